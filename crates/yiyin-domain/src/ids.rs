@@ -1,0 +1,327 @@
+//! Identifiers of applicants: the 18-character citizen ID number (公民身份号码, GB 11643) and the
+//! unified social credit code (统一社会信用代码, GB 32100).
+//!
+//! Parse, don't validate: [`CitizenId::parse`] and [`CreditCode::parse`] turn raw text into a value
+//! that cannot be invalid; the rest of Yiyin never checks again. Errors are Chinese and say exactly
+//! what is wrong.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Why an identifier was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("{what}应为18位，实际为{len}位")]
+    Length { what: &'static str, len: usize },
+    #[error("{what}第{pos}位「{ch}」不是允许的字符（{allowed}）")]
+    BadChar {
+        what: &'static str,
+        pos: usize,
+        ch: char,
+        allowed: &'static str,
+    },
+    #[error("公民身份号码的出生日期「{0}」不是有效日期")]
+    BadBirthDate(String),
+    #[error("公民身份号码的地址码「{0}」不是有效的省级行政区划代码")]
+    BadRegion(String),
+    #[error("{what}校验码错误：第18位应为「{expected}」，实际为「{actual}」，请核对号码是否抄错")]
+    CheckDigit {
+        what: &'static str,
+        expected: char,
+        actual: char,
+    },
+}
+
+const CITIZEN: &str = "公民身份号码";
+const CREDIT: &str = "统一社会信用代码";
+
+/// GB 11643-1999 weights for the first 17 digits.
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+/// GB 11643-1999 check characters indexed by the weighted sum mod 11.
+const ID_CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+/// Province-level codes of GB/T 2260 (first two digits of the address code).
+const PROVINCES: [&str; 34] = [
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+    "81", "82",
+];
+
+/// A valid 18-character citizen ID number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CitizenId(String);
+
+impl CitizenId {
+    /// Parses and checks a citizen ID number; a final lower-case `x` is accepted as `X`.
+    pub fn parse(text: &str) -> Result<Self, IdError> {
+        let t = text.trim().to_ascii_uppercase();
+        let chars: Vec<char> = t.chars().collect();
+        if chars.len() != 18 {
+            return Err(IdError::Length {
+                what: CITIZEN,
+                len: chars.len(),
+            });
+        }
+        for (i, c) in chars.iter().enumerate().take(17) {
+            if !c.is_ascii_digit() {
+                return Err(IdError::BadChar {
+                    what: CITIZEN,
+                    pos: i + 1,
+                    ch: *c,
+                    allowed: "前17位应为数字",
+                });
+            }
+        }
+        if !(chars[17].is_ascii_digit() || chars[17] == 'X') {
+            return Err(IdError::BadChar {
+                what: CITIZEN,
+                pos: 18,
+                ch: chars[17],
+                allowed: "第18位应为数字或X",
+            });
+        }
+        let region = &t[0..2];
+        if !PROVINCES.contains(&region) {
+            return Err(IdError::BadRegion(t[0..6].to_string()));
+        }
+        let birth = &t[6..14];
+        let date = NaiveDate::parse_from_str(birth, "%Y%m%d")
+            .map_err(|_| IdError::BadBirthDate(birth.to_string()))?;
+        if date < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid") {
+            return Err(IdError::BadBirthDate(birth.to_string()));
+        }
+        let expected = citizen_check_char(&t[..17]);
+        if chars[17] != expected {
+            return Err(IdError::CheckDigit {
+                what: CITIZEN,
+                expected,
+                actual: chars[17],
+            });
+        }
+        Ok(Self(t))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The date of birth encoded in digits 7–14.
+    pub fn birth_date(&self) -> NaiveDate {
+        NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").expect("checked at parse")
+    }
+
+    /// The number with the middle digits hidden, for pages and documents: `610921********1234`.
+    pub fn masked(&self) -> String {
+        format!("{}********{}", &self.0[..6], &self.0[14..])
+    }
+}
+
+/// The GB 11643 check character for the first 17 digits.
+pub fn citizen_check_char(first17: &str) -> char {
+    let sum: u32 = first17
+        .bytes()
+        .zip(ID_WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    ID_CHECK[(sum % 11) as usize]
+}
+
+/// GB 32100-2015 character set (31 characters: no I, O, Z, S, V).
+const CREDIT_CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+/// GB 32100-2015 weights for the first 17 characters.
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+/// A valid unified social credit code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CreditCode(String);
+
+impl CreditCode {
+    /// Parses and checks a unified social credit code (lower case is accepted).
+    pub fn parse(text: &str) -> Result<Self, IdError> {
+        let t = text.trim().to_ascii_uppercase();
+        let chars: Vec<char> = t.chars().collect();
+        if chars.len() != 18 {
+            return Err(IdError::Length {
+                what: CREDIT,
+                len: chars.len(),
+            });
+        }
+        for (i, c) in chars.iter().enumerate() {
+            if !CREDIT_CHARSET.contains(*c) {
+                return Err(IdError::BadChar {
+                    what: CREDIT,
+                    pos: i + 1,
+                    ch: *c,
+                    allowed: "数字或除 I、O、Z、S、V 以外的大写字母",
+                });
+            }
+        }
+        let expected = credit_check_char(&t[..17]);
+        if chars[17] != expected {
+            return Err(IdError::CheckDigit {
+                what: CREDIT,
+                expected,
+                actual: chars[17],
+            });
+        }
+        Ok(Self(t))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The GB 32100 check character for the first 17 characters (which must be in the charset).
+pub fn credit_check_char(first17: &str) -> char {
+    let value = |c: char| CREDIT_CHARSET.find(c).expect("charset checked") as u32;
+    let sum: u32 = first17
+        .chars()
+        .zip(CREDIT_WEIGHTS)
+        .map(|(c, w)| value(c) * w)
+        .sum();
+    let check = (31 - sum % 31) % 31;
+    CREDIT_CHARSET
+        .chars()
+        .nth(check as usize)
+        .expect("index < 31")
+}
+
+macro_rules! string_newtype_impls {
+    ($t:ty) => {
+        impl TryFrom<String> for $t {
+            type Error = IdError;
+            fn try_from(s: String) -> Result<Self, IdError> {
+                Self::parse(&s)
+            }
+        }
+        impl From<$t> for String {
+            fn from(v: $t) -> String {
+                v.0
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+string_newtype_impls!(CitizenId);
+string_newtype_impls!(CreditCode);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn known_good_numbers() {
+        // The standard's own worked example and a well-known published credit code.
+        assert!(CitizenId::parse("11010519491231002X").is_ok());
+        assert!(CitizenId::parse("11010519491231002x").is_ok());
+        assert!(CreditCode::parse("91350100M000100Y43").is_ok());
+        let id = CitizenId::parse("11010519491231002X").unwrap();
+        assert_eq!(id.masked(), "110105********002X");
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let e = CitizenId::parse("110105194912310021").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "公民身份号码校验码错误：第18位应为「X」，实际为「1」，请核对号码是否抄错"
+        );
+        assert!(matches!(
+            CitizenId::parse("1101051949123100"),
+            Err(IdError::Length { len: 16, .. })
+        ));
+        assert!(matches!(
+            CitizenId::parse("11010519491331002X"),
+            Err(IdError::BadBirthDate(_))
+        ));
+        assert!(matches!(
+            CitizenId::parse("99010519491231002X"),
+            Err(IdError::BadRegion(_))
+        ));
+        assert!(matches!(
+            CreditCode::parse("91350100M000100YI3"),
+            Err(IdError::BadChar {
+                pos: 17,
+                ch: 'I',
+                ..
+            })
+        ));
+        assert!(matches!(
+            CreditCode::parse("91350100M000100Y44"),
+            Err(IdError::CheckDigit { expected: '3', .. })
+        ));
+    }
+
+    fn valid_citizen() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(PROVINCES.to_vec()),
+            0u32..10000,
+            0i64..40000,
+            0u32..1000,
+        )
+            .prop_map(|(p, region, days, seq)| {
+                let birth =
+                    NaiveDate::from_ymd_opt(1920, 1, 1).unwrap() + chrono::Duration::days(days);
+                let first17 = format!("{p}{region:04}{}{seq:03}", birth.format("%Y%m%d"));
+                format!("{first17}{}", citizen_check_char(&first17))
+            })
+    }
+
+    fn valid_credit() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(CREDIT_CHARSET.chars().collect::<Vec<_>>()),
+            17,
+        )
+        .prop_map(|cs| {
+            let first17: String = cs.into_iter().collect();
+            format!("{first17}{}", credit_check_char(&first17))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn generated_citizen_ids_parse(s in valid_citizen()) {
+            let parsed = CitizenId::parse(&s).unwrap();
+            prop_assert_eq!(parsed.as_str(), s.as_str());
+        }
+
+        #[test]
+        fn any_single_digit_change_is_caught(s in valid_citizen(), pos in 0usize..18, delta in 1u8..10) {
+            let mut b = s.clone().into_bytes();
+            b[pos] = if b[pos] == b'X' { b'0' + delta } else { b'0' + (b[pos] - b'0' + delta) % 10 };
+            let changed = String::from_utf8(b).unwrap();
+            prop_assume!(changed != s);
+            prop_assert!(CitizenId::parse(&changed).is_err());
+        }
+
+        #[test]
+        fn generated_credit_codes_parse(s in valid_credit()) {
+            prop_assert!(CreditCode::parse(&s).is_ok());
+        }
+
+        #[test]
+        fn any_single_credit_char_change_is_caught(s in valid_credit(), pos in 0usize..18, delta in 1usize..31) {
+            let cs: Vec<char> = s.chars().collect();
+            let idx = CREDIT_CHARSET.find(cs[pos]).unwrap();
+            let mut changed = cs.clone();
+            changed[pos] = CREDIT_CHARSET.chars().nth((idx + delta) % 31).unwrap();
+            let changed: String = changed.into_iter().collect();
+            prop_assert!(CreditCode::parse(&changed).is_err());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! The `labelled_enum!` macro: enums with a stable code for files and the API and a Chinese label
+//! for people, parsed from either.
+
+/// Declares a plain enum with its snake_case code and its Chinese label, accepting either when parsed
+/// (so that spreadsheets can use the Chinese words).
+macro_rules! labelled_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident = ($code:literal, $label:literal $(, $alias:literal)*)),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "&'static str")]
+        pub enum $name { $($(#[$vm])* $var),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+            /// The stable code used in files and the API.
+            pub fn code(self) -> &'static str { match self { $($name::$var => $code),+ } }
+            /// The Chinese word users see.
+            pub fn label(self) -> &'static str { match self { $($name::$var => $label),+ } }
+            /// Parses the code or the Chinese label.
+            pub fn parse(text: &str) -> Option<Self> {
+                let t = text.trim();
+                $(if t == $code || t == $label $(|| t == $alias)* { return Some($name::$var); })+
+                None
+            }
+            /// The accepted words, for error messages.
+            pub fn choices() -> String {
+                [$($label),+].join("、")
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                Self::parse(&s).ok_or_else(|| format!("「{s}」不是可选值（可选：{}）", Self::choices()))
+            }
+        }
+        impl From<$name> for &'static str {
+            fn from(v: $name) -> &'static str { v.code() }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.label()) }
+        }
+    };
+}

@@ -1,0 +1,21 @@
+//! Yiyin's domain layer: the rules, free of I/O.
+//!
+//! Reading order for a newcomer:
+//! 1. [`calendar`] — working days (Art. 82), the unit of every time limit.
+//! 2. [`ids`] — citizen ID numbers and unified social credit codes.
+//! 3. [`org`] — jurisdictions, bureaus, departments, halls, windows, township and village points.
+//! 4. [`roles`] — the staff roles.
+//! 5. [`catalog`] — items with their implementation-list elements, versions and changelog.
+//! 6. [`engine`] — the case engine: states, actions, the rule behind each refusal, the clock.
+//! 7. [`rehearse`] — running a scripted case on a simulated clock (`yiyin rehearse`).
+
+#[macro_use]
+mod labels;
+
+pub mod calendar;
+pub mod catalog;
+pub mod engine;
+pub mod ids;
+pub mod org;
+pub mod rehearse;
+pub mod roles;

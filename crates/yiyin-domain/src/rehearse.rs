@@ -1,0 +1,263 @@
+//! Rehearsal (模拟推演): runs a scripted case on a simulated clock through the same engine the server
+//! uses, as `contracts.md` §2 specifies, and reports the result.
+//!
+//! Forbidden actions are not applied but listed with the rule; deemed acceptance is applied by the
+//! engine when a window passes; the clock is read at `until`.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::calendar::{Calendar, CalendarError, fmt_date, parse_date};
+use crate::engine::{Action, ApplicantFacts, Case, Context, EngineError, ItemRules, action_label};
+
+/// Malformed input or a calendar gap: the rehearsal cannot run (exit status 2 in the CLI).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RehearseError {
+    #[error("推演脚本格式错误：{0}")]
+    Malformed(String),
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+fn malformed(msg: impl Into<String>) -> RehearseError {
+    RehearseError::Malformed(msg.into())
+}
+
+#[derive(Debug, Deserialize)]
+struct Script {
+    item: ItemRules,
+    events: Vec<Value>,
+    #[serde(default)]
+    until: Option<String>,
+}
+
+/// China Standard Time.
+pub fn cst() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// Parses an event time: RFC 3339 with an offset, or a local (China Standard Time) date-time or date.
+pub fn parse_instant(text: &str) -> Option<DateTime<FixedOffset>> {
+    let t = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Some(dt.with_timezone(&cst()));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(t, fmt) {
+            return cst().from_local_datetime(&naive).single();
+        }
+    }
+    parse_date(t)
+        .ok()
+        .and_then(|d| cst().from_local_datetime(&d.and_hms_opt(0, 0, 0)?).single())
+}
+
+/// Runs a rehearsal script (JSON text) and returns the report of `contracts.md` §2.
+pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError> {
+    let script: Script = serde_json::from_str(input).map_err(|e| malformed(e.to_string()))?;
+    if script.item.name.trim().is_empty() {
+        return Err(malformed("item.name 不能为空"));
+    }
+    let applicant = ApplicantFacts::default();
+    let ctx = Context {
+        item: &script.item,
+        calendar,
+        applicant: &applicant,
+    };
+    let mut case: Option<Case> = None;
+    let mut applied: Vec<Value> = Vec::new();
+    let mut refused: Vec<Value> = Vec::new();
+    let mut last_at: Option<DateTime<FixedOffset>> = None;
+
+    for (index, raw) in script.events.iter().enumerate() {
+        let obj = raw
+            .as_object()
+            .ok_or_else(|| malformed(format!("events[{index}] 不是对象")))?;
+        let at_text = obj
+            .get("at")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed(format!("events[{index}] 缺少 at（事件时间）")))?;
+        let at = parse_instant(at_text).ok_or_else(|| {
+            malformed(format!(
+                "events[{index}].at「{at_text}」不是有效时间，应为 RFC 3339 格式，例如 2025-09-26T09:30:00+08:00"
+            ))
+        })?;
+        if let Some(prev) = last_at
+            && at < prev
+        {
+            return Err(malformed(format!(
+                "events[{index}] 的时间 {at_text} 早于上一事件，事件须按时间顺序排列"
+            )));
+        }
+        last_at = Some(at);
+        let date = at.date_naive();
+        let name = obj
+            .get("action")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed(format!("events[{index}] 缺少 action")))?;
+
+        if name == "receive" {
+            if case.is_some() {
+                refused.push(refusal(
+                    index,
+                    name,
+                    "duplicate",
+                    "本件已经收件，同一申请不能重复收件",
+                ));
+                continue;
+            }
+            let materials = string_list(obj.get("materials"))
+                .ok_or_else(|| malformed(format!("events[{index}].materials 应为材料编码数组")))?;
+            let result = match Case::receive(&ctx, date, &materials) {
+                Ok(r) => r,
+                Err(EngineError::Calendar(e)) => return Err(e.into()),
+                Err(EngineError::Refused(r)) => {
+                    refused.push(refusal(index, name, &r.rule, &r.message));
+                    continue;
+                }
+            };
+            case = Some(result.case);
+            applied.push(event_json(
+                index,
+                at_text,
+                date,
+                name,
+                obj,
+                &result.documents,
+            ));
+            continue;
+        }
+        let action: Action = serde_json::from_value(raw.clone())
+            .map_err(|e| malformed(format!("events[{index}]（{name}）：{e}")))?;
+        let Some(current) = case.as_mut() else {
+            refused.push(refusal(index, name, "order", "尚未收件，不能办理其他事项"));
+            continue;
+        };
+        if let Some((next, deemed)) = current.tick(date) {
+            *current = next;
+            applied.push(deemed_json(&deemed));
+        }
+        match current.apply(&ctx, date, &action) {
+            Ok(result) => {
+                *current = result.case;
+                applied.push(event_json(
+                    index,
+                    at_text,
+                    date,
+                    name,
+                    obj,
+                    &result.documents,
+                ));
+            }
+            Err(EngineError::Refused(r)) => {
+                refused.push(refusal(index, name, &r.rule, &r.message));
+            }
+            Err(EngineError::Calendar(e)) => return Err(e.into()),
+        }
+    }
+
+    let Some(mut case) = case else {
+        return Err(malformed("脚本中没有 receive（收件）事件"));
+    };
+    let last_date = last_at.map(|a| a.date_naive()).unwrap_or(case.received_on);
+    let until = match &script.until {
+        Some(text) => {
+            let d = parse_date(text).map_err(|e| malformed(format!("until：{e}")))?;
+            if d < last_date {
+                return Err(malformed(format!(
+                    "until（{text}）早于最后一个事件的日期 {}",
+                    fmt_date(last_date)
+                )));
+            }
+            d
+        }
+        None => last_date,
+    };
+    if let Some((next, deemed)) = case.tick(until) {
+        case = next;
+        applied.push(deemed_json(&deemed));
+    }
+    let clock = case.clock(&ctx, until)?;
+    let date = |d: Option<NaiveDate>| d.map(fmt_date).map_or(Value::Null, Value::String);
+    Ok(json!({
+        "state": case.state.code(),
+        "received_on": fmt_date(clock.received_on),
+        "supplement_notice_due": fmt_date(clock.supplement_notice_due),
+        "accepted_on": date(clock.accepted_on),
+        "deemed_accepted": clock.deemed_accepted,
+        "statutory_due": date(clock.statutory_due),
+        "promised_due": date(clock.promised_due),
+        "suspended_working_days": clock.suspended_working_days,
+        "extension_days": clock.extension_days,
+        "decided_on": date(clock.decided_on),
+        "decision": case.decision.as_ref().map(|d| if d.approved { "approved" } else { "denied" }),
+        "certificate_due": date(clock.certificate_due),
+        "certificate_issued_on": date(clock.certificate_issued_on),
+        "overdue": clock.overdue,
+        "refused_actions": refused,
+        "events": applied,
+        "until": fmt_date(until),
+        "intake_due": fmt_date(clock.intake_due),
+        "statutory_limit": clock.statutory_limit,
+        "promised_overdue": clock.promised_overdue,
+        "certificate_overdue": clock.certificate_overdue,
+        "days_left": clock.days_left,
+        "light": clock.light,
+        "warnings": clock.warnings,
+        "explanation": clock.explanation,
+    }))
+}
+
+fn string_list(v: Option<&Value>) -> Option<Vec<String>> {
+    match v {
+        None | Some(Value::Null) => Some(vec![]),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    }
+}
+
+fn refusal(index: usize, action: &str, rule: &str, reason: &str) -> Value {
+    json!({"index": index, "action": action, "reason": reason, "rule": rule})
+}
+
+fn event_json(
+    index: usize,
+    at: &str,
+    date: NaiveDate,
+    name: &str,
+    obj: &Map<String, Value>,
+    documents: &[crate::engine::DocumentKind],
+) -> Value {
+    let mut out = Map::new();
+    out.insert("index".into(), json!(index));
+    out.insert("action".into(), json!(name));
+    out.insert("label".into(), json!(action_label(name)));
+    out.insert("at".into(), json!(at));
+    out.insert("date".into(), json!(fmt_date(date)));
+    for (k, v) in obj {
+        if k != "at" && k != "action" {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out.insert(
+        "documents".into(),
+        json!(documents.iter().map(|d| d.title()).collect::<Vec<_>>()),
+    );
+    Value::Object(out)
+}
+
+fn deemed_json(d: &crate::engine::DeemedAcceptance) -> Value {
+    json!({
+        "index": null,
+        "action": "deemed_accept",
+        "label": action_label("deemed_accept"),
+        "date": fmt_date(d.accepted_on),
+        "window_due": fmt_date(d.window_due),
+        "reason": "受理期限届满未告知补正，依据《行政许可法》第三十二条第一款第（四）项视为受理",
+        "documents": ["受理通知书"],
+    })
+}

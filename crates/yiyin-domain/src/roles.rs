@@ -1,0 +1,46 @@
+//! The roles of `product.md` and what each may own in an item's procedure (责任清单).
+//!
+//! Which role may take which action on which case, in which scope, is decided in the authorisation
+//! module; this module only names the roles.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::StepKind;
+
+labelled_enum!(
+    /// A staff role. Every account holds one or more roles, each scoped to a jurisdiction and, for
+    /// department roles, a department.
+    Role {
+        WindowClerk = ("window_clerk", "窗口受理人员"),
+        Reviewer = ("reviewer", "审查人员"),
+        Verifier = ("verifier", "核查人员"),
+        Inspector = ("inspector", "踏勘人员"),
+        TechnicalReviewer = ("technical_reviewer", "技术审查人员"),
+        SectionChief = ("section_chief", "科室负责人"),
+        BureauHead = ("bureau_head", "局长"),
+        DepartmentSupervisor = ("department_supervisor", "监管部门人员"),
+        Observer = ("observer", "审批观察员"),
+        DisciplineSupervisor = ("discipline_supervisor", "纪检监察人员"),
+        CatalogAdmin = ("catalog_admin", "目录管理员"),
+        SystemAdmin = ("system_admin", "系统管理员"),
+    }
+);
+
+impl Role {
+    /// Whether this role may be made responsible for a step of that kind.
+    pub fn can_own_step(self, kind: StepKind) -> bool {
+        use Role::*;
+        use StepKind as K;
+        match kind {
+            K::Acceptance | K::Release => self == WindowClerk,
+            K::Certificate => matches!(self, WindowClerk | Reviewer),
+            K::Review | K::PublicNotice | K::ExpertReview => {
+                matches!(self, Reviewer | SectionChief)
+            }
+            K::Verification => self == Verifier,
+            K::SiteInspection => self == Inspector,
+            K::TechnicalReview | K::DrawingReview => matches!(self, TechnicalReviewer | Reviewer),
+            K::Hearing | K::Decision => matches!(self, SectionChief | BureauHead),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Runs every scenario in `rehearsals/` (one per rule of `legal-rules.md` Part 2 that the engine
+//! covers) and checks the report against the scenario's `expect` (a subset of the report) and
+//! `expect_refused` (exactly the refused actions, by index, with their rule and a phrase of the
+//! message).
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use yiyin_domain::calendar::Calendar;
+use yiyin_domain::rehearse::rehearse;
+
+fn scenarios() -> Vec<(String, Value)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rehearsals");
+    let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
+        .expect("rehearsals dir")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (
+                p.file_name().unwrap().to_string_lossy().to_string(),
+                serde_json::from_str(&text).unwrap(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn every_rehearsal_scenario_gives_the_expected_report() {
+    let cal = Calendar::builtin();
+    let all = scenarios();
+    assert!(all.len() >= 20, "scenarios missing");
+    let mut failures = Vec::new();
+    for (name, scenario) in all {
+        let report = match rehearse(&scenario.to_string(), &cal) {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        for (key, want) in scenario["expect"].as_object().expect("expect") {
+            if &report[key] != want {
+                failures.push(format!("{name}: {key} = {} (expected {want})", report[key]));
+            }
+        }
+        let refused = report["refused_actions"].as_array().unwrap();
+        let want = scenario["expect_refused"]
+            .as_array()
+            .expect("expect_refused");
+        let got: Vec<u64> = refused
+            .iter()
+            .map(|r| r["index"].as_u64().unwrap())
+            .collect();
+        let wanted: Vec<u64> = want.iter().map(|r| r["index"].as_u64().unwrap()).collect();
+        if got != wanted {
+            failures.push(format!(
+                "{name}: refused {got:?}, expected {wanted:?}: {refused:#?}"
+            ));
+            continue;
+        }
+        for (r, w) in refused.iter().zip(want) {
+            let reason = r["reason"].as_str().unwrap();
+            if let Some(rule) = w.get("rule")
+                && &r["rule"] != rule
+            {
+                failures.push(format!(
+                    "{name}: refusal {} rule {} (expected {rule})",
+                    r["index"], r["rule"]
+                ));
+            }
+            if let Some(phrase) = w.get("contains").and_then(Value::as_str)
+                && !reason.contains(phrase)
+            {
+                failures.push(format!(
+                    "{name}: refusal {} says「{reason}」, lacks「{phrase}」",
+                    r["index"]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_refusal_names_a_rule_in_chinese() {
+    let cal = Calendar::builtin();
+    for (name, scenario) in scenarios() {
+        let report = rehearse(&scenario.to_string(), &cal).unwrap();
+        for r in report["refused_actions"].as_array().unwrap() {
+            let reason = r["reason"].as_str().unwrap();
+            assert!(
+                reason
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{name}: {reason}"
+            );
+        }
+    }
+}
+
+#[test]
+fn malformed_scripts_are_errors() {
+    let cal = Calendar::builtin();
+    for (input, phrase) in [
+        ("{", "格式错误"),
+        (
+            r#"{"item":{"name":"x","statutory_days":20,"promised_days":5},"events":[]}"#,
+            "receive",
+        ),
+        (
+            r#"{"item":{"name":"x","statutory_days":20,"promised_days":5},"events":[
+                {"at":"2025-03-04T09:00:00+08:00","action":"receive","materials":[]},
+                {"at":"2025-03-03T09:00:00+08:00","action":"accept"}]}"#,
+            "时间顺序",
+        ),
+        (
+            r#"{"item":{"name":"x","statutory_days":20,"promised_days":5},"events":[
+                {"at":"yesterday","action":"receive","materials":[]}]}"#,
+            "不是有效时间",
+        ),
+        (
+            r#"{"item":{"name":"x","statutory_days":20,"promised_days":5},"events":[
+                {"at":"2025-03-04T09:00:00+08:00","action":"fly"}]}"#,
+            "fly",
+        ),
+        (
+            r#"{"item":{"name":"x","statutory_days":20,"promised_days":5},"events":[
+                {"at":"2025-03-04T09:00:00+08:00","action":"receive","materials":[]}],"until":"2025-03-01"}"#,
+            "until",
+        ),
+    ] {
+        let err = rehearse(input, &cal).unwrap_err().to_string();
+        assert!(err.contains(phrase), "{input}: {err}");
+    }
+}
+
+#[test]
+fn a_missing_calendar_year_is_named() {
+    let cal = Calendar::builtin();
+    let input = r#"{"item":{"name":"x","statutory_days":20,"promised_days":5},"events":[
+        {"at":"2026-12-20T09:00:00+08:00","action":"receive","materials":[]},
+        {"at":"2026-12-21T09:00:00+08:00","action":"accept"}]}"#;
+    let err = rehearse(input, &cal).unwrap_err().to_string();
+    assert!(err.contains("2027"), "{err}");
+}

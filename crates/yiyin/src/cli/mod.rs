@@ -1,0 +1,149 @@
+//! Command-line parsing and dispatch. Errors carry an exit status: 2 for bad input (flags, files,
+//! dates), 1 for everything else (a database that cannot be reached, a failed write).
+
+mod calendar;
+mod rehearse;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use yiyin_domain::calendar::Calendar;
+
+/// The help layout, with Chinese headings.
+const HELP: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+
+/// 一印（Yiyin）：行政审批服务局的审批平台——事项目录、一窗受理、后台审批、电子印章、审管互动、电子监察与政务公开。
+#[derive(Debug, Parser)]
+#[command(
+    name = "yiyin",
+    version,
+    help_template = HELP,
+    subcommand_help_heading = "子命令",
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    after_help = "示例：\n  yiyin demo                          用演示数据在 http://127.0.0.1:8080 运行\n  yiyin calendar add 2025-09-26 5     计算第5个工作日\n  yiyin rehearse 推演脚本.json         模拟推演一件申请"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand accepts.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "通用选项")]
+pub struct GlobalArgs {
+    /// 追加或覆盖节假日数据的目录（holiday-cn 格式的 YEAR.json 文件）
+    #[arg(long, global = true, value_name = "DIR", env = "YIYIN_CALENDAR_DIR")]
+    pub calendar_dir: Option<PathBuf>,
+    /// 显示帮助
+    #[arg(short = 'h', long = "help", global = true, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// 显示版本号
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    version: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 工作日计算（《行政许可法》第八十二条）：add、between、is-workday
+    #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true, next_help_heading = "参数")]
+    Calendar(calendar::CalendarArgs),
+    /// 模拟推演：在模拟时钟上运行一件申请的脚本，输出 JSON 结果
+    #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
+    Rehearse(rehearse::RehearseArgs),
+}
+
+/// A failed command: the message (Chinese) and the exit status.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub status: u8,
+}
+
+impl Failure {
+    /// Bad input: exit status 2.
+    pub fn input(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            status: 2,
+        }
+    }
+}
+
+pub type CliResult = Result<(), Failure>;
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+                || matches!(
+                    e.kind(),
+                    ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                )
+            {
+                let _ = e.print();
+                return ExitCode::from(
+                    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                        2
+                    } else {
+                        0
+                    },
+                );
+            }
+            eprintln!(
+                "命令行参数有误（运行 yiyin --help 查看用法）：\n{}",
+                e.render()
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Calendar(args) => calendar::run(&cli.global, args),
+        Command::Rehearse(args) => rehearse::run(&cli.global, args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("错误：{}", f.message);
+            ExitCode::from(f.status)
+        }
+    }
+}
+
+/// The built-in calendar plus the years in `--calendar-dir`.
+pub fn load_calendar(global: &GlobalArgs) -> Result<Calendar, Failure> {
+    let mut cal = Calendar::builtin();
+    if let Some(dir) = &global.calendar_dir {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| Failure::input(format!("无法读取日历目录 {}：{e}", dir.display())))?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Failure::input(format!("无法读取 {}：{e}", path.display())))?;
+            let year = cal
+                .load_year_json(&text)
+                .map_err(|e| Failure::input(format!("{}：{e}", path.display())))?;
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            if stem != year.to_string() {
+                return Err(Failure::input(format!(
+                    "{}：文件名应为 {year}.json，与其中的 year 字段一致",
+                    path.display()
+                )));
+            }
+        }
+    }
+    Ok(cal)
+}

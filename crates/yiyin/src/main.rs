@@ -1,0 +1,8 @@
+//! The `yiyin` binary: command line, configuration and start-up. Each subcommand lives in its own
+//! module of `cli`; this file only parses and dispatches.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

@@ -1,0 +1,125 @@
+//! The command-line contracts of `contracts.md`: `yiyin calendar` (§1) and `yiyin rehearse` (§2),
+//! run as a user runs them — the real binary, its stdout, stderr and exit status.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn yiyin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yiyin"))
+        .args(args)
+        .env_remove("YIYIN_CALENDAR_DIR")
+        .output()
+        .expect("run yiyin")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[test]
+fn calendar_prints_the_value_alone() {
+    for (args, want) in [
+        (vec!["add", "2025-09-26", "5"], "2025-10-10\n"),
+        (vec!["add", "2026-02-13", "5"], "2026-02-27\n"),
+        (vec!["add", "2026-01-01", "5"], "2026-01-08\n"),
+        (vec!["add", "2024-12-31", "20"], "2025-02-05\n"),
+        (vec!["between", "2025-10-13", "2025-10-20"], "5\n"),
+        (vec!["between", "2025-10-09", "2025-10-09"], "0\n"),
+        (vec!["is-workday", "2025-09-28"], "true\n"),
+        (vec!["is-workday", "2025-10-01"], "false\n"),
+    ] {
+        let mut full = vec!["calendar"];
+        full.extend(args.iter());
+        let o = yiyin(&full);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert_eq!(stdout(&o), want, "{args:?}");
+    }
+}
+
+#[test]
+fn calendar_bad_input_exits_2_with_a_reason() {
+    for (args, phrase) in [
+        (vec!["add", "2023-06-01", "3"], "2023"),
+        (vec!["add", "2026-12-20", "20"], "2027"),
+        (vec!["is-workday", "2030-01-01"], "2030"),
+        (vec!["add", "2025-13-01", "3"], "不是有效日期"),
+        (vec!["add", "2025-01-01", "0"], "不是正整数"),
+        (vec!["add", "2025-01-01", "-3"], "不是正整数"),
+        (vec!["add", "2025-01-01", "x"], "不是正整数"),
+        (vec!["between", "yesterday", "2025-01-01"], "不是有效日期"),
+    ] {
+        let mut full = vec!["calendar"];
+        full.extend(args.iter());
+        let o = yiyin(&full);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stdout(&o).is_empty(), "{args:?}");
+        assert!(stderr(&o).contains(phrase), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn calendar_dir_adds_a_year() {
+    let dir = std::env::temp_dir().join(format!("yiyin-cal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("2027.json"),
+        r#"{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#,
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let o = yiyin(&["calendar", "--calendar-dir", d, "add", "2026-12-31", "1"]);
+    assert_eq!(stdout(&o), "2027-01-04\n", "{}", stderr(&o));
+    let o = yiyin(&["calendar", "add", "2026-12-31", "1", "--calendar-dir", d]);
+    assert_eq!(stdout(&o), "2027-01-04\n", "{}", stderr(&o));
+    std::fs::write(dir.join("2028.json"), "not json").unwrap();
+    let o = yiyin(&["calendar", "--calendar-dir", d, "is-workday", "2027-01-04"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("2028.json"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn rehearse_runs_the_contract_example_from_a_file_and_stdin() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../rehearsals/contract-example.json"
+    );
+    let o = yiyin(&["rehearse", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["statutory_due"], "2025-11-26");
+    assert_eq!(report["promised_due"], "2025-11-12");
+    assert_eq!(report["certificate_due"], "2025-11-19");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yiyin"))
+        .args(["rehearse", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(std::fs::read(path).unwrap().as_slice())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let again: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(again, report);
+}
+
+#[test]
+fn rehearse_malformed_input_exits_2() {
+    let dir = std::env::temp_dir().join(format!("yiyin-rh-{}.json", std::process::id()));
+    std::fs::write(&dir, "{\"item\": 3}").unwrap();
+    let o = yiyin(&["rehearse", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("推演脚本格式错误"), "{}", stderr(&o));
+    let o = yiyin(&["rehearse", "/nonexistent/file.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_file(&dir).unwrap();
+}
