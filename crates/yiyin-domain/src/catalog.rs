@@ -740,15 +740,15 @@ pub fn next_version(
             errors,
         });
     }
-    check_dates(history, effective_on, today)?;
     let last = history.last();
+    if last.is_some_and(|v| v.change != ChangeKind::Retired && v.item == item) {
+        return Err(CatalogError::Unchanged);
+    }
+    check_dates(history, effective_on, today)?;
     let change = match last {
         None => ChangeKind::Added,
         Some(v) if v.change == ChangeKind::Retired => ChangeKind::Added,
-        Some(v) => {
-            if v.item == item {
-                return Err(CatalogError::Unchanged);
-            }
+        Some(_) => {
             if note.trim().is_empty() {
                 return Err(CatalogError::MissingNote);
             }
