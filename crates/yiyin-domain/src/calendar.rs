@@ -35,6 +35,7 @@ pub enum CalendarError {
 /// What kind of day a date is, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DayKind {
     /// An ordinary Monday–Friday.
     Workday,

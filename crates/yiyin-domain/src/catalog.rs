@@ -120,6 +120,7 @@ labelled_enum!(
 /// 申请材料
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Material {
     pub code: String,
     pub name: String,
@@ -146,6 +147,7 @@ pub struct Material {
 /// 收费项目
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fee {
     pub name: String,
     pub standard: String,
@@ -155,6 +157,7 @@ pub struct Fee {
 /// One step of the procedure list (程序清单) with its responsible role (责任清单) and time budget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     pub kind: StepKind,
     pub name: String,
@@ -168,6 +171,7 @@ pub struct Step {
 /// 审批结果
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemResult {
     pub name: String,
     pub kind: ResultKind,
@@ -182,6 +186,7 @@ pub struct ItemResult {
 /// 常见问题
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Faq {
     pub question: String,
     pub answer: String,
@@ -190,6 +195,7 @@ pub struct Faq {
 /// One item of a jurisdiction's catalog: every element of its implementation list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
     /// 事项编码, unique within the jurisdiction.
     pub code: String,
@@ -250,6 +256,7 @@ pub struct Item {
 
 /// A problem with one field of an item, e.g. `materials[2].copies`: 「份数至少为1」.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -658,6 +665,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
 /// What a version did to its item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ChangeKind {
     /// The item's first publication (新增).
     Added,
@@ -679,6 +687,7 @@ impl ChangeKind {
 
 /// One published version of an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemVersion {
     pub jurisdiction: String,
     pub code: String,
@@ -849,6 +858,7 @@ pub fn as_of(versions: &[ItemVersion], date: NaiveDate) -> Vec<&ItemVersion> {
 
 /// One changed field between two versions of an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     /// The field path, e.g. `materials[M2]` or `promised_days`.
     pub field: String,
@@ -989,6 +999,7 @@ fn label_of_code(code: &str) -> Option<&'static str> {
 /// A catalog file: one jurisdiction's items, in TOML or JSON (the documented text format).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogFile {
     pub jurisdiction: String,
     pub items: Vec<Item>,

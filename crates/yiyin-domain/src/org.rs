@@ -12,6 +12,7 @@ const BUILTIN_ORG: &str = include_str!("../data/org.toml");
 /// The kind of a jurisdiction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum JurisdictionKind {
     /// 设区的市
     City,
@@ -34,6 +35,7 @@ impl JurisdictionKind {
 /// How a line department stands to the bureau after the reform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DepartmentRelation {
     /// Its licensing power was transferred (划转) to the bureau; it now supervises.
     Transferred,
@@ -59,6 +61,7 @@ impl DepartmentRelation {
 /// A line department (or a unit working beside the bureau).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Department {
     pub code: String,
     pub name: String,
@@ -73,6 +76,7 @@ pub struct Department {
 /// The kind of a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum WindowKind {
     /// 综合受理窗口
     Comprehensive,
@@ -97,6 +101,7 @@ impl WindowKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Window {
     pub code: String,
     pub name: String,
@@ -108,6 +113,7 @@ pub struct Window {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceHall {
     pub code: String,
     pub name: String,
@@ -119,6 +125,7 @@ pub struct ServiceHall {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillagePoint {
     pub code: String,
     pub name: String,
@@ -126,6 +133,7 @@ pub struct VillagePoint {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TownshipCentre {
     pub code: String,
     /// The township (镇) name, e.g. 涧池镇.
@@ -144,6 +152,7 @@ impl TownshipCentre {
 /// The approval bureau of a jurisdiction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bureau {
     pub name: String,
     /// The unified social credit code of the bureau (issuer of its licences).
@@ -154,6 +163,7 @@ pub struct Bureau {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Jurisdiction {
     pub code: String,
     pub name: String,
@@ -193,6 +203,7 @@ impl Jurisdiction {
 /// The whole organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organisation {
     pub jurisdictions: Vec<Jurisdiction>,
 }

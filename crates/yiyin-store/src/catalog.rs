@@ -25,6 +25,7 @@ pub struct Draft {
 
 /// One entry of the public changelog: a version and what it changed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangelogEntry {
     pub version: ItemVersion,
     pub changes: Vec<FieldChange>,
@@ -183,6 +184,16 @@ impl Store {
             .execute(self.writer())
             .await?;
         Ok(r.rows_affected() > 0)
+    }
+
+    /// How many versions a jurisdiction's catalog has ever published.
+    pub async fn item_history_count(&self, jurisdiction: &str) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions WHERE jurisdiction = $1")
+                .bind(jurisdiction)
+                .fetch_one(self.reader())
+                .await?,
+        )
     }
 
     /// Every published version of one item, oldest first.

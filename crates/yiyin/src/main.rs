@@ -2,6 +2,7 @@
 //! module of `cli`; this file only parses and dispatches.
 
 mod cli;
+mod demo;
 
 fn main() -> std::process::ExitCode {
     cli::run()

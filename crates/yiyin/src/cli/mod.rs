@@ -2,7 +2,9 @@
 //! dates), 1 for everything else (a database that cannot be reached, a failed write).
 
 mod calendar;
+mod catalog;
 mod rehearse;
+mod server;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +54,15 @@ pub enum Command {
     /// 工作日计算（《行政许可法》第八十二条）：add、between、is-workday
     #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true, next_help_heading = "参数")]
     Calendar(calendar::CalendarArgs),
+    /// 启动服务器（默认使用数据目录中的 SQLite；--database 指定 PostgreSQL）
+    #[command(help_template = HELP, disable_help_flag = true)]
+    Serve(server::ServeArgs),
+    /// 用演示数据启动（SQLite）：四个试点县区的事项目录等
+    #[command(help_template = HELP, disable_help_flag = true)]
+    Demo(server::DemoArgs),
+    /// 事项目录：导入、导出、列出、公布、取消、调整公告
+    #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
+    Catalog(catalog::CatalogArgs),
     /// 模拟推演：在模拟时钟上运行一件申请的脚本，输出 JSON 结果
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
     Rehearse(rehearse::RehearseArgs),
@@ -65,6 +76,14 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// Anything else: exit status 1.
+    pub fn other(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            status: 1,
+        }
+    }
+
     /// Bad input: exit status 2.
     pub fn input(message: impl Into<String>) -> Self {
         Self {
@@ -103,9 +122,13 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    init_logging();
     let result = match cli.command {
         Command::Calendar(args) => calendar::run(&cli.global, args),
         Command::Rehearse(args) => rehearse::run(&cli.global, args),
+        Command::Serve(args) => block_on(server::serve(&cli.global, args)),
+        Command::Demo(args) => block_on(server::demo(&cli.global, args)),
+        Command::Catalog(args) => block_on(catalog::run(&cli.global, args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -114,6 +137,29 @@ pub fn run() -> ExitCode {
             ExitCode::from(f.status)
         }
     }
+}
+
+/// Runs an async command on a multi-threaded runtime.
+fn block_on(f: impl std::future::Future<Output = CliResult>) -> CliResult {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(f),
+        Err(e) => Err(Failure::other(format!("无法启动运行时：{e}"))),
+    }
+}
+
+/// Logs to stderr at the level in `YIYIN_LOG` (error, warn, info, debug, trace; default warn).
+fn init_logging() {
+    let level = std::env::var("YIYIN_LOG")
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(tracing::Level::WARN);
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// The built-in calendar plus the years in `--calendar-dir`.

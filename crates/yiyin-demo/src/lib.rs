@@ -1,0 +1,95 @@
+//! Demo data: realistic catalogs for the four pilot jurisdictions, as a county would publish them.
+//!
+//! The catalogs are TOML files in the documented catalog format (`docs/catalog-format.md`), one per
+//! jurisdiction, compiled into the binary so that `yiyin demo` needs nothing beside it.
+
+use yiyin_domain::catalog::CatalogFile;
+
+/// The demo catalog files: (file name, TOML text).
+pub const CATALOG_FILES: &[(&str, &str)] = &[
+    ("hanyin.toml", include_str!("../data/catalog/hanyin.toml")),
+    ("ziyang.toml", include_str!("../data/catalog/ziyang.toml")),
+    ("xunyang.toml", include_str!("../data/catalog/xunyang.toml")),
+    ("gaoxin.toml", include_str!("../data/catalog/gaoxin.toml")),
+];
+
+/// The demo catalogs, parsed.
+pub fn catalogs() -> Vec<CatalogFile> {
+    CATALOG_FILES
+        .iter()
+        .map(|(name, text)| {
+            toml::from_str(text).unwrap_or_else(|e| panic!("demo catalog {name} is invalid: {e}"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use yiyin_domain::catalog::{HandlingClass, HandlingMode};
+    use yiyin_domain::org::{DepartmentRelation, Organisation};
+
+    #[test]
+    fn every_demo_item_is_valid() {
+        let org = Organisation::builtin();
+        let mut problems = Vec::new();
+        for file in catalogs() {
+            let j = org
+                .jurisdiction(&file.jurisdiction)
+                .expect("known jurisdiction");
+            let mut codes = HashSet::new();
+            for item in &file.items {
+                assert!(
+                    codes.insert(item.code.clone()),
+                    "duplicate code {}",
+                    item.code
+                );
+                for e in item.validate(j) {
+                    problems.push(format!("{} {} {}: {e}", j.code, item.code, item.name));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn demo_catalogs_cover_what_the_issue_asks() {
+        let org = Organisation::builtin();
+        let files = catalogs();
+        let total: usize = files.iter().map(|f| f.items.len()).sum();
+        assert!(total >= 60, "only {total} items");
+        let all: Vec<_> = files.iter().flat_map(|f| f.items.iter()).collect();
+        for class in HandlingClass::ALL {
+            assert!(all.iter().any(|i| i.handling_class == *class), "{class}");
+        }
+        for mode in HandlingMode::ALL {
+            assert!(all.iter().any(|i| i.handling_mode == *mode), "{mode}");
+        }
+        assert!(all.iter().filter(|i| i.green_list).count() >= 3);
+        assert!(
+            all.iter()
+                .filter(|i| i.materials.iter().any(|m| m.deferrable))
+                .count()
+                >= 3
+        );
+        assert!(all.iter().any(|i| i.joint));
+        // Every approving department named in the plans has at least one item.
+        for file in &files {
+            let j = org.jurisdiction(&file.jurisdiction).unwrap();
+            for d in &j.departments {
+                if matches!(
+                    d.relation,
+                    DepartmentRelation::Transferred | DepartmentRelation::Resident
+                ) {
+                    assert!(
+                        file.items.iter().any(|i| i.department == d.code),
+                        "{} has no item for {}",
+                        j.name,
+                        d.name
+                    );
+                }
+            }
+        }
+    }
+}

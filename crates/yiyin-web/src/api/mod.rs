@@ -1,0 +1,37 @@
+//! The JSON API v1. Every handler is annotated for the OpenAPI document, which is generated from this
+//! code and served at `/api/v1/openapi.json`.
+
+pub mod catalog;
+pub mod health;
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "一印 Yiyin API",
+        version = "1",
+        description = "行政审批服务局审批平台的 JSON 接口。错误统一返回 {\"error\": {\"code\", \"message\"}}，message 为中文。"
+    ),
+    tags(
+        (name = "系统", description = "健康检查"),
+        (name = "目录", description = "组织机构与行政许可事项目录（公开）"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Every API route, collected with its OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(catalog::jurisdictions))
+        .routes(routes!(catalog::jurisdiction))
+        .routes(routes!(catalog::catalog))
+        .routes(routes!(catalog::item))
+        .routes(routes!(catalog::item_history))
+        .routes(routes!(catalog::changelog))
+}

@@ -1,0 +1,351 @@
+//! The public portal: jurisdictions, each catalog (browsable by department, handling mode, class and
+//! topic, readable as of any date), each item's service guide with its flowchart, and the changelog.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use yiyin_domain::calendar::{fmt_date, parse_date};
+use yiyin_domain::catalog::{self, HandlingClass, HandlingMode, Item, ItemVersion};
+use yiyin_domain::org::Jurisdiction;
+
+use super::{PageResult, render};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub struct JurisdictionCard {
+    pub code: String,
+    pub name: String,
+    pub bureau: String,
+    pub items: usize,
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct Home {
+    jurisdictions: Vec<JurisdictionCard>,
+}
+
+pub async fn home(State(state): State<AppState>) -> PageResult {
+    let org = state.store.organisation().await?;
+    let today = state.today();
+    let mut jurisdictions = Vec::new();
+    for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
+        jurisdictions.push(JurisdictionCard {
+            code: j.code.clone(),
+            name: j.name.clone(),
+            bureau: j
+                .bureau
+                .as_ref()
+                .map(|b| b.name.clone())
+                .unwrap_or_default(),
+            items: state.store.catalog_as_of(&j.code, today).await?.len(),
+        });
+    }
+    render(&Home { jurisdictions })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CatalogQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub dept: String,
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default)]
+    pub class: String,
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub date: String,
+}
+
+pub struct Row {
+    pub code: String,
+    pub name: String,
+    pub class: &'static str,
+    pub mode: &'static str,
+    pub promised: String,
+    pub online: &'static str,
+    pub green_list: bool,
+    pub deferrable: bool,
+}
+
+pub struct Group {
+    pub name: String,
+    pub items: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/catalog.html")]
+struct CatalogPage {
+    j: Jurisdiction,
+    bureau: String,
+    date: String,
+    /// The date asked for, empty when it is today.
+    dated: String,
+    total: usize,
+    shown: usize,
+    groups: Vec<Group>,
+    departments: Vec<(String, String)>,
+    modes: Vec<(&'static str, &'static str)>,
+    classes: Vec<(&'static str, &'static str)>,
+    topics: Vec<String>,
+    q: String,
+    dept: String,
+    mode: String,
+    class: String,
+    topic: String,
+}
+
+/// The Chinese words for an online depth level.
+pub fn online_label(depth: u8) -> &'static str {
+    match depth {
+        4 => "全程网办",
+        3 => "网上预审",
+        2 => "表格下载",
+        _ => "信息公开",
+    }
+}
+
+fn promised_label(item: &Item) -> String {
+    if item.handling_class == HandlingClass::Instant {
+        "即办".to_string()
+    } else {
+        format!("{} 个工作日", item.promised_days)
+    }
+}
+
+async fn load_jurisdiction(state: &AppState, code: &str) -> Result<Jurisdiction, AppError> {
+    let j = state.store.jurisdiction(code).await?;
+    if !j.has_catalog() {
+        return Err(AppError::NotFound(format!("{}不设本级事项目录", j.name)));
+    }
+    Ok(j)
+}
+
+fn date_param(state: &AppState, text: &str) -> Result<chrono::NaiveDate, AppError> {
+    if text.trim().is_empty() {
+        Ok(state.today())
+    } else {
+        parse_date(text).map_err(|e| AppError::bad_request(e.to_string()))
+    }
+}
+
+pub async fn catalog(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<CatalogQuery>,
+) -> PageResult {
+    let j = load_jurisdiction(&state, &code).await?;
+    let date = date_param(&state, &q.date)?;
+    let versions = state.store.catalog_as_of(&code, date).await?;
+    let total = versions.len();
+    let needle = q.q.trim();
+    let topics: BTreeSet<String> = versions
+        .iter()
+        .flat_map(|v| v.item.topics.iter().cloned())
+        .collect();
+    let matches = |i: &Item| {
+        (needle.is_empty()
+            || i.name.contains(needle)
+            || i.code.contains(needle)
+            || i.legal_basis.iter().any(|b| b.contains(needle)))
+            && (q.dept.is_empty() || i.department == q.dept)
+            && (q.mode.is_empty() || i.handling_mode.code() == q.mode)
+            && (q.class.is_empty() || i.handling_class.code() == q.class)
+            && (q.topic.is_empty() || i.topics.contains(&q.topic))
+    };
+    let mut groups: Vec<Group> = Vec::new();
+    let mut shown = 0;
+    for d in &j.departments {
+        let items: Vec<Row> = versions
+            .iter()
+            .map(|v| &v.item)
+            .filter(|i| i.department == d.code && matches(i))
+            .map(|i| Row {
+                code: i.code.clone(),
+                name: i.name.clone(),
+                class: i.handling_class.label(),
+                mode: i.handling_mode.label(),
+                promised: promised_label(i),
+                online: online_label(i.online_depth),
+                green_list: i.green_list,
+                deferrable: i.materials.iter().any(|m| m.deferrable),
+            })
+            .collect();
+        if !items.is_empty() {
+            shown += items.len();
+            groups.push(Group {
+                name: d.name.clone(),
+                items,
+            });
+        }
+    }
+    let page = CatalogPage {
+        bureau: j
+            .bureau
+            .as_ref()
+            .map(|b| b.name.clone())
+            .unwrap_or_default(),
+        date: fmt_date(date),
+        dated: if date == state.today() {
+            String::new()
+        } else {
+            fmt_date(date)
+        },
+        total,
+        shown,
+        groups,
+        departments: j
+            .departments
+            .iter()
+            .filter(|d| versions.iter().any(|v| v.item.department == d.code))
+            .map(|d| (d.code.clone(), d.name.clone()))
+            .collect(),
+        modes: HandlingMode::ALL
+            .iter()
+            .map(|m| (m.code(), m.label()))
+            .collect(),
+        classes: HandlingClass::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
+        topics: topics.into_iter().collect(),
+        q: q.q.clone(),
+        dept: q.dept.clone(),
+        mode: q.mode.clone(),
+        class: q.class.clone(),
+        topic: q.topic.clone(),
+        j,
+    };
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "portal/item.html")]
+struct ItemPage {
+    j: Jurisdiction,
+    version: ItemVersion,
+    item: Item,
+    history: Vec<ItemVersion>,
+    implementer: String,
+    department: String,
+    supervisor: String,
+    fees: String,
+    online: &'static str,
+    townships: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DateOnly {
+    #[serde(default)]
+    pub date: String,
+}
+
+pub async fn item(
+    State(state): State<AppState>,
+    Path((code, item_code)): Path<(String, String)>,
+    Query(q): Query<DateOnly>,
+) -> PageResult {
+    let j = load_jurisdiction(&state, &code).await?;
+    let date = date_param(&state, &q.date)?;
+    let history = state.store.item_history(&code, &item_code).await?;
+    let version = catalog::active_version(&history, date)
+        .cloned()
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "{} {}目录中没有编码为「{item_code}」的事项（可能尚未公布或已取消）",
+                fmt_date(date),
+                j.name
+            ))
+        })?;
+    let item = version.item.clone();
+    let dept_name = |c: &str| j.department(c).map_or(c.to_string(), |d| d.name.clone());
+    let bureau = j
+        .bureau
+        .as_ref()
+        .map(|b| b.name.clone())
+        .unwrap_or_default();
+    let page = ItemPage {
+        implementer: match item.handling_mode {
+            HandlingMode::Transferred => format!("{bureau}（行政审批专用章）"),
+            HandlingMode::Resident => {
+                format!("{}（进驻{}办事大厅）", dept_name(&item.department), j.name)
+            }
+            HandlingMode::Delegated => format!("{bureau}委托镇人民政府办理"),
+        },
+        department: dept_name(&item.department),
+        supervisor: dept_name(&item.supervising_department),
+        fees: item.fee_summary(),
+        online: online_label(item.online_depth),
+        townships: item
+            .delegated_to
+            .iter()
+            .map(|t| j.township(t).map_or(t.clone(), |c| c.name()))
+            .collect::<Vec<_>>()
+            .join("、"),
+        history,
+        version,
+        item,
+        j,
+    };
+    render(&page)
+}
+
+pub struct ChangeRow {
+    pub code: String,
+    pub name: String,
+    pub version: u32,
+    pub kind: &'static str,
+    pub css: &'static str,
+    pub effective_on: String,
+    /// The date at which the guide of this version can be read (the day before, for a retirement).
+    pub link_date: String,
+    pub published_on: String,
+    pub note: String,
+    pub changes: Vec<catalog::FieldChange>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/changelog.html")]
+struct ChangelogPage {
+    j: Jurisdiction,
+    entries: Vec<ChangeRow>,
+}
+
+pub async fn changelog(State(state): State<AppState>, Path(code): Path<String>) -> PageResult {
+    let j = load_jurisdiction(&state, &code).await?;
+    let entries = state
+        .store
+        .changelog(&code, 200)
+        .await?
+        .into_iter()
+        .map(|e| ChangeRow {
+            code: e.version.code.clone(),
+            name: e.version.item.name.clone(),
+            version: e.version.version,
+            kind: e.version.change.label(),
+            css: match e.version.change {
+                catalog::ChangeKind::Added => "green",
+                catalog::ChangeKind::Adjusted => "",
+                catalog::ChangeKind::Retired => "red",
+            },
+            effective_on: fmt_date(e.version.effective_on),
+            link_date: fmt_date(match e.version.change {
+                catalog::ChangeKind::Retired => e
+                    .version
+                    .effective_on
+                    .pred_opt()
+                    .unwrap_or(e.version.effective_on),
+                _ => e.version.effective_on,
+            }),
+            published_on: fmt_date(e.version.published_on),
+            note: e.version.note.clone(),
+            changes: e.changes,
+        })
+        .collect();
+    render(&ChangelogPage { j, entries })
+}

@@ -1,0 +1,230 @@
+//! `yiyin serve` and `yiyin demo`: open the store (SQLite file by default, PostgreSQL by URL), load
+//! the organisation and calendar, and serve the pages and the API until interrupted.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+use yiyin_domain::calendar::Calendar;
+use yiyin_store::{Durability, Store, StoreOptions};
+use yiyin_web::{AppState, SystemClock};
+
+use super::{CliResult, Failure, GlobalArgs};
+
+/// Where the data lives. Shared by every command that opens the store.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "数据库选项")]
+pub struct DbArgs {
+    /// 数据库地址：postgres://用户@主机/库名 使用 PostgreSQL；不填则使用数据目录中的 SQLite 文件
+    #[arg(
+        long = "database",
+        value_name = "URL",
+        env = "YIYIN_DATABASE_URL",
+        global = true
+    )]
+    pub database: Option<String>,
+    /// 数据目录（SQLite 数据库文件和附件存放处）
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "YIYIN_DATA_DIR",
+        default_value = "yiyin-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// SQLite 提交的持久性：full（每次提交落盘，默认）或 normal（更快，机器掉电可能丢失最后的提交）
+    #[arg(
+        long,
+        value_name = "MODE",
+        env = "YIYIN_SQLITE_SYNC",
+        default_value = "full",
+        global = true
+    )]
+    pub sqlite_sync: String,
+}
+
+impl DbArgs {
+    /// The database URL these options point at.
+    pub fn url(&self) -> Result<String, Failure> {
+        match &self.database {
+            Some(url) => Ok(url.clone()),
+            None => {
+                std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+                    Failure::input(format!("无法创建数据目录 {}：{e}", self.data_dir.display()))
+                })?;
+                Ok(yiyin_store::sqlite_url(&self.data_dir.join("yiyin.sqlite")))
+            }
+        }
+    }
+
+    /// Opens (and migrates) the store, loading the built-in organisation into an empty database.
+    pub async fn open(&self) -> Result<Store, Failure> {
+        let durability = match self.sqlite_sync.as_str() {
+            "full" => Durability::Full,
+            "normal" => Durability::Normal,
+            other => {
+                return Err(Failure::input(format!(
+                    "--sqlite-sync「{other}」无效，应为 full 或 normal"
+                )));
+            }
+        };
+        let url = self.url()?;
+        let store = Store::connect(
+            &url,
+            StoreOptions {
+                durability,
+                ..StoreOptions::default()
+            },
+        )
+        .await
+        .map_err(|e| Failure::other(format!("无法打开数据库 {}：{e}", redact(&url))))?;
+        store
+            .init_organisation()
+            .await
+            .map_err(|e| Failure::other(e.to_string()))?;
+        Ok(store)
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// 监听地址
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "YIYIN_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: String,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// The calendar: built-in years, `--calendar-dir`, then years uploaded into the database.
+pub async fn full_calendar(global: &GlobalArgs, store: &Store) -> Result<Calendar, Failure> {
+    let mut cal = super::load_calendar(global)?;
+    store
+        .load_calendar_years(&mut cal)
+        .await
+        .map_err(|e| Failure::other(e.to_string()))?;
+    Ok(cal)
+}
+
+pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
+    let addr: SocketAddr = args.listen.parse().map_err(|_| {
+        Failure::input(format!(
+            "监听地址「{}」无效，应为 IP:端口，例如 127.0.0.1:8080",
+            args.listen
+        ))
+    })?;
+    let store = args.db.open().await?;
+    run_server(global, store, addr).await
+}
+
+pub async fn run_server(global: &GlobalArgs, store: Store, addr: SocketAddr) -> CliResult {
+    let calendar = full_calendar(global, &store).await?;
+    let state = AppState::new(store.clone(), calendar, Arc::new(SystemClock));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::other(format!("无法监听 {addr}：{e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Failure::other(e.to_string()))?;
+    println!(
+        "一印已启动：http://{local}/  （数据库：{}，按 Ctrl-C 停止）",
+        store.backend().label()
+    );
+    yiyin_web::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| Failure::other(format!("服务器异常退出：{e}")))?;
+    store.close().await;
+    println!("一印已停止。");
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// 监听地址
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "YIYIN_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: String,
+    /// 数据目录（演示数据库存放处）
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "YIYIN_DATA_DIR",
+        default_value = "yiyin-data"
+    )]
+    pub data_dir: PathBuf,
+    /// 删除已有的演示数据库，重新生成
+    #[arg(long)]
+    pub reset: bool,
+    /// 只生成演示数据，不启动服务器
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
+    let addr: SocketAddr = args.listen.parse().map_err(|_| {
+        Failure::input(format!(
+            "监听地址「{}」无效，应为 IP:端口，例如 127.0.0.1:8080",
+            args.listen
+        ))
+    })?;
+    if args.reset {
+        remove_sqlite(&args.data_dir.join("yiyin.sqlite"))?;
+    }
+    let db = DbArgs {
+        database: None,
+        data_dir: args.data_dir.clone(),
+        sqlite_sync: "normal".into(),
+    };
+    let store = db.open().await?;
+    let loaded = crate::demo::load(&store)
+        .await
+        .map_err(|e| Failure::other(format!("生成演示数据失败：{e}")))?;
+    match loaded {
+        Some(summary) => println!("已生成演示数据：{summary}"),
+        None => println!(
+            "使用已有的演示数据（{}；加 --reset 可重新生成）",
+            args.data_dir.display()
+        ),
+    }
+    if args.no_serve {
+        store.close().await;
+        return Ok(());
+    }
+    run_server(global, store, addr).await
+}
+
+fn remove_sqlite(path: &Path) -> CliResult {
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+        if p.exists() {
+            std::fs::remove_file(&p)
+                .map_err(|e| Failure::other(format!("无法删除 {}：{e}", p.display())))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! `yiyin demo`: fills a fresh database with the four pilots' catalogs and a realistic history of
+//! publication (first publication, later adjustments, one retirement) so that every public page has
+//! something true to show.
+
+use chrono::NaiveDate;
+use yiyin_domain::calendar::parse_date;
+use yiyin_domain::catalog::{
+    HandlingClass, Item, Material, MaterialForm, MaterialSource, Necessity,
+};
+use yiyin_store::catalog::ImportMode;
+use yiyin_store::{Store, StoreError};
+
+fn d(s: &str) -> NaiveDate {
+    parse_date(s).expect("valid demo date")
+}
+
+/// Loads the demo data into an empty database. Returns a summary, or None when data is already there.
+pub async fn load(store: &Store) -> Result<Option<String>, StoreError> {
+    let org = store.organisation().await?;
+    let mut already = 0;
+    for j in &org.jurisdictions {
+        already += store.item_history_count(&j.code).await?;
+    }
+    if already > 0 {
+        return Ok(None);
+    }
+    let first = d("2025-01-01");
+    let mut published = 0;
+    let mut adjusted = 0;
+    for file in yiyin_demo::catalogs() {
+        let report = store
+            .import_catalog(
+                &file,
+                &ImportMode::Publish {
+                    effective_on: first,
+                    note: "首批公布：相对集中行政许可权改革试点事项目录".into(),
+                },
+                first,
+                "目录管理员",
+            )
+            .await?;
+        published += report.published;
+        // Two items per jurisdiction had their promised limits cut in spring 2026.
+        for item in file
+            .items
+            .iter()
+            .filter(|i| i.handling_class == HandlingClass::Promised && i.promised_days >= 5)
+            .take(2)
+        {
+            let mut faster = item.clone();
+            shorten(&mut faster, 2);
+            store
+                .publish_item(
+                    &file.jurisdiction,
+                    faster,
+                    d("2026-03-01"),
+                    d("2026-02-20"),
+                    "优化营商环境，承诺办结时限压缩2个工作日",
+                    "目录管理员",
+                )
+                .await?;
+            adjusted += 1;
+        }
+    }
+    // One item that left the catalog when its law changed.
+    let retired = grain_purchase_licence(store).await?;
+    Ok(Some(format!(
+        "四个试点县区事项目录 {published} 项（其中 {adjusted} 项于 2026-03-01 调整承诺时限），已取消事项 {retired} 项"
+    )))
+}
+
+/// Cuts `days` working days from the promised limit, taking them from the longest steps.
+fn shorten(item: &mut Item, days: u32) {
+    item.promised_days -= days;
+    let mut left: u32 = item
+        .steps
+        .iter()
+        .map(|s| s.days)
+        .sum::<u32>()
+        .saturating_sub(item.promised_days);
+    while left > 0 {
+        let longest = item
+            .steps
+            .iter_mut()
+            .max_by_key(|s| s.days)
+            .expect("items have steps");
+        longest.days -= 1;
+        left -= 1;
+    }
+}
+
+/// 粮食收购资格许可 (汉阴): published in 2025, retired when the 2021 regulation replaced it by filing.
+async fn grain_purchase_licence(store: &Store) -> Result<usize, StoreError> {
+    let Some(base) = yiyin_demo::catalogs()
+        .into_iter()
+        .find(|f| f.jurisdiction == "hanyin")
+        .and_then(|f| {
+            f.items
+                .into_iter()
+                .find(|i| i.department == "fagai" && i.handling_class != HandlingClass::Instant)
+        })
+    else {
+        return Ok(0);
+    };
+    let material = |code: &str, name: &str, form| Material {
+        code: code.into(),
+        name: name.into(),
+        necessity: Necessity::Required,
+        condition: String::new(),
+        form,
+        copies: 1,
+        source: MaterialSource::Applicant,
+        blank_form: String::new(),
+        sample: String::new(),
+        deferrable: false,
+        note: String::new(),
+    };
+    let item = Item {
+        code: "HY-FG-090".into(),
+        name: "粮食收购资格许可".into(),
+        legal_basis: vec!["《粮食流通管理条例》（2016年修订）第九条".into()],
+        conditions: vec![
+            "具备经营资金筹措能力".into(),
+            "拥有或者通过租借具有必要的粮食仓储设施".into(),
+            "具备相应的粮食质量检验和保管能力".into(),
+        ],
+        materials: vec![
+            material("M1", "粮食收购资格申请书", MaterialForm::Original),
+            material("M2", "营业执照", MaterialForm::Copy),
+            material("M3", "粮食仓储设施产权证明或者租赁合同", MaterialForm::Copy),
+        ],
+        result: yiyin_domain::catalog::ItemResult {
+            name: "粮食收购许可证".into(),
+            kind: yiyin_domain::catalog::ResultKind::Licence,
+            sample: String::new(),
+            validity_years: Some(3),
+        },
+        topics: vec!["农业生产".into()],
+        green_list: false,
+        commitment_check_days: None,
+        faq: vec![],
+        fees: vec![],
+        ..base
+    };
+    store
+        .publish_item(
+            "hanyin",
+            item,
+            d("2025-01-01"),
+            d("2025-01-01"),
+            "",
+            "目录管理员",
+        )
+        .await?;
+    store
+        .retire_item(
+            "hanyin",
+            "HY-FG-090",
+            d("2026-04-01"),
+            d("2026-03-15"),
+            "《粮食流通管理条例》（2021年修订）取消粮食收购资格许可，改为备案管理",
+            "目录管理员",
+        )
+        .await?;
+    Ok(1)
+}
