@@ -18,6 +18,7 @@ use crate::roles::Role;
 
 /// What the engine needs to know of an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemRules {
     pub name: String,
     pub statutory_days: u32,
@@ -37,6 +38,7 @@ pub struct ItemRules {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MaterialRule {
     pub code: String,
     #[serde(default)]
@@ -53,6 +55,7 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepRule {
     pub kind: StepKind,
     pub name: String,
@@ -165,6 +168,7 @@ impl CaseState {
 /// Who approved an extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Approver {
     /// 本行政机关负责人
     Head,
@@ -336,6 +340,7 @@ pub enum EngineError {
 
 /// A notice of supplement (补正材料通知书).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {
     pub on: NaiveDate,
     pub missing: Vec<String>,
@@ -343,6 +348,7 @@ pub struct Notice {
 
 /// The current intake window: opened by receipt or by the arrival of supplements (Art. 32(4)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeWindow {
     pub opened_on: NaiveDate,
     pub due: NaiveDate,
@@ -350,6 +356,7 @@ pub struct IntakeWindow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deferred {
     pub code: String,
     pub due: NaiveDate,
@@ -357,6 +364,7 @@ pub struct Deferred {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Suspension {
     pub kind: SuspensionKind,
     pub reason: String,
@@ -366,6 +374,7 @@ pub struct Suspension {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Extension {
     pub on: NaiveDate,
     pub days: u32,
@@ -374,6 +383,7 @@ pub struct Extension {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepRecord {
     pub kind: StepKind,
     pub on: NaiveDate,
@@ -382,6 +392,7 @@ pub struct StepRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decision {
     pub approved: bool,
     pub reason: String,
@@ -393,6 +404,7 @@ pub struct Decision {
 /// How the application left intake without acceptance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Closing {
     /// Art. 32(1): no licence needed.
     NotNeeded,
@@ -405,6 +417,7 @@ pub enum Closing {
 
 /// One application and everything the law cares about in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Case {
     pub state: CaseState,
     pub received_on: NaiveDate,
@@ -432,6 +445,7 @@ pub struct Case {
 /// A written document the law requires for an event (to be generated and sealed by the server).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DocumentKind {
     /// 收件凭证
     ReceiptVoucher,
@@ -487,6 +501,7 @@ pub struct Applied {
 
 /// What the passing of time did by itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeemedAcceptance {
     /// The acceptance date: the receipt (or supplement arrival) date, Art. 32(4).
     pub accepted_on: NaiveDate,
@@ -1564,6 +1579,7 @@ fn require_reason(reason: &str, rule: &str, message: impl Into<String>) -> Resul
 /// red (statutory limit passed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Light {
     Green,
     Yellow,
@@ -1582,6 +1598,7 @@ impl Light {
 
 /// Every deadline of a case as of a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Clock {
     pub as_of: NaiveDate,
     pub received_on: NaiveDate,

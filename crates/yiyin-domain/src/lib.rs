@@ -8,12 +8,16 @@
 //! 5. [`catalog`] — items with their implementation-list elements, versions and changelog.
 //! 6. [`engine`] — the case engine: states, actions, the rule behind each refusal, the clock.
 //! 7. [`rehearse`] — running a scripted case on a simulated clock (`yiyin rehearse`).
+//! 8. [`documents`] — the written documents the law requires, composed from a case.
+//! 9. [`authz`] — which role may do what, in which scope.
 
 #[macro_use]
 mod labels;
 
+pub mod authz;
 pub mod calendar;
 pub mod catalog;
+pub mod documents;
 pub mod engine;
 pub mod ids;
 pub mod org;

@@ -1,0 +1,335 @@
+//! Least privilege: which role may do what, in which scope.
+//!
+//! Every staff account holds [`Grant`]s: a role in a jurisdiction, for department roles also a
+//! department. [`allowed`] decides one [`Operation`] on one [`Scope`] (the jurisdiction and departments a
+//! case or catalog belongs to). Handlers ask it before every read and write; nothing else decides
+//! access.
+//!
+//! * Bureau staff (grants without a department) handle the items transferred to the bureau and those
+//!   delegated to townships; a resident department's staff (grants with that department) handle that
+//!   department's resident items.
+//! * Department supervisors see the results of the items they supervise; observers (审批观察员) watch the
+//!   bureau's handling of their department's items; both are read-only.
+//! * Discipline supervisors see everything in their jurisdiction and cannot be shut out.
+//! * Grants never reach another jurisdiction.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{HandlingMode, StepKind};
+use crate::roles::Role;
+
+/// A role held in a jurisdiction (and, for department staff, a department).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Grant {
+    pub role: Role,
+    pub jurisdiction: String,
+    /// The department the grant is limited to (resident department staff, supervisors, observers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// The window or township centre the account works at, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// What an operation applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub jurisdiction: String,
+    /// The item's department (原审批部门 / approving department).
+    pub department: String,
+    pub supervising_department: String,
+    pub handling_mode: HandlingMode,
+}
+
+/// Something a user may want to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// Read a case: its materials, timeline, clock and documents.
+    ViewCase,
+    /// Receive an application at a window (收件).
+    Receive,
+    /// Art. 32 outcomes at intake: supplement notice, on-the-spot correction, acceptance (also with
+    /// deferred materials or on a commitment), refusal, not needed.
+    Intake,
+    /// A procedure step of this kind.
+    Step(StepKind),
+    /// Start or end a special procedure (Art. 45).
+    Suspend,
+    /// Approve the one extension (Art. 42): the agency head.
+    Extend,
+    /// Decide to approve or deny.
+    Decide,
+    /// Make and release the certificate.
+    IssueCertificate,
+    /// Record the applicant's withdrawal at the window.
+    Withdraw,
+    /// Read the audit log and check the event chain.
+    Audit,
+    /// Draft, publish and retire catalog items.
+    ManageCatalog,
+    /// Manage accounts, roles and the organisation.
+    ManageUsers,
+}
+
+impl Operation {
+    /// Every operation, for exhaustive tests and documentation.
+    pub fn all() -> Vec<Operation> {
+        let mut out = vec![
+            Operation::ViewCase,
+            Operation::Receive,
+            Operation::Intake,
+            Operation::Suspend,
+            Operation::Extend,
+            Operation::Decide,
+            Operation::IssueCertificate,
+            Operation::Withdraw,
+            Operation::Audit,
+            Operation::ManageCatalog,
+            Operation::ManageUsers,
+        ];
+        out.extend(StepKind::ALL.iter().map(|k| Operation::Step(*k)));
+        out
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Operation::ViewCase => "查看办件".into(),
+            Operation::Receive => "收件".into(),
+            Operation::Intake => "受理审查".into(),
+            Operation::Step(k) => format!("办理“{}”环节", k.label()),
+            Operation::Suspend => "启动或结束特别程序".into(),
+            Operation::Extend => "批准延期".into(),
+            Operation::Decide => "作出许可决定".into(),
+            Operation::IssueCertificate => "制证出件".into(),
+            Operation::Withdraw => "办理撤回申请".into(),
+            Operation::Audit => "查看审计日志".into(),
+            Operation::ManageCatalog => "管理事项目录".into(),
+            Operation::ManageUsers => "管理用户和组织机构".into(),
+        }
+    }
+}
+
+/// What a role may do, before scope is considered.
+pub fn role_may(role: Role, op: Operation) -> bool {
+    use Operation as O;
+    use Role as R;
+    use StepKind as K;
+    match role {
+        R::WindowClerk => matches!(
+            op,
+            O::ViewCase
+                | O::Receive
+                | O::Intake
+                | O::IssueCertificate
+                | O::Withdraw
+                | O::Step(K::Acceptance | K::Certificate | K::Release)
+        ),
+        R::Reviewer => matches!(
+            op,
+            O::ViewCase
+                | O::Suspend
+                | O::Step(
+                    K::Review
+                        | K::PublicNotice
+                        | K::ExpertReview
+                        | K::TechnicalReview
+                        | K::DrawingReview
+                        | K::Certificate
+                )
+        ),
+        R::Verifier => matches!(op, O::ViewCase | O::Step(K::Verification)),
+        R::Inspector => matches!(op, O::ViewCase | O::Step(K::SiteInspection)),
+        R::TechnicalReviewer => {
+            matches!(op, O::ViewCase | O::Step(K::TechnicalReview | K::DrawingReview))
+        }
+        R::SectionChief => matches!(
+            op,
+            O::ViewCase
+                | O::Suspend
+                | O::Decide
+                | O::Step(K::Review | K::PublicNotice | K::ExpertReview | K::Hearing | K::Decision)
+        ),
+        R::BureauHead => matches!(
+            op,
+            O::ViewCase
+                | O::Suspend
+                | O::Extend
+                | O::Decide
+                | O::Audit
+                | O::Step(K::Review | K::Hearing | K::Decision)
+        ),
+        R::DepartmentSupervisor | R::Observer => op == O::ViewCase,
+        R::DisciplineSupervisor => matches!(op, O::ViewCase | O::Audit),
+        R::CatalogAdmin => op == O::ManageCatalog,
+        R::SystemAdmin => matches!(op, O::ManageUsers | O::Audit),
+    }
+}
+
+/// Whether one grant covers the scope for its role.
+fn grant_covers(g: &Grant, scope: &Scope) -> bool {
+    if g.jurisdiction != scope.jurisdiction {
+        return false;
+    }
+    match g.role {
+        Role::DisciplineSupervisor | Role::CatalogAdmin | Role::SystemAdmin => true,
+        Role::DepartmentSupervisor => g.department.as_deref() == Some(&scope.supervising_department),
+        Role::Observer => g.department.as_deref() == Some(&scope.department),
+        _ => match (&g.department, scope.handling_mode) {
+            // Bureau staff: the items under the bureau's seal (transferred) and those it delegated.
+            (None, HandlingMode::Transferred | HandlingMode::Delegated) => true,
+            // Resident department staff: their own department's resident items.
+            (Some(d), HandlingMode::Resident) => *d == scope.department,
+            _ => false,
+        },
+    }
+}
+
+/// Why an operation is not allowed, in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Denied(pub String);
+
+/// Decides one operation on one scope for the holder of `grants`.
+pub fn allowed(grants: &[Grant], op: Operation, scope: &Scope) -> Result<(), Denied> {
+    if grants
+        .iter()
+        .any(|g| role_may(g.role, op) && grant_covers(g, scope))
+    {
+        return Ok(());
+    }
+    let in_jurisdiction = grants.iter().any(|g| g.jurisdiction == scope.jurisdiction);
+    Err(Denied(if !in_jurisdiction {
+        "无权访问：该办件不属于您所在县区".to_string()
+    } else if grants.iter().any(|g| role_may(g.role, op)) {
+        "无权访问：该事项不在您的职责范围内（部门或办理方式不符）".to_string()
+    } else {
+        format!("无权{}：您的岗位没有此项职责", op.label())
+    }))
+}
+
+/// Decides an operation that is not about a case (catalog, users, audit) in a jurisdiction.
+pub fn allowed_in(grants: &[Grant], op: Operation, jurisdiction: &str) -> Result<(), Denied> {
+    if grants
+        .iter()
+        .any(|g| g.jurisdiction == jurisdiction && role_may(g.role, op))
+    {
+        Ok(())
+    } else if grants.iter().any(|g| g.jurisdiction == jurisdiction) {
+        Err(Denied(format!("无权{}：您的岗位没有此项职责", op.label())))
+    } else {
+        Err(Denied("无权访问：不属于您所在县区".to_string()))
+    }
+}
+
+/// The operation an engine action needs.
+pub fn operation_for(action: &crate::engine::Action) -> Operation {
+    use crate::engine::Action as A;
+    match action {
+        A::NotifySupplement { .. }
+        | A::Supplement { .. }
+        | A::Correct { .. }
+        | A::Accept
+        | A::AcceptDeferred { .. }
+        | A::AcceptOnCommitment { .. }
+        | A::Refuse { .. }
+        | A::NotNeeded { .. } => Operation::Intake,
+        A::CompleteStep { kind, .. } => Operation::Step(*kind),
+        A::Suspend { .. } | A::Resume => Operation::Suspend,
+        A::Extend { .. } => Operation::Extend,
+        A::Decide { .. } => Operation::Decide,
+        A::IssueCertificate => Operation::IssueCertificate,
+        A::Withdraw { .. } => Operation::Withdraw,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(role: Role, j: &str, dept: Option<&str>) -> Grant {
+        Grant {
+            role,
+            jurisdiction: j.into(),
+            department: dept.map(str::to_string),
+            unit: None,
+        }
+    }
+
+    fn scope(mode: HandlingMode) -> Scope {
+        Scope {
+            jurisdiction: "hanyin".into(),
+            department: "shichang".into(),
+            supervising_department: "shichang".into(),
+            handling_mode: mode,
+        }
+    }
+
+    /// The whole matrix: every role × every operation, on a transferred item in its own
+    /// jurisdiction, with the expected answer written out per role.
+    #[test]
+    fn role_matrix_is_exhaustive() {
+        use Operation as O;
+        use StepKind as K;
+        let expected: &[(Role, &[Operation])] = &[
+            (Role::WindowClerk, &[O::ViewCase, O::Receive, O::Intake, O::IssueCertificate, O::Withdraw, O::Step(K::Acceptance), O::Step(K::Certificate), O::Step(K::Release)]),
+            (Role::Reviewer, &[O::ViewCase, O::Suspend, O::Step(K::Review), O::Step(K::PublicNotice), O::Step(K::ExpertReview), O::Step(K::TechnicalReview), O::Step(K::DrawingReview), O::Step(K::Certificate)]),
+            (Role::Verifier, &[O::ViewCase, O::Step(K::Verification)]),
+            (Role::Inspector, &[O::ViewCase, O::Step(K::SiteInspection)]),
+            (Role::TechnicalReviewer, &[O::ViewCase, O::Step(K::TechnicalReview), O::Step(K::DrawingReview)]),
+            (Role::SectionChief, &[O::ViewCase, O::Suspend, O::Decide, O::Step(K::Review), O::Step(K::PublicNotice), O::Step(K::ExpertReview), O::Step(K::Hearing), O::Step(K::Decision)]),
+            (Role::BureauHead, &[O::ViewCase, O::Suspend, O::Extend, O::Decide, O::Audit, O::Step(K::Review), O::Step(K::Hearing), O::Step(K::Decision)]),
+            (Role::DepartmentSupervisor, &[O::ViewCase]),
+            (Role::Observer, &[O::ViewCase]),
+            (Role::DisciplineSupervisor, &[O::ViewCase, O::Audit]),
+            (Role::CatalogAdmin, &[O::ManageCatalog]),
+            (Role::SystemAdmin, &[O::ManageUsers, O::Audit]),
+        ];
+        assert_eq!(expected.len(), Role::ALL.len());
+        let s = scope(HandlingMode::Transferred);
+        for (role, allowed_ops) in expected {
+            // Supervisors and observers are scoped to a department.
+            let dept = matches!(role, Role::DepartmentSupervisor | Role::Observer).then_some("shichang");
+            let own = [grant(*role, "hanyin", dept)];
+            let other = [grant(*role, "ziyang", dept)];
+            for op in Operation::all() {
+                let want = allowed_ops.contains(&op);
+                assert_eq!(allowed(&own, op, &s).is_ok(), want, "{role:?} {op:?}");
+                assert!(allowed(&other, op, &s).is_err(), "{role:?} {op:?} across jurisdictions");
+                assert_eq!(allowed_in(&own, op, "hanyin").is_ok(), role_may(*role, op), "{role:?} {op:?}");
+                assert!(allowed_in(&own, op, "ziyang").is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn department_scopes() {
+        let resident = scope(HandlingMode::Resident);
+        let transferred = scope(HandlingMode::Transferred);
+        let bureau_reviewer = [grant(Role::Reviewer, "hanyin", None)];
+        let dept_reviewer = [grant(Role::Reviewer, "hanyin", Some("shichang"))];
+        let other_dept = [grant(Role::Reviewer, "hanyin", Some("gongan"))];
+        let op = Operation::Step(StepKind::Review);
+        assert!(allowed(&bureau_reviewer, op, &transferred).is_ok());
+        assert!(allowed(&bureau_reviewer, op, &resident).is_err());
+        assert!(allowed(&dept_reviewer, op, &resident).is_ok());
+        assert!(allowed(&dept_reviewer, op, &transferred).is_err());
+        assert!(allowed(&other_dept, op, &resident).is_err());
+        let supervisor = [grant(Role::DepartmentSupervisor, "hanyin", Some("huanbao"))];
+        assert!(allowed(&supervisor, Operation::ViewCase, &transferred).is_err());
+        let observer = [grant(Role::Observer, "hanyin", Some("shichang"))];
+        assert!(allowed(&observer, Operation::ViewCase, &transferred).is_ok());
+        assert!(allowed(&observer, Operation::Decide, &transferred).is_err());
+        let discipline = [grant(Role::DisciplineSupervisor, "hanyin", None)];
+        assert!(allowed(&discipline, Operation::ViewCase, &resident).is_ok());
+    }
+
+    #[test]
+    fn denials_say_why_in_chinese() {
+        let s = scope(HandlingMode::Transferred);
+        let e = allowed(&[grant(Role::Reviewer, "ziyang", None)], Operation::ViewCase, &s).unwrap_err();
+        assert!(e.0.contains("不属于您所在县区"));
+        let e = allowed(&[grant(Role::Reviewer, "hanyin", None)], Operation::Decide, &s).unwrap_err();
+        assert!(e.0.contains("作出许可决定"), "{e}");
+    }
+}

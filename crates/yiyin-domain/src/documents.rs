@@ -1,0 +1,384 @@
+//! The written documents the law requires, composed from a case in formal Chinese: receipt and
+//! acceptance vouchers (Art. 32), the one-time supplement notice listing every missing item, the
+//! refusal decision, suspension and extension notices (Art. 45, 42), the decision and denial letters
+//! (Art. 38), the licence (Art. 39) and the withdrawal confirmation.
+//!
+//! A [`DocumentRecord`] is the canonical content; rendering (HTML, PDF) and sealing happen elsewhere.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::fmt_date_cn;
+use crate::engine::{Case, Clock, Closing, DocumentKind, ItemRules};
+
+/// What a document needs besides the case.
+#[derive(Debug, Clone)]
+pub struct DocContext<'a> {
+    pub case_number: &'a str,
+    pub query_code: &'a str,
+    pub applicant: &'a str,
+    pub item: &'a ItemRules,
+    /// The agency acting under its seal (the bureau, or a resident department).
+    pub agency: &'a str,
+    pub seal: &'a str,
+    /// The short name used in document numbers, e.g. 汉阴审批.
+    pub number_prefix: &'a str,
+    /// Where to get help and where to apply for reconsideration.
+    pub reconsideration_body: &'a str,
+    pub court: &'a str,
+    pub clock: &'a Clock,
+    /// The name of the licence or approval document the item results in.
+    pub result_name: &'a str,
+    pub validity_years: Option<u32>,
+}
+
+/// A composed document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentRecord {
+    pub kind: DocumentKind,
+    pub title: String,
+    /// 文号, e.g. 汉阴审批受字〔2026〕HY2026000123号.
+    pub number: String,
+    pub case_number: String,
+    pub recipient: String,
+    pub issued_on: NaiveDate,
+    pub agency: String,
+    pub seal: String,
+    /// The paragraphs, in order.
+    pub paragraphs: Vec<String>,
+    /// A numbered list the document refers to (missing materials, conditions …), if any.
+    pub list: Vec<String>,
+}
+
+const RIGHTS: &str = "如不服本决定，可以自收到本决定书之日起六十日内向{body}申请行政复议，也可以自收到本决定书之日起六个月内向{court}提起行政诉讼。";
+
+fn rights(ctx: &DocContext) -> String {
+    RIGHTS
+        .replace("{body}", ctx.reconsideration_body)
+        .replace("{court}", ctx.court)
+}
+
+fn word(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::ReceiptVoucher => "收",
+        DocumentKind::AcceptanceVoucher => "受",
+        DocumentKind::SupplementNotice => "补",
+        DocumentKind::RefusalDecision => "不受",
+        DocumentKind::NotNeededNotice => "告",
+        DocumentKind::SuspensionNotice => "中",
+        DocumentKind::ExtensionNotice => "延",
+        DocumentKind::DecisionLetter | DocumentKind::CommitmentDecision => "许",
+        DocumentKind::DenialLetter => "不许",
+        DocumentKind::Licence => "证",
+        DocumentKind::WithdrawalConfirmation => "撤",
+    }
+}
+
+fn days_cn(n: u32) -> String {
+    format!("{n}个工作日")
+}
+
+/// Composes the document of `kind` for the case as it stands after the action that required it.
+pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: NaiveDate) -> DocumentRecord {
+    let item = ctx.item;
+    let name = &item.name;
+    let applied = fmt_date_cn(case.received_on);
+    let mut list = Vec::new();
+    let material = |code: &str| {
+        item.materials
+            .iter()
+            .find(|m| m.code == code)
+            .filter(|m| !m.name.is_empty())
+            .map_or(code.to_string(), |m| m.name.clone())
+    };
+    let paragraphs: Vec<String> = match kind {
+        DocumentKind::ReceiptVoucher => {
+            list = case.provided.iter().map(|c| material(c)).collect();
+            vec![
+                format!("{}：", ctx.applicant),
+                format!(
+                    "本机关于{applied}收到你（单位）提交的“{name}”申请材料（清单附后）。本机关将在收到申请材料之日起五个工作日内（{}前）依照《中华人民共和国行政许可法》第三十二条的规定作出处理；逾期不告知补正的，自收到申请材料之日起即为受理。",
+                    fmt_date_cn(case.supplement_notice_due)
+                ),
+                format!("办件编号：{}；查询码：{}。可凭办件编号和查询码在政务服务网站查询办理进度。", ctx.case_number, ctx.query_code),
+            ]
+        }
+        DocumentKind::AcceptanceVoucher => {
+            let accepted = case.accepted_on.unwrap_or(issued_on);
+            let mut p = vec![format!("{}：", ctx.applicant)];
+            if case.deemed_accepted {
+                p.push(format!(
+                    "你（单位）于{applied}提出的“{name}”申请，本机关未在五个工作日内告知补正。依照《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，自收到申请材料之日（{}）起即为受理。",
+                    fmt_date_cn(accepted)
+                ));
+            } else {
+                p.push(format!(
+                    "你（单位）于{applied}提出的“{name}”申请，经审查，申请事项属于本机关职权范围，申请材料齐全、符合法定形式。依照《中华人民共和国行政许可法》第三十二条第一款第（五）项的规定，决定予以受理，受理日期为{}。",
+                    fmt_date_cn(accepted)
+                ));
+            }
+            if !case.deferred.is_empty() {
+                list = case
+                    .deferred
+                    .iter()
+                    .map(|d| format!("{}（承诺于{}前补交）", material(&d.code), fmt_date_cn(d.due)))
+                    .collect();
+                p.push("本申请实行容缺受理。下列非核心材料请按承诺日期补交；材料补齐后方可领取许可证件：".into());
+            }
+            if item.instant {
+                p.push("本事项为即办件，本机关当场作出决定。".into());
+            } else if let (Some(sd), Some(pd)) = (ctx.clock.statutory_due, ctx.clock.promised_due) {
+                p.push(format!(
+                    "本机关将在法定期限{}内（{}前）作出行政许可决定，并承诺在{}内（{}前）办结。依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在上述期限内，本机关将书面告知。",
+                    days_cn(item.statutory_limit()),
+                    fmt_date_cn(sd),
+                    days_cn(item.promised_days),
+                    fmt_date_cn(pd)
+                ));
+            }
+            p.push(format!("办件编号：{}；查询码：{}。", ctx.case_number, ctx.query_code));
+            p
+        }
+        DocumentKind::SupplementNotice => {
+            let notice = case.notices.last().cloned().unwrap_or_else(|| crate::engine::Notice { on: issued_on, missing: vec![] });
+            list = notice.missing.iter().map(|c| material(c)).collect();
+            vec![
+                format!("{}：", ctx.applicant),
+                format!(
+                    "你（单位）于{applied}提出的“{name}”申请，经审查，申请材料不齐全或者不符合法定形式。依照《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，现一次性告知你（单位）需要补正的全部内容如下："
+                ),
+                "请补正上述全部材料后再次提交。本机关将自收到补正材料之日起五个工作日内作出处理。本通知所列即为需要补正的全部内容，本机关不再就本次申请的其他材料要求补正。".into(),
+                format!("办件编号：{}；查询码：{}。", ctx.case_number, ctx.query_code),
+            ]
+        }
+        DocumentKind::RefusalDecision => {
+            let redirect = match &case.closing {
+                Some(Closing::Refused { redirect_to: Some(r) }) => format!("请向{r}提出申请。"),
+                _ => String::new(),
+            };
+            vec![
+                format!("{}：", ctx.applicant),
+                format!(
+                    "你（单位）于{applied}提出的“{name}”申请，经审查，申请事项依法不属于本机关职权范围，理由如下：{}。依照《中华人民共和国行政许可法》第三十二条第一款第（二）项的规定，决定不予受理。{redirect}",
+                    case.closing_reason.trim_end_matches('。')
+                ),
+                rights(ctx),
+            ]
+        }
+        DocumentKind::NotNeededNotice => vec![
+            format!("{}：", ctx.applicant),
+            format!(
+                "你（单位）于{applied}提出的“{name}”申请，经审查，该申请事项依法不需要取得行政许可，理由如下：{}。依照《中华人民共和国行政许可法》第三十二条第一款第（一）项的规定，特此告知不予受理。",
+                case.closing_reason.trim_end_matches('。')
+            ),
+        ],
+        DocumentKind::SuspensionNotice => {
+            let s = case.suspensions.last();
+            let (kind_label, reason, days) = s.map_or(("", "", 0), |s| (s.kind.label(), s.reason.as_str(), s.expected_days));
+            vec![
+                format!("{}：", ctx.applicant),
+                format!(
+                    "你（单位）申请的“{name}”（办件编号{}），依法需要进行{kind_label}，理由：{}。预计所需时间为{}个工作日，自{}起计算。",
+                    ctx.case_number,
+                    reason.trim_end_matches('。'),
+                    days,
+                    fmt_date_cn(issued_on)
+                ),
+                "依照《中华人民共和国行政许可法》第四十五条的规定，上述程序所需时间不计算在行政许可期限内。程序结束后恢复计算期限，本机关将及时告知办理进展。".into(),
+            ]
+        }
+        DocumentKind::ExtensionNotice => {
+            let e = case.extension.as_ref();
+            let (article, approver) = if item.joint {
+                ("第四十二条第二款", "本级人民政府负责人")
+            } else {
+                ("第四十二条第一款", "本机关负责人")
+            };
+            vec![
+                format!("{}：", ctx.applicant),
+                format!(
+                    "你（单位）申请的“{name}”（办件编号{}），因{}，在法定期限内不能作出决定。经{approver}批准，依照《中华人民共和国行政许可法》{article}的规定，审批期限延长{}，延长后的法定期限届满日为{}。",
+                    ctx.case_number,
+                    e.map_or("", |e| e.reason.trim_end_matches('。')),
+                    days_cn(e.map_or(0, |e| e.days)),
+                    ctx.clock.statutory_due.map(fmt_date_cn).unwrap_or_default()
+                ),
+            ]
+        }
+        DocumentKind::DecisionLetter | DocumentKind::CommitmentDecision => {
+            let reason = case.decision.as_ref().map(|d| d.reason.clone()).unwrap_or_default();
+            let mut p = vec![format!("{}：", ctx.applicant)];
+            if kind == DocumentKind::CommitmentDecision {
+                p.push(format!(
+                    "你（单位）于{applied}提出的“{name}”申请，选择告知承诺方式办理。本机关已一次性书面告知许可条件、所需材料和虚假承诺的法律责任，你（单位）书面承诺已经符合许可条件。依照《中华人民共和国行政许可法》第三十四条第二款和告知承诺制的有关规定，当场决定准予行政许可。"
+                ));
+                p.push("本机关和监管部门将在规定期限内对承诺内容进行核查。经核查发现承诺不实的，依法撤销行政许可，并记入信用记录。".into());
+            } else {
+                p.push(format!(
+                    "你（单位）于{applied}提出的“{name}”申请，本机关于{}受理。经审查，{}。依照《中华人民共和国行政许可法》第三十八条第一款的规定，决定准予行政许可。",
+                    case.accepted_on.map(fmt_date_cn).unwrap_or_default(),
+                    if reason.is_empty() { "申请人的申请符合法定条件、标准".to_string() } else { reason.trim_end_matches('。').to_string() }
+                ));
+            }
+            p.push(format!(
+                "本机关将于{}前向你（单位）颁发、送达《{}》。",
+                ctx.clock.certificate_due.map(fmt_date_cn).unwrap_or_default(),
+                ctx.result_name
+            ));
+            p.push("本决定依照《中华人民共和国行政许可法》第四十条予以公开。".into());
+            p
+        }
+        DocumentKind::DenialLetter => {
+            let reason = case.decision.as_ref().map(|d| d.reason.clone()).unwrap_or_default();
+            vec![
+                format!("{}：", ctx.applicant),
+                format!(
+                    "你（单位）于{applied}提出的“{name}”申请，本机关于{}受理。经审查，{}。依照《中华人民共和国行政许可法》第三十八条第二款的规定，决定不予行政许可。",
+                    case.accepted_on.map(fmt_date_cn).unwrap_or_default(),
+                    reason.trim_end_matches('。')
+                ),
+                rights(ctx),
+            ]
+        }
+        DocumentKind::Licence => {
+            let mut p = vec![
+                format!("持证人：{}", ctx.applicant),
+                format!("许可事项：{name}"),
+                format!("发证日期：{}", fmt_date_cn(issued_on)),
+            ];
+            if let Some(y) = ctx.validity_years {
+                let until = issued_on
+                    .checked_add_months(chrono::Months::new(12 * y))
+                    .and_then(|d| d.pred_opt())
+                    .unwrap_or(issued_on);
+                p.push(format!("有效期限：{}至{}", fmt_date_cn(issued_on), fmt_date_cn(until)));
+            }
+            p.push(format!("办件编号：{}", ctx.case_number));
+            p
+        }
+        DocumentKind::WithdrawalConfirmation => vec![
+            format!("{}：", ctx.applicant),
+            format!(
+                "你（单位）于{applied}提出的“{name}”申请（办件编号{}），已于{}申请撤回{}。本机关终止办理该申请，已提交的申请材料可凭本确认书领回。",
+                ctx.case_number,
+                fmt_date_cn(issued_on),
+                if case.closing_reason.is_empty() { String::new() } else { format!("，理由：{}", case.closing_reason.trim_end_matches('。')) }
+            ),
+        ],
+    };
+    let title = if kind == DocumentKind::Licence { ctx.result_name.to_string() } else { kind.title().to_string() };
+    DocumentRecord {
+        kind,
+        title,
+        number: format!("{}{}字〔{}〕{}号", ctx.number_prefix, word(kind), issued_on.format("%Y"), ctx.case_number),
+        case_number: ctx.case_number.to_string(),
+        recipient: ctx.applicant.to_string(),
+        issued_on,
+        agency: ctx.agency.to_string(),
+        seal: ctx.seal.to_string(),
+        paragraphs,
+        list,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::{Calendar, parse_date};
+    use crate::engine::{Action, ApplicantFacts, Context, MaterialRule};
+
+    fn item() -> ItemRules {
+        ItemRules {
+            name: "食品经营许可".into(),
+            statutory_days: 20,
+            promised_days: 10,
+            instant: false,
+            joint: false,
+            green_list: false,
+            materials: vec![
+                MaterialRule { code: "M1".into(), name: "申请书".into(), deferrable: false, required: true },
+                MaterialRule { code: "M2".into(), name: "营业执照".into(), deferrable: true, required: true },
+                MaterialRule { code: "M3".into(), name: "经营场所证明".into(), deferrable: false, required: true },
+            ],
+            steps: vec![],
+        }
+    }
+
+    fn docs_for(actions: &[(&str, Action)]) -> (Case, Vec<(DocumentKind, Case)>) {
+        let cal = Calendar::builtin();
+        let it = item();
+        let facts = ApplicantFacts::default();
+        let ctx = Context { item: &it, calendar: &cal, applicant: &facts };
+        let d = |s: &str| parse_date(s).unwrap();
+        let mut out = Vec::new();
+        let r = Case::receive(&ctx, d("2025-03-03"), &["M1".to_string()]).unwrap();
+        let mut case = r.case;
+        for (date, a) in actions {
+            let r = case.apply(&ctx, d(date), a).unwrap();
+            case = r.case;
+            for k in r.documents {
+                out.push((k, case.clone()));
+            }
+        }
+        (case, out)
+    }
+
+    fn compose_all(actions: &[(&str, Action)]) -> Vec<DocumentRecord> {
+        let cal = Calendar::builtin();
+        let it = item();
+        let facts = ApplicantFacts::default();
+        let ctx = Context { item: &it, calendar: &cal, applicant: &facts };
+        let (_, docs) = docs_for(actions);
+        docs.into_iter()
+            .map(|(k, c)| {
+                let clock = c.clock(&ctx, parse_date("2025-03-20").unwrap()).unwrap();
+                let dctx = DocContext {
+                    case_number: "HY2025000001",
+                    query_code: "K7Q2MX",
+                    applicant: "汉阴县某某餐饮有限公司",
+                    item: &it,
+                    agency: "汉阴县行政审批服务局",
+                    seal: "汉阴县行政审批服务局行政审批专用章",
+                    number_prefix: "汉阴审批",
+                    reconsideration_body: "汉阴县人民政府",
+                    court: "汉阴县人民法院",
+                    clock: &clock,
+                    result_name: "食品经营许可证",
+                    validity_years: Some(5),
+                };
+                compose(k, &c, &dctx, c.last_date())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn supplement_notice_lists_every_missing_item_once() {
+        let docs = compose_all(&[("2025-03-04", Action::NotifySupplement { missing: vec!["M2".into(), "M3".into()] })]);
+        let n = &docs[0];
+        assert_eq!(n.title, "补正材料通知书");
+        assert_eq!(n.list, vec!["营业执照", "经营场所证明"]);
+        assert!(n.paragraphs.iter().any(|p| p.contains("一次性告知") && p.contains("第三十二条第一款第（四）项")));
+        assert_eq!(n.number, "汉阴审批补字〔2025〕HY2025000001号");
+    }
+
+    #[test]
+    fn refusals_and_denials_state_reasons_and_rights() {
+        let docs = compose_all(&[("2025-03-03", Action::Refuse { reason: "该事项由市级部门实施".into(), redirect_to: Some("安康市市场监督管理局".into()) })]);
+        let text = docs[0].paragraphs.join("");
+        for phrase in ["该事项由市级部门实施", "请向安康市市场监督管理局提出申请", "六十日内向汉阴县人民政府申请行政复议", "六个月内向汉阴县人民法院提起行政诉讼"] {
+            assert!(text.contains(phrase), "{phrase}: {text}");
+        }
+        let docs = compose_all(&[
+            ("2025-03-04", Action::Supplement { materials: vec!["M2".into(), "M3".into()] }),
+            ("2025-03-04", Action::Accept),
+            ("2025-03-10", Action::Decide { approve: false, reason: "经营场所与有毒有害场所的距离不符合要求".into() }),
+        ]);
+        let denial = docs.iter().find(|d| d.kind == DocumentKind::DenialLetter).unwrap();
+        let text = denial.paragraphs.join("");
+        assert!(text.contains("第三十八条第二款") && text.contains("行政复议") && text.contains("行政诉讼"), "{text}");
+        let voucher = docs.iter().find(|d| d.kind == DocumentKind::AcceptanceVoucher).unwrap();
+        let text = voucher.paragraphs.join("");
+        assert!(text.contains("（2025年4月1日前）作出行政许可决定"), "{text}");
+    }
+}
