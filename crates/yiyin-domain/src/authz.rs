@@ -141,7 +141,10 @@ pub fn role_may(role: Role, op: Operation) -> bool {
         R::Verifier => matches!(op, O::ViewCase | O::Step(K::Verification)),
         R::Inspector => matches!(op, O::ViewCase | O::Step(K::SiteInspection)),
         R::TechnicalReviewer => {
-            matches!(op, O::ViewCase | O::Step(K::TechnicalReview | K::DrawingReview))
+            matches!(
+                op,
+                O::ViewCase | O::Step(K::TechnicalReview | K::DrawingReview)
+            )
         }
         R::SectionChief => matches!(
             op,
@@ -173,7 +176,9 @@ fn grant_covers(g: &Grant, scope: &Scope) -> bool {
     }
     match g.role {
         Role::DisciplineSupervisor | Role::CatalogAdmin | Role::SystemAdmin => true,
-        Role::DepartmentSupervisor => g.department.as_deref() == Some(&scope.supervising_department),
+        Role::DepartmentSupervisor => {
+            g.department.as_deref() == Some(&scope.supervising_department)
+        }
         Role::Observer => g.department.as_deref() == Some(&scope.department),
         _ => match (&g.department, scope.handling_mode) {
             // Bureau staff: the items under the bureau's seal (transferred) and those it delegated.
@@ -272,13 +277,68 @@ mod tests {
         use Operation as O;
         use StepKind as K;
         let expected: &[(Role, &[Operation])] = &[
-            (Role::WindowClerk, &[O::ViewCase, O::Receive, O::Intake, O::IssueCertificate, O::Withdraw, O::Step(K::Acceptance), O::Step(K::Certificate), O::Step(K::Release)]),
-            (Role::Reviewer, &[O::ViewCase, O::Suspend, O::Step(K::Review), O::Step(K::PublicNotice), O::Step(K::ExpertReview), O::Step(K::TechnicalReview), O::Step(K::DrawingReview), O::Step(K::Certificate)]),
+            (
+                Role::WindowClerk,
+                &[
+                    O::ViewCase,
+                    O::Receive,
+                    O::Intake,
+                    O::IssueCertificate,
+                    O::Withdraw,
+                    O::Step(K::Acceptance),
+                    O::Step(K::Certificate),
+                    O::Step(K::Release),
+                ],
+            ),
+            (
+                Role::Reviewer,
+                &[
+                    O::ViewCase,
+                    O::Suspend,
+                    O::Step(K::Review),
+                    O::Step(K::PublicNotice),
+                    O::Step(K::ExpertReview),
+                    O::Step(K::TechnicalReview),
+                    O::Step(K::DrawingReview),
+                    O::Step(K::Certificate),
+                ],
+            ),
             (Role::Verifier, &[O::ViewCase, O::Step(K::Verification)]),
             (Role::Inspector, &[O::ViewCase, O::Step(K::SiteInspection)]),
-            (Role::TechnicalReviewer, &[O::ViewCase, O::Step(K::TechnicalReview), O::Step(K::DrawingReview)]),
-            (Role::SectionChief, &[O::ViewCase, O::Suspend, O::Decide, O::Step(K::Review), O::Step(K::PublicNotice), O::Step(K::ExpertReview), O::Step(K::Hearing), O::Step(K::Decision)]),
-            (Role::BureauHead, &[O::ViewCase, O::Suspend, O::Extend, O::Decide, O::Audit, O::Step(K::Review), O::Step(K::Hearing), O::Step(K::Decision)]),
+            (
+                Role::TechnicalReviewer,
+                &[
+                    O::ViewCase,
+                    O::Step(K::TechnicalReview),
+                    O::Step(K::DrawingReview),
+                ],
+            ),
+            (
+                Role::SectionChief,
+                &[
+                    O::ViewCase,
+                    O::Suspend,
+                    O::Decide,
+                    O::Step(K::Review),
+                    O::Step(K::PublicNotice),
+                    O::Step(K::ExpertReview),
+                    O::Step(K::Hearing),
+                    O::Step(K::Decision),
+                ],
+            ),
+            (
+                Role::BureauHead,
+                &[
+                    O::ViewCase,
+                    O::Suspend,
+                    O::Extend,
+                    O::Decide,
+                    O::Audit,
+                    O::Step(K::Review),
+                    O::Step(K::Hearing),
+                    O::Step(K::Decision),
+                ],
+            ),
             (Role::DepartmentSupervisor, &[O::ViewCase]),
             (Role::Observer, &[O::ViewCase]),
             (Role::DisciplineSupervisor, &[O::ViewCase, O::Audit]),
@@ -289,14 +349,22 @@ mod tests {
         let s = scope(HandlingMode::Transferred);
         for (role, allowed_ops) in expected {
             // Supervisors and observers are scoped to a department.
-            let dept = matches!(role, Role::DepartmentSupervisor | Role::Observer).then_some("shichang");
+            let dept =
+                matches!(role, Role::DepartmentSupervisor | Role::Observer).then_some("shichang");
             let own = [grant(*role, "hanyin", dept)];
             let other = [grant(*role, "ziyang", dept)];
             for op in Operation::all() {
                 let want = allowed_ops.contains(&op);
                 assert_eq!(allowed(&own, op, &s).is_ok(), want, "{role:?} {op:?}");
-                assert!(allowed(&other, op, &s).is_err(), "{role:?} {op:?} across jurisdictions");
-                assert_eq!(allowed_in(&own, op, "hanyin").is_ok(), role_may(*role, op), "{role:?} {op:?}");
+                assert!(
+                    allowed(&other, op, &s).is_err(),
+                    "{role:?} {op:?} across jurisdictions"
+                );
+                assert_eq!(
+                    allowed_in(&own, op, "hanyin").is_ok(),
+                    role_may(*role, op),
+                    "{role:?} {op:?}"
+                );
                 assert!(allowed_in(&own, op, "ziyang").is_err());
             }
         }
@@ -327,9 +395,19 @@ mod tests {
     #[test]
     fn denials_say_why_in_chinese() {
         let s = scope(HandlingMode::Transferred);
-        let e = allowed(&[grant(Role::Reviewer, "ziyang", None)], Operation::ViewCase, &s).unwrap_err();
+        let e = allowed(
+            &[grant(Role::Reviewer, "ziyang", None)],
+            Operation::ViewCase,
+            &s,
+        )
+        .unwrap_err();
         assert!(e.0.contains("不属于您所在县区"));
-        let e = allowed(&[grant(Role::Reviewer, "hanyin", None)], Operation::Decide, &s).unwrap_err();
+        let e = allowed(
+            &[grant(Role::Reviewer, "hanyin", None)],
+            Operation::Decide,
+            &s,
+        )
+        .unwrap_err();
         assert!(e.0.contains("作出许可决定"), "{e}");
     }
 }

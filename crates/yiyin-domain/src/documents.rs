@@ -80,7 +80,12 @@ fn days_cn(n: u32) -> String {
 }
 
 /// Composes the document of `kind` for the case as it stands after the action that required it.
-pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: NaiveDate) -> DocumentRecord {
+pub fn compose(
+    kind: DocumentKind,
+    case: &Case,
+    ctx: &DocContext,
+    issued_on: NaiveDate,
+) -> DocumentRecord {
     let item = ctx.item;
     let name = &item.name;
     let applied = fmt_date_cn(case.received_on);
@@ -101,7 +106,10 @@ pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: Nai
                     "本机关于{applied}收到你（单位）提交的“{name}”申请材料（清单附后）。本机关将在收到申请材料之日起五个工作日内（{}前）依照《中华人民共和国行政许可法》第三十二条的规定作出处理；逾期不告知补正的，自收到申请材料之日起即为受理。",
                     fmt_date_cn(case.supplement_notice_due)
                 ),
-                format!("办件编号：{}；查询码：{}。可凭办件编号和查询码在政务服务网站查询办理进度。", ctx.case_number, ctx.query_code),
+                format!(
+                    "办件编号：{}；查询码：{}。可凭办件编号和查询码在政务服务网站查询办理进度。",
+                    ctx.case_number, ctx.query_code
+                ),
             ]
         }
         DocumentKind::AcceptanceVoucher => {
@@ -122,7 +130,13 @@ pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: Nai
                 list = case
                     .deferred
                     .iter()
-                    .map(|d| format!("{}（承诺于{}前补交）", material(&d.code), fmt_date_cn(d.due)))
+                    .map(|d| {
+                        format!(
+                            "{}（承诺于{}前补交）",
+                            material(&d.code),
+                            fmt_date_cn(d.due)
+                        )
+                    })
                     .collect();
                 p.push("本申请实行容缺受理。下列非核心材料请按承诺日期补交；材料补齐后方可领取许可证件：".into());
             }
@@ -137,11 +151,21 @@ pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: Nai
                     fmt_date_cn(pd)
                 ));
             }
-            p.push(format!("办件编号：{}；查询码：{}。", ctx.case_number, ctx.query_code));
+            p.push(format!(
+                "办件编号：{}；查询码：{}。",
+                ctx.case_number, ctx.query_code
+            ));
             p
         }
         DocumentKind::SupplementNotice => {
-            let notice = case.notices.last().cloned().unwrap_or_else(|| crate::engine::Notice { on: issued_on, missing: vec![] });
+            let notice = case
+                .notices
+                .last()
+                .cloned()
+                .unwrap_or_else(|| crate::engine::Notice {
+                    on: issued_on,
+                    missing: vec![],
+                });
             list = notice.missing.iter().map(|c| material(c)).collect();
             vec![
                 format!("{}：", ctx.applicant),
@@ -154,7 +178,9 @@ pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: Nai
         }
         DocumentKind::RefusalDecision => {
             let redirect = match &case.closing {
-                Some(Closing::Refused { redirect_to: Some(r) }) => format!("请向{r}提出申请。"),
+                Some(Closing::Refused {
+                    redirect_to: Some(r),
+                }) => format!("请向{r}提出申请。"),
                 _ => String::new(),
             };
             vec![
@@ -175,7 +201,9 @@ pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: Nai
         ],
         DocumentKind::SuspensionNotice => {
             let s = case.suspensions.last();
-            let (kind_label, reason, days) = s.map_or(("", "", 0), |s| (s.kind.label(), s.reason.as_str(), s.expected_days));
+            let (kind_label, reason, days) = s.map_or(("", "", 0), |s| {
+                (s.kind.label(), s.reason.as_str(), s.expected_days)
+            });
             vec![
                 format!("{}：", ctx.applicant),
                 format!(
@@ -207,7 +235,11 @@ pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: Nai
             ]
         }
         DocumentKind::DecisionLetter | DocumentKind::CommitmentDecision => {
-            let reason = case.decision.as_ref().map(|d| d.reason.clone()).unwrap_or_default();
+            let reason = case
+                .decision
+                .as_ref()
+                .map(|d| d.reason.clone())
+                .unwrap_or_default();
             let mut p = vec![format!("{}：", ctx.applicant)];
             if kind == DocumentKind::CommitmentDecision {
                 p.push(format!(
@@ -223,14 +255,21 @@ pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: Nai
             }
             p.push(format!(
                 "本机关将于{}前向你（单位）颁发、送达《{}》。",
-                ctx.clock.certificate_due.map(fmt_date_cn).unwrap_or_default(),
+                ctx.clock
+                    .certificate_due
+                    .map(fmt_date_cn)
+                    .unwrap_or_default(),
                 ctx.result_name
             ));
             p.push("本决定依照《中华人民共和国行政许可法》第四十条予以公开。".into());
             p
         }
         DocumentKind::DenialLetter => {
-            let reason = case.decision.as_ref().map(|d| d.reason.clone()).unwrap_or_default();
+            let reason = case
+                .decision
+                .as_ref()
+                .map(|d| d.reason.clone())
+                .unwrap_or_default();
             vec![
                 format!("{}：", ctx.applicant),
                 format!(
@@ -252,7 +291,11 @@ pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: Nai
                     .checked_add_months(chrono::Months::new(12 * y))
                     .and_then(|d| d.pred_opt())
                     .unwrap_or(issued_on);
-                p.push(format!("有效期限：{}至{}", fmt_date_cn(issued_on), fmt_date_cn(until)));
+                p.push(format!(
+                    "有效期限：{}至{}",
+                    fmt_date_cn(issued_on),
+                    fmt_date_cn(until)
+                ));
             }
             p.push(format!("办件编号：{}", ctx.case_number));
             p
@@ -263,15 +306,29 @@ pub fn compose(kind: DocumentKind, case: &Case, ctx: &DocContext, issued_on: Nai
                 "你（单位）于{applied}提出的“{name}”申请（办件编号{}），已于{}申请撤回{}。本机关终止办理该申请，已提交的申请材料可凭本确认书领回。",
                 ctx.case_number,
                 fmt_date_cn(issued_on),
-                if case.closing_reason.is_empty() { String::new() } else { format!("，理由：{}", case.closing_reason.trim_end_matches('。')) }
+                if case.closing_reason.is_empty() {
+                    String::new()
+                } else {
+                    format!("，理由：{}", case.closing_reason.trim_end_matches('。'))
+                }
             ),
         ],
     };
-    let title = if kind == DocumentKind::Licence { ctx.result_name.to_string() } else { kind.title().to_string() };
+    let title = if kind == DocumentKind::Licence {
+        ctx.result_name.to_string()
+    } else {
+        kind.title().to_string()
+    };
     DocumentRecord {
         kind,
         title,
-        number: format!("{}{}字〔{}〕{}号", ctx.number_prefix, word(kind), issued_on.format("%Y"), ctx.case_number),
+        number: format!(
+            "{}{}字〔{}〕{}号",
+            ctx.number_prefix,
+            word(kind),
+            issued_on.format("%Y"),
+            ctx.case_number
+        ),
         case_number: ctx.case_number.to_string(),
         recipient: ctx.applicant.to_string(),
         issued_on,
@@ -297,11 +354,27 @@ mod tests {
             joint: false,
             green_list: false,
             materials: vec![
-                MaterialRule { code: "M1".into(), name: "申请书".into(), deferrable: false, required: true },
-                MaterialRule { code: "M2".into(), name: "营业执照".into(), deferrable: true, required: true },
-                MaterialRule { code: "M3".into(), name: "经营场所证明".into(), deferrable: false, required: true },
+                MaterialRule {
+                    code: "M1".into(),
+                    name: "申请书".into(),
+                    deferrable: false,
+                    required: true,
+                },
+                MaterialRule {
+                    code: "M2".into(),
+                    name: "营业执照".into(),
+                    deferrable: true,
+                    required: true,
+                },
+                MaterialRule {
+                    code: "M3".into(),
+                    name: "经营场所证明".into(),
+                    deferrable: false,
+                    required: true,
+                },
             ],
             steps: vec![],
+            decider: None,
         }
     }
 
@@ -309,7 +382,11 @@ mod tests {
         let cal = Calendar::builtin();
         let it = item();
         let facts = ApplicantFacts::default();
-        let ctx = Context { item: &it, calendar: &cal, applicant: &facts };
+        let ctx = Context {
+            item: &it,
+            calendar: &cal,
+            applicant: &facts,
+        };
         let d = |s: &str| parse_date(s).unwrap();
         let mut out = Vec::new();
         let r = Case::receive(&ctx, d("2025-03-03"), &["M1".to_string()]).unwrap();
@@ -328,7 +405,11 @@ mod tests {
         let cal = Calendar::builtin();
         let it = item();
         let facts = ApplicantFacts::default();
-        let ctx = Context { item: &it, calendar: &cal, applicant: &facts };
+        let ctx = Context {
+            item: &it,
+            calendar: &cal,
+            applicant: &facts,
+        };
         let (_, docs) = docs_for(actions);
         docs.into_iter()
             .map(|(k, c)| {
@@ -354,31 +435,76 @@ mod tests {
 
     #[test]
     fn supplement_notice_lists_every_missing_item_once() {
-        let docs = compose_all(&[("2025-03-04", Action::NotifySupplement { missing: vec!["M2".into(), "M3".into()] })]);
+        let docs = compose_all(&[(
+            "2025-03-04",
+            Action::NotifySupplement {
+                missing: vec!["M2".into(), "M3".into()],
+            },
+        )]);
         let n = &docs[0];
         assert_eq!(n.title, "补正材料通知书");
         assert_eq!(n.list, vec!["营业执照", "经营场所证明"]);
-        assert!(n.paragraphs.iter().any(|p| p.contains("一次性告知") && p.contains("第三十二条第一款第（四）项")));
+        assert!(
+            n.paragraphs
+                .iter()
+                .any(|p| p.contains("一次性告知") && p.contains("第三十二条第一款第（四）项"))
+        );
         assert_eq!(n.number, "汉阴审批补字〔2025〕HY2025000001号");
     }
 
     #[test]
     fn refusals_and_denials_state_reasons_and_rights() {
-        let docs = compose_all(&[("2025-03-03", Action::Refuse { reason: "该事项由市级部门实施".into(), redirect_to: Some("安康市市场监督管理局".into()) })]);
+        let docs = compose_all(&[(
+            "2025-03-03",
+            Action::Refuse {
+                reason: "该事项由市级部门实施".into(),
+                redirect_to: Some("安康市市场监督管理局".into()),
+            },
+        )]);
         let text = docs[0].paragraphs.join("");
-        for phrase in ["该事项由市级部门实施", "请向安康市市场监督管理局提出申请", "六十日内向汉阴县人民政府申请行政复议", "六个月内向汉阴县人民法院提起行政诉讼"] {
+        for phrase in [
+            "该事项由市级部门实施",
+            "请向安康市市场监督管理局提出申请",
+            "六十日内向汉阴县人民政府申请行政复议",
+            "六个月内向汉阴县人民法院提起行政诉讼",
+        ] {
             assert!(text.contains(phrase), "{phrase}: {text}");
         }
         let docs = compose_all(&[
-            ("2025-03-04", Action::Supplement { materials: vec!["M2".into(), "M3".into()] }),
+            (
+                "2025-03-04",
+                Action::Supplement {
+                    materials: vec!["M2".into(), "M3".into()],
+                },
+            ),
             ("2025-03-04", Action::Accept),
-            ("2025-03-10", Action::Decide { approve: false, reason: "经营场所与有毒有害场所的距离不符合要求".into() }),
+            (
+                "2025-03-10",
+                Action::Decide {
+                    approve: false,
+                    reason: "经营场所与有毒有害场所的距离不符合要求".into(),
+                },
+            ),
         ]);
-        let denial = docs.iter().find(|d| d.kind == DocumentKind::DenialLetter).unwrap();
+        let denial = docs
+            .iter()
+            .find(|d| d.kind == DocumentKind::DenialLetter)
+            .unwrap();
         let text = denial.paragraphs.join("");
-        assert!(text.contains("第三十八条第二款") && text.contains("行政复议") && text.contains("行政诉讼"), "{text}");
-        let voucher = docs.iter().find(|d| d.kind == DocumentKind::AcceptanceVoucher).unwrap();
+        assert!(
+            text.contains("第三十八条第二款")
+                && text.contains("行政复议")
+                && text.contains("行政诉讼"),
+            "{text}"
+        );
+        let voucher = docs
+            .iter()
+            .find(|d| d.kind == DocumentKind::AcceptanceVoucher)
+            .unwrap();
         let text = voucher.paragraphs.join("");
-        assert!(text.contains("（2025年4月1日前）作出行政许可决定"), "{text}");
+        assert!(
+            text.contains("（2025年4月1日前）作出行政许可决定"),
+            "{text}"
+        );
     }
 }

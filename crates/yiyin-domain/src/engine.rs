@@ -35,6 +35,9 @@ pub struct ItemRules {
     /// decision. Empty: no step is enforced (as in a rehearsal without steps).
     #[serde(default)]
     pub steps: Vec<StepRule>,
+    /// Who decides (the role of the item's decision step; section chief by default).
+    #[serde(default)]
+    pub decider: Option<Role>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +100,7 @@ impl From<&Item> for ItemRules {
                     days: s.days,
                 })
                 .collect(),
+            decider: item.steps.get(decision).map(|s| s.role),
         }
     }
 }
@@ -1034,7 +1038,27 @@ impl Case {
 
     /// The next step still to be done before the decision, if the item has steps.
     pub fn next_step<'a>(&self, ctx: &Context<'a>) -> Option<&'a StepRule> {
-        ctx.item.steps.get(self.steps.len())
+        self.pending_step(ctx.item)
+    }
+
+    fn pending_step<'a>(&self, item: &'a ItemRules) -> Option<&'a StepRule> {
+        item.steps.get(self.steps.len())
+    }
+
+    /// The role whose work the case waits for, if any: the window at intake and release, the next
+    /// step's role under review, the decider when the steps are done.
+    pub fn next_role(&self, item: &ItemRules) -> Option<Role> {
+        match self.state {
+            CaseState::Received | CaseState::AwaitingSupplement => Some(Role::WindowClerk),
+            CaseState::Accepted => Some(
+                self.pending_step(item)
+                    .map(|s| s.role)
+                    .unwrap_or(item.decider.unwrap_or(Role::SectionChief)),
+            ),
+            CaseState::Suspended => Some(Role::Reviewer),
+            CaseState::Decided if !self.is_closed() => Some(Role::WindowClerk),
+            _ => None,
+        }
     }
 
     fn complete_step(

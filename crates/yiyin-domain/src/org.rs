@@ -177,6 +177,17 @@ pub struct Jurisdiction {
     pub plan: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bureau: Option<Bureau>,
+    /// Letters that start its case numbers, e.g. HY → HY2026000123.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub case_prefix: String,
+    /// The short name in its document numbers, e.g. 汉阴审批 → 汉阴审批受字〔2026〕…号.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub doc_prefix: String,
+    /// Where its decisions can be challenged: the reconsideration body and the court of first instance.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reconsideration_body: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub court: String,
     #[serde(default)]
     pub departments: Vec<Department>,
     #[serde(default)]

@@ -2,14 +2,19 @@
 //! schema and one code path. The backend is chosen once, by the URL given at start-up.
 //!
 //! Reading order: [`Store::connect`] (pools and pragmas), [`migrate`] (the schema, applied at start-up),
-//! then one module per thing kept: [`org`], [`catalog`], [`calendar`].
+//! then one module per thing kept: [`org`], [`catalog`], [`calendar`], [`accounts`], [`cases`] (with
+//! their documents) and [`events`] (the hash-chained log).
 //!
 //! The store persists; it never decides what the law allows. Where a write needs a rule (publishing a
 //! catalog version), it loads what the rule needs, calls the domain, and saves the result in one
 //! transaction.
 
+pub mod accounts;
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
+pub mod crypto;
+pub mod events;
 pub mod migrate;
 pub mod org;
 pub mod testing;
@@ -61,6 +66,11 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Rejected(String),
+    /// An action the law forbids, with the rule.
+    #[error("{}", .0.message)]
+    Refused(yiyin_domain::engine::Refusal),
+    #[error(transparent)]
+    Calendar(#[from] yiyin_domain::calendar::CalendarError),
 }
 
 impl StoreError {

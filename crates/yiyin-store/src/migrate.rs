@@ -11,11 +11,14 @@ use sqlx::{Acquire, Executor};
 use crate::{Backend, Result, Store};
 
 /// (version, name, SQL) in order.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (2, "cases", include_str!("../migrations/0002_cases.sql")),
+];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.
 const PG_LOCK: i64 = 0x5969_5969;
