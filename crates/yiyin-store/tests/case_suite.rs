@@ -397,26 +397,41 @@ async fn accounts_sessions_and_lockout(store: Store) {
         unit: None,
     };
     let a = store
-        .create_staff("hanyin.reviewer", "李娜", "shenpi2025", &[grant.clone()])
+        .create_staff(
+            "hanyin.reviewer",
+            "李娜",
+            "shenpi2025",
+            std::slice::from_ref(&grant),
+        )
         .await
         .unwrap();
     assert_eq!(a.grants, vec![grant.clone()]);
     assert!(
         store
-            .create_staff("hanyin.reviewer", "重名", "shenpi2025", &[grant.clone()])
+            .create_staff(
+                "hanyin.reviewer",
+                "重名",
+                "shenpi2025",
+                std::slice::from_ref(&grant)
+            )
             .await
             .unwrap_err()
             .is_unique_violation()
     );
     assert!(
         store
-            .create_staff("x", "短", "shenpi2025", &[grant.clone()])
+            .create_staff("x", "短", "shenpi2025", std::slice::from_ref(&grant))
             .await
             .is_err()
     );
     assert!(
         store
-            .create_staff("hanyin.weak", "弱", "password", &[grant.clone()])
+            .create_staff(
+                "hanyin.weak",
+                "弱",
+                "password",
+                std::slice::from_ref(&grant)
+            )
             .await
             .unwrap_err()
             .to_string()
