@@ -107,6 +107,16 @@ impl From<StoreError> for AppError {
                 details: vec![],
             },
             StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Refused(r) => AppError::BadRequest {
+                code: "rule_refused",
+                message: r.message,
+                details: vec![r.rule],
+            },
+            StoreError::Calendar(c) => AppError::BadRequest {
+                code: "calendar_missing",
+                message: c.to_string(),
+                details: vec![],
+            },
             other => AppError::Internal(other.to_string()),
         }
     }

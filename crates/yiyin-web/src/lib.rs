@@ -9,6 +9,8 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
+pub mod background;
 pub mod error;
 pub mod pages;
 pub mod state;
@@ -50,13 +52,17 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves the application on `listener` until `shutdown` completes.
+/// Serves the application on `listener` until `shutdown` completes, with the background work
+/// (deemed acceptance) running beside it.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let background = tokio::spawn(background::run(state.clone()));
+    let result = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    background.abort();
+    result
 }

@@ -5,8 +5,9 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use yiyin_domain::calendar::Calendar;
+use yiyin_domain::org::Organisation;
 use yiyin_domain::rehearse::cst;
-use yiyin_store::Store;
+use yiyin_store::{Store, StoreError};
 
 /// Where "now" comes from.
 pub trait Clock: Send + Sync + std::fmt::Debug {
@@ -48,15 +49,36 @@ pub struct AppState {
     pub store: Store,
     pub calendar: Arc<RwLock<Calendar>>,
     pub clock: Arc<dyn Clock>,
+    /// The organisation, cached; reloaded when an administrator changes it.
+    pub org: Arc<RwLock<Organisation>>,
 }
 
 impl AppState {
-    pub fn new(store: Store, calendar: Calendar, clock: Arc<dyn Clock>) -> Self {
-        Self {
+    /// The state for a store: loads the organisation.
+    pub async fn load(
+        store: Store,
+        calendar: Calendar,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StoreError> {
+        let org = store.organisation().await?;
+        Ok(Self {
             store,
             calendar: Arc::new(RwLock::new(calendar)),
             clock,
-        }
+            org: Arc::new(RwLock::new(org)),
+        })
+    }
+
+    /// A snapshot of the organisation.
+    pub fn org(&self) -> Organisation {
+        self.org.read().expect("org lock").clone()
+    }
+
+    /// Reloads the organisation from the store.
+    pub async fn reload_org(&self) -> Result<(), StoreError> {
+        let org = self.store.organisation().await?;
+        *self.org.write().expect("org lock") = org;
+        Ok(())
     }
 
     pub fn now(&self) -> DateTime<Utc> {

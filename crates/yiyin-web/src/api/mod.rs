@@ -1,8 +1,10 @@
 //! The JSON API v1. Every handler is annotated for the OpenAPI document, which is generated from this
 //! code and served at `/api/v1/openapi.json`.
 
+pub mod cases;
 pub mod catalog;
 pub mod health;
+pub mod session;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,6 +22,9 @@ use crate::state::AppState;
     tags(
         (name = "系统", description = "健康检查"),
         (name = "目录", description = "组织机构与行政许可事项目录（公开）"),
+        (name = "账号", description = "登录、退出、申请人注册。浏览器使用 Cookie，写操作须带 X-CSRF-Token；接口客户端使用 Authorization: Bearer"),
+        (name = "办件", description = "收件、受理、审查、决定、制证；按岗位和辖区授权"),
+        (name = "审计", description = "哈希链事件日志校验"),
     )
 )]
 pub struct ApiDoc;
@@ -34,4 +39,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::item))
         .routes(routes!(catalog::item_history))
         .routes(routes!(catalog::changelog))
+        .routes(routes!(session::login, session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(session::register))
+        .routes(routes!(cases::create, cases::list))
+        .routes(routes!(cases::get))
+        .routes(routes!(cases::act))
+        .routes(routes!(cases::document))
+        .routes(routes!(cases::track))
+        .routes(routes!(cases::chain))
 }

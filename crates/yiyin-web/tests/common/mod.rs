@@ -6,8 +6,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
+use yiyin_domain::authz::Grant;
 use yiyin_domain::calendar::{Calendar, parse_date};
 use yiyin_domain::catalog::CatalogFile;
+use yiyin_domain::roles::Role;
 use yiyin_store::catalog::ImportMode;
 use yiyin_store::testing::TestDb;
 use yiyin_store::{Backend, Store, StoreOptions};
@@ -52,7 +54,9 @@ impl App {
             .await
             .unwrap();
         let clock = Arc::new(FixedClock::new(at(today)));
-        let state = AppState::new(store.clone(), Calendar::builtin(), clock.clone());
+        let state = AppState::load(store.clone(), Calendar::builtin(), clock.clone())
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -77,6 +81,67 @@ impl App {
             shutdown: Some(tx),
             server: Some(server),
         }
+    }
+
+    /// Creates a staff account with one role and returns its bearer token.
+    pub async fn staff(
+        &self,
+        login: &str,
+        role: Role,
+        jurisdiction: &str,
+        department: Option<&str>,
+    ) -> String {
+        let grant = Grant {
+            role,
+            jurisdiction: jurisdiction.into(),
+            department: department.map(str::to_string),
+            unit: None,
+        };
+        self.store
+            .create_staff(
+                login,
+                &format!("测试{}", role.label()),
+                "ceshi2025",
+                &[grant],
+            )
+            .await
+            .unwrap();
+        self.token(login, "ceshi2025").await
+    }
+
+    /// Logs in and returns the bearer token.
+    pub async fn token(&self, login: &str, password: &str) -> String {
+        let r = self
+            .client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"login": login, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "login {login}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// A request with a bearer token and a JSON body; returns status and JSON.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let client = reqwest::Client::new();
+        let mut req = client.request(method.parse().unwrap(), self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
     pub fn url(&self, path: &str) -> String {

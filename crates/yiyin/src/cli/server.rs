@@ -138,7 +138,9 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
 
 pub async fn run_server(global: &GlobalArgs, store: Store, addr: SocketAddr) -> CliResult {
     let calendar = full_calendar(global, &store).await?;
-    let state = AppState::new(store.clone(), calendar, Arc::new(SystemClock));
+    let state = AppState::load(store.clone(), calendar, Arc::new(SystemClock))
+        .await
+        .map_err(|e| Failure::other(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::other(format!("无法监听 {addr}：{e}")))?;
