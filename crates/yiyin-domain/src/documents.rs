@@ -26,7 +26,8 @@ pub struct DocContext<'a> {
     /// Where to get help and where to apply for reconsideration.
     pub reconsideration_body: &'a str,
     pub court: &'a str,
-    pub clock: &'a Clock,
+    /// The case's clock; None when the calendar lacks a year the deadlines fall in.
+    pub clock: Option<&'a Clock>,
     /// The name of the licence or approval document the item results in.
     pub result_name: &'a str,
     pub validity_years: Option<u32>,
@@ -142,7 +143,16 @@ pub fn compose(
             }
             if item.instant {
                 p.push("本事项为即办件，本机关当场作出决定。".into());
-            } else if let (Some(sd), Some(pd)) = (ctx.clock.statutory_due, ctx.clock.promised_due) {
+            } else if ctx.clock.is_none() {
+                p.push(format!(
+                    "本机关将在法定期限{}内作出行政许可决定，并承诺在{}内办结；期限届满的具体日期将在国务院公布下一年度节假日安排后确定并告知。",
+                    days_cn(item.statutory_limit()),
+                    days_cn(item.promised_days)
+                ));
+            } else if let Some((sd, pd)) = ctx
+                .clock
+                .and_then(|c| Some((c.statutory_due?, c.promised_due?)))
+            {
                 p.push(format!(
                     "本机关将在法定期限{}内（{}前）作出行政许可决定，并承诺在{}内（{}前）办结。依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在上述期限内，本机关将书面告知。",
                     days_cn(item.statutory_limit()),
@@ -230,7 +240,10 @@ pub fn compose(
                     ctx.case_number,
                     e.map_or("", |e| e.reason.trim_end_matches('。')),
                     days_cn(e.map_or(0, |e| e.days)),
-                    ctx.clock.statutory_due.map(fmt_date_cn).unwrap_or_default()
+                    ctx.clock
+                        .and_then(|c| c.statutory_due)
+                        .map(fmt_date_cn)
+                        .unwrap_or_else(|| "待下一年度节假日安排公布后确定".into())
                 ),
             ]
         }
@@ -253,14 +266,17 @@ pub fn compose(
                     if reason.is_empty() { "申请人的申请符合法定条件、标准".to_string() } else { reason.trim_end_matches('。').to_string() }
                 ));
             }
-            p.push(format!(
-                "本机关将于{}前向你（单位）颁发、送达《{}》。",
-                ctx.clock
-                    .certificate_due
-                    .map(fmt_date_cn)
-                    .unwrap_or_default(),
-                ctx.result_name
-            ));
+            p.push(match ctx.clock.and_then(|c| c.certificate_due) {
+                Some(due) => format!(
+                    "本机关将于{}前向你（单位）颁发、送达《{}》。",
+                    fmt_date_cn(due),
+                    ctx.result_name
+                ),
+                None => format!(
+                    "本机关将自本决定作出之日起十个工作日内向你（单位）颁发、送达《{}》。",
+                    ctx.result_name
+                ),
+            });
             p.push("本决定依照《中华人民共和国行政许可法》第四十条予以公开。".into());
             p
         }
@@ -424,7 +440,7 @@ mod tests {
                     number_prefix: "汉阴审批",
                     reconsideration_body: "汉阴县人民政府",
                     court: "汉阴县人民法院",
-                    clock: &clock,
+                    clock: Some(&clock),
                     result_name: "食品经营许可证",
                     validity_years: Some(5),
                 };

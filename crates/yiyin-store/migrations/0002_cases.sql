@@ -74,13 +74,16 @@ CREATE TABLE cases (
     promised_due            TEXT,
     decided_on              TEXT,
     certificate_due         TEXT,
+    -- statutory_due, or 9999-12-31 when there is none: sorts the same on both databases.
+    due_sort                TEXT NOT NULL,
     body                    TEXT NOT NULL,
     version                 BIGINT NOT NULL,
     created_at              BIGINT NOT NULL,
     updated_at              BIGINT NOT NULL,
     UNIQUE (jurisdiction, number)
 );
-CREATE INDEX cases_worklist ON cases (jurisdiction, next_role, closed, statutory_due);
+CREATE INDEX cases_worklist ON cases (jurisdiction, next_role, closed, due_sort, id);
+CREATE INDEX cases_by_jurisdiction ON cases (jurisdiction, closed, due_sort, id);
 CREATE INDEX cases_by_applicant ON cases (applicant_account, created_at);
 CREATE INDEX cases_intake ON cases (state, intake_due);
 

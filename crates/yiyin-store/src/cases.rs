@@ -284,9 +284,10 @@ struct Columns {
     promised_due: Option<String>,
     decided_on: Option<String>,
     certificate_due: Option<String>,
+    due_sort: String,
 }
 
-fn columns(case: &Case, clock: &Clock, item: &ItemRules) -> Columns {
+fn columns(case: &Case, clock: Option<&Clock>, item: &ItemRules) -> Columns {
     Columns {
         state: case.state.code(),
         closed: case.is_closed(),
@@ -296,10 +297,12 @@ fn columns(case: &Case, clock: &Clock, item: &ItemRules) -> Columns {
             .unwrap_or_default(),
         intake_due: fmt_date(case.intake.due),
         accepted_on: opt_date(case.accepted_on),
-        statutory_due: opt_date(clock.statutory_due),
-        promised_due: opt_date(clock.promised_due),
+        statutory_due: opt_date(clock.and_then(|c| c.statutory_due)),
+        promised_due: opt_date(clock.and_then(|c| c.promised_due)),
         decided_on: opt_date(case.decided_on),
-        certificate_due: opt_date(clock.certificate_due),
+        certificate_due: opt_date(clock.and_then(|c| c.certificate_due)),
+        due_sort: opt_date(clock.and_then(|c| c.statutory_due))
+            .unwrap_or_else(|| "9999-12-31".into()),
     }
 }
 
@@ -432,16 +435,18 @@ impl Store {
             j.case_prefix.clone()
         };
         let number = format!("{prefix}{year}{seq:06}");
-        let clock = body.case.clock(&ctx, date)?;
-        let cols = columns(&body.case, &clock, &body.item);
+        // A deadline in a year without calendar data is unknown until the year is added; the
+        // application is received all the same.
+        let clock = body.case.clock(&ctx, date).ok();
+        let cols = columns(&body.case, clock.as_ref(), &body.item);
         let now = at.timestamp_millis();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO cases (jurisdiction, number, query_code, item_code, item_version, item_name, department,
                supervising_department, handling_mode, applicant_account, applicant_kind, applicant_name, applicant_id,
                applicant_phone, channel, unit, state, closed, next_role, received_on, intake_due, accepted_on,
-               statutory_due, promised_due, decided_on, certificate_due, body, version, created_at, updated_at)
+               statutory_due, promised_due, decided_on, certificate_due, due_sort, body, version, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-               $22, $23, $24, $25, $26, $27, 1, $28, $28) RETURNING id",
+               $22, $23, $24, $25, $26, $27, $28, 1, $29, $29) RETURNING id",
         )
         .bind(&new.jurisdiction)
         .bind(&number)
@@ -469,6 +474,7 @@ impl Store {
         .bind(cols.promised_due)
         .bind(cols.decided_on)
         .bind(cols.certificate_due)
+        .bind(&cols.due_sort)
         .bind(serde_json::to_string(&body)?)
         .bind(now)
         .fetch_one(&mut *tx)
@@ -506,7 +512,16 @@ impl Store {
             }),
             documents: received.documents,
         };
-        write_history(&mut tx, &record, &j, actor, at, &clock, vec![transition]).await?;
+        write_history(
+            &mut tx,
+            &record,
+            &j,
+            actor,
+            at,
+            clock.as_ref(),
+            vec![transition],
+        )
+        .await?;
         tx.commit().await?;
         Ok((record, true))
     }
@@ -626,8 +641,8 @@ impl Store {
         let date = local_date(at);
         let facts = ApplicantFacts::default();
         let ctx = record.context(calendar, &facts);
-        let clock = case.clock(&ctx, date)?;
-        let cols = columns(&case, &clock, &record.item);
+        let clock = case.clock(&ctx, date).ok();
+        let cols = columns(&case, clock.as_ref(), &record.item);
         let body = CaseBody {
             case,
             item: record.item.clone(),
@@ -636,9 +651,9 @@ impl Store {
         };
         let updated = sqlx::query(
             "UPDATE cases SET state = $1, closed = $2, next_role = $3, intake_due = $4, accepted_on = $5,
-               statutory_due = $6, promised_due = $7, decided_on = $8, certificate_due = $9, body = $10,
-               version = version + 1, updated_at = $11
-             WHERE id = $12 AND version = $13",
+               statutory_due = $6, promised_due = $7, decided_on = $8, certificate_due = $9, due_sort = $10,
+               body = $11, version = version + 1, updated_at = $12
+             WHERE id = $13 AND version = $14",
         )
         .bind(cols.state)
         .bind(i64::from(cols.closed))
@@ -649,6 +664,7 @@ impl Store {
         .bind(cols.promised_due)
         .bind(cols.decided_on)
         .bind(cols.certificate_due)
+        .bind(&cols.due_sort)
         .bind(serde_json::to_string(&body)?)
         .bind(at.timestamp_millis())
         .bind(record.id)
@@ -663,7 +679,7 @@ impl Store {
         }
         let fresh = self.case_in(tx, record.id).await?;
         let j = jurisdiction_in(tx, &record.jurisdiction).await?;
-        write_history(tx, &fresh, &j, actor, at, &clock, transitions).await?;
+        write_history(tx, &fresh, &j, actor, at, clock.as_ref(), transitions).await?;
         Ok(fresh)
     }
 
@@ -819,7 +835,7 @@ async fn write_history(
     j: &Jurisdiction,
     actor: &Actor,
     at: DateTime<Utc>,
-    clock: &Clock,
+    clock: Option<&Clock>,
     transitions: Vec<Transition>,
 ) -> Result<()> {
     let new_events: Vec<NewEvent> = transitions

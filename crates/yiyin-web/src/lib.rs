@@ -14,6 +14,7 @@ pub mod background;
 pub mod error;
 pub mod pages;
 pub mod state;
+pub mod testing;
 
 use std::future::Future;
 

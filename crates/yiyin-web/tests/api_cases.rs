@@ -578,3 +578,76 @@ async fn bad_input_is_refused_in_chinese(backend: Backend) {
     assert_eq!(app.store.case_count().await.unwrap(), 1);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_print_for_those_who_may_see_them() {
+    let app = App::spawn(Backend::Sqlite, "2025-03-03").await;
+    app.staff("hy.clerk", Role::WindowClerk, "hanyin", None)
+        .await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": "hy.clerk", "password": "ceshi2025"}))
+        .send()
+        .await
+        .unwrap();
+    let csrf = r.json::<Value>().await.unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let case: Value = app
+        .client
+        .post(app.url("/api/v1/cases"))
+        .header("X-CSRF-Token", &csrf)
+        .json(&intake_body(&["M1"]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = case["id"].as_i64().unwrap();
+    let case: Value = app
+        .client
+        .post(app.url(&format!("/api/v1/cases/{id}/actions")))
+        .header("X-CSRF-Token", &csrf)
+        .json(&json!({"action": "notify_supplement", "missing": ["M2"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let doc = case["documents"][1]["id"].as_i64().unwrap();
+    let page = app
+        .client
+        .get(app.url(&format!("/cases/{id}/documents/{doc}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.unwrap();
+    for phrase in [
+        "补正材料通知书",
+        "汉阴审批补字〔2025〕",
+        "<li>营业执照</li>",
+        "汉阴县行政审批服务局行政审批专用章",
+    ] {
+        assert!(html.contains(phrase), "{phrase}");
+    }
+    let anonymous = reqwest::get(app.url(&format!("/cases/{id}/documents/{doc}")))
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let zy = app
+        .staff("zy.clerk", Role::WindowClerk, "ziyang", None)
+        .await;
+    let other = reqwest::Client::new()
+        .get(app.url(&format!("/cases/{id}/documents/{doc}")))
+        .bearer_auth(&zy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status().as_u16(), 403);
+    app.stop().await;
+}

@@ -1,6 +1,7 @@
 //! `yiyin demo`: fills a fresh database with the four pilots' catalogs and a realistic history of
-//! publication (first publication, later adjustments, one retirement) so that every public page has
-//! something true to show.
+//! publication (first publication, later adjustments, one retirement), demo accounts for every role in
+//! every jurisdiction, and cases in every state dated around today — all through the same store and
+//! engine the server uses — so that every page has something true to show.
 
 use chrono::NaiveDate;
 use yiyin_domain::calendar::parse_date;
@@ -15,7 +16,11 @@ fn d(s: &str) -> NaiveDate {
 }
 
 /// Loads the demo data into an empty database. Returns a summary, or None when data is already there.
-pub async fn load(store: &Store) -> Result<Option<String>, StoreError> {
+pub async fn load(
+    store: &Store,
+    calendar: &yiyin_domain::calendar::Calendar,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<String>, StoreError> {
     let org = store.organisation().await?;
     let mut already = 0;
     for j in &org.jurisdictions {
@@ -64,8 +69,10 @@ pub async fn load(store: &Store) -> Result<Option<String>, StoreError> {
     }
     // One item that left the catalog when its law changed.
     let retired = grain_purchase_licence(store).await?;
+    let accounts = crate::demo_cases::accounts(store).await?;
+    let cases = crate::demo_cases::cases(store, calendar, now).await?;
     Ok(Some(format!(
-        "四个试点县区事项目录 {published} 项（其中 {adjusted} 项于 2026-03-01 调整承诺时限），已取消事项 {retired} 项"
+        "四个试点县区事项目录 {published} 项（其中 {adjusted} 项于 2026-03-01 调整承诺时限），已取消事项 {retired} 项；演示账号 {accounts} 个；办件 {cases} 件"
     )))
 }
 

@@ -3,6 +3,7 @@
 
 mod cli;
 mod demo;
+mod demo_cases;
 
 fn main() -> std::process::ExitCode {
     cli::run()

@@ -157,6 +157,7 @@ fn demo_loads_the_four_pilots() {
         .unwrap();
     assert!(o.status.success(), "{}", err(&o));
     assert!(out(&o).contains("已生成演示数据"), "{}", out(&o));
+    assert!(out(&o).contains("演示账号"), "{}", out(&o));
     let mut total = 0;
     for j in ["hanyin", "ziyang", "xunyang", "gaoxin"] {
         let o = yiyin(&data, &["catalog", "list", "-j", j]);
@@ -168,6 +169,17 @@ fn demo_loads_the_four_pilots() {
     let o = yiyin(&data, &["catalog", "changelog", "hanyin"]);
     assert!(out(&o).contains("取消"), "{}", out(&o));
     assert!(out(&o).contains("承诺时限"), "{}", out(&o));
+    assert!(out(&o).len() > 0);
+    let o = yiyin(&data, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("事件哈希链完整"), "{}", out(&o));
+    let o = yiyin(&data, &["user", "list", "hanyin"]);
+    assert!(out(&o).contains("hanyin.clerk\t张敏"), "{}", out(&o));
+    let o = yiyin(&data, &["user", "add", "hanyin.new", "--name", "新人", "--role", "hanyin:reviewer", "--password", "xinren2026"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = yiyin(&data, &["user", "add", "hanyin.bad", "--name", "错", "--role", "hanyin:king", "--password", "xinren2026"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("岗位「king」无效"), "{}", err(&o));
     // A second run keeps the data.
     let o = Command::new(env!("CARGO_BIN_EXE_yiyin"))
         .args(["demo", "--no-serve", "--data-dir"])

@@ -1,6 +1,7 @@
 //! Server-rendered Chinese pages. Each handler gathers what its template shows and renders it;
 //! templates live in `templates/` and escape everything they print.
 
+pub mod docs;
 pub mod portal;
 
 use askama::Template;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/j/{code}", get(portal::catalog))
         .route("/j/{code}/items/{item}", get(portal::item))
         .route("/j/{code}/changelog", get(portal::changelog))
+        .route("/cases/{id}/documents/{doc}", get(docs::document))
 }
 
 /// A page's result: the rendered page, or the error rendered as a page.

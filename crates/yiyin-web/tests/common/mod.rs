@@ -5,81 +5,38 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
 use yiyin_domain::authz::Grant;
-use yiyin_domain::calendar::{Calendar, parse_date};
 use yiyin_domain::catalog::CatalogFile;
 use yiyin_domain::roles::Role;
-use yiyin_store::catalog::ImportMode;
-use yiyin_store::testing::TestDb;
 use yiyin_store::{Backend, Store, StoreOptions};
-use yiyin_web::{AppState, FixedClock};
+use yiyin_web::FixedClock;
+use yiyin_web::testing::TestServer;
 
 pub struct App {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Store,
     pub clock: Arc<FixedClock>,
-    db: Option<TestDb>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<()>>,
-}
-
-/// 09:00 China Standard Time on a date.
-pub fn at(date: &str) -> DateTime<Utc> {
-    let d = parse_date(date).unwrap();
-    Utc.from_utc_datetime(&d.and_hms_opt(1, 0, 0).unwrap())
+    server: TestServer,
 }
 
 impl App {
     /// A server on a fresh database with the built-in organisation and the sample catalog of
     /// `tests/fixtures/catalog.toml` published on 2025-01-01; the clock reads `today`.
     pub async fn spawn(backend: Backend, today: &str) -> App {
-        let db = TestDb::new(backend).await.expect("test database");
-        let store = Store::connect(&db.url, StoreOptions::default())
-            .await
-            .expect("connect");
-        store.init_organisation().await.unwrap();
         let file: CatalogFile = toml::from_str(include_str!("../fixtures/catalog.toml")).unwrap();
-        store
-            .import_catalog(
-                &file,
-                &ImportMode::Publish {
-                    effective_on: parse_date("2025-01-01").unwrap(),
-                    note: "首批公布".into(),
-                },
-                parse_date("2025-01-01").unwrap(),
-                "tester",
-            )
-            .await
-            .unwrap();
-        let clock = Arc::new(FixedClock::new(at(today)));
-        let state = AppState::load(store.clone(), Calendar::builtin(), clock.clone())
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let server = tokio::spawn(async move {
-            yiyin_web::serve(listener, state, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
+        let server = TestServer::spawn(backend, today, &file, StoreOptions::default()).await;
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
         App {
-            base,
+            base: server.base.clone(),
             client,
-            store,
-            clock,
-            db: Some(db),
-            shutdown: Some(tx),
-            server: Some(server),
+            store: server.store.clone(),
+            clock: server.clock.clone(),
+            server,
         }
     }
 
@@ -164,17 +121,8 @@ impl App {
     }
 
     /// Stops the server and drops the database.
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(s) = self.server.take() {
-            let _ = s.await;
-        }
-        self.store.close().await;
-        if let Some(db) = self.db.take() {
-            db.drop_db().await.unwrap();
-        }
+    pub async fn stop(self) {
+        self.server.stop().await;
     }
 }
 

@@ -1,10 +1,12 @@
 //! Command-line parsing and dispatch. Errors carry an exit status: 2 for bad input (flags, files,
 //! dates), 1 for everything else (a database that cannot be reached, a failed write).
 
+mod audit;
 mod calendar;
 mod catalog;
 mod rehearse;
 mod server;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +65,12 @@ pub enum Command {
     /// 事项目录：导入、导出、列出、公布、取消、调整公告
     #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
     Catalog(catalog::CatalogArgs),
+    /// 工作人员账号：新增、列出、重设密码、停用
+    #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
+    User(user::UserArgs),
+    /// 审计：校验事件哈希链
+    #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
+    Audit(audit::AuditArgs),
     /// 模拟推演：在模拟时钟上运行一件申请的脚本，输出 JSON 结果
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
     Rehearse(rehearse::RehearseArgs),
@@ -129,6 +137,8 @@ pub fn run() -> ExitCode {
         Command::Serve(args) => block_on(server::serve(&cli.global, args)),
         Command::Demo(args) => block_on(server::demo(&cli.global, args)),
         Command::Catalog(args) => block_on(catalog::run(&cli.global, args)),
+        Command::User(args) => block_on(user::run(&cli.global, args)),
+        Command::Audit(args) => block_on(audit::run(&cli.global, args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -203,7 +203,8 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         sqlite_sync: "normal".into(),
     };
     let store = db.open().await?;
-    let loaded = crate::demo::load(&store)
+    let calendar = full_calendar(global, &store).await?;
+    let loaded = crate::demo::load(&store, &calendar, chrono::Utc::now())
         .await
         .map_err(|e| Failure::other(format!("生成演示数据失败：{e}")))?;
     match loaded {

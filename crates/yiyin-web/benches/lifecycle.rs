@@ -1,0 +1,354 @@
+//! Throughput and latency of full case lifecycles through the HTTP API, on SQLite and PostgreSQL, and
+//! the latency of a reviewer's worklist with a million cases in the store.
+//!
+//! ```sh
+//! cargo bench -p yiyin-web --bench lifecycle                       # both databases, defaults
+//! cargo bench -p yiyin-web --bench lifecycle -- --backend sqlite --lifecycles 2000 --concurrency 16 --worklist-cases 1000000
+//! ```
+//!
+//! A lifecycle is five requests: receive (create), accept, review, decide, issue the certificate.
+//! Every event is durable: SQLite runs with `synchronous=FULL` (each commit on disk before the
+//! answer). PostgreSQL is the server at `YIYIN_TEST_POSTGRES_URL` (default 127.0.0.1:5432).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+use yiyin_domain::authz::Grant;
+use yiyin_domain::catalog::CatalogFile;
+use yiyin_domain::roles::Role;
+use yiyin_store::{Backend, Durability, StoreOptions};
+use yiyin_web::testing::TestServer;
+
+struct Options {
+    backends: Vec<Backend>,
+    lifecycles: usize,
+    concurrency: usize,
+    worklist_cases: i64,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().collect();
+    let get = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let backends = match get("--backend").as_deref() {
+        Some("sqlite") => vec![Backend::Sqlite],
+        Some("postgres") => vec![Backend::Postgres],
+        _ => vec![Backend::Sqlite, Backend::Postgres],
+    };
+    Options {
+        backends,
+        lifecycles: get("--lifecycles")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1000),
+        concurrency: get("--concurrency")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(16),
+        worklist_cases: get("--worklist-cases")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1_000_000),
+    }
+}
+
+#[derive(Default)]
+struct Samples(BTreeMap<&'static str, Vec<Duration>>);
+
+impl Samples {
+    fn add(&mut self, kind: &'static str, d: Duration) {
+        self.0.entry(kind).or_default().push(d);
+    }
+}
+
+fn pct(v: &mut [Duration], p: f64) -> f64 {
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i].as_secs_f64() * 1000.0
+}
+
+async fn login(client: &reqwest::Client, server: &TestServer, login: &str) -> String {
+    let r: Value = client
+        .post(server.url("/api/v1/session"))
+        .json(&json!({"login": login, "password": "bench2025"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["token"].as_str().expect("login").to_string()
+}
+
+async fn timed(
+    client: &reqwest::Client,
+    req: reqwest::RequestBuilder,
+    samples: &Mutex<Samples>,
+    kind: &'static str,
+) -> Value {
+    let _ = client;
+    let start = Instant::now();
+    let r = req.send().await.expect("request");
+    let status = r.status();
+    let body: Value = r.json().await.expect("json");
+    samples.lock().await.add(kind, start.elapsed());
+    assert!(status.is_success(), "{kind}: {status} {body}");
+    body
+}
+
+async fn run_backend(backend: Backend, o: &Options) {
+    let catalog: CatalogFile =
+        toml::from_str(include_str!("../tests/fixtures/catalog.toml")).unwrap();
+    let server = TestServer::spawn(
+        backend,
+        "2025-03-03",
+        &catalog,
+        StoreOptions {
+            max_connections: 16,
+            durability: Durability::Full,
+        },
+    )
+    .await;
+    for (l, role) in [
+        ("b.clerk", Role::WindowClerk),
+        ("b.reviewer", Role::Reviewer),
+        ("b.chief", Role::SectionChief),
+    ] {
+        let g = Grant {
+            role,
+            jurisdiction: "hanyin".into(),
+            department: None,
+            unit: None,
+        };
+        server
+            .store
+            .create_staff(l, "压测", "bench2025", &[g])
+            .await
+            .unwrap();
+    }
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap();
+    let clerk = Arc::new(login(&client, &server, "b.clerk").await);
+    let reviewer = Arc::new(login(&client, &server, "b.reviewer").await);
+    let chief = Arc::new(login(&client, &server, "b.chief").await);
+    let samples = Arc::new(Mutex::new(Samples::default()));
+    let lifecycle = |client: reqwest::Client,
+                     base: String,
+                     samples: Arc<Mutex<Samples>>,
+                     clerk: Arc<String>,
+                     reviewer: Arc<String>,
+                     chief: Arc<String>| async move {
+        let url = |p: &str| format!("{base}{p}");
+        let c = timed(&client, client.post(url("/api/v1/cases")).bearer_auth(&*clerk).json(&json!({
+            "jurisdiction": "hanyin", "item_code": "HY-SC-001",
+            "applicant": {"kind": "organisation", "name": "压测餐饮有限公司", "id_number": "91350100M000100Y43"},
+            "materials": ["M1", "M2"]})), &samples, "receive").await;
+        let id = c["id"].as_i64().unwrap();
+        let act = url(&format!("/api/v1/cases/{id}/actions"));
+        timed(
+            &client,
+            client
+                .post(&act)
+                .bearer_auth(&*clerk)
+                .json(&json!({"action": "accept", "version": 1})),
+            &samples,
+            "accept",
+        )
+        .await;
+        timed(&client, client.post(&act).bearer_auth(&*reviewer).json(&json!({"action": "complete_step", "kind": "review", "staff": ["李娜"], "opinion": "符合条件", "version": 2})), &samples, "review").await;
+        timed(
+            &client,
+            client.post(&act).bearer_auth(&*chief).json(
+                &json!({"action": "decide", "approve": true, "reason": "符合条件", "version": 3}),
+            ),
+            &samples,
+            "decide",
+        )
+        .await;
+        timed(
+            &client,
+            client
+                .post(&act)
+                .bearer_auth(&*clerk)
+                .json(&json!({"action": "issue_certificate", "version": 4})),
+            &samples,
+            "certificate",
+        )
+        .await;
+    };
+    // Warm up.
+    for _ in 0..20 {
+        lifecycle(
+            client.clone(),
+            server.base.clone(),
+            Arc::new(Mutex::new(Samples::default())),
+            clerk.clone(),
+            reviewer.clone(),
+            chief.clone(),
+        )
+        .await;
+    }
+    let start = Instant::now();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..o.concurrency {
+        let (client, base, samples, clerk, reviewer, chief, next) = (
+            client.clone(),
+            server.base.clone(),
+            samples.clone(),
+            clerk.clone(),
+            reviewer.clone(),
+            chief.clone(),
+            next.clone(),
+        );
+        let total = o.lifecycles;
+        workers.push(tokio::spawn(async move {
+            while next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < total {
+                lifecycle(
+                    client.clone(),
+                    base.clone(),
+                    samples.clone(),
+                    clerk.clone(),
+                    reviewer.clone(),
+                    chief.clone(),
+                )
+                .await;
+            }
+        }));
+    }
+    for w in workers {
+        w.await.unwrap();
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut s = samples.lock().await;
+    println!(
+        "\n== {} — {} full lifecycles, {} concurrent clients",
+        backend.label(),
+        o.lifecycles,
+        o.concurrency
+    );
+    println!(
+        "throughput: {:.0} lifecycles/s, {:.0} requests/s",
+        o.lifecycles as f64 / elapsed,
+        o.lifecycles as f64 * 5.0 / elapsed
+    );
+    let mut all = Vec::new();
+    for (kind, v) in s.0.iter_mut() {
+        all.extend(v.iter().copied());
+        println!(
+            "  {kind:<12} p50 {:>6.1} ms   p99 {:>6.1} ms",
+            pct(v, 0.5),
+            pct(v, 0.99)
+        );
+    }
+    println!(
+        "  {:<12} p50 {:>6.1} ms   p99 {:>6.1} ms",
+        "all",
+        pct(&mut all, 0.5),
+        pct(&mut all, 0.99)
+    );
+    drop(s);
+    let report = server.store.verify_chain().await.unwrap();
+    assert!(report.broken.is_none());
+
+    if o.worklist_cases > 0 {
+        worklist(&server, &client, &reviewer, o.worklist_cases).await;
+    }
+    server.stop().await;
+}
+
+/// Seeds the store up to `total` cases, copying a real case row with varied numbers, jurisdictions,
+/// roles and due dates, then times the reviewer's worklist.
+async fn worklist(server: &TestServer, client: &reqwest::Client, reviewer: &str, total: i64) {
+    let have = server.store.case_count().await.unwrap();
+    let add = (total - have).max(0);
+    let template: i64 = sqlx::query_scalar("SELECT MIN(id) FROM cases")
+        .fetch_one(server.store.reader())
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let columns = "jurisdiction, number, query_code, item_code, item_version, item_name, department, supervising_department, handling_mode, applicant_account, applicant_kind, applicant_name, applicant_id, applicant_phone, channel, unit, state, closed, next_role, received_on, intake_due, accepted_on, statutory_due, promised_due, decided_on, certificate_due, due_sort, body, version, created_at, updated_at";
+    let chunk = 100_000;
+    let mut done = 0;
+    while done < add {
+        let n = chunk.min(add - done);
+        let sql = match server.store.backend() {
+            Backend::Sqlite => format!(
+                "WITH RECURSIVE s(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM s WHERE i < {to})
+                 INSERT INTO cases ({columns})
+                 SELECT CASE i % 4 WHEN 0 THEN 'hanyin' WHEN 1 THEN 'ziyang' WHEN 2 THEN 'xunyang' ELSE 'gaoxin' END,
+                   'BENCH' || i, t.query_code, t.item_code, t.item_version, t.item_name, t.department, t.supervising_department,
+                   t.handling_mode, t.applicant_account, t.applicant_kind, t.applicant_name, t.applicant_id, t.applicant_phone,
+                   t.channel, t.unit, t.state, CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END,
+                   CASE i % 5 WHEN 0 THEN 'reviewer' WHEN 1 THEN 'window_clerk' WHEN 2 THEN 'verifier' WHEN 3 THEN 'section_chief' ELSE '' END,
+                   t.received_on, t.intake_due, t.accepted_on, t.statutory_due, t.promised_due, t.decided_on, t.certificate_due,
+                   printf('2025-%02d-%02d', 1 + (i * 7) % 12, 1 + (i * 13) % 28), t.body, t.version, t.created_at, t.updated_at
+                 FROM s, (SELECT * FROM cases WHERE id = {template}) t",
+                from = done + 1, to = done + n),
+            Backend::Postgres => format!(
+                "INSERT INTO cases ({columns})
+                 SELECT CASE i % 4 WHEN 0 THEN 'hanyin' WHEN 1 THEN 'ziyang' WHEN 2 THEN 'xunyang' ELSE 'gaoxin' END,
+                   'BENCH' || i, t.query_code, t.item_code, t.item_version, t.item_name, t.department, t.supervising_department,
+                   t.handling_mode, t.applicant_account, t.applicant_kind, t.applicant_name, t.applicant_id, t.applicant_phone,
+                   t.channel, t.unit, t.state, CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END,
+                   CASE i % 5 WHEN 0 THEN 'reviewer' WHEN 1 THEN 'window_clerk' WHEN 2 THEN 'verifier' WHEN 3 THEN 'section_chief' ELSE '' END,
+                   t.received_on, t.intake_due, t.accepted_on, t.statutory_due, t.promised_due, t.decided_on, t.certificate_due,
+                   '2025-' || lpad((1 + (i * 7) % 12)::text, 2, '0') || '-' || lpad((1 + (i * 13) % 28)::text, 2, '0'),
+                   t.body, t.version, t.created_at, t.updated_at
+                 FROM generate_series({from}::bigint, {to}::bigint) AS i, (SELECT * FROM cases WHERE id = {template}) t",
+                from = done + 1, to = done + n),
+        };
+        sqlx::query(&sql)
+            .execute(server.store.writer())
+            .await
+            .expect("seed");
+        done += n;
+    }
+    if server.store.backend() == Backend::Postgres {
+        sqlx::query("ANALYZE cases")
+            .execute(server.store.writer())
+            .await
+            .unwrap();
+    }
+    println!(
+        "seeded {add} cases in {:.1} s ({} in the store)",
+        start.elapsed().as_secs_f64(),
+        server.store.case_count().await.unwrap()
+    );
+    let mut v = Vec::new();
+    for _ in 0..200 {
+        let t = Instant::now();
+        let r = client
+            .get(server.url("/api/v1/cases?mine=true"))
+            .bearer_auth(reviewer)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+        let list: Value = r.json().await.unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 50);
+        v.push(t.elapsed());
+    }
+    println!(
+        "reviewer worklist (50 most urgent of {total} cases): p50 {:.1} ms, p99 {:.1} ms",
+        pct(&mut v, 0.5),
+        pct(&mut v, 0.99)
+    );
+}
+
+fn main() {
+    let o = options();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for b in o.backends.clone() {
+        rt.block_on(run_backend(b, &o));
+    }
+}

@@ -1,0 +1,97 @@
+//! A real Yiyin server for tests and benchmarks: a fresh database of either backend, the built-in
+//! organisation, a catalog, a clock the caller controls, and a random port.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use yiyin_domain::calendar::{Calendar, parse_date};
+use yiyin_domain::catalog::CatalogFile;
+use yiyin_store::catalog::ImportMode;
+use yiyin_store::testing::TestDb;
+use yiyin_store::{Backend, Store, StoreOptions};
+
+use crate::state::{AppState, FixedClock};
+
+/// 09:00 China Standard Time on a date.
+pub fn at(date: &str) -> DateTime<Utc> {
+    let d = parse_date(date).expect("valid date");
+    Utc.from_utc_datetime(&d.and_hms_opt(1, 0, 0).expect("valid time"))
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub store: Store,
+    pub clock: Arc<FixedClock>,
+    db: Option<TestDb>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// A server on a fresh database with `catalog` published on 2025-01-01; the clock reads `today`.
+    pub async fn spawn(
+        backend: Backend,
+        today: &str,
+        catalog: &CatalogFile,
+        options: StoreOptions,
+    ) -> TestServer {
+        let db = TestDb::new(backend).await.expect("test database");
+        let store = Store::connect(&db.url, options).await.expect("connect");
+        store.init_organisation().await.expect("organisation");
+        let first = parse_date("2025-01-01").expect("date");
+        store
+            .import_catalog(
+                catalog,
+                &ImportMode::Publish {
+                    effective_on: first,
+                    note: "首批公布".into(),
+                },
+                first,
+                "tester",
+            )
+            .await
+            .expect("catalog");
+        let clock = Arc::new(FixedClock::new(at(today)));
+        let state = AppState::load(store.clone(), Calendar::builtin(), clock.clone())
+            .await
+            .expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let server = tokio::spawn(async move {
+            crate::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server");
+        });
+        TestServer {
+            base,
+            store,
+            clock,
+            db: Some(db),
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the server and drops the database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            let _ = s.await;
+        }
+        self.store.close().await;
+        if let Some(db) = self.db.take() {
+            db.drop_db().await.expect("drop database");
+        }
+    }
+}

@@ -1,0 +1,635 @@
+//! Demo accounts and demo cases.
+//!
+//! Every role in every pilot jurisdiction gets an account (password [`DEMO_PASSWORD`], listed in the
+//! README), plus two applicants. Cases are then driven through the real engine and store, with dates
+//! counted back from today in working days, so that each jurisdiction shows every state — received,
+//! awaiting supplement, deemed accepted, under review, suspended, extended, decided, certificate
+//! issued, refused, denied, withdrawn, on a commitment, with late deferred materials — and clocks in
+//! green, yellow and red.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use yiyin_domain::authz::Grant;
+use yiyin_domain::calendar::Calendar;
+use yiyin_domain::catalog::{HandlingClass, HandlingMode, Item, StepKind};
+use yiyin_domain::engine::{Action, ApplicantFacts};
+use yiyin_domain::rehearse::cst;
+use yiyin_domain::roles::Role;
+use yiyin_store::accounts::SubjectKind;
+use yiyin_store::cases::{Actor, Applicant, CaseRecord, Channel, NewCase};
+use yiyin_store::{Store, StoreError};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "yiyin2026";
+
+/// One demo staff member: (login suffix, name, role, department, unit).
+type StaffRow = (&'static str, &'static str, Role, Option<&'static str>, Option<&'static str>);
+
+/// The demo staff of a jurisdiction.
+const STAFF: &[StaffRow] = &[
+    ("clerk", "张敏", Role::WindowClerk, None, Some("w01")),
+    (
+        "township",
+        "刘芳",
+        Role::WindowClerk,
+        None,
+        Some("@township"),
+    ),
+    ("reviewer", "李娜", Role::Reviewer, None, None),
+    ("verifier1", "王强", Role::Verifier, None, None),
+    ("verifier2", "赵磊", Role::Verifier, None, None),
+    ("inspector", "陈刚", Role::Inspector, None, None),
+    ("tech", "周静", Role::TechnicalReviewer, None, None),
+    ("chief", "孙伟", Role::SectionChief, None, None),
+    ("head", "吴国华", Role::BureauHead, None, None),
+    (
+        "supervisor",
+        "郑丽",
+        Role::DepartmentSupervisor,
+        Some("@market"),
+        None,
+    ),
+    ("observer", "冯涛", Role::Observer, Some("@market"), None),
+    (
+        "discipline",
+        "褚建军",
+        Role::DisciplineSupervisor,
+        None,
+        None,
+    ),
+    ("catalog", "卫红", Role::CatalogAdmin, None, None),
+    ("admin", "蒋勇", Role::SystemAdmin, None, None),
+];
+
+/// The market-regulation department of each jurisdiction (supervisor and observer).
+fn market_department(jurisdiction: &str) -> &'static str {
+    match jurisdiction {
+        "gaoxin" => "shiyaojian",
+        _ => "shichang",
+    }
+}
+
+/// Creates the demo accounts; returns how many.
+pub async fn accounts(store: &Store) -> Result<usize, StoreError> {
+    let org = store.organisation().await?;
+    let mut n = 0;
+    for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
+        for (suffix, name, role, dept, unit) in STAFF {
+            let department = dept.map(|d| {
+                if d == "@market" {
+                    market_department(&j.code).to_string()
+                } else {
+                    d.to_string()
+                }
+            });
+            let unit = unit.map(|u| {
+                if u == "@township" {
+                    j.townships[0].code.clone()
+                } else {
+                    u.to_string()
+                }
+            });
+            let grant = Grant {
+                role: *role,
+                jurisdiction: j.code.clone(),
+                department,
+                unit,
+            };
+            store
+                .create_staff(
+                    &format!("{}.{suffix}", j.code),
+                    name,
+                    DEMO_PASSWORD,
+                    &[grant],
+                )
+                .await?;
+            n += 1;
+        }
+        // The staff of one resident department, who approve its items at their own window.
+        if let Some(d) = j
+            .departments
+            .iter()
+            .find(|d| d.relation == yiyin_domain::org::DepartmentRelation::Resident)
+        {
+            let grants: Vec<Grant> = [Role::WindowClerk, Role::Reviewer, Role::SectionChief]
+                .into_iter()
+                .map(|role| Grant {
+                    role,
+                    jurisdiction: j.code.clone(),
+                    department: Some(d.code.clone()),
+                    unit: None,
+                })
+                .collect();
+            store
+                .create_staff(
+                    &format!("{}.{}", j.code, d.code),
+                    &format!("{}窗口 何平", d.name),
+                    DEMO_PASSWORD,
+                    &grants,
+                )
+                .await?;
+            n += 1;
+        }
+    }
+    store
+        .create_applicant(
+            SubjectKind::Person,
+            "11010519491231002X",
+            "王芳",
+            "13912345678",
+            DEMO_PASSWORD,
+        )
+        .await?;
+    store
+        .create_applicant(
+            SubjectKind::Organisation,
+            "91350100M000100Y43",
+            "安康市月河餐饮有限公司",
+            "13800000000",
+            DEMO_PASSWORD,
+        )
+        .await?;
+    Ok(n + 2)
+}
+
+/// The date demo cases are dated around: today, or — when the calendar does not reach three working
+/// weeks ahead — a date it does, so that every clock can be computed.
+pub fn anchor(calendar: &Calendar, today: NaiveDate) -> NaiveDate {
+    if calendar.covers(today + Duration::days(30)) {
+        today
+    } else {
+        let last = calendar.years().last().copied().unwrap_or(2026);
+        NaiveDate::from_ymd_opt(last, 11, 27).expect("valid date")
+    }
+}
+
+/// The `n`-th working day before `date` (0: `date` itself if a working day, else the one before).
+fn back(calendar: &Calendar, date: NaiveDate, n: u32) -> NaiveDate {
+    let mut d = date;
+    let mut left = n;
+    loop {
+        if calendar.is_workday(d).unwrap_or(false) {
+            if left == 0 {
+                return d;
+            }
+            left -= 1;
+        }
+        d = d.pred_opt().expect("date in range");
+    }
+}
+
+/// What a demo case is brought to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Goal {
+    Received,
+    AwaitingSupplement,
+    DeemedAccepted,
+    UnderReview,
+    NearDue,
+    Overdue,
+    Suspended,
+    Extended,
+    Decided,
+    CertificateIssued,
+    Refused,
+    Denied,
+    Withdrawn,
+    Commitment,
+    DeferredLate,
+}
+
+/// Drives one case; keeps the acting times increasing.
+struct Driver<'a> {
+    store: &'a Store,
+    calendar: &'a Calendar,
+    jurisdiction: String,
+    minute: i64,
+}
+
+impl Driver<'_> {
+    fn at(&mut self, date: NaiveDate) -> DateTime<Utc> {
+        self.minute += 7;
+        let local =
+            date.and_hms_opt(9, 0, 0).expect("valid time") + Duration::minutes(self.minute % 420);
+        cst()
+            .from_local_datetime(&local)
+            .single()
+            .expect("no DST")
+            .with_timezone(&Utc)
+    }
+
+    fn actor(&self, role: Role) -> Actor {
+        let (name, label) = STAFF
+            .iter()
+            .find(|s| s.2 == role && s.4 != Some("@township"))
+            .map(|s| (s.1, s.2.label()))
+            .unwrap_or(("系统", ""));
+        Actor {
+            name: format!("{name}（{label}）"),
+            account: None,
+            channel: Channel::Window,
+        }
+    }
+
+    async fn act(
+        &mut self,
+        case: &CaseRecord,
+        role: Role,
+        date: NaiveDate,
+        action: Action,
+    ) -> Result<CaseRecord, StoreError> {
+        let at = self.at(date);
+        self.store
+            .act(
+                case.id,
+                Some(case.version),
+                &action,
+                &self.actor(role),
+                at,
+                self.calendar,
+                &ApplicantFacts::default(),
+            )
+            .await
+    }
+
+    /// Completes the item's steps before the decision, one working day apart from `from`.
+    async fn steps(
+        &mut self,
+        mut case: CaseRecord,
+        from: NaiveDate,
+        until: NaiveDate,
+        limit: usize,
+    ) -> Result<CaseRecord, StoreError> {
+        let mut day = from;
+        let mut done = 0;
+        while let Some(step) = case.case.pending_step(&case.item).cloned() {
+            if done == limit {
+                break;
+            }
+            let staff: Vec<String> = match step.kind {
+                StepKind::Verification => vec!["王强".into(), "赵磊".into()],
+                StepKind::SiteInspection => vec!["陈刚".into(), "王强".into()],
+                StepKind::Hearing => vec!["吴国华".into(), "孙伟".into()],
+                StepKind::TechnicalReview | StepKind::DrawingReview => vec!["周静".into()],
+                _ => vec![
+                    self.actor(step.role)
+                        .name
+                        .split('（')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
+                ],
+            };
+            let opinion = format!("{}：经审查，符合要求", step.name);
+            case = self
+                .act(
+                    &case,
+                    step.role,
+                    day,
+                    Action::CompleteStep {
+                        kind: step.kind,
+                        staff,
+                        opinion,
+                    },
+                )
+                .await?;
+            done += 1;
+            if day < until {
+                day = self
+                    .calendar
+                    .add(day, 1)
+                    .map_err(StoreError::Calendar)?
+                    .min(until);
+            }
+        }
+        Ok(case)
+    }
+}
+
+fn applicant(i: usize, item: &Item) -> Applicant {
+    const PEOPLE: &[(&str, &str)] = &[
+        ("王芳", "11010519491231002X"),
+        ("李建国", "610921198803154317"),
+        ("张秀英", "610924199105230027"),
+        ("陈志强", "610928197612081013"),
+    ];
+    const FIRMS: &[(&str, &str)] = &[
+        ("安康市月河餐饮有限公司", "91350100M000100Y43"),
+        ("陕西秦巴茶业有限公司", "916100002205253740"),
+    ];
+    let person = item.subject == yiyin_domain::catalog::Subject::Person
+        || (item.subject == yiyin_domain::catalog::Subject::Both && i.is_multiple_of(2));
+    if person {
+        let (n, id) = PEOPLE[i % PEOPLE.len()];
+        let id = fix_citizen(id);
+        Applicant {
+            kind: SubjectKind::Person,
+            name: n.into(),
+            id_number: id,
+            phone: format!("139{:08}", 1000 + i),
+            account: None,
+        }
+    } else {
+        let (n, id) = FIRMS[i % FIRMS.len()];
+        Applicant {
+            kind: SubjectKind::Organisation,
+            name: n.into(),
+            id_number: id.into(),
+            phone: format!("138{:08}", 2000 + i),
+            account: None,
+        }
+    }
+}
+
+/// Corrects the check digit of a demo citizen ID number.
+fn fix_citizen(id: &str) -> String {
+    let first = &id[..17];
+    format!("{first}{}", yiyin_domain::ids::citizen_check_char(first))
+}
+
+/// Creates the demo cases; returns how many.
+pub async fn cases(
+    store: &Store,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let today = now.with_timezone(&cst()).date_naive();
+    let anchor = anchor(calendar, today);
+    let org = store.organisation().await?;
+    let mut count = 0;
+    for (ji, j) in org
+        .jurisdictions
+        .iter()
+        .filter(|j| j.has_catalog())
+        .enumerate()
+    {
+        let items: Vec<Item> = store
+            .catalog_as_of(&j.code, anchor)
+            .await?
+            .into_iter()
+            .map(|v| v.item)
+            .collect();
+        let promised: Vec<&Item> = items
+            .iter()
+            .filter(|i| {
+                i.handling_class != HandlingClass::Instant
+                    && i.handling_mode != HandlingMode::Resident
+                    && !i.joint
+                    && i.statutory_days <= 20
+            })
+            .collect();
+        let pick = |n: usize| promised[(n + ji * 3) % promised.len()];
+        let goals = [
+            Goal::Received,
+            Goal::AwaitingSupplement,
+            Goal::DeemedAccepted,
+            Goal::UnderReview,
+            Goal::NearDue,
+            Goal::Overdue,
+            Goal::Suspended,
+            Goal::Extended,
+            Goal::Decided,
+            Goal::CertificateIssued,
+            Goal::Refused,
+            Goal::Denied,
+            Goal::Withdrawn,
+            Goal::Commitment,
+            Goal::DeferredLate,
+        ];
+        let mut driver = Driver {
+            store,
+            calendar,
+            jurisdiction: j.code.clone(),
+            minute: 0,
+        };
+        for (gi, goal) in goals.into_iter().enumerate() {
+            let item = match goal {
+                Goal::Commitment => match items.iter().find(|i| i.green_list) {
+                    Some(i) => i,
+                    None => continue,
+                },
+                Goal::DeferredLate => match promised
+                    .iter()
+                    .find(|i| i.materials.iter().any(|m| m.deferrable))
+                {
+                    Some(i) => *i,
+                    None => continue,
+                },
+                _ => pick(gi),
+            };
+            if drive(&mut driver, item, goal, gi, anchor).await? {
+                count += 1;
+            }
+        }
+    }
+    // Time passes: applications whose intake window ran out are deemed accepted, as the server's
+    // sweep does every minute.
+    store
+        .sweep_intake(now.min(at_noon(anchor)), calendar)
+        .await?;
+    Ok(count)
+}
+
+fn at_noon(d: NaiveDate) -> DateTime<Utc> {
+    cst()
+        .from_local_datetime(&d.and_hms_opt(12, 0, 0).expect("valid"))
+        .single()
+        .expect("no DST")
+        .with_timezone(&Utc)
+}
+
+/// Drives one case to its goal. Returns whether a case was made.
+async fn drive(
+    d: &mut Driver<'_>,
+    item: &Item,
+    goal: Goal,
+    i: usize,
+    anchor: NaiveDate,
+) -> Result<bool, StoreError> {
+    let cal = d.calendar;
+    let b = |n: u32| back(cal, anchor, n);
+    let required: Vec<String> = item.required_materials().map(|m| m.code.clone()).collect();
+    let core: Vec<String> = item
+        .required_materials()
+        .filter(|m| !m.deferrable)
+        .map(|m| m.code.clone())
+        .collect();
+    let deferrable: Vec<String> = item
+        .required_materials()
+        .filter(|m| m.deferrable)
+        .map(|m| m.code.clone())
+        .collect();
+    let p = item.promised_days;
+    let received = match goal {
+        Goal::Received => b(0),
+        Goal::AwaitingSupplement => b(2),
+        Goal::DeemedAccepted => b(7),
+        Goal::UnderReview => b(1),
+        Goal::NearDue => b(p.saturating_sub(1)),
+        Goal::Overdue => b(item.statutory_days + 3),
+        Goal::Suspended => b(6),
+        Goal::Extended => b(item.statutory_days.saturating_sub(2).max(3)),
+        Goal::Decided => b(p.max(3)),
+        Goal::CertificateIssued => b(p + 4),
+        Goal::Refused => b(3),
+        Goal::Denied => b(p.max(4)),
+        Goal::Withdrawn => b(5),
+        Goal::Commitment => b(2),
+        Goal::DeferredLate => b(9),
+    };
+    let materials = match goal {
+        Goal::AwaitingSupplement => core.iter().take(1).cloned().collect(),
+        Goal::DeferredLate => core.clone(),
+        Goal::Commitment => vec![],
+        _ => required.clone(),
+    };
+    let new = NewCase {
+        jurisdiction: d.jurisdiction.clone(),
+        item_code: item.code.clone(),
+        applicant: applicant(i, item),
+        materials,
+        unit: "w01".into(),
+        idempotency_key: None,
+    };
+    let at = d.at(received);
+    let (mut case, _) = d
+        .store
+        .create_case(&new, &d.actor(Role::WindowClerk), at, cal)
+        .await?;
+    use Role::*;
+    match goal {
+        Goal::Received | Goal::DeemedAccepted => {}
+        Goal::AwaitingSupplement => {
+            let missing: Vec<String> = core
+                .iter()
+                .skip(1)
+                .chain(deferrable.iter())
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                d.act(
+                    &case,
+                    WindowClerk,
+                    b(1),
+                    Action::NotifySupplement { missing },
+                )
+                .await?;
+            }
+        }
+        Goal::Refused => {
+            d.act(
+                &case,
+                WindowClerk,
+                received,
+                Action::Refuse {
+                    reason: "申请事项属于市级审批权限，不属于本机关职权范围".into(),
+                    redirect_to: Some("安康市行政审批服务局".into()),
+                },
+            )
+            .await?;
+        }
+        Goal::Commitment => {
+            d.act(
+                &case,
+                WindowClerk,
+                received,
+                Action::AcceptOnCommitment {
+                    commitment: "申请人书面承诺符合许可条件".into(),
+                },
+            )
+            .await?;
+        }
+        Goal::DeferredLate => {
+            case = d
+                .act(
+                    &case,
+                    WindowClerk,
+                    received,
+                    Action::AcceptDeferred {
+                        deferred: deferrable.clone(),
+                        due: Some(b(3)),
+                    },
+                )
+                .await?;
+            d.steps(case, cal.add(received, 1)?, b(1), 1).await?;
+        }
+        Goal::Withdrawn => {
+            case = d.act(&case, WindowClerk, received, Action::Accept).await?;
+            d.act(
+                &case,
+                WindowClerk,
+                b(2),
+                Action::Withdraw {
+                    reason: "申请人因经营计划调整申请撤回".into(),
+                },
+            )
+            .await?;
+        }
+        _ => {
+            case = d.act(&case, WindowClerk, received, Action::Accept).await?;
+            match goal {
+                Goal::UnderReview | Goal::NearDue => {
+                    d.steps(case, b(0).min(cal.add(received, 1)?), b(0), 1)
+                        .await?;
+                }
+                Goal::Overdue => {
+                    d.steps(case, cal.add(received, 2)?, b(5), 1).await?;
+                }
+                Goal::Suspended => {
+                    case = d.steps(case, cal.add(received, 1)?, b(3), 1).await?;
+                    d.act(
+                        &case,
+                        Reviewer,
+                        b(2),
+                        Action::Suspend {
+                            kind: "expert_review".into(),
+                            reason: "涉及专业技术问题，需组织专家评审".into(),
+                            expected_days: Some(10),
+                        },
+                    )
+                    .await?;
+                }
+                Goal::Extended => {
+                    case = d.steps(case, cal.add(received, 1)?, b(4), 1).await?;
+                    d.act(
+                        &case,
+                        BureauHead,
+                        b(3),
+                        Action::Extend {
+                            reason: "需征求相关部门意见，二十个工作日内不能作出决定".into(),
+                            approved_by: "head".into(),
+                        },
+                    )
+                    .await?;
+                }
+                Goal::Decided | Goal::CertificateIssued | Goal::Denied => {
+                    let decide_on = match goal {
+                        Goal::CertificateIssued => b(4),
+                        _ => b(1),
+                    };
+                    case = d
+                        .steps(case, cal.add(received, 1)?, decide_on, usize::MAX)
+                        .await?;
+                    let decider = case.item.decider.unwrap_or(SectionChief);
+                    let action = if goal == Goal::Denied {
+                        Action::Decide {
+                            approve: false,
+                            reason: "经现场核查，申请人的经营场所不符合法定条件".into(),
+                        }
+                    } else {
+                        Action::Decide {
+                            approve: true,
+                            reason: "申请人的申请符合法定条件、标准".into(),
+                        }
+                    };
+                    case = d.act(&case, decider, decide_on, action).await?;
+                    if goal == Goal::CertificateIssued {
+                        d.act(&case, WindowClerk, b(2), Action::IssueCertificate)
+                            .await?;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(true)
+}
