@@ -40,6 +40,8 @@ pub struct Scope {
     pub department: String,
     pub supervising_department: String,
     pub handling_mode: HandlingMode,
+    /// An instant item (即办件), which the window decides on the spot.
+    pub instant: bool,
 }
 
 /// Something a user may want to do.
@@ -195,11 +197,23 @@ fn grant_covers(g: &Grant, scope: &Scope) -> bool {
 #[error("{0}")]
 pub struct Denied(pub String);
 
+/// Whether a role may do an operation on this scope: its duties, plus — for instant items, decided
+/// on the spot at the window (即收即办) — every step, the decision and the certificate for the window.
+fn may_here(role: Role, op: Operation, scope: &Scope) -> bool {
+    role_may(role, op)
+        || (scope.instant
+            && role == Role::WindowClerk
+            && matches!(
+                op,
+                Operation::Step(_) | Operation::Decide | Operation::IssueCertificate
+            ))
+}
+
 /// Decides one operation on one scope for the holder of `grants`.
 pub fn allowed(grants: &[Grant], op: Operation, scope: &Scope) -> Result<(), Denied> {
     if grants
         .iter()
-        .any(|g| role_may(g.role, op) && grant_covers(g, scope))
+        .any(|g| may_here(g.role, op, scope) && grant_covers(g, scope))
     {
         return Ok(());
     }
@@ -267,6 +281,7 @@ mod tests {
             department: "shichang".into(),
             supervising_department: "shichang".into(),
             handling_mode: mode,
+            instant: false,
         }
     }
 
@@ -390,6 +405,17 @@ mod tests {
         assert!(allowed(&observer, Operation::Decide, &transferred).is_err());
         let discipline = [grant(Role::DisciplineSupervisor, "hanyin", None)];
         assert!(allowed(&discipline, Operation::ViewCase, &resident).is_ok());
+    }
+
+    #[test]
+    fn the_window_decides_instant_items() {
+        let clerk = [grant(Role::WindowClerk, "hanyin", None)];
+        let mut s = scope(HandlingMode::Transferred);
+        assert!(allowed(&clerk, Operation::Decide, &s).is_err());
+        s.instant = true;
+        assert!(allowed(&clerk, Operation::Decide, &s).is_ok());
+        assert!(allowed(&clerk, Operation::Step(StepKind::Review), &s).is_ok());
+        assert!(allowed(&clerk, Operation::Extend, &s).is_err());
     }
 
     #[test]

@@ -133,3 +133,4 @@ CREATE TABLE documents (
     created_at  BIGINT NOT NULL
 );
 CREATE INDEX documents_by_case ON documents (case_id, id);
+CREATE INDEX documents_by_number ON documents (number);

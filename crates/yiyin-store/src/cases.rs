@@ -175,6 +175,7 @@ impl CaseRecord {
             department: self.department.clone(),
             supervising_department: self.supervising_department.clone(),
             handling_mode: self.handling_mode,
+            instant: self.item.instant,
         }
     }
 
@@ -793,6 +794,34 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("没有编号为{id}的文书")))?;
         document_from_row(&row)
+    }
+
+    /// A document by its number (文号), for public verification.
+    pub async fn document_by_number(&self, number: &str) -> Result<Option<StoredDocument>> {
+        let row = sqlx::query("SELECT id, case_id, event_seq, body FROM documents WHERE number = $1 ORDER BY id DESC LIMIT 1")
+            .bind(number.trim())
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(document_from_row).transpose()
+    }
+
+    /// The latest approval decisions of a jurisdiction (Art. 40: decisions are public), newest first.
+    pub async fn approvals(&self, jurisdiction: &str, limit: i64) -> Result<Vec<CaseRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE jurisdiction = $1 AND decided_on IS NOT NULL
+             AND state IN ('decided', 'certificate_issued') ORDER BY decided_on DESC, id DESC LIMIT $2"
+        ))
+        .bind(jurisdiction)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(case_from_row)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|c| c.case.decision.as_ref().is_some_and(|d| d.approved))
+            .collect())
     }
 
     /// How many cases the store holds (for benchmarks and statistics).

@@ -10,6 +10,8 @@
 //! transaction.
 
 pub mod accounts;
+pub mod attachments;
+pub mod blobs;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;

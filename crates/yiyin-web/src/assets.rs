@@ -9,9 +9,22 @@ use axum::routing::get;
 use crate::state::AppState;
 
 const CSS: &str = include_str!("../static/yiyin.css");
+const JS: &str = include_str!("../static/yiyin.js");
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/static/yiyin.css", get(css))
+    Router::new()
+        .route("/static/yiyin.css", get(css))
+        .route("/static/yiyin.js", get(js))
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        JS,
+    )
 }
 
 async fn css() -> impl IntoResponse {

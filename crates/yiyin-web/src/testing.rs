@@ -52,7 +52,10 @@ impl TestServer {
             .await
             .expect("catalog");
         let clock = Arc::new(FixedClock::new(at(today)));
-        let state = AppState::load(store.clone(), Calendar::builtin(), clock.clone())
+        let blobs = yiyin_store::blobs::BlobStore::new(
+            std::env::temp_dir().join(format!("yiyin-blobs-{}", std::process::id())),
+        );
+        let state = AppState::load(store.clone(), Calendar::builtin(), clock.clone(), blobs)
             .await
             .expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

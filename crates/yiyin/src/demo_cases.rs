@@ -22,7 +22,13 @@ use yiyin_store::{Store, StoreError};
 pub const DEMO_PASSWORD: &str = "yiyin2026";
 
 /// One demo staff member: (login suffix, name, role, department, unit).
-type StaffRow = (&'static str, &'static str, Role, Option<&'static str>, Option<&'static str>);
+type StaffRow = (
+    &'static str,
+    &'static str,
+    Role,
+    Option<&'static str>,
+    Option<&'static str>,
+);
 
 /// The demo staff of a jurisdiction.
 const STAFF: &[StaffRow] = &[

@@ -169,15 +169,41 @@ fn demo_loads_the_four_pilots() {
     let o = yiyin(&data, &["catalog", "changelog", "hanyin"]);
     assert!(out(&o).contains("取消"), "{}", out(&o));
     assert!(out(&o).contains("承诺时限"), "{}", out(&o));
-    assert!(out(&o).len() > 0);
+    assert!(!out(&o).is_empty());
     let o = yiyin(&data, &["audit", "verify"]);
     assert!(o.status.success(), "{}", err(&o));
     assert!(out(&o).contains("事件哈希链完整"), "{}", out(&o));
     let o = yiyin(&data, &["user", "list", "hanyin"]);
     assert!(out(&o).contains("hanyin.clerk\t张敏"), "{}", out(&o));
-    let o = yiyin(&data, &["user", "add", "hanyin.new", "--name", "新人", "--role", "hanyin:reviewer", "--password", "xinren2026"]);
+    let o = yiyin(
+        &data,
+        &[
+            "user",
+            "add",
+            "hanyin.new",
+            "--name",
+            "新人",
+            "--role",
+            "hanyin:reviewer",
+            "--password",
+            "xinren2026",
+        ],
+    );
     assert!(o.status.success(), "{}", err(&o));
-    let o = yiyin(&data, &["user", "add", "hanyin.bad", "--name", "错", "--role", "hanyin:king", "--password", "xinren2026"]);
+    let o = yiyin(
+        &data,
+        &[
+            "user",
+            "add",
+            "hanyin.bad",
+            "--name",
+            "错",
+            "--role",
+            "hanyin:king",
+            "--password",
+            "xinren2026",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("岗位「king」无效"), "{}", err(&o));
     // A second run keeps the data.

@@ -93,7 +93,7 @@ fn bad(message: impl Into<String>) -> AppError {
 }
 
 /// The actions of `allowed` that this account may take on the case now.
-fn allowed_actions(signed: &Signed, record: &CaseRecord) -> Vec<String> {
+pub fn allowed_actions(signed: &Signed, record: &CaseRecord) -> Vec<String> {
     let account = signed.account();
     record
         .case
@@ -152,7 +152,7 @@ async fn view(state: &AppState, signed: &Signed, record: CaseRecord) -> ApiResul
 }
 
 /// Validates the applicant of a window intake.
-fn applicant_from(input: &ApplicantInput) -> Result<Applicant, AppError> {
+pub fn applicant_from(input: &ApplicantInput) -> Result<Applicant, AppError> {
     let kind = SubjectKind::parse(&input.kind)
         .ok_or_else(|| bad("申请人类型应为 person（自然人）或 organisation（法人和其他组织）"))?;
     let id_number = match kind {
@@ -202,6 +202,7 @@ pub async fn create(
             department: item.item.department.clone(),
             supervising_department: item.item.supervising_department.clone(),
             handling_mode: item.item.handling_mode,
+            instant: item.item.handling_class == yiyin_domain::catalog::HandlingClass::Instant,
         };
         signed.require(Operation::Receive, &scope)?;
         let input = req

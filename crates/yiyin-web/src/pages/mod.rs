@@ -1,24 +1,90 @@
 //! Server-rendered Chinese pages. Each handler gathers what its template shows and renders it;
-//! templates live in `templates/` and escape everything they print.
+//! templates live in `templates/` and escape everything they print. Pages work without JavaScript;
+//! forms are plain POSTs carrying the CSRF token, and a failed form is shown again with what was
+//! typed and a Chinese message beside each wrong field.
+//!
+//! Modules: [`portal`] (the public), [`account`] (log in, register), [`applicant`] (the applicant's
+//! area), [`work`] (windows and back office), [`admin`] (catalog, users, calendar), [`docs`]
+//! (printable documents).
 
+pub mod account;
+pub mod admin;
+pub mod applicant;
 pub mod docs;
 pub mod portal;
+pub mod work;
 
 use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use yiyin_store::accounts::Account;
 
+use crate::auth::{Signed, Viewer};
 use crate::error::AppError;
 use crate::state::AppState;
+
+/// The largest upload form (several materials of up to 10 MB each).
+const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(portal::home))
+        .route("/search", get(portal::search))
+        .route("/announcements", get(portal::announcements))
+        .route("/track", get(portal::track))
+        .route("/verify", get(portal::verify))
         .route("/j/{code}", get(portal::catalog))
         .route("/j/{code}/items/{item}", get(portal::item))
         .route("/j/{code}/changelog", get(portal::changelog))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route(
+            "/register",
+            get(account::register_form).post(account::register),
+        )
+        .route("/my", get(applicant::my_cases))
+        .route(
+            "/apply/{code}/{item}",
+            get(applicant::apply_form)
+                .post(applicant::apply)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/my/cases/{id}", get(applicant::case_page))
+        .route(
+            "/my/cases/{id}/supplement",
+            post(applicant::supplement).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/my/cases/{id}/withdraw", post(applicant::withdraw))
+        .route("/files/{id}", get(applicant::file))
+        .route("/work", get(work::worklist))
+        .route("/work/queue", get(work::queue))
+        .route("/work/intake", get(work::intake_form).post(work::intake))
+        .route("/work/head", get(work::head))
+        .route("/work/cases/{id}", get(work::case_page))
+        .route("/work/cases/{id}/act", post(work::act))
+        .route("/admin", get(admin::index))
+        .route("/admin/catalog/{code}", get(admin::catalog))
+        .route(
+            "/admin/catalog/{code}/edit/{item}",
+            get(admin::edit_form).post(admin::save),
+        )
+        .route("/admin/catalog/{code}/new", get(admin::new_form))
+        .route("/admin/catalog/{code}/publish/{item}", post(admin::publish))
+        .route("/admin/catalog/{code}/retire/{item}", post(admin::retire))
+        .route(
+            "/admin/users/{code}",
+            get(admin::users).post(admin::create_user),
+        )
+        .route("/admin/users/{code}/{id}", post(admin::user_action))
+        .route(
+            "/admin/calendar",
+            get(admin::calendar).post(admin::upload_calendar),
+        )
         .route("/cases/{id}/documents/{doc}", get(docs::document))
 }
 
@@ -38,21 +104,25 @@ impl<E: Into<AppError>> From<E> for PageError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
+    chrome: Chrome,
     title: String,
     message: String,
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        if matches!(self.0, AppError::Unauthorized) {
+            return Redirect::to("/login").into_response();
+        }
         let body = self.0.body();
         let title = match self.0.status() {
             StatusCode::NOT_FOUND => "页面不存在",
             StatusCode::FORBIDDEN => "无权访问",
-            StatusCode::UNAUTHORIZED => "请先登录",
             s if s.is_server_error() => "系统暂时不可用",
             _ => "请求有误",
         };
         let page = ErrorPage {
+            chrome: Chrome::default(),
             title: title.to_string(),
             message: body.error.message,
         };
@@ -68,4 +138,221 @@ pub fn render<T: Template>(t: &T) -> PageResult {
     t.render()
         .map(|html| Html(html).into_response())
         .map_err(|e| PageError(AppError::Internal(format!("模板渲染失败：{e}"))))
+}
+
+/// What every page's frame shows: who is logged in, the navigation for their roles, the CSRF token
+/// for forms and a one-line message after a redirect.
+#[derive(Debug, Clone, Default)]
+pub struct Chrome {
+    pub user: Option<String>,
+    pub staff: bool,
+    pub admin: bool,
+    /// Holds a window role (intake pages).
+    pub clerk: bool,
+    /// Holds the bureau head's role.
+    pub head: bool,
+    pub csrf: String,
+    pub notice: String,
+}
+
+impl Chrome {
+    pub fn for_account(account: Option<&Account>, csrf: &str, notice: &str) -> Chrome {
+        Chrome {
+            user: account.map(|a| a.name.clone()),
+            staff: account.is_some_and(|a| a.is_staff()),
+            admin: account.is_some_and(|a| {
+                a.grants.iter().any(|g| {
+                    matches!(
+                        g.role,
+                        yiyin_domain::roles::Role::CatalogAdmin
+                            | yiyin_domain::roles::Role::SystemAdmin
+                    )
+                })
+            }),
+            clerk: account.is_some_and(|a| a.has_role(yiyin_domain::roles::Role::WindowClerk)),
+            head: account.is_some_and(|a| a.has_role(yiyin_domain::roles::Role::BureauHead)),
+            csrf: csrf.to_string(),
+            notice: notice.to_string(),
+        }
+    }
+}
+
+/// The page frame for a viewer (anyone).
+pub fn chrome(viewer: &Viewer, notice: &str) -> Chrome {
+    match &viewer.0 {
+        Some((s, _)) => Chrome::for_account(Some(&s.account), &s.csrf, notice),
+        None => Chrome::default().with_notice(notice),
+    }
+}
+
+impl Chrome {
+    fn with_notice(mut self, notice: &str) -> Chrome {
+        self.notice = notice.to_string();
+        self
+    }
+}
+
+/// A logged-in page user; anonymous visitors are sent to the login page.
+pub struct PageUser(pub Signed);
+
+impl<S> FromRequestParts<S> for PageUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let viewer = Viewer::from_request_parts(parts, state)
+            .await
+            .map_err(|e| PageError(e).into_response())?;
+        match viewer.0 {
+            Some((session, via)) => Ok(PageUser(Signed { session, via })),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                Err(Redirect::to(&format!("/login?next={}", encode(next))).into_response())
+            }
+        }
+    }
+}
+
+impl PageUser {
+    pub fn chrome(&self, notice: &str) -> Chrome {
+        Chrome::for_account(Some(&self.0.session.account), &self.0.session.csrf, notice)
+    }
+
+    pub fn account(&self) -> &Account {
+        &self.0.session.account
+    }
+
+    pub fn require_staff(&self) -> Result<(), PageError> {
+        if self.account().is_staff() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("此页面仅限工作人员使用".into()).into())
+        }
+    }
+
+    pub fn require_applicant(&self) -> Result<(), PageError> {
+        if self.account().is_staff() {
+            Err(AppError::Forbidden("此页面供申请人使用；工作人员请使用工作台".into()).into())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Checks the form's CSRF token against the session.
+    pub fn check_csrf(&self, form: &FormData) -> Result<(), PageError> {
+        if form.get("csrf") == self.0.session.csrf {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "表单已过期或来源不明（防伪令牌不符），请返回刷新页面后重新提交".into(),
+            )
+            .into())
+        }
+    }
+}
+
+/// The fields of a submitted form, as sent (several values per name allowed).
+#[derive(Debug, Clone, Default)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    /// The first value of a field, trimmed ("" when absent).
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Every non-empty value of a field.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(|_| {
+                PageError(AppError::bad_request("表单内容无法识别，请返回重新填写")).into_response()
+            })?;
+        Ok(FormData(pairs))
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A redirect carrying a one-line notice shown on the next page.
+pub fn redirect_with(path: &str, notice: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}notice={}", encode(notice))).into_response()
+}
+
+/// A response that sets a cookie and redirects.
+pub fn redirect_setting_cookie(path: &str, cookie: HeaderValue) -> Response {
+    let mut resp = Redirect::to(path).into_response();
+    resp.headers_mut().append(header::SET_COOKIE, cookie);
+    resp
+}
+
+/// Errors of a form, by field name, shown beside each field.
+#[derive(Debug, Clone, Default)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_string(), message.into()));
+    }
+
+    /// The message for a field ("" when none).
+    pub fn of(&self, field: &str) -> String {
+        self.0
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The `notice` query parameter of a page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    pub notice: String,
 }

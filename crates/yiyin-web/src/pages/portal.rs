@@ -10,7 +10,8 @@ use yiyin_domain::calendar::{fmt_date, parse_date};
 use yiyin_domain::catalog::{self, HandlingClass, HandlingMode, Item, ItemVersion};
 use yiyin_domain::org::Jurisdiction;
 
-use super::{PageResult, render};
+use super::{Chrome, Notice, PageResult, chrome, render};
+use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -24,10 +25,32 @@ pub struct JurisdictionCard {
 #[derive(Template)]
 #[template(path = "portal/home.html")]
 struct Home {
+    chrome: Chrome,
     jurisdictions: Vec<JurisdictionCard>,
+    /// Life events and business topics across the catalogs, with how many items each.
+    topics: Vec<(String, usize)>,
 }
 
-pub async fn home(State(state): State<AppState>) -> PageResult {
+async fn home_topics(state: &AppState) -> Result<Vec<(String, usize)>, AppError> {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for j in state.org().jurisdictions.iter().filter(|j| j.has_catalog()) {
+        for v in state.store.catalog_as_of(&j.code, state.today()).await? {
+            for t in v.item.topics {
+                *counts.entry(t).or_default() += 1;
+            }
+        }
+    }
+    let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(24);
+    Ok(v)
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(n): Query<Notice>,
+) -> PageResult {
     let org = state.store.organisation().await?;
     let today = state.today();
     let mut jurisdictions = Vec::new();
@@ -43,7 +66,12 @@ pub async fn home(State(state): State<AppState>) -> PageResult {
             items: state.store.catalog_as_of(&j.code, today).await?.len(),
         });
     }
-    render(&Home { jurisdictions })
+    let topics = home_topics(&state).await?;
+    render(&Home {
+        chrome: chrome(&viewer, &n.notice),
+        jurisdictions,
+        topics,
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -81,6 +109,7 @@ pub struct Group {
 #[derive(Template)]
 #[template(path = "portal/catalog.html")]
 struct CatalogPage {
+    chrome: Chrome,
     j: Jurisdiction,
     bureau: String,
     date: String,
@@ -136,6 +165,7 @@ fn date_param(state: &AppState, text: &str) -> Result<chrono::NaiveDate, AppErro
 
 pub async fn catalog(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(code): Path<String>,
     Query(q): Query<CatalogQuery>,
 ) -> PageResult {
@@ -185,6 +215,7 @@ pub async fn catalog(
         }
     }
     let page = CatalogPage {
+        chrome: chrome(&viewer, ""),
         bureau: j
             .bureau
             .as_ref()
@@ -227,6 +258,9 @@ pub async fn catalog(
 #[derive(Template)]
 #[template(path = "portal/item.html")]
 struct ItemPage {
+    chrome: Chrome,
+    /// Whether the guide shown is today's (only then can one apply).
+    current: bool,
     j: Jurisdiction,
     version: ItemVersion,
     item: Item,
@@ -247,6 +281,7 @@ pub struct DateOnly {
 
 pub async fn item(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((code, item_code)): Path<(String, String)>,
     Query(q): Query<DateOnly>,
 ) -> PageResult {
@@ -270,6 +305,8 @@ pub async fn item(
         .map(|b| b.name.clone())
         .unwrap_or_default();
     let page = ItemPage {
+        chrome: chrome(&viewer, ""),
+        current: date == state.today(),
         implementer: match item.handling_mode {
             HandlingMode::Transferred => format!("{bureau}（行政审批专用章）"),
             HandlingMode::Resident => {
@@ -312,11 +349,16 @@ pub struct ChangeRow {
 #[derive(Template)]
 #[template(path = "portal/changelog.html")]
 struct ChangelogPage {
+    chrome: Chrome,
     j: Jurisdiction,
     entries: Vec<ChangeRow>,
 }
 
-pub async fn changelog(State(state): State<AppState>, Path(code): Path<String>) -> PageResult {
+pub async fn changelog(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> PageResult {
     let j = load_jurisdiction(&state, &code).await?;
     let entries = state
         .store
@@ -347,5 +389,266 @@ pub async fn changelog(State(state): State<AppState>, Path(code): Path<String>) 
             changes: e.changes,
         })
         .collect();
-    render(&ChangelogPage { j, entries })
+    render(&ChangelogPage {
+        chrome: chrome(&viewer, ""),
+        j,
+        entries,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub j: String,
+}
+
+pub struct SearchRow {
+    pub jurisdiction: String,
+    pub jurisdiction_name: String,
+    pub code: String,
+    pub name: String,
+    pub snippet: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/search.html")]
+struct SearchPage {
+    chrome: Chrome,
+    q: String,
+    j: String,
+    jurisdictions: Vec<(String, String)>,
+    rows: Vec<SearchRow>,
+    searched: bool,
+}
+
+/// Chinese word search over item names, guides and FAQs.
+pub async fn search(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> PageResult {
+    let org = state.org();
+    let query = q.q.trim().to_string();
+    let hits = if query.is_empty() {
+        vec![]
+    } else {
+        state
+            .search(
+                if q.j.is_empty() {
+                    None
+                } else {
+                    Some(q.j.as_str())
+                },
+                &query,
+                50,
+            )
+            .await?
+    };
+    let rows = hits
+        .into_iter()
+        .map(|h| SearchRow {
+            jurisdiction_name: org
+                .jurisdiction(&h.jurisdiction)
+                .map(|j| j.name.clone())
+                .unwrap_or_default(),
+            jurisdiction: h.jurisdiction,
+            code: h.code,
+            name: h.name,
+            snippet: h.snippet,
+        })
+        .collect();
+    render(&SearchPage {
+        chrome: chrome(&viewer, ""),
+        searched: !query.is_empty(),
+        q: query,
+        j: q.j.clone(),
+        jurisdictions: org
+            .jurisdictions
+            .iter()
+            .filter(|j| j.has_catalog())
+            .map(|j| (j.code.clone(), j.name.clone()))
+            .collect(),
+        rows,
+    })
+}
+
+pub struct Approval {
+    pub decided_on: String,
+    pub number: String,
+    pub item: String,
+    pub licensee: String,
+    pub result: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/announcements.html")]
+struct AnnouncementsPage {
+    chrome: Chrome,
+    j: String,
+    jurisdictions: Vec<(String, String)>,
+    rows: Vec<Approval>,
+}
+
+/// A person's name with all but the first character hidden (王芳 → 王*).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
+/// Approval announcements (《行政许可法》第四十条): the decisions granting licences, public.
+pub async fn announcements(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> PageResult {
+    let org = state.org();
+    let jurisdictions: Vec<(String, String)> = org
+        .jurisdictions
+        .iter()
+        .filter(|j| j.has_catalog())
+        .map(|j| (j.code.clone(), j.name.clone()))
+        .collect();
+    let j = if q.j.is_empty() {
+        jurisdictions[0].0.clone()
+    } else {
+        q.j.clone()
+    };
+    state.store.jurisdiction(&j).await?;
+    let rows = state
+        .store
+        .approvals(&j, 200)
+        .await?
+        .into_iter()
+        .map(|c| Approval {
+            decided_on: c.case.decided_on.map(fmt_date).unwrap_or_default(),
+            number: c.number.clone(),
+            item: c.item_name.clone(),
+            licensee: match c.applicant.kind {
+                yiyin_store::accounts::SubjectKind::Person => mask_name(&c.applicant.name),
+                yiyin_store::accounts::SubjectKind::Organisation => c.applicant.name.clone(),
+            },
+            result: c.result_name.clone(),
+        })
+        .collect();
+    render(&AnnouncementsPage {
+        chrome: chrome(&viewer, ""),
+        j,
+        jurisdictions,
+        rows,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TrackForm {
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub code: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/track.html")]
+struct TrackPage {
+    chrome: Chrome,
+    number: String,
+    code: String,
+    error: String,
+    result: Option<crate::api::cases::TrackView>,
+}
+
+/// Follow a case with its number and query code, without an account.
+pub async fn track(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<TrackForm>,
+) -> PageResult {
+    let (mut error, mut result) = (String::new(), None);
+    if !q.number.trim().is_empty() || !q.code.trim().is_empty() {
+        if q.number.trim().is_empty() || q.code.trim().is_empty() {
+            error = "请填写办件编号和查询码".into();
+        } else {
+            match crate::api::cases::track_view(&state, &q.number, &q.code).await {
+                Ok(v) => result = Some(v),
+                Err(AppError::NotFound(m)) => error = m,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    render(&TrackPage {
+        chrome: chrome(&viewer, ""),
+        number: q.number.trim().to_string(),
+        code: q.code.trim().to_string(),
+        error,
+        result,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct VerifyForm {
+    #[serde(default)]
+    pub number: String,
+}
+
+pub struct Verified {
+    pub title: String,
+    pub number: String,
+    pub agency: String,
+    pub recipient: String,
+    pub issued_on: String,
+    pub case_number: String,
+    pub case_state: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/verify.html")]
+struct VerifyPage {
+    chrome: Chrome,
+    number: String,
+    error: String,
+    result: Option<Verified>,
+}
+
+/// Verify a document or licence by its number (文号).
+pub async fn verify(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<VerifyForm>,
+) -> PageResult {
+    let (mut error, mut result) = (String::new(), None);
+    let number = q.number.trim().to_string();
+    if !number.is_empty() {
+        match state.store.document_by_number(&number).await? {
+            None => error = format!("没有找到文号为「{number}」的文书或证照，请核对是否抄错"),
+            Some(d) => {
+                let case = state.store.case(d.case_id).await?;
+                result = Some(Verified {
+                    title: d.record.title.clone(),
+                    number: d.record.number.clone(),
+                    agency: d.record.agency.clone(),
+                    recipient: match case.applicant.kind {
+                        yiyin_store::accounts::SubjectKind::Person => {
+                            mask_name(&d.record.recipient)
+                        }
+                        yiyin_store::accounts::SubjectKind::Organisation => {
+                            d.record.recipient.clone()
+                        }
+                    },
+                    issued_on: fmt_date(d.record.issued_on),
+                    case_number: case.number.clone(),
+                    case_state: case.state.label().to_string(),
+                });
+            }
+        }
+    }
+    render(&VerifyPage {
+        chrome: chrome(&viewer, ""),
+        number,
+        error,
+        result,
+    })
 }

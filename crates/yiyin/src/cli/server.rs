@@ -133,12 +133,18 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
         ))
     })?;
     let store = args.db.open().await?;
-    run_server(global, store, addr).await
+    run_server(global, store, addr, &args.db.data_dir).await
 }
 
-pub async fn run_server(global: &GlobalArgs, store: Store, addr: SocketAddr) -> CliResult {
+pub async fn run_server(
+    global: &GlobalArgs,
+    store: Store,
+    addr: SocketAddr,
+    data_dir: &Path,
+) -> CliResult {
     let calendar = full_calendar(global, &store).await?;
-    let state = AppState::load(store.clone(), calendar, Arc::new(SystemClock))
+    let blobs = yiyin_store::blobs::BlobStore::new(data_dir.join("blobs"));
+    let state = AppState::load(store.clone(), calendar, Arc::new(SystemClock), blobs)
         .await
         .map_err(|e| Failure::other(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(addr)
@@ -218,7 +224,7 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         store.close().await;
         return Ok(());
     }
-    run_server(global, store, addr).await
+    run_server(global, store, addr, &args.data_dir).await
 }
 
 fn remove_sqlite(path: &Path) -> CliResult {
