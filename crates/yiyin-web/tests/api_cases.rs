@@ -635,10 +635,20 @@ async fn documents_print_for_those_who_may_see_them() {
     ] {
         assert!(html.contains(phrase), "{phrase}");
     }
-    let anonymous = reqwest::get(app.url(&format!("/cases/{id}/documents/{doc}")))
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(&format!("/cases/{id}/documents/{doc}")))
+        .send()
         .await
         .unwrap();
-    assert_eq!(anonymous.status().as_u16(), 401);
+    assert_eq!(
+        anonymous.status().as_u16(),
+        303,
+        "anonymous visitors go to the login page"
+    );
+    assert_eq!(anonymous.headers()["location"], "/login");
     let zy = app
         .staff("zy.clerk", Role::WindowClerk, "ziyang", None)
         .await;
