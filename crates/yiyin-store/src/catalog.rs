@@ -186,6 +186,13 @@ impl Store {
         Ok(r.rows_affected() > 0)
     }
 
+    /// How many versions all catalogs have published (changes whenever a catalog does).
+    pub async fn catalog_version_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions")
+            .fetch_one(self.reader())
+            .await?)
+    }
+
     /// How many versions a jurisdiction's catalog has ever published.
     pub async fn item_history_count(&self, jurisdiction: &str) -> Result<i64> {
         Ok(

@@ -24,7 +24,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::AppError;
-pub use state::{AppState, Clock, FixedClock, SystemClock};
+pub use state::{AppState, Clock, FixedClock, OffsetClock, SystemClock};
 
 /// The whole application: API, pages and assets.
 pub fn router(state: AppState) -> Router {

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use yiyin_domain::calendar::Calendar;
 use yiyin_domain::org::Organisation;
 use yiyin_domain::rehearse::cst;
+use yiyin_search::{Hit, SearchIndex};
 use yiyin_store::blobs::BlobStore;
 use yiyin_store::{Store, StoreError};
 
@@ -22,6 +23,29 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+}
+
+/// A clock that starts at a given instant and runs from there (`yiyin serve --clock …`: a whole
+/// server on a simulated date, for training and end-to-end tests).
+#[derive(Debug)]
+pub struct OffsetClock {
+    start: DateTime<Utc>,
+    boot: std::time::Instant,
+}
+
+impl OffsetClock {
+    pub fn new(start: DateTime<Utc>) -> Self {
+        Self {
+            start,
+            boot: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.start + chrono::Duration::from_std(self.boot.elapsed()).unwrap_or_default()
     }
 }
 
@@ -54,7 +78,11 @@ pub struct AppState {
     pub org: Arc<RwLock<Organisation>>,
     /// Where uploaded materials and generated files are kept.
     pub blobs: BlobStore,
+    /// The search index of today's catalogs, with the (date, catalog size) it was built for.
+    search: Arc<RwLock<Option<SearchKeyed>>>,
 }
+
+type SearchKeyed = ((NaiveDate, i64), Arc<SearchIndex>);
 
 impl AppState {
     /// The state for a store: loads the organisation.
@@ -71,6 +99,7 @@ impl AppState {
             clock,
             org: Arc::new(RwLock::new(org)),
             blobs,
+            search: Arc::new(RwLock::new(None)),
         })
     }
 
@@ -95,65 +124,38 @@ impl AppState {
         self.now().with_timezone(&cst()).date_naive()
     }
 
-    /// Searches the catalogs in force today (by name, guide and FAQ).
+    /// Searches the catalogs in force today (names, topics, guides, materials and FAQs, with Chinese
+    /// word segmentation). The index is rebuilt when the date or the catalog changes.
     pub async fn search(
         &self,
         jurisdiction: Option<&str>,
         query: &str,
         limit: usize,
-    ) -> Result<Vec<SearchHit>, StoreError> {
-        let mut hits = Vec::new();
-        for j in self.org().jurisdictions.iter().filter(|j| j.has_catalog()) {
-            if jurisdiction.is_some_and(|x| x != j.code) {
-                continue;
-            }
-            for v in self.store.catalog_as_of(&j.code, self.today()).await? {
-                let i = &v.item;
-                let text = [
-                    i.name.clone(),
-                    i.topics.join(" "),
-                    i.legal_basis.join(" "),
-                    i.conditions.join(" "),
-                    i.materials
-                        .iter()
-                        .map(|m| m.name.clone())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    i.faq
-                        .iter()
-                        .map(|f| format!("{} {}", f.question, f.answer))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                ]
-                .join(" ");
-                if text.contains(query) {
-                    hits.push(SearchHit {
-                        jurisdiction: j.code.clone(),
-                        code: i.code.clone(),
-                        name: i.name.clone(),
-                        score: if i.name.contains(query) { 2.0 } else { 1.0 },
-                        snippet: String::new(),
-                    });
+    ) -> Result<Vec<Hit>, StoreError> {
+        let key = (self.today(), self.store.catalog_version_count().await?);
+        let current = self.search.read().expect("search lock").clone();
+        let index = match current {
+            Some((k, index)) if k == key => index,
+            _ => {
+                let mut versions = Vec::new();
+                for j in self.org().jurisdictions.iter().filter(|j| j.has_catalog()) {
+                    versions.extend(self.store.catalog_as_of(&j.code, key.0).await?);
                 }
+                let index = Arc::new(
+                    SearchIndex::build(&versions)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                );
+                *self.search.write().expect("search lock") = Some((key, index.clone()));
+                index
             }
-        }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
-        hits.truncate(limit);
-        Ok(hits)
+        };
+        index
+            .search(jurisdiction, query, limit)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// A snapshot of the calendar.
     pub fn calendar(&self) -> Calendar {
         self.calendar.read().expect("calendar lock").clone()
     }
-}
-
-/// One search result.
-#[derive(Debug, Clone)]
-pub struct SearchHit {
-    pub jurisdiction: String,
-    pub code: String,
-    pub name: String,
-    pub score: f32,
-    pub snippet: String,
 }

@@ -101,6 +101,32 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Parses `--clock`: an RFC 3339 time, or a date (09:00 China Standard Time).
+fn parse_clock(text: &str) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
+    yiyin_domain::rehearse::parse_instant(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map(|t| {
+            if text.trim().len() == 10 {
+                t + chrono::Duration::hours(9)
+            } else {
+                t
+            }
+        })
+        .ok_or_else(|| {
+            Failure::input(format!(
+                "--clock「{text}」无效，应为 YYYY-MM-DD 或 RFC 3339 时间，例如 2026-06-15T09:00:00+08:00"
+            ))
+        })
+}
+
+/// The server's clock: the machine's, or a simulated one starting at `--clock`.
+fn clock_of(clock: &Option<String>) -> Result<Arc<dyn yiyin_web::Clock>, Failure> {
+    Ok(match clock {
+        Some(text) => Arc::new(yiyin_web::OffsetClock::new(parse_clock(text)?)),
+        None => Arc::new(SystemClock),
+    })
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// 监听地址
@@ -111,6 +137,9 @@ pub struct ServeArgs {
         default_value = "127.0.0.1:8080"
     )]
     pub listen: String,
+    /// 模拟时钟：服务器从该时刻起计时（演练和测试用），如 2026-06-15 或 2026-06-15T09:00:00+08:00
+    #[arg(long, value_name = "TIME")]
+    pub clock: Option<String>,
     #[command(flatten)]
     pub db: DbArgs,
 }
@@ -132,8 +161,9 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
             args.listen
         ))
     })?;
+    let clock = clock_of(&args.clock)?;
     let store = args.db.open().await?;
-    run_server(global, store, addr, &args.db.data_dir).await
+    run_server(global, store, addr, &args.db.data_dir, clock).await
 }
 
 pub async fn run_server(
@@ -141,10 +171,11 @@ pub async fn run_server(
     store: Store,
     addr: SocketAddr,
     data_dir: &Path,
+    clock: Arc<dyn yiyin_web::Clock>,
 ) -> CliResult {
     let calendar = full_calendar(global, &store).await?;
     let blobs = yiyin_store::blobs::BlobStore::new(data_dir.join("blobs"));
-    let state = AppState::load(store.clone(), calendar, Arc::new(SystemClock), blobs)
+    let state = AppState::load(store.clone(), calendar, clock, blobs)
         .await
         .map_err(|e| Failure::other(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(addr)
@@ -191,6 +222,9 @@ pub struct DemoArgs {
     /// 只生成演示数据，不启动服务器
     #[arg(long)]
     pub no_serve: bool,
+    /// 模拟时钟：演示数据和服务器都以该时刻为“现在”，如 2026-06-15
+    #[arg(long, value_name = "TIME")]
+    pub clock: Option<String>,
 }
 
 pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
@@ -208,9 +242,10 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         data_dir: args.data_dir.clone(),
         sqlite_sync: "normal".into(),
     };
+    let clock = clock_of(&args.clock)?;
     let store = db.open().await?;
     let calendar = full_calendar(global, &store).await?;
-    let loaded = crate::demo::load(&store, &calendar, chrono::Utc::now())
+    let loaded = crate::demo::load(&store, &calendar, clock.now())
         .await
         .map_err(|e| Failure::other(format!("生成演示数据失败：{e}")))?;
     match loaded {
@@ -224,7 +259,7 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         store.close().await;
         return Ok(());
     }
-    run_server(global, store, addr, &args.data_dir).await
+    run_server(global, store, addr, &args.data_dir, clock).await
 }
 
 fn remove_sqlite(path: &Path) -> CliResult {
