@@ -236,7 +236,7 @@ fn visible_text(html: &str) -> String {
         .collect()
 }
 
-fn pdf(dir: &PathBuf, name: &str) -> String {
+fn pdf(dir: &std::path::Path, name: &str) -> String {
     let p = dir.join(name);
     std::fs::write(&p, format!("%PDF-1.4\n% {name}\n%%EOF\n")).unwrap();
     p.to_str().unwrap().to_string()
