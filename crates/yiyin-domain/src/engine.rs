@@ -1447,108 +1447,138 @@ impl Case {
 
     /// Every deadline of the case as of `as_of`, with the explanation a clerk reads.
     pub fn clock(&self, ctx: &Context, as_of: NaiveDate) -> Result<Clock, CalendarError> {
+        self.clock_with(ctx, as_of, true)
+    }
+
+    /// The deadlines without the explanation (for lists of many cases).
+    pub fn deadlines(&self, ctx: &Context, as_of: NaiveDate) -> Result<Clock, CalendarError> {
+        self.clock_with(ctx, as_of, false)
+    }
+
+    fn clock_with(
+        &self,
+        ctx: &Context,
+        as_of: NaiveDate,
+        explain: bool,
+    ) -> Result<Clock, CalendarError> {
         let cal = ctx.calendar;
         let item = ctx.item;
-        let mut why = Vec::new();
-        why.push(format!(
-            "{} 收件；依据{ART32_4}，补正告知期限为收件后第5个工作日 {}（{}）",
-            fmt_date(self.received_on),
-            fmt_date(self.supplement_notice_due),
-            cal.explain_span(self.received_on, self.supplement_notice_due)?
-        ));
+        let mut why = Why {
+            enabled: explain,
+            lines: Vec::new(),
+        };
+        why.add(|| {
+            format!(
+                "{} 收件；依据{ART32_4}，补正告知期限为收件后第5个工作日 {}（{}）",
+                fmt_date(self.received_on),
+                fmt_date(self.supplement_notice_due),
+                cal.explain_span(self.received_on, self.supplement_notice_due)
+                    .unwrap_or_default()
+            )
+        });
         for n in &self.notices {
-            why.push(format!(
-                "{} 一次性告知补正：{}",
-                fmt_date(n.on),
-                n.missing
-                    .iter()
-                    .map(|c| item.material_name(c))
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ));
+            why.add(|| {
+                format!(
+                    "{} 一次性告知补正：{}",
+                    fmt_date(n.on),
+                    n.missing
+                        .iter()
+                        .map(|c| item.material_name(c))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )
+            });
         }
         if self.intake.after_supplement {
-            why.push(format!(
-                "{} 提交补正材料，重新起算五个工作日的受理期限，至 {}",
-                fmt_date(self.intake.opened_on),
-                fmt_date(self.intake.due)
-            ));
+            why.add(|| {
+                format!(
+                    "{} 提交补正材料，重新起算五个工作日的受理期限，至 {}",
+                    fmt_date(self.intake.opened_on),
+                    fmt_date(self.intake.due)
+                )
+            });
         }
         let suspended = self.suspended_days(cal, as_of)?;
         let extension = self.extension_days();
         let (mut statutory_due, mut promised_due) = (None, None);
         if let Some(acc) = self.accepted_on {
             if self.deemed_accepted {
-                why.push(format!(
-                    "受理期限 {} 届满未作处理，依据{ART32_4}视为受理，受理日期为{}之日 {}",
-                    fmt_date(self.intake.due),
-                    if self.intake.after_supplement {
-                        "提交补正材料"
-                    } else {
-                        "收到申请材料"
-                    },
-                    fmt_date(acc)
-                ));
+                why.add(|| {
+                    format!(
+                        "受理期限 {} 届满未作处理，依据{ART32_4}视为受理，受理日期为{}之日 {}",
+                        fmt_date(self.intake.due),
+                        if self.intake.after_supplement {
+                            "提交补正材料"
+                        } else {
+                            "收到申请材料"
+                        },
+                        fmt_date(acc)
+                    )
+                });
             } else {
-                why.push(format!("{} 受理", fmt_date(acc)));
+                why.add(|| format!("{} 受理", fmt_date(acc)));
             }
             if item.instant {
                 statutory_due = Some(acc);
                 promised_due = Some(acc);
-                why.push("即办件应当当场作出书面决定（《行政许可法》第三十四条第二款），办结期限为受理当日".into());
+                why.add(|| "即办件应当当场作出书面决定（《行政许可法》第三十四条第二款），办结期限为受理当日".into());
             } else {
                 let l = item.statutory_limit();
                 let sd = cal.add(acc, l + extension + suspended)?;
                 let pd = cal.add(acc, item.promised_days + extension + suspended)?;
-                let mut parts = vec![format!(
-                    "法定时限 {l} 个工作日{}",
-                    if item.joint {
-                        "（联合办理，《行政许可法》第四十二条第二款）"
-                    } else {
-                        ""
-                    }
-                )];
-                if extension > 0 {
-                    let e = self.extension.as_ref().expect("extended");
-                    parts.push(format!(
-                        "延期 {extension} 个工作日（{} 经{}批准，理由：{}）",
-                        fmt_date(e.on),
-                        e.approved_by.label(),
-                        e.reason
-                    ));
-                }
-                for s in &self.suspensions {
-                    let end = s.ended_on.unwrap_or(as_of.max(s.started_on));
-                    parts.push(format!(
-                        "{}不计入 {} 个工作日（{} 至 {}{}，《行政许可法》第四十五条）",
-                        s.kind.label(),
-                        cal.between(s.started_on, end)?,
-                        fmt_date(s.started_on),
-                        fmt_date(end),
-                        if s.ended_on.is_none() {
-                            "，进行中"
+                why.add(|| {
+                    let mut parts = vec![format!(
+                        "法定时限 {l} 个工作日{}",
+                        if item.joint {
+                            "（联合办理，《行政许可法》第四十二条第二款）"
                         } else {
                             ""
                         }
-                    ));
-                }
-                why.push(format!(
-                    "{}，合计 {} 个工作日，自受理次日起算，法定期限届满日为 {}（{}）",
-                    parts.join(" + "),
-                    l + extension + suspended,
-                    fmt_date(sd),
-                    cal.explain_span(acc, sd)?
-                ));
-                why.push(format!(
-                    "承诺时限 {} 个工作日{}，承诺办结日为 {}",
-                    item.promised_days,
-                    if extension + suspended > 0 {
-                        format!("（另加延期 {extension} 日和特别程序 {suspended} 日）")
-                    } else {
-                        String::new()
-                    },
-                    fmt_date(pd)
-                ));
+                    )];
+                    if extension > 0 {
+                        let e = self.extension.as_ref().expect("extended");
+                        parts.push(format!(
+                            "延期 {extension} 个工作日（{} 经{}批准，理由：{}）",
+                            fmt_date(e.on),
+                            e.approved_by.label(),
+                            e.reason
+                        ));
+                    }
+                    for s in &self.suspensions {
+                        let end = s.ended_on.unwrap_or(as_of.max(s.started_on));
+                        parts.push(format!(
+                            "{}不计入 {} 个工作日（{} 至 {}{}，《行政许可法》第四十五条）",
+                            s.kind.label(),
+                            cal.between(s.started_on, end).unwrap_or_default(),
+                            fmt_date(s.started_on),
+                            fmt_date(end),
+                            if s.ended_on.is_none() {
+                                "，进行中"
+                            } else {
+                                ""
+                            }
+                        ));
+                    }
+                    format!(
+                        "{}，合计 {} 个工作日，自受理次日起算，法定期限届满日为 {}（{}）",
+                        parts.join(" + "),
+                        l + extension + suspended,
+                        fmt_date(sd),
+                        cal.explain_span(acc, sd).unwrap_or_default()
+                    )
+                });
+                why.add(|| {
+                    format!(
+                        "承诺时限 {} 个工作日{}，承诺办结日为 {}",
+                        item.promised_days,
+                        if extension + suspended > 0 {
+                            format!("（另加延期 {extension} 日和特别程序 {suspended} 日）")
+                        } else {
+                            String::new()
+                        },
+                        fmt_date(pd)
+                    )
+                });
                 statutory_due = Some(sd);
                 promised_due = Some(pd);
             }
@@ -1558,13 +1588,13 @@ impl Case {
             if decision.approved {
                 let due = cal.add(d, 10)?;
                 certificate_due = Some(due);
-                why.push(format!(
+                why.add(|| format!(
                     "{} 作出准予许可决定；依据《行政许可法》第四十四条，应于决定后第10个工作日 {} 前颁发、送达许可证件",
                     fmt_date(d),
                     fmt_date(due)
                 ));
             } else {
-                why.push(format!("{} 作出不予许可决定", fmt_date(d)));
+                why.add(|| format!("{} 作出不予许可决定", fmt_date(d)));
             }
         }
         let undecided = matches!(self.state, CaseState::Accepted | CaseState::Suspended);
@@ -1584,7 +1614,7 @@ impl Case {
             _ => false,
         };
         if overdue {
-            why.push("已超过法定期限（《行政许可法》第四十二条、第七十四条第（二）项）".into());
+            why.add(|| "已超过法定期限（《行政许可法》第四十二条、第七十四条第（二）项）".into());
         }
         let days_left = match (undecided, statutory_due) {
             (true, Some(due)) if as_of <= due => Some(cal.between(as_of, due)? as i64),
@@ -1650,8 +1680,22 @@ impl Case {
             promised_days_left,
             light,
             warnings,
-            explanation: why,
+            explanation: why.lines,
         })
+    }
+}
+
+/// The explanation of a clock, built only when asked for.
+struct Why {
+    enabled: bool,
+    lines: Vec<String>,
+}
+
+impl Why {
+    fn add(&mut self, line: impl FnOnce() -> String) {
+        if self.enabled {
+            self.lines.push(line());
+        }
     }
 }
 

@@ -188,17 +188,40 @@ impl CaseRecord {
     }
 
     /// The clock as of a date (time applied: a case whose intake window passed reads as deemed
-    /// accepted even before the sweep writes it).
+    /// accepted even before the sweep writes it), with its explanation.
     pub fn clock(
         &self,
         calendar: &Calendar,
         today: NaiveDate,
     ) -> std::result::Result<Clock, yiyin_domain::calendar::CalendarError> {
+        self.clock_as_of(calendar, today, true)
+    }
+
+    /// The same deadlines without the explanation, for lists.
+    pub fn deadlines(
+        &self,
+        calendar: &Calendar,
+        today: NaiveDate,
+    ) -> std::result::Result<Clock, yiyin_domain::calendar::CalendarError> {
+        self.clock_as_of(calendar, today, false)
+    }
+
+    fn clock_as_of(
+        &self,
+        calendar: &Calendar,
+        today: NaiveDate,
+        explain: bool,
+    ) -> std::result::Result<Clock, yiyin_domain::calendar::CalendarError> {
         let facts = ApplicantFacts::default();
         let ctx = self.context(calendar, &facts);
-        match self.case.tick(today) {
-            Some((c, _)) => c.clock(&ctx, today),
-            None => self.case.clock(&ctx, today),
+        let case = match self.case.tick(today) {
+            Some((c, _)) => c,
+            None => self.case.clone(),
+        };
+        if explain {
+            case.clock(&ctx, today)
+        } else {
+            case.deadlines(&ctx, today)
         }
     }
 }
@@ -438,7 +461,7 @@ impl Store {
         let number = format!("{prefix}{year}{seq:06}");
         // A deadline in a year without calendar data is unknown until the year is added; the
         // application is received all the same.
-        let clock = body.case.clock(&ctx, date).ok();
+        let clock = body.case.deadlines(&ctx, date).ok();
         let cols = columns(&body.case, clock.as_ref(), &body.item);
         let now = at.timestamp_millis();
         let id: i64 = sqlx::query_scalar(
@@ -642,7 +665,7 @@ impl Store {
         let date = local_date(at);
         let facts = ApplicantFacts::default();
         let ctx = record.context(calendar, &facts);
-        let clock = case.clock(&ctx, date).ok();
+        let clock = case.deadlines(&ctx, date).ok();
         let cols = columns(&case, clock.as_ref(), &record.item);
         let body = CaseBody {
             case,

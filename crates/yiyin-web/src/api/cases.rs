@@ -346,7 +346,7 @@ pub async fn list_for(
             if signed.may_view(&r).is_err() {
                 continue;
             }
-            let clock = r.clock(&calendar, today).ok();
+            let clock = r.deadlines(&calendar, today).ok();
             out.push(CaseLine {
                 id: r.id,
                 number: r.number.clone(),
