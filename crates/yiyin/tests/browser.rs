@@ -480,6 +480,20 @@ async fn browser_journeys() {
     env.go("/admin/users/hanyin").await;
     env.see("hanyin.clerk").await;
     env.shot("22-admin-users").await;
+    env.go("/admin/org/hanyin").await;
+    env.see("汉阴县发改局").await;
+    // A bad edit is refused with the reason, and nothing changes.
+    env.b
+        .execute(
+            "document.querySelector('textarea[name=text]').value += ' ]]] broken';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    env.click("form[action='/admin/org/hanyin'] button[type=submit]")
+        .await;
+    env.see("格式错误").await;
+    env.shot("24-admin-org").await;
 
     // The public tracking page.
     env.go("/track").await;

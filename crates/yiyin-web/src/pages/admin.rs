@@ -1115,3 +1115,77 @@ pub async fn upload_calendar(
     *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(resp)
 }
+
+#[derive(Template)]
+#[template(path = "admin/org.html")]
+struct OrgPage {
+    chrome: Chrome,
+    j: Jurisdiction,
+    text: String,
+    error: String,
+}
+
+/// The organisation of a jurisdiction (bureau, departments, halls and windows, township centres and
+/// village points), edited as TOML by a system administrator and checked before it is saved.
+pub async fn org(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(code): Path<String>,
+    Query(n): Query<super::Notice>,
+) -> PageResult {
+    require_in(&user, Operation::ManageUsers, &code)?;
+    let j = state.store.jurisdiction(&code).await?;
+    let text = toml::to_string_pretty(&j).map_err(|e| AppError::Internal(e.to_string()))?;
+    render(&OrgPage {
+        chrome: user.chrome(&n.notice),
+        j,
+        text,
+        error: String::new(),
+    })
+}
+
+pub async fn save_org(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(code): Path<String>,
+    form: FormData,
+) -> PageResult {
+    require_in(&user, Operation::ManageUsers, &code)?;
+    user.check_csrf(&form)?;
+    let text = form
+        .0
+        .iter()
+        .find(|(k, _)| k == "text")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let current = state.store.jurisdiction(&code).await?;
+    let error = match toml::from_str::<Jurisdiction>(&text) {
+        Err(e) => format!("格式错误：{}", e.message()),
+        Ok(j) if j.code != code => format!("县区代码不能修改（应为 {code}）"),
+        Ok(j) => {
+            let mut org = state.store.organisation().await?;
+            if let Some(slot) = org.jurisdictions.iter_mut().find(|x| x.code == code) {
+                *slot = j;
+            }
+            match state.store.save_organisation(&org).await {
+                Ok(()) => {
+                    state.reload_org().await?;
+                    return Ok(redirect_with(
+                        &format!("/admin/org/{code}"),
+                        "组织机构已保存",
+                    ));
+                }
+                Err(StoreError::Rejected(m)) => m,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let mut resp = render(&OrgPage {
+        chrome: user.chrome(""),
+        j: current,
+        text,
+        error,
+    })?;
+    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
+}

@@ -81,6 +81,7 @@ pub fn router() -> Router<AppState> {
             get(admin::users).post(admin::create_user),
         )
         .route("/admin/users/{code}/{id}", post(admin::user_action))
+        .route("/admin/org/{code}", get(admin::org).post(admin::save_org))
         .route(
             "/admin/calendar",
             get(admin::calendar).post(admin::upload_calendar),

@@ -106,6 +106,8 @@ pub struct QueueLine {
     pub intake_due: String,
     pub days_left: i64,
     pub channel: String,
+    /// The window or centre that received it.
+    pub unit: String,
 }
 
 #[derive(Template)]
@@ -113,13 +115,33 @@ pub struct QueueLine {
 struct QueuePage {
     chrome: Chrome,
     lines: Vec<QueueLine>,
+    /// The user's own window, if they work at one.
+    my_unit: String,
+    only_mine: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    pub mine: String,
 }
 
 /// Applications waiting for an intake outcome (online first), with the working days left before they
 /// are deemed accepted (Art. 32(4)).
-pub async fn queue(State(state): State<AppState>, user: PageUser) -> PageResult {
+pub async fn queue(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<QueueQuery>,
+) -> PageResult {
     user.require_staff()?;
     let a = user.account();
+    let my_unit = a
+        .grants
+        .iter()
+        .find_map(|g| g.unit.clone())
+        .unwrap_or_default();
+    let only_mine = !q.mine.is_empty() && !my_unit.is_empty();
+    let org = state.org();
     let mut jurisdictions: Vec<String> = a
         .grants
         .iter()
@@ -143,7 +165,9 @@ pub async fn queue(State(state): State<AppState>, user: PageUser) -> PageResult 
             ..Default::default()
         };
         for c in state.store.list_cases(&filter).await? {
-            if user.0.require(Operation::Intake, &c.scope()).is_err() {
+            if user.0.require(Operation::Intake, &c.scope()).is_err()
+                || (only_mine && c.unit != my_unit)
+            {
                 continue;
             }
             let due = c.case.intake.due;
@@ -167,14 +191,46 @@ pub async fn queue(State(state): State<AppState>, user: PageUser) -> PageResult 
                 },
                 days_left: left,
                 channel: c.channel.label().into(),
+                unit: unit_name(&org, &c.jurisdiction, &c.unit),
             });
         }
     }
     lines.sort_by_key(|l| (l.days_left, l.id));
+    let my_unit = unit_name(
+        &org,
+        a.grants.first().map_or("", |g| g.jurisdiction.as_str()),
+        &my_unit,
+    );
     render(&QueuePage {
         chrome: user.chrome(""),
         lines,
+        my_unit,
+        only_mine,
     })
+}
+
+/// The name of a window, township centre or village point.
+fn unit_name(org: &yiyin_domain::org::Organisation, jurisdiction: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        return String::new();
+    }
+    let Some(j) = org.jurisdiction(jurisdiction) else {
+        return unit.to_string();
+    };
+    j.halls
+        .iter()
+        .flat_map(|h| h.windows.iter())
+        .find(|w| w.code == unit)
+        .map(|w| w.name.clone())
+        .or_else(|| j.township(unit).map(|t| t.name()))
+        .or_else(|| {
+            j.townships
+                .iter()
+                .flat_map(|t| t.villages.iter())
+                .find(|v| v.code == unit)
+                .map(|v| v.name.clone())
+        })
+        .unwrap_or_else(|| unit.to_string())
 }
 
 /// One event of the timeline as shown.
