@@ -1,0 +1,213 @@
+//! Seal keys: SM2 key pairs generated from the operating system's randomness, the private key kept
+//! only encrypted — Argon2id derives a key from the passphrase given at start-up, SM4-GCM encrypts —
+//! and the public key published as hex (SEC1, uncompressed) and PEM (for OpenSSL and others).
+
+use aes_gcm::AesGcm;
+use aes_gcm::aead::{Aead, KeyInit};
+use sm2::SecretKey;
+use sm2::dsa::signature::{Signer, Verifier};
+use sm2::dsa::{Signature, SigningKey, VerifyingKey};
+use sm2::pkcs8::{EncodePublicKey, LineEnding};
+
+use crate::{DISTID, hex, unhex};
+
+type Sm4Gcm = AesGcm<sm4::Sm4, aes_gcm::aead::consts::U12>;
+
+/// The version tag of an encrypted key.
+const FORMAT: &str = "yiyin-sm2-key-v1";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("印章口令错误，或印章密钥已损坏，无法解密")]
+    WrongPassphrase,
+    #[error("印章密钥格式无效：{0}")]
+    Malformed(String),
+    #[error("印章口令至少8个字符")]
+    WeakPassphrase,
+}
+
+/// An SM2 seal key pair held in memory.
+#[derive(Clone)]
+pub struct SealKey {
+    signing: SigningKey,
+}
+
+impl std::fmt::Debug for SealKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SealKey({})", self.public_hex())
+    }
+}
+
+fn random(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).expect("the operating system's random source works");
+    buf
+}
+
+impl SealKey {
+    /// A new key pair.
+    pub fn generate() -> Self {
+        loop {
+            if let Ok(secret) = SecretKey::from_slice(&random(32))
+                && let Ok(signing) = SigningKey::new(DISTID, &secret)
+            {
+                return SealKey { signing };
+            }
+        }
+    }
+
+    /// The public key, SEC1 uncompressed, in hex (`04` + x + y).
+    pub fn public_hex(&self) -> String {
+        hex(&self.signing.verifying_key().to_sec1_bytes())
+    }
+
+    /// The public key as a PEM SubjectPublicKeyInfo (SM2 curve), for OpenSSL.
+    pub fn public_pem(&self) -> String {
+        public_pem(&self.public_hex()).expect("own key encodes")
+    }
+
+    /// Signs bytes: SM2 with the SM3 digest over Z(ID, key) ‖ message, DER-encoded.
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        let sig: Signature = self.signing.sign(message);
+        sig.to_der().as_bytes().to_vec()
+    }
+
+    /// The private key encrypted with a passphrase: `yiyin-sm2-key-v1$salt$nonce$ciphertext` (hex).
+    pub fn encrypt(&self, passphrase: &str) -> Result<String, KeyError> {
+        if passphrase.chars().count() < 8 {
+            return Err(KeyError::WeakPassphrase);
+        }
+        let salt = random(16);
+        let nonce = random(12);
+        let cipher = Sm4Gcm::new_from_slice(&derive(passphrase, &salt)?).expect("16-byte key");
+        let plain = self.signing.to_bytes();
+        let sealed = cipher
+            .encrypt(
+                nonce.as_slice().try_into().expect("12-byte nonce"),
+                plain.as_slice(),
+            )
+            .map_err(|_| KeyError::Malformed("加密失败".into()))?;
+        Ok(format!(
+            "{FORMAT}${}${}${}",
+            hex(&salt),
+            hex(&nonce),
+            hex(&sealed)
+        ))
+    }
+
+    /// Decrypts a key made by [`SealKey::encrypt`].
+    pub fn decrypt(encrypted: &str, passphrase: &str) -> Result<Self, KeyError> {
+        let parts: Vec<&str> = encrypted.split('$').collect();
+        let [format, salt, nonce, sealed] = parts.as_slice() else {
+            return Err(KeyError::Malformed("分段数不对".into()));
+        };
+        if *format != FORMAT {
+            return Err(KeyError::Malformed(format!("未知格式「{format}」")));
+        }
+        let bad = || KeyError::Malformed("不是十六进制".into());
+        let (salt, nonce, sealed) = (
+            unhex(salt).ok_or_else(bad)?,
+            unhex(nonce).ok_or_else(bad)?,
+            unhex(sealed).ok_or_else(bad)?,
+        );
+        if nonce.len() != 12 {
+            return Err(KeyError::Malformed("随机数长度不对".into()));
+        }
+        let cipher = Sm4Gcm::new_from_slice(&derive(passphrase, &salt)?).expect("16-byte key");
+        let plain = cipher
+            .decrypt(
+                nonce.as_slice().try_into().expect("12 bytes"),
+                sealed.as_slice(),
+            )
+            .map_err(|_| KeyError::WrongPassphrase)?;
+        let signing =
+            SigningKey::from_slice(DISTID, &plain).map_err(|_| KeyError::WrongPassphrase)?;
+        Ok(SealKey { signing })
+    }
+}
+
+/// Argon2id(passphrase, salt) → a 16-byte SM4 key.
+fn derive(passphrase: &str, salt: &[u8]) -> Result<[u8; 16], KeyError> {
+    let mut key = [0u8; 16];
+    argon2::Argon2::default()
+        .hash_password_into(passphrase.as_bytes(), salt, &mut key)
+        .map_err(|e| KeyError::Malformed(format!("口令派生失败：{e}")))?;
+    Ok(key)
+}
+
+/// Why a signature does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("公钥格式无效")]
+    BadKey,
+    #[error("签名格式无效（应为 DER 编码的 SM2 签名）")]
+    BadSignature,
+    #[error("签名与内容不符：内容被改动，或不是该印章所签")]
+    Mismatch,
+}
+
+/// Verifies a DER SM2 signature over bytes with a public key given in hex (SEC1).
+pub fn verify(public_hex: &str, message: &[u8], der: &[u8]) -> Result<(), SignatureError> {
+    let key = unhex(public_hex)
+        .and_then(|b| VerifyingKey::from_sec1_bytes(DISTID, &b).ok())
+        .ok_or(SignatureError::BadKey)?;
+    let sig = Signature::from_der(der).map_err(|_| SignatureError::BadSignature)?;
+    key.verify(message, &sig)
+        .map_err(|_| SignatureError::Mismatch)
+}
+
+/// The PEM SubjectPublicKeyInfo of a public key given in hex.
+pub fn public_pem(public_hex: &str) -> Option<String> {
+    let bytes = unhex(public_hex)?;
+    let key = sm2::PublicKey::from_sec1_bytes(&bytes).ok()?;
+    key.to_public_key_pem(LineEnding::LF).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_verify_and_detect_changes() {
+        let key = SealKey::generate();
+        let sig = key.sign("受理通知书".as_bytes());
+        assert!(verify(&key.public_hex(), "受理通知书".as_bytes(), &sig).is_ok());
+        assert_eq!(
+            verify(&key.public_hex(), "受理通知书。".as_bytes(), &sig),
+            Err(SignatureError::Mismatch)
+        );
+        let other = SealKey::generate();
+        assert_eq!(
+            verify(&other.public_hex(), "受理通知书".as_bytes(), &sig),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(verify("zz", b"x", &sig), Err(SignatureError::BadKey));
+        assert_eq!(
+            verify(&key.public_hex(), b"x", b"nope"),
+            Err(SignatureError::BadSignature)
+        );
+        assert!(key.public_pem().starts_with("-----BEGIN PUBLIC KEY-----"));
+    }
+
+    #[test]
+    fn keys_are_encrypted_with_the_passphrase() {
+        let key = SealKey::generate();
+        let enc = key.encrypt("正确的口令2026").unwrap();
+        assert!(enc.starts_with("yiyin-sm2-key-v1$"));
+        assert!(
+            !enc.contains(&hex(&key.signing.to_bytes())),
+            "never in clear"
+        );
+        let back = SealKey::decrypt(&enc, "正确的口令2026").unwrap();
+        assert_eq!(back.public_hex(), key.public_hex());
+        assert_eq!(
+            SealKey::decrypt(&enc, "错误的口令2026").unwrap_err(),
+            KeyError::WrongPassphrase
+        );
+        assert_eq!(key.encrypt("short").unwrap_err(), KeyError::WeakPassphrase);
+        let mut broken = enc.clone();
+        let last = broken.pop().unwrap();
+        broken.push(if last == '0' { '1' } else { '0' });
+        assert!(SealKey::decrypt(&broken, "正确的口令2026").is_err());
+    }
+}
