@@ -50,6 +50,12 @@ pub struct DocumentRecord {
     pub paragraphs: Vec<String>,
     /// A numbered list the document refers to (missing materials, conditions …), if any.
     pub list: Vec<String>,
+    /// For a licence: its e-licence identifier (GB/T 36904).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// For a licence: the last day it is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
 }
 
 const RIGHTS: &str = "如不服本决定，可以自收到本决定书之日起六十日内向{body}申请行政复议，也可以自收到本决定书之日起六个月内向{court}提起行政诉讼。";
@@ -352,6 +358,15 @@ pub fn compose(
         seal: ctx.seal.to_string(),
         paragraphs,
         list,
+        identifier: None,
+        valid_until: match kind {
+            DocumentKind::Licence => ctx.validity_years.and_then(|y| {
+                issued_on
+                    .checked_add_months(chrono::Months::new(12 * y))
+                    .and_then(|d| d.pred_opt())
+            }),
+            _ => None,
+        },
     }
 }
 

@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod documents;
 pub mod engine;
 pub mod ids;
+pub mod licence;
 pub mod org;
 pub mod rehearse;
 pub mod roles;

@@ -401,6 +401,18 @@ pub fn verify(pdf: &[u8]) -> Result<SealedDocument, PdfVerifyError> {
     Ok(record)
 }
 
+/// Verifies a file that is either a PDF made by [`render`] or a sealed record in JSON. Returns the
+/// record; the error says exactly what is wrong.
+pub fn verify_any(bytes: &[u8]) -> Result<SealedDocument, PdfVerifyError> {
+    if bytes.starts_with(b"%PDF-") {
+        return verify(bytes);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| PdfVerifyError::NoRecord)?;
+    let sealed = SealedDocument::from_json(text.trim_start_matches('\u{feff}'))?;
+    sealed.verify()?;
+    Ok(sealed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,6 +436,8 @@ mod tests {
                 "请补正上述全部材料后再次提交。".into(),
             ],
             list: vec!["营业执照".into(), "食品安全规章制度目录清单".into()],
+            identifier: None,
+            valid_until: None,
         };
         let seal = SealInfo {
             id: 1,

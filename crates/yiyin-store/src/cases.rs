@@ -26,6 +26,7 @@ use yiyin_domain::roles::Role;
 use crate::accounts::SubjectKind;
 use crate::crypto::random_code;
 use crate::events::{self, NewEvent};
+use crate::seals::Keyring;
 use crate::{Result, Store, StoreError};
 
 /// How an act reached the bureau.
@@ -82,6 +83,16 @@ impl Channel {
         .into_iter()
         .find(|c| c.code() == s)
     }
+}
+
+/// What judging and recording an action needs besides the case: the working-day calendar, the
+/// applicant's facts (credit records), and the seals' keys (documents are sealed as they are issued;
+/// without a keyring they are stored unsealed).
+#[derive(Debug, Clone, Copy)]
+pub struct CaseEnv<'a> {
+    pub calendar: &'a Calendar,
+    pub facts: &'a ApplicantFacts,
+    pub keyring: Option<&'a Keyring>,
 }
 
 /// Who acts.
@@ -234,6 +245,12 @@ pub struct StoredDocument {
     pub case_id: i64,
     pub event_seq: i64,
     pub record: DocumentRecord,
+    /// The sealed form (JSON of `yiyin_seal::SealedDocument`), when a seal signed it.
+    #[serde(skip)]
+    pub sealed: Option<String>,
+    /// The SM3 digest of its rendered PDF in the blob store, once rendered.
+    #[serde(skip)]
+    pub pdf_digest: Option<String>,
 }
 
 /// Filters for listing cases; the caller narrows further by authorisation.
@@ -400,8 +417,9 @@ impl Store {
         new: &NewCase,
         actor: &Actor,
         at: DateTime<Utc>,
-        calendar: &Calendar,
+        env: &CaseEnv<'_>,
     ) -> Result<(CaseRecord, bool)> {
+        let calendar = env.calendar;
         if let Some(key) = &new.idempotency_key {
             if key.trim().is_empty() || key.len() > 200 {
                 return Err(StoreError::Rejected("幂等键应为1至200个字符".into()));
@@ -544,6 +562,7 @@ impl Store {
             at,
             clock.as_ref(),
             vec![transition],
+            env.keyring,
         )
         .await?;
         tx.commit().await?;
@@ -551,7 +570,6 @@ impl Store {
     }
 
     /// Takes an action on a case, as of `at`, naming the version read (None: the current one).
-    #[allow(clippy::too_many_arguments)]
     pub async fn act(
         &self,
         id: i64,
@@ -559,9 +577,9 @@ impl Store {
         action: &Action,
         actor: &Actor,
         at: DateTime<Utc>,
-        calendar: &Calendar,
-        facts: &ApplicantFacts,
+        env: &CaseEnv<'_>,
     ) -> Result<CaseRecord> {
+        let (calendar, facts) = (env.calendar, env.facts);
         let mut tx = self.writer().begin().await?;
         let record = self.case_in(&mut tx, id).await?;
         if let Some(v) = expected_version
@@ -590,15 +608,7 @@ impl Store {
             documents: applied.documents,
         });
         let updated = self
-            .save_transition(
-                &mut tx,
-                &record,
-                applied.case,
-                transitions,
-                actor,
-                at,
-                calendar,
-            )
+            .save_transition(&mut tx, &record, applied.case, transitions, actor, at, env)
             .await?;
         tx.commit().await?;
         Ok(updated)
@@ -609,7 +619,7 @@ impl Store {
         &self,
         id: i64,
         at: DateTime<Utc>,
-        calendar: &Calendar,
+        env: &CaseEnv<'_>,
     ) -> Result<Option<CaseRecord>> {
         let mut tx = self.writer().begin().await?;
         let record = self.case_in(&mut tx, id).await?;
@@ -624,7 +634,7 @@ impl Store {
                 vec![deemed_transition(&deemed)],
                 &Actor::system(),
                 at,
-                calendar,
+                env,
             )
             .await?;
         tx.commit().await?;
@@ -633,7 +643,7 @@ impl Store {
 
     /// Deemed acceptance for every case whose intake window has passed (the background sweep). Safe
     /// to run on several servers at once: each case is written under its version, once.
-    pub async fn sweep_intake(&self, at: DateTime<Utc>, calendar: &Calendar) -> Result<usize> {
+    pub async fn sweep_intake(&self, at: DateTime<Utc>, env: &CaseEnv<'_>) -> Result<usize> {
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM cases WHERE state = 'received' AND intake_due < $1 ORDER BY id LIMIT 1000",
         )
@@ -642,7 +652,7 @@ impl Store {
         .await?;
         let mut done = 0;
         for id in ids {
-            match self.apply_time(id, at, calendar).await {
+            match self.apply_time(id, at, env).await {
                 Ok(Some(_)) => done += 1,
                 Ok(None) | Err(StoreError::Conflict(_)) => {}
                 Err(e) => return Err(e),
@@ -660,11 +670,10 @@ impl Store {
         transitions: Vec<Transition>,
         actor: &Actor,
         at: DateTime<Utc>,
-        calendar: &Calendar,
+        env: &CaseEnv<'_>,
     ) -> Result<CaseRecord> {
         let date = local_date(at);
-        let facts = ApplicantFacts::default();
-        let ctx = record.context(calendar, &facts);
+        let ctx = record.context(env.calendar, env.facts);
         let clock = case.deadlines(&ctx, date).ok();
         let cols = columns(&case, clock.as_ref(), &record.item);
         let body = CaseBody {
@@ -703,7 +712,17 @@ impl Store {
         }
         let fresh = self.case_in(tx, record.id).await?;
         let j = jurisdiction_in(tx, &record.jurisdiction).await?;
-        write_history(tx, &fresh, &j, actor, at, clock.as_ref(), transitions).await?;
+        write_history(
+            tx,
+            &fresh,
+            &j,
+            actor,
+            at,
+            clock.as_ref(),
+            transitions,
+            env.keyring,
+        )
+        .await?;
         Ok(fresh)
     }
 
@@ -801,9 +820,9 @@ impl Store {
 
     /// The documents of a case, oldest first.
     pub async fn case_documents(&self, case_id: i64) -> Result<Vec<StoredDocument>> {
-        let rows = sqlx::query(
-            "SELECT id, case_id, event_seq, body FROM documents WHERE case_id = $1 ORDER BY id",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE case_id = $1 ORDER BY id"
+        ))
         .bind(case_id)
         .fetch_all(self.reader())
         .await?;
@@ -811,20 +830,45 @@ impl Store {
     }
 
     pub async fn document(&self, id: i64) -> Result<StoredDocument> {
-        let row = sqlx::query("SELECT id, case_id, event_seq, body FROM documents WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("没有编号为{id}的文书")))?;
+        let row = sqlx::query(&format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("没有编号为{id}的文书")))?;
         document_from_row(&row)
+    }
+
+    /// Records the digest of a document's rendered PDF (kept in the blob store).
+    pub async fn set_document_pdf(&self, id: i64, digest: &str) -> Result<()> {
+        sqlx::query("UPDATE documents SET pdf_digest = $1 WHERE id = $2 AND pdf_digest IS NULL")
+            .bind(digest)
+            .bind(id)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// A document by the digest of its PDF.
+    pub async fn document_by_pdf_digest(&self, digest: &str) -> Result<Option<StoredDocument>> {
+        let row = sqlx::query(&format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE pdf_digest = $1"
+        ))
+        .bind(digest)
+        .fetch_optional(self.reader())
+        .await?;
+        row.as_ref().map(document_from_row).transpose()
     }
 
     /// A document by its number (文号), for public verification.
     pub async fn document_by_number(&self, number: &str) -> Result<Option<StoredDocument>> {
-        let row = sqlx::query("SELECT id, case_id, event_seq, body FROM documents WHERE number = $1 ORDER BY id DESC LIMIT 1")
-            .bind(number.trim())
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE number = $1 ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(number.trim())
+        .fetch_optional(self.reader())
+        .await?;
         row.as_ref().map(document_from_row).transpose()
     }
 
@@ -855,12 +899,16 @@ impl Store {
     }
 }
 
+const DOCUMENT_COLUMNS: &str = "id, case_id, event_seq, body, sealed, pdf_digest";
+
 fn document_from_row(row: &AnyRow) -> Result<StoredDocument> {
     Ok(StoredDocument {
         id: row.try_get("id")?,
         case_id: row.try_get("case_id")?,
         event_seq: row.try_get("event_seq")?,
         record: serde_json::from_str(&row.try_get::<String, _>("body")?)?,
+        sealed: row.try_get("sealed")?,
+        pdf_digest: row.try_get("pdf_digest")?,
     })
 }
 
@@ -880,7 +928,9 @@ fn deemed_transition(d: &DeemedAcceptance) -> Transition {
     }
 }
 
-/// Appends the events of the transitions and composes and stores their documents.
+/// Appends the events of the transitions, and composes, seals and stores their documents (a licence
+/// also enters the licence register with its e-licence identifier).
+#[allow(clippy::too_many_arguments)]
 async fn write_history(
     tx: &mut AnyConnection,
     record: &CaseRecord,
@@ -889,6 +939,7 @@ async fn write_history(
     at: DateTime<Utc>,
     clock: Option<&Clock>,
     transitions: Vec<Transition>,
+    keyring: Option<&Keyring>,
 ) -> Result<()> {
     let new_events: Vec<NewEvent> = transitions
         .iter()
@@ -934,12 +985,43 @@ async fn write_history(
         validity_years: record.validity_years,
     };
     let issued_on = local_date(at);
+    let holder = match record.handling_mode {
+        HandlingMode::Resident => record.department.as_str(),
+        _ => "",
+    };
+    let seal = keyring.and_then(|k| k.for_holder(&record.jurisdiction, holder));
+    let signed_at = at.with_timezone(&cst()).to_rfc3339();
     for (t, seq) in transitions.iter().zip(seqs) {
         for kind in &t.documents {
-            let doc = compose(*kind, &record.case, &ctx, issued_on);
-            sqlx::query(
-                "INSERT INTO documents (case_id, kind, number, title, issued_on, event_seq, body, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            let mut doc = compose(*kind, &record.case, &ctx, issued_on);
+            let licence = if *kind == DocumentKind::Licence {
+                let issuer_code = j
+                    .bureau
+                    .as_ref()
+                    .map(|b| b.credit_code.clone())
+                    .unwrap_or_default();
+                let id = register_licence(tx, record, &agency, &issuer_code, &doc, at).await?;
+                doc.paragraphs.insert(0, format!("证照编号：{id}"));
+                doc.identifier = Some(id.clone());
+                Some(id)
+            } else {
+                None
+            };
+            let (sealed, seal_id) = match seal {
+                Some((info, key)) => {
+                    let s = yiyin_seal::SealedDocument::seal(
+                        serde_json::to_value(&doc)?,
+                        info.info(),
+                        key,
+                        &signed_at,
+                    );
+                    (Some(serde_json::to_string(&s)?), Some(info.id))
+                }
+                None => (None, None),
+            };
+            let doc_id: i64 = sqlx::query_scalar(
+                "INSERT INTO documents (case_id, kind, number, title, issued_on, event_seq, body, created_at, sealed, seal_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(record.id)
             .bind(serde_json::to_value(kind)?.as_str().unwrap_or_default().to_string())
@@ -949,11 +1031,61 @@ async fn write_history(
             .bind(seq)
             .bind(serde_json::to_string(&doc)?)
             .bind(at.timestamp_millis())
-            .execute(&mut *tx)
+            .bind(sealed)
+            .bind(seal_id)
+            .fetch_one(&mut *tx)
             .await?;
+            if let Some(id) = licence {
+                sqlx::query("UPDATE licences SET document_id = $1 WHERE identifier = $2")
+                    .bind(doc_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
     }
     Ok(())
+}
+
+/// Enters a licence in the register and returns its identifier (type code from the item, the
+/// issuer's credit code, the jurisdiction's next serial, version 1).
+async fn register_licence(
+    tx: &mut AnyConnection,
+    record: &CaseRecord,
+    issuer: &str,
+    issuer_code: &str,
+    doc: &DocumentRecord,
+    at: DateTime<Utc>,
+) -> Result<String> {
+    let serial: i64 = sqlx::query_scalar(
+        "INSERT INTO licence_serials (jurisdiction, next) VALUES ($1, 1)
+         ON CONFLICT (jurisdiction) DO UPDATE SET next = licence_serials.next + 1 RETURNING next",
+    )
+    .bind(&record.jurisdiction)
+    .fetch_one(&mut *tx)
+    .await?;
+    let identifier =
+        yiyin_seal::licence::identifier(&record.item_code, issuer_code, serial as u64, 1);
+    sqlx::query(
+        "INSERT INTO licences (identifier, case_id, jurisdiction, item_code, name, holder, holder_id, issuer,
+           issuer_credit_code, issued_on, valid_until, status, version, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'valid', 1, $12)",
+    )
+    .bind(&identifier)
+    .bind(record.id)
+    .bind(&record.jurisdiction)
+    .bind(&record.item_code)
+    .bind(&record.result_name)
+    .bind(&record.applicant.name)
+    .bind(&record.applicant.id_number)
+    .bind(issuer)
+    .bind(issuer_code)
+    .bind(fmt_date(doc.issued_on))
+    .bind(doc.valid_until.map(fmt_date))
+    .bind(at.timestamp_millis())
+    .execute(&mut *tx)
+    .await?;
+    Ok(identifier)
 }
 
 /// Parses a date column.

@@ -10,6 +10,7 @@
 //! transaction.
 
 pub mod accounts;
+pub mod archive;
 pub mod attachments;
 pub mod blobs;
 pub mod calendar;
@@ -17,8 +18,10 @@ pub mod cases;
 pub mod catalog;
 pub mod crypto;
 pub mod events;
+pub mod licences;
 pub mod migrate;
 pub mod org;
+pub mod seals;
 pub mod testing;
 
 use std::str::FromStr;

@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "attachments",
         include_str!("../migrations/0003_attachments.sql"),
     ),
+    (4, "seals", include_str!("../migrations/0004_seals.sql")),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

@@ -7,10 +7,23 @@ use yiyin_domain::catalog::{CatalogFile, StepKind};
 use yiyin_domain::engine::{Action, ApplicantFacts, CaseState};
 use yiyin_domain::roles::Role;
 use yiyin_store::accounts::{LoginError, SubjectKind};
-use yiyin_store::cases::{Actor, Applicant, CaseFilter, Channel, NewCase};
+use yiyin_store::cases::{Actor, Applicant, CaseEnv, CaseFilter, Channel, NewCase};
 use yiyin_store::catalog::ImportMode;
 use yiyin_store::testing::TestDb;
 use yiyin_store::{Backend, Store, StoreError, StoreOptions};
+
+static FACTS: ApplicantFacts = ApplicantFacts {
+    commitment_barred: None,
+};
+
+/// The environment of actions in these tests: the built-in calendar, no credit records, no seals.
+fn env(cal: &Calendar) -> CaseEnv<'_> {
+    CaseEnv {
+        calendar: cal,
+        facts: &FACTS,
+        keyring: None,
+    }
+}
 
 /// 09:00 CST on a date.
 fn at(date: &str) -> DateTime<Utc> {
@@ -95,9 +108,8 @@ fn new_case(key: Option<&str>) -> NewCase {
 
 async fn full_lifecycle_with_events_and_documents(store: Store) {
     let cal = Calendar::builtin();
-    let facts = ApplicantFacts::default();
     let (c, created) = store
-        .create_case(&new_case(None), &clerk(), at("2025-03-03"), &cal)
+        .create_case(&new_case(None), &clerk(), at("2025-03-03"), &env(&cal))
         .await
         .unwrap();
     assert!(created);
@@ -145,8 +157,7 @@ async fn full_lifecycle_with_events_and_documents(store: Store) {
                 &action,
                 &clerk(),
                 at(date),
-                &cal,
-                &facts,
+                &env(&cal),
             )
             .await
             .unwrap();
@@ -196,8 +207,7 @@ async fn full_lifecycle_with_events_and_documents(store: Store) {
             },
             &clerk(),
             at("2025-03-11"),
-            &cal,
-            &facts,
+            &env(&cal),
         )
         .await
         .unwrap_err();
@@ -209,11 +219,21 @@ async fn full_lifecycle_with_events_and_documents(store: Store) {
 async fn idempotent_creation(store: Store) {
     let cal = Calendar::builtin();
     let (a, first) = store
-        .create_case(&new_case(Some("k-1")), &clerk(), at("2025-03-03"), &cal)
+        .create_case(
+            &new_case(Some("k-1")),
+            &clerk(),
+            at("2025-03-03"),
+            &env(&cal),
+        )
         .await
         .unwrap();
     let (b, second) = store
-        .create_case(&new_case(Some("k-1")), &clerk(), at("2025-03-03"), &cal)
+        .create_case(
+            &new_case(Some("k-1")),
+            &clerk(),
+            at("2025-03-03"),
+            &env(&cal),
+        )
         .await
         .unwrap();
     assert!(first && !second);
@@ -225,7 +245,12 @@ async fn idempotent_creation(store: Store) {
         let cal = cal.clone();
         tasks.push(tokio::spawn(async move {
             store
-                .create_case(&new_case(Some("k-2")), &clerk(), at("2025-03-03"), &cal)
+                .create_case(
+                    &new_case(Some("k-2")),
+                    &clerk(),
+                    at("2025-03-03"),
+                    &env(&cal),
+                )
                 .await
                 .unwrap()
                 .0
@@ -244,11 +269,10 @@ async fn idempotent_creation(store: Store) {
 
 async fn stale_versions_conflict(store: Store) {
     let cal = Calendar::builtin();
-    let facts = ApplicantFacts::default();
     let mut c = new_case(None);
     c.materials = vec!["M1".into(), "M2".into()];
     let (c, _) = store
-        .create_case(&c, &clerk(), at("2025-03-03"), &cal)
+        .create_case(&c, &clerk(), at("2025-03-03"), &env(&cal))
         .await
         .unwrap();
     store
@@ -258,8 +282,7 @@ async fn stale_versions_conflict(store: Store) {
             &Action::Accept,
             &clerk(),
             at("2025-03-03"),
-            &cal,
-            &facts,
+            &env(&cal),
         )
         .await
         .unwrap();
@@ -273,8 +296,7 @@ async fn stale_versions_conflict(store: Store) {
             },
             &clerk(),
             at("2025-03-03"),
-            &cal,
-            &facts,
+            &env(&cal),
         )
         .await
         .unwrap_err();
@@ -285,18 +307,22 @@ async fn stale_versions_conflict(store: Store) {
 async fn deemed_acceptance_sweep(store: Store) {
     let cal = Calendar::builtin();
     let (c, _) = store
-        .create_case(&new_case(None), &clerk(), at("2025-09-26"), &cal)
+        .create_case(&new_case(None), &clerk(), at("2025-09-26"), &env(&cal))
         .await
         .unwrap();
     assert_eq!(
-        store.sweep_intake(at("2025-10-10"), &cal).await.unwrap(),
+        store
+            .sweep_intake(at("2025-10-10"), &env(&cal))
+            .await
+            .unwrap(),
         0,
         "window still open"
     );
     // Two servers sweeping at once accept the case once.
+    let e = env(&cal);
     let (a, b) = tokio::join!(
-        store.sweep_intake(at("2025-10-13"), &cal),
-        store.sweep_intake(at("2025-10-13"), &cal)
+        store.sweep_intake(at("2025-10-13"), &e),
+        store.sweep_intake(at("2025-10-13"), &e)
     );
     assert_eq!(a.unwrap() + b.unwrap(), 1);
     let c = store.case(c.id).await.unwrap();
@@ -322,19 +348,19 @@ async fn outside_the_catalog_is_refused(store: Store) {
     let mut c = new_case(None);
     c.item_code = "HY-NOPE".into();
     let err = store
-        .create_case(&c, &clerk(), at("2025-03-03"), &cal)
+        .create_case(&c, &clerk(), at("2025-03-03"), &env(&cal))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("目录之外无审批"), "{err}");
     let err = store
-        .create_case(&new_case(None), &clerk(), at("2024-12-31"), &cal)
+        .create_case(&new_case(None), &clerk(), at("2024-12-31"), &env(&cal))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("目录之外无审批"), "{err}");
     let mut c = new_case(None);
     c.materials = vec!["M9".into()];
     let err = store
-        .create_case(&c, &clerk(), at("2025-03-03"), &cal)
+        .create_case(&c, &clerk(), at("2025-03-03"), &env(&cal))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("M9"), "{err}");
@@ -343,10 +369,9 @@ async fn outside_the_catalog_is_refused(store: Store) {
 
 async fn chain_detects_tampering(store: Store) {
     let cal = Calendar::builtin();
-    let facts = ApplicantFacts::default();
     for _ in 0..3 {
         let (c, _) = store
-            .create_case(&new_case(None), &clerk(), at("2025-03-03"), &cal)
+            .create_case(&new_case(None), &clerk(), at("2025-03-03"), &env(&cal))
             .await
             .unwrap();
         store
@@ -358,8 +383,7 @@ async fn chain_detects_tampering(store: Store) {
                 },
                 &clerk(),
                 at("2025-03-04"),
-                &cal,
-                &facts,
+                &env(&cal),
             )
             .await
             .unwrap();

@@ -20,11 +20,7 @@ pub async fn run(state: AppState) {
 
 /// One sweep; errors are logged, never fatal.
 pub async fn sweep_once(state: &AppState) -> usize {
-    match state
-        .store
-        .sweep_intake(state.now(), &state.calendar())
-        .await
-    {
+    match state.sweep().await {
         Ok(n) => {
             if n > 0 {
                 tracing::info!(cases = n, "deemed accepted");

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod background;
 pub mod error;
 pub mod pages;
+pub mod sealing;
 pub mod state;
 pub mod testing;
 

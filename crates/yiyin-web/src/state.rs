@@ -5,10 +5,14 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use yiyin_domain::calendar::Calendar;
+use yiyin_domain::engine::Action;
+use yiyin_domain::engine::ApplicantFacts;
 use yiyin_domain::org::Organisation;
 use yiyin_domain::rehearse::cst;
 use yiyin_search::{Hit, SearchIndex};
 use yiyin_store::blobs::BlobStore;
+use yiyin_store::cases::{Actor, CaseEnv, CaseRecord, NewCase};
+use yiyin_store::seals::Keyring;
 use yiyin_store::{Store, StoreError};
 
 /// Where "now" comes from.
@@ -78,6 +82,10 @@ pub struct AppState {
     pub org: Arc<RwLock<Organisation>>,
     /// Where uploaded materials and generated files are kept.
     pub blobs: BlobStore,
+    /// The seals' keys, decrypted at start-up; documents are sealed as they are issued.
+    pub keyring: Arc<Keyring>,
+    /// The public address of the portal, for the QR codes of documents.
+    pub public_url: String,
     /// The search index of today's catalogs, with the (date, catalog size) it was built for.
     search: Arc<RwLock<Option<SearchKeyed>>>,
 }
@@ -91,6 +99,8 @@ impl AppState {
         calendar: Calendar,
         clock: Arc<dyn Clock>,
         blobs: BlobStore,
+        keyring: Keyring,
+        public_url: &str,
     ) -> Result<Self, StoreError> {
         let org = store.organisation().await?;
         Ok(Self {
@@ -99,6 +109,8 @@ impl AppState {
             clock,
             org: Arc::new(RwLock::new(org)),
             blobs,
+            keyring: Arc::new(keyring),
+            public_url: public_url.trim_end_matches('/').to_string(),
             search: Arc::new(RwLock::new(None)),
         })
     }
@@ -152,6 +164,59 @@ impl AppState {
         index
             .search(jurisdiction, query, limit)
             .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// The environment of case actions: this calendar, these facts, and the seals.
+    pub fn env<'a>(&'a self, calendar: &'a Calendar, facts: &'a ApplicantFacts) -> CaseEnv<'a> {
+        CaseEnv {
+            calendar,
+            facts,
+            keyring: Some(&self.keyring),
+        }
+    }
+
+    /// Takes an action on a case now, with the calendar, the applicant's facts and the seals.
+    pub async fn act(
+        &self,
+        id: i64,
+        version: Option<i64>,
+        action: &Action,
+        actor: &Actor,
+    ) -> Result<CaseRecord, StoreError> {
+        let calendar = self.calendar();
+        let facts = ApplicantFacts::default();
+        self.store
+            .act(
+                id,
+                version,
+                action,
+                actor,
+                self.now(),
+                &self.env(&calendar, &facts),
+            )
+            .await
+    }
+
+    /// Receives an application now.
+    pub async fn create_case(
+        &self,
+        new: &NewCase,
+        actor: &Actor,
+    ) -> Result<(CaseRecord, bool), StoreError> {
+        let calendar = self.calendar();
+        let facts = ApplicantFacts::default();
+        self.store
+            .create_case(new, actor, self.now(), &self.env(&calendar, &facts))
+            .await
+    }
+
+    /// Deems accepted what the passing of time accepted (the background sweep).
+    pub async fn sweep(&self) -> Result<usize, StoreError> {
+        let calendar = self.calendar();
+        let facts = ApplicantFacts::default();
+        self.store
+            .sweep_intake(self.now(), &self.env(&calendar, &facts))
+            .await
     }
 
     /// A snapshot of the calendar.

@@ -35,6 +35,17 @@ impl TestServer {
         catalog: &CatalogFile,
         options: StoreOptions,
     ) -> TestServer {
+        Self::spawn_with(backend, today, catalog, options, None).await
+    }
+
+    /// The same, with the seals made and loaded with `passphrase` (documents are then sealed).
+    pub async fn spawn_with(
+        backend: Backend,
+        today: &str,
+        catalog: &CatalogFile,
+        options: StoreOptions,
+        passphrase: Option<&str>,
+    ) -> TestServer {
         let db = TestDb::new(backend).await.expect("test database");
         let store = Store::connect(&db.url, options).await.expect("connect");
         store.init_organisation().await.expect("organisation");
@@ -55,9 +66,30 @@ impl TestServer {
         let blobs = yiyin_store::blobs::BlobStore::new(
             std::env::temp_dir().join(format!("yiyin-blobs-{}", std::process::id())),
         );
-        let state = AppState::load(store.clone(), Calendar::builtin(), clock.clone(), blobs)
+        let keyring = match passphrase {
+            Some(p) => {
+                store
+                    .ensure_seals(p, parse_date(today).expect("date"))
+                    .await
+                    .expect("seals");
+                store.keyring(p).await.expect("keyring")
+            }
+            None => yiyin_store::seals::Keyring::default(),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .expect("state");
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = AppState::load(
+            store.clone(),
+            Calendar::builtin(),
+            clock.clone(),
+            blobs,
+            keyring,
+            &base,
+        )
+        .await
+        .expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

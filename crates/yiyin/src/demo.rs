@@ -19,6 +19,7 @@ fn d(s: &str) -> NaiveDate {
 pub async fn load(
     store: &Store,
     calendar: &yiyin_domain::calendar::Calendar,
+    keyring: &yiyin_store::seals::Keyring,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<String>, StoreError> {
     let org = store.organisation().await?;
@@ -70,7 +71,7 @@ pub async fn load(
     // One item that left the catalog when its law changed.
     let retired = grain_purchase_licence(store).await?;
     let accounts = crate::demo_cases::accounts(store).await?;
-    let cases = crate::demo_cases::cases(store, calendar, now).await?;
+    let cases = crate::demo_cases::cases(store, calendar, keyring, now).await?;
     Ok(Some(format!(
         "四个试点县区事项目录 {published} 项（其中 {adjusted} 项于 2026-03-01 调整承诺时限），已取消事项 {retired} 项；演示账号 {accounts} 个；办件 {cases} 件"
     )))

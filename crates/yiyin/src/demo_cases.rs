@@ -15,7 +15,8 @@ use yiyin_domain::engine::{Action, ApplicantFacts};
 use yiyin_domain::rehearse::cst;
 use yiyin_domain::roles::Role;
 use yiyin_store::accounts::SubjectKind;
-use yiyin_store::cases::{Actor, Applicant, CaseRecord, Channel, NewCase};
+use yiyin_store::cases::{Actor, Applicant, CaseEnv, CaseRecord, Channel, NewCase};
+use yiyin_store::seals::Keyring;
 use yiyin_store::{Store, StoreError};
 
 /// The password of every demo account.
@@ -207,6 +208,7 @@ enum Goal {
 struct Driver<'a> {
     store: &'a Store,
     calendar: &'a Calendar,
+    env: CaseEnv<'a>,
     jurisdiction: String,
     minute: i64,
 }
@@ -251,8 +253,7 @@ impl Driver<'_> {
                 &action,
                 &self.actor(role),
                 at,
-                self.calendar,
-                &ApplicantFacts::default(),
+                &self.env,
             )
             .await
     }
@@ -356,8 +357,15 @@ fn fix_citizen(id: &str) -> String {
 pub async fn cases(
     store: &Store,
     calendar: &Calendar,
+    keyring: &Keyring,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
+    let facts = ApplicantFacts::default();
+    let env = CaseEnv {
+        calendar,
+        facts: &facts,
+        keyring: Some(keyring),
+    };
     let today = now.with_timezone(&cst()).date_naive();
     let anchor = anchor(calendar, today);
     let org = store.organisation().await?;
@@ -404,6 +412,7 @@ pub async fn cases(
         let mut driver = Driver {
             store,
             calendar,
+            env,
             jurisdiction: j.code.clone(),
             minute: 0,
         };
@@ -429,9 +438,7 @@ pub async fn cases(
     }
     // Time passes: applications whose intake window ran out are deemed accepted, as the server's
     // sweep does every minute.
-    store
-        .sweep_intake(now.min(at_noon(anchor)), calendar)
-        .await?;
+    store.sweep_intake(now.min(at_noon(anchor)), &env).await?;
     Ok(count)
 }
 
@@ -499,7 +506,7 @@ async fn drive(
     let at = d.at(received);
     let (mut case, _) = d
         .store
-        .create_case(&new, &d.actor(Role::WindowClerk), at, cal)
+        .create_case(&new, &d.actor(Role::WindowClerk), at, &d.env)
         .await?;
     use Role::*;
     match goal {

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use yiyin_domain::authz::{self, Operation};
 use yiyin_domain::calendar::fmt_date;
 use yiyin_domain::documents::DocumentRecord;
-use yiyin_domain::engine::{Action, ApplicantFacts, CaseState, Clock, action_label};
+use yiyin_domain::engine::{Action, CaseState, Clock, action_label};
 use yiyin_domain::ids::{CitizenId, CreditCode};
 use yiyin_domain::roles::Role;
 use yiyin_store::accounts::SubjectKind;
@@ -236,15 +236,7 @@ pub async fn create(
         unit,
         idempotency_key: key,
     };
-    let (record, created) = state
-        .store
-        .create_case(
-            &new,
-            &signed.actor(&state.org()),
-            state.now(),
-            &state.calendar(),
-        )
-        .await?;
+    let (record, created) = state.create_case(&new, &signed.actor(&state.org())).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -438,16 +430,7 @@ pub async fn act(
             .and_then(|v| v.trim_matches('"').parse().ok())
     });
     let updated = state
-        .store
-        .act(
-            id,
-            version,
-            &action,
-            &signed.actor(&state.org()),
-            state.now(),
-            &state.calendar(),
-            &ApplicantFacts::default(),
-        )
+        .act(id, version, &action, &signed.actor(&state.org()))
         .await?;
     Ok(Json(view(&state, &signed, updated).await?))
 }

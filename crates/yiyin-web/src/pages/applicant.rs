@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use yiyin_domain::calendar::fmt_date;
 use yiyin_domain::catalog::Item;
-use yiyin_domain::engine::{Action, ApplicantFacts, Clock};
+use yiyin_domain::engine::{Action, Clock};
 use yiyin_domain::org::Jurisdiction;
 use yiyin_store::StoreError;
 use yiyin_store::attachments::NewAttachment;
@@ -235,15 +235,7 @@ pub async fn apply(
         unit: String::new(),
         idempotency_key: Some(format!("{}:{}", account.id, form.get("key"))),
     };
-    let (case, created) = state
-        .store
-        .create_case(
-            &new,
-            &user.0.actor(&state.org()),
-            state.now(),
-            &state.calendar(),
-        )
-        .await?;
+    let (case, created) = state.create_case(&new, &user.0.actor(&state.org())).await?;
     if created {
         store_uploads(
             &state,
@@ -406,16 +398,7 @@ pub async fn supplement(
     materials.dedup();
     let action = Action::Supplement { materials };
     let result = state
-        .store
-        .act(
-            id,
-            None,
-            &action,
-            &user.0.actor(&state.org()),
-            state.now(),
-            &state.calendar(),
-            &ApplicantFacts::default(),
-        )
+        .act(id, None, &action, &user.0.actor(&state.org()))
         .await;
     match result {
         Ok(_) => {
@@ -443,16 +426,7 @@ pub async fn withdraw(
         reason: form.get("reason"),
     };
     match state
-        .store
-        .act(
-            id,
-            None,
-            &action,
-            &user.0.actor(&state.org()),
-            state.now(),
-            &state.calendar(),
-            &ApplicantFacts::default(),
-        )
+        .act(id, None, &action, &user.0.actor(&state.org()))
         .await
     {
         Ok(_) => Ok(redirect_with(&format!("/my/cases/{id}"), "申请已撤回")),

@@ -1,13 +1,15 @@
-//! Printable documents: a case's voucher, notice, decision or licence as a formal A4 page, for the
-//! applicant who filed it and the staff whose duty covers it.
+//! A case's documents for the applicant who filed it and the staff whose duty covers it: the formal
+//! A4 page (with the seal's image when sealed), the sealed PDF and the sealed record (JSON).
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
 use yiyin_domain::calendar::fmt_date_cn;
 use yiyin_domain::documents::DocumentRecord;
+use yiyin_store::cases::StoredDocument;
 
-use super::{PageResult, render};
-use crate::auth::Viewer;
+use super::{PageResult, PageUser, encode, render};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -18,23 +20,42 @@ struct DocumentPage {
     issued: String,
     /// The paragraph after which the numbered list goes.
     list_after: usize,
+    /// The seal's image (SVG), when the document is sealed.
+    seal_svg: String,
+    case_id: i64,
+    doc_id: i64,
+}
+
+/// The document, if the user may see its case.
+async fn visible(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    doc: i64,
+) -> Result<StoredDocument, AppError> {
+    let record = state.store.case(id).await?;
+    user.0.may_view(&record)?;
+    let d = state.store.document(doc).await?;
+    if d.case_id != id {
+        return Err(AppError::NotFound("没有这份文书".into()));
+    }
+    Ok(d)
 }
 
 pub async fn document(
     State(state): State<AppState>,
-    viewer: Viewer,
+    user: PageUser,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> PageResult {
-    let Viewer(Some((session, via))) = viewer else {
-        return Err(AppError::Unauthorized.into());
+    let d = visible(&state, &user, id, doc).await?;
+    let seal_svg = match d
+        .sealed
+        .as_deref()
+        .and_then(|s| yiyin_seal::SealedDocument::from_json(s).ok())
+    {
+        Some(s) => yiyin_seal::drawing::svg(&yiyin_seal::drawing::draw(&s.seal.name, 160.0)),
+        None => String::new(),
     };
-    let signed = crate::auth::Signed { session, via };
-    let record = state.store.case(id).await?;
-    signed.may_view(&record)?;
-    let d = state.store.document(doc).await?;
-    if d.case_id != id {
-        return Err(AppError::NotFound("没有这份文书".into()).into());
-    }
     // The list follows the paragraph that introduces it (ending with a colon), else the last one.
     let paragraphs = &d.record.paragraphs;
     let list_after = paragraphs
@@ -49,5 +70,56 @@ pub async fn document(
         issued: fmt_date_cn(d.record.issued_on),
         doc: d.record,
         list_after,
+        seal_svg,
+        case_id: id,
+        doc_id: doc,
     })
+}
+
+fn attachment(name: &str) -> String {
+    format!("attachment; filename*=UTF-8''{}", encode(name))
+}
+
+/// The sealed PDF.
+pub async fn pdf(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> PageResult {
+    let d = visible(&state, &user, id, doc).await?;
+    let bytes = crate::sealing::pdf_of(&state, &d).await?;
+    let name = format!("{}-{}.pdf", d.record.title, d.record.case_number);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, attachment(&name)),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The sealed record (JSON) with its signature, for offline verification (`yiyin verify`).
+pub async fn json(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> PageResult {
+    let d = visible(&state, &user, id, doc).await?;
+    let sealed = d
+        .sealed
+        .clone()
+        .ok_or_else(|| AppError::Conflict("这份文书未加盖电子印章".into()))?;
+    let name = format!("{}-{}.json", d.record.title, d.record.case_number);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, attachment(&name)),
+        ],
+        sealed,
+    )
+        .into_response())
 }

@@ -37,7 +37,12 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(portal::search))
         .route("/announcements", get(portal::announcements))
         .route("/track", get(portal::track))
-        .route("/verify", get(portal::verify))
+        .route(
+            "/verify",
+            get(portal::verify)
+                .post(portal::verify_upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route("/j/{code}", get(portal::catalog))
         .route("/j/{code}/items/{item}", get(portal::item))
         .route("/j/{code}/changelog", get(portal::changelog))
@@ -87,6 +92,9 @@ pub fn router() -> Router<AppState> {
             get(admin::calendar).post(admin::upload_calendar),
         )
         .route("/cases/{id}/documents/{doc}", get(docs::document))
+        .route("/cases/{id}/documents/{doc}/pdf", get(docs::pdf))
+        .route("/cases/{id}/documents/{doc}/json", get(docs::json))
+        .route("/seals", get(portal::seals))
 }
 
 /// A page's result: the rendered page, or the error rendered as a page.

@@ -594,61 +594,106 @@ pub struct VerifyForm {
     pub number: String,
 }
 
-pub struct Verified {
-    pub title: String,
-    pub number: String,
-    pub agency: String,
-    pub recipient: String,
-    pub issued_on: String,
-    pub case_number: String,
-    pub case_state: String,
-}
-
 #[derive(Template)]
 #[template(path = "portal/verify.html")]
 struct VerifyPage {
     chrome: Chrome,
     number: String,
     error: String,
-    result: Option<Verified>,
+    verdict: Option<crate::sealing::Verdict>,
 }
 
-/// Verify a document or licence by its number (文号).
+/// Verify a document or licence: by its number (the QR code leads here), or by uploading its PDF or
+/// JSON file.
 pub async fn verify(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<VerifyForm>,
 ) -> PageResult {
-    let (mut error, mut result) = (String::new(), None);
     let number = q.number.trim().to_string();
+    let (mut error, mut verdict) = (String::new(), None);
     if !number.is_empty() {
-        match state.store.document_by_number(&number).await? {
+        match crate::sealing::lookup(&state, &number).await? {
+            Some(v) => verdict = Some(v),
             None => error = format!("没有找到文号为「{number}」的文书或证照，请核对是否抄错"),
-            Some(d) => {
-                let case = state.store.case(d.case_id).await?;
-                result = Some(Verified {
-                    title: d.record.title.clone(),
-                    number: d.record.number.clone(),
-                    agency: d.record.agency.clone(),
-                    recipient: match case.applicant.kind {
-                        yiyin_store::accounts::SubjectKind::Person => {
-                            mask_name(&d.record.recipient)
-                        }
-                        yiyin_store::accounts::SubjectKind::Organisation => {
-                            d.record.recipient.clone()
-                        }
-                    },
-                    issued_on: fmt_date(d.record.issued_on),
-                    case_number: case.number.clone(),
-                    case_state: case.state.label().to_string(),
-                });
-            }
         }
     }
     render(&VerifyPage {
         chrome: chrome(&viewer, ""),
         number,
         error,
-        result,
+        verdict,
+    })
+}
+
+pub async fn verify_upload(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    mut mp: axum::extract::Multipart,
+) -> PageResult {
+    let mut bytes = Vec::new();
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some("file") {
+            bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        }
+    }
+    let (error, verdict) = if bytes.is_empty() {
+        ("请选择要核验的PDF或JSON文件".to_string(), None)
+    } else {
+        (
+            String::new(),
+            Some(crate::sealing::verify_bytes(&state, &bytes).await?),
+        )
+    };
+    render(&VerifyPage {
+        chrome: chrome(&viewer, ""),
+        number: String::new(),
+        error,
+        verdict,
+    })
+}
+
+pub struct SealCard {
+    pub name: String,
+    pub holder: String,
+    pub id: i64,
+    pub valid: String,
+    pub retired: bool,
+    pub svg: String,
+    pub public_key: String,
+    pub pem: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/seals.html")]
+struct SealsPage {
+    chrome: Chrome,
+    seals: Vec<SealCard>,
+    heads: Vec<yiyin_store::archive::PublishedHead>,
+}
+
+/// The published seals (with their public keys, retired ones too) and the daily signed chain heads.
+pub async fn seals(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let seals = state
+        .store
+        .seals()
+        .await?
+        .into_iter()
+        .map(|s| SealCard {
+            svg: s.svg(),
+            pem: yiyin_seal::keys::public_pem(&s.public_key).unwrap_or_default(),
+            name: s.name,
+            holder: s.holder,
+            id: s.id,
+            valid: format!("{} 至 {}", s.valid_from, s.valid_until),
+            retired: s.retired,
+            public_key: s.public_key,
+        })
+        .collect();
+    let heads = state.store.published_heads(60).await?;
+    render(&SealsPage {
+        chrome: chrome(&viewer, ""),
+        seals,
+        heads,
     })
 }

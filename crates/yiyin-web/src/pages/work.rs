@@ -9,9 +9,7 @@ use serde::Deserialize;
 use yiyin_domain::authz::{self, Operation};
 use yiyin_domain::calendar::{fmt_date, parse_date};
 use yiyin_domain::catalog::{HandlingClass, Item};
-use yiyin_domain::engine::{
-    Action, ApplicantFacts, CaseState, Clock, SuspensionKind, action_label,
-};
+use yiyin_domain::engine::{Action, CaseState, Clock, SuspensionKind, action_label};
 use yiyin_domain::roles::Role;
 use yiyin_store::attachments::Attachment;
 use yiyin_store::cases::{CaseFilter, CaseRecord, NewCase};
@@ -540,16 +538,7 @@ pub async fn act(
     user.0.require(authz::operation_for(&action), &c.scope())?;
     let version = form.get("version").parse().ok();
     let result = state
-        .store
-        .act(
-            id,
-            version,
-            &action,
-            &user.0.actor(&state.org()),
-            state.now(),
-            &state.calendar(),
-            &ApplicantFacts::default(),
-        )
+        .act(id, version, &action, &user.0.actor(&state.org()))
         .await;
     match result {
         Ok(updated) => Ok(redirect_with(
@@ -848,12 +837,7 @@ pub async fn intake(State(state): State<AppState>, user: PageUser, form: FormDat
         idempotency_key: Some(format!("{}:{}", user.account().id, form.get("key"))),
     };
     let actor = user.0.actor(&state.org());
-    let cal = state.calendar();
-    let (case, created) = match state
-        .store
-        .create_case(&new, &actor, state.now(), &cal)
-        .await
-    {
+    let (case, created) = match state.create_case(&new, &actor).await {
         Ok(r) => r,
         Err(StoreError::Rejected(m))
         | Err(StoreError::Refused(yiyin_domain::engine::Refusal { message: m, .. })) => {
@@ -864,16 +848,7 @@ pub async fn intake(State(state): State<AppState>, user: PageUser, form: FormDat
     if created
         && let Some(action) = outcome_action
         && let Err(e) = state
-            .store
-            .act(
-                case.id,
-                Some(case.version),
-                &action,
-                &actor,
-                state.now(),
-                &cal,
-                &ApplicantFacts::default(),
-            )
+            .act(case.id, Some(case.version), &action, &actor)
             .await
     {
         let m = match e {

@@ -141,7 +141,45 @@ pub struct ServeArgs {
     #[arg(long, value_name = "TIME")]
     pub clock: Option<String>,
     #[command(flatten)]
+    pub seal: SealArgs,
+    #[command(flatten)]
     pub db: DbArgs,
+}
+
+/// The seals' passphrase and the public address written into documents' QR codes.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "电子印章选项")]
+pub struct SealArgs {
+    /// 印章口令：加密保存各印章私钥的口令（至少8个字符），启动时用它解开私钥；首次启动时用它创建印章
+    #[arg(
+        long,
+        value_name = "PASSPHRASE",
+        env = "YIYIN_SEAL_PASSPHRASE",
+        hide_env_values = true
+    )]
+    pub seal_passphrase: Option<String>,
+    /// 门户的公开地址，写入文书二维码（默认 http://监听地址）
+    #[arg(long, value_name = "URL", env = "YIYIN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+/// Makes the missing seals and opens them all with the passphrase.
+pub async fn open_seals(
+    store: &Store,
+    passphrase: &str,
+    today: chrono::NaiveDate,
+) -> Result<yiyin_store::seals::Keyring, Failure> {
+    let made = store
+        .ensure_seals(passphrase, today)
+        .await
+        .map_err(|e| Failure::input(e.to_string()))?;
+    if made > 0 {
+        println!("已创建电子印章 {made} 枚（私钥以印章口令加密保存）");
+    }
+    store
+        .keyring(passphrase)
+        .await
+        .map_err(|e| Failure::input(e.to_string()))
 }
 
 /// The calendar: built-in years, `--calendar-dir`, then years uploaded into the database.
@@ -162,8 +200,30 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
         ))
     })?;
     let clock = clock_of(&args.clock)?;
+    let passphrase = args.seal.seal_passphrase.clone().ok_or_else(|| {
+        Failure::input("启动需要印章口令：请用 --seal-passphrase 或环境变量 YIYIN_SEAL_PASSPHRASE 提供（至少8个字符）")
+    })?;
     let store = args.db.open().await?;
-    run_server(global, store, addr, &args.db.data_dir, clock).await
+    let today = clock
+        .now()
+        .with_timezone(&yiyin_domain::rehearse::cst())
+        .date_naive();
+    let keyring = open_seals(&store, &passphrase, today).await?;
+    let public_url = args
+        .seal
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    run_server(
+        global,
+        store,
+        addr,
+        &args.db.data_dir,
+        clock,
+        keyring,
+        &public_url,
+    )
+    .await
 }
 
 pub async fn run_server(
@@ -172,10 +232,12 @@ pub async fn run_server(
     addr: SocketAddr,
     data_dir: &Path,
     clock: Arc<dyn yiyin_web::Clock>,
+    keyring: yiyin_store::seals::Keyring,
+    public_url: &str,
 ) -> CliResult {
     let calendar = full_calendar(global, &store).await?;
     let blobs = yiyin_store::blobs::BlobStore::new(data_dir.join("blobs"));
-    let state = AppState::load(store.clone(), calendar, clock, blobs)
+    let state = AppState::load(store.clone(), calendar, clock, blobs, keyring, public_url)
         .await
         .map_err(|e| Failure::other(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(addr)
@@ -225,7 +287,12 @@ pub struct DemoArgs {
     /// 模拟时钟：演示数据和服务器都以该时刻为“现在”，如 2026-06-15
     #[arg(long, value_name = "TIME")]
     pub clock: Option<String>,
+    #[command(flatten)]
+    pub seal: SealArgs,
 }
+
+/// The seal passphrase of the demo (documented in the README) when none is given.
+pub const DEMO_PASSPHRASE: &str = "yiyin-demo-2026";
 
 pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
     let addr: SocketAddr = args.listen.parse().map_err(|_| {
@@ -245,7 +312,17 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
     let clock = clock_of(&args.clock)?;
     let store = db.open().await?;
     let calendar = full_calendar(global, &store).await?;
-    let loaded = crate::demo::load(&store, &calendar, clock.now())
+    let passphrase = args
+        .seal
+        .seal_passphrase
+        .clone()
+        .unwrap_or_else(|| DEMO_PASSPHRASE.to_string());
+    let today = clock
+        .now()
+        .with_timezone(&yiyin_domain::rehearse::cst())
+        .date_naive();
+    let keyring = open_seals(&store, &passphrase, today).await?;
+    let loaded = crate::demo::load(&store, &calendar, &keyring, clock.now())
         .await
         .map_err(|e| Failure::other(format!("生成演示数据失败：{e}")))?;
     match loaded {
@@ -259,7 +336,21 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         store.close().await;
         return Ok(());
     }
-    run_server(global, store, addr, &args.data_dir, clock).await
+    let public_url = args
+        .seal
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    run_server(
+        global,
+        store,
+        addr,
+        &args.data_dir,
+        clock,
+        keyring,
+        &public_url,
+    )
+    .await
 }
 
 fn remove_sqlite(path: &Path) -> CliResult {
