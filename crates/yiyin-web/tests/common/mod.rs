@@ -12,6 +12,9 @@ use yiyin_store::{Backend, Store, StoreOptions};
 use yiyin_web::FixedClock;
 use yiyin_web::testing::TestServer;
 
+/// The seal passphrase of sealed test servers.
+pub const PASSPHRASE: &str = "ceshi-kouling-2026";
+
 pub struct App {
     pub base: String,
     pub client: reqwest::Client,
@@ -24,8 +27,19 @@ impl App {
     /// A server on a fresh database with the built-in organisation and the sample catalog of
     /// `tests/fixtures/catalog.toml` published on 2025-01-01; the clock reads `today`.
     pub async fn spawn(backend: Backend, today: &str) -> App {
+        Self::spawn_with(backend, today, None).await
+    }
+
+    /// The same, with the seals made with `passphrase`: documents are sealed as they are issued.
+    pub async fn spawn_sealed(backend: Backend, today: &str) -> App {
+        Self::spawn_with(backend, today, Some(PASSPHRASE)).await
+    }
+
+    async fn spawn_with(backend: Backend, today: &str, passphrase: Option<&str>) -> App {
         let file: CatalogFile = toml::from_str(include_str!("../fixtures/catalog.toml")).unwrap();
-        let server = TestServer::spawn(backend, today, &file, StoreOptions::default()).await;
+        let server =
+            TestServer::spawn_with(backend, today, &file, StoreOptions::default(), passphrase)
+                .await;
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
