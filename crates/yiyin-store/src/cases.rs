@@ -190,6 +190,15 @@ impl CaseRecord {
         }
     }
 
+    /// Whose seal signs what this case issues: the resident department's for resident items (it
+    /// decides in its own name), else the bureau's (empty department).
+    pub fn seal_holder(&self) -> &str {
+        match self.handling_mode {
+            HandlingMode::Resident => self.department.as_str(),
+            _ => "",
+        }
+    }
+
     pub fn context<'a>(&'a self, calendar: &'a Calendar, facts: &'a ApplicantFacts) -> Context<'a> {
         Context {
             item: &self.item,
@@ -985,11 +994,7 @@ async fn write_history(
         validity_years: record.validity_years,
     };
     let issued_on = local_date(at);
-    let holder = match record.handling_mode {
-        HandlingMode::Resident => record.department.as_str(),
-        _ => "",
-    };
-    let seal = keyring.and_then(|k| k.for_holder(&record.jurisdiction, holder));
+    let seal = keyring.and_then(|k| k.for_holder(&record.jurisdiction, record.seal_holder()));
     let signed_at = at.with_timezone(&cst()).to_rfc3339();
     for (t, seq) in transitions.iter().zip(seqs) {
         for kind in &t.documents {

@@ -1,6 +1,7 @@
-//! Background work beside the server: every minute, deem accepted the applications whose intake
-//! window passed without an outcome (Art. 32(4)). Safe with several app servers: each case is
-//! written under its version, once.
+//! Background work beside the server, every minute: deem accepted the applications whose intake
+//! window passed without an outcome (Art. 32(4)); build the archive packages of closed cases; publish
+//! the day's signed chain head. Safe with several app servers: each case is written under its
+//! version, once; a package and a day's head are registered once.
 
 use std::time::Duration;
 
@@ -18,8 +19,26 @@ pub async fn run(state: AppState) {
     }
 }
 
-/// One sweep; errors are logged, never fatal.
+/// Packages built per sweep, so that a backlog never holds the task for long.
+const ARCHIVE_BATCH: i64 = 50;
+
+/// One round of every sweep; errors are logged, never fatal. Returns the cases deemed accepted.
 pub async fn sweep_once(state: &AppState) -> usize {
+    let deemed = intake_sweep(state).await;
+    match crate::archiving::archive_sweep(state, ARCHIVE_BATCH).await {
+        Ok(n) if n > 0 => tracing::info!(cases = n, "archive packages built"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "archive sweep failed"),
+    }
+    match crate::archiving::publish_head(state).await {
+        Ok(Some(head)) => tracing::info!(day = %head.day, seq = head.seq, "chain head published"),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "chain head not published"),
+    }
+    deemed
+}
+
+async fn intake_sweep(state: &AppState) -> usize {
     match state.sweep().await {
         Ok(n) => {
             if n > 0 {

@@ -8,6 +8,7 @@
 //! domain, and render.
 
 pub mod api;
+pub mod archiving;
 pub mod assets;
 pub mod auth;
 pub mod background;

@@ -20,6 +20,8 @@ pub fn at(date: &str) -> DateTime<Utc> {
 
 pub struct TestServer {
     pub base: String,
+    /// The server's state, to run its background sweeps at a moment the test chooses.
+    pub state: AppState,
     pub store: Store,
     pub clock: Arc<FixedClock>,
     db: Option<TestDb>,
@@ -90,13 +92,10 @@ impl TestServer {
         )
         .await
         .expect("state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let served = state.clone();
         let server = tokio::spawn(async move {
-            crate::serve(listener, state, async {
+            crate::serve(listener, served, async {
                 let _ = rx.await;
             })
             .await
@@ -104,6 +103,7 @@ impl TestServer {
         });
         TestServer {
             base,
+            state,
             store,
             clock,
             db: Some(db),

@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 
-on_both!(sealed_documents_verify_and_tampering_is_caught);
+on_both!(
+    sealed_documents_verify_and_tampering_is_caught,
+    closed_cases_are_archived_and_heads_published
+);
 
 fn intake(materials: &[&str]) -> Value {
     json!({
@@ -37,8 +40,9 @@ async fn verify_page(app: &App, name: &str, bytes: Vec<u8>) -> String {
         .unwrap()
 }
 
-async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
-    let app = App::spawn_sealed(backend, "2025-03-03").await;
+/// Takes an application at the window through to the licence; returns (case id, the case's last
+/// view, the clerk's token).
+async fn licensed_case(app: &App) -> (i64, Value, String) {
     let clerk = app
         .staff("hy.clerk", Role::WindowClerk, "hanyin", None)
         .await;
@@ -78,6 +82,12 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
     .await;
     let (s, c) = act(clerk.clone(), json!({"action": "issue_certificate"})).await;
     assert_eq!(s, 200, "{c}");
+    (id, c, clerk)
+}
+
+async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
+    let app = App::spawn_sealed(backend, "2025-03-03").await;
+    let (id, c, clerk) = licensed_case(&app).await;
     let licence_doc = c["documents"].as_array().unwrap().last().unwrap()["id"]
         .as_i64()
         .unwrap();
@@ -154,6 +164,35 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
     let page = verify_page(&app, "forged.json", forged.to_json().into_bytes()).await;
     assert!(page.contains("不是本平台登记的电子印章"), "{page}");
 
+    // The same through the API.
+    let verdict: Value = client
+        .post(app.url("/api/v1/verify"))
+        .body(pdf.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verdict["valid"], true, "{verdict}");
+    assert_eq!(verdict["licence_identifier"], identifier.as_str());
+    let verdict: Value = client
+        .post(app.url("/api/v1/verify"))
+        .body(serde_json::to_vec(&changed_json).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verdict["valid"], false, "{verdict}");
+    assert!(
+        verdict["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("签名与内容不符")
+    );
+
     // Revoked: the signature is still genuine, the licence no longer valid.
     app.store
         .set_licence_status(&identifier, yiyin_domain::licence::LicenceStatus::Revoked)
@@ -175,9 +214,150 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
         .await;
     assert_eq!(s, 200);
     assert!(page.contains("已撤销"), "{page}");
+    let (s, verdict) = app
+        .get_json(&format!(
+            "/api/v1/verify?number={}",
+            yiyin_web::pages::encode(number)
+        ))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(verdict["licence_status"], "已撤销", "{verdict}");
+    assert_eq!(verdict["valid"], false);
+    let (s, _) = app.get_json("/api/v1/verify?number=HY-NO-SUCH").await;
+    assert_eq!(s, 404);
     let (_, seals) = app.get_text("/seals").await;
     assert!(
         seals.contains("汉阴县行政审批服务局行政审批专用章") && seals.contains("BEGIN PUBLIC KEY")
     );
+    app.stop().await;
+}
+
+async fn closed_cases_are_archived_and_heads_published(backend: Backend) {
+    let app = App::spawn_sealed(backend, "2025-03-03").await;
+    let (id, c, _) = licensed_case(&app).await;
+    let documents = c["documents"].as_array().unwrap().len();
+
+    // The background sweep builds the package of the closed case and publishes the day's head.
+    yiyin_web::background::sweep_once(&app.state).await;
+    assert!(
+        app.store.archive_of(id).await.unwrap().is_some(),
+        "archived"
+    );
+    app.clock.set(yiyin_web::testing::at("2025-03-04"));
+    yiyin_web::background::sweep_once(&app.state).await;
+    let (s, heads) = app.get_json("/api/v1/audit/heads").await;
+    assert_eq!(s, 200, "{heads}");
+    let head = &heads[0];
+    assert_eq!(head["day"], "2025-03-04", "{heads}");
+    let seq = head["seq"].as_i64().unwrap();
+    assert!(seq > 0, "the head covers the case's events: {heads}");
+    assert_eq!(
+        app.store
+            .check_head(seq, head["hash"].as_str().unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+    let (_, seals) = app.get_text("/seals").await;
+    assert!(
+        seals.contains(head["hash"].as_str().unwrap()),
+        "published on /seals"
+    );
+    // Yesterday's session has expired.
+    let clerk = app.token("hy.clerk", "ceshi2025").await;
+
+    // Staff whose duty covers the case download it; it verifies, with every document and material.
+    let client = reqwest::Client::new();
+    let response = client
+        .get(app.url(&format!("/api/v1/cases/{id}/archive")))
+        .bearer_auth(&clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    let package = response.bytes().await.unwrap().to_vec();
+    let report = yiyin_archive::verify(&package).expect("the package verifies");
+    assert_eq!(
+        report.documents,
+        documents * 2,
+        "each document as JSON and PDF"
+    );
+    assert_eq!(
+        report.manifest.seal.name,
+        "汉阴县行政审批服务局行政审批专用章"
+    );
+    assert!(report.manifest.events >= 5, "{:?}", report.manifest);
+    let page = client
+        .get(app.url(&format!("/work/cases/{id}/archive")))
+        .bearer_auth(&clerk)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert_eq!(page, package, "the page and the API serve the same package");
+
+    // A changed byte anywhere in the package is caught and named.
+    let mut changed = package.clone();
+    let at = changed.len() / 2;
+    changed[at] ^= 0x01;
+    assert!(yiyin_archive::verify(&changed).is_err());
+
+    // Others may not have it: staff of another county, an applicant, nobody.
+    let outsider = app
+        .staff("zy.clerk", Role::WindowClerk, "ziyang", None)
+        .await;
+    for (token, status) in [(Some(outsider.as_str()), 403), (None, 401)] {
+        let (s, body) = app
+            .call("GET", &format!("/api/v1/cases/{id}/archive"), token, None)
+            .await;
+        assert_eq!(s, status, "{body}");
+    }
+    // An open case has no package yet.
+    let (_, open) = app
+        .call(
+            "POST",
+            "/api/v1/cases",
+            Some(&clerk),
+            Some(intake(&["M1", "M2"])),
+        )
+        .await;
+    let (s, body) = app
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{}/archive", open["id"]),
+            Some(&clerk),
+            None,
+        )
+        .await;
+    assert_eq!(s, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("尚未办结")
+    );
+
+    // Whoever kept the published head can prove later rewriting: a recomputed event at or before
+    // the head no longer matches it, and deleted history is missing.
+    let hash = head["hash"].as_str().unwrap();
+    sqlx::query("UPDATE events SET hash = $1 WHERE seq = $2")
+        .bind(format!("{:0>64}", "1"))
+        .bind(seq)
+        .execute(app.store.writer())
+        .await
+        .unwrap();
+    let problem = app.store.check_head(seq, hash).await.unwrap().unwrap();
+    assert!(problem.contains(&format!("第{seq}号事件")), "{problem}");
+    sqlx::query("DELETE FROM events WHERE seq >= $1")
+        .bind(seq)
+        .execute(app.store.writer())
+        .await
+        .unwrap();
+    let problem = app.store.check_head(seq, hash).await.unwrap().unwrap();
+    assert!(problem.contains("被删除"), "{problem}");
     app.stop().await;
 }

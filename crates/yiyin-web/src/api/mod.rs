@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod catalog;
 pub mod health;
+pub mod seals;
 pub mod session;
 
 use utoipa::OpenApi;
@@ -24,7 +25,8 @@ use crate::state::AppState;
         (name = "目录", description = "组织机构与行政许可事项目录（公开）"),
         (name = "账号", description = "登录、退出、申请人注册。浏览器使用 Cookie，写操作须带 X-CSRF-Token；接口客户端使用 Authorization: Bearer"),
         (name = "办件", description = "收件、受理、审查、决定、制证；按岗位和辖区授权"),
-        (name = "审计", description = "哈希链事件日志校验"),
+        (name = "核验", description = "电子印章、加盖电子印章的文书和电子证照的公开核验"),
+        (name = "审计", description = "哈希链事件日志校验、每日签名的链头、办结办件的电子档案包"),
     )
 )]
 pub struct ApiDoc;
@@ -48,4 +50,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::document))
         .routes(routes!(cases::track))
         .routes(routes!(cases::chain))
+        .routes(routes!(seals::heads))
+        .routes(routes!(seals::seals))
+        .routes(routes!(seals::archive))
+        .routes(routes!(seals::lookup))
+        .merge(
+            // An uploaded PDF may be larger than the default body limit.
+            OpenApiRouter::new().routes(routes!(seals::verify)).layer(
+                axum::extract::DefaultBodyLimit::max(yiyin_store::blobs::MAX_FILE_BYTES + 1024),
+            ),
+        )
 }

@@ -4,8 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
-use axum::response::IntoResponse;
 use yiyin_domain::calendar::fmt_date;
 use yiyin_domain::catalog::Item;
 use yiyin_domain::engine::{Action, Clock};
@@ -445,14 +443,10 @@ pub async fn file(
     let c = state.store.case(a.case_id).await?;
     user.0.may_view(&c)?;
     let bytes = state.blobs.get(&a.digest).await?;
-    let disposition = format!("inline; filename*=UTF-8''{}", super::encode(&a.file_name));
-    Ok((
-        [
-            (header::CONTENT_TYPE, a.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
+    Ok(super::file_response(
+        &a.content_type,
+        &a.file_name,
+        true,
         bytes,
-    )
-        .into_response())
+    ))
 }

@@ -3,13 +3,11 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::IntoResponse;
 use yiyin_domain::calendar::fmt_date_cn;
 use yiyin_domain::documents::DocumentRecord;
 use yiyin_store::cases::StoredDocument;
 
-use super::{PageResult, PageUser, encode, render};
+use super::{PageResult, PageUser, file_response, render};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -76,10 +74,6 @@ pub async fn document(
     })
 }
 
-fn attachment(name: &str) -> String {
-    format!("attachment; filename*=UTF-8''{}", encode(name))
-}
-
 /// The sealed PDF.
 pub async fn pdf(
     State(state): State<AppState>,
@@ -89,14 +83,7 @@ pub async fn pdf(
     let d = visible(&state, &user, id, doc).await?;
     let bytes = crate::sealing::pdf_of(&state, &d).await?;
     let name = format!("{}-{}.pdf", d.record.title, d.record.case_number);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (header::CONTENT_DISPOSITION, attachment(&name)),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(file_response("application/pdf", &name, false, bytes))
 }
 
 /// The sealed record (JSON) with its signature, for offline verification (`yiyin verify`).
@@ -111,15 +98,10 @@ pub async fn json(
         .clone()
         .ok_or_else(|| AppError::Conflict("这份文书未加盖电子印章".into()))?;
     let name = format!("{}-{}.json", d.record.title, d.record.case_number);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/json; charset=utf-8".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, attachment(&name)),
-        ],
-        sealed,
-    )
-        .into_response())
+    Ok(file_response(
+        "application/json; charset=utf-8",
+        &name,
+        false,
+        sealed.into_bytes(),
+    ))
 }

@@ -72,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .route("/work/head", get(work::head))
         .route("/work/cases/{id}", get(work::case_page))
         .route("/work/cases/{id}/act", post(work::act))
+        .route("/work/cases/{id}/archive", get(work::archive))
         .route("/admin", get(admin::index))
         .route("/admin/catalog/{code}", get(admin::catalog))
         .route(
@@ -306,6 +307,24 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
             })?;
         Ok(FormData(pairs))
     }
+}
+
+/// A file for the browser: shown (`inline`) or saved under its Chinese name; kept by no shared cache.
+pub fn file_response(content_type: &str, name: &str, inline: bool, bytes: Vec<u8>) -> Response {
+    let disposition = format!(
+        "{}; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        encode(name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// Percent-encodes a query value.

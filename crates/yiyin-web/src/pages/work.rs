@@ -440,6 +440,15 @@ pub async fn case_page(
     case_page_for(&state, &user, id, &q.notice, "", "", FormData::default()).await
 }
 
+/// A closed case's archive package, for staff whose duty covers it.
+pub async fn archive(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    Ok(crate::archiving::download(&state, &user.0, id).await?)
+}
+
 /// Builds an engine action from an action form. Shared by the staff's and the applicant's pages.
 pub fn action_from_form(
     form: &FormData,

@@ -20,6 +20,7 @@ pub struct App {
     pub client: reqwest::Client,
     pub store: Store,
     pub clock: Arc<FixedClock>,
+    pub state: yiyin_web::AppState,
     server: TestServer,
 }
 
@@ -50,6 +51,7 @@ impl App {
             client,
             store: server.store.clone(),
             clock: server.clock.clone(),
+            state: server.state.clone(),
             server,
         }
     }

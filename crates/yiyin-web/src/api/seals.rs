@@ -1,0 +1,83 @@
+//! The seal API: verify a sealed document (by its number, or by uploading its PDF or JSON), read the
+//! published seals and the daily signed chain heads (all public), and download a closed case's
+//! archive package (staff).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use yiyin_store::archive::PublishedHead;
+use yiyin_store::seals::SealRecord;
+
+use crate::auth::Signed;
+use crate::error::{ApiResult, AppError};
+use crate::sealing::Verdict;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct VerifyQuery {
+    /// 文号 or licence number printed on the document (the QR code carries it).
+    pub number: String,
+}
+
+/// The registered facts of a document or licence, looked up by its number (public).
+#[utoipa::path(get, path = "/api/v1/verify", tag = "核验", params(VerifyQuery),
+    responses((status = 200, body = Verdict), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    Query(q): Query<VerifyQuery>,
+) -> ApiResult<Json<Verdict>> {
+    let number = q.number.trim();
+    if number.is_empty() {
+        return Err(AppError::bad_request("请填写要核验的文号"));
+    }
+    crate::sealing::lookup(&state, number)
+        .await?
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound(format!("没有找到文号为「{number}」的文书或证照")))
+}
+
+/// Verify a sealed document's PDF or JSON, sent as the request body (public): the signature, the
+/// seal, and whether a licence is still in force; when invalid, exactly why.
+#[utoipa::path(post, path = "/api/v1/verify", tag = "核验",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "文书的PDF或JSON文件"),
+    responses((status = 200, body = Verdict), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn verify(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Verdict>> {
+    if body.is_empty() {
+        return Err(AppError::bad_request(
+            "请求体为空：请发送要核验的PDF或JSON文件",
+        ));
+    }
+    Ok(Json(crate::sealing::verify_bytes(&state, &body).await?))
+}
+
+/// The seals, active and retired, with their public keys (public).
+#[utoipa::path(get, path = "/api/v1/seals", tag = "核验",
+    responses((status = 200, body = Vec<SealRecord>)))]
+pub async fn seals(State(state): State<AppState>) -> ApiResult<Json<Vec<SealRecord>>> {
+    Ok(Json(state.store.seals().await?))
+}
+
+/// The chain heads published each day, signed by the platform seal, newest first (public). Anyone
+/// who keeps one can later ask `yiyin audit verify --head SEQ:HASH` whether history was rewritten.
+#[utoipa::path(get, path = "/api/v1/audit/heads", tag = "审计",
+    responses((status = 200, body = Vec<PublishedHead>)))]
+pub async fn heads(State(state): State<AppState>) -> ApiResult<Json<Vec<PublishedHead>>> {
+    Ok(Json(state.store.published_heads(366).await?))
+}
+
+/// A closed case's archive package (zip): built when the case closed, or now if not yet (staff whose
+/// duty covers the case).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/archive", tag = "审计",
+    params(("id" = i64, Path, description = "办件编号（内部）")),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>),
+        (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn archive(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    crate::archiving::download(&state, &signed, id).await
+}
