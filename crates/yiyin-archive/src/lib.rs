@@ -55,6 +55,9 @@ pub struct Contents {
     pub events: Vec<Event>,
     /// (file name, bytes): sealed records (`.json`) and PDFs (`.pdf`).
     pub documents: Vec<(String, Vec<u8>)>,
+    /// (file name, bytes): documents issued before the seals were switched on, as unsealed records
+    /// (covered by the manifest's signature, but carrying no seal of their own).
+    pub unsealed: Vec<(String, Vec<u8>)>,
     /// (file name, bytes).
     pub materials: Vec<(String, Vec<u8>)>,
 }
@@ -132,6 +135,12 @@ pub fn build(
     for (i, (name, bytes)) in contents.documents.iter().enumerate() {
         files.push((
             format!("documents/{:02}-{}", i + 1, safe(name)),
+            bytes.clone(),
+        ));
+    }
+    for (i, (name, bytes)) in contents.unsealed.iter().enumerate() {
+        files.push((
+            format!("unsealed/{:02}-{}", i + 1, safe(name)),
             bytes.clone(),
         ));
     }

@@ -56,6 +56,10 @@ fn package() -> Vec<u8> {
         case: json!({"number": "HY2026000001"}),
         events: vec![e1, e2],
         documents: vec![("受理通知书.json".into(), sealed.to_json().into_bytes())],
+        unsealed: vec![(
+            "补正通知书.json".into(),
+            r#"{"title": "补正材料通知书"}"#.as_bytes().to_vec(),
+        )],
         materials: vec![("营业执照.pdf".into(), b"%PDF-1.4 licence".to_vec())],
     };
     build(&contents, &seal(&key), &key, "2026-06-20T10:00:00+08:00").unwrap()
@@ -101,6 +105,11 @@ fn every_change_is_named() {
         "{e}"
     );
     assert!(e.to_string().contains("被改动"));
+    let e = verify(&rewrite(&pkg, "unsealed/01-补正通知书.json", flip_last)).unwrap_err();
+    assert!(
+        matches!(&e, ArchiveError::Changed(p) if p == "unsealed/01-补正通知书.json"),
+        "{e}"
+    );
     let e = verify(&rewrite(&pkg, "manifest.json", |b| {
         String::from_utf8(b)
             .unwrap()

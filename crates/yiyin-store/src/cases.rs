@@ -356,6 +356,12 @@ fn columns(case: &Case, clock: Option<&Clock>, item: &ItemRules) -> Columns {
     }
 }
 
+/// An instant in China Standard Time, RFC 3339 to the second (how signatures and packages are dated).
+pub fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&cst())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
 /// The date of an instant in China Standard Time.
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&cst()).date_naive()
@@ -995,7 +1001,7 @@ async fn write_history(
     };
     let issued_on = local_date(at);
     let seal = keyring.and_then(|k| k.for_holder(&record.jurisdiction, record.seal_holder()));
-    let signed_at = at.with_timezone(&cst()).to_rfc3339();
+    let signed_at = local_time(at);
     for (t, seq) in transitions.iter().zip(seqs) {
         for kind in &t.documents {
             let mut doc = compose(*kind, &record.case, &ctx, issued_on);

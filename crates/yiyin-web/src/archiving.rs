@@ -4,7 +4,6 @@
 //! The background task calls both; the staff download builds a package on demand when the sweep has
 //! not reached the case yet.
 
-use yiyin_domain::rehearse::cst;
 use yiyin_store::archive::PublishedHead;
 
 use crate::error::AppError;
@@ -30,7 +29,7 @@ pub async fn package_of(state: &AppState, case_id: i64) -> Result<(String, Vec<u
             AppError::Unavailable("签发机关的印章密钥未加载，暂时不能生成电子档案包".into())
         })?
         .clone();
-    let mut documents = Vec::new();
+    let (mut documents, mut unsealed) = (Vec::new(), Vec::new());
     for doc in state.store.case_documents(case_id).await? {
         let stem = format!("{}-{}", doc.record.number, doc.record.title);
         match &doc.sealed {
@@ -40,8 +39,8 @@ pub async fn package_of(state: &AppState, case_id: i64) -> Result<(String, Vec<u
                 documents.push((format!("{stem}.pdf"), pdf));
             }
             // Issued before the seals were switched on: the unsealed record, as it was issued.
-            None => documents.push((
-                format!("{stem}（未盖章）.json"),
+            None => unsealed.push((
+                format!("{stem}.json"),
                 serde_json::to_vec_pretty(&doc.record)
                     .map_err(|e| AppError::Internal(e.to_string()))?,
             )),
@@ -63,9 +62,10 @@ pub async fn package_of(state: &AppState, case_id: i64) -> Result<(String, Vec<u
         case: serde_json::to_value(&record).map_err(|e| AppError::Internal(e.to_string()))?,
         events: state.store.case_events(case_id).await?,
         documents,
+        unsealed,
         materials,
     };
-    let created_at = state.now().with_timezone(&cst()).to_rfc3339();
+    let created_at = yiyin_store::cases::local_time(state.now());
     let bytes = tokio::task::spawn_blocking(move || {
         let bytes = yiyin_archive::build(&contents, &seal.info(), &key, &created_at)?;
         // Never keep a package that would not verify.
@@ -101,7 +101,7 @@ pub async fn archive_sweep(state: &AppState, limit: i64) -> Result<usize, AppErr
 
 /// Publishes today's chain head with the platform seal, unless already published today.
 pub async fn publish_head(state: &AppState) -> Result<Option<PublishedHead>, AppError> {
-    let signed_at = state.now().with_timezone(&cst()).to_rfc3339();
+    let signed_at = yiyin_store::cases::local_time(state.now());
     Ok(state
         .store
         .publish_head(state.today(), &state.keyring, &signed_at)

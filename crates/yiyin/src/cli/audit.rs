@@ -1,5 +1,6 @@
 //! `yiyin audit verify`: recomputes every link of the SM3 hash-chained event log and names the first
-//! broken one (exit status 1 when the chain is broken).
+//! broken one; with `--head SEQ:HASH` (a chain head published on the portal and kept by anyone) it
+//! also proves that the history up to that head was not rewritten since. Exit status 1 when broken.
 
 use clap::{Args, Subcommand};
 
@@ -18,27 +19,71 @@ pub struct AuditArgs {
 enum AuditCommand {
     /// 校验全部事件的哈希链，指出第一处断链
     #[command(help_template = HELP, disable_help_flag = true)]
-    Verify,
+    Verify {
+        /// 保存的链头（门户“电子印章与链头”页或 /api/v1/audit/heads 公布的 序号:哈希），可重复
+        #[arg(long = "head", value_name = "SEQ:HASH")]
+        heads: Vec<String>,
+    },
+}
+
+/// Parses `SEQ:HASH`.
+fn parse_head(text: &str) -> Result<(i64, String), Failure> {
+    let bad = || {
+        Failure::input(format!(
+            "链头「{text}」格式有误，应为 序号:哈希，例如 1024:9f86d0…（64位十六进制）"
+        ))
+    };
+    let (seq, hash) = text.split_once(':').ok_or_else(bad)?;
+    let seq: i64 = seq.trim().parse().map_err(|_| bad())?;
+    let hash = hash.trim().to_ascii_lowercase();
+    if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok((seq, hash))
 }
 
 pub async fn run(_global: &GlobalArgs, args: AuditArgs) -> CliResult {
+    let AuditCommand::Verify { heads } = args.command;
+    let heads = heads
+        .iter()
+        .map(|h| parse_head(h))
+        .collect::<Result<Vec<_>, _>>()?;
     let store = args.db.open().await?;
-    let AuditCommand::Verify = args.command;
     let report = store
         .verify_chain()
         .await
-        .map_err(|e| Failure::other(e.to_string()))?;
+        .map_err(|e| Failure::other(e.to_string()));
+    let mut held = Vec::new();
+    for (seq, hash) in &heads {
+        held.push((
+            *seq,
+            store
+                .check_head(*seq, hash)
+                .await
+                .map_err(|e| Failure::other(e.to_string()))?,
+        ));
+    }
     store.close().await;
-    match report.broken {
-        None => {
-            println!(
-                "事件哈希链完整：共 {} 条事件，链头第 {} 号，哈希 {}",
-                report.events, report.head_seq, report.head_hash
-            );
-            Ok(())
-        }
-        Some((seq, why)) => Err(Failure::other(format!(
+    let report = report?;
+    if let Some((seq, why)) = report.broken {
+        return Err(Failure::other(format!(
             "事件哈希链在第 {seq} 号事件处断开：{why}"
-        ))),
+        )));
+    }
+    println!(
+        "事件哈希链完整：共 {} 条事件，链头第 {} 号，哈希 {}",
+        report.events, report.head_seq, report.head_hash
+    );
+    let mut problems = Vec::new();
+    for (seq, problem) in held {
+        match problem {
+            None => println!("链头第 {seq} 号：与保存的哈希一致，此前的历史未被改写"),
+            Some(p) => problems.push(format!("链头第 {seq} 号：{p}")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::other(problems.join("\n")))
     }
 }

@@ -5,8 +5,10 @@ mod audit;
 mod calendar;
 mod catalog;
 mod rehearse;
+mod seal;
 mod server;
 mod user;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,7 +29,7 @@ const HELP: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-
     disable_help_subcommand = true,
     disable_help_flag = true,
     disable_version_flag = true,
-    after_help = "示例：\n  yiyin demo                          用演示数据在 http://127.0.0.1:8080 运行\n  yiyin calendar add 2025-09-26 5     计算第5个工作日\n  yiyin rehearse 推演脚本.json         模拟推演一件申请"
+    after_help = "示例：\n  yiyin demo                          用演示数据在 http://127.0.0.1:8080 运行\n  yiyin calendar add 2025-09-26 5     计算第5个工作日\n  yiyin rehearse 推演脚本.json         模拟推演一件申请\n  yiyin verify 许可决定书.pdf          离线核验电子文书"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -68,9 +70,18 @@ pub enum Command {
     /// 工作人员账号：新增、列出、重设密码、停用
     #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
     User(user::UserArgs),
-    /// 审计：校验事件哈希链
+    /// 审计：校验事件哈希链，并可对照保存的链头证明历史未被改写
     #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
     Audit(audit::AuditArgs),
+    /// 离线核验一印签发的文书或证照（PDF 或签章记录 JSON）：签名、签章印章、证照是否仍有效
+    #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
+    Verify(verify::VerifyArgs),
+    /// 电子档案：校验办结办件的档案包
+    #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
+    Archive(verify::ArchiveArgs),
+    /// 电子印章：列出、轮换
+    #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
+    Seal(seal::SealCmdArgs),
     /// 模拟推演：在模拟时钟上运行一件申请的脚本，输出 JSON 结果
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
     Rehearse(rehearse::RehearseArgs),
@@ -139,6 +150,9 @@ pub fn run() -> ExitCode {
         Command::Catalog(args) => block_on(catalog::run(&cli.global, args)),
         Command::User(args) => block_on(user::run(&cli.global, args)),
         Command::Audit(args) => block_on(audit::run(&cli.global, args)),
+        Command::Verify(args) => block_on(verify::verify(&cli.global, args)),
+        Command::Archive(args) => block_on(verify::archive(&cli.global, args)),
+        Command::Seal(args) => block_on(seal::run(&cli.global, args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

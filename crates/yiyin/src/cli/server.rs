@@ -321,7 +321,9 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         .now()
         .with_timezone(&yiyin_domain::rehearse::cst())
         .date_naive();
-    let keyring = open_seals(&store, &passphrase, today).await?;
+    // The demo's history reaches back months before today: its seals were made before it began.
+    let seals_made = today - chrono::Duration::days(366);
+    let keyring = open_seals(&store, &passphrase, seals_made).await?;
     let loaded = crate::demo::load(&store, &calendar, &keyring, clock.now())
         .await
         .map_err(|e| Failure::other(format!("生成演示数据失败：{e}")))?;

@@ -1,0 +1,210 @@
+//! Offline checks of files Yiyin issued: `yiyin verify FILE` (a sealed document's PDF or JSON) and
+//! `yiyin archive verify PACKAGE` (a closed case's archive package). Both need nothing but the file;
+//! `--seals` names the published seal list (the portal's `/api/v1/seals`) to confirm the signing key
+//! is one of the bureau's seals, and `verify --registry` asks the database whether a licence is still
+//! in force. Exit status 0 when genuine, 1 when not (with every reason), 2 when the file cannot be
+//! read.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use serde::Deserialize;
+use yiyin_domain::calendar::parse_date;
+use yiyin_domain::licence::{LicenceStatus, status_on};
+
+use super::server::DbArgs;
+use super::{CliResult, Failure, GlobalArgs, HELP};
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// 要核验的文件：一印签发的 PDF，或签章记录 JSON
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// 公布的印章清单（门户 /api/v1/seals 下载的 JSON），用来确认签章的公钥属于登记的印章
+    #[arg(long, value_name = "FILE")]
+    seals: Option<PathBuf>,
+    /// 同时查询数据库：文书是否登记、证照当前状态（撤销、注销、变更）
+    #[arg(long)]
+    registry: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    #[command(subcommand)]
+    command: ArchiveCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ArchiveCommand {
+    /// 校验电子档案包：清单签名、每个文件的 SM3 摘要、每条事件的哈希、每份文书的签章
+    #[command(help_template = HELP, disable_help_flag = true)]
+    Verify {
+        /// 档案包（zip）
+        #[arg(value_name = "PACKAGE")]
+        package: PathBuf,
+        /// 公布的印章清单（门户 /api/v1/seals 下载的 JSON）
+        #[arg(long, value_name = "FILE")]
+        seals: Option<PathBuf>,
+    },
+}
+
+/// A seal as the published list gives it.
+#[derive(Debug, Deserialize)]
+struct PublishedSeal {
+    id: i64,
+    name: String,
+    public_key: String,
+    #[serde(default)]
+    retired: bool,
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::input(format!("无法读取 {}：{e}", path.display())))
+}
+
+fn published_seals(path: &Path) -> Result<Vec<PublishedSeal>, Failure> {
+    serde_json::from_slice(&read(path)?).map_err(|e| {
+        Failure::input(format!(
+            "{}：不是印章清单（应为门户 /api/v1/seals 返回的 JSON 数组）：{e}",
+            path.display()
+        ))
+    })
+}
+
+/// Whether `public_key` is one of the published seals; the problem in Chinese if not.
+fn check_published(seals: &[PublishedSeal], public_key: &str) -> Option<String> {
+    match seals.iter().find(|s| s.public_key == public_key) {
+        None => Some("签章所用的公钥不在公布的印章清单中：不是登记的电子印章".into()),
+        Some(s) => {
+            println!(
+                "印章清单：第{}号「{}」{}",
+                s.id,
+                s.name,
+                if s.retired {
+                    "（已停用，停用前签发的文书仍然有效）"
+                } else {
+                    ""
+                }
+            );
+            None
+        }
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&yiyin_domain::rehearse::cst())
+        .date_naive()
+}
+
+pub async fn verify(_global: &GlobalArgs, args: VerifyArgs) -> CliResult {
+    let bytes = read(&args.file)?;
+    let sealed = match yiyin_pdf::verify_any(&bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            return Err(Failure::other(format!(
+                "核验结果：无效\n{}：{e}",
+                args.file.display()
+            )));
+        }
+    };
+    let doc = &sealed.document;
+    let field = |k: &str| doc[k].as_str().unwrap_or("—").to_string();
+    println!("签名：有效（SM2/SM3，文件自签章后未被改动）");
+    println!("文书：{}", field("title"));
+    println!("文号：{}", field("number"));
+    println!("签发机关：{}", field("agency"));
+    println!("送达对象：{}", field("recipient"));
+    println!("签发日期：{}", field("issued_on"));
+    println!(
+        "印章：{}（第{}号，持有者 {}，有效期 {} 至 {}）",
+        sealed.seal.name,
+        sealed.seal.id,
+        sealed.seal.holder,
+        sealed.seal.valid_from,
+        sealed.seal.valid_until
+    );
+    println!("签章时间：{}", sealed.signed_at);
+    println!(
+        "公钥 SM3 指纹：{}",
+        yiyin_seal::sm3_hex(sealed.seal.public_key.as_bytes())
+    );
+    let mut problems = Vec::new();
+    let today = today();
+    if let Some(identifier) = doc["identifier"].as_str() {
+        let until = doc["valid_until"].as_str().and_then(|d| parse_date(d).ok());
+        let by_dates = status_on(LicenceStatus::Valid, until, today);
+        println!(
+            "证照编号：{identifier}，有效期至 {}（按今日 {today}：{}）",
+            until
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "长期".into()),
+            by_dates.label()
+        );
+        if by_dates != LicenceStatus::Valid {
+            problems.push(format!("证照已于 {} 届满，已过期", field("valid_until")));
+        }
+    }
+    match &args.seals {
+        Some(path) => {
+            let seals = published_seals(path)?;
+            problems.extend(check_published(&seals, &sealed.seal.public_key));
+        }
+        None if !args.registry => println!(
+            "提示：离线核验证明文件未被改动、由上述公钥签名；要确认该公钥属于登记的印章，请加 --seals 指定公布的印章清单；证照是否被撤销、注销，请加 --registry 或在门户核验页查询"
+        ),
+        None => {}
+    }
+    if args.registry {
+        let store = args.db.open().await?;
+        let check = store
+            .registry_check(&sealed, today)
+            .await
+            .map_err(|e| Failure::other(e.to_string()))?;
+        store.close().await;
+        if let (Some(l), Some(status)) = (&check.licence, check.licence_status) {
+            println!("登记状态：证照 {} 当前“{}”", l.identifier, status.label());
+        }
+        problems.extend(check.problems());
+    }
+    if problems.is_empty() {
+        println!("核验结果：真实有效");
+        Ok(())
+    } else {
+        Err(Failure::other(format!(
+            "核验结果：签章真实，但不应采信：\n  {}",
+            problems.join("\n  ")
+        )))
+    }
+}
+
+pub async fn archive(_global: &GlobalArgs, args: ArchiveArgs) -> CliResult {
+    let ArchiveCommand::Verify { package, seals } = args.command;
+    let bytes = read(&package)?;
+    let report = yiyin_archive::verify(&bytes)
+        .map_err(|e| Failure::other(format!("档案包校验失败：{}：{e}", package.display())))?;
+    let m = &report.manifest;
+    println!("办件：{}（{}）", m.case_number, m.item);
+    println!("申请人：{}", m.applicant);
+    println!("办结状态：{}", m.state);
+    println!("打包时间：{}", m.created_at);
+    println!("印章：{}（第{}号）", m.seal.name, m.seal.id);
+    println!(
+        "内容：{} 个文件（文书 {} 个，材料 {} 个），事件 {} 条，最后一条事件哈希 {}",
+        m.files.len(),
+        report.documents,
+        report.materials,
+        m.events,
+        m.last_event_hash
+    );
+    if let Some(path) = seals {
+        let seals = published_seals(&path)?;
+        if let Some(problem) = check_published(&seals, &m.seal.public_key) {
+            return Err(Failure::other(format!("档案包校验失败：{problem}")));
+        }
+    }
+    println!("档案包完整：清单签名有效，每个文件、每条事件、每份文书的签章均与签发时一致");
+    Ok(())
+}
