@@ -388,7 +388,51 @@ async fn browser_journeys() {
         .await
         .unwrap();
     env.see("持证人：王芳").await;
+    assert!(
+        env.source().await.contains("class=\"seal-img\""),
+        "the licence shows its seal"
+    );
     env.shot("14-document-result").await;
+    // Its PDF, as the applicant downloads it, verifies on the public page; a changed byte does not.
+    let bytes = env
+        .b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(document.querySelector('a[href$=\"/pdf\"]').href)
+               .then(r => r.arrayBuffer())
+               .then(b => done(Array.from(new Uint8Array(b))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let licence: Vec<u8> = serde_json::from_value(bytes).unwrap();
+    assert!(licence.starts_with(b"%PDF-"), "a PDF");
+    let licence_pdf = files.join("准予行政许可决定书.pdf");
+    std::fs::write(&licence_pdf, &licence).unwrap();
+    env.click("a[href^='/verify?number=']").await;
+    env.see("核验结果：真实有效").await;
+    env.go("/verify").await;
+    env.fill("input[name=file]", licence_pdf.to_str().unwrap())
+        .await;
+    env.click("form[action='/verify'][method=post] button[type=submit]")
+        .await;
+    env.see("核验结果：真实有效").await;
+    env.see("电子证照标识").await;
+    env.shot("25-portal-verify-genuine").await;
+    let mut changed = licence.clone();
+    let at = changed.len() / 2;
+    changed[at] ^= 0x01;
+    let changed_pdf = files.join("改动过的决定书.pdf");
+    std::fs::write(&changed_pdf, &changed).unwrap();
+    env.fill("input[name=file]", changed_pdf.to_str().unwrap())
+        .await;
+    env.click("form[action='/verify'][method=post] button[type=submit]")
+        .await;
+    env.see("核验结果：无效").await;
+    env.shot("26-portal-verify-tampered").await;
+    env.go("/seals").await;
+    env.see("汉阴县行政审批服务局行政审批专用章").await;
+    env.shot("27-portal-seals").await;
     // Anyone can follow it with the number and query code, and the approval is announced.
     env.go("/announcements?j=hanyin").await;
     env.see("企业投资项目核准").await;
@@ -459,6 +503,11 @@ async fn browser_journeys() {
     env.see("申请行政复议").await;
     env.see("请向安康市行政审批服务局提出申请").await;
     env.shot("19-document-refusal").await;
+
+    // The closed case's archive package is at hand for the staff.
+    env.go(&format!("/work/cases/{id}")).await;
+    env.see("下载电子档案包").await;
+    env.shot("28-work-closed-case").await;
 
     // Another county's staff cannot see this county's case, nor find it in their lists.
     env.login("ziyang.chief").await;
