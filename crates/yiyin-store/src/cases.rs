@@ -475,7 +475,7 @@ impl Store {
             result_name: item.result.name.clone(),
             validity_years: item.result.validity_years,
         };
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let j = jurisdiction_in(&mut tx, &new.jurisdiction).await?;
         let year = i64::from(chrono::Datelike::year(&date));
         let seq: i64 = sqlx::query_scalar(
@@ -595,7 +595,7 @@ impl Store {
         env: &CaseEnv<'_>,
     ) -> Result<CaseRecord> {
         let (calendar, facts) = (env.calendar, env.facts);
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let record = self.case_in(&mut tx, id).await?;
         if let Some(v) = expected_version
             && v != record.version
@@ -636,7 +636,7 @@ impl Store {
         at: DateTime<Utc>,
         env: &CaseEnv<'_>,
     ) -> Result<Option<CaseRecord>> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let record = self.case_in(&mut tx, id).await?;
         let Some((next, deemed)) = record.case.tick(local_date(at)) else {
             return Ok(None);
@@ -814,9 +814,9 @@ impl Store {
         if applicant.is_some() {
             sql.push_str(&format!(" AND applicant_account = ${}", binds.len() + 1));
         }
-        sql.push_str(
-            " ORDER BY CASE WHEN statutory_due IS NULL THEN 1 ELSE 0 END, statutory_due, id",
-        );
+        // due_sort is the statutory due date, or 9999-12-31 when there is none: the same order,
+        // served by the worklist indexes.
+        sql.push_str(" ORDER BY due_sort, id");
         sql.push_str(&format!(
             " LIMIT {} OFFSET {}",
             f.limit.clamp(1, 1000),

@@ -18,6 +18,7 @@ pub mod cases;
 pub mod catalog;
 pub mod crypto;
 pub mod events;
+pub mod group;
 pub mod licences;
 pub mod migrate;
 pub mod org;
@@ -126,6 +127,8 @@ pub struct Store {
     backend: Backend,
     read: AnyPool,
     write: AnyPool,
+    /// SQLite: the group commit of the one writer (see [`group`]).
+    group: Option<std::sync::Arc<group::Group>>,
 }
 
 impl Store {
@@ -162,6 +165,7 @@ impl Store {
                 Store {
                     backend,
                     read,
+                    group: Some(group::Group::new(write.clone())),
                     write,
                 }
             }
@@ -175,6 +179,7 @@ impl Store {
                     backend,
                     read: pool.clone(),
                     write: pool,
+                    group: None,
                 }
             }
         };
@@ -194,6 +199,12 @@ impl Store {
     /// The pool for writes (one connection on SQLite).
     pub fn writer(&self) -> &AnyPool {
         &self.write
+    }
+
+    /// A write transaction for the busy paths (cases and their events): on SQLite a member of the
+    /// group commit, on PostgreSQL a plain transaction.
+    pub async fn begin_write(&self) -> Result<group::WriteTx> {
+        group::WriteTx::begin(&self.write, self.group.as_ref()).await
     }
 
     /// Whether the database answers (for `/healthz`).

@@ -87,6 +87,7 @@ on_both!(
     outside_the_catalog_is_refused,
     chain_detects_tampering,
     accounts_sessions_and_lockout,
+    concurrent_writes_commit_together_and_fail_alone,
 );
 
 fn new_case(key: Option<&str>) -> NewCase {
@@ -552,4 +553,78 @@ async fn accounts_sessions_and_lockout(store: Store) {
         .await
         .unwrap();
     assert!(listed.is_empty());
+}
+
+/// Many writers at once (SQLite commits them in groups): each succeeds or fails on its own, a
+/// cancelled writer loses only its own write, nobody waits forever, and the chain stays whole.
+async fn concurrent_writes_commit_together_and_fail_alone(store: Store) {
+    let cal = Calendar::builtin();
+    let (c, _) = store
+        .create_case(&new_case(None), &clerk(), at("2025-03-03"), &env(&cal))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (store, cal) = (store.clone(), cal.clone());
+        tasks.push(tokio::spawn(async move {
+            if i % 4 == 0 {
+                // All name the same version of one case: exactly one may win.
+                store
+                    .act(
+                        c.id,
+                        Some(c.version),
+                        &Action::Correct {
+                            note: format!("更正{i}"),
+                        },
+                        &clerk(),
+                        at("2025-03-03"),
+                        &env(&cal),
+                    )
+                    .await
+                    .map(|_| "acted")
+            } else {
+                store
+                    .create_case(&new_case(None), &clerk(), at("2025-03-03"), &env(&cal))
+                    .await
+                    .map(|_| "created")
+            }
+        }));
+    }
+    // Some requests are cancelled midway, as when a client goes away.
+    for t in tasks.iter().skip(1).step_by(7) {
+        t.abort();
+    }
+    let mut created = 0;
+    let (mut acted, mut conflicts, mut cancelled) = (0, 0, 0);
+    for t in tasks {
+        match tokio::time::timeout(std::time::Duration::from_secs(30), t)
+            .await
+            .expect("no writer waits forever")
+        {
+            Ok(Ok("created")) => created += 1,
+            Ok(Ok(_)) => acted += 1,
+            Ok(Err(StoreError::Conflict(_))) => conflicts += 1,
+            Ok(Err(e)) => panic!("{e}"),
+            Err(e) if e.is_cancelled() => cancelled += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(
+        acted,
+        1.min(10 - conflicts),
+        "one winner among those that ran"
+    );
+    assert_eq!(
+        store.case_count().await.unwrap(),
+        1 + created,
+        "every acknowledged case is there, and no other"
+    );
+    assert!(created + acted + conflicts + cancelled == 40);
+    let report = store.verify_chain().await.unwrap();
+    assert!(report.broken.is_none(), "{report:?}");
+    // The store still writes afterwards.
+    store
+        .create_case(&new_case(None), &clerk(), at("2025-03-03"), &env(&cal))
+        .await
+        .unwrap();
 }

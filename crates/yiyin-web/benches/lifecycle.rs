@@ -4,11 +4,12 @@
 //! ```sh
 //! cargo bench -p yiyin-web --bench lifecycle                       # both databases, defaults
 //! cargo bench -p yiyin-web --bench lifecycle -- --backend sqlite --lifecycles 2000 --concurrency 16 --worklist-cases 1000000
+//! cargo bench -p yiyin-web --bench lifecycle -- --full-views   # every write answers with the whole case
 //! ```
 //!
 //! A lifecycle is five requests: receive (create), accept, review, decide, issue the certificate.
 //! Every event is durable: SQLite runs with `synchronous=FULL` (each commit on disk before the
-//! answer). PostgreSQL is the server at `YIYIN_TEST_POSTGRES_URL` (default 127.0.0.1:5432).
+//! answer), and every document is sealed (SM2-signed) as it is issued. PostgreSQL is the server at `YIYIN_TEST_POSTGRES_URL` (default 127.0.0.1:5432).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,6 +28,7 @@ struct Options {
     lifecycles: usize,
     concurrency: usize,
     worklist_cases: i64,
+    full_views: bool,
 }
 
 fn options() -> Options {
@@ -53,6 +55,7 @@ fn options() -> Options {
         worklist_cases: get("--worklist-cases")
             .and_then(|v| v.parse().ok())
             .unwrap_or(1_000_000),
+        full_views: args.iter().any(|a| a == "--full-views"),
     }
 }
 
@@ -103,7 +106,8 @@ async fn timed(
 async fn run_backend(backend: Backend, o: &Options) {
     let catalog: CatalogFile =
         toml::from_str(include_str!("../tests/fixtures/catalog.toml")).unwrap();
-    let server = TestServer::spawn(
+    // With the seals switched on, as in production: every document is signed as it is issued.
+    let server = TestServer::spawn_with(
         backend,
         "2025-03-03",
         &catalog,
@@ -111,6 +115,7 @@ async fn run_backend(backend: Backend, o: &Options) {
             max_connections: 16,
             durability: Durability::Full,
         },
+        Some("bench-seal-passphrase"),
     )
     .await;
     for (l, role) in [
@@ -130,8 +135,15 @@ async fn run_backend(backend: Backend, o: &Options) {
             .await
             .unwrap();
     }
+    // Like an integration that only needs the next version, ask for the brief answer; with
+    // --full-views every write answers with the whole case (clock explanations, timeline, documents).
+    let mut headers = reqwest::header::HeaderMap::new();
+    if !o.full_views {
+        headers.insert("prefer", "return=minimal".parse().unwrap());
+    }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
+        .default_headers(headers)
         .build()
         .unwrap();
     let clerk = Arc::new(login(&client, &server, "b.clerk").await);
@@ -228,10 +240,15 @@ async fn run_backend(backend: Backend, o: &Options) {
     let elapsed = start.elapsed().as_secs_f64();
     let mut s = samples.lock().await;
     println!(
-        "\n== {} — {} full lifecycles, {} concurrent clients",
+        "\n== {} — {} full lifecycles, {} concurrent clients, {} answers",
         backend.label(),
         o.lifecycles,
-        o.concurrency
+        o.concurrency,
+        if o.full_views {
+            "full"
+        } else {
+            "brief (Prefer: return=minimal)"
+        }
     );
     println!(
         "throughput: {:.0} lifecycles/s, {:.0} requests/s",

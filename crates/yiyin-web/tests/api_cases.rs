@@ -281,6 +281,25 @@ async fn idempotency_key_makes_one_case(backend: Backend) {
     assert_eq!((s1, s2), (201, 200));
     assert_eq!(id1, id2);
     assert_eq!(app.store.case_count().await.unwrap(), 1);
+
+    // A client that needs only the next version asks for the brief answer.
+    let r = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/cases/{id1}/actions")))
+        .bearer_auth(&clerk)
+        .header("Prefer", "return=minimal")
+        .json(&json!({"action": "correct", "note": "更正错字", "version": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["preference-applied"], "return=minimal");
+    let brief: Value = r.json().await.unwrap();
+    assert_eq!(brief["id"], id1);
+    assert_eq!(brief["version"], 2, "{brief}");
+    assert!(
+        brief.get("events").is_none() && brief.get("clock").is_none(),
+        "{brief}"
+    );
     app.stop().await;
 }
 

@@ -67,6 +67,63 @@ pub struct CaseView {
     pub allowed_actions: Vec<String>,
 }
 
+/// What a write answers when the client sends `Prefer: return=minimal` (RFC 7240): enough to take
+/// the next action, without the clock's explanations, the timeline and the documents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseBrief {
+    pub id: i64,
+    pub number: String,
+    pub state: CaseState,
+    pub state_label: String,
+    /// Name it when taking the next action.
+    pub version: i64,
+    pub next_role: Option<Role>,
+}
+
+impl CaseBrief {
+    fn of(record: &CaseRecord) -> Self {
+        CaseBrief {
+            id: record.id,
+            number: record.number.clone(),
+            state: record.state,
+            state_label: record.state.label().into(),
+            version: record.version,
+            next_role: record.next_role,
+        }
+    }
+}
+
+/// Whether the client asked for the minimal answer (`Prefer: return=minimal`).
+fn wants_minimal(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case("return=minimal"))
+}
+
+/// The answer to a write: the whole view, or the brief one when the client prefers it.
+async fn answer(
+    state: &AppState,
+    signed: &Signed,
+    headers: &HeaderMap,
+    status: StatusCode,
+    record: CaseRecord,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    Ok(if wants_minimal(headers) {
+        (
+            status,
+            [("preference-applied", "return=minimal")],
+            Json(CaseBrief::of(&record)),
+        )
+            .into_response()
+    } else {
+        (status, Json(view(state, signed, record).await?)).into_response()
+    })
+}
+
 /// A line of a worklist.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseLine {
@@ -177,15 +234,16 @@ pub fn applicant_from(input: &ApplicantInput) -> Result<Applicant, AppError> {
 /// Send an `Idempotency-Key` header so that a retried submission returns the case it created
 /// (200) instead of creating another (201).
 #[utoipa::path(post, path = "/api/v1/cases", tag = "办件", request_body = CreateCase,
-    params(("Idempotency-Key" = Option<String>, Header, description = "重试同一提交时使用同一个键")),
-    responses((status = 201, body = CaseView), (status = 200, body = CaseView),
+    params(("Idempotency-Key" = Option<String>, Header, description = "重试同一提交时使用同一个键"),
+        ("Prefer" = Option<String>, Header, description = "return=minimal：只返回 CaseBrief（编号、状态、版本），不返回时限说明、事件和文书")),
+    responses((status = 201, body = CaseView, description = "新建的办件；Prefer: return=minimal 时返回 CaseBrief"), (status = 200, body = CaseView),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     signed: Signed,
     headers: HeaderMap,
     Json(req): Json<CreateCase>,
-) -> ApiResult<(StatusCode, Json<CaseView>)> {
+) -> ApiResult<axum::response::Response> {
     let account = signed.account().clone();
     let key = headers
         .get("idempotency-key")
@@ -242,7 +300,7 @@ pub async fn create(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(view(&state, &signed, record).await?)))
+    answer(&state, &signed, &headers, status, record).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -402,8 +460,9 @@ pub struct ActRequest {
 /// Take an action on a case. Forbidden actions are refused with 422, code `rule_refused`, and a
 /// message naming the rule; a stale `version` with 409.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "办件", request_body = ActRequest,
-    params(("id" = i64, Path, description = "办件编号（内部）")),
-    responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody),
+    params(("id" = i64, Path, description = "办件编号（内部）"),
+        ("Prefer" = Option<String>, Header, description = "return=minimal：只返回 CaseBrief")),
+    responses((status = 200, body = CaseView, description = "办件全貌；请求头 Prefer: return=minimal 时返回 CaseBrief"), (status = 403, body = crate::error::ErrorBody),
         (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn act(
     State(state): State<AppState>,
@@ -411,7 +470,7 @@ pub async fn act(
     Path(id): Path<i64>,
     headers: HeaderMap,
     Json(req): Json<ActRequest>,
-) -> ApiResult<Json<CaseView>> {
+) -> ApiResult<axum::response::Response> {
     let action: Action = serde_json::from_value(req.action.clone()).map_err(|e| {
         bad(format!("操作格式有误：{e}（action 可选：notify_supplement、supplement、correct、accept、accept_deferred、accept_on_commitment、refuse、not_needed、complete_step、suspend、resume、extend、decide、issue_certificate、withdraw）"))
     })?;
@@ -432,7 +491,7 @@ pub async fn act(
     let updated = state
         .act(id, version, &action, &signed.actor(&state.org()))
         .await?;
-    Ok(Json(view(&state, &signed, updated).await?))
+    answer(&state, &signed, &headers, StatusCode::OK, updated).await
 }
 
 /// One document of a case, as its canonical record.

@@ -20,6 +20,7 @@ use crate::state::AppState;
         version = "1",
         description = "行政审批服务局审批平台的 JSON 接口。错误统一返回 {\"error\": {\"code\", \"message\"}}，message 为中文。"
     ),
+    components(schemas(cases::CaseBrief)),
     tags(
         (name = "系统", description = "健康检查"),
         (name = "目录", description = "组织机构与行政许可事项目录（公开）"),
