@@ -10,6 +10,9 @@
 //! 7. [`rehearse`] — running a scripted case on a simulated clock (`yiyin rehearse`).
 //! 8. [`documents`] — the written documents the law requires, composed from a case.
 //! 9. [`authz`] — which role may do what, in which scope.
+//! 10. [`licence`] — the acts on a licence after the decision (Art. 8, 49, 50, 69, 70).
+//! 11. [`supervision`] — pushes to the supervising department, findings, commitment verification, credit.
+//! 12. [`inspection`] — the random draw of inspection targets and inspectors (双随机)
 
 #[macro_use]
 mod labels;
@@ -20,7 +23,9 @@ pub mod catalog;
 pub mod documents;
 pub mod engine;
 pub mod ids;
+pub mod inspection;
 pub mod licence;
 pub mod org;
 pub mod rehearse;
 pub mod roles;
+pub mod supervision;

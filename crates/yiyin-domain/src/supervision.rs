@@ -1,0 +1,306 @@
+//! Approval–supervision separation (审管分离) as rules: what the bureau pushes to the supervising
+//! department and by when the department must acknowledge it (签收); how a push that failed to reach
+//! a department's system is retried before it becomes a dead letter; the findings a department
+//! reports back (抄告); the verification of a licence granted on a commitment (告知承诺) and the
+//! credit record a false commitment leaves, which bars the applicant from notify-and-commit until it
+//! is repaired (国办发〔2020〕42号).
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Calendar, CalendarError, fmt_date};
+use crate::engine::Refusal;
+use crate::licence::ActKind;
+
+labelled_enum!(
+    /// What a push tells the supervising department.
+    PushKind {
+        Approval = ("approval", "准予许可决定"),
+        Denial = ("denial", "不予许可决定"),
+        Certificate = ("certificate", "证照制发"),
+        Change = ("change", "变更"),
+        Renewal = ("renewal", "延续"),
+        Revocation = ("revocation", "撤销"),
+        Cancellation = ("cancellation", "注销"),
+        Withdrawal = ("withdrawal", "撤回"),
+        Rescission = ("rescission", "吊销"),
+        Expiry = ("expiry", "有效期届满"),
+    }
+);
+
+impl From<ActKind> for PushKind {
+    fn from(kind: ActKind) -> Self {
+        match kind {
+            ActKind::Change => PushKind::Change,
+            ActKind::Renewal => PushKind::Renewal,
+            ActKind::Revocation => PushKind::Revocation,
+            ActKind::Cancellation => PushKind::Cancellation,
+            ActKind::Withdrawal => PushKind::Withdrawal,
+            ActKind::Rescission => PushKind::Rescission,
+            ActKind::Expiry => PushKind::Expiry,
+        }
+    }
+}
+
+labelled_enum!(
+    /// Where a push stands.
+    PushStatus {
+        /// In the department's inbox; its system (if any) not reached yet.
+        Pending = ("pending", "待送达"),
+        /// Its system answered 2xx (or it has none: the inbox is the delivery).
+        Delivered = ("delivered", "已送达"),
+        /// Retries exhausted: on the dead-letter list until replayed.
+        Dead = ("dead", "投递失败"),
+    }
+);
+
+/// Working days within which a department acknowledges a push when its jurisdiction sets none.
+pub const DEFAULT_ACK_DAYS: u32 = 2;
+
+/// The date by which a push sent on `sent_on` must be acknowledged: `days` working days after.
+pub fn ack_due(cal: &Calendar, sent_on: NaiveDate, days: u32) -> Result<NaiveDate, CalendarError> {
+    cal.add(sent_on, days.max(1))
+}
+
+/// Whether an unacknowledged push raises the alarm today.
+pub fn ack_overdue(due: NaiveDate, today: NaiveDate, acknowledged: bool) -> bool {
+    !acknowledged && today > due
+}
+
+/// How a failed delivery is retried: after `base`, doubling each time up to `cap`; after
+/// `max_attempts` failures the push is a dead letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub base: Duration,
+    pub cap: Duration,
+    pub max_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            base: Duration::from_secs(30),
+            cap: Duration::from_secs(6 * 3600),
+            max_attempts: 12,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before the next attempt after `failures` failed ones; None when the push is dead.
+    pub fn next_delay(&self, failures: u32) -> Option<Duration> {
+        if failures >= self.max_attempts {
+            return None;
+        }
+        let factor = 1u32
+            .checked_shl(failures.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        Some(self.base.saturating_mul(factor).min(self.cap))
+    }
+}
+
+labelled_enum!(
+    /// What a supervision check found (监管结果).
+    FindingKind {
+        Compliant = ("compliant", "检查合格"),
+        Rectification = ("rectification", "责令整改"),
+        Penalty = ("penalty", "行政处罚"),
+        Referral = ("referral", "移送处理"),
+        Other = ("other", "其他情况"),
+    }
+);
+
+impl FindingKind {
+    /// Whether the finding is a problem (counted against the licensee and the item).
+    pub fn adverse(self) -> bool {
+        !matches!(self, FindingKind::Compliant | FindingKind::Other)
+    }
+}
+
+labelled_enum!(
+    /// Where the verification of a commitment stands.
+    VerificationState {
+        Open = ("open", "待核查"),
+        Rectifying = ("rectifying", "限期整改"),
+        Fulfilled = ("fulfilled", "承诺属实"),
+        False = ("false", "承诺不实"),
+    }
+);
+
+/// What the supervising department found when verifying a commitment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum VerificationOutcome {
+    /// The conditions are met as promised.
+    Fulfilled { note: String },
+    /// Not yet met: rectify by a date.
+    Rectify { by: NaiveDate, reason: String },
+    /// The commitment was false (or not rectified): the licence is to be revoked and a credit
+    /// record written.
+    False { reason: String },
+}
+
+fn refuse<T>(rule: &str, message: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal {
+        rule: rule.into(),
+        message: message.into(),
+    })
+}
+
+/// Records an outcome on a verification task in `state`, as of `today`; returns the new state.
+pub fn verify_commitment(
+    state: VerificationState,
+    outcome: &VerificationOutcome,
+    today: NaiveDate,
+) -> Result<VerificationState, Refusal> {
+    use VerificationState as S;
+    if matches!(state, S::Fulfilled | S::False) {
+        return refuse(
+            "commitment",
+            format!("该承诺核查已办结（{}），不能再次认定", state.label()),
+        );
+    }
+    match outcome {
+        VerificationOutcome::Fulfilled { .. } => Ok(S::Fulfilled),
+        VerificationOutcome::Rectify { by, reason } => {
+            if state == S::Rectifying {
+                return refuse(
+                    "commitment",
+                    "已责令限期整改一次；整改期满应认定承诺属实或不实（国办发〔2020〕42号）",
+                );
+            }
+            if reason.trim().is_empty() {
+                return refuse("commitment", "责令整改须写明不符合的条件");
+            }
+            if *by <= today {
+                return refuse("commitment", format!("整改期限{}应晚于今天", fmt_date(*by)));
+            }
+            Ok(S::Rectifying)
+        }
+        VerificationOutcome::False { reason } => {
+            if reason.trim().is_empty() {
+                return refuse("commitment", "认定承诺不实须写明事实和理由");
+            }
+            Ok(S::False)
+        }
+    }
+}
+
+labelled_enum!(
+    /// A record in an applicant's credit file kept by the platform.
+    CreditKind {
+        FalseCommitment = ("false_commitment", "虚假承诺"),
+        SeriousBadCredit = ("serious_bad_credit", "严重失信"),
+        DeferredOverdue = ("deferred_overdue", "容缺材料逾期未补交"),
+        Warning = ("warning", "警告"),
+    }
+);
+
+impl CreditKind {
+    /// Whether an unrepaired record of this kind bars notify-and-commit.
+    pub fn bars_commitment(self) -> bool {
+        matches!(
+            self,
+            CreditKind::FalseCommitment | CreditKind::SeriousBadCredit
+        )
+    }
+}
+
+/// Why the applicant may not use notify-and-commit, from their unrepaired credit records
+/// (kind, what happened), if so.
+pub fn commitment_barred(unrepaired: &[(CreditKind, String)]) -> Option<String> {
+    let bars: Vec<String> = unrepaired
+        .iter()
+        .filter(|(k, _)| k.bars_commitment())
+        .map(|(k, why)| format!("{}：{why}", k.label()))
+        .collect();
+    (!bars.is_empty()).then(|| {
+        format!(
+            "申请人有未修复的信用记录（{}），信用修复前不得适用告知承诺制（国办发〔2020〕42号），请按一般程序提交全部材料",
+            bars.join("；")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::parse_date;
+
+    fn d(s: &str) -> NaiveDate {
+        parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn acknowledgement_is_due_in_working_days() {
+        let cal = Calendar::builtin();
+        // Sent on the Friday before the 2025 National Day holiday.
+        assert_eq!(ack_due(&cal, d("2025-09-26"), 2).unwrap(), d("2025-09-29"));
+        assert_eq!(ack_due(&cal, d("2025-09-30"), 2).unwrap(), d("2025-10-10"));
+        assert!(!ack_overdue(d("2025-10-10"), d("2025-10-10"), false));
+        assert!(ack_overdue(d("2025-10-10"), d("2025-10-11"), false));
+        assert!(!ack_overdue(d("2025-10-10"), d("2025-10-11"), true));
+    }
+
+    #[test]
+    fn retries_back_off_then_die() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.next_delay(1), Some(Duration::from_secs(30)));
+        assert_eq!(p.next_delay(2), Some(Duration::from_secs(60)));
+        assert_eq!(p.next_delay(5), Some(Duration::from_secs(480)));
+        assert_eq!(p.next_delay(11), Some(Duration::from_secs(6 * 3600)));
+        assert_eq!(p.next_delay(12), None);
+    }
+
+    #[test]
+    fn verification_outcomes() {
+        use VerificationState as S;
+        let today = d("2026-06-15");
+        let fulfilled = VerificationOutcome::Fulfilled {
+            note: "现场核查符合".into(),
+        };
+        assert_eq!(
+            verify_commitment(S::Open, &fulfilled, today),
+            Ok(S::Fulfilled)
+        );
+        let rectify = VerificationOutcome::Rectify {
+            by: d("2026-06-30"),
+            reason: "消毒设施未配备".into(),
+        };
+        assert_eq!(
+            verify_commitment(S::Open, &rectify, today),
+            Ok(S::Rectifying)
+        );
+        let twice = verify_commitment(S::Rectifying, &rectify, today).unwrap_err();
+        assert!(twice.message.contains("一次"));
+        let past = VerificationOutcome::Rectify {
+            by: today,
+            reason: "x".into(),
+        };
+        assert!(verify_commitment(S::Open, &past, today).is_err());
+        let false_ = VerificationOutcome::False {
+            reason: "场所不存在".into(),
+        };
+        assert_eq!(
+            verify_commitment(S::Rectifying, &false_, today),
+            Ok(S::False)
+        );
+        assert!(verify_commitment(S::False, &fulfilled, today).is_err());
+        let empty = VerificationOutcome::False { reason: " ".into() };
+        assert!(verify_commitment(S::Open, &empty, today).is_err());
+    }
+
+    #[test]
+    fn false_commitments_bar_until_repaired() {
+        assert_eq!(commitment_barred(&[]), None);
+        assert_eq!(
+            commitment_barred(&[(CreditKind::DeferredOverdue, "HY2026000001".into())]),
+            None
+        );
+        let why =
+            commitment_barred(&[(CreditKind::FalseCommitment, "HY2026000002".into())]).unwrap();
+        assert!(why.contains("虚假承诺") && why.contains("42号"), "{why}");
+    }
+}
