@@ -72,6 +72,16 @@ pub enum Operation {
     ManageCatalog,
     /// Manage accounts, roles and the organisation.
     ManageUsers,
+    /// Supervise the licensees of the items one's department supervises: acknowledge pushes (签收),
+    /// report findings (抄告), verify commitments, grade risk, run random inspections.
+    Supervise,
+    /// Decide on a licence after the decision: changes and renewals, revocation, cancellation,
+    /// withdrawal, and record a rescission.
+    ActOnLicence,
+    /// Oversee the pushes to the departments: their systems' addresses, dead letters and replay.
+    ManagePushes,
+    /// Repair an applicant's credit record (信用修复), which lifts a bar on notify-and-commit.
+    RepairCredit,
 }
 
 impl Operation {
@@ -89,6 +99,10 @@ impl Operation {
             Operation::Audit,
             Operation::ManageCatalog,
             Operation::ManageUsers,
+            Operation::Supervise,
+            Operation::ActOnLicence,
+            Operation::ManagePushes,
+            Operation::RepairCredit,
         ];
         out.extend(StepKind::ALL.iter().map(|k| Operation::Step(*k)));
         out
@@ -108,6 +122,10 @@ impl Operation {
             Operation::Audit => "查看审计日志".into(),
             Operation::ManageCatalog => "管理事项目录".into(),
             Operation::ManageUsers => "管理用户和组织机构".into(),
+            Operation::Supervise => "办理监管事务".into(),
+            Operation::ActOnLicence => "作出证照变更、延续、撤销、注销或撤回决定".into(),
+            Operation::ManagePushes => "管理审管推送".into(),
+            Operation::RepairCredit => "办理信用修复".into(),
         }
     }
 }
@@ -153,6 +171,7 @@ pub fn role_may(role: Role, op: Operation) -> bool {
             O::ViewCase
                 | O::Suspend
                 | O::Decide
+                | O::ActOnLicence
                 | O::Step(K::Review | K::PublicNotice | K::ExpertReview | K::Hearing | K::Decision)
         ),
         R::BureauHead => matches!(
@@ -162,12 +181,16 @@ pub fn role_may(role: Role, op: Operation) -> bool {
                 | O::Extend
                 | O::Decide
                 | O::Audit
+                | O::ActOnLicence
+                | O::ManagePushes
+                | O::RepairCredit
                 | O::Step(K::Review | K::Hearing | K::Decision)
         ),
-        R::DepartmentSupervisor | R::Observer => op == O::ViewCase,
+        R::DepartmentSupervisor => matches!(op, O::ViewCase | O::Supervise),
+        R::Observer => op == O::ViewCase,
         R::DisciplineSupervisor => matches!(op, O::ViewCase | O::Audit),
         R::CatalogAdmin => op == O::ManageCatalog,
-        R::SystemAdmin => matches!(op, O::ManageUsers | O::Audit),
+        R::SystemAdmin => matches!(op, O::ManageUsers | O::Audit | O::ManagePushes),
     }
 }
 
@@ -334,6 +357,7 @@ mod tests {
                     O::ViewCase,
                     O::Suspend,
                     O::Decide,
+                    O::ActOnLicence,
                     O::Step(K::Review),
                     O::Step(K::PublicNotice),
                     O::Step(K::ExpertReview),
@@ -349,16 +373,22 @@ mod tests {
                     O::Extend,
                     O::Decide,
                     O::Audit,
+                    O::ActOnLicence,
+                    O::ManagePushes,
+                    O::RepairCredit,
                     O::Step(K::Review),
                     O::Step(K::Hearing),
                     O::Step(K::Decision),
                 ],
             ),
-            (Role::DepartmentSupervisor, &[O::ViewCase]),
+            (Role::DepartmentSupervisor, &[O::ViewCase, O::Supervise]),
             (Role::Observer, &[O::ViewCase]),
             (Role::DisciplineSupervisor, &[O::ViewCase, O::Audit]),
             (Role::CatalogAdmin, &[O::ManageCatalog]),
-            (Role::SystemAdmin, &[O::ManageUsers, O::Audit]),
+            (
+                Role::SystemAdmin,
+                &[O::ManageUsers, O::Audit, O::ManagePushes],
+            ),
         ];
         assert_eq!(expected.len(), Role::ALL.len());
         let s = scope(HandlingMode::Transferred);
@@ -400,6 +430,14 @@ mod tests {
         assert!(allowed(&other_dept, op, &resident).is_err());
         let supervisor = [grant(Role::DepartmentSupervisor, "hanyin", Some("huanbao"))];
         assert!(allowed(&supervisor, Operation::ViewCase, &transferred).is_err());
+        assert!(allowed(&supervisor, Operation::Supervise, &transferred).is_err());
+        let own_supervisor = [grant(
+            Role::DepartmentSupervisor,
+            "hanyin",
+            Some("shichang"),
+        )];
+        assert!(allowed(&own_supervisor, Operation::Supervise, &transferred).is_ok());
+        assert!(allowed(&own_supervisor, Operation::ActOnLicence, &transferred).is_err());
         let observer = [grant(Role::Observer, "hanyin", Some("shichang"))];
         assert!(allowed(&observer, Operation::ViewCase, &transferred).is_ok());
         assert!(allowed(&observer, Operation::Decide, &transferred).is_err());

@@ -38,6 +38,10 @@ pub struct ItemRules {
     /// Who decides (the role of the item's decision step; section chief by default).
     #[serde(default)]
     pub decider: Option<Role>,
+    /// For green-list items: the working days within which the supervising department verifies a
+    /// commitment after the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment_check_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +105,7 @@ impl From<&Item> for ItemRules {
                 })
                 .collect(),
             decider: item.steps.get(decision).map(|s| s.role),
+            commitment_check_days: item.commitment_check_days,
         }
     }
 }
@@ -120,7 +125,8 @@ impl ItemRules {
         self.materials.iter().find(|m| m.code == code)
     }
 
-    fn material_name(&self, code: &str) -> String {
+    /// A material's name (its code when unnamed).
+    pub fn material_name(&self, code: &str) -> String {
         match self.material(code) {
             Some(m) if !m.name.is_empty() => format!("{}（{}）", m.code, m.name),
             _ => code.to_string(),
@@ -475,6 +481,16 @@ pub enum DocumentKind {
     Licence,
     /// 撤回申请确认书
     WithdrawalConfirmation,
+    /// 不予变更行政许可决定书 (Art. 49, 38)
+    ChangeDenial,
+    /// 不予延续行政许可决定书 (Art. 50, 38)
+    RenewalDenial,
+    /// 撤销行政许可决定书 (Art. 69)
+    RevocationDecision,
+    /// 注销行政许可决定书 (Art. 70)
+    CancellationDecision,
+    /// 撤回行政许可决定书 (Art. 8)
+    LicenceWithdrawalDecision,
 }
 
 impl DocumentKind {
@@ -492,6 +508,11 @@ impl DocumentKind {
             Self::CommitmentDecision => "告知承诺审批决定书",
             Self::Licence => "行政许可证件",
             Self::WithdrawalConfirmation => "撤回申请确认书",
+            Self::ChangeDenial => "不予变更行政许可决定书",
+            Self::RenewalDenial => "不予延续行政许可决定书",
+            Self::RevocationDecision => "撤销行政许可决定书",
+            Self::CancellationDecision => "注销行政许可决定书",
+            Self::LicenceWithdrawalDecision => "撤回行政许可决定书",
         }
     }
 }
@@ -532,6 +553,14 @@ pub struct Context<'a> {
 const ART32_4: &str = "《行政许可法》第三十二条第一款第（四）项";
 
 impl Case {
+    /// The deferred materials not supplied by their due date, as of `today` (the certificate waits
+    /// for them).
+    pub fn late_deferred(&self, today: NaiveDate) -> impl Iterator<Item = &Deferred> {
+        self.deferred
+            .iter()
+            .filter(move |d| d.arrived_on.is_none() && d.due < today)
+    }
+
     /// Receipt of an application with the materials provided (收件).
     pub fn receive(
         ctx: &Context,

@@ -188,6 +188,10 @@ pub struct Jurisdiction {
     pub reconsideration_body: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub court: String,
+    /// Working days within which a supervising department acknowledges (签收) a pushed result;
+    /// absent: 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_ack_days: Option<u32>,
     #[serde(default)]
     pub departments: Vec<Department>,
     #[serde(default)]

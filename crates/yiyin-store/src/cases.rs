@@ -180,6 +180,25 @@ pub struct CaseRecord {
 }
 
 impl CaseRecord {
+    /// A warning for each deferred material not supplied by its due date, as of `today`.
+    /// Each is (material code, due date, message).
+    pub fn deferred_warnings(&self, today: NaiveDate) -> Vec<(String, NaiveDate, String)> {
+        self.case
+            .late_deferred(today)
+            .map(|d| {
+                (
+                    d.code.clone(),
+                    d.due,
+                    format!(
+                        "容缺受理的材料“{}”应于{}前补交，已逾期未补交；补齐前不予发证",
+                        self.item.material_name(&d.code),
+                        fmt_date(d.due)
+                    ),
+                )
+            })
+            .collect()
+    }
+
     pub fn scope(&self) -> Scope {
         Scope {
             jurisdiction: self.jurisdiction.clone(),
@@ -335,6 +354,7 @@ struct Columns {
     decided_on: Option<String>,
     certificate_due: Option<String>,
     due_sort: String,
+    deferred_due: Option<String>,
 }
 
 fn columns(case: &Case, clock: Option<&Clock>, item: &ItemRules) -> Columns {
@@ -353,6 +373,13 @@ fn columns(case: &Case, clock: Option<&Clock>, item: &ItemRules) -> Columns {
         certificate_due: opt_date(clock.and_then(|c| c.certificate_due)),
         due_sort: opt_date(clock.and_then(|c| c.statutory_due))
             .unwrap_or_else(|| "9999-12-31".into()),
+        deferred_due: opt_date(
+            case.deferred
+                .iter()
+                .filter(|d| d.arrived_on.is_none())
+                .map(|d| d.due)
+                .min(),
+        ),
     }
 }
 
@@ -407,7 +434,49 @@ fn agency_of(j: &Jurisdiction, department: &str, mode: HandlingMode) -> (String,
     }
 }
 
-async fn jurisdiction_in(conn: &mut AnyConnection, code: &str) -> Result<Jurisdiction> {
+/// Who issues a case's documents: the agency under whose seal, the seal's name, the prefix of its
+/// document numbers, where its decisions are challenged, and the credit code in its licences.
+#[derive(Debug, Clone)]
+pub(crate) struct Issuer {
+    pub agency: String,
+    pub seal: String,
+    pub number_prefix: String,
+    pub reconsideration_body: String,
+    pub court: String,
+    pub credit_code: String,
+}
+
+impl Issuer {
+    pub(crate) fn of(j: &Jurisdiction, record: &CaseRecord) -> Issuer {
+        let (agency, seal) = agency_of(j, &record.department, record.handling_mode);
+        Issuer {
+            agency,
+            seal,
+            number_prefix: if j.doc_prefix.is_empty() {
+                format!("{}审批", j.name)
+            } else {
+                j.doc_prefix.clone()
+            },
+            reconsideration_body: if j.reconsideration_body.is_empty() {
+                "本级人民政府".into()
+            } else {
+                j.reconsideration_body.clone()
+            },
+            court: if j.court.is_empty() {
+                "有管辖权的人民法院".into()
+            } else {
+                j.court.clone()
+            },
+            credit_code: j
+                .bureau
+                .as_ref()
+                .map(|b| b.credit_code.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub(crate) async fn jurisdiction_in(conn: &mut AnyConnection, code: &str) -> Result<Jurisdiction> {
     let body: Option<String> = sqlx::query_scalar("SELECT body FROM jurisdictions WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut *conn)
@@ -501,9 +570,10 @@ impl Store {
             "INSERT INTO cases (jurisdiction, number, query_code, item_code, item_version, item_name, department,
                supervising_department, handling_mode, applicant_account, applicant_kind, applicant_name, applicant_id,
                applicant_phone, channel, unit, state, closed, next_role, received_on, intake_due, accepted_on,
-               statutory_due, promised_due, decided_on, certificate_due, due_sort, body, version, created_at, updated_at)
+               statutory_due, promised_due, decided_on, certificate_due, due_sort, body, version, created_at, updated_at,
+               deferred_due)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-               $22, $23, $24, $25, $26, $27, $28, 1, $29, $29) RETURNING id",
+               $22, $23, $24, $25, $26, $27, $28, 1, $29, $29, $30) RETURNING id",
         )
         .bind(&new.jurisdiction)
         .bind(&number)
@@ -534,6 +604,7 @@ impl Store {
         .bind(&cols.due_sort)
         .bind(serde_json::to_string(&body)?)
         .bind(now)
+        .bind(cols.deferred_due)
         .fetch_one(&mut *tx)
         .await?;
         if let Some(key) = &new.idempotency_key {
@@ -577,7 +648,7 @@ impl Store {
             at,
             clock.as_ref(),
             vec![transition],
-            env.keyring,
+            env,
         )
         .await?;
         tx.commit().await?;
@@ -594,7 +665,25 @@ impl Store {
         at: DateTime<Utc>,
         env: &CaseEnv<'_>,
     ) -> Result<CaseRecord> {
-        let (calendar, facts) = (env.calendar, env.facts);
+        // Notify-and-commit is barred by an unrepaired credit record of the applicant.
+        let stored_facts;
+        let facts = if matches!(action, Action::AcceptOnCommitment { .. })
+            && env.facts.commitment_barred.is_none()
+        {
+            let holder: Option<String> =
+                sqlx::query_scalar("SELECT applicant_id FROM cases WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(self.reader())
+                    .await?;
+            stored_facts = match holder {
+                Some(h) => self.applicant_facts(&h).await?,
+                None => ApplicantFacts::default(),
+            };
+            &stored_facts
+        } else {
+            env.facts
+        };
+        let calendar = env.calendar;
         let mut tx = self.begin_write().await?;
         let record = self.case_in(&mut tx, id).await?;
         if let Some(v) = expected_version
@@ -700,7 +789,7 @@ impl Store {
         let updated = sqlx::query(
             "UPDATE cases SET state = $1, closed = $2, next_role = $3, intake_due = $4, accepted_on = $5,
                statutory_due = $6, promised_due = $7, decided_on = $8, certificate_due = $9, due_sort = $10,
-               body = $11, version = version + 1, updated_at = $12
+               body = $11, version = version + 1, updated_at = $12, deferred_due = $15
              WHERE id = $13 AND version = $14",
         )
         .bind(cols.state)
@@ -717,6 +806,7 @@ impl Store {
         .bind(at.timestamp_millis())
         .bind(record.id)
         .bind(record.version)
+        .bind(cols.deferred_due)
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {
@@ -727,17 +817,7 @@ impl Store {
         }
         let fresh = self.case_in(tx, record.id).await?;
         let j = jurisdiction_in(tx, &record.jurisdiction).await?;
-        write_history(
-            tx,
-            &fresh,
-            &j,
-            actor,
-            at,
-            clock.as_ref(),
-            transitions,
-            env.keyring,
-        )
-        .await?;
+        write_history(tx, &fresh, &j, actor, at, clock.as_ref(), transitions, env).await?;
         Ok(fresh)
     }
 
@@ -954,8 +1034,9 @@ async fn write_history(
     at: DateTime<Utc>,
     clock: Option<&Clock>,
     transitions: Vec<Transition>,
-    keyring: Option<&Keyring>,
+    env: &CaseEnv<'_>,
 ) -> Result<()> {
+    let keyring = env.keyring;
     let new_events: Vec<NewEvent> = transitions
         .iter()
         .map(|t| NewEvent {
@@ -971,30 +1052,18 @@ async fn write_history(
         })
         .collect();
     let seqs = events::append(tx, &new_events).await?;
-    let (agency, seal) = agency_of(j, &record.department, record.handling_mode);
-    let doc_prefix = if j.doc_prefix.is_empty() {
-        format!("{}审批", j.name)
-    } else {
-        j.doc_prefix.clone()
-    };
+    let issuer = Issuer::of(j, record);
+    let agency = issuer.agency.clone();
     let ctx = DocContext {
         case_number: &record.number,
         query_code: &record.query_code,
         applicant: &record.applicant.name,
         item: &record.item,
-        agency: &agency,
-        seal: &seal,
-        number_prefix: &doc_prefix,
-        reconsideration_body: if j.reconsideration_body.is_empty() {
-            "本级人民政府"
-        } else {
-            &j.reconsideration_body
-        },
-        court: if j.court.is_empty() {
-            "有管辖权的人民法院"
-        } else {
-            &j.court
-        },
+        agency: &issuer.agency,
+        seal: &issuer.seal,
+        number_prefix: &issuer.number_prefix,
+        reconsideration_body: &issuer.reconsideration_body,
+        court: &issuer.court,
         clock,
         result_name: &record.result_name,
         validity_years: record.validity_years,
@@ -1002,60 +1071,149 @@ async fn write_history(
     let issued_on = local_date(at);
     let seal = keyring.and_then(|k| k.for_holder(&record.jurisdiction, record.seal_holder()));
     let signed_at = local_time(at);
+    let ack_days = j
+        .push_ack_days
+        .unwrap_or(yiyin_domain::supervision::DEFAULT_ACK_DAYS);
     for (t, seq) in transitions.iter().zip(seqs) {
+        let mut issued: Vec<(DocumentRecord, Option<String>)> = Vec::new();
         for kind in &t.documents {
             let mut doc = compose(*kind, &record.case, &ctx, issued_on);
             let licence = if *kind == DocumentKind::Licence {
-                let issuer_code = j
-                    .bureau
-                    .as_ref()
-                    .map(|b| b.credit_code.clone())
-                    .unwrap_or_default();
-                let id = register_licence(tx, record, &agency, &issuer_code, &doc, at).await?;
+                let id =
+                    register_licence(tx, record, &agency, &issuer.credit_code, &doc, at).await?;
                 doc.paragraphs.insert(0, format!("证照编号：{id}"));
                 doc.identifier = Some(id.clone());
                 Some(id)
             } else {
                 None
             };
-            let (sealed, seal_id) = match seal {
-                Some((info, key)) => {
-                    let s = yiyin_seal::SealedDocument::seal(
-                        serde_json::to_value(&doc)?,
-                        info.info(),
-                        key,
-                        &signed_at,
-                    );
-                    (Some(serde_json::to_string(&s)?), Some(info.id))
-                }
-                None => (None, None),
-            };
-            let doc_id: i64 = sqlx::query_scalar(
-                "INSERT INTO documents (case_id, kind, number, title, issued_on, event_seq, body, created_at, sealed, seal_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(record.id)
-            .bind(serde_json::to_value(kind)?.as_str().unwrap_or_default().to_string())
-            .bind(&doc.number)
-            .bind(&doc.title)
-            .bind(fmt_date(doc.issued_on))
-            .bind(seq)
-            .bind(serde_json::to_string(&doc)?)
-            .bind(at.timestamp_millis())
-            .bind(sealed)
-            .bind(seal_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            if let Some(id) = licence {
+            let doc_id = store_document(tx, record.id, seq, &doc, seal, &signed_at, at).await?;
+            if let Some(id) = &licence {
                 sqlx::query("UPDATE licences SET document_id = $1 WHERE identifier = $2")
                     .bind(doc_id)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
             }
+            issued.push((doc, licence));
+        }
+        // What the supervising department is told, at once (审批结果推送).
+        let decision = record.case.decision.as_ref();
+        let kind = match t.action.as_str() {
+            "decide" | "accept_on_commitment" => decision.map(|d| {
+                if d.approved {
+                    yiyin_domain::supervision::PushKind::Approval
+                } else {
+                    yiyin_domain::supervision::PushKind::Denial
+                }
+            }),
+            "issue_certificate" => Some(yiyin_domain::supervision::PushKind::Certificate),
+            _ => None,
+        };
+        let Some(kind) = kind else { continue };
+        if record.supervising_department.is_empty() {
+            continue;
+        }
+        let licence = issued.iter().find_map(|(_, l)| l.clone());
+        let document = issued.last().map(|(d, _)| d);
+        let sent_on = local_date(at);
+        crate::supervision::enqueue(
+            tx,
+            crate::supervision::NewPush {
+                jurisdiction: record.jurisdiction.clone(),
+                department: record.supervising_department.clone(),
+                kind,
+                case_id: Some(record.id),
+                licence: licence.clone(),
+                event_seq: seq,
+                facts: json!({
+                    "case_number": record.number,
+                    "item_code": record.item_code,
+                    "item_name": record.item_name,
+                    "holder": record.applicant.name,
+                    "holder_id": record.applicant.id_number,
+                    "decided_on": record.case.decided_on.map(fmt_date),
+                    "on_commitment": decision.is_some_and(|d| d.on_commitment),
+                    "reason": decision.map(|d| d.reason.clone()).unwrap_or_default(),
+                    "document_number": document.map(|d| d.number.clone()),
+                    "valid_until": document.and_then(|d| d.valid_until).map(fmt_date),
+                    "agency": agency,
+                }),
+                at,
+                ack_due: env.calendar.add(sent_on, ack_days).ok(),
+            },
+            seal,
+        )
+        .await?;
+        // A licence granted on a commitment is verified by the supervising department.
+        if let (Some(l), Some(d)) = (&licence, decision)
+            && d.on_commitment
+        {
+            let days = record.item.commitment_check_days.unwrap_or(20);
+            let from = record.case.decided_on.unwrap_or(sent_on);
+            crate::supervision::open_verification(
+                tx,
+                l,
+                record.id,
+                &record.jurisdiction,
+                &record.supervising_department,
+                &record.applicant.id_number,
+                &record.applicant.name,
+                &record.item_name,
+                env.calendar
+                    .add(from, days)
+                    .unwrap_or(from + chrono::Duration::days(i64::from(days) * 7 / 5)),
+                at,
+            )
+            .await?;
         }
     }
     Ok(())
+}
+
+/// Seals (when a seal is given) and stores a document issued by the event `event_seq`; returns its id.
+pub(crate) async fn store_document(
+    tx: &mut AnyConnection,
+    case_id: i64,
+    event_seq: i64,
+    doc: &DocumentRecord,
+    seal: Option<&(crate::seals::SealRecord, yiyin_seal::SealKey)>,
+    signed_at: &str,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    let (sealed, seal_id) = match seal {
+        Some((info, key)) => {
+            let s = yiyin_seal::SealedDocument::seal(
+                serde_json::to_value(doc)?,
+                info.info(),
+                key,
+                signed_at,
+            );
+            (Some(serde_json::to_string(&s)?), Some(info.id))
+        }
+        None => (None, None),
+    };
+    Ok(sqlx::query_scalar(
+        "INSERT INTO documents (case_id, kind, number, title, issued_on, event_seq, body, created_at, sealed, seal_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(
+        serde_json::to_value(doc.kind)?
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+    .bind(&doc.number)
+    .bind(&doc.title)
+    .bind(fmt_date(doc.issued_on))
+    .bind(event_seq)
+    .bind(serde_json::to_string(doc)?)
+    .bind(at.timestamp_millis())
+    .bind(sealed)
+    .bind(seal_id)
+    .fetch_one(&mut *tx)
+    .await?)
 }
 
 /// Enters a licence in the register and returns its identifier (type code from the item, the
@@ -1077,24 +1235,25 @@ async fn register_licence(
     .await?;
     let identifier =
         yiyin_seal::licence::identifier(&record.item_code, issuer_code, serial as u64, 1);
-    sqlx::query(
-        "INSERT INTO licences (identifier, case_id, jurisdiction, item_code, name, holder, holder_id, issuer,
-           issuer_credit_code, issued_on, valid_until, status, version, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'valid', 1, $12)",
+    crate::licences::insert_licence(
+        tx,
+        &crate::licences::NewLicence {
+            identifier: identifier.clone(),
+            case_id: record.id,
+            jurisdiction: record.jurisdiction.clone(),
+            item_code: record.item_code.clone(),
+            name: record.result_name.clone(),
+            holder: record.applicant.name.clone(),
+            holder_id: record.applicant.id_number.clone(),
+            issuer: issuer.to_string(),
+            issuer_credit_code: issuer_code.to_string(),
+            issued_on: doc.issued_on,
+            valid_until: doc.valid_until,
+            version: 1,
+            supervising_department: record.supervising_department.clone(),
+        },
+        at,
     )
-    .bind(&identifier)
-    .bind(record.id)
-    .bind(&record.jurisdiction)
-    .bind(&record.item_code)
-    .bind(&record.result_name)
-    .bind(&record.applicant.name)
-    .bind(&record.applicant.id_number)
-    .bind(issuer)
-    .bind(issuer_code)
-    .bind(fmt_date(doc.issued_on))
-    .bind(doc.valid_until.map(fmt_date))
-    .bind(at.timestamp_millis())
-    .execute(&mut *tx)
     .await?;
     Ok(identifier)
 }

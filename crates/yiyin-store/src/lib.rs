@@ -19,10 +19,13 @@ pub mod catalog;
 pub mod crypto;
 pub mod events;
 pub mod group;
+pub mod inspections;
+pub mod licence_acts;
 pub mod licences;
 pub mod migrate;
 pub mod org;
 pub mod seals;
+pub mod supervision;
 pub mod testing;
 
 use std::str::FromStr;

@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_attachments.sql"),
     ),
     (4, "seals", include_str!("../migrations/0004_seals.sql")),
+    (
+        5,
+        "supervision",
+        include_str!("../migrations/0005_supervision.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

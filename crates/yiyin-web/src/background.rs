@@ -1,6 +1,8 @@
 //! Background work beside the server, every minute: deem accepted the applications whose intake
-//! window passed without an outcome (Art. 32(4)); build the archive packages of closed cases; publish
-//! the day's signed chain head. Safe with several app servers: each case is written under its
+//! window passed without an outcome (Art. 32(4)); warn of deferred materials not supplied by their
+//! date; deem granted the renewals undecided at expiry (Art. 50) and expire licences past their end;
+//! build the archive packages of closed cases; publish the day's signed chain head. (Pushes are
+//! delivered by [`crate::delivery`], every few seconds.) Safe with several app servers: each case is written under its
 //! version, once; a package and a day's head are registered once.
 
 use std::time::Duration;
@@ -29,6 +31,19 @@ pub async fn sweep_once(state: &AppState) -> usize {
         Ok(n) if n > 0 => tracing::info!(cases = n, "archive packages built"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "archive sweep failed"),
+    }
+    match state.sweep_time().await {
+        Ok((warnings, deemed_renewals, expiries)) => {
+            if warnings + deemed_renewals + expiries > 0 {
+                tracing::info!(
+                    warnings,
+                    deemed_renewals,
+                    expiries,
+                    "licence and deferral sweep"
+                );
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "licence and deferral sweep failed"),
     }
     match crate::archiving::publish_head(state).await {
         Ok(Some(head)) => tracing::info!(day = %head.day, seq = head.seq, "chain head published"),

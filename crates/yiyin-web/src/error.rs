@@ -129,3 +129,38 @@ impl IntoResponse for AppError {
 }
 
 pub type ApiResult<T> = Result<T, AppError>;
+
+/// A JSON request body whose rejection is a Chinese `invalid_input` error naming what was wrong
+/// (axum's own rejection is English plain text).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Body<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for Body<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request(
+                "请求体应为JSON（请求头 Content-Type: application/json）",
+            )),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::bad_request(format!(
+                "请求体不是有效的JSON：{}",
+                e.body_text()
+            ))),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::bad_request(format!(
+                "请求体字段有误（缺少必填字段或类型不符）：{}",
+                e.body_text()
+            ))),
+            Err(e) => Err(AppError::bad_request(format!(
+                "请求体无法读取：{}",
+                e.body_text()
+            ))),
+        }
+    }
+}

@@ -12,10 +12,12 @@ pub mod archiving;
 pub mod assets;
 pub mod auth;
 pub mod background;
+pub mod delivery;
 pub mod error;
 pub mod pages;
 pub mod sealing;
 pub mod state;
+pub mod supervising;
 pub mod testing;
 
 use std::future::Future;
@@ -63,9 +65,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let background = tokio::spawn(background::run(state.clone()));
+    let delivery = tokio::spawn(delivery::run(state.clone()));
     let result = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await;
     background.abort();
+    delivery.abort();
     result
 }

@@ -123,8 +123,16 @@ pub async fn verify_bytes(state: &AppState, bytes: &[u8]) -> Result<Verdict, App
 
 /// The registered facts of a document looked up by number (the QR code's page).
 pub async fn lookup(state: &AppState, number: &str) -> Result<Option<Verdict>, AppError> {
-    let Some(doc) = state.store.document_by_number(number).await? else {
-        return Ok(None);
+    // A document number, or a licence identifier (its document is the licence's current sealing).
+    let doc = match state.store.document_by_number(number).await? {
+        Some(doc) => doc,
+        None => match state.store.licence(number).await? {
+            Some(l) => match l.document_id {
+                Some(id) => state.store.document(id).await?,
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        },
     };
     match doc.sealed.as_deref() {
         Some(json) => verify_bytes(state, json.as_bytes()).await.map(Some),

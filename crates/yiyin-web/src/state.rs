@@ -219,6 +219,20 @@ impl AppState {
             .await
     }
 
+    /// What time does besides deemed acceptance: warnings for deferred materials not supplied,
+    /// deemed renewals, expiries. Returns (warnings, deemed renewals, expiries).
+    pub async fn sweep_time(&self) -> Result<(usize, usize, usize), StoreError> {
+        let calendar = self.calendar();
+        let facts = ApplicantFacts::default();
+        let now = self.now();
+        let warnings = self.store.sweep_deferred(now).await?;
+        let (deemed, expiries) = self
+            .store
+            .sweep_licences(now, &self.env(&calendar, &facts))
+            .await?;
+        Ok((warnings, deemed, expiries))
+    }
+
     /// A snapshot of the calendar.
     pub fn calendar(&self) -> Calendar {
         self.calendar.read().expect("calendar lock").clone()

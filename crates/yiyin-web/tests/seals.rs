@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::App;
+use common::{App, intake, licensed_case};
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
@@ -13,15 +13,6 @@ on_both!(
     sealed_documents_verify_and_tampering_is_caught,
     closed_cases_are_archived_and_heads_published
 );
-
-fn intake(materials: &[&str]) -> Value {
-    json!({
-        "jurisdiction": "hanyin",
-        "item_code": "HY-SC-001",
-        "applicant": {"kind": "organisation", "name": "汉阴县月河餐饮有限公司", "id_number": "91350100M000100Y43"},
-        "materials": materials,
-    })
-}
 
 /// Uploads a file to the public verification page and returns the page.
 async fn verify_page(app: &App, name: &str, bytes: Vec<u8>) -> String {
@@ -38,51 +29,6 @@ async fn verify_page(app: &App, name: &str, bytes: Vec<u8>) -> String {
         .text()
         .await
         .unwrap()
-}
-
-/// Takes an application at the window through to the licence; returns (case id, the case's last
-/// view, the clerk's token).
-async fn licensed_case(app: &App) -> (i64, Value, String) {
-    let clerk = app
-        .staff("hy.clerk", Role::WindowClerk, "hanyin", None)
-        .await;
-    let reviewer = app
-        .staff("hy.reviewer", Role::Reviewer, "hanyin", None)
-        .await;
-    let chief = app
-        .staff("hy.chief", Role::SectionChief, "hanyin", None)
-        .await;
-    let (_, case) = app
-        .call(
-            "POST",
-            "/api/v1/cases",
-            Some(&clerk),
-            Some(intake(&["M1", "M2"])),
-        )
-        .await;
-    let id = case["id"].as_i64().unwrap();
-    let act = |t: String, body: Value| {
-        let app = &app;
-        async move {
-            app.call(
-                "POST",
-                &format!("/api/v1/cases/{id}/actions"),
-                Some(&t),
-                Some(body),
-            )
-            .await
-        }
-    };
-    act(clerk.clone(), json!({"action": "accept"})).await;
-    act(reviewer.clone(), json!({"action": "complete_step", "kind": "review", "staff": ["李娜"], "opinion": "符合条件"})).await;
-    act(
-        chief.clone(),
-        json!({"action": "decide", "approve": true, "reason": "符合条件"}),
-    )
-    .await;
-    let (s, c) = act(clerk.clone(), json!({"action": "issue_certificate"})).await;
-    assert_eq!(s, 200, "{c}");
-    (id, c, clerk)
 }
 
 async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {

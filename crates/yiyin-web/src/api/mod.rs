@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod health;
 pub mod seals;
 pub mod session;
+pub mod supervision;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -28,6 +29,7 @@ use crate::state::AppState;
         (name = "办件", description = "收件、受理、审查、决定、制证；按岗位和辖区授权"),
         (name = "核验", description = "电子印章、加盖电子印章的文书和电子证照的公开核验"),
         (name = "审计", description = "哈希链事件日志校验、每日签名的链头、办结办件的电子档案包"),
+        (name = "监管", description = "审管分离：审批结果推送与签收、监管结果抄告、告知承诺核查、证照变更延续撤销注销撤回、信用记录、双随机抽查（抽查计划公开）"),
     )
 )]
 pub struct ApiDoc;
@@ -55,6 +57,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(seals::seals))
         .routes(routes!(seals::archive))
         .routes(routes!(seals::lookup))
+        .routes(routes!(supervision::inbox))
+        .routes(routes!(supervision::acknowledge))
+        .routes(routes!(supervision::replay))
+        .routes(routes!(supervision::overview))
+        .routes(routes!(supervision::set_webhook))
+        .routes(routes!(supervision::finding))
+        .routes(routes!(supervision::verification))
+        .routes(routes!(supervision::licence))
+        .routes(routes!(supervision::act))
+        .routes(routes!(supervision::risk))
+        .routes(routes!(supervision::decide))
+        .routes(routes!(supervision::subject))
+        .routes(routes!(supervision::repair))
+        .routes(routes!(supervision::plans, supervision::publish))
+        .routes(routes!(supervision::plan))
+        .routes(routes!(supervision::draw))
+        .routes(routes!(supervision::result))
+        .routes(routes!(supervision::tie))
         .merge(
             // An uploaded PDF may be larger than the default body limit.
             OpenApiRouter::new().routes(routes!(seals::verify)).layer(

@@ -259,6 +259,10 @@ pub async fn apply(
 #[template(path = "applicant/case.html")]
 struct MyCasePage {
     chrome: Chrome,
+    /// The licence the case issued (its newest version), if any.
+    licence: Option<String>,
+    /// Deferred materials past their date: (code, due, warning).
+    late: Vec<(String, chrono::NaiveDate, String)>,
     c: CaseRecord,
     clock: Option<Clock>,
     materials: Vec<MaterialRow>,
@@ -331,7 +335,14 @@ async fn case_view(
                 .unwrap_or_default(),
         ));
     }
+    let licence = state
+        .store
+        .licence_of_case(c.id)
+        .await?
+        .map(|l| l.identifier);
     render(&MyCasePage {
+        licence,
+        late: c.deferred_warnings(state.today()),
         chrome: user.chrome(notice),
         materials: super::work::material_rows(&c, &files),
         timeline: super::work::timeline(&events),

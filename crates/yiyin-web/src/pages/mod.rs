@@ -12,6 +12,7 @@ pub mod admin;
 pub mod applicant;
 pub mod docs;
 pub mod portal;
+pub mod supervision;
 pub mod work;
 
 use askama::Template;
@@ -96,6 +97,52 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/documents/{doc}/pdf", get(docs::pdf))
         .route("/cases/{id}/documents/{doc}/json", get(docs::json))
         .route("/seals", get(portal::seals))
+        .route("/inspections", get(supervision::public_inspections))
+        .route("/supervision", get(supervision::desk))
+        .route(
+            "/supervision/pushes/{id}/acknowledge",
+            post(supervision::acknowledge),
+        )
+        .route("/supervision/findings", post(supervision::finding))
+        .route(
+            "/supervision/verifications/{id}",
+            post(supervision::verification),
+        )
+        .route(
+            "/supervision/inspections",
+            get(supervision::inspections).post(supervision::publish_plan),
+        )
+        .route(
+            "/supervision/inspections/{id}/draw",
+            post(supervision::draw),
+        )
+        .route(
+            "/supervision/inspections/{id}/results",
+            post(supervision::result),
+        )
+        .route("/supervision/ties", post(supervision::tie))
+        .route("/work/supervision", get(supervision::bureau))
+        .route(
+            "/work/supervision/pushes/{id}/replay",
+            post(supervision::replay),
+        )
+        .route("/work/supervision/webhooks", post(supervision::webhook))
+        .route("/work/find", get(supervision::find))
+        .route("/work/licences/{identifier}", get(supervision::licence))
+        .route(
+            "/work/licences/{identifier}/act",
+            post(supervision::licence_act),
+        )
+        .route("/work/licences/{identifier}/risk", post(supervision::risk))
+        .route("/work/licence-acts/{id}/decide", post(supervision::decide))
+        .route("/work/subjects/{holder_id}", get(supervision::subject))
+        .route("/work/credit/{id}/repair", post(supervision::repair))
+        .route("/my/licences", get(supervision::my_licences))
+        .route("/my/licences/{identifier}", get(supervision::licence))
+        .route(
+            "/my/licences/{identifier}/act",
+            post(supervision::licence_act),
+        )
 }
 
 /// A page's result: the rendered page, or the error rendered as a page.
@@ -161,6 +208,10 @@ pub struct Chrome {
     pub clerk: bool,
     /// Holds the bureau head's role.
     pub head: bool,
+    /// Supervises for a department (the supervision desk).
+    pub supervisor: bool,
+    /// Oversees supervision for the bureau (licence acts, the push queue).
+    pub oversees: bool,
     pub csrf: String,
     pub notice: String,
 }
@@ -181,6 +232,19 @@ impl Chrome {
             }),
             clerk: account.is_some_and(|a| a.has_role(yiyin_domain::roles::Role::WindowClerk)),
             head: account.is_some_and(|a| a.has_role(yiyin_domain::roles::Role::BureauHead)),
+            supervisor: account
+                .is_some_and(|a| a.has_role(yiyin_domain::roles::Role::DepartmentSupervisor)),
+            oversees: account.is_some_and(|a| {
+                a.grants.iter().any(|g| {
+                    yiyin_domain::authz::role_may(
+                        g.role,
+                        yiyin_domain::authz::Operation::ActOnLicence,
+                    ) || yiyin_domain::authz::role_may(
+                        g.role,
+                        yiyin_domain::authz::Operation::ManagePushes,
+                    )
+                })
+            }),
             csrf: csrf.to_string(),
             notice: notice.to_string(),
         }

@@ -316,6 +316,10 @@ pub struct DocLink {
 #[template(path = "work/case.html")]
 struct CasePage {
     chrome: Chrome,
+    /// The licence the case issued (its newest version), if any.
+    licence: Option<String>,
+    /// Deferred materials past their date: (code, due, warning).
+    late: Vec<(String, chrono::NaiveDate, String)>,
     c: CaseRecord,
     department: String,
     clock: Option<Clock>,
@@ -397,8 +401,15 @@ async fn case_page_for(
         .jurisdiction(&c.jurisdiction)
         .and_then(|j| j.department(&c.department).map(|d| d.name.clone()))
         .unwrap_or_else(|| c.department.clone());
+    let licence = state
+        .store
+        .licence_of_case(c.id)
+        .await?
+        .map(|l| l.identifier);
     render(&CasePage {
+        licence,
         chrome: user.chrome(notice),
+        late: c.deferred_warnings(state.today()),
         department,
         clock,
         clock_error,

@@ -36,11 +36,29 @@ impl App {
         Self::spawn_with(backend, today, Some(PASSPHRASE)).await
     }
 
+    /// A sealed server without the background work: the test runs sweeps and deliveries itself.
+    pub async fn spawn_sealed_quiet(backend: Backend, today: &str) -> App {
+        let file: CatalogFile = toml::from_str(include_str!("../fixtures/catalog.toml")).unwrap();
+        let server = TestServer::spawn_quiet(
+            backend,
+            today,
+            &file,
+            StoreOptions::default(),
+            Some(PASSPHRASE),
+        )
+        .await;
+        Self::around(server)
+    }
+
     async fn spawn_with(backend: Backend, today: &str, passphrase: Option<&str>) -> App {
         let file: CatalogFile = toml::from_str(include_str!("../fixtures/catalog.toml")).unwrap();
         let server =
             TestServer::spawn_with(backend, today, &file, StoreOptions::default(), passphrase)
                 .await;
+        Self::around(server)
+    }
+
+    fn around(server: TestServer) -> App {
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -136,6 +154,20 @@ impl App {
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
+    /// Restarts Yiyin on the same database (new state, new port, same clock); sessions, like
+    /// everything stored, survive.
+    pub async fn restart(self) -> App {
+        let server = self.server.restart().await;
+        App {
+            base: server.base.clone(),
+            client: self.client,
+            store: server.store.clone(),
+            clock: server.clock.clone(),
+            state: server.state.clone(),
+            server,
+        }
+    }
+
     /// Stops the server and drops the database.
     pub async fn stop(self) {
         self.server.stop().await;
@@ -155,4 +187,63 @@ macro_rules! on_both {
             async fn $name() { super::$name(yiyin_store::Backend::Postgres).await; })*
         }
     };
+}
+
+/// An application for HY-SC-001 (食品经营许可, five years, supervised by 市场监管) by the test company.
+pub fn intake(materials: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "jurisdiction": "hanyin",
+        "item_code": "HY-SC-001",
+        "applicant": {"kind": "organisation", "name": "汉阴县月河餐饮有限公司", "id_number": "91350100M000100Y43"},
+        "materials": materials,
+    })
+}
+
+/// Takes an application at the window through to the licence; returns (case id, the case's last
+/// view, the clerk's token).
+pub async fn licensed_case(app: &App) -> (i64, serde_json::Value, String) {
+    let clerk = app
+        .staff("hy.clerk", Role::WindowClerk, "hanyin", None)
+        .await;
+    let reviewer = app
+        .staff("hy.reviewer", Role::Reviewer, "hanyin", None)
+        .await;
+    let chief = app
+        .staff("hy.chief", Role::SectionChief, "hanyin", None)
+        .await;
+    let (_, case) = app
+        .call(
+            "POST",
+            "/api/v1/cases",
+            Some(&clerk),
+            Some(intake(&["M1", "M2"])),
+        )
+        .await;
+    let id = case["id"].as_i64().unwrap();
+    let act = |t: String, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.call(
+                "POST",
+                &format!("/api/v1/cases/{id}/actions"),
+                Some(&t),
+                Some(body),
+            )
+            .await
+        }
+    };
+    act(clerk.clone(), serde_json::json!({"action": "accept"})).await;
+    act(reviewer.clone(), serde_json::json!({"action": "complete_step", "kind": "review", "staff": ["李娜"], "opinion": "符合条件"})).await;
+    act(
+        chief.clone(),
+        serde_json::json!({"action": "decide", "approve": true, "reason": "符合条件"}),
+    )
+    .await;
+    let (s, c) = act(
+        clerk.clone(),
+        serde_json::json!({"action": "issue_certificate"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{c}");
+    (id, c, clerk)
 }

@@ -1,0 +1,323 @@
+//! The supervision API (审管分离): a department's inbox and acknowledgement (签收), findings reported
+//! back (抄告), commitment verification, random inspections (双随机一公开, published plans public);
+//! the bureau's overview, dead letters and the departments' systems; licences after the decision
+//! (change, renewal, revocation, cancellation, withdrawal, rescission) and a licensee's credit
+//! record. Rules and permissions live in [`crate::supervising`]; these handlers only translate.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use yiyin_store::inspections::InspectionPlan;
+use yiyin_store::licence_acts::LicenceAct;
+use yiyin_store::supervision::{CreditRecord, Finding, Push, VerificationTask};
+
+use crate::auth::Signed;
+use crate::error::{ApiResult, AppError, Body};
+use crate::state::AppState;
+use crate::supervising::{
+    self as sv, ActInput, FindingInput, Inbox, InspectionResultInput, LicenceView, Overview,
+    PlanInput, SubjectView, TieInput, VerificationInput, WebhookInput,
+};
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct DeskQuery {
+    /// 县区代码 (the user's only desk when omitted).
+    #[serde(default)]
+    pub jurisdiction: String,
+    /// 部门代码 (the user's only desk when omitted).
+    #[serde(default)]
+    pub department: String,
+    /// true: acknowledged pushes too.
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// A supervising department's inbox: pushes (unacknowledged unless `all`), counts with the overdue,
+/// commitment verification tasks and the findings it reported.
+#[utoipa::path(get, path = "/api/v1/supervision/inbox", tag = "监管", params(DeskQuery),
+    responses((status = 200, body = Inbox), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<DeskQuery>,
+) -> ApiResult<Json<Inbox>> {
+    let desk = sv::desk(&state, &signed, &q.jurisdiction, &q.department)?;
+    Ok(Json(sv::inbox(&state, &signed, &desk, q.all).await?))
+}
+
+/// Acknowledge (签收) a push. Acknowledging twice changes nothing.
+#[utoipa::path(post, path = "/api/v1/supervision/pushes/{id}/acknowledge", tag = "监管",
+    params(("id" = i64, Path, description = "推送编号")),
+    responses((status = 200, body = Push), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Push>> {
+    Ok(Json(sv::acknowledge(&state, &signed, id).await?))
+}
+
+/// Send a dead letter again (the bureau head, system administrators).
+#[utoipa::path(post, path = "/api/v1/supervision/pushes/{id}/replay", tag = "监管",
+    params(("id" = i64, Path, description = "推送编号")),
+    responses((status = 200, body = Push), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn replay(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Push>> {
+    Ok(Json(sv::replay(&state, &signed, id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct JurisdictionQuery {
+    /// 县区代码
+    pub jurisdiction: String,
+}
+
+/// The bureau's overview of a jurisdiction: counts per department, overdue acknowledgements, dead
+/// letters, the departments' systems, licence acts waiting for a decision, findings per item.
+#[utoipa::path(get, path = "/api/v1/supervision/overview", tag = "监管", params(JurisdictionQuery),
+    responses((status = 200, body = Overview), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<JurisdictionQuery>,
+) -> ApiResult<Json<Overview>> {
+    Ok(Json(sv::overview(&state, &signed, &q.jurisdiction).await?))
+}
+
+/// Set (or switch off, with an empty url) a department's system that receives the pushes.
+#[utoipa::path(put, path = "/api/v1/supervision/webhooks", tag = "监管", request_body = WebhookInput,
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_webhook(
+    State(state): State<AppState>,
+    signed: Signed,
+    Body(input): Body<WebhookInput>,
+) -> ApiResult<axum::http::StatusCode> {
+    sv::set_webhook(&state, &signed, &input).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Report a supervision finding (抄告) on a licence or a licensee.
+#[utoipa::path(post, path = "/api/v1/supervision/findings", tag = "监管", request_body = FindingInput,
+    responses((status = 201, body = Finding), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn finding(
+    State(state): State<AppState>,
+    signed: Signed,
+    Body(input): Body<FindingInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<Finding>)> {
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(sv::record_finding(&state, &signed, &input).await?),
+    ))
+}
+
+/// Record the outcome of a commitment verification: fulfilled, rectify by a date, or false (a
+/// credit record and a proposed revocation follow).
+#[utoipa::path(post, path = "/api/v1/supervision/verifications/{id}", tag = "监管", request_body = VerificationInput,
+    params(("id" = i64, Path, description = "核查任务编号")),
+    responses((status = 200, body = VerificationTask), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn verification(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Body(input): Body<VerificationInput>,
+) -> ApiResult<Json<VerificationTask>> {
+    Ok(Json(
+        sv::record_verification(&state, &signed, id, &input).await?,
+    ))
+}
+
+/// A licence with its acts, findings, pushes and commitment verification (staff whose duty covers
+/// it; the holder sees their own).
+#[utoipa::path(get, path = "/api/v1/licences/{identifier}", tag = "监管",
+    params(("identifier" = String, Path, description = "证照编号")),
+    responses((status = 200, body = LicenceView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn licence(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(identifier): Path<String>,
+) -> ApiResult<Json<LicenceView>> {
+    Ok(Json(sv::licence_view(&state, &signed, &identifier).await?))
+}
+
+/// Act on a licence: apply for a change (Art. 49) or renewal (Art. 50) — the holder or a window —;
+/// revoke (Art. 69), cancel (Art. 70), withdraw (Art. 8), record a rescission — the bureau.
+#[utoipa::path(post, path = "/api/v1/licences/{identifier}/acts", tag = "监管", request_body = ActInput,
+    params(("identifier" = String, Path, description = "证照编号")),
+    responses((status = 201, body = LicenceAct), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(identifier): Path<String>,
+    Body(input): Body<ActInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<LicenceAct>)> {
+    let request = input.request()?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(sv::act_on_licence(&state, &signed, &identifier, &request).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DecisionInput {
+    /// true grants the change or renewal; false denies it.
+    pub grant: bool,
+    /// The reasons (required for a denial).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Decide a pending change or renewal.
+#[utoipa::path(post, path = "/api/v1/licence-acts/{id}/decision", tag = "监管", request_body = DecisionInput,
+    params(("id" = i64, Path, description = "证照事项编号")),
+    responses((status = 200, body = LicenceAct), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Body(input): Body<DecisionInput>,
+) -> ApiResult<Json<LicenceAct>> {
+    Ok(Json(
+        sv::decide_act(&state, &signed, id, input.grant, &input.reason).await?,
+    ))
+}
+
+/// A licensee's licences, findings and credit records (staff, within their jurisdictions).
+#[utoipa::path(get, path = "/api/v1/subjects/{holder_id}", tag = "监管",
+    params(("holder_id" = String, Path, description = "统一社会信用代码或身份证号码")),
+    responses((status = 200, body = SubjectView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn subject(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(holder_id): Path<String>,
+) -> ApiResult<Json<SubjectView>> {
+    Ok(Json(sv::subject_view(&state, &signed, &holder_id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RepairInput {
+    /// The basis of the repair (rectification completed, a credit commitment, a decision number).
+    pub reason: String,
+}
+
+/// Repair a credit record (信用修复): lifts its bar on notify-and-commit (the bureau head).
+#[utoipa::path(post, path = "/api/v1/credit-records/{id}/repair", tag = "监管", request_body = RepairInput,
+    params(("id" = i64, Path, description = "信用记录编号")),
+    responses((status = 200, body = CreditRecord), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn repair(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Body(input): Body<RepairInput>,
+) -> ApiResult<Json<CreditRecord>> {
+    Ok(Json(
+        sv::repair_credit(&state, &signed, id, &input.reason).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PlansQuery {
+    /// 县区代码 (all when omitted).
+    #[serde(default)]
+    pub jurisdiction: Option<String>,
+}
+
+/// The published random-inspection plans with their seeds, pools, draws and results (public).
+#[utoipa::path(get, path = "/api/v1/inspections", tag = "监管", params(PlansQuery),
+    responses((status = 200, body = Vec<InspectionPlan>)))]
+pub async fn plans(
+    State(state): State<AppState>,
+    Query(q): Query<PlansQuery>,
+) -> ApiResult<Json<Vec<InspectionPlan>>> {
+    Ok(Json(
+        sv::public_plans(&state, q.jurisdiction.as_deref().filter(|j| !j.is_empty())).await?,
+    ))
+}
+
+/// One published plan (public).
+#[utoipa::path(get, path = "/api/v1/inspections/{id}", tag = "监管",
+    params(("id" = i64, Path, description = "抽查计划编号")),
+    responses((status = 200, body = InspectionPlan), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn plan(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<InspectionPlan>> {
+    Ok(Json(state.store.inspection_plan(id).await?))
+}
+
+/// Publish a plan: the pools and a random seed are fixed and public before the draw.
+#[utoipa::path(post, path = "/api/v1/inspections", tag = "监管", request_body = PlanInput,
+    responses((status = 201, body = InspectionPlan), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    signed: Signed,
+    Body(input): Body<PlanInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<InspectionPlan>)> {
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(sv::publish_plan(&state, &signed, &input).await?),
+    ))
+}
+
+/// Make the draw of a published plan (once; anyone can re-run it from the published input).
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/draw", tag = "监管",
+    params(("id" = i64, Path, description = "抽查计划编号")),
+    responses((status = 200, body = InspectionPlan), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn draw(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<InspectionPlan>> {
+    Ok(Json(sv::draw_plan(&state, &signed, id).await?))
+}
+
+/// Record what the inspection of a drawn target found (published, and a finding on the licence).
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/results", tag = "监管", request_body = InspectionResultInput,
+    params(("id" = i64, Path, description = "抽查计划编号")),
+    responses((status = 200, body = InspectionPlan), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn result(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Body(input): Body<InspectionResultInput>,
+) -> ApiResult<Json<InspectionPlan>> {
+    Ok(Json(sv::record_result(&state, &signed, id, &input).await?))
+}
+
+/// Declare that an inspector is tied to a licensee (the draw never pairs them).
+#[utoipa::path(post, path = "/api/v1/inspections/ties", tag = "监管", request_body = TieInput,
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn tie(
+    State(state): State<AppState>,
+    signed: Signed,
+    Body(input): Body<TieInput>,
+) -> ApiResult<axum::http::StatusCode> {
+    sv::declare_tie(&state, &signed, &input).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RiskInput {
+    /// low | medium | high
+    pub risk: String,
+}
+
+/// Grade a licensee's risk (its supervising department).
+#[utoipa::path(put, path = "/api/v1/licences/{identifier}/risk", tag = "监管", request_body = RiskInput,
+    params(("identifier" = String, Path, description = "证照编号")),
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn risk(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(identifier): Path<String>,
+    Body(input): Body<RiskInput>,
+) -> ApiResult<axum::http::StatusCode> {
+    if input.risk.trim().is_empty() {
+        return Err(AppError::bad_request("请选择风险等级"));
+    }
+    sv::set_risk(&state, &signed, &identifier, &input.risk).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
