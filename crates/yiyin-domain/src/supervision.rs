@@ -209,19 +209,14 @@ impl CreditKind {
 }
 
 /// Why the applicant may not use notify-and-commit, from their unrepaired credit records
-/// (kind, what happened), if so.
+/// (kind, what happened), if so: a phrase the engine completes as "申请人…，在信用修复前不能适用告知承诺".
 pub fn commitment_barred(unrepaired: &[(CreditKind, String)]) -> Option<String> {
     let bars: Vec<String> = unrepaired
         .iter()
         .filter(|(k, _)| k.bars_commitment())
         .map(|(k, why)| format!("{}：{why}", k.label()))
         .collect();
-    (!bars.is_empty()).then(|| {
-        format!(
-            "申请人有未修复的信用记录（{}），信用修复前不得适用告知承诺制（国办发〔2020〕42号），请按一般程序提交全部材料",
-            bars.join("；")
-        )
-    })
+    (!bars.is_empty()).then(|| format!("有未修复的信用记录（{}）", bars.join("；")))
 }
 
 #[cfg(test)]
@@ -301,6 +296,6 @@ mod tests {
         );
         let why =
             commitment_barred(&[(CreditKind::FalseCommitment, "HY2026000002".into())]).unwrap();
-        assert!(why.contains("虚假承诺") && why.contains("42号"), "{why}");
+        assert_eq!(why, "有未修复的信用记录（虚假承诺：HY2026000002）");
     }
 }

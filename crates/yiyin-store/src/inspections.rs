@@ -17,7 +17,7 @@ use yiyin_domain::supervision::FindingKind;
 use crate::cases::{Actor, local_date};
 use crate::crypto::random_bytes;
 use crate::events;
-use crate::supervision::{NewFinding, side_event};
+use crate::supervision::{NewFinding, Resolved, insert_finding, side_event};
 use crate::{Result, Store, StoreError};
 
 /// A plan as stored.
@@ -291,23 +291,21 @@ impl Store {
         if summary.trim().is_empty() {
             return Err(StoreError::Rejected("请填写检查情况".into()));
         }
-        self.record_finding(
-            &NewFinding {
-                jurisdiction: plan.jurisdiction.clone(),
-                department: plan.department.clone(),
-                licence: Some(licence.to_string()),
-                holder_id: picked.target.holder_id.clone(),
-                holder: picked.target.holder.clone(),
-                item_code: picked.target.item_code.clone(),
-                kind,
-                summary: format!("双随机抽查“{}”：{}", plan.title, summary.trim()),
-                found_on: local_date(at),
-            },
-            actor,
-            at,
-        )
-        .await?;
-        sqlx::query(
+        let case_id = self.licence(licence).await?.map(|l| l.case_id);
+        let finding = NewFinding {
+            jurisdiction: plan.jurisdiction.clone(),
+            department: plan.department.clone(),
+            licence: Some(licence.to_string()),
+            holder_id: picked.target.holder_id.clone(),
+            holder: picked.target.holder.clone(),
+            item_code: picked.target.item_code.clone(),
+            kind,
+            summary: format!("双随机抽查“{}”：{}", plan.title, summary.trim()),
+            found_on: local_date(at),
+        };
+        // The result and its finding are written together, once.
+        let mut tx = self.begin_write().await?;
+        let written = sqlx::query(
             "INSERT INTO inspection_results (plan_id, licence, kind, summary, recorded_by, recorded_on)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (plan_id, licence) DO NOTHING",
         )
@@ -317,8 +315,26 @@ impl Store {
         .bind(summary.trim())
         .bind(&actor.name)
         .bind(fmt_date(local_date(at)))
-        .execute(self.writer())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if written == 0 {
+            return Err(StoreError::Rejected("该检查对象的结果已经录入".into()));
+        }
+        insert_finding(
+            &mut tx,
+            &finding,
+            Resolved {
+                holder_id: &finding.holder_id,
+                holder: &finding.holder,
+                item_code: &finding.item_code,
+                case_id,
+            },
+            actor,
+            at,
+        )
         .await?;
+        tx.commit().await?;
         self.inspection_plan(id).await
     }
 

@@ -297,6 +297,63 @@ pub struct CreditRecord {
     pub repair_reason: Option<String>,
 }
 
+/// Who a finding is about, resolved from its licence or as given.
+pub(crate) struct Resolved<'a> {
+    pub holder_id: &'a str,
+    pub holder: &'a str,
+    pub item_code: &'a str,
+    pub case_id: Option<i64>,
+}
+
+/// Writes a finding and its event inside the caller's transaction; returns its id.
+pub(crate) async fn insert_finding(
+    tx: &mut AnyConnection,
+    f: &NewFinding,
+    r: Resolved<'_>,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    let Resolved {
+        holder_id,
+        holder,
+        item_code,
+        case_id,
+    } = r;
+    let seq = events::append(
+            &mut *tx,
+            &[side_event(
+                case_id,
+                &f.jurisdiction,
+                actor,
+                at,
+                "finding",
+                format!("{}：{}", f.kind.label(), f.summary.trim()),
+                json!({"department": f.department, "licence": f.licence, "holder_id": holder_id, "kind": f.kind.code()}),
+            )],
+        )
+        .await?[0];
+    let id: i64 = sqlx::query_scalar(
+            "INSERT INTO findings (jurisdiction, department, licence, holder_id, holder, item_code, kind, summary, found_on,
+               recorded_by, event_seq, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(&f.jurisdiction)
+        .bind(&f.department)
+        .bind(&f.licence)
+        .bind(&holder_id)
+        .bind(&holder)
+        .bind(&item_code)
+        .bind(f.kind.code())
+        .bind(f.summary.trim())
+        .bind(fmt_date(f.found_on))
+        .bind(&actor.name)
+        .bind(seq)
+        .bind(at.timestamp_millis())
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(id)
+}
+
 /// A credit record to write.
 pub(crate) struct NewCredit<'a> {
     pub holder_id: &'a str,
@@ -868,37 +925,18 @@ impl Store {
             }
         };
         let mut tx = self.begin_write().await?;
-        let seq = events::append(
+        let id = insert_finding(
             &mut tx,
-            &[side_event(
+            f,
+            Resolved {
+                holder_id: &holder_id,
+                holder: &holder,
+                item_code: &item_code,
                 case_id,
-                &f.jurisdiction,
-                actor,
-                at,
-                "finding",
-                format!("{}：{}", f.kind.label(), f.summary.trim()),
-                json!({"department": f.department, "licence": f.licence, "holder_id": holder_id, "kind": f.kind.code()}),
-            )],
+            },
+            actor,
+            at,
         )
-        .await?[0];
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO findings (jurisdiction, department, licence, holder_id, holder, item_code, kind, summary, found_on,
-               recorded_by, event_seq, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-        )
-        .bind(&f.jurisdiction)
-        .bind(&f.department)
-        .bind(&f.licence)
-        .bind(&holder_id)
-        .bind(&holder)
-        .bind(&item_code)
-        .bind(f.kind.code())
-        .bind(f.summary.trim())
-        .bind(fmt_date(f.found_on))
-        .bind(&actor.name)
-        .bind(seq)
-        .bind(at.timestamp_millis())
-        .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
         let row = sqlx::query(&format!(
@@ -967,9 +1005,12 @@ impl Store {
     }
 
     /// The verification task of a licence, if it was granted on a commitment.
+    /// The commitment verification of a licence: of any version of it (a change or renewal
+    /// issues a new version; the task stays with the case that granted on the commitment).
     pub async fn verification_of(&self, licence: &str) -> Result<Option<VerificationTask>> {
         let row = sqlx::query(&format!(
-            "SELECT {TASK_COLUMNS} FROM verification_tasks WHERE licence = $1"
+            "SELECT {TASK_COLUMNS} FROM verification_tasks
+             WHERE case_id = (SELECT case_id FROM licences WHERE identifier = $1) ORDER BY id LIMIT 1"
         ))
         .bind(licence)
         .fetch_optional(self.reader())
