@@ -6,14 +6,15 @@
 
 mod common;
 
-use common::{App, licensed_case};
+use common::{App, licensed_case, licensed_case_filed_by};
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 
 on_both!(
     pushes_findings_and_licence_acts,
-    random_inspections_are_published_then_drawn
+    random_inspections_are_published_then_drawn,
+    the_holder_applies_for_a_change
 );
 
 async fn licence_of_case(app: &App) -> String {
@@ -501,5 +502,128 @@ async fn random_inspections_are_published_then_drawn(backend: Backend) {
         .await
         .unwrap();
     assert!(html.contains("证照齐全，现场整洁"), "{html}");
+    app.stop().await;
+}
+
+async fn the_holder_applies_for_a_change(backend: Backend) {
+    let app = App::spawn_sealed(backend, "2025-03-03").await;
+    let register = |name: &str, id: &str, password: &str| json!({"kind": "organisation", "name": name, "id_number": id, "phone": "13912345678", "password": password});
+    let (s, _) = app
+        .call(
+            "POST",
+            "/api/v1/applicants",
+            None,
+            Some(register(
+                "汉阴县月河餐饮有限公司",
+                "91350100M000100Y43",
+                "yuehe2025a",
+            )),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let me = app.token("91350100M000100Y43", "yuehe2025a").await;
+    app.call(
+        "POST",
+        "/api/v1/applicants",
+        None,
+        Some(register("某公司", "916100002205253740", "gongsi2025a")),
+    )
+    .await;
+    let other = app.token("916100002205253740", "gongsi2025a").await;
+    licensed_case_filed_by(&app, Some(&me)).await;
+    let licence = licence_of_case(&app).await;
+    let chief = app.token("hy.chief", "ceshi2025").await;
+
+    // The holder sees the licence among their own, and may apply; another applicant may not.
+    let r = reqwest::Client::new()
+        .get(app.url("/my/licences"))
+        .bearer_auth(&me)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains(&licence));
+    let (s, view) = app
+        .call(
+            "GET",
+            &format!("/api/v1/licences/{licence}"),
+            Some(&me),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{view}");
+    assert!(
+        view["may"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("apply_change"))
+    );
+    assert!(!view["may"].as_array().unwrap().contains(&json!("revoke")));
+    let (s, _) = app
+        .call(
+            "GET",
+            &format!("/api/v1/licences/{licence}"),
+            Some(&other),
+            None,
+        )
+        .await;
+    assert_eq!(s, 403);
+    let acts = format!("/api/v1/licences/{licence}/acts");
+    let change = json!({"act": "apply_change", "changes": "经营场所由城关镇东大街12号变更为城关镇东大街18号"});
+    let (s, _) = app
+        .call("POST", &acts, Some(&other), Some(change.clone()))
+        .await;
+    assert_eq!(s, 403);
+    let (s, body) = app
+        .call(
+            "POST",
+            &acts,
+            Some(&me),
+            Some(json!({"act": "apply_change", "changes": " "})),
+        )
+        .await;
+    assert_eq!(s, 422, "{body}");
+    let (s, body) = app
+        .call(
+            "POST",
+            &acts,
+            Some(&me),
+            Some(json!({"act": "revoke", "ground": "fraud", "reason": "x"})),
+        )
+        .await;
+    assert_eq!(s, 403, "the holder does not revoke: {body}");
+    let (s, act) = app.call("POST", &acts, Some(&me), Some(change)).await;
+    assert_eq!(s, 201, "{act}");
+    assert_eq!(act["state"], "pending");
+    let decide = format!("/api/v1/licence-acts/{}/decision", act["id"]);
+    let (s, _) = app
+        .call("POST", &decide, Some(&me), Some(json!({"grant": true})))
+        .await;
+    assert_eq!(s, 403, "the holder does not decide");
+    let (s, decided) = app
+        .call(
+            "POST",
+            &decide,
+            Some(&chief),
+            Some(json!({"grant": true, "reason": "符合法定条件"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{decided}");
+    assert_eq!(decided["state"], "granted");
+    let new = decided["new_licence"].as_str().unwrap().to_string();
+    assert_ne!(new, licence);
+    let (_, old) = app
+        .call(
+            "GET",
+            &format!("/api/v1/verify?number={licence}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(old["licence_status"], "已变更", "{old}");
+    let (_, fresh) = app
+        .call("GET", &format!("/api/v1/verify?number={new}"), None, None)
+        .await;
+    assert_eq!(fresh["valid"], true, "{fresh}");
     app.stop().await;
 }

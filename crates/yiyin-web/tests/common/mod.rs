@@ -202,6 +202,14 @@ pub fn intake(materials: &[&str]) -> serde_json::Value {
 /// Takes an application at the window through to the licence; returns (case id, the case's last
 /// view, the clerk's token).
 pub async fn licensed_case(app: &App) -> (i64, serde_json::Value, String) {
+    licensed_case_filed_by(app, None).await
+}
+
+/// The same, for an application filed online by an applicant's account (`filer`'s token).
+pub async fn licensed_case_filed_by(
+    app: &App,
+    filer: Option<&str>,
+) -> (i64, serde_json::Value, String) {
     let clerk = app
         .staff("hy.clerk", Role::WindowClerk, "hanyin", None)
         .await;
@@ -211,14 +219,27 @@ pub async fn licensed_case(app: &App) -> (i64, serde_json::Value, String) {
     let chief = app
         .staff("hy.chief", Role::SectionChief, "hanyin", None)
         .await;
-    let (_, case) = app
-        .call(
-            "POST",
-            "/api/v1/cases",
-            Some(&clerk),
-            Some(intake(&["M1", "M2"])),
-        )
-        .await;
+    let (s, case) = match filer {
+        None => {
+            app.call(
+                "POST",
+                "/api/v1/cases",
+                Some(&clerk),
+                Some(intake(&["M1", "M2"])),
+            )
+            .await
+        }
+        Some(token) => {
+            app.call(
+                "POST",
+                "/api/v1/cases",
+                Some(token),
+                Some(serde_json::json!({"jurisdiction": "hanyin", "item_code": "HY-SC-001", "materials": ["M1", "M2"]})),
+            )
+            .await
+        }
+    };
+    assert_eq!(s, 201, "{case}");
     let id = case["id"].as_i64().unwrap();
     let act = |t: String, body: serde_json::Value| {
         let app = &app;
