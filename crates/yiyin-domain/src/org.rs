@@ -259,6 +259,14 @@ impl Organisation {
             {
                 return Err(OrgError(format!("{}的上级「{p}」不存在", j.name)));
             }
+            if let Some(days) = j.push_ack_days
+                && !(1..=20).contains(&days)
+            {
+                return Err(OrgError(format!(
+                    "{}的推送签收期限（push_ack_days）应为1至20个工作日，现为{days}",
+                    j.name
+                )));
+            }
             let mut codes = std::collections::HashSet::new();
             let units = j
                 .departments
@@ -396,5 +404,15 @@ division_code = "610000"
 "#;
         let err = Organisation::from_toml(text).unwrap_err().to_string();
         assert!(err.contains("nowhere"), "{err}");
+    }
+
+    #[test]
+    fn acknowledgement_days_are_bounded() {
+        let mut org = Organisation::builtin();
+        org.jurisdictions[0].push_ack_days = Some(0);
+        let err = org.check().unwrap_err().to_string();
+        assert!(err.contains("推送签收期限"), "{err}");
+        org.jurisdictions[0].push_ack_days = Some(3);
+        assert!(org.check().is_ok());
     }
 }
