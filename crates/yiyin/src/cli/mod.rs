@@ -4,6 +4,7 @@
 mod audit;
 mod calendar;
 mod catalog;
+mod draw;
 mod rehearse;
 mod seal;
 mod server;
@@ -82,6 +83,9 @@ pub enum Command {
     /// 电子印章：列出、轮换
     #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
     Seal(seal::SealCmdArgs),
+    /// 双随机抽查：用公布的名录和随机种子重新抽取，并与公布的结果比对
+    #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
+    Draw(draw::DrawArgs),
     /// 模拟推演：在模拟时钟上运行一件申请的脚本，输出 JSON 结果
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
     Rehearse(rehearse::RehearseArgs),
@@ -153,6 +157,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => block_on(verify::verify(&cli.global, args)),
         Command::Archive(args) => block_on(verify::archive(&cli.global, args)),
         Command::Seal(args) => block_on(seal::run(&cli.global, args)),
+        Command::Draw(args) => draw::run(&cli.global, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,79 @@
+//! `yiyin draw FILE`: re-runs a published random-inspection draw (双随机一公开) from what the portal
+//! published before it — the plan from `/api/v1/inspections/{id}` (or its bare `input`) — and, when
+//! the file also holds the draw the department made, says whether the two agree. Needs nothing but
+//! the file: the draw is a pure function of the pools, the ties and the seed.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::Deserialize;
+use yiyin_domain::inspection::{Draw, DrawInput, draw};
+
+use super::{CliResult, Failure, GlobalArgs};
+
+#[derive(Debug, Args)]
+pub struct DrawArgs {
+    /// 公布的抽查计划（门户 /api/v1/inspections/{编号} 下载的 JSON），或其中的 input
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// 以 JSON 输出抽取结果
+    #[arg(long)]
+    json: bool,
+}
+
+/// A published plan: its input and, once drawn, its result.
+#[derive(Debug, Deserialize)]
+struct Published {
+    input: DrawInput,
+    #[serde(default)]
+    result: Option<Draw>,
+}
+
+pub fn run(_global: &GlobalArgs, args: DrawArgs) -> CliResult {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| Failure::input(format!("无法读取文件 {}：{e}", args.file.display())))?;
+    let (input, published) = match serde_json::from_str::<Published>(&text) {
+        Ok(p) => (p.input, p.result),
+        Err(_) => (
+            serde_json::from_str::<DrawInput>(&text).map_err(|e| {
+                Failure::input(format!(
+                    "文件不是公布的抽查计划或抽取输入（应含 seed、targets、inspectors、target_count）：{e}"
+                ))
+            })?,
+            None,
+        ),
+    };
+    let result = draw(&input).map_err(|e| Failure::other(format!("无法抽取：{e}")))?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).map_err(|e| Failure::other(e.to_string()))?
+        );
+    } else {
+        println!("算法 {} · 随机种子 {}", result.algorithm, result.seed);
+        for (i, pick) in result.picks.iter().enumerate() {
+            let inspectors: Vec<&str> = pick.inspectors.iter().map(|p| p.name.as_str()).collect();
+            print!(
+                "{}. {}（{}）检查人员：{}",
+                i + 1,
+                pick.target.holder,
+                pick.target.id,
+                inspectors.join("、")
+            );
+            if !pick.recused.is_empty() {
+                print!("；回避：{}", pick.recused.join("、"));
+            }
+            println!();
+        }
+    }
+    match published {
+        Some(p) if p == result => {
+            eprintln!("与公布的抽取结果一致");
+            Ok(())
+        }
+        Some(_) => Err(Failure::other(
+            "与公布的抽取结果不一致：公布的结果不是由公布的名录和随机种子得出的",
+        )),
+        None => Ok(()),
+    }
+}

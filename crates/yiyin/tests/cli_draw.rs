@@ -1,0 +1,75 @@
+//! `yiyin draw`: anyone re-runs a published random-inspection draw from the published file and
+//! learns whether the department's result is the one the seed gives.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+fn draw(file: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_yiyin"))
+        .arg("draw")
+        .arg(file)
+        .args(extra)
+        .output()
+        .expect("run yiyin")
+}
+
+fn input() -> Value {
+    let targets: Vec<Value> = (1..=6)
+        .map(|i| json!({"id": format!("LIC{i}"), "holder": format!("商户{i}"), "holder_id": format!("H{i}"), "item_code": "HY-SC-001", "risk": "medium"}))
+        .collect();
+    let inspectors: Vec<Value> = ["甲", "乙", "丙", "丁"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| json!({"id": format!("i{i}"), "name": n}))
+        .collect();
+    json!({"seed": "5f1e0c2a9b7d4e3f8a6b5c4d3e2f1a0b", "targets": targets, "inspectors": inspectors,
+           "target_count": 3, "inspectors_per_target": 2,
+           "ties": [{"inspector": "i0", "holder_id": "H1", "reason": "亲属"}]})
+}
+
+#[test]
+fn a_published_draw_is_re_run_and_checked() {
+    let dir = std::env::temp_dir().join(format!("yiyin-draw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bare = dir.join("input.json");
+    std::fs::write(&bare, input().to_string()).unwrap();
+    let out = draw(&bare, &["--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["picks"].as_array().unwrap().len(), 3);
+    // The same file gives the same draw, and the plan as published (input and result) agrees.
+    let again: Value = serde_json::from_slice(&draw(&bare, &["--json"]).stdout).unwrap();
+    assert_eq!(again, result);
+    let plan = dir.join("plan.json");
+    std::fs::write(
+        &plan,
+        json!({"id": 1, "input": input(), "result": result}).to_string(),
+    )
+    .unwrap();
+    let out = draw(&plan, &[]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("一致"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("随机种子"));
+    // A result that the seed does not give is caught.
+    let mut forged = result.clone();
+    forged["picks"][0]["target"]["id"] = json!("LIC9");
+    std::fs::write(
+        &plan,
+        json!({"input": input(), "result": forged}).to_string(),
+    )
+    .unwrap();
+    let out = draw(&plan, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不一致"));
+    // Not a plan at all.
+    std::fs::write(&plan, "{\"hello\": 1}").unwrap();
+    let out = draw(&plan, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("抽查计划"));
+    std::fs::remove_dir_all(&dir).ok();
+}
