@@ -849,6 +849,20 @@ impl Store {
                 .await?;
             }
         }
+        if url.is_empty() || !active {
+            // Without a system the department's desk is the delivery: what waited for the old
+            // address (and its dead letters) is delivered there, and says so.
+            sqlx::query(
+                "UPDATE pushes SET status = 'delivered', delivered_at = $1, lease_until = 0,
+                   last_error = '该部门已停用系统对接，以监管工作台送达'
+                 WHERE jurisdiction = $2 AND department = $3 AND status IN ('pending', 'dead')",
+            )
+            .bind(at.timestamp_millis())
+            .bind(jurisdiction)
+            .bind(department)
+            .execute(&mut *tx)
+            .await?;
+        }
         events::append(
             &mut tx,
             &[side_event(

@@ -709,7 +709,12 @@ async fn deliveries_retry_then_dead_letter_and_replay(store: Store) {
         .unwrap();
     assert_eq!((counts.pending, counts.dead), (0, 0));
 
-    // Without an active system, new pushes are delivered to the inbox only.
+    // A push waiting for the system when the system is switched off is delivered to the desk,
+    // and says so; without an active system, new pushes are delivered to the desk only.
+    let c = act(&store, &cal, c.id, Action::IssueCertificate, "2025-03-06").await;
+    let about = store.pushes_about(c.id).await.unwrap();
+    assert_eq!(about[1].kind, PushKind::Certificate);
+    assert_eq!(about[1].status, PushStatus::Pending);
     store
         .set_webhook(
             "hanyin",
@@ -721,10 +726,13 @@ async fn deliveries_retry_then_dead_letter_and_replay(store: Store) {
         )
         .await
         .unwrap();
-    let c = act(&store, &cal, c.id, Action::IssueCertificate, "2025-03-06").await;
     let about = store.pushes_about(c.id).await.unwrap();
-    assert_eq!(about[1].kind, PushKind::Certificate);
     assert_eq!(about[1].status, PushStatus::Delivered);
+    assert!(
+        about[1].last_error.contains("停用"),
+        "{}",
+        about[1].last_error
+    );
     store
         .set_webhook("hanyin", "shichang", "", true, &admin, at("2025-03-06"))
         .await
