@@ -53,6 +53,15 @@ const PROVINCES: [&str; 34] = [
 #[serde(try_from = "String", into = "String")]
 pub struct CitizenId(String);
 
+/// A person's name with all but the first character hidden (王芳 → 王*), for public pages.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
 impl CitizenId {
     /// Parses and checks a citizen ID number; a final lower-case `x` is accepted as `X`.
     pub fn parse(text: &str) -> Result<Self, IdError> {

@@ -284,6 +284,84 @@ fn shuffle<T>(items: &mut [T], stream: &mut Stream<'_>) {
     }
 }
 
+/// The draw as the public sees it: licensees' ID numbers replaced by per-plan pseudonyms (对象001 …)
+/// and natural persons' names masked, inspectors' accounts by 检查人员01 … in the same order, the
+/// reasons of ties withheld. The pseudonyms keep every order and equality the draw depends on, so
+/// `draw(&public.0) == public.1`: anyone re-runs the published draw without seeing personal data.
+pub fn redact(input: &DrawInput, result: Option<&Draw>) -> (DrawInput, Option<Draw>) {
+    use std::collections::BTreeMap;
+    let mut holders: BTreeMap<String, String> = BTreeMap::new();
+    let mut sorted = input.targets.clone();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    for t in &sorted {
+        let n = holders.len() + 1;
+        holders
+            .entry(t.holder_id.clone())
+            .or_insert_with(|| format!("对象{n:03}"));
+    }
+    let mut logins: Vec<&str> = input.inspectors.iter().map(|i| i.id.as_str()).collect();
+    logins.sort();
+    logins.dedup();
+    let width = logins.len().to_string().len().max(2);
+    let inspectors: BTreeMap<&str, String> = logins
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (*l, format!("检查人员{:0width$}", i + 1)))
+        .collect();
+    let holder = |id: &str| holders.get(id).cloned().unwrap_or_else(|| "名录外".into());
+    let inspector = |id: &str| {
+        inspectors
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| "名录外".into())
+    };
+    let target = |t: &Target| Target {
+        id: t.id.clone(),
+        holder: if crate::ids::CitizenId::parse(&t.holder_id).is_ok() {
+            crate::ids::mask_name(&t.holder)
+        } else {
+            t.holder.clone()
+        },
+        holder_id: holder(&t.holder_id),
+        item_code: t.item_code.clone(),
+        risk: t.risk,
+    };
+    let person = |i: &Inspector| Inspector {
+        id: inspector(&i.id),
+        name: i.name.clone(),
+    };
+    let public_input = DrawInput {
+        seed: input.seed.clone(),
+        targets: input.targets.iter().map(target).collect(),
+        inspectors: input.inspectors.iter().map(person).collect(),
+        target_count: input.target_count,
+        inspectors_per_target: input.inspectors_per_target,
+        ties: input
+            .ties
+            .iter()
+            .map(|t| Tie {
+                inspector: inspector(&t.inspector),
+                holder_id: holder(&t.holder_id),
+                reason: String::new(),
+            })
+            .collect(),
+    };
+    let public_result = result.map(|d| Draw {
+        algorithm: d.algorithm.clone(),
+        seed: d.seed.clone(),
+        picks: d
+            .picks
+            .iter()
+            .map(|p| Pick {
+                target: target(&p.target),
+                inspectors: p.inspectors.iter().map(person).collect(),
+                recused: p.recused.iter().map(|r| inspector(r)).collect(),
+            })
+            .collect(),
+    });
+    (public_input, public_result)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +398,31 @@ mod tests {
 
     fn ids(d: &Draw) -> Vec<&str> {
         d.picks.iter().map(|p| p.target.id.as_str()).collect()
+    }
+
+    #[test]
+    fn the_public_sees_no_personal_data() {
+        let mut inp = input("种子", 3, 3, 2);
+        inp.targets[0].holder = "王芳".into();
+        inp.targets[0].holder_id = "11010519491231002X".into();
+        inp.ties.push(Tie {
+            inspector: "zf01".into(),
+            holder_id: "11010519491231002X".into(),
+            reason: "配偶".into(),
+        });
+        let (public, _) = redact(&inp, None);
+        assert_eq!(public.targets[0].holder, "王*");
+        assert_eq!(public.targets[0].holder_id, "对象001");
+        assert_eq!(
+            public.targets[1].holder, "持证人1",
+            "organisations keep their names"
+        );
+        assert_eq!(public.inspectors[1].id, "检查人员02");
+        assert_eq!(public.ties[0].inspector, "检查人员02");
+        assert_eq!(public.ties[0].holder_id, "对象001");
+        assert_eq!(public.ties[0].reason, "");
+        let text = serde_json::to_string(&public).unwrap();
+        assert!(!text.contains("11010519491231002X") && !text.contains("zf0"));
     }
 
     #[test]
@@ -473,6 +576,18 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_public_draw_re_runs_to_the_public_result(inp in arb_input()) {
+            if let Ok(d) = draw(&inp) {
+                let (public, result) = redact(&inp, Some(&d));
+                prop_assert_eq!(draw(&public).unwrap(), result.unwrap());
+                for t in &public.targets {
+                    prop_assert!(t.holder_id.starts_with("对象"));
+                }
+                prop_assert!(public.ties.iter().all(|t| t.reason.is_empty()));
+            }
+        }
+
         #[test]
         fn draws_keep_their_promises(inp in arb_input()) {
             let tied = |i: &str, h: &str| inp.ties.iter().any(|t| t.inspector == i && t.holder_id == h);

@@ -80,6 +80,15 @@ impl Push {
     pub fn facts(&self) -> Value {
         serde_json::from_str(&self.payload).unwrap_or(Value::Null)
     }
+
+    /// One text fact of the payload ("" when absent).
+    pub fn fact(&self, key: &str) -> String {
+        self.facts()
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
 }
 
 const PUSH_COLUMNS: &str = "id, idempotency_key, jurisdiction, department, kind, case_id, licence, payload, seal_id, signature, sent_on, ack_due, acknowledged_at, acknowledged_by, status, attempts, next_attempt_at, last_error, delivered_at";
@@ -1045,6 +1054,12 @@ impl Store {
         let task = self.verification_task(id).await?;
         let today = local_date(at);
         let state = verify_commitment(task.state, outcome, today).map_err(StoreError::Refused)?;
+        let department = self
+            .organisation()
+            .await?
+            .jurisdiction(&task.jurisdiction)
+            .and_then(|j| j.department(&task.department).map(|d| d.name.clone()))
+            .unwrap_or_else(|| task.department.clone());
         let mut outcomes = task.outcomes.clone();
         let mut entry = serde_json::to_value(outcome)?;
         entry["on"] = json!(fmt_date(today));
@@ -1111,7 +1126,7 @@ impl Store {
                 &task.licence,
                 task.case_id,
                 &task.jurisdiction,
-                &format!("{}认定承诺不实：{reason}", task.department),
+                &format!("{department}核查认定{reason}"),
                 actor,
                 at,
             )

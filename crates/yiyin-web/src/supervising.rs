@@ -529,7 +529,13 @@ pub async fn licence_view(
     let staff = signed.account().is_staff();
     let mut may = Vec::new();
     let valid = status_today == LicenceStatus::Valid;
+    let acts = store.licence_acts(&licence.identifier).await?;
+    // One application at a time: none while a change or renewal is under review.
+    let under_review = acts
+        .iter()
+        .any(|a| a.state == yiyin_store::licence_acts::ActState::Pending);
     if valid
+        && !under_review
         && (is_holder(signed, &record)
             || signed.require(Operation::Receive, &record.scope()).is_ok())
     {
@@ -580,7 +586,7 @@ pub async fn licence_view(
         status_today,
         case_number: record.number.clone(),
         holder_id: licence.holder_id.clone(),
-        acts: store.licence_acts(&licence.identifier).await?,
+        acts,
         findings,
         pushes,
         verification: store.verification_of(&licence.identifier).await?,
@@ -1024,10 +1030,29 @@ impl ActInput {
     }
 }
 
+/// A plan as the public sees it: no ID numbers, accounts or reasons of ties, persons' names
+/// masked; its draw still re-runs from what is shown (`yiyin_domain::inspection::redact`).
+pub fn public_plan(mut plan: InspectionPlan) -> InspectionPlan {
+    let (input, result) = yiyin_domain::inspection::redact(&plan.input, plan.result.as_ref());
+    plan.input = input;
+    plan.result = result;
+    plan.created_by = String::new();
+    for r in &mut plan.results {
+        r.recorded_by = String::new();
+    }
+    plan
+}
+
 /// The published random-inspection plans (public: 双随机一公开), newest first.
 pub async fn public_plans(
     state: &AppState,
     jurisdiction: Option<&str>,
 ) -> Result<Vec<InspectionPlan>> {
-    Ok(state.store.inspection_plans(jurisdiction, None).await?)
+    Ok(state
+        .store
+        .inspection_plans(jurisdiction, None)
+        .await?
+        .into_iter()
+        .map(public_plan)
+        .collect())
 }

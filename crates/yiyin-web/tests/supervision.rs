@@ -473,6 +473,11 @@ async fn random_inspections_are_published_then_drawn(backend: Backend) {
     let (_, public) = app
         .call("GET", &format!("/api/v1/inspections/{id}"), None, None)
         .await;
+    let text = public.to_string();
+    assert!(
+        !text.contains("91350100M000100Y43") && !text.contains("hy.sc") && !text.contains("亲属"),
+        "no ID numbers, accounts or reasons of ties in public: {text}"
+    );
     let input: yiyin_domain::inspection::DrawInput =
         serde_json::from_value(public["input"].clone()).unwrap();
     let again = yiyin_domain::inspection::draw(&input).unwrap();

@@ -1,7 +1,8 @@
 //! `yiyin demo`: fills a fresh database with the four pilots' catalogs and a realistic history of
 //! publication (first publication, later adjustments, one retirement), demo accounts for every role in
-//! every jurisdiction, and cases in every state dated around today — all through the same store and
-//! engine the server uses — so that every page has something true to show.
+//! every jurisdiction, cases in every state dated around today, and what approval–supervision
+//! separation makes of them (pushes, commitment checks, findings, random inspections) — all through
+//! the same store and engine the server uses — so that every page has something true to show.
 
 use chrono::NaiveDate;
 use yiyin_domain::calendar::parse_date;
@@ -70,10 +71,20 @@ pub async fn load(
     }
     // One item that left the catalog when its law changed.
     let retired = grain_purchase_licence(store).await?;
+    // Each pilot's food item joined the notify-and-commit green list in May 2026.
+    let green = crate::demo_supervision::green_list(store).await?;
     let accounts = crate::demo_cases::accounts(store).await?;
     let cases = crate::demo_cases::cases(store, calendar, keyring, now).await?;
+    let s = crate::demo_supervision::load(store, calendar, keyring, now).await?;
     Ok(Some(format!(
-        "四个试点县区事项目录 {published} 项（其中 {adjusted} 项于 2026-03-01 调整承诺时限），已取消事项 {retired} 项；演示账号 {accounts} 个；办件 {cases} 件"
+        "四个试点县区事项目录 {published} 项（其中 {adjusted} 项于 2026-03-01 调整承诺时限，{green} 项于 2026-05-01 列入告知承诺绿色清单），已取消事项 {retired} 项；演示账号 {accounts} 个；办件 {} 件；审管联动：推送 {} 条（已签收 {} 条）、承诺核查 {} 件、抄告 {} 条、双随机抽查计划 {} 个、证照变更申请 {} 件",
+        cases + s.cases,
+        s.pushes,
+        s.acknowledged,
+        s.verifications,
+        s.findings,
+        s.plans,
+        s.changes
     )))
 }
 

@@ -32,7 +32,7 @@ type StaffRow = (
 );
 
 /// The demo staff of a jurisdiction.
-const STAFF: &[StaffRow] = &[
+pub(crate) const STAFF: &[StaffRow] = &[
     ("clerk", "张敏", Role::WindowClerk, None, Some("w01")),
     (
         "township",
@@ -68,7 +68,7 @@ const STAFF: &[StaffRow] = &[
 ];
 
 /// The market-regulation department of each jurisdiction (supervisor and observer).
-fn market_department(jurisdiction: &str) -> &'static str {
+pub(crate) fn market_department(jurisdiction: &str) -> &'static str {
     match jurisdiction {
         "gaoxin" => "shiyaojian",
         _ => "shichang",
@@ -170,7 +170,7 @@ pub fn anchor(calendar: &Calendar, today: NaiveDate) -> NaiveDate {
 }
 
 /// The `n`-th working day before `date` (0: `date` itself if a working day, else the one before).
-fn back(calendar: &Calendar, date: NaiveDate, n: u32) -> NaiveDate {
+pub(crate) fn back(calendar: &Calendar, date: NaiveDate, n: u32) -> NaiveDate {
     let mut d = date;
     let mut left = n;
     loop {
@@ -186,7 +186,7 @@ fn back(calendar: &Calendar, date: NaiveDate, n: u32) -> NaiveDate {
 
 /// What a demo case is brought to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Goal {
+pub(crate) enum Goal {
     Received,
     AwaitingSupplement,
     DeemedAccepted,
@@ -202,10 +202,18 @@ enum Goal {
     Withdrawn,
     Commitment,
     DeferredLate,
+    /// Decided `decided` working days before the anchor, its certificate issued `issued` working
+    /// days before it.
+    Licensed {
+        decided: u32,
+        issued: u32,
+    },
+    /// Approved on a commitment the working day before the anchor, its certificate issued at once.
+    CommitmentLicensed,
 }
 
 /// Drives one case; keeps the acting times increasing.
-struct Driver<'a> {
+pub(crate) struct Driver<'a> {
     store: &'a Store,
     calendar: &'a Calendar,
     env: CaseEnv<'a>,
@@ -213,7 +221,22 @@ struct Driver<'a> {
     minute: i64,
 }
 
-impl Driver<'_> {
+impl<'a> Driver<'a> {
+    pub(crate) fn new(
+        store: &'a Store,
+        calendar: &'a Calendar,
+        env: CaseEnv<'a>,
+        jurisdiction: &str,
+    ) -> Self {
+        Driver {
+            store,
+            calendar,
+            env,
+            jurisdiction: jurisdiction.to_string(),
+            minute: 0,
+        }
+    }
+
     fn at(&mut self, date: NaiveDate) -> DateTime<Utc> {
         self.minute += 7;
         let local =
@@ -312,38 +335,52 @@ impl Driver<'_> {
     }
 }
 
+/// The demo's people (王芳 is the applicant account).
+const PEOPLE: &[(&str, &str)] = &[
+    ("王芳", "11010519491231002X"),
+    ("李建国", "610921198803154317"),
+    ("张秀英", "610924199105230027"),
+    ("陈志强", "610928197612081013"),
+];
+
+/// The demo's organisations (月河餐饮 is the applicant account).
+const FIRMS: &[(&str, &str)] = &[
+    ("安康市月河餐饮有限公司", "91350100M000100Y43"),
+    ("陕西秦巴茶业有限公司", "916100002205253740"),
+];
+
+/// The applicant of the `i`-th demo case of an item.
 fn applicant(i: usize, item: &Item) -> Applicant {
-    const PEOPLE: &[(&str, &str)] = &[
-        ("王芳", "11010519491231002X"),
-        ("李建国", "610921198803154317"),
-        ("张秀英", "610924199105230027"),
-        ("陈志强", "610928197612081013"),
-    ];
-    const FIRMS: &[(&str, &str)] = &[
-        ("安康市月河餐饮有限公司", "91350100M000100Y43"),
-        ("陕西秦巴茶业有限公司", "916100002205253740"),
-    ];
     let person = item.subject == yiyin_domain::catalog::Subject::Person
         || (item.subject == yiyin_domain::catalog::Subject::Both && i.is_multiple_of(2));
     if person {
-        let (n, id) = PEOPLE[i % PEOPLE.len()];
-        let id = fix_citizen(id);
-        Applicant {
-            kind: SubjectKind::Person,
-            name: n.into(),
-            id_number: id,
-            phone: format!("139{:08}", 1000 + i),
-            account: None,
-        }
+        demo_person(i % PEOPLE.len(), i)
     } else {
-        let (n, id) = FIRMS[i % FIRMS.len()];
-        Applicant {
-            kind: SubjectKind::Organisation,
-            name: n.into(),
-            id_number: id.into(),
-            phone: format!("138{:08}", 2000 + i),
-            account: None,
-        }
+        demo_firm(i % FIRMS.len(), i)
+    }
+}
+
+/// The `n`-th demo person, with the phone number of the `i`-th case.
+pub(crate) fn demo_person(n: usize, i: usize) -> Applicant {
+    let (name, id) = PEOPLE[n % PEOPLE.len()];
+    Applicant {
+        kind: SubjectKind::Person,
+        name: name.into(),
+        id_number: fix_citizen(id),
+        phone: format!("139{:08}", 1000 + i),
+        account: None,
+    }
+}
+
+/// The `n`-th demo organisation, with the phone number of the `i`-th case.
+pub(crate) fn demo_firm(n: usize, i: usize) -> Applicant {
+    let (name, id) = FIRMS[n % FIRMS.len()];
+    Applicant {
+        kind: SubjectKind::Organisation,
+        name: name.into(),
+        id_number: id.into(),
+        phone: format!("138{:08}", 2000 + i),
+        account: None,
     }
 }
 
@@ -409,13 +446,7 @@ pub async fn cases(
             Goal::Commitment,
             Goal::DeferredLate,
         ];
-        let mut driver = Driver {
-            store,
-            calendar,
-            env,
-            jurisdiction: j.code.clone(),
-            minute: 0,
-        };
+        let mut driver = Driver::new(store, calendar, env, &j.code);
         for (gi, goal) in goals.into_iter().enumerate() {
             let item = match goal {
                 Goal::Commitment => match items.iter().find(|i| i.green_list) {
@@ -431,9 +462,8 @@ pub async fn cases(
                 },
                 _ => pick(gi),
             };
-            if drive(&mut driver, item, goal, gi, anchor).await? {
-                count += 1;
-            }
+            drive(&mut driver, item, goal, applicant(gi, item), anchor).await?;
+            count += 1;
         }
     }
     // Time passes: applications whose intake window ran out are deemed accepted, as the server's
@@ -450,14 +480,14 @@ fn at_noon(d: NaiveDate) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Drives one case to its goal. Returns whether a case was made.
-async fn drive(
+/// Drives one case of `applicant` to its goal, dated back from `anchor`. Returns the case's id.
+pub(crate) async fn drive(
     d: &mut Driver<'_>,
     item: &Item,
     goal: Goal,
-    i: usize,
+    applicant: Applicant,
     anchor: NaiveDate,
-) -> Result<bool, StoreError> {
+) -> Result<i64, StoreError> {
     let cal = d.calendar;
     let b = |n: u32| back(cal, anchor, n);
     let required: Vec<String> = item.required_materials().map(|m| m.code.clone()).collect();
@@ -488,17 +518,19 @@ async fn drive(
         Goal::Withdrawn => b(5),
         Goal::Commitment => b(2),
         Goal::DeferredLate => b(9),
+        Goal::Licensed { decided, .. } => b(p + decided),
+        Goal::CommitmentLicensed => b(1),
     };
     let materials = match goal {
         Goal::AwaitingSupplement => core.iter().take(1).cloned().collect(),
         Goal::DeferredLate => core.clone(),
-        Goal::Commitment => vec![],
+        Goal::Commitment | Goal::CommitmentLicensed => vec![],
         _ => required.clone(),
     };
     let new = NewCase {
         jurisdiction: d.jurisdiction.clone(),
         item_code: item.code.clone(),
-        applicant: applicant(i, item),
+        applicant,
         materials,
         unit: "w01".into(),
         idempotency_key: None,
@@ -508,6 +540,7 @@ async fn drive(
         .store
         .create_case(&new, &d.actor(Role::WindowClerk), at, &d.env)
         .await?;
+    let id = case.id;
     use Role::*;
     match goal {
         Goal::Received | Goal::DeemedAccepted => {}
@@ -540,16 +573,21 @@ async fn drive(
             )
             .await?;
         }
-        Goal::Commitment => {
-            d.act(
-                &case,
-                WindowClerk,
-                received,
-                Action::AcceptOnCommitment {
-                    commitment: "申请人书面承诺符合许可条件".into(),
-                },
-            )
-            .await?;
+        Goal::Commitment | Goal::CommitmentLicensed => {
+            case = d
+                .act(
+                    &case,
+                    WindowClerk,
+                    received,
+                    Action::AcceptOnCommitment {
+                        commitment: "申请人书面承诺符合许可条件".into(),
+                    },
+                )
+                .await?;
+            if goal == Goal::CommitmentLicensed {
+                d.act(&case, WindowClerk, received, Action::IssueCertificate)
+                    .await?;
+            }
         }
         Goal::DeferredLate => {
             case = d
@@ -614,11 +652,14 @@ async fn drive(
                     )
                     .await?;
                 }
-                Goal::Decided | Goal::CertificateIssued | Goal::Denied => {
-                    let decide_on = match goal {
-                        Goal::CertificateIssued => b(4),
-                        _ => b(1),
+                Goal::Decided | Goal::CertificateIssued | Goal::Denied | Goal::Licensed { .. } => {
+                    // Working days before the anchor: the decision, the certificate (if any).
+                    let (decided, issued) = match goal {
+                        Goal::CertificateIssued => (4, Some(2)),
+                        Goal::Licensed { decided, issued } => (decided, Some(issued)),
+                        _ => (1, None),
                     };
+                    let decide_on = b(decided);
                     case = d
                         .steps(case, cal.add(received, 1)?, decide_on, usize::MAX)
                         .await?;
@@ -635,8 +676,8 @@ async fn drive(
                         }
                     };
                     case = d.act(&case, decider, decide_on, action).await?;
-                    if goal == Goal::CertificateIssued {
-                        d.act(&case, WindowClerk, b(2), Action::IssueCertificate)
+                    if let Some(n) = issued {
+                        d.act(&case, WindowClerk, b(n), Action::IssueCertificate)
                             .await?;
                     }
                 }
@@ -644,5 +685,5 @@ async fn drive(
             }
         }
     }
-    Ok(true)
+    Ok(id)
 }

@@ -4,6 +4,7 @@
 mod cli;
 mod demo;
 mod demo_cases;
+mod demo_supervision;
 
 fn main() -> std::process::ExitCode {
     cli::run()

@@ -1,7 +1,9 @@
 //! End-to-end tests in a real browser (headless Chromium through chromedriver) against the real
 //! `yiyin demo` server on a simulated date: the whole online journey of an application, a walk-in at
-//! the window, a refusal, a suspension with its notice, and a role that must not see another county's
-//! case. Screenshots of the main pages are left in `test-artifacts/screenshots/` for people to look at.
+//! the window, a refusal, a suspension with its notice, a role that must not see another county's
+//! case, and approval–supervision separation (the supervising department's desk, a finding, a
+//! revocation, a random inspection). Screenshots of the main pages are left in
+//! `test-artifacts/screenshots/` for people to look at.
 //!
 //! `scripts/test` installs Chromium and chromedriver when missing; this test fails (never skips) when
 //! they cannot be started.
@@ -210,6 +212,44 @@ impl Env {
 
     async fn url(&self) -> String {
         self.b.current_url().await.unwrap().to_string()
+    }
+
+    /// The text of the first element at `xpath`.
+    async fn text_at(&self, xpath: &str) -> String {
+        self.b
+            .find(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("find {xpath}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Scrolls the first element at `xpath` to the middle of the window (before a screenshot).
+    async fn show(&self, xpath: &str) {
+        let e = self
+            .b
+            .find(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("find {xpath}: {e}"));
+        self.b
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(&e).unwrap()],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Chooses the option `value` of the `<select>` at `css`.
+    async fn choose(&self, css: &str, value: &str) {
+        self.b
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("find {css}: {e}"))
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
     }
 }
 
@@ -547,5 +587,181 @@ async fn browser_journeys() {
     // The public tracking page.
     env.go("/track").await;
     env.shot("23-portal-track").await;
+
+    supervision(&env).await;
     env.b.close().await.unwrap();
+}
+
+/// Approval–supervision separation as its users see it: the market department's supervisor
+/// acknowledges a result pushed to the desk and reports a finding back; the bureau head revokes the
+/// licence, which public verification then shows; the supervisor publishes a random inspection and
+/// draws it in public.
+async fn supervision(env: &Env) {
+    // The desk: the demo's results pushed to the department, a decision past its acknowledgement
+    // date in red, a commitment to verify.
+    env.login("hanyin.supervisor").await;
+    env.click("nav a[href='/supervision']").await;
+    env.see("汉阴县市场监管局").await;
+    env.see("超期未签收").await;
+    env.see("已超期").await;
+    env.see("待核查").await;
+    env.show("//table[contains(@class, 'pushes')]//tr[contains(@class, 'overdue')]")
+        .await;
+    env.shot("29-supervision-desk").await;
+    let overdue = env
+        .b
+        .find(Locator::Css("table.pushes tr.overdue"))
+        .await
+        .expect("a push past its acknowledgement date, in red");
+    let case_number = overdue
+        .find(Locator::Css("td:nth-child(2) .muted"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(case_number.starts_with("HY2026"), "{case_number}");
+    overdue
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    env.see("已签收：准予许可决定").await;
+    // Acknowledged, it leaves the list of what waits; the whole list shows who signed.
+    env.click("a[href$='&all=1']").await;
+    env.see("只看未签收").await;
+    let rows = format!("//table[contains(@class, 'pushes')]//tr[contains(., '{case_number}')]");
+    let signed = env
+        .text_at(&format!("{rows}[contains(., '准予许可决定')]"))
+        .await;
+    assert!(signed.contains("已签收 郑丽"), "{signed}");
+    let licence = env
+        .text_at(&format!("{rows}//a[starts-with(@href, '/work/licences/')]"))
+        .await;
+    env.show(&format!("{rows}[contains(., '准予许可决定')]"))
+        .await;
+    env.shot("30-supervision-acknowledged").await;
+
+    // What a check of that licensee found, reported back to the bureau (抄告).
+    env.fill("form.finding-form input[name=licence]", &licence)
+        .await;
+    env.choose("form.finding-form select[name=kind]", "referral")
+        .await;
+    env.fill(
+        "form.finding-form textarea[name=summary]",
+        "核查发现申请时提交的经营场所租赁合同系伪造，涉嫌以欺骗手段取得许可，移送审批局依法处理",
+    )
+    .await;
+    env.click("form.finding-form button[type=submit]").await;
+    env.see("已抄告审批局：移送处理").await;
+    env.see("经营场所租赁合同系伪造").await;
+    env.show("//table[contains(@class, 'findings')]").await;
+    env.shot("31-supervision-finding").await;
+
+    // The bureau head sees the finding in 审管联动, finds the licence and revokes it (Art. 69 para 2).
+    env.login("hanyin.head").await;
+    env.click("nav a[href='/work/supervision']").await;
+    env.see("各监管部门签收情况").await;
+    env.see("经营场所租赁合同系伪造").await;
+    env.show("//table[contains(@class, 'item-findings')]").await;
+    env.shot("32-bureau-supervision").await;
+    env.fill("form[action='/work/find'] input[name=q]", &licence)
+        .await;
+    env.click("form[action='/work/find'] button[type=submit]")
+        .await;
+    env.see(&format!(
+        "<h1>食品经营许可证 <span class=\"muted\">{licence}</span>"
+    ))
+    .await;
+    env.see("移送处理").await;
+    env.see("经营场所租赁合同系伪造").await;
+    env.choose("form.revoke-form select[name=ground]", "fraud")
+        .await;
+    env.fill(
+        "form.revoke-form textarea[name=reason]",
+        "经市场监管局核查，被许可人申请时提交伪造的经营场所租赁合同，以欺骗手段取得行政许可",
+    )
+    .await;
+    env.shot("33-licence-revoke").await;
+    env.click("form.revoke-form button[type=submit]").await;
+    env.see("已办理撤销：已办结").await;
+    let status = env
+        .text_at("//span[contains(@class, 'licence-status')]")
+        .await;
+    assert_eq!(status, "已撤销");
+    env.see("被许可人以欺骗手段取得行政许可").await;
+    env.shot("34-licence-revoked").await;
+    // Public verification no longer finds it in force.
+    env.click("a[href^='/verify?number=']").await;
+    env.see("核验结果：签章真实，但不在有效状态").await;
+    env.see("<strong>已撤销</strong>").await;
+    assert!(
+        !env.source().await.contains("核验结果：真实有效"),
+        "a revoked licence verifies as valid"
+    );
+    env.shot("35-portal-verify-revoked").await;
+
+    // A random inspection: the plan (its pools and seed) is public before the draw.
+    env.login("hanyin.supervisor").await;
+    env.go("/supervision").await;
+    env.click("nav.tabs a[href^='/supervision/inspections']")
+        .await;
+    env.see("公布抽查计划").await;
+    let title = "2026年6月食品经营许可专项随机抽查";
+    env.fill("form.plan-form input[name=title]", title).await;
+    env.fill("form.plan-form input[name=item_code]", "HY-SC-001")
+        .await;
+    env.fill("form.plan-form input[name=target_count]", "1")
+        .await;
+    // Two inspectors per licensee, the form's default, are more than the department has here.
+    env.click("form.plan-form button[type=submit]").await;
+    env.see("未能办理").await;
+    env.see(&format!("value=\"{title}\"")).await;
+    env.fill("form.plan-form input[name=per_target]", "1").await;
+    env.click("form.plan-form button[type=submit]").await;
+    env.see("已公布抽查计划").await;
+    let plan = format!("//article[contains(., '{title}')]");
+    let seed = env
+        .text_at(&format!("{plan}//code[contains(@class, 'seed')]"))
+        .await;
+    assert_eq!(seed.len(), 32, "{seed}");
+    env.show(&plan).await;
+    env.shot("36-supervision-plan-published").await;
+    env.b
+        .find(Locator::XPath(&format!(
+            "{plan}//button[contains(., '随机抽取')]"
+        )))
+        .await
+        .expect("the draw button")
+        .click()
+        .await
+        .unwrap();
+    env.see("已抽取：1户检查对象").await;
+    let picked = env
+        .text_at(&format!(
+            "{plan}//table[contains(@class, 'picks')]/tbody/tr/td[1]"
+        ))
+        .await;
+    assert!(!picked.is_empty());
+    env.show(&plan).await;
+    env.shot("37-supervision-plan-drawn").await;
+    // Anyone sees the plan, its seed and whom it picked.
+    env.b.delete_all_cookies().await.unwrap();
+    env.go("/").await;
+    env.click("nav a[href='/inspections']").await;
+    env.see("双随机抽查公示").await;
+    let public = format!("//article[contains(., '{title}')]");
+    let shown = env.text_at(&public).await;
+    assert!(shown.contains(&seed), "{shown}");
+    assert!(shown.contains(&picked), "{shown}");
+    assert!(shown.contains("检查中"), "{shown}");
+    env.shot("38-portal-inspections").await;
+
+    // The licensee sees its licences, with the change it applied for under review.
+    env.login("91350100M000100Y43").await;
+    env.click("a[href='/my/licences']").await;
+    env.see("食品经营许可证").await;
+    env.shot("39-applicant-licences").await;
 }

@@ -237,7 +237,8 @@ pub async fn plans(
     ))
 }
 
-/// One published plan (public).
+/// One published plan (public; licensees' ID numbers, inspectors' accounts and the reasons of ties
+/// are replaced by pseudonyms that keep the draw re-runnable).
 #[utoipa::path(get, path = "/api/v1/inspections/{id}", tag = "监管",
     params(("id" = i64, Path, description = "抽查计划编号")),
     responses((status = 200, body = InspectionPlan), (status = 404, body = crate::error::ErrorBody)))]
@@ -245,7 +246,9 @@ pub async fn plan(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<InspectionPlan>> {
-    Ok(Json(state.store.inspection_plan(id).await?))
+    Ok(Json(sv::public_plan(
+        state.store.inspection_plan(id).await?,
+    )))
 }
 
 /// Publish a plan: the pools and a random seed are fixed and public before the draw.

@@ -491,14 +491,7 @@ struct AnnouncementsPage {
     rows: Vec<Approval>,
 }
 
-/// A person's name with all but the first character hidden (王芳 → 王*).
-pub fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
-        None => String::new(),
-    }
-}
+pub use yiyin_domain::ids::mask_name;
 
 /// Approval announcements (《行政许可法》第四十条): the decisions granting licences, public.
 pub async fn announcements(

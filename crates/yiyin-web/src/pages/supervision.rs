@@ -611,6 +611,24 @@ impl LicencePage {
         self.form.get(field)
     }
 
+    /// The revocation ground to preselect: what was typed, else fraud when a revocation was
+    /// proposed after a false commitment (Art. 69 para 2).
+    fn ground(&self) -> String {
+        let typed = self.form.get("ground");
+        if !typed.is_empty() {
+            return typed;
+        }
+        let proposed = self.v.acts.iter().any(|a| {
+            a.state == yiyin_store::licence_acts::ActState::Proposed
+                && a.kind == yiyin_domain::licence::ActKind::Revocation
+        });
+        if proposed {
+            "fraud".into()
+        } else {
+            String::new()
+        }
+    }
+
     fn detail(&self, act: &yiyin_store::licence_acts::LicenceAct) -> String {
         let d = &act.details;
         let mut parts = Vec::new();

@@ -1,0 +1,340 @@
+//! Demo data of approval–supervision separation (审管分离), made after the demo cases so that every
+//! supervision page has something true to show: in each pilot, licences on an item the market
+//! department supervises (their results pushed to its desk — one push acknowledged, one past its
+//! acknowledgement date, others waiting), a licence granted on a commitment with its verification
+//! task, a finding reported back (抄告), a random-inspection plan published, drawn and partly
+//! inspected (双随机一公开), and a change application waiting for the bureau's decision. The cases
+//! are driven by the same engine and store as [`crate::demo_cases`]; the rest goes through the
+//! store's supervision API with the actors the pages would record.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use yiyin_domain::calendar::{Calendar, parse_date};
+use yiyin_domain::catalog::{HandlingClass, HandlingMode, Item, ItemKind, ResultKind, Subject};
+use yiyin_domain::engine::ApplicantFacts;
+use yiyin_domain::rehearse::cst;
+use yiyin_domain::supervision::FindingKind;
+use yiyin_store::cases::{Actor, Applicant, CaseEnv, Channel};
+use yiyin_store::inspections::NewPlan;
+use yiyin_store::licence_acts::ActRequest;
+use yiyin_store::licences::Licence;
+use yiyin_store::seals::Keyring;
+use yiyin_store::supervision::{NewFinding, PushFilter};
+use yiyin_store::{Store, StoreError};
+
+use crate::demo_cases::{
+    Driver, Goal, STAFF, anchor, back, demo_firm, demo_person, drive, market_department,
+};
+
+/// When the market department's food item joined the notify-and-commit green list.
+const GREEN_LISTED_ON: &str = "2026-05-01";
+/// When that was announced.
+const GREEN_LISTED_ANNOUNCED: &str = "2026-04-20";
+/// Working days the supervising department has to verify a commitment on that item.
+const COMMITMENT_CHECK_DAYS: u32 = 20;
+
+fn d(s: &str) -> NaiveDate {
+    parse_date(s).expect("valid demo date")
+}
+
+/// The item of a jurisdiction's market department the demo's supervision is about: a licence the
+/// department supervises, decided by the bureau within twenty working days — a food item if there
+/// is one.
+fn market_item<'a>(items: &'a [Item], jurisdiction: &str) -> Option<&'a Item> {
+    let department = market_department(jurisdiction);
+    items
+        .iter()
+        .filter(|i| {
+            i.supervising_department == department
+                && i.kind == ItemKind::Licensing
+                && i.result.kind == ResultKind::Licence
+                && i.handling_class != HandlingClass::Instant
+                && i.handling_mode != HandlingMode::Resident
+                && !i.joint
+                && i.statutory_days <= 20
+        })
+        .min_by_key(|i| (!i.name.contains("食品"), i.code.clone()))
+}
+
+/// Puts each pilot's market item on the notify-and-commit green list (a catalog adjustment in the
+/// demo's history), so that its supervisors verify commitments. Returns how many items changed.
+pub async fn green_list(store: &Store) -> Result<usize, StoreError> {
+    let on = d(GREEN_LISTED_ON);
+    let org = store.organisation().await?;
+    let mut changed = 0;
+    for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
+        let items: Vec<Item> = store
+            .catalog_as_of(&j.code, on)
+            .await?
+            .into_iter()
+            .map(|v| v.item)
+            .collect();
+        let Some(item) = market_item(&items, &j.code).filter(|i| !i.green_list) else {
+            continue;
+        };
+        let mut green = item.clone();
+        green.green_list = true;
+        green.commitment_check_days = Some(COMMITMENT_CHECK_DAYS);
+        store
+            .publish_item(
+                &j.code,
+                green,
+                on,
+                d(GREEN_LISTED_ANNOUNCED),
+                &format!(
+                    "列入告知承诺绿色清单：申请人书面承诺符合许可条件的，当场作出准予许可决定；监管部门自决定之日起{COMMITMENT_CHECK_DAYS}个工作日内核查承诺内容（国办发〔2020〕42号）"
+                ),
+                "目录管理员",
+            )
+            .await?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// What was made, for the summary printed at load.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub cases: usize,
+    pub pushes: usize,
+    pub acknowledged: usize,
+    pub verifications: usize,
+    pub findings: usize,
+    pub plans: usize,
+    pub changes: usize,
+}
+
+/// A moment of a demo day, China time.
+fn at(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    cst()
+        .from_local_datetime(&date.and_hms_opt(hour, minute, 0).expect("valid time"))
+        .single()
+        .expect("no DST")
+        .with_timezone(&Utc)
+}
+
+/// A demo holder of `item`: the `n`-th person or organisation, whichever the item admits.
+fn holder(item: &Item, person: bool, n: usize, i: usize) -> Applicant {
+    let person = match item.subject {
+        Subject::Person => true,
+        Subject::Organisation => false,
+        Subject::Both => person,
+    };
+    if person {
+        demo_person(n, i)
+    } else {
+        demo_firm(n, i)
+    }
+}
+
+/// The market department's supervisor of a jurisdiction, as the pages would record them.
+async fn supervisor(store: &Store, jurisdiction: &str) -> Result<Actor, StoreError> {
+    let account = store
+        .account_by_login(&format!("{jurisdiction}.supervisor"))
+        .await?;
+    let (name, role) = STAFF
+        .iter()
+        .find(|s| s.0 == "supervisor")
+        .map(|s| (s.1, s.2.label()))
+        .expect("the demo has a supervisor");
+    Ok(Actor {
+        name: format!("{name}（{role}）"),
+        account: account.map(|a| a.id),
+        channel: Channel::Window,
+    })
+}
+
+async fn licence_of(store: &Store, case_id: i64) -> Result<Licence, StoreError> {
+    store
+        .licence_of_case(case_id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("演示办件{case_id}制证后没有登记证照")))
+}
+
+/// Creates the supervision demo data of every pilot, dated around the demo's anchor.
+pub async fn load(
+    store: &Store,
+    calendar: &Calendar,
+    keyring: &Keyring,
+    now: DateTime<Utc>,
+) -> Result<Summary, StoreError> {
+    let facts = ApplicantFacts::default();
+    let env = CaseEnv {
+        calendar,
+        facts: &facts,
+        keyring: Some(keyring),
+    };
+    let anchor = anchor(calendar, now.with_timezone(&cst()).date_naive());
+    let b = |n: u32| back(calendar, anchor, n);
+    let org = store.organisation().await?;
+    // 安康市月河餐饮有限公司 files with its own account, so its licence is on its "我的证照".
+    let firm = demo_firm(0, 0);
+    let firm_account = store.account_by_login(&firm.id_number).await?.map(|a| a.id);
+    let mut s = Summary::default();
+    for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
+        let department = market_department(&j.code);
+        let items: Vec<Item> = store
+            .catalog_as_of(&j.code, anchor)
+            .await?
+            .into_iter()
+            .map(|v| v.item)
+            .collect();
+        let Some(item) = market_item(&items, &j.code) else {
+            continue;
+        };
+        let officer = supervisor(store, &j.code).await?;
+        let mut driver = Driver::new(store, calendar, env, &j.code);
+
+        // Three licences: one long acknowledged, one whose decision was not acknowledged in time
+        // (red on the desk), one fresh.
+        let earlier = drive(
+            &mut driver,
+            item,
+            Goal::Licensed {
+                decided: 8,
+                issued: 7,
+            },
+            holder(item, false, 1, 101),
+            anchor,
+        )
+        .await?;
+        drive(
+            &mut driver,
+            item,
+            Goal::Licensed {
+                decided: 4,
+                issued: 2,
+            },
+            holder(item, true, 1, 102),
+            anchor,
+        )
+        .await?;
+        let mut own = holder(item, false, 0, 103);
+        if own.id_number == firm.id_number {
+            own.account = firm_account;
+        }
+        let fresh = drive(
+            &mut driver,
+            item,
+            Goal::Licensed {
+                decided: 2,
+                issued: 1,
+            },
+            own,
+            anchor,
+        )
+        .await?;
+        s.cases += 3;
+        for push in store.pushes_about(earlier).await? {
+            store
+                .acknowledge_push(push.id, &officer, at(b(6), 10, 30))
+                .await?;
+            s.acknowledged += 1;
+        }
+
+        // A licence granted on a commitment: its verification waits on the supervising
+        // department's desk (the market department's, once its item is on the green list).
+        let green = if item.green_list {
+            Some(item)
+        } else {
+            items.iter().find(|i| i.green_list)
+        };
+        if let Some(g) = green {
+            drive(
+                &mut driver,
+                g,
+                Goal::CommitmentLicensed,
+                holder(g, true, 2, 104),
+                anchor,
+            )
+            .await?;
+            s.cases += 1;
+        }
+
+        // What a routine check of the first licensee found, reported back to the bureau.
+        let first = licence_of(store, earlier).await?;
+        store
+            .record_finding(
+                &NewFinding {
+                    jurisdiction: j.code.clone(),
+                    department: department.to_string(),
+                    licence: Some(first.identifier.clone()),
+                    holder_id: String::new(),
+                    holder: String::new(),
+                    item_code: String::new(),
+                    kind: FindingKind::Rectification,
+                    summary: "日常监督检查发现：进货查验记录不全，两名从业人员健康证明已过期；已责令十日内整改".into(),
+                    found_on: b(2),
+                },
+                &officer,
+                at(b(2), 15, 0),
+            )
+            .await?;
+        s.findings += 1;
+
+        // This quarter's random inspection of the item: published, drawn, one target inspected.
+        let quarter = ["一", "二", "三", "四"][anchor.month0() as usize / 3];
+        let plan = store
+            .publish_inspection_plan(
+                &NewPlan {
+                    jurisdiction: j.code.clone(),
+                    department: department.to_string(),
+                    title: format!("{}年第{quarter}季度{}随机抽查", anchor.year(), item.name),
+                    item_code: item.code.clone(),
+                    risk: None,
+                    target_count: 1,
+                    per_target: 1,
+                },
+                &officer,
+                at(b(1), 14, 0),
+            )
+            .await?;
+        let plan = store
+            .draw_inspection_plan(plan.id, &officer, at(b(1), 14, 30))
+            .await?;
+        s.plans += 1;
+        if let Some(pick) = plan.result.as_ref().and_then(|r| r.picks.first()) {
+            store
+                .record_inspection_result(
+                    plan.id,
+                    &pick.target.id,
+                    FindingKind::Compliant,
+                    "经营场所、设施设备与许可条件一致，进货查验和从业人员健康管理制度落实到位",
+                    &officer,
+                    at(b(1), 16, 30),
+                )
+                .await?;
+            s.findings += 1;
+        }
+
+        // The holder of the fresh licence applies to change it (Art. 49): the bureau decides.
+        let latest = licence_of(store, fresh).await?;
+        let applicant = store.case(fresh).await?.applicant;
+        store
+            .act_on_licence(
+                &latest.identifier,
+                &ActRequest::ApplyChange {
+                    changes: format!("{}载明的负责人由刘志明变更为王建华", latest.name),
+                },
+                &Actor {
+                    name: format!("申请人 {}", applicant.name),
+                    account: applicant.account,
+                    channel: Channel::Online,
+                },
+                at(b(1), 17, 0),
+                &env,
+            )
+            .await?;
+        s.changes += 1;
+
+        s.pushes += store
+            .pushes(&PushFilter {
+                jurisdiction: j.code.clone(),
+                limit: 1000,
+                ..Default::default()
+            })
+            .await?
+            .len();
+        s.verifications += store.verification_tasks(&j.code, None).await?.len();
+    }
+    Ok(s)
+}
