@@ -70,7 +70,7 @@ CREATE TABLE verification_tasks (
     holder_id     TEXT NOT NULL,
     holder        TEXT NOT NULL,
     item_name     TEXT NOT NULL,
-    due_on        TEXT NOT NULL,
+    due_on        TEXT,
     state         TEXT NOT NULL,
     rectify_by    TEXT,
     outcomes      TEXT NOT NULL,

@@ -1160,9 +1160,8 @@ async fn write_history(
                 &record.applicant.id_number,
                 &record.applicant.name,
                 &record.item_name,
-                env.calendar
-                    .add(from, days)
-                    .unwrap_or(from + chrono::Duration::days(i64::from(days) * 7 / 5)),
+                // Unknown, never guessed, while the calendar lacks the year.
+                env.calendar.add(from, days).ok(),
                 at,
             )
             .await?;

@@ -280,7 +280,8 @@ pub struct VerificationTask {
     pub holder_id: String,
     pub holder: String,
     pub item_name: String,
-    pub due_on: String,
+    /// The verification period's end; None while the calendar lacks its year (never guessed).
+    pub due_on: Option<String>,
     pub state: VerificationState,
     pub rectify_by: Option<String>,
     /// Every outcome recorded, oldest first: {outcome, by?, reason/note, on, actor}.
@@ -416,7 +417,7 @@ pub(crate) async fn open_verification(
     holder_id: &str,
     holder: &str,
     item_name: &str,
-    due_on: NaiveDate,
+    due_on: Option<NaiveDate>,
     at: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
@@ -431,7 +432,7 @@ pub(crate) async fn open_verification(
     .bind(holder_id)
     .bind(holder)
     .bind(item_name)
-    .bind(fmt_date(due_on))
+    .bind(due_on.map(fmt_date))
     .bind(at.timestamp_millis())
     .execute(&mut *tx)
     .await?;

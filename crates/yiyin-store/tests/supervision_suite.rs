@@ -166,6 +166,7 @@ on_both!(
     deliveries_retry_then_dead_letter_and_replay,
     findings_are_filed_by_licence_holder_item_and_department,
     false_commitments_bar_the_applicant_until_repaired,
+    a_verification_period_beyond_the_calendar_is_not_guessed,
     a_false_commitment_reaches_the_licence_in_force,
     deferred_materials_warn_once_and_hold_the_certificate,
     change_granted_issues_a_new_version_and_denied_a_decision,
@@ -977,7 +978,8 @@ async fn false_commitments_bar_the_applicant_until_repaired(store: Store) {
     let task = store.verification_of(&lic).await.unwrap().unwrap();
     assert_eq!(task.state, VerificationState::Open);
     assert_eq!(
-        task.due_on, "2025-03-17",
+        task.due_on.as_deref(),
+        Some("2025-03-17"),
         "10 working days after the decision"
     );
     assert_eq!(task.department, "wenguang");
@@ -2835,4 +2837,26 @@ async fn random_inspections_draw_reproducibly_with_recusal(store: Store) {
     assert_eq!(next.input.targets.len(), 2);
     assert_ne!(next.seed, published.seed);
     assert!(store.verify_chain().await.unwrap().broken.is_none());
+}
+
+async fn a_verification_period_beyond_the_calendar_is_not_guessed(store: Store) {
+    let cal = Calendar::builtin();
+    let (c, _) = store
+        .create_case(
+            &new_case("HY-WG-001", org(5), &["M1"]),
+            &clerk(),
+            at("2026-12-21"),
+            &env(&cal),
+        )
+        .await
+        .unwrap();
+    let c = act(&store, &cal, c.id, commit(), "2026-12-21").await;
+    let c = act(&store, &cal, c.id, Action::IssueCertificate, "2026-12-22").await;
+    let lic = store.licences_of_case(c.id).await.unwrap()[0]
+        .identifier
+        .clone();
+    // Ten working days from 2026-12-21 reach into 2027, which the built-in calendar lacks.
+    let task = store.verification_of(&lic).await.unwrap().unwrap();
+    assert_eq!(task.due_on, None);
+    assert_eq!(task.state, VerificationState::Open);
 }
