@@ -323,6 +323,8 @@ pub struct DepartmentCounts {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ItemFindings {
     pub item_code: String,
+    /// The item's name in today's catalog ('' when it left the catalog).
+    pub item_name: String,
     pub findings: usize,
     pub adverse: usize,
 }
@@ -403,6 +405,12 @@ pub async fn overview(state: &AppState, signed: &Signed, jurisdiction: &str) -> 
             e.1 += 1;
         }
     }
+    let names: std::collections::HashMap<String, String> = store
+        .catalog_as_of(jurisdiction, today)
+        .await?
+        .into_iter()
+        .map(|v| (v.item.code, v.item.name))
+        .collect();
     Ok(Overview {
         jurisdiction: jurisdiction.to_string(),
         counts: store.push_counts(jurisdiction, None, today).await?,
@@ -418,6 +426,7 @@ pub async fn overview(state: &AppState, signed: &Signed, jurisdiction: &str) -> 
         items: items
             .into_iter()
             .map(|(item_code, (findings, adverse))| ItemFindings {
+                item_name: names.get(&item_code).cloned().unwrap_or_default(),
                 item_code,
                 findings,
                 adverse,
