@@ -629,6 +629,16 @@ impl LicencePage {
         }
     }
 
+    /// The cancellation ground to preselect from the licence's status (Art. 70 (1), (4)).
+    fn cancel_ground(&self) -> &'static str {
+        use yiyin_domain::licence::LicenceStatus as S;
+        match self.v.status_today {
+            S::Expired => "expired",
+            S::Revoked | S::Withdrawn | S::Rescinded => "revoked",
+            _ => "",
+        }
+    }
+
     fn detail(&self, act: &yiyin_store::licence_acts::LicenceAct) -> String {
         let d = &act.details;
         let mut parts = Vec::new();
