@@ -95,10 +95,37 @@ async fn openapi_document_describes_the_api(backend: Backend) {
         "/api/v1/jurisdictions",
         "/api/v1/jurisdictions/{code}/catalog",
         "/api/v1/jurisdictions/{code}/changelog",
+        "/api/v1/supervision/inbox",
+        "/api/v1/licences/{identifier}/acts",
+        "/api/v1/inspections",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert!(doc["components"]["schemas"]["Item"].is_object());
+    // Every schema the document refers to is in it.
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    match (k.as_str(), x.as_str()) {
+                        ("$ref", Some(r)) => out.push(r.to_string()),
+                        _ => refs(x, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for r in all {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} is referred to but not described"
+        );
+    }
     app.stop().await;
 }
 
