@@ -140,7 +140,7 @@ pub enum DrawError {
     #[error("检查人员「{0}」重复")]
     DuplicateInspector(String),
     #[error(
-        "检查对象「{target}」（{holder}）回避后可用检查人员不足：需要 {needed} 名，仅有 {available} 名"
+        "检查对象「{target}」（{holder}）可指派的检查人员不足（已除去须回避的人员）：需要 {needed} 名，仅有 {available} 名"
     )]
     NotEnoughInspectors {
         target: String,
@@ -529,7 +529,7 @@ mod tests {
         inp.inspectors_per_target = 3;
         assert_eq!(
             msg(&inp),
-            "检查对象「L000」（持证人0）回避后可用检查人员不足：需要 3 名，仅有 2 名"
+            "检查对象「L000」（持证人0）可指派的检查人员不足（已除去须回避的人员）：需要 3 名，仅有 2 名"
         );
     }
 

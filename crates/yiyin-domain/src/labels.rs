@@ -22,6 +22,10 @@ macro_rules! labelled_enum {
                 $(if t == $code || t == $label $(|| t == $alias)* { return Some($name::$var); })+
                 None
             }
+            /// Every (code, label), for the options of a form's select.
+            pub fn options() -> Vec<(&'static str, &'static str)> {
+                vec![$(($code, $label)),+]
+            }
             /// The accepted words, for error messages.
             pub fn choices() -> String {
                 [$($label),+].join("、")

@@ -19,7 +19,7 @@ labelled_enum!(
     PushKind {
         Approval = ("approval", "准予许可决定"),
         Denial = ("denial", "不予许可决定"),
-        Certificate = ("certificate", "证照制发"),
+        Certificate = ("certificate", "制发证件"),
         Change = ("change", "变更"),
         Renewal = ("renewal", "延续"),
         Revocation = ("revocation", "撤销"),

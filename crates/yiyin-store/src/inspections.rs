@@ -455,20 +455,40 @@ impl Store {
         .collect()
     }
 
-    /// Sets the supervising department's risk grading of a licensee.
-    pub async fn set_licence_risk(&self, identifier: &str, risk: Risk) -> Result<()> {
+    /// Sets the supervising department's risk grading of a licensee in force (logged).
+    pub async fn set_licence_risk(
+        &self,
+        identifier: &str,
+        risk: Risk,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         let l = self
             .licence(identifier)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("没有证照编号为「{identifier}」的证照")))?;
-        if l.status != LicenceStatus::Valid {
+        if l.status_on(local_date(at)) != LicenceStatus::Valid {
             return Err(StoreError::Rejected("只能对有效的证照设定风险等级".into()));
         }
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE licences SET risk = $1 WHERE identifier = $2")
             .bind(risk.code())
             .bind(identifier)
-            .execute(self.writer())
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        events::append(
+            &mut tx,
+            &[side_event(
+                Some(l.case_id),
+                &l.jurisdiction,
+                actor,
+                at,
+                "licence_risk",
+                format!("风险等级由{}调整为{}", l.risk.label(), risk.label()),
+                json!({"licence": identifier, "risk": risk.code()}),
+            )],
+        )
+        .await?;
+        tx.commit().await
     }
 }

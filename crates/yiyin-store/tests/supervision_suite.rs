@@ -1489,7 +1489,10 @@ async fn change_granted_issues_a_new_version_and_denied_a_decision(store: Store)
     let v1 = store.licence(&lic).await.unwrap().unwrap();
     assert_eq!(v1.valid_until.as_deref(), Some("2026-03-09"));
     assert_eq!((v1.status, v1.version), (LicenceStatus::Valid, 1));
-    store.set_licence_risk(&lic, Risk::High).await.unwrap();
+    store
+        .set_licence_risk(&lic, Risk::High, &supervisor(), at("2025-04-20"))
+        .await
+        .unwrap();
 
     let msg = rejected(
         on_licence(
@@ -2554,7 +2557,10 @@ async fn random_inspections_draw_reproducibly_with_recusal(store: Store) {
     }
     let (_, other) = licensed(&store, &cal, org(9), "2025-03-10").await;
     for l in &food[..3] {
-        store.set_licence_risk(l, Risk::High).await.unwrap();
+        store
+            .set_licence_risk(l, Risk::High, &supervisor(), at("2025-04-20"))
+            .await
+            .unwrap();
     }
     assert_eq!(
         store.licence(&food[0]).await.unwrap().unwrap().risk,
@@ -2827,7 +2833,11 @@ async fn random_inspections_draw_reproducibly_with_recusal(store: Store) {
     )
     .await
     .unwrap();
-    let msg = rejected(store.set_licence_risk(&food[1], Risk::Low).await);
+    let msg = rejected(
+        store
+            .set_licence_risk(&food[1], Risk::Low, &supervisor(), at("2025-04-20"))
+            .await,
+    );
     assert!(msg.contains("只能对有效的证照"), "{msg}");
     let next = store
         .publish_inspection_plan(&plan(2), &officer, at("2025-04-16"))

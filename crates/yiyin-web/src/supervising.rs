@@ -946,7 +946,10 @@ pub async fn set_risk(
     let risk = Risk::parse(risk.trim()).ok_or_else(|| {
         AppError::bad_request(format!("风险等级「{risk}」无效，应为：{}", Risk::choices()))
     })?;
-    Ok(state.store.set_licence_risk(identifier, risk).await?)
+    Ok(state
+        .store
+        .set_licence_risk(identifier, risk, &signed.actor(&state.org()), state.now())
+        .await?)
 }
 
 /// An act on a licence as submitted (the API's JSON and the pages' forms).

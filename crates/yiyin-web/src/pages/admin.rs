@@ -217,7 +217,7 @@ impl EditPage {
 
 macro_rules! choices {
     ($t:ty) => {
-        <$t>::ALL.iter().map(|v| (v.code(), v.label())).collect()
+        <$t>::options()
     };
 }
 

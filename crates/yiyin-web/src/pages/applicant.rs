@@ -292,18 +292,7 @@ async fn case_view(
     let files = state.store.attachments(id).await?;
     let events = state.store.case_events(id).await?;
     let clock = c.clock(&state.calendar(), state.today()).ok();
-    let documents = state
-        .store
-        .case_documents(id)
-        .await?
-        .into_iter()
-        .map(|d| DocLink {
-            id: d.id,
-            title: d.record.title,
-            number: d.record.number,
-            issued_on: fmt_date(d.record.issued_on),
-        })
-        .collect();
+    let documents = DocLink::of_case(state, id).await?;
     let possible = c.case.possible_actions(&c.item);
     let waiting_supplement = c.state == yiyin_domain::engine::CaseState::AwaitingSupplement;
     let mut asked: Vec<(String, String)> = Vec::new();

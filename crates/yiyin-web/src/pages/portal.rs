@@ -236,14 +236,8 @@ pub async fn catalog(
             .filter(|d| versions.iter().any(|v| v.item.department == d.code))
             .map(|d| (d.code.clone(), d.name.clone()))
             .collect(),
-        modes: HandlingMode::ALL
-            .iter()
-            .map(|m| (m.code(), m.label()))
-            .collect(),
-        classes: HandlingClass::ALL
-            .iter()
-            .map(|c| (c.code(), c.label()))
-            .collect(),
+        modes: HandlingMode::options(),
+        classes: HandlingClass::options(),
         topics: topics.into_iter().collect(),
         q: q.q.clone(),
         dept: q.dept.clone(),

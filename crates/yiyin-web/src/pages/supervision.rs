@@ -8,6 +8,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use yiyin_domain::inspection::Risk;
 use yiyin_domain::licence::{CancellationGround, RevocationGround, WithdrawalBasis};
@@ -114,10 +115,7 @@ async fn desk_page(
         today: yiyin_domain::calendar::fmt_date(state.today()),
         error,
         form,
-        finding_kinds: FindingKind::ALL
-            .iter()
-            .map(|k| (k.code(), k.label()))
-            .collect(),
+        finding_kinds: FindingKind::options(),
     })
 }
 
@@ -269,11 +267,8 @@ async fn inspections_page(
         plans,
         error,
         form,
-        risks: Risk::ALL.iter().map(|r| (r.code(), r.label())).collect(),
-        finding_kinds: FindingKind::ALL
-            .iter()
-            .map(|k| (k.code(), k.label()))
-            .collect(),
+        risks: Risk::options(),
+        finding_kinds: FindingKind::options(),
     })
 }
 
@@ -580,8 +575,6 @@ pub async fn find(
     )
 }
 
-use axum::response::IntoResponse;
-
 // ---- The licence page (staff and holder) ----
 
 #[derive(Template)]
@@ -694,23 +687,11 @@ async fn licence_page(
         v,
         error,
         form,
-        revocation_grounds: RevocationGround::ALL
-            .iter()
-            .map(|g| (g.code(), g.label()))
-            .collect(),
-        cancellation_grounds: CancellationGround::ALL
-            .iter()
-            .map(|g| (g.code(), g.label()))
-            .collect(),
-        withdrawal_bases: WithdrawalBasis::ALL
-            .iter()
-            .map(|g| (g.code(), g.label()))
-            .collect(),
-        finding_kinds: FindingKind::ALL
-            .iter()
-            .map(|k| (k.code(), k.label()))
-            .collect(),
-        risks: Risk::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        revocation_grounds: RevocationGround::options(),
+        cancellation_grounds: CancellationGround::options(),
+        withdrawal_bases: WithdrawalBasis::options(),
+        finding_kinds: FindingKind::options(),
+        risks: Risk::options(),
     })
 }
 

@@ -86,10 +86,7 @@ pub async fn worklist(
         tab,
         q: q.q.clone(),
         state: q.state.clone(),
-        states: CaseState::ALL
-            .iter()
-            .map(|s| (s.code(), s.label()))
-            .collect(),
+        states: CaseState::options(),
         lines,
         roles: roles.join("、"),
     })
@@ -312,6 +309,24 @@ pub struct DocLink {
     pub issued_on: String,
 }
 
+impl DocLink {
+    /// The documents a case issued, oldest first. Shared by the staff's and the applicant's pages.
+    pub async fn of_case(state: &AppState, case_id: i64) -> Result<Vec<DocLink>, StoreError> {
+        Ok(state
+            .store
+            .case_documents(case_id)
+            .await?
+            .into_iter()
+            .map(|d| DocLink {
+                id: d.id,
+                title: d.record.title,
+                number: d.record.number,
+                issued_on: fmt_date(d.record.issued_on),
+            })
+            .collect())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "work/case.html")]
 struct CasePage {
@@ -382,18 +397,7 @@ async fn case_page_for(
         .unwrap_or_default();
     let files = state.store.attachments(id).await?;
     let events = state.store.case_events(id).await?;
-    let documents = state
-        .store
-        .case_documents(id)
-        .await?
-        .into_iter()
-        .map(|d| DocLink {
-            id: d.id,
-            title: d.record.title,
-            number: d.record.number,
-            issued_on: fmt_date(d.record.issued_on),
-        })
-        .collect();
+    let documents = DocLink::of_case(state, id).await?;
     let view_actions = crate::api::cases::allowed_actions(&user.0, &c);
     let step = c.case.pending_step(&c.item).cloned();
     let org = state.org();
@@ -430,10 +434,7 @@ async fn case_page_for(
                     | yiyin_domain::catalog::StepKind::SiteInspection
             )
         }),
-        suspension_kinds: SuspensionKind::ALL
-            .iter()
-            .map(|k| (k.code(), k.label()))
-            .collect(),
+        suspension_kinds: SuspensionKind::options(),
         joint: c.item.joint,
         error: error.to_string(),
         form_action: form_action.to_string(),
