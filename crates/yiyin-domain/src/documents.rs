@@ -602,8 +602,9 @@ mod tests {
         let mut case = r.case;
         for (date, a) in actions {
             let r = case.apply(&ctx, d(date), a).unwrap();
+            let kinds = r.documents();
             case = r.case;
-            for k in r.documents {
+            for k in kinds {
                 out.push((k, case.clone()));
             }
         }

@@ -213,6 +213,84 @@ impl Jurisdiction {
     pub fn has_catalog(&self) -> bool {
         self.bureau.is_some()
     }
+
+    /// Working days within which a supervising department acknowledges a push.
+    pub fn ack_days(&self) -> u32 {
+        self.push_ack_days
+            .unwrap_or(crate::supervision::DEFAULT_ACK_DAYS)
+    }
+
+    /// A department's name ('' code: the bureau's; an unknown code stands for itself).
+    pub fn department_name(&self, code: &str) -> String {
+        match self.department(code) {
+            Some(d) => d.name.clone(),
+            None if code.is_empty() => self
+                .bureau
+                .as_ref()
+                .map_or(self.name.clone(), |b| b.name.clone()),
+            None => code.to_string(),
+        }
+    }
+}
+
+/// Who issues the documents of a case: the agency under whose seal (the bureau for transferred and
+/// delegated items; a resident department in its own name, Art. 22), the seal's name, the prefix of
+/// its document numbers, where its decisions are challenged (Art. 38 para 2), and the credit code in
+/// its licences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    pub agency: String,
+    pub seal: String,
+    /// The department whose seal signs ('' for the bureau's).
+    pub seal_holder: String,
+    pub number_prefix: String,
+    pub reconsideration_body: String,
+    pub court: String,
+    pub credit_code: String,
+}
+
+impl Issuer {
+    /// The issuer of an item of `department`, handled in `mode`, in jurisdiction `j`.
+    pub fn of(j: &Jurisdiction, department: &str, mode: crate::catalog::HandlingMode) -> Issuer {
+        let bureau = j.bureau.as_ref();
+        let (agency, seal, seal_holder) = match mode {
+            crate::catalog::HandlingMode::Resident => {
+                let name = j
+                    .department(department)
+                    .map_or(department.to_string(), |d| d.name.clone());
+                let seal = format!("{name}行政许可专用章");
+                (name, seal, department.to_string())
+            }
+            _ => (
+                bureau.map_or(j.name.clone(), |b| b.name.clone()),
+                bureau.map_or(String::new(), |b| b.seal_name.clone()),
+                String::new(),
+            ),
+        };
+        Issuer {
+            agency,
+            seal,
+            seal_holder,
+            number_prefix: if j.doc_prefix.is_empty() {
+                format!("{}审批", j.name)
+            } else {
+                j.doc_prefix.clone()
+            },
+            // 行政复议法 (2023) Art. 24: a county government department's decisions are reviewed
+            // by the county government.
+            reconsideration_body: if j.reconsideration_body.is_empty() {
+                "本级人民政府".into()
+            } else {
+                j.reconsideration_body.clone()
+            },
+            court: if j.court.is_empty() {
+                "有管辖权的人民法院".into()
+            } else {
+                j.court.clone()
+            },
+            credit_code: bureau.map(|b| b.credit_code.clone()).unwrap_or_default(),
+        }
+    }
 }
 
 /// The whole organisation.

@@ -117,15 +117,15 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
                     continue;
                 }
             };
-            case = Some(result.case);
             applied.push(event_json(
                 index,
                 at_text,
                 date,
                 name,
                 obj,
-                &result.documents,
+                &result.documents(),
             ));
+            case = Some(result.case);
             continue;
         }
         let action: Action = serde_json::from_value(raw.clone())
@@ -140,15 +140,15 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
         }
         match current.apply(&ctx, date, &action) {
             Ok(result) => {
-                *current = result.case;
                 applied.push(event_json(
                     index,
                     at_text,
                     date,
                     name,
                     obj,
-                    &result.documents,
+                    &result.documents(),
                 ));
+                *current = result.case;
             }
             Err(EngineError::Refused(r)) => {
                 refused.push(refusal(index, name, &r.rule, &r.message));

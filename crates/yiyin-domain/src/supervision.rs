@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CalendarError, fmt_date};
-use crate::engine::Refusal;
 use crate::licence::ActKind;
+use crate::refusal::{Refusal, refuse, require_text};
 
 labelled_enum!(
     /// What a push tells the supervising department.
@@ -142,10 +142,57 @@ pub enum VerificationOutcome {
     False { reason: String },
 }
 
-fn refuse<T>(rule: &str, message: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal {
-        rule: rule.into(),
-        message: message.into(),
+/// What a verification outcome requires beyond the task's new state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerificationEffect {
+    /// A record in the applicant's credit file.
+    Credit { kind: CreditKind, reason: String },
+    /// The revocation the bureau must decide (Art. 69 para 2: obtained by deception).
+    ProposeRevocation { reason: String },
+}
+
+/// A recorded verification outcome: the task's new state, the event's reason and what follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub state: VerificationState,
+    pub reason: String,
+    pub effects: Vec<VerificationEffect>,
+}
+
+/// Records an outcome on a verification task in `state`, as of `today`, by the department named
+/// `department`. A false commitment writes a credit record that bars the applicant from
+/// notify-and-commit, and proposes the revocation of the licence (国办发〔2020〕42号; Art. 69 para 2).
+pub fn record_verification(
+    state: VerificationState,
+    outcome: &VerificationOutcome,
+    today: NaiveDate,
+    department: &str,
+) -> Result<Verified, Refusal> {
+    let new_state = verify_commitment(state, outcome, today)?;
+    let reason = match outcome {
+        VerificationOutcome::Fulfilled { note } => format!("承诺属实：{note}"),
+        VerificationOutcome::Rectify { by, reason } => {
+            format!("责令于{}前整改：{reason}", fmt_date(*by))
+        }
+        VerificationOutcome::False { reason } => format!("承诺不实：{reason}"),
+    };
+    let effects = if new_state == VerificationState::False {
+        vec![
+            VerificationEffect::Credit {
+                kind: CreditKind::FalseCommitment,
+                reason: reason.clone(),
+            },
+            VerificationEffect::ProposeRevocation {
+                reason: format!("{department}核查认定{reason}"),
+            },
+        ]
+    } else {
+        vec![]
+    };
+    Ok(Verified {
+        state: new_state,
+        reason,
+        effects,
     })
 }
 
@@ -217,6 +264,33 @@ pub fn commitment_barred(unrepaired: &[(CreditKind, String)]) -> Option<String> 
         .map(|(k, why)| format!("{}：{why}", k.label()))
         .collect();
     (!bars.is_empty()).then(|| format!("有未修复的信用记录（{}）", bars.join("；")))
+}
+
+/// A credit record is repaired (信用修复) explicitly, once, on a stated basis.
+pub fn check_repair(already_repaired: bool, basis: &str) -> Result<(), Refusal> {
+    if already_repaired {
+        return refuse("credit", "该信用记录已经修复");
+    }
+    require_text(
+        basis,
+        "credit",
+        "信用修复须写明依据（如整改完成、信用承诺、修复决定文号）",
+    )
+}
+
+/// Only a dead letter is sent again by hand.
+pub fn check_replay(status: PushStatus) -> Result<(), Refusal> {
+    if status == PushStatus::Dead {
+        Ok(())
+    } else {
+        refuse(
+            "push",
+            format!(
+                "该推送当前为“{}”，只有投递失败的推送可以重新投递",
+                status.label()
+            ),
+        )
+    }
 }
 
 #[cfg(test)]

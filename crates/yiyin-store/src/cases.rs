@@ -538,6 +538,7 @@ impl Store {
             applicant: &facts,
         };
         let received = Case::receive(&ctx, date, &new.materials).map_err(engine_err)?;
+        let received_documents = received.documents();
         let body = CaseBody {
             case: received.case,
             item: rules.clone(),
@@ -638,7 +639,7 @@ impl Store {
                 "unit": new.unit,
                 "state": record.state.code(),
             }),
-            documents: received.documents,
+            documents: received_documents,
         };
         write_history(
             &mut tx,
@@ -703,13 +704,14 @@ impl Store {
             transitions.push(deemed_transition(&deemed));
         }
         let applied = case.apply(&ctx, date, action).map_err(engine_err)?;
+        let applied_documents = applied.documents();
         let mut data = serde_json::to_value(action)?;
         data["state"] = json!(applied.case.state.code());
         transitions.push(Transition {
             action: action.name().into(),
             reason: action_reason(action),
             data,
-            documents: applied.documents,
+            documents: applied_documents,
         });
         let updated = self
             .save_transition(&mut tx, &record, applied.case, transitions, actor, at, env)

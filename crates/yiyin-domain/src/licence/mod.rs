@@ -1,13 +1,22 @@
 //! The life of a licence after it is issued: its status as verification shows it, and the acts on it
 //! after the decision with the rule each must satisfy — change (Art. 49), renewal (Art. 50),
 //! revocation (Art. 69), cancellation (Art. 70), withdrawal for the public interest (Art. 8) and
-//! rescission by an enforcement body (吊销). Every refusal names its article.
+//! rescission by an enforcement body (吊销). Every refusal names its article. [`acts`] is the state
+//! machine of the acts: what each request does to the licence, which documents it issues and what is
+//! pushed to the supervising department.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::fmt_date;
-use crate::engine::Refusal;
+use crate::refusal::{Refusal, refuse};
+
+mod acts;
+
+pub use acts::{
+    ActApplied, ActContext, ActDetails, ActRequest, ActState, LicenceEffect, LicenceFacts,
+    PendingAct, apply, expiry, propose_revocation, settle,
+};
 
 labelled_enum!(
     /// The status of a licence (电子证照状态).
@@ -95,13 +104,6 @@ labelled_enum!(
 /// How many days before expiry the licensee applies for renewal (Art. 50 para 1: 三十日前).
 /// These are the licensee's days, not the agency's time limit, so they are calendar days.
 pub const RENEWAL_LEAD_DAYS: i64 = 30;
-
-fn refuse<T>(rule: &str, message: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal {
-        rule: rule.into(),
-        message: message.into(),
-    })
-}
 
 /// The licence in force: only its current, valid version can be changed, renewed, revoked,
 /// withdrawn or rescinded.

@@ -1,0 +1,184 @@
+//! The actions on a case, by their `contracts.md` names, with the Chinese words users see; the kinds
+//! of special procedure that stop the clock (Art. 45); who may approve an extension (Art. 42).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::StepKind;
+
+labelled_enum!(
+    /// The procedures whose time is not counted (Art. 45); no other reason stops the clock.
+    SuspensionKind {
+        Hearing = ("hearing", "听证"),
+        Tendering = ("tendering", "招标"),
+        Auction = ("auction", "拍卖"),
+        Inspection = ("inspection", "检验"),
+        Testing = ("testing", "检测"),
+        Quarantine = ("quarantine", "检疫"),
+        Appraisal = ("appraisal", "鉴定"),
+        ExpertReview = ("expert_review", "专家评审"),
+    }
+);
+
+/// Who approved an extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Approver {
+    /// 本行政机关负责人
+    Head,
+    /// 本级人民政府负责人 (joint handling)
+    GovernmentHead,
+}
+
+impl Approver {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "head" | "本行政机关负责人" | "局长" => Some(Self::Head),
+            "government_head" | "本级人民政府负责人" => Some(Self::GovernmentHead),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Head => "本行政机关负责人",
+            Self::GovernmentHead => "本级人民政府负责人",
+        }
+    }
+}
+
+/// An action on a case. Field names are those of `contracts.md` §2.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    NotifySupplement {
+        missing: Vec<String>,
+    },
+    Supplement {
+        materials: Vec<String>,
+    },
+    Correct {
+        #[serde(default)]
+        note: String,
+    },
+    Accept,
+    AcceptDeferred {
+        deferred: Vec<String>,
+        due: Option<NaiveDate>,
+    },
+    /// Notify-and-commit (告知承诺): accepted and approved on the spot on a written commitment.
+    AcceptOnCommitment {
+        #[serde(default)]
+        commitment: String,
+    },
+    Refuse {
+        #[serde(default)]
+        reason: String,
+        #[serde(default)]
+        redirect_to: Option<String>,
+    },
+    NotNeeded {
+        #[serde(default)]
+        reason: String,
+    },
+    /// A procedure step (review, verification, inspection …) done by the named staff.
+    CompleteStep {
+        kind: StepKind,
+        #[serde(default)]
+        staff: Vec<String>,
+        #[serde(default)]
+        opinion: String,
+    },
+    Suspend {
+        kind: String,
+        #[serde(default)]
+        reason: String,
+        #[serde(default)]
+        expected_days: Option<u32>,
+    },
+    Resume,
+    Extend {
+        #[serde(default)]
+        reason: String,
+        #[serde(default)]
+        approved_by: String,
+    },
+    Decide {
+        approve: bool,
+        #[serde(default)]
+        reason: String,
+    },
+    IssueCertificate,
+    Withdraw {
+        #[serde(default)]
+        reason: String,
+    },
+}
+
+impl Action {
+    /// The action's name as in `contracts.md`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::NotifySupplement { .. } => "notify_supplement",
+            Action::Supplement { .. } => "supplement",
+            Action::Correct { .. } => "correct",
+            Action::Accept => "accept",
+            Action::AcceptDeferred { .. } => "accept_deferred",
+            Action::AcceptOnCommitment { .. } => "accept_on_commitment",
+            Action::Refuse { .. } => "refuse",
+            Action::NotNeeded { .. } => "not_needed",
+            Action::CompleteStep { .. } => "complete_step",
+            Action::Suspend { .. } => "suspend",
+            Action::Resume => "resume",
+            Action::Extend { .. } => "extend",
+            Action::Decide { .. } => "decide",
+            Action::IssueCertificate => "issue_certificate",
+            Action::Withdraw { .. } => "withdraw",
+        }
+    }
+
+    /// The action's Chinese name.
+    pub fn label(&self) -> &'static str {
+        action_label(self.name())
+    }
+
+    /// The reason, opinion or note the action carries, for the event log ("" when none).
+    pub fn reason(&self) -> &str {
+        match self {
+            Action::Refuse { reason, .. }
+            | Action::NotNeeded { reason }
+            | Action::Suspend { reason, .. }
+            | Action::Extend { reason, .. }
+            | Action::Decide { reason, .. }
+            | Action::Withdraw { reason } => reason,
+            Action::CompleteStep { opinion, .. } => opinion,
+            Action::Correct { note } => note,
+            _ => "",
+        }
+    }
+}
+
+/// The Chinese name of an action or event by its code.
+pub fn action_label(name: &str) -> &'static str {
+    match name {
+        "receive" => "收件",
+        "notify_supplement" => "一次性告知补正",
+        "supplement" => "提交补正材料",
+        "correct" => "当场更正",
+        "accept" => "受理",
+        "accept_deferred" => "容缺受理",
+        "accept_on_commitment" => "告知承诺当场审批",
+        "deemed_accept" => "视为受理",
+        "refuse" => "不予受理",
+        "not_needed" => "告知不受理（无需许可）",
+        "complete_step" => "办理环节",
+        "suspend" => "启动特别程序（中止计时）",
+        "resume" => "特别程序结束（恢复计时）",
+        "extend" => "延期",
+        "decide" => "作出决定",
+        "issue_certificate" => "制发证件",
+        "withdraw" => "撤回申请",
+        _ => "其他",
+    }
+}

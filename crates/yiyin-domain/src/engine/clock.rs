@@ -1,0 +1,380 @@
+//! The clock of a case (Art. 32, 42, 44, 45, 82): every deadline as of a date, in working days, with
+//! the explanation a clerk reads (which days counted and why), the traffic light of e-monitoring and
+//! the warnings.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Case, CaseState, Context};
+use crate::calendar::{Calendar, CalendarError, fmt_date};
+
+const ART32_4: &str = "《行政许可法》第三十二条第一款第（四）项";
+
+/// The decision limits of an accepted case as of a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dues {
+    pub statutory: NaiveDate,
+    pub promised: NaiveDate,
+    /// S: working days suspended (Art. 45), counted up to the date for an ongoing suspension.
+    pub suspended: u32,
+    /// E: the extension granted (Art. 42).
+    pub extension: u32,
+}
+
+impl Case {
+    pub fn suspended_days(&self, cal: &Calendar, as_of: NaiveDate) -> Result<u32, CalendarError> {
+        let mut total = 0;
+        for s in &self.suspensions {
+            let end = s.ended_on.unwrap_or(as_of.max(s.started_on));
+            total += cal.between(s.started_on, end)?;
+        }
+        Ok(total)
+    }
+
+    pub fn extension_days(&self) -> u32 {
+        self.extension.as_ref().map_or(0, |e| e.days)
+    }
+
+    /// The decision limits as of a date, once accepted: statutory_due = add(accepted, L + E + S) and
+    /// promised_due = add(accepted, P + E + S) (Art. 42, 45); an instant item's are its acceptance
+    /// date (Art. 34 para 2). The one place these formulas are written.
+    pub fn dues(&self, ctx: &Context, as_of: NaiveDate) -> Result<Option<Dues>, CalendarError> {
+        let Some(accepted) = self.accepted_on else {
+            return Ok(None);
+        };
+        let suspended = self.suspended_days(ctx.calendar, as_of)?;
+        let extension = self.extension_days();
+        if ctx.item.instant {
+            return Ok(Some(Dues {
+                statutory: accepted,
+                promised: accepted,
+                suspended,
+                extension,
+            }));
+        }
+        let add = |limit: u32| ctx.calendar.add(accepted, limit + extension + suspended);
+        Ok(Some(Dues {
+            statutory: add(ctx.item.statutory_limit())?,
+            promised: add(ctx.item.promised_days)?,
+            suspended,
+            extension,
+        }))
+    }
+
+    /// The statutory due date of an accepted case as of a date.
+    pub(super) fn statutory_due(
+        &self,
+        ctx: &Context,
+        as_of: NaiveDate,
+    ) -> Result<NaiveDate, CalendarError> {
+        Ok(self
+            .dues(ctx, as_of)?
+            .expect("called after acceptance")
+            .statutory)
+    }
+
+    /// Every deadline of the case as of `as_of`, with the explanation a clerk reads.
+    pub fn clock(&self, ctx: &Context, as_of: NaiveDate) -> Result<Clock, CalendarError> {
+        self.clock_with(ctx, as_of, true)
+    }
+
+    /// The deadlines without the explanation (for lists of many cases).
+    pub fn deadlines(&self, ctx: &Context, as_of: NaiveDate) -> Result<Clock, CalendarError> {
+        self.clock_with(ctx, as_of, false)
+    }
+
+    fn clock_with(
+        &self,
+        ctx: &Context,
+        as_of: NaiveDate,
+        explain: bool,
+    ) -> Result<Clock, CalendarError> {
+        let cal = ctx.calendar;
+        let item = ctx.item;
+        let mut why = Why {
+            enabled: explain,
+            lines: Vec::new(),
+        };
+        why.add(|| {
+            format!(
+                "{} 收件；依据{ART32_4}，补正告知期限为收件后第5个工作日 {}（{}）",
+                fmt_date(self.received_on),
+                fmt_date(self.supplement_notice_due),
+                cal.explain_span(self.received_on, self.supplement_notice_due)
+                    .unwrap_or_default()
+            )
+        });
+        for n in &self.notices {
+            why.add(|| {
+                format!(
+                    "{} 一次性告知补正：{}",
+                    fmt_date(n.on),
+                    n.missing
+                        .iter()
+                        .map(|c| item.material_name(c))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )
+            });
+        }
+        if self.intake.after_supplement {
+            why.add(|| {
+                format!(
+                    "{} 提交补正材料，重新起算五个工作日的受理期限，至 {}",
+                    fmt_date(self.intake.opened_on),
+                    fmt_date(self.intake.due)
+                )
+            });
+        }
+        let dues = self.dues(ctx, as_of)?;
+        let suspended = dues.as_ref().map_or(0, |d| d.suspended);
+        let extension = self.extension_days();
+        let (mut statutory_due, mut promised_due) = (None, None);
+        if let Some(acc) = self.accepted_on {
+            if self.deemed_accepted {
+                why.add(|| {
+                    format!(
+                        "受理期限 {} 届满未作处理，依据{ART32_4}视为受理，受理日期为{}之日 {}",
+                        fmt_date(self.intake.due),
+                        if self.intake.after_supplement {
+                            "提交补正材料"
+                        } else {
+                            "收到申请材料"
+                        },
+                        fmt_date(acc)
+                    )
+                });
+            } else {
+                why.add(|| format!("{} 受理", fmt_date(acc)));
+            }
+            if item.instant {
+                statutory_due = Some(acc);
+                promised_due = Some(acc);
+                why.add(|| "即办件应当当场作出书面决定（《行政许可法》第三十四条第二款），办结期限为受理当日".into());
+            } else {
+                let l = item.statutory_limit();
+                let d = dues.as_ref().expect("accepted");
+                let (sd, pd) = (d.statutory, d.promised);
+                why.add(|| {
+                    let mut parts = vec![format!(
+                        "法定时限 {l} 个工作日{}",
+                        if item.joint {
+                            "（联合办理，《行政许可法》第四十二条第二款）"
+                        } else {
+                            ""
+                        }
+                    )];
+                    if extension > 0 {
+                        let e = self.extension.as_ref().expect("extended");
+                        parts.push(format!(
+                            "延期 {extension} 个工作日（{} 经{}批准，理由：{}）",
+                            fmt_date(e.on),
+                            e.approved_by.label(),
+                            e.reason
+                        ));
+                    }
+                    for s in &self.suspensions {
+                        let end = s.ended_on.unwrap_or(as_of.max(s.started_on));
+                        parts.push(format!(
+                            "{}不计入 {} 个工作日（{} 至 {}{}，《行政许可法》第四十五条）",
+                            s.kind.label(),
+                            cal.between(s.started_on, end).unwrap_or_default(),
+                            fmt_date(s.started_on),
+                            fmt_date(end),
+                            if s.ended_on.is_none() {
+                                "，进行中"
+                            } else {
+                                ""
+                            }
+                        ));
+                    }
+                    format!(
+                        "{}，合计 {} 个工作日，自受理次日起算，法定期限届满日为 {}（{}）",
+                        parts.join(" + "),
+                        l + extension + suspended,
+                        fmt_date(sd),
+                        cal.explain_span(acc, sd).unwrap_or_default()
+                    )
+                });
+                why.add(|| {
+                    format!(
+                        "承诺时限 {} 个工作日{}，承诺办结日为 {}",
+                        item.promised_days,
+                        if extension + suspended > 0 {
+                            format!("（另加延期 {extension} 日和特别程序 {suspended} 日）")
+                        } else {
+                            String::new()
+                        },
+                        fmt_date(pd)
+                    )
+                });
+                statutory_due = Some(sd);
+                promised_due = Some(pd);
+            }
+        }
+        let mut certificate_due = None;
+        if let (Some(d), Some(decision)) = (self.decided_on, &self.decision) {
+            if decision.approved {
+                let due = cal.add(d, 10)?;
+                certificate_due = Some(due);
+                why.add(|| format!(
+                    "{} 作出准予许可决定；依据《行政许可法》第四十四条，应于决定后第10个工作日 {} 前颁发、送达许可证件",
+                    fmt_date(d),
+                    fmt_date(due)
+                ));
+            } else {
+                why.add(|| format!("{} 作出不予许可决定", fmt_date(d)));
+            }
+        }
+        let undecided = matches!(self.state, CaseState::Accepted | CaseState::Suspended);
+        let overdue = match (statutory_due, self.decided_on) {
+            (Some(due), Some(d)) => d > due,
+            (Some(due), None) => undecided && as_of > due,
+            _ => false,
+        };
+        let promised_overdue = match (promised_due, self.decided_on) {
+            (Some(due), Some(d)) => d > due,
+            (Some(due), None) => undecided && as_of > due,
+            _ => false,
+        };
+        let certificate_overdue = match (certificate_due, self.certificate_issued_on) {
+            (Some(due), Some(i)) => i > due,
+            (Some(due), None) => as_of > due,
+            _ => false,
+        };
+        if overdue {
+            why.add(|| "已超过法定期限（《行政许可法》第四十二条、第七十四条第（二）项）".into());
+        }
+        let days_left = match (undecided, statutory_due) {
+            (true, Some(due)) if as_of <= due => Some(cal.between(as_of, due)? as i64),
+            (true, Some(due)) => Some(-(cal.between(due, as_of)? as i64)),
+            _ => None,
+        };
+        let promised_days_left = match (undecided, promised_due) {
+            (true, Some(due)) if as_of <= due => Some(cal.between(as_of, due)? as i64),
+            (true, Some(due)) => Some(-(cal.between(due, as_of)? as i64)),
+            _ => None,
+        };
+        let mut warnings = Vec::new();
+        for d in &self.deferred {
+            if d.arrived_on.is_none() && as_of > d.due {
+                warnings.push(format!(
+                    "容缺材料 {} 应于 {} 前补交，已逾期",
+                    item.material_name(&d.code),
+                    fmt_date(d.due)
+                ));
+            }
+        }
+        if self.state == CaseState::Received && as_of <= self.intake.due {
+            let left = cal.between(as_of, self.intake.due)?;
+            if left <= 1 {
+                warnings.push(format!(
+                    "受理期限 {} 即将届满，届满未处理将视为受理",
+                    fmt_date(self.intake.due)
+                ));
+            }
+        }
+        if certificate_overdue {
+            warnings.push("已超过发证期限（《行政许可法》第四十四条）".into());
+        }
+        let light = if overdue || certificate_overdue {
+            Light::Red
+        } else if promised_overdue
+            || promised_days_left.is_some_and(|d| d <= 2)
+            || !warnings.is_empty()
+        {
+            Light::Yellow
+        } else {
+            Light::Green
+        };
+        Ok(Clock {
+            as_of,
+            received_on: self.received_on,
+            supplement_notice_due: self.supplement_notice_due,
+            intake_due: self.intake.due,
+            accepted_on: self.accepted_on,
+            deemed_accepted: self.deemed_accepted,
+            statutory_limit: item.statutory_limit(),
+            statutory_due,
+            promised_due,
+            suspended_working_days: suspended,
+            extension_days: extension,
+            decided_on: self.decided_on,
+            certificate_due,
+            certificate_issued_on: self.certificate_issued_on,
+            overdue,
+            promised_overdue,
+            certificate_overdue,
+            days_left,
+            promised_days_left,
+            light,
+            warnings,
+            explanation: why.lines,
+        })
+    }
+}
+
+/// The explanation of a clock, built only when asked for.
+struct Why {
+    enabled: bool,
+    lines: Vec<String>,
+}
+
+impl Why {
+    fn add(&mut self, line: impl FnOnce() -> String) {
+        if self.enabled {
+            self.lines.push(line());
+        }
+    }
+}
+
+/// The traffic light of e-monitoring: green, yellow (promised limit near or passed, or a warning),
+/// red (statutory limit passed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Light {
+    pub fn label(self) -> &'static str {
+        match self {
+            Light::Green => "正常",
+            Light::Yellow => "预警",
+            Light::Red => "超期",
+        }
+    }
+}
+
+/// Every deadline of a case as of a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Clock {
+    pub as_of: NaiveDate,
+    pub received_on: NaiveDate,
+    pub supplement_notice_due: NaiveDate,
+    /// The current intake window's end (after supplements: add(arrival, 5)).
+    pub intake_due: NaiveDate,
+    pub accepted_on: Option<NaiveDate>,
+    pub deemed_accepted: bool,
+    pub statutory_limit: u32,
+    pub statutory_due: Option<NaiveDate>,
+    pub promised_due: Option<NaiveDate>,
+    pub suspended_working_days: u32,
+    pub extension_days: u32,
+    pub decided_on: Option<NaiveDate>,
+    pub certificate_due: Option<NaiveDate>,
+    pub certificate_issued_on: Option<NaiveDate>,
+    pub overdue: bool,
+    pub promised_overdue: bool,
+    pub certificate_overdue: bool,
+    /// Working days left to the statutory due date (negative when overdue), while undecided.
+    pub days_left: Option<i64>,
+    pub promised_days_left: Option<i64>,
+    pub light: Light,
+    pub warnings: Vec<String>,
+    pub explanation: Vec<String>,
+}

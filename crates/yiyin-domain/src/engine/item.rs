@@ -1,0 +1,125 @@
+//! What the engine knows of an item: its limits, materials, procedure steps and who decides, taken
+//! from the catalog entry in force when the application was received.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{HandlingClass, Item, Necessity, StepKind};
+use crate::roles::Role;
+
+/// What the engine needs to know of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemRules {
+    pub name: String,
+    pub statutory_days: u32,
+    pub promised_days: u32,
+    #[serde(default)]
+    pub instant: bool,
+    #[serde(default)]
+    pub joint: bool,
+    #[serde(default)]
+    pub green_list: bool,
+    #[serde(default)]
+    pub materials: Vec<MaterialRule>,
+    /// The procedure steps between acceptance and decision that must be done, in order, before a
+    /// decision. Empty: no step is enforced (as in a rehearsal without steps).
+    #[serde(default)]
+    pub steps: Vec<StepRule>,
+    /// Who decides (the role of the item's decision step; section chief by default).
+    #[serde(default)]
+    pub decider: Option<Role>,
+    /// For green-list items: the working days within which the supervising department verifies a
+    /// commitment after the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment_check_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MaterialRule {
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub deferrable: bool,
+    /// Whether the application is incomplete without it (default: yes).
+    #[serde(default = "yes")]
+    pub required: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepRule {
+    pub kind: StepKind,
+    pub name: String,
+    pub role: Role,
+    pub days: u32,
+}
+
+impl From<&Item> for ItemRules {
+    fn from(item: &Item) -> Self {
+        let decision = item
+            .steps
+            .iter()
+            .position(|s| s.kind == StepKind::Decision)
+            .unwrap_or(item.steps.len());
+        ItemRules {
+            name: item.name.clone(),
+            statutory_days: item.statutory_days,
+            promised_days: item.promised_days,
+            instant: item.handling_class == HandlingClass::Instant,
+            joint: item.joint,
+            green_list: item.green_list,
+            materials: item
+                .materials
+                .iter()
+                .map(|m| MaterialRule {
+                    code: m.code.clone(),
+                    name: m.name.clone(),
+                    deferrable: m.deferrable,
+                    required: m.necessity == Necessity::Required,
+                })
+                .collect(),
+            steps: item.steps[..decision]
+                .iter()
+                .filter(|s| s.kind != StepKind::Acceptance)
+                .map(|s| StepRule {
+                    kind: s.kind,
+                    name: s.name.clone(),
+                    role: s.role,
+                    days: s.days,
+                })
+                .collect(),
+            decider: item.steps.get(decision).map(|s| s.role),
+            commitment_check_days: item.commitment_check_days,
+        }
+    }
+}
+
+impl ItemRules {
+    /// L: the statutory limit in working days (45 for joint handling, Art. 42 para 2).
+    pub fn statutory_limit(&self) -> u32 {
+        if self.joint { 45 } else { self.statutory_days }
+    }
+
+    /// The one extension's length (Art. 42): 10 working days, 15 for joint handling.
+    pub fn extension_limit(&self) -> u32 {
+        if self.joint { 15 } else { 10 }
+    }
+
+    pub(crate) fn material(&self, code: &str) -> Option<&MaterialRule> {
+        self.materials.iter().find(|m| m.code == code)
+    }
+
+    /// A material's name (its code when unnamed).
+    pub fn material_name(&self, code: &str) -> String {
+        match self.material(code) {
+            Some(m) if !m.name.is_empty() => format!("{}（{}）", m.code, m.name),
+            _ => code.to_string(),
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! What can come next on a case and whose work it waits for: the pending procedure step, the actions
+//! the state allows (before their particulars are judged), the role of the next step.
+
+use super::{Case, CaseState, Context, ItemRules, StepRule};
+use crate::roles::Role;
+
+impl Case {
+    pub fn next_step<'a>(&self, ctx: &Context<'a>) -> Option<&'a StepRule> {
+        self.pending_step(ctx.item)
+    }
+
+    /// The next step still to be done before the decision, by the item's rules.
+    pub fn pending_step<'a>(&self, item: &'a ItemRules) -> Option<&'a StepRule> {
+        item.steps.get(self.steps.len())
+    }
+
+    /// The actions that can come next in the case's state (before their particulars are judged), by
+    /// their `contracts.md` names; for pages and the API to offer only what can be done now.
+    pub fn possible_actions(&self, item: &ItemRules) -> Vec<&'static str> {
+        if self.is_closed() {
+            return vec![];
+        }
+        match self.state {
+            CaseState::Received => {
+                let mut v = vec![
+                    "notify_supplement",
+                    "correct",
+                    "accept",
+                    "refuse",
+                    "not_needed",
+                    "withdraw",
+                    "supplement",
+                ];
+                if item.materials.iter().any(|m| m.deferrable) {
+                    v.push("accept_deferred");
+                }
+                if item.green_list {
+                    v.push("accept_on_commitment");
+                }
+                v
+            }
+            CaseState::AwaitingSupplement => vec!["supplement", "refuse", "not_needed", "withdraw"],
+            CaseState::Accepted => {
+                let mut v = Vec::new();
+                if self.pending_step(item).is_some() {
+                    v.push("complete_step");
+                } else {
+                    v.push("decide");
+                }
+                if !item.instant {
+                    v.push("suspend");
+                    if self.extension.is_none() {
+                        v.push("extend");
+                    }
+                }
+                if self.deferred.iter().any(|d| d.arrived_on.is_none()) {
+                    v.push("supplement");
+                }
+                v.push("withdraw");
+                v
+            }
+            CaseState::Suspended => {
+                let mut v = vec!["resume", "withdraw"];
+                if self.extension.is_none() {
+                    v.push("extend");
+                }
+                v
+            }
+            CaseState::Decided => {
+                let mut v = vec!["issue_certificate"];
+                if self.deferred.iter().any(|d| d.arrived_on.is_none()) {
+                    v.push("supplement");
+                }
+                v
+            }
+            _ => vec![],
+        }
+    }
+
+    /// The role whose work the case waits for, if any: the window at intake and release, the next
+    /// step's role under review, the decider when the steps are done.
+    pub fn next_role(&self, item: &ItemRules) -> Option<Role> {
+        match self.state {
+            CaseState::Received | CaseState::AwaitingSupplement => Some(Role::WindowClerk),
+            CaseState::Accepted => Some(
+                self.pending_step(item)
+                    .map(|s| s.role)
+                    .unwrap_or(item.decider.unwrap_or(Role::SectionChief)),
+            ),
+            CaseState::Suspended => Some(Role::Reviewer),
+            CaseState::Decided if !self.is_closed() => Some(Role::WindowClerk),
+            _ => None,
+        }
+    }
+}
