@@ -12,7 +12,7 @@ from fontTools.ttLib import TTCollection
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCE = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
-OUT = ROOT / "crates/yiyin-seal/fonts/NotoSerifCJKsc-Regular-subset.otf"
+OUT = ROOT / "crates/yiyin-pdf/fonts/NotoSerifCJKsc-Regular-subset.otf"
 
 chars = set(chr(c) for c in range(0x20, 0x7F))
 # GB 2312: rows 0xA1-0xF7, columns 0xA1-0xFE.

@@ -285,6 +285,20 @@ pub fn operation_for(action: &crate::engine::Action) -> Operation {
     }
 }
 
+/// Whether the applicant who filed a case may take the action themselves (answer a supplement
+/// notice, deliver deferred materials, withdraw the application); the rest is the agency's.
+pub fn applicant_may(action: &crate::engine::Action) -> bool {
+    matches!(
+        action,
+        crate::engine::Action::Supplement { .. } | crate::engine::Action::Withdraw { .. }
+    )
+}
+
+/// The same, by the action's `contracts.md` name.
+pub fn applicant_may_named(name: &str) -> bool {
+    matches!(name, "supplement" | "withdraw")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

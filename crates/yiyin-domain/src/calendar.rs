@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// The years whose data is compiled into Yiyin (`data/cn-calendar/YEAR.json`).
@@ -292,6 +292,22 @@ impl Calendar {
             Err(CalendarError::MissingYear(date.year()))
         }
     }
+}
+
+/// China Standard Time (UTC+8): every date of the law is a local date there (`legal-rules.md` Part 1).
+pub fn cst() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// The date of an instant in China Standard Time.
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&cst()).date_naive()
+}
+
+/// An instant in China Standard Time, RFC 3339 to the second (how signatures and packages are dated).
+pub fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&cst())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// Parses a `YYYY-MM-DD` date strictly (no other layout is accepted).

@@ -662,28 +662,25 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("basis", "依据"),
 ];
 
-/// What a version did to its item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ChangeKind {
-    /// The item's first publication (新增).
-    Added,
-    /// A new version of an item in force (调整).
-    Adjusted,
-    /// The item leaves the catalog (取消).
-    Retired,
-}
-
-impl ChangeKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Added => "新增",
-            Self::Adjusted => "调整",
-            Self::Retired => "取消",
-        }
+impl StepKind {
+    /// Whether the step checks the substance of the materials and so needs two or more staff
+    /// (Art. 34 para 3).
+    pub fn needs_two_staff(self) -> bool {
+        matches!(self, StepKind::Verification | StepKind::SiteInspection)
     }
 }
+
+labelled_enum!(
+    /// What a version did to its item.
+    ChangeKind {
+        /// The item's first publication.
+        Added = ("added", "新增"),
+        /// A new version of an item in force.
+        Adjusted = ("adjusted", "调整"),
+        /// The item leaves the catalog.
+        Retired = ("retired", "取消"),
+    }
+);
 
 /// One published version of an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,6 +26,7 @@ pub mod ids;
 pub mod inspection;
 pub mod licence;
 pub mod org;
+pub mod party;
 pub mod refusal;
 pub mod rehearse;
 pub mod roles;

@@ -32,10 +32,7 @@ struct Script {
     until: Option<String>,
 }
 
-/// China Standard Time.
-pub fn cst() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("valid offset")
-}
+pub use crate::calendar::cst;
 
 /// Parses an event time: RFC 3339 with an offset, or a local (China Standard Time) date-time or date.
 pub fn parse_instant(text: &str) -> Option<DateTime<FixedOffset>> {

@@ -24,7 +24,7 @@ use yiyin_seal::keys::verify as verify_signature;
 use yiyin_seal::{SealKey, SealedDocument, hex, unhex};
 
 /// The embedded font: Noto Serif CJK SC, subset (SIL Open Font License 1.1).
-pub const FONT: &[u8] = include_bytes!("../../yiyin-seal/fonts/NotoSerifCJKsc-Regular-subset.otf");
+pub const FONT: &[u8] = include_bytes!("../fonts/NotoSerifCJKsc-Regular-subset.otf");
 
 /// The marker of the trailing signature line.
 pub const SIGNATURE_MARK: &[u8] = b"%YIYIN-PDF-SIGNATURE ";

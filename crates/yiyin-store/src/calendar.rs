@@ -1,56 +1,56 @@
-//! Holiday years uploaded by an administrator, added to the built-in calendar at start-up.
+//! The working-day calendar years uploaded by administrators (holiday-cn `YEAR.json`), kept as
+//! their text; the built-in years are in the domain.
 
-use sqlx::Row;
-use yiyin_domain::calendar::Calendar;
+use crate::rows::from_row;
+use crate::{Result, Store, WriteTx};
 
-use crate::{Result, Store, StoreError};
-
-/// A stored year: (year, uploaded at millis, uploaded by).
+/// An uploaded year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredYear {
-    pub year: i32,
+    pub year: i64,
+    pub body: String,
     pub uploaded_at: i64,
     pub uploaded_by: String,
 }
 
-impl Store {
-    /// Stores one holiday-cn `YEAR.json` after checking it; replaces an earlier upload of that year.
-    pub async fn upload_calendar_year(&self, text: &str, by: &str) -> Result<i32> {
-        let file =
-            Calendar::parse_year_json(text).map_err(|e| StoreError::Rejected(e.to_string()))?;
+from_row!(StoredYear {
+    year,
+    body,
+    uploaded_at,
+    uploaded_by,
+});
+
+impl WriteTx {
+    /// Keeps a year's file (checked by the caller), replacing an earlier upload of the same year.
+    pub async fn save_calendar_year(
+        &mut self,
+        year: i32,
+        text: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO calendar_years (year, body, uploaded_at, uploaded_by) VALUES ($1, $2, $3, $4)
              ON CONFLICT (year) DO UPDATE SET body = excluded.body, uploaded_at = excluded.uploaded_at,
                uploaded_by = excluded.uploaded_by",
         )
-        .bind(i64::from(file.year))
+        .bind(i64::from(year))
         .bind(text)
-        .bind(chrono::Utc::now().timestamp_millis())
+        .bind(at_ms)
         .bind(by)
-        .execute(self.writer())
+        .execute(&mut **self)
         .await?;
-        Ok(file.year)
+        Ok(())
     }
+}
 
-    /// Adds the stored years to `calendar`.
-    pub async fn load_calendar_years(&self, calendar: &mut Calendar) -> Result<Vec<StoredYear>> {
-        let rows = sqlx::query(
+impl Store {
+    /// Every uploaded year, oldest first.
+    pub async fn calendar_years(&self) -> Result<Vec<StoredYear>> {
+        Ok(sqlx::query_as(
             "SELECT year, body, uploaded_at, uploaded_by FROM calendar_years ORDER BY year",
         )
         .fetch_all(self.reader())
-        .await?;
-        let mut out = Vec::new();
-        for row in rows {
-            let body: String = row.try_get("body")?;
-            let year = calendar
-                .load_year_json(&body)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            out.push(StoredYear {
-                year,
-                uploaded_at: row.try_get("uploaded_at")?,
-                uploaded_by: row.try_get("uploaded_by")?,
-            });
-        }
-        Ok(out)
+        .await?)
     }
 }

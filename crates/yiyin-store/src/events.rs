@@ -3,15 +3,16 @@
 //! Every change of a case (and every other act worth auditing) is an event appended in the same
 //! transaction as the change. Each event's hash is SM3 over the previous hash and the event's fields;
 //! appending locks the single `chain_head` row, so concurrent writers (threads or app servers) queue
-//! and the chain never forks. [`Store::verify_chain`] recomputes every link and names the first
-//! broken one.
+//! and the chain never forks. The application layer's audit recomputes every link with
+//! [`Event::expected_hash`] and names the first broken one.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
+use yiyin_domain::party::Actor;
 
-use crate::crypto::sm3_hex;
-use crate::{Result, Store, StoreError};
+use crate::rows::from_row;
+use crate::{Result, Store, WriteTx};
 
 /// An event to append.
 #[derive(Debug, Clone)]
@@ -29,6 +30,31 @@ pub struct NewEvent {
 }
 
 /// A stored event.
+impl NewEvent {
+    /// An event by `actor` at `at`.
+    pub fn new(
+        actor: &Actor,
+        at: DateTime<Utc>,
+        jurisdiction: &str,
+        case_id: Option<i64>,
+        action: &str,
+        reason: impl Into<String>,
+        data: serde_json::Value,
+    ) -> Self {
+        NewEvent {
+            case_id,
+            jurisdiction: jurisdiction.to_string(),
+            at,
+            actor: actor.name.clone(),
+            actor_account: actor.account,
+            channel: actor.channel.code().into(),
+            action: action.into(),
+            reason: reason.into(),
+            data,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
@@ -75,7 +101,22 @@ impl Event {
 }
 
 /// Appends events inside the caller's transaction; returns their sequence numbers.
-pub async fn append(conn: &mut AnyConnection, events: &[NewEvent]) -> Result<Vec<i64>> {
+fn sm3_hex(data: &[u8]) -> String {
+    use sm3::Digest;
+    sm3::Sm3::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl WriteTx {
+    /// Appends events to the chain in this transaction; returns their sequence numbers.
+    pub async fn append_events(&mut self, events: &[NewEvent]) -> Result<Vec<i64>> {
+        append(self, events).await
+    }
+}
+
+async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<Vec<i64>> {
     if events.is_empty() {
         return Ok(vec![]);
     }
@@ -137,138 +178,59 @@ pub async fn append(conn: &mut AnyConnection, events: &[NewEvent]) -> Result<Vec
     Ok(out)
 }
 
-fn event_from_row(row: &sqlx::any::AnyRow) -> Result<Event> {
-    Ok(Event {
-        seq: row.try_get("seq")?,
-        case_id: row.try_get("case_id")?,
-        jurisdiction: row.try_get("jurisdiction")?,
-        at: row.try_get("at")?,
-        actor: row.try_get("actor")?,
-        actor_account: row.try_get("actor_account")?,
-        channel: row.try_get("channel")?,
-        action: row.try_get("action")?,
-        reason: row.try_get("reason")?,
-        data: row.try_get("data")?,
-        prev_hash: row.try_get("prev_hash")?,
-        hash: row.try_get("hash")?,
-    })
-}
+from_row!(Event {
+    seq,
+    case_id,
+    jurisdiction,
+    at,
+    actor,
+    actor_account,
+    channel,
+    action,
+    reason,
+    data,
+    prev_hash,
+    hash,
+});
 
 const EVENT_COLUMNS: &str = "seq, case_id, jurisdiction, at, actor, actor_account, channel, action, reason, data, prev_hash, hash";
 
 /// What a check of the chain found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ChainReport {
-    pub events: i64,
-    pub head_seq: i64,
-    pub head_hash: String,
-    /// The first broken link: its sequence number and what is wrong, in Chinese.
-    pub broken: Option<(i64, String)>,
-}
-
 impl Store {
     /// The events of one case, in order.
     pub async fn case_events(&self, case_id: i64) -> Result<Vec<Event>> {
-        let rows = sqlx::query(&format!(
+        Ok(sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE case_id = $1 ORDER BY seq"
         ))
         .bind(case_id)
         .fetch_all(self.reader())
-        .await?;
-        rows.iter().map(event_from_row).collect()
+        .await?)
     }
 
-    /// Recomputes every link of the chain, in pages, and names the first broken one: a changed
-    /// event (its hash no longer matches), a deleted or inserted one (a gap or a prev-hash that does
-    /// not point at its predecessor), or a head that does not match the last event.
-    pub async fn verify_chain(&self) -> Result<ChainReport> {
-        let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
+    /// Up to `limit` events from `seq` on, in order (for checking the chain page by page).
+    pub async fn events_from(&self, seq: i64, limit: i64) -> Result<Vec<Event>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2"
+        ))
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// The head of the chain: (seq, hash) of the last event.
+    pub async fn chain_head(&self) -> Result<(i64, String)> {
+        let row = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
             .fetch_one(self.reader())
             .await?;
-        let head_seq: i64 = head.try_get("seq")?;
-        let head_hash: String = head.try_get("hash")?;
-        let mut prev = GENESIS.to_string();
-        let mut expected_seq = 1;
-        let mut count = 0;
-        let mut broken = None;
-        'pages: loop {
-            let rows = sqlx::query(&format!(
-                "SELECT {EVENT_COLUMNS} FROM events WHERE seq >= $1 ORDER BY seq LIMIT 5000"
-            ))
-            .bind(expected_seq)
-            .fetch_all(self.reader())
-            .await?;
-            if rows.is_empty() {
-                break;
-            }
-            for row in &rows {
-                let e = event_from_row(row)?;
-                count += 1;
-                if e.seq != expected_seq {
-                    broken = Some((
-                        expected_seq,
-                        format!(
-                            "第{expected_seq}号事件缺失（已被删除），下一条为第{}号",
-                            e.seq
-                        ),
-                    ));
-                    break 'pages;
-                }
-                if e.prev_hash != prev {
-                    broken = Some((
-                        e.seq,
-                        format!(
-                            "第{}号事件记录的前一哈希与第{}号事件的哈希不一致（其前的事件被删除或改动）",
-                            e.seq,
-                            e.seq - 1
-                        ),
-                    ));
-                    break 'pages;
-                }
-                if e.expected_hash(&prev) != e.hash {
-                    broken = Some((
-                        e.seq,
-                        format!("第{}号事件的内容与其哈希不符（事件被改动）", e.seq),
-                    ));
-                    break 'pages;
-                }
-                prev = e.hash;
-                expected_seq += 1;
-            }
-        }
-        if broken.is_none() {
-            if expected_seq - 1 != head_seq {
-                broken = Some((
-                    expected_seq,
-                    format!(
-                        "链头记录共有{head_seq}条事件，实际只有{}条（末尾的事件被删除）",
-                        expected_seq - 1
-                    ),
-                ));
-            } else if prev != head_hash {
-                broken = Some((head_seq, "链头哈希与最后一条事件的哈希不一致".to_string()));
-            }
-        }
-        Ok(ChainReport {
-            events: count,
-            head_seq,
-            head_hash,
-            broken,
-        })
+        Ok((row.try_get("seq")?, row.try_get("hash")?))
     }
 
-    /// Appends events in their own transaction (acts that change no case).
-    pub async fn append_events(&self, events: &[NewEvent]) -> Result<Vec<i64>> {
-        let mut tx = self.writer().begin().await?;
-        let seqs = append(&mut tx, events).await?;
-        tx.commit().await?;
-        Ok(seqs)
-    }
-}
-
-impl From<serde_json::Error> for StoreError {
-    fn from(e: serde_json::Error) -> Self {
-        StoreError::Corrupt(e.to_string())
+    /// The hash of the event `seq`, if it exists.
+    pub async fn event_hash(&self, seq: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT hash FROM events WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(self.reader())
+            .await?)
     }
 }

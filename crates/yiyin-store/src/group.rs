@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use crate::{Result, StoreError};
+use crate::{Conflict, Result, StoreError};
 
 /// The most writes committed together.
 const MAX_GROUP: usize = 64;
@@ -221,10 +221,10 @@ impl WriteTx {
                     drop(guard);
                     match outcome.wait_for(Option::is_some).await {
                         Ok(o) => o.clone().expect("a decided outcome"),
-                        Err(_) => Err("写入组已中断".into()),
+                        Err(_) => Err("the write group ended".into()),
                     }
                 };
-                result.map_err(|e| StoreError::Conflict(format!("提交失败，请重试：{e}")))
+                result.map_err(|e| StoreError::Conflict(Conflict::Commit(e)))
             }
         }
     }

@@ -1,38 +1,49 @@
 //! Yiyin's store: persistence for SQLite (embedded, the default) and PostgreSQL (production), with one
 //! schema and one code path. The backend is chosen once, by the URL given at start-up.
 //!
-//! Reading order: [`Store::connect`] (pools and pragmas), [`migrate`] (the schema, applied at start-up),
-//! then one module per thing kept: [`org`], [`catalog`], [`calendar`], [`accounts`], [`cases`] (with
-//! their documents) and [`events`] (the hash-chained log).
+//! The store persists; it never decides what the law allows, composes a document or signs anything.
+//! Reads are methods of [`Store`]; every write goes through [`Store::begin_write`], whose
+//! [`WriteTx`] carries the write methods of each module, so that the application layer writes one
+//! use case in one transaction (on SQLite, a member of the group commit of the one writer; there is
+//! no other way to write).
 //!
-//! The store persists; it never decides what the law allows. Where a write needs a rule (publishing a
-//! catalog version), it loads what the rule needs, calls the domain, and saves the result in one
-//! transaction.
+//! Reading order: [`error`] (what can go wrong, in data terms), [`rows`] (typed columns), this module
+//! (pools and pragmas), [`group`] (the write path), [`migrate`] (the schema, checksummed), then one
+//! module per thing kept, each depending only on those above: [`events`] (the hash-chained log),
+//! [`org`], [`calendar`], [`catalog`], [`accounts`], [`cases`], [`documents`], [`attachments`],
+//! [`licences`], [`licence_acts`], [`pushes`], [`findings`], [`verifications`], [`credit`],
+//! [`inspections`], [`seals`], [`archive`].
 
 pub mod accounts;
 pub mod archive;
 pub mod attachments;
-pub mod blobs;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
-pub mod crypto;
+pub mod credit;
+pub mod documents;
+pub mod error;
 pub mod events;
+pub mod findings;
 pub mod group;
 pub mod inspections;
 pub mod licence_acts;
 pub mod licences;
 pub mod migrate;
 pub mod org;
+pub mod pushes;
+pub mod rows;
 pub mod seals;
-pub mod supervision;
-pub mod testing;
+pub mod verifications;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
+
+pub use error::{Conflict, Missing, Result, StoreError};
+pub use group::WriteTx;
 
 /// The database behind a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +53,7 @@ pub enum Backend {
 }
 
 impl Backend {
-    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+    pub fn from_url(url: &str) -> Result<Self> {
         if url.starts_with("sqlite:") {
             Ok(Backend::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -59,41 +70,6 @@ impl Backend {
         }
     }
 }
-
-/// The store's one error type. Messages are Chinese; database details are kept for the logs.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("数据库地址「{0}」无法识别：应以 sqlite: 或 postgres:// 开头")]
-    BadUrl(String),
-    #[error("数据库操作失败：{0}")]
-    Database(#[from] sqlx::Error),
-    #[error("数据冲突：{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("数据库中的数据损坏：{0}")]
-    Corrupt(String),
-    #[error("{0}")]
-    Rejected(String),
-    /// An action the law forbids, with the rule.
-    #[error("{}", .0.message)]
-    Refused(yiyin_domain::engine::Refusal),
-    #[error(transparent)]
-    Calendar(#[from] yiyin_domain::calendar::CalendarError),
-}
-
-impl StoreError {
-    /// Whether the error is a unique-constraint violation (someone else wrote first).
-    pub fn is_unique_violation(&self) -> bool {
-        match self {
-            StoreError::Database(sqlx::Error::Database(e)) => e.is_unique_violation(),
-            StoreError::Conflict(_) => true,
-            _ => false,
-        }
-    }
-}
-
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Durability of SQLite commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,24 +171,31 @@ impl Store {
     }
 
     /// The pool for reads.
-    pub fn reader(&self) -> &AnyPool {
+    pub(crate) fn reader(&self) -> &AnyPool {
         &self.read
     }
 
-    /// The pool for writes (one connection on SQLite).
-    pub fn writer(&self) -> &AnyPool {
-        &self.write
-    }
-
-    /// A write transaction for the busy paths (cases and their events): on SQLite a member of the
-    /// group commit, on PostgreSQL a plain transaction.
-    pub async fn begin_write(&self) -> Result<group::WriteTx> {
+    /// The one way to write: on SQLite a member of the group commit, on PostgreSQL a plain
+    /// transaction. Call [`WriteTx::commit`] to keep what was written.
+    pub async fn begin_write(&self) -> Result<WriteTx> {
         group::WriteTx::begin(&self.write, self.group.as_ref()).await
     }
 
     /// Whether the database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// SQLite: moves the write-ahead log into the database file (after a bulk load); PostgreSQL:
+    /// nothing.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            self.begin_write().await?.commit().await?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.write)
+                .await?;
+        }
         Ok(())
     }
 
@@ -225,9 +208,4 @@ impl Store {
 /// The SQLite URL of a database file, created if missing.
 pub fn sqlite_url(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
-}
-
-/// Milliseconds since the Unix epoch, the form timestamps are kept in.
-pub fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
-    t.timestamp_millis()
 }

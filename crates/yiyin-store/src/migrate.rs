@@ -3,12 +3,15 @@
 //! One SQL file per migration, in column types both databases accept (TEXT, BIGINT, BOOLEAN,
 //! DOUBLE PRECISION). Where the two really differ, a file uses a placeholder that [`dialect`]
 //! replaces: `{id}` (an auto-numbered primary key) and `{blob}` (binary data). Migrations are
-//! append-only: a released file is never edited. On PostgreSQL an advisory lock keeps several app
-//! servers starting at once from migrating twice.
+//! append-only: a released file is never edited. Each applied migration is recorded with the SM3
+//! digest of its text; at start-up a recorded digest that differs from the build's (an edited
+//! released migration) or a migration the build does not know (a newer database) stops the server
+//! before anything is written. On PostgreSQL an advisory lock keeps several app servers starting at
+//! once from migrating twice.
 
-use sqlx::{Acquire, Executor};
+use sqlx::{Acquire, Executor, Row};
 
-use crate::{Backend, Result, Store};
+use crate::{Backend, Result, Store, StoreError};
 
 /// (version, name, SQL) in order.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -70,7 +73,7 @@ fn statements(sql: &str) -> Vec<String> {
 
 /// Applies every migration not yet applied.
 pub async fn run(store: &Store) -> Result<()> {
-    let mut conn = store.writer().acquire().await?;
+    let mut conn = store.write.acquire().await?;
     if store.backend() == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_lock($1)")
             .bind(PG_LOCK)
@@ -87,6 +90,13 @@ pub async fn run(store: &Store) -> Result<()> {
     result
 }
 
+/// The SM3 digest of a migration's text, as recorded when it is applied.
+pub fn checksum(sql: &str) -> String {
+    use sm3::Digest;
+    let digest = sm3::Sm3::digest(sql.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 async fn apply_pending(backend: Backend, conn: &mut sqlx::AnyConnection) -> Result<()> {
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -96,9 +106,48 @@ async fn apply_pending(backend: Backend, conn: &mut sqlx::AnyConnection) -> Resu
         )",
     )
     .await?;
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+    // Databases migrated before checksums were kept get the column; their rows are filled below.
+    let has_checksum = sqlx::query("SELECT checksum FROM schema_migrations WHERE 1 = 0")
         .fetch_all(&mut *conn)
-        .await?;
+        .await
+        .is_ok();
+    if !has_checksum {
+        conn.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT")
+            .await?;
+    }
+    let applied =
+        sqlx::query("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await?;
+    for row in &applied {
+        let version: i64 = row.try_get("version")?;
+        let recorded: Option<String> = row.try_get("checksum")?;
+        let Some((_, name, sql)) = MIGRATIONS.iter().find(|m| m.0 == version) else {
+            return Err(StoreError::Schema(format!(
+                "数据库中有本程序不认识的第{version}号迁移：该数据库由更新版本的一印建立，请使用更新版本的一印启动"
+            )));
+        };
+        let expected = checksum(sql);
+        match recorded {
+            Some(c) if c == expected => {}
+            Some(c) => {
+                return Err(StoreError::Schema(format!(
+                    "第{version}号迁移（{name}）在应用后被修改：数据库记录的摘要为 {c}，本程序的摘要为 {expected}；已发布的迁移不得修改，请使用与该数据库一致的版本启动"
+                )));
+            }
+            None => {
+                sqlx::query("UPDATE schema_migrations SET checksum = $1 WHERE version = $2")
+                    .bind(&expected)
+                    .bind(version)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    let applied: Vec<i64> = applied
+        .iter()
+        .map(|r| r.try_get("version"))
+        .collect::<std::result::Result<_, _>>()?;
     for (version, name, sql) in MIGRATIONS {
         if applied.contains(version) {
             continue;
@@ -109,11 +158,12 @@ async fn apply_pending(backend: Backend, conn: &mut sqlx::AnyConnection) -> Resu
             tx.execute(statement.as_str()).await?;
         }
         sqlx::query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)",
         )
         .bind(*version)
         .bind(*name)
         .bind(chrono::Utc::now().timestamp_millis())
+        .bind(checksum(sql))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -125,7 +175,7 @@ async fn apply_pending(backend: Backend, conn: &mut sqlx::AnyConnection) -> Resu
 pub async fn applied(store: &Store) -> Result<Vec<i64>> {
     Ok(
         sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
-            .fetch_all(store.reader())
+            .fetch_all(&store.read)
             .await?,
     )
 }

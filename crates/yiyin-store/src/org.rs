@@ -1,19 +1,15 @@
-//! Persistence of the organisation: one row per jurisdiction holding its JSON.
+//! The organisation: jurisdictions with their bureaus, departments, halls, windows, townships and
+//! villages, kept one row per jurisdiction (its body as JSON, in the order given).
 
 use sqlx::Row;
 use yiyin_domain::org::{Jurisdiction, Organisation};
 
-use crate::{Result, Store, StoreError};
+use crate::{Missing, Result, Store, StoreError, WriteTx};
 
-impl Store {
-    /// Writes the whole organisation (inserting or replacing each jurisdiction) after checking it.
-    pub async fn save_organisation(&self, org: &Organisation) -> Result<()> {
-        org.check()
-            .map_err(|e| StoreError::Rejected(e.to_string()))?;
-        let now = chrono::Utc::now().timestamp_millis();
-        let mut tx = self.writer().begin().await?;
+impl WriteTx {
+    /// Saves the organisation (checked by the caller), replacing the jurisdictions it names.
+    pub async fn save_organisation(&mut self, org: &Organisation, at_ms: i64) -> Result<()> {
         for (i, j) in org.jurisdictions.iter().enumerate() {
-            let body = serde_json::to_string(j).expect("jurisdiction serialises");
             sqlx::query(
                 "INSERT INTO jurisdictions (code, name, parent, position, body, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6)
@@ -24,41 +20,57 @@ impl Store {
             .bind(&j.name)
             .bind(j.parent.clone())
             .bind(i as i64)
-            .bind(body)
-            .bind(now)
-            .execute(&mut *tx)
+            .bind(serde_json::to_string(j)?)
+            .bind(at_ms)
+            .execute(&mut **self)
             .await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 
-    /// Loads the organisation, in its order.
+    /// A jurisdiction as this transaction sees it.
+    pub async fn jurisdiction(&mut self, code: &str) -> Result<Jurisdiction> {
+        let body: Option<String> =
+            sqlx::query_scalar("SELECT body FROM jurisdictions WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&mut **self)
+                .await?;
+        parse(code, body)
+    }
+}
+
+fn parse(code: &str, body: Option<String>) -> Result<Jurisdiction> {
+    let body = body.ok_or_else(|| StoreError::NotFound(Missing::Jurisdiction(code.to_string())))?;
+    serde_json::from_str(&body)
+        .map_err(|e| StoreError::Corrupt(format!("jurisdiction {code}: {e}")))
+}
+
+impl Store {
+    /// The whole organisation, in its order.
     pub async fn organisation(&self) -> Result<Organisation> {
         let rows = sqlx::query("SELECT code, body FROM jurisdictions ORDER BY position, code")
             .fetch_all(self.reader())
             .await?;
-        let mut jurisdictions = Vec::with_capacity(rows.len());
-        for row in rows {
-            let code: String = row.try_get("code")?;
-            let body: String = row.try_get("body")?;
-            let j: Jurisdiction = serde_json::from_str(&body)
-                .map_err(|e| StoreError::Corrupt(format!("县区「{code}」的组织机构数据：{e}")))?;
-            jurisdictions.push(j);
-        }
+        let jurisdictions = rows
+            .iter()
+            .map(|row| parse(&row.try_get::<String, _>("code")?, row.try_get("body")?))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Organisation { jurisdictions })
     }
 
-    /// Loads the organisation into an empty database (the four pilots, built in). Returns whether it
-    /// did anything.
-    pub async fn init_organisation(&self) -> Result<bool> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jurisdictions")
+    pub async fn jurisdiction(&self, code: &str) -> Result<Jurisdiction> {
+        let body: Option<String> =
+            sqlx::query_scalar("SELECT body FROM jurisdictions WHERE code = $1")
+                .bind(code)
+                .fetch_optional(self.reader())
+                .await?;
+        parse(code, body)
+    }
+
+    /// How many jurisdictions are kept (none: a new database).
+    pub async fn jurisdiction_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM jurisdictions")
             .fetch_one(self.reader())
-            .await?;
-        if count > 0 {
-            return Ok(false);
-        }
-        self.save_organisation(&Organisation::builtin()).await?;
-        Ok(true)
+            .await?)
     }
 }

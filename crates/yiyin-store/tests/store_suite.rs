@@ -1,366 +1,691 @@
-//! The store's conformance suite: every test runs on SQLite and on PostgreSQL, against a fresh
-//! database each time.
+//! The store's conformance suite, pure persistence: the migrations (applied once, checksummed, an
+//! edited one stops the start), rows written and read back as they were (the organisation, calendar
+//! years, catalog versions and drafts, cases, their keys and events), a corrupt column reported as
+//! such, stale versions refused, and many writers at once committing together and failing alone
+//! through SQLite's group commit without forking the event chain. Every test runs on SQLite and on
+//! PostgreSQL, against a fresh database each time. What the law or a user's duty decides is tested
+//! in `yiyin-app`.
 
-use chrono::NaiveDate;
-use yiyin_domain::calendar::{Calendar, parse_date};
-use yiyin_domain::catalog::{CatalogFile, ChangeKind, Item};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use yiyin_domain::calendar::{Calendar, local_date};
+use yiyin_domain::catalog::{ChangeKind, Item, ItemVersion};
+use yiyin_domain::engine::{Action, ApplicantFacts, Case, CaseState, Context, ItemRules};
 use yiyin_domain::org::Organisation;
-use yiyin_store::catalog::ImportMode;
-use yiyin_store::testing::TestDb;
-use yiyin_store::{Backend, Store, StoreError, StoreOptions, migrate};
+use yiyin_domain::party::{Actor, Applicant, Channel, SubjectId, SubjectKind};
+use yiyin_domain::roles::Role;
+use yiyin_store::cases::{CaseBody, CaseFilter, CaseRecord, NewCaseRow};
+use yiyin_store::events::{Event, GENESIS, NewEvent};
+use yiyin_store::{Conflict, Missing, Store, StoreError, StoreOptions, migrate};
+use yiyin_testkit::{TestDb, at, catalog, date};
 
-fn d(s: &str) -> NaiveDate {
-    parse_date(s).unwrap()
+/// A fresh migrated store with the built-in organisation, and its database for raw access.
+struct Fixture {
+    store: Store,
+    db: Arc<TestDb>,
 }
 
 /// Runs `body` against a fresh store on the backend, then drops the database.
-async fn with_store<F, Fut>(backend: Backend, body: F)
+async fn run<F, Fut>(backend: yiyin_store::Backend, body: F)
 where
-    F: FnOnce(Store, String) -> Fut,
+    F: FnOnce(Fixture) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let db = TestDb::new(backend).await.expect("create test database");
-    let store = Store::connect(&db.url, StoreOptions::default())
+    let db = Arc::new(TestDb::new(backend).await);
+    let store = db.store(StoreOptions::default()).await;
+    let mut tx = store.begin_write().await.unwrap();
+    tx.save_organisation(&Organisation::builtin(), 0)
         .await
-        .expect("connect");
-    store.init_organisation().await.unwrap();
-    body(store.clone(), db.url.clone()).await;
+        .unwrap();
+    tx.commit().await.unwrap();
+    body(Fixture {
+        store: store.clone(),
+        db: db.clone(),
+    })
+    .await;
     store.close().await;
-    db.drop_db().await.unwrap();
+    Arc::try_unwrap(db)
+        .expect("the test let go of its database")
+        .drop_db()
+        .await;
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::with_store(yiyin_store::Backend::Sqlite, super::$name).await; })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::with_store(yiyin_store::Backend::Postgres, super::$name).await; })*
-        }
-    };
-}
-
-on_both!(
+yiyin_testkit::on_both!(crate::run;
     migrations_are_applied_once,
+    edited_or_unknown_migrations_stop_the_start,
     organisation_round_trips,
-    publish_adjust_retire_and_read_back_any_date,
-    changelog_says_what_changed,
-    concurrent_publication_conflicts,
-    import_is_all_or_nothing,
-    drafts_are_kept_until_published,
     calendar_years_are_stored,
+    catalog_versions_and_drafts_round_trip,
+    cases_keys_and_events_round_trip,
+    a_corrupt_column_is_reported_never_defaulted,
+    stale_versions_conflict,
+    concurrent_writes_commit_together_and_fail_alone,
 );
 
-async fn migrations_are_applied_once(store: Store, url: String) {
+async fn migrations_are_applied_once(f: Fixture) {
     let all: Vec<i64> = migrate::MIGRATIONS.iter().map(|m| m.0).collect();
-    assert_eq!(migrate::applied(&store).await.unwrap(), all);
+    assert_eq!(migrate::applied(&f.store).await.unwrap(), all);
+    assert_eq!(migrate::latest(), *all.last().unwrap());
     // A second server starting on the same database applies nothing again.
-    let again = Store::connect(&url, StoreOptions::default()).await.unwrap();
+    let again = Store::connect(&f.db.url, StoreOptions::default())
+        .await
+        .unwrap();
     assert_eq!(migrate::applied(&again).await.unwrap(), all);
     again.close().await;
-    store.ping().await.unwrap();
+    f.store.ping().await.unwrap();
 }
 
-async fn organisation_round_trips(store: Store, _url: String) {
-    assert!(
-        !store.init_organisation().await.unwrap(),
-        "second init is a no-op"
+/// The recorded checksum of a migration.
+async fn recorded_checksum(db: &TestDb, version: i64) -> Option<String> {
+    use sqlx::Connection;
+    let mut raw = db.raw().await;
+    let checksum = sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
+        .bind(version)
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+    checksum
+}
+
+/// Connecting fails with a schema error; returns its message.
+async fn schema_error(db: &TestDb) -> String {
+    match Store::connect(&db.url, StoreOptions::default()).await {
+        Err(StoreError::Schema(message)) => message,
+        Err(other) => panic!("expected a schema error, got {other}"),
+        Ok(_) => panic!("expected a schema error, the store connected"),
+    }
+}
+
+async fn edited_or_unknown_migrations_stop_the_start(f: Fixture) {
+    let (version, name, sql) = migrate::MIGRATIONS[1];
+    let expected = migrate::checksum(sql);
+    assert_eq!(
+        recorded_checksum(&f.db, version).await.as_deref(),
+        Some(expected.as_str())
     );
+
+    // Someone edited a released migration: the digest recorded when it was applied differs.
+    f.db.tamper(&format!(
+        "UPDATE schema_migrations SET checksum = '{}' WHERE version = {version}",
+        "0".repeat(64)
+    ))
+    .await;
+    let message = schema_error(&f.db).await;
+    assert!(
+        message.contains(&format!("第{version}号迁移")) && message.contains(name),
+        "{message}"
+    );
+    assert!(message.contains("被修改"), "{message}");
+    assert!(message.contains(&expected), "{message}");
+    assert_eq!(
+        format!("{}", StoreError::Schema(message.clone())),
+        message,
+        "shown to the operator as it is"
+    );
+    // Nothing was written: the tampered digest is still there, and the schema unchanged.
+    assert_eq!(
+        recorded_checksum(&f.db, version).await,
+        Some("0".repeat(64))
+    );
+    let all: Vec<i64> = migrate::MIGRATIONS.iter().map(|m| m.0).collect();
+    assert_eq!(migrate::applied(&f.store).await.unwrap(), all);
+
+    // A database migrated before digests were kept gets them filled in at start-up.
+    f.db.tamper(&format!(
+        "UPDATE schema_migrations SET checksum = NULL WHERE version = {version}"
+    ))
+    .await;
+    Store::connect(&f.db.url, StoreOptions::default())
+        .await
+        .unwrap()
+        .close()
+        .await;
+    assert_eq!(
+        recorded_checksum(&f.db, version).await.as_deref(),
+        Some(expected.as_str())
+    );
+
+    // A migration this build does not know: the database was made by a newer Yiyin.
+    let unknown = migrate::latest() + 1;
+    f.db.tamper(&format!(
+        "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ({unknown}, 'future', 0, 'x')"
+    ))
+    .await;
+    let message = schema_error(&f.db).await;
+    assert!(message.contains(&format!("第{unknown}号迁移")), "{message}");
+    assert!(message.contains("更新版本"), "{message}");
+}
+
+async fn organisation_round_trips(f: Fixture) {
+    let store = &f.store;
+    assert_eq!(store.jurisdiction_count().await.unwrap(), 5);
     let org = store.organisation().await.unwrap();
-    assert_eq!(org, Organisation::builtin());
+    assert_eq!(org, Organisation::builtin(), "kept in the order given");
     let mut changed = org.clone();
     changed.jurisdictions[1].name = "汉阴县（改）".into();
-    store.save_organisation(&changed).await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    tx.save_organisation(&changed, 1).await.unwrap();
+    assert_eq!(
+        tx.jurisdiction("hanyin").await.unwrap().name,
+        "汉阴县（改）",
+        "the transaction sees its own write"
+    );
+    tx.commit().await.unwrap();
     assert_eq!(store.organisation().await.unwrap(), changed);
-    let mut bad = changed.clone();
-    bad.jurisdictions[1].parent = Some("nowhere".into());
+    assert_eq!(
+        store.jurisdiction("hanyin").await.unwrap(),
+        changed.jurisdictions[1]
+    );
+    // A write rolled back keeps nothing.
+    let mut other = changed.clone();
+    other.jurisdictions[1].name = "不保存".into();
+    let mut tx = store.begin_write().await.unwrap();
+    tx.save_organisation(&other, 2).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(store.organisation().await.unwrap(), changed);
     assert!(matches!(
-        store.save_organisation(&bad).await,
-        Err(StoreError::Rejected(_))
+        store.jurisdiction("nowhere").await,
+        Err(StoreError::NotFound(Missing::Jurisdiction(c))) if c == "nowhere"
     ));
+}
+
+async fn calendar_years_are_stored(f: Fixture) {
+    let store = &f.store;
+    let first = r#"{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#;
+    let second = r#"{"year":2027,"days":[]}"#;
+    let older = r#"{"year":2026,"days":[]}"#;
+    let mut tx = store.begin_write().await.unwrap();
+    tx.save_calendar_year(2027, first, "admin", 10)
+        .await
+        .unwrap();
+    tx.save_calendar_year(2026, older, "admin", 11)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // A second upload of a year replaces the first.
+    let mut tx = store.begin_write().await.unwrap();
+    tx.save_calendar_year(2027, second, "admin2", 12)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let years = store.calendar_years().await.unwrap();
+    let kept: Vec<(i64, &str, i64, &str)> = years
+        .iter()
+        .map(|y| {
+            (
+                y.year,
+                y.body.as_str(),
+                y.uploaded_at,
+                y.uploaded_by.as_str(),
+            )
+        })
+        .collect();
     assert_eq!(
-        store.organisation().await.unwrap(),
-        changed,
-        "nothing changed"
+        kept,
+        vec![(2026, older, 11, "admin"), (2027, second, 12, "admin2")],
+        "oldest first, as uploaded"
     );
 }
 
+/// The first item of the sample catalog (食品经营许可).
 fn item() -> Item {
-    let file: CatalogFile = toml::from_str(include_str!("fixtures/catalog.toml")).unwrap();
-    file.items[0].clone()
+    catalog().items[0].clone()
 }
 
-async fn publish_adjust_retire_and_read_back_any_date(store: Store, _url: String) {
-    let v1 = store
-        .publish_item(
-            "hanyin",
-            item(),
-            d("2025-01-01"),
-            d("2025-01-01"),
-            "",
-            "admin",
-        )
-        .await
-        .unwrap();
-    assert_eq!((v1.version, v1.change), (1, ChangeKind::Added));
+fn version(n: u32, change: ChangeKind, effective: &str, item: Item) -> ItemVersion {
+    ItemVersion {
+        jurisdiction: "hanyin".into(),
+        code: item.code.clone(),
+        version: n,
+        change,
+        effective_on: date(effective),
+        item,
+        note: format!("第{n}版"),
+        published_on: date("2025-01-01"),
+        published_by: "admin".into(),
+    }
+}
+
+async fn catalog_versions_and_drafts_round_trip(f: Fixture) {
+    let store = &f.store;
     let mut adjusted = item();
     adjusted.promised_days = 5;
-    adjusted.steps[1].days = 2;
-    let v2 = store
-        .publish_item(
-            "hanyin",
-            adjusted.clone(),
-            d("2025-03-01"),
-            d("2025-02-01"),
-            "压缩承诺时限",
-            "admin",
-        )
-        .await
-        .unwrap();
-    assert_eq!(v2.version, 2);
-    // Publishing with a date in the past is refused and changes nothing.
-    let mut later = adjusted.clone();
-    later.promised_days = 4;
-    later.steps[1].days = 1;
-    let err = store
-        .publish_item(
-            "hanyin",
-            later,
-            d("2025-02-15"),
-            d("2025-03-10"),
-            "x",
-            "admin",
-        )
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("不得早于今天"), "{err}");
-    store
-        .retire_item(
-            "hanyin",
-            &v1.code,
-            d("2025-06-01"),
-            d("2025-05-01"),
-            "依法取消",
-            "admin",
-        )
-        .await
-        .unwrap();
-
-    assert!(
-        store
-            .catalog_as_of("hanyin", d("2024-12-31"))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let feb = store
-        .catalog_as_of("hanyin", d("2025-02-28"))
-        .await
-        .unwrap();
-    assert_eq!(feb.len(), 1);
-    assert_eq!(feb[0].item.promised_days, item().promised_days);
-    let march = store
-        .catalog_as_of("hanyin", d("2025-03-01"))
-        .await
-        .unwrap();
-    assert_eq!(march[0].item.promised_days, 5);
-    assert!(
-        store
-            .catalog_as_of("hanyin", d("2025-06-01"))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        store
-            .catalog_as_of("ziyang", d("2025-03-01"))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-
-    assert_eq!(
-        store
-            .active_item("hanyin", &v1.code, d("2025-04-01"))
-            .await
-            .unwrap()
-            .version,
-        2
-    );
-    let err = store
-        .active_item("hanyin", &v1.code, d("2025-07-01"))
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("目录之外无审批"), "{err}");
-    assert_eq!(
-        store.item_history("hanyin", &v1.code).await.unwrap().len(),
-        3
-    );
-}
-
-async fn changelog_says_what_changed(store: Store, _url: String) {
-    store
-        .publish_item(
-            "hanyin",
-            item(),
-            d("2025-01-01"),
-            d("2025-01-01"),
-            "",
-            "admin",
-        )
-        .await
-        .unwrap();
-    let mut adjusted = item();
-    adjusted.promised_days = 5;
-    adjusted.steps[1].days = 2;
-    store
-        .publish_item(
-            "hanyin",
-            adjusted,
-            d("2025-03-01"),
-            d("2025-02-01"),
-            "压缩承诺时限",
-            "admin",
-        )
-        .await
-        .unwrap();
-    let log = store.changelog("hanyin", 50).await.unwrap();
-    assert_eq!(log.len(), 2);
-    assert_eq!(log[0].version.version, 2, "newest first");
-    let labels: Vec<&str> = log[0].changes.iter().map(|c| c.label.as_str()).collect();
-    assert_eq!(labels, vec!["承诺时限", "办理环节"]);
-    assert_eq!(log[0].changes[0].before.as_deref(), Some("10"));
-    assert_eq!(log[0].changes[0].after.as_deref(), Some("5"));
-    assert!(log[1].changes.is_empty());
-}
-
-async fn concurrent_publication_conflicts(store: Store, _url: String) {
-    let mut tasks = Vec::new();
-    for i in 0..4 {
-        let store = store.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut it = item();
-            it.promised_days = 10 - i;
-            store
-                .publish_item(
-                    "hanyin",
-                    it,
-                    d("2025-01-01"),
-                    d("2025-01-01"),
-                    "并发",
-                    &format!("admin{i}"),
-                )
-                .await
-        }));
+    let v1 = version(1, ChangeKind::Added, "2025-01-01", item());
+    let v2 = version(2, ChangeKind::Adjusted, "2025-03-01", adjusted);
+    let v3 = version(3, ChangeKind::Retired, "2025-06-01", v2.item.clone());
+    for (v, ms) in [(&v1, 1), (&v2, 2), (&v3, 3)] {
+        let mut tx = store.begin_write().await.unwrap();
+        tx.insert_version(v, ms).await.unwrap();
+        tx.commit().await.unwrap();
     }
-    let mut ok = 0;
-    for t in tasks {
-        match t.await.unwrap() {
-            Ok(_) => ok += 1,
-            Err(e) => assert!(
-                e.is_unique_violation() || matches!(e, StoreError::Rejected(_)),
-                "{e}"
-            ),
-        }
-    }
-    assert!(ok >= 1);
-    let history = store.item_history("hanyin", &item().code).await.unwrap();
-    let versions: Vec<u32> = history.iter().map(|v| v.version).collect();
+    let code = &v1.code;
     assert_eq!(
-        versions,
-        (1..=history.len() as u32).collect::<Vec<_>>(),
-        "no gaps, no duplicates"
+        store.item_history("hanyin", code).await.unwrap(),
+        vec![v1.clone(), v2.clone(), v3.clone()]
     );
-}
-
-async fn import_is_all_or_nothing(store: Store, _url: String) {
-    let mut file: CatalogFile = toml::from_str(include_str!("fixtures/catalog.toml")).unwrap();
-    let mode = ImportMode::Publish {
-        effective_on: d("2025-01-01"),
-        note: "首次公布".into(),
-    };
-    // The second item has an unknown department: nothing lands.
-    let mut bad = file.items[0].clone();
-    bad.code = "HY-BAD-1".into();
-    bad.department = "nowhere".into();
-    file.items.push(bad);
-    let err = store
-        .import_catalog(&file, &mode, d("2025-01-01"), "admin")
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("HY-BAD-1"), "{err}");
+    assert_eq!(
+        store.item_version("hanyin", code, 2).await.unwrap(),
+        Some(v2.clone())
+    );
+    assert_eq!(store.item_version("hanyin", code, 4).await.unwrap(), None);
+    assert_eq!(
+        store.recent_versions("hanyin", 2).await.unwrap(),
+        vec![v3.clone(), v2.clone()],
+        "newest first"
+    );
+    assert_eq!(store.item_history_count("hanyin").await.unwrap(), 3);
+    assert_eq!(store.catalog_version_count().await.unwrap(), 3);
+    let as_of = |d: &'static str| async move { store.catalog_as_of("hanyin", date(d)).await };
+    assert!(as_of("2024-12-31").await.unwrap().is_empty());
+    assert_eq!(as_of("2025-02-28").await.unwrap(), vec![v1.clone()]);
+    assert_eq!(as_of("2025-03-01").await.unwrap(), vec![v2.clone()]);
+    assert!(as_of("2025-06-01").await.unwrap().is_empty(), "retired");
     assert!(
         store
-            .catalog_as_of("hanyin", d("2025-01-01"))
+            .catalog_as_of("ziyang", date("2025-03-01"))
             .await
             .unwrap()
             .is_empty()
     );
-    file.items.pop();
-    let report = store
-        .import_catalog(&file, &mode, d("2025-01-01"), "admin")
-        .await
-        .unwrap();
-    assert_eq!(report.published, file.items.len());
-    // Importing the same file again changes nothing.
-    let again = store
-        .import_catalog(&file, &mode, d("2025-01-02"), "admin")
-        .await
-        .unwrap();
-    assert_eq!((again.published, again.unchanged), (0, file.items.len()));
-}
 
-async fn drafts_are_kept_until_published(store: Store, _url: String) {
+    // A version of the same number written meanwhile is a conflict; nothing of the write is kept.
+    let mut tx = store.begin_write().await.unwrap();
+    let err = tx.insert_version(&v2, 4).await.unwrap_err();
+    assert!(err.is_unique_violation() && err.is_conflict(), "{err}");
+    assert!(
+        matches!(&err, StoreError::Conflict(Conflict::Taken { what: "item version", value })
+            if value == "hanyin/HY-SC-001/2"),
+        "{err}"
+    );
+    drop(tx);
+    assert_eq!(store.item_history("hanyin", code).await.unwrap().len(), 3);
+
+    // Drafts: saved, replaced, taken once.
     let mut draft = item();
-    draft.promised_days = 99; // invalid: a draft may be, a publication may not
-    store.save_draft("hanyin", &draft, "editor").await.unwrap();
-    assert_eq!(store.drafts("hanyin").await.unwrap().len(), 1);
-    let err = store
-        .publish_draft(
-            "hanyin",
-            &draft.code,
-            d("2025-01-01"),
-            d("2025-01-01"),
-            "",
-            "chief",
-        )
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("承诺时限"), "{err}");
-    assert!(
-        store.draft("hanyin", &draft.code).await.unwrap().is_some(),
-        "draft kept"
+    draft.code = "HY-DRAFT-1".into();
+    draft.promised_days = 99;
+    let mut tx = store.begin_write().await.unwrap();
+    tx.save_draft("hanyin", &draft, "editor", 5).await.unwrap();
+    tx.commit().await.unwrap();
+    draft.promised_days = 8;
+    let mut tx = store.begin_write().await.unwrap();
+    tx.save_draft("hanyin", &draft, "editor2", 6).await.unwrap();
+    tx.commit().await.unwrap();
+    let drafts = store.drafts("hanyin").await.unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(
+        (
+            &drafts[0].item,
+            drafts[0].updated_at,
+            drafts[0].updated_by.as_str()
+        ),
+        (&draft, 6, "editor2")
     );
-    store.save_draft("hanyin", &item(), "editor").await.unwrap();
-    let v = store
-        .publish_draft(
-            "hanyin",
-            &draft.code,
-            d("2025-01-01"),
-            d("2025-01-01"),
-            "",
-            "chief",
-        )
-        .await
-        .unwrap();
-    assert_eq!(v.published_by, "chief");
+    assert!(store.drafts("ziyang").await.unwrap().is_empty());
+    let mut tx = store.begin_write().await.unwrap();
+    assert_eq!(
+        tx.take_draft("hanyin", &draft.code).await.unwrap(),
+        Some(draft.clone())
+    );
+    assert_eq!(tx.take_draft("hanyin", &draft.code).await.unwrap(), None);
+    tx.commit().await.unwrap();
     assert!(store.draft("hanyin", &draft.code).await.unwrap().is_none());
 }
 
-async fn calendar_years_are_stored(store: Store, _url: String) {
-    let y = store
-        .upload_calendar_year(
-            r#"{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#,
-            "admin",
-        )
-        .await
-        .unwrap();
-    assert_eq!(y, 2027);
-    assert!(store.upload_calendar_year("{}", "admin").await.is_err());
-    let mut cal = Calendar::builtin();
-    let years = store.load_calendar_years(&mut cal).await.unwrap();
-    assert_eq!(years.len(), 1);
-    assert!(!cal.is_workday(d("2027-01-01")).unwrap());
+// ---------------------------------------------------------------------------------------------
+// Cases as rows
+
+fn clerk() -> Actor {
+    Actor {
+        name: "窗口 张敏".into(),
+        account: None,
+        channel: Channel::Window,
+    }
+}
+
+fn applicant() -> Applicant {
+    Applicant::new(
+        "汉阴县月河餐饮有限公司",
+        SubjectId::parse(SubjectKind::Organisation, "91350100M000100Y43").unwrap(),
+        "13800000000",
+        None,
+    )
+}
+
+fn rules() -> ItemRules {
+    ItemRules::from(&item())
+}
+
+/// Asks the engine, for the sample item with the built-in calendar.
+fn engine<R>(f: impl FnOnce(&Context) -> R) -> R {
+    let (rules, calendar, facts) = (rules(), Calendar::builtin(), ApplicantFacts::default());
+    f(&Context {
+        item: &rules,
+        calendar: &calendar,
+        applicant: &facts,
+    })
+}
+
+/// The engine's case received on `at` with the first material.
+fn received(at: DateTime<Utc>) -> Case {
+    engine(|ctx| {
+        Case::receive(ctx, local_date(at), &["M1".to_string()])
+            .unwrap()
+            .case
+    })
+}
+
+/// Writes a case received at `at` with its event, and its idempotency key if given; returns its id.
+async fn insert_case(
+    store: &Store,
+    at: DateTime<Utc>,
+    key: Option<&str>,
+) -> Result<i64, StoreError> {
+    let item = item();
+    let case = received(at);
+    let body = CaseBody {
+        case: case.clone(),
+        item: rules(),
+        result_name: item.result.name.clone(),
+        validity_years: item.result.validity_years,
+    };
+    let applicant = applicant();
+    let mut tx = store.begin_write().await?;
+    let seq = tx.next_case_number("hanyin", 2025).await?;
+    let number = format!("HY2025{seq:06}");
+    let id = tx
+        .insert_case(&NewCaseRow {
+            jurisdiction: "hanyin",
+            number: &number,
+            query_code: "ABC234",
+            item_code: &item.code,
+            item_version: 1,
+            item_name: &item.name,
+            department: &item.department,
+            supervising_department: &item.supervising_department,
+            handling_mode: item.handling_mode,
+            applicant: &applicant,
+            channel: Channel::Window,
+            unit: "w01",
+            body: &body,
+            clock: None,
+            at_ms: at.timestamp_millis(),
+        })
+        .await?;
+    if let Some(k) = key {
+        assert!(tx.insert_case_key(k, id, at.timestamp_millis()).await?);
+    }
+    tx.append_events(&[NewEvent::new(
+        &clerk(),
+        at,
+        "hanyin",
+        Some(id),
+        "receive",
+        "",
+        json!({"number": number}),
+    )])
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes a correction of the case as read in `record`, with its event; returns the new version.
+async fn correct(store: &Store, record: &CaseRecord, note: &str) -> Result<i64, StoreError> {
+    let at = at("2025-03-03");
+    let action = Action::Correct { note: note.into() };
+    let case = engine(|ctx| {
+        record
+            .case
+            .apply(ctx, local_date(at), &action)
+            .unwrap()
+            .case
+    });
+    let mut tx = store.begin_write().await?;
+    let version = tx
+        .update_case(record, &case, None, at.timestamp_millis())
+        .await?;
+    tx.append_events(&[NewEvent::new(
+        &clerk(),
+        at,
+        "hanyin",
+        Some(record.id),
+        action.name(),
+        note,
+        json!({}),
+    )])
+    .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Recomputes every link of the event chain: whole, and ending at the head.
+async fn assert_chain_whole(store: &Store) -> i64 {
+    let events: Vec<Event> = store.events_from(1, 100_000).await.unwrap();
+    let mut prev = GENESIS.to_string();
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e.seq, i as i64 + 1, "no gaps, no duplicates");
+        assert_eq!(e.prev_hash, prev, "event {} links to the one before", e.seq);
+        assert_eq!(e.expected_hash(&prev), e.hash, "event {} unchanged", e.seq);
+        prev = e.hash.clone();
+    }
+    assert_eq!(
+        store.chain_head().await.unwrap(),
+        (events.len() as i64, prev)
+    );
+    events.len() as i64
+}
+
+async fn cases_keys_and_events_round_trip(f: Fixture) {
+    let store = &f.store;
+    let now = at("2025-03-03");
+    let id = insert_case(store, now, Some("k-1")).await.unwrap();
+    let c = store.case(id).await.unwrap();
+    assert_eq!(c.number, "HY2025000001");
+    assert_eq!(c.version, 1);
+    assert_eq!(c.state, CaseState::Received);
+    assert_eq!(c.case, received(now));
+    assert_eq!(c.item, rules());
+    assert_eq!(c.applicant, applicant());
+    assert_eq!((c.channel, c.unit.as_str()), (Channel::Window, "w01"));
+    assert_eq!(
+        (c.created_at, c.updated_at),
+        (now.timestamp_millis(), now.timestamp_millis())
+    );
+    assert_eq!(
+        store.case_by_number(" HY2025000001 ").await.unwrap(),
+        Some(c.clone())
+    );
+    assert_eq!(store.case_by_key("k-1").await.unwrap(), Some(c.clone()));
+    assert_eq!(store.case_by_key("k-2").await.unwrap(), None);
+    assert!(matches!(
+        store.case(id + 100).await,
+        Err(StoreError::NotFound(Missing::Case(n))) if n == id + 100
+    ));
+    // A key is kept once: a second attempt with it learns so and keeps nothing.
+    let mut tx = store.begin_write().await.unwrap();
+    assert!(!tx.insert_case_key("k-1", id, 0).await.unwrap());
+    tx.rollback().await.unwrap();
+    // Numbers count on per jurisdiction and year.
+    let second = insert_case(store, now, None).await.unwrap();
+    assert_eq!(store.case(second).await.unwrap().number, "HY2025000002");
+    assert_eq!(store.case_count().await.unwrap(), 2);
+    // Lists by every filter at once, with the values bound on either database.
+    let listed = |f: CaseFilter| async move {
+        let cases = store.list_cases(&f).await.unwrap();
+        cases.into_iter().map(|c| c.id).collect::<Vec<_>>()
+    };
+    let all = CaseFilter {
+        jurisdictions: vec!["hanyin".into(), "ziyang".into()],
+        state: Some(CaseState::Received),
+        open_only: true,
+        text: Some("月河".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(listed(all.clone()).await, vec![id, second]);
+    assert_eq!(
+        listed(CaseFilter {
+            offset: 1,
+            ..all.clone()
+        })
+        .await,
+        vec![second]
+    );
+    assert_eq!(
+        listed(CaseFilter {
+            text: Some("HY2025000002".into()),
+            ..all.clone()
+        })
+        .await,
+        vec![second]
+    );
+    for nothing in [
+        CaseFilter {
+            jurisdictions: vec!["ziyang".into()],
+            ..all.clone()
+        },
+        CaseFilter {
+            applicant_account: Some(1),
+            ..all.clone()
+        },
+        CaseFilter {
+            next_role: Some(Role::SectionChief),
+            ..all.clone()
+        },
+    ] {
+        assert!(listed(nothing).await.is_empty());
+    }
+
+    let v = correct(store, &c, "更正地址").await.unwrap();
+    assert_eq!(v, 2);
+    let updated = store.case(id).await.unwrap();
+    assert_eq!(updated.version, 2);
+    assert_eq!(updated.case.corrections, 1);
+    let events = store.case_events(id).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["receive", "correct"]);
+    assert_eq!(events[1].reason, "更正地址");
+    assert_eq!(
+        (events[0].actor.as_str(), events[0].channel.as_str()),
+        ("窗口 张敏", "window")
+    );
+    assert_eq!(assert_chain_whole(store).await, 3);
+}
+
+async fn a_corrupt_column_is_reported_never_defaulted(f: Fixture) {
+    let id = insert_case(&f.store, at("2025-03-03"), None).await.unwrap();
+    f.db.tamper(&format!(
+        "UPDATE cases SET state = 'nonsense' WHERE id = {id}"
+    ))
+    .await;
+    let err = f.store.case(id).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Corrupt(m) if m.contains("state") && m.contains("nonsense")),
+        "{err}"
+    );
+    f.db.tamper(&format!(
+        "UPDATE cases SET state = 'received', applicant_id = '12345' WHERE id = {id}"
+    ))
+    .await;
+    let err = f.store.case(id).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Corrupt(m) if m.contains("applicant")),
+        "{err}"
+    );
+    f.db.tamper(&format!(
+        "UPDATE cases SET applicant_id = '91350100M000100Y43', body = '{{}}' WHERE id = {id}"
+    ))
+    .await;
+    let err = f.store.case(id).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Corrupt(m) if m.contains("body")),
+        "{err}"
+    );
+}
+
+async fn stale_versions_conflict(f: Fixture) {
+    let store = &f.store;
+    let id = insert_case(store, at("2025-03-03"), None).await.unwrap();
+    let read = store.case(id).await.unwrap();
+    assert_eq!(correct(store, &read, "第一次").await.unwrap(), 2);
+    // A second writer that read version 1 loses, and none of its write is kept.
+    let err = correct(store, &read, "第二次").await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StoreError::Conflict(Conflict::StaleCase { number, current: 2, seen: 1 })
+                if number == "HY2025000001"
+        ),
+        "{err}"
+    );
+    assert!(err.is_conflict());
+    let now = store.case(id).await.unwrap();
+    assert_eq!(now.version, 2);
+    assert_eq!(now.case.corrections, 1);
+    assert_eq!(store.case_events(id).await.unwrap()[1].reason, "第一次");
+    assert_eq!(store.case_events(id).await.unwrap().len(), 2);
+    assert_chain_whole(store).await;
+}
+
+/// Many writers at once (SQLite commits them in groups): each succeeds or fails on its own, a
+/// cancelled writer loses only its own write, nobody waits forever, and the chain stays whole.
+async fn concurrent_writes_commit_together_and_fail_alone(f: Fixture) {
+    let store = &f.store;
+    let id = insert_case(store, at("2025-03-03"), None).await.unwrap();
+    let read = store.case(id).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (store, read) = (store.clone(), read.clone());
+        tasks.push(tokio::spawn(async move {
+            if i % 4 == 0 {
+                // All name the same version of one case: exactly one may win.
+                correct(&store, &read, &format!("更正{i}"))
+                    .await
+                    .map(|_| "acted")
+            } else {
+                insert_case(&store, at("2025-03-03"), Some(&format!("key-{i}")))
+                    .await
+                    .map(|_| "created")
+            }
+        }));
+    }
+    // Some requests are cancelled midway, as when a client goes away.
+    for t in tasks.iter().skip(1).step_by(7) {
+        t.abort();
+    }
+    let (mut created, mut acted, mut conflicts, mut cancelled) = (0, 0, 0, 0);
+    for t in tasks {
+        match tokio::time::timeout(std::time::Duration::from_secs(30), t)
+            .await
+            .expect("no writer waits forever")
+        {
+            Ok(Ok("created")) => created += 1,
+            Ok(Ok(_)) => acted += 1,
+            Ok(Err(StoreError::Conflict(Conflict::StaleCase { .. }))) => conflicts += 1,
+            Ok(Err(e)) => panic!("{e}"),
+            Err(e) if e.is_cancelled() => cancelled += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(
+        acted,
+        1.min(10 - conflicts),
+        "one winner among those that ran"
+    );
+    assert_eq!(created + acted + conflicts + cancelled, 40);
+    assert_eq!(
+        store.case_count().await.unwrap(),
+        1 + created as i64,
+        "every acknowledged case is there, and no other"
+    );
+    // Every case has its receipt event, and the one case its one correction at most.
+    let events = assert_chain_whole(store).await;
+    assert_eq!(events, 1 + created as i64 + acted as i64);
+    assert_eq!(store.case(id).await.unwrap().version, 1 + acted as i64);
+    // The store still writes afterwards.
+    insert_case(store, at("2025-03-03"), None).await.unwrap();
+    assert_chain_whole(store).await;
 }

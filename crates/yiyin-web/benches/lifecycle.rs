@@ -16,12 +16,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use sqlx::Connection;
 use tokio::sync::Mutex;
+use yiyin_app::accounts::NewStaff;
 use yiyin_domain::authz::Grant;
-use yiyin_domain::catalog::CatalogFile;
 use yiyin_domain::roles::Role;
 use yiyin_store::{Backend, Durability, StoreOptions};
-use yiyin_web::testing::TestServer;
+use yiyin_testkit::{Setup, TestServer};
 
 struct Options {
     backends: Vec<Backend>,
@@ -104,19 +105,14 @@ async fn timed(
 }
 
 async fn run_backend(backend: Backend, o: &Options) {
-    let catalog: CatalogFile =
-        toml::from_str(include_str!("../tests/fixtures/catalog.toml")).unwrap();
-    // With the seals switched on, as in production: every document is signed as it is issued.
-    let server = TestServer::spawn_with(
-        backend,
-        "2025-03-03",
-        &catalog,
+    // The testkit's sample catalog; with the seals switched on, as in production: every document
+    // is signed as it is issued.
+    let server = TestServer::spawn(Setup::new(backend, "2025-03-03").sealed().options(
         StoreOptions {
             max_connections: 16,
             durability: Durability::Full,
         },
-        Some("bench-seal-passphrase"),
-    )
+    ))
     .await;
     for (l, role) in [
         ("b.clerk", Role::WindowClerk),
@@ -129,11 +125,18 @@ async fn run_backend(backend: Backend, o: &Options) {
             department: None,
             unit: None,
         };
-        server
-            .store
-            .create_staff(l, "压测", "bench2025", &[g])
-            .await
-            .unwrap();
+        yiyin_app::accounts::create_staff(
+            &server.app.store,
+            &NewStaff {
+                login: l.into(),
+                name: "压测".into(),
+                password: "bench2025".into(),
+                grants: vec![g],
+            },
+            server.app.now(),
+        )
+        .await
+        .unwrap();
     }
     // Like an integration that only needs the next version, ask for the brief answer; with
     // --full-views every write answers with the whole case (clock explanations, timeline, documents).
@@ -271,7 +274,9 @@ async fn run_backend(backend: Backend, o: &Options) {
         pct(&mut all, 0.99)
     );
     drop(s);
-    let report = server.store.verify_chain().await.unwrap();
+    let report = yiyin_app::audit::verify_chain(&server.app.store)
+        .await
+        .unwrap();
     assert!(report.broken.is_none());
 
     if o.worklist_cases > 0 {
@@ -283,19 +288,25 @@ async fn run_backend(backend: Backend, o: &Options) {
 /// Seeds the store up to `total` cases, copying a real case row with varied numbers, jurisdictions,
 /// roles and due dates, then times the reviewer's worklist.
 async fn worklist(server: &TestServer, client: &reqwest::Client, reviewer: &str, total: i64) {
-    let have = server.store.case_count().await.unwrap();
+    let store = &server.app.store;
+    let have = store.case_count().await.unwrap();
     let add = (total - have).max(0);
-    let template: i64 = sqlx::query_scalar("SELECT MIN(id) FROM cases")
-        .fetch_one(server.store.reader())
-        .await
-        .unwrap();
+    let template: i64 = {
+        let mut conn = server.db().raw().await;
+        let id = sqlx::query_scalar("SELECT MIN(id) FROM cases")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        id
+    };
     let start = Instant::now();
     let columns = "jurisdiction, number, query_code, item_code, item_version, item_name, department, supervising_department, handling_mode, applicant_account, applicant_kind, applicant_name, applicant_id, applicant_phone, channel, unit, state, closed, next_role, received_on, intake_due, accepted_on, statutory_due, promised_due, decided_on, certificate_due, due_sort, body, version, created_at, updated_at";
     let chunk = 100_000;
     let mut done = 0;
     while done < add {
         let n = chunk.min(add - done);
-        let sql = match server.store.backend() {
+        let sql = match store.backend() {
             Backend::Sqlite => format!(
                 "WITH RECURSIVE s(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM s WHERE i < {to})
                  INSERT INTO cases ({columns})
@@ -321,22 +332,16 @@ async fn worklist(server: &TestServer, client: &reqwest::Client, reviewer: &str,
                  FROM generate_series({from}::bigint, {to}::bigint) AS i, (SELECT * FROM cases WHERE id = {template}) t",
                 from = done + 1, to = done + n),
         };
-        sqlx::query(&sql)
-            .execute(server.store.writer())
-            .await
-            .expect("seed");
+        server.db().tamper(&sql).await;
         done += n;
     }
-    if server.store.backend() == Backend::Postgres {
-        sqlx::query("ANALYZE cases")
-            .execute(server.store.writer())
-            .await
-            .unwrap();
+    if store.backend() == Backend::Postgres {
+        server.db().tamper("ANALYZE cases").await;
     }
     println!(
         "seeded {add} cases in {:.1} s ({} in the store)",
         start.elapsed().as_secs_f64(),
-        server.store.case_count().await.unwrap()
+        store.case_count().await.unwrap()
     );
     let mut v = Vec::new();
     for _ in 0..200 {

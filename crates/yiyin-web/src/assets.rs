@@ -6,12 +6,12 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use crate::state::AppState;
+use yiyin_app::App;
 
 const CSS: &str = include_str!("../static/yiyin.css");
 const JS: &str = include_str!("../static/yiyin.js");
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<App> {
     Router::new()
         .route("/static/yiyin.css", get(css))
         .route("/static/yiyin.js", get(js))

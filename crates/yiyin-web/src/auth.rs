@@ -1,19 +1,17 @@
 //! Who is asking: the session behind a request (a cookie for browsers, `Authorization: Bearer` for API
 //! clients), and the CSRF check for cookie-authenticated writes.
 //!
-//! Handlers take [`Viewer`] (anyone, maybe anonymous) or [`Signed`] (a logged-in account) and ask
-//! `yiyin_domain::authz` what that account may do; nothing here decides permissions.
+//! Handlers take [`Viewer`] (anyone, maybe anonymous) or [`Signed`] (a logged-in account) and hand
+//! its [`Principal`] to the application layer; nothing here decides permissions.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
-use yiyin_domain::authz::{self, Operation, Scope};
-use yiyin_domain::org::Organisation;
-use yiyin_store::accounts::{Account, Session};
-use yiyin_store::cases::{Actor, CaseRecord, Channel};
+use yiyin_app::accounts::Session;
+use yiyin_app::{App, AppError, Principal};
+use yiyin_store::accounts::Account;
 
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "yiyin_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -34,6 +32,7 @@ pub struct Viewer(pub Option<(Session, Via)>);
 pub struct Signed {
     pub session: Session,
     pub via: Via,
+    pub principal: Principal,
 }
 
 /// The value of one cookie.
@@ -61,27 +60,36 @@ fn token_of(headers: &HeaderMap) -> Option<(String, Via)> {
 
 impl<S> FromRequestParts<S> for Viewer
 where
-    AppState: FromRef<S>,
+    App: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = AppError;
+    type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
+        let app = App::from_ref(state);
         let Some((token, via)) = token_of(&parts.headers) else {
             return Ok(Viewer(None));
         };
-        let session = state.store.session(&token, state.now()).await?;
+        let session = app.session(&token).await?;
         Ok(Viewer(session.map(|s| (s, via))))
+    }
+}
+
+impl Viewer {
+    /// The logged-in principal, if any.
+    pub fn principal(&self) -> Option<Principal> {
+        self.0
+            .as_ref()
+            .map(|(s, _)| Principal::new(s.account.clone()))
     }
 }
 
 impl<S> FromRequestParts<S> for Signed
 where
-    AppState: FromRef<S>,
+    App: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = AppError;
+    type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Viewer(v) = Viewer::from_request_parts(parts, state).await?;
@@ -93,84 +101,33 @@ where
             if sent != Some(session.csrf.as_str()) {
                 return Err(AppError::Forbidden(
                     "请求缺少有效的防伪令牌（X-CSRF-Token），请刷新页面后重试".into(),
-                ));
+                )
+                .into());
             }
         }
-        Ok(Signed { session, via })
+        Ok(Signed::new(session, via))
     }
 }
 
 impl Signed {
+    pub fn new(session: Session, via: Via) -> Self {
+        let principal = Principal::new(session.account.clone());
+        Signed {
+            session,
+            via,
+            principal,
+        }
+    }
+
     pub fn account(&self) -> &Account {
         &self.session.account
     }
+}
 
-    /// The actor recorded in events: the name and the roles, and the channel (the account's unit: a
-    /// hall window, a township centre or a village agency point).
-    pub fn actor(&self, org: &Organisation) -> Actor {
-        let a = self.account();
-        if a.is_staff() {
-            let roles: Vec<&str> = a
-                .grants
-                .iter()
-                .map(|g| g.role.label())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let channel = a
-                .grants
-                .iter()
-                .find_map(|g| {
-                    let unit = g.unit.as_deref()?;
-                    let j = org.jurisdiction(&g.jurisdiction)?;
-                    Some(if j.township(unit).is_some() {
-                        Channel::Township
-                    } else if j
-                        .townships
-                        .iter()
-                        .any(|t| t.villages.iter().any(|v| v.code == unit))
-                    {
-                        Channel::Village
-                    } else {
-                        Channel::Window
-                    })
-                })
-                .unwrap_or(Channel::Window);
-            Actor {
-                name: format!("{}（{}）", a.name, roles.join("、")),
-                account: Some(a.id),
-                channel,
-            }
-        } else {
-            Actor {
-                name: format!("申请人 {}", a.name),
-                account: Some(a.id),
-                channel: Channel::Online,
-            }
-        }
-    }
+impl std::ops::Deref for Signed {
+    type Target = Principal;
 
-    /// Staff permission for an operation on a scope.
-    pub fn require(&self, op: Operation, scope: &Scope) -> Result<(), AppError> {
-        let a = self.account();
-        if !a.is_staff() {
-            return Err(AppError::Forbidden(format!(
-                "无权{}：仅限工作人员",
-                op.label()
-            )));
-        }
-        authz::allowed(&a.grants, op, scope).map_err(|d| AppError::Forbidden(d.0))
-    }
-
-    /// Whether the account may read a case: the applicant who filed it, or staff whose duty covers it.
-    pub fn may_view(&self, case: &CaseRecord) -> Result<(), AppError> {
-        let a = self.account();
-        if a.is_staff() {
-            self.require(Operation::ViewCase, &case.scope())
-        } else if case.applicant.account == Some(a.id) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("无权访问：这不是您本人的办件".into()))
-        }
+    fn deref(&self) -> &Principal {
+        &self.principal
     }
 }

@@ -1,33 +1,28 @@
-//! The web layer's one error type. Every error has an HTTP status, a stable machine code and a Chinese
-//! message; API handlers answer `{"error": {"code", "message", "details"}}`, pages render the message.
-//! Server errors are logged with their detail and shown to the user without it.
+//! The web layer's error: the application layer's [`AppError`] with its HTTP status, answered as
+//! `{"error": {"code", "message", "details"}}` by the API and rendered as a page by the pages
+//! (`crate::pages::PageError`). Server errors are logged with their detail and shown without it.
+//! Every JSON body goes through [`Body`], whose rejection is the same Chinese error naming what was
+//! wrong.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use yiyin_store::StoreError;
+pub use yiyin_app::AppError;
+use yiyin_app::accounts::LoginError;
 
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{message}")]
-    BadRequest {
-        code: &'static str,
-        message: String,
-        details: Vec<String>,
-    },
-    #[error("{0}")]
-    Conflict(String),
-    #[error("请先登录")]
-    Unauthorized,
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    Unavailable(String),
-    #[error("服务器内部错误，请稍后重试；如持续出现请联系系统管理员")]
-    Internal(String),
+/// An error answered over HTTP.
+#[derive(Debug)]
+pub enum ApiError {
+    App(AppError),
+    /// A failed login (wrong password, locked, inactive): 422 `login_failed`.
+    Login(LoginError),
+}
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError::App(e.into())
+    }
 }
 
 /// The JSON body of an error.
@@ -42,96 +37,73 @@ pub struct ErrorDetail {
     pub code: String,
     /// What went wrong, in Chinese.
     pub message: String,
-    /// Each problem when there are several (e.g. every bad field).
+    /// The rule refused, or the field at fault.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
 }
 
-impl AppError {
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        AppError::BadRequest {
-            code: "invalid_input",
-            message: message.into(),
-            details: vec![],
+/// The HTTP status of an application error.
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Invalid { .. } | AppError::Refused(_) | AppError::CalendarMissing(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
         }
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
+}
 
+impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::NotFound(_) => "not_found",
-            AppError::BadRequest { code, .. } => code,
-            AppError::Conflict(_) => "conflict",
-            AppError::Unauthorized => "unauthorized",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) => "internal",
+            ApiError::App(e) => status_of(e),
+            ApiError::Login(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
     pub fn body(&self) -> ErrorBody {
-        if let AppError::Internal(detail) = self {
-            tracing::error!(%detail, "internal error");
-        }
+        let (code, message, details) = match self {
+            ApiError::App(e) => {
+                if let AppError::Internal(detail) = e {
+                    tracing::error!(%detail, "internal error");
+                }
+                (e.code(), e.to_string(), e.details())
+            }
+            ApiError::Login(e) => ("login_failed", e.to_string(), vec![]),
+        };
         ErrorBody {
             error: ErrorDetail {
-                code: self.code().to_string(),
-                message: self.to_string(),
-                details: match self {
-                    AppError::BadRequest { details, .. } => details.clone(),
-                    _ => vec![],
-                },
+                code: code.to_string(),
+                message,
+                details,
             },
+        }
+    }
+
+    /// The application error behind it (a failed login reads as unauthorised).
+    pub fn app(&self) -> AppError {
+        match self {
+            ApiError::App(e) => e.clone(),
+            ApiError::Login(e) => AppError::invalid(e.to_string()),
         }
     }
 }
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(m) => AppError::NotFound(m),
-            StoreError::Rejected(m) => AppError::BadRequest {
-                code: "rule_refused",
-                message: m,
-                details: vec![],
-            },
-            StoreError::Conflict(m) => AppError::Conflict(m),
-            StoreError::Refused(r) => AppError::BadRequest {
-                code: "rule_refused",
-                message: r.message,
-                details: vec![r.rule],
-            },
-            StoreError::Calendar(c) => AppError::BadRequest {
-                code: "calendar_missing",
-                message: c.to_string(),
-                details: vec![],
-            },
-            other => AppError::Internal(other.to_string()),
-        }
-    }
-}
-
-impl IntoResponse for AppError {
+impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status(), Json(self.body())).into_response()
     }
 }
 
-pub type ApiResult<T> = Result<T, AppError>;
+pub type ApiResult<T> = Result<T, ApiError>;
 
 /// A JSON request body whose rejection is a Chinese `invalid_input` error naming what was wrong
-/// (axum's own rejection is English plain text).
+/// (axum's own rejection is English plain text). Every JSON endpoint takes its body through it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Body<T>(pub T);
 
@@ -140,27 +112,24 @@ where
     T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
-    type Rejection = AppError;
+    type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::rejection::JsonRejection;
+        let invalid = |m: String| ApiError::App(AppError::invalid(m));
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request(
-                "请求体应为JSON（请求头 Content-Type: application/json）",
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(invalid(
+                "请求体应为JSON（请求头 Content-Type: application/json）".into(),
             )),
-            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::bad_request(format!(
-                "请求体不是有效的JSON：{}",
-                e.body_text()
-            ))),
-            Err(JsonRejection::JsonDataError(e)) => Err(AppError::bad_request(format!(
+            Err(JsonRejection::JsonSyntaxError(e)) => {
+                Err(invalid(format!("请求体不是有效的JSON：{}", e.body_text())))
+            }
+            Err(JsonRejection::JsonDataError(e)) => Err(invalid(format!(
                 "请求体字段有误（缺少必填字段或类型不符）：{}",
                 e.body_text()
             ))),
-            Err(e) => Err(AppError::bad_request(format!(
-                "请求体无法读取：{}",
-                e.body_text()
-            ))),
+            Err(e) => Err(invalid(format!("请求体无法读取：{}", e.body_text()))),
         }
     }
 }

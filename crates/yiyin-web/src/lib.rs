@@ -1,37 +1,31 @@
 //! Yiyin's web layer: the JSON API v1 (described by the OpenAPI document at
-//! `/api/v1/openapi.json`) and the server-rendered Chinese pages.
+//! `/api/v1/openapi.json`) and the server-rendered Chinese pages, over the application layer
+//! (`yiyin_app`). Handlers are thin: they parse the request into typed input, call one use case,
+//! and render what it returns (JSON or a page); no rule of the law and no background work lives here.
 //!
-//! Reading order: [`state`] (what every handler shares: store, calendar, clock), [`error`] (the one
-//! error type of this layer and how it becomes JSON or a page), [`api`] (JSON handlers), [`pages`]
-//! (HTML handlers and their templates in `templates/`), [`assets`] (the CSS and scripts Yiyin serves
-//! itself — no page needs the outside network). Handlers are thin: they parse, call the store or the
-//! domain, and render.
+//! Reading order: [`error`] (the application's errors as HTTP), [`auth`] (who is asking), [`api`]
+//! (JSON handlers), [`pages`] (HTML handlers and their templates in `templates/`), [`assets`] (the CSS
+//! and scripts Yiyin serves itself — no page needs the outside network).
 
 pub mod api;
-pub mod archiving;
 pub mod assets;
 pub mod auth;
-pub mod background;
-pub mod delivery;
 pub mod error;
 pub mod pages;
-pub mod sealing;
-pub mod state;
-pub mod supervising;
-pub mod testing;
 
 use std::future::Future;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+pub use yiyin_app::App;
 
-pub use error::AppError;
-pub use state::{AppState, Clock, FixedClock, OffsetClock, SystemClock};
+pub use error::{ApiError, AppError};
 
 /// The whole application: API, pages and assets.
-pub fn router(state: AppState) -> Router {
+pub fn router(app: App) -> Router {
     let (api, doc) = api::router().split_for_parts();
     let doc = std::sync::Arc::new(doc);
     Router::new()
@@ -45,7 +39,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(pages::router())
         .merge(assets::router())
-        .with_state(state)
+        .with_state(app)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -54,22 +48,31 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(TraceLayer::new_for_http())
+        // Every request gets an id (kept if a proxy set one), logged on its span and echoed in
+        // the response; the span names the path only, never a query (which may carry a number).
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
-/// Serves the application on `listener` until `shutdown` completes, with the background work
-/// (deemed acceptance) running beside it.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+}
+
+/// Serves the application on `listener` until `shutdown` completes, with the background workers
+/// (sweeps and push deliveries) running beside it.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    state: AppState,
+    app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let background = tokio::spawn(background::run(state.clone()));
-    let delivery = tokio::spawn(delivery::run(state.clone()));
-    let result = axum::serve(listener, router(state))
+    let _workers = yiyin_app::workers::spawn(&app);
+    axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
-        .await;
-    background.abort();
-    delivery.abort();
-    result
+        .await
 }

@@ -7,6 +7,7 @@ use common::App;
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::on_both;
 
 on_both!(
     window_to_certificate_lifecycle,
@@ -15,8 +16,10 @@ on_both!(
     idempotency_key_makes_one_case,
     roles_and_jurisdictions_are_enforced,
     applicants_apply_online_and_see_only_their_own,
+    online_applications_need_the_attestation,
     cookie_writes_need_the_csrf_token,
     bad_input_is_refused_in_chinese,
+    documents_print_for_those_who_may_see_them,
 );
 
 fn intake_body(materials: &[&str]) -> Value {
@@ -26,6 +29,20 @@ fn intake_body(materials: &[&str]) -> Value {
         "applicant": {"kind": "organisation", "name": "汉阴县月河餐饮有限公司", "id_number": "91350100M000100Y43", "phone": "13800000000"},
         "materials": materials,
     })
+}
+
+/// An online application for HY-SC-001 by the applicant's own account, attested (Art. 31) or not.
+fn online_body(attested: bool) -> Value {
+    json!({"jurisdiction": "hanyin", "item_code": "HY-SC-001", "materials": ["M1", "M2"], "attested": attested})
+}
+
+/// Registers 王芳 (a person) and returns her bearer token.
+async fn wang_fang(app: &App) -> String {
+    let (s, body) = app
+        .call("POST", "/api/v1/applicants", None, Some(json!({"kind": "person", "name": "王芳", "id_number": "11010519491231002X", "phone": "13912345678", "password": "wangfang2025"})))
+        .await;
+    assert_eq!(s, 201, "{body}");
+    app.token("11010519491231002X", "wangfang2025").await
 }
 
 async fn act(app: &App, token: &str, id: i64, body: Value) -> (u16, Value) {
@@ -89,9 +106,10 @@ async fn window_to_certificate_lifecycle(backend: Backend) {
     assert_eq!(c["clock"]["statutory_due"], "2025-03-31");
     assert_eq!(c["next_role"], "reviewer");
     // The reviewer's worklist holds it, with its light.
-    let (_, list) = app
+    let (s, list) = app
         .call("GET", "/api/v1/cases?mine=true", Some(&reviewer), None)
         .await;
+    assert_eq!(s, 200, "{list}");
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list[0]["light"], "green");
     let (s, c) = act(&app, &reviewer, id, json!({"action": "complete_step", "kind": "review", "staff": ["李娜"], "opinion": "材料齐全真实，符合许可条件"})).await;
@@ -436,13 +454,9 @@ async fn roles_and_jurisdictions_are_enforced(backend: Backend) {
 
 async fn applicants_apply_online_and_see_only_their_own(backend: Backend) {
     let app = App::spawn(backend, "2025-03-03").await;
-    let (s, _) = app
-        .call("POST", "/api/v1/applicants", None, Some(json!({"kind": "person", "name": "王芳", "id_number": "11010519491231002X", "phone": "13912345678", "password": "wangfang2025"})))
-        .await;
-    assert_eq!(s, 201);
-    let me = app.token("11010519491231002X", "wangfang2025").await;
+    let me = wang_fang(&app).await;
     let (s, case) = app
-        .call("POST", "/api/v1/cases", Some(&me), Some(json!({"jurisdiction": "hanyin", "item_code": "HY-SC-001", "materials": ["M1", "M2"]})))
+        .call("POST", "/api/v1/cases", Some(&me), Some(online_body(true)))
         .await;
     assert_eq!(s, 201, "{case}");
     assert_eq!(case["channel"], "online");
@@ -494,6 +508,42 @@ async fn applicants_apply_online_and_see_only_their_own(backend: Backend) {
     .await;
     assert_eq!(s, 200, "{c}");
     assert_eq!(c["state"], "withdrawn");
+    app.stop().await;
+}
+
+/// Art. 31: an applicant applying online answers for the truth of the materials; without the
+/// attestation nothing is received. (A deliberate change of the refactor: the API used to take
+/// online applications without it.)
+async fn online_applications_need_the_attestation(backend: Backend) {
+    let app = App::spawn(backend, "2025-03-03").await;
+    let me = wang_fang(&app).await;
+    let mut unattested = online_body(true);
+    unattested
+        .as_object_mut()
+        .unwrap()
+        .remove("attested")
+        .unwrap();
+    for body in [unattested, online_body(false)] {
+        let (s, e) = app
+            .call("POST", "/api/v1/cases", Some(&me), Some(body))
+            .await;
+        assert_eq!(s, 422, "{e}");
+        assert_eq!(e["error"]["code"], "rule_refused", "{e}");
+        assert_eq!(e["error"]["details"], json!(["AL-06"]), "{e}");
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("《行政许可法》第三十一条"),
+            "{e}"
+        );
+    }
+    assert_eq!(app.store.case_count().await.unwrap(), 0, "nothing received");
+    let (s, case) = app
+        .call("POST", "/api/v1/cases", Some(&me), Some(online_body(true)))
+        .await;
+    assert_eq!(s, 201, "{case}");
+    assert_eq!(app.store.case_count().await.unwrap(), 1);
     app.stop().await;
 }
 
@@ -598,9 +648,8 @@ async fn bad_input_is_refused_in_chinese(backend: Backend) {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn documents_print_for_those_who_may_see_them() {
-    let app = App::spawn_sealed(Backend::Sqlite, "2025-03-03").await;
+async fn documents_print_for_those_who_may_see_them(backend: Backend) {
+    let app = App::spawn_sealed(backend, "2025-03-03").await;
     app.staff("hy.clerk", Role::WindowClerk, "hanyin", None)
         .await;
     let r = app

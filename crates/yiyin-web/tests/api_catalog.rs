@@ -4,6 +4,7 @@ mod common;
 
 use common::App;
 use yiyin_store::Backend;
+use yiyin_testkit::on_both;
 
 on_both!(
     healthz_answers_once_migrated,
@@ -31,9 +32,12 @@ async fn catalog_api_reads_any_date(backend: Backend) {
     let (_, j) = app.get_json("/api/v1/jurisdictions/gaoxin").await;
     assert_eq!(j["bureau"]["name"], "安康高新区行政审批服务局");
 
+    // The testkit's sample catalog: HY-SC-001, HY-MZ-001 and the green-list HY-WG-001.
+    let published = yiyin_testkit::catalog().items.len();
+    assert_eq!(published, 3);
     let (status, items) = app.get_json("/api/v1/jurisdictions/hanyin/catalog").await;
     assert_eq!(status, 200);
-    assert_eq!(items.as_array().unwrap().len(), 2);
+    assert_eq!(items.as_array().unwrap().len(), published);
     let (_, before) = app
         .get_json("/api/v1/jurisdictions/hanyin/catalog?date=2024-12-31")
         .await;
@@ -52,7 +56,11 @@ async fn catalog_api_reads_any_date(backend: Backend) {
     assert_eq!(versions.as_array().unwrap().len(), 1);
     let (status, log) = app.get_json("/api/v1/jurisdictions/hanyin/changelog").await;
     assert_eq!(status, 200);
-    assert_eq!(log.as_array().unwrap().len(), 2);
+    assert_eq!(
+        log.as_array().unwrap().len(),
+        published,
+        "one entry per item added"
+    );
     app.stop().await;
 }
 

@@ -5,7 +5,7 @@
 //! After deduplication by `Idempotency-Key` every result arrived exactly once and none is lost; every
 //! body is the signed payload and verifies against the published seal; a push refused past the retry
 //! policy is a dead letter until replayed, and is then delivered. Deliveries are driven by the test
-//! (`delivery::deliver_once` and the fixed clock), never by the background loop.
+//! (`App::deliver_once` and the fixed clock), never by the background loop.
 
 mod common;
 
@@ -21,12 +21,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use common::App;
 use serde_json::{Value, json};
+use yiyin_app::Principal;
+use yiyin_app::delivery::LEASE_MS;
+use yiyin_app::supervision::WebhookInput;
 use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::{PushStatus, RetryPolicy};
 use yiyin_store::Backend;
-use yiyin_store::cases::Actor;
-use yiyin_store::supervision::{Push, PushFilter};
-use yiyin_web::delivery::{LEASE_MS, deliver_once};
+use yiyin_store::pushes::{Push, PushFilter};
+use yiyin_testkit::on_both;
 
 on_both!(
     every_result_arrives_exactly_once,
@@ -256,6 +258,8 @@ struct Desk {
     clerk: String,
     reviewer: String,
     chief: String,
+    /// The bureau head, who sets the departments' systems and replays dead letters.
+    head: Principal,
 }
 
 async fn desk(app: &App) -> Desk {
@@ -269,7 +273,28 @@ async fn desk(app: &App) -> Desk {
         chief: app
             .staff("hy.chief", Role::SectionChief, JURISDICTION, None)
             .await,
+        head: {
+            app.staff("hy.head", Role::BureauHead, JURISDICTION, None)
+                .await;
+            app.principal("hy.head").await
+        },
     }
+}
+
+/// The head gives the department's system (at once due: the pushes waiting go there now).
+async fn set_webhook(app: &App, desk: &Desk, url: &str) {
+    app.app
+        .set_webhook(
+            &desk.head,
+            &WebhookInput {
+                jurisdiction: JURISDICTION.into(),
+                department: DEPARTMENT.into(),
+                url: url.into(),
+                active: true,
+            },
+        )
+        .await
+        .unwrap();
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -376,7 +401,46 @@ async fn statuses(app: &App, keys: &[String]) -> Vec<PushStatus> {
 /// Moves the clock on.
 fn advance(app: &App, ms: i64) {
     app.clock
-        .set(app.state.now() + chrono::Duration::milliseconds(ms));
+        .set(app.app.now() + chrono::Duration::milliseconds(ms));
+}
+
+/// The server's delivery round, now by its clock.
+async fn deliver(app: &App, client: &reqwest::Client) -> usize {
+    app.app.deliver_once(client).await
+}
+
+// What a server does with the queue, one transaction each (as `yiyin_app::delivery` does), for the
+// races and crashes the tests stage by hand; all at the clock's now.
+
+/// A server claims a push: its lease, or None when not due or held by another.
+async fn claim(app: &App, id: i64) -> Option<i64> {
+    let mut tx = app.store.begin_write().await.unwrap();
+    let lease = tx
+        .claim_delivery(id, app.app.now().timestamp_millis(), LEASE_MS)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    lease
+}
+
+/// A server reports a failed delivery under its lease; the push's status afterwards.
+async fn failed(app: &App, id: i64, lease: i64, error: &str, policy: &RetryPolicy) -> PushStatus {
+    let mut tx = app.store.begin_write().await.unwrap();
+    let status = tx
+        .delivery_failed(id, lease, app.app.now().timestamp_millis(), error, policy)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    status
+}
+
+/// A server reports a delivery that succeeded at `at`.
+async fn succeeded(app: &App, id: i64, at: chrono::DateTime<chrono::Utc>) {
+    let mut tx = app.store.begin_write().await.unwrap();
+    tx.delivery_succeeded(id, at.timestamp_millis())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// The first back-off of the policy Yiyin delivers with, plus a moment.
@@ -470,18 +534,8 @@ async fn assert_exactly_once(app: &App, receiver: &Receiver) -> BTreeMap<String,
 async fn every_result_arrives_exactly_once(backend: Backend) {
     let mut app = App::spawn_sealed_quiet(backend, "2025-03-03").await;
     let mut receiver = Receiver::start().await;
-    app.store
-        .set_webhook(
-            JURISDICTION,
-            DEPARTMENT,
-            &receiver.url(),
-            true,
-            &Actor::system(),
-            app.state.now(),
-        )
-        .await
-        .unwrap();
     let desk = desk(&app).await;
+    set_webhook(&app, &desk, &receiver.url()).await;
     let client = test_client();
     let mut n = 0;
     let mut next = || {
@@ -501,8 +555,8 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
         keys.extend(result(&app, &desk, next(), outcome).await);
     }
     assert_eq!(keys.len(), 8);
-    assert_eq!(deliver_once(&app.state, &client).await, 8);
-    assert_eq!(deliver_once(&app.state, &client).await, 0, "nothing left");
+    assert_eq!(deliver(&app, &client).await, 8);
+    assert_eq!(deliver(&app, &client).await, 0, "nothing left");
     assert_eq!(receiver.received().len(), 8);
 
     // 2. The receiver takes two pushes but answers 500 (its database failed after the write):
@@ -513,7 +567,7 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     ]
     .concat();
     receiver.behave(|b| b.accept_then_fail = 2);
-    assert_eq!(deliver_once(&app.state, &client).await, 2);
+    assert_eq!(deliver(&app, &client).await, 2);
     let failed: Vec<Push> = {
         let mut v = Vec::new();
         for k in &batch {
@@ -530,17 +584,13 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
         assert!(p.last_error.contains("HTTP 500"), "{}", p.last_error);
         assert_eq!(
             p.next_attempt_at,
-            app.state.now().timestamp_millis() + first_backoff_ms() - 1,
+            app.app.now().timestamp_millis() + first_backoff_ms() - 1,
             "retried after the first back-off"
         );
     }
-    assert_eq!(
-        deliver_once(&app.state, &client).await,
-        0,
-        "not before the back-off"
-    );
+    assert_eq!(deliver(&app, &client).await, 0, "not before the back-off");
     advance(&app, first_backoff_ms());
-    assert_eq!(deliver_once(&app.state, &client).await, 2);
+    assert_eq!(deliver(&app, &client).await, 2);
     for p in &failed {
         assert_eq!(receiver.times(&p.idempotency_key), 2);
     }
@@ -548,28 +598,25 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     // 3. The receiver takes one and answers too late: Yiyin gave up waiting, sends it again.
     let late = result(&app, &desk, next(), Outcome::Approved).await;
     receiver.behave(|b| b.accept_too_late = 1);
-    assert_eq!(deliver_once(&app.state, &client).await, 0);
+    assert_eq!(deliver(&app, &client).await, 0);
     let p = by_key(&app, &late[0]).await;
     assert_eq!(p.status, PushStatus::Pending);
     assert!(p.last_error.contains("超时"), "{}", p.last_error);
     advance(&app, first_backoff_ms());
-    assert_eq!(deliver_once(&app.state, &client).await, 1);
+    assert_eq!(deliver(&app, &client).await, 1);
     assert_eq!(receiver.times(&late[0]), 2);
 
     // 4. The receiver answers with a redirect: a POST followed as a GET would be "delivered"
     // without its body. Yiyin's own client must not follow it.
     let moved = result(&app, &desk, next(), Outcome::Denied).await;
     receiver.behave(|b| b.redirect = 1);
-    assert_eq!(
-        deliver_once(&app.state, &yiyin_web::delivery::client()).await,
-        0
-    );
+    assert_eq!(deliver(&app, &yiyin_app::delivery::client()).await, 0);
     assert_eq!(receiver.shared.redirected_gets.load(Ordering::SeqCst), 0);
     let p = by_key(&app, &moved[0]).await;
     assert_eq!(p.status, PushStatus::Pending, "a redirect is no delivery");
     assert!(p.last_error.contains("HTTP 302"), "{}", p.last_error);
     advance(&app, first_backoff_ms());
-    assert_eq!(deliver_once(&app.state, &client).await, 1);
+    assert_eq!(deliver(&app, &client).await, 1);
 
     // 5. The receiver dies mid-stream: it takes two of a round, the rest cannot connect; results
     // keep coming while it is down.
@@ -579,7 +626,7 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     ]
     .concat();
     receiver.behave(|b| b.die_after = Some(2));
-    let delivered = deliver_once(&app.state, &client).await;
+    let delivered = deliver(&app, &client).await;
     receiver.down().await;
     assert!(
         (2..4).contains(&delivered),
@@ -590,7 +637,7 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
         result(&app, &desk, next(), Outcome::Approved).await,
     ]
     .concat();
-    assert_eq!(deliver_once(&app.state, &client).await, 0);
+    assert_eq!(deliver(&app, &client).await, 0);
     let mut waiting = Vec::new();
     for k in round.iter().chain(&while_down) {
         let p = by_key(&app, k).await;
@@ -614,25 +661,12 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     let sent = &waiting[0];
     let unsent = &waiting[1];
     let before = [sent, unsent].map(|p| receiver.times(&p.idempotency_key));
-    let now = app.state.now();
-    assert!(
-        app.store
-            .claim_delivery(sent.id, now, LEASE_MS)
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        app.store
-            .claim_delivery(unsent.id, now, LEASE_MS)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(claim(&app, sent.id).await.is_some());
+    assert!(claim(&app, unsent.id).await.is_some());
     assert_eq!(send_like_yiyin(&client, &receiver.url(), sent).await, 200);
     app = app.restart().await;
     // The new server delivers everything else; the claimed two wait for their leases.
-    assert_eq!(deliver_once(&app.state, &client).await, waiting.len() - 2);
+    assert_eq!(deliver(&app, &client).await, waiting.len() - 2);
     assert_eq!(
         statuses(
             &app,
@@ -642,13 +676,9 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
         [PushStatus::Pending, PushStatus::Pending]
     );
     advance(&app, LEASE_MS - 1000);
-    assert_eq!(
-        deliver_once(&app.state, &client).await,
-        0,
-        "not while leased"
-    );
+    assert_eq!(deliver(&app, &client).await, 0, "not while leased");
     advance(&app, 1000);
-    assert_eq!(deliver_once(&app.state, &client).await, 2);
+    assert_eq!(deliver(&app, &client).await, 2);
     assert_eq!(receiver.times(&sent.idempotency_key), before[0] + 2);
     assert_eq!(receiver.times(&unsent.idempotency_key), before[1] + 1);
 
@@ -661,29 +691,15 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     ]
     .concat();
     receiver.kill().await;
-    assert_eq!(deliver_once(&app.state, &client).await, 0);
+    assert_eq!(deliver(&app, &client).await, 0);
     assert_eq!(
         statuses(&app, &after).await,
         vec![PushStatus::Pending; after.len()]
     );
     receiver.revive().await;
-    assert_eq!(
-        deliver_once(&app.state, &client).await,
-        0,
-        "still backing off"
-    );
-    app.store
-        .set_webhook(
-            JURISDICTION,
-            DEPARTMENT,
-            &receiver.url(),
-            true,
-            &Actor::system(),
-            app.state.now(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(deliver_once(&app.state, &client).await, after.len());
+    assert_eq!(deliver(&app, &client).await, 0, "still backing off");
+    set_webhook(&app, &desk, &receiver.url()).await;
+    assert_eq!(deliver(&app, &client).await, after.len());
 
     // Every result arrived exactly once after deduplication; none lost; some more than once.
     let times = assert_exactly_once(&app, &receiver).await;
@@ -697,7 +713,7 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     );
     let counts = app
         .store
-        .push_counts(JURISDICTION, Some(DEPARTMENT), app.state.today())
+        .push_counts(JURISDICTION, Some(DEPARTMENT), app.app.today())
         .await
         .unwrap();
     assert_eq!((counts.pending, counts.dead), (0, 0), "{counts:?}");
@@ -711,18 +727,8 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
 async fn leases_and_outcomes_are_kept_straight(backend: Backend) {
     let app = App::spawn_sealed_quiet(backend, "2025-03-03").await;
     let receiver = Receiver::start().await;
-    app.store
-        .set_webhook(
-            JURISDICTION,
-            DEPARTMENT,
-            &receiver.url(),
-            true,
-            &Actor::system(),
-            app.state.now(),
-        )
-        .await
-        .unwrap();
     let desk = desk(&app).await;
+    set_webhook(&app, &desk, &receiver.url()).await;
     let client = test_client();
     let policy = RetryPolicy::default();
     let keys = [
@@ -741,31 +747,23 @@ async fn leases_and_outcomes_are_kept_straight(backend: Backend) {
 
     // A: one server lists it, another claims it and fails; the first's claim must wait for the
     // back-off.
-    let (a_id, now) = (id(&a).await, app.state.now());
+    let (a_id, now) = (id(&a).await, app.app.now());
     let listed: Vec<i64> = app
         .store
-        .due_deliveries(now, 50)
+        .due_deliveries(now.timestamp_millis(), 50)
         .await
         .unwrap()
         .into_iter()
         .map(|(p, _)| p.id)
         .collect();
     assert!(listed.contains(&a_id));
-    let lease = app
-        .store
-        .claim_delivery(a_id, now, LEASE_MS)
-        .await
-        .unwrap()
-        .unwrap();
+    let lease = claim(&app, a_id).await.unwrap();
     assert_eq!(
-        app.store
-            .delivery_failed(a_id, lease, now, "无法连接对方系统", &policy)
-            .await
-            .unwrap(),
+        failed(&app, a_id, lease, "无法连接对方系统", &policy).await,
         PushStatus::Pending
     );
     assert_eq!(
-        app.store.claim_delivery(a_id, now, LEASE_MS).await.unwrap(),
+        claim(&app, a_id).await,
         None,
         "a failed push waits out its back-off"
     );
@@ -773,101 +771,50 @@ async fn leases_and_outcomes_are_kept_straight(backend: Backend) {
     // B: server 1 claims and hangs; its lease runs out and server 2 takes it over; server 1's late
     // failure changes nothing (no attempt counted, server 2's lease kept).
     let b_id = id(&b).await;
-    let first = app
-        .store
-        .claim_delivery(b_id, app.state.now(), LEASE_MS)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        app.store
-            .claim_delivery(b_id, app.state.now(), LEASE_MS)
-            .await
-            .unwrap(),
-        None,
-        "held"
-    );
+    let first = claim(&app, b_id).await.unwrap();
+    assert_eq!(claim(&app, b_id).await, None, "held");
     advance(&app, LEASE_MS);
-    let second = app
-        .store
-        .claim_delivery(b_id, app.state.now(), LEASE_MS)
-        .await
-        .unwrap()
-        .unwrap();
+    let second = claim(&app, b_id).await.unwrap();
     assert!(second > first);
     assert_eq!(
-        app.store
-            .delivery_failed(b_id, first, app.state.now(), "超时", &policy)
-            .await
-            .unwrap(),
+        failed(&app, b_id, first, "超时", &policy).await,
         PushStatus::Pending
     );
     let pb = by_key(&app, &b).await;
     assert_eq!((pb.attempts, pb.last_error.as_str()), (0, ""), "{pb:?}");
-    assert_eq!(
-        app.store
-            .claim_delivery(b_id, app.state.now(), LEASE_MS)
-            .await
-            .unwrap(),
-        None,
-        "server 2 still holds it"
-    );
+    assert_eq!(claim(&app, b_id).await, None, "server 2 still holds it");
     // Server 2 dies too; after its lease the push is delivered.
 
     // D: server 1 claims, sends, and hangs before recording; its lease runs out, server 2 claims
     // and fails for the last time (a dead letter). Server 1's success then comes in: the push did
     // arrive, it is delivered, not a dead letter to be sent again.
     let d_id = id(&d).await;
-    let slow = app
-        .store
-        .claim_delivery(d_id, app.state.now(), LEASE_MS)
-        .await
-        .unwrap()
-        .unwrap();
+    let slow = claim(&app, d_id).await.unwrap();
     let pd = by_key(&app, &d).await;
     assert_eq!(send_like_yiyin(&client, &receiver.url(), &pd).await, 200);
     advance(&app, LEASE_MS);
-    let last = app
-        .store
-        .claim_delivery(d_id, app.state.now(), LEASE_MS)
-        .await
-        .unwrap()
-        .unwrap();
+    let last = claim(&app, d_id).await.unwrap();
     let no_retry = RetryPolicy {
         max_attempts: 1,
         ..policy
     };
     assert_eq!(
-        app.store
-            .delivery_failed(d_id, last, app.state.now(), "无法连接对方系统", &no_retry)
-            .await
-            .unwrap(),
+        failed(&app, d_id, last, "无法连接对方系统", &no_retry).await,
         PushStatus::Dead
     );
     assert_ne!(slow, last);
-    app.store
-        .delivery_succeeded(d_id, app.state.now())
-        .await
-        .unwrap();
+    succeeded(&app, d_id, app.app.now()).await;
     assert_eq!(by_key(&app, &d).await.status, PushStatus::Delivered);
 
     // C: server 1 claims and hangs; server 2 delivers it after the lease; server 1's failure comes
     // last and must not undo the delivery.
     let c_id = id(&c).await;
-    let stale = app
-        .store
-        .claim_delivery(c_id, app.state.now(), LEASE_MS)
-        .await
-        .unwrap()
-        .unwrap();
+    let stale = claim(&app, c_id).await.unwrap();
     advance(&app, LEASE_MS);
     // Due now: A (its back-off is over), B (server 2's lease ran out), C.
-    assert_eq!(deliver_once(&app.state, &client).await, 3);
+    assert_eq!(deliver(&app, &client).await, 3);
     assert_eq!(
-        app.store
-            .delivery_failed(c_id, stale, app.state.now(), "超时", &policy)
-            .await
-            .unwrap(),
+        failed(&app, c_id, stale, "超时", &policy).await,
         PushStatus::Delivered
     );
     let pc = by_key(&app, &c).await;
@@ -875,16 +822,10 @@ async fn leases_and_outcomes_are_kept_straight(backend: Backend) {
     assert_eq!((pc.attempts, pc.last_error.as_str()), (1, ""));
     // A late success is never lost either, and a second one changes nothing.
     let delivered_at = pc.delivered_at;
-    app.store
-        .delivery_succeeded(c_id, app.state.now() + chrono::Duration::seconds(5))
-        .await
-        .unwrap();
+    succeeded(&app, c_id, app.app.now() + chrono::Duration::seconds(5)).await;
     assert_eq!(by_key(&app, &c).await.delivered_at, delivered_at);
     assert_eq!(
-        app.store
-            .claim_delivery(c_id, app.state.now(), LEASE_MS)
-            .await
-            .unwrap(),
+        claim(&app, c_id).await,
         None,
         "a delivered push is never claimed"
     );
@@ -898,25 +839,15 @@ async fn leases_and_outcomes_are_kept_straight(backend: Backend) {
 async fn refused_pushes_become_dead_letters_and_replay(backend: Backend) {
     let app = App::spawn_sealed_quiet(backend, "2025-03-03").await;
     let receiver = Receiver::start().await;
-    app.store
-        .set_webhook(
-            JURISDICTION,
-            DEPARTMENT,
-            &receiver.url(),
-            true,
-            &Actor::system(),
-            app.state.now(),
-        )
-        .await
-        .unwrap();
     let desk = desk(&app).await;
+    set_webhook(&app, &desk, &receiver.url()).await;
     let client = test_client();
     let refused = result(&app, &desk, 1, Outcome::Denied).await.remove(0);
     let others = result(&app, &desk, 2, Outcome::Licensed).await;
     receiver.behave(|b| {
         b.refuse.insert(refused.clone());
     });
-    assert_eq!(deliver_once(&app.state, &client).await, others.len());
+    assert_eq!(deliver(&app, &client).await, others.len());
 
     let policy = RetryPolicy::default();
     let mut waits = Vec::new();
@@ -927,16 +858,16 @@ async fn refused_pushes_become_dead_letters_and_replay(backend: Backend) {
         }
         assert_eq!(p.status, PushStatus::Pending);
         assert!(p.last_error.contains("HTTP 500"), "{}", p.last_error);
-        let wait = p.next_attempt_at - app.state.now().timestamp_millis();
+        let wait = p.next_attempt_at - app.app.now().timestamp_millis();
         waits.push(wait);
         // Not a moment early.
         app.clock
             .set(chrono::DateTime::from_timestamp_millis(p.next_attempt_at - 1).unwrap());
-        assert_eq!(deliver_once(&app.state, &client).await, 0);
+        assert_eq!(deliver(&app, &client).await, 0);
         assert_eq!(by_key(&app, &refused).await.attempts, p.attempts);
         app.clock
             .set(chrono::DateTime::from_timestamp_millis(p.next_attempt_at).unwrap());
-        assert_eq!(deliver_once(&app.state, &client).await, 0);
+        assert_eq!(deliver(&app, &client).await, 0);
         assert!(waits.len() <= 20, "never dies: {waits:?}");
     }
     let expected: Vec<i64> = (1..policy.max_attempts)
@@ -951,44 +882,33 @@ async fn refused_pushes_become_dead_letters_and_replay(backend: Backend) {
     );
     let counts = app
         .store
-        .push_counts(JURISDICTION, Some(DEPARTMENT), app.state.today())
+        .push_counts(JURISDICTION, Some(DEPARTMENT), app.app.today())
         .await
         .unwrap();
     assert_eq!((counts.pending, counts.dead), (0, 1), "{counts:?}");
     // A dead letter is left alone until someone replays it.
-    app.clock.set(app.state.now() + chrono::Duration::days(1));
-    assert_eq!(deliver_once(&app.state, &client).await, 0);
+    app.clock.set(app.app.now() + chrono::Duration::days(1));
+    assert_eq!(deliver(&app, &client).await, 0);
     assert_eq!(receiver.times(&refused), 0);
 
     // The department fixed its system; the bureau replays the dead letter.
     receiver.behave(|b| b.refuse.clear());
     let err = app
-        .store
-        .replay_push(
-            by_key(&app, &others[0]).await.id,
-            &Actor::system(),
-            app.state.now(),
-        )
+        .app
+        .replay(&desk.head, by_key(&app, &others[0]).await.id)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("只有投递失败的推送"), "{err}");
-    let replayed = app
-        .store
-        .replay_push(dead.id, &Actor::system(), app.state.now())
-        .await
-        .unwrap();
+    let replayed = app.app.replay(&desk.head, dead.id).await.unwrap();
     assert_eq!(
         (replayed.status, replayed.attempts),
         (PushStatus::Pending, 0)
     );
     assert!(
-        app.store
-            .replay_push(dead.id, &Actor::system(), app.state.now())
-            .await
-            .is_err(),
+        app.app.replay(&desk.head, dead.id).await.is_err(),
         "replayed once"
     );
-    assert_eq!(deliver_once(&app.state, &client).await, 1);
+    assert_eq!(deliver(&app, &client).await, 1);
     assert_eq!(receiver.times(&refused), 1);
     let times = assert_exactly_once(&app, &receiver).await;
     assert!(times.values().all(|&t| t == 1), "{times:?}");

@@ -8,6 +8,8 @@ use common::{App, intake, licensed_case};
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::PASSWORD;
+use yiyin_testkit::on_both;
 
 on_both!(
     sealed_documents_verify_and_tampering_is_caught,
@@ -140,10 +142,16 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
     );
 
     // Revoked: the signature is still genuine, the licence no longer valid.
-    app.store
-        .set_licence_status(&identifier, yiyin_domain::licence::LicenceStatus::Revoked)
-        .await
-        .unwrap();
+    let chief = app.token("hy.chief", PASSWORD).await;
+    let (s, body) = app
+        .call(
+            "POST",
+            &format!("/api/v1/licences/{identifier}/acts"),
+            Some(&chief),
+            Some(json!({"act": "revoke", "ground": "fraud", "reason": "提交虚假的场所证明"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
     let page = verify_page(&app, "licence.pdf", pdf.clone()).await;
     assert!(
         page.contains("签章真实，但不在有效状态") && page.contains("已撤销"),
@@ -155,7 +163,7 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
     let (s, page) = app
         .get_text(&format!(
             "/verify?number={}",
-            yiyin_web::pages::encode(number)
+            yiyin_app::encode_query(number)
         ))
         .await;
     assert_eq!(s, 200);
@@ -163,7 +171,7 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
     let (s, verdict) = app
         .get_json(&format!(
             "/api/v1/verify?number={}",
-            yiyin_web::pages::encode(number)
+            yiyin_app::encode_query(number)
         ))
         .await;
     assert_eq!(s, 200);
@@ -184,13 +192,13 @@ async fn closed_cases_are_archived_and_heads_published(backend: Backend) {
     let documents = c["documents"].as_array().unwrap().len();
 
     // The background sweep builds the package of the closed case and publishes the day's head.
-    yiyin_web::background::sweep_once(&app.state).await;
+    yiyin_app::workers::sweep_once(&app.app).await;
     assert!(
         app.store.archive_of(id).await.unwrap().is_some(),
         "archived"
     );
-    app.clock.set(yiyin_web::testing::at("2025-03-04"));
-    yiyin_web::background::sweep_once(&app.state).await;
+    app.clock.set(yiyin_testkit::at("2025-03-04"));
+    yiyin_app::workers::sweep_once(&app.app).await;
     let (s, heads) = app.get_json("/api/v1/audit/heads").await;
     assert_eq!(s, 200, "{heads}");
     let head = &heads[0];
@@ -198,8 +206,7 @@ async fn closed_cases_are_archived_and_heads_published(backend: Backend) {
     let seq = head["seq"].as_i64().unwrap();
     assert!(seq > 0, "the head covers the case's events: {heads}");
     assert_eq!(
-        app.store
-            .check_head(seq, head["hash"].as_str().unwrap())
+        yiyin_app::audit::check_head(&app.store, seq, head["hash"].as_str().unwrap())
             .await
             .unwrap(),
         None
@@ -290,20 +297,24 @@ async fn closed_cases_are_archived_and_heads_published(backend: Backend) {
     // Whoever kept the published head can prove later rewriting: a recomputed event at or before
     // the head no longer matches it, and deleted history is missing.
     let hash = head["hash"].as_str().unwrap();
-    sqlx::query("UPDATE events SET hash = $1 WHERE seq = $2")
-        .bind(format!("{:0>64}", "1"))
-        .bind(seq)
-        .execute(app.store.writer())
+    app.db()
+        .tamper(&format!(
+            "UPDATE events SET hash = '{:0>64}' WHERE seq = {seq}",
+            "1"
+        ))
+        .await;
+    let problem = yiyin_app::audit::check_head(&app.store, seq, hash)
         .await
+        .unwrap()
         .unwrap();
-    let problem = app.store.check_head(seq, hash).await.unwrap().unwrap();
     assert!(problem.contains(&format!("第{seq}号事件")), "{problem}");
-    sqlx::query("DELETE FROM events WHERE seq >= $1")
-        .bind(seq)
-        .execute(app.store.writer())
+    app.db()
+        .tamper(&format!("DELETE FROM events WHERE seq >= {seq}"))
+        .await;
+    let problem = yiyin_app::audit::check_head(&app.store, seq, hash)
         .await
+        .unwrap()
         .unwrap();
-    let problem = app.store.check_head(seq, hash).await.unwrap().unwrap();
     assert!(problem.contains("被删除"), "{problem}");
     app.stop().await;
 }

@@ -8,8 +8,10 @@ mod common;
 
 use common::{App, licensed_case, licensed_case_filed_by};
 use serde_json::{Value, json};
+use yiyin_domain::party::SubjectId;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::on_both;
 
 on_both!(
     pushes_findings_and_licence_acts,
@@ -18,8 +20,9 @@ on_both!(
 );
 
 async fn licence_of_case(app: &App) -> String {
+    let holder = SubjectId::parse_any("91350100M000100Y43").unwrap();
     app.store
-        .licences_of_holder("91350100M000100Y43")
+        .licences_of_holder(&holder)
         .await
         .unwrap()
         .first()
@@ -76,7 +79,7 @@ async fn pushes_findings_and_licence_acts(backend: Backend) {
     assert_eq!(s, 403, "a window clerk has no desk");
 
     // Late: two working days pass without acknowledgement; both sides see the alarm.
-    app.clock.set(yiyin_web::testing::at("2025-03-10"));
+    app.clock.set(yiyin_testkit::at("2025-03-10"));
     // Sessions ended overnight: everyone logs in again.
     let [market, env, head, chief, clerk] = [
         "hy.shichang",

@@ -5,24 +5,26 @@
 //! the same store and engine the server uses — so that every page has something true to show.
 
 use chrono::NaiveDate;
+use yiyin_app::catalog::{ImportMode, import_catalog, publish_item, retire_item};
+use yiyin_app::{App, AppError, FixedClock};
 use yiyin_domain::calendar::parse_date;
 use yiyin_domain::catalog::{
     HandlingClass, Item, Material, MaterialForm, MaterialSource, Necessity,
 };
-use yiyin_store::catalog::ImportMode;
-use yiyin_store::{Store, StoreError};
+use yiyin_store::Store;
 
 fn d(s: &str) -> NaiveDate {
     parse_date(s).expect("valid demo date")
 }
 
-/// Loads the demo data into an empty database. Returns a summary, or None when data is already there.
+/// Loads the demo data into an empty database, through the application layer with a clock it moves
+/// along the demo's history. Returns a summary, or None when data is already there.
 pub async fn load(
-    store: &Store,
-    calendar: &yiyin_domain::calendar::Calendar,
-    keyring: &yiyin_store::seals::Keyring,
+    app: &App,
+    clock: &FixedClock,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<String>, AppError> {
+    let store = &app.store;
     let org = store.organisation().await?;
     let mut already = 0;
     for j in &org.jurisdictions {
@@ -35,17 +37,17 @@ pub async fn load(
     let mut published = 0;
     let mut adjusted = 0;
     for file in yiyin_demo::catalogs() {
-        let report = store
-            .import_catalog(
-                &file,
-                &ImportMode::Publish {
-                    effective_on: first,
-                    note: "首批公布：相对集中行政许可权改革试点事项目录".into(),
-                },
-                first,
-                "目录管理员",
-            )
-            .await?;
+        let report = import_catalog(
+            store,
+            &file,
+            &ImportMode::Publish {
+                effective_on: first,
+                note: "首批公布：相对集中行政许可权改革试点事项目录".into(),
+            },
+            first,
+            "目录管理员",
+        )
+        .await?;
         published += report.published;
         // Two items per jurisdiction had their promised limits cut in spring 2026.
         for item in file
@@ -56,16 +58,16 @@ pub async fn load(
         {
             let mut faster = item.clone();
             shorten(&mut faster, 2);
-            store
-                .publish_item(
-                    &file.jurisdiction,
-                    faster,
-                    d("2026-03-01"),
-                    d("2026-02-20"),
-                    "优化营商环境，承诺办结时限压缩2个工作日",
-                    "目录管理员",
-                )
-                .await?;
+            publish_item(
+                store,
+                &file.jurisdiction,
+                faster,
+                d("2026-03-01"),
+                d("2026-02-20"),
+                "优化营商环境，承诺办结时限压缩2个工作日",
+                "目录管理员",
+            )
+            .await?;
             adjusted += 1;
         }
     }
@@ -73,9 +75,9 @@ pub async fn load(
     let retired = grain_purchase_licence(store).await?;
     // Each pilot's food item joined the notify-and-commit green list in May 2026.
     let green = crate::demo_supervision::green_list(store).await?;
-    let accounts = crate::demo_cases::accounts(store).await?;
-    let cases = crate::demo_cases::cases(store, calendar, keyring, now).await?;
-    let s = crate::demo_supervision::load(store, calendar, keyring, now).await?;
+    let accounts = crate::demo_cases::accounts(app).await?;
+    let cases = crate::demo_cases::cases(app, clock, now).await?;
+    let s = crate::demo_supervision::load(app, clock, now).await?;
     Ok(Some(format!(
         "四个试点县区事项目录 {published} 项（其中 {adjusted} 项于 2026-03-01 调整承诺时限，{green} 项于 2026-05-01 列入告知承诺绿色清单），已取消事项 {retired} 项；演示账号 {accounts} 个；办件 {} 件；审管联动：推送 {} 条（已签收 {} 条）、承诺核查 {} 件、抄告 {} 条、双随机抽查计划 {} 个、证照变更申请 {} 件",
         cases + s.cases,
@@ -109,7 +111,7 @@ fn shorten(item: &mut Item, days: u32) {
 }
 
 /// 粮食收购资格许可 (汉阴): published in 2025, retired when the 2021 regulation replaced it by filing.
-async fn grain_purchase_licence(store: &Store) -> Result<usize, StoreError> {
+async fn grain_purchase_licence(store: &Store) -> Result<usize, AppError> {
     let Some(base) = yiyin_demo::catalogs()
         .into_iter()
         .find(|f| f.jurisdiction == "hanyin")
@@ -161,25 +163,25 @@ async fn grain_purchase_licence(store: &Store) -> Result<usize, StoreError> {
         fees: vec![],
         ..base
     };
-    store
-        .publish_item(
-            "hanyin",
-            item,
-            d("2025-01-01"),
-            d("2025-01-01"),
-            "",
-            "目录管理员",
-        )
-        .await?;
-    store
-        .retire_item(
-            "hanyin",
-            "HY-FG-090",
-            d("2026-04-01"),
-            d("2026-03-15"),
-            "《粮食流通管理条例》（2021年修订）取消粮食收购资格许可，改为备案管理",
-            "目录管理员",
-        )
-        .await?;
+    publish_item(
+        store,
+        "hanyin",
+        item,
+        d("2025-01-01"),
+        d("2025-01-01"),
+        "",
+        "目录管理员",
+    )
+    .await?;
+    retire_item(
+        store,
+        "hanyin",
+        "HY-FG-090",
+        d("2026-04-01"),
+        d("2026-03-15"),
+        "《粮食流通管理条例》（2021年修订）取消粮食收购资格许可，改为备案管理",
+        "目录管理员",
+    )
+    .await?;
     Ok(1)
 }

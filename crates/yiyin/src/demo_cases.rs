@@ -1,23 +1,26 @@
 //! Demo accounts and demo cases.
 //!
 //! Every role in every pilot jurisdiction gets an account (password [`DEMO_PASSWORD`], listed in the
-//! README), plus two applicants. Cases are then driven through the real engine and store, with dates
+//! README), plus two applicants. Cases are then driven through the application layer — the same use
+//! cases the pages call, by the demo accounts of each role — on a clock moved back to their dates,
 //! counted back from today in working days, so that each jurisdiction shows every state — received,
 //! awaiting supplement, deemed accepted, under review, suspended, extended, decided, certificate
 //! issued, refused, denied, withdrawn, on a commitment, with late deferred materials — and clocks in
 //! green, yellow and red.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use yiyin_app::accounts::{NewStaff, Registration, create_staff};
+use yiyin_app::cases::{ActOn, Receive};
+use yiyin_app::{App, AppError, FixedClock, Principal};
 use yiyin_domain::authz::Grant;
-use yiyin_domain::calendar::Calendar;
+use yiyin_domain::calendar::{Calendar, cst};
 use yiyin_domain::catalog::{HandlingClass, HandlingMode, Item, StepKind};
-use yiyin_domain::engine::{Action, ApplicantFacts};
-use yiyin_domain::rehearse::cst;
+use yiyin_domain::engine::{Action, IntakeOutcome};
+use yiyin_domain::party::{Applicant, SubjectId};
 use yiyin_domain::roles::Role;
-use yiyin_store::accounts::SubjectKind;
-use yiyin_store::cases::{Actor, Applicant, CaseEnv, CaseRecord, Channel, NewCase};
-use yiyin_store::seals::Keyring;
-use yiyin_store::{Store, StoreError};
+use yiyin_store::cases::CaseRecord;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "yiyin2026";
@@ -76,7 +79,9 @@ pub(crate) fn market_department(jurisdiction: &str) -> &'static str {
 }
 
 /// Creates the demo accounts; returns how many.
-pub async fn accounts(store: &Store) -> Result<usize, StoreError> {
+pub async fn accounts(app: &App) -> Result<usize, AppError> {
+    let store = &app.store;
+    let at = app.now();
     let org = store.organisation().await?;
     let mut n = 0;
     for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
@@ -101,14 +106,17 @@ pub async fn accounts(store: &Store) -> Result<usize, StoreError> {
                 department,
                 unit,
             };
-            store
-                .create_staff(
-                    &format!("{}.{suffix}", j.code),
-                    name,
-                    DEMO_PASSWORD,
-                    &[grant],
-                )
-                .await?;
+            create_staff(
+                store,
+                &NewStaff {
+                    login: format!("{}.{suffix}", j.code),
+                    name: name.to_string(),
+                    password: DEMO_PASSWORD.into(),
+                    grants: vec![grant],
+                },
+                at,
+            )
+            .await?;
             n += 1;
         }
         // The staff of one resident department, who approve its items at their own window.
@@ -126,35 +134,38 @@ pub async fn accounts(store: &Store) -> Result<usize, StoreError> {
                     unit: None,
                 })
                 .collect();
-            store
-                .create_staff(
-                    &format!("{}.{}", j.code, d.code),
-                    &format!("{}窗口 何平", d.name),
-                    DEMO_PASSWORD,
-                    &grants,
-                )
-                .await?;
+            create_staff(
+                store,
+                &NewStaff {
+                    login: format!("{}.{}", j.code, d.code),
+                    name: format!("{}窗口 何平", d.name),
+                    password: DEMO_PASSWORD.into(),
+                    grants,
+                },
+                at,
+            )
+            .await?;
             n += 1;
         }
     }
-    store
-        .create_applicant(
-            SubjectKind::Person,
-            "11010519491231002X",
-            "王芳",
-            "13912345678",
-            DEMO_PASSWORD,
-        )
-        .await?;
-    store
-        .create_applicant(
-            SubjectKind::Organisation,
+    for (kind, id, name, phone) in [
+        ("person", "11010519491231002X", "王芳", "13912345678"),
+        (
+            "organisation",
             "91350100M000100Y43",
             "安康市月河餐饮有限公司",
             "13800000000",
-            DEMO_PASSWORD,
-        )
+        ),
+    ] {
+        app.register(&Registration {
+            kind: kind.into(),
+            name: name.into(),
+            id_number: id.into(),
+            phone: phone.into(),
+            password: DEMO_PASSWORD.into(),
+        })
         .await?;
+    }
     Ok(n + 2)
 }
 
@@ -212,53 +223,86 @@ pub(crate) enum Goal {
     CommitmentLicensed,
 }
 
-/// Drives one case; keeps the acting times increasing.
+/// Drives cases through the application layer as the demo accounts of one jurisdiction, moving the
+/// clock forward along their dates.
 pub(crate) struct Driver<'a> {
-    store: &'a Store,
-    calendar: &'a Calendar,
-    env: CaseEnv<'a>,
+    pub(crate) app: &'a App,
+    clock: &'a FixedClock,
+    pub(crate) calendar: Calendar,
     jurisdiction: String,
+    staff: HashMap<Role, Principal>,
     minute: i64,
 }
 
+/// The login suffix of the demo account that acts in a role.
+fn suffix_of(role: Role) -> &'static str {
+    STAFF
+        .iter()
+        .find(|s| s.2 == role && s.4 != Some("@township") && s.0 != "verifier2")
+        .map(|s| s.0)
+        .unwrap_or("clerk")
+}
+
+/// The principal of a demo account.
+pub(crate) async fn principal(app: &App, login: &str) -> Result<Principal, AppError> {
+    let account = app
+        .store
+        .account_by_login(login)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("demo account {login} missing")))?;
+    Ok(Principal::new(account))
+}
+
 impl<'a> Driver<'a> {
-    pub(crate) fn new(
-        store: &'a Store,
-        calendar: &'a Calendar,
-        env: CaseEnv<'a>,
+    pub(crate) async fn new(
+        app: &'a App,
+        clock: &'a FixedClock,
         jurisdiction: &str,
-    ) -> Self {
-        Driver {
-            store,
-            calendar,
-            env,
-            jurisdiction: jurisdiction.to_string(),
-            minute: 0,
+    ) -> Result<Driver<'a>, AppError> {
+        let mut staff = HashMap::new();
+        for role in [
+            Role::WindowClerk,
+            Role::Reviewer,
+            Role::Verifier,
+            Role::Inspector,
+            Role::TechnicalReviewer,
+            Role::SectionChief,
+            Role::BureauHead,
+            Role::DepartmentSupervisor,
+        ] {
+            let login = format!("{jurisdiction}.{}", suffix_of(role));
+            staff.insert(role, principal(app, &login).await?);
         }
+        Ok(Driver {
+            app,
+            clock,
+            calendar: app.calendar(),
+            jurisdiction: jurisdiction.to_string(),
+            staff,
+            minute: 0,
+        })
     }
 
-    fn at(&mut self, date: NaiveDate) -> DateTime<Utc> {
+    /// Moves the clock to a moment of `date`, later than the last one.
+    pub(crate) fn at(&mut self, date: NaiveDate) -> DateTime<Utc> {
         self.minute += 7;
         let local =
             date.and_hms_opt(9, 0, 0).expect("valid time") + Duration::minutes(self.minute % 420);
-        cst()
+        let at = cst()
             .from_local_datetime(&local)
             .single()
             .expect("no DST")
-            .with_timezone(&Utc)
+            .with_timezone(&Utc);
+        self.clock.set(at);
+        at
     }
 
-    fn actor(&self, role: Role) -> Actor {
-        let (name, label) = STAFF
-            .iter()
-            .find(|s| s.2 == role && s.4 != Some("@township"))
-            .map(|s| (s.1, s.2.label()))
-            .unwrap_or(("系统", ""));
-        Actor {
-            name: format!("{name}（{label}）"),
-            account: None,
-            channel: Channel::Window,
-        }
+    /// The demo account acting in a role.
+    pub(crate) fn who(&self, role: Role) -> &Principal {
+        self.staff
+            .get(&role)
+            .or_else(|| self.staff.get(&Role::WindowClerk))
+            .expect("the demo has a clerk")
     }
 
     async fn act(
@@ -267,16 +311,17 @@ impl<'a> Driver<'a> {
         role: Role,
         date: NaiveDate,
         action: Action,
-    ) -> Result<CaseRecord, StoreError> {
-        let at = self.at(date);
-        self.store
+    ) -> Result<CaseRecord, AppError> {
+        self.at(date);
+        self.app
             .act(
-                case.id,
-                Some(case.version),
-                &action,
-                &self.actor(role),
-                at,
-                &self.env,
+                self.who(role),
+                ActOn {
+                    case_id: case.id,
+                    version: Some(case.version),
+                    action,
+                    uploads: vec![],
+                },
             )
             .await
     }
@@ -288,7 +333,7 @@ impl<'a> Driver<'a> {
         from: NaiveDate,
         until: NaiveDate,
         limit: usize,
-    ) -> Result<CaseRecord, StoreError> {
+    ) -> Result<CaseRecord, AppError> {
         let mut day = from;
         let mut done = 0;
         while let Some(step) = case.case.pending_step(&case.item).cloned() {
@@ -300,14 +345,7 @@ impl<'a> Driver<'a> {
                 StepKind::SiteInspection => vec!["陈刚".into(), "王强".into()],
                 StepKind::Hearing => vec!["吴国华".into(), "孙伟".into()],
                 StepKind::TechnicalReview | StepKind::DrawingReview => vec!["周静".into()],
-                _ => vec![
-                    self.actor(step.role)
-                        .name
-                        .split('（')
-                        .next()
-                        .unwrap_or_default()
-                        .to_string(),
-                ],
+                _ => vec![self.who(step.role).account.name.clone()],
             };
             let opinion = format!("{}：经审查，符合要求", step.name);
             case = self
@@ -324,11 +362,7 @@ impl<'a> Driver<'a> {
                 .await?;
             done += 1;
             if day < until {
-                day = self
-                    .calendar
-                    .add(day, 1)
-                    .map_err(StoreError::Calendar)?
-                    .min(until);
+                day = self.calendar.add(day, 1)?.min(until);
             }
         }
         Ok(case)
@@ -363,25 +397,15 @@ fn applicant(i: usize, item: &Item) -> Applicant {
 /// The `n`-th demo person, with the phone number of the `i`-th case.
 pub(crate) fn demo_person(n: usize, i: usize) -> Applicant {
     let (name, id) = PEOPLE[n % PEOPLE.len()];
-    Applicant {
-        kind: SubjectKind::Person,
-        name: name.into(),
-        id_number: fix_citizen(id),
-        phone: format!("139{:08}", 1000 + i),
-        account: None,
-    }
+    let id = SubjectId::parse_any(&fix_citizen(id)).expect("a valid demo ID number");
+    Applicant::new(name, id, &format!("139{:08}", 1000 + i), None)
 }
 
 /// The `n`-th demo organisation, with the phone number of the `i`-th case.
 pub(crate) fn demo_firm(n: usize, i: usize) -> Applicant {
     let (name, id) = FIRMS[n % FIRMS.len()];
-    Applicant {
-        kind: SubjectKind::Organisation,
-        name: name.into(),
-        id_number: id.into(),
-        phone: format!("138{:08}", 2000 + i),
-        account: None,
-    }
+    let id = SubjectId::parse_any(id).expect("a valid demo credit code");
+    Applicant::new(name, id, &format!("138{:08}", 2000 + i), None)
 }
 
 /// Corrects the check digit of a demo citizen ID number.
@@ -391,20 +415,10 @@ fn fix_citizen(id: &str) -> String {
 }
 
 /// Creates the demo cases; returns how many.
-pub async fn cases(
-    store: &Store,
-    calendar: &Calendar,
-    keyring: &Keyring,
-    now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
-    let facts = ApplicantFacts::default();
-    let env = CaseEnv {
-        calendar,
-        facts: &facts,
-        keyring: Some(keyring),
-    };
+pub async fn cases(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let store = &app.store;
     let today = now.with_timezone(&cst()).date_naive();
-    let anchor = anchor(calendar, today);
+    let anchor = anchor(&app.calendar(), today);
     let org = store.organisation().await?;
     let mut count = 0;
     for (ji, j) in org
@@ -446,7 +460,7 @@ pub async fn cases(
             Goal::Commitment,
             Goal::DeferredLate,
         ];
-        let mut driver = Driver::new(store, calendar, env, &j.code);
+        let mut driver = Driver::new(app, clock, &j.code).await?;
         for (gi, goal) in goals.into_iter().enumerate() {
             let item = match goal {
                 Goal::Commitment => match items.iter().find(|i| i.green_list) {
@@ -462,13 +476,15 @@ pub async fn cases(
                 },
                 _ => pick(gi),
             };
-            drive(&mut driver, item, goal, applicant(gi, item), anchor).await?;
+            drive(&mut driver, item, goal, applicant(gi, item), None, anchor).await?;
             count += 1;
         }
     }
     // Time passes: applications whose intake window ran out are deemed accepted, as the server's
     // sweep does every minute.
-    store.sweep_intake(now.min(at_noon(anchor)), &env).await?;
+    let noon = now.min(at_noon(anchor));
+    clock.set(noon);
+    app.sweep_intake(noon).await?;
     Ok(count)
 }
 
@@ -480,16 +496,18 @@ fn at_noon(d: NaiveDate) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Drives one case of `applicant` to its goal, dated back from `anchor`. Returns the case's id.
+/// Drives one case of `applicant` to its goal, dated back from `anchor`; an applicant with an
+/// account files it online themselves. Returns the case's id.
 pub(crate) async fn drive(
     d: &mut Driver<'_>,
     item: &Item,
     goal: Goal,
     applicant: Applicant,
+    online: Option<&Principal>,
     anchor: NaiveDate,
-) -> Result<i64, StoreError> {
-    let cal = d.calendar;
-    let b = |n: u32| back(cal, anchor, n);
+) -> Result<i64, AppError> {
+    let cal = d.calendar.clone();
+    let b = |n: u32| back(&cal, anchor, n);
     let required: Vec<String> = item.required_materials().map(|m| m.code.clone()).collect();
     let core: Vec<String> = item
         .required_materials()
@@ -527,19 +545,19 @@ pub(crate) async fn drive(
         Goal::Commitment | Goal::CommitmentLicensed => vec![],
         _ => required.clone(),
     };
-    let new = NewCase {
+    d.at(received);
+    let input = Receive {
         jurisdiction: d.jurisdiction.clone(),
         item_code: item.code.clone(),
-        applicant,
+        applicant: Some(applicant),
         materials,
-        unit: "w01".into(),
+        attested: true,
+        outcome: IntakeOutcome::Receive,
         idempotency_key: None,
+        uploads: vec![],
     };
-    let at = d.at(received);
-    let (mut case, _) = d
-        .store
-        .create_case(&new, &d.actor(Role::WindowClerk), at, &d.env)
-        .await?;
+    let by = online.unwrap_or(d.who(Role::WindowClerk)).clone();
+    let mut case = d.app.receive(&by, input).await?.record;
     let id = case.id;
     use Role::*;
     match goal {

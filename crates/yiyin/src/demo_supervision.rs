@@ -4,25 +4,24 @@
 //! acknowledgement date, others waiting), a licence granted on a commitment with its verification
 //! task, a finding reported back (抄告), a random-inspection plan published, drawn and partly
 //! inspected (双随机一公开), and a change application waiting for the bureau's decision. The cases
-//! are driven by the same engine and store as [`crate::demo_cases`]; the rest goes through the
-//! store's supervision API with the actors the pages would record.
+//! are driven as in [`crate::demo_cases`]; the rest goes through the same use cases the supervision
+//! pages call, as the market department's demo supervisor.
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use yiyin_domain::calendar::{Calendar, parse_date};
+use yiyin_app::catalog::publish_item;
+use yiyin_app::inspections::{InspectionResultInput, PlanInput};
+use yiyin_app::supervision::FindingInput;
+use yiyin_app::{App, AppError, FixedClock};
+use yiyin_domain::calendar::{cst, fmt_date, parse_date};
 use yiyin_domain::catalog::{HandlingClass, HandlingMode, Item, ItemKind, ResultKind, Subject};
-use yiyin_domain::engine::ApplicantFacts;
-use yiyin_domain::rehearse::cst;
-use yiyin_domain::supervision::FindingKind;
-use yiyin_store::cases::{Actor, Applicant, CaseEnv, Channel};
-use yiyin_store::inspections::NewPlan;
-use yiyin_store::licence_acts::ActRequest;
+use yiyin_domain::licence::ActRequest;
+use yiyin_domain::party::Applicant;
+use yiyin_store::Store;
 use yiyin_store::licences::Licence;
-use yiyin_store::seals::Keyring;
-use yiyin_store::supervision::{NewFinding, PushFilter};
-use yiyin_store::{Store, StoreError};
+use yiyin_store::pushes::PushFilter;
 
 use crate::demo_cases::{
-    Driver, Goal, STAFF, anchor, back, demo_firm, demo_person, drive, market_department,
+    Driver, Goal, anchor, back, demo_firm, demo_person, drive, market_department, principal,
 };
 
 /// When the market department's food item joined the notify-and-commit green list.
@@ -57,7 +56,7 @@ fn market_item<'a>(items: &'a [Item], jurisdiction: &str) -> Option<&'a Item> {
 
 /// Puts each pilot's market item on the notify-and-commit green list (a catalog adjustment in the
 /// demo's history), so that its supervisors verify commitments. Returns how many items changed.
-pub async fn green_list(store: &Store) -> Result<usize, StoreError> {
+pub async fn green_list(store: &Store) -> Result<usize, AppError> {
     let on = d(GREEN_LISTED_ON);
     let org = store.organisation().await?;
     let mut changed = 0;
@@ -74,8 +73,8 @@ pub async fn green_list(store: &Store) -> Result<usize, StoreError> {
         let mut green = item.clone();
         green.green_list = true;
         green.commitment_check_days = Some(COMMITMENT_CHECK_DAYS);
-        store
-            .publish_item(
+        publish_item(
+                store,
                 &j.code,
                 green,
                 on,
@@ -126,49 +125,23 @@ fn holder(item: &Item, person: bool, n: usize, i: usize) -> Applicant {
     }
 }
 
-/// The market department's supervisor of a jurisdiction, as the pages would record them.
-async fn supervisor(store: &Store, jurisdiction: &str) -> Result<Actor, StoreError> {
-    let account = store
-        .account_by_login(&format!("{jurisdiction}.supervisor"))
-        .await?;
-    let (name, role) = STAFF
-        .iter()
-        .find(|s| s.0 == "supervisor")
-        .map(|s| (s.1, s.2.label()))
-        .expect("the demo has a supervisor");
-    Ok(Actor {
-        name: format!("{name}（{role}）"),
-        account: account.map(|a| a.id),
-        channel: Channel::Window,
-    })
-}
-
-async fn licence_of(store: &Store, case_id: i64) -> Result<Licence, StoreError> {
+async fn licence_of(store: &Store, case_id: i64) -> Result<Licence, AppError> {
     store
         .licence_of_case(case_id)
         .await?
-        .ok_or_else(|| StoreError::Corrupt(format!("演示办件{case_id}制证后没有登记证照")))
+        .ok_or_else(|| AppError::internal(format!("demo case {case_id} has no licence")))
 }
 
 /// Creates the supervision demo data of every pilot, dated around the demo's anchor.
-pub async fn load(
-    store: &Store,
-    calendar: &Calendar,
-    keyring: &Keyring,
-    now: DateTime<Utc>,
-) -> Result<Summary, StoreError> {
-    let facts = ApplicantFacts::default();
-    let env = CaseEnv {
-        calendar,
-        facts: &facts,
-        keyring: Some(keyring),
-    };
-    let anchor = anchor(calendar, now.with_timezone(&cst()).date_naive());
-    let b = |n: u32| back(calendar, anchor, n);
+pub async fn load(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<Summary, AppError> {
+    let store = &app.store;
+    let calendar = app.calendar();
+    let anchor = anchor(&calendar, now.with_timezone(&cst()).date_naive());
+    let b = |n: u32| back(&calendar, anchor, n);
     let org = store.organisation().await?;
     // 安康市月河餐饮有限公司 files with its own account, so its licence is on its "我的证照".
     let firm = demo_firm(0, 0);
-    let firm_account = store.account_by_login(&firm.id_number).await?.map(|a| a.id);
+    let firm_account = principal(app, firm.id_number.as_str()).await?;
     let mut s = Summary::default();
     for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
         let department = market_department(&j.code);
@@ -181,8 +154,8 @@ pub async fn load(
         let Some(item) = market_item(&items, &j.code) else {
             continue;
         };
-        let officer = supervisor(store, &j.code).await?;
-        let mut driver = Driver::new(store, calendar, env, &j.code);
+        let mut driver = Driver::new(app, clock, &j.code).await?;
+        let officer = principal(app, &format!("{}.supervisor", j.code)).await?;
 
         // Three licences: one long acknowledged, one whose decision was not acknowledged in time
         // (red on the desk), one fresh.
@@ -194,6 +167,7 @@ pub async fn load(
                 issued: 7,
             },
             holder(item, false, 1, 101),
+            None,
             anchor,
         )
         .await?;
@@ -205,13 +179,12 @@ pub async fn load(
                 issued: 2,
             },
             holder(item, true, 1, 102),
+            None,
             anchor,
         )
         .await?;
-        let mut own = holder(item, false, 0, 103);
-        if own.id_number == firm.id_number {
-            own.account = firm_account;
-        }
+        let own = holder(item, false, 0, 103);
+        let online = (own.id_number == firm.id_number).then_some(&firm_account);
         let fresh = drive(
             &mut driver,
             item,
@@ -220,14 +193,14 @@ pub async fn load(
                 issued: 1,
             },
             own,
+            online,
             anchor,
         )
         .await?;
         s.cases += 3;
         for push in store.pushes_about(earlier).await? {
-            store
-                .acknowledge_push(push.id, &officer, at(b(6), 10, 30))
-                .await?;
+            clock.set(at(b(6), 10, 30));
+            app.acknowledge(&officer, push.id).await?;
             s.acknowledged += 1;
         }
 
@@ -244,6 +217,7 @@ pub async fn load(
                 g,
                 Goal::CommitmentLicensed,
                 holder(g, true, 2, 104),
+                None,
                 anchor,
             )
             .await?;
@@ -252,78 +226,74 @@ pub async fn load(
 
         // What a routine check of the first licensee found, reported back to the bureau.
         let first = licence_of(store, earlier).await?;
-        store
-            .record_finding(
-                &NewFinding {
-                    jurisdiction: j.code.clone(),
-                    department: department.to_string(),
-                    licence: Some(first.identifier.clone()),
-                    holder_id: String::new(),
-                    holder: String::new(),
-                    item_code: String::new(),
-                    kind: FindingKind::Rectification,
-                    summary: "日常监督检查发现：进货查验记录不全，两名从业人员健康证明已过期；已责令十日内整改".into(),
-                    found_on: b(2),
-                },
-                &officer,
-                at(b(2), 15, 0),
-            )
-            .await?;
+        clock.set(at(b(2), 15, 0));
+        app.record_finding(
+            &officer,
+            &FindingInput {
+                jurisdiction: j.code.clone(),
+                department: department.to_string(),
+                licence: first.identifier.clone(),
+                kind: "rectification".into(),
+                summary: "日常监督检查发现：进货查验记录不全，两名从业人员健康证明已过期；已责令十日内整改".into(),
+                found_on: fmt_date(b(2)),
+                ..Default::default()
+            },
+        )
+        .await?;
         s.findings += 1;
 
         // This quarter's random inspection of the item: published, drawn, one target inspected.
         let quarter = ["一", "二", "三", "四"][anchor.month0() as usize / 3];
-        let plan = store
-            .publish_inspection_plan(
-                &NewPlan {
+        clock.set(at(b(1), 14, 0));
+        let plan = app
+            .publish_plan(
+                &officer,
+                &PlanInput {
                     jurisdiction: j.code.clone(),
                     department: department.to_string(),
                     title: format!("{}年第{quarter}季度{}随机抽查", anchor.year(), item.name),
                     item_code: item.code.clone(),
-                    risk: None,
+                    risk: String::new(),
                     target_count: 1,
                     per_target: 1,
                 },
-                &officer,
-                at(b(1), 14, 0),
             )
             .await?;
-        let plan = store
-            .draw_inspection_plan(plan.id, &officer, at(b(1), 14, 30))
-            .await?;
+        clock.set(at(b(1), 14, 30));
+        let plan = app.draw_plan(&officer, plan.id).await?;
         s.plans += 1;
         if let Some(pick) = plan.result.as_ref().and_then(|r| r.picks.first()) {
-            store
-                .record_inspection_result(
-                    plan.id,
-                    &pick.target.id,
-                    FindingKind::Compliant,
-                    "经营场所、设施设备与许可条件一致，进货查验和从业人员健康管理制度落实到位",
-                    &officer,
-                    at(b(1), 16, 30),
-                )
-                .await?;
+            clock.set(at(b(1), 16, 30));
+            app.record_result(
+                &officer,
+                plan.id,
+                &InspectionResultInput {
+                    licence: pick.target.id.clone(),
+                    kind: "compliant".into(),
+                    summary:
+                        "经营场所、设施设备与许可条件一致，进货查验和从业人员健康管理制度落实到位"
+                            .into(),
+                },
+            )
+            .await?;
             s.findings += 1;
         }
 
         // The holder of the fresh licence applies to change it (Art. 49): the bureau decides.
         let latest = licence_of(store, fresh).await?;
-        let applicant = store.case(fresh).await?.applicant;
-        store
-            .act_on_licence(
-                &latest.identifier,
-                &ActRequest::ApplyChange {
-                    changes: format!("{}载明的负责人由刘志明变更为王建华", latest.name),
-                },
-                &Actor {
-                    name: format!("申请人 {}", applicant.name),
-                    account: applicant.account,
-                    channel: Channel::Online,
-                },
-                at(b(1), 17, 0),
-                &env,
-            )
-            .await?;
+        let holder_of_fresh = match online {
+            Some(p) => p.clone(),
+            None => driver.who(yiyin_domain::roles::Role::WindowClerk).clone(),
+        };
+        clock.set(at(b(1), 17, 0));
+        app.act_on_licence(
+            &holder_of_fresh,
+            &latest.identifier,
+            &ActRequest::ApplyChange {
+                changes: format!("{}载明的负责人由刘志明变更为王建华", latest.name),
+            },
+        )
+        .await?;
         s.changes += 1;
 
         s.pushes += store

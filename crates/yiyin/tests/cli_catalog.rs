@@ -1,17 +1,36 @@
-//! `yiyin catalog …` and `yiyin demo` as a county's catalog administrator uses them, on the embedded
-//! database in a temporary data directory.
+//! `yiyin catalog …` and `yiyin demo` as a county's catalog administrator uses them: importing,
+//! publishing, listing and exporting on a database of either backend (`--database`), and the demo
+//! on the embedded database in a temporary data directory (the demo is SQLite only).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn yiyin(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yiyin"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("YIYIN_DATABASE_URL")
+use yiyin_store::Backend;
+use yiyin_testkit::{TestDb, on_both};
+
+on_both!(
+    import_export_round_trip_through_excel,
+    a_bad_file_imports_nothing_and_says_where
+);
+
+/// Runs yiyin on a data directory and, when given, a database URL; the environment's own settings
+/// never leak in.
+fn run(data: &Path, database: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yiyin"));
+    cmd.args(args).arg("--data-dir").arg(data);
+    if let Some(url) = database {
+        cmd.arg("--database").arg(url);
+    }
+    cmd.env_remove("YIYIN_DATABASE_URL")
+        .env_remove("YIYIN_DATA_DIR")
+        .env_remove("YIYIN_BLOB_URL")
         .output()
         .expect("run yiyin")
+}
+
+/// Runs yiyin on the embedded database of a data directory.
+fn yiyin(data: &Path, args: &[&str]) -> Output {
+    run(data, None, args)
 }
 
 fn out(o: &Output) -> String {
@@ -29,18 +48,40 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// A fresh database of `backend` and a data directory of its own, for the catalog commands.
+struct Installation {
+    db: TestDb,
+    data: PathBuf,
+}
+
+impl Installation {
+    async fn new(name: &str, backend: Backend) -> Self {
+        let db = TestDb::new(backend).await;
+        let data = temp_dir(&format!("{name}-{backend:?}"));
+        Installation { db, data }
+    }
+
+    fn yiyin(&self, args: &[&str]) -> Output {
+        run(&self.data, Some(&self.db.url), args)
+    }
+
+    async fn remove(self) {
+        std::fs::remove_dir_all(&self.data).unwrap();
+        self.db.drop_db().await;
+    }
+}
+
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../yiyin-catalog-io/tests/sample.toml"
 );
 
-#[test]
-fn import_export_round_trip_through_excel() {
-    let data = temp_dir("cat-ok");
-    let o = yiyin(&data, &["catalog", "import", FIXTURE, "--check"]);
+async fn import_export_round_trip_through_excel(backend: Backend) {
+    let i = Installation::new("cat-ok", backend).await;
+    let o = i.yiyin(&["catalog", "import", FIXTURE, "--check"]);
     assert!(o.status.success(), "{}", err(&o));
     assert!(out(&o).contains("检查通过"));
-    let o = yiyin(&data, &["catalog", "import", FIXTURE]);
+    let o = i.yiyin(&["catalog", "import", FIXTURE]);
     assert!(o.status.success(), "{}", err(&o));
     assert!(out(&o).contains("草稿 2 项"), "{}", out(&o));
     let today = chrono::Utc::now()
@@ -48,66 +89,51 @@ fn import_export_round_trip_through_excel() {
         .succ_opt()
         .unwrap()
         .to_string();
-    let o = yiyin(
-        &data,
-        &[
-            "catalog",
-            "publish",
-            "hanyin",
-            "HY-SC-001",
-            "--effective",
-            &today,
-        ],
-    );
+    let o = i.yiyin(&[
+        "catalog",
+        "publish",
+        "hanyin",
+        "HY-SC-001",
+        "--effective",
+        &today,
+    ]);
     assert!(o.status.success(), "{}", err(&o));
-    let o = yiyin(
-        &data,
-        &["catalog", "list", "-j", "hanyin", "--date", &today],
-    );
+    let o = i.yiyin(&["catalog", "list", "-j", "hanyin", "--date", &today]);
     assert!(out(&o).contains("HY-SC-001\t食品经营许可"), "{}", out(&o));
-    let xlsx = data.join("export.xlsx");
-    let o = yiyin(
-        &data,
-        &[
-            "catalog",
-            "export",
-            "-j",
-            "hanyin",
-            "--date",
-            &today,
-            "-o",
-            xlsx.to_str().unwrap(),
-        ],
-    );
+    let xlsx = i.data.join("export.xlsx");
+    let o = i.yiyin(&[
+        "catalog",
+        "export",
+        "-j",
+        "hanyin",
+        "--date",
+        &today,
+        "-o",
+        xlsx.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", err(&o));
     // The workbook imports back into another county's catalog as a check.
-    let o = yiyin(
-        &data,
-        &["catalog", "import", xlsx.to_str().unwrap(), "--check"],
-    );
+    let o = i.yiyin(&["catalog", "import", xlsx.to_str().unwrap(), "--check"]);
     assert!(o.status.success(), "{}", err(&o));
-    std::fs::remove_dir_all(&data).unwrap();
+    i.remove().await;
 }
 
-#[test]
-fn a_bad_file_imports_nothing_and_says_where() {
-    let data = temp_dir("cat-bad");
+async fn a_bad_file_imports_nothing_and_says_where(backend: Backend) {
+    let i = Installation::new("cat-bad", backend).await;
+    let data = &i.data;
     let text = std::fs::read_to_string(FIXTURE)
         .unwrap()
         .replacen("promised_days = 10", "promised_days = 30", 1)
         .replacen("department = \"minzheng\"", "department = \"nowhere\"", 1);
     let bad = data.join("bad.toml");
     std::fs::write(&bad, text).unwrap();
-    let o = yiyin(
-        &data,
-        &[
-            "catalog",
-            "import",
-            bad.to_str().unwrap(),
-            "--publish",
-            "2099-01-01",
-        ],
-    );
+    let o = i.yiyin(&[
+        "catalog",
+        "import",
+        bad.to_str().unwrap(),
+        "--publish",
+        "2099-01-01",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let e = err(&o);
     assert!(e.contains("发现 2 处问题"), "{e}");
@@ -119,32 +145,26 @@ fn a_bad_file_imports_nothing_and_says_where() {
         e.contains("第2个事项（HY-MZ-001 社会团体成立登记）：实施部门"),
         "{e}"
     );
-    let o = yiyin(
-        &data,
-        &["catalog", "list", "-j", "hanyin", "--date", "2099-01-01"],
-    );
+    let o = i.yiyin(&["catalog", "list", "-j", "hanyin", "--date", "2099-01-01"]);
     assert!(out(&o).contains("共 0 项"), "{}", out(&o));
 
-    let o = yiyin(
-        &data,
-        &[
-            "catalog",
-            "import",
-            bad.to_str().unwrap(),
-            "--publish",
-            "2001-01-01",
-        ],
-    );
+    let o = i.yiyin(&[
+        "catalog",
+        "import",
+        bad.to_str().unwrap(),
+        "--publish",
+        "2001-01-01",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("早于今天"), "{}", err(&o));
-    let o = yiyin(&data, &["catalog", "import", "/nonexistent.xlsx"]);
+    let o = i.yiyin(&["catalog", "import", "/nonexistent.xlsx"]);
     assert_eq!(o.status.code(), Some(2));
     let notes = data.join("notes.txt");
     std::fs::write(&notes, "x").unwrap();
-    let o = yiyin(&data, &["catalog", "import", notes.to_str().unwrap()]);
+    let o = i.yiyin(&["catalog", "import", notes.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains(".xlsx"), "{}", err(&o));
-    std::fs::remove_dir_all(&data).unwrap();
+    i.remove().await;
 }
 
 #[test]

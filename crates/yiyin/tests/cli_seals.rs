@@ -1,27 +1,71 @@
-//! The seal's commands as an auditor or a recipient runs them, on the demo's embedded database:
-//! `yiyin verify` (offline, against the published seal list, against the registry), `yiyin archive
-//! verify`, `yiyin audit verify --head`, `yiyin seal list|rotate`. Every tampering is caught with its
-//! reason and exit status 1; bad input exits 2.
+//! The seal's commands as an auditor or a recipient runs them, on the database of an installation
+//! (a SQLite file or PostgreSQL, named by `--database`) whose bureau issued a food licence through
+//! the use cases: `yiyin verify` (offline, against the published seal list, against the registry),
+//! `yiyin archive verify`, `yiyin audit verify --head`, `yiyin seal list|rotate`. Every tampering is
+//! caught with its reason and exit status 1; bad input exits 2; the seal passphrase is never echoed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Arc;
 
-use yiyin_store::{Store, StoreOptions};
+use yiyin_app::Principal;
+use yiyin_app::cases::{ActOn, Receive};
+use yiyin_domain::catalog::StepKind;
+use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
+use yiyin_domain::licence::{ActRequest, LicenceStatus, RevocationGround};
+use yiyin_domain::party::{Applicant, SubjectId};
+use yiyin_domain::roles::Role;
+use yiyin_store::Backend;
+use yiyin_testkit::{PASSPHRASE, TestApp, TestDb, on_both};
 
-const PASSPHRASE: &str = "yiyin-demo-2026";
+on_both!(verify_archive_audit_and_rotate_from_the_command_line);
 
-/// Runs yiyin on the data directory (`archive verify` needs none: it reads only the package).
-fn yiyin(data: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yiyin"));
-    cmd.args(args);
-    if args[0] != "archive" {
-        cmd.arg("--data-dir").arg(data);
+/// The command line on one installation's database (`archive verify` needs none: it reads only
+/// the package). The environment's own settings never leak in.
+struct Cli {
+    database: String,
+    data: PathBuf,
+}
+
+impl Cli {
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_yiyin"));
+        cmd.args(args);
+        if args[0] != "archive" {
+            cmd.arg("--database")
+                .arg(&self.database)
+                .arg("--data-dir")
+                .arg(&self.data);
+        }
+        for var in [
+            "YIYIN_DATABASE_URL",
+            "YIYIN_DATA_DIR",
+            "YIYIN_BLOB_URL",
+            "YIYIN_SEAL_PASSPHRASE",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().copied()).output().expect("run yiyin")
     }
-    cmd.env_remove("YIYIN_DATABASE_URL")
-        .env_remove("YIYIN_SEAL_PASSPHRASE")
-        .output()
-        .expect("run yiyin")
+
+    /// Runs and expects success, returning stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args, &[]);
+        assert!(o.status.success(), "{args:?}: {}{}", out(&o), err(&o));
+        out(&o)
+    }
+
+    /// Runs and expects failure with `status`, returning stdout and stderr together.
+    fn fails(&self, args: &[&str], status: i32) -> String {
+        let o = self.run(args, &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(status),
+            "{args:?}: {}{}",
+            out(&o),
+            err(&o)
+        );
+        format!("{}{}", out(&o), err(&o))
+    }
 }
 
 fn out(o: &Output) -> String {
@@ -36,120 +80,137 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Runs and expects success, returning stdout.
-fn ok(data: &Path, args: &[&str]) -> String {
-    let o = yiyin(data, args);
-    assert!(o.status.success(), "{args:?}: {}{}", out(&o), err(&o));
-    out(&o)
-}
-
-/// Runs and expects failure with `status`, returning stdout and stderr together.
-fn fails(data: &Path, args: &[&str], status: i32) -> String {
-    let o = yiyin(data, args);
-    assert_eq!(
-        o.status.code(),
-        Some(status),
-        "{args:?}: {}{}",
-        out(&o),
-        err(&o)
-    );
-    format!("{}{}", out(&o), err(&o))
-}
-
 fn flip(bytes: &[u8], at: usize) -> Vec<u8> {
     let mut b = bytes.to_vec();
     b[at] ^= 0x01;
     b
 }
 
-/// A licence of the demo: its case id, its sealed record (JSON), its PDF and its identifier; and
-/// the archive package of its case.
+/// A licence the bureau issued: its sealed record (JSON), its PDF, its identifier, the seal that
+/// signed it, and the archive package of its case; with the section chief who may revoke it.
 struct Issued {
-    case_id: i64,
     json: String,
     pdf: Vec<u8>,
     identifier: String,
+    seal_id: i64,
     package: Vec<u8>,
+    chief: Principal,
 }
 
-async fn issued(data: &Path) -> Issued {
-    let store = Store::connect(
-        &yiyin_store::sqlite_url(&data.join("yiyin.sqlite")),
-        StoreOptions::default(),
+async fn act(t: &TestApp, who: &Principal, case_id: i64, action: Action) -> CaseState {
+    let name = action.name();
+    t.act(
+        who,
+        ActOn {
+            case_id,
+            version: None,
+            action,
+            uploads: vec![],
+        },
     )
     .await
-    .unwrap();
-    let keyring = store.keyring(PASSPHRASE).await.unwrap();
-    let clock: Arc<dyn yiyin_web::Clock> = Arc::new(yiyin_web::FixedClock::new(
-        yiyin_web::testing::at("2026-06-15"),
-    ));
-    let state = yiyin_web::AppState::load(
-        store.clone(),
-        yiyin_domain::calendar::Calendar::builtin(),
-        clock,
-        yiyin_store::blobs::BlobStore::new(data.join("blobs")),
-        keyring,
-        "http://127.0.0.1:8080",
-    )
-    .await
-    .unwrap();
-    for case in store.approvals("hanyin", 50).await.unwrap() {
-        if !case.case.is_closed() {
-            continue;
-        }
-        for doc in store.case_documents(case.id).await.unwrap() {
-            let Some(json) = doc.sealed.clone() else {
-                continue;
-            };
-            let Some(identifier) = doc.record.identifier.clone() else {
-                continue;
-            };
-            let pdf = yiyin_web::sealing::pdf_of(&state, &doc).await.unwrap();
-            let (_, package) = yiyin_web::archiving::package_of(&state, case.id)
-                .await
-                .unwrap();
-            store.close().await;
-            return Issued {
-                case_id: case.id,
-                json,
-                pdf,
-                identifier,
-                package,
-            };
-        }
+    .unwrap_or_else(|e| panic!("{name}: {e}"))
+    .state
+}
+
+/// A food licence of 汉阴县 (HY-SC-001) received at the window, reviewed, granted and issued, each
+/// step by the role whose duty it is; then its PDF and its case's archive package as the
+/// installation gives them out.
+async fn issue_licence(t: &TestApp) -> Issued {
+    let clerk = t.staff("hy.clerk", Role::WindowClerk, "hanyin", None).await;
+    let reviewer = t.staff("hy.reviewer", Role::Reviewer, "hanyin", None).await;
+    let chief = t
+        .staff("hy.chief", Role::SectionChief, "hanyin", None)
+        .await;
+    let applicant = Applicant::new(
+        "汉阴县月河餐饮有限公司",
+        SubjectId::parse_any("91350100M000100Y43").expect("a valid credit code"),
+        "13800000000",
+        None,
+    );
+    let case = t
+        .receive(
+            &clerk,
+            Receive {
+                jurisdiction: "hanyin".into(),
+                item_code: "HY-SC-001".into(),
+                applicant: Some(applicant),
+                materials: vec!["M1".into(), "M2".into()],
+                attested: false,
+                outcome: IntakeOutcome::Accept,
+                idempotency_key: None,
+                uploads: vec![],
+            },
+        )
+        .await
+        .expect("received and accepted")
+        .record;
+    let review = Action::CompleteStep {
+        kind: StepKind::Review,
+        staff: vec!["审查 李娜".into()],
+        opinion: "材料真实，符合条件".into(),
+    };
+    act(t, &reviewer, case.id, review).await;
+    let approve = Action::Decide {
+        approve: true,
+        reason: "符合法定条件、标准".into(),
+    };
+    act(t, &chief, case.id, approve).await;
+    let state = act(t, &clerk, case.id, Action::IssueCertificate).await;
+    assert_eq!(state, CaseState::CertificateIssued);
+    let doc = t
+        .store
+        .case_documents(case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.sealed.is_some() && d.record.identifier.is_some())
+        .expect("the licence, sealed");
+    let json = doc.sealed.clone().unwrap();
+    let seal_id = yiyin_seal::SealedDocument::from_json(&json)
+        .unwrap()
+        .seal
+        .id;
+    let pdf = t.pdf_of(&doc).await.expect("the licence's PDF");
+    let (_, package) = t.package_of(case.id).await.expect("the archive package");
+    Issued {
+        json,
+        pdf,
+        identifier: doc.record.identifier.clone().unwrap(),
+        seal_id,
+        package,
+        chief,
     }
-    panic!("the demo has an issued licence in hanyin");
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("yiyin-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn verify_archive_audit_and_rotate_from_the_command_line() {
-    let data = temp_dir("seals");
+async fn verify_archive_audit_and_rotate_from_the_command_line(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let t = TestApp::on(&db, "2025-03-03", true).await;
+    let doc = issue_licence(&t).await;
+    let data = std::env::temp_dir().join(format!(
+        "yiyin-seals-{}-{}",
+        t.store.backend().label(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&data);
     let files = data.join("files");
     std::fs::create_dir_all(&files).unwrap();
-    ok(&data, &["demo", "--no-serve", "--clock", "2026-06-15"]);
-    let doc = issued(&data).await;
+    let cli = Cli {
+        database: db.url.clone(),
+        data: data.clone(),
+    };
     let write = |name: &str, bytes: &[u8]| {
         let p = files.join(name);
         std::fs::write(&p, bytes).unwrap();
         p
     };
-    let seals = write(
-        "seals.json",
-        ok(&data, &["seal", "list", "--json"]).as_bytes(),
-    );
+    let seals = write("seals.json", cli.ok(&["seal", "list", "--json"]).as_bytes());
     let json = write("licence.json", doc.json.as_bytes());
     let pdf = write("licence.pdf", &doc.pdf);
 
     // Genuine: offline, against the published seals, against the registry.
     for file in [&json, &pdf] {
-        let said = ok(&data, &["verify", path(file)]);
+        let said = cli.ok(&["verify", path(file)]);
         assert!(said.contains("核验结果：真实有效"), "{said}");
         assert!(
             said.contains("汉阴县行政审批服务局行政审批专用章"),
@@ -160,10 +221,7 @@ async fn verify_archive_audit_and_rotate_from_the_command_line() {
             said.contains("--seals"),
             "offline, it says what it cannot know: {said}"
         );
-        let said = ok(
-            &data,
-            &["verify", path(file), "--seals", path(&seals), "--registry"],
-        );
+        let said = cli.ok(&["verify", path(file), "--seals", path(&seals), "--registry"]);
         assert!(
             said.contains("印章清单：第") && said.contains("当前“有效”"),
             "{said}"
@@ -172,11 +230,10 @@ async fn verify_archive_audit_and_rotate_from_the_command_line() {
 
     // A changed byte of the PDF; a changed field of the record.
     let changed = write("changed.pdf", &flip(&doc.pdf, doc.pdf.len() / 2));
-    let said = fails(&data, &["verify", path(&changed)], 1);
+    let said = cli.fails(&["verify", path(&changed)], 1);
     assert!(said.contains("核验结果：无效"), "{said}");
     let edited = doc.json.replace(&doc.identifier, "LICENCE-FORGED");
-    let said = fails(
-        &data,
+    let said = cli.fails(
         &["verify", path(&write("edited.json", edited.as_bytes()))],
         1,
     );
@@ -188,97 +245,105 @@ async fn verify_archive_audit_and_rotate_from_the_command_line() {
     let forged =
         yiyin_seal::SealedDocument::seal(forged.document, forged.seal, &thief, &forged.signed_at);
     let forged = write("forged.json", forged.to_json().as_bytes());
-    ok(&data, &["verify", path(&forged)]);
-    let said = fails(
-        &data,
-        &["verify", path(&forged), "--seals", path(&seals)],
-        1,
-    );
+    cli.ok(&["verify", path(&forged)]);
+    let said = cli.fails(&["verify", path(&forged), "--seals", path(&seals)], 1);
     assert!(said.contains("不在公布的印章清单中"), "{said}");
     // Not a file of ours; no file at all.
-    let said = fails(&data, &["verify", path(&seals)], 1);
+    let said = cli.fails(&["verify", path(&seals)], 1);
     assert!(said.contains("不是一印签发"), "{said}");
-    let said = fails(&data, &["verify", path(&files.join("none.pdf"))], 2);
+    let said = cli.fails(&["verify", path(&files.join("none.pdf"))], 2);
     assert!(said.contains("无法读取"), "{said}");
 
     // The archive package verifies; a changed byte does not.
     let package = write("archive.zip", &doc.package);
-    let said = ok(
-        &data,
-        &["archive", "verify", path(&package), "--seals", path(&seals)],
-    );
+    let said = cli.ok(&["archive", "verify", path(&package), "--seals", path(&seals)]);
     assert!(said.contains("档案包完整"), "{said}");
     let broken = write("broken.zip", &flip(&doc.package, doc.package.len() / 3));
-    let said = fails(&data, &["archive", "verify", path(&broken)], 1);
+    let said = cli.fails(&["archive", "verify", path(&broken)], 1);
     assert!(said.contains("档案包校验失败"), "{said}");
 
     // The chain: intact, and a kept head proves the past; bad heads are refused.
-    let said = ok(&data, &["audit", "verify"]);
+    let said = cli.ok(&["audit", "verify"]);
     let head = said.split("链头第 ").nth(1).unwrap();
     let seq: i64 = head.split(' ').next().unwrap().parse().unwrap();
     let hash = head.split("哈希 ").nth(1).unwrap().trim().to_string();
     let kept = format!("{seq}:{hash}");
-    let said = ok(&data, &["audit", "verify", "--head", &kept]);
+    let said = cli.ok(&["audit", "verify", "--head", &kept]);
     assert!(said.contains("此前的历史未被改写"), "{said}");
-    let said = fails(&data, &["audit", "verify", "--head", "12:abc"], 2);
+    let said = cli.fails(&["audit", "verify", "--head", "12:abc"], 2);
     assert!(said.contains("格式有误"), "{said}");
     let wrong = format!("{seq}:{}", "0".repeat(64));
-    let said = fails(&data, &["audit", "verify", "--head", &wrong], 1);
+    let said = cli.fails(&["audit", "verify", "--head", &wrong], 1);
     assert!(said.contains(&format!("第{seq}号事件的哈希")), "{said}");
 
-    // Rotation: the passphrase is required and checked; the old key stays published.
-    let said = fails(&data, &["seal", "rotate", "2"], 2);
+    // Rotation of the seal that signed the licence: the passphrase is required and checked, and
+    // never echoed; the old key stays published.
+    let id = doc.seal_id.to_string();
+    let said = cli.fails(&["seal", "rotate", &id], 2);
     assert!(said.contains("印章口令"), "{said}");
-    let said = fails(
-        &data,
+    let said = cli.fails(
         &[
             "seal",
             "rotate",
-            "2",
+            &id,
             "--seal-passphrase",
             "not-the-passphrase",
         ],
         2,
     );
     assert!(said.contains("口令"), "{said}");
-    let said = ok(
-        &data,
-        &["seal", "rotate", "2", "--seal-passphrase", PASSPHRASE],
+    assert!(!said.contains("not-the-passphrase"), "{said}");
+    let help = cli.run(
+        &["seal", "rotate", &id, "--help"],
+        &[("YIYIN_SEAL_PASSPHRASE", PASSPHRASE)],
     );
-    assert!(said.contains("已停用第2号印章"), "{said}");
-    let listed = ok(&data, &["seal", "list"]);
+    assert!(help.status.success(), "{}", err(&help));
+    assert!(
+        out(&help).contains("YIYIN_SEAL_PASSPHRASE"),
+        "{}",
+        out(&help)
+    );
+    assert!(!out(&help).contains(PASSPHRASE), "{}", out(&help));
+    let said = cli.ok(&["seal", "rotate", &id, "--seal-passphrase", PASSPHRASE]);
+    assert!(said.contains(&format!("已停用第{id}号印章")), "{said}");
+    assert!(!said.contains(PASSPHRASE), "{said}");
+    let listed = cli.ok(&["seal", "list"]);
     assert!(listed.contains("（已停用）"), "{listed}");
     let seals = write(
         "seals-after.json",
-        ok(&data, &["seal", "list", "--json"]).as_bytes(),
+        cli.ok(&["seal", "list", "--json"]).as_bytes(),
     );
-    let said = ok(&data, &["verify", path(&json), "--seals", path(&seals)]);
+    let said = cli.ok(&["verify", path(&json), "--seals", path(&seals)]);
+    assert!(said.contains("已停用，停用前签发的文书仍然有效"), "{said}");
     assert!(said.contains("真实有效"), "{said}");
 
-    // A revoked licence: the signature is genuine, the registry says it is no longer valid.
-    let store = Store::connect(
-        &yiyin_store::sqlite_url(&data.join("yiyin.sqlite")),
-        StoreOptions::default(),
-    )
-    .await
-    .unwrap();
-    store
-        .set_licence_status(
+    // A revoked licence (the section chief's decision, Art. 69 para 2): the signature is genuine,
+    // the registry says it is no longer valid.
+    let revoked = t
+        .act_on_licence(
+            &doc.chief,
             &doc.identifier,
-            yiyin_domain::licence::LicenceStatus::Revoked,
+            &ActRequest::Revoke {
+                ground: RevocationGround::Fraud,
+                reason: "经核查，被许可人申请时提交伪造的经营场所租赁合同".into(),
+                serious_public_harm: false,
+                revoke: true,
+            },
         )
         .await
-        .unwrap();
-    // Rewrite an event: the chain names it.
-    sqlx::query("UPDATE events SET reason = '改过' WHERE seq = 3")
-        .execute(store.writer())
-        .await
-        .unwrap();
-    store.close().await;
-    let said = fails(&data, &["verify", path(&pdf), "--registry"], 1);
+        .expect("revoked");
+    assert_eq!(revoked.licence, doc.identifier);
+    let status = t.store.licence(&doc.identifier).await.unwrap().unwrap();
+    assert_eq!(status.status, LicenceStatus::Revoked);
+    // Rewrite an event behind Yiyin's back: the chain names it.
+    db.tamper("UPDATE events SET reason = '改过' WHERE seq = 3")
+        .await;
+    let said = cli.fails(&["verify", path(&pdf), "--registry"], 1);
     assert!(said.contains("已撤销"), "{said}");
-    let said = fails(&data, &["audit", "verify"], 1);
+    let said = cli.fails(&["audit", "verify"], 1);
     assert!(said.contains("第 3 号事件处断开"), "{said}");
-    let _ = doc.case_id;
+
+    t.store.close().await;
+    db.drop_db().await;
     let _ = std::fs::remove_dir_all(&data);
 }

@@ -92,4 +92,29 @@ impl Case {
             _ => None,
         }
     }
+
+    /// The materials the applicant is asked for now: those of the last supplement notice, and the
+    /// deferred ones not yet supplied (an applicant's upload of anything else is not taken).
+    pub fn asked_materials(&self) -> Vec<String> {
+        let mut asked: Vec<String> = self
+            .notices
+            .last()
+            .map(|n| n.missing.clone())
+            .unwrap_or_default();
+        asked.extend(
+            self.deferred
+                .iter()
+                .filter(|d| d.arrived_on.is_none())
+                .map(|d| d.code.clone()),
+        );
+        asked
+    }
+
+    /// Whether the one extension (Art. 42) can still be granted: accepted or suspended, not an
+    /// instant item, not extended before.
+    pub fn extension_possible(&self, item: &ItemRules) -> bool {
+        matches!(self.state, CaseState::Accepted | CaseState::Suspended)
+            && self.extension.is_none()
+            && !item.instant
+    }
 }

@@ -47,7 +47,7 @@ impl Case {
         if people.is_empty() {
             return refuse("steps", "须记录办理该环节的工作人员");
         }
-        if matches!(kind, StepKind::Verification | StepKind::SiteInspection) && people.len() < 2 {
+        if kind.needs_two_staff() && people.len() < 2 {
             return refuse(
                 "AL-08",
                 "依据《行政许可法》第三十四条第三款，对申请材料实质内容进行核实的，应当指派两名以上工作人员进行核查",

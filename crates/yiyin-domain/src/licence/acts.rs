@@ -124,6 +124,22 @@ pub struct ActDetails {
     pub valid_until: Option<String>,
 }
 
+impl ActDetails {
+    /// What the decision document of an act says as its reasons and its consequence: a withdrawal
+    /// states the public interest and the compensation; a denied change or renewal the reasons of the
+    /// decision; a revocation or cancellation the facts, and (revocation) what the licensee is owed.
+    pub fn decision_texts(&self, kind: DocumentKind) -> (&str, &str) {
+        match kind {
+            DocumentKind::LicenceWithdrawalDecision => (&self.public_interest, &self.compensation),
+            DocumentKind::ChangeDenial | DocumentKind::RenewalDenial => (
+                &self.decision_reason,
+                self.consequence.as_deref().unwrap_or(""),
+            ),
+            _ => (&self.reason, self.consequence.as_deref().unwrap_or("")),
+        }
+    }
+}
+
 /// What an act needs to know of the licence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LicenceFacts {

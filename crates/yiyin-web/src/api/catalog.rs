@@ -5,13 +5,13 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
+use yiyin_app::catalog::ChangelogEntry;
 use yiyin_domain::calendar::parse_date;
 use yiyin_domain::catalog::ItemVersion;
 use yiyin_domain::org::{Jurisdiction, JurisdictionKind};
-use yiyin_store::catalog::ChangelogEntry;
 
-use crate::error::{ApiResult, AppError};
-use crate::state::AppState;
+use crate::error::{ApiError, ApiResult, AppError};
+use yiyin_app::App;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct JurisdictionSummary {
@@ -36,10 +36,10 @@ pub struct LimitQuery {
 }
 
 impl DateQuery {
-    fn date(&self, state: &AppState) -> ApiResult<chrono::NaiveDate> {
+    fn date(&self, state: &App) -> ApiResult<chrono::NaiveDate> {
         match &self.date {
             None => Ok(state.today()),
-            Some(t) => parse_date(t).map_err(|e| AppError::bad_request(e.to_string())),
+            Some(t) => parse_date(t).map_err(|e| ApiError::from(AppError::invalid(e.to_string()))),
         }
     }
 }
@@ -47,9 +47,7 @@ impl DateQuery {
 /// Every jurisdiction.
 #[utoipa::path(get, path = "/api/v1/jurisdictions", tag = "目录",
     responses((status = 200, body = Vec<JurisdictionSummary>)))]
-pub async fn jurisdictions(
-    State(state): State<AppState>,
-) -> ApiResult<Json<Vec<JurisdictionSummary>>> {
+pub async fn jurisdictions(State(state): State<App>) -> ApiResult<Json<Vec<JurisdictionSummary>>> {
     let org = state.store.organisation().await?;
     Ok(Json(
         org.jurisdictions
@@ -70,7 +68,7 @@ pub async fn jurisdictions(
     params(("code" = String, Path, description = "县区代码，如 hanyin")),
     responses((status = 200, body = Jurisdiction), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn jurisdiction(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Jurisdiction>> {
     Ok(Json(state.store.jurisdiction(&code).await?))
@@ -82,7 +80,7 @@ pub async fn jurisdiction(
     responses((status = 200, body = Vec<ItemVersion>), (status = 404, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn catalog(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Path(code): Path<String>,
     Query(q): Query<DateQuery>,
 ) -> ApiResult<Json<Vec<ItemVersion>>> {
@@ -96,13 +94,13 @@ pub async fn catalog(
     params(("code" = String, Path, description = "县区代码"), ("item" = String, Path, description = "事项编码"), DateQuery),
     responses((status = 200, body = ItemVersion), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn item(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Path((code, item)): Path<(String, String)>,
     Query(q): Query<DateQuery>,
 ) -> ApiResult<Json<ItemVersion>> {
     let date = q.date(&state)?;
     let history = state.store.item_history(&code, &item).await?;
-    yiyin_domain::catalog::active_version(&history, date)
+    Ok(yiyin_domain::catalog::active_version(&history, date)
         .cloned()
         .map(Json)
         .ok_or_else(|| {
@@ -110,7 +108,7 @@ pub async fn item(
                 "{} 目录中没有事项「{item}」",
                 yiyin_domain::calendar::fmt_date(date)
             ))
-        })
+        })?)
 }
 
 /// Every published version of an item, oldest first.
@@ -118,12 +116,12 @@ pub async fn item(
     params(("code" = String, Path, description = "县区代码"), ("item" = String, Path, description = "事项编码")),
     responses((status = 200, body = Vec<ItemVersion>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn item_history(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Path((code, item)): Path<(String, String)>,
 ) -> ApiResult<Json<Vec<ItemVersion>>> {
     let history = state.store.item_history(&code, &item).await?;
     if history.is_empty() {
-        return Err(AppError::NotFound(format!("没有事项「{item}」")));
+        return Err(AppError::NotFound(format!("没有事项「{item}」")).into());
     }
     Ok(Json(history))
 }
@@ -133,11 +131,11 @@ pub async fn item_history(
     params(("code" = String, Path, description = "县区代码"), LimitQuery),
     responses((status = 200, body = Vec<ChangelogEntry>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn changelog(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Path(code): Path<String>,
     Query(q): Query<LimitQuery>,
 ) -> ApiResult<Json<Vec<ChangelogEntry>>> {
     state.store.jurisdiction(&code).await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    Ok(Json(state.store.changelog(&code, limit).await?))
+    Ok(Json(state.changelog(&code, limit).await?))
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use yiyin_store::migrate;
 
 use crate::error::{ApiResult, AppError};
-use crate::state::AppState;
+use yiyin_app::App;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
@@ -23,9 +23,11 @@ pub struct Health {
 /// Health check.
 #[utoipa::path(get, path = "/healthz", tag = "系统",
     responses((status = 200, body = Health), (status = 503, body = crate::error::ErrorBody)))]
-pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
-    let unavailable =
-        |e: yiyin_store::StoreError| AppError::Unavailable(format!("数据库不可用：{e}"));
+pub async fn healthz(State(state): State<App>) -> ApiResult<Json<Health>> {
+    let unavailable = |e: yiyin_store::StoreError| {
+        tracing::warn!(error = %e, "health check failed");
+        AppError::Unavailable("数据库不可用".into())
+    };
     state.store.ping().await.map_err(unavailable)?;
     let applied = migrate::applied(&state.store).await.map_err(unavailable)?;
     let schema = applied.last().copied().unwrap_or(0);
@@ -33,7 +35,8 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
         return Err(AppError::Unavailable(format!(
             "数据库结构版本 {schema} 低于程序所需的 {}",
             migrate::latest()
-        )));
+        ))
+        .into());
     }
     Ok(Json(Health {
         status: "ok".into(),

@@ -12,7 +12,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use yiyin_app::App;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,7 +35,7 @@ use crate::state::AppState;
 pub struct ApiDoc;
 
 /// Every API route, collected with its OpenAPI description.
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(catalog::jurisdictions))
@@ -78,7 +78,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(
             // An uploaded PDF may be larger than the default body limit.
             OpenApiRouter::new().routes(routes!(seals::verify)).layer(
-                axum::extract::DefaultBodyLimit::max(yiyin_store::blobs::MAX_FILE_BYTES + 1024),
+                axum::extract::DefaultBodyLimit::max(yiyin_blobs::MAX_FILE_BYTES + 1024),
             ),
         )
 }

@@ -12,9 +12,10 @@ use yiyin_store::archive::PublishedHead;
 use yiyin_store::seals::SealRecord;
 
 use crate::auth::Signed;
+use yiyin_app::App;
+use yiyin_app::documents::Verdict;
+
 use crate::error::{ApiResult, AppError};
-use crate::sealing::Verdict;
-use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct VerifyQuery {
@@ -26,17 +27,18 @@ pub struct VerifyQuery {
 #[utoipa::path(get, path = "/api/v1/verify", tag = "核验", params(VerifyQuery),
     responses((status = 200, body = Verdict), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn lookup(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Query(q): Query<VerifyQuery>,
 ) -> ApiResult<Json<Verdict>> {
     let number = q.number.trim();
     if number.is_empty() {
-        return Err(AppError::bad_request("请填写要核验的文号"));
+        return Err(AppError::invalid("请填写要核验的文号").into());
     }
-    crate::sealing::lookup(&state, number)
+    Ok(state
+        .lookup(number)
         .await?
         .map(Json)
-        .ok_or_else(|| AppError::NotFound(format!("没有找到文号为「{number}」的文书或证照")))
+        .ok_or_else(|| AppError::NotFound(format!("没有找到文号为「{number}」的文书或证照")))?)
 }
 
 /// Verify a sealed document's PDF or JSON, sent as the request body (public): the signature, the
@@ -44,19 +46,17 @@ pub async fn lookup(
 #[utoipa::path(post, path = "/api/v1/verify", tag = "核验",
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "文书的PDF或JSON文件"),
     responses((status = 200, body = Verdict), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn verify(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Verdict>> {
+pub async fn verify(State(state): State<App>, body: Bytes) -> ApiResult<Json<Verdict>> {
     if body.is_empty() {
-        return Err(AppError::bad_request(
-            "请求体为空：请发送要核验的PDF或JSON文件",
-        ));
+        return Err(AppError::invalid("请求体为空：请发送要核验的PDF或JSON文件").into());
     }
-    Ok(Json(crate::sealing::verify_bytes(&state, &body).await?))
+    Ok(Json(state.verify_bytes(&body).await?))
 }
 
 /// The seals, active and retired, with their public keys (public).
 #[utoipa::path(get, path = "/api/v1/seals", tag = "核验",
     responses((status = 200, body = Vec<SealRecord>)))]
-pub async fn seals(State(state): State<AppState>) -> ApiResult<Json<Vec<SealRecord>>> {
+pub async fn seals(State(state): State<App>) -> ApiResult<Json<Vec<SealRecord>>> {
     Ok(Json(state.store.seals().await?))
 }
 
@@ -64,7 +64,7 @@ pub async fn seals(State(state): State<AppState>) -> ApiResult<Json<Vec<SealReco
 /// who keeps one can later ask `yiyin audit verify --head SEQ:HASH` whether history was rewritten.
 #[utoipa::path(get, path = "/api/v1/audit/heads", tag = "审计",
     responses((status = 200, body = Vec<PublishedHead>)))]
-pub async fn heads(State(state): State<AppState>) -> ApiResult<Json<Vec<PublishedHead>>> {
+pub async fn heads(State(state): State<App>) -> ApiResult<Json<Vec<PublishedHead>>> {
     Ok(Json(state.store.published_heads(366).await?))
 }
 
@@ -75,9 +75,15 @@ pub async fn heads(State(state): State<AppState>) -> ApiResult<Json<Vec<Publishe
     responses((status = 200, content_type = "application/zip", body = Vec<u8>),
         (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn archive(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    crate::archiving::download(&state, &signed, id).await
+) -> ApiResult<Response> {
+    let (name, bytes) = state.download_package(&signed, id).await?;
+    Ok(crate::pages::file_response(
+        "application/zip",
+        &name,
+        false,
+        bytes,
+    ))
 }

@@ -6,12 +6,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use yiyin_domain::ids::{CitizenId, CreditCode};
-use yiyin_store::accounts::{Account, SubjectKind};
+use yiyin_app::App;
+use yiyin_app::accounts::Registration;
+use yiyin_store::accounts::Account;
 
 use crate::auth::{SESSION_COOKIE, Signed, Via, cookie};
-use crate::error::{ApiResult, AppError};
-use crate::state::AppState;
+use crate::error::{ApiError, ApiResult, Body};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -42,19 +42,11 @@ pub fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
 /// Log in.
 #[utoipa::path(post, path = "/api/v1/session", tag = "账号", request_body = LoginRequest,
     responses((status = 200, body = SessionInfo), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn login(
-    State(state): State<AppState>,
-    Json(req): Json<LoginRequest>,
-) -> ApiResult<Response> {
+pub async fn login(State(state): State<App>, Body(req): Body<LoginRequest>) -> ApiResult<Response> {
     let session = state
-        .store
-        .login(&req.login, &req.password, state.now())
+        .login(&req.login, &req.password)
         .await?
-        .map_err(|e| AppError::BadRequest {
-            code: "login_failed",
-            message: e.to_string(),
-            details: vec![],
-        })?;
+        .map_err(ApiError::Login)?;
     let max_age = (session.expires_at - state.now()).num_seconds();
     let body = SessionInfo {
         token: session.token.clone(),
@@ -72,7 +64,7 @@ pub async fn login(
 #[utoipa::path(delete, path = "/api/v1/session", tag = "账号",
     responses((status = 204), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn logout(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
@@ -80,7 +72,7 @@ pub async fn logout(
         Via::Cookie => cookie(&headers, SESSION_COOKIE).unwrap_or_default(),
         Via::Bearer => signed.session.token.clone(),
     };
-    state.store.logout(&token).await?;
+    state.logout(&token).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut()
         .append(header::SET_COOKIE, session_cookie("", 0));
@@ -94,67 +86,14 @@ pub async fn me(signed: Signed) -> Json<Account> {
     Json(signed.session.account)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct Registration {
-    /// `person` (citizen ID number) or `organisation` (unified social credit code).
-    pub kind: String,
-    /// Name, or the organisation's name.
-    pub name: String,
-    /// Citizen ID number or unified social credit code: the login.
-    pub id_number: String,
-    pub phone: String,
-    pub password: String,
-}
-
-/// Validates a registration's identity fields; every problem, in Chinese.
-pub fn check_registration(r: &Registration) -> Result<(SubjectKind, String), Vec<String>> {
-    let mut problems = Vec::new();
-    let kind = SubjectKind::parse(&r.kind);
-    let mut id = String::new();
-    match kind {
-        None => problems
-            .push("申请人类型应为 person（自然人）或 organisation（法人和其他组织）".to_string()),
-        Some(SubjectKind::Person) => match CitizenId::parse(&r.id_number) {
-            Ok(v) => id = v.to_string(),
-            Err(e) => problems.push(e.to_string()),
-        },
-        Some(SubjectKind::Organisation) => match CreditCode::parse(&r.id_number) {
-            Ok(v) => id = v.to_string(),
-            Err(e) => problems.push(e.to_string()),
-        },
-    }
-    if r.name.trim().is_empty() {
-        problems.push("姓名或单位名称不能为空".into());
-    }
-    let phone = r.phone.trim();
-    if !(phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit())) {
-        problems.push("手机号码应为11位数字，以1开头".into());
-    }
-    if let Err(e) = yiyin_store::accounts::check_password(&r.password) {
-        problems.push(e);
-    }
-    match (kind, problems.is_empty()) {
-        (Some(k), true) => Ok((k, id)),
-        _ => Err(problems),
-    }
-}
-
 /// Register as an applicant (person or organisation).
 #[utoipa::path(post, path = "/api/v1/applicants", tag = "账号", request_body = Registration,
     responses((status = 201, body = Account), (status = 409, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn register(
-    State(state): State<AppState>,
-    Json(r): Json<Registration>,
+    State(state): State<App>,
+    Body(r): Body<Registration>,
 ) -> ApiResult<(StatusCode, Json<Account>)> {
-    let (kind, id) = check_registration(&r).map_err(|details| AppError::BadRequest {
-        code: "invalid_input",
-        message: details.join("；"),
-        details,
-    })?;
-    let account = state
-        .store
-        .create_applicant(kind, &id, &r.name, &r.phone, &r.password)
-        .await?;
+    let account = state.register(&r).await?;
     Ok((StatusCode::CREATED, Json(account)))
 }

@@ -2,23 +2,27 @@
 //! back (抄告), commitment verification, random inspections (双随机一公开, published plans public);
 //! the bureau's overview, dead letters and the departments' systems; licences after the decision
 //! (change, renewal, revocation, cancellation, withdrawal, rescission) and a licensee's credit
-//! record. Rules and permissions live in [`crate::supervising`]; these handlers only translate.
+//! record. Rules and permissions live in `yiyin_app`; these handlers only translate.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use yiyin_app::App;
+use yiyin_app::inspections::{InspectionResultInput, PlanInput, TieInput, public_plan};
+use yiyin_app::licences::{ActInput, LicenceView};
+use yiyin_app::supervision::{
+    FindingInput, Inbox, Overview, SubjectView, VerificationInput, WebhookInput,
+};
+use yiyin_store::credit::CreditRecord;
+use yiyin_store::findings::Finding;
 use yiyin_store::inspections::InspectionPlan;
 use yiyin_store::licence_acts::LicenceAct;
-use yiyin_store::supervision::{CreditRecord, Finding, Push, VerificationTask};
+use yiyin_store::pushes::Push;
+use yiyin_store::verifications::VerificationTask;
 
 use crate::auth::Signed;
 use crate::error::{ApiResult, AppError, Body};
-use crate::state::AppState;
-use crate::supervising::{
-    self as sv, ActInput, FindingInput, Inbox, InspectionResultInput, LicenceView, Overview,
-    PlanInput, SubjectView, TieInput, VerificationInput, WebhookInput,
-};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct DeskQuery {
@@ -38,12 +42,12 @@ pub struct DeskQuery {
 #[utoipa::path(get, path = "/api/v1/supervision/inbox", tag = "监管", params(DeskQuery),
     responses((status = 200, body = Inbox), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn inbox(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Query(q): Query<DeskQuery>,
 ) -> ApiResult<Json<Inbox>> {
-    let desk = sv::desk(&state, &signed, &q.jurisdiction, &q.department)?;
-    Ok(Json(sv::inbox(&state, &signed, &desk, q.all).await?))
+    let desk = state.desk(&signed, &q.jurisdiction, &q.department)?;
+    Ok(Json(state.inbox(&signed, &desk, q.all).await?))
 }
 
 /// Acknowledge (签收) a push. Acknowledging twice changes nothing.
@@ -51,11 +55,11 @@ pub async fn inbox(
     params(("id" = i64, Path, description = "推送编号")),
     responses((status = 200, body = Push), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn acknowledge(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Push>> {
-    Ok(Json(sv::acknowledge(&state, &signed, id).await?))
+    Ok(Json(state.acknowledge(&signed, id).await?))
 }
 
 /// Send a dead letter again (the bureau head, system administrators).
@@ -63,11 +67,11 @@ pub async fn acknowledge(
     params(("id" = i64, Path, description = "推送编号")),
     responses((status = 200, body = Push), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn replay(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Push>> {
-    Ok(Json(sv::replay(&state, &signed, id).await?))
+    Ok(Json(state.replay(&signed, id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -81,22 +85,22 @@ pub struct JurisdictionQuery {
 #[utoipa::path(get, path = "/api/v1/supervision/overview", tag = "监管", params(JurisdictionQuery),
     responses((status = 200, body = Overview), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn overview(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Query(q): Query<JurisdictionQuery>,
 ) -> ApiResult<Json<Overview>> {
-    Ok(Json(sv::overview(&state, &signed, &q.jurisdiction).await?))
+    Ok(Json(state.overview(&signed, &q.jurisdiction).await?))
 }
 
 /// Set (or switch off, with an empty url) a department's system that receives the pushes.
 #[utoipa::path(put, path = "/api/v1/supervision/webhooks", tag = "监管", request_body = WebhookInput,
     responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_webhook(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Body(input): Body<WebhookInput>,
 ) -> ApiResult<axum::http::StatusCode> {
-    sv::set_webhook(&state, &signed, &input).await?;
+    state.set_webhook(&signed, &input).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -104,13 +108,13 @@ pub async fn set_webhook(
 #[utoipa::path(post, path = "/api/v1/supervision/findings", tag = "监管", request_body = FindingInput,
     responses((status = 201, body = Finding), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn finding(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Body(input): Body<FindingInput>,
 ) -> ApiResult<(axum::http::StatusCode, Json<Finding>)> {
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(sv::record_finding(&state, &signed, &input).await?),
+        Json(state.record_finding(&signed, &input).await?),
     ))
 }
 
@@ -120,14 +124,12 @@ pub async fn finding(
     params(("id" = i64, Path, description = "核查任务编号")),
     responses((status = 200, body = VerificationTask), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn verification(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(id): Path<i64>,
     Body(input): Body<VerificationInput>,
 ) -> ApiResult<Json<VerificationTask>> {
-    Ok(Json(
-        sv::record_verification(&state, &signed, id, &input).await?,
-    ))
+    Ok(Json(state.record_verification(&signed, id, &input).await?))
 }
 
 /// A licence with its acts, findings, pushes and commitment verification (staff whose duty covers
@@ -136,11 +138,11 @@ pub async fn verification(
     params(("identifier" = String, Path, description = "证照编号")),
     responses((status = 200, body = LicenceView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn licence(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(identifier): Path<String>,
 ) -> ApiResult<Json<LicenceView>> {
-    Ok(Json(sv::licence_view(&state, &signed, &identifier).await?))
+    Ok(Json(state.licence_view(&signed, &identifier).await?))
 }
 
 /// Act on a licence: apply for a change (Art. 49) or renewal (Art. 50) — the holder or a window —;
@@ -149,7 +151,7 @@ pub async fn licence(
     params(("identifier" = String, Path, description = "证照编号")),
     responses((status = 201, body = LicenceAct), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn act(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(identifier): Path<String>,
     Body(input): Body<ActInput>,
@@ -157,7 +159,7 @@ pub async fn act(
     let request = input.request()?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(sv::act_on_licence(&state, &signed, &identifier, &request).await?),
+        Json(state.act_on_licence(&signed, &identifier, &request).await?),
     ))
 }
 
@@ -175,13 +177,15 @@ pub struct DecisionInput {
     params(("id" = i64, Path, description = "证照事项编号")),
     responses((status = 200, body = LicenceAct), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn decide(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(id): Path<i64>,
     Body(input): Body<DecisionInput>,
 ) -> ApiResult<Json<LicenceAct>> {
     Ok(Json(
-        sv::decide_act(&state, &signed, id, input.grant, &input.reason).await?,
+        state
+            .decide_act(&signed, id, input.grant, &input.reason)
+            .await?,
     ))
 }
 
@@ -190,11 +194,11 @@ pub async fn decide(
     params(("holder_id" = String, Path, description = "统一社会信用代码或身份证号码")),
     responses((status = 200, body = SubjectView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn subject(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(holder_id): Path<String>,
 ) -> ApiResult<Json<SubjectView>> {
-    Ok(Json(sv::subject_view(&state, &signed, &holder_id).await?))
+    Ok(Json(state.subject_view(&signed, &holder_id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -208,14 +212,12 @@ pub struct RepairInput {
     params(("id" = i64, Path, description = "信用记录编号")),
     responses((status = 200, body = CreditRecord), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn repair(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(id): Path<i64>,
     Body(input): Body<RepairInput>,
 ) -> ApiResult<Json<CreditRecord>> {
-    Ok(Json(
-        sv::repair_credit(&state, &signed, id, &input.reason).await?,
-    ))
+    Ok(Json(state.repair_credit(&signed, id, &input.reason).await?))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -229,11 +231,13 @@ pub struct PlansQuery {
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "监管", params(PlansQuery),
     responses((status = 200, body = Vec<InspectionPlan>)))]
 pub async fn plans(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Query(q): Query<PlansQuery>,
 ) -> ApiResult<Json<Vec<InspectionPlan>>> {
     Ok(Json(
-        sv::public_plans(&state, q.jurisdiction.as_deref().filter(|j| !j.is_empty())).await?,
+        state
+            .public_plans(q.jurisdiction.as_deref().filter(|j| !j.is_empty()))
+            .await?,
     ))
 }
 
@@ -243,25 +247,23 @@ pub async fn plans(
     params(("id" = i64, Path, description = "抽查计划编号")),
     responses((status = 200, body = InspectionPlan), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn plan(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<InspectionPlan>> {
-    Ok(Json(sv::public_plan(
-        state.store.inspection_plan(id).await?,
-    )))
+    Ok(Json(public_plan(state.store.inspection_plan(id).await?)))
 }
 
 /// Publish a plan: the pools and a random seed are fixed and public before the draw.
 #[utoipa::path(post, path = "/api/v1/inspections", tag = "监管", request_body = PlanInput,
     responses((status = 201, body = InspectionPlan), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn publish(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Body(input): Body<PlanInput>,
 ) -> ApiResult<(axum::http::StatusCode, Json<InspectionPlan>)> {
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(sv::publish_plan(&state, &signed, &input).await?),
+        Json(state.publish_plan(&signed, &input).await?),
     ))
 }
 
@@ -270,11 +272,11 @@ pub async fn publish(
     params(("id" = i64, Path, description = "抽查计划编号")),
     responses((status = 200, body = InspectionPlan), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn draw(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<InspectionPlan>> {
-    Ok(Json(sv::draw_plan(&state, &signed, id).await?))
+    Ok(Json(state.draw_plan(&signed, id).await?))
 }
 
 /// Record what the inspection of a drawn target found (published, and a finding on the licence).
@@ -282,23 +284,23 @@ pub async fn draw(
     params(("id" = i64, Path, description = "抽查计划编号")),
     responses((status = 200, body = InspectionPlan), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn result(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(id): Path<i64>,
     Body(input): Body<InspectionResultInput>,
 ) -> ApiResult<Json<InspectionPlan>> {
-    Ok(Json(sv::record_result(&state, &signed, id, &input).await?))
+    Ok(Json(state.record_result(&signed, id, &input).await?))
 }
 
 /// Declare that an inspector is tied to a licensee (the draw never pairs them).
 #[utoipa::path(post, path = "/api/v1/inspections/ties", tag = "监管", request_body = TieInput,
     responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn tie(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Body(input): Body<TieInput>,
 ) -> ApiResult<axum::http::StatusCode> {
-    sv::declare_tie(&state, &signed, &input).await?;
+    state.declare_tie(&signed, &input).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -313,14 +315,14 @@ pub struct RiskInput {
     params(("identifier" = String, Path, description = "证照编号")),
     responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn risk(
-    State(state): State<AppState>,
+    State(state): State<App>,
     signed: Signed,
     Path(identifier): Path<String>,
     Body(input): Body<RiskInput>,
 ) -> ApiResult<axum::http::StatusCode> {
     if input.risk.trim().is_empty() {
-        return Err(AppError::bad_request("请选择风险等级"));
+        return Err(AppError::invalid("请选择风险等级").into());
     }
-    sv::set_risk(&state, &signed, &identifier, &input.risk).await?;
+    state.set_risk(&signed, &identifier, &input.risk).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

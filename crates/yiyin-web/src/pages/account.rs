@@ -7,14 +7,16 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use yiyin_app::App;
+use yiyin_app::accounts::{Registration, check_registration, random_token};
+
 use super::{
-    Chrome, FieldErrors, FormData, PageResult, PageUser, redirect_setting_cookie, redirect_with,
-    render,
+    Chrome, FieldErrors, Form, PageResult, PageUser, RawForm, redirect_setting_cookie,
+    redirect_with, render,
 };
-use crate::api::session::{Registration, check_registration, session_cookie};
+use crate::api::session::session_cookie;
 use crate::auth::{SESSION_COOKIE, cookie};
 use crate::error::AppError;
-use crate::state::AppState;
 
 const FORM_COOKIE: &str = "yiyin_form";
 
@@ -23,7 +25,7 @@ fn form_token(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     match cookie(headers, FORM_COOKIE).filter(|t| t.len() == 64) {
         Some(t) => (t, None),
         None => {
-            let t = yiyin_store::crypto::random_token();
+            let t = random_token();
             let c = HeaderValue::from_str(&format!(
                 "{FORM_COOKIE}={t}; Path=/; HttpOnly; SameSite=Lax"
             ))
@@ -33,9 +35,9 @@ fn form_token(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     }
 }
 
-fn check_form_token(headers: &HeaderMap, form: &FormData) -> Result<(), AppError> {
+fn check_form_token<T>(headers: &HeaderMap, form: &Form<T>) -> Result<(), AppError> {
     match cookie(headers, FORM_COOKIE) {
-        Some(t) if t == form.get("csrf") => Ok(()),
+        Some(t) if t == form.csrf => Ok(()),
         _ => Err(AppError::Forbidden(
             "表单已过期，请刷新页面后重新提交".into(),
         )),
@@ -66,9 +68,14 @@ pub struct NextQuery {
     pub notice: String,
 }
 
-/// Only local paths may be redirected to after login.
+/// Only local paths may be redirected to after login: a path starting with one `/`, without a
+/// backslash (browsers read `/\host` as another site) or a control character.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+    {
         next.to_string()
     } else {
         String::new()
@@ -90,19 +97,25 @@ pub async fn login_form(headers: HeaderMap, Query(q): Query<NextQuery>) -> PageR
     Ok(with_cookie(render(&page)?, set))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
 pub async fn login(
-    State(state): State<AppState>,
+    State(state): State<App>,
     headers: HeaderMap,
-    form: FormData,
+    form: Form<LoginForm>,
 ) -> PageResult {
     check_form_token(&headers, &form)?;
-    let login = form.get("login");
-    let next = safe_next(&form.get("next"));
-    match state
-        .store
-        .login(&login, &form.get("password"), state.now())
-        .await?
-    {
+    let login = form.data.login.trim().to_string();
+    let next = safe_next(form.data.next.trim());
+    match state.login(&login, &form.data.password).await? {
         Ok(session) => {
             let target = if !next.is_empty() {
                 next
@@ -120,7 +133,7 @@ pub async fn login(
         Err(e) => {
             let page = LoginPage {
                 chrome: Chrome {
-                    csrf: form.get("csrf"),
+                    csrf: form.csrf.clone(),
                     ..Chrome::default()
                 },
                 login,
@@ -135,14 +148,14 @@ pub async fn login(
 }
 
 pub async fn logout(
-    State(state): State<AppState>,
+    State(state): State<App>,
     user: PageUser,
     headers: HeaderMap,
-    form: FormData,
+    form: RawForm,
 ) -> PageResult {
     user.check_csrf(&form)?;
     if let Some(t) = cookie(&headers, SESSION_COOKIE) {
-        state.store.logout(&t).await?;
+        state.logout(&t).await?;
     }
     let mut resp = redirect_with("/", "已退出登录");
     resp.headers_mut()
@@ -177,66 +190,55 @@ pub async fn register_form(headers: HeaderMap) -> PageResult {
     Ok(with_cookie(render(&page)?, set))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password2: String,
+}
+
 pub async fn register(
-    State(state): State<AppState>,
+    State(state): State<App>,
     headers: HeaderMap,
-    form: FormData,
+    form: Form<RegisterForm>,
 ) -> PageResult {
     check_form_token(&headers, &form)?;
+    let f = &form.data;
     let r = Registration {
-        kind: form.get("kind"),
-        name: form.get("name"),
-        id_number: form.get("id_number"),
-        phone: form.get("phone"),
-        password: form
-            .0
-            .iter()
-            .find(|(k, _)| k == "password")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
+        kind: f.kind.trim().to_string(),
+        name: f.name.trim().to_string(),
+        id_number: f.id_number.trim().to_string(),
+        phone: f.phone.trim().to_string(),
+        password: f.password.clone(),
     };
     let mut errors = FieldErrors::default();
-    if r.password
-        != form
-            .0
-            .iter()
-            .find(|(k, _)| k == "password2")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    {
+    if f.password != f.password2 {
         errors.add("password2", "两次输入的密码不一致");
     }
-    let checked = check_registration(&r);
-    if let Err(problems) = &checked {
-        for p in problems {
-            let field = if p.contains("身份号码") || p.contains("信用代码") {
-                "id_number"
-            } else if p.contains("手机") {
-                "phone"
-            } else if p.contains("密码") {
-                "password"
-            } else if p.contains("名称") || p.contains("姓名") {
-                "name"
-            } else {
-                "kind"
-            };
-            errors.add(field, p.clone());
+    if let Err(problems) = check_registration(&r) {
+        for (field, message) in problems {
+            errors.add(field, message);
         }
     }
-    if let (Ok((kind, id)), true) = (&checked, errors.is_empty()) {
-        match state
-            .store
-            .create_applicant(*kind, id, &r.name, &r.phone, &r.password)
-            .await
-        {
+    if errors.is_empty() {
+        match state.register(&r).await {
             Ok(_) => return Ok(redirect_with("/login", "注册成功，请用证件号码和密码登录")),
-            Err(yiyin_store::StoreError::Conflict(m)) => errors.add("id_number", m),
+            Err(AppError::Conflict(m)) => errors.add("id_number", m),
             Err(e) => return Err(e.into()),
         }
     }
     let page = RegisterPage {
         chrome: Chrome {
-            csrf: form.get("csrf"),
+            csrf: form.csrf.clone(),
             ..Chrome::default()
         },
         kind: r.kind,

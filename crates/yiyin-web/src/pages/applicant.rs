@@ -4,20 +4,19 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
+use serde::Deserialize;
+use yiyin_app::App;
+use yiyin_app::accounts::random_token;
+use yiyin_app::cases::{ActOn, CaseLine, Receive, Upload, Worklist};
 use yiyin_domain::calendar::fmt_date;
 use yiyin_domain::catalog::Item;
-use yiyin_domain::engine::{Action, Clock};
+use yiyin_domain::engine::{Action, Clock, IntakeOutcome};
 use yiyin_domain::org::Jurisdiction;
-use yiyin_store::StoreError;
-use yiyin_store::attachments::NewAttachment;
-use yiyin_store::blobs::{MAX_FILE_BYTES, sniff};
-use yiyin_store::cases::{Applicant, CaseRecord, NewCase};
+use yiyin_store::cases::CaseRecord;
 
 use super::work::{DocLink, MaterialRow, TimelineRow};
-use super::{Chrome, FieldErrors, FormData, PageResult, PageUser, redirect_with, render};
-use crate::api::cases::{CaseLine, ListQuery, list_for};
+use super::{Chrome, FieldErrors, Form, FormData, PageResult, PageUser, redirect_with, render};
 use crate::error::AppError;
-use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "applicant/my.html")]
@@ -27,21 +26,17 @@ struct MyPage {
 }
 
 pub async fn my_cases(
-    State(state): State<AppState>,
+    State(state): State<App>,
     user: PageUser,
     Query(n): Query<super::Notice>,
 ) -> PageResult {
     user.require_applicant()?;
-    let list = ListQuery {
-        mine: false,
-        role: None,
-        state: None,
-        q: None,
+    let list = Worklist {
         all: true,
-        limit: Some(200),
-        offset: None,
+        limit: 200,
+        ..Default::default()
     };
-    let lines = list_for(&state, &user.0, &list).await?;
+    let lines = state.worklist(user.who(), &list).await?;
     render(&MyPage {
         chrome: user.chrome(&n.notice),
         lines,
@@ -59,18 +54,14 @@ struct ApplyPage {
     key: String,
 }
 
-async fn item_for(
-    state: &AppState,
-    code: &str,
-    item: &str,
-) -> Result<(Jurisdiction, Item), AppError> {
-    let j = state.store.jurisdiction(code).await?;
-    let v = state.store.active_item(code, item, state.today()).await?;
+async fn item_for(state: &App, code: &str, item: &str) -> Result<(Jurisdiction, Item), AppError> {
+    let j = state.jurisdiction(code)?;
+    let v = state.item_in_force(code, item).await?;
     Ok((j, v.item))
 }
 
 pub async fn apply_form(
-    State(state): State<AppState>,
+    State(state): State<App>,
     user: PageUser,
     Path((code, item)): Path<(String, String)>,
 ) -> PageResult {
@@ -82,15 +73,8 @@ pub async fn apply_form(
         item,
         errors: FieldErrors::default(),
         general: String::new(),
-        key: yiyin_store::crypto::random_token(),
+        key: random_token(),
     })
-}
-
-/// An uploaded file before it is stored.
-struct Upload {
-    material: String,
-    name: String,
-    bytes: Vec<u8>,
 }
 
 /// Reads a multipart form: its text fields and its files (empty file inputs are skipped). Too large
@@ -106,7 +90,7 @@ async fn read_multipart(
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
-                return Err(AppError::bad_request(format!(
+                return Err(AppError::invalid(format!(
                     "上传内容无法读取（单个文件不得超过10MB）：{e}"
                 )));
             }
@@ -114,29 +98,21 @@ async fn read_multipart(
         let name = field.name().unwrap_or_default().to_string();
         match field.file_name().map(str::to_string) {
             Some(file_name) => {
-                let bytes = field.bytes().await.map_err(|e| {
-                    AppError::bad_request(format!("文件「{file_name}」上传失败：{e}"))
-                })?;
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::invalid(format!("文件「{file_name}」上传失败：{e}")))?;
                 if bytes.is_empty() && file_name.is_empty() {
                     continue;
                 }
-                let material = name.strip_prefix("file_").unwrap_or(&name).to_string();
-                if bytes.len() > MAX_FILE_BYTES {
-                    errors.add(
-                        &name,
-                        format!("文件「{file_name}」超过10MB，请压缩后再上传"),
-                    );
-                } else if sniff(&bytes).is_none() {
-                    errors.add(
-                        &name,
-                        format!("文件「{file_name}」不是PDF、JPG、PNG或OFD文件"),
-                    );
-                } else {
-                    files.push(Upload {
-                        material,
-                        name: file_name,
-                        bytes: bytes.to_vec(),
-                    });
+                let upload = Upload {
+                    material: name.strip_prefix("file_").unwrap_or(&name).to_string(),
+                    name: file_name,
+                    bytes: bytes.to_vec(),
+                };
+                match upload.check() {
+                    Ok(()) => files.push(upload),
+                    Err(e) => errors.add_error(&e, &name),
                 }
             }
             None => {
@@ -148,39 +124,10 @@ async fn read_multipart(
     Ok((FormData(fields), files))
 }
 
-async fn store_uploads(
-    state: &AppState,
-    case_id: i64,
-    uploads: Vec<Upload>,
-    by: &str,
-) -> Result<(), AppError> {
-    let mut records = Vec::new();
-    for u in uploads {
-        let digest = state.blobs.put(&u.bytes).await?;
-        let (content_type, _) = sniff(&u.bytes).expect("checked on upload");
-        records.push(NewAttachment {
-            material_code: u.material,
-            file_name: u
-                .name
-                .chars()
-                .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
-                .take(120)
-                .collect(),
-            content_type: content_type.into(),
-            size: u.bytes.len() as i64,
-            digest,
-        });
-    }
-    state
-        .store
-        .attach(case_id, &records, by, state.now().timestamp_millis())
-        .await?;
-    Ok(())
-}
-
-/// Applies online: the materials uploaded are the materials provided.
+/// Applies online: the materials uploaded are the materials provided; the application and its files
+/// are kept together, or not at all.
 pub async fn apply(
-    State(state): State<AppState>,
+    State(state): State<App>,
     user: PageUser,
     Path((code, item_code)): Path<(String, String)>,
     mp: Multipart,
@@ -189,70 +136,53 @@ pub async fn apply(
     let (j, item) = item_for(&state, &code, &item_code).await?;
     let mut errors = FieldErrors::default();
     let (form, uploads) = read_multipart(mp, &mut errors).await?;
-    user.check_csrf(&form)?;
-    if form.get("agree").is_empty() {
-        errors.add(
-            "agree",
-            "请确认申请材料真实有效（《行政许可法》第三十一条）",
-        );
+    user.check_token(&form.get("csrf"))?;
+    let mut general = String::new();
+    if errors.is_empty() {
+        let received = state
+            .receive(
+                user.who(),
+                Receive {
+                    jurisdiction: j.code.clone(),
+                    item_code: item.code.clone(),
+                    applicant: None,
+                    materials: vec![],
+                    attested: !form.get("agree").is_empty(),
+                    outcome: IntakeOutcome::Receive,
+                    idempotency_key: Some(form.get("key")),
+                    uploads,
+                },
+            )
+            .await;
+        match received {
+            Ok(r) => {
+                return Ok(redirect_with(
+                    &format!("/my/cases/{}", r.record.id),
+                    &format!(
+                        "申请已提交，办件编号 {}。窗口将在五个工作日内作出处理。",
+                        r.record.number
+                    ),
+                ));
+            }
+            Err(e @ AppError::Refused(_)) if e.details().iter().any(|r| r == "AL-06") => {
+                errors.add("agree", e.to_string())
+            }
+            Err(e @ AppError::Invalid { field: Some(_), .. }) => errors.add_error(&e, "files"),
+            Err(e @ (AppError::Refused(_) | AppError::Invalid { .. })) => general = e.to_string(),
+            Err(e) => return Err(e.into()),
+        }
     }
-    if !errors.is_empty() {
-        let page = ApplyPage {
-            chrome: user.chrome(""),
-            j,
-            item,
-            errors,
-            general: String::new(),
-            key: form.get("key"),
-        };
-        let mut resp = render(&page)?;
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(resp);
-    }
-    let account = user.account().clone();
-    let mut materials: Vec<String> = uploads
-        .iter()
-        .map(|u| u.material.clone())
-        .filter(|m| item.material(m).is_some())
-        .collect();
-    materials.sort();
-    materials.dedup();
-    let new = NewCase {
-        jurisdiction: j.code.clone(),
-        item_code: item.code.clone(),
-        applicant: Applicant {
-            kind: account
-                .subject_kind
-                .unwrap_or(yiyin_store::accounts::SubjectKind::Person),
-            name: account.name.clone(),
-            id_number: account.id_number.clone(),
-            phone: account.phone.clone(),
-            account: Some(account.id),
-        },
-        materials,
-        unit: String::new(),
-        idempotency_key: Some(format!("{}:{}", account.id, form.get("key"))),
+    let page = ApplyPage {
+        chrome: user.chrome(""),
+        j,
+        item,
+        errors,
+        general,
+        key: form.get("key"),
     };
-    let (case, created) = state.create_case(&new, &user.0.actor(&state.org())).await?;
-    if created {
-        store_uploads(
-            &state,
-            case.id,
-            uploads
-                .into_iter()
-                .filter(|u| item.material(&u.material).is_some())
-                .collect(),
-            &account.name,
-        )
-        .await?;
-    }
-    Ok(redirect_with(
-        &format!("/my/cases/{}", case.id),
-        &format!(
-            "申请已提交，办件编号 {}。窗口将在五个工作日内作出处理。",
-            case.number
-        ),
-    ))
+    let mut resp = render(&page)?;
+    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
 }
 
 #[derive(Template)]
@@ -274,14 +204,12 @@ struct MyCasePage {
     errors: FieldErrors,
 }
 
-async fn my_case(state: &AppState, user: &PageUser, id: i64) -> Result<CaseRecord, AppError> {
-    let c = state.store.case(id).await?;
-    user.0.may_view(&c)?;
-    Ok(c)
+async fn my_case(state: &App, user: &PageUser, id: i64) -> Result<CaseRecord, AppError> {
+    state.case_for(user.who(), id).await
 }
 
 async fn case_view(
-    state: &AppState,
+    state: &App,
     user: &PageUser,
     id: i64,
     notice: &str,
@@ -331,7 +259,7 @@ async fn case_view(
         .map(|l| l.identifier);
     render(&MyCasePage {
         licence,
-        late: c.deferred_warnings(state.today()),
+        late: c.case.deferred_warnings(&c.item, state.today()),
         chrome: user.chrome(notice),
         materials: super::work::material_rows(&c, &files),
         timeline: super::work::timeline(&events),
@@ -345,7 +273,7 @@ async fn case_view(
 }
 
 pub async fn case_page(
-    State(state): State<AppState>,
+    State(state): State<App>,
     user: PageUser,
     Path(id): Path<i64>,
     Query(n): Query<super::Notice>,
@@ -353,9 +281,10 @@ pub async fn case_page(
     case_view(&state, &user, id, &n.notice, FieldErrors::default()).await
 }
 
-/// Answers a supplement notice (or delivers deferred materials): only the asked materials are taken.
+/// Answers a supplement notice (or delivers deferred materials): only the asked materials are taken,
+/// with their files, in one write.
 pub async fn supplement(
-    State(state): State<AppState>,
+    State(state): State<App>,
     user: PageUser,
     Path(id): Path<i64>,
     mp: Multipart,
@@ -364,22 +293,8 @@ pub async fn supplement(
     let c = my_case(&state, &user, id).await?;
     let mut errors = FieldErrors::default();
     let (form, uploads) = read_multipart(mp, &mut errors).await?;
-    user.check_csrf(&form)?;
-    let asked: Vec<String> = c
-        .case
-        .notices
-        .last()
-        .map(|n| n.missing.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .chain(
-            c.case
-                .deferred
-                .iter()
-                .filter(|d| d.arrived_on.is_none())
-                .map(|d| d.code.clone()),
-        )
-        .collect();
+    user.check_token(&form.get("csrf"))?;
+    let asked = c.case.asked_materials();
     let uploads: Vec<Upload> = uploads
         .into_iter()
         .filter(|u| asked.contains(&u.material))
@@ -393,55 +308,72 @@ pub async fn supplement(
         return Ok(resp);
     }
     let mut materials: Vec<String> = uploads.iter().map(|u| u.material.clone()).collect();
+    materials.sort();
     materials.dedup();
-    let action = Action::Supplement { materials };
     let result = state
-        .act(id, None, &action, &user.0.actor(&state.org()))
+        .act(
+            user.who(),
+            ActOn {
+                case_id: id,
+                version: None,
+                action: Action::Supplement { materials },
+                uploads,
+            },
+        )
         .await;
     match result {
-        Ok(_) => {
-            store_uploads(&state, id, uploads, &user.account().name).await?;
-            Ok(redirect_with(
-                &format!("/my/cases/{id}"),
-                "补正材料已提交，窗口将在五个工作日内作出处理",
-            ))
+        Ok(_) => Ok(redirect_with(
+            &format!("/my/cases/{id}"),
+            "补正材料已提交，窗口将在五个工作日内作出处理",
+        )),
+        Err(e @ (AppError::Refused(_) | AppError::Conflict(_) | AppError::Invalid { .. })) => {
+            Ok(redirect_with(&format!("/my/cases/{id}"), &e.to_string()))
         }
-        Err(StoreError::Refused(r)) => Ok(redirect_with(&format!("/my/cases/{id}"), &r.message)),
         Err(e) => Err(e.into()),
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    reason: String,
+}
+
 pub async fn withdraw(
-    State(state): State<AppState>,
+    State(state): State<App>,
     user: PageUser,
     Path(id): Path<i64>,
-    form: FormData,
+    form: Form<WithdrawForm>,
 ) -> PageResult {
     user.require_applicant()?;
     user.check_csrf(&form)?;
-    my_case(&state, &user, id).await?;
     let action = Action::Withdraw {
-        reason: form.get("reason"),
+        reason: form.data.reason.trim().to_string(),
     };
-    match state
-        .act(id, None, &action, &user.0.actor(&state.org()))
-        .await
-    {
+    let result = state
+        .act(
+            user.who(),
+            ActOn {
+                case_id: id,
+                version: None,
+                action,
+                uploads: vec![],
+            },
+        )
+        .await;
+    match result {
         Ok(_) => Ok(redirect_with(&format!("/my/cases/{id}"), "申请已撤回")),
-        Err(StoreError::Refused(r)) => Ok(redirect_with(&format!("/my/cases/{id}"), &r.message)),
+        Err(e @ (AppError::Refused(_) | AppError::Conflict(_))) => {
+            Ok(redirect_with(&format!("/my/cases/{id}"), &e.to_string()))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 /// Downloads an attached file, for those who may see its case.
-pub async fn file(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
-) -> PageResult {
+pub async fn file(State(state): State<App>, user: PageUser, Path(id): Path<i64>) -> PageResult {
     let a = state.store.attachment(id).await?;
-    let c = state.store.case(a.case_id).await?;
-    user.0.may_view(&c)?;
+    state.case_for(user.who(), a.case_id).await?;
     let bytes = state.blobs.get(&a.digest).await?;
     Ok(super::file_response(
         &a.content_type,

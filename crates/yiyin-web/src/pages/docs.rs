@@ -3,13 +3,12 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
+use yiyin_app::App;
 use yiyin_domain::calendar::fmt_date_cn;
 use yiyin_domain::documents::DocumentRecord;
-use yiyin_store::cases::StoredDocument;
 
 use super::{PageResult, PageUser, file_response, render};
 use crate::error::AppError;
-use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "docs/document.html")]
@@ -24,28 +23,12 @@ struct DocumentPage {
     doc_id: i64,
 }
 
-/// The document, if the user may see its case.
-async fn visible(
-    state: &AppState,
-    user: &PageUser,
-    id: i64,
-    doc: i64,
-) -> Result<StoredDocument, AppError> {
-    let record = state.store.case(id).await?;
-    user.0.may_view(&record)?;
-    let d = state.store.document(doc).await?;
-    if d.case_id != id {
-        return Err(AppError::NotFound("没有这份文书".into()));
-    }
-    Ok(d)
-}
-
 pub async fn document(
-    State(state): State<AppState>,
+    State(state): State<App>,
     user: PageUser,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> PageResult {
-    let d = visible(&state, &user, id, doc).await?;
+    let d = state.document_of(user.who(), id, doc).await?;
     let seal_svg = match d
         .sealed
         .as_deref()
@@ -76,23 +59,23 @@ pub async fn document(
 
 /// The sealed PDF.
 pub async fn pdf(
-    State(state): State<AppState>,
+    State(state): State<App>,
     user: PageUser,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> PageResult {
-    let d = visible(&state, &user, id, doc).await?;
-    let bytes = crate::sealing::pdf_of(&state, &d).await?;
+    let d = state.document_of(user.who(), id, doc).await?;
+    let bytes = state.pdf_of(&d).await?;
     let name = format!("{}-{}.pdf", d.record.title, d.record.case_number);
     Ok(file_response("application/pdf", &name, false, bytes))
 }
 
 /// The sealed record (JSON) with its signature, for offline verification (`yiyin verify`).
 pub async fn json(
-    State(state): State<AppState>,
+    State(state): State<App>,
     user: PageUser,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> PageResult {
-    let d = visible(&state, &user, id, doc).await?;
+    let d = state.document_of(user.who(), id, doc).await?;
     let sealed = d
         .sealed
         .clone()

@@ -23,16 +23,17 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+use yiyin_app::{App, Principal};
 use yiyin_store::accounts::Account;
 
 use crate::auth::{Signed, Viewer};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::error::{ApiError, AppError, status_of};
 
 /// The largest upload form (several materials of up to 10 MB each).
 const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<App> {
     Router::new()
         .route("/", get(portal::home))
         .route("/search", get(portal::search))
@@ -158,6 +159,12 @@ impl<E: Into<AppError>> From<E> for PageError {
     }
 }
 
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e.app())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
@@ -171,8 +178,9 @@ impl IntoResponse for PageError {
         if matches!(self.0, AppError::Unauthorized) {
             return Redirect::to("/login").into_response();
         }
-        let body = self.0.body();
-        let title = match self.0.status() {
+        let status = status_of(&self.0);
+        let body = ApiError::App(self.0.clone()).body();
+        let title = match status {
             StatusCode::NOT_FOUND => "页面不存在",
             StatusCode::FORBIDDEN => "无权访问",
             s if s.is_server_error() => "系统暂时不可用",
@@ -184,8 +192,8 @@ impl IntoResponse for PageError {
             message: body.error.message,
         };
         match page.render() {
-            Ok(html) => (self.0.status(), Html(html)).into_response(),
-            Err(_) => (self.0.status(), body.error.code).into_response(),
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, body.error.code).into_response(),
         }
     }
 }
@@ -271,7 +279,7 @@ pub struct PageUser(pub Signed);
 
 impl<S> FromRequestParts<S> for PageUser
 where
-    AppState: FromRef<S>,
+    App: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Response;
@@ -279,9 +287,9 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let viewer = Viewer::from_request_parts(parts, state)
             .await
-            .map_err(|e| PageError(e).into_response())?;
+            .map_err(|e| PageError::from(e).into_response())?;
         match viewer.0 {
-            Some((session, via)) => Ok(PageUser(Signed { session, via })),
+            Some((session, via)) => Ok(PageUser(Signed::new(session, via))),
             None => {
                 let next = parts
                     .uri
@@ -303,25 +311,27 @@ impl PageUser {
         &self.0.session.account
     }
 
+    /// The principal the use cases take.
+    pub fn who(&self) -> &Principal {
+        &self.0.principal
+    }
+
     pub fn require_staff(&self) -> Result<(), PageError> {
-        if self.account().is_staff() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("此页面仅限工作人员使用".into()).into())
-        }
+        Ok(self.who().require_staff()?)
     }
 
     pub fn require_applicant(&self) -> Result<(), PageError> {
-        if self.account().is_staff() {
-            Err(AppError::Forbidden("此页面供申请人使用；工作人员请使用工作台".into()).into())
-        } else {
-            Ok(())
-        }
+        Ok(self.who().require_applicant()?)
     }
 
-    /// Checks the form's CSRF token against the session.
-    pub fn check_csrf(&self, form: &FormData) -> Result<(), PageError> {
-        if form.get("csrf") == self.0.session.csrf {
+    /// Checks a form's CSRF token against the session.
+    pub fn check_csrf<T>(&self, form: &Form<T>) -> Result<(), PageError> {
+        self.check_token(&form.csrf)
+    }
+
+    /// Checks a CSRF token against the session.
+    pub fn check_token(&self, csrf: &str) -> Result<(), PageError> {
+        if csrf == self.0.session.csrf {
             Ok(())
         } else {
             Err(AppError::Forbidden(
@@ -360,18 +370,43 @@ impl FormData {
     }
 }
 
-impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
+/// A submitted form: its fields typed as `T` (repeated fields into a `Vec`), its CSRF token, and the
+/// fields as sent, to show them again when the form is refused.
+#[derive(Debug, Clone)]
+pub struct Form<T> {
+    pub csrf: String,
+    pub data: T,
+    pub raw: FormData,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Form<T> {
     type Rejection = Response;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+        let unreadable = |detail: String| {
+            PageError(AppError::invalid(format!(
+                "表单内容无法识别，请返回重新填写（{detail}）"
+            )))
+            .into_response()
+        };
+        let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| {
-                PageError(AppError::bad_request("表单内容无法识别，请返回重新填写")).into_response()
-            })?;
-        Ok(FormData(pairs))
+            .map_err(|e| unreadable(e.body_text()))?;
+        let pairs: Vec<(String, String)> =
+            serde_html_form::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
+        let data: T = serde_html_form::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
+        let raw = FormData(pairs);
+        Ok(Form {
+            csrf: raw.get("csrf"),
+            data,
+            raw,
+        })
     }
 }
+
+/// A form whose fields the handler reads by name (a form with no fields beyond its token, or
+/// echoed as typed).
+pub type RawForm = Form<serde::de::IgnoredAny>;
 
 /// A file for the browser: shown (`inline`) or saved under its Chinese name; kept by no shared cache.
 pub fn file_response(content_type: &str, name: &str, inline: bool, bytes: Vec<u8>) -> Response {
@@ -391,19 +426,7 @@ pub fn file_response(content_type: &str, name: &str, inline: bool, bytes: Vec<u8
         .into_response()
 }
 
-/// Percent-encodes a query value.
-pub fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use yiyin_app::encode_query as encode;
 
 /// A redirect carrying a one-line notice shown on the next page.
 pub fn redirect_with(path: &str, notice: &str) -> Response {
@@ -439,6 +462,15 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Shows a refused input beside its field (`fallback` when it names none).
+    pub fn add_error(&mut self, e: &AppError, fallback: &str) {
+        let field = match e {
+            AppError::Invalid { field: Some(f), .. } => f.as_str(),
+            _ => fallback,
+        };
+        self.add(field, e.to_string());
     }
 }
 

@@ -13,7 +13,7 @@ use yiyin_domain::org::Jurisdiction;
 use super::{Chrome, Notice, PageResult, chrome, render};
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::state::AppState;
+use yiyin_app::App;
 
 pub struct JurisdictionCard {
     pub code: String,
@@ -31,7 +31,7 @@ struct Home {
     topics: Vec<(String, usize)>,
 }
 
-async fn home_topics(state: &AppState) -> Result<Vec<(String, usize)>, AppError> {
+async fn home_topics(state: &App) -> Result<Vec<(String, usize)>, AppError> {
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     for j in state.org().jurisdictions.iter().filter(|j| j.has_catalog()) {
         for v in state.store.catalog_as_of(&j.code, state.today()).await? {
@@ -46,11 +46,7 @@ async fn home_topics(state: &AppState) -> Result<Vec<(String, usize)>, AppError>
     Ok(v)
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(n): Query<Notice>,
-) -> PageResult {
+pub async fn home(State(state): State<App>, viewer: Viewer, Query(n): Query<Notice>) -> PageResult {
     let org = state.store.organisation().await?;
     let today = state.today();
     let mut jurisdictions = Vec::new();
@@ -147,7 +143,7 @@ fn promised_label(item: &Item) -> String {
     }
 }
 
-async fn load_jurisdiction(state: &AppState, code: &str) -> Result<Jurisdiction, AppError> {
+async fn load_jurisdiction(state: &App, code: &str) -> Result<Jurisdiction, AppError> {
     let j = state.store.jurisdiction(code).await?;
     if !j.has_catalog() {
         return Err(AppError::NotFound(format!("{}不设本级事项目录", j.name)));
@@ -155,16 +151,16 @@ async fn load_jurisdiction(state: &AppState, code: &str) -> Result<Jurisdiction,
     Ok(j)
 }
 
-fn date_param(state: &AppState, text: &str) -> Result<chrono::NaiveDate, AppError> {
+fn date_param(state: &App, text: &str) -> Result<chrono::NaiveDate, AppError> {
     if text.trim().is_empty() {
         Ok(state.today())
     } else {
-        parse_date(text).map_err(|e| AppError::bad_request(e.to_string()))
+        parse_date(text).map_err(|e| AppError::invalid(e.to_string()))
     }
 }
 
 pub async fn catalog(
-    State(state): State<AppState>,
+    State(state): State<App>,
     viewer: Viewer,
     Path(code): Path<String>,
     Query(q): Query<CatalogQuery>,
@@ -274,7 +270,7 @@ pub struct DateOnly {
 }
 
 pub async fn item(
-    State(state): State<AppState>,
+    State(state): State<App>,
     viewer: Viewer,
     Path((code, item_code)): Path<(String, String)>,
     Query(q): Query<DateOnly>,
@@ -349,13 +345,12 @@ struct ChangelogPage {
 }
 
 pub async fn changelog(
-    State(state): State<AppState>,
+    State(state): State<App>,
     viewer: Viewer,
     Path(code): Path<String>,
 ) -> PageResult {
     let j = load_jurisdiction(&state, &code).await?;
     let entries = state
-        .store
         .changelog(&code, 200)
         .await?
         .into_iter()
@@ -419,7 +414,7 @@ struct SearchPage {
 
 /// Chinese word search over item names, guides and FAQs.
 pub async fn search(
-    State(state): State<AppState>,
+    State(state): State<App>,
     viewer: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
@@ -489,7 +484,7 @@ pub use yiyin_domain::ids::mask_name;
 
 /// Approval announcements (《行政许可法》第四十条): the decisions granting licences, public.
 pub async fn announcements(
-    State(state): State<AppState>,
+    State(state): State<App>,
     viewer: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
@@ -516,8 +511,8 @@ pub async fn announcements(
             number: c.number.clone(),
             item: c.item_name.clone(),
             licensee: match c.applicant.kind {
-                yiyin_store::accounts::SubjectKind::Person => mask_name(&c.applicant.name),
-                yiyin_store::accounts::SubjectKind::Organisation => c.applicant.name.clone(),
+                yiyin_domain::party::SubjectKind::Person => mask_name(&c.applicant.name),
+                yiyin_domain::party::SubjectKind::Organisation => c.applicant.name.clone(),
             },
             result: c.result_name.clone(),
         })
@@ -545,12 +540,12 @@ struct TrackPage {
     number: String,
     code: String,
     error: String,
-    result: Option<crate::api::cases::TrackView>,
+    result: Option<yiyin_app::cases::TrackView>,
 }
 
 /// Follow a case with its number and query code, without an account.
 pub async fn track(
-    State(state): State<AppState>,
+    State(state): State<App>,
     viewer: Viewer,
     Query(q): Query<TrackForm>,
 ) -> PageResult {
@@ -559,7 +554,7 @@ pub async fn track(
         if q.number.trim().is_empty() || q.code.trim().is_empty() {
             error = "请填写办件编号和查询码".into();
         } else {
-            match crate::api::cases::track_view(&state, &q.number, &q.code).await {
+            match state.track(&q.number, &q.code).await {
                 Ok(v) => result = Some(v),
                 Err(AppError::NotFound(m)) => error = m,
                 Err(e) => return Err(e.into()),
@@ -587,20 +582,20 @@ struct VerifyPage {
     chrome: Chrome,
     number: String,
     error: String,
-    verdict: Option<crate::sealing::Verdict>,
+    verdict: Option<yiyin_app::documents::Verdict>,
 }
 
 /// Verify a document or licence: by its number (the QR code leads here), or by uploading its PDF or
 /// JSON file.
 pub async fn verify(
-    State(state): State<AppState>,
+    State(state): State<App>,
     viewer: Viewer,
     Query(q): Query<VerifyForm>,
 ) -> PageResult {
     let number = q.number.trim().to_string();
     let (mut error, mut verdict) = (String::new(), None);
     if !number.is_empty() {
-        match crate::sealing::lookup(&state, &number).await? {
+        match state.lookup(&number).await? {
             Some(v) => verdict = Some(v),
             None => error = format!("没有找到文号为「{number}」的文书或证照，请核对是否抄错"),
         }
@@ -614,7 +609,7 @@ pub async fn verify(
 }
 
 pub async fn verify_upload(
-    State(state): State<AppState>,
+    State(state): State<App>,
     viewer: Viewer,
     mut mp: axum::extract::Multipart,
 ) -> PageResult {
@@ -627,10 +622,7 @@ pub async fn verify_upload(
     let (error, verdict) = if bytes.is_empty() {
         ("请选择要核验的PDF或JSON文件".to_string(), None)
     } else {
-        (
-            String::new(),
-            Some(crate::sealing::verify_bytes(&state, &bytes).await?),
-        )
+        (String::new(), Some(state.verify_bytes(&bytes).await?))
     };
     render(&VerifyPage {
         chrome: chrome(&viewer, ""),
@@ -660,14 +652,14 @@ struct SealsPage {
 }
 
 /// The published seals (with their public keys, retired ones too) and the daily signed chain heads.
-pub async fn seals(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+pub async fn seals(State(state): State<App>, viewer: Viewer) -> PageResult {
     let seals = state
         .store
         .seals()
         .await?
         .into_iter()
         .map(|s| SealCard {
-            svg: s.svg(),
+            svg: yiyin_app::seals::svg(&s),
             pem: yiyin_seal::keys::public_pem(&s.public_key).unwrap_or_default(),
             name: s.name,
             holder: s.holder,

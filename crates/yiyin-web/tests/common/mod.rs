@@ -1,61 +1,42 @@
-//! Test support: a real Yiyin server on a random port, on a fresh database of either backend, with a
-//! clock the test controls.
+//! Test support: a real Yiyin server (`yiyin_testkit::TestServer`) on a fresh database of either
+//! backend, with a clock the test controls, and an HTTP client with its cookies.
 
 #![allow(dead_code)]
 
 use std::sync::Arc;
 
+use yiyin_app::accounts::NewStaff;
+use yiyin_app::{FixedClock, Principal};
 use yiyin_domain::authz::Grant;
-use yiyin_domain::catalog::CatalogFile;
 use yiyin_domain::roles::Role;
-use yiyin_store::{Backend, Store, StoreOptions};
-use yiyin_web::FixedClock;
-use yiyin_web::testing::TestServer;
-
-/// The seal passphrase of sealed test servers.
-pub const PASSPHRASE: &str = "ceshi-kouling-2026";
+use yiyin_store::{Backend, Store};
+use yiyin_testkit::{PASSWORD, Setup, TestServer};
 
 pub struct App {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Store,
     pub clock: Arc<FixedClock>,
-    pub state: yiyin_web::AppState,
+    /// The server's application layer, to run its sweeps and deliveries at chosen moments.
+    pub app: yiyin_app::App,
     server: TestServer,
 }
 
 impl App {
-    /// A server on a fresh database with the built-in organisation and the sample catalog of
-    /// `tests/fixtures/catalog.toml` published on 2025-01-01; the clock reads `today`.
+    /// A server on a fresh database with the built-in organisation and the sample catalog
+    /// published on 2025-01-01; the clock reads `today`.
     pub async fn spawn(backend: Backend, today: &str) -> App {
-        Self::spawn_with(backend, today, None).await
+        Self::around(TestServer::spawn(Setup::new(backend, today)).await)
     }
 
-    /// The same, with the seals made with `passphrase`: documents are sealed as they are issued.
+    /// The same, with the seals made with `PASSPHRASE`: documents are sealed as they are issued.
     pub async fn spawn_sealed(backend: Backend, today: &str) -> App {
-        Self::spawn_with(backend, today, Some(PASSPHRASE)).await
+        Self::around(TestServer::spawn(Setup::new(backend, today).sealed()).await)
     }
 
     /// A sealed server without the background work: the test runs sweeps and deliveries itself.
     pub async fn spawn_sealed_quiet(backend: Backend, today: &str) -> App {
-        let file: CatalogFile = toml::from_str(include_str!("../fixtures/catalog.toml")).unwrap();
-        let server = TestServer::spawn_quiet(
-            backend,
-            today,
-            &file,
-            StoreOptions::default(),
-            Some(PASSPHRASE),
-        )
-        .await;
-        Self::around(server)
-    }
-
-    async fn spawn_with(backend: Backend, today: &str, passphrase: Option<&str>) -> App {
-        let file: CatalogFile = toml::from_str(include_str!("../fixtures/catalog.toml")).unwrap();
-        let server =
-            TestServer::spawn_with(backend, today, &file, StoreOptions::default(), passphrase)
-                .await;
-        Self::around(server)
+        Self::around(TestServer::spawn(Setup::new(backend, today).sealed().quiet()).await)
     }
 
     fn around(server: TestServer) -> App {
@@ -67,9 +48,9 @@ impl App {
         App {
             base: server.base.clone(),
             client,
-            store: server.store.clone(),
+            store: server.app.store.clone(),
             clock: server.clock.clone(),
-            state: server.state.clone(),
+            app: server.app.clone(),
             server,
         }
     }
@@ -88,16 +69,35 @@ impl App {
             department: department.map(str::to_string),
             unit: None,
         };
-        self.store
-            .create_staff(
-                login,
-                &format!("测试{}", role.label()),
-                "ceshi2025",
-                &[grant],
-            )
+        yiyin_app::accounts::create_staff(
+            &self.store,
+            &NewStaff {
+                login: login.into(),
+                name: format!("测试{}", role.label()),
+                password: PASSWORD.into(),
+                grants: vec![grant],
+            },
+            self.app.now(),
+        )
+        .await
+        .unwrap();
+        self.token(login, PASSWORD).await
+    }
+
+    /// The account behind a login, as the use cases take it (for what a test does beside the API).
+    pub async fn principal(&self, login: &str) -> Principal {
+        let account = self
+            .store
+            .account_by_login(login)
             .await
-            .unwrap();
-        self.token(login, "ceshi2025").await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no account {login}"));
+        Principal::new(account)
+    }
+
+    /// The database, for raw access (tampering).
+    pub fn db(&self) -> &yiyin_testkit::TestDb {
+        self.server.db()
     }
 
     /// Logs in and returns the bearer token.
@@ -161,9 +161,9 @@ impl App {
         App {
             base: server.base.clone(),
             client: self.client,
-            store: server.store.clone(),
+            store: server.app.store.clone(),
             clock: server.clock.clone(),
-            state: server.state.clone(),
+            app: server.app.clone(),
             server,
         }
     }
@@ -172,21 +172,6 @@ impl App {
     pub async fn stop(self) {
         self.server.stop().await;
     }
-}
-
-/// Declares each test once per backend.
-#[macro_export]
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(yiyin_store::Backend::Sqlite).await; })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(yiyin_store::Backend::Postgres).await; })*
-        }
-    };
 }
 
 /// An application for HY-SC-001 (食品经营许可, five years, supervised by 市场监管) by the test company.
@@ -234,7 +219,9 @@ pub async fn licensed_case_filed_by(
                 "POST",
                 "/api/v1/cases",
                 Some(token),
-                Some(serde_json::json!({"jurisdiction": "hanyin", "item_code": "HY-SC-001", "materials": ["M1", "M2"]})),
+                Some(
+                    serde_json::json!({"jurisdiction": "hanyin", "item_code": "HY-SC-001", "materials": ["M1", "M2"], "attested": true}),
+                ),
             )
             .await
         }

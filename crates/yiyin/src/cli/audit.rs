@@ -49,16 +49,14 @@ pub async fn run(_global: &GlobalArgs, args: AuditArgs) -> CliResult {
         .map(|h| parse_head(h))
         .collect::<Result<Vec<_>, _>>()?;
     let store = args.db.open().await?;
-    let report = store
-        .verify_chain()
+    let report = yiyin_app::audit::verify_chain(&store)
         .await
         .map_err(|e| Failure::other(e.to_string()));
     let mut held = Vec::new();
     for (seq, hash) in &heads {
         held.push((
             *seq,
-            store
-                .check_head(*seq, hash)
+            yiyin_app::audit::check_head(&store, *seq, hash)
                 .await
                 .map_err(|e| Failure::other(e.to_string()))?,
         ));

@@ -5,12 +5,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use yiyin_app::catalog::{ImportMode, changelog, import_catalog, publish_draft, retire_item};
 use yiyin_catalog_io::{Format, check, export, parse};
 use yiyin_domain::calendar::{fmt_date, parse_date};
 use yiyin_domain::catalog::CatalogFile;
 use yiyin_domain::rehearse::cst;
-use yiyin_store::StoreError;
-use yiyin_store::catalog::ImportMode;
 
 use super::server::DbArgs;
 use super::{CliResult, Failure, GlobalArgs, HELP};
@@ -122,15 +121,6 @@ fn date_arg(text: &str) -> Result<chrono::NaiveDate, Failure> {
     parse_date(text).map_err(|e| Failure::input(e.to_string()))
 }
 
-fn store_err(e: StoreError) -> Failure {
-    match e {
-        StoreError::Rejected(_) | StoreError::NotFound(_) | StoreError::Conflict(_) => {
-            Failure::input(e.to_string())
-        }
-        other => Failure::other(other.to_string()),
-    }
-}
-
 pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
     match args.command {
         CatalogCommand::Import {
@@ -160,7 +150,7 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
             }
             let mut parsed = parse(&bytes, format, jurisdiction.as_deref()).map_err(report)?;
             let store = args.db.open().await?;
-            let org = store.organisation().await.map_err(store_err)?;
+            let org = store.organisation().await?;
             let total = parsed.file.items.len();
             let problems = check(&mut parsed, &org, |done, all| {
                 if all >= 100 {
@@ -184,10 +174,7 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
             if total >= 100 {
                 eprintln!("正在写入数据库（{total} 项）…");
             }
-            let result = store
-                .import_catalog(&parsed.file, &mode, today(), &by)
-                .await
-                .map_err(store_err)?;
+            let result = import_catalog(&store, &parsed.file, &mode, today(), &by).await?;
             println!(
                 "导入完成：{}，公布 {} 项，草稿 {} 项，内容未变 {} 项。",
                 parsed.file.jurisdiction, result.published, result.drafts, result.unchanged
@@ -214,11 +201,10 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
                 None => Format::Toml,
             };
             let store = args.db.open().await?;
-            store.jurisdiction(&jurisdiction).await.map_err(store_err)?;
+            store.jurisdiction(&jurisdiction).await?;
             let items = store
                 .catalog_as_of(&jurisdiction, date)
-                .await
-                .map_err(store_err)?
+                .await?
                 .into_iter()
                 .map(|v| v.item)
                 .collect();
@@ -248,11 +234,8 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
                 .transpose()?
                 .unwrap_or_else(today);
             let store = args.db.open().await?;
-            let j = store.jurisdiction(&jurisdiction).await.map_err(store_err)?;
-            let items = store
-                .catalog_as_of(&jurisdiction, date)
-                .await
-                .map_err(store_err)?;
+            let j = store.jurisdiction(&jurisdiction).await?;
+            let items = store.catalog_as_of(&jurisdiction, date).await?;
             println!(
                 "{} 事项目录（{} 有效，共 {} 项）",
                 j.name,
@@ -284,10 +267,8 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
         } => {
             let effective = date_arg(&effective)?;
             let store = args.db.open().await?;
-            let v = store
-                .publish_draft(&jurisdiction, &code, effective, today(), &note, &by)
-                .await
-                .map_err(store_err)?;
+            let v =
+                publish_draft(&store, &jurisdiction, &code, effective, today(), &note, &by).await?;
             println!(
                 "已公布「{}」第{}版（{}），{} 起施行。",
                 v.item.name,
@@ -306,10 +287,8 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
         } => {
             let effective = date_arg(&effective)?;
             let store = args.db.open().await?;
-            let v = store
-                .retire_item(&jurisdiction, &code, effective, today(), &note, &by)
-                .await
-                .map_err(store_err)?;
+            let v =
+                retire_item(&store, &jurisdiction, &code, effective, today(), &note, &by).await?;
             println!(
                 "已取消「{}」，{} 起不再受理。",
                 v.item.name,
@@ -322,11 +301,7 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
             limit,
         } => {
             let store = args.db.open().await?;
-            for e in store
-                .changelog(&jurisdiction, limit)
-                .await
-                .map_err(store_err)?
-            {
+            for e in changelog(&store, &jurisdiction, limit).await? {
                 let v = &e.version;
                 println!(
                     "{} {} {}（{}）第{}版 {} 起施行 {}",

@@ -116,6 +116,24 @@ impl Failure {
     }
 }
 
+impl From<yiyin_app::AppError> for Failure {
+    /// The use case's Chinese message; bad input, a refusal by the law, a missing or conflicting
+    /// record exit 2, the rest 1.
+    fn from(e: yiyin_app::AppError) -> Self {
+        use yiyin_app::AppError as E;
+        match e {
+            E::Internal(_) | E::Unavailable(_) => Failure::other(e.to_string()),
+            _ => Failure::input(e.to_string()),
+        }
+    }
+}
+
+impl From<yiyin_store::StoreError> for Failure {
+    fn from(e: yiyin_store::StoreError) -> Self {
+        yiyin_app::AppError::from(e).into()
+    }
+}
+
 pub type CliResult = Result<(), Failure>;
 
 pub fn run() -> ExitCode {

@@ -37,7 +37,7 @@ enum SealCommand {
             env = "YIYIN_SEAL_PASSPHRASE",
             hide_env_values = true
         )]
-        seal_passphrase: Option<String>,
+        seal_passphrase: Option<secrecy::SecretString>,
     },
 }
 
@@ -81,11 +81,8 @@ pub async fn run(_global: &GlobalArgs, args: SealCmdArgs) -> CliResult {
                     "轮换印章需要印章口令：请用 --seal-passphrase 或环境变量 YIYIN_SEAL_PASSPHRASE 提供",
                 )
             })?;
-            let today = chrono::Utc::now()
-                .with_timezone(&yiyin_domain::rehearse::cst())
-                .date_naive();
-            let new = store
-                .rotate_seal(id, &passphrase, today)
+            let today = yiyin_domain::calendar::local_date(chrono::Utc::now());
+            let new = yiyin_app::seals::rotate_seal(&store, id, &passphrase, today)
                 .await
                 .map_err(|e| Failure::input(e.to_string()))?;
             println!(

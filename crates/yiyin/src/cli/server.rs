@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
-use yiyin_domain::calendar::Calendar;
+use secrecy::SecretString;
+use yiyin_app::{App, Clock, FixedClock, Keyring, OffsetClock, SystemClock};
+use yiyin_blobs::BlobStore;
 use yiyin_store::{Durability, Store, StoreOptions};
-use yiyin_web::{AppState, SystemClock};
 
 use super::{CliResult, Failure, GlobalArgs};
 
@@ -42,9 +43,21 @@ pub struct DbArgs {
         global = true
     )]
     pub sqlite_sync: String,
+    /// 文件存储地址：s3://存储桶/前缀 使用 S3 兼容对象存储（端点、密钥和区域取自 AWS_ENDPOINT_URL、AWS_ACCESS_KEY_ID、AWS_SECRET_ACCESS_KEY、AWS_REGION）；不填则使用数据目录下的 blobs 文件夹。多台应用服务器须共用同一文件存储
+    #[arg(long, value_name = "URL", env = "YIYIN_BLOB_URL", global = true)]
+    pub blob_url: Option<String>,
 }
 
 impl DbArgs {
+    /// The blob store these options point at: the bucket given, else `<data-dir>/blobs`.
+    pub fn blobs(&self) -> Result<BlobStore, Failure> {
+        match &self.blob_url {
+            Some(url) => BlobStore::from_url(url),
+            None => BlobStore::local(self.data_dir.join("blobs")),
+        }
+        .map_err(|e| Failure::input(e.to_string()))
+    }
+
     /// The database URL these options point at.
     pub fn url(&self) -> Result<String, Failure> {
         match &self.database {
@@ -79,8 +92,7 @@ impl DbArgs {
         )
         .await
         .map_err(|e| Failure::other(format!("无法打开数据库 {}：{e}", redact(&url))))?;
-        store
-            .init_organisation()
+        yiyin_app::admin::init_organisation(&store)
             .await
             .map_err(|e| Failure::other(e.to_string()))?;
         Ok(store)
@@ -120,9 +132,9 @@ fn parse_clock(text: &str) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
 }
 
 /// The server's clock: the machine's, or a simulated one starting at `--clock`.
-fn clock_of(clock: &Option<String>) -> Result<Arc<dyn yiyin_web::Clock>, Failure> {
+fn clock_of(clock: &Option<String>) -> Result<Arc<dyn Clock>, Failure> {
     Ok(match clock {
-        Some(text) => Arc::new(yiyin_web::OffsetClock::new(parse_clock(text)?)),
+        Some(text) => Arc::new(OffsetClock::new(parse_clock(text)?)),
         None => Arc::new(SystemClock),
     })
 }
@@ -157,7 +169,7 @@ pub struct SealArgs {
         env = "YIYIN_SEAL_PASSPHRASE",
         hide_env_values = true
     )]
-    pub seal_passphrase: Option<String>,
+    pub seal_passphrase: Option<SecretString>,
     /// 门户的公开地址，写入文书二维码（默认 http://监听地址）
     #[arg(long, value_name = "URL", env = "YIYIN_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -166,30 +178,33 @@ pub struct SealArgs {
 /// Makes the missing seals and opens them all with the passphrase.
 pub async fn open_seals(
     store: &Store,
-    passphrase: &str,
+    passphrase: &SecretString,
     today: chrono::NaiveDate,
-) -> Result<yiyin_store::seals::Keyring, Failure> {
-    let made = store
-        .ensure_seals(passphrase, today)
+) -> Result<Keyring, Failure> {
+    let made = yiyin_app::seals::ensure_seals(store, passphrase, today)
         .await
         .map_err(|e| Failure::input(e.to_string()))?;
     if made > 0 {
         println!("已创建电子印章 {made} 枚（私钥以印章口令加密保存）");
     }
-    store
-        .keyring(passphrase)
+    Keyring::open(store, passphrase)
         .await
         .map_err(|e| Failure::input(e.to_string()))
 }
 
-/// The calendar: built-in years, `--calendar-dir`, then years uploaded into the database.
-pub async fn full_calendar(global: &GlobalArgs, store: &Store) -> Result<Calendar, Failure> {
-    let mut cal = super::load_calendar(global)?;
-    store
-        .load_calendar_years(&mut cal)
+/// The application over a store with this clock, seals and public address.
+async fn app_of(
+    global: &GlobalArgs,
+    store: &Store,
+    blobs: BlobStore,
+    clock: Arc<dyn Clock>,
+    keyring: Keyring,
+    public_url: &str,
+) -> Result<App, Failure> {
+    let calendar = super::load_calendar(global)?;
+    App::new(store.clone(), calendar, clock, blobs, keyring, public_url)
         .await
-        .map_err(|e| Failure::other(e.to_string()))?;
-    Ok(cal)
+        .map_err(|e| Failure::other(e.to_string()))
 }
 
 pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
@@ -203,43 +218,22 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
     let passphrase = args.seal.seal_passphrase.clone().ok_or_else(|| {
         Failure::input("启动需要印章口令：请用 --seal-passphrase 或环境变量 YIYIN_SEAL_PASSPHRASE 提供（至少8个字符）")
     })?;
+    // Every setting is checked before anything is written (the database, the seals).
+    let blobs = args.db.blobs()?;
     let store = args.db.open().await?;
-    let today = clock
-        .now()
-        .with_timezone(&yiyin_domain::rehearse::cst())
-        .date_naive();
+    let today = yiyin_domain::calendar::local_date(clock.now());
     let keyring = open_seals(&store, &passphrase, today).await?;
     let public_url = args
         .seal
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    run_server(
-        global,
-        store,
-        addr,
-        &args.db.data_dir,
-        clock,
-        keyring,
-        &public_url,
-    )
-    .await
+    let app = app_of(global, &store, blobs, clock, keyring, &public_url).await?;
+    run_server(app, addr).await
 }
 
-pub async fn run_server(
-    global: &GlobalArgs,
-    store: Store,
-    addr: SocketAddr,
-    data_dir: &Path,
-    clock: Arc<dyn yiyin_web::Clock>,
-    keyring: yiyin_store::seals::Keyring,
-    public_url: &str,
-) -> CliResult {
-    let calendar = full_calendar(global, &store).await?;
-    let blobs = yiyin_store::blobs::BlobStore::new(data_dir.join("blobs"));
-    let state = AppState::load(store.clone(), calendar, clock, blobs, keyring, public_url)
-        .await
-        .map_err(|e| Failure::other(e.to_string()))?;
+pub async fn run_server(app: App, addr: SocketAddr) -> CliResult {
+    let store = app.store.clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::other(format!("无法监听 {addr}：{e}")))?;
@@ -250,7 +244,7 @@ pub async fn run_server(
         "一印已启动：http://{local}/  （数据库：{}，按 Ctrl-C 停止）",
         store.backend().label()
     );
-    yiyin_web::serve(listener, state, async {
+    yiyin_web::serve(listener, app, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
@@ -308,23 +302,37 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         database: None,
         data_dir: args.data_dir.clone(),
         sqlite_sync: "normal".into(),
+        blob_url: None,
     };
     let clock = clock_of(&args.clock)?;
     let store = db.open().await?;
-    let calendar = full_calendar(global, &store).await?;
     let passphrase = args
         .seal
         .seal_passphrase
         .clone()
-        .unwrap_or_else(|| DEMO_PASSPHRASE.to_string());
-    let today = clock
-        .now()
-        .with_timezone(&yiyin_domain::rehearse::cst())
-        .date_naive();
+        .unwrap_or_else(|| SecretString::from(DEMO_PASSPHRASE));
+    let now = clock.now();
+    let today = yiyin_domain::calendar::local_date(now);
     // The demo's history reaches back months before today: its seals were made before it began.
     let seals_made = today - chrono::Duration::days(366);
     let keyring = open_seals(&store, &passphrase, seals_made).await?;
-    let loaded = crate::demo::load(&store, &calendar, &keyring, clock.now())
+    let public_url = args
+        .seal
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    // The demo's history is made through the use cases on a clock moved along it.
+    let history_clock = Arc::new(FixedClock::new(now));
+    let loader = app_of(
+        global,
+        &store,
+        db.blobs()?,
+        history_clock.clone(),
+        keyring.clone(),
+        &public_url,
+    )
+    .await?;
+    let loaded = crate::demo::load(&loader, &history_clock, now)
         .await
         .map_err(|e| Failure::other(format!("生成演示数据失败：{e}")))?;
     match loaded {
@@ -338,21 +346,8 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         store.close().await;
         return Ok(());
     }
-    let public_url = args
-        .seal
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
-    run_server(
-        global,
-        store,
-        addr,
-        &args.data_dir,
-        clock,
-        keyring,
-        &public_url,
-    )
-    .await
+    let app = app_of(global, &store, db.blobs()?, clock, keyring, &public_url).await?;
+    run_server(app, addr).await
 }
 
 fn remove_sqlite(path: &Path) -> CliResult {

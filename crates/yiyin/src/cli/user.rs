@@ -2,9 +2,9 @@
 //! line (the first system administrator of a jurisdiction is made this way).
 
 use clap::{Args, Subcommand};
+use yiyin_app::accounts::{NewStaff, create_staff, set_active, set_password};
 use yiyin_domain::authz::Grant;
 use yiyin_domain::roles::Role;
-use yiyin_store::StoreError;
 
 use super::server::DbArgs;
 use super::{CliResult, Failure, GlobalArgs, HELP};
@@ -88,15 +88,6 @@ pub fn parse_grant(text: &str) -> Result<Grant, String> {
     })
 }
 
-fn store_err(e: StoreError) -> Failure {
-    match e {
-        StoreError::Rejected(_) | StoreError::Conflict(_) | StoreError::NotFound(_) => {
-            Failure::input(e.to_string())
-        }
-        other => Failure::other(other.to_string()),
-    }
-}
-
 pub async fn run(_global: &GlobalArgs, args: UserArgs) -> CliResult {
     let store = args.db.open().await?;
     match args.command {
@@ -111,10 +102,17 @@ pub async fn run(_global: &GlobalArgs, args: UserArgs) -> CliResult {
                 .map(|r| parse_grant(r))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(Failure::input)?;
-            let a = store
-                .create_staff(&login, &name, &password, &grants)
-                .await
-                .map_err(store_err)?;
+            let a = create_staff(
+                &store,
+                &NewStaff {
+                    login,
+                    name,
+                    password,
+                    grants,
+                },
+                chrono::Utc::now(),
+            )
+            .await?;
             println!(
                 "已创建账号 {}（{}）：{}",
                 a.login,
@@ -123,7 +121,7 @@ pub async fn run(_global: &GlobalArgs, args: UserArgs) -> CliResult {
             );
         }
         UserCommand::List { jurisdiction } => {
-            for a in store.staff_in(&jurisdiction).await.map_err(store_err)? {
+            for a in store.staff_in(&jurisdiction).await? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     a.login,
@@ -136,22 +134,17 @@ pub async fn run(_global: &GlobalArgs, args: UserArgs) -> CliResult {
         UserCommand::Password { login, password } => {
             let a = store
                 .account_by_login(&login)
-                .await
-                .map_err(store_err)?
+                .await?
                 .ok_or_else(|| Failure::input(format!("没有登录名为「{login}」的账号")))?;
-            store
-                .set_password(a.id, &password)
-                .await
-                .map_err(store_err)?;
+            set_password(&store, a.id, &password).await?;
             println!("已重设 {login} 的密码。");
         }
         UserCommand::Disable { login, enable } => {
             let a = store
                 .account_by_login(&login)
-                .await
-                .map_err(store_err)?
+                .await?
                 .ok_or_else(|| Failure::input(format!("没有登录名为「{login}」的账号")))?;
-            store.set_active(a.id, enable).await.map_err(store_err)?;
+            set_active(&store, a.id, enable).await?;
             println!("已{} {login}。", if enable { "启用" } else { "停用" });
         }
     }

@@ -159,8 +159,7 @@ pub async fn verify(_global: &GlobalArgs, args: VerifyArgs) -> CliResult {
     }
     if args.registry {
         let store = args.db.open().await?;
-        let check = store
-            .registry_check(&sealed, today)
+        let check = yiyin_app::documents::registry_check(&store, &sealed, today)
             .await
             .map_err(|e| Failure::other(e.to_string()))?;
         store.close().await;

@@ -1,0 +1,163 @@
+//! The e-archive: a closed case's package (its record, every sealed document as JSON and PDF, every
+//! material, its events), built with `yiyin-archive`, signed by the seal that decided it, verified
+//! before it is kept, stored in the blob store and registered; and the daily chain head signed by
+//! the platform seal. The background worker builds both; a staff download builds a package on
+//! demand when the worker has not reached the case yet.
+
+use yiyin_domain::authz::Operation;
+use yiyin_domain::calendar::{fmt_date, local_time};
+use yiyin_store::Store;
+use yiyin_store::archive::PublishedHead;
+
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::principal::Principal;
+
+impl App {
+    /// The package of a closed case: from the blob store when built before, else built now,
+    /// verified, kept and registered. Returns (file name, bytes).
+    pub async fn package_of(&self, case_id: i64) -> Result<(String, Vec<u8>)> {
+        let record = self.store.case(case_id).await?;
+        let name = format!("电子档案-{}.zip", record.number);
+        if let Some(digest) = self.store.archive_of(case_id).await? {
+            return Ok((name, self.blobs.get(&digest).await?));
+        }
+        if !record.case.is_closed() {
+            return Err(AppError::Conflict(
+                "办件尚未办结，办结后才生成电子档案包".into(),
+            ));
+        }
+        let org = self.org();
+        let j = org
+            .jurisdiction(&record.jurisdiction)
+            .ok_or_else(|| AppError::internal(format!("jurisdiction {}", record.jurisdiction)))?;
+        let holder =
+            yiyin_domain::org::Issuer::of(j, &record.department, record.handling_mode).seal_holder;
+        let (seal, key) = self
+            .keyring()
+            .for_holder(&record.jurisdiction, &holder)
+            .ok_or_else(|| {
+                AppError::Unavailable("签发机关的印章密钥未加载，暂时不能生成电子档案包".into())
+            })?
+            .clone();
+        let (mut documents, mut unsealed) = (Vec::new(), Vec::new());
+        for doc in self.store.case_documents(case_id).await? {
+            let stem = format!("{}-{}", doc.record.number, doc.record.title);
+            match &doc.sealed {
+                Some(json) => {
+                    documents.push((format!("{stem}.json"), json.clone().into_bytes()));
+                    let pdf = self.pdf_of(&doc).await?;
+                    documents.push((format!("{stem}.pdf"), pdf));
+                }
+                // Issued before the seals were switched on: the unsealed record, as it was issued.
+                None => unsealed.push((
+                    format!("{stem}.json"),
+                    serde_json::to_vec_pretty(&doc.record).map_err(AppError::internal)?,
+                )),
+            }
+        }
+        let mut materials = Vec::new();
+        for a in self.store.attachments(case_id).await? {
+            materials.push((
+                format!("{}-{}", a.material_code, a.file_name),
+                self.blobs.get(&a.digest).await?,
+            ));
+        }
+        let contents = yiyin_archive::Contents {
+            case_number: record.number.clone(),
+            jurisdiction: record.jurisdiction.clone(),
+            item: record.item_name.clone(),
+            applicant: record.applicant.name.clone(),
+            state: record.state.label().to_string(),
+            case: serde_json::to_value(&record).map_err(AppError::internal)?,
+            events: self.store.case_events(case_id).await?,
+            documents,
+            unsealed,
+            materials,
+        };
+        let created_at = local_time(self.now());
+        let info = crate::seals::info(&seal);
+        let (bytes, report) = tokio::task::spawn_blocking(move || {
+            let bytes = yiyin_archive::build(&contents, &info, &key, &created_at)?;
+            // Never keep a package that would not verify.
+            let report = yiyin_archive::verify(&bytes)?;
+            Ok::<_, yiyin_archive::ArchiveError>((bytes, report))
+        })
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+        let manifest = serde_json::to_vec(&report.manifest).map_err(AppError::internal)?;
+        let digest = self.blobs.put(&bytes).await?;
+        let mut tx = self.store.begin_write().await?;
+        tx.save_archive(
+            case_id,
+            &digest,
+            &yiyin_seal::sm3_hex(&manifest),
+            self.now().timestamp_millis(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((name, bytes))
+    }
+
+    /// A closed case's package, for staff whose duty covers the case.
+    pub async fn download_package(
+        &self,
+        who: &Principal,
+        case_id: i64,
+    ) -> Result<(String, Vec<u8>)> {
+        let record = self.store.case(case_id).await?;
+        who.require(Operation::ViewCase, &record.scope())?;
+        self.package_of(case_id).await
+    }
+
+    /// Builds the packages of up to `limit` closed cases that have none yet. Returns how many were
+    /// built; a case that fails is logged and tried again next time.
+    #[tracing::instrument(skip_all)]
+    pub async fn archive_sweep(&self, limit: i64) -> Result<usize> {
+        let mut built = 0;
+        for id in self.store.cases_to_archive(limit).await? {
+            match self.package_of(id).await {
+                Ok(_) => built += 1,
+                Err(e) => tracing::warn!(case = id, error = %e, "archive package not built"),
+            }
+        }
+        Ok(built)
+    }
+
+    /// Publishes today's chain head with the platform seal, unless already published today.
+    #[tracing::instrument(skip_all)]
+    pub async fn publish_head(&self) -> Result<Option<PublishedHead>> {
+        publish_head(&self.store, self.keyring(), self.now()).await
+    }
+}
+
+/// Publishes the chain head of the day of `at` with the platform seal, unless published already
+/// (the CLI's `yiyin audit verify --head` calls it without a server).
+pub async fn publish_head(
+    store: &Store,
+    keyring: &crate::Keyring,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<PublishedHead>> {
+    let day = fmt_date(yiyin_domain::calendar::local_date(at));
+    if store.head_published(&day).await? {
+        return Ok(None);
+    }
+    let Some((seal, key)) = keyring.platform() else {
+        return Ok(None);
+    };
+    let (seq, hash) = store.chain_head().await?;
+    let signature = yiyin_seal::hex(&key.sign(&PublishedHead::message(&day, seq, &hash)));
+    let head = PublishedHead {
+        day,
+        seq,
+        hash,
+        signed_at: local_time(at),
+        seal_id: seal.id,
+        signature,
+    };
+    let mut tx = store.begin_write().await?;
+    let inserted = tx.insert_head(&head).await?;
+    tx.commit().await?;
+    Ok(inserted.then_some(head))
+}

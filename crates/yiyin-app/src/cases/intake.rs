@@ -1,0 +1,268 @@
+//! Receiving an application (收件), at a window or online, with the window's Art. 32 outcome taken in
+//! the same write and the files uploaded with it: nothing is kept unless all of it is.
+
+use chrono::Datelike;
+use serde_json::json;
+use yiyin_domain::authz::{Operation, Scope};
+use yiyin_domain::calendar::local_date;
+use yiyin_domain::catalog::{self, HandlingClass, Item};
+use yiyin_domain::engine::{
+    ApplicantFacts, Case, Context, IntakeOutcome, ItemRules, check_attestation,
+};
+use yiyin_domain::party::Applicant;
+use yiyin_domain::refusal::Refusal;
+use yiyin_domain::roles::Role;
+use yiyin_store::cases::{CaseBody, CaseRecord, NewCaseRow};
+
+use super::Upload;
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::issue::Transition;
+use crate::principal::Principal;
+
+/// An application to receive.
+#[derive(Debug, Clone)]
+pub struct Receive {
+    pub jurisdiction: String,
+    pub item_code: String,
+    /// The applicant, for staff receiving at a window; ignored for an applicant applying online,
+    /// whose account is the applicant.
+    pub applicant: Option<Applicant>,
+    /// Codes of the materials provided (with or without a file).
+    pub materials: Vec<String>,
+    /// Art. 31: the applicant attests that the materials are true (required online).
+    pub attested: bool,
+    /// The Art. 32 outcome the window takes with the receipt.
+    pub outcome: IntakeOutcome,
+    /// A retried submission with the same key finds the case it created.
+    pub idempotency_key: Option<String>,
+    /// Files of materials, uploaded or scanned with the application.
+    pub uploads: Vec<Upload>,
+}
+
+/// A received application: the case, and whether this call created it (false: a retry).
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub record: CaseRecord,
+    pub created: bool,
+}
+
+/// What authorisation judges receiving an item by.
+pub fn item_scope(jurisdiction: &str, item: &Item) -> Scope {
+    Scope {
+        jurisdiction: jurisdiction.to_string(),
+        department: item.department.clone(),
+        supervising_department: item.supervising_department.clone(),
+        handling_mode: item.handling_mode,
+        instant: item.handling_class == HandlingClass::Instant,
+    }
+}
+
+impl App {
+    /// The item in force today, or the refusal of `catalog.md`: no approval outside the catalog.
+    pub async fn item_in_force(
+        &self,
+        jurisdiction: &str,
+        code: &str,
+    ) -> Result<catalog::ItemVersion> {
+        let history = self.store.item_history(jurisdiction, code).await?;
+        catalog::active_version(&history, self.today())
+            .cloned()
+            .ok_or_else(|| {
+                AppError::Refused(Refusal::new(
+                    "catalog",
+                    catalog::CatalogError::NotInCatalog(code.to_string()).to_string(),
+                ))
+            })
+    }
+
+    /// Receives an application (收件) and takes the window's outcome, in one write.
+    #[tracing::instrument(skip_all, fields(jurisdiction = %input.jurisdiction, item = %input.item_code))]
+    pub async fn receive(&self, who: &Principal, input: Receive) -> Result<Received> {
+        let key = match &input.idempotency_key {
+            Some(k) if k.trim().is_empty() || k.chars().count() > 200 => {
+                return Err(AppError::field("idempotency_key", "幂等键应为1至200个字符"));
+            }
+            Some(k) => Some(format!("{}:{k}", who.account.id)),
+            None => None,
+        };
+        if let Some(k) = &key
+            && let Some(existing) = self.store.case_by_key(k).await?
+        {
+            return Ok(Received {
+                record: existing,
+                created: false,
+            });
+        }
+        self.jurisdiction(&input.jurisdiction)?;
+        let version = self
+            .item_in_force(&input.jurisdiction, &input.item_code)
+            .await?;
+        let item = &version.item;
+        let (applicant, unit, channel_online) = if who.is_staff() {
+            who.require(Operation::Receive, &item_scope(&input.jurisdiction, item))?;
+            let applicant = input
+                .applicant
+                .clone()
+                .ok_or_else(|| AppError::field("applicant", "窗口收件须填写申请人信息"))?;
+            let unit = who
+                .account
+                .grants
+                .iter()
+                .find(|g| g.jurisdiction == input.jurisdiction && g.role == Role::WindowClerk)
+                .and_then(|g| g.unit.clone())
+                .unwrap_or_default();
+            (applicant, unit, false)
+        } else {
+            check_attestation(input.attested)?;
+            let a = &who.account;
+            let id = a.id_number.clone().ok_or_else(|| {
+                AppError::Forbidden("该账号没有登记证件号码，不能网上申请".into())
+            })?;
+            (
+                Applicant::new(&a.name, id, &a.phone, Some(a.id)),
+                String::new(),
+                true,
+            )
+        };
+        if applicant.name.is_empty() {
+            return Err(AppError::field("name", "申请人姓名或单位名称不能为空"));
+        }
+        let mut materials = input.materials.clone();
+        for code in &materials {
+            if item.material(code).is_none() {
+                return Err(AppError::field(
+                    "materials",
+                    format!("材料编码「{code}」不在“{}”公布的申请材料目录中", item.name),
+                ));
+            }
+        }
+        // Online, a material is provided by its file.
+        let uploads: Vec<Upload> = input
+            .uploads
+            .into_iter()
+            .filter(|u| item.material(&u.material).is_some())
+            .collect();
+        if channel_online {
+            materials.extend(uploads.iter().map(|u| u.material.clone()));
+        }
+        materials.sort();
+        materials.dedup();
+        let attachments = self.keep_uploads(&uploads).await?;
+
+        let rules = ItemRules::from(item);
+        let calendar = self.calendar();
+        let facts = ApplicantFacts::default();
+        let ctx = Context {
+            item: &rules,
+            calendar: &calendar,
+            applicant: &facts,
+        };
+        let at = self.now();
+        let date = local_date(at);
+        let received = Case::receive(&ctx, date, &materials)?;
+        // The outcome is judged before anything is written: refused, nothing is kept.
+        let outcome = match input.outcome.action(&rules, &materials) {
+            Some(action) => {
+                let applied = received.case.apply(&ctx, date, &action)?;
+                Some((action, applied))
+            }
+            None => None,
+        };
+        let body = CaseBody {
+            case: received.case.clone(),
+            item: rules.clone(),
+            result_name: item.result.name.clone(),
+            validity_years: item.result.validity_years,
+        };
+        let actor = who.actor(&self.org());
+        let mut tx = self.store.begin_write().await?;
+        let j = tx.jurisdiction(&input.jurisdiction).await?;
+        let year = date.year();
+        let seq = tx.next_case_number(&j.code, year).await?;
+        let prefix = if j.case_prefix.is_empty() {
+            j.code.to_uppercase()
+        } else {
+            j.case_prefix.clone()
+        };
+        let number = format!("{prefix}{year}{seq:06}");
+        // A deadline in a year without calendar data is unknown until the year is added; the
+        // application is received all the same.
+        let clock = received.case.deadlines(&ctx, date).ok();
+        let id = tx
+            .insert_case(&NewCaseRow {
+                jurisdiction: &j.code,
+                number: &number,
+                query_code: &crate::accounts::random_code(6),
+                item_code: &item.code,
+                item_version: version.version,
+                item_name: &item.name,
+                department: &item.department,
+                supervising_department: &item.supervising_department,
+                handling_mode: item.handling_mode,
+                applicant: &applicant,
+                channel: actor.channel,
+                unit: &unit,
+                body: &body,
+                clock: clock.as_ref(),
+                at_ms: at.timestamp_millis(),
+            })
+            .await?;
+        if let Some(k) = &key
+            && !tx.insert_case_key(k, id, at.timestamp_millis()).await?
+        {
+            // Another attempt with the same key won the race: keep its case, drop this one.
+            tx.rollback().await?;
+            let existing = self.store.case_by_key(k).await?.ok_or_else(|| {
+                AppError::Conflict("同一幂等键的申请正在处理中，请稍后重试".into())
+            })?;
+            return Ok(Received {
+                record: existing,
+                created: false,
+            });
+        }
+        tx.attach(id, &attachments, &actor.name, at.timestamp_millis())
+            .await?;
+        let record = tx.case(id).await?;
+        let receipt = Transition {
+            action: "receive".into(),
+            reason: String::new(),
+            data: json!({
+                "materials": materials,
+                "item_version": version.version,
+                "number": number,
+                "unit": unit,
+                "state": record.state.code(),
+            }),
+            effects: received.effects,
+        };
+        self.record_case(&mut tx, &record, &actor, at, clock.as_ref(), vec![receipt])
+            .await?;
+        if let Some((action, applied)) = outcome {
+            let clock = applied.case.deadlines(&ctx, date).ok();
+            tx.update_case(
+                &record,
+                &applied.case,
+                clock.as_ref(),
+                at.timestamp_millis(),
+            )
+            .await?;
+            let fresh = tx.case(id).await?;
+            let transition = super::act::transition_of(&action, &applied);
+            self.record_case(
+                &mut tx,
+                &fresh,
+                &actor,
+                at,
+                clock.as_ref(),
+                vec![transition],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Received {
+            record: self.store.case(id).await?,
+            created: true,
+        })
+    }
+}

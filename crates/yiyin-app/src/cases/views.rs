@@ -1,0 +1,294 @@
+//! What is seen of cases: one case with its clock, timeline, documents and the actions this account
+//! may take now; worklists, most urgent first; and what anyone holding the number and query code may
+//! follow without an account.
+
+use serde::Serialize;
+use yiyin_domain::authz::{self, Operation, applicant_may_named};
+use yiyin_domain::calendar::{fmt_date, local_date};
+use yiyin_domain::engine::{CaseState, Clock, action_label};
+use yiyin_domain::roles::Role;
+use yiyin_store::cases::{CaseFilter, CaseRecord};
+use yiyin_store::events::Event;
+
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::principal::Principal;
+
+/// A document as listed with its case.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentSummary {
+    pub id: i64,
+    pub title: String,
+    pub number: String,
+    pub issued_on: String,
+}
+
+/// A case with everything a clerk or an applicant needs to see.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub record: CaseRecord,
+    /// Every deadline as of today, with its explanation; absent when the calendar lacks a year.
+    pub clock: Option<Clock>,
+    /// Why the clock could not be computed, if so.
+    pub clock_error: Option<String>,
+    pub events: Vec<Event>,
+    pub documents: Vec<DocumentSummary>,
+    /// The actions this user may take now.
+    pub allowed_actions: Vec<String>,
+}
+
+/// A line of a worklist.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseLine {
+    pub id: i64,
+    pub number: String,
+    pub jurisdiction: String,
+    pub item_name: String,
+    pub applicant: String,
+    pub state: CaseState,
+    pub state_label: String,
+    pub next_role: Option<Role>,
+    pub received_on: String,
+    pub statutory_due: Option<String>,
+    pub promised_due: Option<String>,
+    /// Working days left to the statutory due date (negative when overdue).
+    pub days_left: Option<i64>,
+    /// green, yellow or red.
+    pub light: Option<String>,
+    pub version: i64,
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct Worklist {
+    /// Only cases waiting for one of my roles.
+    pub mine: bool,
+    pub role: Option<Role>,
+    pub state: Option<CaseState>,
+    /// Case number, applicant or item name contains this.
+    pub text: Option<String>,
+    /// Include closed cases.
+    pub all: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrackStep {
+    pub date: String,
+    pub action: String,
+}
+
+/// What anyone holding the number and the query code may see.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrackView {
+    pub number: String,
+    pub item_name: String,
+    pub state: CaseState,
+    pub state_label: String,
+    pub received_on: String,
+    pub accepted_on: Option<String>,
+    pub promised_due: Option<String>,
+    pub statutory_due: Option<String>,
+    pub decided_on: Option<String>,
+    pub decision: Option<String>,
+    pub steps: Vec<TrackStep>,
+}
+
+/// The traffic light's code.
+fn light_code(clock: &Clock) -> String {
+    serde_json::to_value(clock.light)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The actions the case allows now that this account may take.
+pub fn allowed_actions(who: &Principal, record: &CaseRecord) -> Vec<String> {
+    record
+        .case
+        .possible_actions(&record.item)
+        .into_iter()
+        .filter(|name| {
+            if who.is_staff() {
+                let op = match *name {
+                    "complete_step" => match record.case.pending_step(&record.item) {
+                        Some(s) => Operation::Step(s.kind),
+                        None => return false,
+                    },
+                    "suspend" | "resume" => Operation::Suspend,
+                    "extend" => Operation::Extend,
+                    "decide" => Operation::Decide,
+                    "issue_certificate" => Operation::IssueCertificate,
+                    "withdraw" => Operation::Withdraw,
+                    _ => Operation::Intake,
+                };
+                authz::allowed(&who.account.grants, op, &record.scope()).is_ok()
+            } else {
+                who.is_applicant_of(record) && applicant_may_named(name)
+            }
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+impl App {
+    /// A case as its reader may see it.
+    pub async fn case_for(&self, who: &Principal, id: i64) -> Result<CaseRecord> {
+        let record = self.store.case(id).await?;
+        who.may_view(&record)?;
+        Ok(record)
+    }
+
+    /// One case: its record, clock, timeline, documents and the actions the account may take now.
+    pub async fn case_view(&self, who: &Principal, record: CaseRecord) -> Result<CaseView> {
+        who.may_view(&record)?;
+        let (clock, clock_error) = match record.clock(&self.calendar(), self.today()) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let events = self.store.case_events(record.id).await?;
+        let documents = self
+            .store
+            .case_documents(record.id)
+            .await?
+            .into_iter()
+            .map(|d| DocumentSummary {
+                id: d.id,
+                title: d.record.title,
+                number: d.record.number,
+                issued_on: fmt_date(d.record.issued_on),
+            })
+            .collect();
+        Ok(CaseView {
+            allowed_actions: allowed_actions(who, &record),
+            record,
+            clock,
+            clock_error,
+            events,
+            documents,
+        })
+    }
+
+    /// The cases the account may see, most urgent first: staff's by their duty, an applicant's own.
+    pub async fn worklist(&self, who: &Principal, q: &Worklist) -> Result<Vec<CaseLine>> {
+        let limit = q.limit.clamp(1, 500);
+        let mut filter = CaseFilter {
+            state: q.state,
+            open_only: !q.all,
+            text: q.text.clone(),
+            limit,
+            offset: q.offset.max(0),
+            ..Default::default()
+        };
+        let mut roles: Vec<Option<Role>> = vec![q.role];
+        if who.is_staff() {
+            filter.jurisdictions = who.jurisdictions_for(Operation::ViewCase);
+            if filter.jurisdictions.is_empty() {
+                return Ok(vec![]);
+            }
+            if q.mine && q.role.is_none() {
+                let mut mine: Vec<Role> = who.account.grants.iter().map(|g| g.role).collect();
+                mine.sort();
+                mine.dedup();
+                roles = mine.into_iter().map(Some).collect();
+            }
+        } else {
+            filter.applicant_account = Some(who.account.id);
+        }
+        let calendar = self.calendar();
+        let today = self.today();
+        let mut out = Vec::new();
+        for role in roles {
+            let f = CaseFilter {
+                next_role: role,
+                ..filter.clone()
+            };
+            for r in self.store.list_cases(&f).await? {
+                if who.may_view(&r).is_err() {
+                    continue;
+                }
+                let clock = r.deadlines(&calendar, today).ok();
+                out.push(CaseLine {
+                    id: r.id,
+                    number: r.number.clone(),
+                    jurisdiction: r.jurisdiction.clone(),
+                    item_name: r.item_name.clone(),
+                    applicant: r.applicant.name.clone(),
+                    state: r.state,
+                    state_label: r.state.label().to_string(),
+                    next_role: r.next_role,
+                    received_on: fmt_date(r.case.received_on),
+                    statutory_due: clock.as_ref().and_then(|c| c.statutory_due).map(fmt_date),
+                    promised_due: clock.as_ref().and_then(|c| c.promised_due).map(fmt_date),
+                    days_left: clock.as_ref().and_then(|c| c.days_left),
+                    light: clock.as_ref().map(light_code),
+                    version: r.version,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.statutory_due.is_none(), &a.statutory_due, a.id).cmp(&(
+                b.statutory_due.is_none(),
+                &b.statutory_due,
+                b.id,
+            ))
+        });
+        out.dedup_by_key(|l| l.id);
+        out.truncate(limit as usize);
+        Ok(out)
+    }
+
+    /// Follows a case without an account, with its number and the query code of its voucher.
+    #[tracing::instrument(skip_all)]
+    pub async fn track(&self, number: &str, code: &str) -> Result<TrackView> {
+        let not_found = || AppError::NotFound("办件编号或查询码不正确，请核对受理凭证".into());
+        let record = self
+            .store
+            .case_by_number(number)
+            .await?
+            .ok_or_else(not_found)?;
+        if !record.query_code.eq_ignore_ascii_case(code.trim()) {
+            return Err(not_found());
+        }
+        let clock = record.clock(&self.calendar(), self.today()).ok();
+        let steps = self
+            .store
+            .case_events(record.id)
+            .await?
+            .into_iter()
+            .map(|e| TrackStep {
+                date: chrono::DateTime::from_timestamp_millis(e.at)
+                    .map(|t| fmt_date(local_date(t)))
+                    .unwrap_or_default(),
+                action: action_label(&e.action).to_string(),
+            })
+            .collect();
+        Ok(TrackView {
+            number: record.number.clone(),
+            item_name: record.item_name.clone(),
+            state: record.state,
+            state_label: record.state.label().into(),
+            received_on: fmt_date(record.case.received_on),
+            accepted_on: record.case.accepted_on.map(fmt_date),
+            promised_due: clock.as_ref().and_then(|c| c.promised_due).map(fmt_date),
+            statutory_due: clock.as_ref().and_then(|c| c.statutory_due).map(fmt_date),
+            decided_on: record.case.decided_on.map(fmt_date),
+            decision: record.case.decision.as_ref().map(|d| {
+                if d.approved {
+                    "准予许可"
+                } else {
+                    "不予许可"
+                }
+                .to_string()
+            }),
+            steps,
+        })
+    }
+}

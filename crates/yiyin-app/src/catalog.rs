@@ -1,0 +1,318 @@
+//! The catalog as use cases: drafts saved by the catalog administrator, a draft or an item published
+//! as the next version (the domain's rules of publication, judged on the history read in the same
+//! transaction), an item retired from a date, a whole catalog file imported (every item lands or
+//! none does), the public changelog with what each version changed. The CLI calls the functions on
+//! a store; the pages call the [`App`] methods, which check the administrator's duty first.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use yiyin_domain::authz::Operation;
+use yiyin_domain::catalog::{
+    self, CatalogError, CatalogFile, ChangeKind, FieldChange, Item, ItemVersion,
+};
+use yiyin_domain::refusal::Refusal;
+use yiyin_store::{Store, WriteTx};
+
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::principal::Principal;
+
+/// How an import should land.
+#[derive(Debug, Clone)]
+pub enum ImportMode {
+    /// As drafts, to be reviewed and published later.
+    Drafts,
+    /// Published at once with this effective date and note.
+    Publish {
+        effective_on: NaiveDate,
+        note: String,
+    },
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub drafts: usize,
+    pub published: usize,
+    pub unchanged: usize,
+}
+
+/// One entry of the public changelog: a version and what it changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangelogEntry {
+    pub version: ItemVersion,
+    pub changes: Vec<FieldChange>,
+}
+
+fn refused(e: CatalogError) -> AppError {
+    AppError::Refused(Refusal::new("catalog", e.to_string()))
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Publishes `item` as its next version in the transaction; a version the domain refuses is the
+/// inner error (nothing written).
+async fn publish_in(
+    tx: &mut WriteTx,
+    jurisdiction: &str,
+    item: Item,
+    effective_on: NaiveDate,
+    today: NaiveDate,
+    note: &str,
+    by: &str,
+) -> Result<std::result::Result<ItemVersion, CatalogError>> {
+    let j = tx.jurisdiction(jurisdiction).await?;
+    let history = tx.item_history(jurisdiction, &item.code).await?;
+    match catalog::next_version(&history, &j, item, effective_on, today, note, by) {
+        Ok(v) => {
+            tx.insert_version(&v, now_ms()).await?;
+            Ok(Ok(v))
+        }
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+async fn save_draft_in(tx: &mut WriteTx, jurisdiction: &str, item: &Item, by: &str) -> Result<()> {
+    if !catalog::valid_code(&item.code) {
+        return Err(AppError::field(
+            "code",
+            "事项编码只能由字母、数字、-、_、. 组成，且不超过40个字符",
+        ));
+    }
+    tx.save_draft(jurisdiction, item, by, now_ms()).await?;
+    Ok(())
+}
+
+/// Saves (creates or replaces) the draft of an item. A draft may still fail validation.
+pub async fn save_draft(store: &Store, jurisdiction: &str, item: &Item, by: &str) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    tx.jurisdiction(jurisdiction).await?;
+    save_draft_in(&mut tx, jurisdiction, item, by).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes the draft of an item with an effective date; the draft is consumed.
+pub async fn publish_draft(
+    store: &Store,
+    jurisdiction: &str,
+    code: &str,
+    effective_on: NaiveDate,
+    today: NaiveDate,
+    note: &str,
+    by: &str,
+) -> Result<ItemVersion> {
+    let mut tx = store.begin_write().await?;
+    let item = tx
+        .take_draft(jurisdiction, code)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("事项「{code}」没有待发布的草稿")))?;
+    let v = publish_in(&mut tx, jurisdiction, item, effective_on, today, note, by)
+        .await?
+        .map_err(refused)?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Publishes an item directly (a new version of it, or its first).
+pub async fn publish_item(
+    store: &Store,
+    jurisdiction: &str,
+    item: Item,
+    effective_on: NaiveDate,
+    today: NaiveDate,
+    note: &str,
+    by: &str,
+) -> Result<ItemVersion> {
+    let mut tx = store.begin_write().await?;
+    let v = publish_in(&mut tx, jurisdiction, item, effective_on, today, note, by)
+        .await?
+        .map_err(refused)?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Retires an item from an effective date.
+pub async fn retire_item(
+    store: &Store,
+    jurisdiction: &str,
+    code: &str,
+    effective_on: NaiveDate,
+    today: NaiveDate,
+    note: &str,
+    by: &str,
+) -> Result<ItemVersion> {
+    let mut tx = store.begin_write().await?;
+    let history = tx.item_history(jurisdiction, code).await?;
+    if history.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "事项「{code}」尚未公布，不能取消"
+        )));
+    }
+    let v = catalog::retirement(&history, effective_on, today, note, by).map_err(refused)?;
+    tx.insert_version(&v, now_ms()).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Imports a catalog file in one transaction: every item lands, or none does. Items whose
+/// published content would not change are counted and skipped.
+pub async fn import_catalog(
+    store: &Store,
+    file: &CatalogFile,
+    mode: &ImportMode,
+    today: NaiveDate,
+    by: &str,
+) -> Result<ImportReport> {
+    let mut tx = store.begin_write().await?;
+    tx.jurisdiction(&file.jurisdiction).await?;
+    let mut report = ImportReport::default();
+    let mut problems = Vec::new();
+    for item in &file.items {
+        match mode {
+            ImportMode::Drafts => {
+                save_draft_in(&mut tx, &file.jurisdiction, item, by).await?;
+                report.drafts += 1;
+            }
+            ImportMode::Publish { effective_on, note } => {
+                match publish_in(
+                    &mut tx,
+                    &file.jurisdiction,
+                    item.clone(),
+                    *effective_on,
+                    today,
+                    note,
+                    by,
+                )
+                .await?
+                {
+                    Ok(_) => report.published += 1,
+                    Err(CatalogError::Unchanged) => report.unchanged += 1,
+                    Err(e) => problems.push(format!("事项「{}」{}：{e}", item.code, item.name)),
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        tx.rollback().await?;
+        return Err(AppError::Refused(Refusal::new(
+            "catalog",
+            format!(
+                "导入未执行，{}处问题：\n{}",
+                problems.len(),
+                problems.join("\n")
+            ),
+        )));
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// The public changelog of a jurisdiction, newest publication first, each with what it changed.
+pub async fn changelog(
+    store: &Store,
+    jurisdiction: &str,
+    limit: i64,
+) -> Result<Vec<ChangelogEntry>> {
+    let mut out = Vec::new();
+    for v in store.recent_versions(jurisdiction, limit).await? {
+        let changes = if v.change == ChangeKind::Adjusted && v.version > 1 {
+            match store
+                .item_version(jurisdiction, &v.code, v.version - 1)
+                .await?
+            {
+                Some(old) => catalog::diff_items(&old.item, &v.item),
+                None => vec![],
+            }
+        } else {
+            vec![]
+        };
+        out.push(ChangelogEntry {
+            version: v,
+            changes,
+        });
+    }
+    Ok(out)
+}
+
+impl App {
+    /// Saves a draft for the jurisdiction's catalog administrator; a new item's code must be free.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn save_draft(
+        &self,
+        who: &Principal,
+        jurisdiction: &str,
+        item: &Item,
+        new: bool,
+    ) -> Result<()> {
+        who.require_in(Operation::ManageCatalog, jurisdiction)?;
+        if new
+            && (!self
+                .store
+                .item_history(jurisdiction, &item.code)
+                .await?
+                .is_empty()
+                || self.store.draft(jurisdiction, &item.code).await?.is_some())
+        {
+            return Err(AppError::field(
+                "code",
+                format!("事项编码「{}」已存在", item.code),
+            ));
+        }
+        save_draft(&self.store, jurisdiction, item, &who.account.name).await
+    }
+
+    /// Publishes a draft for the jurisdiction's catalog administrator.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn publish_draft(
+        &self,
+        who: &Principal,
+        jurisdiction: &str,
+        code: &str,
+        effective_on: NaiveDate,
+        note: &str,
+    ) -> Result<ItemVersion> {
+        who.require_in(Operation::ManageCatalog, jurisdiction)?;
+        publish_draft(
+            &self.store,
+            jurisdiction,
+            code,
+            effective_on,
+            self.today(),
+            note,
+            &who.account.name,
+        )
+        .await
+    }
+
+    /// Retires an item for the jurisdiction's catalog administrator.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn retire_item(
+        &self,
+        who: &Principal,
+        jurisdiction: &str,
+        code: &str,
+        effective_on: NaiveDate,
+        note: &str,
+    ) -> Result<ItemVersion> {
+        who.require_in(Operation::ManageCatalog, jurisdiction)?;
+        retire_item(
+            &self.store,
+            jurisdiction,
+            code,
+            effective_on,
+            self.today(),
+            note,
+            &who.account.name,
+        )
+        .await
+    }
+
+    /// The public changelog.
+    pub async fn changelog(&self, jurisdiction: &str, limit: i64) -> Result<Vec<ChangelogEntry>> {
+        changelog(&self.store, jurisdiction, limit).await
+    }
+}

@@ -1,0 +1,139 @@
+//! Delivery of pushes to the departments' own systems (webhooks): every few seconds, the pushes due
+//! are claimed (a lease, so that several servers never send one at once and a server that dies
+//! mid-delivery only delays it), POSTed with their idempotency key and the seal's signature, and
+//! marked delivered on a 2xx answer or retried with back-off (`RetryPolicy`) until they become dead
+//! letters. Delivery is at least once; the receiver drops repeats by the `Idempotency-Key` header.
+//!
+//! What is sent: the body is the push's canonical JSON exactly as signed; headers
+//! `Idempotency-Key`, `X-Yiyin-Push-Kind`, `X-Yiyin-Seal-Id` and `X-Yiyin-Signature` (SM2 with SM3,
+//! DER in hex, over the body; the seal's public key is at `/api/v1/seals`).
+
+use std::time::Duration;
+
+use yiyin_domain::supervision::RetryPolicy;
+use yiyin_store::pushes::Push;
+
+use crate::App;
+use crate::error::Result;
+
+/// How often the queue is looked at.
+pub const DELIVER_EVERY: Duration = Duration::from_secs(5);
+/// How long a claimed push is ours before another server may take it: well beyond `TIMEOUT`, so
+/// that a live server always reports before its lease runs out.
+pub const LEASE_MS: i64 = 60_000;
+/// How long a department's system has to answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The HTTP client for deliveries. Redirects are not followed: a POST redirected would arrive as a
+/// GET without its body, and its 2xx would mark delivered what never arrived; a 3xx is a failure.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("yiyin/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+/// Runs deliveries until the task is dropped.
+pub async fn run(app: App) {
+    let client = client();
+    let mut tick = tokio::time::interval(DELIVER_EVERY);
+    // After a long round (slow receivers), wait a whole interval rather than catch up in a burst.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        app.deliver_once(&client).await;
+    }
+}
+
+/// Sends one push; Err is the failure in Chinese.
+async fn send(client: &reqwest::Client, push: &Push, url: &str) -> std::result::Result<(), String> {
+    let mut request = client
+        .post(url)
+        .header("content-type", "application/json; charset=utf-8")
+        .header("idempotency-key", &push.idempotency_key)
+        .header("x-yiyin-push-kind", push.kind.code())
+        .body(push.payload.clone());
+    if let (Some(seal), Some(sig)) = (push.seal_id, &push.signature) {
+        request = request
+            .header("x-yiyin-seal-id", seal.to_string())
+            .header("x-yiyin-signature", sig);
+    }
+    // Bounded even if the client has no timeout of its own: the answer must come within the lease.
+    match tokio::time::timeout(TIMEOUT, request.send()).await {
+        Err(_) => Err("对方系统超时未应答".to_string()),
+        Ok(Ok(r)) if r.status().is_success() => Ok(()),
+        Ok(Ok(r)) => Err(format!("对方系统返回 HTTP {}", r.status().as_u16())),
+        Ok(Err(e)) if e.is_timeout() => Err("对方系统超时未应答".to_string()),
+        Ok(Err(e)) if e.is_connect() => Err("无法连接对方系统".to_string()),
+        Ok(Err(e)) => Err(format!("投递失败：{e}")),
+    }
+}
+
+impl App {
+    /// Claims a push for delivery under a lease.
+    async fn claim(&self, id: i64) -> Result<Option<i64>> {
+        let mut tx = self.store.begin_write().await?;
+        let lease = tx
+            .claim_delivery(id, self.now().timestamp_millis(), LEASE_MS)
+            .await?;
+        tx.commit().await?;
+        Ok(lease)
+    }
+
+    /// Records how a delivery under `lease` went.
+    async fn report(
+        &self,
+        id: i64,
+        lease: i64,
+        outcome: std::result::Result<(), String>,
+    ) -> Result<()> {
+        let now = self.now().timestamp_millis();
+        let mut tx = self.store.begin_write().await?;
+        match outcome {
+            Ok(()) => tx.delivery_succeeded(id, now).await?,
+            Err(error) => {
+                tx.delivery_failed(id, lease, now, &error, &RetryPolicy::default())
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Delivers what is due now; returns how many were delivered. Errors are logged, never fatal.
+    pub async fn deliver_once(&self, client: &reqwest::Client) -> usize {
+        let due = match self
+            .store
+            .due_deliveries(self.now().timestamp_millis(), 50)
+            .await
+        {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "push queue unreadable");
+                return 0;
+            }
+        };
+        let mut delivered = 0;
+        for (push, url) in due {
+            let lease = match self.claim(push.id).await {
+                Ok(Some(lease)) => lease,
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::warn!(push = push.id, error = %e, "push not claimed");
+                    continue;
+                }
+            };
+            let outcome = send(client, &push, &url).await;
+            if outcome.is_ok() {
+                delivered += 1;
+            }
+            if let Err(e) = self.report(push.id, lease, outcome).await {
+                // The lease runs out and the push is sent again: at least once.
+                tracing::warn!(push = push.id, error = %e, "delivery outcome not recorded");
+            }
+        }
+        delivered
+    }
+}

@@ -1,0 +1,260 @@
+//! Sealed documents: a document's PDF (rendered once from its sealed record and kept in the blob
+//! store, so every download is the same file), and the verification of a PDF or JSON — its
+//! signature, the seal in the register, the document in the register, the licence's status today —
+//! shared by the public page, the API and `yiyin verify --online`.
+
+use serde::Serialize;
+use yiyin_domain::calendar::fmt_date;
+use yiyin_domain::licence::LicenceStatus;
+use yiyin_seal::SealedDocument;
+use yiyin_store::Store;
+use yiyin_store::documents::StoredDocument;
+use yiyin_store::licences::Licence;
+use yiyin_store::seals::SealRecord;
+
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::principal::Principal;
+
+/// The outcome of verifying a file, as the public page and the API show it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Verdict {
+    /// Genuine, untouched, signed by one of our seals, registered, and (for a licence) in force.
+    pub valid: bool,
+    /// Whether the signature (of the record, and of the PDF as a whole) is right.
+    pub signature_valid: bool,
+    /// Every reason it is not valid, in Chinese.
+    pub problems: Vec<String>,
+    pub title: Option<String>,
+    pub number: Option<String>,
+    pub agency: Option<String>,
+    pub recipient: Option<String>,
+    pub issued_on: Option<String>,
+    pub seal_name: Option<String>,
+    pub seal_id: Option<i64>,
+    pub signed_at: Option<String>,
+    pub licence_identifier: Option<String>,
+    /// 有效、已变更、已撤销、已注销、已过期.
+    pub licence_status: Option<String>,
+    pub licence_valid_until: Option<String>,
+}
+
+impl Verdict {
+    fn invalid(problem: String) -> Self {
+        Verdict {
+            valid: false,
+            signature_valid: false,
+            problems: vec![problem],
+            title: None,
+            number: None,
+            agency: None,
+            recipient: None,
+            issued_on: None,
+            seal_name: None,
+            seal_id: None,
+            signed_at: None,
+            licence_identifier: None,
+            licence_status: None,
+            licence_valid_until: None,
+        }
+    }
+}
+
+/// What the register says of a sealed document.
+#[derive(Debug, Clone)]
+pub struct RegistryCheck {
+    pub seal: Option<SealRecord>,
+    pub document: Option<StoredDocument>,
+    /// Whether the registered document of that number is this one.
+    pub matches: bool,
+    pub licence: Option<Licence>,
+    pub licence_status: Option<LicenceStatus>,
+}
+
+impl RegistryCheck {
+    /// Every reason the register gives for not trusting the document, in Chinese.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.seal.is_none() {
+            out.push("签章所用的印章不是本平台登记的电子印章".to_string());
+        }
+        match &self.document {
+            None => out.push("本平台没有登记这份文书".to_string()),
+            Some(_) if !self.matches => out.push("与本平台登记的同文号文书内容不一致".to_string()),
+            _ => {}
+        }
+        if let Some(status) = self.licence_status
+            && status != LicenceStatus::Valid
+        {
+            out.push(format!("证照当前状态为“{}”，不再有效", status.label()));
+        }
+        out
+    }
+}
+
+/// What the register says of a sealed document, as of `today` (the CLI's `yiyin verify --registry`
+/// asks it of a store directly).
+pub async fn registry_check(
+    store: &Store,
+    sealed: &SealedDocument,
+    today: chrono::NaiveDate,
+) -> Result<RegistryCheck> {
+    let seal = store.seal_by_public_key(&sealed.seal.public_key).await?;
+    let number = sealed.document["number"].as_str().unwrap_or_default();
+    let document = store.document_by_number(number).await?;
+    let matches = document
+        .as_ref()
+        .and_then(|d| d.sealed.as_deref())
+        .and_then(|s| SealedDocument::from_json(s).ok())
+        .is_some_and(|registered| &registered == sealed);
+    let licence = match sealed.document["identifier"].as_str() {
+        Some(id) => store.licence(id).await?,
+        None => None,
+    };
+    let licence_status = licence.as_ref().map(|l| l.status_on(today));
+    Ok(RegistryCheck {
+        seal,
+        document,
+        matches,
+        licence,
+        licence_status,
+    })
+}
+
+impl App {
+    /// The address a document's QR code leads to.
+    pub fn verify_url(&self, number: &str) -> String {
+        format!(
+            "{}/verify?number={}",
+            self.public_url(),
+            crate::encode_query(number)
+        )
+    }
+
+    /// A document of a case, for those who may see the case.
+    pub async fn document_of(
+        &self,
+        who: &Principal,
+        case_id: i64,
+        doc: i64,
+    ) -> Result<StoredDocument> {
+        let record = self.case_for(who, case_id).await?;
+        let d = self.store.document(doc).await?;
+        if d.case_id != case_id {
+            return Err(AppError::NotFound(format!(
+                "办件{}没有编号为{doc}的文书",
+                record.number
+            )));
+        }
+        Ok(d)
+    }
+
+    /// The PDF of a sealed document: from the blob store when rendered before, else rendered now
+    /// (and kept, so that every download is the same file).
+    pub async fn pdf_of(&self, doc: &StoredDocument) -> Result<Vec<u8>> {
+        if let Some(digest) = &doc.pdf_digest {
+            return Ok(self.blobs.get(digest).await?);
+        }
+        let sealed_json = doc.sealed.as_deref().ok_or_else(|| {
+            AppError::Conflict(
+                "这份文书未加盖电子印章（签发时电子印章未启用），不能生成电子文件".into(),
+            )
+        })?;
+        let sealed = SealedDocument::from_json(sealed_json).map_err(AppError::internal)?;
+        let (_, key) = self.keyring().by_id(sealed.seal.id).ok_or_else(|| {
+            AppError::Unavailable("签发这份文书的印章密钥未加载，暂时不能生成电子文件".into())
+        })?;
+        let url = self.verify_url(&doc.record.number);
+        let record = doc.record.clone();
+        let key = key.clone();
+        let pdf =
+            tokio::task::spawn_blocking(move || yiyin_pdf::render(&sealed, &record, &url, &key))
+                .await
+                .map_err(AppError::internal)?
+                .map_err(AppError::internal)?;
+        let digest = self.blobs.put(&pdf).await?;
+        let mut tx = self.store.begin_write().await?;
+        tx.set_document_pdf(doc.id, &digest).await?;
+        tx.commit().await?;
+        Ok(pdf)
+    }
+
+    /// What the register says of a sealed document, as of today.
+    pub async fn registry_check(&self, sealed: &SealedDocument) -> Result<RegistryCheck> {
+        registry_check(&self.store, sealed, self.today()).await
+    }
+
+    /// Verifies the bytes of an uploaded PDF or JSON.
+    #[tracing::instrument(skip_all)]
+    pub async fn verify_bytes(&self, bytes: &[u8]) -> Result<Verdict> {
+        let sealed = match yiyin_pdf::verify_any(bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                // Say which document it claims to be, if the record can be read.
+                let claimed = yiyin_pdf::embedded_record(bytes).or_else(|| {
+                    std::str::from_utf8(bytes)
+                        .ok()
+                        .and_then(|t| SealedDocument::from_json(t).ok())
+                });
+                let mut v = Verdict::invalid(e.to_string());
+                if let Some(c) = claimed {
+                    v.title = c.document["title"].as_str().map(str::to_string);
+                    v.number = c.document["number"].as_str().map(str::to_string);
+                    v.seal_name = Some(c.seal.name.clone());
+                }
+                return Ok(v);
+            }
+        };
+        let check = self.registry_check(&sealed).await?;
+        let problems = check.problems();
+        let field = |k: &str| sealed.document[k].as_str().map(str::to_string);
+        Ok(Verdict {
+            valid: problems.is_empty(),
+            signature_valid: true,
+            problems,
+            title: field("title"),
+            number: field("number"),
+            agency: field("agency"),
+            recipient: field("recipient"),
+            issued_on: field("issued_on"),
+            seal_name: Some(sealed.seal.name.clone()),
+            seal_id: Some(sealed.seal.id),
+            signed_at: Some(sealed.signed_at.clone()),
+            licence_identifier: check.licence.as_ref().map(|l| l.identifier.clone()),
+            licence_status: check.licence_status.map(|s| s.label().to_string()),
+            licence_valid_until: check
+                .licence
+                .as_ref()
+                .and_then(|l| l.valid_until.map(fmt_date)),
+        })
+    }
+
+    /// The registered facts of a document looked up by number or licence identifier (the QR
+    /// code's page).
+    #[tracing::instrument(skip_all)]
+    pub async fn lookup(&self, number: &str) -> Result<Option<Verdict>> {
+        let doc = match self.store.document_by_number(number).await? {
+            Some(doc) => doc,
+            None => match self.store.licence(number).await? {
+                Some(l) => match l.document_id {
+                    Some(id) => self.store.document(id).await?,
+                    None => return Ok(None),
+                },
+                None => return Ok(None),
+            },
+        };
+        match doc.sealed.as_deref() {
+            Some(json) => self.verify_bytes(json.as_bytes()).await.map(Some),
+            None => {
+                let mut v =
+                    Verdict::invalid("这份文书签发时未加盖电子印章，请以纸质文书为准".into());
+                v.title = Some(doc.record.title.clone());
+                v.number = Some(doc.record.number.clone());
+                v.agency = Some(doc.record.agency.clone());
+                v.issued_on = Some(fmt_date(doc.record.issued_on));
+                Ok(Some(v))
+            }
+        }
+    }
+}

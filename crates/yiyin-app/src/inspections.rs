@@ -1,0 +1,400 @@
+//! Random inspections (双随机一公开) as use cases: a department publishes a plan, which fixes its
+//! pools (its licensees in force by item and risk, its law-enforcement staff, the declared ties) and
+//! a random seed before any draw; the draw (`yiyin_domain::inspection::draw`) is a pure function of
+//! what was published, so anyone can re-run it; a result is recorded once per drawn target, together
+//! with its finding on the licence; the public sees plans without ID numbers, accounts or reasons.
+
+use serde::Deserialize;
+use serde_json::json;
+use yiyin_domain::authz::Operation;
+use yiyin_domain::inspection::{DrawInput, Inspector, Risk, Target, draw, redact};
+use yiyin_domain::refusal::require_text;
+use yiyin_domain::roles::Role;
+use yiyin_domain::supervision::FindingKind;
+use yiyin_store::events::NewEvent;
+use yiyin_store::findings::NewFinding;
+use yiyin_store::inspections::{InspectionPlan, InspectionResult, NewPlan, NewTie};
+
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::principal::Principal;
+use crate::supervision::department_scope;
+
+fn two() -> usize {
+    2
+}
+
+/// A plan as submitted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanInput {
+    #[serde(default)]
+    pub jurisdiction: String,
+    #[serde(default)]
+    pub department: String,
+    pub title: String,
+    /// Limit the pool to one item ('' = every item the department supervises).
+    #[serde(default)]
+    pub item_code: String,
+    /// low | medium | high | '' (any).
+    #[serde(default)]
+    pub risk: String,
+    pub target_count: usize,
+    #[serde(default = "two")]
+    pub per_target: usize,
+}
+
+/// What the inspection of one drawn target found, as submitted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InspectionResultInput {
+    pub licence: String,
+    pub kind: String,
+    pub summary: String,
+}
+
+/// A declared tie between an inspector and a licensee, as submitted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TieInput {
+    #[serde(default)]
+    pub jurisdiction: String,
+    #[serde(default)]
+    pub department: String,
+    /// The inspector's login.
+    pub inspector: String,
+    pub holder_id: String,
+    pub reason: String,
+}
+
+/// A plan as the public sees it: no ID numbers, accounts or reasons of ties, persons' names
+/// masked; its draw still re-runs from what is shown.
+pub fn public_plan(mut plan: InspectionPlan) -> InspectionPlan {
+    let (input, result) = redact(&plan.input, plan.result.as_ref());
+    plan.input = input;
+    plan.result = result;
+    plan.created_by = String::new();
+    for r in &mut plan.results {
+        r.recorded_by = String::new();
+    }
+    plan
+}
+
+fn random_seed() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(AppError::internal)?;
+    Ok(yiyin_seal::hex(&bytes))
+}
+
+impl App {
+    /// Publishes a random-inspection plan: its pools and a fresh seed are fixed now, before any
+    /// draw. Refused when the draw could not be made (too few licensees or inspectors).
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn publish_plan(&self, who: &Principal, input: &PlanInput) -> Result<InspectionPlan> {
+        let desk = self.desk(who, &input.jurisdiction, &input.department)?;
+        who.require(
+            Operation::Supervise,
+            &department_scope(&desk.jurisdiction, &desk.department),
+        )?;
+        let title = input.title.trim();
+        if title.is_empty() {
+            return Err(AppError::field("title", "请填写抽查计划名称"));
+        }
+        if input.target_count == 0 || input.target_count > 500 {
+            return Err(AppError::field("target_count", "抽查对象数应为1至500"));
+        }
+        if input.per_target == 0 || input.per_target > 5 {
+            return Err(AppError::field(
+                "per_target",
+                "每个对象的检查人员数应为1至5（执法检查至少二人的，请填2）",
+            ));
+        }
+        let risk = match input.risk.trim() {
+            "" => None,
+            r => Some(Risk::parse(r).ok_or_else(|| {
+                AppError::field(
+                    "risk",
+                    format!("风险等级「{r}」无效，应为：{}", Risk::choices()),
+                )
+            })?),
+        };
+        let item_code = input.item_code.trim();
+        let targets: Vec<Target> = self
+            .store
+            .supervised_licences(
+                &desk.jurisdiction,
+                &desk.department,
+                (!item_code.is_empty()).then_some(item_code),
+                risk,
+                self.today(),
+            )
+            .await?
+            .into_iter()
+            .map(|l| Target {
+                id: l.identifier,
+                holder: l.holder,
+                holder_id: l.holder_id.to_string(),
+                item_code: l.item_code,
+                risk: l.risk,
+            })
+            .collect();
+        let inspectors: Vec<Inspector> = self
+            .store
+            .staff_in(&desk.jurisdiction)
+            .await?
+            .into_iter()
+            .filter(|a| {
+                a.active
+                    && a.grants.iter().any(|g| {
+                        g.role == Role::DepartmentSupervisor
+                            && g.jurisdiction == desk.jurisdiction
+                            && g.department.as_deref() == Some(desk.department.as_str())
+                    })
+            })
+            .map(|a| Inspector {
+                id: a.login,
+                name: a.name,
+            })
+            .collect();
+        let ties = self.store.inspection_ties(&desk.jurisdiction).await?;
+        let seed = random_seed()?;
+        let draw_input = DrawInput {
+            seed: seed.clone(),
+            targets,
+            inspectors,
+            target_count: input.target_count,
+            inspectors_per_target: input.per_target,
+            ties,
+        };
+        // The draw must be possible with what is published.
+        draw(&draw_input).map_err(|e| AppError::invalid(e.to_string()))?;
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let mut tx = self.store.begin_write().await?;
+        let id = tx
+            .insert_plan(&NewPlan {
+                jurisdiction: &desk.jurisdiction,
+                department: &desk.department,
+                title,
+                item_code,
+                risk: risk.map(|r| r.code()).unwrap_or(""),
+                input: &draw_input,
+                created_by: &actor.name,
+                at_ms: at.timestamp_millis(),
+            })
+            .await?;
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &desk.jurisdiction,
+            None,
+            "inspection_plan",
+            format!(
+                "公布双随机抽查计划“{title}”：从{}个检查对象中抽取{}个，种子 {seed}",
+                draw_input.targets.len(),
+                input.target_count
+            ),
+            json!({"plan": id, "seed": seed}),
+        )])
+        .await?;
+        tx.commit().await?;
+        Ok(self.store.inspection_plan(id).await?)
+    }
+
+    async fn plan_for_desk(&self, who: &Principal, id: i64) -> Result<InspectionPlan> {
+        let plan = self.store.inspection_plan(id).await?;
+        who.require(
+            Operation::Supervise,
+            &department_scope(&plan.jurisdiction, &plan.department),
+        )?;
+        Ok(plan)
+    }
+
+    /// Makes the draw of a published plan (once).
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn draw_plan(&self, who: &Principal, id: i64) -> Result<InspectionPlan> {
+        let plan = self.plan_for_desk(who, id).await?;
+        if plan.drawn_at.is_some() {
+            return Err(AppError::invalid("该计划已经抽取，结果不能重新抽取"));
+        }
+        let result = draw(&plan.input).map_err(|e| AppError::invalid(e.to_string()))?;
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let mut tx = self.store.begin_write().await?;
+        tx.record_draw(id, &result, at.timestamp_millis()).await?;
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &plan.jurisdiction,
+            None,
+            "inspection_draw",
+            format!(
+                "抽取“{}”：{}",
+                plan.title,
+                result
+                    .picks
+                    .iter()
+                    .map(|p| p.target.id.clone())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            json!({"plan": id}),
+        )])
+        .await?;
+        tx.commit().await?;
+        Ok(self.store.inspection_plan(id).await?)
+    }
+
+    /// Records what the inspection of a drawn target found, together with its finding on the
+    /// licence, once.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn record_result(
+        &self,
+        who: &Principal,
+        id: i64,
+        input: &InspectionResultInput,
+    ) -> Result<InspectionPlan> {
+        let plan = self.plan_for_desk(who, id).await?;
+        let kind = FindingKind::parse(input.kind.trim()).ok_or_else(|| {
+            AppError::field(
+                "kind",
+                format!(
+                    "检查结果类型「{}」无效，应为：{}",
+                    input.kind,
+                    FindingKind::choices()
+                ),
+            )
+        })?;
+        require_text(&input.summary, "inspection", "请填写检查情况")?;
+        let licence = input.licence.trim();
+        let picked = plan
+            .result
+            .as_ref()
+            .and_then(|d| d.picks.iter().find(|p| p.target.id == licence))
+            .ok_or_else(|| {
+                AppError::field("licence", format!("证照{licence}不是本计划抽中的检查对象"))
+            })?;
+        if plan.results.iter().any(|r| r.licence == licence) {
+            return Err(AppError::invalid("该检查对象的结果已经录入"));
+        }
+        let case_id = self.store.licence(licence).await?.map(|l| l.case_id);
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let today = self.today();
+        let summary = input.summary.trim();
+        let finding_summary = format!("双随机抽查“{}”：{summary}", plan.title);
+        let mut tx = self.store.begin_write().await?;
+        tx.insert_inspection_result(
+            id,
+            &InspectionResult {
+                licence: licence.to_string(),
+                kind,
+                summary: summary.to_string(),
+                recorded_by: actor.name.clone(),
+                recorded_on: today,
+            },
+        )
+        .await?;
+        let seq = tx
+            .append_events(&[NewEvent::new(
+                &actor,
+                at,
+                &plan.jurisdiction,
+                case_id,
+                "finding",
+                format!("{}：{finding_summary}", kind.label()),
+                json!({"department": plan.department, "licence": licence, "holder_id": picked.target.holder_id, "kind": kind.code()}),
+            )])
+            .await?[0];
+        tx.insert_finding(&NewFinding {
+            jurisdiction: &plan.jurisdiction,
+            department: &plan.department,
+            licence: Some(licence),
+            holder_id: &picked.target.holder_id,
+            holder: &picked.target.holder,
+            item_code: &picked.target.item_code,
+            kind,
+            summary: &finding_summary,
+            found_on: today,
+            recorded_by: &actor.name,
+            event_seq: seq,
+            at_ms: at.timestamp_millis(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(self.store.inspection_plan(id).await?)
+    }
+
+    /// Declares that an inspector is tied to a licensee (they will recuse; logged).
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn declare_tie(&self, who: &Principal, input: &TieInput) -> Result<()> {
+        let desk = self.desk(who, &input.jurisdiction, &input.department)?;
+        who.require(
+            Operation::Supervise,
+            &department_scope(&desk.jurisdiction, &desk.department),
+        )?;
+        let (inspector, holder_id, reason) = (
+            input.inspector.trim(),
+            input.holder_id.trim(),
+            input.reason.trim(),
+        );
+        if inspector.is_empty() || holder_id.is_empty() || reason.is_empty() {
+            return Err(AppError::invalid(
+                "请填写检查人员账号、被检查人证件号码和回避事由",
+            ));
+        }
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let mut tx = self.store.begin_write().await?;
+        tx.insert_tie(&NewTie {
+            jurisdiction: &desk.jurisdiction,
+            inspector,
+            holder_id,
+            reason,
+            at_ms: at.timestamp_millis(),
+        })
+        .await?;
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &desk.jurisdiction,
+            None,
+            "inspection_tie",
+            format!("登记回避：{inspector}与{holder_id}（{reason}）"),
+            json!({"inspector": inspector, "holder_id": holder_id}),
+        )])
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A department's plans (its desk), newest first.
+    pub async fn plans_of(
+        &self,
+        who: &Principal,
+        jurisdiction: &str,
+        department: &str,
+    ) -> Result<Vec<InspectionPlan>> {
+        let desk = self.desk(who, jurisdiction, department)?;
+        Ok(self
+            .store
+            .inspection_plans(Some(&desk.jurisdiction), Some(&desk.department))
+            .await?)
+    }
+
+    /// One plan for its department's supervisors.
+    pub async fn plan(&self, who: &Principal, id: i64) -> Result<InspectionPlan> {
+        self.plan_for_desk(who, id).await
+    }
+
+    /// The published random-inspection plans (public: 双随机一公开), newest first.
+    pub async fn public_plans(&self, jurisdiction: Option<&str>) -> Result<Vec<InspectionPlan>> {
+        Ok(self
+            .store
+            .inspection_plans(jurisdiction, None)
+            .await?
+            .into_iter()
+            .map(public_plan)
+            .collect())
+    }
+}

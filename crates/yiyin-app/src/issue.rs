@@ -1,0 +1,319 @@
+//! Carrying out what the domain decided, inside the use case's transaction: the events of a case's
+//! transitions, its documents composed (`yiyin_domain::documents`) and sealed with the deciding
+//! agency's seal (a licence entered in the register with its GB/T 36904 identifier first), the
+//! pushes to the supervising department (canonical payload, signed), the verification of a licence
+//! granted on a commitment.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use yiyin_domain::calendar::{fmt_date, local_date, local_time};
+use yiyin_domain::documents::{DocContext, DocumentRecord, compose};
+use yiyin_domain::engine::{Clock, DocumentKind, Effect};
+use yiyin_domain::org::{Issuer, Jurisdiction};
+use yiyin_domain::party::Actor;
+use yiyin_domain::supervision::{PushKind, ack_due};
+use yiyin_store::WriteTx;
+use yiyin_store::cases::CaseRecord;
+use yiyin_store::documents::NewDocument;
+use yiyin_store::events::NewEvent;
+use yiyin_store::licences::NewLicence;
+use yiyin_store::pushes::NewPush;
+use yiyin_store::verifications::NewTask;
+
+use crate::App;
+use crate::error::{AppError, Result};
+
+/// The format tag of a push's payload.
+pub const PUSH_FORMAT: &str = "yiyin-push/1";
+
+/// One step of a case's history to write: its event and what it requires.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub action: String,
+    pub reason: String,
+    pub data: Value,
+    pub effects: Vec<Effect>,
+}
+
+/// A push to queue: what happened, to whom, and whose seal signs it.
+#[derive(Debug, Clone)]
+pub struct PushOf<'a> {
+    pub jurisdiction: &'a str,
+    pub department: &'a str,
+    pub kind: PushKind,
+    pub case_id: Option<i64>,
+    pub licence: Option<&'a str>,
+    pub event_seq: i64,
+    /// What happened (case number, item, holder, dates, document number …).
+    pub facts: Value,
+    /// The seal's holder: ('' for the bureau, or a resident department).
+    pub seal_holder: &'a str,
+}
+
+impl App {
+    /// The sealed form of a document (its JSON and the seal's id) with the holder's active seal;
+    /// None when no seal is loaded for it (the document is kept unsealed).
+    pub(crate) fn seal(
+        &self,
+        jurisdiction: &str,
+        holder: &str,
+        doc: &DocumentRecord,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(String, i64)>> {
+        let Some((record, key)) = self.keyring().for_holder(jurisdiction, holder) else {
+            return Ok(None);
+        };
+        let sealed = yiyin_seal::SealedDocument::seal(
+            serde_json::to_value(doc).map_err(AppError::internal)?,
+            crate::seals::info(record),
+            key,
+            &local_time(at),
+        );
+        Ok(Some((sealed.to_json(), record.id)))
+    }
+
+    /// Seals (when a seal is loaded) and keeps a document issued by the event `event_seq`;
+    /// returns its id.
+    pub(crate) async fn keep_document(
+        &self,
+        tx: &mut WriteTx,
+        record: &CaseRecord,
+        seal_holder: &str,
+        event_seq: i64,
+        doc: &DocumentRecord,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        let sealed = self.seal(&record.jurisdiction, seal_holder, doc, at)?;
+        Ok(tx
+            .insert_document(&NewDocument {
+                case_id: record.id,
+                event_seq,
+                record: doc,
+                sealed: sealed.as_ref().map(|(s, id)| (s.as_str(), *id)),
+                at_ms: at.timestamp_millis(),
+            })
+            .await?)
+    }
+
+    /// Queues a push in the transaction: the payload in canonical JSON, signed by the seal of the
+    /// agency that decided; acknowledgement due in the jurisdiction's working days. A second push of
+    /// the same event changes nothing (its idempotency key).
+    pub(crate) async fn push(
+        &self,
+        tx: &mut WriteTx,
+        p: PushOf<'_>,
+        j: &Jurisdiction,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let sent_on = local_date(at);
+        // Unknown, never guessed, while the calendar lacks the year.
+        let due = ack_due(&self.calendar(), sent_on, j.ack_days()).ok();
+        let key = format!("{}:{}:{}", p.jurisdiction, p.kind.code(), p.event_seq);
+        let mut payload = json!({
+            "format": PUSH_FORMAT,
+            "idempotency_key": key,
+            "kind": p.kind.code(),
+            "kind_label": p.kind.label(),
+            "jurisdiction": p.jurisdiction,
+            "department": p.department,
+            "licence": p.licence,
+            "sent_at": local_time(at),
+            "ack_due": due.map(fmt_date),
+        });
+        if let (Some(obj), Value::Object(facts)) = (payload.as_object_mut(), p.facts) {
+            for (k, v) in facts {
+                obj.entry(k).or_insert(v);
+            }
+        }
+        let canonical = String::from_utf8(yiyin_seal::canonical::canonical(&payload))
+            .map_err(AppError::internal)?;
+        let (seal_id, signature) = match self.keyring().for_holder(p.jurisdiction, p.seal_holder) {
+            Some((record, key)) => (
+                Some(record.id),
+                Some(yiyin_seal::hex(&key.sign(canonical.as_bytes()))),
+            ),
+            None => (None, None),
+        };
+        tx.enqueue_push(&NewPush {
+            idempotency_key: &key,
+            jurisdiction: p.jurisdiction,
+            department: p.department,
+            kind: p.kind,
+            case_id: p.case_id,
+            licence: p.licence,
+            event_seq: p.event_seq,
+            payload: &canonical,
+            seal_id,
+            signature: signature.as_deref(),
+            sent_on,
+            ack_due: due,
+            at_ms: at.timestamp_millis(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Writes the transitions of a case (`record` is the case as it stands after them): their
+    /// events, then each one's effects in order — documents composed from the case and sealed (a
+    /// licence registered first, its identifier on it), pushes to the supervising department with
+    /// what was just issued, the verification of a commitment.
+    pub(crate) async fn record_case(
+        &self,
+        tx: &mut WriteTx,
+        record: &CaseRecord,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        clock: Option<&Clock>,
+        transitions: Vec<Transition>,
+    ) -> Result<()> {
+        let j = &tx.jurisdiction(&record.jurisdiction).await?;
+        let events: Vec<NewEvent> = transitions
+            .iter()
+            .map(|t| {
+                NewEvent::new(
+                    actor,
+                    at,
+                    &record.jurisdiction,
+                    Some(record.id),
+                    &t.action,
+                    t.reason.clone(),
+                    t.data.clone(),
+                )
+            })
+            .collect();
+        let seqs = tx.append_events(&events).await?;
+        let issuer = Issuer::of(j, &record.department, record.handling_mode);
+        let ctx = DocContext {
+            case_number: &record.number,
+            query_code: &record.query_code,
+            applicant: &record.applicant.name,
+            item: &record.item,
+            agency: &issuer.agency,
+            seal: &issuer.seal,
+            number_prefix: &issuer.number_prefix,
+            reconsideration_body: &issuer.reconsideration_body,
+            court: &issuer.court,
+            clock,
+            result_name: &record.result_name,
+            validity_years: record.validity_years,
+        };
+        let issued_on = local_date(at);
+        for (t, seq) in transitions.iter().zip(seqs) {
+            let mut last_doc: Option<DocumentRecord> = None;
+            let mut licence: Option<String> = None;
+            for effect in &t.effects {
+                match effect {
+                    Effect::Issue(kind) => {
+                        let mut doc = compose(*kind, &record.case, &ctx, issued_on);
+                        let identifier = if *kind == DocumentKind::Licence {
+                            let id = self.register_licence(tx, record, &issuer, &doc, at).await?;
+                            doc.paragraphs.insert(0, format!("证照编号：{id}"));
+                            doc.identifier = Some(id.clone());
+                            Some(id)
+                        } else {
+                            None
+                        };
+                        let doc_id = self
+                            .keep_document(tx, record, &issuer.seal_holder, seq, &doc, at)
+                            .await?;
+                        if let Some(id) = &identifier {
+                            tx.set_licence_document(id, doc_id).await?;
+                            licence = Some(id.clone());
+                        }
+                        last_doc = Some(doc);
+                    }
+                    Effect::Push(kind) => {
+                        if record.supervising_department.is_empty() {
+                            continue;
+                        }
+                        let decision = record.case.decision.as_ref();
+                        let facts = json!({
+                            "case_number": record.number,
+                            "item_code": record.item_code,
+                            "item_name": record.item_name,
+                            "holder": record.applicant.name,
+                            "holder_id": record.applicant.id_number.as_str(),
+                            "decided_on": record.case.decided_on.map(fmt_date),
+                            "on_commitment": decision.is_some_and(|d| d.on_commitment),
+                            "reason": decision.map(|d| d.reason.clone()).unwrap_or_default(),
+                            "document_number": last_doc.as_ref().map(|d| d.number.clone()),
+                            "valid_until": last_doc.as_ref().and_then(|d| d.valid_until).map(fmt_date),
+                            "agency": issuer.agency,
+                        });
+                        self.push(
+                            tx,
+                            PushOf {
+                                jurisdiction: &record.jurisdiction,
+                                department: &record.supervising_department,
+                                kind: *kind,
+                                case_id: Some(record.id),
+                                licence: licence.as_deref(),
+                                event_seq: seq,
+                                facts,
+                                seal_holder: &issuer.seal_holder,
+                            },
+                            j,
+                            at,
+                        )
+                        .await?;
+                    }
+                    Effect::OpenVerification { due } => {
+                        let (Some(l), false) = (&licence, record.supervising_department.is_empty())
+                        else {
+                            continue;
+                        };
+                        tx.open_verification(&NewTask {
+                            licence: l,
+                            case_id: record.id,
+                            jurisdiction: &record.jurisdiction,
+                            department: &record.supervising_department,
+                            holder_id: record.applicant.id_number.as_str(),
+                            holder: &record.applicant.name,
+                            item_name: &record.item_name,
+                            due_on: *due,
+                            at_ms: at.timestamp_millis(),
+                        })
+                        .await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Enters the licence of a case in the register and returns its identifier (type code from the
+    /// item, the issuer's credit code, the jurisdiction's next serial, version 1).
+    async fn register_licence(
+        &self,
+        tx: &mut WriteTx,
+        record: &CaseRecord,
+        issuer: &Issuer,
+        doc: &DocumentRecord,
+        at: DateTime<Utc>,
+    ) -> Result<String> {
+        let serial = tx.next_licence_serial(&record.jurisdiction).await?;
+        let identifier =
+            yiyin_seal::licence::identifier(&record.item_code, &issuer.credit_code, serial, 1);
+        tx.insert_licence(
+            &NewLicence {
+                identifier: identifier.clone(),
+                case_id: record.id,
+                jurisdiction: record.jurisdiction.clone(),
+                item_code: record.item_code.clone(),
+                name: record.result_name.clone(),
+                holder: record.applicant.name.clone(),
+                holder_id: record.applicant.id_number.clone(),
+                issuer: issuer.agency.clone(),
+                issuer_credit_code: issuer.credit_code.clone(),
+                issued_on: doc.issued_on,
+                valid_until: doc.valid_until,
+                version: 1,
+                supervising_department: record.supervising_department.clone(),
+                risk: yiyin_domain::inspection::Risk::Medium,
+            },
+            at.timestamp_millis(),
+        )
+        .await?;
+        Ok(identifier)
+    }
+}

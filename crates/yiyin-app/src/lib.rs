@@ -1,0 +1,176 @@
+//! Yiyin's application layer: each use case once — receive an application, act on a case, apply for
+//! and decide an act on a licence, acknowledge a push, record a finding, verify a commitment, run a
+//! random inspection, render and verify a sealed document, package a closed case, log in, manage
+//! accounts, edit the catalog and the organisation — for the JSON API, the pages, the CLI, the demo
+//! loader and the background workers alike. A use case takes the authenticated [`Principal`] and
+//! typed input, asks `yiyin_domain` what the law allows and what follows (its effects), carries the
+//! effects out in one store transaction (composing and sealing documents, queueing pushes), and
+//! returns typed output or one [`AppError`] with a stable code and a Chinese message.
+//!
+//! Reading order: [`error`], [`clock`], [`principal`], this module ([`App`]: what every use case
+//! shares), [`seals`] (the keyring), [`issue`] (carrying out effects), then the use cases: [`cases`],
+//! [`licences`], [`supervision`], [`inspections`], [`documents`], [`archive`], [`audit`],
+//! [`accounts`], [`catalog`], [`admin`]; last the background [`workers`] and the push [`delivery`].
+
+pub mod accounts;
+pub mod admin;
+pub mod archive;
+pub mod audit;
+pub mod cases;
+pub mod catalog;
+pub mod clock;
+pub mod delivery;
+pub mod documents;
+pub mod error;
+pub mod inspections;
+pub mod issue;
+pub mod licences;
+pub mod principal;
+pub mod seals;
+pub mod supervision;
+pub mod workers;
+
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use yiyin_blobs::BlobStore;
+use yiyin_domain::calendar::{Calendar, local_date};
+use yiyin_domain::org::{Jurisdiction, Organisation};
+use yiyin_search::{Hit, SearchIndex};
+use yiyin_store::Store;
+
+pub use clock::{Clock, FixedClock, OffsetClock, SystemClock};
+pub use error::{AppError, Result};
+pub use principal::Principal;
+pub use seals::Keyring;
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters and `/` stay as they are).
+pub fn encode_query(value: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'/');
+    utf8_percent_encode(value, KEEP).to_string()
+}
+
+/// Everything the use cases share: the store, the blob store, the working-day calendar (built-in
+/// years plus uploaded ones), the organisation, the clock, the seals' keys and the public address.
+/// Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub store: Store,
+    pub blobs: BlobStore,
+    calendar: Arc<RwLock<Calendar>>,
+    org: Arc<RwLock<Organisation>>,
+    clock: Arc<dyn Clock>,
+    keyring: Arc<Keyring>,
+    public_url: String,
+    /// The search index of today's catalogs, with the (date, catalog size) it was built for.
+    search: Arc<RwLock<Option<SearchKeyed>>>,
+    /// Bounds the password hashing running at once (Argon2id needs 19 MiB each).
+    hashing: Arc<tokio::sync::Semaphore>,
+}
+
+type SearchKeyed = ((NaiveDate, i64), Arc<SearchIndex>);
+
+impl App {
+    /// The application over a store: loads the organisation (the built-in one into a new database)
+    /// and the calendar years uploaded to it.
+    pub async fn new(
+        store: Store,
+        mut calendar: Calendar,
+        clock: Arc<dyn Clock>,
+        blobs: BlobStore,
+        keyring: Keyring,
+        public_url: &str,
+    ) -> Result<Self> {
+        admin::init_organisation(&store).await?;
+        admin::load_calendar_years(&store, &mut calendar).await?;
+        let org = store.organisation().await?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(App {
+            store,
+            blobs,
+            calendar: Arc::new(RwLock::new(calendar)),
+            org: Arc::new(RwLock::new(org)),
+            clock,
+            keyring: Arc::new(keyring),
+            public_url: public_url.trim_end_matches('/').to_string(),
+            search: Arc::new(RwLock::new(None)),
+            hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today in China Standard Time.
+    pub fn today(&self) -> NaiveDate {
+        local_date(self.now())
+    }
+
+    /// A snapshot of the calendar.
+    pub fn calendar(&self) -> Calendar {
+        self.calendar.read().expect("calendar lock").clone()
+    }
+
+    /// A snapshot of the organisation.
+    pub fn org(&self) -> Organisation {
+        self.org.read().expect("org lock").clone()
+    }
+
+    /// A jurisdiction of the organisation.
+    pub fn jurisdiction(&self, code: &str) -> Result<Jurisdiction> {
+        self.org()
+            .jurisdiction(code)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound(format!("没有代码为「{code}」的县区")))
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// The portal's address, for the QR codes of documents.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// Reloads the organisation from the store (after an administrator changed it).
+    pub async fn reload_org(&self) -> Result<()> {
+        let org = self.store.organisation().await?;
+        *self.org.write().expect("org lock") = org;
+        Ok(())
+    }
+
+    /// Searches the catalogs in force today (names, topics, guides, materials and FAQs, with Chinese
+    /// word segmentation). The index is rebuilt when the date or the catalog changes.
+    pub async fn search(
+        &self,
+        jurisdiction: Option<&str>,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
+        let key = (self.today(), self.store.catalog_version_count().await?);
+        let current = self.search.read().expect("search lock").clone();
+        let index = match current {
+            Some((k, index)) if k == key => index,
+            _ => {
+                let mut versions = Vec::new();
+                for j in self.org().jurisdictions.iter().filter(|j| j.has_catalog()) {
+                    versions.extend(self.store.catalog_as_of(&j.code, key.0).await?);
+                }
+                let index = Arc::new(SearchIndex::build(&versions).map_err(AppError::internal)?);
+                *self.search.write().expect("search lock") = Some((key, index.clone()));
+                index
+            }
+        };
+        index
+            .search(jurisdiction, query, limit)
+            .map_err(AppError::internal)
+    }
+}

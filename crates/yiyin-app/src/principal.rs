@@ -1,0 +1,149 @@
+//! Who asks: the authenticated account behind a use case, what it may do where (asked of
+//! `yiyin_domain::authz`, never decided here), and how its acts are recorded.
+
+use std::collections::BTreeSet;
+
+use yiyin_domain::authz::{self, Operation, Scope};
+use yiyin_domain::org::Organisation;
+use yiyin_domain::party::{Actor, Channel};
+use yiyin_store::accounts::Account;
+use yiyin_store::cases::CaseRecord;
+
+use crate::error::{AppError, Result};
+
+/// An authenticated account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account: Account,
+}
+
+impl Principal {
+    pub fn new(account: Account) -> Self {
+        Principal { account }
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.account.is_staff()
+    }
+
+    /// How the event log records this account's acts: the name with the roles, and the channel
+    /// (the unit of a staff grant: a hall window, a township centre or a village agency point).
+    pub fn actor(&self, org: &Organisation) -> Actor {
+        let a = &self.account;
+        if !a.is_staff() {
+            return Actor {
+                name: format!("申请人 {}", a.name),
+                account: Some(a.id),
+                channel: Channel::Online,
+            };
+        }
+        let roles: BTreeSet<&str> = a.grants.iter().map(|g| g.role.label()).collect();
+        let channel = a
+            .grants
+            .iter()
+            .find_map(|g| {
+                let unit = g.unit.as_deref()?;
+                let j = org.jurisdiction(&g.jurisdiction)?;
+                Some(if j.township(unit).is_some() {
+                    Channel::Township
+                } else if j
+                    .townships
+                    .iter()
+                    .any(|t| t.villages.iter().any(|v| v.code == unit))
+                {
+                    Channel::Village
+                } else {
+                    Channel::Window
+                })
+            })
+            .unwrap_or(Channel::Window);
+        Actor {
+            name: format!(
+                "{}（{}）",
+                a.name,
+                roles.into_iter().collect::<Vec<_>>().join("、")
+            ),
+            account: Some(a.id),
+            channel,
+        }
+    }
+
+    /// Staff permission for an operation on a scope.
+    pub fn require(&self, op: Operation, scope: &Scope) -> Result<()> {
+        if !self.is_staff() {
+            return Err(AppError::Forbidden(format!(
+                "无权{}：仅限工作人员",
+                op.label()
+            )));
+        }
+        authz::allowed(&self.account.grants, op, scope).map_err(|d| AppError::Forbidden(d.0))
+    }
+
+    /// Staff permission for an operation anywhere in a jurisdiction.
+    pub fn require_in(&self, op: Operation, jurisdiction: &str) -> Result<()> {
+        if !self.is_staff() {
+            return Err(AppError::Forbidden(format!(
+                "无权{}：仅限工作人员",
+                op.label()
+            )));
+        }
+        authz::allowed_in(&self.account.grants, op, jurisdiction)
+            .map_err(|d| AppError::Forbidden(d.0))
+    }
+
+    /// Whether some grant's role may do the operation somewhere.
+    pub fn may_somewhere(&self, op: Operation) -> bool {
+        self.is_staff()
+            && self
+                .account
+                .grants
+                .iter()
+                .any(|g| authz::role_may(g.role, op))
+    }
+
+    /// The jurisdictions where the account's roles may do the operation.
+    pub fn jurisdictions_for(&self, op: Operation) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .account
+            .grants
+            .iter()
+            .filter(|g| authz::role_may(g.role, op))
+            .map(|g| g.jurisdiction.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    pub fn require_staff(&self) -> Result<()> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("此页面仅限工作人员".into()))
+        }
+    }
+
+    pub fn require_applicant(&self) -> Result<()> {
+        if self.is_staff() {
+            Err(AppError::Forbidden("此页面供申请人使用".into()))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether this is the applicant who filed the case.
+    pub fn is_applicant_of(&self, case: &CaseRecord) -> bool {
+        !self.is_staff() && case.applicant.account == Some(self.account.id)
+    }
+
+    /// Whether the account may read a case: the applicant who filed it, or staff whose duty covers it.
+    pub fn may_view(&self, case: &CaseRecord) -> Result<()> {
+        if self.is_staff() {
+            self.require(Operation::ViewCase, &case.scope())
+        } else if self.is_applicant_of(case) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("无权访问：这不是您本人的办件".into()))
+        }
+    }
+}

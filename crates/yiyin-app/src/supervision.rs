@@ -1,0 +1,769 @@
+//! Approval–supervision separation (审管分离) as use cases: a department's desk (its inbox of pushes,
+//! commitment checks and findings), acknowledging a push (签收), reporting a finding (抄告),
+//! verifying a commitment (with its credit record and proposed revocation when false), grading a
+//! licensee's risk; the bureau's overview of the push queue, replaying dead letters, the
+//! departments' webhooks; a licensee's record and the repair of its credit.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use yiyin_domain::authz::{Operation, Scope};
+use yiyin_domain::calendar::parse_date;
+use yiyin_domain::catalog::HandlingMode;
+use yiyin_domain::inspection::Risk;
+use yiyin_domain::licence::LicenceStatus;
+use yiyin_domain::refusal::require_text;
+use yiyin_domain::roles::Role;
+use yiyin_domain::supervision::{
+    FindingKind, PushStatus, VerificationEffect, VerificationOutcome, check_repair, check_replay,
+    record_verification,
+};
+use yiyin_store::credit::{CreditRecord, NewCredit};
+use yiyin_store::events::NewEvent;
+use yiyin_store::findings::{Finding, FindingFilter, NewFinding};
+use yiyin_store::licence_acts::LicenceAct;
+use yiyin_store::licences::Licence;
+use yiyin_store::pushes::{Push, PushCounts, PushFilter, Webhook};
+use yiyin_store::verifications::VerificationTask;
+
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::principal::Principal;
+
+/// The scope of a department's supervision: what its supervisors cover.
+pub fn department_scope(jurisdiction: &str, department: &str) -> Scope {
+    Scope {
+        jurisdiction: jurisdiction.to_string(),
+        department: department.to_string(),
+        supervising_department: department.to_string(),
+        handling_mode: HandlingMode::Transferred,
+        instant: false,
+    }
+}
+
+/// A department the user supervises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Desk {
+    pub jurisdiction: String,
+    pub jurisdiction_name: String,
+    pub department: String,
+    pub department_name: String,
+}
+
+/// Everything a department's desk shows.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Inbox {
+    pub desk: Desk,
+    pub counts: PushCounts,
+    pub pushes: Vec<Push>,
+    pub verifications: Vec<VerificationTask>,
+    pub findings: Vec<Finding>,
+}
+
+/// A finding as submitted: about a licence, or about a licensee under an item.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FindingInput {
+    /// 县区代码; the user's only desk when empty.
+    #[serde(default)]
+    pub jurisdiction: String,
+    /// 监管部门代码; the user's only desk when empty.
+    #[serde(default)]
+    pub department: String,
+    /// 证照编号 (or empty, then holder_id, holder and item_code).
+    #[serde(default)]
+    pub licence: String,
+    #[serde(default)]
+    pub holder_id: String,
+    #[serde(default)]
+    pub holder: String,
+    #[serde(default)]
+    pub item_code: String,
+    /// compliant | rectification | penalty | referral | other
+    pub kind: String,
+    pub summary: String,
+    /// YYYY-MM-DD; today when empty.
+    #[serde(default)]
+    pub found_on: String,
+}
+
+/// A commitment verification outcome as submitted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerificationInput {
+    /// fulfilled | rectify | false
+    pub outcome: String,
+    /// The rectification deadline (rectify), YYYY-MM-DD.
+    #[serde(default)]
+    pub by: String,
+    /// The facts and reasons (rectify, false) or a note (fulfilled).
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl VerificationInput {
+    pub fn outcome(&self) -> Result<VerificationOutcome> {
+        let reason = self.reason.trim().to_string();
+        Ok(match self.outcome.trim() {
+            "fulfilled" => VerificationOutcome::Fulfilled { note: reason },
+            "rectify" => VerificationOutcome::Rectify {
+                by: parse_date(self.by.trim())
+                    .map_err(|e| AppError::field("by", format!("整改期限：{e}")))?,
+                reason,
+            },
+            "false" => VerificationOutcome::False { reason },
+            other => {
+                return Err(AppError::field(
+                    "outcome",
+                    format!(
+                        "核查结论「{other}」无效，应为 fulfilled（承诺属实）、rectify（责令整改）或 false（承诺不实）"
+                    ),
+                ));
+            }
+        })
+    }
+}
+
+/// The bureau's overview of supervision in a jurisdiction.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Overview {
+    pub jurisdiction: String,
+    pub counts: PushCounts,
+    pub departments: Vec<DepartmentCounts>,
+    pub overdue: Vec<Push>,
+    pub dead: Vec<Push>,
+    pub webhooks: Vec<Webhook>,
+    pub open_acts: Vec<LicenceAct>,
+    pub findings: Vec<Finding>,
+    /// Per item: adverse findings and all findings.
+    pub items: Vec<ItemFindings>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DepartmentCounts {
+    pub department: String,
+    pub name: String,
+    pub counts: PushCounts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemFindings {
+    pub item_code: String,
+    /// The item's name in today's catalog ('' when it left the catalog).
+    pub item_name: String,
+    pub findings: usize,
+    pub adverse: usize,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A department's system, as submitted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookInput {
+    pub jurisdiction: String,
+    pub department: String,
+    /// http(s) address that receives the pushes; empty switches delivery off.
+    #[serde(default)]
+    pub url: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+/// A licensee's record as the bureau sees it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubjectView {
+    pub holder_id: String,
+    pub holder: String,
+    pub licences: Vec<Licence>,
+    pub findings: Vec<Finding>,
+    pub credit: Vec<CreditRecord>,
+    /// Why notify-and-commit is barred, if it is.
+    pub barred: Option<String>,
+    pub may_repair: bool,
+}
+
+impl App {
+    /// The departments whose supervision the account holds.
+    pub fn desks(&self, who: &Principal) -> Vec<Desk> {
+        let org = self.org();
+        let mut out: Vec<Desk> = who
+            .account
+            .grants
+            .iter()
+            .filter(|g| g.role == Role::DepartmentSupervisor)
+            .filter_map(|g| {
+                let j = org.jurisdiction(&g.jurisdiction)?;
+                let d = j.department(g.department.as_deref()?)?;
+                Some(Desk {
+                    jurisdiction: j.code.clone(),
+                    jurisdiction_name: j.name.clone(),
+                    department: d.code.clone(),
+                    department_name: d.name.clone(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.jurisdiction, &a.department).cmp(&(&b.jurisdiction, &b.department)));
+        out.dedup();
+        out
+    }
+
+    /// The desk a request is about: the one named, or the user's only one.
+    pub fn desk(&self, who: &Principal, jurisdiction: &str, department: &str) -> Result<Desk> {
+        let all = self.desks(who);
+        if all.is_empty() {
+            return Err(AppError::Forbidden(
+                "无权办理监管事务：您的岗位没有监管部门职责".into(),
+            ));
+        }
+        if jurisdiction.is_empty() && department.is_empty() {
+            return Ok(all[0].clone());
+        }
+        all.into_iter()
+            .find(|d| {
+                (jurisdiction.is_empty() || d.jurisdiction == jurisdiction)
+                    && d.department == department
+            })
+            .ok_or_else(|| AppError::Forbidden("无权访问：该部门不在您的监管职责范围内".into()))
+    }
+
+    pub async fn inbox(&self, who: &Principal, desk: &Desk, all: bool) -> Result<Inbox> {
+        who.require(
+            Operation::Supervise,
+            &department_scope(&desk.jurisdiction, &desk.department),
+        )?;
+        let store = &self.store;
+        Ok(Inbox {
+            counts: store
+                .push_counts(&desk.jurisdiction, Some(&desk.department), self.today())
+                .await?,
+            pushes: store
+                .pushes(&PushFilter {
+                    jurisdiction: desk.jurisdiction.clone(),
+                    department: Some(desk.department.clone()),
+                    unacknowledged_only: !all,
+                    status: None,
+                    limit: 300,
+                })
+                .await?,
+            verifications: store
+                .verification_tasks(&desk.jurisdiction, Some(&desk.department))
+                .await?,
+            findings: store
+                .findings(&FindingFilter {
+                    jurisdiction: Some(desk.jurisdiction.clone()),
+                    department: Some(desk.department.clone()),
+                    ..Default::default()
+                })
+                .await?,
+            desk: desk.clone(),
+        })
+    }
+
+    /// The department acknowledges a push (签收); a second acknowledgement changes nothing.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn acknowledge(&self, who: &Principal, id: i64) -> Result<Push> {
+        let push = self.store.push(id).await?;
+        who.require(
+            Operation::Supervise,
+            &department_scope(&push.jurisdiction, &push.department),
+        )?;
+        if push.acknowledged_at.is_some() {
+            return Ok(push);
+        }
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let mut tx = self.store.begin_write().await?;
+        if tx
+            .acknowledge_push(id, &actor.name, at.timestamp_millis())
+            .await?
+        {
+            tx.append_events(&[NewEvent::new(
+                &actor,
+                at,
+                &push.jurisdiction,
+                push.case_id,
+                "push_acknowledge",
+                format!("{}签收{}推送", push.department, push.kind.label()),
+                json!({"push": id, "key": push.idempotency_key}),
+            )])
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(self.store.push(id).await?)
+    }
+
+    /// Records a finding (抄告) from a department's supervision.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn record_finding(&self, who: &Principal, input: &FindingInput) -> Result<Finding> {
+        let desk = self.desk(who, &input.jurisdiction, &input.department)?;
+        who.require(
+            Operation::Supervise,
+            &department_scope(&desk.jurisdiction, &desk.department),
+        )?;
+        let kind = FindingKind::parse(input.kind.trim()).ok_or_else(|| {
+            AppError::field(
+                "kind",
+                format!(
+                    "监管结果类型「{}」无效，应为：{}",
+                    input.kind,
+                    FindingKind::choices()
+                ),
+            )
+        })?;
+        let today = self.today();
+        let found_on = if input.found_on.trim().is_empty() {
+            today
+        } else {
+            parse_date(input.found_on.trim())
+                .map_err(|e| AppError::field("found_on", format!("检查日期：{e}")))?
+        };
+        if found_on > today {
+            return Err(AppError::field("found_on", "检查日期不能晚于今天"));
+        }
+        require_text(&input.summary, "finding", "请填写检查发现的情况")?;
+        let licence_id = input.licence.trim();
+        let (holder_id, holder, item_code, case_id) = if licence_id.is_empty() {
+            if input.holder_id.trim().is_empty() || input.holder.trim().is_empty() {
+                return Err(AppError::invalid(
+                    "请填写证照编号，或填写被监管对象的名称和证件号码",
+                ));
+            }
+            (
+                input.holder_id.trim().to_string(),
+                input.holder.trim().to_string(),
+                input.item_code.trim().to_string(),
+                None,
+            )
+        } else {
+            let (l, _) = self.licence_and_case(licence_id).await?;
+            if l.supervising_department != desk.department || l.jurisdiction != desk.jurisdiction {
+                return Err(AppError::Forbidden(
+                    "无权抄告：该证照的事项不由本部门监管".into(),
+                ));
+            }
+            (
+                l.holder_id.to_string(),
+                l.holder,
+                l.item_code,
+                Some(l.case_id),
+            )
+        };
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let summary = input.summary.trim();
+        let licence = (!licence_id.is_empty()).then_some(licence_id);
+        let mut tx = self.store.begin_write().await?;
+        let seq = tx
+            .append_events(&[NewEvent::new(
+                &actor,
+                at,
+                &desk.jurisdiction,
+                case_id,
+                "finding",
+                format!("{}：{summary}", kind.label()),
+                json!({"department": desk.department, "licence": licence, "holder_id": holder_id, "kind": kind.code()}),
+            )])
+            .await?[0];
+        let id = tx
+            .insert_finding(&NewFinding {
+                jurisdiction: &desk.jurisdiction,
+                department: &desk.department,
+                licence,
+                holder_id: &holder_id,
+                holder: &holder,
+                item_code: &item_code,
+                kind,
+                summary,
+                found_on,
+                recorded_by: &actor.name,
+                event_seq: seq,
+                at_ms: at.timestamp_millis(),
+            })
+            .await?;
+        tx.commit().await?;
+        Ok(self.store.finding(id).await?)
+    }
+
+    /// Records what the supervising department found when verifying a commitment. A false
+    /// commitment writes a credit record that bars the applicant from notify-and-commit, and opens
+    /// the revocation the bureau must decide (Art. 69 para 2: obtained by deception).
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn record_verification(
+        &self,
+        who: &Principal,
+        id: i64,
+        input: &VerificationInput,
+    ) -> Result<VerificationTask> {
+        let task = self.store.verification_task(id).await?;
+        who.require(
+            Operation::Supervise,
+            &department_scope(&task.jurisdiction, &task.department),
+        )?;
+        let outcome = input.outcome()?;
+        let at = self.now();
+        let today = self.today();
+        let department = self
+            .org()
+            .jurisdiction(&task.jurisdiction)
+            .map_or(task.department.clone(), |j| {
+                j.department_name(&task.department)
+            });
+        let verified = record_verification(task.state, &outcome, today, &department)?;
+        let actor = who.actor(&self.org());
+        let mut outcomes = task.outcomes.clone();
+        let mut entry = serde_json::to_value(&outcome).map_err(AppError::internal)?;
+        entry["on"] = json!(yiyin_domain::calendar::fmt_date(today));
+        entry["actor"] = json!(actor.name);
+        outcomes.push(entry);
+        let rectify_by = match &outcome {
+            VerificationOutcome::Rectify { by, .. } => Some(*by),
+            _ => task.rectify_by,
+        };
+        let mut tx = self.store.begin_write().await?;
+        tx.update_verification(
+            &task,
+            verified.state,
+            rectify_by,
+            &outcomes,
+            at.timestamp_millis(),
+        )
+        .await?;
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &task.jurisdiction,
+            Some(task.case_id),
+            "commitment_verification",
+            verified.reason.clone(),
+            json!({"task": id, "licence": task.licence, "state": verified.state.code()}),
+        )])
+        .await?;
+        for effect in &verified.effects {
+            match effect {
+                VerificationEffect::Credit { kind, reason } => {
+                    tx.add_credit(&NewCredit {
+                        holder_id: &task.holder_id,
+                        holder: &task.holder,
+                        jurisdiction: &task.jurisdiction,
+                        kind: *kind,
+                        reason,
+                        source: &task.licence,
+                        at_ms: at.timestamp_millis(),
+                    })
+                    .await?;
+                }
+                VerificationEffect::ProposeRevocation { reason } => {
+                    self.propose_revocation(&mut tx, &task, reason, &actor, at)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(self.store.verification_task(id).await?)
+    }
+
+    /// The jurisdictions where the account may oversee supervision (act on licences or manage
+    /// pushes).
+    pub fn bureau_jurisdictions(&self, who: &Principal) -> Vec<String> {
+        let mut v = who.jurisdictions_for(Operation::ActOnLicence);
+        v.extend(who.jurisdictions_for(Operation::ManagePushes));
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The bureau's overview of supervision in a jurisdiction.
+    pub async fn overview(&self, who: &Principal, jurisdiction: &str) -> Result<Overview> {
+        if !self
+            .bureau_jurisdictions(who)
+            .iter()
+            .any(|j| j == jurisdiction)
+        {
+            return Err(AppError::Forbidden(
+                "无权查看审管推送：您的岗位在该县区没有此项职责".into(),
+            ));
+        }
+        let store = &self.store;
+        let today = self.today();
+        let mut departments = Vec::new();
+        if let Some(j) = self.org().jurisdiction(jurisdiction) {
+            for d in &j.departments {
+                let counts = store
+                    .push_counts(jurisdiction, Some(&d.code), today)
+                    .await?;
+                if counts != PushCounts::default() {
+                    departments.push(DepartmentCounts {
+                        department: d.code.clone(),
+                        name: d.name.clone(),
+                        counts,
+                    });
+                }
+            }
+        }
+        let list = |unacknowledged_only, status| PushFilter {
+            jurisdiction: jurisdiction.to_string(),
+            department: None,
+            unacknowledged_only,
+            status,
+            limit: 500,
+        };
+        let unacknowledged = store.pushes(&list(true, None)).await?;
+        let dead = store.pushes(&list(false, Some(PushStatus::Dead))).await?;
+        let findings = store
+            .findings(&FindingFilter {
+                jurisdiction: Some(jurisdiction.to_string()),
+                ..Default::default()
+            })
+            .await?;
+        let mut items: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for f in &findings {
+            let e = items.entry(f.item_code.clone()).or_default();
+            e.0 += 1;
+            if f.kind.adverse() {
+                e.1 += 1;
+            }
+        }
+        let names: std::collections::HashMap<String, String> = store
+            .catalog_as_of(jurisdiction, today)
+            .await?
+            .into_iter()
+            .map(|v| (v.item.code, v.item.name))
+            .collect();
+        Ok(Overview {
+            jurisdiction: jurisdiction.to_string(),
+            counts: store.push_counts(jurisdiction, None, today).await?,
+            departments,
+            overdue: unacknowledged
+                .into_iter()
+                .filter(|p| p.overdue(today))
+                .collect(),
+            dead,
+            webhooks: store.webhooks(jurisdiction).await?,
+            open_acts: store.open_licence_acts(jurisdiction).await?,
+            findings,
+            items: items
+                .into_iter()
+                .map(|(item_code, (findings, adverse))| ItemFindings {
+                    item_name: names.get(&item_code).cloned().unwrap_or_default(),
+                    item_code,
+                    findings,
+                    adverse,
+                })
+                .collect(),
+        })
+    }
+
+    /// Sends a dead letter again (a logged act).
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn replay(&self, who: &Principal, id: i64) -> Result<Push> {
+        let push = self.store.push(id).await?;
+        who.require_in(Operation::ManagePushes, &push.jurisdiction)?;
+        check_replay(push.status)?;
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let mut tx = self.store.begin_write().await?;
+        tx.replay_push(id, at.timestamp_millis()).await?;
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &push.jurisdiction,
+            push.case_id,
+            "push_replay",
+            format!("重新投递推送（上次错误：{}）", push.last_error),
+            json!({"push": id, "key": push.idempotency_key}),
+        )])
+        .await?;
+        tx.commit().await?;
+        Ok(self.store.push(id).await?)
+    }
+
+    /// Sets (or removes) a department's system that receives its pushes (a logged act).
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn set_webhook(&self, who: &Principal, input: &WebhookInput) -> Result<()> {
+        who.require_in(Operation::ManagePushes, &input.jurisdiction)?;
+        let org = self.org();
+        let known = org
+            .jurisdiction(&input.jurisdiction)
+            .is_some_and(|j| j.department(&input.department).is_some());
+        if !known {
+            return Err(AppError::field(
+                "department",
+                format!("本县区没有代码为「{}」的部门", input.department),
+            ));
+        }
+        let url = input.url.trim();
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(AppError::field(
+                "url",
+                format!("接收地址「{url}」无效：应以 http:// 或 https:// 开头"),
+            ));
+        }
+        let active = input.active && !url.is_empty();
+        let actor = who.actor(&org);
+        let at = self.now();
+        let department = &input.department;
+        let mut tx = self.store.begin_write().await?;
+        tx.set_webhook(
+            &input.jurisdiction,
+            department,
+            url,
+            active,
+            at.timestamp_millis(),
+            "该部门已停用系统对接，以监管工作台送达",
+        )
+        .await?;
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &input.jurisdiction,
+            None,
+            "webhook_set",
+            if url.is_empty() {
+                format!("取消{department}的推送接收地址")
+            } else {
+                format!("设置{department}的推送接收地址")
+            },
+            json!({"department": department, "url": url, "active": active}),
+        )])
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A licensee's licences, findings and credit records, limited to the jurisdictions where the
+    /// user may see them.
+    pub async fn subject_view(&self, who: &Principal, holder_id: &str) -> Result<SubjectView> {
+        who.require_staff()?;
+        let holder_key = holder_id.trim().to_uppercase();
+        let mine = who.account.jurisdictions();
+        let store = &self.store;
+        let mut licences = Vec::new();
+        if let Ok(id) = yiyin_domain::party::SubjectId::parse_any(&holder_key) {
+            for l in store.licences_of_holder(&id).await? {
+                let record = store.case(l.case_id).await?;
+                if who.require(Operation::ViewCase, &record.scope()).is_ok() {
+                    licences.push(l);
+                }
+            }
+        }
+        let findings: Vec<Finding> = store
+            .findings(&FindingFilter {
+                holder_id: Some(holder_key.clone()),
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|f| mine.contains(&f.jurisdiction))
+            .collect();
+        let credit: Vec<CreditRecord> = store
+            .credit_records(&holder_key)
+            .await?
+            .into_iter()
+            .filter(|c| mine.contains(&c.jurisdiction))
+            .collect();
+        if licences.is_empty() && findings.is_empty() && credit.is_empty() {
+            return Err(AppError::NotFound(format!(
+                "在您的职责范围内没有证件号码为「{holder_key}」的被许可人记录"
+            )));
+        }
+        let holder = licences
+            .first()
+            .map(|l| l.holder.clone())
+            .or_else(|| credit.first().map(|c| c.holder.clone()))
+            .or_else(|| findings.first().map(|f| f.holder.clone()))
+            .unwrap_or_default();
+        let may_repair = credit.iter().any(|c| {
+            c.repaired_at.is_none()
+                && who
+                    .require_in(Operation::RepairCredit, &c.jurisdiction)
+                    .is_ok()
+        });
+        Ok(SubjectView {
+            barred: self.applicant_facts(&holder_key).await?.commitment_barred,
+            holder_id: holder_key,
+            holder,
+            licences,
+            findings,
+            credit,
+            may_repair,
+        })
+    }
+
+    /// Repairs a credit record (信用修复): an explicit, logged act of the bureau head.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn repair_credit(
+        &self,
+        who: &Principal,
+        id: i64,
+        reason: &str,
+    ) -> Result<CreditRecord> {
+        let record = self.store.credit_record(id).await?;
+        who.require_in(Operation::RepairCredit, &record.jurisdiction)?;
+        check_repair(record.repaired_at.is_some(), reason)?;
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let mut tx = self.store.begin_write().await?;
+        tx.repair_credit(id, &actor.name, reason.trim(), at.timestamp_millis())
+            .await?;
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &record.jurisdiction,
+            None,
+            "credit_repair",
+            format!(
+                "修复{}的信用记录（{}）：{}",
+                record.holder,
+                record.kind.label(),
+                reason.trim()
+            ),
+            json!({"credit": id, "holder_id": record.holder_id}),
+        )])
+        .await?;
+        tx.commit().await?;
+        Ok(self.store.credit_record(id).await?)
+    }
+
+    /// The supervising department grades a licensee's risk (a licence in force; logged).
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn set_risk(&self, who: &Principal, identifier: &str, risk: &str) -> Result<()> {
+        let (l, _) = self.licence_and_case(identifier).await?;
+        who.require(
+            Operation::Supervise,
+            &department_scope(&l.jurisdiction, &l.supervising_department),
+        )?;
+        let risk = Risk::parse(risk.trim()).ok_or_else(|| {
+            AppError::field(
+                "risk",
+                format!("风险等级「{risk}」无效，应为：{}", Risk::choices()),
+            )
+        })?;
+        if l.status_on(self.today()) != LicenceStatus::Valid {
+            return Err(AppError::invalid("只能对有效的证照设定风险等级"));
+        }
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let mut tx = self.store.begin_write().await?;
+        tx.set_licence_risk(&l.identifier, risk).await?;
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &l.jurisdiction,
+            Some(l.case_id),
+            "licence_risk",
+            format!("风险等级由{}调整为{}", l.risk.label(), risk.label()),
+            json!({"licence": l.identifier, "risk": risk.code()}),
+        )])
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! The audit of the event chain, on both databases: an event changed, deleted or cut off the end
+//! behind Yiyin's back is found and named (`yiyin_app::audit::verify_chain`), and only those whose
+//! duty is audit (the bureau head, discipline supervisors, system administrators) may run the check.
+
+use yiyin_app::audit::{ChainReport, verify_chain};
+use yiyin_app::cases::{ActOn, Receive};
+use yiyin_app::{AppError, Principal};
+use yiyin_domain::engine::{Action, IntakeOutcome};
+use yiyin_domain::party::{Applicant, SubjectId};
+use yiyin_domain::roles::Role;
+use yiyin_testkit::TestApp;
+
+yiyin_testkit::on_both!(yiyin_testkit::app::run;
+    chain_detects_tampering,
+    a_rewritten_event_breaks_the_next_link,
+    a_chain_cut_short_is_found,
+    only_auditors_check_the_chain,
+);
+
+/// Three cases, each received and then sent a supplement notice: six events.
+async fn three_cases(t: &TestApp) {
+    let clerk = t
+        .staff("hanyin.clerk", Role::WindowClerk, "hanyin", None)
+        .await;
+    for n in 0..3 {
+        let c = t
+            .receive(
+                &clerk,
+                Receive {
+                    jurisdiction: "hanyin".into(),
+                    item_code: "HY-SC-001".into(),
+                    applicant: Some(Applicant::new(
+                        &format!("汉阴县月河第{n}餐饮有限公司"),
+                        SubjectId::parse_any("91350100M000100Y43").unwrap(),
+                        "13800000000",
+                        None,
+                    )),
+                    materials: vec!["M1".into()],
+                    attested: false,
+                    outcome: IntakeOutcome::Receive,
+                    idempotency_key: None,
+                    uploads: vec![],
+                },
+            )
+            .await
+            .unwrap()
+            .record;
+        t.set_today("2025-03-04");
+        t.act(
+            &clerk,
+            ActOn {
+                case_id: c.id,
+                version: None,
+                action: Action::NotifySupplement {
+                    missing: vec!["M2".into()],
+                },
+                uploads: vec![],
+            },
+        )
+        .await
+        .unwrap();
+        t.set_today("2025-03-03");
+    }
+}
+
+async fn check(t: &TestApp) -> ChainReport {
+    verify_chain(&t.store).await.unwrap()
+}
+
+/// The first broken link the check names: its sequence number and a message containing `says`.
+#[track_caller]
+fn assert_broken(report: &ChainReport, seq: i64, says: &str) {
+    let (at, why) = report.broken.as_ref().expect("a broken link");
+    assert_eq!(*at, seq, "{why}");
+    assert!(why.contains(says), "{why}");
+}
+
+async fn chain_detects_tampering(t: TestApp) {
+    three_cases(&t).await;
+    let report = check(&t).await;
+    assert!(report.broken.is_none(), "{report:?}");
+    assert_eq!((report.events, report.head_seq), (6, 6));
+    // Change one event's reason directly in the database.
+    t.tamper("UPDATE events SET reason = '改过' WHERE seq = 3")
+        .await;
+    assert_broken(&check(&t).await, 3, "被改动");
+    t.tamper("UPDATE events SET reason = '' WHERE seq = 3")
+        .await;
+    assert!(check(&t).await.broken.is_none());
+    // Deleting an event is found too.
+    t.tamper("DELETE FROM events WHERE seq = 4").await;
+    assert_broken(&check(&t).await, 4, "缺失");
+}
+
+/// An intruder who rewrites an event and recomputes its hash still breaks the next link.
+async fn a_rewritten_event_breaks_the_next_link(t: TestApp) {
+    three_cases(&t).await;
+    let mut event = t.store.events_from(3, 1).await.unwrap().remove(0);
+    event.reason = "改过".into();
+    let hash = event.expected_hash(&event.prev_hash);
+    t.tamper(&format!(
+        "UPDATE events SET reason = '改过', hash = '{hash}' WHERE seq = 3"
+    ))
+    .await;
+    assert_broken(&check(&t).await, 4, "前一哈希");
+}
+
+async fn a_chain_cut_short_is_found(t: TestApp) {
+    three_cases(&t).await;
+    t.tamper("DELETE FROM events WHERE seq = 6").await;
+    let report = check(&t).await;
+    assert_broken(&report, 6, "末尾的事件被删除");
+    assert_eq!((report.events, report.head_seq), (5, 6));
+}
+
+async fn only_auditors_check_the_chain(t: TestApp) {
+    three_cases(&t).await;
+    let allowed: [Principal; 3] = [
+        t.staff("hanyin.head", Role::BureauHead, "hanyin", None)
+            .await,
+        t.staff("hanyin.jijian", Role::DisciplineSupervisor, "hanyin", None)
+            .await,
+        t.staff("hanyin.admin", Role::SystemAdmin, "hanyin", None)
+            .await,
+    ];
+    for who in &allowed {
+        let report = t.audit_chain(who).await.unwrap();
+        assert_eq!(report, check(&t).await);
+    }
+    let refused = [
+        t.staff("hanyin.reviewer", Role::Reviewer, "hanyin", None)
+            .await,
+        t.staff("hanyin.catalog", Role::CatalogAdmin, "hanyin", None)
+            .await,
+        t.applicant("11010519491231002X", "王芳").await,
+    ];
+    for who in &refused {
+        match t.audit_chain(who).await {
+            Err(AppError::Forbidden(m)) => assert!(m.contains("无权查看审计日志"), "{m}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    // What the auditors see is the check itself, broken links included.
+    t.tamper("DELETE FROM events WHERE seq = 2").await;
+    assert_broken(&t.audit_chain(&allowed[1]).await.unwrap(), 2, "缺失");
+}

@@ -1,0 +1,502 @@
+//! Notify-and-commit (告知承诺) and deferred materials (容缺受理) through the use cases, on both
+//! databases: decided on the spot for green-list items only; the supervising department verifies
+//! the commitment within the item's period (never guessed beyond the calendar) and only it may; a
+//! false commitment leaves a credit record that bars the applicant until the bureau head repairs
+//! it, and a proposed revocation of the licence in force for the bureau to decide; deferred
+//! materials hold the certificate and warn once when late. Each refusal is asserted by the rule or
+//! article it names.
+
+mod common;
+
+use common::*;
+use yiyin_app::supervision::VerificationInput;
+use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
+use yiyin_domain::licence::{ActKind, ActState, LicenceStatus, RevocationGround};
+use yiyin_domain::supervision::{CreditKind, PushKind, VerificationState};
+use yiyin_testkit::{TestApp, at, date};
+
+on_both!(yiyin_testkit::app::run;
+    false_commitments_bar_the_applicant_until_repaired,
+    a_false_commitment_reaches_the_licence_in_force,
+    a_verification_period_beyond_the_calendar_is_not_guessed,
+    deferred_materials_warn_once_and_hold_the_certificate,
+);
+
+fn outcome(outcome: &str, by: &str, reason: &str) -> VerificationInput {
+    VerificationInput {
+        outcome: outcome.into(),
+        by: by.into(),
+        reason: reason.into(),
+    }
+}
+
+async fn false_commitments_bar_the_applicant_until_repaired(t: TestApp) {
+    let w = World::new(t).await;
+    let zhao = w.supervisor("hy.wg.zhao", "wenguang").await;
+    let sun = w.supervisor("hy.sc.sun", "shichang").await;
+    // Only items on the green list.
+    let x = w
+        .receive(
+            "HY-SC-001",
+            org(1),
+            &["M1", "M2"],
+            IntakeOutcome::Receive,
+            "2025-03-03",
+        )
+        .await;
+    let r = refused(w.try_act(x.id, commit(), "2025-03-03").await);
+    assert!(
+        r.message.contains("绿色清单") && r.message.contains("42号"),
+        "{}",
+        r.message
+    );
+
+    // Decided on the spot on the written commitment.
+    let c = w
+        .receive(
+            "HY-WG-001",
+            org(1),
+            &["M1"],
+            IntakeOutcome::Receive,
+            "2025-03-03",
+        )
+        .await;
+    let c = w.act(c.id, commit(), "2025-03-03").await;
+    assert_eq!(c.state, CaseState::Decided);
+    assert!(c.case.decision.as_ref().unwrap().on_commitment);
+    let titles: Vec<String> = w
+        .store
+        .case_documents(c.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.record.title)
+        .collect();
+    assert!(
+        titles.contains(&"告知承诺审批决定书".to_string()),
+        "{titles:?}"
+    );
+    let pushes = w.store.pushes_about(c.id).await.unwrap();
+    assert_eq!(pushes.len(), 1);
+    assert_eq!(pushes[0].kind, PushKind::Approval);
+    assert_eq!(pushes[0].department, "wenguang");
+    assert_eq!(pushes[0].facts()["on_commitment"], true);
+
+    // The licence issued, the supervising department verifies within the item's period.
+    let (c, lic) = w.issued(c.id, "2025-03-04").await;
+    let task = w.store.verification_of(&lic).await.unwrap().unwrap();
+    assert_eq!(task.state, VerificationState::Open);
+    assert_eq!(
+        task.due_on,
+        Some(date("2025-03-17")),
+        "10 working days after the decision"
+    );
+    assert_eq!(task.department, "wenguang");
+    assert_eq!(task.holder_id, org(1).id_number.as_str());
+    assert_eq!(task.case_id, c.id);
+    let desk = w.desk(&zhao, HANYIN, "wenguang").unwrap();
+    assert_eq!(
+        w.inbox(&zhao, &desk, false).await.unwrap().verifications,
+        vec![task.clone()]
+    );
+    let other = w.desk(&sun, HANYIN, "shichang").unwrap();
+    assert!(
+        w.inbox(&sun, &other, false)
+            .await
+            .unwrap()
+            .verifications
+            .is_empty()
+    );
+    assert_eq!(
+        w.store
+            .verification_tasks(HANYIN, None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        w.licence_view(&zhao, &lic).await.unwrap().verification,
+        Some(task.clone())
+    );
+    // An ordinary licence is not verified.
+    let (_, ordinary) = w.licensed(org(9), "2025-03-04").await;
+    assert!(w.store.verification_of(&ordinary).await.unwrap().is_none());
+
+    // Only the department that supervises the item verifies.
+    w.set_today("2025-03-14");
+    let fulfilled = outcome("fulfilled", "", "核查属实");
+    for who in [&sun, &w.chief] {
+        forbidden(w.record_verification(who, task.id, &fulfilled).await);
+    }
+    let msg = invalid(
+        w.record_verification(&zhao, task.id, &outcome("maybe", "", "x"))
+            .await,
+    );
+    assert!(msg.contains("maybe"), "{msg}");
+    // Rectification: once, by a later date, with what is missing.
+    let r = refused(
+        w.record_verification(
+            &zhao,
+            task.id,
+            &outcome("rectify", "2025-03-14", "消防设施未配备"),
+        )
+        .await,
+    );
+    assert!(r.message.contains("应晚于今天"), "{}", r.message);
+    let t = w
+        .record_verification(
+            &zhao,
+            task.id,
+            &outcome("rectify", "2025-04-15", "消防设施未配备"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(t.state, VerificationState::Rectifying);
+    assert_eq!(t.rectify_by, Some(date("2025-04-15")));
+    w.set_today("2025-04-16");
+    let r = refused(
+        w.record_verification(
+            &zhao,
+            task.id,
+            &outcome("rectify", "2025-05-15", "仍未配备"),
+        )
+        .await,
+    );
+    assert!(r.message.contains("一次"), "{}", r.message);
+    let r = refused(
+        w.record_verification(&zhao, task.id, &outcome("false", "", " "))
+            .await,
+    );
+    assert!(r.message.contains("事实和理由"), "{}", r.message);
+
+    // A false commitment: a credit record, and a revocation for the bureau to decide.
+    let t = w
+        .record_verification(
+            &zhao,
+            task.id,
+            &outcome("false", "", "逾期未整改，消防设施仍未配备"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(t.state, VerificationState::False);
+    assert_eq!(t.outcomes.len(), 2);
+    assert_eq!(t.outcomes[0]["outcome"], "rectify");
+    assert_eq!(t.outcomes[1]["outcome"], "false");
+    assert_eq!(t.outcomes[1]["on"], "2025-04-16");
+    assert_eq!(t.outcomes[1]["actor"], w.name_of(&zhao).as_str());
+    w.set_today("2025-04-17");
+    let r = refused(
+        w.record_verification(&zhao, task.id, &outcome("fulfilled", "", "补正"))
+            .await,
+    );
+    assert!(r.message.contains("已办结"), "{}", r.message);
+    let credits = w
+        .store
+        .credit_records(org(1).id_number.as_str())
+        .await
+        .unwrap();
+    assert_eq!(credits.len(), 1);
+    assert_eq!(credits[0].kind, CreditKind::FalseCommitment);
+    assert_eq!(credits[0].source, lic);
+    assert!(credits[0].repaired_at.is_none());
+    let acts = w.store.licence_acts(&lic).await.unwrap();
+    assert_eq!(acts.len(), 1);
+    assert_eq!(
+        (acts[0].kind, acts[0].state),
+        (ActKind::Revocation, ActState::Proposed)
+    );
+    assert_eq!(acts[0].details.ground, "fraud");
+    assert_eq!(w.store.open_licence_acts(HANYIN).await.unwrap(), acts);
+    assert_eq!(w.overview(&w.head, HANYIN).await.unwrap().open_acts, acts);
+    let events = w.actions(c.id).await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|a| *a == "commitment_verification")
+            .count(),
+        2
+    );
+    assert!(events.contains(&"revocation_proposed".to_string()));
+    // The licence stays in force until the bureau decides.
+    assert_eq!(w.status(&lic).await, LicenceStatus::Valid);
+
+    // Barred from notify-and-commit until the record is repaired.
+    let facts = w.applicant_facts(org(1).id_number.as_str()).await.unwrap();
+    assert!(facts.commitment_barred.unwrap().contains("虚假承诺"));
+    let c2 = w
+        .receive(
+            "HY-WG-001",
+            org(1),
+            &["M1"],
+            IntakeOutcome::Receive,
+            "2025-04-17",
+        )
+        .await;
+    let r = refused(w.try_act(c2.id, commit(), "2025-04-17").await);
+    assert_eq!(r.rule, "commitment");
+    assert!(
+        r.message.contains("虚假承诺")
+            && r.message.contains("42号")
+            && r.message.contains("信用修复"),
+        "{}",
+        r.message
+    );
+    assert_eq!(w.store.case(c2.id).await.unwrap().version, c2.version);
+    // Others are not barred.
+    assert!(
+        w.applicant_facts(org(9).id_number.as_str())
+            .await
+            .unwrap()
+            .commitment_barred
+            .is_none()
+    );
+    // The licensee's record shows the bar; only the bureau head may repair it.
+    let record = w
+        .subject_view(&w.head, org(1).id_number.as_str())
+        .await
+        .unwrap();
+    assert!(record.barred.unwrap().contains("虚假承诺"));
+    assert!(record.may_repair);
+    assert!(
+        !w.subject_view(&w.chief, org(1).id_number.as_str())
+            .await
+            .unwrap()
+            .may_repair
+    );
+
+    // The repair is explicit, with its reason, and logged.
+    w.set_today("2025-04-18");
+    let basis = "已完成整改并作出信用承诺（汉信修〔2025〕3号）";
+    for who in [&w.chief, &zhao] {
+        forbidden(w.repair_credit(who, credits[0].id, basis).await);
+    }
+    let r = refused(w.repair_credit(&w.head, credits[0].id, "  ").await);
+    assert_eq!(r.rule, "credit");
+    assert!(r.message.contains("信用修复须写明依据"), "{}", r.message);
+    let repaired = w
+        .repair_credit(&w.head, credits[0].id, basis)
+        .await
+        .unwrap();
+    assert!(repaired.repaired_at.is_some());
+    assert_eq!(repaired.repaired_by, Some(w.name_of(&w.head)));
+    assert!(repaired.repair_reason.unwrap().contains("汉信修"));
+    let r = refused(w.repair_credit(&w.head, credits[0].id, "再次").await);
+    assert!(r.message.contains("已经修复"), "{}", r.message);
+    let logged = w
+        .store
+        .events_from(1, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "credit_repair")
+        .count();
+    assert_eq!(logged, 1);
+    assert!(
+        w.applicant_facts(org(1).id_number.as_str())
+            .await
+            .unwrap()
+            .commitment_barred
+            .is_none()
+    );
+    let c2 = w.act(c2.id, commit(), "2025-04-18").await;
+    assert_eq!(c2.state, CaseState::Decided);
+
+    // The bureau revokes (Art. 69 para 2): the proposal is settled.
+    let revoked = w
+        .on_licence(
+            &lic,
+            revoke(
+                RevocationGround::Fraud,
+                "承诺不实，经核查消防设施未配备",
+                false,
+                true,
+            ),
+            "2025-04-21",
+        )
+        .await
+        .unwrap();
+    assert_eq!(revoked.state, ActState::Done);
+    let acts = w.store.licence_acts(&lic).await.unwrap();
+    assert_eq!(acts.len(), 2);
+    assert!(acts.iter().all(|a| a.state == ActState::Done), "{acts:?}");
+    assert!(w.store.open_licence_acts(HANYIN).await.unwrap().is_empty());
+    assert_eq!(w.status(&lic).await, LicenceStatus::Revoked);
+
+    // A commitment found true closes the task; nothing is recorded against the applicant.
+    let (_, lic3) = w.committed(person(3), "2025-04-21", "2025-04-21").await;
+    let task3 = w.store.verification_of(&lic3).await.unwrap().unwrap();
+    w.set_today("2025-04-25");
+    let t3 = w
+        .record_verification(
+            &zhao,
+            task3.id,
+            &outcome("fulfilled", "", "现场核查，条件与承诺一致"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(t3.state, VerificationState::Fulfilled);
+    assert!(
+        w.store
+            .credit_records(person(3).id_number.as_str())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(w.store.licence_acts(&lic3).await.unwrap().is_empty());
+    w.assert_chain_intact().await;
+}
+
+/// The licence granted on a commitment was changed before the verification found the commitment
+/// false: the revocation proposed is of the version in force, and deciding it settles the proposal.
+async fn a_false_commitment_reaches_the_licence_in_force(t: TestApp) {
+    let w = World::new(t).await;
+    let zhao = w.supervisor("hy.wg.zhao", "wenguang").await;
+    let (_, v1) = w.committed(org(1), "2025-03-03", "2025-03-03").await;
+    let applied = w
+        .on_licence(&v1, change("场所名称变更"), "2025-03-04")
+        .await
+        .unwrap();
+    let v2 = w
+        .decide(applied.id, true, "符合条件", "2025-03-05")
+        .await
+        .unwrap()
+        .new_licence
+        .unwrap();
+    let task = w.store.verification_of(&v1).await.unwrap().unwrap();
+    w.set_today("2025-03-10");
+    w.record_verification(&zhao, task.id, &outcome("false", "", "场所不存在"))
+        .await
+        .unwrap();
+    let open = w.store.open_licence_acts(HANYIN).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].licence, v2, "the version in force");
+    // A proposed revocation is decided as a revocation (Art. 69), never as an application.
+    let msg = invalid(w.decide(open[0].id, true, "承诺不实", "2025-03-10").await);
+    assert!(msg.contains("第六十九条"), "{msg}");
+    w.on_licence(
+        &v2,
+        revoke(RevocationGround::Fraud, "承诺不实", false, true),
+        "2025-03-11",
+    )
+    .await
+    .unwrap();
+    assert_eq!(w.status(&v2).await, LicenceStatus::Revoked);
+    assert!(w.store.open_licence_acts(HANYIN).await.unwrap().is_empty());
+}
+
+async fn a_verification_period_beyond_the_calendar_is_not_guessed(t: TestApp) {
+    let w = World::new(t).await;
+    let (_, lic) = w.committed(org(5), "2026-12-21", "2026-12-22").await;
+    // Ten working days from 2026-12-21 reach into 2027, which the built-in calendar lacks.
+    let task = w.store.verification_of(&lic).await.unwrap().unwrap();
+    assert_eq!(task.due_on, None);
+    assert_eq!(task.state, VerificationState::Open);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deferred materials (容缺受理)
+
+fn defer(material: &str) -> Action {
+    Action::AcceptDeferred {
+        deferred: vec![material.into()],
+        due: Some(date("2025-03-14")),
+    }
+}
+
+async fn deferred_materials_warn_once_and_hold_the_certificate(t: TestApp) {
+    let w = World::new(t).await;
+    let mut cases = Vec::new();
+    for n in 1..=2 {
+        cases.push(
+            w.receive(
+                "HY-SC-001",
+                org(n),
+                &["M1"],
+                IntakeOutcome::Receive,
+                "2025-03-03",
+            )
+            .await,
+        );
+    }
+    let c = cases[0].clone();
+    // Only non-core materials may be deferred.
+    let r = refused(w.try_act(c.id, defer("M1"), "2025-03-03").await);
+    assert!(r.message.contains("非核心"), "{}", r.message);
+    for c in &cases {
+        w.act(c.id, defer("M2"), "2025-03-03").await;
+        w.act(c.id, review(), "2025-03-04").await;
+        w.act(c.id, approve(), "2025-03-05").await;
+    }
+    // The certificate waits for the materials.
+    let r = refused(
+        w.try_act(c.id, Action::IssueCertificate, "2025-03-06")
+            .await,
+    );
+    assert_eq!(r.rule, "deferral");
+    assert!(
+        r.message.contains("营业执照") && r.message.contains("补齐后方可发证"),
+        "{}",
+        r.message
+    );
+    // The promised date itself is still in time.
+    assert_eq!(w.sweep_deferred(at("2025-03-14")).await.unwrap(), 0);
+    // Two servers sweeping at once warn once per case.
+    let (a, b) = tokio::join!(
+        w.sweep_deferred(at("2025-03-17")),
+        w.sweep_deferred(at("2025-03-17"))
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 2);
+    assert_eq!(
+        w.sweep_deferred(at("2025-03-18")).await.unwrap(),
+        0,
+        "once, not twice"
+    );
+    let events = w.store.case_events(c.id).await.unwrap();
+    let warnings: Vec<_> = events
+        .iter()
+        .filter(|e| e.action == "deferred_overdue")
+        .collect();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].actor, "系统");
+    assert!(
+        warnings[0].reason.contains("营业执照") && warnings[0].reason.contains("逾期未补交"),
+        "{}",
+        warnings[0].reason
+    );
+    // A warning on the applicant too, which bars nothing.
+    let credits = w
+        .store
+        .credit_records(org(1).id_number.as_str())
+        .await
+        .unwrap();
+    assert_eq!(credits.len(), 1);
+    assert_eq!(credits[0].kind, CreditKind::DeferredOverdue);
+    assert!(
+        w.applicant_facts(org(1).id_number.as_str())
+            .await
+            .unwrap()
+            .commitment_barred
+            .is_none()
+    );
+    // The materials arrive: the certificate is issued, and no more warnings.
+    w.act(
+        c.id,
+        Action::Supplement {
+            materials: vec!["M2".into()],
+        },
+        "2025-03-18",
+    )
+    .await;
+    let (c, _) = w.issued(c.id, "2025-03-18").await;
+    assert_eq!(w.store.licences_of_case(c.id).await.unwrap().len(), 1);
+    assert_eq!(w.sweep_deferred(at("2025-03-19")).await.unwrap(), 0);
+    assert_eq!(
+        w.actions(c.id)
+            .await
+            .iter()
+            .filter(|a| *a == "deferred_overdue")
+            .count(),
+        1
+    );
+}

@@ -1,0 +1,185 @@
+//! The parties to a case: who applies — a person by citizen ID number or an organisation by unified
+//! social credit code ([`SubjectId`], parsed once and carried as such) — and who acts on it, through
+//! which channel ([`Actor`], as the event log records it).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CitizenId, CreditCode, IdError};
+
+labelled_enum!(
+    /// An applicant's (or licensee's) kind.
+    SubjectKind {
+        /// 自然人 (citizen ID number)
+        Person = ("person", "自然人"),
+        /// 法人和其他组织 (unified social credit code)
+        Organisation = ("organisation", "法人和其他组织"),
+    }
+);
+
+/// The identifier of an applicant or licensee: a valid citizen ID number or credit code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SubjectId {
+    Person(CitizenId),
+    Organisation(CreditCode),
+}
+
+impl SubjectId {
+    /// Parses the identifier of a subject of the given kind.
+    pub fn parse(kind: SubjectKind, text: &str) -> Result<Self, IdError> {
+        Ok(match kind {
+            SubjectKind::Person => SubjectId::Person(CitizenId::parse(text)?),
+            SubjectKind::Organisation => SubjectId::Organisation(CreditCode::parse(text)?),
+        })
+    }
+
+    /// Parses either kind: a citizen ID number, else a credit code (for lookups by number).
+    pub fn parse_any(text: &str) -> Result<Self, IdError> {
+        CitizenId::parse(text).map(SubjectId::Person).or_else(|e| {
+            CreditCode::parse(text)
+                .map(SubjectId::Organisation)
+                .map_err(|_| e)
+        })
+    }
+
+    pub fn kind(&self) -> SubjectKind {
+        match self {
+            SubjectId::Person(_) => SubjectKind::Person,
+            SubjectId::Organisation(_) => SubjectKind::Organisation,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubjectId::Person(id) => id.as_str(),
+            SubjectId::Organisation(code) => code.as_str(),
+        }
+    }
+
+    pub fn is_person(&self) -> bool {
+        matches!(self, SubjectId::Person(_))
+    }
+}
+
+impl fmt::Display for SubjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SubjectId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SubjectId {
+    /// Either kind, told apart by its check character.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        SubjectId::parse_any(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for SubjectId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "公民身份号码（自然人）或统一社会信用代码（法人和其他组织），18位",
+            ))
+            .into()
+    }
+}
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for SubjectId {}
+
+/// The applicant of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Applicant {
+    pub kind: SubjectKind,
+    pub name: String,
+    /// Citizen ID number or unified social credit code.
+    pub id_number: SubjectId,
+    pub phone: String,
+    /// The applicant's account, when applying online.
+    pub account: Option<i64>,
+}
+
+impl Applicant {
+    pub fn new(name: &str, id: SubjectId, phone: &str, account: Option<i64>) -> Self {
+        Applicant {
+            kind: id.kind(),
+            name: name.trim().to_string(),
+            id_number: id,
+            phone: phone.trim().to_string(),
+            account,
+        }
+    }
+}
+
+labelled_enum!(
+    /// How an act reached the bureau.
+    Channel {
+        /// A hall window.
+        Window = ("window", "窗口"),
+        /// The applicant online.
+        Online = ("online", "网上"),
+        Township = ("township", "镇便民服务中心"),
+        Village = ("village", "村（社区）代办点"),
+        /// The passing of time.
+        System = ("system", "系统"),
+        /// An administrator on the server.
+        Cli = ("cli", "命令行"),
+    }
+);
+
+/// Who acts, as the event log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The name with the roles, e.g. 张三（窗口受理人员）.
+    pub name: String,
+    pub account: Option<i64>,
+    pub channel: Channel,
+}
+
+impl Actor {
+    /// The passing of time (sweeps).
+    pub fn system() -> Self {
+        Actor {
+            name: "系统".into(),
+            account: None,
+            channel: Channel::System,
+        }
+    }
+
+    /// An administrator at the server's command line.
+    pub fn cli(name: &str) -> Self {
+        Actor {
+            name: name.to_string(),
+            account: None,
+            channel: Channel::Cli,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_ids_parse_by_kind_and_either_way() {
+        let p = SubjectId::parse(SubjectKind::Person, "11010519491231002x").unwrap();
+        assert_eq!(p.as_str(), "11010519491231002X");
+        assert_eq!(p.kind(), SubjectKind::Person);
+        let o = SubjectId::parse_any("91350100M000100Y43").unwrap();
+        assert_eq!(o.kind(), SubjectKind::Organisation);
+        assert!(SubjectId::parse(SubjectKind::Organisation, "11010519491231002X").is_err());
+        let json = serde_json::to_string(&o).unwrap();
+        assert_eq!(json, "\"91350100M000100Y43\"");
+        assert_eq!(serde_json::from_str::<SubjectId>(&json).unwrap(), o);
+    }
+}

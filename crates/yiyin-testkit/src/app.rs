@@ -1,0 +1,228 @@
+//! The application layer on a fresh database, as the use-case tests drive it: the built-in
+//! organisation, the sample catalog published on 2025-01-01, optionally the seals, a clock that
+//! stands still until the test moves it, and principals for every role.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use yiyin_app::accounts::{NewStaff, Registration};
+use yiyin_app::catalog::ImportMode;
+use yiyin_app::{App, FixedClock, Keyring, Principal};
+use yiyin_blobs::BlobStore;
+use yiyin_domain::authz::Grant;
+use yiyin_domain::calendar::Calendar;
+use yiyin_domain::roles::Role;
+use yiyin_store::{Backend, Store, StoreOptions};
+
+use crate::db::TestDb;
+use crate::fixtures::{at, catalog, date};
+
+/// The seal passphrase of sealed test setups.
+pub const PASSPHRASE: &str = "ceshi-kouling-2026";
+
+/// The password of every test account.
+pub const PASSWORD: &str = "ceshi2025";
+
+/// Prepares a fresh database the way an installation starts: the organisation, the sample catalog
+/// published on 2025-01-01, and (with a passphrase) the seals, made on `today`.
+pub async fn prepare(db: &TestDb, options: StoreOptions, today: &str, sealed: bool) -> Store {
+    let store = db.store(options).await;
+    yiyin_app::admin::init_organisation(&store)
+        .await
+        .expect("organisation");
+    let first = date("2025-01-01");
+    yiyin_app::catalog::import_catalog(
+        &store,
+        &catalog(),
+        &ImportMode::Publish {
+            effective_on: first,
+            note: "首批公布".into(),
+        },
+        first,
+        "tester",
+    )
+    .await
+    .expect("the sample catalog");
+    if sealed {
+        yiyin_app::seals::ensure_seals(&store, &passphrase(), date(today))
+            .await
+            .expect("seals");
+    }
+    store
+}
+
+pub fn passphrase() -> SecretString {
+    SecretString::from(PASSPHRASE)
+}
+
+/// The application over a prepared store, its files in a folder of its own.
+pub async fn app_on(
+    db: &TestDb,
+    store: Store,
+    clock: Arc<FixedClock>,
+    sealed: bool,
+    public_url: &str,
+) -> App {
+    let keyring = if sealed {
+        Keyring::open(&store, &passphrase()).await.expect("keyring")
+    } else {
+        Keyring::default()
+    };
+    let blobs = BlobStore::local(db.blob_dir()).expect("blob folder");
+    App::new(
+        store,
+        Calendar::builtin(),
+        clock,
+        blobs,
+        keyring,
+        public_url,
+    )
+    .await
+    .expect("application")
+}
+
+/// The application on a fresh database, with a clock the test moves.
+#[derive(Debug, Clone)]
+pub struct TestApp {
+    pub app: App,
+    pub clock: Arc<FixedClock>,
+    pub backend: Backend,
+    /// The database's URL, for raw access (tampering) through [`TestDb`]-like connections.
+    pub url: String,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+impl TestApp {
+    /// The application on `db`, its clock at 09:00 on `today`.
+    pub async fn on(db: &TestDb, today: &str, sealed: bool) -> TestApp {
+        let store = prepare(db, StoreOptions::default(), today, sealed).await;
+        let clock = Arc::new(FixedClock::new(at(today)));
+        let app = app_on(db, store, clock.clone(), sealed, "http://127.0.0.1:8080").await;
+        TestApp {
+            app,
+            clock,
+            backend: db.backend,
+            url: db.url.clone(),
+        }
+    }
+
+    /// Moves the clock to 09:00 on a date.
+    pub fn set_today(&self, day: &str) {
+        self.clock.set(at(day));
+    }
+
+    /// Moves the clock to an instant.
+    pub fn set_now(&self, now: chrono::DateTime<chrono::Utc>) {
+        self.clock.set(now);
+    }
+
+    /// A staff account with one role (limited to `department` when given).
+    pub async fn staff(
+        &self,
+        login: &str,
+        role: Role,
+        jurisdiction: &str,
+        department: Option<&str>,
+    ) -> Principal {
+        self.staff_with(
+            login,
+            vec![Grant {
+                role,
+                jurisdiction: jurisdiction.into(),
+                department: department.map(str::to_string),
+                unit: None,
+            }],
+        )
+        .await
+    }
+
+    /// A staff account with several grants.
+    pub async fn staff_with(&self, login: &str, grants: Vec<Grant>) -> Principal {
+        let account = yiyin_app::accounts::create_staff(
+            &self.app.store,
+            &NewStaff {
+                login: login.into(),
+                name: format!("测试{login}"),
+                password: PASSWORD.into(),
+                grants,
+            },
+            self.app.now(),
+        )
+        .await
+        .expect("staff account");
+        Principal::new(account)
+    }
+
+    /// A registered applicant (a person when `id_number` is a citizen ID number, an organisation
+    /// when it is a unified social credit code).
+    pub async fn applicant(&self, id_number: &str, name: &str) -> Principal {
+        let kind =
+            if id_number.len() == 18 && id_number.chars().take(17).all(|c| c.is_ascii_digit()) {
+                "person"
+            } else {
+                "organisation"
+            };
+        let account = self
+            .app
+            .register(&Registration {
+                kind: kind.into(),
+                name: name.into(),
+                id_number: id_number.into(),
+                phone: "13800000000".into(),
+                password: PASSWORD.into(),
+            })
+            .await
+            .expect("registration");
+        Principal::new(account)
+    }
+
+    /// A raw connection to the database, for what an intruder with its password could do.
+    pub async fn tamper(&self, sql: &str) {
+        use sqlx::{Connection, Executor};
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("raw connection");
+        conn.execute(sql).await.expect("tamper");
+        conn.close().await.expect("close");
+    }
+}
+
+/// Runs `body` on a fresh unsealed application on `backend` (clock at 2025-03-03), dropping the
+/// database after.
+pub async fn run<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run_with(backend, false, body).await;
+}
+
+/// The same with the seals made: documents are sealed as they are issued.
+pub async fn run_sealed<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run_with(backend, true, body).await;
+}
+
+async fn run_with<F, Fut>(backend: Backend, sealed: bool, body: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let db = TestDb::new(backend).await;
+    let t = TestApp::on(&db, "2025-03-03", sealed).await;
+    let store = t.app.store.clone();
+    body(t).await;
+    store.close().await;
+    db.drop_db().await;
+}

@@ -1,0 +1,43 @@
+//! Yiyin's shared test support, compiled only into tests and benchmarks (a dev-dependency; the
+//! binary never contains it): [`db`] makes a fresh database of either backend and drops it after;
+//! [`app`] runs the application layer on it with a clock the test moves and accounts for every
+//! role; [`server`] serves it on a random port, restartable on the same database; [`fixtures`] has
+//! the sample catalog and dates. [`on_both!`] declares a test once per backend.
+
+pub mod app;
+pub mod db;
+pub mod fixtures;
+pub mod server;
+
+pub use app::TestApp;
+pub use app::{PASSPHRASE, PASSWORD};
+pub use db::TestDb;
+pub use fixtures::{at, catalog, date};
+pub use server::{Setup, TestServer};
+
+/// Declares each test once per backend. With a runner, `on_both!(yiyin_testkit::app::run; a, b)`
+/// calls `run(backend, a)` for `async fn a(t: TestApp)`; without, `on_both!(a, b)` calls
+/// `a(backend)` for `async fn a(backend: Backend)`.
+#[macro_export]
+macro_rules! on_both {
+    ($runner:path; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { $runner(yiyin_store::Backend::Sqlite, super::$name).await; })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { $runner(yiyin_store::Backend::Postgres, super::$name).await; })*
+        }
+    };
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(yiyin_store::Backend::Sqlite).await; })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(yiyin_store::Backend::Postgres).await; })*
+        }
+    };
+}

@@ -1,0 +1,157 @@
+//! A real Yiyin server for tests and benchmarks: a fresh database of either backend, prepared as in
+//! [`crate::app`], served on a random port. It can be restarted on its database (a new process, as
+//! it were), and run without its background work so that a test runs sweeps and deliveries itself,
+//! at the moments it chooses.
+
+use std::sync::Arc;
+
+use yiyin_app::{App, FixedClock};
+use yiyin_store::{Backend, StoreOptions};
+
+use crate::app::{app_on, prepare};
+use crate::db::TestDb;
+use crate::fixtures::at;
+
+/// How a test server starts.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub backend: Backend,
+    /// The clock's first date.
+    pub today: String,
+    pub options: StoreOptions,
+    /// Whether the seals are made (documents are then sealed).
+    pub sealed: bool,
+    /// Whether the background sweeps and deliveries run beside the server.
+    pub background: bool,
+}
+
+impl Setup {
+    pub fn new(backend: Backend, today: &str) -> Self {
+        Setup {
+            backend,
+            today: today.into(),
+            options: StoreOptions::default(),
+            sealed: false,
+            background: true,
+        }
+    }
+
+    pub fn sealed(mut self) -> Self {
+        self.sealed = true;
+        self
+    }
+
+    /// Without the background work: sweeps and deliveries run only when the test calls them
+    /// (`yiyin_app::workers::sweep_once`, `yiyin_app::delivery`).
+    pub fn quiet(mut self) -> Self {
+        self.background = false;
+        self
+    }
+
+    pub fn options(mut self, options: StoreOptions) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+pub struct TestServer {
+    pub base: String,
+    /// The server's application, to run its sweeps at a moment the test chooses.
+    pub app: App,
+    pub clock: Arc<FixedClock>,
+    setup: Setup,
+    db: Option<TestDb>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// A server on a fresh database.
+    pub async fn spawn(setup: Setup) -> TestServer {
+        let db = TestDb::new(setup.backend).await;
+        prepare(&db, setup.options.clone(), &setup.today, setup.sealed)
+            .await
+            .close()
+            .await;
+        let clock = Arc::new(FixedClock::new(at(&setup.today)));
+        Self::serve_on(db, clock, setup).await
+    }
+
+    async fn serve_on(db: TestDb, clock: Arc<FixedClock>, setup: Setup) -> TestServer {
+        let store = db.store(setup.options.clone()).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let app = app_on(&db, store, clock.clone(), setup.sealed, &base).await;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let served = app.clone();
+        let background = setup.background;
+        let server = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if background {
+                yiyin_web::serve(listener, served, shutdown)
+                    .await
+                    .expect("server");
+            } else {
+                axum::serve(listener, yiyin_web::router(served))
+                    .with_graceful_shutdown(shutdown)
+                    .await
+                    .expect("server");
+            }
+        });
+        TestServer {
+            base,
+            app,
+            clock,
+            setup,
+            db: Some(db),
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    /// Stops the server and starts another on the same database, as a restart of Yiyin does: the
+    /// same seals (opened again with the passphrase), the same clock, a new port and a new
+    /// application. Whatever the old server held in memory is gone.
+    pub async fn restart(mut self) -> TestServer {
+        self.halt().await;
+        let db = self.db.take().expect("the database of a running server");
+        Self::serve_on(db, self.clock.clone(), self.setup.clone()).await
+    }
+
+    /// The database's URL (it outlives restarts).
+    pub fn database_url(&self) -> &str {
+        self.db.as_ref().map_or("", |db| db.url.as_str())
+    }
+
+    /// The database, for raw access.
+    pub fn db(&self) -> &TestDb {
+        self.db.as_ref().expect("the database of a running server")
+    }
+
+    /// Stops serving and closes the store; the database is kept.
+    async fn halt(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            let _ = s.await;
+        }
+        self.app.store.close().await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the server and drops the database.
+    pub async fn stop(mut self) {
+        self.halt().await;
+        if let Some(db) = self.db.take() {
+            db.drop_db().await;
+        }
+    }
+}

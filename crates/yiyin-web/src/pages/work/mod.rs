@@ -1,0 +1,383 @@
+//! The staff's pages: the worklist (most urgent first, with green/yellow/red), the online-intake queue
+//! with the days left in the five-day window, the head's page (extensions and decisions that wait for
+//! the head); the case page ([`case`]) and the window's intake form ([`intake`]).
+
+pub mod case;
+pub mod intake;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+use yiyin_app::App;
+use yiyin_app::cases::{CaseLine, Worklist};
+use yiyin_domain::authz::{self, Operation};
+use yiyin_domain::calendar::{fmt_date, local_date};
+use yiyin_domain::engine::{CaseState, action_label};
+use yiyin_domain::party::Channel;
+use yiyin_domain::roles::Role;
+use yiyin_store::attachments::Attachment;
+use yiyin_store::cases::{CaseFilter, CaseRecord};
+use yiyin_store::events::Event;
+
+use super::{Chrome, PageResult, PageUser, render};
+use crate::error::AppError;
+
+pub use case::{act, archive, case_page};
+pub use intake::{intake, intake_form};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WorkQuery {
+    #[serde(default)]
+    pub tab: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub notice: String,
+}
+
+#[derive(Template)]
+#[template(path = "work/list.html")]
+struct WorklistPage {
+    chrome: Chrome,
+    tab: String,
+    q: String,
+    state: String,
+    states: Vec<(&'static str, &'static str)>,
+    lines: Vec<CaseLine>,
+    roles: String,
+}
+
+/// My worklist, all open cases I may see, or closed ones.
+pub async fn worklist(
+    State(state): State<App>,
+    user: PageUser,
+    Query(q): Query<WorkQuery>,
+) -> PageResult {
+    user.require_staff()?;
+    let tab = if q.tab.is_empty() {
+        "mine".to_string()
+    } else {
+        q.tab.clone()
+    };
+    let list = Worklist {
+        mine: tab == "mine",
+        role: None,
+        state: CaseState::parse(&q.state),
+        text: (!q.q.is_empty()).then(|| q.q.clone()),
+        all: tab == "closed",
+        limit: 200,
+        offset: 0,
+    };
+    let mut lines = state.worklist(user.who(), &list).await?;
+    if tab == "closed" {
+        lines.retain(|l| {
+            matches!(
+                l.state,
+                CaseState::CertificateIssued | CaseState::Refused | CaseState::Withdrawn
+            ) || (l.state == CaseState::Decided && l.next_role.is_none())
+        });
+    }
+    let a = user.account();
+    let mut roles: Vec<&str> = a.grants.iter().map(|g| g.role.label()).collect();
+    roles.sort();
+    roles.dedup();
+    render(&WorklistPage {
+        chrome: user.chrome(&q.notice),
+        tab,
+        q: q.q.clone(),
+        state: q.state.clone(),
+        states: CaseState::options(),
+        lines,
+        roles: roles.join("、"),
+    })
+}
+
+pub struct QueueLine {
+    pub id: i64,
+    pub number: String,
+    pub item_name: String,
+    pub applicant: String,
+    pub received_on: String,
+    pub intake_due: String,
+    pub days_left: i64,
+    pub channel: String,
+    /// The window or centre that received it.
+    pub unit: String,
+}
+
+#[derive(Template)]
+#[template(path = "work/queue.html")]
+struct QueuePage {
+    chrome: Chrome,
+    lines: Vec<QueueLine>,
+    /// The user's own window, if they work at one.
+    my_unit: String,
+    only_mine: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    pub mine: String,
+}
+
+/// Applications waiting for an intake outcome (online first), with the working days left before they
+/// are deemed accepted (Art. 32(4)).
+pub async fn queue(
+    State(state): State<App>,
+    user: PageUser,
+    Query(q): Query<QueueQuery>,
+) -> PageResult {
+    user.require_staff()?;
+    let a = user.account();
+    let my_unit = a
+        .grants
+        .iter()
+        .find_map(|g| g.unit.clone())
+        .unwrap_or_default();
+    let only_mine = !q.mine.is_empty() && !my_unit.is_empty();
+    let org = state.org();
+    let mut jurisdictions: Vec<String> = a
+        .grants
+        .iter()
+        .filter(|g| authz::role_may(g.role, Operation::Intake))
+        .map(|g| g.jurisdiction.clone())
+        .collect();
+    jurisdictions.sort();
+    jurisdictions.dedup();
+    if jurisdictions.is_empty() {
+        return Err(AppError::Forbidden("无权查看受理队列：您的岗位没有受理职责".into()).into());
+    }
+    let cal = state.calendar();
+    let today = state.today();
+    let mut lines = Vec::new();
+    for s in [CaseState::Received, CaseState::AwaitingSupplement] {
+        let filter = CaseFilter {
+            jurisdictions: jurisdictions.clone(),
+            state: Some(s),
+            open_only: true,
+            limit: 500,
+            ..Default::default()
+        };
+        for c in state.store.list_cases(&filter).await? {
+            if user.who().require(Operation::Intake, &c.scope()).is_err()
+                || (only_mine && c.unit != my_unit)
+            {
+                continue;
+            }
+            let due = c.case.intake.due;
+            let left = if s == CaseState::AwaitingSupplement {
+                i64::MAX
+            } else if today <= due {
+                cal.between(today, due).map(i64::from).unwrap_or(0)
+            } else {
+                -1
+            };
+            lines.push(QueueLine {
+                id: c.id,
+                number: c.number.clone(),
+                item_name: c.item_name.clone(),
+                applicant: c.applicant.name.clone(),
+                received_on: fmt_date(c.case.received_on),
+                intake_due: if s == CaseState::AwaitingSupplement {
+                    "待申请人补正".into()
+                } else {
+                    fmt_date(due)
+                },
+                days_left: left,
+                channel: c.channel.label().into(),
+                unit: unit_name(&org, &c.jurisdiction, &c.unit),
+            });
+        }
+    }
+    lines.sort_by_key(|l| (l.days_left, l.id));
+    let my_unit = unit_name(
+        &org,
+        a.grants.first().map_or("", |g| g.jurisdiction.as_str()),
+        &my_unit,
+    );
+    render(&QueuePage {
+        chrome: user.chrome(""),
+        lines,
+        my_unit,
+        only_mine,
+    })
+}
+
+/// The name of a window, township centre or village point.
+fn unit_name(org: &yiyin_domain::org::Organisation, jurisdiction: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        return String::new();
+    }
+    let Some(j) = org.jurisdiction(jurisdiction) else {
+        return unit.to_string();
+    };
+    j.halls
+        .iter()
+        .flat_map(|h| h.windows.iter())
+        .find(|w| w.code == unit)
+        .map(|w| w.name.clone())
+        .or_else(|| j.township(unit).map(|t| t.name()))
+        .or_else(|| {
+            j.townships
+                .iter()
+                .flat_map(|t| t.villages.iter())
+                .find(|v| v.code == unit)
+                .map(|v| v.name.clone())
+        })
+        .unwrap_or_else(|| unit.to_string())
+}
+
+/// One event of the timeline as shown.
+pub struct TimelineRow {
+    pub time: String,
+    pub label: String,
+    pub actor: String,
+    pub channel: String,
+    pub reason: String,
+}
+
+pub fn timeline(events: &[Event]) -> Vec<TimelineRow> {
+    events
+        .iter()
+        .map(|e| TimelineRow {
+            time: chrono::DateTime::from_timestamp_millis(e.at)
+                .map(|t| {
+                    t.with_timezone(&yiyin_domain::calendar::cst())
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            label: step_label(e),
+            actor: e.actor.clone(),
+            channel: Channel::parse(&e.channel)
+                .map(|c| c.label())
+                .unwrap_or("")
+                .to_string(),
+            reason: e.reason.clone(),
+        })
+        .collect()
+}
+
+/// The Chinese label of an event, naming the step for step events.
+fn step_label(e: &Event) -> String {
+    if e.action == "complete_step"
+        && let Ok(v) = serde_json::from_str::<serde_json::Value>(&e.data)
+        && let Some(k) = v["kind"]
+            .as_str()
+            .and_then(yiyin_domain::catalog::StepKind::parse)
+    {
+        return format!("完成“{}”环节", k.label());
+    }
+    action_label(&e.action).to_string()
+}
+
+/// A material as shown on the case page.
+pub struct MaterialRow {
+    pub code: String,
+    pub name: String,
+    pub required: bool,
+    pub deferrable: bool,
+    pub provided: bool,
+    pub files: Vec<Attachment>,
+}
+
+pub fn material_rows(record: &CaseRecord, files: &[Attachment]) -> Vec<MaterialRow> {
+    record
+        .item
+        .materials
+        .iter()
+        .map(|m| MaterialRow {
+            code: m.code.clone(),
+            name: m.name.clone(),
+            required: m.required,
+            deferrable: m.deferrable,
+            provided: record.case.provided.contains(&m.code),
+            files: files
+                .iter()
+                .filter(|f| f.material_code == m.code)
+                .cloned()
+                .collect(),
+        })
+        .collect()
+}
+
+pub struct DocLink {
+    pub id: i64,
+    pub title: String,
+    pub number: String,
+    pub issued_on: String,
+}
+
+impl DocLink {
+    /// The documents a case issued, oldest first. Shared by the staff's and the applicant's pages.
+    pub async fn of_case(state: &App, case_id: i64) -> Result<Vec<DocLink>, AppError> {
+        Ok(state
+            .store
+            .case_documents(case_id)
+            .await?
+            .into_iter()
+            .map(|d| DocLink {
+                id: d.id,
+                title: d.record.title,
+                number: d.record.number,
+                issued_on: fmt_date(d.record.issued_on),
+            })
+            .collect())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "work/head.html")]
+struct HeadPage {
+    chrome: Chrome,
+    extension: Vec<CaseLine>,
+    decisions: Vec<CaseLine>,
+    overdue: Vec<CaseLine>,
+}
+
+/// The head's page: cases near their statutory limit without an extension (approve one if the law
+/// allows), decisions waiting for the head, and overdue cases.
+pub async fn head(State(state): State<App>, user: PageUser) -> PageResult {
+    user.require_staff()?;
+    if !user.account().has_role(Role::BureauHead) {
+        return Err(AppError::Forbidden("此页面供局长使用".into()).into());
+    }
+    let list = Worklist {
+        limit: 500,
+        ..Default::default()
+    };
+    let lines = state.worklist(user.who(), &list).await?;
+    let mut extension = Vec::new();
+    let mut decisions = Vec::new();
+    let mut overdue = Vec::new();
+    for l in lines {
+        if l.days_left.is_some_and(|d| d < 0) {
+            overdue.push(l);
+        } else if l.next_role == Some(Role::BureauHead) {
+            decisions.push(l);
+        } else if l.days_left.is_some_and(|d| d <= 5)
+            && matches!(l.state, CaseState::Accepted | CaseState::Suspended)
+        {
+            let c = state.store.case(l.id).await?;
+            if c.case.extension_possible(&c.item) {
+                extension.push(l);
+            }
+        }
+    }
+    render(&HeadPage {
+        chrome: user.chrome(""),
+        extension,
+        decisions,
+        overdue,
+    })
+}
+
+/// Today in China Standard Time for a timestamp (for templates).
+pub fn day_of(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| fmt_date(local_date(t)))
+        .unwrap_or_default()
+}
