@@ -2,17 +2,21 @@
 //!
 //! Reading order for a newcomer:
 //! 1. [`calendar`] — working days (Art. 82), the unit of every time limit.
-//! 2. [`ids`] — citizen ID numbers and unified social credit codes.
-//! 3. [`org`] — jurisdictions, bureaus, departments, halls, windows, township and village points.
-//! 4. [`roles`] — the staff roles.
-//! 5. [`catalog`] — items with their implementation-list elements, versions and changelog.
-//! 6. [`engine`] — the case engine: states, actions, the rule behind each refusal, the clock.
-//! 7. [`rehearse`] — running a scripted case on a simulated clock (`yiyin rehearse`).
-//! 8. [`documents`] — the written documents the law requires, composed from a case.
-//! 9. [`authz`] — which role may do what, in which scope.
-//! 10. [`licence`] — the acts on a licence after the decision (Art. 8, 49, 50, 69, 70).
-//! 11. [`supervision`] — pushes to the supervising department, findings, commitment verification, credit.
-//! 12. [`inspection`] — the random draw of inspection targets and inspectors (双随机)
+//! 2. [`refusal`] — a refusal names the rule of `legal-rules.md` it applies, in Chinese.
+//! 3. [`ids`] — citizen ID numbers and unified social credit codes; [`party`] — applicants, their
+//!    identifiers once parsed, the channel a case came by, and who acts.
+//! 4. [`org`] — jurisdictions, bureaus, departments, halls, windows, township and village points.
+//! 5. [`roles`] — the staff roles; [`authz`] — which role may do what, in which scope.
+//! 6. [`catalog`] — items with their implementation-list elements, versions and changelog.
+//! 7. [`engine`] — the case engine: states, actions, the rule behind each refusal, the clock, and the
+//!    effects each action calls for (documents, pushes, verifications).
+//! 8. [`rehearse`] — running a scripted case on a simulated clock (`yiyin rehearse`).
+//! 9. [`documents`] — the written documents the law requires, composed from a case.
+//! 10. [`licence`] — the acts on a licence after the decision (Art. 8, 49, 50, 69, 70), a state
+//!     machine returning its effects like the engine.
+//! 11. [`supervision`] — pushes to the supervising department, findings, commitment verification,
+//!     credit.
+//! 12. [`inspection`] — the random draw of inspection targets and inspectors (双随机).
 
 #[macro_use]
 mod labels;

@@ -102,7 +102,7 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// A JSON request body whose rejection is a Chinese `invalid_input` error naming what was wrong
+/// A JSON request body whose rejection is a Chinese `invalid_input` error naming the field at fault
 /// (axum's own rejection is English plain text). Every JSON endpoint takes its body through it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Body<T>(pub T);
@@ -115,21 +115,215 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        use axum::extract::rejection::JsonRejection;
-        let invalid = |m: String| ApiError::App(AppError::invalid(m));
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Body(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(invalid(
-                "请求体应为JSON（请求头 Content-Type: application/json）".into(),
-            )),
-            Err(JsonRejection::JsonSyntaxError(e)) => {
-                Err(invalid(format!("请求体不是有效的JSON：{}", e.body_text())))
-            }
-            Err(JsonRejection::JsonDataError(e)) => Err(invalid(format!(
-                "请求体字段有误（缺少必填字段或类型不符）：{}",
-                e.body_text()
-            ))),
-            Err(e) => Err(invalid(format!("请求体无法读取：{}", e.body_text()))),
+        let json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+        if !json {
+            return Err(AppError::invalid(
+                "请求体应为JSON（请求头 Content-Type: application/json）",
+            )
+            .into());
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                AppError::invalid(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    "请求体过大".to_string()
+                } else {
+                    "请求体无法读取".to_string()
+                })
+            })?;
+        Ok(Body(parse_json(&bytes)?))
+    }
+}
+
+/// Parses a JSON body; a mistake is named by its field (`applicant.kind`, `materials[2]`) in
+/// Chinese.
+pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        json_error(&path, e.inner())
+    })?;
+    de.end().map_err(|e| json_error(".", &e))?;
+    Ok(value)
+}
+
+fn json_error(path: &str, e: &serde_json::Error) -> AppError {
+    use serde_json::error::Category;
+    if !matches!(e.classify(), Category::Data) {
+        return AppError::invalid(format!(
+            "请求体不是有效的JSON（第{}行第{}列）",
+            e.line(),
+            e.column()
+        ));
+    }
+    let text = e.to_string();
+    let text = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(t, _)| t);
+    let quoted = |t: &str| t.split('`').nth(1).unwrap_or("").to_string();
+    let at = |name: &str| match path {
+        "." | "" => name.to_string(),
+        p if name.is_empty() => p.to_string(),
+        p => format!("{p}.{name}"),
+    };
+    let (field, message) = if text.starts_with("missing field") {
+        let f = at(&quoted(text));
+        (f.clone(), format!("缺少必填字段「{f}」"))
+    } else if text.starts_with("unknown field") {
+        let f = at(&quoted(text));
+        (f.clone(), format!("不认识的字段「{f}」"))
+    } else if text.starts_with("unknown variant") {
+        let f = at("");
+        let options = text
+            .split("expected ")
+            .nth(1)
+            .unwrap_or("")
+            .trim_start_matches("one of ")
+            .replace('`', "")
+            .replace(" or ", "、")
+            .replace(", ", "、");
+        (
+            f.clone(),
+            format!("「{f}」的取值「{}」无效，可选：{options}", quoted(text)),
+        )
+    } else if let Some(expected) = text
+        .strip_prefix("invalid type: ")
+        .or_else(|| text.strip_prefix("invalid value: "))
+        .and_then(|t| t.split(", expected ").nth(1))
+    {
+        let f = at("");
+        (f.clone(), format!("「{f}」应为{}", kind_cn(expected)))
+    } else if text.starts_with("invalid length") {
+        let f = at("");
+        (f.clone(), format!("「{f}」的项数不符"))
+    } else {
+        // A message of our own types (identifiers, codes), already in Chinese.
+        let f = at("");
+        (f.clone(), format!("「{f}」：{text}"))
+    };
+    AppError::Invalid {
+        field: Some(field),
+        message,
+    }
+}
+
+/// What serde expected, in Chinese.
+fn kind_cn(expected: &str) -> &'static str {
+    let e = expected.trim();
+    if e.contains("string") || e == "a character" {
+        "文本"
+    } else if e.contains("bool") {
+        "true 或 false"
+    } else if e.contains("integer")
+        || e.starts_with('i') && e[1..].parse::<u32>().is_ok()
+        || e.starts_with('u') && e[1..].parse::<u32>().is_ok()
+    {
+        "整数"
+    } else if e.contains("f64") || e.contains("f32") || e.contains("number") {
+        "数字"
+    } else if e.contains("sequence") || e.contains("array") || e.contains("tuple") {
+        "列表"
+    } else if e.contains("map") || e.starts_with("struct") {
+        "对象"
+    } else {
+        "符合要求的值"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Request {
+        applicant: Applicant,
+        #[serde(default)]
+        materials: Vec<String>,
+        count: Option<u32>,
+        status: Option<yiyin_domain::licence::LicenceStatus>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Applicant {
+        kind: Kind,
+        name: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Person,
+        Organisation,
+    }
+
+    fn refused(body: &str) -> (Option<String>, String) {
+        match parse_json::<Request>(body.as_bytes()) {
+            Err(AppError::Invalid { field, message }) => (field, message),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bad_body_is_named_by_its_field_in_chinese() {
+        let cases = [
+            (
+                r#"{"applicant": {"kind": "person"}}"#,
+                "applicant.name",
+                "缺少必填字段「applicant.name」",
+            ),
+            (
+                r#"{"applicant": {"kind": "robot", "name": "张三"}}"#,
+                "applicant.kind",
+                "「applicant.kind」的取值「robot」无效，可选：person、organisation",
+            ),
+            (
+                r#"{"applicant": {"kind": "person", "name": "张三"}, "count": "三"}"#,
+                "count",
+                "「count」应为整数",
+            ),
+            (
+                r#"{"applicant": {"kind": "person", "name": "张三"}, "materials": [1]}"#,
+                "materials[0]",
+                "「materials[0]」应为文本",
+            ),
+            (
+                r#"{"applicant": {"kind": "person", "name": "张三"}, "status": "gone"}"#,
+                "status",
+                "有效",
+            ),
+            (r#"{}"#, "applicant", "缺少必填字段「applicant」"),
+        ];
+        for (body, field, phrase) in cases {
+            let (f, m) = refused(body);
+            assert_eq!(f.as_deref(), Some(field), "{body}: {m}");
+            assert!(m.contains(phrase), "{body}: {m}");
+            assert!(!m.is_ascii(), "{body}: {m}");
+        }
+    }
+
+    #[test]
+    fn broken_json_says_where() {
+        for body in [
+            r#"{"applicant": "#,
+            r#"{"applicant": {"kind": "person", "name": "张三"}} x"#,
+            "not json",
+        ] {
+            let (field, message) = refused(body);
+            assert!(
+                message.starts_with("请求体不是有效的JSON（第1行第"),
+                "{body}: {message}"
+            );
+            assert!(field.is_none() || field.as_deref() == Some("."), "{body}");
         }
     }
 }

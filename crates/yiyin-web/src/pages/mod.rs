@@ -3,8 +3,12 @@
 //! forms are plain POSTs carrying the CSRF token, and a failed form is shown again with what was
 //! typed and a Chinese message beside each wrong field.
 //!
+//! Every form is read by [`Form`] (typed, with the CSRF check) and every handler calls the
+//! application layer for what it shows or does.
+//!
 //! Modules: [`portal`] (the public), [`account`] (log in, register), [`applicant`] (the applicant's
-//! area), [`work`] (windows and back office), [`admin`] (catalog, users, calendar), [`docs`]
+//! area), [`work`] (windows and back office), [`supervision`] (the bureau's and the departments'
+//! supervision desks, licences), [`admin`] (catalog, users, organisation, calendar), [`docs`]
 //! (printable documents).
 
 pub mod account;
