@@ -211,6 +211,12 @@ pub async fn import_catalog(
     Ok(report)
 }
 
+/// The items of a jurisdiction's catalog in force on a date.
+pub async fn items_as_of(store: &Store, jurisdiction: &str, on: NaiveDate) -> Result<Vec<Item>> {
+    let versions = store.catalog_as_of(jurisdiction, on).await?;
+    Ok(versions.into_iter().map(|v| v.item).collect())
+}
+
 /// The public changelog of a jurisdiction, newest publication first, each with what it changed.
 pub async fn changelog(
     store: &Store,
@@ -238,6 +244,13 @@ pub async fn changelog(
     Ok(out)
 }
 
+/// The jurisdiction's catalog administrator may edit its catalog: their name, as the author of
+/// what they write.
+fn catalog_admin<'a>(who: &'a Principal, jurisdiction: &str) -> Result<&'a str> {
+    who.require_in(Operation::ManageCatalog, jurisdiction)?;
+    Ok(&who.account.name)
+}
+
 impl App {
     /// Saves a draft for the jurisdiction's catalog administrator; a new item's code must be free.
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
@@ -248,7 +261,7 @@ impl App {
         item: &Item,
         new: bool,
     ) -> Result<()> {
-        who.require_in(Operation::ManageCatalog, jurisdiction)?;
+        let by = catalog_admin(who, jurisdiction)?;
         if new
             && (!self
                 .store
@@ -262,7 +275,7 @@ impl App {
                 format!("事项编码「{}」已存在", item.code),
             ));
         }
-        save_draft(&self.store, jurisdiction, item, &who.account.name).await
+        save_draft(&self.store, jurisdiction, item, by).await
     }
 
     /// Publishes a draft for the jurisdiction's catalog administrator.
@@ -275,7 +288,7 @@ impl App {
         effective_on: NaiveDate,
         note: &str,
     ) -> Result<ItemVersion> {
-        who.require_in(Operation::ManageCatalog, jurisdiction)?;
+        let by = catalog_admin(who, jurisdiction)?;
         publish_draft(
             &self.store,
             jurisdiction,
@@ -283,7 +296,7 @@ impl App {
             effective_on,
             self.today(),
             note,
-            &who.account.name,
+            by,
         )
         .await
     }
@@ -298,7 +311,7 @@ impl App {
         effective_on: NaiveDate,
         note: &str,
     ) -> Result<ItemVersion> {
-        who.require_in(Operation::ManageCatalog, jurisdiction)?;
+        let by = catalog_admin(who, jurisdiction)?;
         retire_item(
             &self.store,
             jurisdiction,
@@ -306,7 +319,7 @@ impl App {
             effective_on,
             self.today(),
             note,
-            &who.account.name,
+            by,
         )
         .await
     }

@@ -5,6 +5,7 @@
 
 use yiyin_domain::calendar::CalendarError;
 use yiyin_domain::engine::{EngineError, Refusal};
+use yiyin_domain::labels::Labelled;
 use yiyin_store::{Conflict, Missing, StoreError};
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -53,6 +54,16 @@ impl AppError {
             field: Some(field.to_string()),
             message: message.into(),
         }
+    }
+
+    /// A field's choice among a labelled enum's values (its code or Chinese word); an unknown one is
+    /// bad input in that field, `message` given the accepted words.
+    pub fn choice<T: Labelled>(
+        field: &str,
+        text: &str,
+        message: impl FnOnce(String) -> String,
+    ) -> Result<T> {
+        T::parse(text.trim()).ok_or_else(|| AppError::field(field, message(T::choices())))
     }
 
     pub fn internal(e: impl std::fmt::Display) -> Self {

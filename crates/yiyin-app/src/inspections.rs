@@ -6,7 +6,6 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use yiyin_domain::authz::Operation;
 use yiyin_domain::inspection::{DrawInput, Inspector, Risk, Target, draw, redact};
 use yiyin_domain::refusal::require_text;
 use yiyin_domain::roles::Role;
@@ -18,7 +17,6 @@ use yiyin_store::inspections::{InspectionPlan, InspectionResult, NewPlan, NewTie
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
-use crate::supervision::department_scope;
 
 fn two() -> usize {
     2
@@ -92,10 +90,7 @@ impl App {
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn publish_plan(&self, who: &Principal, input: &PlanInput) -> Result<InspectionPlan> {
         let desk = self.desk(who, &input.jurisdiction, &input.department)?;
-        who.require(
-            Operation::Supervise,
-            &department_scope(&desk.jurisdiction, &desk.department),
-        )?;
+        who.require_supervision(&desk.jurisdiction, &desk.department)?;
         let title = input.title.trim();
         if title.is_empty() {
             return Err(AppError::field("title", "请填写抽查计划名称"));
@@ -111,11 +106,8 @@ impl App {
         }
         let risk = match input.risk.trim() {
             "" => None,
-            r => Some(Risk::parse(r).ok_or_else(|| {
-                AppError::field(
-                    "risk",
-                    format!("风险等级「{r}」无效，应为：{}", Risk::choices()),
-                )
+            r => Some(AppError::choice::<Risk>("risk", r, |choices| {
+                format!("风险等级「{r}」无效，应为：{choices}")
             })?),
         };
         let item_code = input.item_code.trim();
@@ -203,10 +195,7 @@ impl App {
 
     async fn plan_for_desk(&self, who: &Principal, id: i64) -> Result<InspectionPlan> {
         let plan = self.store.inspection_plan(id).await?;
-        who.require(
-            Operation::Supervise,
-            &department_scope(&plan.jurisdiction, &plan.department),
-        )?;
+        who.require_supervision(&plan.jurisdiction, &plan.department)?;
         Ok(plan)
     }
 
@@ -255,15 +244,8 @@ impl App {
         input: &InspectionResultInput,
     ) -> Result<InspectionPlan> {
         let plan = self.plan_for_desk(who, id).await?;
-        let kind = FindingKind::parse(input.kind.trim()).ok_or_else(|| {
-            AppError::field(
-                "kind",
-                format!(
-                    "检查结果类型「{}」无效，应为：{}",
-                    input.kind,
-                    FindingKind::choices()
-                ),
-            )
+        let kind: FindingKind = AppError::choice("kind", &input.kind, |choices| {
+            format!("检查结果类型「{}」无效，应为：{choices}", input.kind)
         })?;
         require_text(&input.summary, "inspection", "请填写检查情况")?;
         let licence = input.licence.trim();
@@ -329,10 +311,7 @@ impl App {
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn declare_tie(&self, who: &Principal, input: &TieInput) -> Result<()> {
         let desk = self.desk(who, &input.jurisdiction, &input.department)?;
-        who.require(
-            Operation::Supervise,
-            &department_scope(&desk.jurisdiction, &desk.department),
-        )?;
+        who.require_supervision(&desk.jurisdiction, &desk.department)?;
         let (inspector, holder_id, reason) = (
             input.inspector.trim(),
             input.holder_id.trim(),

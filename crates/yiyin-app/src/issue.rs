@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use yiyin_domain::calendar::{fmt_date, local_date, local_time};
 use yiyin_domain::documents::{DocContext, DocumentRecord, compose};
-use yiyin_domain::engine::{Clock, DocumentKind, Effect};
+use yiyin_domain::engine::{Case, Clock, Context, DocumentKind, Effect};
 use yiyin_domain::org::{Issuer, Jurisdiction};
 use yiyin_domain::party::Actor;
 use yiyin_domain::supervision::{PushKind, ack_due};
@@ -153,6 +153,27 @@ impl App {
         Ok(())
     }
 
+    /// Writes a case's new state over `record` (under the version read), with its deadlines as of
+    /// `at`, then records its transitions on the fresh row (see [`App::record_case`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn update_case(
+        &self,
+        tx: &mut WriteTx,
+        record: &CaseRecord,
+        case: &Case,
+        ctx: &Context<'_>,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        transitions: Vec<Transition>,
+    ) -> Result<()> {
+        let clock = case.deadlines(ctx, local_date(at)).ok();
+        tx.update_case(record, case, clock.as_ref(), at.timestamp_millis())
+            .await?;
+        let fresh = tx.case(record.id).await?;
+        self.record_case(tx, &fresh, actor, at, clock.as_ref(), transitions)
+            .await
+    }
+
     /// Writes the transitions of a case (`record` is the case as it stands after them): their
     /// events, then each one's effects in order — documents composed from the case and sealed (a
     /// licence registered first, its identifier on it), pushes to the supervising department with
@@ -188,11 +209,7 @@ impl App {
             query_code: &record.query_code,
             applicant: &record.applicant.name,
             item: &record.item,
-            agency: &issuer.agency,
-            seal: &issuer.seal,
-            number_prefix: &issuer.number_prefix,
-            reconsideration_body: &issuer.reconsideration_body,
-            court: &issuer.court,
+            issuer: &issuer,
             clock,
             result_name: &record.result_name,
             validity_years: record.validity_years,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use yiyin_domain::authz::Operation;
-use yiyin_domain::calendar::{fmt_date, local_date};
+use yiyin_domain::calendar::{Calendar, fmt_date, local_date};
 use yiyin_domain::documents::{ActFacts, licence_act_document, licence_version_document};
 use yiyin_domain::licence::{
     self, ActApplied, ActContext, ActKind, ActRequest, ActState, CancellationGround, LicenceEffect,
@@ -29,7 +29,6 @@ use crate::App;
 use crate::error::{AppError, Result};
 use crate::issue::PushOf;
 use crate::principal::Principal;
-use crate::supervision::department_scope;
 
 fn yes() -> bool {
     true
@@ -83,40 +82,24 @@ impl ActInput {
             },
             "apply_renewal" => ActRequest::ApplyRenewal,
             "revoke" => ActRequest::Revoke {
-                ground: RevocationGround::parse(self.ground.trim()).ok_or_else(|| {
-                    AppError::field(
-                        "ground",
-                        format!(
-                            "请选择撤销事由（《行政许可法》第六十九条），可选：{}",
-                            RevocationGround::choices()
-                        ),
-                    )
+                ground: AppError::choice::<RevocationGround>("ground", &self.ground, |choices| {
+                    format!("请选择撤销事由（《行政许可法》第六十九条），可选：{choices}")
                 })?,
                 reason,
                 serious_public_harm: self.serious_public_harm,
                 revoke: self.revoke,
             },
             "cancel" => ActRequest::Cancel {
-                ground: CancellationGround::parse(self.ground.trim()).ok_or_else(|| {
-                    AppError::field(
-                        "ground",
-                        format!(
-                            "请选择注销情形（《行政许可法》第七十条），可选：{}",
-                            CancellationGround::choices()
-                        ),
-                    )
-                })?,
+                ground: AppError::choice::<CancellationGround>(
+                    "ground",
+                    &self.ground,
+                    |choices| format!("请选择注销情形（《行政许可法》第七十条），可选：{choices}"),
+                )?,
                 reason,
             },
             "withdraw" => ActRequest::Withdraw {
-                basis: WithdrawalBasis::parse(self.basis.trim()).ok_or_else(|| {
-                    AppError::field(
-                        "basis",
-                        format!(
-                            "请选择撤回依据（《行政许可法》第八条第二款），可选：{}",
-                            WithdrawalBasis::choices()
-                        ),
-                    )
+                basis: AppError::choice::<WithdrawalBasis>("basis", &self.basis, |choices| {
+                    format!("请选择撤回依据（《行政许可法》第八条第二款），可选：{choices}")
                 })?,
                 public_interest: self.public_interest.trim().to_string(),
                 compensation: self.compensation.trim().to_string(),
@@ -154,6 +137,15 @@ pub struct LicenceView {
     /// What the user may do on it now: apply_change, apply_renewal, decide, revoke, cancel,
     /// withdraw, rescind, finding, risk.
     pub may: Vec<String>,
+}
+
+/// What acts on the licence a case granted are judged against besides the licence.
+fn act_context<'a>(record: &CaseRecord, calendar: &'a Calendar) -> ActContext<'a> {
+    ActContext {
+        calendar,
+        statutory_limit: record.item.statutory_limit(),
+        validity_years: record.validity_years,
+    }
 }
 
 /// Where an act is written: a new act, or the decision on one pending.
@@ -218,8 +210,11 @@ impl App {
                 may.push("cancel".into());
             }
         }
-        let scope = department_scope(&licence.jurisdiction, &licence.supervising_department);
-        if staff && who.require(Operation::Supervise, &scope).is_ok() {
+        if staff
+            && who
+                .require_supervision(&licence.jurisdiction, &licence.supervising_department)
+                .is_ok()
+        {
             may.extend(["finding", "risk"].map(String::from));
         }
         let (pushes, findings) = if staff {
@@ -275,11 +270,7 @@ impl App {
         }
         let facts = self.licence_facts(&licence).await?;
         let calendar = self.calendar();
-        let ctx = ActContext {
-            calendar: &calendar,
-            statutory_limit: record.item.statutory_limit(),
-            validity_years: record.validity_years,
-        };
+        let ctx = act_context(&record, &calendar);
         let at = self.now();
         let applied = licence::apply(&facts, request, local_date(at), &ctx)?;
         let actor = who.actor(&self.org());
@@ -322,11 +313,7 @@ impl App {
         let (licence, record) = self.licence_and_case(&act.licence).await?;
         let facts = self.licence_facts(&licence).await?;
         let calendar = self.calendar();
-        let ctx = ActContext {
-            calendar: &calendar,
-            statutory_limit: record.item.statutory_limit(),
-            validity_years: record.validity_years,
-        };
+        let ctx = act_context(&record, &calendar);
         let applied = licence::settle(&act.pending(), &facts, decision, local_date(at), &ctx)?;
         self.write_act(&licence, &record, Target::Pending(act), applied, actor, at)
             .await?;
@@ -496,11 +483,7 @@ impl App {
                     let doc = licence_act_document(
                         &ActFacts {
                             kind: *kind,
-                            agency: &issuer.agency,
-                            seal: &issuer.seal,
-                            number_prefix: &issuer.number_prefix,
-                            reconsideration_body: &issuer.reconsideration_body,
-                            court: &issuer.court,
+                            issuer: &issuer,
                             case_number: &record.number,
                             holder: &licence.holder,
                             item_name: &record.item_name,
@@ -573,9 +556,7 @@ impl App {
                         &licence.identifier,
                         note,
                         *valid_until,
-                        &issuer.agency,
-                        &issuer.seal,
-                        &issuer.number_prefix,
+                        &issuer,
                         act_id,
                         today,
                     );

@@ -10,6 +10,7 @@ use yiyin_store::accounts::Account;
 use yiyin_store::cases::CaseRecord;
 
 use crate::error::{AppError, Result};
+use crate::supervision::department_scope;
 
 /// An authenticated account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,27 +69,38 @@ impl Principal {
         }
     }
 
-    /// Staff permission for an operation on a scope.
-    pub fn require(&self, op: Operation, scope: &Scope) -> Result<()> {
-        if !self.is_staff() {
-            return Err(AppError::Forbidden(format!(
+    /// Only staff may do an operation at all.
+    fn require_staff_for(&self, op: Operation) -> Result<()> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
                 "无权{}：仅限工作人员",
                 op.label()
-            )));
+            )))
         }
+    }
+
+    /// Staff permission for an operation on a scope.
+    pub fn require(&self, op: Operation, scope: &Scope) -> Result<()> {
+        self.require_staff_for(op)?;
         authz::allowed(&self.account.grants, op, scope).map_err(|d| AppError::Forbidden(d.0))
     }
 
     /// Staff permission for an operation anywhere in a jurisdiction.
     pub fn require_in(&self, op: Operation, jurisdiction: &str) -> Result<()> {
-        if !self.is_staff() {
-            return Err(AppError::Forbidden(format!(
-                "无权{}：仅限工作人员",
-                op.label()
-            )));
-        }
+        self.require_staff_for(op)?;
         authz::allowed_in(&self.account.grants, op, jurisdiction)
             .map_err(|d| AppError::Forbidden(d.0))
+    }
+
+    /// Permission to supervise for a department in a jurisdiction (its pushes, findings,
+    /// commitment checks, licensees' risk and random inspections).
+    pub fn require_supervision(&self, jurisdiction: &str, department: &str) -> Result<()> {
+        self.require(
+            Operation::Supervise,
+            &department_scope(jurisdiction, department),
+        )
     }
 
     /// Whether some grant's role may do the operation somewhere.

@@ -235,10 +235,7 @@ impl App {
     }
 
     pub async fn inbox(&self, who: &Principal, desk: &Desk, all: bool) -> Result<Inbox> {
-        who.require(
-            Operation::Supervise,
-            &department_scope(&desk.jurisdiction, &desk.department),
-        )?;
+        who.require_supervision(&desk.jurisdiction, &desk.department)?;
         let store = &self.store;
         Ok(Inbox {
             counts: store
@@ -271,10 +268,7 @@ impl App {
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn acknowledge(&self, who: &Principal, id: i64) -> Result<Push> {
         let push = self.store.push(id).await?;
-        who.require(
-            Operation::Supervise,
-            &department_scope(&push.jurisdiction, &push.department),
-        )?;
+        who.require_supervision(&push.jurisdiction, &push.department)?;
         if push.acknowledged_at.is_some() {
             return Ok(push);
         }
@@ -304,19 +298,9 @@ impl App {
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn record_finding(&self, who: &Principal, input: &FindingInput) -> Result<Finding> {
         let desk = self.desk(who, &input.jurisdiction, &input.department)?;
-        who.require(
-            Operation::Supervise,
-            &department_scope(&desk.jurisdiction, &desk.department),
-        )?;
-        let kind = FindingKind::parse(input.kind.trim()).ok_or_else(|| {
-            AppError::field(
-                "kind",
-                format!(
-                    "监管结果类型「{}」无效，应为：{}",
-                    input.kind,
-                    FindingKind::choices()
-                ),
-            )
+        who.require_supervision(&desk.jurisdiction, &desk.department)?;
+        let kind: FindingKind = AppError::choice("kind", &input.kind, |choices| {
+            format!("监管结果类型「{}」无效，应为：{choices}", input.kind)
         })?;
         let today = self.today();
         let found_on = if input.found_on.trim().is_empty() {
@@ -403,10 +387,7 @@ impl App {
         input: &VerificationInput,
     ) -> Result<VerificationTask> {
         let task = self.store.verification_task(id).await?;
-        who.require(
-            Operation::Supervise,
-            &department_scope(&task.jurisdiction, &task.department),
-        )?;
+        who.require_supervision(&task.jurisdiction, &task.department)?;
         let outcome = input.outcome()?;
         let at = self.now();
         let today = self.today();
@@ -736,15 +717,9 @@ impl App {
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn set_risk(&self, who: &Principal, identifier: &str, risk: &str) -> Result<()> {
         let (l, _) = self.licence_and_case(identifier).await?;
-        who.require(
-            Operation::Supervise,
-            &department_scope(&l.jurisdiction, &l.supervising_department),
-        )?;
-        let risk = Risk::parse(risk.trim()).ok_or_else(|| {
-            AppError::field(
-                "risk",
-                format!("风险等级「{risk}」无效，应为：{}", Risk::choices()),
-            )
+        who.require_supervision(&l.jurisdiction, &l.supervising_department)?;
+        let risk: Risk = AppError::choice("risk", risk, |choices| {
+            format!("风险等级「{risk}」无效，应为：{choices}")
         })?;
         if l.status_on(self.today()) != LicenceStatus::Valid {
             return Err(AppError::invalid("只能对有效的证照设定风险等级"));

@@ -10,7 +10,8 @@ use yiyin_app::{AppError, Principal};
 use yiyin_domain::authz::Grant;
 use yiyin_domain::party::SubjectKind;
 use yiyin_domain::roles::Role;
-use yiyin_store::accounts::AccountKind;
+use yiyin_store::accounts::{Account, AccountKind};
+use yiyin_testkit::errors::{assert_forbidden, assert_invalid};
 use yiyin_testkit::{TestApp, at};
 
 yiyin_testkit::on_both!(yiyin_testkit::app::run;
@@ -52,61 +53,31 @@ async fn login(t: &TestApp, login: &str, password: &str) -> Result<Session, Logi
     t.login(login, password).await.unwrap()
 }
 
-#[track_caller]
-fn assert_invalid<T: std::fmt::Debug>(result: Result<T, AppError>, field: &str, says: &str) {
-    match result {
-        Err(AppError::Invalid {
-            field: Some(f),
-            message,
-        }) => {
-            assert_eq!(f, field, "{message}");
-            assert!(message.contains(says), "{message}");
-        }
-        other => panic!("expected invalid input in {field}, got {other:?}"),
-    }
-}
-
-#[track_caller]
-fn assert_forbidden<T: std::fmt::Debug>(result: Result<T, AppError>, says: &str) {
-    match result {
-        Err(AppError::Forbidden(m)) => assert!(m.contains(says), "{m}"),
-        other => panic!("expected a refusal of authorisation, got {other:?}"),
-    }
+/// 汉阴's administrator, and the reviewer 李娜 it made.
+async fn reviewer_made(t: &TestApp) -> (Principal, Account) {
+    let admin = sysadmin(t, "hanyin").await;
+    let reviewer = new_staff("hanyin.reviewer", "李娜", "shenpi2025");
+    let a = t.create_staff(&admin, &reviewer).await.unwrap();
+    (admin, a)
 }
 
 async fn staff_accounts_are_checked_and_made_by_their_administrator(t: TestApp) {
-    let admin = sysadmin(&t, "hanyin").await;
-    let a = t
-        .create_staff(&admin, &new_staff("hanyin.reviewer", "李娜", "shenpi2025"))
-        .await
-        .unwrap();
+    let (admin, a) = reviewer_made(&t).await;
     assert_eq!(a.grants, vec![reviewer_grant()]);
     assert_eq!((a.kind, a.name.as_str()), (AccountKind::Staff, "李娜"));
     assert!(a.active && a.id_number.is_none());
-    assert_invalid(
-        t.create_staff(&admin, &new_staff("hanyin.reviewer", "重名", "shenpi2025"))
-            .await,
-        "login",
-        "已被使用",
-    );
-    assert_invalid(
-        t.create_staff(&admin, &new_staff("x", "短", "shenpi2025"))
-            .await,
-        "login",
-        "无效",
-    );
-    assert_invalid(
-        t.create_staff(&admin, &new_staff("hanyin.weak", "弱", "password"))
-            .await,
-        "password",
-        "字母和数字",
-    );
-    assert_invalid(
-        t.create_staff(&admin, &new_staff("hanyin.short", "短", "a1"))
-            .await,
-        "password",
-        "至少8位",
-    );
+    // (login, name, password, the field refused, what it says)
+    for (login, name, password, field, says) in [
+        ("hanyin.reviewer", "重名", "shenpi2025", "login", "已被使用"),
+        ("x", "短", "shenpi2025", "login", "无效"),
+        ("hanyin.weak", "弱", "password", "password", "字母和数字"),
+        ("hanyin.short", "短", "a1", "password", "至少8位"),
+    ] {
+        let made = t
+            .create_staff(&admin, &new_staff(login, name, password))
+            .await;
+        assert_invalid(made, field, says);
+    }
     let mut nowhere = new_staff("hanyin.dept", "部门", "shenpi2025");
     nowhere.grants[0].department = Some("nowhere".into());
     assert_invalid(
@@ -160,11 +131,7 @@ async fn staff_accounts_are_checked_and_made_by_their_administrator(t: TestApp) 
 }
 
 async fn sessions_and_lockout(t: TestApp) {
-    let admin = sysadmin(&t, "hanyin").await;
-    let a = t
-        .create_staff(&admin, &new_staff("hanyin.reviewer", "李娜", "shenpi2025"))
-        .await
-        .unwrap();
+    let (_, a) = reviewer_made(&t).await;
     let now = at("2025-03-03");
     let s = login(&t, "hanyin.reviewer", "shenpi2025").await.unwrap();
     assert_eq!(s.account.id, a.id);
@@ -291,35 +258,35 @@ async fn applicants_register_with_their_id_number(t: TestApp) {
         matches!(&again, AppError::Conflict(m) if m.contains("已经注册")),
         "{again:?}"
     );
-    assert_invalid(
-        t.register(&registration("person", "110105194912310021", "13900000000"))
-            .await,
-        "id_number",
-        "校验码错误",
-    );
-    assert_invalid(
-        t.register(&registration("person", "11010519491231002X", ""))
-            .await,
-        "phone",
-        "手机号码",
-    );
-    // A credit code is an organisation's, not a person's.
-    assert_invalid(
-        t.register(&registration("person", "91350100M000100Y43", "13900000000"))
-            .await,
-        "id_number",
-        "公民身份号码",
-    );
-    assert_invalid(
-        t.register(&registration(
+    // (kind, ID number, phone, the field refused, what it says); a credit code is an
+    // organisation's, not a person's.
+    for (kind, id_number, phone, field, says) in [
+        (
+            "person",
+            "110105194912310021",
+            "13900000000",
+            "id_number",
+            "校验码错误",
+        ),
+        ("person", "11010519491231002X", "", "phone", "手机号码"),
+        (
+            "person",
+            "91350100M000100Y43",
+            "13900000000",
+            "id_number",
+            "公民身份号码",
+        ),
+        (
             "company",
             "91350100M000100Y43",
             "13900000000",
-        ))
-        .await,
-        "kind",
-        "申请人类型",
-    );
+            "kind",
+            "申请人类型",
+        ),
+    ] {
+        let registered = t.register(&registration(kind, id_number, phone)).await;
+        assert_invalid(registered, field, says);
+    }
     let s = login(&t, "11010519491231002X", "wangfang123")
         .await
         .unwrap();

@@ -7,20 +7,13 @@ use yiyin_app::admin;
 use yiyin_domain::calendar::Calendar;
 use yiyin_domain::org::Organisation;
 use yiyin_domain::roles::Role;
+use yiyin_testkit::errors::assert_forbidden;
 use yiyin_testkit::{TestApp, date};
 
 yiyin_testkit::on_both!(yiyin_testkit::app::run;
     the_organisation_is_checked_before_it_is_kept,
     calendar_years_are_uploaded_and_used,
 );
-
-#[track_caller]
-fn assert_forbidden<T: std::fmt::Debug>(result: Result<T, AppError>, says: &str) {
-    match result {
-        Err(AppError::Forbidden(m)) => assert!(m.contains(says), "{m}"),
-        other => panic!("expected a refusal of authorisation, got {other:?}"),
-    }
-}
 
 async fn the_organisation_is_checked_before_it_is_kept(t: TestApp) {
     assert!(

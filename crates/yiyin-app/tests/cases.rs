@@ -11,6 +11,7 @@ use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
 use yiyin_domain::party::{Applicant, SubjectId};
 use yiyin_domain::roles::Role;
 use yiyin_store::cases::CaseRecord;
+use yiyin_testkit::fixtures::{SUPPLEMENTED_DOCUMENTS, SUPPLEMENTED_TO_LICENCE};
 use yiyin_testkit::{TestApp, at, date};
 
 yiyin_testkit::on_both!(yiyin_testkit::app::run;
@@ -185,34 +186,14 @@ async fn full_lifecycle_with_events_and_documents(t: TestApp) {
     assert_eq!(current.case.decided_on, Some(date("2025-03-07")));
     let events = t.store.case_events(current.id).await.unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(
-        actions,
-        [
-            "receive",
-            "notify_supplement",
-            "supplement",
-            "accept",
-            "complete_step",
-            "decide",
-            "issue_certificate"
-        ]
-    );
+    assert_eq!(actions, SUPPLEMENTED_TO_LICENCE);
     assert!(events.windows(2).all(|w| w[1].seq > w[0].seq));
     assert_eq!(events[4].actor, "测试hanyin.reviewer（审查人员）");
     assert_eq!(events[5].actor, "测试hanyin.chief（科室负责人）");
     assert_eq!(events[0].channel, "window");
     let docs = t.store.case_documents(current.id).await.unwrap();
     let titles: Vec<&str> = docs.iter().map(|d| d.record.title.as_str()).collect();
-    assert_eq!(
-        titles,
-        [
-            "收件凭证",
-            "补正材料通知书",
-            "受理通知书",
-            "准予行政许可决定书",
-            "食品经营许可证"
-        ]
-    );
+    assert_eq!(titles, SUPPLEMENTED_DOCUMENTS);
     assert!(docs[1].record.list.contains(&"营业执照".to_string()));
     let report = yiyin_app::audit::verify_chain(&t.store).await.unwrap();
     assert_eq!(report.broken, None);
@@ -246,20 +227,21 @@ async fn full_lifecycle_with_events_and_documents(t: TestApp) {
 
 async fn idempotent_creation(t: TestApp) {
     let s = staff(&t).await;
-    let Received {
-        record: a,
-        created: first,
-    } = t
-        .receive(&s.clerk, application(&["M1"], Some("k-1")))
-        .await
-        .unwrap();
-    let Received {
-        record: b,
-        created: second,
-    } = t
-        .receive(&s.clerk, application(&["M1"], Some("k-1")))
-        .await
-        .unwrap();
+    let mut submitted = Vec::new();
+    for _ in 0..2 {
+        let input = application(&["M1"], Some("k-1"));
+        submitted.push(t.receive(&s.clerk, input).await.unwrap());
+    }
+    let [
+        Received {
+            record: a,
+            created: first,
+        },
+        Received {
+            record: b,
+            created: second,
+        },
+    ] = submitted.try_into().unwrap();
     assert!(first && !second);
     assert_eq!(a.id, b.id);
     // Concurrent retries of one submission still make one case.

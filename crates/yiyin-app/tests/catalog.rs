@@ -9,6 +9,7 @@ use yiyin_app::catalog::{self, ImportMode};
 use yiyin_app::{AppError, Principal};
 use yiyin_domain::catalog::{CatalogFile, ChangeKind, Item};
 use yiyin_domain::roles::Role;
+use yiyin_testkit::errors::assert_forbidden;
 use yiyin_testkit::{TestApp, date};
 
 yiyin_testkit::on_both!(yiyin_testkit::app::run;
@@ -87,14 +88,6 @@ fn assert_refused<T: std::fmt::Debug>(result: Result<T, AppError>, says: &str) {
             assert!(r.message.contains(says), "{}", r.message);
         }
         other => panic!("expected a refusal by the catalog's rules, got {other:?}"),
-    }
-}
-
-#[track_caller]
-fn assert_forbidden<T: std::fmt::Debug>(result: Result<T, AppError>, says: &str) {
-    match result {
-        Err(AppError::Forbidden(m)) => assert!(m.contains(says), "{m}"),
-        other => panic!("expected a refusal of authorisation, got {other:?}"),
     }
 }
 
@@ -339,41 +332,29 @@ async fn only_the_jurisdictions_catalog_administrator_edits_it(t: TestApp) {
         .await;
     let today = date("2025-03-03");
     // Another jurisdiction's catalog administrator, and a clerk of this one, are refused.
-    assert_forbidden(
-        t.save_draft(&hanyin_admin, ZIYANG, &item(), true).await,
-        "不属于您所在县区",
-    );
-    assert_forbidden(
-        t.save_draft(&clerk, ZIYANG, &item(), true).await,
-        "无权管理事项目录",
-    );
+    // Another county's administrator and a clerk, and what each is told.
+    let others = [
+        (&hanyin_admin, "不属于您所在县区"),
+        (&clerk, "无权管理事项目录"),
+    ];
+    let code = &item().code;
+    for (who, says) in others {
+        assert_forbidden(t.save_draft(who, ZIYANG, &item(), true).await, says);
+    }
     assert!(t.store.drafts(ZIYANG).await.unwrap().is_empty());
     t.save_draft(&admin, ZIYANG, &item(), true).await.unwrap();
-    assert_forbidden(
-        t.publish_draft(&hanyin_admin, ZIYANG, &item().code, today, "")
-            .await,
-        "不属于您所在县区",
-    );
-    assert_forbidden(
-        t.publish_draft(&clerk, ZIYANG, &item().code, today, "")
-            .await,
-        "无权管理事项目录",
-    );
-    assert!(t.store.draft(ZIYANG, &item().code).await.unwrap().is_some());
-    t.publish_draft(&admin, ZIYANG, &item().code, today, "")
+    for (who, says) in others {
+        assert_forbidden(t.publish_draft(who, ZIYANG, code, today, "").await, says);
+    }
+    assert!(t.store.draft(ZIYANG, code).await.unwrap().is_some());
+    t.publish_draft(&admin, ZIYANG, code, today, "")
         .await
         .unwrap();
     let retire_on = date("2025-06-01");
-    assert_forbidden(
-        t.retire_item(&hanyin_admin, ZIYANG, &item().code, retire_on, "取消")
-            .await,
-        "不属于您所在县区",
-    );
-    assert_forbidden(
-        t.retire_item(&clerk, ZIYANG, &item().code, retire_on, "取消")
-            .await,
-        "无权管理事项目录",
-    );
+    for (who, says) in others {
+        let retired = t.retire_item(who, ZIYANG, code, retire_on, "取消").await;
+        assert_forbidden(retired, says);
+    }
     // Nor may 紫阳's administrator edit 汉阴's catalog.
     assert_forbidden(
         t.retire_item(&admin, "hanyin", &item().code, retire_on, "取消")

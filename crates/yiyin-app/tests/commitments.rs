@@ -9,69 +9,37 @@
 mod common;
 
 use common::*;
-use yiyin_app::supervision::VerificationInput;
 use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
 use yiyin_domain::licence::{ActKind, ActState, LicenceStatus, RevocationGround};
 use yiyin_domain::supervision::{CreditKind, PushKind, VerificationState};
-use yiyin_testkit::{TestApp, at, date};
+use yiyin_testkit::{at, date};
 
-on_both!(yiyin_testkit::app::run;
+on_both!(crate::common::run;
     false_commitments_bar_the_applicant_until_repaired,
     a_false_commitment_reaches_the_licence_in_force,
     a_verification_period_beyond_the_calendar_is_not_guessed,
     deferred_materials_warn_once_and_hold_the_certificate,
 );
 
-fn outcome(outcome: &str, by: &str, reason: &str) -> VerificationInput {
-    VerificationInput {
-        outcome: outcome.into(),
-        by: by.into(),
-        reason: reason.into(),
-    }
-}
-
-async fn false_commitments_bar_the_applicant_until_repaired(t: TestApp) {
-    let w = World::new(t).await;
-    let zhao = w.supervisor("hy.wg.zhao", "wenguang").await;
-    let sun = w.supervisor("hy.sc.sun", "shichang").await;
+async fn false_commitments_bar_the_applicant_until_repaired(w: World) {
+    let (zhao, sun) = (w.wenguang_supervisor().await, w.shichang_supervisor().await);
     // Only items on the green list.
     let x = w
-        .receive(
-            "HY-SC-001",
-            org(1),
-            &["M1", "M2"],
-            IntakeOutcome::Receive,
-            "2025-03-03",
-        )
+        .receive_food(org(1), IntakeOutcome::Receive, "2025-03-03")
         .await;
-    let r = refused(w.try_act(x.id, commit(), "2025-03-03").await);
-    assert!(
-        r.message.contains("绿色清单") && r.message.contains("42号"),
-        "{}",
-        r.message
+    refused_saying(
+        w.try_act(x.id, commit(), "2025-03-03").await,
+        &["绿色清单", "42号"],
     );
 
     // Decided on the spot on the written commitment.
     let c = w
-        .receive(
-            "HY-WG-001",
-            org(1),
-            &["M1"],
-            IntakeOutcome::Receive,
-            "2025-03-03",
-        )
+        .receive_green(org(1), IntakeOutcome::Receive, "2025-03-03")
         .await;
     let c = w.act(c.id, commit(), "2025-03-03").await;
     assert_eq!(c.state, CaseState::Decided);
     assert!(c.case.decision.as_ref().unwrap().on_commitment);
-    let titles: Vec<String> = w
-        .store
-        .case_documents(c.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|d| d.record.title)
-        .collect();
+    let titles = w.document_titles(c.id).await;
     assert!(
         titles.contains(&"告知承诺审批决定书".to_string()),
         "{titles:?}"
@@ -99,14 +67,8 @@ async fn false_commitments_bar_the_applicant_until_repaired(t: TestApp) {
         w.inbox(&zhao, &desk, false).await.unwrap().verifications,
         vec![task.clone()]
     );
-    let other = w.desk(&sun, HANYIN, "shichang").unwrap();
-    assert!(
-        w.inbox(&sun, &other, false)
-            .await
-            .unwrap()
-            .verifications
-            .is_empty()
-    );
+    let other = w.inbox_of(&sun, "shichang", false).await;
+    assert!(other.verifications.is_empty());
     assert_eq!(
         w.store
             .verification_tasks(HANYIN, None)
@@ -125,60 +87,35 @@ async fn false_commitments_bar_the_applicant_until_repaired(t: TestApp) {
 
     // Only the department that supervises the item verifies.
     w.set_today("2025-03-14");
-    let fulfilled = outcome("fulfilled", "", "核查属实");
     for who in [&sun, &w.chief] {
-        forbidden(w.record_verification(who, task.id, &fulfilled).await);
+        forbidden(w.verify(who, task.id, "fulfilled", "", "核查属实").await);
     }
-    let msg = invalid(
-        w.record_verification(&zhao, task.id, &outcome("maybe", "", "x"))
-            .await,
-    );
+    let msg = invalid(w.verify(&zhao, task.id, "maybe", "", "x").await);
     assert!(msg.contains("maybe"), "{msg}");
     // Rectification: once, by a later date, with what is missing.
-    let r = refused(
-        w.record_verification(
-            &zhao,
-            task.id,
-            &outcome("rectify", "2025-03-14", "消防设施未配备"),
-        )
-        .await,
+    refused_saying(
+        w.verify(&zhao, task.id, "rectify", "2025-03-14", "消防设施未配备")
+            .await,
+        &["应晚于今天"],
     );
-    assert!(r.message.contains("应晚于今天"), "{}", r.message);
-    let t = w
-        .record_verification(
-            &zhao,
-            task.id,
-            &outcome("rectify", "2025-04-15", "消防设施未配备"),
-        )
-        .await
-        .unwrap();
+    let rectify = w.verify(&zhao, task.id, "rectify", "2025-04-15", "消防设施未配备");
+    let t = rectify.await.unwrap();
     assert_eq!(t.state, VerificationState::Rectifying);
     assert_eq!(t.rectify_by, Some(date("2025-04-15")));
     w.set_today("2025-04-16");
-    let r = refused(
-        w.record_verification(
-            &zhao,
-            task.id,
-            &outcome("rectify", "2025-05-15", "仍未配备"),
-        )
-        .await,
-    );
-    assert!(r.message.contains("一次"), "{}", r.message);
-    let r = refused(
-        w.record_verification(&zhao, task.id, &outcome("false", "", " "))
+    refused_saying(
+        w.verify(&zhao, task.id, "rectify", "2025-05-15", "仍未配备")
             .await,
+        &["一次"],
     );
-    assert!(r.message.contains("事实和理由"), "{}", r.message);
+    refused_saying(
+        w.verify(&zhao, task.id, "false", "", " ").await,
+        &["事实和理由"],
+    );
 
     // A false commitment: a credit record, and a revocation for the bureau to decide.
-    let t = w
-        .record_verification(
-            &zhao,
-            task.id,
-            &outcome("false", "", "逾期未整改，消防设施仍未配备"),
-        )
-        .await
-        .unwrap();
+    let found_false = w.verify(&zhao, task.id, "false", "", "逾期未整改，消防设施仍未配备");
+    let t = found_false.await.unwrap();
     assert_eq!(t.state, VerificationState::False);
     assert_eq!(t.outcomes.len(), 2);
     assert_eq!(t.outcomes[0]["outcome"], "rectify");
@@ -186,16 +123,11 @@ async fn false_commitments_bar_the_applicant_until_repaired(t: TestApp) {
     assert_eq!(t.outcomes[1]["on"], "2025-04-16");
     assert_eq!(t.outcomes[1]["actor"], w.name_of(&zhao).as_str());
     w.set_today("2025-04-17");
-    let r = refused(
-        w.record_verification(&zhao, task.id, &outcome("fulfilled", "", "补正"))
-            .await,
+    refused_saying(
+        w.verify(&zhao, task.id, "fulfilled", "", "补正").await,
+        &["已办结"],
     );
-    assert!(r.message.contains("已办结"), "{}", r.message);
-    let credits = w
-        .store
-        .credit_records(org(1).id_number.as_str())
-        .await
-        .unwrap();
+    let credits = w.credits(&org(1)).await;
     assert_eq!(credits.len(), 1);
     assert_eq!(credits[0].kind, CreditKind::FalseCommitment);
     assert_eq!(credits[0].source, lic);
@@ -225,32 +157,16 @@ async fn false_commitments_bar_the_applicant_until_repaired(t: TestApp) {
     let facts = w.applicant_facts(org(1).id_number.as_str()).await.unwrap();
     assert!(facts.commitment_barred.unwrap().contains("虚假承诺"));
     let c2 = w
-        .receive(
-            "HY-WG-001",
-            org(1),
-            &["M1"],
-            IntakeOutcome::Receive,
-            "2025-04-17",
-        )
+        .receive_green(org(1), IntakeOutcome::Receive, "2025-04-17")
         .await;
-    let r = refused(w.try_act(c2.id, commit(), "2025-04-17").await);
-    assert_eq!(r.rule, "commitment");
-    assert!(
-        r.message.contains("虚假承诺")
-            && r.message.contains("42号")
-            && r.message.contains("信用修复"),
-        "{}",
-        r.message
+    let r = refused_saying(
+        w.try_act(c2.id, commit(), "2025-04-17").await,
+        &["虚假承诺", "42号", "信用修复"],
     );
+    assert_eq!(r.rule, "commitment");
     assert_eq!(w.store.case(c2.id).await.unwrap().version, c2.version);
     // Others are not barred.
-    assert!(
-        w.applicant_facts(org(9).id_number.as_str())
-            .await
-            .unwrap()
-            .commitment_barred
-            .is_none()
-    );
+    assert!(w.barred(&org(9)).await.is_none());
     // The licensee's record shows the bar; only the bureau head may repair it.
     let record = w
         .subject_view(&w.head, org(1).id_number.as_str())
@@ -271,9 +187,11 @@ async fn false_commitments_bar_the_applicant_until_repaired(t: TestApp) {
     for who in [&w.chief, &zhao] {
         forbidden(w.repair_credit(who, credits[0].id, basis).await);
     }
-    let r = refused(w.repair_credit(&w.head, credits[0].id, "  ").await);
+    let r = refused_saying(
+        w.repair_credit(&w.head, credits[0].id, "  ").await,
+        &["信用修复须写明依据"],
+    );
     assert_eq!(r.rule, "credit");
-    assert!(r.message.contains("信用修复须写明依据"), "{}", r.message);
     let repaired = w
         .repair_credit(&w.head, credits[0].id, basis)
         .await
@@ -281,30 +199,19 @@ async fn false_commitments_bar_the_applicant_until_repaired(t: TestApp) {
     assert!(repaired.repaired_at.is_some());
     assert_eq!(repaired.repaired_by, Some(w.name_of(&w.head)));
     assert!(repaired.repair_reason.unwrap().contains("汉信修"));
-    let r = refused(w.repair_credit(&w.head, credits[0].id, "再次").await);
-    assert!(r.message.contains("已经修复"), "{}", r.message);
-    let logged = w
-        .store
-        .events_from(1, 10_000)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == "credit_repair")
-        .count();
-    assert_eq!(logged, 1);
-    assert!(
-        w.applicant_facts(org(1).id_number.as_str())
-            .await
-            .unwrap()
-            .commitment_barred
-            .is_none()
+    refused_saying(
+        w.repair_credit(&w.head, credits[0].id, "再次").await,
+        &["已经修复"],
     );
+    let logged = w.logged("credit_repair").await;
+    assert_eq!(logged, 1);
+    assert!(w.barred(&org(1)).await.is_none());
     let c2 = w.act(c2.id, commit(), "2025-04-18").await;
     assert_eq!(c2.state, CaseState::Decided);
 
     // The bureau revokes (Art. 69 para 2): the proposal is settled.
     let revoked = w
-        .on_licence(
+        .acted(
             &lic,
             revoke(
                 RevocationGround::Fraud,
@@ -314,8 +221,7 @@ async fn false_commitments_bar_the_applicant_until_repaired(t: TestApp) {
             ),
             "2025-04-21",
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(revoked.state, ActState::Done);
     let acts = w.store.licence_acts(&lic).await.unwrap();
     assert_eq!(acts.len(), 2);
@@ -328,44 +234,26 @@ async fn false_commitments_bar_the_applicant_until_repaired(t: TestApp) {
     let task3 = w.store.verification_of(&lic3).await.unwrap().unwrap();
     w.set_today("2025-04-25");
     let t3 = w
-        .record_verification(
-            &zhao,
-            task3.id,
-            &outcome("fulfilled", "", "现场核查，条件与承诺一致"),
-        )
+        .verify(&zhao, task3.id, "fulfilled", "", "现场核查，条件与承诺一致")
         .await
         .unwrap();
     assert_eq!(t3.state, VerificationState::Fulfilled);
-    assert!(
-        w.store
-            .credit_records(person(3).id_number.as_str())
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(w.credits(&person(3)).await.is_empty());
     assert!(w.store.licence_acts(&lic3).await.unwrap().is_empty());
     w.assert_chain_intact().await;
 }
 
 /// The licence granted on a commitment was changed before the verification found the commitment
 /// false: the revocation proposed is of the version in force, and deciding it settles the proposal.
-async fn a_false_commitment_reaches_the_licence_in_force(t: TestApp) {
-    let w = World::new(t).await;
-    let zhao = w.supervisor("hy.wg.zhao", "wenguang").await;
+async fn a_false_commitment_reaches_the_licence_in_force(w: World) {
+    let zhao = w.wenguang_supervisor().await;
     let (_, v1) = w.committed(org(1), "2025-03-03", "2025-03-03").await;
-    let applied = w
-        .on_licence(&v1, change("场所名称变更"), "2025-03-04")
-        .await
-        .unwrap();
     let v2 = w
-        .decide(applied.id, true, "符合条件", "2025-03-05")
-        .await
-        .unwrap()
-        .new_licence
-        .unwrap();
+        .changed(&v1, "场所名称变更", "2025-03-04", "2025-03-05")
+        .await;
     let task = w.store.verification_of(&v1).await.unwrap().unwrap();
     w.set_today("2025-03-10");
-    w.record_verification(&zhao, task.id, &outcome("false", "", "场所不存在"))
+    w.verify(&zhao, task.id, "false", "", "场所不存在")
         .await
         .unwrap();
     let open = w.store.open_licence_acts(HANYIN).await.unwrap();
@@ -374,19 +262,17 @@ async fn a_false_commitment_reaches_the_licence_in_force(t: TestApp) {
     // A proposed revocation is decided as a revocation (Art. 69), never as an application.
     let msg = invalid(w.decide(open[0].id, true, "承诺不实", "2025-03-10").await);
     assert!(msg.contains("第六十九条"), "{msg}");
-    w.on_licence(
+    w.acted(
         &v2,
         revoke(RevocationGround::Fraud, "承诺不实", false, true),
         "2025-03-11",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(w.status(&v2).await, LicenceStatus::Revoked);
     assert!(w.store.open_licence_acts(HANYIN).await.unwrap().is_empty());
 }
 
-async fn a_verification_period_beyond_the_calendar_is_not_guessed(t: TestApp) {
-    let w = World::new(t).await;
+async fn a_verification_period_beyond_the_calendar_is_not_guessed(w: World) {
     let (_, lic) = w.committed(org(5), "2026-12-21", "2026-12-22").await;
     // Ten working days from 2026-12-21 reach into 2027, which the built-in calendar lacks.
     let task = w.store.verification_of(&lic).await.unwrap().unwrap();
@@ -404,8 +290,7 @@ fn defer(material: &str) -> Action {
     }
 }
 
-async fn deferred_materials_warn_once_and_hold_the_certificate(t: TestApp) {
-    let w = World::new(t).await;
+async fn deferred_materials_warn_once_and_hold_the_certificate(w: World) {
     let mut cases = Vec::new();
     for n in 1..=2 {
         cases.push(
@@ -421,24 +306,22 @@ async fn deferred_materials_warn_once_and_hold_the_certificate(t: TestApp) {
     }
     let c = cases[0].clone();
     // Only non-core materials may be deferred.
-    let r = refused(w.try_act(c.id, defer("M1"), "2025-03-03").await);
-    assert!(r.message.contains("非核心"), "{}", r.message);
+    refused_saying(
+        w.try_act(c.id, defer("M1"), "2025-03-03").await,
+        &["非核心"],
+    );
     for c in &cases {
         w.act(c.id, defer("M2"), "2025-03-03").await;
         w.act(c.id, review(), "2025-03-04").await;
         w.act(c.id, approve(), "2025-03-05").await;
     }
     // The certificate waits for the materials.
-    let r = refused(
+    let r = refused_saying(
         w.try_act(c.id, Action::IssueCertificate, "2025-03-06")
             .await,
+        &["营业执照", "补齐后方可发证"],
     );
     assert_eq!(r.rule, "deferral");
-    assert!(
-        r.message.contains("营业执照") && r.message.contains("补齐后方可发证"),
-        "{}",
-        r.message
-    );
     // The promised date itself is still in time.
     assert_eq!(w.sweep_deferred(at("2025-03-14")).await.unwrap(), 0);
     // Two servers sweeping at once warn once per case.
@@ -465,20 +348,10 @@ async fn deferred_materials_warn_once_and_hold_the_certificate(t: TestApp) {
         warnings[0].reason
     );
     // A warning on the applicant too, which bars nothing.
-    let credits = w
-        .store
-        .credit_records(org(1).id_number.as_str())
-        .await
-        .unwrap();
+    let credits = w.credits(&org(1)).await;
     assert_eq!(credits.len(), 1);
     assert_eq!(credits[0].kind, CreditKind::DeferredOverdue);
-    assert!(
-        w.applicant_facts(org(1).id_number.as_str())
-            .await
-            .unwrap()
-            .commitment_barred
-            .is_none()
-    );
+    assert!(w.barred(&org(1)).await.is_none());
     // The materials arrive: the certificate is issued, and no more warnings.
     w.act(
         c.id,

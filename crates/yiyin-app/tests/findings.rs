@@ -10,9 +10,9 @@ use common::*;
 use yiyin_app::supervision::FindingInput;
 use yiyin_domain::supervision::FindingKind;
 use yiyin_store::findings::{Finding, FindingFilter};
-use yiyin_testkit::{TestApp, date};
+use yiyin_testkit::date;
 
-on_both!(yiyin_testkit::app::run;
+on_both!(crate::common::run;
     findings_are_filed_by_licence_holder_item_and_department,
 );
 
@@ -32,10 +32,8 @@ fn ids(v: Vec<Finding>) -> Vec<i64> {
     v.iter().map(|f| f.id).collect()
 }
 
-async fn findings_are_filed_by_licence_holder_item_and_department(t: TestApp) {
-    let w = World::new(t).await;
-    let zhao = w.supervisor("hy.wg.zhao", "wenguang").await;
-    let sun = w.supervisor("hy.sc.sun", "shichang").await;
+async fn findings_are_filed_by_licence_holder_item_and_department(w: World) {
+    let (zhao, sun) = (w.wenguang_supervisor().await, w.shichang_supervisor().await);
     let (c, lic) = w.licensed(org(1), "2025-03-10").await;
     let (_, food) = w.food_licence(org(2), "2025-03-10").await;
 
@@ -88,50 +86,49 @@ async fn findings_are_filed_by_licence_holder_item_and_department(t: TestApp) {
     assert!(!f3.kind.adverse());
 
     // What is refused.
-    let r = refused(
+    let r = refused_saying(
         w.record_finding(&zhao, &finding(&lic, "wenguang", "other", "  "))
             .await,
+        &["检查发现的情况"],
     );
     assert_eq!(r.rule, "finding");
-    assert!(r.message.contains("检查发现的情况"), "{}", r.message);
-    let msg = invalid(
-        w.record_finding(&zhao, &finding("", "wenguang", "other", "无名"))
-            .await,
-    );
-    assert!(msg.contains("证照编号"), "{msg}");
-    let msg = not_found(
-        w.record_finding(&zhao, &finding("NOPE", "wenguang", "other", "x"))
-            .await,
-    );
-    assert!(msg.contains("NOPE"), "{msg}");
-    let msg = invalid(
-        w.record_finding(&zhao, &finding(&lic, "wenguang", "warning", "x"))
-            .await,
-    );
-    assert!(msg.contains("warning"), "{msg}");
-    let msg = invalid(
-        w.record_finding(
-            &zhao,
-            &FindingInput {
-                found_on: "2025-04-04".into(),
-                ..finding(&lic, "wenguang", "other", "明日检查")
-            },
-        )
-        .await,
-    );
-    assert!(msg.contains("不能晚于今天"), "{msg}");
-    // Only the department that supervises the item reports on it, only for its own desk; the
-    // bureau's staff have no desk.
-    let msg = forbidden(
-        w.record_finding(&zhao, &finding(&food, "wenguang", "penalty", "越权抄告"))
-            .await,
-    );
-    assert!(msg.contains("不由本部门监管"), "{msg}");
-    let msg = forbidden(
-        w.record_finding(&zhao, &finding(&food, "shichang", "penalty", "越权抄告"))
-            .await,
-    );
-    assert!(msg.contains("不在您的监管职责范围内"), "{msg}");
+    let tomorrow = FindingInput {
+        found_on: "2025-04-04".into(),
+        ..finding(&lic, "wenguang", "other", "明日检查")
+    };
+    // Only the department that supervises the item reports on it, only for its own desk.
+    let refusals = [
+        (
+            finding("", "wenguang", "other", "无名"),
+            "invalid_input",
+            "证照编号",
+        ),
+        (
+            finding("NOPE", "wenguang", "other", "x"),
+            "not_found",
+            "NOPE",
+        ),
+        (
+            finding(&lic, "wenguang", "warning", "x"),
+            "invalid_input",
+            "warning",
+        ),
+        (tomorrow, "invalid_input", "不能晚于今天"),
+        (
+            finding(&food, "wenguang", "penalty", "越权抄告"),
+            "forbidden",
+            "不由本部门监管",
+        ),
+        (
+            finding(&food, "shichang", "penalty", "越权抄告"),
+            "forbidden",
+            "不在您的监管职责范围内",
+        ),
+    ];
+    for (input, code, says) in refusals {
+        assert_error(w.record_finding(&zhao, &input).await, code, says);
+    }
+    // The bureau's staff have no desk.
     for who in [&w.clerk, &w.head] {
         let msg = forbidden(
             w.record_finding(who, &finding(&lic, "wenguang", "other", "窗口抄告"))
@@ -140,69 +137,37 @@ async fn findings_are_filed_by_licence_holder_item_and_department(t: TestApp) {
         assert!(msg.contains("没有监管部门职责"), "{msg}");
     }
 
-    // Filters.
-    let by = |f: FindingFilter| {
-        let store = w.store.clone();
-        async move { ids(store.findings(&f).await.unwrap()) }
+    // Filters: each finds these findings, newest first.
+    let filter = |set: &dyn Fn(&mut FindingFilter)| {
+        let mut f = FindingFilter::default();
+        set(&mut f);
+        f
     };
-    assert_eq!(
-        by(FindingFilter {
-            licence: Some(lic.clone()),
-            ..Default::default()
-        })
-        .await,
-        [f1.id]
-    );
-    assert_eq!(
-        by(FindingFilter {
-            holder_id: Some(org(1).id_number.to_string()),
-            ..Default::default()
-        })
-        .await,
-        [f1.id]
-    );
-    assert_eq!(
-        by(FindingFilter {
-            holder_id: Some("92610921MA00000009".into()),
-            ..Default::default()
-        })
-        .await,
-        [f2.id]
-    );
-    assert_eq!(
-        by(FindingFilter {
-            item_code: Some("HY-WG-001".into()),
-            ..Default::default()
-        })
-        .await,
-        [f2.id, f1.id],
-        "newest first"
-    );
-    assert_eq!(
-        by(FindingFilter {
-            department: Some("shichang".into()),
-            ..Default::default()
-        })
-        .await,
-        [f3.id]
-    );
-    assert_eq!(
-        by(FindingFilter {
-            jurisdiction: Some(HANYIN.into()),
-            department: Some("wenguang".into()),
-            ..Default::default()
-        })
-        .await,
-        [f2.id, f1.id]
-    );
-    assert_eq!(
-        by(FindingFilter {
-            jurisdiction: Some("ziyang".into()),
-            ..Default::default()
-        })
-        .await,
-        Vec::<i64>::new()
-    );
+    let s = |text: &str| Some(text.to_string());
+    let filters = [
+        (filter(&|f| f.licence = Some(lic.clone())), vec![f1.id]),
+        (
+            filter(&|f| f.holder_id = s(org(1).id_number.as_str())),
+            vec![f1.id],
+        ),
+        (
+            filter(&|f| f.holder_id = s("92610921MA00000009")),
+            vec![f2.id],
+        ),
+        (
+            filter(&|f| f.item_code = s("HY-WG-001")),
+            vec![f2.id, f1.id],
+        ),
+        (filter(&|f| f.department = s("shichang")), vec![f3.id]),
+        (
+            filter(&|f| (f.jurisdiction, f.department) = (s(HANYIN), s("wenguang"))),
+            vec![f2.id, f1.id],
+        ),
+        (filter(&|f| f.jurisdiction = s("ziyang")), vec![]),
+    ];
+    for (f, expected) in filters {
+        assert_eq!(ids(w.store.findings(&f).await.unwrap()), expected, "{f:?}");
+    }
     // The department's desk, the licence's page and the licensee's record show them.
     let desk = w.desk(&zhao, HANYIN, "wenguang").unwrap();
     assert_eq!(

@@ -12,9 +12,9 @@ use yiyin_app::inspections::{InspectionResultInput, PlanInput, TieInput};
 use yiyin_domain::inspection::{Risk, draw};
 use yiyin_domain::licence::RevocationGround;
 use yiyin_store::findings::FindingFilter;
-use yiyin_testkit::{TestApp, date};
+use yiyin_testkit::date;
 
-on_both!(yiyin_testkit::app::run;
+on_both!(crate::common::run;
     random_inspections_draw_reproducibly_with_recusal,
 );
 
@@ -38,8 +38,7 @@ fn result(licence: &str, kind: &str, summary: &str) -> InspectionResultInput {
     }
 }
 
-async fn random_inspections_draw_reproducibly_with_recusal(t: TestApp) {
-    let w = World::new(t).await;
+async fn random_inspections_draw_reproducibly_with_recusal(w: World) {
     let mut food = Vec::new();
     for n in 1..=4 {
         food.push(w.food_licence(org(n), "2025-03-10").await.1);
@@ -101,22 +100,13 @@ async fn random_inspections_draw_reproducibly_with_recusal(t: TestApp) {
 
     // Published with its pools and seed, before the draw.
     let published = w.publish_plan(&zhao, &plan(3)).await.unwrap();
-    let mut pool: Vec<&str> = published
-        .input
-        .targets
-        .iter()
-        .map(|t| t.id.as_str())
-        .collect();
+    let input = &published.input;
+    let mut pool: Vec<&str> = input.targets.iter().map(|t| t.id.as_str()).collect();
     pool.sort();
     let mut high: Vec<&str> = food[..3].iter().map(String::as_str).collect();
     high.sort();
     assert_eq!(pool, high, "high-risk food licensees only");
-    let mut inspectors: Vec<&str> = published
-        .input
-        .inspectors
-        .iter()
-        .map(|i| i.id.as_str())
-        .collect();
+    let mut inspectors: Vec<&str> = input.inspectors.iter().map(|i| i.id.as_str()).collect();
     inspectors.sort();
     assert_eq!(
         inspectors,
@@ -247,13 +237,12 @@ async fn random_inspections_draw_reproducibly_with_recusal(t: TestApp) {
     forbidden(w.plan(&li, published.id).await);
 
     // Only a licence in force is graded; one no longer in force leaves the pool.
-    w.on_licence(
+    w.acted(
         &food[1],
         revoke(RevocationGround::Unqualified, "不符合法定条件", false, true),
         "2025-04-15",
     )
-    .await
-    .unwrap();
+    .await;
     let msg = invalid(w.set_risk(&zhao, &food[1], "low").await);
     assert!(msg.contains("只能对有效的证照"), "{msg}");
     w.set_today("2025-04-16");

@@ -23,9 +23,9 @@ use yiyin_app::supervision::WebhookInput;
 use yiyin_domain::engine::{Action, IntakeOutcome};
 use yiyin_domain::supervision::{PushKind, PushStatus, RetryPolicy};
 use yiyin_store::pushes::{Push, PushFilter};
-use yiyin_testkit::{TestApp, date};
+use yiyin_testkit::date;
 
-on_both!(yiyin_testkit::app::run;
+on_both!(crate::common::run;
     decisions_and_certificates_are_pushed_once,
     deliveries_retry_then_dead_letter_and_replay,
 );
@@ -33,8 +33,7 @@ on_both!(yiyin_testkit::app::run;
 // ---------------------------------------------------------------------------------------------
 // Pushed once, acknowledged once
 
-async fn decisions_and_certificates_are_pushed_once(t: TestApp) {
-    let w = World::new(t).await;
+async fn decisions_and_certificates_are_pushed_once(w: World) {
     let zhao = w.supervisor("hy.sc.zhao", "shichang").await;
     let qian = w.supervisor("hy.sc.qian", "shichang").await;
     let li = w.supervisor("hy.wg.li", "wenguang").await;
@@ -42,13 +41,7 @@ async fn decisions_and_certificates_are_pushed_once(t: TestApp) {
     let mut cases = Vec::new();
     for n in 1..=2 {
         let c = w
-            .receive(
-                "HY-SC-001",
-                org(n),
-                &["M1", "M2"],
-                IntakeOutcome::Accept,
-                "2025-09-26",
-            )
+            .receive_food(org(n), IntakeOutcome::Accept, "2025-09-26")
             .await;
         w.act(c.id, review(), "2025-09-29").await;
         cases.push(c);
@@ -331,8 +324,7 @@ async fn push(w: &World, id: i64) -> Push {
     w.store.push(id).await.unwrap()
 }
 
-async fn deliveries_retry_then_dead_letter_and_replay(t: TestApp) {
-    let w = World::new(t).await;
+async fn deliveries_retry_then_dead_letter_and_replay(w: World) {
     let zhao = w.supervisor("hy.sc.zhao", "shichang").await;
     let (receiver, url) = Receiver::spawn().await;
     let http = client();
@@ -366,13 +358,7 @@ async fn deliveries_retry_then_dead_letter_and_replay(t: TestApp) {
     assert!(hooks[0].active);
 
     let c = w
-        .receive(
-            "HY-SC-001",
-            org(1),
-            &["M1", "M2"],
-            IntakeOutcome::Accept,
-            "2025-03-03",
-        )
+        .receive_food(org(1), IntakeOutcome::Accept, "2025-03-03")
         .await;
     w.act(c.id, review(), "2025-03-04").await;
     w.act(c.id, approve(), "2025-03-05").await;
@@ -464,13 +450,11 @@ async fn deliveries_retry_then_dead_letter_and_replay(t: TestApp) {
     assert_eq!(replayed.status, PushStatus::Pending);
     assert_eq!(replayed.attempts, 0);
     assert_eq!(replayed.next_attempt_at, t4);
-    let r = refused(w.replay(&w.head, p.id).await);
-    assert_eq!(r.rule, "push");
-    assert!(
-        r.message.contains("只有投递失败的推送可以重新投递"),
-        "{}",
-        r.message
+    let r = refused_saying(
+        w.replay(&w.head, p.id).await,
+        &["只有投递失败的推送可以重新投递"],
     );
+    assert_eq!(r.rule, "push");
     assert!(w.actions(c.id).await.contains(&"push_replay".into()));
     receiver.answer(200);
     assert_eq!(w.deliver_once(&http).await, 1);
@@ -485,8 +469,7 @@ async fn deliveries_retry_then_dead_letter_and_replay(t: TestApp) {
         (p.idempotency_key.as_str(), "approval", false)
     );
     assert_eq!(last.body, p.payload);
-    let r = refused(w.replay(&w.head, p.id).await);
-    assert!(r.message.contains("已送达"), "{}", r.message);
+    refused_saying(w.replay(&w.head, p.id).await, &["已送达"]);
     let counts = w.inbox(&zhao, &desk, true).await.unwrap().counts;
     assert_eq!((counts.pending, counts.dead), (0, 0));
 
@@ -513,14 +496,7 @@ async fn deliveries_retry_then_dead_letter_and_replay(t: TestApp) {
     );
     w.set_webhook(&w.head, &webhook("", true)).await.unwrap();
     assert!(w.store.webhooks(HANYIN).await.unwrap().is_empty());
-    let logged = w
-        .store
-        .events_from(1, 10_000)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == "webhook_set")
-        .count();
+    let logged = w.logged("webhook_set").await;
     assert_eq!(logged, 3);
     w.assert_chain_intact().await;
 }

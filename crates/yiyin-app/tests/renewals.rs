@@ -10,59 +10,45 @@ use common::*;
 use yiyin_domain::engine::{DocumentKind, IntakeOutcome};
 use yiyin_domain::licence::{ActKind, ActRequest, ActState, CancellationGround, LicenceStatus};
 use yiyin_domain::supervision::PushKind;
-use yiyin_testkit::{TestApp, at, date};
+use yiyin_testkit::{at, date};
 
-on_both!(yiyin_testkit::app::run;
+on_both!(crate::common::run;
     renewal_is_applied_thirty_days_ahead_and_deemed_when_undecided,
     renewal_decided_in_time,
     unrenewed_licences_expire,
 );
 
-async fn renewal_is_applied_thirty_days_ahead_and_deemed_when_undecided(t: TestApp) {
-    let w = World::new(t).await;
+async fn renewal_is_applied_thirty_days_ahead_and_deemed_when_undecided(w: World) {
     // Valid until 2026-03-09: the renewal is applied for by 2026-02-07.
     let (c, lic) = w.licensed(org(1), "2025-03-10").await;
     let (c2, lic2) = w.licensed(org(2), "2025-03-10").await;
-    let r = refused(
-        w.on_licence(&lic, ActRequest::ApplyRenewal, "2026-02-08")
-            .await,
-    );
+    let r = w
+        .refused_on(
+            &lic,
+            ActRequest::ApplyRenewal,
+            "2026-02-08",
+            &["第五十条", "三十日前", "2026-02-07"],
+        )
+        .await;
     assert_eq!(r.rule, "AL-19");
-    assert!(
-        r.message.contains("第五十条")
-            && r.message.contains("三十日前")
-            && r.message.contains("2026-02-07"),
-        "{}",
-        r.message
-    );
     assert!(w.store.licence_acts(&lic).await.unwrap().is_empty());
-    let applied = w
-        .on_licence(&lic, ActRequest::ApplyRenewal, "2026-02-06")
-        .await
-        .unwrap();
+    let applied = w.acted(&lic, ActRequest::ApplyRenewal, "2026-02-06").await;
     assert_eq!(
         (applied.kind, applied.state),
         (ActKind::Renewal, ActState::Pending)
     );
     assert_eq!(applied.due_on, Some(date("2026-03-09")));
-    let applied2 = w
-        .on_licence(&lic2, ActRequest::ApplyRenewal, "2026-02-07")
-        .await
-        .unwrap();
+    let applied2 = w.acted(&lic2, ActRequest::ApplyRenewal, "2026-02-07").await;
 
     // Undecided on the last day: nothing yet.
     assert_eq!(w.sweep_licences(at("2026-03-09")).await.unwrap(), (0, 0));
     // The day after the expiry the bureau can no longer decide: the renewal is deemed granted.
-    let r = refused(
+    let r = refused_saying(
         w.decide(applied2.id, false, "经营场所已不符合条件", "2026-03-10")
             .await,
+        &["第五十条第二款", "视为准予延续"],
     );
     assert_eq!(r.rule, "AL-19");
-    assert!(
-        r.message.contains("第五十条第二款") && r.message.contains("视为准予延续"),
-        "{}",
-        r.message
-    );
     assert_eq!(
         w.store.licence_act(applied2.id).await.unwrap().state,
         ActState::Pending
@@ -127,9 +113,8 @@ async fn renewal_is_applied_thirty_days_ahead_and_deemed_when_undecided(t: TestA
     w.assert_chain_intact().await;
 }
 
-async fn renewal_decided_in_time(t: TestApp) {
-    let w = World::new(t).await;
-    let zhao = w.supervisor("hy.wg.zhao", "wenguang").await;
+async fn renewal_decided_in_time(w: World) {
+    let zhao = w.wenguang_supervisor().await;
     let (c, lic) = w.licensed(org(1), "2025-03-10").await;
     let (c2, lic2) = w.licensed(org(2), "2025-03-10").await;
     // Long-term licences need no renewal.
@@ -144,16 +129,15 @@ async fn renewal_decided_in_time(t: TestApp) {
         .await;
     w.act(soc.id, approve(), "2025-03-10").await;
     let (_, forever) = w.issued(soc.id, "2025-03-10").await;
-    let r = refused(
-        w.on_licence(&forever, ActRequest::ApplyRenewal, "2025-06-02")
-            .await,
-    );
-    assert!(r.message.contains("长期有效"), "{}", r.message);
+    w.refused_on(
+        &forever,
+        ActRequest::ApplyRenewal,
+        "2025-06-02",
+        &["长期有效"],
+    )
+    .await;
 
-    let applied = w
-        .on_licence(&lic, ActRequest::ApplyRenewal, "2026-01-05")
-        .await
-        .unwrap();
+    let applied = w.acted(&lic, ActRequest::ApplyRenewal, "2026-01-05").await;
     // The department that supervises the licence does not decide it.
     w.set_today("2026-02-10");
     forbidden(w.decide_act(&zhao, applied.id, true, "仍符合条件").await);
@@ -176,29 +160,24 @@ async fn renewal_decided_in_time(t: TestApp) {
     assert_eq!(w.push_kinds(c.id).await.last(), Some(&PushKind::Renewal));
 
     // Denied in time: a decision with reasons; the licence expires at its end.
-    let applied = w
-        .on_licence(&lic2, ActRequest::ApplyRenewal, "2026-01-05")
-        .await
-        .unwrap();
+    let applied = w.acted(&lic2, ActRequest::ApplyRenewal, "2026-01-05").await;
     let denied = w
         .decide(applied.id, false, "场所位于新划定的禁止区域", "2026-03-09")
         .await
         .unwrap();
     assert_eq!(denied.state, ActState::Denied);
-    let doc = w.store.document(denied.document_id.unwrap()).await.unwrap();
-    assert_eq!(doc.record.kind, DocumentKind::RenewalDenial);
-    let text = doc.record.paragraphs.join("");
-    assert!(
-        text.contains("禁止区域") && text.contains("第五十条") && text.contains("行政诉讼"),
-        "{text}"
-    );
+    w.document_of(
+        denied.document_id,
+        DocumentKind::RenewalDenial,
+        &["禁止区域", "第五十条", "行政诉讼"],
+    )
+    .await;
     assert_eq!(w.sweep_licences(at("2026-03-10")).await.unwrap(), (0, 1));
     assert_eq!(w.status(&lic2).await, LicenceStatus::Expired);
     assert_eq!(w.push_kinds(c2.id).await.last(), Some(&PushKind::Expiry));
 }
 
-async fn unrenewed_licences_expire(t: TestApp) {
-    let w = World::new(t).await;
+async fn unrenewed_licences_expire(w: World) {
     let (c, lic) = w.licensed(org(1), "2025-03-10").await;
     // Verification shows the expiry by date even before the sweep records it.
     let l = w.store.licence(&lic).await.unwrap().unwrap();
@@ -238,19 +217,10 @@ async fn unrenewed_licences_expire(t: TestApp) {
     assert_eq!(expiry.department, "wenguang");
     assert_eq!(w.sweep_licences(at("2026-03-11")).await.unwrap(), (0, 0));
     // Too late to renew; it is cancelled (Art. 70 (1)).
-    let r = refused(
-        w.on_licence(&lic, ActRequest::ApplyRenewal, "2026-03-11")
-            .await,
-    );
-    assert!(r.message.contains("重新申请"), "{}", r.message);
-    let cancelled = w
-        .on_licence(
-            &lic,
-            cancel(CancellationGround::Expired, "有效期届满未申请延续"),
-            "2026-03-11",
-        )
-        .await
-        .unwrap();
+    w.refused_on(&lic, ActRequest::ApplyRenewal, "2026-03-11", &["重新申请"])
+        .await;
+    let unrenewed = cancel(CancellationGround::Expired, "有效期届满未申请延续");
+    let cancelled = w.acted(&lic, unrenewed, "2026-03-11").await;
     assert_eq!(cancelled.state, ActState::Done);
     assert_eq!(w.status(&lic).await, LicenceStatus::Cancelled);
 }

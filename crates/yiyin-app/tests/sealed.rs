@@ -13,7 +13,7 @@ use yiyin_domain::licence::{CancellationGround, LicenceStatus, WithdrawalBasis};
 use yiyin_domain::supervision::PushKind;
 use yiyin_testkit::TestApp;
 
-on_both!(yiyin_testkit::app::run_sealed;
+on_both!(crate::common::run_sealed;
     sealed_documents_and_signed_pushes_with_a_keyring,
 );
 
@@ -39,21 +39,14 @@ async fn without_keys(w: &World) -> World {
     }
 }
 
-async fn sealed_documents_and_signed_pushes_with_a_keyring(t: TestApp) {
-    let w = World::new(t).await;
+async fn sealed_documents_and_signed_pushes_with_a_keyring(w: World) {
     assert!(!w.keyring().is_empty());
 
     // Without the keys: stored unsealed, pushed unsigned.
     let plain = without_keys(&w).await;
     let (c0, lic0) = plain.licensed(org(1), "2025-03-03").await;
-    let done = plain
-        .on_licence(
-            &lic0,
-            cancel(CancellationGround::Terminated, "公司解散"),
-            "2025-03-04",
-        )
-        .await
-        .unwrap();
+    let dissolved = cancel(CancellationGround::Terminated, "公司解散");
+    let done = plain.acted(&lic0, dissolved, "2025-03-04").await;
     let doc = w.store.document(done.document_id.unwrap()).await.unwrap();
     assert!(doc.sealed.is_none());
     let p = w.store.pushes_about(c0.id).await.unwrap().pop().unwrap();
@@ -72,24 +65,16 @@ async fn sealed_documents_and_signed_pushes_with_a_keyring(t: TestApp) {
 
     // With them: every document sealed, every push signed by the bureau's seal.
     let (c, lic) = w.licensed(org(2), "2025-03-10").await;
-    let applied = w
-        .on_licence(&lic, change("场所名称变更"), "2025-05-06")
-        .await
-        .unwrap();
     let v2 = w
-        .decide(applied.id, true, "符合条件", "2025-05-07")
-        .await
-        .unwrap()
-        .new_licence
-        .unwrap();
+        .changed(&lic, "场所名称变更", "2025-05-06", "2025-05-07")
+        .await;
     let withdrawn = w
-        .on_licence(
+        .acted(
             &v2,
             withdraw(WithdrawalBasis::LawChanged, "规划调整", "按评估价补偿"),
             "2025-05-08",
         )
-        .await
-        .unwrap();
+        .await;
     let docs = w.store.case_documents(c.id).await.unwrap();
     assert!(docs.len() >= 6, "{}", docs.len());
     for doc in &docs {

@@ -14,6 +14,7 @@ use yiyin_domain::catalog::{
     CatalogFile, Faq, Fee, HandlingClass, HandlingMode, Item, ItemKind, ItemResult, Material,
     MaterialForm, MaterialSource, Necessity, ResultKind, Step, StepKind, Subject,
 };
+use yiyin_domain::labels::Labelled;
 use yiyin_domain::roles::Role;
 
 use crate::{ExportError, Parsed, Problem, SourceMap};
@@ -297,21 +298,16 @@ impl RowReader<'_> {
         }
     }
 
-    fn choice<T: Copy>(
-        &mut self,
-        header: &str,
-        parse: fn(&str) -> Option<T>,
-        choices: fn() -> String,
-        fallback: T,
-    ) -> T {
+    /// The cell's choice among a labelled enum's values; `fallback` after noting a problem.
+    fn choice<T: Labelled>(&mut self, header: &str, fallback: T) -> T {
         let t = self.raw(header);
-        match parse(&t) {
+        match T::parse(&t) {
             Some(v) => v,
             None => {
                 let reason = if t.is_empty() {
-                    format!("不能为空（可选：{}）", choices())
+                    format!("不能为空（可选：{}）", T::choices())
                 } else {
-                    format!("「{t}」不是可选值（可选：{}）", choices())
+                    format!("「{t}」不是可选值（可选：{}）", T::choices())
                 };
                 self.problem(header, reason);
                 fallback
@@ -446,45 +442,23 @@ fn read_item(r: &mut RowReader) -> Item {
         .into_iter()
         .filter(|l| l != "不收费")
         .filter_map(|line| {
-            let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
-            match parts.as_slice() {
-                [name, standard, basis] => Some(Fee {
-                    name: name.to_string(),
-                    standard: standard.to_string(),
-                    basis: basis.to_string(),
-                }),
-                _ => {
-                    r.problem("收费", format!("「{line}」应写成 名称|标准|依据"));
-                    None
-                }
+            let fee = Fee::parse_line(&line);
+            if fee.is_none() {
+                r.problem("收费", format!("「{line}」应写成 名称|标准|依据"));
             }
+            fee
         })
         .collect();
     Item {
         code: r.required("事项编码"),
         name: r.required("事项名称"),
-        kind: r.choice(
-            "事项类型",
-            ItemKind::parse,
-            ItemKind::choices,
-            ItemKind::Licensing,
-        ),
+        kind: r.choice("事项类型", ItemKind::Licensing),
         department: r.required("实施部门"),
         supervising_department: r.required("监管部门"),
-        handling_mode: r.choice(
-            "办理方式",
-            HandlingMode::parse,
-            HandlingMode::choices,
-            HandlingMode::Transferred,
-        ),
-        handling_class: r.choice(
-            "办件类型",
-            HandlingClass::parse,
-            HandlingClass::choices,
-            HandlingClass::Promised,
-        ),
+        handling_mode: r.choice("办理方式", HandlingMode::Transferred),
+        handling_class: r.choice("办件类型", HandlingClass::Promised),
         delegated_to: r.list("委托承接的镇"),
-        subject: r.choice("服务对象", Subject::parse, Subject::choices, Subject::Both),
+        subject: r.choice("服务对象", Subject::Both),
         legal_basis: r.lines("设定依据"),
         conditions: r.lines("受理条件"),
         materials: vec![],
@@ -500,12 +474,7 @@ fn read_item(r: &mut RowReader) -> Item {
         steps: vec![],
         result: ItemResult {
             name: r.required("结果名称"),
-            kind: r.choice(
-                "结果类型",
-                ResultKind::parse,
-                ResultKind::choices,
-                ResultKind::Other,
-            ),
+            kind: r.choice("结果类型", ResultKind::Other),
             sample: r.text("结果样本"),
             validity_years: r.opt_number("有效期（年）"),
         },
@@ -521,26 +490,11 @@ fn read_material(r: &mut RowReader) -> Material {
     Material {
         code: r.required("材料编码"),
         name: r.required("材料名称"),
-        necessity: r.choice(
-            "必要性",
-            Necessity::parse,
-            Necessity::choices,
-            Necessity::Required,
-        ),
+        necessity: r.choice("必要性", Necessity::Required),
         condition: r.text("适用情形"),
-        form: r.choice(
-            "形式",
-            MaterialForm::parse,
-            MaterialForm::choices,
-            MaterialForm::Original,
-        ),
+        form: r.choice("形式", MaterialForm::Original),
         copies: r.number("份数"),
-        source: r.choice(
-            "来源",
-            MaterialSource::parse,
-            MaterialSource::choices,
-            MaterialSource::Applicant,
-        ),
+        source: r.choice("来源", MaterialSource::Applicant),
         blank_form: r.text("空白表格"),
         sample: r.text("示例样本"),
         deferrable: r.flag("容缺"),
@@ -550,9 +504,9 @@ fn read_material(r: &mut RowReader) -> Material {
 
 fn read_step(r: &mut RowReader) -> Step {
     Step {
-        kind: r.choice("环节", StepKind::parse, StepKind::choices, StepKind::Review),
+        kind: r.choice("环节", StepKind::Review),
         name: r.required("环节名称"),
-        role: r.choice("责任岗位", Role::parse, Role::choices, Role::Reviewer),
+        role: r.choice("责任岗位", Role::Reviewer),
         days: r.number("时限"),
         standard: r.text("标准"),
     }
@@ -583,7 +537,7 @@ fn item_cells(item: &Item) -> Vec<Cell> {
     } else {
         item.fees
             .iter()
-            .map(|f| format!("{}|{}|{}", f.name, f.standard, f.basis))
+            .map(Fee::line)
             .collect::<Vec<_>>()
             .join("\n")
     };

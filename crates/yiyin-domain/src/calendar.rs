@@ -356,29 +356,37 @@ impl fmt::Display for DayKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::d;
     use proptest::prelude::*;
 
-    fn d(s: &str) -> NaiveDate {
-        parse_date(s).unwrap()
+    /// Checks `add(from, days) == to` for each (from, days, to) on the built-in calendar.
+    fn assert_adds(cases: &[(&str, u32, &str)]) {
+        let cal = Calendar::builtin();
+        for &(from, days, to) in cases {
+            assert_eq!(cal.add(d(from), days).unwrap(), d(to), "{from} + {days}");
+        }
     }
 
     #[test]
     fn examples_of_legal_rules_part_1() {
-        let cal = Calendar::builtin();
-        assert_eq!(cal.add(d("2025-09-26"), 5).unwrap(), d("2025-10-10"));
-        assert_eq!(cal.add(d("2026-02-13"), 5).unwrap(), d("2026-02-27"));
-        assert_eq!(cal.add(d("2026-01-01"), 5).unwrap(), d("2026-01-08"));
-        assert_eq!(cal.add(d("2024-12-31"), 20).unwrap(), d("2025-02-05"));
+        assert_adds(&[
+            ("2025-09-26", 5, "2025-10-10"),
+            ("2026-02-13", 5, "2026-02-27"),
+            ("2026-01-01", 5, "2026-01-08"),
+            ("2024-12-31", 20, "2025-02-05"),
+        ]);
     }
 
     #[test]
     fn contract_example_dates() {
         // The rehearsal example of contracts.md §2.
+        assert_adds(&[
+            ("2025-10-09", 35, "2025-11-26"),
+            ("2025-10-09", 25, "2025-11-12"),
+            ("2025-11-05", 10, "2025-11-19"),
+        ]);
         let cal = Calendar::builtin();
         assert_eq!(cal.between(d("2025-10-13"), d("2025-10-20")).unwrap(), 5);
-        assert_eq!(cal.add(d("2025-10-09"), 35).unwrap(), d("2025-11-26"));
-        assert_eq!(cal.add(d("2025-10-09"), 25).unwrap(), d("2025-11-12"));
-        assert_eq!(cal.add(d("2025-11-05"), 10).unwrap(), d("2025-11-19"));
     }
 
     #[test]

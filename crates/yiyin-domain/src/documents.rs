@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::fmt_date_cn;
 use crate::engine::{Case, Clock, Closing, DocumentKind, ItemRules};
+use crate::org::Issuer;
 
 /// What a document needs besides the case.
 #[derive(Debug, Clone)]
@@ -18,14 +19,9 @@ pub struct DocContext<'a> {
     pub query_code: &'a str,
     pub applicant: &'a str,
     pub item: &'a ItemRules,
-    /// The agency acting under its seal (the bureau, or a resident department).
-    pub agency: &'a str,
-    pub seal: &'a str,
-    /// The short name used in document numbers, e.g. 汉阴审批.
-    pub number_prefix: &'a str,
-    /// Where to get help and where to apply for reconsideration.
-    pub reconsideration_body: &'a str,
-    pub court: &'a str,
+    /// The agency acting under its seal (the bureau, or a resident department): its seal, the
+    /// short name used in document numbers (e.g. 汉阴审批), where its decisions are challenged.
+    pub issuer: &'a Issuer,
     /// The case's clock; None when the calendar lacks a year the deadlines fall in.
     pub clock: Option<&'a Clock>,
     /// The name of the licence or approval document the item results in.
@@ -58,12 +54,38 @@ pub struct DocumentRecord {
     pub valid_until: Option<NaiveDate>,
 }
 
+impl DocumentRecord {
+    /// How many paragraphs stand before the numbered list: the list follows the last paragraph
+    /// after the first that introduces it (ending with a colon), else it comes last.
+    pub fn list_after(&self) -> usize {
+        self.paragraphs
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, p)| p.ends_with('：'))
+            .map(|(i, _)| i + 1)
+            .next_back()
+            .unwrap_or(self.paragraphs.len())
+    }
+}
+
 const RIGHTS: &str = "如不服本决定，可以自收到本决定书之日起六十日内向{body}申请行政复议，也可以自收到本决定书之日起六个月内向{court}提起行政诉讼。";
 
-fn rights(ctx: &DocContext) -> String {
+/// The rights of reconsideration and litigation against the issuer's decision (Art. 38 para 2).
+fn rights(issuer: &Issuer) -> String {
     RIGHTS
-        .replace("{body}", ctx.reconsideration_body)
-        .replace("{court}", ctx.court)
+        .replace("{body}", &issuer.reconsideration_body)
+        .replace("{court}", &issuer.court)
+}
+
+/// The number of a document of `kind` the issuer issues: `{prefix}{word}字〔{year}〕{serial}号`.
+fn doc_number(issuer: &Issuer, kind: DocumentKind, issued_on: NaiveDate, serial: &str) -> String {
+    format!(
+        "{}{}字〔{}〕{serial}号",
+        issuer.number_prefix,
+        word(kind),
+        issued_on.format("%Y")
+    )
 }
 
 fn word(kind: DocumentKind) -> &'static str {
@@ -210,7 +232,7 @@ pub fn compose(
                     "你（单位）于{applied}提出的“{name}”申请，经审查，申请事项依法不属于本机关职权范围，理由如下：{}。依照《中华人民共和国行政许可法》第三十二条第一款第（二）项的规定，决定不予受理。{redirect}",
                     case.closing_reason.trim_end_matches('。')
                 ),
-                rights(ctx),
+                rights(ctx.issuer),
             ]
         }
         DocumentKind::NotNeededNotice => vec![
@@ -304,7 +326,7 @@ pub fn compose(
                     case.accepted_on.map(fmt_date_cn).unwrap_or_default(),
                     reason.trim_end_matches('。')
                 ),
-                rights(ctx),
+                rights(ctx.issuer),
             ]
         }
         DocumentKind::Licence => {
@@ -355,18 +377,12 @@ pub fn compose(
     DocumentRecord {
         kind,
         title,
-        number: format!(
-            "{}{}字〔{}〕{}号",
-            ctx.number_prefix,
-            word(kind),
-            issued_on.format("%Y"),
-            ctx.case_number
-        ),
+        number: doc_number(ctx.issuer, kind, issued_on, ctx.case_number),
         case_number: ctx.case_number.to_string(),
         recipient: ctx.applicant.to_string(),
         issued_on,
-        agency: ctx.agency.to_string(),
-        seal: ctx.seal.to_string(),
+        agency: ctx.issuer.agency.clone(),
+        seal: ctx.issuer.seal.clone(),
         paragraphs,
         list,
         identifier: None,
@@ -385,12 +401,9 @@ pub fn compose(
 #[derive(Debug, Clone)]
 pub struct ActFacts<'a> {
     pub kind: DocumentKind,
-    /// The agency acting under its seal, its seal, the prefix of its document numbers.
-    pub agency: &'a str,
-    pub seal: &'a str,
-    pub number_prefix: &'a str,
-    pub reconsideration_body: &'a str,
-    pub court: &'a str,
+    /// The agency acting under its seal, its seal, the prefix of its document numbers, where its
+    /// decisions are challenged.
+    pub issuer: &'a Issuer,
     /// The case the licence was granted in.
     pub case_number: &'a str,
     pub holder: &'a str,
@@ -412,9 +425,7 @@ pub struct ActFacts<'a> {
 /// cancellation or withdrawal, each with its article, reasons and (when it burdens the licensee) the
 /// right to reconsideration and litigation.
 pub fn licence_act_document(f: &ActFacts, issued_on: NaiveDate) -> DocumentRecord {
-    let rights = RIGHTS
-        .replace("{body}", f.reconsideration_body)
-        .replace("{court}", f.court);
+    let rights = rights(f.issuer);
     let what = format!("“{}”（证照编号{}）", f.licence_name, f.licence);
     let reason = f.reason.trim().trim_end_matches('。');
     let paragraphs = match f.kind {
@@ -474,19 +485,17 @@ pub fn licence_act_document(f: &ActFacts, issued_on: NaiveDate) -> DocumentRecor
     DocumentRecord {
         kind: f.kind,
         title: f.kind.title().to_string(),
-        number: format!(
-            "{}{}字〔{}〕{}-{}号",
-            f.number_prefix,
-            word(f.kind),
-            issued_on.format("%Y"),
-            f.case_number,
-            f.act_number
+        number: doc_number(
+            f.issuer,
+            f.kind,
+            issued_on,
+            &format!("{}-{}", f.case_number, f.act_number),
         ),
         case_number: f.case_number.to_string(),
         recipient: f.holder.to_string(),
         issued_on,
-        agency: f.agency.to_string(),
-        seal: f.seal.to_string(),
+        agency: f.issuer.agency.clone(),
+        seal: f.issuer.seal.clone(),
         paragraphs,
         list: vec![],
         identifier: None,
@@ -505,9 +514,7 @@ pub fn licence_version_document(
     previous: &str,
     note: &str,
     valid_until: Option<NaiveDate>,
-    agency: &str,
-    seal: &str,
-    number_prefix: &str,
+    issuer: &Issuer,
     act_number: i64,
     issued_on: NaiveDate,
 ) -> DocumentRecord {
@@ -531,15 +538,17 @@ pub fn licence_version_document(
     DocumentRecord {
         kind: DocumentKind::Licence,
         title: licence_name.to_string(),
-        number: format!(
-            "{number_prefix}证字〔{}〕{case_number}-{act_number}号",
-            issued_on.format("%Y")
+        number: doc_number(
+            issuer,
+            DocumentKind::Licence,
+            issued_on,
+            &format!("{case_number}-{act_number}"),
         ),
         case_number: case_number.to_string(),
         recipient: holder.to_string(),
         issued_on,
-        agency: agency.to_string(),
-        seal: seal.to_string(),
+        agency: issuer.agency.clone(),
+        seal: issuer.seal.clone(),
         paragraphs,
         list: vec![],
         identifier: Some(identifier.to_string()),
@@ -550,8 +559,9 @@ pub fn licence_version_document(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::{Calendar, parse_date};
+    use crate::calendar::Calendar;
     use crate::engine::{Action, ApplicantFacts, Context, MaterialRule};
+    use crate::testing::d;
 
     fn item() -> ItemRules {
         ItemRules {
@@ -587,30 +597,7 @@ mod tests {
         }
     }
 
-    fn docs_for(actions: &[(&str, Action)]) -> (Case, Vec<(DocumentKind, Case)>) {
-        let cal = Calendar::builtin();
-        let it = item();
-        let facts = ApplicantFacts::default();
-        let ctx = Context {
-            item: &it,
-            calendar: &cal,
-            applicant: &facts,
-        };
-        let d = |s: &str| parse_date(s).unwrap();
-        let mut out = Vec::new();
-        let r = Case::receive(&ctx, d("2025-03-03"), &["M1".to_string()]).unwrap();
-        let mut case = r.case;
-        for (date, a) in actions {
-            let r = case.apply(&ctx, d(date), a).unwrap();
-            let kinds = r.documents();
-            case = r.case;
-            for k in kinds {
-                out.push((k, case.clone()));
-            }
-        }
-        (case, out)
-    }
-
+    /// Receives a case, applies the actions, and composes every document they call for.
     fn compose_all(actions: &[(&str, Action)]) -> Vec<DocumentRecord> {
         let cal = Calendar::builtin();
         let it = item();
@@ -620,20 +607,35 @@ mod tests {
             calendar: &cal,
             applicant: &facts,
         };
-        let (_, docs) = docs_for(actions);
+        let mut docs = Vec::new();
+        let r = Case::receive(&ctx, d("2025-03-03"), &["M1".to_string()]).unwrap();
+        let mut case = r.case;
+        for (date, a) in actions {
+            let r = case.apply(&ctx, d(date), a).unwrap();
+            let kinds = r.documents();
+            case = r.case;
+            for k in kinds {
+                docs.push((k, case.clone()));
+            }
+        }
+        let issuer = Issuer {
+            agency: "汉阴县行政审批服务局".into(),
+            seal: "汉阴县行政审批服务局行政审批专用章".into(),
+            seal_holder: String::new(),
+            number_prefix: "汉阴审批".into(),
+            reconsideration_body: "汉阴县人民政府".into(),
+            court: "汉阴县人民法院".into(),
+            credit_code: String::new(),
+        };
         docs.into_iter()
             .map(|(k, c)| {
-                let clock = c.clock(&ctx, parse_date("2025-03-20").unwrap()).unwrap();
+                let clock = c.clock(&ctx, d("2025-03-20")).unwrap();
                 let dctx = DocContext {
                     case_number: "HY2025000001",
                     query_code: "K7Q2MX",
                     applicant: "汉阴县某某餐饮有限公司",
                     item: &it,
-                    agency: "汉阴县行政审批服务局",
-                    seal: "汉阴县行政审批服务局行政审批专用章",
-                    number_prefix: "汉阴审批",
-                    reconsideration_body: "汉阴县人民政府",
-                    court: "汉阴县人民法院",
+                    issuer: &issuer,
                     clock: Some(&clock),
                     result_name: "食品经营许可证",
                     validity_years: Some(5),
@@ -641,6 +643,12 @@ mod tests {
                 compose(k, &c, &dctx, c.last_date())
             })
             .collect()
+    }
+
+    /// The paragraphs of the document of that kind, as one text.
+    fn text_of(docs: &[DocumentRecord], kind: DocumentKind) -> String {
+        let doc = docs.iter().find(|d| d.kind == kind).unwrap();
+        doc.paragraphs.join("")
     }
 
     #[test]
@@ -696,22 +704,14 @@ mod tests {
                 },
             ),
         ]);
-        let denial = docs
-            .iter()
-            .find(|d| d.kind == DocumentKind::DenialLetter)
-            .unwrap();
-        let text = denial.paragraphs.join("");
+        let text = text_of(&docs, DocumentKind::DenialLetter);
         assert!(
             text.contains("第三十八条第二款")
                 && text.contains("行政复议")
                 && text.contains("行政诉讼"),
             "{text}"
         );
-        let voucher = docs
-            .iter()
-            .find(|d| d.kind == DocumentKind::AcceptanceVoucher)
-            .unwrap();
-        let text = voucher.paragraphs.join("");
+        let text = text_of(&docs, DocumentKind::AcceptanceVoucher);
         assert!(
             text.contains("（2025年4月1日前）作出行政许可决定"),
             "{text}"

@@ -48,6 +48,51 @@ const PROVINCES: [&str; 34] = [
     "81", "82",
 ];
 
+/// The identifier trimmed and upper-cased, with its characters, when it has 18 of them.
+fn eighteen_chars(text: &str, what: &'static str) -> Result<(String, Vec<char>), IdError> {
+    let t = text.trim().to_ascii_uppercase();
+    let chars: Vec<char> = t.chars().collect();
+    if chars.len() != 18 {
+        return Err(IdError::Length {
+            what,
+            len: chars.len(),
+        });
+    }
+    Ok((t, chars))
+}
+
+/// Every character at `positions` (counted from 0) is one that `ok` accepts.
+fn require_chars(
+    what: &'static str,
+    chars: &[char],
+    positions: std::ops::Range<usize>,
+    allowed: &'static str,
+    ok: impl Fn(char) -> bool,
+) -> Result<(), IdError> {
+    match positions.into_iter().find(|&i| !ok(chars[i])) {
+        Some(i) => Err(IdError::BadChar {
+            what,
+            pos: i + 1,
+            ch: chars[i],
+            allowed,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The 18th character is the check character computed from the first 17.
+fn require_check_char(what: &'static str, chars: &[char], expected: char) -> Result<(), IdError> {
+    if chars[17] == expected {
+        Ok(())
+    } else {
+        Err(IdError::CheckDigit {
+            what,
+            expected,
+            actual: chars[17],
+        })
+    }
+}
+
 /// A valid 18-character citizen ID number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -65,32 +110,13 @@ pub fn mask_name(name: &str) -> String {
 impl CitizenId {
     /// Parses and checks a citizen ID number; a final lower-case `x` is accepted as `X`.
     pub fn parse(text: &str) -> Result<Self, IdError> {
-        let t = text.trim().to_ascii_uppercase();
-        let chars: Vec<char> = t.chars().collect();
-        if chars.len() != 18 {
-            return Err(IdError::Length {
-                what: CITIZEN,
-                len: chars.len(),
-            });
-        }
-        for (i, c) in chars.iter().enumerate().take(17) {
-            if !c.is_ascii_digit() {
-                return Err(IdError::BadChar {
-                    what: CITIZEN,
-                    pos: i + 1,
-                    ch: *c,
-                    allowed: "前17位应为数字",
-                });
-            }
-        }
-        if !(chars[17].is_ascii_digit() || chars[17] == 'X') {
-            return Err(IdError::BadChar {
-                what: CITIZEN,
-                pos: 18,
-                ch: chars[17],
-                allowed: "第18位应为数字或X",
-            });
-        }
+        let (t, chars) = eighteen_chars(text, CITIZEN)?;
+        require_chars(CITIZEN, &chars, 0..17, "前17位应为数字", |c| {
+            c.is_ascii_digit()
+        })?;
+        require_chars(CITIZEN, &chars, 17..18, "第18位应为数字或X", |c| {
+            c.is_ascii_digit() || c == 'X'
+        })?;
         let region = &t[0..2];
         if !PROVINCES.contains(&region) {
             return Err(IdError::BadRegion(t[0..6].to_string()));
@@ -101,14 +127,7 @@ impl CitizenId {
         if date < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid") {
             return Err(IdError::BadBirthDate(birth.to_string()));
         }
-        let expected = citizen_check_char(&t[..17]);
-        if chars[17] != expected {
-            return Err(IdError::CheckDigit {
-                what: CITIZEN,
-                expected,
-                actual: chars[17],
-            });
-        }
+        require_check_char(CITIZEN, &chars, citizen_check_char(&t[..17]))?;
         Ok(Self(t))
     }
 
@@ -152,32 +171,15 @@ pub struct CreditCode(String);
 impl CreditCode {
     /// Parses and checks a unified social credit code (lower case is accepted).
     pub fn parse(text: &str) -> Result<Self, IdError> {
-        let t = text.trim().to_ascii_uppercase();
-        let chars: Vec<char> = t.chars().collect();
-        if chars.len() != 18 {
-            return Err(IdError::Length {
-                what: CREDIT,
-                len: chars.len(),
-            });
-        }
-        for (i, c) in chars.iter().enumerate() {
-            if !CREDIT_CHARSET.contains(*c) {
-                return Err(IdError::BadChar {
-                    what: CREDIT,
-                    pos: i + 1,
-                    ch: *c,
-                    allowed: "数字或除 I、O、Z、S、V 以外的大写字母",
-                });
-            }
-        }
-        let expected = credit_check_char(&t[..17]);
-        if chars[17] != expected {
-            return Err(IdError::CheckDigit {
-                what: CREDIT,
-                expected,
-                actual: chars[17],
-            });
-        }
+        let (t, chars) = eighteen_chars(text, CREDIT)?;
+        require_chars(
+            CREDIT,
+            &chars,
+            0..18,
+            "数字或除 I、O、Z、S、V 以外的大写字母",
+            |c| CREDIT_CHARSET.contains(c),
+        )?;
+        require_check_char(CREDIT, &chars, credit_check_char(&t[..17]))?;
         Ok(Self(t))
     }
 

@@ -1,5 +1,18 @@
 //! The `labelled_enum!` macro: enums with a stable code for files and the API and a Chinese label
-//! for people, parsed from either.
+//! for people, parsed from either; [`Labelled`] is what they all offer, for code generic over them.
+
+/// What every labelled enum offers (each also has these as inherent methods): code that reads a
+/// choice from a form or a spreadsheet is written once for all of them.
+pub trait Labelled: Sized + Copy + 'static {
+    /// The stable code used in files and the API.
+    fn code(self) -> &'static str;
+    /// The Chinese word users see.
+    fn label(self) -> &'static str;
+    /// Parses the code or the Chinese label.
+    fn parse(text: &str) -> Option<Self>;
+    /// The accepted words, for error messages.
+    fn choices() -> String;
+}
 
 /// Declares a plain enum with its snake_case code and its Chinese label, accepting either when parsed
 /// (so that spreadsheets can use the Chinese words).
@@ -30,6 +43,12 @@ macro_rules! labelled_enum {
             pub fn choices() -> String {
                 [$($label),+].join("、")
             }
+        }
+        impl $crate::labels::Labelled for $name {
+            fn code(self) -> &'static str { $name::code(self) }
+            fn label(self) -> &'static str { $name::label(self) }
+            fn parse(text: &str) -> Option<Self> { $name::parse(text) }
+            fn choices() -> String { $name::choices() }
         }
         impl TryFrom<String> for $name {
             type Error = String;

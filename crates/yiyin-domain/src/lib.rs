@@ -19,7 +19,7 @@
 //! 12. [`inspection`] — the random draw of inspection targets and inspectors (双随机).
 
 #[macro_use]
-mod labels;
+pub mod labels;
 
 pub mod authz;
 pub mod calendar;
@@ -35,3 +35,14 @@ pub mod refusal;
 pub mod rehearse;
 pub mod roles;
 pub mod supervision;
+
+/// Helpers shared by the unit tests of several modules.
+#[cfg(test)]
+pub(crate) mod testing {
+    use chrono::NaiveDate;
+
+    /// A date written `YYYY-MM-DD`.
+    pub fn d(s: &str) -> NaiveDate {
+        crate::calendar::parse_date(s).unwrap()
+    }
+}

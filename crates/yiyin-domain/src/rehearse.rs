@@ -94,7 +94,7 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
             .and_then(Value::as_str)
             .ok_or_else(|| malformed(format!("events[{index}] 缺少 action")))?;
 
-        if name == "receive" {
+        let outcome = if name == "receive" {
             if case.is_some() {
                 refused.push(refusal(
                     index,
@@ -106,36 +106,21 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
             }
             let materials = string_list(obj.get("materials"))
                 .ok_or_else(|| malformed(format!("events[{index}].materials 应为材料编码数组")))?;
-            let result = match Case::receive(&ctx, date, &materials) {
-                Ok(r) => r,
-                Err(EngineError::Calendar(e)) => return Err(e.into()),
-                Err(EngineError::Refused(r)) => {
-                    refused.push(refusal(index, name, &r.rule, &r.message));
-                    continue;
-                }
+            Case::receive(&ctx, date, &materials)
+        } else {
+            let action: Action = serde_json::from_value(raw.clone())
+                .map_err(|e| malformed(format!("events[{index}]（{name}）：{e}")))?;
+            let Some(current) = case.as_mut() else {
+                refused.push(refusal(index, name, "order", "尚未收件，不能办理其他事项"));
+                continue;
             };
-            applied.push(event_json(
-                index,
-                at_text,
-                date,
-                name,
-                obj,
-                &result.documents(),
-            ));
-            case = Some(result.case);
-            continue;
-        }
-        let action: Action = serde_json::from_value(raw.clone())
-            .map_err(|e| malformed(format!("events[{index}]（{name}）：{e}")))?;
-        let Some(current) = case.as_mut() else {
-            refused.push(refusal(index, name, "order", "尚未收件，不能办理其他事项"));
-            continue;
+            if let Some((next, deemed)) = current.tick(date) {
+                *current = next;
+                applied.push(deemed_json(&deemed));
+            }
+            current.apply(&ctx, date, &action)
         };
-        if let Some((next, deemed)) = current.tick(date) {
-            *current = next;
-            applied.push(deemed_json(&deemed));
-        }
-        match current.apply(&ctx, date, &action) {
+        match outcome {
             Ok(result) => {
                 applied.push(event_json(
                     index,
@@ -145,7 +130,7 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
                     obj,
                     &result.documents(),
                 ));
-                *current = result.case;
+                case = Some(result.case);
             }
             Err(EngineError::Refused(r)) => {
                 refused.push(refusal(index, name, &r.rule, &r.message));

@@ -296,11 +296,7 @@ pub fn check_replay(status: PushStatus) -> Result<(), Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::parse_date;
-
-    fn d(s: &str) -> NaiveDate {
-        parse_date(s).unwrap()
-    }
+    use crate::testing::d;
 
     #[test]
     fn acknowledgement_is_due_in_working_days() {

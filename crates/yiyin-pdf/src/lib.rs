@@ -242,15 +242,7 @@ pub fn render(
         let leading = 23.0;
         let max = PAGE_W - 2.0 * MARGIN;
         let mut y = 225.0;
-        let list_after = record
-            .paragraphs
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter(|(_, p)| p.ends_with('：'))
-            .map(|(i, _)| i + 1)
-            .next_back()
-            .unwrap_or(record.paragraphs.len());
+        let list_after = record.list_after();
         for (i, p) in record.paragraphs.iter().enumerate() {
             let first = i == 0 && p.ends_with('：');
             for (j, line) in wrap(p, size, max, !first).into_iter().enumerate() {

@@ -3,29 +3,22 @@
 
 use serde::Serialize;
 
-use crate::rows::from_row;
+use crate::rows::{insert, record, select, sql};
 use crate::{Result, Store, WriteTx};
 
-/// A day's chain head, signed by the platform seal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublishedHead {
-    pub day: String,
-    pub seq: i64,
-    pub hash: String,
-    pub signed_at: String,
-    pub seal_id: i64,
-    pub signature: String,
+record! {
+    /// A day's chain head, signed by the platform seal.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct PublishedHead {
+        pub day: String,
+        pub seq: i64,
+        pub hash: String,
+        pub signed_at: String,
+        pub seal_id: i64,
+        pub signature: String,
+    }
 }
-
-from_row!(PublishedHead {
-    day,
-    seq,
-    hash,
-    signed_at,
-    seal_id,
-    signature,
-});
 
 impl PublishedHead {
     /// The bytes the platform seal signs for a head.
@@ -37,19 +30,12 @@ impl PublishedHead {
 impl WriteTx {
     /// Publishes a day's head; false when that day's head was published already.
     pub async fn insert_head(&mut self, head: &PublishedHead) -> Result<bool> {
-        let inserted = sqlx::query(
-            "INSERT INTO chain_heads (day, seq, hash, signed_at, seal_id, signature) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (day) DO NOTHING",
-        )
-        .bind(&head.day)
-        .bind(head.seq)
-        .bind(&head.hash)
-        .bind(&head.signed_at)
-        .bind(head.seal_id)
-        .bind(&head.signature)
-        .execute(&mut **self)
-        .await?;
-        Ok(inserted.rows_affected() == 1)
+        insert!("chain_heads";
+            day = &head.day, seq = head.seq, hash = &head.hash, signed_at = &head.signed_at,
+            seal_id = head.seal_id, signature = &head.signature;
+            "ON CONFLICT (day) DO NOTHING")
+        .changed_one(&mut **self)
+        .await
     }
 
     /// Registers a case's package (once).
@@ -60,57 +46,45 @@ impl WriteTx {
         manifest_digest: &str,
         at_ms: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO archives (case_id, digest, manifest_digest, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (case_id) DO NOTHING",
-        )
-        .bind(case_id)
-        .bind(digest)
-        .bind(manifest_digest)
-        .bind(at_ms)
-        .execute(&mut **self)
-        .await?;
-        Ok(())
+        insert!("archives";
+            case_id, digest, manifest_digest, created_at = at_ms;
+            "ON CONFLICT (case_id) DO NOTHING")
+        .run(&mut **self)
+        .await
     }
 }
 
 impl Store {
     /// Whether a day's head has been published.
     pub async fn head_published(&self, day: &str) -> Result<bool> {
-        let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM chain_heads WHERE day = $1")
-            .bind(day)
-            .fetch_optional(self.reader())
+        let seq: Option<i64> = sql!("SELECT seq FROM chain_heads WHERE day = $1"; day)
+            .optional_scalar(self.reader())
             .await?;
         Ok(seq.is_some())
     }
 
     /// The published heads, newest first.
     pub async fn published_heads(&self, limit: i64) -> Result<Vec<PublishedHead>> {
-        Ok(sqlx::query_as(
-            "SELECT day, seq, hash, signed_at, seal_id, signature FROM chain_heads ORDER BY day DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?)
+        sql!(select::<PublishedHead>("chain_heads ORDER BY day DESC LIMIT $1"); limit)
+            .all(self.reader())
+            .await
     }
 
     /// The digest of a case's package, if built.
     pub async fn archive_of(&self, case_id: i64) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT digest FROM archives WHERE case_id = $1")
-                .bind(case_id)
-                .fetch_optional(self.reader())
-                .await?,
-        )
+        sql!("SELECT digest FROM archives WHERE case_id = $1"; case_id)
+            .optional_scalar(self.reader())
+            .await
     }
 
     /// Closed cases without a package yet, oldest first.
     pub async fn cases_to_archive(&self, limit: i64) -> Result<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM cases WHERE closed = 1 AND id NOT IN (SELECT case_id FROM archives) ORDER BY id LIMIT $1",
+        sql!(
+            "SELECT id FROM cases WHERE closed = 1 AND id NOT IN (SELECT case_id FROM archives)
+             ORDER BY id LIMIT $1";
+            limit
         )
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?)
+        .scalars(self.reader())
+        .await
     }
 }

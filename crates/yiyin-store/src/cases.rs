@@ -13,7 +13,7 @@ use yiyin_domain::engine::{ApplicantFacts, Case, CaseState, Clock, Context, Item
 use yiyin_domain::party::{Applicant, Channel, SubjectId, SubjectKind};
 use yiyin_domain::roles::Role;
 
-use crate::rows::{Filtered, Json, day, from_row};
+use crate::rows::{Json, Statement, by_id, day, insert, record, select, sql};
 use crate::{Conflict, Missing, Result, Store, StoreError, WriteTx};
 
 /// What is kept with the engine's case.
@@ -108,55 +108,32 @@ impl CaseRecord {
     }
 }
 
-struct CaseRow {
-    id: i64,
-    jurisdiction: String,
-    number: String,
-    query_code: String,
-    item_code: String,
-    item_version: i64,
-    item_name: String,
-    department: String,
-    supervising_department: String,
-    handling_mode: HandlingMode,
-    applicant_account: Option<i64>,
-    applicant_kind: SubjectKind,
-    applicant_name: String,
-    applicant_id: String,
-    applicant_phone: String,
-    channel: Channel,
-    unit: String,
-    state: CaseState,
-    version: i64,
-    body: Json<CaseBody>,
-    created_at: i64,
-    updated_at: i64,
+record! {
+    struct CaseRow {
+        id: i64,
+        jurisdiction: String,
+        number: String,
+        query_code: String,
+        item_code: String,
+        item_version: i64,
+        item_name: String,
+        department: String,
+        supervising_department: String,
+        handling_mode: HandlingMode,
+        applicant_account: Option<i64>,
+        applicant_kind: SubjectKind,
+        applicant_name: String,
+        applicant_id: String,
+        applicant_phone: String,
+        channel: Channel,
+        unit: String,
+        state: CaseState,
+        version: i64,
+        body: Json<CaseBody>,
+        created_at: i64,
+        updated_at: i64,
+    }
 }
-
-from_row!(CaseRow {
-    id,
-    jurisdiction,
-    number,
-    query_code,
-    item_code,
-    item_version,
-    item_name,
-    department,
-    supervising_department,
-    handling_mode,
-    applicant_account,
-    applicant_kind,
-    applicant_name,
-    applicant_id,
-    applicant_phone,
-    channel,
-    unit,
-    state,
-    version,
-    body,
-    created_at,
-    updated_at,
-});
 
 impl TryFrom<CaseRow> for CaseRecord {
     type Error = StoreError;
@@ -197,12 +174,6 @@ impl TryFrom<CaseRow> for CaseRecord {
         })
     }
 }
-
-fn records(rows: Vec<CaseRow>) -> Result<Vec<CaseRecord>> {
-    rows.into_iter().map(CaseRecord::try_from).collect()
-}
-
-const CASE_COLUMNS: &str = "id, jurisdiction, number, query_code, item_code, item_version, item_name, department, supervising_department, handling_mode, applicant_account, applicant_kind, applicant_name, applicant_id, applicant_phone, channel, unit, state, version, body, created_at, updated_at";
 
 /// The dates kept in columns for queries, from a case and its clock.
 struct Columns {
@@ -287,87 +258,52 @@ pub struct CaseFilter {
 impl WriteTx {
     /// The next serial of a jurisdiction's case numbers in a year.
     pub async fn next_case_number(&mut self, jurisdiction: &str, year: i32) -> Result<i64> {
-        Ok(sqlx::query_scalar(
+        sql!(
             "INSERT INTO case_numbers (jurisdiction, year, next) VALUES ($1, $2, 1)
-             ON CONFLICT (jurisdiction, year) DO UPDATE SET next = case_numbers.next + 1 RETURNING next",
+             ON CONFLICT (jurisdiction, year) DO UPDATE SET next = case_numbers.next + 1 RETURNING next";
+            jurisdiction, i64::from(year)
         )
-        .bind(jurisdiction)
-        .bind(i64::from(year))
-        .fetch_one(&mut **self)
-        .await?)
+        .scalar(&mut **self)
+        .await
     }
 
     /// Writes a new case at version 1; returns its id.
     pub async fn insert_case(&mut self, c: &NewCaseRow<'_>) -> Result<i64> {
         let cols = Columns::of(&c.body.case, c.clock, &c.body.item);
-        Ok(sqlx::query_scalar(
-            "INSERT INTO cases (jurisdiction, number, query_code, item_code, item_version, item_name, department,
-               supervising_department, handling_mode, applicant_account, applicant_kind, applicant_name, applicant_id,
-               applicant_phone, channel, unit, state, closed, next_role, received_on, intake_due, accepted_on,
-               statutory_due, promised_due, decided_on, certificate_due, due_sort, body, version, created_at, updated_at,
-               deferred_due)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-               $22, $23, $24, $25, $26, $27, $28, 1, $29, $29, $30) RETURNING id",
-        )
-        .bind(c.jurisdiction)
-        .bind(c.number)
-        .bind(c.query_code)
-        .bind(c.item_code)
-        .bind(i64::from(c.item_version))
-        .bind(c.item_name)
-        .bind(c.department)
-        .bind(c.supervising_department)
-        .bind(c.handling_mode.code())
-        .bind(c.applicant.account)
-        .bind(c.applicant.kind.code())
-        .bind(&c.applicant.name)
-        .bind(c.applicant.id_number.as_str())
-        .bind(&c.applicant.phone)
-        .bind(c.channel.code())
-        .bind(c.unit)
-        .bind(cols.state)
-        .bind(i64::from(cols.closed))
-        .bind(&cols.next_role)
-        .bind(day(c.body.case.received_on))
-        .bind(&cols.intake_due)
-        .bind(cols.accepted_on)
-        .bind(cols.statutory_due)
-        .bind(cols.promised_due)
-        .bind(cols.decided_on)
-        .bind(cols.certificate_due)
-        .bind(&cols.due_sort)
-        .bind(serde_json::to_string(c.body)?)
-        .bind(c.at_ms)
-        .bind(cols.deferred_due)
-        .fetch_one(&mut **self)
-        .await?)
+        let a = c.applicant;
+        insert!("cases", c;
+            jurisdiction, number, query_code, item_code, item_version = i64::from(c.item_version),
+            item_name, department, supervising_department, handling_mode = c.handling_mode.code(),
+            applicant_account = a.account, applicant_kind = a.kind.code(), applicant_name = &a.name,
+            applicant_id = a.id_number.as_str(), applicant_phone = &a.phone,
+            channel = c.channel.code(), unit, state = cols.state, closed = i64::from(cols.closed),
+            next_role = &cols.next_role, received_on = day(c.body.case.received_on),
+            intake_due = &cols.intake_due, accepted_on = cols.accepted_on,
+            statutory_due = cols.statutory_due, promised_due = cols.promised_due,
+            decided_on = cols.decided_on, certificate_due = cols.certificate_due,
+            due_sort = &cols.due_sort, body = serde_json::to_string(c.body)?, version = 1_i64,
+            created_at = c.at_ms, updated_at = c.at_ms, deferred_due = cols.deferred_due;
+            "RETURNING id")
+        .scalar(&mut **self)
+        .await
     }
 
     /// Keeps an idempotency key for a case; false when the key is taken already (another attempt
     /// with the same key won: roll back and read its case).
     pub async fn insert_case_key(&mut self, key: &str, case_id: i64, at_ms: i64) -> Result<bool> {
-        let inserted =
-            sqlx::query("INSERT INTO case_keys (key, case_id, created_at) VALUES ($1, $2, $3)")
-                .bind(key)
-                .bind(case_id)
-                .bind(at_ms)
-                .execute(&mut **self)
-                .await;
+        let inserted = insert!("case_keys"; key, case_id, created_at = at_ms)
+            .run(&mut **self)
+            .await;
         match inserted {
-            Ok(_) => Ok(true),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
-            Err(e) => Err(e.into()),
+            Ok(()) => Ok(true),
+            Err(e) if e.is_unique_violation() => Ok(false),
+            Err(e) => Err(e),
         }
     }
 
     /// A case as this transaction sees it.
     pub async fn case(&mut self, id: i64) -> Result<CaseRecord> {
-        let row: CaseRow =
-            sqlx::query_as(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&mut **self)
-                .await?
-                .ok_or(StoreError::NotFound(Missing::Case(id)))?;
+        let row: CaseRow = by_id(&mut **self, "cases", id, Missing::Case).await?;
         row.try_into()
     }
 
@@ -387,30 +323,19 @@ impl WriteTx {
             result_name: record.result_name.clone(),
             validity_years: record.validity_years,
         };
-        let updated = sqlx::query(
+        let updated = sql!(
             "UPDATE cases SET state = $1, closed = $2, next_role = $3, intake_due = $4, accepted_on = $5,
                statutory_due = $6, promised_due = $7, decided_on = $8, certificate_due = $9, due_sort = $10,
                body = $11, version = version + 1, updated_at = $12, deferred_due = $15
-             WHERE id = $13 AND version = $14",
+             WHERE id = $13 AND version = $14";
+            cols.state, i64::from(cols.closed), &cols.next_role, &cols.intake_due, cols.accepted_on,
+            cols.statutory_due, cols.promised_due, cols.decided_on, cols.certificate_due,
+            &cols.due_sort, serde_json::to_string(&body)?, at_ms, record.id, record.version,
+            cols.deferred_due
         )
-        .bind(cols.state)
-        .bind(i64::from(cols.closed))
-        .bind(&cols.next_role)
-        .bind(&cols.intake_due)
-        .bind(cols.accepted_on)
-        .bind(cols.statutory_due)
-        .bind(cols.promised_due)
-        .bind(cols.decided_on)
-        .bind(cols.certificate_due)
-        .bind(&cols.due_sort)
-        .bind(serde_json::to_string(&body)?)
-        .bind(at_ms)
-        .bind(record.id)
-        .bind(record.version)
-        .bind(cols.deferred_due)
-        .execute(&mut **self)
+        .changed_one(&mut **self)
         .await?;
-        if updated.rows_affected() != 1 {
+        if !updated {
             return Err(StoreError::Conflict(Conflict::StaleCase {
                 number: record.number.clone(),
                 current: record.version + 1,
@@ -422,32 +347,30 @@ impl WriteTx {
 }
 
 impl Store {
+    /// The cases a statement reads.
+    async fn records_read(&self, statement: Statement<'_>) -> Result<Vec<CaseRecord>> {
+        let rows: Vec<CaseRow> = statement.all(self.reader()).await?;
+        rows.into_iter().map(CaseRecord::try_from).collect()
+    }
+
     pub async fn case(&self, id: i64) -> Result<CaseRecord> {
-        let row: CaseRow =
-            sqlx::query_as(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(self.reader())
-                .await?
-                .ok_or(StoreError::NotFound(Missing::Case(id)))?;
+        let row: CaseRow = by_id(self.reader(), "cases", id, Missing::Case).await?;
         row.try_into()
     }
 
     /// A case by its readable number.
     pub async fn case_by_number(&self, number: &str) -> Result<Option<CaseRecord>> {
-        let row: Option<CaseRow> = sqlx::query_as(&format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE number = $1"
-        ))
-        .bind(number.trim())
-        .fetch_optional(self.reader())
-        .await?;
+        let row: Option<CaseRow> =
+            sql!(select::<CaseRow>("cases WHERE number = $1"); number.trim())
+                .optional(self.reader())
+                .await?;
         row.map(CaseRecord::try_from).transpose()
     }
 
     /// The case an idempotency key created, if any.
     pub async fn case_by_key(&self, key: &str) -> Result<Option<CaseRecord>> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT case_id FROM case_keys WHERE key = $1")
-            .bind(key)
-            .fetch_optional(self.reader())
+        let id: Option<i64> = sql!("SELECT case_id FROM case_keys WHERE key = $1"; key)
+            .optional_scalar(self.reader())
             .await?;
         match id {
             Some(id) => Ok(Some(self.case(id).await?)),
@@ -457,14 +380,14 @@ impl Store {
 
     /// Cases by filter, the most urgent first (by statutory due date).
     pub async fn list_cases(&self, f: &CaseFilter) -> Result<Vec<CaseRecord>> {
-        let mut q = Filtered::new(format!("SELECT {CASE_COLUMNS} FROM cases WHERE 1 = 1"));
+        let mut q = Statement::new(select::<CaseRow>("cases WHERE 1 = 1"));
         if !f.jurisdictions.is_empty() {
             q.push(" AND jurisdiction IN (");
             for (i, j) in f.jurisdictions.iter().enumerate() {
                 if i > 0 {
                     q.push(", ");
                 }
-                q.push_bind(j.clone());
+                q.push_bind(j);
             }
             q.push(")");
         }
@@ -496,21 +419,16 @@ impl Store {
             .push_bind(f.limit.clamp(1, 1000))
             .push(" OFFSET ")
             .push_bind(f.offset.max(0));
-        records(q.fetch_all(self.reader()).await?)
+        self.records_read(q).await
     }
 
     /// The latest approval decisions of a jurisdiction (Art. 40: decisions are public), newest first.
     pub async fn approvals(&self, jurisdiction: &str, limit: i64) -> Result<Vec<CaseRecord>> {
-        let all = records(
-            sqlx::query_as(&format!(
-                "SELECT {CASE_COLUMNS} FROM cases WHERE jurisdiction = $1 AND decided_on IS NOT NULL
-                 AND state IN ('decided', 'certificate_issued') ORDER BY decided_on DESC, id DESC LIMIT $2"
-            ))
-            .bind(jurisdiction)
-            .bind(limit)
-            .fetch_all(self.reader())
-            .await?,
-        )?;
+        let from = "cases WHERE jurisdiction = $1 AND decided_on IS NOT NULL
+                 AND state IN ('decided', 'certificate_issued') ORDER BY decided_on DESC, id DESC LIMIT $2";
+        let all = self
+            .records_read(sql!(select::<CaseRow>(from); jurisdiction, limit))
+            .await?;
         Ok(all
             .into_iter()
             .filter(|c| c.case.decision.as_ref().is_some_and(|d| d.approved))
@@ -519,13 +437,12 @@ impl Store {
 
     /// Received cases whose intake window ended before `today` (for deemed acceptance).
     pub async fn cases_past_intake(&self, today: NaiveDate, limit: i64) -> Result<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM cases WHERE state = 'received' AND intake_due < $1 ORDER BY id LIMIT $2",
+        sql!(
+            "SELECT id FROM cases WHERE state = 'received' AND intake_due < $1 ORDER BY id LIMIT $2";
+            day(today), limit
         )
-        .bind(day(today))
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?)
+        .scalars(self.reader())
+        .await
     }
 
     /// Open cases with a deferred material due before `today` and not supplied.
@@ -534,19 +451,18 @@ impl Store {
         today: NaiveDate,
         limit: i64,
     ) -> Result<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM cases WHERE closed = 0 AND deferred_due IS NOT NULL AND deferred_due < $1 ORDER BY id LIMIT $2",
+        sql!(
+            "SELECT id FROM cases WHERE closed = 0 AND deferred_due IS NOT NULL AND deferred_due < $1 ORDER BY id LIMIT $2";
+            day(today), limit
         )
-        .bind(day(today))
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?)
+        .scalars(self.reader())
+        .await
     }
 
     /// How many cases the store holds (for benchmarks and statistics).
     pub async fn case_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases")
-            .fetch_one(self.reader())
-            .await?)
+        sql!("SELECT COUNT(*) FROM cases")
+            .scalar(self.reader())
+            .await
     }
 }

@@ -6,66 +6,33 @@
 use chrono::NaiveDate;
 use yiyin_domain::catalog::{self, ChangeKind, Item, ItemVersion};
 
-use crate::rows::{Json, day, from_row};
+use crate::rows::{Json, Statement, day, insert, record, select, sql};
 use crate::{Conflict, Result, Store, StoreError, WriteTx};
 
-/// A draft being edited.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Draft {
-    pub jurisdiction: String,
-    pub item: Item,
-    pub updated_at: i64,
-    pub updated_by: String,
-}
-
-struct DraftRow {
-    jurisdiction: String,
-    body: Json<Item>,
-    updated_at: i64,
-    updated_by: String,
-}
-
-from_row!(DraftRow {
-    jurisdiction,
-    body,
-    updated_at,
-    updated_by,
-});
-
-impl From<DraftRow> for Draft {
-    fn from(r: DraftRow) -> Self {
-        Draft {
-            jurisdiction: r.jurisdiction,
-            item: r.body.0,
-            updated_at: r.updated_at,
-            updated_by: r.updated_by,
-        }
+record! {
+    /// A draft being edited.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Draft {
+        pub jurisdiction: String,
+        pub item: Item as "body",
+        pub updated_at: i64,
+        pub updated_by: String,
     }
 }
 
-struct VersionRow {
-    jurisdiction: String,
-    code: String,
-    version: i64,
-    change_kind: ChangeKind,
-    effective_on: NaiveDate,
-    body: Json<Item>,
-    note: String,
-    published_on: NaiveDate,
-    published_by: String,
+record! {
+    struct VersionRow {
+        jurisdiction: String,
+        code: String,
+        version: i64,
+        change_kind: ChangeKind,
+        effective_on: NaiveDate,
+        body: Json<Item>,
+        note: String,
+        published_on: NaiveDate,
+        published_by: String,
+    }
 }
-
-from_row!(VersionRow {
-    jurisdiction,
-    code,
-    version,
-    change_kind,
-    effective_on,
-    body,
-    note,
-    published_on,
-    published_by,
-});
 
 impl TryFrom<VersionRow> for ItemVersion {
     type Error = StoreError;
@@ -91,8 +58,17 @@ fn versions(rows: Vec<VersionRow>) -> Result<Vec<ItemVersion>> {
     rows.into_iter().map(ItemVersion::try_from).collect()
 }
 
-const VERSION_COLUMNS: &str = "jurisdiction, code, version, change_kind, effective_on, body, note, published_on, published_by";
-const DRAFT_COLUMNS: &str = "jurisdiction, body, updated_at, updated_by";
+/// The published versions of one item, oldest first.
+fn history<'q>(jurisdiction: &'q str, code: &'q str) -> Statement<'q> {
+    let from = "catalog_versions WHERE jurisdiction = $1 AND code = $2 ORDER BY version";
+    sql!(select::<VersionRow>(from); jurisdiction, code)
+}
+
+/// The draft of one item.
+fn draft<'q>(jurisdiction: &'q str, code: &'q str) -> Statement<'q> {
+    let from = "catalog_drafts WHERE jurisdiction = $1 AND code = $2";
+    sql!(select::<Draft>(from); jurisdiction, code)
+}
 
 impl WriteTx {
     /// Every published version of one item, oldest first, as this transaction sees them.
@@ -101,47 +77,24 @@ impl WriteTx {
         jurisdiction: &str,
         code: &str,
     ) -> Result<Vec<ItemVersion>> {
-        versions(
-            sqlx::query_as(&format!(
-                "SELECT {VERSION_COLUMNS} FROM catalog_versions WHERE jurisdiction = $1 AND code = $2 ORDER BY version"
-            ))
-            .bind(jurisdiction)
-            .bind(code)
-            .fetch_all(&mut **self)
-            .await?,
-        )
+        versions(history(jurisdiction, code).all(&mut **self).await?)
     }
 
     /// Writes a published version; a version of the same number published meanwhile is a conflict.
     pub async fn insert_version(&mut self, v: &ItemVersion, at_ms: i64) -> Result<()> {
-        let result = sqlx::query(
-            "INSERT INTO catalog_versions (jurisdiction, code, version, change_kind, effective_on, name,
-               department, body, note, published_on, published_by, published_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&v.jurisdiction)
-        .bind(&v.code)
-        .bind(i64::from(v.version))
-        .bind(v.change.code())
-        .bind(day(v.effective_on))
-        .bind(&v.item.name)
-        .bind(&v.item.department)
-        .bind(serde_json::to_string(&v.item)?)
-        .bind(&v.note)
-        .bind(day(v.published_on))
-        .bind(&v.published_by)
-        .bind(at_ms)
-        .execute(&mut **self)
+        let result = insert!("catalog_versions", v;
+            jurisdiction, code, version = i64::from(v.version), change_kind = v.change.code(),
+            effective_on = day(v.effective_on), name = &v.item.name,
+            department = &v.item.department, body = serde_json::to_string(&v.item)?, note,
+            published_on = day(v.published_on), published_by, published_at = at_ms)
+        .run(&mut **self)
         .await;
         match result {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(StoreError::Conflict(Conflict::Taken {
-                    what: "item version",
-                    value: format!("{}/{}/{}", v.jurisdiction, v.code, v.version),
-                }))
-            }
-            Err(e) => Err(e.into()),
+            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict(Conflict::Taken {
+                what: "item version",
+                value: format!("{}/{}/{}", v.jurisdiction, v.code, v.version),
+            })),
+            other => other,
         }
     }
 
@@ -153,91 +106,57 @@ impl WriteTx {
         by: &str,
         at_ms: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO catalog_drafts (jurisdiction, code, name, body, updated_at, updated_by)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (jurisdiction, code) DO UPDATE SET name = excluded.name, body = excluded.body,
-               updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(jurisdiction)
-        .bind(&item.code)
-        .bind(&item.name)
-        .bind(serde_json::to_string(item)?)
-        .bind(at_ms)
-        .bind(by)
-        .execute(&mut **self)
-        .await?;
-        Ok(())
+        insert!("catalog_drafts";
+            jurisdiction, code = &item.code, name = &item.name,
+            body = serde_json::to_string(item)?, updated_at = at_ms, updated_by = by;
+            "ON CONFLICT (jurisdiction, code) DO UPDATE SET name = excluded.name, body = excluded.body,
+               updated_at = excluded.updated_at, updated_by = excluded.updated_by")
+        .run(&mut **self)
+        .await
     }
 
     /// Removes a draft and returns its item, if there was one.
     pub async fn take_draft(&mut self, jurisdiction: &str, code: &str) -> Result<Option<Item>> {
-        let draft: Option<DraftRow> = sqlx::query_as(&format!(
-            "SELECT {DRAFT_COLUMNS} FROM catalog_drafts WHERE jurisdiction = $1 AND code = $2"
-        ))
-        .bind(jurisdiction)
-        .bind(code)
-        .fetch_optional(&mut **self)
+        let draft: Option<Draft> = draft(jurisdiction, code).optional(&mut **self).await?;
+        sql!(
+            "DELETE FROM catalog_drafts WHERE jurisdiction = $1 AND code = $2";
+            jurisdiction, code
+        )
+        .run(&mut **self)
         .await?;
-        sqlx::query("DELETE FROM catalog_drafts WHERE jurisdiction = $1 AND code = $2")
-            .bind(jurisdiction)
-            .bind(code)
-            .execute(&mut **self)
-            .await?;
-        Ok(draft.map(|d| d.body.0))
+        Ok(draft.map(|d| d.item))
     }
 }
 
 impl Store {
     pub async fn drafts(&self, jurisdiction: &str) -> Result<Vec<Draft>> {
-        let rows: Vec<DraftRow> = sqlx::query_as(&format!(
-            "SELECT {DRAFT_COLUMNS} FROM catalog_drafts WHERE jurisdiction = $1 ORDER BY code"
-        ))
-        .bind(jurisdiction)
-        .fetch_all(self.reader())
-        .await?;
-        Ok(rows.into_iter().map(Draft::from).collect())
+        let from = "catalog_drafts WHERE jurisdiction = $1 ORDER BY code";
+        sql!(select::<Draft>(from); jurisdiction)
+            .all(self.reader())
+            .await
     }
 
     pub async fn draft(&self, jurisdiction: &str, code: &str) -> Result<Option<Draft>> {
-        let row: Option<DraftRow> = sqlx::query_as(&format!(
-            "SELECT {DRAFT_COLUMNS} FROM catalog_drafts WHERE jurisdiction = $1 AND code = $2"
-        ))
-        .bind(jurisdiction)
-        .bind(code)
-        .fetch_optional(self.reader())
-        .await?;
-        Ok(row.map(Draft::from))
+        draft(jurisdiction, code).optional(self.reader()).await
     }
 
     /// How many versions all catalogs have published (changes whenever a catalog does).
     pub async fn catalog_version_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions")
-            .fetch_one(self.reader())
-            .await?)
+        sql!("SELECT COUNT(*) FROM catalog_versions")
+            .scalar(self.reader())
+            .await
     }
 
     /// How many versions a jurisdiction's catalog has ever published.
     pub async fn item_history_count(&self, jurisdiction: &str) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM catalog_versions WHERE jurisdiction = $1")
-                .bind(jurisdiction)
-                .fetch_one(self.reader())
-                .await?,
-        )
+        sql!("SELECT COUNT(*) FROM catalog_versions WHERE jurisdiction = $1"; jurisdiction)
+            .scalar(self.reader())
+            .await
     }
 
     /// Every published version of one item, oldest first.
     pub async fn item_history(&self, jurisdiction: &str, code: &str) -> Result<Vec<ItemVersion>> {
-        versions(
-            sqlx::query_as(&format!(
-                "SELECT {VERSION_COLUMNS} FROM catalog_versions WHERE jurisdiction = $1 AND code = $2 ORDER BY version"
-            ))
-            .bind(jurisdiction)
-            .bind(code)
-            .fetch_all(self.reader())
-            .await?,
-        )
+        versions(history(jurisdiction, code).all(self.reader()).await?)
     }
 
     /// One published version of an item.
@@ -247,14 +166,11 @@ impl Store {
         code: &str,
         version: u32,
     ) -> Result<Option<ItemVersion>> {
-        let row: Option<VersionRow> = sqlx::query_as(&format!(
-            "SELECT {VERSION_COLUMNS} FROM catalog_versions WHERE jurisdiction = $1 AND code = $2 AND version = $3"
-        ))
-        .bind(jurisdiction)
-        .bind(code)
-        .bind(i64::from(version))
-        .fetch_optional(self.reader())
-        .await?;
+        let from = "catalog_versions WHERE jurisdiction = $1 AND code = $2 AND version = $3";
+        let row: Option<VersionRow> =
+            sql!(select::<VersionRow>(from); jurisdiction, code, i64::from(version))
+                .optional(self.reader())
+                .await?;
         row.map(ItemVersion::try_from).transpose()
     }
 
@@ -264,14 +180,11 @@ impl Store {
         jurisdiction: &str,
         date: NaiveDate,
     ) -> Result<Vec<ItemVersion>> {
+        let from = "catalog_versions WHERE jurisdiction = $1 AND effective_on <= $2 ORDER BY code, version";
         let all = versions(
-            sqlx::query_as(&format!(
-                "SELECT {VERSION_COLUMNS} FROM catalog_versions WHERE jurisdiction = $1 AND effective_on <= $2 ORDER BY code, version"
-            ))
-            .bind(jurisdiction)
-            .bind(day(date))
-            .fetch_all(self.reader())
-            .await?,
+            sql!(select::<VersionRow>(from); jurisdiction, day(date))
+                .all(self.reader())
+                .await?,
         )?;
         Ok(catalog::as_of(&all, date).into_iter().cloned().collect())
     }
@@ -282,15 +195,12 @@ impl Store {
         jurisdiction: &str,
         limit: i64,
     ) -> Result<Vec<ItemVersion>> {
+        let from = "catalog_versions WHERE jurisdiction = $1
+                 ORDER BY published_at DESC, code, version DESC LIMIT $2";
         versions(
-            sqlx::query_as(&format!(
-                "SELECT {VERSION_COLUMNS} FROM catalog_versions WHERE jurisdiction = $1
-                 ORDER BY published_at DESC, code, version DESC LIMIT $2"
-            ))
-            .bind(jurisdiction)
-            .bind(limit)
-            .fetch_all(self.reader())
-            .await?,
+            sql!(select::<VersionRow>(from); jurisdiction, limit)
+                .all(self.reader())
+                .await?,
         )
     }
 }

@@ -8,10 +8,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 use yiyin_domain::party::Actor;
 
-use crate::rows::from_row;
+use crate::rows::{insert, record, select, sql};
 use crate::{Result, Store, WriteTx};
 
 /// An event to append.
@@ -29,7 +28,6 @@ pub struct NewEvent {
     pub data: serde_json::Value,
 }
 
-/// A stored event.
 impl NewEvent {
     /// An event by `actor` at `at`.
     pub fn new(
@@ -55,23 +53,26 @@ impl NewEvent {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Event {
-    pub seq: i64,
-    pub case_id: Option<i64>,
-    pub jurisdiction: String,
-    /// Milliseconds since the Unix epoch.
-    pub at: i64,
-    pub actor: String,
-    pub actor_account: Option<i64>,
-    pub channel: String,
-    pub action: String,
-    pub reason: String,
-    /// JSON text of the event's details.
-    pub data: String,
-    pub prev_hash: String,
-    pub hash: String,
+record! {
+    /// A stored event.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Event {
+        pub seq: i64,
+        pub case_id: Option<i64>,
+        pub jurisdiction: String,
+        /// Milliseconds since the Unix epoch.
+        pub at: i64,
+        pub actor: String,
+        pub actor_account: Option<i64>,
+        pub channel: String,
+        pub action: String,
+        pub reason: String,
+        /// JSON text of the event's details.
+        pub data: String,
+        pub prev_hash: String,
+        pub hash: String,
+    }
 }
 
 /// The all-zero hash before the first event.
@@ -100,7 +101,6 @@ impl Event {
     }
 }
 
-/// Appends events inside the caller's transaction; returns their sequence numbers.
 fn sm3_hex(data: &[u8]) -> String {
     use sm3::Digest;
     sm3::Sm3::digest(data)
@@ -116,21 +116,19 @@ impl WriteTx {
     }
 }
 
+/// Appends events inside the caller's transaction; returns their sequence numbers.
 async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<Vec<i64>> {
     if events.is_empty() {
         return Ok(vec![]);
     }
     // Taking the row lock first (an UPDATE) makes every appender wait for the one before it, on
     // PostgreSQL as on SQLite.
-    sqlx::query("UPDATE chain_head SET locked_at = $1 WHERE id = 1")
-        .bind(Utc::now().timestamp_millis())
-        .execute(&mut *conn)
+    sql!("UPDATE chain_head SET locked_at = $1 WHERE id = 1"; Utc::now().timestamp_millis())
+        .run(&mut *conn)
         .await?;
-    let row = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
-        .fetch_one(&mut *conn)
+    let (mut seq, mut prev): (i64, String) = sql!("SELECT seq, hash FROM chain_head WHERE id = 1")
+        .one(&mut *conn)
         .await?;
-    let mut seq: i64 = row.try_get("seq")?;
-    let mut prev: String = row.try_get("hash")?;
     let mut out = Vec::with_capacity(events.len());
     for e in events {
         seq += 1;
@@ -149,88 +147,47 @@ async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<V
             hash: String::new(),
         };
         stored.hash = stored.expected_hash(&prev);
-        sqlx::query(
-            "INSERT INTO events (seq, case_id, jurisdiction, at, actor, actor_account, channel, action, reason, data, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(stored.seq)
-        .bind(stored.case_id)
-        .bind(&stored.jurisdiction)
-        .bind(stored.at)
-        .bind(&stored.actor)
-        .bind(stored.actor_account)
-        .bind(&stored.channel)
-        .bind(&stored.action)
-        .bind(&stored.reason)
-        .bind(&stored.data)
-        .bind(&stored.prev_hash)
-        .bind(&stored.hash)
-        .execute(&mut *conn)
+        insert!("events", stored;
+            seq, case_id, jurisdiction, at, actor, actor_account, channel, action, reason, data,
+            prev_hash, hash)
+        .run(&mut *conn)
         .await?;
         out.push(seq);
         prev = stored.hash;
     }
-    sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(seq)
-        .bind(&prev)
-        .execute(&mut *conn)
+    sql!("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1"; seq, &prev)
+        .run(&mut *conn)
         .await?;
     Ok(out)
 }
-
-from_row!(Event {
-    seq,
-    case_id,
-    jurisdiction,
-    at,
-    actor,
-    actor_account,
-    channel,
-    action,
-    reason,
-    data,
-    prev_hash,
-    hash,
-});
-
-const EVENT_COLUMNS: &str = "seq, case_id, jurisdiction, at, actor, actor_account, channel, action, reason, data, prev_hash, hash";
 
 /// What a check of the chain found.
 impl Store {
     /// The events of one case, in order.
     pub async fn case_events(&self, case_id: i64) -> Result<Vec<Event>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE case_id = $1 ORDER BY seq"
-        ))
-        .bind(case_id)
-        .fetch_all(self.reader())
-        .await?)
+        sql!(select::<Event>("events WHERE case_id = $1 ORDER BY seq"); case_id)
+            .all(self.reader())
+            .await
     }
 
     /// Up to `limit` events from `seq` on, in order (for checking the chain page by page).
     pub async fn events_from(&self, seq: i64, limit: i64) -> Result<Vec<Event>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2"
-        ))
-        .bind(seq)
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?)
+        sql!(select::<Event>("events WHERE seq >= $1 ORDER BY seq LIMIT $2"); seq, limit)
+            .all(self.reader())
+            .await
     }
 
     /// The head of the chain: (seq, hash) of the last event.
     pub async fn chain_head(&self) -> Result<(i64, String)> {
-        let row = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
-            .fetch_one(self.reader())
-            .await?;
-        Ok((row.try_get("seq")?, row.try_get("hash")?))
+        sql!("SELECT seq, hash FROM chain_head WHERE id = 1")
+            .one(self.reader())
+            .await
     }
 
     /// The hash of the event `seq`, if it exists.
     pub async fn event_hash(&self, seq: i64) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT hash FROM events WHERE seq = $1")
-            .bind(seq)
-            .fetch_optional(self.reader())
-            .await?)
+        sql!("SELECT hash FROM events WHERE seq = $1"; seq)
+            .optional_scalar(self.reader())
+            .await
     }
 }

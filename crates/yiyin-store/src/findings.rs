@@ -5,41 +5,27 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use yiyin_domain::supervision::FindingKind;
 
-use crate::rows::{Filtered, day, from_row};
+use crate::rows::{Statement, day, insert, record, select, sql};
 use crate::{Result, Store, WriteTx};
 
-/// A finding reported back by a department.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Finding {
-    pub id: i64,
-    pub jurisdiction: String,
-    pub department: String,
-    pub licence: Option<String>,
-    pub holder_id: String,
-    pub holder: String,
-    pub item_code: String,
-    pub kind: FindingKind,
-    pub summary: String,
-    pub found_on: NaiveDate,
-    pub recorded_by: String,
+record! {
+    /// A finding reported back by a department.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Finding {
+        pub id: i64,
+        pub jurisdiction: String,
+        pub department: String,
+        pub licence: Option<String>,
+        pub holder_id: String,
+        pub holder: String,
+        pub item_code: String,
+        pub kind: FindingKind,
+        pub summary: String,
+        pub found_on: NaiveDate,
+        pub recorded_by: String,
+    }
 }
-
-from_row!(Finding {
-    id,
-    jurisdiction,
-    department,
-    licence,
-    holder_id,
-    holder,
-    item_code,
-    kind,
-    summary,
-    found_on,
-    recorded_by,
-});
-
-const COLUMNS: &str = "id, jurisdiction, department, licence, holder_id, holder, item_code, kind, summary, found_on, recorded_by";
 
 /// A finding to record, about a licence (resolved to its holder and item) or a licensee.
 #[derive(Debug, Clone)]
@@ -70,41 +56,25 @@ pub struct FindingFilter {
 
 impl WriteTx {
     pub async fn insert_finding(&mut self, f: &NewFinding<'_>) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO findings (jurisdiction, department, licence, holder_id, holder, item_code, kind, summary, found_on,
-               recorded_by, event_seq, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-        )
-        .bind(f.jurisdiction)
-        .bind(f.department)
-        .bind(f.licence)
-        .bind(f.holder_id)
-        .bind(f.holder)
-        .bind(f.item_code)
-        .bind(f.kind.code())
-        .bind(f.summary)
-        .bind(day(f.found_on))
-        .bind(f.recorded_by)
-        .bind(f.event_seq)
-        .bind(f.at_ms)
-        .fetch_one(&mut **self)
-        .await?)
+        insert!("findings", f;
+            jurisdiction, department, licence, holder_id, holder, item_code, kind = f.kind.code(),
+            summary, found_on = day(f.found_on), recorded_by, event_seq, created_at = f.at_ms;
+            "RETURNING id")
+        .scalar(&mut **self)
+        .await
     }
 }
 
 impl Store {
     pub async fn finding(&self, id: i64) -> Result<Finding> {
-        Ok(
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM findings WHERE id = $1"))
-                .bind(id)
-                .fetch_one(self.reader())
-                .await?,
-        )
+        sql!(select::<Finding>("findings WHERE id = $1"); id)
+            .one(self.reader())
+            .await
     }
 
     /// Findings by filter, newest first.
     pub async fn findings(&self, f: &FindingFilter) -> Result<Vec<Finding>> {
-        let mut q = Filtered::new(format!("SELECT {COLUMNS} FROM findings WHERE 1 = 1"));
+        let mut q = Statement::new(select::<Finding>("findings WHERE 1 = 1"));
         for (column, value) in [
             ("jurisdiction", &f.jurisdiction),
             ("department", &f.department),
@@ -113,10 +83,10 @@ impl Store {
             ("item_code", &f.item_code),
         ] {
             if let Some(v) = value {
-                q.push(format!(" AND {column} = ")).push_bind(v.clone());
+                q.push(format!(" AND {column} = ")).push_bind(v);
             }
         }
         q.push(" ORDER BY id DESC LIMIT 500");
-        Ok(q.fetch_all(self.reader()).await?)
+        q.all(self.reader()).await
     }
 }

@@ -7,12 +7,12 @@
 //! use case in one transaction (on SQLite, a member of the group commit of the one writer; there is
 //! no other way to write).
 //!
-//! Reading order: [`error`] (what can go wrong, in data terms), [`rows`] (typed columns), this module
-//! (pools and pragmas), [`group`] (the write path), [`migrate`] (the schema, checksummed), then one
-//! module per thing kept, each depending only on those above: [`events`] (the hash-chained log),
-//! [`org`], [`calendar`], [`catalog`], [`accounts`], [`cases`], [`documents`], [`attachments`],
-//! [`licences`], [`licence_acts`], [`pushes`], [`findings`], [`verifications`], [`credit`],
-//! [`inspections`], [`seals`], [`archive`].
+//! Reading order: [`error`] (what can go wrong, in data terms), [`rows`] (typed columns, records and
+//! statements), this module (pools and pragmas), [`group`] (the write path), [`migrate`] (the schema,
+//! checksummed), then one module per thing kept, each depending only on those above: [`events`]
+//! (the hash-chained log), [`org`], [`calendar`], [`catalog`], [`accounts`], [`cases`],
+//! [`documents`], [`attachments`], [`licences`], [`licence_acts`], [`pushes`], [`findings`],
+//! [`verifications`], [`credit`], [`inspections`], [`seals`], [`archive`].
 
 pub mod accounts;
 pub mod archive;
@@ -183,8 +183,7 @@ impl Store {
 
     /// Whether the database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.read).await?;
-        Ok(())
+        rows::sql!("SELECT 1").run(&self.read).await
     }
 
     /// SQLite: moves the write-ahead log into the database file (after a bulk load); PostgreSQL:
@@ -192,8 +191,8 @@ impl Store {
     pub async fn checkpoint(&self) -> Result<()> {
         if self.backend == Backend::Sqlite {
             self.begin_write().await?.commit().await?;
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&self.write)
+            rows::sql!("PRAGMA wal_checkpoint(TRUNCATE)")
+                .run(&self.write)
                 .await?;
         }
         Ok(())

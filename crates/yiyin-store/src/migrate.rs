@@ -9,8 +9,9 @@
 //! before anything is written. On PostgreSQL an advisory lock keeps several app servers starting at
 //! once from migrating twice.
 
-use sqlx::{Acquire, Executor, Row};
+use sqlx::{Acquire, Executor};
 
+use crate::rows::{insert, sql};
 use crate::{Backend, Result, Store, StoreError};
 
 /// (version, name, SQL) in order.
@@ -75,16 +76,14 @@ fn statements(sql: &str) -> Vec<String> {
 pub async fn run(store: &Store) -> Result<()> {
     let mut conn = store.write.acquire().await?;
     if store.backend() == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_lock($1)")
-            .bind(PG_LOCK)
-            .execute(&mut *conn)
+        sql!("SELECT pg_advisory_lock($1)"; PG_LOCK)
+            .run(&mut *conn)
             .await?;
     }
     let result = apply_pending(store.backend(), &mut conn).await;
     if store.backend() == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(PG_LOCK)
-            .execute(&mut *conn)
+        sql!("SELECT pg_advisory_unlock($1)"; PG_LOCK)
+            .run(&mut *conn)
             .await?;
     }
     result
@@ -107,21 +106,19 @@ async fn apply_pending(backend: Backend, conn: &mut sqlx::AnyConnection) -> Resu
     )
     .await?;
     // Databases migrated before checksums were kept get the column; their rows are filled below.
-    let has_checksum = sqlx::query("SELECT checksum FROM schema_migrations WHERE 1 = 0")
-        .fetch_all(&mut *conn)
+    let has_checksum = sql!("SELECT checksum FROM schema_migrations WHERE 1 = 0")
+        .run(&mut *conn)
         .await
         .is_ok();
     if !has_checksum {
         conn.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT")
             .await?;
     }
-    let applied =
-        sqlx::query("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
-            .fetch_all(&mut *conn)
+    let applied: Vec<(i64, String, Option<String>)> =
+        sql!("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
+            .all(&mut *conn)
             .await?;
-    for row in &applied {
-        let version: i64 = row.try_get("version")?;
-        let recorded: Option<String> = row.try_get("checksum")?;
+    for (version, _, recorded) in applied.iter().cloned() {
         let Some((_, name, sql)) = MIGRATIONS.iter().find(|m| m.0 == version) else {
             return Err(StoreError::Schema(format!(
                 "数据库中有本程序不认识的第{version}号迁移：该数据库由更新版本的一印建立，请使用更新版本的一印启动"
@@ -136,18 +133,13 @@ async fn apply_pending(backend: Backend, conn: &mut sqlx::AnyConnection) -> Resu
                 )));
             }
             None => {
-                sqlx::query("UPDATE schema_migrations SET checksum = $1 WHERE version = $2")
-                    .bind(&expected)
-                    .bind(version)
-                    .execute(&mut *conn)
+                sql!("UPDATE schema_migrations SET checksum = $1 WHERE version = $2"; &expected, version)
+                    .run(&mut *conn)
                     .await?;
             }
         }
     }
-    let applied: Vec<i64> = applied
-        .iter()
-        .map(|r| r.try_get("version"))
-        .collect::<std::result::Result<_, _>>()?;
+    let applied: Vec<i64> = applied.iter().map(|r| r.0).collect();
     for (version, name, sql) in MIGRATIONS {
         if applied.contains(version) {
             continue;
@@ -157,14 +149,10 @@ async fn apply_pending(backend: Backend, conn: &mut sqlx::AnyConnection) -> Resu
         for statement in statements(&dialect(sql, backend)) {
             tx.execute(statement.as_str()).await?;
         }
-        sqlx::query(
-            "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(*version)
-        .bind(*name)
-        .bind(chrono::Utc::now().timestamp_millis())
-        .bind(checksum(sql))
-        .execute(&mut *tx)
+        insert!("schema_migrations";
+            version, name, applied_at = chrono::Utc::now().timestamp_millis(),
+            checksum = checksum(sql))
+        .run(&mut *tx)
         .await?;
         tx.commit().await?;
     }
@@ -173,11 +161,9 @@ async fn apply_pending(backend: Backend, conn: &mut sqlx::AnyConnection) -> Resu
 
 /// The versions applied, in order (for `/healthz` and tests).
 pub async fn applied(store: &Store) -> Result<Vec<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
-            .fetch_all(&store.read)
-            .await?,
-    )
+    sql!("SELECT version FROM schema_migrations ORDER BY version")
+        .scalars(&store.read)
+        .await
 }
 
 /// The latest schema version this build knows.

@@ -1,28 +1,21 @@
 //! The organisation: jurisdictions with their bureaus, departments, halls, windows, townships and
 //! villages, kept one row per jurisdiction (its body as JSON, in the order given).
 
-use sqlx::Row;
 use yiyin_domain::org::{Jurisdiction, Organisation};
 
+use crate::rows::{Statement, insert, sql};
 use crate::{Missing, Result, Store, StoreError, WriteTx};
 
 impl WriteTx {
     /// Saves the organisation (checked by the caller), replacing the jurisdictions it names.
     pub async fn save_organisation(&mut self, org: &Organisation, at_ms: i64) -> Result<()> {
         for (i, j) in org.jurisdictions.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO jurisdictions (code, name, parent, position, body, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent = excluded.parent,
-                   position = excluded.position, body = excluded.body, updated_at = excluded.updated_at",
-            )
-            .bind(&j.code)
-            .bind(&j.name)
-            .bind(j.parent.clone())
-            .bind(i as i64)
-            .bind(serde_json::to_string(j)?)
-            .bind(at_ms)
-            .execute(&mut **self)
+            insert!("jurisdictions", j;
+                code, name, parent, position = i as i64, body = serde_json::to_string(j)?,
+                updated_at = at_ms;
+                "ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent = excluded.parent,
+                   position = excluded.position, body = excluded.body, updated_at = excluded.updated_at")
+            .run(&mut **self)
             .await?;
         }
         Ok(())
@@ -30,13 +23,13 @@ impl WriteTx {
 
     /// A jurisdiction as this transaction sees it.
     pub async fn jurisdiction(&mut self, code: &str) -> Result<Jurisdiction> {
-        let body: Option<String> =
-            sqlx::query_scalar("SELECT body FROM jurisdictions WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&mut **self)
-                .await?;
-        parse(code, body)
+        parse(code, body_of(code).optional_scalar(&mut **self).await?)
     }
+}
+
+/// The statement that reads a jurisdiction's body.
+fn body_of(code: &str) -> Statement<'_> {
+    sql!("SELECT body FROM jurisdictions WHERE code = $1"; code)
 }
 
 fn parse(code: &str, body: Option<String>) -> Result<Jurisdiction> {
@@ -48,29 +41,25 @@ fn parse(code: &str, body: Option<String>) -> Result<Jurisdiction> {
 impl Store {
     /// The whole organisation, in its order.
     pub async fn organisation(&self) -> Result<Organisation> {
-        let rows = sqlx::query("SELECT code, body FROM jurisdictions ORDER BY position, code")
-            .fetch_all(self.reader())
-            .await?;
+        let rows: Vec<(String, Option<String>)> =
+            sql!("SELECT code, body FROM jurisdictions ORDER BY position, code")
+                .all(self.reader())
+                .await?;
         let jurisdictions = rows
-            .iter()
-            .map(|row| parse(&row.try_get::<String, _>("code")?, row.try_get("body")?))
+            .into_iter()
+            .map(|(code, body)| parse(&code, body))
             .collect::<Result<Vec<_>>>()?;
         Ok(Organisation { jurisdictions })
     }
 
     pub async fn jurisdiction(&self, code: &str) -> Result<Jurisdiction> {
-        let body: Option<String> =
-            sqlx::query_scalar("SELECT body FROM jurisdictions WHERE code = $1")
-                .bind(code)
-                .fetch_optional(self.reader())
-                .await?;
-        parse(code, body)
+        parse(code, body_of(code).optional_scalar(self.reader()).await?)
     }
 
     /// How many jurisdictions are kept (none: a new database).
     pub async fn jurisdiction_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM jurisdictions")
-            .fetch_one(self.reader())
-            .await?)
+        sql!("SELECT COUNT(*) FROM jurisdictions")
+            .scalar(self.reader())
+            .await
     }
 }

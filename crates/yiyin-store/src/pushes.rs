@@ -7,60 +7,39 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::Row;
 use yiyin_domain::supervision::{PushKind, PushStatus, RetryPolicy, ack_overdue};
 
-use crate::rows::{Filtered, day, from_row};
-use crate::{Conflict, Missing, Result, Store, StoreError, WriteTx};
+use crate::rows::{Statement, WithLast, by_id, columns_of, day, insert, record, select, sql};
+use crate::{Missing, Result, Store, StoreError, WriteTx};
 
-/// A push as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Push {
-    pub id: i64,
-    pub idempotency_key: String,
-    pub jurisdiction: String,
-    pub department: String,
-    pub kind: PushKind,
-    pub case_id: Option<i64>,
-    pub licence: Option<String>,
-    /// The canonical JSON the seal signed, exactly as delivered.
-    pub payload: String,
-    pub seal_id: Option<i64>,
-    /// SM2 signature (DER, hex) over `payload`.
-    pub signature: Option<String>,
-    pub sent_on: NaiveDate,
-    pub ack_due: Option<NaiveDate>,
-    pub acknowledged_at: Option<i64>,
-    pub acknowledged_by: Option<String>,
-    pub status: PushStatus,
-    pub attempts: i64,
-    pub next_attempt_at: i64,
-    pub last_error: String,
-    pub delivered_at: Option<i64>,
+record! {
+    /// A push as stored.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Push {
+        pub id: i64,
+        pub idempotency_key: String,
+        pub jurisdiction: String,
+        pub department: String,
+        pub kind: PushKind,
+        pub case_id: Option<i64>,
+        pub licence: Option<String>,
+        /// The canonical JSON the seal signed, exactly as delivered.
+        pub payload: String,
+        pub seal_id: Option<i64>,
+        /// SM2 signature (DER, hex) over `payload`.
+        pub signature: Option<String>,
+        pub sent_on: NaiveDate,
+        pub ack_due: Option<NaiveDate>,
+        pub acknowledged_at: Option<i64>,
+        pub acknowledged_by: Option<String>,
+        pub status: PushStatus,
+        pub attempts: i64,
+        pub next_attempt_at: i64,
+        pub last_error: String,
+        pub delivered_at: Option<i64>,
+    }
 }
-
-from_row!(Push {
-    id,
-    idempotency_key,
-    jurisdiction,
-    department,
-    kind,
-    case_id,
-    licence,
-    payload,
-    seal_id,
-    signature,
-    sent_on,
-    ack_due,
-    acknowledged_at,
-    acknowledged_by,
-    status,
-    attempts,
-    next_attempt_at,
-    last_error,
-    delivered_at,
-});
 
 impl Push {
     /// Whether it is past its acknowledgement date unacknowledged.
@@ -83,8 +62,6 @@ impl Push {
             .to_string()
     }
 }
-
-const PUSH_COLUMNS: &str = "id, idempotency_key, jurisdiction, department, kind, case_id, licence, payload, seal_id, signature, sent_on, ack_due, acknowledged_at, acknowledged_by, status, attempts, next_attempt_at, last_error, delivered_at";
 
 /// A push to queue, its payload canonical and signed.
 #[derive(Debug, Clone)]
@@ -125,77 +102,53 @@ pub struct PushCounts {
     pub dead: i64,
 }
 
-/// A department's system.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Webhook {
-    pub jurisdiction: String,
-    pub department: String,
-    pub url: String,
-    pub active: bool,
+record! {
+    /// A department's system.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Webhook {
+        pub jurisdiction: String,
+        pub department: String,
+        pub url: String,
+        pub active: bool,
+    }
 }
-
-from_row!(Webhook {
-    jurisdiction,
-    department,
-    url,
-    active,
-});
 
 impl WriteTx {
     /// Queues a push: pending delivery when the department has an active webhook, else delivered
     /// (its inbox is the delivery). A second push with the same key changes nothing.
     pub async fn enqueue_push(&mut self, p: &NewPush<'_>) -> Result<()> {
-        let hooked: Option<i64> = sqlx::query_scalar(
-            "SELECT active FROM webhooks WHERE jurisdiction = $1 AND department = $2 AND active = 1",
+        let hooked: Option<i64> = sql!(
+            "SELECT active FROM webhooks WHERE jurisdiction = $1 AND department = $2 AND active = 1";
+            p.jurisdiction, p.department
         )
-        .bind(p.jurisdiction)
-        .bind(p.department)
-        .fetch_optional(&mut **self)
+        .optional_scalar(&mut **self)
         .await?;
         let status = if hooked.is_some() {
             PushStatus::Pending
         } else {
             PushStatus::Delivered
         };
-        sqlx::query(
-            "INSERT INTO pushes (idempotency_key, jurisdiction, department, kind, case_id, licence, event_seq, payload,
-               seal_id, signature, sent_on, ack_due, status, attempts, next_attempt_at, lease_until, last_error,
-               delivered_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, 0, '', $15, $14)
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(p.idempotency_key)
-        .bind(p.jurisdiction)
-        .bind(p.department)
-        .bind(p.kind.code())
-        .bind(p.case_id)
-        .bind(p.licence)
-        .bind(p.event_seq)
-        .bind(p.payload)
-        .bind(p.seal_id)
-        .bind(p.signature)
-        .bind(day(p.sent_on))
-        .bind(p.ack_due.map(day))
-        .bind(status.code())
-        .bind(p.at_ms)
-        .bind((status == PushStatus::Delivered).then_some(p.at_ms))
-        .execute(&mut **self)
-        .await?;
-        Ok(())
+        insert!("pushes", p;
+            idempotency_key, jurisdiction, department, kind = p.kind.code(), case_id, licence,
+            event_seq, payload, seal_id, signature, sent_on = day(p.sent_on),
+            ack_due = p.ack_due.map(day), status = status.code(), attempts = 0_i64,
+            next_attempt_at = p.at_ms, lease_until = 0_i64, last_error = "",
+            delivered_at = (status == PushStatus::Delivered).then_some(p.at_ms),
+            created_at = p.at_ms;
+            "ON CONFLICT (idempotency_key) DO NOTHING")
+        .run(&mut **self)
+        .await
     }
 
     /// Records the acknowledgement (签收) of a push; false when it was acknowledged already.
     pub async fn acknowledge_push(&mut self, id: i64, by: &str, at_ms: i64) -> Result<bool> {
-        let r = sqlx::query(
-            "UPDATE pushes SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL",
+        sql!(
+            "UPDATE pushes SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL";
+            at_ms, by, id
         )
-        .bind(at_ms)
-        .bind(by)
-        .bind(id)
-        .execute(&mut **self)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        .changed_one(&mut **self)
+        .await
     }
 
     /// Takes a push for delivery until `now + lease_ms`: returns the lease (its end, in
@@ -211,31 +164,27 @@ impl WriteTx {
     ) -> Result<Option<i64>> {
         // Leases only grow: a new one starts after the last ran out, so it names its holder.
         let lease = now + lease_ms.max(1);
-        let r = sqlx::query(
+        let claimed = sql!(
             "UPDATE pushes SET lease_until = $1
-             WHERE id = $2 AND status = 'pending' AND next_attempt_at <= $3 AND lease_until <= $3",
+             WHERE id = $2 AND status = 'pending' AND next_attempt_at <= $3 AND lease_until <= $3";
+            lease, id, now
         )
-        .bind(lease)
-        .bind(id)
-        .bind(now)
-        .execute(&mut **self)
+        .changed_one(&mut **self)
         .await?;
-        Ok((r.rows_affected() == 1).then_some(lease))
+        Ok(claimed.then_some(lease))
     }
 
     /// The department's system took the push (answered 2xx). Whoever sent it, the push has
     /// arrived: it is delivered even if its lease ran out meanwhile, or another server's failure
     /// made it a dead letter; a later failure never undoes this.
     pub async fn delivery_succeeded(&mut self, id: i64, now: i64) -> Result<()> {
-        sqlx::query(
+        sql!(
             "UPDATE pushes SET status = 'delivered', delivered_at = $1, attempts = attempts + 1, lease_until = 0, last_error = ''
-             WHERE id = $2 AND status IN ('pending', 'dead')",
+             WHERE id = $2 AND status IN ('pending', 'dead')";
+            now, id
         )
-        .bind(now)
-        .bind(id)
-        .execute(&mut **self)
-        .await?;
-        Ok(())
+        .run(&mut **self)
+        .await
     }
 
     /// A delivery under `lease` failed: retried after the policy's back-off, or a dead letter when
@@ -249,16 +198,12 @@ impl WriteTx {
         error: &str,
         policy: &RetryPolicy,
     ) -> Result<PushStatus> {
-        let row = sqlx::query("SELECT status, attempts, lease_until FROM pushes WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut **self)
-            .await?
-            .ok_or(StoreError::NotFound(Missing::Push(id)))?;
-        let current: String = row.try_get("status")?;
-        let current = PushStatus::parse(&current)
-            .ok_or_else(|| StoreError::Corrupt(format!("push {id} status {current}")))?;
-        let attempts: i64 = row.try_get("attempts")?;
-        if current != PushStatus::Pending || row.try_get::<i64, _>("lease_until")? != lease {
+        let (current, attempts, leased): (String, i64, i64) =
+            sql!("SELECT status, attempts, lease_until FROM pushes WHERE id = $1"; id)
+                .found(&mut **self, Missing::Push(id))
+                .await?;
+        let current = parse_status(id, current)?;
+        if current != PushStatus::Pending || leased != lease {
             return Ok(current);
         }
         let failures = u32::try_from(attempts + 1).unwrap_or(u32::MAX);
@@ -270,43 +215,31 @@ impl WriteTx {
             None => (PushStatus::Dead, now),
         };
         let error: String = error.chars().take(500).collect();
-        let r = sqlx::query(
+        let failed = sql!(
             "UPDATE pushes SET status = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = 0, last_error = $3
-             WHERE id = $4 AND status = 'pending' AND lease_until = $5 AND attempts = $6",
+             WHERE id = $4 AND status = 'pending' AND lease_until = $5 AND attempts = $6";
+            status.code(), next, &error, id, lease, attempts
         )
-        .bind(status.code())
-        .bind(next)
-        .bind(&error)
-        .bind(id)
-        .bind(lease)
-        .bind(attempts)
-        .execute(&mut **self)
+        .changed_one(&mut **self)
         .await?;
-        if r.rows_affected() != 1 {
+        if !failed {
             // Delivered by another server meanwhile.
-            let now: String = sqlx::query_scalar("SELECT status FROM pushes WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut **self)
+            let now: String = sql!("SELECT status FROM pushes WHERE id = $1"; id)
+                .scalar(&mut **self)
                 .await?;
-            return PushStatus::parse(&now)
-                .ok_or_else(|| StoreError::Corrupt(format!("push {id} status {now}")));
+            return parse_status(id, now);
         }
         Ok(status)
     }
 
     /// Makes a dead letter pending again, attempts from zero, due now.
     pub async fn replay_push(&mut self, id: i64, now: i64) -> Result<()> {
-        let r = sqlx::query(
-            "UPDATE pushes SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = 0 WHERE id = $2 AND status = 'dead'",
+        sql!(
+            "UPDATE pushes SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = 0 WHERE id = $2 AND status = 'dead'";
+            now, id
         )
-        .bind(now)
-        .bind(id)
-        .execute(&mut **self)
-        .await?;
-        if r.rows_affected() != 1 {
-            return Err(StoreError::Conflict(Conflict::Changed("push")));
-        }
-        Ok(())
+        .run_once(&mut **self, "push")
+        .await
     }
 
     /// Sets (or removes, with an empty address) a department's system. An active one gets the
@@ -321,60 +254,50 @@ impl WriteTx {
         now: i64,
         desk_note: &str,
     ) -> Result<()> {
-        sqlx::query("DELETE FROM webhooks WHERE jurisdiction = $1 AND department = $2")
-            .bind(jurisdiction)
-            .bind(department)
-            .execute(&mut **self)
-            .await?;
+        sql!(
+            "DELETE FROM webhooks WHERE jurisdiction = $1 AND department = $2";
+            jurisdiction, department
+        )
+        .run(&mut **self)
+        .await?;
         if !url.is_empty() {
-            sqlx::query(
-                "INSERT INTO webhooks (jurisdiction, department, url, active, updated_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(jurisdiction)
-            .bind(department)
-            .bind(url)
-            .bind(i64::from(active))
-            .bind(now)
-            .execute(&mut **self)
+            insert!("webhooks";
+                jurisdiction, department, url, active = i64::from(active), updated_at = now)
+            .run(&mut **self)
             .await?;
         }
-        if !url.is_empty() && active {
+        let pushes = if !url.is_empty() && active {
             // The pending pushes go to the new address at once, not after the back-off earned at
             // the old one.
-            sqlx::query(
+            sql!(
                 "UPDATE pushes SET next_attempt_at = $1
-                 WHERE jurisdiction = $2 AND department = $3 AND status = 'pending' AND next_attempt_at > $1",
+                 WHERE jurisdiction = $2 AND department = $3 AND status = 'pending' AND next_attempt_at > $1";
+                now, jurisdiction, department
             )
-            .bind(now)
-            .bind(jurisdiction)
-            .bind(department)
-            .execute(&mut **self)
-            .await?;
         } else {
-            sqlx::query(
+            sql!(
                 "UPDATE pushes SET status = 'delivered', delivered_at = $1, lease_until = 0, last_error = $4
-                 WHERE jurisdiction = $2 AND department = $3 AND status IN ('pending', 'dead')",
+                 WHERE jurisdiction = $2 AND department = $3 AND status IN ('pending', 'dead')";
+                now, jurisdiction, department, desk_note
             )
-            .bind(now)
-            .bind(jurisdiction)
-            .bind(department)
-            .bind(desk_note)
-            .execute(&mut **self)
-            .await?;
-        }
-        Ok(())
+        };
+        pushes.run(&mut **self).await
     }
+}
+
+/// A push's status as kept.
+fn parse_status(id: i64, status: String) -> Result<PushStatus> {
+    PushStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("push {id} status {status}")))
 }
 
 impl Store {
     /// Pushes by filter, newest first (unacknowledged first in an inbox).
     pub async fn pushes(&self, f: &PushFilter) -> Result<Vec<Push>> {
-        let mut q = Filtered::new(format!(
-            "SELECT {PUSH_COLUMNS} FROM pushes WHERE jurisdiction = "
-        ));
-        q.push_bind(f.jurisdiction.clone());
+        let mut q = Statement::new(select::<Push>("pushes WHERE jurisdiction = "));
+        q.push_bind(&f.jurisdiction);
         if let Some(d) = &f.department {
-            q.push(" AND department = ").push_bind(d.clone());
+            q.push(" AND department = ").push_bind(d);
         }
         if let Some(s) = f.status {
             q.push(" AND status = ").push_bind(s.code());
@@ -384,25 +307,18 @@ impl Store {
         }
         q.push(" ORDER BY CASE WHEN acknowledged_at IS NULL THEN 0 ELSE 1 END, id DESC LIMIT ")
             .push_bind(f.limit.clamp(1, 1000));
-        Ok(q.fetch_all(self.reader()).await?)
+        q.all(self.reader()).await
     }
 
     pub async fn push(&self, id: i64) -> Result<Push> {
-        sqlx::query_as(&format!("SELECT {PUSH_COLUMNS} FROM pushes WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?
-            .ok_or(StoreError::NotFound(Missing::Push(id)))
+        by_id(self.reader(), "pushes", id, Missing::Push).await
     }
 
     /// The pushes of a case (and its licences), oldest first.
     pub async fn pushes_about(&self, case_id: i64) -> Result<Vec<Push>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {PUSH_COLUMNS} FROM pushes WHERE case_id = $1 ORDER BY id"
-        ))
-        .bind(case_id)
-        .fetch_all(self.reader())
-        .await?)
+        sql!(select::<Push>("pushes WHERE case_id = $1 ORDER BY id"); case_id)
+            .all(self.reader())
+            .await
     }
 
     /// The counts of a jurisdiction's (or one department's) pushes on `today`.
@@ -412,58 +328,43 @@ impl Store {
         department: Option<&str>,
         today: NaiveDate,
     ) -> Result<PushCounts> {
-        let row = sqlx::query(
+        let counts: (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = sql!(
             "SELECT
                SUM(CASE WHEN acknowledged_at IS NULL THEN 1 ELSE 0 END) AS unacknowledged,
                SUM(CASE WHEN acknowledged_at IS NULL AND ack_due < $2 THEN 1 ELSE 0 END) AS overdue,
                SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
                SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead
-             FROM pushes WHERE jurisdiction = $1 AND ($3 = '' OR department = $3)",
+             FROM pushes WHERE jurisdiction = $1 AND ($3 = '' OR department = $3)";
+            jurisdiction, day(today), department.unwrap_or("")
         )
-        .bind(jurisdiction)
-        .bind(day(today))
-        .bind(department.unwrap_or(""))
-        .fetch_one(self.reader())
+        .one(self.reader())
         .await?;
-        let n = |c: &str| -> Result<i64> { Ok(row.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
+        let (unacknowledged, overdue, pending, dead) = counts;
         Ok(PushCounts {
-            unacknowledged: n("unacknowledged")?,
-            overdue: n("overdue")?,
-            pending: n("pending")?,
-            dead: n("dead")?,
+            unacknowledged: unacknowledged.unwrap_or(0),
+            overdue: overdue.unwrap_or(0),
+            pending: pending.unwrap_or(0),
+            dead: dead.unwrap_or(0),
         })
     }
 
     /// Pushes due for delivery to a department's system at `now`, with the system's address.
     pub async fn due_deliveries(&self, now: i64, limit: i64) -> Result<Vec<(Push, String)>> {
-        let cols: Vec<String> = PUSH_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect();
-        let rows = sqlx::query(&format!(
+        let select = format!(
             "SELECT {}, w.url AS url FROM pushes p JOIN webhooks w
                ON w.jurisdiction = p.jurisdiction AND w.department = p.department AND w.active = 1
              WHERE p.status = 'pending' AND p.next_attempt_at <= $1 AND p.lease_until <= $1
              ORDER BY p.next_attempt_at, p.id LIMIT $2",
-            cols.join(", ")
-        ))
-        .bind(now)
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    <Push as sqlx::FromRow<_>>::from_row(r)?,
-                    r.try_get::<String, _>("url")?,
-                ))
-            })
-            .collect()
+            columns_of::<Push>("p")
+        );
+        let due: Vec<WithLast<Push, String>> = sql!(select; now, limit).all(self.reader()).await?;
+        Ok(due.into_iter().map(Into::into).collect())
     }
 
     pub async fn webhooks(&self, jurisdiction: &str) -> Result<Vec<Webhook>> {
-        Ok(sqlx::query_as(
-            "SELECT jurisdiction, department, url, active FROM webhooks WHERE jurisdiction = $1 ORDER BY department",
-        )
-        .bind(jurisdiction)
-        .fetch_all(self.reader())
-        .await?)
+        let from = "webhooks WHERE jurisdiction = $1 ORDER BY department";
+        sql!(select::<Webhook>(from); jurisdiction)
+            .all(self.reader())
+            .await
     }
 }

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
+use serde_json::{Value, json};
 use yiyin_domain::calendar::{Calendar, local_date};
 use yiyin_domain::catalog::{ChangeKind, Item, ItemVersion};
 use yiyin_domain::engine::{Action, ApplicantFacts, Case, CaseState, Context, ItemRules};
@@ -18,7 +18,7 @@ use yiyin_domain::party::{Actor, Applicant, Channel, SubjectId, SubjectKind};
 use yiyin_domain::roles::Role;
 use yiyin_store::cases::{CaseBody, CaseFilter, CaseRecord, NewCaseRow};
 use yiyin_store::events::{Event, GENESIS, NewEvent};
-use yiyin_store::{Conflict, Missing, Store, StoreError, StoreOptions, migrate};
+use yiyin_store::{Conflict, Missing, Store, StoreError, StoreOptions, WriteTx, migrate};
 use yiyin_testkit::{TestDb, at, catalog, date};
 
 /// A fresh migrated store with the built-in organisation, and its database for raw access.
@@ -35,11 +35,11 @@ where
 {
     let db = Arc::new(TestDb::new(backend).await);
     let store = db.store(StoreOptions::default()).await;
-    let mut tx = store.begin_write().await.unwrap();
-    tx.save_organisation(&Organisation::builtin(), 0)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    write(&store, async |tx| {
+        tx.save_organisation(&Organisation::builtin(), 0).await
+    })
+    .await
+    .unwrap();
     body(Fixture {
         store: store.clone(),
         db: db.clone(),
@@ -50,6 +50,17 @@ where
         .expect("the test let go of its database")
         .drop_db()
         .await;
+}
+
+/// Writes in one transaction and commits it; an error rolls the whole write back.
+async fn write<T>(
+    store: &Store,
+    body: impl AsyncFnOnce(&mut WriteTx) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let out = body(&mut tx).await?;
+    tx.commit().await?;
+    Ok(out)
 }
 
 yiyin_testkit::on_both!(crate::run;
@@ -166,14 +177,17 @@ async fn organisation_round_trips(f: Fixture) {
     assert_eq!(org, Organisation::builtin(), "kept in the order given");
     let mut changed = org.clone();
     changed.jurisdictions[1].name = "汉阴县（改）".into();
-    let mut tx = store.begin_write().await.unwrap();
-    tx.save_organisation(&changed, 1).await.unwrap();
-    assert_eq!(
-        tx.jurisdiction("hanyin").await.unwrap().name,
-        "汉阴县（改）",
-        "the transaction sees its own write"
-    );
-    tx.commit().await.unwrap();
+    write(store, async |tx| {
+        tx.save_organisation(&changed, 1).await?;
+        assert_eq!(
+            tx.jurisdiction("hanyin").await?.name,
+            "汉阴县（改）",
+            "the transaction sees its own write"
+        );
+        Ok(())
+    })
+    .await
+    .unwrap();
     assert_eq!(store.organisation().await.unwrap(), changed);
     assert_eq!(
         store.jurisdiction("hanyin").await.unwrap(),
@@ -197,20 +211,18 @@ async fn calendar_years_are_stored(f: Fixture) {
     let first = r#"{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#;
     let second = r#"{"year":2027,"days":[]}"#;
     let older = r#"{"year":2026,"days":[]}"#;
-    let mut tx = store.begin_write().await.unwrap();
-    tx.save_calendar_year(2027, first, "admin", 10)
-        .await
-        .unwrap();
-    tx.save_calendar_year(2026, older, "admin", 11)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    write(store, async |tx| {
+        tx.save_calendar_year(2027, first, "admin", 10).await?;
+        tx.save_calendar_year(2026, older, "admin", 11).await
+    })
+    .await
+    .unwrap();
     // A second upload of a year replaces the first.
-    let mut tx = store.begin_write().await.unwrap();
-    tx.save_calendar_year(2027, second, "admin2", 12)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    write(store, async |tx| {
+        tx.save_calendar_year(2027, second, "admin2", 12).await
+    })
+    .await
+    .unwrap();
     let years = store.calendar_years().await.unwrap();
     let kept: Vec<(i64, &str, i64, &str)> = years
         .iter()
@@ -257,9 +269,9 @@ async fn catalog_versions_and_drafts_round_trip(f: Fixture) {
     let v2 = version(2, ChangeKind::Adjusted, "2025-03-01", adjusted);
     let v3 = version(3, ChangeKind::Retired, "2025-06-01", v2.item.clone());
     for (v, ms) in [(&v1, 1), (&v2, 2), (&v3, 3)] {
-        let mut tx = store.begin_write().await.unwrap();
-        tx.insert_version(v, ms).await.unwrap();
-        tx.commit().await.unwrap();
+        write(store, async |tx| tx.insert_version(v, ms).await)
+            .await
+            .unwrap();
     }
     let code = &v1.code;
     assert_eq!(
@@ -307,13 +319,17 @@ async fn catalog_versions_and_drafts_round_trip(f: Fixture) {
     let mut draft = item();
     draft.code = "HY-DRAFT-1".into();
     draft.promised_days = 99;
-    let mut tx = store.begin_write().await.unwrap();
-    tx.save_draft("hanyin", &draft, "editor", 5).await.unwrap();
-    tx.commit().await.unwrap();
+    write(store, async |tx| {
+        tx.save_draft("hanyin", &draft, "editor", 5).await
+    })
+    .await
+    .unwrap();
     draft.promised_days = 8;
-    let mut tx = store.begin_write().await.unwrap();
-    tx.save_draft("hanyin", &draft, "editor2", 6).await.unwrap();
-    tx.commit().await.unwrap();
+    write(store, async |tx| {
+        tx.save_draft("hanyin", &draft, "editor2", 6).await
+    })
+    .await
+    .unwrap();
     let drafts = store.drafts("hanyin").await.unwrap();
     assert_eq!(drafts.len(), 1);
     assert_eq!(
@@ -325,25 +341,30 @@ async fn catalog_versions_and_drafts_round_trip(f: Fixture) {
         (&draft, 6, "editor2")
     );
     assert!(store.drafts("ziyang").await.unwrap().is_empty());
-    let mut tx = store.begin_write().await.unwrap();
-    assert_eq!(
-        tx.take_draft("hanyin", &draft.code).await.unwrap(),
-        Some(draft.clone())
-    );
-    assert_eq!(tx.take_draft("hanyin", &draft.code).await.unwrap(), None);
-    tx.commit().await.unwrap();
+    write(store, async |tx| {
+        assert_eq!(
+            tx.take_draft("hanyin", &draft.code).await?,
+            Some(draft.clone())
+        );
+        assert_eq!(tx.take_draft("hanyin", &draft.code).await?, None);
+        Ok(())
+    })
+    .await
+    .unwrap();
     assert!(store.draft("hanyin", &draft.code).await.unwrap().is_none());
 }
 
 // ---------------------------------------------------------------------------------------------
 // Cases as rows
 
-fn clerk() -> Actor {
-    Actor {
+/// The window clerk's event on a case of Hanyin.
+fn event(at: DateTime<Utc>, case: i64, action: &str, reason: &str, data: Value) -> NewEvent {
+    let clerk = Actor {
         name: "窗口 张敏".into(),
         account: None,
         channel: Channel::Window,
-    }
+    };
+    NewEvent::new(&clerk, at, "hanyin", Some(case), action, reason, data)
 }
 
 fn applicant() -> Applicant {
@@ -393,43 +414,36 @@ async fn insert_case(
         validity_years: item.result.validity_years,
     };
     let applicant = applicant();
-    let mut tx = store.begin_write().await?;
-    let seq = tx.next_case_number("hanyin", 2025).await?;
-    let number = format!("HY2025{seq:06}");
-    let id = tx
-        .insert_case(&NewCaseRow {
-            jurisdiction: "hanyin",
-            number: &number,
-            query_code: "ABC234",
-            item_code: &item.code,
-            item_version: 1,
-            item_name: &item.name,
-            department: &item.department,
-            supervising_department: &item.supervising_department,
-            handling_mode: item.handling_mode,
-            applicant: &applicant,
-            channel: Channel::Window,
-            unit: "w01",
-            body: &body,
-            clock: None,
-            at_ms: at.timestamp_millis(),
-        })
-        .await?;
-    if let Some(k) = key {
-        assert!(tx.insert_case_key(k, id, at.timestamp_millis()).await?);
-    }
-    tx.append_events(&[NewEvent::new(
-        &clerk(),
-        at,
-        "hanyin",
-        Some(id),
-        "receive",
-        "",
-        json!({"number": number}),
-    )])
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    write(store, async |tx| {
+        let seq = tx.next_case_number("hanyin", 2025).await?;
+        let number = format!("HY2025{seq:06}");
+        let id = tx
+            .insert_case(&NewCaseRow {
+                jurisdiction: "hanyin",
+                number: &number,
+                query_code: "ABC234",
+                item_code: &item.code,
+                item_version: 1,
+                item_name: &item.name,
+                department: &item.department,
+                supervising_department: &item.supervising_department,
+                handling_mode: item.handling_mode,
+                applicant: &applicant,
+                channel: Channel::Window,
+                unit: "w01",
+                body: &body,
+                clock: None,
+                at_ms: at.timestamp_millis(),
+            })
+            .await?;
+        if let Some(k) = key {
+            assert!(tx.insert_case_key(k, id, at.timestamp_millis()).await?);
+        }
+        let received = event(at, id, "receive", "", json!({"number": number}));
+        tx.append_events(&[received]).await?;
+        Ok(id)
+    })
+    .await
 }
 
 /// Writes a correction of the case as read in `record`, with its event; returns the new version.
@@ -443,22 +457,15 @@ async fn correct(store: &Store, record: &CaseRecord, note: &str) -> Result<i64, 
             .unwrap()
             .case
     });
-    let mut tx = store.begin_write().await?;
-    let version = tx
-        .update_case(record, &case, None, at.timestamp_millis())
-        .await?;
-    tx.append_events(&[NewEvent::new(
-        &clerk(),
-        at,
-        "hanyin",
-        Some(record.id),
-        action.name(),
-        note,
-        json!({}),
-    )])
-    .await?;
-    tx.commit().await?;
-    Ok(version)
+    write(store, async |tx| {
+        let version = tx
+            .update_case(record, &case, None, at.timestamp_millis())
+            .await?;
+        let corrected = event(at, record.id, action.name(), note, json!({}));
+        tx.append_events(&[corrected]).await?;
+        Ok(version)
+    })
+    .await
 }
 
 /// Recomputes every link of the event chain: whole, and ending at the head.
@@ -577,33 +584,23 @@ async fn cases_keys_and_events_round_trip(f: Fixture) {
 
 async fn a_corrupt_column_is_reported_never_defaulted(f: Fixture) {
     let id = insert_case(&f.store, at("2025-03-03"), None).await.unwrap();
-    f.db.tamper(&format!(
-        "UPDATE cases SET state = 'nonsense' WHERE id = {id}"
-    ))
-    .await;
-    let err = f.store.case(id).await.unwrap_err();
-    assert!(
-        matches!(&err, StoreError::Corrupt(m) if m.contains("state") && m.contains("nonsense")),
-        "{err}"
-    );
-    f.db.tamper(&format!(
-        "UPDATE cases SET state = 'received', applicant_id = '12345' WHERE id = {id}"
-    ))
-    .await;
-    let err = f.store.case(id).await.unwrap_err();
-    assert!(
-        matches!(&err, StoreError::Corrupt(m) if m.contains("applicant")),
-        "{err}"
-    );
-    f.db.tamper(&format!(
-        "UPDATE cases SET applicant_id = '91350100M000100Y43', body = '{{}}' WHERE id = {id}"
-    ))
-    .await;
-    let err = f.store.case(id).await.unwrap_err();
-    assert!(
-        matches!(&err, StoreError::Corrupt(m) if m.contains("body")),
-        "{err}"
-    );
+    // Each change spoils one column (and mends the one spoiled before); the error names it.
+    for (change, named) in [
+        ("state = 'nonsense'", &["state", "nonsense"][..]),
+        ("state = 'received', applicant_id = '12345'", &["applicant"]),
+        (
+            "applicant_id = '91350100M000100Y43', body = '{}'",
+            &["body"],
+        ),
+    ] {
+        f.db.tamper(&format!("UPDATE cases SET {change} WHERE id = {id}"))
+            .await;
+        let err = f.store.case(id).await.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Corrupt(m) if named.iter().all(|n| m.contains(n))),
+            "{err}"
+        );
+    }
 }
 
 async fn stale_versions_conflict(f: Fixture) {

@@ -13,6 +13,7 @@ use yiyin_blobs::BlobStore;
 use yiyin_domain::authz::Grant;
 use yiyin_domain::calendar::Calendar;
 use yiyin_domain::roles::Role;
+use yiyin_store::accounts::Account;
 use yiyin_store::{Backend, Store, StoreOptions};
 
 use crate::db::TestDb;
@@ -82,6 +83,35 @@ pub async fn app_on(
     .expect("application")
 }
 
+/// One role in a jurisdiction (limited to `department` when given).
+pub fn grant(role: Role, jurisdiction: &str, department: Option<&str>) -> Grant {
+    Grant {
+        role,
+        jurisdiction: jurisdiction.into(),
+        department: department.map(str::to_string),
+        unit: None,
+    }
+}
+
+/// A staff account with the test password.
+pub async fn new_staff(
+    store: &Store,
+    now: chrono::DateTime<chrono::Utc>,
+    login: &str,
+    name: String,
+    grants: Vec<Grant>,
+) -> Account {
+    let staff = NewStaff {
+        login: login.into(),
+        name,
+        password: PASSWORD.into(),
+        grants,
+    };
+    yiyin_app::accounts::create_staff(store, &staff, now)
+        .await
+        .expect("staff account")
+}
+
 /// The application on a fresh database, with a clock the test moves.
 #[derive(Debug, Clone)]
 pub struct TestApp {
@@ -131,33 +161,14 @@ impl TestApp {
         jurisdiction: &str,
         department: Option<&str>,
     ) -> Principal {
-        self.staff_with(
-            login,
-            vec![Grant {
-                role,
-                jurisdiction: jurisdiction.into(),
-                department: department.map(str::to_string),
-                unit: None,
-            }],
-        )
-        .await
+        let grants = vec![grant(role, jurisdiction, department)];
+        self.staff_with(login, grants).await
     }
 
-    /// A staff account with several grants.
+    /// A staff account with several grants, named 测试`login`.
     pub async fn staff_with(&self, login: &str, grants: Vec<Grant>) -> Principal {
-        let account = yiyin_app::accounts::create_staff(
-            &self.app.store,
-            &NewStaff {
-                login: login.into(),
-                name: format!("测试{login}"),
-                password: PASSWORD.into(),
-                grants,
-            },
-            self.app.now(),
-        )
-        .await
-        .expect("staff account");
-        Principal::new(account)
+        let name = format!("测试{login}");
+        Principal::new(new_staff(&self.app.store, self.app.now(), login, name, grants).await)
     }
 
     /// A registered applicant (a person when `id_number` is a citizen ID number, an organisation
@@ -181,6 +192,29 @@ impl TestApp {
             .await
             .expect("registration");
         Principal::new(account)
+    }
+
+    /// The actions of a case's events, oldest first.
+    pub async fn actions(&self, case_id: i64) -> Vec<String> {
+        let events = self.app.store.case_events(case_id).await.expect("events");
+        events.into_iter().map(|e| e.action).collect()
+    }
+
+    /// The titles of a case's documents, in the order they were issued.
+    pub async fn document_titles(&self, case_id: i64) -> Vec<String> {
+        let documents = self
+            .app
+            .store
+            .case_documents(case_id)
+            .await
+            .expect("documents");
+        documents.into_iter().map(|d| d.record.title).collect()
+    }
+
+    /// How many events of the whole chain record `action`.
+    pub async fn logged(&self, action: &str) -> usize {
+        let events = self.app.store.events_from(1, 10_000).await.expect("events");
+        events.iter().filter(|e| e.action == action).count()
     }
 
     /// A raw connection to the database, for what an intruder with its password could do.

@@ -18,3 +18,32 @@ pub fn date(text: &str) -> NaiveDate {
 pub fn at(text: &str) -> DateTime<Utc> {
     Utc.from_utc_datetime(&date(text).and_hms_opt(1, 0, 0).expect("valid time"))
 }
+
+/// The events of an application for HY-SC-001 received at the window with a material missing,
+/// supplemented after the notice, accepted, reviewed, decided and licensed.
+pub const SUPPLEMENTED_TO_LICENCE: [&str; 7] = [
+    "receive",
+    "notify_supplement",
+    "supplement",
+    "accept",
+    "complete_step",
+    "decide",
+    "issue_certificate",
+];
+
+/// The documents issued on the way, in order.
+pub const SUPPLEMENTED_DOCUMENTS: [&str; 5] = [
+    "收件凭证",
+    "补正材料通知书",
+    "受理通知书",
+    "准予行政许可决定书",
+    "食品经营许可证",
+];
+
+/// Asserts that `text` says each of `phrases`.
+#[track_caller]
+pub fn assert_says(text: &str, phrases: &[&str]) {
+    for phrase in phrases {
+        assert!(text.contains(phrase), "«{phrase}» not in: {text}");
+    }
+}

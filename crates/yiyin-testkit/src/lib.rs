@@ -1,19 +1,24 @@
 //! Yiyin's shared test support, compiled only into tests and benchmarks (a dev-dependency; the
 //! binary never contains it): [`db`] makes a fresh database of either backend and drops it after;
 //! [`app`] runs the application layer on it with a clock the test moves and accounts for every
-//! role; [`server`] serves it on a random port, restartable on the same database; [`fixtures`] has
-//! the sample catalog and dates. [`on_both!`] declares a test once per backend.
+//! role; [`errors`] asserts what a use case refused and why; [`server`] serves it on a random
+//! port, restartable on the same database; [`fixtures`] has the sample catalog and dates; [`web`]
+//! is a client of the server's HTTP API with the cases every suite takes through it. [`on_both!`]
+//! declares a test once per backend.
 
 pub mod app;
 pub mod db;
+pub mod errors;
 pub mod fixtures;
 pub mod server;
+pub mod web;
 
 pub use app::TestApp;
 pub use app::{PASSPHRASE, PASSWORD};
 pub use db::TestDb;
-pub use fixtures::{at, catalog, date};
+pub use fixtures::{assert_says, at, catalog, date};
 pub use server::{Setup, TestServer};
+pub use web::{Api, Reply};
 
 /// Declares each test once per backend. With a runner, `on_both!(yiyin_testkit::app::run; a, b)`
 /// calls `run(backend, a)` for `async fn a(t: TestApp)`; without, `on_both!(a, b)` calls

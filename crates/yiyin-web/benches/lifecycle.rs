@@ -18,11 +18,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use sqlx::Connection;
 use tokio::sync::Mutex;
-use yiyin_app::accounts::NewStaff;
-use yiyin_domain::authz::Grant;
-use yiyin_domain::roles::Role;
 use yiyin_store::{Backend, Durability, StoreOptions};
-use yiyin_testkit::{Setup, TestServer};
+use yiyin_testkit::web::{Desk, actions, approve, intake_by};
+use yiyin_testkit::{Api, Setup};
 
 struct Options {
     backends: Vec<Backend>,
@@ -75,26 +73,11 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
     v[i].as_secs_f64() * 1000.0
 }
 
-async fn login(client: &reqwest::Client, server: &TestServer, login: &str) -> String {
-    let r: Value = client
-        .post(server.url("/api/v1/session"))
-        .json(&json!({"login": login, "password": "bench2025"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().expect("login").to_string()
-}
-
 async fn timed(
-    client: &reqwest::Client,
     req: reqwest::RequestBuilder,
     samples: &Mutex<Samples>,
     kind: &'static str,
 ) -> Value {
-    let _ = client;
     let start = Instant::now();
     let r = req.send().await.expect("request");
     let status = r.status();
@@ -104,40 +87,22 @@ async fn timed(
     body
 }
 
-async fn run_backend(backend: Backend, o: &Options) {
-    // The testkit's sample catalog; with the seals switched on, as in production: every document
-    // is signed as it is issued.
-    let server = TestServer::spawn(Setup::new(backend, "2025-03-03").sealed().options(
-        StoreOptions {
-            max_connections: 16,
-            durability: Durability::Full,
-        },
-    ))
-    .await;
-    for (l, role) in [
-        ("b.clerk", Role::WindowClerk),
-        ("b.reviewer", Role::Reviewer),
-        ("b.chief", Role::SectionChief),
-    ] {
-        let g = Grant {
-            role,
-            jurisdiction: "hanyin".into(),
-            department: None,
-            unit: None,
-        };
-        yiyin_app::accounts::create_staff(
-            &server.app.store,
-            &NewStaff {
-                login: l.into(),
-                name: "压测".into(),
-                password: "bench2025".into(),
-                grants: vec![g],
-            },
-            server.app.now(),
-        )
-        .await
-        .unwrap();
+/// One lifecycle: received at the window, then each step on the version it read.
+async fn lifecycle(api: Arc<Api>, samples: Arc<Mutex<Samples>>, desk: Arc<Desk>) {
+    let intake = intake_by("压测餐饮有限公司", &["M1", "M2"]);
+    let receive = api.request("POST", "/api/v1/cases", Some(&desk.clerk), Some(intake));
+    let c = timed(receive, &samples, "receive").await;
+    let id = c["id"].as_i64().unwrap();
+    let kinds = ["accept", "review", "decide", "certificate"];
+    let steps = desk.licensing(approve("符合条件"));
+    for (version, ((token, mut action), kind)) in steps.into_iter().zip(kinds).enumerate() {
+        action["version"] = json!(version + 1);
+        let req = api.request("POST", &actions(id), Some(token), Some(action));
+        timed(req, &samples, kind).await;
     }
+}
+
+async fn run_backend(backend: Backend, o: &Options) {
     // Like an integration that only needs the next version, ask for the brief answer; with
     // --full-views every write answers with the whole case (clock explanations, timeline, documents).
     let mut headers = reqwest::header::HeaderMap::new();
@@ -149,91 +114,30 @@ async fn run_backend(backend: Backend, o: &Options) {
         .default_headers(headers)
         .build()
         .unwrap();
-    let clerk = Arc::new(login(&client, &server, "b.clerk").await);
-    let reviewer = Arc::new(login(&client, &server, "b.reviewer").await);
-    let chief = Arc::new(login(&client, &server, "b.chief").await);
-    let samples = Arc::new(Mutex::new(Samples::default()));
-    let lifecycle = |client: reqwest::Client,
-                     base: String,
-                     samples: Arc<Mutex<Samples>>,
-                     clerk: Arc<String>,
-                     reviewer: Arc<String>,
-                     chief: Arc<String>| async move {
-        let url = |p: &str| format!("{base}{p}");
-        let c = timed(&client, client.post(url("/api/v1/cases")).bearer_auth(&*clerk).json(&json!({
-            "jurisdiction": "hanyin", "item_code": "HY-SC-001",
-            "applicant": {"kind": "organisation", "name": "压测餐饮有限公司", "id_number": "91350100M000100Y43"},
-            "materials": ["M1", "M2"]})), &samples, "receive").await;
-        let id = c["id"].as_i64().unwrap();
-        let act = url(&format!("/api/v1/cases/{id}/actions"));
-        timed(
-            &client,
-            client
-                .post(&act)
-                .bearer_auth(&*clerk)
-                .json(&json!({"action": "accept", "version": 1})),
-            &samples,
-            "accept",
-        )
-        .await;
-        timed(&client, client.post(&act).bearer_auth(&*reviewer).json(&json!({"action": "complete_step", "kind": "review", "staff": ["李娜"], "opinion": "符合条件", "version": 2})), &samples, "review").await;
-        timed(
-            &client,
-            client.post(&act).bearer_auth(&*chief).json(
-                &json!({"action": "decide", "approve": true, "reason": "符合条件", "version": 3}),
-            ),
-            &samples,
-            "decide",
-        )
-        .await;
-        timed(
-            &client,
-            client
-                .post(&act)
-                .bearer_auth(&*clerk)
-                .json(&json!({"action": "issue_certificate", "version": 4})),
-            &samples,
-            "certificate",
-        )
-        .await;
+    // The testkit's sample catalog; with the seals switched on, as in production: every document
+    // is signed as it is issued.
+    let options = StoreOptions {
+        max_connections: 16,
+        durability: Durability::Full,
     };
+    let setup = Setup::new(backend, "2025-03-03").sealed().options(options);
+    let api = Arc::new(Api::start(setup).await.with_plain(client));
+    let desk = Arc::new(api.desk().await);
+    let samples = Arc::new(Mutex::new(Samples::default()));
     // Warm up.
     for _ in 0..20 {
-        lifecycle(
-            client.clone(),
-            server.base.clone(),
-            Arc::new(Mutex::new(Samples::default())),
-            clerk.clone(),
-            reviewer.clone(),
-            chief.clone(),
-        )
-        .await;
+        let samples = Arc::new(Mutex::new(Samples::default()));
+        lifecycle(api.clone(), samples, desk.clone()).await;
     }
     let start = Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..o.concurrency {
-        let (client, base, samples, clerk, reviewer, chief, next) = (
-            client.clone(),
-            server.base.clone(),
-            samples.clone(),
-            clerk.clone(),
-            reviewer.clone(),
-            chief.clone(),
-            next.clone(),
-        );
+        let (api, samples, desk, next) = (api.clone(), samples.clone(), desk.clone(), next.clone());
         let total = o.lifecycles;
         workers.push(tokio::spawn(async move {
             while next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < total {
-                lifecycle(
-                    client.clone(),
-                    base.clone(),
-                    samples.clone(),
-                    clerk.clone(),
-                    reviewer.clone(),
-                    chief.clone(),
-                )
-                .await;
+                lifecycle(api.clone(), samples.clone(), desk.clone()).await;
             }
         }));
     }
@@ -274,25 +178,27 @@ async fn run_backend(backend: Backend, o: &Options) {
         pct(&mut all, 0.99)
     );
     drop(s);
-    let report = yiyin_app::audit::verify_chain(&server.app.store)
-        .await
-        .unwrap();
+    let report = yiyin_app::audit::verify_chain(&api.store).await.unwrap();
     assert!(report.broken.is_none());
 
     if o.worklist_cases > 0 {
-        worklist(&server, &client, &reviewer, o.worklist_cases).await;
+        worklist(&api, &desk.reviewer, o.worklist_cases).await;
     }
-    server.stop().await;
+    drop(desk);
+    let Ok(api) = Arc::try_unwrap(api) else {
+        panic!("the workers are done with the server");
+    };
+    api.stop().await;
 }
 
 /// Seeds the store up to `total` cases, copying a real case row with varied numbers, jurisdictions,
 /// roles and due dates, then times the reviewer's worklist.
-async fn worklist(server: &TestServer, client: &reqwest::Client, reviewer: &str, total: i64) {
-    let store = &server.app.store;
+async fn worklist(api: &Api, reviewer: &str, total: i64) {
+    let store = &api.store;
     let have = store.case_count().await.unwrap();
     let add = (total - have).max(0);
     let template: i64 = {
-        let mut conn = server.db().raw().await;
+        let mut conn = api.db().raw().await;
         let id = sqlx::query_scalar("SELECT MIN(id) FROM cases")
             .fetch_one(&mut conn)
             .await
@@ -306,20 +212,9 @@ async fn worklist(server: &TestServer, client: &reqwest::Client, reviewer: &str,
     let mut done = 0;
     while done < add {
         let n = chunk.min(add - done);
-        let sql = match store.backend() {
-            Backend::Sqlite => format!(
-                "WITH RECURSIVE s(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM s WHERE i < {to})
-                 INSERT INTO cases ({columns})
-                 SELECT CASE i % 4 WHEN 0 THEN 'hanyin' WHEN 1 THEN 'ziyang' WHEN 2 THEN 'xunyang' ELSE 'gaoxin' END,
-                   'BENCH' || i, t.query_code, t.item_code, t.item_version, t.item_name, t.department, t.supervising_department,
-                   t.handling_mode, t.applicant_account, t.applicant_kind, t.applicant_name, t.applicant_id, t.applicant_phone,
-                   t.channel, t.unit, t.state, CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END,
-                   CASE i % 5 WHEN 0 THEN 'reviewer' WHEN 1 THEN 'window_clerk' WHEN 2 THEN 'verifier' WHEN 3 THEN 'section_chief' ELSE '' END,
-                   t.received_on, t.intake_due, t.accepted_on, t.statutory_due, t.promised_due, t.decided_on, t.certificate_due,
-                   printf('2025-%02d-%02d', 1 + (i * 7) % 12, 1 + (i * 13) % 28), t.body, t.version, t.created_at, t.updated_at
-                 FROM s, (SELECT * FROM cases WHERE id = {template}) t",
-                from = done + 1, to = done + n),
-            Backend::Postgres => format!(
+        let (from, to) = (done + 1, done + n);
+        let copies = |day: &str| {
+            format!(
                 "INSERT INTO cases ({columns})
                  SELECT CASE i % 4 WHEN 0 THEN 'hanyin' WHEN 1 THEN 'ziyang' WHEN 2 THEN 'xunyang' ELSE 'gaoxin' END,
                    'BENCH' || i, t.query_code, t.item_code, t.item_version, t.item_name, t.department, t.supervising_department,
@@ -327,16 +222,28 @@ async fn worklist(server: &TestServer, client: &reqwest::Client, reviewer: &str,
                    t.channel, t.unit, t.state, CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END,
                    CASE i % 5 WHEN 0 THEN 'reviewer' WHEN 1 THEN 'window_clerk' WHEN 2 THEN 'verifier' WHEN 3 THEN 'section_chief' ELSE '' END,
                    t.received_on, t.intake_due, t.accepted_on, t.statutory_due, t.promised_due, t.decided_on, t.certificate_due,
-                   '2025-' || lpad((1 + (i * 7) % 12)::text, 2, '0') || '-' || lpad((1 + (i * 13) % 28)::text, 2, '0'),
-                   t.body, t.version, t.created_at, t.updated_at
-                 FROM generate_series({from}::bigint, {to}::bigint) AS i, (SELECT * FROM cases WHERE id = {template}) t",
-                from = done + 1, to = done + n),
+                   {day}, t.body, t.version, t.created_at, t.updated_at"
+            )
         };
-        server.db().tamper(&sql).await;
+        let template = format!("(SELECT * FROM cases WHERE id = {template}) t");
+        let sql = match store.backend() {
+            Backend::Sqlite => format!(
+                "WITH RECURSIVE s(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM s WHERE i < {to})
+                 {} FROM s, {template}",
+                copies("printf('2025-%02d-%02d', 1 + (i * 7) % 12, 1 + (i * 13) % 28)")
+            ),
+            Backend::Postgres => format!(
+                "{} FROM generate_series({from}::bigint, {to}::bigint) AS i, {template}",
+                copies(
+                    "'2025-' || lpad((1 + (i * 7) % 12)::text, 2, '0') || '-' || lpad((1 + (i * 13) % 28)::text, 2, '0')"
+                )
+            ),
+        };
+        api.db().tamper(&sql).await;
         done += n;
     }
     if store.backend() == Backend::Postgres {
-        server.db().tamper("ANALYZE cases").await;
+        api.db().tamper("ANALYZE cases").await;
     }
     println!(
         "seeded {add} cases in {:.1} s ({} in the store)",
@@ -346,12 +253,8 @@ async fn worklist(server: &TestServer, client: &reqwest::Client, reviewer: &str,
     let mut v = Vec::new();
     for _ in 0..200 {
         let t = Instant::now();
-        let r = client
-            .get(server.url("/api/v1/cases?mine=true"))
-            .bearer_auth(reviewer)
-            .send()
-            .await
-            .unwrap();
+        let mine = api.request("GET", "/api/v1/cases?mine=true", Some(reviewer), None);
+        let r = mine.send().await.unwrap();
         assert!(r.status().is_success());
         let list: Value = r.json().await.unwrap();
         assert_eq!(list.as_array().unwrap().len(), 50);

@@ -1,10 +1,11 @@
 //! Who is asking: the session behind a request (a cookie for browsers, `Authorization: Bearer` for API
 //! clients), and the CSRF check for cookie-authenticated writes.
 //!
-//! Handlers take [`Viewer`] (anyone, maybe anonymous) or [`Signed`] (a logged-in account) and hand
-//! its [`Principal`] to the application layer; nothing here decides permissions.
+//! Handlers take [`Viewer`] (anyone, maybe anonymous) or [`Signed`] (a logged-in account), alone or
+//! [`With`] the application (a [`Caller`] of the API), and hand its [`Principal`] to the
+//! application layer; nothing here decides permissions.
 
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use yiyin_app::accounts::Session;
@@ -58,15 +59,10 @@ fn token_of(headers: &HeaderMap) -> Option<(String, Via)> {
     cookie(headers, SESSION_COOKIE).map(|t| (t, Via::Cookie))
 }
 
-impl<S> FromRequestParts<S> for Viewer
-where
-    App: FromRef<S>,
-    S: Send + Sync,
-{
+impl FromRequestParts<App> for Viewer {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let app = App::from_ref(state);
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let Some((token, via)) = token_of(&parts.headers) else {
             return Ok(Viewer(None));
         };
@@ -84,15 +80,11 @@ impl Viewer {
     }
 }
 
-impl<S> FromRequestParts<S> for Signed
-where
-    App: FromRef<S>,
-    S: Send + Sync,
-{
+impl FromRequestParts<App> for Signed {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Viewer(v) = Viewer::from_request_parts(parts, state).await?;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let Viewer(v) = Viewer::from_request_parts(parts, app).await?;
         let (session, via) = v.ok_or(AppError::Unauthorized)?;
         // Browsers send cookies by themselves: a write with a cookie must also carry the CSRF token.
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -131,3 +123,24 @@ impl std::ops::Deref for Signed {
         &self.principal
     }
 }
+
+/// The application together with who is asking (`T`: a [`Viewer`] or a [`Signed`]), for handlers
+/// that need both.
+pub struct With<T> {
+    pub app: App,
+    pub who: T,
+}
+
+impl<T: FromRequestParts<App>> FromRequestParts<App> for With<T> {
+    type Rejection = T::Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        Ok(With {
+            app: app.clone(),
+            who: T::from_request_parts(parts, app).await?,
+        })
+    }
+}
+
+/// A call of a logged-in API client: the application and who is calling.
+pub type Caller = With<Signed>;

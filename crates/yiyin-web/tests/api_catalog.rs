@@ -1,10 +1,7 @@
 //! The public catalog API and pages against a real server, on both databases.
 
-mod common;
-
-use common::App;
 use yiyin_store::Backend;
-use yiyin_testkit::on_both;
+use yiyin_testkit::{Api, on_both};
 
 on_both!(
     healthz_answers_once_migrated,
@@ -15,9 +12,8 @@ on_both!(
 );
 
 async fn healthz_answers_once_migrated(backend: Backend) {
-    let app = App::spawn(backend, "2025-06-02").await;
-    let (status, body) = app.get_json("/healthz").await;
-    assert_eq!(status, 200);
+    let app = Api::spawn(backend, "2025-06-02").await;
+    let body = app.get_json("/healthz").await.expect(200);
     assert_eq!(body["status"], "ok");
     assert_eq!(body["schema"], yiyin_store::migrate::latest());
     assert_eq!(body["today"], "2025-06-02");
@@ -25,37 +21,41 @@ async fn healthz_answers_once_migrated(backend: Backend) {
 }
 
 async fn catalog_api_reads_any_date(backend: Backend) {
-    let app = App::spawn(backend, "2025-06-02").await;
-    let (status, list) = app.get_json("/api/v1/jurisdictions").await;
-    assert_eq!(status, 200);
+    let app = Api::spawn(backend, "2025-06-02").await;
+    let list = app.get_json("/api/v1/jurisdictions").await.expect(200);
     assert_eq!(list.as_array().unwrap().len(), 5);
-    let (_, j) = app.get_json("/api/v1/jurisdictions/gaoxin").await;
+    let j = app.get_json("/api/v1/jurisdictions/gaoxin").await.body;
     assert_eq!(j["bureau"]["name"], "安康高新区行政审批服务局");
 
     // The testkit's sample catalog: HY-SC-001, HY-MZ-001 and the green-list HY-WG-001.
     let published = yiyin_testkit::catalog().items.len();
     assert_eq!(published, 3);
-    let (status, items) = app.get_json("/api/v1/jurisdictions/hanyin/catalog").await;
-    assert_eq!(status, 200);
+    let items = app
+        .get_json("/api/v1/jurisdictions/hanyin/catalog")
+        .await
+        .expect(200);
     assert_eq!(items.as_array().unwrap().len(), published);
-    let (_, before) = app
+    let before = app
         .get_json("/api/v1/jurisdictions/hanyin/catalog?date=2024-12-31")
-        .await;
+        .await
+        .body;
     assert_eq!(before.as_array().unwrap().len(), 0);
 
-    let (status, item) = app
+    let item = app
         .get_json("/api/v1/jurisdictions/hanyin/catalog/HY-SC-001")
-        .await;
-    assert_eq!(status, 200);
+        .await
+        .expect(200);
     assert_eq!(item["item"]["name"], "食品经营许可");
     assert_eq!(item["version"], 1);
-    let (status, versions) = app
+    let versions = app
         .get_json("/api/v1/jurisdictions/hanyin/catalog/HY-SC-001/versions")
-        .await;
-    assert_eq!(status, 200);
+        .await
+        .expect(200);
     assert_eq!(versions.as_array().unwrap().len(), 1);
-    let (status, log) = app.get_json("/api/v1/jurisdictions/hanyin/changelog").await;
-    assert_eq!(status, 200);
+    let log = app
+        .get_json("/api/v1/jurisdictions/hanyin/changelog")
+        .await
+        .expect(200);
     assert_eq!(
         log.as_array().unwrap().len(),
         published,
@@ -65,38 +65,27 @@ async fn catalog_api_reads_any_date(backend: Backend) {
 }
 
 async fn errors_are_json_with_chinese_messages(backend: Backend) {
-    let app = App::spawn(backend, "2025-06-02").await;
-    let (status, body) = app.get_json("/api/v1/jurisdictions/nowhere").await;
-    assert_eq!(status, 404);
-    assert_eq!(body["error"]["code"], "not_found");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nowhere")
-    );
-    let (status, body) = app
-        .get_json("/api/v1/jurisdictions/hanyin/catalog?date=2025-02-30")
-        .await;
-    assert_eq!(status, 422);
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("不是有效日期")
-    );
-    let (status, body) = app
-        .get_json("/api/v1/jurisdictions/hanyin/catalog/NOPE")
-        .await;
-    assert_eq!(status, 404);
-    assert!(body["error"]["message"].as_str().unwrap().contains("NOPE"));
+    let app = Api::spawn(backend, "2025-06-02").await;
+    for (path, status, says) in [
+        ("/api/v1/jurisdictions/nowhere", 404, "nowhere"),
+        (
+            "/api/v1/jurisdictions/hanyin/catalog?date=2025-02-30",
+            422,
+            "不是有效日期",
+        ),
+        ("/api/v1/jurisdictions/hanyin/catalog/NOPE", 404, "NOPE"),
+    ] {
+        let body = app.get_json(path).await.refused(status, says);
+        if status == 404 {
+            assert_eq!(body["error"]["code"], "not_found");
+        }
+    }
     app.stop().await;
 }
 
 async fn openapi_document_describes_the_api(backend: Backend) {
-    let app = App::spawn(backend, "2025-06-02").await;
-    let (status, doc) = app.get_json("/api/v1/openapi.json").await;
-    assert_eq!(status, 200);
+    let app = Api::spawn(backend, "2025-06-02").await;
+    let doc = app.get_json("/api/v1/openapi.json").await.expect(200);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/healthz",
@@ -138,36 +127,32 @@ async fn openapi_document_describes_the_api(backend: Backend) {
 }
 
 async fn public_pages_render_in_chinese(backend: Backend) {
-    let app = App::spawn(backend, "2025-06-02").await;
-    let (status, home) = app.get_text("/").await;
-    assert_eq!(status, 200);
-    assert!(home.contains("汉阴县") && home.contains("安康高新区"));
-    let (status, page) = app.get_text("/j/hanyin").await;
-    assert_eq!(status, 200);
-    assert!(page.contains("食品经营许可") && page.contains("汉阴县市场监管局"));
-    let (_, filtered) = app.get_text("/j/hanyin?dept=minzheng").await;
-    assert!(filtered.contains("社会团体成立登记") && !filtered.contains("HY-SC-001"));
-    let (status, guide) = app.get_text("/j/hanyin/items/HY-SC-001").await;
-    assert_eq!(status, 200);
-    for phrase in [
+    let app = Api::spawn(backend, "2025-06-02").await;
+    let guide = [
         "设定依据",
         "《中华人民共和国食品安全法》第三十五条",
         "申请材料",
         "可容缺",
         "办理流程",
         "汉阴县行政审批服务局",
-    ] {
-        assert!(guide.contains(phrase), "guide lacks {phrase}");
+    ];
+    // (page, its status, what it shows)
+    let pages: [(&str, u16, &[&str]); 6] = [
+        ("/", 200, &["汉阴县", "安康高新区"]),
+        ("/j/hanyin", 200, &["食品经营许可", "汉阴县市场监管局"]),
+        ("/j/hanyin/items/HY-SC-001", 200, &guide),
+        ("/j/hanyin/items/HY-SC-001?date=2024-06-01", 404, &[]),
+        ("/j/hanyin/changelog", 200, &["新增"]),
+        ("/static/yiyin.css", 200, &["--red"]),
+    ];
+    for (path, status, shows) in pages {
+        let (s, text) = app.get_text(path).await;
+        assert_eq!(s, status, "{path}");
+        for phrase in shows {
+            assert!(text.contains(phrase), "{path} lacks {phrase}");
+        }
     }
-    let (status, _) = app
-        .get_text("/j/hanyin/items/HY-SC-001?date=2024-06-01")
-        .await;
-    assert_eq!(status, 404);
-    let (status, log) = app.get_text("/j/hanyin/changelog").await;
-    assert_eq!(status, 200);
-    assert!(log.contains("新增"));
-    let (status, css) = app.get_text("/static/yiyin.css").await;
-    assert_eq!(status, 200);
-    assert!(css.contains("--red"));
+    let (_, filtered) = app.get_text("/j/hanyin?dept=minzheng").await;
+    assert!(filtered.contains("社会团体成立登记") && !filtered.contains("HY-SC-001"));
     app.stop().await;
 }

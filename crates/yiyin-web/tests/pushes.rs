@@ -7,8 +7,6 @@
 //! policy is a dead letter until replayed, and is then delivered. Deliveries are driven by the test
 //! (`App::deliver_once` and the fixed clock), never by the background loop.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,8 +17,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use common::App;
-use serde_json::{Value, json};
+use serde_json::Value;
 use yiyin_app::Principal;
 use yiyin_app::delivery::LEASE_MS;
 use yiyin_app::supervision::WebhookInput;
@@ -28,7 +25,8 @@ use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::{PushStatus, RetryPolicy};
 use yiyin_store::Backend;
 use yiyin_store::pushes::{Push, PushFilter};
-use yiyin_testkit::on_both;
+use yiyin_testkit::web::{Desk, approve, deny, intake_by};
+use yiyin_testkit::{Api, on_both};
 
 on_both!(
     every_result_arrives_exactly_once,
@@ -254,38 +252,27 @@ fn test_client() -> reqwest::Client {
 // ---------------------------------------------------------------------------------------------
 // Results through the API.
 
-struct Desk {
-    clerk: String,
-    reviewer: String,
-    chief: String,
+struct Bureau {
+    /// The staff who take the cases through their steps.
+    desk: Desk,
     /// The bureau head, who sets the departments' systems and replays dead letters.
     head: Principal,
 }
 
-async fn desk(app: &App) -> Desk {
-    Desk {
-        clerk: app
-            .staff("hy.clerk", Role::WindowClerk, JURISDICTION, None)
-            .await,
-        reviewer: app
-            .staff("hy.reviewer", Role::Reviewer, JURISDICTION, None)
-            .await,
-        chief: app
-            .staff("hy.chief", Role::SectionChief, JURISDICTION, None)
-            .await,
-        head: {
-            app.staff("hy.head", Role::BureauHead, JURISDICTION, None)
-                .await;
-            app.principal("hy.head").await
-        },
+async fn bureau(app: &Api) -> Bureau {
+    let desk = app.desk().await;
+    app.staff("hy.head", Role::BureauHead, JURISDICTION).await;
+    Bureau {
+        desk,
+        head: app.principal("hy.head").await,
     }
 }
 
 /// The head gives the department's system (at once due: the pushes waiting go there now).
-async fn set_webhook(app: &App, desk: &Desk, url: &str) {
+async fn set_webhook(app: &Api, bureau: &Bureau, url: &str) {
     app.app
         .set_webhook(
-            &desk.head,
+            &bureau.head,
             &WebhookInput {
                 jurisdiction: JURISDICTION.into(),
                 department: DEPARTMENT.into(),
@@ -295,6 +282,16 @@ async fn set_webhook(app: &App, desk: &Desk, url: &str) {
         )
         .await
         .unwrap();
+}
+
+/// A quiet sealed server whose bureau gave the department's system (a receiver of its own), and the
+/// test's delivery client.
+async fn start(backend: Backend) -> (Api, Receiver, Bureau, reqwest::Client) {
+    let app = Api::spawn_sealed_quiet(backend, "2025-03-03").await;
+    let receiver = Receiver::start().await;
+    let bureau = bureau(&app).await;
+    set_webhook(&app, &bureau, &receiver.url()).await;
+    (app, receiver, bureau, test_client())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -308,49 +305,24 @@ enum Outcome {
 }
 
 /// Takes an application through to `outcome`; returns the keys of the pushes it made.
-async fn result(app: &App, desk: &Desk, n: usize, outcome: Outcome) -> Vec<String> {
-    let (s, case) = app
-        .call(
-            "POST",
-            "/api/v1/cases",
-            Some(&desk.clerk),
-            Some(json!({
-                "jurisdiction": JURISDICTION,
-                "item_code": "HY-SC-001",
-                "applicant": {"kind": "organisation", "name": format!("汉阴县月河餐饮有限公司第{n}分店"), "id_number": "91350100M000100Y43"},
-                "materials": ["M1", "M2"],
-            })),
-        )
-        .await;
-    assert_eq!(s, 201, "{case}");
-    let id = case["id"].as_i64().unwrap();
-    let decide = match outcome {
-        Outcome::Denied => {
-            json!({"action": "decide", "approve": false, "reason": "经营场所不符合食品安全要求"})
-        }
-        _ => json!({"action": "decide", "approve": true, "reason": "符合条件"}),
+async fn result(app: &Api, bureau: &Bureau, n: usize, outcome: Outcome) -> Vec<String> {
+    let desk = &bureau.desk;
+    let name = format!("汉阴县月河餐饮有限公司第{n}分店");
+    let id = app
+        .by(&desk.clerk)
+        .post("/api/v1/cases", intake_by(&name, &["M1", "M2"]))
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let steps = match outcome {
+        Outcome::Denied => desk.deciding(deny("经营场所不符合食品安全要求")),
+        Outcome::Approved => desk.deciding(approve("符合条件")),
+        Outcome::Licensed => desk.licensing(approve("符合条件")),
     };
-    let mut steps = vec![
-        (&desk.clerk, json!({"action": "accept"})),
-        (
-            &desk.reviewer,
-            json!({"action": "complete_step", "kind": "review", "staff": ["李娜"], "opinion": "已审查"}),
-        ),
-        (&desk.chief, decide),
-    ];
-    if outcome == Outcome::Licensed {
-        steps.push((&desk.clerk, json!({"action": "issue_certificate"})));
-    }
     for (token, body) in steps {
-        let (s, c) = app
-            .call(
-                "POST",
-                &format!("/api/v1/cases/{id}/actions"),
-                Some(token),
-                Some(body.clone()),
-            )
-            .await;
-        assert_eq!(s, 200, "{body}: {c}");
+        let r = app.act(token, id, body.clone()).await;
+        assert_eq!(r.status, 200, "{body}: {}", r.body);
     }
     let pushes = app.store.pushes_about(id).await.unwrap();
     let kinds: Vec<&str> = pushes.iter().map(|p| p.kind.code()).collect();
@@ -370,7 +342,7 @@ async fn result(app: &App, desk: &Desk, n: usize, outcome: Outcome) -> Vec<Strin
 // ---------------------------------------------------------------------------------------------
 // Looking at the queue.
 
-async fn all_pushes(app: &App) -> Vec<Push> {
+async fn all_pushes(app: &Api) -> Vec<Push> {
     app.store
         .pushes(&PushFilter {
             jurisdiction: JURISDICTION.into(),
@@ -382,7 +354,7 @@ async fn all_pushes(app: &App) -> Vec<Push> {
         .unwrap()
 }
 
-async fn by_key(app: &App, key: &str) -> Push {
+async fn by_key(app: &Api, key: &str) -> Push {
     all_pushes(app)
         .await
         .into_iter()
@@ -390,7 +362,7 @@ async fn by_key(app: &App, key: &str) -> Push {
         .unwrap_or_else(|| panic!("no push {key}"))
 }
 
-async fn statuses(app: &App, keys: &[String]) -> Vec<PushStatus> {
+async fn statuses(app: &Api, keys: &[String]) -> Vec<PushStatus> {
     let mut out = Vec::new();
     for k in keys {
         out.push(by_key(app, k).await.status);
@@ -399,13 +371,13 @@ async fn statuses(app: &App, keys: &[String]) -> Vec<PushStatus> {
 }
 
 /// Moves the clock on.
-fn advance(app: &App, ms: i64) {
+fn advance(app: &Api, ms: i64) {
     app.clock
         .set(app.app.now() + chrono::Duration::milliseconds(ms));
 }
 
 /// The server's delivery round, now by its clock.
-async fn deliver(app: &App, client: &reqwest::Client) -> usize {
+async fn deliver(app: &Api, client: &reqwest::Client) -> usize {
     app.app.deliver_once(client).await
 }
 
@@ -413,7 +385,7 @@ async fn deliver(app: &App, client: &reqwest::Client) -> usize {
 // races and crashes the tests stage by hand; all at the clock's now.
 
 /// A server claims a push: its lease, or None when not due or held by another.
-async fn claim(app: &App, id: i64) -> Option<i64> {
+async fn claim(app: &Api, id: i64) -> Option<i64> {
     let mut tx = app.store.begin_write().await.unwrap();
     let lease = tx
         .claim_delivery(id, app.app.now().timestamp_millis(), LEASE_MS)
@@ -424,7 +396,7 @@ async fn claim(app: &App, id: i64) -> Option<i64> {
 }
 
 /// A server reports a failed delivery under its lease; the push's status afterwards.
-async fn failed(app: &App, id: i64, lease: i64, error: &str, policy: &RetryPolicy) -> PushStatus {
+async fn failed(app: &Api, id: i64, lease: i64, error: &str, policy: &RetryPolicy) -> PushStatus {
     let mut tx = app.store.begin_write().await.unwrap();
     let status = tx
         .delivery_failed(id, lease, app.app.now().timestamp_millis(), error, policy)
@@ -435,7 +407,7 @@ async fn failed(app: &App, id: i64, lease: i64, error: &str, policy: &RetryPolic
 }
 
 /// A server reports a delivery that succeeded at `at`.
-async fn succeeded(app: &App, id: i64, at: chrono::DateTime<chrono::Utc>) {
+async fn succeeded(app: &Api, id: i64, at: chrono::DateTime<chrono::Utc>) {
     let mut tx = app.store.begin_write().await.unwrap();
     tx.delivery_succeeded(id, at.timestamp_millis())
         .await
@@ -468,7 +440,7 @@ async fn send_like_yiyin(client: &reqwest::Client, url: &str, p: &Push) -> u16 {
 
 /// What the receiver holds, deduplicated by key, is exactly what the store holds, every push
 /// delivered; every request carries the signed payload and verifies against the published seal.
-async fn assert_exactly_once(app: &App, receiver: &Receiver) -> BTreeMap<String, usize> {
+async fn assert_exactly_once(app: &Api, receiver: &Receiver) -> BTreeMap<String, usize> {
     let pushes = all_pushes(app).await;
     let received = receiver.received();
     let mut times: BTreeMap<String, usize> = BTreeMap::new();
@@ -493,8 +465,7 @@ async fn assert_exactly_once(app: &App, receiver: &Receiver) -> BTreeMap<String,
     }
 
     // The seals as published.
-    let (s, seals) = app.get_json("/api/v1/seals").await;
-    assert_eq!(s, 200, "{seals}");
+    let seals = app.get_json("/api/v1/seals").await.expect(200);
     let keys: BTreeMap<String, String> = seals
         .as_array()
         .unwrap()
@@ -532,11 +503,7 @@ async fn assert_exactly_once(app: &App, receiver: &Receiver) -> BTreeMap<String,
 // ---------------------------------------------------------------------------------------------
 
 async fn every_result_arrives_exactly_once(backend: Backend) {
-    let mut app = App::spawn_sealed_quiet(backend, "2025-03-03").await;
-    let mut receiver = Receiver::start().await;
-    let desk = desk(&app).await;
-    set_webhook(&app, &desk, &receiver.url()).await;
-    let client = test_client();
+    let (mut app, mut receiver, bureau, client) = start(backend).await;
     let mut n = 0;
     let mut next = || {
         n += 1;
@@ -552,7 +519,7 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
         Outcome::Approved,
         Outcome::Licensed,
     ] {
-        keys.extend(result(&app, &desk, next(), outcome).await);
+        keys.extend(result(&app, &bureau, next(), outcome).await);
     }
     assert_eq!(keys.len(), 8);
     assert_eq!(deliver(&app, &client).await, 8);
@@ -562,8 +529,8 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     // 2. The receiver takes two pushes but answers 500 (its database failed after the write):
     // Yiyin sends them again after the back-off — delivered twice, kept once.
     let batch = [
-        result(&app, &desk, next(), Outcome::Licensed).await,
-        result(&app, &desk, next(), Outcome::Licensed).await,
+        result(&app, &bureau, next(), Outcome::Licensed).await,
+        result(&app, &bureau, next(), Outcome::Licensed).await,
     ]
     .concat();
     receiver.behave(|b| b.accept_then_fail = 2);
@@ -596,7 +563,7 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     }
 
     // 3. The receiver takes one and answers too late: Yiyin gave up waiting, sends it again.
-    let late = result(&app, &desk, next(), Outcome::Approved).await;
+    let late = result(&app, &bureau, next(), Outcome::Approved).await;
     receiver.behave(|b| b.accept_too_late = 1);
     assert_eq!(deliver(&app, &client).await, 0);
     let p = by_key(&app, &late[0]).await;
@@ -608,7 +575,7 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
 
     // 4. The receiver answers with a redirect: a POST followed as a GET would be "delivered"
     // without its body. Yiyin's own client must not follow it.
-    let moved = result(&app, &desk, next(), Outcome::Denied).await;
+    let moved = result(&app, &bureau, next(), Outcome::Denied).await;
     receiver.behave(|b| b.redirect = 1);
     assert_eq!(deliver(&app, &yiyin_app::delivery::client()).await, 0);
     assert_eq!(receiver.shared.redirected_gets.load(Ordering::SeqCst), 0);
@@ -621,8 +588,8 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     // 5. The receiver dies mid-stream: it takes two of a round, the rest cannot connect; results
     // keep coming while it is down.
     let round = [
-        result(&app, &desk, next(), Outcome::Licensed).await,
-        result(&app, &desk, next(), Outcome::Licensed).await,
+        result(&app, &bureau, next(), Outcome::Licensed).await,
+        result(&app, &bureau, next(), Outcome::Licensed).await,
     ]
     .concat();
     receiver.behave(|b| b.die_after = Some(2));
@@ -633,8 +600,8 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
         "it died after two (a third may have been taken while it was dying): {delivered}"
     );
     let while_down = [
-        result(&app, &desk, next(), Outcome::Denied).await,
-        result(&app, &desk, next(), Outcome::Approved).await,
+        result(&app, &bureau, next(), Outcome::Denied).await,
+        result(&app, &bureau, next(), Outcome::Approved).await,
     ]
     .concat();
     assert_eq!(deliver(&app, &client).await, 0);
@@ -686,8 +653,8 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     // killed between rounds; the department gives its address again once it is back, and the
     // pushes waiting go there at once rather than after their back-off.
     let after = [
-        result(&app, &desk, next(), Outcome::Licensed).await,
-        result(&app, &desk, next(), Outcome::Denied).await,
+        result(&app, &bureau, next(), Outcome::Licensed).await,
+        result(&app, &bureau, next(), Outcome::Denied).await,
     ]
     .concat();
     receiver.kill().await;
@@ -698,7 +665,7 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
     );
     receiver.revive().await;
     assert_eq!(deliver(&app, &client).await, 0, "still backing off");
-    set_webhook(&app, &desk, &receiver.url()).await;
+    set_webhook(&app, &bureau, &receiver.url()).await;
     assert_eq!(deliver(&app, &client).await, after.len());
 
     // Every result arrived exactly once after deduplication; none lost; some more than once.
@@ -725,17 +692,13 @@ async fn every_result_arrives_exactly_once(backend: Backend) {
 /// for a server that listed it before; a server whose lease ran out cannot release the lease of the
 /// server that took the push over, nor undo its delivery.
 async fn leases_and_outcomes_are_kept_straight(backend: Backend) {
-    let app = App::spawn_sealed_quiet(backend, "2025-03-03").await;
-    let receiver = Receiver::start().await;
-    let desk = desk(&app).await;
-    set_webhook(&app, &desk, &receiver.url()).await;
-    let client = test_client();
+    let (app, receiver, bureau, client) = start(backend).await;
     let policy = RetryPolicy::default();
     let keys = [
-        result(&app, &desk, 1, Outcome::Denied).await,
-        result(&app, &desk, 2, Outcome::Denied).await,
-        result(&app, &desk, 3, Outcome::Denied).await,
-        result(&app, &desk, 4, Outcome::Denied).await,
+        result(&app, &bureau, 1, Outcome::Denied).await,
+        result(&app, &bureau, 2, Outcome::Denied).await,
+        result(&app, &bureau, 3, Outcome::Denied).await,
+        result(&app, &bureau, 4, Outcome::Denied).await,
     ]
     .concat();
     let [a, b, c, d] = [0, 1, 2, 3].map(|i| keys[i].clone());
@@ -837,13 +800,9 @@ async fn leases_and_outcomes_are_kept_straight(backend: Backend) {
 /// A push the department's system keeps refusing is retried with growing back-off and then kept as
 /// a dead letter; replayed (a logged act), it is delivered.
 async fn refused_pushes_become_dead_letters_and_replay(backend: Backend) {
-    let app = App::spawn_sealed_quiet(backend, "2025-03-03").await;
-    let receiver = Receiver::start().await;
-    let desk = desk(&app).await;
-    set_webhook(&app, &desk, &receiver.url()).await;
-    let client = test_client();
-    let refused = result(&app, &desk, 1, Outcome::Denied).await.remove(0);
-    let others = result(&app, &desk, 2, Outcome::Licensed).await;
+    let (app, receiver, bureau, client) = start(backend).await;
+    let refused = result(&app, &bureau, 1, Outcome::Denied).await.remove(0);
+    let others = result(&app, &bureau, 2, Outcome::Licensed).await;
     receiver.behave(|b| {
         b.refuse.insert(refused.clone());
     });
@@ -895,17 +854,17 @@ async fn refused_pushes_become_dead_letters_and_replay(backend: Backend) {
     receiver.behave(|b| b.refuse.clear());
     let err = app
         .app
-        .replay(&desk.head, by_key(&app, &others[0]).await.id)
+        .replay(&bureau.head, by_key(&app, &others[0]).await.id)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("只有投递失败的推送"), "{err}");
-    let replayed = app.app.replay(&desk.head, dead.id).await.unwrap();
+    let replayed = app.app.replay(&bureau.head, dead.id).await.unwrap();
     assert_eq!(
         (replayed.status, replayed.attempts),
         (PushStatus::Pending, 0)
     );
     assert!(
-        app.app.replay(&desk.head, dead.id).await.is_err(),
+        app.app.replay(&bureau.head, dead.id).await.is_err(),
         "replayed once"
     );
     assert_eq!(deliver(&app, &client).await, 1);

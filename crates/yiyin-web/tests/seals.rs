@@ -2,14 +2,10 @@
 //! offline and on the public page; a changed byte, a changed event or a stolen key are caught; the
 //! licence's status shows at verification.
 
-mod common;
-
-use common::{App, intake, licensed_case};
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
-use yiyin_testkit::PASSWORD;
-use yiyin_testkit::on_both;
+use yiyin_testkit::{Api, PASSWORD, on_both};
 
 on_both!(
     sealed_documents_verify_and_tampering_is_caught,
@@ -17,50 +13,39 @@ on_both!(
 );
 
 /// Uploads a file to the public verification page and returns the page.
-async fn verify_page(app: &App, name: &str, bytes: Vec<u8>) -> String {
+async fn verify_page(app: &Api, name: &str, bytes: Vec<u8>) -> String {
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
     );
-    reqwest::Client::new()
-        .post(app.url("/verify"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let r = app.plain.post(app.url("/verify")).multipart(form).send();
+    r.await.unwrap().text().await.unwrap()
+}
+
+/// What the API says of a file sent for verification.
+async fn verdict(app: &Api, bytes: Vec<u8>) -> Value {
+    let r = app.plain.post(app.url("/api/v1/verify")).body(bytes).send();
+    r.await.unwrap().json().await.unwrap()
 }
 
 async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
-    let app = App::spawn_sealed(backend, "2025-03-03").await;
-    let (id, c, clerk) = licensed_case(&app).await;
+    let app = Api::spawn_sealed(backend, "2025-03-03").await;
+    let (id, c, clerk) = app.licensed_case().await;
     let licence_doc = c["documents"].as_array().unwrap().last().unwrap()["id"]
         .as_i64()
         .unwrap();
     let voucher_doc = c["documents"][1]["id"].as_i64().unwrap();
 
     // The PDF and the JSON of the licence, downloaded by the clerk.
-    let client = reqwest::Client::new();
-    let pdf = client
-        .get(app.url(&format!("/cases/{id}/documents/{licence_doc}/pdf")))
-        .bearer_auth(&clerk)
+    let document = |doc: i64, format: &str| format!("/cases/{id}/documents/{doc}/{format}");
+    let pdf = app
+        .request("GET", &document(licence_doc, "pdf"), Some(&clerk), None)
         .send()
         .await
         .unwrap();
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     let pdf = pdf.bytes().await.unwrap().to_vec();
-    let again = client
-        .get(app.url(&format!("/cases/{id}/documents/{licence_doc}/pdf")))
-        .bearer_auth(&clerk)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
+    let (_, again) = app.page(&clerk, &document(licence_doc, "pdf")).await;
     assert_eq!(pdf, again, "the same file every time");
     let sealed = yiyin_pdf::verify(&pdf).expect("a genuine PDF verifies offline");
     let identifier = sealed.document["identifier"].as_str().unwrap().to_string();
@@ -69,16 +54,7 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
         identifier.contains("11610921MB0H109215"),
         "the bureau's credit code: {identifier}"
     );
-    let json_doc = client
-        .get(app.url(&format!("/cases/{id}/documents/{voucher_doc}/json")))
-        .bearer_auth(&clerk)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
+    let (_, json_doc) = app.page(&clerk, &document(voucher_doc, "json")).await;
     assert!(yiyin_pdf::verify_any(&json_doc).is_ok());
 
     // The public page says it is genuine and in force; a changed byte is caught, with the reason.
@@ -113,45 +89,19 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
     assert!(page.contains("不是本平台登记的电子印章"), "{page}");
 
     // The same through the API.
-    let verdict: Value = client
-        .post(app.url("/api/v1/verify"))
-        .body(pdf.clone())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(verdict["valid"], true, "{verdict}");
-    assert_eq!(verdict["licence_identifier"], identifier.as_str());
-    let verdict: Value = client
-        .post(app.url("/api/v1/verify"))
-        .body(serde_json::to_vec(&changed_json).unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(verdict["valid"], false, "{verdict}");
-    assert!(
-        verdict["problems"][0]
-            .as_str()
-            .unwrap()
-            .contains("签名与内容不符")
-    );
+    let verdict_pdf = verdict(&app, pdf.clone()).await;
+    assert_eq!(verdict_pdf["valid"], true, "{verdict_pdf}");
+    assert_eq!(verdict_pdf["licence_identifier"], identifier.as_str());
+    let changed = verdict(&app, serde_json::to_vec(&changed_json).unwrap()).await;
+    assert_eq!(changed["valid"], false, "{changed}");
+    let problem = changed["problems"][0].as_str().unwrap();
+    assert!(problem.contains("签名与内容不符"));
 
     // Revoked: the signature is still genuine, the licence no longer valid.
     let chief = app.token("hy.chief", PASSWORD).await;
-    let (s, body) = app
-        .call(
-            "POST",
-            &format!("/api/v1/licences/{identifier}/acts"),
-            Some(&chief),
-            Some(json!({"act": "revoke", "ground": "fraud", "reason": "提交虚假的场所证明"})),
-        )
-        .await;
-    assert_eq!(s, 201, "{body}");
+    let acts = format!("/api/v1/licences/{identifier}/acts");
+    let revoke = json!({"act": "revoke", "ground": "fraud", "reason": "提交虚假的场所证明"});
+    app.by(&chief).post(&acts, revoke).await.expect(201);
     let page = verify_page(&app, "licence.pdf", pdf.clone()).await;
     assert!(
         page.contains("签章真实，但不在有效状态") && page.contains("已撤销"),
@@ -160,25 +110,16 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
 
     // The QR code's page finds it by number; the seals are published.
     let number = sealed.document["number"].as_str().unwrap();
-    let (s, page) = app
-        .get_text(&format!(
-            "/verify?number={}",
-            yiyin_app::encode_query(number)
-        ))
-        .await;
+    let query = format!("verify?number={}", yiyin_app::encode_query(number));
+    let (s, page) = app.get_text(&format!("/{query}")).await;
     assert_eq!(s, 200);
     assert!(page.contains("已撤销"), "{page}");
-    let (s, verdict) = app
-        .get_json(&format!(
-            "/api/v1/verify?number={}",
-            yiyin_app::encode_query(number)
-        ))
-        .await;
-    assert_eq!(s, 200);
+    let verdict = app.get_json(&format!("/api/v1/{query}")).await.expect(200);
     assert_eq!(verdict["licence_status"], "已撤销", "{verdict}");
     assert_eq!(verdict["valid"], false);
-    let (s, _) = app.get_json("/api/v1/verify?number=HY-NO-SUCH").await;
-    assert_eq!(s, 404);
+    app.get_json("/api/v1/verify?number=HY-NO-SUCH")
+        .await
+        .expect(404);
     let (_, seals) = app.get_text("/seals").await;
     assert!(
         seals.contains("汉阴县行政审批服务局行政审批专用章") && seals.contains("BEGIN PUBLIC KEY")
@@ -187,8 +128,8 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
 }
 
 async fn closed_cases_are_archived_and_heads_published(backend: Backend) {
-    let app = App::spawn_sealed(backend, "2025-03-03").await;
-    let (id, c, _) = licensed_case(&app).await;
+    let app = Api::spawn_sealed(backend, "2025-03-03").await;
+    let (id, c, _) = app.licensed_case().await;
     let documents = c["documents"].as_array().unwrap().len();
 
     // The background sweep builds the package of the closed case and publishes the day's head.
@@ -199,8 +140,7 @@ async fn closed_cases_are_archived_and_heads_published(backend: Backend) {
     );
     app.clock.set(yiyin_testkit::at("2025-03-04"));
     yiyin_app::workers::sweep_once(&app.app).await;
-    let (s, heads) = app.get_json("/api/v1/audit/heads").await;
-    assert_eq!(s, 200, "{heads}");
+    let heads = app.get_json("/api/v1/audit/heads").await.expect(200);
     let head = &heads[0];
     assert_eq!(head["day"], "2025-03-04", "{heads}");
     let seq = head["seq"].as_i64().unwrap();
@@ -217,13 +157,12 @@ async fn closed_cases_are_archived_and_heads_published(backend: Backend) {
         "published on /seals"
     );
     // Yesterday's session has expired.
-    let clerk = app.token("hy.clerk", "ceshi2025").await;
+    let clerk = app.token("hy.clerk", PASSWORD).await;
 
     // Staff whose duty covers the case download it; it verifies, with every document and material.
-    let client = reqwest::Client::new();
-    let response = client
-        .get(app.url(&format!("/api/v1/cases/{id}/archive")))
-        .bearer_auth(&clerk)
+    let archive = format!("/api/v1/cases/{id}/archive");
+    let response = app
+        .request("GET", &archive, Some(&clerk), None)
         .send()
         .await
         .unwrap();
@@ -241,16 +180,7 @@ async fn closed_cases_are_archived_and_heads_published(backend: Backend) {
         "汉阴县行政审批服务局行政审批专用章"
     );
     assert!(report.manifest.events >= 5, "{:?}", report.manifest);
-    let page = client
-        .get(app.url(&format!("/work/cases/{id}/archive")))
-        .bearer_auth(&clerk)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
+    let (_, page) = app.page(&clerk, &format!("/work/cases/{id}/archive")).await;
     assert_eq!(page, package, "the page and the API serve the same package");
 
     // A changed byte anywhere in the package is caught and named.
@@ -260,39 +190,13 @@ async fn closed_cases_are_archived_and_heads_published(backend: Backend) {
     assert!(yiyin_archive::verify(&changed).is_err());
 
     // Others may not have it: staff of another county, an applicant, nobody.
-    let outsider = app
-        .staff("zy.clerk", Role::WindowClerk, "ziyang", None)
-        .await;
-    for (token, status) in [(Some(outsider.as_str()), 403), (None, 401)] {
-        let (s, body) = app
-            .call("GET", &format!("/api/v1/cases/{id}/archive"), token, None)
-            .await;
-        assert_eq!(s, status, "{body}");
-    }
+    let outsider = app.staff("zy.clerk", Role::WindowClerk, "ziyang").await;
+    app.by(&outsider).get(&archive).await.expect(403);
+    app.anonymous().get(&archive).await.expect(401);
     // An open case has no package yet.
-    let (_, open) = app
-        .call(
-            "POST",
-            "/api/v1/cases",
-            Some(&clerk),
-            Some(intake(&["M1", "M2"])),
-        )
-        .await;
-    let (s, body) = app
-        .call(
-            "GET",
-            &format!("/api/v1/cases/{}/archive", open["id"]),
-            Some(&clerk),
-            None,
-        )
-        .await;
-    assert_eq!(s, 409, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("尚未办结")
-    );
+    let open = app.receive(&clerk, &["M1", "M2"]).await;
+    let open = format!("/api/v1/cases/{}/archive", open["id"]);
+    app.by(&clerk).get(&open).await.refused(409, "尚未办结");
 
     // Whoever kept the published head can prove later rewriting: a recomputed event at or before
     // the head no longer matches it, and deleted history is missing.

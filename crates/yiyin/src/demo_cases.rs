@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use yiyin_app::accounts::{NewStaff, Registration, create_staff};
 use yiyin_app::cases::{ActOn, Receive};
+use yiyin_app::catalog::items_as_of;
 use yiyin_app::{App, AppError, FixedClock, Principal};
 use yiyin_domain::authz::Grant;
 use yiyin_domain::calendar::{Calendar, cst};
@@ -427,12 +428,7 @@ pub async fn cases(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<
         .filter(|j| j.has_catalog())
         .enumerate()
     {
-        let items: Vec<Item> = store
-            .catalog_as_of(&j.code, anchor)
-            .await?
-            .into_iter()
-            .map(|v| v.item)
-            .collect();
+        let items = items_as_of(store, &j.code, anchor).await?;
         let promised: Vec<&Item> = items
             .iter()
             .filter(|i| {

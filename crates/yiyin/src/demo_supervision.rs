@@ -8,7 +8,7 @@
 //! pages call, as the market department's demo supervisor.
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use yiyin_app::catalog::publish_item;
+use yiyin_app::catalog::{items_as_of, publish_item};
 use yiyin_app::inspections::{InspectionResultInput, PlanInput};
 use yiyin_app::supervision::FindingInput;
 use yiyin_app::{App, AppError, FixedClock};
@@ -61,12 +61,7 @@ pub async fn green_list(store: &Store) -> Result<usize, AppError> {
     let org = store.organisation().await?;
     let mut changed = 0;
     for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
-        let items: Vec<Item> = store
-            .catalog_as_of(&j.code, on)
-            .await?
-            .into_iter()
-            .map(|v| v.item)
-            .collect();
+        let items = items_as_of(store, &j.code, on).await?;
         let Some(item) = market_item(&items, &j.code).filter(|i| !i.green_list) else {
             continue;
         };
@@ -145,58 +140,27 @@ pub async fn load(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<S
     let mut s = Summary::default();
     for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
         let department = market_department(&j.code);
-        let items: Vec<Item> = store
-            .catalog_as_of(&j.code, anchor)
-            .await?
-            .into_iter()
-            .map(|v| v.item)
-            .collect();
+        let items = items_as_of(store, &j.code, anchor).await?;
         let Some(item) = market_item(&items, &j.code) else {
             continue;
         };
         let mut driver = Driver::new(app, clock, &j.code).await?;
         let officer = principal(app, &format!("{}.supervisor", j.code)).await?;
 
-        // Three licences: one long acknowledged, one whose decision was not acknowledged in time
-        // (red on the desk), one fresh.
-        let earlier = drive(
-            &mut driver,
-            item,
-            Goal::Licensed {
-                decided: 8,
-                issued: 7,
-            },
-            holder(item, false, 1, 101),
-            None,
-            anchor,
-        )
-        .await?;
-        drive(
-            &mut driver,
-            item,
-            Goal::Licensed {
-                decided: 4,
-                issued: 2,
-            },
-            holder(item, true, 1, 102),
-            None,
-            anchor,
-        )
-        .await?;
+        // Three licences (decided and issued that many working days back): one long acknowledged,
+        // one whose decision was not acknowledged in time (red on the desk), one fresh.
         let own = holder(item, false, 0, 103);
         let online = (own.id_number == firm.id_number).then_some(&firm_account);
-        let fresh = drive(
-            &mut driver,
-            item,
-            Goal::Licensed {
-                decided: 2,
-                issued: 1,
-            },
-            own,
-            online,
-            anchor,
-        )
-        .await?;
+        let mut licensed = Vec::new();
+        for (decided, issued, applicant, online) in [
+            (8, 7, holder(item, false, 1, 101), None),
+            (4, 2, holder(item, true, 1, 102), None),
+            (2, 1, own, online),
+        ] {
+            let goal = Goal::Licensed { decided, issued };
+            licensed.push(drive(&mut driver, item, goal, applicant, online, anchor).await?);
+        }
+        let (earlier, fresh) = (licensed[0], licensed[2]);
         s.cases += 3;
         for push in store.pushes_about(earlier).await? {
             clock.set(at(b(6), 10, 30));

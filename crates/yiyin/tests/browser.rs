@@ -155,36 +155,35 @@ impl Env {
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// The first element at `at` (failing the test when there is none).
+    async fn element(&self, at: Locator<'_>) -> fantoccini::elements::Element {
+        let found = self.b.find(at).await;
+        found.unwrap_or_else(|e| panic!("find {at:?}: {e}"))
+    }
+
     async fn fill(&self, css: &str, text: &str) {
-        let e = self
-            .b
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("find {css}: {e}"));
+        let e = self.element(Locator::Css(css)).await;
         e.clear().await.ok();
         e.send_keys(text)
             .await
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    async fn click_at(&self, at: Locator<'_>) {
+        let e = self.element(at).await;
+        e.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {at:?}: {e}"));
+    }
+
     async fn click(&self, css: &str) {
-        self.b
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("find {css}: {e}"))
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.click_at(Locator::Css(css)).await;
     }
 
     /// Opens a `<details>` whose summary contains `label`.
     async fn open(&self, label: &str) {
         let xpath = format!("//summary[contains(., '{label}')]");
-        let summary = self
-            .b
-            .find(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("find summary {label}: {e}"));
+        let summary = self.element(Locator::XPath(&xpath)).await;
         let open: bool = self
             .b
             .execute(
@@ -216,22 +215,13 @@ impl Env {
 
     /// The text of the first element at `xpath`.
     async fn text_at(&self, xpath: &str) -> String {
-        self.b
-            .find(Locator::XPath(xpath))
-            .await
-            .unwrap_or_else(|e| panic!("find {xpath}: {e}"))
-            .text()
-            .await
-            .unwrap()
+        let e = self.element(Locator::XPath(xpath)).await;
+        e.text().await.unwrap()
     }
 
     /// Scrolls the first element at `xpath` to the middle of the window (before a screenshot).
     async fn show(&self, xpath: &str) {
-        let e = self
-            .b
-            .find(Locator::XPath(xpath))
-            .await
-            .unwrap_or_else(|e| panic!("find {xpath}: {e}"));
+        let e = self.element(Locator::XPath(xpath)).await;
         self.b
             .execute(
                 "arguments[0].scrollIntoView({block: 'center'});",
@@ -243,13 +233,58 @@ impl Env {
 
     /// Chooses the option `value` of the `<select>` at `css`.
     async fn choose(&self, css: &str, value: &str) {
-        self.b
-            .find(Locator::Css(css))
+        self.element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("find {css}: {e}"))
             .select_by_value(value)
             .await
             .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+    }
+}
+
+/// One thing a person does in the browser; a journey is a list of them.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    /// Logs out, then in as this account.
+    Login(&'a str),
+    Go(&'a str),
+    /// Waits until the page shows this.
+    See(&'a str),
+    Shot(&'a str),
+    Click(&'a str),
+    Fill(&'a str, &'a str),
+    /// Opens a `<details>` by its summary.
+    Open(&'a str),
+    Choose(&'a str, &'a str),
+    /// Scrolls the element at an XPath into view.
+    Show(&'a str),
+    /// Follows the link with this text.
+    Follow(&'a str),
+    /// Clicks the element at an XPath.
+    Press(&'a str),
+    /// The page does not show this (the second says what it would mean if it did).
+    Unseen(&'a str, &'a str),
+}
+
+use Step::*;
+
+impl Env {
+    async fn run(&self, steps: &[Step<'_>]) {
+        for step in steps {
+            match *step {
+                Login(account) => self.login(account).await,
+                Go(path) => self.go(path).await,
+                See(text) => self.see(text).await,
+                Shot(name) => self.shot(name).await,
+                Click(css) => self.click(css).await,
+                Fill(css, text) => self.fill(css, text).await,
+                Open(label) => self.open(label).await,
+                Choose(css, value) => self.choose(css, value).await,
+                Show(xpath) => self.show(xpath).await,
+                Follow(text) => self.click_at(Locator::LinkText(text)).await,
+                Press(xpath) => self.click_at(Locator::XPath(xpath)).await,
+                Unseen(text, meaning) => assert!(!self.source().await.contains(text), "{meaning}"),
+            }
+        }
     }
 }
 
@@ -300,134 +335,121 @@ async fn browser_journeys() {
     std::fs::create_dir_all(&files).unwrap();
 
     // The public portal.
-    env.go("/").await;
-    env.see("选择县区").await;
-    env.shot("01-portal-home").await;
-    env.go("/j/hanyin").await;
-    env.see("企业投资项目核准").await;
-    env.shot("02-portal-catalog").await;
-    env.go("/search?q=%E9%A3%9F%E5%93%81").await;
-    env.see("食品经营许可").await;
-    env.shot("03-portal-search").await;
-    env.go("/j/hanyin/items/HY-FG-001").await;
-    env.see("设定依据").await;
-    env.see("办理流程").await;
-    env.shot("04-portal-guide").await;
+    env.run(&[
+        Go("/"),
+        See("选择县区"),
+        Shot("01-portal-home"),
+        Go("/j/hanyin"),
+        See("企业投资项目核准"),
+        Shot("02-portal-catalog"),
+        Go("/search?q=%E9%A3%9F%E5%93%81"),
+        See("食品经营许可"),
+        Shot("03-portal-search"),
+        Go("/j/hanyin/items/HY-FG-001"),
+        See("设定依据"),
+        See("办理流程"),
+        Shot("04-portal-guide"),
+    ])
+    .await;
 
     // 1. An applicant applies online, leaving out a required material.
-    env.login("11010519491231002X").await;
-    env.go("/j/hanyin/items/HY-FG-001").await;
-    env.click("a[href='/apply/hanyin/HY-FG-001']").await;
-    env.see("在线申请：企业投资项目核准").await;
-    env.fill("input[name=file_M1]", &pdf(&files, "项目申请书.pdf"))
-        .await;
-    env.fill("input[name=file_M5]", &pdf(&files, "营业执照.pdf"))
-        .await;
-    env.shot("05-applicant-apply").await;
-    // Without the commitment box ticked, the form comes back with the reason beside it.
-    env.click("form[action='/apply/hanyin/HY-FG-001'] button[type=submit]")
-        .await;
-    env.see("请确认申请材料真实有效").await;
-    env.fill("input[name=file_M1]", &pdf(&files, "项目申请书.pdf"))
-        .await;
-    env.fill("input[name=file_M5]", &pdf(&files, "营业执照.pdf"))
-        .await;
-    env.click("input[name=agree]").await;
-    env.click("form[action='/apply/hanyin/HY-FG-001'] button[type=submit]")
-        .await;
-    env.see("申请已提交").await;
+    let m1 = pdf(&files, "项目申请书.pdf");
+    let m5 = pdf(&files, "营业执照.pdf");
+    let submit = "form[action='/apply/hanyin/HY-FG-001'] button[type=submit]";
+    env.run(&[
+        Login("11010519491231002X"),
+        Go("/j/hanyin/items/HY-FG-001"),
+        Click("a[href='/apply/hanyin/HY-FG-001']"),
+        See("在线申请：企业投资项目核准"),
+        Fill("input[name=file_M1]", &m1),
+        Fill("input[name=file_M5]", &m5),
+        Shot("05-applicant-apply"),
+        // Without the commitment box ticked, the form comes back with the reason beside it.
+        Click(submit),
+        See("请确认申请材料真实有效"),
+        Fill("input[name=file_M1]", &m1),
+        Fill("input[name=file_M5]", &m5),
+        Click("input[name=agree]"),
+        Click(submit),
+        See("申请已提交"),
+    ])
+    .await;
     let id = case_id(&env.url().await);
     env.shot("06-applicant-case-submitted").await;
-
-    // 2. The window sends the one-time supplement notice.
-    env.login("hanyin.clerk").await;
-    env.go("/work/queue").await;
-    env.see("企业投资项目核准").await;
-    env.shot("07-work-queue").await;
-    env.go(&format!("/work/cases/{id}")).await;
-    env.see("一次性告知补正").await;
-    env.open("一次性告知补正").await;
-    env.click("form input[name=action][value=notify_supplement] ~ button[type=submit]")
-        .await;
-    env.see("已一次性告知补正").await;
-    env.see("补正材料通知书").await;
-    env.shot("08-work-supplement-notice").await;
-
-    // 3. The applicant uploads only what was asked.
-    env.login("11010519491231002X").await;
-    env.go(&format!("/my/cases/{id}")).await;
-    env.see("请补正以下材料").await;
-    env.fill("input[name=file_M6]", &pdf(&files, "真实性承诺书.pdf"))
-        .await;
-    env.click(&format!(
-        "form[action='/my/cases/{id}/supplement'] button[type=submit]"
-    ))
+    let work_case = format!("/work/cases/{id}");
+    let my_case = format!("/my/cases/{id}");
+    let action =
+        |name: &str| format!("form input[name=action][value={name}] ~ button[type=submit]");
+    let m6 = pdf(&files, "真实性承诺书.pdf");
+    let supplement = format!("form[action='/my/cases/{id}/supplement'] button[type=submit]");
+    env.run(&[
+        // 2. The window sends the one-time supplement notice.
+        Login("hanyin.clerk"),
+        Go("/work/queue"),
+        See("企业投资项目核准"),
+        Shot("07-work-queue"),
+        Go(&work_case),
+        See("一次性告知补正"),
+        Open("一次性告知补正"),
+        Click(&action("notify_supplement")),
+        See("已一次性告知补正"),
+        See("补正材料通知书"),
+        Shot("08-work-supplement-notice"),
+        // 3. The applicant uploads only what was asked.
+        Login("11010519491231002X"),
+        Go(&my_case),
+        See("请补正以下材料"),
+        Fill("input[name=file_M6]", &m6),
+        Click(&supplement),
+        See("补正材料已提交"),
+        // 4. The window accepts.
+        Login("hanyin.clerk"),
+        Go(&work_case),
+        Click(&action("accept")),
+        See("已受理"),
+        See("受理通知书"),
+        Shot("09-work-accepted"),
+        // 5. Technical review, review, the head's decision.
+        Login("hanyin.tech"),
+        Go("/work"),
+        See("企业投资项目核准"),
+        Shot("10-work-worklist"),
+        Go(&work_case),
+        Fill("textarea[name=opinion]", "项目符合产业政策，技术方案可行"),
+        Click(&action("complete_step")),
+        See("已办理环节"),
+        Login("hanyin.reviewer"),
+        Go(&work_case),
+        Fill("textarea[name=opinion]", "申请材料齐全真实，符合核准条件"),
+        Click(&action("complete_step")),
+        See("下一步由局长办理"),
+        Login("hanyin.head"),
+        Go("/work/head"),
+        See("待局长作出决定"),
+        Shot("11-work-head"),
+        Go(&work_case),
+        Fill(
+            "textarea[name=reason]",
+            "项目符合国家产业政策和发展规划，予以核准",
+        ),
+        Shot("12-work-case-decide"),
+        Click(&action("decide")),
+        See("已作出决定"),
+        // 6. The certificate is issued at the window.
+        Login("hanyin.clerk"),
+        Go(&work_case),
+        Click(&action("issue_certificate")),
+        See("已制发证件"),
+        // 7. The applicant sees the result and opens it.
+        Login("11010519491231002X"),
+        Go(&my_case),
+        See("已制证"),
+        See("准予行政许可决定书"),
+        Shot("13-applicant-case-done"),
+        Follow("企业投资项目核准批复文件"),
+        See("持证人：王芳"),
+    ])
     .await;
-    env.see("补正材料已提交").await;
-
-    // 4. The window accepts.
-    env.login("hanyin.clerk").await;
-    env.go(&format!("/work/cases/{id}")).await;
-    env.click("form input[name=action][value=accept] ~ button[type=submit]")
-        .await;
-    env.see("已受理").await;
-    env.see("受理通知书").await;
-    env.shot("09-work-accepted").await;
-
-    // 5. Technical review, review, the head's decision.
-    env.login("hanyin.tech").await;
-    env.go("/work").await;
-    env.see("企业投资项目核准").await;
-    env.shot("10-work-worklist").await;
-    env.go(&format!("/work/cases/{id}")).await;
-    env.fill("textarea[name=opinion]", "项目符合产业政策，技术方案可行")
-        .await;
-    env.click("form input[name=action][value=complete_step] ~ button[type=submit]")
-        .await;
-    env.see("已办理环节").await;
-    env.login("hanyin.reviewer").await;
-    env.go(&format!("/work/cases/{id}")).await;
-    env.fill("textarea[name=opinion]", "申请材料齐全真实，符合核准条件")
-        .await;
-    env.click("form input[name=action][value=complete_step] ~ button[type=submit]")
-        .await;
-    env.see("下一步由局长办理").await;
-    env.login("hanyin.head").await;
-    env.go("/work/head").await;
-    env.see("待局长作出决定").await;
-    env.shot("11-work-head").await;
-    env.go(&format!("/work/cases/{id}")).await;
-    env.fill(
-        "textarea[name=reason]",
-        "项目符合国家产业政策和发展规划，予以核准",
-    )
-    .await;
-    env.shot("12-work-case-decide").await;
-    env.click("form input[name=action][value=decide] ~ button[type=submit]")
-        .await;
-    env.see("已作出决定").await;
-
-    // 6. The certificate is issued at the window.
-    env.login("hanyin.clerk").await;
-    env.go(&format!("/work/cases/{id}")).await;
-    env.click("form input[name=action][value=issue_certificate] ~ button[type=submit]")
-        .await;
-    env.see("已制发证件").await;
-
-    // 7. The applicant sees the result and opens it.
-    env.login("11010519491231002X").await;
-    env.go(&format!("/my/cases/{id}")).await;
-    env.see("已制证").await;
-    env.see("准予行政许可决定书").await;
-    env.shot("13-applicant-case-done").await;
-    env.b
-        .find(Locator::LinkText("企业投资项目核准批复文件"))
-        .await
-        .expect("result link")
-        .click()
-        .await
-        .unwrap();
-    env.see("持证人：王芳").await;
     assert!(
         env.source().await.contains("class=\"seal-img\""),
         "the licence shows its seal"
@@ -449,128 +471,119 @@ async fn browser_journeys() {
     assert!(licence.starts_with(b"%PDF-"), "a PDF");
     let licence_pdf = files.join("准予行政许可决定书.pdf");
     std::fs::write(&licence_pdf, &licence).unwrap();
-    env.click("a[href^='/verify?number=']").await;
-    env.see("核验结果：真实有效").await;
-    env.go("/verify").await;
-    env.fill("input[name=file]", licence_pdf.to_str().unwrap())
-        .await;
-    env.click("form[action='/verify'][method=post] button[type=submit]")
-        .await;
-    env.see("核验结果：真实有效").await;
-    env.see("电子证照标识").await;
-    env.shot("25-portal-verify-genuine").await;
     let mut changed = licence.clone();
     let at = changed.len() / 2;
     changed[at] ^= 0x01;
     let changed_pdf = files.join("改动过的决定书.pdf");
     std::fs::write(&changed_pdf, &changed).unwrap();
-    env.fill("input[name=file]", changed_pdf.to_str().unwrap())
-        .await;
-    env.click("form[action='/verify'][method=post] button[type=submit]")
-        .await;
-    env.see("核验结果：无效").await;
-    env.shot("26-portal-verify-tampered").await;
-    env.go("/seals").await;
-    env.see("汉阴县行政审批服务局行政审批专用章").await;
-    env.shot("27-portal-seals").await;
-    // Anyone can follow it with the number and query code, and the approval is announced.
-    env.go("/announcements?j=hanyin").await;
-    env.see("企业投资项目核准").await;
-    env.see("王*").await;
-    env.shot("15-portal-announcements").await;
+    let verify = "form[action='/verify'][method=post] button[type=submit]";
+    env.run(&[
+        Click("a[href^='/verify?number=']"),
+        See("核验结果：真实有效"),
+        Go("/verify"),
+        Fill("input[name=file]", licence_pdf.to_str().unwrap()),
+        Click(verify),
+        See("核验结果：真实有效"),
+        See("电子证照标识"),
+        Shot("25-portal-verify-genuine"),
+        Fill("input[name=file]", changed_pdf.to_str().unwrap()),
+        Click(verify),
+        See("核验结果：无效"),
+        Shot("26-portal-verify-tampered"),
+        Go("/seals"),
+        See("汉阴县行政审批服务局行政审批专用章"),
+        Shot("27-portal-seals"),
+        // Anyone can follow it with the number and query code, and the approval is announced.
+        Go("/announcements?j=hanyin"),
+        See("企业投资项目核准"),
+        See("王*"),
+        Shot("15-portal-announcements"),
+    ])
+    .await;
 
     // A walk-in at the window: a wrong ID number is refused beside the field, and what was typed stays.
-    env.login("hanyin.clerk").await;
-    env.go("/work/intake?j=hanyin&item=HY-SC-001").await;
-    env.see("申请材料核对").await;
-    env.click("input[name=kind][value=organisation]").await;
-    env.fill("input[name=name]", "汉阴县月河餐饮有限公司").await;
-    env.fill("input[name=id_number]", "91350100M000100Y44")
-        .await;
-    for m in ["M1", "M2", "M3", "M4"] {
-        env.click(&format!("input[name=materials][value={m}]"))
-            .await;
-    }
-    env.click("#intake-form button[type=submit]").await;
-    env.see("校验码错误").await;
-    env.see("汉阴县月河餐饮有限公司").await;
-    env.shot("16-work-intake-error").await;
-    env.fill("input[name=id_number]", "91350100M000100Y43")
-        .await;
-    env.click("#intake-form button[type=submit]").await;
-    env.see("已收件，办件编号").await;
-    env.see("受理通知书").await;
+    let intake = "#intake-form button[type=submit]";
+    env.run(&[
+        Login("hanyin.clerk"),
+        Go("/work/intake?j=hanyin&item=HY-SC-001"),
+        See("申请材料核对"),
+        Click("input[name=kind][value=organisation]"),
+        Fill("input[name=name]", "汉阴县月河餐饮有限公司"),
+        Fill("input[name=id_number]", "91350100M000100Y44"),
+        Click("input[name=materials][value=M1]"),
+        Click("input[name=materials][value=M2]"),
+        Click("input[name=materials][value=M3]"),
+        Click("input[name=materials][value=M4]"),
+        Click(intake),
+        See("校验码错误"),
+        See("汉阴县月河餐饮有限公司"),
+        Shot("16-work-intake-error"),
+        Fill("input[name=id_number]", "91350100M000100Y43"),
+        Click(intake),
+        See("已收件，办件编号"),
+        See("受理通知书"),
+    ])
+    .await;
     let walk_in = case_id(&env.url().await);
     env.shot("17-work-intake-accepted").await;
 
-    // A suspension with its notice.
-    env.login("hanyin.reviewer").await;
-    env.go(&format!("/work/cases/{walk_in}")).await;
-    env.open("启动特别程序").await;
-    env.fill(
-        "form input[name=action][value=suspend] ~ label input[name=reason]",
-        "经营场所涉及专业技术问题，组织专家评审",
-    )
+    env.run(&[
+        // A suspension with its notice.
+        Login("hanyin.reviewer"),
+        Go(&format!("/work/cases/{walk_in}")),
+        Open("启动特别程序"),
+        Fill(
+            "form input[name=action][value=suspend] ~ label input[name=reason]",
+            "经营场所涉及专业技术问题，组织专家评审",
+        ),
+        Fill("input[name=expected_days]", "5"),
+        Click(&action("suspend")),
+        See("特别程序（中止计时）"),
+        See("特别程序告知书"),
+        Shot("18-work-suspended"),
+        // A refusal at the window, with its decision stating the reasons and the rights.
+        Login("hanyin.clerk"),
+        Go("/work/intake?j=hanyin&item=HY-SC-001"),
+        Click("input[name=kind][value=person]"),
+        Fill("input[name=name]", "李建国"),
+        Fill("input[name=id_number]", "11010519491231002X"),
+        Click("input[name=outcome][value=refuse]"),
+        Fill("input[name=reason]", "申请的食品生产事项属于市级审批权限"),
+        Fill("input[name=redirect_to]", "安康市行政审批服务局"),
+        Click(intake),
+        See("不予受理决定书"),
+        Follow("不予受理决定书"),
+        See("申请行政复议"),
+        See("请向安康市行政审批服务局提出申请"),
+        Shot("19-document-refusal"),
+        // The closed case's archive package is at hand for the staff.
+        Go(&work_case),
+        See("下载电子档案包"),
+        Shot("28-work-closed-case"),
+        // Another county's staff cannot see this county's case, nor find it in their lists.
+        Login("ziyang.chief"),
+        Go(&work_case),
+        See("无权访问"),
+        Shot("20-other-county-denied"),
+        Go("/work?tab=open"),
+        Unseen("HY2026", "a ziyang worklist shows a hanyin case"),
+    ])
     .await;
-    env.fill("input[name=expected_days]", "5").await;
-    env.click("form input[name=action][value=suspend] ~ button[type=submit]")
-        .await;
-    env.see("特别程序（中止计时）").await;
-    env.see("特别程序告知书").await;
-    env.shot("18-work-suspended").await;
-
-    // A refusal at the window, with its decision stating the reasons and the rights.
-    env.login("hanyin.clerk").await;
-    env.go("/work/intake?j=hanyin&item=HY-SC-001").await;
-    env.click("input[name=kind][value=person]").await;
-    env.fill("input[name=name]", "李建国").await;
-    env.fill("input[name=id_number]", "11010519491231002X")
-        .await;
-    env.click("input[name=outcome][value=refuse]").await;
-    env.fill("input[name=reason]", "申请的食品生产事项属于市级审批权限")
-        .await;
-    env.fill("input[name=redirect_to]", "安康市行政审批服务局")
-        .await;
-    env.click("#intake-form button[type=submit]").await;
-    env.see("不予受理决定书").await;
-    env.b
-        .find(Locator::LinkText("不予受理决定书"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    env.see("申请行政复议").await;
-    env.see("请向安康市行政审批服务局提出申请").await;
-    env.shot("19-document-refusal").await;
-
-    // The closed case's archive package is at hand for the staff.
-    env.go(&format!("/work/cases/{id}")).await;
-    env.see("下载电子档案包").await;
-    env.shot("28-work-closed-case").await;
-
-    // Another county's staff cannot see this county's case, nor find it in their lists.
-    env.login("ziyang.chief").await;
-    env.go(&format!("/work/cases/{id}")).await;
-    env.see("无权访问").await;
-    env.shot("20-other-county-denied").await;
-    env.go("/work?tab=open").await;
-    assert!(
-        !env.source().await.contains("HY2026"),
-        "a ziyang worklist shows a hanyin case"
-    );
 
     // Administration pages.
-    env.login("hanyin.catalog").await;
-    env.go("/admin/catalog/hanyin/edit/HY-SC-001").await;
-    env.see("办理环节（程序清单和责任清单）").await;
-    env.shot("21-admin-catalog-editor").await;
-    env.login("hanyin.admin").await;
-    env.go("/admin/users/hanyin").await;
-    env.see("hanyin.clerk").await;
-    env.shot("22-admin-users").await;
-    env.go("/admin/org/hanyin").await;
-    env.see("汉阴县发改局").await;
+    env.run(&[
+        Login("hanyin.catalog"),
+        Go("/admin/catalog/hanyin/edit/HY-SC-001"),
+        See("办理环节（程序清单和责任清单）"),
+        Shot("21-admin-catalog-editor"),
+        Login("hanyin.admin"),
+        Go("/admin/users/hanyin"),
+        See("hanyin.clerk"),
+        Shot("22-admin-users"),
+        Go("/admin/org/hanyin"),
+        See("汉阴县发改局"),
+    ])
+    .await;
     // A bad edit is refused with the reason, and nothing changes.
     env.b
         .execute(
@@ -579,14 +592,15 @@ async fn browser_journeys() {
         )
         .await
         .unwrap();
-    env.click("form[action='/admin/org/hanyin'] button[type=submit]")
-        .await;
-    env.see("格式错误").await;
-    env.shot("24-admin-org").await;
-
-    // The public tracking page.
-    env.go("/track").await;
-    env.shot("23-portal-track").await;
+    env.run(&[
+        Click("form[action='/admin/org/hanyin'] button[type=submit]"),
+        See("格式错误"),
+        Shot("24-admin-org"),
+        // The public tracking page.
+        Go("/track"),
+        Shot("23-portal-track"),
+    ])
+    .await;
 
     supervision(&env).await;
     env.b.close().await.unwrap();
@@ -599,15 +613,17 @@ async fn browser_journeys() {
 async fn supervision(env: &Env) {
     // The desk: the demo's results pushed to the department, a decision past its acknowledgement
     // date in red, a commitment to verify.
-    env.login("hanyin.supervisor").await;
-    env.click("nav a[href='/supervision']").await;
-    env.see("汉阴县市场监管局").await;
-    env.see("超期未签收").await;
-    env.see("已超期").await;
-    env.see("待核查").await;
-    env.show("//table[contains(@class, 'pushes')]//tr[contains(@class, 'overdue')]")
-        .await;
-    env.shot("29-supervision-desk").await;
+    env.run(&[
+        Login("hanyin.supervisor"),
+        Click("nav a[href='/supervision']"),
+        See("汉阴县市场监管局"),
+        See("超期未签收"),
+        See("已超期"),
+        See("待核查"),
+        Show("//table[contains(@class, 'pushes')]//tr[contains(@class, 'overdue')]"),
+        Shot("29-supervision-desk"),
+    ])
+    .await;
     let overdue = env
         .b
         .find(Locator::Css("table.pushes tr.overdue"))
@@ -628,130 +644,120 @@ async fn supervision(env: &Env) {
         .click()
         .await
         .unwrap();
-    env.see("已签收：准予许可决定").await;
     // Acknowledged, it leaves the list of what waits; the whole list shows who signed.
-    env.click("a[href$='&all=1']").await;
-    env.see("只看未签收").await;
+    env.run(&[
+        See("已签收：准予许可决定"),
+        Click("a[href$='&all=1']"),
+        See("只看未签收"),
+    ])
+    .await;
     let rows = format!("//table[contains(@class, 'pushes')]//tr[contains(., '{case_number}')]");
-    let signed = env
-        .text_at(&format!("{rows}[contains(., '准予许可决定')]"))
-        .await;
+    let approval = format!("{rows}[contains(., '准予许可决定')]");
+    let signed = env.text_at(&approval).await;
     assert!(signed.contains("已签收 郑丽"), "{signed}");
     let licence = env
         .text_at(&format!("{rows}//a[starts-with(@href, '/work/licences/')]"))
         .await;
-    env.show(&format!("{rows}[contains(., '准予许可决定')]"))
-        .await;
-    env.shot("30-supervision-acknowledged").await;
-
-    // What a check of that licensee found, reported back to the bureau (抄告).
-    env.fill("form.finding-form input[name=licence]", &licence)
-        .await;
-    env.choose("form.finding-form select[name=kind]", "referral")
-        .await;
-    env.fill(
-        "form.finding-form textarea[name=summary]",
-        "核查发现申请时提交的经营场所租赁合同系伪造，涉嫌以欺骗手段取得许可，移送审批局依法处理",
-    )
+    let licence_page = format!("<h1>食品经营许可证 <span class=\"muted\">{licence}</span>");
+    env.run(&[
+        Show(&approval),
+        Shot("30-supervision-acknowledged"),
+        // What a check of that licensee found, reported back to the bureau (抄告).
+        Fill("form.finding-form input[name=licence]", &licence),
+        Choose("form.finding-form select[name=kind]", "referral"),
+        Fill(
+            "form.finding-form textarea[name=summary]",
+            "核查发现申请时提交的经营场所租赁合同系伪造，涉嫌以欺骗手段取得许可，移送审批局依法处理",
+        ),
+        Click("form.finding-form button[type=submit]"),
+        See("已抄告审批局：移送处理"),
+        See("经营场所租赁合同系伪造"),
+        Show("//table[contains(@class, 'findings')]"),
+        Shot("31-supervision-finding"),
+        // The bureau head sees the finding in 审管联动, finds the licence and revokes it (Art. 69
+        // para 2).
+        Login("hanyin.head"),
+        Click("nav a[href='/work/supervision']"),
+        See("各监管部门签收情况"),
+        See("经营场所租赁合同系伪造"),
+        Show("//table[contains(@class, 'item-findings')]"),
+        Shot("32-bureau-supervision"),
+        Fill("form[action='/work/find'] input[name=q]", &licence),
+        Click("form[action='/work/find'] button[type=submit]"),
+        See(&licence_page),
+        See("移送处理"),
+        See("经营场所租赁合同系伪造"),
+        Choose("form.revoke-form select[name=ground]", "fraud"),
+        Fill(
+            "form.revoke-form textarea[name=reason]",
+            "经市场监管局核查，被许可人申请时提交伪造的经营场所租赁合同，以欺骗手段取得行政许可",
+        ),
+        Shot("33-licence-revoke"),
+        Click("form.revoke-form button[type=submit]"),
+        See("已办理撤销：已办结"),
+    ])
     .await;
-    env.click("form.finding-form button[type=submit]").await;
-    env.see("已抄告审批局：移送处理").await;
-    env.see("经营场所租赁合同系伪造").await;
-    env.show("//table[contains(@class, 'findings')]").await;
-    env.shot("31-supervision-finding").await;
-
-    // The bureau head sees the finding in 审管联动, finds the licence and revokes it (Art. 69 para 2).
-    env.login("hanyin.head").await;
-    env.click("nav a[href='/work/supervision']").await;
-    env.see("各监管部门签收情况").await;
-    env.see("经营场所租赁合同系伪造").await;
-    env.show("//table[contains(@class, 'item-findings')]").await;
-    env.shot("32-bureau-supervision").await;
-    env.fill("form[action='/work/find'] input[name=q]", &licence)
-        .await;
-    env.click("form[action='/work/find'] button[type=submit]")
-        .await;
-    env.see(&format!(
-        "<h1>食品经营许可证 <span class=\"muted\">{licence}</span>"
-    ))
-    .await;
-    env.see("移送处理").await;
-    env.see("经营场所租赁合同系伪造").await;
-    env.choose("form.revoke-form select[name=ground]", "fraud")
-        .await;
-    env.fill(
-        "form.revoke-form textarea[name=reason]",
-        "经市场监管局核查，被许可人申请时提交伪造的经营场所租赁合同，以欺骗手段取得行政许可",
-    )
-    .await;
-    env.shot("33-licence-revoke").await;
-    env.click("form.revoke-form button[type=submit]").await;
-    env.see("已办理撤销：已办结").await;
     let status = env
         .text_at("//span[contains(@class, 'licence-status')]")
         .await;
     assert_eq!(status, "已撤销");
-    env.see("被许可人以欺骗手段取得行政许可").await;
-    env.shot("34-licence-revoked").await;
-    // Public verification no longer finds it in force.
-    env.click("a[href^='/verify?number=']").await;
-    env.see("核验结果：签章真实，但不在有效状态").await;
-    env.see("<strong>已撤销</strong>").await;
-    assert!(
-        !env.source().await.contains("核验结果：真实有效"),
-        "a revoked licence verifies as valid"
-    );
-    env.shot("35-portal-verify-revoked").await;
+    env.run(&[
+        See("被许可人以欺骗手段取得行政许可"),
+        Shot("34-licence-revoked"),
+        // Public verification no longer finds it in force.
+        Click("a[href^='/verify?number=']"),
+        See("核验结果：签章真实，但不在有效状态"),
+        See("<strong>已撤销</strong>"),
+        Unseen("核验结果：真实有效", "a revoked licence verifies as valid"),
+        Shot("35-portal-verify-revoked"),
+    ])
+    .await;
 
     // A random inspection: the plan (its pools and seed) is public before the draw.
-    env.login("hanyin.supervisor").await;
-    env.go("/supervision").await;
-    env.click("nav.tabs a[href^='/supervision/inspections']")
-        .await;
-    env.see("公布抽查计划").await;
     let title = "2026年6月食品经营许可专项随机抽查";
-    env.fill("form.plan-form input[name=title]", title).await;
-    env.fill("form.plan-form input[name=item_code]", "HY-SC-001")
-        .await;
-    env.fill("form.plan-form input[name=target_count]", "1")
-        .await;
-    // Two inspectors per licensee, the form's default, are more than the department has here.
-    env.click("form.plan-form button[type=submit]").await;
-    env.see("未能办理").await;
-    env.see(&format!("value=\"{title}\"")).await;
-    env.fill("form.plan-form input[name=per_target]", "1").await;
-    env.click("form.plan-form button[type=submit]").await;
-    env.see("已公布抽查计划").await;
+    let publish = "form.plan-form button[type=submit]";
+    env.run(&[
+        Login("hanyin.supervisor"),
+        Go("/supervision"),
+        Click("nav.tabs a[href^='/supervision/inspections']"),
+        See("公布抽查计划"),
+        Fill("form.plan-form input[name=title]", title),
+        Fill("form.plan-form input[name=item_code]", "HY-SC-001"),
+        Fill("form.plan-form input[name=target_count]", "1"),
+        // Two inspectors per licensee, the form's default, are more than the department has here.
+        Click(publish),
+        See("未能办理"),
+        See(&format!("value=\"{title}\"")),
+        Fill("form.plan-form input[name=per_target]", "1"),
+        Click(publish),
+        See("已公布抽查计划"),
+    ])
+    .await;
     let plan = format!("//article[contains(., '{title}')]");
     let seed = env
         .text_at(&format!("{plan}//code[contains(@class, 'seed')]"))
         .await;
     assert_eq!(seed.len(), 32, "{seed}");
-    env.show(&plan).await;
-    env.shot("36-supervision-plan-published").await;
-    env.b
-        .find(Locator::XPath(&format!(
-            "{plan}//button[contains(., '随机抽取')]"
-        )))
-        .await
-        .expect("the draw button")
-        .click()
-        .await
-        .unwrap();
-    env.see("已抽取：1户检查对象").await;
+    env.run(&[Show(&plan), Shot("36-supervision-plan-published")])
+        .await;
+    let draw = format!("{plan}//button[contains(., '随机抽取')]");
+    env.run(&[Press(&draw), See("已抽取：1户检查对象")]).await;
     let picked = env
         .text_at(&format!(
             "{plan}//table[contains(@class, 'picks')]/tbody/tr/td[1]"
         ))
         .await;
     assert!(!picked.is_empty());
-    env.show(&plan).await;
-    env.shot("37-supervision-plan-drawn").await;
+    env.run(&[Show(&plan), Shot("37-supervision-plan-drawn")])
+        .await;
     // Anyone sees the plan, its seed and whom it picked.
     env.b.delete_all_cookies().await.unwrap();
-    env.go("/").await;
-    env.click("nav a[href='/inspections']").await;
-    env.see("双随机抽查公示").await;
+    env.run(&[
+        Go("/"),
+        Click("nav a[href='/inspections']"),
+        See("双随机抽查公示"),
+    ])
+    .await;
     let public = format!("//article[contains(., '{title}')]");
     let shown = env.text_at(&public).await;
     assert!(shown.contains(&seed), "{shown}");
@@ -761,11 +767,13 @@ async fn supervision(env: &Env) {
         "{shown}"
     );
     assert!(shown.contains("检查中"), "{shown}");
-    env.shot("38-portal-inspections").await;
-
-    // The licensee sees its licences, with the change it applied for under review.
-    env.login("91350100M000100Y43").await;
-    env.click("a[href='/my/licences']").await;
-    env.see("食品经营许可证").await;
-    env.shot("39-applicant-licences").await;
+    env.run(&[
+        Shot("38-portal-inspections"),
+        // The licensee sees its licences, with the change it applied for under review.
+        Login("91350100M000100Y43"),
+        Click("a[href='/my/licences']"),
+        See("食品经营许可证"),
+        Shot("39-applicant-licences"),
+    ])
+    .await;
 }

@@ -127,34 +127,22 @@ async fn a_bad_file_imports_nothing_and_says_where(backend: Backend) {
         .replacen("department = \"minzheng\"", "department = \"nowhere\"", 1);
     let bad = data.join("bad.toml");
     std::fs::write(&bad, text).unwrap();
-    let o = i.yiyin(&[
-        "catalog",
-        "import",
-        bad.to_str().unwrap(),
-        "--publish",
-        "2099-01-01",
-    ]);
+    let import_bad = |on: &str| {
+        let bad = bad.to_str().unwrap();
+        i.yiyin(&["catalog", "import", bad, "--publish", on])
+    };
+    let o = import_bad("2099-01-01");
     assert_eq!(o.status.code(), Some(2));
-    let e = err(&o);
-    assert!(e.contains("发现 2 处问题"), "{e}");
-    assert!(
-        e.contains("第1个事项（HY-SC-001 食品经营许可）：承诺时限"),
-        "{e}"
-    );
-    assert!(
-        e.contains("第2个事项（HY-MZ-001 社会团体成立登记）：实施部门"),
-        "{e}"
-    );
+    let problems = [
+        "发现 2 处问题",
+        "第1个事项（HY-SC-001 食品经营许可）：承诺时限",
+        "第2个事项（HY-MZ-001 社会团体成立登记）：实施部门",
+    ];
+    yiyin_testkit::assert_says(&err(&o), &problems);
     let o = i.yiyin(&["catalog", "list", "-j", "hanyin", "--date", "2099-01-01"]);
     assert!(out(&o).contains("共 0 项"), "{}", out(&o));
 
-    let o = i.yiyin(&[
-        "catalog",
-        "import",
-        bad.to_str().unwrap(),
-        "--publish",
-        "2001-01-01",
-    ]);
+    let o = import_bad("2001-01-01");
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("早于今天"), "{}", err(&o));
     let o = i.yiyin(&["catalog", "import", "/nonexistent.xlsx"]);

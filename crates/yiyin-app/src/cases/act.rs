@@ -127,19 +127,18 @@ impl App {
         }
         let applied = case.apply(&ctx, date, &input.action)?;
         transitions.push(transition_of(&input.action, &applied));
-        let clock = applied.case.deadlines(&ctx, date).ok();
-        tx.update_case(
-            &record,
-            &applied.case,
-            clock.as_ref(),
-            at.timestamp_millis(),
-        )
-        .await?;
         tx.attach(record.id, &attachments, &actor.name, at.timestamp_millis())
             .await?;
-        let fresh = tx.case(record.id).await?;
-        self.record_case(&mut tx, &fresh, &actor, at, clock.as_ref(), transitions)
-            .await?;
+        self.update_case(
+            &mut tx,
+            &record,
+            &applied.case,
+            &ctx,
+            &actor,
+            at,
+            transitions,
+        )
+        .await?;
         tx.commit().await?;
         Ok(self.store.case(record.id).await?)
     }
@@ -154,17 +153,15 @@ impl App {
         let calendar = self.calendar();
         let facts = ApplicantFacts::default();
         let ctx = record.context(&calendar, &facts);
-        let clock = next.deadlines(&ctx, local_date(at)).ok();
-        tx.update_case(&record, &next, clock.as_ref(), at.timestamp_millis())
-            .await?;
-        let fresh = tx.case(id).await?;
-        self.record_case(
+        let transitions = vec![deemed_transition(&deemed)];
+        self.update_case(
             &mut tx,
-            &fresh,
+            &record,
+            &next,
+            &ctx,
             &Actor::system(),
             at,
-            clock.as_ref(),
-            vec![deemed_transition(&deemed)],
+            transitions,
         )
         .await?;
         tx.commit().await?;

@@ -239,23 +239,15 @@ impl App {
         self.record_case(&mut tx, &record, &actor, at, clock.as_ref(), vec![receipt])
             .await?;
         if let Some((action, applied)) = outcome {
-            let clock = applied.case.deadlines(&ctx, date).ok();
-            tx.update_case(
+            let transitions = vec![super::act::transition_of(&action, &applied)];
+            self.update_case(
+                &mut tx,
                 &record,
                 &applied.case,
-                clock.as_ref(),
-                at.timestamp_millis(),
-            )
-            .await?;
-            let fresh = tx.case(id).await?;
-            let transition = super::act::transition_of(&action, &applied);
-            self.record_case(
-                &mut tx,
-                &fresh,
+                &ctx,
                 &actor,
                 at,
-                clock.as_ref(),
-                vec![transition],
+                transitions,
             )
             .await?;
         }

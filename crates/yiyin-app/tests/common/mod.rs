@@ -1,18 +1,21 @@
 //! Shared support for the application-layer tests of approval–supervision separation: the bureau's
 //! staff as principals of their roles (each action taken by the role whose duty it is), the
 //! departments' supervisors, applicants with valid identifiers, a case taken through to its
-//! licence, the acts on a licence, and matchers that name the kind of error a use case returns.
+//! licence, the acts on a licence, and (from the testkit) matchers that name the kind of error a use
+//! case returns.
 
-#![allow(dead_code)]
+// Each test file uses part of it.
+#![allow(dead_code, unused_imports)]
 
-use std::fmt::Debug;
+use std::future::Future;
 use std::ops::Deref;
 
 use yiyin_app::cases::{ActOn, Receive};
+use yiyin_app::supervision::{Inbox, VerificationInput};
 use yiyin_app::{AppError, Principal};
 use yiyin_domain::authz::{self, Grant};
 use yiyin_domain::catalog::StepKind;
-use yiyin_domain::engine::{Action, CaseState, IntakeOutcome, Refusal};
+use yiyin_domain::engine::{Action, CaseState, DocumentKind, IntakeOutcome, Refusal};
 use yiyin_domain::ids::{citizen_check_char, credit_check_char};
 use yiyin_domain::licence::{
     ActRequest, CancellationGround, LicenceStatus, RevocationGround, WithdrawalBasis,
@@ -20,10 +23,14 @@ use yiyin_domain::licence::{
 use yiyin_domain::party::{Applicant, SubjectId};
 use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::PushKind;
+use yiyin_store::Backend;
 use yiyin_store::cases::CaseRecord;
+use yiyin_store::credit::CreditRecord;
 use yiyin_store::licence_acts::LicenceAct;
+use yiyin_store::verifications::VerificationTask;
 use yiyin_testkit::TestApp;
 
+pub use yiyin_testkit::errors::*;
 pub use yiyin_testkit::on_both;
 
 pub const HANYIN: &str = "hanyin";
@@ -32,11 +39,10 @@ pub const HANYIN: &str = "hanyin";
 pub fn org(n: u32) -> Applicant {
     let first17 = format!("91610921MA0{n:06}");
     let code = format!("{first17}{}", credit_check_char(&first17));
-    Applicant::new(
+    applicant(
         &format!("汉阴县月河第{n}文化娱乐有限公司"),
-        SubjectId::parse_any(&code).expect("a valid credit code"),
+        &code,
         "13800000000",
-        None,
     )
 }
 
@@ -44,12 +50,52 @@ pub fn org(n: u32) -> Applicant {
 pub fn person(n: u32) -> Applicant {
     let first17 = format!("61242119900101{n:03}");
     let id = format!("{first17}{}", citizen_check_char(&first17));
-    Applicant::new(
-        &format!("王芳{n}"),
-        SubjectId::parse_any(&id).expect("a valid citizen ID number"),
-        "13900000000",
-        None,
-    )
+    applicant(&format!("王芳{n}"), &id, "13900000000")
+}
+
+/// An applicant with a valid identifier (a credit code or a citizen ID number).
+fn applicant(name: &str, id: &str, phone: &str) -> Applicant {
+    let id = SubjectId::parse_any(id).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+    Applicant::new(name, id, phone, None)
+}
+
+/// Runs `body` in the bureau of a fresh unsealed application (`on_both!(crate::common::run; …)`).
+pub async fn run<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(World) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    yiyin_testkit::app::run(backend, |t| async move { body(World::new(t).await).await }).await;
+}
+
+/// The same with the seals made: documents are sealed as they are issued.
+pub async fn run_sealed<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(World) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    yiyin_testkit::app::run_sealed(backend, |t| async move { body(World::new(t).await).await })
+        .await;
+}
+
+/// What an application submits: `item` with `materials`, for `applicant` at the window (or, without
+/// one, by the applicant's own account online, attested as Art. 31 asks), taken as `outcome`.
+pub fn submission(
+    item: &str,
+    applicant: Option<Applicant>,
+    materials: &[&str],
+    outcome: IntakeOutcome,
+) -> Receive {
+    Receive {
+        jurisdiction: HANYIN.into(),
+        item_code: item.into(),
+        attested: applicant.is_none(),
+        applicant,
+        materials: materials.iter().map(|m| m.to_string()).collect(),
+        outcome,
+        idempotency_key: None,
+        uploads: vec![],
+    }
 }
 
 pub fn review() -> Action {
@@ -112,40 +158,6 @@ pub fn withdraw(basis: WithdrawalBasis, interest: &str, compensation: &str) -> A
 }
 
 // ---------------------------------------------------------------------------------------------
-// What a use case answered
-
-/// The refusal of a rule (never bad input, a denial or another error).
-pub fn refused<T: Debug>(r: Result<T, AppError>) -> Refusal {
-    match r {
-        Err(AppError::Refused(r)) => r,
-        other => panic!("expected a refusal naming its rule, got {other:?}"),
-    }
-}
-
-/// The message of bad input.
-pub fn invalid<T: Debug>(r: Result<T, AppError>) -> String {
-    match r {
-        Err(AppError::Invalid { message, .. }) => message,
-        other => panic!("expected bad input, got {other:?}"),
-    }
-}
-
-/// The message of a denial: the account's role or scope does not reach.
-pub fn forbidden<T: Debug>(r: Result<T, AppError>) -> String {
-    match r {
-        Err(AppError::Forbidden(m)) => m,
-        other => panic!("expected a denial, got {other:?}"),
-    }
-}
-
-pub fn not_found<T: Debug>(r: Result<T, AppError>) -> String {
-    match r {
-        Err(AppError::NotFound(m)) => m,
-        other => panic!("expected not found, got {other:?}"),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // The bureau and the departments
 
 /// The application with the bureau of 汉阴县 staffed: a window clerk, a reviewer, a section chief and
@@ -191,6 +203,45 @@ impl World {
             .await
     }
 
+    /// 赵, a supervisor of 文广, the department that supervises HY-WG-001 (entertainment).
+    pub async fn wenguang_supervisor(&self) -> Principal {
+        self.supervisor("hy.wg.zhao", "wenguang").await
+    }
+
+    /// 孙, a supervisor of 市场监管, which supervises HY-SC-001 (food) and not HY-WG-001.
+    pub async fn shichang_supervisor(&self) -> Principal {
+        self.supervisor("hy.sc.sun", "shichang").await
+    }
+
+    /// Why an applicant may not use notify-and-commit, if it may not.
+    pub async fn barred(&self, applicant: &Applicant) -> Option<String> {
+        let facts = self.t.applicant_facts(applicant.id_number.as_str()).await;
+        facts.unwrap().commitment_barred
+    }
+
+    /// The inbox of a department's desk as `who` sees it (`all`: the acknowledged too).
+    pub async fn inbox_of(&self, who: &Principal, department: &str, all: bool) -> Inbox {
+        let desk = self.t.desk(who, HANYIN, department).unwrap();
+        self.t.inbox(who, &desk, all).await.unwrap()
+    }
+
+    /// An act on a licence refused by its rule, saying each of `phrases`.
+    pub async fn refused_on(
+        &self,
+        licence: &str,
+        request: ActRequest,
+        day: &str,
+        phrases: &[&str],
+    ) -> Refusal {
+        refused_saying(self.on_licence(licence, request, day).await, phrases)
+    }
+
+    /// The credit records of an applicant.
+    pub async fn credits(&self, applicant: &Applicant) -> Vec<CreditRecord> {
+        let id = applicant.id_number.as_str();
+        self.t.store.credit_records(id).await.unwrap()
+    }
+
     /// The member of the bureau's staff whose duty an action is.
     pub fn staff_for(&self, action: &Action) -> &Principal {
         let op = authz::operation_for(action);
@@ -220,23 +271,34 @@ impl World {
         day: &str,
     ) -> CaseRecord {
         self.t.set_today(day);
+        let input = submission(item, Some(applicant), materials, outcome);
         self.t
-            .receive(
-                &self.clerk,
-                Receive {
-                    jurisdiction: HANYIN.into(),
-                    item_code: item.into(),
-                    applicant: Some(applicant),
-                    materials: materials.iter().map(|m| m.to_string()).collect(),
-                    attested: false,
-                    outcome,
-                    idempotency_key: None,
-                    uploads: vec![],
-                },
-            )
+            .receive(&self.clerk, input)
             .await
             .unwrap_or_else(|e| panic!("receive {item}: {e}"))
             .record
+    }
+
+    /// HY-SC-001 (食品经营许可) received at the window with both its materials on `day`.
+    pub async fn receive_food(
+        &self,
+        applicant: Applicant,
+        outcome: IntakeOutcome,
+        day: &str,
+    ) -> CaseRecord {
+        self.receive("HY-SC-001", applicant, &["M1", "M2"], outcome, day)
+            .await
+    }
+
+    /// HY-WG-001 (娱乐场所经营许可, on the green list) received at the window with its one material.
+    pub async fn receive_green(
+        &self,
+        applicant: Applicant,
+        outcome: IntakeOutcome,
+        day: &str,
+    ) -> CaseRecord {
+        self.receive("HY-WG-001", applicant, &["M1"], outcome, day)
+            .await
     }
 
     /// An action on `day` by `who`, on the version read (None: the current one).
@@ -283,23 +345,14 @@ impl World {
     /// A one-year entertainment licence (HY-WG-001, supervised by 文广) granted the ordinary way on
     /// `day`; returns its case and identifier.
     pub async fn licensed(&self, applicant: Applicant, day: &str) -> (CaseRecord, String) {
-        let c = self
-            .receive("HY-WG-001", applicant, &["M1"], IntakeOutcome::Accept, day)
-            .await;
-        self.act(c.id, approve(), day).await;
-        self.issued(c.id, day).await
+        self.green_licence(applicant, IntakeOutcome::Accept, approve(), day, day)
+            .await
     }
 
     /// A five-year food licence (HY-SC-001, supervised by 市场监管) granted on `day`.
     pub async fn food_licence(&self, applicant: Applicant, day: &str) -> (CaseRecord, String) {
         let c = self
-            .receive(
-                "HY-SC-001",
-                applicant,
-                &["M1", "M2"],
-                IntakeOutcome::Accept,
-                day,
-            )
+            .receive_food(applicant, IntakeOutcome::Accept, day)
             .await;
         self.act(c.id, review(), day).await;
         self.act(c.id, approve(), day).await;
@@ -314,10 +367,21 @@ impl World {
         day: &str,
         issued: &str,
     ) -> (CaseRecord, String) {
-        let c = self
-            .receive("HY-WG-001", applicant, &["M1"], IntakeOutcome::Receive, day)
-            .await;
-        self.act(c.id, commit(), day).await;
+        self.green_licence(applicant, IntakeOutcome::Receive, commit(), day, issued)
+            .await
+    }
+
+    /// HY-WG-001 received on `day`, decided at once, its licence issued on `issued`.
+    async fn green_licence(
+        &self,
+        applicant: Applicant,
+        intake: IntakeOutcome,
+        decision: Action,
+        day: &str,
+        issued: &str,
+    ) -> (CaseRecord, String) {
+        let c = self.receive_green(applicant, intake, day).await;
+        self.act(c.id, decision, day).await;
         self.issued(c.id, issued).await
     }
 
@@ -361,6 +425,48 @@ impl World {
         self.t.act_on_licence(who, licence, &request).await
     }
 
+    /// An act on a licence that must succeed.
+    pub async fn acted(&self, licence: &str, request: ActRequest, day: &str) -> LicenceAct {
+        let name = format!("{request:?}");
+        self.on_licence(licence, request, day)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// A change applied for on `applied` and granted on `granted`; returns the new version's
+    /// identifier.
+    pub async fn changed(
+        &self,
+        licence: &str,
+        changes: &str,
+        applied: &str,
+        granted: &str,
+    ) -> String {
+        let act = self.acted(licence, change(changes), applied).await;
+        let decided = self
+            .decide(act.id, true, "符合条件", granted)
+            .await
+            .unwrap();
+        decided.new_licence.expect("a new version")
+    }
+
+    /// The supervising department records what its verification of a commitment found.
+    pub async fn verify(
+        &self,
+        who: &Principal,
+        task: i64,
+        outcome: &str,
+        by: &str,
+        reason: &str,
+    ) -> Result<VerificationTask, AppError> {
+        let input = VerificationInput {
+            outcome: outcome.into(),
+            by: by.into(),
+            reason: reason.into(),
+        };
+        self.t.record_verification(who, task, &input).await
+    }
+
     /// The section chief decides a pending change or renewal on `day`.
     pub async fn decide(
         &self,
@@ -378,18 +484,6 @@ impl World {
         self.t.store.licence(licence).await.unwrap().unwrap().status
     }
 
-    /// The actions of a case's events, oldest first.
-    pub async fn actions(&self, case_id: i64) -> Vec<String> {
-        self.t
-            .store
-            .case_events(case_id)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.action)
-            .collect()
-    }
-
     pub async fn push_kinds(&self, case_id: i64) -> Vec<PushKind> {
         self.t
             .store
@@ -399,6 +493,26 @@ impl World {
             .into_iter()
             .map(|p| p.kind)
             .collect()
+    }
+
+    /// The full text of an act's stored document, asserted of its kind and to say each of
+    /// `phrases`.
+    pub async fn document_of(
+        &self,
+        id: Option<i64>,
+        kind: DocumentKind,
+        phrases: &[&str],
+    ) -> String {
+        let doc = self
+            .t
+            .store
+            .document(id.expect("a document"))
+            .await
+            .unwrap();
+        assert_eq!(doc.record.kind, kind);
+        let text = doc.record.paragraphs.join("");
+        yiyin_testkit::assert_says(&text, phrases);
+        text
     }
 
     /// The full text of a stored document.

@@ -162,6 +162,26 @@ pub struct Fee {
     pub basis: String,
 }
 
+impl Fee {
+    /// Reads a fee written on one line as `名称|标准|依据` (a full-width bar also separates).
+    pub fn parse_line(line: &str) -> Option<Fee> {
+        let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
+        match parts.as_slice() {
+            [name, standard, basis] => Some(Fee {
+                name: name.to_string(),
+                standard: standard.to_string(),
+                basis: basis.to_string(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The fee on one line, as [`Fee::parse_line`] reads it.
+    pub fn line(&self) -> String {
+        format!("{}|{}|{}", self.name, self.standard, self.basis)
+    }
+}
+
 /// One step of the procedure list (程序清单) with its responsible role (责任清单) and time budget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

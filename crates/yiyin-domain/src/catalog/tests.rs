@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::org::{Jurisdiction, Organisation};
+use crate::testing::d;
 
 pub fn sample_item() -> Item {
     Item {
@@ -90,10 +91,6 @@ pub fn sample_item() -> Item {
     }
 }
 
-fn d(s: &str) -> NaiveDate {
-    crate::calendar::parse_date(s).unwrap()
-}
-
 fn hanyin() -> Jurisdiction {
     Organisation::builtin()
         .jurisdiction("hanyin")
@@ -141,27 +138,20 @@ fn versions_and_as_of() {
     let mut changed = sample_item();
     changed.promised_days = 5;
     changed.steps[1].days = 2;
-    let err = next_version(
-        std::slice::from_ref(&v1),
-        &j,
-        changed.clone(),
-        d("2025-03-01"),
-        d("2025-02-01"),
-        "",
-        "admin",
-    )
-    .unwrap_err();
-    assert_eq!(err, CatalogError::MissingNote);
-    let v2 = next_version(
-        std::slice::from_ref(&v1),
-        &j,
-        changed.clone(),
-        d("2025-03-01"),
-        d("2025-02-01"),
-        "压缩承诺时限",
-        "admin",
-    )
-    .unwrap();
+    // An adjustment of v1 in force from March, with the note given.
+    let adjust = |note: &str| {
+        next_version(
+            std::slice::from_ref(&v1),
+            &j,
+            changed.clone(),
+            d("2025-03-01"),
+            d("2025-02-01"),
+            note,
+            "admin",
+        )
+    };
+    assert_eq!(adjust("").unwrap_err(), CatalogError::MissingNote);
+    let v2 = adjust("压缩承诺时限").unwrap();
     assert_eq!((v2.version, v2.change), (2, ChangeKind::Adjusted));
     let history = vec![v1.clone(), v2.clone()];
     assert!(matches!(

@@ -311,6 +311,27 @@ impl Case {
             .join("、")
     }
 
+    /// Refuses under `rule` when any material is listed in `codes`, the message naming them.
+    pub(super) fn refuse_listed(
+        ctx: &Context,
+        codes: &[String],
+        rule: &str,
+        message: impl FnOnce(String) -> String,
+    ) -> Result<(), EngineError> {
+        if codes.is_empty() {
+            Ok(())
+        } else {
+            refuse(rule, message(Self::names(ctx, codes)))
+        }
+    }
+
+    /// Acceptance on `on` with the acceptance voucher.
+    fn mark_accepted(&mut self, on: NaiveDate) -> Result<Vec<DocumentKind>, EngineError> {
+        self.accepted_on = Some(on);
+        self.state = CaseState::Accepted;
+        Ok(vec![DocumentKind::AcceptanceVoucher])
+    }
+
     pub(super) fn accept(
         &mut self,
         ctx: &Context,
@@ -318,27 +339,17 @@ impl Case {
     ) -> Result<Vec<DocumentKind>, EngineError> {
         self.require_intake_pending("受理")?;
         let (core, deferrable) = self.missing_materials(ctx);
-        if !core.is_empty() {
-            return refuse(
-                "AL-02",
-                format!(
-                    "依据《行政许可法》第三十二条第一款第（五）项，申请材料齐全、符合法定形式方可受理；尚缺 {}，应一次性告知补正",
-                    Self::names(ctx, &core)
-                ),
-            );
-        }
-        if !deferrable.is_empty() {
-            return refuse(
-                "AL-02",
-                format!(
-                    "尚缺 {}：这些材料可以容缺，请选择容缺受理并约定补交日期，或一次性告知补正",
-                    Self::names(ctx, &deferrable)
-                ),
-            );
-        }
-        self.accepted_on = Some(on);
-        self.state = CaseState::Accepted;
-        Ok(vec![DocumentKind::AcceptanceVoucher])
+        Self::refuse_listed(ctx, &core, "AL-02", |names| {
+            format!(
+                "依据《行政许可法》第三十二条第一款第（五）项，申请材料齐全、符合法定形式方可受理；尚缺 {names}，应一次性告知补正"
+            )
+        })?;
+        Self::refuse_listed(ctx, &deferrable, "AL-02", |names| {
+            format!(
+                "尚缺 {names}：这些材料可以容缺，请选择容缺受理并约定补交日期，或一次性告知补正"
+            )
+        })?;
+        self.mark_accepted(on)
     }
 
     pub(super) fn accept_deferred(
@@ -384,15 +395,9 @@ impl Case {
             );
         }
         let (core, _) = self.missing_materials(ctx);
-        if !core.is_empty() {
-            return refuse(
-                "AL-02",
-                format!(
-                    "{RULE}；核心材料 {} 尚未提交，不能容缺受理，应一次性告知补正",
-                    Self::names(ctx, &core)
-                ),
-            );
-        }
+        Self::refuse_listed(ctx, &core, "AL-02", |names| {
+            format!("{RULE}；核心材料 {names} 尚未提交，不能容缺受理，应一次性告知补正")
+        })?;
         self.deferred = deferred
             .iter()
             .map(|code| Deferred {
@@ -401,9 +406,7 @@ impl Case {
                 arrived_on: None,
             })
             .collect();
-        self.accepted_on = Some(on);
-        self.state = CaseState::Accepted;
-        Ok(vec![DocumentKind::AcceptanceVoucher])
+        self.mark_accepted(on)
     }
 
     pub(super) fn accept_on_commitment(

@@ -13,6 +13,21 @@ use crate::calendar::fmt_date;
 use crate::catalog::StepKind;
 
 impl Case {
+    /// The statutory time limit has not run out on `on`; otherwise an AL-12 refusal, its message
+    /// given the date the limit ran out.
+    fn require_within_statutory(
+        &self,
+        ctx: &Context,
+        on: NaiveDate,
+        message: impl FnOnce(String) -> String,
+    ) -> Result<(), EngineError> {
+        let due = self.statutory_due(ctx, on)?;
+        if on > due {
+            return refuse("AL-12", message(fmt_date(due)));
+        }
+        Ok(())
+    }
+
     pub(super) fn complete_step(
         &mut self,
         ctx: &Context,
@@ -118,16 +133,11 @@ impl Case {
                 "依据《行政许可法》第四十五条，行政机关应当将特别程序所需时间书面告知申请人，请填写预计所需天数",
             );
         };
-        let due = self.statutory_due(ctx, on)?;
-        if on > due {
-            return refuse(
-                "AL-12",
-                format!(
-                    "法定期限已于 {} 届满，不能再启动特别程序中止计时（《行政许可法》第四十二条、第四十五条）",
-                    fmt_date(due)
-                ),
-            );
-        }
+        self.require_within_statutory(ctx, on, |due| {
+            format!(
+                "法定期限已于 {due} 届满，不能再启动特别程序中止计时（《行政许可法》第四十二条、第四十五条）"
+            )
+        })?;
         self.suspensions.push(Suspension {
             kind,
             reason: reason.trim().to_string(),
@@ -190,16 +200,11 @@ impl Case {
             "AL-12",
             format!("依据《行政许可法》{article}，延期须将理由告知申请人，请填写延期理由"),
         )?;
-        let due = self.statutory_due(ctx, on)?;
-        if on > due {
-            return refuse(
-                "AL-12",
-                format!(
-                    "依据《行政许可法》{article}，延期须在法定期限内批准；本件法定期限已于 {} 届满",
-                    fmt_date(due)
-                ),
-            );
-        }
+        self.require_within_statutory(ctx, on, |due| {
+            format!(
+                "依据《行政许可法》{article}，延期须在法定期限内批准；本件法定期限已于 {due} 届满"
+            )
+        })?;
         self.extension = Some(Extension {
             on,
             days: ctx.item.extension_limit(),
@@ -298,15 +303,9 @@ impl Case {
             .filter(|d| d.arrived_on.is_none())
             .map(|d| d.code.clone())
             .collect();
-        if !waiting.is_empty() {
-            return refuse(
-                "deferral",
-                format!(
-                    "容缺受理的材料 {} 尚未补齐，补齐后方可发证",
-                    Self::names(ctx, &waiting)
-                ),
-            );
-        }
+        Self::refuse_listed(ctx, &waiting, "deferral", |names| {
+            format!("容缺受理的材料 {names} 尚未补齐，补齐后方可发证")
+        })?;
         self.certificate_issued_on = Some(on);
         self.state = CaseState::CertificateIssued;
         self.closed_on = Some(on);

@@ -125,6 +125,16 @@ pub struct ActDetails {
 }
 
 impl ActDetails {
+    /// The details of an act on a ground of the law (revocation, cancellation) with its facts.
+    fn on_ground(code: &str, label: &str, reason: &str) -> Self {
+        ActDetails {
+            ground: code.into(),
+            ground_label: label.into(),
+            reason: reason.trim().to_string(),
+            ..Default::default()
+        }
+    }
+
     /// What the decision document of an act says as its reasons and its consequence: a withdrawal
     /// states the public interest and the compensation; a denied change or renewal the reasons of the
     /// decision; a revocation or cancellation the facts, and (revocation) what the licensee is owed.
@@ -217,6 +227,20 @@ impl ActApplied {
         }
     }
 
+    /// An act done at once: the licence takes `status`, and the act issues its decision `document`
+    /// if it has one.
+    fn done(
+        kind: ActKind,
+        details: ActDetails,
+        status: LicenceStatus,
+        document: Option<DocumentKind>,
+    ) -> Self {
+        let mut act = ActApplied::new(kind, ActState::Done, None, details);
+        act.effects.push(LicenceEffect::SetStatus(status));
+        act.effects.extend(document.map(LicenceEffect::Issue));
+        act
+    }
+
     /// The decision document the act issued, if any.
     pub fn document(&self) -> Option<DocumentKind> {
         self.effects.iter().find_map(|e| match e {
@@ -284,42 +308,31 @@ pub fn apply(
                 "请写明撤销或不予撤销的事实和理由（《行政许可法》第六十九条）",
             )?;
             let details = ActDetails {
-                ground: ground.code().into(),
-                ground_label: ground.label().into(),
-                reason: reason.trim().to_string(),
                 serious_public_harm: *serious_public_harm,
                 consequence: revoke.then(|| ground.consequence().to_string()),
-                ..Default::default()
+                ..ActDetails::on_ground(ground.code(), ground.label(), reason)
             };
-            let state = if *revoke {
-                ActState::Done
+            let mut act = if *revoke {
+                ActApplied::done(
+                    ActKind::Revocation,
+                    details,
+                    LicenceStatus::Revoked,
+                    Some(DocumentKind::RevocationDecision),
+                )
             } else {
-                ActState::Declined
+                ActApplied::new(ActKind::Revocation, ActState::Declined, None, details)
             };
-            let mut act = ActApplied::new(ActKind::Revocation, state, None, details);
-            act.effects.push(LicenceEffect::SettleProposal);
-            if *revoke {
-                act.effects
-                    .push(LicenceEffect::SetStatus(LicenceStatus::Revoked));
-                act.effects
-                    .push(LicenceEffect::Issue(DocumentKind::RevocationDecision));
-            }
+            act.effects.insert(0, LicenceEffect::SettleProposal);
             act
         }
         ActRequest::Cancel { ground, reason } => {
             check_cancellation(status, *ground, facts.holder_is_person)?;
-            let details = ActDetails {
-                ground: ground.code().into(),
-                ground_label: ground.label().into(),
-                reason: reason.trim().to_string(),
-                ..Default::default()
-            };
-            let mut act = ActApplied::new(ActKind::Cancellation, ActState::Done, None, details);
-            act.effects.extend([
-                LicenceEffect::SetStatus(LicenceStatus::Cancelled),
-                LicenceEffect::Issue(DocumentKind::CancellationDecision),
-            ]);
-            act
+            ActApplied::done(
+                ActKind::Cancellation,
+                ActDetails::on_ground(ground.code(), ground.label(), reason),
+                LicenceStatus::Cancelled,
+                Some(DocumentKind::CancellationDecision),
+            )
         }
         ActRequest::Withdraw {
             basis,
@@ -334,12 +347,12 @@ pub fn apply(
                 compensation: compensation.trim().to_string(),
                 ..Default::default()
             };
-            let mut act = ActApplied::new(ActKind::Withdrawal, ActState::Done, None, details);
-            act.effects.extend([
-                LicenceEffect::SetStatus(LicenceStatus::Withdrawn),
-                LicenceEffect::Issue(DocumentKind::LicenceWithdrawalDecision),
-            ]);
-            act
+            ActApplied::done(
+                ActKind::Withdrawal,
+                details,
+                LicenceStatus::Withdrawn,
+                Some(DocumentKind::LicenceWithdrawalDecision),
+            )
         }
         ActRequest::Rescind {
             penalty_decision,
@@ -353,10 +366,7 @@ pub fn apply(
                 reason: reason.trim().to_string(),
                 ..Default::default()
             };
-            let mut act = ActApplied::new(ActKind::Rescission, ActState::Done, None, details);
-            act.effects
-                .push(LicenceEffect::SetStatus(LicenceStatus::Rescinded));
-            act
+            ActApplied::done(ActKind::Rescission, details, LicenceStatus::Rescinded, None)
         }
     };
     if !matches!(act.state, ActState::Pending | ActState::Declined) {
@@ -502,11 +512,8 @@ pub fn expiry(facts: &LicenceFacts, today: NaiveDate) -> Option<ActApplied> {
         valid_until: Some(fmt_date(until)),
         ..Default::default()
     };
-    let mut act = ActApplied::new(ActKind::Expiry, ActState::Done, None, details);
-    act.effects.extend([
-        LicenceEffect::SetStatus(LicenceStatus::Expired),
-        LicenceEffect::Push(PushKind::Expiry),
-    ]);
+    let mut act = ActApplied::done(ActKind::Expiry, details, LicenceStatus::Expired, None);
+    act.effects.push(LicenceEffect::Push(PushKind::Expiry));
     Some(act)
 }
 

@@ -296,11 +296,7 @@ pub fn status_on(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::parse_date;
-
-    fn d(s: &str) -> NaiveDate {
-        parse_date(s).unwrap()
-    }
+    use crate::testing::d;
 
     #[test]
     fn renewal_is_applied_for_thirty_days_before_expiry() {
@@ -381,38 +377,34 @@ mod tests {
 
     #[test]
     fn valid_licences_expire_after_their_end_date() {
-        let until = parse_date("2026-06-30").ok();
-        assert_eq!(
-            status_on(
+        let until = Some(d("2026-06-30"));
+        for (recorded, until, today, expected) in [
+            (
                 LicenceStatus::Valid,
                 until,
-                parse_date("2026-06-30").unwrap()
+                "2026-06-30",
+                LicenceStatus::Valid,
             ),
-            LicenceStatus::Valid
-        );
-        assert_eq!(
-            status_on(
+            (
                 LicenceStatus::Valid,
                 until,
-                parse_date("2026-07-01").unwrap()
+                "2026-07-01",
+                LicenceStatus::Expired,
             ),
-            LicenceStatus::Expired
-        );
-        assert_eq!(
-            status_on(
+            (
                 LicenceStatus::Revoked,
                 until,
-                parse_date("2026-07-01").unwrap()
+                "2026-07-01",
+                LicenceStatus::Revoked,
             ),
-            LicenceStatus::Revoked
-        );
-        assert_eq!(
-            status_on(
+            (
                 LicenceStatus::Valid,
                 None,
-                parse_date("2099-01-01").unwrap()
+                "2099-01-01",
+                LicenceStatus::Valid,
             ),
-            LicenceStatus::Valid
-        );
+        ] {
+            assert_eq!(status_on(recorded, until, d(today)), expected, "{today}");
+        }
     }
 }

@@ -15,8 +15,8 @@ use yiyin_domain::party::{Applicant, SubjectId, SubjectKind};
 use yiyin_domain::roles::Role;
 use yiyin_store::cases::CaseRecord;
 
-use crate::auth::Signed;
-use crate::error::{ApiResult, AppError, Body};
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError, Body, ErrorBody};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApplicantInput {
@@ -96,8 +96,7 @@ fn wants_minimal(headers: &HeaderMap) -> bool {
 
 /// The answer to a write: the whole view, or the brief one when the client prefers it.
 async fn answer(
-    state: &App,
-    signed: &Signed,
+    call: &Caller,
     headers: &HeaderMap,
     status: StatusCode,
     record: CaseRecord,
@@ -111,7 +110,8 @@ async fn answer(
         )
             .into_response()
     } else {
-        (status, Json(state.case_view(signed, record).await?)).into_response()
+        let view = call.app.case_view(&call.who, record).await?;
+        (status, Json(view)).into_response()
     })
 }
 
@@ -176,14 +176,13 @@ pub fn outcome_of(
     params(("Idempotency-Key" = Option<String>, Header, description = "重试同一提交时使用同一个键"),
         ("Prefer" = Option<String>, Header, description = "return=minimal：只返回 CaseBrief（编号、状态、版本），不返回时限说明、事件和文书")),
     responses((status = 201, body = CaseView, description = "新建的办件；Prefer: return=minimal 时返回 CaseBrief"), (status = 200, body = CaseView),
-        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     headers: HeaderMap,
     Body(req): Body<CreateCase>,
 ) -> ApiResult<axum::response::Response> {
-    let applicant = if signed.is_staff() {
+    let applicant = if call.who.is_staff() {
         req.applicant
             .as_ref()
             .map(ApplicantInput::parse)
@@ -198,9 +197,10 @@ pub async fn create(
         &opt(&req.reason),
         &opt(&req.redirect_to),
     )?;
-    let received = state
+    let received = call
+        .app
         .receive(
-            &signed,
+            &call.who,
             Receive {
                 jurisdiction: req.jurisdiction,
                 item_code: req.item_code,
@@ -221,7 +221,7 @@ pub async fn create(
     } else {
         StatusCode::OK
     };
-    answer(&state, &signed, &headers, status, received.record).await
+    answer(&call, &headers, status, received.record).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -242,30 +242,37 @@ pub struct ListQuery {
     pub offset: Option<i64>,
 }
 
+/// A word of a query among labelled choices (absent: none); an unknown word is refused naming the
+/// field, what it is and the choices.
+fn choice<T>(
+    word: &Option<String>,
+    field: &str,
+    what: &str,
+    parse: fn(&str) -> Option<T>,
+    choices: fn() -> String,
+) -> Result<Option<T>, AppError> {
+    let parsed = |w: &String| {
+        let refused =
+            || AppError::field(field, format!("{what}「{w}」无效（可选：{}）", choices()));
+        parse(w).ok_or_else(refused)
+    };
+    word.as_ref().map(parsed).transpose()
+}
+
 impl ListQuery {
     /// The worklist asked for, its words parsed.
     pub fn worklist(&self) -> Result<Worklist, AppError> {
-        let state = match &self.state {
-            Some(s) => Some(CaseState::parse(s).ok_or_else(|| {
-                AppError::field(
-                    "state",
-                    format!("状态「{s}」无效（可选：{}）", CaseState::choices()),
-                )
-            })?),
-            None => None,
-        };
-        let role = match &self.role {
-            Some(r) => Some(Role::parse(r).ok_or_else(|| {
-                AppError::field(
-                    "role",
-                    format!("岗位「{r}」无效（可选：{}）", Role::choices()),
-                )
-            })?),
-            None => None,
-        };
+        // The state is checked first: a query wrong in both is refused for its state.
+        let state = choice(
+            &self.state,
+            "state",
+            "状态",
+            CaseState::parse,
+            CaseState::choices,
+        )?;
         Ok(Worklist {
             mine: self.mine,
-            role,
+            role: choice(&self.role, "role", "岗位", Role::parse, Role::choices)?,
             state,
             text: self.q.clone(),
             all: self.all,
@@ -277,26 +284,18 @@ impl ListQuery {
 
 /// The cases I may see, the most urgent first.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "办件", params(ListQuery),
-    responses((status = 200, body = Vec<CaseLine>), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn list(
-    State(state): State<App>,
-    signed: Signed,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Vec<CaseLine>>> {
-    Ok(Json(state.worklist(&signed, &q.worklist()?).await?))
+    responses((status = 200, body = Vec<CaseLine>), (status = 401, body = ErrorBody)))]
+pub async fn list(call: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Vec<CaseLine>>> {
+    Ok(Json(call.app.worklist(&call.who, &q.worklist()?).await?))
 }
 
 /// One case: its record, clock, timeline, documents and the actions I may take now.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "办件",
     params(("id" = i64, Path, description = "办件编号（内部）")),
-    responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get(
-    State(state): State<App>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<CaseView>> {
-    let record = state.case_for(&signed, id).await?;
-    Ok(Json(state.case_view(&signed, record).await?))
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<CaseView>> {
+    let record = call.app.case_for(&call.who, id).await?;
+    Ok(Json(call.app.case_view(&call.who, record).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -315,11 +314,10 @@ pub struct ActRequest {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "办件", request_body = ActRequest,
     params(("id" = i64, Path, description = "办件编号（内部）"),
         ("Prefer" = Option<String>, Header, description = "return=minimal：只返回 CaseBrief")),
-    responses((status = 200, body = CaseView, description = "办件全貌；请求头 Prefer: return=minimal 时返回 CaseBrief"), (status = 403, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = CaseView, description = "办件全貌；请求头 Prefer: return=minimal 时返回 CaseBrief"), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn act(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Path(id): Path<i64>,
     headers: HeaderMap,
     Body(req): Body<ActRequest>,
@@ -333,9 +331,10 @@ pub async fn act(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim_matches('"').parse().ok())
     });
-    let updated = state
+    let updated = call
+        .app
         .act(
-            &signed,
+            &call.who,
             ActOn {
                 case_id: id,
                 version,
@@ -344,19 +343,18 @@ pub async fn act(
             },
         )
         .await?;
-    answer(&state, &signed, &headers, StatusCode::OK, updated).await
+    answer(&call, &headers, StatusCode::OK, updated).await
 }
 
 /// One document of a case, as its canonical record.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/documents/{doc}", tag = "办件",
     params(("id" = i64, Path, description = "办件编号（内部）"), ("doc" = i64, Path, description = "文书编号")),
-    responses((status = 200, body = DocumentRecord), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = DocumentRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn document(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> ApiResult<Json<DocumentRecord>> {
-    Ok(Json(state.document_of(&signed, id, doc).await?.record))
+    Ok(Json(call.app.document_of(&call.who, id, doc).await?.record))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -369,7 +367,7 @@ pub struct TrackQuery {
 
 /// Follow a case without an account, with its number and query code.
 #[utoipa::path(get, path = "/api/v1/track", tag = "办件", params(TrackQuery),
-    responses((status = 200, body = TrackView), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = TrackView), (status = 404, body = ErrorBody)))]
 pub async fn track(
     State(state): State<App>,
     Query(q): Query<TrackQuery>,
@@ -379,7 +377,7 @@ pub async fn track(
 
 /// Check the whole hash-chained event log (bureau head, discipline supervisor, system administrator).
 #[utoipa::path(get, path = "/api/v1/audit/chain", tag = "审计",
-    responses((status = 200, body = ChainReport), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn chain(State(state): State<App>, signed: Signed) -> ApiResult<Json<ChainReport>> {
-    Ok(Json(state.audit_chain(&signed).await?))
+    responses((status = 200, body = ChainReport), (status = 403, body = ErrorBody)))]
+pub async fn chain(call: Caller) -> ApiResult<Json<ChainReport>> {
+    Ok(Json(call.app.audit_chain(&call.who).await?))
 }

@@ -10,7 +10,7 @@ use yiyin_domain::calendar::parse_date;
 use yiyin_domain::catalog::ItemVersion;
 use yiyin_domain::org::{Jurisdiction, JurisdictionKind};
 
-use crate::error::{ApiError, ApiResult, AppError};
+use crate::error::{ApiError, ApiResult, AppError, ErrorBody};
 use yiyin_app::App;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -66,7 +66,7 @@ pub async fn jurisdictions(State(state): State<App>) -> ApiResult<Json<Vec<Juris
 /// One jurisdiction with its bureau, departments, halls, windows, township centres and village points.
 #[utoipa::path(get, path = "/api/v1/jurisdictions/{code}", tag = "目录",
     params(("code" = String, Path, description = "县区代码，如 hanyin")),
-    responses((status = 200, body = Jurisdiction), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Jurisdiction), (status = 404, body = ErrorBody)))]
 pub async fn jurisdiction(
     State(state): State<App>,
     Path(code): Path<String>,
@@ -77,8 +77,8 @@ pub async fn jurisdiction(
 /// The catalog of a jurisdiction as it stood on a date.
 #[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/catalog", tag = "目录",
     params(("code" = String, Path, description = "县区代码"), DateQuery),
-    responses((status = 200, body = Vec<ItemVersion>), (status = 404, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<ItemVersion>), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn catalog(
     State(state): State<App>,
     Path(code): Path<String>,
@@ -92,7 +92,7 @@ pub async fn catalog(
 /// One item as in force on a date.
 #[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/catalog/{item}", tag = "目录",
     params(("code" = String, Path, description = "县区代码"), ("item" = String, Path, description = "事项编码"), DateQuery),
-    responses((status = 200, body = ItemVersion), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = ItemVersion), (status = 404, body = ErrorBody)))]
 pub async fn item(
     State(state): State<App>,
     Path((code, item)): Path<(String, String)>,
@@ -114,7 +114,7 @@ pub async fn item(
 /// Every published version of an item, oldest first.
 #[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/catalog/{item}/versions", tag = "目录",
     params(("code" = String, Path, description = "县区代码"), ("item" = String, Path, description = "事项编码")),
-    responses((status = 200, body = Vec<ItemVersion>), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<ItemVersion>), (status = 404, body = ErrorBody)))]
 pub async fn item_history(
     State(state): State<App>,
     Path((code, item)): Path<(String, String)>,
@@ -129,7 +129,7 @@ pub async fn item_history(
 /// The public changelog of a jurisdiction's catalog, newest first.
 #[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/changelog", tag = "目录",
     params(("code" = String, Path, description = "县区代码"), LimitQuery),
-    responses((status = 200, body = Vec<ChangelogEntry>), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<ChangelogEntry>), (status = 404, body = ErrorBody)))]
 pub async fn changelog(
     State(state): State<App>,
     Path(code): Path<String>,

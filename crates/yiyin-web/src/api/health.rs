@@ -5,7 +5,7 @@ use axum::extract::State;
 use serde::Serialize;
 use yiyin_store::migrate;
 
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, ErrorBody};
 use yiyin_app::App;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -22,7 +22,7 @@ pub struct Health {
 
 /// Health check.
 #[utoipa::path(get, path = "/healthz", tag = "系统",
-    responses((status = 200, body = Health), (status = 503, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 pub async fn healthz(State(state): State<App>) -> ApiResult<Json<Health>> {
     let unavailable = |e: yiyin_store::StoreError| {
         tracing::warn!(error = %e, "health check failed");

@@ -11,11 +11,11 @@ use utoipa::IntoParams;
 use yiyin_store::archive::PublishedHead;
 use yiyin_store::seals::SealRecord;
 
-use crate::auth::Signed;
+use crate::auth::Caller;
 use yiyin_app::App;
 use yiyin_app::documents::Verdict;
 
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, ErrorBody};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct VerifyQuery {
@@ -25,7 +25,7 @@ pub struct VerifyQuery {
 
 /// The registered facts of a document or licence, looked up by its number (public).
 #[utoipa::path(get, path = "/api/v1/verify", tag = "核验", params(VerifyQuery),
-    responses((status = 200, body = Verdict), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Verdict), (status = 404, body = ErrorBody)))]
 pub async fn lookup(
     State(state): State<App>,
     Query(q): Query<VerifyQuery>,
@@ -45,7 +45,7 @@ pub async fn lookup(
 /// seal, and whether a licence is still in force; when invalid, exactly why.
 #[utoipa::path(post, path = "/api/v1/verify", tag = "核验",
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "文书的PDF或JSON文件"),
-    responses((status = 200, body = Verdict), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Verdict), (status = 422, body = ErrorBody)))]
 pub async fn verify(State(state): State<App>, body: Bytes) -> ApiResult<Json<Verdict>> {
     if body.is_empty() {
         return Err(AppError::invalid("请求体为空：请发送要核验的PDF或JSON文件").into());
@@ -73,13 +73,9 @@ pub async fn heads(State(state): State<App>) -> ApiResult<Json<Vec<PublishedHead
 #[utoipa::path(get, path = "/api/v1/cases/{id}/archive", tag = "审计",
     params(("id" = i64, Path, description = "办件编号（内部）")),
     responses((status = 200, content_type = "application/zip", body = Vec<u8>),
-        (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn archive(
-    State(state): State<App>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> ApiResult<Response> {
-    let (name, bytes) = state.download_package(&signed, id).await?;
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn archive(call: Caller, Path(id): Path<i64>) -> ApiResult<Response> {
+    let (name, bytes) = call.app.download_package(&call.who, id).await?;
     Ok(crate::pages::file_response(
         "application/zip",
         &name,

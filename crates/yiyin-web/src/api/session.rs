@@ -10,8 +10,8 @@ use yiyin_app::App;
 use yiyin_app::accounts::Registration;
 use yiyin_store::accounts::Account;
 
-use crate::auth::{SESSION_COOKIE, Signed, Via, cookie};
-use crate::error::{ApiError, ApiResult, Body};
+use crate::auth::{Caller, SESSION_COOKIE, Signed, Via, cookie};
+use crate::error::{ApiError, ApiResult, Body, ErrorBody};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -41,7 +41,7 @@ pub fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
 
 /// Log in.
 #[utoipa::path(post, path = "/api/v1/session", tag = "账号", request_body = LoginRequest,
-    responses((status = 200, body = SessionInfo), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody)))]
 pub async fn login(State(state): State<App>, Body(req): Body<LoginRequest>) -> ApiResult<Response> {
     let session = state
         .login(&req.login, &req.password)
@@ -62,17 +62,13 @@ pub async fn login(State(state): State<App>, Body(req): Body<LoginRequest>) -> A
 
 /// Log out.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "账号",
-    responses((status = 204), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn logout(
-    State(state): State<App>,
-    signed: Signed,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    let token = match signed.via {
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(call: Caller, headers: HeaderMap) -> ApiResult<Response> {
+    let token = match call.who.via {
         Via::Cookie => cookie(&headers, SESSION_COOKIE).unwrap_or_default(),
-        Via::Bearer => signed.session.token.clone(),
+        Via::Bearer => call.who.session.token.clone(),
     };
-    state.logout(&token).await?;
+    call.app.logout(&token).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut()
         .append(header::SET_COOKIE, session_cookie("", 0));
@@ -81,15 +77,15 @@ pub async fn logout(
 
 /// The logged-in account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "账号",
-    responses((status = 200, body = Account), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Account), (status = 401, body = ErrorBody)))]
 pub async fn me(signed: Signed) -> Json<Account> {
     Json(signed.session.account)
 }
 
 /// Register as an applicant (person or organisation).
 #[utoipa::path(post, path = "/api/v1/applicants", tag = "账号", request_body = Registration,
-    responses((status = 201, body = Account), (status = 409, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = Account), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn register(
     State(state): State<App>,
     Body(r): Body<Registration>,

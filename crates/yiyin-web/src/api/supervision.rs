@@ -6,6 +6,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use yiyin_app::App;
@@ -21,8 +22,8 @@ use yiyin_store::licence_acts::LicenceAct;
 use yiyin_store::pushes::Push;
 use yiyin_store::verifications::VerificationTask;
 
-use crate::auth::Signed;
-use crate::error::{ApiResult, AppError, Body};
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError, Body, ErrorBody};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct DeskQuery {
@@ -40,38 +41,26 @@ pub struct DeskQuery {
 /// A supervising department's inbox: pushes (unacknowledged unless `all`), counts with the overdue,
 /// commitment verification tasks and the findings it reported.
 #[utoipa::path(get, path = "/api/v1/supervision/inbox", tag = "监管", params(DeskQuery),
-    responses((status = 200, body = Inbox), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn inbox(
-    State(state): State<App>,
-    signed: Signed,
-    Query(q): Query<DeskQuery>,
-) -> ApiResult<Json<Inbox>> {
-    let desk = state.desk(&signed, &q.jurisdiction, &q.department)?;
-    Ok(Json(state.inbox(&signed, &desk, q.all).await?))
+    responses((status = 200, body = Inbox), (status = 403, body = ErrorBody)))]
+pub async fn inbox(call: Caller, Query(q): Query<DeskQuery>) -> ApiResult<Json<Inbox>> {
+    let desk = call.app.desk(&call.who, &q.jurisdiction, &q.department)?;
+    Ok(Json(call.app.inbox(&call.who, &desk, q.all).await?))
 }
 
 /// Acknowledge (签收) a push. Acknowledging twice changes nothing.
 #[utoipa::path(post, path = "/api/v1/supervision/pushes/{id}/acknowledge", tag = "监管",
     params(("id" = i64, Path, description = "推送编号")),
-    responses((status = 200, body = Push), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn acknowledge(
-    State(state): State<App>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Push>> {
-    Ok(Json(state.acknowledge(&signed, id).await?))
+    responses((status = 200, body = Push), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn acknowledge(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<Push>> {
+    Ok(Json(call.app.acknowledge(&call.who, id).await?))
 }
 
 /// Send a dead letter again (the bureau head, system administrators).
 #[utoipa::path(post, path = "/api/v1/supervision/pushes/{id}/replay", tag = "监管",
     params(("id" = i64, Path, description = "推送编号")),
-    responses((status = 200, body = Push), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn replay(
-    State(state): State<App>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Push>> {
-    Ok(Json(state.replay(&signed, id).await?))
+    responses((status = 200, body = Push), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn replay(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<Push>> {
+    Ok(Json(call.app.replay(&call.who, id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -83,38 +72,32 @@ pub struct JurisdictionQuery {
 /// The bureau's overview of a jurisdiction: counts per department, overdue acknowledgements, dead
 /// letters, the departments' systems, licence acts waiting for a decision, findings per item.
 #[utoipa::path(get, path = "/api/v1/supervision/overview", tag = "监管", params(JurisdictionQuery),
-    responses((status = 200, body = Overview), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Overview), (status = 403, body = ErrorBody)))]
 pub async fn overview(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Query(q): Query<JurisdictionQuery>,
 ) -> ApiResult<Json<Overview>> {
-    Ok(Json(state.overview(&signed, &q.jurisdiction).await?))
+    Ok(Json(call.app.overview(&call.who, &q.jurisdiction).await?))
 }
 
 /// Set (or switch off, with an empty url) a department's system that receives the pushes.
 #[utoipa::path(put, path = "/api/v1/supervision/webhooks", tag = "监管", request_body = WebhookInput,
-    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn set_webhook(
-    State(state): State<App>,
-    signed: Signed,
-    Body(input): Body<WebhookInput>,
-) -> ApiResult<axum::http::StatusCode> {
-    state.set_webhook(&signed, &input).await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_webhook(call: Caller, Body(input): Body<WebhookInput>) -> ApiResult<StatusCode> {
+    call.app.set_webhook(&call.who, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Report a supervision finding (抄告) on a licence or a licensee.
 #[utoipa::path(post, path = "/api/v1/supervision/findings", tag = "监管", request_body = FindingInput,
-    responses((status = 201, body = Finding), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = Finding), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn finding(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Body(input): Body<FindingInput>,
-) -> ApiResult<(axum::http::StatusCode, Json<Finding>)> {
+) -> ApiResult<(StatusCode, Json<Finding>)> {
     Ok((
-        axum::http::StatusCode::CREATED,
-        Json(state.record_finding(&signed, &input).await?),
+        StatusCode::CREATED,
+        Json(call.app.record_finding(&call.who, &input).await?),
     ))
 }
 
@@ -122,44 +105,44 @@ pub async fn finding(
 /// credit record and a proposed revocation follow).
 #[utoipa::path(post, path = "/api/v1/supervision/verifications/{id}", tag = "监管", request_body = VerificationInput,
     params(("id" = i64, Path, description = "核查任务编号")),
-    responses((status = 200, body = VerificationTask), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = VerificationTask), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn verification(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Path(id): Path<i64>,
     Body(input): Body<VerificationInput>,
 ) -> ApiResult<Json<VerificationTask>> {
-    Ok(Json(state.record_verification(&signed, id, &input).await?))
+    Ok(Json(
+        call.app.record_verification(&call.who, id, &input).await?,
+    ))
 }
 
 /// A licence with its acts, findings, pushes and commitment verification (staff whose duty covers
 /// it; the holder sees their own).
 #[utoipa::path(get, path = "/api/v1/licences/{identifier}", tag = "监管",
     params(("identifier" = String, Path, description = "证照编号")),
-    responses((status = 200, body = LicenceView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn licence(
-    State(state): State<App>,
-    signed: Signed,
-    Path(identifier): Path<String>,
-) -> ApiResult<Json<LicenceView>> {
-    Ok(Json(state.licence_view(&signed, &identifier).await?))
+    responses((status = 200, body = LicenceView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn licence(call: Caller, Path(identifier): Path<String>) -> ApiResult<Json<LicenceView>> {
+    Ok(Json(call.app.licence_view(&call.who, &identifier).await?))
 }
 
 /// Act on a licence: apply for a change (Art. 49) or renewal (Art. 50) — the holder or a window —;
 /// revoke (Art. 69), cancel (Art. 70), withdraw (Art. 8), record a rescission — the bureau.
 #[utoipa::path(post, path = "/api/v1/licences/{identifier}/acts", tag = "监管", request_body = ActInput,
     params(("identifier" = String, Path, description = "证照编号")),
-    responses((status = 201, body = LicenceAct), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = LicenceAct), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn act(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Path(identifier): Path<String>,
     Body(input): Body<ActInput>,
-) -> ApiResult<(axum::http::StatusCode, Json<LicenceAct>)> {
+) -> ApiResult<(StatusCode, Json<LicenceAct>)> {
     let request = input.request()?;
     Ok((
-        axum::http::StatusCode::CREATED,
-        Json(state.act_on_licence(&signed, &identifier, &request).await?),
+        StatusCode::CREATED,
+        Json(
+            call.app
+                .act_on_licence(&call.who, &identifier, &request)
+                .await?,
+        ),
     ))
 }
 
@@ -175,16 +158,15 @@ pub struct DecisionInput {
 /// Decide a pending change or renewal.
 #[utoipa::path(post, path = "/api/v1/licence-acts/{id}/decision", tag = "监管", request_body = DecisionInput,
     params(("id" = i64, Path, description = "证照事项编号")),
-    responses((status = 200, body = LicenceAct), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = LicenceAct), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn decide(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Path(id): Path<i64>,
     Body(input): Body<DecisionInput>,
 ) -> ApiResult<Json<LicenceAct>> {
     Ok(Json(
-        state
-            .decide_act(&signed, id, input.grant, &input.reason)
+        call.app
+            .decide_act(&call.who, id, input.grant, &input.reason)
             .await?,
     ))
 }
@@ -192,13 +174,9 @@ pub async fn decide(
 /// A licensee's licences, findings and credit records (staff, within their jurisdictions).
 #[utoipa::path(get, path = "/api/v1/subjects/{holder_id}", tag = "监管",
     params(("holder_id" = String, Path, description = "统一社会信用代码或身份证号码")),
-    responses((status = 200, body = SubjectView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn subject(
-    State(state): State<App>,
-    signed: Signed,
-    Path(holder_id): Path<String>,
-) -> ApiResult<Json<SubjectView>> {
-    Ok(Json(state.subject_view(&signed, &holder_id).await?))
+    responses((status = 200, body = SubjectView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn subject(call: Caller, Path(holder_id): Path<String>) -> ApiResult<Json<SubjectView>> {
+    Ok(Json(call.app.subject_view(&call.who, &holder_id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -210,14 +188,15 @@ pub struct RepairInput {
 /// Repair a credit record (信用修复): lifts its bar on notify-and-commit (the bureau head).
 #[utoipa::path(post, path = "/api/v1/credit-records/{id}/repair", tag = "监管", request_body = RepairInput,
     params(("id" = i64, Path, description = "信用记录编号")),
-    responses((status = 200, body = CreditRecord), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = CreditRecord), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn repair(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Path(id): Path<i64>,
     Body(input): Body<RepairInput>,
 ) -> ApiResult<Json<CreditRecord>> {
-    Ok(Json(state.repair_credit(&signed, id, &input.reason).await?))
+    Ok(Json(
+        call.app.repair_credit(&call.who, id, &input.reason).await?,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -245,7 +224,7 @@ pub async fn plans(
 /// are replaced by pseudonyms that keep the draw re-runnable).
 #[utoipa::path(get, path = "/api/v1/inspections/{id}", tag = "监管",
     params(("id" = i64, Path, description = "抽查计划编号")),
-    responses((status = 200, body = InspectionPlan), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = InspectionPlan), (status = 404, body = ErrorBody)))]
 pub async fn plan(
     State(state): State<App>,
     Path(id): Path<i64>,
@@ -255,53 +234,43 @@ pub async fn plan(
 
 /// Publish a plan: the pools and a random seed are fixed and public before the draw.
 #[utoipa::path(post, path = "/api/v1/inspections", tag = "监管", request_body = PlanInput,
-    responses((status = 201, body = InspectionPlan), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Body(input): Body<PlanInput>,
-) -> ApiResult<(axum::http::StatusCode, Json<InspectionPlan>)> {
+) -> ApiResult<(StatusCode, Json<InspectionPlan>)> {
     Ok((
-        axum::http::StatusCode::CREATED,
-        Json(state.publish_plan(&signed, &input).await?),
+        StatusCode::CREATED,
+        Json(call.app.publish_plan(&call.who, &input).await?),
     ))
 }
 
 /// Make the draw of a published plan (once; anyone can re-run it from the published input).
 #[utoipa::path(post, path = "/api/v1/inspections/{id}/draw", tag = "监管",
     params(("id" = i64, Path, description = "抽查计划编号")),
-    responses((status = 200, body = InspectionPlan), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn draw(
-    State(state): State<App>,
-    signed: Signed,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<InspectionPlan>> {
-    Ok(Json(state.draw_plan(&signed, id).await?))
+    responses((status = 200, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn draw(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<InspectionPlan>> {
+    Ok(Json(call.app.draw_plan(&call.who, id).await?))
 }
 
 /// Record what the inspection of a drawn target found (published, and a finding on the licence).
 #[utoipa::path(post, path = "/api/v1/inspections/{id}/results", tag = "监管", request_body = InspectionResultInput,
     params(("id" = i64, Path, description = "抽查计划编号")),
-    responses((status = 200, body = InspectionPlan), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn result(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Path(id): Path<i64>,
     Body(input): Body<InspectionResultInput>,
 ) -> ApiResult<Json<InspectionPlan>> {
-    Ok(Json(state.record_result(&signed, id, &input).await?))
+    Ok(Json(call.app.record_result(&call.who, id, &input).await?))
 }
 
 /// Declare that an inspector is tied to a licensee (the draw never pairs them).
 #[utoipa::path(post, path = "/api/v1/inspections/ties", tag = "监管", request_body = TieInput,
-    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn tie(
-    State(state): State<App>,
-    signed: Signed,
-    Body(input): Body<TieInput>,
-) -> ApiResult<axum::http::StatusCode> {
-    state.declare_tie(&signed, &input).await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn tie(call: Caller, Body(input): Body<TieInput>) -> ApiResult<StatusCode> {
+    call.app.declare_tie(&call.who, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -313,16 +282,17 @@ pub struct RiskInput {
 /// Grade a licensee's risk (its supervising department).
 #[utoipa::path(put, path = "/api/v1/licences/{identifier}/risk", tag = "监管", request_body = RiskInput,
     params(("identifier" = String, Path, description = "证照编号")),
-    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn risk(
-    State(state): State<App>,
-    signed: Signed,
+    call: Caller,
     Path(identifier): Path<String>,
     Body(input): Body<RiskInput>,
-) -> ApiResult<axum::http::StatusCode> {
+) -> ApiResult<StatusCode> {
     if input.risk.trim().is_empty() {
         return Err(AppError::invalid("请选择风险等级").into());
     }
-    state.set_risk(&signed, &identifier, &input.risk).await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
+    call.app
+        .set_risk(&call.who, &identifier, &input.risk)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

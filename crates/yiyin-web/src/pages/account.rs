@@ -2,17 +2,18 @@
 //! session carry a double-submit token (a cookie and a hidden field that must match).
 
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::extract::{FromRequest, Query, Request};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use yiyin_app::App;
 use yiyin_app::accounts::{Registration, check_registration, random_token};
 
 use super::{
-    Chrome, FieldErrors, Form, PageResult, PageUser, RawForm, redirect_setting_cookie,
-    redirect_with, render,
+    Chrome, FieldErrors, Form, Page, PageError, PageResult, RawForm, redirect_setting_cookie,
+    redirect_with, render, unprocessable,
 };
 use crate::api::session::session_cookie;
 use crate::auth::{SESSION_COOKIE, cookie};
@@ -35,20 +36,45 @@ fn form_token(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     }
 }
 
-fn check_form_token<T>(headers: &HeaderMap, form: &Form<T>) -> Result<(), AppError> {
-    match cookie(headers, FORM_COOKIE) {
-        Some(t) if t == form.csrf => Ok(()),
-        _ => Err(AppError::Forbidden(
-            "表单已过期，请刷新页面后重新提交".into(),
-        )),
+/// A form of a visitor without a session (log in, register), its token checked against the
+/// visitor's cookie (double submit), with the application.
+pub struct VisitorForm<T> {
+    app: App,
+    form: Form<T>,
+}
+
+impl<T: DeserializeOwned> FromRequest<App> for VisitorForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, app: &App) -> Result<Self, Self::Rejection> {
+        let sent = cookie(req.headers(), FORM_COOKIE);
+        let form = Form::<T>::from_request(req, app).await?;
+        match sent {
+            Some(t) if t == form.csrf => Ok(VisitorForm {
+                app: app.clone(),
+                form,
+            }),
+            _ => Err(PageError(AppError::Forbidden(
+                "表单已过期，请刷新页面后重新提交".into(),
+            ))
+            .into_response()),
+        }
     }
 }
 
-fn with_cookie(mut resp: Response, c: Option<HeaderValue>) -> Response {
-    if let Some(c) = c {
-        resp.headers_mut().append(axum::http::header::SET_COOKIE, c);
+/// A visitor's form page (log in, register), its frame carrying the visitor's form token — a new
+/// one, set as a cookie, when the visitor has none.
+fn visitor_form<T: Template>(
+    headers: &HeaderMap,
+    notice: &str,
+    page: impl FnOnce(Chrome) -> T,
+) -> PageResult {
+    let (token, set) = form_token(headers);
+    let mut resp: Response = render(&page(Chrome::anonymous(&token, notice)))?;
+    if let Some(c) = set {
+        resp.headers_mut().append(header::SET_COOKIE, c);
     }
-    resp
+    Ok(resp)
 }
 
 #[derive(Template)]
@@ -61,10 +87,9 @@ struct LoginPage {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct NextQuery {
-    #[serde(default)]
     pub next: String,
-    #[serde(default)]
     pub notice: String,
 }
 
@@ -83,39 +108,26 @@ fn safe_next(next: &str) -> String {
 }
 
 pub async fn login_form(headers: HeaderMap, Query(q): Query<NextQuery>) -> PageResult {
-    let (token, set) = form_token(&headers);
-    let page = LoginPage {
-        chrome: Chrome {
-            csrf: token,
-            notice: q.notice.clone(),
-            ..Chrome::default()
-        },
+    visitor_form(&headers, &q.notice, |chrome| LoginPage {
+        chrome,
         login: String::new(),
         next: safe_next(&q.next),
         error: String::new(),
-    };
-    Ok(with_cookie(render(&page)?, set))
+    })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct LoginForm {
-    #[serde(default)]
     login: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     next: String,
 }
 
-pub async fn login(
-    State(state): State<App>,
-    headers: HeaderMap,
-    form: Form<LoginForm>,
-) -> PageResult {
-    check_form_token(&headers, &form)?;
+pub async fn login(VisitorForm { app, form }: VisitorForm<LoginForm>) -> PageResult {
     let login = form.data.login.trim().to_string();
     let next = safe_next(form.data.next.trim());
-    match state.login(&login, &form.data.password).await? {
+    match app.login(&login, &form.data.password).await? {
         Ok(session) => {
             let target = if !next.is_empty() {
                 next
@@ -124,42 +136,29 @@ pub async fn login(
             } else {
                 "/my".to_string()
             };
-            let max_age = (session.expires_at - state.now()).num_seconds();
+            let max_age = (session.expires_at - app.now()).num_seconds();
             Ok(redirect_setting_cookie(
                 &target,
                 session_cookie(&session.token, max_age),
             ))
         }
-        Err(e) => {
-            let page = LoginPage {
-                chrome: Chrome {
-                    csrf: form.csrf.clone(),
-                    ..Chrome::default()
-                },
-                login,
-                next,
-                error: e.to_string(),
-            };
-            let mut resp = render(&page)?;
-            *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(resp)
-        }
+        Err(e) => unprocessable(render(&LoginPage {
+            chrome: Chrome::anonymous(&form.csrf, ""),
+            login,
+            next,
+            error: e.to_string(),
+        })),
     }
 }
 
-pub async fn logout(
-    State(state): State<App>,
-    user: PageUser,
-    headers: HeaderMap,
-    form: RawForm,
-) -> PageResult {
-    user.check_csrf(&form)?;
+pub async fn logout(page: Page, headers: HeaderMap, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
     if let Some(t) = cookie(&headers, SESSION_COOKIE) {
-        state.logout(&t).await?;
+        page.app.logout(&t).await?;
     }
     let mut resp = redirect_with("/", "已退出登录");
     resp.headers_mut()
-        .append(axum::http::header::SET_COOKIE, session_cookie("", 0));
+        .append(header::SET_COOKIE, session_cookie("", 0));
     Ok(resp)
 }
 
@@ -175,43 +174,28 @@ struct RegisterPage {
 }
 
 pub async fn register_form(headers: HeaderMap) -> PageResult {
-    let (token, set) = form_token(&headers);
-    let page = RegisterPage {
-        chrome: Chrome {
-            csrf: token,
-            ..Chrome::default()
-        },
+    visitor_form(&headers, "", |chrome| RegisterPage {
+        chrome,
         kind: "person".into(),
         name: String::new(),
         id_number: String::new(),
         phone: String::new(),
         errors: FieldErrors::default(),
-    };
-    Ok(with_cookie(render(&page)?, set))
+    })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct RegisterForm {
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     id_number: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     password2: String,
 }
 
-pub async fn register(
-    State(state): State<App>,
-    headers: HeaderMap,
-    form: Form<RegisterForm>,
-) -> PageResult {
-    check_form_token(&headers, &form)?;
+pub async fn register(VisitorForm { app, form }: VisitorForm<RegisterForm>) -> PageResult {
     let f = &form.data;
     let r = Registration {
         kind: f.kind.trim().to_string(),
@@ -230,24 +214,18 @@ pub async fn register(
         }
     }
     if errors.is_empty() {
-        match state.register(&r).await {
+        match app.register(&r).await {
             Ok(_) => return Ok(redirect_with("/login", "注册成功，请用证件号码和密码登录")),
             Err(AppError::Conflict(m)) => errors.add("id_number", m),
             Err(e) => return Err(e.into()),
         }
     }
-    let page = RegisterPage {
-        chrome: Chrome {
-            csrf: form.csrf.clone(),
-            ..Chrome::default()
-        },
+    unprocessable(render(&RegisterPage {
+        chrome: Chrome::anonymous(&form.csrf, ""),
         kind: r.kind,
         name: r.name,
         id_number: r.id_number,
         phone: r.phone,
         errors,
-    };
-    let mut resp = render(&page)?.into_response();
-    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(resp)
+    }))
 }

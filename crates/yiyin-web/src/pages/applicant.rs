@@ -3,19 +3,20 @@
 //! uploading only what it asked for; downloading vouchers and results; withdrawing.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use serde::Deserialize;
-use yiyin_app::App;
 use yiyin_app::accounts::random_token;
 use yiyin_app::cases::{ActOn, CaseLine, Receive, Upload, Worklist};
 use yiyin_domain::calendar::fmt_date;
 use yiyin_domain::catalog::Item;
-use yiyin_domain::engine::{Action, Clock, IntakeOutcome};
+use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
 use yiyin_domain::org::Jurisdiction;
-use yiyin_store::cases::CaseRecord;
 
-use super::work::{DocLink, MaterialRow, TimelineRow};
-use super::{Chrome, FieldErrors, Form, FormData, PageResult, PageUser, redirect_with, render};
+use super::work::CaseShown;
+use super::{
+    Chrome, FieldErrors, Form, FormData, Notice, Page, PageResult, file_response, redirect_with,
+    render, tell_back, unprocessable,
+};
 use crate::error::AppError;
 
 #[derive(Template)]
@@ -25,20 +26,16 @@ struct MyPage {
     lines: Vec<CaseLine>,
 }
 
-pub async fn my_cases(
-    State(state): State<App>,
-    user: PageUser,
-    Query(n): Query<super::Notice>,
-) -> PageResult {
-    user.require_applicant()?;
+pub async fn my_cases(page: Page, Query(n): Query<Notice>) -> PageResult {
+    page.require_applicant()?;
     let list = Worklist {
         all: true,
         limit: 200,
         ..Default::default()
     };
-    let lines = state.worklist(user.who(), &list).await?;
+    let lines = page.app.worklist(page.who(), &list).await?;
     render(&MyPage {
-        chrome: user.chrome(&n.notice),
+        chrome: page.chrome(&n.notice),
         lines,
     })
 }
@@ -54,27 +51,25 @@ struct ApplyPage {
     key: String,
 }
 
-async fn item_for(state: &App, code: &str, item: &str) -> Result<(Jurisdiction, Item), AppError> {
-    let j = state.jurisdiction(code)?;
-    let v = state.item_in_force(code, item).await?;
-    Ok((j, v.item))
+impl ApplyPage {
+    /// The form of an item in force, with no error yet; `key` makes a retried submission one.
+    async fn new(page: &Page, code: &str, item: &str, key: String) -> Result<ApplyPage, AppError> {
+        let j = page.app.jurisdiction(code)?;
+        let v = page.app.item_in_force(code, item).await?;
+        Ok(ApplyPage {
+            chrome: page.chrome(""),
+            j,
+            item: v.item,
+            errors: FieldErrors::default(),
+            general: String::new(),
+            key,
+        })
+    }
 }
 
-pub async fn apply_form(
-    State(state): State<App>,
-    user: PageUser,
-    Path((code, item)): Path<(String, String)>,
-) -> PageResult {
-    user.require_applicant()?;
-    let (j, item) = item_for(&state, &code, &item).await?;
-    render(&ApplyPage {
-        chrome: user.chrome(""),
-        j,
-        item,
-        errors: FieldErrors::default(),
-        general: String::new(),
-        key: random_token(),
-    })
+pub async fn apply_form(page: Page, Path((code, item)): Path<(String, String)>) -> PageResult {
+    page.require_applicant()?;
+    render(&ApplyPage::new(&page, &code, &item, random_token()).await?)
 }
 
 /// Reads a multipart form: its text fields and its files (empty file inputs are skipped). Too large
@@ -127,34 +122,27 @@ async fn read_multipart(
 /// Applies online: the materials uploaded are the materials provided; the application and its files
 /// are kept together, or not at all.
 pub async fn apply(
-    State(state): State<App>,
-    user: PageUser,
+    page: Page,
     Path((code, item_code)): Path<(String, String)>,
     mp: Multipart,
 ) -> PageResult {
-    user.require_applicant()?;
-    let (j, item) = item_for(&state, &code, &item_code).await?;
-    let mut errors = FieldErrors::default();
-    let (form, uploads) = read_multipart(mp, &mut errors).await?;
-    user.check_token(&form.get("csrf"))?;
-    let mut general = String::new();
-    if errors.is_empty() {
-        let received = state
-            .receive(
-                user.who(),
-                Receive {
-                    jurisdiction: j.code.clone(),
-                    item_code: item.code.clone(),
-                    applicant: None,
-                    materials: vec![],
-                    attested: !form.get("agree").is_empty(),
-                    outcome: IntakeOutcome::Receive,
-                    idempotency_key: Some(form.get("key")),
-                    uploads,
-                },
-            )
-            .await;
-        match received {
+    page.require_applicant()?;
+    let mut form_page = ApplyPage::new(&page, &code, &item_code, String::new()).await?;
+    let (form, uploads) = read_multipart(mp, &mut form_page.errors).await?;
+    page.check_token(&form.get("csrf"))?;
+    form_page.key = form.get("key");
+    if form_page.errors.is_empty() {
+        let receive = Receive {
+            jurisdiction: form_page.j.code.clone(),
+            item_code: form_page.item.code.clone(),
+            applicant: None,
+            materials: vec![],
+            attested: !form.get("agree").is_empty(),
+            outcome: IntakeOutcome::Receive,
+            idempotency_key: Some(form.get("key")),
+            uploads,
+        };
+        match page.app.receive(page.who(), receive).await {
             Ok(r) => {
                 return Ok(redirect_with(
                     &format!("/my/cases/{}", r.record.id),
@@ -165,135 +153,93 @@ pub async fn apply(
                 ));
             }
             Err(e @ AppError::Refused(_)) if e.details().iter().any(|r| r == "AL-06") => {
-                errors.add("agree", e.to_string())
+                form_page.errors.add("agree", e.to_string())
             }
-            Err(e @ AppError::Invalid { field: Some(_), .. }) => errors.add_error(&e, "files"),
-            Err(e @ (AppError::Refused(_) | AppError::Invalid { .. })) => general = e.to_string(),
+            Err(e @ AppError::Invalid { field: Some(_), .. }) => {
+                form_page.errors.add_error(&e, "files")
+            }
+            Err(e @ (AppError::Refused(_) | AppError::Invalid { .. })) => {
+                form_page.general = e.to_string()
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    let page = ApplyPage {
-        chrome: user.chrome(""),
-        j,
-        item,
-        errors,
-        general,
-        key: form.get("key"),
-    };
-    let mut resp = render(&page)?;
-    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(resp)
+    unprocessable(render(&form_page))
 }
 
 #[derive(Template)]
 #[template(path = "applicant/case.html")]
 struct MyCasePage {
     chrome: Chrome,
-    /// The licence the case issued (its newest version), if any.
-    licence: Option<String>,
-    /// Deferred materials past their date: (code, due, warning).
-    late: Vec<(String, chrono::NaiveDate, String)>,
-    c: CaseRecord,
-    clock: Option<Clock>,
-    materials: Vec<MaterialRow>,
-    timeline: Vec<TimelineRow>,
-    documents: Vec<DocLink>,
+    case: CaseShown,
     /// The materials the supplement notice asked for and that are still missing.
     asked: Vec<(String, String)>,
     can_withdraw: bool,
     errors: FieldErrors,
 }
 
-async fn my_case(state: &App, user: &PageUser, id: i64) -> Result<CaseRecord, AppError> {
-    state.case_for(user.who(), id).await
-}
-
-async fn case_view(
-    state: &App,
-    user: &PageUser,
-    id: i64,
-    notice: &str,
-    errors: FieldErrors,
-) -> PageResult {
-    user.require_applicant()?;
-    let c = my_case(state, user, id).await?;
-    let files = state.store.attachments(id).await?;
-    let events = state.store.case_events(id).await?;
-    let clock = c.clock(&state.calendar(), state.today()).ok();
-    let documents = DocLink::of_case(state, id).await?;
-    let possible = c.case.possible_actions(&c.item);
-    let waiting_supplement = c.state == yiyin_domain::engine::CaseState::AwaitingSupplement;
+/// The applicant's case page; `errors` are those of a refused supplement.
+async fn case_view(page: &Page, id: i64, notice: &str, errors: FieldErrors) -> PageResult {
+    page.require_applicant()?;
+    let case = CaseShown::load(page, id).await?;
+    let c = &case.c;
+    let material = |code: &str| c.item.materials.iter().find(|m| m.code == code);
     let mut asked: Vec<(String, String)> = Vec::new();
-    if waiting_supplement && let Some(n) = c.case.notices.last() {
-        asked = n
-            .missing
-            .iter()
-            .map(|code| {
-                (
-                    code.clone(),
-                    c.item
-                        .materials
-                        .iter()
-                        .find(|m| &m.code == code)
-                        .map(|m| m.name.clone())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect();
+    if c.state == CaseState::AwaitingSupplement
+        && let Some(n) = c.case.notices.last()
+    {
+        for code in &n.missing {
+            let name = material(code).map(|m| m.name.clone());
+            asked.push((code.clone(), name.unwrap_or_default()));
+        }
     }
     for d in c.case.deferred.iter().filter(|d| d.arrived_on.is_none()) {
-        asked.push((
-            d.code.clone(),
-            c.item
-                .materials
-                .iter()
-                .find(|m| m.code == d.code)
-                .map(|m| format!("{}（容缺，应于{}前补交）", m.name, fmt_date(d.due)))
-                .unwrap_or_default(),
-        ));
+        let name =
+            material(&d.code).map(|m| format!("{}（容缺，应于{}前补交）", m.name, fmt_date(d.due)));
+        asked.push((d.code.clone(), name.unwrap_or_default()));
     }
-    let licence = state
-        .store
-        .licence_of_case(c.id)
-        .await?
-        .map(|l| l.identifier);
     render(&MyCasePage {
-        licence,
-        late: c.case.deferred_warnings(&c.item, state.today()),
-        chrome: user.chrome(notice),
-        materials: super::work::material_rows(&c, &files),
-        timeline: super::work::timeline(&events),
-        clock,
-        documents,
+        chrome: page.chrome(notice),
         asked,
-        can_withdraw: possible.contains(&"withdraw"),
+        can_withdraw: c.case.possible_actions(&c.item).contains(&"withdraw"),
         errors,
-        c,
+        case,
     })
 }
 
-pub async fn case_page(
-    State(state): State<App>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    Query(n): Query<super::Notice>,
+pub async fn case_page(page: Page, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageResult {
+    case_view(&page, id, &n.notice, FieldErrors::default()).await
+}
+
+/// The applicant's act on their case: done or refused (an error `told` accepts), it is told on the
+/// case page.
+async fn act_on_mine(
+    page: &Page,
+    id: i64,
+    action: Action,
+    uploads: Vec<Upload>,
+    done: &str,
+    told: impl FnOnce(&AppError) -> bool,
 ) -> PageResult {
-    case_view(&state, &user, id, &n.notice, FieldErrors::default()).await
+    let on = ActOn {
+        case_id: id,
+        version: None,
+        action,
+        uploads,
+    };
+    let back = format!("/my/cases/{id}");
+    let result = page.app.act(page.who(), on).await;
+    tell_back(result, |_| (back.clone(), done.into()), told, &back, "")
 }
 
 /// Answers a supplement notice (or delivers deferred materials): only the asked materials are taken,
 /// with their files, in one write.
-pub async fn supplement(
-    State(state): State<App>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    mp: Multipart,
-) -> PageResult {
-    user.require_applicant()?;
-    let c = my_case(&state, &user, id).await?;
+pub async fn supplement(page: Page, Path(id): Path<i64>, mp: Multipart) -> PageResult {
+    page.require_applicant()?;
+    let c = page.app.case_for(page.who(), id).await?;
     let mut errors = FieldErrors::default();
     let (form, uploads) = read_multipart(mp, &mut errors).await?;
-    user.check_token(&form.get("csrf"))?;
+    page.check_token(&form.get("csrf"))?;
     let asked = c.case.asked_materials();
     let uploads: Vec<Upload> = uploads
         .into_iter()
@@ -303,82 +249,49 @@ pub async fn supplement(
         errors.add("files", "请上传补正通知书所列的材料");
     }
     if !errors.is_empty() {
-        let mut resp = case_view(&state, &user, id, "", errors).await?;
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(resp);
+        return unprocessable(case_view(&page, id, "", errors).await);
     }
     let mut materials: Vec<String> = uploads.iter().map(|u| u.material.clone()).collect();
     materials.sort();
     materials.dedup();
-    let result = state
-        .act(
-            user.who(),
-            ActOn {
-                case_id: id,
-                version: None,
-                action: Action::Supplement { materials },
-                uploads,
-            },
-        )
-        .await;
-    match result {
-        Ok(_) => Ok(redirect_with(
-            &format!("/my/cases/{id}"),
-            "补正材料已提交，窗口将在五个工作日内作出处理",
-        )),
-        Err(e @ (AppError::Refused(_) | AppError::Conflict(_) | AppError::Invalid { .. })) => {
-            Ok(redirect_with(&format!("/my/cases/{id}"), &e.to_string()))
-        }
-        Err(e) => Err(e.into()),
-    }
+    act_on_mine(
+        &page,
+        id,
+        Action::Supplement { materials },
+        uploads,
+        "补正材料已提交，窗口将在五个工作日内作出处理",
+        |e| {
+            matches!(
+                e,
+                AppError::Refused(_) | AppError::Conflict(_) | AppError::Invalid { .. }
+            )
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct WithdrawForm {
-    #[serde(default)]
     reason: String,
 }
 
-pub async fn withdraw(
-    State(state): State<App>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    form: Form<WithdrawForm>,
-) -> PageResult {
-    user.require_applicant()?;
-    user.check_csrf(&form)?;
+pub async fn withdraw(page: Page, Path(id): Path<i64>, form: Form<WithdrawForm>) -> PageResult {
+    page.require_applicant()?;
+    page.check_csrf(&form)?;
     let action = Action::Withdraw {
         reason: form.data.reason.trim().to_string(),
     };
-    let result = state
-        .act(
-            user.who(),
-            ActOn {
-                case_id: id,
-                version: None,
-                action,
-                uploads: vec![],
-            },
-        )
-        .await;
-    match result {
-        Ok(_) => Ok(redirect_with(&format!("/my/cases/{id}"), "申请已撤回")),
-        Err(e @ (AppError::Refused(_) | AppError::Conflict(_))) => {
-            Ok(redirect_with(&format!("/my/cases/{id}"), &e.to_string()))
-        }
-        Err(e) => Err(e.into()),
-    }
+    act_on_mine(&page, id, action, vec![], "申请已撤回", |e| {
+        matches!(e, AppError::Refused(_) | AppError::Conflict(_))
+    })
+    .await
 }
 
 /// Downloads an attached file, for those who may see its case.
-pub async fn file(State(state): State<App>, user: PageUser, Path(id): Path<i64>) -> PageResult {
-    let a = state.store.attachment(id).await?;
-    state.case_for(user.who(), a.case_id).await?;
-    let bytes = state.blobs.get(&a.digest).await?;
-    Ok(super::file_response(
-        &a.content_type,
-        &a.file_name,
-        true,
-        bytes,
-    ))
+pub async fn file(page: Page, Path(id): Path<i64>) -> PageResult {
+    let a = page.app.store.attachment(id).await?;
+    page.app.case_for(page.who(), a.case_id).await?;
+    let bytes = page.app.blobs.get(&a.digest).await?;
+    Ok(file_response(&a.content_type, &a.file_name, true, bytes))
 }

@@ -2,12 +2,11 @@
 //! A4 page (with the seal's image when sealed), the sealed PDF and the sealed record (JSON).
 
 use askama::Template;
-use axum::extract::{Path, State};
-use yiyin_app::App;
+use axum::extract::Path;
 use yiyin_domain::calendar::fmt_date_cn;
 use yiyin_domain::documents::DocumentRecord;
 
-use super::{PageResult, PageUser, file_response, render};
+use super::{Page, PageResult, file_response, render};
 use crate::error::AppError;
 
 #[derive(Template)]
@@ -23,12 +22,16 @@ struct DocumentPage {
     doc_id: i64,
 }
 
-pub async fn document(
-    State(state): State<App>,
-    user: PageUser,
-    Path((id, doc)): Path<(i64, i64)>,
-) -> PageResult {
-    let d = state.document_of(user.who(), id, doc).await?;
+/// A case's document as its reader may see it: `/cases/{id}/documents/{doc}`.
+type DocPath = Path<(i64, i64)>;
+
+/// The name a document's file is saved under.
+fn saved_name(record: &DocumentRecord, extension: &str) -> String {
+    format!("{}-{}.{extension}", record.title, record.case_number)
+}
+
+pub async fn document(page: Page, Path((id, doc)): DocPath) -> PageResult {
+    let d = page.app.document_of(page.who(), id, doc).await?;
     let seal_svg = match d
         .sealed
         .as_deref()
@@ -58,29 +61,21 @@ pub async fn document(
 }
 
 /// The sealed PDF.
-pub async fn pdf(
-    State(state): State<App>,
-    user: PageUser,
-    Path((id, doc)): Path<(i64, i64)>,
-) -> PageResult {
-    let d = state.document_of(user.who(), id, doc).await?;
-    let bytes = state.pdf_of(&d).await?;
-    let name = format!("{}-{}.pdf", d.record.title, d.record.case_number);
+pub async fn pdf(page: Page, Path((id, doc)): DocPath) -> PageResult {
+    let d = page.app.document_of(page.who(), id, doc).await?;
+    let bytes = page.app.pdf_of(&d).await?;
+    let name = saved_name(&d.record, "pdf");
     Ok(file_response("application/pdf", &name, false, bytes))
 }
 
 /// The sealed record (JSON) with its signature, for offline verification (`yiyin verify`).
-pub async fn json(
-    State(state): State<App>,
-    user: PageUser,
-    Path((id, doc)): Path<(i64, i64)>,
-) -> PageResult {
-    let d = state.document_of(user.who(), id, doc).await?;
+pub async fn json(page: Page, Path((id, doc)): DocPath) -> PageResult {
+    let d = page.app.document_of(page.who(), id, doc).await?;
     let sealed = d
         .sealed
         .clone()
         .ok_or_else(|| AppError::Conflict("这份文书未加盖电子印章".into()))?;
-    let name = format!("{}-{}.json", d.record.title, d.record.case_number);
+    let name = saved_name(&d.record, "json");
     Ok(file_response(
         "application/json; charset=utf-8",
         &name,

@@ -3,8 +3,10 @@
 //! forms are plain POSTs carrying the CSRF token, and a failed form is shown again with what was
 //! typed and a Chinese message beside each wrong field.
 //!
-//! Every form is read by [`Form`] (typed, with the CSRF check) and every handler calls the
-//! application layer for what it shows or does.
+//! Every handler of a logged-in user takes a [`Page`] (the application and who is asking); every
+//! form is read by [`Form`] (typed, with the CSRF check) and ended by [`settle`] (success redirects
+//! with a notice, a refusal shows the page again with the message and what was typed); every handler
+//! calls the application layer for what it shows or does.
 //!
 //! Modules: [`portal`] (the public), [`account`] (log in, register), [`applicant`] (the applicant's
 //! area), [`work`] (windows and back office), [`supervision`] (the bureau's and the departments'
@@ -19,19 +21,23 @@ pub mod portal;
 pub mod supervision;
 pub mod work;
 
+mod forms;
+
 use askama::Template;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde::de::DeserializeOwned;
 use yiyin_app::{App, Principal};
+use yiyin_domain::authz::{self, Operation};
+use yiyin_domain::roles::Role;
 use yiyin_store::accounts::Account;
 
-use crate::auth::{Signed, Viewer};
+pub use forms::{FieldErrors, Form, FormData, RawForm, is_refusal, settle, tell_back};
+
+use crate::auth::{Signed, Viewer, With};
 use crate::error::{ApiError, AppError, status_of};
 
 /// The largest upload form (several materials of up to 10 MB each).
@@ -209,6 +215,19 @@ pub fn render<T: Template>(t: &T) -> PageResult {
         .map_err(|e| PageError(AppError::Internal(format!("模板渲染失败：{e}"))))
 }
 
+/// Whether a select's option is the current value: for the templates, which hold both as `&str` or
+/// `String` alike.
+pub fn chosen(code: &str, current: &str) -> bool {
+    code == current
+}
+
+/// A page shown again because what was sent was refused: the same page, answered with 422.
+pub fn unprocessable(page: PageResult) -> PageResult {
+    let mut resp = page?;
+    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
+}
+
 /// What every page's frame shows: who is logged in, the navigation for their roles, the CSRF token
 /// for forms and a one-line message after a redirect.
 #[derive(Debug, Clone, Default)]
@@ -230,70 +249,65 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn for_account(account: Option<&Account>, csrf: &str, notice: &str) -> Chrome {
+        let holds = |role: Role| account.is_some_and(|a| a.has_role(role));
+        let may = |op: Operation| {
+            account.is_some_and(|a| a.grants.iter().any(|g| authz::role_may(g.role, op)))
+        };
         Chrome {
             user: account.map(|a| a.name.clone()),
             staff: account.is_some_and(|a| a.is_staff()),
-            admin: account.is_some_and(|a| {
-                a.grants.iter().any(|g| {
-                    matches!(
-                        g.role,
-                        yiyin_domain::roles::Role::CatalogAdmin
-                            | yiyin_domain::roles::Role::SystemAdmin
-                    )
-                })
-            }),
-            clerk: account.is_some_and(|a| a.has_role(yiyin_domain::roles::Role::WindowClerk)),
-            head: account.is_some_and(|a| a.has_role(yiyin_domain::roles::Role::BureauHead)),
-            supervisor: account
-                .is_some_and(|a| a.has_role(yiyin_domain::roles::Role::DepartmentSupervisor)),
-            oversees: account.is_some_and(|a| {
-                a.grants.iter().any(|g| {
-                    yiyin_domain::authz::role_may(
-                        g.role,
-                        yiyin_domain::authz::Operation::ActOnLicence,
-                    ) || yiyin_domain::authz::role_may(
-                        g.role,
-                        yiyin_domain::authz::Operation::ManagePushes,
-                    )
-                })
-            }),
+            admin: holds(Role::CatalogAdmin) || holds(Role::SystemAdmin),
+            clerk: holds(Role::WindowClerk),
+            head: holds(Role::BureauHead),
+            supervisor: holds(Role::DepartmentSupervisor),
+            oversees: may(Operation::ActOnLicence) || may(Operation::ManagePushes),
             csrf: csrf.to_string(),
             notice: notice.to_string(),
         }
     }
-}
 
-/// The page frame for a viewer (anyone).
-pub fn chrome(viewer: &Viewer, notice: &str) -> Chrome {
-    match &viewer.0 {
-        Some((s, _)) => Chrome::for_account(Some(&s.account), &s.csrf, notice),
-        None => Chrome::default().with_notice(notice),
+    /// The frame of a visitor without a session: only its form token and the notice.
+    pub fn anonymous(csrf: &str, notice: &str) -> Chrome {
+        Chrome {
+            csrf: csrf.to_string(),
+            notice: notice.to_string(),
+            ..Chrome::default()
+        }
     }
 }
 
-impl Chrome {
-    fn with_notice(mut self, notice: &str) -> Chrome {
-        self.notice = notice.to_string();
-        self
+/// A public page: the application and whoever is asking (anyone, maybe not logged in).
+pub type Visitor = With<Viewer>;
+
+impl Visitor {
+    /// The page frame for whoever is asking.
+    pub fn chrome(&self, notice: &str) -> Chrome {
+        match &self.who.0 {
+            Some((s, _)) => Chrome::for_account(Some(&s.account), &s.csrf, notice),
+            None => Chrome::anonymous("", notice),
+        }
     }
 }
 
-/// A logged-in page user; anonymous visitors are sent to the login page.
-pub struct PageUser(pub Signed);
+/// A page for a logged-in user: the application and who is asking. Anonymous visitors are sent to
+/// the login page, which brings them back.
+pub struct Page {
+    pub app: App,
+    pub user: Signed,
+}
 
-impl<S> FromRequestParts<S> for PageUser
-where
-    App: FromRef<S>,
-    S: Send + Sync,
-{
+impl FromRequestParts<App> for Page {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let viewer = Viewer::from_request_parts(parts, state)
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let viewer = Viewer::from_request_parts(parts, app)
             .await
             .map_err(|e| PageError::from(e).into_response())?;
         match viewer.0 {
-            Some((session, via)) => Ok(PageUser(Signed::new(session, via))),
+            Some((session, via)) => Ok(Page {
+                app: app.clone(),
+                user: Signed::new(session, via),
+            }),
             None => {
                 let next = parts
                     .uri
@@ -306,18 +320,18 @@ where
     }
 }
 
-impl PageUser {
+impl Page {
     pub fn chrome(&self, notice: &str) -> Chrome {
-        Chrome::for_account(Some(&self.0.session.account), &self.0.session.csrf, notice)
+        Chrome::for_account(Some(self.account()), &self.user.session.csrf, notice)
     }
 
     pub fn account(&self) -> &Account {
-        &self.0.session.account
+        &self.user.session.account
     }
 
     /// The principal the use cases take.
     pub fn who(&self) -> &Principal {
-        &self.0.principal
+        &self.user.principal
     }
 
     pub fn require_staff(&self) -> Result<(), PageError> {
@@ -328,6 +342,30 @@ impl PageUser {
         Ok(self.who().require_applicant()?)
     }
 
+    /// Staff who may do `op` in the jurisdiction.
+    pub fn require_in(&self, op: Operation, jurisdiction: &str) -> Result<(), PageError> {
+        self.require_staff()?;
+        Ok(self.who().require_in(op, jurisdiction)?)
+    }
+
+    /// The jurisdictions (code, name) where the user holds a role that may do `op`.
+    pub fn jurisdictions_for(&self, op: Operation) -> Vec<(String, String)> {
+        let org = self.app.org();
+        let mut v: Vec<(String, String)> = self
+            .account()
+            .grants
+            .iter()
+            .filter(|g| authz::role_may(g.role, op))
+            .filter_map(|g| {
+                org.jurisdiction(&g.jurisdiction)
+                    .map(|j| (j.code.clone(), j.name.clone()))
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     /// Checks a form's CSRF token against the session.
     pub fn check_csrf<T>(&self, form: &Form<T>) -> Result<(), PageError> {
         self.check_token(&form.csrf)
@@ -335,7 +373,7 @@ impl PageUser {
 
     /// Checks a CSRF token against the session.
     pub fn check_token(&self, csrf: &str) -> Result<(), PageError> {
-        if csrf == self.0.session.csrf {
+        if csrf == self.user.session.csrf {
             Ok(())
         } else {
             Err(AppError::Forbidden(
@@ -345,72 +383,6 @@ impl PageUser {
         }
     }
 }
-
-/// The fields of a submitted form, as sent (several values per name allowed).
-#[derive(Debug, Clone, Default)]
-pub struct FormData(pub Vec<(String, String)>);
-
-impl FormData {
-    /// The first value of a field, trimmed ("" when absent).
-    pub fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    }
-
-    /// Every non-empty value of a field.
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, v)| k == name && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_string())
-            .collect()
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.0.iter().any(|(k, _)| k == name)
-    }
-}
-
-/// A submitted form: its fields typed as `T` (repeated fields into a `Vec`), its CSRF token, and the
-/// fields as sent, to show them again when the form is refused.
-#[derive(Debug, Clone)]
-pub struct Form<T> {
-    pub csrf: String,
-    pub data: T,
-    pub raw: FormData,
-}
-
-impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Form<T> {
-    type Rejection = Response;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        let unreadable = |detail: String| {
-            PageError(AppError::invalid(format!(
-                "表单内容无法识别，请返回重新填写（{detail}）"
-            )))
-            .into_response()
-        };
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| unreadable(e.body_text()))?;
-        let pairs: Vec<(String, String)> =
-            serde_html_form::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
-        let data: T = serde_html_form::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
-        let raw = FormData(pairs);
-        Ok(Form {
-            csrf: raw.get("csrf"),
-            data,
-            raw,
-        })
-    }
-}
-
-/// A form whose fields the handler reads by name (a form with no fields beyond its token, or
-/// echoed as typed).
-pub type RawForm = Form<serde::de::IgnoredAny>;
 
 /// A file for the browser: shown (`inline`) or saved under its Chinese name; kept by no shared cache.
 pub fn file_response(content_type: &str, name: &str, inline: bool, bytes: Vec<u8>) -> Response {
@@ -445,42 +417,9 @@ pub fn redirect_setting_cookie(path: &str, cookie: HeaderValue) -> Response {
     resp
 }
 
-/// Errors of a form, by field name, shown beside each field.
-#[derive(Debug, Clone, Default)]
-pub struct FieldErrors(pub Vec<(String, String)>);
-
-impl FieldErrors {
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push((field.to_string(), message.into()));
-    }
-
-    /// The message for a field ("" when none).
-    pub fn of(&self, field: &str) -> String {
-        self.0
-            .iter()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join("；")
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Shows a refused input beside its field (`fallback` when it names none).
-    pub fn add_error(&mut self, e: &AppError, fallback: &str) {
-        let field = match e {
-            AppError::Invalid { field: Some(f), .. } => f.as_str(),
-            _ => fallback,
-        };
-        self.add(field, e.to_string());
-    }
-}
-
 /// The `notice` query parameter of a page.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct Notice {
-    #[serde(default)]
     pub notice: String,
 }

@@ -4,16 +4,16 @@
 use std::collections::BTreeSet;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use serde::Deserialize;
 use yiyin_domain::calendar::{fmt_date, parse_date};
 use yiyin_domain::catalog::{self, HandlingClass, HandlingMode, Item, ItemVersion};
 use yiyin_domain::org::Jurisdiction;
 
-use super::{Chrome, Notice, PageResult, chrome, render};
-use crate::auth::Viewer;
+use super::{Chrome, Notice, PageResult, Visitor, render};
 use crate::error::AppError;
 use yiyin_app::App;
+use yiyin_app::documents::Verdict;
 
 pub struct JurisdictionCard {
     pub code: String,
@@ -31,10 +31,10 @@ struct Home {
     topics: Vec<(String, usize)>,
 }
 
-async fn home_topics(state: &App) -> Result<Vec<(String, usize)>, AppError> {
+async fn home_topics(app: &App) -> Result<Vec<(String, usize)>, AppError> {
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-    for j in state.org().jurisdictions.iter().filter(|j| j.has_catalog()) {
-        for v in state.store.catalog_as_of(&j.code, state.today()).await? {
+    for j in app.org().jurisdictions.iter().filter(|j| j.has_catalog()) {
+        for v in app.store.catalog_as_of(&j.code, app.today()).await? {
             for t in v.item.topics {
                 *counts.entry(t).or_default() += 1;
             }
@@ -46,9 +46,9 @@ async fn home_topics(state: &App) -> Result<Vec<(String, usize)>, AppError> {
     Ok(v)
 }
 
-pub async fn home(State(state): State<App>, viewer: Viewer, Query(n): Query<Notice>) -> PageResult {
-    let org = state.store.organisation().await?;
-    let today = state.today();
+pub async fn home(page: Visitor, Query(n): Query<Notice>) -> PageResult {
+    let org = page.app.store.organisation().await?;
+    let today = page.app.today();
     let mut jurisdictions = Vec::new();
     for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
         jurisdictions.push(JurisdictionCard {
@@ -59,30 +59,25 @@ pub async fn home(State(state): State<App>, viewer: Viewer, Query(n): Query<Noti
                 .as_ref()
                 .map(|b| b.name.clone())
                 .unwrap_or_default(),
-            items: state.store.catalog_as_of(&j.code, today).await?.len(),
+            items: page.app.store.catalog_as_of(&j.code, today).await?.len(),
         });
     }
-    let topics = home_topics(&state).await?;
+    let topics = home_topics(&page.app).await?;
     render(&Home {
-        chrome: chrome(&viewer, &n.notice),
+        chrome: page.chrome(&n.notice),
         jurisdictions,
         topics,
     })
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct CatalogQuery {
-    #[serde(default)]
     pub q: String,
-    #[serde(default)]
     pub dept: String,
-    #[serde(default)]
     pub mode: String,
-    #[serde(default)]
     pub class: String,
-    #[serde(default)]
     pub topic: String,
-    #[serde(default)]
     pub date: String,
 }
 
@@ -143,31 +138,30 @@ fn promised_label(item: &Item) -> String {
     }
 }
 
-async fn load_jurisdiction(state: &App, code: &str) -> Result<Jurisdiction, AppError> {
-    let j = state.store.jurisdiction(code).await?;
+async fn load_jurisdiction(app: &App, code: &str) -> Result<Jurisdiction, AppError> {
+    let j = app.store.jurisdiction(code).await?;
     if !j.has_catalog() {
         return Err(AppError::NotFound(format!("{}不设本级事项目录", j.name)));
     }
     Ok(j)
 }
 
-fn date_param(state: &App, text: &str) -> Result<chrono::NaiveDate, AppError> {
+fn date_param(app: &App, text: &str) -> Result<chrono::NaiveDate, AppError> {
     if text.trim().is_empty() {
-        Ok(state.today())
+        Ok(app.today())
     } else {
         parse_date(text).map_err(|e| AppError::invalid(e.to_string()))
     }
 }
 
 pub async fn catalog(
-    State(state): State<App>,
-    viewer: Viewer,
+    page: Visitor,
     Path(code): Path<String>,
     Query(q): Query<CatalogQuery>,
 ) -> PageResult {
-    let j = load_jurisdiction(&state, &code).await?;
-    let date = date_param(&state, &q.date)?;
-    let versions = state.store.catalog_as_of(&code, date).await?;
+    let j = load_jurisdiction(&page.app, &code).await?;
+    let date = date_param(&page.app, &q.date)?;
+    let versions = page.app.store.catalog_as_of(&code, date).await?;
     let total = versions.len();
     let needle = q.q.trim();
     let topics: BTreeSet<String> = versions
@@ -210,15 +204,15 @@ pub async fn catalog(
             });
         }
     }
-    let page = CatalogPage {
-        chrome: chrome(&viewer, ""),
+    render(&CatalogPage {
+        chrome: page.chrome(""),
         bureau: j
             .bureau
             .as_ref()
             .map(|b| b.name.clone())
             .unwrap_or_default(),
         date: fmt_date(date),
-        dated: if date == state.today() {
+        dated: if date == page.app.today() {
             String::new()
         } else {
             fmt_date(date)
@@ -241,8 +235,7 @@ pub async fn catalog(
         class: q.class.clone(),
         topic: q.topic.clone(),
         j,
-    };
-    render(&page)
+    })
 }
 
 #[derive(Template)]
@@ -264,20 +257,19 @@ struct ItemPage {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct DateOnly {
-    #[serde(default)]
     pub date: String,
 }
 
 pub async fn item(
-    State(state): State<App>,
-    viewer: Viewer,
+    page: Visitor,
     Path((code, item_code)): Path<(String, String)>,
     Query(q): Query<DateOnly>,
 ) -> PageResult {
-    let j = load_jurisdiction(&state, &code).await?;
-    let date = date_param(&state, &q.date)?;
-    let history = state.store.item_history(&code, &item_code).await?;
+    let j = load_jurisdiction(&page.app, &code).await?;
+    let date = date_param(&page.app, &q.date)?;
+    let history = page.app.store.item_history(&code, &item_code).await?;
     let version = catalog::active_version(&history, date)
         .cloned()
         .ok_or_else(|| {
@@ -294,9 +286,9 @@ pub async fn item(
         .as_ref()
         .map(|b| b.name.clone())
         .unwrap_or_default();
-    let page = ItemPage {
-        chrome: chrome(&viewer, ""),
-        current: date == state.today(),
+    render(&ItemPage {
+        chrome: page.chrome(""),
+        current: date == page.app.today(),
         implementer: match item.handling_mode {
             HandlingMode::Transferred => format!("{bureau}（行政审批专用章）"),
             HandlingMode::Resident => {
@@ -318,8 +310,7 @@ pub async fn item(
         version,
         item,
         j,
-    };
-    render(&page)
+    })
 }
 
 pub struct ChangeRow {
@@ -344,13 +335,10 @@ struct ChangelogPage {
     entries: Vec<ChangeRow>,
 }
 
-pub async fn changelog(
-    State(state): State<App>,
-    viewer: Viewer,
-    Path(code): Path<String>,
-) -> PageResult {
-    let j = load_jurisdiction(&state, &code).await?;
-    let entries = state
+pub async fn changelog(page: Visitor, Path(code): Path<String>) -> PageResult {
+    let j = load_jurisdiction(&page.app, &code).await?;
+    let entries = page
+        .app
         .changelog(&code, 200)
         .await?
         .into_iter()
@@ -379,17 +367,16 @@ pub async fn changelog(
         })
         .collect();
     render(&ChangelogPage {
-        chrome: chrome(&viewer, ""),
+        chrome: page.chrome(""),
         j,
         entries,
     })
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct SearchQuery {
-    #[serde(default)]
     pub q: String,
-    #[serde(default)]
     pub j: String,
 }
 
@@ -413,17 +400,13 @@ struct SearchPage {
 }
 
 /// Chinese word search over item names, guides and FAQs.
-pub async fn search(
-    State(state): State<App>,
-    viewer: Viewer,
-    Query(q): Query<SearchQuery>,
-) -> PageResult {
-    let org = state.org();
+pub async fn search(page: Visitor, Query(q): Query<SearchQuery>) -> PageResult {
+    let org = page.app.org();
     let query = q.q.trim().to_string();
     let hits = if query.is_empty() {
         vec![]
     } else {
-        state
+        page.app
             .search(
                 if q.j.is_empty() {
                     None
@@ -449,7 +432,7 @@ pub async fn search(
         })
         .collect();
     render(&SearchPage {
-        chrome: chrome(&viewer, ""),
+        chrome: page.chrome(""),
         searched: !query.is_empty(),
         q: query,
         j: q.j.clone(),
@@ -483,12 +466,8 @@ struct AnnouncementsPage {
 pub use yiyin_domain::ids::mask_name;
 
 /// Approval announcements (《行政许可法》第四十条): the decisions granting licences, public.
-pub async fn announcements(
-    State(state): State<App>,
-    viewer: Viewer,
-    Query(q): Query<SearchQuery>,
-) -> PageResult {
-    let org = state.org();
+pub async fn announcements(page: Visitor, Query(q): Query<SearchQuery>) -> PageResult {
+    let org = page.app.org();
     let jurisdictions: Vec<(String, String)> = org
         .jurisdictions
         .iter()
@@ -500,8 +479,9 @@ pub async fn announcements(
     } else {
         q.j.clone()
     };
-    state.store.jurisdiction(&j).await?;
-    let rows = state
+    page.app.store.jurisdiction(&j).await?;
+    let rows = page
+        .app
         .store
         .approvals(&j, 200)
         .await?
@@ -518,7 +498,7 @@ pub async fn announcements(
         })
         .collect();
     render(&AnnouncementsPage {
-        chrome: chrome(&viewer, ""),
+        chrome: page.chrome(""),
         j,
         jurisdictions,
         rows,
@@ -526,10 +506,9 @@ pub async fn announcements(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct TrackForm {
-    #[serde(default)]
     pub number: String,
-    #[serde(default)]
     pub code: String,
 }
 
@@ -544,17 +523,13 @@ struct TrackPage {
 }
 
 /// Follow a case with its number and query code, without an account.
-pub async fn track(
-    State(state): State<App>,
-    viewer: Viewer,
-    Query(q): Query<TrackForm>,
-) -> PageResult {
+pub async fn track(page: Visitor, Query(q): Query<TrackForm>) -> PageResult {
     let (mut error, mut result) = (String::new(), None);
     if !q.number.trim().is_empty() || !q.code.trim().is_empty() {
         if q.number.trim().is_empty() || q.code.trim().is_empty() {
             error = "请填写办件编号和查询码".into();
         } else {
-            match state.track(&q.number, &q.code).await {
+            match page.app.track(&q.number, &q.code).await {
                 Ok(v) => result = Some(v),
                 Err(AppError::NotFound(m)) => error = m,
                 Err(e) => return Err(e.into()),
@@ -562,7 +537,7 @@ pub async fn track(
         }
     }
     render(&TrackPage {
-        chrome: chrome(&viewer, ""),
+        chrome: page.chrome(""),
         number: q.number.trim().to_string(),
         code: q.code.trim().to_string(),
         error,
@@ -571,8 +546,8 @@ pub async fn track(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct VerifyForm {
-    #[serde(default)]
     pub number: String,
 }
 
@@ -582,54 +557,56 @@ struct VerifyPage {
     chrome: Chrome,
     number: String,
     error: String,
-    verdict: Option<yiyin_app::documents::Verdict>,
+    verdict: Option<Verdict>,
+}
+
+impl VerifyPage {
+    /// The page with a verdict, or why there is none.
+    fn of(
+        page: &Visitor,
+        number: String,
+        (error, verdict): (String, Option<Verdict>),
+    ) -> PageResult {
+        render(&VerifyPage {
+            chrome: page.chrome(""),
+            number,
+            error,
+            verdict,
+        })
+    }
 }
 
 /// Verify a document or licence: by its number (the QR code leads here), or by uploading its PDF or
 /// JSON file.
-pub async fn verify(
-    State(state): State<App>,
-    viewer: Viewer,
-    Query(q): Query<VerifyForm>,
-) -> PageResult {
+pub async fn verify(page: Visitor, Query(q): Query<VerifyForm>) -> PageResult {
     let number = q.number.trim().to_string();
-    let (mut error, mut verdict) = (String::new(), None);
-    if !number.is_empty() {
-        match state.lookup(&number).await? {
-            Some(v) => verdict = Some(v),
-            None => error = format!("没有找到文号为「{number}」的文书或证照，请核对是否抄错"),
+    let found = if number.is_empty() {
+        (String::new(), None)
+    } else {
+        match page.app.lookup(&number).await? {
+            Some(v) => (String::new(), Some(v)),
+            None => (
+                format!("没有找到文号为「{number}」的文书或证照，请核对是否抄错"),
+                None,
+            ),
         }
-    }
-    render(&VerifyPage {
-        chrome: chrome(&viewer, ""),
-        number,
-        error,
-        verdict,
-    })
+    };
+    VerifyPage::of(&page, number, found)
 }
 
-pub async fn verify_upload(
-    State(state): State<App>,
-    viewer: Viewer,
-    mut mp: axum::extract::Multipart,
-) -> PageResult {
+pub async fn verify_upload(page: Visitor, mut mp: Multipart) -> PageResult {
     let mut bytes = Vec::new();
     while let Ok(Some(field)) = mp.next_field().await {
         if field.name() == Some("file") {
             bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
         }
     }
-    let (error, verdict) = if bytes.is_empty() {
+    let found = if bytes.is_empty() {
         ("请选择要核验的PDF或JSON文件".to_string(), None)
     } else {
-        (String::new(), Some(state.verify_bytes(&bytes).await?))
+        (String::new(), Some(page.app.verify_bytes(&bytes).await?))
     };
-    render(&VerifyPage {
-        chrome: chrome(&viewer, ""),
-        number: String::new(),
-        error,
-        verdict,
-    })
+    VerifyPage::of(&page, String::new(), found)
 }
 
 pub struct SealCard {
@@ -652,8 +629,9 @@ struct SealsPage {
 }
 
 /// The published seals (with their public keys, retired ones too) and the daily signed chain heads.
-pub async fn seals(State(state): State<App>, viewer: Viewer) -> PageResult {
-    let seals = state
+pub async fn seals(page: Visitor) -> PageResult {
+    let seals = page
+        .app
         .store
         .seals()
         .await?
@@ -669,9 +647,9 @@ pub async fn seals(State(state): State<App>, viewer: Viewer) -> PageResult {
             public_key: s.public_key,
         })
         .collect();
-    let heads = state.store.published_heads(60).await?;
+    let heads = page.app.store.published_heads(60).await?;
     render(&SealsPage {
-        chrome: chrome(&viewer, ""),
+        chrome: page.chrome(""),
         seals,
         heads,
     })

@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use yiyin_app::catalog::{ImportMode, changelog, import_catalog, publish_draft, retire_item};
+use yiyin_app::catalog::{
+    ImportMode, changelog, import_catalog, items_as_of, publish_draft, retire_item,
+};
 use yiyin_catalog_io::{Format, check, export, parse};
 use yiyin_domain::calendar::{fmt_date, parse_date};
 use yiyin_domain::catalog::CatalogFile;
@@ -202,12 +204,7 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
             };
             let store = args.db.open().await?;
             store.jurisdiction(&jurisdiction).await?;
-            let items = store
-                .catalog_as_of(&jurisdiction, date)
-                .await?
-                .into_iter()
-                .map(|v| v.item)
-                .collect();
+            let items = items_as_of(&store, &jurisdiction, date).await?;
             let file = CatalogFile {
                 jurisdiction,
                 items,

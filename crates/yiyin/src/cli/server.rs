@@ -139,8 +139,9 @@ fn clock_of(clock: &Option<String>) -> Result<Arc<dyn Clock>, Failure> {
     })
 }
 
-#[derive(Debug, Args)]
-pub struct ServeArgs {
+/// Where the server listens.
+#[derive(Debug, Args, Clone)]
+pub struct ListenArgs {
     /// 监听地址
     #[arg(
         long,
@@ -149,6 +150,24 @@ pub struct ServeArgs {
         default_value = "127.0.0.1:8080"
     )]
     pub listen: String,
+}
+
+impl ListenArgs {
+    /// The address to listen on, checked.
+    pub fn addr(&self) -> Result<SocketAddr, Failure> {
+        self.listen.parse().map_err(|_| {
+            Failure::input(format!(
+                "监听地址「{}」无效，应为 IP:端口，例如 127.0.0.1:8080",
+                self.listen
+            ))
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub listen: ListenArgs,
     /// 模拟时钟：服务器从该时刻起计时（演练和测试用），如 2026-06-15 或 2026-06-15T09:00:00+08:00
     #[arg(long, value_name = "TIME")]
     pub clock: Option<String>,
@@ -173,6 +192,15 @@ pub struct SealArgs {
     /// 门户的公开地址，写入文书二维码（默认 http://监听地址）
     #[arg(long, value_name = "URL", env = "YIYIN_PUBLIC_URL")]
     pub public_url: Option<String>,
+}
+
+impl SealArgs {
+    /// The public address given, else the listening one.
+    fn public_url(&self, addr: SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"))
+    }
 }
 
 /// Makes the missing seals and opens them all with the passphrase.
@@ -208,12 +236,7 @@ async fn app_of(
 }
 
 pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
-    let addr: SocketAddr = args.listen.parse().map_err(|_| {
-        Failure::input(format!(
-            "监听地址「{}」无效，应为 IP:端口，例如 127.0.0.1:8080",
-            args.listen
-        ))
-    })?;
+    let addr = args.listen.addr()?;
     let clock = clock_of(&args.clock)?;
     let passphrase = args.seal.seal_passphrase.clone().ok_or_else(|| {
         Failure::input("启动需要印章口令：请用 --seal-passphrase 或环境变量 YIYIN_SEAL_PASSPHRASE 提供（至少8个字符）")
@@ -223,11 +246,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
     let store = args.db.open().await?;
     let today = yiyin_domain::calendar::local_date(clock.now());
     let keyring = open_seals(&store, &passphrase, today).await?;
-    let public_url = args
-        .seal
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = args.seal.public_url(addr);
     let app = app_of(global, &store, blobs, clock, keyring, &public_url).await?;
     run_server(app, addr).await
 }
@@ -256,14 +275,8 @@ pub async fn run_server(app: App, addr: SocketAddr) -> CliResult {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// 监听地址
-    #[arg(
-        long,
-        value_name = "ADDR",
-        env = "YIYIN_LISTEN",
-        default_value = "127.0.0.1:8080"
-    )]
-    pub listen: String,
+    #[command(flatten)]
+    pub listen: ListenArgs,
     /// 数据目录（演示数据库存放处）
     #[arg(
         long,
@@ -289,12 +302,7 @@ pub struct DemoArgs {
 pub const DEMO_PASSPHRASE: &str = "yiyin-demo-2026";
 
 pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
-    let addr: SocketAddr = args.listen.parse().map_err(|_| {
-        Failure::input(format!(
-            "监听地址「{}」无效，应为 IP:端口，例如 127.0.0.1:8080",
-            args.listen
-        ))
-    })?;
+    let addr = args.listen.addr()?;
     if args.reset {
         remove_sqlite(&args.data_dir.join("yiyin.sqlite"))?;
     }
@@ -316,11 +324,7 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
     // The demo's history reaches back months before today: its seals were made before it began.
     let seals_made = today - chrono::Duration::days(366);
     let keyring = open_seals(&store, &passphrase, seals_made).await?;
-    let public_url = args
-        .seal
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = args.seal.public_url(addr);
     // The demo's history is made through the use cases on a clock moved along it.
     let history_clock = Arc::new(FixedClock::new(now));
     let loader = app_of(

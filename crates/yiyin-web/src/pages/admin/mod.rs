@@ -4,54 +4,24 @@
 //! administrators for accounts and the calendar.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use serde::Deserialize;
-use yiyin_app::App;
 use yiyin_app::accounts::NewStaff;
-use yiyin_domain::authz::{self, Grant, Operation};
+use yiyin_domain::authz::{Grant, Operation};
 use yiyin_domain::org::Jurisdiction;
 use yiyin_domain::roles::Role;
 use yiyin_store::accounts::Account;
 
 use super::{
-    Chrome, FieldErrors, Form, FormData, PageError, PageResult, PageUser, redirect_with, render,
+    Chrome, FieldErrors, Form, FormData, Notice, Page, PageResult, redirect_with, render,
+    tell_back, unprocessable,
 };
 use crate::error::AppError;
 
 mod catalog;
+mod item_form;
 
 pub use catalog::{catalog, edit_form, new_form, publish, retire, save};
-
-/// Every (code, label) of a labelled enum, for a form's select.
-macro_rules! choices {
-    ($t:ty) => {
-        <$t>::options()
-    };
-}
-pub(crate) use choices;
-
-fn require_in(user: &PageUser, op: Operation, jurisdiction: &str) -> Result<(), PageError> {
-    user.require_staff()?;
-    Ok(user.who().require_in(op, jurisdiction)?)
-}
-
-/// The jurisdictions where the user holds a role that may do `op`.
-fn jurisdictions_for(user: &PageUser, state: &App, op: Operation) -> Vec<(String, String)> {
-    let org = state.org();
-    let mut v: Vec<(String, String)> = user
-        .account()
-        .grants
-        .iter()
-        .filter(|g| authz::role_may(g.role, op))
-        .filter_map(|g| {
-            org.jurisdiction(&g.jurisdiction)
-                .map(|j| (j.code.clone(), j.name.clone()))
-        })
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
 
 #[derive(Template)]
 #[template(path = "admin/index.html")]
@@ -62,10 +32,10 @@ struct IndexPage {
     calendar_years: Vec<i32>,
 }
 
-pub async fn index(State(state): State<App>, user: PageUser) -> PageResult {
-    user.require_staff()?;
-    let catalogs = jurisdictions_for(&user, &state, Operation::ManageCatalog);
-    let users = jurisdictions_for(&user, &state, Operation::ManageUsers);
+pub async fn index(page: Page) -> PageResult {
+    page.require_staff()?;
+    let catalogs = page.jurisdictions_for(Operation::ManageCatalog);
+    let users = page.jurisdictions_for(Operation::ManageUsers);
     if catalogs.is_empty() && users.is_empty() {
         return Err(AppError::Forbidden(
             "无权访问管理功能：您的岗位没有目录管理或系统管理职责".into(),
@@ -73,10 +43,10 @@ pub async fn index(State(state): State<App>, user: PageUser) -> PageResult {
         .into());
     }
     render(&IndexPage {
-        chrome: user.chrome(""),
+        chrome: page.chrome(""),
         catalogs,
         users,
-        calendar_years: state.calendar().years(),
+        calendar_years: page.app.calendar().years(),
     })
 }
 
@@ -115,86 +85,81 @@ impl UsersPage {
     }
 }
 
+/// The staff accounts of a jurisdiction; `f` and `errors` are a refused new account's.
 async fn users_page(
-    state: &App,
-    user: &PageUser,
+    page: &Page,
     code: &str,
+    notice: &str,
     f: FormData,
     errors: FieldErrors,
-    notice: &str,
 ) -> PageResult {
-    let j = state.store.jurisdiction(code).await?;
-    let accounts = state.staff_of(user.who(), code).await?;
+    let j = page.app.store.jurisdiction(code).await?;
+    let accounts = page.app.staff_of(page.who(), code).await?;
     render(&UsersPage {
-        chrome: user.chrome(notice),
+        chrome: page.chrome(notice),
         j,
         accounts,
-        roles: choices!(Role),
+        roles: Role::options(),
         f,
         errors,
     })
 }
 
-pub async fn users(
-    State(state): State<App>,
-    user: PageUser,
-    Path(code): Path<String>,
-    Query(n): Query<crate::pages::Notice>,
-) -> PageResult {
-    require_in(&user, Operation::ManageUsers, &code)?;
+pub async fn users(page: Page, Path(code): Path<String>, Query(n): Query<Notice>) -> PageResult {
+    page.require_in(Operation::ManageUsers, &code)?;
     users_page(
-        &state,
-        &user,
+        &page,
         &code,
+        &n.notice,
         FormData::default(),
         FieldErrors::default(),
-        &n.notice,
     )
     .await
 }
 
 /// A staff account as the users page's form sends it.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct StaffForm {
-    #[serde(default)]
     login: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     role: String,
-    #[serde(default)]
     department: String,
-    #[serde(default)]
     unit: String,
 }
 
+impl StaffForm {
+    /// The new account, with its one role in the jurisdiction.
+    fn staff(&self, role: Role, jurisdiction: &str) -> NewStaff {
+        let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        NewStaff {
+            login: self.login.trim().to_string(),
+            name: self.name.trim().to_string(),
+            password: self.password.clone(),
+            grants: vec![Grant {
+                role,
+                jurisdiction: jurisdiction.to_string(),
+                department: given(&self.department),
+                unit: given(&self.unit),
+            }],
+        }
+    }
+}
+
 pub async fn create_user(
-    State(state): State<App>,
-    user: PageUser,
+    page: Page,
     Path(code): Path<String>,
     form: Form<StaffForm>,
 ) -> PageResult {
-    require_in(&user, Operation::ManageUsers, &code)?;
-    user.check_csrf(&form)?;
-    let f = &form.data;
+    page.require_in(Operation::ManageUsers, &code)?;
+    page.check_csrf(&form)?;
     let mut errors = FieldErrors::default();
-    match Role::parse(&f.role) {
+    match Role::parse(&form.data.role) {
         None => errors.add("role", "请选择岗位"),
         Some(role) => {
-            let new = NewStaff {
-                login: f.login.trim().to_string(),
-                name: f.name.trim().to_string(),
-                password: f.password.clone(),
-                grants: vec![Grant {
-                    role,
-                    jurisdiction: code.clone(),
-                    department: Some(f.department.trim().to_string()).filter(|d| !d.is_empty()),
-                    unit: Some(f.unit.trim().to_string()).filter(|u| !u.is_empty()),
-                }],
-            };
-            match state.create_staff(user.who(), &new).await {
+            let new = form.data.staff(role, &code);
+            match page.app.create_staff(page.who(), &new).await {
                 Ok(a) => {
                     return Ok(redirect_with(
                         &format!("/admin/users/{code}"),
@@ -208,50 +173,49 @@ pub async fn create_user(
             }
         }
     }
-    let mut resp = users_page(&state, &user, &code, form.raw, errors, "").await?;
-    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(resp)
+    unprocessable(users_page(&page, &code, "", form.raw, errors).await)
 }
 
 /// An administrator's act on an account.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct UserActionForm {
-    #[serde(default)]
     op: String,
-    #[serde(default)]
     password: String,
 }
 
 /// Disables, enables or resets the password of an account of the jurisdiction.
 pub async fn user_action(
-    State(state): State<App>,
-    user: PageUser,
+    page: Page,
     Path((code, id)): Path<(String, i64)>,
     form: Form<UserActionForm>,
 ) -> PageResult {
-    require_in(&user, Operation::ManageUsers, &code)?;
-    user.check_csrf(&form)?;
-    let back = format!("/admin/users/{code}");
+    page.require_in(Operation::ManageUsers, &code)?;
+    page.check_csrf(&form)?;
+    let (app, who) = (&page.app, page.who());
     let result = match form.data.op.as_str() {
-        "disable" => state
-            .set_staff_active(user.who(), &code, id, false)
+        "disable" => app
+            .set_staff_active(who, &code, id, false)
             .await
             .map(|a| format!("已停用 {}", a.login)),
-        "enable" => state
-            .set_staff_active(user.who(), &code, id, true)
+        "enable" => app
+            .set_staff_active(who, &code, id, true)
             .await
             .map(|a| format!("已启用 {}", a.login)),
-        "password" => state
-            .reset_password(user.who(), &code, id, &form.data.password)
+        "password" => app
+            .reset_password(who, &code, id, &form.data.password)
             .await
             .map(|a| format!("已重设 {} 的密码并解除锁定", a.login)),
         _ => Err(AppError::field("op", "未知的操作")),
     };
-    match result {
-        Ok(notice) => Ok(redirect_with(&back, &notice)),
-        Err(e @ AppError::Invalid { .. }) => Ok(redirect_with(&back, &format!("未能办理：{e}"))),
-        Err(e) => Err(e.into()),
-    }
+    let back = format!("/admin/users/{code}");
+    tell_back(
+        result,
+        |notice| (back.clone(), notice),
+        |e| matches!(e, AppError::Invalid { .. }),
+        &back,
+        "未能办理：",
+    )
 }
 
 #[derive(Template)]
@@ -262,25 +226,17 @@ struct CalendarPage {
     error: String,
 }
 
-pub async fn calendar(
-    State(state): State<App>,
-    user: PageUser,
-    Query(n): Query<crate::pages::Notice>,
-) -> PageResult {
+pub async fn calendar(page: Page, Query(n): Query<Notice>) -> PageResult {
     render(&CalendarPage {
-        chrome: user.chrome(&n.notice),
-        years: state.calendar_years(user.who())?,
+        chrome: page.chrome(&n.notice),
+        years: page.app.calendar_years(page.who())?,
         error: String::new(),
     })
 }
 
 /// Uploads a holiday-cn `YEAR.json`: checked, stored, and used at once.
-pub async fn upload_calendar(
-    State(state): State<App>,
-    user: PageUser,
-    mut mp: Multipart,
-) -> PageResult {
-    state.calendar_years(user.who())?;
+pub async fn upload_calendar(page: Page, mut mp: Multipart) -> PageResult {
+    page.app.calendar_years(page.who())?;
     let mut csrf = String::new();
     let mut text = String::new();
     while let Ok(Some(field)) = mp.next_field().await {
@@ -294,8 +250,8 @@ pub async fn upload_calendar(
             _ => {}
         }
     }
-    user.check_token(&csrf)?;
-    let error = match state.upload_calendar(user.who(), &text).await {
+    page.check_token(&csrf)?;
+    let error = match page.app.upload_calendar(page.who(), &text).await {
         Ok(year) => {
             return Ok(redirect_with(
                 "/admin/calendar",
@@ -305,13 +261,11 @@ pub async fn upload_calendar(
         Err(e @ AppError::Invalid { .. }) => e.to_string(),
         Err(e) => return Err(e.into()),
     };
-    let mut resp = render(&CalendarPage {
-        chrome: user.chrome(""),
-        years: state.calendar().years(),
+    unprocessable(render(&CalendarPage {
+        chrome: page.chrome(""),
+        years: page.app.calendar().years(),
         error,
-    })?;
-    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(resp)
+    }))
 }
 
 #[derive(Template)]
@@ -325,16 +279,11 @@ struct OrgPage {
 
 /// The organisation of a jurisdiction (bureau, departments, halls and windows, township centres and
 /// village points), edited as TOML by a system administrator and checked before it is saved.
-pub async fn org(
-    State(state): State<App>,
-    user: PageUser,
-    Path(code): Path<String>,
-    Query(n): Query<crate::pages::Notice>,
-) -> PageResult {
-    let j = state.organisation_of(user.who(), &code).await?;
+pub async fn org(page: Page, Path(code): Path<String>, Query(n): Query<Notice>) -> PageResult {
+    let j = page.app.organisation_of(page.who(), &code).await?;
     let text = toml::to_string_pretty(&j).map_err(AppError::internal)?;
     render(&OrgPage {
-        chrome: user.chrome(&n.notice),
+        chrome: page.chrome(&n.notice),
         j,
         text,
         error: String::new(),
@@ -342,23 +291,18 @@ pub async fn org(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct OrgForm {
-    #[serde(default)]
     text: String,
 }
 
-pub async fn save_org(
-    State(state): State<App>,
-    user: PageUser,
-    Path(code): Path<String>,
-    form: Form<OrgForm>,
-) -> PageResult {
-    let current = state.organisation_of(user.who(), &code).await?;
-    user.check_csrf(&form)?;
+pub async fn save_org(page: Page, Path(code): Path<String>, form: Form<OrgForm>) -> PageResult {
+    let current = page.app.organisation_of(page.who(), &code).await?;
+    page.check_csrf(&form)?;
     let text = form.data.text.clone();
     let error = match toml::from_str::<Jurisdiction>(&text) {
         Err(e) => format!("格式错误：{}", e.message()),
-        Ok(j) => match state.save_jurisdiction(user.who(), &code, j).await {
+        Ok(j) => match page.app.save_jurisdiction(page.who(), &code, j).await {
             Ok(()) => {
                 return Ok(redirect_with(
                     &format!("/admin/org/{code}"),
@@ -369,12 +313,10 @@ pub async fn save_org(
             Err(e) => return Err(e.into()),
         },
     };
-    let mut resp = render(&OrgPage {
-        chrome: user.chrome(""),
+    unprocessable(render(&OrgPage {
+        chrome: page.chrome(""),
         j: current,
         text,
         error,
-    })?;
-    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(resp)
+    }))
 }

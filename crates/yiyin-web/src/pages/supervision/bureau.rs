@@ -3,23 +3,22 @@
 //! findings per item; and the search box that finds a licence or a licensee.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::IntoResponse;
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use yiyin_app::App;
 use yiyin_app::supervision::{Overview, WebhookInput};
 
-use super::settle;
 use crate::error::AppError;
-use crate::pages::{Chrome, FormData, PageResult, PageUser, RawForm, redirect_with, render};
+use crate::pages::{
+    Chrome, FormData, Page, PageResult, RawForm, encode, redirect_with, render, settle,
+};
 
 // ---- The bureau's overview ----
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct BureauQuery {
-    #[serde(default)]
     pub j: String,
-    #[serde(default)]
     pub notice: String,
 }
 
@@ -37,27 +36,19 @@ struct BureauPage {
 
 impl BureauPage {
     fn department_name(&self, code: &str) -> String {
-        self.departments
-            .iter()
-            .find(|d| d.0 == code)
-            .map(|d| d.1.clone())
-            .unwrap_or_else(|| code.to_string())
-    }
-
-    fn typed(&self, field: &str) -> String {
-        self.form.get(field)
+        let named = self.departments.iter().find(|d| d.0 == code);
+        named.map_or_else(|| code.to_string(), |d| d.1.clone())
     }
 }
 
-async fn bureau_page(
-    state: &App,
-    user: &PageUser,
-    q: &BureauQuery,
-    error: String,
-    form: FormData,
-) -> PageResult {
-    user.require_staff()?;
-    let mine = state.bureau_jurisdictions(user.who());
+/// The overview's address for a jurisdiction.
+fn bureau_url(jurisdiction: &str) -> String {
+    format!("/work/supervision?j={jurisdiction}")
+}
+
+async fn bureau_page(page: &Page, q: &BureauQuery, error: String, form: FormData) -> PageResult {
+    page.require_staff()?;
+    let mine = page.app.bureau_jurisdictions(page.who());
     let Some(first) = mine.first() else {
         return Err(AppError::Forbidden("无权查看审管推送：您的岗位没有此项职责".into()).into());
     };
@@ -66,8 +57,8 @@ async fn bureau_page(
     } else {
         first.clone()
     };
-    let o = state.overview(user.who(), &j).await?;
-    let org = state.org();
+    let o = page.app.overview(page.who(), &j).await?;
+    let org = page.app.org();
     let departments = org
         .jurisdiction(&j)
         .map(|x| {
@@ -78,7 +69,7 @@ async fn bureau_page(
         })
         .unwrap_or_default();
     render(&BureauPage {
-        chrome: user.chrome(&q.notice),
+        chrome: page.chrome(&q.notice),
         jurisdictions: mine
             .iter()
             .filter_map(|c| {
@@ -86,7 +77,7 @@ async fn bureau_page(
                     .map(|x| (x.code.clone(), x.name.clone()))
             })
             .collect(),
-        may_manage: user
+        may_manage: page
             .who()
             .require_in(yiyin_domain::authz::Operation::ManagePushes, &j)
             .is_ok(),
@@ -97,30 +88,21 @@ async fn bureau_page(
     })
 }
 
-pub async fn bureau(
-    State(state): State<App>,
-    user: PageUser,
-    Query(q): Query<BureauQuery>,
-) -> PageResult {
-    bureau_page(&state, &user, &q, String::new(), FormData::default()).await
+pub async fn bureau(page: Page, Query(q): Query<BureauQuery>) -> PageResult {
+    bureau_page(&page, &q, String::new(), FormData::default()).await
 }
 
-pub async fn replay(
-    State(state): State<App>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    form: RawForm,
-) -> PageResult {
-    user.check_csrf(&form)?;
-    let p = state.replay(user.who(), id).await?;
+pub async fn replay(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
+    let p = page.app.replay(page.who(), id).await?;
     Ok(redirect_with(
-        &format!("/work/supervision?j={}", p.jurisdiction),
+        &bureau_url(&p.jurisdiction),
         "已重新投递；投递结果见推送状态",
     ))
 }
 
-pub async fn webhook(State(state): State<App>, user: PageUser, form: RawForm) -> PageResult {
-    user.check_csrf(&form)?;
+pub async fn webhook(page: Page, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
     let form = form.raw;
     let input = WebhookInput {
         jurisdiction: form.get("j"),
@@ -128,55 +110,41 @@ pub async fn webhook(State(state): State<App>, user: PageUser, form: RawForm) ->
         url: form.get("url"),
         active: true,
     };
+    let result = page.app.set_webhook(page.who(), &input).await;
+    let notice = if input.url.is_empty() {
+        "已停用该部门的系统推送；推送仍进入其监管工作台"
+    } else {
+        "已保存；此后的推送将签章后投递到该地址"
+    };
     let q = BureauQuery {
-        j: form.get("j"),
+        j: input.jurisdiction,
         notice: String::new(),
     };
-    let result = state.set_webhook(user.who(), &input).await;
-    let path = format!("/work/supervision?j={}", input.jurisdiction);
     settle(
         result,
-        |_| {
-            (
-                path,
-                if input.url.is_empty() {
-                    "已停用该部门的系统推送；推送仍进入其监管工作台".into()
-                } else {
-                    "已保存；此后的推送将签章后投递到该地址".into()
-                },
-            )
-        },
-        |e| bureau_page(&state, &user, &q, e, form.clone()),
+        |_| (bureau_url(&q.j), notice.into()),
+        |e| bureau_page(&page, &q, e, form),
     )
     .await
 }
 
 /// Finds a licence or a licensee from the bureau page's search box.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct FindQuery {
-    #[serde(default)]
     pub q: String,
 }
 
-pub async fn find(
-    State(state): State<App>,
-    user: PageUser,
-    Query(q): Query<FindQuery>,
-) -> PageResult {
-    user.require_staff()?;
+pub async fn find(page: Page, Query(q): Query<FindQuery>) -> PageResult {
+    page.require_staff()?;
     let text = q.q.trim();
     if text.is_empty() {
         return Err(AppError::invalid("请填写证照编号或被许可人的证件号码").into());
     }
-    if state.store.licence(text).await?.is_some() {
-        return Ok(axum::response::Redirect::to(&format!(
-            "/work/licences/{}",
-            crate::pages::encode(text)
-        ))
-        .into_response());
-    }
-    Ok(
-        axum::response::Redirect::to(&format!("/work/subjects/{}", crate::pages::encode(text)))
-            .into_response(),
-    )
+    let kind = if page.app.store.licence(text).await?.is_some() {
+        "licences"
+    } else {
+        "subjects"
+    };
+    Ok(Redirect::to(&format!("/work/{kind}/{}", encode(text))).into_response())
 }

@@ -3,20 +3,20 @@
 //! licences; the public list of inspection plans.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use yiyin_app::App;
+use axum::extract::{Path, Query};
 use yiyin_app::licences::{ActInput, LicenceView};
 use yiyin_app::supervision::SubjectView;
 use yiyin_domain::inspection::Risk;
 use yiyin_domain::licence::{CancellationGround, RevocationGround, WithdrawalBasis};
+use yiyin_domain::org::Organisation;
 use yiyin_domain::supervision::FindingKind;
 use yiyin_store::inspections::InspectionPlan;
 use yiyin_store::licences::Licence;
 
-use super::{result_of, settle};
-use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::pages::{Chrome, FormData, PageResult, PageUser, RawForm, render};
+use crate::pages::{
+    Chrome, FormData, Notice, Page, PageResult, RawForm, Visitor, encode, render, settle,
+};
 
 // ---- The licence page (staff and holder) ----
 
@@ -43,8 +43,13 @@ impl LicencePage {
         self.v.may.iter().any(|m| m == what)
     }
 
-    fn typed(&self, field: &str) -> String {
-        self.form.get(field)
+    /// A value typed into the refused form of `act`, to show it again.
+    fn typed(&self, act: &str, field: &str) -> String {
+        if self.form.get("act") == act {
+            self.form.get(field)
+        } else {
+            String::new()
+        }
     }
 
     /// The revocation ground to preselect: what was typed, else fraud when a revocation was
@@ -95,29 +100,31 @@ impl LicencePage {
     }
 }
 
+/// A licence's page: under /work for staff, under /my for its holder.
+fn licence_url(staff: bool, identifier: &str) -> String {
+    let area = if staff { "/work" } else { "/my" };
+    format!("{area}/licences/{}", encode(identifier))
+}
+
 async fn licence_page(
-    state: &App,
-    user: &PageUser,
+    page: &Page,
     identifier: &str,
     notice: &str,
     error: String,
     form: FormData,
 ) -> PageResult {
-    let v = state.licence_view(user.who(), identifier).await?;
-    let staff = user.account().is_staff();
-    let department = state
+    let v = page.app.licence_view(page.who(), identifier).await?;
+    let staff = page.account().is_staff();
+    let department = page
+        .app
         .org()
         .jurisdiction(&v.licence.jurisdiction)
         .map_or(v.licence.supervising_department.clone(), |j| {
             j.department_name(&v.licence.supervising_department)
         });
     render(&LicencePage {
-        chrome: user.chrome(notice),
-        base: format!(
-            "{}/licences/{}",
-            if staff { "/work" } else { "/my" },
-            crate::pages::encode(identifier)
-        ),
+        chrome: page.chrome(notice),
+        base: licence_url(staff, identifier),
         staff,
         department,
         v,
@@ -132,14 +139,12 @@ async fn licence_page(
 }
 
 pub async fn licence(
-    State(state): State<App>,
-    user: PageUser,
+    page: Page,
     Path(identifier): Path<String>,
-    Query(q): Query<crate::pages::Notice>,
+    Query(q): Query<Notice>,
 ) -> PageResult {
     licence_page(
-        &state,
-        &user,
+        &page,
         &identifier,
         &q.notice,
         String::new(),
@@ -164,90 +169,63 @@ fn act_input(form: &FormData) -> ActInput {
     }
 }
 
-/// An act on a licence from its page (staff and holder alike; the service decides who may).
-pub async fn licence_act(
-    State(state): State<App>,
-    user: PageUser,
-    Path(identifier): Path<String>,
-    form: RawForm,
+/// Ends an act posted from a licence's page (see [`settle`]): a refusal shows the page again.
+async fn settle_on_licence<T>(
+    page: &Page,
+    identifier: &str,
+    form: FormData,
+    result: Result<T, AppError>,
+    ok: impl FnOnce(T) -> (String, String),
 ) -> PageResult {
-    user.check_csrf(&form)?;
-    let form = form.raw;
-    let input = act_input(&form);
-    let result = match input.request() {
-        Ok(r) => state.act_on_licence(user.who(), &identifier, &r).await,
+    settle(result, ok, |e| licence_page(page, identifier, "", e, form)).await
+}
+
+/// An act on a licence from its page (staff and holder alike; the service decides who may).
+pub async fn licence_act(page: Page, Path(identifier): Path<String>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
+    let result = match act_input(&form.raw).request() {
+        Ok(r) => page.app.act_on_licence(page.who(), &identifier, &r).await,
         Err(e) => Err(e),
     };
-    let staff = user.account().is_staff();
-    settle(
-        result,
-        |a| {
-            (
-                format!(
-                    "{}/licences/{}",
-                    if staff { "/work" } else { "/my" },
-                    crate::pages::encode(&identifier)
-                ),
-                format!("已办理{}：{}", a.kind.label(), a.state.label()),
-            )
-        },
-        |e| licence_page(&state, &user, &identifier, "", e, form.clone()),
-    )
+    let path = licence_url(page.account().is_staff(), &identifier);
+    settle_on_licence(&page, &identifier, form.raw, result, |a| {
+        (
+            path,
+            format!("已办理{}：{}", a.kind.label(), a.state.label()),
+        )
+    })
     .await
 }
 
-pub async fn decide(
-    State(state): State<App>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    form: RawForm,
-) -> PageResult {
-    user.check_csrf(&form)?;
+pub async fn decide(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
     let form = form.raw;
-    let identifier = form.get("licence");
+    let reason = form.get("reason");
     let result = match form.get("grant").as_str() {
-        "yes" => {
-            state
-                .decide_act(user.who(), id, true, &form.get("reason"))
-                .await
-        }
-        "no" => {
-            state
-                .decide_act(user.who(), id, false, &form.get("reason"))
-                .await
-        }
+        "yes" => page.app.decide_act(page.who(), id, true, &reason).await,
+        "no" => page.app.decide_act(page.who(), id, false, &reason).await,
         _ => Err(AppError::invalid("请选择准予或不予")),
     };
-    settle(
-        result,
-        |a| {
-            (
-                format!("/work/licences/{}", crate::pages::encode(&a.licence)),
-                format!("已作出{}决定：{}", a.kind.label(), a.state.label()),
-            )
-        },
-        |e| licence_page(&state, &user, &identifier, "", e, form.clone()),
-    )
+    let identifier = form.get("licence");
+    settle_on_licence(&page, &identifier, form, result, |a| {
+        (
+            licence_url(true, &a.licence),
+            format!("已作出{}决定：{}", a.kind.label(), a.state.label()),
+        )
+    })
     .await
 }
 
-pub async fn risk(
-    State(state): State<App>,
-    user: PageUser,
-    Path(identifier): Path<String>,
-    form: RawForm,
-) -> PageResult {
-    user.check_csrf(&form)?;
-    let form = form.raw;
-    let result = state
-        .set_risk(user.who(), &identifier, &form.get("risk"))
+pub async fn risk(page: Page, Path(identifier): Path<String>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
+    let result = page
+        .app
+        .set_risk(page.who(), &identifier, &form.raw.get("risk"))
         .await;
-    let path = format!("/work/licences/{}", crate::pages::encode(&identifier));
-    settle(
-        result,
-        |_| (path, "已更新风险等级".into()),
-        |e| licence_page(&state, &user, &identifier, "", e, form.clone()),
-    )
+    let path = licence_url(true, &identifier);
+    settle_on_licence(&page, &identifier, form.raw, result, |_| {
+        (path, "已更新风险等级".into())
+    })
     .await
 }
 
@@ -261,51 +239,40 @@ struct SubjectPage {
     error: String,
 }
 
-async fn subject_page(
-    state: &App,
-    user: &PageUser,
-    holder_id: &str,
-    notice: &str,
-    error: String,
-) -> PageResult {
-    let s = state.subject_view(user.who(), holder_id).await?;
+async fn subject_page(page: &Page, holder_id: &str, notice: &str, error: String) -> PageResult {
+    let s = page.app.subject_view(page.who(), holder_id).await?;
     render(&SubjectPage {
-        chrome: user.chrome(notice),
+        chrome: page.chrome(notice),
         s,
         error,
     })
 }
 
 pub async fn subject(
-    State(state): State<App>,
-    user: PageUser,
+    page: Page,
     Path(holder_id): Path<String>,
-    Query(q): Query<crate::pages::Notice>,
+    Query(q): Query<Notice>,
 ) -> PageResult {
-    subject_page(&state, &user, &holder_id, &q.notice, String::new()).await
+    subject_page(&page, &holder_id, &q.notice, String::new()).await
 }
 
-pub async fn repair(
-    State(state): State<App>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    form: RawForm,
-) -> PageResult {
-    user.check_csrf(&form)?;
+pub async fn repair(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
     let form = form.raw;
     let holder_id = form.get("holder_id");
-    let result = state
-        .repair_credit(user.who(), id, &form.get("reason"))
+    let result = page
+        .app
+        .repair_credit(page.who(), id, &form.get("reason"))
         .await;
     settle(
         result,
         |c| {
             (
-                format!("/work/subjects/{}", crate::pages::encode(&c.holder_id)),
+                format!("/work/subjects/{}", encode(&c.holder_id)),
                 format!("已修复信用记录：{}", c.kind.label()),
             )
         },
-        |e| subject_page(&state, &user, &holder_id, "", e),
+        |e| subject_page(&page, &holder_id, "", e),
     )
     .await
 }
@@ -319,20 +286,22 @@ struct MyLicencesPage {
     licences: Vec<(Licence, String)>,
 }
 
-pub async fn my_licences(
-    State(state): State<App>,
-    user: PageUser,
-    Query(q): Query<crate::pages::Notice>,
-) -> PageResult {
-    user.require_applicant()?;
-    let today = state.today();
-    let mut licences = Vec::new();
-    for l in state.store.licences_of_account(user.account().id).await? {
-        let status = l.status_on(today).label().to_string();
-        licences.push((l, status));
-    }
+pub async fn my_licences(page: Page, Query(q): Query<Notice>) -> PageResult {
+    page.require_applicant()?;
+    let today = page.app.today();
+    let licences = page
+        .app
+        .store
+        .licences_of_account(page.account().id)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let status = l.status_on(today).label().to_string();
+            (l, status)
+        })
+        .collect();
     render(&MyLicencesPage {
-        chrome: user.chrome(&q.notice),
+        chrome: page.chrome(&q.notice),
         licences,
     })
 }
@@ -345,55 +314,29 @@ struct PublicInspections {
     chrome: Chrome,
     algorithm: &'static str,
     plans: Vec<InspectionPlan>,
-    jurisdictions: Vec<(String, String)>,
-    departments: Vec<(String, String, String)>,
+    org: Organisation,
 }
 
 impl PublicInspections {
-    fn result_of<'a>(
-        &self,
-        plan: &'a InspectionPlan,
-        licence: &str,
-    ) -> Option<&'a yiyin_store::inspections::InspectionResult> {
-        result_of(plan, licence)
-    }
-
     fn name_of(&self, j: &str) -> String {
-        self.jurisdictions
-            .iter()
-            .find(|x| x.0 == j)
-            .map(|x| x.1.clone())
-            .unwrap_or_else(|| j.to_string())
+        self.org
+            .jurisdiction(j)
+            .map_or_else(|| j.to_string(), |x| x.name.clone())
     }
 
     fn department_of(&self, j: &str, d: &str) -> String {
-        self.departments
-            .iter()
-            .find(|x| x.0 == j && x.1 == d)
-            .map(|x| x.2.clone())
-            .unwrap_or_else(|| d.to_string())
+        self.org
+            .jurisdiction(j)
+            .and_then(|x| x.department(d))
+            .map_or_else(|| d.to_string(), |x| x.name.clone())
     }
 }
 
-pub async fn public_inspections(State(state): State<App>, viewer: Viewer) -> PageResult {
-    let org = state.org();
+pub async fn public_inspections(page: Visitor) -> PageResult {
     render(&PublicInspections {
-        chrome: crate::pages::chrome(&viewer, ""),
+        chrome: page.chrome(""),
         algorithm: yiyin_domain::inspection::ALGORITHM,
-        plans: state.public_plans(None).await?,
-        jurisdictions: org
-            .jurisdictions
-            .iter()
-            .map(|j| (j.code.clone(), j.name.clone()))
-            .collect(),
-        departments: org
-            .jurisdictions
-            .iter()
-            .flat_map(|j| {
-                j.departments
-                    .iter()
-                    .map(|d| (j.code.clone(), d.code.clone(), d.name.clone()))
-            })
-            .collect(),
+        plans: page.app.public_plans(None).await?,
+        org: page.app.org(),
     })
 }

@@ -7,19 +7,16 @@
 //! `yiyin_app`; a refused form is shown again with what was typed and the rule.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use serde::Deserialize;
-use yiyin_app::App;
 use yiyin_app::inspections::{InspectionResultInput, PlanInput, TieInput};
 use yiyin_app::supervision::{Desk, FindingInput, Inbox, VerificationInput, department_scope};
 use yiyin_domain::inspection::Risk;
 use yiyin_domain::supervision::FindingKind;
-use yiyin_store::inspections::InspectionPlan;
+use yiyin_store::inspections::{InspectionPlan, InspectionResult};
 use yiyin_store::pushes::Push;
 
-use super::{
-    Chrome, Form, FormData, PageError, PageResult, PageUser, RawForm, redirect_with, render,
-};
+use super::{Chrome, Form, FormData, Page, PageResult, RawForm, redirect_with, render, settle};
 use crate::error::AppError;
 
 mod bureau;
@@ -31,53 +28,68 @@ pub use licences::{
 };
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct DeskQuery {
-    #[serde(default)]
     pub j: String,
-    #[serde(default)]
     pub d: String,
-    #[serde(default)]
     pub all: String,
-    #[serde(default)]
     pub notice: String,
 }
 
-/// Runs a form's act: success redirects with a notice; a refusal (bad input, a rule, a conflict)
-/// shows the page again with the message and what was typed; anything else is an error page.
-async fn settle<T, F, Fut>(
-    result: Result<T, AppError>,
-    ok: impl FnOnce(T) -> (String, String),
-    again: F,
-) -> PageResult
-where
-    F: FnOnce(String) -> Fut,
-    Fut: std::future::Future<Output = PageResult>,
-{
-    match result {
-        Ok(v) => {
-            let (path, notice) = ok(v);
-            Ok(redirect_with(&path, &notice))
-        }
-        Err(
-            e @ (AppError::Invalid { .. }
-            | AppError::Refused(_)
-            | AppError::Conflict(_)
-            | AppError::CalendarMissing(_)),
-        ) => {
-            let mut resp = again(e.to_string()).await?;
-            *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(resp)
-        }
-        Err(e) => Err(PageError(e)),
+/// The desk a form was posted from (its hidden `j` and `d`).
+fn desk_query(form: &FormData) -> DeskQuery {
+    DeskQuery {
+        j: form.get("j"),
+        d: form.get("d"),
+        ..Default::default()
     }
 }
 
-/// The recorded result of a plan's target, if any.
-fn result_of<'a>(
-    plan: &'a InspectionPlan,
-    licence: &str,
-) -> Option<&'a yiyin_store::inspections::InspectionResult> {
+/// The desk's pushes and verifications.
+fn desk_url(jurisdiction: &str, department: &str) -> String {
+    format!("/supervision?j={jurisdiction}&d={department}")
+}
+
+/// The desk's random inspections.
+fn inspections_url(jurisdiction: &str, department: &str) -> String {
+    format!("/supervision/inspections?j={jurisdiction}&d={department}")
+}
+
+/// The recorded result of a plan's target, if any (for the templates).
+pub fn result_of<'a>(plan: &'a InspectionPlan, licence: &str) -> Option<&'a InspectionResult> {
     plan.results.iter().find(|r| r.licence == licence)
+}
+
+/// The two pages of a department's desk; a refused form is shown again on the page it came from.
+#[derive(Debug, Clone, Copy)]
+enum Tab {
+    Inbox,
+    Inspections,
+}
+
+impl Tab {
+    async fn show(self, page: &Page, q: &DeskQuery, error: String, form: FormData) -> PageResult {
+        match self {
+            Tab::Inbox => desk_page(page, q, error, form).await,
+            Tab::Inspections => inspections_page(page, q, error, form).await,
+        }
+    }
+
+    /// The page again with the refusal of `form`, for its desk.
+    async fn again(self, page: &Page, form: FormData, error: String) -> PageResult {
+        self.show(page, &desk_query(&form), error, form).await
+    }
+
+    /// Ends an act posted from this page (see [`settle`]).
+    async fn settle<T>(
+        self,
+        page: &Page,
+        form: FormData,
+        result: Result<T, AppError>,
+        ok: impl FnOnce(T) -> (String, String),
+    ) -> PageResult {
+        settle(result, ok, |e| self.again(page, form, e)).await
+    }
 }
 
 // ---- The department's desk ----
@@ -96,152 +108,107 @@ struct DeskPage {
 }
 
 impl DeskPage {
-    fn typed(&self, field: &str) -> String {
-        self.form.get(field)
-    }
-
     fn overdue(&self, p: &Push) -> bool {
         yiyin_domain::calendar::parse_date(&self.today).is_ok_and(|t| p.overdue(t))
     }
 }
 
-async fn desk_page(
-    state: &App,
-    user: &PageUser,
-    q: &DeskQuery,
-    error: String,
-    form: FormData,
-) -> PageResult {
-    user.require_staff()?;
-    let desk = state.desk(user.who(), &q.j, &q.d)?;
+async fn desk_page(page: &Page, q: &DeskQuery, error: String, form: FormData) -> PageResult {
+    page.require_staff()?;
+    let desk = page.app.desk(page.who(), &q.j, &q.d)?;
     let all = q.all == "1";
-    let inbox = state.inbox(user.who(), &desk, all).await?;
+    let inbox = page.app.inbox(page.who(), &desk, all).await?;
     render(&DeskPage {
-        chrome: user.chrome(&q.notice),
-        desks: state.desks(user.who()),
+        chrome: page.chrome(&q.notice),
+        desks: page.app.desks(page.who()),
         inbox,
         all,
-        today: yiyin_domain::calendar::fmt_date(state.today()),
+        today: yiyin_domain::calendar::fmt_date(page.app.today()),
         error,
         form,
         finding_kinds: FindingKind::options(),
     })
 }
 
-pub async fn desk(
-    State(state): State<App>,
-    user: PageUser,
-    Query(q): Query<DeskQuery>,
-) -> PageResult {
-    desk_page(&state, &user, &q, String::new(), FormData::default()).await
+pub async fn desk(page: Page, Query(q): Query<DeskQuery>) -> PageResult {
+    desk_page(&page, &q, String::new(), FormData::default()).await
 }
 
-pub async fn acknowledge(
-    State(state): State<App>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    form: RawForm,
-) -> PageResult {
-    user.check_csrf(&form)?;
-    let push = state.acknowledge(user.who(), id).await?;
+pub async fn acknowledge(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
+    let push = page.app.acknowledge(page.who(), id).await?;
     Ok(redirect_with(
-        &format!("/supervision?j={}&d={}", push.jurisdiction, push.department),
+        &desk_url(&push.jurisdiction, &push.department),
         &format!("已签收：{}", push.kind.label()),
     ))
 }
 
-fn desk_query(form: &FormData) -> DeskQuery {
-    DeskQuery {
-        j: form.get("j"),
-        d: form.get("d"),
-        ..Default::default()
-    }
-}
-
 /// A finding as the desk's form sends it.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct FindingForm {
-    #[serde(default)]
     j: String,
-    #[serde(default)]
     d: String,
-    #[serde(default)]
     licence: String,
-    #[serde(default)]
     holder_id: String,
-    #[serde(default)]
     holder: String,
-    #[serde(default)]
     item_code: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     summary: String,
-    #[serde(default)]
     found_on: String,
 }
 
-pub async fn finding(
-    State(state): State<App>,
-    user: PageUser,
-    form: Form<FindingForm>,
-) -> PageResult {
-    user.check_csrf(&form)?;
-    let f = &form.data;
-    let input = FindingInput {
-        jurisdiction: f.j.clone(),
-        department: f.d.clone(),
-        licence: f.licence.clone(),
-        holder_id: f.holder_id.clone(),
-        holder: f.holder.clone(),
-        item_code: f.item_code.clone(),
-        kind: f.kind.clone(),
-        summary: f.summary.clone(),
-        found_on: f.found_on.clone(),
-    };
-    let result = state.record_finding(user.who(), &input).await;
-    let form = form.raw;
-    let q = desk_query(&form);
-    settle(
-        result,
-        |f| {
+impl FindingForm {
+    fn input(self) -> FindingInput {
+        FindingInput {
+            jurisdiction: self.j,
+            department: self.d,
+            licence: self.licence,
+            holder_id: self.holder_id,
+            holder: self.holder,
+            item_code: self.item_code,
+            kind: self.kind,
+            summary: self.summary,
+            found_on: self.found_on,
+        }
+    }
+}
+
+pub async fn finding(page: Page, form: Form<FindingForm>) -> PageResult {
+    page.check_csrf(&form)?;
+    let result = page
+        .app
+        .record_finding(page.who(), &form.data.input())
+        .await;
+    Tab::Inbox
+        .settle(&page, form.raw, result, |f| {
             (
-                format!("/supervision?j={}&d={}", f.jurisdiction, f.department),
+                desk_url(&f.jurisdiction, &f.department),
                 format!("已抄告审批局：{}（{}）", f.kind.label(), f.holder),
             )
-        },
-        |e| desk_page(&state, &user, &q, e, form.clone()),
-    )
-    .await
+        })
+        .await
 }
 
 pub async fn verification(
-    State(state): State<App>,
-    user: PageUser,
+    page: Page,
     Path(id): Path<i64>,
     form: Form<VerificationInput>,
 ) -> PageResult {
-    user.check_csrf(&form)?;
-    let result = state.record_verification(user.who(), id, &form.data).await;
-    let form = form.raw;
-    let q = desk_query(&form);
+    page.check_csrf(&form)?;
+    let result = page
+        .app
+        .record_verification(page.who(), id, &form.data)
+        .await;
     settle(
         result,
         |t| {
             (
-                format!("/supervision?j={}&d={}", t.jurisdiction, t.department),
+                desk_url(&t.jurisdiction, &t.department),
                 format!("已记录核查结论：{}（{}）", t.state.label(), t.holder),
             )
         },
-        |e| {
-            desk_page(
-                &state,
-                &user,
-                &q,
-                format!("核查任务{id}：{e}"),
-                form.clone(),
-            )
-        },
+        |e| Tab::Inbox.again(&page, form.raw, format!("核查任务{id}：{e}")),
     )
     .await
 }
@@ -262,40 +229,21 @@ struct InspectionsPage {
     finding_kinds: Vec<(&'static str, &'static str)>,
 }
 
-impl InspectionsPage {
-    fn result_of<'a>(
-        &self,
-        plan: &'a InspectionPlan,
-        licence: &str,
-    ) -> Option<&'a yiyin_store::inspections::InspectionResult> {
-        result_of(plan, licence)
-    }
-
-    fn typed(&self, field: &str) -> String {
-        self.form.get(field)
-    }
-}
-
-async fn inspections_page(
-    state: &App,
-    user: &PageUser,
-    q: &DeskQuery,
-    error: String,
-    form: FormData,
-) -> PageResult {
-    user.require_staff()?;
-    let desk = state.desk(user.who(), &q.j, &q.d)?;
-    user.who().require(
+async fn inspections_page(page: &Page, q: &DeskQuery, error: String, form: FormData) -> PageResult {
+    page.require_staff()?;
+    let desk = page.app.desk(page.who(), &q.j, &q.d)?;
+    page.who().require(
         yiyin_domain::authz::Operation::Supervise,
         &department_scope(&desk.jurisdiction, &desk.department),
     )?;
-    let plans = state
-        .plans_of(user.who(), &desk.jurisdiction, &desk.department)
+    let plans = page
+        .app
+        .plans_of(page.who(), &desk.jurisdiction, &desk.department)
         .await?;
     render(&InspectionsPage {
-        chrome: user.chrome(&q.notice),
-        ties: state.store.inspection_ties(&desk.jurisdiction).await?,
-        desks: state.desks(user.who()),
+        chrome: page.chrome(&q.notice),
+        ties: page.app.store.inspection_ties(&desk.jurisdiction).await?,
+        desks: page.app.desks(page.who()),
         desk,
         plans,
         error,
@@ -305,18 +253,13 @@ async fn inspections_page(
     })
 }
 
-pub async fn inspections(
-    State(state): State<App>,
-    user: PageUser,
-    Query(q): Query<DeskQuery>,
-) -> PageResult {
-    inspections_page(&state, &user, &q, String::new(), FormData::default()).await
+pub async fn inspections(page: Page, Query(q): Query<DeskQuery>) -> PageResult {
+    inspections_page(&page, &q, String::new(), FormData::default()).await
 }
 
-pub async fn publish_plan(State(state): State<App>, user: PageUser, form: RawForm) -> PageResult {
-    user.check_csrf(&form)?;
+pub async fn publish_plan(page: Page, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
     let form = form.raw;
-    let q = desk_query(&form);
     let number = |field: &str| -> Result<usize, String> {
         let v = form.get(field);
         v.parse::<usize>()
@@ -332,86 +275,53 @@ pub async fn publish_plan(State(state): State<App>, user: PageUser, form: RawFor
             target_count,
             per_target,
         },
-        (Err(e), _) | (_, Err(e)) => {
-            return inspections_page(&state, &user, &q, e, form.clone()).await;
-        }
+        (Err(e), _) | (_, Err(e)) => return Tab::Inspections.again(&page, form, e).await,
     };
-    let result = state.publish_plan(user.who(), &input).await;
-    settle(
-        result,
-        |p| {
+    let result = page.app.publish_plan(page.who(), &input).await;
+    Tab::Inspections
+        .settle(&page, form, result, |p| {
             (
-                format!(
-                    "/supervision/inspections?j={}&d={}",
-                    p.jurisdiction, p.department
-                ),
+                inspections_url(&p.jurisdiction, &p.department),
                 format!("已公布抽查计划“{}”，随机种子 {}", p.title, p.seed),
             )
-        },
-        |e| inspections_page(&state, &user, &q, e, form.clone()),
-    )
-    .await
+        })
+        .await
 }
 
-pub async fn draw(
-    State(state): State<App>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    form: RawForm,
-) -> PageResult {
-    user.check_csrf(&form)?;
-    let form = form.raw;
-    let q = desk_query(&form);
-    let result = state.draw_plan(user.who(), id).await;
-    settle(
-        result,
-        |p| {
+pub async fn draw(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
+    let result = page.app.draw_plan(page.who(), id).await;
+    Tab::Inspections
+        .settle(&page, form.raw, result, |p| {
+            let picks = p.result.as_ref().map(|d| d.picks.len()).unwrap_or(0);
             (
-                format!(
-                    "/supervision/inspections?j={}&d={}",
-                    p.jurisdiction, p.department
-                ),
-                format!(
-                    "已抽取：{}户检查对象，已向社会公开",
-                    p.result.as_ref().map(|d| d.picks.len()).unwrap_or(0)
-                ),
+                inspections_url(&p.jurisdiction, &p.department),
+                format!("已抽取：{picks}户检查对象，已向社会公开"),
             )
-        },
-        |e| inspections_page(&state, &user, &q, e, form.clone()),
-    )
-    .await
+        })
+        .await
 }
 
 pub async fn result(
-    State(state): State<App>,
-    user: PageUser,
+    page: Page,
     Path(id): Path<i64>,
     form: Form<InspectionResultInput>,
 ) -> PageResult {
-    user.check_csrf(&form)?;
-    let result = state.record_result(user.who(), id, &form.data).await;
-    let form = form.raw;
-    let q = desk_query(&form);
-    settle(
-        result,
-        |p| {
+    page.check_csrf(&form)?;
+    let result = page.app.record_result(page.who(), id, &form.data).await;
+    Tab::Inspections
+        .settle(&page, form.raw, result, |p| {
             (
-                format!(
-                    "/supervision/inspections?j={}&d={}",
-                    p.jurisdiction, p.department
-                ),
+                inspections_url(&p.jurisdiction, &p.department),
                 "已录入检查结果并向社会公开".to_string(),
             )
-        },
-        |e| inspections_page(&state, &user, &q, e, form.clone()),
-    )
-    .await
+        })
+        .await
 }
 
-pub async fn tie(State(state): State<App>, user: PageUser, form: RawForm) -> PageResult {
-    user.check_csrf(&form)?;
+pub async fn tie(page: Page, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
     let form = form.raw;
-    let q = desk_query(&form);
     let input = TieInput {
         jurisdiction: form.get("j"),
         department: form.get("d"),
@@ -419,17 +329,14 @@ pub async fn tie(State(state): State<App>, user: PageUser, form: RawForm) -> Pag
         holder_id: form.get("holder_id"),
         reason: form.get("reason"),
     };
-    let result = state.declare_tie(user.who(), &input).await;
-    let back = format!("/supervision/inspections?j={}&d={}", q.j, q.d);
-    settle(
-        result,
-        |_| {
+    let result = page.app.declare_tie(page.who(), &input).await;
+    let back = inspections_url(&input.jurisdiction, &input.department);
+    Tab::Inspections
+        .settle(&page, form, result, |_| {
             (
                 back,
                 "已登记回避关系；今后的抽取不会指派该检查人员检查该对象".into(),
             )
-        },
-        |e| inspections_page(&state, &user, &q, e, form.clone()),
-    )
-    .await
+        })
+        .await
 }

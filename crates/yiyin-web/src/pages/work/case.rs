@@ -2,39 +2,25 @@
 //! user's role may take now; taking an action from its form; the archive package of a closed case.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use serde::Deserialize;
-use yiyin_app::App;
 use yiyin_app::cases::ActOn;
-use yiyin_app::cases::views::allowed_actions;
 use yiyin_domain::calendar::parse_date;
 use yiyin_domain::catalog::StepKind;
-use yiyin_domain::engine::{Action, Clock, SuspensionKind};
-use yiyin_store::cases::CaseRecord;
+use yiyin_domain::engine::{Action, SuspensionKind};
 
-use super::{DocLink, MaterialRow, TimelineRow, material_rows, timeline};
+use super::CaseShown;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, Form, FormData, PageResult, PageUser, file_response, redirect_with, render,
+    Chrome, Form, FormData, Notice, Page, PageResult, file_response, render, settle,
 };
 
 #[derive(Template)]
 #[template(path = "work/case.html")]
 struct CasePage {
     chrome: Chrome,
-    /// The licence the case issued (its newest version), if any.
-    licence: Option<String>,
-    /// Deferred materials past their date: (code, due, warning).
-    late: Vec<(String, chrono::NaiveDate, String)>,
-    c: CaseRecord,
+    case: CaseShown,
     department: String,
-    clock: Option<Clock>,
-    clock_error: String,
-    light: String,
-    materials: Vec<MaterialRow>,
-    timeline: Vec<TimelineRow>,
-    documents: Vec<DocLink>,
-    actions: Vec<String>,
     /// The step the case waits for, if any.
     step_name: String,
     step_kind: String,
@@ -42,13 +28,14 @@ struct CasePage {
     suspension_kinds: Vec<(&'static str, &'static str)>,
     joint: bool,
     error: String,
+    /// The action whose form was refused, shown again open with what was typed.
     form_action: String,
     form: FormData,
 }
 
 impl CasePage {
     fn can(&self, action: &str) -> bool {
-        self.actions.iter().any(|a| a == action)
+        self.case.actions.iter().any(|a| a == action)
     }
 
     /// A value typed into the failed form of `action`, to show it again.
@@ -61,119 +48,67 @@ impl CasePage {
     }
 }
 
+/// The case page; `error` and `form` are a refused action's message and what was typed.
 async fn case_page_for(
-    state: &App,
-    user: &PageUser,
+    page: &Page,
     id: i64,
     notice: &str,
-    error: &str,
-    form_action: &str,
+    error: String,
     form: FormData,
 ) -> PageResult {
-    user.require_staff()?;
-    let c = state.case_for(user.who(), id).await?;
-    let (clock, clock_error) = match c.clock(&state.calendar(), state.today()) {
-        Ok(k) => (Some(k), String::new()),
-        Err(e) => (None, e.to_string()),
-    };
-    let light = clock
-        .as_ref()
-        .map(|k| {
-            serde_json::to_value(k.light)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
-    let files = state.store.attachments(id).await?;
-    let events = state.store.case_events(id).await?;
-    let documents = DocLink::of_case(state, id).await?;
-    let view_actions = allowed_actions(user.who(), &c);
-    let step = c.case.pending_step(&c.item).cloned();
-    let org = state.org();
-    let department = org
-        .jurisdiction(&c.jurisdiction)
-        .map_or(c.department.clone(), |j| j.department_name(&c.department));
-    let licence = state
-        .store
-        .licence_of_case(c.id)
-        .await?
-        .map(|l| l.identifier);
+    page.require_staff()?;
+    let case = CaseShown::load(page, id).await?;
+    let c = &case.c;
+    let step = c.case.pending_step(&c.item);
     render(&CasePage {
-        licence,
-        chrome: user.chrome(notice),
-        late: c.case.deferred_warnings(&c.item, state.today()),
-        department,
-        clock,
-        clock_error,
-        light,
-        materials: material_rows(&c, &files),
-        timeline: timeline(&events),
-        documents,
-        actions: view_actions,
-        step_name: step.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
-        step_kind: step
-            .as_ref()
-            .map(|s| s.kind.code().to_string())
-            .unwrap_or_default(),
-        step_two_staff: step.as_ref().is_some_and(|s| s.kind.needs_two_staff()),
+        chrome: page.chrome(notice),
+        department: page
+            .app
+            .org()
+            .jurisdiction(&c.jurisdiction)
+            .map_or(c.department.clone(), |j| j.department_name(&c.department)),
+        step_name: step.map(|s| s.name.clone()).unwrap_or_default(),
+        step_kind: step.map(|s| s.kind.code().to_string()).unwrap_or_default(),
+        step_two_staff: step.is_some_and(|s| s.kind.needs_two_staff()),
         suspension_kinds: SuspensionKind::options(),
         joint: c.item.joint,
-        error: error.to_string(),
-        form_action: form_action.to_string(),
+        error,
+        form_action: form.get("action"),
         form,
-        c,
+        case,
     })
 }
 
-pub async fn case_page(
-    State(state): State<App>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    Query(q): Query<crate::pages::Notice>,
-) -> PageResult {
-    case_page_for(&state, &user, id, &q.notice, "", "", FormData::default()).await
+pub async fn case_page(page: Page, Path(id): Path<i64>, Query(q): Query<Notice>) -> PageResult {
+    case_page_for(&page, id, &q.notice, String::new(), FormData::default()).await
 }
 
 /// A closed case's archive package, for staff whose duty covers it.
-pub async fn archive(State(state): State<App>, user: PageUser, Path(id): Path<i64>) -> PageResult {
-    let (name, bytes) = state.download_package(user.who(), id).await?;
+pub async fn archive(page: Page, Path(id): Path<i64>) -> PageResult {
+    let (name, bytes) = page.app.download_package(page.who(), id).await?;
     Ok(file_response("application/zip", &name, false, bytes))
 }
 
 /// An action as its form sends it (the staff's and the applicant's case pages).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct ActionForm {
-    #[serde(default)]
     pub action: String,
-    #[serde(default)]
     pub version: Option<i64>,
     /// The materials ticked (supplement notice, supplement, deferral).
-    #[serde(default)]
     pub materials: Vec<String>,
-    #[serde(default)]
     pub note: String,
-    #[serde(default)]
     pub due: String,
-    #[serde(default)]
     pub commitment: String,
-    #[serde(default)]
     pub reason: String,
-    #[serde(default)]
     pub redirect_to: String,
     /// The staff who did a step (two for verification and site inspection).
-    #[serde(default)]
     pub staff: Vec<String>,
-    #[serde(default)]
     pub opinion: String,
-    #[serde(default)]
     pub kind: String,
-    #[serde(default)]
     pub expected_days: String,
-    #[serde(default)]
     pub approved_by: String,
     /// yes | no
-    #[serde(default)]
     pub approve: String,
 }
 
@@ -256,64 +191,34 @@ impl ActionForm {
 }
 
 /// Takes an action from the case page; on refusal shows the page again with the rule and what was typed.
-pub async fn act(
-    State(state): State<App>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    form: Form<ActionForm>,
-) -> PageResult {
-    user.require_staff()?;
-    user.check_csrf(&form)?;
-    let c = state.case_for(user.who(), id).await?;
+pub async fn act(page: Page, Path(id): Path<i64>, form: Form<ActionForm>) -> PageResult {
+    page.require_staff()?;
+    page.check_csrf(&form)?;
+    let c = page.app.case_for(page.who(), id).await?;
     let step = c.case.pending_step(&c.item).map(|s| s.kind);
-    let action = match form.data.action(step) {
-        Ok(a) => a,
-        Err(e) => return fail(&state, &user, id, &e.to_string(), &form.raw).await,
-    };
-    let label = action.label();
-    let result = state
-        .act(
-            user.who(),
-            ActOn {
+    let result = match form.data.action(step) {
+        Ok(action) => {
+            let label = action.label();
+            let on = ActOn {
                 case_id: id,
                 version: form.data.version,
                 action,
                 uploads: vec![],
-            },
-        )
-        .await;
-    match result {
-        Ok(updated) => Ok(redirect_with(
-            &format!("/work/cases/{id}"),
-            &format!(
-                "已{label}。{}",
-                match updated.next_role {
-                    Some(r) => format!("下一步由{}办理。", r.label()),
-                    None => "本件已办结。".to_string(),
-                }
-            ),
-        )),
-        Err(
-            e @ (AppError::Refused(_)
-            | AppError::Conflict(_)
-            | AppError::CalendarMissing(_)
-            | AppError::Invalid { .. }),
-        ) => fail(&state, &user, id, &e.to_string(), &form.raw).await,
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn fail(state: &App, user: &PageUser, id: i64, message: &str, form: &FormData) -> PageResult {
-    let mut resp = case_page_for(
-        state,
-        user,
-        id,
-        "",
-        message,
-        &form.get("action"),
-        form.clone(),
+            };
+            page.app.act(page.who(), on).await.map(|r| (label, r))
+        }
+        Err(e) => Err(e),
+    };
+    settle(
+        result,
+        |(label, updated)| {
+            let next = match updated.next_role {
+                Some(r) => format!("下一步由{}办理。", r.label()),
+                None => "本件已办结。".to_string(),
+            };
+            (format!("/work/cases/{id}"), format!("已{label}。{next}"))
+        },
+        |e| case_page_for(&page, id, "", e, form.raw),
     )
-    .await?;
-    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(resp)
+    .await
 }

@@ -6,34 +6,30 @@ pub mod case;
 pub mod intake;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use serde::Deserialize;
-use yiyin_app::App;
-use yiyin_app::cases::{CaseLine, Worklist};
+use yiyin_app::cases::{CaseLine, DocumentSummary, Worklist};
 use yiyin_domain::authz::{self, Operation};
 use yiyin_domain::calendar::{fmt_date, local_date};
-use yiyin_domain::engine::{CaseState, action_label};
+use yiyin_domain::engine::{CaseState, Clock, action_label};
 use yiyin_domain::party::Channel;
 use yiyin_domain::roles::Role;
 use yiyin_store::attachments::Attachment;
 use yiyin_store::cases::{CaseFilter, CaseRecord};
 use yiyin_store::events::Event;
 
-use super::{Chrome, PageResult, PageUser, render};
+use super::{Chrome, Page, PageResult, render};
 use crate::error::AppError;
 
 pub use case::{act, archive, case_page};
 pub use intake::{intake, intake_form};
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct WorkQuery {
-    #[serde(default)]
     pub tab: String,
-    #[serde(default)]
     pub q: String,
-    #[serde(default)]
     pub state: String,
-    #[serde(default)]
     pub notice: String,
 }
 
@@ -50,12 +46,8 @@ struct WorklistPage {
 }
 
 /// My worklist, all open cases I may see, or closed ones.
-pub async fn worklist(
-    State(state): State<App>,
-    user: PageUser,
-    Query(q): Query<WorkQuery>,
-) -> PageResult {
-    user.require_staff()?;
+pub async fn worklist(page: Page, Query(q): Query<WorkQuery>) -> PageResult {
+    page.require_staff()?;
     let tab = if q.tab.is_empty() {
         "mine".to_string()
     } else {
@@ -70,7 +62,7 @@ pub async fn worklist(
         limit: 200,
         offset: 0,
     };
-    let mut lines = state.worklist(user.who(), &list).await?;
+    let mut lines = page.app.worklist(page.who(), &list).await?;
     if tab == "closed" {
         lines.retain(|l| {
             matches!(
@@ -79,12 +71,16 @@ pub async fn worklist(
             ) || (l.state == CaseState::Decided && l.next_role.is_none())
         });
     }
-    let a = user.account();
-    let mut roles: Vec<&str> = a.grants.iter().map(|g| g.role.label()).collect();
+    let mut roles: Vec<&str> = page
+        .account()
+        .grants
+        .iter()
+        .map(|g| g.role.label())
+        .collect();
     roles.sort();
     roles.dedup();
     render(&WorklistPage {
-        chrome: user.chrome(&q.notice),
+        chrome: page.chrome(&q.notice),
         tab,
         q: q.q.clone(),
         state: q.state.clone(),
@@ -118,27 +114,23 @@ struct QueuePage {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct QueueQuery {
-    #[serde(default)]
     pub mine: String,
 }
 
 /// Applications waiting for an intake outcome (online first), with the working days left before they
 /// are deemed accepted (Art. 32(4)).
-pub async fn queue(
-    State(state): State<App>,
-    user: PageUser,
-    Query(q): Query<QueueQuery>,
-) -> PageResult {
-    user.require_staff()?;
-    let a = user.account();
+pub async fn queue(page: Page, Query(q): Query<QueueQuery>) -> PageResult {
+    page.require_staff()?;
+    let a = page.account();
     let my_unit = a
         .grants
         .iter()
         .find_map(|g| g.unit.clone())
         .unwrap_or_default();
     let only_mine = !q.mine.is_empty() && !my_unit.is_empty();
-    let org = state.org();
+    let org = page.app.org();
     let mut jurisdictions: Vec<String> = a
         .grants
         .iter()
@@ -150,8 +142,8 @@ pub async fn queue(
     if jurisdictions.is_empty() {
         return Err(AppError::Forbidden("无权查看受理队列：您的岗位没有受理职责".into()).into());
     }
-    let cal = state.calendar();
-    let today = state.today();
+    let cal = page.app.calendar();
+    let today = page.app.today();
     let mut lines = Vec::new();
     for s in [CaseState::Received, CaseState::AwaitingSupplement] {
         let filter = CaseFilter {
@@ -161,8 +153,8 @@ pub async fn queue(
             limit: 500,
             ..Default::default()
         };
-        for c in state.store.list_cases(&filter).await? {
-            if user.who().require(Operation::Intake, &c.scope()).is_err()
+        for c in page.app.store.list_cases(&filter).await? {
+            if page.who().require(Operation::Intake, &c.scope()).is_err()
                 || (only_mine && c.unit != my_unit)
             {
                 continue;
@@ -199,7 +191,7 @@ pub async fn queue(
         &my_unit,
     );
     render(&QueuePage {
-        chrome: user.chrome(""),
+        chrome: page.chrome(""),
         lines,
         my_unit,
         only_mine,
@@ -304,28 +296,52 @@ pub fn material_rows(record: &CaseRecord, files: &[Attachment]) -> Vec<MaterialR
         .collect()
 }
 
-pub struct DocLink {
-    pub id: i64,
-    pub title: String,
-    pub number: String,
-    pub issued_on: String,
+/// What the staff's and the applicant's case pages both show: the case with its clock (or why it
+/// cannot be computed), materials and their files, timeline and documents, the licence it issued
+/// (its newest version), the deferred materials past their date, and the actions the reader may
+/// take now.
+pub struct CaseShown {
+    pub c: CaseRecord,
+    pub clock: Option<Clock>,
+    pub clock_error: String,
+    /// The clock's traffic light: green, yellow or red ("" without a clock).
+    pub light: String,
+    pub licence: Option<String>,
+    /// Deferred materials past their date: (code, due, warning).
+    pub late: Vec<(String, chrono::NaiveDate, String)>,
+    pub materials: Vec<MaterialRow>,
+    pub timeline: Vec<TimelineRow>,
+    pub documents: Vec<DocumentSummary>,
+    pub actions: Vec<String>,
 }
 
-impl DocLink {
-    /// The documents a case issued, oldest first. Shared by the staff's and the applicant's pages.
-    pub async fn of_case(state: &App, case_id: i64) -> Result<Vec<DocLink>, AppError> {
-        Ok(state
-            .store
-            .case_documents(case_id)
-            .await?
-            .into_iter()
-            .map(|d| DocLink {
-                id: d.id,
-                title: d.record.title,
-                number: d.record.number,
-                issued_on: fmt_date(d.record.issued_on),
-            })
-            .collect())
+impl CaseShown {
+    /// A case as the page's reader may see it.
+    pub async fn load(page: &Page, id: i64) -> Result<CaseShown, AppError> {
+        let app = &page.app;
+        let record = app.case_for(page.who(), id).await?;
+        let view = app.case_view(page.who(), record).await?;
+        let c = view.record;
+        let light = view
+            .clock
+            .as_ref()
+            .and_then(|k| serde_json::to_value(k.light).ok())
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let files = app.store.attachments(id).await?;
+        let licence = app.store.licence_of_case(c.id).await?;
+        Ok(CaseShown {
+            licence: licence.map(|l| l.identifier),
+            late: c.case.deferred_warnings(&c.item, app.today()),
+            materials: material_rows(&c, &files),
+            timeline: timeline(&view.events),
+            clock: view.clock,
+            clock_error: view.clock_error.unwrap_or_default(),
+            light,
+            documents: view.documents,
+            actions: view.allowed_actions,
+            c,
+        })
     }
 }
 
@@ -340,16 +356,16 @@ struct HeadPage {
 
 /// The head's page: cases near their statutory limit without an extension (approve one if the law
 /// allows), decisions waiting for the head, and overdue cases.
-pub async fn head(State(state): State<App>, user: PageUser) -> PageResult {
-    user.require_staff()?;
-    if !user.account().has_role(Role::BureauHead) {
+pub async fn head(page: Page) -> PageResult {
+    page.require_staff()?;
+    if !page.account().has_role(Role::BureauHead) {
         return Err(AppError::Forbidden("此页面供局长使用".into()).into());
     }
     let list = Worklist {
         limit: 500,
         ..Default::default()
     };
-    let lines = state.worklist(user.who(), &list).await?;
+    let lines = page.app.worklist(page.who(), &list).await?;
     let mut extension = Vec::new();
     let mut decisions = Vec::new();
     let mut overdue = Vec::new();
@@ -361,14 +377,14 @@ pub async fn head(State(state): State<App>, user: PageUser) -> PageResult {
         } else if l.days_left.is_some_and(|d| d <= 5)
             && matches!(l.state, CaseState::Accepted | CaseState::Suspended)
         {
-            let c = state.store.case(l.id).await?;
+            let c = page.app.store.case(l.id).await?;
             if c.case.extension_possible(&c.item) {
                 extension.push(l);
             }
         }
     }
     render(&HeadPage {
-        chrome: user.chrome(""),
+        chrome: page.chrome(""),
         extension,
         decisions,
         overdue,

@@ -1,0 +1,366 @@
+//! The catalog editor's form and the item it stands for: an item shown as the form's fields and
+//! its rows of materials and steps, and the item read back from them, with a Chinese message beside
+//! each field in error.
+
+use yiyin_domain::catalog::{
+    Faq, Fee, HandlingClass, HandlingMode, Item, ItemKind, ItemResult, Material, MaterialForm,
+    MaterialSource, Necessity, ResultKind, Step, StepKind, Subject, field_label,
+};
+use yiyin_domain::org::Jurisdiction;
+use yiyin_domain::roles::Role;
+
+use crate::pages::{FieldErrors, FormData};
+
+/// One row of the materials table of the editor.
+pub struct MaterialInput {
+    pub code: String,
+    pub name: String,
+    pub necessity: String,
+    pub condition: String,
+    pub form: String,
+    pub copies: String,
+    pub source: String,
+    pub blank_form: String,
+    pub sample: String,
+    pub deferrable: bool,
+    pub note: String,
+}
+
+/// One row of the steps table of the editor.
+pub struct StepInput {
+    pub kind: String,
+    pub name: String,
+    pub role: String,
+    pub days: String,
+    pub standard: String,
+}
+
+/// The form values of an item (for editing).
+pub fn item_to_form(item: &Item) -> (FormData, Vec<MaterialInput>, Vec<StepInput>) {
+    let mut f = vec![
+        ("code", item.code.clone()),
+        ("name", item.name.clone()),
+        ("kind", item.kind.code().into()),
+        ("department", item.department.clone()),
+        (
+            "supervising_department",
+            item.supervising_department.clone(),
+        ),
+        ("handling_mode", item.handling_mode.code().into()),
+        ("handling_class", item.handling_class.code().into()),
+        ("subject", item.subject.code().into()),
+        ("legal_basis", item.legal_basis.join("\n")),
+        ("conditions", item.conditions.join("\n")),
+        ("statutory_days", item.statutory_days.to_string()),
+        ("promised_days", item.promised_days.to_string()),
+        ("online_depth", item.online_depth.to_string()),
+        ("visits", item.visits.to_string()),
+        (
+            "commitment_check_days",
+            item.commitment_check_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "fees",
+            item.fees
+                .iter()
+                .map(|x| format!("{}|{}|{}", x.name, x.standard, x.basis))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        ("result_name", item.result.name.clone()),
+        ("result_kind", item.result.kind.code().into()),
+        ("result_sample", item.result.sample.clone()),
+        (
+            "validity_years",
+            item.result
+                .validity_years
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
+        ("topics", item.topics.join("、")),
+        ("place", item.place.clone()),
+        ("hours", item.hours.clone()),
+        ("phone", item.phone.clone()),
+        (
+            "faq",
+            item.faq
+                .iter()
+                .map(|q| format!("{}|{}", q.question, q.answer))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+    ];
+    for (flag, on) in [
+        ("joint", item.joint),
+        ("green_list", item.green_list),
+        ("quantity_limited", item.quantity_limited),
+    ] {
+        if on {
+            f.push((flag, "yes".into()));
+        }
+    }
+    for t in &item.delegated_to {
+        f.push(("delegated_to", t.clone()));
+    }
+    let form = FormData(f.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+    let materials = item
+        .materials
+        .iter()
+        .map(|m| MaterialInput {
+            code: m.code.clone(),
+            name: m.name.clone(),
+            necessity: m.necessity.code().into(),
+            condition: m.condition.clone(),
+            form: m.form.code().into(),
+            copies: m.copies.to_string(),
+            source: m.source.code().into(),
+            blank_form: m.blank_form.clone(),
+            sample: m.sample.clone(),
+            deferrable: m.deferrable,
+            note: m.note.clone(),
+        })
+        .collect();
+    let steps = item
+        .steps
+        .iter()
+        .map(|s| StepInput {
+            kind: s.kind.code().into(),
+            name: s.name.clone(),
+            role: s.role.code().into(),
+            days: s.days.to_string(),
+            standard: s.standard.clone(),
+        })
+        .collect();
+    (form, materials, steps)
+}
+
+/// The rows of materials and steps as sent (empty rows skipped).
+pub fn rows_from_form(f: &FormData) -> (Vec<MaterialInput>, Vec<StepInput>) {
+    let mut materials = Vec::new();
+    for i in 0..60 {
+        let g = |n: &str| f.get(&format!("m_{n}_{i}"));
+        if !f.has(&format!("m_code_{i}")) {
+            break;
+        }
+        if g("code").is_empty() && g("name").is_empty() {
+            continue;
+        }
+        materials.push(MaterialInput {
+            code: g("code"),
+            name: g("name"),
+            necessity: g("necessity"),
+            condition: g("condition"),
+            form: g("form"),
+            copies: g("copies"),
+            source: g("source"),
+            blank_form: g("blank_form"),
+            sample: g("sample"),
+            deferrable: !g("deferrable").is_empty(),
+            note: g("note"),
+        });
+    }
+    let mut steps = Vec::new();
+    for i in 0..40 {
+        let g = |n: &str| f.get(&format!("s_{n}_{i}"));
+        if !f.has(&format!("s_name_{i}")) {
+            break;
+        }
+        if g("name").is_empty() {
+            continue;
+        }
+        steps.push(StepInput {
+            kind: g("kind"),
+            name: g("name"),
+            role: g("role"),
+            days: g("days"),
+            standard: g("standard"),
+        });
+    }
+    (materials, steps)
+}
+
+/// A whole number typed into a row of materials or steps (0, with the error beside `field`, when it
+/// is not one).
+fn row_number(errors: &mut FieldErrors, field: &str, what: &str, text: &str) -> u32 {
+    text.parse().unwrap_or_else(|_| {
+        errors.add(field, format!("{what}「{text}」不是整数"));
+        0
+    })
+}
+
+/// Builds an item from the editor's form. Number and choice errors are reported per field.
+pub fn item_from_form(
+    f: &FormData,
+    materials: &[MaterialInput],
+    steps: &[StepInput],
+    errors: &mut FieldErrors,
+) -> Item {
+    let mut num = |field: &str| -> u32 {
+        let t = f.get(field);
+        if t.is_empty() {
+            return 0;
+        }
+        t.parse().unwrap_or_else(|_| {
+            errors.add(field, format!("「{t}」不是非负整数"));
+            0
+        })
+    };
+    let statutory_days = num("statutory_days");
+    let promised_days = num("promised_days");
+    let online_depth = num("online_depth").min(9) as u8;
+    let visits = num("visits").min(9) as u8;
+    let commitment_check_days = Some(num("commitment_check_days")).filter(|d| *d > 0);
+    let validity_years = Some(num("validity_years")).filter(|d| *d > 0);
+    let lines = |field: &str| -> Vec<String> {
+        f.get(field)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let fees = lines("fees")
+        .into_iter()
+        .filter_map(|l| {
+            let p: Vec<&str> = l.split(['|', '｜']).map(str::trim).collect();
+            match p.as_slice() {
+                [n, s, b] => Some(Fee {
+                    name: n.to_string(),
+                    standard: s.to_string(),
+                    basis: b.to_string(),
+                }),
+                _ => {
+                    errors.add("fees", format!("「{l}」应写成 名称|标准|依据"));
+                    None
+                }
+            }
+        })
+        .collect();
+    let faq = lines("faq")
+        .into_iter()
+        .filter_map(|l| match l.split_once(['|', '｜']) {
+            Some((q, a)) => Some(Faq {
+                question: q.trim().into(),
+                answer: a.trim().into(),
+            }),
+            None => {
+                errors.add("faq", format!("「{l}」应写成 问题|解答"));
+                None
+            }
+        })
+        .collect();
+    let mut pick = |field: &str, label: &str, ok: bool| {
+        if !ok {
+            errors.add(field, format!("请选择{label}"));
+        }
+    };
+    let kind = ItemKind::parse(&f.get("kind"));
+    pick("kind", "事项类型", kind.is_some());
+    let mode = HandlingMode::parse(&f.get("handling_mode"));
+    pick("handling_mode", "办理方式", mode.is_some());
+    let class = HandlingClass::parse(&f.get("handling_class"));
+    pick("handling_class", "办件类型", class.is_some());
+    let subject = Subject::parse(&f.get("subject"));
+    pick("subject", "服务对象", subject.is_some());
+    let result_kind = ResultKind::parse(&f.get("result_kind"));
+    pick("result_kind", "结果类型", result_kind.is_some());
+    let materials = materials
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Material {
+            code: m.code.clone(),
+            name: m.name.clone(),
+            necessity: Necessity::parse(&m.necessity).unwrap_or(Necessity::Required),
+            condition: m.condition.clone(),
+            form: MaterialForm::parse(&m.form).unwrap_or(MaterialForm::Original),
+            copies: row_number(errors, &format!("m_copies_{i}"), "份数", &m.copies),
+            source: MaterialSource::parse(&m.source).unwrap_or(MaterialSource::Applicant),
+            blank_form: m.blank_form.clone(),
+            sample: m.sample.clone(),
+            deferrable: m.deferrable,
+            note: m.note.clone(),
+        })
+        .collect();
+    let steps = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Step {
+            kind: StepKind::parse(&s.kind).unwrap_or(StepKind::Review),
+            name: s.name.clone(),
+            role: Role::parse(&s.role).unwrap_or(Role::Reviewer),
+            days: row_number(errors, &format!("s_days_{i}"), "时限", &s.days),
+            standard: s.standard.clone(),
+        })
+        .collect();
+    Item {
+        code: f.get("code"),
+        name: f.get("name"),
+        kind: kind.unwrap_or(ItemKind::Licensing),
+        department: f.get("department"),
+        supervising_department: f.get("supervising_department"),
+        handling_mode: mode.unwrap_or(HandlingMode::Transferred),
+        handling_class: class.unwrap_or(HandlingClass::Promised),
+        delegated_to: f.all("delegated_to"),
+        subject: subject.unwrap_or(Subject::Both),
+        legal_basis: lines("legal_basis"),
+        conditions: lines("conditions"),
+        materials,
+        statutory_days,
+        promised_days,
+        joint: !f.get("joint").is_empty(),
+        fees,
+        online_depth,
+        visits,
+        green_list: !f.get("green_list").is_empty(),
+        commitment_check_days,
+        quantity_limited: !f.get("quantity_limited").is_empty(),
+        steps,
+        result: ItemResult {
+            name: f.get("result_name"),
+            kind: result_kind.unwrap_or(ResultKind::Licence),
+            sample: f.get("result_sample"),
+            validity_years,
+        },
+        topics: f
+            .get("topics")
+            .split(['、', '，', ',', '\n'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        place: f.get("place"),
+        hours: f.get("hours"),
+        phone: f.get("phone"),
+        faq,
+    }
+}
+
+/// The form field a validation error belongs to.
+fn form_field(path: &str) -> String {
+    let simple = |p: &str| match p {
+        "result.name" => "result_name".to_string(),
+        "result.validity_years" => "validity_years".to_string(),
+        other => other.split('[').next().unwrap_or(other).to_string(),
+    };
+    for (prefix, short) in [("materials[", "m"), ("steps[", "s")] {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && let Some((i, field)) = rest.split_once("].")
+        {
+            return format!("{short}_{field}_{i}");
+        }
+    }
+    simple(path)
+}
+
+/// The problems that block publication, each also shown beside its field.
+pub fn problems_of(item: &Item, j: &Jurisdiction, errors: &mut FieldErrors) -> Vec<String> {
+    item.validate(j)
+        .into_iter()
+        .map(|e| {
+            errors.add(&form_field(&e.field), e.message.clone());
+            format!("{}：{}", field_label(&e.field), e.message)
+        })
+        .collect()
+}

@@ -1,0 +1,169 @@
+//! Forms of the pages: reading what was sent ([`Form`], typed, with its CSRF token and the fields as
+//! sent), the errors shown beside their fields ([`FieldErrors`]), and how a form's act ends: success
+//! redirects with a notice; a refusal shows the page again with the message and what was typed
+//! ([`settle`]) or is told on the page the form came from ([`tell_back`]).
+
+use std::future::Future;
+
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use super::{PageError, PageResult, redirect_with, unprocessable};
+use crate::error::AppError;
+
+/// The fields of a submitted form, as sent (several values per name allowed).
+#[derive(Debug, Clone, Default)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    /// The first value of a field, trimmed ("" when absent).
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Every non-empty value of a field.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
+    /// Whether `value` is one of the values sent for a field (a ticked box).
+    pub fn ticked(&self, name: &str, value: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == name && v == value)
+    }
+}
+
+/// A submitted form: its fields typed as `T` (repeated fields into a `Vec`), its CSRF token, and the
+/// fields as sent, to show them again when the form is refused.
+#[derive(Debug, Clone)]
+pub struct Form<T> {
+    pub csrf: String,
+    pub data: T,
+    pub raw: FormData,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Form<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let unreadable = |detail: String| {
+            PageError(AppError::invalid(format!(
+                "表单内容无法识别，请返回重新填写（{detail}）"
+            )))
+            .into_response()
+        };
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| unreadable(e.body_text()))?;
+        let pairs: Vec<(String, String)> =
+            serde_html_form::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
+        let data: T = serde_html_form::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
+        let raw = FormData(pairs);
+        Ok(Form {
+            csrf: raw.get("csrf"),
+            data,
+            raw,
+        })
+    }
+}
+
+/// A form whose fields the handler reads by name (a form with no fields beyond its token, or
+/// echoed as typed).
+pub type RawForm = Form<serde::de::IgnoredAny>;
+
+/// Errors of a form, by field name, shown beside each field.
+#[derive(Debug, Clone, Default)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_string(), message.into()));
+    }
+
+    /// The message for a field ("" when none).
+    pub fn of(&self, field: &str) -> String {
+        self.0
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Shows a refused input beside its field (`fallback` when it names none).
+    pub fn add_error(&mut self, e: &AppError, fallback: &str) {
+        let field = match e {
+            AppError::Invalid { field: Some(f), .. } => f.as_str(),
+            _ => fallback,
+        };
+        self.add(field, e.to_string());
+    }
+}
+
+/// Whether an error is a refusal the sender can put right on the form (bad input, a rule of the
+/// law, a stale version, a year the working-day calendar lacks) rather than an error page.
+pub fn is_refusal(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Invalid { .. }
+            | AppError::Refused(_)
+            | AppError::Conflict(_)
+            | AppError::CalendarMissing(_)
+    )
+}
+
+/// Ends a form's act: success redirects to the page `ok` names with its notice; a refusal
+/// ([`is_refusal`]) shows the page `again` renders with the message (422); anything else is an
+/// error page.
+pub async fn settle<T, Fut>(
+    result: Result<T, AppError>,
+    ok: impl FnOnce(T) -> (String, String),
+    again: impl FnOnce(String) -> Fut,
+) -> PageResult
+where
+    Fut: Future<Output = PageResult>,
+{
+    match result {
+        Ok(v) => {
+            let (path, notice) = ok(v);
+            Ok(redirect_with(&path, &notice))
+        }
+        Err(e) if is_refusal(&e) => unprocessable(again(e.to_string()).await),
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// Ends an act whose refusal is told as a notice on the page the form came from: success redirects
+/// to the page `ok` names with its notice; an error `told` accepts redirects to `back` with
+/// `prefix` and its message; anything else is an error page.
+pub fn tell_back<T>(
+    result: Result<T, AppError>,
+    ok: impl FnOnce(T) -> (String, String),
+    told: impl FnOnce(&AppError) -> bool,
+    back: &str,
+    prefix: &str,
+) -> PageResult {
+    match result {
+        Ok(v) => {
+            let (path, notice) = ok(v);
+            Ok(redirect_with(&path, &notice))
+        }
+        Err(e) if told(&e) => Ok(redirect_with(back, &format!("{prefix}{e}"))),
+        Err(e) => Err(PageError(e)),
+    }
+}
