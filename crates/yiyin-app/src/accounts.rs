@@ -1,23 +1,32 @@
 //! Accounts and sessions: logging in (Argon2id off the async executor, never more hashing at once
-//! than there are cores; five failed attempts lock an account for fifteen minutes, counted
-//! atomically; the message never says whether a login exists), sessions of eight hours kept only as
-//! the SM3 hash of their token, applicants registering, staff accounts made and managed by the
-//! jurisdiction's system administrators (or the server's command line).
+//! than there are cores and a bounded wait for one; five failed attempts lock an account for fifteen
+//! minutes, counted atomically; the message never says whether a login exists nor whether it is
+//! locked), then the second factor of an enrolled account (`totp`); sessions of eight hours kept
+//! only as the SM3 hash of their token, ended after a time without requests (`users::IdleTimeouts`);
+//! applicants registering, staff accounts made and managed by the jurisdiction's system
+//! administrators (or the server's command line), every password checked against the policy
+//! (`yiyin_domain::password`) and every change a chained event (`users`).
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
+use serde_json::json;
 use yiyin_domain::authz::{Grant, Operation};
+use yiyin_domain::org::Organisation;
+use yiyin_domain::party::Actor;
 use yiyin_domain::party::{SubjectId, SubjectKind};
+use yiyin_domain::password::{self, Holder};
 use yiyin_domain::roles::Role;
+use yiyin_domain::text::{self, TextKind};
 use yiyin_store::Store;
 use yiyin_store::accounts::{Account, AccountKind, NewAccount};
 
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
+use crate::users::{TOUCH_EVERY, account_events, events_in, grant_json};
 
 /// Failed attempts before a lock.
 pub const MAX_FAILURES: i64 = 5;
@@ -33,17 +42,33 @@ pub struct Session {
     pub csrf: String,
     pub account: Account,
     pub expires_at: DateTime<Utc>,
+    /// The account holds a role needing the second factor but has not enrolled it: the session
+    /// carries none of those grants until it does (see `totp`).
+    pub enrol_second_factor: bool,
 }
 
-/// Why a login failed. The message never says whether the login name exists.
+/// What every failed login is told, whether the login is unknown, the password wrong or the account
+/// locked: the answer never says whether a login exists (nor whether it is locked).
+pub const LOGIN_FAILED: &str = "账号或密码错误（连续输错5次的账号将锁定15分钟）";
+
+/// Why a login failed. The message never says whether the login name exists: a wrong password, an
+/// unknown login and a locked account read the same ([`LOGIN_FAILED`]) and cost the same one
+/// Argon2id check.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginError {
-    #[error("账号或密码错误")]
+    #[error("{}", LOGIN_FAILED)]
     Wrong,
-    #[error("密码连续错误次数过多，账号已锁定，请于{0}分钟后再试")]
+    /// Locked for this many more minutes (for the log; the user reads [`LOGIN_FAILED`]).
+    #[error("{}", LOGIN_FAILED)]
     Locked(i64),
     #[error("账号已停用，请联系系统管理员")]
     Inactive,
+    /// The password was right; the account's second factor is asked for (API: 401 `totp_required`).
+    #[error("请输入手机验证器显示的6位动态验证码（两步验证）")]
+    TotpRequired,
+    /// The code was wrong (counted as a failed attempt).
+    #[error("动态验证码错误，请核对手机时间后重新输入")]
+    TotpWrong,
 }
 
 /// An applicant's registration.
@@ -96,6 +121,11 @@ fn hash_now(password: &str) -> String {
         .to_string()
 }
 
+/// Whether a password matches an Argon2id PHC string (blocking: call off the async executor).
+pub(crate) fn password_matches(password: &str, phc: &str) -> bool {
+    verify_now(password, phc)
+}
+
 fn verify_now(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
         Ok(parsed) => Argon2::default()
@@ -108,21 +138,25 @@ fn verify_now(password: &str, phc: &str) -> bool {
 /// An Argon2id PHC string for a password, computed off the async executor.
 pub async fn hash_password(password: &str) -> Result<String> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .map_err(AppError::internal)
+    crate::hashing::run(move || hash_now(&password)).await
 }
 
-/// Checks a new password: at least 8 characters, with letters and digits.
-pub fn check_password(password: &str) -> std::result::Result<(), String> {
-    if password.chars().count() < 8 {
-        return Err("密码至少8位".into());
+/// What an unknown login's password is checked against, so that it costs what a real check costs.
+const NOBODY: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000";
+
+/// Checks a new password against the password policy (`yiyin_domain::password`).
+pub fn check_password(password: &str, holder: &Holder<'_>) -> std::result::Result<(), String> {
+    password::check(password, holder)
+}
+
+/// The password policy's view of an account.
+fn holder(a: &Account) -> Holder<'_> {
+    if a.is_staff() {
+        Holder::staff(&a.login)
+    } else {
+        Holder::applicant(&a.login)
     }
-    if !password.chars().any(|c| c.is_ascii_digit()) || !password.chars().any(|c| c.is_alphabetic())
-    {
-        return Err("密码须同时包含字母和数字".into());
-    }
-    Ok(())
 }
 
 /// Checks a staff login name: lower-case letters, digits, `.`, `-`, `_`; 3–40 characters.
@@ -167,12 +201,14 @@ pub fn check_registration(
     };
     if r.name.trim().is_empty() {
         problems.push(("name", "姓名或单位名称不能为空".into()));
+    } else if let Err(e) = text::check("name", r.name.trim(), TextKind::Name) {
+        problems.push(("name", e.to_string()));
     }
     let phone = r.phone.trim();
     if !(phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit())) {
         problems.push(("phone", "手机号码应为11位数字，以1开头".into()));
     }
-    if let Err(e) = check_password(&r.password) {
+    if let Err(e) = check_password(&r.password, &Holder::applicant(r.id_number.trim())) {
         problems.push(("password", e));
     }
     match id {
@@ -181,39 +217,62 @@ pub fn check_registration(
     }
 }
 
-/// Makes a staff account with its grants (checked against the organisation).
-pub async fn create_staff(store: &Store, new: &NewStaff, at: DateTime<Utc>) -> Result<Account> {
+/// Checks a grant against the organisation: its jurisdiction and department exist, and the roles
+/// of a department name it.
+pub fn check_grant(org: &Organisation, g: &Grant) -> Result<()> {
+    let j = org.jurisdiction(&g.jurisdiction).ok_or_else(|| {
+        AppError::field(
+            "jurisdiction",
+            format!("没有代码为「{}」的县区", g.jurisdiction),
+        )
+    })?;
+    if let Some(d) = &g.department
+        && j.department(d).is_none()
+    {
+        return Err(AppError::field(
+            "department",
+            format!("{}没有代码为「{d}」的部门", j.name),
+        ));
+    }
+    if matches!(g.role, Role::DepartmentSupervisor | Role::Observer) && g.department.is_none() {
+        return Err(AppError::field(
+            "department",
+            format!("{}须指定所属部门", g.role.label()),
+        ));
+    }
+    Ok(())
+}
+
+/// Makes a staff account with its grants (checked against the organisation), as chained events.
+/// `granter` is the grants of the administrator making it: a grant that does not take effect at
+/// once by them (`authz::grant_takes_effect`) waits for the bureau head's confirmation; without
+/// one (the server's command line, the demo loader) every grant takes effect at once.
+pub async fn create_staff(
+    store: &Store,
+    new: &NewStaff,
+    by: &Actor,
+    granter: Option<&[Grant]>,
+    at: DateTime<Utc>,
+) -> Result<Account> {
     check_login(&new.login).map_err(|m| AppError::field("login", m))?;
-    check_password(&new.password).map_err(|m| AppError::field("password", m))?;
+    check_password(&new.password, &Holder::staff(&new.login))
+        .map_err(|m| AppError::field("password", m))?;
     if new.name.trim().is_empty() {
         return Err(AppError::field("name", "姓名不能为空"));
     }
+    text::check("name", new.name.trim(), TextKind::Name)?;
     if new.grants.is_empty() {
         return Err(AppError::field("role", "工作人员至少要有一个岗位"));
     }
     let org = store.organisation().await?;
     for g in &new.grants {
-        let j = org.jurisdiction(&g.jurisdiction).ok_or_else(|| {
-            AppError::field(
-                "jurisdiction",
-                format!("没有代码为「{}」的县区", g.jurisdiction),
-            )
-        })?;
-        if let Some(d) = &g.department
-            && j.department(d).is_none()
-        {
-            return Err(AppError::field(
-                "department",
-                format!("{}没有代码为「{d}」的部门", j.name),
-            ));
-        }
-        if matches!(g.role, Role::DepartmentSupervisor | Role::Observer) && g.department.is_none() {
-            return Err(AppError::field(
-                "department",
-                format!("{}须指定所属部门", g.role.label()),
-            ));
-        }
+        check_grant(&org, g)?;
     }
+    let (effective, pending): (Vec<Grant>, Vec<Grant>) = new
+        .grants
+        .iter()
+        .cloned()
+        .partition(|g| granter.is_none_or(|by| yiyin_domain::authz::grant_takes_effect(by, g)));
     let hash = hash_password(&new.password).await?;
     let mut tx = store.begin_write().await?;
     let id = tx
@@ -231,66 +290,154 @@ pub async fn create_staff(store: &Store, new: &NewStaff, at: DateTime<Utc>) -> R
             AppError::Conflict(m) => AppError::field("login", m),
             other => other,
         })?;
-    tx.insert_grants(id, &new.grants).await?;
+    tx.insert_grants(id, &effective).await?;
+    let mut jurisdictions: Vec<String> =
+        new.grants.iter().map(|g| g.jurisdiction.clone()).collect();
+    jurisdictions.sort();
+    jurisdictions.dedup();
+    tx.append_events(&events_in(
+        by,
+        at,
+        &jurisdictions,
+        "account_create",
+        &format!("新增工作人员账号{}（{}）", new.login, new.name.trim()),
+        json!({"account": id, "login": new.login,
+            "grants": effective.iter().map(grant_json).collect::<Vec<_>>()}),
+    ))
+    .await?;
+    for g in &pending {
+        let pid = tx
+            .insert_pending_grant(id, g, &by.name, at.timestamp_millis())
+            .await?;
+        tx.append_events(&events_in(
+            by,
+            at,
+            std::slice::from_ref(&g.jurisdiction),
+            "grant_pending",
+            &format!(
+                "申请授予{}岗位：{}（待局长确认）",
+                new.name.trim(),
+                g.role.label()
+            ),
+            json!({"account": id, "pending": pid, "grant": grant_json(g)}),
+        ))
+        .await?;
+    }
     tx.commit().await?;
     Ok(store.account(id).await?)
 }
 
-/// Sets a new password (and unlocks the account).
-pub async fn set_password(store: &Store, account: i64, password: &str) -> Result<()> {
-    check_password(password).map_err(|m| AppError::field("password", m))?;
+/// Sets a new password (checked against the policy), unlocks the account and ends all its
+/// sessions, as a chained event.
+pub async fn set_password(
+    store: &Store,
+    account: i64,
+    password: &str,
+    by: &Actor,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let a = store.account(account).await?;
+    check_password(password, &holder(&a)).map_err(|m| AppError::field("password", m))?;
     let hash = hash_password(password).await?;
     let mut tx = store.begin_write().await?;
     tx.set_password_hash(account, &hash).await?;
+    tx.close_sessions_of(account).await?;
+    let (action, reason) = if by.account == Some(account) {
+        ("password_change", format!("{}修改密码", a.name))
+    } else {
+        ("password_reset", format!("重设{}的密码", a.name))
+    };
+    tx.append_events(&account_events(
+        by,
+        at,
+        &a,
+        action,
+        reason,
+        json!({"account": account}),
+    ))
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Disables (ending its sessions) or enables an account.
-pub async fn set_active(store: &Store, account: i64, active: bool) -> Result<()> {
+/// Disables (ending its sessions) or enables an account, as a chained event.
+pub async fn set_active(
+    store: &Store,
+    account: i64,
+    active: bool,
+    by: &Actor,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let a = store.account(account).await?;
     let mut tx = store.begin_write().await?;
     tx.set_account_active(account, active).await?;
     if !active {
         tx.close_sessions_of(account).await?;
     }
+    let (action, reason) = if active {
+        ("account_enable", format!("启用{}的账号", a.name))
+    } else {
+        ("account_disable", format!("停用{}的账号", a.name))
+    };
+    tx.append_events(&account_events(
+        by,
+        at,
+        &a,
+        action,
+        reason,
+        json!({"account": account}),
+    ))
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 impl App {
-    /// Checks a password and opens a session; counts failures and locks after [`MAX_FAILURES`].
+    /// Checks a password (and the second factor of an enrolled account: `totp`) and opens a
+    /// session; counts failures (a wrong code too) and locks after [`MAX_FAILURES`].
     #[tracing::instrument(skip_all)]
     pub async fn login(
         &self,
         login: &str,
         password: &str,
+        totp: Option<&str>,
     ) -> Result<std::result::Result<Session, LoginError>> {
         let now = self.now();
         let now_ms = now.timestamp_millis();
-        let credentials = self.store.credentials(login.trim()).await?;
-        // Never more hashing at once than there are cores (each Argon2id takes 19 MiB): the rest wait.
-        let _permit = self.hashing.acquire().await.map_err(AppError::internal)?;
+        // The lock (see [`LOGIN_FAILED`]): each wrong password adds one to the account's count in
+        // the write itself, so concurrent attempts are all counted; the one reaching MAX_FAILURES
+        // locks the account, and the lock is read again after the slow check below, so attempts
+        // already under way are refused too. An unknown login, a wrong password and a locked
+        // account cost the same one check and read the same. As a lock shuts the owner out as well,
+        // the web layer throttles attempts per client address before they reach this.
+        let login = login.trim();
+        let credentials = self.store.credentials(login).await?;
+        let pw = password.to_string();
+        let phc = credentials
+            .as_ref()
+            .map_or(NOBODY.to_string(), |c| c.password_hash.clone());
+        let ok = crate::hashing::run(move || verify_now(&pw, &phc)).await?;
         let Some(c) = credentials else {
-            // Spend the same time as a real check, so that timing does not reveal the login exists.
-            let _ = tokio::task::spawn_blocking(|| {
-                verify_now(
-                    "x",
-                    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000",
-                )
-            })
-            .await;
             return Ok(Err(LoginError::Wrong));
         };
-        if c.locked_until > now_ms {
-            let minutes = ((c.locked_until - now_ms) as f64 / 60_000.0).ceil() as i64;
+        // Read again after the check: a lock set meanwhile by a concurrent attempt holds.
+        let locked_until = self
+            .store
+            .credentials(login)
+            .await?
+            .map_or(c.locked_until, |again| again.locked_until);
+        if locked_until > now_ms {
+            let minutes = ((locked_until - now_ms) as f64 / 60_000.0).ceil() as i64;
+            tracing::info!(account = c.id, minutes, "login to a locked account refused");
             return Ok(Err(LoginError::Locked(minutes.max(1))));
         }
-        let pw = password.to_string();
-        let hash = c.password_hash.clone();
-        let ok = tokio::task::spawn_blocking(move || verify_now(&pw, &hash))
-            .await
-            .map_err(AppError::internal)?;
-        if !ok {
+        let second = if ok && c.active {
+            self.second_factor_ok(c.id, totp).await?
+        } else {
+            Ok(())
+        };
+        let wrong_code = second == Err(LoginError::TotpWrong);
+        if !ok || wrong_code {
             let mut tx = self.store.begin_write().await?;
             let failures = tx.count_login_failure(c.id).await?;
             let locked = failures >= MAX_FAILURES;
@@ -304,12 +451,17 @@ impl App {
             tx.commit().await?;
             return Ok(Err(if locked {
                 LoginError::Locked(LOCK_MINUTES)
+            } else if wrong_code {
+                LoginError::TotpWrong
             } else {
                 LoginError::Wrong
             }));
         }
         if !c.active {
             return Ok(Err(LoginError::Inactive));
+        }
+        if let Err(e) = second {
+            return Ok(Err(e));
         }
         let token = random_token();
         let csrf = random_token();
@@ -324,32 +476,66 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        let (account, enrol_second_factor) = self
+            .second_factor_view(self.store.account(c.id).await?)
+            .await?;
         Ok(Ok(Session {
             token,
             csrf,
-            account: self.store.account(c.id).await?,
+            account,
             expires_at,
+            enrol_second_factor,
         }))
     }
 
-    /// The session of a token, if it exists, has not expired and its account is active.
+    /// The account as a session carries it: without the grants needing the second factor while
+    /// it is not enrolled (and whether it must enrol).
+    async fn second_factor_view(&self, mut account: Account) -> Result<(Account, bool)> {
+        if !crate::totp::needs_second_factor(&account.grants)
+            || self.totp_enrolled(account.id).await?
+        {
+            return Ok((account, false));
+        }
+        account
+            .grants
+            .retain(|g| !yiyin_domain::authz::needs_second_factor(g.role));
+        Ok((account, true))
+    }
+
+    /// The session of a token, if it exists, has not expired nor gone idle longer than its
+    /// account's idle timeout, and its account is active; records that it served a request.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
-        let Some(row) = self.store.session(&token_hash(token)).await? else {
+        let hash = token_hash(token);
+        let Some(row) = self.store.session(&hash).await? else {
             return Ok(None);
         };
         let now = self.now();
-        if row.expires_at <= now.timestamp_millis() {
+        let now_ms = now.timestamp_millis();
+        if row.expires_at <= now_ms {
             return Ok(None);
         }
         let account = self.store.account(row.account_id).await?;
         if !account.active {
             return Ok(None);
         }
+        if now_ms - row.last_seen > self.idle_timeouts().of(&account).num_milliseconds() {
+            let mut tx = self.store.begin_write().await?;
+            tx.close_session(&hash).await?;
+            tx.commit().await?;
+            return Ok(None);
+        }
+        if now_ms - row.last_seen >= TOUCH_EVERY.num_milliseconds() {
+            let mut tx = self.store.begin_write().await?;
+            tx.touch_session(&hash, now_ms).await?;
+            tx.commit().await?;
+        }
+        let (account, enrol_second_factor) = self.second_factor_view(account).await?;
         Ok(Some(Session {
             token: token.to_string(),
             csrf: row.csrf,
             account,
             expires_at: DateTime::from_timestamp_millis(row.expires_at).unwrap_or(now),
+            enrol_second_factor,
         }))
     }
 
@@ -371,6 +557,10 @@ impl App {
                 .collect::<Vec<_>>()
                 .join("；"),
         })?;
+        if let SubjectId::Person(p) = &id {
+            p.check_born_by(self.today())
+                .map_err(|e| AppError::field("id_number", e.to_string()))?;
+        }
         let hash = hash_password(&r.password).await?;
         let mut tx = self.store.begin_write().await?;
         let account = tx
@@ -396,7 +586,7 @@ impl App {
 
     /// The staff of a jurisdiction, for its system administrators.
     pub async fn staff_of(&self, who: &Principal, jurisdiction: &str) -> Result<Vec<Account>> {
-        who.require_in(Operation::ManageUsers, jurisdiction)?;
+        self.require_user_view(who, jurisdiction)?;
         Ok(self.store.staff_in(jurisdiction).await?)
     }
 
@@ -406,17 +596,13 @@ impl App {
         for g in &new.grants {
             who.require_in(Operation::ManageUsers, &g.jurisdiction)?;
         }
-        create_staff(&self.store, new, self.now()).await
+        let by = who.actor(&self.org());
+        create_staff(&self.store, new, &by, Some(&who.account.grants), self.now()).await
     }
 
     /// An account of the jurisdiction, for its system administrators.
     async fn managed(&self, who: &Principal, jurisdiction: &str, id: i64) -> Result<Account> {
-        who.require_in(Operation::ManageUsers, jurisdiction)?;
-        let target = self.store.account(id).await?;
-        if !target.grants.iter().any(|g| g.jurisdiction == jurisdiction) {
-            return Err(AppError::Forbidden("无权管理其他县区的账号".into()));
-        }
-        Ok(target)
+        self.managed_account(who, jurisdiction, id).await
     }
 
     /// Disables (ending its sessions) or enables a staff account; an administrator cannot disable
@@ -433,11 +619,11 @@ impl App {
         if !active && target.id == who.account.id {
             return Err(AppError::invalid("不能停用自己的账号"));
         }
-        set_active(&self.store, id, active).await?;
+        set_active(&self.store, id, active, &who.actor(&self.org()), self.now()).await?;
         Ok(target)
     }
 
-    /// Resets a staff account's password (and unlocks it).
+    /// Resets a staff account's password (unlocking it and ending all its sessions).
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn reset_password(
         &self,
@@ -447,7 +633,14 @@ impl App {
         password: &str,
     ) -> Result<Account> {
         let target = self.managed(who, jurisdiction, id).await?;
-        set_password(&self.store, id, password).await?;
+        set_password(
+            &self.store,
+            id,
+            password,
+            &who.actor(&self.org()),
+            self.now(),
+        )
+        .await?;
         Ok(target)
     }
 }

@@ -1,6 +1,7 @@
 //! The audit of the event log: every link of the SM3 hash chain recomputed from the genesis, the
-//! first broken one named; a published chain head checked against the chain (what a holder of an
-//! old head can prove was not rewritten).
+//! first broken one named; the rows of every case and its licences checked against the state digest
+//! its last event carries (a row changed behind Yiyin's back is named); a published chain head
+//! checked against the chain (what a holder of an old head can prove was not rewritten).
 
 use serde::Serialize;
 use yiyin_domain::authz::Operation;
@@ -18,8 +19,12 @@ pub struct ChainReport {
     pub events: i64,
     pub head_seq: i64,
     pub head_hash: String,
-    /// The first broken link (its sequence number) and what is wrong, in Chinese.
+    /// The first broken link (its sequence number) and what is wrong, in Chinese; when the chain
+    /// holds but a case's rows do not match it, the first such case (its last event's number).
     pub broken: Option<(i64, String)>,
+    /// Every case whose rows (the case, its licences) differ from what its last event recorded, in
+    /// Chinese, naming the case.
+    pub altered: Vec<String>,
 }
 
 /// Recomputes every link of the chain, page by page.
@@ -29,6 +34,7 @@ pub async fn verify_chain(store: &Store) -> Result<ChainReport> {
     let mut expected = 1;
     let mut count = 0;
     let mut broken = None;
+    let mut newest_version = 1;
     'pages: loop {
         let page = store.events_from(expected, 5000).await?;
         if page.is_empty() {
@@ -54,6 +60,17 @@ pub async fn verify_chain(store: &Store) -> Result<ChainReport> {
                 ));
                 break 'pages;
             }
+            if e.hash_version < newest_version {
+                broken = Some((
+                    e.seq,
+                    format!(
+                        "第{}号事件使用旧的哈希编码，却在新编码的事件之后（事件被伪造）",
+                        e.seq
+                    ),
+                ));
+                break 'pages;
+            }
+            newest_version = e.hash_version;
             if e.expected_hash(&prev) != e.hash {
                 broken = Some((
                     e.seq,
@@ -78,12 +95,50 @@ pub async fn verify_chain(store: &Store) -> Result<ChainReport> {
             broken = Some((head_seq, "链头哈希与最后一条事件的哈希不一致".to_string()));
         }
     }
+    let altered = if broken.is_none() {
+        altered_cases(store).await?
+    } else {
+        vec![]
+    };
+    if broken.is_none()
+        && let Some((seq, why)) = altered.first()
+    {
+        broken = Some((*seq, why.clone()));
+    }
     Ok(ChainReport {
         events: count,
         head_seq,
         head_hash,
         broken,
+        altered: altered.into_iter().map(|(_, why)| why).collect(),
     })
+}
+
+/// The cases whose rows differ from the state digest of their last event: (that event's number,
+/// what is wrong). Cases whose last event predates state digests (hash version 1) are not checked.
+async fn altered_cases(store: &Store) -> Result<Vec<(i64, String)>> {
+    let mut out = Vec::new();
+    for (id, number, seq, version, recorded) in store.case_heads().await? {
+        let Some(seq) = seq else {
+            out.push((
+                0,
+                format!("办件{number}（内部编号{id}）没有任何事件记录：该办件在事件链之外被写入"),
+            ));
+            continue;
+        };
+        if version.unwrap_or(1) < 2 {
+            continue;
+        }
+        if store.case_state_digest(id).await? != recorded {
+            out.push((
+                seq,
+                format!(
+                    "办件{number}（内部编号{id}）的当前数据（办件或其证照）与其最后一条事件（第{seq}号）记录的状态摘要不一致：数据在事件链之外被改动"
+                ),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Whether a published head still holds: None when the chain still has that event with that hash,

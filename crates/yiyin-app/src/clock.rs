@@ -8,6 +8,12 @@ use chrono::{DateTime, Utc};
 /// Where "now" comes from.
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;
+
+    /// The time a person's authenticator app shows (TOTP codes): the machine's on a server started
+    /// on a simulated date, else the same as [`Clock::now`].
+    fn wall(&self) -> DateTime<Utc> {
+        self.now()
+    }
 }
 
 /// The machine's clock.
@@ -39,6 +45,10 @@ impl OffsetClock {
 impl Clock for OffsetClock {
     fn now(&self) -> DateTime<Utc> {
         self.start + chrono::Duration::from_std(self.boot.elapsed()).unwrap_or_default()
+    }
+
+    fn wall(&self) -> DateTime<Utc> {
+        Utc::now()
     }
 }
 

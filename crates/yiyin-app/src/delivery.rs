@@ -27,12 +27,34 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// The HTTP client for deliveries. Redirects are not followed: a POST redirected would arrive as a
 /// GET without its body, and its 2xx would mark delivered what never arrived; a 3xx is a failure.
 pub fn client() -> reqwest::Client {
+    builder().build().unwrap_or_default()
+}
+
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("yiyin/", env!("CARGO_PKG_VERSION")))
+}
+
+/// A client for one delivery to `url`: its host resolved now and every address checked
+/// (`egress`), and the connection made only to those addresses — a name resolving elsewhere a
+/// moment later (DNS rebinding) cannot turn the delivery towards an internal network.
+async fn pinned(
+    client: &reqwest::Client,
+    url: &str,
+    allow: &[crate::egress::IpNet],
+) -> std::result::Result<reqwest::Client, String> {
+    let Some((host, addrs)) = crate::egress::resolve_allowed(url, allow, false).await? else {
+        return Err(format!("无法解析接收地址「{url}」"));
+    };
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return Ok(client.clone());
+    }
+    builder()
+        .resolve_to_addrs(&host, &addrs)
         .build()
-        .unwrap_or_default()
+        .map_err(|e| format!("投递失败：{e}"))
 }
 
 /// Runs deliveries until the task is dropped.
@@ -125,7 +147,10 @@ impl App {
                     continue;
                 }
             };
-            let outcome = send(client, &push, &url).await;
+            let outcome = match pinned(client, &url, self.webhook_allow()).await {
+                Ok(client) => send(&client, &push, &url).await,
+                Err(e) => Err(e),
+            };
             if outcome.is_ok() {
                 delivered += 1;
             }

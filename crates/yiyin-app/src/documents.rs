@@ -2,10 +2,18 @@
 //! store, so every download is the same file), and the verification of a PDF or JSON — its
 //! signature, the seal in the register, the document in the register, the licence's status today —
 //! shared by the public page, the API and `yiyin verify --online`.
+//!
+//! Public lookups by number are minimal: document numbers follow the case numbers, so anyone can
+//! enumerate them. By number alone a visitor learns whether the document is genuine and in force,
+//! its kind, issuer and date, and the holder's name as announcements show it (a person's masked,
+//! an organisation's in full: public registration data). The full record needs what only the
+//! holder has: the file itself (uploaded), or the random verification code printed on the document
+//! and carried by its QR code (or the case's query code).
 
 use serde::Serialize;
 use yiyin_domain::calendar::fmt_date;
 use yiyin_domain::licence::LicenceStatus;
+use yiyin_domain::party::SubjectKind;
 use yiyin_seal::SealedDocument;
 use yiyin_store::Store;
 use yiyin_store::documents::StoredDocument;
@@ -38,6 +46,9 @@ pub struct Verdict {
     /// 有效、已变更、已撤销、已注销、已过期.
     pub licence_status: Option<String>,
     pub licence_valid_until: Option<String>,
+    /// Whether this is the full record (the file, or the number with its verification code, was
+    /// given); otherwise a person's name is masked.
+    pub complete: bool,
 }
 
 impl Verdict {
@@ -57,8 +68,36 @@ impl Verdict {
             licence_identifier: None,
             licence_status: None,
             licence_valid_until: None,
+            complete: true,
         }
     }
+
+    /// What a lookup by number alone may show: the recipient as public pages name a party of
+    /// `kind`.
+    fn masked(mut self, kind: SubjectKind) -> Self {
+        self.recipient = self.recipient.map(|r| kind.public_name(&r));
+        self.complete = false;
+        self
+    }
+}
+
+/// A new document's verification code: 12 random characters without look-alikes (31^12, about
+/// 2^59 possibilities), unrelated to its number.
+pub fn verification_code() -> String {
+    crate::accounts::random_code(12)
+}
+
+/// Whether `given` is the code printed on the document (or the case's query code), ignoring case
+/// and spaces.
+fn code_matches(given: &str, doc: &StoredDocument, query_code: &str) -> bool {
+    let given: String = given
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    !given.is_empty()
+        && (doc.verification_code.as_deref() == Some(given.as_str())
+            || given == query_code.to_uppercase())
 }
 
 /// What the register says of a sealed document.
@@ -123,12 +162,13 @@ pub async fn registry_check(
 }
 
 impl App {
-    /// The address a document's QR code leads to.
-    pub fn verify_url(&self, number: &str) -> String {
+    /// The address a document's QR code leads to: its number and verification code.
+    pub fn verify_url(&self, number: &str, code: &str) -> String {
         format!(
-            "{}/verify?number={}",
+            "{}/verify?number={}&code={}",
             self.public_url(),
-            crate::encode_query(number)
+            crate::encode_query(number),
+            crate::encode_query(code)
         )
     }
 
@@ -165,14 +205,37 @@ impl App {
         let (_, key) = self.keyring().by_id(sealed.seal.id).ok_or_else(|| {
             AppError::Unavailable("签发这份文书的印章密钥未加载，暂时不能生成电子文件".into())
         })?;
-        let url = self.verify_url(&doc.record.number);
+        let code = match &doc.verification_code {
+            Some(code) => code.clone(),
+            None => {
+                // Issued before codes: given one now, before its PDF first carries it.
+                let mut tx = self.store.begin_write().await?;
+                tx.set_document_code(doc.id, &verification_code()).await?;
+                tx.commit().await?;
+                self.store
+                    .document(doc.id)
+                    .await?
+                    .verification_code
+                    .ok_or_else(|| AppError::internal("verification code not kept"))?
+            }
+        };
+        let url = self.verify_url(&doc.record.number, &code);
         let record = doc.record.clone();
         let key = key.clone();
-        let pdf =
-            tokio::task::spawn_blocking(move || yiyin_pdf::render(&sealed, &record, &url, &key))
-                .await
-                .map_err(AppError::internal)?
-                .map_err(AppError::internal)?;
+        let pdf = tokio::task::spawn_blocking(move || {
+            yiyin_pdf::render(
+                &sealed,
+                &record,
+                &yiyin_pdf::Verification {
+                    url: &url,
+                    code: &code,
+                },
+                &key,
+            )
+        })
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
         let digest = self.blobs.put(&pdf).await?;
         let mut tx = self.store.begin_write().await?;
         tx.set_document_pdf(doc.id, &digest).await?;
@@ -227,13 +290,15 @@ impl App {
                 .licence
                 .as_ref()
                 .and_then(|l| l.valid_until.map(fmt_date)),
+            complete: true,
         })
     }
 
     /// The registered facts of a document looked up by number or licence identifier (the QR
-    /// code's page).
+    /// code's page): minimal, a person's name masked, unless `code` is the document's verification
+    /// code (or its case's query code).
     #[tracing::instrument(skip_all)]
-    pub async fn lookup(&self, number: &str) -> Result<Option<Verdict>> {
+    pub async fn lookup(&self, number: &str, code: Option<&str>) -> Result<Option<Verdict>> {
         let doc = match self.store.document_by_number(number).await? {
             Some(doc) => doc,
             None => match self.store.licence(number).await? {
@@ -244,17 +309,26 @@ impl App {
                 None => return Ok(None),
             },
         };
-        match doc.sealed.as_deref() {
-            Some(json) => self.verify_bytes(json.as_bytes()).await.map(Some),
+        let case = self.store.case(doc.case_id).await?;
+        let verdict = match doc.sealed.as_deref() {
+            Some(json) => self.verify_bytes(json.as_bytes()).await?,
             None => {
                 let mut v =
                     Verdict::invalid("这份文书签发时未加盖电子印章，请以纸质文书为准".into());
                 v.title = Some(doc.record.title.clone());
                 v.number = Some(doc.record.number.clone());
                 v.agency = Some(doc.record.agency.clone());
+                v.recipient = Some(doc.record.recipient.clone());
                 v.issued_on = Some(fmt_date(doc.record.issued_on));
-                Ok(Some(v))
+                v
             }
-        }
+        };
+        Ok(Some(
+            if code.is_some_and(|c| code_matches(c, &doc, &case.query_code)) {
+                verdict
+            } else {
+                verdict.masked(case.applicant.kind)
+            },
+        ))
     }
 }

@@ -35,6 +35,13 @@ pub enum AppError {
     TooMany(String),
     #[error("{0}")]
     Unavailable(String),
+    /// Too many attempts from one address or on one login (throttled before any work is done).
+    #[error("请求过于频繁，请稍后再试")]
+    RateLimited { retry_after_secs: u64 },
+    /// Every core is busy checking passwords and the wait ran out: the server is not down, just
+    /// full.
+    #[error("登录的人较多，服务器繁忙，请稍后再试")]
+    Busy { retry_after_secs: u64 },
     #[error("服务器内部错误，请稍后重试；如持续出现请联系系统管理员")]
     Internal(String),
 }
@@ -82,7 +89,20 @@ impl AppError {
             AppError::CalendarMissing(_) => "calendar_missing",
             AppError::TooMany(_) => "too_many_requests",
             AppError::Unavailable(_) => "unavailable",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Busy { .. } => "busy",
             AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// How many seconds to wait before trying again (the `Retry-After` of a throttled or busy
+    /// answer).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited { retry_after_secs } | AppError::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 
@@ -162,6 +182,15 @@ impl From<StoreError> for AppError {
 impl From<Refusal> for AppError {
     fn from(r: Refusal) -> Self {
         AppError::Refused(r)
+    }
+}
+
+impl From<yiyin_domain::text::TextError> for AppError {
+    fn from(e: yiyin_domain::text::TextError) -> Self {
+        AppError::Invalid {
+            message: e.to_string(),
+            field: Some(e.field),
+        }
     }
 }
 

@@ -1,18 +1,27 @@
 //! Random inspections (双随机一公开) as use cases: a department publishes a plan, which fixes its
 //! pools (its licensees in force by item and risk, its law-enforcement staff, the declared ties) and
-//! a random seed before any draw; the draw (`yiyin_domain::inspection::draw`) is a pure function of
-//! what was published, so anyone can re-run it; a result is recorded once per drawn target, together
-//! with its finding on the licence; the public sees plans without ID numbers, accounts or reasons.
+//! publishes their digest — one open plan per department and item; the seed is not known then: the
+//! draw takes it from the first daily chain head signed after the publication (refused until that
+//! head exists), so nobody can compute the draw in advance or shop for a licensee; a plan may be
+//! cancelled before its draw, publicly, with its reason. The draw
+//! (`yiyin_domain::inspection::draw`, `yiyin-draw/1`) is a pure function of what is published, so
+//! anyone re-runs it; a result is recorded once per drawn target, together with its finding on the
+//! licence; the public sees plans without ID numbers, accounts or the reasons of ties.
 
 use serde::Deserialize;
 use serde_json::json;
-use yiyin_domain::inspection::{DrawInput, Inspector, Risk, Target, draw, redact};
+use yiyin_domain::calendar::{fmt_date, local_date};
+use yiyin_domain::inspection::{
+    DrawInput, Inspector, Risk, SEED_FROM_CHAIN_HEAD, SeedSource, Target, check_commitment, draw,
+    pools_digest, redact, seed_from,
+};
 use yiyin_domain::refusal::require_text;
 use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::FindingKind;
 use yiyin_store::events::NewEvent;
 use yiyin_store::findings::NewFinding;
 use yiyin_store::inspections::{InspectionPlan, InspectionResult, NewPlan, NewTie};
+use yiyin_store::{Conflict, StoreError};
 
 use crate::App;
 use crate::error::{AppError, Result};
@@ -72,21 +81,23 @@ pub fn public_plan(mut plan: InspectionPlan) -> InspectionPlan {
     plan.input = input;
     plan.result = result;
     plan.created_by = String::new();
+    plan.cancelled_by = String::new();
     for r in &mut plan.results {
         r.recorded_by = String::new();
     }
     plan
 }
 
-fn random_seed() -> Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(AppError::internal)?;
-    Ok(yiyin_seal::hex(&bytes))
+/// The day a plan was published (China Standard Time).
+fn published_on(plan: &InspectionPlan) -> chrono::NaiveDate {
+    local_date(chrono::DateTime::from_timestamp_millis(plan.published_at).unwrap_or_default())
 }
 
 impl App {
-    /// Publishes a random-inspection plan: its pools and a fresh seed are fixed now, before any
-    /// draw. Refused when the draw could not be made (too few licensees or inspectors).
+    /// Publishes a random-inspection plan: its pools are fixed now and their digest published; the
+    /// seed is left to the first chain head signed after publication. Refused when the draw could
+    /// not be made (too few licensees or inspectors) or the department has an open plan for the
+    /// item.
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn publish_plan(&self, who: &Principal, input: &PlanInput) -> Result<InspectionPlan> {
         let desk = self.desk(who, &input.jurisdiction, &input.department)?;
@@ -149,17 +160,22 @@ impl App {
             })
             .collect();
         let ties = self.store.inspection_ties(&desk.jurisdiction).await?;
-        let seed = random_seed()?;
         let draw_input = DrawInput {
-            seed: seed.clone(),
+            seed: String::new(),
             targets,
             inspectors,
             target_count: input.target_count,
             inspectors_per_target: input.per_target,
             ties,
         };
-        // The draw must be possible with what is published.
-        draw(&draw_input).map_err(|e| AppError::invalid(e.to_string()))?;
+        // The draw must be possible with what is published (whatever the seed will be: only the
+        // counts decide that).
+        let probe = DrawInput {
+            seed: "probe".into(),
+            ..draw_input.clone()
+        };
+        draw(&probe).map_err(|e| AppError::invalid(e.to_string()))?;
+        let digest = pools_digest(&draw_input);
         let actor = who.actor(&self.org());
         let at = self.now();
         let mut tx = self.store.begin_write().await?;
@@ -171,10 +187,21 @@ impl App {
                 item_code,
                 risk: risk.map(|r| r.code()).unwrap_or(""),
                 input: &draw_input,
+                pools_digest: &digest,
                 created_by: &actor.name,
                 at_ms: at.timestamp_millis(),
             })
-            .await?;
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(Conflict::Taken { value, .. }) => AppError::Conflict(format!(
+                    "本部门{}已有尚未抽取的抽查计划（第{value}号）：同一部门同一事项只能有一个未抽取的计划，请先抽取或公开取消该计划",
+                    if item_code.is_empty() { "（全部监管事项）".to_string() } else { format!("事项 {item_code} ") }
+                )),
+                e if e.is_unique_violation() => AppError::Conflict(
+                    "同一部门同一事项只能有一个未抽取的抽查计划，请先抽取或公开取消该计划".into(),
+                ),
+                e => e.into(),
+            })?;
         tx.append_events(&[NewEvent::new(
             &actor,
             at,
@@ -182,11 +209,11 @@ impl App {
             None,
             "inspection_plan",
             format!(
-                "公布双随机抽查计划“{title}”：从{}个检查对象中抽取{}个，种子 {seed}",
+                "公布双随机抽查计划“{title}”：从{}个检查对象中抽取{}个，名录摘要 {digest}；随机种子取自公布后首个经签章的每日链头",
                 draw_input.targets.len(),
                 input.target_count
             ),
-            json!({"plan": id, "seed": seed}),
+            json!({"plan": id, "pools_digest": digest}),
         )])
         .await?;
         tx.commit().await?;
@@ -199,18 +226,51 @@ impl App {
         Ok(plan)
     }
 
-    /// Makes the draw of a published plan (once).
+    /// Makes the draw of a published plan (once), its seed taken from the first daily chain head
+    /// signed on a day after the publication; refused until that head exists.
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn draw_plan(&self, who: &Principal, id: i64) -> Result<InspectionPlan> {
         let plan = self.plan_for_desk(who, id).await?;
         if plan.drawn_at.is_some() {
             return Err(AppError::invalid("该计划已经抽取，结果不能重新抽取"));
         }
-        let result = draw(&plan.input).map_err(|e| AppError::invalid(e.to_string()))?;
+        if plan.cancelled_at.is_some() {
+            return Err(AppError::invalid(format!(
+                "该计划已公开取消（{}），不能抽取",
+                plan.cancel_reason
+            )));
+        }
+        if plan.pools_digest.is_empty() {
+            return Err(AppError::invalid(
+                "该计划按旧办法在公布时即公开了随机种子，抽取结果可被预先算出，不能抽取；请公开取消后重新公布",
+            ));
+        }
+        let published = published_on(&plan);
+        let head = self
+            .store
+            .first_head_after(&fmt_date(published))
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid(format!(
+                    "尚不能抽取：随机种子取自本计划公布（{}）之后首个经平台签章的每日链头，该链头尚未产生。为使任何人（包括本部门）在公布时都无法预知抽取结果，须待次日链头签发后再抽取",
+                    fmt_date(published)
+                ))
+            })?;
+        let source = SeedSource {
+            kind: SEED_FROM_CHAIN_HEAD.into(),
+            day: head.day,
+            seq: head.seq,
+            hash: head.hash,
+        };
+        let mut input = plan.input.clone();
+        input.seed = seed_from(&source, &plan.pools_digest);
+        check_commitment(&input, &plan.pools_digest, Some(&source)).map_err(AppError::internal)?;
+        let result = draw(&input).map_err(|e| AppError::invalid(e.to_string()))?;
         let actor = who.actor(&self.org());
         let at = self.now();
         let mut tx = self.store.begin_write().await?;
-        tx.record_draw(id, &result, at.timestamp_millis()).await?;
+        tx.record_draw(id, &input, Some(&source), &result, at.timestamp_millis())
+            .await?;
         tx.append_events(&[NewEvent::new(
             &actor,
             at,
@@ -218,8 +278,9 @@ impl App {
             None,
             "inspection_draw",
             format!(
-                "抽取“{}”：{}",
+                "抽取“{}”（随机种子取自 {} 的链头）：{}",
                 plan.title,
+                source.day,
                 result
                     .picks
                     .iter()
@@ -227,6 +288,46 @@ impl App {
                     .collect::<Vec<_>>()
                     .join("、")
             ),
+            json!({"plan": id, "seed": input.seed, "seed_source": source}),
+        )])
+        .await?;
+        tx.commit().await?;
+        Ok(self.store.inspection_plan(id).await?)
+    }
+
+    /// Cancels a plan before its draw, publicly: the plan stays on the portal with its reason.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn cancel_plan(
+        &self,
+        who: &Principal,
+        id: i64,
+        reason: &str,
+    ) -> Result<InspectionPlan> {
+        let plan = self.plan_for_desk(who, id).await?;
+        if plan.drawn_at.is_some() {
+            return Err(AppError::invalid("该计划已经抽取，不能取消"));
+        }
+        if plan.cancelled_at.is_some() {
+            return Err(AppError::invalid("该计划已经取消"));
+        }
+        if reason.trim().is_empty() {
+            return Err(AppError::field(
+                "reason",
+                "取消抽查计划须写明理由（理由将与计划一并公开）",
+            ));
+        }
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let mut tx = self.store.begin_write().await?;
+        tx.cancel_plan(id, reason.trim(), &actor.name, at.timestamp_millis())
+            .await?;
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &plan.jurisdiction,
+            None,
+            "inspection_cancel",
+            format!("公开取消双随机抽查计划“{}”：{}", plan.title, reason.trim()),
             json!({"plan": id}),
         )])
         .await?;

@@ -90,6 +90,7 @@ impl App {
                 event_seq,
                 record: doc,
                 sealed: sealed.as_ref().map(|(s, id)| (s.as_str(), *id)),
+                verification_code: &crate::documents::verification_code(),
                 at_ms: at.timestamp_millis(),
             })
             .await?)

@@ -21,13 +21,17 @@ pub mod catalog;
 pub mod clock;
 pub mod delivery;
 pub mod documents;
+pub mod egress;
 pub mod error;
+pub mod hashing;
 pub mod inspections;
 pub mod issue;
 pub mod licences;
 pub mod principal;
 pub mod seals;
 pub mod supervision;
+pub mod totp;
+pub mod users;
 pub mod workers;
 
 use std::sync::{Arc, RwLock};
@@ -70,8 +74,9 @@ pub struct App {
     public_url: String,
     /// The search index of today's catalogs, with the (date, catalog size) it was built for.
     search: Arc<RwLock<Option<SearchKeyed>>>,
-    /// Bounds the password hashing running at once (Argon2id needs 19 MiB each).
-    hashing: Arc<tokio::sync::Semaphore>,
+    idle: users::IdleTimeouts,
+    /// The internal networks an administrator allows webhooks to reach (`egress`).
+    webhook_allow: Arc<Vec<egress::IpNet>>,
 }
 
 type SearchKeyed = ((NaiveDate, i64), Arc<SearchIndex>);
@@ -90,7 +95,6 @@ impl App {
         admin::init_organisation(&store).await?;
         admin::load_calendar_years(&store, &mut calendar).await?;
         let org = store.organisation().await?;
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(App {
             store,
             blobs,
@@ -100,12 +104,29 @@ impl App {
             keyring: Arc::new(keyring),
             public_url: public_url.trim_end_matches('/').to_string(),
             search: Arc::new(RwLock::new(None)),
-            hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
+            idle: users::IdleTimeouts::default(),
+            webhook_allow: Arc::default(),
         })
+    }
+
+    /// Allows webhooks to reach these internal networks (by default only public addresses).
+    pub fn allow_webhook_networks(mut self, networks: Vec<egress::IpNet>) -> Self {
+        self.webhook_allow = Arc::new(networks);
+        self
+    }
+
+    /// The internal networks webhooks may reach.
+    pub fn webhook_allow(&self) -> &[egress::IpNet] {
+        &self.webhook_allow
     }
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The wall-clock time (TOTP codes), see [`Clock::wall`].
+    pub fn wall(&self) -> DateTime<Utc> {
+        self.clock.wall()
     }
 
     /// Today in China Standard Time.

@@ -14,8 +14,8 @@ use yiyin_domain::licence::LicenceStatus;
 use yiyin_domain::refusal::require_text;
 use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::{
-    FindingKind, PushStatus, VerificationEffect, VerificationOutcome, check_repair, check_replay,
-    record_verification,
+    CreditKind, FindingKind, PushStatus, VerificationEffect, VerificationOutcome, check_repair,
+    check_replay, commitment_barred, record_verification,
 };
 use yiyin_store::credit::{CreditRecord, NewCredit};
 use yiyin_store::events::NewEvent;
@@ -86,6 +86,28 @@ pub struct FindingInput {
     /// YYYY-MM-DD; today when empty.
     #[serde(default)]
     pub found_on: String,
+}
+
+impl FindingInput {
+    /// Each field within the characters and length of its kind: the codes and identifiers are
+    /// indexed, so they are short; the summary is free text.
+    fn check_text(&self) -> Result<()> {
+        use yiyin_domain::text::{TextKind, check};
+        for (field, value, kind) in [
+            ("jurisdiction", &self.jurisdiction, TextKind::Short),
+            ("department", &self.department, TextKind::Short),
+            ("licence", &self.licence, TextKind::Short),
+            ("holder_id", &self.holder_id, TextKind::Short),
+            ("holder", &self.holder, TextKind::Name),
+            ("item_code", &self.item_code, TextKind::Short),
+            ("kind", &self.kind, TextKind::Short),
+            ("summary", &self.summary, TextKind::Long),
+            ("found_on", &self.found_on, TextKind::Short),
+        ] {
+            check(field, value, kind)?;
+        }
+        Ok(())
+    }
 }
 
 /// A commitment verification outcome as submitted.
@@ -190,6 +212,14 @@ pub struct SubjectView {
     pub may_repair: bool,
 }
 
+/// The duties that need a licensee's record (the licensee view).
+const SUBJECT_DUTIES: [Operation; 4] = [
+    Operation::Supervise,
+    Operation::ActOnLicence,
+    Operation::RepairCredit,
+    Operation::Audit,
+];
+
 impl App {
     /// The departments whose supervision the account holds.
     pub fn desks(&self, who: &Principal) -> Vec<Desk> {
@@ -265,40 +295,76 @@ impl App {
     }
 
     /// The department acknowledges a push (签收); a second acknowledgement changes nothing.
-    #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn acknowledge(&self, who: &Principal, id: i64) -> Result<Push> {
-        let push = self.store.push(id).await?;
-        who.require_supervision(&push.jurisdiction, &push.department)?;
-        if push.acknowledged_at.is_some() {
-            return Ok(push);
+        let mut pushes = self.acknowledge_all(who, &[id]).await?;
+        pushes
+            .pop()
+            .ok_or_else(|| AppError::Internal("签收结果缺失".into()))
+    }
+
+    /// The department acknowledges several pushes at once (批量签收): every push is checked for the
+    /// caller's department before any is signed, and all are signed in one transaction, each with
+    /// its audited event; pushes already acknowledged change nothing. Returns the pushes as they
+    /// now stand, in the order asked.
+    #[tracing::instrument(skip_all, fields(account = who.account.id, count = ids.len()))]
+    pub async fn acknowledge_all(&self, who: &Principal, ids: &[i64]) -> Result<Vec<Push>> {
+        const MAX: usize = 500;
+        let mut wanted: Vec<i64> = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if !wanted.contains(&id) {
+                wanted.push(id);
+            }
+        }
+        if wanted.is_empty() {
+            return Err(AppError::field("ids", "请至少选择一条要签收的推送"));
+        }
+        if wanted.len() > MAX {
+            return Err(AppError::field(
+                "ids",
+                format!("一次最多签收 {MAX} 条推送，请分批签收"),
+            ));
+        }
+        let mut pushes = Vec::with_capacity(wanted.len());
+        for &id in &wanted {
+            let push = self.store.push(id).await?;
+            who.require_supervision(&push.jurisdiction, &push.department)?;
+            pushes.push(push);
         }
         let actor = who.actor(&self.org());
         let at = self.now();
         let mut tx = self.store.begin_write().await?;
-        if tx
-            .acknowledge_push(id, &actor.name, at.timestamp_millis())
-            .await?
-        {
-            tx.append_events(&[NewEvent::new(
-                &actor,
-                at,
-                &push.jurisdiction,
-                push.case_id,
-                "push_acknowledge",
-                format!("{}签收{}推送", push.department, push.kind.label()),
-                json!({"push": id, "key": push.idempotency_key}),
-            )])
-            .await?;
+        for push in pushes.iter().filter(|p| p.acknowledged_at.is_none()) {
+            if tx
+                .acknowledge_push(push.id, &actor.name, at.timestamp_millis())
+                .await?
+            {
+                tx.append_events(&[NewEvent::new(
+                    &actor,
+                    at,
+                    &push.jurisdiction,
+                    push.case_id,
+                    "push_acknowledge",
+                    format!("{}签收{}推送", push.department, push.kind.label()),
+                    json!({"push": push.id, "key": push.idempotency_key}),
+                )])
+                .await?;
+            }
         }
         tx.commit().await?;
-        Ok(self.store.push(id).await?)
+        let mut out = Vec::with_capacity(wanted.len());
+        for id in wanted {
+            out.push(self.store.push(id).await?);
+        }
+        Ok(out)
     }
 
     /// Records a finding (抄告) from a department's supervision.
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn record_finding(&self, who: &Principal, input: &FindingInput) -> Result<Finding> {
+        // Authorisation first: a caller without the duty learns nothing from the validation.
         let desk = self.desk(who, &input.jurisdiction, &input.department)?;
         who.require_supervision(&desk.jurisdiction, &desk.department)?;
+        input.check_text()?;
         let kind: FindingKind = AppError::choice("kind", &input.kind, |choices| {
             format!("监管结果类型「{}」无效，应为：{choices}", input.kind)
         })?;
@@ -320,10 +386,30 @@ impl App {
                     "请填写证照编号，或填写被监管对象的名称和证件号码",
                 ));
             }
+            // Without a licence (an unlicensed business): only for an item the department
+            // supervises (审管分离).
+            let holder_id = input.holder_id.trim().to_uppercase();
+            let item_code = input.item_code.trim();
+            let supervised = self
+                .store
+                .item_history(&desk.jurisdiction, item_code)
+                .await?
+                .iter()
+                .any(|v| v.item.supervising_department == desk.department);
+            if !supervised {
+                return Err(AppError::Forbidden(format!(
+                    "无权抄告：{}不是本部门监管的事项（审管分离，只能对本部门监管事项记录监管结果）",
+                    if item_code.is_empty() {
+                        "未填写事项编码，".to_string()
+                    } else {
+                        format!("事项「{item_code}」")
+                    }
+                )));
+            }
             (
-                input.holder_id.trim().to_string(),
+                holder_id,
                 input.holder.trim().to_string(),
-                input.item_code.trim().to_string(),
+                item_code.to_string(),
                 None,
             )
         } else {
@@ -587,6 +673,11 @@ impl App {
                 format!("接收地址「{url}」无效：应以 http:// 或 https:// 开头"),
             ));
         }
+        if !url.is_empty() {
+            crate::egress::resolve_allowed(url, self.webhook_allow(), true)
+                .await
+                .map_err(|e| AppError::field("url", e))?;
+        }
         let active = input.active && !url.is_empty();
         let actor = who.actor(&org);
         let at = self.now();
@@ -623,8 +714,20 @@ impl App {
     /// user may see them.
     pub async fn subject_view(&self, who: &Principal, holder_id: &str) -> Result<SubjectView> {
         who.require_staff()?;
+        // Only the roles whose duty needs a licensee's record: supervising it, deciding on its
+        // licences, repairing its credit, auditing; in the jurisdictions where they hold that duty.
+        let mut mine: Vec<String> = SUBJECT_DUTIES
+            .iter()
+            .flat_map(|op| who.jurisdictions_for(*op))
+            .collect();
+        mine.sort();
+        mine.dedup();
+        if mine.is_empty() {
+            return Err(AppError::Forbidden(
+                "无权查看被许可人记录：仅限监管部门、许可决定人员、信用修复和审计岗位".into(),
+            ));
+        }
         let holder_key = holder_id.trim().to_uppercase();
-        let mine = who.account.jurisdictions();
         let store = &self.store;
         let mut licences = Vec::new();
         if let Ok(id) = yiyin_domain::party::SubjectId::parse_any(&holder_key) {
@@ -667,8 +770,24 @@ impl App {
                     .require_in(Operation::RepairCredit, &c.jurisdiction)
                     .is_ok()
         });
+        // Whether notify-and-commit is barred counts every county's record, but another county's
+        // reason is that county's to show.
+        let unrepaired: Vec<(CreditKind, String)> = store
+            .credit_records(&holder_key)
+            .await?
+            .into_iter()
+            .filter(|r| r.repaired_at.is_none())
+            .map(|r| {
+                let why = if mine.contains(&r.jurisdiction) {
+                    format!("{}，{}", r.source, r.reason)
+                } else {
+                    "其他县区的记录，详情请向该县区查询".to_string()
+                };
+                (r.kind, why)
+            })
+            .collect();
         Ok(SubjectView {
-            barred: self.applicant_facts(&holder_key).await?.commitment_barred,
+            barred: commitment_barred(&unrepaired),
             holder_id: holder_key,
             holder,
             licences,

@@ -197,7 +197,18 @@ async fn full_lifecycle_with_events_and_documents(t: TestApp) {
     assert!(docs[1].record.list.contains(&"营业执照".to_string()));
     let report = yiyin_app::audit::verify_chain(&t.store).await.unwrap();
     assert_eq!(report.broken, None);
-    assert_eq!(report.events, 7);
+    // The case's seven events, after the staff accounts' own (made and enrolled: audited too).
+    let all = t.store.events_from(1, 1000).await.unwrap();
+    assert_eq!(report.events as usize, all.len());
+    assert_eq!(
+        all.iter().filter(|e| e.case_id == Some(current.id)).count(),
+        7
+    );
+    assert!(
+        all.iter()
+            .filter(|e| e.case_id.is_none())
+            .all(|e| ["account_create", "totp_enrol"].contains(&e.action.as_str()))
+    );
     // A refused action changes nothing.
     t.set_today("2025-03-11");
     let refused = t

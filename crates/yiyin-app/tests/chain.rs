@@ -17,7 +17,8 @@ yiyin_testkit::on_both!(yiyin_testkit::app::run;
     only_auditors_check_the_chain,
 );
 
-/// Three cases, each received and then sent a supplement notice: six events.
+/// The clerk's account made (one event), then three cases, each received and then sent a supplement
+/// notice: seven events.
 async fn three_cases(t: &TestApp) {
     let clerk = t
         .staff("hanyin.clerk", Role::WindowClerk, "hanyin", None)
@@ -79,38 +80,41 @@ async fn chain_detects_tampering(t: TestApp) {
     three_cases(&t).await;
     let report = check(&t).await;
     assert!(report.broken.is_none(), "{report:?}");
-    assert_eq!((report.events, report.head_seq), (6, 6));
+    assert_eq!((report.events, report.head_seq), (7, 7));
     // Change one event's reason directly in the database.
-    t.tamper("UPDATE events SET reason = '改过' WHERE seq = 3")
+    let reason = t.store.events_from(4, 1).await.unwrap().remove(0).reason;
+    t.tamper("UPDATE events SET reason = '改过' WHERE seq = 4")
         .await;
-    assert_broken(&check(&t).await, 3, "被改动");
-    t.tamper("UPDATE events SET reason = '' WHERE seq = 3")
-        .await;
+    assert_broken(&check(&t).await, 4, "被改动");
+    t.tamper(&format!(
+        "UPDATE events SET reason = '{reason}' WHERE seq = 4"
+    ))
+    .await;
     assert!(check(&t).await.broken.is_none());
     // Deleting an event is found too.
-    t.tamper("DELETE FROM events WHERE seq = 4").await;
-    assert_broken(&check(&t).await, 4, "缺失");
+    t.tamper("DELETE FROM events WHERE seq = 5").await;
+    assert_broken(&check(&t).await, 5, "缺失");
 }
 
 /// An intruder who rewrites an event and recomputes its hash still breaks the next link.
 async fn a_rewritten_event_breaks_the_next_link(t: TestApp) {
     three_cases(&t).await;
-    let mut event = t.store.events_from(3, 1).await.unwrap().remove(0);
+    let mut event = t.store.events_from(4, 1).await.unwrap().remove(0);
     event.reason = "改过".into();
     let hash = event.expected_hash(&event.prev_hash);
     t.tamper(&format!(
-        "UPDATE events SET reason = '改过', hash = '{hash}' WHERE seq = 3"
+        "UPDATE events SET reason = '改过', hash = '{hash}' WHERE seq = 4"
     ))
     .await;
-    assert_broken(&check(&t).await, 4, "前一哈希");
+    assert_broken(&check(&t).await, 5, "前一哈希");
 }
 
 async fn a_chain_cut_short_is_found(t: TestApp) {
     three_cases(&t).await;
-    t.tamper("DELETE FROM events WHERE seq = 6").await;
+    t.tamper("DELETE FROM events WHERE seq = 7").await;
     let report = check(&t).await;
-    assert_broken(&report, 6, "末尾的事件被删除");
-    assert_eq!((report.events, report.head_seq), (5, 6));
+    assert_broken(&report, 7, "末尾的事件被删除");
+    assert_eq!((report.events, report.head_seq), (6, 7));
 }
 
 async fn only_auditors_check_the_chain(t: TestApp) {

@@ -1,20 +1,24 @@
 //! Random inspections (双随机一公开) through the use cases, on both databases: a department's
 //! supervisor grades its licensees' risk and publishes a plan whose pools (its licensees in force by
-//! item and risk, its own supervisors as inspectors, the declared ties) and seed are fixed before the
-//! draw; the draw re-runs from what was published and a tied inspector recuses; a result is recorded
-//! once per drawn target, with its finding. Other departments neither see nor run the plan; the
-//! public sees it without ID numbers or accounts.
+//! item and risk, its own supervisors as inspectors, the declared ties) are fixed, and their digest
+//! published, before the draw; the seed is not known at publication: it comes from the first daily
+//! chain head signed after it, and the draw is refused until that head exists; one open plan per
+//! department and item; a cancelled plan stays public with its reason; the draw re-runs from what
+//! was published and a tied inspector recuses; a result is recorded once per drawn target, with its
+//! finding. Other departments neither see nor run the plan; the public sees it without ID numbers
+//! or accounts.
 
 mod common;
 
 use common::*;
+use yiyin_app::AppError;
 use yiyin_app::inspections::{InspectionResultInput, PlanInput, TieInput};
-use yiyin_domain::inspection::{Risk, draw};
+use yiyin_domain::inspection::{Risk, check_commitment, draw, pools_digest, seed_from};
 use yiyin_domain::licence::RevocationGround;
 use yiyin_store::findings::FindingFilter;
 use yiyin_testkit::date;
 
-on_both!(crate::common::run;
+on_both!(crate::common::run_sealed;
     random_inspections_draw_reproducibly_with_recusal,
 );
 
@@ -113,9 +117,21 @@ async fn random_inspections_draw_reproducibly_with_recusal(w: World) {
         ["hanyin.sc.qian", "hanyin.sc.sun", "hanyin.sc.zhao"]
     );
     assert_eq!(published.input.ties.len(), 1);
-    assert_eq!(published.seed, published.input.seed);
-    assert_eq!(published.seed.len(), 32);
+    // The pools are committed to; the seed is not known at publication, to anyone.
+    assert_eq!(published.pools_digest, pools_digest(&published.input));
+    assert_eq!(published.pools_digest.len(), 64);
+    assert!(published.seed.is_empty() && published.input.seed.is_empty());
+    assert!(published.seed_source.is_none());
     assert!(published.drawn_at.is_none() && published.result.is_none());
+    // One open plan per department and item: a second is refused while the first is open.
+    match w.publish_plan(&zhao, &plan(2)).await {
+        Err(AppError::Conflict(m)) => assert!(m.contains("未抽取"), "{m}"),
+        other => panic!("a second open plan: {other:?}"),
+    }
+    // The day's own head was signed before or at publication: it does not give the seed.
+    w.publish_head().await.unwrap();
+    let msg = invalid(w.draw_plan(&zhao, published.id).await);
+    assert!(msg.contains("链头尚未产生"), "{msg}");
     // Nothing is recorded for a plan not drawn.
     w.set_today("2025-04-02");
     let msg = invalid(
@@ -124,12 +140,25 @@ async fn random_inspections_draw_reproducibly_with_recusal(w: World) {
     );
     assert!(msg.contains("不是本计划抽中的检查对象"), "{msg}");
 
-    // The draw, by the department only: anyone can re-run it from what was published.
+    // Before the next day's head, still no draw.
+    let msg = invalid(w.draw_plan(&zhao, published.id).await);
+    assert!(msg.contains("链头尚未产生"), "{msg}");
+    // The draw, by the department only, once the next day's head is signed: its seed comes from
+    // that head, and anyone can re-run it from what was published.
+    let head = w.publish_head().await.unwrap().expect("the day's head");
     forbidden(w.draw_plan(&li, published.id).await);
     let drawn = w.draw_plan(&zhao, published.id).await.unwrap();
+    let source = drawn.seed_source.clone().expect("the seed's source");
+    assert_eq!(
+        (source.day.as_str(), &source.hash),
+        ("2025-04-02", &head.hash)
+    );
+    assert_eq!(drawn.seed, seed_from(&source, &published.pools_digest));
+    assert_eq!(drawn.input.seed, drawn.seed);
+    check_commitment(&drawn.input, &published.pools_digest, Some(&source)).unwrap();
     let outcome = drawn.result.clone().unwrap();
-    assert_eq!(outcome, draw(&published.input).unwrap());
-    assert_eq!(outcome.seed, published.seed);
+    assert_eq!(outcome, draw(&drawn.input).unwrap());
+    assert_eq!(outcome.seed, drawn.seed);
     assert_eq!(outcome.picks.len(), 3);
     for pick in &outcome.picks {
         assert_eq!(pick.inspectors.len(), 2);
@@ -249,6 +278,25 @@ async fn random_inspections_draw_reproducibly_with_recusal(w: World) {
     let next = w.publish_plan(&zhao, &plan(2)).await.unwrap();
     assert!(next.input.targets.iter().all(|t| t.id != food[1]));
     assert_eq!(next.input.targets.len(), 2);
-    assert_ne!(next.seed, published.seed);
+    assert!(next.seed.is_empty());
+    assert_ne!(next.pools_digest, published.pools_digest);
+
+    // Cancelling: by the department, with a reason, before the draw; the plan stays public with
+    // its reason, is never drawn, and frees the item for a new plan.
+    forbidden(w.cancel_plan(&li, next.id, "重复").await);
+    assert!(invalid(w.cancel_plan(&zhao, next.id, " ").await).contains("理由"));
+    let reason = "抽查对象名录有误，重新公布";
+    w.cancel_plan(&zhao, next.id, reason).await.unwrap();
+    let public = w.public_plans(Some(HANYIN)).await.unwrap();
+    let shown = public.iter().find(|p| p.id == next.id).unwrap();
+    assert!(shown.cancelled_at.is_some());
+    assert_eq!(shown.cancel_reason, reason);
+    assert_eq!(shown.cancelled_by, "");
+    w.set_today("2025-04-17");
+    w.publish_head().await.unwrap();
+    let msg = invalid(w.draw_plan(&zhao, next.id).await);
+    assert!(msg.contains("已公开取消"), "{msg}");
+    assert!(invalid(w.cancel_plan(&zhao, published.id, reason).await).contains("已经抽取"));
+    w.publish_plan(&zhao, &plan(2)).await.unwrap();
     w.assert_chain_intact().await;
 }

@@ -28,6 +28,7 @@ use yiyin_testkit::date;
 on_both!(crate::common::run;
     decisions_and_certificates_are_pushed_once,
     deliveries_retry_then_dead_letter_and_replay,
+    a_receiver_on_an_internal_network_is_not_delivered_to,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -499,4 +500,36 @@ async fn deliveries_retry_then_dead_letter_and_replay(w: World) {
     let logged = w.logged("webhook_set").await;
     assert_eq!(logged, 3);
     w.assert_chain_intact().await;
+}
+
+/// A receiver whose address is (or has come to resolve to) an internal network is not sent to
+/// unless the administrator allows that network: the addresses are checked again at each delivery.
+async fn a_receiver_on_an_internal_network_is_not_delivered_to(w: World) {
+    let (receiver, url) = Receiver::spawn().await;
+    let http = client();
+    // Set while loopback was allowed (as the test application allows it).
+    w.set_webhook(&w.head, &webhook(&url, true)).await.unwrap();
+    let c = w
+        .receive_food(org(1), IntakeOutcome::Accept, "2025-03-03")
+        .await;
+    w.act(c.id, review(), "2025-03-04").await;
+    w.act(c.id, approve(), "2025-03-05").await;
+    let p = w.store.pushes_about(c.id).await.unwrap()[0].clone();
+    set_ms(&w, w.now().timestamp_millis() + 60_000);
+    // A server that allows no internal network refuses to deliver, and to set such an address.
+    let strict = yiyin_app::App::clone(&w).allow_webhook_networks(vec![]);
+    assert_eq!(strict.deliver_once(&http).await, 0);
+    assert!(
+        receiver.got().is_empty(),
+        "nothing reached the loopback receiver"
+    );
+    let refused = push(&w, p.id).await;
+    assert_eq!(refused.status, PushStatus::Pending);
+    assert!(
+        refused.last_error.contains("内部网络"),
+        "{}",
+        refused.last_error
+    );
+    let msg = invalid(strict.set_webhook(&w.head, &webhook(&url, true)).await);
+    assert!(msg.contains("内部网络"), "{msg}");
 }

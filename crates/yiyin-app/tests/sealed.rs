@@ -2,7 +2,8 @@
 //! keys keeps its documents unsealed and its pushes unsigned (and says so when one is looked up);
 //! with the keyring opened, every document of a case — decisions, the licence and its new version,
 //! the act's decision — is sealed and verifies, and every push is signed by the bureau's seal over
-//! exactly the payload delivered.
+//! exactly the payload delivered. Their PDFs print every character of GB 18030-2022 (levels 1 and
+//! 2), rare name characters such as 𠮷 and 䶮 included.
 
 mod common;
 
@@ -10,11 +11,13 @@ use common::*;
 use yiyin_app::{App, Keyring};
 use yiyin_domain::calendar::Calendar;
 use yiyin_domain::licence::{CancellationGround, LicenceStatus, WithdrawalBasis};
+use yiyin_domain::party::Applicant;
 use yiyin_domain::supervision::PushKind;
 use yiyin_testkit::TestApp;
 
 on_both!(crate::common::run_sealed;
     sealed_documents_and_signed_pushes_with_a_keyring,
+    rare_name_characters_print_in_the_pdfs,
 );
 
 /// The same installation run without the seal passphrase: the same database, clock and staff, no
@@ -52,7 +55,7 @@ async fn sealed_documents_and_signed_pushes_with_a_keyring(w: World) {
     let p = w.store.pushes_about(c0.id).await.unwrap().pop().unwrap();
     assert_eq!(p.kind, PushKind::Cancellation);
     assert_eq!((p.seal_id, p.signature), (None, None));
-    let verdict = w.lookup(&doc.record.number).await.unwrap().unwrap();
+    let verdict = w.lookup(&doc.record.number, None).await.unwrap().unwrap();
     assert!(!verdict.valid);
     assert!(
         verdict
@@ -137,5 +140,23 @@ async fn sealed_documents_and_signed_pushes_with_a_keyring(w: World) {
         let mut tampered = p.payload.clone();
         tampered.push(' ');
         assert!(yiyin_seal::keys::verify(&bureau.public_key, tampered.as_bytes(), &sig).is_err());
+    }
+}
+
+/// An applicant whose name has characters outside GB 2312 — 喆 and 堃 (common in names), 䶮 (Ext A),
+/// 𠮷 (Ext B) — gets a receipt and a licence whose PDFs print the name: a reader extracts it back.
+async fn rare_name_characters_print_in_the_pdfs(w: World) {
+    let name = "王𠮷喆堃䶮";
+    let citizen = person(7);
+    let applicant = Applicant::new(name, citizen.id_number, &citizen.phone, None);
+    let (c, _) = w.licensed(applicant, "2025-03-10").await;
+    let docs = w.store.case_documents(c.id).await.unwrap();
+    let to_them: Vec<_> = docs.iter().filter(|d| d.record.recipient == name).collect();
+    assert!(to_them.len() >= 2, "{}", to_them.len());
+    for doc in to_them {
+        let pdf = w.pdf_of(doc).await.unwrap();
+        let text = yiyin_testkit::pdf_text(&pdf);
+        assert!(text.contains(name), "{}: {text}", doc.record.title);
+        assert!(w.verify_bytes(&pdf).await.unwrap().signature_valid);
     }
 }

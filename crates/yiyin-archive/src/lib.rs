@@ -100,17 +100,55 @@ pub struct Report {
     pub materials: usize,
 }
 
-/// A file name safe inside a zip: no directories, no control characters.
-fn safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
+/// The most characters of an entry's file name (its extension kept).
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Names Windows reserves for devices, whatever their extension.
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// A file name (often an applicant's upload's) safe to unpack on every operating system: no
+/// directories or `..`, none of `\ / : * ? " < > |`, no control, bidi or zero-width character, no
+/// trailing dot or space, no device name of Windows (`CON`, `NUL`, `COM1`…), at most
+/// [`MAX_NAME_CHARS`] characters with the extension kept, never empty.
+pub fn safe_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let bad = c.is_control()
+            || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}');
+        let c = if bad { '_' } else { c };
+        // A run of dots becomes one dot: no `..` anywhere.
+        if c == '.' && out.ends_with('.') {
+            continue;
+        }
+        out.push(c);
+    }
+    let mut out = out.trim_matches(|c: char| c == ' ' || c == '.').to_string();
+    if out.chars().count() > MAX_NAME_CHARS {
+        let ext: String = match out.rsplit_once('.') {
+            Some((_, e)) if !e.is_empty() && e.chars().count() <= 10 => format!(".{e}"),
+            _ => String::new(),
+        };
+        let keep = MAX_NAME_CHARS - ext.chars().count();
+        out = out.chars().take(keep).collect::<String>();
+        out = out.trim_end_matches([' ', '.']).to_string() + &ext;
+    }
+    let stem = out
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_uppercase();
+    if RESERVED.contains(&stem.as_str()) {
+        out.insert(0, '_');
+    }
+    if out.is_empty() {
+        out.push_str("file");
+    }
+    out
 }
 
 /// Builds a package, signing its manifest with the seal.
@@ -134,19 +172,19 @@ pub fn build(
     files.push((EVENTS.into(), events));
     for (i, (name, bytes)) in contents.documents.iter().enumerate() {
         files.push((
-            format!("documents/{:02}-{}", i + 1, safe(name)),
+            format!("documents/{:02}-{}", i + 1, safe_name(name)),
             bytes.clone(),
         ));
     }
     for (i, (name, bytes)) in contents.unsealed.iter().enumerate() {
         files.push((
-            format!("unsealed/{:02}-{}", i + 1, safe(name)),
+            format!("unsealed/{:02}-{}", i + 1, safe_name(name)),
             bytes.clone(),
         ));
     }
     for (i, (name, bytes)) in contents.materials.iter().enumerate() {
         files.push((
-            format!("materials/{:02}-{}", i + 1, safe(name)),
+            format!("materials/{:02}-{}", i + 1, safe_name(name)),
             bytes.clone(),
         ));
     }
@@ -288,4 +326,35 @@ pub fn verify(package: &[u8]) -> Result<Report, ArchiveError> {
         documents,
         materials,
     })
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn entry_names_are_safe_on_every_operating_system() {
+        let cases = [
+            ("营业执照.pdf", "营业执照.pdf"),
+            ("../../etc/passwd", "_._etc_passwd"),
+            ("..\\..\\windows\\system32", "_._windows_system32"),
+            ("C:\\boot.ini", "C__boot.ini"),
+            ("a*b?c\"d<e>f|g.pdf", "a_b_c_d_e_f_g.pdf"),
+            ("nul\u{0}byte.pdf", "nul_byte.pdf"),
+            ("报告\u{202E}fdp.exe", "报告_fdp.exe"),
+            ("CON", "_CON"),
+            ("nul.txt", "_nul.txt"),
+            ("com1.pdf", "_com1.pdf"),
+            ("trailing. . ", "trailing"),
+            ("...", "file"),
+            ("", "file"),
+        ];
+        for (given, safe) in cases {
+            assert_eq!(safe_name(given), safe, "{given:?}");
+        }
+        let long = format!("{}.pdf", "长".repeat(300));
+        let s = safe_name(&long);
+        assert_eq!(s.chars().count(), MAX_NAME_CHARS);
+        assert!(s.ends_with(".pdf"));
+    }
 }

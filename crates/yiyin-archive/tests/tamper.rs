@@ -32,6 +32,8 @@ fn event(seq: i64, prev: &str, action: &str) -> Event {
         data: "{}".into(),
         prev_hash: prev.into(),
         hash: String::new(),
+        hash_version: 2,
+        state_digest: Some("0".repeat(64)),
     };
     e.hash = e.expected_hash(prev);
     e

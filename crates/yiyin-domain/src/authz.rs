@@ -82,6 +82,8 @@ pub enum Operation {
     ManagePushes,
     /// Repair an applicant's credit record (信用修复), which lifts a bar on notify-and-commit.
     RepairCredit,
+    /// Confirm a system administrator's grant of a deciding role (the bureau head).
+    ConfirmGrants,
 }
 
 impl Operation {
@@ -103,6 +105,7 @@ impl Operation {
             Operation::ActOnLicence,
             Operation::ManagePushes,
             Operation::RepairCredit,
+            Operation::ConfirmGrants,
         ];
         out.extend(StepKind::ALL.iter().map(|k| Operation::Step(*k)));
         out
@@ -126,6 +129,7 @@ impl Operation {
             Operation::ActOnLicence => "作出证照变更、延续、撤销、注销或撤回决定".into(),
             Operation::ManagePushes => "管理审管推送".into(),
             Operation::RepairCredit => "办理信用修复".into(),
+            Operation::ConfirmGrants => "确认作出许可决定岗位的授权".into(),
         }
     }
 }
@@ -184,7 +188,9 @@ pub fn role_may(role: Role, op: Operation) -> bool {
                 | O::ActOnLicence
                 | O::ManagePushes
                 | O::RepairCredit
-                | O::Step(K::Review | K::Hearing | K::Decision)
+                | O::ConfirmGrants
+                // Not the review (审查): the head decides on it (职责分离, see `separated`).
+                | O::Step(K::Hearing | K::Decision)
         ),
         R::DepartmentSupervisor => matches!(op, O::ViewCase | O::Supervise),
         R::Observer => op == O::ViewCase,
@@ -192,6 +198,29 @@ pub fn role_may(role: Role, op: Operation) -> bool {
         R::CatalogAdmin => op == O::ManageCatalog,
         R::SystemAdmin => matches!(op, O::ManageUsers | O::Audit | O::ManagePushes),
     }
+}
+
+/// Whether a role decides (作出许可决定): its grant by a system administrator waits for the bureau
+/// head's confirmation (separation of duties, GB/T 22239-2019 8.1.4.2 d).
+pub fn decides(role: Role) -> bool {
+    role_may(role, Operation::Decide)
+}
+
+/// Whether a role needs a second factor (TOTP) to log in: the deciding roles and the
+/// administrators (GB/T 22239-2019 8.1.4.1 d: two or more authentication techniques).
+pub fn needs_second_factor(role: Role) -> bool {
+    decides(role)
+        || role_may(role, Operation::ManageUsers)
+        || role_may(role, Operation::ManageCatalog)
+}
+
+/// Whether a grant made by the holder of `granter` takes effect at once: any grant of a role that
+/// does not decide by whoever manages the jurisdiction's users, and a deciding role only when its
+/// jurisdiction's bureau head grants it (a system administrator's grant stays pending until the
+/// head confirms it).
+pub fn grant_takes_effect(granter: &[Grant], grant: &Grant) -> bool {
+    !decides(grant.role)
+        || allowed_in(granter, Operation::ConfirmGrants, &grant.jurisdiction).is_ok()
 }
 
 /// Whether one grant covers the scope for its role.
@@ -212,6 +241,18 @@ fn grant_covers(g: &Grant, scope: &Scope) -> bool {
             (Some(d), HandlingMode::Resident) => *d == scope.department,
             _ => false,
         },
+    }
+}
+
+/// Why a role is kept from an operation by separation of duties (职责分离), naming the rule: the
+/// bureau head decides on the reviewer's review and approves extensions, and so does not do the
+/// review step itself.
+pub fn separated(role: Role, op: Operation) -> Option<&'static str> {
+    match (role, op) {
+        (Role::BureauHead, Operation::Step(StepKind::Review)) => Some(
+            "局长不承担审查环节：依据审查与决定职责分离的规定，审查由审查人员完成并提出审查意见，局长据此作出决定，不得自审自批",
+        ),
+        _ => None,
     }
 }
 
@@ -241,13 +282,18 @@ pub fn allowed(grants: &[Grant], op: Operation, scope: &Scope) -> Result<(), Den
         return Ok(());
     }
     let in_jurisdiction = grants.iter().any(|g| g.jurisdiction == scope.jurisdiction);
-    Err(Denied(if !in_jurisdiction {
-        "无权访问：该办件不属于您所在县区".to_string()
-    } else if grants.iter().any(|g| role_may(g.role, op)) {
-        "无权访问：该事项不在您的职责范围内（部门或办理方式不符）".to_string()
-    } else {
-        format!("无权{}：您的岗位没有此项职责", op.label())
-    }))
+    let separation = grants.iter().find_map(|g| separated(g.role, op));
+    Err(Denied(
+        if let (true, Some(rule)) = (in_jurisdiction, separation) {
+            rule.to_string()
+        } else if !in_jurisdiction {
+            "无权访问：该办件不属于您所在县区".to_string()
+        } else if grants.iter().any(|g| role_may(g.role, op)) {
+            "无权访问：该事项不在您的职责范围内（部门或办理方式不符）".to_string()
+        } else {
+            format!("无权{}：您的岗位没有此项职责", op.label())
+        },
+    ))
 }
 
 /// Decides an operation that is not about a case (catalog, users, audit) in a jurisdiction.
@@ -276,7 +322,9 @@ pub fn operation_for(action: &crate::engine::Action) -> Operation {
         | A::AcceptOnCommitment { .. }
         | A::Refuse { .. }
         | A::NotNeeded { .. } => Operation::Intake,
-        A::CompleteStep { kind, .. } => Operation::Step(*kind),
+        A::CompleteStep { kind, .. } | A::ConfirmVerification { kind, .. } => {
+            Operation::Step(*kind)
+        }
         A::Suspend { .. } | A::Resume => Operation::Suspend,
         A::Extend { .. } => Operation::Extend,
         A::Decide { .. } => Operation::Decide,
@@ -382,8 +430,9 @@ mod tests {
                     O::ActOnLicence,
                     O::ManagePushes,
                     O::RepairCredit,
+                    O::ConfirmGrants,
                 ],
-                &[K::Review, K::Hearing, K::Decision],
+                &[K::Hearing, K::Decision],
             ),
             (
                 Role::DepartmentSupervisor,
@@ -485,5 +534,20 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.0.contains("作出许可决定"), "{e}");
+    }
+
+    #[test]
+    fn the_head_decides_but_does_not_review() {
+        let s = scope(HandlingMode::Transferred);
+        let head = [grant(Role::BureauHead, "hanyin", None)];
+        assert!(allowed(&head, Operation::Decide, &s).is_ok());
+        let e = allowed(&head, Operation::Step(StepKind::Review), &s).unwrap_err();
+        assert!(
+            e.0.contains("职责分离") && e.0.contains("局长不承担审查环节"),
+            "{e}"
+        );
+        // A head who also holds the reviewer's post (a separate grant) may review.
+        let both = [head[0].clone(), grant(Role::Reviewer, "hanyin", None)];
+        assert!(allowed(&both, Operation::Step(StepKind::Review), &s).is_ok());
     }
 }

@@ -594,6 +594,8 @@ mod tests {
             steps: vec![],
             commitment_check_days: None,
             decider: None,
+            extension_days: None,
+            extension_basis: String::new(),
         }
     }
 

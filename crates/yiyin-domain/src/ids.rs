@@ -24,6 +24,20 @@ pub enum IdError {
     },
     #[error("公民身份号码的出生日期「{0}」不是有效日期")]
     BadBirthDate(String),
+    #[error("公民身份号码的出生日期「{0}」晚于今天")]
+    FutureBirthDate(String),
+    #[error(
+        "统一社会信用代码第1位「{0}」不是有效的登记管理部门代码（应为1–9、A、N或Y，GB 32100-2015）"
+    )]
+    BadAuthority(char),
+    #[error(
+        "统一社会信用代码第2位「{category}」不是登记管理部门「{authority}」下的机构类别代码（应为{allowed}，GB 32100-2015）"
+    )]
+    BadCategory {
+        authority: char,
+        category: char,
+        allowed: &'static str,
+    },
     #[error("公民身份号码的地址码「{0}」不是有效的省级行政区划代码")]
     BadRegion(String),
     #[error("{what}校验码错误：第18位应为「{expected}」，实际为「{actual}」，请核对号码是否抄错")]
@@ -140,6 +154,16 @@ impl CitizenId {
         NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").expect("checked at parse")
     }
 
+    /// A person cannot be born after `today` (GB 11643: the birth date is a real date): the number
+    /// is refused when its birth date is later. The domain has no clock, so each use case that
+    /// takes a number in calls this with its own `today`.
+    pub fn check_born_by(&self, today: NaiveDate) -> Result<(), IdError> {
+        if self.birth_date() > today {
+            return Err(IdError::FutureBirthDate(self.0[6..14].to_string()));
+        }
+        Ok(())
+    }
+
     /// The number with the middle digits hidden, for pages and documents: `610921********1234`.
     pub fn masked(&self) -> String {
         format!("{}********{}", &self.0[..6], &self.0[14..])
@@ -179,12 +203,53 @@ impl CreditCode {
             "数字或除 I、O、Z、S、V 以外的大写字母",
             |c| CREDIT_CHARSET.contains(c),
         )?;
+        let allowed = credit_categories(chars[0]).ok_or(IdError::BadAuthority(chars[0]))?;
+        if !allowed.contains(chars[1]) {
+            return Err(IdError::BadCategory {
+                authority: chars[0],
+                category: chars[1],
+                allowed: category_list(allowed),
+            });
+        }
         require_check_char(CREDIT, &chars, credit_check_char(&t[..17]))?;
         Ok(Self(t))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// The organisation categories (second character) each registration authority (first character)
+/// may give, by GB 32100-2015 and its amendment: 1 机构编制, 2 外交, 3 司法行政, 4 文化, 5 民政,
+/// 6 旅游, 7 宗教, 8 工会, 9 市场监管（工商）, A 中央军委改革和编制办公室, N 农业, Y 其他.
+pub fn credit_categories(authority: char) -> Option<&'static str> {
+    Some(match authority {
+        '1' => "1239",
+        '2' => "19",
+        '3' => "123459",
+        '4' => "19",
+        '5' => "1239",
+        '6' => "129",
+        '7' => "129",
+        '8' => "19",
+        '9' => "123",
+        'A' => "19",
+        'N' => "1239",
+        'Y' => "1",
+        _ => return None,
+    })
+}
+
+/// The allowed categories as the message shows them (`1、2、3或9`).
+fn category_list(allowed: &'static str) -> &'static str {
+    match allowed {
+        "1239" => "1、2、3或9",
+        "19" => "1或9",
+        "123459" => "1、2、3、4、5或9",
+        "129" => "1、2或9",
+        "123" => "1、2或3",
+        _ => "1",
     }
 }
 
@@ -294,14 +359,69 @@ mod tests {
     }
 
     fn valid_credit() -> impl Strategy<Value = String> {
-        prop::collection::vec(
-            prop::sample::select(CREDIT_CHARSET.chars().collect::<Vec<_>>()),
-            17,
+        let prefixes: Vec<String> = "123456789ANY"
+            .chars()
+            .flat_map(|a| {
+                credit_categories(a)
+                    .unwrap()
+                    .chars()
+                    .map(move |c| format!("{a}{c}"))
+            })
+            .collect();
+        (
+            prop::sample::select(prefixes),
+            prop::collection::vec(
+                prop::sample::select(CREDIT_CHARSET.chars().collect::<Vec<_>>()),
+                15,
+            ),
         )
-        .prop_map(|cs| {
-            let first17: String = cs.into_iter().collect();
-            format!("{first17}{}", credit_check_char(&first17))
-        })
+            .prop_map(|(prefix, cs)| {
+                let first17: String = prefix.chars().chain(cs).collect();
+                format!("{first17}{}", credit_check_char(&first17))
+            })
+    }
+
+    #[test]
+    fn a_future_birth_date_is_refused() {
+        let first17 = "61092120300101001";
+        let id = CitizenId::parse(&format!("{first17}{}", citizen_check_char(first17))).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        assert_eq!(
+            id.check_born_by(today).unwrap_err().to_string(),
+            "公民身份号码的出生日期「20300101」晚于今天"
+        );
+        let born = CitizenId::parse("11010519491231002X").unwrap();
+        born.check_born_by(today).unwrap();
+        assert!(
+            born.check_born_by(NaiveDate::from_ymd_opt(1949, 12, 30).unwrap())
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_credit_code_names_a_real_registration_authority_and_category() {
+        // The same code with a valid check character, under an impossible authority or category.
+        let with_check = |first17: &str| format!("{first17}{}", credit_check_char(first17));
+        assert_eq!(
+            CreditCode::parse(&with_check("B1350100M000100Y4")),
+            Err(IdError::BadAuthority('B'))
+        );
+        assert_eq!(
+            CreditCode::parse(&with_check("01350100M000100Y4")),
+            Err(IdError::BadAuthority('0'))
+        );
+        let e = CreditCode::parse(&with_check("95350100M000100Y4")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "统一社会信用代码第2位「5」不是登记管理部门「9」下的机构类别代码（应为1、2或3，GB 32100-2015）"
+        );
+        for ok in [
+            "91350100M000100Y4",
+            "52350100M000100Y4",
+            "N2350100M000100Y4",
+        ] {
+            CreditCode::parse(&with_check(ok)).unwrap();
+        }
     }
 
     proptest! {

@@ -362,6 +362,87 @@ pub fn redact(input: &DrawInput, result: Option<&Draw>) -> (DrawInput, Option<Dr
     (public_input, public_result)
 }
 
+/// Where a plan's seed comes from: a value fixed only after the plan (and the digest of its pools)
+/// was published, so that nobody — the department included — knows the draw when publishing it.
+/// Today's only kind: `chain_head`, the first daily chain head signed with the platform seal on a
+/// day after the plan's publication (its hash covers every event up to then, the publication too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeedSource {
+    /// `chain_head`.
+    pub kind: String,
+    /// The day of the chain head (YYYY-MM-DD).
+    pub day: String,
+    /// The last event the head covers.
+    pub seq: i64,
+    /// The head's SM3 hash (hex), as published and signed.
+    pub hash: String,
+}
+
+/// The kind of seed source: the first signed daily chain head after publication.
+pub const SEED_FROM_CHAIN_HEAD: &str = "chain_head";
+
+/// The SM3 digest (hex) of the pools as the public sees them ([`redact`]ed, seed left out), so
+/// that the pools are committed to at publication and anyone can check the draw used them.
+/// The same for the full and the public form of a plan.
+pub fn pools_digest(input: &DrawInput) -> String {
+    let (mut public, _) = redact(input, None);
+    public.seed = String::new();
+    public.targets.sort_by(|a, b| a.id.cmp(&b.id));
+    public.inspectors.sort_by(|a, b| a.id.cmp(&b.id));
+    public
+        .ties
+        .sort_by(|a, b| (&a.inspector, &a.holder_id).cmp(&(&b.inspector, &b.holder_id)));
+    let canonical = serde_json::to_string(&public).expect("a draw input serialises");
+    let mut hasher = Sm3::new();
+    hasher.update(b"yiyin-pools/1|");
+    hasher.update(canonical.as_bytes());
+    hex(&hasher.finalize())
+}
+
+/// The seed a source gives to a plan with the pools digest: the SM3 (hex) of
+/// `yiyin-seed/1|<day>|<seq>|<hash>|<pools digest>`.
+pub fn seed_from(source: &SeedSource, pools_digest: &str) -> String {
+    let mut hasher = Sm3::new();
+    hasher.update(
+        format!(
+            "yiyin-seed/1|{}|{}|{}|{pools_digest}",
+            source.day, source.seq, source.hash
+        )
+        .as_bytes(),
+    );
+    hex(&hasher.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why a published plan does not hold together: its pools are not those committed to, or its seed
+/// is not the one its source gives.
+pub fn check_commitment(
+    input: &DrawInput,
+    committed: &str,
+    source: Option<&SeedSource>,
+) -> Result<(), String> {
+    let digest = pools_digest(input);
+    if digest != committed {
+        return Err(format!(
+            "检查对象和检查人员名录与公布时承诺的摘要不符（公布 {committed}，实际 {digest}）"
+        ));
+    }
+    if let Some(source) = source {
+        let seed = seed_from(source, committed);
+        if seed != input.seed {
+            return Err(format!(
+                "随机种子不是由公布的种子来源（{} 的链头 {}）得出的",
+                source.day, source.hash
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,5 +713,43 @@ mod tests {
             other.ties.reverse();
             prop_assert_eq!(draw(&inp), draw(&other));
         }
+    }
+
+    #[test]
+    fn the_pools_digest_is_the_same_for_the_public_form_and_the_seed_follows_its_source() {
+        let input = DrawInput {
+            seed: String::new(),
+            targets: (1..=5).map(|n| target(n, n)).collect(),
+            inspectors: vec![
+                Inspector {
+                    id: "hy.b".into(),
+                    name: "乙".into(),
+                },
+                Inspector {
+                    id: "hy.a".into(),
+                    name: "甲".into(),
+                },
+            ],
+            target_count: 2,
+            inspectors_per_target: 1,
+            ties: vec![],
+        };
+        let digest = pools_digest(&input);
+        assert_eq!(pools_digest(&redact(&input, None).0), digest);
+        let mut other = input.clone();
+        other.targets.pop();
+        assert_ne!(pools_digest(&other), digest);
+        let source = SeedSource {
+            kind: SEED_FROM_CHAIN_HEAD.into(),
+            day: "2025-03-04".into(),
+            seq: 42,
+            hash: "ab".repeat(32),
+        };
+        let mut seeded = input.clone();
+        seeded.seed = seed_from(&source, &digest);
+        assert!(check_commitment(&seeded, &digest, Some(&source)).is_ok());
+        assert!(check_commitment(&other, &digest, None).is_err());
+        seeded.seed = "chosen".into();
+        assert!(check_commitment(&seeded, &digest, Some(&source)).is_err());
     }
 }

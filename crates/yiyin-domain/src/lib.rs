@@ -17,6 +17,7 @@
 //! 11. [`supervision`] — pushes to the supervising department, findings, commitment verification,
 //!     credit.
 //! 12. [`inspection`] — the random draw of inspection targets and inspectors (双随机).
+//! 13. [`text`] — which characters and how many any text from outside may have.
 
 #[macro_use]
 pub mod labels;
@@ -31,10 +32,12 @@ pub mod inspection;
 pub mod licence;
 pub mod org;
 pub mod party;
+pub mod password;
 pub mod refusal;
 pub mod rehearse;
 pub mod roles;
 pub mod supervision;
+pub mod text;
 
 /// Helpers shared by the unit tests of several modules.
 #[cfg(test)]

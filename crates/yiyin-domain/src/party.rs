@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CitizenId, CreditCode, IdError};
+use crate::text::{self, TextError, TextKind};
 
 labelled_enum!(
     /// An applicant's (or licensee's) kind.
@@ -17,6 +18,18 @@ labelled_enum!(
         Organisation = ("organisation", "法人和其他组织"),
     }
 );
+
+impl SubjectKind {
+    /// A party's name as anonymous visitors see it (announcements, public verification): a
+    /// person's masked (王芳 → 王*), an organisation's in full — its name is public registration
+    /// data.
+    pub fn public_name(self, name: &str) -> String {
+        match self {
+            SubjectKind::Person => crate::ids::mask_name(name),
+            SubjectKind::Organisation => name.to_string(),
+        }
+    }
+}
 
 /// The identifier of an applicant or licensee: a valid citizen ID number or credit code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -118,6 +131,21 @@ impl Applicant {
             phone: phone.trim().to_string(),
             account,
         }
+    }
+
+    /// Checks what the applicant's fields may hold (a one-line name of at most 100 characters, a
+    /// short phone number) and that a person was born by `today` (GB 11643); the error names the
+    /// field (`name`, `phone`, `id_number`).
+    pub fn check(&self, today: chrono::NaiveDate) -> Result<(), TextError> {
+        text::check("name", &self.name, TextKind::Name)?;
+        text::check("phone", &self.phone, TextKind::Short)?;
+        if let SubjectId::Person(id) = &self.id_number {
+            id.check_born_by(today).map_err(|e| TextError {
+                field: "id_number".into(),
+                reason: e.to_string(),
+            })?;
+        }
+        Ok(())
     }
 }
 

@@ -188,6 +188,7 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
         "light": clock.light,
         "warnings": clock.warnings,
         "explanation": clock.explanation,
+        "not_requested": case.not_requested,
     }))
 }
 

@@ -2,6 +2,11 @@
 //! the formal text in an embedded CJK font (Noto Serif CJK SC, subset), the red round seal over the
 //! signature block, and a QR code leading to the public verification page.
 //!
+//! The fonts cover GB 18030-2022 implementation levels 1 and 2 (every CJK Unified Ideograph to
+//! U+9FEF, all of Extension A, the 196 level-2 ideographs names need, such as 𠮷 and 䶮): each
+//! character is set in the main font where it has a glyph, else in the fallback font (text runs are
+//! split by font). Only the glyphs a document uses are embedded (krilla subsets at render time).
+//!
 //! The PDF carries its sealed record (JSON) as an embedded file, and ends with one more line after
 //! `%%EOF`: `%YIYIN-PDF-SIGNATURE <hex>` — the seal's SM2 signature over every byte before that line.
 //! [`verify`] therefore needs nothing but the file: it takes the record out, checks the record's own
@@ -17,14 +22,19 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule, LineCap, LineJoin, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
+use std::sync::OnceLock;
 use yiyin_domain::calendar::fmt_date_cn;
 use yiyin_domain::documents::DocumentRecord;
 use yiyin_seal::drawing::{self, RED};
 use yiyin_seal::keys::verify as verify_signature;
 use yiyin_seal::{SealKey, SealedDocument, hex, unhex};
 
-/// The embedded font: Noto Serif CJK SC, subset (SIL Open Font License 1.1).
+/// The main font: Noto Serif CJK SC, subset to GB 18030-2022 levels 1 and 2 (SIL Open Font License
+/// 1.1; `fonts/build.py` makes it).
 pub const FONT: &[u8] = include_bytes!("../fonts/NotoSerifCJKsc-Regular-subset.otf");
+/// The fallback font, for the few characters the main font lacks (U+4DB6–U+4DBF, U+9FEB–U+9FEF, …):
+/// GNU Unifont, subset (SIL Open Font License 1.1).
+pub const FALLBACK_FONT: &[u8] = include_bytes!("../fonts/Unifont-subset.otf");
 
 /// The marker of the trailing signature line.
 pub const SIGNATURE_MARK: &[u8] = b"%YIYIN-PDF-SIGNATURE ";
@@ -66,11 +76,53 @@ fn fill(color: rgb::Color) -> Fill {
     }
 }
 
-/// The approximate advance of text: CJK characters are square, the rest about half as wide.
+/// One embedded font: krilla's handle (cheap to clone) and a parsed face to look glyphs up in.
+struct Face {
+    font: Font,
+    face: ttf_parser::Face<'static>,
+}
+
+impl Face {
+    fn load(data: &'static [u8]) -> Face {
+        Face {
+            font: Font::new(data.into(), 0).expect("the embedded font loads"),
+            face: ttf_parser::Face::parse(data, 0).expect("the embedded font parses"),
+        }
+    }
+
+    /// The advance of `c` at `size`, if the font has a real glyph for it (not .notdef).
+    fn advance(&self, c: char, size: f32) -> Option<f32> {
+        let glyph = self.face.glyph_index(c).filter(|g| g.0 != 0)?;
+        let units = self.face.glyph_hor_advance(glyph).unwrap_or(0);
+        Some(f32::from(units) * size / f32::from(self.face.units_per_em()))
+    }
+}
+
+/// The main and fallback fonts, loaded once per process.
+fn faces() -> &'static [Face; 2] {
+    static FACES: OnceLock<[Face; 2]> = OnceLock::new();
+    FACES.get_or_init(|| [Face::load(FONT), Face::load(FALLBACK_FONT)])
+}
+
+/// Which font sets `c` (0: main, 1: fallback), and its advance at `size`. A character neither has
+/// is left to the main font (its .notdef box), half an em wide if ASCII, else an em.
+fn font_for(c: char, size: f32) -> (usize, f32) {
+    let faces = faces();
+    faces
+        .iter()
+        .enumerate()
+        .find_map(|(i, f)| f.advance(c, size).map(|w| (i, w)))
+        .unwrap_or((0, if c.is_ascii() { size * 0.5 } else { size }))
+}
+
+/// Whether the embedded fonts have a real glyph for `c`.
+pub fn can_print(c: char) -> bool {
+    faces().iter().any(|f| f.advance(c, 1.0).is_some())
+}
+
+/// The advance of text as set.
 fn width(text: &str, size: f32) -> f32 {
-    text.chars()
-        .map(|c| if c.is_ascii() { size * 0.52 } else { size })
-        .sum()
+    text.chars().map(|c| font_for(c, size).1).sum()
 }
 
 /// Breaks a paragraph into lines no wider than `max`, the first indented by two characters.
@@ -100,23 +152,41 @@ fn wrap(text: &str, size: f32, max: f32, indent: bool) -> Vec<String> {
     lines
 }
 
-fn text(surface: &mut Surface, font: &Font, x: f32, y: f32, size: f32, s: &str) {
-    surface.draw_text(
-        Point::from_xy(x, y),
-        font.clone(),
-        size,
-        s,
-        false,
-        TextDirection::Auto,
-    );
+/// Sets `s` from (x, y) on its baseline: each run of characters in the font that has them.
+fn text(surface: &mut Surface, x: f32, y: f32, size: f32, s: &str) {
+    let faces = faces();
+    let mut x = x;
+    let mut chars = s.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let (font, mut w) = font_for(c, size);
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, next)) = chars.peek() {
+            let (f, nw) = font_for(next, size);
+            if f != font {
+                break;
+            }
+            w += nw;
+            end = i + next.len_utf8();
+            chars.next();
+        }
+        surface.draw_text(
+            Point::from_xy(x, y),
+            faces[font].font.clone(),
+            size,
+            &s[start..end],
+            false,
+            TextDirection::Auto,
+        );
+        x += w;
+    }
 }
 
-fn centred(surface: &mut Surface, font: &Font, y: f32, size: f32, s: &str) {
-    text(surface, font, (PAGE_W - width(s, size)) / 2.0, y, size, s);
+fn centred(surface: &mut Surface, y: f32, size: f32, s: &str) {
+    text(surface, (PAGE_W - width(s, size)) / 2.0, y, size, s);
 }
 
 /// Draws the seal with its top-left corner at (x, y).
-fn draw_seal(surface: &mut Surface, font: &Font, seal_name: &str, x: f32, y: f32, size: f32) {
+fn draw_seal(surface: &mut Surface, seal_name: &str, x: f32, y: f32, size: f32) {
     let d = drawing::draw(seal_name, size);
     surface.push_transform(&Transform::from_translate(x, y));
     surface.set_fill(None);
@@ -163,14 +233,7 @@ fn draw_seal(surface: &mut Surface, font: &Font, seal_name: &str, x: f32, y: f32
     for c in d.arc.iter().chain(d.bottom.iter()) {
         surface.push_transform(&Transform::from_rotate_at(c.rotation, c.x, c.y));
         let s = c.ch.to_string();
-        text(
-            surface,
-            font,
-            c.x - c.size / 2.0,
-            c.y + c.size * 0.38,
-            c.size,
-            &s,
-        );
+        text(surface, c.x - c.size / 2.0, c.y + c.size * 0.38, c.size, &s);
         surface.pop();
     }
     surface.pop();
@@ -204,16 +267,22 @@ fn draw_qr(surface: &mut Surface, data: &str, x: f32, y: f32, side: f32) {
     }
 }
 
+/// How a document is verified: the address its QR code carries, and its verification code (printed
+/// beside it, for those who type the number in).
+#[derive(Debug, Clone, Copy)]
+pub struct Verification<'a> {
+    pub url: &'a str,
+    pub code: &'a str,
+}
+
 /// Renders a sealed document to an A4 PDF, embeds the sealed record, and signs the whole file with
 /// the seal key (the trailing signature line).
 pub fn render(
     sealed: &SealedDocument,
     record: &DocumentRecord,
-    verify_url: &str,
+    verification: &Verification,
     key: &SealKey,
 ) -> Result<Vec<u8>, PdfError> {
-    let font = Font::new(FONT.to_vec().into(), 0)
-        .ok_or_else(|| PdfError::Render("字体无法加载".into()))?;
     let mut doc = Document::new();
     doc.set_metadata(
         Metadata::new()
@@ -224,10 +293,10 @@ pub fn render(
         let mut page = doc.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4"));
         let mut s = page.surface();
         s.set_fill(Some(fill(red())));
-        centred(&mut s, &font, 110.0, 24.0, &record.agency);
+        centred(&mut s, 110.0, 24.0, &record.agency);
         s.set_fill(Some(fill(rgb::Color::black())));
-        centred(&mut s, &font, 150.0, 20.0, &record.title);
-        centred(&mut s, &font, 178.0, 12.0, &record.number);
+        centred(&mut s, 150.0, 20.0, &record.title);
+        centred(&mut s, 178.0, 12.0, &record.number);
         // The red rule under the heading.
         s.set_fill(Some(fill(red())));
         let mut pb = PathBuilder::new();
@@ -251,7 +320,7 @@ pub fn render(
                 } else {
                     MARGIN
                 };
-                text(&mut s, &font, x, y, size, &line);
+                text(&mut s, x, y, size, &line);
                 y += leading;
             }
             if i + 1 == list_after {
@@ -263,7 +332,6 @@ pub fn render(
                     {
                         text(
                             &mut s,
-                            &font,
                             MARGIN + size * if j == 0 { 2.0 } else { 3.2 },
                             y,
                             size,
@@ -280,7 +348,6 @@ pub fn render(
         let right = PAGE_W - MARGIN;
         text(
             &mut s,
-            &font,
             right - width(&record.agency, size),
             sign_y,
             size,
@@ -288,27 +355,18 @@ pub fn render(
         );
         text(
             &mut s,
-            &font,
             right - width(&date, size),
             sign_y + leading,
             size,
             &date,
         );
-        draw_seal(
-            &mut s,
-            &font,
-            &record.seal,
-            right - 150.0,
-            sign_y - 85.0,
-            120.0,
-        );
+        draw_seal(&mut s, &record.seal, right - 150.0, sign_y - 85.0, 120.0);
         // The QR code and how to verify.
-        draw_qr(&mut s, verify_url, MARGIN, PAGE_H - 150.0, 80.0);
+        draw_qr(&mut s, verification.url, MARGIN, PAGE_H - 150.0, 80.0);
         s.set_fill(Some(fill(rgb::Color::new(90, 90, 90))));
         let foot = 9.0;
         text(
             &mut s,
-            &font,
             MARGIN + 92.0,
             PAGE_H - 130.0,
             foot,
@@ -316,15 +374,16 @@ pub fn render(
         );
         text(
             &mut s,
-            &font,
             MARGIN + 92.0,
             PAGE_H - 116.0,
             foot,
-            &format!("办件编号：{}", record.case_number),
+            &format!(
+                "办件编号：{}　核验码：{}",
+                record.case_number, verification.code
+            ),
         );
         text(
             &mut s,
-            &font,
             MARGIN + 92.0,
             PAGE_H - 102.0,
             foot,
@@ -333,7 +392,6 @@ pub fn render(
         let digest = yiyin_seal::sm3_hex(&sealed.signed_bytes());
         text(
             &mut s,
-            &font,
             MARGIN + 92.0,
             PAGE_H - 88.0,
             foot,
@@ -451,7 +509,11 @@ mod tests {
     #[test]
     fn pdfs_verify_and_any_changed_byte_is_caught() {
         let (key, sealed, record) = sample();
-        let pdf = render(&sealed, &record, "http://127.0.0.1:8080/verify?n=x", &key).unwrap();
+        let verification = Verification {
+            url: "http://127.0.0.1:8080/verify?number=x&code=ABCDEFGHJKMN",
+            code: "ABCDEFGHJKMN",
+        };
+        let pdf = render(&sealed, &record, &verification, &key).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         let back = verify(&pdf).unwrap();
         assert_eq!(back, sealed);
@@ -469,6 +531,112 @@ mod tests {
             Err(PdfVerifyError::NoSignature)
         );
         std::fs::write(std::env::temp_dir().join("yiyin-sample.pdf"), &pdf).unwrap();
+    }
+
+    /// The 196 ideographs GB 18030-2022 adds at implementation level 2 (made by `fonts/build.py`).
+    fn level2() -> Vec<char> {
+        include_str!("../fonts/gb18030-level2.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(str::chars)
+            .collect()
+    }
+
+    /// Name characters beyond level 1: 𠮷 (Ext B, not in level 2), level-2 ones from Ext B–F, Ext A
+    /// ones (䶮 was in Ext A before), and U+4DB6/U+9FEB, which only the fallback font has.
+    const RARE_NAME: &str = "王𠮷喆堃䶮";
+    const MORE_NAMES: &str = "㛃㻞䲜𠅤𪟝𫟦𬀪𬍛𬳵𬸘䶶鿫";
+
+    /// The text of a PDF as a reader extracts it (poppler's pdftotext, which `scripts/test`
+    /// installs), without white space.
+    fn extracted_text(pdf: &[u8], name: &str) -> String {
+        let path = std::env::temp_dir().join(format!("yiyin-{name}-{}.pdf", std::process::id()));
+        std::fs::write(&path, pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is installed");
+        std::fs::remove_file(&path).ok();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+
+    #[test]
+    fn the_fonts_cover_gb18030_levels_1_and_2() {
+        let level2 = level2();
+        assert_eq!(level2.len(), 196);
+        assert!(level2.contains(&'\u{2B5AF}') && !level2.contains(&'𠮷'));
+        let wanted = (0x4E00..=0x9FEF)
+            .chain(0x3400..=0x4DBF)
+            .filter_map(char::from_u32)
+            .chain(level2)
+            .chain(RARE_NAME.chars())
+            .chain(MORE_NAMES.chars())
+            // Some of GB 18030's symbols, punctuation, Latin, Greek, Cyrillic, kana, bopomofo.
+            .chain(
+                "€≒℃№※→①⑩㈠ⅰⅩ〔〕【】《》「」『』（）：；，。、？！…—·“”‘’％ΩωЖжぁァㄅ︐︙ABCxyz09"
+                    .chars(),
+            )
+            .chain((0x20..0x7F).filter_map(char::from_u32));
+        let missing: Vec<String> = wanted
+            .filter(|c| !can_print(*c))
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(missing.is_empty(), "no glyph for {missing:?}");
+        // The main font sets all but a few; the fallback has the rest.
+        assert_eq!(font_for('王', 12.0), (0, 12.0));
+        assert_eq!(font_for('𠮷', 12.0), (0, 12.0));
+        assert_eq!(font_for('\u{4DB6}', 12.0).0, 1);
+        assert_eq!(font_for('\u{9FEF}', 12.0).0, 1);
+        assert!(!can_print('\u{E000}'));
+    }
+
+    #[test]
+    fn rare_name_characters_come_back_from_the_pdf() {
+        let (key, plain, mut record) = sample();
+        let recipient = format!("{RARE_NAME}{MORE_NAMES}");
+        record.recipient = recipient.clone();
+        record.paragraphs[0] = format!("{recipient}：");
+        let level2: String = level2().into_iter().collect();
+        record.paragraphs.push(level2.clone());
+        let sealed = SealedDocument::seal(
+            serde_json::to_value(&record).unwrap(),
+            plain.seal,
+            &key,
+            "2026-06-16T09:00:00+08:00",
+        );
+        let verification = Verification {
+            url: "http://127.0.0.1:8080/verify?number=x&code=ABCDEFGHJKMN",
+            code: "ABCDEFGHJKMN",
+        };
+        let pdf = render(&sealed, &record, &verification, &key).unwrap();
+        verify(&pdf).unwrap();
+        let text = extracted_text(&pdf, "rare-names");
+        assert!(
+            text.contains(&format!("{RARE_NAME}{MORE_NAMES}：")),
+            "{text}"
+        );
+        for c in recipient.chars().chain(level2.chars()) {
+            assert!(
+                text.contains(c),
+                "U+{:04X} {c} is missing from {text}",
+                c as u32
+            );
+        }
+        // Both fonts are embedded, each subset to the glyphs used: the file stays small.
+        let names = String::from_utf8_lossy(&pdf);
+        assert!(names.contains("NotoSerifCJKsc") && names.contains("Unifont"));
+        assert!(pdf.len() < 400_000, "{} bytes", pdf.len());
     }
 
     #[test]

@@ -156,6 +156,19 @@ pub fn verify(public_hex: &str, message: &[u8], der: &[u8]) -> Result<(), Signat
         .map_err(|_| SignatureError::Mismatch)
 }
 
+/// A public key's short fingerprint for people to compare (公钥指纹): the first 16 hex digits of the
+/// SM3 digest of the key's bytes, upper case, in groups of four (`3F2A 9C01 77DE 0B45`).
+pub fn fingerprint(public_hex: &str) -> String {
+    let digest = crate::sm3_hex(&unhex(public_hex).unwrap_or_default()).to_uppercase();
+    let short = &digest[..16];
+    short
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The PEM SubjectPublicKeyInfo of a public key given in hex.
 pub fn public_pem(public_hex: &str) -> Option<String> {
     let bytes = unhex(public_hex)?;
@@ -166,6 +179,15 @@ pub fn public_pem(public_hex: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_are_short_and_grouped() {
+        let key = SealKey::generate();
+        let f = fingerprint(&key.public_hex());
+        assert_eq!(f.len(), 19, "{f}");
+        assert_eq!(f.split(' ').count(), 4);
+        assert_ne!(f, fingerprint(&SealKey::generate().public_hex()));
+    }
 
     #[test]
     fn sign_verify_and_detect_changes() {

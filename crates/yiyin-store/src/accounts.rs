@@ -123,6 +123,8 @@ record! {
         pub account_id: i64,
         pub csrf: String,
         pub expires_at: i64,
+        /// When the session last served a request (ms), for the idle timeout.
+        pub last_seen: i64,
     }
 }
 
@@ -211,7 +213,7 @@ impl WriteTx {
             .run(&mut **self)
             .await?;
         insert!("sessions";
-            token_hash, account_id = account, csrf, created_at = now, expires_at)
+            token_hash, account_id = account, csrf, created_at = now, expires_at, last_seen = now)
         .run(&mut **self)
         .await
     }
@@ -291,10 +293,11 @@ impl Store {
         }
     }
 
-    /// Staff accounts holding a role in a jurisdiction.
+    /// Staff accounts holding a role in a jurisdiction (or waiting for one to be confirmed).
     pub async fn staff_in(&self, jurisdiction: &str) -> Result<Vec<Account>> {
         let from = "accounts WHERE id IN
-               (SELECT account_id FROM account_roles WHERE jurisdiction = $1) ORDER BY id";
+               (SELECT account_id FROM account_roles WHERE jurisdiction = $1)
+            OR id IN (SELECT account_id FROM pending_grants WHERE jurisdiction = $1) ORDER BY id";
         self.accounts_read(sql!(select::<AccountRow>(from); jurisdiction))
             .await
     }

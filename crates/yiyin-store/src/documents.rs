@@ -1,5 +1,6 @@
 //! The documents issued on cases: the canonical record as JSON, its sealed form (record, seal, SM2
-//! signature) when a seal signed it, and the digest of its rendered PDF in the blob store.
+//! signature) when a seal signed it, the digest of its rendered PDF in the blob store, and its
+//! random verification code.
 
 use yiyin_domain::documents::DocumentRecord;
 
@@ -21,6 +22,11 @@ record! {
         /// The SM3 digest of its rendered PDF in the blob store, once rendered.
         #[serde(skip)]
         pub pdf_digest: Option<String>,
+        /// The random code printed on it and carried by its QR code: who gives it (with the
+        /// number) sees the full record on public verification. None for documents issued before
+        /// codes, until their PDF is rendered.
+        #[serde(skip)]
+        pub verification_code: Option<String>,
     }
 }
 
@@ -31,6 +37,7 @@ pub struct NewDocument<'a> {
     pub event_seq: i64,
     pub record: &'a DocumentRecord,
     pub sealed: Option<(&'a str, i64)>,
+    pub verification_code: &'a str,
     pub at_ms: i64,
 }
 
@@ -43,9 +50,20 @@ impl WriteTx {
             case_id, kind = kind.as_str().unwrap_or_default(), number = &r.number,
             title = &r.title, issued_on = day(r.issued_on), event_seq,
             body = serde_json::to_string(r)?, created_at = d.at_ms,
-            sealed = d.sealed.map(|(s, _)| s), seal_id = d.sealed.map(|(_, id)| id);
+            sealed = d.sealed.map(|(s, _)| s), seal_id = d.sealed.map(|(_, id)| id),
+            verification_code = d.verification_code;
             "RETURNING id")
         .scalar(&mut **self)
+        .await
+    }
+
+    /// Gives a document issued before verification codes its code (the first one given wins).
+    pub async fn set_document_code(&mut self, id: i64, code: &str) -> Result<()> {
+        sql!(
+            "UPDATE documents SET verification_code = $1 WHERE id = $2 AND verification_code IS NULL";
+            code, id
+        )
+        .run(&mut **self)
         .await
     }
 

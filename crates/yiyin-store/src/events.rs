@@ -1,10 +1,18 @@
-//! The system's append-only event log, hash-chained with SM3.
+//! The system's append-only event log, hash-chained with SM3, and the state each event produced.
 //!
 //! Every change of a case (and every other act worth auditing) is an event appended in the same
 //! transaction as the change. Each event's hash is SM3 over the previous hash and the event's fields;
 //! appending locks the single `chain_head` row, so concurrent writers (threads or app servers) queue
 //! and the chain never forks. The application layer's audit recomputes every link with
 //! [`Event::expected_hash`] and names the first broken one.
+//!
+//! Hash encodings are versioned: version 1 (events written before migration 6) joined the fields
+//! with U+001F, so text could move across a separator; version 2 hashes a length-prefixed encoding
+//! of every field and carries the **state digest**: SM3 over the canonical encoding of the event's
+//! case row and that case's licence rows ([`state_digest`]). When a write transaction commits, the
+//! last event of each case it touched is given the digest of the rows as committed (and the links
+//! after it are re-hashed), so the last event of every case must match the case's rows now: a row
+//! changed behind Yiyin's back is found by the audit.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -72,16 +80,39 @@ record! {
         pub data: String,
         pub prev_hash: String,
         pub hash: String,
+        /// How the hash is computed: 1 (fields joined with U+001F; the events before migration 6)
+        /// or 2 (length-prefixed fields, the state digest included).
+        #[serde(default = "first_version")]
+        pub hash_version: i64,
+        /// (Version 2) SM3 of the canonical encoding of the case's rows after the event.
+        #[serde(default)]
+        pub state_digest: Option<String>,
     }
 }
+
+fn first_version() -> i64 {
+    1
+}
+
+/// The hash encoding of the events appended now.
+pub const HASH_VERSION: i64 = 2;
 
 /// The all-zero hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 impl Event {
-    /// The hash this event should have after `prev`: SM3 over the previous hash and every field,
-    /// separated by the unit separator.
+    /// The hash this event should have after `prev`, in the encoding of its `hash_version`
+    /// (an encoding this build does not know gives an empty hash, which never matches).
     pub fn expected_hash(&self, prev: &str) -> String {
+        match self.hash_version {
+            1 => self.hash_v1(prev),
+            2 => self.hash_v2(prev),
+            _ => String::new(),
+        }
+    }
+
+    /// Version 1: SM3 over the previous hash and every field, separated by the unit separator.
+    fn hash_v1(&self, prev: &str) -> String {
         let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
         let text = [
             prev,
@@ -99,6 +130,141 @@ impl Event {
         .join("\u{1f}");
         sm3_hex(text.as_bytes())
     }
+
+    /// Version 2: SM3 over a tag and every field length-prefixed (absent fields marked apart from
+    /// empty ones), the state digest included.
+    fn hash_v2(&self, prev: &str) -> String {
+        let num = |v: i64| Some(v.to_string());
+        let fields: [Option<String>; 12] = [
+            Some(prev.to_string()),
+            num(self.seq),
+            self.case_id.map(|v| v.to_string()),
+            Some(self.jurisdiction.clone()),
+            num(self.at),
+            Some(self.actor.clone()),
+            self.actor_account.map(|v| v.to_string()),
+            Some(self.channel.clone()),
+            Some(self.action.clone()),
+            Some(self.reason.clone()),
+            Some(self.data.clone()),
+            self.state_digest.clone(),
+        ];
+        let mut bytes = b"yiyin-event/2".to_vec();
+        for field in &fields {
+            match field {
+                None => bytes.push(0),
+                Some(text) => {
+                    bytes.push(1);
+                    bytes.extend_from_slice(&(text.len() as u64).to_be_bytes());
+                    bytes.extend_from_slice(text.as_bytes());
+                }
+            }
+        }
+        sm3_hex(&bytes)
+    }
+}
+
+/// The columns of a case row in the state encoding (version 1 of the encoding: a column added by a
+/// later migration joins a new version, so old digests stay checkable).
+const CASE_COLUMNS: &[&str] = &[
+    "id",
+    "jurisdiction",
+    "number",
+    "query_code",
+    "item_code",
+    "item_version",
+    "item_name",
+    "department",
+    "supervising_department",
+    "handling_mode",
+    "applicant_account",
+    "applicant_kind",
+    "applicant_name",
+    "applicant_id",
+    "applicant_phone",
+    "channel",
+    "unit",
+    "state",
+    "closed",
+    "next_role",
+    "received_on",
+    "intake_due",
+    "accepted_on",
+    "statutory_due",
+    "promised_due",
+    "decided_on",
+    "certificate_due",
+    "due_sort",
+    "body",
+    "version",
+    "created_at",
+    "updated_at",
+    "deferred_due",
+];
+
+/// The columns of a licence row in the state encoding.
+const LICENCE_COLUMNS: &[&str] = &[
+    "id",
+    "identifier",
+    "case_id",
+    "jurisdiction",
+    "item_code",
+    "name",
+    "holder",
+    "holder_id",
+    "issuer",
+    "issuer_credit_code",
+    "issued_on",
+    "valid_until",
+    "status",
+    "version",
+    "document_id",
+    "updated_at",
+    "risk",
+    "supervising_department",
+];
+
+/// The rows of `table` matching `filter` (bound to `id`), every column as text, in id order.
+async fn rows_as_text(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &[&str],
+    filter: &str,
+    id: i64,
+) -> Result<Vec<Vec<(String, Option<String>)>>> {
+    use sqlx::Row;
+    let list: Vec<String> = columns
+        .iter()
+        .map(|c| format!("CAST({c} AS TEXT)"))
+        .collect();
+    let query = format!(
+        "SELECT {} FROM {table} WHERE {filter} = $1 ORDER BY id",
+        list.join(", ")
+    );
+    let rows = sqlx::query(&query).bind(id).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|row| {
+            columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Ok((c.to_string(), row.try_get::<Option<String>, _>(i)?)))
+                .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(Into::into)
+}
+
+/// The SM3 digest of a case's state: the canonical encoding (JSON arrays of column names and
+/// values as text, in a fixed order) of its case row and its licence rows in id order. None when
+/// the case row does not exist.
+pub async fn state_digest(conn: &mut sqlx::AnyConnection, case_id: i64) -> Result<Option<String>> {
+    let case = rows_as_text(conn, "cases", CASE_COLUMNS, "id", case_id).await?;
+    let Some(case) = case.into_iter().next() else {
+        return Ok(None);
+    };
+    let licences = rows_as_text(conn, "licences", LICENCE_COLUMNS, "case_id", case_id).await?;
+    let encoding = serde_json::to_vec(&("yiyin-state/1", case, licences))?;
+    Ok(Some(sm3_hex(&encoding)))
 }
 
 fn sm3_hex(data: &[u8]) -> String {
@@ -112,8 +278,61 @@ fn sm3_hex(data: &[u8]) -> String {
 impl WriteTx {
     /// Appends events to the chain in this transaction; returns their sequence numbers.
     pub async fn append_events(&mut self, events: &[NewEvent]) -> Result<Vec<i64>> {
-        append(self, events).await
+        let seqs = append(self, events).await?;
+        if let Some(first) = seqs.first() {
+            self.chain_from.get_or_insert(*first);
+        }
+        Ok(seqs)
     }
+}
+
+/// Before a transaction that appended events from `from` on commits: gives the last event of each
+/// case the digest of the case's rows as they are now (after every write of the transaction), and
+/// re-hashes the links from there to the head. The transaction holds the chain head's lock since its
+/// first append, so every event from `from` on is its own.
+pub(crate) async fn settle(conn: &mut sqlx::AnyConnection, from: i64) -> Result<()> {
+    let mut events: Vec<Event> = sql!(select::<Event>("events WHERE seq >= $1 ORDER BY seq"); from)
+        .all(&mut *conn)
+        .await?;
+    let Some(first) = events.first() else {
+        return Ok(());
+    };
+    let mut last = std::collections::HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if let Some(case) = e.case_id {
+            last.insert(case, i);
+        }
+    }
+    let mut prev = first.prev_hash.clone();
+    let mut rewritten = false;
+    for (i, e) in events.iter_mut().enumerate() {
+        let mut changed = e.prev_hash != prev;
+        if let Some(case) = e.case_id
+            && last.get(&case) == Some(&i)
+        {
+            let now = state_digest(conn, case).await?;
+            changed |= now != e.state_digest;
+            e.state_digest = now;
+        }
+        if changed && e.hash_version == HASH_VERSION {
+            e.prev_hash = prev.clone();
+            e.hash = e.expected_hash(&prev);
+            sql!(
+                "UPDATE events SET prev_hash = $1, state_digest = $2, hash = $3 WHERE seq = $4";
+                &e.prev_hash, &e.state_digest, &e.hash, e.seq
+            )
+            .run(&mut *conn)
+            .await?;
+            rewritten = true;
+        }
+        prev = e.hash.clone();
+    }
+    if rewritten {
+        sql!("UPDATE chain_head SET hash = $1 WHERE id = 1"; &prev)
+            .run(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Appends events inside the caller's transaction; returns their sequence numbers.
@@ -132,6 +351,10 @@ async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<V
     let mut out = Vec::with_capacity(events.len());
     for e in events {
         seq += 1;
+        let state_digest = match e.case_id {
+            Some(id) => state_digest(conn, id).await?,
+            None => None,
+        };
         let mut stored = Event {
             seq,
             case_id: e.case_id,
@@ -145,11 +368,13 @@ async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<V
             data: serde_json::to_string(&e.data).expect("event data serialises"),
             prev_hash: prev.clone(),
             hash: String::new(),
+            hash_version: HASH_VERSION,
+            state_digest,
         };
         stored.hash = stored.expected_hash(&prev);
         insert!("events", stored;
             seq, case_id, jurisdiction, at, actor, actor_account, channel, action, reason, data,
-            prev_hash, hash)
+            prev_hash, hash, hash_version, state_digest)
         .run(&mut *conn)
         .await?;
         out.push(seq);
@@ -184,10 +409,83 @@ impl Store {
             .await
     }
 
+    /// Every case with its last event, if it has any: (case id, case number, the event's sequence
+    /// number, hash version and state digest), in case order (for the audit of the rows).
+    #[allow(clippy::type_complexity)]
+    pub async fn case_heads(
+        &self,
+    ) -> Result<Vec<(i64, String, Option<i64>, Option<i64>, Option<String>)>> {
+        sql!(
+            "SELECT c.id, c.number, e.seq, e.hash_version, e.state_digest FROM cases c
+             LEFT JOIN events e ON e.seq = (SELECT MAX(seq) FROM events WHERE case_id = c.id)
+             ORDER BY c.id"
+        )
+        .all(self.reader())
+        .await
+    }
+
+    /// The digest of a case's rows as they are now (see [`state_digest`]).
+    pub async fn case_state_digest(&self, case_id: i64) -> Result<Option<String>> {
+        let mut conn = self.reader().acquire().await?;
+        state_digest(&mut conn, case_id).await
+    }
+
     /// The hash of the event `seq`, if it exists.
     pub async fn event_hash(&self, seq: i64) -> Result<Option<String>> {
         sql!("SELECT hash FROM events WHERE seq = $1"; seq)
             .optional_scalar(self.reader())
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(version: i64, actor: &str, channel: &str) -> Event {
+        Event {
+            seq: 7,
+            case_id: Some(3),
+            jurisdiction: "hanyin".into(),
+            at: 1_780_000_000_000,
+            actor: actor.into(),
+            actor_account: Some(2),
+            channel: channel.into(),
+            action: "accept".into(),
+            reason: String::new(),
+            data: "{}".into(),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+            hash_version: version,
+            state_digest: (version == 2).then(|| "ab".repeat(32)),
+        }
+    }
+
+    /// Text moved across the old separator (from the action into the reason): in encoding 1 the two
+    /// events hash alike (an event could be rewritten with the chain intact); in encoding 2 not.
+    #[test]
+    fn text_cannot_move_across_fields() {
+        let mut a = event(1, "张敏", "window");
+        a.action = "a\u{1f}b".into();
+        a.reason = "c".into();
+        let mut b = a.clone();
+        b.action = "a".into();
+        b.reason = "b\u{1f}c".into();
+        assert_eq!(a.expected_hash(GENESIS), b.expected_hash(GENESIS));
+        let (mut x, mut y) = (a, b);
+        x.hash_version = 2;
+        y.hash_version = 2;
+        x.state_digest = y.state_digest.clone();
+        assert_ne!(x.expected_hash(GENESIS), y.expected_hash(GENESIS));
+        // An absent field and an empty one differ; the state digest is covered.
+        let with = event(2, "张敏", "window");
+        let mut without = with.clone();
+        without.state_digest = None;
+        let mut empty = with.clone();
+        empty.state_digest = Some(String::new());
+        assert_ne!(with.expected_hash(GENESIS), without.expected_hash(GENESIS));
+        assert_ne!(without.expected_hash(GENESIS), empty.expected_hash(GENESIS));
+        // An unknown encoding never matches.
+        assert_eq!(event(3, "张敏", "window").expected_hash(GENESIS), "");
     }
 }

@@ -176,6 +176,8 @@ impl Group {
 /// A write transaction: plain (PostgreSQL) or a member of a group (SQLite).
 pub struct WriteTx {
     inner: Inner,
+    /// The first event this transaction appended: the chain is settled from there on commit.
+    pub(crate) chain_from: Option<i64>,
 }
 
 enum Inner {
@@ -189,6 +191,7 @@ enum Inner {
 impl WriteTx {
     pub(crate) async fn begin(pool: &AnyPool, group: Option<&Arc<Group>>) -> Result<Self> {
         Ok(WriteTx {
+            chain_from: None,
             inner: match group {
                 None => Inner::Plain(Some(pool.begin().await?)),
                 Some(g) => Inner::Member {
@@ -201,6 +204,9 @@ impl WriteTx {
 
     /// Keeps the writes; returns once they are on disk.
     pub async fn commit(mut self) -> Result<()> {
+        if let Some(from) = self.chain_from.take() {
+            crate::events::settle(&mut self, from).await?;
+        }
         match &mut self.inner {
             Inner::Plain(tx) => {
                 tx.take().expect("an open transaction").commit().await?;

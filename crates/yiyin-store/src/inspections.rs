@@ -1,9 +1,11 @@
-//! Random inspections (双随机一公开) as rows: a plan with its pools and seed as published, its draw
-//! once made, the result recorded per drawn target, and the ties inspectors declared.
+//! Random inspections (双随机一公开) as rows: a plan with its pools and their digest as published,
+//! its seed and the seed's source and its draw once made, its cancellation (kept, public), the
+//! result recorded per drawn target, and the ties inspectors declared; one open plan per
+//! department and item.
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use yiyin_domain::inspection::{Draw, DrawInput, Tie};
+use yiyin_domain::inspection::{Draw, DrawInput, SeedSource, Tie};
 use yiyin_domain::supervision::FindingKind;
 
 use crate::rows::{Json, by_id, day, insert, record, select, sql};
@@ -23,8 +25,19 @@ pub struct InspectionPlan {
     pub risk: String,
     pub target_count: i64,
     pub per_target: i64,
-    /// Published with the plan, before the draw.
+    /// Fixed at the draw from `seed_source` ('' until then; plans published before the pools
+    /// digest was kept carry the seed they were published with).
     pub seed: String,
+    /// The SM3 digest of the pools, published with the plan ('' for plans published before it was
+    /// kept).
+    pub pools_digest: String,
+    /// Where the seed was taken from, once drawn.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub seed_source: Option<SeedSource>,
+    /// When and why the plan was cancelled (it stays public).
+    pub cancelled_at: Option<i64>,
+    pub cancel_reason: String,
+    pub cancelled_by: String,
     /// The pools and seed exactly as the draw uses them.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub input: DrawInput,
@@ -65,6 +78,11 @@ record! {
         drawn_at: Option<i64>,
         result: Option<Json<Draw>>,
         created_by: String,
+        pools_digest: String,
+        seed_source: Option<Json<SeedSource>>,
+        cancelled_at: Option<i64>,
+        cancel_reason: String,
+        cancelled_by: String,
     }
 }
 
@@ -77,6 +95,7 @@ pub struct NewPlan<'a> {
     pub item_code: &'a str,
     pub risk: &'a str,
     pub input: &'a DrawInput,
+    pub pools_digest: &'a str,
     pub created_by: &'a str,
     pub at_ms: i64,
 }
@@ -100,22 +119,59 @@ record! {
 }
 
 impl WriteTx {
+    /// Publishes a plan; a second open plan (neither drawn nor cancelled) of the same department
+    /// and item is a `Conflict::Taken`.
     pub async fn insert_plan(&mut self, p: &NewPlan<'_>) -> Result<i64> {
+        let open: Option<i64> = sql!(
+            "SELECT id FROM inspection_plans WHERE jurisdiction = $1 AND department = $2 AND item_code = $3
+             AND drawn_at IS NULL AND cancelled_at IS NULL AND pools_digest <> '' LIMIT 1";
+            p.jurisdiction, p.department, p.item_code
+        )
+        .optional_scalar(&mut **self)
+        .await?;
+        if let Some(id) = open {
+            return Err(StoreError::Conflict(Conflict::Taken {
+                what: "open inspection plan",
+                value: id.to_string(),
+            }));
+        }
         insert!("inspection_plans", p;
             jurisdiction, department, title, item_code, risk,
             target_count = p.input.target_count as i64,
             per_target = p.input.inspectors_per_target as i64, seed = &p.input.seed,
-            input = serde_json::to_string(p.input)?, published_at = p.at_ms, created_by;
+            input = serde_json::to_string(p.input)?, published_at = p.at_ms, created_by,
+            pools_digest;
             "RETURNING id")
         .scalar(&mut **self)
         .await
     }
 
-    /// Records a plan's draw, once.
-    pub async fn record_draw(&mut self, id: i64, result: &Draw, at_ms: i64) -> Result<()> {
+    /// Records a plan's draw with the seed and its source, once, unless cancelled.
+    pub async fn record_draw(
+        &mut self,
+        id: i64,
+        input: &DrawInput,
+        source: Option<&SeedSource>,
+        result: &Draw,
+        at_ms: i64,
+    ) -> Result<()> {
+        let source = source.map(serde_json::to_string).transpose()?;
         sql!(
-            "UPDATE inspection_plans SET drawn_at = $1, result = $2 WHERE id = $3 AND drawn_at IS NULL";
-            at_ms, serde_json::to_string(result)?, id
+            "UPDATE inspection_plans SET drawn_at = $1, result = $2, seed = $3, input = $4, seed_source = $5
+             WHERE id = $6 AND drawn_at IS NULL AND cancelled_at IS NULL";
+            at_ms, serde_json::to_string(result)?, &input.seed, serde_json::to_string(input)?,
+            source, id
+        )
+        .run_once(&mut **self, "inspection plan")
+        .await
+    }
+
+    /// Cancels an open plan with its reason, once (the plan stays public).
+    pub async fn cancel_plan(&mut self, id: i64, reason: &str, by: &str, at_ms: i64) -> Result<()> {
+        sql!(
+            "UPDATE inspection_plans SET cancelled_at = $1, cancel_reason = $2, cancelled_by = $3
+             WHERE id = $4 AND drawn_at IS NULL AND cancelled_at IS NULL";
+            at_ms, reason, by, id
         )
         .run_once(&mut **self, "inspection plan")
         .await
@@ -172,6 +228,11 @@ impl Store {
             drawn_at: r.drawn_at,
             result: r.result.map(|j| j.0),
             created_by: r.created_by,
+            pools_digest: r.pools_digest,
+            seed_source: r.seed_source.map(|j| j.0),
+            cancelled_at: r.cancelled_at,
+            cancel_reason: r.cancel_reason,
+            cancelled_by: r.cancelled_by,
             results,
         })
     }
@@ -194,6 +255,16 @@ impl Store {
             out.push(self.inspection_plan(id).await?);
         }
         Ok(out)
+    }
+
+    /// The first daily chain head published on a day after `day` (a plan's seed source).
+    pub async fn first_head_after(
+        &self,
+        day: &str,
+    ) -> Result<Option<crate::archive::PublishedHead>> {
+        sql!(select::<crate::archive::PublishedHead>("chain_heads WHERE day > $1 ORDER BY day LIMIT 1"); day)
+            .optional(self.reader())
+            .await
     }
 
     pub async fn inspection_ties(&self, jurisdiction: &str) -> Result<Vec<Tie>> {

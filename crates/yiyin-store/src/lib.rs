@@ -14,6 +14,7 @@
 //! [`documents`], [`attachments`], [`licences`], [`licence_acts`], [`pushes`], [`findings`],
 //! [`verifications`], [`credit`], [`inspections`], [`seals`], [`archive`].
 
+pub mod account_security;
 pub mod accounts;
 pub mod archive;
 pub mod attachments;

@@ -33,6 +33,21 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "supervision",
         include_str!("../migrations/0005_supervision.sql"),
     ),
+    (
+        6,
+        "integrity",
+        include_str!("../migrations/0006_integrity.sql"),
+    ),
+    (
+        7,
+        "account_security",
+        include_str!("../migrations/0007_account_security.sql"),
+    ),
+    (
+        8,
+        "inspection_commitment",
+        include_str!("../migrations/0008_inspection_commitment.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

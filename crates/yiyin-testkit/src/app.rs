@@ -22,8 +22,12 @@ use crate::fixtures::{at, catalog, date};
 /// The seal passphrase of sealed test setups.
 pub const PASSPHRASE: &str = "ceshi-kouling-2026";
 
-/// The password of every test account.
-pub const PASSWORD: &str = "ceshi2025";
+/// The password of every test account (meets the staff password policy).
+pub const PASSWORD: &str = "Ceshi-Mima25";
+
+/// The TOTP secret of every test account holding a role that needs the second factor (enrolled
+/// when the account is made); the code at an instant is `yiyin_app::totp::code_at(TOTP_SECRET, t)`.
+pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// Prepares a fresh database the way an installation starts: the organisation, the sample catalog
 /// published on 2025-01-01, and (with a passphrase) the seals, made on `today`.
@@ -81,6 +85,9 @@ pub async fn app_on(
     )
     .await
     .expect("application")
+    // The tests' push receivers listen on 127.0.0.1: loopback is allowed explicitly, as an
+    // administrator would allow an internal network with `--webhook-allow`.
+    .allow_webhook_networks(vec!["127.0.0.0/8".parse().expect("network")])
 }
 
 /// One role in a jurisdiction (limited to `department` when given).
@@ -93,7 +100,8 @@ pub fn grant(role: Role, jurisdiction: &str, department: Option<&str>) -> Grant 
     }
 }
 
-/// A staff account with the test password.
+/// A staff account with the test password, its second factor enrolled with [`TOTP_SECRET`] when a
+/// role needs it.
 pub async fn new_staff(
     store: &Store,
     now: chrono::DateTime<chrono::Utc>,
@@ -107,9 +115,16 @@ pub async fn new_staff(
         password: PASSWORD.into(),
         grants,
     };
-    yiyin_app::accounts::create_staff(store, &staff, now)
+    let by = yiyin_domain::party::Actor::cli("测试");
+    let account = yiyin_app::accounts::create_staff(store, &staff, &by, None, now)
         .await
-        .expect("staff account")
+        .expect("staff account");
+    if yiyin_app::totp::needs_second_factor(&account.grants) {
+        yiyin_app::totp::enrol(store, &account, TOTP_SECRET, &by, now)
+            .await
+            .expect("second factor");
+    }
+    account
 }
 
 /// The application on a fresh database, with a clock the test moves.

@@ -14,9 +14,9 @@ pub mod server;
 pub mod web;
 
 pub use app::TestApp;
-pub use app::{PASSPHRASE, PASSWORD};
+pub use app::{PASSPHRASE, PASSWORD, TOTP_SECRET};
 pub use db::TestDb;
-pub use fixtures::{assert_says, at, catalog, date};
+pub use fixtures::{assert_says, at, catalog, date, pdf_text};
 pub use server::{Setup, TestServer};
 pub use web::{Api, Reply};
 

@@ -23,6 +23,9 @@ pub struct Setup {
     pub sealed: bool,
     /// Whether the background sweeps and deliveries run beside the server.
     pub background: bool,
+    /// The web layer's settings: by default limits on attempts that no test reaches by itself
+    /// (tests log in many times from one address); a test of the limits lowers them.
+    pub web: yiyin_web::WebConfig,
 }
 
 impl Setup {
@@ -33,7 +36,23 @@ impl Setup {
             options: StoreOptions::default(),
             sealed: false,
             background: true,
+            web: yiyin_web::WebConfig {
+                limits: yiyin_web::Limits::generous(),
+                trust_forwarded_for: false,
+            },
         }
+    }
+
+    /// With these limits on attempts.
+    pub fn limits(mut self, limits: yiyin_web::Limits) -> Self {
+        self.web.limits = limits;
+        self
+    }
+
+    /// Behind a trusted proxy: the client's address is taken from `X-Forwarded-For`.
+    pub fn trust_forwarded_for(mut self) -> Self {
+        self.web.trust_forwarded_for = true;
+        self
     }
 
     pub fn sealed(mut self) -> Self {
@@ -87,19 +106,24 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let served = app.clone();
         let background = setup.background;
+        let web = setup.web.clone();
         let server = tokio::spawn(async move {
             let shutdown = async {
                 let _ = rx.await;
             };
             if background {
-                yiyin_web::serve(listener, served, shutdown)
+                yiyin_web::serve(listener, served, web, shutdown)
                     .await
                     .expect("server");
             } else {
-                axum::serve(listener, yiyin_web::router(served))
-                    .with_graceful_shutdown(shutdown)
-                    .await
-                    .expect("server");
+                let router = yiyin_web::router_with(served, web);
+                axum::serve(
+                    listener,
+                    router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                )
+                .with_graceful_shutdown(shutdown)
+                .await
+                .expect("server");
             }
         });
         TestServer {

@@ -11,7 +11,7 @@ use yiyin_domain::authz::Grant;
 use yiyin_domain::roles::Role;
 use yiyin_store::{Backend, Store};
 
-use crate::app::{PASSWORD, grant, new_staff};
+use crate::app::{PASSWORD, TOTP_SECRET, grant, new_staff};
 use crate::db::TestDb;
 use crate::server::{Setup, TestServer};
 
@@ -157,10 +157,16 @@ impl Api {
         self.server.db()
     }
 
-    /// Logs in and returns the bearer token.
+    /// Logs in and returns the bearer token (with the second factor when the server asks for it:
+    /// the code of [`TOTP_SECRET`] at the server's clock).
     pub async fn token(&self, login: &str, password: &str) -> String {
         let body = json!({"login": login, "password": password});
-        let session = self.send("POST", "/api/v1/session", None, Some(body)).await;
+        let mut session = self.send("POST", "/api/v1/session", None, Some(body)).await;
+        if session.status == 401 && session.body["error"]["code"] == "totp_required" {
+            let code = yiyin_app::totp::code_at(TOTP_SECRET, self.app.wall()).expect("a code");
+            let body = json!({"login": login, "password": password, "totp": code});
+            session = self.send("POST", "/api/v1/session", None, Some(body)).await;
+        }
         assert_eq!(session.status, 200, "login {login}: {}", session.body);
         session.body["token"].as_str().expect("a token").to_string()
     }

@@ -15,7 +15,8 @@ use yiyin_app::accounts::LoginError;
 #[derive(Debug)]
 pub enum ApiError {
     App(AppError),
-    /// A failed login (wrong password, locked, inactive): 422 `login_failed`.
+    /// A failed login (wrong password or code, locked, inactive): 422 `login_failed`; the second
+    /// factor asked for: 401 `totp_required`.
     Login(LoginError),
 }
 
@@ -52,8 +53,8 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Unauthorized => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::TooMany(_) | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -62,6 +63,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::App(e) => status_of(e),
+            ApiError::Login(LoginError::TotpRequired) => StatusCode::UNAUTHORIZED,
             ApiError::Login(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
@@ -73,6 +75,9 @@ impl ApiError {
                     tracing::error!(%detail, "internal error");
                 }
                 (e.code(), e.to_string(), e.details())
+            }
+            ApiError::Login(e @ LoginError::TotpRequired) => {
+                ("totp_required", e.to_string(), vec![])
             }
             ApiError::Login(e) => ("login_failed", e.to_string(), vec![]),
         };
@@ -96,7 +101,19 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status(), Json(self.body())).into_response()
+        let mut resp = (self.status(), Json(self.body())).into_response();
+        if let ApiError::App(e) = &self {
+            set_retry_after(&mut resp, e);
+        }
+        resp
+    }
+}
+
+/// Sets `Retry-After` on the answer to a throttled or busy request (API and pages alike).
+pub fn set_retry_after(resp: &mut Response, e: &AppError) {
+    if let Some(secs) = e.retry_after() {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, secs.into());
     }
 }
 
@@ -141,9 +158,95 @@ where
     }
 }
 
+/// A path's parameters (`/cases/{id}`), whose rejection is a Chinese `invalid_input` naming the
+/// parameter (axum's own is English plain text).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(match e.into_kind() {
+                ErrorKind::ParseErrorAtKey {
+                    key,
+                    value,
+                    expected_type,
+                } => AppError::field(
+                    &key,
+                    format!(
+                        "路径参数「{key}」的值「{value}」应为{}",
+                        kind_cn(expected_type)
+                    ),
+                ),
+                ErrorKind::ParseErrorAtIndex {
+                    value,
+                    expected_type,
+                    ..
+                }
+                | ErrorKind::ParseError {
+                    value,
+                    expected_type,
+                } => AppError::field(
+                    "路径",
+                    format!("路径参数「{value}」应为{}", kind_cn(expected_type)),
+                ),
+                _ => AppError::field("路径", "路径参数无效"),
+            }
+            .into()),
+            Err(_) => Err(AppError::field("路径", "路径参数无效").into()),
+        }
+    }
+}
+
+/// A query string (`?number=…`), whose rejection is a Chinese `invalid_input` naming the field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for Query<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_html_form::from_str(query).map(Query).map_err(|e| {
+            match serde_error("", &e.to_string()) {
+                AppError::Invalid { field: Some(f), .. } if f.is_empty() => AppError::field(
+                    "查询参数",
+                    "查询参数的取值格式不正确（数字、日期或可选值有误），请核对",
+                ),
+                other => other,
+            }
+            .into()
+        })
+    }
+}
+
 /// Parses a JSON body; a mistake is named by its field (`applicant.kind`, `materials[2]`) in
 /// Chinese.
 pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // Every string and key passes the general rule of input first (a malformed body is told by the
+    // typed parse below).
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        crate::input::check_json(&value)?;
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -166,6 +269,12 @@ fn json_error(path: &str, e: &serde_json::Error) -> AppError {
     let text = text
         .rsplit_once(" at line ")
         .map_or(text.as_str(), |(t, _)| t);
+    serde_error(path, text)
+}
+
+/// A data error of serde (a missing or unknown field, a wrong type or value), in Chinese naming the
+/// field at `path`.
+fn serde_error(path: &str, text: &str) -> AppError {
     let quoted = |t: &str| t.split('`').nth(1).unwrap_or("").to_string();
     let at = |name: &str| match path {
         "." | "" => name.to_string(),

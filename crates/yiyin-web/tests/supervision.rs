@@ -206,12 +206,38 @@ async fn random_inspections_are_published_then_drawn(backend: Backend) {
     let published = app.by(&a).post(plans, plan).await.expect(201);
     let id = published["id"].as_i64().unwrap();
     assert!(published["result"].is_null(), "published before the draw");
-    let seed = published["seed"].as_str().unwrap().to_string();
-    // The public sees the seed and the pools before the draw.
+    // The public sees the pools and their digest before the draw; nobody knows the seed yet.
+    assert_eq!(published["seed"], "");
+    let digest = published["pools_digest"].as_str().unwrap().to_string();
     let (_, html) = app.get_text("/inspections").await;
-    assert!(html.contains(&seed));
+    assert!(
+        html.contains(&digest) && html.contains("待计划公布后"),
+        "{html}"
+    );
+    // One open plan per department and item.
+    let second = json!({"title": "重复计划", "risk": "high", "target_count": 1, "per_target": 2});
+    app.by(&a).post(plans, second).await.refused(409, "未抽取");
+    // The draw waits for the first chain head signed after the publication, which gives the seed.
     let draw = format!("/api/v1/inspections/{id}/draw");
+    app.by(&a)
+        .post_empty(&draw)
+        .await
+        .refused(422, "链头尚未产生");
+    app.clock.set(yiyin_testkit::at("2025-03-04"));
+    let head = app
+        .app
+        .publish_head()
+        .await
+        .unwrap()
+        .expect("the day's head");
+    // A day later: sessions are signed in afresh.
+    let a = app.token("hy.sc1", PASSWORD).await;
+    let clerk = app.token("hy.clerk", PASSWORD).await;
     let drawn = app.by(&a).post_empty(&draw).await.expect(200);
+    assert_eq!(drawn["seed_source"]["hash"], head.hash.as_str());
+    let seed = drawn["seed"].as_str().unwrap().to_string();
+    let (_, html) = app.get_text("/inspections").await;
+    assert!(html.contains(&seed) && html.contains(&head.hash), "{html}");
     let picks = drawn["result"]["picks"].as_array().unwrap();
     assert_eq!(picks.len(), 1);
     let inspectors: Vec<&str> = picks[0]["inspectors"]
@@ -242,6 +268,20 @@ async fn random_inspections_are_published_then_drawn(backend: Backend) {
     app.by(&a).post(&results, result).await.expect(200);
     let (_, html) = app.get_text("/inspections").await;
     assert!(html.contains("证照齐全，现场整洁"), "{html}");
+    // A plan cancelled before its draw stays public with its reason.
+    let next = json!({"title": "2025年二季度食品经营随机抽查", "risk": "high", "target_count": 1, "per_target": 2});
+    let next = app.by(&a).post(plans, next).await.expect(201);
+    let cancel = format!("{plans}/{}/cancel", next["id"]);
+    app.by(&clerk)
+        .post(&cancel, json!({"reason": "x"}))
+        .await
+        .expect(403);
+    app.by(&a)
+        .post(&cancel, json!({"reason": "名录有误，重新公布"}))
+        .await
+        .expect(200);
+    let (_, html) = app.get_text("/inspections").await;
+    assert!(html.contains("名录有误，重新公布"), "{html}");
     app.stop().await;
 }
 

@@ -23,8 +23,24 @@ use yiyin_domain::party::{Applicant, SubjectId};
 use yiyin_domain::roles::Role;
 use yiyin_store::cases::CaseRecord;
 
-/// The password of every demo account.
-pub const DEMO_PASSWORD: &str = "yiyin2026";
+/// The password of every demo account (meets the staff password policy).
+pub const DEMO_PASSWORD: &str = "Yiyin-Demo26";
+
+/// The two-step verification secret of every demo account whose role needs it (section chiefs,
+/// bureau heads, catalog and system administrators), enrolled by the demo loader and listed in the
+/// README: add it to an authenticator app to log in as them.
+pub const DEMO_TOTP_SECRET: &str = "YIYINDEMOYIYINDEMOYIYINDEMOYIYIN";
+
+/// Makes a demo staff account, its second factor enrolled with [`DEMO_TOTP_SECRET`] when its role
+/// needs one.
+async fn demo_staff(app: &App, new: &NewStaff, at: DateTime<Utc>) -> Result<(), AppError> {
+    let by = yiyin_domain::party::Actor::cli("演示数据");
+    let account = create_staff(&app.store, new, &by, None, at).await?;
+    if yiyin_app::totp::needs_second_factor(&account.grants) {
+        yiyin_app::totp::enrol(&app.store, &account, DEMO_TOTP_SECRET, &by, at).await?;
+    }
+    Ok(())
+}
 
 /// One demo staff member: (login suffix, name, role, department, unit).
 type StaffRow = (
@@ -49,6 +65,7 @@ pub(crate) const STAFF: &[StaffRow] = &[
     ("verifier1", "王强", Role::Verifier, None, None),
     ("verifier2", "赵磊", Role::Verifier, None, None),
     ("inspector", "陈刚", Role::Inspector, None, None),
+    ("inspector2", "马骏", Role::Inspector, None, None),
     ("tech", "周静", Role::TechnicalReviewer, None, None),
     ("chief", "孙伟", Role::SectionChief, None, None),
     ("head", "吴国华", Role::BureauHead, None, None),
@@ -107,8 +124,8 @@ pub async fn accounts(app: &App) -> Result<usize, AppError> {
                 department,
                 unit,
             };
-            create_staff(
-                store,
+            demo_staff(
+                app,
                 &NewStaff {
                     login: format!("{}.{suffix}", j.code),
                     name: name.to_string(),
@@ -135,8 +152,8 @@ pub async fn accounts(app: &App) -> Result<usize, AppError> {
                     unit: None,
                 })
                 .collect();
-            create_staff(
-                store,
+            demo_staff(
+                app,
                 &NewStaff {
                     login: format!("{}.{}", j.code, d.code),
                     name: format!("{}窗口 何平", d.name),
@@ -239,7 +256,9 @@ pub(crate) struct Driver<'a> {
 fn suffix_of(role: Role) -> &'static str {
     STAFF
         .iter()
-        .find(|s| s.2 == role && s.4 != Some("@township") && s.0 != "verifier2")
+        .find(|s| {
+            s.2 == role && s.4 != Some("@township") && s.0 != "verifier2" && s.0 != "inspector2"
+        })
         .map(|s| s.0)
         .unwrap_or("clerk")
 }
@@ -341,12 +360,11 @@ impl<'a> Driver<'a> {
             if done == limit {
                 break;
             }
+            // Steps are signed by the account doing them; a hearing names its presiding officer
+            // by login, and a verification is confirmed by a second verifier (Art. 34 para 3).
             let staff: Vec<String> = match step.kind {
-                StepKind::Verification => vec!["王强".into(), "赵磊".into()],
-                StepKind::SiteInspection => vec!["陈刚".into(), "王强".into()],
-                StepKind::Hearing => vec!["吴国华".into(), "孙伟".into()],
-                StepKind::TechnicalReview | StepKind::DrawingReview => vec!["周静".into()],
-                _ => vec![self.who(step.role).account.name.clone()],
+                StepKind::Hearing => vec![format!("{}.head", self.jurisdiction)],
+                _ => vec![],
             };
             let opinion = format!("{}：经审查，符合要求", step.name);
             case = self
@@ -361,6 +379,30 @@ impl<'a> Driver<'a> {
                     },
                 )
                 .await?;
+            if step.kind.needs_two_staff() {
+                let second = match step.kind {
+                    StepKind::SiteInspection => "inspector2",
+                    _ => "verifier2",
+                };
+                let login = format!("{}.{second}", self.jurisdiction);
+                let who = principal(self.app, &login).await?;
+                self.at(day);
+                case = self
+                    .app
+                    .act(
+                        &who,
+                        ActOn {
+                            case_id: case.id,
+                            version: Some(case.version),
+                            action: Action::ConfirmVerification {
+                                kind: step.kind,
+                                staff: String::new(),
+                            },
+                            uploads: vec![],
+                        },
+                    )
+                    .await?;
+            }
             done += 1;
             if day < until {
                 day = self.calendar.add(day, 1)?.min(until);

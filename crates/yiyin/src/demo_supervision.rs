@@ -206,9 +206,10 @@ pub async fn load(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<S
         .await?;
         s.findings += 1;
 
-        // This quarter's random inspection of the item: published, drawn, one target inspected.
+        // This quarter's random inspection of the item: published, drawn the next working day
+        // with the seed of that day's signed chain head, one target inspected.
         let quarter = ["一", "二", "三", "四"][anchor.month0() as usize / 3];
-        clock.set(at(b(1), 14, 0));
+        clock.set(at(b(2), 16, 0));
         let plan = app
             .publish_plan(
                 &officer,
@@ -223,6 +224,8 @@ pub async fn load(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<S
                 },
             )
             .await?;
+        clock.set(at(b(1), 14, 0));
+        app.publish_head().await?;
         clock.set(at(b(1), 14, 30));
         let plan = app.draw_plan(&officer, plan.id).await?;
         s.plans += 1;

@@ -15,7 +15,12 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-const PASSWORD: &str = "yiyin2026";
+/// The demo accounts' password (`demo_cases::DEMO_PASSWORD`, in the README).
+const PASSWORD: &str = "Yiyin-Demo26";
+
+/// The demo's two-step verification secret of deciding and administrative roles
+/// (`demo_cases::DEMO_TOTP_SECRET`, in the README); codes are of the machine's time.
+const TOTP_SECRET: &str = "YIYINDEMOYIYINDEMOYIYINDEMOYIYIN";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -70,6 +75,13 @@ impl Env {
                 "2026-06-15T09:00:00+08:00",
                 "--listen",
                 &format!("127.0.0.1:{port}"),
+                // The journey logs in many times from one address, faster than people do.
+                "--attempts-per-minute",
+                "100000",
+                "--attempts-burst",
+                "100000",
+                "--login-attempts-per-minute",
+                "100000",
                 "--data-dir",
             ])
             .arg(&data)
@@ -204,6 +216,9 @@ impl Env {
         self.go("/login").await;
         self.fill("input[name=login]", login).await;
         self.fill("input[name=password]", PASSWORD).await;
+        // Accounts without two-step verification ignore the code.
+        let code = yiyin_app::totp::code_at(TOTP_SECRET, chrono::Utc::now()).unwrap();
+        self.fill("input[name=totp]", &code).await;
         self.click("form[action='/login'] button[type=submit]")
             .await;
         self.see("退出").await;
@@ -630,7 +645,7 @@ async fn supervision(env: &Env) {
         .await
         .expect("a push past its acknowledgement date, in red");
     let case_number = overdue
-        .find(Locator::Css("td:nth-child(2) .muted"))
+        .find(Locator::Css("td[data-label='证照/办件'] .muted"))
         .await
         .unwrap()
         .text()
@@ -713,7 +728,8 @@ async fn supervision(env: &Env) {
     ])
     .await;
 
-    // A random inspection: the plan (its pools and seed) is public before the draw.
+    // A random inspection: the plan (its pools and their digest) is public before the draw; its
+    // seed is known to nobody until the first chain head signed after the publication exists.
     let title = "2026年6月食品经营许可专项随机抽查";
     let publish = "form.plan-form button[type=submit]";
     env.run(&[
@@ -734,23 +750,31 @@ async fn supervision(env: &Env) {
     ])
     .await;
     let plan = format!("//article[contains(., '{title}')]");
-    let seed = env
-        .text_at(&format!("{plan}//code[contains(@class, 'seed')]"))
+    let digest = env
+        .text_at(&format!("{plan}//code[contains(@class, 'digest')]"))
         .await;
-    assert_eq!(seed.len(), 32, "{seed}");
+    assert_eq!(digest.len(), 64, "{digest}");
     env.run(&[Show(&plan), Shot("36-supervision-plan-published")])
         .await;
+    // The draw waits for the next day's signed chain head.
     let draw = format!("{plan}//button[contains(., '随机抽取')]");
-    env.run(&[Press(&draw), See("已抽取：1户检查对象")]).await;
+    env.run(&[Press(&draw), See("链头尚未产生")]).await;
+    // The demo's plan of the quarter was drawn with the seed its chain head gave.
+    let drawn = "(//article[contains(@class, 'plan') and .//table[contains(@class, 'picks')]])[1]";
     let picked = env
         .text_at(&format!(
-            "{plan}//table[contains(@class, 'picks')]/tbody/tr/td[1]"
+            "{drawn}//table[contains(@class, 'picks')]/tbody/tr/td[1]"
         ))
         .await;
     assert!(!picked.is_empty());
-    env.run(&[Show(&plan), Shot("37-supervision-plan-drawn")])
+    let seed = env
+        .text_at(&format!("{drawn}//code[contains(@class, 'seed')]"))
         .await;
-    // Anyone sees the plan, its seed and whom it picked.
+    assert_eq!(seed.len(), 64, "{seed}");
+    env.run(&[Show(drawn), Shot("37-supervision-plan-drawn")])
+        .await;
+    // Anyone sees the plans: the new one with its digest and no seed yet, the drawn one with its
+    // seed, the seed's source and whom it picked.
     env.b.delete_all_cookies().await.unwrap();
     env.run(&[
         Go("/"),
@@ -760,13 +784,19 @@ async fn supervision(env: &Env) {
     .await;
     let public = format!("//article[contains(., '{title}')]");
     let shown = env.text_at(&public).await;
-    assert!(shown.contains(&seed), "{shown}");
+    assert!(
+        shown.contains(&digest) && shown.contains("尚未抽取"),
+        "{shown}"
+    );
+    let shown = env
+        .text_at(&format!("//article[contains(., '{seed}')]"))
+        .await;
+    assert!(shown.contains("每日链头"), "{shown}");
     // A natural person is shown with the name masked; an organisation in full.
     assert!(
         shown.contains(&picked) || shown.contains(&yiyin_domain::ids::mask_name(&picked)),
         "{shown}"
     );
-    assert!(shown.contains("检查中"), "{shown}");
     env.run(&[
         Shot("38-portal-inspections"),
         // The licensee sees its licences, with the change it applied for under review.

@@ -194,7 +194,7 @@ fn demo_loads_the_four_pilots() {
             "--role",
             "hanyin:reviewer",
             "--password",
-            "xinren2026",
+            "Xinren-2026",
         ],
     );
     assert!(o.status.success(), "{}", err(&o));
@@ -209,7 +209,7 @@ fn demo_loads_the_four_pilots() {
             "--role",
             "hanyin:king",
             "--password",
-            "xinren2026",
+            "Xinren-2026",
         ],
     );
     assert_eq!(o.status.code(), Some(2));

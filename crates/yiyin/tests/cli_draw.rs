@@ -73,3 +73,54 @@ fn a_published_draw_is_re_run_and_checked() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("抽查计划"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A plan commits to its pools with their digest and takes its seed from a chain head signed after
+/// publication: `yiyin draw` checks both, so neither the pools nor the seed can be swapped.
+#[test]
+fn the_pools_digest_and_the_seed_source_are_checked() {
+    use yiyin_domain::inspection::{DrawInput, SeedSource, pools_digest, seed_from};
+    let dir = std::env::temp_dir().join(format!("yiyin-draw-src-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut input: DrawInput = serde_json::from_value(input()).unwrap();
+    input.seed = String::new();
+    let digest = pools_digest(&input);
+    let source = SeedSource {
+        kind: "chain_head".into(),
+        day: "2026-03-05".into(),
+        seq: 1234,
+        hash: "9c".repeat(32),
+    };
+    input.seed = seed_from(&source, &digest);
+    let plan = dir.join("plan.json");
+    let write = |input: &DrawInput| {
+        std::fs::write(
+            &plan,
+            json!({"id": 7, "input": input, "pools_digest": digest, "seed_source": source})
+                .to_string(),
+        )
+        .unwrap();
+    };
+    write(&input);
+    let out = draw(&plan, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2026-03-05"));
+    // A seed of one's choosing is caught.
+    let mut chosen = input.clone();
+    chosen.seed = "5f1e0c2a9b7d4e3f8a6b5c4d3e2f1a0b".into();
+    write(&chosen);
+    let out = draw(&plan, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("随机种子不是"));
+    // Pools changed after publication are caught.
+    let mut fewer = input.clone();
+    fewer.targets.pop();
+    write(&fewer);
+    let out = draw(&plan, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("名录"));
+    std::fs::remove_dir_all(&dir).ok();
+}

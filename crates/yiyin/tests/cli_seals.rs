@@ -208,19 +208,25 @@ async fn verify_archive_audit_and_rotate_from_the_command_line(backend: Backend)
     let json = write("licence.json", doc.json.as_bytes());
     let pdf = write("licence.pdf", &doc.pdf);
 
-    // Genuine: offline, against the published seals, against the registry.
+    // Genuine: offline against the published seals, and against the registry. Offline without
+    // the list, this deployment's seal (made at random) is in no list shipped with the build: the
+    // signature holds, but who owns the key is not confirmed.
     for file in [&json, &pdf] {
-        let said = cli.ok(&["verify", path(file)]);
+        let said = cli.fails(&["verify", path(file)], 1);
+        assert!(said.contains("核验结果：印章所有者未经确认"), "{said}");
+        assert!(
+            said.contains("--seals"),
+            "offline, it says what it cannot know: {said}"
+        );
+        let said = cli.ok(&["verify", path(file), "--seals", path(&seals)]);
         assert!(said.contains("核验结果：真实有效"), "{said}");
         assert!(
             said.contains("汉阴县行政审批服务局行政审批专用章"),
             "{said}"
         );
         assert!(said.contains(&doc.identifier), "{said}");
-        assert!(
-            said.contains("--seals"),
-            "offline, it says what it cannot know: {said}"
-        );
+        let said = cli.ok(&["verify", path(file), "--registry"]);
+        assert!(said.contains("核验结果：真实有效"), "{said}");
         let said = cli.ok(&["verify", path(file), "--seals", path(&seals), "--registry"]);
         assert!(
             said.contains("印章清单：第") && said.contains("当前“有效”"),
@@ -245,8 +251,11 @@ async fn verify_archive_audit_and_rotate_from_the_command_line(backend: Backend)
     let forged =
         yiyin_seal::SealedDocument::seal(forged.document, forged.seal, &thief, &forged.signed_at);
     let forged = write("forged.json", forged.to_json().as_bytes());
-    cli.ok(&["verify", path(&forged)]);
+    let said = cli.fails(&["verify", path(&forged)], 1);
+    assert!(said.contains("核验结果：印章所有者未经确认"), "{said}");
+    assert!(!said.contains("真实有效"), "{said}");
     let said = cli.fails(&["verify", path(&forged), "--seals", path(&seals)], 1);
+    assert!(said.contains("印章所有者未经确认"), "{said}");
     assert!(said.contains("不在公布的印章清单中"), "{said}");
     // Not a file of ours; no file at all.
     let said = cli.fails(&["verify", path(&seals)], 1);
@@ -254,10 +263,13 @@ async fn verify_archive_audit_and_rotate_from_the_command_line(backend: Backend)
     let said = cli.fails(&["verify", path(&files.join("none.pdf"))], 2);
     assert!(said.contains("无法读取"), "{said}");
 
-    // The archive package verifies; a changed byte does not.
+    // The archive package verifies against the published seals (without them, its seal's owner is
+    // not confirmed); a changed byte does not.
     let package = write("archive.zip", &doc.package);
     let said = cli.ok(&["archive", "verify", path(&package), "--seals", path(&seals)]);
     assert!(said.contains("档案包完整"), "{said}");
+    let said = cli.fails(&["archive", "verify", path(&package)], 1);
+    assert!(said.contains("印章所有者未经确认"), "{said}");
     let broken = write("broken.zip", &flip(&doc.package, doc.package.len() / 3));
     let said = cli.fails(&["archive", "verify", path(&broken)], 1);
     assert!(said.contains("档案包校验失败"), "{said}");
@@ -335,6 +347,20 @@ async fn verify_archive_audit_and_rotate_from_the_command_line(backend: Backend)
     assert_eq!(revoked.licence, doc.identifier);
     let status = t.store.licence(&doc.identifier).await.unwrap().unwrap();
     assert_eq!(status.status, LicenceStatus::Revoked);
+    // Reinstate the licence in the register behind Yiyin's back: the chain holds, the rows do not
+    // match it, and the audit names the case; put back, it verifies again.
+    let reinstate = |status: &str| {
+        format!(
+            "UPDATE licences SET status = '{status}' WHERE identifier = '{}'",
+            doc.identifier
+        )
+    };
+    db.tamper(&reinstate("valid")).await;
+    let said = cli.fails(&["audit", "verify"], 1);
+    assert!(said.contains("办件数据与事件链不符"), "{said}");
+    assert!(said.contains("事件链之外被改动"), "{said}");
+    db.tamper(&reinstate("revoked")).await;
+    cli.ok(&["audit", "verify"]);
     // Rewrite an event behind Yiyin's back: the chain names it.
     db.tamper("UPDATE events SET reason = '改过' WHERE seq = 3")
         .await;

@@ -19,6 +19,8 @@ use crate::App;
 use crate::error::{AppError, Result};
 use crate::issue::Transition;
 use crate::principal::Principal;
+use yiyin_domain::catalog::StepKind;
+use yiyin_store::accounts::Account;
 
 /// An action on a case, with the version read and the files it delivers.
 #[derive(Debug, Clone)]
@@ -35,9 +37,38 @@ pub struct ActOn {
 pub(crate) fn transition_of(action: &Action, applied: &Applied) -> Transition {
     let mut data = serde_json::to_value(action).unwrap_or_default();
     data["state"] = json!(applied.case.state.code());
+    let mut reason = action.reason().to_string();
+    if matches!(action, Action::Accept) && !applied.case.not_requested.is_empty() {
+        data["not_requested"] = json!(applied.case.not_requested);
+        reason = format!(
+            "申请人已按一次性告知提交全部补正材料，依据《行政许可法》第三十二条第一款第（五）项予以受理；补正告知未要求的材料 {} 不影响受理（未告知的责任在本机关，第七十二条第（四）项）",
+            applied.case.not_requested.join("、")
+        );
+    }
+    if let Action::CompleteStep { kind, staff, .. } = action
+        && !staff.is_empty()
+    {
+        reason = format!(
+            "{}：{}{}",
+            if *kind == StepKind::Hearing {
+                "听证主持人"
+            } else {
+                "办理人"
+            },
+            staff.join("、"),
+            if reason.is_empty() {
+                String::new()
+            } else {
+                format!("。{reason}")
+            }
+        );
+    }
+    if let Action::ConfirmVerification { staff, .. } = action {
+        reason = format!("第二名核查人员 {staff} 确认核查（《行政许可法》第三十四条第三款）");
+    }
     Transition {
         action: action.name().into(),
-        reason: action.reason().to_string(),
+        reason,
         data,
         effects: applied.effects.clone(),
     }
@@ -56,7 +87,93 @@ fn deemed_transition(d: &DeemedAcceptance) -> Transition {
     }
 }
 
+/// How a staff account signs the steps it does: its name and its (unique) login, so that two
+/// accounts are never taken for one (Art. 34 para 3, Art. 48).
+pub(crate) fn signature(account: &Account) -> String {
+    format!("{}（{}）", account.name, account.login)
+}
+
+/// An applicant delivers a material only with its file, and only what is asked of them.
+fn applicant_delivers(
+    case: &CaseRecord,
+    asked: &[String],
+    materials: &[String],
+    uploads: &[Upload],
+) -> Result<()> {
+    for code in materials {
+        let name = case.item.material_name(code);
+        if !asked.contains(code) {
+            return Err(AppError::field(
+                "materials",
+                format!("材料 {name} 不是补正告知或容缺受理要求您提交的材料"),
+            ));
+        }
+        if !uploads.iter().any(|u| &u.material == code) {
+            return Err(AppError::field(
+                &format!("file_{code}"),
+                format!("请上传材料 {name} 的文件：申请人提交补正材料须附材料文件"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl App {
+    /// The action as the server records it: the staff who did a step are the signed-in account
+    /// (a second verifier confirms with their own session, Art. 34 para 3); a hearing's presiding
+    /// officer is a staff account of the case's jurisdiction, named by login (Art. 48).
+    async fn signed_action(
+        &self,
+        who: &Principal,
+        case: &CaseRecord,
+        action: Action,
+    ) -> Result<Action> {
+        if !who.is_staff() {
+            return Ok(action);
+        }
+        let me = signature(&who.account);
+        Ok(match action {
+            Action::CompleteStep {
+                kind: StepKind::Hearing,
+                staff,
+                opinion,
+            } => {
+                let login = staff.first().map(|s| s.trim()).unwrap_or_default();
+                let officer = match login {
+                    "" => None,
+                    l => self.store.account_by_login(l).await?,
+                }
+                .filter(|a| {
+                    a.is_staff()
+                        && a.active
+                        && a.grants.iter().any(|g| g.jurisdiction == case.jurisdiction)
+                })
+                .ok_or_else(|| {
+                    AppError::field(
+                        "staff",
+                        format!(
+                            "听证主持人须从本辖区工作人员账号中选定（《行政许可法》第四十八条）；「{login}」不是本辖区在职工作人员的账号"
+                        ),
+                    )
+                })?;
+                Action::CompleteStep {
+                    kind: StepKind::Hearing,
+                    staff: vec![signature(&officer)],
+                    opinion,
+                }
+            }
+            Action::CompleteStep { kind, opinion, .. } => Action::CompleteStep {
+                kind,
+                staff: vec![me],
+                opinion,
+            },
+            Action::ConfirmVerification { kind, .. } => {
+                Action::ConfirmVerification { kind, staff: me }
+            }
+            other => other,
+        })
+    }
+
     /// What the engine must know of an applicant: whether an unrepaired credit record bars
     /// notify-and-commit.
     pub async fn applicant_facts(&self, holder_id: &str) -> Result<ApplicantFacts> {
@@ -86,19 +203,25 @@ impl App {
                 input.action.label()
             )));
         }
-        // An applicant's files are taken only for what is asked of them.
+        // An applicant's files are taken only for what is asked of them, and a material is
+        // delivered only with its file.
         let uploads = if who.is_staff() {
             input.uploads
         } else {
             let asked = current.case.asked_materials();
-            input
+            let uploads: Vec<Upload> = input
                 .uploads
                 .into_iter()
                 .filter(|u| asked.contains(&u.material))
-                .collect()
+                .collect();
+            if let Action::Supplement { materials } = &input.action {
+                applicant_delivers(&current, &asked, materials, &uploads)?;
+            }
+            uploads
         };
+        let action = self.signed_action(who, &current, input.action).await?;
         let attachments = self.keep_uploads(&uploads).await?;
-        let facts = if matches!(input.action, Action::AcceptOnCommitment { .. }) {
+        let facts = if matches!(action, Action::AcceptOnCommitment { .. }) {
             self.applicant_facts(current.applicant.id_number.as_str())
                 .await?
         } else {
@@ -125,8 +248,8 @@ impl App {
             case = next;
             transitions.push(deemed_transition(&deemed));
         }
-        let applied = case.apply(&ctx, date, &input.action)?;
-        transitions.push(transition_of(&input.action, &applied));
+        let applied = case.apply(&ctx, date, &action)?;
+        transitions.push(transition_of(&action, &applied));
         tx.attach(record.id, &attachments, &actor.name, at.timestamp_millis())
             .await?;
         self.update_case(

@@ -128,6 +128,7 @@ impl App {
         if applicant.name.is_empty() {
             return Err(AppError::field("name", "申请人姓名或单位名称不能为空"));
         }
+        applicant.check(self.today())?;
         let mut materials = input.materials.clone();
         for code in &materials {
             if item.material(code).is_none() {

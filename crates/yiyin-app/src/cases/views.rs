@@ -57,6 +57,14 @@ pub struct CaseLine {
     pub promised_due: Option<String>,
     /// Working days left to the statutory due date (negative when overdue).
     pub days_left: Option<i64>,
+    /// The end of the intake window, while the application waits for acceptance (Art. 32).
+    pub intake_due: Option<String>,
+    /// Working days left to it (negative when past).
+    pub intake_days_left: Option<i64>,
+    /// The certificate's due date, while a granted licence waits for its certificate (Art. 44).
+    pub certificate_due: Option<String>,
+    /// Working days left to it (negative when overdue).
+    pub certificate_days_left: Option<i64>,
     /// green, yellow or red.
     pub light: Option<String>,
     pub version: i64,
@@ -110,10 +118,19 @@ fn light_code(clock: &Clock) -> String {
 }
 
 /// The actions the case allows now that this account may take.
-pub fn allowed_actions(who: &Principal, record: &CaseRecord) -> Vec<String> {
-    record
-        .case
-        .possible_actions(&record.item)
+pub fn allowed_actions(
+    who: &Principal,
+    record: &CaseRecord,
+    calendar: &yiyin_domain::calendar::Calendar,
+    today: chrono::NaiveDate,
+) -> Vec<String> {
+    // The engine's own judgement of what it would accept today (time applied first).
+    let facts = yiyin_domain::engine::ApplicantFacts::default();
+    let case = match record.case.tick(today) {
+        Some((case, _)) => case,
+        None => record.case.clone(),
+    };
+    case.offered_actions(&record.context(calendar, &facts), today)
         .into_iter()
         .filter(|name| {
             if who.is_staff() {
@@ -121,6 +138,13 @@ pub fn allowed_actions(who: &Principal, record: &CaseRecord) -> Vec<String> {
                     "complete_step" => match record.case.pending_step(&record.item) {
                         Some(s) => Operation::Step(s.kind),
                         None => return false,
+                    },
+                    // The second verifier is another account than those who recorded it.
+                    "confirm_verification" => match record.case.awaiting_confirmation() {
+                        Some(s) if !s.staff.contains(&super::act::signature(&who.account)) => {
+                            Operation::Step(s.kind)
+                        }
+                        _ => return false,
                     },
                     "suspend" | "resume" => Operation::Suspend,
                     "extend" => Operation::Extend,
@@ -139,6 +163,65 @@ pub fn allowed_actions(who: &Principal, record: &CaseRecord) -> Vec<String> {
 }
 
 impl App {
+    /// The staff accounts of a case's jurisdiction who may preside over its hearing: active, and
+    /// none of those who reviewed it (Art. 48 para 1 (3)); as (login, name).
+    pub async fn presiding_candidates(
+        &self,
+        who: &Principal,
+        record: &CaseRecord,
+    ) -> Result<Vec<(String, String)>> {
+        who.may_view(record)?;
+        let reviewers: Vec<&String> = record
+            .case
+            .steps
+            .iter()
+            .filter(|s| s.kind == yiyin_domain::catalog::StepKind::Review)
+            .flat_map(|s| &s.staff)
+            .collect();
+        Ok(self
+            .store
+            .staff_in(&record.jurisdiction)
+            .await?
+            .into_iter()
+            .filter(|a| a.active && !reviewers.contains(&&super::act::signature(a)))
+            .map(|a| (a.login, a.name))
+            .collect())
+    }
+
+    /// Whether the account may take some action on a case at all (before its request is read):
+    /// the applicant who filed it, or staff with a duty to act on it. So a caller who may not act
+    /// is told so, not what is wrong with the request.
+    pub async fn require_may_act(&self, who: &Principal, id: i64) -> Result<()> {
+        let record = self.case_for(who, id).await?;
+        if !who.is_staff() {
+            return Ok(());
+        }
+        let scope = record.scope();
+        let mut duties = vec![
+            Operation::Intake,
+            Operation::Suspend,
+            Operation::Extend,
+            Operation::Decide,
+            Operation::IssueCertificate,
+            Operation::Withdraw,
+        ];
+        duties.extend(
+            yiyin_domain::catalog::StepKind::ALL
+                .iter()
+                .map(|k| Operation::Step(*k)),
+        );
+        if duties
+            .into_iter()
+            .any(|op| authz::allowed(&who.account.grants, op, &scope).is_ok())
+        {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "无权办理本件：您的岗位对本件没有办理职责".into(),
+            ))
+        }
+    }
+
     /// A case as its reader may see it.
     pub async fn case_for(&self, who: &Principal, id: i64) -> Result<CaseRecord> {
         let record = self.store.case(id).await?;
@@ -167,7 +250,7 @@ impl App {
             })
             .collect();
         Ok(CaseView {
-            allowed_actions: allowed_actions(who, &record),
+            allowed_actions: allowed_actions(who, &record, &self.calendar(), self.today()),
             record,
             clock,
             clock_error,
@@ -228,6 +311,17 @@ impl App {
                     statutory_due: clock.as_ref().and_then(|c| c.statutory_due).map(fmt_date),
                     promised_due: clock.as_ref().and_then(|c| c.promised_due).map(fmt_date),
                     days_left: clock.as_ref().and_then(|c| c.days_left),
+                    intake_due: clock
+                        .as_ref()
+                        .filter(|c| c.intake_days_left.is_some())
+                        .map(|c| fmt_date(c.intake_due)),
+                    intake_days_left: clock.as_ref().and_then(|c| c.intake_days_left),
+                    certificate_due: clock
+                        .as_ref()
+                        .filter(|c| c.certificate_days_left.is_some())
+                        .and_then(|c| c.certificate_due)
+                        .map(fmt_date),
+                    certificate_days_left: clock.as_ref().and_then(|c| c.certificate_days_left),
                     light: clock.as_ref().map(light_code),
                     version: r.version,
                 });

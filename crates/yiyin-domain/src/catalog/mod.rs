@@ -267,6 +267,13 @@ pub struct Item {
     /// commitment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitment_check_days: Option<u32>,
+    /// The one extension's length in working days set by the item's own law (Art. 42:
+    /// 法律、法规另有规定的，依照其规定); absent: Art. 42's 10 days (15 for joint handling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_days: Option<u32>,
+    /// The legal basis of `extension_days` (the law or regulation and its article).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub extension_basis: String,
     /// Licences limited in number, granted in order of acceptance (Art. 57).
     #[serde(default)]
     pub quantity_limited: bool,

@@ -53,6 +53,8 @@ pub fn sample_item() -> Item {
         visits: 0,
         green_list: false,
         commitment_check_days: None,
+        extension_days: None,
+        extension_basis: String::new(),
         quantity_limited: false,
         steps: vec![
             Step {

@@ -169,6 +169,21 @@ impl Item {
             ),
             _ => {}
         }
+        match (self.extension_days, self.extension_basis.trim().is_empty()) {
+            (Some(0), _) => err(&mut e, "extension_days", "延期天数应为正整数"),
+            (Some(d), _) if d > 365 => err(&mut e, "extension_days", "延期天数过大，请核对"),
+            (Some(_), true) => err(
+                &mut e,
+                "extension_basis",
+                "另行规定延期天数的，须写明依据的法律、法规及条款（《行政许可法》第四十二条）",
+            ),
+            (None, false) => err(
+                &mut e,
+                "extension_days",
+                "写明了延期依据的，须填写该依据规定的延期天数",
+            ),
+            _ => {}
+        }
         if self.green_list
             && self.kind != ItemKind::Licensing
             && self.kind != ItemKind::OtherApproval
@@ -386,6 +401,8 @@ pub(super) const FIELD_LABELS: &[(&str, &str)] = &[
     ("visits", "到现场次数"),
     ("green_list", "告知承诺"),
     ("commitment_check_days", "承诺核查期限"),
+    ("extension_days", "延期天数"),
+    ("extension_basis", "延期依据"),
     ("quantity_limited", "数量限制"),
     ("steps", "办理环节"),
     ("result", "审批结果"),

@@ -48,6 +48,10 @@ impl Approver {
     }
 }
 
+fn verification() -> StepKind {
+    StepKind::Verification
+}
+
 /// An action on a case. Field names are those of `contracts.md` §2.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -90,6 +94,15 @@ pub enum Action {
         #[serde(default)]
         opinion: String,
     },
+    /// The second verifier's confirmation of an on-site verification recorded by the first (Art. 34
+    /// para 3): the step counts only once a different person confirms it.
+    ConfirmVerification {
+        #[serde(default = "verification")]
+        kind: StepKind,
+        /// The confirming verifier (the server puts the signed-in account here).
+        #[serde(default)]
+        staff: String,
+    },
     Suspend {
         kind: String,
         #[serde(default)]
@@ -129,6 +142,7 @@ impl Action {
             Action::Refuse { .. } => "refuse",
             Action::NotNeeded { .. } => "not_needed",
             Action::CompleteStep { .. } => "complete_step",
+            Action::ConfirmVerification { .. } => "confirm_verification",
             Action::Suspend { .. } => "suspend",
             Action::Resume => "resume",
             Action::Extend { .. } => "extend",
@@ -173,6 +187,7 @@ pub fn action_label(name: &str) -> &'static str {
         "refuse" => "不予受理",
         "not_needed" => "告知不受理（无需许可）",
         "complete_step" => "办理环节",
+        "confirm_verification" => "第二名核查人员确认核查",
         "suspend" => "启动特别程序（中止计时）",
         "resume" => "特别程序结束（恢复计时）",
         "extend" => "延期",

@@ -255,6 +255,22 @@ impl Case {
             (true, Some(due)) => Some(-(cal.between(due, as_of)? as i64)),
             _ => None,
         };
+        // Working days to a date from today: negative when it has passed.
+        let to = |due: NaiveDate| -> Result<i64, CalendarError> {
+            Ok(if as_of <= due {
+                cal.between(as_of, due)? as i64
+            } else {
+                -(cal.between(due, as_of)? as i64)
+            })
+        };
+        let intake_days_left = match self.state {
+            CaseState::Received => Some(to(self.intake.due)?),
+            _ => None,
+        };
+        let certificate_days_left = match (certificate_due, self.certificate_issued_on) {
+            (Some(due), None) => Some(to(due)?),
+            _ => None,
+        };
         let mut warnings = Vec::new();
         for d in &self.deferred {
             if d.arrived_on.is_none() && as_of > d.due {
@@ -307,6 +323,8 @@ impl Case {
             certificate_overdue,
             days_left,
             promised_days_left,
+            intake_days_left,
+            certificate_days_left,
             light,
             warnings,
             explanation: why.lines,
@@ -374,6 +392,12 @@ pub struct Clock {
     /// Working days left to the statutory due date (negative when overdue), while undecided.
     pub days_left: Option<i64>,
     pub promised_days_left: Option<i64>,
+    /// Working days left to the intake window's end (negative when past), while received and
+    /// not yet accepted.
+    pub intake_days_left: Option<i64>,
+    /// Working days left to the certificate's due date (negative when overdue), while a granted
+    /// licence waits for its certificate.
+    pub certificate_days_left: Option<i64>,
     pub light: Light,
     pub warnings: Vec<String>,
     pub explanation: Vec<String>,

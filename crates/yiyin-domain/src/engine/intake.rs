@@ -338,7 +338,26 @@ impl Case {
         on: NaiveDate,
     ) -> Result<Vec<DocumentKind>, EngineError> {
         self.require_intake_pending("受理")?;
-        let (core, deferrable) = self.missing_materials(ctx);
+        let (mut core, mut deferrable) = self.missing_materials(ctx);
+        // Art. 32 para 1 (5): once the applicant has supplied everything the notice asked for, the
+        // application is accepted; a material the notice did not ask for is the agency's omission
+        // (Art. 72 (4)) and is recorded, not asked for again.
+        if self.intake.after_supplement {
+            let requested: Vec<&String> = self.notices.iter().flat_map(|n| &n.missing).collect();
+            let unasked = |code: &String| !requested.contains(&code);
+            let mut not_requested: Vec<String> = core
+                .iter()
+                .chain(&deferrable)
+                .filter(|c| unasked(c))
+                .cloned()
+                .collect();
+            core.retain(|c| !unasked(c));
+            deferrable.retain(|c| !unasked(c));
+            if core.is_empty() && deferrable.is_empty() {
+                not_requested.sort();
+                self.not_requested = not_requested;
+            }
+        }
         Self::refuse_listed(ctx, &core, "AL-02", |names| {
             format!(
                 "依据《行政许可法》第三十二条第一款第（五）项，申请材料齐全、符合法定形式方可受理；尚缺 {names}，应一次性告知补正"

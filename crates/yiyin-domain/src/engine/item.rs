@@ -32,6 +32,13 @@ pub struct ItemRules {
     /// commitment after the decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitment_check_days: Option<u32>,
+    /// The one extension's length in working days when the item's own law sets one (Art. 42:
+    /// 法律、法规另有规定的，依照其规定); None: Art. 42's 10 days (15 for joint handling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_days: Option<u32>,
+    /// The legal basis of `extension_days` (the special law and its article).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub extension_basis: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +103,8 @@ impl From<&Item> for ItemRules {
                 .collect(),
             decider: item.steps.get(decision).map(|s| s.role),
             commitment_check_days: item.commitment_check_days,
+            extension_days: item.extension_days,
+            extension_basis: item.extension_basis.clone(),
         }
     }
 }
@@ -106,9 +115,21 @@ impl ItemRules {
         if self.joint { 45 } else { self.statutory_days }
     }
 
-    /// The one extension's length (Art. 42): 10 working days, 15 for joint handling.
+    /// The one extension's length: the item's own law's when the catalog carries one, else Art.
+    /// 42's default, 10 working days (15 for joint handling).
     pub fn extension_limit(&self) -> u32 {
-        if self.joint { 15 } else { 10 }
+        self.extension_days
+            .unwrap_or(if self.joint { 15 } else { 10 })
+    }
+
+    /// The legal basis of the extension's length, in Chinese.
+    pub fn extension_rule(&self) -> String {
+        match (self.extension_days, self.extension_basis.trim()) {
+            (Some(_), basis) if !basis.is_empty() => basis.to_string(),
+            (Some(_), _) => "本事项设定依据的特别规定".to_string(),
+            (None, _) if self.joint => "《行政许可法》第四十二条第二款".to_string(),
+            (None, _) => "《行政许可法》第四十二条第一款".to_string(),
+        }
     }
 
     pub(crate) fn material(&self, code: &str) -> Option<&MaterialRule> {

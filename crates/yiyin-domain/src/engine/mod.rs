@@ -19,6 +19,7 @@ mod effects;
 mod intake;
 mod item;
 mod next;
+mod offer;
 mod review;
 
 use std::collections::BTreeSet;
@@ -131,6 +132,10 @@ pub struct StepRecord {
     pub on: NaiveDate,
     pub staff: Vec<String>,
     pub opinion: String,
+    /// A verification recorded by its first verifier that waits for a second, different verifier
+    /// to confirm it (Art. 34 para 3); it does not count until confirmed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub awaiting_confirmation: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +178,11 @@ pub struct Case {
     pub accepted_on: Option<NaiveDate>,
     pub deemed_accepted: bool,
     pub deferred: Vec<Deferred>,
+    /// Required materials the supplement notice did not ask for, missing when the case was accepted
+    /// after every material the notice asked for had been supplied (Art. 32 para 1 (5): the
+    /// omission is the agency's, Art. 72 (4)); acceptance cannot wait for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_requested: Vec<String>,
     pub steps: Vec<StepRecord>,
     pub suspensions: Vec<Suspension>,
     pub extension: Option<Extension>,
@@ -298,6 +308,7 @@ impl Case {
             accepted_on: None,
             deemed_accepted: false,
             deferred: vec![],
+            not_requested: vec![],
             steps: vec![],
             suspensions: vec![],
             extension: None,
@@ -380,6 +391,7 @@ impl Case {
                 staff,
                 opinion,
             } => c.complete_step(ctx, on, *kind, staff, opinion)?,
+            Action::ConfirmVerification { kind, staff } => c.confirm_verification(*kind, staff)?,
             Action::Suspend {
                 kind,
                 reason,

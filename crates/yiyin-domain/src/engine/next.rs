@@ -1,7 +1,7 @@
 //! What can come next on a case and whose work it waits for: the pending procedure step, the actions
 //! the state allows (before their particulars are judged), the role of the next step.
 
-use super::{Case, CaseState, Context, ItemRules, StepRule};
+use super::{Case, CaseState, Context, ItemRules, StepRecord, StepRule};
 use crate::roles::Role;
 
 impl Case {
@@ -9,9 +9,20 @@ impl Case {
         self.pending_step(ctx.item)
     }
 
-    /// The next step still to be done before the decision, by the item's rules.
+    /// The next step still to be done before the decision, by the item's rules (a verification
+    /// waiting for its second verifier is still to be done).
     pub fn pending_step<'a>(&self, item: &'a ItemRules) -> Option<&'a StepRule> {
-        item.steps.get(self.steps.len())
+        let done = self
+            .steps
+            .iter()
+            .filter(|s| !s.awaiting_confirmation)
+            .count();
+        item.steps.get(done)
+    }
+
+    /// The verification recorded by its first verifier and waiting for a second one, if any.
+    pub fn awaiting_confirmation(&self) -> Option<&StepRecord> {
+        self.steps.last().filter(|s| s.awaiting_confirmation)
     }
 
     /// The actions that can come next in the case's state (before their particulars are judged), by
@@ -42,7 +53,9 @@ impl Case {
             CaseState::AwaitingSupplement => vec!["supplement", "refuse", "not_needed", "withdraw"],
             CaseState::Accepted => {
                 let mut v = Vec::new();
-                if self.pending_step(item).is_some() {
+                if self.awaiting_confirmation().is_some() {
+                    v.push("confirm_verification");
+                } else if self.pending_step(item).is_some() {
                     v.push("complete_step");
                 } else {
                     v.push("decide");

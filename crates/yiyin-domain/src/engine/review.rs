@@ -42,6 +42,16 @@ impl Case {
                 format!("本件当前为「{}」，不能办理审查环节", self.state.label()),
             );
         }
+        if let Some(waiting) = self.awaiting_confirmation() {
+            return refuse(
+                "AL-08",
+                format!(
+                    "「{}」已由{}记录，依据《行政许可法》第三十四条第三款须由另一名核查人员确认后，方可办理下一环节",
+                    waiting.kind.label(),
+                    waiting.staff.join("、")
+                ),
+            );
+        }
         let Some(next) = self.next_step(ctx) else {
             return refuse("steps", "本事项的审查环节已全部完成，请作出决定");
         };
@@ -61,12 +71,6 @@ impl Case {
         people.dedup();
         if people.is_empty() {
             return refuse("steps", "须记录办理该环节的工作人员");
-        }
-        if kind.needs_two_staff() && people.len() < 2 {
-            return refuse(
-                "AL-08",
-                "依据《行政许可法》第三十四条第三款，对申请材料实质内容进行核实的，应当指派两名以上工作人员进行核查",
-            );
         }
         if kind == StepKind::Hearing {
             let presiding = staff.first().map(|s| s.trim()).unwrap_or_default();
@@ -95,7 +99,54 @@ impl Case {
                 people
             },
             opinion: opinion.trim().to_string(),
+            // Art. 34 para 3: the verification counts once a second verifier confirms it.
+            awaiting_confirmation: kind.needs_two_staff(),
         });
+        Ok(vec![])
+    }
+
+    /// The second verifier confirms the verification the first recorded (Art. 34 para 3): a
+    /// different person from those who recorded it.
+    pub(super) fn confirm_verification(
+        &mut self,
+        kind: StepKind,
+        staff: &str,
+    ) -> Result<Vec<DocumentKind>, EngineError> {
+        const ART34: &str = "依据《行政许可法》第三十四条第三款，对申请材料实质内容进行核实的，应当指派两名以上工作人员进行核查";
+        if self.state != CaseState::Accepted {
+            return refuse(
+                "AL-08",
+                format!("本件当前为「{}」，不能确认核查", self.state.label()),
+            );
+        }
+        let Some(step) = self.steps.last_mut().filter(|s| s.awaiting_confirmation) else {
+            return refuse("AL-08", "本件没有等待第二名核查人员确认的核查记录");
+        };
+        if step.kind != kind {
+            return refuse(
+                "AL-08",
+                format!(
+                    "等待确认的是「{}」，不是「{}」",
+                    step.kind.label(),
+                    kind.label()
+                ),
+            );
+        }
+        let staff = staff.trim();
+        if staff.is_empty() {
+            return refuse("AL-08", format!("{ART34}；须记录确认核查的第二名工作人员"));
+        }
+        if step.staff.iter().any(|s| s == staff) {
+            return refuse(
+                "AL-08",
+                format!(
+                    "{ART34}；确认核查的须是记录核查的{}以外的另一名工作人员",
+                    step.staff.join("、")
+                ),
+            );
+        }
+        step.staff.push(staff.to_string());
+        step.awaiting_confirmation = false;
         Ok(vec![])
     }
 

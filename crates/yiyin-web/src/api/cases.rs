@@ -2,7 +2,7 @@
 //! follow a case with its query code, and check the event chain.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,7 +16,7 @@ use yiyin_domain::roles::Role;
 use yiyin_store::cases::CaseRecord;
 
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError, Body, ErrorBody};
+use crate::error::{ApiResult, AppError, Body, ErrorBody, Path, Query};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApplicantInput {
@@ -322,8 +322,13 @@ pub async fn act(
     headers: HeaderMap,
     Body(req): Body<ActRequest>,
 ) -> ApiResult<axum::response::Response> {
-    let action: Action = serde_json::from_value(req.action.clone()).map_err(|e| {
-        AppError::field("action", format!("操作格式有误：{e}（action 可选：notify_supplement、supplement、correct、accept、accept_deferred、accept_on_commitment、refuse、not_needed、complete_step、suspend、resume、extend、decide、issue_certificate、withdraw）"))
+    let parsed: Result<Action, _> = serde_json::from_value(req.action.clone());
+    if parsed.is_err() {
+        // Authorisation before validation: a caller who may not act learns nothing of the body.
+        call.app.require_may_act(&call.who, id).await?;
+    }
+    let action: Action = parsed.map_err(|e| {
+        AppError::field("action", format!("操作格式有误：{e}（action 可选：notify_supplement、supplement、correct、accept、accept_deferred、accept_on_commitment、refuse、not_needed、complete_step、confirm_verification、suspend、resume、extend、decide、issue_certificate、withdraw）"))
     })?;
     let version = req.version.or_else(|| {
         headers

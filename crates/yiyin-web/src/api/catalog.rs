@@ -2,7 +2,7 @@
 //! changelog.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use yiyin_app::catalog::ChangelogEntry;
@@ -10,7 +10,7 @@ use yiyin_domain::calendar::parse_date;
 use yiyin_domain::catalog::ItemVersion;
 use yiyin_domain::org::{Jurisdiction, JurisdictionKind};
 
-use crate::error::{ApiError, ApiResult, AppError, ErrorBody};
+use crate::error::{ApiError, ApiResult, AppError, ErrorBody, Path, Query};
 use yiyin_app::App;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -34,6 +34,64 @@ use yiyin_app::App;
 )]
 pub struct ApiDoc;
 
+/// The error answers any operation may give, added to every operation of the document once
+/// (rather than repeated on each annotation): bad input, not signed in, not allowed, not found, a
+/// stale version, a body too large or not JSON, a refusal by the law, too many attempts, a
+/// service briefly unavailable — each `{"error": {"code", "message"}}` in Chinese.
+pub struct CommonErrors;
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        const COMMON: [(&str, &str); 11] = [
+            ("400", "请求无法识别（路径或查询参数格式错误）"),
+            ("401", "未登录或会话已失效"),
+            ("403", "无权进行此操作"),
+            ("404", "所请求的对象不存在"),
+            ("405", "不支持此请求方法"),
+            ("409", "数据已被他人更新"),
+            ("413", "请求体过大"),
+            ("415", "请求体类型不受支持"),
+            (
+                "422",
+                "输入有误或被法定规则拒绝（message 说明原因，details 指明字段或规则）",
+            ),
+            ("429", "尝试过于频繁，请稍后再试"),
+            ("503", "服务暂时不可用，请稍后重试"),
+        ];
+        for item in doc.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for (status, description) in COMMON {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| {
+                            ResponseBuilder::new()
+                                .description(description)
+                                .content(
+                                    "application/json",
+                                    ContentBuilder::new()
+                                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                                        .build(),
+                                )
+                                .build()
+                                .into()
+                        });
+                }
+            }
+        }
+    }
+}
+
 /// Every API route, collected with its OpenAPI description.
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -46,6 +104,9 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(catalog::changelog))
         .routes(routes!(session::login, session::logout))
         .routes(routes!(session::me))
+        .routes(routes!(session::logout_everywhere))
+        .routes(routes!(session::change_password))
+        .routes(routes!(session::start_totp, session::confirm_totp))
         .routes(routes!(session::register))
         .routes(routes!(cases::create, cases::list))
         .routes(routes!(cases::get))
@@ -59,6 +120,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(seals::lookup))
         .routes(routes!(supervision::inbox))
         .routes(routes!(supervision::acknowledge))
+        .routes(routes!(supervision::acknowledge_many))
         .routes(routes!(supervision::replay))
         .routes(routes!(supervision::overview))
         .routes(routes!(supervision::set_webhook))
@@ -73,6 +135,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(supervision::plans, supervision::publish))
         .routes(routes!(supervision::plan))
         .routes(routes!(supervision::draw))
+        .routes(routes!(supervision::cancel_plan))
         .routes(routes!(supervision::result))
         .routes(routes!(supervision::tie))
         .merge(

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -15,15 +15,21 @@ use crate::auth::Caller;
 use yiyin_app::App;
 use yiyin_app::documents::Verdict;
 
-use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::error::{ApiResult, AppError, ErrorBody, Path, Query};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct VerifyQuery {
     /// 文号 or licence number printed on the document (the QR code carries it).
     pub number: String,
+    /// 核验码 printed on the document (the QR code carries it), or the case's query code: with it
+    /// the full record; without it, minimal facts with a person's name masked.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
-/// The registered facts of a document or licence, looked up by its number (public).
+/// The registered facts of a document or licence, looked up by its number (public): by number
+/// alone whether it is genuine and in force, its kind, issuer and date, a person's name masked; with
+/// its verification code the full record.
 #[utoipa::path(get, path = "/api/v1/verify", tag = "核验", params(VerifyQuery),
     responses((status = 200, body = Verdict), (status = 404, body = ErrorBody)))]
 pub async fn lookup(
@@ -35,7 +41,7 @@ pub async fn lookup(
         return Err(AppError::invalid("请填写要核验的文号").into());
     }
     Ok(state
-        .lookup(number)
+        .lookup(number, q.code.as_deref())
         .await?
         .map(Json)
         .ok_or_else(|| AppError::NotFound(format!("没有找到文号为「{number}」的文书或证照")))?)

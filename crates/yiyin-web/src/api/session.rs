@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yiyin_app::App;
 use yiyin_app::accounts::Registration;
+use yiyin_app::totp::Enrolment;
 use yiyin_store::accounts::Account;
 
 use crate::auth::{Caller, SESSION_COOKIE, Signed, Via, cookie};
@@ -18,6 +19,10 @@ pub struct LoginRequest {
     /// Staff login name, or an applicant's ID number / credit code.
     pub login: String,
     pub password: String,
+    /// The six-digit code of the authenticator app, for accounts with two-step verification
+    /// (without it such an account is answered 401 `totp_required`).
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,6 +34,9 @@ pub struct SessionInfo {
     pub csrf_token: String,
     /// Milliseconds since the Unix epoch.
     pub expires_at: i64,
+    /// The account holds a deciding or administrative role but has not enrolled two-step
+    /// verification: the session carries none of those roles until `POST`/`PUT /api/v1/me/totp`.
+    pub enrol_second_factor: bool,
 }
 
 /// The `Set-Cookie` value of a session.
@@ -44,7 +52,7 @@ pub fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody)))]
 pub async fn login(State(state): State<App>, Body(req): Body<LoginRequest>) -> ApiResult<Response> {
     let session = state
-        .login(&req.login, &req.password)
+        .login(&req.login, &req.password, req.totp.as_deref())
         .await?
         .map_err(ApiError::Login)?;
     let max_age = (session.expires_at - state.now()).num_seconds();
@@ -52,6 +60,7 @@ pub async fn login(State(state): State<App>, Body(req): Body<LoginRequest>) -> A
         token: session.token.clone(),
         csrf_token: session.csrf.clone(),
         expires_at: session.expires_at.timestamp_millis(),
+        enrol_second_factor: session.enrol_second_factor,
         account: session.account,
     };
     let mut resp = Json(body).into_response();
@@ -92,4 +101,57 @@ pub async fn register(
 ) -> ApiResult<(StatusCode, Json<Account>)> {
     let account = state.register(&r).await?;
     Ok((StatusCode::CREATED, Json(account)))
+}
+
+/// Log out everywhere (退出所有设备): every session of the account ends, this one included.
+#[utoipa::path(delete, path = "/api/v1/me/sessions", tag = "账号",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout_everywhere(call: Caller) -> ApiResult<Response> {
+    call.app.end_all_sessions(&call.who).await?;
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut()
+        .append(header::SET_COOKIE, session_cookie("", 0));
+    Ok(resp)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub old_password: String,
+    /// Checked against the password policy; every session of the account ends.
+    pub new_password: String,
+}
+
+/// Change one's own password; every session of the account ends (log in again).
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "账号", request_body = PasswordChange,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    call: Caller,
+    Body(req): Body<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    call.app
+        .change_password(&call.who, &req.old_password, &req.new_password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Start enrolling two-step verification: a new secret and its `otpauth://` URI (for a QR code).
+#[utoipa::path(post, path = "/api/v1/me/totp", tag = "账号",
+    responses((status = 200, body = Enrolment), (status = 409, body = ErrorBody)))]
+pub async fn start_totp(call: Caller) -> ApiResult<Json<Enrolment>> {
+    Ok(Json(call.app.start_totp(&call.who).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TotpCode {
+    /// The six digits the authenticator app shows now.
+    pub code: String,
+}
+
+/// Confirm two-step verification with a code of the secret offered; every later login asks for a
+/// code.
+#[utoipa::path(put, path = "/api/v1/me/totp", tag = "账号", request_body = TotpCode,
+    responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn confirm_totp(call: Caller, Body(req): Body<TotpCode>) -> ApiResult<StatusCode> {
+    call.app.confirm_totp(&call.who, &req.code).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -5,10 +5,10 @@
 //! record. Rules and permissions live in `yiyin_app`; these handlers only translate.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use yiyin_app::App;
 use yiyin_app::inspections::{InspectionResultInput, PlanInput, TieInput, public_plan};
 use yiyin_app::licences::{ActInput, LicenceView};
@@ -23,7 +23,7 @@ use yiyin_store::pushes::Push;
 use yiyin_store::verifications::VerificationTask;
 
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError, Body, ErrorBody};
+use crate::error::{ApiResult, AppError, Body, ErrorBody, Path, Query};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct DeskQuery {
@@ -53,6 +53,24 @@ pub async fn inbox(call: Caller, Query(q): Query<DeskQuery>) -> ApiResult<Json<I
     responses((status = 200, body = Push), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn acknowledge(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<Push>> {
     Ok(Json(call.app.acknowledge(&call.who, id).await?))
+}
+
+/// Several pushes to acknowledge at once.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AcknowledgeMany {
+    /// 推送编号
+    pub ids: Vec<i64>,
+}
+
+/// Acknowledge (签收) several pushes at once (批量签收): each must be of the caller's department,
+/// or none is signed. Pushes already acknowledged change nothing.
+#[utoipa::path(post, path = "/api/v1/pushes/acknowledge", tag = "监管", request_body = AcknowledgeMany,
+    responses((status = 200, body = Vec<Push>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn acknowledge_many(
+    call: Caller,
+    Body(req): Body<AcknowledgeMany>,
+) -> ApiResult<Json<Vec<Push>>> {
+    Ok(Json(call.app.acknowledge_all(&call.who, &req.ids).await?))
 }
 
 /// Send a dead letter again (the bureau head, system administrators).
@@ -232,9 +250,11 @@ pub async fn plan(
     Ok(Json(public_plan(state.store.inspection_plan(id).await?)))
 }
 
-/// Publish a plan: the pools and a random seed are fixed and public before the draw.
+/// Publish a plan: the pools are fixed and their digest public before the draw; the seed is taken
+/// at the draw from the first daily chain head signed after publication. One open plan per
+/// department and item (a second is refused with 409).
 #[utoipa::path(post, path = "/api/v1/inspections", tag = "监管", request_body = PlanInput,
-    responses((status = 201, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish(
     call: Caller,
     Body(input): Body<PlanInput>,
@@ -245,12 +265,34 @@ pub async fn publish(
     ))
 }
 
-/// Make the draw of a published plan (once; anyone can re-run it from the published input).
+/// Make the draw of a published plan (once; refused until the first daily chain head signed after
+/// publication exists, which gives the seed; anyone can re-run it from the published plan).
 #[utoipa::path(post, path = "/api/v1/inspections/{id}/draw", tag = "监管",
     params(("id" = i64, Path, description = "抽查计划编号")),
     responses((status = 200, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn draw(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<InspectionPlan>> {
     Ok(Json(call.app.draw_plan(&call.who, id).await?))
+}
+
+/// Why a plan is cancelled (published with it).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CancelInput {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Cancel a plan before its draw; it stays public with the reason.
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/cancel", tag = "监管", request_body = CancelInput,
+    params(("id" = i64, Path, description = "抽查计划编号")),
+    responses((status = 200, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn cancel_plan(
+    call: Caller,
+    Path(id): Path<i64>,
+    Body(input): Body<CancelInput>,
+) -> ApiResult<Json<InspectionPlan>> {
+    Ok(Json(
+        call.app.cancel_plan(&call.who, id, &input.reason).await?,
+    ))
 }
 
 /// Record what the inspection of a drawn target found (published, and a finding on the licence).

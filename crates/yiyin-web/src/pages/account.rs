@@ -121,15 +121,21 @@ pub async fn login_form(headers: HeaderMap, Query(q): Query<NextQuery>) -> PageR
 pub struct LoginForm {
     login: String,
     password: String,
+    /// The code of two-step verification, for accounts that have enrolled it.
+    totp: String,
     next: String,
 }
 
 pub async fn login(VisitorForm { app, form }: VisitorForm<LoginForm>) -> PageResult {
     let login = form.data.login.trim().to_string();
     let next = safe_next(form.data.next.trim());
-    match app.login(&login, &form.data.password).await? {
+    let totp = Some(form.data.totp.trim()).filter(|t| !t.is_empty());
+    match app.login(&login, &form.data.password, totp).await? {
         Ok(session) => {
-            let target = if !next.is_empty() {
+            // A role needing two-step verification opens only once it is enrolled.
+            let target = if session.enrol_second_factor {
+                "/account".to_string()
+            } else if !next.is_empty() {
                 next
             } else if session.account.is_staff() {
                 "/work".to_string()

@@ -116,6 +116,7 @@ async fn read_multipart(
             }
         }
     }
+    crate::input::check_pairs(&fields)?;
     Ok((FormData(fields), files))
 }
 

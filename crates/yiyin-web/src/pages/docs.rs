@@ -20,6 +20,11 @@ struct DocumentPage {
     seal_svg: String,
     case_id: i64,
     doc_id: i64,
+    /// The case page the reader came from (the staff's or the applicant's): "返回" is a plain link.
+    back: String,
+    /// The document's verification code (empty before its PDF gave it one): the reader may see the
+    /// case, so the verification link opens the full record.
+    code: String,
 }
 
 /// A case's document as its reader may see it: `/cases/{id}/documents/{doc}`.
@@ -51,12 +56,18 @@ pub async fn document(page: Page, Path((id, doc)): DocPath) -> PageResult {
         .next_back()
         .unwrap_or(paragraphs.len());
     render(&DocumentPage {
+        code: d.verification_code.clone().unwrap_or_default(),
         issued: fmt_date_cn(d.record.issued_on),
         doc: d.record,
         list_after,
         seal_svg,
         case_id: id,
         doc_id: doc,
+        back: if page.who().is_staff() {
+            format!("/work/cases/{id}")
+        } else {
+            format!("/my/cases/{id}")
+        },
     })
 }
 

@@ -68,6 +68,7 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Form
             .map_err(|e| unreadable(e.body_text()))?;
         let pairs: Vec<(String, String)> =
             serde_html_form::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
+        crate::input::check_pairs(&pairs).map_err(|e| PageError(e).into_response())?;
         let data: T = serde_html_form::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
         let raw = FormData(pairs);
         Ok(Form {

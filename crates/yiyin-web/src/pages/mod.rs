@@ -11,16 +11,19 @@
 //! Modules: [`portal`] (the public), [`account`] (log in, register), [`applicant`] (the applicant's
 //! area), [`work`] (windows and back office), [`supervision`] (the bureau's and the departments'
 //! supervision desks, licences), [`admin`] (catalog, users, organisation, calendar), [`docs`]
-//! (printable documents).
+//! (printable documents), [`flash`] (notices only as the server set them, the Chinese 404 and error
+//! pages in the logged-in frame).
 
 pub mod account;
 pub mod admin;
 pub mod applicant;
 pub mod docs;
 pub mod portal;
+pub mod security;
 pub mod supervision;
 pub mod work;
 
+pub mod flash;
 mod forms;
 
 use askama::Template;
@@ -60,6 +63,11 @@ pub fn router() -> Router<App> {
         .route("/j/{code}/changelog", get(portal::changelog))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
+        .route("/account", get(security::account_page))
+        .route("/account/password", post(security::change_password))
+        .route("/account/sessions", post(security::logout_everywhere))
+        .route("/account/totp", post(security::start_totp))
+        .route("/account/totp/confirm", post(security::confirm_totp))
         .route(
             "/register",
             get(account::register_form).post(account::register),
@@ -114,6 +122,10 @@ pub fn router() -> Router<App> {
             "/supervision/pushes/{id}/acknowledge",
             post(supervision::acknowledge),
         )
+        .route(
+            "/supervision/pushes/acknowledge",
+            post(supervision::acknowledge_many),
+        )
         .route("/supervision/findings", post(supervision::finding))
         .route(
             "/supervision/verifications/{id}",
@@ -126,6 +138,10 @@ pub fn router() -> Router<App> {
         .route(
             "/supervision/inspections/{id}/draw",
             post(supervision::draw),
+        )
+        .route(
+            "/supervision/inspections/{id}/cancel",
+            post(supervision::cancel_plan),
         )
         .route(
             "/supervision/inspections/{id}/results",
@@ -188,24 +204,36 @@ impl IntoResponse for PageError {
         if matches!(self.0, AppError::Unauthorized) {
             return Redirect::to("/login").into_response();
         }
-        let status = status_of(&self.0);
-        let body = ApiError::App(self.0.clone()).body();
-        let title = match status {
-            StatusCode::NOT_FOUND => "页面不存在",
-            StatusCode::FORBIDDEN => "无权访问",
-            s if s.is_server_error() => "系统暂时不可用",
-            _ => "请求有误",
-        };
-        let page = ErrorPage {
-            chrome: Chrome::default(),
-            title: title.to_string(),
-            message: body.error.message,
-        };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, body.error.code).into_response(),
-        }
+        // Rendered here without a frame; `flash::dress_errors` renders it again in the frame of
+        // whoever is logged in.
+        let mut resp = error_page(Chrome::default(), &self.0);
+        resp.extensions_mut().insert(flash::Undressed(self.0));
+        resp
     }
+}
+
+/// An error shown as a page in `chrome`, with its status.
+pub fn error_page(chrome: Chrome, error: &AppError) -> Response {
+    let status = status_of(error);
+    let body = ApiError::App(error.clone()).body();
+    let title = match status {
+        StatusCode::NOT_FOUND => "页面不存在",
+        StatusCode::FORBIDDEN => "无权访问",
+        StatusCode::TOO_MANY_REQUESTS => "操作过于频繁",
+        s if s.is_server_error() => "系统暂时不可用",
+        _ => "请求有误",
+    };
+    let page = ErrorPage {
+        chrome,
+        title: title.to_string(),
+        message: body.error.message,
+    };
+    let mut resp = match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, body.error.code).into_response(),
+    };
+    crate::error::set_retry_after(&mut resp, error);
+    resp
 }
 
 /// Renders a template into a 200 page.
@@ -256,7 +284,8 @@ impl Chrome {
         Chrome {
             user: account.map(|a| a.name.clone()),
             staff: account.is_some_and(|a| a.is_staff()),
-            admin: holds(Role::CatalogAdmin) || holds(Role::SystemAdmin),
+            // The head confirms grants of deciding roles from the administration page.
+            admin: holds(Role::CatalogAdmin) || holds(Role::SystemAdmin) || holds(Role::BureauHead),
             clerk: holds(Role::WindowClerk),
             head: holds(Role::BureauHead),
             supervisor: holds(Role::DepartmentSupervisor),
@@ -405,9 +434,10 @@ pub fn file_response(content_type: &str, name: &str, inline: bool, bytes: Vec<u8
 pub use yiyin_app::encode_query as encode;
 
 /// A redirect carrying a one-line notice shown on the next page.
+///
+/// The notice travels in a short-lived cookie, never in the address (see [`flash`]).
 pub fn redirect_with(path: &str, notice: &str) -> Response {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{sep}notice={}", encode(notice))).into_response()
+    redirect_setting_cookie(path, flash::notice_cookie(notice))
 }
 
 /// A response that sets a cookie and redirects.
@@ -417,7 +447,7 @@ pub fn redirect_setting_cookie(path: &str, cookie: HeaderValue) -> Response {
     resp
 }
 
-/// The `notice` query parameter of a page.
+/// The `notice` query parameter of a page: only ever the notice the server set (see [`flash`]).
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct Notice {

@@ -490,10 +490,7 @@ pub async fn announcements(page: Visitor, Query(q): Query<SearchQuery>) -> PageR
             decided_on: c.case.decided_on.map(fmt_date).unwrap_or_default(),
             number: c.number.clone(),
             item: c.item_name.clone(),
-            licensee: match c.applicant.kind {
-                yiyin_domain::party::SubjectKind::Person => mask_name(&c.applicant.name),
-                yiyin_domain::party::SubjectKind::Organisation => c.applicant.name.clone(),
-            },
+            licensee: c.applicant.kind.public_name(&c.applicant.name),
             result: c.result_name.clone(),
         })
         .collect();
@@ -549,6 +546,8 @@ pub async fn track(page: Visitor, Query(q): Query<TrackForm>) -> PageResult {
 #[serde(default)]
 pub struct VerifyForm {
     pub number: String,
+    /// The verification code printed on the document (the QR code carries it).
+    pub code: String,
 }
 
 #[derive(Template)]
@@ -556,6 +555,7 @@ pub struct VerifyForm {
 struct VerifyPage {
     chrome: Chrome,
     number: String,
+    code: String,
     error: String,
     verdict: Option<Verdict>,
 }
@@ -564,26 +564,33 @@ impl VerifyPage {
     /// The page with a verdict, or why there is none.
     fn of(
         page: &Visitor,
-        number: String,
+        (number, code): (String, String),
         (error, verdict): (String, Option<Verdict>),
     ) -> PageResult {
         render(&VerifyPage {
             chrome: page.chrome(""),
             number,
+            code,
             error,
             verdict,
         })
     }
 }
 
-/// Verify a document or licence: by its number (the QR code leads here), or by uploading its PDF or
+/// Verify a document or licence: by its number (the QR code leads here with its verification code;
+/// without the code the facts are minimal and a person's name masked), or by uploading its PDF or
 /// JSON file.
 pub async fn verify(page: Visitor, Query(q): Query<VerifyForm>) -> PageResult {
     let number = q.number.trim().to_string();
+    let code = q.code.trim().to_string();
     let found = if number.is_empty() {
         (String::new(), None)
     } else {
-        match page.app.lookup(&number).await? {
+        match page
+            .app
+            .lookup(&number, Some(code.as_str()).filter(|c| !c.is_empty()))
+            .await?
+        {
             Some(v) => (String::new(), Some(v)),
             None => (
                 format!("没有找到文号为「{number}」的文书或证照，请核对是否抄错"),
@@ -591,7 +598,7 @@ pub async fn verify(page: Visitor, Query(q): Query<VerifyForm>) -> PageResult {
             ),
         }
     };
-    VerifyPage::of(&page, number, found)
+    VerifyPage::of(&page, (number, code), found)
 }
 
 pub async fn verify_upload(page: Visitor, mut mp: Multipart) -> PageResult {
@@ -606,7 +613,7 @@ pub async fn verify_upload(page: Visitor, mut mp: Multipart) -> PageResult {
     } else {
         (String::new(), Some(page.app.verify_bytes(&bytes).await?))
     };
-    VerifyPage::of(&page, String::new(), found)
+    VerifyPage::of(&page, (String::new(), String::new()), found)
 }
 
 pub struct SealCard {
@@ -616,7 +623,8 @@ pub struct SealCard {
     pub valid: String,
     pub retired: bool,
     pub svg: String,
-    pub public_key: String,
+    /// The public key's short fingerprint (公钥指纹).
+    pub fingerprint: String,
     pub pem: String,
 }
 
@@ -644,7 +652,7 @@ pub async fn seals(page: Visitor) -> PageResult {
             id: s.id,
             valid: format!("{} 至 {}", s.valid_from, s.valid_until),
             retired: s.retired,
-            public_key: s.public_key,
+            fingerprint: yiyin_seal::keys::fingerprint(&s.public_key),
         })
         .collect();
     let heads = page.app.store.published_heads(60).await?;

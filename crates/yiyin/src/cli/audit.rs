@@ -1,6 +1,8 @@
 //! `yiyin audit verify`: recomputes every link of the SM3 hash-chained event log and names the first
-//! broken one; with `--head SEQ:HASH` (a chain head published on the portal and kept by anyone) it
-//! also proves that the history up to that head was not rewritten since. Exit status 1 when broken.
+//! broken one, and checks every case's rows (and its licences) against the state its last event
+//! recorded, naming each case changed outside the chain; with `--head SEQ:HASH` (a chain head
+//! published on the portal and kept by anyone) it also proves that the history up to that head was
+//! not rewritten since. Exit status 1 when broken.
 
 use clap::{Args, Subcommand};
 
@@ -63,6 +65,12 @@ pub async fn run(_global: &GlobalArgs, args: AuditArgs) -> CliResult {
     }
     store.close().await;
     let report = report?;
+    if !report.altered.is_empty() {
+        return Err(Failure::other(format!(
+            "事件哈希链完整，但办件数据与事件链不符：\n  {}",
+            report.altered.join("\n  ")
+        )));
+    }
     if let Some((seq, why)) = report.broken {
         return Err(Failure::other(format!(
             "事件哈希链在第 {seq} 号事件处断开：{why}"

@@ -1,13 +1,16 @@
 //! `yiyin draw FILE`: re-runs a published random-inspection draw (双随机一公开) from what the portal
 //! published before it — the plan from `/api/v1/inspections/{id}` (or its bare `input`) — and, when
-//! the file also holds the draw the department made, says whether the two agree. Needs nothing but
-//! the file: the draw is a pure function of the pools, the ties and the seed.
+//! the file also holds the draw the department made, says whether the two agree. A plan carries the
+//! digest of its pools (published before the seed existed) and the seed's source (the first daily
+//! chain head signed after publication): both are checked — the pools are those committed to, the
+//! seed is the one the source gives. Needs nothing but the file: the draw is a pure function of the
+//! pools, the ties and the seed.
 
 use std::path::PathBuf;
 
 use clap::Args;
 use serde::Deserialize;
-use yiyin_domain::inspection::{Draw, DrawInput, draw};
+use yiyin_domain::inspection::{Draw, DrawInput, SeedSource, check_commitment, draw};
 
 use super::{CliResult, Failure, GlobalArgs};
 
@@ -27,13 +30,42 @@ struct Published {
     input: DrawInput,
     #[serde(default)]
     result: Option<Draw>,
+    /// The digest of the pools published with the plan ('' for plans published before it).
+    #[serde(default)]
+    pools_digest: String,
+    #[serde(default)]
+    seed_source: Option<SeedSource>,
+    #[serde(default)]
+    cancel_reason: String,
+    #[serde(default)]
+    cancelled_at: Option<i64>,
 }
 
 pub fn run(_global: &GlobalArgs, args: DrawArgs) -> CliResult {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| Failure::input(format!("无法读取文件 {}：{e}", args.file.display())))?;
     let (input, published) = match serde_json::from_str::<Published>(&text) {
-        Ok(p) => (p.input, p.result),
+        Ok(p) => {
+            if p.cancelled_at.is_some() {
+                eprintln!("该计划已公开取消：{}", p.cancel_reason);
+            }
+            if !p.pools_digest.is_empty() {
+                if p.input.seed.is_empty() {
+                    return Err(Failure::other(
+                        "该计划尚未确定随机种子：种子取自计划公布之后首个经签章的每日链头，抽取时才确定",
+                    ));
+                }
+                check_commitment(&p.input, &p.pools_digest, p.seed_source.as_ref())
+                    .map_err(|e| Failure::other(format!("计划不成立：{e}")))?;
+                if let Some(s) = &p.seed_source {
+                    eprintln!(
+                        "名录摘要与公布时一致；随机种子由 {} 的每日链头（第 {} 号事件，{}）得出",
+                        s.day, s.seq, s.hash
+                    );
+                }
+            }
+            (p.input, p.result)
+        }
         Err(_) => (
             serde_json::from_str::<DrawInput>(&text).map_err(|e| {
                 Failure::input(format!(

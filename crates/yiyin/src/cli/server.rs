@@ -150,9 +150,72 @@ pub struct ListenArgs {
         default_value = "127.0.0.1:8080"
     )]
     pub listen: String,
+    /// 服务器前面有可信的反向代理：按 X-Forwarded-For 的最后一个地址识别客户端（否则按连接地址；没有代理时不要打开，以免客户端伪造地址绕过限流）
+    #[arg(long, env = "YIYIN_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    /// 每个客户端地址每分钟允许的登录和注册次数（办件查询、文书核验另计同样的次数）
+    #[arg(long, value_name = "N", env = "YIYIN_ATTEMPTS_PER_MINUTE", default_value_t = yiyin_web::Limits::default().per_address_per_minute)]
+    pub attempts_per_minute: u32,
+    /// 每个客户端地址允许连续尝试的次数（超过后按每分钟次数放行）
+    #[arg(long, value_name = "N", env = "YIYIN_ATTEMPTS_BURST", default_value_t = yiyin_web::Limits::default().per_address_burst)]
+    pub attempts_burst: u32,
+    /// 同一账号（登录名、注册的证件号码、查询的办件编号）每分钟允许的尝试次数，不论来自哪个地址
+    #[arg(long, value_name = "N", env = "YIYIN_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = yiyin_web::Limits::default().per_login_per_minute)]
+    pub login_attempts_per_minute: u32,
+    /// 允许推送接收地址（webhook）使用的内部网段，如 10.0.0.0/8（可多次给出）；默认只允许公网地址，本机、链路本地和专用网络一律拒绝
+    #[arg(
+        long,
+        value_name = "CIDR",
+        env = "YIYIN_WEBHOOK_ALLOW",
+        value_delimiter = ','
+    )]
+    pub webhook_allow: Vec<String>,
+    /// 工作人员会话的空闲超时（分钟）：超过该时长没有任何操作即须重新登录
+    #[arg(long, value_name = "MINUTES", env = "YIYIN_STAFF_IDLE_MINUTES", default_value_t = 30,
+        value_parser = clap::value_parser!(i64).range(1..=480))]
+    pub staff_idle_minutes: i64,
+    /// 申请人会话的空闲超时（分钟）
+    #[arg(long, value_name = "MINUTES", env = "YIYIN_APPLICANT_IDLE_MINUTES", default_value_t = 120,
+        value_parser = clap::value_parser!(i64).range(1..=480))]
+    pub applicant_idle_minutes: i64,
 }
 
 impl ListenArgs {
+    /// The web layer's settings: the limits on attempts and whether a trusted proxy stands in front.
+    pub fn web(&self) -> yiyin_web::WebConfig {
+        yiyin_web::WebConfig {
+            limits: yiyin_web::Limits {
+                per_address_per_minute: self.attempts_per_minute,
+                per_address_burst: self.attempts_burst,
+                per_login_per_minute: self.login_attempts_per_minute,
+                per_login_burst: self.login_attempts_per_minute,
+            },
+            trust_forwarded_for: self.trust_forwarded_for,
+        }
+    }
+
+    /// The idle timeouts of sessions.
+    pub fn idle(&self) -> yiyin_app::users::IdleTimeouts {
+        yiyin_app::users::IdleTimeouts {
+            staff: chrono::Duration::minutes(self.staff_idle_minutes),
+            applicant: chrono::Duration::minutes(self.applicant_idle_minutes),
+        }
+    }
+
+    /// The internal networks webhooks may reach, checked.
+    pub fn webhook_allow(&self) -> Result<Vec<yiyin_app::egress::IpNet>, Failure> {
+        self.webhook_allow
+            .iter()
+            .map(|n| {
+                n.trim().parse().map_err(|_| {
+                    Failure::input(format!(
+                        "--webhook-allow「{n}」不是有效的网段（应如 10.0.0.0/8）"
+                    ))
+                })
+            })
+            .collect()
+    }
+
     /// The address to listen on, checked.
     pub fn addr(&self) -> Result<SocketAddr, Failure> {
         self.listen.parse().map_err(|_| {
@@ -247,11 +310,14 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
     let today = yiyin_domain::calendar::local_date(clock.now());
     let keyring = open_seals(&store, &passphrase, today).await?;
     let public_url = args.seal.public_url(addr);
-    let app = app_of(global, &store, blobs, clock, keyring, &public_url).await?;
-    run_server(app, addr).await
+    let app = app_of(global, &store, blobs, clock, keyring, &public_url)
+        .await?
+        .allow_webhook_networks(args.listen.webhook_allow()?)
+        .with_idle_timeouts(args.listen.idle());
+    run_server(app, addr, args.listen.web()).await
 }
 
-pub async fn run_server(app: App, addr: SocketAddr) -> CliResult {
+pub async fn run_server(app: App, addr: SocketAddr, web: yiyin_web::WebConfig) -> CliResult {
     let store = app.store.clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -263,7 +329,7 @@ pub async fn run_server(app: App, addr: SocketAddr) -> CliResult {
         "一印已启动：http://{local}/  （数据库：{}，按 Ctrl-C 停止）",
         store.backend().label()
     );
-    yiyin_web::serve(listener, app, async {
+    yiyin_web::serve(listener, app, web, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
@@ -285,6 +351,9 @@ pub struct DemoArgs {
         default_value = "yiyin-data"
     )]
     pub data_dir: PathBuf,
+    /// 演示数据存入该 PostgreSQL 数据库（postgres://用户@主机/库名，应为新建的空库）；不填则使用数据目录中的 SQLite 文件
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
     /// 删除已有的演示数据库，重新生成
     #[arg(long)]
     pub reset: bool,
@@ -307,7 +376,7 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         remove_sqlite(&args.data_dir.join("yiyin.sqlite"))?;
     }
     let db = DbArgs {
-        database: None,
+        database: args.database.clone(),
         data_dir: args.data_dir.clone(),
         sqlite_sync: "normal".into(),
         blob_url: None,
@@ -350,8 +419,11 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         store.close().await;
         return Ok(());
     }
-    let app = app_of(global, &store, db.blobs()?, clock, keyring, &public_url).await?;
-    run_server(app, addr).await
+    let app = app_of(global, &store, db.blobs()?, clock, keyring, &public_url)
+        .await?
+        .allow_webhook_networks(args.listen.webhook_allow()?)
+        .with_idle_timeouts(args.listen.idle());
+    run_server(app, addr, args.listen.web()).await
 }
 
 fn remove_sqlite(path: &Path) -> CliResult {

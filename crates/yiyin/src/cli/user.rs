@@ -30,7 +30,7 @@ enum UserCommand {
         /// 岗位，可重复：县区:岗位[:部门[:窗口或镇]]，例如 hanyin:window_clerk:-:w01、hanyin:department_supervisor:shichang
         #[arg(long = "role", required = true, value_name = "县区:岗位[:部门[:单位]]")]
         roles: Vec<String>,
-        /// 初始密码（至少8位，含字母和数字）；也可用环境变量 YIYIN_PASSWORD
+        /// 初始密码（至少10位，含大写字母、小写字母、数字、符号中的至少三类）；也可用环境变量 YIYIN_PASSWORD
         #[arg(long, env = "YIYIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
@@ -40,7 +40,7 @@ enum UserCommand {
         /// 县区代码
         jurisdiction: String,
     },
-    /// 重设密码（并解除锁定）
+    /// 重设密码（并解除锁定，结束该账号的所有会话）
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
     Password {
         login: String,
@@ -90,6 +90,8 @@ pub fn parse_grant(text: &str) -> Result<Grant, String> {
 
 pub async fn run(_global: &GlobalArgs, args: UserArgs) -> CliResult {
     let store = args.db.open().await?;
+    // The server's operator: every act is a chained event by the command line.
+    let by = yiyin_domain::party::Actor::cli("命令行");
     match args.command {
         UserCommand::Add {
             login,
@@ -110,6 +112,8 @@ pub async fn run(_global: &GlobalArgs, args: UserArgs) -> CliResult {
                     password,
                     grants,
                 },
+                &by,
+                None,
                 chrono::Utc::now(),
             )
             .await?;
@@ -136,7 +140,7 @@ pub async fn run(_global: &GlobalArgs, args: UserArgs) -> CliResult {
                 .account_by_login(&login)
                 .await?
                 .ok_or_else(|| Failure::input(format!("没有登录名为「{login}」的账号")))?;
-            set_password(&store, a.id, &password).await?;
+            set_password(&store, a.id, &password, &by, chrono::Utc::now()).await?;
             println!("已重设 {login} 的密码。");
         }
         UserCommand::Disable { login, enable } => {
@@ -144,7 +148,7 @@ pub async fn run(_global: &GlobalArgs, args: UserArgs) -> CliResult {
                 .account_by_login(&login)
                 .await?
                 .ok_or_else(|| Failure::input(format!("没有登录名为「{login}」的账号")))?;
-            set_active(&store, a.id, enable).await?;
+            set_active(&store, a.id, enable, &by, chrono::Utc::now()).await?;
             println!("已{} {login}。", if enable { "启用" } else { "停用" });
         }
     }

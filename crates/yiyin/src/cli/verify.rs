@@ -1,9 +1,12 @@
 //! Offline checks of files Yiyin issued: `yiyin verify FILE` (a sealed document's PDF or JSON) and
-//! `yiyin archive verify PACKAGE` (a closed case's archive package). Both need nothing but the file;
-//! `--seals` names the published seal list (the portal's `/api/v1/seals`) to confirm the signing key
-//! is one of the bureau's seals, and `verify --registry` asks the database whether a licence is still
-//! in force. Exit status 0 when genuine, 1 when not (with every reason), 2 when the file cannot be
-//! read.
+//! `yiyin archive verify PACKAGE` (a closed case's archive package). A file carries the public key
+//! it was signed with, so a valid signature alone proves nothing about who signed: the key must be
+//! one of the bureau's published seals. The list shipped with the build (`data/seals.json`, in the
+//! format of the portal's `/api/v1/seals`; see `data/README.md`) is trusted, plus the list named by
+//! `--seals` (a downloaded `/api/v1/seals`); `verify --registry` asks the database instead (whether
+//! the seal and the document are registered, whether a licence is still in force). A key in no
+//! trusted list answers 「印章所有者未经确认」. Exit status 0 when genuine, 1 when not (with every
+//! reason), 2 when the file cannot be read.
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +23,7 @@ pub struct VerifyArgs {
     /// 要核验的文件：一印签发的 PDF，或签章记录 JSON
     #[arg(value_name = "FILE")]
     file: PathBuf,
-    /// 公布的印章清单（门户 /api/v1/seals 下载的 JSON），用来确认签章的公钥属于登记的印章
+    /// 公布的印章清单（门户 /api/v1/seals 下载的 JSON）：在随程序发布的清单之外，信任其中的印章
     #[arg(long, value_name = "FILE")]
     seals: Option<PathBuf>,
     /// 同时查询数据库：文书是否登记、证照当前状态（撤销、注销、变更）
@@ -44,7 +47,7 @@ enum ArchiveCommand {
         /// 档案包（zip）
         #[arg(value_name = "PACKAGE")]
         package: PathBuf,
-        /// 公布的印章清单（门户 /api/v1/seals 下载的 JSON）
+        /// 公布的印章清单（门户 /api/v1/seals 下载的 JSON）：在随程序发布的清单之外，信任其中的印章
         #[arg(long, value_name = "FILE")]
         seals: Option<PathBuf>,
     },
@@ -64,6 +67,22 @@ fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::input(format!("无法读取 {}：{e}", path.display())))
 }
 
+/// The published seal list shipped with this build.
+const SHIPPED_SEALS: &str = include_str!("../../data/seals.json");
+
+/// The seals trusted offline: those shipped with the build and those of the list `--seals` names.
+fn trusted_seals(extra: Option<&Path>) -> Result<Vec<PublishedSeal>, Failure> {
+    let mut seals: Vec<PublishedSeal> = serde_json::from_str(SHIPPED_SEALS)
+        .map_err(|e| Failure::other(format!("随程序发布的印章清单无法读取：{e}")))?;
+    if let Some(path) = extra {
+        seals.extend(published_seals(path)?);
+    }
+    Ok(seals)
+}
+
+/// The verdict on a key in no trusted list.
+const UNCONFIRMED: &str = "印章所有者未经确认";
+
 fn published_seals(path: &Path) -> Result<Vec<PublishedSeal>, Failure> {
     serde_json::from_slice(&read(path)?).map_err(|e| {
         Failure::input(format!(
@@ -73,10 +92,12 @@ fn published_seals(path: &Path) -> Result<Vec<PublishedSeal>, Failure> {
     })
 }
 
-/// Whether `public_key` is one of the published seals; the problem in Chinese if not.
+/// Whether `public_key` is one of the trusted seals; the problem in Chinese if not.
 fn check_published(seals: &[PublishedSeal], public_key: &str) -> Option<String> {
     match seals.iter().find(|s| s.public_key == public_key) {
-        None => Some("签章所用的公钥不在公布的印章清单中：不是登记的电子印章".into()),
+        None => Some(format!(
+            "{UNCONFIRMED}：签章所用的公钥不在公布的印章清单中（随程序发布的清单和 --seals 指定的清单均无此公钥），文件中自带的公钥只能证明文件未被改动，不能证明由登记机关签章。请从门户下载最新的印章清单（/api/v1/seals）以 --seals 指定，或加 --registry 查询登记库"
+        )),
         Some(s) => {
             println!(
                 "印章清单：第{}号「{}」{}",
@@ -147,15 +168,14 @@ pub async fn verify(_global: &GlobalArgs, args: VerifyArgs) -> CliResult {
             problems.push(format!("证照已于 {} 届满，已过期", field("valid_until")));
         }
     }
-    match &args.seals {
-        Some(path) => {
-            let seals = published_seals(path)?;
-            problems.extend(check_published(&seals, &sealed.seal.public_key));
-        }
-        None if !args.registry => println!(
-            "提示：离线核验证明文件未被改动、由上述公钥签名；要确认该公钥属于登记的印章，请加 --seals 指定公布的印章清单；证照是否被撤销、注销，请加 --registry 或在门户核验页查询"
-        ),
-        None => {}
+    // Offline, the seal must be in a trusted list; with --registry alone, the register decides.
+    let mut unconfirmed = None;
+    if args.seals.is_some() || !args.registry {
+        let seals = trusted_seals(args.seals.as_deref())?;
+        unconfirmed = check_published(&seals, &sealed.seal.public_key);
+    }
+    if !args.registry {
+        println!("提示：离线核验不能知道证照是否被撤销、注销，请加 --registry 或在门户核验页查询");
     }
     if args.registry {
         let store = args.db.open().await?;
@@ -168,7 +188,13 @@ pub async fn verify(_global: &GlobalArgs, args: VerifyArgs) -> CliResult {
         }
         problems.extend(check.problems());
     }
-    if problems.is_empty() {
+    if let Some(why) = unconfirmed {
+        problems.insert(0, why);
+        Err(Failure::other(format!(
+            "核验结果：{UNCONFIRMED}\n  {}",
+            problems.join("\n  ")
+        )))
+    } else if problems.is_empty() {
         println!("核验结果：真实有效");
         Ok(())
     } else {
@@ -198,11 +224,11 @@ pub async fn archive(_global: &GlobalArgs, args: ArchiveArgs) -> CliResult {
         m.events,
         m.last_event_hash
     );
-    if let Some(path) = seals {
-        let seals = published_seals(&path)?;
-        if let Some(problem) = check_published(&seals, &m.seal.public_key) {
-            return Err(Failure::other(format!("档案包校验失败：{problem}")));
-        }
+    let seals = trusted_seals(seals.as_deref())?;
+    if let Some(problem) = check_published(&seals, &m.seal.public_key) {
+        return Err(Failure::other(format!(
+            "核验结果：{UNCONFIRMED}\n档案包校验失败：{problem}"
+        )));
     }
     println!("档案包完整：清单签名有效，每个文件、每条事件、每份文书的签章均与签发时一致");
     Ok(())

@@ -62,6 +62,13 @@ pub fn item_to_form(item: &Item) -> (FormData, Vec<MaterialInput>, Vec<StepInput
                 .unwrap_or_default(),
         ),
         (
+            "extension_days",
+            item.extension_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
+        ("extension_basis", item.extension_basis.clone()),
+        (
             "fees",
             item.fees
                 .iter()
@@ -212,6 +219,8 @@ pub fn item_from_form(
     let online_depth = num("online_depth").min(9) as u8;
     let visits = num("visits").min(9) as u8;
     let commitment_check_days = Some(num("commitment_check_days")).filter(|d| *d > 0);
+    let extension_days =
+        (!f.get("extension_days").trim().is_empty()).then(|| num("extension_days"));
     let validity_years = Some(num("validity_years")).filter(|d| *d > 0);
     let lines = |field: &str| -> Vec<String> {
         f.get(field)
@@ -315,6 +324,8 @@ pub fn item_from_form(
         visits,
         green_list: !f.get("green_list").is_empty(),
         commitment_check_days,
+        extension_days,
+        extension_basis: f.get("extension_basis").trim().to_string(),
         quantity_limited: !f.get("quantity_limited").is_empty(),
         steps,
         result: ItemResult {

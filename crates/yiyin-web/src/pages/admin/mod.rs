@@ -7,9 +7,11 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query};
 use serde::Deserialize;
 use yiyin_app::accounts::NewStaff;
+use yiyin_app::users::Granted;
 use yiyin_domain::authz::{Grant, Operation};
 use yiyin_domain::org::Jurisdiction;
 use yiyin_domain::roles::Role;
+use yiyin_store::account_security::PendingGrant;
 use yiyin_store::accounts::Account;
 
 use super::{
@@ -29,6 +31,8 @@ struct IndexPage {
     chrome: Chrome,
     catalogs: Vec<(String, String)>,
     users: Vec<(String, String)>,
+    /// Where the user confirms grants of deciding roles (bureau head).
+    confirms: Vec<(String, String)>,
     calendar_years: Vec<i32>,
 }
 
@@ -36,7 +40,8 @@ pub async fn index(page: Page) -> PageResult {
     page.require_staff()?;
     let catalogs = page.jurisdictions_for(Operation::ManageCatalog);
     let users = page.jurisdictions_for(Operation::ManageUsers);
-    if catalogs.is_empty() && users.is_empty() {
+    let confirms = page.jurisdictions_for(Operation::ConfirmGrants);
+    if catalogs.is_empty() && users.is_empty() && confirms.is_empty() {
         return Err(AppError::Forbidden(
             "无权访问管理功能：您的岗位没有目录管理或系统管理职责".into(),
         )
@@ -46,6 +51,7 @@ pub async fn index(page: Page) -> PageResult {
         chrome: page.chrome(""),
         catalogs,
         users,
+        confirms,
         calendar_years: page.app.calendar().years(),
     })
 }
@@ -59,6 +65,12 @@ struct UsersPage {
     roles: Vec<(&'static str, &'static str)>,
     f: FormData,
     errors: FieldErrors,
+    /// Grants waiting for the bureau head's confirmation, with the account's name.
+    pending: Vec<(PendingGrant, String)>,
+    /// The user manages the jurisdiction's accounts (system administrator).
+    manages: bool,
+    /// The user confirms grants of deciding roles (bureau head).
+    confirms: bool,
 }
 
 fn describe_grants(grants: &[Grant], jurisdiction: &str) -> String {
@@ -83,6 +95,36 @@ impl UsersPage {
     fn grants_of(&self, a: &Account) -> String {
         describe_grants(&a.grants, &self.j.code)
     }
+
+    /// An account's grants in the jurisdiction: (role code, department, unit, label).
+    fn grant_rows(&self, a: &Account) -> Vec<(String, String, String, String)> {
+        a.grants
+            .iter()
+            .filter(|g| g.jurisdiction == self.j.code)
+            .map(|g| {
+                (
+                    g.role.code().to_string(),
+                    g.department.clone().unwrap_or_default(),
+                    g.unit.clone().unwrap_or_default(),
+                    describe_grants(std::slice::from_ref(g), &self.j.code),
+                )
+            })
+            .collect()
+    }
+
+    fn pending_label(&self, p: &PendingGrant) -> String {
+        describe_grants(&[p.grant()], &self.j.code)
+    }
+
+    fn requested_at(&self, p: &PendingGrant) -> String {
+        chrono::DateTime::from_timestamp_millis(p.requested_at)
+            .map(|t| {
+                t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// The staff accounts of a jurisdiction; `f` and `errors` are a refused new account's.
@@ -95,6 +137,20 @@ async fn users_page(
 ) -> PageResult {
     let j = page.app.store.jurisdiction(code).await?;
     let accounts = page.app.staff_of(page.who(), code).await?;
+    let pending = page
+        .app
+        .pending_grants(page.who(), code)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let name = accounts
+                .iter()
+                .find(|a| a.id == p.account_id)
+                .map(|a| format!("{}（{}）", a.name, a.login))
+                .unwrap_or_default();
+            (p, name)
+        })
+        .collect();
     render(&UsersPage {
         chrome: page.chrome(notice),
         j,
@@ -102,11 +158,19 @@ async fn users_page(
         roles: Role::options(),
         f,
         errors,
+        pending,
+        manages: page.who().require_in(Operation::ManageUsers, code).is_ok(),
+        confirms: page
+            .who()
+            .require_in(Operation::ConfirmGrants, code)
+            .is_ok(),
     })
 }
 
+/// The accounts of a jurisdiction: for its system administrators, and for its bureau head (who
+/// confirms the grants of deciding roles there).
 pub async fn users(page: Page, Path(code): Path<String>, Query(n): Query<Notice>) -> PageResult {
-    page.require_in(Operation::ManageUsers, &code)?;
+    page.require_staff()?;
     users_page(
         &page,
         &code,
@@ -176,21 +240,41 @@ pub async fn create_user(
     unprocessable(users_page(&page, &code, "", form.raw, errors).await)
 }
 
-/// An administrator's act on an account.
+/// An administrator's act on an account (or the head's confirmation of a pending grant).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct UserActionForm {
     op: String,
     password: String,
+    role: String,
+    department: String,
+    unit: String,
+    pending: i64,
 }
 
-/// Disables, enables or resets the password of an account of the jurisdiction.
+impl UserActionForm {
+    /// The grant the form names, in the jurisdiction.
+    fn grant(&self, jurisdiction: &str) -> Result<Grant, AppError> {
+        let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let role = Role::parse(&self.role).ok_or_else(|| AppError::field("role", "请选择岗位"))?;
+        Ok(Grant {
+            role,
+            jurisdiction: jurisdiction.to_string(),
+            department: given(&self.department),
+            unit: given(&self.unit),
+        })
+    }
+}
+
+/// Disables, enables, resets the password or the second factor of an account of the
+/// jurisdiction, grants or revokes a role, or (the head) confirms a pending grant. Each use case
+/// checks who may.
 pub async fn user_action(
     page: Page,
     Path((code, id)): Path<(String, i64)>,
     form: Form<UserActionForm>,
 ) -> PageResult {
-    page.require_in(Operation::ManageUsers, &code)?;
+    page.require_staff()?;
     page.check_csrf(&form)?;
     let (app, who) = (&page.app, page.who());
     let result = match form.data.op.as_str() {
@@ -205,7 +289,31 @@ pub async fn user_action(
         "password" => app
             .reset_password(who, &code, id, &form.data.password)
             .await
-            .map(|a| format!("已重设 {} 的密码并解除锁定", a.login)),
+            .map(|a| format!("已重设 {} 的密码并解除锁定，其所有会话已结束", a.login)),
+        "totp_reset" => app
+            .reset_totp(who, &code, id)
+            .await
+            .map(|a| format!("已重置 {} 的两步验证，其下次登录时须重新绑定", a.login)),
+        "grant" => match form.data.grant(&code) {
+            Ok(g) => app.grant_role(who, id, g).await.map(|out| match out {
+                Granted::Effective => "已授予岗位".to_string(),
+                Granted::Pending { .. } => {
+                    "已提交授权申请：作出许可决定的岗位须经局长确认后生效".to_string()
+                }
+            }),
+            Err(e) => Err(e),
+        },
+        "revoke" => match form.data.grant(&code) {
+            Ok(g) => app
+                .revoke_role(who, id, g)
+                .await
+                .map(|a| format!("已撤销 {} 的岗位，其所有会话已结束", a.login)),
+            Err(e) => Err(e),
+        },
+        "confirm" => app
+            .confirm_grant(who, form.data.pending)
+            .await
+            .map(|a| format!("已确认 {} 的岗位授权", a.login)),
         _ => Err(AppError::field("op", "未知的操作")),
     };
     let back = format!("/admin/users/{code}");

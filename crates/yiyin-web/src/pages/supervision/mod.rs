@@ -143,6 +143,27 @@ pub async fn acknowledge(page: Page, Path(id): Path<i64>, form: RawForm) -> Page
     ))
 }
 
+/// The pushes ticked on the desk (批量签收).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AcknowledgeForm {
+    ids: Vec<i64>,
+}
+
+pub async fn acknowledge_many(page: Page, form: Form<AcknowledgeForm>) -> PageResult {
+    page.check_csrf(&form)?;
+    let result = page.app.acknowledge_all(page.who(), &form.data.ids).await;
+    let back = desk_query(&form.raw);
+    Tab::Inbox
+        .settle(&page, form.raw, result, |pushes| {
+            (
+                desk_url(&back.j, &back.d),
+                format!("已签收 {} 条推送", pushes.len()),
+            )
+        })
+        .await
+}
+
 /// A finding as the desk's form sends it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -282,7 +303,10 @@ pub async fn publish_plan(page: Page, form: RawForm) -> PageResult {
         .settle(&page, form, result, |p| {
             (
                 inspections_url(&p.jurisdiction, &p.department),
-                format!("已公布抽查计划“{}”，随机种子 {}", p.title, p.seed),
+                format!(
+                    "已公布抽查计划“{}”，名录摘要 {}；随机种子取自公布次日及以后首个经签章的每日链头，届时方可抽取",
+                    p.title, p.pools_digest
+                ),
             )
         })
         .await
@@ -297,6 +321,20 @@ pub async fn draw(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult 
             (
                 inspections_url(&p.jurisdiction, &p.department),
                 format!("已抽取：{picks}户检查对象，已向社会公开"),
+            )
+        })
+        .await
+}
+
+pub async fn cancel_plan(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
+    let reason = form.raw.get("reason");
+    let result = page.app.cancel_plan(page.who(), id, &reason).await;
+    Tab::Inspections
+        .settle(&page, form.raw, result, |p| {
+            (
+                inspections_url(&p.jurisdiction, &p.department),
+                format!("已公开取消抽查计划“{}”", p.title),
             )
         })
         .await

@@ -25,6 +25,13 @@ struct CasePage {
     step_name: String,
     step_kind: String,
     step_two_staff: bool,
+    /// The verification waiting for a second verifier: (its first verifiers, its opinion).
+    awaiting: Option<(String, String)>,
+    /// The staff accounts who may preside over a hearing: (login, name).
+    presiding: Vec<(String, String)>,
+    /// The one extension's length and its legal basis (Art. 42 or the item's own law).
+    extension_days: u32,
+    extension_rule: String,
     suspension_kinds: Vec<(&'static str, &'static str)>,
     joint: bool,
     error: String,
@@ -60,6 +67,11 @@ async fn case_page_for(
     let case = CaseShown::load(page, id).await?;
     let c = &case.c;
     let step = c.case.pending_step(&c.item);
+    let presiding = if step.is_some_and(|s| s.kind == StepKind::Hearing) {
+        page.app.presiding_candidates(page.who(), c).await?
+    } else {
+        vec![]
+    };
     render(&CasePage {
         chrome: page.chrome(notice),
         department: page
@@ -70,6 +82,13 @@ async fn case_page_for(
         step_name: step.map(|s| s.name.clone()).unwrap_or_default(),
         step_kind: step.map(|s| s.kind.code().to_string()).unwrap_or_default(),
         step_two_staff: step.is_some_and(|s| s.kind.needs_two_staff()),
+        awaiting: c
+            .case
+            .awaiting_confirmation()
+            .map(|s| (s.staff.join("、"), s.opinion.clone())),
+        presiding,
+        extension_days: c.item.extension_limit(),
+        extension_rule: c.item.extension_rule(),
         suspension_kinds: SuspensionKind::options(),
         joint: c.item.joint,
         error,
@@ -102,7 +121,7 @@ pub struct ActionForm {
     pub commitment: String,
     pub reason: String,
     pub redirect_to: String,
-    /// The staff who did a step (two for verification and site inspection).
+    /// A hearing's presiding officer (an account's login); other steps are signed by the account.
     pub staff: Vec<String>,
     pub opinion: String,
     pub kind: String,
@@ -156,6 +175,11 @@ impl ActionForm {
                 kind: step_kind.ok_or_else(|| AppError::field("action", "本件没有待办理的环节"))?,
                 staff: texts(&self.staff),
                 opinion: self.opinion.trim().to_string(),
+            },
+            "confirm_verification" => Action::ConfirmVerification {
+                kind: step_kind
+                    .ok_or_else(|| AppError::field("action", "本件没有等待确认的核查"))?,
+                staff: String::new(),
             },
             "suspend" => Action::Suspend {
                 kind: self.kind.trim().to_string(),

@@ -97,7 +97,9 @@ pub struct QueueLine {
     pub applicant: String,
     pub received_on: String,
     pub intake_due: String,
-    pub days_left: i64,
+    /// Working days left in the intake window (negative when past); none while waiting for the
+    /// applicant's supplement.
+    pub days_left: Option<i64>,
     pub channel: String,
     /// The window or centre that received it.
     pub unit: String,
@@ -160,13 +162,11 @@ pub async fn queue(page: Page, Query(q): Query<QueueQuery>) -> PageResult {
                 continue;
             }
             let due = c.case.intake.due;
-            let left = if s == CaseState::AwaitingSupplement {
-                i64::MAX
-            } else if today <= due {
-                cal.between(today, due).map(i64::from).unwrap_or(0)
-            } else {
-                -1
-            };
+            // The domain's clock counts the working days left (negative: 超期).
+            let left = c
+                .deadlines(&cal, today)
+                .ok()
+                .and_then(|k| k.intake_days_left);
             lines.push(QueueLine {
                 id: c.id,
                 number: c.number.clone(),
@@ -184,7 +184,7 @@ pub async fn queue(page: Page, Query(q): Query<QueueQuery>) -> PageResult {
             });
         }
     }
-    lines.sort_by_key(|l| (l.days_left, l.id));
+    lines.sort_by_key(|l| (l.days_left.is_none(), l.days_left, l.id));
     let my_unit = unit_name(
         &org,
         a.grants.first().map_or("", |g| g.jurisdiction.as_str()),
@@ -273,6 +273,8 @@ pub struct MaterialRow {
     pub required: bool,
     pub deferrable: bool,
     pub provided: bool,
+    /// Missing at acceptance but not asked for by the supplement notice (Art. 32 para 1 (5)).
+    pub not_requested: bool,
     pub files: Vec<Attachment>,
 }
 
@@ -287,6 +289,7 @@ pub fn material_rows(record: &CaseRecord, files: &[Attachment]) -> Vec<MaterialR
             required: m.required,
             deferrable: m.deferrable,
             provided: record.case.provided.contains(&m.code),
+            not_requested: record.case.not_requested.contains(&m.code),
             files: files
                 .iter()
                 .filter(|f| f.material_code == m.code)

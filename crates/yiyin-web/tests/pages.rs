@@ -1,0 +1,353 @@
+//! The pages as a browser sees them, against a real server on both databases: the Chinese 404 for
+//! any unknown address (in the frame of whoever is logged in; JSON under `/api/`), notices only as
+//! the server set them, worklists with their deadlines, and what each role is shown.
+
+use serde_json::{Value, json};
+use yiyin_domain::roles::Role;
+use yiyin_store::Backend;
+use yiyin_testkit::web::{HANYIN, approve, review};
+use yiyin_testkit::{Api, PASSWORD, on_both};
+
+on_both!(
+    unknown_addresses_answer_in_chinese,
+    notices_are_only_what_the_server_set,
+    worklists_show_the_deadline_now_and_how_late,
+    pushes_are_acknowledged_in_a_batch,
+    the_head_does_not_do_the_review,
+    seals_show_fingerprints_not_keys,
+    no_extension_is_offered_past_the_limit,
+    pages_work_without_script_and_on_phones,
+);
+
+/// Logs `login` in on the cookie client (as a browser does); returns the session's CSRF token.
+async fn browser_login(app: &Api, login: &str) -> String {
+    let r = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": login, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let session: Value = r.json().await.unwrap();
+    session["csrf_token"].as_str().unwrap().to_string()
+}
+
+async fn unknown_addresses_answer_in_chinese(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+
+    // A visitor: a Chinese page in the normal frame, with a 404 status.
+    let (status, html) = app.get_text("/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(
+        html.contains("页面不存在") && html.contains("返回首页"),
+        "{html}"
+    );
+    assert!(
+        html.contains("一印 · 政务服务") && html.contains("登录"),
+        "{html}"
+    );
+
+    // A logged-in clerk keeps the header with their name and the workbench.
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let (status, html) = app.page_text(&clerk, "/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(
+        html.contains("测试窗口") && html.contains("工作台"),
+        "{html}"
+    );
+    assert!(html.contains("退出"), "{html}");
+    // So does any other error page, e.g. a case that does not exist.
+    let (status, html) = app.page_text(&clerk, "/work/cases/999999").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("测试窗口"), "{html}");
+
+    // The API answers JSON, in Chinese.
+    let r = app.anonymous().get("/api/v1/no-such-thing").await;
+    let body = r.refused(404, "没有这个接口");
+    assert_eq!(body["error"]["code"], "not_found");
+    app.stop().await;
+}
+
+async fn notices_are_only_what_the_server_set(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+
+    // A link carrying its own "official" text shows nothing of it.
+    let bait = "/?notice=%E8%AF%B7%E8%87%B4%E7%94%B5400-123";
+    let (status, html) = app.get_text(bait).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("请致电400-123"), "{html}");
+    let (_, html) = app
+        .get_text("/login?notice=%E8%AF%B7%E8%87%B4%E7%94%B5")
+        .await;
+    assert!(!html.contains("请致电"), "{html}");
+
+    // Logging out: the next page says so, once.
+    app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let csrf = browser_login(&app, "hy.clerk").await;
+    let r = app
+        .client
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection());
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(!location.contains("notice"), "{location}");
+    let (_, html) = app.get_text(&location).await;
+    assert!(html.contains("已退出登录"), "{html}");
+    let (_, html) = app.get_text(&location).await;
+    assert!(!html.contains("已退出登录"), "shown once: {html}");
+    app.stop().await;
+}
+
+async fn worklists_show_the_deadline_now_and_how_late(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let desk = app.desk().await;
+    let received = app.receive(&desk.clerk, &["M1", "M2"]).await;
+    let decided = app.receive(&desk.clerk, &["M1", "M2"]).await;
+    let id = decided["id"].as_i64().unwrap();
+    for (token, action) in desk.deciding(approve("符合条件")) {
+        app.act(token, id, action).await.expect(200);
+    }
+    let number = |case: &Value| case["number"].as_str().unwrap().to_string();
+    let row_of = |html: &str, number: &str| -> String {
+        let at = html
+            .find(number)
+            .unwrap_or_else(|| panic!("{number} not in {html}"));
+        let start = html[..at].rfind("<tr").unwrap();
+        let end = html[at..].find("</tr>").unwrap() + at;
+        html[start..end].to_string()
+    };
+
+    // The received application: the end of its intake window (Art. 32), days left as text.
+    let (status, html) = app.page_text(&desk.clerk, "/work?tab=all").await;
+    assert_eq!(status, 200, "{html}");
+    let row = row_of(&html, &number(&received));
+    assert!(row.contains("受理期限 2025-03-10"), "{row}");
+    // The granted one: the certificate's due date (Art. 44: ten working days).
+    let row = row_of(&html, &number(&decided));
+    assert!(row.contains("发证期限 2025-03-17"), "{row}");
+    // Every light says its colour in words for screen readers.
+    assert!(
+        html.contains(r#"<span class="sr-only">正常</span>"#),
+        "{html}"
+    );
+
+    // Three working days after the certificate's due date: 超期 3 天.
+    app.clock.set(yiyin_testkit::at("2025-03-20"));
+    let [clerk] = app.tokens(["hy.clerk"]).await;
+    let (_, html) = app.page_text(&clerk, "/work?tab=all").await;
+    let row = row_of(&html, &number(&decided));
+    assert!(row.contains("超期 3 天"), "{row}");
+    assert!(
+        row.contains(r#"<span class="sr-only">超期</span>"#),
+        "{row}"
+    );
+    app.stop().await;
+}
+
+async fn pushes_are_acknowledged_in_a_batch(backend: Backend) {
+    let app = Api::spawn_sealed(backend, "2025-03-03").await;
+    app.licensed_case().await;
+    let market = app.supervisor("hy.shichang", "shichang").await;
+    let env = app.supervisor("hy.huanbao", "huanbao").await;
+    let inbox = app
+        .by(&market)
+        .get("/api/v1/supervision/inbox")
+        .await
+        .expect(200);
+    let ids: Vec<i64> = inbox["pushes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{inbox}");
+    let batch = "/api/v1/pushes/acknowledge";
+
+    // Another department may sign none of them; nothing is signed.
+    app.by(&env)
+        .post(batch, json!({"ids": ids}))
+        .await
+        .expect(403);
+    // Nothing chosen, or a push that does not exist: refused, nothing signed.
+    app.by(&market)
+        .post(batch, json!({"ids": []}))
+        .await
+        .refused(422, "请至少选择");
+    app.by(&market)
+        .post(batch, json!({"ids": [ids[0], 999_999]}))
+        .await
+        .expect(404);
+    let inbox = app
+        .by(&market)
+        .get("/api/v1/supervision/inbox")
+        .await
+        .expect(200);
+    assert_eq!(inbox["counts"]["unacknowledged"], 2, "{inbox}");
+
+    // The desk offers the batch; the department signs the first through the API, the second on
+    // the page.
+    let (_, html) = app.page_text(&market, "/supervision").await;
+    assert!(
+        html.contains("批量签收") && html.contains(r#"name="ids""#),
+        "{html}"
+    );
+    let signed = app
+        .by(&market)
+        .post(batch, json!({"ids": [ids[0], ids[0]]}))
+        .await
+        .expect(200);
+    assert_eq!(signed.as_array().unwrap().len(), 1, "{signed}");
+    assert!(signed[0]["acknowledged_by"].is_string(), "{signed}");
+    let csrf = browser_login(&app, "hy.shichang").await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("j", HANYIN),
+        ("d", "shichang"),
+        ("ids", &ids[0].to_string()),
+        ("ids", &ids[1].to_string()),
+    ];
+    let r = app
+        .client
+        .post(app.url("/supervision/pushes/acknowledge"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let (_, html) = app.get_text(&location).await;
+    assert!(html.contains("已签收 2 条推送"), "{html}");
+    let inbox = app
+        .by(&market)
+        .get("/api/v1/supervision/inbox")
+        .await
+        .expect(200);
+    assert_eq!(inbox["counts"]["unacknowledged"], 0, "{inbox}");
+    // Each signature is an audited event, once per push.
+    let case_id = signed[0]["case_id"].as_i64().unwrap();
+    let events = app.store.case_events(case_id).await.unwrap();
+    let signatures = events.iter().filter(|e| e.action == "push_acknowledge");
+    assert_eq!(signatures.count(), 2);
+    app.stop().await;
+}
+
+async fn the_head_does_not_do_the_review(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let desk = app.desk().await;
+    let head = app.staff("hy.head", Role::BureauHead, HANYIN).await;
+    let id = app.receive(&desk.clerk, &["M1", "M2"]).await["id"]
+        .as_i64()
+        .unwrap();
+    app.act(&desk.clerk, id, json!({"action": "accept"}))
+        .await
+        .expect(200);
+    // Separation of duties: the head decides on the review, and does not do it.
+    app.act(&head, id, review("符合条件"))
+        .await
+        .refused(403, "职责分离");
+    app.act(&desk.reviewer, id, review("符合条件"))
+        .await
+        .expect(200);
+    app.act(&head, id, approve("符合条件")).await.expect(200);
+    app.stop().await;
+}
+
+async fn seals_show_fingerprints_not_keys(backend: Backend) {
+    let app = Api::spawn_sealed(backend, "2025-03-03").await;
+    let seals = app.store.seals().await.unwrap();
+    let seal = seals.first().expect("a seal");
+    let (status, html) = app.get_text("/seals").await;
+    assert_eq!(status, 200);
+    let fingerprint = yiyin_seal::keys::fingerprint(&seal.public_key);
+    assert!(
+        html.contains("公钥指纹") && html.contains(&fingerprint),
+        "{html}"
+    );
+    assert!(!html.contains(&seal.public_key), "no raw hex key: {html}");
+    assert!(!html.contains("yiyin audit verify"), "{html}");
+    app.stop().await;
+}
+
+async fn no_extension_is_offered_past_the_limit(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let desk = app.desk().await;
+    app.staff("hy.head", Role::BureauHead, HANYIN).await;
+    let [head] = app.tokens(["hy.head"]).await;
+    let id = app.receive(&desk.clerk, &["M1", "M2"]).await["id"]
+        .as_i64()
+        .unwrap();
+    app.act(&desk.clerk, id, json!({"action": "accept"}))
+        .await
+        .expect(200);
+    let offered = |case: &Value| -> Vec<String> {
+        let actions = case["allowed_actions"].as_array().unwrap();
+        actions
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect()
+    };
+    let path = format!("/api/v1/cases/{id}");
+    let case = app.by(&head).get(&path).await.expect(200);
+    assert!(offered(&case).contains(&"extend".to_string()), "{case}");
+    let (_, html) = app.page_text(&head, &format!("/work/cases/{id}")).await;
+    assert!(html.contains("value=\"extend\""), "{html}");
+
+    // Past the statutory limit (20 working days from 2025-03-03), the engine would refuse an
+    // extension (Art. 42): neither the API nor the page offers it.
+    app.clock.set(yiyin_testkit::at("2025-04-15"));
+    let [head] = app.tokens(["hy.head"]).await;
+    let case = app.by(&head).get(&path).await.expect(200);
+    assert!(!offered(&case).contains(&"extend".to_string()), "{case}");
+    let (_, html) = app.page_text(&head, &format!("/work/cases/{id}")).await;
+    assert!(!html.contains("value=\"extend\""), "{html}");
+    let extend = json!({"action": "extend", "reason": "情况复杂", "approved_by": "head"});
+    app.act(&head, id, extend).await.refused(422, "第四十二条");
+    app.stop().await;
+}
+
+async fn pages_work_without_script_and_on_phones(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let applicant = app
+        .register("person", "张三", "610921199001011234", "Yy-9f3kQ7w2z!")
+        .await;
+    // Our own Chinese file button, not the browser's English one.
+    let (status, html) = app.page_text(&applicant, "/apply/hanyin/HY-SC-001").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("选择文件") && html.contains(r#"class="file-input""#),
+        "{html}"
+    );
+
+    // A document's 返回 and 打印 are links that work without the script.
+    let desk = app.desk().await;
+    let case = app.receive(&desk.clerk, &["M1", "M2"]).await;
+    let id = case["id"].as_i64().unwrap();
+    let doc = case["documents"][0]["id"].as_i64().unwrap();
+    let (status, html) = app
+        .page_text(&desk.clerk, &format!("/cases/{id}/documents/{doc}"))
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains(&format!(r#"<a href="/work/cases/{id}">返回办件</a>"#)),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            r#"href="/cases/{id}/documents/{doc}/pdf" data-print"#
+        )),
+        "{html}"
+    );
+    assert!(
+        !html.contains("history.back") && !html.contains("onclick"),
+        "{html}"
+    );
+
+    // Phone width: every worklist cell names its column.
+    let (_, html) = app.page_text(&desk.clerk, "/work?tab=all").await;
+    assert!(html.contains(r#"<td data-label="办件编号">"#), "{html}");
+    app.stop().await;
+}
