@@ -21,7 +21,7 @@ use yiyin_domain::supervision::FindingKind;
 use yiyin_store::events::NewEvent;
 use yiyin_store::findings::NewFinding;
 use yiyin_store::inspections::{InspectionPlan, InspectionResult, NewPlan, NewTie};
-use yiyin_store::{Conflict, StoreError};
+use yiyin_store::{Conflict, StoreError, WriteTx};
 
 use crate::App;
 use crate::error::{AppError, Result};
@@ -202,7 +202,7 @@ impl App {
                 ),
                 e => e.into(),
             })?;
-        tx.append_events(&[NewEvent::new(
+        let event = NewEvent::new(
             &actor,
             at,
             &desk.jurisdiction,
@@ -214,8 +214,18 @@ impl App {
                 input.target_count
             ),
             json!({"plan": id, "pools_digest": digest}),
-        )])
-        .await?;
+        );
+        self.publish_change(tx, event, id).await
+    }
+
+    /// Records a plan's event, commits the write and answers the plan as it now stands.
+    async fn publish_change(
+        &self,
+        mut tx: WriteTx,
+        event: NewEvent,
+        id: i64,
+    ) -> Result<InspectionPlan> {
+        tx.append_events(&[event]).await?;
         tx.commit().await?;
         Ok(self.store.inspection_plan(id).await?)
     }
@@ -271,7 +281,7 @@ impl App {
         let mut tx = self.store.begin_write().await?;
         tx.record_draw(id, &input, Some(&source), &result, at.timestamp_millis())
             .await?;
-        tx.append_events(&[NewEvent::new(
+        let event = NewEvent::new(
             &actor,
             at,
             &plan.jurisdiction,
@@ -289,10 +299,8 @@ impl App {
                     .join("、")
             ),
             json!({"plan": id, "seed": input.seed, "seed_source": source}),
-        )])
-        .await?;
-        tx.commit().await?;
-        Ok(self.store.inspection_plan(id).await?)
+        );
+        self.publish_change(tx, event, id).await
     }
 
     /// Cancels a plan before its draw, publicly: the plan stays on the portal with its reason.
@@ -321,7 +329,7 @@ impl App {
         let mut tx = self.store.begin_write().await?;
         tx.cancel_plan(id, reason.trim(), &actor.name, at.timestamp_millis())
             .await?;
-        tx.append_events(&[NewEvent::new(
+        let event = NewEvent::new(
             &actor,
             at,
             &plan.jurisdiction,
@@ -329,10 +337,8 @@ impl App {
             "inspection_cancel",
             format!("公开取消双随机抽查计划“{}”：{}", plan.title, reason.trim()),
             json!({"plan": id}),
-        )])
-        .await?;
-        tx.commit().await?;
-        Ok(self.store.inspection_plan(id).await?)
+        );
+        self.publish_change(tx, event, id).await
     }
 
     /// Records what the inspection of a drawn target found, together with its finding on the

@@ -4,19 +4,9 @@ use std::io::{Cursor, Read, Write};
 
 use serde_json::json;
 use yiyin_archive::{ArchiveError, Contents, build, verify};
-use yiyin_seal::{SealInfo, SealKey, SealedDocument};
+use yiyin_seal::testing::hanyin_seal;
+use yiyin_seal::{SealKey, SealedDocument};
 use yiyin_store::events::Event;
-
-fn seal(key: &SealKey) -> SealInfo {
-    SealInfo {
-        id: 1,
-        name: "汉阴县行政审批服务局行政审批专用章".into(),
-        holder: "汉阴县行政审批服务局".into(),
-        public_key: key.public_hex(),
-        valid_from: "2026-01-01".into(),
-        valid_until: "2030-12-31".into(),
-    }
-}
 
 fn event(seq: i64, prev: &str, action: &str) -> Event {
     let mut e = Event {
@@ -45,7 +35,7 @@ fn package() -> Vec<u8> {
     let e2 = event(9, "abc", "accept");
     let sealed = SealedDocument::seal(
         json!({"title": "受理通知书", "number": "汉阴审批受字〔2026〕HY2026000001号"}),
-        seal(&key),
+        hanyin_seal(&key),
         &key,
         "2026-06-15T09:00:00+08:00",
     );
@@ -64,7 +54,13 @@ fn package() -> Vec<u8> {
         )],
         materials: vec![("营业执照.pdf".into(), b"%PDF-1.4 licence".to_vec())],
     };
-    build(&contents, &seal(&key), &key, "2026-06-20T10:00:00+08:00").unwrap()
+    build(
+        &contents,
+        &hanyin_seal(&key),
+        &key,
+        "2026-06-20T10:00:00+08:00",
+    )
+    .unwrap()
 }
 
 /// The package with one file's content replaced.

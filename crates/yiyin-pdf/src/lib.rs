@@ -463,6 +463,37 @@ pub fn verify_any(bytes: &[u8]) -> Result<SealedDocument, PdfVerifyError> {
     Ok(sealed)
 }
 
+/// Test support: the text of a PDF as a reader extracts it. Compiled only for tests and for
+/// `yiyin-testkit` (feature `testing`), never into the binary.
+#[cfg(any(test, feature = "testing"))]
+pub mod testing {
+    /// The text of a PDF as a reader extracts it, without white space: poppler's `pdftotext`
+    /// (poppler-utils, which `scripts/test` installs) reads the file's own character maps.
+    pub fn pdf_text(pdf: &[u8]) -> String {
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("yiyin-text-{}-{n}.pdf", std::process::id()));
+        std::fs::write(&path, pdf).expect("the PDF is written");
+        let out = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is installed");
+        std::fs::remove_file(&path).ok();
+        assert!(
+            out.status.success(),
+            "pdftotext: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .expect("pdftotext writes UTF-8")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,30 +578,6 @@ mod tests {
     const RARE_NAME: &str = "王𠮷喆堃䶮";
     const MORE_NAMES: &str = "㛃㻞䲜𠅤𪟝𫟦𬀪𬍛𬳵𬸘䶶鿫";
 
-    /// The text of a PDF as a reader extracts it (poppler's pdftotext, which `scripts/test`
-    /// installs), without white space.
-    fn extracted_text(pdf: &[u8], name: &str) -> String {
-        let path = std::env::temp_dir().join(format!("yiyin-{name}-{}.pdf", std::process::id()));
-        std::fs::write(&path, pdf).unwrap();
-        let out = std::process::Command::new("pdftotext")
-            .args(["-enc", "UTF-8"])
-            .arg(&path)
-            .arg("-")
-            .output()
-            .expect("pdftotext (poppler-utils) is installed");
-        std::fs::remove_file(&path).ok();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect()
-    }
-
     #[test]
     fn the_fonts_cover_gb18030_levels_1_and_2() {
         let level2 = level2();
@@ -621,7 +628,7 @@ mod tests {
         };
         let pdf = render(&sealed, &record, &verification, &key).unwrap();
         verify(&pdf).unwrap();
-        let text = extracted_text(&pdf, "rare-names");
+        let text = crate::testing::pdf_text(&pdf);
         assert!(
             text.contains(&format!("{RARE_NAME}{MORE_NAMES}：")),
             "{text}"

@@ -7,18 +7,11 @@
 use std::time::Instant;
 
 use serde_json::json;
-use yiyin_seal::{SealInfo, SealKey, SealedDocument};
+use yiyin_seal::{SealKey, SealedDocument};
 
 fn main() {
     let key = SealKey::generate();
-    let info = SealInfo {
-        id: 1,
-        name: "汉阴县行政审批服务局行政审批专用章".into(),
-        holder: "汉阴县行政审批服务局".into(),
-        public_key: key.public_hex(),
-        valid_from: "2026-01-01".into(),
-        valid_until: "2030-12-31".into(),
-    };
+    let info = yiyin_seal::testing::hanyin_seal(&key);
     let doc = json!({
         "title": "准予行政许可决定书",
         "number": "汉阴审批许字〔2026〕HY2026000001号",

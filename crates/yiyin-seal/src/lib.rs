@@ -11,6 +11,8 @@ pub mod drawing;
 pub mod keys;
 pub mod licence;
 pub mod sealed;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use keys::{KeyError, SealKey};
 pub use sealed::{SealInfo, SealedDocument, VerifyError};

@@ -115,23 +115,12 @@ impl SealedDocument {
 mod tests {
     use super::*;
 
-    fn seal_info(key: &SealKey) -> SealInfo {
-        SealInfo {
-            id: 1,
-            name: "汉阴县行政审批服务局行政审批专用章".into(),
-            holder: "汉阴县行政审批服务局".into(),
-            public_key: key.public_hex(),
-            valid_from: "2026-01-01".into(),
-            valid_until: "2030-12-31".into(),
-        }
-    }
-
     #[test]
     fn sealed_documents_verify_and_any_change_is_caught() {
         let key = SealKey::generate();
         let doc = SealedDocument::seal(
             json!({"title": "受理通知书", "number": "汉阴审批受字〔2026〕HY2026000001号"}),
-            seal_info(&key),
+            crate::testing::hanyin_seal(&key),
             &key,
             "2026-06-15T09:00:00+08:00",
         );
@@ -154,7 +143,7 @@ mod tests {
         assert!(forged.verify().is_err());
         let late = SealedDocument::seal(
             json!({}),
-            seal_info(&key),
+            crate::testing::hanyin_seal(&key),
             &key,
             "2031-01-01T09:00:00+08:00",
         );

@@ -47,29 +47,3 @@ pub fn assert_says(text: &str, phrases: &[&str]) {
         assert!(text.contains(phrase), "«{phrase}» not in: {text}");
     }
 }
-
-/// The text of a PDF as a reader extracts it, without white space: poppler's `pdftotext`
-/// (poppler-utils, which `scripts/test` installs) reads the file's own character maps.
-pub fn pdf_text(pdf: &[u8]) -> String {
-    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("yiyin-text-{}-{n}.pdf", std::process::id()));
-    std::fs::write(&path, pdf).expect("the PDF is written");
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    std::fs::remove_file(&path).ok();
-    assert!(
-        out.status.success(),
-        "pdftotext: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("pdftotext writes UTF-8")
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}

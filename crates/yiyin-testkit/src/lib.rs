@@ -16,9 +16,10 @@ pub mod web;
 pub use app::TestApp;
 pub use app::{PASSPHRASE, PASSWORD, TOTP_SECRET};
 pub use db::TestDb;
-pub use fixtures::{assert_says, at, catalog, date, pdf_text};
+pub use fixtures::{assert_says, at, catalog, date};
 pub use server::{Setup, TestServer};
 pub use web::{Api, Reply};
+pub use yiyin_pdf::testing::pdf_text;
 
 /// Declares each test once per backend. With a runner, `on_both!(yiyin_testkit::app::run; a, b)`
 /// calls `run(backend, a)` for `async fn a(t: TestApp)`; without, `on_both!(a, b)` calls
