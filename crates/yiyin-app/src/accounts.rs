@@ -7,6 +7,8 @@
 //! administrators (or the server's command line), every password checked against the policy
 //! (`yiyin_domain::password`) and every change a chained event (`users`).
 
+use std::sync::LazyLock;
+
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -49,17 +51,21 @@ pub struct Session {
 
 /// What every failed login is told, whether the login is unknown, the password wrong or the account
 /// locked: the answer never says whether a login exists (nor whether it is locked).
-pub const LOGIN_FAILED: &str = "账号或密码错误（连续输错5次的账号将锁定15分钟）";
+/// Written once from [`MAX_FAILURES`] and [`LOCK_MINUTES`], so that it never says another rule than
+/// the one applied.
+pub static LOGIN_FAILED: LazyLock<String> = LazyLock::new(|| {
+    format!("账号或密码错误（连续输错{MAX_FAILURES}次的账号将锁定{LOCK_MINUTES}分钟）")
+});
 
 /// Why a login failed. The message never says whether the login name exists: a wrong password, an
 /// unknown login and a locked account read the same ([`LOGIN_FAILED`]) and cost the same one
 /// Argon2id check.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginError {
-    #[error("{}", LOGIN_FAILED)]
+    #[error("{}", *LOGIN_FAILED)]
     Wrong,
     /// Locked for this many more minutes (for the log; the user reads [`LOGIN_FAILED`]).
-    #[error("{}", LOGIN_FAILED)]
+    #[error("{}", *LOGIN_FAILED)]
     Locked(i64),
     #[error("账号已停用，请联系系统管理员")]
     Inactive,
@@ -69,6 +75,10 @@ pub enum LoginError {
     /// The code was wrong (counted as a failed attempt).
     #[error("动态验证码错误，请核对手机时间后重新输入")]
     TotpWrong,
+    /// The code was right but used before (RFC 6238 5.2: each code once); not counted as a failed
+    /// attempt, as the password was right and a replay guesses nothing.
+    #[error("{}", crate::totp::CODE_USED)]
+    TotpUsed,
 }
 
 /// An applicant's registration.
@@ -642,5 +652,24 @@ impl App {
         )
         .await?;
         Ok(target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_login_message_states_the_lock_rule_applied() {
+        let message = LoginError::Wrong.to_string();
+        assert!(
+            message.contains(&format!("连续输错{MAX_FAILURES}次")),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("锁定{LOCK_MINUTES}分钟")),
+            "{message}"
+        );
+        assert_eq!(LoginError::Locked(3).to_string(), message);
     }
 }

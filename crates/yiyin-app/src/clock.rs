@@ -52,22 +52,49 @@ impl Clock for OffsetClock {
     }
 }
 
-/// A clock that stands still until moved (tests, rehearsal of a whole server).
+/// A clock that stands still until moved (tests, rehearsal of a whole server). Its wall time (the
+/// authenticator's) is its time plus how far [`FixedClock::next_code_time`] moved it on, as each
+/// TOTP code is accepted only once.
 #[derive(Debug)]
-pub struct FixedClock(RwLock<DateTime<Utc>>);
+pub struct FixedClock {
+    now: RwLock<DateTime<Utc>>,
+    /// How far the wall time is ahead of `now`, and the last wall time a code was asked for.
+    wall: RwLock<(chrono::Duration, Option<DateTime<Utc>>)>,
+}
 
 impl FixedClock {
     pub fn new(at: DateTime<Utc>) -> Self {
-        Self(RwLock::new(at))
+        Self {
+            now: RwLock::new(at),
+            wall: RwLock::new((chrono::Duration::zero(), None)),
+        }
     }
 
     pub fn set(&self, at: DateTime<Utc>) {
-        *self.0.write().expect("clock lock") = at;
+        *self.now.write().expect("clock lock") = at;
+    }
+
+    /// The wall time of a fresh authenticator code: one TOTP step (30 s) after the last one asked
+    /// for, and not before the wall time. The wall time moves there (as a person waits for the
+    /// next code) while [`Clock::now`] stays.
+    pub fn next_code_time(&self) -> DateTime<Utc> {
+        let now = self.now();
+        let mut wall = self.wall.write().expect("clock lock");
+        let ahead = now + wall.0;
+        let at = wall.1.map_or(ahead, |last| {
+            ahead.max(last + chrono::Duration::seconds(30))
+        });
+        *wall = (at - now, Some(at));
+        at
     }
 }
 
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.read().expect("clock lock")
+        *self.now.read().expect("clock lock")
+    }
+
+    fn wall(&self) -> DateTime<Utc> {
+        self.now() + self.wall.read().expect("clock lock").0
     }
 }

@@ -27,9 +27,16 @@ impl Principal {
         self.account.is_staff()
     }
 
-    /// How the event log records this account's acts: the name with the roles, and the channel
-    /// (the unit of a staff grant: a hall window, a township centre or a village agency point).
+    /// How the event log records this account's acts: the name with the roles, and where (the
+    /// unit of a staff grant: a township centre or a village agency point; otherwise the back
+    /// office — only the window's own acts are recorded at the window, see [`Self::actor_at`]).
     pub fn actor(&self, org: &Organisation) -> Actor {
+        self.actor_at(org, false)
+    }
+
+    /// The same for an act done at the window or not (`authz::at_window`): a hall's staff are
+    /// recorded at the window for the window's acts, in the back office for the others.
+    pub fn actor_at(&self, org: &Organisation, at_window: bool) -> Actor {
         let a = &self.account;
         if !a.is_staff() {
             return Actor {
@@ -57,7 +64,8 @@ impl Principal {
                     Channel::Window
                 })
             })
-            .unwrap_or(Channel::Window);
+            .unwrap_or(Channel::Window)
+            .for_act(at_window);
         Actor {
             name: format!(
                 "{}（{}）",

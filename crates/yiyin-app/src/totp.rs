@@ -7,7 +7,10 @@
 //! Until then an account holding such a role may log in, but its session carries none of those
 //! grants (it can reach its account page and nothing the role allows). A system administrator can
 //! reset a lost second factor; both are chained events. Codes are checked against the clock's wall
-//! time (the machine's, even on a server started on a simulated date).
+//! time (the machine's, even on a server started on a simulated date), and each is accepted once
+//! (RFC 6238 5.2): the account keeps the time step of the last code accepted, and a code of that
+//! step or an earlier one is refused, so that a code seen over a shoulder or in transit cannot
+//! open a second session.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -66,13 +69,27 @@ pub fn code_at(secret: &str, at: DateTime<Utc>) -> Result<String> {
     Ok(totp(secret, "x")?.generate(seconds(at)).to_string())
 }
 
-/// Whether a code (spaces ignored) is the secret's at `at`, give or take one step.
-pub fn check_code(secret: &str, code: &str, at: DateTime<Utc>) -> bool {
+/// The time step of a code (spaces ignored) if it is the secret's at `at`, give or take one step.
+pub fn code_step(secret: &str, code: &str, at: DateTime<Utc>) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    totp(secret, "x").is_ok_and(|t| t.check(&code, seconds(at)).is_some())
+    let step = totp(secret, "x").ok()?.check(&code, seconds(at))?;
+    i64::try_from(step).ok()
+}
+
+/// What a code already used is answered (RFC 6238 5.2).
+pub const CODE_USED: &str =
+    "该动态验证码已使用过：每个验证码只能使用一次，请等待验证器显示新的验证码后再输入";
+
+/// Records a code's step as used for the account; false if a code of this step or a later one
+/// was used already (a replay).
+async fn use_step(store: &Store, account: i64, step: i64) -> Result<bool> {
+    let mut tx = store.begin_write().await?;
+    let fresh = tx.use_totp_step(account, step).await?;
+    tx.commit().await?;
+    Ok(fresh)
 }
 
 /// The secret in groups of four, for typing.
@@ -150,11 +167,14 @@ impl App {
         if pending.is_empty() {
             return Err(AppError::invalid("请先生成两步验证密钥"));
         }
-        if !check_code(&pending, code, self.wall()) {
+        let Some(step) = code_step(&pending, code, self.wall()) else {
             return Err(AppError::field(
                 "code",
                 "动态验证码不正确：请核对手机时间，输入验证器当前显示的6位数字",
             ));
+        };
+        if !use_step(&self.store, who.account.id, step).await? {
+            return Err(AppError::field("code", CODE_USED));
         }
         let account = self.store.account(who.account.id).await?;
         enrol(
@@ -173,7 +193,7 @@ impl App {
     }
 
     /// Checks the second factor of a login whose password was right: `Ok(true)` when none is needed
-    /// (or not yet enrolled), or the code is right.
+    /// (or not yet enrolled), or the code is right and not used before (its step is then recorded).
     pub(crate) async fn second_factor_ok(
         &self,
         account: i64,
@@ -184,11 +204,16 @@ impl App {
         if secret.is_empty() {
             return Ok(Ok(()));
         }
-        match code.map(str::trim).filter(|c| !c.is_empty()) {
-            None => Ok(Err(LoginError::TotpRequired)),
-            Some(c) if check_code(&secret, c, self.wall()) => Ok(Ok(())),
-            Some(_) => Ok(Err(LoginError::TotpWrong)),
+        let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+            return Ok(Err(LoginError::TotpRequired));
+        };
+        let Some(step) = code_step(&secret, code, self.wall()) else {
+            return Ok(Err(LoginError::TotpWrong));
+        };
+        if !use_step(&self.store, account, step).await? {
+            return Ok(Err(LoginError::TotpUsed));
         }
+        Ok(Ok(()))
     }
 
     /// A system administrator resets an account's second factor (a lost phone); its sessions end

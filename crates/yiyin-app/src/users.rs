@@ -237,19 +237,35 @@ impl App {
     /// The bureau head confirms a pending grant of their jurisdiction: it takes effect at once.
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn confirm_grant(&self, who: &Principal, pending: i64) -> Result<Account> {
-        let p = self
-            .store
-            .pending_grant(pending)
-            .await?
-            .ok_or_else(|| AppError::NotFound("没有这项待确认的授权（可能已被确认）".into()))?;
+        self.settle_grant(who, pending, true).await
+    }
+
+    /// The bureau head rejects a pending grant of their jurisdiction: it is withdrawn and the
+    /// account keeps the roles it had.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn reject_grant(&self, who: &Principal, pending: i64) -> Result<Account> {
+        self.settle_grant(who, pending, false).await
+    }
+
+    /// Confirms or rejects a pending grant, once, as a chained event (`grant_confirm` or
+    /// `grant_reject`).
+    async fn settle_grant(&self, who: &Principal, pending: i64, confirm: bool) -> Result<Account> {
+        let p = self.store.pending_grant(pending).await?.ok_or_else(|| {
+            AppError::NotFound("没有这项待确认的授权（可能已被确认或拒绝）".into())
+        })?;
         who.require_in(Operation::ConfirmGrants, &p.jurisdiction)?;
         let target = self.store.account(p.account_id).await?;
         let grant = p.grant();
         let mut tx = self.store.begin_write().await?;
         if !tx.delete_pending_grant(p.id).await? {
-            return Err(AppError::Conflict("这项授权已被确认".into()));
+            return Err(AppError::Conflict("这项授权已被确认或拒绝".into()));
         }
-        if !target.grants.contains(&grant) {
+        let (action, verb) = if confirm {
+            ("grant_confirm", "确认授予")
+        } else {
+            ("grant_reject", "拒绝授予")
+        };
+        if confirm && !target.grants.contains(&grant) {
             tx.insert_grants(p.account_id, std::slice::from_ref(&grant))
                 .await?;
         }
@@ -257,9 +273,9 @@ impl App {
             &who.actor(&self.org()),
             self.now(),
             std::slice::from_ref(&p.jurisdiction),
-            "grant_confirm",
+            action,
             &format!(
-                "确认授予{}岗位：{}（{}申请）",
+                "{verb}{}岗位：{}（{}申请）",
                 target.name,
                 grant.role.label(),
                 p.requested_by
@@ -279,11 +295,10 @@ impl App {
         let ok = match self.store.credentials(&login).await? {
             Some(c) => {
                 let old = old.to_string();
-                tokio::task::spawn_blocking(move || {
+                crate::hashing::run(move || {
                     crate::accounts::password_matches(&old, &c.password_hash)
                 })
-                .await
-                .map_err(AppError::internal)?
+                .await?
             }
             None => false,
         };

@@ -17,6 +17,7 @@ use yiyin_testkit::{PASSWORD, TOTP_SECRET, TestApp, at};
 yiyin_testkit::on_both!(yiyin_testkit::app::run;
     account_changes_are_chained_events,
     an_administrators_grant_of_a_deciding_role_waits_for_the_head,
+    the_head_may_reject_a_pending_grant,
     a_password_reset_ends_the_sessions,
     logging_out_everywhere_ends_every_session,
     the_password_policy_refuses_in_chinese,
@@ -50,7 +51,7 @@ async fn admin(t: &TestApp) -> Principal {
 }
 
 fn code_now(t: &TestApp, secret: &str) -> String {
-    yiyin_app::totp::code_at(secret, t.wall()).unwrap()
+    t.totp_code(secret)
 }
 
 async fn account_changes_are_chained_events(t: TestApp) {
@@ -176,6 +177,49 @@ async fn an_administrators_grant_of_a_deciding_role_waits_for_the_head(t: TestAp
         Granted::Effective
     );
     assert!(t.pending_grants(&head, HANYIN).await.unwrap().is_empty());
+    let report = yiyin_app::audit::verify_chain(&t.store).await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
+}
+
+async fn the_head_may_reject_a_pending_grant(t: TestApp) {
+    let admin = admin(&t).await;
+    let head = t.staff("hanyin.head", Role::BureauHead, HANYIN, None).await;
+    let reviewer = t
+        .create_staff(&admin, &staff("hanyin.reviewer", Role::Reviewer))
+        .await
+        .unwrap();
+    let Granted::Pending { id } = t
+        .grant_role(&admin, reviewer.id, grant(Role::SectionChief))
+        .await
+        .unwrap()
+    else {
+        panic!("a section chief granted by the administrator waits for the head")
+    };
+    // Only the head of the jurisdiction rejects it.
+    assert_forbidden(
+        t.reject_grant(&admin, id).await,
+        "无权确认作出许可决定岗位的授权",
+    );
+    let ziyang_head = t
+        .staff("ziyang.head", Role::BureauHead, "ziyang", None)
+        .await;
+    assert_forbidden(t.reject_grant(&ziyang_head, id).await, "不属于您所在县区");
+    assert_eq!(t.pending_grants(&head, HANYIN).await.unwrap().len(), 1);
+    // The head rejects: the grant is withdrawn, the account keeps only its role, as a chained event.
+    let rejected = t.reject_grant(&head, id).await.unwrap();
+    assert_eq!(rejected.grants, vec![grant(Role::Reviewer)]);
+    assert!(t.pending_grants(&head, HANYIN).await.unwrap().is_empty());
+    assert_eq!(t.logged("grant_reject").await, 1);
+    assert_eq!(t.logged("grant_confirm").await, 0);
+    // Once settled it can be neither rejected again nor confirmed.
+    assert!(matches!(
+        t.reject_grant(&head, id).await,
+        Err(AppError::NotFound(_))
+    ));
+    assert!(matches!(
+        t.confirm_grant(&head, id).await,
+        Err(AppError::NotFound(_))
+    ));
     let report = yiyin_app::audit::verify_chain(&t.store).await.unwrap();
     assert!(report.broken.is_none(), "{:?}", report.broken);
 }
@@ -307,9 +351,20 @@ async fn deciding_roles_need_the_second_factor(t: TestApp) {
         login(Some(wrong.into())).await.unwrap_err(),
         LoginError::TotpWrong
     );
-    let s = login(Some(right)).await.unwrap();
+    let s = login(Some(right.clone())).await.unwrap();
     assert!(!s.enrol_second_factor);
     assert!(s.account.has_role(Role::SectionChief));
+    // Each code opens one session (RFC 6238 5.2): the same code again is refused, and so is the
+    // one of the step before; the next code is accepted.
+    let used = login(Some(right)).await.unwrap_err();
+    assert_eq!(used, LoginError::TotpUsed);
+    assert!(used.to_string().contains("只能使用一次"), "{used}");
+    let earlier = yiyin_app::totp::code_at(TOTP_SECRET, t.wall() - Duration::seconds(30)).unwrap();
+    assert_eq!(
+        login(Some(earlier)).await.unwrap_err(),
+        LoginError::TotpUsed
+    );
+    assert!(login(Some(code_now(&t, TOTP_SECRET))).await.is_ok());
     // A reviewer needs none.
     t.staff("hanyin.reviewer", Role::Reviewer, HANYIN, None)
         .await;

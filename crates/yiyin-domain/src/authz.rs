@@ -296,6 +296,31 @@ pub fn allowed(grants: &[Grant], op: Operation, scope: &Scope) -> Result<(), Den
     ))
 }
 
+/// Whether a role's duty needs an applicant's full citizen ID number and phone (最小必要): those
+/// who handle cases and the department supervisors who supervise the licensee do; observers and
+/// discipline supervisors, who only watch the handling, see them masked unless they open them on
+/// purpose (查看完整信息, recorded).
+pub fn needs_identifiers(role: Role) -> bool {
+    !matches!(role, Role::Observer | Role::DisciplineSupervisor)
+}
+
+/// Whether the holder of `grants` is shown the applicant's identifiers of a case in full: some
+/// grant that reads the case is of a role whose duty needs them.
+pub fn sees_identifiers(grants: &[Grant], scope: &Scope) -> bool {
+    grants.iter().any(|g| {
+        needs_identifiers(g.role)
+            && may_here(g.role, Operation::ViewCase, scope)
+            && grant_covers(g, scope)
+    })
+}
+
+/// Whether an operation on a case is the window's (the window clerk's duties, and for an instant
+/// item all that is decided on the spot): recorded at the window; every other is back-office work
+/// (后台), never recorded as 窗口.
+pub fn at_window(op: Operation, scope: &Scope) -> bool {
+    op != Operation::ViewCase && may_here(Role::WindowClerk, op, scope)
+}
+
 /// Decides an operation that is not about a case (catalog, users, audit) in a jurisdiction.
 pub fn allowed_in(grants: &[Grant], op: Operation, jurisdiction: &str) -> Result<(), Denied> {
     if grants
@@ -549,5 +574,49 @@ mod tests {
         // A head who also holds the reviewer's post (a separate grant) may review.
         let both = [head[0].clone(), grant(Role::Reviewer, "hanyin", None)];
         assert!(allowed(&both, Operation::Step(StepKind::Review), &s).is_ok());
+    }
+
+    #[test]
+    fn watchers_see_identifiers_masked_and_handlers_in_full() {
+        let s = scope(HandlingMode::Transferred);
+        let observer = grant(Role::Observer, "hanyin", Some("shichang"));
+        let discipline = grant(Role::DisciplineSupervisor, "hanyin", None);
+        assert!(!sees_identifiers(std::slice::from_ref(&observer), &s));
+        assert!(!sees_identifiers(std::slice::from_ref(&discipline), &s));
+        for role in [
+            Role::WindowClerk,
+            Role::Reviewer,
+            Role::SectionChief,
+            Role::BureauHead,
+        ] {
+            assert!(
+                sees_identifiers(&[grant(role, "hanyin", None)], &s),
+                "{role:?}"
+            );
+        }
+        // A clerk of another county sees nothing at all, so not in full either.
+        assert!(!sees_identifiers(
+            &[grant(Role::WindowClerk, "ziyang", None)],
+            &s
+        ));
+        // An observer who also handles the case sees it in full.
+        assert!(sees_identifiers(
+            &[observer, grant(Role::Reviewer, "hanyin", None)],
+            &s
+        ));
+    }
+
+    #[test]
+    fn only_the_windows_duties_are_done_at_the_window() {
+        let s = scope(HandlingMode::Transferred);
+        assert!(at_window(Operation::Intake, &s));
+        assert!(at_window(Operation::Step(StepKind::Release), &s));
+        assert!(!at_window(Operation::Step(StepKind::Review), &s));
+        assert!(!at_window(Operation::Step(StepKind::Verification), &s));
+        assert!(!at_window(Operation::Decide, &s));
+        assert!(!at_window(Operation::ViewCase, &s));
+        // An instant item is decided on the spot at the window.
+        let instant = Scope { instant: true, ..s };
+        assert!(at_window(Operation::Decide, &instant));
     }
 }

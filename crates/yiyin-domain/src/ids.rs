@@ -112,6 +112,28 @@ fn require_check_char(what: &'static str, chars: &[char], expected: char) -> Res
 #[serde(try_from = "String", into = "String")]
 pub struct CitizenId(String);
 
+/// Hides the middle of a number, keeping its first `head` and last `tail` characters and its length
+/// (`61092119900101123X`, 3, 2 → `610*************3X`); a text too short to keep both ends is hidden
+/// whole. The one masking of identifiers and phone numbers: [`CitizenId::masked`] and
+/// [`mask_phone`] are it with their ends.
+pub fn mask_middle(text: &str, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let n = chars.len();
+    if n <= head + tail {
+        return "*".repeat(n);
+    }
+    let mut out: String = chars[..head].iter().collect();
+    out.push_str(&"*".repeat(n - head - tail));
+    out.extend(&chars[n - tail..]);
+    out
+}
+
+/// A phone number with its middle hidden for those whose duty does not need it: the first three
+/// and the last four digits kept (`13812345678` → `138****5678`).
+pub fn mask_phone(phone: &str) -> String {
+    mask_middle(phone, 3, 4)
+}
+
 /// A person's name with all but the first character hidden (王芳 → 王*), for public pages.
 pub fn mask_name(name: &str) -> String {
     let mut chars = name.chars();
@@ -164,9 +186,10 @@ impl CitizenId {
         Ok(())
     }
 
-    /// The number with the middle digits hidden, for pages and documents: `610921********1234`.
+    /// The number as those whose duty does not need it see it: the first three and the last two
+    /// characters kept, the length too (`610*************12`).
     pub fn masked(&self) -> String {
-        format!("{}********{}", &self.0[..6], &self.0[14..])
+        mask_middle(&self.0, 3, 2)
     }
 }
 
@@ -303,7 +326,11 @@ mod tests {
         assert!(CitizenId::parse("11010519491231002x").is_ok());
         assert!(CreditCode::parse("91350100M000100Y43").is_ok());
         let id = CitizenId::parse("11010519491231002X").unwrap();
-        assert_eq!(id.masked(), "110105********002X");
+        assert_eq!(id.masked(), "110*************2X");
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone(" 0915-5212345 "), "091*****2345");
+        assert_eq!(mask_phone("12345"), "*****");
+        assert_eq!(mask_phone(""), "");
         assert_eq!(
             id.birth_date(),
             NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()

@@ -48,6 +48,27 @@ pub enum DepartmentRelation {
 }
 
 impl DepartmentRelation {
+    pub const ALL: [Self; 4] = [
+        Self::Transferred,
+        Self::Resident,
+        Self::TechnicalInstitution,
+        Self::ServiceUnit,
+    ];
+
+    /// The code in the organisation file and in forms (`transferred`, `resident`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Transferred => "transferred",
+            Self::Resident => "resident",
+            Self::TechnicalInstitution => "technical_institution",
+            Self::ServiceUnit => "service_unit",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Transferred => "审批权已划转（转为监管）",
@@ -383,7 +404,8 @@ impl Organisation {
     }
 }
 
-fn check_code(code: &str) -> Result<(), OrgError> {
+/// Checks the code of a jurisdiction or of a unit in it (lower-case letters, digits, `-`, `_`).
+pub fn check_code(code: &str) -> Result<(), OrgError> {
     let ok = !code.is_empty()
         && code.len() <= 40
         && code
@@ -401,6 +423,17 @@ fn check_code(code: &str) -> Result<(), OrgError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relation_codes_are_those_of_the_file() {
+        for r in DepartmentRelation::ALL {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.code());
+            assert_eq!(DepartmentRelation::from_code(r.code()), Some(r));
+        }
+        assert_eq!(DepartmentRelation::from_code("划转"), None);
+        assert!(check_code("fgj").is_ok());
+        assert!(check_code("Bad Code").unwrap_err().0.contains("小写字母"));
+    }
 
     #[test]
     fn the_four_pilots_are_built_in() {

@@ -1,6 +1,8 @@
 //! The parties to a case: who applies — a person by citizen ID number or an organisation by unified
 //! social credit code ([`SubjectId`], parsed once and carried as such) — and who acts on it, through
-//! which channel ([`Actor`], as the event log records it).
+//! which channel ([`Actor`], as the event log records it: only the window's acts at the window); the
+//! applicant as a reader is shown them ([`ApplicantShown`]: ID number and phone masked for those who
+//! only watch the case).
 
 use std::fmt;
 
@@ -73,6 +75,15 @@ impl SubjectId {
     pub fn is_person(&self) -> bool {
         matches!(self, SubjectId::Person(_))
     }
+
+    /// The identifier as those whose duty does not need it see it: a citizen ID number masked
+    /// ([`CitizenId::masked`]), a credit code in full — it is public registration data.
+    pub fn masked(&self) -> String {
+        match self {
+            SubjectId::Person(id) => id.masked(),
+            SubjectId::Organisation(code) => code.as_str().to_string(),
+        }
+    }
 }
 
 impl fmt::Display for SubjectId {
@@ -122,7 +133,46 @@ pub struct Applicant {
     pub account: Option<i64>,
 }
 
+/// The applicant as a reader of the case is shown them: in full to those who handle the case, with
+/// the citizen ID number and the phone masked to those who only watch its handling (observers,
+/// discipline supervisors — `authz::sees_identifiers`) until they open them on purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicantShown {
+    pub kind: SubjectKind,
+    pub name: String,
+    /// Citizen ID number or unified social credit code; a citizen ID number masked
+    /// (`110*************2X`) when `masked`.
+    pub id_number: String,
+    /// The phone, masked (`138****5678`) when `masked`.
+    pub phone: String,
+    pub account: Option<i64>,
+    /// Whether the ID number and the phone are masked (查看完整信息 shows them, recorded).
+    pub masked: bool,
+}
+
 impl Applicant {
+    /// The applicant as shown: in full, or with the ID number and the phone masked.
+    pub fn shown(&self, full: bool) -> ApplicantShown {
+        let masked = !full;
+        ApplicantShown {
+            kind: self.kind,
+            name: self.name.clone(),
+            id_number: if masked {
+                self.id_number.masked()
+            } else {
+                self.id_number.as_str().to_string()
+            },
+            phone: if masked {
+                crate::ids::mask_phone(&self.phone)
+            } else {
+                self.phone.clone()
+            },
+            account: self.account,
+            masked,
+        }
+    }
+
     pub fn new(name: &str, id: SubjectId, phone: &str, account: Option<i64>) -> Self {
         Applicant {
             kind: id.kind(),
@@ -154,6 +204,9 @@ labelled_enum!(
     Channel {
         /// A hall window.
         Window = ("window", "窗口"),
+        /// The bureau's (or a department's) back office: review, verification, decision and every
+        /// other act not done at a window (前台受理、后台审批).
+        Office = ("office", "后台办理"),
         /// The applicant online.
         Online = ("online", "网上"),
         Township = ("township", "镇便民服务中心"),
@@ -164,6 +217,20 @@ labelled_enum!(
         Cli = ("cli", "命令行"),
     }
 );
+
+impl Channel {
+    /// Where an act took place, for staff working at `self`: the window's own acts at the window
+    /// (at the hall's window when the account names none), every other act of the hall's staff in
+    /// the back office — review, verification, decision are never recorded as 窗口. A township
+    /// centre or a village point stays where it is.
+    pub fn for_act(self, at_window: bool) -> Channel {
+        match self {
+            Channel::Window | Channel::Office if at_window => Channel::Window,
+            Channel::Window | Channel::Office => Channel::Office,
+            other => other,
+        }
+    }
+}
 
 /// Who acts, as the event log records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,5 +276,33 @@ mod tests {
         let json = serde_json::to_string(&o).unwrap();
         assert_eq!(json, "\"91350100M000100Y43\"");
         assert_eq!(serde_json::from_str::<SubjectId>(&json).unwrap(), o);
+    }
+
+    #[test]
+    fn watchers_see_a_persons_number_and_phone_masked() {
+        let id = SubjectId::parse(SubjectKind::Person, "11010519491231002X").unwrap();
+        let a = Applicant::new("王芳", id, "13812345678", None);
+        let masked = a.shown(false);
+        assert_eq!(masked.id_number, "110*************2X");
+        assert_eq!(masked.phone, "138****5678");
+        assert_eq!(masked.name, "王芳");
+        assert!(masked.masked);
+        let full = a.shown(true);
+        assert_eq!(
+            (full.id_number.as_str(), full.phone.as_str(), full.masked),
+            ("11010519491231002X", "13812345678", false)
+        );
+        // A credit code is public registration data.
+        let o = SubjectId::parse_any("91350100M000100Y43").unwrap();
+        assert_eq!(o.masked(), "91350100M000100Y43");
+    }
+
+    #[test]
+    fn only_the_windows_acts_are_at_the_window() {
+        assert_eq!(Channel::Window.for_act(true), Channel::Window);
+        assert_eq!(Channel::Window.for_act(false), Channel::Office);
+        assert_eq!(Channel::Office.for_act(true), Channel::Window);
+        assert_eq!(Channel::Township.for_act(false), Channel::Township);
+        assert_eq!(Channel::Online.for_act(false), Channel::Online);
     }
 }

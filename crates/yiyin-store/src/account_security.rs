@@ -82,6 +82,14 @@ impl WriteTx {
             .await
     }
 
+    /// Records that a TOTP code of time step `step` was accepted for the account, unless one of
+    /// that step or a later one was already: false then (a code replayed), and nothing changes.
+    pub async fn use_totp_step(&mut self, account: i64, step: i64) -> Result<bool> {
+        sql!("UPDATE accounts SET totp_step = $1 WHERE id = $2 AND totp_step < $1"; step, account)
+            .changed_one(&mut **self)
+            .await
+    }
+
     /// Keeps the TOTP secret offered at enrolment until a code confirms it.
     pub async fn set_totp_pending(&mut self, account: i64, secret: &str) -> Result<()> {
         sql!("UPDATE accounts SET totp_pending = $1 WHERE id = $2"; secret, account)

@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "inspection_commitment",
         include_str!("../migrations/0008_inspection_commitment.sql"),
     ),
+    (
+        9,
+        "totp_step",
+        include_str!("../migrations/0009_totp_step.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

@@ -158,6 +158,12 @@ impl TestApp {
         }
     }
 
+    /// A fresh code of an authenticator with `secret` (each code is accepted once: the wall time
+    /// moves on one step for each, the business time stays).
+    pub fn totp_code(&self, secret: &str) -> String {
+        yiyin_app::totp::code_at(secret, self.clock.next_code_time()).expect("a code")
+    }
+
     /// Moves the clock to 09:00 on a date.
     pub fn set_today(&self, day: &str) {
         self.clock.set(at(day));

@@ -157,13 +157,19 @@ impl Api {
         self.server.db()
     }
 
+    /// A fresh code of an authenticator with `secret` (each code is accepted once: the server's
+    /// wall time moves on one step for each, its business time stays).
+    pub fn totp_code(&self, secret: &str) -> String {
+        yiyin_app::totp::code_at(secret, self.clock.next_code_time()).expect("a code")
+    }
+
     /// Logs in and returns the bearer token (with the second factor when the server asks for it:
-    /// the code of [`TOTP_SECRET`] at the server's clock).
+    /// a fresh code of [`TOTP_SECRET`]).
     pub async fn token(&self, login: &str, password: &str) -> String {
         let body = json!({"login": login, "password": password});
         let mut session = self.send("POST", "/api/v1/session", None, Some(body)).await;
         if session.status == 401 && session.body["error"]["code"] == "totp_required" {
-            let code = yiyin_app::totp::code_at(TOTP_SECRET, self.app.wall()).expect("a code");
+            let code = self.totp_code(TOTP_SECRET);
             let body = json!({"login": login, "password": password, "totp": code});
             session = self.send("POST", "/api/v1/session", None, Some(body)).await;
         }

@@ -16,7 +16,7 @@ on_both!(
 );
 
 fn code(app: &Api, secret: &str) -> String {
-    yiyin_app::totp::code_at(secret, app.app.wall()).unwrap()
+    app.totp_code(secret)
 }
 
 async fn login(app: &Api, login: &str, totp: Option<&str>) -> (u16, Value) {
@@ -57,6 +57,22 @@ async fn the_login_asks_for_the_second_factor(backend: Backend) {
     let (status, body) = login(&app, "hy.chief", Some(&right)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["enrol_second_factor"], false);
+    // A code opens one session only (RFC 6238 5.2): replayed, it is refused in Chinese.
+    let (status, body) = login(&app, "hy.chief", Some(&right)).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("该动态验证码已使用过"),
+        "{body}"
+    );
+    assert_eq!(
+        login(&app, "hy.chief", Some(&code(&app, TOTP_SECRET)))
+            .await
+            .0,
+        200
+    );
     // An administrator made without a second factor enrols through the API; until then its
     // session carries no administrative role.
     app.staff("hy.admin", Role::SystemAdmin, HANYIN).await;
@@ -174,13 +190,16 @@ async fn the_head_confirms_grants_on_the_users_page(backend: Backend) {
         page.contains("待确认的岗位授权") && page.contains("待局长确认"),
         "{page}"
     );
-    assert!(!page.contains("确认授权</button>"));
+    assert!(!page.contains("确认授权</button>") && !page.contains("拒绝</button>"));
     let (_, head_session) = login(&app, "hy.head", Some(&code(&app, TOTP_SECRET))).await;
     let head_token = head_session["token"].as_str().unwrap();
     let csrf = head_session["csrf_token"].as_str().unwrap();
     let (status, page) = app.page_text(head_token, "/admin/users/hanyin").await;
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("确认授权</button>"), "{page}");
+    assert!(
+        page.contains("确认授权</button>") && page.contains("拒绝</button>"),
+        "{page}"
+    );
     assert!(
         !page.contains("创建账号"),
         "the head does not manage accounts"

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::web::{HANYIN, approve, review};
-use yiyin_testkit::{Api, PASSWORD, on_both};
+use yiyin_testkit::{Api, PASSWORD, TOTP_SECRET, on_both};
 
 on_both!(
     unknown_addresses_answer_in_chinese,
@@ -17,14 +17,21 @@ on_both!(
     seals_show_fingerprints_not_keys,
     no_extension_is_offered_past_the_limit,
     pages_work_without_script_and_on_phones,
+    the_organisation_is_edited_on_a_form,
+    the_item_page_draws_the_procedure_with_its_branches,
 );
 
 /// Logs `login` in on the cookie client (as a browser does); returns the session's CSRF token.
 async fn browser_login(app: &Api, login: &str) -> String {
+    browser_login_with(app, json!({"login": login, "password": PASSWORD})).await
+}
+
+/// Logs in on the cookie client with these credentials (a second factor, say).
+async fn browser_login_with(app: &Api, credentials: Value) -> String {
     let r = app
         .client
         .post(app.url("/api/v1/session"))
-        .json(&json!({"login": login, "password": PASSWORD}))
+        .json(&credentials)
         .send()
         .await
         .unwrap();
@@ -349,5 +356,207 @@ async fn pages_work_without_script_and_on_phones(backend: Backend) {
     // Phone width: every worklist cell names its column.
     let (_, html) = app.page_text(&desk.clerk, "/work?tab=all").await;
     assert!(html.contains(r#"<td data-label="办件编号">"#), "{html}");
+    app.stop().await;
+}
+
+/// The organisation form of a jurisdiction, as the current organisation fills it, with
+/// `change` applied to the departments' rows (code, name, relation, batch, note).
+fn org_form(csrf: &str, change: impl Fn(usize, &mut [String; 5])) -> Vec<(String, String)> {
+    let org = yiyin_domain::org::Organisation::builtin();
+    let j = org.jurisdiction(HANYIN).unwrap();
+    let b = j.bureau.as_ref().unwrap();
+    let mut form = vec![
+        ("csrf".to_string(), csrf.to_string()),
+        ("bureau_name".into(), b.name.clone()),
+        ("bureau_credit_code".into(), b.credit_code.clone()),
+        ("bureau_seal_name".into(), b.seal_name.clone()),
+    ];
+    for (i, d) in j.departments.iter().enumerate() {
+        let mut row = [
+            d.code.clone(),
+            d.name.clone(),
+            d.relation.code().to_string(),
+            d.batch.map(|b| b.to_string()).unwrap_or_default(),
+            d.note.clone(),
+        ];
+        change(i, &mut row);
+        for (name, value) in ["code", "name", "relation", "batch", "note"]
+            .into_iter()
+            .zip(row)
+        {
+            form.push((name.into(), value));
+        }
+    }
+    form
+}
+
+async fn the_organisation_is_edited_on_a_form(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let org = yiyin_domain::org::Organisation::builtin();
+    let j = org.jurisdiction(HANYIN).unwrap();
+    let first = j.departments[0].name.clone();
+    let hall = j.halls[0].name.clone();
+    let post = |form: Vec<(String, String)>| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .post(app.url("/admin/org/hanyin"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+
+    // A clerk is refused the page and the form, and nothing changes.
+    app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let csrf = browser_login(&app, "hy.clerk").await;
+    let (status, _) = app.get_text("/admin/org/hanyin").await;
+    assert_eq!(status, 403);
+    let (status, _) = post(org_form(&csrf, |i, row| {
+        if i == 0 {
+            row[1] = "被篡改的部门".into();
+        }
+    }))
+    .await;
+    assert_eq!(status, 403);
+
+    // The administrator sees the bureau and the departments on a form, TOML as the advanced way.
+    app.staff("hy.admin", Role::SystemAdmin, HANYIN).await;
+    let csrf = browser_login_with(
+        &app,
+        json!({"login": "hy.admin", "password": PASSWORD, "totp": app.totp_code(TOTP_SECRET)}),
+    )
+    .await;
+    let (status, html) = app.get_text("/admin/org/hanyin").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(r#"name="bureau_name""#), "{html}");
+    assert!(
+        html.contains(&format!(r#"name="name" value="{first}""#)),
+        "{html}"
+    );
+    assert!(!html.contains("被篡改的部门"), "{html}");
+    assert!(html.contains("以 TOML 全文编辑"), "{html}");
+
+    // 添加一行 shows the form again with one more empty row, saving nothing.
+    let rows = html.matches(r#"name="code""#).count();
+    let mut adding = org_form(&csrf, |_, _| {});
+    adding.push(("add".into(), "1".into()));
+    let (status, html) = post(adding).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(html.matches(r#"name="code""#).count(), rows + 1, "{html}");
+    assert!(html.contains(r#"name="code" value="""#), "{html}");
+
+    // A bad code and an empty name: Chinese errors beside the fields, nothing saved.
+    let (status, html) = post(org_form(&csrf, |i, row| match i {
+        0 => row[1] = "汉阴县发展和改革局（改名）".into(),
+        1 => row[0] = "Bad Code".into(),
+        2 => row[1] = String::new(),
+        _ => {}
+    }))
+    .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("只能由小写字母、数字"), "{html}");
+    assert!(html.contains("请填写部门名称"), "{html}");
+    assert!(
+        html.contains(r#"value="Bad Code" aria-label="第2行代码" aria-invalid="true""#),
+        "{html}"
+    );
+    let (_, html) = app.get_text("/admin/org/hanyin").await;
+    assert!(
+        !html.contains("（改名）") && !html.contains("Bad Code"),
+        "{html}"
+    );
+
+    // The administrator renames the first department: saved, and halls and windows are kept.
+    let (status, html) = post(org_form(&csrf, |i, row| {
+        if i == 0 {
+            row[1] = "汉阴县发展和改革局（改名）".into();
+        }
+    }))
+    .await;
+    assert_eq!(status, 303, "{html}");
+    let (_, html) = app.get_text("/admin/org/hanyin").await;
+    assert!(html.contains("组织机构已保存"), "{html}");
+    assert!(
+        html.contains(r#"name="name" value="汉阴县发展和改革局（改名）""#),
+        "{html}"
+    );
+    let saved = app.store.organisation().await.unwrap();
+    let hanyin = saved.jurisdiction(HANYIN).unwrap();
+    assert_eq!(hanyin.departments[0].name, "汉阴县发展和改革局（改名）");
+    assert_eq!(hanyin.departments.len(), j.departments.len());
+    assert_eq!(hanyin.halls[0].name, hall);
+    app.stop().await;
+}
+
+async fn the_item_page_draws_the_procedure_with_its_branches(backend: Backend) {
+    use yiyin_domain::catalog::{Step, StepKind};
+    let app = Api::spawn(backend, "2025-03-03").await;
+    // A new version of HY-SC-001 with an on-site verification before the decision.
+    let mut item = yiyin_testkit::catalog()
+        .items
+        .into_iter()
+        .find(|i| i.code == "HY-SC-001")
+        .unwrap();
+    let decision = item
+        .steps
+        .iter()
+        .position(|s| s.kind == StepKind::Decision)
+        .unwrap();
+    item.steps.insert(
+        decision,
+        Step {
+            kind: StepKind::SiteInspection,
+            name: "经营场所现场核查".into(),
+            role: Role::Inspector,
+            days: 2,
+            standard: String::new(),
+        },
+    );
+    let today = app.app.today();
+    yiyin_app::catalog::publish_item(
+        &app.store,
+        HANYIN,
+        item,
+        today,
+        today,
+        "增加现场核查",
+        "test",
+    )
+    .await
+    .unwrap();
+
+    let (status, html) = app.get_text("/j/hanyin/items/HY-SC-001").await;
+    assert_eq!(status, 200, "{html}");
+    // The steps in the words of the case timeline, the item's own name beside.
+    for words in [
+        "收件",
+        "受理",
+        "审查",
+        "现场踏勘",
+        "（经营场所现场核查）",
+        "决定",
+    ] {
+        assert!(html.contains(words), "{words}: {html}");
+    }
+    // The branches: supplement, refusal at intake, the second verifier, extension, refusal.
+    for words in [
+        r#"<li class="branch returns"><strong>一次性告知补正</strong>"#,
+        r#"<li class="branch ends"><strong>不予受理</strong>"#,
+        r#"<li class="branch continues"><strong>第二名核查人员确认核查</strong>"#,
+        r#"<li class="branch continues"><strong>延期</strong>"#,
+        r#"<li class="branch ends"><strong>不予许可</strong>"#,
+        "第三十四条第三款",
+    ] {
+        assert!(html.contains(words), "{words}: {html}");
+    }
+    // Drawn with classes only: no inline style or script.
+    assert!(
+        !html.contains("style=\"") && !html.contains("<script>"),
+        "{html}"
+    );
     app.stop().await;
 }

@@ -59,6 +59,8 @@ struct Env {
     b: Client,
     base: String,
     shots: PathBuf,
+    /// The TOTP time step of the last code each login used (a code is accepted once).
+    steps: std::sync::Mutex<std::collections::HashMap<String, i64>>,
     _server: Proc,
     _driver: Proc,
 }
@@ -121,6 +123,7 @@ impl Env {
             b,
             base: format!("http://127.0.0.1:{port}"),
             shots,
+            steps: Default::default(),
             _server: server,
             _driver: driver,
         }
@@ -216,8 +219,25 @@ impl Env {
         self.go("/login").await;
         self.fill("input[name=login]", login).await;
         self.fill("input[name=password]", PASSWORD).await;
-        // Accounts without two-step verification ignore the code.
-        let code = yiyin_app::totp::code_at(TOTP_SECRET, chrono::Utc::now()).unwrap();
+        // Accounts without two-step verification ignore the code. Each code is accepted once: a
+        // login again within the same step uses the next step's code (the server allows one step
+        // ahead), and only if that one is used too waits for the machine's clock to move on.
+        let code = loop {
+            let step = chrono::Utc::now().timestamp() / 30;
+            let next = {
+                let mut steps = self.steps.lock().unwrap();
+                let next = steps.get(login).map_or(step, |last| step.max(last + 1));
+                if next <= step + 1 {
+                    steps.insert(login.to_string(), next);
+                }
+                next
+            };
+            if next <= step + 1 {
+                let at = chrono::DateTime::from_timestamp(next * 30, 0).unwrap();
+                break yiyin_app::totp::code_at(TOTP_SECRET, at).unwrap();
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        };
         self.fill("input[name=totp]", &code).await;
         self.click("form[action='/login'] button[type=submit]")
             .await;
@@ -591,6 +611,23 @@ async fn browser_journeys() {
         Go("/admin/catalog/hanyin/edit/HY-SC-001"),
         See("办理环节（程序清单和责任清单）"),
         Shot("21-admin-catalog-editor"),
+    ])
+    .await;
+    // The editor fits the 1366-pixel window: nothing scrolls sideways.
+    let widths = env
+        .b
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, client) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+    assert!(
+        scroll <= client,
+        "the catalog editor scrolls sideways: {scroll} > {client}"
+    );
+    env.run(&[
         Login("hanyin.admin"),
         Go("/admin/users/hanyin"),
         See("hanyin.clerk"),
@@ -602,13 +639,14 @@ async fn browser_journeys() {
     // A bad edit is refused with the reason, and nothing changes.
     env.b
         .execute(
-            "document.querySelector('textarea[name=text]').value += ' ]]] broken';",
+            "document.querySelector('form.org-toml').closest('details').open = true; \
+             document.querySelector('textarea[name=text]').value += ' ]]] broken';",
             vec![],
         )
         .await
         .unwrap();
     env.run(&[
-        Click("form[action='/admin/org/hanyin'] button[type=submit]"),
+        Click("form.org-toml button[type=submit]"),
         See("格式错误"),
         Shot("24-admin-org"),
         // The public tracking page.

@@ -227,7 +227,10 @@ impl App {
         } else {
             ApplicantFacts::default()
         };
-        let actor = who.actor(&self.org());
+        // Recorded at the window only for the window's own acts (review, verification and the
+        // decision are back-office work).
+        let at_window = authz::at_window(authz::operation_for(&action), &current.scope());
+        let actor = who.actor_at(&self.org(), at_window);
         let at = self.now();
         let mut tx = self.store.begin_write().await?;
         let record = tx.case(input.case_id).await?;

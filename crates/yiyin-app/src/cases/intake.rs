@@ -176,7 +176,8 @@ impl App {
             result_name: item.result.name.clone(),
             validity_years: item.result.validity_years,
         };
-        let actor = who.actor(&self.org());
+        // Receiving and the intake outcome taken with it are the window's acts.
+        let actor = who.actor_at(&self.org(), true);
         let mut tx = self.store.begin_write().await?;
         let j = tx.jurisdiction(&input.jurisdiction).await?;
         let year = date.year();

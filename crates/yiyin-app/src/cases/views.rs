@@ -1,14 +1,22 @@
 //! What is seen of cases: one case with its clock, timeline, documents and the actions this account
 //! may take now; worklists, most urgent first; and what anyone holding the number and query code may
 //! follow without an account.
+//!
+//! The applicant's citizen ID number and phone are shown in full to those who handle the case and
+//! masked to those who only watch it (observers, discipline supervisors: `authz::sees_identifiers`);
+//! such a reader opens them on purpose with [`App::reveal`] (查看完整信息), recorded as a chained
+//! event of the case, for that one view: the next read is masked again.
 
 use serde::Serialize;
+use serde_json::json;
 use yiyin_domain::authz::{self, Operation, applicant_may_named};
 use yiyin_domain::calendar::{fmt_date, local_date};
 use yiyin_domain::engine::{CaseState, Clock, action_label};
+use yiyin_domain::party::ApplicantShown;
 use yiyin_domain::roles::Role;
 use yiyin_store::cases::{CaseFilter, CaseRecord};
 use yiyin_store::events::Event;
+use yiyin_store::events::NewEvent;
 
 use crate::App;
 use crate::error::{AppError, Result};
@@ -28,8 +36,12 @@ pub struct DocumentSummary {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseView {
-    #[serde(flatten)]
+    /// The case; its `applicant` is the one of [`CaseView::applicant`], as this reader may see it.
+    #[serde(flatten, serialize_with = "without_applicant")]
     pub record: CaseRecord,
+    /// The applicant as this reader may see them: the ID number and phone masked for those who
+    /// only watch the case (`masked`), unless opened with `POST /api/v1/cases/{id}/reveal`.
+    pub applicant: ApplicantShown,
     /// Every deadline as of today, with its explanation; absent when the calendar lacks a year.
     pub clock: Option<Clock>,
     /// Why the clock could not be computed, if so.
@@ -38,6 +50,22 @@ pub struct CaseView {
     pub documents: Vec<DocumentSummary>,
     /// The actions this user may take now.
     pub allowed_actions: Vec<String>,
+}
+
+/// The record without its applicant (whom the view shows as the reader may see them).
+fn without_applicant<S: serde::Serializer>(record: &CaseRecord, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::Error;
+    let mut value = serde_json::to_value(record).map_err(S::Error::custom)?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("applicant");
+    }
+    value.serialize(s)
+}
+
+/// Whether the reader is shown the applicant's identifiers in full: the applicant themselves, and
+/// staff whose duty on the case needs them.
+pub fn shows_identifiers(who: &Principal, record: &CaseRecord) -> bool {
+    !who.is_staff() || authz::sees_identifiers(&who.account.grants, &record.scope())
 }
 
 /// A line of a worklist.
@@ -229,8 +257,41 @@ impl App {
         Ok(record)
     }
 
-    /// One case: its record, clock, timeline, documents and the actions the account may take now.
+    /// One case: its record, clock, timeline, documents and the actions the account may take now;
+    /// the applicant's ID number and phone masked for a reader whose duty does not need them.
     pub async fn case_view(&self, who: &Principal, record: CaseRecord) -> Result<CaseView> {
+        let full = shows_identifiers(who, &record);
+        self.view_of(who, record, full).await
+    }
+
+    /// Opens a case with the applicant's ID number and phone in full (查看完整信息) for a reader who
+    /// is otherwise shown them masked: the opening is recorded as a chained event of the case (who,
+    /// when) and lasts for this one view. For a reader who sees them in full anyway, the plain
+    /// view, nothing recorded.
+    #[tracing::instrument(skip_all, fields(case = id))]
+    pub async fn reveal(&self, who: &Principal, id: i64) -> Result<CaseView> {
+        let record = self.case_for(who, id).await?;
+        if !shows_identifiers(who, &record) {
+            let actor = who.actor(&self.org());
+            let mut tx = self.store.begin_write().await?;
+            tx.append_events(&[NewEvent::new(
+                &actor,
+                self.now(),
+                &record.jurisdiction,
+                Some(record.id),
+                "reveal_identifiers",
+                "查看申请人完整信息（证件号码、联系电话），本人主动查看并留痕",
+                json!({"fields": ["id_number", "phone"]}),
+            )])
+            .await?;
+            tx.commit().await?;
+        }
+        let record = self.store.case(id).await?;
+        self.view_of(who, record, true).await
+    }
+
+    /// One case as [`Self::case_view`] builds it, the applicant in full or masked.
+    async fn view_of(&self, who: &Principal, record: CaseRecord, full: bool) -> Result<CaseView> {
         who.may_view(&record)?;
         let (clock, clock_error) = match record.clock(&self.calendar(), self.today()) {
             Ok(c) => (Some(c), None),
@@ -251,6 +312,7 @@ impl App {
             .collect();
         Ok(CaseView {
             allowed_actions: allowed_actions(who, &record, &self.calendar(), self.today()),
+            applicant: record.applicant.shown(full),
             record,
             clock,
             clock_error,
@@ -357,6 +419,8 @@ impl App {
             .case_events(record.id)
             .await?
             .into_iter()
+            // The procedure's steps, not who opened the applicant's details.
+            .filter(|e| e.action != "reveal_identifiers")
             .map(|e| TrackStep {
                 date: chrono::DateTime::from_timestamp_millis(e.at)
                     .map(|t| fmt_date(local_date(t)))

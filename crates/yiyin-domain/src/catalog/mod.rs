@@ -12,10 +12,12 @@
 //! and reading the catalog as of a date), `diff` (what changed between two versions).
 
 mod diff;
+mod flow;
 mod validate;
 mod versions;
 
 pub use diff::{FieldChange, diff_items};
+pub use flow::{BranchOutcome, FlowBranch, FlowStep, procedure_flow};
 pub use validate::{FieldError, field_label, valid_code};
 pub use versions::{CatalogError, active_version, as_of, next_version, retirement};
 

@@ -194,6 +194,7 @@ pub fn action_label(name: &str) -> &'static str {
         "decide" => "作出决定",
         "issue_certificate" => "制发证件",
         "withdraw" => "撤回申请",
+        "reveal_identifiers" => "查看申请人完整信息",
         _ => "其他",
     }
 }

@@ -298,6 +298,16 @@ pub async fn get(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<CaseView>>
     Ok(Json(call.app.case_view(&call.who, record).await?))
 }
 
+/// Open a case with the applicant's ID number and phone in full (查看完整信息), for an observer or a
+/// discipline supervisor, who otherwise sees them masked: recorded as an event of the case, for this
+/// one answer (the next `GET` is masked again). Those who handle the case get the plain view.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reveal", tag = "办件",
+    params(("id" = i64, Path, description = "办件编号（内部）")),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reveal(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<CaseView>> {
+    Ok(Json(call.app.reveal(&call.who, id).await?))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ActRequest {
     /// The case version you read (optimistic concurrency); a stale version is refused with 409.

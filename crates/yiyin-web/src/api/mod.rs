@@ -110,6 +110,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(session::register))
         .routes(routes!(cases::create, cases::list))
         .routes(routes!(cases::get))
+        .routes(routes!(cases::reveal))
         .routes(routes!(cases::act))
         .routes(routes!(cases::document))
         .routes(routes!(cases::track))

@@ -92,6 +92,7 @@ pub fn router() -> Router<App> {
         .route("/work/head", get(work::head))
         .route("/work/cases/{id}", get(work::case_page))
         .route("/work/cases/{id}/act", post(work::act))
+        .route("/work/cases/{id}/reveal", post(work::reveal))
         .route("/work/cases/{id}/archive", get(work::archive))
         .route("/admin", get(admin::index))
         .route("/admin/catalog/{code}", get(admin::catalog))

@@ -254,6 +254,8 @@ struct ItemPage {
     fees: String,
     online: &'static str,
     townships: String,
+    /// The flowchart of the item's procedure, with its branches.
+    flow: Vec<yiyin_domain::catalog::FlowStep>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -300,6 +302,7 @@ pub async fn item(
         supervisor: dept_name(&item.supervising_department),
         fees: item.fee_summary(),
         online: online_label(item.online_depth),
+        flow: yiyin_domain::catalog::procedure_flow(&item),
         townships: item
             .delegated_to
             .iter()

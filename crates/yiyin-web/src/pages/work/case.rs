@@ -12,7 +12,7 @@ use yiyin_domain::engine::{Action, SuspensionKind};
 use super::CaseShown;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, Form, FormData, Notice, Page, PageResult, file_response, render, settle,
+    Chrome, Form, FormData, Notice, Page, PageResult, RawForm, file_response, render, settle,
 };
 
 #[derive(Template)]
@@ -65,6 +65,17 @@ async fn case_page_for(
 ) -> PageResult {
     page.require_staff()?;
     let case = CaseShown::load(page, id).await?;
+    case_page_of(page, case, notice, error, form).await
+}
+
+/// The case page of a case as loaded.
+async fn case_page_of(
+    page: &Page,
+    case: CaseShown,
+    notice: &str,
+    error: String,
+    form: FormData,
+) -> PageResult {
     let c = &case.c;
     let step = c.case.pending_step(&c.item);
     let presiding = if step.is_some_and(|s| s.kind == StepKind::Hearing) {
@@ -100,6 +111,23 @@ async fn case_page_for(
 
 pub async fn case_page(page: Page, Path(id): Path<i64>, Query(q): Query<Notice>) -> PageResult {
     case_page_for(&page, id, &q.notice, String::new(), FormData::default()).await
+}
+
+/// 查看完整信息: the case page once with the applicant's ID number and phone in full, for a reader
+/// who otherwise sees them masked; the opening is recorded as an event of the case, and the next
+/// visit of the page is masked again.
+pub async fn reveal(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+    page.require_staff()?;
+    page.check_csrf(&form)?;
+    let case = CaseShown::revealed(&page, id).await?;
+    case_page_of(
+        &page,
+        case,
+        "已显示申请人完整信息，本次查看已记录在办理过程中；离开或刷新本页后重新脱敏显示。",
+        String::new(),
+        FormData::default(),
+    )
+    .await
 }
 
 /// A closed case's archive package, for staff whose duty covers it.

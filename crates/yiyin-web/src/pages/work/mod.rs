@@ -8,11 +8,11 @@ pub mod intake;
 use askama::Template;
 use axum::extract::Query;
 use serde::Deserialize;
-use yiyin_app::cases::{CaseLine, DocumentSummary, Worklist};
+use yiyin_app::cases::{CaseLine, CaseView, DocumentSummary, Worklist};
 use yiyin_domain::authz::{self, Operation};
 use yiyin_domain::calendar::{fmt_date, local_date};
 use yiyin_domain::engine::{CaseState, Clock, action_label};
-use yiyin_domain::party::Channel;
+use yiyin_domain::party::{ApplicantShown, Channel};
 use yiyin_domain::roles::Role;
 use yiyin_store::attachments::Attachment;
 use yiyin_store::cases::{CaseFilter, CaseRecord};
@@ -21,7 +21,7 @@ use yiyin_store::events::Event;
 use super::{Chrome, Page, PageResult, render};
 use crate::error::AppError;
 
-pub use case::{act, archive, case_page};
+pub use case::{act, archive, case_page, reveal};
 pub use intake::{intake, intake_form};
 
 #[derive(Debug, Default, Deserialize)]
@@ -305,6 +305,9 @@ pub fn material_rows(record: &CaseRecord, files: &[Attachment]) -> Vec<MaterialR
 /// take now.
 pub struct CaseShown {
     pub c: CaseRecord,
+    /// The applicant as the reader may see them (ID number and phone masked for those who only
+    /// watch the case, until opened with 查看完整信息); the page shows this, never `c.applicant`.
+    pub applicant: ApplicantShown,
     pub clock: Option<Clock>,
     pub clock_error: String,
     /// The clock's traffic light: green, yellow or red ("" without a clock).
@@ -321,9 +324,19 @@ pub struct CaseShown {
 impl CaseShown {
     /// A case as the page's reader may see it.
     pub async fn load(page: &Page, id: i64) -> Result<CaseShown, AppError> {
+        let record = page.app.case_for(page.who(), id).await?;
+        let view = page.app.case_view(page.who(), record).await?;
+        Self::of(page, id, view).await
+    }
+
+    /// The same, opened with the applicant's details in full (查看完整信息, recorded).
+    pub async fn revealed(page: &Page, id: i64) -> Result<CaseShown, AppError> {
+        let view = page.app.reveal(page.who(), id).await?;
+        Self::of(page, id, view).await
+    }
+
+    async fn of(page: &Page, id: i64, view: CaseView) -> Result<CaseShown, AppError> {
         let app = &page.app;
-        let record = app.case_for(page.who(), id).await?;
-        let view = app.case_view(page.who(), record).await?;
         let c = view.record;
         let light = view
             .clock
@@ -343,6 +356,7 @@ impl CaseShown {
             light,
             documents: view.documents,
             actions: view.allowed_actions,
+            applicant: view.applicant,
             c,
         })
     }

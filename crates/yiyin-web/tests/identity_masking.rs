@@ -1,0 +1,235 @@
+//! Least necessary (最小必要) against a real server, on both databases: those who only watch a case
+//! (observers, discipline supervisors) see the applicant's citizen ID number and phone masked in the
+//! API and on the case page, and open them only on purpose (查看完整信息), recorded as an event of
+//! the case, for that one view; those who handle the case see them in full. Only the window's acts
+//! are recorded at the window: the review and the decision are back-office work.
+
+use serde_json::{Value, json};
+use yiyin_domain::roles::Role;
+use yiyin_store::Backend;
+use yiyin_testkit::app::grant;
+use yiyin_testkit::web::{HANYIN, review};
+use yiyin_testkit::{Api, PASSWORD, on_both};
+
+on_both!(
+    watchers_see_identifiers_masked_until_they_open_them,
+    back_office_steps_are_not_recorded_at_the_window,
+);
+
+const ID: &str = "11010519491231002X";
+const ID_MASKED: &str = "110*************2X";
+const PHONE: &str = "13812345678";
+const PHONE_MASKED: &str = "138****5678";
+
+/// Logs `login` in on the cookie client (as a browser does); returns the session's CSRF token.
+async fn browser_login(app: &Api, login: &str) -> String {
+    let r = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": login, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let session: Value = r.json().await.unwrap();
+    session["csrf_token"].as_str().unwrap().to_string()
+}
+
+/// A person's application at the window, accepted; returns its id.
+async fn persons_case(app: &Api, clerk: &str) -> i64 {
+    let case = app
+        .by(clerk)
+        .post(
+            "/api/v1/cases",
+            json!({
+                "jurisdiction": HANYIN,
+                "item_code": "HY-SC-001",
+                "applicant": {"kind": "person", "name": "王芳", "id_number": ID, "phone": PHONE},
+                "materials": ["M1", "M2"],
+                "outcome": "accept",
+            }),
+        )
+        .await
+        .expect(201);
+    case["id"].as_i64().unwrap()
+}
+
+/// The reveal events of a case.
+async fn reveals(app: &Api, id: i64) -> Vec<String> {
+    app.store
+        .case_events(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "reveal_identifiers")
+        .map(|e| e.actor)
+        .collect()
+}
+
+async fn watchers_see_identifiers_masked_until_they_open_them(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let id = persons_case(&app, &clerk).await;
+    let path = format!("/api/v1/cases/{id}");
+    let page = format!("/work/cases/{id}");
+    let observer = app
+        .staff_with(
+            "hy.observer",
+            grant(Role::Observer, HANYIN, Some("shichang")),
+        )
+        .await;
+    let discipline = app
+        .staff("hy.discipline", Role::DisciplineSupervisor, HANYIN)
+        .await;
+
+    // The clerk who handles the case sees it in full, and is offered nothing to open.
+    let seen = app.by(&clerk).get(&path).await.expect(200);
+    assert_eq!(seen["applicant"]["id_number"], ID, "{seen}");
+    assert_eq!(seen["applicant"]["phone"], PHONE, "{seen}");
+    assert_eq!(seen["applicant"]["masked"], false, "{seen}");
+    let (status, html) = app.page_text(&clerk, &page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(ID) && html.contains(PHONE), "{html}");
+    assert!(!html.contains("查看完整信息"), "{html}");
+
+    // Those who only watch see them masked, in the API (nowhere in the answer in full) and on the
+    // page, with the button to open them.
+    for token in [&observer, &discipline] {
+        let seen = app.by(token).get(&path).await.expect(200);
+        assert_eq!(seen["applicant"]["id_number"], ID_MASKED, "{seen}");
+        assert_eq!(seen["applicant"]["phone"], PHONE_MASKED, "{seen}");
+        assert_eq!(seen["applicant"]["masked"], true, "{seen}");
+        assert_eq!(seen["applicant"]["name"], "王芳", "{seen}");
+        let text = seen.to_string();
+        assert!(!text.contains(ID) && !text.contains(PHONE), "{text}");
+        let (status, html) = app.page_text(token, &page).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains(ID_MASKED) && html.contains(PHONE_MASKED),
+            "{html}"
+        );
+        assert!(!html.contains(ID) && !html.contains(PHONE), "{html}");
+        assert!(html.contains("查看完整信息"), "{html}");
+    }
+    assert!(reveals(&app, id).await.is_empty());
+
+    // The observer opens them on purpose: in full, recorded, for that one answer.
+    let opened = app
+        .by(&observer)
+        .post_empty(&format!("{path}/reveal"))
+        .await
+        .expect(200);
+    assert_eq!(opened["applicant"]["id_number"], ID, "{opened}");
+    assert_eq!(opened["applicant"]["phone"], PHONE, "{opened}");
+    assert_eq!(opened["applicant"]["masked"], false, "{opened}");
+    let by = reveals(&app, id).await;
+    assert_eq!(by.len(), 1, "{by:?}");
+    assert!(by[0].contains("审批观察员"), "{by:?}");
+    let again = app.by(&observer).get(&path).await.expect(200);
+    assert_eq!(again["applicant"]["id_number"], ID_MASKED, "{again}");
+    // The opening is in the chain, which still verifies.
+    let chain = app
+        .by(&discipline)
+        .get("/api/v1/audit/chain")
+        .await
+        .expect(200);
+    assert!(chain["broken"].is_null(), "{chain}");
+    assert_eq!(chain["altered"], json!([]), "{chain}");
+
+    // The discipline supervisor opens them on the page: the form needs its CSRF token.
+    let csrf = browser_login(&app, "hy.discipline").await;
+    let r = app
+        .client
+        .post(app.url(&format!("{page}/reveal")))
+        .form(&[("csrf", "wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(reveals(&app, id).await.len(), 1);
+    let r = app
+        .client
+        .post(app.url(&format!("{page}/reveal")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(ID) && html.contains(PHONE), "{html}");
+    assert!(html.contains("本次查看已记录"), "{html}");
+    let by = reveals(&app, id).await;
+    assert_eq!(by.len(), 2, "{by:?}");
+    assert!(by[1].contains("纪检监察人员"), "{by:?}");
+    // The case page's timeline names the opening; the next visit is masked again.
+    let (_, html) = app.page_text(&discipline, &page).await;
+    assert!(html.contains("查看申请人完整信息"), "{html}");
+    assert!(!html.contains(ID), "{html}");
+
+    // The clerk's reveal is the plain view, nothing recorded; those who may not see the case may
+    // not open it, and nothing is recorded.
+    let plain = app
+        .by(&clerk)
+        .post_empty(&format!("{path}/reveal"))
+        .await
+        .expect(200);
+    assert_eq!(plain["applicant"]["id_number"], ID, "{plain}");
+    let elsewhere = app
+        .staff_with(
+            "hy.observer.huanbao",
+            grant(Role::Observer, HANYIN, Some("huanbao")),
+        )
+        .await;
+    let other_county = app
+        .staff("zy.discipline", Role::DisciplineSupervisor, "ziyang")
+        .await;
+    for token in [&elsewhere, &other_county] {
+        let e = app
+            .by(token)
+            .post_empty(&format!("{path}/reveal"))
+            .await
+            .expect(403);
+        assert!(
+            e["error"]["message"].as_str().unwrap().starts_with("无权"),
+            "{e}"
+        );
+    }
+    app.anonymous()
+        .post_empty(&format!("{path}/reveal"))
+        .await
+        .expect(401);
+    assert_eq!(reveals(&app, id).await.len(), 2);
+    app.stop().await;
+}
+
+async fn back_office_steps_are_not_recorded_at_the_window(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let desk = app.desk().await;
+    let id = persons_case(&app, &desk.clerk).await;
+    app.act(&desk.reviewer, id, review("材料齐全，符合条件"))
+        .await
+        .expect(200);
+    let events = app.store.case_events(id).await.unwrap();
+    let channel = |action: &str| {
+        events
+            .iter()
+            .find(|e| e.action == action)
+            .map(|e| e.channel.clone())
+            .unwrap_or_else(|| panic!("no {action} in {events:?}"))
+    };
+    // Receiving and accepting at the window; the review in the back office.
+    assert_eq!(channel("receive"), "window");
+    assert_eq!(channel("accept"), "window");
+    assert_eq!(channel("complete_step"), "office");
+    // The page's timeline says so.
+    let (_, html) = app
+        .page_text(&desk.reviewer, &format!("/work/cases/{id}"))
+        .await;
+    let row = html
+        .split("<li>")
+        .find(|li| li.contains("完成“审查”环节"))
+        .unwrap_or_else(|| panic!("no review row in {html}"));
+    let row = row.split("</li>").next().unwrap();
+    assert!(row.contains("后台办理") && !row.contains("窗口"), "{row}");
+    app.stop().await;
+}
