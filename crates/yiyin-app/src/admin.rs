@@ -7,6 +7,7 @@ use yiyin_domain::calendar::Calendar;
 use yiyin_domain::org::{Jurisdiction, Organisation};
 use yiyin_domain::roles::Role;
 use yiyin_store::Store;
+use yiyin_store::events::NewEvent;
 
 use crate::App;
 use crate::error::{AppError, Result};
@@ -23,10 +24,20 @@ pub async fn init_organisation(store: &Store) -> Result<bool> {
 
 /// Checks and keeps an organisation.
 pub async fn save_organisation(store: &Store, org: &Organisation) -> Result<()> {
+    save_organisation_with(store, org, &[]).await
+}
+
+/// Checks and saves the organisation together with the events that record who changed it.
+async fn save_organisation_with(
+    store: &Store,
+    org: &Organisation,
+    events: &[NewEvent],
+) -> Result<()> {
     org.check().map_err(|e| AppError::invalid(e.to_string()))?;
     let mut tx = store.begin_write().await?;
     tx.save_organisation(org, chrono::Utc::now().timestamp_millis())
         .await?;
+    tx.append_events(events).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -108,10 +119,19 @@ impl App {
             ));
         }
         let mut org = self.store.organisation().await?;
+        let event = NewEvent::new(
+            &who.actor(&org),
+            self.now(),
+            code,
+            None,
+            "org_save",
+            format!("修改{}的机构设置", j.name),
+            serde_json::to_value(&j).map_err(AppError::internal)?,
+        );
         if let Some(slot) = org.jurisdictions.iter_mut().find(|x| x.code == code) {
             *slot = j;
         }
-        save_organisation(&self.store, &org).await?;
+        save_organisation_with(&self.store, &org, &[event]).await?;
         self.reload_org().await
     }
 }

@@ -49,6 +49,10 @@ async fn the_organisation_is_checked_before_it_is_kept(t: TestApp) {
         "汉阴县（改）",
         "in use at once"
     );
+    // The change is a privileged act: it is recorded in the jurisdiction's chain.
+    assert_eq!(t.logged("org_save").await, 1);
+    let report = yiyin_app::audit::verify_chain(&t.store).await.unwrap();
+    assert!(report.broken.is_none(), "{report:?}");
     // Its code cannot change; a jurisdiction that does not hold together is refused.
     let mut renamed = hanyin.clone();
     renamed.code = "hanyin2".into();
