@@ -22,8 +22,8 @@ use yiyin_domain::party::{SubjectId, SubjectKind};
 use yiyin_domain::password::{self, Holder};
 use yiyin_domain::roles::Role;
 use yiyin_domain::text::{self, TextKind};
-use yiyin_store::Store;
 use yiyin_store::accounts::{Account, AccountKind, NewAccount};
+use yiyin_store::{Store, WriteTx};
 
 use crate::App;
 use crate::error::{AppError, Result};
@@ -357,13 +357,25 @@ pub async fn set_password(
     } else {
         ("password_reset", format!("重设{}的密码", a.name))
     };
+    commit_account_change(tx, by, at, &a, action, reason).await
+}
+
+/// Records a change of an account in the chains of its jurisdictions and commits the write.
+async fn commit_account_change(
+    mut tx: WriteTx,
+    by: &Actor,
+    at: DateTime<Utc>,
+    a: &Account,
+    action: &str,
+    reason: String,
+) -> Result<()> {
     tx.append_events(&account_events(
         by,
         at,
-        &a,
+        a,
         action,
         reason,
-        json!({"account": account}),
+        json!({"account": a.id}),
     ))
     .await?;
     tx.commit().await?;
@@ -389,17 +401,7 @@ pub async fn set_active(
     } else {
         ("account_disable", format!("停用{}的账号", a.name))
     };
-    tx.append_events(&account_events(
-        by,
-        at,
-        &a,
-        action,
-        reason,
-        json!({"account": account}),
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    commit_account_change(tx, by, at, &a, action, reason).await
 }
 
 impl App {
