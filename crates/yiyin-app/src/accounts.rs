@@ -184,7 +184,7 @@ pub fn check_login(login: &str) -> std::result::Result<(), String> {
     }
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     yiyin_seal::sm3_hex(token.as_bytes())
 }
 

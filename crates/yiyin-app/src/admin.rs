@@ -103,6 +103,15 @@ impl App {
         Ok(self.store.jurisdiction(code).await?)
     }
 
+    /// A jurisdiction's organisation to read, with where each entry's facts come from: for its
+    /// system administrators and its catalog administrators (who check the catalog against it).
+    pub async fn organisation_to_read(&self, who: &Principal, code: &str) -> Result<Jurisdiction> {
+        if who.require_in(Operation::ManageUsers, code).is_err() {
+            who.require_in(Operation::ManageCatalog, code)?;
+        }
+        Ok(self.store.jurisdiction(code).await?)
+    }
+
     /// Replaces a jurisdiction's organisation (its code cannot change), checked with the whole.
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn save_jurisdiction(
@@ -132,6 +141,9 @@ impl App {
             *slot = j;
         }
         save_organisation_with(&self.store, &org, &[event]).await?;
-        self.reload_org().await
+        self.reload_org().await?;
+        // A rename or an end effective today changes the seals now (with the passphrase).
+        self.refresh_seals().await?;
+        Ok(())
     }
 }

@@ -31,8 +31,14 @@ impl App {
         let j = org
             .jurisdiction(&record.jurisdiction)
             .ok_or_else(|| AppError::internal(format!("jurisdiction {}", record.jurisdiction)))?;
-        let holder =
-            yiyin_domain::org::Issuer::of(j, &record.department, record.handling_mode).seal_holder;
+        let holder = yiyin_domain::org::Issuer::of(
+            j,
+            &record.department,
+            record.handling_mode,
+            &record.unit,
+            self.today(),
+        )
+        .seal_holder;
         let (seal, key) = self
             .keyring()
             .for_holder(&record.jurisdiction, &holder)
@@ -108,6 +114,8 @@ impl App {
     ) -> Result<(String, Vec<u8>)> {
         let record = self.store.case(case_id).await?;
         who.require(Operation::ViewCase, &record.scope())?;
+        self.require_identifying_file(who, &record, "电子档案包")
+            .await?;
         self.package_of(case_id).await
     }
 
@@ -128,7 +136,7 @@ impl App {
     /// Publishes today's chain head with the platform seal, unless already published today.
     #[tracing::instrument(skip_all)]
     pub async fn publish_head(&self) -> Result<Option<PublishedHead>> {
-        publish_head(&self.store, self.keyring(), self.now()).await
+        publish_head(&self.store, &self.keyring(), self.now()).await
     }
 }
 

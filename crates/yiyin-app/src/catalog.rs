@@ -1,16 +1,19 @@
 //! The catalog as use cases: drafts saved by the catalog administrator, a draft or an item published
 //! as the next version (the domain's rules of publication, judged on the history read in the same
 //! transaction), an item retired from a date, a whole catalog file imported (every item lands or
-//! none does), the public changelog with what each version changed. The CLI calls the functions on
-//! a store; the pages call the [`App`] methods, which check the administrator's duty first.
+//! none does), the public changelog with what each version changed, and the national list report
+//! (licensing items without an entry in the national list, items assumed for the demo). The CLI
+//! calls the functions on a store; the pages call the [`App`] methods, which check the
+//! administrator's duty first.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use yiyin_domain::authz::Operation;
 use yiyin_domain::catalog::{
-    self, CatalogError, CatalogFile, ChangeKind, FieldChange, Item, ItemVersion,
+    self, CatalogError, CatalogFile, ChangeKind, FieldChange, Item, ItemKind, ItemVersion,
 };
 use yiyin_domain::refusal::Refusal;
+use yiyin_domain::sources::{SourceKind, is_assumed};
 use yiyin_store::{Store, WriteTx};
 
 use crate::App;
@@ -244,6 +247,93 @@ pub async fn changelog(
     Ok(out)
 }
 
+/// An item named by the national list report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportedItem {
+    /// 事项编码
+    pub code: String,
+    pub name: String,
+    /// The department's code and its name on the report's date.
+    pub department: String,
+    pub department_name: String,
+    pub kind: ItemKind,
+    /// The version in force on the report's date.
+    pub version: u32,
+    /// What was assumed for the demo (the cites of its 演示假定 sources; empty for the items
+    /// without a national entry that assume nothing).
+    pub assumed: Vec<String>,
+}
+
+/// The national list report (国家事项清单对照): a jurisdiction's items in force on a date that are
+/// licensing items without an entry in the national list of licensing items, and, separately, the
+/// items whose facts are partly assumed for the demo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NationalReport {
+    pub jurisdiction: String,
+    pub jurisdiction_name: String,
+    pub date: NaiveDate,
+    /// How many items are in force on the date.
+    pub in_force: usize,
+    /// How many of them are licensing items.
+    pub licensing: usize,
+    /// Licensing items without a national list entry (行政许可事项未对应国家清单).
+    pub without_national: Vec<ReportedItem>,
+    /// Items with a source assumed for the demo (演示假定), whatever their kind.
+    pub assumed: Vec<ReportedItem>,
+}
+
+/// The national list report of a jurisdiction's catalog in force on `date`.
+pub async fn national_report(
+    store: &Store,
+    jurisdiction: &str,
+    date: NaiveDate,
+) -> Result<NationalReport> {
+    let j = store.jurisdiction(jurisdiction).await?;
+    let versions = store.catalog_as_of(jurisdiction, date).await?;
+    let reported = |v: &ItemVersion| {
+        let i = &v.item;
+        ReportedItem {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            department: i.department.clone(),
+            department_name: j
+                .department(&i.department)
+                .map_or_else(|| i.department.clone(), |d| d.name_on(date).to_string()),
+            kind: i.kind,
+            version: v.version,
+            assumed: i
+                .sources
+                .iter()
+                .filter(|s| s.kind == SourceKind::Assumed)
+                .map(|s| s.cite.clone())
+                .collect(),
+        }
+    };
+    let licensing = versions
+        .iter()
+        .filter(|v| v.item.kind == ItemKind::Licensing)
+        .count();
+    Ok(NationalReport {
+        jurisdiction: j.code.clone(),
+        jurisdiction_name: j.name_on(date).to_string(),
+        date,
+        in_force: versions.len(),
+        licensing,
+        without_national: versions
+            .iter()
+            .filter(|v| v.item.kind == ItemKind::Licensing && v.item.national.is_none())
+            .map(reported)
+            .collect(),
+        assumed: versions
+            .iter()
+            .filter(|v| is_assumed(&v.item.sources))
+            .map(reported)
+            .collect(),
+    })
+}
+
 /// The jurisdiction's catalog administrator may edit its catalog: their name, as the author of
 /// what they write.
 fn catalog_admin<'a>(who: &'a Principal, jurisdiction: &str) -> Result<&'a str> {
@@ -322,6 +412,18 @@ impl App {
             by,
         )
         .await
+    }
+
+    /// The national list report, for the jurisdiction's catalog administrator.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn national_report(
+        &self,
+        who: &Principal,
+        jurisdiction: &str,
+        date: NaiveDate,
+    ) -> Result<NationalReport> {
+        catalog_admin(who, jurisdiction)?;
+        national_report(&self.store, jurisdiction, date).await
     }
 
     /// The public changelog.

@@ -187,6 +187,8 @@ impl App {
                 record.number
             )));
         }
+        self.require_identifying_file(who, &record, &format!("文书《{}》", d.record.title))
+            .await?;
         Ok(d)
     }
 
@@ -202,7 +204,8 @@ impl App {
             )
         })?;
         let sealed = SealedDocument::from_json(sealed_json).map_err(AppError::internal)?;
-        let (_, key) = self.keyring().by_id(sealed.seal.id).ok_or_else(|| {
+        let ring = self.keyring();
+        let (_, key) = ring.by_id(sealed.seal.id).ok_or_else(|| {
             AppError::Unavailable("签发这份文书的印章密钥未加载，暂时不能生成电子文件".into())
         })?;
         let code = match &doc.verification_code {

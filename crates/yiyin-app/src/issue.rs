@@ -60,7 +60,8 @@ impl App {
         doc: &DocumentRecord,
         at: DateTime<Utc>,
     ) -> Result<Option<(String, i64)>> {
-        let Some((record, key)) = self.keyring().for_holder(jurisdiction, holder) else {
+        let ring = self.keyring();
+        let Some((record, key)) = ring.for_holder(jurisdiction, holder) else {
             return Ok(None);
         };
         let sealed = yiyin_seal::SealedDocument::seal(
@@ -204,7 +205,15 @@ impl App {
             })
             .collect();
         let seqs = tx.append_events(&events).await?;
-        let issuer = Issuer::of(j, &record.department, record.handling_mode);
+        let issued_on = local_date(at);
+        // The names valid on the day of issue (a body renamed since signs under its new name).
+        let issuer = Issuer::of(
+            j,
+            &record.department,
+            record.handling_mode,
+            &record.unit,
+            issued_on,
+        );
         let ctx = DocContext {
             case_number: &record.number,
             query_code: &record.query_code,
@@ -215,7 +224,6 @@ impl App {
             result_name: &record.result_name,
             validity_years: record.validity_years,
         };
-        let issued_on = local_date(at);
         for (t, seq) in transitions.iter().zip(seqs) {
             let mut last_doc: Option<DocumentRecord> = None;
             let mut licence: Option<String> = None;

@@ -27,6 +27,7 @@ pub mod hashing;
 pub mod inspections;
 pub mod issue;
 pub mod licences;
+pub mod pending;
 pub mod principal;
 pub mod seals;
 pub mod supervision;
@@ -70,7 +71,11 @@ pub struct App {
     calendar: Arc<RwLock<Calendar>>,
     org: Arc<RwLock<Organisation>>,
     clock: Arc<dyn Clock>,
-    keyring: Arc<Keyring>,
+    /// The seals' keys; replaced when the seals change (a rename takes effect, a body ends).
+    keyring: Arc<RwLock<Arc<Keyring>>>,
+    /// The passphrase the keys were opened with, when the server keeps the seals in line with the
+    /// organisation day by day ([`App::refresh_seals`]).
+    seal_passphrase: Option<Arc<secrecy::SecretString>>,
     public_url: String,
     /// The search index of today's catalogs, with the (date, catalog size) it was built for.
     search: Arc<RwLock<Option<SearchKeyed>>>,
@@ -101,7 +106,8 @@ impl App {
             calendar: Arc::new(RwLock::new(calendar)),
             org: Arc::new(RwLock::new(org)),
             clock,
-            keyring: Arc::new(keyring),
+            keyring: Arc::new(RwLock::new(Arc::new(keyring))),
+            seal_passphrase: None,
             public_url: public_url.trim_end_matches('/').to_string(),
             search: Arc::new(RwLock::new(None)),
             idle: users::IdleTimeouts::default(),
@@ -152,8 +158,40 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("没有代码为「{code}」的县区")))
     }
 
-    pub fn keyring(&self) -> &Keyring {
-        &self.keyring
+    /// The seals' keys as they stand.
+    pub fn keyring(&self) -> Arc<Keyring> {
+        self.keyring.read().expect("keyring lock").clone()
+    }
+
+    /// Keeps the passphrase of the seals, so that [`App::refresh_seals`] can make the seals the
+    /// organisation comes to need (daily, and after the organisation is saved).
+    pub fn with_seal_passphrase(mut self, passphrase: secrecy::SecretString) -> Self {
+        self.seal_passphrase = Some(Arc::new(passphrase));
+        self
+    }
+
+    /// Brings the seals in line with the organisation today ([`seals::ensure_seals`]: a renamed
+    /// body's new seal, an ended body's seal retired) and reopens the keyring when the seals in
+    /// use changed (here or on another server). Nothing without the passphrase. Returns how many
+    /// seals were made or retired here.
+    pub async fn refresh_seals(&self) -> Result<usize> {
+        let Some(passphrase) = self.seal_passphrase.clone() else {
+            return Ok(0);
+        };
+        let changed = seals::ensure_seals(&self.store, &passphrase, self.today()).await?;
+        let active: std::collections::BTreeSet<i64> = self
+            .store
+            .seals()
+            .await?
+            .into_iter()
+            .filter(|s| !s.retired)
+            .map(|s| s.id)
+            .collect();
+        if active != self.keyring().active_ids() {
+            let ring = Keyring::open(&self.store, &passphrase).await?;
+            *self.keyring.write().expect("keyring lock") = Arc::new(ring);
+        }
+        Ok(changed)
     }
 
     /// The portal's address, for the QR codes of documents.

@@ -425,7 +425,13 @@ impl App {
             return Err(changed());
         }
         let j = tx.jurisdiction(&record.jurisdiction).await?;
-        let issuer = Issuer::of(&j, &record.department, record.handling_mode);
+        let issuer = Issuer::of(
+            &j,
+            &record.department,
+            record.handling_mode,
+            &record.unit,
+            today,
+        );
         let decided_on = (!applied.state.open()).then_some(today);
         if applied.effects.contains(&LicenceEffect::SettleProposal) {
             tx.settle_proposals(&licence.identifier, applied.state, today)

@@ -481,7 +481,7 @@ impl App {
             .org()
             .jurisdiction(&task.jurisdiction)
             .map_or(task.department.clone(), |j| {
-                j.department_name(&task.department)
+                j.department_name_on(&task.department, today)
             });
         let verified = record_verification(task.state, &outcome, today, &department)?;
         let actor = who.actor(&self.org());

@@ -1,4 +1,5 @@
-//! The background work beside the server: every minute, deem accepted the applications whose intake
+//! The background work beside the server: every minute, bring the seals in line with the
+//! organisation (a rename or an end taking effect that day), deem accepted the applications whose intake
 //! window passed without an outcome (Art. 32(4)); warn of deferred materials not supplied by their
 //! date; deem granted the renewals undecided at expiry (Art. 50) and expire licences past their end;
 //! build the archive packages of closed cases; publish the day's signed chain head. Every few
@@ -53,6 +54,12 @@ pub fn spawn(app: &App) -> Workers {
 /// One round of every sweep; errors are logged, never fatal. Returns the cases deemed accepted.
 pub async fn sweep_once(app: &App) -> usize {
     let now = app.now();
+    // First the seals: a rename effective today signs today's documents under the new name.
+    match app.refresh_seals().await {
+        Ok(n) if n > 0 => tracing::info!(seals = n, "seals made or retired"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "seal refresh failed"),
+    }
     let deemed = match app.sweep_intake(now).await {
         Ok(n) => {
             if n > 0 {

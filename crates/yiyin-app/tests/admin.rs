@@ -90,6 +90,21 @@ async fn the_organisation_is_checked_before_it_is_kept(t: TestApp) {
         "无权管理用户和组织机构",
     );
     assert_eq!(t.store.jurisdiction("hanyin").await.unwrap(), hanyin);
+    // 汉阴's catalog administrator reads it (with its sources) but cannot change it; the head
+    // and another county's administrator do not read it.
+    let catalog = t
+        .staff("hanyin.catalog", Role::CatalogAdmin, "hanyin", None)
+        .await;
+    assert_eq!(
+        t.organisation_to_read(&catalog, "hanyin").await.unwrap(),
+        hanyin
+    );
+    assert!(t.organisation_of(&catalog, "hanyin").await.is_err());
+    assert!(t.organisation_to_read(&head, "hanyin").await.is_err());
+    assert_forbidden(
+        t.organisation_to_read(&ziyang, "hanyin").await,
+        "不属于您所在县区",
+    );
 }
 
 async fn calendar_years_are_uploaded_and_used(t: TestApp) {

@@ -51,6 +51,9 @@ async fn publish_item(w: &World) {
     ];
     item.extension_days = Some(30);
     item.extension_basis = "《某省食品生产许可条例》第十八条（测试）".into();
+    // The extension's law is one of the item's own bases (catalog validation).
+    item.legal_basis
+        .push("《某省食品生产许可条例》第十八条（测试）".into());
     yiyin_app::catalog::publish_item(
         &w.store,
         HANYIN,

@@ -188,7 +188,10 @@ pub fn check(
     let mut seen = std::collections::HashMap::new();
     for i in 0..total {
         let item = &mut parsed.file.items[i];
-        for field in [&mut item.department, &mut item.supervising_department] {
+        for field in [&mut item.department, &mut item.supervising_department]
+            .into_iter()
+            .chain(item.joint_departments.iter_mut())
+        {
             if let Some(d) = j.departments.iter().find(|d| d.name == field.trim()) {
                 *field = d.code.clone();
             }
@@ -259,6 +262,11 @@ mod tests {
     fn toml_round_trips_through_every_format() {
         let org = Organisation::builtin();
         let mut parsed = parse(SAMPLE.as_bytes(), Format::Toml, None).unwrap();
+        // The sample's second item counts calendar days under its own law; make the first a
+        // joint item with another department, so every limit field is carried.
+        assert!(!parsed.file.items[1].limit_unit.is_working());
+        parsed.file.items[0].joint = true;
+        parsed.file.items[0].joint_departments = vec!["zhujian".into()];
         assert!(check(&mut parsed, &org, |_, _| {}).is_empty());
         for format in [Format::Toml, Format::Json, Format::Xlsx] {
             let bytes = export(&parsed.file, format).unwrap();

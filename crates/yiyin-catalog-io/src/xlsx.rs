@@ -3,7 +3,8 @@
 //! Sheets: 说明 (县区代码), 事项 (one row per item), 申请材料, 办理环节 and 常见问题 (one row per entry,
 //! tied to its item by 事项编码; steps in row order). Enumerations are written and read as their
 //! Chinese words (codes are accepted too); yes/no as 是/否; lists one entry per line inside a cell;
-//! topics and townships separated by 、; fees one per line as 名称|标准|依据.
+//! topics and townships separated by 、; fees one per line as 名称|标准|依据; sources one per line as
+//! 种类：出处. The national list entry (国家清单事项编码, 名称) and the sources may be absent.
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -11,11 +12,13 @@ use std::io::Cursor;
 use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use rust_xlsxwriter::{Format as CellFormat, Workbook};
 use yiyin_domain::catalog::{
-    CatalogFile, Faq, Fee, HandlingClass, HandlingMode, Item, ItemKind, ItemResult, Material,
-    MaterialForm, MaterialSource, Necessity, ResultKind, Step, StepKind, Subject,
+    CatalogFile, Faq, Fee, HandlingClass, HandlingMode, Item, ItemKind, ItemResult, LimitUnit,
+    Material, MaterialForm, MaterialSource, NationalRef, Necessity, ResultKind, Step, StepKind,
+    Subject,
 };
 use yiyin_domain::labels::Labelled;
 use yiyin_domain::roles::Role;
+use yiyin_domain::sources::{Source, SourceKind};
 
 use crate::{ExportError, Parsed, Problem, SourceMap};
 
@@ -48,6 +51,9 @@ pub const ITEM_COLUMNS: &[(&str, &str)] = &[
     ("承诺核查期限", "commitment_check_days"),
     ("延期天数", "extension_days"),
     ("延期依据", "extension_basis"),
+    ("时限单位", "limit_unit"),
+    ("时限依据", "limit_basis"),
+    ("联合办理部门", "joint_departments"),
     ("数量限制", "quantity_limited"),
     ("结果名称", "result.name"),
     ("结果类型", "result.kind"),
@@ -57,6 +63,20 @@ pub const ITEM_COLUMNS: &[(&str, &str)] = &[
     ("办理地点", "place"),
     ("办理时间", "hours"),
     ("咨询电话", "phone"),
+    ("国家清单事项编码", "national.code"),
+    ("国家清单事项名称", "national.name"),
+    ("数据来源", "sources"),
+];
+
+/// Columns a workbook may lack (written by an earlier version, or by a platform that does not
+/// keep them): read as empty.
+pub const OPTIONAL_HEADERS: &[&str] = &[
+    "国家清单事项编码",
+    "国家清单事项名称",
+    "数据来源",
+    "时限单位",
+    "时限依据",
+    "联合办理部门",
 ];
 
 pub const MATERIAL_COLUMNS: &[(&str, &str)] = &[
@@ -127,6 +147,20 @@ pub fn locate(rows: &ItemRows, field: &str) -> String {
     if let Some(i) = indexed("fees") {
         return format!("工作表「{ITEMS}」第{}行「收费」列第{}项", rows.item, i + 1);
     }
+    if let Some(i) = indexed("joint_departments") {
+        return format!(
+            "工作表「{ITEMS}」第{}行「联合办理部门」列第{}项",
+            rows.item,
+            i + 1
+        );
+    }
+    if let Some(i) = indexed("sources") {
+        return format!(
+            "工作表「{ITEMS}」第{}行「数据来源」列第{}项",
+            rows.item,
+            i + 1
+        );
+    }
     match head {
         "materials" => format!(
             "工作表「{MATERIALS}」（事项在「{ITEMS}」第{}行）",
@@ -183,7 +217,7 @@ fn load_sheet<R: std::io::Read + std::io::Seek>(
     }
     let mut missing = false;
     for (h, _) in headers {
-        if !columns.contains_key(*h) {
+        if !columns.contains_key(*h) && !OPTIONAL_HEADERS.contains(h) {
             missing = true;
             problems.push(Problem {
                 location: format!("工作表「{name}」第{}行", start_row + 1),
@@ -451,6 +485,29 @@ fn read_item(r: &mut RowReader) -> Item {
             fee
         })
         .collect();
+    let national = {
+        let (code, name) = (r.text("国家清单事项编码"), r.text("国家清单事项名称"));
+        (!code.is_empty() || !name.is_empty()).then_some(NationalRef { code, name })
+    };
+    let sources = r
+        .lines("数据来源")
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let source = Source::parse_line(&line);
+            if source.is_none() {
+                r.problem(
+                    "数据来源",
+                    format!(
+                        "第{}行「{line}」应写成 种类：出处（种类为{}）",
+                        i + 1,
+                        SourceKind::choices()
+                    ),
+                );
+            }
+            source
+        })
+        .collect();
     Item {
         code: r.required("事项编码"),
         name: r.required("事项名称"),
@@ -474,6 +531,16 @@ fn read_item(r: &mut RowReader) -> Item {
         commitment_check_days: r.opt_number("承诺核查期限"),
         extension_days: r.opt_number("延期天数"),
         extension_basis: r.text("延期依据"),
+        // Absent or empty: working days (Art. 82).
+        limit_unit: if r.raw("时限单位").is_empty() {
+            LimitUnit::WorkingDays
+        } else {
+            r.choice("时限单位", LimitUnit::WorkingDays)
+        },
+        limit_basis: r.text("时限依据"),
+        joint_departments: r.list("联合办理部门"),
+        national,
+        sources,
         quantity_limited: r.flag("数量限制"),
         steps: vec![],
         result: ItemResult {
@@ -567,6 +634,9 @@ fn item_cells(item: &Item) -> Vec<Cell> {
         item.commitment_check_days.map_or(Cell::Empty, Cell::Number),
         item.extension_days.map_or(Cell::Empty, Cell::Number),
         text(&item.extension_basis),
+        text(item.limit_unit.label()),
+        text(&item.limit_basis),
+        text(&item.joint_departments.join("、")),
         yes(item.quantity_limited),
         text(&item.result.name),
         text(item.result.kind.label()),
@@ -576,6 +646,16 @@ fn item_cells(item: &Item) -> Vec<Cell> {
         text(&item.place),
         text(&item.hours),
         text(&item.phone),
+        text(item.national.as_ref().map_or("", |n| n.code.as_str())),
+        text(item.national.as_ref().map_or("", |n| n.name.as_str())),
+        text(
+            &item
+                .sources
+                .iter()
+                .map(Source::line)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
     ]
 }
 
@@ -622,7 +702,7 @@ pub fn write(file: &CatalogFile) -> Result<Vec<u8>, ExportError> {
         ws.write_string(
             1,
             1,
-            "一印事项目录工作簿：「事项」每行一个事项；「申请材料」「办理环节」「常见问题」每行一条，以事项编码对应事项，办理环节按行序排列。",
+            "一印事项目录工作簿：「事项」每行一个事项；「申请材料」「办理环节」「常见问题」每行一条，以事项编码对应事项，办理环节按行序排列。「数据来源」每行一条，写成 种类：出处（种类为试点方案、公开文件或演示假定）。",
         )
         .map_err(err)?;
         ws.set_column_width(1, 80).map_err(err)?;
@@ -770,10 +850,162 @@ mod tests {
 
     #[test]
     fn department_names_are_accepted_for_codes() {
-        let bytes = edited(ITEMS, 2, 4, "汉阴县市场监管局");
+        let bytes = edited(ITEMS, 2, 4, "汉阴县市场监督管理局");
         let mut parsed = parse(&bytes, Format::Xlsx, None).unwrap();
         assert!(check(&mut parsed, &Organisation::builtin(), |_, _| {}).is_empty());
         assert_eq!(parsed.file.items[0].department, "shichang");
+    }
+
+    /// The 1-based column of a header of the 事项 sheet.
+    fn item_column(header: &str) -> u16 {
+        ITEM_COLUMNS.iter().position(|(h, _)| *h == header).unwrap() as u16 + 1
+    }
+
+    #[test]
+    fn national_entry_and_sources_round_trip() {
+        let mut file = sample();
+        file.items[0].national = Some(NationalRef {
+            code: "00012345600Y".into(),
+            name: "食品经营许可".into(),
+        });
+        file.items[0].sources = vec![
+            Source {
+                kind: SourceKind::Seed,
+                cite: "汉阴县方案 三（一）".into(),
+            },
+            Source {
+                kind: SourceKind::Assumed,
+                cite: "承诺时限为演示假定".into(),
+            },
+        ];
+        let bytes = export(&file, Format::Xlsx).unwrap();
+        let parsed = parse(&bytes, Format::Xlsx, None).unwrap();
+        assert_eq!(parsed.file, file);
+        // Written as the platform reads them: one source per line as 种类：出处.
+        let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range(ITEMS).unwrap();
+        let cell = |header: &str| {
+            cell_text(&range.rows().nth(1).unwrap()[item_column(header) as usize - 1])
+        };
+        assert_eq!(cell("国家清单事项编码"), "00012345600Y");
+        assert_eq!(cell("国家清单事项名称"), "食品经营许可");
+        assert_eq!(
+            cell("数据来源"),
+            "试点方案：汉阴县方案 三（一）\n演示假定：承诺时限为演示假定"
+        );
+    }
+
+    #[test]
+    fn limit_unit_basis_and_joint_departments_round_trip() {
+        let mut file = sample();
+        let item = &mut file.items[0];
+        item.limit_unit = LimitUnit::CalendarDays;
+        item.limit_basis = "《中华人民共和国居民身份证法》第十二条".into();
+        item.extension_days = Some(0);
+        item.extension_basis = "《中华人民共和国居民身份证法》第十二条".into();
+        item.joint = true;
+        item.joint_departments = vec!["zhujian".into(), "weiji".into()];
+        let bytes = export(&file, Format::Xlsx).unwrap();
+        let parsed = parse(&bytes, Format::Xlsx, None).unwrap();
+        assert_eq!(parsed.file, file);
+        let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range(ITEMS).unwrap();
+        let cell = |header: &str| {
+            cell_text(&range.rows().nth(1).unwrap()[item_column(header) as usize - 1])
+        };
+        assert_eq!(cell("时限单位"), "自然日");
+        assert_eq!(cell("延期天数"), "0");
+        assert_eq!(cell("联合办理部门"), "zhujian、weiji");
+        // A unit that is not one is named at its cell; names of departments are read as codes.
+        let bytes = edited(ITEMS, 2, item_column("时限单位"), "小时");
+        let problems = parse(&bytes, Format::Xlsx, None).unwrap_err();
+        assert_eq!(
+            problems[0].to_string(),
+            "工作表「事项」第2行「时限单位」列：「小时」不是可选值（可选：工作日、自然日）"
+        );
+        let mut joint = sample();
+        joint.items[0].joint = true;
+        joint.items[0].joint_departments = vec!["汉阴县住房和城乡建设局".into()];
+        let mut parsed = Parsed {
+            file: joint,
+            ..parse(
+                &export(&sample(), Format::Xlsx).unwrap(),
+                Format::Xlsx,
+                None,
+            )
+            .unwrap()
+        };
+        let problems = check(&mut parsed, &Organisation::builtin(), |_, _| {});
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(parsed.file.items[0].joint_departments, vec!["zhujian"]);
+        // A joint item with no other department is placed at its cell.
+        parsed.file.items[0].joint_departments.clear();
+        let problems = check(&mut parsed, &Organisation::builtin(), |_, _| {});
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.location == "工作表「事项」第2行「联合办理部门」列"
+                    && p.reason.contains("只有一个部门的事项不是联合办理")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_bad_source_line_is_named() {
+        let col = item_column("数据来源");
+        let bytes = edited(
+            ITEMS,
+            2,
+            col,
+            "公开文件：《行政许可法》第四十二条\n传说：某处",
+        );
+        let problems = parse(&bytes, Format::Xlsx, None).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            problems[0].to_string(),
+            "工作表「事项」第2行「数据来源」列：第2行「传说：某处」应写成 种类：出处（种类为试点方案、公开文件、演示假定）"
+        );
+        // A national code the list cannot hold is placed at its cell.
+        let bytes = edited(ITEMS, 2, item_column("国家清单事项编码"), "许可 01");
+        let mut parsed = parse(&bytes, Format::Xlsx, None).unwrap();
+        let problems = check(&mut parsed, &Organisation::builtin(), |_, _| {});
+        assert!(
+            problems.iter().any(
+                |p| p.location == "工作表「事项」第2行「国家清单事项编码」列"
+                    && p.reason.contains("国家清单事项编码")
+            ),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_workbook_without_the_new_columns_still_reads() {
+        let bytes = export(&sample(), Format::Xlsx).unwrap();
+        let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).unwrap();
+        let mut out = Workbook::new();
+        for name in [INFO, ITEMS, MATERIALS, STEPS, FAQS] {
+            let range = wb.worksheet_range(name).unwrap();
+            let ws = out.add_worksheet().set_name(name).unwrap();
+            for (r, cells) in range.rows().enumerate() {
+                let mut c = 0;
+                for (i, cell) in cells.iter().enumerate() {
+                    if name == ITEMS && OPTIONAL_HEADERS.contains(&ITEM_COLUMNS[i].0) {
+                        continue;
+                    }
+                    ws.write_string(r as u32, c, cell_text(cell)).unwrap();
+                    c += 1;
+                }
+            }
+        }
+        let parsed = parse(&out.save_to_buffer().unwrap(), Format::Xlsx, None).unwrap();
+        // What the dropped columns held is read as absent (working days, no basis).
+        let mut expected = sample();
+        for item in &mut expected.items {
+            item.limit_unit = LimitUnit::WorkingDays;
+            item.limit_basis.clear();
+            item.joint_departments.clear();
+        }
+        assert_eq!(parsed.file, expected);
     }
 
     #[test]

@@ -235,8 +235,15 @@ fn grant_covers(g: &Grant, scope: &Scope) -> bool {
         }
         Role::Observer => g.department.as_deref() == Some(&scope.department),
         _ => match (&g.department, scope.handling_mode) {
-            // Bureau staff: the items under the bureau's seal (transferred) and those it delegated.
-            (None, HandlingMode::Transferred | HandlingMode::Delegated) => true,
+            // Bureau and township staff: the items under the bureau's seal (transferred), those it
+            // delegated or has received at township centres, and the townships' own items.
+            (
+                None,
+                HandlingMode::Transferred
+                | HandlingMode::Delegated
+                | HandlingMode::AcceptancePoint
+                | HandlingMode::Township,
+            ) => true,
             // Resident department staff: their own department's resident items.
             (Some(d), HandlingMode::Resident) => *d == scope.department,
             _ => false,

@@ -109,10 +109,6 @@ fn word(kind: DocumentKind) -> &'static str {
     }
 }
 
-fn days_cn(n: u32) -> String {
-    format!("{n}个工作日")
-}
-
 /// Composes the document of `kind` for the case as it stands after the action that required it.
 pub fn compose(
     kind: DocumentKind,
@@ -179,8 +175,8 @@ pub fn compose(
             } else if ctx.clock.is_none() {
                 p.push(format!(
                     "本机关将在法定期限{}内作出行政许可决定，并承诺在{}内办结；期限届满的具体日期将在国务院公布下一年度节假日安排后确定并告知。",
-                    days_cn(item.statutory_limit()),
-                    days_cn(item.promised_days)
+                    item.days_text(item.statutory_limit()),
+                    item.days_text(item.promised_days)
                 ));
             } else if let Some((sd, pd)) = ctx
                 .clock
@@ -188,9 +184,9 @@ pub fn compose(
             {
                 p.push(format!(
                     "本机关将在法定期限{}内（{}前）作出行政许可决定，并承诺在{}内（{}前）办结。依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在上述期限内，本机关将书面告知。",
-                    days_cn(item.statutory_limit()),
+                    item.days_text(item.statutory_limit()),
                     fmt_date_cn(sd),
-                    days_cn(item.promised_days),
+                    item.days_text(item.promised_days),
                     fmt_date_cn(pd)
                 ));
             }
@@ -266,13 +262,23 @@ pub fn compose(
             } else {
                 ("第四十二条第一款", "本机关负责人")
             };
+            // A special law's extension is granted under that law (Art. 42: 法律、法规另有规定的，
+            // 依照其规定).
+            let basis = if item.extension_days.is_some() {
+                format!(
+                    "{}及《中华人民共和国行政许可法》第四十二条",
+                    item.extension_rule()
+                )
+            } else {
+                format!("《中华人民共和国行政许可法》{article}")
+            };
             vec![
                 format!("{}：", ctx.applicant),
                 format!(
-                    "你（单位）申请的“{name}”（办件编号{}），因{}，在法定期限内不能作出决定。经{approver}批准，依照《中华人民共和国行政许可法》{article}的规定，审批期限延长{}，延长后的法定期限届满日为{}。",
+                    "你（单位）申请的“{name}”（办件编号{}），因{}，在法定期限内不能作出决定。经{approver}批准，依照{basis}的规定，审批期限延长{}，延长后的法定期限届满日为{}。",
                     ctx.case_number,
                     e.map_or("", |e| e.reason.trim_end_matches('。')),
-                    days_cn(e.map_or(0, |e| e.days)),
+                    item.days_text(e.map_or(0, |e| e.days)),
                     ctx.clock
                         .and_then(|c| c.statutory_due)
                         .map(fmt_date_cn)
@@ -596,6 +602,8 @@ mod tests {
             decider: None,
             extension_days: None,
             extension_basis: String::new(),
+            limit_unit: Default::default(),
+            limit_basis: String::new(),
         }
     }
 

@@ -36,6 +36,7 @@ pub mod password;
 pub mod refusal;
 pub mod rehearse;
 pub mod roles;
+pub mod sources;
 pub mod supervision;
 pub mod text;
 

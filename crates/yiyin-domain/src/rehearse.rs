@@ -189,6 +189,8 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
         "warnings": clock.warnings,
         "explanation": clock.explanation,
         "not_requested": case.not_requested,
+        "limit_unit": clock.limit_unit,
+        "suspended_days": clock.suspended_days,
     }))
 }
 

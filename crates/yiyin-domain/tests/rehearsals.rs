@@ -146,3 +146,58 @@ fn a_missing_calendar_year_is_named() {
     let err = rehearse(input, &cal).unwrap_err().to_string();
     assert!(err.contains("2027"), "{err}");
 }
+
+#[test]
+fn calendar_day_limits_are_explained_as_calendar_days_with_their_basis() {
+    let cal = Calendar::builtin();
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../rehearsals/calendar-days-id-card-extended.json"),
+    )
+    .unwrap();
+    let report = rehearse(&text, &cal).unwrap();
+    let lines: Vec<&str> = report["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let statutory = lines
+        .iter()
+        .find(|l| l.starts_with("法定时限"))
+        .expect("statutory line");
+    for phrase in [
+        "法定时限 60 个自然日（依据《中华人民共和国居民身份证法》第十二条）",
+        "延期 30 个自然日",
+        "延期依据《中华人民共和国居民身份证法》第十二条",
+        "合计 90 个自然日",
+        "第90日 2025-11-02 为周末",
+        "顺延至其后第一个工作日 2025-11-03",
+    ] {
+        assert!(statutory.contains(phrase), "{statutory} lacks {phrase}");
+    }
+    let promised = lines
+        .iter()
+        .find(|l| l.starts_with("承诺时限"))
+        .expect("promised line");
+    assert!(
+        promised.contains("30 个自然日") && promised.contains("国庆节、中秋节假期"),
+        "{promised}"
+    );
+}
+
+#[test]
+fn working_day_limits_keep_their_explanation() {
+    let cal = Calendar::builtin();
+    let input = r#"{"item":{"name":"x","statutory_days":20,"promised_days":5},"events":[
+        {"at":"2025-03-03T09:00:00+08:00","action":"receive","materials":[]},
+        {"at":"2025-03-03T09:00:00+08:00","action":"accept"}]}"#;
+    let report = rehearse(input, &cal).unwrap();
+    assert_eq!(report["limit_unit"], "working_days");
+    let lines = report["explanation"].to_string();
+    assert!(
+        lines.contains("法定时限 20 个工作日，合计 20 个工作日"),
+        "{lines}"
+    );
+    assert!(!lines.contains("自然日计算"), "{lines}");
+}

@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "totp_step",
         include_str!("../migrations/0009_totp_step.sql"),
     ),
+    (
+        10,
+        "pending_uploads",
+        include_str!("../migrations/0010_pending_uploads.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

@@ -75,7 +75,7 @@ pub async fn app_on(
         Keyring::default()
     };
     let blobs = BlobStore::local(db.blob_dir()).expect("blob folder");
-    App::new(
+    let app = App::new(
         store,
         Calendar::builtin(),
         clock,
@@ -87,7 +87,13 @@ pub async fn app_on(
     .expect("application")
     // The tests' push receivers listen on 127.0.0.1: loopback is allowed explicitly, as an
     // administrator would allow an internal network with `--webhook-allow`.
-    .allow_webhook_networks(vec!["127.0.0.0/8".parse().expect("network")])
+    .allow_webhook_networks(vec!["127.0.0.0/8".parse().expect("network")]);
+    // A sealed application keeps its seals in line with the organisation, as a server does.
+    if sealed {
+        app.with_seal_passphrase(passphrase())
+    } else {
+        app
+    }
 }
 
 /// One role in a jurisdiction (limited to `department` when given).

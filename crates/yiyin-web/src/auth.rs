@@ -3,13 +3,20 @@
 //!
 //! Handlers take [`Viewer`] (anyone, maybe anonymous) or [`Signed`] (a logged-in account), alone or
 //! [`With`] the application (a [`Caller`] of the API), and hand its [`Principal`] to the
-//! application layer; nothing here decides permissions.
+//! application layer, which decides permissions. An endpoint only some roles may use takes a
+//! [`CallerFor`] its [`Gate`] instead, so that a caller none of whose roles may do the operation
+//! anywhere is refused (403) before the body, path or query is read: validation after
+//! authorisation, never before (axum runs extractors in the order of the arguments, so the caller
+//! comes first).
+
+use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use yiyin_app::accounts::Session;
 use yiyin_app::{App, AppError, Principal};
+use yiyin_domain::authz::Operation;
 use yiyin_store::accounts::Account;
 
 use crate::error::ApiError;
@@ -144,3 +151,88 @@ impl<T: FromRequestParts<App>> FromRequestParts<App> for With<T> {
 
 /// A call of a logged-in API client: the application and who is calling.
 pub type Caller = With<Signed>;
+
+/// The operations an endpoint's callers must be able to do somewhere (any one of them): a coarse
+/// gate before the request is read; the application layer still checks the scope.
+pub trait Gate {
+    const OPS: &'static [Operation];
+}
+
+/// A logged-in requester some of whose roles may do one of `G`'s operations somewhere.
+pub struct Gated<G> {
+    pub signed: Signed,
+    gate: PhantomData<G>,
+}
+
+impl<G: Gate> FromRequestParts<App> for Gated<G> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        Self::check(Signed::from_request_parts(parts, app).await?)
+    }
+}
+
+impl<G: Gate> Gated<G> {
+    /// The signed requester, if one of its roles may do one of `G`'s operations somewhere.
+    pub fn check(signed: Signed) -> Result<Self, ApiError> {
+        if !G::OPS.iter().any(|op| signed.principal.may_somewhere(*op)) {
+            let what = G::OPS
+                .iter()
+                .map(|op| op.label())
+                .collect::<Vec<_>>()
+                .join("或");
+            return Err(AppError::Forbidden(format!("无权{what}：您的岗位没有此项职责")).into());
+        }
+        Ok(Gated {
+            signed,
+            gate: PhantomData,
+        })
+    }
+}
+
+impl<G> std::ops::Deref for Gated<G> {
+    type Target = Signed;
+
+    fn deref(&self) -> &Signed {
+        &self.signed
+    }
+}
+
+/// A call of a logged-in API client whose roles pass the gate `G`.
+pub type CallerFor<G> = With<Gated<G>>;
+
+/// The gates of the endpoints only some roles may use.
+pub mod gate {
+    use super::{Gate, Operation};
+
+    macro_rules! gates {
+        ($($(#[$doc:meta])* $name:ident => [$($op:expr),+];)+) => {$(
+            $(#[$doc])*
+            pub struct $name;
+            impl Gate for $name {
+                const OPS: &'static [Operation] = &[$($op),+];
+            }
+        )+};
+    }
+
+    gates! {
+        /// Supervising for a department: pushes, findings, commitment checks, risk, inspections.
+        Supervise => [Operation::Supervise];
+        /// The bureau's oversight of pushes: webhooks, dead letters, replay.
+        ManagePushes => [Operation::ManagePushes];
+        /// The bureau's overview: who acts on licences or oversees pushes.
+        Bureau => [Operation::ActOnLicence, Operation::ManagePushes];
+        /// Deciding on licence changes and renewals, revocations and the like.
+        ActOnLicence => [Operation::ActOnLicence];
+        /// Reading the audit log.
+        Audit => [Operation::Audit];
+        /// Receiving applications at a window.
+        Receive => [Operation::Receive];
+        /// Managing accounts and roles, or confirming a grant of a deciding role (the bureau head).
+        Accounts => [Operation::ManageUsers, Operation::ConfirmGrants];
+        /// Repairing a credit record.
+        RepairCredit => [Operation::RepairCredit];
+        /// Managing a jurisdiction's catalog (the national list report).
+        ManageCatalog => [Operation::ManageCatalog];
+    }
+}

@@ -9,6 +9,9 @@ on_both!(
     errors_are_json_with_chinese_messages,
     openapi_document_describes_the_api,
     public_pages_render_in_chinese,
+    the_national_list_report_is_for_the_catalog_administrator,
+    the_catalog_administrator_sees_national_entries_and_sources,
+    the_editor_and_the_guide_carry_each_items_limits,
 );
 
 async fn healthz_answers_once_migrated(backend: Backend) {
@@ -95,6 +98,7 @@ async fn openapi_document_describes_the_api(backend: Backend) {
         "/api/v1/supervision/inbox",
         "/api/v1/licences/{identifier}/acts",
         "/api/v1/inspections",
+        "/api/v1/jurisdictions/{code}/national-report",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
@@ -139,7 +143,7 @@ async fn public_pages_render_in_chinese(backend: Backend) {
     // (page, its status, what it shows)
     let pages: [(&str, u16, &[&str]); 6] = [
         ("/", 200, &["汉阴县", "安康高新区"]),
-        ("/j/hanyin", 200, &["食品经营许可", "汉阴县市场监管局"]),
+        ("/j/hanyin", 200, &["食品经营许可", "汉阴县市场监督管理局"]),
         ("/j/hanyin/items/HY-SC-001", 200, &guide),
         ("/j/hanyin/items/HY-SC-001?date=2024-06-01", 404, &[]),
         ("/j/hanyin/changelog", 200, &["新增"]),
@@ -154,5 +158,386 @@ async fn public_pages_render_in_chinese(backend: Backend) {
     }
     let (_, filtered) = app.get_text("/j/hanyin?dept=minzheng").await;
     assert!(filtered.contains("社会团体成立登记") && !filtered.contains("HY-SC-001"));
+    app.stop().await;
+}
+
+/// Publishes today a new version of HY-SC-001 naming its national list entry, with a source
+/// assumed for the demo.
+async fn publish_national_entry(app: &Api) {
+    use yiyin_domain::catalog::NationalRef;
+    use yiyin_domain::sources::{Source, SourceKind};
+    let mut item = yiyin_testkit::catalog()
+        .items
+        .into_iter()
+        .find(|i| i.code == "HY-SC-001")
+        .unwrap();
+    item.national = Some(NationalRef {
+        code: "00012345600Y".into(),
+        name: "食品经营许可".into(),
+    });
+    item.sources = vec![
+        Source {
+            kind: SourceKind::Document,
+            cite: "《中华人民共和国食品安全法》第三十五条".into(),
+        },
+        Source {
+            kind: SourceKind::Assumed,
+            cite: "承诺时限为演示假定".into(),
+        },
+    ];
+    let today = app.app.today();
+    yiyin_app::catalog::publish_item(
+        &app.store,
+        "hanyin",
+        item,
+        today,
+        today,
+        "对应国家清单",
+        "test",
+    )
+    .await
+    .unwrap();
+}
+
+async fn the_national_list_report_is_for_the_catalog_administrator(backend: Backend) {
+    use yiyin_domain::roles::Role;
+    let app = Api::spawn(backend, "2025-06-02").await;
+    publish_national_entry(&app).await;
+    let path = "/api/v1/jurisdictions/hanyin/national-report";
+
+    // Not signed in: 401; signed in without the duty, or for another county: 403.
+    app.anonymous().get(path).await.refused(401, "登录");
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, "hanyin").await;
+    app.by(&clerk).get(path).await.refused(403, "管理事项目录");
+    let ziyang = app.staff("zy.catalog", Role::CatalogAdmin, "ziyang").await;
+    app.by(&ziyang).get(path).await.refused(403, "");
+
+    let admin = app.staff("hy.catalog", Role::CatalogAdmin, "hanyin").await;
+    let r = app.by(&admin).get(path).await.expect(200);
+    assert_eq!(r["jurisdiction"], "hanyin");
+    assert_eq!(r["date"], "2025-06-02");
+    assert_eq!(
+        (r["in_force"].as_u64(), r["licensing"].as_u64()),
+        (Some(3), Some(3))
+    );
+    let codes = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // HY-SC-001 names its entry now; the two others do not.
+    assert_eq!(codes(&r["without_national"]), ["HY-MZ-001", "HY-WG-001"]);
+    assert_eq!(r["without_national"][0]["kind"], "licensing");
+    assert_eq!(r["without_national"][0]["department_name"], "汉阴县民政局");
+    assert_eq!(codes(&r["assumed"]), ["HY-SC-001"]);
+    assert_eq!(r["assumed"][0]["assumed"][0], "承诺时限为演示假定");
+
+    // The day before, the first version was in force: no item names its entry.
+    let before = app
+        .by(&admin)
+        .get(&format!("{path}?date=2025-06-01"))
+        .await
+        .expect(200);
+    assert_eq!(before["without_national"].as_array().unwrap().len(), 3);
+    assert_eq!(before["assumed"].as_array().unwrap().len(), 0);
+    app.by(&admin)
+        .get(&format!("{path}?date=2025-02-30"))
+        .await
+        .refused(422, "不是有效日期");
+    app.by(&admin)
+        .get("/api/v1/jurisdictions/nowhere/national-report")
+        .await
+        .refused(403, "");
+    app.stop().await;
+}
+
+async fn the_catalog_administrator_sees_national_entries_and_sources(backend: Backend) {
+    use yiyin_domain::roles::Role;
+    use yiyin_testkit::{PASSWORD, TOTP_SECRET};
+    let app = Api::spawn(backend, "2025-06-02").await;
+    publish_national_entry(&app).await;
+    let admin = app.staff("hy.catalog", Role::CatalogAdmin, "hanyin").await;
+    let page = |path: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let (status, html) = app.page_text(admin, path).await;
+            assert_eq!(status, 200, "{path}: {html}");
+            html
+        }
+    };
+
+    // The catalog list links the report and marks the item with an assumed source.
+    let html = page("/admin/catalog/hanyin").await;
+    yiyin_testkit::assert_says(
+        &html,
+        &[
+            r#"href="/admin/catalog/hanyin/national""#,
+            "国家清单对照",
+            "演示数据（假定）",
+        ],
+    );
+    let html = page("/admin/catalog/hanyin/national").await;
+    yiyin_testkit::assert_says(
+        &html,
+        &[
+            "有效事项 3 项，其中行政许可事项 3 项",
+            "未对应国家行政许可事项清单的行政许可事项（2项）",
+            "社会团体成立登记",
+            "娱乐场所经营许可",
+            "含演示假定内容的事项（1项）",
+            "承诺时限为演示假定",
+        ],
+    );
+    // The editor shows the entry and each source, the assumption marked.
+    let html = page("/admin/catalog/hanyin/edit/HY-SC-001").await;
+    yiyin_testkit::assert_says(
+        &html,
+        &[
+            "演示数据（假定）",
+            r#"name="national_code" value="00012345600Y""#,
+            r#"<td data-label="种类">公开文件</td><td data-label="出处">《中华人民共和国食品安全法》第三十五条</td>"#,
+            r#"<span class="tag yellow">演示假定</span></td><td data-label="出处">承诺时限为演示假定</td>"#,
+        ],
+    );
+    // The public guide names the national list entry.
+    let (status, html) = app.get_text("/j/hanyin/items/HY-SC-001").await;
+    assert_eq!(status, 200);
+    yiyin_testkit::assert_says(
+        &html,
+        &["<dt>国家行政许可事项清单</dt><dd>00012345600Y 食品经营许可</dd>"],
+    );
+    // Staff without the duty are refused the report.
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, "hanyin").await;
+    let (status, _) = app
+        .page_text(&clerk, "/admin/catalog/hanyin/national")
+        .await;
+    assert_eq!(status, 403);
+
+    // A source line the editor cannot read is named, and nothing is saved.
+    let r = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&serde_json::json!({"login": "hy.catalog", "password": PASSWORD, "totp": app.totp_code(TOTP_SECRET)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let session: serde_json::Value = r.json().await.unwrap();
+    let csrf = session["csrf_token"].as_str().unwrap();
+    let form = [
+        ("csrf", csrf),
+        ("code", "HY-SC-001"),
+        ("name", "食品经营许可"),
+        ("kind", "licensing"),
+        ("handling_mode", "transferred"),
+        ("handling_class", "promised"),
+        ("subject", "both"),
+        ("result_kind", "licence"),
+        ("national_code", "00012345600Y"),
+        ("national_name", "食品经营许可"),
+        (
+            "sources",
+            "公开文件：《中华人民共和国食品安全法》第三十五条\n传说：某处",
+        ),
+    ];
+    let r = app
+        .client
+        .post(app.url("/admin/catalog/hanyin/edit/HY-SC-001"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    yiyin_testkit::assert_says(
+        &html,
+        &["第2行「传说：某处」应写成 种类：出处（种类为试点方案、公开文件、演示假定）"],
+    );
+    assert!(
+        app.store
+            .draft("hanyin", "HY-SC-001")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Read lines are kept in the draft, with the national entry.
+    let mut form = form.to_vec();
+    form.last_mut().unwrap().1 = "公开文件：《中华人民共和国食品安全法》第三十五条\n演示假定：批次";
+    let r = app
+        .client
+        .post(app.url("/admin/catalog/hanyin/edit/HY-SC-001"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let draft = app
+        .store
+        .draft("hanyin", "HY-SC-001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(draft.item.national.unwrap().code, "00012345600Y");
+    let lines: Vec<String> = draft.item.sources.iter().map(|s| s.line()).collect();
+    assert_eq!(
+        lines,
+        [
+            "公开文件：《中华人民共和国食品安全法》第三十五条",
+            "演示假定：批次"
+        ]
+    );
+    app.stop().await;
+}
+
+/// Logs `login` in on the test client (its cookie kept) and returns the session's CSRF token, for
+/// posting the pages' forms.
+async fn form_session(app: &Api, login: &str) -> String {
+    use yiyin_testkit::{PASSWORD, TOTP_SECRET};
+    let r = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&serde_json::json!({"login": login, "password": PASSWORD, "totp": app.totp_code(TOTP_SECRET)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let session: serde_json::Value = r.json().await.unwrap();
+    session["csrf_token"].as_str().unwrap().to_string()
+}
+
+/// The catalog editor carries the limit unit, its basis, the extension (0 = none) and the joint
+/// departments into the draft; the public guide shows each limit with its unit and basis.
+async fn the_editor_and_the_guide_carry_each_items_limits(backend: Backend) {
+    use yiyin_domain::catalog::LimitUnit;
+    use yiyin_domain::roles::Role;
+    let app = Api::spawn(backend, "2025-06-02").await;
+    let admin = app.staff("hy.catalog", Role::CatalogAdmin, "hanyin").await;
+    let (status, html) = app
+        .page_text(&admin, "/admin/catalog/hanyin/edit/HY-SC-001")
+        .await;
+    assert_eq!(status, 200, "{html}");
+    yiyin_testkit::assert_says(
+        &html,
+        &[
+            r#"<select name="limit_unit""#,
+            r#"<option value="calendar_days">自然日</option>"#,
+            r#"name="limit_basis""#,
+            r#"<input type="checkbox" name="joint_departments" value="zhujian">"#,
+            "依法不得延期的填0",
+        ],
+    );
+    let csrf = form_session(&app, "hy.catalog").await;
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("code", "HY-SC-001"),
+        ("name", "食品经营许可"),
+        ("kind", "licensing"),
+        ("handling_mode", "transferred"),
+        ("handling_class", "promised"),
+        ("subject", "both"),
+        ("result_kind", "licence"),
+        ("statutory_days", "60"),
+        ("promised_days", "30"),
+        ("limit_unit", "小时"),
+        ("limit_basis", "《某省食品经营许可管理办法》第二十条"),
+        ("extension_days", "0"),
+        ("extension_basis", "《某省食品经营许可管理办法》第二十条"),
+        ("joint", "yes"),
+        ("joint_departments", "zhujian"),
+        ("joint_departments", "weiji"),
+    ];
+    let post = |form: Vec<(&'static str, &str)>| {
+        let app = &app;
+        let form: Vec<(String, String)> = form
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        async move {
+            app.client
+                .post(app.url("/admin/catalog/hanyin/edit/HY-SC-001"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A unit that is not one is named, and nothing is saved.
+    let r = post(form.clone()).await;
+    assert_eq!(r.status().as_u16(), 422);
+    yiyin_testkit::assert_says(&r.text().await.unwrap(), &["请选择时限单位"]);
+    assert!(
+        app.store
+            .draft("hanyin", "HY-SC-001")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    form.retain(|(k, _)| *k != "limit_unit");
+    form.push(("limit_unit", "calendar_days"));
+    let r = post(form).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let draft = app
+        .store
+        .draft("hanyin", "HY-SC-001")
+        .await
+        .unwrap()
+        .unwrap()
+        .item;
+    assert_eq!(draft.limit_unit, LimitUnit::CalendarDays);
+    assert_eq!(draft.limit_basis, "《某省食品经营许可管理办法》第二十条");
+    assert_eq!(draft.extension_days, Some(0));
+    assert_eq!(draft.joint_departments, ["zhujian", "weiji"]);
+    // The editor shows them back, and the problem that blocks publication (the basis is not
+    // among the item's legal bases).
+    let (_, html) = app
+        .page_text(&admin, "/admin/catalog/hanyin/edit/HY-SC-001")
+        .await;
+    yiyin_testkit::assert_says(
+        &html,
+        &[
+            r#"<option value="calendar_days" selected>自然日</option>"#,
+            r#"value="zhujian" checked>"#,
+            "时限依据：所依据的《某省食品经营许可管理办法》不在本事项的设定依据中",
+        ],
+    );
+
+    // Published with its own law's limits, the guide shows each with its unit and basis.
+    let mut item = yiyin_testkit::catalog()
+        .items
+        .into_iter()
+        .find(|i| i.code == "HY-SC-001")
+        .unwrap();
+    item.legal_basis
+        .push("《某省食品经营许可管理办法》第二十条".into());
+    item.statutory_days = 60;
+    item.promised_days = 30;
+    item.limit_unit = LimitUnit::CalendarDays;
+    item.limit_basis = "《某省食品经营许可管理办法》第二十条".into();
+    item.extension_days = Some(0);
+    item.extension_basis = "《某省食品经营许可管理办法》第二十条".into();
+    let today = app.app.today();
+    yiyin_app::catalog::publish_item(
+        &app.store,
+        "hanyin",
+        item,
+        today,
+        today,
+        "时限按特别规定",
+        "test",
+    )
+    .await
+    .unwrap();
+    let (status, html) = app.get_text("/j/hanyin/items/HY-SC-001").await;
+    assert_eq!(status, 200);
+    yiyin_testkit::assert_says(
+        &html,
+        &[
+            "<dt>法定办结时限</dt><dd>60日（自然日，依据《某省食品经营许可管理办法》第二十条）</dd>",
+            "<dt>承诺办结时限</dt><dd>30日（自然日）</dd>",
+            "<dt>延期</dt><dd>不得延期（依据：《某省食品经营许可管理办法》第二十条）</dd>",
+        ],
+    );
     app.stop().await;
 }

@@ -359,17 +359,44 @@ async fn pages_work_without_script_and_on_phones(backend: Backend) {
     app.stop().await;
 }
 
-/// The organisation form of a jurisdiction, as the current organisation fills it, with
-/// `change` applied to the departments' rows (code, name, relation, batch, note).
-fn org_form(csrf: &str, change: impl Fn(usize, &mut [String; 5])) -> Vec<(String, String)> {
+/// The organisation form of a jurisdiction, as the built-in organisation fills it, with `change`
+/// applied to the departments' rows (code, name, relation, batch, note, management, ended_on,
+/// successor, former names, sources) and `extra` to the other fields.
+fn org_form_with(
+    csrf: &str,
+    change: impl Fn(usize, &mut [String; 10]),
+    extra: impl Fn(&mut Vec<(String, String)>),
+) -> Vec<(String, String)> {
     let org = yiyin_domain::org::Organisation::builtin();
     let j = org.jurisdiction(HANYIN).unwrap();
     let b = j.bureau.as_ref().unwrap();
+    let former = |f: &[yiyin_domain::org::FormerName]| {
+        f.iter()
+            .map(|f| {
+                let mut line = format!("{}｜{}", f.name, f.until);
+                if !f.division_code.is_empty() {
+                    line.push_str(&format!("｜{}", f.division_code));
+                }
+                for s in &f.sources {
+                    line.push_str(&format!("｜{}", s.line()));
+                }
+                line
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let sources = |s: &[yiyin_domain::sources::Source]| {
+        s.iter().map(|s| s.line()).collect::<Vec<_>>().join("\n")
+    };
     let mut form = vec![
         ("csrf".to_string(), csrf.to_string()),
+        ("j_former".into(), former(&j.former_names)),
+        ("j_sources".into(), sources(&j.sources)),
         ("bureau_name".into(), b.name.clone()),
         ("bureau_credit_code".into(), b.credit_code.clone()),
         ("bureau_seal_name".into(), b.seal_name.clone()),
+        ("bureau_former".into(), former(&b.former_names)),
+        ("bureau_sources".into(), sources(&b.sources)),
     ];
     for (i, d) in j.departments.iter().enumerate() {
         let mut row = [
@@ -378,16 +405,53 @@ fn org_form(csrf: &str, change: impl Fn(usize, &mut [String; 5])) -> Vec<(String
             d.relation.code().to_string(),
             d.batch.map(|b| b.to_string()).unwrap_or_default(),
             d.note.clone(),
+            d.management.code().to_string(),
+            d.ended_on.map(|e| e.to_string()).unwrap_or_default(),
+            d.successor.clone().unwrap_or_default(),
+            former(&d.former_names),
+            sources(&d.sources),
         ];
         change(i, &mut row);
-        for (name, value) in ["code", "name", "relation", "batch", "note"]
-            .into_iter()
-            .zip(row)
+        for (name, value) in [
+            "code",
+            "name",
+            "relation",
+            "batch",
+            "note",
+            "management",
+            "ended_on",
+            "successor",
+            "former",
+            "sources",
+        ]
+        .into_iter()
+        .zip(row)
         {
             form.push((name.into(), value));
         }
     }
+    for h in &j.halls {
+        form.push(("hall_code".into(), h.code.clone()));
+        form.push(("hall_sources".into(), sources(&h.sources)));
+    }
+    for t in &j.townships {
+        form.push(("town_code".into(), t.code.clone()));
+        form.push(("town_credit_code".into(), t.credit_code.clone()));
+        form.push(("town_sources".into(), sources(&t.sources)));
+    }
+    extra(&mut form);
     form
+}
+
+/// [`org_form_with`] changing only departments' rows.
+fn org_form(csrf: &str, change: impl Fn(usize, &mut [String; 10])) -> Vec<(String, String)> {
+    org_form_with(csrf, change, |_| {})
+}
+
+/// Sets the value of the first field named `name` of a form.
+fn set_field(form: &mut [(String, String)], name: &str, value: &str) {
+    let field = form.iter_mut().find(|(n, _)| n == name).unwrap();
+    field.1 = value.to_string();
 }
 
 async fn the_organisation_is_edited_on_a_form(backend: Backend) {
@@ -489,7 +553,231 @@ async fn the_organisation_is_edited_on_a_form(backend: Backend) {
     assert_eq!(hanyin.departments[0].name, "汉阴县发展和改革局（改名）");
     assert_eq!(hanyin.departments.len(), j.departments.len());
     assert_eq!(hanyin.halls[0].name, hall);
+
+    the_organisation_carries_its_history_and_sources(&app, &csrf, post).await;
     app.stop().await;
+}
+
+/// Former names, management, an ended department and its successor, sources and a township's
+/// credit code, saved through the form: bad lines refused beside their fields with nothing saved,
+/// good ones read back on the administrator's page, on the public 机构概况 page (which shows no
+/// internal code), and to the catalog administrator (who reads the page without the form).
+async fn the_organisation_carries_its_history_and_sources<F, Fut>(app: &Api, csrf: &str, post: F)
+where
+    F: Fn(Vec<(String, String)>) -> Fut,
+    Fut: std::future::Future<Output = (u16, String)>,
+{
+    let org = yiyin_domain::org::Organisation::builtin();
+    let j = org.jurisdiction(HANYIN).unwrap();
+    let (second, third) = (&j.departments[1], &j.departments[2]);
+    let town = j.townships[0].clone();
+    let first17 = "11610921000000001";
+    let credit = format!("{first17}{}", yiyin_domain::ids::credit_check_char(first17));
+    let change = |i: usize, row: &mut [String; 10]| match i {
+        0 => {
+            row[5] = "vertical".into();
+            row[8] = "汉阴县发展计划局｜2019-03-01".into();
+            row[9] = "公开文件：《汉阴县机构改革实施方案》\n演示假定：曾用名为演示假定".into();
+        }
+        1 => {
+            row[6] = "2020-01-01".into();
+            row[7] = third.code.clone();
+        }
+        _ => {}
+    };
+    let extra = |form: &mut Vec<(String, String)>| {
+        set_field(form, "j_former", "汉阴古县｜2000-01-01｜610921");
+        set_field(form, "bureau_sources", "试点方案：汉阴县方案");
+        set_field(form, "town_credit_code", &credit);
+        set_field(form, "town_sources", "演示假定：镇的信用代码为演示假定");
+    };
+    let before = app.store.organisation().await.unwrap();
+
+    // A bad date in a former name, a bad source line, a bad credit code: refused beside each
+    // field in Chinese, naming the line, and nothing saved.
+    let (status, html) = post(org_form_with(
+        csrf,
+        |i, row| {
+            change(i, row);
+            match i {
+                0 => row[8] = "汉阴县发展计划局｜2019-13-01".into(),
+                2 => row[9] = "试点方案：汉阴县方案\n传说：某处".into(),
+                _ => {}
+            }
+        },
+        |form| {
+            extra(form);
+            set_field(form, "town_credit_code", "12345");
+        },
+    ))
+    .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("曾用名第1行的停用日期「2019-13-01」不是有效日期"),
+        "{html}"
+    );
+    assert!(
+        html.contains("数据来源第2行「传说：某处」无法识别"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"aria-label="第1行曾用名" aria-invalid="true""#),
+        "{html}"
+    );
+    assert!(
+        html.contains("统一社会信用代码应为18位，实际为5位"),
+        "{html}"
+    );
+    assert_eq!(app.store.organisation().await.unwrap(), before);
+
+    // A successor without an end date is refused too.
+    let (status, html) = post(org_form(csrf, |i, row| {
+        if i == 1 {
+            row[7] = third.code.clone();
+        }
+    }))
+    .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("须同时填写撤并日期"), "{html}");
+    assert_eq!(app.store.organisation().await.unwrap(), before);
+
+    // Saved, it round-trips: the form shows again what was sent.
+    let (status, html) = post(org_form_with(csrf, change, extra)).await;
+    assert_eq!(status, 303, "{html}");
+    let saved = app.store.organisation().await.unwrap();
+    let hanyin = saved.jurisdiction(HANYIN).unwrap();
+    let d0 = &hanyin.departments[0];
+    assert_eq!(d0.management, yiyin_domain::org::Management::Vertical);
+    assert_eq!(d0.former_names.len(), 1);
+    assert_eq!(d0.former_names[0].name, "汉阴县发展计划局");
+    assert_eq!(d0.former_names[0].until.to_string(), "2019-03-01");
+    assert_eq!(
+        d0.sources.iter().map(|s| s.line()).collect::<Vec<_>>(),
+        [
+            "公开文件：《汉阴县机构改革实施方案》",
+            "演示假定：曾用名为演示假定"
+        ]
+    );
+    let d1 = &hanyin.departments[1];
+    assert_eq!(
+        d1.ended_on.map(|e| e.to_string()).as_deref(),
+        Some("2020-01-01")
+    );
+    assert_eq!(d1.successor.as_deref(), Some(third.code.as_str()));
+    assert_eq!(hanyin.former_names[0].division_code, "610921");
+    assert_eq!(hanyin.bureau.as_ref().unwrap().sources.len(), 1);
+    assert_eq!(hanyin.townships[0].credit_code, credit);
+    assert_eq!(hanyin.townships[0].sources.len(), 1);
+    let (_, html) = app.get_text("/admin/org/hanyin").await;
+    assert!(
+        html.contains("汉阴县发展计划局｜2019-03-01</textarea>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<option value="vertical" selected>垂直管理</option>"#),
+        "{html}"
+    );
+
+    // The administrator's page: names over time, management, sources, the illustrative parts
+    // (how many entries are assumed, ours among them).
+    let assumed = {
+        use yiyin_domain::sources::is_assumed;
+        usize::from(is_assumed(&hanyin.sources))
+            + hanyin
+                .bureau
+                .iter()
+                .filter(|b| is_assumed(&b.sources))
+                .count()
+            + hanyin
+                .departments
+                .iter()
+                .filter(|d| is_assumed(&d.sources))
+                .count()
+            + hanyin
+                .halls
+                .iter()
+                .filter(|h| is_assumed(&h.sources))
+                .count()
+            + hanyin
+                .townships
+                .iter()
+                .filter(|t| is_assumed(&t.sources))
+                .count()
+    };
+    assert!(assumed >= 2, "{assumed}");
+    for words in [
+        "曾用名：汉阴县发展计划局（至2019年3月）",
+        "垂直管理",
+        "公开文件：《汉阴县机构改革实施方案》",
+        "演示数据（假定）",
+        &format!("本页共 {assumed} 项机构信息为演示假定"),
+        &format!("已撤并，职责由{}承继（2020年1月起）", third.name),
+        "曾用名：汉阴古县（区划代码610921，至2000年1月）",
+    ] {
+        assert!(html.contains(words), "{words}: {html}");
+    }
+
+    // The public page: the same history in names only, no internal code anywhere.
+    let (status, html) = app.get_text("/j/hanyin/about").await;
+    assert_eq!(status, 200, "{html}");
+    for words in [
+        "汉阴县机构概况",
+        "曾用名：汉阴县发展计划局（至2019年3月）",
+        &format!("{}</strong>：已撤并，职责由{}承继", second.name, third.name),
+        &town.government(),
+        "演示数据（假定）",
+    ] {
+        assert!(html.contains(words), "{words}: {html}");
+    }
+    let codes: Vec<&str> = hanyin
+        .departments
+        .iter()
+        .map(|d| d.code.as_str())
+        .chain(hanyin.halls.iter().map(|h| h.code.as_str()))
+        .chain(
+            hanyin
+                .halls
+                .iter()
+                .flat_map(|h| h.windows.iter().map(|w| w.code.as_str())),
+        )
+        .chain(hanyin.townships.iter().map(|t| t.code.as_str()))
+        .chain(
+            hanyin
+                .townships
+                .iter()
+                .flat_map(|t| t.villages.iter().map(|v| v.code.as_str())),
+        )
+        .collect();
+    let tokens: std::collections::HashSet<&str> = html
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .collect();
+    for code in codes {
+        assert!(
+            !tokens.contains(code),
+            "internal code {code} on the public page: {html}"
+        );
+    }
+    assert!(
+        !html.contains("公开文件：《汉阴县机构改革实施方案》"),
+        "{html}"
+    );
+
+    // The catalog administrator reads the page, sources included, without the form.
+    app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
+    browser_login_with(
+        app,
+        json!({"login": "hy.catalog", "password": PASSWORD, "totp": app.totp_code(TOTP_SECRET)}),
+    )
+    .await;
+    let (status, html) = app.get_text("/admin/org/hanyin").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("公开文件：《汉阴县机构改革实施方案》"),
+        "{html}"
+    );
+    assert!(!html.contains(r#"name="bureau_name""#), "{html}");
+    let (status, _) = post(org_form(csrf, |_, _| {})).await;
+    assert_eq!(status, 403);
 }
 
 async fn the_item_page_draws_the_procedure_with_its_branches(backend: Backend) {

@@ -11,6 +11,7 @@ use yiyin_domain::calendar::parse_date;
 use yiyin_domain::catalog::{
     HandlingClass, Item, Material, MaterialForm, MaterialSource, Necessity,
 };
+use yiyin_domain::sources::{Source, SourceKind};
 use yiyin_store::Store;
 
 fn d(s: &str) -> NaiveDate {
@@ -161,6 +162,21 @@ async fn grain_purchase_licence(store: &Store) -> Result<usize, AppError> {
         commitment_check_days: None,
         faq: vec![],
         fees: vec![],
+        // Not the base item's limits and sources: its own law sets neither.
+        extension_days: None,
+        extension_basis: String::new(),
+        limit_basis: String::new(),
+        limit_unit: Default::default(),
+        sources: vec![
+            Source {
+                kind: SourceKind::Document,
+                cite: "《粮食流通管理条例》（2016年修订）第九条；2021年修订后改为备案".into(),
+            },
+            Source {
+                kind: SourceKind::Assumed,
+                cite: "公布和取消日期、办理环节为演示假定".into(),
+            },
+        ],
         ..base
     };
     publish_item(

@@ -88,12 +88,11 @@ pub(crate) const STAFF: &[StaffRow] = &[
     ("admin", "蒋勇", Role::SystemAdmin, None, None),
 ];
 
-/// The market-regulation department of each jurisdiction (supervisor and observer).
-pub(crate) fn market_department(jurisdiction: &str) -> &'static str {
-    match jurisdiction {
-        "gaoxin" => "shiyaojian",
-        _ => "shichang",
-    }
+/// The market-regulation department of each jurisdiction (supervisor and observer): 高新区's 工商 and
+/// 食药监 branches merged into its 市场监督管理局 branch in the 2019 reform, so it is 「shichang」 in all
+/// four.
+pub(crate) fn market_department(_jurisdiction: &str) -> &'static str {
+    "shichang"
 }
 
 /// Creates the demo accounts; returns how many.
@@ -104,6 +103,10 @@ pub async fn accounts(app: &App) -> Result<usize, AppError> {
     let mut n = 0;
     for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
         for (suffix, name, role, dept, unit) in STAFF {
+            // A jurisdiction without township centres (安康高新区) has no township clerk.
+            if *unit == Some("@township") && j.townships.is_empty() {
+                continue;
+            }
             let department = dept.map(|d| {
                 if d == "@market" {
                     market_department(&j.code).to_string()
@@ -476,8 +479,14 @@ pub async fn cases(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<
             .filter(|i| {
                 i.handling_class != HandlingClass::Instant
                     && i.handling_mode != HandlingMode::Resident
+                    // The driver's clerk works at the county hall; a township's own items are
+                    // received in that township.
+                    && i.handling_mode != HandlingMode::Township
                     && !i.joint
                     && i.statutory_days <= 20
+                    // The scripted dates count working days, and one goal is an extension.
+                    && i.limit_unit.is_working()
+                    && i.extension_days != Some(0)
             })
             .collect();
         let pick = |n: usize| promised[(n + ji * 3) % promised.len()];

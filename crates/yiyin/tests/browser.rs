@@ -633,7 +633,8 @@ async fn browser_journeys() {
         See("hanyin.clerk"),
         Shot("22-admin-users"),
         Go("/admin/org/hanyin"),
-        See("汉阴县发改局"),
+        See("汉阴县发展和改革局"),
+        See("现状一览"),
     ])
     .await;
     // A bad edit is refused with the reason, and nothing changes.
@@ -649,14 +650,44 @@ async fn browser_journeys() {
         Click("form.org-toml button[type=submit]"),
         See("格式错误"),
         Shot("24-admin-org"),
+        // The public page about the jurisdiction: bodies by name, no internal code.
+        Go("/j/hanyin/about"),
+        See("汉阴县机构概况"),
+        Unseen("w01", "a window's internal code on the public page"),
         // The public tracking page.
         Go("/track"),
         Shot("23-portal-track"),
     ])
     .await;
 
+    xunyang_city(&env).await;
     supervision(&env).await;
     env.b.close().await.unwrap();
+}
+
+/// 旬阳县 became the county-level 旬阳市 in 2021: its seals are made, and its 2026 licences issued,
+/// under the city's name, and such a licence verifies on the public page.
+async fn xunyang_city(env: &Env) {
+    env.run(&[
+        Go("/seals"),
+        See("旬阳市行政审批服务局行政审批专用章"),
+        Login("xunyang.chief"),
+        Go("/work?tab=closed&state=certificate_issued"),
+        Press("(//a[starts-with(@href,'/work/cases/')])[1]"),
+        See("下载电子档案包"),
+        // The last document of a case whose certificate is issued: its licence.
+        Press("(//a[contains(@href,'/documents/')])[last()]"),
+        See("证照编号"),
+        See("旬阳市行政审批服务局"),
+        Unseen(
+            "旬阳县行政审批服务局",
+            "a 2026 licence issued in the name of the former county",
+        ),
+        Shot("40-xunyang-city-licence"),
+        Click("a[href^='/verify?number=']"),
+        See("核验结果：真实有效"),
+    ])
+    .await;
 }
 
 /// Approval–supervision separation as its users see it: the market department's supervisor
@@ -669,7 +700,7 @@ async fn supervision(env: &Env) {
     env.run(&[
         Login("hanyin.supervisor"),
         Click("nav a[href='/supervision']"),
-        See("汉阴县市场监管局"),
+        See("汉阴县市场监督管理局"),
         See("超期未签收"),
         See("已超期"),
         See("待核查"),

@@ -100,6 +100,18 @@ async fn import_export_round_trip_through_excel(backend: Backend) {
     assert!(o.status.success(), "{}", err(&o));
     let o = i.yiyin(&["catalog", "list", "-j", "hanyin", "--date", &today]);
     assert!(out(&o).contains("HY-SC-001\t食品经营许可"), "{}", out(&o));
+    // The fixture's licensing item names no national list entry: the report says so.
+    let o = i.yiyin(&["catalog", "national", "-j", "hanyin", "--date", &today]);
+    assert!(o.status.success(), "{}", err(&o));
+    yiyin_testkit::assert_says(
+        &out(&o),
+        &[
+            "有效事项 1 项，其中行政许可事项 1 项",
+            "未对应国家行政许可事项清单的行政许可事项：1 项",
+            "  HY-SC-001\t食品经营许可\t",
+            "含演示假定内容的事项：0 项",
+        ],
+    );
     let xlsx = i.data.join("export.xlsx");
     let o = i.yiyin(&[
         "catalog",

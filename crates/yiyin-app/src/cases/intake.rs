@@ -94,7 +94,7 @@ impl App {
                 created: false,
             });
         }
-        self.jurisdiction(&input.jurisdiction)?;
+        let j = self.jurisdiction(&input.jurisdiction)?;
         let version = self
             .item_in_force(&input.jurisdiction, &input.item_code)
             .await?;
@@ -124,6 +124,18 @@ impl App {
                 String::new(),
                 true,
             )
+        };
+        // A township's own power is decided by that township's government: the case belongs to it.
+        let unit = if item.handling_mode == catalog::HandlingMode::Township {
+            j.deciding_township(&item.delegated_to, &unit)
+                .map_err(|m| AppError::Refused(Refusal::new("township", m)))?;
+            if j.township_of_unit(&unit).is_some() {
+                unit
+            } else {
+                item.delegated_to[0].clone()
+            }
+        } else {
+            unit
         };
         if applicant.name.is_empty() {
             return Err(AppError::field("name", "申请人姓名或单位名称不能为空"));

@@ -45,7 +45,7 @@ impl Upload {
     }
 
     /// The file name as kept: no control characters or path separators, at most 120 characters.
-    fn safe_name(&self) -> String {
+    pub(crate) fn safe_name(&self) -> String {
         self.name
             .chars()
             .filter(|c| !c.is_control() && *c != '/' && *c != '\\')

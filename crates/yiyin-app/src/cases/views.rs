@@ -64,6 +64,13 @@ fn without_applicant<S: serde::Serializer>(record: &CaseRecord, s: S) -> Result<
 
 /// Whether the reader is shown the applicant's identifiers in full: the applicant themselves, and
 /// staff whose duty on the case needs them.
+/// How long opening a case on purpose (查看完整信息) lets its reader take the case's files.
+pub const REVEAL_LASTS_MINUTES: i64 = 30;
+
+/// How a file refused until its case is opened on purpose is refused (the message goes on to
+/// name the case page).
+pub const REVEAL_FIRST: &str = "请先说明理由查看完整信息";
+
 pub fn shows_identifiers(who: &Principal, record: &CaseRecord) -> bool {
     !who.is_staff() || authz::sees_identifiers(&who.account.grants, &record.scope())
 }
@@ -288,6 +295,48 @@ impl App {
         }
         let record = self.store.case(id).await?;
         self.view_of(who, record, true).await
+    }
+
+    /// Lets a reader take a file of a case that carries the applicant's identifiers (a scanned
+    /// material, a document, the archive package). Those who handle the case take it at once; a
+    /// reader shown the identifiers masked (an observer, a discipline supervisor) only within
+    /// [`REVEAL_LASTS_MINUTES`] of opening the case on purpose ([`Self::reveal`]), each file taken
+    /// recorded as a chained event of the case; before, refused naming the way to open it.
+    pub async fn require_identifying_file(
+        &self,
+        who: &Principal,
+        record: &CaseRecord,
+        what: &str,
+    ) -> Result<()> {
+        if shows_identifiers(who, record) {
+            return Ok(());
+        }
+        let since = self.now() - chrono::Duration::minutes(REVEAL_LASTS_MINUTES);
+        let opened = self.store.case_events(record.id).await?.iter().any(|e| {
+            e.action == "reveal_identifiers"
+                && e.actor_account == Some(who.account.id)
+                && e.at >= since.timestamp_millis()
+        });
+        if !opened {
+            return Err(AppError::Forbidden(format!(
+                "{REVEAL_FIRST}：此文件含申请人的证件号码、联系电话等完整信息，请先在办件页（/work/cases/{}）点击「查看完整信息」（本人主动查看并留痕），{REVEAL_LASTS_MINUTES}分钟内可下载",
+                record.id
+            )));
+        }
+        let actor = who.actor(&self.org());
+        let mut tx = self.store.begin_write().await?;
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            self.now(),
+            &record.jurisdiction,
+            Some(record.id),
+            "download_identifying_file",
+            format!("下载含申请人完整信息的文件：{what}"),
+            json!({"file": what}),
+        )])
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// One case as [`Self::case_view`] builds it, the applicant in full or masked.

@@ -47,11 +47,32 @@ pub fn diff_items(old: &Item, new: &Item) -> Vec<FieldChange> {
         out.push(FieldChange {
             field: key.clone(),
             label: field_label(key),
-            before: va.map(render_value),
-            after: vb.map(render_value),
+            before: va.map(|v| render_field(key, v)),
+            after: vb.map(|v| render_field(key, v)),
         });
     }
     out
+}
+
+/// Renders a field's value; the national list entry as 「编码 名称」 and the sources one per line
+/// as 「种类：出处」, the others by [`render_value`].
+fn render_field(key: &str, v: &serde_json::Value) -> String {
+    match key {
+        "national" => match serde_json::from_value::<NationalRef>(v.clone()) {
+            Ok(n) => format!("{} {}", n.code, n.name),
+            Err(_) => render_value(v),
+        },
+        "sources" => match serde_json::from_value::<Vec<crate::sources::Source>>(v.clone()) {
+            Ok(sources) if !sources.is_empty() => sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("{}. {}", i + 1, s.line()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => render_value(v),
+        },
+        _ => render_value(v),
+    }
 }
 
 fn diff_materials(old: &Item, new: &Item, out: &mut Vec<FieldChange>) {
@@ -140,6 +161,7 @@ fn label_of_code(code: &str) -> Option<&'static str> {
         StepKind,
         ResultKind,
         Subject,
+        LimitUnit,
         Role
     );
     None

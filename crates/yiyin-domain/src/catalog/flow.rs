@@ -135,7 +135,7 @@ pub fn procedure_flow(item: &Item) -> Vec<FlowStep> {
             if item.handling_class != HandlingClass::Instant {
                 branches.push(branch(
                     action_label("extend"),
-                    extension_note(item),
+                    item.extension_note(),
                     BranchOutcome::Continues,
                 ));
             }
@@ -171,18 +171,6 @@ fn suspension(kind: SuspensionKind) -> FlowBranch {
         ),
         BranchOutcome::Pauses,
     )
-}
-
-/// How long the one extension may be, and on whose approval (Art. 42).
-fn extension_note(item: &Item) -> String {
-    match item.extension_days {
-        Some(d) => format!(
-            "特殊情况经批准可延长 {d} 个工作日，只能延长一次（依据：{}）",
-            item.extension_basis
-        ),
-        None if item.joint => "经本级人民政府负责人批准可延长 15 个工作日，只能延长一次（《行政许可法》第四十二条第二款）".into(),
-        None => "经本机关负责人批准可延长 10 个工作日，只能延长一次（《行政许可法》第四十二条第一款）".into(),
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 
 mod diff;
 mod flow;
+mod limits;
 mod validate;
 mod versions;
 
@@ -25,6 +26,35 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::roles::Role;
+use crate::sources::Source;
+
+labelled_enum!(
+    /// 时限单位: in what days an item's limits are counted.
+    #[derive(Default)]
+    LimitUnit {
+        /// 工作日 (Art. 82: the Licensing Law's limits are working days).
+        #[default]
+        WorkingDays = ("working_days", "工作日"),
+        /// 自然日 (日), where the item's own law counts calendar days.
+        CalendarDays = ("calendar_days", "自然日", "日"),
+    }
+);
+
+impl LimitUnit {
+    pub fn is_working(&self) -> bool {
+        *self == Self::WorkingDays
+    }
+}
+
+/// An item's entry in the national list of licensing items (行政许可事项清单): its code and name
+/// as the list gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NationalRef {
+    pub code: String,
+    pub name: String,
+}
 
 labelled_enum!(
     /// 事项类型
@@ -43,8 +73,13 @@ labelled_enum!(
         Transferred = ("transferred", "划转审批局", "划转"),
         /// 进驻: the department approves at its window in the hall.
         Resident = ("resident", "部门进驻", "进驻"),
-        /// 委托: a township handles it by delegation.
+        /// 委托: a township government decides it by delegation, in the bureau's name (Art. 24).
         Delegated = ("delegated", "委托镇办理", "委托"),
+        /// 镇政府自有权限: the township government's own power (e.g. 宅基地, 土地管理法 Art. 62),
+        /// decided in its own name under its own seal.
+        Township = ("township", "镇人民政府审批", "镇自有"),
+        /// 镇代收: the township's convenience centre only receives; the bureau decides.
+        AcceptancePoint = ("acceptance_point", "镇便民服务中心代收", "代收"),
     }
 );
 
@@ -276,6 +311,23 @@ pub struct Item {
     /// The legal basis of `extension_days` (the law or regulation and its article).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub extension_basis: String,
+    /// The unit of `statutory_days`, `promised_days` and `extension_days`: working days (the
+    /// Licensing Law's, Art. 82) unless the item's own law counts calendar days.
+    #[serde(default, skip_serializing_if = "LimitUnit::is_working")]
+    pub limit_unit: LimitUnit,
+    /// The law and article that set `statutory_days` and its unit (empty: Art. 42's 20 working
+    /// days).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub limit_basis: String,
+    /// For joint, unified or centralised handling: the other departments taking part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joint_departments: Vec<String>,
+    /// Its entry in the national list of licensing items (行政许可事项清单).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national: Option<NationalRef>,
+    /// Where the item's facts come from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
     /// Licences limited in number, granted in order of acceptance (Art. 57).
     #[serde(default)]
     pub quantity_limited: bool,

@@ -65,8 +65,19 @@ impl Item {
                 ),
             ),
             Some(d) => {
+                // A transferred department keeps the powers that are not licensing (e.g. 婚姻登记
+                // stays with 民政局: the reform concentrates licensing powers), handled in its own
+                // name.
+                let keeps_own = d.relation == DepartmentRelation::Transferred
+                    && self.kind != ItemKind::Licensing;
+                // A department pending residence (e.g. 旬阳's tax office, to enter the hall once the
+                // bureau's building exists) still decides its own items in its own name.
                 if self.handling_mode == HandlingMode::Resident
-                    && d.relation != DepartmentRelation::Resident
+                    && !matches!(
+                        d.relation,
+                        DepartmentRelation::Resident | DepartmentRelation::PendingResidence
+                    )
+                    && !keeps_own
                 {
                     err(
                         &mut e,
@@ -109,22 +120,40 @@ impl Item {
             );
         }
         match self.handling_mode {
-            HandlingMode::Delegated => {
+            HandlingMode::Delegated | HandlingMode::Township | HandlingMode::AcceptancePoint => {
                 if self.delegated_to.is_empty() {
                     err(
                         &mut e,
                         "delegated_to",
-                        "委托镇办理的事项须列出承接的镇便民服务中心",
+                        format!("「{}」的事项须列出办理的镇", self.handling_mode.label()),
                     );
                 }
                 for t in &self.delegated_to {
-                    if jurisdiction.township(t).is_none() {
-                        err(
-                            &mut e,
-                            "delegated_to",
-                            format!("{}没有代码为「{t}」的镇便民服务中心", jurisdiction.name),
-                        );
+                    if let Some(town) = jurisdiction.township(t) {
+                        // Decided in the township government's own name: it needs its own
+                        // credit code (and so its own seal).
+                        if self.handling_mode == HandlingMode::Township
+                            && town.credit_code.is_empty()
+                        {
+                            err(
+                                &mut e,
+                                "delegated_to",
+                                format!(
+                                    "「{}」未登记统一社会信用代码，不能以其名义审批",
+                                    town.government()
+                                ),
+                            );
+                        }
+                        continue;
                     }
+                    let message = if let Some(place) = jurisdiction.place_name(t) {
+                        format!(
+                            "「{place}」（{t}）是便民服务场所，不是行政机关，不能承接委托；请填写镇的代码（由镇人民政府承接）"
+                        )
+                    } else {
+                        format!("{}没有代码为「{t}」的镇", jurisdiction.name)
+                    };
+                    err(&mut e, "delegated_to", message);
                 }
             }
             _ => {
@@ -132,7 +161,7 @@ impl Item {
                     err(
                         &mut e,
                         "delegated_to",
-                        "只有委托镇办理的事项才能列出承接的镇",
+                        "只有委托镇办理、镇人民政府审批或镇便民服务中心代收的事项才能列出办理的镇",
                     );
                 }
             }
@@ -169,21 +198,8 @@ impl Item {
             ),
             _ => {}
         }
-        match (self.extension_days, self.extension_basis.trim().is_empty()) {
-            (Some(0), _) => err(&mut e, "extension_days", "延期天数应为正整数"),
-            (Some(d), _) if d > 365 => err(&mut e, "extension_days", "延期天数过大，请核对"),
-            (Some(_), true) => err(
-                &mut e,
-                "extension_basis",
-                "另行规定延期天数的，须写明依据的法律、法规及条款（《行政许可法》第四十二条）",
-            ),
-            (None, false) => err(
-                &mut e,
-                "extension_days",
-                "写明了延期依据的，须填写该依据规定的延期天数",
-            ),
-            _ => {}
-        }
+        self.validate_limit_basis(&mut e);
+        self.validate_joint(jurisdiction, &mut e);
         if self.green_list
             && self.kind != ItemKind::Licensing
             && self.kind != ItemKind::OtherApproval
@@ -219,13 +235,57 @@ impl Item {
                 err(&mut e, format!("faq[{i}]"), "问题和解答都不能为空");
             }
         }
+        self.validate_national_and_sources(&mut e);
         e
+    }
+
+    /// The national list entry, when given, names its code and name; each source names where the
+    /// facts come from. An item without a national entry is not an error: the national list
+    /// report names it.
+    fn validate_national_and_sources(&self, e: &mut Vec<FieldError>) {
+        if let Some(n) = &self.national {
+            let code = n.code.trim();
+            if code.is_empty() {
+                err(
+                    e,
+                    "national.code",
+                    "不能为空（没有对应的清单事项时，编码和名称都不填）",
+                );
+            } else if code.chars().count() > 40
+                || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                err(
+                    e,
+                    "national.code",
+                    "国家清单事项编码只能由字母、数字和 - 组成，且不超过40个字符",
+                );
+            }
+            let name = n.name.trim();
+            if name.is_empty() {
+                err(e, "national.name", "不能为空（填写国家清单中的事项名称）");
+            } else if name.chars().count() > 200 {
+                err(e, "national.name", "国家清单事项名称不超过200个字符");
+            }
+        }
+        for (i, s) in self.sources.iter().enumerate() {
+            let cite = s.cite.trim();
+            if cite.is_empty() {
+                err(
+                    e,
+                    format!("sources[{i}]"),
+                    format!("{}须写明出处", s.kind.label()),
+                );
+            } else if cite.chars().count() > 300 {
+                err(e, format!("sources[{i}]"), "出处不超过300个字符");
+            }
+        }
     }
 
     fn validate_limits(&self, e: &mut Vec<FieldError>) {
         let instant = self.handling_class == HandlingClass::Instant;
+        let unit = self.limit_unit.label();
         if self.statutory_days == 0 && !instant {
-            err(e, "statutory_days", "法定时限至少为1个工作日");
+            err(e, "statutory_days", format!("法定时限至少为1个{unit}"));
         }
         if instant && self.promised_days != 0 {
             err(e, "promised_days", "即办件当场办结，承诺时限应为0");
@@ -234,7 +294,7 @@ impl Item {
             err(
                 e,
                 "promised_days",
-                "承诺件、预审件的承诺时限至少为1个工作日",
+                format!("承诺件、预审件的承诺时限至少为1个{unit}"),
             );
         }
         if self.promised_days > self.statutory_days {
@@ -242,13 +302,163 @@ impl Item {
                 e,
                 "promised_days",
                 format!(
-                    "承诺时限（{}个工作日）不得超过法定时限（{}个工作日）",
+                    "承诺时限（{}个{unit}）不得超过法定时限（{}个{unit}）",
                     self.promised_days, self.statutory_days
                 ),
             );
         }
         if instant && self.joint {
             err(e, "joint", "联合办理的事项不能作为即办件");
+        }
+    }
+
+    /// The limit unit and the extension agree with the laws the item declares for them, and those
+    /// laws are among the item's own legal basis (`legal_basis`). A length or unit other than the
+    /// Licensing Law's needs its article (Art. 42: 法律、法规另有规定的，依照其规定); Art. 42 itself
+    /// sets working days (Art. 82), 20 days and one extension of 10 (joint handling: 15).
+    /// `extension_days = 0` with its basis: the item's law allows no extension.
+    fn validate_limit_basis(&self, e: &mut Vec<FieldError>) {
+        let extension_basis = self.extension_basis.trim();
+        let limit_basis = self.limit_basis.trim();
+        match self.extension_days {
+            Some(d) if d > 365 => err(e, "extension_days", "延期天数过大，请核对"),
+            Some(_) if extension_basis.is_empty() => err(
+                e,
+                "extension_basis",
+                "另行规定延期天数（或不得延期）的，须写明依据的法律、法规及条款（《行政许可法》第四十二条：法律、法规另有规定的，依照其规定）",
+            ),
+            Some(_) => self.require_cited(e, "extension_basis", extension_basis),
+            None if !extension_basis.is_empty() => err(
+                e,
+                "extension_days",
+                "写明了延期依据的，须填写该依据规定的延期天数（依法不得延期的填0）",
+            ),
+            None => {}
+        }
+        if self.limit_unit == LimitUnit::CalendarDays && limit_basis.is_empty() {
+            err(
+                e,
+                "limit_basis",
+                "按自然日计算时限的，须写明规定该时限的法律、法规及条款（《行政许可法》第八十二条规定的期限以工作日计算）",
+            );
+        }
+        if !limit_basis.is_empty() {
+            self.require_cited(e, "limit_basis", limit_basis);
+        }
+        let calendar = self.limit_unit == LimitUnit::CalendarDays;
+        if is_licensing_law_art42(limit_basis) {
+            if calendar {
+                err(
+                    e,
+                    "limit_unit",
+                    "时限依据为《行政许可法》第四十二条，其期限以工作日计算（第八十二条），不能按自然日计算",
+                );
+            }
+            if !self.joint && self.statutory_days != 20 {
+                err(
+                    e,
+                    "statutory_days",
+                    format!(
+                        "《行政许可法》第四十二条规定的法定时限为20个工作日，与填写的{}日不符；特别法另有规定的，请写明该特别法的条款",
+                        self.statutory_days
+                    ),
+                );
+            }
+        }
+        if self.extension_days.is_some() && is_licensing_law_art42(extension_basis) {
+            let want = if self.joint { 15 } else { 10 };
+            if self.extension_days != Some(want) {
+                err(
+                    e,
+                    "extension_days",
+                    format!(
+                        "《行政许可法》第四十二条规定延期{want}个工作日（{}），与填写的{}日不符；特别法另有规定的，请写明该特别法的条款",
+                        if self.joint {
+                            "联合办理，第二款"
+                        } else {
+                            "第一款"
+                        },
+                        self.extension_days.unwrap_or_default()
+                    ),
+                );
+            }
+            if calendar {
+                err(
+                    e,
+                    "limit_unit",
+                    "延期依据为《行政许可法》第四十二条，其期限以工作日计算（第八十二条），与按自然日计算的时限单位矛盾",
+                );
+            }
+        }
+    }
+
+    /// The law a basis cites (its first 《…》 title) is one the item rests on: one of its
+    /// `legal_basis` entries, or the Licensing Law itself (which governs every licensing item).
+    fn require_cited(&self, e: &mut Vec<FieldError>, field: &str, basis: &str) {
+        let Some(law) = law_title(basis) else {
+            err(
+                e,
+                field,
+                "须写明法律、法规的名称（加书名号《》）及条款，例如《中华人民共和国市场主体登记管理条例》第十九条",
+            );
+            return;
+        };
+        let cited = same_law(law, "行政许可法")
+            || self
+                .legal_basis
+                .iter()
+                .filter_map(|b| law_title(b))
+                .any(|t| same_law(t, law));
+        if !cited {
+            err(
+                e,
+                field,
+                format!(
+                    "所依据的《{law}》不在本事项的设定依据中；请在设定依据中列出该法律、法规及条款，或更正依据"
+                ),
+            );
+        }
+    }
+
+    /// Joint handling (Art. 26, 42 para 2) needs at least one other department of the
+    /// jurisdiction; an item handled by one department alone lists none.
+    fn validate_joint(&self, jurisdiction: &Jurisdiction, e: &mut Vec<FieldError>) {
+        if !self.joint {
+            if !self.joint_departments.is_empty() {
+                err(
+                    e,
+                    "joint_departments",
+                    "只有联合办理的事项才能列出联合办理部门",
+                );
+            }
+            return;
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, code) in self.joint_departments.iter().enumerate() {
+            let code = code.trim();
+            let field = format!("joint_departments[{i}]");
+            if code == self.department.trim() {
+                err(
+                    e,
+                    field,
+                    "联合办理部门应为实施部门以外的其他部门，不能列出实施部门本身",
+                );
+            } else if jurisdiction.department(code).is_none() {
+                err(
+                    e,
+                    field,
+                    format!("{}没有代码为「{code}」的部门", jurisdiction.name),
+                );
+            } else if !seen.insert(code) {
+                err(e, field, format!("部门「{code}」重复"));
+            }
+        }
+        if seen.is_empty() {
+            err(
+                e,
+                "joint_departments",
+                "联合办理的事项须列出参与的其他部门（只有一个部门的事项不是联合办理）",
+            );
         }
     }
 
@@ -359,6 +569,26 @@ impl Item {
     }
 }
 
+/// The first law or regulation a basis names: the text inside its first 《…》.
+fn law_title(basis: &str) -> Option<&str> {
+    let start = basis.find('《')? + '《'.len_utf8();
+    let len = basis[start..].find('》')?;
+    let title = basis[start..start + len].trim();
+    (!title.is_empty()).then_some(title)
+}
+
+/// Whether two law titles name the same law, with or without 「中华人民共和国」.
+fn same_law(a: &str, b: &str) -> bool {
+    let short = |t: &str| t.trim().trim_start_matches("中华人民共和国").to_string();
+    short(a) == short(b)
+}
+
+/// Whether a basis is the Licensing Law's Art. 42 (which sets working days, Art. 82).
+fn is_licensing_law_art42(basis: &str) -> bool {
+    law_title(basis).is_some_and(|t| same_law(t, "行政许可法"))
+        && (basis.contains("第四十二条") || basis.contains("第42条"))
+}
+
 /// The Chinese name of a field path such as `materials[2].copies` → 「申请材料第3项·份数」.
 pub fn field_label(path: &str) -> String {
     let mut out = Vec::new();
@@ -403,6 +633,9 @@ pub(super) const FIELD_LABELS: &[(&str, &str)] = &[
     ("commitment_check_days", "承诺核查期限"),
     ("extension_days", "延期天数"),
     ("extension_basis", "延期依据"),
+    ("limit_unit", "时限单位"),
+    ("limit_basis", "时限依据"),
+    ("joint_departments", "联合办理部门"),
     ("quantity_limited", "数量限制"),
     ("steps", "办理环节"),
     ("result", "审批结果"),
@@ -411,6 +644,8 @@ pub(super) const FIELD_LABELS: &[(&str, &str)] = &[
     ("hours", "办理时间"),
     ("phone", "咨询电话"),
     ("faq", "常见问题"),
+    ("national", "国家事项清单编码与名称"),
+    ("sources", "数据来源"),
     ("necessity", "必要性"),
     ("condition", "适用情形"),
     ("form", "形式"),

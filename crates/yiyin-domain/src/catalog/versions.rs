@@ -48,7 +48,26 @@ pub fn next_version(
     note: &str,
     by: &str,
 ) -> Result<ItemVersion, CatalogError> {
-    let errors = item.validate(jurisdiction);
+    let mut errors = item.validate(jurisdiction);
+    // The department must still exist when the version takes effect.
+    if let Some(d) = jurisdiction.department(&item.department)
+        && let Some(end) = d.ended_on.filter(|_| !d.exists_on(effective_on))
+    {
+        errors.push(FieldError {
+            field: "department".into(),
+            message: format!(
+                "「{}」已于{}撤销，不能作为{}起施行的事项的实施部门{}",
+                d.name,
+                fmt_date(end),
+                fmt_date(effective_on),
+                d.successor
+                    .as_deref()
+                    .and_then(|s| jurisdiction.department(s))
+                    .map(|s| format!("（其职责由「{}」承继）", s.name))
+                    .unwrap_or_default()
+            ),
+        });
+    }
     if !errors.is_empty() {
         return Err(CatalogError::Invalid {
             code: item.code.clone(),

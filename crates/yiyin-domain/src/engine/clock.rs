@@ -1,12 +1,15 @@
-//! The clock of a case (Art. 32, 42, 44, 45, 82): every deadline as of a date, in working days, with
-//! the explanation a clerk reads (which days counted and why), the traffic light of e-monitoring and
-//! the warnings.
+//! The clock of a case (Art. 32, 42, 44, 45, 82): every deadline as of a date, with the explanation
+//! a clerk reads (which days counted and why), the traffic light of e-monitoring and the warnings.
+//! The decision limits count in the item's unit (working days unless its own law counts calendar
+//! days, [`ItemRules::add_days`](super::ItemRules::add_days)); intake and certificate limits are
+//! the Licensing Law's own, in working days.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Case, CaseState, Context};
 use crate::calendar::{Calendar, CalendarError, fmt_date};
+use crate::catalog::LimitUnit;
 
 const ART32_4: &str = "《行政许可法》第三十二条第一款第（四）项";
 
@@ -15,14 +18,30 @@ const ART32_4: &str = "《行政许可法》第三十二条第一款第（四）
 pub struct Dues {
     pub statutory: NaiveDate,
     pub promised: NaiveDate,
-    /// S: working days suspended (Art. 45), counted up to the date for an ongoing suspension.
+    /// S: days suspended (Art. 45) in the item's unit, counted up to the date for an ongoing
+    /// suspension.
     pub suspended: u32,
-    /// E: the extension granted (Art. 42).
+    /// E: the extension granted (Art. 42), in the item's unit.
     pub extension: u32,
 }
 
 impl Case {
-    pub fn suspended_days(&self, cal: &Calendar, as_of: NaiveDate) -> Result<u32, CalendarError> {
+    /// The days suspended (Art. 45) in the item's unit, up to `as_of` for an ongoing suspension.
+    pub fn suspended_days(&self, ctx: &Context, as_of: NaiveDate) -> Result<u32, CalendarError> {
+        let mut total = 0;
+        for s in &self.suspensions {
+            let end = s.ended_on.unwrap_or(as_of.max(s.started_on));
+            total += ctx.item.days_between(ctx.calendar, s.started_on, end)?;
+        }
+        Ok(total)
+    }
+
+    /// The working days suspended (Art. 45), whatever the item's unit.
+    pub fn suspended_working_days(
+        &self,
+        cal: &Calendar,
+        as_of: NaiveDate,
+    ) -> Result<u32, CalendarError> {
         let mut total = 0;
         for s in &self.suspensions {
             let end = s.ended_on.unwrap_or(as_of.max(s.started_on));
@@ -36,13 +55,14 @@ impl Case {
     }
 
     /// The decision limits as of a date, once accepted: statutory_due = add(accepted, L + E + S) and
-    /// promised_due = add(accepted, P + E + S) (Art. 42, 45); an instant item's are its acceptance
-    /// date (Art. 34 para 2). The one place these formulas are written.
+    /// promised_due = add(accepted, P + E + S) (Art. 42, 45), counted in the item's unit; an
+    /// instant item's are its acceptance date (Art. 34 para 2). The one place these formulas are
+    /// written.
     pub fn dues(&self, ctx: &Context, as_of: NaiveDate) -> Result<Option<Dues>, CalendarError> {
         let Some(accepted) = self.accepted_on else {
             return Ok(None);
         };
-        let suspended = self.suspended_days(ctx.calendar, as_of)?;
+        let suspended = self.suspended_days(ctx, as_of)?;
         let extension = self.extension_days();
         if ctx.item.instant {
             return Ok(Some(Dues {
@@ -52,7 +72,10 @@ impl Case {
                 extension,
             }));
         }
-        let add = |limit: u32| ctx.calendar.add(accepted, limit + extension + suspended);
+        let add = |limit: u32| {
+            ctx.item
+                .add_days(ctx.calendar, accepted, limit + extension + suspended)
+        };
         Ok(Some(Dues {
             statutory: add(ctx.item.statutory_limit())?,
             promised: add(ctx.item.promised_days)?,
@@ -128,6 +151,11 @@ impl Case {
         }
         let dues = self.dues(ctx, as_of)?;
         let suspended = dues.as_ref().map_or(0, |d| d.suspended);
+        let suspended_working_days = if item.limit_unit.is_working() {
+            suspended
+        } else {
+            self.suspended_working_days(cal, as_of)?
+        };
         let extension = self.extension_days();
         let (mut statutory_due, mut promised_due) = (None, None);
         if let Some(acc) = self.accepted_on {
@@ -156,29 +184,46 @@ impl Case {
                 let d = dues.as_ref().expect("accepted");
                 let (sd, pd) = (d.statutory, d.promised);
                 why.add(|| {
-                    let mut parts = vec![format!(
-                        "法定时限 {l} 个工作日{}",
-                        if item.joint {
-                            "（联合办理，《行政许可法》第四十二条第二款）"
-                        } else {
-                            ""
-                        }
-                    )];
+                    let basis = if item.joint {
+                        "（联合办理，《行政许可法》第四十二条第二款）".to_string()
+                    } else if !item.limit_unit.is_working() || !item.limit_basis.trim().is_empty() {
+                        format!(
+                            "（依据{}）",
+                            if item.limit_basis.trim().is_empty() {
+                                "本事项设定依据的特别规定"
+                            } else {
+                                item.limit_basis.trim()
+                            }
+                        )
+                    } else {
+                        String::new()
+                    };
+                    let mut parts = vec![format!("法定时限 {}{basis}", spaced(item, l))];
                     if extension > 0 {
                         let e = self.extension.as_ref().expect("extended");
                         parts.push(format!(
-                            "延期 {extension} 个工作日（{} 经{}批准，理由：{}）",
+                            "延期 {}（{} 经{}批准，理由：{}{}）",
+                            spaced(item, extension),
                             fmt_date(e.on),
                             e.approved_by.label(),
-                            e.reason
+                            e.reason,
+                            if item.extension_days.is_some() {
+                                format!("；延期依据{}", item.extension_rule())
+                            } else {
+                                String::new()
+                            }
                         ));
                     }
                     for s in &self.suspensions {
                         let end = s.ended_on.unwrap_or(as_of.max(s.started_on));
                         parts.push(format!(
-                            "{}不计入 {} 个工作日（{} 至 {}{}，《行政许可法》第四十五条）",
+                            "{}不计入 {}（{} 至 {}{}，《行政许可法》第四十五条）",
                             s.kind.label(),
-                            cal.between(s.started_on, end).unwrap_or_default(),
+                            spaced(
+                                item,
+                                item.days_between(cal, s.started_on, end)
+                                    .unwrap_or_default()
+                            ),
                             fmt_date(s.started_on),
                             fmt_date(end),
                             if s.ended_on.is_none() {
@@ -188,18 +233,29 @@ impl Case {
                             }
                         ));
                     }
+                    let total = l + extension + suspended;
                     format!(
-                        "{}，合计 {} 个工作日，自受理次日起算，法定期限届满日为 {}（{}）",
+                        "{}，合计 {}，自受理次日起算，法定期限届满日为 {}（{}）",
                         parts.join(" + "),
-                        l + extension + suspended,
+                        spaced(item, total),
                         fmt_date(sd),
-                        cal.explain_span(acc, sd).unwrap_or_default()
+                        item.explain_period(cal, acc, total, sd)
                     )
                 });
                 why.add(|| {
+                    let total = item.promised_days + extension + suspended;
+                    let rolled = if item.limit_unit.is_working() {
+                        String::new()
+                    } else {
+                        format!(
+                            "（时限单位依据{}；{}）",
+                            item.limit_basis.trim(),
+                            item.explain_period(cal, acc, total, pd)
+                        )
+                    };
                     format!(
-                        "承诺时限 {} 个工作日{}，承诺办结日为 {}",
-                        item.promised_days,
+                        "承诺时限 {}{}，承诺办结日为 {}{rolled}",
+                        spaced(item, item.promised_days),
                         if extension + suspended > 0 {
                             format!("（另加延期 {extension} 日和特别程序 {suspended} 日）")
                         } else {
@@ -313,7 +369,9 @@ impl Case {
             statutory_limit: item.statutory_limit(),
             statutory_due,
             promised_due,
-            suspended_working_days: suspended,
+            suspended_working_days,
+            suspended_days: suspended,
+            limit_unit: item.limit_unit,
             extension_days: extension,
             decided_on: self.decided_on,
             certificate_due,
@@ -330,6 +388,11 @@ impl Case {
             explanation: why.lines,
         })
     }
+}
+
+/// `n` days in the item's unit as the explanation writes them: 「20 个工作日」, 「60 个自然日」.
+fn spaced(item: &super::ItemRules, n: u32) -> String {
+    format!("{n} 个{}", item.limit_unit.label())
 }
 
 /// The explanation of a clock, built only when asked for.
@@ -382,6 +445,13 @@ pub struct Clock {
     pub statutory_due: Option<NaiveDate>,
     pub promised_due: Option<NaiveDate>,
     pub suspended_working_days: u32,
+    /// The days suspended in the item's unit (`limit_unit`): the S of the decision limits.
+    #[serde(default)]
+    pub suspended_days: u32,
+    /// The unit of `statutory_limit`, `extension_days` and `suspended_days`.
+    #[serde(default)]
+    pub limit_unit: LimitUnit,
+    /// The extension granted, in the item's unit.
     pub extension_days: u32,
     pub decided_on: Option<NaiveDate>,
     pub certificate_due: Option<NaiveDate>,

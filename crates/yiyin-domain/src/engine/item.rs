@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{HandlingClass, Item, Necessity, StepKind};
+use chrono::NaiveDate;
+
+use crate::calendar::{Calendar, CalendarError, fmt_date};
+use crate::catalog::{HandlingClass, Item, LimitUnit, Necessity, StepKind};
 use crate::roles::Role;
 
 /// What the engine needs to know of an item.
@@ -39,6 +42,13 @@ pub struct ItemRules {
     /// The legal basis of `extension_days` (the special law and its article).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub extension_basis: String,
+    /// The unit of the statutory and promised limits and of the extension: working days (Art. 82)
+    /// unless the item's own law counts calendar days.
+    #[serde(default, skip_serializing_if = "LimitUnit::is_working")]
+    pub limit_unit: LimitUnit,
+    /// The law and article that set the statutory limit and its unit.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub limit_basis: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +115,8 @@ impl From<&Item> for ItemRules {
             commitment_check_days: item.commitment_check_days,
             extension_days: item.extension_days,
             extension_basis: item.extension_basis.clone(),
+            limit_unit: item.limit_unit,
+            limit_basis: item.limit_basis.clone(),
         }
     }
 }
@@ -115,11 +127,17 @@ impl ItemRules {
         if self.joint { 45 } else { self.statutory_days }
     }
 
-    /// The one extension's length: the item's own law's when the catalog carries one, else Art.
-    /// 42's default, 10 working days (15 for joint handling).
+    /// The one extension's length, in the item's unit: the item's own law's when the catalog
+    /// carries one (0: that law allows none), else Art. 42's default, 10 working days (15 for
+    /// joint handling).
     pub fn extension_limit(&self) -> u32 {
         self.extension_days
             .unwrap_or(if self.joint { 15 } else { 10 })
+    }
+
+    /// Whether the item's own law allows no extension (`extension_days = 0` with its basis).
+    pub fn extension_barred(&self) -> bool {
+        self.extension_days == Some(0)
     }
 
     /// The legal basis of the extension's length, in Chinese.
@@ -129,6 +147,83 @@ impl ItemRules {
             (Some(_), _) => "本事项设定依据的特别规定".to_string(),
             (None, _) if self.joint => "《行政许可法》第四十二条第二款".to_string(),
             (None, _) => "《行政许可法》第四十二条第一款".to_string(),
+        }
+    }
+
+    /// `n` days in the item's unit, in Chinese: 「20个工作日」 or 「60个自然日」.
+    pub fn days_text(&self, n: u32) -> String {
+        format!("{n}个{}", self.limit_unit.label())
+    }
+
+    /// The last day of a period of `n` days in the item's unit counted from `start` (the start
+    /// day itself never counts). Working days: `add(start, n)` (Art. 82). Calendar days: the
+    /// n-th day after `start`; when that day is a weekend day or a holiday off-day, the first
+    /// working day after it (`legal-rules.md`: a last day on a holiday moves to the first day
+    /// after it).
+    pub fn add_days(
+        &self,
+        cal: &Calendar,
+        start: NaiveDate,
+        n: u32,
+    ) -> Result<NaiveDate, CalendarError> {
+        match self.limit_unit {
+            LimitUnit::WorkingDays => cal.add(start, n),
+            LimitUnit::CalendarDays => {
+                let nominal = start + chrono::Days::new(u64::from(n));
+                if n == 0 || cal.is_workday(nominal)? {
+                    Ok(nominal)
+                } else {
+                    cal.add(nominal, 1)
+                }
+            }
+        }
+    }
+
+    /// The days `d` in the item's unit with `start < d <= end` (0 when `end <= start`): the
+    /// days a suspension keeps off the clock (Art. 45).
+    pub fn days_between(
+        &self,
+        cal: &Calendar,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<u32, CalendarError> {
+        match self.limit_unit {
+            LimitUnit::WorkingDays => cal.between(start, end),
+            LimitUnit::CalendarDays => {
+                cal.between(start, end)?; // the years must be known, as for working days
+                Ok(u32::try_from((end - start).num_days().max(0)).unwrap_or(u32::MAX))
+            }
+        }
+    }
+
+    /// How a period of `n` days from `start` ending on `due` was counted, for the explanation a
+    /// clerk reads: which days counted and why.
+    pub fn explain_period(
+        &self,
+        cal: &Calendar,
+        start: NaiveDate,
+        n: u32,
+        due: NaiveDate,
+    ) -> String {
+        match self.limit_unit {
+            LimitUnit::WorkingDays => cal.explain_span(start, due).unwrap_or_default(),
+            LimitUnit::CalendarDays => {
+                let nominal = start + chrono::Days::new(u64::from(n));
+                let rule = "期间开始之日不计算在内，周末和法定节假日照常计入";
+                if nominal == due {
+                    format!("按自然日计算：{rule}，第{n}日为 {}", fmt_date(due))
+                } else {
+                    let why = cal
+                        .day_kind(nominal)
+                        .map(|k| k.describe())
+                        .unwrap_or_default();
+                    format!(
+                        "按自然日计算：{rule}，第{n}日 {} 为{why}，期间最后一日是周末或法定节假日的，顺延至其后第一个工作日 {}",
+                        fmt_date(nominal),
+                        fmt_date(due)
+                    )
+                }
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 //! The actions a case page may offer: those the state allows ([`Case::possible_actions`]) less
 //! those the engine would refuse today whatever the particulars — an extension once the statutory
-//! limit has passed or already granted, a second supplement notice that could only be refused. The
+//! limit has passed or already granted (or where the item's own law allows none), a second supplement notice that could only be refused. The
 //! check is a dry run of the engine's own rule on a copy of the case, so the page and the engine
 //! never disagree.
 
@@ -44,5 +44,39 @@ impl Case {
             ctx.item.materials.iter().map(|m| m.code.clone()).collect()
         };
         !missing.is_empty() && self.clone().notify_supplement(ctx, on, &missing).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::calendar::Calendar;
+    use crate::engine::{Action, ApplicantFacts, Case, Context, ItemRules};
+    use crate::testing::d;
+
+    /// The actions offered the day after acceptance, for an item given as the rehearsal gives it.
+    fn offered(item: &str) -> Vec<&'static str> {
+        let item: ItemRules = serde_json::from_str(item).unwrap();
+        let (cal, facts) = (Calendar::builtin(), ApplicantFacts::default());
+        let ctx = Context {
+            item: &item,
+            calendar: &cal,
+            applicant: &facts,
+        };
+        let on = d("2025-03-03");
+        let case = Case::receive(&ctx, on, &[]).unwrap().case;
+        let case = case.apply(&ctx, on, &Action::Accept).unwrap().case;
+        case.offered_actions(&ctx, d("2025-03-04"))
+    }
+
+    #[test]
+    fn an_item_whose_law_allows_no_extension_is_not_offered_one() {
+        let base = r#""name":"x","statutory_days":60,"promised_days":30,"limit_unit":"calendar_days","limit_basis":"《中华人民共和国居民身份证法》第十二条""#;
+        assert!(offered(&format!("{{{base}}}")).contains(&"extend"));
+        let barred = format!(
+            r#"{{{base},"extension_days":0,"extension_basis":"《中华人民共和国居民身份证法》第十二条"}}"#
+        );
+        let actions = offered(&barred);
+        assert!(!actions.contains(&"extend"), "{actions:?}");
+        assert!(actions.contains(&"decide"), "{actions:?}");
     }
 }

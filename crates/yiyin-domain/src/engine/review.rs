@@ -222,6 +222,15 @@ impl Case {
                 "即办件应当当场作出决定（《行政许可法》第三十四条第二款），不适用延期",
             );
         }
+        if ctx.item.extension_barred() {
+            return refuse(
+                "AL-12",
+                format!(
+                    "依据{}，本事项的办理期限不得延长，不能延期",
+                    ctx.item.extension_rule()
+                ),
+            );
+        }
         match self.state {
             CaseState::Accepted | CaseState::Suspended => {}
             CaseState::Received | CaseState::AwaitingSupplement => {
@@ -234,27 +243,28 @@ impl Case {
         } else {
             ("第四十二条第一款", Approver::Head)
         };
+        // The article the extension rests on: the item's own law's, read with Art. 42.
+        let cite = if ctx.item.extension_days.is_some() {
+            format!("{}和《行政许可法》{article}", ctx.item.extension_rule())
+        } else {
+            format!("《行政许可法》{article}")
+        };
         match Approver::parse(approved_by) {
             Some(a) if a == needed => {}
             _ => {
                 return refuse(
                     if ctx.item.joint { "AL-13" } else { "AL-12" },
-                    format!(
-                        "依据《行政许可法》{article}，延期须经{}批准",
-                        needed.label()
-                    ),
+                    format!("依据{cite}，延期须经{}批准", needed.label()),
                 );
             }
         }
         require_reason(
             reason,
             "AL-12",
-            format!("依据《行政许可法》{article}，延期须将理由告知申请人，请填写延期理由"),
+            format!("依据{cite}，延期须将理由告知申请人，请填写延期理由"),
         )?;
         self.require_within_statutory(ctx, on, |due| {
-            format!(
-                "依据《行政许可法》{article}，延期须在法定期限内批准；本件法定期限已于 {due} 届满"
-            )
+            format!("依据{cite}，延期须在法定期限内批准；本件法定期限已于 {due} 届满")
         })?;
         self.extension = Some(Extension {
             on,

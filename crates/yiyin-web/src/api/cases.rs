@@ -15,7 +15,7 @@ use yiyin_domain::party::{Applicant, SubjectId, SubjectKind};
 use yiyin_domain::roles::Role;
 use yiyin_store::cases::CaseRecord;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, AppError, Body, ErrorBody, Path, Query};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -393,6 +393,6 @@ pub async fn track(
 /// Check the whole hash-chained event log (bureau head, discipline supervisor, system administrator).
 #[utoipa::path(get, path = "/api/v1/audit/chain", tag = "审计",
     responses((status = 200, body = ChainReport), (status = 403, body = ErrorBody)))]
-pub async fn chain(call: Caller) -> ApiResult<Json<ChainReport>> {
+pub async fn chain(call: CallerFor<gate::Audit>) -> ApiResult<Json<ChainReport>> {
     Ok(Json(call.app.audit_chain(&call.who).await?))
 }

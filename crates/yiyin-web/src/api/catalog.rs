@@ -1,15 +1,16 @@
 //! The public catalog API: jurisdictions, the catalog as of a date, an item, its versions and the
-//! changelog.
+//! changelog; and, for the jurisdiction's catalog administrator, the national list report.
 
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
-use yiyin_app::catalog::ChangelogEntry;
+use yiyin_app::catalog::{ChangelogEntry, NationalReport};
 use yiyin_domain::calendar::parse_date;
 use yiyin_domain::catalog::ItemVersion;
 use yiyin_domain::org::{Jurisdiction, JurisdictionKind};
 
+use crate::auth::{CallerFor, gate};
 use crate::error::{ApiError, ApiResult, AppError, ErrorBody, Path, Query};
 use yiyin_app::App;
 
@@ -138,4 +139,24 @@ pub async fn changelog(
     state.store.jurisdiction(&code).await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     Ok(Json(state.changelog(&code, limit).await?))
+}
+
+/// The national list report of a jurisdiction's catalog in force on a date (国家清单对照): the
+/// licensing items without an entry in the national list of licensing items (行政许可事项清单),
+/// and the items whose sources include an assumption made for the demo (演示假定). For the
+/// jurisdiction's catalog administrator only.
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/national-report", tag = "目录",
+    params(("code" = String, Path, description = "县区代码"), DateQuery),
+    responses((status = 200, body = NationalReport), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn national_report(
+    call: CallerFor<gate::ManageCatalog>,
+    Path(code): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> ApiResult<Json<NationalReport>> {
+    let date = q.date(&call.app)?;
+    Ok(Json(
+        call.app.national_report(&call.who, &code, date).await?,
+    ))
 }

@@ -24,7 +24,7 @@ use yiyin_app::App;
     components(schemas(cases::CaseBrief)),
     tags(
         (name = "系统", description = "健康检查"),
-        (name = "目录", description = "组织机构与行政许可事项目录（公开）"),
+        (name = "目录", description = "组织机构与行政许可事项目录（公开）；国家清单对照（仅本县区目录管理员）"),
         (name = "账号", description = "登录、退出、申请人注册。浏览器使用 Cookie，写操作须带 X-CSRF-Token；接口客户端使用 Authorization: Bearer"),
         (name = "办件", description = "收件、受理、审查、决定、制证；按岗位和辖区授权"),
         (name = "核验", description = "电子印章、加盖电子印章的文书和电子证照的公开核验"),
@@ -102,6 +102,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(catalog::item))
         .routes(routes!(catalog::item_history))
         .routes(routes!(catalog::changelog))
+        .routes(routes!(catalog::national_report))
         .routes(routes!(session::login, session::logout))
         .routes(routes!(session::me))
         .routes(routes!(session::logout_everywhere))

@@ -22,7 +22,7 @@ use yiyin_store::licence_acts::LicenceAct;
 use yiyin_store::pushes::Push;
 use yiyin_store::verifications::VerificationTask;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, AppError, Body, ErrorBody, Path, Query};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -42,7 +42,10 @@ pub struct DeskQuery {
 /// commitment verification tasks and the findings it reported.
 #[utoipa::path(get, path = "/api/v1/supervision/inbox", tag = "监管", params(DeskQuery),
     responses((status = 200, body = Inbox), (status = 403, body = ErrorBody)))]
-pub async fn inbox(call: Caller, Query(q): Query<DeskQuery>) -> ApiResult<Json<Inbox>> {
+pub async fn inbox(
+    call: CallerFor<gate::Supervise>,
+    Query(q): Query<DeskQuery>,
+) -> ApiResult<Json<Inbox>> {
     let desk = call.app.desk(&call.who, &q.jurisdiction, &q.department)?;
     Ok(Json(call.app.inbox(&call.who, &desk, q.all).await?))
 }
@@ -51,7 +54,10 @@ pub async fn inbox(call: Caller, Query(q): Query<DeskQuery>) -> ApiResult<Json<I
 #[utoipa::path(post, path = "/api/v1/supervision/pushes/{id}/acknowledge", tag = "监管",
     params(("id" = i64, Path, description = "推送编号")),
     responses((status = 200, body = Push), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn acknowledge(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<Push>> {
+pub async fn acknowledge(
+    call: CallerFor<gate::Supervise>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Push>> {
     Ok(Json(call.app.acknowledge(&call.who, id).await?))
 }
 
@@ -67,7 +73,7 @@ pub struct AcknowledgeMany {
 #[utoipa::path(post, path = "/api/v1/pushes/acknowledge", tag = "监管", request_body = AcknowledgeMany,
     responses((status = 200, body = Vec<Push>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn acknowledge_many(
-    call: Caller,
+    call: CallerFor<gate::Supervise>,
     Body(req): Body<AcknowledgeMany>,
 ) -> ApiResult<Json<Vec<Push>>> {
     Ok(Json(call.app.acknowledge_all(&call.who, &req.ids).await?))
@@ -77,7 +83,10 @@ pub async fn acknowledge_many(
 #[utoipa::path(post, path = "/api/v1/supervision/pushes/{id}/replay", tag = "监管",
     params(("id" = i64, Path, description = "推送编号")),
     responses((status = 200, body = Push), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn replay(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<Push>> {
+pub async fn replay(
+    call: CallerFor<gate::ManagePushes>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Push>> {
     Ok(Json(call.app.replay(&call.who, id).await?))
 }
 
@@ -92,7 +101,7 @@ pub struct JurisdictionQuery {
 #[utoipa::path(get, path = "/api/v1/supervision/overview", tag = "监管", params(JurisdictionQuery),
     responses((status = 200, body = Overview), (status = 403, body = ErrorBody)))]
 pub async fn overview(
-    call: Caller,
+    call: CallerFor<gate::Bureau>,
     Query(q): Query<JurisdictionQuery>,
 ) -> ApiResult<Json<Overview>> {
     Ok(Json(call.app.overview(&call.who, &q.jurisdiction).await?))
@@ -101,7 +110,10 @@ pub async fn overview(
 /// Set (or switch off, with an empty url) a department's system that receives the pushes.
 #[utoipa::path(put, path = "/api/v1/supervision/webhooks", tag = "监管", request_body = WebhookInput,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn set_webhook(call: Caller, Body(input): Body<WebhookInput>) -> ApiResult<StatusCode> {
+pub async fn set_webhook(
+    call: CallerFor<gate::ManagePushes>,
+    Body(input): Body<WebhookInput>,
+) -> ApiResult<StatusCode> {
     call.app.set_webhook(&call.who, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -110,7 +122,7 @@ pub async fn set_webhook(call: Caller, Body(input): Body<WebhookInput>) -> ApiRe
 #[utoipa::path(post, path = "/api/v1/supervision/findings", tag = "监管", request_body = FindingInput,
     responses((status = 201, body = Finding), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn finding(
-    call: Caller,
+    call: CallerFor<gate::Supervise>,
     Body(input): Body<FindingInput>,
 ) -> ApiResult<(StatusCode, Json<Finding>)> {
     Ok((
@@ -125,7 +137,7 @@ pub async fn finding(
     params(("id" = i64, Path, description = "核查任务编号")),
     responses((status = 200, body = VerificationTask), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn verification(
-    call: Caller,
+    call: CallerFor<gate::Supervise>,
     Path(id): Path<i64>,
     Body(input): Body<VerificationInput>,
 ) -> ApiResult<Json<VerificationTask>> {
@@ -178,7 +190,7 @@ pub struct DecisionInput {
     params(("id" = i64, Path, description = "证照事项编号")),
     responses((status = 200, body = LicenceAct), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn decide(
-    call: Caller,
+    call: CallerFor<gate::ActOnLicence>,
     Path(id): Path<i64>,
     Body(input): Body<DecisionInput>,
 ) -> ApiResult<Json<LicenceAct>> {
@@ -208,7 +220,7 @@ pub struct RepairInput {
     params(("id" = i64, Path, description = "信用记录编号")),
     responses((status = 200, body = CreditRecord), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn repair(
-    call: Caller,
+    call: CallerFor<gate::RepairCredit>,
     Path(id): Path<i64>,
     Body(input): Body<RepairInput>,
 ) -> ApiResult<Json<CreditRecord>> {
@@ -256,7 +268,7 @@ pub async fn plan(
 #[utoipa::path(post, path = "/api/v1/inspections", tag = "监管", request_body = PlanInput,
     responses((status = 201, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish(
-    call: Caller,
+    call: CallerFor<gate::Supervise>,
     Body(input): Body<PlanInput>,
 ) -> ApiResult<(StatusCode, Json<InspectionPlan>)> {
     Ok((
@@ -270,7 +282,10 @@ pub async fn publish(
 #[utoipa::path(post, path = "/api/v1/inspections/{id}/draw", tag = "监管",
     params(("id" = i64, Path, description = "抽查计划编号")),
     responses((status = 200, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn draw(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<InspectionPlan>> {
+pub async fn draw(
+    call: CallerFor<gate::Supervise>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<InspectionPlan>> {
     Ok(Json(call.app.draw_plan(&call.who, id).await?))
 }
 
@@ -286,7 +301,7 @@ pub struct CancelInput {
     params(("id" = i64, Path, description = "抽查计划编号")),
     responses((status = 200, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn cancel_plan(
-    call: Caller,
+    call: CallerFor<gate::Supervise>,
     Path(id): Path<i64>,
     Body(input): Body<CancelInput>,
 ) -> ApiResult<Json<InspectionPlan>> {
@@ -300,7 +315,7 @@ pub async fn cancel_plan(
     params(("id" = i64, Path, description = "抽查计划编号")),
     responses((status = 200, body = InspectionPlan), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn result(
-    call: Caller,
+    call: CallerFor<gate::Supervise>,
     Path(id): Path<i64>,
     Body(input): Body<InspectionResultInput>,
 ) -> ApiResult<Json<InspectionPlan>> {
@@ -310,7 +325,10 @@ pub async fn result(
 /// Declare that an inspector is tied to a licensee (the draw never pairs them).
 #[utoipa::path(post, path = "/api/v1/inspections/ties", tag = "监管", request_body = TieInput,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn tie(call: Caller, Body(input): Body<TieInput>) -> ApiResult<StatusCode> {
+pub async fn tie(
+    call: CallerFor<gate::Supervise>,
+    Body(input): Body<TieInput>,
+) -> ApiResult<StatusCode> {
     call.app.declare_tie(&call.who, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -326,7 +344,7 @@ pub struct RiskInput {
     params(("identifier" = String, Path, description = "证照编号")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn risk(
-    call: Caller,
+    call: CallerFor<gate::Supervise>,
     Path(identifier): Path<String>,
     Body(input): Body<RiskInput>,
 ) -> ApiResult<StatusCode> {

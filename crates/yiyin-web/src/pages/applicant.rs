@@ -11,6 +11,7 @@ use yiyin_domain::calendar::fmt_date;
 use yiyin_domain::catalog::Item;
 use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
 use yiyin_domain::org::Jurisdiction;
+use yiyin_store::pending_uploads::PendingUpload;
 
 use super::work::CaseShown;
 use super::{
@@ -49,9 +50,16 @@ struct ApplyPage {
     errors: FieldErrors,
     general: String,
     key: String,
+    /// Files kept from an earlier sending of this form (another file of it was refused).
+    kept: Vec<PendingUpload>,
 }
 
 impl ApplyPage {
+    /// The names of the files kept for a material.
+    fn kept_of(&self, code: &str) -> Vec<&str> {
+        kept_names(&self.kept, code)
+    }
+
     /// The form of an item in force, with no error yet; `key` makes a retried submission one.
     async fn new(page: &Page, code: &str, item: &str, key: String) -> Result<ApplyPage, AppError> {
         let j = page.app.jurisdiction(code)?;
@@ -63,6 +71,7 @@ impl ApplyPage {
             errors: FieldErrors::default(),
             general: String::new(),
             key,
+            kept: Vec::new(),
         })
     }
 }
@@ -132,7 +141,15 @@ pub async fn apply(
     let (form, uploads) = read_multipart(mp, &mut form_page.errors).await?;
     page.check_token(&form.get("csrf"))?;
     form_page.key = form.get("key");
+    let session = &page.user.session;
     if form_page.errors.is_empty() {
+        // The files kept from an earlier sending of this form go with it, unless sent again.
+        let kept = page
+            .app
+            .pending_for(session, &form_page.key, &uploads)
+            .await?;
+        let sent = uploads.clone();
+        let uploads: Vec<Upload> = uploads.into_iter().chain(kept).collect();
         let receive = Receive {
             jurisdiction: form_page.j.code.clone(),
             item_code: form_page.item.code.clone(),
@@ -143,7 +160,16 @@ pub async fn apply(
             idempotency_key: Some(form.get("key")),
             uploads,
         };
-        match page.app.receive(page.who(), receive).await {
+        let received = page.app.receive(page.who(), receive).await;
+        if received.is_ok() {
+            page.app.drop_pending(session, &form_page.key).await?;
+        } else {
+            form_page.kept = page
+                .app
+                .keep_pending(session, &form_page.key, &sent)
+                .await?;
+        }
+        match received {
             Ok(r) => {
                 return Ok(redirect_with(
                     &format!("/my/cases/{}", r.record.id),
@@ -164,6 +190,12 @@ pub async fn apply(
             }
             Err(e) => return Err(e.into()),
         }
+    } else {
+        // A file was refused: the others that passed are kept for this form in this session.
+        form_page.kept = page
+            .app
+            .keep_pending(session, &form_page.key, &uploads)
+            .await?;
     }
     unprocessable(render(&form_page))
 }
@@ -177,10 +209,34 @@ struct MyCasePage {
     asked: Vec<(String, String)>,
     can_withdraw: bool,
     errors: FieldErrors,
+    /// Files kept from a refused sending of the supplement form.
+    kept: Vec<PendingUpload>,
 }
 
-/// The applicant's case page; `errors` are those of a refused supplement.
-async fn case_view(page: &Page, id: i64, notice: &str, errors: FieldErrors) -> PageResult {
+impl MyCasePage {
+    /// The names of the files kept for a material.
+    fn kept_of(&self, code: &str) -> Vec<&str> {
+        kept_names(&self.kept, code)
+    }
+}
+
+/// The names of the files kept for a material.
+fn kept_names<'a>(kept: &'a [PendingUpload], code: &str) -> Vec<&'a str> {
+    kept.iter()
+        .filter(|k| k.material_code == code)
+        .map(|k| k.file_name.as_str())
+        .collect()
+}
+
+/// The applicant's case page; `errors` are those of a refused supplement, `kept` the files of it
+/// that were kept.
+async fn case_view(
+    page: &Page,
+    id: i64,
+    notice: &str,
+    errors: FieldErrors,
+    kept: Vec<PendingUpload>,
+) -> PageResult {
     page.require_applicant()?;
     let case = CaseShown::load(page, id).await?;
     let c = &case.c;
@@ -204,12 +260,13 @@ async fn case_view(page: &Page, id: i64, notice: &str, errors: FieldErrors) -> P
         asked,
         can_withdraw: c.case.possible_actions(&c.item).contains(&"withdraw"),
         errors,
+        kept,
         case,
     })
 }
 
 pub async fn case_page(page: Page, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageResult {
-    case_view(&page, id, &n.notice, FieldErrors::default()).await
+    case_view(&page, id, &n.notice, FieldErrors::default(), vec![]).await
 }
 
 /// The applicant's act on their case: done or refused (an error `told` accepts), it is told on the
@@ -246,11 +303,19 @@ pub async fn supplement(page: Page, Path(id): Path<i64>, mp: Multipart) -> PageR
         .into_iter()
         .filter(|u| asked.contains(&u.material))
         .collect();
-    if uploads.is_empty() && errors.is_empty() {
-        errors.add("files", "请上传补正通知书所列的材料");
-    }
+    // Files kept from a refused sending belong to this form of this version of the case: once
+    // the case moves on, they are not offered again.
+    let key = format!("supplement-{id}-{}", c.version);
+    let session = &page.user.session;
     if !errors.is_empty() {
-        return unprocessable(case_view(&page, id, "", errors).await);
+        let kept = page.app.keep_pending(session, &key, &uploads).await?;
+        return unprocessable(case_view(&page, id, "", errors, kept).await);
+    }
+    let kept = page.app.pending_for(session, &key, &uploads).await?;
+    let uploads: Vec<Upload> = uploads.into_iter().chain(kept).collect();
+    if uploads.is_empty() {
+        errors.add("files", "请上传补正通知书所列的材料");
+        return unprocessable(case_view(&page, id, "", errors, vec![]).await);
     }
     let mut materials: Vec<String> = uploads.iter().map(|u| u.material.clone()).collect();
     materials.sort();
@@ -292,7 +357,11 @@ pub async fn withdraw(page: Page, Path(id): Path<i64>, form: Form<WithdrawForm>)
 /// Downloads an attached file, for those who may see its case.
 pub async fn file(page: Page, Path(id): Path<i64>) -> PageResult {
     let a = page.app.store.attachment(id).await?;
-    page.app.case_for(page.who(), a.case_id).await?;
+    let record = page.app.case_for(page.who(), a.case_id).await?;
+    let what = format!("材料「{}」", a.file_name);
+    page.app
+        .require_identifying_file(page.who(), &record, &what)
+        .await?;
     let bytes = page.app.blobs.get(&a.digest).await?;
     Ok(file_response(&a.content_type, &a.file_name, true, bytes))
 }

@@ -44,6 +44,11 @@ impl FormData {
     }
 }
 
+/// The CSRF token of the session a [`super::Page`] was opened with, left in the request for the
+/// form read after it.
+#[derive(Debug, Clone)]
+pub struct SessionToken(pub String);
+
 /// A submitted form: its fields typed as `T` (repeated fields into a `Vec`), its CSRF token, and the
 /// fields as sent, to show them again when the form is refused.
 #[derive(Debug, Clone)]
@@ -63,11 +68,25 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Form
             )))
             .into_response()
         };
+        let session_token = req.extensions().get::<SessionToken>().cloned();
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| unreadable(e.body_text()))?;
         let pairs: Vec<(String, String)> =
             serde_html_form::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
+        // Authorisation before validation: a form of a logged-in page must carry the session's
+        // token before its fields are judged.
+        if let Some(SessionToken(expected)) = session_token {
+            let sent = pairs
+                .iter()
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.trim());
+            if sent != Some(expected.as_str()) {
+                return Err(
+                    PageError(AppError::Forbidden(super::STALE_FORM.into())).into_response()
+                );
+            }
+        }
         crate::input::check_pairs(&pairs).map_err(|e| PageError(e).into_response())?;
         let data: T = serde_html_form::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
         let raw = FormData(pairs);

@@ -25,6 +25,7 @@ pub mod work;
 
 pub mod flash;
 mod forms;
+mod org_view;
 
 use askama::Template;
 use axum::Router;
@@ -40,7 +41,7 @@ use yiyin_store::accounts::Account;
 
 pub use forms::{FieldErrors, Form, FormData, RawForm, is_refusal, settle, tell_back};
 
-use crate::auth::{Signed, Viewer, With};
+use crate::auth::{Gate, Gated, Signed, Viewer, With};
 use crate::error::{ApiError, AppError, status_of};
 
 /// The largest upload form (several materials of up to 10 MB each).
@@ -61,6 +62,7 @@ pub fn router() -> Router<App> {
         .route("/j/{code}", get(portal::catalog))
         .route("/j/{code}/items/{item}", get(portal::item))
         .route("/j/{code}/changelog", get(portal::changelog))
+        .route("/j/{code}/about", get(portal::about))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route("/account", get(security::account_page))
@@ -101,6 +103,7 @@ pub fn router() -> Router<App> {
             get(admin::edit_form).post(admin::save),
         )
         .route("/admin/catalog/{code}/new", get(admin::new_form))
+        .route("/admin/catalog/{code}/national", get(admin::national))
         .route("/admin/catalog/{code}/publish/{item}", post(admin::publish))
         .route("/admin/catalog/{code}/retire/{item}", post(admin::retire))
         .route(
@@ -198,6 +201,22 @@ struct ErrorPage {
     chrome: Chrome,
     title: String,
     message: String,
+    /// Where the reader can put it right (the case page with its 查看完整信息 button), if anywhere.
+    way: Option<(String, String)>,
+}
+
+/// The way out of a refusal that names it: a file refused until its case is opened on purpose
+/// names the case page, where the reader opens it.
+fn way_out(message: &str) -> Option<(String, String)> {
+    if !message.starts_with(yiyin_app::cases::views::REVEAL_FIRST) {
+        return None;
+    }
+    let at = message.find("/work/cases/")?;
+    let path: String = message[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+        .collect();
+    Some((path, "前往办件页查看完整信息".to_string()))
 }
 
 impl IntoResponse for PageError {
@@ -227,6 +246,7 @@ pub fn error_page(chrome: Chrome, error: &AppError) -> Response {
     let page = ErrorPage {
         chrome,
         title: title.to_string(),
+        way: way_out(&body.error.message),
         message: body.error.message,
     };
     let mut resp = match page.render() {
@@ -306,6 +326,9 @@ impl Chrome {
     }
 }
 
+/// The refusal of a form whose CSRF token is not the session's.
+pub const STALE_FORM: &str = "表单已过期或来源不明（防伪令牌不符），请返回刷新页面后重新提交";
+
 /// A public page: the application and whoever is asking (anyone, maybe not logged in).
 pub type Visitor = With<Viewer>;
 
@@ -334,10 +357,17 @@ impl FromRequestParts<App> for Page {
             .await
             .map_err(|e| PageError::from(e).into_response())?;
         match viewer.0 {
-            Some((session, via)) => Ok(Page {
-                app: app.clone(),
-                user: Signed::new(session, via),
-            }),
+            Some((session, via)) => {
+                // A form read after this checks its token against the session's before its
+                // fields: a forged or stale form is refused before it is validated.
+                parts
+                    .extensions
+                    .insert(forms::SessionToken(session.csrf.clone()));
+                Ok(Page {
+                    app: app.clone(),
+                    user: Signed::new(session, via),
+                })
+            }
             None => {
                 let next = parts
                     .uri
@@ -347,6 +377,34 @@ impl FromRequestParts<App> for Page {
                 Err(Redirect::to(&format!("/login?next={}", encode(next))).into_response())
             }
         }
+    }
+}
+
+/// A page only some roles may use (see [`Gate`]): a user none of whose roles may do one of the
+/// gate's operations anywhere is refused (403) before the form, path or query is read.
+pub struct PageFor<G> {
+    pub page: Page,
+    gate: std::marker::PhantomData<G>,
+}
+
+impl<G: Gate> FromRequestParts<App> for PageFor<G> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let page = Page::from_request_parts(parts, app).await?;
+        Gated::<G>::check(page.user.clone()).map_err(|e| PageError::from(e).into_response())?;
+        Ok(PageFor {
+            page,
+            gate: std::marker::PhantomData,
+        })
+    }
+}
+
+impl<G> std::ops::Deref for PageFor<G> {
+    type Target = Page;
+
+    fn deref(&self) -> &Page {
+        &self.page
     }
 }
 
@@ -406,10 +464,7 @@ impl Page {
         if csrf == self.user.session.csrf {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
-                "表单已过期或来源不明（防伪令牌不符），请返回刷新页面后重新提交".into(),
-            )
-            .into())
+            Err(AppError::Forbidden(STALE_FORM.into()).into())
         }
     }
 }

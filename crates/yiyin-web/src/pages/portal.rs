@@ -134,7 +134,7 @@ fn promised_label(item: &Item) -> String {
     if item.handling_class == HandlingClass::Instant {
         "即办".to_string()
     } else {
-        format!("{} 个工作日", item.promised_days)
+        format!("{} 个{}", item.promised_days, item.limit_unit.label())
     }
 }
 
@@ -254,6 +254,8 @@ struct ItemPage {
     fees: String,
     online: &'static str,
     townships: String,
+    /// The other departments of a joint item, by name.
+    joint_departments: String,
     /// The flowchart of the item's procedure, with its branches.
     flow: Vec<yiyin_domain::catalog::FlowStep>,
 }
@@ -297,6 +299,8 @@ pub async fn item(
                 format!("{}（进驻{}办事大厅）", dept_name(&item.department), j.name)
             }
             HandlingMode::Delegated => format!("{bureau}委托镇人民政府办理"),
+            HandlingMode::Township => "所在镇人民政府（本镇权限）".to_string(),
+            HandlingMode::AcceptancePoint => format!("{bureau}（镇便民服务中心代收）"),
         },
         department: dept_name(&item.department),
         supervisor: dept_name(&item.supervising_department),
@@ -307,6 +311,11 @@ pub async fn item(
             .delegated_to
             .iter()
             .map(|t| j.township(t).map_or(t.clone(), |c| c.name()))
+            .collect::<Vec<_>>()
+            .join("、"),
+        joint_departments: std::iter::once(&item.department)
+            .chain(&item.joint_departments)
+            .map(|d| dept_name(d))
             .collect::<Vec<_>>()
             .join("、"),
         history,
@@ -336,6 +345,30 @@ struct ChangelogPage {
     chrome: Chrome,
     j: Jurisdiction,
     entries: Vec<ChangeRow>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/about.html")]
+struct AboutPage {
+    chrome: Chrome,
+    j: Jurisdiction,
+    view: super::org_view::OrgView,
+    date: String,
+}
+
+/// About the jurisdiction (机构概况): its bureau, its departments by their relation to the bureau
+/// (each under its current name, with its former names and how it is managed; ended ones with their
+/// successor), its halls and windows, its township governments and their convenience centres. Names
+/// only, never internal codes.
+pub async fn about(page: Visitor, Path(code): Path<String>) -> PageResult {
+    let j = load_jurisdiction(&page.app, &code).await?;
+    let today = page.app.today();
+    render(&AboutPage {
+        chrome: page.chrome(""),
+        view: super::org_view::OrgView::of(&j, today),
+        date: fmt_date(today),
+        j,
+    })
 }
 
 pub async fn changelog(page: Visitor, Path(code): Path<String>) -> PageResult {

@@ -1,12 +1,12 @@
 //! `yiyin catalog …`: import and export catalogs (TOML, JSON, Excel), list the catalog as of a date,
-//! publish drafts, retire items and read the changelog.
+//! publish drafts, retire items, read the changelog and the national list report.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use yiyin_app::catalog::{
-    ImportMode, changelog, import_catalog, items_as_of, publish_draft, retire_item,
+    ImportMode, changelog, import_catalog, items_as_of, national_report, publish_draft, retire_item,
 };
 use yiyin_catalog_io::{Format, check, export, parse};
 use yiyin_domain::calendar::{fmt_date, parse_date};
@@ -103,6 +103,16 @@ enum CatalogCommand {
         /// 操作人
         #[arg(long, default_value = "目录管理员")]
         by: String,
+    },
+    /// 国家清单对照：未对应国家行政许可事项清单的行政许可事项，以及含演示假定内容的事项
+    #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
+    National {
+        /// 县区代码
+        #[arg(long, short = 'j')]
+        jurisdiction: String,
+        /// 日期（YYYY-MM-DD，默认今天）
+        #[arg(long)]
+        date: Option<String>,
     },
     /// 目录调整公告（新增、调整、取消）
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
@@ -291,6 +301,39 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
                 v.item.name,
                 fmt_date(v.effective_on)
             );
+            Ok(())
+        }
+        CatalogCommand::National { jurisdiction, date } => {
+            let date = date
+                .as_deref()
+                .map(date_arg)
+                .transpose()?
+                .unwrap_or_else(today);
+            let store = args.db.open().await?;
+            let r = national_report(&store, &jurisdiction, date).await?;
+            println!(
+                "{} 事项目录国家清单对照（{} 有效事项 {} 项，其中行政许可事项 {} 项）",
+                r.jurisdiction_name,
+                fmt_date(r.date),
+                r.in_force,
+                r.licensing
+            );
+            println!(
+                "未对应国家行政许可事项清单的行政许可事项：{} 项",
+                r.without_national.len()
+            );
+            for i in &r.without_national {
+                println!("  {}\t{}\t{}", i.code, i.name, i.department_name);
+            }
+            println!("含演示假定内容的事项：{} 项", r.assumed.len());
+            for i in &r.assumed {
+                println!(
+                    "  {}\t{}\t演示数据（假定）：{}",
+                    i.code,
+                    i.name,
+                    i.assumed.join("；")
+                );
+            }
             Ok(())
         }
         CatalogCommand::Changelog {

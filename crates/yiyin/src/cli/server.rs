@@ -312,6 +312,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
     let public_url = args.seal.public_url(addr);
     let app = app_of(global, &store, blobs, clock, keyring, &public_url)
         .await?
+        .with_seal_passphrase(passphrase)
         .allow_webhook_networks(args.listen.webhook_allow()?)
         .with_idle_timeouts(args.listen.idle());
     run_server(app, addr, args.listen.web()).await
@@ -421,6 +422,7 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
     }
     let app = app_of(global, &store, db.blobs()?, clock, keyring, &public_url)
         .await?
+        .with_seal_passphrase(passphrase)
         .allow_webhook_networks(args.listen.webhook_allow()?)
         .with_idle_timeouts(args.listen.idle());
     run_server(app, addr, args.listen.web()).await

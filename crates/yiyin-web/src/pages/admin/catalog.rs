@@ -1,22 +1,25 @@
 //! The catalog editor: the catalog of a jurisdiction with its drafts, an item edited as a draft
 //! (checked as it is saved), published with an effective date (the changelog follows by itself) or
-//! retired.
+//! retired; the national list report (国家清单对照) beside it.
 
 use askama::Template;
 use axum::extract::{Path, Query};
 use serde::Deserialize;
+use yiyin_app::catalog::NationalReport;
 use yiyin_domain::authz::Operation;
 use yiyin_domain::calendar::{fmt_date, parse_date};
 use yiyin_domain::catalog::{
-    HandlingClass, HandlingMode, ItemKind, ItemVersion, MaterialForm, MaterialSource, Necessity,
-    ResultKind, StepKind, Subject,
+    HandlingClass, HandlingMode, ItemKind, ItemVersion, LimitUnit, MaterialForm, MaterialSource,
+    Necessity, ResultKind, StepKind, Subject,
 };
 use yiyin_domain::org::Jurisdiction;
 use yiyin_domain::roles::Role;
+use yiyin_domain::sources::{Source, is_assumed};
 use yiyin_store::catalog::Draft;
 
 use super::item_form::{
     MaterialInput, StepInput, item_from_form, item_to_form, problems_of, rows_from_form,
+    sources_from_text,
 };
 use crate::error::AppError;
 use crate::pages::{
@@ -31,6 +34,8 @@ pub struct CatalogRow {
     pub effective_on: String,
     pub draft: bool,
     pub draft_errors: usize,
+    /// Some of its facts are assumed for the demo (演示假定).
+    pub assumed: bool,
 }
 
 #[derive(Template)]
@@ -59,6 +64,7 @@ pub async fn catalog(page: Page, Path(code): Path<String>, Query(n): Query<Notic
                 .iter()
                 .find(|d| d.item.code == v.code)
                 .map_or(0, |d| d.item.validate(&j).len()),
+            assumed: is_assumed(&v.item.sources),
         })
         .collect();
     for d in drafts
@@ -72,6 +78,7 @@ pub async fn catalog(page: Page, Path(code): Path<String>, Query(n): Query<Notic
             effective_on: String::new(),
             draft: true,
             draft_errors: d.item.validate(&j).len(),
+            assumed: is_assumed(&d.item.sources),
         });
     }
     rows.sort_by(|a, b| a.code.cmp(&b.code));
@@ -79,6 +86,41 @@ pub async fn catalog(page: Page, Path(code): Path<String>, Query(n): Query<Notic
         chrome: page.chrome(&n.notice),
         j,
         rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/national.html")]
+struct NationalPage {
+    chrome: Chrome,
+    r: NationalReport,
+    date: String,
+}
+
+/// The date a report is read at (`YYYY-MM-DD`, today when empty).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    date: String,
+}
+
+/// The national list report (国家清单对照): licensing items in force without a national list
+/// entry, and items assumed for the demo.
+pub async fn national(
+    page: Page,
+    Path(code): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> PageResult {
+    page.require_in(Operation::ManageCatalog, &code)?;
+    let date = match q.date.trim() {
+        "" => page.app.today(),
+        t => parse_date(t).map_err(|e| AppError::invalid(format!("日期：{e}")))?,
+    };
+    let r = page.app.national_report(page.who(), &code, date).await?;
+    render(&NationalPage {
+        chrome: page.chrome(""),
+        date: fmt_date(date),
+        r,
     })
 }
 
@@ -106,6 +148,7 @@ struct EditPage {
     classes: Choices,
     subjects: Choices,
     result_kinds: Choices,
+    units: Choices,
     necessities: Choices,
     forms: Choices,
     sources: Choices,
@@ -137,6 +180,7 @@ impl EditPage {
             classes: HandlingClass::options(),
             subjects: Subject::options(),
             result_kinds: ResultKind::options(),
+            units: LimitUnit::options(),
             necessities: Necessity::options(),
             forms: MaterialForm::options(),
             sources: MaterialSource::options(),
@@ -162,6 +206,17 @@ impl EditPage {
     /// The error of a field of a material or step row (`m_copies`, 2 → `m_copies_2`).
     fn ferr(&self, prefix: &str, i: &usize) -> String {
         self.errors.of(&format!("{prefix}_{i}"))
+    }
+
+    /// The item's sources as the form holds them (lines that do not read are left out; they are
+    /// named beside the field).
+    fn source_list(&self) -> Vec<Source> {
+        sources_from_text(&self.f.get("sources"), &mut FieldErrors::default())
+    }
+
+    /// Whether some of the item's facts are assumed for the demo.
+    fn assumed(&self) -> bool {
+        is_assumed(&self.source_list())
     }
 }
 

@@ -2,12 +2,14 @@
 //! its rows of materials and steps, and the item read back from them, with a Chinese message beside
 //! each field in error.
 
+use yiyin_domain::catalog::NationalRef;
 use yiyin_domain::catalog::{
-    Faq, Fee, HandlingClass, HandlingMode, Item, ItemKind, ItemResult, Material, MaterialForm,
-    MaterialSource, Necessity, ResultKind, Step, StepKind, Subject, field_label,
+    Faq, Fee, HandlingClass, HandlingMode, Item, ItemKind, ItemResult, LimitUnit, Material,
+    MaterialForm, MaterialSource, Necessity, ResultKind, Step, StepKind, Subject, field_label,
 };
 use yiyin_domain::org::Jurisdiction;
 use yiyin_domain::roles::Role;
+use yiyin_domain::sources::{Source, SourceKind};
 
 use crate::pages::{FieldErrors, FormData};
 
@@ -68,6 +70,8 @@ pub fn item_to_form(item: &Item) -> (FormData, Vec<MaterialInput>, Vec<StepInput
                 .unwrap_or_default(),
         ),
         ("extension_basis", item.extension_basis.clone()),
+        ("limit_unit", item.limit_unit.code().into()),
+        ("limit_basis", item.limit_basis.clone()),
         (
             "fees",
             item.fees
@@ -98,6 +102,28 @@ pub fn item_to_form(item: &Item) -> (FormData, Vec<MaterialInput>, Vec<StepInput
                 .collect::<Vec<_>>()
                 .join("\n"),
         ),
+        (
+            "national_code",
+            item.national
+                .as_ref()
+                .map(|n| n.code.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "national_name",
+            item.national
+                .as_ref()
+                .map(|n| n.name.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "sources",
+            item.sources
+                .iter()
+                .map(Source::line)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
     ];
     for (flag, on) in [
         ("joint", item.joint),
@@ -110,6 +136,9 @@ pub fn item_to_form(item: &Item) -> (FormData, Vec<MaterialInput>, Vec<StepInput
     }
     for t in &item.delegated_to {
         f.push(("delegated_to", t.clone()));
+    }
+    for d in &item.joint_departments {
+        f.push(("joint_departments", d.clone()));
     }
     let form = FormData(f.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
     let materials = item
@@ -260,6 +289,14 @@ pub fn item_from_form(
             }
         })
         .collect();
+    let national = {
+        let (code, name) = (
+            f.get("national_code").trim().to_string(),
+            f.get("national_name").trim().to_string(),
+        );
+        (!code.is_empty() || !name.is_empty()).then_some(NationalRef { code, name })
+    };
+    let sources = sources_from_text(&f.get("sources"), errors);
     let mut pick = |field: &str, label: &str, ok: bool| {
         if !ok {
             errors.add(field, format!("请选择{label}"));
@@ -275,6 +312,13 @@ pub fn item_from_form(
     pick("subject", "服务对象", subject.is_some());
     let result_kind = ResultKind::parse(&f.get("result_kind"));
     pick("result_kind", "结果类型", result_kind.is_some());
+    // An editor page without the select (older forms) keeps working days.
+    let limit_unit = match f.get("limit_unit").trim() {
+        "" => Some(LimitUnit::WorkingDays),
+        t => LimitUnit::parse(t),
+    };
+    pick("limit_unit", "时限单位", limit_unit.is_some());
+    let limit_unit = limit_unit.unwrap_or_default();
     let materials = materials
         .iter()
         .enumerate()
@@ -326,6 +370,16 @@ pub fn item_from_form(
         commitment_check_days,
         extension_days,
         extension_basis: f.get("extension_basis").trim().to_string(),
+        limit_unit,
+        limit_basis: f.get("limit_basis").trim().to_string(),
+        joint_departments: f
+            .all("joint_departments")
+            .into_iter()
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .collect(),
+        national,
+        sources,
         quantity_limited: !f.get("quantity_limited").is_empty(),
         steps,
         result: ItemResult {
@@ -348,11 +402,37 @@ pub fn item_from_form(
     }
 }
 
+/// The sources written one per line as 种类：出处; a line that is not is named in the error beside
+/// the field.
+pub fn sources_from_text(text: &str, errors: &mut FieldErrors) -> Vec<Source> {
+    text.lines()
+        .map(str::trim)
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .filter_map(|(i, l)| {
+            let source = Source::parse_line(l);
+            if source.is_none() {
+                errors.add(
+                    "sources",
+                    format!(
+                        "第{}行「{l}」应写成 种类：出处（种类为{}）",
+                        i + 1,
+                        SourceKind::choices()
+                    ),
+                );
+            }
+            source
+        })
+        .collect()
+}
+
 /// The form field a validation error belongs to.
 fn form_field(path: &str) -> String {
     let simple = |p: &str| match p {
         "result.name" => "result_name".to_string(),
         "result.validity_years" => "validity_years".to_string(),
+        "national.code" => "national_code".to_string(),
+        "national.name" => "national_name".to_string(),
         other => other.split('[').next().unwrap_or(other).to_string(),
     };
     for (prefix, short) in [("materials[", "m"), ("steps[", "s")] {

@@ -9,21 +9,24 @@ use serde::Deserialize;
 use yiyin_app::accounts::NewStaff;
 use yiyin_app::users::Granted;
 use yiyin_domain::authz::{Grant, Operation};
-use yiyin_domain::org::{DepartmentRelation, Jurisdiction};
+use yiyin_domain::org::Jurisdiction;
 use yiyin_domain::roles::Role;
 use yiyin_store::account_security::PendingGrant;
 use yiyin_store::accounts::Account;
 
 use super::{
-    Chrome, FieldErrors, Form, FormData, Notice, Page, PageResult, redirect_with, render,
+    Chrome, FieldErrors, Form, FormData, Notice, Page, PageFor, PageResult, redirect_with, render,
     tell_back, unprocessable,
 };
+use crate::auth::gate;
 use crate::error::AppError;
 
 mod catalog;
 mod item_form;
+mod org;
 
-pub use catalog::{catalog, edit_form, new_form, publish, retire, save};
+pub use catalog::{catalog, edit_form, national, new_form, publish, retire, save};
+pub use org::{org, save_org};
 
 #[derive(Template)]
 #[template(path = "admin/index.html")]
@@ -212,7 +215,7 @@ impl StaffForm {
 }
 
 pub async fn create_user(
-    page: Page,
+    page: PageFor<gate::Accounts>,
     Path(code): Path<String>,
     form: Form<StaffForm>,
 ) -> PageResult {
@@ -270,7 +273,7 @@ impl UserActionForm {
 /// jurisdiction, grants or revokes a role, or (the head) confirms or rejects a pending grant. Each
 /// use case checks who may.
 pub async fn user_action(
-    page: Page,
+    page: PageFor<gate::Accounts>,
     Path((code, id)): Path<(String, i64)>,
     form: Form<UserActionForm>,
 ) -> PageResult {
@@ -378,251 +381,4 @@ pub async fn upload_calendar(page: Page, mut mp: Multipart) -> PageResult {
         years: page.app.calendar().years(),
         error,
     }))
-}
-
-#[derive(Template)]
-#[template(path = "admin/org.html")]
-struct OrgPage {
-    chrome: Chrome,
-    j: Jurisdiction,
-    /// The form: the bureau and the departments, one row each.
-    bureau: BureauFields,
-    rows: Vec<DepartmentRow>,
-    relations: Vec<(&'static str, &'static str)>,
-    errors: FieldErrors,
-    /// The advanced editor: the whole organisation of the jurisdiction as TOML.
-    text: String,
-    error: String,
-}
-
-/// The bureau's fields as shown on the form.
-#[derive(Debug, Clone, Default)]
-struct BureauFields {
-    name: String,
-    credit_code: String,
-    seal_name: String,
-}
-
-/// A department's row of the form, as shown (or as sent), with the errors beside its fields.
-#[derive(Debug, Clone, Default)]
-struct DepartmentRow {
-    code: String,
-    name: String,
-    relation: String,
-    batch: String,
-    note: String,
-    /// Ticked 「删除」: the row goes when the form is saved.
-    removed: bool,
-    e_code: String,
-    e_name: String,
-    e_relation: String,
-    e_batch: String,
-}
-
-impl DepartmentRow {
-    fn of(d: &yiyin_domain::org::Department) -> Self {
-        Self {
-            code: d.code.clone(),
-            name: d.name.clone(),
-            relation: d.relation.code().into(),
-            batch: d.batch.map(|b| b.to_string()).unwrap_or_default(),
-            note: d.note.clone(),
-            ..Self::default()
-        }
-    }
-}
-
-impl OrgPage {
-    fn new(chrome: Chrome, j: Jurisdiction) -> Result<Self, AppError> {
-        let text = toml::to_string_pretty(&j).map_err(AppError::internal)?;
-        let bureau = j
-            .bureau
-            .as_ref()
-            .map(|b| BureauFields {
-                name: b.name.clone(),
-                credit_code: b.credit_code.clone(),
-                seal_name: b.seal_name.clone(),
-            })
-            .unwrap_or_default();
-        Ok(Self {
-            chrome,
-            bureau,
-            rows: j.departments.iter().map(DepartmentRow::of).collect(),
-            relations: DepartmentRelation::ALL
-                .iter()
-                .map(|r| (r.code(), r.label()))
-                .collect(),
-            errors: FieldErrors::default(),
-            j,
-            text,
-            error: String::new(),
-        })
-    }
-}
-
-/// The organisation of a jurisdiction, edited by a system administrator: the bureau and its
-/// departments on a form, or (advanced) the whole of it — halls and windows, township centres and
-/// village points too — as TOML. Either way it is checked before it is saved, by the one use case.
-pub async fn org(page: Page, Path(code): Path<String>, Query(n): Query<Notice>) -> PageResult {
-    let j = page.app.organisation_of(page.who(), &code).await?;
-    render(&OrgPage::new(page.chrome(&n.notice), j)?)
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct OrgForm {
-    /// `toml` for the advanced editor; the form otherwise.
-    mode: String,
-    text: String,
-    bureau_name: String,
-    bureau_credit_code: String,
-    bureau_seal_name: String,
-    code: Vec<String>,
-    name: Vec<String>,
-    relation: Vec<String>,
-    batch: Vec<String>,
-    note: Vec<String>,
-    /// The indexes of the rows ticked 「删除」.
-    remove: Vec<String>,
-    /// The 「添加一行」 button: shows the form again with an empty row, saving nothing.
-    add: String,
-}
-
-pub async fn save_org(page: Page, Path(code): Path<String>, form: Form<OrgForm>) -> PageResult {
-    let current = page.app.organisation_of(page.who(), &code).await?;
-    page.check_csrf(&form)?;
-    let f = &form.data;
-    if f.mode == "toml" {
-        return save_org_toml(page, &code, current, f.text.clone()).await;
-    }
-    let mut shown = OrgPage::new(page.chrome(""), current.clone())?;
-    let cell = |v: &[String], i: usize| v.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
-    shown.bureau = BureauFields {
-        name: f.bureau_name.trim().into(),
-        credit_code: f.bureau_credit_code.trim().into(),
-        seal_name: f.bureau_seal_name.trim().into(),
-    };
-    shown.rows = (0..f.code.len())
-        .map(|i| DepartmentRow {
-            code: cell(&f.code, i),
-            name: cell(&f.name, i),
-            relation: cell(&f.relation, i),
-            batch: cell(&f.batch, i),
-            note: cell(&f.note, i),
-            removed: f.remove.iter().any(|r| r == &i.to_string()),
-            ..DepartmentRow::default()
-        })
-        .collect();
-    if !f.add.is_empty() {
-        shown.rows.push(DepartmentRow {
-            relation: DepartmentRelation::Resident.code().into(),
-            ..DepartmentRow::default()
-        });
-        return render(&shown);
-    }
-    let mut j = current;
-    match org_from_form(&mut shown, &mut j) {
-        false => return unprocessable(render(&shown)),
-        true => match page.app.save_jurisdiction(page.who(), &code, j).await {
-            Ok(()) => {
-                return Ok(redirect_with(
-                    &format!("/admin/org/{code}"),
-                    "组织机构已保存",
-                ));
-            }
-            Err(e @ AppError::Invalid { .. }) => shown.errors.add_error(&e, "departments"),
-            Err(e) => return Err(e.into()),
-        },
-    }
-    unprocessable(render(&shown))
-}
-
-/// Puts what the form says into the jurisdiction; marks each bad value beside its field (and then
-/// answers false, the jurisdiction to be dropped).
-fn org_from_form(shown: &mut OrgPage, j: &mut Jurisdiction) -> bool {
-    let mut ok = true;
-    let b = &shown.bureau;
-    if b.name.is_empty() && b.credit_code.is_empty() && b.seal_name.is_empty() && j.bureau.is_none()
-    {
-        j.bureau = None;
-    } else if b.name.is_empty() {
-        shown.errors.add("bureau_name", "请填写审批局名称");
-        ok = false;
-    } else {
-        j.bureau = Some(yiyin_domain::org::Bureau {
-            name: b.name.clone(),
-            credit_code: b.credit_code.clone(),
-            seal_name: b.seal_name.clone(),
-        });
-    }
-    let mut departments = Vec::new();
-    let mut seen: Vec<(String, usize)> = Vec::new();
-    for (i, row) in shown.rows.iter_mut().enumerate() {
-        if row.removed {
-            continue;
-        }
-        if let Err(e) = yiyin_domain::org::check_code(&row.code) {
-            row.e_code = e.0;
-        } else if let Some((_, n)) = seen.iter().find(|(c, _)| c == &row.code) {
-            row.e_code = format!("代码「{}」与第{}行重复", row.code, n + 1);
-        }
-        seen.push((row.code.clone(), i));
-        if row.name.is_empty() {
-            row.e_name = "请填写部门名称".into();
-        }
-        let relation = DepartmentRelation::from_code(&row.relation);
-        if relation.is_none() {
-            row.e_relation = "请选择与审批局的关系".into();
-        }
-        let batch = match row.batch.as_str() {
-            "" => None,
-            s => match s.parse::<u8>() {
-                Ok(n) if n >= 1 => Some(n),
-                _ => {
-                    row.e_batch = "划转批次应为正整数（1为第一批），不分批的留空".into();
-                    None
-                }
-            },
-        };
-        if !(row.e_code.is_empty()
-            && row.e_name.is_empty()
-            && row.e_relation.is_empty()
-            && row.e_batch.is_empty())
-        {
-            ok = false;
-            continue;
-        }
-        if let Some(relation) = relation {
-            departments.push(yiyin_domain::org::Department {
-                code: row.code.clone(),
-                name: row.name.clone(),
-                relation,
-                batch,
-                note: row.note.clone(),
-            });
-        }
-    }
-    j.departments = departments;
-    ok
-}
-
-/// The advanced editor: the whole jurisdiction as TOML.
-async fn save_org_toml(page: Page, code: &str, current: Jurisdiction, text: String) -> PageResult {
-    let error = match toml::from_str::<Jurisdiction>(&text) {
-        Err(e) => format!("格式错误：{}", e.message()),
-        Ok(j) => match page.app.save_jurisdiction(page.who(), code, j).await {
-            Ok(()) => {
-                return Ok(redirect_with(
-                    &format!("/admin/org/{code}"),
-                    "组织机构已保存",
-                ));
-            }
-            Err(e @ AppError::Invalid { .. }) => e.to_string(),
-            Err(e) => return Err(e.into()),
-        },
-    };
-    let mut shown = OrgPage::new(page.chrome(""), current)?;
-    shown.text = text;
-    shown.error = error;
-    unprocessable(render(&shown))
 }

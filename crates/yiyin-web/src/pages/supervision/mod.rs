@@ -16,7 +16,10 @@ use yiyin_domain::supervision::FindingKind;
 use yiyin_store::inspections::{InspectionPlan, InspectionResult};
 use yiyin_store::pushes::Push;
 
-use super::{Chrome, Form, FormData, Page, PageResult, RawForm, redirect_with, render, settle};
+use super::{
+    Chrome, Form, FormData, Page, PageFor, PageResult, RawForm, redirect_with, render, settle,
+};
+use crate::auth::gate;
 use crate::error::AppError;
 
 mod bureau;
@@ -150,7 +153,10 @@ pub struct AcknowledgeForm {
     ids: Vec<i64>,
 }
 
-pub async fn acknowledge_many(page: Page, form: Form<AcknowledgeForm>) -> PageResult {
+pub async fn acknowledge_many(
+    page: PageFor<gate::Supervise>,
+    form: Form<AcknowledgeForm>,
+) -> PageResult {
     page.check_csrf(&form)?;
     let result = page.app.acknowledge_all(page.who(), &form.data.ids).await;
     let back = desk_query(&form.raw);
@@ -195,7 +201,7 @@ impl FindingForm {
     }
 }
 
-pub async fn finding(page: Page, form: Form<FindingForm>) -> PageResult {
+pub async fn finding(page: PageFor<gate::Supervise>, form: Form<FindingForm>) -> PageResult {
     page.check_csrf(&form)?;
     let result = page
         .app
@@ -212,7 +218,7 @@ pub async fn finding(page: Page, form: Form<FindingForm>) -> PageResult {
 }
 
 pub async fn verification(
-    page: Page,
+    page: PageFor<gate::Supervise>,
     Path(id): Path<i64>,
     form: Form<VerificationInput>,
 ) -> PageResult {
@@ -341,7 +347,7 @@ pub async fn cancel_plan(page: Page, Path(id): Path<i64>, form: RawForm) -> Page
 }
 
 pub async fn result(
-    page: Page,
+    page: PageFor<gate::Supervise>,
     Path(id): Path<i64>,
     form: Form<InspectionResultInput>,
 ) -> PageResult {

@@ -31,6 +31,8 @@ struct CasePage {
     presiding: Vec<(String, String)>,
     /// The one extension's length and its legal basis (Art. 42 or the item's own law).
     extension_days: u32,
+    /// The unit of the item's limits (工作日 or 自然日).
+    extension_unit: &'static str,
     extension_rule: String,
     suspension_kinds: Vec<(&'static str, &'static str)>,
     joint: bool,
@@ -99,6 +101,7 @@ async fn case_page_of(
             .map(|s| (s.staff.join("、"), s.opinion.clone())),
         presiding,
         extension_days: c.item.extension_limit(),
+        extension_unit: c.item.limit_unit.label(),
         extension_rule: c.item.extension_rule(),
         suspension_kinds: SuspensionKind::options(),
         joint: c.item.joint,

@@ -11,9 +11,11 @@ use yiyin_domain::authz::Operation;
 use yiyin_domain::catalog::Item;
 
 use crate::api::cases::{ApplicantInput, outcome_of};
+use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, FieldErrors, Form, FormData, Page, PageResult, redirect_with, render, unprocessable,
+    Chrome, FieldErrors, Form, FormData, Page, PageFor, PageResult, redirect_with, render,
+    unprocessable,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -140,7 +142,7 @@ pub struct IntakeForm {
 
 /// Receives an application at the window and takes its Art. 32 outcome in one go: nothing is kept
 /// unless all of it is.
-pub async fn intake(page: Page, form: Form<IntakeForm>) -> PageResult {
+pub async fn intake(page: PageFor<gate::Receive>, form: Form<IntakeForm>) -> PageResult {
     page.require_staff()?;
     page.check_csrf(&form)?;
     let f = &form.data;
