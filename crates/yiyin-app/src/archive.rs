@@ -113,7 +113,7 @@ impl App {
         case_id: i64,
     ) -> Result<(String, Vec<u8>)> {
         let record = self.store.case(case_id).await?;
-        who.require(Operation::ViewCase, &record.scope())?;
+        who.require(Operation::ViewCase, &self.case_scope(&record))?;
         self.require_identifying_file(who, &record, "电子档案包")
             .await?;
         self.package_of(case_id).await

@@ -150,6 +150,16 @@ impl App {
         self.org.read().expect("org lock").clone()
     }
 
+    /// What authorisation judges an act on a case by, against the organisation as it stands
+    /// (the township that decides a township's own power, the one that received an item for the
+    /// bureau).
+    pub fn case_scope(
+        &self,
+        record: &yiyin_store::cases::CaseRecord,
+    ) -> yiyin_domain::authz::Scope {
+        record.scope(&self.org.read().expect("org lock"))
+    }
+
     /// A jurisdiction of the organisation.
     pub fn jurisdiction(&self, code: &str) -> Result<Jurisdiction> {
         self.org()

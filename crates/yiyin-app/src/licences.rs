@@ -178,7 +178,8 @@ impl App {
     /// may do on it now.
     pub async fn licence_view(&self, who: &Principal, identifier: &str) -> Result<LicenceView> {
         let (licence, record) = self.licence_and_case(identifier).await?;
-        who.may_view(&record)?;
+        let scope = self.case_scope(&record);
+        who.may_view(&record, &scope)?;
         let today = self.today();
         let status_today = licence.status_on(today);
         let staff = who.is_staff();
@@ -189,19 +190,14 @@ impl App {
         let mut may = Vec::new();
         if valid
             && !under_review
-            && (who.is_applicant_of(&record)
-                || who.require(Operation::Receive, &record.scope()).is_ok())
+            && (who.is_applicant_of(&record) || who.require(Operation::Receive, &scope).is_ok())
         {
             may.push("apply_change".to_string());
             if licence.valid_until.is_some() {
                 may.push("apply_renewal".to_string());
             }
         }
-        if staff
-            && who
-                .require(Operation::ActOnLicence, &record.scope())
-                .is_ok()
-        {
+        if staff && who.require(Operation::ActOnLicence, &scope).is_ok() {
             may.push("decide".into());
             if valid {
                 may.extend(["revoke", "withdraw", "rescind"].map(String::from));
@@ -258,7 +254,7 @@ impl App {
             ActRequest::ApplyChange { .. } | ActRequest::ApplyRenewal => {
                 if !who.is_applicant_of(&record) {
                     if who.is_staff() {
-                        who.require(Operation::Receive, &record.scope())?;
+                        who.require(Operation::Receive, &self.case_scope(&record))?;
                     } else {
                         return Err(AppError::Forbidden(
                             "无权申请：只有被许可人本人可以申请变更或延续".into(),
@@ -266,7 +262,7 @@ impl App {
                     }
                 }
             }
-            _ => who.require(Operation::ActOnLicence, &record.scope())?,
+            _ => who.require(Operation::ActOnLicence, &self.case_scope(&record))?,
         }
         let facts = self.licence_facts(&licence).await?;
         let calendar = self.calendar();
@@ -291,7 +287,7 @@ impl App {
     ) -> Result<LicenceAct> {
         let act = self.store.licence_act(id).await?;
         let record = self.store.case(act.case_id).await?;
-        who.require(Operation::ActOnLicence, &record.scope())?;
+        who.require(Operation::ActOnLicence, &self.case_scope(&record))?;
         if act.kind == ActKind::Revocation {
             return Err(AppError::invalid(
                 "撤销请以撤销决定办理：选择撤销事由，写明理由，并判断是否对公共利益造成重大损害（《行政许可法》第六十九条）",

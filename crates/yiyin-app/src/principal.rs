@@ -157,9 +157,9 @@ impl Principal {
     }
 
     /// Whether the account may read a case: the applicant who filed it, or staff whose duty covers it.
-    pub fn may_view(&self, case: &CaseRecord) -> Result<()> {
+    pub fn may_view(&self, case: &CaseRecord, scope: &Scope) -> Result<()> {
         if self.is_staff() {
-            self.require(Operation::ViewCase, &case.scope())
+            self.require(Operation::ViewCase, scope)
         } else if self.is_applicant_of(case) {
             Ok(())
         } else {

@@ -37,6 +37,7 @@ pub fn department_scope(jurisdiction: &str, department: &str) -> Scope {
         supervising_department: department.to_string(),
         handling_mode: HandlingMode::Transferred,
         instant: false,
+        townships: Default::default(),
     }
 }
 
@@ -733,7 +734,10 @@ impl App {
         if let Ok(id) = yiyin_domain::party::SubjectId::parse_any(&holder_key) {
             for l in store.licences_of_holder(&id).await? {
                 let record = store.case(l.case_id).await?;
-                if who.require(Operation::ViewCase, &record.scope()).is_ok() {
+                if who
+                    .require(Operation::ViewCase, &self.case_scope(&record))
+                    .is_ok()
+                {
                     licences.push(l);
                 }
             }

@@ -8,6 +8,9 @@
 //! * Bureau staff (grants without a department) handle the items transferred to the bureau and those
 //!   delegated to townships; a resident department's staff (grants with that department) handle that
 //!   department's resident items.
+//! * A township's own powers (镇人民政府自有权限) are handled by that township's own staff alone (grants
+//!   posted at its centre or village points), never by the bureau's; items the township centres only
+//!   receive for the bureau (代收) are received there and decided by the bureau ([`Townships`]).
 //! * Department supervisors see the results of the items they supervise; observers (审批观察员) watch the
 //!   bureau's handling of their department's items; both are read-only.
 //! * Discipline supervisors see everything in their jurisdiction and cannot be shut out.
@@ -16,6 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{HandlingMode, StepKind};
+use crate::org::{Jurisdiction, Organisation};
 use crate::roles::Role;
 
 /// A role held in a jurisdiction (and, for department staff, a department).
@@ -42,6 +46,85 @@ pub struct Scope {
     pub handling_mode: HandlingMode,
     /// An instant item (即办件), which the window decides on the spot.
     pub instant: bool,
+    /// The townships concerned and which staff are a township's rather than the bureau's.
+    pub townships: Townships,
+}
+
+/// The townships a scope concerns: for a township's own power (`HandlingMode::Township`) the
+/// government deciding the case (before receipt, those the item lists), whose own staff alone
+/// handle it; for an item received at township centres (`HandlingMode::AcceptancePoint`) the
+/// townships receiving it (a case: the one that received it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Townships {
+    /// Their governments' names, e.g. 「涧池镇人民政府」.
+    pub governments: Vec<String>,
+    /// Their own staff's units: the centres and their village points.
+    pub units: Vec<String>,
+    /// Every township unit of the jurisdiction: staff posted at one are a township's, not the
+    /// bureau's.
+    pub all_units: Vec<String>,
+}
+
+impl Townships {
+    /// The townships `codes` of a jurisdiction (unknown codes are skipped: nobody is their staff).
+    pub fn of(j: &Jurisdiction, codes: &[String]) -> Townships {
+        let units = |t: &crate::org::TownshipCentre| {
+            std::iter::once(t.code.clone())
+                .chain(t.villages.iter().map(|v| v.code.clone()))
+                .collect::<Vec<_>>()
+        };
+        let listed: Vec<_> = j
+            .townships
+            .iter()
+            .filter(|t| codes.contains(&t.code))
+            .collect();
+        Townships {
+            governments: listed.iter().map(|t| t.government()).collect(),
+            units: listed.iter().flat_map(|t| units(t)).collect(),
+            all_units: j.townships.iter().flat_map(units).collect(),
+        }
+    }
+
+    /// Whether a grant's holder is posted at a township (not the bureau's staff).
+    fn posts_at_township(&self, g: &Grant) -> bool {
+        g.unit.as_ref().is_some_and(|u| self.all_units.contains(u))
+    }
+
+    /// Whether a grant's holder is one of these townships' own staff.
+    fn own_staff(&self, g: &Grant) -> bool {
+        g.unit.as_ref().is_some_and(|u| self.units.contains(u))
+    }
+}
+
+impl Scope {
+    /// The scope of an item, or of a case of it, in a jurisdiction of the organisation: `townships`
+    /// are the codes of the townships concerned (see [`Townships`]; ignored for the other handling
+    /// modes). The one constructor for items and cases.
+    pub fn new(
+        org: &Organisation,
+        jurisdiction: &str,
+        department: &str,
+        supervising_department: &str,
+        handling_mode: HandlingMode,
+        instant: bool,
+        townships: &[String],
+    ) -> Scope {
+        let concerned = matches!(
+            handling_mode,
+            HandlingMode::Township | HandlingMode::AcceptancePoint
+        );
+        Scope {
+            jurisdiction: jurisdiction.to_string(),
+            department: department.to_string(),
+            supervising_department: supervising_department.to_string(),
+            handling_mode,
+            instant,
+            townships: org
+                .jurisdiction(jurisdiction)
+                .map(|j| Townships::of(j, if concerned { townships } else { &[] }))
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// Something a user may want to do.
@@ -223,8 +306,8 @@ pub fn grant_takes_effect(granter: &[Grant], grant: &Grant) -> bool {
         || allowed_in(granter, Operation::ConfirmGrants, &grant.jurisdiction).is_ok()
 }
 
-/// Whether one grant covers the scope for its role.
-fn grant_covers(g: &Grant, scope: &Scope) -> bool {
+/// Whether one grant covers the scope for its role, for an operation.
+fn grant_covers(g: &Grant, op: Operation, scope: &Scope) -> bool {
     if g.jurisdiction != scope.jurisdiction {
         return false;
     }
@@ -235,19 +318,56 @@ fn grant_covers(g: &Grant, scope: &Scope) -> bool {
         }
         Role::Observer => g.department.as_deref() == Some(&scope.department),
         _ => match (&g.department, scope.handling_mode) {
-            // Bureau and township staff: the items under the bureau's seal (transferred), those it
-            // delegated or has received at township centres, and the townships' own items.
-            (
-                None,
-                HandlingMode::Transferred
-                | HandlingMode::Delegated
-                | HandlingMode::AcceptancePoint
-                | HandlingMode::Township,
-            ) => true,
+            // Bureau and township staff: the items under the bureau's seal (transferred) and those
+            // it delegated.
+            (None, HandlingMode::Transferred | HandlingMode::Delegated) => true,
+            // A township's own power, and items township centres receive for the bureau: see
+            // `township_rule`.
+            (None, HandlingMode::Township | HandlingMode::AcceptancePoint) => {
+                township_rule(g, op, scope).is_none()
+            }
             // Resident department staff: their own department's resident items.
             (Some(d), HandlingMode::Resident) => *d == scope.department,
             _ => false,
         },
+    }
+}
+
+/// Why a grant without a department is kept from an operation by the townships' powers, naming
+/// the rule: a township's own power (镇人民政府自有权限) is handled by that township government's own
+/// staff alone; an item township centres only receive (代收) is received by the staff of the
+/// townships it lists (and the bureau's), and everything after the receipt is the bureau's.
+fn township_rule(g: &Grant, op: Operation, scope: &Scope) -> Option<String> {
+    let t = &scope.townships;
+    let governments = || {
+        if t.governments.is_empty() {
+            "所在镇人民政府".to_string()
+        } else {
+            t.governments.join("或")
+        }
+    };
+    match scope.handling_mode {
+        HandlingMode::Township if !t.own_staff(g) => Some(format!(
+            "本事项为镇人民政府自有权限，由{}工作人员办理，您无权{}",
+            governments(),
+            op.label()
+        )),
+        HandlingMode::AcceptancePoint if t.posts_at_township(g) => {
+            if !matches!(op, Operation::ViewCase | Operation::Receive) {
+                Some(format!(
+                    "本事项由行政审批服务局审批，镇便民服务中心只代收申请，无权{}",
+                    op.label()
+                ))
+            } else if !t.own_staff(g) {
+                Some(format!(
+                    "本事项只由{}便民服务中心代收，您所在镇不代收本事项",
+                    governments().replace("人民政府", "")
+                ))
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }
 
@@ -284,15 +404,25 @@ fn may_here(role: Role, op: Operation, scope: &Scope) -> bool {
 pub fn allowed(grants: &[Grant], op: Operation, scope: &Scope) -> Result<(), Denied> {
     if grants
         .iter()
-        .any(|g| may_here(g.role, op, scope) && grant_covers(g, scope))
+        .any(|g| may_here(g.role, op, scope) && grant_covers(g, op, scope))
     {
         return Ok(());
     }
     let in_jurisdiction = grants.iter().any(|g| g.jurisdiction == scope.jurisdiction);
     let separation = grants.iter().find_map(|g| separated(g.role, op));
+    let township = grants
+        .iter()
+        .filter(|g| {
+            g.jurisdiction == scope.jurisdiction
+                && g.department.is_none()
+                && may_here(g.role, op, scope)
+        })
+        .find_map(|g| township_rule(g, op, scope));
     Err(Denied(
         if let (true, Some(rule)) = (in_jurisdiction, separation) {
             rule.to_string()
+        } else if let Some(rule) = township {
+            rule
         } else if !in_jurisdiction {
             "无权访问：该办件不属于您所在县区".to_string()
         } else if grants.iter().any(|g| role_may(g.role, op)) {
@@ -317,7 +447,7 @@ pub fn sees_identifiers(grants: &[Grant], scope: &Scope) -> bool {
     grants.iter().any(|g| {
         needs_identifiers(g.role)
             && may_here(g.role, Operation::ViewCase, scope)
-            && grant_covers(g, scope)
+            && grant_covers(g, Operation::ViewCase, scope)
     })
 }
 
@@ -399,6 +529,7 @@ mod tests {
             supervising_department: "shichang".into(),
             handling_mode: mode,
             instant: false,
+            townships: Townships::default(),
         }
     }
 
@@ -625,5 +756,212 @@ mod tests {
         // An instant item is decided on the spot at the window.
         let instant = Scope { instant: true, ..s };
         assert!(at_window(Operation::Decide, &instant));
+    }
+
+    fn posted(role: Role, unit: &str) -> Grant {
+        Grant {
+            unit: Some(unit.into()),
+            ..grant(role, "hanyin", None)
+        }
+    }
+
+    /// 汉阴县 with its townships, and a scope of an item of it concerning `townships`.
+    fn township_scope(mode: HandlingMode, townships: &[&str]) -> Scope {
+        let org = Organisation::builtin();
+        let codes: Vec<String> = townships.iter().map(|t| t.to_string()).collect();
+        Scope::new(&org, "hanyin", "zr", "zr", mode, false, &codes)
+    }
+
+    #[test]
+    fn a_townships_own_power_is_its_own_staffs() {
+        let s = township_scope(HandlingMode::Township, &["jianchi"]);
+        assert_eq!(s.townships.governments, vec!["涧池镇人民政府".to_string()]);
+        // The bureau's section chief and head may not decide a town's own power.
+        for role in [Role::SectionChief, Role::BureauHead] {
+            let e = allowed(&[grant(role, "hanyin", None)], Operation::Decide, &s).unwrap_err();
+            assert!(
+                e.0.contains("镇人民政府自有权限") && e.0.contains("涧池镇人民政府工作人员办理"),
+                "{e}"
+            );
+        }
+        let bureau_clerk = [posted(Role::WindowClerk, "w01")];
+        assert!(allowed(&bureau_clerk, Operation::Receive, &s).is_err());
+        assert!(allowed(&bureau_clerk, Operation::ViewCase, &s).is_err());
+        // The township's own staff, at its centre or village points, handle it.
+        assert!(
+            allowed(
+                &[posted(Role::WindowClerk, "jianchi")],
+                Operation::Receive,
+                &s
+            )
+            .is_ok()
+        );
+        assert!(
+            allowed(
+                &[posted(Role::WindowClerk, "jianchi-v1")],
+                Operation::Intake,
+                &s
+            )
+            .is_ok()
+        );
+        assert!(
+            allowed(
+                &[posted(Role::Reviewer, "jianchi")],
+                Operation::Step(StepKind::Review),
+                &s
+            )
+            .is_ok()
+        );
+        assert!(
+            allowed(
+                &[posted(Role::SectionChief, "jianchi")],
+                Operation::Decide,
+                &s
+            )
+            .is_ok()
+        );
+        // Still by duty: the township's clerk does not decide.
+        assert!(
+            allowed(
+                &[posted(Role::WindowClerk, "jianchi")],
+                Operation::Decide,
+                &s
+            )
+            .is_err()
+        );
+        // Another township's staff may not.
+        let e = allowed(&[posted(Role::SectionChief, "puxi")], Operation::Decide, &s).unwrap_err();
+        assert!(e.0.contains("涧池镇人民政府"), "{e}");
+        assert!(
+            allowed(
+                &[posted(Role::WindowClerk, "chengguan-v1")],
+                Operation::Receive,
+                &s
+            )
+            .is_err()
+        );
+        // Nor another county's staff of a township with the same code.
+        assert!(
+            allowed(
+                &[Grant {
+                    unit: Some("jianchi".into()),
+                    ..grant(Role::SectionChief, "ziyang", None)
+                }],
+                Operation::Decide,
+                &s
+            )
+            .is_err()
+        );
+        // Oversight is unchanged.
+        assert!(
+            allowed(
+                &[grant(Role::DisciplineSupervisor, "hanyin", None)],
+                Operation::ViewCase,
+                &s
+            )
+            .is_ok()
+        );
+        assert!(
+            allowed(
+                &[grant(Role::DisciplineSupervisor, "hanyin", None)],
+                Operation::Audit,
+                &s
+            )
+            .is_ok()
+        );
+        assert!(
+            allowed(
+                &[grant(Role::Observer, "hanyin", Some("zr"))],
+                Operation::ViewCase,
+                &s
+            )
+            .is_ok()
+        );
+        assert!(
+            allowed(
+                &[grant(Role::Observer, "hanyin", Some("zr"))],
+                Operation::Decide,
+                &s
+            )
+            .is_err()
+        );
+        assert!(
+            allowed(
+                &[grant(Role::SystemAdmin, "hanyin", None)],
+                Operation::Audit,
+                &s
+            )
+            .is_ok()
+        );
+        // A scope naming no township of the jurisdiction leaves nobody to handle it.
+        let none = township_scope(HandlingMode::Township, &["nowhere"]);
+        assert!(
+            allowed(
+                &[posted(Role::SectionChief, "jianchi")],
+                Operation::Decide,
+                &none
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn township_centres_receive_for_the_bureau_which_decides() {
+        let s = township_scope(HandlingMode::AcceptancePoint, &["jianchi", "puxi"]);
+        // The listed townships' clerks and the bureau's receive.
+        for g in [
+            posted(Role::WindowClerk, "jianchi"),
+            posted(Role::WindowClerk, "jianchi-v1"),
+            posted(Role::WindowClerk, "puxi"),
+            posted(Role::WindowClerk, "w01"),
+            grant(Role::WindowClerk, "hanyin", None),
+        ] {
+            assert!(
+                allowed(std::slice::from_ref(&g), Operation::Receive, &s).is_ok(),
+                "{g:?}"
+            );
+        }
+        // Another township's clerk does not.
+        let e = allowed(
+            &[posted(Role::WindowClerk, "chengguan")],
+            Operation::Receive,
+            &s,
+        )
+        .unwrap_err();
+        assert!(e.0.contains("代收"), "{e}");
+        // After the receipt everything is the bureau's, even for a township official.
+        let e = allowed(
+            &[posted(Role::WindowClerk, "jianchi")],
+            Operation::Intake,
+            &s,
+        )
+        .unwrap_err();
+        assert!(e.0.contains("只代收"), "{e}");
+        assert!(
+            allowed(
+                &[posted(Role::SectionChief, "jianchi")],
+                Operation::Decide,
+                &s
+            )
+            .is_err()
+        );
+        assert!(
+            allowed(
+                &[grant(Role::SectionChief, "hanyin", None)],
+                Operation::Decide,
+                &s
+            )
+            .is_ok()
+        );
+        assert!(allowed(&[posted(Role::WindowClerk, "w01")], Operation::Intake, &s).is_ok());
+        // The township that received a case still reads it.
+        assert!(
+            allowed(
+                &[posted(Role::WindowClerk, "jianchi")],
+                Operation::ViewCase,
+                &s
+            )
+            .is_ok()
+        );
     }
 }

@@ -185,6 +185,7 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
         "promised_overdue": clock.promised_overdue,
         "certificate_overdue": clock.certificate_overdue,
         "days_left": clock.days_left,
+        "working_days_left": clock.working_days_left,
         "light": clock.light,
         "warnings": clock.warnings,
         "explanation": clock.explanation,

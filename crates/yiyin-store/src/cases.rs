@@ -10,6 +10,7 @@ use yiyin_domain::authz::Scope;
 use yiyin_domain::calendar::{Calendar, CalendarError};
 use yiyin_domain::catalog::HandlingMode;
 use yiyin_domain::engine::{ApplicantFacts, Case, CaseState, Clock, Context, ItemRules};
+use yiyin_domain::org::Organisation;
 use yiyin_domain::party::{Applicant, Channel, SubjectId, SubjectKind};
 use yiyin_domain::roles::Role;
 
@@ -58,15 +59,24 @@ pub struct CaseRecord {
 }
 
 impl CaseRecord {
-    /// What authorisation judges an act on this case by.
-    pub fn scope(&self) -> Scope {
-        Scope {
-            jurisdiction: self.jurisdiction.clone(),
-            department: self.department.clone(),
-            supervising_department: self.supervising_department.clone(),
-            handling_mode: self.handling_mode,
-            instant: self.item.instant,
-        }
+    /// What authorisation judges an act on this case by: the township concerned is the one of the
+    /// unit that received it (for a township's own power, the deciding township set at intake).
+    pub fn scope(&self, org: &Organisation) -> Scope {
+        let township: Vec<String> = org
+            .jurisdiction(&self.jurisdiction)
+            .and_then(|j| j.township_of_unit(&self.unit))
+            .map(|t| t.code.clone())
+            .into_iter()
+            .collect();
+        Scope::new(
+            org,
+            &self.jurisdiction,
+            &self.department,
+            &self.supervising_department,
+            self.handling_mode,
+            self.item.instant,
+            &township,
+        )
     }
 
     pub fn context<'a>(&'a self, calendar: &'a Calendar, facts: &'a ApplicantFacts) -> Context<'a> {

@@ -8,6 +8,14 @@
 //! anywhere is refused (403) before the body, path or query is read: validation after
 //! authorisation, never before (axum runs extractors in the order of the arguments, so the caller
 //! comes first).
+//!
+//! The rule, for every endpoint and page: **role gates before parsing** — who is asking (401 when
+//! nobody) and whether any of their roles may do the operation anywhere (403) are settled by the
+//! first extractor, before the path, query or body is read, so a stranger learns nothing about the
+//! input; a page form's CSRF token is checked before its fields (for an upload form, before any
+//! file is read: the token is its first field). **Scope checks** (the department, the jurisdiction,
+//! the applicant's own case) need the resource, so they run in the application layer right after
+//! the path is parsed and the resource loaded — never after the body's content is validated.
 
 use std::marker::PhantomData;
 
@@ -156,6 +164,8 @@ pub type Caller = With<Signed>;
 /// gate before the request is read; the application layer still checks the scope.
 pub trait Gate {
     const OPS: &'static [Operation];
+    /// What the refusal says the caller may not do, when the operations' labels would not say it.
+    const WHAT: Option<&'static str> = None;
 }
 
 /// A logged-in requester some of whose roles may do one of `G`'s operations somewhere.
@@ -176,11 +186,14 @@ impl<G: Gate> Gated<G> {
     /// The signed requester, if one of its roles may do one of `G`'s operations somewhere.
     pub fn check(signed: Signed) -> Result<Self, ApiError> {
         if !G::OPS.iter().any(|op| signed.principal.may_somewhere(*op)) {
-            let what = G::OPS
-                .iter()
-                .map(|op| op.label())
-                .collect::<Vec<_>>()
-                .join("或");
+            let what = match G::WHAT {
+                Some(what) => what.to_string(),
+                None => G::OPS
+                    .iter()
+                    .map(|op| op.label())
+                    .collect::<Vec<_>>()
+                    .join("或"),
+            };
             return Err(AppError::Forbidden(format!("无权{what}：您的岗位没有此项职责")).into());
         }
         Ok(Gated {
@@ -206,11 +219,12 @@ pub mod gate {
     use super::{Gate, Operation};
 
     macro_rules! gates {
-        ($($(#[$doc:meta])* $name:ident => [$($op:expr),+];)+) => {$(
+        ($($(#[$doc:meta])* $name:ident => [$($op:expr),+] $($what:literal)?;)+) => {$(
             $(#[$doc])*
             pub struct $name;
             impl Gate for $name {
                 const OPS: &'static [Operation] = &[$($op),+];
+                $(const WHAT: Option<&'static str> = Some($what);)?
             }
         )+};
     }
@@ -226,6 +240,8 @@ pub mod gate {
         ActOnLicence => [Operation::ActOnLicence];
         /// Reading the audit log.
         Audit => [Operation::Audit];
+        /// Reading cases as staff (their archive packages).
+        ViewCase => [Operation::ViewCase];
         /// Receiving applications at a window.
         Receive => [Operation::Receive];
         /// Managing accounts and roles, or confirming a grant of a deciding role (the bureau head).
@@ -234,5 +250,9 @@ pub mod gate {
         RepairCredit => [Operation::RepairCredit];
         /// Managing a jurisdiction's catalog (the national list report).
         ManageCatalog => [Operation::ManageCatalog];
+        /// Editing a jurisdiction's organisation: the system administrators.
+        Organisation => [Operation::ManageUsers];
+        /// Maintaining the working-day calendar: the system administrators (who manage users).
+        Calendar => [Operation::ManageUsers] "维护节假日数据";
     }
 }

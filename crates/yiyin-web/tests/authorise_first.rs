@@ -2,7 +2,8 @@
 //! request whose body, path or query is malformed is told 401 when nobody is logged in and 403 when
 //! the caller's roles may not use the endpoint (or the form's CSRF token is not the session's) —
 //! never 400/422, which would answer a stranger about the input; a caller who may use it is told
-//! what is wrong with the input (422).
+//! what is wrong with the input (422). An upload form's token is its first field, checked before
+//! any file is read: a forged or misplaced token is refused with nothing read, kept or attached.
 
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
@@ -12,7 +13,8 @@ use yiyin_testkit::{Api, PASSWORD, on_both};
 
 on_both!(
     api_answers_who_may_ask_before_what_was_asked,
-    page_forms_answer_who_may_send_before_what_was_sent
+    page_forms_answer_who_may_send_before_what_was_sent,
+    upload_forms_check_the_token_before_any_file
 );
 
 /// A malformed request: method, path, raw JSON body (`None`: no body).
@@ -34,6 +36,18 @@ const MALFORMED: [Probe; 10] = [
         Some("{\"reason\": []}"),
     ),
     ("GET", "/api/v1/supervision/overview?jurisdiction=", None),
+];
+
+/// Path ids that are not numbers, at endpoints only some staff roles may use.
+const MALFORMED_IDS: [Probe; 8] = [
+    ("POST", "/api/v1/supervision/pushes/abc/acknowledge", None),
+    ("POST", "/api/v1/supervision/pushes/abc/replay", None),
+    ("POST", "/api/v1/supervision/verifications/abc", Some("{}")),
+    ("POST", "/api/v1/licence-acts/abc/decision", Some("{}")),
+    ("POST", "/api/v1/credit-records/abc/repair", Some("{}")),
+    ("POST", "/api/v1/inspections/abc/draw", None),
+    ("POST", "/api/v1/inspections/abc/cancel", Some("{}")),
+    ("GET", "/api/v1/cases/abc/archive", None),
 ];
 
 /// Requests that any logged-in user may make, malformed.
@@ -58,7 +72,11 @@ async fn send(app: &Api, token: Option<&str>, (method, path, body): Probe) -> (u
 
 async fn api_answers_who_may_ask_before_what_was_asked(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
-    for probe in MALFORMED.iter().chain(&MALFORMED_FOR_ANYONE) {
+    for probe in MALFORMED
+        .iter()
+        .chain(&MALFORMED_FOR_ANYONE)
+        .chain(&MALFORMED_IDS)
+    {
         let (status, body) = send(&app, None, *probe).await;
         assert_eq!(status, 401, "anonymous {probe:?}: {body}");
     }
@@ -79,6 +97,12 @@ async fn api_answers_who_may_ask_before_what_was_asked(backend: Backend) {
         .await;
     let (status, body) = send(&app, Some(&applicant), MALFORMED[0]).await;
     assert_eq!(status, 403, "applicant: {body}");
+    // A path id that is not a number is answered 403 to an applicant, whose roles may use none of
+    // these endpoints, before the id is read.
+    for probe in MALFORMED_IDS {
+        let (status, body) = send(&app, Some(&applicant), probe).await;
+        assert_eq!(status, 403, "applicant {probe:?}: {body}");
+    }
     // The audit log is the auditors'.
     let (status, _) = send(&app, Some(&clerk), ("GET", "/api/v1/audit/chain", None)).await;
     assert_eq!(status, 403);
@@ -142,6 +166,12 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
         "/supervision/findings",
         "/supervision/inspections/1/results",
         "/admin/users/hanyin",
+        "/admin/catalog/hanyin/publish/HY-SC-001",
+        "/admin/catalog/hanyin/retire/HY-SC-001",
+        "/admin/catalog/hanyin/edit/HY-SC-001",
+        "/admin/org/hanyin",
+        // An upload form, sent as no upload form at all.
+        "/admin/calendar",
     ] {
         let (status, page) = post_form(&app, path, bad(&csrf)).await;
         assert_eq!(status, 403, "clerk {path}: {page}");
@@ -158,5 +188,162 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
     // With the token, the supervisor is told what is wrong with the input.
     let (status, page) = post_form(&app, "/supervision/findings", bad(&csrf)).await;
     assert_eq!(status, 422, "supervisor: {page}");
+    app.stop().await;
+}
+
+const APPLY: &str = "/apply/hanyin/HY-SC-001";
+const BOUNDARY: &str = "yiyin-test-boundary";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// One part of a multipart body: a text field, or a file when `file` names it.
+fn part(name: &str, file: Option<&str>, bytes: &[u8]) -> Vec<u8> {
+    let file = file
+        .map(|f| format!("; filename=\"{f}\""))
+        .unwrap_or_default();
+    let mut out =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n")
+            .into_bytes();
+    out.extend_from_slice(bytes);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// A multipart body of `parts`, closed unless `truncated` (the upload broke off).
+fn multipart(parts: &[Vec<u8>], truncated: bool) -> Vec<u8> {
+    let mut body = parts.concat();
+    if !truncated {
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    }
+    body
+}
+
+/// Posts a multipart body with the browser; returns status, page and where it redirects.
+async fn post_upload(app: &Api, path: &str, body: Vec<u8>) -> (u16, String, String) {
+    let r = app
+        .client
+        .post(app.url(path))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (
+        r.status().as_u16(),
+        r.text().await.unwrap_or_default(),
+        location,
+    )
+}
+
+/// The case a redirect after applying names.
+fn case_of(location: &str) -> i64 {
+    location
+        .strip_prefix("/my/cases/")
+        .and_then(|rest| rest.split('?').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("a case page: {location}"))
+}
+
+async fn upload_forms_check_the_token_before_any_file(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    app.register("person", "王芳", "11010519491231002X", PASSWORD)
+        .await;
+    let csrf = browser_login(&app, "11010519491231002X").await;
+    let big = vec![b'%'; 11 * 1024 * 1024];
+    let text = |name: &str, value: &str| part(name, None, value.as_bytes());
+    let forbidden = |(status, page, _): &(u16, String, String), what: &str| {
+        assert_eq!(*status, 403, "{what}: {page}");
+        assert!(page.contains("防伪令牌不符"), "{what}: {page}");
+    };
+
+    // A forged token with a big file that breaks off: refused before the file is read.
+    let forged = multipart(
+        &[
+            text("csrf", "forged"),
+            text("key", "k1"),
+            text("agree", "yes"),
+            part("file_M1", Some("营业执照.pdf"), PDF),
+            part("file_M2", Some("大文件.pdf"), &big),
+        ],
+        true,
+    );
+    forbidden(&post_upload(&app, APPLY, forged).await, "forged, big file");
+    // A forged token with a field the input rule refuses: 403, not 422.
+    let nul = multipart(&[text("csrf", ""), text("key", "k\u{0}")], false);
+    forbidden(&post_upload(&app, APPLY, nul).await, "missing token, NUL");
+    // The right token after a file: the file came first, so the form is refused.
+    let late = multipart(
+        &[
+            part("file_M1", Some("营业执照.pdf"), PDF),
+            text("csrf", &csrf),
+            text("key", "k2"),
+            text("agree", "yes"),
+        ],
+        false,
+    );
+    forbidden(&post_upload(&app, APPLY, late).await, "token after a file");
+    // Not an upload form at all.
+    let (status, page) = post_form(&app, APPLY, format!("csrf={csrf}&key=k3")).await;
+    assert_eq!(status, 403, "urlencoded: {page}");
+    // Nothing of the refused forms was kept: sent again properly without files, the cases have none.
+    for key in ["k1", "k2"] {
+        let again = multipart(
+            &[text("csrf", &csrf), text("key", key), text("agree", "yes")],
+            false,
+        );
+        let (status, page, location) = post_upload(&app, APPLY, again).await;
+        assert_eq!(status, 303, "{key}: {page}");
+        let id = case_of(&location);
+        assert!(app.store.attachments(id).await.unwrap().is_empty(), "{key}");
+    }
+
+    // The same for the answer to a supplement notice.
+    let again = multipart(
+        &[text("csrf", &csrf), text("key", "k4"), text("agree", "yes")],
+        false,
+    );
+    let id = case_of(&post_upload(&app, APPLY, again).await.2);
+    let notice = json!({"action": "notify_supplement", "missing": ["M1"]});
+    app.act(&clerk, id, notice).await.expect(200);
+    let path = format!("/my/cases/{id}/supplement");
+    let forged = multipart(
+        &[
+            text("csrf", "forged"),
+            part("file_M1", Some("大文件.pdf"), &big),
+        ],
+        true,
+    );
+    forbidden(&post_upload(&app, &path, forged).await, "forged supplement");
+    let late = multipart(
+        &[
+            part("file_M1", Some("营业执照.pdf"), PDF),
+            text("csrf", &csrf),
+        ],
+        false,
+    );
+    forbidden(
+        &post_upload(&app, &path, late).await,
+        "supplement, token late",
+    );
+    assert!(app.store.attachments(id).await.unwrap().is_empty());
+    // With the token first, the file is taken.
+    let good = multipart(
+        &[
+            text("csrf", &csrf),
+            part("file_M1", Some("营业执照.pdf"), PDF),
+        ],
+        false,
+    );
+    let (status, page, _) = post_upload(&app, &path, good).await;
+    assert_eq!(status, 303, "supplement: {page}");
+    assert_eq!(app.store.attachments(id).await.unwrap().len(), 1);
     app.stop().await;
 }

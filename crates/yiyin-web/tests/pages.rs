@@ -12,6 +12,7 @@ on_both!(
     unknown_addresses_answer_in_chinese,
     notices_are_only_what_the_server_set,
     worklists_show_the_deadline_now_and_how_late,
+    calendar_day_items_show_their_days_left_in_calendar_days,
     pushes_are_acknowledged_in_a_batch,
     the_head_does_not_do_the_review,
     seals_show_fingerprints_not_keys,
@@ -142,16 +143,85 @@ async fn worklists_show_the_deadline_now_and_how_late(backend: Backend) {
         "{html}"
     );
 
-    // Three working days after the certificate's due date: 超期 3 天.
+    // Three working days after the certificate's due date (Art. 44: working days): 超期3个工作日.
     app.clock.set(yiyin_testkit::at("2025-03-20"));
     let [clerk] = app.tokens(["hy.clerk"]).await;
     let (_, html) = app.page_text(&clerk, "/work?tab=all").await;
     let row = row_of(&html, &number(&decided));
-    assert!(row.contains("超期 3 天"), "{row}");
+    assert!(row.contains("超期3个工作日"), "{row}");
     assert!(
         row.contains(r#"<span class="sr-only">超期</span>"#),
         "{row}"
     );
+    app.stop().await;
+}
+
+/// An item whose own law counts calendar days: the intake heading, the worklist and the case page
+/// give its limits and the days left with the unit, counting every day across the National Day
+/// holiday; the yellow light stays 2 working days before the promised due date.
+async fn calendar_day_items_show_their_days_left_in_calendar_days(backend: Backend) {
+    let app = Api::spawn(backend, "2025-09-01").await;
+    let basis = "《某省食品经营许可管理办法》第二十条";
+    let mut item = yiyin_testkit::catalog()
+        .items
+        .into_iter()
+        .find(|i| i.code == "HY-SC-001")
+        .unwrap();
+    item.legal_basis.push(basis.into());
+    item.statutory_days = 60;
+    item.promised_days = 30;
+    item.limit_unit = yiyin_domain::catalog::LimitUnit::CalendarDays;
+    item.limit_basis = basis.into();
+    let today = app.app.today();
+    yiyin_app::catalog::publish_item(
+        &app.store,
+        "hanyin",
+        item,
+        today,
+        today,
+        "时限按特别规定",
+        "test",
+    )
+    .await
+    .unwrap();
+    let desk = app.desk().await;
+    let (_, html) = app
+        .page_text(&desk.clerk, "/work/intake?j=hanyin&item=HY-SC-001")
+        .await;
+    assert!(html.contains("法定60日/承诺30日（自然日）"), "{html}");
+    let case = app.receive(&desk.clerk, &["M1", "M2"]).await;
+    let id = case["id"].as_i64().unwrap();
+    app.act(&desk.clerk, id, json!({"action": "accept"}))
+        .await
+        .expect(200);
+    let number = case["number"].as_str().unwrap();
+
+    // 2025-09-29: 32 days to 2025-10-31, holiday included (19 of them working days); the
+    // promised due date (the 30th day, 10-01, moved past the holiday to 10-09) is 2 working days
+    // away: yellow.
+    app.clock.set(yiyin_testkit::at("2025-09-29"));
+    let [clerk] = app.tokens(["hy.clerk"]).await;
+    let (_, html) = app.page_text(&clerk, "/work?tab=all").await;
+    let at = html.find(number).unwrap_or_else(|| panic!("{html}"));
+    let row = &html[html[..at].rfind("<tr").unwrap()..at + html[at..].find("</tr>").unwrap()];
+    assert!(row.contains("法定期限 2025-10-31"), "{row}");
+    assert!(row.contains("剩余32日（自然日）"), "{row}");
+    assert!(!row.contains("工作日"), "{row}");
+    assert!(
+        row.contains(r#"<span class="sr-only">预警</span>"#),
+        "{row}"
+    );
+    let (_, html) = app.page_text(&clerk, &format!("/work/cases/{id}")).await;
+    assert!(
+        html.contains("<dt>法定期限剩余</dt><dd>剩余32日（自然日）</dd>"),
+        "{html}"
+    );
+
+    // Past the limit: 超期 in calendar days too.
+    app.clock.set(yiyin_testkit::at("2025-11-04"));
+    let [clerk] = app.tokens(["hy.clerk"]).await;
+    let (_, html) = app.page_text(&clerk, &format!("/work/cases/{id}")).await;
+    assert!(html.contains("超期4日（自然日）"), "{html}");
     app.stop().await;
 }
 

@@ -194,9 +194,10 @@ impl App {
     #[tracing::instrument(skip_all, fields(case = input.case_id, action = input.action.name()))]
     pub async fn act(&self, who: &Principal, input: ActOn) -> Result<CaseRecord> {
         let current = self.store.case(input.case_id).await?;
-        who.may_view(&current)?;
+        let scope = self.case_scope(&current);
+        who.may_view(&current, &scope)?;
         if who.is_staff() {
-            who.require(authz::operation_for(&input.action), &current.scope())?;
+            who.require(authz::operation_for(&input.action), &scope)?;
         } else if !applicant_may(&input.action) {
             return Err(AppError::Forbidden(format!(
                 "申请人不能{}",
@@ -229,7 +230,7 @@ impl App {
         };
         // Recorded at the window only for the window's own acts (review, verification and the
         // decision are back-office work).
-        let at_window = authz::at_window(authz::operation_for(&action), &current.scope());
+        let at_window = authz::at_window(authz::operation_for(&action), &scope);
         let actor = who.actor_at(&self.org(), at_window);
         let at = self.now();
         let mut tx = self.store.begin_write().await?;

@@ -9,6 +9,7 @@ use yiyin_domain::catalog::{self, HandlingClass, Item};
 use yiyin_domain::engine::{
     ApplicantFacts, Case, Context, IntakeOutcome, ItemRules, check_attestation,
 };
+use yiyin_domain::org::Organisation;
 use yiyin_domain::party::Applicant;
 use yiyin_domain::refusal::Refusal;
 use yiyin_domain::roles::Role;
@@ -47,15 +48,19 @@ pub struct Received {
     pub created: bool,
 }
 
-/// What authorisation judges receiving an item by.
-pub fn item_scope(jurisdiction: &str, item: &Item) -> Scope {
-    Scope {
-        jurisdiction: jurisdiction.to_string(),
-        department: item.department.clone(),
-        supervising_department: item.supervising_department.clone(),
-        handling_mode: item.handling_mode,
-        instant: item.handling_class == HandlingClass::Instant,
-    }
+/// What authorisation judges receiving an item by: the townships concerned are those it lists
+/// (a township's own power is received by their own staff; an item township centres receive for
+/// the bureau, by theirs and the bureau's).
+pub fn item_scope(org: &Organisation, jurisdiction: &str, item: &Item) -> Scope {
+    Scope::new(
+        org,
+        jurisdiction,
+        &item.department,
+        &item.supervising_department,
+        item.handling_mode,
+        item.handling_class == HandlingClass::Instant,
+        &item.delegated_to,
+    )
 }
 
 impl App {
@@ -100,7 +105,13 @@ impl App {
             .await?;
         let item = &version.item;
         let (applicant, unit, channel_online) = if who.is_staff() {
-            who.require(Operation::Receive, &item_scope(&input.jurisdiction, item))?;
+            let scope = item_scope(&self.org(), &input.jurisdiction, item);
+            who.require(Operation::Receive, &scope)?;
+            // An outcome taken with the receipt is the intake's (an item township centres only
+            // receive is accepted by the bureau).
+            if !matches!(input.outcome, IntakeOutcome::Receive) {
+                who.require(Operation::Intake, &scope)?;
+            }
             let applicant = input
                 .applicant
                 .clone()

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 use serde_json::json;
-use yiyin_domain::authz::{self, Operation, applicant_may_named};
+use yiyin_domain::authz::{self, Operation, Scope, applicant_may_named};
 use yiyin_domain::calendar::{fmt_date, local_date};
 use yiyin_domain::engine::{CaseState, Clock, action_label};
 use yiyin_domain::party::ApplicantShown;
@@ -71,8 +71,8 @@ pub const REVEAL_LASTS_MINUTES: i64 = 30;
 /// name the case page).
 pub const REVEAL_FIRST: &str = "请先说明理由查看完整信息";
 
-pub fn shows_identifiers(who: &Principal, record: &CaseRecord) -> bool {
-    !who.is_staff() || authz::sees_identifiers(&who.account.grants, &record.scope())
+pub fn shows_identifiers(who: &Principal, scope: &Scope) -> bool {
+    !who.is_staff() || authz::sees_identifiers(&who.account.grants, scope)
 }
 
 /// A line of a worklist.
@@ -90,8 +90,13 @@ pub struct CaseLine {
     pub received_on: String,
     pub statutory_due: Option<String>,
     pub promised_due: Option<String>,
-    /// Working days left to the statutory due date (negative when overdue).
+    /// Days left to the statutory due date in the item's unit (`limit_unit`; negative when
+    /// overdue).
     pub days_left: Option<i64>,
+    /// The unit of `days_left`: working days unless the item's own law counts calendar days.
+    pub limit_unit: yiyin_domain::catalog::LimitUnit,
+    /// Working days left to the statutory due date whatever the unit (negative when overdue).
+    pub working_days_left: Option<i64>,
     /// The end of the intake window, while the application waits for acceptance (Art. 32).
     pub intake_due: Option<String>,
     /// Working days left to it (negative when past).
@@ -156,6 +161,7 @@ fn light_code(clock: &Clock) -> String {
 pub fn allowed_actions(
     who: &Principal,
     record: &CaseRecord,
+    scope: &Scope,
     calendar: &yiyin_domain::calendar::Calendar,
     today: chrono::NaiveDate,
 ) -> Vec<String> {
@@ -188,7 +194,7 @@ pub fn allowed_actions(
                     "withdraw" => Operation::Withdraw,
                     _ => Operation::Intake,
                 };
-                authz::allowed(&who.account.grants, op, &record.scope()).is_ok()
+                authz::allowed(&who.account.grants, op, scope).is_ok()
             } else {
                 who.is_applicant_of(record) && applicant_may_named(name)
             }
@@ -205,7 +211,7 @@ impl App {
         who: &Principal,
         record: &CaseRecord,
     ) -> Result<Vec<(String, String)>> {
-        who.may_view(record)?;
+        who.may_view(record, &self.case_scope(record))?;
         let reviewers: Vec<&String> = record
             .case
             .steps
@@ -231,7 +237,7 @@ impl App {
         if !who.is_staff() {
             return Ok(());
         }
-        let scope = record.scope();
+        let scope = self.case_scope(&record);
         let mut duties = vec![
             Operation::Intake,
             Operation::Suspend,
@@ -260,14 +266,14 @@ impl App {
     /// A case as its reader may see it.
     pub async fn case_for(&self, who: &Principal, id: i64) -> Result<CaseRecord> {
         let record = self.store.case(id).await?;
-        who.may_view(&record)?;
+        who.may_view(&record, &self.case_scope(&record))?;
         Ok(record)
     }
 
     /// One case: its record, clock, timeline, documents and the actions the account may take now;
     /// the applicant's ID number and phone masked for a reader whose duty does not need them.
     pub async fn case_view(&self, who: &Principal, record: CaseRecord) -> Result<CaseView> {
-        let full = shows_identifiers(who, &record);
+        let full = shows_identifiers(who, &self.case_scope(&record));
         self.view_of(who, record, full).await
     }
 
@@ -278,7 +284,7 @@ impl App {
     #[tracing::instrument(skip_all, fields(case = id))]
     pub async fn reveal(&self, who: &Principal, id: i64) -> Result<CaseView> {
         let record = self.case_for(who, id).await?;
-        if !shows_identifiers(who, &record) {
+        if !shows_identifiers(who, &self.case_scope(&record)) {
             let actor = who.actor(&self.org());
             let mut tx = self.store.begin_write().await?;
             tx.append_events(&[NewEvent::new(
@@ -308,7 +314,7 @@ impl App {
         record: &CaseRecord,
         what: &str,
     ) -> Result<()> {
-        if shows_identifiers(who, record) {
+        if shows_identifiers(who, &self.case_scope(record)) {
             return Ok(());
         }
         let since = self.now() - chrono::Duration::minutes(REVEAL_LASTS_MINUTES);
@@ -341,7 +347,8 @@ impl App {
 
     /// One case as [`Self::case_view`] builds it, the applicant in full or masked.
     async fn view_of(&self, who: &Principal, record: CaseRecord, full: bool) -> Result<CaseView> {
-        who.may_view(&record)?;
+        let scope = self.case_scope(&record);
+        who.may_view(&record, &scope)?;
         let (clock, clock_error) = match record.clock(&self.calendar(), self.today()) {
             Ok(c) => (Some(c), None),
             Err(e) => (None, Some(e.to_string())),
@@ -360,7 +367,7 @@ impl App {
             })
             .collect();
         Ok(CaseView {
-            allowed_actions: allowed_actions(who, &record, &self.calendar(), self.today()),
+            allowed_actions: allowed_actions(who, &record, &scope, &self.calendar(), self.today()),
             applicant: record.applicant.shown(full),
             record,
             clock,
@@ -405,7 +412,7 @@ impl App {
                 ..filter.clone()
             };
             for r in self.store.list_cases(&f).await? {
-                if who.may_view(&r).is_err() {
+                if who.may_view(&r, &self.case_scope(&r)).is_err() {
                     continue;
                 }
                 let clock = r.deadlines(&calendar, today).ok();
@@ -422,6 +429,8 @@ impl App {
                     statutory_due: clock.as_ref().and_then(|c| c.statutory_due).map(fmt_date),
                     promised_due: clock.as_ref().and_then(|c| c.promised_due).map(fmt_date),
                     days_left: clock.as_ref().and_then(|c| c.days_left),
+                    limit_unit: r.item.limit_unit,
+                    working_days_left: clock.as_ref().and_then(|c| c.working_days_left),
                     intake_due: clock
                         .as_ref()
                         .filter(|c| c.intake_days_left.is_some())

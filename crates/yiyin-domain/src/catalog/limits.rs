@@ -12,6 +12,23 @@ impl LimitUnit {
             LimitUnit::CalendarDays => format!("{n}日"),
         }
     }
+
+    /// The days left to a limit counted in this unit, or how late once it has passed (`n` < 0),
+    /// as monitoring and the worklists write them: 「剩余3个工作日」, 「剩余10日（自然日）」,
+    /// 「超期2个工作日」, 「超期2日（自然日）」.
+    pub fn days_left(self, n: i64) -> String {
+        let days = self.days(u32::try_from(n.unsigned_abs()).unwrap_or(u32::MAX));
+        let note = if self.is_working() {
+            ""
+        } else {
+            "（自然日）"
+        };
+        if n < 0 {
+            format!("超期{days}{note}")
+        } else {
+            format!("剩余{days}{note}")
+        }
+    }
 }
 
 impl Item {
@@ -50,6 +67,26 @@ impl Item {
         }
     }
 
+    /// Both limits in brief, with their unit, for a heading: 「法定20个工作日/承诺10个工作日」,
+    /// 「法定60日/承诺30日（自然日）」, 「法定45个工作日（联合办理）/承诺…」, or 「当场办结」.
+    pub fn limits_brief(&self) -> String {
+        if self.handling_class == HandlingClass::Instant {
+            return "当场办结".into();
+        }
+        let statutory = if self.joint {
+            format!("{}（联合办理）", LimitUnit::WorkingDays.days(45))
+        } else {
+            self.limit_unit.days(self.statutory_days)
+        };
+        let promised = self.limit_unit.days(self.promised_days);
+        let note = if self.limit_unit.is_working() {
+            ""
+        } else {
+            "（自然日）"
+        };
+        format!("法定{statutory}/承诺{promised}{note}")
+    }
+
     /// The one extension: how long, on whose approval, under which article; 「不得延期」 when the
     /// item's own law allows none.
     pub fn extension_note(&self) -> String {
@@ -79,6 +116,10 @@ mod tests {
     fn notes_say_the_unit_and_the_basis() {
         let mut item = sample_item();
         assert_eq!(item.statutory_note(), "20个工作日");
+        assert_eq!(
+            item.limits_brief(),
+            format!("法定20个工作日/承诺{}个工作日", item.promised_days)
+        );
         assert!(item.extension_note().contains("10 个工作日"));
         item.statutory_days = 60;
         item.promised_days = 30;
@@ -91,6 +132,7 @@ mod tests {
             "60日（自然日，依据《中华人民共和国居民身份证法》第十二条）"
         );
         assert_eq!(item.promised_note(), "30日（自然日）");
+        assert_eq!(item.limits_brief(), "法定60日/承诺30日（自然日）");
         assert_eq!(
             item.extension_note(),
             "不得延期（依据：《中华人民共和国居民身份证法》第十二条）"
@@ -108,5 +150,14 @@ mod tests {
             item.extension_note(),
             "特殊情况经批准可延长 3 个工作日，只能延长一次（依据：《中华人民共和国市场主体登记管理条例》第十九条）"
         );
+    }
+
+    #[test]
+    fn days_left_say_their_unit() {
+        assert_eq!(LimitUnit::WorkingDays.days_left(3), "剩余3个工作日");
+        assert_eq!(LimitUnit::WorkingDays.days_left(0), "剩余0个工作日");
+        assert_eq!(LimitUnit::WorkingDays.days_left(-2), "超期2个工作日");
+        assert_eq!(LimitUnit::CalendarDays.days_left(10), "剩余10日（自然日）");
+        assert_eq!(LimitUnit::CalendarDays.days_left(-1), "超期1日（自然日）");
     }
 }

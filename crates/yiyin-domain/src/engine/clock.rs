@@ -2,7 +2,9 @@
 //! a clerk reads (which days counted and why), the traffic light of e-monitoring and the warnings.
 //! The decision limits count in the item's unit (working days unless its own law counts calendar
 //! days, [`ItemRules::add_days`](super::ItemRules::add_days)); intake and certificate limits are
-//! the Licensing Law's own, in working days.
+//! the Licensing Law's own, in working days. The days left to a decision limit (and how late,
+//! 超期) count in the item's unit too; the yellow light stays 2 working days before the promised
+//! due date (`legal-rules.md` Part 4).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -257,7 +259,11 @@ impl Case {
                         "承诺时限 {}{}，承诺办结日为 {}{rolled}",
                         spaced(item, item.promised_days),
                         if extension + suspended > 0 {
-                            format!("（另加延期 {extension} 日和特别程序 {suspended} 日）")
+                            format!(
+                                "（另加延期 {}和特别程序 {}）",
+                                spaced(item, extension),
+                                spaced(item, suspended)
+                            )
                         } else {
                             String::new()
                         },
@@ -301,16 +307,6 @@ impl Case {
         if overdue {
             why.add(|| "已超过法定期限（《行政许可法》第四十二条、第七十四条第（二）项）".into());
         }
-        let days_left = match (undecided, statutory_due) {
-            (true, Some(due)) if as_of <= due => Some(cal.between(as_of, due)? as i64),
-            (true, Some(due)) => Some(-(cal.between(due, as_of)? as i64)),
-            _ => None,
-        };
-        let promised_days_left = match (undecided, promised_due) {
-            (true, Some(due)) if as_of <= due => Some(cal.between(as_of, due)? as i64),
-            (true, Some(due)) => Some(-(cal.between(due, as_of)? as i64)),
-            _ => None,
-        };
         // Working days to a date from today: negative when it has passed.
         let to = |due: NaiveDate| -> Result<i64, CalendarError> {
             Ok(if as_of <= due {
@@ -318,6 +314,25 @@ impl Case {
             } else {
                 -(cal.between(due, as_of)? as i64)
             })
+        };
+        // The days left to the decision limits, in the item's unit, while undecided.
+        let left_to = |due: Option<NaiveDate>| -> Result<Option<i64>, CalendarError> {
+            match (undecided, due) {
+                (true, Some(due)) => Ok(Some(item.days_to(cal, as_of, due)?)),
+                _ => Ok(None),
+            }
+        };
+        let days_left = left_to(statutory_due)?;
+        let promised_days_left = left_to(promised_due)?;
+        let working_days_left = match (undecided, statutory_due) {
+            (true, Some(due)) => Some(to(due)?),
+            _ => None,
+        };
+        // The yellow light comes on 2 WORKING days before the promised due date whatever the
+        // item's unit: `legal-rules.md` Part 4 (Monitoring) fixes this warning in working days.
+        let promised_working_days_left = match (undecided, promised_due) {
+            (true, Some(due)) => Some(to(due)?),
+            _ => None,
         };
         let intake_days_left = match self.state {
             CaseState::Received => Some(to(self.intake.due)?),
@@ -352,7 +367,7 @@ impl Case {
         let light = if overdue || certificate_overdue {
             Light::Red
         } else if promised_overdue
-            || promised_days_left.is_some_and(|d| d <= 2)
+            || promised_working_days_left.is_some_and(|d| d <= 2)
             || !warnings.is_empty()
         {
             Light::Yellow
@@ -381,6 +396,7 @@ impl Case {
             certificate_overdue,
             days_left,
             promised_days_left,
+            working_days_left,
             intake_days_left,
             certificate_days_left,
             light,
@@ -409,8 +425,8 @@ impl Why {
     }
 }
 
-/// The traffic light of e-monitoring: green, yellow (promised limit near or passed, or a warning),
-/// red (statutory limit passed).
+/// The traffic light of e-monitoring: green, yellow (promised limit 2 working days away or passed,
+/// or a warning), red (statutory limit passed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -459,9 +475,17 @@ pub struct Clock {
     pub overdue: bool,
     pub promised_overdue: bool,
     pub certificate_overdue: bool,
-    /// Working days left to the statutory due date (negative when overdue), while undecided.
+    /// Days left to the statutory due date in the item's unit (`limit_unit`: working days, or
+    /// calendar days where the item's own law counts them; negative when overdue: 超期 N 日),
+    /// while undecided.
     pub days_left: Option<i64>,
+    /// Days left to the promised due date, in the item's unit as `days_left`.
     pub promised_days_left: Option<i64>,
+    /// Working days left to the statutory due date whatever the item's unit (negative when
+    /// overdue), while undecided: the working days the staff have left to act (an extension is
+    /// approved on a working day before the limit). Equal to `days_left` for working-day items.
+    #[serde(default)]
+    pub working_days_left: Option<i64>,
     /// Working days left to the intake window's end (negative when past), while received and
     /// not yet accepted.
     pub intake_days_left: Option<i64>,
@@ -471,4 +495,74 @@ pub struct Clock {
     pub light: Light,
     pub warnings: Vec<String>,
     pub explanation: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Light;
+    use crate::calendar::Calendar;
+    use crate::engine::{Action, ApplicantFacts, Case, Context, ItemRules};
+    use crate::testing::d;
+
+    /// The clock on `as_of` of a case accepted on 2025-09-01 for a 60/30-day item in `unit`.
+    fn clock_on(unit: &str, as_of: &str) -> super::Clock {
+        let item: ItemRules = serde_json::from_str(&format!(
+            r#"{{"name":"x","statutory_days":60,"promised_days":30,"limit_unit":"{unit}","limit_basis":"《中华人民共和国居民身份证法》第十二条"}}"#
+        ))
+        .unwrap();
+        let (cal, facts) = (Calendar::builtin(), ApplicantFacts::default());
+        let ctx = Context {
+            item: &item,
+            calendar: &cal,
+            applicant: &facts,
+        };
+        let on = d("2025-09-01");
+        let case = Case::receive(&ctx, on, &[]).unwrap().case;
+        let case = case.apply(&ctx, on, &Action::Accept).unwrap().case;
+        case.deadlines(&ctx, d(as_of)).unwrap()
+    }
+
+    #[test]
+    fn calendar_day_items_count_the_days_left_in_calendar_days_across_a_holiday() {
+        // Statutory: 60 days after 2025-09-01 is Friday 2025-10-31. Promised: the 30th day,
+        // 2025-10-01, falls in the National Day holiday (10-01 to 10-08) and moves to 10-09.
+        let k = clock_on("calendar_days", "2025-09-29");
+        assert_eq!(k.statutory_due, Some(d("2025-10-31")));
+        assert_eq!(k.promised_due, Some(d("2025-10-09")));
+        // Every day counts: 32 days to 10-31 and 10 to 10-09, holiday included ...
+        assert_eq!(k.days_left, Some(32));
+        assert_eq!(k.promised_days_left, Some(10));
+        // ... while only 19 of them are working days (09-30, 10-09 to 10-11 with Saturday 10-11
+        // a working day, then three full weeks).
+        assert_eq!(k.working_days_left, Some(19));
+        // The yellow light stays 2 working days before the promised due date (legal-rules
+        // Part 4): 09-30 and 10-09 are the only working days left.
+        assert_eq!(k.light, Light::Yellow);
+        // Three days earlier four working days remain (Sunday 09-28 is a working day): green.
+        let k = clock_on("calendar_days", "2025-09-26");
+        assert_eq!((k.promised_days_left, k.light), (Some(13), Light::Green));
+
+        // Past the limit: 超期 4 calendar days on 2025-11-04, two of them working days.
+        let k = clock_on("calendar_days", "2025-11-04");
+        assert_eq!(k.days_left, Some(-4));
+        assert_eq!(k.working_days_left, Some(-2));
+        assert_eq!(k.light, Light::Red);
+        assert_eq!(
+            k.limit_unit.days_left(k.days_left.unwrap()),
+            "超期4日（自然日）"
+        );
+    }
+
+    #[test]
+    fn working_day_items_count_working_days_left() {
+        let k = clock_on("working_days", "2025-09-29");
+        // 60 working days after 2025-09-01 (the holiday skipped) is 2025-11-28.
+        assert_eq!(k.statutory_due, Some(d("2025-11-28")));
+        assert_eq!(k.days_left, Some(39));
+        assert_eq!(k.days_left, k.working_days_left);
+        assert_eq!(
+            k.limit_unit.days_left(k.days_left.unwrap()),
+            format!("剩余{}个工作日", k.days_left.unwrap())
+        );
+    }
 }

@@ -196,6 +196,22 @@ impl ItemRules {
         }
     }
 
+    /// The days left from `as_of` to `due` in the item's unit, negative (how late) once `due` has
+    /// passed: the count monitoring shows beside a decision limit. Working days: `between` of
+    /// Art. 82; calendar days: every day counts, as they do for the limit itself.
+    pub fn days_to(
+        &self,
+        cal: &Calendar,
+        as_of: NaiveDate,
+        due: NaiveDate,
+    ) -> Result<i64, CalendarError> {
+        Ok(if as_of <= due {
+            i64::from(self.days_between(cal, as_of, due)?)
+        } else {
+            -i64::from(self.days_between(cal, due, as_of)?)
+        })
+    }
+
     /// How a period of `n` days from `start` ending on `due` was counted, for the explanation a
     /// clerk reads: which days counted and why.
     pub fn explain_period(

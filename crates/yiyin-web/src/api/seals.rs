@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use yiyin_store::archive::PublishedHead;
 use yiyin_store::seals::SealRecord;
 
-use crate::auth::Caller;
+use crate::auth::{CallerFor, gate};
 use yiyin_app::App;
 use yiyin_app::documents::Verdict;
 
@@ -80,7 +80,7 @@ pub async fn heads(State(state): State<App>) -> ApiResult<Json<Vec<PublishedHead
     params(("id" = i64, Path, description = "办件编号（内部）")),
     responses((status = 200, content_type = "application/zip", body = Vec<u8>),
         (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn archive(call: Caller, Path(id): Path<i64>) -> ApiResult<Response> {
+pub async fn archive(call: CallerFor<gate::ViewCase>, Path(id): Path<i64>) -> ApiResult<Response> {
     let (name, bytes) = call.app.download_package(&call.who, id).await?;
     Ok(crate::pages::file_response(
         "application/zip",

@@ -15,8 +15,8 @@ use yiyin_store::pending_uploads::PendingUpload;
 
 use super::work::CaseShown;
 use super::{
-    Chrome, FieldErrors, Form, FormData, Notice, Page, PageResult, file_response, redirect_with,
-    render, tell_back, unprocessable,
+    Chrome, FieldErrors, Form, FormData, Notice, Page, PageResult, UploadForm, file_response,
+    redirect_with, render, tell_back, unprocessable,
 };
 use crate::error::AppError;
 
@@ -81,8 +81,8 @@ pub async fn apply_form(page: Page, Path((code, item)): Path<(String, String)>) 
     render(&ApplyPage::new(&page, &code, &item, random_token()).await?)
 }
 
-/// Reads a multipart form: its text fields and its files (empty file inputs are skipped). Too large
-/// or unknown files are reported per field.
+/// Reads the rest of an upload form, after its token ([`UploadForm`]): its text fields and its
+/// files (empty file inputs are skipped). Too large or unknown files are reported per field.
 async fn read_multipart(
     mut mp: Multipart,
     errors: &mut FieldErrors,
@@ -134,12 +134,11 @@ async fn read_multipart(
 pub async fn apply(
     page: Page,
     Path((code, item_code)): Path<(String, String)>,
-    mp: Multipart,
+    UploadForm(mp): UploadForm,
 ) -> PageResult {
     page.require_applicant()?;
     let mut form_page = ApplyPage::new(&page, &code, &item_code, String::new()).await?;
     let (form, uploads) = read_multipart(mp, &mut form_page.errors).await?;
-    page.check_token(&form.get("csrf"))?;
     form_page.key = form.get("key");
     let session = &page.user.session;
     if form_page.errors.is_empty() {
@@ -292,12 +291,11 @@ async fn act_on_mine(
 
 /// Answers a supplement notice (or delivers deferred materials): only the asked materials are taken,
 /// with their files, in one write.
-pub async fn supplement(page: Page, Path(id): Path<i64>, mp: Multipart) -> PageResult {
+pub async fn supplement(page: Page, Path(id): Path<i64>, UploadForm(mp): UploadForm) -> PageResult {
     page.require_applicant()?;
     let c = page.app.case_for(page.who(), id).await?;
     let mut errors = FieldErrors::default();
-    let (form, uploads) = read_multipart(mp, &mut errors).await?;
-    page.check_token(&form.get("csrf"))?;
+    let (_, uploads) = read_multipart(mp, &mut errors).await?;
     let asked = c.case.asked_materials();
     let uploads: Vec<Upload> = uploads
         .into_iter()

@@ -1,7 +1,8 @@
 //! Forms of the pages: reading what was sent ([`Form`], typed, with its CSRF token and the fields as
-//! sent), the errors shown beside their fields ([`FieldErrors`]), and how a form's act ends: success
-//! redirects with a notice; a refusal shows the page again with the message and what was typed
-//! ([`settle`]) or is told on the page the form came from ([`tell_back`]).
+//! sent; [`UploadForm`], an upload form whose token, its first field, is checked before any file
+//! is read), the errors shown beside their fields ([`FieldErrors`]), and how a form's act ends:
+//! success redirects with a notice; a refusal shows the page again with the message and what was
+//! typed ([`settle`]) or is told on the page the form came from ([`tell_back`]).
 
 use std::future::Future;
 
@@ -95,6 +96,50 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Form
             data,
             raw,
         })
+    }
+}
+
+/// An upload form (multipart) of a logged-in page, its CSRF token checked before any file is read:
+/// the token must be the form's first field (the templates open every upload form with
+/// `m::csrf()`, and browsers send fields in the form's order). A form whose first field is not the
+/// session's token, or that cannot be read as a multipart form at all, is refused as forged (403)
+/// with nothing read beyond the token; the handler reads the remaining fields.
+pub struct UploadForm(pub axum::extract::Multipart);
+
+/// The most of a token field read: a session's token is far shorter.
+const TOKEN_MAX: usize = 256;
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for UploadForm {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let forged = || PageError(AppError::Forbidden(super::STALE_FORM.into())).into_response();
+        let Some(SessionToken(expected)) = req.extensions().get::<SessionToken>().cloned() else {
+            return Err(forged());
+        };
+        let mut mp = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| forged())?;
+        let mut sent = Vec::new();
+        {
+            let Ok(Some(mut field)) = mp.next_field().await else {
+                return Err(forged());
+            };
+            if field.name() != Some("csrf") || field.file_name().is_some() {
+                return Err(forged());
+            }
+            while let Some(chunk) = field.chunk().await.map_err(|_| forged())? {
+                sent.extend_from_slice(&chunk);
+                if sent.len() > TOKEN_MAX {
+                    return Err(forged());
+                }
+            }
+        }
+        let sent = std::str::from_utf8(&sent).ok().map(str::trim);
+        if sent != Some(expected.as_str()) {
+            return Err(forged());
+        }
+        Ok(UploadForm(mp))
     }
 }
 

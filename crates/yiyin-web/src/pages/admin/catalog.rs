@@ -21,10 +21,11 @@ use super::item_form::{
     MaterialInput, StepInput, item_from_form, item_to_form, problems_of, rows_from_form,
     sources_from_text,
 };
+use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, FieldErrors, Form, FormData, Notice, Page, PageResult, RawForm, redirect_with, render,
-    tell_back, unprocessable,
+    Chrome, FieldErrors, Form, FormData, Notice, Page, PageFor, PageResult, RawForm, redirect_with,
+    render, tell_back, unprocessable,
 };
 
 pub struct CatalogRow {
@@ -299,10 +300,11 @@ pub async fn new_form(page: Page, Path(code): Path<String>) -> PageResult {
 
 /// Saves the editor's form as a draft (a draft may still have problems; they are listed).
 pub async fn save(
-    page: Page,
+    page: PageFor<gate::ManageCatalog>,
     Path((code, item_code)): Path<(String, String)>,
     form: RawForm,
 ) -> PageResult {
+    let page = page.page;
     page.require_in(Operation::ManageCatalog, &code)?;
     page.check_csrf(&form)?;
     let form = form.raw;
@@ -438,18 +440,18 @@ async fn dated(
 
 /// Publishes the draft with an effective date.
 pub async fn publish(
-    page: Page,
+    page: PageFor<gate::ManageCatalog>,
     Path(item): Path<(String, String)>,
     form: Form<EffectiveForm>,
 ) -> PageResult {
-    dated(page, item, form, Dated::Publish).await
+    dated(page.page, item, form, Dated::Publish).await
 }
 
 /// Retires the item from an effective date.
 pub async fn retire(
-    page: Page,
+    page: PageFor<gate::ManageCatalog>,
     Path(item): Path<(String, String)>,
     form: Form<EffectiveForm>,
 ) -> PageResult {
-    dated(page, item, form, Dated::Retire).await
+    dated(page.page, item, form, Dated::Retire).await
 }

@@ -4,7 +4,7 @@
 //! administrators for accounts and the calendar.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query};
+use axum::extract::{Path, Query};
 use serde::Deserialize;
 use yiyin_app::accounts::NewStaff;
 use yiyin_app::users::Granted;
@@ -15,8 +15,8 @@ use yiyin_store::account_security::PendingGrant;
 use yiyin_store::accounts::Account;
 
 use super::{
-    Chrome, FieldErrors, Form, FormData, Notice, Page, PageFor, PageResult, redirect_with, render,
-    tell_back, unprocessable,
+    Chrome, FieldErrors, Form, FormData, Notice, Page, PageFor, PageResult, UploadForm,
+    redirect_with, render, tell_back, unprocessable,
 };
 use crate::auth::gate;
 use crate::error::AppError;
@@ -350,22 +350,18 @@ pub async fn calendar(page: Page, Query(n): Query<Notice>) -> PageResult {
 }
 
 /// Uploads a holiday-cn `YEAR.json`: checked, stored, and used at once.
-pub async fn upload_calendar(page: Page, mut mp: Multipart) -> PageResult {
+pub async fn upload_calendar(
+    page: PageFor<gate::Calendar>,
+    UploadForm(mut mp): UploadForm,
+) -> PageResult {
     page.app.calendar_years(page.who())?;
-    let mut csrf = String::new();
     let mut text = String::new();
     while let Ok(Some(field)) = mp.next_field().await {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                text =
-                    String::from_utf8(field.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
-                        .unwrap_or_default()
-            }
-            _ => {}
+        if field.name() == Some("file") {
+            text = String::from_utf8(field.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+                .unwrap_or_default()
         }
     }
-    page.check_token(&csrf)?;
     let error = match page.app.upload_calendar(page.who(), &text).await {
         Ok(year) => {
             return Ok(redirect_with(

@@ -20,8 +20,10 @@ use yiyin_domain::sources::Source;
 
 use super::super::org_view::OrgView;
 use super::{
-    Chrome, FieldErrors, Form, Notice, Page, PageResult, redirect_with, render, unprocessable,
+    Chrome, FieldErrors, Form, Notice, Page, PageFor, PageResult, redirect_with, render,
+    unprocessable,
 };
+use crate::auth::gate;
 use crate::error::AppError;
 
 #[derive(Template)]
@@ -361,7 +363,12 @@ pub struct OrgForm {
     add: String,
 }
 
-pub async fn save_org(page: Page, Path(code): Path<String>, form: Form<OrgForm>) -> PageResult {
+pub async fn save_org(
+    page: PageFor<gate::Organisation>,
+    Path(code): Path<String>,
+    form: Form<OrgForm>,
+) -> PageResult {
+    let page = page.page;
     let current = page.app.organisation_of(page.who(), &code).await?;
     page.check_csrf(&form)?;
     let f = &form.data;

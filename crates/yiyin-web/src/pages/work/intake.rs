@@ -78,12 +78,13 @@ async fn intake_page(
     };
     let catalog = page.app.store.catalog_as_of(&j, page.app.today()).await?;
     let find = q.find.trim().to_string();
+    let org = page.app.org();
     let items: Vec<(String, String)> = catalog
         .iter()
         .filter(|v| find.is_empty() || v.item.name.contains(&find) || v.item.code.contains(&find))
         .filter(|v| {
             page.who()
-                .require(Operation::Receive, &item_scope(&j, &v.item))
+                .require(Operation::Receive, &item_scope(&org, &j, &v.item))
                 .is_ok()
         })
         .map(|v| (v.item.code.clone(), v.item.name.clone()))

@@ -156,7 +156,10 @@ pub async fn queue(page: Page, Query(q): Query<QueueQuery>) -> PageResult {
             ..Default::default()
         };
         for c in page.app.store.list_cases(&filter).await? {
-            if page.who().require(Operation::Intake, &c.scope()).is_err()
+            if page
+                .who()
+                .require(Operation::Intake, &page.app.case_scope(&c))
+                .is_err()
                 || (only_mine && c.unit != my_unit)
             {
                 continue;
@@ -371,8 +374,9 @@ struct HeadPage {
     overdue: Vec<CaseLine>,
 }
 
-/// The head's page: cases near their statutory limit without an extension (approve one if the law
-/// allows), decisions waiting for the head, and overdue cases.
+/// The head's page: cases near their statutory limit without an extension (5 working days or
+/// fewer left, whatever the item's unit: the head approves on a working day before the limit;
+/// approve one if the law allows), decisions waiting for the head, and overdue cases.
 pub async fn head(page: Page) -> PageResult {
     page.require_staff()?;
     if !page.account().has_role(Role::BureauHead) {
@@ -391,7 +395,7 @@ pub async fn head(page: Page) -> PageResult {
             overdue.push(l);
         } else if l.next_role == Some(Role::BureauHead) {
             decisions.push(l);
-        } else if l.days_left.is_some_and(|d| d <= 5)
+        } else if l.working_days_left.is_some_and(|d| d <= 5)
             && matches!(l.state, CaseState::Accepted | CaseState::Suspended)
         {
             let c = page.app.store.case(l.id).await?;
