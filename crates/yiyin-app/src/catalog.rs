@@ -379,7 +379,7 @@ impl App {
         note: &str,
     ) -> Result<ItemVersion> {
         let by = catalog_admin(who, jurisdiction)?;
-        publish_draft(
+        let version = publish_draft(
             &self.store,
             jurisdiction,
             code,
@@ -388,7 +388,11 @@ impl App {
             note,
             by,
         )
-        .await
+        .await?;
+        // A department that now decides an item in its own name needs its seal before the first
+        // case is decided, not at the next minute's sweep.
+        self.refresh_seals().await?;
+        Ok(version)
     }
 
     /// Retires an item for the jurisdiction's catalog administrator.

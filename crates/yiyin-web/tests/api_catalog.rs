@@ -299,6 +299,9 @@ async fn the_catalog_administrator_sees_national_entries_and_sources(backend: Ba
             r#"name="national_code" value="00012345600Y""#,
             r#"<td data-label="种类">公开文件</td><td data-label="出处">《中华人民共和国食品安全法》第三十五条</td>"#,
             r#"<span class="tag yellow">演示假定</span></td><td data-label="出处">承诺时限为演示假定</td>"#,
+            // Powers go to township governments (authorities), not to their centres (places).
+            "承接的镇人民政府",
+            "涧池镇人民政府",
         ],
     );
     // The public guide names the national list entry.
