@@ -163,9 +163,28 @@ pub type Caller = With<Signed>;
 /// The operations an endpoint's callers must be able to do somewhere (any one of them): a coarse
 /// gate before the request is read; the application layer still checks the scope.
 pub trait Gate {
-    const OPS: &'static [Operation];
+    const OPS: &'static [Operation] = &[];
     /// What the refusal says the caller may not do, when the operations' labels would not say it.
     const WHAT: Option<&'static str> = None;
+
+    /// Whether the principal passes: by default, some role of theirs may do one of the operations
+    /// somewhere. The gates of whole areas (staff pages, the applicant's pages) say it otherwise.
+    fn admit(principal: &Principal) -> Result<(), AppError> {
+        if Self::OPS.iter().any(|op| principal.may_somewhere(*op)) {
+            return Ok(());
+        }
+        let what = match Self::WHAT {
+            Some(what) => what.to_string(),
+            None => Self::OPS
+                .iter()
+                .map(|op| op.label())
+                .collect::<Vec<_>>()
+                .join("或"),
+        };
+        Err(AppError::Forbidden(format!(
+            "无权{what}：您的岗位没有此项职责"
+        )))
+    }
 }
 
 /// A logged-in requester some of whose roles may do one of `G`'s operations somewhere.
@@ -185,17 +204,7 @@ impl<G: Gate> FromRequestParts<App> for Gated<G> {
 impl<G: Gate> Gated<G> {
     /// The signed requester, if one of its roles may do one of `G`'s operations somewhere.
     pub fn check(signed: Signed) -> Result<Self, ApiError> {
-        if !G::OPS.iter().any(|op| signed.principal.may_somewhere(*op)) {
-            let what = match G::WHAT {
-                Some(what) => what.to_string(),
-                None => G::OPS
-                    .iter()
-                    .map(|op| op.label())
-                    .collect::<Vec<_>>()
-                    .join("或"),
-            };
-            return Err(AppError::Forbidden(format!("无权{what}：您的岗位没有此项职责")).into());
-        }
+        G::admit(&signed.principal)?;
         Ok(Gated {
             signed,
             gate: PhantomData,
@@ -216,7 +225,7 @@ pub type CallerFor<G> = With<Gated<G>>;
 
 /// The gates of the endpoints only some roles may use.
 pub mod gate {
-    use super::{Gate, Operation};
+    use super::{AppError, Gate, Operation, Principal};
 
     macro_rules! gates {
         ($($(#[$doc:meta])* $name:ident => [$($op:expr),+] $($what:literal)?;)+) => {$(
@@ -254,5 +263,22 @@ pub mod gate {
         Organisation => [Operation::ManageUsers];
         /// Maintaining the working-day calendar: the system administrators (who manage users).
         Calendar => [Operation::ManageUsers] "维护节假日数据";
+    }
+
+    /// The back office: any staff account (the application layer checks the operation and scope).
+    pub struct Staff;
+    impl Gate for Staff {
+        fn admit(principal: &Principal) -> Result<(), AppError> {
+            principal.require_staff()
+        }
+    }
+
+    /// The applicant's own pages: any account that is not staff (the application layer checks
+    /// that the case or licence is theirs).
+    pub struct Applicant;
+    impl Gate for Applicant {
+        fn admit(principal: &Principal) -> Result<(), AppError> {
+            principal.require_applicant()
+        }
     }
 }

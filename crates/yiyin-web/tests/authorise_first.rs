@@ -140,6 +140,12 @@ async fn browser_login(app: &Api, login: &str) -> String {
     session["csrf_token"].as_str().unwrap().to_string()
 }
 
+/// Opens a page with the browser; returns status and page.
+async fn get_page(app: &Api, path: &str) -> (u16, String) {
+    let r = app.client.get(app.url(path)).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
 /// Posts a form (`body` urlencoded as sent) with the browser; returns status and page.
 async fn post_form(app: &Api, path: &str, body: String) -> (u16, String) {
     let r = app
@@ -177,6 +183,57 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
         assert_eq!(status, 403, "clerk {path}: {page}");
         assert!(page.contains("您的岗位没有此项职责"), "clerk {path}");
     }
+    // A page path whose id is not a number: whether the caller's roles may use the page is judged
+    // first (403), what the path says only then (the Chinese 404 page).
+    for path in [
+        "/supervision/pushes/abc/acknowledge",
+        "/supervision/verifications/abc",
+        "/supervision/inspections/abc/draw",
+        "/supervision/inspections/abc/cancel",
+        "/work/supervision/pushes/abc/replay",
+        "/work/licence-acts/abc/decide",
+        "/work/credit/abc/repair",
+        "/admin/users/hanyin/abc",
+    ] {
+        let (status, page) = post_form(&app, path, format!("csrf={csrf}")).await;
+        assert_eq!(status, 403, "clerk {path}: {page}");
+        assert!(
+            page.contains("您的岗位没有此项职责"),
+            "clerk {path}: {page}"
+        );
+    }
+    let (status, page) = post_form(&app, "/my/cases/abc/withdraw", format!("csrf={csrf}")).await;
+    assert_eq!(status, 403, "clerk on an applicant's form: {page}");
+    assert!(page.contains("此页面供申请人使用"), "{page}");
+    let (status, page) = get_page(&app, "/my/cases/abc").await;
+    assert_eq!(status, 403, "clerk on an applicant's page: {page}");
+    for path in ["/work/cases/abc", "/files/abc", "/cases/abc/documents/1"] {
+        let (status, page) = get_page(&app, path).await;
+        assert_eq!(status, 404, "clerk {path}: {page}");
+        assert!(
+            page.contains("路径参数「abc」应为整数"),
+            "clerk {path}: {page}"
+        );
+    }
+    let (status, page) = post_form(&app, "/work/cases/abc/act", format!("csrf={csrf}")).await;
+    assert_eq!(status, 404, "clerk acting on no case: {page}");
+    // The applicant: the back office is refused whatever its path says; their own pages tell
+    // them the address is wrong.
+    app.register("person", "王芳", "11010519491231002X", PASSWORD)
+        .await;
+    let csrf = browser_login(&app, "11010519491231002X").await;
+    for path in ["/work/cases/abc", "/work/cases/abc/archive"] {
+        let (status, page) = get_page(&app, path).await;
+        assert_eq!(status, 403, "applicant {path}: {page}");
+    }
+    for path in ["/work/cases/abc/act", "/work/cases/abc/reveal"] {
+        let (status, page) = post_form(&app, path, format!("csrf={csrf}")).await;
+        assert_eq!(status, 403, "applicant {path}: {page}");
+        assert!(page.contains("仅限工作人员"), "applicant {path}: {page}");
+    }
+    let (status, page) = get_page(&app, "/my/cases/abc").await;
+    assert_eq!(status, 404, "applicant, no such case: {page}");
+    assert!(page.contains("页面不存在"), "{page}");
     // A form without the session's token is refused as forged before its fields are judged.
     app.supervisor("hy.shichang", "shichang").await;
     let csrf = browser_login(&app, "hy.shichang").await;

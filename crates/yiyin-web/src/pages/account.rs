@@ -1,8 +1,9 @@
 //! Logging in and out, and registering as an applicant, from pages. Forms of visitors without a
 //! session carry a double-submit token (a cookie and a hidden field that must match).
 
+use crate::pages::Query;
 use askama::Template;
-use axum::extract::{FromRequest, Query, Request};
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

@@ -2,8 +2,9 @@
 //! checked, kept by content hash); a case's timeline and clock; answering a supplement notice by
 //! uploading only what it asked for; downloading vouchers and results; withdrawing.
 
+use crate::pages::{Path, Query};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query};
+use axum::extract::Multipart;
 use serde::Deserialize;
 use yiyin_app::accounts::random_token;
 use yiyin_app::cases::{ActOn, CaseLine, Receive, Upload, Worklist};
@@ -15,9 +16,10 @@ use yiyin_store::pending_uploads::PendingUpload;
 
 use super::work::CaseShown;
 use super::{
-    Chrome, FieldErrors, Form, FormData, Notice, Page, PageResult, UploadForm, file_response,
-    redirect_with, render, tell_back, unprocessable,
+    Chrome, FieldErrors, Form, FormData, Notice, Page, PageFor, PageResult, UploadForm,
+    file_response, redirect_with, render, tell_back, unprocessable,
 };
+use crate::auth::gate;
 use crate::error::AppError;
 
 #[derive(Template)]
@@ -264,7 +266,11 @@ async fn case_view(
     })
 }
 
-pub async fn case_page(page: Page, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageResult {
+pub async fn case_page(
+    page: PageFor<gate::Applicant>,
+    Path(id): Path<i64>,
+    Query(n): Query<Notice>,
+) -> PageResult {
     case_view(&page, id, &n.notice, FieldErrors::default(), vec![]).await
 }
 
@@ -291,8 +297,11 @@ async fn act_on_mine(
 
 /// Answers a supplement notice (or delivers deferred materials): only the asked materials are taken,
 /// with their files, in one write.
-pub async fn supplement(page: Page, Path(id): Path<i64>, UploadForm(mp): UploadForm) -> PageResult {
-    page.require_applicant()?;
+pub async fn supplement(
+    page: PageFor<gate::Applicant>,
+    Path(id): Path<i64>,
+    UploadForm(mp): UploadForm,
+) -> PageResult {
     let c = page.app.case_for(page.who(), id).await?;
     let mut errors = FieldErrors::default();
     let (_, uploads) = read_multipart(mp, &mut errors).await?;
@@ -340,8 +349,11 @@ pub struct WithdrawForm {
     reason: String,
 }
 
-pub async fn withdraw(page: Page, Path(id): Path<i64>, form: Form<WithdrawForm>) -> PageResult {
-    page.require_applicant()?;
+pub async fn withdraw(
+    page: PageFor<gate::Applicant>,
+    Path(id): Path<i64>,
+    form: Form<WithdrawForm>,
+) -> PageResult {
     page.check_csrf(&form)?;
     let action = Action::Withdraw {
         reason: form.data.reason.trim().to_string(),

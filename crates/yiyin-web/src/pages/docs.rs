@@ -1,8 +1,8 @@
 //! A case's documents for the applicant who filed it and the staff whose duty covers it: the formal
 //! A4 page (with the seal's image when sealed), the sealed PDF and the sealed record (JSON).
 
+use crate::pages::Path;
 use askama::Template;
-use axum::extract::Path;
 use yiyin_domain::calendar::fmt_date_cn;
 use yiyin_domain::documents::DocumentRecord;
 

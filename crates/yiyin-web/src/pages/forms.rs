@@ -2,7 +2,9 @@
 //! sent; [`UploadForm`], an upload form whose token, its first field, is checked before any file
 //! is read), the errors shown beside their fields ([`FieldErrors`]), and how a form's act ends:
 //! success redirects with a notice; a refusal shows the page again with the message and what was
-//! typed ([`settle`]) or is told on the page the form came from ([`tell_back`]).
+//! typed ([`settle`]) or is told on the page the form came from ([`tell_back`]). A page's path
+//! and query are read by [`Path`] and [`Query`], whose refusals are Chinese pages (a path that
+//! names no record is the 404 page).
 
 use std::future::Future;
 
@@ -11,6 +13,54 @@ use serde::de::DeserializeOwned;
 
 use super::{PageError, PageResult, redirect_with, unprocessable};
 use crate::error::AppError;
+
+/// A page's path parameters (`/work/cases/{id}`): a value that does not parse (an id that is not a
+/// number) names no page, and is answered with the Chinese 404 page saying which part is wrong.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match crate::error::Path::<T>::from_request_parts(parts, state).await {
+            Ok(crate::error::Path(v)) => Ok(Path(v)),
+            Err(e) => Err(PageError(AppError::NotFound(format!(
+                "您要找的页面不存在：{}",
+                e.app()
+            )))),
+        }
+    }
+}
+
+/// A page's query string (`?notice=…&limit=…`): a value of the wrong kind is a Chinese error page
+/// naming the parameter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let crate::error::Query(v) =
+            crate::error::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Query(v))
+    }
+}
 
 /// The fields of a submitted form, as sent (several values per name allowed).
 #[derive(Debug, Clone, Default)]

@@ -39,7 +39,9 @@ use yiyin_domain::authz::{self, Operation};
 use yiyin_domain::roles::Role;
 use yiyin_store::accounts::Account;
 
-pub use forms::{FieldErrors, Form, FormData, RawForm, UploadForm, is_refusal, settle, tell_back};
+pub use forms::{
+    FieldErrors, Form, FormData, Path, Query, RawForm, UploadForm, is_refusal, settle, tell_back,
+};
 
 use crate::auth::{Gate, Gated, Signed, Viewer, With};
 use crate::error::{ApiError, AppError, status_of};

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::pages::{Path, Query};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query};
+use axum::extract::Multipart;
 use serde::Deserialize;
 use yiyin_domain::calendar::{fmt_date, parse_date};
 use yiyin_domain::catalog::{self, HandlingClass, HandlingMode, Item, ItemVersion};

@@ -3,8 +3,8 @@
 //! code), and logging out everywhere (退出所有设备). Thin calls of `yiyin_app::users` and
 //! `yiyin_app::totp`.
 
+use crate::pages::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::http::header;
 use serde::Deserialize;
 use yiyin_app::totp::Enrolment;

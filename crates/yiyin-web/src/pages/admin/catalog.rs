@@ -2,8 +2,8 @@
 //! (checked as it is saved), published with an effective date (the changelog follows by itself) or
 //! retired; the national list report (国家清单对照) beside it.
 
+use crate::pages::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query};
 use serde::Deserialize;
 use yiyin_app::catalog::NationalReport;
 use yiyin_domain::authz::Operation;

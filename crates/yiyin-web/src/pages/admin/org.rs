@@ -7,8 +7,8 @@
 //! read the page without the form. Whatever is sent is checked before anything is saved, by the one
 //! use case; a bad line is refused beside its field, in Chinese, naming the line.
 
+use crate::pages::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query};
 use serde::Deserialize;
 use yiyin_domain::authz::Operation;
 use yiyin_domain::calendar::parse_date;

@@ -2,15 +2,16 @@
 //! letters and their replay, the departments' systems, licence acts waiting for a decision,
 //! findings per item; and the search box that finds a licence or a licensee.
 
+use crate::pages::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use yiyin_app::supervision::{Overview, WebhookInput};
 
+use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, FormData, Page, PageResult, RawForm, encode, redirect_with, render, settle,
+    Chrome, FormData, Page, PageFor, PageResult, RawForm, encode, redirect_with, render, settle,
 };
 
 // ---- The bureau's overview ----
@@ -92,7 +93,11 @@ pub async fn bureau(page: Page, Query(q): Query<BureauQuery>) -> PageResult {
     bureau_page(&page, &q, String::new(), FormData::default()).await
 }
 
-pub async fn replay(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+pub async fn replay(
+    page: PageFor<gate::ManagePushes>,
+    Path(id): Path<i64>,
+    form: RawForm,
+) -> PageResult {
     page.check_csrf(&form)?;
     let p = page.app.replay(page.who(), id).await?;
     Ok(redirect_with(

@@ -2,8 +2,8 @@
 //! change or renewal; a licensee's risk grading and record with credit repair; the applicant's
 //! licences; the public list of inspection plans.
 
+use crate::pages::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query};
 use yiyin_app::licences::{ActInput, LicenceView};
 use yiyin_app::supervision::SubjectView;
 use yiyin_domain::inspection::Risk;
@@ -13,9 +13,10 @@ use yiyin_domain::supervision::FindingKind;
 use yiyin_store::inspections::InspectionPlan;
 use yiyin_store::licences::Licence;
 
+use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, FormData, Notice, Page, PageResult, RawForm, Visitor, encode, render, settle,
+    Chrome, FormData, Notice, Page, PageFor, PageResult, RawForm, Visitor, encode, render, settle,
 };
 
 // ---- The licence page (staff and holder) ----
@@ -197,7 +198,11 @@ pub async fn licence_act(page: Page, Path(identifier): Path<String>, form: RawFo
     .await
 }
 
-pub async fn decide(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+pub async fn decide(
+    page: PageFor<gate::ActOnLicence>,
+    Path(id): Path<i64>,
+    form: RawForm,
+) -> PageResult {
     page.check_csrf(&form)?;
     let form = form.raw;
     let reason = form.get("reason");
@@ -256,7 +261,11 @@ pub async fn subject(
     subject_page(&page, &holder_id, &q.notice, String::new()).await
 }
 
-pub async fn repair(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+pub async fn repair(
+    page: PageFor<gate::RepairCredit>,
+    Path(id): Path<i64>,
+    form: RawForm,
+) -> PageResult {
     page.check_csrf(&form)?;
     let form = form.raw;
     let holder_id = form.get("holder_id");

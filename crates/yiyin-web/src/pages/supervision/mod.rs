@@ -6,8 +6,8 @@
 //! change and renewal; the public list of inspection plans. What may be done is decided in
 //! `yiyin_app`; a refused form is shown again with what was typed and the rule.
 
+use crate::pages::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query};
 use serde::Deserialize;
 use yiyin_app::inspections::{InspectionResultInput, PlanInput, TieInput};
 use yiyin_app::supervision::{Desk, FindingInput, Inbox, VerificationInput, department_scope};
@@ -137,7 +137,11 @@ pub async fn desk(page: Page, Query(q): Query<DeskQuery>) -> PageResult {
     desk_page(&page, &q, String::new(), FormData::default()).await
 }
 
-pub async fn acknowledge(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+pub async fn acknowledge(
+    page: PageFor<gate::Supervise>,
+    Path(id): Path<i64>,
+    form: RawForm,
+) -> PageResult {
     page.check_csrf(&form)?;
     let push = page.app.acknowledge(page.who(), id).await?;
     Ok(redirect_with(
@@ -318,7 +322,11 @@ pub async fn publish_plan(page: Page, form: RawForm) -> PageResult {
         .await
 }
 
-pub async fn draw(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+pub async fn draw(
+    page: PageFor<gate::Supervise>,
+    Path(id): Path<i64>,
+    form: RawForm,
+) -> PageResult {
     page.check_csrf(&form)?;
     let result = page.app.draw_plan(page.who(), id).await;
     Tab::Inspections
@@ -332,7 +340,11 @@ pub async fn draw(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult 
         .await
 }
 
-pub async fn cancel_plan(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
+pub async fn cancel_plan(
+    page: PageFor<gate::Supervise>,
+    Path(id): Path<i64>,
+    form: RawForm,
+) -> PageResult {
     page.check_csrf(&form)?;
     let reason = form.raw.get("reason");
     let result = page.app.cancel_plan(page.who(), id, &reason).await;

@@ -1,8 +1,8 @@
 //! The case page for staff: its materials, timeline, clock explanation and only the actions the
 //! user's role may take now; taking an action from its form; the archive package of a closed case.
 
+use crate::pages::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query};
 use serde::Deserialize;
 use yiyin_app::cases::ActOn;
 use yiyin_domain::calendar::parse_date;
@@ -10,9 +10,11 @@ use yiyin_domain::catalog::StepKind;
 use yiyin_domain::engine::{Action, SuspensionKind};
 
 use super::CaseShown;
+use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, Form, FormData, Notice, Page, PageResult, RawForm, file_response, render, settle,
+    Chrome, Form, FormData, Notice, Page, PageFor, PageResult, RawForm, file_response, render,
+    settle,
 };
 
 #[derive(Template)]
@@ -112,15 +114,18 @@ async fn case_page_of(
     })
 }
 
-pub async fn case_page(page: Page, Path(id): Path<i64>, Query(q): Query<Notice>) -> PageResult {
+pub async fn case_page(
+    page: PageFor<gate::Staff>,
+    Path(id): Path<i64>,
+    Query(q): Query<Notice>,
+) -> PageResult {
     case_page_for(&page, id, &q.notice, String::new(), FormData::default()).await
 }
 
 /// 查看完整信息: the case page once with the applicant's ID number and phone in full, for a reader
 /// who otherwise sees them masked; the opening is recorded as an event of the case, and the next
 /// visit of the page is masked again.
-pub async fn reveal(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResult {
-    page.require_staff()?;
+pub async fn reveal(page: PageFor<gate::Staff>, Path(id): Path<i64>, form: RawForm) -> PageResult {
     page.check_csrf(&form)?;
     let case = CaseShown::revealed(&page, id).await?;
     case_page_of(
@@ -134,7 +139,7 @@ pub async fn reveal(page: Page, Path(id): Path<i64>, form: RawForm) -> PageResul
 }
 
 /// A closed case's archive package, for staff whose duty covers it.
-pub async fn archive(page: Page, Path(id): Path<i64>) -> PageResult {
+pub async fn archive(page: PageFor<gate::ViewCase>, Path(id): Path<i64>) -> PageResult {
     let (name, bytes) = page.app.download_package(page.who(), id).await?;
     Ok(file_response("application/zip", &name, false, bytes))
 }
@@ -246,8 +251,11 @@ impl ActionForm {
 }
 
 /// Takes an action from the case page; on refusal shows the page again with the rule and what was typed.
-pub async fn act(page: Page, Path(id): Path<i64>, form: Form<ActionForm>) -> PageResult {
-    page.require_staff()?;
+pub async fn act(
+    page: PageFor<gate::Staff>,
+    Path(id): Path<i64>,
+    form: Form<ActionForm>,
+) -> PageResult {
     page.check_csrf(&form)?;
     let c = page.app.case_for(page.who(), id).await?;
     let step = c.case.pending_step(&c.item).map(|s| s.kind);

@@ -2,8 +2,8 @@
 //! and take the Art. 32 outcome together with the receipt (前台综合受理); a refusal of any of it
 //! keeps nothing and shows the form again with the reason beside its field.
 
+use crate::pages::Query;
 use askama::Template;
-use axum::extract::Query;
 use serde::Deserialize;
 use yiyin_app::accounts::random_token;
 use yiyin_app::cases::{Receive, item_scope};

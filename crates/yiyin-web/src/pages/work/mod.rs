@@ -5,8 +5,8 @@
 pub mod case;
 pub mod intake;
 
+use crate::pages::Query;
 use askama::Template;
-use axum::extract::Query;
 use serde::Deserialize;
 use yiyin_app::cases::{CaseLine, CaseView, DocumentSummary, Worklist};
 use yiyin_domain::authz::{self, Operation};
