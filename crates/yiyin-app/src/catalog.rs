@@ -78,6 +78,40 @@ async fn publish_in(
     }
 }
 
+/// What an item is published with.
+enum Content<'a> {
+    /// The draft of the item with this code, consumed.
+    Draft(&'a str),
+    /// This content.
+    Given(Box<Item>),
+}
+
+/// Publishes an item's next version in a transaction of its own; a version the domain refuses is
+/// refused (nothing written, the draft kept).
+async fn publish_committed(
+    store: &Store,
+    jurisdiction: &str,
+    content: Content<'_>,
+    effective_on: NaiveDate,
+    today: NaiveDate,
+    note: &str,
+    by: &str,
+) -> Result<ItemVersion> {
+    let mut tx = store.begin_write().await?;
+    let item = match content {
+        Content::Draft(code) => tx
+            .take_draft(jurisdiction, code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("事项「{code}」没有待发布的草稿")))?,
+        Content::Given(item) => *item,
+    };
+    let v = publish_in(&mut tx, jurisdiction, item, effective_on, today, note, by)
+        .await?
+        .map_err(refused)?;
+    tx.commit().await?;
+    Ok(v)
+}
+
 async fn save_draft_in(tx: &mut WriteTx, jurisdiction: &str, item: &Item, by: &str) -> Result<()> {
     if !catalog::valid_code(&item.code) {
         return Err(AppError::field(
@@ -108,16 +142,8 @@ pub async fn publish_draft(
     note: &str,
     by: &str,
 ) -> Result<ItemVersion> {
-    let mut tx = store.begin_write().await?;
-    let item = tx
-        .take_draft(jurisdiction, code)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("事项「{code}」没有待发布的草稿")))?;
-    let v = publish_in(&mut tx, jurisdiction, item, effective_on, today, note, by)
-        .await?
-        .map_err(refused)?;
-    tx.commit().await?;
-    Ok(v)
+    let content = Content::Draft(code);
+    publish_committed(store, jurisdiction, content, effective_on, today, note, by).await
 }
 
 /// Publishes an item directly (a new version of it, or its first).
@@ -130,12 +156,8 @@ pub async fn publish_item(
     note: &str,
     by: &str,
 ) -> Result<ItemVersion> {
-    let mut tx = store.begin_write().await?;
-    let v = publish_in(&mut tx, jurisdiction, item, effective_on, today, note, by)
-        .await?
-        .map_err(refused)?;
-    tx.commit().await?;
-    Ok(v)
+    let content = Content::Given(Box::new(item));
+    publish_committed(store, jurisdiction, content, effective_on, today, note, by).await
 }
 
 /// Retires an item from an effective date.

@@ -8,13 +8,15 @@
 //! anyone re-runs it; a result is recorded once per drawn target, together with its finding on the
 //! licence; the public sees plans without ID numbers, accounts or the reasons of ties.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use yiyin_domain::calendar::{fmt_date, local_date};
 use yiyin_domain::inspection::{
     DrawInput, Inspector, Risk, SEED_FROM_CHAIN_HEAD, SeedSource, Target, check_commitment, draw,
     pools_digest, redact, seed_from,
 };
+use yiyin_domain::party::Actor;
 use yiyin_domain::refusal::require_text;
 use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::FindingKind;
@@ -26,6 +28,35 @@ use yiyin_store::{Conflict, StoreError, WriteTx};
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
+
+/// A write on the random inspections: its transaction, who writes and when.
+struct PlanWrite {
+    tx: WriteTx,
+    actor: Actor,
+    at: DateTime<Utc>,
+}
+
+impl PlanWrite {
+    /// The event of this write in a jurisdiction (of no case).
+    fn event(&self, jurisdiction: &str, action: &str, reason: String, data: Value) -> NewEvent {
+        NewEvent::new(
+            &self.actor,
+            self.at,
+            jurisdiction,
+            None,
+            action,
+            reason,
+            data,
+        )
+    }
+
+    /// Records the write's event and commits.
+    async fn finish(mut self, event: NewEvent) -> Result<()> {
+        self.tx.append_events(&[event]).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
 
 fn two() -> usize {
     2
@@ -176,10 +207,9 @@ impl App {
         };
         draw(&probe).map_err(|e| AppError::invalid(e.to_string()))?;
         let digest = pools_digest(&draw_input);
-        let actor = who.actor(&self.org());
-        let at = self.now();
-        let mut tx = self.store.begin_write().await?;
-        let id = tx
+        let mut w = self.begin_plan_write(who).await?;
+        let id = w
+            .tx
             .insert_plan(&NewPlan {
                 jurisdiction: &desk.jurisdiction,
                 department: &desk.department,
@@ -188,8 +218,8 @@ impl App {
                 risk: risk.map(|r| r.code()).unwrap_or(""),
                 input: &draw_input,
                 pools_digest: &digest,
-                created_by: &actor.name,
-                at_ms: at.timestamp_millis(),
+                created_by: &w.actor.name,
+                at_ms: w.at.timestamp_millis(),
             })
             .await
             .map_err(|e| match e {
@@ -202,11 +232,8 @@ impl App {
                 ),
                 e => e.into(),
             })?;
-        let event = NewEvent::new(
-            &actor,
-            at,
+        let event = w.event(
             &desk.jurisdiction,
-            None,
             "inspection_plan",
             format!(
                 "公布双随机抽查计划“{title}”：从{}个检查对象中抽取{}个，名录摘要 {digest}；随机种子取自公布后首个经签章的每日链头",
@@ -215,18 +242,26 @@ impl App {
             ),
             json!({"plan": id, "pools_digest": digest}),
         );
-        self.publish_change(tx, event, id).await
+        self.publish_change(w, event, id).await
+    }
+
+    /// Opens a write of the random inspections for the caller, now.
+    async fn begin_plan_write(&self, who: &Principal) -> Result<PlanWrite> {
+        Ok(PlanWrite {
+            actor: who.actor(&self.org()),
+            at: self.now(),
+            tx: self.store.begin_write().await?,
+        })
     }
 
     /// Records a plan's event, commits the write and answers the plan as it now stands.
     async fn publish_change(
         &self,
-        mut tx: WriteTx,
+        w: PlanWrite,
         event: NewEvent,
         id: i64,
     ) -> Result<InspectionPlan> {
-        tx.append_events(&[event]).await?;
-        tx.commit().await?;
+        w.finish(event).await?;
         Ok(self.store.inspection_plan(id).await?)
     }
 
@@ -276,16 +311,11 @@ impl App {
         input.seed = seed_from(&source, &plan.pools_digest);
         check_commitment(&input, &plan.pools_digest, Some(&source)).map_err(AppError::internal)?;
         let result = draw(&input).map_err(|e| AppError::invalid(e.to_string()))?;
-        let actor = who.actor(&self.org());
-        let at = self.now();
-        let mut tx = self.store.begin_write().await?;
-        tx.record_draw(id, &input, Some(&source), &result, at.timestamp_millis())
+        let mut w = self.begin_plan_write(who).await?;
+        w.tx.record_draw(id, &input, Some(&source), &result, w.at.timestamp_millis())
             .await?;
-        let event = NewEvent::new(
-            &actor,
-            at,
+        let event = w.event(
             &plan.jurisdiction,
-            None,
             "inspection_draw",
             format!(
                 "抽取“{}”（随机种子取自 {} 的链头）：{}",
@@ -300,7 +330,7 @@ impl App {
             ),
             json!({"plan": id, "seed": input.seed, "seed_source": source}),
         );
-        self.publish_change(tx, event, id).await
+        self.publish_change(w, event, id).await
     }
 
     /// Cancels a plan before its draw, publicly: the plan stays on the portal with its reason.
@@ -324,21 +354,16 @@ impl App {
                 "取消抽查计划须写明理由（理由将与计划一并公开）",
             ));
         }
-        let actor = who.actor(&self.org());
-        let at = self.now();
-        let mut tx = self.store.begin_write().await?;
-        tx.cancel_plan(id, reason.trim(), &actor.name, at.timestamp_millis())
+        let mut w = self.begin_plan_write(who).await?;
+        w.tx.cancel_plan(id, reason.trim(), &w.actor.name, w.at.timestamp_millis())
             .await?;
-        let event = NewEvent::new(
-            &actor,
-            at,
+        let event = w.event(
             &plan.jurisdiction,
-            None,
             "inspection_cancel",
             format!("公开取消双随机抽查计划“{}”：{}", plan.title, reason.trim()),
             json!({"plan": id}),
         );
-        self.publish_change(tx, event, id).await
+        self.publish_change(w, event, id).await
     }
 
     /// Records what the inspection of a drawn target found, together with its finding on the
@@ -429,29 +454,22 @@ impl App {
                 "请填写检查人员账号、被检查人证件号码和回避事由",
             ));
         }
-        let actor = who.actor(&self.org());
-        let at = self.now();
-        let mut tx = self.store.begin_write().await?;
-        tx.insert_tie(&NewTie {
+        let mut w = self.begin_plan_write(who).await?;
+        w.tx.insert_tie(&NewTie {
             jurisdiction: &desk.jurisdiction,
             inspector,
             holder_id,
             reason,
-            at_ms: at.timestamp_millis(),
+            at_ms: w.at.timestamp_millis(),
         })
         .await?;
-        tx.append_events(&[NewEvent::new(
-            &actor,
-            at,
+        let event = w.event(
             &desk.jurisdiction,
-            None,
             "inspection_tie",
             format!("登记回避：{inspector}与{holder_id}（{reason}）"),
             json!({"inspector": inspector, "holder_id": holder_id}),
-        )])
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        );
+        w.finish(event).await
     }
 
     /// A department's plans (its desk), newest first.

@@ -22,6 +22,7 @@ use yiyin_app::delivery::{LEASE_MS, client};
 use yiyin_app::supervision::WebhookInput;
 use yiyin_domain::engine::{Action, IntakeOutcome};
 use yiyin_domain::supervision::{PushKind, PushStatus, RetryPolicy};
+use yiyin_store::cases::CaseRecord;
 use yiyin_store::pushes::{Push, PushFilter};
 use yiyin_testkit::date;
 
@@ -321,6 +322,18 @@ fn set_ms(w: &World, ms: i64) {
     w.set_now(DateTime::from_timestamp_millis(ms).unwrap());
 }
 
+/// An application of `org(1)` for HY-SC-001 accepted on 2025-03-03, reviewed and granted; the case
+/// and the first push about it.
+async fn decided(w: &World) -> (CaseRecord, Push) {
+    let c = w
+        .receive_food(org(1), IntakeOutcome::Accept, "2025-03-03")
+        .await;
+    w.act(c.id, review(), "2025-03-04").await;
+    w.act(c.id, approve(), "2025-03-05").await;
+    let p = w.store.pushes_about(c.id).await.unwrap()[0].clone();
+    (c, p)
+}
+
 async fn push(w: &World, id: i64) -> Push {
     w.store.push(id).await.unwrap()
 }
@@ -358,12 +371,7 @@ async fn deliveries_retry_then_dead_letter_and_replay(w: World) {
     assert_eq!(hooks[0].url, url);
     assert!(hooks[0].active);
 
-    let c = w
-        .receive_food(org(1), IntakeOutcome::Accept, "2025-03-03")
-        .await;
-    w.act(c.id, review(), "2025-03-04").await;
-    w.act(c.id, approve(), "2025-03-05").await;
-    let p = w.store.pushes_about(c.id).await.unwrap()[0].clone();
+    let (c, p) = decided(&w).await;
     assert_eq!(p.status, PushStatus::Pending, "the department has a system");
     assert_eq!(p.attempts, 0);
     assert!(p.delivered_at.is_none());
@@ -509,12 +517,7 @@ async fn a_receiver_on_an_internal_network_is_not_delivered_to(w: World) {
     let http = client();
     // Set while loopback was allowed (as the test application allows it).
     w.set_webhook(&w.head, &webhook(&url, true)).await.unwrap();
-    let c = w
-        .receive_food(org(1), IntakeOutcome::Accept, "2025-03-03")
-        .await;
-    w.act(c.id, review(), "2025-03-04").await;
-    w.act(c.id, approve(), "2025-03-05").await;
-    let p = w.store.pushes_about(c.id).await.unwrap()[0].clone();
+    let (_, p) = decided(&w).await;
     set_ms(&w, w.now().timestamp_millis() + 60_000);
     // A server that allows no internal network refuses to deliver, and to set such an address.
     let strict = yiyin_app::App::clone(&w).allow_webhook_networks(vec![]);

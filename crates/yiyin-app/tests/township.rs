@@ -12,6 +12,7 @@ use yiyin_domain::authz::Grant;
 use yiyin_domain::catalog::HandlingMode;
 use yiyin_domain::engine::{Action, CaseState, DocumentKind, IntakeOutcome};
 use yiyin_domain::roles::Role;
+use yiyin_testkit::app::publish_variant;
 use yiyin_testkit::date;
 
 on_both!(crate::common::run;
@@ -20,26 +21,13 @@ on_both!(crate::common::run;
 
 /// 农村村民宅基地审批 (HY-GT-902), the power of 涧池镇人民政府 (土地管理法 Art. 62).
 async fn publish_township_item(w: &World) {
-    let mut item = yiyin_testkit::fixtures::catalog()
-        .items
-        .into_iter()
-        .find(|i| i.code == "HY-SC-001")
-        .unwrap();
-    item.code = "HY-GT-902".into();
-    item.name = "农村村民宅基地审批".into();
-    item.handling_mode = HandlingMode::Township;
-    item.delegated_to = vec!["jianchi".into()];
-    yiyin_app::catalog::publish_item(
-        &w.store,
-        HANYIN,
-        item,
-        date("2025-01-01"),
-        date("2025-01-01"),
-        "",
-        "test",
-    )
-    .await
-    .unwrap_or_else(|e| panic!("publish: {e}"));
+    publish_variant(&w.store, date("2025-01-01"), "", |item| {
+        item.code = "HY-GT-902".into();
+        item.name = "农村村民宅基地审批".into();
+        item.handling_mode = HandlingMode::Township;
+        item.delegated_to = vec!["jianchi".into()];
+    })
+    .await;
 }
 
 /// A member of a township's (or the bureau's window's) staff: one role posted at `unit`.

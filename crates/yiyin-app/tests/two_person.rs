@@ -18,6 +18,7 @@ use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::CreditKind;
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::credit::NewCredit;
+use yiyin_testkit::app::publish_variant;
 use yiyin_testkit::date;
 
 on_both!(crate::common::run;
@@ -28,43 +29,30 @@ on_both!(crate::common::run;
 /// 食品生产许可 (HY-SC-009): review, on-site verification, hearing, decision; its own law sets a
 /// 30-day extension.
 async fn publish_item(w: &World) {
-    let mut item = yiyin_testkit::fixtures::catalog()
-        .items
-        .into_iter()
-        .find(|i| i.code == "HY-SC-001")
-        .unwrap();
-    item.code = "HY-SC-009".into();
-    item.name = "食品生产许可".into();
-    let step = |kind: StepKind, name: &str, role: Role| Step {
-        kind,
-        name: name.into(),
-        role,
-        days: 2,
-        standard: String::new(),
-    };
-    item.steps = vec![
-        step(StepKind::Acceptance, "受理", Role::WindowClerk),
-        step(StepKind::Review, "审查", Role::Reviewer),
-        step(StepKind::Verification, "现场核查", Role::Verifier),
-        step(StepKind::Hearing, "听证", Role::SectionChief),
-        step(StepKind::Decision, "决定", Role::SectionChief),
-    ];
-    item.extension_days = Some(30);
-    item.extension_basis = "《某省食品生产许可条例》第十八条（测试）".into();
-    // The extension's law is one of the item's own bases (catalog validation).
-    item.legal_basis
-        .push("《某省食品生产许可条例》第十八条（测试）".into());
-    yiyin_app::catalog::publish_item(
-        &w.store,
-        HANYIN,
-        item,
-        date("2025-01-01"),
-        date("2025-01-01"),
-        "",
-        "test",
-    )
-    .await
-    .unwrap();
+    publish_variant(&w.store, date("2025-01-01"), "", |item| {
+        item.code = "HY-SC-009".into();
+        item.name = "食品生产许可".into();
+        let step = |kind: StepKind, name: &str, role: Role| Step {
+            kind,
+            name: name.into(),
+            role,
+            days: 2,
+            standard: String::new(),
+        };
+        item.steps = vec![
+            step(StepKind::Acceptance, "受理", Role::WindowClerk),
+            step(StepKind::Review, "审查", Role::Reviewer),
+            step(StepKind::Verification, "现场核查", Role::Verifier),
+            step(StepKind::Hearing, "听证", Role::SectionChief),
+            step(StepKind::Decision, "决定", Role::SectionChief),
+        ];
+        item.extension_days = Some(30);
+        item.extension_basis = "《某省食品生产许可条例》第十八条（测试）".into();
+        // The extension's law is one of the item's own bases (catalog validation).
+        item.legal_basis
+            .push("《某省食品生产许可条例》第十八条（测试）".into());
+    })
+    .await;
 }
 
 async fn act(

@@ -172,15 +172,9 @@ pub enum Operation {
 impl Operation {
     /// Every operation, for exhaustive tests and documentation.
     pub fn all() -> Vec<Operation> {
-        let mut out = vec![
-            Operation::ViewCase,
-            Operation::Receive,
-            Operation::Intake,
-            Operation::Suspend,
-            Operation::Extend,
-            Operation::Decide,
-            Operation::IssueCertificate,
-            Operation::Withdraw,
+        let mut out = vec![Operation::ViewCase, Operation::Receive];
+        out.extend(Operation::case_duties());
+        out.extend([
             Operation::Audit,
             Operation::ManageCatalog,
             Operation::ManageUsers,
@@ -189,6 +183,21 @@ impl Operation {
             Operation::ManagePushes,
             Operation::RepairCredit,
             Operation::ConfirmGrants,
+        ]);
+        out
+    }
+
+    /// The duties of acting on a received case (every operation an action of the engine needs,
+    /// [`operation_for`]): intake, suspension, extension, decision, certificate, withdrawal and
+    /// each procedure step.
+    pub fn case_duties() -> Vec<Operation> {
+        let mut out = vec![
+            Operation::Intake,
+            Operation::Suspend,
+            Operation::Extend,
+            Operation::Decide,
+            Operation::IssueCertificate,
+            Operation::Withdraw,
         ];
         out.extend(StepKind::ALL.iter().map(|k| Operation::Step(*k)));
         out

@@ -10,7 +10,8 @@
 //! 6. [`catalog`] — items with their implementation-list elements, versions and changelog.
 //! 7. [`engine`] — the case engine: states, actions, the rule behind each refusal, the clock, and the
 //!    effects each action calls for (documents, pushes, verifications).
-//! 8. [`rehearse`] — running a scripted case on a simulated clock (`yiyin rehearse`).
+//! 8. [`rehearse`] — running a scripted case on a simulated clock (`yiyin rehearse`); [`monitoring`] —
+//!    e-monitoring on the case clock: efficiency classes and yellow and red cards.
 //! 9. [`documents`] — the written documents the law requires, composed from a case.
 //! 10. [`licence`] — the acts on a licence after the decision (Art. 8, 49, 50, 69, 70), a state
 //!     machine returning its effects like the engine.
@@ -30,6 +31,7 @@ pub mod engine;
 pub mod ids;
 pub mod inspection;
 pub mod licence;
+pub mod monitoring;
 pub mod org;
 pub mod party;
 pub mod password;

@@ -2,7 +2,8 @@
 //! uses, as `contracts.md` §2 specifies, and reports the result.
 //!
 //! Forbidden actions are not applied but listed with the rule; deemed acceptance is applied by the
-//! engine when a window passes; the clock is read at `until`.
+//! engine when a window passes; the clock is read at `until`, and e-monitoring's efficiency class and
+//! cards (§2a) are read from that clock by [`crate::monitoring`].
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde::Deserialize;
@@ -161,6 +162,7 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
         applied.push(deemed_json(&deemed));
     }
     let clock = case.clock(&ctx, until)?;
+    let monitoring = crate::monitoring::assess_clock(&case, &ctx, &clock)?;
     let date = |d: Option<NaiveDate>| d.map(fmt_date).map_or(Value::Null, Value::String);
     Ok(json!({
         "state": case.state.code(),
@@ -192,6 +194,8 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
         "not_requested": case.not_requested,
         "limit_unit": clock.limit_unit,
         "suspended_days": clock.suspended_days,
+        "efficiency": monitoring.efficiency,
+        "cards": monitoring.cards,
     }))
 }
 

@@ -1,7 +1,8 @@
 //! Runs every scenario in `rehearsals/` (one per rule of `legal-rules.md` Part 2 that the engine
-//! covers) and checks the report against the scenario's `expect` (a subset of the report) and
-//! `expect_refused` (exactly the refused actions, by index, with their rule and a phrase of the
-//! message).
+//! covers, and the e-monitoring scenarios `monitoring-*` of `contracts.md` §2a) and checks the
+//! report against the scenario's `expect` (a subset of the report: an object within it, such as a
+//! card, names only the fields checked) and `expect_refused` (exactly the refused actions, by index,
+//! with their rule and a phrase of the message).
 
 use std::path::PathBuf;
 
@@ -9,8 +10,33 @@ use serde_json::Value;
 use yiyin_domain::calendar::Calendar;
 use yiyin_domain::rehearse::rehearse;
 
+/// The directory of the scenario files.
+fn scenario_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rehearsals")
+}
+
+/// One scenario file, parsed.
+fn scenario(name: &str) -> Value {
+    let text = std::fs::read_to_string(scenario_dir().join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Whether `got` has what `want` asks for: objects the fields `want` names, arrays the same length
+/// with every element matching, anything else equal.
+fn matches(want: &Value, got: &Value) -> bool {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => w
+            .iter()
+            .all(|(k, v)| g.get(k).is_some_and(|x| matches(v, x))),
+        (Value::Array(w), Value::Array(g)) => {
+            w.len() == g.len() && w.iter().zip(g).all(|(a, b)| matches(a, b))
+        }
+        _ => want == got,
+    }
+}
+
 fn scenarios() -> Vec<(String, Value)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rehearsals");
+    let dir = scenario_dir();
     let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
         .expect("rehearsals dir")
         .map(|e| e.unwrap().path())
@@ -42,7 +68,7 @@ fn every_rehearsal_scenario_gives_the_expected_report() {
             }
         };
         for (key, want) in scenario["expect"].as_object().expect("expect") {
-            if &report[key] != want {
+            if !matches(want, &report[key]) {
                 failures.push(format!("{name}: {key} = {} (expected {want})", report[key]));
             }
         }
@@ -150,11 +176,7 @@ fn a_missing_calendar_year_is_named() {
 #[test]
 fn calendar_day_limits_are_explained_as_calendar_days_with_their_basis() {
     let cal = Calendar::builtin();
-    let text = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../rehearsals/calendar-days-id-card-extended.json"),
-    )
-    .unwrap();
+    let text = scenario("calendar-days-id-card-extended.json").to_string();
     let report = rehearse(&text, &cal).unwrap();
     let lines: Vec<&str> = report["explanation"]
         .as_array()
@@ -200,4 +222,109 @@ fn working_day_limits_keep_their_explanation() {
         "{lines}"
     );
     assert!(!lines.contains("自然日计算"), "{lines}");
+}
+
+/// The cards of a report as (color, limit, on).
+fn cards(report: &Value) -> Vec<(String, String, String)> {
+    report["cards"]
+        .as_array()
+        .expect("cards")
+        .iter()
+        .map(|c| {
+            let f = |k: &str| c[k].as_str().unwrap().to_string();
+            (f("color"), f("limit"), f("on"))
+        })
+        .collect()
+}
+
+/// A scenario file run with its events filtered and its `until` replaced.
+fn rerun(name: &str, keep: impl Fn(&Value) -> bool, until: &str) -> Value {
+    let mut s = scenario(name);
+    let events: Vec<Value> = s["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| keep(e))
+        .cloned()
+        .collect();
+    s["events"] = Value::Array(events);
+    s["until"] = Value::String(until.into());
+    rehearse(&s.to_string(), &Calendar::builtin()).unwrap()
+}
+
+fn card(color: &str, limit: &str, on: &str) -> (String, String, String) {
+    (color.into(), limit.into(), on.into())
+}
+
+#[test]
+fn a_suspension_moves_the_yellow_card() {
+    // With the 3 working days of testing (03-13, 03-14, 03-17) the card is dated 2025-03-27
+    // (the scenario file); without them the promised due date is Friday 2025-03-21 and the card
+    // Monday 2025-03-24.
+    let with = rerun(
+        "monitoring-suspension-moves-card.json",
+        |_| true,
+        "2025-03-28",
+    );
+    let without = rerun(
+        "monitoring-suspension-moves-card.json",
+        |e| !matches!(e["action"].as_str(), Some("suspend" | "resume")),
+        "2025-03-28",
+    );
+    assert_eq!(cards(&with), vec![card("yellow", "promised", "2025-03-27")]);
+    assert_eq!(
+        cards(&without),
+        vec![card("yellow", "promised", "2025-03-24")]
+    );
+    // Without the extension, both cards come 10 working days earlier: 03-24 and 04-08.
+    let unextended = rerun(
+        "monitoring-extension-moves-both.json",
+        |e| e["action"] != "extend",
+        "2025-04-25",
+    );
+    assert_eq!(
+        cards(&unextended),
+        vec![
+            card("yellow", "promised", "2025-03-24"),
+            card("red", "statutory", "2025-04-08"),
+        ]
+    );
+}
+
+#[test]
+fn a_card_appears_only_once_its_date_is_reached() {
+    let name = "monitoring-until-before-card.json";
+    // Saturday and Sunday after the promised due date (Friday 2025-03-21): no card yet.
+    for until in ["2025-03-21", "2025-03-22", "2025-03-23"] {
+        assert!(cards(&rerun(name, |_| true, until)).is_empty(), "{until}");
+    }
+    assert_eq!(
+        cards(&rerun(name, |_| true, "2025-03-24")),
+        vec![card("yellow", "promised", "2025-03-24")]
+    );
+}
+
+#[test]
+fn every_card_explains_its_rule_in_chinese() {
+    let cal = Calendar::builtin();
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, s) in scenarios() {
+        let report = rehearse(&s.to_string(), &cal).unwrap();
+        for c in report["cards"].as_array().unwrap() {
+            let reason = c["reason"].as_str().unwrap();
+            let due = c["due"].as_str().unwrap();
+            let rule = match c["limit"].as_str().unwrap() {
+                "promised" => "承诺办结时限",
+                "statutory" => "第四十二条",
+                "certificate" => "第四十四条",
+                other => panic!("{name}: limit {other}"),
+            };
+            assert!(
+                reason.contains(rule) && reason.contains(due),
+                "{name}: {reason}"
+            );
+            seen.insert(c["limit"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(seen.len(), 3, "{seen:?}");
 }

@@ -5,6 +5,8 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use chrono::NaiveDate;
+
 use secrecy::SecretString;
 use yiyin_app::accounts::{NewStaff, Registration};
 use yiyin_app::catalog::ImportMode;
@@ -12,12 +14,13 @@ use yiyin_app::{App, FixedClock, Keyring, Principal};
 use yiyin_blobs::BlobStore;
 use yiyin_domain::authz::Grant;
 use yiyin_domain::calendar::Calendar;
+use yiyin_domain::catalog::Item;
 use yiyin_domain::roles::Role;
 use yiyin_store::accounts::Account;
 use yiyin_store::{Backend, Store, StoreOptions};
 
 use crate::db::TestDb;
-use crate::fixtures::{at, catalog, date};
+use crate::fixtures::{at, catalog, date, sample_item};
 
 /// The seal passphrase of sealed test setups.
 pub const PASSPHRASE: &str = "ceshi-kouling-2026";
@@ -55,6 +58,21 @@ pub async fn prepare(db: &TestDb, options: StoreOptions, today: &str, sealed: bo
             .expect("seals");
     }
     store
+}
+
+/// Publishes in 汉阴县 a new version of the sample catalog's HY-SC-001 as `change` makes it (under
+/// another code, another item), effective and decided on `on`, with `note`.
+pub async fn publish_variant(
+    store: &Store,
+    on: NaiveDate,
+    note: &str,
+    change: impl FnOnce(&mut Item),
+) {
+    let mut item = sample_item("HY-SC-001");
+    change(&mut item);
+    yiyin_app::catalog::publish_item(store, crate::web::HANYIN, item, on, on, note, "test")
+        .await
+        .unwrap_or_else(|e| panic!("publish: {e}"));
 }
 
 pub fn passphrase() -> SecretString {

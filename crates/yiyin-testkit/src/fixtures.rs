@@ -3,13 +3,34 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use yiyin_domain::calendar::parse_date;
-use yiyin_domain::catalog::CatalogFile;
+use yiyin_domain::catalog::{CatalogFile, Item, LimitUnit};
 
 /// The sample catalog of 汉阴县.
 pub fn catalog() -> CatalogFile {
     toml::from_str(include_str!("../fixtures/catalog.toml")).expect("the sample catalog")
 }
 
+/// The sample catalog's item of `code`.
+#[track_caller]
+pub fn sample_item(code: &str) -> Item {
+    catalog()
+        .items
+        .into_iter()
+        .find(|i| i.code == code)
+        .unwrap_or_else(|| panic!("no {code} in the sample catalog"))
+}
+
+/// Puts an item under a law of its own that counts its limits in calendar days: 60 statutory and
+/// 30 promised days, `basis` (added to the item's legal bases) the basis of its limits.
+pub fn in_calendar_days(item: &mut Item, basis: &str) {
+    item.legal_basis.push(basis.into());
+    item.statutory_days = 60;
+    item.promised_days = 30;
+    item.limit_unit = LimitUnit::CalendarDays;
+    item.limit_basis = basis.into();
+}
+
+/// A date as the tests write it (`2025-03-03`).
 pub fn date(text: &str) -> NaiveDate {
     parse_date(text).expect("a valid date")
 }

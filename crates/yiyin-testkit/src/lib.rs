@@ -3,10 +3,12 @@
 //! [`app`] runs the application layer on it with a clock the test moves and accounts for every
 //! role; [`errors`] asserts what a use case refused and why; [`server`] serves it on a random
 //! port, restartable on the same database; [`fixtures`] has the sample catalog and dates; [`web`]
-//! is a client of the server's HTTP API with the cases every suite takes through it. [`on_both!`]
-//! declares a test once per backend.
+//! is a client of the server's HTTP API with the cases every suite takes through it, and
+//! [`browser`] the same server as a browser uses it (a session's CSRF token, forms, uploads).
+//! [`on_both!`] declares a test once per backend.
 
 pub mod app;
+pub mod browser;
 pub mod db;
 pub mod errors;
 pub mod fixtures;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use yiyin_app::{FixedClock, Principal};
 use yiyin_domain::authz::Grant;
+use yiyin_domain::catalog::Item;
 use yiyin_domain::roles::Role;
 use yiyin_store::{Backend, Store};
 
@@ -80,14 +81,9 @@ impl Api {
 
     /// A server as `setup` says.
     pub async fn start(setup: Setup) -> Api {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("an HTTP client");
         Self::around(
             TestServer::spawn(setup).await,
-            client,
+            crate::browser::new_browser(),
             reqwest::Client::new(),
         )
     }
@@ -125,6 +121,12 @@ impl Api {
         self.token(login, PASSWORD).await
     }
 
+    /// An observer (审批观察员) of a department of 汉阴县; returns the bearer token.
+    pub async fn observer(&self, login: &str, department: &str) -> String {
+        let grant = grant(Role::Observer, HANYIN, Some(department));
+        self.staff_with(login, grant).await
+    }
+
     /// A supervisor (监管部门人员) of a department of 汉阴县; returns the bearer token.
     pub async fn supervisor(&self, login: &str, department: &str) -> String {
         let grant = grant(Role::DepartmentSupervisor, HANYIN, Some(department));
@@ -150,6 +152,14 @@ impl Api {
             .expect("the accounts")
             .unwrap_or_else(|| panic!("no account {login}"));
         Principal::new(account)
+    }
+
+    /// The audit chain's verification as the holder of `token` reads it (a discipline supervisor,
+    /// say); asserts it is answered and that no link is broken.
+    pub async fn unbroken_chain(&self, token: &str) -> Value {
+        let chain = self.by(token).get("/api/v1/audit/chain").await.expect(200);
+        assert!(chain["broken"].is_null(), "{chain}");
+        chain
     }
 
     /// The database, for raw access (tampering).
@@ -318,6 +328,19 @@ impl Api {
             .post("/api/v1/cases", intake(materials))
             .await
             .expect(201)
+    }
+
+    /// Receives an application for HY-SC-001 with both materials at the window; returns its id.
+    pub async fn received(&self, clerk: &str) -> i64 {
+        self.receive(clerk, &["M1", "M2"]).await["id"]
+            .as_i64()
+            .expect("the case's id")
+    }
+
+    /// Publishes today a new version of HY-SC-001 as `change` makes it, with `note` (see
+    /// [`crate::app::publish_variant`]).
+    pub async fn publish_variant(&self, note: &str, change: impl FnOnce(&mut Item)) {
+        crate::app::publish_variant(&self.store, self.app.today(), note, change).await;
     }
 
     /// An action on a case by the holder of `token`.

@@ -7,7 +7,7 @@ use yiyin_store::Backend;
 use yiyin_testkit::app::grant;
 use yiyin_testkit::fixtures::{SUPPLEMENTED_DOCUMENTS, SUPPLEMENTED_TO_LICENCE};
 use yiyin_testkit::web::{HANYIN, actions, approve, intake, online, review};
-use yiyin_testkit::{Api, PASSWORD, assert_says, on_both};
+use yiyin_testkit::{Api, assert_says, on_both};
 
 on_both!(
     window_to_certificate_lifecycle,
@@ -129,9 +129,7 @@ async fn forbidden_actions_name_the_rule(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
     let desk = app.desk().await;
     let head = app.staff("hy.head", Role::BureauHead, HANYIN).await;
-    let id = app.receive(&desk.clerk, &["M1", "M2"]).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = app.received(&desk.clerk).await;
     let e = app
         .act(&desk.chief, id, approve("x"))
         .await
@@ -398,15 +396,7 @@ async fn online_applications_need_the_attestation(backend: Backend) {
 /// Logs the clerk in with the cookie client; returns the session's CSRF token.
 async fn cookie_session(app: &Api) -> String {
     app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
-    let r = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"login": "hy.clerk", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let session: Value = r.json().await.unwrap();
-    session["csrf_token"].as_str().unwrap().to_string()
+    app.browser_login("hy.clerk").await
 }
 
 /// A JSON write with the cookie client, with the CSRF token or without.

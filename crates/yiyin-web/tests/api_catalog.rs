@@ -1,6 +1,7 @@
 //! The public catalog API and pages against a real server, on both databases.
 
 use yiyin_store::Backend;
+use yiyin_testkit::fixtures::in_calendar_days;
 use yiyin_testkit::{Api, on_both};
 
 on_both!(
@@ -166,37 +167,23 @@ async fn public_pages_render_in_chinese(backend: Backend) {
 async fn publish_national_entry(app: &Api) {
     use yiyin_domain::catalog::NationalRef;
     use yiyin_domain::sources::{Source, SourceKind};
-    let mut item = yiyin_testkit::catalog()
-        .items
-        .into_iter()
-        .find(|i| i.code == "HY-SC-001")
-        .unwrap();
-    item.national = Some(NationalRef {
-        code: "00012345600Y".into(),
-        name: "食品经营许可".into(),
-    });
-    item.sources = vec![
-        Source {
-            kind: SourceKind::Document,
-            cite: "《中华人民共和国食品安全法》第三十五条".into(),
-        },
-        Source {
-            kind: SourceKind::Assumed,
-            cite: "承诺时限为演示假定".into(),
-        },
-    ];
-    let today = app.app.today();
-    yiyin_app::catalog::publish_item(
-        &app.store,
-        "hanyin",
-        item,
-        today,
-        today,
-        "对应国家清单",
-        "test",
-    )
-    .await
-    .unwrap();
+    app.publish_variant("对应国家清单", |item| {
+        item.national = Some(NationalRef {
+            code: "00012345600Y".into(),
+            name: "食品经营许可".into(),
+        });
+        item.sources = vec![
+            Source {
+                kind: SourceKind::Document,
+                cite: "《中华人民共和国食品安全法》第三十五条".into(),
+            },
+            Source {
+                kind: SourceKind::Assumed,
+                cite: "承诺时限为演示假定".into(),
+            },
+        ];
+    })
+    .await;
 }
 
 async fn the_national_list_report_is_for_the_catalog_administrator(backend: Backend) {
@@ -255,7 +242,6 @@ async fn the_national_list_report_is_for_the_catalog_administrator(backend: Back
 
 async fn the_catalog_administrator_sees_national_entries_and_sources(backend: Backend) {
     use yiyin_domain::roles::Role;
-    use yiyin_testkit::{PASSWORD, TOTP_SECRET};
     let app = Api::spawn(backend, "2025-06-02").await;
     publish_national_entry(&app).await;
     let admin = app.staff("hy.catalog", Role::CatalogAdmin, "hanyin").await;
@@ -319,71 +305,37 @@ async fn the_catalog_administrator_sees_national_entries_and_sources(backend: Ba
     assert_eq!(status, 403);
 
     // A source line the editor cannot read is named, and nothing is saved.
+    let csrf = app.browser_login_totp("hy.catalog").await;
+    let mut form = editor_form(
+        &csrf,
+        &[
+            ("national_code", "00012345600Y"),
+            ("national_name", "食品经营许可"),
+            (
+                "sources",
+                "公开文件：《中华人民共和国食品安全法》第三十五条\n传说：某处",
+            ),
+        ],
+    );
     let r = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&serde_json::json!({"login": "hy.catalog", "password": PASSWORD, "totp": app.totp_code(TOTP_SECRET)}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let session: serde_json::Value = r.json().await.unwrap();
-    let csrf = session["csrf_token"].as_str().unwrap();
-    let form = [
-        ("csrf", csrf),
-        ("code", "HY-SC-001"),
-        ("name", "食品经营许可"),
-        ("kind", "licensing"),
-        ("handling_mode", "transferred"),
-        ("handling_class", "promised"),
-        ("subject", "both"),
-        ("result_kind", "licence"),
-        ("national_code", "00012345600Y"),
-        ("national_name", "食品经营许可"),
-        (
-            "sources",
-            "公开文件：《中华人民共和国食品安全法》第三十五条\n传说：某处",
-        ),
-    ];
-    let r = app
-        .client
-        .post(app.url("/admin/catalog/hanyin/edit/HY-SC-001"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+        .post_form("/admin/catalog/hanyin/edit/HY-SC-001", &form)
+        .await;
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
     yiyin_testkit::assert_says(
         &html,
         &["第2行「传说：某处」应写成 种类：出处（种类为试点方案、公开文件、演示假定）"],
     );
-    assert!(
-        app.store
-            .draft("hanyin", "HY-SC-001")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(edited_draft(&app).await.is_none());
     // Read lines are kept in the draft, with the national entry.
-    let mut form = form.to_vec();
     form.last_mut().unwrap().1 = "公开文件：《中华人民共和国食品安全法》第三十五条\n演示假定：批次";
     let r = app
-        .client
-        .post(app.url("/admin/catalog/hanyin/edit/HY-SC-001"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+        .post_form("/admin/catalog/hanyin/edit/HY-SC-001", &form)
+        .await;
     assert_eq!(r.status().as_u16(), 303);
-    let draft = app
-        .store
-        .draft("hanyin", "HY-SC-001")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(draft.item.national.unwrap().code, "00012345600Y");
-    let lines: Vec<String> = draft.item.sources.iter().map(|s| s.line()).collect();
+    let draft = edited_draft(&app).await.unwrap();
+    assert_eq!(draft.national.unwrap().code, "00012345600Y");
+    let lines: Vec<String> = draft.sources.iter().map(|s| s.line()).collect();
     assert_eq!(
         lines,
         [
@@ -394,20 +346,27 @@ async fn the_catalog_administrator_sees_national_entries_and_sources(backend: Ba
     app.stop().await;
 }
 
-/// Logs `login` in on the test client (its cookie kept) and returns the session's CSRF token, for
-/// posting the pages' forms.
-async fn form_session(app: &Api, login: &str) -> String {
-    use yiyin_testkit::{PASSWORD, TOTP_SECRET};
-    let r = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&serde_json::json!({"login": login, "password": PASSWORD, "totp": app.totp_code(TOTP_SECRET)}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let session: serde_json::Value = r.json().await.unwrap();
-    session["csrf_token"].as_str().unwrap().to_string()
+/// The draft of HY-SC-001 the editor saved, if any.
+async fn edited_draft(app: &Api) -> Option<yiyin_domain::catalog::Item> {
+    let draft = app.store.draft("hanyin", "HY-SC-001").await.unwrap();
+    draft.map(|d| d.item)
+}
+
+/// The catalog editor's form for HY-SC-001 (食品经营许可, transferred, promised, a licence), the
+/// session's `csrf` first, then `fields`.
+fn editor_form<'a>(csrf: &'a str, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("csrf", csrf),
+        ("code", "HY-SC-001"),
+        ("name", "食品经营许可"),
+        ("kind", "licensing"),
+        ("handling_mode", "transferred"),
+        ("handling_class", "promised"),
+        ("subject", "both"),
+        ("result_kind", "licence"),
+    ];
+    form.extend_from_slice(fields);
+    form
 }
 
 /// The catalog editor carries the limit unit, its basis, the extension (0 = none) and the joint
@@ -431,63 +390,32 @@ async fn the_editor_and_the_guide_carry_each_items_limits(backend: Backend) {
             "依法不得延期的填0",
         ],
     );
-    let csrf = form_session(&app, "hy.catalog").await;
-    let mut form = vec![
-        ("csrf", csrf.as_str()),
-        ("code", "HY-SC-001"),
-        ("name", "食品经营许可"),
-        ("kind", "licensing"),
-        ("handling_mode", "transferred"),
-        ("handling_class", "promised"),
-        ("subject", "both"),
-        ("result_kind", "licence"),
-        ("statutory_days", "60"),
-        ("promised_days", "30"),
-        ("limit_unit", "小时"),
-        ("limit_basis", "《某省食品经营许可管理办法》第二十条"),
-        ("extension_days", "0"),
-        ("extension_basis", "《某省食品经营许可管理办法》第二十条"),
-        ("joint", "yes"),
-        ("joint_departments", "zhujian"),
-        ("joint_departments", "weiji"),
-    ];
-    let post = |form: Vec<(&'static str, &str)>| {
-        let app = &app;
-        let form: Vec<(String, String)> = form
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        async move {
-            app.client
-                .post(app.url("/admin/catalog/hanyin/edit/HY-SC-001"))
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
+    let csrf = app.browser_login_totp("hy.catalog").await;
+    let mut form = editor_form(
+        &csrf,
+        &[
+            ("statutory_days", "60"),
+            ("promised_days", "30"),
+            ("limit_unit", "小时"),
+            ("limit_basis", "《某省食品经营许可管理办法》第二十条"),
+            ("extension_days", "0"),
+            ("extension_basis", "《某省食品经营许可管理办法》第二十条"),
+            ("joint", "yes"),
+            ("joint_departments", "zhujian"),
+            ("joint_departments", "weiji"),
+        ],
+    );
+    let edit = "/admin/catalog/hanyin/edit/HY-SC-001";
     // A unit that is not one is named, and nothing is saved.
-    let r = post(form.clone()).await;
+    let r = app.post_form(edit, &form).await;
     assert_eq!(r.status().as_u16(), 422);
     yiyin_testkit::assert_says(&r.text().await.unwrap(), &["请选择时限单位"]);
-    assert!(
-        app.store
-            .draft("hanyin", "HY-SC-001")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(edited_draft(&app).await.is_none());
     form.retain(|(k, _)| *k != "limit_unit");
     form.push(("limit_unit", "calendar_days"));
-    let r = post(form).await;
+    let r = app.post_form(edit, &form).await;
     assert_eq!(r.status().as_u16(), 303);
-    let draft = app
-        .store
-        .draft("hanyin", "HY-SC-001")
-        .await
-        .unwrap()
-        .unwrap()
-        .item;
+    let draft = edited_draft(&app).await.unwrap();
     assert_eq!(draft.limit_unit, LimitUnit::CalendarDays);
     assert_eq!(draft.limit_basis, "《某省食品经营许可管理办法》第二十条");
     assert_eq!(draft.extension_days, Some(0));
@@ -507,31 +435,13 @@ async fn the_editor_and_the_guide_carry_each_items_limits(backend: Backend) {
     );
 
     // Published with its own law's limits, the guide shows each with its unit and basis.
-    let mut item = yiyin_testkit::catalog()
-        .items
-        .into_iter()
-        .find(|i| i.code == "HY-SC-001")
-        .unwrap();
-    item.legal_basis
-        .push("《某省食品经营许可管理办法》第二十条".into());
-    item.statutory_days = 60;
-    item.promised_days = 30;
-    item.limit_unit = LimitUnit::CalendarDays;
-    item.limit_basis = "《某省食品经营许可管理办法》第二十条".into();
-    item.extension_days = Some(0);
-    item.extension_basis = "《某省食品经营许可管理办法》第二十条".into();
-    let today = app.app.today();
-    yiyin_app::catalog::publish_item(
-        &app.store,
-        "hanyin",
-        item,
-        today,
-        today,
-        "时限按特别规定",
-        "test",
-    )
-    .await
-    .unwrap();
+    let basis = "《某省食品经营许可管理办法》第二十条";
+    app.publish_variant("时限按特别规定", |item| {
+        in_calendar_days(item, basis);
+        item.extension_days = Some(0);
+        item.extension_basis = basis.into();
+    })
+    .await;
     let (status, html) = app.get_text("/j/hanyin/items/HY-SC-001").await;
     assert_eq!(status, 200);
     yiyin_testkit::assert_says(

@@ -8,6 +8,7 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::browser::case_of;
 use yiyin_testkit::web::HANYIN;
 use yiyin_testkit::{Api, PASSWORD, on_both};
 
@@ -126,37 +127,11 @@ async fn api_answers_who_may_ask_before_what_was_asked(backend: Backend) {
     app.stop().await;
 }
 
-/// Logs `login` in on the cookie client, as a browser does; returns the session's CSRF token.
-async fn browser_login(app: &Api, login: &str) -> String {
-    let r = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"login": login, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let session: Value = r.json().await.unwrap();
-    session["csrf_token"].as_str().unwrap().to_string()
-}
-
-/// Opens a page with the browser; returns status and page.
-async fn get_page(app: &Api, path: &str) -> (u16, String) {
-    let r = app.client.get(app.url(path)).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap_or_default())
-}
-
 /// Posts a form (`body` urlencoded as sent) with the browser; returns status and page.
 async fn post_form(app: &Api, path: &str, body: String) -> (u16, String) {
-    let r = app
-        .client
-        .post(app.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap_or_default())
+    let form = "application/x-www-form-urlencoded";
+    let (status, page, _) = app.post_raw(path, form, body).await;
+    (status, page)
 }
 
 async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
@@ -167,7 +142,7 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
     assert_eq!(anonymous.0, 303, "anonymous: sent to the login page");
 
     app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
-    let csrf = browser_login(&app, "hy.clerk").await;
+    let csrf = app.browser_login("hy.clerk").await;
     for path in [
         "/supervision/findings",
         "/supervision/inspections/1/results",
@@ -205,10 +180,10 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
     let (status, page) = post_form(&app, "/my/cases/abc/withdraw", format!("csrf={csrf}")).await;
     assert_eq!(status, 403, "clerk on an applicant's form: {page}");
     assert!(page.contains("此页面供申请人使用"), "{page}");
-    let (status, page) = get_page(&app, "/my/cases/abc").await;
+    let (status, page) = app.get_text("/my/cases/abc").await;
     assert_eq!(status, 403, "clerk on an applicant's page: {page}");
     for path in ["/work/cases/abc", "/files/abc", "/cases/abc/documents/1"] {
-        let (status, page) = get_page(&app, path).await;
+        let (status, page) = app.get_text(path).await;
         assert_eq!(status, 404, "clerk {path}: {page}");
         assert!(
             page.contains("路径参数「abc」应为整数"),
@@ -221,9 +196,9 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
     // them the address is wrong.
     app.register("person", "王芳", "11010519491231002X", PASSWORD)
         .await;
-    let csrf = browser_login(&app, "11010519491231002X").await;
+    let csrf = app.browser_login("11010519491231002X").await;
     for path in ["/work/cases/abc", "/work/cases/abc/archive"] {
-        let (status, page) = get_page(&app, path).await;
+        let (status, page) = app.get_text(path).await;
         assert_eq!(status, 403, "applicant {path}: {page}");
     }
     for path in ["/work/cases/abc/act", "/work/cases/abc/reveal"] {
@@ -231,12 +206,12 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
         assert_eq!(status, 403, "applicant {path}: {page}");
         assert!(page.contains("仅限工作人员"), "applicant {path}: {page}");
     }
-    let (status, page) = get_page(&app, "/my/cases/abc").await;
+    let (status, page) = app.get_text("/my/cases/abc").await;
     assert_eq!(status, 404, "applicant, no such case: {page}");
     assert!(page.contains("页面不存在"), "{page}");
     // A form without the session's token is refused as forged before its fields are judged.
     app.supervisor("hy.shichang", "shichang").await;
-    let csrf = browser_login(&app, "hy.shichang").await;
+    let csrf = app.browser_login("hy.shichang").await;
     let (status, page) = post_form(&app, "/supervision/findings", bad("forged")).await;
     assert_eq!(status, 403, "forged: {page}");
     assert!(page.contains("防伪令牌不符"), "forged");
@@ -276,36 +251,8 @@ fn multipart(parts: &[Vec<u8>], truncated: bool) -> Vec<u8> {
 
 /// Posts a multipart body with the browser; returns status, page and where it redirects.
 async fn post_upload(app: &Api, path: &str, body: Vec<u8>) -> (u16, String, String) {
-    let r = app
-        .client
-        .post(app.url(path))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let location = r
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (
-        r.status().as_u16(),
-        r.text().await.unwrap_or_default(),
-        location,
-    )
-}
-
-/// The case a redirect after applying names.
-fn case_of(location: &str) -> i64 {
-    location
-        .strip_prefix("/my/cases/")
-        .and_then(|rest| rest.split('?').next())
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("a case page: {location}"))
+    let multipart = format!("multipart/form-data; boundary={BOUNDARY}");
+    app.post_raw(path, &multipart, body).await
 }
 
 async fn upload_forms_check_the_token_before_any_file(backend: Backend) {
@@ -313,7 +260,7 @@ async fn upload_forms_check_the_token_before_any_file(backend: Backend) {
     let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
     app.register("person", "王芳", "11010519491231002X", PASSWORD)
         .await;
-    let csrf = browser_login(&app, "11010519491231002X").await;
+    let csrf = app.browser_login("11010519491231002X").await;
     let big = vec![b'%'; 11 * 1024 * 1024];
     let text = |name: &str, value: &str| part(name, None, value.as_bytes());
     let forbidden = |(status, page, _): &(u16, String, String), what: &str| {

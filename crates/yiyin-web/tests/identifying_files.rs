@@ -10,7 +10,6 @@ use yiyin_app::cases::{Receive, Upload};
 use yiyin_domain::engine::IntakeOutcome;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
-use yiyin_testkit::app::grant;
 use yiyin_testkit::web::{HANYIN, approve};
 use yiyin_testkit::{Api, PASSWORD, on_both};
 use yiyin_web::api::cases::ApplicantInput;
@@ -107,12 +106,7 @@ async fn get(app: &Api, token: &str, path: &str) -> (u16, String) {
 async fn watchers_take_identifying_files_only_after_opening_the_case(backend: Backend) {
     let app = Api::spawn_sealed(backend, "2025-03-03").await;
     let (id, attachment, doc, clerk) = licensed_case_with_scan(&app).await;
-    let observer = app
-        .staff_with(
-            "hy.observer",
-            grant(Role::Observer, HANYIN, Some("shichang")),
-        )
-        .await;
+    let observer = app.observer("hy.observer", "shichang").await;
     let discipline = app
         .staff("hy.discipline", Role::DisciplineSupervisor, HANYIN)
         .await;
@@ -175,11 +169,6 @@ async fn watchers_take_identifying_files_only_after_opening_the_case(backend: Ba
     assert!(body.contains("请先说明理由查看完整信息"), "{body}");
     // The downloads are in the chain, which still verifies.
     let discipline = app.token("hy.discipline", PASSWORD).await;
-    let chain = app
-        .by(&discipline)
-        .get("/api/v1/audit/chain")
-        .await
-        .expect(200);
-    assert!(chain["broken"].is_null(), "{chain}");
+    app.unbroken_chain(&discipline).await;
     app.stop().await;
 }

@@ -4,12 +4,11 @@
 //! the case, for that one view; those who handle the case see them in full. Only the window's acts
 //! are recorded at the window: the review and the decision are back-office work.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
-use yiyin_testkit::app::grant;
 use yiyin_testkit::web::{HANYIN, review};
-use yiyin_testkit::{Api, PASSWORD, on_both};
+use yiyin_testkit::{Api, on_both};
 
 on_both!(
     watchers_see_identifiers_masked_until_they_open_them,
@@ -20,20 +19,6 @@ const ID: &str = "11010519491231002X";
 const ID_MASKED: &str = "110*************2X";
 const PHONE: &str = "13812345678";
 const PHONE_MASKED: &str = "138****5678";
-
-/// Logs `login` in on the cookie client (as a browser does); returns the session's CSRF token.
-async fn browser_login(app: &Api, login: &str) -> String {
-    let r = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"login": login, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let session: Value = r.json().await.unwrap();
-    session["csrf_token"].as_str().unwrap().to_string()
-}
 
 /// A person's application at the window, accepted; returns its id.
 async fn persons_case(app: &Api, clerk: &str) -> i64 {
@@ -72,12 +57,7 @@ async fn watchers_see_identifiers_masked_until_they_open_them(backend: Backend) 
     let id = persons_case(&app, &clerk).await;
     let path = format!("/api/v1/cases/{id}");
     let page = format!("/work/cases/{id}");
-    let observer = app
-        .staff_with(
-            "hy.observer",
-            grant(Role::Observer, HANYIN, Some("shichang")),
-        )
-        .await;
+    let observer = app.observer("hy.observer", "shichang").await;
     let discipline = app
         .staff("hy.discipline", Role::DisciplineSupervisor, HANYIN)
         .await;
@@ -128,32 +108,19 @@ async fn watchers_see_identifiers_masked_until_they_open_them(backend: Backend) 
     let again = app.by(&observer).get(&path).await.expect(200);
     assert_eq!(again["applicant"]["id_number"], ID_MASKED, "{again}");
     // The opening is in the chain, which still verifies.
-    let chain = app
-        .by(&discipline)
-        .get("/api/v1/audit/chain")
-        .await
-        .expect(200);
-    assert!(chain["broken"].is_null(), "{chain}");
+    let chain = app.unbroken_chain(&discipline).await;
     assert_eq!(chain["altered"], json!([]), "{chain}");
 
     // The discipline supervisor opens them on the page: the form needs its CSRF token.
-    let csrf = browser_login(&app, "hy.discipline").await;
+    let csrf = app.browser_login("hy.discipline").await;
     let r = app
-        .client
-        .post(app.url(&format!("{page}/reveal")))
-        .form(&[("csrf", "wrong")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(&format!("{page}/reveal"), &[("csrf", "wrong")])
+        .await;
     assert_eq!(r.status().as_u16(), 403);
     assert_eq!(reveals(&app, id).await.len(), 1);
     let r = app
-        .client
-        .post(app.url(&format!("{page}/reveal")))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .post_form(&format!("{page}/reveal"), &[("csrf", csrf.as_str())])
+        .await;
     assert_eq!(r.status().as_u16(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains(ID) && html.contains(PHONE), "{html}");
@@ -174,12 +141,7 @@ async fn watchers_see_identifiers_masked_until_they_open_them(backend: Backend) 
         .await
         .expect(200);
     assert_eq!(plain["applicant"]["id_number"], ID, "{plain}");
-    let elsewhere = app
-        .staff_with(
-            "hy.observer.huanbao",
-            grant(Role::Observer, HANYIN, Some("huanbao")),
-        )
-        .await;
+    let elsewhere = app.observer("hy.observer.huanbao", "huanbao").await;
     let other_county = app
         .staff("zy.discipline", Role::DisciplineSupervisor, "ziyang")
         .await;

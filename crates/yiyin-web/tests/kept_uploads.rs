@@ -4,8 +4,9 @@
 //! form attaches them. Another session sending the same form key gets none of them. The same holds
 //! for the files answering a supplement notice.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use yiyin_store::Backend;
+use yiyin_testkit::browser::{answered, case_of, new_browser};
 use yiyin_testkit::web::COMPANY_ID;
 use yiyin_testkit::{Api, on_both};
 
@@ -18,23 +19,12 @@ const GOOD: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 const PASSWORD: &str = "Wf-2025-apply!";
 const APPLY: &str = "/apply/hanyin/HY-SC-001";
 
-/// A browser of its own (cookies, no redirects followed), logged in as `login`; returns it
-/// with the session's CSRF token.
+/// A browser of its own, logged in as `login`; returns it with the session's CSRF token.
 async fn browser(app: &Api, login: &str) -> (reqwest::Client, String) {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = client
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"login": login, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let session: Value = r.json().await.unwrap();
-    (client, session["csrf_token"].as_str().unwrap().to_string())
+    let client = new_browser();
+    let credentials = json!({"login": login, "password": PASSWORD});
+    let csrf = app.log_in_on(&client, credentials).await;
+    (client, csrf)
 }
 
 /// Sends a multipart form with `fields` and `files` (material, name, bytes) to
@@ -60,13 +50,7 @@ async fn post_files(
         .send()
         .await
         .unwrap();
-    let status = r.status().as_u16();
-    let location = r
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, r.text().await.unwrap_or_default(), location)
+    answered(r).await
 }
 
 /// Sends the application form with `files` (material, name, bytes); returns status, page and
@@ -82,20 +66,26 @@ async fn send(
     post_files(app, client, APPLY, &fields, files).await
 }
 
-/// The case a redirect after applying names, and the files attached to it (material, name).
-async fn attached(app: &Api, location: &str) -> Vec<(String, String)> {
-    let id: i64 = location
-        .strip_prefix("/my/cases/")
-        .and_then(|rest| rest.split('?').next())
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("a case page: {location}"));
-    app.store
+/// The files attached to a case (material, name), in order.
+async fn attachments(app: &Api, id: i64) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = app
+        .store
         .attachments(id)
         .await
         .unwrap()
         .into_iter()
         .map(|a| (a.material_code, a.file_name))
-        .collect()
+        .collect();
+    files.sort();
+    files
+}
+
+/// The files both answers sent together: M1 kept from the first, M2 corrected in the second.
+fn kept_and_corrected() -> Vec<(String, String)> {
+    vec![
+        ("M1".to_string(), "营业执照.pdf".to_string()),
+        ("M2".to_string(), "说明.pdf".to_string()),
+    ]
 }
 
 async fn a_refused_file_keeps_the_others_for_the_same_session(backend: Backend) {
@@ -135,7 +125,7 @@ async fn a_refused_file_keeps_the_others_for_the_same_session(backend: Backend) 
     assert!(!page.contains("已保留"), "{page}");
     if status == 303 {
         assert_eq!(
-            attached(&app, &location).await,
+            attachments(&app, case_of(&location)).await,
             vec![],
             "another session's case"
         );
@@ -151,15 +141,8 @@ async fn a_refused_file_keeps_the_others_for_the_same_session(backend: Backend) 
     let (status, page, location) =
         send(&app, &owner, &csrf, key, &[("M2", "说明.pdf", GOOD)]).await;
     assert_eq!(status, 303, "{page}");
-    let mut files = attached(&app, &location).await;
-    files.sort();
-    assert_eq!(
-        files,
-        vec![
-            ("M1".to_string(), "营业执照.pdf".to_string()),
-            ("M2".to_string(), "说明.pdf".to_string())
-        ]
-    );
+    let files = attachments(&app, case_of(&location)).await;
+    assert_eq!(files, kept_and_corrected());
     app.stop().await;
 }
 
@@ -173,11 +156,7 @@ async fn a_refused_supplement_file_keeps_the_others(backend: Backend) {
     let (owner, csrf) = browser(&app, "11010519491231002X").await;
     let (status, page, location) = send(&app, &owner, &csrf, "apply-1", &[]).await;
     assert_eq!(status, 303, "{page}");
-    let id: i64 = location
-        .strip_prefix("/my/cases/")
-        .and_then(|rest| rest.split('?').next())
-        .and_then(|id| id.parse().ok())
-        .unwrap();
+    let id = case_of(&location);
     let notice = json!({"action": "notify_supplement", "missing": ["M1", "M2"]});
     app.act(&clerk, id, notice).await.expect(200);
 
@@ -201,21 +180,6 @@ async fn a_refused_supplement_file_keeps_the_others(backend: Backend) {
     let files: &[(&str, &str, &[u8])] = &[("M2", "说明.pdf", GOOD)];
     let (status, page, _) = post_files(&app, &owner, &path, &fields, files).await;
     assert_eq!(status, 303, "{page}");
-    let mut files: Vec<(String, String)> = app
-        .store
-        .attachments(id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| (a.material_code, a.file_name))
-        .collect();
-    files.sort();
-    assert_eq!(
-        files,
-        vec![
-            ("M1".to_string(), "营业执照.pdf".to_string()),
-            ("M2".to_string(), "说明.pdf".to_string())
-        ]
-    );
+    assert_eq!(attachments(&app, id).await, kept_and_corrected());
     app.stop().await;
 }

@@ -5,8 +5,9 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::fixtures::in_calendar_days;
 use yiyin_testkit::web::{HANYIN, approve, review};
-use yiyin_testkit::{Api, PASSWORD, TOTP_SECRET, on_both};
+use yiyin_testkit::{Api, on_both};
 
 on_both!(
     unknown_addresses_answer_in_chinese,
@@ -21,25 +22,6 @@ on_both!(
     the_organisation_is_edited_on_a_form,
     the_item_page_draws_the_procedure_with_its_branches,
 );
-
-/// Logs `login` in on the cookie client (as a browser does); returns the session's CSRF token.
-async fn browser_login(app: &Api, login: &str) -> String {
-    browser_login_with(app, json!({"login": login, "password": PASSWORD})).await
-}
-
-/// Logs in on the cookie client with these credentials (a second factor, say).
-async fn browser_login_with(app: &Api, credentials: Value) -> String {
-    let r = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&credentials)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let session: Value = r.json().await.unwrap();
-    session["csrf_token"].as_str().unwrap().to_string()
-}
 
 async fn unknown_addresses_answer_in_chinese(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
@@ -92,14 +74,8 @@ async fn notices_are_only_what_the_server_set(backend: Backend) {
 
     // Logging out: the next page says so, once.
     app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
-    let csrf = browser_login(&app, "hy.clerk").await;
-    let r = app
-        .client
-        .post(app.url("/logout"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let csrf = app.browser_login("hy.clerk").await;
+    let r = app.post_form("/logout", &[("csrf", csrf.as_str())]).await;
     assert!(r.status().is_redirection());
     let location = r.headers()["location"].to_str().unwrap().to_string();
     assert!(!location.contains("notice"), "{location}");
@@ -162,28 +138,10 @@ async fn worklists_show_the_deadline_now_and_how_late(backend: Backend) {
 async fn calendar_day_items_show_their_days_left_in_calendar_days(backend: Backend) {
     let app = Api::spawn(backend, "2025-09-01").await;
     let basis = "《某省食品经营许可管理办法》第二十条";
-    let mut item = yiyin_testkit::catalog()
-        .items
-        .into_iter()
-        .find(|i| i.code == "HY-SC-001")
-        .unwrap();
-    item.legal_basis.push(basis.into());
-    item.statutory_days = 60;
-    item.promised_days = 30;
-    item.limit_unit = yiyin_domain::catalog::LimitUnit::CalendarDays;
-    item.limit_basis = basis.into();
-    let today = app.app.today();
-    yiyin_app::catalog::publish_item(
-        &app.store,
-        "hanyin",
-        item,
-        today,
-        today,
-        "时限按特别规定",
-        "test",
-    )
-    .await
-    .unwrap();
+    app.publish_variant("时限按特别规定", |item| {
+        in_calendar_days(item, basis)
+    })
+    .await;
     let desk = app.desk().await;
     let (_, html) = app
         .page_text(&desk.clerk, "/work/intake?j=hanyin&item=HY-SC-001")
@@ -230,11 +188,13 @@ async fn pushes_are_acknowledged_in_a_batch(backend: Backend) {
     app.licensed_case().await;
     let market = app.supervisor("hy.shichang", "shichang").await;
     let env = app.supervisor("hy.huanbao", "huanbao").await;
-    let inbox = app
-        .by(&market)
-        .get("/api/v1/supervision/inbox")
-        .await
-        .expect(200);
+    let inbox_of_market = || async {
+        app.by(&market)
+            .get("/api/v1/supervision/inbox")
+            .await
+            .expect(200)
+    };
+    let inbox = inbox_of_market().await;
     let ids: Vec<i64> = inbox["pushes"]
         .as_array()
         .unwrap()
@@ -258,11 +218,7 @@ async fn pushes_are_acknowledged_in_a_batch(backend: Backend) {
         .post(batch, json!({"ids": [ids[0], 999_999]}))
         .await
         .expect(404);
-    let inbox = app
-        .by(&market)
-        .get("/api/v1/supervision/inbox")
-        .await
-        .expect(200);
+    let inbox = inbox_of_market().await;
     assert_eq!(inbox["counts"]["unacknowledged"], 2, "{inbox}");
 
     // The desk offers the batch; the department signs the first through the API, the second on
@@ -279,7 +235,7 @@ async fn pushes_are_acknowledged_in_a_batch(backend: Backend) {
         .expect(200);
     assert_eq!(signed.as_array().unwrap().len(), 1, "{signed}");
     assert!(signed[0]["acknowledged_by"].is_string(), "{signed}");
-    let csrf = browser_login(&app, "hy.shichang").await;
+    let csrf = app.browser_login("hy.shichang").await;
     let form = [
         ("csrf", csrf.as_str()),
         ("j", HANYIN),
@@ -288,21 +244,13 @@ async fn pushes_are_acknowledged_in_a_batch(backend: Backend) {
         ("ids", &ids[1].to_string()),
     ];
     let r = app
-        .client
-        .post(app.url("/supervision/pushes/acknowledge"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+        .post_form("/supervision/pushes/acknowledge", &form)
+        .await;
     assert_eq!(r.status().as_u16(), 303);
     let location = r.headers()["location"].to_str().unwrap().to_string();
     let (_, html) = app.get_text(&location).await;
     assert!(html.contains("已签收 2 条推送"), "{html}");
-    let inbox = app
-        .by(&market)
-        .get("/api/v1/supervision/inbox")
-        .await
-        .expect(200);
+    let inbox = inbox_of_market().await;
     assert_eq!(inbox["counts"]["unacknowledged"], 0, "{inbox}");
     // Each signature is an audited event, once per push.
     let case_id = signed[0]["case_id"].as_i64().unwrap();
@@ -316,9 +264,7 @@ async fn the_head_does_not_do_the_review(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
     let desk = app.desk().await;
     let head = app.staff("hy.head", Role::BureauHead, HANYIN).await;
-    let id = app.receive(&desk.clerk, &["M1", "M2"]).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = app.received(&desk.clerk).await;
     app.act(&desk.clerk, id, json!({"action": "accept"}))
         .await
         .expect(200);
@@ -533,20 +479,14 @@ async fn the_organisation_is_edited_on_a_form(backend: Backend) {
     let post = |form: Vec<(String, String)>| {
         let app = &app;
         async move {
-            let r = app
-                .client
-                .post(app.url("/admin/org/hanyin"))
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
+            let r = app.post_form("/admin/org/hanyin", &form).await;
             (r.status().as_u16(), r.text().await.unwrap())
         }
     };
 
     // A clerk is refused the page and the form, and nothing changes.
     app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
-    let csrf = browser_login(&app, "hy.clerk").await;
+    let csrf = app.browser_login("hy.clerk").await;
     let (status, _) = app.get_text("/admin/org/hanyin").await;
     assert_eq!(status, 403);
     let (status, _) = post(org_form(&csrf, |i, row| {
@@ -559,11 +499,7 @@ async fn the_organisation_is_edited_on_a_form(backend: Backend) {
 
     // The administrator sees the bureau and the departments on a form, TOML as the advanced way.
     app.staff("hy.admin", Role::SystemAdmin, HANYIN).await;
-    let csrf = browser_login_with(
-        &app,
-        json!({"login": "hy.admin", "password": PASSWORD, "totp": app.totp_code(TOTP_SECRET)}),
-    )
-    .await;
+    let csrf = app.browser_login_totp("hy.admin").await;
     let (status, html) = app.get_text("/admin/org/hanyin").await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains(r#"name="bureau_name""#), "{html}");
@@ -752,27 +688,12 @@ where
     // (how many entries are assumed, ours among them).
     let assumed = {
         use yiyin_domain::sources::is_assumed;
-        usize::from(is_assumed(&hanyin.sources))
-            + hanyin
-                .bureau
-                .iter()
-                .filter(|b| is_assumed(&b.sources))
-                .count()
-            + hanyin
-                .departments
-                .iter()
-                .filter(|d| is_assumed(&d.sources))
-                .count()
-            + hanyin
-                .halls
-                .iter()
-                .filter(|h| is_assumed(&h.sources))
-                .count()
-            + hanyin
-                .townships
-                .iter()
-                .filter(|t| is_assumed(&t.sources))
-                .count()
+        let lists = std::iter::once(&hanyin.sources)
+            .chain(hanyin.bureau.iter().map(|b| &b.sources))
+            .chain(hanyin.departments.iter().map(|d| &d.sources))
+            .chain(hanyin.halls.iter().map(|h| &h.sources))
+            .chain(hanyin.townships.iter().map(|t| &t.sources));
+        lists.filter(|sources| is_assumed(sources)).count()
     };
     assert!(assumed >= 2, "{assumed}");
     for words in [
@@ -834,11 +755,7 @@ where
 
     // The catalog administrator reads the page, sources included, without the form.
     app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
-    browser_login_with(
-        app,
-        json!({"login": "hy.catalog", "password": PASSWORD, "totp": app.totp_code(TOTP_SECRET)}),
-    )
-    .await;
+    app.browser_login_totp("hy.catalog").await;
     let (status, html) = app.get_text("/admin/org/hanyin").await;
     assert_eq!(status, 200, "{html}");
     assert!(
@@ -854,38 +771,24 @@ async fn the_item_page_draws_the_procedure_with_its_branches(backend: Backend) {
     use yiyin_domain::catalog::{Step, StepKind};
     let app = Api::spawn(backend, "2025-03-03").await;
     // A new version of HY-SC-001 with an on-site verification before the decision.
-    let mut item = yiyin_testkit::catalog()
-        .items
-        .into_iter()
-        .find(|i| i.code == "HY-SC-001")
-        .unwrap();
-    let decision = item
-        .steps
-        .iter()
-        .position(|s| s.kind == StepKind::Decision)
-        .unwrap();
-    item.steps.insert(
-        decision,
-        Step {
-            kind: StepKind::SiteInspection,
-            name: "经营场所现场核查".into(),
-            role: Role::Inspector,
-            days: 2,
-            standard: String::new(),
-        },
-    );
-    let today = app.app.today();
-    yiyin_app::catalog::publish_item(
-        &app.store,
-        HANYIN,
-        item,
-        today,
-        today,
-        "增加现场核查",
-        "test",
-    )
-    .await
-    .unwrap();
+    app.publish_variant("增加现场核查", |item| {
+        let decision = item
+            .steps
+            .iter()
+            .position(|s| s.kind == StepKind::Decision)
+            .unwrap();
+        item.steps.insert(
+            decision,
+            Step {
+                kind: StepKind::SiteInspection,
+                name: "经营场所现场核查".into(),
+                role: Role::Inspector,
+                days: 2,
+                standard: String::new(),
+            },
+        );
+    })
+    .await;
 
     let (status, html) = app.get_text("/j/hanyin/items/HY-SC-001").await;
     assert_eq!(status, 200, "{html}");

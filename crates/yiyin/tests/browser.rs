@@ -666,7 +666,8 @@ async fn browser_journeys() {
 }
 
 /// 旬阳县 became the county-level 旬阳市 in 2021: its seals are made, and its 2026 licences issued,
-/// under the city's name, and such a licence verifies on the public page.
+/// under the city's name, and such a licence verifies on the public page — also after the bureau
+/// is renamed again, when it was sealed under the name before.
 async fn xunyang_city(env: &Env) {
     env.run(&[
         Go("/seals"),
@@ -686,6 +687,37 @@ async fn xunyang_city(env: &Env) {
         Shot("40-xunyang-city-licence"),
         Click("a[href^='/verify?number=']"),
         See("核验结果：真实有效"),
+    ])
+    .await;
+    // The bureau is renamed from today by its administrator (a rename played on the demo's
+    // data): the seal is renamed with it, and the licence sealed before, under the former name
+    // and seal, still verifies and still shows the name it was issued in.
+    let verify = env.url().await.replacen(&env.base, "", 1);
+    env.run(&[Login("xunyang.admin"), Go("/admin/org/xunyang")])
+        .await;
+    let former = env
+        .element(Locator::Css("textarea[name=bureau_former]"))
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    let former = format!("{}\n旬阳市行政审批服务局｜2026-06-15", former.trim_end());
+    env.run(&[
+        Fill("input[name=bureau_name]", "旬阳市政务服务和行政审批局"),
+        Fill(
+            "input[name=bureau_seal_name]",
+            "旬阳市政务服务和行政审批局行政审批专用章",
+        ),
+        Fill("textarea[name=bureau_former]", &former),
+        Click("form.org-form button[type=submit]:not([name])"),
+        See("组织机构已保存"),
+        Go("/seals"),
+        See("旬阳市政务服务和行政审批局行政审批专用章"),
+        Go(&verify),
+        See("核验结果：真实有效"),
+        See("旬阳市行政审批服务局"),
+        Shot("41-xunyang-verified-after-rename"),
     ])
     .await;
 }

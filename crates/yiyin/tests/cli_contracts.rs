@@ -94,6 +94,19 @@ fn rehearse_runs_the_contract_example_from_a_file_and_stdin() {
     assert_eq!(report["statutory_due"], "2025-11-26");
     assert_eq!(report["promised_due"], "2025-11-12");
     assert_eq!(report["certificate_due"], "2025-11-19");
+    // §2a: decided 2025-11-05, before the promised due date 2025-11-12; the certificate is not
+    // issued by 2025-11-19, so a red card on the next working day, Thursday 2025-11-20.
+    assert_eq!(report["efficiency"], "early");
+    let cards = report["cards"].as_array().expect("cards");
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    assert_eq!(
+        (&cards[0]["color"], &cards[0]["limit"], &cards[0]["on"]),
+        (
+            &serde_json::json!("red"),
+            &serde_json::json!("certificate"),
+            &serde_json::json!("2025-11-20")
+        )
+    );
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_yiyin"))
         .args(["rehearse", "-"])

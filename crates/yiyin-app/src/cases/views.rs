@@ -62,8 +62,6 @@ fn without_applicant<S: serde::Serializer>(record: &CaseRecord, s: S) -> Result<
     value.serialize(s)
 }
 
-/// Whether the reader is shown the applicant's identifiers in full: the applicant themselves, and
-/// staff whose duty on the case needs them.
 /// How long opening a case on purpose (查看完整信息) lets its reader take the case's files.
 pub const REVEAL_LASTS_MINUTES: i64 = 30;
 
@@ -71,6 +69,8 @@ pub const REVEAL_LASTS_MINUTES: i64 = 30;
 /// name the case page).
 pub const REVEAL_FIRST: &str = "请先说明理由查看完整信息";
 
+/// Whether the reader is shown the applicant's identifiers in full: the applicant themselves, and
+/// staff whose duty on the case needs them.
 pub fn shows_identifiers(who: &Principal, scope: &Scope) -> bool {
     !who.is_staff() || authz::sees_identifiers(&who.account.grants, scope)
 }
@@ -238,20 +238,7 @@ impl App {
             return Ok(());
         }
         let scope = self.case_scope(&record);
-        let mut duties = vec![
-            Operation::Intake,
-            Operation::Suspend,
-            Operation::Extend,
-            Operation::Decide,
-            Operation::IssueCertificate,
-            Operation::Withdraw,
-        ];
-        duties.extend(
-            yiyin_domain::catalog::StepKind::ALL
-                .iter()
-                .map(|k| Operation::Step(*k)),
-        );
-        if duties
+        if Operation::case_duties()
             .into_iter()
             .any(|op| authz::allowed(&who.account.grants, op, &scope).is_ok())
         {

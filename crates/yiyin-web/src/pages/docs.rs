@@ -45,21 +45,11 @@ pub async fn document(page: Page, Path((id, doc)): DocPath) -> PageResult {
         Some(s) => yiyin_seal::drawing::svg(&yiyin_seal::drawing::draw(&s.seal.name, 160.0)),
         None => String::new(),
     };
-    // The list follows the paragraph that introduces it (ending with a colon), else the last one.
-    let paragraphs = &d.record.paragraphs;
-    let list_after = paragraphs
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, p)| p.ends_with('：'))
-        .map(|(i, _)| i + 1)
-        .next_back()
-        .unwrap_or(paragraphs.len());
     render(&DocumentPage {
         code: d.verification_code.clone().unwrap_or_default(),
         issued: fmt_date_cn(d.record.issued_on),
+        list_after: d.record.list_after(),
         doc: d.record,
-        list_after,
         seal_svg,
         case_id: id,
         doc_id: doc,

@@ -12,6 +12,7 @@ use yiyin_catalog_io::{Format, check, export, parse};
 use yiyin_domain::calendar::{fmt_date, parse_date};
 use yiyin_domain::catalog::CatalogFile;
 use yiyin_domain::rehearse::cst;
+use yiyin_store::Store;
 
 use super::server::DbArgs;
 use super::{CliResult, Failure, GlobalArgs, HELP};
@@ -73,13 +74,8 @@ enum CatalogCommand {
     /// 公布事项草稿，自生效日期起施行
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
     Publish {
-        /// 县区代码
-        jurisdiction: String,
-        /// 事项编码
-        code: String,
-        /// 生效日期（YYYY-MM-DD，不早于今天）
-        #[arg(long)]
-        effective: String,
+        #[command(flatten)]
+        item: ItemChange,
         /// 调整说明
         #[arg(long, default_value = "")]
         note: String,
@@ -90,13 +86,8 @@ enum CatalogCommand {
     /// 取消事项，自生效日期起不再受理
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
     Retire {
-        /// 县区代码
-        jurisdiction: String,
-        /// 事项编码
-        code: String,
-        /// 生效日期（YYYY-MM-DD，不早于今天）
-        #[arg(long)]
-        effective: String,
+        #[command(flatten)]
+        item: ItemChange,
         /// 取消理由
         #[arg(long)]
         note: String,
@@ -125,12 +116,37 @@ enum CatalogCommand {
     },
 }
 
+/// The item a publication or a retirement changes, and from when.
+#[derive(Debug, Args)]
+struct ItemChange {
+    /// 县区代码
+    jurisdiction: String,
+    /// 事项编码
+    code: String,
+    /// 生效日期（YYYY-MM-DD，不早于今天）
+    #[arg(long)]
+    effective: String,
+}
+
+impl ItemChange {
+    /// The effective date, read, and the store the change is written to.
+    async fn open(&self, db: &DbArgs) -> Result<(Store, chrono::NaiveDate), Failure> {
+        let effective = date_arg(&self.effective)?;
+        Ok((db.open().await?, effective))
+    }
+}
+
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().with_timezone(&cst()).date_naive()
 }
 
 fn date_arg(text: &str) -> Result<chrono::NaiveDate, Failure> {
     parse_date(text).map_err(|e| Failure::input(e.to_string()))
+}
+
+/// The date given (YYYY-MM-DD), or today.
+fn date_or_today(text: Option<&str>) -> Result<chrono::NaiveDate, Failure> {
+    Ok(text.map(date_arg).transpose()?.unwrap_or_else(today))
 }
 
 pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
@@ -198,11 +214,7 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
             date,
             out,
         } => {
-            let date = date
-                .as_deref()
-                .map(date_arg)
-                .transpose()?
-                .unwrap_or_else(today);
+            let date = date_or_today(date.as_deref())?;
             let format = match &out {
                 Some(p) => Format::of_path(p).ok_or_else(|| {
                     Failure::input(format!(
@@ -235,11 +247,7 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
             Ok(())
         }
         CatalogCommand::List { jurisdiction, date } => {
-            let date = date
-                .as_deref()
-                .map(date_arg)
-                .transpose()?
-                .unwrap_or_else(today);
+            let date = date_or_today(date.as_deref())?;
             let store = args.db.open().await?;
             let j = store.jurisdiction(&jurisdiction).await?;
             let items = store.catalog_as_of(&jurisdiction, date).await?;
@@ -265,17 +273,10 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
             }
             Ok(())
         }
-        CatalogCommand::Publish {
-            jurisdiction,
-            code,
-            effective,
-            note,
-            by,
-        } => {
-            let effective = date_arg(&effective)?;
-            let store = args.db.open().await?;
-            let v =
-                publish_draft(&store, &jurisdiction, &code, effective, today(), &note, &by).await?;
+        CatalogCommand::Publish { item, note, by } => {
+            let (store, effective) = item.open(&args.db).await?;
+            let (j, code) = (&item.jurisdiction, &item.code);
+            let v = publish_draft(&store, j, code, effective, today(), &note, &by).await?;
             println!(
                 "已公布「{}」第{}版（{}），{} 起施行。",
                 v.item.name,
@@ -285,17 +286,10 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
             );
             Ok(())
         }
-        CatalogCommand::Retire {
-            jurisdiction,
-            code,
-            effective,
-            note,
-            by,
-        } => {
-            let effective = date_arg(&effective)?;
-            let store = args.db.open().await?;
-            let v =
-                retire_item(&store, &jurisdiction, &code, effective, today(), &note, &by).await?;
+        CatalogCommand::Retire { item, note, by } => {
+            let (store, effective) = item.open(&args.db).await?;
+            let (j, code) = (&item.jurisdiction, &item.code);
+            let v = retire_item(&store, j, code, effective, today(), &note, &by).await?;
             println!(
                 "已取消「{}」，{} 起不再受理。",
                 v.item.name,
@@ -304,11 +298,7 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
             Ok(())
         }
         CatalogCommand::National { jurisdiction, date } => {
-            let date = date
-                .as_deref()
-                .map(date_arg)
-                .transpose()?
-                .unwrap_or_else(today);
+            let date = date_or_today(date.as_deref())?;
             let store = args.db.open().await?;
             let r = national_report(&store, &jurisdiction, date).await?;
             println!(
