@@ -337,13 +337,23 @@ async fn pages_work_without_script_and_on_phones(backend: Backend) {
     let applicant = app
         .register("person", "张三", "610921199001011234", "Yy-9f3kQ7w2z!")
         .await;
-    // Our own Chinese file button, not the browser's English one.
+    // Our own Chinese file button, not the browser's English one, on every page with a file.
+    let own_pickers = |html: &str| {
+        let files = html.matches(r#"type="file""#).count();
+        files > 0
+            && html.matches(r#"type="file" class="file-input""#).count() == files
+            && html.contains("选择文件")
+    };
     let (status, html) = app.page_text(&applicant, "/apply/hanyin/HY-SC-001").await;
     assert_eq!(status, 200, "{html}");
-    assert!(
-        html.contains("选择文件") && html.contains(r#"class="file-input""#),
-        "{html}"
-    );
+    assert!(own_pickers(&html), "{html}");
+    let html = app.client.get(app.url("/verify")).send().await.unwrap();
+    let html = html.text().await.unwrap();
+    assert!(own_pickers(&html), "the public verification page: {html}");
+    let admin = app.staff("hy.admin", Role::SystemAdmin, HANYIN).await;
+    let (status, html) = app.page_text(&admin, "/admin/calendar").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(own_pickers(&html), "the calendar upload: {html}");
 
     // A document's 返回 and 打印 are links that work without the script.
     let desk = app.desk().await;
@@ -388,16 +398,7 @@ fn org_form_with(
     let b = j.bureau.as_ref().unwrap();
     let former = |f: &[yiyin_domain::org::FormerName]| {
         f.iter()
-            .map(|f| {
-                let mut line = format!("{}｜{}", f.name, f.until);
-                if !f.division_code.is_empty() {
-                    line.push_str(&format!("｜{}", f.division_code));
-                }
-                for s in &f.sources {
-                    line.push_str(&format!("｜{}", s.line()));
-                }
-                line
-            })
+            .map(yiyin_domain::org::FormerName::line)
             .collect::<Vec<_>>()
             .join("\n")
     };

@@ -22,6 +22,22 @@ pub struct FormerName {
     pub sources: Vec<Source>,
 }
 
+impl FormerName {
+    /// The former name written on one line, as the organisation form shows and reads it:
+    /// 「名称｜停用日期」, then the division code under that name if any, then each source
+    /// (「种类：出处」), each after a further 「｜」.
+    pub fn line(&self) -> String {
+        let mut line = format!("{}｜{}", self.name, self.until);
+        if !self.division_code.is_empty() {
+            line.push_str(&format!("｜{}", self.division_code));
+        }
+        for s in &self.sources {
+            line.push_str(&format!("｜{}", s.line()));
+        }
+        line
+    }
+}
+
 /// The name valid on `date`: the earliest former name still carried then, else `current`.
 /// `former` may be in any order.
 pub fn name_on<'a>(current: &'a str, former: &'a [FormerName], date: NaiveDate) -> &'a str {

@@ -143,21 +143,11 @@ struct TownRow {
     e_sources: String,
 }
 
-/// Former names written one a line: 「名称｜停用日期」, then for a jurisdiction optionally its
-/// division code under that name, and the name's sources (「种类：出处」), each after a further 「｜」.
+/// Former names written one a line ([`FormerName::line`]).
 fn former_lines(former: &[FormerName]) -> String {
     former
         .iter()
-        .map(|f| {
-            let mut line = format!("{}｜{}", f.name, f.until);
-            if !f.division_code.is_empty() {
-                line.push_str(&format!("｜{}", f.division_code));
-            }
-            for s in &f.sources {
-                line.push_str(&format!("｜{}", s.line()));
-            }
-            line
-        })
+        .map(FormerName::line)
         .collect::<Vec<_>>()
         .join("\n")
 }
