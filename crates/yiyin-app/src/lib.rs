@@ -10,7 +10,7 @@
 //! Reading order: [`error`], [`clock`], [`principal`], this module ([`App`]: what every use case
 //! shares), [`seals`] (the keyring), [`issue`] (carrying out effects), then the use cases: [`cases`],
 //! [`licences`], [`supervision`], [`inspections`], [`documents`], [`archive`], [`audit`],
-//! [`accounts`], [`catalog`], [`admin`]; last the background [`workers`] and the push [`delivery`].
+//! [`accounts`], [`catalog`], [`admin`], [`monitoring`]; last the background [`workers`] and the push [`delivery`].
 
 pub mod accounts;
 pub mod admin;
@@ -27,6 +27,7 @@ pub mod hashing;
 pub mod inspections;
 pub mod issue;
 pub mod licences;
+pub mod monitoring;
 pub mod pending;
 pub mod principal;
 pub mod seals;

@@ -2,7 +2,8 @@
 //! organisation (a rename or an end taking effect that day), deem accepted the applications whose intake
 //! window passed without an outcome (Art. 32(4)); warn of deferred materials not supplied by their
 //! date; deem granted the renewals undecided at expiry (Art. 50) and expire licences past their end;
-//! build the archive packages of closed cases; publish the day's signed chain head. Every few
+//! build the archive packages of closed cases; issue the monitoring cards due
+//! ([`crate::monitoring`]); publish the day's signed chain head. Every few
 //! seconds, deliver the pushes due ([`crate::delivery`]). Safe with several app servers: each case
 //! is written under its version, once; a package and a day's head are registered once; a push is
 //! claimed with a lease.
@@ -81,6 +82,11 @@ pub async fn sweep_once(app: &App) -> usize {
         Ok(n) if n > 0 => tracing::info!(warnings = n, "deferred materials overdue"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "deferral sweep failed"),
+    }
+    match app.sweep_cards(now).await {
+        Ok(n) if n > 0 => tracing::info!(cards = n, "monitoring cards issued"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "monitoring sweep failed"),
     }
     match app.sweep_licences(now).await {
         Ok((d, e)) if d + e > 0 => {

@@ -41,6 +41,7 @@ pub mod roles;
 pub mod sources;
 pub mod supervision;
 pub mod text;
+pub mod tickets;
 
 /// Helpers shared by the unit tests of several modules.
 #[cfg(test)]

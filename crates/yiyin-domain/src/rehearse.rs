@@ -53,6 +53,10 @@ pub fn parse_instant(text: &str) -> Option<DateTime<FixedOffset>> {
 
 /// Runs a rehearsal script (JSON text) and returns the report of `contracts.md` §2.
 pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError> {
+    // §2d: a script with a `ticket` runs the requests centre's closed loop instead of a case.
+    if serde_json::from_str::<Value>(input).is_ok_and(|v| v.get("ticket").is_some()) {
+        return crate::tickets::rehearse(input, calendar);
+    }
     let script: Script = serde_json::from_str(input).map_err(|e| malformed(e.to_string()))?;
     if script.item.name.trim().is_empty() {
         return Err(malformed("item.name 不能为空"));
@@ -69,25 +73,7 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
     let mut last_at: Option<DateTime<FixedOffset>> = None;
 
     for (index, raw) in script.events.iter().enumerate() {
-        let obj = raw
-            .as_object()
-            .ok_or_else(|| malformed(format!("events[{index}] 不是对象")))?;
-        let at_text = obj
-            .get("at")
-            .and_then(Value::as_str)
-            .ok_or_else(|| malformed(format!("events[{index}] 缺少 at（事件时间）")))?;
-        let at = parse_instant(at_text).ok_or_else(|| {
-            malformed(format!(
-                "events[{index}].at「{at_text}」不是有效时间，应为 RFC 3339 格式，例如 2025-09-26T09:30:00+08:00"
-            ))
-        })?;
-        if let Some(prev) = last_at
-            && at < prev
-        {
-            return Err(malformed(format!(
-                "events[{index}] 的时间 {at_text} 早于上一事件，事件须按时间顺序排列"
-            )));
-        }
+        let ScriptEvent { obj, at_text, at } = event_at(index, raw, last_at)?;
         last_at = Some(at);
         let date = at.date_naive();
         let name = obj
@@ -144,19 +130,7 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
         return Err(malformed("脚本中没有 receive（收件）事件"));
     };
     let last_date = last_at.map(|a| a.date_naive()).unwrap_or(case.received_on);
-    let until = match &script.until {
-        Some(text) => {
-            let d = parse_date(text).map_err(|e| malformed(format!("until：{e}")))?;
-            if d < last_date {
-                return Err(malformed(format!(
-                    "until（{text}）早于最后一个事件的日期 {}",
-                    fmt_date(last_date)
-                )));
-            }
-            d
-        }
-        None => last_date,
-    };
+    let until = until_date(script.until.as_deref(), last_date)?;
     if let Some((next, deemed)) = case.tick(until) {
         case = next;
         applied.push(deemed_json(&deemed));
@@ -196,7 +170,62 @@ pub fn rehearse(input: &str, calendar: &Calendar) -> Result<Value, RehearseError
         "suspended_days": clock.suspended_days,
         "efficiency": monitoring.efficiency,
         "cards": monitoring.cards,
+        "hearing_on": date(case.hearing_on()),
     }))
+}
+
+/// One event of a script: its fields, its `at` as written, and that instant.
+pub(crate) struct ScriptEvent<'a> {
+    pub obj: &'a Map<String, Value>,
+    pub at_text: &'a str,
+    pub at: DateTime<FixedOffset>,
+}
+
+/// The event's object and instant, checked as for a case: `at` parses and is not before `last`.
+pub(crate) fn event_at(
+    index: usize,
+    raw: &Value,
+    last: Option<DateTime<FixedOffset>>,
+) -> Result<ScriptEvent<'_>, RehearseError> {
+    let obj = raw
+        .as_object()
+        .ok_or_else(|| malformed(format!("events[{index}] 不是对象")))?;
+    let at_text = obj
+        .get("at")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed(format!("events[{index}] 缺少 at（事件时间）")))?;
+    let at = parse_instant(at_text).ok_or_else(|| {
+        malformed(format!(
+            "events[{index}].at「{at_text}」不是有效时间，应为 RFC 3339 格式，例如 2025-09-26T09:30:00+08:00"
+        ))
+    })?;
+    if let Some(prev) = last
+        && at < prev
+    {
+        return Err(malformed(format!(
+            "events[{index}] 的时间 {at_text} 早于上一事件，事件须按时间顺序排列"
+        )));
+    }
+    Ok(ScriptEvent { obj, at_text, at })
+}
+
+/// The date the clock is read: `until` as written (not before the last event's date), else the
+/// last event's date.
+pub(crate) fn until_date(
+    until: Option<&str>,
+    last_date: NaiveDate,
+) -> Result<NaiveDate, RehearseError> {
+    let Some(text) = until else {
+        return Ok(last_date);
+    };
+    let d = parse_date(text).map_err(|e| malformed(format!("until：{e}")))?;
+    if d < last_date {
+        return Err(malformed(format!(
+            "until（{text}）早于最后一个事件的日期 {}",
+            fmt_date(last_date)
+        )));
+    }
+    Ok(d)
 }
 
 fn string_list(v: Option<&Value>) -> Option<Vec<String>> {

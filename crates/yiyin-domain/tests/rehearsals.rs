@@ -310,7 +310,10 @@ fn every_card_explains_its_rule_in_chinese() {
     let mut seen = std::collections::BTreeSet::new();
     for (name, s) in scenarios() {
         let report = rehearse(&s.to_string(), &cal).unwrap();
-        for c in report["cards"].as_array().unwrap() {
+        // A ticket's report has no cards (§2a is about cases).
+        let cards = report["cards"].as_array();
+        assert!(cards.is_some() || s.get("ticket").is_some(), "{name}");
+        for c in cards.into_iter().flatten() {
             let reason = c["reason"].as_str().unwrap();
             let due = c["due"].as_str().unwrap();
             let rule = match c["limit"].as_str().unwrap() {

@@ -12,7 +12,7 @@
 //! checksummed), then one module per thing kept, each depending only on those above: [`events`]
 //! (the hash-chained log), [`org`], [`calendar`], [`catalog`], [`accounts`], [`cases`],
 //! [`documents`], [`attachments`], [`licences`], [`licence_acts`], [`pushes`], [`findings`],
-//! [`verifications`], [`credit`], [`inspections`], [`seals`], [`archive`].
+//! [`verifications`], [`credit`], [`inspections`], [`seals`], [`archive`], [`monitoring`].
 
 pub mod account_security;
 pub mod accounts;
@@ -31,6 +31,7 @@ pub mod inspections;
 pub mod licence_acts;
 pub mod licences;
 pub mod migrate;
+pub mod monitoring;
 pub mod org;
 pub mod pending_uploads;
 pub mod pushes;

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "pending_uploads",
         include_str!("../migrations/0010_pending_uploads.sql"),
     ),
+    (
+        11,
+        "monitoring",
+        include_str!("../migrations/0011_monitoring.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

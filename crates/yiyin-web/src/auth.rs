@@ -255,6 +255,11 @@ pub mod gate {
         Receive => [Operation::Receive];
         /// Managing accounts and roles, or confirming a grant of a deciding role (the bureau head).
         Accounts => [Operation::ManageUsers, Operation::ConfirmGrants];
+        /// Reading the e-monitoring desk (电子监察) and deciding card appeals (the application
+        /// layer admits only the discipline supervisor to the decision).
+        Monitor => [Operation::Monitor];
+        /// Appealing a monitoring card: those who decide cases.
+        AppealCard => [Operation::Decide] "对监察牌提出申诉";
         /// Repairing a credit record.
         RepairCredit => [Operation::RepairCredit];
         /// Managing a jurisdiction's catalog (the national list report).

@@ -7,7 +7,7 @@ use yiyin_store::Backend;
 use yiyin_testkit::app::grant;
 use yiyin_testkit::fixtures::{SUPPLEMENTED_DOCUMENTS, SUPPLEMENTED_TO_LICENCE};
 use yiyin_testkit::web::{HANYIN, actions, approve, intake, online, review};
-use yiyin_testkit::{Api, assert_says, on_both};
+use yiyin_testkit::{Api, PASSWORD, assert_says, at, on_both};
 
 on_both!(
     window_to_certificate_lifecycle,
@@ -20,6 +20,7 @@ on_both!(
     cookie_writes_need_the_csrf_token,
     bad_input_is_refused_in_chinese,
     documents_print_for_those_who_may_see_them,
+    hearing_on_request_suspends_the_clock_and_precedes_the_decision,
 );
 
 /// Registers 王芳 (a person) and returns her bearer token.
@@ -490,4 +491,73 @@ async fn documents_print_for_those_who_may_see_them(backend: Backend) {
     let zy = app.staff("zy.clerk", Role::WindowClerk, "ziyang").await;
     assert_eq!(app.page(&zy, &page).await.0, 403);
     app.stop().await;
+}
+
+/// A hearing on request (Art. 47–48, 45) through `POST /api/v1/cases/{id}/actions`: the reviewer
+/// notifies the right on 2025-03-10, the window records the request on 03-12 (the case suspended),
+/// a decision before the hearing is refused naming Art. 48, the reviewer fixes 03-24 (add(03-13, 7)
+/// = 03-24 ≤ add(03-12, 20) = 04-10), the chief holds it on that day and decides. The statutory
+/// due date moves from add(03-03, 20) = 03-31 by between(03-12, 03-24) = 8 working days to 04-11.
+async fn hearing_on_request_suspends_the_clock_and_precedes_the_decision(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    app.desk().await;
+    let (clerk, reviewer, chief) = ("hy.clerk", "hy.reviewer", "hy.chief");
+    let id = app.received(&app.token(clerk, PASSWORD).await).await;
+    act_as(&app, clerk, id, json!({"action": "accept"}))
+        .await
+        .expect(200);
+    let c = act_as(
+        &app,
+        reviewer,
+        id,
+        review("材料齐全，涉及相邻权利人重大利益"),
+    )
+    .await
+    .expect(200);
+    assert_eq!(c["clock"]["statutory_due"], "2025-03-31", "{c}");
+    app.clock.set(at("2025-03-10"));
+    let c = act_as(
+        &app,
+        reviewer,
+        id,
+        json!({"action": "notify_hearing_right"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(c["state"], "accepted", "{c}");
+    app.clock.set(at("2025-03-12"));
+    let request = json!({"action": "request_hearing", "reason": "利害关系人要求听证"});
+    let c = act_as(&app, clerk, id, request).await.expect(200);
+    assert_eq!(c["state"], "suspended", "{c}");
+    app.clock.set(at("2025-03-13"));
+    let e = act_as(&app, chief, id, approve("符合条件"))
+        .await
+        .refused(422, "第四十八条");
+    assert_eq!(e["error"]["code"], "rule_refused");
+    let schedule = |on: &str| json!({"action": "schedule_hearing", "on": on});
+    act_as(&app, reviewer, id, schedule("2025-03-21"))
+        .await
+        .refused(422, "第四十八条");
+    act_as(&app, reviewer, id, schedule("2025-03-24"))
+        .await
+        .expect(200);
+    app.clock.set(at("2025-03-24"));
+    let hold = json!({"action": "hold_hearing", "record": "听证笔录已签字"});
+    let c = act_as(&app, chief, id, hold).await.expect(200);
+    assert_eq!(c["state"], "accepted", "{c}");
+    assert_eq!(c["clock"]["suspended_working_days"], 8, "{c}");
+    assert_eq!(c["clock"]["statutory_due"], "2025-04-11", "{c}");
+    let c = act_as(&app, chief, id, approve("根据听证笔录，符合条件"))
+        .await
+        .expect(200);
+    assert_eq!(c["state"], "decided", "{c}");
+    assert_eq!(c["clock"]["decided_on"], "2025-03-24", "{c}");
+    app.stop().await;
+}
+
+/// Takes an action as `login`, signed in afresh (a session does not outlive the days the test's
+/// clock skips).
+async fn act_as(app: &Api, login: &str, id: i64, action: Value) -> yiyin_testkit::Reply {
+    let token = app.token(login, PASSWORD).await;
+    app.act(&token, id, action).await
 }

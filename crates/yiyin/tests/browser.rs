@@ -662,6 +662,7 @@ async fn browser_journeys() {
 
     xunyang_city(&env).await;
     supervision(&env).await;
+    monitoring(&env).await;
     env.b.close().await.unwrap();
 }
 
@@ -905,6 +906,37 @@ async fn supervision(env: &Env) {
         Click("a[href='/my/licences']"),
         See("食品经营许可证"),
         Shot("39-applicant-licences"),
+    ])
+    .await;
+}
+
+/// E-monitoring as its users see it: the sweep has carded the demo's late cases; the bureau head
+/// appeals a card, the discipline supervisor rejects the appeal with reasons, and the card stays,
+/// annotated with both.
+async fn monitoring(env: &Env) {
+    env.run(&[
+        Login("hanyin.head"),
+        Go("/monitoring"),
+        See("黄牌"),
+        Fill(
+            "form[action$='/appeal'] textarea[name=reason]",
+            "申请人补正材料延误，已书面说明",
+        ),
+        Click("form[action$='/appeal'] button[type=submit]"),
+        See("已提出申诉，等待纪检监察人员复核"),
+        See("待复核"),
+        Login("hanyin.discipline"),
+        Go("/monitoring"),
+        See("申请人补正材料延误，已书面说明"),
+        Fill(
+            "form[action$='/decision'] textarea[name=reason]",
+            "补正期间已另行扣除，超期属实",
+        ),
+        Click("form[action$='/decision'] button[value=false]"),
+        See("已作出复核决定"),
+        See("申诉不成立"),
+        See("复核意见：补正期间已另行扣除，超期属实"),
+        Shot("50-monitoring-appeal-rejected"),
     ])
     .await;
 }

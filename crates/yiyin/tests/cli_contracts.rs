@@ -136,3 +136,43 @@ fn rehearse_malformed_input_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     std::fs::remove_file(&dir).unwrap();
 }
+
+#[test]
+fn rehearse_runs_a_ticket_of_the_requests_centre() {
+    // §2d: returned on its return due date (2025-09-29), dispatched again after the National Day
+    // holiday on 2025-10-09: sign 10-10, return 10-11 (a working Saturday), reply (投诉, 10) 10-22.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../rehearsals/ticket-return-on-due-then-redispatch.json"
+    );
+    let o = yiyin(&["rehearse", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for (key, want) in [
+        ("state", "dispatched"),
+        ("created_on", "2025-09-25"),
+        ("dispatch_due", "2025-09-26"),
+        ("dispatched_on", "2025-10-09"),
+        ("sign_due", "2025-10-10"),
+        ("return_due", "2025-10-11"),
+        ("reply_due", "2025-10-22"),
+    ] {
+        assert_eq!(report[key], want, "{key}");
+    }
+    assert_eq!(report["overdue"], false);
+    assert_eq!(report["rehandled"], 0);
+    assert_eq!(report["replied_on"], serde_json::Value::Null);
+    let refused = report["refused_actions"]
+        .as_array()
+        .expect("refused_actions");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0]["action"], "sign");
+
+    let file = std::env::temp_dir().join(format!("yiyin-ticket-{}.json", std::process::id()));
+    std::fs::write(&file, r#"{"ticket": {"type": "催办"}, "events": []}"#).unwrap();
+    let o = yiyin(&["rehearse", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("推演脚本格式错误"), "{}", stderr(&o));
+}

@@ -1,7 +1,7 @@
 //! Acting on a case: authorised by the account's duty (staff) or ownership (the applicant, who may
-//! only supplement and withdraw), judged by the engine on the version read, written with its events,
-//! documents and pushes in one transaction; and what time does by itself (deemed acceptance, Art.
-//! 32(4); the warning of deferred materials not supplied, 容缺).
+//! only supplement, ask for a hearing and withdraw), judged by the engine on the version read,
+//! written with its events, documents and pushes in one transaction; and what time does by itself
+//! (deemed acceptance, Art. 32(4); the warning of deferred materials not supplied, 容缺).
 
 use chrono::{DateTime, Utc};
 use serde_json::json;

@@ -175,24 +175,18 @@ pub fn allowed_actions(
         .into_iter()
         .filter(|name| {
             if who.is_staff() {
-                let op = match *name {
-                    "complete_step" => match record.case.pending_step(&record.item) {
-                        Some(s) => Operation::Step(s.kind),
-                        None => return false,
-                    },
+                let step = match *name {
+                    "complete_step" => record.case.pending_step(&record.item).map(|s| s.kind),
                     // The second verifier is another account than those who recorded it.
-                    "confirm_verification" => match record.case.awaiting_confirmation() {
-                        Some(s) if !s.staff.contains(&super::act::signature(&who.account)) => {
-                            Operation::Step(s.kind)
-                        }
-                        _ => return false,
-                    },
-                    "suspend" | "resume" => Operation::Suspend,
-                    "extend" => Operation::Extend,
-                    "decide" => Operation::Decide,
-                    "issue_certificate" => Operation::IssueCertificate,
-                    "withdraw" => Operation::Withdraw,
-                    _ => Operation::Intake,
+                    "confirm_verification" => record
+                        .case
+                        .awaiting_confirmation()
+                        .filter(|s| !s.staff.contains(&super::act::signature(&who.account)))
+                        .map(|s| s.kind),
+                    _ => None,
+                };
+                let Some(op) = authz::operation_named(name, step) else {
+                    return false;
                 };
                 authz::allowed(&who.account.grants, op, scope).is_ok()
             } else {

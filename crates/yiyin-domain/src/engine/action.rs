@@ -127,9 +127,51 @@ pub enum Action {
         #[serde(default)]
         reason: String,
     },
+    /// The applicant and interested parties are told of their right to ask for a hearing (Art. 47).
+    NotifyHearingRight,
+    /// The applicant or an interested party asks for a hearing, within 5 working days of the notice.
+    RequestHearing {
+        #[serde(default)]
+        reason: String,
+    },
+    /// The hearing's date is fixed and the parties told (Art. 47: within 20 working days of the
+    /// request; Art. 48: at least 7 working days ahead).
+    ScheduleHearing {
+        /// The hearing date.
+        on: NaiveDate,
+    },
+    /// The hearing is held, on its scheduled date; `record` sums up the hearing record (听证笔录).
+    HoldHearing {
+        #[serde(default)]
+        record: String,
+    },
 }
 
 impl Action {
+    /// Every action's name as in `contracts.md` (what the API accepts).
+    pub const NAMES: &'static [&'static str] = &[
+        "notify_supplement",
+        "supplement",
+        "correct",
+        "accept",
+        "accept_deferred",
+        "accept_on_commitment",
+        "refuse",
+        "not_needed",
+        "complete_step",
+        "confirm_verification",
+        "suspend",
+        "resume",
+        "extend",
+        "decide",
+        "issue_certificate",
+        "withdraw",
+        "notify_hearing_right",
+        "request_hearing",
+        "schedule_hearing",
+        "hold_hearing",
+    ];
+
     /// The action's name as in `contracts.md`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -149,6 +191,10 @@ impl Action {
             Action::Decide { .. } => "decide",
             Action::IssueCertificate => "issue_certificate",
             Action::Withdraw { .. } => "withdraw",
+            Action::NotifyHearingRight => "notify_hearing_right",
+            Action::RequestHearing { .. } => "request_hearing",
+            Action::ScheduleHearing { .. } => "schedule_hearing",
+            Action::HoldHearing { .. } => "hold_hearing",
         }
     }
 
@@ -165,7 +211,9 @@ impl Action {
             | Action::Suspend { reason, .. }
             | Action::Extend { reason, .. }
             | Action::Decide { reason, .. }
-            | Action::Withdraw { reason } => reason,
+            | Action::Withdraw { reason }
+            | Action::RequestHearing { reason } => reason,
+            Action::HoldHearing { record } => record,
             Action::CompleteStep { opinion, .. } => opinion,
             Action::Correct { note } => note,
             _ => "",
@@ -194,6 +242,10 @@ pub fn action_label(name: &str) -> &'static str {
         "decide" => "作出决定",
         "issue_certificate" => "制发证件",
         "withdraw" => "撤回申请",
+        "notify_hearing_right" => "告知听证权利",
+        "request_hearing" => "申请听证",
+        "schedule_hearing" => "安排听证",
+        "hold_hearing" => "举行听证",
         "reveal_identifiers" => "查看申请人完整信息",
         _ => "其他",
     }

@@ -10,12 +10,14 @@
 //!
 //! Reading order: [`item`] (what the engine knows of an item), [`action`] (the actions), this module
 //! (the case and the dispatch), [`intake`] (Art. 32), [`review`] (steps, special procedures, extension,
-//! decision, certificate), [`next`] (what can come next and who does it), [`clock`] (every deadline),
+//! decision, certificate), [`hearing`] (hearings on request, Art. 47–48), [`next`] (what can come
+//! next and who does it), [`clock`] (every deadline),
 //! [`effects`] (what an action asks the layers below to do).
 
 mod action;
 mod clock;
 mod effects;
+mod hearing;
 mod intake;
 mod item;
 mod next;
@@ -34,6 +36,7 @@ pub use crate::refusal::Refusal;
 pub use action::{Action, Approver, SuspensionKind, action_label};
 pub use clock::{Clock, Dues, Light};
 pub use effects::{DEFAULT_COMMITMENT_CHECK_DAYS, DocumentKind, Effect};
+pub use hearing::Hearing;
 pub use intake::{IntakeOutcome, check_attestation};
 pub use item::{ItemRules, MaterialRule, StepRule};
 
@@ -192,6 +195,9 @@ pub struct Case {
     pub closed_on: Option<NaiveDate>,
     pub closing: Option<Closing>,
     pub closing_reason: String,
+    /// The hearing on request (Art. 47–48), once the right to one has been notified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hearing: Option<Hearing>,
 }
 
 /// The result of an applied action: the new case and what the layers below must carry out, in order.
@@ -318,6 +324,7 @@ impl Case {
             closed_on: None,
             closing: None,
             closing_reason: String::new(),
+            hearing: None,
         };
         Ok(Applied {
             case,
@@ -405,6 +412,10 @@ impl Case {
             Action::Decide { approve, reason } => c.decide(ctx, on, *approve, reason)?,
             Action::IssueCertificate => c.issue_certificate(ctx, on)?,
             Action::Withdraw { reason } => c.withdraw(on, reason)?,
+            Action::NotifyHearingRight => c.notify_hearing_right(ctx, on)?,
+            Action::RequestHearing { .. } => c.request_hearing(on)?,
+            Action::ScheduleHearing { on: date } => c.schedule_hearing(ctx, on, *date)?,
+            Action::HoldHearing { record } => c.hold_hearing(on, record)?,
         };
         let mut effects: Vec<Effect> = docs.into_iter().map(Effect::Issue).collect();
         effects.extend(effects::consequences(&c, ctx, action));
@@ -433,6 +444,10 @@ impl Case {
         dates.extend(self.certificate_issued_on);
         dates.extend(self.closed_on);
         dates.extend(self.deferred.iter().filter_map(|d| d.arrived_on));
+        if let Some(h) = &self.hearing {
+            dates.push(h.notified_on);
+            dates.extend(h.scheduled_on);
+        }
         if !self.deemed_accepted {
             dates.extend(self.accepted_on);
         }

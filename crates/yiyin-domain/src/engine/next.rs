@@ -60,6 +60,11 @@ impl Case {
                 } else {
                     v.push("decide");
                 }
+                match &self.hearing {
+                    None if !item.instant => v.push("notify_hearing_right"),
+                    Some(h) if h.requested_on.is_none() => v.push("request_hearing"),
+                    _ => {}
+                }
                 if !item.instant {
                     v.push("suspend");
                     if self.extension.is_none() {
@@ -73,7 +78,12 @@ impl Case {
                 v
             }
             CaseState::Suspended => {
-                let mut v = vec!["resume", "withdraw"];
+                let mut v = match self.pending_hearing() {
+                    Some(h) if h.date.is_some() => vec!["schedule_hearing", "hold_hearing"],
+                    Some(_) => vec!["schedule_hearing"],
+                    None => vec!["resume"],
+                };
+                v.push("withdraw");
                 if self.extension.is_none() {
                     v.push("extend");
                 }

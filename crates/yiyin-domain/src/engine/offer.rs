@@ -1,6 +1,7 @@
 //! The actions a case page may offer: those the state allows ([`Case::possible_actions`]) less
 //! those the engine would refuse today whatever the particulars — an extension once the statutory
-//! limit has passed or already granted (or where the item's own law allows none), a second supplement notice that could only be refused. The
+//! limit has passed or already granted (or where the item's own law allows none), a second supplement notice that could only be refused, a hearing
+//! request after its 5 days, a hearing on another day than the one fixed. The
 //! check is a dry run of the engine's own rule on a copy of the case, so the page and the engine
 //! never disagree.
 
@@ -17,6 +18,8 @@ impl Case {
             .filter(|name| match *name {
                 "extend" => self.may_extend(ctx, on),
                 "notify_supplement" => self.may_notify_supplement(ctx, on),
+                "request_hearing" => self.may_request_hearing(on),
+                "hold_hearing" => self.may_hold_hearing(on),
                 _ => true,
             })
             .collect()

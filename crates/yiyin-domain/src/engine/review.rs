@@ -282,6 +282,7 @@ impl Case {
         approve: bool,
         reason: &str,
     ) -> Result<Vec<DocumentKind>, EngineError> {
+        self.require_hearing_held()?;
         match self.state {
             CaseState::Accepted => {}
             CaseState::Received | CaseState::AwaitingSupplement => {
@@ -318,7 +319,9 @@ impl Case {
                 "依据《行政许可法》第三十八条第二款，不予行政许可须说明理由，并告知申请人享有依法申请行政复议或者提起行政诉讼的权利",
             )?;
         }
-        if self.steps.iter().any(|s| s.kind == StepKind::Hearing) && reason.trim().is_empty() {
+        let heard =
+            self.steps.iter().any(|s| s.kind == StepKind::Hearing) || self.hearing_on().is_some();
+        if heard && reason.trim().is_empty() {
             return refuse(
                 "AL-18",
                 "依据《行政许可法》第四十八条第二款，行政机关应当根据听证笔录作出决定，请在决定理由中写明",
@@ -377,6 +380,7 @@ impl Case {
         if self.state != CaseState::Suspended {
             return refuse("AL-16", "本件没有进行中的特别程序，无需恢复计时");
         }
+        self.require_no_pending_hearing()?;
         let s = self.suspensions.last_mut().expect("suspended case has one");
         s.ended_on = Some(on);
         self.state = CaseState::Accepted;

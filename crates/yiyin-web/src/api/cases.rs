@@ -338,7 +338,13 @@ pub async fn act(
         call.app.require_may_act(&call.who, id).await?;
     }
     let action: Action = parsed.map_err(|e| {
-        AppError::field("action", format!("操作格式有误：{e}（action 可选：notify_supplement、supplement、correct、accept、accept_deferred、accept_on_commitment、refuse、not_needed、complete_step、confirm_verification、suspend、resume、extend、decide、issue_certificate、withdraw）"))
+        AppError::field(
+            "action",
+            format!(
+                "操作格式有误：{e}（action 可选：{}）",
+                Action::NAMES.join("、")
+            ),
+        )
     })?;
     let version = req.version.or_else(|| {
         headers

@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod catalog;
 pub mod health;
+pub mod monitoring;
 pub mod seals;
 pub mod session;
 pub mod supervision;
@@ -29,6 +30,7 @@ use yiyin_app::App;
         (name = "办件", description = "收件、受理、审查、决定、制证；按岗位和辖区授权"),
         (name = "核验", description = "电子印章、加盖电子印章的文书和电子证照的公开核验"),
         (name = "审计", description = "哈希链事件日志校验、每日签名的链头、办结办件的电子档案包"),
+        (name = "电子监察", description = "黄牌、红牌监察牌（纪检监察人员、局长、审批观察员查看），监察牌申诉及其复核"),
         (name = "监管", description = "审管分离：审批结果推送与签收、监管结果抄告、告知承诺核查、证照变更延续撤销注销撤回、信用记录、双随机抽查（抽查计划公开）"),
     )
 )]
@@ -140,6 +142,9 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(supervision::cancel_plan))
         .routes(routes!(supervision::result))
         .routes(routes!(supervision::tie))
+        .routes(routes!(monitoring::cards))
+        .routes(routes!(monitoring::appeal))
+        .routes(routes!(monitoring::decide))
         .merge(
             // An uploaded PDF may be larger than the default body limit.
             OpenApiRouter::new().routes(routes!(seals::verify)).layer(

@@ -10,7 +10,7 @@
 //!
 //! Modules: [`portal`] (the public), [`account`] (log in, register), [`applicant`] (the applicant's
 //! area), [`work`] (windows and back office), [`supervision`] (the bureau's and the departments'
-//! supervision desks, licences), [`admin`] (catalog, users, organisation, calendar), [`docs`]
+//! supervision desks, licences), [`monitoring`] (the e-monitoring desk), [`admin`] (catalog, users, organisation, calendar), [`docs`]
 //! (printable documents), [`flash`] (notices only as the server set them, the Chinese 404 and error
 //! pages in the logged-in frame).
 
@@ -18,6 +18,7 @@ pub mod account;
 pub mod admin;
 pub mod applicant;
 pub mod docs;
+pub mod monitoring;
 pub mod portal;
 pub mod security;
 pub mod supervision;
@@ -98,6 +99,9 @@ pub fn router() -> Router<App> {
         .route("/work/cases/{id}/act", post(work::act))
         .route("/work/cases/{id}/reveal", post(work::reveal))
         .route("/work/cases/{id}/archive", get(work::archive))
+        .route("/monitoring", get(monitoring::desk))
+        .route("/monitoring/cards/{id}/appeal", post(monitoring::appeal))
+        .route("/monitoring/cards/{id}/decision", post(monitoring::decide))
         .route("/admin", get(admin::index))
         .route("/admin/catalog/{code}", get(admin::catalog))
         .route(
@@ -294,6 +298,8 @@ pub struct Chrome {
     pub supervisor: bool,
     /// Oversees supervision for the bureau (licence acts, the push queue).
     pub oversees: bool,
+    /// Reads the e-monitoring desk (电子监察).
+    pub monitor: bool,
     pub csrf: String,
     pub notice: String,
 }
@@ -313,6 +319,7 @@ impl Chrome {
             head: holds(Role::BureauHead),
             supervisor: holds(Role::DepartmentSupervisor),
             oversees: may(Operation::ActOnLicence) || may(Operation::ManagePushes),
+            monitor: may(Operation::Monitor),
             csrf: csrf.to_string(),
             notice: notice.to_string(),
         }

@@ -165,6 +165,10 @@ pub struct ActionForm {
     pub approved_by: String,
     /// yes | no
     pub approve: String,
+    /// The hearing date (schedule_hearing).
+    pub on: String,
+    /// What the hearing record says, in short (hold_hearing).
+    pub record: String,
 }
 
 fn texts(v: &[String]) -> Vec<String> {
@@ -245,6 +249,15 @@ impl ActionForm {
             },
             "issue_certificate" => Action::IssueCertificate,
             "withdraw" => Action::Withdraw { reason },
+            "notify_hearing_right" => Action::NotifyHearingRight,
+            "request_hearing" => Action::RequestHearing { reason },
+            "schedule_hearing" => Action::ScheduleHearing {
+                on: parse_date(self.on.trim())
+                    .map_err(|e| AppError::field("on", format!("听证日期：{e}")))?,
+            },
+            "hold_hearing" => Action::HoldHearing {
+                record: self.record.trim().to_string(),
+            },
             other => return Err(AppError::field("action", format!("未知的操作「{other}」"))),
         })
     }

@@ -1,0 +1,395 @@
+//! E-monitoring (电子监察) use cases: the sweep that issues the yellow and red cards the domain's
+//! monitoring ([`yiyin_domain::monitoring::assess`]) finds on each case, the monitoring desk's list
+//! of cards, and the appeal (申诉) of a card and its decision.
+//!
+//! Who does what:
+//! - the desk is read by the holders of [`Operation::Monitor`]: the discipline supervisor
+//!   (纪检监察人员) and the bureau head (局长) of the jurisdiction see every card of it, an observer
+//!   (审批观察员) only its own department's;
+//! - a card is appealed by those who decide the case it was issued on ([`Operation::Decide`] on the
+//!   case's scope: the section chief or the bureau head of the bureau, a resident department's
+//!   deciding staff for its items) — the people the card holds to account;
+//! - an appeal is decided by the discipline supervisor of the jurisdiction alone.
+//!
+//! A card is never deleted, edited or hidden: an appeal, upheld or not, only annotates it. Each
+//! issue, appeal and decision is an event of the chain, written in the same transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use yiyin_domain::authz::Operation;
+use yiyin_domain::calendar::{fmt_date, local_date};
+use yiyin_domain::engine::ApplicantFacts;
+use yiyin_domain::monitoring::{Card, CardColor, assess};
+use yiyin_domain::party::Actor;
+use yiyin_domain::roles::Role;
+use yiyin_domain::text::{TextKind, check};
+use yiyin_store::cases::CaseRecord;
+use yiyin_store::events::NewEvent;
+use yiyin_store::monitoring::{AppealState, CardFilter, MonitoringCard, NewCard};
+use yiyin_store::{Conflict, StoreError};
+
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::principal::Principal;
+
+/// How long after its last write a closed case is still swept. The sweep runs every minute, so a
+/// card whose date came while the case was open is issued within a minute; a closed case is swept
+/// for this long more so that a card dated before its closing is still issued after an outage of
+/// the workers (or when the calendar year it needed was loaded late), and after that never again:
+/// a closed case's cards cannot change any more (its decision and certificate dates are fixed).
+pub const CLOSED_CASES_SWEPT_DAYS: i64 = 31;
+/// Cases read per batch of the sweep.
+const SWEEP_BATCH: i64 = 500;
+
+/// What the desk lists; every filter is optional (the jurisdiction is required).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct CardQuery {
+    /// The jurisdiction (county) code.
+    pub jurisdiction: String,
+    /// A department code.
+    #[serde(default)]
+    pub department: Option<String>,
+    /// An item code.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// `yellow` / `red` (or 黄牌 / 红牌).
+    #[serde(default)]
+    pub color: Option<String>,
+    /// Cards dated on or after (YYYY-MM-DD).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Cards dated on or before (YYYY-MM-DD).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// `none` (not appealed), `pending`, `upheld` or `rejected`.
+    #[serde(default)]
+    pub appeal: Option<String>,
+}
+
+/// A filter value given, trimmed; None when empty.
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A date filter, or bad input in its field.
+fn date_field(field: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
+    given(v)
+        .map(|t| {
+            yiyin_domain::calendar::parse_date(t)
+                .map_err(|_| AppError::field(field, "日期格式应为 YYYY-MM-DD，例如 2025-03-01"))
+        })
+        .transpose()
+}
+
+impl CardQuery {
+    /// The store's filter, each value checked (Chinese errors naming the field).
+    fn filter(&self) -> Result<CardFilter> {
+        for (field, value) in [
+            ("jurisdiction", Some(&self.jurisdiction)),
+            ("department", self.department.as_ref()),
+            ("item", self.item.as_ref()),
+            ("color", self.color.as_ref()),
+            ("appeal", self.appeal.as_ref()),
+        ] {
+            check(field, value.map_or("", String::as_str), TextKind::Short)?;
+        }
+        let color = given(&self.color)
+            .map(|c| {
+                AppError::choice::<CardColor>("color", c, |words| {
+                    format!("颜色应为以下之一：{words}")
+                })
+            })
+            .transpose()?;
+        let appeal = match given(&self.appeal) {
+            None => None,
+            Some("none" | "未申诉") => Some(None),
+            Some(s) => Some(Some(AppealState::parse(s).ok_or_else(|| {
+                AppError::field(
+                    "appeal",
+                    "申诉状态应为：未申诉、待复核、申诉成立或申诉不成立",
+                )
+            })?)),
+        };
+        let (from, to) = (date_field("from", &self.from)?, date_field("to", &self.to)?);
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(AppError::field("to", "结束日期不能早于开始日期"));
+        }
+        Ok(CardFilter {
+            jurisdiction: self.jurisdiction.trim().to_string(),
+            departments: Vec::new(),
+            department: given(&self.department).map(str::to_string),
+            item_code: given(&self.item).map(str::to_string),
+            color,
+            from,
+            to,
+            appeal,
+            limit: 500,
+        })
+    }
+}
+
+/// Whether the account is the discipline supervisor (纪检监察人员) of a jurisdiction.
+pub fn is_discipline_supervisor(who: &Principal, jurisdiction: &str) -> bool {
+    who.is_staff()
+        && who
+            .account
+            .grants
+            .iter()
+            .any(|g| g.role == Role::DisciplineSupervisor && g.jurisdiction == jurisdiction)
+}
+
+/// A reason required of an appeal or its decision, in its field.
+fn reason_given(field: &str, reason: &str, missing: &str) -> Result<String> {
+    check(field, reason, TextKind::Long)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::field(field, missing));
+    }
+    Ok(reason.to_string())
+}
+
+impl App {
+    /// Issues the cards due on the cases whose cards can still change (open cases and those
+    /// closed in the last [`CLOSED_CASES_SWEPT_DAYS`] days, whose stored due dates passed): each
+    /// card once, with its event. A case whose deadlines reach a year the calendar lacks is skipped
+    /// and logged (no card on a provisional date). Safe on several servers at once. Returns how
+    /// many cards were issued here.
+    #[tracing::instrument(skip_all)]
+    pub async fn sweep_cards(&self, at: DateTime<Utc>) -> Result<usize> {
+        let today = local_date(at);
+        let calendar = self.calendar();
+        let facts = ApplicantFacts::default();
+        let since = at.timestamp_millis() - CLOSED_CASES_SWEPT_DAYS * 86_400_000;
+        let mut issued = 0;
+        let mut after = 0;
+        loop {
+            let ids = self
+                .store
+                .cases_to_monitor(since, today, after, SWEEP_BATCH)
+                .await?;
+            let Some(&last) = ids.last() else {
+                break;
+            };
+            after = last;
+            for id in ids {
+                let record = self.store.case(id).await?;
+                let case = record
+                    .case
+                    .tick(today)
+                    .map_or_else(|| record.case.clone(), |(c, _)| c);
+                let ctx = record.context(&calendar, &facts);
+                let assessment = match assess(&case, &ctx, today) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        tracing::warn!(case = %record.number, error = %e,
+                            "monitoring skipped: a deadline is in a year the calendar lacks");
+                        continue;
+                    }
+                };
+                if assessment.cards.is_empty() {
+                    continue;
+                }
+                let kept = self.store.cards_of_case(id).await?;
+                let new: Vec<&Card> = assessment
+                    .cards
+                    .iter()
+                    .filter(|c| !kept.iter().any(|k| k.card_limit == c.limit))
+                    .collect();
+                if !new.is_empty() {
+                    issued += self.issue_cards(&record, &new, at).await?;
+                }
+            }
+        }
+        Ok(issued)
+    }
+
+    /// Issues cards on one case in one transaction, each with its event; those issued meanwhile
+    /// (by another server) are left as they are. Returns how many were issued here.
+    async fn issue_cards(
+        &self,
+        record: &CaseRecord,
+        cards: &[&Card],
+        at: DateTime<Utc>,
+    ) -> Result<usize> {
+        let mut tx = self.store.begin_write().await?;
+        let mut events = Vec::new();
+        for card in cards {
+            let new = NewCard {
+                case_id: record.id,
+                case_number: &record.number,
+                jurisdiction: &record.jurisdiction,
+                department: &record.department,
+                item_code: &record.item_code,
+                item_name: &record.item_name,
+                card,
+                at_ms: at.timestamp_millis(),
+            };
+            if let Some(card_id) = tx.issue_card(&new).await? {
+                events.push(NewEvent::new(
+                    &Actor::system(),
+                    at,
+                    &record.jurisdiction,
+                    Some(record.id),
+                    "card_issue",
+                    format!("{}：{}", card.title(), card.reason),
+                    json!({
+                        "card": card_id, "color": card.color.code(), "limit": card.limit.code(),
+                        "on": fmt_date(card.on), "due": fmt_date(card.due),
+                    }),
+                ));
+            }
+        }
+        tx.append_events(&events).await?;
+        tx.commit().await?;
+        Ok(events.len())
+    }
+
+    /// The monitoring desk's cards: of the jurisdiction for the discipline supervisor and the
+    /// bureau head, of their own department for an observer.
+    pub async fn cards(&self, who: &Principal, query: &CardQuery) -> Result<Vec<MonitoringCard>> {
+        let mut filter = query.filter()?;
+        who.require_in(Operation::Monitor, &filter.jurisdiction)?;
+        let mine: Vec<_> = who
+            .account
+            .grants
+            .iter()
+            .filter(|g| {
+                g.jurisdiction == filter.jurisdiction
+                    && yiyin_domain::authz::role_may(g.role, Operation::Monitor)
+            })
+            .collect();
+        // Only observers are limited, to the departments they watch.
+        if mine.iter().all(|g| g.role == Role::Observer) {
+            filter.departments = mine.iter().filter_map(|g| g.department.clone()).collect();
+            if filter.departments.is_empty() {
+                return Ok(Vec::new());
+            }
+        }
+        Ok(self.store.monitoring_cards(&filter).await?)
+    }
+
+    /// One card with its appeal, for whoever may read the desk where it was issued (an observer:
+    /// of its own department).
+    pub async fn card(&self, who: &Principal, id: i64) -> Result<MonitoringCard> {
+        let card = self.card_by_id(id).await?;
+        let record = self.store.case(card.case_id).await?;
+        who.require(Operation::Monitor, &self.case_scope(&record))?;
+        Ok(card)
+    }
+
+    async fn card_by_id(&self, id: i64) -> Result<MonitoringCard> {
+        self.store
+            .monitoring_card(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("没有编号为 {id} 的监察牌")))
+    }
+
+    /// Files the one appeal (申诉) of a card, by someone who decides its case, with a reason.
+    #[tracing::instrument(skip_all, fields(account = who.account.id, card = id))]
+    pub async fn appeal_card(
+        &self,
+        who: &Principal,
+        id: i64,
+        reason: &str,
+    ) -> Result<MonitoringCard> {
+        let card = self.card_by_id(id).await?;
+        let record = self.store.case(card.case_id).await?;
+        who.require(Operation::Decide, &self.case_scope(&record))
+            .map_err(|_| {
+                AppError::Forbidden(
+                    "无权申诉：监察牌由负责作出该办件许可决定的科室负责人或局长提出申诉".into(),
+                )
+            })?;
+        let reason = reason_given("reason", reason, "请填写申诉理由")?;
+        if card.appeal_state.is_some() {
+            return Err(one_appeal());
+        }
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let mut tx = self.store.begin_write().await?;
+        match tx
+            .file_appeal(id, &actor.name, &reason, at.timestamp_millis())
+            .await
+        {
+            Err(StoreError::Conflict(Conflict::Taken { .. })) => return Err(one_appeal()),
+            other => other?,
+        }
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &card.jurisdiction,
+            Some(card.case_id),
+            "card_appeal",
+            reason,
+            json!({"card": id, "color": card.color.code(), "limit": card.card_limit.code()}),
+        )])
+        .await?;
+        tx.commit().await?;
+        self.card_by_id(id).await
+    }
+
+    /// Decides the pending appeal of a card (upheld or rejected), by the discipline supervisor, with
+    /// the reason kept. The card stays as it was issued.
+    #[tracing::instrument(skip_all, fields(account = who.account.id, card = id))]
+    pub async fn decide_appeal(
+        &self,
+        who: &Principal,
+        id: i64,
+        uphold: bool,
+        reason: &str,
+    ) -> Result<MonitoringCard> {
+        let card = self.card_by_id(id).await?;
+        if !is_discipline_supervisor(who, &card.jurisdiction) {
+            return Err(AppError::Forbidden(
+                "无权复核申诉：监察牌的申诉由本县区纪检监察人员复核".into(),
+            ));
+        }
+        let reason = reason_given("reason", reason, "请填写复核意见")?;
+        match card.appeal_state {
+            None => {
+                return Err(AppError::Conflict("该监察牌没有提出申诉，无需复核".into()));
+            }
+            Some(AppealState::Pending) => {}
+            Some(_) => return Err(AppError::Conflict("该申诉已复核，不能再次复核".into())),
+        }
+        let state = if uphold {
+            AppealState::Upheld
+        } else {
+            AppealState::Rejected
+        };
+        let actor = who.actor(&self.org());
+        let at = self.now();
+        let mut tx = self.store.begin_write().await?;
+        match tx
+            .decide_appeal(id, state, &actor.name, &reason, at.timestamp_millis())
+            .await
+        {
+            Err(StoreError::Conflict(Conflict::Changed(_))) => {
+                return Err(AppError::Conflict("该申诉已复核，不能再次复核".into()));
+            }
+            other => other?,
+        }
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &card.jurisdiction,
+            Some(card.case_id),
+            "card_appeal_decision",
+            format!("{}：{reason}", state.label()),
+            json!({"card": id, "state": state.code()}),
+        )])
+        .await?;
+        tx.commit().await?;
+        self.card_by_id(id).await
+    }
+}
+
+/// A second appeal of a card.
+fn one_appeal() -> AppError {
+    AppError::Conflict("该监察牌已提出申诉，每张监察牌只能申诉一次".into())
+}

@@ -1,0 +1,288 @@
+//! E-monitoring (电子监察) through the use cases, on both databases: the sweep issues a case's
+//! yellow card on the first working day after its promised due date and not before, once however
+//! often and however many servers sweep; a suspended case gets none; the desk shows the cards to
+//! the discipline supervisor, the bureau head and the observer of the department, to nobody else;
+//! a card is appealed once by those who decide its case and the appeal decided by the discipline
+//! supervisor alone, the card staying as issued; every act is in the unbroken chain.
+
+mod common;
+
+use chrono::{Duration, NaiveDate};
+use common::*;
+use yiyin_app::Principal;
+use yiyin_app::audit::verify_chain;
+use yiyin_app::monitoring::CardQuery;
+use yiyin_domain::engine::{Action, IntakeOutcome};
+use yiyin_domain::monitoring::{CardColor, CardLimit};
+use yiyin_domain::roles::Role;
+use yiyin_store::monitoring::{AppealState, MonitoringCard};
+use yiyin_testkit::{at, date};
+
+on_both!(crate::common::run;
+    a_late_case_gets_its_yellow_card_on_its_date_once,
+    a_suspended_case_gets_no_card,
+    a_card_is_appealed_once_and_decided_by_the_discipline_supervisor,
+);
+
+fn day(d: NaiveDate) -> String {
+    yiyin_domain::calendar::fmt_date(d)
+}
+
+fn desk() -> CardQuery {
+    CardQuery {
+        jurisdiction: HANYIN.into(),
+        ..CardQuery::default()
+    }
+}
+
+/// HY-SC-001 accepted on 2025-03-03 and left undecided; returns its id and the dates of its
+/// promised limit: the due date and the card's date (the next working day), read from its clock.
+async fn late_case(w: &World, n: u32) -> (i64, NaiveDate, NaiveDate) {
+    let c = w
+        .receive_food(org(n), IntakeOutcome::Accept, "2025-03-03")
+        .await;
+    let cal = w.calendar();
+    let due = c
+        .clock(&cal, date("2025-03-03"))
+        .unwrap()
+        .promised_due
+        .expect("a promised due date");
+    let on = cal.add(due, 1).unwrap();
+    assert!(on > due && on - due < Duration::days(5), "{due} {on}");
+    (c.id, due, on)
+}
+
+/// The discipline supervisor (纪检监察人员) of 汉阴县.
+async fn discipline(w: &World) -> Principal {
+    w.t.staff("hy.jj.zhou", Role::DisciplineSupervisor, HANYIN, None)
+        .await
+}
+
+/// The cards of the jurisdiction as `who`'s desk lists them.
+async fn all_cards(w: &World, who: &Principal) -> Vec<MonitoringCard> {
+    w.cards(who, &desk()).await.unwrap()
+}
+
+async fn a_late_case_gets_its_yellow_card_on_its_date_once(w: World) {
+    let jj = discipline(&w).await;
+    let (id, due, on) = late_case(&w, 1).await;
+    // On the due date and the day before the card's date: nothing.
+    assert_eq!(w.sweep_cards(at(&day(due))).await.unwrap(), 0);
+    let eve = on - Duration::days(1);
+    assert_eq!(w.sweep_cards(at(&day(eve))).await.unwrap(), 0);
+    assert!(all_cards(&w, &jj).await.is_empty());
+
+    // On the card's date: one yellow card for the promised limit.
+    assert_eq!(w.sweep_cards(at(&day(on))).await.unwrap(), 1);
+    let cards = all_cards(&w, &jj).await;
+    assert_eq!(cards.len(), 1);
+    let card = &cards[0];
+    assert_eq!(card.case_id, id);
+    assert_eq!(card.color, CardColor::Yellow);
+    assert_eq!(card.card_limit, CardLimit::Promised);
+    assert_eq!((card.card_on, card.due_on), (on, due));
+    assert_eq!(card.department, "shichang");
+    assert!(card.reason.contains("承诺办结"), "{}", card.reason);
+    assert!(card.appeal_state.is_none());
+
+    // Sweeping again, and two sweeps at once later, issue nothing new.
+    assert_eq!(w.sweep_cards(at(&day(on))).await.unwrap(), 0);
+    let later = at(&day(on + Duration::days(1)));
+    let (a, b) = tokio::join!(w.sweep_cards(later), w.sweep_cards(later));
+    assert_eq!(a.unwrap() + b.unwrap(), 0);
+    assert_eq!(all_cards(&w, &jj).await, cards);
+
+    // Past the statutory limit, two sweeps at once issue the red card once.
+    let cal = w.calendar();
+    let record = w.store.case(id).await.unwrap();
+    let statutory = record
+        .clock(&cal, on)
+        .unwrap()
+        .statutory_due
+        .expect("a statutory due date");
+    let red_on = cal.add(statutory, 1).unwrap();
+    let (a, b) = tokio::join!(
+        w.sweep_cards(at(&day(red_on))),
+        w.sweep_cards(at(&day(red_on)))
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    let cards = all_cards(&w, &jj).await;
+    assert_eq!(cards.len(), 2);
+    assert_eq!(
+        (cards[0].color, cards[0].card_limit, cards[0].card_on),
+        (CardColor::Red, CardLimit::Statutory, red_on)
+    );
+
+    // Each issue is an event of the case, and the chain holds.
+    let events = w.store.case_events(id).await.unwrap();
+    let issues: Vec<_> = events.iter().filter(|e| e.action == "card_issue").collect();
+    assert_eq!(issues.len(), 2);
+    assert!(
+        issues[0].reason.contains("黄牌（承诺时限）"),
+        "{}",
+        issues[0].reason
+    );
+    let report = verify_chain(&w.store).await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
+    assert!(report.altered.is_empty(), "{:?}", report.altered);
+}
+
+async fn a_suspended_case_gets_no_card(w: World) {
+    let jj = discipline(&w).await;
+    let (id, due, on) = late_case(&w, 2).await;
+    // Suspended (technical testing) before the due date and still suspended on the card's date.
+    let suspend = Action::Suspend {
+        kind: "testing".into(),
+        reason: "水质检测".into(),
+        expected_days: Some(20),
+    };
+    w.act(id, suspend, &day(due - Duration::days(3))).await;
+    assert_eq!(w.sweep_cards(at(&day(on))).await.unwrap(), 0);
+    assert_eq!(
+        w.sweep_cards(at(&day(on + Duration::days(7))))
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(all_cards(&w, &jj).await.is_empty());
+    // A case the test did not suspend, received at the same time, does get its card.
+    let (other, _, _) = late_case(&w, 3).await;
+    assert_eq!(w.sweep_cards(at(&day(on))).await.unwrap(), 1);
+    assert_eq!(all_cards(&w, &jj).await[0].case_id, other);
+}
+
+async fn a_card_is_appealed_once_and_decided_by_the_discipline_supervisor(w: World) {
+    let (_, _, on) = late_case(&w, 4).await;
+    assert_eq!(w.sweep_cards(at(&day(on))).await.unwrap(), 1);
+    w.t.set_today(&day(on));
+    let discipline =
+        w.t.staff("hy.jj.zhou", Role::DisciplineSupervisor, HANYIN, None)
+            .await;
+    let observer =
+        w.t.staff("hy.gc.wu", Role::Observer, HANYIN, Some("shichang"))
+            .await;
+    let other_observer =
+        w.t.staff("hy.gc.zheng", Role::Observer, HANYIN, Some("wenguang"))
+            .await;
+
+    // The desk: the discipline supervisor, the head and the department's observer see the card;
+    // another department's observer sees none; the window is refused.
+    let seen = w.cards(&discipline, &desk()).await.unwrap();
+    assert_eq!(seen.len(), 1);
+    let card = seen[0].clone();
+    assert_eq!(w.cards(&w.head, &desk()).await.unwrap(), seen);
+    assert_eq!(w.cards(&observer, &desk()).await.unwrap(), seen);
+    assert!(w.cards(&other_observer, &desk()).await.unwrap().is_empty());
+    let denied = forbidden(w.cards(&w.clerk, &desk()).await);
+    assert!(denied.contains("查看电子监察"), "{denied}");
+    // Filters: by colour, by date, by appeal state.
+    let red = CardQuery {
+        color: Some("红牌".into()),
+        ..desk()
+    };
+    assert!(w.cards(&discipline, &red).await.unwrap().is_empty());
+    let after = CardQuery {
+        from: Some(day(on + Duration::days(1))),
+        ..desk()
+    };
+    assert!(w.cards(&discipline, &after).await.unwrap().is_empty());
+    let bad = CardQuery {
+        from: Some("2025年3月1日".into()),
+        ..desk()
+    };
+    assert_invalid(w.cards(&discipline, &bad).await, "from", "YYYY-MM-DD");
+
+    // The appeal: not by the window, the reviewer or the discipline supervisor; a reason needed.
+    for who in [&w.clerk, &w.reviewer, &discipline] {
+        assert_forbidden(w.appeal_card(who, card.id, "材料补正").await, "无权申诉");
+    }
+    assert_invalid(
+        w.appeal_card(&w.chief, card.id, "  ").await,
+        "reason",
+        "申诉理由",
+    );
+    let appealed = w
+        .appeal_card(&w.chief, card.id, "申请人补正材料期间系统未计入中止")
+        .await
+        .unwrap();
+    assert_eq!(appealed.appeal_state, Some(AppealState::Pending));
+    assert_eq!(appealed.appeal_filed_by, Some(w.name_of(&w.chief)));
+    // One appeal per card, whoever files the second.
+    assert_error(
+        w.appeal_card(&w.head, card.id, "再次申诉").await,
+        "conflict",
+        "只能申诉一次",
+    );
+    let pending = CardQuery {
+        appeal: Some("pending".into()),
+        ..desk()
+    };
+    assert_eq!(w.cards(&discipline, &pending).await.unwrap().len(), 1);
+
+    // The decision: the discipline supervisor alone, with a reason.
+    for who in [&w.head, &w.chief, &observer] {
+        assert_forbidden(
+            w.decide_appeal(who, card.id, true, "同意").await,
+            "纪检监察人员",
+        );
+    }
+    assert_invalid(
+        w.decide_appeal(&discipline, card.id, false, "").await,
+        "reason",
+        "复核意见",
+    );
+    let decided = w
+        .decide_appeal(&discipline, card.id, false, "中止未经审批，超期属实")
+        .await
+        .unwrap();
+    assert_eq!(decided.appeal_state, Some(AppealState::Rejected));
+    assert_eq!(
+        decided.appeal_decision_reason.as_deref(),
+        Some("中止未经审批，超期属实")
+    );
+    assert_error(
+        w.decide_appeal(&discipline, card.id, true, "改判").await,
+        "conflict",
+        "已复核",
+    );
+    // The card is as issued: same colour, limit, dates and reason; still listed.
+    let now = w.cards(&discipline, &desk()).await.unwrap();
+    assert_eq!(now.len(), 1);
+    let kept = &now[0];
+    assert_eq!(
+        (
+            kept.id,
+            kept.color,
+            kept.card_limit,
+            kept.card_on,
+            kept.due_on,
+            &kept.reason
+        ),
+        (
+            card.id,
+            card.color,
+            card.card_limit,
+            card.card_on,
+            card.due_on,
+            &card.reason
+        )
+    );
+
+    // Issue, appeal and decision are events of the case, in the unbroken chain.
+    let actions: Vec<String> = w
+        .store
+        .case_events(card.case_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| a.starts_with("card_"))
+        .collect();
+    assert_eq!(
+        actions,
+        ["card_issue", "card_appeal", "card_appeal_decision"]
+    );
+    let report = verify_chain(&w.store).await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
+    assert!(report.altered.is_empty(), "{:?}", report.altered);
+}

@@ -1,0 +1,307 @@
+//! E-monitoring (电子监察) as rows: the yellow and red cards the monitoring sweep issues — one per
+//! case and limit, inserted if absent so that several app servers sweeping at once issue each card
+//! once, never deleted or edited — and the one appeal (申诉) a card may get, which annotates the card
+//! and is decided by the discipline supervisor with the reason kept. The desk reads a card with its
+//! appeal through the `monitoring_desk` view.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use yiyin_domain::labels::Labelled;
+use yiyin_domain::monitoring::{Card, CardColor, CardLimit};
+
+use crate::rows::{Column, Statement, day, insert, record, select, sql};
+use crate::{Conflict, Result, Store, StoreError, WriteTx};
+
+/// Where an appeal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AppealState {
+    /// Filed, waiting for the discipline supervisor (待复核).
+    Pending,
+    /// The appeal is upheld (申诉成立): the card stays, annotated.
+    Upheld,
+    /// The appeal is rejected (申诉不成立).
+    Rejected,
+}
+
+impl AppealState {
+    pub const ALL: [AppealState; 3] = [
+        AppealState::Pending,
+        AppealState::Upheld,
+        AppealState::Rejected,
+    ];
+
+    /// The stable code kept in the store and used by the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            AppealState::Pending => "pending",
+            AppealState::Upheld => "upheld",
+            AppealState::Rejected => "rejected",
+        }
+    }
+
+    /// The Chinese word users see.
+    pub fn label(self) -> &'static str {
+        match self {
+            AppealState::Pending => "待复核",
+            AppealState::Upheld => "申诉成立",
+            AppealState::Rejected => "申诉不成立",
+        }
+    }
+
+    /// Parses the code or the Chinese word.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.code() == text || s.label() == text)
+    }
+}
+
+/// Reads a labelled enum of the domain (or an appeal state) from its stored code.
+fn coded<T>(
+    row: &AnyRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> std::result::Result<T, sqlx::Error> {
+    let text = <String as Column>::get(row, column)?;
+    parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: format!("unknown code {text:?}").into(),
+    })
+}
+
+fn read_color(row: &AnyRow, column: &str) -> std::result::Result<CardColor, sqlx::Error> {
+    coded(row, column, <CardColor as Labelled>::parse)
+}
+
+fn read_limit(row: &AnyRow, column: &str) -> std::result::Result<CardLimit, sqlx::Error> {
+    coded(row, column, <CardLimit as Labelled>::parse)
+}
+
+fn read_appeal(
+    row: &AnyRow,
+    column: &str,
+) -> std::result::Result<Option<AppealState>, sqlx::Error> {
+    match <Option<String> as Column>::get(row, column)? {
+        None => Ok(None),
+        Some(_) => coded(row, column, AppealState::parse).map(Some),
+    }
+}
+
+record! {
+    /// A card as the desk reads it, with its appeal (the `appeal_*` fields, None without one).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct MonitoringCard {
+        pub id: i64,
+        pub case_id: i64,
+        pub case_number: String,
+        pub jurisdiction: String,
+        /// The department of the case's item (原审批部门).
+        pub department: String,
+        pub item_code: String,
+        pub item_name: String,
+        pub color: CardColor = read_color,
+        #[serde(rename = "limit")]
+        pub card_limit: CardLimit = read_limit,
+        /// The date the card is issued for (亮牌日).
+        #[serde(rename = "on")]
+        pub card_on: NaiveDate,
+        /// The due date that passed (到期日).
+        #[serde(rename = "due")]
+        pub due_on: NaiveDate,
+        pub reason: String,
+        /// When the sweep wrote it (milliseconds).
+        pub issued_at: i64,
+        pub appeal_filed_by: Option<String>,
+        pub appeal_reason: Option<String>,
+        pub appeal_filed_at: Option<i64>,
+        pub appeal_state: Option<AppealState> = read_appeal,
+        pub appeal_decided_by: Option<String>,
+        pub appeal_decision_reason: Option<String>,
+        pub appeal_decided_at: Option<i64>,
+    }
+}
+
+/// A card to issue for a case.
+#[derive(Debug, Clone)]
+pub struct NewCard<'a> {
+    pub case_id: i64,
+    pub case_number: &'a str,
+    pub jurisdiction: &'a str,
+    pub department: &'a str,
+    pub item_code: &'a str,
+    pub item_name: &'a str,
+    pub card: &'a Card,
+    pub at_ms: i64,
+}
+
+/// Which cards the desk lists. Empty texts and `None` do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct CardFilter {
+    pub jurisdiction: String,
+    /// Only these departments (an observer's); empty: every department.
+    pub departments: Vec<String>,
+    pub department: Option<String>,
+    pub item_code: Option<String>,
+    pub color: Option<CardColor>,
+    /// Cards issued on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Cards issued on or before this date.
+    pub to: Option<NaiveDate>,
+    /// `Some(None)`: cards without an appeal; `Some(Some(s))`: appeals in state `s`.
+    pub appeal: Option<Option<AppealState>>,
+    pub limit: i64,
+}
+
+impl WriteTx {
+    /// Issues a card unless the case already has one for that limit; returns its id when it was
+    /// issued here (None: issued before, here or by another server).
+    pub async fn issue_card(&mut self, c: &NewCard<'_>) -> Result<Option<i64>> {
+        let card = c.card;
+        let inserted = insert!("monitoring_cards", c;
+            case_id, case_number, jurisdiction, department, item_code, item_name,
+            color = card.color.code(), card_limit = card.limit.code(), card_on = day(card.on),
+            due_on = day(card.due), reason = card.reason.as_str(), issued_at = c.at_ms;
+            "ON CONFLICT (case_id, card_limit) DO NOTHING")
+        .changed_one(&mut **self)
+        .await?;
+        if !inserted {
+            return Ok(None);
+        }
+        sql!(
+            "SELECT id FROM monitoring_cards WHERE case_id = $1 AND card_limit = $2";
+            c.case_id, card.limit.code()
+        )
+        .scalar(&mut **self)
+        .await
+        .map(Some)
+    }
+
+    /// Files the one appeal of a card; a second is [`Conflict::Taken`].
+    pub async fn file_appeal(
+        &mut self,
+        card_id: i64,
+        filed_by: &str,
+        reason: &str,
+        at_ms: i64,
+    ) -> Result<()> {
+        let filed = insert!("card_appeals";
+            card_id, filed_by, reason, filed_at = at_ms, state = AppealState::Pending.code();
+            "ON CONFLICT (card_id) DO NOTHING")
+        .changed_one(&mut **self)
+        .await?;
+        if filed {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict(Conflict::Taken {
+                what: "card appeal",
+                value: card_id.to_string(),
+            }))
+        }
+    }
+
+    /// Decides a pending appeal; one decided meanwhile is [`Conflict::Changed`].
+    pub async fn decide_appeal(
+        &mut self,
+        card_id: i64,
+        state: AppealState,
+        decided_by: &str,
+        reason: &str,
+        at_ms: i64,
+    ) -> Result<()> {
+        sql!(
+            "UPDATE card_appeals SET state = $1, decided_by = $2, decision_reason = $3, decided_at = $4
+             WHERE card_id = $5 AND state = 'pending'";
+            state.code(), decided_by, reason, at_ms, card_id
+        )
+        .run_once(&mut **self, "card appeal")
+        .await
+    }
+}
+
+impl Store {
+    /// The cards by filter, newest card date first.
+    pub async fn monitoring_cards(&self, f: &CardFilter) -> Result<Vec<MonitoringCard>> {
+        let mut q = Statement::new(select::<MonitoringCard>(
+            "monitoring_desk WHERE jurisdiction = ",
+        ));
+        q.push_bind(&f.jurisdiction);
+        if !f.departments.is_empty() {
+            q.push(" AND department IN (");
+            for (i, d) in f.departments.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(d);
+            }
+            q.push(")");
+        }
+        if let Some(d) = &f.department {
+            q.push(" AND department = ").push_bind(d);
+        }
+        if let Some(i) = &f.item_code {
+            q.push(" AND item_code = ").push_bind(i);
+        }
+        if let Some(c) = f.color {
+            q.push(" AND color = ").push_bind(c.code());
+        }
+        if let Some(from) = f.from {
+            q.push(" AND card_on >= ").push_bind(day(from));
+        }
+        if let Some(to) = f.to {
+            q.push(" AND card_on <= ").push_bind(day(to));
+        }
+        match f.appeal {
+            None => {}
+            Some(None) => {
+                q.push(" AND appeal_state IS NULL");
+            }
+            Some(Some(s)) => {
+                q.push(" AND appeal_state = ").push_bind(s.code());
+            }
+        }
+        q.push(" ORDER BY card_on DESC, id DESC LIMIT ")
+            .push_bind(f.limit.clamp(1, 1000));
+        q.all(self.reader()).await
+    }
+
+    /// One card with its appeal, if it exists.
+    pub async fn monitoring_card(&self, id: i64) -> Result<Option<MonitoringCard>> {
+        sql!(select::<MonitoringCard>("monitoring_desk WHERE id = $1"); id)
+            .optional(self.reader())
+            .await
+    }
+
+    /// The cards of a case, in date order.
+    pub async fn cards_of_case(&self, case_id: i64) -> Result<Vec<MonitoringCard>> {
+        let from = "monitoring_desk WHERE case_id = $1 ORDER BY card_on, id";
+        sql!(select::<MonitoringCard>(from); case_id)
+            .all(self.reader())
+            .await
+    }
+
+    /// The cases whose cards may still change on `today`: the open ones, and those closed (last
+    /// written) at or after `closed_since_ms` — a case closed after a card date the sweep had not
+    /// reached yet still gets that card — of which some stored due date is before `today` (a card
+    /// is dated after its due date; a due date the clock moved later since it was stored only adds
+    /// a case to read). By id, after `after`, at most `limit`.
+    pub async fn cases_to_monitor(
+        &self,
+        closed_since_ms: i64,
+        today: NaiveDate,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        sql!(
+            "SELECT id FROM cases WHERE (closed = 0 OR updated_at >= $1)
+               AND (promised_due < $2 OR statutory_due < $2 OR certificate_due < $2)
+               AND id > $3 ORDER BY id LIMIT $4";
+            closed_since_ms, day(today), after, limit
+        )
+        .scalars(self.reader())
+        .await
+    }
+}
