@@ -319,18 +319,9 @@ impl App {
             Err(StoreError::Conflict(Conflict::Taken { .. })) => return Err(one_appeal()),
             other => other?,
         }
-        tx.append_events(&[NewEvent::new(
-            &actor,
-            at,
-            &card.jurisdiction,
-            Some(card.case_id),
-            "card_appeal",
-            reason,
-            json!({"card": id, "color": card.color.code(), "limit": card.card_limit.code()}),
-        )])
-        .await?;
-        tx.commit().await?;
-        self.card_by_id(id).await
+        let data = json!({"card": id, "color": card.color.code(), "limit": card.card_limit.code()});
+        self.commit_card_event(tx, (&actor, at), &card, "card_appeal", reason, data)
+            .await
     }
 
     /// Decides the pending appeal of a card (upheld or rejected), by the discipline supervisor, with
@@ -374,18 +365,42 @@ impl App {
             }
             other => other?,
         }
-        tx.append_events(&[NewEvent::new(
-            &actor,
+        let summary = format!("{}：{reason}", state.label());
+        let data = json!({"card": id, "state": state.code()});
+        self.commit_card_event(
+            tx,
+            (&actor, at),
+            &card,
+            "card_appeal_decision",
+            summary,
+            data,
+        )
+        .await
+    }
+
+    /// Records the act on a card as an event of its case's chain in the write `tx`, commits, and
+    /// reads the card again.
+    async fn commit_card_event(
+        &self,
+        mut tx: yiyin_store::WriteTx,
+        (actor, at): (&Actor, DateTime<Utc>),
+        card: &MonitoringCard,
+        kind: &str,
+        summary: String,
+        data: serde_json::Value,
+    ) -> Result<MonitoringCard> {
+        let event = NewEvent::new(
+            actor,
             at,
             &card.jurisdiction,
             Some(card.case_id),
-            "card_appeal_decision",
-            format!("{}：{reason}", state.label()),
-            json!({"card": id, "state": state.code()}),
-        )])
-        .await?;
+            kind,
+            summary,
+            data,
+        );
+        tx.append_events(&[event]).await?;
         tx.commit().await?;
-        self.card_by_id(id).await
+        self.card_by_id(card.id).await
     }
 }
 

@@ -197,21 +197,7 @@ pub async fn appeal(
         .app
         .appeal_card(page.who(), id, &form.get("reason"))
         .await;
-    let q = filters_of(&form);
-    let back = q.url(&q.jurisdiction);
-    settle(
-        result,
-        |_| (back, "已提出申诉，等待纪检监察人员复核".into()),
-        |e| async move {
-            let failed = Failed {
-                card: id,
-                error: AppError::field("reason", e),
-                form,
-            };
-            desk_page(&page, &q, Some(failed)).await
-        },
-    )
-    .await
+    back_to_desk(&page, id, form, result, "已提出申诉，等待纪检监察人员复核").await
 }
 
 /// Decide a card's appeal (复核), by the discipline supervisor.
@@ -227,18 +213,30 @@ pub async fn decide(
         .app
         .decide_appeal(page.who(), id, uphold, &form.get("reason"))
         .await;
+    back_to_desk(&page, id, form, result, "已作出复核决定").await
+}
+
+/// How a form on a card ends: done, back to the desk as it was filtered with `done` as the notice;
+/// refused, the desk again with the message beside the card's reason field and what was typed.
+async fn back_to_desk<T>(
+    page: &Page,
+    id: i64,
+    form: FormData,
+    result: Result<T, AppError>,
+    done: &str,
+) -> PageResult {
     let q = filters_of(&form);
     let back = q.url(&q.jurisdiction);
     settle(
         result,
-        |_| (back, "已作出复核决定".into()),
+        |_| (back, done.into()),
         |e| async move {
             let failed = Failed {
                 card: id,
                 error: AppError::field("reason", e),
                 form,
             };
-            desk_page(&page, &q, Some(failed)).await
+            desk_page(page, &q, Some(failed)).await
         },
     )
     .await
