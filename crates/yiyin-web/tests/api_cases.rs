@@ -10,6 +10,7 @@ use yiyin_testkit::web::{HANYIN, actions, approve, intake, online, review};
 use yiyin_testkit::{Api, PASSWORD, assert_says, at, on_both};
 
 on_both!(
+    an_applicant_asks_for_a_hearing_on_their_page,
     window_to_certificate_lifecycle,
     forbidden_actions_name_the_rule,
     stale_version_is_a_conflict,
@@ -552,6 +553,57 @@ async fn hearing_on_request_suspends_the_clock_and_precedes_the_decision(backend
         .expect(200);
     assert_eq!(c["state"], "decided", "{c}");
     assert_eq!(c["clock"]["decided_on"], "2025-03-24", "{c}");
+    app.stop().await;
+}
+
+/// The applicant who filed online asks for the hearing on their own case page, once told of the
+/// right and within the five working days (Art. 47); the form is theirs alone.
+async fn an_applicant_asks_for_a_hearing_on_their_page(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let desk = app.desk().await;
+    let person = app
+        .register("person", "王芳", "11010519491231002X", PASSWORD)
+        .await;
+    let case = app
+        .by(&person)
+        .post("/api/v1/cases", online(true))
+        .await
+        .expect(201);
+    let id = case["id"].as_i64().unwrap();
+    let path = format!("/my/cases/{id}");
+    let offered = |html: &str| html.contains(&format!("action=\"{path}/hearing\""));
+    app.act(&desk.clerk, id, json!({"action": "accept"}))
+        .await
+        .expect(200);
+    let (_, html) = app.page_text(&person, &path).await;
+    assert!(!offered(&html), "no hearing before the notice: {html}");
+    let notice = json!({"action": "notify_hearing_right"});
+    app.act(&desk.reviewer, id, notice).await.expect(200);
+    let (status, html) = app.page_text(&person, &path).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(offered(&html) && html.contains("第四十七条"), "{html}");
+
+    // Staff cannot send the applicant's form.
+    let csrf = app.browser_login("hy.clerk").await;
+    let r = app
+        .post_form(&format!("{path}/hearing"), &[("csrf", csrf.as_str())])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let csrf = app.browser_login("11010519491231002X").await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("reason", "涉及相邻权利人重大利益"),
+    ];
+    let r = app.post_form(&format!("{path}/hearing"), &fields).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let c = app
+        .by(&desk.reviewer)
+        .get(&format!("/api/v1/cases/{id}"))
+        .await;
+    let c = c.expect(200);
+    assert_eq!(c["state"], "suspended", "{c}");
+    let (_, html) = app.page_text(&person, &path).await;
+    assert!(!offered(&html), "asked once: {html}");
     app.stop().await;
 }
 

@@ -209,6 +209,8 @@ struct MyCasePage {
     /// The materials the supplement notice asked for and that are still missing.
     asked: Vec<(String, String)>,
     can_withdraw: bool,
+    /// Within the five working days after being told of the right to a hearing (Art. 47).
+    can_request_hearing: bool,
     errors: FieldErrors,
     /// Files kept from a refused sending of the supplement form.
     kept: Vec<PendingUpload>,
@@ -259,7 +261,8 @@ async fn case_view(
     render(&MyCasePage {
         chrome: page.chrome(notice),
         asked,
-        can_withdraw: c.case.possible_actions(&c.item).contains(&"withdraw"),
+        can_withdraw: case.actions.iter().any(|a| a == "withdraw"),
+        can_request_hearing: case.actions.iter().any(|a| a == "request_hearing"),
         errors,
         kept,
         case,
@@ -343,16 +346,39 @@ pub async fn supplement(
     .await
 }
 
+/// Asks for a hearing (Art. 47), within five working days of being told of the right; the hearing's
+/// time is not counted in the review's limit (Art. 45).
+pub async fn request_hearing(
+    page: PageFor<gate::Applicant>,
+    Path(id): Path<i64>,
+    form: Form<ReasonForm>,
+) -> PageResult {
+    page.check_csrf(&form)?;
+    let action = Action::RequestHearing {
+        reason: form.data.reason.trim().to_string(),
+    };
+    let done =
+        "已提出听证申请；行政机关将在二十个工作日内组织听证，并于举行听证七日前通知您时间、地点";
+    act_on_mine(&page, id, action, vec![], done, |e| {
+        matches!(
+            e,
+            AppError::Refused(_) | AppError::Conflict(_) | AppError::Invalid { .. }
+        )
+    })
+    .await
+}
+
+/// The reason given with a withdrawal or a hearing request (may be empty).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct WithdrawForm {
+pub struct ReasonForm {
     reason: String,
 }
 
 pub async fn withdraw(
     page: PageFor<gate::Applicant>,
     Path(id): Path<i64>,
-    form: Form<WithdrawForm>,
+    form: Form<ReasonForm>,
 ) -> PageResult {
     page.check_csrf(&form)?;
     let action = Action::Withdraw {

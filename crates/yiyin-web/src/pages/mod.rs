@@ -90,6 +90,7 @@ pub fn router() -> Router<App> {
             post(applicant::supplement).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/my/cases/{id}/withdraw", post(applicant::withdraw))
+        .route("/my/cases/{id}/hearing", post(applicant::request_hearing))
         .route("/files/{id}", get(applicant::file))
         .route("/work", get(work::worklist))
         .route("/work/queue", get(work::queue))
