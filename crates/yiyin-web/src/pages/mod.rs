@@ -499,6 +499,13 @@ pub fn file_response(content_type: &str, name: &str, inline: bool, bytes: Vec<u8
 
 pub use yiyin_app::encode_query as encode;
 
+/// The label of `code` among a page's (code, label) options (its departments, its jurisdictions),
+/// or the code itself when it is not among them.
+pub fn label_of(options: &[(String, String)], code: &str) -> String {
+    let named = options.iter().find(|(c, _)| c == code);
+    named.map_or_else(|| code.to_string(), |(_, label)| label.clone())
+}
+
 /// A redirect carrying a one-line notice shown on the next page.
 ///
 /// The notice travels in a short-lived cookie, never in the address (see [`flash`]).

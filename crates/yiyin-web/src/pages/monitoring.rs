@@ -87,8 +87,7 @@ struct DeskPage {
 
 impl DeskPage {
     fn department_name(&self, code: &str) -> String {
-        let named = self.departments.iter().find(|d| d.0 == code);
-        named.map_or_else(|| code.to_string(), |d| d.1.clone())
+        crate::pages::label_of(&self.departments, code)
     }
 
     fn pending(&self, c: &MonitoringCard) -> bool {
