@@ -266,19 +266,10 @@ impl App {
     pub async fn reveal(&self, who: &Principal, id: i64) -> Result<CaseView> {
         let record = self.case_for(who, id).await?;
         if !shows_identifiers(who, &self.case_scope(&record)) {
-            let actor = who.actor(&self.org());
-            let mut tx = self.store.begin_write().await?;
-            tx.append_events(&[NewEvent::new(
-                &actor,
-                self.now(),
-                &record.jurisdiction,
-                Some(record.id),
-                "reveal_identifiers",
-                "查看申请人完整信息（证件号码、联系电话），本人主动查看并留痕",
-                json!({"fields": ["id_number", "phone"]}),
-            )])
-            .await?;
-            tx.commit().await?;
+            let summary = "查看申请人完整信息（证件号码、联系电话），本人主动查看并留痕";
+            let data = json!({"fields": ["id_number", "phone"]});
+            self.record_reading(who, &record, "reveal_identifiers", summary.into(), data)
+                .await?;
         }
         let record = self.store.case(id).await?;
         self.view_of(who, record, true).await
@@ -310,18 +301,35 @@ impl App {
                 record.id
             )));
         }
+        let summary = format!("下载含申请人完整信息的文件：{what}");
+        let data = json!({"file": what});
+        self.record_reading(who, record, "download_identifying_file", summary, data)
+            .await?;
+        Ok(())
+    }
+
+    /// Records, as a chained event of the case in its own write, that `who` read what the case
+    /// shows only on purpose (the applicant's identifiers, a file carrying them).
+    async fn record_reading(
+        &self,
+        who: &Principal,
+        record: &CaseRecord,
+        kind: &str,
+        summary: String,
+        data: serde_json::Value,
+    ) -> Result<()> {
         let actor = who.actor(&self.org());
         let mut tx = self.store.begin_write().await?;
-        tx.append_events(&[NewEvent::new(
+        let event = NewEvent::new(
             &actor,
             self.now(),
             &record.jurisdiction,
             Some(record.id),
-            "download_identifying_file",
-            format!("下载含申请人完整信息的文件：{what}"),
-            json!({"file": what}),
-        )])
-        .await?;
+            kind,
+            summary,
+            data,
+        );
+        tx.append_events(&[event]).await?;
         tx.commit().await?;
         Ok(())
     }
