@@ -244,7 +244,11 @@ pub fn check_grant(org: &Organisation, g: &Grant) -> Result<()> {
             format!("{}没有代码为「{d}」的部门", j.name),
         ));
     }
-    if matches!(g.role, Role::DepartmentSupervisor | Role::Observer) && g.department.is_none() {
+    if matches!(
+        g.role,
+        Role::DepartmentSupervisor | Role::Observer | Role::TicketHandler
+    ) && g.department.is_none()
+    {
         return Err(AppError::field(
             "department",
             format!("{}须指定所属部门", g.role.label()),

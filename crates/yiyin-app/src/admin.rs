@@ -1,9 +1,14 @@
 //! The system administrator's data: the organisation (a jurisdiction's bureau, departments, halls,
 //! windows, township centres and village points, checked before it is kept) and the working-day
-//! calendar years (holiday-cn `YEAR.json`, checked, kept and used at once).
+//! calendar years (holiday-cn `YEAR.json`, checked, kept and used at once; an upload computes the
+//! dues of the open cases that waited for the year), and the calendar's outlook: which years open
+//! cases' deadlines reach that are not loaded, and next year's data before the year begins.
 
+use chrono::Datelike;
+use serde::Serialize;
+use serde_json::json;
 use yiyin_domain::authz::Operation;
-use yiyin_domain::calendar::Calendar;
+use yiyin_domain::calendar::{Calendar, CalendarError};
 use yiyin_domain::org::{Jurisdiction, Organisation};
 use yiyin_domain::roles::Role;
 use yiyin_store::Store;
@@ -66,6 +71,46 @@ pub async fn upload_calendar_year(store: &Store, text: &str, by: &str) -> Result
     Ok(file.year)
 }
 
+/// How many weeks before a year begins its administrator is warned that its data is not loaded.
+pub const WARN_WEEKS_AHEAD: i64 = 8;
+
+/// The most open cases without dues one outlook or upload reads.
+const OUTLOOK_LIMIT: i64 = 10_000;
+
+/// What the working-day calendar has and lacks.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarOutlook {
+    /// The years loaded.
+    pub years: Vec<i32>,
+    /// The years not loaded that are needed or soon will be.
+    pub missing: Vec<MissingYear>,
+}
+
+/// A year the calendar lacks.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingYear {
+    pub year: i32,
+    /// The open cases whose deadlines reach it (shown as provisional, never carded, until loaded).
+    pub cases: usize,
+}
+
+impl MissingYear {
+    /// The warning, in Chinese.
+    pub fn warning(&self) -> String {
+        if self.cases == 0 {
+            format!(
+                "尚未载入{}年节假日数据：国务院办公厅公布{}年节假日安排后请尽快导入，否则跨入{}年的办理期限将只能暂按周末推算",
+                self.year, self.year, self.year
+            )
+        } else {
+            format!(
+                "尚未载入{}年节假日数据：已有{}件在办办件的期限落入{}年，目前暂按周末推算（暂定），电子监察暂不对其亮牌；请尽快导入",
+                self.year, self.cases, self.year
+            )
+        }
+    }
+}
+
 impl App {
     fn require_calendar_admin(&self, who: &Principal) -> Result<()> {
         who.require_staff()?;
@@ -84,7 +129,9 @@ impl App {
         Ok(self.calendar().years())
     }
 
-    /// Uploads a year: checked, kept, and used at once.
+    /// Uploads a year: checked, kept, and used at once; recorded as an event in each jurisdiction
+    /// the administrator manages, and the dues of the open cases that waited for it computed and
+    /// kept ([`Self::compute_waiting_dues`]).
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn upload_calendar(&self, who: &Principal, text: &str) -> Result<i32> {
         self.require_calendar_admin(who)?;
@@ -94,7 +141,98 @@ impl App {
             .expect("calendar lock")
             .load_year_json(text)
             .map_err(AppError::internal)?;
+        let actor = who.actor(&self.org());
+        let events: Vec<NewEvent> = who
+            .jurisdictions_for(Operation::ManageUsers)
+            .iter()
+            .map(|j| {
+                NewEvent::new(
+                    &actor,
+                    self.now(),
+                    j,
+                    None,
+                    "calendar_year_loaded",
+                    format!("载入{year}年节假日数据"),
+                    json!({"year": year}),
+                )
+            })
+            .collect();
+        let mut tx = self.store.begin_write().await?;
+        tx.append_events(&events).await?;
+        tx.commit().await?;
+        self.compute_waiting_dues(who).await?;
         Ok(year)
+    }
+
+    /// Computes and keeps the dues of the open cases whose clock could not be computed for want of a
+    /// year's holiday data, now that the calendar has it: each case's columns rewritten from its
+    /// unchanged state, with a chained event of the case naming the dues. Returns how many.
+    async fn compute_waiting_dues(&self, who: &Principal) -> Result<usize> {
+        let calendar = self.calendar();
+        let today = self.today();
+        let actor = who.actor(&self.org());
+        let mut done = 0;
+        for id in self.store.open_cases_without_dues(OUTLOOK_LIMIT).await? {
+            let record = self.store.case(id).await?;
+            let Ok(clock) = record.deadlines(&calendar, today) else {
+                continue;
+            };
+            let Some(due) = clock.statutory_due else {
+                continue;
+            };
+            let mut tx = self.store.begin_write().await?;
+            tx.update_case(
+                &record,
+                &record.case,
+                Some(&clock),
+                self.now().timestamp_millis(),
+            )
+            .await?;
+            tx.append_events(&[NewEvent::new(
+                &actor,
+                self.now(),
+                &record.jurisdiction,
+                Some(record.id),
+                "dues_computed",
+                format!(
+                    "节假日数据载入后计算期限：法定期限届满日 {}",
+                    yiyin_domain::calendar::fmt_date(due)
+                ),
+                json!({"statutory_due": due, "promised_due": clock.promised_due}),
+            )])
+            .await?;
+            tx.commit().await?;
+            done += 1;
+        }
+        Ok(done)
+    }
+
+    /// What the calendar lacks, for its administrator: every year not loaded that an open case's
+    /// deadline reaches (with how many cases wait for it), and next year when it is not loaded and
+    /// begins within [`WARN_WEEKS_AHEAD`] weeks.
+    pub async fn calendar_outlook(&self, who: &Principal) -> Result<CalendarOutlook> {
+        self.require_calendar_admin(who)?;
+        let calendar = self.calendar();
+        let today = self.today();
+        let mut waiting: std::collections::BTreeMap<i32, usize> = Default::default();
+        for id in self.store.open_cases_without_dues(OUTLOOK_LIMIT).await? {
+            let record = self.store.case(id).await?;
+            if let Err(CalendarError::MissingYear(year)) = record.deadlines(&calendar, today) {
+                *waiting.entry(year).or_default() += 1;
+            }
+        }
+        let next = today.year() + 1;
+        let begins = chrono::NaiveDate::from_ymd_opt(next, 1, 1).expect("a valid date");
+        if !calendar.years().contains(&next) && (begins - today).num_weeks() < WARN_WEEKS_AHEAD {
+            waiting.entry(next).or_default();
+        }
+        Ok(CalendarOutlook {
+            years: calendar.years(),
+            missing: waiting
+                .into_iter()
+                .map(|(year, cases)| MissingYear { year, cases })
+                .collect(),
+        })
     }
 
     /// A jurisdiction's organisation, for its system administrators.

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use yiyin_domain::authz::Operation;
 use yiyin_store::Store;
-use yiyin_store::events::GENESIS;
+use yiyin_store::events::{Event, GENESIS};
 
 use crate::App;
 use crate::error::{AppError, Result};
@@ -141,6 +141,23 @@ async fn altered_cases(store: &Store) -> Result<Vec<(i64, String)>> {
     Ok(out)
 }
 
+/// Parses a kept chain head, `SEQ:HASH` (as the portal publishes it), for the CLI and the audit page.
+pub fn parse_head(text: &str) -> Result<(i64, String)> {
+    let bad = || {
+        AppError::field(
+            "head",
+            format!("链头「{text}」格式有误，应为 序号:哈希，例如 1024:9f86d0…（64位十六进制）"),
+        )
+    };
+    let (seq, hash) = text.split_once(':').ok_or_else(bad)?;
+    let seq: i64 = seq.trim().parse().map_err(|_| bad())?;
+    let hash = hash.trim().to_ascii_lowercase();
+    if seq < 1 || hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok((seq, hash))
+}
+
 /// Whether a published head still holds: None when the chain still has that event with that hash,
 /// else what was rewritten.
 pub async fn check_head(store: &Store, seq: i64, hash: &str) -> Result<Option<String>> {
@@ -155,7 +172,54 @@ pub async fn check_head(store: &Store, seq: i64, hash: &str) -> Result<Option<St
     })
 }
 
+/// How many events one page of the audit log shows.
+pub const LOG_PAGE: i64 = 100;
+
+/// One page of a jurisdiction's event log, newest first.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogPage {
+    pub events: Vec<Event>,
+    /// The `before` of the next (older) page, when there may be one.
+    pub older: Option<i64>,
+}
+
 impl App {
+    /// One page of the event log of a jurisdiction, newest first, before the event `before` and of
+    /// one `action` when given: every event of the jurisdiction, to read, for those who audit it
+    /// (the bureau head, the discipline supervisor, the system administrator). Nothing here changes
+    /// a case.
+    #[tracing::instrument(skip_all, fields(account = who.account.id))]
+    pub async fn audit_log(
+        &self,
+        who: &Principal,
+        jurisdiction: &str,
+        before: Option<i64>,
+        action: Option<&str>,
+    ) -> Result<LogPage> {
+        who.require_in(Operation::Audit, jurisdiction)?;
+        let action = action.map(str::trim).filter(|a| !a.is_empty());
+        if let Some(a) = action
+            && (a.len() > 64 || !a.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        {
+            return Err(AppError::field(
+                "action",
+                "操作类型应为事件的英文代码（小写字母和下划线，不超过64个字符）",
+            ));
+        }
+        if before.is_some_and(|b| b < 1) {
+            return Err(AppError::field("before", "事件序号应为正整数"));
+        }
+        let events = self
+            .store
+            .jurisdiction_events(jurisdiction, before, action, LOG_PAGE)
+            .await?;
+        let older = (events.len() as i64 == LOG_PAGE)
+            .then(|| events.last().map(|e| e.seq))
+            .flatten();
+        Ok(LogPage { events, older })
+    }
+
     /// Checks the whole chain (bureau head, discipline supervisor, system administrator).
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn audit_chain(&self, who: &Principal) -> Result<ChainReport> {

@@ -10,7 +10,7 @@
 //! Reading order: [`error`], [`clock`], [`principal`], this module ([`App`]: what every use case
 //! shares), [`seals`] (the keyring), [`issue`] (carrying out effects), then the use cases: [`cases`],
 //! [`licences`], [`supervision`], [`inspections`], [`documents`], [`archive`], [`audit`],
-//! [`accounts`], [`catalog`], [`admin`], [`monitoring`]; last the background [`workers`] and the push [`delivery`].
+//! [`accounts`], [`catalog`], [`admin`], [`monitoring`], [`ratings`]; last the background [`workers`] and the push [`delivery`].
 
 pub mod accounts;
 pub mod admin;
@@ -30,8 +30,11 @@ pub mod licences;
 pub mod monitoring;
 pub mod pending;
 pub mod principal;
+pub mod ratings;
 pub mod seals;
+pub mod statistics;
 pub mod supervision;
+pub mod tickets;
 pub mod totp;
 pub mod users;
 pub mod workers;
@@ -100,6 +103,7 @@ impl App {
     ) -> Result<Self> {
         admin::init_organisation(&store).await?;
         admin::load_calendar_years(&store, &mut calendar).await?;
+        tickets::seed_categories(&store).await?;
         let org = store.organisation().await?;
         Ok(App {
             store,

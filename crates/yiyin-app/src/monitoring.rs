@@ -128,10 +128,13 @@ impl CardQuery {
             from,
             to,
             appeal,
-            limit: 500,
+            limit: DESK_LIMIT,
         })
     }
 }
+
+/// The most cards one read of the desk returns; a desk showing this many says the list was cut.
+pub const DESK_LIMIT: i64 = 500;
 
 /// Whether the account is the discipline supervisor (纪检监察人员) of a jurisdiction.
 pub fn is_discipline_supervisor(who: &Principal, jurisdiction: &str) -> bool {

@@ -3,7 +3,10 @@
 //! often and however many servers sweep; a suspended case gets none; the desk shows the cards to
 //! the discipline supervisor, the bureau head and the observer of the department, to nobody else;
 //! a card is appealed once by those who decide its case and the appeal decided by the discipline
-//! supervisor alone, the card staying as issued; every act is in the unbroken chain.
+//! supervisor alone, the card staying as issued; every act is in the unbroken chain. A case whose
+//! deadline reaches a year whose holiday data is not loaded shows provisional dates, gets no card,
+//! and is named on the calendar administrator's warning, until the year is loaded and its dues are
+//! computed and kept.
 
 mod common;
 
@@ -22,6 +25,7 @@ on_both!(crate::common::run;
     a_late_case_gets_its_yellow_card_on_its_date_once,
     a_suspended_case_gets_no_card,
     a_card_is_appealed_once_and_decided_by_the_discipline_supervisor,
+    a_case_reaching_a_year_not_loaded_is_provisional_until_the_year_is,
 );
 
 fn day(d: NaiveDate) -> String {
@@ -284,5 +288,69 @@ async fn a_card_is_appealed_once_and_decided_by_the_discipline_supervisor(w: Wor
     );
     let report = verify_chain(&w.store).await.unwrap();
     assert!(report.broken.is_none(), "{:?}", report.broken);
+    assert!(report.altered.is_empty(), "{:?}", report.altered);
+}
+
+async fn a_case_reaching_a_year_not_loaded_is_provisional_until_the_year_is(w: World) {
+    let admin = w.t.staff("hy.admin", Role::SystemAdmin, HANYIN, None).await;
+    // Accepted on 2026-12-10: its statutory limit (20 working days) reaches 2027, not loaded.
+    let c = w
+        .receive_food(org(1), IntakeOutcome::Accept, "2026-12-10")
+        .await;
+    let waiting = w.store.open_cases_without_dues(10).await.unwrap();
+    assert_eq!(waiting, vec![c.id], "nothing kept on a provisional date");
+    let view = w
+        .case_view(&w.clerk, w.store.case(c.id).await.unwrap())
+        .await
+        .unwrap();
+    let note = view.clock_provisional.clone().expect("provisional");
+    assert!(
+        note.starts_with("暂定") && note.contains("2027年"),
+        "{note}"
+    );
+    let clock = view.clock.expect("the provisional clock");
+    // Weekends only: 2026-12-11 … 12-31 give 15 working days, 2027-01-01 … 01-07 five more.
+    assert_eq!(clock.statutory_due, Some(date("2027-01-07")));
+    assert_eq!(view.clock_error, None);
+
+    // The administrator is told, with the number of cases; others may not read it.
+    let outlook = w.calendar_outlook(&admin).await.unwrap();
+    let missing: Vec<(i32, usize)> = outlook.missing.iter().map(|m| (m.year, m.cases)).collect();
+    assert_eq!(missing, vec![(2027, 1)]);
+    assert!(outlook.missing[0].warning().contains("1件在办办件"));
+    assert!(w.calendar_outlook(&w.head).await.is_err());
+
+    // No card on a provisional date, however late it gets.
+    assert_eq!(w.sweep_cards(at("2027-01-20")).await.unwrap(), 0);
+
+    // The year loaded (2027-01-01 a holiday): the dues are computed and kept at once, recorded in
+    // the case's chain; the card follows on the official dates.
+    w.t.set_today("2026-12-20");
+    let text = r#"{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#;
+    w.upload_calendar(&admin, text).await.unwrap();
+    assert!(
+        w.store
+            .open_cases_without_dues(10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let kept = w.store.case(c.id).await.unwrap();
+    let events = w.store.case_events(c.id).await.unwrap();
+    let computed = events
+        .iter()
+        .find(|e| e.action == "dues_computed")
+        .expect("recorded");
+    assert!(
+        computed.reason.contains("2027-01-08"),
+        "{}",
+        computed.reason
+    );
+    let view = w.case_view(&w.clerk, kept).await.unwrap();
+    assert_eq!(view.clock_provisional, None);
+    assert!(w.calendar_outlook(&admin).await.unwrap().missing.is_empty());
+    assert!(w.sweep_cards(at("2027-01-20")).await.unwrap() > 0);
+    let report = verify_chain(&w.store).await.unwrap();
+    assert_eq!(report.broken, None);
     assert!(report.altered.is_empty(), "{:?}", report.altered);
 }

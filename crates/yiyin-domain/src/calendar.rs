@@ -285,6 +285,24 @@ impl Calendar {
         Ok(parts.join("；"))
     }
 
+    /// This calendar with every year it lacks, from its first loaded year through `through`, filled
+    /// by the Monday–Friday rule alone (no holidays, no adjusted working days): the deadlines shown
+    /// as provisional (暂定) until a year's official data is loaded. No card is issued and nothing is
+    /// stored on such a date. Returns the calendar and the years so filled.
+    pub fn provisional_through(&self, through: i32) -> (Calendar, Vec<i32>) {
+        let mut out = self.clone();
+        let mut filled = Vec::new();
+        if let Some(&first) = self.years.keys().next() {
+            for year in first..=through {
+                if let std::collections::btree_map::Entry::Vacant(e) = out.years.entry(year) {
+                    e.insert(YearData::default());
+                    filled.push(year);
+                }
+            }
+        }
+        (out, filled)
+    }
+
     fn require(&self, date: NaiveDate) -> Result<(), CalendarError> {
         if self.covers(date) {
             Ok(())
@@ -292,6 +310,16 @@ impl Calendar {
             Err(CalendarError::MissingYear(date.year()))
         }
     }
+}
+
+/// What a deadline computed on a provisional calendar ([`Calendar::provisional_through`]) says about
+/// itself, naming the years it assumed.
+pub fn provisional_note(years: &[i32]) -> String {
+    let years: Vec<String> = years.iter().map(|y| format!("{y}年")).collect();
+    format!(
+        "暂定：{}的节假日数据尚未载入，涉及这些年份的期限暂按周一至周五为工作日推算（未计法定节假日和调休），待系统管理员载入后以正式日期为准；暂定日期不作为电子监察亮牌依据",
+        years.join("、")
+    )
 }
 
 /// China Standard Time (UTC+8): every date of the law is a local date there (`legal-rules.md` Part 1).
@@ -365,6 +393,38 @@ mod tests {
         for &(from, days, to) in cases {
             assert_eq!(cal.add(d(from), days).unwrap(), d(to), "{from} + {days}");
         }
+    }
+
+    #[test]
+    fn a_provisional_year_counts_weekends_only_and_says_so() {
+        let cal = Calendar::builtin();
+        // 2026-12-10 + 20 working days reaches into 2027, which is not loaded.
+        assert_eq!(
+            cal.add(d("2026-12-10"), 20),
+            Err(CalendarError::MissingYear(2027))
+        );
+        let (provisional, filled) = cal.provisional_through(2027);
+        assert_eq!(filled, vec![2027]);
+        // 2026-12-11 … 12-31: 15 working days; then 2027-01-01 (a Friday, New Year's Day, counted
+        // as provisional) … 01-07: 5 more.
+        assert_eq!(
+            provisional.add(d("2026-12-10"), 20).unwrap(),
+            d("2027-01-07")
+        );
+        assert_eq!(
+            provisional.day_kind(d("2027-01-02")).unwrap(),
+            DayKind::Weekend
+        );
+        // The loaded years are untouched, and nothing is filled when nothing is missing.
+        assert_eq!(
+            provisional.day_kind(d("2026-10-01")).unwrap().describe(),
+            "国庆节假期"
+        );
+        assert!(cal.provisional_through(2026).1.is_empty());
+        assert!(
+            provisional_note(&filled).contains("2027年")
+                && provisional_note(&filled).starts_with("暂定")
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@
 //!     credit.
 //! 12. [`inspection`] — the random draw of inspection targets and inspectors (双随机).
 //! 13. [`text`] — which characters and how many any text from outside may have.
+//! 14. [`ratings`] — satisfaction ratings (好差评) and the rectification of bad ratings.
 
 #[macro_use]
 pub mod labels;
@@ -35,10 +36,12 @@ pub mod monitoring;
 pub mod org;
 pub mod party;
 pub mod password;
+pub mod ratings;
 pub mod refusal;
 pub mod rehearse;
 pub mod roles;
 pub mod sources;
+pub mod statistics;
 pub mod supervision;
 pub mod text;
 pub mod tickets;

@@ -23,6 +23,10 @@ labelled_enum!(
         DisciplineSupervisor = ("discipline_supervisor", "纪检监察人员"),
         CatalogAdmin = ("catalog_admin", "目录管理员"),
         SystemAdmin = ("system_admin", "系统管理员"),
+        RatingAdmin = ("rating_admin", "好差评管理员"),
+        CentreAgent = ("centre_agent", "诉求中心话务员"),
+        CentreManager = ("centre_manager", "诉求中心负责人"),
+        TicketHandler = ("ticket_handler", "诉求承办人员"),
     }
 );
 

@@ -1,5 +1,6 @@
 //! Runs every scenario in `rehearsals/` (one per rule of `legal-rules.md` Part 2 that the engine
-//! covers, and the e-monitoring scenarios `monitoring-*` of `contracts.md` §2a) and checks the
+//! covers, the e-monitoring scenarios `monitoring-*` of `contracts.md` §2a and the bundles
+//! `bundle-*` of §2c) and checks the
 //! report against the scenario's `expect` (a subset of the report: an object within it, such as a
 //! card, names only the fields checked) and `expect_refused` (exactly the refused actions, by index,
 //! with their rule and a phrase of the message).
@@ -159,6 +160,70 @@ fn malformed_scripts_are_errors() {
         ),
     ] {
         let err = rehearse(input, &cal).unwrap_err().to_string();
+        assert!(err.contains(phrase), "{input}: {err}");
+    }
+}
+
+/// A bundle script with `members` as given, a receipt and the `more` events (JSON objects, each
+/// preceded by a comma).
+fn bundle_script(members: &str, more: &str) -> String {
+    format!(
+        r#"{{"bundle":{{"name":"开办餐馆一件事","members":{members}}},"events":[
+            {{"at":"2025-03-03T09:00:00+08:00","action":"receive","materials":[]}}{more}]}}"#
+    )
+}
+
+#[test]
+fn malformed_bundles_are_errors() {
+    let cal = Calendar::builtin();
+    let b1 = r#"{"code":"B1","name":"食品经营许可","statutory_days":20,"promised_days":10}"#;
+    let with = |m: &str| bundle_script(&format!("[{b1},{m}]"), "");
+    for (input, phrase) in [
+        (bundle_script("[]", ""), "至少应包含一个成员事项"),
+        (
+            with(r#"{"code":"B1","name":"卫生许可","statutory_days":20,"promised_days":5}"#),
+            "bundle.members[1].code：成员事项编码「B1」重复",
+        ),
+        (
+            with(r#"{"code":"B2","name":"卫生许可","statutory_days":0,"promised_days":0}"#),
+            "bundle.members[1].statutory_days：法定时限至少为1个工作日",
+        ),
+        (
+            with(r#"{"code":"B2","name":"卫生许可","statutory_days":20,"promised_days":0}"#),
+            "承诺时限至少为1个工作日",
+        ),
+        (
+            with(r#"{"code":"B2","name":"卫生许可","statutory_days":60,"promised_days":46}"#),
+            "第四十二条第二款",
+        ),
+        (
+            with(r#"{"code":" ","name":"卫生许可","statutory_days":20,"promised_days":5}"#),
+            "成员事项编码不能为空",
+        ),
+        (
+            with(r#"{"code":"B2","name":"卫生\u0007许可","statutory_days":20,"promised_days":5}"#),
+            "控制字符",
+        ),
+        (
+            with(r#"{"code":"B2","name":"卫生许可","statutory_days":"二十","promised_days":5}"#),
+            "一件事脚本：invalid type",
+        ),
+        (
+            r#"{"item":{"name":"x","statutory_days":20,"promised_days":5},
+                "bundle":{"name":"x","members":[]},"events":[]}"#
+                .to_string(),
+            "只能给出其一",
+        ),
+        (
+            bundle_script(
+                &format!("[{b1}]"),
+                r#",{"at":"2025-03-04T09:00:00+08:00","action":"decide","member":1,"approve":true}"#,
+            ),
+            "events[1]（decide）",
+        ),
+    ] {
+        let err = rehearse(&input, &cal).unwrap_err().to_string();
+        assert!(err.contains("推演脚本格式错误"), "{input}: {err}");
         assert!(err.contains(phrase), "{input}: {err}");
     }
 }
@@ -330,4 +395,18 @@ fn every_card_explains_its_rule_in_chinese() {
         }
     }
     assert_eq!(seen.len(), 3, "{seen:?}");
+}
+
+#[test]
+fn a_bundle_explains_each_member_limit() {
+    let cal = Calendar::builtin();
+    let report = rehearse(&scenario("bundle-cap-45.json").to_string(), &cal).unwrap();
+    let lines = report["explanation"].to_string();
+    for phrase in [
+        "成员事项 C1（建设工程规划许可）：法定时限 60 个工作日，联合办理不超过45个工作日（《行政许可法》第四十二条第二款），按 45 个工作日计，合计 45 个工作日",
+        "成员事项 C3（城镇污水排入排水管网许可）：法定时限 30 个工作日，合计 30 个工作日，自一件事受理次日起算，届满日为 2025-04-15",
+        "法定时限 45 个工作日（联合办理，《行政许可法》第四十二条第二款）",
+    ] {
+        assert!(lines.contains(phrase), "{lines} lacks {phrase}");
+    }
 }

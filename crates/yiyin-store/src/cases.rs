@@ -357,6 +357,17 @@ impl WriteTx {
 }
 
 impl Store {
+    /// The open cases without a stored statutory due date (not yet accepted, or their clock could
+    /// not be computed for want of a year's holiday data), by id, at most `limit`.
+    pub async fn open_cases_without_dues(&self, limit: i64) -> Result<Vec<i64>> {
+        sql!(
+            "SELECT id FROM cases WHERE closed = 0 AND statutory_due IS NULL ORDER BY id LIMIT $1";
+            limit
+        )
+        .scalars(self.reader())
+        .await
+    }
+
     /// The cases a statement reads.
     async fn records_read(&self, statement: Statement<'_>) -> Result<Vec<CaseRecord>> {
         let rows: Vec<CaseRow> = statement.all(self.reader()).await?;

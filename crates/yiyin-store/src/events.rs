@@ -402,6 +402,25 @@ impl Store {
             .await
     }
 
+    /// The events of a jurisdiction, newest first: up to `limit` before `before` (a sequence number;
+    /// `None`: from the head), only those of `action` when given (for the audit page).
+    pub async fn jurisdiction_events(
+        &self,
+        jurisdiction: &str,
+        before: Option<i64>,
+        action: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Event>> {
+        let before = before.unwrap_or(i64::MAX);
+        let action = action.unwrap_or("");
+        sql!(select::<Event>(
+            "events WHERE jurisdiction = $1 AND seq < $2 AND ($3 = '' OR action = $3)
+             ORDER BY seq DESC LIMIT $4"
+        ); jurisdiction, before, action, limit)
+        .all(self.reader())
+        .await
+    }
+
     /// The head of the chain: (seq, hash) of the last event.
     pub async fn chain_head(&self) -> Result<(i64, String)> {
         sql!("SELECT seq, hash FROM chain_head WHERE id = 1")

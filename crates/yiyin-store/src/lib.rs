@@ -12,7 +12,7 @@
 //! checksummed), then one module per thing kept, each depending only on those above: [`events`]
 //! (the hash-chained log), [`org`], [`calendar`], [`catalog`], [`accounts`], [`cases`],
 //! [`documents`], [`attachments`], [`licences`], [`licence_acts`], [`pushes`], [`findings`],
-//! [`verifications`], [`credit`], [`inspections`], [`seals`], [`archive`], [`monitoring`].
+//! [`verifications`], [`credit`], [`inspections`], [`seals`], [`archive`], [`monitoring`], [`ratings`].
 
 pub mod account_security;
 pub mod accounts;
@@ -35,8 +35,11 @@ pub mod monitoring;
 pub mod org;
 pub mod pending_uploads;
 pub mod pushes;
+pub mod ratings;
 pub mod rows;
 pub mod seals;
+pub mod statistics;
+pub mod tickets;
 pub mod verifications;
 
 use std::str::FromStr;

@@ -63,6 +63,16 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "monitoring",
         include_str!("../migrations/0011_monitoring.sql"),
     ),
+    (
+        12,
+        "ratings",
+        include_str!("../migrations/0012_ratings.sql"),
+    ),
+    (
+        13,
+        "tickets",
+        include_str!("../migrations/0013_tickets.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

@@ -260,6 +260,8 @@ pub mod gate {
         Monitor => [Operation::Monitor];
         /// Appealing a monitoring card: those who decide cases.
         AppealCard => [Operation::Decide] "对监察牌提出申诉";
+        /// Reading the bureau's statistics (政务服务统计) and their exports.
+        ViewStatistics => [Operation::ViewStatistics];
         /// Repairing a credit record.
         RepairCredit => [Operation::RepairCredit];
         /// Managing a jurisdiction's catalog (the national list report).
@@ -268,6 +270,15 @@ pub mod gate {
         Organisation => [Operation::ManageUsers];
         /// Maintaining the working-day calendar: the system administrators (who manage users).
         Calendar => [Operation::ManageUsers] "维护节假日数据";
+        /// The requests centre's tickets: its agents and manager, and the departments' handlers
+        /// (the application layer checks the jurisdiction and the department).
+        Tickets => [Operation::TakeTickets, Operation::ManageTickets, Operation::HandleTickets] "查看诉求工单";
+        /// Taking calls and dispatching tickets: the centre's agents and manager.
+        TakeTickets => [Operation::TakeTickets];
+        /// Running the requests centre: its manager.
+        ManageTickets => [Operation::ManageTickets];
+        /// Handling tickets for a department.
+        HandleTickets => [Operation::HandleTickets];
     }
 
     /// The back office: any staff account (the application layer checks the operation and scope).

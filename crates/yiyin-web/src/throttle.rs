@@ -78,6 +78,8 @@ enum Attempt {
     Register,
     Track,
     Verify,
+    /// Anonymous ticket intake (诉求) on the public form or API.
+    Intake,
 }
 
 impl Attempt {
@@ -92,6 +94,13 @@ impl Attempt {
             "/track" if lookup => Some(Attempt::Track),
             "/api/v1/verify" if post || method == Method::GET => Some(Attempt::Verify),
             "/verify" if post || lookup => Some(Attempt::Verify),
+            "/api/v1/public/tickets" | "/suqiu" if post => Some(Attempt::Intake),
+            "/api/v1/public/tickets/track" if method == Method::GET => Some(Attempt::Track),
+            "/suqiu/track" if lookup => Some(Attempt::Track),
+            // A rating link's token is a secret looked up like a document: the same budget.
+            p if p.starts_with("/rate/") || p.starts_with("/api/v1/ratings/visit/") => {
+                Some(Attempt::Verify)
+            }
             _ => None,
         }
     }
@@ -100,7 +109,7 @@ impl Attempt {
     fn class(self) -> Class {
         match self {
             Attempt::Login | Attempt::Register => Class::Auth,
-            Attempt::Track | Attempt::Verify => Class::Lookup,
+            Attempt::Track | Attempt::Verify | Attempt::Intake => Class::Lookup,
         }
     }
 
@@ -110,7 +119,7 @@ impl Attempt {
             Attempt::Login => Some("login"),
             Attempt::Register => Some("id_number"),
             Attempt::Track => Some("number"),
-            Attempt::Verify => None,
+            Attempt::Verify | Attempt::Intake => None,
         }
     }
 }

@@ -2,7 +2,9 @@
 //! (observers, discipline supervisors) see the applicant's citizen ID number and phone masked in the
 //! API and on the case page, and open them only on purpose (查看完整信息), recorded as an event of
 //! the case, for that one view; those who handle the case see them in full. Only the window's acts
-//! are recorded at the window: the review and the decision are back-office work.
+//! are recorded at the window: the review and the decision are back-office work. Every read of a case
+//! by those who only watch it is itself recorded, kept out of the case's history and shown on the
+//! audit page, which also checks the chain and a kept chain head.
 
 use serde_json::json;
 use yiyin_domain::roles::Role;
@@ -13,6 +15,7 @@ use yiyin_testkit::{Api, on_both};
 on_both!(
     watchers_see_identifiers_masked_until_they_open_them,
     back_office_steps_are_not_recorded_at_the_window,
+    monitoring_reads_are_logged_and_the_audit_page_shows_them,
 );
 
 const ID: &str = "11010519491231002X";
@@ -193,5 +196,104 @@ async fn back_office_steps_are_not_recorded_at_the_window(backend: Backend) {
         .unwrap_or_else(|| panic!("no review row in {html}"));
     let row = row.split("</li>").next().unwrap();
     assert!(row.contains("后台办理") && !row.contains("窗口"), "{row}");
+    app.stop().await;
+}
+
+/// The e-monitoring's reads of a case.
+async fn monitoring_reads(app: &Api, id: i64) -> Vec<String> {
+    app.store
+        .case_events(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "monitoring_read")
+        .map(|e| e.actor)
+        .collect()
+}
+
+async fn monitoring_reads_are_logged_and_the_audit_page_shows_them(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let id = persons_case(&app, &clerk).await;
+    let path = format!("/api/v1/cases/{id}");
+    let discipline = app
+        .staff("hy.discipline", Role::DisciplineSupervisor, HANYIN)
+        .await;
+
+    // The clerk's reads are the handling's: nothing recorded.
+    app.by(&clerk).get(&path).await.expect(200);
+    assert!(monitoring_reads(&app, id).await.is_empty());
+    // The discipline supervisor's read through the API and on the page: each recorded, by them; the
+    // case's own history does not show them.
+    let seen = app.by(&discipline).get(&path).await.expect(200);
+    assert!(!seen.to_string().contains("monitoring_read"), "{seen}");
+    let (status, html) = app
+        .page_text(&discipline, &format!("/work/cases/{id}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("电子监察查阅办件"), "{html}");
+    let by = monitoring_reads(&app, id).await;
+    assert_eq!(by.len(), 2, "{by:?}");
+    assert!(by.iter().all(|a| a.contains("纪检监察人员")), "{by:?}");
+
+    // The audit page shows them, newest first, and filters by the kind of event.
+    let (status, html) = app.page_text(&discipline, "/audit").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("电子监察查阅办件") && html.contains("收件"),
+        "{html}"
+    );
+    let (_, only) = app
+        .page_text(&discipline, "/audit?action=monitoring_read")
+        .await;
+    assert!(
+        only.contains("电子监察查阅办件") && !only.contains(">收件<"),
+        "{only}"
+    );
+    let (_, bad) = app
+        .page_text(&discipline, "/audit?action=DROP%20TABLE")
+        .await;
+    assert!(
+        bad.contains("筛选条件有误") && bad.contains("操作类型应为"),
+        "{bad}"
+    );
+
+    // The chain checked on request; a kept head that holds, one rewritten, one mistyped.
+    let (_, checked) = app.page_text(&discipline, "/audit?check=1").await;
+    assert!(
+        checked.contains("完好") && checked.contains("逐条核对无误"),
+        "{checked}"
+    );
+    let (seq, hash) = app.store.chain_head().await.unwrap();
+    let (_, held) = app
+        .page_text(&discipline, &format!("/audit?head={seq}:{hash}"))
+        .await;
+    assert!(held.contains("到该链头为止的记录未被改写"), "{held}");
+    let forged = format!("{seq}:{}", "0".repeat(64));
+    let (_, rewritten) = app
+        .page_text(&discipline, &format!("/audit?head={forged}"))
+        .await;
+    assert!(rewritten.contains("链头不成立"), "{rewritten}");
+    let (_, mistyped) = app.page_text(&discipline, "/audit?head=abc").await;
+    assert!(
+        mistyped.contains("链头有误") && mistyped.contains("格式有误"),
+        "{mistyped}"
+    );
+
+    // Who may not audit is refused before anything is read; another county's auditor reads only
+    // their own county's log.
+    let (status, _) = app.page_text(&clerk, "/audit?check=1").await;
+    assert_eq!(status, 403);
+    let other = app
+        .staff("zy.discipline", Role::DisciplineSupervisor, "ziyang")
+        .await;
+    let (status, html) = app
+        .page_text(&other, &format!("/audit?jurisdiction={HANYIN}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        !html.contains("电子监察查阅办件") && html.contains("紫阳"),
+        "{html}"
+    );
     app.stop().await;
 }

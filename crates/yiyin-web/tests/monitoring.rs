@@ -14,6 +14,8 @@ use yiyin_testkit::{Api, Setup, at, on_both};
 on_both!(
     the_api_lists_appeals_and_decides_cards,
     the_desk_page_shows_the_cards,
+    the_statistics_api_answers_and_downloads,
+    the_statistics_pages_draw_their_charts,
 );
 
 /// A server without background work (the test sweeps) whose clock reads 2025-03-03, with one
@@ -180,5 +182,220 @@ async fn the_desk_page_shows_the_cards(backend: Backend) {
     let (_, page, _) = answered(api.get("/monitoring").await).await;
     assert!(page.contains("中止未经审批，超期属实") && !page.contains("/decision\""));
     assert!(page.contains("黄牌") && page.contains("红牌"));
+    api.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bureau's statistics (政务服务统计) over HTTP: the API's table for those with the duty, its
+// `.xlsx` and CSV downloads, the denials before the query is read; the `/statistics` page and the
+// public page of the jurisdiction with their SVG charts.
+
+/// The statistics of the late case's period (March and April 2025), by `by`.
+fn statistics(path: &str, by: &str) -> String {
+    format!("{path}?jurisdiction=hanyin&from=2025-03-01&to=2025-04-30&by={by}")
+}
+
+async fn the_statistics_api_answers_and_downloads(backend: Backend) {
+    let (api, ..) = late(backend).await;
+    // Read on the last day of the period (its end is never in the future): logged in again.
+    api.clock.set(at("2025-04-30"));
+    let [clerk, chief] = api.tokens(["hy.clerk", "hy.chief"]).await;
+    let head = api.staff("hy.head", Role::BureauHead, HANYIN).await;
+    let jj = api.staff("hy.jj", Role::DisciplineSupervisor, HANYIN).await;
+    let other = api.observer("hy.gc2", "wenguang").await;
+    let json = statistics("/api/v1/statistics", "department");
+
+    // One case, accepted 03-03 and still open on 04-30, past both limits: two cards.
+    let s = api.by(&head).get(&json).await.expect(200);
+    let total = &s["table"]["total"]["counts"];
+    assert_eq!(total["received"], 1);
+    assert_eq!(total["accepted"], 1);
+    assert_eq!(total["open"], 1);
+    assert_eq!(total["open_overdue"], 1);
+    assert_eq!(
+        (
+            total["cards_promised"].clone(),
+            total["cards_statutory"].clone()
+        ),
+        (json!(1), json!(1))
+    );
+    assert_eq!(s["table"]["rows"][0]["key"]["code"], "shichang");
+    assert_eq!(s["table"]["total"]["ratings"], Value::Null);
+    let rates = &s["table"]["total"]["rates"];
+    assert_eq!(rates["on_time"]["display"], "—");
+    assert_eq!(
+        rates["on_time_with_open"],
+        json!({"numerator": 0, "denominator": 1, "display": "0.0%"})
+    );
+    assert_eq!(rates["compression"]["display"], "50.0%");
+    assert_eq!(rates["good"], Value::Null);
+    assert_eq!(api.by(&jj).get(&json).await.expect(200), s);
+    // The observer of another department: nothing of 市场监管.
+    let theirs = api.by(&other).get(&json).await.expect(200);
+    assert_eq!(theirs["table"]["total"]["counts"]["received"], 0);
+    assert_eq!(theirs["departments"], json!(["wenguang"]));
+
+    // Refused before the query is read; bad input in Chinese.
+    for path in [
+        "/api/v1/statistics?from=x",
+        "/api/v1/statistics.xlsx?from=x",
+        "/api/v1/statistics.csv?by=x",
+    ] {
+        api.by(&clerk)
+            .get(path)
+            .await
+            .refused(403, "查看政务服务统计");
+        api.by(&chief).get(path).await.expect(403);
+        api.anonymous().get(path).await.expect(401);
+    }
+    api.by(&head)
+        .get(&statistics("/api/v1/statistics", "month"))
+        .await
+        .refused(422, "统计口径应为以下之一");
+    api.by(&head)
+        .get("/api/v1/statistics?jurisdiction=hanyin&from=2025-02-30")
+        .await
+        .refused(422, "YYYY-MM-DD");
+    api.anonymous()
+        .get(&statistics("/api/v1/public/statistics", "staff"))
+        .await
+        .refused(422, "仅供本局工作人员查看");
+    let public = api
+        .anonymous()
+        .get(&statistics("/api/v1/public/statistics", "department"))
+        .await
+        .expect(200);
+    assert_eq!(public["table"], s["table"]);
+
+    // The workbook opens, with its sheet, headings and counts.
+    let (status, bytes) = api
+        .page(&head, &statistics("/api/v1/statistics.xlsx", "department"))
+        .await;
+    assert_eq!(status, 200);
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(wb.sheet_names(), ["政务服务统计"]);
+    let range = wb.worksheet_range("政务服务统计").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(
+        rows[0][0].contains("政务服务统计（按部门，2025-03-01 至 2025-04-30）"),
+        "{:?}",
+        rows[0]
+    );
+    assert_eq!(rows[1][..4], ["部门编码", "部门", "收件", "受理"]);
+    assert_eq!(rows[2][0], "shichang");
+    assert_eq!(rows[2][2], "1");
+    assert_eq!(rows[3][1], "合计");
+    assert_eq!(rows.len(), 4);
+
+    // The CSV: a byte-order mark, the headings, one row and the total.
+    let (status, csv) = api
+        .page_text(&head, &statistics("/api/v1/statistics.csv", "item"))
+        .await;
+    assert_eq!(status, 200);
+    let csv = csv.trim_start_matches('\u{feff}');
+    assert!(csv.starts_with("事项编码,事项,收件,受理,不予受理,办结,准予许可,不予许可,撤回,即办,提前,按时,超期,在办,在办超期"), "{csv}");
+    assert!(csv.contains("好评率,差评整改率"), "{csv}");
+    assert_eq!(csv.lines().count(), 3);
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("HY-SC-001,食品经营许可,1,1,")
+    );
+
+    // The OpenAPI document describes the paths under their tag.
+    let doc = api
+        .anonymous()
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200);
+    for path in [
+        "/api/v1/statistics",
+        "/api/v1/statistics.xlsx",
+        "/api/v1/statistics.csv",
+        "/api/v1/public/statistics",
+    ] {
+        assert_eq!(
+            doc["paths"][path]["get"]["tags"][0], "政务服务统计",
+            "{path}"
+        );
+    }
+    api.stop().await;
+}
+
+async fn the_statistics_pages_draw_their_charts(backend: Backend) {
+    let (api, ..) = late(backend).await;
+    // Read on the last day of the period (its end is never in the future): logged in again.
+    api.clock.set(at("2025-04-30"));
+    let [clerk] = api.tokens(["hy.clerk"]).await;
+    let head = api.staff("hy.head", Role::BureauHead, HANYIN).await;
+    let (status, page) = api
+        .page_text(&head, "/statistics?from=2025-03-01&to=2025-04-30&by=staff")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    for words in [
+        "政务服务统计",
+        "<svg",
+        "办结件效率分类",
+        "按时办结率",
+        "在办超期",
+        "承诺压缩比",
+        "下载本表",
+        "<td data-label=\"按时办结率\">—</td>",
+        "<td data-label=\"收件\">1</td>",
+        "statistics.xlsx?",
+        "hy.clerk",
+    ] {
+        assert!(page.contains(words), "«{words}» not on the page");
+    }
+    let link = page.split("statistics.xlsx?").nth(1).unwrap_or_default();
+    assert!(
+        link.starts_with("jurisdiction=hanyin"),
+        "{}",
+        &link[..80.min(link.len())]
+    );
+    // Two charts drawn in the page, without script or outside asset.
+    let charts: Vec<&str> = page
+        .split("<svg")
+        .skip(1)
+        .map(|c| c.split("</svg>").next().unwrap_or_default())
+        .collect();
+    assert_eq!(charts.len(), 2, "{page}");
+    for c in charts {
+        assert!(!c.contains("script") && !c.contains("href"), "{c}");
+        assert!(c.contains("<title") && c.contains("<desc"), "{c}");
+    }
+    assert!(page.contains("即办 0 · 提前 0 · 按时 0 · 超期 0"), "{page}");
+    assert!(page.contains("—（无办结件）"), "{page}");
+    let (status, page) = api
+        .page_text(&head, "/statistics?from=2025-04-30&to=2025-03-01")
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("结束日期 2025-03-01 早于开始日期 2025-04-30"),
+        "{page}"
+    );
+    let (status, _) = api.page_text(&clerk, "/statistics").await;
+    assert_eq!(status, 403);
+
+    // The public page: aggregate figures and charts, no staff grouping, no names.
+    let (status, page) = api
+        .get_text("/j/hanyin/statistics?from=2025-03-01&to=2025-04-30")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<svg"), "{page}");
+    assert!(
+        page.contains("政务服务统计") && !page.contains("hy.clerk"),
+        "{page}"
+    );
+    assert!(!page.contains("value=\"staff\""), "{page}");
+    let (_, refused) = api.get_text("/j/hanyin/statistics?by=staff").await;
+    assert!(refused.contains("仅供本局工作人员查看"), "{refused}");
+    let (_, catalog) = api.get_text("/j/hanyin").await;
+    assert!(catalog.contains("/j/hanyin/statistics"));
     api.stop().await;
 }

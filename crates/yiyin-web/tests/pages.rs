@@ -10,6 +10,7 @@ use yiyin_testkit::web::{HANYIN, approve, review};
 use yiyin_testkit::{Api, on_both};
 
 on_both!(
+    dates_in_a_year_not_loaded_are_provisional_and_the_administrator_is_warned,
     unknown_addresses_answer_in_chinese,
     notices_are_only_what_the_server_set,
     worklists_show_the_deadline_now_and_how_late,
@@ -820,5 +821,52 @@ async fn the_item_page_draws_the_procedure_with_its_branches(backend: Backend) {
         !html.contains("style=\"") && !html.contains("<script>"),
         "{html}"
     );
+    app.stop().await;
+}
+
+async fn dates_in_a_year_not_loaded_are_provisional_and_the_administrator_is_warned(
+    backend: Backend,
+) {
+    let app = Api::spawn(backend, "2026-12-10").await;
+    let desk = app.desk().await;
+    let mut body = yiyin_testkit::web::intake(&["M1", "M2"]);
+    body["outcome"] = json!("accept");
+    let case = app
+        .by(&desk.clerk)
+        .post("/api/v1/cases", body)
+        .await
+        .expect(201);
+    let id = case["id"].as_i64().unwrap();
+    assert!(
+        case["clock_provisional"]
+            .as_str()
+            .unwrap()
+            .contains("2027年"),
+        "{case}"
+    );
+    // The case page marks the clock 暂定 and says why; so does the public follow-up.
+    let (status, html) = app
+        .page_text(&desk.clerk, &format!("/work/cases/{id}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(">暂定<") && html.contains("2027年的节假日数据尚未载入"),
+        "{html}"
+    );
+    let rec = app.store.case(id).await.unwrap();
+    let track = format!("/track?number={}&code={}", rec.number, rec.query_code);
+    let html = app.client.get(app.url(&track)).send().await.unwrap();
+    let html = html.text().await.unwrap();
+    assert!(html.contains("2027年的节假日数据尚未载入"), "{html}");
+    // The system administrator's pages warn, with the number of cases waiting.
+    let admin = app.staff("hy.admin", Role::SystemAdmin, HANYIN).await;
+    for page in ["/admin", "/admin/calendar"] {
+        let (status, html) = app.page_text(&admin, page).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(
+            html.contains("已有1件在办办件的期限落入2027年"),
+            "{page}: {html}"
+        );
+    }
     app.stop().await;
 }

@@ -86,6 +86,16 @@ pub(crate) const STAFF: &[StaffRow] = &[
     ),
     ("catalog", "卫红", Role::CatalogAdmin, None, None),
     ("admin", "蒋勇", Role::SystemAdmin, None, None),
+    ("rating", "韩梅", Role::RatingAdmin, None, None),
+    ("centre", "秦月", Role::CentreAgent, None, None),
+    ("centre.head", "邓文", Role::CentreManager, None, None),
+    (
+        "handler",
+        "罗平",
+        Role::TicketHandler,
+        Some("@market"),
+        None,
+    ),
 ];
 
 /// The market-regulation department of each jurisdiction (supervisor and observer): 高新区's 工商 and

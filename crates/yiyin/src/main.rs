@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod demo_cases;
 mod demo_supervision;
+mod demo_tickets;
 
 fn main() -> std::process::ExitCode {
     cli::run()

@@ -176,3 +176,67 @@ fn rehearse_runs_a_ticket_of_the_requests_centre() {
     assert!(stdout(&o).is_empty());
     assert!(stderr(&o).contains("推演脚本格式错误"), "{}", stderr(&o));
 }
+
+#[test]
+fn rehearse_runs_a_bundle_as_one_case() {
+    // §2c: accepted Friday 2025-09-26, before the National Day holiday (10-01 to 10-08 off,
+    // Sunday 09-28 and Saturday 10-11 worked): the bundle's 45 working days end 2025-12-04, its
+    // promised 30 (the largest member's) 2025-11-13, B1 and B2's 20 on 2025-10-30, B3's 60
+    // count as 45. The last member is decided on the promised due date: on time.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../rehearsals/bundle-national-day.json"
+    );
+    let o = yiyin(&["rehearse", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for (key, want) in [
+        ("state", "released"),
+        ("accepted_on", "2025-09-26"),
+        ("statutory_due", "2025-12-04"),
+        ("promised_due", "2025-11-13"),
+        ("decided_on", "2025-11-13"),
+        ("released_on", "2025-11-14"),
+        ("efficiency", "on_time"),
+    ] {
+        assert_eq!(report[key], want, "{key}");
+    }
+    let members: Vec<(String, String, String, String)> = report["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| {
+            let f = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+            (f("code"), f("state"), f("decided_on"), f("statutory_due"))
+        })
+        .collect();
+    let want = [
+        ("B1", "decided", "2025-10-15", "2025-10-30"),
+        ("B2", "decided", "2025-10-20", "2025-10-30"),
+        ("B3", "decided", "2025-11-13", "2025-12-04"),
+    ]
+    .map(|(a, b, c, d)| (a.into(), b.into(), c.into(), d.into()));
+    assert_eq!(members, want);
+    assert_eq!(report["refused_actions"], serde_json::json!([]));
+    assert_eq!(report["cards"], serde_json::json!([]));
+
+    // A bundle whose members share a code cannot run: exit status 2, the reason on stderr.
+    let file = std::env::temp_dir().join(format!("yiyin-bundle-{}.json", std::process::id()));
+    std::fs::write(
+        &file,
+        r#"{"bundle": {"name": "开办餐馆一件事", "members": [
+            {"code": "B1", "name": "食品经营许可", "statutory_days": 20, "promised_days": 10},
+            {"code": "B1", "name": "公共场所卫生许可", "statutory_days": 20, "promised_days": 15}]},
+           "events": [{"at": "2025-03-03T09:00:00+08:00", "action": "receive", "materials": []}]}"#,
+    )
+    .unwrap();
+    let o = yiyin(&["rehearse", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(
+        stderr(&o).contains("成员事项编码「B1」重复"),
+        "{}",
+        stderr(&o)
+    );
+}

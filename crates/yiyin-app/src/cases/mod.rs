@@ -10,7 +10,9 @@ use yiyin_store::attachments::NewAttachment;
 
 pub use act::ActOn;
 pub use intake::{Receive, Received, item_scope};
-pub use views::{CaseLine, CaseView, DocumentSummary, TrackStep, TrackView, Worklist};
+pub use views::{
+    CaseLine, CaseView, DocumentSummary, MONITORING_READ, TrackStep, TrackView, Worklist,
+};
 
 use crate::App;
 use crate::error::{AppError, Result};

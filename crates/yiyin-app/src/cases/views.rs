@@ -10,7 +10,7 @@
 use serde::Serialize;
 use serde_json::json;
 use yiyin_domain::authz::{self, Operation, Scope, applicant_may_named};
-use yiyin_domain::calendar::{fmt_date, local_date};
+use yiyin_domain::calendar::{CalendarError, fmt_date, local_date, provisional_note};
 use yiyin_domain::engine::{CaseState, Clock, action_label};
 use yiyin_domain::party::ApplicantShown;
 use yiyin_domain::roles::Role;
@@ -46,6 +46,9 @@ pub struct CaseView {
     pub clock: Option<Clock>,
     /// Why the clock could not be computed, if so.
     pub clock_error: Option<String>,
+    /// When a date of the clock falls in a year whose holiday data is not loaded: the clock is
+    /// provisional (Monday to Friday only), and this says so (暂定).
+    pub clock_provisional: Option<String>,
     pub events: Vec<Event>,
     pub documents: Vec<DocumentSummary>,
     /// The actions this user may take now.
@@ -73,6 +76,19 @@ pub const REVEAL_FIRST: &str = "请先说明理由查看完整信息";
 /// staff whose duty on the case needs them.
 pub fn shows_identifiers(who: &Principal, scope: &Scope) -> bool {
     !who.is_staff() || authz::sees_identifiers(&who.account.grants, scope)
+}
+
+/// The event recording that an account which only watches the handling read a case (e-monitoring
+/// reads are logged); kept out of the case's view and timeline, shown on the audit page.
+pub const MONITORING_READ: &str = "monitoring_read";
+
+/// Whether an event records a reading of the case (the e-monitoring's reads, the opening of the
+/// applicant's identifiers, the download of a file carrying them), not a step of its procedure.
+pub fn is_reading(action: &str) -> bool {
+    matches!(
+        action,
+        MONITORING_READ | "reveal_identifiers" | "download_identifying_file"
+    )
 }
 
 /// A line of a worklist.
@@ -144,6 +160,8 @@ pub struct TrackView {
     pub accepted_on: Option<String>,
     pub promised_due: Option<String>,
     pub statutory_due: Option<String>,
+    /// When the dates are provisional (a year's holiday data not loaded yet), why (暂定).
+    pub provisional: Option<String>,
     pub decided_on: Option<String>,
     pub decision: Option<String>,
     pub steps: Vec<TrackStep>,
@@ -253,8 +271,17 @@ impl App {
 
     /// One case: its record, clock, timeline, documents and the actions the account may take now;
     /// the applicant's ID number and phone masked for a reader whose duty does not need them.
+    /// A read by an account that only watches the handling (an observer, a discipline supervisor:
+    /// shown the identifiers masked) is itself recorded, as a chained event of the case
+    /// ([`MONITORING_READ`]), before the case is shown.
     pub async fn case_view(&self, who: &Principal, record: CaseRecord) -> Result<CaseView> {
         let full = shows_identifiers(who, &self.case_scope(&record));
+        if !full {
+            who.may_view(&record, &self.case_scope(&record))?;
+            let summary = "电子监察查阅办件".to_string();
+            self.record_reading(who, &record, MONITORING_READ, summary, json!({}))
+                .await?;
+        }
         self.view_of(who, record, full).await
     }
 
@@ -338,11 +365,13 @@ impl App {
     async fn view_of(&self, who: &Principal, record: CaseRecord, full: bool) -> Result<CaseView> {
         let scope = self.case_scope(&record);
         who.may_view(&record, &scope)?;
-        let (clock, clock_error) = match record.clock(&self.calendar(), self.today()) {
-            Ok(c) => (Some(c), None),
-            Err(e) => (None, Some(e.to_string())),
+        let (clock, clock_error, clock_provisional) = match self.clock_of(&record) {
+            Ok((c, note)) => (Some(c), None, note),
+            Err(e) => (None, Some(e), None),
         };
-        let events = self.store.case_events(record.id).await?;
+        // The e-monitoring's reads are the audit page's, not the case's history.
+        let mut events = self.store.case_events(record.id).await?;
+        events.retain(|e| e.action != MONITORING_READ);
         let documents = self
             .store
             .case_documents(record.id)
@@ -361,9 +390,33 @@ impl App {
             record,
             clock,
             clock_error,
+            clock_provisional,
             events,
             documents,
         })
+    }
+
+    /// A case's clock as of today, with its explanation: on the loaded calendar; when one of its
+    /// dates falls in a year whose holiday data is not loaded yet, on the provisional calendar
+    /// (Monday to Friday only) with the note saying so; else why it cannot be computed. Only shown:
+    /// provisional dates are never stored nor carded (the stored dues stay empty until the year is
+    /// loaded).
+    pub fn clock_of(
+        &self,
+        record: &CaseRecord,
+    ) -> std::result::Result<(Clock, Option<String>), String> {
+        let calendar = self.calendar();
+        match record.clock(&calendar, self.today()) {
+            Ok(c) => Ok((c, None)),
+            Err(CalendarError::MissingYear(year)) => {
+                let (provisional, _) = calendar.provisional_through(year + 1);
+                record
+                    .clock(&provisional, self.today())
+                    .map(|c| (c, Some(provisional_note(&[year]))))
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// The cases the account may see, most urgent first: staff's by their duty, an applicant's own.
@@ -460,14 +513,17 @@ impl App {
         if !record.query_code.eq_ignore_ascii_case(code.trim()) {
             return Err(not_found());
         }
-        let clock = record.clock(&self.calendar(), self.today()).ok();
+        let (clock, provisional) = match self.clock_of(&record) {
+            Ok((c, note)) => (Some(c), note),
+            Err(_) => (None, None),
+        };
         let steps = self
             .store
             .case_events(record.id)
             .await?
             .into_iter()
-            // The procedure's steps, not who opened the applicant's details.
-            .filter(|e| e.action != "reveal_identifiers")
+            // The procedure's steps, not who read the case.
+            .filter(|e| !is_reading(&e.action))
             .map(|e| TrackStep {
                 date: chrono::DateTime::from_timestamp_millis(e.at)
                     .map(|t| fmt_date(local_date(t)))
@@ -484,6 +540,7 @@ impl App {
             accepted_on: record.case.accepted_on.map(fmt_date),
             promised_due: clock.as_ref().and_then(|c| c.promised_due).map(fmt_date),
             statutory_due: clock.as_ref().and_then(|c| c.statutory_due).map(fmt_date),
+            provisional,
             decided_on: record.case.decided_on.map(fmt_date),
             decision: record.case.decision.as_ref().map(|d| {
                 if d.approved {

@@ -170,6 +170,20 @@ pub enum Operation {
     /// Read the e-monitoring (电子监察) cards: the discipline supervisor, the observer (their
     /// department's) and the bureau head.
     Monitor,
+    /// Rectify a bad satisfaction rating (差评整改): contact, rectify or explain, call back; the
+    /// section chief and the bureau head of the rated work.
+    Rectify,
+    /// Decide rating appeals (申诉复核) and set the rating deadlines: the rating administrator.
+    ManageRatings,
+    /// Read the bureau's statistics (政务服务统计) and export them.
+    ViewStatistics,
+    /// Register, dispatch, answer directly and call back requests-centre tickets (12345 工单).
+    TakeTickets,
+    /// Run the requests centre: approve extensions, arbitrate returns, edit the deadlines, the
+    /// categories and the Open311 partners.
+    ManageTickets,
+    /// Handle the tickets dispatched to one's department: sign, reply, return, ask for more time.
+    HandleTickets,
 }
 
 impl Operation {
@@ -187,6 +201,12 @@ impl Operation {
             Operation::RepairCredit,
             Operation::ConfirmGrants,
             Operation::Monitor,
+            Operation::Rectify,
+            Operation::ManageRatings,
+            Operation::ViewStatistics,
+            Operation::TakeTickets,
+            Operation::ManageTickets,
+            Operation::HandleTickets,
         ]);
         out
     }
@@ -227,6 +247,12 @@ impl Operation {
             Operation::RepairCredit => "办理信用修复".into(),
             Operation::ConfirmGrants => "确认作出许可决定岗位的授权".into(),
             Operation::Monitor => "查看电子监察".into(),
+            Operation::Rectify => "办理差评整改".into(),
+            Operation::ManageRatings => "管理好差评".into(),
+            Operation::ViewStatistics => "查看政务服务统计".into(),
+            Operation::TakeTickets => "受理和派发诉求工单".into(),
+            Operation::ManageTickets => "管理诉求中心".into(),
+            Operation::HandleTickets => "承办诉求工单".into(),
         }
     }
 }
@@ -273,6 +299,7 @@ pub fn role_may(role: Role, op: Operation) -> bool {
                 | O::Suspend
                 | O::Decide
                 | O::ActOnLicence
+                | O::Rectify
                 | O::Step(K::Review | K::PublicNotice | K::ExpertReview | K::Hearing | K::Decision)
         ),
         R::BureauHead => matches!(
@@ -287,14 +314,22 @@ pub fn role_may(role: Role, op: Operation) -> bool {
                 | O::RepairCredit
                 | O::ConfirmGrants
                 | O::Monitor
+                | O::Rectify
+                | O::ViewStatistics
                 // Not the review (审查): the head decides on it (职责分离, see `separated`).
                 | O::Step(K::Hearing | K::Decision)
         ),
         R::DepartmentSupervisor => matches!(op, O::ViewCase | O::Supervise),
-        R::Observer => matches!(op, O::ViewCase | O::Monitor),
-        R::DisciplineSupervisor => matches!(op, O::ViewCase | O::Audit | O::Monitor),
+        R::Observer => matches!(op, O::ViewCase | O::Monitor | O::ViewStatistics),
+        R::DisciplineSupervisor => {
+            matches!(op, O::ViewCase | O::Audit | O::Monitor | O::ViewStatistics)
+        }
         R::CatalogAdmin => op == O::ManageCatalog,
         R::SystemAdmin => matches!(op, O::ManageUsers | O::Audit | O::ManagePushes),
+        R::RatingAdmin => matches!(op, O::ManageRatings | O::ViewStatistics),
+        R::CentreAgent => op == O::TakeTickets,
+        R::CentreManager => matches!(op, O::TakeTickets | O::ManageTickets | O::ViewStatistics),
+        R::TicketHandler => op == O::HandleTickets,
     }
 }
 
@@ -327,11 +362,17 @@ fn grant_covers(g: &Grant, op: Operation, scope: &Scope) -> bool {
         return false;
     }
     match g.role {
-        Role::DisciplineSupervisor | Role::CatalogAdmin | Role::SystemAdmin => true,
+        Role::DisciplineSupervisor
+        | Role::CatalogAdmin
+        | Role::SystemAdmin
+        | Role::RatingAdmin
+        | Role::CentreAgent
+        | Role::CentreManager => true,
+        // A ticket handler acts for their department (the ticket's is checked where it is read).
+        Role::Observer | Role::TicketHandler => g.department.as_deref() == Some(&scope.department),
         Role::DepartmentSupervisor => {
             g.department.as_deref() == Some(&scope.supervising_department)
         }
-        Role::Observer => g.department.as_deref() == Some(&scope.department),
         _ => match (&g.department, scope.handling_mode) {
             // Bureau and township staff: the items under the bureau's seal (transferred) and those
             // it delegated.

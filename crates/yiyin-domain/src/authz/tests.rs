@@ -62,7 +62,13 @@ fn role_matrix_is_exhaustive() {
         ),
         (
             Role::SectionChief,
-            &[O::ViewCase, O::Suspend, O::Decide, O::ActOnLicence],
+            &[
+                O::ViewCase,
+                O::Suspend,
+                O::Decide,
+                O::ActOnLicence,
+                O::Rectify,
+            ],
             &[
                 K::Review,
                 K::PublicNotice,
@@ -84,6 +90,8 @@ fn role_matrix_is_exhaustive() {
                 O::RepairCredit,
                 O::ConfirmGrants,
                 O::Monitor,
+                O::Rectify,
+                O::ViewStatistics,
             ],
             &[K::Hearing, K::Decision],
         ),
@@ -92,10 +100,14 @@ fn role_matrix_is_exhaustive() {
             &[O::ViewCase, O::Supervise],
             &[],
         ),
-        (Role::Observer, &[O::ViewCase, O::Monitor], &[]),
+        (
+            Role::Observer,
+            &[O::ViewCase, O::Monitor, O::ViewStatistics],
+            &[],
+        ),
         (
             Role::DisciplineSupervisor,
-            &[O::ViewCase, O::Audit, O::Monitor],
+            &[O::ViewCase, O::Audit, O::Monitor, O::ViewStatistics],
             &[],
         ),
         (Role::CatalogAdmin, &[O::ManageCatalog], &[]),
@@ -104,13 +116,28 @@ fn role_matrix_is_exhaustive() {
             &[O::ManageUsers, O::Audit, O::ManagePushes],
             &[],
         ),
+        (
+            Role::RatingAdmin,
+            &[O::ManageRatings, O::ViewStatistics],
+            &[],
+        ),
+        (Role::CentreAgent, &[O::TakeTickets], &[]),
+        (
+            Role::CentreManager,
+            &[O::TakeTickets, O::ManageTickets, O::ViewStatistics],
+            &[],
+        ),
+        (Role::TicketHandler, &[O::HandleTickets], &[]),
     ];
     assert_eq!(expected.len(), Role::ALL.len());
     let s = scope(HandlingMode::Transferred);
     for (role, duties, steps) in expected {
         // Supervisors and observers are scoped to a department.
-        let dept =
-            matches!(role, Role::DepartmentSupervisor | Role::Observer).then_some("shichang");
+        let dept = matches!(
+            role,
+            Role::DepartmentSupervisor | Role::Observer | Role::TicketHandler
+        )
+        .then_some("shichang");
         let own = [grant(*role, "hanyin", dept)];
         let other = [grant(*role, "ziyang", dept)];
         for op in Operation::all() {

@@ -246,7 +246,9 @@ pub fn action_label(name: &str) -> &'static str {
         "request_hearing" => "申请听证",
         "schedule_hearing" => "安排听证",
         "hold_hearing" => "举行听证",
+        "release" => "统一出件",
         "reveal_identifiers" => "查看申请人完整信息",
+        "monitoring_read" => "电子监察查阅办件",
         _ => "其他",
     }
 }

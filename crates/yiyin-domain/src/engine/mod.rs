@@ -12,9 +12,11 @@
 //! (the case and the dispatch), [`intake`] (Art. 32), [`review`] (steps, special procedures, extension,
 //! decision, certificate), [`hearing`] (hearings on request, Art. 47–48), [`next`] (what can come
 //! next and who does it), [`clock`] (every deadline),
-//! [`effects`] (what an action asks the layers below to do).
+//! [`effects`] (what an action asks the layers below to do), [`bundle`] (several items handled as
+//! one case, 一件事 / 联合办理).
 
 mod action;
+mod bundle;
 mod clock;
 mod effects;
 mod hearing;
@@ -34,6 +36,10 @@ use crate::catalog::StepKind;
 
 pub use crate::refusal::Refusal;
 pub use action::{Action, Approver, SuspensionKind, action_label};
+pub use bundle::{
+    BUNDLE_LIMIT, Bundle, BundleAction, BundleApplied, BundleDef, BundleDefError, BundleMember,
+    BundleRules, MemberDecision, MemberStatus,
+};
 pub use clock::{Clock, Dues, Light};
 pub use effects::{DEFAULT_COMMITMENT_CHECK_DAYS, DocumentKind, Effect};
 pub use hearing::Hearing;

@@ -5,9 +5,12 @@ pub mod cases;
 pub mod catalog;
 pub mod health;
 pub mod monitoring;
+pub mod ratings;
 pub mod seals;
 pub mod session;
+pub mod statistics;
 pub mod supervision;
+pub mod tickets;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -31,6 +34,9 @@ use yiyin_app::App;
         (name = "核验", description = "电子印章、加盖电子印章的文书和电子证照的公开核验"),
         (name = "审计", description = "哈希链事件日志校验、每日签名的链头、办结办件的电子档案包"),
         (name = "电子监察", description = "黄牌、红牌监察牌（纪检监察人员、局长、审批观察员查看），监察牌申诉及其复核"),
+        (name = "政务服务统计", description = "按事项、部门、窗口、工作人员统计收件、受理、办结、效率分类、在办超期、按时办结率、承诺压缩比、好差评和监察牌；JSON、Excel（.xlsx）和 CSV 下载；公开统计（不含工作人员）"),
+        (name = "好差评", description = "政务服务好差评（国办发〔2019〕51号）：申请人网上一事一评、窗口一次一评和短信评价（一次性链接，无需登录）；差评整改、回访、申诉复核（好差评管理员）；好评率、差评整改率（公开）。评价人身份仅好差评管理员可见"),
+        (name = "诉求中心", description = "民生和企业诉求服务中心（12345 工单）：登记、派单、签收、退单与仲裁、延期、答复、回访、督办、并单；诉求分类与办理时限矩阵。来电人信息仅诉求服务中心和承办部门可见"),
         (name = "监管", description = "审管分离：审批结果推送与签收、监管结果抄告、告知承诺核查、证照变更延续撤销注销撤回、信用记录、双随机抽查（抽查计划公开）"),
     )
 )]
@@ -145,6 +151,29 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(monitoring::cards))
         .routes(routes!(monitoring::appeal))
         .routes(routes!(monitoring::decide))
+        .routes(routes!(tickets::create, tickets::list))
+        .routes(routes!(tickets::create_public))
+        .routes(routes!(tickets::track))
+        .routes(routes!(tickets::categories, tickets::save_category))
+        .routes(routes!(tickets::matrix, tickets::save_matrix))
+        .routes(routes!(tickets::queue))
+        .routes(routes!(tickets::desk))
+        .routes(routes!(tickets::mine))
+        .routes(routes!(tickets::get))
+        .routes(routes!(tickets::act))
+        .routes(routes!(ratings::list))
+        .routes(routes!(ratings::detail))
+        .routes(routes!(ratings::act))
+        .routes(routes!(ratings::rate_case))
+        .routes(routes!(ratings::open_link))
+        .routes(routes!(ratings::visit, ratings::rate_visit))
+        .routes(routes!(ratings::settings, ratings::set_settings))
+        .routes(routes!(ratings::rates))
+        .routes(routes!(ratings::rectifications))
+        .routes(routes!(statistics::table))
+        .routes(routes!(statistics::xlsx))
+        .routes(routes!(statistics::csv))
+        .routes(routes!(statistics::public))
         .merge(
             // An uploaded PDF may be larger than the default body limit.
             OpenApiRouter::new().routes(routes!(seals::verify)).layer(

@@ -214,6 +214,11 @@ struct MyCasePage {
     errors: FieldErrors,
     /// Files kept from a refused sending of the supplement form.
     kept: Vec<PendingUpload>,
+    /// The applicant's online rating of the case (好差评), once given; the form's options and
+    /// (empty) fields until then (`templates/ratings/fields.html`).
+    rating: Option<yiyin_store::ratings::RatingRecord>,
+    rating_options: super::ratings::RatingOptions,
+    rating_form: FormData,
 }
 
 impl MyCasePage {
@@ -265,6 +270,9 @@ async fn case_view(
         can_request_hearing: case.actions.iter().any(|a| a == "request_hearing"),
         errors,
         kept,
+        rating: page.app.online_rating(page.who(), id).await?,
+        rating_options: super::ratings::RatingOptions::default(),
+        rating_form: FormData::default(),
         case,
     })
 }

@@ -10,18 +10,22 @@
 //!
 //! Modules: [`portal`] (the public), [`account`] (log in, register), [`applicant`] (the applicant's
 //! area), [`work`] (windows and back office), [`supervision`] (the bureau's and the departments'
-//! supervision desks, licences), [`monitoring`] (the e-monitoring desk), [`admin`] (catalog, users, organisation, calendar), [`docs`]
+//! supervision desks, licences), [`monitoring`] (the e-monitoring desk), [`audit`] (the event log and its chain), [`admin`] (catalog, users, organisation, calendar), [`docs`]
 //! (printable documents), [`flash`] (notices only as the server set them, the Chinese 404 and error
 //! pages in the logged-in frame).
 
 pub mod account;
 pub mod admin;
 pub mod applicant;
+pub mod audit;
 pub mod docs;
 pub mod monitoring;
 pub mod portal;
+pub mod ratings;
 pub mod security;
+pub mod statistics;
 pub mod supervision;
+pub mod tickets;
 pub mod work;
 
 pub mod flash;
@@ -91,6 +95,20 @@ pub fn router() -> Router<App> {
         )
         .route("/my/cases/{id}/withdraw", post(applicant::withdraw))
         .route("/my/cases/{id}/hearing", post(applicant::request_hearing))
+        .route(
+            "/my/cases/{id}/rate",
+            get(ratings::mine).post(ratings::rate_mine),
+        )
+        .route("/work/cases/{id}/rating-link", post(ratings::open_link))
+        .route(
+            "/rate/{token}",
+            get(ratings::tablet).post(ratings::rate_tablet),
+        )
+        .route("/ratings", get(ratings::desk))
+        .route("/ratings/settings", post(ratings::set_settings))
+        .route("/ratings/{id}", get(ratings::detail))
+        .route("/ratings/{id}/act", post(ratings::act))
+        .route("/j/{code}/ratings", get(ratings::public))
         .route("/files/{id}", get(applicant::file))
         .route("/work", get(work::worklist))
         .route("/work/queue", get(work::queue))
@@ -101,6 +119,23 @@ pub fn router() -> Router<App> {
         .route("/work/cases/{id}/reveal", post(work::reveal))
         .route("/work/cases/{id}/archive", get(work::archive))
         .route("/monitoring", get(monitoring::desk))
+        .route("/centre", get(tickets::centre))
+        .route("/centre/tickets", post(tickets::intake))
+        .route("/centre/matrix", post(tickets::save_matrix))
+        .route("/centre/categories", post(tickets::save_category))
+        .route("/centre/tickets/{id}", get(tickets::ticket))
+        .route("/centre/tickets/{id}/act", post(tickets::act))
+        .route("/tickets", get(tickets::desk))
+        .route(
+            "/my/tickets",
+            get(tickets::my_tickets).post(tickets::file_mine),
+        )
+        .route("/my/tickets/{id}", get(tickets::my_ticket))
+        .route("/suqiu", get(tickets::public).post(tickets::file_public))
+        .route("/suqiu/track", get(tickets::track))
+        .route("/statistics", get(statistics::desk))
+        .route("/j/{code}/statistics", get(statistics::public))
+        .route("/audit", get(audit::log))
         .route("/monitoring/cards/{id}/appeal", post(monitoring::appeal))
         .route("/monitoring/cards/{id}/decision", post(monitoring::decide))
         .route("/admin", get(admin::index))
@@ -301,6 +336,16 @@ pub struct Chrome {
     pub oversees: bool,
     /// Reads the e-monitoring desk (电子监察).
     pub monitor: bool,
+    /// Reads the satisfaction ratings desk (好差评).
+    pub ratings: bool,
+    /// Reads the bureau's statistics (政务服务统计).
+    pub statistics: bool,
+    /// The requests centre's desk (诉求中心: agents and manager).
+    pub centre: bool,
+    /// A department's ticket desk (诉求承办).
+    pub tickets: bool,
+    /// Reads the event log and checks its chain (审计).
+    pub audit: bool,
     pub csrf: String,
     pub notice: String,
 }
@@ -321,6 +366,13 @@ impl Chrome {
             supervisor: holds(Role::DepartmentSupervisor),
             oversees: may(Operation::ActOnLicence) || may(Operation::ManagePushes),
             monitor: may(Operation::Monitor),
+            ratings: may(Operation::ManageRatings)
+                || may(Operation::Rectify)
+                || may(Operation::Monitor),
+            statistics: may(Operation::ViewStatistics),
+            centre: may(Operation::TakeTickets),
+            tickets: may(Operation::HandleTickets),
+            audit: may(Operation::Audit),
             csrf: csrf.to_string(),
             notice: notice.to_string(),
         }

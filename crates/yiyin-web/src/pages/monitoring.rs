@@ -90,6 +90,11 @@ impl DeskPage {
         crate::pages::label_of(&self.departments, code)
     }
 
+    /// Whether the list stopped at the desk's limit (more cards match the filters).
+    fn cut(&self) -> bool {
+        self.cards.len() as i64 >= yiyin_app::monitoring::DESK_LIMIT
+    }
+
     fn pending(&self, c: &MonitoringCard) -> bool {
         c.appeal_state == Some(AppealState::Pending)
     }

@@ -30,18 +30,7 @@ enum AuditCommand {
 
 /// Parses `SEQ:HASH`.
 fn parse_head(text: &str) -> Result<(i64, String), Failure> {
-    let bad = || {
-        Failure::input(format!(
-            "链头「{text}」格式有误，应为 序号:哈希，例如 1024:9f86d0…（64位十六进制）"
-        ))
-    };
-    let (seq, hash) = text.split_once(':').ok_or_else(bad)?;
-    let seq: i64 = seq.trim().parse().map_err(|_| bad())?;
-    let hash = hash.trim().to_ascii_lowercase();
-    if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(bad());
-    }
-    Ok((seq, hash))
+    yiyin_app::audit::parse_head(text).map_err(|e| Failure::input(e.to_string()))
 }
 
 pub async fn run(_global: &GlobalArgs, args: AuditArgs) -> CliResult {

@@ -37,6 +37,20 @@ struct IndexPage {
     /// Where the user confirms grants of deciding roles (bureau head).
     confirms: Vec<(String, String)>,
     calendar_years: Vec<i32>,
+    /// The calendar's warnings, for its administrator (years missing that open cases reach).
+    calendar_warnings: Vec<String>,
+}
+
+/// The calendar's warnings for a system administrator; none for others.
+async fn calendar_warnings(page: &Page) -> Result<Vec<String>, AppError> {
+    if !page
+        .account()
+        .has_role(yiyin_domain::roles::Role::SystemAdmin)
+    {
+        return Ok(Vec::new());
+    }
+    let outlook = page.app.calendar_outlook(page.who()).await?;
+    Ok(outlook.missing.iter().map(|m| m.warning()).collect())
 }
 
 pub async fn index(page: Page) -> PageResult {
@@ -56,6 +70,7 @@ pub async fn index(page: Page) -> PageResult {
         users,
         confirms,
         calendar_years: page.app.calendar().years(),
+        calendar_warnings: calendar_warnings(&page).await?,
     })
 }
 
@@ -337,6 +352,7 @@ pub async fn user_action(
 struct CalendarPage {
     chrome: Chrome,
     years: Vec<i32>,
+    warnings: Vec<String>,
     error: String,
 }
 
@@ -344,6 +360,7 @@ pub async fn calendar(page: Page, Query(n): Query<Notice>) -> PageResult {
     render(&CalendarPage {
         chrome: page.chrome(&n.notice),
         years: page.app.calendar_years(page.who())?,
+        warnings: calendar_warnings(&page).await?,
         error: String::new(),
     })
 }
@@ -374,6 +391,7 @@ pub async fn upload_calendar(
     unprocessable(render(&CalendarPage {
         chrome: page.chrome(""),
         years: page.app.calendar().years(),
+        warnings: calendar_warnings(&page).await?,
         error,
     }))
 }

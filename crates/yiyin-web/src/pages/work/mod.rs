@@ -313,6 +313,8 @@ pub struct CaseShown {
     pub applicant: ApplicantShown,
     pub clock: Option<Clock>,
     pub clock_error: String,
+    /// The provisional clock's note (暂定), empty when the clock is final.
+    pub clock_provisional: String,
     /// The clock's traffic light: green, yellow or red ("" without a clock).
     pub light: String,
     pub licence: Option<String>,
@@ -356,6 +358,7 @@ impl CaseShown {
             timeline: timeline(&view.events),
             clock: view.clock,
             clock_error: view.clock_error.unwrap_or_default(),
+            clock_provisional: view.clock_provisional.unwrap_or_default(),
             light,
             documents: view.documents,
             actions: view.allowed_actions,

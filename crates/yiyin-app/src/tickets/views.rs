@@ -1,0 +1,321 @@
+//! Reading tickets: who may see a ticket and how, the ticket as its readers see it (its dues
+//! explained, its history), a desk's brief of it, and the public views followed with the query
+//! code or given to partner applications.
+
+use chrono::NaiveDate;
+use yiyin_domain::authz::Operation;
+use yiyin_domain::calendar::fmt_date;
+use yiyin_domain::org::Jurisdiction;
+use yiyin_domain::text::{TextKind, check};
+use yiyin_domain::tickets::{Ticket, TicketState};
+use yiyin_store::tickets::{TicketFilter, TicketRecord};
+
+use super::{
+    Access, CallerView, Due, PublicTicket, TicketBrief, TicketStep, TicketView, action_label,
+    handles, millis_date, minute, source_label,
+};
+use crate::App;
+use crate::error::{AppError, Result};
+use crate::principal::Principal;
+
+impl App {
+    pub(super) async fn ticket_record(&self, id: i64) -> Result<TicketRecord> {
+        self.store
+            .ticket(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("没有编号为{id}的工单")))
+    }
+
+    /// How `who` may read the ticket, or why not.
+    pub(super) fn ticket_access(&self, who: &Principal, rec: &TicketRecord) -> Result<Access> {
+        if who.is_staff() {
+            let j = &rec.jurisdiction;
+            if who.require_in(Operation::TakeTickets, j).is_ok()
+                || who.require_in(Operation::ManageTickets, j).is_ok()
+            {
+                return Ok(Access::Centre);
+            }
+            if handles(who, j, rec.department.as_deref()) {
+                return Ok(Access::Handler);
+            }
+            Err(AppError::Forbidden(
+                "无权查看该工单：工单只由诉求服务中心和承办部门查看".into(),
+            ))
+        } else if rec.applicant_account == Some(who.account.id) {
+            Ok(Access::Applicant)
+        } else {
+            Err(AppError::Forbidden(
+                "无权查看：这不是您本人提出的诉求".into(),
+            ))
+        }
+    }
+
+    /// A ticket, for the centre, the department holding it (both with the caller's data) or the
+    /// applicant who filed it.
+    pub async fn ticket_view(&self, who: &Principal, id: i64) -> Result<TicketView> {
+        let rec = self.ticket_record(id).await?;
+        let access = self.ticket_access(who, &rec)?;
+        self.ticket_as_seen(&rec, access, who.is_staff()).await
+    }
+
+    /// The name of a department or township of the jurisdiction that handles a ticket.
+    fn ticket_handler_name(j: Option<&Jurisdiction>, code: &str) -> String {
+        let Some(j) = j else {
+            return code.to_string();
+        };
+        if let Some(t) = j.township(code) {
+            return t.government();
+        }
+        j.department_name(code)
+    }
+
+    fn ticket_dues(rec: &TicketRecord, today: NaiveDate) -> Vec<Due> {
+        let t = &rec.ticket;
+        let d = t.deadlines;
+        let mut out = Vec::new();
+        let mut push = |what: &str, due: NaiveDate, rule: String, done: bool| {
+            out.push(Due {
+                what: what.into(),
+                due: fmt_date(due),
+                rule,
+                late: !done && today > due,
+            });
+        };
+        let open = !matches!(t.state, TicketState::Closed | TicketState::Merged);
+        push(
+            "派单",
+            t.dispatch_due,
+            format!("登记（或重办）之日起{}个工作日内派单", d.dispatch),
+            t.state != TicketState::PendingDispatch || !open,
+        );
+        if let Some(due) = t.sign_due {
+            push(
+                "签收",
+                due,
+                format!("派单之日起{}个工作日内签收", d.sign),
+                t.signed_on.is_some() || t.state != TicketState::Dispatched,
+            );
+        }
+        if let Some(due) = t.return_due {
+            push(
+                "退单",
+                due,
+                format!(
+                    "如非本部门职责，须在派单之日起{}个工作日内退回中心并说明理由",
+                    d.return_within
+                ),
+                true,
+            );
+        }
+        if let Some(due) = t.reply_due {
+            let mut rule = format!(
+                "自派单（或重办）之日起{}个工作日内答复",
+                d.reply.unwrap_or(0)
+            );
+            if t.round_extension > 0 {
+                rule.push_str(&format!("，经批准延期{}个工作日", t.round_extension));
+            }
+            push(
+                "答复",
+                due,
+                rule,
+                !matches!(t.state, TicketState::Dispatched | TicketState::InProgress),
+            );
+        }
+        if let Some(due) = t.callback_due {
+            push(
+                "回访",
+                due,
+                format!("答复之日起{}个工作日内回访", d.callback),
+                t.state != TicketState::Replied,
+            );
+        }
+        out
+    }
+
+    fn ticket_next_due(t: &Ticket) -> Option<NaiveDate> {
+        match t.state {
+            TicketState::PendingDispatch => Some(t.dispatch_due),
+            TicketState::Dispatched | TicketState::InProgress => t.reply_due.or(t.sign_due),
+            TicketState::Replied => t.callback_due,
+            TicketState::Closed | TicketState::Merged => None,
+        }
+    }
+
+    fn ticket_late(t: &Ticket, today: NaiveDate) -> bool {
+        match t.state {
+            TicketState::Closed | TicketState::Merged => false,
+            _ => t.overdue(today) || Self::ticket_next_due(t).is_some_and(|d| today > d),
+        }
+    }
+
+    pub(super) fn ticket_brief(&self, rec: &TicketRecord) -> TicketBrief {
+        let org = self.org();
+        let j = org.jurisdiction(&rec.jurisdiction);
+        let today = self.today();
+        TicketBrief {
+            id: rec.id,
+            number: rec.number.clone(),
+            jurisdiction: rec.jurisdiction.clone(),
+            ticket_type: rec.ticket_type,
+            urgency: rec.urgency,
+            category_name: rec.category_name.clone(),
+            content: rec.content.clone(),
+            location: rec.location.clone(),
+            state: rec.state,
+            state_label: rec.state.label().into(),
+            department: rec.department.clone(),
+            department_name: rec
+                .department
+                .as_deref()
+                .map(|d| Self::ticket_handler_name(j, d)),
+            awaiting: rec.awaiting.clone(),
+            created_on: fmt_date(millis_date(rec.created_at)),
+            next_due: Self::ticket_next_due(&rec.ticket).map(fmt_date),
+            overdue: Self::ticket_late(&rec.ticket, today),
+        }
+    }
+
+    async fn ticket_steps(&self, id: i64, staff: bool) -> Result<Vec<TicketStep>> {
+        let org = self.org();
+        let rec = self.ticket_record(id).await?;
+        let j = org.jurisdiction(&rec.jurisdiction);
+        Ok(self
+            .store
+            .ticket_events(id)
+            .await?
+            .into_iter()
+            .map(|e| TicketStep {
+                at: minute(e.at),
+                label: action_label(&e.action).into(),
+                action: e.action,
+                actor: staff.then_some(e.actor),
+                department: e
+                    .department
+                    .as_deref()
+                    .map(|d| Self::ticket_handler_name(j, d)),
+                note: e.note,
+            })
+            .collect())
+    }
+
+    pub(super) async fn ticket_as_seen(
+        &self,
+        rec: &TicketRecord,
+        access: Access,
+        staff: bool,
+    ) -> Result<TicketView> {
+        let org = self.org();
+        let j = org.jurisdiction(&rec.jurisdiction);
+        let t = &rec.ticket;
+        let caller = if access.sees_caller() {
+            let (name, phone) = self.store.ticket_caller(rec.id).await?;
+            Some(CallerView { name, phone })
+        } else {
+            None
+        };
+        let master_number = match rec.master_id {
+            Some(m) => Some(self.ticket_record(m).await?.number),
+            None => None,
+        };
+        let today = self.today();
+        Ok(TicketView {
+            id: rec.id,
+            number: rec.number.clone(),
+            jurisdiction: rec.jurisdiction.clone(),
+            source: rec.source.clone(),
+            source_label: source_label(&rec.source).into(),
+            ticket_type: rec.ticket_type,
+            urgency: rec.urgency,
+            category_code: rec.category_code.clone(),
+            category_name: rec.category_name.clone(),
+            duty: rec.duty,
+            content: rec.content.clone(),
+            location: rec.location.clone(),
+            latitude: rec.latitude,
+            longitude: rec.longitude,
+            state: rec.state,
+            state_label: rec.state.label().into(),
+            department: rec.department.clone(),
+            department_name: rec
+                .department
+                .as_deref()
+                .map(|d| Self::ticket_handler_name(j, d)),
+            awaiting: rec.awaiting.clone(),
+            return_reason: t.pending_return.clone(),
+            returned_by: t.returned_by.clone(),
+            extension_asked: t.extension_asked,
+            extension_days: t.extension_days,
+            rehandled: t.rehandled,
+            returned: t.returned,
+            reminders: t.reminders,
+            master_number,
+            reply: rec.reply.clone(),
+            satisfaction: rec.satisfaction.clone(),
+            created_on: fmt_date(t.created_on),
+            overdue: Self::ticket_late(t, today),
+            dues: Self::ticket_dues(rec, today),
+            caller,
+            steps: self.ticket_steps(rec.id, staff).await?,
+        })
+    }
+    /// Follows a ticket with its number and query code, without an account.
+    pub async fn track_ticket(&self, number: &str, code: &str) -> Result<PublicTicket> {
+        check("number", number, TextKind::Short)?;
+        check("code", code, TextKind::Short)?;
+        let not_found = || AppError::NotFound("工单编号或查询码不正确".into());
+        let rec = self
+            .store
+            .ticket_by_number(number)
+            .await?
+            .ok_or_else(not_found)?;
+        if !rec.query_code.eq_ignore_ascii_case(code.trim()) {
+            return Err(not_found());
+        }
+        self.public_ticket(&rec).await
+    }
+
+    /// A ticket as the public (and partner applications) may see it: no caller data, no staff.
+    pub async fn public_ticket(&self, rec: &TicketRecord) -> Result<PublicTicket> {
+        let org = self.org();
+        let j = org.jurisdiction(&rec.jurisdiction);
+        Ok(PublicTicket {
+            id: rec.id,
+            number: rec.number.clone(),
+            jurisdiction: rec.jurisdiction.clone(),
+            ticket_type: rec.ticket_type,
+            category_code: rec.category_code.clone(),
+            category_name: rec.category_name.clone(),
+            content: rec.content.clone(),
+            location: rec.location.clone(),
+            latitude: rec.latitude,
+            longitude: rec.longitude,
+            state: rec.state,
+            state_label: rec.state.label().into(),
+            department_name: rec
+                .department
+                .as_deref()
+                .map(|d| Self::ticket_handler_name(j, d)),
+            reply: rec.reply.clone(),
+            reply_due: rec.ticket.reply_due.map(fmt_date),
+            created_at: rec.created_at,
+            updated_at: rec.updated_at,
+            steps: self.ticket_steps(rec.id, false).await?,
+        })
+    }
+
+    /// The tickets by filter as the public sees them (for partner interfaces).
+    pub async fn public_tickets(&self, filter: &TicketFilter) -> Result<Vec<PublicTicket>> {
+        let mut out = Vec::new();
+        for rec in self.store.tickets(filter).await? {
+            out.push(self.public_ticket(&rec).await?);
+        }
+        Ok(out)
+    }
+
+    /// One ticket as the public sees it, by id.
+    pub async fn public_ticket_by_id(&self, id: i64) -> Result<PublicTicket> {
+        let rec = self.ticket_record(id).await?;
+        self.public_ticket(&rec).await
+    }
+}

@@ -1,0 +1,384 @@
+//! The bureau's statistics (政务服务统计) through the use case, on both databases: known cases of
+//! March 2025 give exact figures by department, item, window and staff member; the figures
+//! recomputed from the event log alone are the same (and tell a row changed behind Yiyin's back);
+//! an observer sees only its department; the roles without the duty are refused before the input
+//! is read; bad dates and groupings are refused in Chinese; SQLite and PostgreSQL give identical
+//! tables; the exports carry the same figures.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use yiyin_app::Principal;
+use yiyin_app::statistics::{Statistics, StatisticsQuery, to_csv, to_xlsx};
+use yiyin_domain::calendar::fmt_date;
+use yiyin_domain::engine::{Action, IntakeOutcome};
+use yiyin_domain::roles::Role;
+use yiyin_domain::statistics::{Counts, Fraction, Grouping, Row};
+use yiyin_store::Backend;
+use yiyin_testkit::{at, date};
+
+on_both!(crate::common::run;
+    known_cases_give_exact_figures,
+    the_event_log_gives_the_same_figures,
+    an_observer_sees_only_its_department,
+    roles_without_the_duty_are_refused_before_the_input,
+    bad_periods_and_groupings_are_refused_in_chinese,
+);
+
+fn march(by: &str) -> StatisticsQuery {
+    StatisticsQuery {
+        jurisdiction: HANYIN.into(),
+        from: Some("2025-03-01".into()),
+        to: Some("2025-03-31".into()),
+        by: Some(by.into()),
+    }
+}
+
+/// March 2025 at 汉阴: HY-SC-001 (市场监管, promised 10 of 20 working days) and HY-WG-001 (文广,
+/// promised 5 of 20):
+/// - A, B, C food accepted Monday 03-03 (promised due 03-17): A approved 03-05 (提前), B denied
+///   on 03-17 (按时), C approved 03-18 (超期, and a yellow card);
+/// - D food refused at the window 03-05; E food accepted 03-05 and withdrawn 03-06;
+/// - F entertainment accepted 03-03 (promised due 03-10) and left open: open overdue, yellow card;
+/// - G food only received 03-20, deemed accepted when its window passed (Art. 32(4)), open.
+///
+/// The monitoring sweeps on 03-31: besides the two yellow cards, A's certificate (due 03-19) was
+/// not issued: a red card.
+async fn march_cases(w: &World) {
+    let open = |n| w.receive_food(org(n), IntakeOutcome::Accept, "2025-03-03");
+    let (a, b, c) = (open(1).await, open(2).await, open(3).await);
+    for id in [a.id, b.id, c.id] {
+        w.act(id, review(), "2025-03-04").await;
+    }
+    let due = a
+        .clock(&w.calendar(), date("2025-03-03"))
+        .unwrap()
+        .promised_due
+        .unwrap();
+    assert_eq!(fmt_date(due), "2025-03-17");
+    w.act(a.id, approve(), "2025-03-05").await;
+    w.act(b.id, deny("不符合食品经营条件"), "2025-03-17").await;
+    w.act(c.id, approve(), "2025-03-18").await;
+    let refuse = IntakeOutcome::Refuse {
+        reason: "申请事项依法不属于本行政机关职权范围".into(),
+        redirect_to: Some("县卫生健康局".into()),
+    };
+    w.receive_food(org(4), refuse, "2025-03-05").await;
+    let e = w
+        .receive_food(org(5), IntakeOutcome::Accept, "2025-03-05")
+        .await;
+    let withdraw = Action::Withdraw {
+        reason: "申请人申请撤回".into(),
+    };
+    w.act(e.id, withdraw, "2025-03-06").await;
+    w.receive_green(org(6), IntakeOutcome::Accept, "2025-03-03")
+        .await;
+    w.receive_food(org(7), IntakeOutcome::Receive, "2025-03-20")
+        .await;
+    w.set_today("2025-03-31");
+    assert_eq!(w.sweep_cards(at("2025-03-31")).await.unwrap(), 3);
+}
+
+fn row<'a>(s: &'a Statistics, code: &str) -> &'a Row {
+    s.table
+        .rows
+        .iter()
+        .find(|r| r.key.code == code)
+        .unwrap_or_else(|| panic!("no row {code} in {:?}", s.table.rows))
+}
+
+/// received, accepted, refused, decided, approved, denied, withdrawn.
+fn flows(c: &Counts) -> [u64; 7] {
+    [
+        c.received,
+        c.accepted,
+        c.refused,
+        c.decided,
+        c.approved,
+        c.denied,
+        c.withdrawn,
+    ]
+}
+
+/// instant, early, on time, late, open, open overdue; cards promised, statutory, certificate.
+fn classes(c: &Counts) -> [u64; 9] {
+    [
+        c.instant,
+        c.early,
+        c.on_time,
+        c.late,
+        c.open,
+        c.open_overdue,
+        c.cards_promised,
+        c.cards_statutory,
+        c.cards_certificate,
+    ]
+}
+
+async fn known_cases_give_exact_figures(w: World) {
+    march_cases(&w).await;
+    let s = w.statistics(&w.head, &march("department")).await.unwrap();
+    assert_eq!(s.table.grouping, Grouping::Department);
+    assert_eq!(s.table.rows.len(), 2);
+    assert!(s.departments.is_empty());
+
+    let sc = &row(&s, "shichang").counts;
+    assert_eq!(flows(sc), [6, 5, 1, 3, 2, 1, 1]);
+    assert_eq!(classes(sc), [0, 1, 1, 1, 1, 0, 1, 0, 1]);
+    // A 2, B 10, C 11 working days from acceptance to decision.
+    assert_eq!(sc.average_working_days(), Fraction::new(23, 3));
+    assert_eq!(sc.average_working_days().decimal(), "7.7");
+    assert_eq!(sc.on_time_rate().percent(), "66.7%");
+    assert_eq!(sc.on_time_rate_with_open().percent(), "66.7%");
+    assert_eq!(sc.compression(), Fraction::new(60, 120));
+
+    let wg = &row(&s, "wenguang").counts;
+    assert_eq!(flows(wg), [1, 1, 0, 0, 0, 0, 0]);
+    assert_eq!(classes(wg), [0, 0, 0, 0, 1, 1, 1, 0, 0]);
+    assert_eq!(wg.on_time_rate().percent(), "—");
+    assert_eq!(wg.on_time_rate_with_open().percent(), "0.0%");
+    assert_eq!(wg.compression().percent(), "75.0%");
+
+    let total = &s.table.total.counts;
+    assert_eq!(flows(total), [7, 6, 1, 3, 2, 1, 1]);
+    assert_eq!(classes(total), [0, 1, 1, 1, 2, 1, 2, 0, 1]);
+    assert_eq!(total.on_time_rate_with_open(), Fraction::new(2, 4));
+    assert_eq!(total.compression().percent(), "53.6%");
+    // The ratings are not connected yet: 「—」.
+    assert_eq!(s.table.total.ratings, None);
+
+    // By item: the same split (one item per department here); by window: all at the hall.
+    let items = w.statistics(&w.head, &march("item")).await.unwrap();
+    assert_eq!(flows(&row(&items, "HY-SC-001").counts), flows(sc));
+    assert_eq!(row(&items, "HY-SC-001").key.name, "食品经营许可");
+    let windows = w.statistics(&w.head, &march("窗口")).await.unwrap();
+    assert_eq!(windows.table.rows.len(), 1);
+    assert_eq!(windows.table.rows[0].counts, *total);
+    assert!(!windows.table.rows[0].key.name.is_empty());
+
+    // By staff member: the clerk received every case, the reviewer acted on A, B and C, the
+    // section chief decided them; the total counts each case once.
+    let staff = w.statistics(&w.head, &march("staff")).await.unwrap();
+    let clerk = row(&staff, "hy.clerk");
+    assert_eq!(clerk.counts.received, 7);
+    assert!(clerk.key.name.contains("hy.clerk"), "{}", clerk.key.name);
+    assert_eq!(flows(&row(&staff, "hy.reviewer").counts)[..4], [3, 3, 0, 3]);
+    assert_eq!(row(&staff, "hy.chief").counts.decided, 3);
+    assert_eq!(staff.table.total.counts, *total);
+
+    // A shorter period: only the first week (A decided, nothing else yet).
+    let week = StatisticsQuery {
+        to: Some("2025-03-07".into()),
+        ..march("department")
+    };
+    let week = w.statistics(&w.head, &week).await.unwrap();
+    let t = &week.table.total.counts;
+    assert_eq!(flows(t), [6, 5, 1, 1, 1, 0, 1]);
+    // Open on 03-07: B, C and F (F past its promised due of 03-10? not yet).
+    assert_eq!((t.open, t.open_overdue), (3, 0));
+    assert_eq!(t.cards_promised + t.cards_certificate, 0);
+
+    // The exports carry the table.
+    let csv = String::from_utf8(to_csv(&s).unwrap()).unwrap();
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("部门编码,部门,收件,受理,不予受理,办结")
+    );
+    assert_eq!(csv.lines().count(), 4);
+    assert!(
+        csv.lines()
+            .last()
+            .unwrap()
+            .starts_with(",合计,7,6,1,3,2,1,1,")
+    );
+    let xlsx = to_xlsx(&s).unwrap();
+    assert_eq!(&xlsx[..2], b"PK");
+    w.assert_chain_intact().await;
+}
+
+async fn the_event_log_gives_the_same_figures(w: World) {
+    march_cases(&w).await;
+    for by in ["department", "item", "window", "staff"] {
+        let q = march(by);
+        let rows = w.statistics(&w.head, &q).await.unwrap();
+        let log = w.statistics_from_events(&w.head, &q).await.unwrap();
+        assert_eq!(rows, log, "by {by}");
+    }
+    // And over a period that cuts the cases' lives.
+    let q = StatisticsQuery {
+        from: Some("2025-03-05".into()),
+        to: Some("2025-03-17".into()),
+        ..march("department")
+    };
+    assert_eq!(
+        w.statistics(&w.head, &q).await.unwrap(),
+        w.statistics_from_events(&w.head, &q).await.unwrap()
+    );
+    // A row changed behind Yiyin's back (C's decision moved onto its due date): the row says
+    // 按时, the log still says 超期.
+    w.t.tamper(
+        r#"UPDATE cases SET body = REPLACE(body, '"decided_on":"2025-03-18"', '"decided_on":"2025-03-17"')"#,
+    )
+    .await;
+    let q = march("department");
+    let rows = w.statistics(&w.head, &q).await.unwrap().table.total.counts;
+    let log = w
+        .statistics_from_events(&w.head, &q)
+        .await
+        .unwrap()
+        .table
+        .total
+        .counts;
+    assert_eq!((rows.on_time, rows.late), (2, 0));
+    assert_eq!((log.on_time, log.late), (1, 1));
+}
+
+async fn an_observer_sees_only_its_department(w: World) {
+    march_cases(&w).await;
+    let observer =
+        w.t.staff("hy.obs.wg", Role::Observer, HANYIN, Some("wenguang"))
+            .await;
+    let s = w.statistics(&observer, &march("department")).await.unwrap();
+    assert_eq!(s.departments, ["wenguang"]);
+    assert_eq!(s.table.rows.len(), 1);
+    assert_eq!(s.table.rows[0].key.code, "wenguang");
+    assert_eq!(flows(&s.table.total.counts), [1, 1, 0, 0, 0, 0, 0]);
+    // By item or staff member too: nothing of 市场监管.
+    let items = w.statistics(&observer, &march("item")).await.unwrap();
+    assert!(items.table.rows.iter().all(|r| r.key.code == "HY-WG-001"));
+    // The discipline supervisor, the rating administrator and the centre manager see it all.
+    for (login, role) in [
+        ("hy.jj", Role::DisciplineSupervisor),
+        ("hy.rating", Role::RatingAdmin),
+        ("hy.centre", Role::CentreManager),
+    ] {
+        let who = w.t.staff(login, role, HANYIN, None).await;
+        let s = w.statistics(&who, &march("department")).await.unwrap();
+        assert_eq!(s.table.total.counts.received, 7, "{login}");
+    }
+}
+
+async fn roles_without_the_duty_are_refused_before_the_input(w: World) {
+    let supervisor = w.shichang_supervisor().await;
+    let applicant = w.t.applicant(org(9).id_number.as_str(), "申请人").await;
+    let bad = StatisticsQuery {
+        from: Some("不是日期".into()),
+        ..march("department")
+    };
+    let refused: [(&str, &Principal); 5] = [
+        ("clerk", &w.clerk),
+        ("reviewer", &w.reviewer),
+        ("chief", &w.chief),
+        ("supervisor", &supervisor),
+        ("applicant", &applicant),
+    ];
+    for (name, who) in refused {
+        for q in [march("department"), bad.clone()] {
+            let e = forbidden(w.statistics(who, &q).await);
+            assert!(e.contains("无权"), "{name}: {e}");
+            forbidden(w.statistics_from_events(who, &q).await);
+        }
+    }
+    // The head of 汉阴 has no duty in another jurisdiction.
+    let elsewhere = StatisticsQuery {
+        jurisdiction: "ziyang".into(),
+        ..march("department")
+    };
+    forbidden(w.statistics(&w.head, &elsewhere).await);
+}
+
+async fn bad_periods_and_groupings_are_refused_in_chinese(w: World) {
+    w.set_today("2025-03-31");
+    let q = |from: &str, to: &str, by: &str| StatisticsQuery {
+        from: Some(from.into()),
+        to: Some(to.into()),
+        ..march(by)
+    };
+    assert_invalid(
+        w.statistics(&w.head, &q("2025-13-01", "2025-03-31", "item"))
+            .await,
+        "from",
+        "日期格式应为 YYYY-MM-DD",
+    );
+    assert_invalid(
+        w.statistics(&w.head, &q("2025-03-31", "2025-03-01", "item"))
+            .await,
+        "to",
+        "结束日期 2025-03-01 早于开始日期 2025-03-31",
+    );
+    assert_invalid(
+        w.statistics(&w.head, &q("2015-01-01", "2025-03-31", "item"))
+            .await,
+        "to",
+        "统计期间过长",
+    );
+    assert_invalid(
+        w.statistics(&w.head, &q("2025-03-01", "2025-03-31", "month"))
+            .await,
+        "by",
+        "统计口径应为以下之一：事项、部门、窗口、工作人员",
+    );
+    assert_invalid(
+        w.statistics(&w.head, &q("2025-03-01\u{7}", "2025-03-31", "item"))
+            .await,
+        "from",
+        "",
+    );
+    assert_invalid(
+        w.statistics(&w.head, &q("2025-03-01", "2025-04-01", "item"))
+            .await,
+        "to",
+        "结束日期不能晚于今天（2025-03-31）",
+    );
+    // The public figures never go by staff member.
+    assert_invalid(
+        w.public_statistics(&march("staff")).await,
+        "by",
+        "仅供本局工作人员查看",
+    );
+    // Defaults: this year to today, by department.
+    let s = w
+        .statistics(
+            &w.head,
+            &StatisticsQuery {
+                jurisdiction: HANYIN.into(),
+                ..StatisticsQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.table.grouping, Grouping::Department);
+    assert_eq!(s.table.period.label(), "2025-01-01 至 2025-03-31");
+}
+
+/// The table of the March cases on one database, as JSON.
+async fn march_on(backend: Backend) -> Vec<serde_json::Value> {
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let kept = out.clone();
+    run(backend, |w| async move {
+        march_cases(&w).await;
+        for by in ["department", "item", "window", "staff"] {
+            let s = w.statistics(&w.head, &march(by)).await.unwrap();
+            kept.lock().unwrap().push(serde_json::to_value(&s).unwrap());
+        }
+        let public = w.public_statistics(&march("department")).await.unwrap();
+        kept.lock()
+            .unwrap()
+            .push(serde_json::to_value(&public).unwrap());
+    })
+    .await;
+    out.lock().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_and_postgres_give_identical_figures() {
+    let sqlite = march_on(Backend::Sqlite).await;
+    let postgres = march_on(Backend::Postgres).await;
+    assert_eq!(sqlite.len(), 5);
+    assert_eq!(sqlite, postgres);
+}

@@ -1,0 +1,662 @@
+//! The bureau's statistics (政务服务统计): from the facts of each case — read off the engine's case
+//! and its clock, never re-derived — the figures of a period grouped by item, department, window
+//! or staff member, with their rates as exact fractions and the columns every table, chart and
+//! export shows.
+//!
+//! How a case counts in the period `from..=to`:
+//! - the flows are counted by the date they happened: received (`received_on`), accepted
+//!   (`accepted_on`), refused (Art. 32, and not needed: the closing date), decided (`decided_on`,
+//!   split into approved and denied), withdrawn (the closing date); the efficiency classes
+//!   (即办 / 提前 / 按时 / 超期, `contracts.md` §2a) and the working days used are those of the
+//!   cases decided in the period, so the four classes always sum to the decided;
+//! - the stock is read at the end of the period: a case is open when it was received on or before
+//!   `to` and neither decided nor closed on or before `to`; it is open overdue when, besides, its
+//!   promised due date (承诺办结期限, as its clock read it on `to`: a suspension or extension
+//!   recorded later does not move it) is before `to` — it can no longer be decided on time;
+//! - 承诺压缩比 is 1 − Σ promised / Σ statutory over the cases received in the period;
+//! - cards count by the date they were issued.
+//!
+//! 按时办结率 is given both ways: (即办 + 提前 + 按时) / 办结, and the same over 办结 + open overdue.
+//! Satisfaction (好评率, 差评整改率) comes from the ratings: a row's [`Row::ratings`] is `None`
+//! until they are attached with [`Table::attach_ratings`], and shows 「—」.
+//!
+//! A case counts in the group of its item, its department and its window (the unit that received
+//! it) once, so the totals of those groupings are the sums of their groups; in the staff grouping
+//! a case counts for every staff member who acted on it, and the total counts it once.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{CalendarError, fmt_date};
+use crate::engine::{Case, Clock, Closing, Context};
+use crate::monitoring::{CardLimit, Efficiency, efficiency};
+
+labelled_enum!(
+    /// How the rows of a statistics table are grouped.
+    Grouping {
+        /// By approval item (事项).
+        Item = ("item", "事项"),
+        /// By the department the item belongs to (审批部门).
+        Department = ("department", "部门"),
+        /// By the unit that received the case: a window of the hall, a township centre or a
+        /// village point (受理窗口).
+        Window = ("window", "窗口"),
+        /// By staff member who acted on the case (工作人员): staff-only, never public.
+        Staff = ("staff", "工作人员"),
+    }
+);
+
+/// The period of a table, both dates included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// The period, or the Chinese reason it is not one.
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, String> {
+        if to < from {
+            return Err(format!(
+                "统计期间有误：结束日期 {} 早于开始日期 {}",
+                fmt_date(to),
+                fmt_date(from)
+            ));
+        }
+        Ok(Period { from, to })
+    }
+
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.to
+    }
+
+    fn holds(&self, day: Option<NaiveDate>) -> bool {
+        day.is_some_and(|d| self.contains(d))
+    }
+
+    /// 「2025-01-01 至 2025-12-31」.
+    pub fn label(&self) -> String {
+        format!("{} 至 {}", fmt_date(self.from), fmt_date(self.to))
+    }
+}
+
+/// What a row is about: a code and the name people read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Key {
+    pub code: String,
+    pub name: String,
+}
+
+impl Key {
+    pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
+        Key {
+            code: code.into(),
+            name: name.into(),
+        }
+    }
+}
+
+/// Who a case belongs to, for grouping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Belongs {
+    pub item: Key,
+    pub department: Key,
+    pub window: Key,
+    /// The staff members who acted on the case (each once).
+    pub staff: Vec<Key>,
+}
+
+/// A card issued on a case: its limit (which gives its colour) and its date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardFact {
+    pub limit: CardLimit,
+    pub on: NaiveDate,
+}
+
+/// Everything the statistics need of one case, read as of the end of a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFacts {
+    pub belongs: Belongs,
+    pub received_on: NaiveDate,
+    pub accepted_on: Option<NaiveDate>,
+    /// Refused under Art. 32 or found not to need a licence: the closing date.
+    pub refused_on: Option<NaiveDate>,
+    pub decided_on: Option<NaiveDate>,
+    /// The decision: approved (准予) or denied (不予).
+    pub approved: Option<bool>,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub promised_days: u32,
+    pub statutory_days: u32,
+    /// Working days from acceptance to decision, suspensions (Art. 45) excluded; None until
+    /// decided.
+    pub working_days_used: Option<u32>,
+    /// The efficiency class (`contracts.md` §2a); None until decided.
+    pub efficiency: Option<Efficiency>,
+    /// The promised due date as the clock read it at the end of the period (the suspensions and
+    /// the extension as they stood that day).
+    pub promised_due: Option<NaiveDate>,
+    pub cards: Vec<CardFact>,
+}
+
+impl CaseFacts {
+    /// The facts of a case from the engine's case (time applied up to the clock's date) and its
+    /// clock as of the end of the period; `cards` are those the monitoring issued on it.
+    pub fn of_case(
+        case: &Case,
+        ctx: &Context,
+        clock: &Clock,
+        belongs: Belongs,
+        cards: Vec<CardFact>,
+    ) -> Result<Self, CalendarError> {
+        let closed_by = |want: fn(&Closing) -> bool| {
+            case.closing
+                .as_ref()
+                .filter(|c| want(c))
+                .and(case.closed_on)
+        };
+        let working_days_used = match (case.accepted_on, case.decided_on) {
+            (Some(accepted), Some(decided)) => {
+                let span = ctx.calendar.between(accepted, decided)?;
+                let suspended = case.suspended_working_days(ctx.calendar, decided)?;
+                Some(span.saturating_sub(suspended))
+            }
+            _ => None,
+        };
+        Ok(CaseFacts {
+            belongs,
+            received_on: case.received_on,
+            accepted_on: case.accepted_on,
+            refused_on: closed_by(|c| matches!(c, Closing::NotNeeded | Closing::Refused { .. })),
+            decided_on: case.decided_on,
+            approved: case.decision.as_ref().map(|d| d.approved),
+            withdrawn_on: closed_by(|c| matches!(c, Closing::Withdrawn)),
+            promised_days: ctx.item.promised_days,
+            statutory_days: ctx.item.statutory_limit(),
+            working_days_used,
+            efficiency: efficiency(case, ctx, clock),
+            promised_due: stood_on(case, clock.as_of)
+                .dues(ctx, clock.as_of)?
+                .map(|d| d.promised),
+            cards,
+        })
+    }
+
+    /// Whether the case is open at the end of the day `on`: received, neither decided nor closed.
+    pub fn open_on(&self, on: NaiveDate) -> bool {
+        let done = |d: Option<NaiveDate>| d.is_some_and(|d| d <= on);
+        self.received_on <= on
+            && !done(self.decided_on)
+            && !done(self.refused_on)
+            && !done(self.withdrawn_on)
+    }
+
+    /// Whether the case is open on `on` and past its promised due date.
+    pub fn open_overdue_on(&self, on: NaiveDate) -> bool {
+        self.open_on(on) && self.promised_due.is_some_and(|due| on > due)
+    }
+
+    /// Whether the case counts at all in the period.
+    pub fn touches(&self, p: &Period) -> bool {
+        p.contains(self.received_on)
+            || p.holds(self.accepted_on)
+            || p.holds(self.refused_on)
+            || p.holds(self.decided_on)
+            || p.holds(self.withdrawn_on)
+            || self.open_on(p.to)
+            || self.cards.iter().any(|c| p.contains(c.on))
+    }
+}
+
+/// The case's time limits as they stood at the end of `day`: a suspension begun later not yet
+/// begun, one ended later still running, an extension granted later not yet granted — so that a
+/// period in the past reads the due dates of its own end, not those moved since.
+fn stood_on(case: &Case, day: NaiveDate) -> Case {
+    let mut c = case.clone();
+    c.suspensions.retain(|s| s.started_on <= day);
+    for s in &mut c.suspensions {
+        if s.ended_on.is_some_and(|end| end > day) {
+            s.ended_on = None;
+        }
+    }
+    if c.extension.as_ref().is_some_and(|e| e.on > day) {
+        c.extension = None;
+    }
+    c
+}
+
+/// An exact fraction, shown to one decimal place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Fraction {
+    pub numerator: u64,
+    pub denominator: u64,
+}
+
+impl Fraction {
+    pub fn new(numerator: u64, denominator: u64) -> Self {
+        Fraction {
+            numerator,
+            denominator,
+        }
+    }
+
+    /// Tenths of the value times `scale`, rounded half up; None when the denominator is 0.
+    fn tenths(self, scale: u64) -> Option<u128> {
+        if self.denominator == 0 {
+            return None;
+        }
+        let num = u128::from(self.numerator) * u128::from(scale) * 20;
+        let den = u128::from(self.denominator);
+        Some((num + den) / (2 * den))
+    }
+
+    fn one_decimal(tenths: Option<u128>, unit: &str) -> String {
+        match tenths {
+            None => "—".into(),
+            Some(t) => format!("{}.{}{unit}", t / 10, t % 10),
+        }
+    }
+
+    /// As a percentage to one decimal place, 「96.3%」, or 「—」 when the denominator is 0.
+    pub fn percent(self) -> String {
+        Self::one_decimal(self.tenths(100), "%")
+    }
+
+    /// As a number to one decimal place, 「12.5」, or 「—」 when the denominator is 0.
+    pub fn decimal(self) -> String {
+        Self::one_decimal(self.tenths(1), "")
+    }
+
+    /// Per mille, rounded half up (for bar lengths); None when the denominator is 0.
+    pub fn per_mille(self) -> Option<u64> {
+        self.tenths(100)
+            .map(|t| u64::try_from(t).unwrap_or(u64::MAX))
+    }
+}
+
+/// Satisfaction figures from the ratings (好差评), when attached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingFigures {
+    /// 好评率: good ratings over all ratings counted.
+    pub good: Fraction,
+    /// 差评整改率: bad ratings rectified over bad ratings.
+    pub rectified: Fraction,
+}
+
+impl RatingFigures {
+    /// The figures of a count of ratings; `None` when nothing was rated.
+    pub fn of(rates: &crate::ratings::Rates) -> Option<RatingFigures> {
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        (rates.total > 0).then(|| RatingFigures {
+            good: Fraction::new(n(rates.good), n(rates.total)),
+            rectified: Fraction::new(n(rates.rectified), n(rates.bad)),
+        })
+    }
+}
+
+/// The counts of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Counts {
+    pub received: u64,
+    pub accepted: u64,
+    pub refused: u64,
+    pub decided: u64,
+    pub approved: u64,
+    pub denied: u64,
+    pub withdrawn: u64,
+    /// 即办.
+    pub instant: u64,
+    /// 提前.
+    pub early: u64,
+    /// 按时.
+    pub on_time: u64,
+    /// 超期.
+    pub late: u64,
+    pub open: u64,
+    pub open_overdue: u64,
+    /// Σ working days used by the decided cases that have them.
+    pub working_days: u64,
+    /// How many decided cases `working_days` sums.
+    pub working_days_cases: u64,
+    /// Σ promised days of the cases received.
+    pub promised_days: u64,
+    /// Σ statutory days of the cases received.
+    pub statutory_days: u64,
+    /// 黄牌（承诺时限）.
+    pub cards_promised: u64,
+    /// 红牌（法定时限）.
+    pub cards_statutory: u64,
+    /// 红牌（制证送达时限）.
+    pub cards_certificate: u64,
+}
+
+impl Counts {
+    /// Adds one case's contribution to the period.
+    pub fn add(&mut self, f: &CaseFacts, p: &Period) {
+        let n = |b: bool| u64::from(b);
+        if p.contains(f.received_on) {
+            self.received += 1;
+            self.promised_days += u64::from(f.promised_days);
+            self.statutory_days += u64::from(f.statutory_days);
+        }
+        self.accepted += n(p.holds(f.accepted_on));
+        self.refused += n(p.holds(f.refused_on));
+        self.withdrawn += n(p.holds(f.withdrawn_on));
+        if p.holds(f.decided_on) {
+            self.decided += 1;
+            self.approved += n(f.approved == Some(true));
+            self.denied += n(f.approved == Some(false));
+            match f.efficiency {
+                Some(Efficiency::Instant) => self.instant += 1,
+                Some(Efficiency::Early) => self.early += 1,
+                Some(Efficiency::OnTime) => self.on_time += 1,
+                Some(Efficiency::Late) => self.late += 1,
+                None => {}
+            }
+            if let Some(w) = f.working_days_used {
+                self.working_days += u64::from(w);
+                self.working_days_cases += 1;
+            }
+        }
+        self.open += n(f.open_on(p.to));
+        self.open_overdue += n(f.open_overdue_on(p.to));
+        for c in f.cards.iter().filter(|c| p.contains(c.on)) {
+            match c.limit {
+                CardLimit::Promised => self.cards_promised += 1,
+                CardLimit::Statutory => self.cards_statutory += 1,
+                CardLimit::Certificate => self.cards_certificate += 1,
+            }
+        }
+    }
+
+    /// The decided cases kept in time: 即办 + 提前 + 按时.
+    pub fn timely(&self) -> u64 {
+        self.instant + self.early + self.on_time
+    }
+
+    /// 按时办结率: (即办 + 提前 + 按时) / 办结.
+    pub fn on_time_rate(&self) -> Fraction {
+        Fraction::new(self.timely(), self.decided)
+    }
+
+    /// 按时办结率 counting the open overdue cases: (即办 + 提前 + 按时) / (办结 + 在办超期).
+    pub fn on_time_rate_with_open(&self) -> Fraction {
+        Fraction::new(self.timely(), self.decided + self.open_overdue)
+    }
+
+    /// 平均办理用时: working days used per decided case, suspensions excluded.
+    pub fn average_working_days(&self) -> Fraction {
+        Fraction::new(self.working_days, self.working_days_cases)
+    }
+
+    /// 承诺压缩比: 1 − Σ promised / Σ statutory.
+    pub fn compression(&self) -> Fraction {
+        Fraction::new(
+            self.statutory_days.saturating_sub(self.promised_days),
+            self.statutory_days,
+        )
+    }
+}
+
+/// A rate as an exact fraction with the display people read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rate {
+    pub numerator: u64,
+    pub denominator: u64,
+    /// To one decimal place, 「96.3%」 (「—」 when the denominator is 0).
+    pub display: String,
+}
+
+impl Rate {
+    fn percent(f: Fraction) -> Rate {
+        Rate {
+            numerator: f.numerator,
+            denominator: f.denominator,
+            display: f.percent(),
+        }
+    }
+}
+
+/// The rates of a row, as the API gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rates {
+    /// 平均办理用时: working days used per decided case (display 「7.7」).
+    pub average_working_days: Rate,
+    /// 按时办结率: (即办 + 提前 + 按时) / 办结.
+    pub on_time: Rate,
+    /// 按时办结率 counting the open overdue: (即办 + 提前 + 按时) / (办结 + 在办超期).
+    pub on_time_with_open: Rate,
+    /// 承诺压缩比: 1 − Σ promised / Σ statutory.
+    pub compression: Rate,
+    /// 好评率: None until the ratings are attached.
+    pub good: Option<Rate>,
+    /// 差评整改率: None until the ratings are attached.
+    pub rectified: Option<Rate>,
+}
+
+impl Rates {
+    fn of(c: &Counts, ratings: Option<&RatingFigures>) -> Rates {
+        let average = c.average_working_days();
+        Rates {
+            average_working_days: Rate {
+                numerator: average.numerator,
+                denominator: average.denominator,
+                display: average.decimal(),
+            },
+            on_time: Rate::percent(c.on_time_rate()),
+            on_time_with_open: Rate::percent(c.on_time_rate_with_open()),
+            compression: Rate::percent(c.compression()),
+            good: ratings.map(|r| Rate::percent(r.good)),
+            rectified: ratings.map(|r| Rate::percent(r.rectified)),
+        }
+    }
+}
+
+/// One row of a table: a group and its figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Row {
+    pub key: Key,
+    pub counts: Counts,
+    /// 好评率 and 差评整改率: None until the ratings are attached (shown 「—」).
+    pub ratings: Option<RatingFigures>,
+    /// The rates of `counts` and `ratings`.
+    pub rates: Rates,
+}
+
+/// A cell of a table, for the exports (numbers stay numbers in a workbook).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    Count(u64),
+}
+
+impl Cell {
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Count(n) => n.to_string(),
+        }
+    }
+}
+
+/// The column headings of a table after the group's code and name, in order.
+pub const COLUMNS: [&str; 22] = [
+    "收件",
+    "受理",
+    "不予受理",
+    "办结",
+    "准予许可",
+    "不予许可",
+    "撤回",
+    "即办",
+    "提前",
+    "按时",
+    "超期",
+    "在办",
+    "在办超期",
+    "平均办理用时（工作日）",
+    "按时办结率",
+    "按时办结率（含在办超期）",
+    "承诺压缩比",
+    "好评率",
+    "差评整改率",
+    "黄牌（承诺时限）",
+    "红牌（法定时限）",
+    "红牌（制证送达时限）",
+];
+
+impl Row {
+    /// A row of these counts, without ratings yet.
+    pub fn new(key: Key, counts: Counts) -> Row {
+        Row {
+            rates: Rates::of(&counts, None),
+            key,
+            counts,
+            ratings: None,
+        }
+    }
+
+    /// Sets the ratings of the row (None: not available) and its rates with them.
+    pub fn set_ratings(&mut self, ratings: Option<RatingFigures>) {
+        self.rates = Rates::of(&self.counts, ratings.as_ref());
+        self.ratings = ratings;
+    }
+
+    /// The cells under [`COLUMNS`].
+    pub fn cells(&self) -> Vec<Cell> {
+        let c = &self.counts;
+        let r = &self.rates;
+        let rating = |rate: &Option<Rate>| {
+            Cell::Text(
+                rate.as_ref()
+                    .map_or_else(|| "—".into(), |r| r.display.clone()),
+            )
+        };
+        vec![
+            Cell::Count(c.received),
+            Cell::Count(c.accepted),
+            Cell::Count(c.refused),
+            Cell::Count(c.decided),
+            Cell::Count(c.approved),
+            Cell::Count(c.denied),
+            Cell::Count(c.withdrawn),
+            Cell::Count(c.instant),
+            Cell::Count(c.early),
+            Cell::Count(c.on_time),
+            Cell::Count(c.late),
+            Cell::Count(c.open),
+            Cell::Count(c.open_overdue),
+            Cell::Text(r.average_working_days.display.clone()),
+            Cell::Text(r.on_time.display.clone()),
+            Cell::Text(r.on_time_with_open.display.clone()),
+            Cell::Text(r.compression.display.clone()),
+            rating(&r.good),
+            rating(&r.rectified),
+            Cell::Count(c.cards_promised),
+            Cell::Count(c.cards_statutory),
+            Cell::Count(c.cards_certificate),
+        ]
+    }
+}
+
+/// The figures of a period, grouped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Table {
+    pub grouping: Grouping,
+    pub period: Period,
+    /// By group code.
+    pub rows: Vec<Row>,
+    /// Every case counted once.
+    pub total: Row,
+}
+
+impl Table {
+    /// The table of the cases that touch the period, grouped.
+    pub fn compute(grouping: Grouping, period: Period, facts: &[CaseFacts]) -> Self {
+        let mut groups: BTreeMap<&str, (&Key, Counts)> = BTreeMap::new();
+        let mut total = Counts::default();
+        for f in facts.iter().filter(|f| f.touches(&period)) {
+            total.add(f, &period);
+            let keys: Vec<&Key> = match grouping {
+                Grouping::Item => vec![&f.belongs.item],
+                Grouping::Department => vec![&f.belongs.department],
+                Grouping::Window => vec![&f.belongs.window],
+                Grouping::Staff => f.belongs.staff.iter().collect(),
+            };
+            for key in keys {
+                groups
+                    .entry(key.code.as_str())
+                    .or_insert_with(|| (key, Counts::default()))
+                    .1
+                    .add(f, &period);
+            }
+        }
+        Table {
+            grouping,
+            period,
+            rows: groups
+                .into_values()
+                .map(|(key, counts)| Row::new(key.clone(), counts))
+                .collect(),
+            total: Row::new(Key::new("", "合计"), total),
+        }
+    }
+
+    /// Fills 好评率 and 差评整改率 of each row (by its key; the total's key code is empty) from
+    /// the ratings, where they give figures.
+    pub fn attach_ratings(&mut self, mut ratings: impl FnMut(&Key) -> Option<RatingFigures>) {
+        for row in self.rows.iter_mut().chain(std::iter::once(&mut self.total)) {
+            row.set_ratings(ratings(&row.key));
+        }
+    }
+
+    /// The heading row: the group's code and name, then [`COLUMNS`].
+    pub fn headings(&self) -> Vec<String> {
+        [
+            format!("{}编码", self.grouping.label()),
+            self.grouping.label().to_string(),
+        ]
+        .into_iter()
+        .chain(COLUMNS.iter().map(|c| c.to_string()))
+        .collect()
+    }
+
+    /// Every row with its code and name first, the total last.
+    pub fn body(&self) -> Vec<Vec<Cell>> {
+        self.rows
+            .iter()
+            .chain(std::iter::once(&self.total))
+            .map(|r| {
+                [
+                    Cell::Text(r.key.code.clone()),
+                    Cell::Text(r.key.name.clone()),
+                ]
+                .into_iter()
+                .chain(r.cells())
+                .collect()
+            })
+            .collect()
+    }
+
+    /// The title of the table: 「政务服务统计（按部门，2025-01-01 至 2025-12-31）」.
+    pub fn title(&self) -> String {
+        format!(
+            "政务服务统计（按{}，{}）",
+            self.grouping.label(),
+            self.period.label()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,254 @@
+//! The requests centre API (诉求中心, 12345 工单): registering tickets (hotline agents and logged-in
+//! applicants; anonymously on the public intake, which is rate-limited), following one with its
+//! number and query code, the desks' lists, the acts of the closed loop, the categories and the
+//! deadline matrix. Rules and permissions live in `yiyin_app::tickets`; these handlers only
+//! translate, each gated by role before its path, query or body is read (the public intake and
+//! look-up excepted). The caller's name and phone are in a ticket's answer only for the centre and
+//! the department holding it.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use yiyin_app::App;
+use yiyin_app::tickets::{
+    CategoryInput, CentreQueue, PublicTicket, Registered, TicketBrief, TicketInput, TicketQuery,
+    TicketView,
+};
+use yiyin_domain::tickets::DeadlineMatrix;
+use yiyin_store::tickets::TicketCategory;
+
+use crate::auth::{Caller, CallerFor, gate};
+use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
+
+/// Register a ticket: a hotline call by a centre agent (callback phone required; `direct_reply`
+/// answers at intake), or a request by a logged-in applicant on the portal.
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "诉求中心", request_body = TicketInput,
+    responses((status = 201, body = Registered), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    call: Caller,
+    Body(input): Body<TicketInput>,
+) -> ApiResult<(StatusCode, Json<Registered>)> {
+    let r = call.app.register_ticket(&call.who, &input).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Register a ticket without an account (the public form; name and phone optional). Limited per
+/// client address. Keep the query code: with the number it follows the ticket.
+#[utoipa::path(post, path = "/api/v1/public/tickets", tag = "诉求中心", request_body = TicketInput,
+    responses((status = 201, body = Registered), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn create_public(
+    State(app): State<App>,
+    Body(input): Body<TicketInput>,
+) -> ApiResult<(StatusCode, Json<Registered>)> {
+    let mut r = app.register_public_ticket(&input).await?;
+    // Whoever filed anonymously reads the ticket as the public does.
+    r.ticket.caller = None;
+    r.ticket.steps.iter_mut().for_each(|s| s.actor = None);
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TrackTicket {
+    /// 工单编号, e.g. HY-12345-2026-000001.
+    pub number: String,
+    /// 查询码 given at registration.
+    pub code: String,
+}
+
+/// Follow a ticket with its number and query code (no caller data). Limited per client address.
+#[utoipa::path(get, path = "/api/v1/public/tickets/track", tag = "诉求中心", params(TrackTicket),
+    responses((status = 200, body = PublicTicket), (status = 404, body = ErrorBody)))]
+pub async fn track(
+    State(app): State<App>,
+    Query(q): Query<TrackTicket>,
+) -> ApiResult<Json<PublicTicket>> {
+    Ok(Json(app.track_ticket(&q.number, &q.code).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct JurisdictionParam {
+    /// The jurisdiction (county) code.
+    pub jurisdiction: String,
+}
+
+/// The current categories (诉求分类) of a jurisdiction, with their departments (public).
+#[utoipa::path(get, path = "/api/v1/tickets/categories", tag = "诉求中心", params(JurisdictionParam),
+    responses((status = 200, body = Vec<TicketCategory>), (status = 404, body = ErrorBody)))]
+pub async fn categories(
+    State(app): State<App>,
+    Query(q): Query<JurisdictionParam>,
+) -> ApiResult<Json<Vec<TicketCategory>>> {
+    Ok(Json(app.ticket_categories(&q.jurisdiction).await?))
+}
+
+/// Add a category or a new version of one (the centre's manager); old versions stay.
+#[utoipa::path(post, path = "/api/v1/tickets/categories", tag = "诉求中心", request_body = CategoryInput,
+    responses((status = 201, body = TicketCategory), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save_category(
+    call: CallerFor<gate::ManageTickets>,
+    Body(input): Body<CategoryInput>,
+) -> ApiResult<(StatusCode, Json<TicketCategory>)> {
+    let c = call.app.save_ticket_category(&call.who, &input).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+/// The deadline matrix (type × urgency → limits in working days) and merge window of a
+/// jurisdiction, for the centre.
+#[utoipa::path(get, path = "/api/v1/tickets/matrix", tag = "诉求中心", params(JurisdictionParam),
+    responses((status = 200, body = DeadlineMatrix), (status = 403, body = ErrorBody)))]
+pub async fn matrix(
+    call: CallerFor<gate::TakeTickets>,
+    Query(q): Query<JurisdictionParam>,
+) -> ApiResult<Json<DeadlineMatrix>> {
+    call.who
+        .require_in(yiyin_domain::authz::Operation::TakeTickets, &q.jurisdiction)?;
+    Ok(Json(call.app.ticket_matrix(&q.jurisdiction).await?))
+}
+
+/// Replace a jurisdiction's deadline matrix (the centre's manager); later tickets run on it.
+#[utoipa::path(put, path = "/api/v1/tickets/matrix", tag = "诉求中心", params(JurisdictionParam),
+    request_body = DeadlineMatrix,
+    responses((status = 200, body = DeadlineMatrix), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save_matrix(
+    call: CallerFor<gate::ManageTickets>,
+    Query(q): Query<JurisdictionParam>,
+    Body(m): Body<DeadlineMatrix>,
+) -> ApiResult<Json<DeadlineMatrix>> {
+    Ok(Json(
+        call.app
+            .save_ticket_matrix(&call.who, &q.jurisdiction, &m)
+            .await?,
+    ))
+}
+
+/// Search a jurisdiction's tickets: the centre sees all, a handler their department's.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "诉求中心", params(TicketQuery),
+    responses((status = 200, body = Vec<TicketBrief>), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    call: CallerFor<gate::Tickets>,
+    Query(q): Query<TicketQuery>,
+) -> ApiResult<Json<Vec<TicketBrief>>> {
+    Ok(Json(call.app.search_tickets(&call.who, &q).await?))
+}
+
+/// The centre's desk: waiting for dispatch, overdue, waiting for the callback; for the manager
+/// also returns to arbitrate and extensions to decide.
+#[utoipa::path(get, path = "/api/v1/tickets/queue", tag = "诉求中心", params(JurisdictionParam),
+    responses((status = 200, body = CentreQueue), (status = 403, body = ErrorBody)))]
+pub async fn queue(
+    call: CallerFor<gate::TakeTickets>,
+    Query(q): Query<JurisdictionParam>,
+) -> ApiResult<Json<CentreQueue>> {
+    Ok(Json(
+        call.app.centre_queue(&call.who, &q.jurisdiction).await?,
+    ))
+}
+
+/// The department desk: tickets dispatched to the handler's department, to sign, handle, reply.
+#[utoipa::path(get, path = "/api/v1/tickets/desk", tag = "诉求中心",
+    responses((status = 200, body = Vec<TicketBrief>), (status = 403, body = ErrorBody)))]
+pub async fn desk(call: CallerFor<gate::HandleTickets>) -> ApiResult<Json<Vec<TicketBrief>>> {
+    Ok(Json(call.app.department_desk(&call.who).await?))
+}
+
+/// The tickets the logged-in applicant filed.
+#[utoipa::path(get, path = "/api/v1/tickets/mine", tag = "诉求中心",
+    responses((status = 200, body = Vec<TicketBrief>), (status = 403, body = ErrorBody)))]
+pub async fn mine(call: CallerFor<gate::Applicant>) -> ApiResult<Json<Vec<TicketBrief>>> {
+    Ok(Json(call.app.my_tickets(&call.who).await?))
+}
+
+/// A ticket with its clock and history: for the centre and the department holding it (with the
+/// caller's data), or the applicant who filed it.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "诉求中心",
+    params(("id" = i64, Path, description = "工单编号（内部）")),
+    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<TicketView>> {
+    Ok(Json(call.app.ticket_view(&call.who, id).await?))
+}
+
+/// An act on a ticket.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum TicketAct {
+    /// 派单 (centre); `department` defaults to the category's.
+    Dispatch {
+        #[serde(default)]
+        department: Option<String>,
+    },
+    /// 退单仲裁 (manager): back to the same department or to another.
+    Arbitrate {
+        department: String,
+        #[serde(default)]
+        note: String,
+    },
+    /// 改派 (centre).
+    Reassign { department: String, reason: String },
+    /// 签收 (the department).
+    Sign,
+    /// 退单 (the department), with a reason.
+    Return { reason: String },
+    /// 申请延期 (the department).
+    AskExtension { days: u32, reason: String },
+    /// 延期审批 (manager).
+    DecideExtension {
+        approve: bool,
+        #[serde(default)]
+        reason: String,
+    },
+    /// 答复 (the department).
+    Reply { reply: String },
+    /// 回访 (centre): 满意, 基本满意 or 不满意 (with the reason).
+    Callback {
+        satisfaction: String,
+        #[serde(default)]
+        reason: String,
+    },
+    /// 督办 (manager).
+    Remind { note: String },
+    /// 并单 (centre): the master's number.
+    Merge { master: String },
+}
+
+/// Act on a ticket (the closed loop); each act is allowed to its role, in its state, and recorded.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/act", tag = "诉求中心",
+    params(("id" = i64, Path, description = "工单编号（内部）")), request_body = TicketAct,
+    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn act(
+    call: CallerFor<gate::Tickets>,
+    Path(id): Path<i64>,
+    Body(act): Body<TicketAct>,
+) -> ApiResult<Json<TicketView>> {
+    let (app, who) = (&call.app, &call.who);
+    let view = match act {
+        TicketAct::Dispatch { department } => {
+            app.dispatch_ticket(who, id, department.as_deref()).await
+        }
+        TicketAct::Arbitrate { department, note } => {
+            app.arbitrate_return(who, id, &department, &note).await
+        }
+        TicketAct::Reassign { department, reason } => {
+            app.reassign_ticket(who, id, &department, &reason).await
+        }
+        TicketAct::Sign => app.sign_ticket(who, id).await,
+        TicketAct::Return { reason } => app.return_ticket(who, id, &reason).await,
+        TicketAct::AskExtension { days, reason } => {
+            app.ask_ticket_extension(who, id, days, &reason).await
+        }
+        TicketAct::DecideExtension { approve, reason } => {
+            app.decide_ticket_extension(who, id, approve, &reason).await
+        }
+        TicketAct::Reply { reply } => app.reply_ticket(who, id, &reply).await,
+        TicketAct::Callback {
+            satisfaction,
+            reason,
+        } => app.callback_ticket(who, id, &satisfaction, &reason).await,
+        TicketAct::Remind { note } => app.remind_ticket(who, id, &note).await,
+        TicketAct::Merge { master } => app.merge_ticket(who, id, &master).await,
+    }?;
+    Ok(Json(view))
+}

@@ -1,0 +1,480 @@
+//! The requests centre (12345 工单) over HTTP, on both databases: the API refuses the wrong roles
+//! before reading the request, shows the caller's data to the centre and the department holding
+//! the ticket only, and runs the loop by the acts; the public form files a ticket anonymously with
+//! a number and a query code to follow it, and the public intake is rate-limited per address; the
+//! centre's and the department's pages work without JavaScript.
+
+use serde_json::{Value, json};
+use yiyin_domain::roles::Role;
+use yiyin_store::Backend;
+use yiyin_testkit::app::grant;
+use yiyin_testkit::browser::{answered, urlencoded};
+use yiyin_testkit::web::HANYIN;
+use yiyin_testkit::{Api, PASSWORD, Setup, on_both};
+use yiyin_web::Limits;
+
+on_both!(
+    the_api_keeps_roles_and_callers_apart,
+    the_public_form_files_and_follows_a_ticket,
+    the_public_intake_is_rate_limited,
+    the_centre_and_department_pages_run_the_loop,
+);
+
+fn call() -> Value {
+    json!({
+        "jurisdiction": HANYIN, "type": "投诉", "category": "food",
+        "content": "超市出售过期酸奶", "location": "城关镇东街",
+        "caller_name": "李华", "caller_phone": "13800001111"
+    })
+}
+
+async fn handler(api: &Api, login: &str, department: &str) -> String {
+    api.staff_with(login, grant(Role::TicketHandler, HANYIN, Some(department)))
+        .await
+}
+
+async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
+    let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
+    let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
+    let head = api
+        .staff("hy.centre.head", Role::CentreManager, HANYIN)
+        .await;
+    let market = handler(&api, "hy.handler", "shichang").await;
+    let housing = handler(&api, "hy.zj", "zhujian").await;
+    let clerk = api.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+
+    let created = api
+        .by(&agent)
+        .post("/api/v1/tickets", call())
+        .await
+        .expect(201);
+    let id = created["ticket"]["id"].as_i64().unwrap();
+    let number = created["ticket"]["number"].as_str().unwrap().to_string();
+    let code = created["query_code"].as_str().unwrap().to_string();
+    assert_eq!(created["ticket"]["caller"]["phone"], "13800001111");
+    api.by(&agent)
+        .post(
+            "/api/v1/tickets",
+            json!({"jurisdiction": HANYIN, "type": "投诉", "category": "food", "content": "x"}),
+        )
+        .await
+        .refused(422, "回电号码");
+
+    // The wrong roles are refused before the request is read (even a malformed one).
+    api.by(&clerk)
+        .get("/api/v1/tickets/queue?nonsense=1")
+        .await
+        .refused(403, "受理和派发诉求工单");
+    api.by(&clerk)
+        .post(&format!("/api/v1/tickets/{id}/act"), json!("not an object"))
+        .await
+        .refused(403, "查看诉求工单");
+    api.by(&agent)
+        .put("/api/v1/tickets/matrix?jurisdiction=hanyin", json!("x"))
+        .await
+        .refused(403, "管理诉求中心");
+    api.by(&agent).get("/api/v1/tickets/desk").await.expect(403);
+    api.anonymous()
+        .get(&format!("/api/v1/tickets/{id}"))
+        .await
+        .expect(401);
+    // Nor may a department read a ticket not dispatched to it.
+    api.by(&market)
+        .get(&format!("/api/v1/tickets/{id}"))
+        .await
+        .refused(403, "无权查看");
+
+    let act = |body: Value| (format!("/api/v1/tickets/{id}/act"), body);
+    let (path, body) = act(json!({"action": "dispatch"}));
+    let v = api.by(&agent).post(&path, body).await.expect(200);
+    assert_eq!(v["department"], "shichang");
+    let (path, body) = act(json!({"action": "sign"}));
+    api.by(&housing)
+        .post(&path, body.clone())
+        .await
+        .refused(403, "未派给您所在的部门");
+    api.by(&market).post(&path, body).await.expect(200);
+    let seen = api
+        .by(&market)
+        .get(&format!("/api/v1/tickets/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(seen["caller"]["name"], "李华");
+    let desk = api
+        .by(&market)
+        .get("/api/v1/tickets/desk")
+        .await
+        .expect(200);
+    assert_eq!(desk.as_array().unwrap().len(), 1);
+    assert!(!desk.to_string().contains("13800001111"), "{desk}");
+    let (path, body) = act(json!({"action": "ask_extension", "days": 3, "reason": "送检"}));
+    api.by(&market).post(&path, body).await.expect(200);
+    let (path, body) = act(json!({"action": "decide_extension", "approve": true}));
+    api.by(&agent)
+        .post(&path, body.clone())
+        .await
+        .refused(403, "管理诉求中心");
+    let v = api.by(&head).post(&path, body).await.expect(200);
+    assert_eq!(v["extension_days"], 3);
+    let (path, body) = act(json!({"action": "reply", "reply": "已下架并立案"}));
+    api.by(&market).post(&path, body).await.expect(200);
+    let (path, body) = act(json!({"action": "callback", "satisfaction": "满意"}));
+    let v = api.by(&agent).post(&path, body).await.expect(200);
+    assert_eq!(v["state"], "closed");
+
+    // The public look-up and the lists never carry the caller's data.
+    let tracked = api
+        .anonymous()
+        .get(&format!(
+            "/api/v1/public/tickets/track?number={number}&code={code}"
+        ))
+        .await
+        .expect(200);
+    assert_eq!(tracked["reply"], "已下架并立案");
+    let listed = api
+        .by(&agent)
+        .get("/api/v1/tickets?jurisdiction=hanyin&state=closed")
+        .await
+        .expect(200);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    for body in [tracked, listed] {
+        let text = body.to_string();
+        assert!(
+            !text.contains("13800001111") && !text.contains("李华"),
+            "{text}"
+        );
+    }
+    let categories = api
+        .anonymous()
+        .get("/api/v1/tickets/categories?jurisdiction=hanyin")
+        .await
+        .expect(200);
+    assert!(categories.to_string().contains("食品安全"));
+    let doc = api
+        .anonymous()
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200);
+    assert!(doc["paths"]["/api/v1/tickets/{id}/act"].is_object());
+    api.unbroken_chain(&api.staff("hy.jj", Role::DisciplineSupervisor, HANYIN).await)
+        .await;
+    api.stop().await;
+}
+
+/// The page's text between two markers.
+fn between<'a>(page: &'a str, from: &str, to: &str) -> &'a str {
+    let start = page
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} not in {page}"))
+        + from.len();
+    let end = page[start..].find(to).expect("the end marker") + start;
+    &page[start..end]
+}
+
+async fn the_public_form_files_and_follows_a_ticket(backend: Backend) {
+    let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
+    let (status, page) = api.get_text("/suqiu").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("我要反映") && page.contains("食品安全"),
+        "{page}"
+    );
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        api.plain
+            .post(api.url("/suqiu"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(urlencoded(&fields))
+            .send()
+    };
+    // Bad input is refused in Chinese and files nothing.
+    let (status, page, _) = answered(
+        post(vec![
+            ("jurisdiction", HANYIN),
+            ("type", "投诉"),
+            ("category", "food"),
+            ("content", ""),
+        ])
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("请填写诉求内容"), "{page}");
+    // Anonymous: no name, no phone.
+    let (status, page, _) = answered(
+        post(vec![
+            ("jurisdiction", HANYIN),
+            ("type", "举报"),
+            ("category", "food"),
+            ("location", "城关镇西街"),
+            ("content", "餐馆后厨卫生很差"),
+        ])
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let number = between(&page, "工单编号：<strong>", "</strong>").to_string();
+    let code = between(&page, "查询码：<strong>", "</strong>").to_string();
+    assert!(number.starts_with("HY-12345-2025-"), "{number}");
+    let (status, page) = api
+        .get_text(&format!("/suqiu/track?number={number}&code={code}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("待派单") && page.contains("餐馆后厨卫生很差"),
+        "{page}"
+    );
+    let (_, page) = api
+        .get_text(&format!("/suqiu/track?number={number}&code=WRONG1"))
+        .await;
+    assert!(page.contains("工单编号或查询码不正确"), "{page}");
+    // The centre sees it as anonymous.
+    let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
+    let queue = api
+        .by(&agent)
+        .get("/api/v1/tickets/queue?jurisdiction=hanyin")
+        .await
+        .expect(200);
+    let id = queue["pending"][0]["id"].as_i64().unwrap();
+    let v = api
+        .by(&agent)
+        .get(&format!("/api/v1/tickets/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(v["source"], "public");
+
+    // A logged-in applicant files on the portal and reads the ticket on their page; nobody else
+    // does, and the applicant sees no staff names.
+    let person = api
+        .register("person", "王芳", "11010519491231002X", PASSWORD)
+        .await;
+    let (status, page) = api.page_text(&person, "/my/tickets").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("我的诉求") && page.contains("提出新的诉求"),
+        "{page}"
+    );
+    let csrf = api.browser_login("11010519491231002X").await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("jurisdiction", HANYIN),
+        ("type", "help"),
+        ("category", "labour"),
+        ("content", "工地拖欠工资三个月"),
+        ("caller_phone", "13912345678"),
+    ];
+    let (status, page, location) = answered(api.post_form("/my/tickets", &fields).await).await;
+    assert_eq!(status, 303, "{page}");
+    assert!(location.starts_with("/my/tickets/"), "{location}");
+    let (status, page) = api.page_text(&person, &location).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("工地拖欠工资三个月") && page.contains("网上申报"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("测试") && !page.contains("value=\"dispatch\""),
+        "{page}"
+    );
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let other = api
+        .register("person", "张三", "110101199003077774", PASSWORD)
+        .await;
+    let (status, _) = api.page_text(&other, &format!("/my/tickets/{id}")).await;
+    assert_eq!(status, 403);
+    let (status, _) = api
+        .page_text(&person, &format!("/centre/tickets/{id}"))
+        .await;
+    assert_eq!(status, 403);
+    assert!(
+        v["caller"]["phone"].is_null() && v["caller"]["name"].is_null(),
+        "{v}"
+    );
+    api.stop().await;
+}
+
+async fn the_public_intake_is_rate_limited(backend: Backend) {
+    let low = Limits {
+        per_address_per_minute: 1,
+        per_address_burst: 3,
+        per_login_per_minute: 1,
+        per_login_burst: 2,
+    };
+    let api = Api::start(
+        Setup::new(backend, "2025-03-03")
+            .quiet()
+            .limits(low)
+            .trust_forwarded_for(),
+    )
+    .await;
+    let send = |from: &str| {
+        api.plain
+            .post(api.url("/api/v1/public/tickets"))
+            .header("x-forwarded-for", format!("203.0.113.9, {from}"))
+            .json(&json!({"jurisdiction": HANYIN, "type": "建议", "category": "traffic", "content": "增设公交站"}))
+            .send()
+    };
+    for n in 0..3 {
+        let r = send("198.51.100.7").await.unwrap();
+        assert_eq!(r.status().as_u16(), 201, "#{n}");
+    }
+    let r = send("198.51.100.7").await.unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    // Another address is not held back.
+    assert_eq!(send("198.51.100.8").await.unwrap().status().as_u16(), 201);
+    api.stop().await;
+}
+
+async fn the_centre_and_department_pages_run_the_loop(backend: Backend) {
+    let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
+    api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
+    handler(&api, "hy.handler", "shichang").await;
+    let clerk = api.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let (status, _) = api.page_text(&clerk, "/centre").await;
+    assert_eq!(status, 403);
+    let (status, _) = api.page_text(&clerk, "/tickets").await;
+    assert_eq!(status, 403);
+
+    let csrf = api.browser_login("hy.centre").await;
+    let (status, page) = api.get_text("/centre").await;
+    assert_eq!(status, 200);
+    for words in ["来电登记", "待派单", "待回访", "超期工单", "诉求中心"] {
+        assert!(page.contains(words), "«{words}» not on the page");
+    }
+    assert!(
+        !page.contains("办理时限矩阵"),
+        "the manager's forms only for the manager"
+    );
+    let intake = |phone: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("jurisdiction", HANYIN.to_string()),
+            ("type", "complaint".to_string()),
+            ("urgency", "normal".to_string()),
+            ("category", "food".to_string()),
+            ("caller_phone", phone.to_string()),
+            ("location", "城关镇".to_string()),
+            ("content", "过期食品".to_string()),
+        ]
+    };
+    let (status, page, _) = answered(api.post_form("/centre/tickets", &intake("12")).await).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("回电号码") && page.contains("过期食品"),
+        "{page}"
+    );
+    let (status, _, location) = answered(
+        api.post_form("/centre/tickets", &intake("13800001111"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert!(location.starts_with("/centre/tickets/"), "{location}");
+    let (_, page) = api.get_text(&location).await;
+    assert!(
+        page.contains("13800001111"),
+        "the centre sees the callback number: {page}"
+    );
+    assert!(
+        page.contains("登记（或重办）之日起1个工作日内派单"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<option value=\"shichang\" selected>"),
+        "the category's department is offered first: {page}"
+    );
+    let act = format!("{location}/act");
+    let (status, _, _) = answered(
+        api.post_form(
+            &act,
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "dispatch"),
+                ("department", "chengguan"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status, 422,
+        "a line department's work never goes to a township"
+    );
+    let (status, _, _) = answered(
+        api.post_form(
+            &act,
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "dispatch"),
+                ("department", "shichang"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 303);
+
+    // The department signs and replies from its desk.
+    let csrf = api.browser_login("hy.handler").await;
+    let (status, page) = api.get_text("/tickets").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("过期食品"), "{page}");
+    let (_, page) = api.get_text(&location).await;
+    assert!(page.contains("value=\"sign\""), "{page}");
+    for fields in [
+        vec![("action", "sign")],
+        vec![("action", "reply"), ("reply", "已责令下架")],
+    ] {
+        let mut fields: Vec<(&str, &str)> = fields;
+        fields.push(("csrf", csrf.as_str()));
+        let (status, page, _) = answered(api.post_form(&act, &fields).await).await;
+        assert_eq!(status, 303, "{page}");
+    }
+    let (_, page) = api.get_text(&location).await;
+    assert!(
+        page.contains("已答复") && page.contains("已责令下架"),
+        "{page}"
+    );
+
+    // The manager edits the categories and the matrix from the desk.
+    api.staff("hy.centre.head", Role::CentreManager, HANYIN)
+        .await;
+    let csrf = api.browser_login("hy.centre.head").await;
+    let (status, page) = api.get_text("/centre").await;
+    assert_eq!(status, 200);
+    for words in [
+        "办理时限矩阵",
+        "诉求分类（派单目录）",
+        "待仲裁的退单",
+        "待审批的延期申请",
+        "食品安全",
+    ] {
+        assert!(page.contains(words), "«{words}» not on the page");
+    }
+    let category = [
+        ("csrf", csrf.as_str()),
+        ("jurisdiction", HANYIN),
+        ("code", "noise"),
+        ("name", "噪声扰民"),
+        ("department", "huanbao"),
+        ("duty", "line"),
+    ];
+    let (status, _, _) = answered(api.post_form("/centre/categories", &category).await).await;
+    assert_eq!(status, 303);
+    let (_, page) = api.get_text("/centre").await;
+    assert!(
+        page.contains("噪声扰民") && page.contains("第1版"),
+        "{page}"
+    );
+    let matrix = [
+        ("csrf", csrf.as_str()),
+        ("jurisdiction", HANYIN),
+        ("merge_window", "5"),
+    ];
+    let (status, page, _) = answered(api.post_form("/centre/matrix", &matrix).await).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("时限应为整数"), "{page}");
+    api.stop().await;
+}
