@@ -663,6 +663,9 @@ async fn browser_journeys() {
     xunyang_city(&env).await;
     supervision(&env).await;
     monitoring(&env).await;
+    ratings(&env).await;
+    statistics(&env).await;
+    requests_centre(&env).await;
     env.b.close().await.unwrap();
 }
 
@@ -937,6 +940,268 @@ async fn monitoring(env: &Env) {
         See("申诉不成立"),
         See("复核意见：补正期间已另行扣除，超期属实"),
         Shot("50-monitoring-appeal-rejected"),
+    ])
+    .await;
+}
+
+/// 好差评: the organisation applicant rates a decided demo case badly and by name; the section chief
+/// contacts it, rectifies, appeals, the rating administrator (who alone sees the rater) refuses the
+/// appeal, the chief calls the rater back, and the public page shows the rectification with the
+/// rater's name masked.
+async fn ratings(env: &Env) {
+    const FIRM: &str = "安康市月河餐饮有限公司";
+    env.run(&[Login("91350100M000100Y43"), Go("/my"), See("已制证")])
+        .await;
+    let decided =
+        "//tr[td[1][starts-with(normalize-space(.), 'HY')] and td[contains(., '已制证')]]";
+    let number = env.text_at(&format!("{decided}/td[1]")).await;
+    env.run(&[
+        Press(&format!("{decided}//a")),
+        See("办理结果已作出，欢迎对本次服务进行评价"),
+        Click("input[name=level][value=very_dissatisfied]"),
+        Click("input[name=indicators][value=many_trips]"),
+        Click("input[name=indicators][value=not_told_at_once]"),
+        Fill(
+            "form[action$='/rate'] textarea[name=comment]",
+            "材料要求前后说法不一，跑了三趟才办成",
+        ),
+        Click("form[action$='/rate'] input[name=named]"),
+        Show("//form[contains(@action, '/rate')]"),
+        Shot("51-applicant-rating-bad"),
+        Click("form[action$='/rate'] button[type=submit]"),
+        See("感谢您的评价！评价已提交"),
+        See("非常不满意"),
+    ])
+    .await;
+    let rated = format!("//tr[td[contains(., '{number}')]]//a[starts-with(@href, '/ratings/')]");
+    let form =
+        |action: &str, field: &str| format!("input[name=action][value={action}] ~ label {field}");
+    let submit = |action: &str| format!("input[name=action][value={action}] ~ button[type=submit]");
+    env.run(&[
+        // The rated side sees the rating without the rater, and the loop's forms in order.
+        Login("hanyin.chief"),
+        Go("/ratings"),
+        See(&number),
+        See("待整改"),
+        Press(&rated),
+        See("实名（联系方式仅好差评管理员可见）"),
+        Unseen(FIRM, "the rated side sees who rated"),
+        Unseen(
+            "input type=\"hidden\" name=\"action\" value=\"rectify\"",
+            "rectified before the named rater was contacted",
+        ),
+        Fill(
+            &form("contact", "textarea[name=text]"),
+            "已电话联系评价人，核实补正材料要求未一次性告知",
+        ),
+        Click(&submit("contact")),
+        See("已办理，当前状态：待整改"),
+        See("已电话联系评价人"),
+        Choose(&form("rectify", "select[name=outcome]"), "immediate"),
+        Fill(
+            &form("rectify", "textarea[name=text]"),
+            "已修订食品经营许可一次性告知单，窗口人员重新培训",
+        ),
+        Click(&submit("rectify")),
+        See("已办理，当前状态：待回访"),
+        Fill(
+            &form("appeal", "textarea[name=text]"),
+            "申请人首次提交时缺少营业执照，属申请人原因",
+        ),
+        Click(&submit("appeal")),
+        See("已办理，当前状态：申诉复核中"),
+        See("待好差评管理员复核"),
+        Unseen(
+            "input type=\"hidden\" name=\"action\" value=\"callback\"",
+            "called back while the appeal is pending",
+        ),
+        Shot("52-ratings-appealed"),
+        // Only the rating administrator decides the appeal, and sees the rater.
+        Login("hanyin.rating"),
+        Go("/ratings?bad=true"),
+        See(&number),
+        Press(&rated),
+        See(FIRM),
+        Fill(
+            &form("decide_appeal", "textarea[name=text]"),
+            "告知单确未列明该项材料，差评属实",
+        ),
+        Click("input[name=action][value=decide_appeal] ~ button[name=uphold][value=false]"),
+        See("已办理，当前状态：待回访"),
+        See("申诉不成立，告知单确未列明该项材料，差评属实"),
+        Shot("53-ratings-appeal-refused"),
+        // The chief calls the rater back; the task is finished.
+        Login("hanyin.chief"),
+        Go("/ratings"),
+        Press(&rated),
+        Choose(&form("callback", "select[name=view]"), "satisfied"),
+        Fill(
+            &form("callback", "textarea[name=text]"),
+            "评价人对整改表示满意",
+        ),
+        Click(&submit("callback")),
+        See("已办理，当前状态：已办结"),
+        See("回访意见</dt><dd>满意"),
+        // The public page: the rectification, the rater masked.
+        Go("/j/hanyin/ratings"),
+        See("差评整改公开"),
+        See("立行立改：已修订食品经营许可一次性告知单，窗口人员重新培训"),
+        See(&yiyin_domain::ids::mask_name(FIRM)),
+        Unseen(FIRM, "the rater's full name on the public page"),
+        Show("//h2[contains(., '差评整改公开')]"),
+        Shot("54-portal-ratings"),
+    ])
+    .await;
+}
+
+/// 政务服务统计: the bureau head's figures with their charts and downloads; the public page has no
+/// grouping by staff.
+async fn statistics(env: &Env) {
+    env.run(&[
+        Login("hanyin.head"),
+        Go("/statistics"),
+        See("政务服务统计（按部门，"),
+        See("按时办结率（含在办超期）"),
+        See("<figcaption>办结件效率分类</figcaption>"),
+        See("<figcaption>按时办结率</figcaption>"),
+        See("<svg"),
+        See("汉阴县市场监督管理局"),
+        // The bad rating rectified above counts.
+        See("<td data-label=\"差评整改率\">100.0%</td>"),
+        Shot("55-statistics-desk"),
+    ])
+    .await;
+    let xlsx = env
+        .element(Locator::Css("a[href^='/api/v1/statistics.xlsx?']"))
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        xlsx.contains("jurisdiction=hanyin") && xlsx.contains("by=department"),
+        "the workbook link downloads the table shown: {xlsx}"
+    );
+    let got = env
+        .b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer().then(b =>
+               done([r.status, r.headers.get('content-type'), new TextDecoder().decode(new Uint8Array(b).slice(0, 2))])));",
+            vec![serde_json::json!(xlsx)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        got,
+        serde_json::json!([
+            200,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "PK"
+        ]),
+        "the workbook downloads"
+    );
+    env.run(&[
+        // By staff, for the bureau only.
+        Choose("select[name=by]", "staff"),
+        Click("form[action='/statistics'] button[type=submit]"),
+        See("政务服务统计（按工作人员，"),
+        See("张敏"),
+    ])
+    .await;
+    // The public page, as anyone sees it.
+    env.b.delete_all_cookies().await.unwrap();
+    env.run(&[
+        Go("/j/hanyin/statistics"),
+        See("汉阴县政务服务统计"),
+        See("<svg"),
+        See("汉阴县市场监督管理局"),
+        Unseen(
+            "value=\"staff\"",
+            "the public page offers the grouping by staff",
+        ),
+        Shot("56-portal-statistics"),
+        Go("/j/hanyin/statistics?by=staff"),
+        See("按工作人员的统计仅供本局工作人员查看"),
+        Unseen("张敏", "a staff member's figures on the public page"),
+    ])
+    .await;
+}
+
+/// The requests centre (12345): a citizen complains without giving a name, the centre dispatches
+/// the ticket to the market department, its handler signs and replies, the centre calls back, and
+/// the citizen follows it to the end with the number and query code.
+async fn requests_centre(env: &Env) {
+    env.b.delete_all_cookies().await.unwrap();
+    env.run(&[
+        Go("/suqiu"),
+        See("我要反映"),
+        Choose("form[action='/suqiu'] select[name=type]", "complaint"),
+        Choose("form[action='/suqiu'] select[name=category]", "food"),
+        Fill(
+            "form[action='/suqiu'] input[name=location]",
+            "城关镇东大街某超市",
+        ),
+        Fill(
+            "form[action='/suqiu'] textarea[name=content]",
+            "超市货架上出售已过保质期的面包",
+        ),
+        Fill(
+            "form[action='/suqiu'] input[name=caller_phone]",
+            "13900001111",
+        ),
+        Click("form[action='/suqiu'] button[type=submit]"),
+        See("诉求已提交"),
+    ])
+    .await;
+    let number = env.text_at("//p[contains(., '工单编号：')]/strong").await;
+    let code = env.text_at("//p[contains(., '查询码：')]/strong").await;
+    assert!(
+        number.starts_with("HY-12345-"),
+        "the ticket number: {number}"
+    );
+    env.shot("57-portal-request-filed").await;
+    let act = |action: &str| format!("input[name=action][value={action}] ~ button[type=submit]");
+    let field = |action: &str, f: &str| format!("input[name=action][value={action}] ~ label {f}");
+    env.run(&[
+        Login("hanyin.centre"),
+        Go("/centre"),
+        See(&number),
+        Follow(&number),
+        See("待派单"),
+        See("来电人</dt><dd>匿名"),
+        Choose(&field("dispatch", "select[name=department]"), "shichang"),
+        Shot("58-centre-dispatch"),
+        Click(&act("dispatch")),
+        See(&format!("已派单：工单 {number}")),
+        Login("hanyin.handler"),
+        Go("/tickets"),
+        Follow(&number),
+        Click(&act("sign")),
+        See(&format!("已签收：工单 {number}")),
+        Fill(
+            &field("reply", "textarea[name=reply]"),
+            "经现场检查，已责令该超市下架过期面包并立案调查",
+        ),
+        Click(&act("reply")),
+        See(&format!("已答复：工单 {number}")),
+        Shot("59-tickets-replied"),
+        Login("hanyin.centre"),
+        Go("/centre"),
+        Follow(&number),
+        Choose(&field("callback", "select[name=satisfaction]"), "satisfied"),
+        Click(&act("callback")),
+        See(&format!("已回访：工单 {number}")),
+        See("已办结"),
+        See("回访结果</dt><dd>满意"),
+        Shot("60-centre-closed"),
+    ])
+    .await;
+    env.b.delete_all_cookies().await.unwrap();
+    env.run(&[
+        Go(&format!("/suqiu/track?number={number}&code={code}")),
+        See(&format!("{number} · 已办结")),
+        See("经现场检查，已责令该超市下架过期面包并立案调查"),
     ])
     .await;
 }

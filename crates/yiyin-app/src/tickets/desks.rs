@@ -97,13 +97,7 @@ impl App {
                 limit: 500,
                 ..TicketFilter::default()
             };
-            out.extend(
-                self.store
-                    .tickets(&f)
-                    .await?
-                    .iter()
-                    .map(|r| self.ticket_brief(r)),
-            );
+            out.extend(self.ticket_briefs(&f).await?);
         }
         Ok(out)
     }
@@ -116,13 +110,7 @@ impl App {
             limit: 200,
             ..TicketFilter::default()
         };
-        Ok(self
-            .store
-            .tickets(&f)
-            .await?
-            .iter()
-            .map(|r| self.ticket_brief(r))
-            .collect())
+        self.ticket_briefs(&f).await
     }
 
     /// A search of a jurisdiction's tickets: the centre sees all; a handler only their department's.
@@ -175,9 +163,14 @@ impl App {
             limit: 500,
             ..TicketFilter::default()
         };
+        self.ticket_briefs(&f).await
+    }
+
+    /// The tickets a filter reads, as the lists show them.
+    async fn ticket_briefs(&self, f: &TicketFilter) -> Result<Vec<TicketBrief>> {
         Ok(self
             .store
-            .tickets(&f)
+            .tickets(f)
             .await?
             .iter()
             .map(|r| self.ticket_brief(r))

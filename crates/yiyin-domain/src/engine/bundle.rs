@@ -388,13 +388,7 @@ impl BundleApplied {
 
     /// The documents the action issues, in order.
     pub fn documents(&self) -> Vec<DocumentKind> {
-        self.effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Issue(k) => Some(*k),
-                _ => None,
-            })
-            .collect()
+        super::issued(&self.effects)
     }
 }
 

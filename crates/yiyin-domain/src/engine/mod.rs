@@ -216,14 +216,19 @@ pub struct Applied {
 impl Applied {
     /// The documents the action issues, in order.
     pub fn documents(&self) -> Vec<DocumentKind> {
-        self.effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Issue(k) => Some(*k),
-                _ => None,
-            })
-            .collect()
+        issued(&self.effects)
     }
+}
+
+/// The documents a list of effects issues, in order.
+pub fn issued(effects: &[Effect]) -> Vec<DocumentKind> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Issue(k) => Some(*k),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What the passing of time did by itself.
