@@ -32,6 +32,7 @@ pub mod licence_acts;
 pub mod licences;
 pub mod migrate;
 pub mod monitoring;
+pub mod open311;
 pub mod org;
 pub mod pending_uploads;
 pub mod pushes;

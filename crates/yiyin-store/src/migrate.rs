@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tickets",
         include_str!("../migrations/0013_tickets.sql"),
     ),
+    (
+        14,
+        "open311",
+        include_str!("../migrations/0014_open311.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

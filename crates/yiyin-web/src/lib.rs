@@ -15,6 +15,7 @@ pub mod auth;
 pub mod error;
 pub mod headers;
 pub mod input;
+pub mod open311;
 pub mod pages;
 pub mod throttle;
 
@@ -50,6 +51,7 @@ pub fn router_with(app: App, config: WebConfig) -> Router {
                 async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
+        .merge(open311::router())
         .merge(pages::router())
         .merge(assets::router())
         .fallback(pages::flash::not_found)

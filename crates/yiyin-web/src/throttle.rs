@@ -97,6 +97,8 @@ impl Attempt {
             "/api/v1/public/tickets" | "/suqiu" if post => Some(Attempt::Intake),
             "/api/v1/public/tickets/track" if method == Method::GET => Some(Attempt::Track),
             "/suqiu/track" if lookup => Some(Attempt::Track),
+            // A partner application's Open311 request files a ticket like the public form.
+            p if post && p.starts_with("/open311/v2/requests.") => Some(Attempt::Intake),
             // A rating link's token is a secret looked up like a document: the same budget.
             p if p.starts_with("/rate/") || p.starts_with("/api/v1/ratings/visit/") => {
                 Some(Attempt::Verify)
@@ -240,7 +242,8 @@ impl Throttle {
 
 /// The middleware: throttles the attempts, passes everything else through untouched.
 pub async fn guard(State(throttle): State<Arc<Throttle>>, req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
+    // Open311 partners are programs: answered in JSON like the API.
+    let api = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/open311/");
     let Some(attempt) = Attempt::of(req.method(), req.uri().path(), req.uri().query().is_some())
     else {
         return next.run(req).await;
@@ -348,6 +351,11 @@ mod tests {
         );
         assert_eq!(Attempt::of(&post, "/verify", false), Some(Attempt::Verify));
         assert_eq!(Attempt::of(&get, "/api/v1/cases", true), None);
+        assert_eq!(
+            Attempt::of(&post, "/open311/v2/requests.xml", false),
+            Some(Attempt::Intake)
+        );
+        assert_eq!(Attempt::of(&get, "/open311/v2/requests.json", true), None);
     }
 
     #[test]

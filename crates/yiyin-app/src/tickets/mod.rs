@@ -45,11 +45,13 @@ use crate::principal::Principal;
 mod acts;
 mod categories;
 mod desks;
+mod partners;
 mod register;
 mod types;
 mod views;
 
 pub use categories::seed_categories;
+pub use partners::{IssuedKey, PartnerFiled, PartnerService};
 pub use types::{
     CallerView, CategoryInput, CentreQueue, Due, PublicTicket, Registered, Source, TicketBrief,
     TicketInput, TicketQuery, TicketStep, TicketView, source_label,

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod catalog;
 pub mod health;
 pub mod monitoring;
+pub mod partners;
 pub mod ratings;
 pub mod seals;
 pub mod session;
@@ -159,6 +160,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(tickets::queue))
         .routes(routes!(tickets::desk))
         .routes(routes!(tickets::mine))
+        .routes(routes!(partners::issue, partners::list))
+        .routes(routes!(partners::revoke))
         .routes(routes!(tickets::get))
         .routes(routes!(tickets::act))
         .routes(routes!(ratings::list))

@@ -20,6 +20,7 @@ pub mod applicant;
 pub mod audit;
 pub mod docs;
 pub mod monitoring;
+pub mod partners;
 pub mod portal;
 pub mod ratings;
 pub mod security;
@@ -123,6 +124,11 @@ pub fn router() -> Router<App> {
         .route("/centre/tickets", post(tickets::intake))
         .route("/centre/matrix", post(tickets::save_matrix))
         .route("/centre/categories", post(tickets::save_category))
+        .route(
+            "/centre/partners",
+            get(partners::partners).post(partners::issue),
+        )
+        .route("/centre/partners/{id}/revoke", post(partners::revoke))
         .route("/centre/tickets/{id}", get(tickets::ticket))
         .route("/centre/tickets/{id}/act", post(tickets::act))
         .route("/tickets", get(tickets::desk))
