@@ -118,6 +118,29 @@ impl Api {
         answered(self.post_as_sent(path, content_type, body).await).await
     }
 
+    /// As [`Self::post_raw`] for a body the server should refuse without reading: `None` when the
+    /// server answered and closed the connection while the body was still being written (the
+    /// client then fails writing, before it can read the answer: a refusal all the same).
+    pub async fn post_unread(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Option<(u16, String, String)> {
+        let sent = self
+            .client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await;
+        match sent {
+            Ok(r) => Some(answered(r).await),
+            Err(e) if e.is_request() && !e.is_timeout() && !e.is_connect() => None,
+            Err(e) => panic!("the server answers: {e:?}"),
+        }
+    }
+
     async fn post_as_sent(
         &self,
         path: &str,
