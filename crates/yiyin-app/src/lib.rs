@@ -10,7 +10,7 @@
 //! Reading order: [`error`], [`clock`], [`principal`], this module ([`App`]: what every use case
 //! shares), [`seals`] (the keyring), [`issue`] (carrying out effects), then the use cases: [`cases`],
 //! [`licences`], [`supervision`], [`inspections`], [`documents`], [`archive`], [`audit`],
-//! [`accounts`], [`catalog`], [`admin`], [`monitoring`], [`ratings`]; last the background [`workers`] and the push [`delivery`].
+//! [`accounts`], [`catalog`], [`admin`], [`monitoring`], [`ratings`], [`statistics`], [`tickets`], [`open_data`]; last the background [`workers`] and the push [`delivery`].
 
 pub mod accounts;
 pub mod admin;
@@ -28,6 +28,7 @@ pub mod inspections;
 pub mod issue;
 pub mod licences;
 pub mod monitoring;
+pub mod open_data;
 pub mod pending;
 pub mod principal;
 pub mod ratings;

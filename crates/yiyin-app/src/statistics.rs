@@ -85,29 +85,7 @@ impl StatisticsQuery {
         ] {
             check(field, value.map_or("", String::as_str), TextKind::Short)?;
         }
-        let date = |field: &str, v: &Option<String>, default: NaiveDate| {
-            given(v).map_or(Ok(default), |t| {
-                parse_date(t)
-                    .map_err(|_| AppError::field(field, "日期格式应为 YYYY-MM-DD，例如 2025-03-01"))
-            })
-        };
-        let year_start = NaiveDate::from_yo_opt(chrono::Datelike::year(&today), 1).unwrap_or(today);
-        let from = date("from", &self.from, year_start)?;
-        let to = date("to", &self.to, today)?;
-        if to > today {
-            // Open and overdue cases are read at the end of the period: not in the future.
-            return Err(AppError::field(
-                "to",
-                format!("统计期间的结束日期不能晚于今天（{}）", fmt_date(today)),
-            ));
-        }
-        let period = Period::new(from, to).map_err(|e| AppError::field("to", e))?;
-        if (to - from).num_days() >= MAX_PERIOD_DAYS {
-            return Err(AppError::field(
-                "to",
-                "统计期间过长：一张统计表最长五年，请缩短期间",
-            ));
-        }
+        let period = parse_period(&self.from, &self.to, today)?;
         let grouping = match given(&self.by) {
             None => Grouping::Department,
             Some(b) => AppError::choice::<Grouping>("by", b, |words| {
@@ -118,8 +96,42 @@ impl StatisticsQuery {
     }
 }
 
+/// The period `from`–`to` a table or a listing is asked for (absent: this year to today), each
+/// date checked, the end not after today and the span at most [`MAX_PERIOD_DAYS`] (Chinese errors
+/// naming the field).
+pub(crate) fn parse_period(
+    from: &Option<String>,
+    to: &Option<String>,
+    today: NaiveDate,
+) -> Result<Period> {
+    let date = |field: &str, v: &Option<String>, default: NaiveDate| {
+        given(v).map_or(Ok(default), |t| {
+            parse_date(t)
+                .map_err(|_| AppError::field(field, "日期格式应为 YYYY-MM-DD，例如 2025-03-01"))
+        })
+    };
+    let year_start = NaiveDate::from_yo_opt(chrono::Datelike::year(&today), 1).unwrap_or(today);
+    let first = date("from", from, year_start)?;
+    let last = date("to", to, today)?;
+    if last > today {
+        // Open and overdue cases are read at the end of the period: not in the future.
+        return Err(AppError::field(
+            "to",
+            format!("统计期间的结束日期不能晚于今天（{}）", fmt_date(today)),
+        ));
+    }
+    let period = Period::new(first, last).map_err(|e| AppError::field("to", e))?;
+    if (last - first).num_days() >= MAX_PERIOD_DAYS {
+        return Err(AppError::field(
+            "to",
+            "统计期间过长：一张统计表最长五年，请缩短期间",
+        ));
+    }
+    Ok(period)
+}
+
 /// The start of a local day, in milliseconds since the epoch.
-fn start_ms(day: NaiveDate) -> i64 {
+pub(crate) fn start_ms(day: NaiveDate) -> i64 {
     day.and_time(NaiveTime::MIN)
         .and_local_timezone(cst())
         .single()
@@ -510,25 +522,47 @@ pub fn export_name(s: &Statistics, extension: &str) -> String {
 /// The table as CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese):
 /// the headings, every row, the total last.
 pub fn to_csv(s: &Statistics) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| AppError::Internal(format!("统计表导出 CSV 失败：{e}"));
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(s.table.headings()).map_err(fail)?;
-    for row in s.table.body() {
-        w.write_record(row.iter().map(csv_cell)).map_err(fail)?;
-    }
-    w.into_inner()
-        .map_err(|e| AppError::Internal(format!("统计表导出 CSV 失败：{e}")))
+    write_csv(
+        "统计表",
+        s.table.headings(),
+        s.table
+            .body()
+            .iter()
+            .map(|row| row.iter().map(csv_cell).collect()),
+    )
 }
 
-/// A cell as CSV text; a text a spreadsheet would take for a formula (a name beginning with `=`,
-/// `+`, `-` or `@`) is kept as text by a leading apostrophe.
+/// A CSV file of `what` (UTF-8 with a byte-order mark, so that a spreadsheet reads the Chinese):
+/// the headings, then the rows as given.
+pub(crate) fn write_csv(
+    what: &str,
+    headings: Vec<String>,
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>> {
+    let fail = |e: String| AppError::Internal(format!("{what}导出 CSV 失败：{e}"));
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(headings).map_err(|e| fail(e.to_string()))?;
+    for row in rows {
+        w.write_record(row).map_err(|e| fail(e.to_string()))?;
+    }
+    w.into_inner().map_err(|e| fail(e.to_string()))
+}
+
+/// A text as a CSV cell: one a spreadsheet would take for a formula (beginning with `=`, `+`,
+/// `-` or `@`) is kept as text by a leading apostrophe.
+pub(crate) fn csv_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// A cell of a table as CSV text (numbers as they are, texts through [`csv_text`]).
 fn csv_cell(cell: &yiyin_domain::statistics::Cell) -> String {
-    let text = cell.text();
     match cell {
-        yiyin_domain::statistics::Cell::Text(t) if t.starts_with(['=', '+', '-', '@']) => {
-            format!("'{text}")
-        }
-        _ => text,
+        yiyin_domain::statistics::Cell::Text(t) => csv_text(t),
+        _ => cell.text(),
     }
 }
 
@@ -538,25 +572,32 @@ pub const SHEET: &str = "政务服务统计";
 /// The table as an Excel workbook: one sheet with the title, the headings, every row (counts as
 /// numbers) and the total last.
 pub fn to_xlsx(s: &Statistics) -> Result<Vec<u8>> {
+    let title = format!("{} {}", s.jurisdiction_name, s.table.title());
+    workbook(SHEET, &title, &s.table.headings(), &s.table.body())
+}
+
+/// A workbook of one sheet named `sheet`: the title (bold) in the first row, the headings (bold)
+/// in the second, then every row (counts as numbers, texts as they are).
+pub(crate) fn workbook(
+    sheet: &str,
+    title: &str,
+    headings: &[String],
+    body: &[Vec<yiyin_domain::statistics::Cell>],
+) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     use yiyin_domain::statistics::Cell;
     let fail =
         |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("统计表导出 Excel 失败：{e}"));
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
-    let ws = wb.add_worksheet().set_name(SHEET).map_err(fail)?;
-    ws.write_string_with_format(
-        0,
-        0,
-        format!("{} {}", s.jurisdiction_name, s.table.title()),
-        &bold,
-    )
-    .map_err(fail)?;
-    for (c, h) in s.table.headings().iter().enumerate() {
+    let ws = wb.add_worksheet().set_name(sheet).map_err(fail)?;
+    ws.write_string_with_format(0, 0, title, &bold)
+        .map_err(fail)?;
+    for (c, h) in headings.iter().enumerate() {
         let c = u16::try_from(c).map_err(|_| AppError::Internal("统计表列数过多".into()))?;
         ws.write_string_with_format(1, c, h, &bold).map_err(fail)?;
     }
-    for (r, row) in s.table.body().iter().enumerate() {
+    for (r, row) in body.iter().enumerate() {
         let r = u32::try_from(r + 2).map_err(|_| AppError::Internal("统计表行数过多".into()))?;
         for (c, cell) in row.iter().enumerate() {
             let c = u16::try_from(c).map_err(|_| AppError::Internal("统计表列数过多".into()))?;

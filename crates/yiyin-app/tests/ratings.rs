@@ -4,16 +4,20 @@
 //! chain; a bad rating opens its rectification task with dues counted on the working-day calendar
 //! (over the National Day holiday) and the jurisdiction's settings; a named rating closes only by
 //! the callback; an appeal is decided by the rating administrator alone, and an upheld one keeps
-//! the rating on record but leaves the rates.
+//! the rating on record but leaves the rates. A closed requests-centre ticket is rated once by its
+//! caller (the applicant who filed it, or with its query code), never before it is closed or by
+//! someone else, and a bad rating runs the same loop for the department that handled it.
 
 mod common;
 
 use common::*;
 use yiyin_app::Principal;
 use yiyin_app::ratings::{RateInput, RatingQuery, TaskInput};
+use yiyin_app::tickets::TicketInput;
 use yiyin_domain::engine::{Action, IntakeOutcome};
-use yiyin_domain::ratings::{Level, RatingChannel, Settings, TaskState};
+use yiyin_domain::ratings::{Level, RatingChannel, Settings, Subject, TaskState};
 use yiyin_domain::roles::Role;
+use yiyin_domain::tickets::TicketState;
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::ratings::RatingRecord;
 use yiyin_testkit::date;
@@ -24,6 +28,8 @@ on_both!(crate::common::run;
     a_bad_rating_opens_its_task_with_working_day_dues,
     a_named_bad_rating_closes_only_by_the_callback,
     an_appeal_is_decided_by_the_rating_administrator_and_an_upheld_one_leaves_the_rates,
+    a_closed_ticket_is_rated_once_by_its_caller,
+    a_bad_ticket_rating_runs_the_loop_for_the_handling_department,
 );
 
 /// An applicant's account for 王芳n.
@@ -440,5 +446,259 @@ async fn an_appeal_is_decided_by_the_rating_administrator_and_an_upheld_one_leav
     let rates = w.t.rating_rates(HANYIN, from, to).await.unwrap();
     assert_eq!((rates.total.total, rates.total.bad), (1, 1));
     assert_eq!(rates.total.good_rate, Some(0.0));
+    w.assert_chain_intact().await;
+}
+
+/// A complaint about food (the market regulator's category) filed on the portal by `who`, run
+/// through the loop (dispatched, signed, replied, called back satisfied) to closed, on 03-03 to
+/// 03-05. Returns its id, number and query code; `close: false` stops it at the reply.
+async fn ticket_run(
+    w: &World,
+    who: &Principal,
+    (agent, market): (&Principal, &Principal),
+    close: bool,
+) -> (i64, String, String) {
+    w.set_today("2025-03-03");
+    let input = TicketInput {
+        jurisdiction: HANYIN.into(),
+        ticket_type: "投诉".into(),
+        category: "food".into(),
+        content: "超市出售过期酸奶".into(),
+        location: "城关镇东街12号".into(),
+        caller_phone: Some("13800001111".into()),
+        ..TicketInput::default()
+    };
+    let r = w.t.register_ticket(who, &input).await.unwrap();
+    let id = r.ticket.id;
+    w.t.dispatch_ticket(agent, id, None).await.unwrap();
+    w.t.sign_ticket(market, id).await.unwrap();
+    w.set_today("2025-03-04");
+    w.t.reply_ticket(market, id, "已责令下架").await.unwrap();
+    if close {
+        w.set_today("2025-03-05");
+        let v = w.t.callback_ticket(agent, id, "满意", "").await.unwrap();
+        assert_eq!(v.state, TicketState::Closed);
+    }
+    (id, r.ticket.number, r.query_code)
+}
+
+async fn ticket_handler(w: &World, login: &str, department: &str) -> Principal {
+    w.t.staff(login, Role::TicketHandler, HANYIN, Some(department))
+        .await
+}
+
+async fn a_closed_ticket_is_rated_once_by_its_caller(w: World) {
+    let wang = applicant(&w, 1).await;
+    let stranger = applicant(&w, 2).await;
+    let market = ticket_handler(&w, "hy.sc", "shichang").await;
+    let agent =
+        w.t.staff("hy.centre", Role::CentreAgent, HANYIN, None)
+            .await;
+    let (id, number, code) = ticket_run(&w, &wang, (&agent, &market), false).await;
+    // Replied but not yet called back: refused by the rule, and nothing kept.
+    refused_saying(
+        w.t.rate_ticket(&wang, id, &good()).await,
+        &["尚未办结", "一事一评", "国办发〔2019〕51号"],
+    );
+    refused_saying(
+        w.t.rate_ticket_by_code(&number, &code, &good()).await,
+        &["尚未办结"],
+    );
+    assert!(w.t.ticket_rating(&wang, id).await.unwrap().is_none());
+    w.set_today("2025-03-05");
+    w.t.callback_ticket(&agent, id, "满意", "").await.unwrap();
+
+    // Another applicant, staff, or a wrong query code: refused, nothing kept.
+    assert_forbidden(w.t.rate_ticket(&stranger, id, &good()).await, "本人");
+    assert_forbidden(w.t.rate_ticket(&market, id, &good()).await, "本人");
+    assert_forbidden(w.t.ticket_rating(&stranger, id).await, "本人");
+    assert_error(
+        w.t.rate_ticket_by_code(&number, "WRONG1", &good()).await,
+        "not_found",
+        "查询码",
+    );
+    assert_error(
+        w.t.rate_ticket_by_code(&number, "", &good()).await,
+        "not_found",
+        "查询码",
+    );
+    // Bad input changes nothing.
+    let mut wrong = good();
+    wrong.level = "很好".into();
+    assert_invalid(
+        w.t.rate_ticket(&wang, id, &wrong).await,
+        "level",
+        "评价等级",
+    );
+    assert!(w.t.ticket_rating(&wang, id).await.unwrap().is_none());
+
+    let r = w.t.rate_ticket(&wang, id, &good()).await.unwrap();
+    assert_eq!(r.subject, Subject::Ticket);
+    assert_eq!((r.ticket_id, r.case_id), (Some(id), None));
+    assert_eq!(r.case_number, number);
+    assert_eq!(r.department, "shichang");
+    assert_eq!(r.channel, RatingChannel::Online);
+    assert!(r.task.is_none() && !r.bad);
+    // One rating per ticket online, whichever way it comes.
+    assert_error(
+        w.t.rate_ticket(&wang, id, &bad(false)).await,
+        "conflict",
+        "已经评价过",
+    );
+    assert_error(
+        w.t.rate_ticket_by_code(&number, &code, &bad(false)).await,
+        "conflict",
+        "已经评价过",
+    );
+    let kept = w.t.ticket_rating(&wang, id).await.unwrap().unwrap();
+    assert_eq!(kept.level, Level::Satisfied);
+    assert_eq!(
+        w.t.tracked_ticket_rating(&number, &code)
+            .await
+            .unwrap()
+            .map(|r| r.id),
+        Some(r.id)
+    );
+    // It counts in the department's rates, beside the cases'.
+    let rates =
+        w.t.rating_rates(HANYIN, date("2025-03-01"), date("2025-03-31"))
+            .await
+            .unwrap();
+    let sc = rates
+        .departments
+        .iter()
+        .find(|d| d.department == "shichang")
+        .expect("市场监管局");
+    assert_eq!((sc.rates.good, sc.rates.bad), (1, 0));
+    assert_eq!(w.t.logged("rating").await, 1);
+    w.assert_chain_intact().await;
+}
+
+async fn a_bad_ticket_rating_runs_the_loop_for_the_handling_department(w: World) {
+    let admin = rating_admin(&w).await;
+    let wang = applicant(&w, 1).await;
+    let li = applicant(&w, 2).await;
+    let market = ticket_handler(&w, "hy.sc", "shichang").await;
+    let housing = ticket_handler(&w, "hy.zj", "zhujian").await;
+    let agent =
+        w.t.staff("hy.centre", Role::CentreAgent, HANYIN, None)
+            .await;
+    let (named_id, _, _) = ticket_run(&w, &wang, (&agent, &market), true).await;
+    let (anon_id, number, code) = ticket_run(&w, &li, (&agent, &market), true).await;
+
+    // The applicant's named bad rating, and an anonymous one with the query code.
+    w.set_today("2025-03-05");
+    let named = w.t.rate_ticket(&wang, named_id, &bad(true)).await.unwrap();
+    let anon =
+        w.t.rate_ticket_by_code(&number, &code, &bad(false))
+            .await
+            .unwrap();
+    assert_eq!(anon.ticket_id, Some(anon_id));
+    for r in [&named, &anon] {
+        assert_eq!(r.subject, Subject::Ticket);
+        assert_eq!(r.department, "shichang");
+        assert_eq!(r.task_state, Some(TaskState::Open));
+    }
+    let task = named.task.clone().unwrap();
+    // Wednesday 03-05: contact by Thursday, rectify within 15 working days.
+    assert_eq!(task.contact_due, Some(date("2025-03-06")));
+    assert_eq!(task.rectify_due, date("2025-03-26"));
+    assert!(anon.task.clone().unwrap().contact_due.is_none());
+
+    // The same desk: the handling department sees its tickets' ratings, another does not; the
+    // rating administrator sees them with the cases'.
+    let listed: Vec<_> = w.t.ratings(&market, &desk()).await.unwrap();
+    let mut ids: Vec<_> = listed.iter().map(|v| v.rating.id).collect();
+    ids.sort();
+    assert_eq!(ids, [named.id, anon.id]);
+    assert!(w.t.ratings(&housing, &desk()).await.unwrap().is_empty());
+    assert_forbidden(w.t.rating_detail(&housing, named.id).await, "不属于");
+    assert_eq!(w.t.ratings(&admin, &desk()).await.unwrap().len(), 2);
+    // Only the rater's identity stays with the rating administrator.
+    assert!(
+        w.t.rating_detail(&market, named.id)
+            .await
+            .unwrap()
+            .rater
+            .is_none()
+    );
+    let rater =
+        w.t.rating_detail(&admin, named.id)
+            .await
+            .unwrap()
+            .rater
+            .unwrap();
+    assert_eq!(rater.account, Some(wang.account.id));
+
+    // Another department, or the case rectifiers, may not act on it.
+    assert_forbidden(
+        on_task(&w, &housing, named.id, act("contact", "x"), "2025-03-06").await,
+        "承办",
+    );
+    assert_forbidden(
+        on_task(&w, &w.chief, named.id, act("contact", "x"), "2025-03-06").await,
+        "承办",
+    );
+    // The named rating: contact, rectify, callback, as for a case.
+    let mut rectify = act("rectify", "已约谈超市负责人并复查");
+    rectify.outcome = "限期整改".into();
+    refused_saying(
+        on_task(&w, &market, named.id, rectify.clone(), "2025-03-06").await,
+        &["先联系评价人"],
+    );
+    on_task(
+        &w,
+        &market,
+        named.id,
+        act("contact", "已电话核实"),
+        "2025-03-06",
+    )
+    .await
+    .unwrap();
+    let r = on_task(&w, &market, named.id, rectify, "2025-03-07")
+        .await
+        .unwrap();
+    assert_eq!(r.task_state, Some(TaskState::AwaitingCallback));
+    let mut callback = act("callback", "认可整改");
+    callback.view = "满意".into();
+    let r = on_task(&w, &admin, named.id, callback, "2025-03-10")
+        .await
+        .unwrap();
+    assert_eq!(r.task_state, Some(TaskState::Closed));
+    let steps = w.t.rating_detail(&market, named.id).await.unwrap().steps;
+    let actions: Vec<_> = steps.iter().map(|s| s.action.as_str()).collect();
+    assert_eq!(actions, ["contact", "rectify", "callback"]);
+
+    // The anonymous one: appealed by the department, decided by the rating administrator alone.
+    let appeal = act("appeal", "过期商品系他人调包，非本部门执法问题");
+    on_task(&w, &market, anon.id, appeal, "2025-03-06")
+        .await
+        .unwrap();
+    let mut uphold = act("decide_appeal", "经核实差评不属实");
+    uphold.uphold = true;
+    assert_forbidden(
+        on_task(&w, &market, anon.id, uphold.clone(), "2025-03-07").await,
+        "好差评管理员",
+    );
+    let r = on_task(&w, &admin, anon.id, uphold, "2025-03-07")
+        .await
+        .unwrap();
+    assert_eq!(r.task_state, Some(TaskState::Excluded));
+
+    // The rates: one bad rating counted (the upheld appeal left out), rectified.
+    let rates =
+        w.t.rating_rates(HANYIN, date("2025-03-01"), date("2025-03-31"))
+            .await
+            .unwrap();
+    assert_eq!(
+        (rates.total.total, rates.total.bad, rates.total.rectified),
+        (1, 1, 1)
+    );
+    assert_eq!(rates.departments[0].department, "shichang");
+    let published = w.t.published_rectifications(HANYIN).await.unwrap();
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].department, "汉阴县市场监督管理局");
+    assert_eq!(published[0].item_name, "食品安全");
+    assert_eq!(w.t.logged("rating_callback").await, 1);
     w.assert_chain_intact().await;
 }

@@ -22,6 +22,7 @@ on_both!(yiyin_testkit::app::run;
     duplicates_are_merged_into_their_master,
     the_callers_data_is_shown_to_the_centre_and_the_department_only,
     bad_input_changes_nothing,
+    urgent_tickets_are_counted_in_elapsed_hours_on_the_desks,
 );
 
 const HANYIN: &str = "hanyin";
@@ -498,4 +499,134 @@ async fn bad_input_changes_nothing(t: TestApp) {
     );
     t.save_ticket_matrix(&c.head, HANYIN, &m).await.unwrap();
     assert_eq!(t.ticket_matrix(HANYIN).await.unwrap().merge_window_days, 3);
+}
+
+/// An instant given in China Standard Time (`2025-03-03 11:01`).
+fn cst(text: &str) -> chrono::DateTime<chrono::Utc> {
+    let local = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+    chrono::DateTime::from_naive_utc_and_offset(local - chrono::Duration::hours(8), chrono::Utc)
+}
+
+fn ids(list: &[yiyin_app::tickets::TicketBrief]) -> Vec<i64> {
+    list.iter().map(|b| b.id).collect()
+}
+
+async fn urgent_tickets_are_counted_in_elapsed_hours_on_the_desks(t: TestApp) {
+    use yiyin_domain::monitoring::CardColor;
+    use yiyin_domain::tickets::{DueStep, TicketLight};
+    let c = centre(&t).await;
+    t.set_now(cst("2025-03-03 09:00"));
+    let ordinary = t
+        .register_ticket(&c.agent, &call("food", "13800001111", "城关镇东街12号"))
+        .await
+        .unwrap()
+        .ticket;
+    let urgent = t
+        .register_ticket(
+            &c.agent,
+            &TicketInput {
+                urgency: Some("紧急".into()),
+                ..call("food", "13800002222", "城关镇西街3号")
+            },
+        )
+        .await
+        .unwrap()
+        .ticket;
+    // The urgent dispatch is due 2 elapsed hours after registration, shown with its time.
+    let d = urgent.dues.iter().find(|d| d.what == "派单").unwrap();
+    assert_eq!(d.due, "2025-03-03");
+    assert_eq!(d.due_at.as_deref(), Some("2025-03-03 11:00"));
+    assert_eq!(d.shown, "2025-03-03 11:00 前");
+    assert!(d.in_hours && d.rule.contains("紧急：按小时计"), "{d:?}");
+    assert_eq!(urgent.hours_hint.as_deref(), Some("紧急：按小时计"));
+    // The ordinary one is unchanged: working days, no time, no hint.
+    let o = ordinary.dues.iter().find(|d| d.what == "派单").unwrap();
+    assert_eq!((o.due.as_str(), o.due_at.as_deref()), ("2025-03-04", None));
+    assert_eq!(o.shown, "2025-03-04 前");
+    assert_eq!(ordinary.hours_hint, None);
+    let light = |v: &yiyin_app::tickets::TicketView| v.light.clone().unwrap();
+    assert_eq!(light(&urgent).light, TicketLight::Green);
+
+    // Half an hour before: yellow; exactly at the 2nd hour: not yet overdue.
+    t.set_now(cst("2025-03-03 10:30"));
+    let v = t.ticket_view(&c.agent, urgent.id).await.unwrap();
+    assert_eq!(light(&v).light, TicketLight::Yellow);
+    t.set_now(cst("2025-03-03 11:00"));
+    let v = t.ticket_view(&c.agent, urgent.id).await.unwrap();
+    assert!(!v.overdue);
+    assert!(
+        t.centre_queue(&c.agent, HANYIN)
+            .await
+            .unwrap()
+            .overdue
+            .is_empty()
+    );
+
+    // One minute late: overdue, red, a yellow card for the dispatch, on the centre's overdue list.
+    t.set_now(cst("2025-03-03 11:01"));
+    let v = t.ticket_view(&c.agent, urgent.id).await.unwrap();
+    assert!(v.overdue);
+    assert!(v.dues.iter().any(|d| d.what == "派单" && d.late));
+    let l = light(&v);
+    assert_eq!(
+        (l.light, l.step),
+        (TicketLight::Red, Some(DueStep::Dispatch))
+    );
+    assert!(l.reason.contains("2025-03-03 11:00"), "{}", l.reason);
+    assert_eq!(l.card.unwrap().color, CardColor::Yellow);
+    let q = t.centre_queue(&c.agent, HANYIN).await.unwrap();
+    assert_eq!(ids(&q.overdue), [urgent.id]);
+    let late = q.overdue[0].clone();
+    assert_eq!(late.next_due_shown.as_deref(), Some("2025-03-03 11:00 前"));
+    assert_eq!(late.light.unwrap().light, TicketLight::Red);
+    // Urgent first on the dispatch queue; the ordinary ticket is still on time and green.
+    assert_eq!(ids(&q.pending), [urgent.id, ordinary.id]);
+    let o = t.ticket_view(&c.agent, ordinary.id).await.unwrap();
+    assert!(!o.overdue);
+    assert_eq!(light(&o).light, TicketLight::Green);
+    let search = |overdue| TicketQuery {
+        jurisdiction: HANYIN.into(),
+        overdue: Some(overdue),
+        ..TicketQuery::default()
+    };
+    assert_eq!(
+        ids(&t.search_tickets(&c.agent, &search(true)).await.unwrap()),
+        [urgent.id]
+    );
+
+    // Dispatched late: the reply is due 24 hours after the dispatch, to the minute.
+    let v = t.dispatch_ticket(&c.agent, urgent.id, None).await.unwrap();
+    let reply = v.dues.iter().find(|d| d.what == "答复").unwrap();
+    assert_eq!(reply.due_at.as_deref(), Some("2025-03-04 11:01"));
+    let sign = v.dues.iter().find(|d| d.what == "签收").unwrap();
+    assert_eq!(sign.due_at.as_deref(), Some("2025-03-03 13:01"));
+    let public = t.public_ticket_by_id(urgent.id).await.unwrap();
+    assert_eq!(public.reply_due.as_deref(), Some("2025-03-04"));
+    assert_eq!(
+        public.reply_due_at.as_deref(),
+        Some("2025-03-04T11:01:00+08:00")
+    );
+    t.set_now(cst("2025-03-03 12:00"));
+    t.sign_ticket(&c.market, urgent.id).await.unwrap();
+
+    // The reply is not late until 11:01 the next day has passed.
+    t.set_now(cst("2025-03-04 11:01"));
+    let desk = t.department_desk(&c.market).await.unwrap();
+    assert_eq!(ids(&desk), [urgent.id]);
+    assert!(!desk[0].overdue);
+    assert_eq!(desk[0].light.clone().unwrap().light, TicketLight::Yellow);
+    t.set_now(cst("2025-03-04 11:02"));
+    let desk = t.department_desk(&c.market).await.unwrap();
+    assert!(desk[0].overdue);
+    let l = desk[0].light.clone().unwrap();
+    assert_eq!((l.light, l.step), (TicketLight::Red, Some(DueStep::Reply)));
+    assert_eq!(l.card.unwrap().color, CardColor::Red);
+    // On 03-05 the ordinary ticket's working-day dispatch due (03-04) has passed too: both are
+    // overdue, the urgent one first.
+    t.set_now(cst("2025-03-05 09:00"));
+    let q = t.centre_queue(&c.agent, HANYIN).await.unwrap();
+    assert_eq!(ids(&q.overdue), [urgent.id, ordinary.id]);
+
+    // Least privilege: another department's handler sees neither the ticket nor its light.
+    assert_forbidden(t.ticket_view(&c.housing, urgent.id).await, "无权查看该工单");
 }

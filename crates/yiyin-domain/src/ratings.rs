@@ -117,6 +117,69 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// What a rating rates (评价对象): a case (办件) or a requests-centre ticket (诉求工单). Both
+    /// run the same rules and the same bad-rating loop; only what is rated and who answers for it
+    /// differ.
+    Subject {
+        /// A case, rated by its applicant (online after the result) or at a visit.
+        Case = ("case", "办件"),
+        /// A ticket of the requests centre (12345), rated online by its caller once closed.
+        Ticket = ("ticket", "诉求工单"),
+    }
+);
+
+/// The rated side of a ticket answered at intake by the centre itself (直接答复): no department
+/// handled it, the requests centre did.
+pub const REQUESTS_CENTRE: &str = "requests_centre";
+/// The requests centre's name, for [`REQUESTS_CENTRE`].
+pub const REQUESTS_CENTRE_NAME: &str = "民生和企业诉求服务中心";
+
+impl Subject {
+    /// The channels a subject may be rated by: a ticket only online (一事一评, by its caller); a
+    /// case online and at its visits.
+    pub fn channels(self) -> &'static [RatingChannel] {
+        match self {
+            Subject::Case => RatingChannel::ALL,
+            Subject::Ticket => &[RatingChannel::Online],
+        }
+    }
+}
+
+/// Whether a ticket may be rated now (一事一评 after the loop is closed, 国办发〔2019〕51号): only a
+/// closed ticket (已办结, after the callback) is; a merged duplicate (已并单) is rated through its
+/// master. Returns the rated side: the department that handled the ticket, or
+/// [`REQUESTS_CENTRE`] for a ticket the centre answered at intake.
+pub fn ticket_rated_side(
+    state: crate::tickets::TicketState,
+    department: Option<&str>,
+) -> Result<String, Refusal> {
+    use crate::tickets::TicketState;
+    match state {
+        TicketState::Closed => {}
+        TicketState::Merged => {
+            return refuse(
+                POLICY,
+                format!("该工单已并入其他工单（已并单），请对主工单进行“一事一评”（{POLICY}）"),
+            );
+        }
+        other => {
+            return refuse(
+                POLICY,
+                format!(
+                    "工单尚未办结（当前状态：{}）：诉求工单的“一事一评”在回访办结后进行（{POLICY}）",
+                    other.label()
+                ),
+            );
+        }
+    }
+    Ok(department
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(REQUESTS_CENTRE)
+        .to_string())
+}
+
 /// A rating as given, before it is kept: the level, the indicators ticked and the comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -807,6 +870,37 @@ mod tests {
             2,
             "不满意 and 非常不满意"
         );
+    }
+
+    #[test]
+    fn only_a_closed_ticket_is_rated_and_its_department_answers_for_it() {
+        use crate::tickets::TicketState;
+        assert_eq!(
+            ticket_rated_side(TicketState::Closed, Some("zhujian")).unwrap(),
+            "zhujian"
+        );
+        // Answered at intake by the centre: the centre is the rated side.
+        assert_eq!(
+            ticket_rated_side(TicketState::Closed, None).unwrap(),
+            REQUESTS_CENTRE
+        );
+        for s in [
+            TicketState::PendingDispatch,
+            TicketState::Dispatched,
+            TicketState::InProgress,
+            TicketState::Replied,
+        ] {
+            let r = ticket_rated_side(s, Some("zhujian")).unwrap_err();
+            assert!(r.message.contains("尚未办结"), "{}", r.message);
+            assert!(r.message.contains("一事一评"), "{}", r.message);
+            assert_eq!(r.rule, POLICY);
+        }
+        let r = ticket_rated_side(TicketState::Merged, Some("zhujian")).unwrap_err();
+        assert!(r.message.contains("主工单"), "{}", r.message);
+        assert_eq!(Subject::Ticket.channels(), &[RatingChannel::Online]);
+        assert_eq!(Subject::Case.channels().len(), 3);
+        assert_eq!(Subject::parse("ticket"), Some(Subject::Ticket));
+        assert_eq!(Subject::Ticket.label(), "诉求工单");
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub mod ratings;
 pub mod rows;
 pub mod seals;
 pub mod statistics;
+pub mod ticket_attachments;
+pub mod ticket_kpis;
 pub mod tickets;
 pub mod verifications;
 

@@ -186,6 +186,25 @@ impl Store {
             .await
     }
 
+    /// Every version of every licence a jurisdiction issued from `from` to `to` (both included),
+    /// in the order they were issued, after the row `after` (an id; 0 for the first), at most
+    /// `limit`: the approvals published under 政务公开.
+    pub async fn licences_issued(
+        &self,
+        jurisdiction: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Licence>> {
+        let from_sql =
+            "licences WHERE jurisdiction = $1 AND issued_on >= $2 AND issued_on <= $3 AND id > $4
+             ORDER BY id LIMIT $5";
+        sql!(select::<Licence>(from_sql); jurisdiction, day(from), day(to), after, limit)
+            .all(self.reader())
+            .await
+    }
+
     /// The newest version of the licence a case issued, if any.
     pub async fn licence_of_case(&self, case_id: i64) -> Result<Option<Licence>> {
         let from = "licences WHERE case_id = $1 ORDER BY version DESC, id DESC LIMIT 1";

@@ -2,7 +2,9 @@
 //!
 //! One SQL file per migration, in column types both databases accept (TEXT, BIGINT, BOOLEAN,
 //! DOUBLE PRECISION). Where the two really differ, a file uses a placeholder that [`dialect`]
-//! replaces: `{id}` (an auto-numbered primary key) and `{blob}` (binary data). Migrations are
+//! replaces: `{id}` (an auto-numbered primary key) and `{blob}` (binary data); a statement that
+//! cannot be shared at all starts with `{sqlite}` or `{postgres}` and runs on that backend alone
+//! (see `for_backend`). Migrations are
 //! append-only: a released file is never edited. Each applied migration is recorded with the SM3
 //! digest of its text; at start-up a recorded digest that differs from the build's (an edited
 //! released migration) or a migration the build does not know (a newer database) stops the server
@@ -78,6 +80,21 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "open311",
         include_str!("../migrations/0014_open311.sql"),
     ),
+    (
+        15,
+        "ticket_attachments",
+        include_str!("../migrations/0015_ticket_attachments.sql"),
+    ),
+    (
+        16,
+        "ticket_ratings",
+        include_str!("../migrations/0016_ticket_ratings.sql"),
+    ),
+    (
+        17,
+        "open_data",
+        include_str!("../migrations/0017_open_data.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.
@@ -93,6 +110,23 @@ pub fn dialect(sql: &str, backend: Backend) -> String {
         ),
     };
     sql.replace("{id}", id).replace("{blob}", blob)
+}
+
+/// A statement for `backend`: one marked `{sqlite}` or `{postgres}` at its start runs on that
+/// backend alone (where the two cannot share the statement, e.g. SQLite's table rebuild in place
+/// of PostgreSQL's `ALTER COLUMN`), without its marker; `None` when it is the other backend's.
+fn for_backend(statement: &str, backend: Backend) -> Option<&str> {
+    let own = match backend {
+        Backend::Sqlite => "{sqlite}",
+        Backend::Postgres => "{postgres}",
+    };
+    if let Some(rest) = statement.strip_prefix(own) {
+        return Some(rest.trim_start());
+    }
+    if statement.starts_with("{sqlite}") || statement.starts_with("{postgres}") {
+        return None;
+    }
+    Some(statement)
 }
 
 /// The statements of a migration file (split on `;` at the end of a line; comments dropped).
@@ -192,7 +226,10 @@ async fn apply_pending(backend: Backend, conn: &mut sqlx::AnyConnection) -> Resu
         tracing::info!(version, name, "applying migration");
         let mut tx = conn.begin().await?;
         for statement in statements(&dialect(sql, backend)) {
-            tx.execute(statement.as_str()).await?;
+            let Some(statement) = for_backend(&statement, backend) else {
+                continue;
+            };
+            tx.execute(statement).await?;
         }
         insert!("schema_migrations";
             version, name, applied_at = chrono::Utc::now().timestamp_millis(),
@@ -226,6 +263,26 @@ mod tests {
         assert_eq!(
             s,
             vec!["CREATE TABLE a (x TEXT)", "CREATE INDEX i ON a (x)"]
+        );
+    }
+
+    #[test]
+    fn backend_marked_statements_run_on_their_backend_only() {
+        assert_eq!(
+            for_backend("{sqlite} DROP TABLE a", Backend::Sqlite),
+            Some("DROP TABLE a")
+        );
+        assert_eq!(
+            for_backend("{sqlite} DROP TABLE a", Backend::Postgres),
+            None
+        );
+        assert_eq!(
+            for_backend("{postgres} ALTER TABLE a", Backend::Sqlite),
+            None
+        );
+        assert_eq!(
+            for_backend("CREATE TABLE a (x TEXT)", Backend::Postgres),
+            Some("CREATE TABLE a (x TEXT)")
         );
     }
 

@@ -1,5 +1,6 @@
 //! Satisfaction ratings (好差评) as rows: the ratings as given (never changed or deleted; one per
-//! case and channel online, one per visit token at the window or by SMS), the rater's identity of
+//! subject — a case or a requests-centre ticket — and channel online, one per visit token at the
+//! window or by SMS), the rater's identity of
 //! a named rating in its own table read only by [`Store::rater`] (the rating administrator's),
 //! the rectification task of each bad rating with its steps, the bad-rating deadlines per
 //! jurisdiction, the one-time rating tokens of a visit (kept as their SM3 only), and the counts
@@ -10,7 +11,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use yiyin_domain::labels::Labelled;
-use yiyin_domain::ratings::{Indicator, Level, RatingChannel, Settings, Task, TaskState};
+use yiyin_domain::ratings::{Indicator, Level, RatingChannel, Settings, Subject, Task, TaskState};
 
 use crate::rows::{Column, Json, Statement, day, insert, record, select, sql};
 use crate::{Conflict, Result, Store, StoreError, WriteTx};
@@ -25,6 +26,10 @@ fn labelled<T: Labelled>(row: &AnyRow, column: &str) -> std::result::Result<T, s
 }
 
 fn read_channel(row: &AnyRow, column: &str) -> std::result::Result<RatingChannel, sqlx::Error> {
+    labelled(row, column)
+}
+
+fn read_subject(row: &AnyRow, column: &str) -> std::result::Result<Subject, sqlx::Error> {
     labelled(row, column)
 }
 
@@ -54,10 +59,18 @@ record! {
     pub struct RatingRecord {
         pub id: i64,
         pub jurisdiction: String,
-        pub case_id: i64,
+        /// What is rated: a case or a ticket.
+        pub subject: Subject = read_subject,
+        /// The rated case (a case's rating).
+        pub case_id: Option<i64>,
+        /// The rated ticket (a ticket's rating).
+        pub ticket_id: Option<i64>,
+        /// The rated subject's number: the case's, or the ticket's.
         pub case_number: String,
-        /// The department of the case's item (原审批部门): the rated side.
+        /// The rated side: the department of the case's item (原审批部门), or the department
+        /// that handled the ticket (`requests_centre` for one the centre answered at intake).
         pub department: String,
+        /// The case's item, or the ticket's category (诉求分类).
         pub item_code: String,
         pub item_name: String,
         pub channel: RatingChannel = read_channel,
@@ -122,11 +135,57 @@ record! {
     }
 }
 
+/// The subject a rating rates, by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectId {
+    Case(i64),
+    Ticket(i64),
+}
+
+impl SubjectId {
+    pub fn subject(self) -> Subject {
+        match self {
+            SubjectId::Case(_) => Subject::Case,
+            SubjectId::Ticket(_) => Subject::Ticket,
+        }
+    }
+
+    fn case_id(self) -> Option<i64> {
+        match self {
+            SubjectId::Case(id) => Some(id),
+            SubjectId::Ticket(_) => None,
+        }
+    }
+
+    fn ticket_id(self) -> Option<i64> {
+        match self {
+            SubjectId::Ticket(id) => Some(id),
+            SubjectId::Case(_) => None,
+        }
+    }
+
+    /// The column naming the subject in `ratings`.
+    fn column(self) -> &'static str {
+        match self {
+            SubjectId::Case(_) => "case_id",
+            SubjectId::Ticket(_) => "ticket_id",
+        }
+    }
+
+    fn id(self) -> i64 {
+        match self {
+            SubjectId::Case(id) | SubjectId::Ticket(id) => id,
+        }
+    }
+}
+
 /// A rating to keep.
 #[derive(Debug, Clone)]
 pub struct NewRating<'a> {
     pub jurisdiction: &'a str,
-    pub case_id: i64,
+    /// The rated case or ticket.
+    pub subject: SubjectId,
+    /// The subject's number.
     pub case_number: &'a str,
     pub department: &'a str,
     pub item_code: &'a str,
@@ -143,12 +202,47 @@ pub struct NewRating<'a> {
     pub rater: Option<(Option<i64>, &'a str, &'a str)>,
 }
 
+/// The ratings a reader may list in a jurisdiction; the default restricts nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatingScope {
+    /// Every rating of the jurisdiction.
+    pub all: bool,
+    /// The ratings (of any subject) of these departments.
+    pub departments: Vec<String>,
+    /// Every ticket's rating.
+    pub all_tickets: bool,
+    /// The tickets' ratings of these departments.
+    pub ticket_departments: Vec<String>,
+}
+
+impl Default for RatingScope {
+    fn default() -> Self {
+        RatingScope {
+            all: true,
+            departments: Vec::new(),
+            all_tickets: false,
+            ticket_departments: Vec::new(),
+        }
+    }
+}
+
+impl RatingScope {
+    /// Whether the scope covers a rating of this subject and department.
+    pub fn covers(&self, subject: Subject, department: &str) -> bool {
+        let d = department.to_string();
+        self.all
+            || self.departments.contains(&d)
+            || (subject == Subject::Ticket
+                && (self.all_tickets || self.ticket_departments.contains(&d)))
+    }
+}
+
 /// Which ratings a desk lists. Empty and `None` do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct RatingFilter {
     pub jurisdiction: String,
-    /// Only these departments; empty: every department.
-    pub departments: Vec<String>,
+    /// What the reader may list (`all`: no restriction).
+    pub scope: RatingScope,
     pub department: Option<String>,
     /// Only bad ratings.
     pub bad_only: bool,
@@ -156,6 +250,7 @@ pub struct RatingFilter {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub case_id: Option<i64>,
+    pub subject: Option<Subject>,
     pub limit: i64,
 }
 
@@ -172,18 +267,31 @@ record! {
     }
 }
 
+/// `department IN (..)` of a non-empty list.
+fn push_list<'q>(q: &mut Statement<'q>, ds: &'q [String]) {
+    q.push("department IN (");
+    for (i, d) in ds.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_bind(d);
+    }
+    q.push(")");
+}
+
 impl WriteTx {
-    /// Keeps a rating (and its rater, when named); a second rating of the same case and channel
-    /// (or visit) is [`Conflict::Taken`]. Returns its id.
+    /// Keeps a rating (and its rater, when named); a second rating of the same subject and
+    /// channel (or visit) is [`Conflict::Taken`]. Returns its id.
     pub async fn insert_rating(&mut self, r: &NewRating<'_>) -> Result<i64> {
         let indicators: Vec<&str> = r.indicators.iter().map(|i| i.code()).collect();
         let inserted = insert!("ratings", r;
-            jurisdiction, case_id, case_number, department, item_code, item_name,
+            jurisdiction, subject = r.subject.subject().code(), case_id = r.subject.case_id(),
+            ticket_id = r.subject.ticket_id(), case_number, department, item_code, item_name,
             channel = r.channel.code(), visit_key = r.visit_key.as_str(), level = r.level.code(),
             bad = i64::from(r.level.is_bad()), indicators = serde_json::to_string(&indicators)?,
             comment, named = i64::from(r.rater.is_some()), rated_on = day(r.rated_on),
             rated_at = r.at_ms;
-            "ON CONFLICT (case_id, channel, visit_key) DO NOTHING")
+            "ON CONFLICT DO NOTHING")
         .changed_one(&mut **self)
         .await?;
         if !inserted {
@@ -193,8 +301,11 @@ impl WriteTx {
             }));
         }
         let id: i64 = sql!(
-            "SELECT id FROM ratings WHERE case_id = $1 AND channel = $2 AND visit_key = $3";
-            r.case_id, r.channel.code(), r.visit_key.as_str()
+            format!(
+                "SELECT id FROM ratings WHERE {} = $1 AND channel = $2 AND visit_key = $3",
+                r.subject.column()
+            );
+            r.subject.id(), r.channel.code(), r.visit_key.as_str()
         )
         .scalar(&mut **self)
         .await?;
@@ -318,15 +429,26 @@ impl Store {
     pub async fn ratings(&self, f: &RatingFilter) -> Result<Vec<RatingRecord>> {
         let mut q = Statement::new(select::<RatingRecord>("rating_desk WHERE jurisdiction = "));
         q.push_bind(&f.jurisdiction);
-        if !f.departments.is_empty() {
-            q.push(" AND department IN (");
-            for (i, d) in f.departments.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.push_bind(d);
+        let s = &f.scope;
+        if !s.all {
+            // (department IN (..) OR (subject = 'ticket' AND (TRUE | department IN (..)))), with
+            // an empty list matching nothing.
+            q.push(" AND (1 = 0");
+            if !s.departments.is_empty() {
+                q.push(" OR ");
+                push_list(&mut q, &s.departments);
+            }
+            if s.all_tickets {
+                q.push(" OR subject = 'ticket'");
+            } else if !s.ticket_departments.is_empty() {
+                q.push(" OR (subject = 'ticket' AND ");
+                push_list(&mut q, &s.ticket_departments);
+                q.push(")");
             }
             q.push(")");
+        }
+        if let Some(subject) = f.subject {
+            q.push(" AND subject = ").push_bind(subject.code());
         }
         if let Some(d) = &f.department {
             q.push(" AND department = ").push_bind(d);
@@ -358,11 +480,14 @@ impl Store {
             .await
     }
 
-    /// The rating of a case by a channel online (its one 一事一评), if given.
-    pub async fn online_rating_of(&self, case_id: i64) -> Result<Option<RatingRecord>> {
+    /// The rating of a case or ticket online (its one 一事一评), if given.
+    pub async fn online_rating_of(&self, subject: SubjectId) -> Result<Option<RatingRecord>> {
         sql!(
-            select::<RatingRecord>("rating_desk WHERE case_id = $1 AND channel = 'online'");
-            case_id
+            select::<RatingRecord>(&format!(
+                "rating_desk WHERE {} = $1 AND channel = 'online'",
+                subject.column()
+            ));
+            subject.id()
         )
         .optional(self.reader())
         .await

@@ -279,6 +279,10 @@ pub mod gate {
         ManageTickets => [Operation::ManageTickets];
         /// Handling tickets for a department.
         HandleTickets => [Operation::HandleTickets];
+        /// The requests centre's KPIs: the centre's manager, the bureau's statistics readers and the
+        /// departments' handlers (the application layer admits the manager, the head, the
+        /// discipline supervisor and a handler for their own department).
+        TicketKpis => [Operation::ManageTickets, Operation::ViewStatistics, Operation::HandleTickets] "查看诉求办理考核指标";
     }
 
     /// The back office: any staff account (the application layer checks the operation and scope).

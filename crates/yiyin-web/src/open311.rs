@@ -19,7 +19,8 @@
 //! `jurisdiction_id` (the county's code, e.g. `hanyin`) is required everywhere but discovery: the
 //! interface serves every pilot. `service_request_id` is the ticket number, `status` `open` or
 //! `closed` with the Chinese state in `status_notes`, `agency_responsible` the department holding
-//! the ticket, `expected_datetime` the end of the reply's due day. Datetimes are ISO 8601 with
+//! the ticket, `expected_datetime` the reply's due time (an urgent ticket's, counted in hours) or
+//! the end of its due day. Datetimes are ISO 8601 with
 //! `+08:00`. Errors are the specification's array of `{code, description}` (descriptions in
 //! Chinese) with the same HTTP status.
 
@@ -180,6 +181,20 @@ impl From<AppError> for Failure {
 }
 
 type Outcome = Result<Response, Failure>;
+
+/// An error raised before an Open311 handler runs (the throttle's refusal, for one), answered as
+/// the specification's array in the format the address asks for (JSON when it names none), with
+/// `Retry-After` when the caller is asked to wait.
+pub fn refusal(path: &str, e: AppError) -> Response {
+    let format = path
+        .rsplit('/')
+        .next()
+        .and_then(split)
+        .map_or(Format::Json, |(_, format)| format);
+    let mut response = Failure::from(e.clone()).answer(format);
+    crate::error::set_retry_after(&mut response, &e);
+    response
+}
 
 /// A file name's stem and format (`services.json` → `services`, JSON).
 fn split(file: &str) -> Option<(&str, Format)> {
@@ -390,11 +405,13 @@ fn notice(t: &PublicTicket) -> String {
 }
 
 fn request(t: &PublicTicket) -> Field {
-    let expected = t
-        .reply_due
-        .as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .map(|d| format!("{}T23:59:59+08:00", d.format("%Y-%m-%d")));
+    // An urgent ticket's reply is due to the minute; another's by the end of its due day.
+    let expected = t.reply_due_at.clone().or_else(|| {
+        t.reply_due
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|d| format!("{}T23:59:59+08:00", d.format("%Y-%m-%d")))
+    });
     let notes = match &t.reply {
         Some(reply) => format!("{}。答复：{reply}", t.state_label),
         None => t.state_label.clone(),

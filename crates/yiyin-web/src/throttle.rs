@@ -80,6 +80,8 @@ enum Attempt {
     Verify,
     /// Anonymous ticket intake (诉求) on the public form or API.
     Intake,
+    /// The public statistics and open data: each reads a period of up to five years.
+    Report,
 }
 
 impl Attempt {
@@ -97,8 +99,20 @@ impl Attempt {
             "/api/v1/public/tickets" | "/suqiu" if post => Some(Attempt::Intake),
             "/api/v1/public/tickets/track" if method == Method::GET => Some(Attempt::Track),
             "/suqiu/track" if lookup => Some(Attempt::Track),
+            // Rating a ticket with its query code looks the ticket up like the track page.
+            "/suqiu/rate" if lookup || post => Some(Attempt::Track),
             // A partner application's Open311 request files a ticket like the public form.
             p if post && p.starts_with("/open311/v2/requests.") => Some(Attempt::Intake),
+            "/api/v1/public/statistics"
+            | "/api/v1/public/approvals"
+            | "/api/v1/public/approvals.csv"
+                if method == Method::GET =>
+            {
+                Some(Attempt::Report)
+            }
+            p if method == Method::GET && p.starts_with("/j/") && p.ends_with("/statistics") => {
+                Some(Attempt::Report)
+            }
             // A rating link's token is a secret looked up like a document: the same budget.
             p if p.starts_with("/rate/") || p.starts_with("/api/v1/ratings/visit/") => {
                 Some(Attempt::Verify)
@@ -111,7 +125,7 @@ impl Attempt {
     fn class(self) -> Class {
         match self {
             Attempt::Login | Attempt::Register => Class::Auth,
-            Attempt::Track | Attempt::Verify | Attempt::Intake => Class::Lookup,
+            Attempt::Track | Attempt::Verify | Attempt::Intake | Attempt::Report => Class::Lookup,
         }
     }
 
@@ -121,7 +135,7 @@ impl Attempt {
             Attempt::Login => Some("login"),
             Attempt::Register => Some("id_number"),
             Attempt::Track => Some("number"),
-            Attempt::Verify | Attempt::Intake => None,
+            Attempt::Verify | Attempt::Intake | Attempt::Report => None,
         }
     }
 }
@@ -242,14 +256,19 @@ impl Throttle {
 
 /// The middleware: throttles the attempts, passes everything else through untouched.
 pub async fn guard(State(throttle): State<Arc<Throttle>>, req: Request, next: Next) -> Response {
-    // Open311 partners are programs: answered in JSON like the API.
-    let api = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/open311/");
+    // Programs are answered in JSON like the API; Open311 partners in the specification's error
+    // array, in the format their address asks for.
+    let path = req.uri().path().to_owned();
+    let api = path.starts_with("/api/");
+    let open311 = path.starts_with("/open311/");
     let Some(attempt) = Attempt::of(req.method(), req.uri().path(), req.uri().query().is_some())
     else {
         return next.run(req).await;
     };
     let answer = |e: AppError| {
-        if api {
+        if open311 {
+            crate::open311::refusal(&path, e)
+        } else if api {
             ApiError::App(e).into_response()
         } else {
             PageError(e).into_response()
@@ -345,6 +364,12 @@ mod tests {
         );
         assert_eq!(Attempt::of(&get, "/track", false), None);
         assert_eq!(Attempt::of(&get, "/track", true), Some(Attempt::Track));
+        // Rating a ticket with its query code: throttled like the track page.
+        assert_eq!(
+            Attempt::of(&post, "/suqiu/rate", false),
+            Some(Attempt::Track)
+        );
+        assert_eq!(Attempt::of(&get, "/suqiu/rate", true), Some(Attempt::Track));
         assert_eq!(
             Attempt::of(&get, "/api/v1/verify", true),
             Some(Attempt::Verify)
@@ -356,6 +381,15 @@ mod tests {
             Some(Attempt::Intake)
         );
         assert_eq!(Attempt::of(&get, "/open311/v2/requests.json", true), None);
+        assert_eq!(
+            Attempt::of(&get, "/api/v1/public/statistics", true),
+            Some(Attempt::Report)
+        );
+        assert_eq!(
+            Attempt::of(&get, "/j/hanyin/statistics", false),
+            Some(Attempt::Report)
+        );
+        assert_eq!(Attempt::of(&get, "/j/hanyin/ratings", false), None);
     }
 
     #[test]

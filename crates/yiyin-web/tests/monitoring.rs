@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::browser::answered;
-use yiyin_testkit::web::HANYIN;
+use yiyin_testkit::web::{HANYIN, approve, online};
 use yiyin_testkit::{Api, Setup, at, on_both};
 
 on_both!(
@@ -16,6 +16,7 @@ on_both!(
     the_desk_page_shows_the_cards,
     the_statistics_api_answers_and_downloads,
     the_statistics_pages_draw_their_charts,
+    open_data_publishes_the_approvals_masked,
 );
 
 /// A server without background work (the test sweeps) whose clock reads 2025-03-03, with one
@@ -397,5 +398,164 @@ async fn the_statistics_pages_draw_their_charts(backend: Backend) {
     assert!(refused.contains("仅供本局工作人员查看"), "{refused}");
     let (_, catalog) = api.get_text("/j/hanyin").await;
     assert!(catalog.contains("/j/hanyin/statistics"));
+    api.stop().await;
+}
+
+/// The approvals published as open data: a company's licence with its name and credit code, a
+/// person's with the surname only and no ID number, as JSON pages and as CSV; bad input refused in
+/// Chinese; the paths in the OpenAPI; the public statistics page links them.
+async fn open_data_publishes_the_approvals_masked(backend: Backend) {
+    let api = Api::spawn(backend, "2025-03-03").await;
+    let desk = api.desk().await;
+    let person = api
+        .register("person", "王芳", "11010519491231002X", "wangfang2025")
+        .await;
+    let company = api.received(&desk.clerk).await;
+    let personal = api
+        .by(&person)
+        .post("/api/v1/cases", online(true))
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    for id in [company, personal] {
+        for (token, action) in desk.licensing(approve("符合条件")) {
+            api.act(token, id, action).await.expect(200);
+        }
+    }
+    let number = async |case: i64| {
+        api.store
+            .licence_of_case(case)
+            .await
+            .unwrap()
+            .expect("a licence")
+            .identifier
+    };
+    let q = "jurisdiction=hanyin&from=2025-01-01&to=2025-03-03";
+    let page = api
+        .anonymous()
+        .get(&format!("/api/v1/public/approvals?{q}"))
+        .await
+        .expect(200);
+    assert_eq!(page["jurisdiction_name"], "汉阴县");
+    assert_eq!(page["next"], Value::Null);
+    let rows = page["approvals"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{page}");
+    let org = &rows[0];
+    assert_eq!(org["holder_kind"], "法人及其他组织");
+    assert_eq!(org["holder"], "汉阴县月河餐饮有限公司");
+    assert_eq!(org["holder_credit_code"], "91350100M000100Y43");
+    assert_eq!(org["item_code"], "HY-SC-001");
+    assert_eq!(org["item_name"], "食品经营许可");
+    assert_eq!(org["issued_on"], "2025-03-03");
+    assert_eq!(org["status"], "有效");
+    assert_eq!(org["version"], 1);
+    let one = &rows[1];
+    assert_eq!(one["holder_kind"], "自然人");
+    assert_eq!(one["holder"], "王*");
+    assert_eq!(one["holder_credit_code"], Value::Null);
+    let text = page.to_string();
+    assert!(!text.contains("王芳") && !text.contains("11010519491231002X"));
+    assert_eq!(org["licence_number"], number(company).await.as_str());
+    assert_eq!(one["licence_number"], number(personal).await.as_str());
+
+    // A page at a time: `next` is the `after` of the next page.
+    let first = api
+        .anonymous()
+        .get(&format!("/api/v1/public/approvals?{q}&limit=1"))
+        .await
+        .expect(200);
+    assert_eq!(first["approvals"].as_array().unwrap().len(), 1);
+    let after = first["next"].as_i64().expect("a next page");
+    let second = api
+        .anonymous()
+        .get(&format!(
+            "/api/v1/public/approvals?{q}&limit=1&after={after}"
+        ))
+        .await
+        .expect(200);
+    assert_eq!(second["approvals"][0], rows[1]);
+    assert_eq!(second["next"], Value::Null);
+    // A period before the licences: none.
+    let none = api
+        .anonymous()
+        .get("/api/v1/public/approvals?jurisdiction=hanyin&from=2024-01-01&to=2024-12-31")
+        .await
+        .expect(200);
+    assert_eq!(none["approvals"], json!([]));
+
+    // The CSV: a byte-order mark, the headings, the two rows, the person masked.
+    let r = api.get(&format!("/api/v1/public/approvals.csv?{q}")).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    let csv = csv.trim_start_matches('\u{feff}');
+    assert!(csv.starts_with("许可证号,许可证书名称,版本,事项编码,事项名称,相对人类别,行政相对人,统一社会信用代码,许可机关"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.contains(",自然人,王*,,"), "{csv}");
+    assert!(!csv.contains("王芳") && !csv.contains("11010519491231002X"));
+
+    // Bad input: Chinese, naming the field; an unknown county: 404.
+    for (path, status, phrase) in [
+        (
+            "/api/v1/public/approvals?jurisdiction=hanyin&from=2025-13-01",
+            422,
+            "YYYY-MM-DD",
+        ),
+        (
+            "/api/v1/public/approvals?jurisdiction=hanyin&to=2099-01-01",
+            422,
+            "不能晚于今天",
+        ),
+        (
+            "/api/v1/public/approvals?jurisdiction=hanyin&limit=0",
+            422,
+            "每页条数",
+        ),
+        (
+            "/api/v1/public/approvals?jurisdiction=hanyin&limit=5000",
+            422,
+            "每页条数",
+        ),
+        (
+            "/api/v1/public/approvals?jurisdiction=hanyin&after=-1",
+            422,
+            "next",
+        ),
+        (
+            "/api/v1/public/approvals?jurisdiction=nowhere",
+            404,
+            "没有代码为 nowhere 的县区",
+        ),
+        (
+            "/api/v1/public/approvals.csv?jurisdiction=hanyin&from=2020-01-01&to=2025-03-03",
+            422,
+            "五年",
+        ),
+    ] {
+        api.anonymous().get(path).await.refused(status, phrase);
+    }
+
+    // The OpenAPI describes both paths; the public statistics page links them.
+    let doc = api
+        .anonymous()
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200);
+    for path in ["/api/v1/public/approvals", "/api/v1/public/approvals.csv"] {
+        assert_eq!(doc["paths"][path]["get"]["tags"][0], "政务公开", "{path}");
+    }
+    let (status, html) = api.get_text("/j/hanyin/statistics").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("/api/v1/public/approvals.csv?jurisdiction=hanyin"),
+        "{html}"
+    );
     api.stop().await;
 }

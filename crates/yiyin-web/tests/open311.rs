@@ -3,7 +3,9 @@
 //! by an independent XML parser): discovery, the services and a service's definition, a request
 //! posted with a partner key issued by the centre's manager, the requests by filter, by id and by
 //! token; the errors as the specification's array with 400, 403 and 404; the caller's name, phone
-//! and e-mail never answered; a request posted here waits on the centre's queue.
+//! and e-mail never answered; a request posted here waits on the centre's queue. An independent
+//! client library (PyPI's `georeport`, run by `tests/clients/open311_georeport.py`) reads back
+//! what was posted, in JSON and in XML.
 
 use chrono::DateTime;
 use quick_xml::events::Event;
@@ -20,6 +22,7 @@ on_both!(
     open311_errors_are_the_specification_s,
     open311_posts_are_rate_limited,
     the_manager_issues_and_revokes_keys_on_a_page,
+    an_independent_client_reads_what_was_posted,
 );
 
 const FORMATS: [&str; 2] = ["json", "xml"];
@@ -562,6 +565,23 @@ async fn open311_posts_are_rate_limited(backend: Backend) {
         .unwrap();
     assert_eq!(r.status().as_u16(), 429);
     assert!(r.headers().contains_key("retry-after"));
+    // The refusal is the specification's error array, in the format the address names.
+    let errors: Value = r.json().await.unwrap();
+    assert_eq!(errors[0]["code"], json!(429), "{errors}");
+    assert!(
+        errors[0]["description"].as_str().unwrap().contains("频繁"),
+        "{errors}"
+    );
+    let r = api
+        .plain
+        .post(api.url("/open311/v2/requests.xml"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    let xml = r.text().await.unwrap();
+    assert!(xml.contains("<errors><error><code>429</code>"), "{xml}");
     // Reading is not held back.
     let list = get(
         &api,
@@ -808,5 +828,58 @@ async fn the_manager_issues_and_revokes_keys_on_a_page(backend: Backend) {
     assert_eq!(status, 303, "{location}");
     let (_, page) = api.get_text(&location).await;
     assert!(page.contains("已停用"), "{page}");
+    api.stop().await;
+}
+
+/// PyPI's `georeport` (installed by `scripts/test`), a GeoReport v2 client that knows nothing of
+/// Yiyin, reads the services, a service's definition and the posted requests by id, by status and
+/// one by one, in JSON and in XML. The library cannot post; the requests are posted here. A
+/// machine without the library fails this test; it is never skipped.
+async fn an_independent_client_reads_what_was_posted(backend: Backend) {
+    let api = Api::spawn(backend, "2025-03-03").await;
+    let manager = api
+        .staff("hy.centre.head", Role::CentreManager, HANYIN)
+        .await;
+    let key = issue_key(&api, &manager).await;
+    let mut ids = Vec::new();
+    for description in ["路口信号灯故障", "人行道井盖缺失"] {
+        let filed = post(
+            &api,
+            "json",
+            &[
+                ("api_key", key.as_str()),
+                ("jurisdiction_id", HANYIN),
+                ("service_code", "traffic"),
+                ("description", description),
+                ("address_string", "城关镇"),
+                ("first_name", "明"),
+                ("last_name", "李"),
+                ("phone", "13800000000"),
+            ],
+        )
+        .await;
+        assert_eq!(filed.status, 200, "{}", filed.text);
+        ids.push(text(&filed.body[0], "service_request_id").to_string());
+    }
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/open311_georeport.py"
+    );
+    let root = api.url("/open311/v2");
+    let ids = ids.join(",");
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .args([script, root.as_str(), HANYIN, "traffic", ids.as_str()])
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("python3 runs");
+    let out = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && out.trim() == "ok",
+        "the georeport client (pip install georeport==0.3.1) failed:\n{out}\n{err}"
+    );
     api.stop().await;
 }

@@ -3,7 +3,9 @@
 //! applicant before reading the request and the rated chief the appeal's decision, and is
 //! described in the OpenAPI document; the window opens a one-time link whose public page takes a
 //! rating without login, once; the public page shows the rates and the rectifications with the
-//! rater's name masked.
+//! rater's name masked. A closed ticket is rated from the track page with its query code (a wrong
+//! code is refused and keeps nothing), once, and its bad rating reaches the desk of the department
+//! that handled it, which rectifies it through the same API.
 
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
@@ -17,6 +19,8 @@ on_both!(
     the_window_link_rates_a_visit_without_login_once,
     the_public_page_shows_rates_and_masked_rectifications,
     the_rating_page_is_throttled_per_address,
+    a_closed_ticket_is_rated_on_the_track_page_with_its_query_code,
+    the_applicant_rates_their_closed_ticket_and_the_desk_labels_it,
 );
 
 /// The applicant's full name (never on a public page, never shown to the rated side).
@@ -370,4 +374,274 @@ async fn the_rating_page_is_throttled_per_address(backend: Backend) {
     assert_eq!(status(r), 429);
     let api_guess = format!("/api/v1/ratings/visit/{}", "1".repeat(64));
     api.anonymous().get(&api_guess).await.expect(429);
+}
+
+async fn a_closed_ticket_is_rated_on_the_track_page_with_its_query_code(backend: Backend) {
+    let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
+    let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
+    let market = api
+        .staff_with(
+            "hy.sc",
+            yiyin_testkit::app::grant(Role::TicketHandler, HANYIN, Some("shichang")),
+        )
+        .await;
+    let housing = api
+        .staff_with(
+            "hy.zj",
+            yiyin_testkit::app::grant(Role::TicketHandler, HANYIN, Some("zhujian")),
+        )
+        .await;
+    let created = api
+        .by(&agent)
+        .post(
+            "/api/v1/tickets",
+            json!({"jurisdiction": HANYIN, "type": "投诉", "category": "food",
+                   "content": "超市出售过期酸奶", "location": "城关镇东街",
+                   "caller_phone": "13800001111"}),
+        )
+        .await
+        .expect(201);
+    let id = created["ticket"]["id"].as_i64().unwrap();
+    let number = created["ticket"]["number"].as_str().unwrap().to_string();
+    let code = created["query_code"].as_str().unwrap().to_string();
+    let act = format!("/api/v1/tickets/{id}/act");
+    api.by(&agent)
+        .post(&act, json!({"action": "dispatch"}))
+        .await
+        .expect(200);
+    api.by(&market)
+        .post(&act, json!({"action": "sign"}))
+        .await
+        .expect(200);
+    api.by(&market)
+        .post(&act, json!({"action": "reply", "reply": "已下架"}))
+        .await
+        .expect(200);
+
+    let post = |fields: Vec<(&'static str, String)>| {
+        let url = api.url("/suqiu/rate");
+        let plain = api.plain.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = plain
+                .post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(urlencoded(&fields))
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let bad = |code: &str| {
+        vec![
+            ("number", number.clone()),
+            ("code", code.to_string()),
+            ("level", "dissatisfied".to_string()),
+            ("indicators", "many_trips".to_string()),
+            ("comment", "打了三次电话才处理".to_string()),
+        ]
+    };
+    // Replied, not yet closed: no rating form, and a rating is refused by the rule.
+    let (_, page) = api
+        .get_text(&format!("/suqiu/track?number={number}&code={code}"))
+        .await;
+    assert!(!page.contains("评价本次诉求办理"), "{page}");
+    let (status, page) = post(bad(&code)).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("尚未办结"), "{page}");
+    api.by(&agent)
+        .post(&act, json!({"action": "callback", "satisfaction": "满意"}))
+        .await
+        .expect(200);
+
+    // Closed: the track page offers the rating.
+    let (_, page) = api
+        .get_text(&format!("/suqiu/track?number={number}&code={code}"))
+        .await;
+    assert!(page.contains("评价本次诉求办理"), "{page}");
+    let (status, page) = api
+        .get_text(&format!("/suqiu/rate?number={number}&code={code}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("食品安全") && page.contains("提交评价"),
+        "{page}"
+    );
+    // A wrong query code: refused on the page and the form, nothing kept.
+    let (status, page) = api
+        .get_text(&format!("/suqiu/rate?number={number}&code=WRONG1"))
+        .await;
+    assert_eq!(status, 404);
+    assert!(page.contains("工单编号或查询码不正确"), "{page}");
+    let (status, page) = post(bad("WRONG1")).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("工单编号或查询码不正确"), "{page}");
+    let (status, page) = post(vec![
+        ("number", number.clone()),
+        ("code", code.clone()),
+        ("level", "very_dissatisfied".into()),
+    ])
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("至少选择一项"), "{page}");
+    let admin = api.staff("hy.rating", Role::RatingAdmin, HANYIN).await;
+    let listed = api
+        .by(&admin)
+        .get("/api/v1/ratings?jurisdiction=hanyin")
+        .await
+        .expect(200);
+    assert_eq!(listed.as_array().unwrap().len(), 0, "{listed}");
+
+    let (status, page) = post(bad(&code)).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("感谢您的评价") && page.contains("待整改"),
+        "{page}"
+    );
+    // Once.
+    let (status, page) = post(bad(&code)).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("已经评价过"), "{page}");
+
+    // The desk of the department that handled it, labelled as a ticket; not another's.
+    let listed = api
+        .by(&market)
+        .get("/api/v1/ratings?jurisdiction=hanyin")
+        .await
+        .expect(200);
+    let rows = listed.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{listed}");
+    assert_eq!(rows[0]["subject"], "ticket");
+    assert_eq!(rows[0]["case_number"], number.as_str());
+    assert_eq!(rows[0]["department"], "shichang");
+    assert!(!listed.to_string().contains("13800001111"), "{listed}");
+    let rid = rows[0]["id"].as_i64().unwrap();
+    let empty = api
+        .by(&housing)
+        .get("/api/v1/ratings?jurisdiction=hanyin")
+        .await
+        .expect(200);
+    assert_eq!(empty.as_array().unwrap().len(), 0, "{empty}");
+    let rectify = json!({"action": "rectify", "outcome": "immediate", "text": "已约谈并复查"});
+    let path = format!("/api/v1/ratings/{rid}/actions");
+    api.by(&housing)
+        .post(&path, rectify.clone())
+        .await
+        .refused(403, "承办");
+    let done = api.by(&market).post(&path, rectify).await.expect(200);
+    assert_eq!(done["task_state"], "closed");
+    // The public page counts it for the department.
+    let (status, page) = api
+        .get_text("/j/hanyin/ratings?from=2025-03-01&to=2025-03-31")
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("汉阴县市场监督管理局") && page.contains("已约谈并复查"),
+        "{page}"
+    );
+}
+
+async fn the_applicant_rates_their_closed_ticket_and_the_desk_labels_it(backend: Backend) {
+    let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
+    let wang = api
+        .register("person", NAME, "11010519491231002X", "wangfang2025a")
+        .await;
+    let li = api
+        .register("person", "李四", "110105194912310038", "lisi2025abc")
+        .await;
+    let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
+    let market = api
+        .staff_with(
+            "hy.sc",
+            yiyin_testkit::app::grant(Role::TicketHandler, HANYIN, Some("shichang")),
+        )
+        .await;
+    let created = api
+        .by(&wang)
+        .post(
+            "/api/v1/tickets",
+            json!({"jurisdiction": HANYIN, "type": "投诉", "category": "food",
+                   "content": "超市出售过期酸奶", "location": "城关镇东街"}),
+        )
+        .await
+        .expect(201);
+    let id = created["ticket"]["id"].as_i64().unwrap();
+    let number = created["ticket"]["number"].as_str().unwrap().to_string();
+    let act = format!("/api/v1/tickets/{id}/act");
+    let rate = format!("/api/v1/ratings/tickets/{id}");
+    let bad = json!({"level": "dissatisfied", "indicators": ["overdue"], "comment": "答复太慢"});
+    for (who, body) in [
+        (&agent, json!({"action": "dispatch"})),
+        (&market, json!({"action": "sign"})),
+        (&market, json!({"action": "reply", "reply": "已下架"})),
+    ] {
+        api.by(who).post(&act, body).await.expect(200);
+    }
+    api.by(&wang)
+        .post(&rate, bad.clone())
+        .await
+        .refused(422, "尚未办结");
+    api.by(&agent)
+        .post(
+            &act,
+            json!({"action": "callback", "satisfaction": "基本满意"}),
+        )
+        .await
+        .expect(200);
+
+    // The ticket's page offers the rating to its applicant.
+    let (status, page) = api.page_text(&wang, &format!("/my/tickets/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("/my/tickets/{id}/rate")), "{page}");
+    let (status, page) = api
+        .page_text(&wang, &format!("/my/tickets/{id}/rate"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("提交评价") && page.contains(&number),
+        "{page}"
+    );
+    // Someone else, or staff: refused before anything is kept.
+    let (status, _) = api.page_text(&li, &format!("/my/tickets/{id}/rate")).await;
+    assert_eq!(status, 403);
+    api.by(&li)
+        .post(&rate, bad.clone())
+        .await
+        .refused(403, "本人");
+    api.by(&agent).post(&rate, bad.clone()).await.expect(403);
+
+    let r = api.by(&wang).post(&rate, bad.clone()).await.expect(200);
+    assert_eq!(r["subject"], "ticket");
+    assert_eq!(r["task_state"], "open");
+    api.by(&wang)
+        .post(&rate, bad)
+        .await
+        .refused(409, "已经评价过");
+    let (_, page) = api
+        .page_text(&wang, &format!("/my/tickets/{id}/rate"))
+        .await;
+    assert!(page.contains("已于") && page.contains("待整改"), "{page}");
+
+    // The rating desk labels it a ticket with its number and the handling department.
+    let (status, page) = api.page_text(&market, "/ratings?jurisdiction=hanyin").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("诉求工单")
+            && page.contains("href=\"/ratings\"")
+            && page.contains(&number)
+            && page.contains("汉阴县市场监督管理局"),
+        "{page}"
+    );
+    let rid = r["id"].as_i64().unwrap();
+    let (status, page) = api.page_text(&market, &format!("/ratings/{rid}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("诉求工单编号") && page.contains(&number),
+        "{page}"
+    );
+    // A clerk of the window has no part in it.
+    let clerk = api.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let (status, _) = api.page_text(&clerk, &format!("/ratings/{rid}")).await;
+    assert_eq!(status, 403);
 }

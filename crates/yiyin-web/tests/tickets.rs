@@ -18,6 +18,8 @@ on_both!(
     the_public_form_files_and_follows_a_ticket,
     the_public_intake_is_rate_limited,
     the_centre_and_department_pages_run_the_loop,
+    the_kpis_are_served_to_the_centre_and_refused_to_others,
+    ticket_files_reach_their_readers_only,
 );
 
 fn call() -> Value {
@@ -477,4 +479,370 @@ async fn the_centre_and_department_pages_run_the_loop(backend: Backend) {
     assert_eq!(status, 422);
     assert!(page.contains("时限应为整数"), "{page}");
     api.stop().await;
+}
+
+/// The requests centre's KPIs over HTTP: the JSON and the workbook for the manager, a handler's
+/// own row, the denials before the query is read, bad input in Chinese, the page and its link.
+async fn the_kpis_are_served_to_the_centre_and_refused_to_others(backend: Backend) {
+    let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
+    let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
+    let head = api
+        .staff("hy.centre.head", Role::CentreManager, HANYIN)
+        .await;
+    let market = handler(&api, "hy.handler", "shichang").await;
+    let clerk = api.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    // One ticket through the loop on Monday: dispatched, signed, replied, closed satisfied.
+    let created = api
+        .by(&agent)
+        .post("/api/v1/tickets", call())
+        .await
+        .expect(201);
+    let id = created["ticket"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/tickets/{id}/act");
+    for (who, body) in [
+        (&agent, json!({"action": "dispatch"})),
+        (&market, json!({"action": "sign"})),
+        (&market, json!({"action": "reply", "reply": "已下架"})),
+        (
+            &agent,
+            json!({"action": "callback", "satisfaction": "满意"}),
+        ),
+    ] {
+        api.by(who).post(&path, body).await.expect(200);
+    }
+    let query = "jurisdiction=hanyin&from=2025-03-01&to=2025-03-03";
+    let k = api
+        .by(&head)
+        .get(&format!("/api/v1/tickets/kpis?{query}&by=department"))
+        .await
+        .expect(200);
+    let total = &k["table"]["total"]["rates"];
+    let shown = |name: &str| total[name]["display"].as_str().unwrap().to_string();
+    assert_eq!(shown("on_time_sign"), "100.0%");
+    assert_eq!(shown("first_contact"), "100.0%");
+    assert_eq!(shown("satisfaction"), "100.0%");
+    assert_eq!(shown("solved"), "100.0%");
+    assert_eq!(shown("rehandled"), "0.0%");
+    assert_eq!(shown("returned"), "0.0%");
+    // The reply is due on 03-17, after the period: not counted yet.
+    assert_eq!(shown("on_time_reply"), "—");
+    assert_eq!(total["rehandled"]["denominator"], 1);
+    assert_eq!(k["table"]["rows"][0]["key"]["name"], "汉阴县市场监督管理局");
+    // A handler: their own department only.
+    let mine = api
+        .by(&market)
+        .get(&format!("/api/v1/tickets/kpis?{query}&by=category"))
+        .await
+        .expect(200);
+    assert_eq!(mine["department"]["code"], "shichang");
+    assert_eq!(mine["table"]["rows"][0]["key"]["code"], "food");
+    // Refused before the query is read; bad input in Chinese.
+    for path in [
+        "/api/v1/tickets/kpis?by=x",
+        "/api/v1/tickets/kpis.xlsx?from=x",
+    ] {
+        api.by(&clerk)
+            .get(path)
+            .await
+            .refused(403, "查看诉求办理考核指标");
+        api.anonymous().get(path).await.expect(401);
+    }
+    api.by(&agent)
+        .get(&format!("/api/v1/tickets/kpis?{query}"))
+        .await
+        .refused(403, "诉求办理考核指标");
+    api.by(&head)
+        .get(&format!("/api/v1/tickets/kpis?{query}&by=week"))
+        .await
+        .refused(422, "统计口径");
+    api.by(&head)
+        .get("/api/v1/tickets/kpis?jurisdiction=hanyin&from=2025-3-1x")
+        .await
+        .refused(422, "日期格式");
+    // The workbook.
+    let (status, bytes) = api
+        .page(&head, &format!("/api/v1/tickets/kpis.xlsx?{query}"))
+        .await;
+    assert_eq!(status, 200);
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(wb.sheet_names(), ["诉求考核指标"]);
+    let range = wb.worksheet_range("诉求考核指标").unwrap();
+    let row: Vec<String> = range
+        .rows()
+        .nth(2)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        row[..5],
+        ["shichang", "汉阴县市场监督管理局", "1", "1", "100.0%"]
+    );
+    let doc = api
+        .anonymous()
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200);
+    assert!(doc["paths"]["/api/v1/tickets/kpis"].is_object());
+    assert!(doc["paths"]["/api/v1/tickets/kpis.xlsx"].is_object());
+
+    // The page, linked from the centre's desk; refused to an applicant.
+    let (status, page) = api.page_text(&head, "/centre").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("/centre/kpis?jurisdiction=hanyin"), "{page}");
+    let (status, page) = api
+        .page_text(&head, &format!("/centre/kpis?{query}&by=department"))
+        .await;
+    assert_eq!(status, 200);
+    for words in [
+        "诉求办理考核指标（按部门，2025-03-01 至 2025-03-03）",
+        "汉阴县市场监督管理局",
+        "100.0%",
+        "/api/v1/tickets/kpis.xlsx?jurisdiction=hanyin",
+        "<td data-label=\"按时签收率\">100.0%",
+        "<td data-label=\"退单率\">0.0%",
+    ] {
+        assert!(page.contains(words), "«{words}» not on the page");
+    }
+    let (status, page) = api.page_text(&head, "/centre/kpis?by=week").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("统计条件有误"), "{page}");
+    let applicant = api
+        .register("person", "赵六", "610921199001010012", "zhaoliu2025a")
+        .await;
+    let (status, _) = api.page_text(&applicant, "/centre/kpis").await;
+    assert_eq!(status, 403);
+    let (status, _) = api.page_text(&clerk, "/centre/kpis").await;
+    assert_eq!(status, 403);
+    api.stop().await;
+}
+
+const BOUNDARY: &str = "yiyin-ticket-files-7f3a";
+
+/// A multipart body: text fields, then files (field `file_attachments`).
+fn multipart_form(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, value) in fields {
+        out.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (file, bytes) in files {
+        out.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file_attachments\"; \
+                 filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(bytes);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    out
+}
+
+/// Files sent with the public form through the real server: the public learns only a count; the
+/// centre and the department holding the ticket download them (API and pages), another
+/// department, another applicant and nobody are refused; a bad file is refused in Chinese and
+/// files nothing; the API adds a file and refuses a wrong one.
+async fn ticket_files_reach_their_readers_only(backend: Backend) {
+    let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
+    let photo: &[u8] = b"\x89PNG\r\n\x1a\nshelf-photo";
+    let fields = [
+        ("jurisdiction", HANYIN),
+        ("type", "投诉"),
+        ("category", "food"),
+        ("location", "城关镇东街"),
+        ("content", "超市出售过期酸奶"),
+    ];
+    let post = |body: Vec<u8>| {
+        api.plain
+            .post(api.url("/suqiu"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body)
+            .send()
+    };
+    // A wrong kind of file refuses the whole form, in Chinese; nothing is filed.
+    let (status, page, _) = answered(
+        post(multipart_form(
+            &fields,
+            &[("说明.txt", "纯文本".as_bytes())],
+        ))
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("不是PDF、JPG、PNG或OFD文件"), "{page}");
+    assert!(!page.contains("工单编号：<strong>"), "{page}");
+    // With a photo: filed.
+    let (status, page, _) = answered(
+        post(multipart_form(&fields, &[("货架.png", photo)]))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let number = between(&page, "工单编号：<strong>", "</strong>").to_string();
+    let code = between(&page, "查询码：<strong>", "</strong>").to_string();
+    let (_, page) = api
+        .get_text(&format!("/suqiu/track?number={number}&code={code}"))
+        .await;
+    assert!(page.contains("附件：1个"), "{page}");
+    assert!(!page.contains("货架.png"), "{page}");
+    let tracked = api
+        .anonymous()
+        .get(&format!(
+            "/api/v1/public/tickets/track?number={number}&code={code}"
+        ))
+        .await
+        .expect(200);
+    assert_eq!(tracked["attachment_count"], 1);
+    let id = tracked["id"].as_i64().unwrap();
+
+    let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
+    let market = handler(&api, "hy.handler", "shichang").await;
+    let housing = handler(&api, "hy.zj", "zhujian").await;
+    let listed = api
+        .by(&agent)
+        .get(&format!("/api/v1/tickets/{id}/attachments"))
+        .await
+        .expect(200);
+    assert_eq!(listed[0]["file_name"], "货架.png");
+    assert_eq!(listed[0]["content_type"], "image/png");
+    let aid = listed[0]["id"].as_i64().unwrap();
+    let file = format!("/api/v1/tickets/{id}/attachments/{aid}");
+    let download = |token: Option<&str>| {
+        let req = api.request("GET", &file, token, None);
+        async move {
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (status, bytes) = download(Some(&agent)).await;
+    assert_eq!((status, bytes.as_slice()), (200, photo));
+    // Not the department before it holds the ticket, nor another department, an applicant who
+    // did not file it, or nobody.
+    assert_eq!(download(Some(&market)).await.0, 403);
+    api.by(&agent)
+        .post(
+            &format!("/api/v1/tickets/{id}/act"),
+            json!({"action": "dispatch"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(download(Some(&market)).await, (200, photo.to_vec()));
+    let (status, body) = download(Some(&housing)).await;
+    assert_eq!(status, 403);
+    assert!(String::from_utf8_lossy(&body).contains("无权查看"));
+    let citizen = api
+        .register("person", "赵六", "610921199001010012", PASSWORD)
+        .await;
+    assert_eq!(download(Some(&citizen)).await.0, 403);
+    assert_eq!(download(None).await.0, 401);
+    api.by(&housing)
+        .get(&format!("/api/v1/tickets/{id}/attachments"))
+        .await
+        .refused(403, "无权查看");
+
+    // The department adds its evidence through the API; a wrong file is refused.
+    let add = |token: &str, name: &str, body: Vec<u8>| {
+        api.request(
+            "POST",
+            &format!(
+                "/api/v1/tickets/{id}/attachments?name={}",
+                yiyin_app::encode_query(name)
+            ),
+            Some(token),
+            None,
+        )
+        .header("content-type", "application/octet-stream")
+        .body(body)
+        .send()
+    };
+    let r = add(&market, "现场.pdf", b"%PDF-1.4\n%%EOF\n".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let all: Value = r.json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    assert_eq!(all[1]["stage"], "reply");
+    let r = add(&market, "说明.txt", "纯文本".as_bytes().to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("不是PDF、JPG、PNG或OFD文件")
+    );
+    assert_eq!(
+        add(&housing, "x.png", photo.to_vec())
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+
+    // The centre's page lists the files and serves them; the department's link too.
+    let (status, page) = api
+        .page_text(&agent, &format!("/centre/tickets/{id}"))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let link = format!("/centre/tickets/{id}/attachments/{aid}");
+    assert!(page.contains(&link) && page.contains("货架.png"), "{page}");
+    assert_eq!(api.page(&agent, &link).await, (200, photo.to_vec()));
+    assert_eq!(api.page(&market, &link).await, (200, photo.to_vec()));
+    assert_eq!(api.page(&housing, &link).await.0, 403);
+    assert_ne!(api.page(&citizen, &link).await.0, 200);
+
+    // A logged-in applicant's form carries a file; they download it from their ticket's page,
+    // but not another ticket's file through their own page.
+    let csrf = api.browser_login("610921199001010012").await;
+    let contract: &[u8] = b"%PDF-1.4\n% contract\n%%EOF\n";
+    let multipart = format!("multipart/form-data; boundary={BOUNDARY}");
+    let mut mine = vec![("csrf", csrf.as_str())];
+    mine.extend_from_slice(&fields);
+    let (status, _, location) = api
+        .post_raw(
+            "/my/tickets",
+            &multipart,
+            multipart_form(&mine, &[("合同.pdf", contract)]),
+        )
+        .await;
+    assert_eq!(status, 303, "{location}");
+    assert!(location.starts_with("/my/tickets/"), "{location}");
+    let path = location.split('?').next().unwrap().to_string();
+    let r = api.get(&location).await;
+    let page = r.text().await.unwrap();
+    let link = format!("{path}/attachments/");
+    let own = between(&page, &link, "\"").to_string();
+    assert!(page.contains("合同.pdf"), "{page}");
+    let r = api.get(&format!("{link}{own}")).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), contract);
+    let r = api
+        .get(&format!("/my/tickets/{id}/attachments/{aid}"))
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    // A multipart form whose first field is not the session's token is refused unread.
+    let (status, _, _) = api
+        .post_raw(
+            "/my/tickets",
+            &multipart,
+            multipart_form(&fields, &[("合同.pdf", contract)]),
+        )
+        .await;
+    assert_eq!(status, 403);
 }

@@ -1132,6 +1132,9 @@ async fn statistics(env: &Env) {
 /// the ticket to the market department, its handler signs and replies, the centre calls back, and
 /// the citizen follows it to the end with the number and query code.
 async fn requests_centre(env: &Env) {
+    env.run(&[Login("hanyin.centre.head"), Go(KPIS), See("退单率")])
+        .await;
+    let before = kpi_counts(env).await;
     env.b.delete_all_cookies().await.unwrap();
     env.run(&[
         Go("/suqiu"),
@@ -1174,6 +1177,28 @@ async fn requests_centre(env: &Env) {
         Shot("58-centre-dispatch"),
         Click(&act("dispatch")),
         See(&format!("已派单：工单 {number}")),
+        // The department sends it back once; the centre's manager arbitrates it back to them.
+        Login("hanyin.handler"),
+        Go("/tickets"),
+        Follow(&number),
+        Fill(
+            &field("return", "textarea[name=reason]"),
+            "该超市已办理注销登记，不属本部门监管对象",
+        ),
+        Click(&act("return")),
+        See(&format!("已退单：工单 {number}")),
+        Login("hanyin.centre.head"),
+        Go("/centre"),
+        Follow(&number),
+        See("该超市已办理注销登记，不属本部门监管对象"),
+        Choose(&field("arbitrate", "select[name=department]"), "shichang"),
+        Fill(
+            &field("arbitrate", "textarea[name=note]"),
+            "经核查该超市仍在营业，食品安全属市场监管部门职责",
+        ),
+        Shot("61-centre-arbitration"),
+        Click(&act("arbitrate")),
+        See(&format!("已退单仲裁：工单 {number}")),
         Login("hanyin.handler"),
         Go("/tickets"),
         Follow(&number),
@@ -1186,6 +1211,30 @@ async fn requests_centre(env: &Env) {
         Click(&act("reply")),
         See(&format!("已答复：工单 {number}")),
         Shot("59-tickets-replied"),
+        // The caller is not satisfied: the ticket is handled again.
+        Login("hanyin.centre"),
+        Go("/centre"),
+        Follow(&number),
+        Choose(
+            &field("callback", "select[name=satisfaction]"),
+            "unsatisfied",
+        ),
+        Fill(
+            &field("callback", "textarea[name=reason]"),
+            "回访时货架上仍有过期面包",
+        ),
+        Click(&act("callback")),
+        See(&format!("已回访：工单 {number}")),
+        See("办理中"),
+        Login("hanyin.handler"),
+        Go("/tickets"),
+        Follow(&number),
+        Fill(
+            &field("reply", "textarea[name=reply]"),
+            "已再次现场检查，过期面包已全部下架销毁，并对该超市立案处罚",
+        ),
+        Click(&act("reply")),
+        See(&format!("已答复：工单 {number}")),
         Login("hanyin.centre"),
         Go("/centre"),
         Follow(&number),
@@ -1201,7 +1250,61 @@ async fn requests_centre(env: &Env) {
     env.run(&[
         Go(&format!("/suqiu/track?number={number}&code={code}")),
         See(&format!("{number} · 已办结")),
-        See("经现场检查，已责令该超市下架过期面包并立案调查"),
+        See("已再次现场检查，过期面包已全部下架销毁，并对该超市立案处罚"),
+        // The closed ticket is rated (一事一评) from the track page, its query code carried on.
+        Click("form[action='/suqiu/rate'] button[type=submit]"),
+        See(&format!("诉求工单 {number}")),
+        Click("input[name=level][value=satisfied]"),
+        Fill(
+            "form[action='/suqiu/rate'] textarea[name=comment]",
+            "第二次处理很及时",
+        ),
+        Click("form[action='/suqiu/rate'] button[type=submit]"),
+        See("感谢您的评价！评价已提交"),
+        See("满意"),
+        Shot("62-portal-ticket-rated"),
     ])
     .await;
+    // The centre's manager sees the return and the handling again in the KPIs of the period:
+    // one more returned dispatch and one more reply handled again than before the journey.
+    env.run(&[
+        Login("hanyin.centre.head"),
+        Go(KPIS),
+        See("诉求办理考核指标"),
+        Shot("63-centre-kpis"),
+    ])
+    .await;
+    let after = kpi_counts(env).await;
+    assert_eq!(
+        after.0,
+        before.0 + 1,
+        "退单率 before {before:?}, after {after:?}"
+    );
+    assert_eq!(
+        after.1,
+        before.1 + 1,
+        "重办率 before {before:?}, after {after:?}"
+    );
+}
+
+/// The requests centre's KPIs of the demo's month, by department.
+const KPIS: &str = "/centre/kpis?jurisdiction=hanyin&from=2026-06-01&to=2026-06-15&by=department";
+
+/// The numerators of 退单率 and 重办率 of the market department's row on the KPI page shown.
+async fn kpi_counts(env: &Env) -> (u32, u32) {
+    let row = "//table[contains(@class, 'figures')]//tr[th[contains(., '市场监督管理局')]]";
+    let numerator = |text: String| -> u32 {
+        text.split('（')
+            .nth(1)
+            .and_then(|t| t.split('/').next())
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("a KPI cell 「x%（n/d）」: {text}"))
+    };
+    let returned = env
+        .text_at(&format!("{row}/td[@data-label='退单率']"))
+        .await;
+    let rehandled = env
+        .text_at(&format!("{row}/td[@data-label='重办率']"))
+        .await;
+    (numerator(returned), numerator(rehandled))
 }

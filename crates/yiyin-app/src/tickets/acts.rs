@@ -4,7 +4,7 @@
 
 use serde_json::json;
 use yiyin_domain::authz::Operation;
-use yiyin_domain::calendar::local_date;
+use yiyin_domain::calendar::{cst, local_date};
 use yiyin_domain::text::{TextKind, check};
 use yiyin_domain::tickets::{
     DuplicateFacts, EXTENSION_APPROVER, Satisfaction, TicketAction, TicketState,
@@ -35,7 +35,11 @@ impl App {
         let at = self.now();
         let next = rec
             .ticket
-            .apply(&action, local_date(at), &self.calendar())
+            .apply_at(
+                &action,
+                at.with_timezone(&cst()).naive_local(),
+                &self.calendar(),
+            )
             .map_err(ticket_error)?;
         let actor = who.actor(&self.org());
         let mut tx = self.store.begin_write().await?;
@@ -56,6 +60,10 @@ impl App {
             &mut tx, head, &actor, at, &action, department, note, extra.data,
         )
         .await?;
+        if let Some((stage, kept)) = &extra.files {
+            super::attachments::attach_in(&mut tx, head, &actor, at, *stage, department, kept)
+                .await?;
+        }
         tx.commit().await?;
         let rec = self.ticket_record(rec.id).await?;
         // The actor may no longer hold the ticket (a return, a reassignment): the centre and the
@@ -281,11 +289,45 @@ impl App {
 
     /// 答复: the department replies to the caller.
     pub async fn reply_ticket(&self, who: &Principal, id: i64, reply: &str) -> Result<TicketView> {
+        self.reply_ticket_with_files(who, id, reply, &[]).await
+    }
+
+    /// 答复 with files: the department replies to the caller and gives its evidence of handling
+    /// (photos, PDFs), kept with the reply or not at all.
+    pub async fn reply_ticket_with_files(
+        &self,
+        who: &Principal,
+        id: i64,
+        reply: &str,
+        files: &[crate::cases::Upload],
+    ) -> Result<TicketView> {
         let rec = self.ticket_of_handler(who, id).await?;
         let reply = required("reply", reply, TextKind::Long, "请填写答复内容")?;
         let dep = rec.department.clone();
+        let stage = super::FileStage::Reply;
+        let files = if files.is_empty() {
+            None
+        } else {
+            // Checked and kept before the act; the state machine still decides whether it runs.
+            rec.ticket
+                .apply(
+                    &TicketAction::Reply {},
+                    local_date(self.now()),
+                    &self.calendar(),
+                )
+                .map_err(ticket_error)?;
+            let already = self
+                .store
+                .ticket_attachments(rec.id)
+                .await?
+                .iter()
+                .filter(|a| a.stage == stage.code())
+                .count();
+            Some((stage, self.keep_ticket_files(stage, already, files).await?))
+        };
         let extra = Extra {
             reply: Some(&reply),
+            files,
             ..Extra::default()
         };
         self.act_on_ticket(

@@ -1,10 +1,18 @@
 //! The lists of the desks: the centre's desk, the department desk, an applicant's own tickets and
 //! the search of a jurisdiction's tickets.
+//!
+//! The overdue lists read the current step's due as the domain does ([`current_due_passed`]): an
+//! urgent ticket's hour dues to the minute. The store's date filter is asked for the tickets whose
+//! due date is today or earlier (the date part of an hour due is stored), and the exact time then
+//! decides; ordinary tickets are late, as before, from the day after their due date. Urgent
+//! tickets come first in the centre's and the department's lists.
+//!
+//! [`current_due_passed`]: yiyin_domain::tickets::current_due_passed
 
 use yiyin_domain::authz::Operation;
 use yiyin_domain::roles::Role;
 use yiyin_domain::text::{TextKind, check};
-use yiyin_domain::tickets::TicketState;
+use yiyin_domain::tickets::{TicketState, Urgency, current_due_passed};
 use yiyin_store::tickets::{TicketFilter, TicketRecord};
 
 use super::{CentreQueue, TicketBrief, TicketQuery, given};
@@ -37,11 +45,14 @@ impl App {
         .into_iter()
         .filter(|r| r.awaiting.as_deref() != Some("return"))
         .collect();
-        let overdue = list(TicketFilter {
-            overdue_on: Some(self.today()),
-            ..base.clone()
-        })
-        .await?;
+        let pending = urgent_first(pending);
+        let overdue = self.overdue_now(
+            list(TicketFilter {
+                overdue_on: Some(self.overdue_candidates_on()),
+                ..base.clone()
+            })
+            .await?,
+        );
         let callbacks = list(TicketFilter {
             states: vec![TicketState::Replied],
             ..base.clone()
@@ -99,6 +110,7 @@ impl App {
             };
             out.extend(self.ticket_briefs(&f).await?);
         }
+        out.sort_by_key(|b| b.urgency != Urgency::Urgent);
         Ok(out)
     }
 
@@ -110,7 +122,13 @@ impl App {
             limit: 200,
             ..TicketFilter::default()
         };
-        self.ticket_briefs(&f).await
+        // The warning lights and cards are the desks' business, not the applicant's.
+        Ok(self
+            .ticket_briefs(&f)
+            .await?
+            .into_iter()
+            .map(|b| TicketBrief { light: None, ..b })
+            .collect())
     }
 
     /// A search of a jurisdiction's tickets: the centre sees all; a handler only their department's.
@@ -159,11 +177,35 @@ impl App {
             states,
             department,
             category: given(q.category.as_deref()).map(str::to_string),
-            overdue_on: q.overdue.unwrap_or(false).then(|| self.today()),
+            overdue_on: q
+                .overdue
+                .unwrap_or(false)
+                .then(|| self.overdue_candidates_on()),
             limit: 500,
             ..TicketFilter::default()
         };
-        self.ticket_briefs(&f).await
+        if f.overdue_on.is_none() {
+            return self.ticket_briefs(&f).await;
+        }
+        let late = self.overdue_now(self.store.tickets(&f).await?);
+        Ok(late.iter().map(|r| self.ticket_brief(r)).collect())
+    }
+
+    /// The date to ask the store's overdue filter with: tomorrow, so that it returns every ticket
+    /// whose current due date is today or earlier (an urgent hour due today may have passed).
+    fn overdue_candidates_on(&self) -> chrono::NaiveDate {
+        self.today().succ_opt().unwrap_or_else(|| self.today())
+    }
+
+    /// The tickets whose current due has passed now (hour dues to the minute), urgent first.
+    fn overdue_now(&self, candidates: Vec<TicketRecord>) -> Vec<TicketRecord> {
+        let now = self.ticket_now();
+        urgent_first(
+            candidates
+                .into_iter()
+                .filter(|r| current_due_passed(&r.ticket, now))
+                .collect(),
+        )
     }
 
     /// The tickets a filter reads, as the lists show them.
@@ -176,4 +218,10 @@ impl App {
             .map(|r| self.ticket_brief(r))
             .collect())
     }
+}
+
+/// Urgent tickets first, the order kept otherwise.
+fn urgent_first(mut v: Vec<TicketRecord>) -> Vec<TicketRecord> {
+    v.sort_by_key(|r| r.urgency != Urgency::Urgent);
+    v
 }

@@ -43,14 +43,18 @@ use crate::error::{AppError, Result};
 use crate::principal::Principal;
 
 mod acts;
+mod attachments;
 mod categories;
 mod desks;
+mod kpis;
 mod partners;
 mod register;
 mod types;
 mod views;
 
+pub use attachments::{FILES_PER_STAGE, FileStage, TicketFile};
 pub use categories::seed_categories;
+pub use kpis::{KPI_SHEET, TicketKpiQuery, TicketKpis, kpi_export_name, kpis_to_xlsx};
 pub use partners::{IssuedKey, PartnerFiled, PartnerService};
 pub use types::{
     CallerView, CategoryInput, CentreQueue, Due, PublicTicket, Registered, Source, TicketBrief,
@@ -144,6 +148,8 @@ struct Extra<'a> {
     reply: Option<&'a str>,
     satisfaction: Option<&'a str>,
     data: serde_json::Value,
+    /// Files given with the act (the department's evidence with its reply).
+    files: Option<(attachments::FileStage, attachments::KeptFiles)>,
 }
 
 /// The Chinese word of a history entry's action.
@@ -163,6 +169,7 @@ pub fn action_label(code: &str) -> &'static str {
         "deny_extension" => "不予延期",
         "remind" => "督办",
         "merge" => "并单",
+        "attach" => "上传附件",
         _ => "其他",
     }
 }

@@ -5,17 +5,19 @@
 use chrono::Datelike;
 use serde_json::json;
 use yiyin_domain::authz::Operation;
-use yiyin_domain::calendar::local_date;
+use yiyin_domain::calendar::{cst, local_date};
 use yiyin_domain::party::{Actor, Channel};
 use yiyin_domain::text::{TextKind, check};
 use yiyin_domain::tickets::{Ticket, TicketAction, TicketType, Urgency};
 use yiyin_store::tickets::{NewTicket, TicketChange};
 
+use super::attachments::attach_in;
 use super::{
-    Access, Registered, Source, TicketInput, given, phone, record, required, source_label,
-    ticket_error,
+    Access, FileStage, Registered, Source, TicketInput, given, phone, record, required,
+    source_label, ticket_error,
 };
 use crate::App;
+use crate::cases::Upload;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
 
@@ -28,6 +30,17 @@ impl App {
         who: &Principal,
         input: &TicketInput,
     ) -> Result<Registered> {
+        self.register_ticket_with_files(who, input, &[]).await
+    }
+
+    /// [`App::register_ticket`] with files given at intake (photos, PDFs; at most
+    /// [`super::FILES_PER_STAGE`]): the ticket and its files are kept together, or not at all.
+    pub async fn register_ticket_with_files(
+        &self,
+        who: &Principal,
+        input: &TicketInput,
+        files: &[Upload],
+    ) -> Result<Registered> {
         check("jurisdiction", &input.jurisdiction, TextKind::Short)?;
         if who.is_staff() {
             who.require_in(Operation::TakeTickets, input.jurisdiction.trim())?;
@@ -35,7 +48,7 @@ impl App {
                 return Err(AppError::field("caller_phone", "热线登记须填写回电号码"));
             }
             let actor = who.actor(&self.org());
-            self.file_ticket(Source::Hotline, None, None, input, actor, true)
+            self.file_ticket(Source::Hotline, None, None, input, actor, true, files)
                 .await
         } else {
             let mut input = input.clone();
@@ -50,6 +63,7 @@ impl App {
                 &input,
                 actor,
                 false,
+                files,
             )
             .await
         }
@@ -57,12 +71,22 @@ impl App {
 
     /// Registers a ticket from the public form, anonymously (name and phone optional).
     pub async fn register_public_ticket(&self, input: &TicketInput) -> Result<Registered> {
+        self.register_public_ticket_with_files(input, &[]).await
+    }
+
+    /// [`App::register_public_ticket`] with files given at intake, kept with the ticket or not at
+    /// all.
+    pub async fn register_public_ticket_with_files(
+        &self,
+        input: &TicketInput,
+        files: &[Upload],
+    ) -> Result<Registered> {
         let actor = Actor {
             name: "公众（诉求表单）".into(),
             account: None,
             channel: Channel::Online,
         };
-        self.file_ticket(Source::Public, None, None, input, actor, false)
+        self.file_ticket(Source::Public, None, None, input, actor, false, files)
             .await
     }
 
@@ -86,10 +110,12 @@ impl App {
             input,
             actor,
             false,
+            &[],
         )
         .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn file_ticket(
         &self,
         source: Source,
@@ -98,6 +124,7 @@ impl App {
         input: &TicketInput,
         actor: Actor,
         may_answer: bool,
+        files: &[Upload],
     ) -> Result<Registered> {
         let jurisdiction = input.jurisdiction.trim();
         let j = self.jurisdiction(jurisdiction)?;
@@ -165,19 +192,22 @@ impl App {
         let at = self.now();
         let today = local_date(at);
         let calendar = self.calendar();
-        let created = Ticket::create(
+        // The exact local time: an urgent ticket's hour limits count from it.
+        let moment = at.with_timezone(&cst()).naive_local();
+        let created = Ticket::create_at(
             ticket_type,
             urgency,
             matrix.deadlines(ticket_type, urgency),
-            today,
+            moment,
             &calendar,
         )?;
         let ticket = match direct {
             Some(_) => created
-                .apply(&TicketAction::DirectReply {}, today, &calendar)
+                .apply_at(&TicketAction::DirectReply {}, moment, &calendar)
                 .map_err(ticket_error)?,
             None => created.clone(),
         };
+        let kept = self.keep_ticket_files(FileStage::Intake, 0, files).await?;
         let query_code = crate::accounts::random_code(6);
         let mut tx = self.store.begin_write().await?;
         let serial = tx.next_ticket_number(jurisdiction, today.year()).await?;
@@ -221,6 +251,7 @@ impl App {
             data,
         )
         .await?;
+        attach_in(&mut tx, head, &actor, at, FileStage::Intake, None, &kept).await?;
         if let Some(text) = direct {
             tx.update_ticket(
                 id,

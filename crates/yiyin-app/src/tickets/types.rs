@@ -3,7 +3,7 @@
 //! desk, a category to save and the filters of a search.
 
 use serde::{Deserialize, Serialize};
-use yiyin_domain::tickets::{Duty, TicketState, TicketType, Urgency};
+use yiyin_domain::tickets::{Duty, LightReading, TicketState, TicketType, Urgency};
 
 /// Where a ticket came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,8 +97,14 @@ pub struct CallerView {
 pub struct Due {
     /// 派单, 签收, 退单, 答复, 回访.
     pub what: String,
-    /// YYYY-MM-DD.
+    /// YYYY-MM-DD (the date part of an hour due).
     pub due: String,
+    /// YYYY-MM-DD HH:MM (China Standard Time) when the limit is in hours (urgent tickets).
+    pub due_at: Option<String>,
+    /// As shown: 「2026-06-15 10:30 前」 or 「2026-06-15 前」.
+    pub shown: String,
+    /// Whether the limit counts elapsed hours.
+    pub in_hours: bool,
     /// How it is counted.
     pub rule: String,
     /// Whether it passed with the step not done.
@@ -160,9 +166,15 @@ pub struct TicketView {
     pub created_on: String,
     pub overdue: bool,
     pub dues: Vec<Due>,
+    /// 「紧急：按小时计」 when some limit counts elapsed hours.
+    pub hours_hint: Option<String>,
+    /// The desk's warning light and card for the current due (staff readers of an open ticket).
+    pub light: Option<LightReading>,
     /// Only for the centre and the department holding the ticket.
     pub caller: Option<CallerView>,
     pub steps: Vec<TicketStep>,
+    /// The files given at intake and the department's evidence (its readers only).
+    pub attachments: Vec<super::TicketFile>,
 }
 
 /// A ticket in a desk's list (no caller data).
@@ -186,7 +198,11 @@ pub struct TicketBrief {
     pub created_on: String,
     /// The next due of the ticket's state (dispatch, reply or callback).
     pub next_due: Option<String>,
+    /// The next due as shown: 「2026-06-15 10:30 前」 for an hour due, 「2026-06-15 前」 otherwise.
+    pub next_due_shown: Option<String>,
     pub overdue: bool,
+    /// The desk's warning light and card for the current due (staff desks only).
+    pub light: Option<LightReading>,
 }
 
 /// The centre's desk.
@@ -226,9 +242,14 @@ pub struct PublicTicket {
     pub reply: Option<String>,
     /// The reply's due date (YYYY-MM-DD), if one is due.
     pub reply_due: Option<String>,
+    /// An urgent ticket's reply due to the minute, RFC 3339 in China Standard Time
+    /// (`2026-06-15T10:30:00+08:00`), when it is counted in hours.
+    pub reply_due_at: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     pub steps: Vec<TicketStep>,
+    /// How many files the ticket holds (the files themselves are for its readers only).
+    pub attachment_count: i64,
 }
 
 /// A category version to save (诉求分类).

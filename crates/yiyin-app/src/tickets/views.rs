@@ -2,12 +2,14 @@
 //! explained, its history), a desk's brief of it, and the public views followed with the query
 //! code or given to partner applications.
 
-use chrono::NaiveDate;
+use chrono::NaiveDateTime;
 use yiyin_domain::authz::Operation;
-use yiyin_domain::calendar::fmt_date;
+use yiyin_domain::calendar::{cst, fmt_date};
 use yiyin_domain::org::Jurisdiction;
 use yiyin_domain::text::{TextKind, check};
-use yiyin_domain::tickets::{Ticket, TicketState};
+use yiyin_domain::tickets::{
+    DueStep, LightReading, StepDue, Ticket, TicketState, ticket_dues, ticket_light,
+};
 use yiyin_store::tickets::{TicketFilter, TicketRecord};
 
 use super::{
@@ -69,90 +71,91 @@ impl App {
         j.department_name(code)
     }
 
-    fn ticket_dues(rec: &TicketRecord, today: NaiveDate) -> Vec<Due> {
+    /// A ticket's dues, explained: dispatch, sign, return, reply, callback; an urgent ticket's hour
+    /// dues with their time and the 「紧急：按小时计」 hint.
+    fn ticket_dues(rec: &TicketRecord, now: NaiveDateTime) -> Vec<Due> {
         let t = &rec.ticket;
-        let d = t.deadlines;
-        let mut out = Vec::new();
-        let mut push = |what: &str, due: NaiveDate, rule: String, done: bool| {
-            out.push(Due {
-                what: what.into(),
-                due: fmt_date(due),
-                rule,
-                late: !done && today > due,
-            });
-        };
         let open = !matches!(t.state, TicketState::Closed | TicketState::Merged);
-        push(
-            "派单",
-            t.dispatch_due,
-            format!("登记（或重办）之日起{}个工作日内派单", d.dispatch),
-            t.state != TicketState::PendingDispatch || !open,
-        );
-        if let Some(due) = t.sign_due {
-            push(
-                "签收",
-                due,
-                format!("派单之日起{}个工作日内签收", d.sign),
-                t.signed_on.is_some() || t.state != TicketState::Dispatched,
-            );
-        }
-        if let Some(due) = t.return_due {
-            push(
-                "退单",
-                due,
-                format!(
-                    "如非本部门职责，须在派单之日起{}个工作日内退回中心并说明理由",
-                    d.return_within
-                ),
-                true,
-            );
-        }
-        if let Some(due) = t.reply_due {
-            let mut rule = format!(
-                "自派单（或重办）之日起{}个工作日内答复",
-                d.reply.unwrap_or(0)
-            );
-            if t.round_extension > 0 {
-                rule.push_str(&format!("，经批准延期{}个工作日", t.round_extension));
+        let mut out = Vec::new();
+        let due_of = |d: &StepDue, done: bool| Due {
+            what: d.step.label().into(),
+            due: fmt_date(d.due),
+            due_at: d.due_at.map(|_| d.shown()),
+            shown: format!("{} 前", d.shown()),
+            in_hours: d.due_at.is_some(),
+            rule: d.rule.clone(),
+            late: !done && d.passed(now),
+        };
+        for d in ticket_dues(t) {
+            let done = match d.step {
+                DueStep::Dispatch => t.state != TicketState::PendingDispatch || !open,
+                DueStep::Sign => t.signed_on.is_some() || t.state != TicketState::Dispatched,
+                DueStep::Reply => {
+                    !matches!(t.state, TicketState::Dispatched | TicketState::InProgress)
+                }
+                DueStep::Callback => t.state != TicketState::Replied,
+            };
+            out.push(due_of(&d, done));
+            if d.step == DueStep::Sign
+                && let Some(due) = t.return_due
+            {
+                out.push(Due {
+                    what: "退单".into(),
+                    due: fmt_date(due),
+                    due_at: None,
+                    shown: format!("{} 前", fmt_date(due)),
+                    in_hours: false,
+                    rule: format!(
+                        "如非本部门职责，须在派单之日起{}个工作日内退回中心并说明理由",
+                        t.deadlines.return_within
+                    ),
+                    late: false,
+                });
             }
-            push(
-                "答复",
-                due,
-                rule,
-                !matches!(t.state, TicketState::Dispatched | TicketState::InProgress),
-            );
-        }
-        if let Some(due) = t.callback_due {
-            push(
-                "回访",
-                due,
-                format!("答复之日起{}个工作日内回访", d.callback),
-                t.state != TicketState::Replied,
-            );
         }
         out
     }
 
-    fn ticket_next_due(t: &Ticket) -> Option<NaiveDate> {
+    /// The next due of the ticket's state: dispatch, reply (or sign when no reply is due),
+    /// callback.
+    fn ticket_next_due(t: &Ticket) -> Option<StepDue> {
+        let dues = ticket_dues(t);
+        let find = |s: DueStep| dues.iter().find(|d| d.step == s).cloned();
         match t.state {
-            TicketState::PendingDispatch => Some(t.dispatch_due),
-            TicketState::Dispatched | TicketState::InProgress => t.reply_due.or(t.sign_due),
-            TicketState::Replied => t.callback_due,
+            TicketState::PendingDispatch => find(DueStep::Dispatch),
+            TicketState::Dispatched | TicketState::InProgress => {
+                find(DueStep::Reply).or_else(|| find(DueStep::Sign))
+            }
+            TicketState::Replied => find(DueStep::Callback),
             TicketState::Closed | TicketState::Merged => None,
         }
     }
 
-    fn ticket_late(t: &Ticket, today: NaiveDate) -> bool {
+    /// Whether the ticket is late as of the local time `now` (hour dues to the minute).
+    fn ticket_late(t: &Ticket, now: NaiveDateTime) -> bool {
         match t.state {
             TicketState::Closed | TicketState::Merged => false,
-            _ => t.overdue(today) || Self::ticket_next_due(t).is_some_and(|d| today > d),
+            _ => t.overdue_at(now) || Self::ticket_next_due(t).is_some_and(|d| d.passed(now)),
         }
+    }
+
+    /// The local time now (China Standard Time), as the ticket clock reads it.
+    pub(super) fn ticket_now(&self) -> NaiveDateTime {
+        self.now().with_timezone(&cst()).naive_local()
+    }
+
+    /// The desk's light of a ticket now; none when closed, merged or beyond the calendar's data.
+    fn ticket_light_now(&self, t: &Ticket) -> Option<LightReading> {
+        ticket_light(t, self.ticket_now(), &self.calendar())
+            .ok()
+            .flatten()
     }
 
     pub(super) fn ticket_brief(&self, rec: &TicketRecord) -> TicketBrief {
         let org = self.org();
         let j = org.jurisdiction(&rec.jurisdiction);
-        let today = self.today();
+        let now = self.ticket_now();
+        let next = Self::ticket_next_due(&rec.ticket);
         TicketBrief {
             id: rec.id,
             number: rec.number.clone(),
@@ -171,8 +174,10 @@ impl App {
                 .map(|d| Self::ticket_handler_name(j, d)),
             awaiting: rec.awaiting.clone(),
             created_on: fmt_date(millis_date(rec.created_at)),
-            next_due: Self::ticket_next_due(&rec.ticket).map(fmt_date),
-            overdue: Self::ticket_late(&rec.ticket, today),
+            next_due: next.as_ref().map(|d| fmt_date(d.due)),
+            next_due_shown: next.as_ref().map(|d| format!("{} 前", d.shown())),
+            overdue: Self::ticket_late(&rec.ticket, now),
+            light: self.ticket_light_now(&rec.ticket),
         }
     }
 
@@ -218,7 +223,7 @@ impl App {
             Some(m) => Some(self.ticket_record(m).await?.number),
             None => None,
         };
-        let today = self.today();
+        let now = self.ticket_now();
         Ok(TicketView {
             id: rec.id,
             number: rec.number.clone(),
@@ -253,10 +258,17 @@ impl App {
             reply: rec.reply.clone(),
             satisfaction: rec.satisfaction.clone(),
             created_on: fmt_date(t.created_on),
-            overdue: Self::ticket_late(t, today),
-            dues: Self::ticket_dues(rec, today),
+            overdue: Self::ticket_late(t, now),
+            dues: Self::ticket_dues(rec, now),
+            hours_hint: t.in_hours().then(|| "紧急：按小时计".to_string()),
+            light: if staff && access != Access::Applicant {
+                self.ticket_light_now(t)
+            } else {
+                None
+            },
             caller,
             steps: self.ticket_steps(rec.id, staff).await?,
+            attachments: self.ticket_files_of(rec.id, staff).await?,
         })
     }
     /// Follows a ticket with its number and query code, without an account.
@@ -298,9 +310,15 @@ impl App {
                 .map(|d| Self::ticket_handler_name(j, d)),
             reply: rec.reply.clone(),
             reply_due: rec.ticket.reply_due.map(fmt_date),
+            reply_due_at: rec
+                .ticket
+                .reply_due_at
+                .and_then(|at| at.and_local_timezone(cst()).single())
+                .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
             created_at: rec.created_at,
             updated_at: rec.updated_at,
             steps: self.ticket_steps(rec.id, false).await?,
+            attachment_count: self.store.ticket_attachment_total(rec.id).await?,
         })
     }
 

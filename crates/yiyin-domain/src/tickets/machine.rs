@@ -1,8 +1,19 @@
 //! The ticket and its closed loop as a pure state machine: [`Ticket::create`] registers it and
 //! [`Ticket::apply`] applies an act or refuses it with the rule, recomputing every due on the
 //! working-day calendar.
+//!
+//! Urgent tickets whose limits are in hours ([`Deadlines::in_hours`]) also need the exact local time
+//! (China Standard Time) of each act: [`Ticket::create_at`] and [`Ticket::apply_at`] take it, and the
+//! ticket keeps `dispatch_due_at`, `sign_due_at` and `reply_due_at` beside the dates (the date fields
+//! then hold the date part of the hour due, so lists sorted or filtered by date stay consistent).
+//! An hour limit counts elapsed hours, whatever the calendar says (`legal-rules.md` Part 1). An
+//! extension (in working days) of an urgent ticket moves its reply due by that many working days
+//! from the date of the hour due, keeping its time of day: a reply due 2026-06-16 10:30 extended by
+//! 3 working days is due 3 working days after 2026-06-16, at 10:30. The date-only [`Ticket::create`]
+//! and [`Ticket::apply`] take the act at 00:00 of the day; ordinary tickets never use the time and
+//! never get the hour fields, so they run exactly as before.
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -72,10 +83,41 @@ pub struct Ticket {
     /// The master ticket's number, once merged (并单).
     #[serde(default)]
     pub merged_into: Option<String>,
+    /// Hour limits only: the exact local time of registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<NaiveDateTime>,
+    /// Hour limits only: registration (or the unsatisfied callback of a direct reply) + dispatch
+    /// hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatch_due_at: Option<NaiveDateTime>,
+    /// Hour limits only: the exact time of the current dispatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatched_at: Option<NaiveDateTime>,
+    /// Hour limits only: dispatch + sign hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_due_at: Option<NaiveDateTime>,
+    /// Hour limits only: the exact time of signing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<NaiveDateTime>,
+    /// Hour limits only: the exact start of the current handling round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round_start_at: Option<NaiveDateTime>,
+    /// Hour limits only: round start + reply hours, moved by the round's extension in working days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_due_at: Option<NaiveDateTime>,
+    /// Hour limits only: the exact time of the reply of the current round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replied_at: Option<NaiveDateTime>,
+}
+
+/// `at` plus `hours` elapsed hours.
+fn plus_hours(at: NaiveDateTime, hours: u32) -> NaiveDateTime {
+    at + Duration::hours(i64::from(hours))
 }
 
 impl Ticket {
-    /// Registers a ticket on `on`: pending dispatch, dispatch due add(on, dispatch).
+    /// Registers a ticket on `on`: pending dispatch, dispatch due add(on, dispatch). Hour limits
+    /// count from 00:00 of `on`; callers who know the time use [`Ticket::create_at`].
     pub fn create(
         ticket_type: TicketType,
         urgency: Urgency,
@@ -83,13 +125,37 @@ impl Ticket {
         on: NaiveDate,
         calendar: &Calendar,
     ) -> Result<Ticket, CalendarError> {
+        Self::create_at(
+            ticket_type,
+            urgency,
+            deadlines,
+            on.and_time(NaiveTime::MIN),
+            calendar,
+        )
+    }
+
+    /// Registers a ticket at the local time `at`: pending dispatch, dispatch due add(date, dispatch)
+    /// or, with an hour limit, `at` + dispatch hours.
+    pub fn create_at(
+        ticket_type: TicketType,
+        urgency: Urgency,
+        deadlines: Deadlines,
+        at: NaiveDateTime,
+        calendar: &Calendar,
+    ) -> Result<Ticket, CalendarError> {
+        let on = at.date();
+        let dispatch_due_at = deadlines.dispatch_hours.map(|h| plus_hours(at, h));
+        let dispatch_due = match dispatch_due_at {
+            Some(due) => due.date(),
+            None => calendar.add(on, deadlines.dispatch)?,
+        };
         Ok(Ticket {
             ticket_type,
             urgency,
             deadlines,
             state: TicketState::PendingDispatch,
             created_on: on,
-            dispatch_due: calendar.add(on, deadlines.dispatch)?,
+            dispatch_due,
             department: None,
             dispatched_on: None,
             sign_due: None,
@@ -112,16 +178,44 @@ impl Ticket {
             reassigned: 0,
             direct: false,
             merged_into: None,
+            created_at: deadlines.in_hours().then_some(at),
+            dispatch_due_at,
+            dispatched_at: None,
+            sign_due_at: None,
+            signed_at: None,
+            round_start_at: None,
+            reply_due_at: None,
+            replied_at: None,
         })
     }
 
     /// Applies `action` on date `at`, or refuses it with the rule; `self` is unchanged either way.
+    /// The act is taken at 00:00 of that day (only hour limits use the time); callers who know
+    /// the time use [`Ticket::apply_at`].
     pub fn apply(
         &self,
         action: &TicketAction,
         at: NaiveDate,
         calendar: &Calendar,
     ) -> Result<Ticket, TicketError> {
+        self.apply_at(action, at.and_time(NaiveTime::MIN), calendar)
+    }
+
+    /// Whether the ticket counts some limit in hours (and so keeps the time of its acts).
+    pub fn in_hours(&self) -> bool {
+        self.deadlines.in_hours()
+    }
+
+    /// Applies `action` at the local time `moment`, or refuses it with the rule; `self` is
+    /// unchanged either way.
+    pub fn apply_at(
+        &self,
+        action: &TicketAction,
+        moment: NaiveDateTime,
+        calendar: &Calendar,
+    ) -> Result<Ticket, TicketError> {
+        let at = moment.date();
+        let timed = self.in_hours().then_some(moment);
         let mut t = self.clone();
         let state = self.state;
         let now = state.label();
@@ -136,7 +230,7 @@ impl Ticket {
                         format!("只有待派单的工单才能派单（当前状态：{now}）"),
                     )?;
                 }
-                t.dispatch_to(department, at, calendar)?;
+                t.dispatch_to(department, moment, calendar)?;
             }
             TicketAction::Sign {} => {
                 if state != TicketState::Dispatched {
@@ -147,6 +241,7 @@ impl Ticket {
                 }
                 t.state = TicketState::InProgress;
                 t.signed_on = Some(at);
+                t.signed_at = timed;
             }
             TicketAction::Return { reason } => {
                 self.require_before_reply("退单", "RC-return")?;
@@ -176,6 +271,11 @@ impl Ticket {
                 t.return_due = None;
                 t.reply_due = None;
                 t.round_start = None;
+                t.dispatched_at = None;
+                t.sign_due_at = None;
+                t.signed_at = None;
+                t.round_start_at = None;
+                t.reply_due_at = None;
             }
             TicketAction::Extend { days, approved_by } => {
                 self.require_before_reply("延期", "RC-extend")?;
@@ -186,7 +286,7 @@ impl Ticket {
                 t.extension_days = *days;
                 t.extension_asked = None;
                 t.round_extension = *days;
-                t.reply_due = t.reply_due_for_round(calendar)?;
+                t.set_reply_due(calendar)?;
             }
             TicketAction::Reply {} => {
                 if state != TicketState::InProgress {
@@ -197,6 +297,7 @@ impl Ticket {
                 }
                 t.state = TicketState::Replied;
                 t.replied_on = Some(at);
+                t.replied_at = timed;
                 t.first_replied_on.get_or_insert(at);
                 t.callback_due = Some(calendar.add(at, self.deadlines.callback)?);
             }
@@ -215,17 +316,25 @@ impl Ticket {
                     t.state = TicketState::PendingDispatch;
                     t.rehandled += 1;
                     t.replied_on = None;
+                    t.replied_at = None;
                     t.callback_due = None;
-                    t.dispatch_due = calendar.add(at, self.deadlines.dispatch)?;
+                    t.dispatch_due_at =
+                        self.deadlines.dispatch_hours.map(|h| plus_hours(moment, h));
+                    t.dispatch_due = match t.dispatch_due_at {
+                        Some(due) => due.date(),
+                        None => calendar.add(at, self.deadlines.dispatch)?,
+                    };
                 } else {
                     // 重办: a new clock from the callback; the extension spent stays spent.
                     t.state = TicketState::InProgress;
                     t.rehandled += 1;
                     t.replied_on = None;
+                    t.replied_at = None;
                     t.callback_due = None;
                     t.round_start = Some(at);
+                    t.round_start_at = timed;
                     t.round_extension = 0;
-                    t.reply_due = t.reply_due_for_round(calendar)?;
+                    t.set_reply_due(calendar)?;
                 }
             }
             TicketAction::DirectReply {} => {
@@ -241,6 +350,7 @@ impl Ticket {
                 t.state = TicketState::Replied;
                 t.direct = true;
                 t.replied_on = Some(at);
+                t.replied_at = timed;
                 t.first_replied_on.get_or_insert(at);
                 t.callback_due = Some(calendar.add(at, self.deadlines.callback)?);
             }
@@ -250,7 +360,7 @@ impl Ticket {
                 if self.department.as_deref() == Some(department.trim()) {
                     refuse::<()>("RC-reassign", "改派须派给另一承办部门")?;
                 }
-                t.dispatch_to(department, at, calendar)?;
+                t.dispatch_to(department, moment, calendar)?;
                 t.reassigned += 1;
             }
             TicketAction::Arbitrate { department } => {
@@ -260,7 +370,7 @@ impl Ticket {
                         format!("只有被退回、待仲裁的工单才需要退单仲裁（当前状态：{now}）"),
                     )?;
                 }
-                t.dispatch_to(department, at, calendar)?;
+                t.dispatch_to(department, moment, calendar)?;
             }
             TicketAction::AskExtension { days, reason } => {
                 self.require_before_reply("申请延期", "RC-extend")?;
@@ -306,25 +416,54 @@ impl Ticket {
         Ok(t)
     }
 
-    /// Sends the ticket to `department` on `at`: every due of the handling round starts afresh.
+    /// Sends the ticket to `department` at `moment`: every due of the handling round starts
+    /// afresh.
     fn dispatch_to(
         &mut self,
         department: &str,
-        at: NaiveDate,
+        moment: NaiveDateTime,
         calendar: &Calendar,
     ) -> Result<(), TicketError> {
         require_text(department, "RC-dispatch", "派单须指明承办部门")?;
+        let at = moment.date();
+        let timed = self.in_hours().then_some(moment);
         self.state = TicketState::Dispatched;
         self.department = Some(department.trim().to_string());
         self.dispatched_on = Some(at);
-        self.sign_due = Some(calendar.add(at, self.deadlines.sign)?);
+        self.dispatched_at = timed;
+        self.sign_due_at = self.deadlines.sign_hours.map(|h| plus_hours(moment, h));
+        self.sign_due = Some(match self.sign_due_at {
+            Some(due) => due.date(),
+            None => calendar.add(at, self.deadlines.sign)?,
+        });
         self.signed_on = None;
+        self.signed_at = None;
         self.return_due = Some(calendar.add(at, self.deadlines.return_within)?);
         self.round_start = Some(at);
+        self.round_start_at = timed;
         self.round_extension = self.extension_days;
         self.pending_return = None;
         self.extension_asked = None;
-        self.reply_due = self.reply_due_for_round(calendar)?;
+        self.set_reply_due(calendar)?;
+        Ok(())
+    }
+
+    /// Sets the reply due of the current round: with an hour limit, round start + reply hours,
+    /// moved by the round's extension in working days from that date (keeping the time of day);
+    /// else add(round start, R + round extension).
+    fn set_reply_due(&mut self, calendar: &Calendar) -> Result<(), CalendarError> {
+        match (self.round_start_at, self.deadlines.reply_hours) {
+            (Some(start), Some(h)) if self.round_start.is_some() => {
+                let base = plus_hours(start, h);
+                let date = calendar.add(base.date(), self.round_extension)?;
+                self.reply_due_at = Some(date.and_time(base.time()));
+                self.reply_due = Some(date);
+            }
+            _ => {
+                self.reply_due_at = None;
+                self.reply_due = self.reply_due_for_round(calendar)?;
+            }
+        }
         Ok(())
     }
 
@@ -357,9 +496,18 @@ impl Ticket {
 
     /// Whether the reply is late: not replied after the current reply due date as of `until`, or
     /// replied after it. A ticket with no reply due (praise, or pending dispatch) is never overdue.
+    /// With a reply due in hours, a reply is late when given after the due time; an open one is
+    /// late as of a whole date only after the due's date (use [`Ticket::overdue_at`] for the
+    /// exact time).
     pub fn overdue(&self, until: NaiveDate) -> bool {
         if self.state == TicketState::Merged {
             return false;
+        }
+        if let Some(due) = self.reply_due_at {
+            return match self.replied_at {
+                Some(replied) => replied > due,
+                None => until > due.date(),
+            };
         }
         let Some(due) = self.reply_due else {
             return false;
@@ -367,6 +515,22 @@ impl Ticket {
         match self.replied_on {
             Some(replied) => replied > due,
             None => until > due,
+        }
+    }
+
+    /// Whether the reply is late as of the local time `now`: with a reply due in hours, not replied
+    /// and `now` after the due time, or replied after it; else as [`Ticket::overdue`] on `now`'s
+    /// date.
+    pub fn overdue_at(&self, now: NaiveDateTime) -> bool {
+        if self.state == TicketState::Merged {
+            return false;
+        }
+        match self.reply_due_at {
+            Some(due) => match self.replied_at {
+                Some(replied) => replied > due,
+                None => now > due,
+            },
+            None => self.overdue(now.date()),
         }
     }
 

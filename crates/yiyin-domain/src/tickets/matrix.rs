@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 use super::{Deadlines, TicketType, Urgency};
 use crate::refusal::{Refusal, refuse};
 
+/// The most hours the centre may give an urgent ticket's dispatch or signing.
+pub const MAX_STEP_HOURS: u32 = 48;
+
+/// The most hours the centre may give an urgent ticket's reply (10 days of elapsed hours).
+pub const MAX_REPLY_HOURS: u32 = 240;
+
 /// Yiyin's default window for merging duplicates (并单), in calendar days (`legal-rules.md` Part 4).
 pub const DEFAULT_MERGE_WINDOW_DAYS: u32 = 7;
 
@@ -20,8 +26,8 @@ pub struct MatrixRow {
 }
 
 /// A jurisdiction's deadline matrix (type × urgency → limits) and its merge window, as data. The
-/// limits are counted in working days on the calendar; an urgent row may keep other values, but the
-/// clock still counts them in working days (hours are not counted yet).
+/// limits are counted in working days on the calendar, except the hour limits an urgent row carries
+/// (dispatch, sign, reply), which count elapsed hours (see [`Deadlines`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineMatrix {
@@ -31,7 +37,8 @@ pub struct DeadlineMatrix {
 }
 
 impl Default for DeadlineMatrix {
-    /// Yiyin's defaults: [`Deadlines::ordinary`] for every type and urgency, a 7-day merge window.
+    /// Yiyin's defaults: [`Deadlines::defaults`] for every type and urgency (hours for urgent
+    /// tickets), a 7-day merge window.
     fn default() -> Self {
         let rows = TicketType::ALL
             .iter()
@@ -39,7 +46,7 @@ impl Default for DeadlineMatrix {
                 Urgency::ALL.iter().map(move |&u| MatrixRow {
                     ticket_type: t,
                     urgency: u,
-                    deadlines: Deadlines::ordinary(t),
+                    deadlines: Deadlines::defaults(t, u),
                 })
             })
             .collect();
@@ -51,12 +58,15 @@ impl Default for DeadlineMatrix {
 }
 
 impl DeadlineMatrix {
-    /// The limits of a type and urgency (the default row when the matrix lacks it).
+    /// The limits of a type and urgency (Yiyin's default row when the matrix lacks it).
     pub fn deadlines(&self, ticket_type: TicketType, urgency: Urgency) -> Deadlines {
         self.rows
             .iter()
             .find(|r| r.ticket_type == ticket_type && r.urgency == urgency)
-            .map_or_else(|| Deadlines::ordinary(ticket_type), |r| r.deadlines)
+            .map_or_else(
+                || Deadlines::defaults(ticket_type, urgency),
+                |r| r.deadlines,
+            )
     }
 
     /// Sets the limits of one type and urgency.
@@ -77,6 +87,8 @@ impl DeadlineMatrix {
 
     /// Refuses limits outside what the centre may set: each at least 1 working day (a reply limit
     /// none only for praise), at most 60; an extension at most 30; a merge window of 1 to 30 days.
+    /// Hour limits only on urgent rows: dispatch and sign 1 to [`MAX_STEP_HOURS`] hours, reply 1 to
+    /// [`MAX_REPLY_HOURS`] hours (none for praise).
     pub fn validate(&self) -> Result<(), Refusal> {
         let bad = |what: String| refuse::<()>("RC-matrix", what);
         for r in &self.rows {
@@ -100,6 +112,7 @@ impl DeadlineMatrix {
                 }
                 _ => {}
             }
+            check_hours(r, &name)?;
             if d.max_extension > 30 {
                 bad(format!(
                     "{name}的延期上限不得超过30个工作日（现为{}）",
@@ -115,4 +128,40 @@ impl DeadlineMatrix {
         }
         Ok(())
     }
+}
+
+/// Refuses hour limits on an ordinary row, or outside their bounds on an urgent one.
+fn check_hours(r: &MatrixRow, name: &str) -> Result<(), Refusal> {
+    let d = r.deadlines;
+    if r.urgency != Urgency::Urgent {
+        if d.in_hours() {
+            refuse::<()>(
+                "RC-matrix",
+                format!("{name}按工作日计算时限，不能设定小时时限；小时时限只适用于紧急工单"),
+            )?;
+        }
+        return Ok(());
+    }
+    for (what, v) in [("派单", d.dispatch_hours), ("签收", d.sign_hours)] {
+        if let Some(v) = v
+            && !(1..=MAX_STEP_HOURS).contains(&v)
+        {
+            refuse::<()>(
+                "RC-matrix",
+                format!("{name}的{what}时限应为1至{MAX_STEP_HOURS}小时（现为{v}）"),
+            )?;
+        }
+    }
+    match (d.reply_hours, r.ticket_type) {
+        (Some(_), TicketType::Praise) => refuse::<()>(
+            "RC-matrix",
+            format!("{name}没有答复期限，不能设定答复小时时限"),
+        )?,
+        (Some(v), _) if !(1..=MAX_REPLY_HOURS).contains(&v) => refuse::<()>(
+            "RC-matrix",
+            format!("{name}的答复时限应为1至{MAX_REPLY_HOURS}小时（现为{v}）"),
+        )?,
+        _ => {}
+    }
+    Ok(())
 }

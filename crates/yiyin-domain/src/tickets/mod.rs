@@ -1,20 +1,30 @@
 //! Tickets of the requests centre (12345 工单, 民生和企业诉求服务中心): the ticket's types, urgency and
 //! states, its deadlines as data (one row of the type × urgency matrix, defaults from `legal-rules.md`
 //! Part 4), the closed loop as a pure state machine ([`Ticket::apply`]) whose dues are counted on the
-//! working-day calendar, and the ticket rehearsal of `contracts.md` §2d ([`rehearse`]).
+//! working-day calendar (elapsed hours for an urgent ticket's hour limits), the desks' warning
+//! lights and cards ([`ticket_light`]), and the ticket rehearsal of `contracts.md` §2d
+//! ([`rehearse`]).
 //!
 //! The [`Ticket`] value is serde-serialisable so that the server's requests centre can store it and run
 //! the same rules; this module does no I/O.
 
 mod checks;
+pub mod kpis;
+mod lights;
 mod machine;
 mod matrix;
 mod rehearsal;
 mod types;
 
 pub use checks::{DuplicateFacts, Duty, check_dispatch_target, check_duplicate};
+pub use lights::{
+    CARD_RULES, DueStep, LightReading, StepDue, TicketCard, TicketLight, card_color,
+    current_due_passed, open_dues, ticket_dues, ticket_light,
+};
 pub use machine::Ticket;
-pub use matrix::{DEFAULT_MERGE_WINDOW_DAYS, DeadlineMatrix, MatrixRow};
+pub use matrix::{
+    DEFAULT_MERGE_WINDOW_DAYS, DeadlineMatrix, MAX_REPLY_HOURS, MAX_STEP_HOURS, MatrixRow,
+};
 pub use rehearsal::rehearse;
 pub use types::{
     Deadlines, EXTENSION_APPROVER, Satisfaction, TicketAction, TicketError, TicketState,

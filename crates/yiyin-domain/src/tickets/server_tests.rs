@@ -264,6 +264,10 @@ fn the_matrix_defaults_to_part_4_and_refuses_bad_limits() {
     assert_eq!(m.rows.len(), 12);
     assert_eq!(
         m.deadlines(TicketType::Suggestion, Urgency::Urgent),
+        Deadlines::urgent(TicketType::Suggestion)
+    );
+    assert_eq!(
+        m.deadlines(TicketType::Suggestion, Urgency::Normal),
         Deadlines::ordinary(TicketType::Suggestion)
     );
     assert!(m.validate().is_ok());
@@ -289,4 +293,45 @@ fn server_actions_are_not_rehearsed() {
     let input = r#"{"ticket":{"type":"咨询"},"events":[{"at":"2025-03-03T09:00:00+08:00","action":"create"},{"at":"2025-03-03T10:00:00+08:00","action":"direct_reply"}]}"#;
     let err = rehearse(input, &cal()).unwrap_err().to_string();
     assert!(err.contains("推演不支持"), "{err}");
+}
+
+#[test]
+fn the_matrix_bounds_hour_limits_and_keeps_them_to_urgent_rows() {
+    let rule = |m: &DeadlineMatrix| m.validate().unwrap_err();
+    let t = TicketType::Complaint;
+    let mut m = DeadlineMatrix::default();
+    let mut d = Deadlines::urgent(t);
+    d.dispatch_hours = Some(MAX_STEP_HOURS);
+    d.reply_hours = Some(MAX_REPLY_HOURS);
+    m.set(t, Urgency::Urgent, d);
+    assert!(m.validate().is_ok());
+    d.sign_hours = Some(0);
+    m.set(t, Urgency::Urgent, d);
+    let r = rule(&m);
+    assert_eq!(r.rule, "RC-matrix");
+    assert!(
+        r.message.contains("签收时限应为1至48小时（现为0）"),
+        "{}",
+        r.message
+    );
+    d.sign_hours = Some(2);
+    d.reply_hours = Some(MAX_REPLY_HOURS + 1);
+    m.set(t, Urgency::Urgent, d);
+    assert!(rule(&m).message.contains("答复时限应为1至240小时"));
+    // Hours only on urgent rows; praise has no reply to count.
+    let mut m = DeadlineMatrix::default();
+    m.set(t, Urgency::Normal, Deadlines::urgent(t));
+    assert!(rule(&m).message.contains("小时时限只适用于紧急工单"));
+    let mut m = DeadlineMatrix::default();
+    let mut p = Deadlines::urgent(TicketType::Praise);
+    p.reply_hours = Some(24);
+    m.set(TicketType::Praise, Urgency::Urgent, p);
+    assert!(rule(&m).message.contains("不能设定答复小时时限"));
+    // A matrix stored before the hour limits existed reads back with working days only.
+    let old: DeadlineMatrix = serde_json::from_str(
+        r#"{"rows":[{"type":"complaint","urgency":"urgent","deadlines":{"dispatch":1,"sign":1,"return_within":2,"reply":10,"callback":1,"max_extension":10}}],"merge_window_days":7}"#,
+    )
+    .unwrap();
+    assert!(!old.deadlines(t, Urgency::Urgent).in_hours());
+    assert!(old.validate().is_ok());
 }

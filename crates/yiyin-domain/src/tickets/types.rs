@@ -88,6 +88,13 @@ impl Satisfaction {
 /// One row of the deadline matrix (type × urgency → limits), in working days counted with
 /// [`Calendar::add`]. Every value is data a jurisdiction may change.
 ///
+/// An urgent (紧急) row may also carry hour limits (`legal-rules.md` Part 4: dispatch 2 hours, sign
+/// 2 hours, reply 24 hours; "an hour limit counts elapsed hours"): when one is set it replaces the
+/// working-day limit of the same step and is counted in elapsed hours from the exact time of the
+/// act, whatever the calendar says. The return window, the callback and the extension stay in
+/// working days. The hour fields are absent from rows stored before they existed (and from every
+/// ordinary row), so such rows keep counting in working days.
+///
 /// [`Calendar::add`]: crate::calendar::Calendar::add
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -104,6 +111,17 @@ pub struct Deadlines {
     pub callback: u32,
     /// The longest extension the centre's manager may grant, once.
     pub max_extension: u32,
+    /// Urgent tickets: dispatch within this many elapsed hours of registration (replaces
+    /// `dispatch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatch_hours: Option<u32>,
+    /// Urgent tickets: sign within this many elapsed hours of dispatch (replaces `sign`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_hours: Option<u32>,
+    /// Urgent tickets: reply within this many elapsed hours of dispatch (or of an unsatisfied
+    /// callback), replacing `reply`; `None` for praise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_hours: Option<u32>,
 }
 
 impl Deadlines {
@@ -116,7 +134,36 @@ impl Deadlines {
             reply: ticket_type.default_reply_days(),
             callback: 1,
             max_extension: 10,
+            dispatch_hours: None,
+            sign_hours: None,
+            reply_hours: None,
         }
+    }
+
+    /// Yiyin's defaults for an urgent (紧急) ticket of this type, `legal-rules.md` Part 4: dispatch
+    /// 2 hours, sign 2 hours, reply 24 hours (none for praise); the return window, the callback and
+    /// the extension as for an ordinary ticket, in working days.
+    pub fn urgent(ticket_type: TicketType) -> Self {
+        let ordinary = Deadlines::ordinary(ticket_type);
+        Deadlines {
+            dispatch_hours: Some(2),
+            sign_hours: Some(2),
+            reply_hours: ordinary.reply.map(|_| 24),
+            ..ordinary
+        }
+    }
+
+    /// Yiyin's defaults for a type and urgency.
+    pub fn defaults(ticket_type: TicketType, urgency: Urgency) -> Self {
+        match urgency {
+            Urgency::Normal => Deadlines::ordinary(ticket_type),
+            Urgency::Urgent => Deadlines::urgent(ticket_type),
+        }
+    }
+
+    /// Whether any limit is counted in hours.
+    pub fn in_hours(&self) -> bool {
+        self.dispatch_hours.is_some() || self.sign_hours.is_some() || self.reply_hours.is_some()
     }
 }
 

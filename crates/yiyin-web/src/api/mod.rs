@@ -5,12 +5,14 @@ pub mod cases;
 pub mod catalog;
 pub mod health;
 pub mod monitoring;
+pub mod open_data;
 pub mod partners;
 pub mod ratings;
 pub mod seals;
 pub mod session;
 pub mod statistics;
 pub mod supervision;
+pub mod ticket_kpis;
 pub mod tickets;
 
 use utoipa::OpenApi;
@@ -37,6 +39,7 @@ use yiyin_app::App;
         (name = "电子监察", description = "黄牌、红牌监察牌（纪检监察人员、局长、审批观察员查看），监察牌申诉及其复核"),
         (name = "政务服务统计", description = "按事项、部门、窗口、工作人员统计收件、受理、办结、效率分类、在办超期、按时办结率、承诺压缩比、好差评和监察牌；JSON、Excel（.xlsx）和 CSV 下载；公开统计（不含工作人员）"),
         (name = "好差评", description = "政务服务好差评（国办发〔2019〕51号）：申请人网上一事一评、窗口一次一评和短信评价（一次性链接，无需登录）；差评整改、回访、申诉复核（好差评管理员）；好评率、差评整改率（公开）。评价人身份仅好差评管理员可见"),
+        (name = "政务公开", description = "开放数据（无需登录，限制访问频率）：本县区公示的行政许可（证号、事项、相对人——法人及其他组织显示名称和统一社会信用代码，自然人仅显示姓氏——、许可机关、日期、状态），JSON 分页或 CSV 下载；汇总统计见「政务服务统计」"),
         (name = "诉求中心", description = "民生和企业诉求服务中心（12345 工单）：登记、派单、签收、退单与仲裁、延期、答复、回访、督办、并单；诉求分类与办理时限矩阵。来电人信息仅诉求服务中心和承办部门可见"),
         (name = "监管", description = "审管分离：审批结果推送与签收、监管结果抄告、告知承诺核查、证照变更延续撤销注销撤回、信用记录、双随机抽查（抽查计划公开）"),
     )
@@ -160,14 +163,18 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(tickets::queue))
         .routes(routes!(tickets::desk))
         .routes(routes!(tickets::mine))
+        .routes(routes!(ticket_kpis::table))
+        .routes(routes!(ticket_kpis::xlsx))
         .routes(routes!(partners::issue, partners::list))
         .routes(routes!(partners::revoke))
         .routes(routes!(tickets::get))
         .routes(routes!(tickets::act))
+        .routes(routes!(tickets::attachment))
         .routes(routes!(ratings::list))
         .routes(routes!(ratings::detail))
         .routes(routes!(ratings::act))
         .routes(routes!(ratings::rate_case))
+        .routes(routes!(ratings::rate_ticket))
         .routes(routes!(ratings::open_link))
         .routes(routes!(ratings::visit, ratings::rate_visit))
         .routes(routes!(ratings::settings, ratings::set_settings))
@@ -177,6 +184,16 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(statistics::xlsx))
         .routes(routes!(statistics::csv))
         .routes(routes!(statistics::public))
+        .routes(routes!(open_data::approvals))
+        .routes(routes!(open_data::approvals_csv))
+        .merge(
+            // A ticket's file may be larger than the default body limit.
+            OpenApiRouter::new()
+                .routes(routes!(tickets::attachments, tickets::attach))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    yiyin_blobs::MAX_FILE_BYTES + 1024,
+                )),
+        )
         .merge(
             // An uploaded PDF may be larger than the default body limit.
             OpenApiRouter::new().routes(routes!(seals::verify)).layer(

@@ -1,4 +1,5 @@
-//! The satisfaction-rating API (好差评): the applicant's online rating of a case, the window's
+//! The satisfaction-rating API (好差评): the applicant's online rating of a case or of a closed
+//! requests-centre ticket, the window's
 //! one-time rating link and the public rating of a visit through it, the ratings desk (lists,
 //! detail, the bad-rating loop), the jurisdiction's deadlines and the public rates. Rules and
 //! permissions live in `yiyin_app::ratings`; these handlers only translate, each gated by role
@@ -28,6 +29,9 @@ impl Gate for RatingsDesk {
         Operation::ManageRatings,
         Operation::Rectify,
         Operation::Monitor,
+        // The department that handled a ticket, and the centre's manager: tickets' ratings.
+        Operation::HandleTickets,
+        Operation::ManageTickets,
     ];
     const WHAT: Option<&'static str> = Some("查看好差评");
 }
@@ -35,7 +39,12 @@ impl Gate for RatingsDesk {
 /// Acting on a bad rating: the rectifiers and the rating administrator.
 pub struct RatingsAct;
 impl Gate for RatingsAct {
-    const OPS: &'static [Operation] = &[Operation::Rectify, Operation::ManageRatings];
+    const OPS: &'static [Operation] = &[
+        Operation::Rectify,
+        Operation::ManageRatings,
+        Operation::HandleTickets,
+        Operation::ManageTickets,
+    ];
     const WHAT: Option<&'static str> = Some("办理差评整改");
 }
 
@@ -95,6 +104,20 @@ pub async fn rate_case(
     Body(input): Body<RateInput>,
 ) -> ApiResult<Json<RatingRecord>> {
     Ok(Json(call.app.rate_online(&call.who, id, &input).await?))
+}
+
+/// The applicant who filed a requests-centre ticket rates it online once it is closed (一事一评),
+/// once; a bad rating opens the rectification of the department that handled it.
+#[utoipa::path(post, path = "/api/v1/ratings/tickets/{id}", tag = "好差评",
+    params(("id" = i64, Path, description = "工单编号（内部编号）")), request_body = RateInput,
+    responses((status = 200, body = RatingRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rate_ticket(
+    call: CallerFor<gate::Applicant>,
+    Path(id): Path<i64>,
+    Body(input): Body<RateInput>,
+) -> ApiResult<Json<RatingRecord>> {
+    Ok(Json(call.app.rate_ticket(&call.who, id, &input).await?))
 }
 
 /// The kind of rating link to open.

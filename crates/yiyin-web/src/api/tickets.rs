@@ -7,14 +7,16 @@
 //! the department holding it.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use yiyin_app::App;
 use yiyin_app::tickets::{
-    CategoryInput, CentreQueue, PublicTicket, Registered, TicketBrief, TicketInput, TicketQuery,
-    TicketView,
+    CategoryInput, CentreQueue, PublicTicket, Registered, TicketBrief, TicketFile, TicketInput,
+    TicketQuery, TicketView,
 };
 use yiyin_domain::tickets::DeadlineMatrix;
 use yiyin_store::tickets::TicketCategory;
@@ -251,4 +253,58 @@ pub async fn act(
         TicketAct::Merge { master } => app.merge_ticket(who, id, &master).await,
     }?;
     Ok(Json(view))
+}
+
+/// The file sent to a ticket.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FileName {
+    /// The file's name, e.g. 现场照片.jpg.
+    pub name: String,
+}
+
+/// The files of a ticket (given at intake and the department's evidence), for those who may read
+/// the ticket: the centre, the department holding it, the applicant who filed it.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments", tag = "诉求中心",
+    params(("id" = i64, Path, description = "工单编号（内部）")),
+    responses((status = 200, body = Vec<TicketFile>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn attachments(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<Vec<TicketFile>>> {
+    Ok(Json(call.app.ticket_files(&call.who, id).await?))
+}
+
+/// Add a file (PDF, JPG, PNG or OFD, at most 10 MB; at most 5 per ticket and stage) sent as the
+/// request body: the centre or the applicant who filed the ticket add to its own files, the
+/// department holding it adds evidence of its handling. Answers all the ticket's files.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "诉求中心",
+    params(("id" = i64, Path, description = "工单编号（内部）"), FileName),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "文件内容"),
+    responses((status = 201, body = Vec<TicketFile>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn attach(
+    call: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<FileName>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Vec<TicketFile>>)> {
+    let upload = yiyin_app::cases::Upload {
+        material: "attachments".into(),
+        name: q.name,
+        bytes: body.to_vec(),
+    };
+    let files = call.app.add_ticket_files(&call.who, id, &[upload]).await?;
+    Ok((StatusCode::CREATED, Json(files)))
+}
+
+/// Download a file of a ticket, for those who may read the ticket.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments/{aid}", tag = "诉求中心",
+    params(("id" = i64, Path, description = "工单编号（内部）"), ("aid" = i64, Path, description = "附件编号")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn attachment(call: Caller, Path((id, aid)): Path<(i64, i64)>) -> ApiResult<Response> {
+    let (f, bytes) = call.app.ticket_attachment(&call.who, id, aid).await?;
+    Ok(crate::pages::file_response(
+        &f.content_type,
+        &f.file_name,
+        false,
+        bytes,
+    ))
 }

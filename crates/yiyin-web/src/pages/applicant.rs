@@ -85,7 +85,7 @@ pub async fn apply_form(page: Page, Path((code, item)): Path<(String, String)>) 
 
 /// Reads the rest of an upload form, after its token ([`UploadForm`]): its text fields and its
 /// files (empty file inputs are skipped). Too large or unknown files are reported per field.
-async fn read_multipart(
+pub(crate) async fn read_multipart(
     mut mp: Multipart,
     errors: &mut FieldErrors,
 ) -> Result<(FormData, Vec<Upload>), AppError> {

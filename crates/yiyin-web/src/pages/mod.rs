@@ -26,6 +26,7 @@ pub mod ratings;
 pub mod security;
 pub mod statistics;
 pub mod supervision;
+pub mod ticket_kpis;
 pub mod tickets;
 pub mod work;
 
@@ -121,7 +122,11 @@ pub fn router() -> Router<App> {
         .route("/work/cases/{id}/archive", get(work::archive))
         .route("/monitoring", get(monitoring::desk))
         .route("/centre", get(tickets::centre))
-        .route("/centre/tickets", post(tickets::intake))
+        .route("/centre/kpis", get(ticket_kpis::kpis))
+        .route(
+            "/centre/tickets",
+            post(tickets::intake).layer(DefaultBodyLimit::max(tickets::TICKET_FORM_LIMIT)),
+        )
         .route("/centre/matrix", post(tickets::save_matrix))
         .route("/centre/categories", post(tickets::save_category))
         .route(
@@ -130,14 +135,34 @@ pub fn router() -> Router<App> {
         )
         .route("/centre/partners/{id}/revoke", post(partners::revoke))
         .route("/centre/tickets/{id}", get(tickets::ticket))
-        .route("/centre/tickets/{id}/act", post(tickets::act))
+        .route(
+            "/centre/tickets/{id}/act",
+            post(tickets::act).layer(DefaultBodyLimit::max(tickets::TICKET_FORM_LIMIT)),
+        )
+        .route("/centre/tickets/{id}/attachments/{aid}", get(tickets::file))
         .route("/tickets", get(tickets::desk))
         .route(
             "/my/tickets",
-            get(tickets::my_tickets).post(tickets::file_mine),
+            get(tickets::my_tickets)
+                .post(tickets::file_mine)
+                .layer(DefaultBodyLimit::max(tickets::TICKET_FORM_LIMIT)),
         )
         .route("/my/tickets/{id}", get(tickets::my_ticket))
-        .route("/suqiu", get(tickets::public).post(tickets::file_public))
+        .route("/my/tickets/{id}/attachments/{aid}", get(tickets::my_file))
+        .route(
+            "/my/tickets/{id}/rate",
+            get(ratings::my_ticket).post(ratings::rate_my_ticket),
+        )
+        .route(
+            "/suqiu/rate",
+            get(ratings::tracked).post(ratings::rate_tracked),
+        )
+        .route(
+            "/suqiu",
+            get(tickets::public)
+                .post(tickets::file_public)
+                .layer(DefaultBodyLimit::max(tickets::TICKET_FORM_LIMIT)),
+        )
         .route("/suqiu/track", get(tickets::track))
         .route("/statistics", get(statistics::desk))
         .route("/j/{code}/statistics", get(statistics::public))
@@ -350,6 +375,8 @@ pub struct Chrome {
     pub centre: bool,
     /// A department's ticket desk (诉求承办).
     pub tickets: bool,
+    /// Reads the requests centre's KPIs (诉求办理考核指标).
+    pub ticket_kpis: bool,
     /// Reads the event log and checks its chain (审计).
     pub audit: bool,
     pub csrf: String,
@@ -374,10 +401,17 @@ impl Chrome {
             monitor: may(Operation::Monitor),
             ratings: may(Operation::ManageRatings)
                 || may(Operation::Rectify)
-                || may(Operation::Monitor),
+                || may(Operation::Monitor)
+                // Tickets' ratings: the handling departments and the centre's manager.
+                || may(Operation::HandleTickets)
+                || may(Operation::ManageTickets),
             statistics: may(Operation::ViewStatistics),
             centre: may(Operation::TakeTickets),
             tickets: may(Operation::HandleTickets),
+            ticket_kpis: may(Operation::ManageTickets)
+                || may(Operation::HandleTickets)
+                || holds(Role::BureauHead)
+                || holds(Role::DisciplineSupervisor),
             audit: may(Operation::Audit),
             csrf: csrf.to_string(),
             notice: notice.to_string(),

@@ -1,4 +1,7 @@
 //! The satisfaction-rating pages (好差评): the applicant's rating of a case (`/my/cases/{id}/rate`),
+//! the rating of a closed requests-centre ticket by the applicant who filed it
+//! (`/my/tickets/{id}/rate`) or with its number and query code (`/suqiu/rate`, no login, throttled
+//! like the track page),
 //! the window's rating link with its QR code (`/work/cases/{id}/rating-link`), the public tablet
 //! and SMS page (`/rate/{token}`, no login), the ratings desk (`/ratings`, one rating at
 //! `/ratings/{id}` with the bad-rating loop's forms and, for the rating administrator, the rater
@@ -125,6 +128,157 @@ pub async fn mine(
     Query(n): Query<Notice>,
 ) -> PageResult {
     mine_page(&page, id, &n.notice, None).await
+}
+
+/// Rating a ticket (诉求工单, 一事一评): by the applicant who filed it, or with its query code.
+#[derive(Template)]
+#[template(path = "ratings/ticket.html")]
+struct TicketRatingPage {
+    chrome: Chrome,
+    /// The applicant's own ticket (logged in); otherwise followed with its query code.
+    mine: bool,
+    ticket_id: i64,
+    number: String,
+    /// The query code of the anonymous path, sent back with the form.
+    code: String,
+    category_name: String,
+    state_label: String,
+    /// Closed: the form may be shown.
+    open: bool,
+    /// Where the form posts.
+    action: String,
+    rated: Option<RatingRecord>,
+    rating_options: RatingOptions,
+    error: String,
+    errors: FieldErrors,
+    rating_form: FormData,
+}
+
+/// The number and query code of a ticket rated without logging in.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TrackedTicket {
+    pub number: String,
+    pub code: String,
+}
+
+/// The field errors and message of a refused rating form.
+fn refused_form(refused: Option<(AppError, FormData)>) -> (String, FieldErrors, FormData) {
+    let mut errors = FieldErrors::default();
+    match refused {
+        Some((e, form)) => {
+            errors.add_error(&e, "level");
+            (e.to_string(), errors, form)
+        }
+        None => (String::new(), errors, FormData::default()),
+    }
+}
+
+async fn my_ticket_page(
+    page: &Page,
+    id: i64,
+    notice: &str,
+    refused: Option<(AppError, FormData)>,
+) -> PageResult {
+    let rated = page.app.ticket_rating(page.who(), id).await?;
+    let t = page.app.ticket_view(page.who(), id).await?;
+    let (error, errors, rating_form) = refused_form(refused);
+    render(&TicketRatingPage {
+        chrome: page.chrome(notice),
+        mine: true,
+        ticket_id: id,
+        number: t.number,
+        code: String::new(),
+        category_name: t.category_name,
+        state_label: t.state_label,
+        open: t.state == yiyin_domain::tickets::TicketState::Closed,
+        action: format!("/my/tickets/{id}/rate"),
+        rated,
+        rating_options: RatingOptions::default(),
+        error,
+        errors,
+        rating_form,
+    })
+}
+
+/// The applicant's rating of a ticket they filed: the form once it is closed, or the rating given.
+pub async fn my_ticket(
+    page: PageFor<gate::Applicant>,
+    Path(id): Path<i64>,
+    Query(n): Query<Notice>,
+) -> PageResult {
+    my_ticket_page(&page, id, &n.notice, None).await
+}
+
+/// The applicant rates a closed ticket they filed (一事一评).
+pub async fn rate_my_ticket(
+    page: PageFor<gate::Applicant>,
+    Path(id): Path<i64>,
+    form: RawForm,
+) -> PageResult {
+    page.check_csrf(&form)?;
+    let form = form.raw;
+    let result = page
+        .app
+        .rate_ticket(page.who(), id, &rate_input(&form))
+        .await;
+    let done = (format!("/my/tickets/{id}"), "感谢您的评价！评价已提交");
+    ended(result, done, |e| {
+        my_ticket_page(&page, id, "", Some((e, form)))
+    })
+    .await
+}
+
+async fn tracked_page(
+    page: &Visitor,
+    q: &TrackedTicket,
+    notice: &str,
+    refused: Option<(AppError, FormData)>,
+) -> PageResult {
+    let t = page.app.track_ticket(&q.number, &q.code).await?;
+    let rated = page.app.tracked_ticket_rating(&q.number, &q.code).await?;
+    let (error, errors, rating_form) = refused_form(refused);
+    render(&TicketRatingPage {
+        chrome: page.chrome(notice),
+        mine: false,
+        ticket_id: t.id,
+        number: t.number,
+        code: q.code.trim().to_string(),
+        category_name: t.category_name,
+        state_label: t.state_label,
+        open: t.state == yiyin_domain::tickets::TicketState::Closed,
+        action: "/suqiu/rate".into(),
+        rated,
+        rating_options: RatingOptions::default(),
+        error,
+        errors,
+        rating_form,
+    })
+}
+
+/// A ticket's rating page with its number and query code (no login).
+pub async fn tracked(page: Visitor, Query(q): Query<TrackedTicket>) -> PageResult {
+    tracked_page(&page, &q, "", None).await
+}
+
+/// A closed ticket rated with its number and query code (no login; the code proves it).
+pub async fn rate_tracked(page: Visitor, form: RawForm) -> PageResult {
+    let form = form.raw;
+    let q = TrackedTicket {
+        number: form.get("number"),
+        code: form.get("code"),
+    };
+    match page
+        .app
+        .rate_ticket_by_code(&q.number, &q.code, &rate_input(&form))
+        .await
+    {
+        Ok(_) => tracked_page(&page, &q, "感谢您的评价！评价已提交", None).await,
+        Err(e) if is_refusal(&e) => {
+            unprocessable(tracked_page(&page, &q, "", Some((e, form))).await)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// How a form ends: done, a redirect with its notice; refused (bad input, a rule, a conflict), the
@@ -302,6 +456,8 @@ struct DeskPage {
     departments: Vec<(String, String)>,
     states: Vec<(&'static str, &'static str)>,
     ratings: Vec<RatingView>,
+    /// The names of the rated sides listed (departments, townships, the centre), by code.
+    names: Vec<(String, String)>,
     error: String,
     /// The rating administrator: the deadlines' form.
     admin: bool,
@@ -311,7 +467,7 @@ struct DeskPage {
 
 impl DeskPage {
     fn department_name(&self, code: &str) -> String {
-        label_of(&self.departments, code)
+        label_of(&self.names, code)
     }
 
     fn indicators(&self, r: &RatingRecord) -> String {
@@ -319,18 +475,26 @@ impl DeskPage {
     }
 }
 
-/// The departments of a jurisdiction as (code, name).
+/// The rated sides of a jurisdiction as (code, name): its departments, and the requests centre
+/// (the rated side of a ticket it answered at intake).
 fn departments_of(page: &Page, jurisdiction: &str) -> Vec<(String, String)> {
-    page.app
-        .org()
-        .jurisdiction(jurisdiction)
+    rated_sides(page.app.org().jurisdiction(jurisdiction))
+}
+
+fn rated_sides(j: Option<&yiyin_domain::org::Jurisdiction>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = j
         .map(|j| {
             j.departments
                 .iter()
                 .map(|d| (d.code.clone(), d.name.clone()))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    out.push((
+        yiyin_domain::ratings::REQUESTS_CENTRE.to_string(),
+        yiyin_domain::ratings::REQUESTS_CENTRE_NAME.to_string(),
+    ));
+    out
 }
 
 /// The jurisdictions where `page`'s user may read ratings, and the one shown.
@@ -358,10 +522,12 @@ fn desk_jurisdiction(
 }
 
 /// The operations whose holders read the ratings.
-const RATING_READERS: [Operation; 3] = [
+const RATING_READERS: [Operation; 5] = [
     Operation::ManageRatings,
     Operation::Rectify,
     Operation::Monitor,
+    Operation::HandleTickets,
+    Operation::ManageTickets,
 ];
 
 async fn desk_page(page: &Page, q: &DeskQuery, refused: Option<AppError>) -> PageResult {
@@ -385,7 +551,17 @@ async fn desk_page(page: &Page, q: &DeskQuery, refused: Option<AppError>) -> Pag
     if let Some(e) = &refused {
         errors.add_error(e, "contact_days");
     }
+    let org = page.app.org();
+    let j = org.jurisdiction(&jurisdiction);
+    let names = ratings
+        .iter()
+        .map(|r| {
+            let code = &r.rating.department;
+            (code.clone(), yiyin_app::ratings::rated_side_name(j, code))
+        })
+        .collect();
     render(&DeskPage {
+        names,
         chrome: page.chrome(&q.notice),
         departments: departments_of(page, &jurisdiction),
         settings: page.app.rating_settings(&jurisdiction).await?,
@@ -483,8 +659,8 @@ async fn detail_page(
     };
     render(&DetailPage {
         chrome: page.chrome(notice),
-        department: label_of(
-            &departments_of(page, &d.view.rating.jurisdiction),
+        department: yiyin_app::ratings::rated_side_name(
+            page.app.org().jurisdiction(&d.view.rating.jurisdiction),
             &d.view.rating.department,
         ),
         indicators: indicator_words(&d.view.rating),
@@ -547,7 +723,7 @@ struct PublicPage {
     code: String,
     name: String,
     rates: RatingRates,
-    departments: Vec<(String, String)>,
+    j: yiyin_domain::org::Jurisdiction,
     rows: Vec<PublicRow>,
     error: String,
 }
@@ -558,7 +734,7 @@ impl PublicPage {
     }
 
     fn department_name(&self, code: &str) -> String {
-        label_of(&self.departments, code)
+        yiyin_app::ratings::rated_side_name(Some(&self.j), code)
     }
 }
 
@@ -600,13 +776,9 @@ pub async fn public(
         .collect();
     render(&PublicPage {
         chrome: page.chrome(""),
-        departments: j
-            .departments
-            .iter()
-            .map(|d| (d.code.clone(), d.name.clone()))
-            .collect(),
         code: j.code.clone(),
         name: j.name.clone(),
+        j,
         rates,
         rows,
         error,

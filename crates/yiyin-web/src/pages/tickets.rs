@@ -8,9 +8,13 @@
 //! (`yiyin_app::tickets`); these handlers gather, render and pass forms on.
 
 use askama::Template;
+use axum::extract::{FromRequest, Multipart};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use yiyin_app::cases::Upload;
 use yiyin_app::tickets::{
-    CategoryInput, CentreQueue, PublicTicket, Registered, TicketBrief, TicketInput, TicketView,
+    CategoryInput, CentreQueue, FILES_PER_STAGE, PublicTicket, Registered, TicketBrief,
+    TicketInput, TicketView,
 };
 use yiyin_domain::authz::Operation;
 use yiyin_domain::tickets::{
@@ -21,8 +25,81 @@ use yiyin_store::tickets::TicketCategory;
 use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, FormData, Page, PageFor, PageResult, Path, Query, RawForm, Visitor, render, settle,
+    Chrome, FieldErrors, FormData, Page, PageError, PageFor, PageResult, Path, Query, RawForm,
+    UploadForm, Visitor, file_response, render, settle,
 };
+
+/// The largest ticket form: its text and up to [`FILES_PER_STAGE`] files within the upload limit.
+pub const TICKET_FORM_LIMIT: usize = FILES_PER_STAGE * yiyin_blobs::MAX_FILE_BYTES + 256 * 1024;
+
+/// A ticket form as sent: urlencoded (no files), or multipart with files (`file_attachments`).
+/// The multipart form of a logged-in page has its CSRF token checked before any file is read
+/// ([`UploadForm`]); the anonymous public form has no session and no token.
+pub enum TicketForm {
+    Plain(RawForm),
+    Upload(Multipart),
+}
+
+impl<S: Send + Sync> FromRequest<S> for TicketForm {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            return RawForm::from_request(req, state)
+                .await
+                .map(TicketForm::Plain);
+        }
+        if req
+            .extensions()
+            .get::<super::forms::SessionToken>()
+            .is_some()
+        {
+            let UploadForm(mp) = UploadForm::from_request(req, state).await?;
+            return Ok(TicketForm::Upload(mp));
+        }
+        Multipart::from_request(req, state)
+            .await
+            .map(TicketForm::Upload)
+            .map_err(|e| {
+                PageError(AppError::invalid(format!(
+                    "上传内容无法读取：{}",
+                    e.body_text()
+                )))
+                .into_response()
+            })
+    }
+}
+
+/// The fields and files of a ticket form, and the first refused file (the act is then refused
+/// whole, with the typed fields shown again). `page` checks a plain form's token; `None` for the
+/// anonymous public form.
+async fn read_ticket_form(
+    page: Option<&Page>,
+    form: TicketForm,
+) -> Result<(FormData, Vec<Upload>, Option<AppError>), PageError> {
+    match form {
+        TicketForm::Plain(form) => {
+            if let Some(page) = page {
+                page.check_csrf(&form)?;
+            }
+            Ok((form.raw, Vec::new(), None))
+        }
+        TicketForm::Upload(mp) => {
+            let mut errors = FieldErrors::default();
+            let (form, files) = super::applicant::read_multipart(mp, &mut errors).await?;
+            let refused = errors
+                .0
+                .first()
+                .map(|(field, message)| AppError::field(field, message.clone()));
+            Ok((form, files, refused))
+        }
+    }
+}
 
 type Options = Vec<(String, String)>;
 
@@ -109,6 +186,11 @@ impl CentrePage {
         d.reply.map(|r| r.to_string()).unwrap_or_default()
     }
 
+    /// An hour limit of the matrix form (empty: counted in working days).
+    fn hours(&self, h: &Option<u32>) -> String {
+        h.map(|h| h.to_string()).unwrap_or_default()
+    }
+
     fn department_name(&self, code: &str) -> String {
         crate::pages::label_of(&self.departments, code)
     }
@@ -192,14 +274,17 @@ fn centre_url(jurisdiction: &str) -> String {
     )
 }
 
-/// Register a hotline call from the centre's desk.
-pub async fn intake(page: PageFor<gate::TakeTickets>, form: RawForm) -> PageResult {
-    page.check_csrf(&form)?;
-    let form = form.raw;
+/// Register a hotline call from the centre's desk (with its files, if any).
+pub async fn intake(page: PageFor<gate::TakeTickets>, form: TicketForm) -> PageResult {
+    let (form, files, refused) = read_ticket_form(Some(&page), form).await?;
     let j = form.get("jurisdiction");
-    let result = match input_of(&form, &j) {
-        Ok(input) => page.app.register_ticket(page.who(), &input).await,
-        Err(e) => Err(e),
+    let result = match (refused, input_of(&form, &j)) {
+        (Some(e), _) | (None, Err(e)) => Err(e),
+        (None, Ok(input)) => {
+            page.app
+                .register_ticket_with_files(page.who(), &input, &files)
+                .await
+        }
     };
     settle(
         result,
@@ -234,6 +319,20 @@ pub async fn save_matrix(page: PageFor<gate::ManageTickets>, form: RawForm) -> P
             d.return_within = days(format!("{key}_return"))?;
             d.callback = days(format!("{key}_callback"))?;
             d.max_extension = days(format!("{key}_extension"))?;
+            // Urgent rows: hour limits (empty: counted in working days); bounded by the domain.
+            if row.urgency == Urgency::Urgent {
+                let hours = |field: String| -> Result<Option<u32>, AppError> {
+                    match form.get(&field).trim() {
+                        "" => Ok(None),
+                        v => v.parse::<u32>().map(Some).map_err(|_| {
+                            AppError::field(&field, "小时时限应为整数（小时）；按工作日计则留空")
+                        }),
+                    }
+                };
+                d.dispatch_hours = hours(format!("{key}_dispatch_hours"))?;
+                d.sign_hours = hours(format!("{key}_sign_hours"))?;
+                d.reply_hours = hours(format!("{key}_reply_hours"))?;
+            }
             d.reply = if row.ticket_type == TicketType::Praise
                 && form.get(&format!("{key}_reply")).is_empty()
             {
@@ -290,6 +389,8 @@ struct TicketPage {
     t: TicketView,
     /// Where the page's forms post (empty for the applicant: no forms).
     act_url: String,
+    /// Where the ticket's files are downloaded from (`…/attachments/{id}` follows).
+    files_url: String,
     centre: bool,
     manager: bool,
     handler: bool,
@@ -342,6 +443,11 @@ async fn ticket_page(
         } else {
             String::new()
         },
+        files_url: if who.is_staff() {
+            format!("/centre/tickets/{id}/attachments")
+        } else {
+            format!("/my/tickets/{id}/attachments")
+        },
         targets: targets_of(page, &j),
         satisfactions: options_of(Satisfaction::ALL, Satisfaction::code, Satisfaction::label),
         t,
@@ -372,13 +478,26 @@ pub async fn my_ticket(
     ticket_page(&page, id, &n.notice, None).await
 }
 
-/// An act on a ticket from its page (the application layer decides whether the reader may).
-pub async fn act(page: PageFor<gate::Tickets>, Path(id): Path<i64>, form: RawForm) -> PageResult {
-    page.check_csrf(&form)?;
-    let form = form.raw;
+/// An act on a ticket from its page (the application layer decides whether the reader may); the
+/// reply may carry the department's evidence (files).
+pub async fn act(
+    page: PageFor<gate::Tickets>,
+    Path(id): Path<i64>,
+    form: TicketForm,
+) -> PageResult {
+    let (form, files, refused) = read_ticket_form(Some(&page), form).await?;
     let (app, who) = (&page.app, page.who());
     let f = |k: &str| form.get(k);
     let result = match f("action").as_str() {
+        _ if refused.is_some() => Err(refused.expect("a refused file")),
+        "reply" => {
+            app.reply_ticket_with_files(who, id, &f("reply"), &files)
+                .await
+        }
+        _ if !files.is_empty() => Err(AppError::field(
+            "file_attachments",
+            "只有答复时可以上传办理佐证材料",
+        )),
         "dispatch" => app.dispatch_ticket(who, id, Some(&f("department"))).await,
         "arbitrate" => {
             app.arbitrate_return(who, id, &f("department"), &f("note"))
@@ -398,7 +517,6 @@ pub async fn act(page: PageFor<gate::Tickets>, Path(id): Path<i64>, form: RawFor
             app.decide_ticket_extension(who, id, f("approve") == "true", &f("reason"))
                 .await
         }
-        "reply" => app.reply_ticket(who, id, &f("reply")).await,
         "callback" => {
             app.callback_ticket(who, id, &f("satisfaction"), &f("reason"))
                 .await
@@ -527,14 +645,17 @@ pub async fn my_tickets(
     my_tickets_page(&page, &q.jurisdiction, &q.notice, None).await
 }
 
-/// File a ticket as a logged-in applicant.
-pub async fn file_mine(page: PageFor<gate::Applicant>, form: RawForm) -> PageResult {
-    page.check_csrf(&form)?;
-    let form = form.raw;
+/// File a ticket as a logged-in applicant (with its files, if any).
+pub async fn file_mine(page: PageFor<gate::Applicant>, form: TicketForm) -> PageResult {
+    let (form, files, refused) = read_ticket_form(Some(&page), form).await?;
     let j = form.get("jurisdiction");
-    let result = match input_of(&form, &j) {
-        Ok(input) => page.app.register_ticket(page.who(), &input).await,
-        Err(e) => Err(e),
+    let result = match (refused, input_of(&form, &j)) {
+        (Some(e), _) | (None, Err(e)) => Err(e),
+        (None, Ok(input)) => {
+            page.app
+                .register_ticket_with_files(page.who(), &input, &files)
+                .await
+        }
     };
     settle(
         result,
@@ -558,6 +679,8 @@ struct PublicPage {
     filed: Option<(String, String)>,
     found: Option<PublicTicket>,
     number: String,
+    /// The query code a found ticket was looked up with (its rating form carries it on).
+    code: String,
     lookup_error: String,
 }
 
@@ -579,20 +702,24 @@ pub async fn public(page: Visitor, Query(q): Query<TrackQuery>) -> PageResult {
         filed: None,
         found: None,
         number: String::new(),
+        code: String::new(),
         lookup_error: String::new(),
     })
 }
 
-/// File a ticket anonymously (rate-limited per address).
-pub async fn file_public(page: Visitor, form: RawForm) -> PageResult {
-    let form = form.raw;
+/// File a ticket anonymously, with its files if any (rate-limited per address; the form's size
+/// bounded by [`TICKET_FORM_LIMIT`]).
+pub async fn file_public(page: Visitor, form: TicketForm) -> PageResult {
+    let (form, files, refused) = read_ticket_form(None, form).await?;
     let j = form.get("jurisdiction");
-    let result = match input_of(&form, &j) {
-        Ok(mut input) => {
+    let result = match (refused, input_of(&form, &j)) {
+        (Some(e), _) | (None, Err(e)) => Err(e),
+        (None, Ok(mut input)) => {
             input.direct_reply = None;
-            page.app.register_public_ticket(&input).await
+            page.app
+                .register_public_ticket_with_files(&input, &files)
+                .await
         }
-        Err(e) => Err(e),
     };
     match result {
         Ok(r) => render(&PublicPage {
@@ -601,6 +728,7 @@ pub async fn file_public(page: Visitor, form: RawForm) -> PageResult {
             filed: Some((r.ticket.number, r.query_code)),
             found: None,
             number: String::new(),
+            code: String::new(),
             lookup_error: String::new(),
         }),
         Err(e) if crate::pages::is_refusal(&e) => {
@@ -611,6 +739,7 @@ pub async fn file_public(page: Visitor, form: RawForm) -> PageResult {
                 filed: None,
                 found: None,
                 number: String::new(),
+                code: String::new(),
                 lookup_error: String::new(),
             }))
         }
@@ -629,8 +758,28 @@ pub async fn track(page: Visitor, Query(q): Query<TrackQuery>) -> PageResult {
         chrome: page.chrome(""),
         form: public_form(&page.app, &q.jurisdiction, "/suqiu", true, None).await?,
         filed: None,
+        code: if found.is_some() {
+            q.code
+        } else {
+            String::new()
+        },
         found,
         number: q.number,
         lookup_error,
     })
+}
+
+/// Downloads a ticket's file, for the centre and the department holding the ticket.
+pub async fn file(page: PageFor<gate::Tickets>, Path((id, aid)): Path<(i64, i64)>) -> PageResult {
+    let (f, bytes) = page.app.ticket_attachment(page.who(), id, aid).await?;
+    Ok(file_response(&f.content_type, &f.file_name, false, bytes))
+}
+
+/// Downloads a file of a ticket the applicant filed.
+pub async fn my_file(
+    page: PageFor<gate::Applicant>,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> PageResult {
+    let (f, bytes) = page.app.ticket_attachment(page.who(), id, aid).await?;
+    Ok(file_response(&f.content_type, &f.file_name, false, bytes))
 }

@@ -1,5 +1,7 @@
 //! Satisfaction ratings (好差评, 国办发〔2019〕51号) use cases: the applicant's online rating of a
-//! case once its result is out (一事一评), the one-time rating link a window opens for a visit
+//! case once its result is out (一事一评), the caller's online rating of a requests-centre ticket
+//! once it is closed (一事一评, by the applicant who filed it or with the ticket's query code), the
+//! one-time rating link a window opens for a visit
 //! (一次一评 on the window's tablet, or by SMS) and the rating given through it without logging in,
 //! the lists of ratings, the bad-rating loop (contact, rectification, callback, appeal and its
 //! decision), the jurisdiction's deadlines, and the public figures: 好评率, 差评整改率 and the
@@ -8,6 +10,11 @@
 //! Who does what:
 //! - the applicant who filed a case rates it online, once, after its result (decided, or refused at
 //!   intake); the window clerk who may receive the case opens its visit's rating link;
+//! - a closed ticket is rated online, once, by the applicant who filed it or by whoever holds its
+//!   number and query code; its rating is a rating like a case's (subject 「诉求工单」) and a bad
+//!   one opens the same rectification task; the rated side is the department that handled the
+//!   ticket — its ticket handlers ([`Operation::HandleTickets`] with that department) rectify and
+//!   appeal — or, for a ticket the centre answered at intake, the centre's manager;
 //! - the rated side — the section chief and the bureau head whose duty covers the case
 //!   ([`Operation::Rectify`] on its scope; a resident department's chief for its items) — contacts,
 //!   rectifies, calls back and appeals; the rating administrator (好差评管理员) may also contact and
@@ -17,7 +24,8 @@
 //!   administrator reads ([`App::rating_detail`]); the rater is recorded in the event chain as
 //!   「评价人」, never by name or account.
 //!
-//! Every act is an event of the rated case's chain, written in the same transaction.
+//! Every act is an event of the chain (the rated case's, or the jurisdiction's naming the ticket),
+//! written in the same transaction.
 
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -28,8 +36,8 @@ use yiyin_domain::engine::CaseState;
 use yiyin_domain::ids::mask_name;
 use yiyin_domain::party::{Actor, Channel};
 use yiyin_domain::ratings::{
-    Given, Indicator, Level, Outcome, RaterView, Rates, RatingChannel, Settings, Task, TaskAction,
-    TaskState,
+    Given, Indicator, Level, Outcome, REQUESTS_CENTRE, REQUESTS_CENTRE_NAME, RaterView, Rates,
+    RatingChannel, Settings, Subject, Task, TaskAction, TaskState, ticket_rated_side,
 };
 use yiyin_domain::refusal::Refusal;
 use yiyin_domain::roles::Role;
@@ -37,13 +45,17 @@ use yiyin_domain::text::{TextKind, check};
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::events::NewEvent;
 use yiyin_store::ratings::{
-    NewRating, Rater, RatingCounts, RatingFilter, RatingRecord, RatingToken, Step,
+    NewRating, Rater, RatingCounts, RatingFilter, RatingRecord, RatingScope, RatingToken, Step,
+    SubjectId,
 };
+use yiyin_store::tickets::TicketRecord;
 use yiyin_store::{Conflict, StoreError};
 
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
+
+mod rectification;
 
 /// How long a window's tablet link stays valid.
 pub const WINDOW_TOKEN_HOURS: i64 = 2;
@@ -342,6 +354,69 @@ fn stale_link() -> AppError {
     AppError::NotFound("评价链接无效、已使用或已过期；如需评价，请向窗口工作人员重新获取".into())
 }
 
+/// What a rating rates, as it is kept: the subject, its number, the rated side and the item (a
+/// case's item, a ticket's category).
+struct Rated {
+    jurisdiction: String,
+    subject: SubjectId,
+    number: String,
+    department: String,
+    item_code: String,
+    item_name: String,
+}
+
+impl Rated {
+    fn of_case(r: &CaseRecord) -> Rated {
+        Rated {
+            jurisdiction: r.jurisdiction.clone(),
+            subject: SubjectId::Case(r.id),
+            number: r.number.clone(),
+            department: r.department.clone(),
+            item_code: r.item_code.clone(),
+            item_name: r.item_name.clone(),
+        }
+    }
+
+    /// A closed ticket, rated side the department that handled it; any other is refused.
+    fn of_ticket(t: &TicketRecord) -> Result<Rated> {
+        Ok(Rated {
+            department: ticket_rated_side(t.state, t.department.as_deref())?,
+            jurisdiction: t.jurisdiction.clone(),
+            subject: SubjectId::Ticket(t.id),
+            number: t.number.clone(),
+            item_code: t.category_code.clone(),
+            item_name: t.category_name.clone(),
+        })
+    }
+}
+
+/// The subject a stored rating rates.
+fn subject_of(r: &RatingRecord) -> Result<SubjectId> {
+    match (r.subject, r.case_id, r.ticket_id) {
+        (Subject::Case, Some(id), _) => Ok(SubjectId::Case(id)),
+        (Subject::Ticket, _, Some(id)) => Ok(SubjectId::Ticket(id)),
+        _ => Err(AppError::Conflict(format!(
+            "评价 {} 缺少被评价的办件或工单",
+            r.id
+        ))),
+    }
+}
+
+/// The name of a rated side in a jurisdiction: a department, a township government (a ticket may
+/// be handled by one), or the requests centre.
+pub fn rated_side_name(j: Option<&yiyin_domain::org::Jurisdiction>, code: &str) -> String {
+    if code == REQUESTS_CENTRE {
+        return REQUESTS_CENTRE_NAME.to_string();
+    }
+    let Some(j) = j else {
+        return code.to_string();
+    };
+    if let Some(t) = j.township(code) {
+        return t.government();
+    }
+    j.department_name(code)
+}
+
 impl App {
     /// The jurisdiction's bad-rating deadlines (Yiyin's defaults until set).
     pub async fn rating_settings(&self, jurisdiction: &str) -> Result<Settings> {
@@ -392,7 +467,10 @@ impl App {
         if !who.is_applicant_of(&record) {
             return Err(AppError::Forbidden("无权评价：只能评价本人的办件".into()));
         }
-        Ok(self.store.online_rating_of(case_id).await?)
+        Ok(self
+            .store
+            .online_rating_of(SubjectId::Case(case_id))
+            .await?)
     }
 
     /// The applicant rates their case online once its result is out (一事一评), once.
@@ -416,7 +494,109 @@ impl App {
             .named
             .then(|| (Some(a.id), a.name.clone(), record.applicant.phone.clone()));
         self.keep_rating(
-            &record,
+            &Rated::of_case(&record),
+            RatingChannel::Online,
+            String::new(),
+            &given,
+            rater,
+            None,
+        )
+        .await
+    }
+
+    /// A ticket the applicant filed, or why they may not rate it.
+    async fn my_ticket(&self, who: &Principal, ticket_id: i64) -> Result<TicketRecord> {
+        let t = self
+            .store
+            .ticket(ticket_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("没有编号为{ticket_id}的工单")))?;
+        if who.is_staff() || t.applicant_account != Some(who.account.id) {
+            return Err(AppError::Forbidden(
+                "无权评价：只能评价本人提出的诉求".into(),
+            ));
+        }
+        Ok(t)
+    }
+
+    /// A ticket by its number and query code, with the same refusal as the track page for either
+    /// wrong (a guesser learns nothing).
+    async fn ticket_by_code(&self, number: &str, code: &str) -> Result<TicketRecord> {
+        check("number", number, TextKind::Short)?;
+        check("code", code, TextKind::Short)?;
+        let not_found = || AppError::NotFound("工单编号或查询码不正确".into());
+        let t = self
+            .store
+            .ticket_by_number(number)
+            .await?
+            .ok_or_else(not_found)?;
+        if code.trim().is_empty() || !t.query_code.eq_ignore_ascii_case(code.trim()) {
+            return Err(not_found());
+        }
+        Ok(t)
+    }
+
+    /// The online rating of a ticket the applicant filed (its one 一事一评), if given.
+    pub async fn ticket_rating(
+        &self,
+        who: &Principal,
+        ticket_id: i64,
+    ) -> Result<Option<RatingRecord>> {
+        let t = self.my_ticket(who, ticket_id).await?;
+        Ok(self.store.online_rating_of(SubjectId::Ticket(t.id)).await?)
+    }
+
+    /// The online rating of a ticket followed with its number and query code, if given.
+    pub async fn tracked_ticket_rating(
+        &self,
+        number: &str,
+        code: &str,
+    ) -> Result<Option<RatingRecord>> {
+        let t = self.ticket_by_code(number, code).await?;
+        Ok(self.store.online_rating_of(SubjectId::Ticket(t.id)).await?)
+    }
+
+    /// The applicant who filed a ticket rates it once it is closed (一事一评), once; by name
+    /// (their account's name and phone, to be contacted) when `named`.
+    #[tracing::instrument(skip_all, fields(account = who.account.id, ticket = ticket_id))]
+    pub async fn rate_ticket(
+        &self,
+        who: &Principal,
+        ticket_id: i64,
+        input: &RateInput,
+    ) -> Result<RatingRecord> {
+        let t = self.my_ticket(who, ticket_id).await?;
+        let given = given(input)?;
+        let rated = Rated::of_ticket(&t)?;
+        let a = &who.account;
+        let rater = input
+            .named
+            .then(|| (Some(a.id), a.name.clone(), a.phone.clone()));
+        self.keep_rating(
+            &rated,
+            RatingChannel::Online,
+            String::new(),
+            &given,
+            rater,
+            None,
+        )
+        .await
+    }
+
+    /// The caller rates a closed ticket with its number and query code, without logging in (the
+    /// query code proves it is theirs), once; named when they leave a name and phone.
+    pub async fn rate_ticket_by_code(
+        &self,
+        number: &str,
+        code: &str,
+        input: &RateInput,
+    ) -> Result<RatingRecord> {
+        let t = self.ticket_by_code(number, code).await?;
+        let given = given(input)?;
+        let rated = Rated::of_ticket(&t)?;
+        let rater = visit_rater(input)?.map(|(n, p)| (None, n, p));
+        self.keep_rating(
+            &rated,
             RatingChannel::Online,
             String::new(),
             &given,
@@ -430,7 +610,7 @@ impl App {
     /// token of a visit is used in it.
     async fn keep_rating(
         &self,
-        record: &CaseRecord,
+        record: &Rated,
         channel: RatingChannel,
         visit_key: String,
         given: &Given,
@@ -456,7 +636,7 @@ impl App {
         }
         let new = NewRating {
             jurisdiction: &record.jurisdiction,
-            case_id: record.id,
+            subject: record.subject,
             case_number: &record.number,
             department: &record.department,
             item_code: &record.item_code,
@@ -473,17 +653,42 @@ impl App {
         let id = match tx.insert_rating(&new).await {
             Err(e) if e.is_unique_violation() => {
                 return Err(AppError::Conflict(
-                    "该办件已经评价过：网上“一事一评”每件只能评价一次，评价提交后不能修改".into(),
+                    match record.subject {
+                        SubjectId::Case(_) => {
+                            "该办件已经评价过：网上“一事一评”每件只能评价一次，评价提交后不能修改"
+                        }
+                        SubjectId::Ticket(_) => {
+                            "该工单已经评价过：诉求工单“一事一评”每件只能评价一次，评价提交后不能修改"
+                        }
+                    }
+                    .into(),
                 ));
             }
             other => other?,
         };
         let mut data = json!({
-            "rating": id, "channel": channel.code(), "level": given.level.code(),
+            "rating": id, "subject": record.subject.subject().code(),
+            "channel": channel.code(), "level": given.level.code(),
             "bad": given.level.is_bad(),
             "indicators": given.indicators.iter().map(|i| i.code()).collect::<Vec<_>>(),
         });
-        let mut summary = format!("{}：{}", channel.label(), given.level.label());
+        let case_id = match record.subject {
+            SubjectId::Case(id) => Some(id),
+            SubjectId::Ticket(ticket) => {
+                data["ticket"] = json!(ticket);
+                data["number"] = json!(record.number);
+                None
+            }
+        };
+        let mut summary = match record.subject {
+            SubjectId::Case(_) => format!("{}：{}", channel.label(), given.level.label()),
+            SubjectId::Ticket(_) => format!(
+                "工单{}{}：{}",
+                record.number,
+                channel.label(),
+                given.level.label()
+            ),
+        };
         if !given.indicators.is_empty() {
             let words: Vec<_> = given.indicators.iter().map(|i| i.label()).collect();
             summary.push_str(&format!("（{}）", words.join("、")));
@@ -505,7 +710,7 @@ impl App {
             &rater_actor(channel),
             at,
             &record.jurisdiction,
-            Some(record.id),
+            case_id,
             "rating",
             summary,
             data,
@@ -630,7 +835,7 @@ impl App {
         let given = given(input)?;
         let rater = visit_rater(input)?.map(|(n, p)| (None, n, p));
         self.keep_rating(
-            &record,
+            &Rated::of_case(&record),
             t.channel,
             t.id.to_string(),
             &given,
@@ -638,343 +843,6 @@ impl App {
             Some(t.id),
         )
         .await
-    }
-
-    /// The departments `who` may list ratings of in a jurisdiction: `None` every one (the rating
-    /// administrator, the monitoring roles but observers, bureau rectifiers), `Some(list)` those
-    /// named by department grants (observers, a resident department's chief).
-    fn rating_departments(
-        &self,
-        who: &Principal,
-        jurisdiction: &str,
-    ) -> Result<Option<Vec<String>>> {
-        let ops = [
-            Operation::ManageRatings,
-            Operation::Monitor,
-            Operation::Rectify,
-        ];
-        let mine: Vec<_> = who
-            .account
-            .grants
-            .iter()
-            .filter(|g| {
-                g.jurisdiction == jurisdiction && ops.iter().any(|op| authz::role_may(g.role, *op))
-            })
-            .collect();
-        if !who.is_staff() || mine.is_empty() {
-            return Err(AppError::Forbidden(
-                if who.is_staff()
-                    && who
-                        .account
-                        .grants
-                        .iter()
-                        .any(|g| g.jurisdiction == jurisdiction)
-                {
-                    "无权查看好差评：您的岗位没有此项职责"
-                } else if who.is_staff() {
-                    "无权访问：不属于您所在县区"
-                } else {
-                    "无权查看好差评：仅限工作人员"
-                }
-                .into(),
-            ));
-        }
-        if mine.iter().any(|g| g.department.is_none()) {
-            return Ok(None);
-        }
-        Ok(Some(
-            mine.iter().filter_map(|g| g.department.clone()).collect(),
-        ))
-    }
-
-    /// The ratings of a jurisdiction by filter, without their raters, with what is late today.
-    pub async fn ratings(&self, who: &Principal, q: &RatingQuery) -> Result<Vec<RatingView>> {
-        for (field, value) in [
-            ("jurisdiction", Some(&q.jurisdiction)),
-            ("department", q.department.as_ref()),
-            ("state", q.state.as_ref()),
-        ] {
-            check(field, value.map_or("", String::as_str), TextKind::Short)?;
-        }
-        let jurisdiction = q.jurisdiction.trim().to_string();
-        let departments = self.rating_departments(who, &jurisdiction)?;
-        let state = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(AppError::choice::<TaskState>("state", s, |w| {
-                format!("整改状态应为以下之一：{w}")
-            })?),
-        };
-        let (from, to) = (date_field("from", &q.from)?, date_field("to", &q.to)?);
-        if let (Some(f), Some(t)) = (from, to)
-            && f > t
-        {
-            return Err(AppError::field("to", "结束日期不能早于开始日期"));
-        }
-        let filter = RatingFilter {
-            jurisdiction,
-            departments: departments.unwrap_or_default(),
-            department: q
-                .department
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-            bad_only: q.bad.unwrap_or(false) || state.is_some(),
-            task_state: state,
-            from,
-            to,
-            case_id: None,
-            limit: 500,
-        };
-        let today = self.today();
-        Ok(self
-            .store
-            .ratings(&filter)
-            .await?
-            .into_iter()
-            .map(|r| view(r, today))
-            .collect())
-    }
-
-    /// Whether `who` may read a rating, and whether they see its rater (the rating administrator
-    /// of its jurisdiction alone).
-    fn may_read(&self, who: &Principal, r: &RatingRecord) -> Result<bool> {
-        let departments = self.rating_departments(who, &r.jurisdiction)?;
-        if departments.is_some_and(|d| !d.contains(&r.department)) {
-            return Err(AppError::Forbidden(
-                "无权查看：该评价不属于您所在部门".into(),
-            ));
-        }
-        Ok(who
-            .require_in(Operation::ManageRatings, &r.jurisdiction)
-            .is_ok())
-    }
-
-    /// One rating with its steps; the rater of a named rating for the rating administrator alone.
-    pub async fn rating_detail(&self, who: &Principal, id: i64) -> Result<RatingDetail> {
-        let r = self.rating_by_id(id).await?;
-        let sees_rater = self.may_read(who, &r)?;
-        let rater = if sees_rater && r.named {
-            self.store.rater(id).await?
-        } else {
-            None
-        };
-        Ok(RatingDetail {
-            steps: self.store.rectification_steps(id).await?,
-            view: view(r, self.today()),
-            rater,
-        })
-    }
-
-    /// An act on the rectification task of a bad rating: contact, rectify, call back and appeal
-    /// by the rated side ([`Operation::Rectify`] on the case; contact and callback also by the
-    /// rating administrator); the decision of an appeal by the rating administrator alone.
-    #[tracing::instrument(skip_all, fields(account = who.account.id, rating = id))]
-    pub async fn act_on_rating(
-        &self,
-        who: &Principal,
-        id: i64,
-        input: &TaskInput,
-    ) -> Result<RatingRecord> {
-        let r = self.rating_by_id(id).await?;
-        let record = self.store.case(r.case_id).await?;
-        let admin = who.require_in(Operation::ManageRatings, &r.jurisdiction);
-        let rated_side = who.require(Operation::Rectify, &self.case_scope(&record));
-        let action = input.action.trim();
-        if action == "decide_appeal" && admin.is_err() {
-            return Err(AppError::Forbidden(
-                "无权复核申诉：差评申诉由好差评管理员复核，被评价方不能复核".into(),
-            ));
-        }
-        if let (Err(_), Err(e)) = (&admin, &rated_side) {
-            return Err(e.clone());
-        }
-        match action {
-            "rectify" | "appeal" if rated_side.is_err() => {
-                return Err(AppError::Forbidden(format!(
-                    "无权{}：差评由被评价办件的科室负责人或局长整改、申诉",
-                    if action == "appeal" {
-                        "申诉"
-                    } else {
-                        "整改"
-                    }
-                )));
-            }
-            _ => {}
-        }
-        let act = input.action()?;
-        let (Some(task), Some(version)) = (r.task.clone(), r.task_version) else {
-            return Err(AppError::Conflict("该评价不是差评，没有整改任务".into()));
-        };
-        if let Some(seen) = input.version
-            && seen != version
-        {
-            return Err(AppError::Conflict(
-                "该差评整改已被他人更新，请刷新后重试".into(),
-            ));
-        }
-        let at = self.now();
-        let today = local_date(at);
-        let next = task.apply(today, &act)?;
-        let actor = who.actor(&self.org());
-        let detail = step_detail(&act);
-        let mut tx = self.store.begin_write().await?;
-        match tx
-            .update_rectification(id, version, &next, at.timestamp_millis())
-            .await
-        {
-            Err(StoreError::Conflict(Conflict::Changed(_))) => {
-                return Err(AppError::Conflict(
-                    "该差评整改已被他人更新，请刷新后重试".into(),
-                ));
-            }
-            other => other?,
-        }
-        tx.insert_rectification_step(
-            id,
-            act.name(),
-            &actor.name,
-            &detail,
-            today,
-            at.timestamp_millis(),
-        )
-        .await?;
-        let event = NewEvent::new(
-            &actor,
-            at,
-            &r.jurisdiction,
-            Some(r.case_id),
-            &format!("rating_{}", act.name()),
-            format!("差评{}：{detail}", act.label()),
-            json!({"rating": id, "state": next.state.code()}),
-        );
-        tx.append_events(&[event]).await?;
-        tx.commit().await?;
-        self.rating_by_id(id).await
-    }
-
-    /// 好评率 and 差评整改率 of a jurisdiction for ratings given from `from` to `to` (inclusive),
-    /// in all and per department, computed from the stored ratings; a rating whose appeal was
-    /// upheld is left out (it stays on record). Public figures: no permission needed. For the
-    /// statistics pages too.
-    pub async fn rating_rates(
-        &self,
-        jurisdiction: &str,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<RatingRates> {
-        self.jurisdiction(jurisdiction)?;
-        if from > to {
-            return Err(AppError::field("to", "结束日期不能早于开始日期"));
-        }
-        let rows = self.store.rating_counts(jurisdiction, from, to).await?;
-        let sum = |f: fn(&RatingCounts) -> i64| rows.iter().map(f).sum::<i64>();
-        let total = Rates::of(sum(|c| c.good), sum(|c| c.bad), sum(|c| c.rectified));
-        Ok(RatingRates {
-            jurisdiction: jurisdiction.to_string(),
-            from,
-            to,
-            total,
-            departments: rows
-                .iter()
-                .map(|c| DepartmentRates {
-                    department: c.department.clone(),
-                    rates: Rates::of(c.good, c.bad, c.rectified),
-                })
-                .collect(),
-        })
-    }
-
-    /// The finished rectifications of a jurisdiction for the public page, the rater's name masked.
-    pub async fn published_rectifications(
-        &self,
-        jurisdiction: &str,
-    ) -> Result<Vec<PublishedRectification>> {
-        let j = self.jurisdiction(jurisdiction)?;
-        let rows = self
-            .store
-            .finished_rectifications(jurisdiction, 100)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(r, name)| {
-                let task = r.task?;
-                Some(PublishedRectification {
-                    rated_on: r.rated_on,
-                    item_name: r.item_name,
-                    department: j
-                        .department(&r.department)
-                        .map_or(r.department.clone(), |d| d.name.clone()),
-                    level: r.level,
-                    indicators: r.indicators,
-                    rater: name.as_deref().map_or_else(|| "匿名".into(), mask_name),
-                    outcome: task.outcome,
-                    rectification: task.rectification.unwrap_or_default(),
-                    rectified_on: task.rectified_on,
-                    callback_view: task.callback_view,
-                })
-            })
-            .collect())
-    }
-
-    /// Whether `who` may act on ratings somewhere in a jurisdiction (for the pages' forms):
-    /// (rectify, administer).
-    pub fn rating_duties(&self, who: &Principal, jurisdiction: &str) -> (bool, bool) {
-        let rectify = who.is_staff()
-            && who.account.grants.iter().any(|g| {
-                g.jurisdiction == jurisdiction && authz::role_may(g.role, Operation::Rectify)
-            });
-        let admin = who.is_staff()
-            && who
-                .account
-                .grants
-                .iter()
-                .any(|g| g.jurisdiction == jurisdiction && g.role == Role::RatingAdmin);
-        (rectify, admin)
-    }
-}
-
-/// A rating as a desk lists it on `today`.
-fn view(rating: RatingRecord, today: NaiveDate) -> RatingView {
-    let (contact_overdue, rectify_overdue, allowed) = match &rating.task {
-        Some(t) => (
-            t.contact_overdue(today),
-            t.rectify_overdue(today),
-            t.allowed().into_iter().map(str::to_string).collect(),
-        ),
-        None => (false, false, Vec::new()),
-    };
-    RatingView {
-        rating,
-        contact_overdue,
-        rectify_overdue,
-        allowed,
-    }
-}
-
-/// What a step records, in Chinese.
-fn step_detail(act: &TaskAction) -> String {
-    match act {
-        TaskAction::Contact { note } => note.trim().to_string(),
-        TaskAction::Rectify { outcome, text } => format!("{}：{}", outcome.label(), text.trim()),
-        TaskAction::Callback { view, note } => {
-            let note = note.trim();
-            if note.is_empty() {
-                format!("评价人意见：{}", view.label())
-            } else {
-                format!("评价人意见：{}；{note}", view.label())
-            }
-        }
-        TaskAction::Appeal { reason } => reason.trim().to_string(),
-        TaskAction::DecideAppeal { uphold, reason } => format!(
-            "{}：{}",
-            if *uphold {
-                "申诉成立"
-            } else {
-                "申诉不成立"
-            },
-            reason.trim()
-        ),
     }
 }
 
