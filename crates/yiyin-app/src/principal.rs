@@ -145,7 +145,7 @@ impl Principal {
 
     pub fn require_applicant(&self) -> Result<()> {
         if self.is_staff() {
-            Err(AppError::Forbidden("此页面供申请人使用".into()))
+            Err(AppError::Forbidden("此功能仅供申请人本人使用".into()))
         } else {
             Ok(())
         }

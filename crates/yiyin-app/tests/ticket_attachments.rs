@@ -5,40 +5,19 @@
 //! (who learns only a count); a wrong kind, a too large file and a sixth file refused in Chinese
 //! with nothing stored.
 
-use yiyin_app::Principal;
 use yiyin_app::cases::Upload;
 use yiyin_app::tickets::{FILES_PER_STAGE, TicketInput};
-use yiyin_domain::roles::Role;
 use yiyin_domain::tickets::TicketState;
 use yiyin_testkit::TestApp;
 use yiyin_testkit::errors::*;
 use yiyin_testkit::on_both;
+use yiyin_testkit::tickets::{HANYIN, centre};
 
 on_both!(yiyin_testkit::app::run;
     files_go_with_the_ticket_and_its_reply,
     only_the_tickets_readers_download_its_files,
     bad_files_change_nothing,
 );
-
-const HANYIN: &str = "hanyin";
-
-struct Centre {
-    agent: Principal,
-    market: Principal,
-    housing: Principal,
-}
-
-async fn centre(t: &TestApp) -> Centre {
-    Centre {
-        agent: t.staff("hy.centre", Role::CentreAgent, HANYIN, None).await,
-        market: t
-            .staff("hy.handler", Role::TicketHandler, HANYIN, Some("shichang"))
-            .await,
-        housing: t
-            .staff("hy.zj", Role::TicketHandler, HANYIN, Some("zhujian"))
-            .await,
-    }
-}
 
 fn call(phone: &str) -> TicketInput {
     TicketInput {

@@ -5,42 +5,18 @@
 //! their department; the agent, an observer and an applicant are refused; bad input is refused
 //! with the field; the workbook reads back.
 
-use yiyin_app::Principal;
 use yiyin_app::tickets::{TicketInput, TicketKpiQuery, TicketKpis, kpis_to_xlsx};
 use yiyin_domain::roles::Role;
 use yiyin_domain::tickets::kpis::KpiRow;
 use yiyin_testkit::TestApp;
 use yiyin_testkit::errors::*;
 use yiyin_testkit::on_both;
+use yiyin_testkit::tickets::{Centre, HANYIN, centre};
 
 on_both!(yiyin_testkit::app::run;
     the_kpis_are_recomputed_from_the_tickets_histories,
     the_kpis_are_kept_to_their_readers,
 );
-
-const HANYIN: &str = "hanyin";
-
-struct Centre {
-    agent: Principal,
-    manager: Principal,
-    market: Principal,
-    housing: Principal,
-}
-
-async fn centre(t: &TestApp) -> Centre {
-    Centre {
-        agent: t.staff("hy.centre", Role::CentreAgent, HANYIN, None).await,
-        manager: t
-            .staff("hy.centre.head", Role::CentreManager, HANYIN, None)
-            .await,
-        market: t
-            .staff("hy.handler", Role::TicketHandler, HANYIN, Some("shichang"))
-            .await,
-        housing: t
-            .staff("hy.zj", Role::TicketHandler, HANYIN, Some("zhujian"))
-            .await,
-    }
-}
 
 fn call(ty: &str, category: &str, phone: &str) -> TicketInput {
     TicketInput {

@@ -2,18 +2,18 @@
 //! complaint (registered, dispatched, returned, arbitrated back, signed, replied, an unsatisfied
 //! callback, handled again, replied, closed) on the domain's clock, each act in the unbroken chain;
 //! the denials (a handler of another department, an agent deciding an extension or dispatching a
-//! returned ticket, a second extension); the township refusal; merging duplicates; the caller's
+//! returned ticket, a second extension); the caller told of a granted extension; the township refusal; merging duplicates; the caller's
 //! data shown only to the centre and the department holding the ticket; bad input changing nothing.
 
 use serde_json::json;
+use yiyin_app::AppError;
 use yiyin_app::audit::verify_chain;
 use yiyin_app::tickets::{CategoryInput, TicketInput, TicketQuery};
-use yiyin_app::{AppError, Principal};
-use yiyin_domain::roles::Role;
 use yiyin_domain::tickets::TicketState;
 use yiyin_testkit::TestApp;
 use yiyin_testkit::errors::*;
 use yiyin_testkit::on_both;
+use yiyin_testkit::tickets::{HANYIN, centre};
 
 on_both!(yiyin_testkit::app::run;
     a_complaint_runs_the_closed_loop,
@@ -24,30 +24,6 @@ on_both!(yiyin_testkit::app::run;
     bad_input_changes_nothing,
     urgent_tickets_are_counted_in_elapsed_hours_on_the_desks,
 );
-
-const HANYIN: &str = "hanyin";
-
-struct Centre {
-    agent: Principal,
-    head: Principal,
-    market: Principal,
-    housing: Principal,
-}
-
-async fn centre(t: &TestApp) -> Centre {
-    Centre {
-        agent: t.staff("hy.centre", Role::CentreAgent, HANYIN, None).await,
-        head: t
-            .staff("hy.centre.head", Role::CentreManager, HANYIN, None)
-            .await,
-        market: t
-            .staff("hy.handler", Role::TicketHandler, HANYIN, Some("shichang"))
-            .await,
-        housing: t
-            .staff("hy.zj", Role::TicketHandler, HANYIN, Some("zhujian"))
-            .await,
-    }
-}
 
 fn call(category: &str, phone: &str, location: &str) -> TicketInput {
     TicketInput {
@@ -101,12 +77,12 @@ async fn a_complaint_runs_the_closed_loop(t: TestApp) {
         .unwrap();
     assert_eq!(v.state, TicketState::PendingDispatch);
     assert_eq!(v.awaiting.as_deref(), Some("return"));
-    let q = t.centre_queue(&c.head, HANYIN).await.unwrap();
+    let q = t.centre_queue(&c.manager, HANYIN).await.unwrap();
     assert_eq!(q.returns.iter().map(|b| b.id).collect::<Vec<_>>(), [id]);
     assert!(q.pending.iter().all(|b| b.id != id));
     t.set_today("2025-03-05");
     let v = t
-        .arbitrate_return(&c.head, id, "shichang", "")
+        .arbitrate_return(&c.manager, id, "shichang", "")
         .await
         .unwrap();
     assert_eq!(v.state, TicketState::Dispatched);
@@ -229,18 +205,42 @@ async fn the_roles_are_kept_to_their_duties(t: TestApp) {
         "管理诉求中心",
     );
     let v = t
-        .decide_ticket_extension(&c.head, id, true, "")
+        .decide_ticket_extension(&c.manager, id, true, "")
         .await
         .unwrap();
     assert_eq!(v.extension_days, 5);
     assert_eq!(due(&v, "答复"), "2025-03-24");
+    // The caller is to be told of it: on the centre's queue until an agent records how.
+    assert!(v.caller_to_tell);
+    let queue = t.centre_queue(&c.agent, HANYIN).await.unwrap();
+    assert!(queue.to_inform.iter().any(|b| b.id == id), "{queue:?}");
+    assert_forbidden(
+        t.inform_ticket_caller(&c.market, id, "已告知").await,
+        "受理和派发诉求工单",
+    );
+    assert!(matches!(
+        t.inform_ticket_caller(&c.agent, id, " ").await,
+        Err(AppError::Invalid { field: Some(f), message }) if f == "note" && message.contains("告知来电人的方式")
+    ));
+    let v = t
+        .inform_ticket_caller(&c.agent, id, "已电话告知来电人延期原因和新的答复期限")
+        .await
+        .unwrap();
+    assert!(!v.caller_to_tell);
+    assert!(v.steps.iter().any(|s| s.label == "告知延期"));
+    let queue = t.centre_queue(&c.agent, HANYIN).await.unwrap();
+    assert!(queue.to_inform.iter().all(|b| b.id != id));
+    assert_eq!(
+        refused(t.inform_ticket_caller(&c.agent, id, "再次告知").await).rule,
+        "RC-inform"
+    );
     refused_saying(
         t.ask_ticket_extension(&c.market, id, 2, "还需时间").await,
         &["只能申请一次"],
     );
     // A returned ticket is the manager's to arbitrate; the agent may not redispatch it.
     assert_forbidden(t.remind_ticket(&c.agent, id, "抓紧").await, "管理诉求中心");
-    let v = t.remind_ticket(&c.head, id, "请加快办理").await.unwrap();
+    let v = t.remind_ticket(&c.manager, id, "请加快办理").await.unwrap();
     assert_eq!(v.reminders, 1);
     // Past the return limit (add(03-03, 2) = 03-05) the department may not return it.
     t.set_today("2025-03-06");
@@ -266,7 +266,7 @@ async fn the_roles_are_kept_to_their_duties(t: TestApp) {
         "管理诉求中心",
     );
     let v = t
-        .arbitrate_return(&c.head, id2, "zhujian", "")
+        .arbitrate_return(&c.manager, id2, "zhujian", "")
         .await
         .unwrap();
     assert_eq!(v.department.as_deref(), Some("zhujian"));
@@ -304,7 +304,7 @@ async fn line_department_work_is_never_dispatched_to_a_township(t: TestApp) {
     // A new version of a category re-maps it; the old version stays.
     let saved = t
         .save_ticket_category(
-            &c.head,
+            &c.manager,
             &CategoryInput {
                 jurisdiction: HANYIN.into(),
                 code: "village".into(),
@@ -488,7 +488,7 @@ async fn bad_input_changes_nothing(t: TestApp) {
     let mut m = t.ticket_matrix(HANYIN).await.unwrap();
     m.merge_window_days = 0;
     refused_saying(
-        t.save_ticket_matrix(&c.head, HANYIN, &m).await,
+        t.save_ticket_matrix(&c.manager, HANYIN, &m).await,
         &["并单时间窗"],
     );
     assert_eq!(t.ticket_matrix(HANYIN).await.unwrap().merge_window_days, 7);
@@ -497,7 +497,7 @@ async fn bad_input_changes_nothing(t: TestApp) {
         t.save_ticket_matrix(&c.agent, HANYIN, &m).await,
         "管理诉求中心",
     );
-    t.save_ticket_matrix(&c.head, HANYIN, &m).await.unwrap();
+    t.save_ticket_matrix(&c.manager, HANYIN, &m).await.unwrap();
     assert_eq!(t.ticket_matrix(HANYIN).await.unwrap().merge_window_days, 3);
 }
 

@@ -173,6 +173,8 @@ fn awaiting(t: &Ticket) -> Option<&'static str> {
         Some("return")
     } else if t.extension_asked.is_some() {
         Some("extension")
+    } else if t.caller_to_tell {
+        Some("inform")
     } else {
         None
     }

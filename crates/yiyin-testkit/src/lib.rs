@@ -13,6 +13,7 @@ pub mod db;
 pub mod errors;
 pub mod fixtures;
 pub mod server;
+pub mod tickets;
 pub mod web;
 
 pub use app::TestApp;

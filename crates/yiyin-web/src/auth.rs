@@ -293,6 +293,18 @@ pub mod gate {
         }
     }
 
+    /// Registering a ticket: an applicant on the portal, or the centre's agents and manager (who
+    /// take calls); refused before the body is read.
+    pub struct FileTicket;
+    impl Gate for FileTicket {
+        fn admit(principal: &Principal) -> Result<(), AppError> {
+            if principal.require_applicant().is_ok() {
+                return Ok(());
+            }
+            TakeTickets::admit(principal)
+        }
+    }
+
     /// The applicant's own pages: any account that is not staff (the application layer checks
     /// that the case or licence is theirs).
     pub struct Applicant;

@@ -179,7 +179,7 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
     }
     let (status, page) = post_form(&app, "/my/cases/abc/withdraw", format!("csrf={csrf}")).await;
     assert_eq!(status, 403, "clerk on an applicant's form: {page}");
-    assert!(page.contains("此页面供申请人使用"), "{page}");
+    assert!(page.contains("此功能仅供申请人本人使用"), "{page}");
     let (status, page) = app.get_text("/my/cases/abc").await;
     assert_eq!(status, 403, "clerk on an applicant's page: {page}");
     for path in ["/work/cases/abc", "/files/abc", "/cases/abc/documents/1"] {

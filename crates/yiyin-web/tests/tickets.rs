@@ -118,6 +118,26 @@ async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
         .refused(403, "管理诉求中心");
     let v = api.by(&head).post(&path, body).await.expect(200);
     assert_eq!(v["extension_days"], 3);
+    // The caller is told of the extension: the centre's page asks for it, the agent records it.
+    assert_eq!(v["caller_to_tell"], true);
+    let (status, html) = api
+        .page_text(&agent, &format!("/centre/tickets/{id}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("记录已告知来电人"), "{html}");
+    let queue = api
+        .by(&agent)
+        .get("/api/v1/tickets/queue?jurisdiction=hanyin")
+        .await
+        .expect(200);
+    assert_eq!(queue["to_inform"][0]["id"], json!(id), "{queue}");
+    let (path, body) = act(json!({"action": "inform", "note": "已电话告知延期3个工作日"}));
+    api.by(&market)
+        .post(&path, body.clone())
+        .await
+        .refused(403, "受理和派发诉求工单");
+    let v = api.by(&agent).post(&path, body).await.expect(200);
+    assert_eq!(v["caller_to_tell"], false);
     let (path, body) = act(json!({"action": "reply", "reply": "已下架并立案"}));
     api.by(&market).post(&path, body).await.expect(200);
     let (path, body) = act(json!({"action": "callback", "satisfaction": "满意"}));

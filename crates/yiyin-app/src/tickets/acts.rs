@@ -381,6 +381,23 @@ impl App {
             .await
     }
 
+    /// 告知延期: the centre (an agent or the manager) records that the caller was told of the
+    /// extension granted, and how; until then the ticket waits on the centre's queue.
+    pub async fn inform_ticket_caller(
+        &self,
+        who: &Principal,
+        id: i64,
+        note: &str,
+    ) -> Result<TicketView> {
+        let rec = self.ticket_record(id).await?;
+        who.require_in(Operation::TakeTickets, &rec.jurisdiction)?;
+        let note = required("note", note, TextKind::Long, "请写明告知来电人的方式和情况")?;
+        let action = TicketAction::Inform { note: note.clone() };
+        let dep = rec.department.clone();
+        self.act_on_ticket(who, &rec, action, dep.as_deref(), &note, Extra::default())
+            .await
+    }
+
     /// 督办: the centre's manager reminds the department holding the ticket (logged).
     pub async fn remind_ticket(&self, who: &Principal, id: i64, note: &str) -> Result<TicketView> {
         let rec = self.ticket_record(id).await?;

@@ -58,6 +58,11 @@ impl App {
             ..base.clone()
         })
         .await?;
+        let to_inform = list(TicketFilter {
+            awaiting: Some("inform".into()),
+            ..base.clone()
+        })
+        .await?;
         let (returns, extensions) = if manager {
             (
                 list(TicketFilter {
@@ -80,6 +85,7 @@ impl App {
             callbacks: briefs(callbacks),
             returns: briefs(returns),
             extensions: briefs(extensions),
+            to_inform: briefs(to_inform),
         })
     }
 

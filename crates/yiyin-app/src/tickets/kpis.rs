@@ -118,6 +118,7 @@ fn act_of(e: &TicketEvent) -> Option<TicketAction> {
         },
         "deny_extension" => TicketAction::DenyExtension { reason: text() },
         "remind" => TicketAction::Remind { note: text() },
+        "inform" => TicketAction::Inform { note: text() },
         "merge" => TicketAction::Merge {
             master: data
                 .get("master")

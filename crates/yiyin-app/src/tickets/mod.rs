@@ -168,6 +168,7 @@ pub fn action_label(code: &str) -> &'static str {
         "ask_extension" => "申请延期",
         "deny_extension" => "不予延期",
         "remind" => "督办",
+        "inform" => "告知延期",
         "merge" => "并单",
         "attach" => "上传附件",
         _ => "其他",

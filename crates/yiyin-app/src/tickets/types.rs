@@ -156,6 +156,8 @@ pub struct TicketView {
     pub returned_by: Option<String>,
     /// The extension (working days) asked for.
     pub extension_asked: Option<u32>,
+    /// An extension was granted and the caller is still to be told of it (延期待告知).
+    pub caller_to_tell: bool,
     pub extension_days: u32,
     pub rehandled: u32,
     pub returned: u32,
@@ -219,6 +221,8 @@ pub struct CentreQueue {
     pub returns: Vec<TicketBrief>,
     /// Extensions waiting for the manager's approval (managers only).
     pub extensions: Vec<TicketBrief>,
+    /// Extensions granted whose caller has not yet been told (延期待告知).
+    pub to_inform: Vec<TicketBrief>,
 }
 
 /// A ticket followed with its number and query code (no caller data, no staff names).

@@ -250,6 +250,7 @@ impl App {
             return_reason: t.pending_return.clone(),
             returned_by: t.returned_by.clone(),
             extension_asked: t.extension_asked,
+            caller_to_tell: t.caller_to_tell,
             extension_days: t.extension_days,
             rehandled: t.rehandled,
             returned: t.returned,

@@ -209,6 +209,7 @@ impl Replay {
             | TicketAction::Extend { .. }
             | TicketAction::AskExtension { .. }
             | TicketAction::DenyExtension { .. }
+            | TicketAction::Inform { .. }
             | TicketAction::Remind { .. } => {}
         }
     }

@@ -83,6 +83,10 @@ pub struct Ticket {
     /// The master ticket's number, once merged (并单).
     #[serde(default)]
     pub merged_into: Option<String>,
+    /// An extension was granted and the caller has not yet been told of it (延期告知): the
+    /// centre calls them and records it ([`TicketAction::Inform`]); the reply tells them anyway.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub caller_to_tell: bool,
     /// Hour limits only: the exact local time of registration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<NaiveDateTime>,
@@ -178,6 +182,7 @@ impl Ticket {
             reassigned: 0,
             direct: false,
             merged_into: None,
+            caller_to_tell: false,
             created_at: deadlines.in_hours().then_some(at),
             dispatch_due_at,
             dispatched_at: None,
@@ -286,6 +291,7 @@ impl Ticket {
                 t.extension_days = *days;
                 t.extension_asked = None;
                 t.round_extension = *days;
+                t.caller_to_tell = true;
                 t.set_reply_due(calendar)?;
             }
             TicketAction::Reply {} => {
@@ -296,6 +302,7 @@ impl Ticket {
                     )?;
                 }
                 t.state = TicketState::Replied;
+                t.caller_to_tell = false;
                 t.replied_on = Some(at);
                 t.replied_at = timed;
                 t.first_replied_on.get_or_insert(at);
@@ -387,6 +394,16 @@ impl Ticket {
                 }
                 require_text(reason, "RC-extend", "不予延期须说明理由")?;
                 t.extension_asked = None;
+            }
+            TicketAction::Inform { note } => {
+                if !self.caller_to_tell {
+                    refuse::<()>(
+                        "RC-inform",
+                        "该工单没有待告知来电人的延期：延期经批准后才需告知，答复即已告知",
+                    )?;
+                }
+                require_text(note, "RC-inform", "须写明告知来电人的方式和情况")?;
+                t.caller_to_tell = false;
             }
             TicketAction::Remind { note } => {
                 self.require_before_reply("督办", "RC-remind")?;

@@ -1,5 +1,5 @@
 //! Tests of the acts only the server's requests centre uses (direct reply, reassignment,
-//! arbitration, extension asked and decided, reminders, merges) and of the matrix and the
+//! arbitration, extension asked and decided and the caller told of it, reminders, merges) and of the matrix and the
 //! duplicate checks.
 
 use super::*;
@@ -165,6 +165,45 @@ fn an_extension_is_asked_once_and_decided_by_the_manager() {
     assert_eq!(granted.extension_asked, None);
     assert_eq!(granted.reply_due, Some(d("2025-03-24")));
     assert_eq!(rule(go(&granted, "2025-03-06", ask(2))), "RC-extend");
+}
+
+#[test]
+fn the_caller_is_told_of_a_granted_extension_once() {
+    let inform = |note: &str| TicketAction::Inform { note: note.into() };
+    let t = go(&ticket(TicketType::Complaint), "2025-03-03", to("shichang")).unwrap();
+    // Nothing to tell before an extension is granted.
+    assert_eq!(
+        rule(go(&t, "2025-03-04", inform("已电话告知"))),
+        "RC-inform"
+    );
+    let t = go(&t, "2025-03-04", TicketAction::Sign {}).unwrap();
+    let granted = go(
+        &t,
+        "2025-03-05",
+        TicketAction::Extend {
+            days: 5,
+            approved_by: EXTENSION_APPROVER.into(),
+        },
+    )
+    .unwrap();
+    assert!(granted.caller_to_tell);
+    // How the caller was told is required; once told, there is nothing more to tell.
+    assert_eq!(rule(go(&granted, "2025-03-05", inform("  "))), "RC-inform");
+    let told = go(&granted, "2025-03-05", inform("已电话告知延期原因和新期限")).unwrap();
+    assert!(!told.caller_to_tell);
+    assert_eq!(told.reply_due, granted.reply_due);
+    assert_eq!(
+        rule(go(&told, "2025-03-06", inform("再次告知"))),
+        "RC-inform"
+    );
+    // The reply itself tells a caller not yet told.
+    let replied = go(&granted, "2025-03-06", TicketAction::Reply {}).unwrap();
+    assert!(!replied.caller_to_tell);
+    // Stored tickets without the field read as told; a told ticket stores no field.
+    let json = serde_json::to_string(&told).unwrap();
+    assert!(!json.contains("caller_to_tell"), "{json}");
+    let back: Ticket = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, told);
 }
 
 #[test]

@@ -197,6 +197,8 @@ pub enum TicketAction {
     AskExtension { days: u32, reason: String },
     /// 不予延期: the centre's manager refuses the extension asked for (the server only).
     DenyExtension { reason: String },
+    /// 告知延期: the centre tells the caller of a granted extension, with how (the server only).
+    Inform { note: String },
     /// 督办: a logged reminder to the department holding the ticket (the server only).
     Remind { note: String },
     /// 并单: the ticket is a duplicate of `master` and is linked to it (the server only).
@@ -219,6 +221,7 @@ impl TicketAction {
             TicketAction::Arbitrate { .. } => "arbitrate",
             TicketAction::AskExtension { .. } => "ask_extension",
             TicketAction::DenyExtension { .. } => "deny_extension",
+            TicketAction::Inform { .. } => "inform",
             TicketAction::Remind { .. } => "remind",
             TicketAction::Merge { .. } => "merge",
         }
@@ -253,6 +256,7 @@ impl TicketAction {
             TicketAction::Arbitrate { .. } => "退单仲裁",
             TicketAction::AskExtension { .. } => "申请延期",
             TicketAction::DenyExtension { .. } => "不予延期",
+            TicketAction::Inform { .. } => "告知延期",
             TicketAction::Remind { .. } => "督办",
             TicketAction::Merge { .. } => "并单",
         }

@@ -30,7 +30,7 @@ use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
     responses((status = 201, body = Registered), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
-    call: Caller,
+    call: CallerFor<gate::FileTicket>,
     Body(input): Body<TicketInput>,
 ) -> ApiResult<(StatusCode, Json<Registered>)> {
     let r = call.app.register_ticket(&call.who, &input).await?;
@@ -209,6 +209,8 @@ pub enum TicketAct {
         #[serde(default)]
         reason: String,
     },
+    /// 告知延期 (centre): how the caller was told of the extension granted.
+    Inform { note: String },
     /// 督办 (manager).
     Remind { note: String },
     /// 并单 (centre): the master's number.
@@ -249,6 +251,7 @@ pub async fn act(
             satisfaction,
             reason,
         } => app.callback_ticket(who, id, &satisfaction, &reason).await,
+        TicketAct::Inform { note } => app.inform_ticket_caller(who, id, &note).await,
         TicketAct::Remind { note } => app.remind_ticket(who, id, &note).await,
         TicketAct::Merge { master } => app.merge_ticket(who, id, &master).await,
     }?;

@@ -522,6 +522,7 @@ pub async fn act(
                 .await
         }
         "remind" => app.remind_ticket(who, id, &f("note")).await,
+        "inform" => app.inform_ticket_caller(who, id, &f("note")).await,
         "merge" => app.merge_ticket(who, id, &f("master")).await,
         other => Err(AppError::field("action", format!("未知的操作「{other}」"))),
     };
