@@ -109,6 +109,9 @@ pub struct RegistryCheck {
     pub matches: bool,
     pub licence: Option<Licence>,
     pub licence_status: Option<LicenceStatus>,
+    /// Whether the document must be in the register: every document of a case; not a monthly
+    /// report (made on demand, bound to no case, trusted by its seal's signature alone).
+    pub must_be_registered: bool,
 }
 
 impl RegistryCheck {
@@ -119,6 +122,7 @@ impl RegistryCheck {
             out.push("签章所用的印章不是本平台登记的电子印章".to_string());
         }
         match &self.document {
+            None if !self.must_be_registered => {}
             None => out.push("本平台没有登记这份文书".to_string()),
             Some(_) if !self.matches => out.push("与本平台登记的同文号文书内容不一致".to_string()),
             _ => {}
@@ -152,12 +156,14 @@ pub async fn registry_check(
         None => None,
     };
     let licence_status = licence.as_ref().map(|l| l.status_on(today));
+    let must_be_registered = sealed.document["kind"].as_str() != Some("monthly_report");
     Ok(RegistryCheck {
         seal,
         document,
         matches,
         licence,
         licence_status,
+        must_be_registered,
     })
 }
 

@@ -32,6 +32,7 @@ pub mod open_data;
 pub mod pending;
 pub mod principal;
 pub mod ratings;
+pub mod reports;
 pub mod seals;
 pub mod statistics;
 pub mod supervision;

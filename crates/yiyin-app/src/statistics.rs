@@ -247,7 +247,7 @@ fn replay(id: i64, events: &[&Event], ctx: &Context) -> Result<Case> {
 impl App {
     /// The departments a reader of the statistics is limited to in a jurisdiction: an observer's
     /// own (None: not limited).
-    fn statistics_limit(who: &Principal, jurisdiction: &str) -> Option<Vec<String>> {
+    pub(crate) fn statistics_limit(who: &Principal, jurisdiction: &str) -> Option<Vec<String>> {
         let mine: Vec<_> = who
             .account
             .grants

@@ -382,3 +382,114 @@ async fn sqlite_and_postgres_give_identical_figures() {
     assert_eq!(sqlite.len(), 5);
     assert_eq!(sqlite, postgres);
 }
+
+/// The monthly report (政务服务月报) as a sealed PDF, on both databases with the seals made.
+mod monthly_report {
+    use super::*;
+    use yiyin_app::reports::MONTHLY_REPORT_MADE;
+
+    on_both!(crate::common::run_sealed;
+        the_monthly_report_is_a_sealed_pdf_of_the_month,
+    );
+
+    async fn the_monthly_report_is_a_sealed_pdf_of_the_month(w: World) {
+        march_cases(&w).await;
+        let s = w.statistics(&w.head, &march("department")).await.unwrap();
+        let (name, pdf) = w.monthly_report(&w.head, HANYIN, "2025-03").await.unwrap();
+        assert_eq!(
+            name,
+            format!("政务服务月报_{}_2025-03.pdf", s.jurisdiction_name)
+        );
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = yiyin_testkit::pdf_text(&pdf);
+        // The heading, the period and the day it was made.
+        assert!(
+            text.contains("行政审批服务局政务服务月报（2025年3月）"),
+            "{text}"
+        );
+        assert!(
+            text.contains("统计期间：2025年3月1日至2025年3月31日"),
+            "{text}"
+        );
+        assert!(text.contains("制表日期：2025年3月31日"), "{text}");
+        // Each department's row carries the figures of the JSON statistics of the month.
+        let sc = row(&s, "shichang");
+        assert_eq!(flows(&sc.counts), [6, 5, 1, 3, 2, 1, 1]);
+        assert!(
+            text.contains(&format!(
+                "{}：收件6，受理5，不予受理1，办结3，准予许可2，不予许可1，撤回1，即办0，提前1，按时1，超期1",
+                sc.key.name
+            )),
+            "{text}"
+        );
+        assert!(text.contains("黄牌（承诺时限）1"), "{text}");
+        assert!(text.contains("红牌（制证送达时限）1"), "{text}");
+        let wg = row(&s, "wenguang");
+        assert!(
+            text.contains(&format!("{}：收件1，受理1", wg.key.name)),
+            "{text}"
+        );
+        let total = &s.table.total.counts;
+        assert_eq!(total.received, 7);
+        assert!(text.contains("合计：收件7，受理6"), "{text}");
+        assert!(text.contains("本月汉阴县共收件7件"), "{text}");
+        // 好评率 and 差评整改率 as the table shows them.
+        let cells = s.table.body();
+        let total_row = cells.last().unwrap();
+        let headings = s.table.headings();
+        for h in ["好评率", "差评整改率"] {
+            let i = headings.iter().position(|x| x == h).unwrap();
+            assert!(
+                text.contains(&format!("{h}{}", total_row[i].text())),
+                "{h}: {text}"
+            );
+        }
+        // Sealed with the bureau's seal: the file verifies on the public verification.
+        let verdict = w.verify_bytes(&pdf).await.unwrap();
+        assert!(verdict.signature_valid, "{:?}", verdict.problems);
+        assert!(verdict.valid, "{:?}", verdict.problems);
+        assert_eq!(
+            verdict.title.as_deref(),
+            Some(
+                format!(
+                    "{}政务服务月报（2025年3月）",
+                    verdict.agency.clone().unwrap()
+                )
+                .as_str()
+            )
+        );
+        assert!(verdict.seal_name.unwrap().contains("行政审批服务局"));
+        // A byte changed: no longer genuine.
+        let mut forged = pdf.clone();
+        let at = forged.len() / 2;
+        forged[at] ^= 1;
+        assert!(!w.verify_bytes(&forged).await.unwrap().valid);
+        assert_eq!(w.logged(MONTHLY_REPORT_MADE).await, 1);
+
+        // An observer limited to its department, a clerk, another jurisdiction: refused.
+        let observer =
+            w.t.staff("hy.obs.wg", Role::Observer, HANYIN, Some("wenguang"))
+                .await;
+        let e = forbidden(w.monthly_report(&observer, HANYIN, "2025-03").await);
+        assert!(e.contains("审批观察员"), "{e}");
+        let e = forbidden(w.monthly_report(&w.clerk, HANYIN, "2025-03").await);
+        assert!(e.contains("无权"), "{e}");
+        forbidden(w.monthly_report(&w.clerk, HANYIN, "不是月份").await);
+        forbidden(w.monthly_report(&w.head, "ziyang", "2025-03").await);
+        // A month to come, or not a month: refused in Chinese, nothing recorded.
+        assert_invalid(
+            w.monthly_report(&w.head, HANYIN, "2025-04").await,
+            "month",
+            "尚未到来",
+        );
+        for bad in ["2025-3", "2025-13", "三月", "2025-03\u{7}"] {
+            assert_invalid(w.monthly_report(&w.head, HANYIN, bad).await, "month", "");
+        }
+        // The discipline supervisor makes it too.
+        let jj =
+            w.t.staff("hy.jj", Role::DisciplineSupervisor, HANYIN, None)
+                .await;
+        w.monthly_report(&jj, HANYIN, "2025-02").await.unwrap();
+        assert_eq!(w.logged(MONTHLY_REPORT_MADE).await, 2);
+    }
+}

@@ -106,6 +106,7 @@ fn word(kind: DocumentKind) -> &'static str {
         DocumentKind::RevocationDecision => "撤销",
         DocumentKind::CancellationDecision => "注销",
         DocumentKind::LicenceWithdrawalDecision => "撤许",
+        DocumentKind::MonthlyReport => "统",
     }
 }
 
@@ -374,6 +375,8 @@ pub fn compose(
         | DocumentKind::RevocationDecision
         | DocumentKind::CancellationDecision
         | DocumentKind::LicenceWithdrawalDecision => vec![format!("{}：", ctx.applicant)],
+        // The monthly report belongs to no case: `yiyin_app::reports` composes it.
+        DocumentKind::MonthlyReport => vec![format!("{}：", ctx.applicant)],
     };
     let title = if kind == DocumentKind::Licence {
         ctx.result_name.to_string()

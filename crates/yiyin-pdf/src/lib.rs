@@ -312,6 +312,8 @@ pub fn render(
         let max = PAGE_W - 2.0 * MARGIN;
         let mut y = 225.0;
         let list_after = record.list_after();
+        // The lines of the text, each with where it starts.
+        let mut lines: Vec<(f32, String)> = Vec::new();
         for (i, p) in record.paragraphs.iter().enumerate() {
             let first = i == 0 && p.ends_with('：');
             for (j, line) in wrap(p, size, max, !first).into_iter().enumerate() {
@@ -320,8 +322,7 @@ pub fn render(
                 } else {
                     MARGIN
                 };
-                text(&mut s, x, y, size, &line);
-                y += leading;
+                lines.push((x, line));
             }
             if i + 1 == list_after {
                 for (n, item) in record.list.iter().enumerate() {
@@ -330,17 +331,32 @@ pub fn render(
                             .into_iter()
                             .enumerate()
                     {
-                        text(
-                            &mut s,
-                            MARGIN + size * if j == 0 { 2.0 } else { 3.2 },
-                            y,
-                            size,
-                            &line,
-                        );
-                        y += leading;
+                        lines.push((MARGIN + size * if j == 0 { 2.0 } else { 3.2 }, line));
                     }
                 }
             }
+        }
+        // A text longer than a page (a monthly report of many departments) goes on to further
+        // pages; the signature block, the seal and the verification stay together on the last.
+        macro_rules! next_page {
+            () => {
+                s.finish();
+                page.finish();
+                page = doc.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4"));
+                s = page.surface();
+                s.set_fill(Some(fill(rgb::Color::black())));
+                y = MARGIN + size;
+            };
+        }
+        for (x, line) in &lines {
+            if y > PAGE_H - MARGIN {
+                next_page!();
+            }
+            text(&mut s, *x, y, size, line);
+            y += leading;
+        }
+        if y + 40.0 + leading > PAGE_H - 160.0 {
+            next_page!();
         }
         // The signature block with the seal over it.
         let sign_y = (y + 40.0).max(560.0);
@@ -377,10 +393,15 @@ pub fn render(
             MARGIN + 92.0,
             PAGE_H - 116.0,
             foot,
-            &format!(
-                "办件编号：{}　核验码：{}",
-                record.case_number, verification.code
-            ),
+            &if record.case_number.is_empty() {
+                // A document of no case (the monthly report): verified by its file.
+                format!("文书编号：{}　核验方式：上传本文件核验", record.number)
+            } else {
+                format!(
+                    "办件编号：{}　核验码：{}",
+                    record.case_number, verification.code
+                )
+            },
         );
         text(
             &mut s,
@@ -562,6 +583,42 @@ mod tests {
             Err(PdfVerifyError::NoSignature)
         );
         std::fs::write(std::env::temp_dir().join("yiyin-sample.pdf"), &pdf).unwrap();
+    }
+
+    /// The number of pages a PDF says it has (its page tree's count).
+    fn pages(pdf: &[u8]) -> usize {
+        let mark = b"/Count ";
+        let at = pdf.windows(mark.len()).position(|w| w == mark).unwrap() + mark.len();
+        let digits: String = pdf[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .map(|b| char::from(*b))
+            .collect();
+        digits.parse().unwrap()
+    }
+
+    #[test]
+    fn a_text_longer_than_a_page_goes_on_and_still_verifies() {
+        let (key, short, mut record) = sample();
+        let verification = Verification {
+            url: "http://127.0.0.1:8080/verify",
+            code: "ABCDEFGHJKMN",
+        };
+        let one = render(&short, &record, &verification, &key).unwrap();
+        assert_eq!(pages(&one), 1);
+        record.list = (1..=60).map(|n| format!("第{n}项材料")).collect();
+        let sealed = SealedDocument::seal(
+            serde_json::to_value(&record).unwrap(),
+            short.seal.clone(),
+            &key,
+            "2026-06-16T09:00:00+08:00",
+        );
+        let pdf = render(&sealed, &record, &verification, &key).unwrap();
+        assert!(pages(&pdf) >= 3, "{} pages", pages(&pdf));
+        assert_eq!(verify(&pdf).unwrap(), sealed);
+        let text = testing::pdf_text(&pdf);
+        assert!(text.contains("60.第60项材料"), "{text}");
+        assert!(text.contains("请补正上述全部材料后再次提交"), "{text}");
     }
 
     /// The 196 ideographs GB 18030-2022 adds at implementation level 2 (made by `fonts/build.py`).

@@ -17,6 +17,7 @@ on_both!(
     the_statistics_api_answers_and_downloads,
     the_statistics_pages_draw_their_charts,
     open_data_publishes_the_approvals_masked,
+    the_monthly_report_downloads_as_a_sealed_pdf,
 );
 
 /// A server without background work (the test sweeps) whose clock reads 2025-03-03, with one
@@ -556,6 +557,72 @@ async fn open_data_publishes_the_approvals_masked(backend: Backend) {
     assert!(
         html.contains("/api/v1/public/approvals.csv?jurisdiction=hanyin"),
         "{html}"
+    );
+    api.stop().await;
+}
+
+/// The monthly report (政务服务月报) over HTTP: the bureau head downloads the current month to
+/// date as a PDF sealed with the bureau's seal (its text carries the month's figures, its file
+/// verifies), the statistics page offers it; a clerk and an observer limited to a department are
+/// refused, a month to come is refused in Chinese, the path is in the OpenAPI under its tag.
+async fn the_monthly_report_downloads_as_a_sealed_pdf(backend: Backend) {
+    let api = Api::start(Setup::new(backend, "2025-03-03").sealed().quiet()).await;
+    let desk = api.desk().await;
+    let id = api.received(&desk.clerk).await;
+    api.act(&desk.clerk, id, json!({"action": "accept"}))
+        .await
+        .expect(200);
+    let head = api.staff("hy.head", Role::BureauHead, HANYIN).await;
+    let observer = api.observer("hy.gc2", "wenguang").await;
+    let path = "/api/v1/statistics/monthly.pdf?jurisdiction=hanyin&month=2025-03";
+
+    let (status, pdf) = api.page(&head, path).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pdf));
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = yiyin_testkit::pdf_text(&pdf);
+    assert!(
+        text.contains("行政审批服务局政务服务月报（2025年3月）"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2025年3月1日至2025年3月3日（本月截至制表之日）"),
+        "{text}"
+    );
+    assert!(text.contains("合计：收件1，受理1"), "{text}");
+    let verdict = api.app.verify_bytes(&pdf).await.unwrap();
+    assert!(verdict.valid, "{:?}", verdict.problems);
+
+    // Refused: a clerk before the query is read, an observer of one department, a month to come.
+    api.by(&desk.clerk)
+        .get("/api/v1/statistics/monthly.pdf?jurisdiction=hanyin&month=x")
+        .await
+        .refused(403, "查看政务服务统计");
+    api.by(&observer).get(path).await.refused(403, "审批观察员");
+    api.anonymous().get(path).await.expect(401);
+    api.by(&head)
+        .get("/api/v1/statistics/monthly.pdf?jurisdiction=hanyin&month=2025-04")
+        .await
+        .refused(422, "尚未到来");
+
+    // The head's statistics page offers it; the observer's does not.
+    let (status, page) = api.page_text(&head, "/statistics").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("下载月报（PDF，含电子印章）"), "{page}");
+    assert!(
+        page.contains("action=\"/api/v1/statistics/monthly.pdf\""),
+        "{page}"
+    );
+    let (_, theirs) = api.page_text(&observer, "/statistics").await;
+    assert!(!theirs.contains("下载月报"));
+
+    let doc = api
+        .anonymous()
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200);
+    assert_eq!(
+        doc["paths"]["/api/v1/statistics/monthly.pdf"]["get"]["tags"][0],
+        "政务服务统计"
     );
     api.stop().await;
 }

@@ -146,6 +146,20 @@ fn rows() -> Vec<Row> {
         get("/api/v1/statistics?jurisdiction=hanyin", STATISTICS),
         get("/api/v1/statistics.xlsx?jurisdiction=hanyin", STATISTICS),
         get("/api/v1/statistics.csv?jurisdiction=hanyin", STATISTICS),
+        // The monthly report, by hand: the statistics readers of the whole jurisdiction, not an
+        // observer limited to departments (`yiyin_app::reports`); a month that is not one: 422.
+        Row {
+            method: "GET",
+            path: "/api/v1/statistics/monthly.pdf?jurisdiction=hanyin&month=x",
+            sent: Sent::Nothing,
+            admitted: 422,
+            who: Who::Roles(&[
+                Role::BureauHead,
+                Role::DisciplineSupervisor,
+                Role::RatingAdmin,
+                Role::CentreManager,
+            ]),
+        },
         // 电子监察
         get("/api/v1/monitoring/cards?jurisdiction=hanyin", MONITOR),
         invalid(

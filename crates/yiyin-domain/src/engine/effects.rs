@@ -98,6 +98,8 @@ pub enum DocumentKind {
     CancellationDecision,
     /// 撤回行政许可决定书 (Art. 8)
     LicenceWithdrawalDecision,
+    /// 政务服务月报: the bureau's monthly statistics of a jurisdiction, bound to no case.
+    MonthlyReport,
 }
 
 impl DocumentKind {
@@ -120,6 +122,7 @@ impl DocumentKind {
             Self::RevocationDecision => "撤销行政许可决定书",
             Self::CancellationDecision => "注销行政许可决定书",
             Self::LicenceWithdrawalDecision => "撤回行政许可决定书",
+            Self::MonthlyReport => "政务服务月报",
         }
     }
 }

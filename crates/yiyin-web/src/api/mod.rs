@@ -8,6 +8,7 @@ pub mod monitoring;
 pub mod open_data;
 pub mod partners;
 pub mod ratings;
+pub mod reports;
 pub mod seals;
 pub mod session;
 pub mod statistics;
@@ -184,6 +185,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(statistics::xlsx))
         .routes(routes!(statistics::csv))
         .routes(routes!(statistics::public))
+        .routes(routes!(reports::monthly))
         .routes(routes!(open_data::approvals))
         .routes(routes!(open_data::approvals_csv))
         .merge(
