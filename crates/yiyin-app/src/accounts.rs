@@ -479,29 +479,36 @@ impl App {
         if let Err(e) = second {
             return Ok(Err(e));
         }
+        Ok(Ok(self.open_session_of(c.id).await?))
+    }
+
+    /// Opens a session of an account that has proven who it is (a password and its second factor,
+    /// or the real-name provider: `identity`).
+    pub(crate) async fn open_session_of(&self, account: i64) -> Result<Session> {
+        let now = self.now();
         let token = random_token();
         let csrf = random_token();
         let expires_at = now + Duration::hours(SESSION_HOURS);
         let mut tx = self.store.begin_write().await?;
         tx.open_session(
-            c.id,
+            account,
             &token_hash(&token),
             &csrf,
-            now_ms,
+            now.timestamp_millis(),
             expires_at.timestamp_millis(),
         )
         .await?;
         tx.commit().await?;
         let (account, enrol_second_factor) = self
-            .second_factor_view(self.store.account(c.id).await?)
+            .second_factor_view(self.store.account(account).await?)
             .await?;
-        Ok(Ok(Session {
+        Ok(Session {
             token,
             csrf,
             account,
             expires_at,
             enrol_second_factor,
-        }))
+        })
     }
 
     /// The account as a session carries it: without the grants needing the second factor while

@@ -12,8 +12,10 @@
 
 use serde::Serialize;
 use yiyin_domain::calendar::fmt_date;
+use yiyin_domain::engine::DocumentKind;
 use yiyin_domain::licence::LicenceStatus;
 use yiyin_domain::party::SubjectKind;
+use yiyin_domain::references::{self, Reference};
 use yiyin_seal::SealedDocument;
 use yiyin_store::Store;
 use yiyin_store::documents::StoredDocument;
@@ -90,11 +92,7 @@ pub fn verification_code() -> String {
 /// Whether `given` is the code printed on the document (or the case's query code), ignoring case
 /// and spaces.
 fn code_matches(given: &str, doc: &StoredDocument, query_code: &str) -> bool {
-    let given: String = given
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
+    let given = references::compact(given);
     !given.is_empty()
         && (doc.verification_code.as_deref() == Some(given.as_str())
             || given == query_code.to_uppercase())
@@ -306,13 +304,29 @@ impl App {
     /// The registered facts of a document looked up by number or licence identifier (the QR
     /// code's page): minimal, a person's name masked, unless `code` is the document's verification
     /// code (or its case's query code).
+    ///
+    /// The number may be typed loosely (spaces, any brackets around the year, with or without 号,
+    /// full-width, any case) or be the bare case number (then the case's licence, else its latest
+    /// decision, else its latest document): [`references::parse`] reads it.
     #[tracing::instrument(skip_all)]
     pub async fn lookup(&self, number: &str, code: Option<&str>) -> Result<Option<Verdict>> {
-        let doc = match self.store.document_by_number(number).await? {
-            Some(doc) => doc,
-            None => match self.store.licence(number).await? {
-                Some(l) => match l.document_id {
-                    Some(id) => self.store.document(id).await?,
+        let reference = references::parse(number).map_err(|e| AppError::invalid(e.to_string()))?;
+        let doc = match reference {
+            None => return Ok(None),
+            Some(Reference::Document(n)) => match self.store.document_by_number(&n).await? {
+                Some(doc) => doc,
+                None => return Ok(None),
+            },
+            Some(Reference::Licence(id)) => match self.store.licence(&id).await? {
+                Some(Licence {
+                    document_id: Some(doc),
+                    ..
+                }) => self.store.document(doc).await?,
+                _ => return Ok(None),
+            },
+            Some(Reference::Case(n)) => match self.store.case_by_number(&n).await? {
+                Some(case) => match self.case_reference_document(case.id).await? {
+                    Some(doc) => doc,
                     None => return Ok(None),
                 },
                 None => return Ok(None),
@@ -339,5 +353,17 @@ impl App {
                 verdict.masked(case.applicant.kind)
             },
         ))
+    }
+
+    /// The document a bare case number stands for: the case's licence (the newest version), else
+    /// its latest decision, else its latest document.
+    async fn case_reference_document(&self, case_id: i64) -> Result<Option<StoredDocument>> {
+        let docs = self.store.case_documents(case_id).await?;
+        let rank = |d: &StoredDocument| match d.record.kind {
+            DocumentKind::Licence => 2,
+            DocumentKind::DecisionLetter | DocumentKind::CommitmentDecision => 1,
+            _ => 0,
+        };
+        Ok(docs.into_iter().max_by_key(|d| (rank(d), d.id)))
     }
 }

@@ -205,6 +205,8 @@ impl App {
             })
             .collect();
         let seqs = tx.append_events(&events).await?;
+        self.notify_case_events(tx, record, clock, &transitions, &seqs, at)
+            .await?;
         let issued_on = local_date(at);
         // The names valid on the day of issue (a body renamed since signs under its new name).
         let issuer = Issuer::of(

@@ -10,7 +10,7 @@
 //! Reading order: [`error`], [`clock`], [`principal`], this module ([`App`]: what every use case
 //! shares), [`seals`] (the keyring), [`issue`] (carrying out effects), then the use cases: [`cases`],
 //! [`licences`], [`supervision`], [`inspections`], [`documents`], [`archive`], [`audit`],
-//! [`accounts`], [`catalog`], [`admin`], [`monitoring`], [`ratings`], [`statistics`], [`tickets`], [`open_data`]; last the background [`workers`] and the push [`delivery`].
+//! [`accounts`], [`catalog`], [`admin`], [`monitoring`], [`ratings`], [`statistics`], [`tickets`], [`open_data`]; last the background [`workers`], the push [`delivery`] and the [`notifications`] (outbox, sender, message centre).
 
 pub mod accounts;
 pub mod admin;
@@ -23,17 +23,22 @@ pub mod delivery;
 pub mod documents;
 pub mod egress;
 pub mod error;
+pub mod forms;
 pub mod hashing;
+pub mod identity;
 pub mod inspections;
 pub mod issue;
 pub mod licences;
 pub mod monitoring;
+pub mod notifications;
 pub mod open_data;
 pub mod pending;
+pub mod portal;
 pub mod principal;
 pub mod ratings;
 pub mod reports;
 pub mod seals;
+pub mod sharing;
 pub mod statistics;
 pub mod supervision;
 pub mod tickets;
@@ -88,6 +93,12 @@ pub struct App {
     idle: users::IdleTimeouts,
     /// The internal networks an administrator allows webhooks to reach (`egress`).
     webhook_allow: Arc<Vec<egress::IpNet>>,
+    /// The real-name provider (统一身份认证, OpenID Connect), when configured (`identity`).
+    identity_provider: Option<Arc<identity::Provider>>,
+    /// The data-sharing endpoints of shared materials (免提交, `sharing`).
+    sharing: Arc<sharing::DataSharing>,
+    /// The SMS gateway and the mail server notices are sent through (`notifications`).
+    notifier: Arc<notifications::Notifier>,
 }
 
 type SearchKeyed = ((NaiveDate, i64), Arc<SearchIndex>);
@@ -119,6 +130,9 @@ impl App {
             search: Arc::new(RwLock::new(None)),
             idle: users::IdleTimeouts::default(),
             webhook_allow: Arc::default(),
+            identity_provider: None,
+            sharing: Arc::default(),
+            notifier: Arc::default(),
         })
     }
 
@@ -224,7 +238,9 @@ impl App {
     }
 
     /// Searches the catalogs in force today (names, topics, guides, materials and FAQs, with Chinese
-    /// word segmentation). The index is rebuilt when the date or the catalog changes.
+    /// word segmentation, synonyms and pinyin), ranked also by how often each item was applied for
+    /// in its county ([`App::popularity`]). The index is rebuilt when the date or the catalog
+    /// changes.
     pub async fn search(
         &self,
         jurisdiction: Option<&str>,
@@ -245,8 +261,9 @@ impl App {
                 index
             }
         };
+        let popularity = self.popularity(jurisdiction).await?;
         index
-            .search(jurisdiction, query, limit)
+            .search_ranked(jurisdiction, query, limit, &popularity)
             .map_err(AppError::internal)
     }
 }

@@ -151,9 +151,16 @@ impl Principal {
         }
     }
 
-    /// Whether this is the applicant who filed the case.
+    /// Whether this is the applicant of the case: the account that filed it, or the account whose
+    /// verified identity (一人一档) the case is under, whoever filed it (walk-in, agent). An ID number
+    /// typed at registration and never verified gives nothing.
     pub fn is_applicant_of(&self, case: &CaseRecord) -> bool {
-        !self.is_staff() && case.applicant.account == Some(self.account.id)
+        !self.is_staff()
+            && (case.applicant.account == Some(self.account.id)
+                || self
+                    .account
+                    .verified_id()
+                    .is_some_and(|id| *id == case.applicant.id_number))
     }
 
     /// Whether the account may read a case: the applicant who filed it, or staff whose duty covers it.

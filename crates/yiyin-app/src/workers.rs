@@ -4,7 +4,8 @@
 //! date; deem granted the renewals undecided at expiry (Art. 50) and expire licences past their end;
 //! build the archive packages of closed cases; issue the monitoring cards due
 //! ([`crate::monitoring`]); publish the day's signed chain head. Every few
-//! seconds, deliver the pushes due ([`crate::delivery`]). Safe with several app servers: each case
+//! seconds, deliver the pushes due ([`crate::delivery`]) and send the notices due
+//! ([`crate::notifications`]; the staff's 即将超期 notices are written by the minute's sweep). Safe with several app servers: each case
 //! is written under its version, once; a package and a day's head are registered once; a push is
 //! claimed with a lease.
 
@@ -47,8 +48,12 @@ pub fn spawn(app: &App) -> Workers {
         let app = app.clone();
         tokio::spawn(crate::delivery::run(app))
     };
+    let notices = {
+        let app = app.clone();
+        tokio::spawn(crate::notifications::run(app))
+    };
     Workers {
-        tasks: vec![sweeps, deliveries],
+        tasks: vec![sweeps, deliveries, notices],
     }
 }
 
@@ -87,6 +92,11 @@ pub async fn sweep_once(app: &App) -> usize {
         Ok(n) if n > 0 => tracing::info!(cards = n, "monitoring cards issued"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "monitoring sweep failed"),
+    }
+    match app.sweep_deadlines(now).await {
+        Ok(n) if n > 0 => tracing::info!(cases = n, "deadline notices written"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
     }
     match app.sweep_licences(now).await {
         Ok((d, e)) if d + e > 0 => {

@@ -73,6 +73,7 @@ fn application(materials: &[&str], key: Option<&str>) -> Receive {
         outcome: IntakeOutcome::Receive,
         idempotency_key: key.map(str::to_string),
         uploads: vec![],
+        form: None,
     }
 }
 

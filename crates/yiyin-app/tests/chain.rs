@@ -23,7 +23,8 @@ async fn three_cases(t: &TestApp) {
     let clerk = t
         .staff("hanyin.clerk", Role::WindowClerk, "hanyin", None)
         .await;
-    for n in 0..3 {
+    // One company, three applications (one name under one credit code: `identity`).
+    for _ in 0..3 {
         let c = t
             .receive(
                 &clerk,
@@ -31,7 +32,7 @@ async fn three_cases(t: &TestApp) {
                     jurisdiction: "hanyin".into(),
                     item_code: "HY-SC-001".into(),
                     applicant: Some(Applicant::new(
-                        &format!("汉阴县月河第{n}餐饮有限公司"),
+                        "汉阴县月河餐饮有限公司",
                         SubjectId::parse_any("91350100M000100Y43").unwrap(),
                         "13800000000",
                         None,
@@ -41,6 +42,7 @@ async fn three_cases(t: &TestApp) {
                     outcome: IntakeOutcome::Receive,
                     idempotency_key: None,
                     uploads: vec![],
+                    form: None,
                 },
             )
             .await

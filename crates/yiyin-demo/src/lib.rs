@@ -23,12 +23,37 @@ pub fn catalogs() -> Vec<CatalogFile> {
         .collect()
 }
 
+/// The demo's market-registration registry: the 营业执照 of the demo organisations, which
+/// `yiyin demo` serves at `/demo/registry` under the data-sharing contract (`docs/data-sharing.md`).
+pub fn registry() -> Vec<yiyin_domain::engine::SharedRecord> {
+    #[derive(serde::Deserialize)]
+    struct Registry {
+        records: Vec<yiyin_domain::engine::SharedRecord>,
+    }
+    let text = include_str!("../data/registry.toml");
+    toml::from_str::<Registry>(text)
+        .unwrap_or_else(|e| panic!("demo registry is invalid: {e}"))
+        .records
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
     use yiyin_domain::catalog::{HandlingClass, HandlingMode};
     use yiyin_domain::org::{DepartmentRelation, Organisation};
+
+    #[test]
+    fn the_demo_registry_holds_the_demo_organisations_licences() {
+        let records = registry();
+        assert_eq!(records.len(), 2);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        for r in &records {
+            assert_eq!(r.kind, "营业执照");
+            r.check(&r.id, today).unwrap();
+            assert!(r.fields.contains_key("法定代表人"));
+        }
+    }
 
     #[test]
     fn every_demo_item_is_valid() {

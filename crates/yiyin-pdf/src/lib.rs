@@ -29,6 +29,9 @@ use yiyin_seal::drawing::{self, RED};
 use yiyin_seal::keys::verify as verify_signature;
 use yiyin_seal::{SealKey, SealedDocument, hex, unhex};
 
+mod sheet;
+pub use sheet::{Sheet, render_sheet};
+
 /// The main font: Noto Serif CJK SC, subset to GB 18030-2022 levels 1 and 2 (SIL Open Font License
 /// 1.1; `fonts/build.py` makes it).
 pub const FONT: &[u8] = include_bytes!("../fonts/NotoSerifCJKsc-Regular-subset.otf");

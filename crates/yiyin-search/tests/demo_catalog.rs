@@ -292,3 +292,84 @@ fn a_question_finds_items_with_some_of_its_words() {
         names(&hits)
     );
 }
+
+/// The first hit's name, searching `query` in `jurisdiction`.
+fn first(jurisdiction: &str, query: &str) -> String {
+    search(Some(jurisdiction), query)
+        .first()
+        .map(|h| h.name.clone())
+        .unwrap_or_else(|| panic!("{query} finds nothing in {jurisdiction}"))
+}
+
+#[test]
+fn the_words_people_use_find_the_catalogs_items() {
+    for (query, jurisdiction, name) in [
+        ("餐饮", "hanyin", "食品经营许可"),
+        ("开饭店", "hanyin", "食品经营许可"),
+        ("开餐馆", "hanyin", "食品经营许可"),
+        ("小吃店", "hanyin", "食品经营许可"),
+        ("我想开饭店", "hanyin", "食品经营许可"),
+        ("shipin", "hanyin", "食品经营许可"),
+        ("Shi Pin Jing Ying", "hanyin", "食品经营许可"),
+        ("spjy", "hanyin", "食品经营许可"),
+        ("SPJYXK", "hanyin", "食品经营许可"),
+    ] {
+        assert_eq!(first(jurisdiction, query), name, "{query}");
+    }
+    let drugs = names(&search(None, "开药店")).join("、");
+    assert!(drugs.contains("药品零售企业许可"), "{drugs}");
+    let company = search(None, "开公司");
+    let company: Vec<&str> = names(&company).into_iter().take(6).collect();
+    assert!(
+        company.contains(&"公司设立登记") && company.contains(&"个体工商户登记"),
+        "{company:?}"
+    );
+    assert!(search(None, "zzzzqx").is_empty());
+}
+
+#[test]
+fn every_synonym_finds_an_item() {
+    for s in yiyin_search::words::synonyms() {
+        for m in &s.means {
+            assert!(!search(None, m).is_empty(), "{m} finds nothing");
+        }
+    }
+}
+
+#[test]
+fn popularity_in_the_county_ranks_among_matches() {
+    let query = "许可";
+    let plain = search(Some("hanyin"), query);
+    assert!(plain.len() > 5);
+    // The lowest item within a fourth of the best's relevance, applied for often, comes first (a
+    // million cases lift ×4.45); elsewhere its popularity counts not.
+    let last = plain
+        .iter()
+        .rev()
+        .find(|h| h.score * 4.0 > plain[0].score)
+        .expect("hits")
+        .clone();
+    assert_ne!(last.code, plain[0].code, "{plain:?}");
+    let mut popularity = yiyin_search::Popularity::new();
+    popularity.insert((last.jurisdiction.clone(), last.code.clone()), 1_000_000);
+    popularity.insert(("ziyang".into(), last.code.clone()), 0);
+    let ranked = INDEX
+        .search_ranked(Some("hanyin"), query, 100, &popularity)
+        .expect("search");
+    assert_eq!(ranked.first().map(|h| &h.code), Some(&last.code));
+    assert_eq!(ranked.len(), plain.len());
+    // Only the lifted item moved: the others keep their order.
+    let others = |hits: &[Hit]| -> Vec<String> {
+        hits.iter()
+            .filter(|h| h.code != last.code)
+            .map(|h| h.code.clone())
+            .collect()
+    };
+    assert_eq!(others(&ranked), others(&plain));
+    // A limit keeps the best after ranking.
+    let top = INDEX
+        .search_ranked(Some("hanyin"), query, 1, &popularity)
+        .expect("search");
+    assert_eq!(top.len(), 1);
+    assert_eq!(top[0].code, last.code);
+}

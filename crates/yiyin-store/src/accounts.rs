@@ -51,6 +51,8 @@ pub struct Account {
     pub phone: String,
     pub active: bool,
     pub grants: Vec<Grant>,
+    /// The identity a real-name provider verified for the account (applicants), if any.
+    pub verified: Option<crate::identities::VerifiedIdentity>,
 }
 
 impl Account {
@@ -64,6 +66,12 @@ impl Account {
         j.sort();
         j.dedup();
         j
+    }
+
+    /// The ID number a real-name provider verified for the account, if any: the cases and
+    /// licences under it are the account's.
+    pub fn verified_id(&self) -> Option<&SubjectId> {
+        self.verified.as_ref().map(|v| &v.id_number)
     }
 
     pub fn has_role(&self, role: Role) -> bool {
@@ -274,6 +282,7 @@ impl Store {
                     unit: (!g.unit.is_empty()).then_some(g.unit),
                 })
                 .collect(),
+            verified: self.identity_of(row.id).await?,
         })
     }
 

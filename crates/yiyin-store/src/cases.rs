@@ -24,7 +24,13 @@ pub struct CaseBody {
     pub item: ItemRules,
     pub result_name: String,
     pub validity_years: Option<u32>,
+    /// The application form's data as checked at receipt (absent: the item had no form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<FormData>,
 }
+
+/// An application form's data: each field's code and its value.
+pub type FormData = serde_json::Map<String, serde_json::Value>;
 
 /// A case as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,6 +60,10 @@ pub struct CaseRecord {
     pub result_name: String,
     #[serde(skip)]
     pub validity_years: Option<u32>,
+    /// The application form's data (一张表单), by field code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub form: Option<FormData>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -179,6 +189,7 @@ impl TryFrom<CaseRow> for CaseRecord {
             item: body.item,
             result_name: body.result_name,
             validity_years: body.validity_years,
+            form: body.form,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -259,6 +270,8 @@ pub struct CaseFilter {
     pub state: Option<CaseState>,
     pub open_only: bool,
     pub applicant_account: Option<i64>,
+    /// With `applicant_account`: also the cases under this (verified) ID number, whoever filed them.
+    pub applicant_identity: Option<SubjectId>,
     /// Matches the case number, the applicant's name or the item's name.
     pub text: Option<String>,
     pub limit: i64,
@@ -332,6 +345,7 @@ impl WriteTx {
             item: record.item.clone(),
             result_name: record.result_name.clone(),
             validity_years: record.validity_years,
+            form: record.form.clone(),
         };
         let updated = sql!(
             "UPDATE cases SET state = $1, closed = $2, next_role = $3, intake_due = $4, accepted_on = $5,
@@ -431,8 +445,20 @@ impl Store {
                 .push_bind(like)
                 .push(")");
         }
-        if let Some(a) = f.applicant_account {
-            q.push(" AND applicant_account = ").push_bind(a);
+        match (f.applicant_account, &f.applicant_identity) {
+            (Some(a), Some(id)) => {
+                q.push(" AND (applicant_account = ")
+                    .push_bind(a)
+                    .push(" OR (applicant_id = ")
+                    .push_bind(id.as_str().to_string())
+                    .push(" AND applicant_kind = ")
+                    .push_bind(id.kind().code())
+                    .push("))");
+            }
+            (Some(a), None) => {
+                q.push(" AND applicant_account = ").push_bind(a);
+            }
+            _ => {}
         }
         // due_sort is the statutory due date, or 9999-12-31 when there is none: the same order,
         // served by the worklist indexes.

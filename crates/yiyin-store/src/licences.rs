@@ -178,6 +178,24 @@ impl Store {
         sql!(select; account).all(self.reader()).await
     }
 
+    /// The licences of an applicant's account: those issued on the cases it filed and, once its
+    /// identity is verified, every licence held under the verified ID number; newest first.
+    pub async fn licences_of_applicant(
+        &self,
+        account: i64,
+        verified: Option<&SubjectId>,
+    ) -> Result<Vec<Licence>> {
+        let Some(id) = verified else {
+            return self.licences_of_account(account).await;
+        };
+        let select = format!(
+            "SELECT {} FROM licences l JOIN cases c ON c.id = l.case_id
+             WHERE c.applicant_account = $1 OR l.holder_id = $2 ORDER BY l.id DESC LIMIT 500",
+            columns_of::<Licence>("l")
+        );
+        sql!(select; account, id.as_str()).all(self.reader()).await
+    }
+
     /// The licences of a holder, newest first.
     pub async fn licences_of_holder(&self, holder: &SubjectId) -> Result<Vec<Licence>> {
         let from = "licences WHERE holder_id = $1 ORDER BY id DESC LIMIT 500";

@@ -95,6 +95,26 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "open_data",
         include_str!("../migrations/0017_open_data.sql"),
     ),
+    (
+        18,
+        "notifications",
+        include_str!("../migrations/0018_notifications.sql"),
+    ),
+    (
+        19,
+        "shared_materials",
+        include_str!("../migrations/0019_shared_materials.sql"),
+    ),
+    (
+        20,
+        "case_forms",
+        include_str!("../migrations/0020_case_forms.sql"),
+    ),
+    (
+        21,
+        "identity",
+        include_str!("../migrations/0021_identity.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

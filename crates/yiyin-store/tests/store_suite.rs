@@ -412,6 +412,7 @@ async fn insert_case(
         item: rules(),
         result_name: item.result.name.clone(),
         validity_years: item.result.validity_years,
+        form: None,
     };
     let applicant = applicant();
     write(store, async |tx| {

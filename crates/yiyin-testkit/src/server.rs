@@ -26,6 +26,12 @@ pub struct Setup {
     /// The web layer's settings: by default limits on attempts that no test reaches by itself
     /// (tests log in many times from one address); a test of the limits lowers them.
     pub web: yiyin_web::WebConfig,
+    /// A real-name provider (OpenID Connect); an empty `redirect_url` is the server's own callback.
+    pub identity: Option<yiyin_app::identity::ProviderConfig>,
+    /// The SMS gateway and the mail server notices go to (none by default).
+    pub notify: yiyin_app::notifications::NotifyConfig,
+    /// The data-sharing endpoints of shared materials (none by default).
+    pub sharing: yiyin_app::sharing::DataSharing,
 }
 
 impl Setup {
@@ -36,11 +42,21 @@ impl Setup {
             options: StoreOptions::default(),
             sealed: false,
             background: true,
+            identity: None,
             web: yiyin_web::WebConfig {
                 limits: yiyin_web::Limits::generous(),
                 trust_forwarded_for: false,
+                demo_registry: None,
             },
+            notify: Default::default(),
+            sharing: Default::default(),
         }
+    }
+
+    /// With a real-name provider (its `redirect_url` left empty: the server's own callback).
+    pub fn identity_provider(mut self, config: yiyin_app::identity::ProviderConfig) -> Self {
+        self.identity = Some(config);
+        self
     }
 
     /// With these limits on attempts.
@@ -64,6 +80,18 @@ impl Setup {
     /// (`yiyin_app::workers::sweep_once`, `yiyin_app::delivery`).
     pub fn quiet(mut self) -> Self {
         self.background = false;
+        self
+    }
+
+    /// Sends notices through this SMS gateway and mail server.
+    pub fn notify(mut self, notify: yiyin_app::notifications::NotifyConfig) -> Self {
+        self.notify = notify;
+        self
+    }
+
+    /// Fetches shared materials through these endpoints.
+    pub fn sharing(mut self, sharing: yiyin_app::sharing::DataSharing) -> Self {
+        self.sharing = sharing;
         self
     }
 
@@ -102,7 +130,23 @@ impl TestServer {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let app = app_on(&db, store, clock.clone(), setup.sealed, &base).await;
+        let notifier =
+            yiyin_app::notifications::Notifier::new(&setup.notify).expect("notification channels");
+        let app = app_on(&db, store, clock.clone(), setup.sealed, &base)
+            .await
+            .with_notifier(notifier)
+            .with_data_sharing(setup.sharing.clone());
+        let app = match setup.identity.clone() {
+            Some(mut config) => {
+                if config.redirect_url.is_empty() {
+                    config.redirect_url = format!("{base}/login/sso/callback");
+                }
+                let provider =
+                    yiyin_app::identity::Provider::new(config).expect("provider settings");
+                app.with_identity_provider(provider)
+            }
+            None => app,
+        };
         let (tx, rx) = tokio::sync::oneshot::channel();
         let served = app.clone();
         let background = setup.background;

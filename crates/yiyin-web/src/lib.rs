@@ -12,6 +12,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod demo_registry;
 pub mod error;
 pub mod headers;
 pub mod input;
@@ -54,6 +55,7 @@ pub fn router_with(app: App, config: WebConfig) -> Router {
         .merge(open311::router())
         .merge(pages::router())
         .merge(assets::router())
+        .merge(demo_registry::router(config.demo_registry.clone()))
         .fallback(pages::flash::not_found)
         .with_state(app.clone())
         // Logins, registrations and look-ups are throttled per client address and per login.

@@ -32,6 +32,9 @@ pub struct WebConfig {
     /// A trusted reverse proxy stands in front and sets `X-Forwarded-For`: the client's address is
     /// the last address it lists.
     pub trust_forwarded_for: bool,
+    /// The demo's market-registration registry, served at `/demo/registry` only when the demo
+    /// data is loaded (`demo_registry`).
+    pub demo_registry: Option<std::sync::Arc<Vec<yiyin_domain::engine::SharedRecord>>>,
 }
 
 /// How many attempts are allowed: a steady rate per minute and a burst.
@@ -91,6 +94,8 @@ impl Attempt {
         let lookup = method == Method::GET && has_query;
         match path {
             "/api/v1/session" | "/login" if post => Some(Attempt::Login),
+            // Real-name login: each start keeps a login under way, each callback asks the provider.
+            "/login/sso" | "/login/sso/callback" if method == Method::GET => Some(Attempt::Login),
             "/api/v1/applicants" | "/register" if post => Some(Attempt::Register),
             "/api/v1/track" if method == Method::GET => Some(Attempt::Track),
             "/track" if lookup => Some(Attempt::Track),
@@ -358,6 +363,11 @@ mod tests {
         assert_eq!(Attempt::of(&Method::DELETE, "/api/v1/session", false), None);
         assert_eq!(Attempt::of(&post, "/login", false), Some(Attempt::Login));
         assert_eq!(Attempt::of(&get, "/login", true), None);
+        assert_eq!(
+            Attempt::of(&get, "/login/sso/callback", true),
+            Some(Attempt::Login)
+        );
+        assert_eq!(Attempt::of(&get, "/login/sso", true), Some(Attempt::Login));
         assert_eq!(
             Attempt::of(&post, "/register", false),
             Some(Attempt::Register)

@@ -45,6 +45,7 @@ async fn licensed_case_with_scan(app: &Api) -> (i64, i64, i64, String) {
                     name: "身份证.pdf".into(),
                     bytes: SCAN.to_vec(),
                 }],
+                form: None,
             },
         )
         .await

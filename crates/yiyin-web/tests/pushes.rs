@@ -17,7 +17,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use serde_json::{Value, json};
 use yiyin_app::Principal;
 use yiyin_app::delivery::LEASE_MS;
 use yiyin_app::supervision::WebhookInput;
@@ -308,9 +308,12 @@ enum Outcome {
 async fn result(app: &Api, bureau: &Bureau, n: usize, outcome: Outcome) -> Vec<String> {
     let desk = &bureau.desk;
     let name = format!("汉阴县月河餐饮有限公司第{n}分店");
+    // The branches apply under the company's credit code: the clerk confirms the other name.
+    let mut intake = intake_by(&name, &["M1", "M2"]);
+    intake["name_confirmation"] = json!("分店以总公司统一社会信用代码申请，已核对营业执照");
     let id = app
         .by(&desk.clerk)
-        .post("/api/v1/cases", intake_by(&name, &["M1", "M2"]))
+        .post("/api/v1/cases", intake)
         .await
         .expect(201)["id"]
         .as_i64()

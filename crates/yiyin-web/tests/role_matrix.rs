@@ -185,6 +185,12 @@ fn rows() -> Vec<Row> {
             "/api/v1/ratings/cases/999999/link",
             Who::Ops(&[O::Receive]),
         ),
+        // The window looks up an applicant its jurisdiction knows, to prefill the intake form.
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/applicants/lookup",
+            Who::Ops(&[O::Receive]),
+        ),
         invalid("POST", "/api/v1/ratings/cases/999999", Who::Applicant),
         invalid("POST", "/api/v1/ratings/tickets/999999", Who::Applicant),
         // 诉求中心

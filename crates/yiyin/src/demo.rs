@@ -162,6 +162,7 @@ async fn grain_purchase_licence(store: &Store) -> Result<usize, AppError> {
         green_list: false,
         commitment_check_days: None,
         faq: vec![],
+        form: None,
         fees: vec![],
         // Not the base item's limits and sources: its own law sets neither.
         extension_days: None,

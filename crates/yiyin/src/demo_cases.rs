@@ -576,6 +576,12 @@ pub(crate) async fn drive(
         .filter(|m| m.deferrable)
         .map(|m| m.code.clone())
         .collect();
+    // Shared materials (免提交) are in hand at the window: fetched, never asked for.
+    let fetched: Vec<String> = item
+        .required_materials()
+        .filter(|m| m.source.is_fetched())
+        .map(|m| m.code.clone())
+        .collect();
     let p = item.promised_days;
     let received = match goal {
         Goal::Received => b(0),
@@ -597,12 +603,13 @@ pub(crate) async fn drive(
         Goal::CommitmentLicensed => b(1),
     };
     let materials = match goal {
-        Goal::AwaitingSupplement => core.iter().take(1).cloned().collect(),
+        Goal::AwaitingSupplement => core.iter().take(1).chain(&fetched).cloned().collect(),
         Goal::DeferredLate => core.clone(),
         Goal::Commitment | Goal::CommitmentLicensed => vec![],
         _ => required.clone(),
     };
     d.at(received);
+    let input_applicant = applicant.clone();
     let input = Receive {
         jurisdiction: d.jurisdiction.clone(),
         item_code: item.code.clone(),
@@ -612,6 +619,10 @@ pub(crate) async fn drive(
         outcome: IntakeOutcome::Receive,
         idempotency_key: None,
         uploads: vec![],
+        form: item
+            .form
+            .as_ref()
+            .map(|f| demo_form(f, &input_applicant, anchor)),
     };
     let by = online.unwrap_or(d.who(Role::WindowClerk)).clone();
     let mut case = d.app.receive(&by, input).await?.record;
@@ -624,6 +635,7 @@ pub(crate) async fn drive(
                 .iter()
                 .skip(1)
                 .chain(deferrable.iter())
+                .filter(|c| !fetched.contains(c))
                 .cloned()
                 .collect();
             if !missing.is_empty() {
@@ -761,4 +773,69 @@ pub(crate) async fn drive(
         }
     }
     Ok(id)
+}
+
+/// The application form of a demo case, every field filled in from the applicant (its name, ID
+/// number and phone) or with a plain sample value of its kind: the first option, `on` for a date,
+/// 演示填写 and the field's label for a text.
+fn demo_form(
+    form: &yiyin_domain::catalog::Form,
+    applicant: &Applicant,
+    on: NaiveDate,
+) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    use yiyin_domain::catalog::form::{FieldKind, FormField};
+    let value = |f: &FormField| -> Value {
+        let id = applicant.id_number.as_str();
+        let text = match f.kind {
+            FieldKind::Choice if f.multiple => return Value::from(vec![f.options[0].clone()]),
+            FieldKind::Choice => f.options[0].clone(),
+            FieldKind::Date => yiyin_domain::calendar::fmt_date(on),
+            FieldKind::Number => "60".into(),
+            FieldKind::Address => "汉阴县城关镇北城街1号".into(),
+            FieldKind::Phone if yiyin_domain::catalog::form::valid_phone(&applicant.phone) => {
+                applicant.phone.clone()
+            }
+            FieldKind::Phone => "0915-5212345".into(),
+            FieldKind::PersonId | FieldKind::Organisation
+                if matches!(
+                    (&applicant.id_number, f.kind),
+                    (SubjectId::Person(_), FieldKind::PersonId)
+                        | (SubjectId::Organisation(_), FieldKind::Organisation)
+                ) =>
+            {
+                id.to_string()
+            }
+            // A person's licence names its holder's own number; an organisation's its
+            // representative's (the demo's 王芳).
+            FieldKind::PersonId => "11010519491231002X".into(),
+            FieldKind::Organisation => "91350100M000100Y43".into(),
+            _ if f.prefill.is_some() => applicant.name.clone(),
+            _ if ["姓名", "负责人", "代表人"]
+                .iter()
+                .any(|w| f.label.contains(w)) =>
+            {
+                "王芳".into()
+            }
+            _ => format!("演示填写：{}", f.label),
+        };
+        let max = f.max.map_or(usize::MAX, |m| m as usize);
+        Value::String(text.chars().take(max).collect())
+    };
+    form.fields
+        .iter()
+        .map(|f| {
+            let v = if f.kind.has_rows() {
+                let row: serde_json::Map<String, Value> = f
+                    .columns
+                    .iter()
+                    .map(|c| (c.code.clone(), value(c)))
+                    .collect();
+                Value::Array(vec![Value::Object(row)])
+            } else {
+                value(f)
+            };
+            (f.code.clone(), v)
+        })
+        .collect()
 }

@@ -374,6 +374,14 @@ async fn browser_journeys() {
         Go("/"),
         See("选择县区"),
         Shot("01-portal-home"),
+        // The county chosen once and kept; its entrances; search in people's words.
+        Click("a[href='/county?j=hanyin']"),
+        See("我的县区：汉阴县"),
+        See("热门事项"),
+        Click("a[href='/j/hanyin?subject=organisation']"),
+        See("法人办事"),
+        Go("/search?q=%E5%BC%80%E9%A5%AD%E5%BA%97"),
+        See("食品经营许可"),
         Go("/j/hanyin"),
         See("企业投资项目核准"),
         Shot("02-portal-catalog"),
@@ -555,6 +563,15 @@ async fn browser_journeys() {
         Shot("16-work-intake-error"),
         Fill("input[name=id_number]", "91350100M000100Y43"),
         Click(intake),
+        // The code is on record under the firm's registered name: the clerk checks the licence
+        // and confirms with a reason, which the case keeps.
+        See("已登记在「安康市月河餐饮有限公司」名下"),
+        Shot("16b-work-intake-name-mismatch"),
+        Fill(
+            "textarea[name=name_confirmation]",
+            "营业执照核对无误，申请书所填为门店名称",
+        ),
+        Click(intake),
         See("已收件，办件编号"),
         See("受理通知书"),
     ])
@@ -581,7 +598,7 @@ async fn browser_journeys() {
         Go("/work/intake?j=hanyin&item=HY-SC-001"),
         Click("input[name=kind][value=person]"),
         Fill("input[name=name]", "李建国"),
-        Fill("input[name=id_number]", "11010519491231002X"),
+        Fill("input[name=id_number]", "610921197503150032"),
         Click("input[name=outcome][value=refuse]"),
         Fill("input[name=reason]", "申请的食品生产事项属于市级审批权限"),
         Fill("input[name=redirect_to]", "安康市行政审批服务局"),

@@ -140,6 +140,7 @@ async fn issue_licence(t: &TestApp) -> Issued {
                 outcome: IntakeOutcome::Accept,
                 idempotency_key: None,
                 uploads: vec![],
+                form: None,
             },
         )
         .await

@@ -232,6 +232,12 @@ impl App {
         // decision are back-office work).
         let at_window = authz::at_window(authz::operation_for(&action), &scope);
         let actor = who.actor_at(&self.org(), at_window);
+        // At supplement, the shared materials not yet in hand are fetched again (免提交).
+        let fetches = if matches!(action, Action::Supplement { .. }) {
+            self.fetch_for_case(&current).await?
+        } else {
+            vec![]
+        };
         let at = self.now();
         let mut tx = self.store.begin_write().await?;
         let record = tx.case(input.case_id).await?;
@@ -252,8 +258,15 @@ impl App {
             case = next;
             transitions.push(deemed_transition(&deemed));
         }
-        let applied = case.apply(&ctx, date, &action)?;
+        let mut applied = case.apply(&ctx, date, &action)?;
         transitions.push(transition_of(&action, &applied));
+        for f in fetches.iter().filter(|f| f.fetched()) {
+            applied.case.record_fetched(&ctx, &f.code)?;
+        }
+        let (shared_rows, fetched) = crate::sharing::recorded(&fetches);
+        transitions.extend(fetched);
+        tx.record_shared(record.id, &shared_rows, &actor.name, at.timestamp_millis())
+            .await?;
         tx.attach(record.id, &attachments, &actor.name, at.timestamp_millis())
             .await?;
         self.update_case(

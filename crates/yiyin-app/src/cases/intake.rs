@@ -9,11 +9,12 @@ use yiyin_domain::catalog::{self, HandlingClass, Item};
 use yiyin_domain::engine::{
     ApplicantFacts, Case, Context, IntakeOutcome, ItemRules, check_attestation,
 };
+use yiyin_domain::identity;
 use yiyin_domain::org::Organisation;
 use yiyin_domain::party::Applicant;
 use yiyin_domain::refusal::Refusal;
 use yiyin_domain::roles::Role;
-use yiyin_store::cases::{CaseBody, CaseRecord, NewCaseRow};
+use yiyin_store::cases::{CaseBody, CaseRecord, FormData, NewCaseRow};
 
 use super::Upload;
 use crate::App;
@@ -39,6 +40,9 @@ pub struct Receive {
     pub idempotency_key: Option<String>,
     /// Files of materials, uploaded or scanned with the application.
     pub uploads: Vec<Upload>,
+    /// The application form's data (一张表单), checked with the item's form; none at a window that
+    /// takes the paper application form.
+    pub form: Option<FormData>,
 }
 
 /// A received application: the case, and whether this call created it (false: a retry).
@@ -82,8 +86,20 @@ impl App {
     }
 
     /// Receives an application (收件) and takes the window's outcome, in one write.
-    #[tracing::instrument(skip_all, fields(jurisdiction = %input.jurisdiction, item = %input.item_code))]
     pub async fn receive(&self, who: &Principal, input: Receive) -> Result<Received> {
+        self.receive_confirmed(who, input, None).await
+    }
+
+    /// The same, with the clerk's reason for receiving an applicant whose ID number is on record
+    /// under another name (`yiyin_domain::identity`: without it the window is warned and nothing is
+    /// kept; the reason is recorded with the receipt).
+    #[tracing::instrument(skip_all, fields(jurisdiction = %input.jurisdiction, item = %input.item_code))]
+    pub async fn receive_confirmed(
+        &self,
+        who: &Principal,
+        input: Receive,
+        name_confirmation: Option<&str>,
+    ) -> Result<Received> {
         let key = match &input.idempotency_key {
             Some(k) if k.trim().is_empty() || k.chars().count() > 200 => {
                 return Err(AppError::field("idempotency_key", "幂等键应为1至200个字符"));
@@ -152,6 +168,23 @@ impl App {
             return Err(AppError::field("name", "申请人姓名或单位名称不能为空"));
         }
         applicant.check(self.today())?;
+        let form = self.checked_form(item, input.form.clone(), channel_online)?;
+        let on_record = self.store.names_on_record(&applicant.id_number).await?;
+        let intake = if who.is_staff() {
+            identity::Intake::Window {
+                confirmation: name_confirmation,
+            }
+        } else {
+            identity::Intake::Online {
+                verified: who.account.verified_id() == Some(&applicant.id_number),
+            }
+        };
+        let name_check = identity::check_applicant_name(
+            &applicant.id_number,
+            &applicant.name,
+            &on_record,
+            intake,
+        )?;
         let mut materials = input.materials.clone();
         for code in &materials {
             if item.material(code).is_none() {
@@ -172,6 +205,10 @@ impl App {
         }
         materials.sort();
         materials.dedup();
+        // Materials marked 部门共享 or 证照库 are fetched, not asked for (免提交).
+        let fetches = self
+            .fetch_materials(item, &applicant.id_number, &materials)
+            .await;
         let attachments = self.keep_uploads(&uploads).await?;
 
         let rules = ItemRules::from(item);
@@ -184,11 +221,18 @@ impl App {
         };
         let at = self.now();
         let date = local_date(at);
-        let received = Case::receive(&ctx, date, &materials)?;
+        let mut received = Case::receive(&ctx, date, &materials)?;
+        for f in fetches.iter().filter(|f| f.fetched()) {
+            received.case.record_fetched(&ctx, &f.code)?;
+        }
+        let provided: Vec<String> = received.case.provided.iter().cloned().collect();
         // The outcome is judged before anything is written: refused, nothing is kept.
-        let outcome = match input.outcome.action(&rules, &materials) {
+        let outcome = match input.outcome.action(&rules, &provided) {
             Some(action) => {
-                let applied = received.case.apply(&ctx, date, &action)?;
+                let applied = received
+                    .case
+                    .apply(&ctx, date, &action)
+                    .map_err(|e| crate::sharing::explain(e.into(), &fetches))?;
                 Some((action, applied))
             }
             None => None,
@@ -198,6 +242,7 @@ impl App {
             item: rules.clone(),
             result_name: item.result.name.clone(),
             validity_years: item.result.validity_years,
+            form,
         };
         // Receiving and the intake outcome taken with it are the window's acts.
         let actor = who.actor_at(&self.org(), true);
@@ -248,6 +293,14 @@ impl App {
         }
         tx.attach(id, &attachments, &actor.name, at.timestamp_millis())
             .await?;
+        // The applicant's draft became this application.
+        if channel_online {
+            tx.drop_form_draft(who.account.id, &j.code, &item.code)
+                .await?;
+        }
+        let (shared_rows, fetched) = crate::sharing::recorded(&fetches);
+        tx.record_shared(id, &shared_rows, &actor.name, at.timestamp_millis())
+            .await?;
         let record = tx.case(id).await?;
         let receipt = Transition {
             action: "receive".into(),
@@ -261,7 +314,22 @@ impl App {
             }),
             effects: received.effects,
         };
-        self.record_case(&mut tx, &record, &actor, at, clock.as_ref(), vec![receipt])
+        let mut transitions = vec![receipt];
+        if let identity::NameCheck::Confirmed { others, reason } = name_check {
+            transitions.push(Transition {
+                action: "applicant_name_confirmed".into(),
+                reason: format!(
+                    "证件号码已登记在{}名下，窗口核对后确认申请人为{}：{reason}",
+                    others.join("、"),
+                    applicant.name
+                ),
+                data: json!({"rule": identity::NAME_RULE, "names_on_record": others,
+                    "name": applicant.name, "reason": reason}),
+                effects: vec![],
+            });
+        }
+        transitions.extend(fetched);
+        self.record_case(&mut tx, &record, &actor, at, clock.as_ref(), transitions)
             .await?;
         if let Some((action, applied)) = outcome {
             let transitions = vec![super::act::transition_of(&action, &applied)];

@@ -50,6 +50,9 @@ pub struct CaseView {
     /// provisional (Monday to Friday only), and this says so (暂定).
     pub clock_provisional: Option<String>,
     pub events: Vec<Event>,
+    /// Every attempt to fetch a shared material (免提交) with its source and time; the record's
+    /// contents only for those who see the applicant in full.
+    pub shared_materials: Vec<yiyin_store::shared_materials::SharedMaterial>,
     pub documents: Vec<DocumentSummary>,
     /// The actions this user may take now.
     pub allowed_actions: Vec<String>,
@@ -384,6 +387,12 @@ impl App {
                 issued_on: fmt_date(d.record.issued_on),
             })
             .collect();
+        let mut shared_materials = self.store.shared_materials(record.id).await?;
+        if !full {
+            for s in &mut shared_materials {
+                s.record.clear();
+            }
+        }
         Ok(CaseView {
             allowed_actions: allowed_actions(who, &record, &scope, &self.calendar(), self.today()),
             applicant: record.applicant.shown(full),
@@ -393,6 +402,7 @@ impl App {
             clock_provisional,
             events,
             documents,
+            shared_materials,
         })
     }
 
@@ -444,6 +454,7 @@ impl App {
             }
         } else {
             filter.applicant_account = Some(who.account.id);
+            filter.applicant_identity = who.account.verified_id().cloned();
         }
         let calendar = self.calendar();
         let today = self.today();

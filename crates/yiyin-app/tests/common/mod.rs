@@ -95,6 +95,7 @@ pub fn submission(
         outcome,
         idempotency_key: None,
         uploads: vec![],
+        form: None,
     }
 }
 

@@ -7,6 +7,7 @@ pub const ITEMS: &str = "事项";
 pub const MATERIALS: &str = "申请材料";
 pub const STEPS: &str = "办理环节";
 pub const FAQS: &str = "常见问题";
+pub const FORM_FIELDS: &str = "表单字段";
 
 /// (header, field path) of the 事项 sheet, in column order.
 pub const ITEM_COLUMNS: &[(&str, &str)] = &[
@@ -89,6 +90,26 @@ pub const FAQ_COLUMNS: &[(&str, &str)] = &[
     ("解答", "answer"),
 ];
 
+/// One row per field of an item's application form, in order; a column of a table or group names
+/// its table in 上级字段. The two rules between fields are written on the row of the field they
+/// bind: 必填条件 `字段编码=选项` (required when that choice is that option) and 不早于 `字段编码`.
+pub const FORM_COLUMNS: &[(&str, &str)] = &[
+    ("事项编码", "item"),
+    ("字段编码", "code"),
+    ("上级字段", "parent"),
+    ("字段名称", "label"),
+    ("字段类型", "kind"),
+    ("必填", "required"),
+    ("填写说明", "help"),
+    ("最小", "min"),
+    ("最大", "max"),
+    ("选项", "options"),
+    ("多选", "multiple"),
+    ("预填来源", "prefill"),
+    ("必填条件", "required_when"),
+    ("不早于", "not_before"),
+];
+
 /// The rows (1-based, as Excel shows them) an item came from.
 #[derive(Debug, Clone, Default)]
 pub struct ItemRows {
@@ -96,6 +117,8 @@ pub struct ItemRows {
     pub materials: Vec<u32>,
     pub steps: Vec<u32>,
     pub faq: Vec<u32>,
+    /// The rows of its form's top-level fields, in order.
+    pub form: Vec<u32>,
 }
 
 /// Where a validation error on a field of an item is, in sheet, row and column.
@@ -123,6 +146,19 @@ pub fn locate(rows: &ItemRows, field: &str) -> String {
     }
     if let Some(i) = indexed("faq") {
         return place(FAQS, rows.faq.get(i), FAQ_COLUMNS, rest);
+    }
+    if head == "form" {
+        let field = rest
+            .strip_prefix("fields[")
+            .and_then(|r| r.split(']').next())
+            .and_then(|i| i.parse::<usize>().ok());
+        return match field.and_then(|i| rows.form.get(i)) {
+            Some(r) => format!("工作表「{FORM_FIELDS}」第{r}行"),
+            None => format!(
+                "工作表「{FORM_FIELDS}」（事项在「{ITEMS}」第{}行）",
+                rows.item
+            ),
+        };
     }
     if let Some(i) = indexed("fees") {
         return format!("工作表「{ITEMS}」第{}行「收费」列第{}项", rows.item, i + 1);

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Reader, open_workbook_auto_from_rs};
+use yiyin_domain::catalog::form::{FieldKind, Form, FormField, FormRule, Prefill};
 use yiyin_domain::catalog::{
     CatalogFile, Faq, Fee, HandlingClass, HandlingMode, Item, ItemKind, ItemResult, LimitUnit,
     Material, MaterialForm, MaterialSource, NationalRef, Necessity, ResultKind, Step, StepKind,
@@ -14,8 +15,8 @@ use yiyin_domain::roles::Role;
 use yiyin_domain::sources::{Source, SourceKind};
 
 use super::layout::{
-    FAQ_COLUMNS, FAQS, INFO, ITEM_COLUMNS, ITEMS, ItemRows, MATERIAL_COLUMNS, MATERIALS,
-    STEP_COLUMNS, STEPS,
+    FAQ_COLUMNS, FAQS, FORM_COLUMNS, FORM_FIELDS, INFO, ITEM_COLUMNS, ITEMS, ItemRows,
+    MATERIAL_COLUMNS, MATERIALS, STEP_COLUMNS, STEPS,
 };
 use super::sheet::{RowReader, Sheet, cell_text, load_sheet};
 use crate::{Parsed, Problem, SourceMap};
@@ -34,6 +35,7 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, Vec<Problem>> {
     let materials = load_sheet(&mut wb, MATERIALS, MATERIAL_COLUMNS, true, &mut problems);
     let steps = load_sheet(&mut wb, STEPS, STEP_COLUMNS, true, &mut problems);
     let faqs = load_sheet(&mut wb, FAQS, FAQ_COLUMNS, false, &mut problems);
+    let forms = load_sheet(&mut wb, FORM_FIELDS, FORM_COLUMNS, false, &mut problems);
     let (Some(items), Some(materials), Some(steps)) = (items, materials, steps) else {
         return Err(problems);
     };
@@ -74,6 +76,14 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, Vec<Problem>> {
             };
             out[i].faq.push(q);
             rows[i].faq.push(row);
+        });
+    }
+    if let Some(forms) = &forms {
+        attach(forms, &index, &mut problems, |i, row, r| {
+            read_form_row(out[i].form.get_or_insert_with(Form::default), r);
+            if r.raw("上级字段").is_empty() {
+                rows[i].form.push(row);
+            }
         });
     }
     if !problems.is_empty() {
@@ -120,6 +130,64 @@ fn attach(
             None => r.problem(
                 "事项编码",
                 format!("工作表「{ITEMS}」中没有事项编码为「{code}」的事项"),
+            ),
+        }
+    }
+}
+
+/// A field of an item's form from its row: added to the form's fields, or to the columns of the
+/// table named in 上级字段; its rules with it.
+fn read_form_row(form: &mut Form, r: &mut RowReader) {
+    let code = r.required("字段编码");
+    let prefill = r.text("预填来源");
+    let field = FormField {
+        code: code.clone(),
+        label: r.required("字段名称"),
+        kind: r.choice("字段类型", FieldKind::Text),
+        required: r.flag("必填"),
+        help: r.text("填写说明"),
+        min: r.opt_number("最小"),
+        max: r.opt_number("最大"),
+        options: r.lines("选项"),
+        multiple: r.flag("多选"),
+        columns: vec![],
+        prefill: if prefill.is_empty() {
+            None
+        } else {
+            let p = Prefill::parse(&prefill);
+            if p.is_none() {
+                r.problem(
+                    "预填来源",
+                    format!("「{prefill}」应为 profile.name、profile.id_number、profile.phone 或 licence.字段编码"),
+                );
+            }
+            p
+        },
+    };
+    let when = r.text("必填条件");
+    if !when.is_empty() {
+        match when.split_once(['=', '＝']) {
+            Some((w, e)) => form.rules.push(FormRule::RequiredWhen {
+                field: code.clone(),
+                when: w.trim().to_string(),
+                equals: e.trim().to_string(),
+            }),
+            None => r.problem("必填条件", format!("「{when}」应写成 字段编码=选项")),
+        }
+    }
+    let other = r.text("不早于");
+    if !other.is_empty() {
+        form.rules.push(FormRule::NotBefore { field: code, other });
+    }
+    let parent = r.text("上级字段");
+    if parent.is_empty() {
+        form.fields.push(field);
+    } else {
+        match form.fields.iter_mut().rev().find(|f| f.code == parent) {
+            Some(p) => p.columns.push(field),
+            None => r.problem(
+                "上级字段",
+                format!("表单中此行之前没有编码为「{parent}」的字段"),
             ),
         }
     }
@@ -207,6 +275,7 @@ fn read_item(r: &mut RowReader) -> Item {
         hours: r.required("办理时间"),
         phone: r.required("咨询电话"),
         faq: vec![],
+        form: None,
     }
 }
 

@@ -254,3 +254,118 @@ fn a_text_file_is_not_a_workbook() {
     let problems = parse(b"hello", Format::Xlsx, None).unwrap_err();
     assert!(problems[0].reason.contains("不是有效的 Excel"));
 }
+
+/// A form with every kind of column the 表单字段 sheet writes: a table, a multiple choice, limits,
+/// help, prefill and both rules.
+fn with_form() -> CatalogFile {
+    let mut file = sample();
+    file.items[0].form = Some(
+        toml::from_str(
+            r#"
+[[fields]]
+code = "operator_name"
+label = "经营者名称"
+kind = "text"
+required = true
+max = 100
+help = "与营业执照一致"
+prefill = "profile.name"
+[[fields]]
+code = "business_type"
+label = "主体业态"
+kind = "choice"
+required = true
+options = ["食品销售经营者", "单位食堂"]
+[[fields]]
+code = "canteen_unit"
+label = "食堂所属单位"
+kind = "text"
+[[fields]]
+code = "channels"
+label = "经营方式"
+kind = "choice"
+multiple = true
+options = ["网络经营", "实体门店"]
+[[fields]]
+code = "opening"
+label = "开业日期"
+kind = "date"
+[[fields]]
+code = "lease_end"
+label = "租赁截止日期"
+kind = "date"
+[[fields]]
+code = "scope"
+label = "经营项目"
+kind = "table"
+required = true
+min = 1
+max = 20
+[[fields.columns]]
+code = "item"
+label = "项目"
+kind = "choice"
+required = true
+options = ["热食类食品制售", "冷食类食品制售"]
+[[fields.columns]]
+code = "note"
+label = "备注"
+kind = "text"
+[[rules]]
+kind = "required_when"
+field = "canteen_unit"
+when = "business_type"
+equals = "单位食堂"
+[[rules]]
+kind = "not_before"
+field = "lease_end"
+other = "opening"
+"#,
+        )
+        .unwrap(),
+    );
+    file
+}
+
+#[test]
+fn a_form_round_trips_through_its_sheet() {
+    let file = with_form();
+    let bytes = round_trip(&file);
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range(FORM_FIELDS).unwrap();
+    let header: Vec<String> = range.rows().next().unwrap().iter().map(cell_text).collect();
+    assert_eq!(
+        header[..4],
+        ["事项编码", "字段编码", "上级字段", "字段名称"]
+    );
+    // Seven fields and the table's two columns.
+    assert_eq!(range.rows().count(), 1 + 9);
+}
+
+#[test]
+fn a_form_row_under_an_unknown_table_is_placed_at_its_cell() {
+    let bytes = export(&with_form(), Format::Xlsx).unwrap();
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).unwrap();
+    let mut out = Workbook::new();
+    for name in [INFO, ITEMS, MATERIALS, STEPS, FAQS, FORM_FIELDS] {
+        let range = wb.worksheet_range(name).unwrap();
+        let ws = out.add_worksheet().set_name(name).unwrap();
+        for (r, cells) in range.rows().enumerate() {
+            for (c, cell) in cells.iter().enumerate() {
+                let mut t = cell_text(cell);
+                // The first column of the table (row 9 in Excel) under a table that is not there.
+                if name == FORM_FIELDS && r == 8 && c == 2 {
+                    t = "nowhere".into();
+                }
+                ws.write_string(r as u32, c as u16, t).unwrap();
+            }
+        }
+    }
+    let problems = parse(&out.save_to_buffer().unwrap(), Format::Xlsx, None).unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.location.contains("表单字段")
+            && p.location.contains("第9行")
+            && p.reason.contains("nowhere")),
+        "{problems:?}"
+    );
+}

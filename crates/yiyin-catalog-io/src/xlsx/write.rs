@@ -2,11 +2,13 @@
 //! the cells of each item, material, step and question in the layout's column order.
 
 use rust_xlsxwriter::{Format as CellFormat, Workbook};
-use yiyin_domain::catalog::{CatalogFile, Fee, Item, Material, Step};
+use yiyin_domain::catalog::form::{FormField, FormRule};
+use yiyin_domain::catalog::{CatalogFile, Fee, Form, Item, Material, Step};
 use yiyin_domain::sources::Source;
 
 use super::layout::{
-    FAQ_COLUMNS, FAQS, INFO, ITEM_COLUMNS, ITEMS, MATERIAL_COLUMNS, MATERIALS, STEP_COLUMNS, STEPS,
+    FAQ_COLUMNS, FAQS, FORM_COLUMNS, FORM_FIELDS, INFO, ITEM_COLUMNS, ITEMS, MATERIAL_COLUMNS,
+    MATERIALS, STEP_COLUMNS, STEPS,
 };
 use crate::ExportError;
 
@@ -192,5 +194,53 @@ pub fn write(file: &CatalogFile) -> Result<Vec<u8>, ExportError> {
             })
             .collect(),
     )?;
+    sheet(
+        FORM_FIELDS,
+        FORM_COLUMNS,
+        file.items
+            .iter()
+            .flat_map(|i| i.form.iter().flat_map(move |f| form_rows(i, f)))
+            .collect(),
+    )?;
     wb.save_to_buffer().map_err(err)
+}
+
+/// The rows of an item's form: each field, then the columns of a table or group.
+fn form_rows(item: &Item, form: &Form) -> Vec<Vec<Cell>> {
+    let row = |f: &FormField, parent: &str| {
+        let required_when = form.rules.iter().find_map(|r| match r {
+            FormRule::RequiredWhen {
+                field,
+                when,
+                equals,
+            } if field == &f.code && parent.is_empty() => Some(format!("{when}={equals}")),
+            _ => None,
+        });
+        let not_before = form.rules.iter().find_map(|r| match r {
+            FormRule::NotBefore { field, other } if field == &f.code && parent.is_empty() => {
+                Some(other.clone())
+            }
+            _ => None,
+        });
+        vec![
+            text(&item.code),
+            text(&f.code),
+            text(parent),
+            text(&f.label),
+            text(f.kind.label()),
+            yes(f.required),
+            text(&f.help),
+            f.min.map_or(Cell::Empty, Cell::Number),
+            f.max.map_or(Cell::Empty, Cell::Number),
+            text(&f.options.join("\n")),
+            yes(f.multiple),
+            text(&f.prefill.as_ref().map(|p| p.code()).unwrap_or_default()),
+            text(&required_when.unwrap_or_default()),
+            text(&not_before.unwrap_or_default()),
+        ]
+    };
+    form.fields
+        .iter()
+        .flat_map(|f| std::iter::once(row(f, "")).chain(f.columns.iter().map(|c| row(c, &f.code))))
+        .collect()
 }

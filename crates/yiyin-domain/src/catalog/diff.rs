@@ -71,6 +71,19 @@ fn render_field(key: &str, v: &serde_json::Value) -> String {
                 .join("\n"),
             _ => render_value(v),
         },
+        // The application form as its fields: 经营者名称（文本，必填）、…
+        "form" => match serde_json::from_value::<Form>(v.clone()) {
+            Ok(form) => form
+                .fields
+                .iter()
+                .map(|f| {
+                    let required = if f.required { "，必填" } else { "" };
+                    format!("{}（{}{required}）", f.label, f.kind.label())
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+            Err(_) => render_value(v),
+        },
         _ => render_value(v),
     }
 }

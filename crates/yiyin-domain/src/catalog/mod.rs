@@ -13,12 +13,14 @@
 
 mod diff;
 mod flow;
+pub mod form;
 mod limits;
 mod validate;
 mod versions;
 
 pub use diff::{FieldChange, diff_items};
 pub use flow::{BranchOutcome, FlowBranch, FlowStep, procedure_flow};
+pub use form::{Form, FormError};
 pub use validate::{FieldError, field_label, valid_code};
 pub use versions::{CatalogError, active_version, as_of, next_version, retirement};
 
@@ -121,8 +123,21 @@ labelled_enum!(
         Government = ("government", "政府部门核发"),
         Agency = ("agency", "中介机构出具"),
         Shared = ("shared", "部门共享（免提交）"),
+        /// A licence Yiyin itself issued, read from its own licence register.
+        LicenceRegister = ("licence_register", "证照库（免提交）"),
     }
 );
+
+impl MaterialSource {
+    /// Whether a material from this source is fetched (部门共享 or 证照库), not asked of the
+    /// applicant (Art. 33: agencies share licensing information).
+    pub fn is_fetched(self) -> bool {
+        matches!(
+            self,
+            MaterialSource::Shared | MaterialSource::LicenceRegister
+        )
+    }
+}
 
 labelled_enum!(
     /// 办理环节
@@ -161,6 +176,20 @@ labelled_enum!(
         Both = ("both", "自然人、法人和其他组织", "自然人和法人"),
     }
 );
+
+impl Subject {
+    /// Whether an item for this service subject serves applicants of `kind`: the portal's 个人办事
+    /// lists the items serving persons, 法人办事 those serving organisations (both list `Both`).
+    pub fn serves(self, kind: crate::party::SubjectKind) -> bool {
+        use crate::party::SubjectKind;
+        matches!(
+            (self, kind),
+            (Subject::Both, _)
+                | (Subject::Person, SubjectKind::Person)
+                | (Subject::Organisation, SubjectKind::Organisation)
+        )
+    }
+}
 
 /// 申请材料
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -341,6 +370,9 @@ pub struct Item {
     pub phone: String,
     #[serde(default)]
     pub faq: Vec<Faq>,
+    /// The application form (一张表单), if the item defines one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<Form>,
 }
 
 impl StepKind {

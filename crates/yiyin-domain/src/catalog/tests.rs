@@ -95,10 +95,11 @@ pub fn sample_item() -> Item {
         hours: "工作日".into(),
         phone: "12345".into(),
         faq: vec![],
+        form: None,
     }
 }
 
-fn hanyin() -> Jurisdiction {
+pub(crate) fn hanyin() -> Jurisdiction {
     Organisation::builtin()
         .jurisdiction("hanyin")
         .unwrap()

@@ -178,6 +178,11 @@ impl Item {
         }
         self.validate_limits(&mut e);
         self.validate_materials(&mut e);
+        if let Some(form) = &self.form {
+            for (path, message) in form.validate() {
+                err(&mut e, format!("form.{path}"), message);
+            }
+        }
         self.validate_steps(&mut e);
         if !(1..=4).contains(&self.online_depth) {
             err(&mut e, "online_depth", "网上办理深度应为1至4级");
@@ -474,10 +479,7 @@ impl Item {
             if m.name.trim().is_empty() {
                 err(e, f("name"), "不能为空");
             }
-            if m.copies == 0
-                && m.form != MaterialForm::Electronic
-                && m.source != MaterialSource::Shared
-            {
+            if m.copies == 0 && m.form != MaterialForm::Electronic && !m.source.is_fetched() {
                 err(e, f("copies"), "纸质材料份数至少为1");
             }
             if m.necessity == Necessity::Conditional && m.condition.trim().is_empty() {
@@ -591,6 +593,13 @@ fn is_licensing_law_art42(basis: &str) -> bool {
 
 /// The Chinese name of a field path such as `materials[2].copies` → 「申请材料第3项·份数」.
 pub fn field_label(path: &str) -> String {
+    // The application form's own paths (`form.fields[2].options`) are not the material's 形式.
+    if path == "form" {
+        return "申请表".into();
+    }
+    if let Some(rest) = path.strip_prefix("form.") {
+        return format!("申请表单·{}", form_label(rest));
+    }
     let mut out = Vec::new();
     for part in path.split('.') {
         let (name, index) = match part.split_once('[') {
@@ -608,6 +617,39 @@ pub fn field_label(path: &str) -> String {
         });
     }
     out.join("·")
+}
+
+/// A path inside an application form in Chinese (`fields[2].options` → 字段第3项·选项).
+fn form_label(path: &str) -> String {
+    const LABELS: &[(&str, &str)] = &[
+        ("fields", "字段"),
+        ("columns", "列"),
+        ("rules", "规则"),
+        ("code", "编码"),
+        ("label", "名称"),
+        ("kind", "类型"),
+        ("options", "选项"),
+        ("prefill", "预填来源"),
+        ("help", "填写说明"),
+        ("max", "最大值"),
+    ];
+    path.split('.')
+        .map(|part| {
+            let (name, index) = match part.split_once('[') {
+                Some((n, rest)) => (n, rest.trim_end_matches(']').parse::<usize>().ok()),
+                None => (part, None),
+            };
+            let label = LABELS
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map_or(name, |(_, v)| *v);
+            match index {
+                Some(i) => format!("{label}第{}项", i + 1),
+                None => label.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("·")
 }
 
 pub(super) const FIELD_LABELS: &[(&str, &str)] = &[

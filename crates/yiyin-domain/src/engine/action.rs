@@ -248,6 +248,8 @@ pub fn action_label(name: &str) -> &'static str {
         "hold_hearing" => "举行听证",
         "release" => "统一出件",
         "reveal_identifiers" => "查看申请人完整信息",
+        "fetch_shared" => "共享调取材料（免提交）",
+        "material_fallback" => "共享材料改由申请人提交",
         "monitoring_read" => "电子监察查阅办件",
         _ => "其他",
     }

@@ -170,6 +170,10 @@ impl Case {
                 }
             }
         }
+        self.refuse_asking_fetched(ctx, missing)?;
+        if !self.intake.after_supplement {
+            self.refuse_unresolved(ctx, "告知补正")?;
+        }
         if self.intake.after_supplement {
             let first = &self.notices[0].missing;
             let new: Vec<&String> = missing.iter().filter(|m| !first.contains(m)).collect();
@@ -338,6 +342,9 @@ impl Case {
         on: NaiveDate,
     ) -> Result<Vec<DocumentKind>, EngineError> {
         self.require_intake_pending("受理")?;
+        if !self.intake.after_supplement {
+            self.refuse_unresolved(ctx, "受理")?;
+        }
         let (mut core, mut deferrable) = self.missing_materials(ctx);
         // Art. 32 para 1 (5): once the applicant has supplied everything the notice asked for, the
         // application is accepted; a material the notice did not ask for is the agency's omission
@@ -412,6 +419,9 @@ impl Case {
                 "deferral",
                 format!("容缺材料的补交日期 {} 应晚于受理日期", fmt_date(due)),
             );
+        }
+        if !self.intake.after_supplement {
+            self.refuse_unresolved(ctx, "容缺受理")?;
         }
         let (core, _) = self.missing_materials(ctx);
         Self::refuse_listed(ctx, &core, "AL-02", |names| {

@@ -62,6 +62,10 @@ pub struct MaterialRule {
     /// Whether the application is incomplete without it (default: yes).
     #[serde(default = "yes")]
     pub required: bool,
+    /// Fetched from a department's shared data or Yiyin's licence register (免提交), not asked of
+    /// the applicant.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fetched: bool,
 }
 
 fn yes() -> bool {
@@ -99,6 +103,7 @@ impl From<&Item> for ItemRules {
                     name: m.name.clone(),
                     deferrable: m.deferrable,
                     required: m.necessity == Necessity::Required,
+                    fetched: m.source.is_fetched(),
                 })
                 .collect(),
             steps: item.steps[..decision]

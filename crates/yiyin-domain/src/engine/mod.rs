@@ -13,7 +13,7 @@
 //! decision, certificate), [`hearing`] (hearings on request, Art. 47–48), [`next`] (what can come
 //! next and who does it), [`clock`] (every deadline),
 //! [`effects`] (what an action asks the layers below to do), [`bundle`] (several items handled as
-//! one case, 一件事 / 联合办理).
+//! one case, 一件事 / 联合办理), [`sharing`] (materials fetched, not asked for: 免提交).
 
 mod action;
 mod bundle;
@@ -25,6 +25,7 @@ mod item;
 mod next;
 mod offer;
 mod review;
+mod sharing;
 
 use std::collections::BTreeSet;
 
@@ -45,6 +46,7 @@ pub use effects::{DEFAULT_COMMITMENT_CHECK_DAYS, DocumentKind, Effect};
 pub use hearing::Hearing;
 pub use intake::{IntakeOutcome, check_attestation};
 pub use item::{ItemRules, MaterialRule, StepRule};
+pub use sharing::{Fallback, SharedRecord};
 
 fn refuse<T>(rule: &str, message: impl Into<String>) -> Result<T, EngineError> {
     Err(EngineError::Refused(Refusal::new(rule, message)))
@@ -192,6 +194,9 @@ pub struct Case {
     /// omission is the agency's, Art. 72 (4)); acceptance cannot wait for them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_requested: Vec<String>,
+    /// Fetched materials (免提交) the clerk asked of the applicant instead, with why (`sharing`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fallbacks: Vec<Fallback>,
     pub steps: Vec<StepRecord>,
     pub suspensions: Vec<Suspension>,
     pub extension: Option<Extension>,
@@ -326,6 +331,7 @@ impl Case {
             deemed_accepted: false,
             deferred: vec![],
             not_requested: vec![],
+            fallbacks: vec![],
             steps: vec![],
             suspensions: vec![],
             extension: None,

@@ -44,7 +44,13 @@ impl Case {
             let first = self.notices.first().map(|n| n.missing.clone());
             first.unwrap_or_default()
         } else {
-            ctx.item.materials.iter().map(|m| m.code.clone()).collect()
+            // A fetched material (免提交) is asked for only once the clerk fell back to the applicant.
+            ctx.item
+                .materials
+                .iter()
+                .filter(|m| !m.fetched || self.fallen_back(&m.code))
+                .map(|m| m.code.clone())
+                .collect()
         };
         !missing.is_empty() && self.clone().notify_supplement(ctx, on, &missing).is_ok()
     }

@@ -56,6 +56,17 @@ pub struct CreateCase {
     /// refuse: the agency to apply to.
     #[serde(default)]
     pub redirect_to: Option<String>,
+    /// Window only: the clerk's reason for receiving an applicant whose ID number is on record under
+    /// another name (without it such an application is refused with 422, code `rule_refused`, rule
+    /// `ID-NAME`, naming the names on record); recorded with the receipt.
+    #[serde(default)]
+    pub name_confirmation: Option<String>,
+    /// The application form's data (一张表单), by field code, as the item's `form` defines it
+    /// (`GET /api/v1/jurisdictions/{code}/catalog/{item}`); checked field by field, each problem
+    /// named in Chinese.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub form: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// What a write answers when the client sends `Prefer: return=minimal` (RFC 7240): enough to take
@@ -199,7 +210,7 @@ pub async fn create(
     )?;
     let received = call
         .app
-        .receive(
+        .receive_confirmed(
             &call.who,
             Receive {
                 jurisdiction: req.jurisdiction,
@@ -213,7 +224,9 @@ pub async fn create(
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string),
                 uploads: vec![],
+                form: req.form,
             },
+            req.name_confirmation.as_deref(),
         )
         .await?;
     let status = if received.created {

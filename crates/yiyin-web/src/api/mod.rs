@@ -1,9 +1,11 @@
 //! The JSON API v1. Every handler is annotated for the OpenAPI document, which is generated from this
 //! code and served at `/api/v1/openapi.json`.
 
+pub mod applicants;
 pub mod cases;
 pub mod catalog;
 pub mod health;
+pub mod messages;
 pub mod monitoring;
 pub mod open_data;
 pub mod partners;
@@ -122,7 +124,11 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(session::change_password))
         .routes(routes!(session::start_totp, session::confirm_totp))
         .routes(routes!(session::register))
+        .routes(routes!(messages::list))
+        .routes(routes!(messages::read))
+        .routes(routes!(messages::settings, messages::set_settings))
         .routes(routes!(cases::create, cases::list))
+        .routes(routes!(applicants::look_up))
         .routes(routes!(cases::get))
         .routes(routes!(cases::reveal))
         .routes(routes!(cases::act))

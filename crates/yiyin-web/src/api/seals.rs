@@ -29,9 +29,11 @@ pub struct VerifyQuery {
 
 /// The registered facts of a document or licence, looked up by its number (public): by number
 /// alone whether it is genuine and in force, its kind, issuer and date, a person's name masked; with
-/// its verification code the full record.
+/// its verification code the full record. The number may be typed loosely: spaces, any brackets
+/// around the year, with or without 号, full-width, any case, or the bare case number.
 #[utoipa::path(get, path = "/api/v1/verify", tag = "核验", params(VerifyQuery),
-    responses((status = 200, body = Verdict), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Verdict), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn lookup(
     State(state): State<App>,
     Query(q): Query<VerifyQuery>,

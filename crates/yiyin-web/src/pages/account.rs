@@ -85,6 +85,8 @@ struct LoginPage {
     login: String,
     next: String,
     error: String,
+    /// Whether 统一身份认证登录 is offered.
+    sso: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -96,7 +98,7 @@ pub struct NextQuery {
 
 /// Only local paths may be redirected to after login: a path starting with one `/`, without a
 /// backslash (browsers read `/\host` as another site) or a control character.
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     if next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
@@ -108,12 +110,17 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-pub async fn login_form(headers: HeaderMap, Query(q): Query<NextQuery>) -> PageResult {
+pub async fn login_form(
+    axum::extract::State(app): axum::extract::State<App>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> PageResult {
     visitor_form(&headers, &q.notice, |chrome| LoginPage {
         chrome,
         login: String::new(),
         next: safe_next(&q.next),
         error: String::new(),
+        sso: app.identity_login_offered(),
     })
 }
 
@@ -154,6 +161,7 @@ pub async fn login(VisitorForm { app, form }: VisitorForm<LoginForm>) -> PageRes
             login,
             next,
             error: e.to_string(),
+            sso: app.identity_login_offered(),
         })),
     }
 }

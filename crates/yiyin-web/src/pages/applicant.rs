@@ -9,11 +9,12 @@ use serde::Deserialize;
 use yiyin_app::accounts::random_token;
 use yiyin_app::cases::{ActOn, CaseLine, Receive, Upload, Worklist};
 use yiyin_domain::calendar::fmt_date;
-use yiyin_domain::catalog::Item;
+use yiyin_domain::catalog::{FormError, Item};
 use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
 use yiyin_domain::org::Jurisdiction;
 use yiyin_store::pending_uploads::PendingUpload;
 
+use super::form_fields::{FormView, read_form};
 use super::work::CaseShown;
 use super::{
     Chrome, FieldErrors, Form, FormData, Notice, Page, PageFor, PageResult, UploadForm,
@@ -54,6 +55,10 @@ struct ApplyPage {
     key: String,
     /// Files kept from an earlier sending of this form (another file of it was refused).
     kept: Vec<PendingUpload>,
+    /// The item's application form (no fields when it has none).
+    application: FormView,
+    /// When the values shown are a draft: when it was saved.
+    draft_note: String,
 }
 
 impl ApplyPage {
@@ -74,13 +79,47 @@ impl ApplyPage {
             general: String::new(),
             key,
             kept: Vec::new(),
+            application: FormView::default(),
+            draft_note: String::new(),
         })
+    }
+
+    /// The item's form with `data` in it and `problems` beside their fields.
+    fn show_form(
+        &mut self,
+        data: &serde_json::Map<String, serde_json::Value>,
+        problems: &[FormError],
+    ) {
+        if let Some(form) = &self.item.form {
+            self.application = FormView::new(form, data, problems);
+        }
     }
 }
 
-pub async fn apply_form(page: Page, Path((code, item)): Path<(String, String)>) -> PageResult {
+pub async fn apply_form(
+    page: Page,
+    Path((code, item)): Path<(String, String)>,
+    Query(n): Query<Notice>,
+) -> PageResult {
     page.require_applicant()?;
-    render(&ApplyPage::new(&page, &code, &item, random_token()).await?)
+    let mut p = ApplyPage::new(&page, &code, &item, random_token()).await?;
+    p.chrome = page.chrome(&n.notice);
+    // A saved draft, or what the applicant's profile and latest licence fill in.
+    let start = page.app.form_start(page.who(), &p.j.code, &p.item).await?;
+    if let Some(at) = start.draft_saved_at {
+        p.draft_note = format!(
+            "已恢复您于{}保存的草稿（附件需重新选择）。",
+            chrono::DateTime::from_timestamp_millis(at)
+                .map(|t| {
+                    t.with_timezone(&yiyin_domain::calendar::cst())
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default()
+        );
+    }
+    p.show_form(&start.data, &[]);
+    render(&p)
 }
 
 /// Reads the rest of an upload form, after its token ([`UploadForm`]): its text fields and its
@@ -143,6 +182,31 @@ pub async fn apply(
     let (form, uploads) = read_multipart(mp, &mut form_page.errors).await?;
     form_page.key = form.get("key");
     let session = &page.user.session;
+    // The application form's data, checked field by field as receiving checks it.
+    let data = form_page.item.form.as_ref().map(|f| read_form(f, &form));
+    if form.get("action") == "draft" {
+        page.app
+            .save_form_draft(
+                page.who(),
+                &form_page.j.code,
+                &form_page.item.code,
+                data.unwrap_or_default(),
+            )
+            .await?;
+        return Ok(redirect_with(
+            &format!("/apply/{}/{}", form_page.j.code, form_page.item.code),
+            "草稿已保存，下次打开本事项的在线申请时自动恢复。",
+        ));
+    }
+    if let Some(data) = &data {
+        let problems = page.app.form_problems(&form_page.item, data);
+        form_page.show_form(data, &problems);
+        if !problems.is_empty() {
+            form_page
+                .errors
+                .add("application", "申请表有填写不正确的地方");
+        }
+    }
     if form_page.errors.is_empty() {
         // The files kept from an earlier sending of this form go with it, unless sent again.
         let kept = page
@@ -160,6 +224,7 @@ pub async fn apply(
             outcome: IntakeOutcome::Receive,
             idempotency_key: Some(form.get("key")),
             uploads,
+            form: data,
         };
         let received = page.app.receive(page.who(), receive).await;
         if received.is_ok() {

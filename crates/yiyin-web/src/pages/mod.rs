@@ -19,6 +19,8 @@ pub mod admin;
 pub mod applicant;
 pub mod audit;
 pub mod docs;
+pub mod identity;
+pub mod messages;
 pub mod monitoring;
 pub mod partners;
 pub mod portal;
@@ -31,6 +33,7 @@ pub mod tickets;
 pub mod work;
 
 pub mod flash;
+pub(crate) mod form_fields;
 mod forms;
 mod org_view;
 
@@ -60,6 +63,7 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/", get(portal::home))
         .route("/search", get(portal::search))
+        .route("/county", get(portal::choose_county))
         .route("/announcements", get(portal::announcements))
         .route("/track", get(portal::track))
         .route(
@@ -70,15 +74,30 @@ pub fn router() -> Router<App> {
         )
         .route("/j/{code}", get(portal::catalog))
         .route("/j/{code}/items/{item}", get(portal::item))
+        .route(
+            "/j/{code}/items/{item}/materials/{material}/blank",
+            get(portal::blank_form),
+        )
+        .route(
+            "/j/{code}/items/{item}/materials/{material}/sample",
+            get(portal::sample),
+        )
         .route("/j/{code}/changelog", get(portal::changelog))
         .route("/j/{code}/about", get(portal::about))
         .route("/login", get(account::login_form).post(account::login))
+        .route("/login/sso", get(identity::start))
+        .route("/login/sso/callback", get(identity::callback))
+        .route("/account/identity", post(identity::bind))
         .route("/logout", post(account::logout))
         .route("/account", get(security::account_page))
         .route("/account/password", post(security::change_password))
         .route("/account/sessions", post(security::logout_everywhere))
         .route("/account/totp", post(security::start_totp))
         .route("/account/totp/confirm", post(security::confirm_totp))
+        .route("/account/notifications", post(messages::set_notifications))
+        .route("/messages", get(messages::messages_page))
+        .route("/messages/read-all", post(messages::read_all))
+        .route("/messages/{id}/read", post(messages::read))
         .route(
             "/register",
             get(account::register_form).post(account::register),
@@ -115,10 +134,13 @@ pub fn router() -> Router<App> {
         .route("/work", get(work::worklist))
         .route("/work/queue", get(work::queue))
         .route("/work/intake", get(work::intake_form).post(work::intake))
+        .route("/work/intake/lookup", post(work::look_up_applicant))
         .route("/work/head", get(work::head))
         .route("/work/cases/{id}", get(work::case_page))
         .route("/work/cases/{id}/act", post(work::act))
         .route("/work/cases/{id}/reveal", post(work::reveal))
+        .route("/work/cases/{id}/fetch-shared", post(work::shared::fetch))
+        .route("/work/cases/{id}/fall-back", post(work::shared::fall_back))
         .route("/work/cases/{id}/archive", get(work::archive))
         .route("/monitoring", get(monitoring::desk))
         .route("/centre", get(tickets::centre))
@@ -379,6 +401,8 @@ pub struct Chrome {
     pub ticket_kpis: bool,
     /// Reads the event log and checks its chain (审计).
     pub audit: bool,
+    /// Unread in-site messages (消息中心), shown beside the link in the header.
+    pub unread: i64,
     pub csrf: String,
     pub notice: String,
 }
@@ -413,6 +437,7 @@ impl Chrome {
                 || holds(Role::BureauHead)
                 || holds(Role::DisciplineSupervisor),
             audit: may(Operation::Audit),
+            unread: 0,
             csrf: csrf.to_string(),
             notice: notice.to_string(),
         }
@@ -449,6 +474,8 @@ impl Visitor {
 pub struct Page {
     pub app: App,
     pub user: Signed,
+    /// The account's unread messages when the page was asked for.
+    pub unread: i64,
 }
 
 impl FromRequestParts<App> for Page {
@@ -465,9 +492,16 @@ impl FromRequestParts<App> for Page {
                 parts
                     .extensions
                     .insert(forms::SessionToken(session.csrf.clone()));
+                // The header's count of unread messages; a failed read only hides the count.
+                let unread = app
+                    .store
+                    .unread_messages(session.account.id)
+                    .await
+                    .unwrap_or(0);
                 Ok(Page {
                     app: app.clone(),
                     user: Signed::new(session, via),
+                    unread,
                 })
             }
             None => {
@@ -512,7 +546,10 @@ impl<G> std::ops::Deref for PageFor<G> {
 
 impl Page {
     pub fn chrome(&self, notice: &str) -> Chrome {
-        Chrome::for_account(Some(self.account()), &self.user.session.csrf, notice)
+        Chrome {
+            unread: self.unread,
+            ..Chrome::for_account(Some(self.account()), &self.user.session.csrf, notice)
+        }
     }
 
     pub fn account(&self) -> &Account {

@@ -1,20 +1,25 @@
-//! The public portal: jurisdictions, each catalog (browsable by department, handling mode, class and
-//! topic, readable as of any date), each item's service guide with its flowchart, and the changelog.
+//! The public portal: jurisdictions, each catalog (browsable by department, handling mode, class,
+//! topic and service subject — the 个人办事 and 法人办事 entrances —, readable as of any date), each
+//! item's service guide with its flowchart, and the changelog; the visitor's county, chosen once
+//! and kept in a cookie, with its popular items on the home page.
 
 use std::collections::BTreeSet;
 
 use crate::pages::{Path, Query};
 use askama::Template;
 use axum::extract::Multipart;
+use axum::http::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 use yiyin_domain::calendar::{fmt_date, parse_date};
 use yiyin_domain::catalog::{self, HandlingClass, HandlingMode, Item, ItemVersion};
 use yiyin_domain::org::Jurisdiction;
+use yiyin_domain::party::SubjectKind;
 
 use super::{Chrome, Notice, PageResult, Visitor, render};
 use crate::error::AppError;
 use yiyin_app::App;
 use yiyin_app::documents::Verdict;
+use yiyin_app::portal::SheetKind;
 
 pub struct JurisdictionCard {
     pub code: String,
@@ -30,6 +35,83 @@ struct Home {
     jurisdictions: Vec<JurisdictionCard>,
     /// Life events and business topics across the catalogs, with how many items each.
     topics: Vec<(String, usize)>,
+    /// The visitor's county (chosen once, kept in a cookie), with its entrances and popular items.
+    mine: Option<MyCounty>,
+}
+
+/// The visitor's county on the portal's home: the 个人办事 and 法人办事 entrances and its popular
+/// items.
+pub struct MyCounty {
+    pub code: String,
+    pub name: String,
+    /// Items serving persons (个人办事) and organisations (法人办事).
+    pub person_items: usize,
+    pub organisation_items: usize,
+    /// The most applied-for items: code, name, cases received in the last year.
+    pub popular: Vec<(String, String, i64)>,
+}
+
+/// The cookie keeping the visitor's county (a jurisdiction's code), so that the portal opens on it.
+pub const COUNTY_COOKIE: &str = "yiyin_j";
+
+/// How long the county is kept: a year.
+const COUNTY_MAX_AGE: u32 = 366 * 24 * 3600;
+
+/// How many popular items the home shows.
+const POPULAR_SHOWN: usize = 8;
+
+/// The visitor's county from the cookie, if it names a jurisdiction with a catalog.
+fn my_county(app: &App, headers: &HeaderMap) -> Option<Jurisdiction> {
+    let code = crate::auth::cookie(headers, COUNTY_COOKIE)?;
+    app.org()
+        .jurisdictions
+        .iter()
+        .find(|j| j.code == code && j.has_catalog())
+        .cloned()
+}
+
+async fn my_county_view(app: &App, j: &Jurisdiction) -> Result<MyCounty, AppError> {
+    let catalog = app.store.catalog_as_of(&j.code, app.today()).await?;
+    let serving = |k: SubjectKind| catalog.iter().filter(|v| v.item.subject.serves(k)).count();
+    Ok(MyCounty {
+        code: j.code.clone(),
+        name: j.name.clone(),
+        person_items: serving(SubjectKind::Person),
+        organisation_items: serving(SubjectKind::Organisation),
+        popular: app
+            .popular_items(&j.code, None, POPULAR_SHOWN)
+            .await?
+            .into_iter()
+            .map(|p| {
+                (
+                    p.version.code.clone(),
+                    p.version.item.name.clone(),
+                    p.received,
+                )
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CountyForm {
+    pub j: String,
+}
+
+/// Chooses the visitor's county (`?j=hanyin`; empty: forget it) and opens the portal on it. No
+/// login needed: the choice is kept in a cookie for a year.
+pub async fn choose_county(page: Visitor, Query(q): Query<CountyForm>) -> PageResult {
+    let code = q.j.trim();
+    let value = if code.is_empty() {
+        format!("{COUNTY_COOKIE}=; Path=/; SameSite=Lax; HttpOnly; Max-Age=0")
+    } else {
+        load_jurisdiction(&page.app, code).await?;
+        format!("{COUNTY_COOKIE}={code}; Path=/; SameSite=Lax; HttpOnly; Max-Age={COUNTY_MAX_AGE}")
+    };
+    let cookie = HeaderValue::from_str(&value)
+        .map_err(|_| AppError::invalid("县区代码有误，请从列表中选择"))?;
+    Ok(super::redirect_setting_cookie("/", cookie))
 }
 
 async fn home_topics(app: &App) -> Result<Vec<(String, usize)>, AppError> {
@@ -47,8 +129,12 @@ async fn home_topics(app: &App) -> Result<Vec<(String, usize)>, AppError> {
     Ok(v)
 }
 
-pub async fn home(page: Visitor, Query(n): Query<Notice>) -> PageResult {
+pub async fn home(page: Visitor, headers: HeaderMap, Query(n): Query<Notice>) -> PageResult {
     let org = page.app.store.organisation().await?;
+    let mine = match my_county(&page.app, &headers) {
+        Some(j) => Some(my_county_view(&page.app, &j).await?),
+        None => None,
+    };
     let today = page.app.today();
     let mut jurisdictions = Vec::new();
     for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
@@ -68,6 +154,7 @@ pub async fn home(page: Visitor, Query(n): Query<Notice>) -> PageResult {
         chrome: page.chrome(&n.notice),
         jurisdictions,
         topics,
+        mine,
     })
 }
 
@@ -80,6 +167,8 @@ pub struct CatalogQuery {
     pub class: String,
     pub topic: String,
     pub date: String,
+    /// `person` (个人办事) or `organisation` (法人办事): only the items serving them.
+    pub subject: String,
 }
 
 pub struct Row {
@@ -119,6 +208,17 @@ struct CatalogPage {
     mode: String,
     class: String,
     topic: String,
+    subject: String,
+    /// 个人办事 or 法人办事 when the catalog is shown for one of them.
+    entrance: &'static str,
+}
+
+/// The portal's entrance for applicants of `kind`.
+fn entrance_label(kind: SubjectKind) -> &'static str {
+    match kind {
+        SubjectKind::Person => "个人办事",
+        SubjectKind::Organisation => "法人办事",
+    }
 }
 
 /// The Chinese words for an online depth level.
@@ -165,6 +265,12 @@ pub async fn catalog(
     let versions = page.app.store.catalog_as_of(&code, date).await?;
     let total = versions.len();
     let needle = q.q.trim();
+    let subject = match q.subject.as_str() {
+        "" => None,
+        code => Some(SubjectKind::parse(code).ok_or_else(|| {
+            AppError::invalid("服务对象只能是 person（个人办事）或 organisation（法人办事）")
+        })?),
+    };
     let topics: BTreeSet<String> = versions
         .iter()
         .flat_map(|v| v.item.topics.iter().cloned())
@@ -178,6 +284,7 @@ pub async fn catalog(
             && (q.mode.is_empty() || i.handling_mode.code() == q.mode)
             && (q.class.is_empty() || i.handling_class.code() == q.class)
             && (q.topic.is_empty() || i.topics.contains(&q.topic))
+            && subject.is_none_or(|k| i.subject.serves(k))
     };
     let mut groups: Vec<Group> = Vec::new();
     let mut shown = 0;
@@ -235,6 +342,8 @@ pub async fn catalog(
         mode: q.mode.clone(),
         class: q.class.clone(),
         topic: q.topic.clone(),
+        subject: q.subject.clone(),
+        entrance: subject.map_or("", entrance_label),
         j,
     })
 }
@@ -324,6 +433,35 @@ pub async fn item(
         item,
         j,
     })
+}
+
+/// A material's blank form (空白表格) as a PDF, free of charge (Art. 58).
+pub async fn blank_form(
+    page: Visitor,
+    Path((code, item_code, material)): Path<(String, String, String)>,
+) -> PageResult {
+    material_sheet(page, (code, item_code, material), SheetKind::Blank).await
+}
+
+/// A material's filled-in sample (示例样本) as a PDF.
+pub async fn sample(
+    page: Visitor,
+    Path((code, item_code, material)): Path<(String, String, String)>,
+) -> PageResult {
+    material_sheet(page, (code, item_code, material), SheetKind::Sample).await
+}
+
+async fn material_sheet(
+    page: Visitor,
+    (code, item_code, material): (String, String, String),
+    kind: SheetKind,
+) -> PageResult {
+    load_jurisdiction(&page.app, &code).await?;
+    let (name, bytes) = page
+        .app
+        .material_sheet(&code, &item_code, &material, kind)
+        .await?;
+    Ok(super::file_response("application/pdf", &name, false, bytes))
 }
 
 pub struct ChangeRow {
@@ -626,13 +764,15 @@ pub async fn verify(page: Visitor, Query(q): Query<VerifyForm>) -> PageResult {
         match page
             .app
             .lookup(&number, Some(code.as_str()).filter(|c| !c.is_empty()))
-            .await?
+            .await
         {
-            Some(v) => (String::new(), Some(v)),
-            None => (
+            Ok(Some(v)) => (String::new(), Some(v)),
+            Ok(None) => (
                 format!("没有找到文号为「{number}」的文书或证照，请核对是否抄错"),
                 None,
             ),
+            Err(e @ AppError::Invalid { .. }) => (e.to_string(), None),
+            Err(e) => return Err(e.into()),
         }
     };
     VerifyPage::of(&page, (number, code), found)

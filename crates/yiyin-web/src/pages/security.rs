@@ -30,7 +30,34 @@ struct AccountPage {
     must_enrol: bool,
     /// A secret being enrolled, with its QR code (SVG).
     enrolment: Option<(Enrolment, String)>,
+    /// The e-mail address and notification channels (`/account/notifications`).
+    notify: yiyin_app::notifications::NotificationSettings,
     errors: FieldErrors,
+    /// The identity verified for an applicant's account, as a line (empty: not verified).
+    identity_line: String,
+    /// Whether the account may verify its identity through the unified identity platform.
+    sso: bool,
+}
+
+/// An applicant's verified identity as the account page states it.
+fn identity_line(a: &yiyin_store::accounts::Account) -> String {
+    let Some(v) = &a.verified else {
+        return String::new();
+    };
+    let at = chrono::DateTime::from_timestamp_millis(v.verified_at)
+        .map(|t| {
+            t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    format!(
+        "已实名核验：{}（证件号码 {}），{} 经统一身份认证平台（{}）核验",
+        v.name,
+        v.id_number.masked(),
+        at,
+        v.provider
+    )
 }
 
 /// The QR code of a text, as an SVG element.
@@ -45,7 +72,7 @@ fn qr_svg(text: &str) -> String {
     }
 }
 
-async fn account_view(
+pub(super) async fn account_view(
     page: &Page,
     notice: &str,
     enrolment: Option<Enrolment>,
@@ -55,6 +82,7 @@ async fn account_view(
     // The stored account: the session's lacks the grants waiting for the second factor.
     let stored = page.app.store.account(a.id).await?;
     let enrolled = page.app.totp_enrolled(a.id).await?;
+    let notify = page.app.notification_settings(page.who()).await?;
     render(&AccountPage {
         chrome: page.chrome(notice),
         name: a.name.clone(),
@@ -67,7 +95,10 @@ async fn account_view(
             let svg = qr_svg(&e.uri);
             (e, svg)
         }),
+        notify,
         errors,
+        identity_line: identity_line(&stored),
+        sso: page.app.identity_login_offered(),
     })
 }
 

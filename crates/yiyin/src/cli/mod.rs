@@ -5,6 +5,7 @@ mod audit;
 mod calendar;
 mod catalog;
 mod draw;
+mod notify;
 mod rehearse;
 mod seal;
 mod server;

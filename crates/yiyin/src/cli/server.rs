@@ -170,6 +170,14 @@ pub struct ListenArgs {
         value_delimiter = ','
     )]
     pub webhook_allow: Vec<String>,
+    /// 部门共享（免提交）材料的数据共享接口：名称=地址，名称为 shared（所有部门共享材料）或某材料编码（仅该材料），如 shared=https://share.example/api（可多次给出）；接口约定见 docs/data-sharing.md
+    #[arg(
+        long,
+        value_name = "NAME=URL",
+        env = "YIYIN_DATA_SHARING",
+        value_delimiter = ','
+    )]
+    pub data_sharing: Vec<String>,
     /// 工作人员会话的空闲超时（分钟）：超过该时长没有任何操作即须重新登录
     #[arg(long, value_name = "MINUTES", env = "YIYIN_STAFF_IDLE_MINUTES", default_value_t = 30,
         value_parser = clap::value_parser!(i64).range(1..=480))]
@@ -178,6 +186,8 @@ pub struct ListenArgs {
     #[arg(long, value_name = "MINUTES", env = "YIYIN_APPLICANT_IDLE_MINUTES", default_value_t = 120,
         value_parser = clap::value_parser!(i64).range(1..=480))]
     pub applicant_idle_minutes: i64,
+    #[command(flatten)]
+    pub notify: super::notify::NotifyArgs,
 }
 
 impl ListenArgs {
@@ -191,6 +201,7 @@ impl ListenArgs {
                 per_login_burst: self.login_attempts_per_minute,
             },
             trust_forwarded_for: self.trust_forwarded_for,
+            demo_registry: None,
         }
     }
 
@@ -216,6 +227,11 @@ impl ListenArgs {
             .collect()
     }
 
+    /// The data-sharing endpoints, checked.
+    pub fn data_sharing(&self) -> Result<yiyin_app::sharing::DataSharing, Failure> {
+        yiyin_app::sharing::DataSharing::parse(&self.data_sharing).map_err(Failure::input)
+    }
+
     /// The address to listen on, checked.
     pub fn addr(&self) -> Result<SocketAddr, Failure> {
         self.listen.parse().map_err(|_| {
@@ -227,10 +243,94 @@ impl ListenArgs {
     }
 }
 
+/// The real-name provider (统一身份认证, OpenID Connect), when the county uses one.
+#[derive(Debug, Args)]
+pub struct IdentityArgs {
+    /// 统一身份认证平台（OpenID Connect）的签发者地址，如 https://tyrz.example.gov.cn；不给则不提供统一身份认证登录
+    #[arg(long, value_name = "URL", env = "YIYIN_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// 在统一身份认证平台登记的客户端标识
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "YIYIN_OIDC_CLIENT_ID",
+        default_value = ""
+    )]
+    pub oidc_client_id: String,
+    /// 客户端密钥（建议用环境变量给出）
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "YIYIN_OIDC_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: Option<SecretString>,
+    /// 回调地址（须与平台登记的一致）；默认为对外地址加 /login/sso/callback
+    #[arg(long, value_name = "URL", env = "YIYIN_OIDC_REDIRECT_URL")]
+    pub oidc_redirect_url: Option<String>,
+    /// 携带姓名的声明名称
+    #[arg(
+        long,
+        value_name = "CLAIM",
+        env = "YIYIN_OIDC_NAME_CLAIM",
+        default_value = "name"
+    )]
+    pub oidc_name_claim: String,
+    /// 携带公民身份号码或统一社会信用代码的声明名称
+    #[arg(
+        long,
+        value_name = "CLAIM",
+        env = "YIYIN_OIDC_ID_CLAIM",
+        default_value = "id_number"
+    )]
+    pub oidc_id_claim: String,
+    /// 除 openid 外申请的授权范围（逗号分隔）
+    #[arg(
+        long,
+        value_name = "SCOPES",
+        env = "YIYIN_OIDC_SCOPES",
+        value_delimiter = ',',
+        default_value = "profile"
+    )]
+    pub oidc_scopes: Vec<String>,
+}
+
+impl IdentityArgs {
+    /// The application with the provider, when one is configured (checked before anything starts).
+    pub fn apply(&self, app: App, public_url: &str) -> Result<App, Failure> {
+        let Some(issuer) = self.oidc_issuer.clone().filter(|i| !i.trim().is_empty()) else {
+            return Ok(app);
+        };
+        let secret = self.oidc_client_secret.clone().ok_or_else(|| {
+            Failure::input("启用统一身份认证须给出客户端密钥：--oidc-client-secret 或环境变量 YIYIN_OIDC_CLIENT_SECRET")
+        })?;
+        let config = yiyin_app::identity::ProviderConfig {
+            issuer,
+            client_id: self.oidc_client_id.clone(),
+            client_secret: secret,
+            redirect_url: self.oidc_redirect_url.clone().unwrap_or_else(|| {
+                format!("{}/login/sso/callback", public_url.trim_end_matches('/'))
+            }),
+            name_claim: self.oidc_name_claim.clone(),
+            id_claim: self.oidc_id_claim.clone(),
+            scopes: self
+                .oidc_scopes
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        };
+        let provider = yiyin_app::identity::Provider::new(config).map_err(Failure::input)?;
+        Ok(app.with_identity_provider(provider))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub listen: ListenArgs,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
     /// 模拟时钟：服务器从该时刻起计时（演练和测试用），如 2026-06-15 或 2026-06-15T09:00:00+08:00
     #[arg(long, value_name = "TIME")]
     pub clock: Option<String>,
@@ -314,7 +414,10 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> CliResult {
         .await?
         .with_seal_passphrase(passphrase)
         .allow_webhook_networks(args.listen.webhook_allow()?)
-        .with_idle_timeouts(args.listen.idle());
+        .with_idle_timeouts(args.listen.idle())
+        .with_notifier(args.listen.notify.notifier()?)
+        .with_data_sharing(args.listen.data_sharing()?);
+    let app = args.identity.apply(app, &public_url)?;
     run_server(app, addr, args.listen.web()).await
 }
 
@@ -424,8 +527,29 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         .await?
         .with_seal_passphrase(passphrase)
         .allow_webhook_networks(args.listen.webhook_allow()?)
-        .with_idle_timeouts(args.listen.idle());
-    run_server(app, addr, args.listen.web()).await
+        .with_idle_timeouts(args.listen.idle())
+        .with_notifier(args.listen.notify.notifier()?)
+        .with_data_sharing(demo_sharing(&args.listen, addr)?);
+    let mut web = args.listen.web();
+    web.demo_registry = Some(Arc::new(yiyin_demo::registry()));
+    run_server(app, addr, web).await
+}
+
+/// The demo's data sharing: as given, else the demo's own market-registration registry, which the
+/// demo server serves at `/demo/registry`.
+fn demo_sharing(
+    listen: &ListenArgs,
+    addr: SocketAddr,
+) -> Result<yiyin_app::sharing::DataSharing, Failure> {
+    if !listen.data_sharing.is_empty() {
+        return listen.data_sharing();
+    }
+    yiyin_app::sharing::DataSharing::default()
+        .with(
+            yiyin_app::sharing::SHARED,
+            &format!("http://{addr}/demo/registry"),
+        )
+        .map_err(Failure::input)
 }
 
 fn remove_sqlite(path: &Path) -> CliResult {

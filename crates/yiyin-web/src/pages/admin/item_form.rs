@@ -2,6 +2,7 @@
 //! its rows of materials and steps, and the item read back from them, with a Chinese message beside
 //! each field in error.
 
+use yiyin_domain::catalog::Form;
 use yiyin_domain::catalog::NationalRef;
 use yiyin_domain::catalog::{
     Faq, Fee, HandlingClass, HandlingMode, Item, ItemKind, ItemResult, LimitUnit, Material,
@@ -123,6 +124,13 @@ pub fn item_to_form(item: &Item) -> (FormData, Vec<MaterialInput>, Vec<StepInput
                 .map(Source::line)
                 .collect::<Vec<_>>()
                 .join("\n"),
+        ),
+        (
+            "form",
+            item.form
+                .as_ref()
+                .and_then(|form| toml::to_string(form).ok())
+                .unwrap_or_default(),
         ),
     ];
     for (flag, on) in [
@@ -297,6 +305,7 @@ pub fn item_from_form(
         (!code.is_empty() || !name.is_empty()).then_some(NationalRef { code, name })
     };
     let sources = sources_from_text(&f.get("sources"), errors);
+    let form = form_from_text(&f.get("form"), errors);
     let mut pick = |field: &str, label: &str, ok: bool| {
         if !ok {
             errors.add(field, format!("请选择{label}"));
@@ -399,6 +408,28 @@ pub fn item_from_form(
         hours: f.get("hours"),
         phone: f.get("phone"),
         faq,
+        form,
+    }
+}
+
+/// The application form written in TOML (as the catalog file writes `[items.form]`, without the
+/// prefix) or JSON; empty: no form. What cannot be read is named in the error beside the field.
+pub fn form_from_text(text: &str, errors: &mut FieldErrors) -> Option<Form> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let read = if t.starts_with('{') {
+        serde_json::from_str::<Form>(t).map_err(|e| e.to_string())
+    } else {
+        toml::from_str::<Form>(t).map_err(|e| e.to_string())
+    };
+    match read {
+        Ok(form) => Some(form),
+        Err(e) => {
+            errors.add("form", format!("申请表定义无法读取（TOML 或 JSON）：{e}"));
+            None
+        }
     }
 }
 
@@ -433,6 +464,7 @@ fn form_field(path: &str) -> String {
         "result.validity_years" => "validity_years".to_string(),
         "national.code" => "national_code".to_string(),
         "national.name" => "national_name".to_string(),
+        p if p.starts_with("form.") => "form".to_string(),
         other => other.split('[').next().unwrap_or(other).to_string(),
     };
     for (prefix, short) in [("materials[", "m"), ("steps[", "s")] {

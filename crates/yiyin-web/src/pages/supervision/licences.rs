@@ -300,8 +300,7 @@ pub async fn my_licences(page: Page, Query(q): Query<Notice>) -> PageResult {
     let today = page.app.today();
     let licences = page
         .app
-        .store
-        .licences_of_account(page.account().id)
+        .my_licences(page.who())
         .await?
         .into_iter()
         .map(|l| {

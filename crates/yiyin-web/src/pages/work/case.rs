@@ -60,7 +60,7 @@ impl CasePage {
 }
 
 /// The case page; `error` and `form` are a refused action's message and what was typed.
-async fn case_page_for(
+pub(super) async fn case_page_for(
     page: &Page,
     id: i64,
     notice: &str,

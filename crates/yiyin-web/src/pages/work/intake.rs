@@ -8,11 +8,12 @@ use serde::Deserialize;
 use yiyin_app::accounts::random_token;
 use yiyin_app::cases::{Receive, item_scope};
 use yiyin_domain::authz::Operation;
-use yiyin_domain::catalog::Item;
+use yiyin_domain::catalog::{FormError, Item};
 
 use crate::api::cases::{ApplicantInput, outcome_of};
 use crate::auth::gate;
 use crate::error::AppError;
+use crate::pages::form_fields::{FormView, read_form};
 use crate::pages::{
     Chrome, FieldErrors, Form, FormData, Page, PageFor, PageResult, redirect_with, render,
     unprocessable,
@@ -39,6 +40,8 @@ struct IntakePage {
     form: FormData,
     errors: FieldErrors,
     general: String,
+    /// The item's application form (no fields when it has none), filled in as sent.
+    application: FormView,
 }
 
 impl IntakePage {
@@ -60,12 +63,13 @@ impl IntakePage {
 
 /// The intake form; `form`, `errors` and `general` are a refused one's (what was typed, the message
 /// beside each field, the message of the whole).
-async fn intake_page(
+pub(super) async fn intake_page(
     page: &Page,
     q: &IntakeQuery,
     form: FormData,
     errors: FieldErrors,
     general: String,
+    problems: &[FormError],
 ) -> PageResult {
     let jurisdictions = page.jurisdictions_for(Operation::Receive);
     if jurisdictions.is_empty() {
@@ -93,6 +97,10 @@ async fn intake_page(
         .into_iter()
         .find(|v| v.item.code == q.item)
         .map(|v| v.item);
+    let application = match item.as_ref().and_then(|i| i.form.as_ref()) {
+        Some(f) => FormView::new(f, &read_form(f, &form), problems),
+        None => FormView::default(),
+    };
     render(&IntakePage {
         chrome: page.chrome(""),
         jurisdictions,
@@ -108,6 +116,7 @@ async fn intake_page(
         form,
         errors,
         general,
+        application,
     })
 }
 
@@ -119,6 +128,7 @@ pub async fn intake_form(page: Page, Query(q): Query<IntakeQuery>) -> PageResult
         FormData::default(),
         FieldErrors::default(),
         String::new(),
+        &[],
     )
     .await
 }
@@ -139,6 +149,9 @@ pub struct IntakeForm {
     due: String,
     reason: String,
     redirect_to: String,
+    /// The clerk's reason for receiving an applicant whose ID number is on record under another
+    /// name (`yiyin_domain::identity`).
+    name_confirmation: String,
 }
 
 /// Receives an application at the window and takes its Art. 32 outcome in one go: nothing is kept
@@ -166,7 +179,22 @@ pub async fn intake(page: PageFor<gate::Receive>, form: Form<IntakeForm>) -> Pag
     let outcome = outcome_of(&f.outcome, &f.due, &f.reason, &f.redirect_to)
         .map_err(|e| errors.add_error(&e, "outcome"))
         .ok();
-    if let (Some(applicant), Some(outcome)) = (applicant, outcome) {
+    // The application form, when the clerk typed it in (a paper one may be taken as a material
+    // instead): checked field by field as receiving checks it.
+    let item = page.app.item_in_force(&f.j, &f.item).await.ok();
+    let data = item
+        .as_ref()
+        .and_then(|v| v.item.form.as_ref())
+        .map(|def| read_form(def, &form.raw))
+        .filter(|d| !d.is_empty());
+    let problems = match (&item, &data) {
+        (Some(v), Some(d)) => page.app.form_problems(&v.item, d),
+        _ => vec![],
+    };
+    if !problems.is_empty() {
+        errors.add("application", "申请表有填写不正确的地方");
+    }
+    if let (Some(applicant), Some(outcome), true) = (applicant, outcome, problems.is_empty()) {
         let field = outcome.field();
         let receive = Receive {
             jurisdiction: f.j.clone(),
@@ -177,13 +205,26 @@ pub async fn intake(page: PageFor<gate::Receive>, form: Form<IntakeForm>) -> Pag
             outcome,
             idempotency_key: Some(f.key.clone()),
             uploads: vec![],
+            form: data,
         };
-        match page.app.receive(page.who(), receive).await {
+        let confirmation = Some(f.name_confirmation.trim()).filter(|c| !c.is_empty());
+        match page
+            .app
+            .receive_confirmed(page.who(), receive, confirmation)
+            .await
+        {
             Ok(r) => {
                 return Ok(redirect_with(
                     &format!("/work/cases/{}", r.record.id),
                     &format!("已收件，办件编号 {}；请打印凭证交申请人", r.record.number),
                 ));
+            }
+            Err(e @ AppError::Refused(_))
+                if e.details()
+                    .iter()
+                    .any(|r| r == yiyin_domain::identity::NAME_RULE) =>
+            {
+                errors.add_error(&e, "name_confirmation")
             }
             Err(e @ AppError::Refused(_)) => errors.add_error(&e, field),
             Err(e @ (AppError::Invalid { .. } | AppError::CalendarMissing(_))) => {
@@ -192,5 +233,5 @@ pub async fn intake(page: PageFor<gate::Receive>, form: Form<IntakeForm>) -> Pag
             Err(e) => return Err(e.into()),
         }
     }
-    unprocessable(intake_page(&page, &q, form.raw, errors, general).await)
+    unprocessable(intake_page(&page, &q, form.raw, errors, general, &problems).await)
 }

@@ -4,6 +4,8 @@
 
 pub mod case;
 pub mod intake;
+pub mod lookup;
+pub mod shared;
 
 use crate::pages::Query;
 use askama::Template;
@@ -17,12 +19,14 @@ use yiyin_domain::roles::Role;
 use yiyin_store::attachments::Attachment;
 use yiyin_store::cases::{CaseFilter, CaseRecord};
 use yiyin_store::events::Event;
+use yiyin_store::shared_materials::SharedMaterial;
 
 use super::{Chrome, Page, PageResult, render};
 use crate::error::AppError;
 
 pub use case::{act, archive, case_page, reveal};
 pub use intake::{intake, intake_form};
+pub use lookup::look_up_applicant;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -279,9 +283,63 @@ pub struct MaterialRow {
     /// Missing at acceptance but not asked for by the supplement notice (Art. 32 para 1 (5)).
     pub not_requested: bool,
     pub files: Vec<Attachment>,
+    /// Fetched from shared data or the licence register, not asked of the applicant (免提交).
+    pub fetched: bool,
+    /// The latest attempt to fetch it, if any.
+    pub shared: Option<SharedShown>,
+    /// Why the clerk asked the applicant for it instead, if so.
+    pub fallback: String,
 }
 
-pub fn material_rows(record: &CaseRecord, files: &[Attachment]) -> Vec<MaterialRow> {
+/// The latest attempt to fetch a shared material, as the case pages show it.
+pub struct SharedShown {
+    pub fetched: bool,
+    pub answered_by: String,
+    pub document_no: String,
+    pub issued_by: String,
+    pub valid_until: String,
+    pub time: String,
+    pub problem: String,
+}
+
+impl SharedShown {
+    fn of(s: &SharedMaterial) -> SharedShown {
+        let record: Option<yiyin_domain::engine::SharedRecord> =
+            serde_json::from_str(&s.record).ok();
+        SharedShown {
+            fetched: s.outcome == "fetched",
+            answered_by: s.answered_by.clone(),
+            document_no: s.document_no.clone(),
+            issued_by: record
+                .as_ref()
+                .map(|r| r.issued_by.clone())
+                .unwrap_or_default(),
+            valid_until: record
+                .and_then(|r| r.valid_until)
+                .map(fmt_date)
+                .unwrap_or_else(|| "长期".into()),
+            time: minute(s.fetched_at),
+            problem: s.problem.clone(),
+        }
+    }
+}
+
+/// A time in milliseconds as China Standard Time to the minute.
+fn minute(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&yiyin_domain::calendar::cst())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+pub fn material_rows(
+    record: &CaseRecord,
+    files: &[Attachment],
+    shared: &[SharedMaterial],
+) -> Vec<MaterialRow> {
     record
         .item
         .materials
@@ -298,6 +356,18 @@ pub fn material_rows(record: &CaseRecord, files: &[Attachment]) -> Vec<MaterialR
                 .filter(|f| f.material_code == m.code)
                 .cloned()
                 .collect(),
+            fetched: m.fetched,
+            shared: shared
+                .iter()
+                .rfind(|s| s.material_code == m.code)
+                .map(SharedShown::of),
+            fallback: record
+                .case
+                .fallbacks
+                .iter()
+                .find(|f| f.code == m.code)
+                .map(|f| f.reason.clone())
+                .unwrap_or_default(),
         })
         .collect()
 }
@@ -324,6 +394,8 @@ pub struct CaseShown {
     pub timeline: Vec<TimelineRow>,
     pub documents: Vec<DocumentSummary>,
     pub actions: Vec<String>,
+    /// The application form's data as received (一张表单), field by field.
+    pub form: Vec<yiyin_domain::catalog::form::ShownField>,
 }
 
 impl CaseShown {
@@ -350,11 +422,14 @@ impl CaseShown {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         let files = app.store.attachments(id).await?;
+        let shared = app.store.shared_materials(id).await?;
         let licence = app.store.licence_of_case(c.id).await?;
+        let form = app.case_form(&c, view.applicant.masked).await?;
         Ok(CaseShown {
+            form,
             licence: licence.map(|l| l.identifier),
             late: c.case.deferred_warnings(&c.item, app.today()),
-            materials: material_rows(&c, &files),
+            materials: material_rows(&c, &files, &shared),
             timeline: timeline(&view.events),
             clock: view.clock,
             clock_error: view.clock_error.unwrap_or_default(),

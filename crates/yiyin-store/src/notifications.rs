@@ -1,0 +1,370 @@
+//! Notifications as rows: the outbox of SMS and e-mail (written in the transaction of the event that
+//! causes it, unique by idempotency key, claimed with a lease while it is sent, retried with the
+//! domain's back-off, kept as a dead letter when exhausted, never deleted); the in-site inbox
+//! (站内消息) with its read marks; each account's e-mail address and channel preferences; the open
+//! cases with a due date coming close (the staff's 即将超期 notices).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use yiyin_domain::notifications::Preferences;
+use yiyin_domain::supervision::RetryPolicy;
+
+use crate::rows::{day, insert, record, select, sql};
+use crate::{Result, Store, WriteTx};
+
+record! {
+    /// A notice to send by SMS or e-mail, as kept.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct OutboxRow {
+        pub id: i64,
+        pub idempotency_key: String,
+        pub account_id: Option<i64>,
+        /// The phone number or the e-mail address.
+        pub address: String,
+        /// `sms` or `email` (`yiyin_domain::notifications::NotificationChannel`).
+        pub channel: String,
+        pub kind: String,
+        pub case_id: Option<i64>,
+        pub subject: String,
+        pub body: String,
+        pub created_at: i64,
+        pub attempts: i64,
+        pub next_attempt_at: i64,
+        pub lease_until: i64,
+        pub sent_at: Option<i64>,
+        pub dead: bool,
+        pub last_error: String,
+    }
+}
+
+record! {
+    /// An in-site message.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct InboxMessage {
+        pub id: i64,
+        #[serde(skip)]
+        pub account_id: i64,
+        /// The notification kind's code (`supplement_notice` …).
+        pub kind: String,
+        pub case_id: Option<i64>,
+        pub subject: String,
+        pub body: String,
+        /// The page to open, relative to the portal's address.
+        pub link: String,
+        /// Milliseconds since the epoch.
+        pub created_at: i64,
+        pub read_at: Option<i64>,
+    }
+}
+
+record! {
+    /// An account's e-mail address and channels.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct PrefsRow {
+        pub account_id: i64,
+        pub email: String,
+        pub sms: bool,
+        pub email_enabled: bool,
+    }
+}
+
+impl PrefsRow {
+    pub fn preferences(&self) -> Preferences {
+        Preferences {
+            sms: self.sms,
+            email: self.email_enabled,
+        }
+    }
+}
+
+/// A notice to queue.
+#[derive(Debug, Clone)]
+pub struct NewOutbox<'a> {
+    pub idempotency_key: &'a str,
+    pub account_id: Option<i64>,
+    pub address: &'a str,
+    pub channel: &'a str,
+    pub kind: &'a str,
+    pub case_id: Option<i64>,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub at_ms: i64,
+}
+
+/// An in-site message to put in an inbox.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    pub idempotency_key: &'a str,
+    pub account_id: i64,
+    pub kind: &'a str,
+    pub case_id: Option<i64>,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub link: &'a str,
+    pub at_ms: i64,
+}
+
+/// Who a case's notices go to: an applicant's account and its number, looked up in the write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reader {
+    pub account_id: i64,
+    pub phone: String,
+    pub prefs: Option<PrefsRow>,
+}
+
+impl WriteTx {
+    /// Queues a notice; false when one with its key is queued already (nothing changes).
+    pub async fn enqueue_notification(&mut self, n: &NewOutbox<'_>) -> Result<bool> {
+        insert!("notification_outbox", n;
+            idempotency_key, account_id, address, channel, kind, case_id, subject, body,
+            created_at = n.at_ms, attempts = 0_i64, next_attempt_at = n.at_ms,
+            lease_until = 0_i64, dead = 0_i64, last_error = "";
+            "ON CONFLICT (idempotency_key) DO NOTHING")
+        .changed_one(&mut **self)
+        .await
+    }
+
+    /// Puts a message in an inbox; false when one with its key is there already.
+    pub async fn insert_message(&mut self, m: &NewMessage<'_>) -> Result<bool> {
+        insert!("messages", m;
+            idempotency_key, account_id, kind, case_id, subject, body, link,
+            created_at = m.at_ms;
+            "ON CONFLICT (idempotency_key) DO NOTHING")
+        .changed_one(&mut **self)
+        .await
+    }
+
+    /// Who reads a case's notices, with their phone and preferences: the active account that filed
+    /// it, or else the active applicant account whose verified identity the case is under.
+    pub async fn notice_reader(
+        &mut self,
+        account: Option<i64>,
+        id_number: &str,
+    ) -> Result<Option<Reader>> {
+        let found: Option<(i64, String)> = match account {
+            Some(id) => {
+                sql!("SELECT id, phone FROM accounts WHERE id = $1 AND active = 1"; id)
+                    .optional(&mut **self)
+                    .await?
+            }
+            None => {
+                // Only an identity a provider verified (一人一档): an ID number typed at
+                // registration receives nothing about someone else's case.
+                sql!(
+                    "SELECT a.id, a.phone FROM accounts a
+                     JOIN account_identities i ON i.account_id = a.id
+                     WHERE a.kind = 'applicant' AND i.id_number = $1 AND a.active = 1";
+                    id_number
+                )
+                .optional(&mut **self)
+                .await?
+            }
+        };
+        let Some((account_id, phone)) = found else {
+            return Ok(None);
+        };
+        let prefs = self.prefs_in_write(account_id).await?;
+        Ok(Some(Reader {
+            account_id,
+            phone,
+            prefs,
+        }))
+    }
+
+    /// An account's preferences as they stand in this write.
+    pub async fn prefs_in_write(&mut self, account: i64) -> Result<Option<PrefsRow>> {
+        sql!(select::<PrefsRow>("notification_prefs WHERE account_id = $1"); account)
+            .optional(&mut **self)
+            .await
+    }
+
+    /// Sets an account's e-mail address and channels.
+    pub async fn set_notification_prefs(
+        &mut self,
+        account: i64,
+        email: &str,
+        prefs: Preferences,
+        at_ms: i64,
+    ) -> Result<()> {
+        insert!("notification_prefs";
+            account_id = account, email, sms = i64::from(prefs.sms),
+            email_enabled = i64::from(prefs.email), updated_at = at_ms;
+            "ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, sms = excluded.sms, email_enabled = excluded.email_enabled, updated_at = excluded.updated_at")
+        .run(&mut **self)
+        .await
+    }
+
+    /// Marks a message of the account read; false when it is not the account's or was read.
+    pub async fn mark_message_read(&mut self, id: i64, account: i64, at_ms: i64) -> Result<bool> {
+        sql!(
+            "UPDATE messages SET read_at = $1 WHERE id = $2 AND account_id = $3 AND read_at IS NULL";
+            at_ms, id, account
+        )
+        .changed_one(&mut **self)
+        .await
+    }
+
+    /// Takes a notice for sending until `now + lease_ms`: the lease to hand back with the outcome,
+    /// or None when it is not due (sent, dead, backing off) or another server holds it. A server
+    /// that dies while sending leaves the lease to run out: the notice is sent again under the same
+    /// key (the SMS gateway drops the repeat).
+    pub async fn claim_notification(
+        &mut self,
+        id: i64,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<i64>> {
+        let lease = now + lease_ms.max(1);
+        let claimed = sql!(
+            "UPDATE notification_outbox SET lease_until = $1
+             WHERE id = $2 AND sent_at IS NULL AND dead = 0 AND next_attempt_at <= $3 AND lease_until <= $3";
+            lease, id, now
+        )
+        .changed_one(&mut **self)
+        .await?;
+        Ok(claimed.then_some(lease))
+    }
+
+    /// The notice went out: sent, whoever sent it; never undone.
+    pub async fn notification_sent(&mut self, id: i64, now: i64) -> Result<()> {
+        sql!(
+            "UPDATE notification_outbox SET sent_at = $1, attempts = attempts + 1, lease_until = 0, last_error = '', dead = 0
+             WHERE id = $2 AND sent_at IS NULL";
+            now, id
+        )
+        .run(&mut **self)
+        .await
+    }
+
+    /// Sending under `lease` failed: retried after the back-off, or kept dead when exhausted. A
+    /// failure whose lease was taken over changes nothing. Returns whether it is dead now.
+    pub async fn notification_failed(
+        &mut self,
+        id: i64,
+        lease: i64,
+        now: i64,
+        error: &str,
+        policy: &RetryPolicy,
+    ) -> Result<bool> {
+        let Some(attempts): Option<i64> = sql!(
+            "SELECT attempts FROM notification_outbox WHERE id = $1 AND sent_at IS NULL AND dead = 0 AND lease_until = $2";
+            id, lease
+        )
+        .optional_scalar(&mut **self)
+        .await?
+        else {
+            return Ok(false);
+        };
+        let failures = u32::try_from(attempts + 1).unwrap_or(u32::MAX);
+        let (dead, next) = match policy.next_delay(failures) {
+            Some(d) => (
+                false,
+                now + i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2),
+            ),
+            None => (true, now),
+        };
+        let error: String = error.chars().take(500).collect();
+        sql!(
+            "UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = $1, lease_until = 0, last_error = $2, dead = $3
+             WHERE id = $4 AND sent_at IS NULL AND lease_until = $5";
+            next, &error, i64::from(dead), id, lease
+        )
+        .run(&mut **self)
+        .await?;
+        Ok(dead)
+    }
+}
+
+impl Store {
+    /// The notices due for sending, oldest first.
+    pub async fn due_notifications(&self, now: i64, limit: i64) -> Result<Vec<OutboxRow>> {
+        sql!(
+            select::<OutboxRow>(
+                "notification_outbox WHERE sent_at IS NULL AND dead = 0 AND next_attempt_at <= $1 AND lease_until <= $1 ORDER BY id LIMIT $2"
+            );
+            now, limit
+        )
+        .all(self.reader())
+        .await
+    }
+
+    /// One notice of the outbox.
+    pub async fn outbox_row(&self, id: i64) -> Result<Option<OutboxRow>> {
+        sql!(select::<OutboxRow>("notification_outbox WHERE id = $1"); id)
+            .optional(self.reader())
+            .await
+    }
+
+    /// The notices queued about a case, in order.
+    pub async fn outbox_of_case(&self, case_id: i64) -> Result<Vec<OutboxRow>> {
+        sql!(select::<OutboxRow>("notification_outbox WHERE case_id = $1 ORDER BY id"); case_id)
+            .all(self.reader())
+            .await
+    }
+
+    /// An account's messages, newest first.
+    pub async fn messages_of(
+        &self,
+        account: i64,
+        unread_only: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<InboxMessage>> {
+        let filter = if unread_only {
+            " AND read_at IS NULL"
+        } else {
+            ""
+        };
+        sql!(
+            select::<InboxMessage>(&format!(
+                "messages WHERE account_id = $1{filter} ORDER BY id DESC LIMIT $2 OFFSET $3"
+            ));
+            account, limit, offset
+        )
+        .all(self.reader())
+        .await
+    }
+
+    /// One message of the account (None when there is none, or it is another's).
+    pub async fn message_of(&self, id: i64, account: i64) -> Result<Option<InboxMessage>> {
+        sql!(select::<InboxMessage>("messages WHERE id = $1 AND account_id = $2"); id, account)
+            .optional(self.reader())
+            .await
+    }
+
+    /// How many messages of the account are unread.
+    pub async fn unread_messages(&self, account: i64) -> Result<i64> {
+        sql!("SELECT COUNT(*) FROM messages WHERE account_id = $1 AND read_at IS NULL"; account)
+            .scalar(self.reader())
+            .await
+    }
+
+    /// An account's preferences, if it set them.
+    pub async fn notification_prefs(&self, account: i64) -> Result<Option<PrefsRow>> {
+        sql!(select::<PrefsRow>("notification_prefs WHERE account_id = $1"); account)
+            .optional(self.reader())
+            .await
+    }
+
+    /// Open cases with a due date between `from` and `until` (inclusive), for the deadline notices.
+    pub async fn cases_due_between(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        sql!(
+            "SELECT id FROM cases WHERE closed = 0 AND id > $3 AND (
+                 (intake_due >= $1 AND intake_due <= $2 AND accepted_on IS NULL)
+              OR (promised_due >= $1 AND promised_due <= $2)
+              OR (statutory_due >= $1 AND statutory_due <= $2)
+              OR (certificate_due >= $1 AND certificate_due <= $2))
+             ORDER BY id LIMIT $4";
+            day(from), day(until), after, limit
+        )
+        .scalars(self.reader())
+        .await
+    }
+}

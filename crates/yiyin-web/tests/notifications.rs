@@ -1,0 +1,646 @@
+//! Notifications against real processes, on both databases: a real SMTP server (PyPI's aiosmtpd,
+//! `tests/clients/smtp_sink.py`) and a test SMS gateway speaking Yiyin's contract
+//! (`tests/clients/sms_gateway.py`: dedups by key, can fail the first N requests). A supplement
+//! notice reaches the applicant's message centre (API, page, the header's unread count) and arrives
+//! as an e-mail; a gateway failure is retried with back-off and the SMS arrives exactly once; an
+//! outbox row committed before a crash — and one sent but never marked — is sent after the restart
+//! under the same key, once; SMS turned off sends none; the staff are told of a due date near;
+//! messages are the account's own. The sender is driven by the test
+//! (`App::send_notifications_once` and the fixed clock), never by the background loop.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+use yiyin_app::notifications::{LEASE_MS, NotifyConfig, SmtpConfig};
+use yiyin_store::Backend;
+use yiyin_testkit::server::Setup;
+use yiyin_testkit::web::HANYIN;
+use yiyin_testkit::{Api, on_both};
+
+on_both!(
+    supplement_notice_reaches_the_inbox_and_the_mailbox,
+    sms_is_retried_and_arrives_once_across_crashes,
+    sms_off_sends_no_sms,
+    staff_are_told_of_deadlines_near
+);
+
+const PERSON: &str = "11010519491231002X";
+const PASSWORD: &str = "Wangfang2025";
+const EMAIL: &str = "wangfang@example.com";
+
+// ---------------------------------------------------------------------------------------------
+// The outside systems: real processes, ended when dropped.
+
+/// A process of the test's own, killed (by its id) when dropped.
+struct Process {
+    child: Child,
+    log: std::path::PathBuf,
+    port: u16,
+    _dir: tempfile_dir::Dir,
+}
+
+mod tempfile_dir {
+    /// A folder of the test's own, removed when dropped.
+    pub struct Dir(pub std::path::PathBuf);
+
+    impl Dir {
+        pub fn new(tag: &str) -> Dir {
+            let p = std::env::temp_dir().join(format!(
+                "yiyin-notify-{tag}-{}-{}",
+                std::process::id(),
+                rand_suffix()
+            ));
+            std::fs::create_dir_all(&p).expect("temp folder");
+            Dir(p)
+        }
+    }
+
+    fn rand_suffix() -> u128 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Starts `tests/clients/{script}` on a free port, waiting for its "ready".
+fn start(script: &str, extra: &[&str]) -> Process {
+    let dir = tempfile_dir::Dir::new(script.trim_end_matches(".py"));
+    let log = dir.0.join("log.jsonl");
+    let port = free_port();
+    let path = format!("{}/tests/clients/{script}", env!("CARGO_MANIFEST_DIR"));
+    let mut child = Command::new("python3")
+        .arg(&path)
+        .arg(port.to_string())
+        .arg(&log)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the script speaks");
+    assert_eq!(
+        line.trim(),
+        "ready",
+        "{script} did not start (pip install aiosmtpd?)"
+    );
+    Process {
+        child,
+        log,
+        port,
+        _dir: dir,
+    }
+}
+
+impl Process {
+    /// Every line of its log, as JSON.
+    fn lines(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    }
+}
+
+struct Outside {
+    smtp: Process,
+    sms: Process,
+}
+
+impl Outside {
+    fn start(fail_first: usize) -> Outside {
+        let n = fail_first.to_string();
+        Outside {
+            smtp: start("smtp_sink.py", &[]),
+            sms: start("sms_gateway.py", &["--fail-first", &n]),
+        }
+    }
+
+    fn config(&self) -> NotifyConfig {
+        NotifyConfig {
+            sms_url: Some(format!("http://127.0.0.1:{}/", self.sms.port)),
+            smtp: Some(SmtpConfig {
+                host: "127.0.0.1".into(),
+                port: self.smtp.port,
+                security: "none".into(),
+                username: None,
+                password: None,
+                from: "一印审批平台 <noreply@yiyin.test>".into(),
+            }),
+        }
+    }
+
+    /// The texts the gateway took (sent once per key), and every request it saw.
+    fn texts(&self) -> (Vec<Value>, Vec<Value>) {
+        let all = self.sms.lines();
+        let sent = all.iter().filter(|l| l["sent"] == true).cloned().collect();
+        (sent, all)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The applicant and the case.
+
+async fn server(backend: Backend, outside: &Outside) -> Api {
+    Api::start(
+        Setup::new(backend, "2025-09-01")
+            .quiet()
+            .notify(outside.config()),
+    )
+    .await
+}
+
+/// 王芳's account (phone 13912345678) with e-mail on; returns her token.
+async fn applicant(api: &Api, sms: bool) -> String {
+    let token = api.register("person", "王芳", PERSON, PASSWORD).await;
+    let set = api
+        .by(&token)
+        .put(
+            "/api/v1/me/notifications",
+            json!({"email": EMAIL, "sms": sms, "email_enabled": true}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(set["email"], EMAIL);
+    token
+}
+
+/// Her online application for HY-SC-001 without M2, and the clerk's supplement notice for M2;
+/// returns (case id, clerk's token).
+async fn supplement_noticed(api: &Api, token: &str) -> (i64, String) {
+    let desk = api.desk().await;
+    let id = apply(api, token).await;
+    api.act(
+        &desk.clerk,
+        id,
+        json!({"action": "notify_supplement", "missing": ["M2"]}),
+    )
+    .await
+    .expect(200);
+    (id, desk.clerk)
+}
+
+/// Her online application for HY-SC-001 without M2; returns its id.
+async fn apply(api: &Api, token: &str) -> i64 {
+    let case = api
+        .by(token)
+        .post(
+            "/api/v1/cases",
+            json!({"jurisdiction": HANYIN, "item_code": "HY-SC-001", "materials": ["M1"], "attested": true}),
+        )
+        .await
+        .expect(201);
+    case["id"].as_i64().expect("id")
+}
+
+/// The ids of the account's messages (only the unread ones when `unread`).
+async fn inbox_ids(api: &Api, token: &str, unread: bool) -> Vec<i64> {
+    let path = if unread {
+        "/api/v1/messages?unread=true"
+    } else {
+        "/api/v1/messages"
+    };
+    let inbox = api.by(token).get(path).await.expect(200);
+    inbox["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(|m| m["id"].as_i64())
+        .collect()
+}
+
+/// Sends until nothing is due (at most a few rounds).
+async fn drain(api: &Api) -> usize {
+    let mut sent = 0;
+    for _ in 0..5 {
+        let n = api.app.send_notifications_once().await;
+        sent += n;
+        if n == 0 {
+            break;
+        }
+    }
+    sent
+}
+
+fn later(api: &Api, ms: i64) {
+    api.clock
+        .set(api.app.now() + chrono::Duration::milliseconds(ms));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async fn supplement_notice_reaches_the_inbox_and_the_mailbox(backend: Backend) {
+    let outside = Outside::start(0);
+    let api = server(backend, &outside).await;
+    let token = applicant(&api, true).await;
+    // An address that is not one is refused, and changes nothing.
+    api.by(&token)
+        .put(
+            "/api/v1/me/notifications",
+            json!({"email": "不是邮箱", "sms": true, "email_enabled": true}),
+        )
+        .await
+        .refused(422, "不是有效的电子邮件地址");
+    api.by(&token)
+        .put(
+            "/api/v1/me/notifications",
+            json!({"email": "", "sms": true, "email_enabled": true}),
+        )
+        .await
+        .refused(422, "须填写电子邮件地址");
+    let kept = api
+        .by(&token)
+        .get("/api/v1/me/notifications")
+        .await
+        .expect(200);
+    assert_eq!(kept["email"], EMAIL);
+
+    let (id, clerk) = supplement_noticed(&api, &token).await;
+
+    // In the message centre at once (written with the event), before anything is sent.
+    let inbox = api.by(&token).get("/api/v1/messages").await.expect(200);
+    let subjects: Vec<&str> = inbox["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        subjects,
+        vec!["补正告知：食品经营许可", "收件通知：食品经营许可"],
+        "{inbox}"
+    );
+    assert_eq!(inbox["unread"], 2);
+    let notice = &inbox["messages"][0];
+    let body = notice["body"].as_str().unwrap_or_default();
+    assert!(body.contains("M2"), "{body}");
+    assert_eq!(notice["link"], format!("/my/cases/{id}"));
+    assert_eq!(notice["case_id"], id);
+
+    // Sent: the e-mail arrives at the SMTP server, decoded as a mail client shows it.
+    assert!(drain(&api).await >= 4);
+    let mails = outside.smtp.lines();
+    let mail = mails
+        .iter()
+        .find(|m| {
+            m["subject"]
+                .as_str()
+                .is_some_and(|s| s.contains("补正告知"))
+        })
+        .unwrap_or_else(|| panic!("no supplement notice among {mails:?}"));
+    assert_eq!(mail["to"], json!([EMAIL]));
+    assert_eq!(mail["from"], "noreply@yiyin.test");
+    let text = mail["body"].as_str().unwrap_or_default();
+    assert!(text.contains("M2"), "{text}");
+    assert!(text.contains(&format!("/my/cases/{id}")), "{text}");
+    assert_eq!(mails.len(), 2, "receipt and supplement notice: {mails:?}");
+    // And as a text message, to her phone.
+    let (texts, _) = outside.texts();
+    assert!(
+        texts.iter().any(
+            |t| t["to"] == "13912345678" && t["text"].as_str().unwrap_or("").contains("需补正")
+        ),
+        "{texts:?}"
+    );
+    // Nothing is sent twice.
+    assert_eq!(drain(&api).await, 0);
+    assert_eq!(outside.smtp.lines().len(), 2);
+
+    // Read: the count falls; reading again changes nothing; another account's is not found.
+    let message = notice["id"].as_i64().expect("message id");
+    api.by(&token)
+        .post_empty(&format!("/api/v1/messages/{message}/read"))
+        .await
+        .expect(204);
+    api.by(&token)
+        .post_empty(&format!("/api/v1/messages/{message}/read"))
+        .await
+        .expect(204);
+    let inbox = api
+        .by(&token)
+        .get("/api/v1/messages?unread=true")
+        .await
+        .expect(200);
+    assert_eq!(inbox["unread"], 1);
+    assert_eq!(inbox["messages"].as_array().map(Vec::len), Some(1));
+    api.by(&clerk)
+        .post_empty(&format!("/api/v1/messages/{message}/read"))
+        .await
+        .refused(404, "没有这条消息");
+    let clerks = api.by(&clerk).get("/api/v1/messages").await.expect(200);
+    assert_eq!(clerks["messages"], json!([]));
+    api.anonymous().get("/api/v1/messages").await.expect(401);
+
+    // The message centre's page and the header's count.
+    let csrf = api
+        .browser_login_with(json!({"login": PERSON, "password": PASSWORD}))
+        .await;
+    let page = api
+        .client
+        .get(api.url("/messages"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("消息中心"), "{page}");
+    assert!(page.contains("收件通知：食品经营许可"), "{page}");
+    assert!(
+        page.contains("未读 <strong id=\"unread-count\">1</strong>"),
+        "{page}"
+    );
+    assert!(page.contains("aria-label=\"未读 1 条\""), "{page}");
+    let account = api
+        .client
+        .get(api.url("/account"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        account.contains(EMAIL) && account.contains("通知方式"),
+        "{account}"
+    );
+    // The page's forms: a bad address is refused beside its field and changes nothing; a good one
+    // with SMS off is kept.
+    let refused = api
+        .post_form(
+            "/account/notifications",
+            &[
+                ("csrf", csrf.as_str()),
+                ("email", "wang@"),
+                ("email_enabled", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let text = refused.text().await.expect("text");
+    assert!(text.contains("不是有效的电子邮件地址"), "{text}");
+    let kept = api
+        .by(&token)
+        .get("/api/v1/me/notifications")
+        .await
+        .expect(200);
+    assert_eq!(
+        kept,
+        json!({"email": EMAIL, "sms": true, "email_enabled": true})
+    );
+    let saved = api
+        .post_form(
+            "/account/notifications",
+            &[
+                ("csrf", csrf.as_str()),
+                ("email", "wf@example.org"),
+                ("email_enabled", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let kept = api
+        .by(&token)
+        .get("/api/v1/me/notifications")
+        .await
+        .expect(200);
+    assert_eq!(
+        kept,
+        json!({"email": "wf@example.org", "sms": false, "email_enabled": true})
+    );
+    // A form without the session's token is refused.
+    let forged = api
+        .post_form("/account/notifications", &[("csrf", "x"), ("email", "")])
+        .await;
+    assert_eq!(forged.status(), 403);
+    // Opening a message from the centre marks it read and goes to its page.
+    let receipt = inbox_ids(&api, &token, true).await;
+    assert_eq!(receipt.len(), 1);
+    let opened = api
+        .post_form(
+            &format!("/messages/{}/read", receipt[0]),
+            &[("csrf", csrf.as_str()), ("open", "1")],
+        )
+        .await;
+    assert_eq!(opened.status(), 303);
+    assert_eq!(
+        opened.headers()["location"].to_str().unwrap(),
+        format!("/my/cases/{id}")
+    );
+    assert!(inbox_ids(&api, &token, true).await.is_empty());
+    // The API is documented.
+    let doc = api.get_json("/api/v1/openapi.json").await.expect(200);
+    for path in [
+        "/api/v1/messages",
+        "/api/v1/messages/{id}/read",
+        "/api/v1/me/notifications",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    api.stop().await;
+}
+
+async fn sms_is_retried_and_arrives_once_across_crashes(backend: Backend) {
+    // The gateway is down for the first two requests.
+    let outside = Outside::start(2);
+    let api = server(backend, &outside).await;
+    let token = applicant(&api, true).await;
+    let (id, _) = supplement_noticed(&api, &token).await;
+    let sms_rows = |rows: Vec<yiyin_store::notifications::OutboxRow>| -> Vec<_> {
+        rows.into_iter().filter(|r| r.channel == "sms").collect()
+    };
+    assert_eq!(
+        sms_rows(api.store.outbox_of_case(id).await.unwrap()).len(),
+        2
+    );
+
+    // Round 1: both texts fail (503) and wait out their back-off; nothing is sent before it.
+    api.app.send_notifications_once().await;
+    let rows = sms_rows(api.store.outbox_of_case(id).await.unwrap());
+    assert!(
+        rows.iter().all(|r| r.sent_at.is_none() && r.attempts == 1),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().all(|r| r.last_error.contains("503")),
+        "{rows:?}"
+    );
+    api.app.send_notifications_once().await;
+    assert_eq!(
+        outside.texts().1.len(),
+        2,
+        "nothing retried before its time"
+    );
+    // After the back-off they go, once each.
+    later(&api, 31_000);
+    drain(&api).await;
+    let rows = sms_rows(api.store.outbox_of_case(id).await.unwrap());
+    assert!(
+        rows.iter().all(|r| r.sent_at.is_some() && r.attempts == 2),
+        "{rows:?}"
+    );
+    let (sent, _) = outside.texts();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+
+    // A notice committed, then the server stops before sending it: sent after the restart.
+    let second = apply(&api, &token).await;
+    let waiting: Vec<_> = sms_rows(api.store.outbox_of_case(second).await.unwrap());
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0].kind, "receipt");
+    assert!(waiting[0].sent_at.is_none());
+    let api = api.restart().await;
+    drain(&api).await;
+    let (sent, _) = outside.texts();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(
+        sent[2]["text"].as_str().unwrap_or("").contains("已收件"),
+        "{sent:?}"
+    );
+
+    // A notice sent but never marked (the server died between the gateway's answer and its
+    // write): claimed, sent under its key, then a restart. Sent again under the same key once the
+    // lease ran out: the gateway takes the repeat and does not text it twice.
+    let third = apply(&api, &token).await;
+    let row = sms_rows(api.store.outbox_of_case(third).await.unwrap())
+        .into_iter()
+        .next()
+        .expect("a text waiting");
+    let mut tx = api.store.begin_write().await.unwrap();
+    let lease = tx
+        .claim_notification(row.id, api.app.now().timestamp_millis(), LEASE_MS)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(lease.is_some());
+    // The rest (its e-mail) goes; the leased text is left to its holder.
+    drain(&api).await;
+    api.app
+        .send_sms(&row.address, &row.body, &row.idempotency_key)
+        .await
+        .expect("the gateway takes it");
+    let api = api.restart().await;
+    // Still leased: not sent again yet.
+    assert_eq!(api.app.send_notifications_once().await, 0);
+    later(&api, LEASE_MS + 1);
+    drain(&api).await;
+    let (sent, all) = outside.texts();
+    let of_key: Vec<_> = all
+        .iter()
+        .filter(|l| l["key"] == row.idempotency_key.as_str() && l["status"] == 200)
+        .collect();
+    assert_eq!(of_key.len(), 2, "sent twice under one key: {of_key:?}");
+    let texted: Vec<_> = sent
+        .iter()
+        .filter(|l| l["key"] == row.idempotency_key.as_str())
+        .collect();
+    assert_eq!(texted.len(), 1, "texted once: {texted:?}");
+    let row = api.store.outbox_row(row.id).await.unwrap().expect("row");
+    assert!(row.sent_at.is_some());
+    // Every key texted exactly once.
+    let mut keys: Vec<&str> = sent.iter().filter_map(|l| l["key"].as_str()).collect();
+    let n = keys.len();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), n);
+    api.stop().await;
+}
+
+async fn sms_off_sends_no_sms(backend: Backend) {
+    let outside = Outside::start(0);
+    let api = server(backend, &outside).await;
+    let token = applicant(&api, false).await;
+    let (id, _) = supplement_noticed(&api, &token).await;
+    let rows = api.store.outbox_of_case(id).await.unwrap();
+    assert!(rows.iter().all(|r| r.channel == "email"), "{rows:?}");
+    assert_eq!(rows.len(), 2);
+    drain(&api).await;
+    assert_eq!(outside.texts().1.len(), 0, "no request reached the gateway");
+    assert_eq!(outside.smtp.lines().len(), 2);
+    // The in-site message still comes.
+    let inbox = api.by(&token).get("/api/v1/messages").await.expect(200);
+    assert_eq!(inbox["unread"], 2);
+    api.stop().await;
+}
+
+async fn staff_are_told_of_deadlines_near(backend: Backend) {
+    let outside = Outside::start(0);
+    let api = server(backend, &outside).await;
+    let desk = api.desk().await;
+    let id = api.received(&desk.clerk).await;
+    api.act(&desk.clerk, id, json!({"action": "accept"}))
+        .await
+        .expect(200);
+    let case = api
+        .by(&desk.clerk)
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .expect(200);
+    let promised = case["clock"]["promised_due"]
+        .as_str()
+        .expect("a promised date")
+        .to_string();
+    // Far from it: nothing.
+    api.app.sweep_deadlines(api.app.now()).await.unwrap();
+    let inbox = api
+        .by(&desk.reviewer)
+        .get("/api/v1/messages")
+        .await
+        .expect(200);
+    assert_eq!(inbox["messages"], json!([]), "{inbox}");
+    // On the promised date: the reviewer, whose turn it is, is told once; the chief is not.
+    let on = yiyin_testkit::fixtures::at(&promised);
+    api.clock.set(on);
+    // Days later the sessions have timed out: the staff log in again.
+    let [reviewer, chief] = api.tokens(["hy.reviewer", "hy.chief"]).await;
+    api.app.sweep_deadlines(on).await.unwrap();
+    api.app.sweep_deadlines(on).await.unwrap();
+    let inbox = api.by(&reviewer).get("/api/v1/messages").await.expect(200);
+    let messages = inbox["messages"].as_array().expect("messages").clone();
+    assert!(!messages.is_empty(), "{inbox}");
+    // A third look tells nothing new: one notice per due date.
+    api.app.sweep_deadlines(on).await.unwrap();
+    let again = api.by(&reviewer).get("/api/v1/messages").await.expect(200);
+    assert_eq!(
+        again["messages"].as_array().map(Vec::len),
+        Some(messages.len())
+    );
+    let subject = messages[0]["subject"].as_str().unwrap_or_default();
+    assert!(subject.starts_with("即将超期"), "{subject}");
+    assert!(
+        messages[0]["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains("今日届满"),
+        "{inbox}"
+    );
+    assert_eq!(messages[0]["link"], format!("/work/cases/{id}"));
+    let chief = api.by(&chief).get("/api/v1/messages").await.expect(200);
+    assert_eq!(chief["messages"], json!([]));
+    api.stop().await;
+}
