@@ -398,7 +398,7 @@ impl App {
 
     /// The events of an identity: one in each jurisdiction of the portal (an applicant's identity
     /// holds in all of them).
-    fn identity_events(
+    pub(crate) fn identity_events(
         &self,
         by: &Actor,
         action: &str,

@@ -248,6 +248,7 @@ impl App {
                             tx.set_licence_document(id, doc_id).await?;
                             licence = Some(id.clone());
                         }
+                        self.deliver_issued(tx, record, doc_id, &doc, at).await?;
                         last_doc = Some(doc);
                     }
                     Effect::Push(kind) => {

@@ -132,6 +132,11 @@ impl Notifier {
         Ok(n)
     }
 
+    /// Whether an SMS gateway is configured.
+    pub(crate) fn has_sms(&self) -> bool {
+        self.sms_url.is_some()
+    }
+
     fn sends(&self, channel: NotificationChannel) -> bool {
         match channel {
             NotificationChannel::InSite => true,

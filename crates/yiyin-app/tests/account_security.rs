@@ -308,6 +308,7 @@ async fn the_password_policy_refuses_in_chinese(t: TestApp) {
         id_number: "11010519491231002X".into(),
         phone: "13900000000".into(),
         password: password.into(),
+        code: String::new(),
     };
     for (password, says) in [
         ("woaini1314", "常见弱密码"),

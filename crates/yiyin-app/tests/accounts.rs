@@ -241,6 +241,7 @@ fn registration(kind: &str, id_number: &str, phone: &str) -> Registration {
         id_number: id_number.into(),
         phone: phone.into(),
         password: "wangfang123".into(),
+        code: String::new(),
     }
 }
 

@@ -99,6 +99,20 @@ impl RetryPolicy {
             .unwrap_or(u32::MAX);
         Some(self.base.saturating_mul(factor).min(self.cap))
     }
+
+    /// After one more failure of something tried `attempts` times before: when to try next (epoch
+    /// milliseconds from `now_ms`), or None when it is exhausted (a dead letter). Shared by every
+    /// outbox (pushes, notifications).
+    pub fn after_failure(&self, attempts: i64, now_ms: i64) -> Option<i64> {
+        let failures = u32::try_from(attempts.saturating_add(1)).unwrap_or(u32::MAX);
+        self.next_delay(failures)
+            .map(|d| now_ms.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2)))
+    }
+}
+
+/// A delivery error as kept with a retried message: its first 500 characters.
+pub fn kept_error(error: &str) -> String {
+    error.chars().take(500).collect()
 }
 
 labelled_enum!(
@@ -317,6 +331,8 @@ mod tests {
         assert_eq!(p.next_delay(5), Some(Duration::from_secs(480)));
         assert_eq!(p.next_delay(11), Some(Duration::from_secs(6 * 3600)));
         assert_eq!(p.next_delay(12), None);
+        assert_eq!(p.after_failure(0, 1_000), Some(31_000));
+        assert_eq!(p.after_failure(11, 1_000), None);
     }
 
     #[test]

@@ -115,6 +115,16 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "identity",
         include_str!("../migrations/0021_identity.sql"),
     ),
+    (
+        22,
+        "sms_codes",
+        include_str!("../migrations/0022_sms_codes.sql"),
+    ),
+    (
+        23,
+        "deliveries",
+        include_str!("../migrations/0023_deliveries.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use yiyin_domain::notifications::Preferences;
-use yiyin_domain::supervision::RetryPolicy;
+use yiyin_domain::supervision::{RetryPolicy, kept_error};
 
 use crate::rows::{day, insert, record, select, sql};
 use crate::{Result, Store, WriteTx};
@@ -256,15 +256,11 @@ impl WriteTx {
         else {
             return Ok(false);
         };
-        let failures = u32::try_from(attempts + 1).unwrap_or(u32::MAX);
-        let (dead, next) = match policy.next_delay(failures) {
-            Some(d) => (
-                false,
-                now + i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2),
-            ),
+        let (dead, next) = match policy.after_failure(attempts, now) {
+            Some(next) => (false, next),
             None => (true, now),
         };
-        let error: String = error.chars().take(500).collect();
+        let error = kept_error(error);
         sql!(
             "UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = $1, lease_until = 0, last_error = $2, dead = $3
              WHERE id = $4 AND sent_at IS NULL AND lease_until = $5";

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
-use yiyin_domain::supervision::{PushKind, PushStatus, RetryPolicy, ack_overdue};
+use yiyin_domain::supervision::{PushKind, PushStatus, RetryPolicy, ack_overdue, kept_error};
 
 use crate::rows::{Statement, WithLast, by_id, columns_of, day, insert, record, select, sql};
 use crate::{Missing, Result, Store, StoreError, WriteTx};
@@ -206,15 +206,11 @@ impl WriteTx {
         if current != PushStatus::Pending || leased != lease {
             return Ok(current);
         }
-        let failures = u32::try_from(attempts + 1).unwrap_or(u32::MAX);
-        let (status, next) = match policy.next_delay(failures) {
-            Some(d) => (
-                PushStatus::Pending,
-                now + i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2),
-            ),
+        let (status, next) = match policy.after_failure(attempts, now) {
+            Some(next) => (PushStatus::Pending, next),
             None => (PushStatus::Dead, now),
         };
-        let error: String = error.chars().take(500).collect();
+        let error = kept_error(error);
         let failed = sql!(
             "UPDATE pushes SET status = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = 0, last_error = $3
              WHERE id = $4 AND status = 'pending' AND lease_until = $5 AND attempts = $6";

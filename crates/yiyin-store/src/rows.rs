@@ -118,6 +118,8 @@ labelled_columns!(
     yiyin_domain::supervision::CreditKind,
     yiyin_domain::inspection::Risk,
     yiyin_domain::catalog::ChangeKind,
+    yiyin_domain::delivery::DeliveryMethod,
+    yiyin_domain::delivery::ConsentChannel,
     crate::accounts::AccountKind,
 );
 

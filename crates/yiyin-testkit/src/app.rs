@@ -227,12 +227,13 @@ impl TestApp {
             };
         let account = self
             .app
-            .register(&Registration {
+            .create_applicant(&Registration {
                 kind: kind.into(),
                 name: name.into(),
                 id_number: id_number.into(),
                 phone: "13800000000".into(),
                 password: PASSWORD.into(),
+                code: String::new(),
             })
             .await
             .expect("registration");

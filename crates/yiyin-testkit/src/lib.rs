@@ -12,6 +12,7 @@ pub mod browser;
 pub mod db;
 pub mod errors;
 pub mod fixtures;
+pub mod processes;
 pub mod server;
 pub mod tickets;
 pub mod web;

@@ -85,6 +85,8 @@ enum Attempt {
     Intake,
     /// The public statistics and open data: each reads a period of up to five years.
     Report,
+    /// An SMS code texted (registration) or tried (password reset), per phone.
+    Code,
 }
 
 impl Attempt {
@@ -97,6 +99,11 @@ impl Attempt {
             // Real-name login: each start keeps a login under way, each callback asks the provider.
             "/login/sso" | "/login/sso/callback" if method == Method::GET => Some(Attempt::Login),
             "/api/v1/applicants" | "/register" if post => Some(Attempt::Register),
+            "/register/code" | "/api/v1/applicants/code" | "/password/reset" if post => {
+                Some(Attempt::Code)
+            }
+            // A recovery code is asked for a login (or a phone), like a login.
+            "/password/forgot" if post => Some(Attempt::Login),
             "/api/v1/track" if method == Method::GET => Some(Attempt::Track),
             "/track" if lookup => Some(Attempt::Track),
             "/api/v1/verify" if post || method == Method::GET => Some(Attempt::Verify),
@@ -129,7 +136,7 @@ impl Attempt {
     /// Logins and registrations share one budget per address; look-ups another.
     fn class(self) -> Class {
         match self {
-            Attempt::Login | Attempt::Register => Class::Auth,
+            Attempt::Login | Attempt::Register | Attempt::Code => Class::Auth,
             Attempt::Track | Attempt::Verify | Attempt::Intake | Attempt::Report => Class::Lookup,
         }
     }
@@ -140,6 +147,7 @@ impl Attempt {
             Attempt::Login => Some("login"),
             Attempt::Register => Some("id_number"),
             Attempt::Track => Some("number"),
+            Attempt::Code => Some("phone"),
             Attempt::Verify | Attempt::Intake | Attempt::Report => None,
         }
     }

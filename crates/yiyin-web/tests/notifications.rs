@@ -8,12 +8,10 @@
 //! messages are the account's own. The sender is driven by the test
 //! (`App::send_notifications_once` and the fixed clock), never by the background loop.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use serde_json::{Value, json};
 use yiyin_app::notifications::{LEASE_MS, NotifyConfig, SmtpConfig};
 use yiyin_store::Backend;
+use yiyin_testkit::processes::{Process, start_script};
 use yiyin_testkit::server::Setup;
 use yiyin_testkit::web::HANYIN;
 use yiyin_testkit::{Api, on_both};
@@ -32,100 +30,10 @@ const EMAIL: &str = "wangfang@example.com";
 // ---------------------------------------------------------------------------------------------
 // The outside systems: real processes, ended when dropped.
 
-/// A process of the test's own, killed (by its id) when dropped.
-struct Process {
-    child: Child,
-    log: std::path::PathBuf,
-    port: u16,
-    _dir: tempfile_dir::Dir,
-}
-
-mod tempfile_dir {
-    /// A folder of the test's own, removed when dropped.
-    pub struct Dir(pub std::path::PathBuf);
-
-    impl Dir {
-        pub fn new(tag: &str) -> Dir {
-            let p = std::env::temp_dir().join(format!(
-                "yiyin-notify-{tag}-{}-{}",
-                std::process::id(),
-                rand_suffix()
-            ));
-            std::fs::create_dir_all(&p).expect("temp folder");
-            Dir(p)
-        }
-    }
-
-    fn rand_suffix() -> u128 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default()
-    }
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
 /// Starts `tests/clients/{script}` on a free port, waiting for its "ready".
 fn start(script: &str, extra: &[&str]) -> Process {
-    let dir = tempfile_dir::Dir::new(script.trim_end_matches(".py"));
-    let log = dir.0.join("log.jsonl");
-    let port = free_port();
     let path = format!("{}/tests/clients/{script}", env!("CARGO_MANIFEST_DIR"));
-    let mut child = Command::new("python3")
-        .arg(&path)
-        .arg(port.to_string())
-        .arg(&log)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("python3 runs");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the script speaks");
-    assert_eq!(
-        line.trim(),
-        "ready",
-        "{script} did not start (pip install aiosmtpd?)"
-    );
-    Process {
-        child,
-        log,
-        port,
-        _dir: dir,
-    }
-}
-
-impl Process {
-    /// Every line of its log, as JSON.
-    fn lines(&self) -> Vec<Value> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("a JSON line"))
-            .collect()
-    }
+    start_script(&path, extra)
 }
 
 struct Outside {
@@ -176,9 +84,12 @@ async fn server(backend: Backend, outside: &Outside) -> Api {
     .await
 }
 
-/// 王芳's account (phone 13912345678) with e-mail on; returns her token.
+/// 王芳's account (phone 13912345678; made directly: registering with the texted code is
+/// `account_recovery.rs`'s) with e-mail on; returns her token.
 async fn applicant(api: &Api, sms: bool) -> String {
-    let token = api.register("person", "王芳", PERSON, PASSWORD).await;
+    let token = api
+        .seeded_applicant("person", "王芳", PERSON, PASSWORD)
+        .await;
     let set = api
         .by(&token)
         .put(

@@ -188,12 +188,13 @@ pub async fn accounts(app: &App) -> Result<usize, AppError> {
             "13800000000",
         ),
     ] {
-        app.register(&Registration {
+        app.create_applicant(&Registration {
             kind: kind.into(),
             name: name.into(),
             id_number: id.into(),
             phone: phone.into(),
             password: DEMO_PASSWORD.into(),
+            code: String::new(),
         })
         .await?;
     }

@@ -251,6 +251,8 @@ pub fn action_label(name: &str) -> &'static str {
         "fetch_shared" => "共享调取材料（免提交）",
         "material_fallback" => "共享材料改由申请人提交",
         "monitoring_read" => "电子监察查阅办件",
+        "deliver_document" => "送达文书",
+        "consent_delivery" => "同意电子送达",
         _ => "其他",
     }
 }

@@ -4,6 +4,7 @@
 pub mod applicants;
 pub mod cases;
 pub mod catalog;
+pub mod deliveries;
 pub mod health;
 pub mod messages;
 pub mod monitoring;
@@ -124,6 +125,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(session::change_password))
         .routes(routes!(session::start_totp, session::confirm_totp))
         .routes(routes!(session::register))
+        .routes(routes!(session::registration_code))
         .routes(routes!(messages::list))
         .routes(routes!(messages::read))
         .routes(routes!(messages::settings, messages::set_settings))
@@ -133,6 +135,9 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(cases::reveal))
         .routes(routes!(cases::act))
         .routes(routes!(cases::document))
+        .routes(routes!(deliveries::list, deliveries::record))
+        .routes(routes!(deliveries::receipt))
+        .routes(routes!(deliveries::consent))
         .routes(routes!(cases::track))
         .routes(routes!(cases::chain))
         .routes(routes!(seals::heads))

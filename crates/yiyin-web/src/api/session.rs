@@ -103,6 +103,28 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(account)))
 }
 
+/// A phone to text a registration code to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    /// A mainland mobile number (11 digits from 1).
+    pub phone: String,
+}
+
+/// Text a registration code (短信验证码, valid 10 minutes) to a phone, before `POST
+/// /api/v1/applicants` on a server that texts; one per phone a minute.
+#[utoipa::path(post, path = "/api/v1/applicants/code", tag = "账号", request_body = CodeRequest,
+    responses((status = 204), (status = 404, body = ErrorBody, description = "the server does not text (registration asks no code)"),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "the SMS gateway did not take the text")))]
+pub async fn registration_code(
+    State(state): State<App>,
+    Body(r): Body<CodeRequest>,
+) -> ApiResult<StatusCode> {
+    state.request_registration_code(&r.phone).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Log out everywhere (退出所有设备): every session of the account ends, this one included.
 #[utoipa::path(delete, path = "/api/v1/me/sessions", tag = "账号",
     responses((status = 204), (status = 401, body = ErrorBody)))]

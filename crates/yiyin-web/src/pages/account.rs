@@ -185,16 +185,25 @@ struct RegisterPage {
     name: String,
     id_number: String,
     phone: String,
+    next: String,
+    /// Whether a 短信验证码 is asked (this server texts).
+    sms: bool,
     errors: FieldErrors,
 }
 
-pub async fn register_form(headers: HeaderMap) -> PageResult {
+pub async fn register_form(
+    axum::extract::State(app): axum::extract::State<App>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> PageResult {
     visitor_form(&headers, "", |chrome| RegisterPage {
         chrome,
         kind: "person".into(),
         name: String::new(),
         id_number: String::new(),
         phone: String::new(),
+        next: safe_next(&q.next),
+        sms: app.sms_configured(),
         errors: FieldErrors::default(),
     })
 }
@@ -208,6 +217,44 @@ pub struct RegisterForm {
     phone: String,
     password: String,
     password2: String,
+    /// The 短信验证码 sent to the phone (when this server texts).
+    code: String,
+    next: String,
+}
+
+impl RegisterForm {
+    /// The registration page again with what was typed (never the passwords).
+    fn again(&self, app: &App, csrf: &str, notice: &str, errors: FieldErrors) -> RegisterPage {
+        RegisterPage {
+            chrome: Chrome::anonymous(csrf, notice),
+            kind: self.kind.trim().to_string(),
+            name: self.name.trim().to_string(),
+            id_number: self.id_number.trim().to_string(),
+            phone: self.phone.trim().to_string(),
+            next: safe_next(self.next.trim()),
+            sms: app.sms_configured(),
+            errors,
+        }
+    }
+}
+
+/// 获取验证码 on the registration page: texts a code to the phone typed, and shows the page again.
+pub async fn register_code(VisitorForm { app, form }: VisitorForm<RegisterForm>) -> PageResult {
+    let f = &form.data;
+    match app.request_registration_code(&f.phone).await {
+        Ok(()) => render(&f.again(
+            &app,
+            &form.csrf,
+            "验证码已发送到您的手机，10分钟内有效",
+            FieldErrors::default(),
+        )),
+        Err(e @ (AppError::Invalid { .. } | AppError::TooMany(_) | AppError::Unavailable(_))) => {
+            let mut errors = FieldErrors::default();
+            errors.add_error(&e, "code");
+            unprocessable(render(&f.again(&app, &form.csrf, "", errors)))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn register(VisitorForm { app, form }: VisitorForm<RegisterForm>) -> PageResult {
@@ -218,6 +265,7 @@ pub async fn register(VisitorForm { app, form }: VisitorForm<RegisterForm>) -> P
         id_number: f.id_number.trim().to_string(),
         phone: f.phone.trim().to_string(),
         password: f.password.clone(),
+        code: f.code.clone(),
     };
     let mut errors = FieldErrors::default();
     if f.password != f.password2 {
@@ -229,18 +277,119 @@ pub async fn register(VisitorForm { app, form }: VisitorForm<RegisterForm>) -> P
         }
     }
     if errors.is_empty() {
-        match app.register(&r).await {
-            Ok(_) => return Ok(redirect_with("/login", "注册成功，请用证件号码和密码登录")),
+        match app.register_and_log_in(&r).await {
+            Ok(session) => {
+                // Logged in at once, and back where the visitor was going.
+                let next = safe_next(f.next.trim());
+                let target = if next.is_empty() {
+                    "/my".to_string()
+                } else {
+                    next
+                };
+                let max_age = (session.expires_at - app.now()).num_seconds();
+                return Ok(redirect_setting_cookie(
+                    &target,
+                    session_cookie(&session.token, max_age),
+                ));
+            }
             Err(AppError::Conflict(m)) => errors.add("id_number", m),
+            Err(e @ AppError::Invalid { .. }) => errors.add_error(&e, "code"),
             Err(e) => return Err(e.into()),
         }
     }
-    unprocessable(render(&RegisterPage {
+    unprocessable(render(&f.again(&app, &form.csrf, "", errors)))
+}
+
+#[derive(Template)]
+#[template(path = "account/forgot.html")]
+struct ForgotPage {
+    chrome: Chrome,
+    login: String,
+    errors: FieldErrors,
+}
+
+/// 忘记密码: the login (or phone) to text a recovery code for.
+pub async fn forgot_form(headers: HeaderMap) -> PageResult {
+    visitor_form(&headers, "", |chrome| ForgotPage {
+        chrome,
+        login: String::new(),
+        errors: FieldErrors::default(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ForgotForm {
+    login: String,
+}
+
+/// Texts a recovery code; the same answer whether the account exists or not.
+pub async fn forgot(VisitorForm { app, form }: VisitorForm<ForgotForm>) -> PageResult {
+    match app.request_recovery_code(&form.data.login).await {
+        Ok(told) => Ok(redirect_with("/password/reset", told)),
+        Err(e @ (AppError::Invalid { .. } | AppError::Unavailable(_))) => {
+            let mut errors = FieldErrors::default();
+            errors.add_error(&e, "login");
+            unprocessable(render(&ForgotPage {
+                chrome: Chrome::anonymous(&form.csrf, ""),
+                login: form.data.login.trim().to_string(),
+                errors,
+            }))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account/reset.html")]
+struct ResetPage {
+    chrome: Chrome,
+    phone: String,
+    errors: FieldErrors,
+}
+
+/// The phone, the code and the new password.
+pub async fn reset_form(headers: HeaderMap, Query(q): Query<NextQuery>) -> PageResult {
+    visitor_form(&headers, &q.notice, |chrome| ResetPage {
+        chrome,
+        phone: String::new(),
+        errors: FieldErrors::default(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResetForm {
+    phone: String,
+    code: String,
+    password: String,
+    password2: String,
+}
+
+/// Sets the new password (every session of the account ends), then the login page.
+pub async fn reset(VisitorForm { app, form }: VisitorForm<ResetForm>) -> PageResult {
+    let f = &form.data;
+    let mut errors = FieldErrors::default();
+    if f.password != f.password2 {
+        errors.add("password2", "两次输入的密码不一致");
+    } else {
+        match app
+            .reset_password_with_code(&f.phone, &f.code, &f.password)
+            .await
+        {
+            Ok(()) => {
+                return Ok(redirect_with(
+                    "/login",
+                    "密码已重设，原有登录均已退出，请用新密码登录",
+                ));
+            }
+            Err(e @ AppError::Invalid { .. }) => errors.add_error(&e, "code"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    unprocessable(render(&ResetPage {
         chrome: Chrome::anonymous(&form.csrf, ""),
-        kind: r.kind,
-        name: r.name,
-        id_number: r.id_number,
-        phone: r.phone,
+        phone: f.phone.trim().to_string(),
         errors,
     }))
 }

@@ -284,6 +284,8 @@ struct MyCasePage {
     rating: Option<yiyin_store::ratings::RatingRecord>,
     rating_options: super::ratings::RatingOptions,
     rating_form: FormData,
+    /// Each decision's and licence's delivery (送达), and the consent to electronic delivery.
+    deliveries: yiyin_app::deliveries::CaseDeliveries,
 }
 
 impl MyCasePage {
@@ -338,6 +340,7 @@ async fn case_view(
         rating: page.app.online_rating(page.who(), id).await?,
         rating_options: super::ratings::RatingOptions::default(),
         rating_form: FormData::default(),
+        deliveries: page.app.case_deliveries(page.who(), id).await?,
         case,
     })
 }

@@ -18,6 +18,7 @@ pub mod account;
 pub mod admin;
 pub mod applicant;
 pub mod audit;
+pub mod deliveries;
 pub mod docs;
 pub mod identity;
 pub mod messages;
@@ -102,6 +103,15 @@ pub fn router() -> Router<App> {
             "/register",
             get(account::register_form).post(account::register),
         )
+        .route("/register/code", post(account::register_code))
+        .route(
+            "/password/forgot",
+            get(account::forgot_form).post(account::forgot),
+        )
+        .route(
+            "/password/reset",
+            get(account::reset_form).post(account::reset),
+        )
         .route("/my", get(applicant::my_cases))
         .route(
             "/apply/{code}/{item}",
@@ -115,6 +125,7 @@ pub fn router() -> Router<App> {
             post(applicant::supplement).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/my/cases/{id}/withdraw", post(applicant::withdraw))
+        .route("/my/cases/{id}/delivery-consent", post(deliveries::consent))
         .route("/my/cases/{id}/hearing", post(applicant::request_hearing))
         .route(
             "/my/cases/{id}/rate",
@@ -142,6 +153,15 @@ pub fn router() -> Router<App> {
         .route("/work/cases/{id}/fetch-shared", post(work::shared::fetch))
         .route("/work/cases/{id}/fall-back", post(work::shared::fall_back))
         .route("/work/cases/{id}/archive", get(work::archive))
+        .route("/work/cases/{id}/deliveries", post(deliveries::record))
+        .route(
+            "/work/cases/{id}/deliveries/consent",
+            post(deliveries::staff_consent),
+        )
+        .route(
+            "/work/cases/{id}/deliveries/{delivery}/receipt",
+            post(deliveries::receipt),
+        )
         .route("/monitoring", get(monitoring::desk))
         .route("/centre", get(tickets::centre))
         .route("/centre/kpis", get(ticket_kpis::kpis))

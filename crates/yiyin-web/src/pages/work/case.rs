@@ -38,6 +38,8 @@ struct CasePage {
     extension_rule: String,
     suspension_kinds: Vec<(&'static str, &'static str)>,
     joint: bool,
+    /// Each decision's and licence's delivery (送达), with the forms to record it.
+    deliveries: yiyin_app::deliveries::CaseDeliveries,
     error: String,
     /// The action whose form was refused, shown again open with what was typed.
     form_action: String,
@@ -60,7 +62,7 @@ impl CasePage {
 }
 
 /// The case page; `error` and `form` are a refused action's message and what was typed.
-pub(super) async fn case_page_for(
+pub(crate) async fn case_page_for(
     page: &Page,
     id: i64,
     notice: &str,
@@ -107,6 +109,7 @@ async fn case_page_of(
         extension_rule: c.item.extension_rule(),
         suspension_kinds: SuspensionKind::options(),
         joint: c.item.joint,
+        deliveries: page.app.case_deliveries(page.who(), c.id).await?,
         error,
         form_action: form.get("action"),
         form,
