@@ -352,10 +352,13 @@ impl App {
         who: &Principal,
         case_id: i64,
         delivery_id: i64,
-        delivered_on: NaiveDate,
+        delivered_on: &str,
     ) -> Result<StoredDelivery> {
         let record = self.store.case(case_id).await?;
         self.require_window(who, &record)?;
+        let Some(delivered_on) = delivery::parse_delivered_on(delivered_on)? else {
+            return Err(AppError::field("delivered_on", "请填写回执上的送达日期"));
+        };
         let stored = self
             .store
             .delivery(delivery_id)
@@ -461,20 +464,4 @@ impl App {
         .await?;
         Ok(())
     }
-}
-
-/// A delivery date typed in a form or sent in JSON (YYYY-MM-DD); empty for none.
-pub fn parse_delivered_on(text: &str) -> Result<Option<NaiveDate>> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    yiyin_domain::calendar::parse_date(t)
-        .map(Some)
-        .map_err(|_| {
-            AppError::field(
-                "delivered_on",
-                format!("送达日期「{t}」格式有误，应为 YYYY-MM-DD"),
-            )
-        })
 }

@@ -49,9 +49,11 @@ pub fn is_delivered(kind: DocumentKind) -> bool {
     )
 }
 
-/// A delivery as staff enter it (window collection or post); electronic delivery is done by the
-/// system when the document is issued.
+/// A delivery as staff enter it (window collection or post; the API's body and the page's form
+/// alike); electronic delivery is done by the system when the document is issued.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryRequest {
     /// The document delivered.
     pub document_id: i64,
@@ -75,10 +77,24 @@ pub struct DeliveryRequest {
     /// Post: the tracking number.
     #[serde(default)]
     pub tracking_no: String,
-    /// The delivery date (YYYY-MM-DD): window, the day collected (default today); post, the day on
-    /// the returned receipt (empty while the letter is on its way).
+    /// The delivery date as typed (YYYY-MM-DD): window, the day collected (default today); post,
+    /// the day on the returned receipt (empty while the letter is on its way).
     #[serde(default)]
-    pub delivered_on: Option<NaiveDate>,
+    pub delivered_on: String,
+}
+
+/// A delivery date as typed (YYYY-MM-DD); None when empty.
+pub fn parse_delivered_on(text: &str) -> Result<Option<NaiveDate>, DeliveryError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    crate::calendar::parse_date(t).map(Some).map_err(|_| {
+        field(
+            "delivered_on",
+            format!("送达日期「{t}」格式有误，应为 YYYY-MM-DD"),
+        )
+    })
 }
 
 /// What a delivery is checked against.
@@ -221,7 +237,7 @@ pub fn check_delivery(
         as_agent: false,
         carrier: String::new(),
         tracking_no: String::new(),
-        delivered_on: req.delivered_on,
+        delivered_on: parse_delivered_on(&req.delivered_on)?,
     };
     match method {
         DeliveryMethod::Electronic => {
@@ -231,7 +247,7 @@ pub fn check_delivery(
                 ));
             }
             out.recipient = facts.applicant.to_string();
-            out.delivered_on = Some(req.delivered_on.unwrap_or(facts.today));
+            out.delivered_on = Some(out.delivered_on.unwrap_or(facts.today));
         }
         DeliveryMethod::Window => {
             out.recipient = text("recipient", "领取人姓名", &req.recipient, TextKind::Name)?;
@@ -262,7 +278,7 @@ pub fn check_delivery(
                     "送达回证应由领取人本人签收：签收人须与领取人一致",
                 ));
             }
-            out.delivered_on = Some(req.delivered_on.unwrap_or(facts.today));
+            out.delivered_on = Some(out.delivered_on.unwrap_or(facts.today));
         }
         DeliveryMethod::Post => {
             out.carrier = text("carrier", "邮寄单位", &req.carrier, TextKind::Name)?;
@@ -430,7 +446,7 @@ mod tests {
     #[test]
     fn dates_neither_before_the_document_nor_in_the_future() {
         let early = DeliveryRequest {
-            delivered_on: Some(d("2026-03-01")),
+            delivered_on: "2026-03-01".into(),
             ..window()
         };
         let Err(DeliveryError::Refused(r)) = check_delivery(&early, &facts()) else {
@@ -438,7 +454,7 @@ mod tests {
         };
         assert!(r.message.contains("早于"), "{}", r.message);
         let future = DeliveryRequest {
-            delivered_on: Some(d("2026-03-06")),
+            delivered_on: "2026-03-06".into(),
             ..window()
         };
         assert!(matches!(
@@ -446,7 +462,7 @@ mod tests {
             Err(DeliveryError::Refused(_))
         ));
         let same_day = DeliveryRequest {
-            delivered_on: Some(d("2026-03-02")),
+            delivered_on: "2026-03-02".into(),
             ..window()
         };
         assert!(check_delivery(&same_day, &facts()).is_ok());

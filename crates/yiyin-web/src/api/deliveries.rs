@@ -5,42 +5,11 @@
 use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use yiyin_app::deliveries::{CaseDeliveries, parse_delivered_on};
+use yiyin_app::deliveries::CaseDeliveries;
 use yiyin_domain::delivery::DeliveryRequest;
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, Body, ErrorBody, Path};
-
-/// A delivery to record.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct RecordDelivery {
-    /// The document delivered (a decision or the licence of the case).
-    pub document_id: i64,
-    /// `window` (窗口领取), `post` (邮寄送达) or `electronic` (电子送达, only with consent).
-    pub method: String,
-    /// Window: the collector's name.
-    #[serde(default)]
-    pub recipient: String,
-    /// Window: the collector's ID number, as checked.
-    #[serde(default)]
-    pub recipient_id: String,
-    /// Window: who signed the receipt (must be the collector).
-    #[serde(default)]
-    pub signed_by: String,
-    /// Window: the collector is the applicant's agent (代领).
-    #[serde(default)]
-    pub as_agent: bool,
-    /// Post: the carrier.
-    #[serde(default)]
-    pub carrier: String,
-    /// Post: the tracking number (6–40 letters, digits or hyphens).
-    #[serde(default)]
-    pub tracking_no: String,
-    /// The delivery date, YYYY-MM-DD (window: default today; post: empty until the receipt comes
-    /// back).
-    #[serde(default)]
-    pub delivered_on: String,
-}
 
 /// The date on a letter's returned receipt.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -62,25 +31,14 @@ pub async fn list(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<CaseDeliv
 /// (carrier, tracking number). Window roles of the case's jurisdiction only. One delivery per
 /// document; a refused delivery (no consent, date before the document or in the future, second
 /// delivery, bad input) is 422 and changes nothing.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/deliveries", tag = "办件", request_body = RecordDelivery,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/deliveries", tag = "办件", request_body = DeliveryRequest,
     params(("id" = i64, Path, description = "办件编号（内部）")),
     responses((status = 200, body = CaseDeliveries), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record(
     call: Caller,
     Path(id): Path<i64>,
-    Body(req): Body<RecordDelivery>,
+    Body(req): Body<DeliveryRequest>,
 ) -> ApiResult<Json<CaseDeliveries>> {
-    let req = DeliveryRequest {
-        document_id: req.document_id,
-        method: req.method,
-        recipient: req.recipient,
-        recipient_id: req.recipient_id,
-        signed_by: req.signed_by,
-        as_agent: req.as_agent,
-        carrier: req.carrier,
-        tracking_no: req.tracking_no,
-        delivered_on: parse_delivered_on(&req.delivered_on)?,
-    };
     call.app.record_delivery(&call.who, id, &req).await?;
     Ok(Json(call.app.case_deliveries(&call.who, id).await?))
 }
@@ -94,13 +52,8 @@ pub async fn receipt(
     Path((id, delivery)): Path<(i64, i64)>,
     Body(req): Body<Receipt>,
 ) -> ApiResult<Json<CaseDeliveries>> {
-    let Some(on) = parse_delivered_on(&req.delivered_on)? else {
-        return Err(
-            yiyin_app::error::AppError::field("delivered_on", "请填写回执上的送达日期").into(),
-        );
-    };
     call.app
-        .record_delivery_receipt(&call.who, id, delivery, on)
+        .record_delivery_receipt(&call.who, id, delivery, &req.delivered_on)
         .await?;
     Ok(Json(call.app.case_deliveries(&call.who, id).await?))
 }

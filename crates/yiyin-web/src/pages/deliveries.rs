@@ -5,7 +5,6 @@
 //! page again with the message, or is told on the applicant's page.
 
 use serde::Deserialize;
-use yiyin_app::deliveries::parse_delivered_on;
 use yiyin_domain::delivery::DeliveryRequest;
 
 use crate::auth::gate;
@@ -36,23 +35,18 @@ pub async fn record(
 ) -> PageResult {
     page.check_csrf(&form)?;
     let f = &form.data;
-    let result = match parse_delivered_on(&f.delivered_on) {
-        Ok(delivered_on) => {
-            let req = DeliveryRequest {
-                document_id: f.document_id,
-                method: f.method.clone(),
-                recipient: f.recipient.clone(),
-                recipient_id: f.recipient_id.clone(),
-                signed_by: f.signed_by.clone(),
-                as_agent: !f.as_agent.trim().is_empty(),
-                carrier: f.carrier.clone(),
-                tracking_no: f.tracking_no.clone(),
-                delivered_on,
-            };
-            page.app.record_delivery(page.who(), id, &req).await
-        }
-        Err(e) => Err(e),
+    let req = DeliveryRequest {
+        document_id: f.document_id,
+        method: f.method.clone(),
+        recipient: f.recipient.clone(),
+        recipient_id: f.recipient_id.clone(),
+        signed_by: f.signed_by.clone(),
+        as_agent: !f.as_agent.trim().is_empty(),
+        carrier: f.carrier.clone(),
+        tracking_no: f.tracking_no.clone(),
+        delivered_on: f.delivered_on.clone(),
     };
+    let result = page.app.record_delivery(page.who(), id, &req).await;
     settle(
         result,
         |d| {
@@ -81,18 +75,10 @@ pub async fn receipt(
     form: Form<ReceiptForm>,
 ) -> PageResult {
     page.check_csrf(&form)?;
-    let result = match parse_delivered_on(&form.data.delivered_on) {
-        Ok(Some(on)) => {
-            page.app
-                .record_delivery_receipt(page.who(), id, delivery, on)
-                .await
-        }
-        Ok(None) => Err(yiyin_app::error::AppError::field(
-            "delivered_on",
-            "请填写回执上的送达日期",
-        )),
-        Err(e) => Err(e),
-    };
+    let result = page
+        .app
+        .record_delivery_receipt(page.who(), id, delivery, &form.data.delivered_on)
+        .await;
     settle(
         result,
         |_| (format!("/work/cases/{id}"), "已登记邮寄送达日期。".into()),
