@@ -201,6 +201,35 @@ fn delivery_event(
     )
 }
 
+/// Writes the consent to electronic delivery on a case with its event, in `tx` (the consent on its
+/// own case page, or with an online application); false when consent was recorded before.
+pub(crate) async fn record_consent(
+    tx: &mut WriteTx,
+    who: &Principal,
+    org: &yiyin_domain::org::Organisation,
+    record: &CaseRecord,
+    channel: ConsentChannel,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    if !tx
+        .record_delivery_consent(record.id, channel, who.account.id, at.timestamp_millis())
+        .await?
+    {
+        return Ok(false);
+    }
+    tx.append_events(&[NewEvent::new(
+        &who.actor(org),
+        at,
+        &record.jurisdiction,
+        Some(record.id),
+        CONSENT,
+        format!("申请人同意电子送达（{}）", channel.label()),
+        json!({"channel": channel.code()}),
+    )])
+    .await?;
+    Ok(true)
+}
+
 impl App {
     /// Whether the account records deliveries on the case: the window roles of its jurisdiction.
     fn require_window(&self, who: &Principal, record: &CaseRecord) -> Result<()> {
@@ -268,26 +297,12 @@ impl App {
         };
         let at = self.now();
         let mut tx = self.store.begin_write().await?;
-        if !tx
-            .record_delivery_consent(case_id, channel, who.account.id, at.timestamp_millis())
-            .await?
-        {
+        if !record_consent(&mut tx, who, &self.org(), &record, channel, at).await? {
             return Err(AppError::Conflict(format!(
                 "办件{}已记录同意电子送达",
                 record.number
             )));
         }
-        let actor = who.actor(&self.org());
-        tx.append_events(&[NewEvent::new(
-            &actor,
-            at,
-            &record.jurisdiction,
-            Some(record.id),
-            CONSENT,
-            format!("申请人同意电子送达（{}）", channel.label()),
-            json!({"channel": channel.code()}),
-        )])
-        .await?;
         tx.commit().await?;
         self.case_deliveries(who, case_id).await
     }

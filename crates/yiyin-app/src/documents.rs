@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 use yiyin_domain::calendar::fmt_date;
+use yiyin_domain::catalog::LicenceEntry;
 use yiyin_domain::engine::DocumentKind;
 use yiyin_domain::licence::LicenceStatus;
 use yiyin_domain::party::SubjectKind;
@@ -51,6 +52,9 @@ pub struct Verdict {
     /// Whether this is the full record (the file, or the number with its verification code, was
     /// given); otherwise a person's name is masked.
     pub complete: bool,
+    /// A licence's contents (证照模板), a person's name, ID number and address masked unless
+    /// `complete`.
+    pub contents: Vec<LicenceEntry>,
 }
 
 impl Verdict {
@@ -70,6 +74,7 @@ impl Verdict {
             licence_identifier: None,
             licence_status: None,
             licence_valid_until: None,
+            contents: vec![],
             complete: true,
         }
     }
@@ -78,6 +83,9 @@ impl Verdict {
     /// `kind`.
     fn masked(mut self, kind: SubjectKind) -> Self {
         self.recipient = self.recipient.map(|r| kind.public_name(&r));
+        for entry in &mut self.contents {
+            entry.value = entry.public_value();
+        }
         self.complete = false;
         self
     }
@@ -298,6 +306,8 @@ impl App {
                 .as_ref()
                 .and_then(|l| l.valid_until.map(fmt_date)),
             complete: true,
+            contents: serde_json::from_value(sealed.document["contents"].clone())
+                .unwrap_or_default(),
         })
     }
 
@@ -343,6 +353,7 @@ impl App {
                 v.agency = Some(doc.record.agency.clone());
                 v.recipient = Some(doc.record.recipient.clone());
                 v.issued_on = Some(fmt_date(doc.record.issued_on));
+                v.contents = doc.record.contents.clone();
                 v
             }
         };

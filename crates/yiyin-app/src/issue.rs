@@ -7,10 +7,13 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use yiyin_domain::calendar::{fmt_date, local_date, local_time};
+use yiyin_domain::catalog::LicenceEntry;
+use yiyin_domain::catalog::template::{self, TemplateFacts};
 use yiyin_domain::documents::{DocContext, DocumentRecord, compose};
 use yiyin_domain::engine::{Case, Clock, Context, DocumentKind, Effect};
 use yiyin_domain::org::{Issuer, Jurisdiction};
 use yiyin_domain::party::Actor;
+use yiyin_domain::party::SubjectKind;
 use yiyin_domain::supervision::{PushKind, ack_due};
 use yiyin_store::WriteTx;
 use yiyin_store::cases::CaseRecord;
@@ -237,6 +240,9 @@ impl App {
                             let id = self.register_licence(tx, record, &issuer, &doc, at).await?;
                             doc.paragraphs.insert(0, format!("证照编号：{id}"));
                             doc.identifier = Some(id.clone());
+                            doc.contents = self
+                                .licence_contents(tx, record, j, &issuer, &doc, None)
+                                .await?;
                             Some(id)
                         } else {
                             None
@@ -310,6 +316,67 @@ impl App {
         Ok(())
     }
 
+    /// The contents of a licence of the case (证照模板 filled from the application form, the
+    /// decision and the catalog), empty when the item's result (in the version the case was
+    /// received under) has no template. The signer is the official who decided the case as its
+    /// events record them, or `signer` when given (a change decided later).
+    pub(crate) async fn licence_contents(
+        &self,
+        tx: &mut WriteTx,
+        record: &CaseRecord,
+        j: &Jurisdiction,
+        issuer: &Issuer,
+        doc: &DocumentRecord,
+        signer: Option<&str>,
+    ) -> Result<Vec<LicenceEntry>> {
+        let history = tx
+            .item_history(&record.jurisdiction, &record.item_code)
+            .await?;
+        let Some(item) = history
+            .into_iter()
+            .find(|v| i64::from(v.version) == record.item_version)
+            .map(|v| v.item)
+        else {
+            return Ok(vec![]);
+        };
+        let Some(template) = &item.result.template else {
+            return Ok(vec![]);
+        };
+        let decider = match signer {
+            Some(s) => s.to_string(),
+            None => tx
+                .case_events_in_tx(record.id)
+                .await?
+                .into_iter()
+                .rev()
+                .find(|e| matches!(e.action.as_str(), "decide" | "accept_on_commitment"))
+                .map(|e| e.actor)
+                .unwrap_or_default(),
+        };
+        let supervising = if record.supervising_department.is_empty() {
+            String::new()
+        } else {
+            j.department_name_on(&record.supervising_department, doc.issued_on)
+        };
+        Ok(template::fill(
+            template,
+            &TemplateFacts {
+                form: record.form.as_ref(),
+                form_def: item.form.as_ref(),
+                applicant_name: &record.applicant.name,
+                applicant_id: record.applicant.id_number.as_str(),
+                applicant_is_person: record.applicant.kind == SubjectKind::Person,
+                identifier: doc.identifier.as_deref().unwrap_or_default(),
+                issued_on: Some(doc.issued_on),
+                valid_until: doc.valid_until,
+                agency: &issuer.agency,
+                signer: official_name(&decider),
+                supervising_office: &supervising,
+                item_phone: &item.phone,
+            },
+        ))
+    }
+
     /// Enters the licence of a case in the register and returns its identifier (type code from the
     /// item, the issuer's credit code, the jurisdiction's next serial, version 1).
     async fn register_licence(
@@ -345,4 +412,9 @@ impl App {
         .await?;
         Ok(identifier)
     }
+}
+
+/// An official's name as an event records its actor (张三（审批负责人） → 张三).
+pub(crate) fn official_name(actor: &str) -> &str {
+    actor.split(['（', '(']).next().unwrap_or(actor).trim()
 }

@@ -9,13 +9,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use yiyin_domain::authz::Operation;
 use yiyin_domain::calendar::{Calendar, fmt_date, local_date};
+use yiyin_domain::catalog::template;
+use yiyin_domain::catalog::{LicenceEntry, LicenceTemplate};
 use yiyin_domain::documents::{ActFacts, licence_act_document, licence_version_document};
 use yiyin_domain::licence::{
-    self, ActApplied, ActContext, ActKind, ActRequest, ActState, CancellationGround, LicenceEffect,
-    LicenceFacts, LicenceStatus, RevocationGround, WithdrawalBasis,
+    self, ActApplied, ActContext, ActKind, ActRequest, ActState, CancellationGround, ChangedField,
+    LicenceEffect, LicenceFacts, LicenceStatus, RevocationGround, WithdrawalBasis,
 };
 use yiyin_domain::org::Issuer;
-use yiyin_domain::party::Actor;
+use yiyin_domain::party::{Actor, Channel};
 use yiyin_store::WriteTx;
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::events::NewEvent;
@@ -43,6 +45,10 @@ pub struct ActInput {
     /// apply_change: the licensed matters to change and how.
     #[serde(default)]
     pub changes: String,
+    /// apply_change: the licence's entries to show new values, by their key in the licence
+    /// template (e.g. `premises`, `legal_representative`); blank values are left unchanged.
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, String>,
     /// revoke: a revocation ground code; cancel: a cancellation ground code.
     #[serde(default)]
     pub ground: String,
@@ -79,6 +85,15 @@ impl ActInput {
         Ok(match self.act.trim() {
             "apply_change" => ActRequest::ApplyChange {
                 changes: self.changes.trim().to_string(),
+                fields: self
+                    .fields
+                    .iter()
+                    .filter(|(_, v)| !v.trim().is_empty())
+                    .map(|(k, v)| ChangedField {
+                        key: k.trim().to_string(),
+                        value: v.trim().to_string(),
+                    })
+                    .collect(),
             },
             "apply_renewal" => ActRequest::ApplyRenewal,
             "revoke" => ActRequest::Revoke {
@@ -137,6 +152,10 @@ pub struct LicenceView {
     /// What the user may do on it now: apply_change, apply_renewal, decide, revoke, cancel,
     /// withdraw, rescind, finding, risk.
     pub may: Vec<String>,
+    /// Its contents as its document shows them (证照模板; empty without a template).
+    pub contents: Vec<LicenceEntry>,
+    /// The keys of the entries a change may set.
+    pub changeable: Vec<String>,
 }
 
 /// What acts on the licence a case granted are judged against besides the licence.
@@ -235,6 +254,17 @@ impl App {
             pushes,
             verification: self.store.verification_of(&licence.identifier).await?,
             may,
+            contents: self.licence_entries(&licence).await?,
+            changeable: self
+                .licence_template(&record)
+                .await?
+                .map(|t| {
+                    template::changeable(&t)
+                        .into_iter()
+                        .map(|f| f.key.clone())
+                        .collect()
+                })
+                .unwrap_or_default(),
             licence,
         })
     }
@@ -268,6 +298,19 @@ impl App {
         let calendar = self.calendar();
         let ctx = act_context(&record, &calendar);
         let at = self.now();
+        let described;
+        let request = match request {
+            ActRequest::ApplyChange { changes, fields } if !fields.is_empty() => {
+                described = ActRequest::ApplyChange {
+                    changes: self
+                        .check_entry_changes(&licence, &record, changes, fields)
+                        .await?,
+                    fields: fields.clone(),
+                };
+                &described
+            }
+            other => other,
+        };
         let applied = licence::apply(&facts, request, local_date(at), &ctx)?;
         let actor = who.actor(&self.org());
         let id = self
@@ -402,6 +445,60 @@ impl App {
         Ok(())
     }
 
+    /// The licence's contents as its document shows them (empty without a template).
+    async fn licence_entries(&self, licence: &Licence) -> Result<Vec<LicenceEntry>> {
+        Ok(match licence.document_id {
+            Some(id) => self.store.document(id).await?.record.contents,
+            None => vec![],
+        })
+    }
+
+    /// The licence template of the item's result in the version the case was received under.
+    async fn licence_template(&self, record: &CaseRecord) -> Result<Option<LicenceTemplate>> {
+        Ok(self
+            .store
+            .item_version(
+                &record.jurisdiction,
+                &record.item_code,
+                u32::try_from(record.item_version).unwrap_or_default(),
+            )
+            .await?
+            .and_then(|v| v.item.result.template))
+    }
+
+    /// Checks the entries a change asks to set against the licence's contents and template (a bad
+    /// key or value is bad input naming the field `fields`); returns the change described in words
+    /// (`changes` as typed, or each entry's new value when none was typed).
+    async fn check_entry_changes(
+        &self,
+        licence: &Licence,
+        record: &CaseRecord,
+        changes: &str,
+        fields: &[ChangedField],
+    ) -> Result<String> {
+        let old = self.licence_entries(licence).await?;
+        if old.is_empty() {
+            return Err(AppError::field(
+                "fields",
+                "该证照没有按证照模板载明的栏目，请在“变更事项和内容”中写明变更内容",
+            ));
+        }
+        let template = self.licence_template(record).await?;
+        let pairs = entry_pairs(fields);
+        let new = template::apply_changes(&old, &[], template.as_ref(), &pairs)
+            .map_err(|m| AppError::field("fields", m))?;
+        if !changes.trim().is_empty() {
+            return Ok(changes.trim().to_string());
+        }
+        Ok(old
+            .iter()
+            .zip(&new)
+            .filter(|(a, b)| a.value != b.value)
+            .map(|(a, b)| format!("{}由“{}”变更为“{}”", a.label, a.value, b.value))
+            .collect::<Vec<_>>()
+            .join("；"))
+    }
+
     /// Writes an act and carries out its effects in one transaction; returns the act's id. A
     /// licence acted on by someone else meanwhile is a conflict.
     async fn write_act(
@@ -416,6 +513,16 @@ impl App {
         let today = local_date(at);
         let at_ms = at.timestamp_millis();
         let changed = || AppError::Conflict("该证照刚被他人办理了其他事项，请刷新后重试".into());
+        // A new version carries the contents over, with the entries the change sets.
+        let old_entries = if applied
+            .effects
+            .iter()
+            .any(|e| matches!(e, LicenceEffect::NewVersion { .. }))
+        {
+            self.licence_entries(licence).await?
+        } else {
+            vec![]
+        };
         let mut tx = self.store.begin_write().await?;
         if tx.licence(&licence.identifier).await?.status != licence.status {
             return Err(changed());
@@ -549,7 +656,7 @@ impl App {
                     {
                         return Err(changed());
                     }
-                    let doc = licence_version_document(
+                    let mut doc = licence_version_document(
                         &licence.name,
                         &licence.holder,
                         &record.item_name,
@@ -562,6 +669,26 @@ impl App {
                         act_id,
                         today,
                     );
+                    if !old_entries.is_empty() {
+                        let signer =
+                            (actor.channel != Channel::System).then_some(actor.name.as_str());
+                        let fresh = self
+                            .licence_contents(&mut tx, record, &j, &issuer, &doc, signer)
+                            .await?;
+                        let template = tx
+                            .item_history(&record.jurisdiction, &record.item_code)
+                            .await?
+                            .into_iter()
+                            .find(|v| i64::from(v.version) == record.item_version)
+                            .and_then(|v| v.item.result.template);
+                        doc.contents = template::apply_changes(
+                            &old_entries,
+                            &fresh,
+                            template.as_ref(),
+                            &entry_pairs(&applied.details.fields),
+                        )
+                        .map_err(|m| AppError::field("fields", m))?;
+                    }
                     let doc_id = self
                         .keep_document(&mut tx, record, &issuer.seal_holder, seq, &doc, at)
                         .await?;
@@ -613,4 +740,12 @@ impl App {
         tx.commit().await?;
         Ok(act_id)
     }
+}
+
+/// The entries a change sets, as (key, value) pairs.
+fn entry_pairs(fields: &[ChangedField]) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|f| (f.key.clone(), f.value.clone()))
+        .collect()
 }

@@ -1,6 +1,8 @@
-//! E-monitoring (电子监察) use cases: the sweep that issues the yellow and red cards the domain's
-//! monitoring ([`yiyin_domain::monitoring::assess`]) finds on each case, the monitoring desk's list
-//! of cards, and the appeal (申诉) of a card and its decision.
+//! E-monitoring (电子监察) use cases: the sweeps that issue the yellow and red cards the domain's
+//! monitoring finds — on each case's limits ([`yiyin_domain::monitoring::assess`]) and on the
+//! conduct of the work (steps over budget, intakes left to a deemed acceptance, pushes not
+//! acknowledged in time) — the monitoring desk's list of cards, and the appeal (申诉) of a card and
+//! its decision.
 //!
 //! Who does what:
 //! - the desk is read by the holders of [`Operation::Monitor`]: the discipline supervisor
@@ -18,9 +20,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use yiyin_domain::authz::Operation;
+use yiyin_domain::calendar::CalendarError;
 use yiyin_domain::calendar::{fmt_date, local_date};
 use yiyin_domain::engine::ApplicantFacts;
-use yiyin_domain::monitoring::{Card, CardColor, assess};
+use yiyin_domain::engine::{Case, Context};
+use yiyin_domain::monitoring::{Card, CardColor, assess, conduct_cards, push_ack_card};
 use yiyin_domain::party::Actor;
 use yiyin_domain::roles::Role;
 use yiyin_domain::text::{TextKind, check};
@@ -157,13 +161,39 @@ fn reason_given(field: &str, reason: &str, missing: &str) -> Result<String> {
 }
 
 impl App {
-    /// Issues the cards due on the cases whose cards can still change (open cases and those
-    /// closed in the last [`CLOSED_CASES_SWEPT_DAYS`] days, whose stored due dates passed): each
-    /// card once, with its event. A case whose deadlines reach a year the calendar lacks is skipped
-    /// and logged (no card on a provisional date). Safe on several servers at once. Returns how
-    /// many cards were issued here.
+    /// Issues the cards of `contracts.md` §2a due on the cases whose cards can still change (open
+    /// cases and those closed in the last [`CLOSED_CASES_SWEPT_DAYS`] days, whose stored due dates
+    /// passed): each card once, with its event. A case whose deadlines reach a year the calendar
+    /// lacks is skipped and logged (no card on a provisional date). Safe on several servers at
+    /// once. Returns how many cards were issued here.
     #[tracing::instrument(skip_all)]
     pub async fn sweep_cards(&self, at: DateTime<Utc>) -> Result<usize> {
+        self.sweep(at, true, |case, ctx, today| {
+            assess(case, ctx, today).map(|a| a.cards)
+        })
+        .await
+    }
+
+    /// Issues the conduct cards ([`yiyin_domain::monitoring::conduct_cards`]: a step over its
+    /// budget, an intake left to a deemed acceptance) on the cases in progress or closed in the
+    /// last [`CLOSED_CASES_SWEPT_DAYS`] days, and the acknowledgement cards of pushes acknowledged
+    /// late or not at all, on the supervising department. Each once, with its event; safe on
+    /// several servers at once. Returns how many were issued here.
+    #[tracing::instrument(skip_all)]
+    pub async fn sweep_conduct_cards(&self, at: DateTime<Utc>) -> Result<usize> {
+        let issued = self.sweep(at, false, conduct_cards).await?;
+        Ok(issued + self.sweep_push_cards(at).await?)
+    }
+
+    /// The sweep of cases: the cards `due` finds on each (as of today, time applied), those not
+    /// kept yet issued. `by_dues`: only the cases some stored due date of which passed (the
+    /// decision and certificate cards), else every case in progress.
+    async fn sweep(
+        &self,
+        at: DateTime<Utc>,
+        by_dues: bool,
+        due: impl Fn(&Case, &Context, NaiveDate) -> std::result::Result<Vec<Card>, CalendarError>,
+    ) -> Result<usize> {
         let today = local_date(at);
         let calendar = self.calendar();
         let facts = ApplicantFacts::default();
@@ -171,10 +201,15 @@ impl App {
         let mut issued = 0;
         let mut after = 0;
         loop {
-            let ids = self
-                .store
-                .cases_to_monitor(since, today, after, SWEEP_BATCH)
-                .await?;
+            let ids = if by_dues {
+                self.store
+                    .cases_to_monitor(since, today, after, SWEEP_BATCH)
+                    .await?
+            } else {
+                self.store
+                    .cases_in_progress(since, after, SWEEP_BATCH)
+                    .await?
+            };
             let Some(&last) = ids.last() else {
                 break;
             };
@@ -186,26 +221,79 @@ impl App {
                     .tick(today)
                     .map_or_else(|| record.case.clone(), |(c, _)| c);
                 let ctx = record.context(&calendar, &facts);
-                let assessment = match assess(&case, &ctx, today) {
-                    Ok(a) => a,
+                let cards = match due(&case, &ctx, today) {
+                    Ok(cards) => cards,
                     Err(e) => {
                         tracing::warn!(case = %record.number, error = %e,
                             "monitoring skipped: a deadline is in a year the calendar lacks");
                         continue;
                     }
                 };
-                if assessment.cards.is_empty() {
+                if cards.is_empty() {
                     continue;
                 }
                 let kept = self.store.cards_of_case(id).await?;
-                let new: Vec<&Card> = assessment
-                    .cards
+                let new: Vec<&Card> = cards
                     .iter()
                     .filter(|c| !kept.iter().any(|k| k.card_limit == c.limit))
                     .collect();
                 if !new.is_empty() {
-                    issued += self.issue_cards(&record, &new, at).await?;
+                    issued += self
+                        .issue_cards(&record, &record.department, &new, at)
+                        .await?;
                 }
+            }
+        }
+        Ok(issued)
+    }
+
+    /// The acknowledgement cards ([`push_ack_card`]) of the pushes acknowledged late or not yet,
+    /// one per case, on the department pushed to.
+    async fn sweep_push_cards(&self, at: DateTime<Utc>) -> Result<usize> {
+        let today = local_date(at);
+        let calendar = self.calendar();
+        let since = at.timestamp_millis() - CLOSED_CASES_SWEPT_DAYS * 86_400_000;
+        let mut issued = 0;
+        let mut after = 0;
+        loop {
+            let pushes = self
+                .store
+                .pushes_acknowledged_late(today, since, after, SWEEP_BATCH)
+                .await?;
+            let Some(last) = pushes.last() else {
+                break;
+            };
+            after = last.id;
+            for p in pushes {
+                let (Some(case_id), Some(due)) = (p.case_id, p.ack_due) else {
+                    continue;
+                };
+                let acknowledged_on = p
+                    .acknowledged_at
+                    .and_then(DateTime::from_timestamp_millis)
+                    .map(local_date);
+                let department = self.jurisdiction(&p.jurisdiction).map_or_else(
+                    |_| p.department.clone(),
+                    |j| j.department_name(&p.department),
+                );
+                let card = match push_ack_card(&calendar, due, acknowledged_on, today, &department)
+                {
+                    Ok(Some(card)) => card,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        tracing::warn!(push = p.id, error = %e,
+                            "monitoring skipped: a date is in a year the calendar lacks");
+                        continue;
+                    }
+                };
+                let kept = self.store.cards_of_case(case_id).await?;
+                if kept.iter().any(|k| k.card_limit == card.limit) {
+                    continue;
+                }
+                let record = self.store.case(case_id).await?;
+                issued += self
+                    .issue_cards(&record, &p.department, &[&card], at)
+                    .await?;
             }
         }
         Ok(issued)
@@ -216,6 +304,7 @@ impl App {
     async fn issue_cards(
         &self,
         record: &CaseRecord,
+        department: &str,
         cards: &[&Card],
         at: DateTime<Utc>,
     ) -> Result<usize> {
@@ -226,7 +315,7 @@ impl App {
                 case_id: record.id,
                 case_number: &record.number,
                 jurisdiction: &record.jurisdiction,
-                department: &record.department,
+                department,
                 item_code: &record.item_code,
                 item_name: &record.item_name,
                 card,

@@ -43,6 +43,8 @@ pub struct KnownApplicant {
     /// Where it was found: `case` (the latest case of the jurisdiction under the identifier) or
     /// `account` (an applicant account registered with it).
     pub source: String,
+    /// 法定代表人（负责人）, as the latest case recorded it (organisations; else empty).
+    pub legal_representative: String,
 }
 
 impl App {
@@ -116,21 +118,32 @@ impl App {
                 format!("请填写有效的公民身份号码或统一社会信用代码：{e}"),
             )
         })?;
-        let found = self
+        let known = self
             .store
             .known_applicant(jurisdiction, id.as_str())
-            .await?
-            .map(|k| KnownApplicant {
-                kind: if SubjectKind::parse(&k.kind).is_some() {
-                    k.kind
-                } else {
-                    id.kind().code().to_string()
-                },
-                name: k.name,
-                id_number: k.id_number,
-                phone: k.phone,
-                source: k.source,
-            });
+            .await?;
+        let legal_representative = match &known {
+            Some(k) if k.case_id > 0 => {
+                self.store
+                    .case(k.case_id)
+                    .await?
+                    .representation
+                    .legal_representative
+            }
+            _ => String::new(),
+        };
+        let found = known.map(|k| KnownApplicant {
+            kind: if SubjectKind::parse(&k.kind).is_some() {
+                k.kind
+            } else {
+                id.kind().code().to_string()
+            },
+            name: k.name,
+            id_number: k.id_number,
+            phone: k.phone,
+            source: k.source,
+            legal_representative,
+        });
         let event = NewEvent::new(
             &who.actor_at(&self.org(), true),
             self.now(),

@@ -200,6 +200,7 @@ impl App {
             list: report_lines(&s),
             identifier: None,
             valid_until: None,
+            contents: vec![],
         };
         let at = self.now();
         let (sealed_json, seal_id) = self

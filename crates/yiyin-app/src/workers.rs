@@ -93,6 +93,11 @@ pub async fn sweep_once(app: &App) -> usize {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "monitoring sweep failed"),
     }
+    match app.sweep_conduct_cards(now).await {
+        Ok(n) if n > 0 => tracing::info!(cards = n, "conduct cards issued"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "conduct monitoring sweep failed"),
+    }
     match app.sweep_deadlines(now).await {
         Ok(n) if n > 0 => tracing::info!(cases = n, "deadline notices written"),
         Ok(_) => {}

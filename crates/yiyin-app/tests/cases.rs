@@ -74,6 +74,7 @@ fn application(materials: &[&str], key: Option<&str>) -> Receive {
         idempotency_key: key.map(str::to_string),
         uploads: vec![],
         form: None,
+        representation: Default::default(),
     }
 }
 

@@ -43,6 +43,7 @@ async fn three_cases(t: &TestApp) {
                     idempotency_key: None,
                     uploads: vec![],
                     form: None,
+                    representation: Default::default(),
                 },
             )
             .await

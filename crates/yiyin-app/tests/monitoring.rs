@@ -6,7 +6,8 @@
 //! supervisor alone, the card staying as issued; every act is in the unbroken chain. A case whose
 //! deadline reaches a year whose holiday data is not loaded shows provisional dates, gets no card,
 //! and is named on the calendar administrator's warning, until the year is loaded and its dues are
-//! computed and kept.
+//! computed and kept. The conduct sweep cards a review step left past its budget and a pushed
+//! result the supervising department did not acknowledge in time (on that department), once each.
 
 mod common;
 
@@ -26,6 +27,7 @@ on_both!(crate::common::run;
     a_suspended_case_gets_no_card,
     a_card_is_appealed_once_and_decided_by_the_discipline_supervisor,
     a_case_reaching_a_year_not_loaded_is_provisional_until_the_year_is,
+    conduct_cards_come_for_a_step_over_budget_and_a_push_not_acknowledged,
 );
 
 fn day(d: NaiveDate) -> String {
@@ -353,4 +355,66 @@ async fn a_case_reaching_a_year_not_loaded_is_provisional_until_the_year_is(w: W
     let report = verify_chain(&w.store).await.unwrap();
     assert_eq!(report.broken, None);
     assert!(report.altered.is_empty(), "{:?}", report.altered);
+}
+
+async fn conduct_cards_come_for_a_step_over_budget_and_a_push_not_acknowledged(w: World) {
+    let jj = discipline(&w).await;
+    // HY-SC-001 accepted Monday 2025-03-03: its review (5 working days) is due Monday 03-10.
+    let c = w
+        .receive_food(org(5), IntakeOutcome::Accept, "2025-03-03")
+        .await;
+    assert_eq!(w.sweep_conduct_cards(at("2025-03-10")).await.unwrap(), 0);
+    let (a, b) = tokio::join!(
+        w.sweep_conduct_cards(at("2025-03-11")),
+        w.sweep_conduct_cards(at("2025-03-11"))
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "one card, however many sweep");
+    let cards = all_cards(&w, &jj).await;
+    assert_eq!(cards.len(), 1);
+    let card = &cards[0];
+    assert_eq!(card.case_id, c.id);
+    assert_eq!(
+        (card.color, card.card_limit, card.card_on),
+        (CardColor::Yellow, CardLimit::Step, date("2025-03-11"))
+    );
+    assert_eq!(card.department, "shichang");
+    assert!(
+        card.reason.contains("环节超过预定办理时限"),
+        "{}",
+        card.reason
+    );
+    // Reviewed late, then decided: the card stays, and no second one comes.
+    w.act(c.id, review(), "2025-03-12").await;
+    assert_eq!(w.sweep_conduct_cards(at("2025-03-13")).await.unwrap(), 0);
+
+    // A licence granted on 03-03: its pushes to 市场监管 are due for acknowledgement a few working
+    // days later; not acknowledged, the department gets a yellow card the day after.
+    let (licensed, _) = w.food_licence(org(6), "2025-03-03").await;
+    let due = w
+        .store
+        .pushes_about(licensed.id)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.ack_due)
+        .min()
+        .expect("a push with an acknowledgement due date");
+    let on = w.calendar().add(due, 1).unwrap();
+    assert_eq!(w.sweep_conduct_cards(at(&day(due))).await.unwrap(), 0);
+    assert_eq!(w.sweep_conduct_cards(at(&day(on))).await.unwrap(), 1);
+    assert_eq!(w.sweep_conduct_cards(at(&day(on))).await.unwrap(), 0);
+    let cards = all_cards(&w, &jj).await;
+    let ack = cards
+        .iter()
+        .find(|c| c.card_limit == CardLimit::PushAck)
+        .expect("the acknowledgement card");
+    assert_eq!(
+        (ack.case_id, ack.color, ack.card_on),
+        (licensed.id, CardColor::Yellow, on)
+    );
+    assert_eq!(ack.department, "shichang");
+    assert!(ack.reason.contains("签收"), "{}", ack.reason);
+    // The chain holds.
+    let report = verify_chain(&w.store).await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
 }

@@ -46,12 +46,18 @@ mod tests {
     #[test]
     fn the_demo_registry_holds_the_demo_organisations_licences() {
         let records = registry();
-        assert_eq!(records.len(), 2);
+        assert_eq!(records.len(), 3);
         let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
         for r in &records {
             assert_eq!(r.kind, "营业执照");
             r.check(&r.id, today).unwrap();
-            assert!(r.fields.contains_key("法定代表人"));
+            // A company names its legal representative; an individual business its operator.
+            let head = if r.fields["类型"] == "个体工商户" {
+                "经营者"
+            } else {
+                "法定代表人"
+            };
+            assert!(r.fields.contains_key(head), "{}", r.name);
         }
     }
 
@@ -76,6 +82,19 @@ mod tests {
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn demo_items_with_forms_have_licence_templates() {
+        let with: Vec<String> = catalogs()
+            .iter()
+            .flat_map(|f| f.items.iter())
+            .filter(|i| i.form.is_some() && i.result.template.is_some())
+            .map(|i| i.code.clone())
+            .collect();
+        for code in ["HY-SC-001", "GX-SYJ-001", "ZY-SC-001", "XY-SC-002"] {
+            assert!(with.iter().any(|c| c == code), "{code}: {with:?}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::fmt_date_cn;
+use crate::catalog::LicenceEntry;
 use crate::engine::{Case, Clock, Closing, DocumentKind, ItemRules};
 use crate::org::Issuer;
 
@@ -52,6 +53,10 @@ pub struct DocumentRecord {
     /// For a licence: the last day it is valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<NaiveDate>,
+    /// For a licence whose item's result has a template (证照模板): its contents, in the
+    /// template's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contents: Vec<LicenceEntry>,
 }
 
 impl DocumentRecord {
@@ -403,6 +408,7 @@ pub fn compose(
             }),
             _ => None,
         },
+        contents: vec![],
     }
 }
 
@@ -509,6 +515,7 @@ pub fn licence_act_document(f: &ActFacts, issued_on: NaiveDate) -> DocumentRecor
         list: vec![],
         identifier: None,
         valid_until: None,
+        contents: vec![],
     }
 }
 
@@ -562,6 +569,7 @@ pub fn licence_version_document(
         list: vec![],
         identifier: Some(identifier.to_string()),
         valid_until,
+        contents: vec![],
     }
 }
 

@@ -24,6 +24,7 @@
 #[macro_use]
 pub mod labels;
 
+pub mod agent;
 pub mod authz;
 pub mod calendar;
 pub mod catalog;
@@ -40,6 +41,7 @@ pub mod org;
 pub mod party;
 pub mod password;
 pub mod ratings;
+pub mod redress;
 pub mod references;
 pub mod refusal;
 pub mod rehearse;

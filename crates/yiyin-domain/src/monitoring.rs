@@ -20,6 +20,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod conduct;
+
+pub use conduct::{conduct_cards, push_ack_card};
+
 use crate::calendar::{CalendarError, fmt_date};
 use crate::engine::{Case, CaseState, Clock, Closing, Context};
 
@@ -55,6 +59,12 @@ labelled_enum!(
         Statutory = ("statutory", "法定时限"),
         /// Issuing and delivering the certificate (Art. 44).
         Certificate = ("certificate", "制证送达时限"),
+        /// A procedure step's own budget (程序清单), [`conduct`].
+        Step = ("step", "环节时限"),
+        /// The five days of intake (Art. 32), passed into a deemed acceptance, [`conduct`].
+        Intake = ("intake", "受理审查时限"),
+        /// A pushed result's acknowledgement by the supervising department, [`conduct`].
+        PushAck = ("push_ack", "推送签收时限"),
     }
 );
 
@@ -205,6 +215,8 @@ fn reason(ctx: &Context, limit: CardLimit, due: NaiveDate) -> String {
         CardLimit::Certificate => format!(
             "超过制证送达时限（《行政许可法》第四十四条）：发证期限 {due} 届满仍未颁发、送达许可证件"
         ),
+        // Issued with their own reasons by [`conduct`], never here.
+        CardLimit::Step | CardLimit::Intake | CardLimit::PushAck => String::new(),
     }
 }
 

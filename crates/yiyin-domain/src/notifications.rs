@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::fmt_date;
 use crate::engine::{Case, Clock, ItemRules};
+use crate::refusal::{Refusal, refuse};
 
 labelled_enum!(
     /// What a notification tells.
@@ -366,6 +367,33 @@ pub fn near_key(
     )
 }
 
+/// A notice's address as those who oversee the sending see it: a phone number masked in its middle
+/// (138****5678), an e-mail address with its local part masked but for its ends (w******g@qq.com).
+pub fn masked_address(channel: NotificationChannel, address: &str) -> String {
+    match channel {
+        NotificationChannel::Email => match address.trim().rsplit_once('@') {
+            Some((local, domain)) => format!("{}@{domain}", crate::ids::mask_middle(local, 1, 1)),
+            None => crate::ids::mask_middle(address, 1, 1),
+        },
+        _ => crate::ids::mask_phone(address),
+    }
+}
+
+/// Only a notice whose retries are spent (a dead letter) is sent again by hand: one that went out
+/// would reach its reader twice, one still retried goes by itself.
+pub fn check_resend(sent: bool, dead: bool) -> Result<(), Refusal> {
+    if sent {
+        refuse("notification", "该通知已发送成功，不能重复发送")
+    } else if !dead {
+        refuse(
+            "notification",
+            "该通知仍在自动重试中，只有重试用尽、发送失败的通知可以重新发送",
+        )
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -543,6 +571,35 @@ mod tests {
         assert_ne!(
             k,
             near_key(3, &near[0], "account:5", NotificationChannel::Email)
+        );
+    }
+
+    #[test]
+    fn addresses_are_masked_and_only_dead_letters_are_sent_again() {
+        assert_eq!(
+            masked_address(NotificationChannel::Sms, "13912345678"),
+            "139****5678"
+        );
+        assert_eq!(
+            masked_address(NotificationChannel::Email, "wangfang@example.cn"),
+            "w******g@example.cn"
+        );
+        assert_eq!(
+            masked_address(NotificationChannel::Email, "wf@example.cn"),
+            "**@example.cn"
+        );
+        assert!(check_resend(false, true).is_ok());
+        assert!(
+            check_resend(true, false)
+                .unwrap_err()
+                .message
+                .contains("已发送成功")
+        );
+        assert!(
+            check_resend(false, false)
+                .unwrap_err()
+                .message
+                .contains("自动重试")
         );
     }
 }

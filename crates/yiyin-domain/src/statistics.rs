@@ -334,6 +334,10 @@ pub struct Counts {
     pub cards_statutory: u64,
     /// 红牌（制证送达时限）.
     pub cards_certificate: u64,
+    /// The conduct cards of the case's own work: 黄牌（环节时限） and 红牌（受理审查时限）. A push's
+    /// acknowledgement card is the supervising department's, not counted with the case.
+    #[serde(default)]
+    pub cards_conduct: u64,
 }
 
 impl Counts {
@@ -371,6 +375,8 @@ impl Counts {
                 CardLimit::Promised => self.cards_promised += 1,
                 CardLimit::Statutory => self.cards_statutory += 1,
                 CardLimit::Certificate => self.cards_certificate += 1,
+                CardLimit::Step | CardLimit::Intake => self.cards_conduct += 1,
+                CardLimit::PushAck => {}
             }
         }
     }
@@ -489,7 +495,7 @@ impl Cell {
 }
 
 /// The column headings of a table after the group's code and name, in order.
-pub const COLUMNS: [&str; 22] = [
+pub const COLUMNS: [&str; 23] = [
     "收件",
     "受理",
     "不予受理",
@@ -512,6 +518,7 @@ pub const COLUMNS: [&str; 22] = [
     "黄牌（承诺时限）",
     "红牌（法定时限）",
     "红牌（制证送达时限）",
+    "环节、受理审查监察牌",
 ];
 
 impl Row {
@@ -564,6 +571,7 @@ impl Row {
             Cell::Count(c.cards_promised),
             Cell::Count(c.cards_statutory),
             Cell::Count(c.cards_certificate),
+            Cell::Count(c.cards_conduct),
         ]
     }
 }

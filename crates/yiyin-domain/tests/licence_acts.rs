@@ -54,6 +54,7 @@ fn request(v: &Value) -> ActRequest {
     match kind.as_str() {
         "change" => ActRequest::ApplyChange {
             changes: text(a, "changes"),
+            fields: vec![],
         },
         "renewal" => ActRequest::ApplyRenewal,
         "revoke" => ActRequest::Revoke {

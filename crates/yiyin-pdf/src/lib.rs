@@ -184,6 +184,31 @@ fn text(surface: &mut Surface, x: f32, y: f32, size: f32, s: &str) {
     }
 }
 
+/// The rules of one row of a table from `top`, `h` high: its box and the line between label and
+/// value.
+fn table_row(surface: &mut Surface, top: f32, label_w: f32, width: f32, h: f32) {
+    surface.set_fill(None);
+    surface.set_stroke(Some(Stroke {
+        paint: rgb::Color::black().into(),
+        width: 0.6,
+        miter_limit: 4.0,
+        line_cap: LineCap::Butt,
+        line_join: LineJoin::Miter,
+        opacity: NormalizedF32::ONE,
+        dash: None,
+    }));
+    let mut pb = PathBuilder::new();
+    if let Some(r) = Rect::from_xywh(MARGIN, top, width, h) {
+        pb.push_rect(r);
+    }
+    pb.move_to(MARGIN + label_w, top);
+    pb.line_to(MARGIN + label_w, top + h);
+    if let Some(p) = pb.finish() {
+        surface.draw_path(&p);
+    }
+    surface.set_stroke(None);
+}
+
 fn centred(surface: &mut Surface, y: f32, size: f32, s: &str) {
     text(surface, (PAGE_W - width(s, size)) / 2.0, y, size, s);
 }
@@ -358,6 +383,33 @@ pub fn render(
             text(&mut s, *x, y, size, line);
             y += leading;
         }
+        // A licence's contents (证照模板): a ruled table, label beside value, rows kept whole.
+        if !record.contents.is_empty() {
+            let (cell, line_h, pad, label_w) = (11.5, 17.0, 6.0, 150.0);
+            let mut top = y - size + 4.0;
+            for e in &record.contents {
+                let labels = wrap(&e.label, cell, label_w - 2.0 * pad, false);
+                let value = if e.value.is_empty() { "—" } else { &e.value };
+                let values = wrap(value, cell, max - label_w - 2.0 * pad, false);
+                let h = labels.len().max(values.len()) as f32 * line_h + pad;
+                if top + h > PAGE_H - MARGIN {
+                    next_page!();
+                    top = y - size;
+                }
+                table_row(&mut s, top, label_w, max, h);
+                s.set_fill(Some(fill(rgb::Color::black())));
+                for (i, l) in labels.iter().enumerate() {
+                    let ly = top + pad + cell + i as f32 * line_h;
+                    text(&mut s, MARGIN + pad, ly, cell, l);
+                }
+                for (i, l) in values.iter().enumerate() {
+                    let ly = top + pad + cell + i as f32 * line_h;
+                    text(&mut s, MARGIN + label_w + pad, ly, cell, l);
+                }
+                top += h;
+            }
+            y = top + leading;
+        }
         if y + 40.0 + leading > PAGE_H - 160.0 {
             next_page!();
         }
@@ -521,6 +573,7 @@ pub mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use yiyin_domain::catalog::LicenceEntry;
     use yiyin_domain::engine::DocumentKind;
     use yiyin_seal::SealInfo;
 
@@ -543,6 +596,7 @@ mod tests {
             list: vec!["营业执照".into(), "食品安全规章制度目录清单".into()],
             identifier: None,
             valid_until: None,
+            contents: vec![],
         };
         let seal = SealInfo {
             id: 1,
@@ -622,6 +676,44 @@ mod tests {
         let text = testing::pdf_text(&pdf);
         assert!(text.contains("60.第60项材料"), "{text}");
         assert!(text.contains("请补正上述全部材料后再次提交"), "{text}");
+    }
+
+    #[test]
+    fn a_licence_shows_its_contents_as_a_table() {
+        let (key, short, mut record) = sample();
+        let entry = |key: &str, label: &str, value: &str| LicenceEntry {
+            key: key.into(),
+            label: label.into(),
+            value: value.into(),
+            personal: None,
+            layout: Default::default(),
+        };
+        record.contents = vec![
+            entry("premises", "经营场所", "汉阴县城关镇北城街1号一层"),
+            entry("business_items", "经营项目", &"热食类食品制售、".repeat(30)),
+            entry("complaint_phone", "投诉举报电话", "12315"),
+        ];
+        let seal = SealedDocument::seal(
+            serde_json::to_value(&record).unwrap(),
+            short.seal.clone(),
+            &key,
+            "2026-06-16T09:00:00+08:00",
+        );
+        let verification = Verification {
+            url: "http://127.0.0.1:8080/verify",
+            code: "ABCDEFGHJKMN",
+        };
+        let pdf = render(&seal, &record, &verification, &key).unwrap();
+        assert!(verify(&pdf).is_ok());
+        let text = testing::pdf_text(&pdf);
+        for said in [
+            "经营场所",
+            "汉阴县城关镇北城街1号一层",
+            "投诉举报电话",
+            "12315",
+        ] {
+            assert!(text.contains(said), "{said}: {text}");
+        }
     }
 
     /// The 196 ideographs GB 18030-2022 adds at implementation level 2 (made by `fonts/build.py`).

@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use yiyin_domain::agent::Representation;
 use yiyin_domain::authz::Scope;
 use yiyin_domain::calendar::{Calendar, CalendarError};
 use yiyin_domain::catalog::HandlingMode;
@@ -27,6 +28,10 @@ pub struct CaseBody {
     /// The application form's data as checked at receipt (absent: the item had no form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<FormData>,
+    /// Who acts for the applicant (经办人/代理人, 法定代表人（负责人）); empty when the applicant
+    /// acts in person.
+    #[serde(default, skip_serializing_if = "Representation::is_empty")]
+    pub representation: Representation,
 }
 
 /// An application form's data: each field's code and its value.
@@ -64,6 +69,9 @@ pub struct CaseRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub form: Option<FormData>,
+    /// Who acts for the applicant; shown through the case view, masked for those who only watch.
+    #[serde(skip)]
+    pub representation: Representation,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -190,6 +198,7 @@ impl TryFrom<CaseRow> for CaseRecord {
             result_name: body.result_name,
             validity_years: body.validity_years,
             form: body.form,
+            representation: body.representation,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -346,6 +355,7 @@ impl WriteTx {
             result_name: record.result_name.clone(),
             validity_years: record.validity_years,
             form: record.form.clone(),
+            representation: record.representation.clone(),
         };
         let updated = sql!(
             "UPDATE cases SET state = $1, closed = $2, next_role = $3, intake_due = $4, accepted_on = $5,

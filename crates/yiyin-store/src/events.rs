@@ -284,6 +284,13 @@ impl WriteTx {
         }
         Ok(seqs)
     }
+
+    /// The events of a case as this transaction sees them, oldest first.
+    pub async fn case_events_in_tx(&mut self, case_id: i64) -> Result<Vec<Event>> {
+        sql!(select::<Event>("events WHERE case_id = $1 ORDER BY seq"); case_id)
+            .all(&mut **self)
+            .await
+    }
 }
 
 /// Before a transaction that appended events from `from` on commits: gives the last event of each

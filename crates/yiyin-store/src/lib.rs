@@ -42,6 +42,7 @@ pub mod pending_uploads;
 pub mod portal;
 pub mod pushes;
 pub mod ratings;
+pub mod redress;
 pub mod rows;
 pub mod seals;
 pub mod shared_materials;

@@ -125,6 +125,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "deliveries",
         include_str!("../migrations/0023_deliveries.sql"),
     ),
+    (
+        27,
+        "redress",
+        include_str!("../migrations/0027_redress.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

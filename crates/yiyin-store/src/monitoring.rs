@@ -283,6 +283,23 @@ impl Store {
             .await
     }
 
+    /// The cases in progress (open), and those closed (last written) at or after
+    /// `closed_since_ms`: the cases the conduct cards can still concern. By id, after `after`, at
+    /// most `limit`.
+    pub async fn cases_in_progress(
+        &self,
+        closed_since_ms: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        sql!(
+            "SELECT id FROM cases WHERE (closed = 0 OR updated_at >= $1) AND id > $2 ORDER BY id LIMIT $3";
+            closed_since_ms, after, limit
+        )
+        .scalars(self.reader())
+        .await
+    }
+
     /// The cases whose cards may still change on `today`: the open ones, and those closed (last
     /// written) at or after `closed_since_ms` — a case closed after a card date the sweep had not
     /// reached yet still gets that card — of which some stored due date is before `today` (a card

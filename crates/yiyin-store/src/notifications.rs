@@ -9,7 +9,7 @@ use serde::Serialize;
 use yiyin_domain::notifications::Preferences;
 use yiyin_domain::supervision::{RetryPolicy, kept_error};
 
-use crate::rows::{day, insert, record, select, sql};
+use crate::rows::{WithLast, columns_of, day, insert, record, select, sql};
 use crate::{Result, Store, WriteTx};
 
 record! {
@@ -270,6 +270,18 @@ impl WriteTx {
         .await?;
         Ok(dead)
     }
+
+    /// Makes a dead notice due again now, its attempts from zero (sent again under its own key, so
+    /// the SMS gateway still drops a repeat); false when it is not dead.
+    pub async fn resend_notification(&mut self, id: i64, now: i64) -> Result<bool> {
+        sql!(
+            "UPDATE notification_outbox SET dead = 0, attempts = 0, next_attempt_at = $1, lease_until = 0
+             WHERE id = $2 AND dead = 1 AND sent_at IS NULL";
+            now, id
+        )
+        .changed_one(&mut **self)
+        .await
+    }
 }
 
 impl Store {
@@ -290,6 +302,36 @@ impl Store {
         sql!(select::<OutboxRow>("notification_outbox WHERE id = $1"); id)
             .optional(self.reader())
             .await
+    }
+
+    /// The notices about a jurisdiction's cases that failed and are not sent — the dead ones first,
+    /// then those still retried, newest first — each with its case's number; and how many such
+    /// notices there are of each (dead, retried), beyond the `limit` listed.
+    pub async fn failed_notifications(
+        &self,
+        jurisdiction: &str,
+        limit: i64,
+    ) -> Result<(Vec<(OutboxRow, String)>, i64, i64)> {
+        const FAILED: &str = "FROM notification_outbox o JOIN cases c ON c.id = o.case_id
+             WHERE c.jurisdiction = $1 AND o.sent_at IS NULL AND (o.dead = 1 OR o.attempts > 0)";
+        let listed = format!(
+            "SELECT {}, c.number AS case_number {FAILED} ORDER BY o.dead DESC, o.id DESC LIMIT $2",
+            columns_of::<OutboxRow>("o")
+        );
+        let rows: Vec<WithLast<OutboxRow, String>> =
+            sql!(listed; jurisdiction, limit).all(self.reader()).await?;
+        // SUM of an integer literal, not of the BIGINT column (NUMERIC on PostgreSQL).
+        let counted = format!(
+            "SELECT SUM(CASE WHEN o.dead = 1 THEN 1 ELSE 0 END) AS dead, COUNT(*) AS failing {FAILED}"
+        );
+        let (dead, failing): (Option<i64>, i64) =
+            sql!(counted; jurisdiction).one(self.reader()).await?;
+        let dead = dead.unwrap_or(0);
+        Ok((
+            rows.into_iter().map(Into::into).collect(),
+            dead,
+            failing - dead,
+        ))
     }
 
     /// The notices queued about a case, in order.

@@ -27,6 +27,8 @@ record! {
         pub phone: String,
         /// `case` or `account`: where it was found.
         pub source: String,
+        /// The case it was found in (0 when found in an account).
+        pub case_id: i64,
     }
 }
 
@@ -58,7 +60,7 @@ impl Store {
     ) -> Result<Option<KnownApplicant>> {
         let from_case: Option<KnownApplicant> = sql!(
             "SELECT applicant_kind AS kind, applicant_name AS name, applicant_id AS id_number,
-                    applicant_phone AS phone, 'case' AS source
+                    applicant_phone AS phone, 'case' AS source, id AS case_id
              FROM cases WHERE jurisdiction = $1 AND applicant_id = $2
              ORDER BY id DESC LIMIT 1";
             jurisdiction, id_number
@@ -69,7 +71,8 @@ impl Store {
             return Ok(from_case);
         }
         sql!(
-            "SELECT subject_kind AS kind, name, id_number, phone, 'account' AS source FROM accounts
+            "SELECT subject_kind AS kind, name, id_number, phone, 'account' AS source,
+                    CAST(0 AS BIGINT) AS case_id FROM accounts
              WHERE kind = 'applicant' AND id_number = $1 AND subject_kind <> ''
              ORDER BY id DESC LIMIT 1";
             id_number

@@ -357,6 +357,23 @@ impl Store {
         Ok(due.into_iter().map(Into::into).collect())
     }
 
+    /// The pushes of cases whose acknowledgement came late or has not come (due before `today`),
+    /// acknowledged (if at all) at or after `acknowledged_since` (epoch milliseconds): those the
+    /// monitoring's acknowledgement cards can still concern. Paged by id after `after`.
+    pub async fn pushes_acknowledged_late(
+        &self,
+        today: NaiveDate,
+        acknowledged_since: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Push>> {
+        let from = "pushes WHERE case_id IS NOT NULL AND ack_due IS NOT NULL AND ack_due < $1
+             AND (acknowledged_at IS NULL OR acknowledged_at >= $2) AND id > $3 ORDER BY id LIMIT $4";
+        sql!(select::<Push>(from); day(today), acknowledged_since, after, limit)
+            .all(self.reader())
+            .await
+    }
+
     pub async fn webhooks(&self, jurisdiction: &str) -> Result<Vec<Webhook>> {
         let from = "webhooks WHERE jurisdiction = $1 ORDER BY department";
         sql!(select::<Webhook>(from); jurisdiction)

@@ -120,6 +120,10 @@ labelled_columns!(
     yiyin_domain::catalog::ChangeKind,
     yiyin_domain::delivery::DeliveryMethod,
     yiyin_domain::delivery::ConsentChannel,
+    yiyin_domain::redress::RedressKind,
+    yiyin_domain::redress::RedressState,
+    yiyin_domain::redress::CountingRule,
+    yiyin_domain::redress::Outcome,
     crate::accounts::AccountKind,
 );
 

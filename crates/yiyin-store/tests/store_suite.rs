@@ -73,6 +73,7 @@ yiyin_testkit::on_both!(crate::run;
     a_corrupt_column_is_reported_never_defaulted,
     stale_versions_conflict,
     concurrent_writes_commit_together_and_fail_alone,
+    redress_entries_round_trip_and_change_once,
 );
 
 async fn migrations_are_applied_once(f: Fixture) {
@@ -413,6 +414,7 @@ async fn insert_case(
         result_name: item.result.name.clone(),
         validity_years: item.result.validity_years,
         form: None,
+        representation: Default::default(),
     };
     let applicant = applicant();
     write(store, async |tx| {
@@ -686,4 +688,112 @@ async fn concurrent_writes_commit_together_and_fail_alone(f: Fixture) {
     // The store still writes afterwards.
     insert_case(store, at("2025-03-03"), None).await.unwrap();
     assert_chain_whole(store).await;
+}
+
+/// A register entry of reconsideration (行政复议) is kept with its counting rule as data, read back as
+/// written, its file number taken once per body; the reply and the outcome are each written once.
+async fn redress_entries_round_trip_and_change_once(f: Fixture) {
+    use yiyin_domain::redress::{CountingRule, Outcome, RedressKind, RedressState};
+    use yiyin_store::accounts::{AccountKind, NewAccount};
+    use yiyin_store::redress::NewRedress;
+    let head = write(&f.store, async |tx| {
+        tx.insert_account(&NewAccount {
+            kind: AccountKind::Staff,
+            login: "hy.head",
+            name: "局长",
+            password_hash: "x",
+            subject: None,
+            phone: "",
+            created_at: 0,
+        })
+        .await
+    })
+    .await
+    .unwrap();
+    let new = NewRedress {
+        jurisdiction: "hanyin",
+        kind: RedressKind::Reconsideration,
+        case_id: None,
+        licence: "",
+        applicant: "汉阴县某某商贸有限公司",
+        body: "汉阴县人民政府",
+        file_number: "汉政复〔2025〕1号",
+        received_on: date("2025-09-30"),
+        counting_rule: CountingRule::WorkingDays,
+        period_days: 10,
+        basis: "《行政复议法》第四十八条",
+        reply_due: date("2025-10-21"),
+        explanation: "按工作日计算",
+        responsible: head,
+        notes: "",
+        registered_by: head,
+        registered_at: 1,
+    };
+    let id = write(&f.store, async |tx| tx.insert_redress(&new).await)
+        .await
+        .unwrap();
+    let e = f.store.redress(id).await.unwrap().expect("the entry");
+    assert_eq!(
+        (e.kind, e.counting_rule, e.period_days, e.reply_due, e.state),
+        (
+            RedressKind::Reconsideration,
+            CountingRule::WorkingDays,
+            10,
+            date("2025-10-21"),
+            RedressState::Registered
+        )
+    );
+    assert_eq!((e.case_id, e.outcome, e.replied_on), (None, None, None));
+    let again = write(&f.store, async |tx| tx.insert_redress(&new).await).await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict(Conflict::Taken { .. }))),
+        "{again:?}"
+    );
+    write(&f.store, async |tx| {
+        tx.record_redress_reply(id, date("2025-10-20"), false).await
+    })
+    .await
+    .unwrap();
+    let twice = write(&f.store, async |tx| {
+        tx.record_redress_reply(id, date("2025-10-20"), false).await
+    })
+    .await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    write(&f.store, async |tx| {
+        tx.record_redress_outcome(
+            id,
+            Outcome::Revoked,
+            date("2025-11-03"),
+            "证照已撤销",
+            Some(7),
+        )
+        .await
+    })
+    .await
+    .unwrap();
+    let twice = write(&f.store, async |tx| {
+        tx.record_redress_outcome(id, Outcome::Upheld, date("2025-11-03"), "", None)
+            .await
+    })
+    .await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    let e = f.store.redress(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            e.state,
+            e.outcome,
+            e.outcome_on,
+            e.licence_act,
+            e.replied_on
+        ),
+        (
+            RedressState::Concluded,
+            Some(Outcome::Revoked),
+            Some(date("2025-11-03")),
+            Some(7),
+            Some(date("2025-10-20"))
+        )
+    );
+    assert_eq!(f.store.redress_register("hanyin").await.unwrap().len(), 1);
+    assert!(f.store.redress_register("ziyang").await.unwrap().is_empty());
 }

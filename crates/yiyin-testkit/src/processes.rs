@@ -75,3 +75,21 @@ impl Process {
             .collect()
     }
 }
+
+/// The entry of npm's `oidc-provider` that `tests/clients/oidc_provider.mjs` runs, where
+/// `scripts/test` installed it: `$YIYIN_OIDC_PROVIDER_DIR`, else `oidc-provider` in the build
+/// folder of the running test binary. Fails the test, saying how to install it, when it is missing.
+pub fn oidc_provider_module() -> String {
+    let dir = std::env::var("YIYIN_OIDC_PROVIDER_DIR").unwrap_or_else(|_| {
+        let exe = std::env::current_exe().expect("test binary");
+        // <target>/debug/deps/<test>-…
+        let target = exe.ancestors().nth(3).expect("target folder");
+        target.join("oidc-provider").to_string_lossy().into_owned()
+    });
+    let module = format!("{dir}/node_modules/oidc-provider/lib/index.js");
+    assert!(
+        std::path::Path::new(&module).exists(),
+        "oidc-provider is not installed at {dir} (scripts/test installs it: npm install --prefix {dir} oidc-provider@9.13.3)"
+    );
+    module
+}

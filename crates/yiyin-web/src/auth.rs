@@ -243,6 +243,8 @@ pub mod gate {
         Supervise => [Operation::Supervise];
         /// The bureau's oversight of pushes: webhooks, dead letters, replay.
         ManagePushes => [Operation::ManagePushes];
+        /// Overseeing the SMS and e-mail notices: failed ones, sending a dead one again.
+        ManageNotifications => [Operation::ManageNotifications];
         /// The bureau's overview: who acts on licences or oversees pushes.
         Bureau => [Operation::ActOnLicence, Operation::ManagePushes];
         /// Deciding on licence changes and renewals, revocations and the like.
@@ -253,6 +255,8 @@ pub mod gate {
         ViewCase => [Operation::ViewCase];
         /// Receiving applications at a window.
         Receive => [Operation::Receive];
+        /// The intake's decisions on a received case (shared materials fetched or asked for).
+        Intake => [Operation::Intake];
         /// Managing accounts and roles, or confirming a grant of a deciding role (the bureau head).
         Accounts => [Operation::ManageUsers, Operation::ConfirmGrants];
         /// Reading the e-monitoring desk (电子监察) and deciding card appeals (the application
@@ -283,6 +287,8 @@ pub mod gate {
         /// departments' handlers (the application layer admits the manager, the head, the
         /// discipline supervisor and a handler for their own department).
         TicketKpis => [Operation::ManageTickets, Operation::ViewStatistics, Operation::HandleTickets] "查看诉求办理考核指标";
+        /// Answering reconsideration and litigation (行政复议答复、行政诉讼应诉): the bureau head.
+        Redress => [Operation::AnswerChallenges];
     }
 
     /// The back office: any staff account (the application layer checks the operation and scope).

@@ -6,7 +6,7 @@
 //! dropped once the application is received.
 
 use serde_json::{Value, json};
-use yiyin_domain::catalog::{CatalogFile, Form};
+use yiyin_domain::catalog::{CatalogFile, Form, LicenceTemplate};
 use yiyin_store::Backend;
 use yiyin_testkit::browser::{answered, case_of, new_browser};
 use yiyin_testkit::web::{COMPANY_ID, HANYIN, intake};
@@ -19,6 +19,7 @@ on_both!(
     only_the_applicant_keeps_drafts,
     the_catalog_editor_carries_the_form,
     an_earlier_licence_prefills_the_form,
+    the_licence_carries_its_template_contents,
 );
 
 const PASSWORD: &str = "Yy-forms-2025!";
@@ -492,6 +493,32 @@ async fn the_catalog_editor_carries_the_form(backend: Backend) {
     let form = draft.item.form.unwrap();
     assert_eq!(form.fields.len(), 1);
     assert_eq!(form.fields[0].label, "经营场所");
+
+    // The licence template is edited beside the form: unreadable is refused beside its field, a
+    // readable one kept in the draft and shown again.
+    let mut fields = editor(definition);
+    fields.push(("template".into(), "[[fields]]\nkey = ".into()));
+    let r = app
+        .post_form("/admin/catalog/hanyin/edit/HY-SC-001", &fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("证照模板无法读取"));
+    fields.last_mut().unwrap().1 =
+        "[[fields]]\nkey = \"premises\"\nlabel = \"经营场所\"\nsource = \"form:premises\"\n".into();
+    let r = app
+        .post_form("/admin/catalog/hanyin/edit/HY-SC-001", &fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let draft = app.store.draft(HANYIN, "HY-SC-001").await.unwrap().unwrap();
+    let template = draft.item.result.template.unwrap();
+    assert_eq!(template.fields[0].source.code(), "form:premises");
+    let (_, html) = app
+        .page_text(&admin, "/admin/catalog/hanyin/edit/HY-SC-001")
+        .await;
+    assert!(
+        html.contains("证照模板") && html.contains("form:premises"),
+        "{html}"
+    );
 }
 
 /// A field prefilled from the applicant's latest licence: its value there comes first.
@@ -539,4 +566,187 @@ async fn an_earlier_licence_prefills_the_form(backend: Backend) {
         schemas["CreateCase"]
     );
     assert!(schemas["FormField"].is_object());
+}
+
+/// The demo catalog's licence template of 食品经营许可, with the legal representative's ID number
+/// added (a citizen ID is always masked for the public).
+fn food_template() -> LicenceTemplate {
+    let file: CatalogFile =
+        toml::from_str(include_str!("../../yiyin-demo/data/catalog/hanyin.toml")).unwrap();
+    let mut template = file
+        .items
+        .into_iter()
+        .find(|i| i.code == "HY-SC-001")
+        .and_then(|i| i.result.template)
+        .expect("the demo's food licence template");
+    template.fields.insert(
+        3,
+        serde_json::from_value(json!({
+            "key": "legal_representative_id",
+            "label": "法定代表人（负责人）身份证号码",
+            "source": "form:legal_representative_id",
+        }))
+        .unwrap(),
+    );
+    template
+}
+
+/// The value of the entry `key` of a licence's contents.
+fn entry(contents: &Value, key: &str) -> String {
+    contents
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["key"] == key))
+        .and_then(|e| e["value"].as_str())
+        .unwrap_or_else(|| panic!("no entry {key}: {contents}"))
+        .to_string()
+}
+
+/// The sealed JSON of a case's latest licence document, fetched by `token`.
+async fn sealed_licence(app: &Api, token: &str, case: i64, doc: i64) -> Value {
+    let (status, body) = app
+        .page(token, &format!("/cases/{case}/documents/{doc}/json"))
+        .await;
+    assert_eq!(status, 200);
+    serde_json::from_slice(&body).unwrap()
+}
+
+async fn the_licence_carries_its_template_contents(backend: Backend) {
+    let app = Api::spawn_sealed(backend, "2025-03-03").await;
+    app.publish_variant("增加申请表和证照模板", |i| {
+        i.form = Some(food_form());
+        i.result.template = Some(food_template());
+    })
+    .await;
+    // The public catalog API gives the template at the top level too.
+    let item = app
+        .get_json("/api/v1/jurisdictions/hanyin/catalog/HY-SC-001")
+        .await
+        .expect(200);
+    assert_eq!(item["licence_template"]["fields"][0]["key"], "operator");
+    assert_eq!(item["licence_template"], item["item"]["result"]["template"]);
+    // The item's guide lists what the licence states.
+    let (status, guide) = app.get_text("/j/hanyin/items/HY-SC-001").await;
+    assert_eq!(status, 200);
+    assert!(
+        guide.contains("证照载明事项") && guide.contains("日常监督管理机构、投诉举报电话"),
+        "{guide}"
+    );
+
+    // Apply with the form, decide, issue: the sealed licence carries the filled contents.
+    let me = app
+        .register("organisation", COMPANY, COMPANY_ID, PASSWORD)
+        .await;
+    let mut online = yiyin_testkit::web::online(true);
+    online["form"] = good_form();
+    let case = app.by(&me).post("/api/v1/cases", online).await.expect(201);
+    let id = case["id"].as_i64().unwrap();
+    let desk = app.desk().await;
+    for (token, action) in desk.licensing(yiyin_testkit::web::approve("符合条件")) {
+        app.act(token, id, action).await.expect(200);
+    }
+    let read = app
+        .by(&desk.clerk)
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .expect(200);
+    let licence_doc = read["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|d| d["title"] == "食品经营许可证")
+        .expect("a licence")["id"]
+        .as_i64()
+        .unwrap();
+    let sealed = sealed_licence(&app, &desk.clerk, id, licence_doc).await;
+    let document = &sealed["document"];
+    let contents = &document["contents"];
+    let identifier = document["identifier"].as_str().unwrap().to_string();
+    assert_eq!(entry(contents, "operator"), COMPANY);
+    assert_eq!(entry(contents, "credit_code"), COMPANY_ID);
+    assert_eq!(entry(contents, "legal_representative"), "王芳");
+    assert_eq!(
+        entry(contents, "business_items"),
+        "热食类食品制售、冷食类食品制售（凉菜）"
+    );
+    assert_eq!(entry(contents, "premises"), "汉阴县城关镇北城街1号一层");
+    assert_eq!(entry(contents, "number"), identifier);
+    assert_eq!(entry(contents, "complaint_phone"), "12315");
+    assert_eq!(entry(contents, "agency"), "汉阴县行政审批服务局");
+    assert!(entry(contents, "supervising_office").contains("市场监督管理局"));
+    assert!(entry(contents, "validity").ends_with("日"), "{contents}");
+    let signer = entry(contents, "signer");
+    assert!(!signer.is_empty() && !signer.contains('（'), "{signer}");
+
+    // Public verification by number alone: the person's name and ID masked, the company in full.
+    let number = document["number"].as_str().unwrap();
+    let query = format!("verify?number={}", yiyin_app::encode_query(number));
+    let verdict = app.get_json(&format!("/api/v1/{query}")).await.expect(200);
+    let shown = &verdict["contents"];
+    assert_eq!(entry(shown, "legal_representative"), "王*");
+    assert_eq!(
+        entry(shown, "legal_representative_id"),
+        "110*************2X"
+    );
+    assert_eq!(entry(shown, "operator"), COMPANY);
+    assert_eq!(entry(shown, "credit_code"), COMPANY_ID);
+    let (status, page) = app.get_text(&format!("/{query}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("证照内容") && page.contains("经营场所"),
+        "{page}"
+    );
+    assert!(page.contains("110*************2X"), "{page}");
+    assert!(!page.contains("11010519491231002X") && !page.contains("王芳"));
+
+    // The holder's licence page shows the contents, and the change form one input per entry the
+    // change may set (not the agency's).
+    let (status, page) = app
+        .page_text(&me, &format!("/my/licences/{identifier}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("证照内容") && page.contains("汉阴县城关镇北城街1号一层"));
+    let (_, html) = app.page(&me, &format!("/my/licences/{identifier}")).await;
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains(r#"name="field.premises""#), "{html}");
+    assert!(!html.contains(r#"name="field.agency""#));
+
+    // A change (Art. 49): what the agency fills cannot be changed; the premises can.
+    let acts = format!("/api/v1/licences/{identifier}/acts");
+    let holder = app.by(&me);
+    let bad = json!({"act": "apply_change", "fields": {"agency": "别的机关"}});
+    let e = holder.post(&acts, bad).await.expect(422);
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("「发证机关」由发证机关填写"),
+        "{e}"
+    );
+    let change = json!({"act": "apply_change", "fields": {"premises": "汉阴县城关镇北城街2号"}});
+    let act = holder.post(&acts, change).await.expect(201);
+    assert!(
+        act["details"]["changes"]
+            .as_str()
+            .unwrap()
+            .contains("经营场所由“汉阴县城关镇北城街1号一层”变更为“汉阴县城关镇北城街2号”"),
+        "{act}"
+    );
+    let chief = app.token("hy.chief", yiyin_testkit::PASSWORD).await;
+    let decided = app
+        .by(&chief)
+        .post(
+            &format!("/api/v1/licence-acts/{}/decision", act["id"]),
+            json!({"grant": true, "reason": "经营场所变更符合条件"}),
+        )
+        .await
+        .expect(200);
+    let new_identifier = decided["new_licence"].as_str().unwrap();
+    let doc = decided["document_id"].as_i64().unwrap();
+    let sealed = sealed_licence(&app, &desk.clerk, id, doc).await;
+    let contents = &sealed["document"]["contents"];
+    assert_eq!(entry(contents, "premises"), "汉阴县城关镇北城街2号");
+    assert_eq!(entry(contents, "number"), new_identifier);
+    assert_eq!(entry(contents, "operator"), COMPANY, "carried over");
+    assert_eq!(entry(contents, "legal_representative"), "王芳");
+    app.stop().await;
 }

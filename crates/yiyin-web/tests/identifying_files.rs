@@ -46,6 +46,7 @@ async fn licensed_case_with_scan(app: &Api) -> (i64, i64, i64, String) {
                     bytes: SCAN.to_vec(),
                 }],
                 form: None,
+                representation: Default::default(),
             },
         )
         .await

@@ -56,18 +56,7 @@ impl Drop for Idp {
 
 /// Where `scripts/test` installed oidc-provider: under the build folder.
 fn provider_module() -> String {
-    let dir = std::env::var("YIYIN_OIDC_PROVIDER_DIR").unwrap_or_else(|_| {
-        let exe = std::env::current_exe().expect("test binary");
-        // <target>/debug/deps/identity-…
-        let target = exe.ancestors().nth(3).expect("target folder");
-        target.join("oidc-provider").to_string_lossy().into_owned()
-    });
-    let module = format!("{dir}/node_modules/oidc-provider/lib/index.js");
-    assert!(
-        std::path::Path::new(&module).exists(),
-        "oidc-provider is not installed at {dir} (scripts/test installs it: npm install --prefix {dir} oidc-provider@9.13.3)"
-    );
-    module
+    yiyin_testkit::processes::oidc_provider_module()
 }
 
 impl Idp {

@@ -5,11 +5,13 @@
 //! as an e-mail; a gateway failure is retried with back-off and the SMS arrives exactly once; an
 //! outbox row committed before a crash — and one sent but never marked — is sent after the restart
 //! under the same key, once; SMS turned off sends none; the staff are told of a due date near;
-//! messages are the account's own. The sender is driven by the test
+//! messages are the account's own; a text whose retries are spent is kept, shown to the system
+//! administrator (masked, without its text) and sent again by them, once. The sender is driven by the test
 //! (`App::send_notifications_once` and the fixed clock), never by the background loop.
 
 use serde_json::{Value, json};
-use yiyin_app::notifications::{LEASE_MS, NotifyConfig, SmtpConfig};
+use yiyin_app::notifications::{LEASE_MS, NotifyConfig, SmtpConfig, retry_policy};
+use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::processes::{Process, start_script};
 use yiyin_testkit::server::Setup;
@@ -20,7 +22,8 @@ on_both!(
     supplement_notice_reaches_the_inbox_and_the_mailbox,
     sms_is_retried_and_arrives_once_across_crashes,
     sms_off_sends_no_sms,
-    staff_are_told_of_deadlines_near
+    staff_are_told_of_deadlines_near,
+    a_dead_notice_is_kept_and_sent_again_by_the_system_administrator
 );
 
 const PERSON: &str = "11010519491231002X";
@@ -553,5 +556,106 @@ async fn staff_are_told_of_deadlines_near(backend: Backend) {
     assert_eq!(messages[0]["link"], format!("/work/cases/{id}"));
     let chief = api.by(&chief).get("/api/v1/messages").await.expect(200);
     assert_eq!(chief["messages"], json!([]));
+    api.stop().await;
+}
+
+async fn a_dead_notice_is_kept_and_sent_again_by_the_system_administrator(backend: Backend) {
+    // The gateway fails as many requests as the policy tries: the text dies, then the gateway is
+    // up again.
+    let tries = retry_policy().max_attempts as usize;
+    let outside = Outside::start(tries);
+    let api = server(backend, &outside).await;
+    let token = applicant(&api, true).await;
+    let id = apply(&api, &token).await;
+    let text = || async {
+        api.store
+            .outbox_of_case(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.channel == "sms")
+            .expect("a text queued")
+    };
+    // Tried at each due time (the back-off grows to an hour) until the policy gives up.
+    let mut rounds = 0;
+    while !text().await.dead {
+        rounds += 1;
+        assert!(rounds <= 80, "still retried after {rounds} rounds");
+        api.app.send_notifications_once().await;
+        later(&api, 3_600_001);
+    }
+    let row = text().await;
+    assert!(row.sent_at.is_none());
+    assert!(row.last_error.contains("503"), "{row:?}");
+    assert_eq!(outside.texts().1.len(), tries);
+    // Dead: never tried again by itself, though the gateway is up again.
+    later(&api, 86_400_000);
+    drain(&api).await;
+    assert_eq!(outside.texts().1.len(), tries);
+
+    // Not for the clerk, nor for the applicant (logged in again: days have passed).
+    let desk = api.desk().await;
+    let token = api.token(PERSON, PASSWORD).await;
+    let path = format!("/api/v1/jurisdictions/{HANYIN}/notifications/failed");
+    api.by(&desk.clerk).get(&path).await.expect(403);
+    api.by(&token).get(&path).await.expect(403);
+    let resend = format!("/api/v1/notifications/{}/resend", row.id);
+    api.by(&desk.clerk).post_empty(&resend).await.expect(403);
+    // Another county's system administrator does not see it or send it.
+    let other = api.staff("admin-zy", Role::SystemAdmin, "ziyang").await;
+    api.by(&other).get(&path).await.expect(403);
+    api.by(&other).post_empty(&resend).await.expect(403);
+
+    // The system administrator of the county sees it, masked and without its text.
+    let admin = api.staff("admin-hy", Role::SystemAdmin, HANYIN).await;
+    let seen = api.by(&admin).get(&path).await.expect(200);
+    assert_eq!(seen["dead"], 1, "{seen}");
+    let listed = &seen["notices"][0];
+    assert_eq!(listed["id"], row.id);
+    assert_eq!(listed["dead"], true);
+    assert_eq!(listed["channel_label"], "短信");
+    assert_eq!(listed["kind_label"], "收件通知");
+    assert_eq!(listed["address"], "139****5678", "{listed}");
+    assert!(listed.get("body").is_none(), "{listed}");
+    assert!(!seen.to_string().contains("13912345678"), "{seen}");
+    // The page says the same.
+    let (status, html) = api
+        .page_text(&admin, &format!("/admin/notices/{HANYIN}"))
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("已停止重试") && html.contains("139****5678"),
+        "{html}"
+    );
+    assert!(!html.contains("13912345678"));
+
+    // The gateway is mended; the administrator sends it again: it goes once, under its key.
+    let again = api.by(&admin).post_empty(&resend).await.expect(200);
+    assert_eq!(again["dead"], false, "{again}");
+    assert_eq!(again["attempts"], 0);
+    // A second press is refused: it is no longer dead.
+    let twice = api.by(&admin).post_empty(&resend).await.expect(422);
+    assert!(twice.to_string().contains("自动重试"), "{twice}");
+    drain(&api).await;
+    let row = api.store.outbox_row(row.id).await.unwrap().expect("row");
+    assert!(row.sent_at.is_some(), "{row:?}");
+    let (sent, all) = outside.texts();
+    assert_eq!(all.len(), tries + 1, "{all:?}");
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["key"], row.idempotency_key.as_str());
+    // Sent: refused again, and the act is in the case's history.
+    let done = api.by(&admin).post_empty(&resend).await.expect(422);
+    assert!(done.to_string().contains("已发送成功"), "{done}");
+    let missing = api
+        .by(&admin)
+        .post_empty("/api/v1/notifications/99999999/resend")
+        .await
+        .expect(404);
+    assert!(missing.to_string().contains("没有这条通知"), "{missing}");
+    let events = api.store.case_events(id).await.unwrap();
+    assert!(
+        events.iter().any(|e| e.action == "notification_resend"),
+        "{events:?}"
+    );
     api.stop().await;
 }

@@ -110,6 +110,7 @@ const MANAGE_PUSHES: Who = Who::Ops(&[O::ManagePushes]);
 const MANAGE_TICKETS: Who = Who::Ops(&[O::ManageTickets]);
 const TAKE_TICKETS: Who = Who::Ops(&[O::TakeTickets]);
 const MANAGE_RATINGS: Who = Who::Ops(&[O::ManageRatings]);
+const REDRESS: Who = Who::Ops(&[O::AnswerChallenges]);
 /// The ratings desk: the rating administrator, those who rectify, the monitors, and for tickets'
 /// ratings the handling departments and the centre's manager.
 const RATINGS_DESK: Who = Who::Ops(&[
@@ -217,6 +218,15 @@ fn rows() -> Vec<Row> {
         // 审计
         get("/api/v1/audit/chain", Who::Ops(&[O::Audit])),
         get_missing("/api/v1/cases/999999/archive", Who::Ops(&[O::ViewCase])),
+        missing(
+            "/api/v1/cases/999999/shared-materials/fetch",
+            Who::Ops(&[O::Intake]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/cases/999999/shared-materials/fallback",
+            Who::Ops(&[O::Intake]),
+        ),
         // 目录
         get(
             "/api/v1/jurisdictions/hanyin/national-report",
@@ -234,6 +244,15 @@ fn rows() -> Vec<Row> {
         missing("/api/v1/supervision/pushes/999999/acknowledge", SUPERVISE),
         invalid("POST", "/api/v1/pushes/acknowledge", SUPERVISE),
         missing("/api/v1/supervision/pushes/999999/replay", MANAGE_PUSHES),
+        // 通知发送
+        get(
+            "/api/v1/jurisdictions/hanyin/notifications/failed",
+            Who::Ops(&[O::ManageNotifications]),
+        ),
+        missing(
+            "/api/v1/notifications/999999/resend",
+            Who::Ops(&[O::ManageNotifications]),
+        ),
         invalid("PUT", "/api/v1/supervision/webhooks", MANAGE_PUSHES),
         invalid("POST", "/api/v1/supervision/findings", SUPERVISE),
         invalid(
@@ -257,6 +276,13 @@ fn rows() -> Vec<Row> {
         invalid("POST", "/api/v1/inspections/999999/results", SUPERVISE),
         invalid("POST", "/api/v1/inspections/ties", SUPERVISE),
         invalid("PUT", "/api/v1/licences/HY-NONE/risk", SUPERVISE),
+        // 复议应诉: the bureau head.
+        get("/api/v1/redress?jurisdiction=hanyin", REDRESS),
+        invalid("POST", "/api/v1/redress?jurisdiction=hanyin", REDRESS),
+        get_missing("/api/v1/redress/999999", REDRESS),
+        invalid("POST", "/api/v1/redress/999999/reply", REDRESS),
+        invalid("POST", "/api/v1/redress/999999/outcome", REDRESS),
+        get_missing("/api/v1/redress/999999/file", REDRESS),
         // Tickets are registered by the centre's agents (hotline) and by applicants (portal); the
         // gate admits them alone before the body is read, and the body here is refused for its
         // content (no callback phone for a hotline call, no type or category for a portal
@@ -314,8 +340,9 @@ fn expected(row: &Row, caller: &Caller) -> u16 {
 }
 
 /// The tables the writes above would write: their rows are counted before and after.
-const WRITTEN: [&str; 18] = [
+const WRITTEN: [&str; 19] = [
     "events",
+    "redress_entries",
     "card_appeals",
     "rectification_steps",
     "rating_settings",

@@ -353,6 +353,31 @@ async fn with_the_registry_down_the_clerk_falls_back_with_a_reason(backend: Back
     .await;
     assert_eq!(status, 303, "{location}");
     assert_eq!(attempts(&api, id).await.len(), 2);
+    // The same through the API: the clerk fetches again (another attempt recorded); a reviewer
+    // may not; a fallback without a reason is refused and changes nothing.
+    let fetch_api = format!("/api/v1/cases/{id}/shared-materials/fetch");
+    let view = api.by(&desk.clerk).post_empty(&fetch_api).await.expect(200);
+    assert_eq!(view["id"], id);
+    assert_eq!(attempts(&api, id).await.len(), 3);
+    api.by(&desk.reviewer)
+        .post_empty(&fetch_api)
+        .await
+        .expect(403);
+    let fallback_api = format!("/api/v1/cases/{id}/shared-materials/fallback");
+    let refused = api
+        .by(&desk.clerk)
+        .post(&fallback_api, json!({"material": "M2", "reason": " "}))
+        .await
+        .expect(422);
+    assert!(refused.to_string().contains("须说明原因"), "{refused}");
+    api.by(&desk.reviewer)
+        .post(
+            &fallback_api,
+            json!({"material": "M2", "reason": "接口停机"}),
+        )
+        .await
+        .expect(403);
+    assert!(api.store.case(id).await.unwrap().case.fallbacks.is_empty());
     let reason = "市场监管共享接口停机维护，当日无法调取";
     let (status, _, location) = post(
         &clerk,

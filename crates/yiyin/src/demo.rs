@@ -157,6 +157,7 @@ async fn grain_purchase_licence(store: &Store) -> Result<usize, AppError> {
             kind: yiyin_domain::catalog::ResultKind::Licence,
             sample: String::new(),
             validity_years: Some(3),
+            template: None,
         },
         topics: vec!["农业生产".into()],
         green_list: false,

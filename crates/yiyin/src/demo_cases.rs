@@ -614,7 +614,8 @@ pub(crate) async fn drive(
     let input = Receive {
         jurisdiction: d.jurisdiction.clone(),
         item_code: item.code.clone(),
-        applicant: Some(applicant),
+        // Online, the account is the applicant (an organisation's account applies as itself).
+        applicant: online.is_none().then_some(applicant),
         materials,
         attested: true,
         outcome: IntakeOutcome::Receive,
@@ -624,6 +625,7 @@ pub(crate) async fn drive(
             .form
             .as_ref()
             .map(|f| demo_form(f, &input_applicant, anchor)),
+        representation: Default::default(),
     };
     let by = online.unwrap_or(d.who(Role::WindowClerk)).clone();
     let mut case = d.app.receive(&by, input).await?.record;

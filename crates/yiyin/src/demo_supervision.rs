@@ -258,6 +258,7 @@ pub async fn load(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<S
             &latest.identifier,
             &ActRequest::ApplyChange {
                 changes: format!("{}载明的负责人由刘志明变更为王建华", latest.name),
+                fields: vec![],
             },
         )
         .await?;

@@ -2,11 +2,13 @@
 //! `yiyin demo` server on a simulated date: the whole online journey of an application, a walk-in at
 //! the window, a refusal, a suspension with its notice, a role that must not see another county's
 //! case, and approval–supervision separation (the supervising department's desk, a finding, a
-//! revocation, a random inspection). Screenshots of the main pages are left in
-//! `test-artifacts/screenshots/` for people to look at.
+//! revocation, a random inspection), and a citizen's whole journey through 统一身份认证 (a real
+//! OpenID Connect provider's login form) to her licence, with e-mail notices (a real SMTP server).
+//! Screenshots of the main pages are left in `test-artifacts/screenshots/` for people to look at.
 //!
-//! `scripts/test` installs Chromium and chromedriver when missing; this test fails (never skips) when
-//! they cannot be started.
+//! `scripts/test` installs Chromium and chromedriver when missing, and npm's `oidc-provider` and
+//! PyPI's `aiosmtpd` (the web crate's `tests/clients`); this test fails (never skips) when they
+//! cannot be started.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -14,6 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use yiyin_testkit::processes::{Process, start_script};
 
 /// The demo accounts' password (`demo_cases::DEMO_PASSWORD`, in the README).
 const PASSWORD: &str = "Yiyin-Demo26";
@@ -30,9 +33,13 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn wait_for_port(port: u16, what: &str) {
+/// Waits until `process` listens on `port`; fails at once when it has ended instead.
+fn wait_for_port(process: &mut Proc, port: u16, what: &str) {
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = process.0.try_wait() {
+            panic!("{what} ended ({status}) before listening on port {port}");
+        }
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "{what} did not start on port {port}"
@@ -55,14 +62,67 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Yiyin as registered at the identity platform.
+const IDP_CLIENT_ID: &str = "yiyin-demo";
+const IDP_CLIENT_SECRET: &str = "a-demo-client-secret-of-enough-length-2026";
+
+/// The citizen of the journey through 统一身份认证: her account at the platform (its login is her
+/// ID number), the individual business (个体工商户) whose 营业执照 the demo's registry holds under
+/// her ID number (`yiyin-demo/data/registry.toml`), and the e-mail address she gives for notices.
+const CITIZEN_NAME: &str = "陈晓燕";
+const CITIZEN_ID: &str = "610921199003120020";
+const CITIZEN_IDP_PASSWORD: &str = "Tyrz-Chen-2026";
+const CITIZEN_EMAIL: &str = "chenxiaoyan@example.com";
+const SHOP_NAME: &str = "汉阴县城关镇晓燕面馆";
+const SHOP_CREDIT_CODE: &str = "92610921MA6YH4K7XU";
+const SHOP_ADDRESS: &str = "陕西省安康市汉阴县城关镇新街12号";
+/// Where she lives (the 个体工商户's 住所): personal, masked on public pages.
+const HOME_ADDRESS: &str = "陕西省安康市汉阴县城关镇和平路8号";
+
+/// Starts the OpenID Connect provider (npm's `oidc-provider`, run by the web crate's
+/// `tests/clients/oidc_provider.mjs`) on `port`, with Yiyin on `yiyin_port` as its client and the
+/// citizen as its one account, logging in through its login form. It speaks real time: the ID
+/// tokens it signs are checked against the machine's clock (`openidconnect`'s verifier), not the
+/// demo's simulated one, while the login's own state is kept and checked on the demo's clock at
+/// both ends, so the simulated date does not touch either check.
+fn start_idp(port: u16, yiyin_port: u16) -> Proc {
+    let idp = Command::new("node")
+        .arg(repo().join("crates/yiyin-web/tests/clients/oidc_provider.mjs"))
+        .env(
+            "OIDC_PROVIDER_MODULE",
+            yiyin_testkit::processes::oidc_provider_module(),
+        )
+        .env("OIDC_PORT", port.to_string())
+        .env("OIDC_CLIENT_ID", IDP_CLIENT_ID)
+        .env("OIDC_CLIENT_SECRET", IDP_CLIENT_SECRET)
+        .env(
+            "OIDC_REDIRECT_URI",
+            format!("http://127.0.0.1:{yiyin_port}/login/sso/callback"),
+        )
+        .env("OIDC_SUB", "tyrz-citizen-0420")
+        .env("OIDC_NAME", CITIZEN_NAME)
+        .env("OIDC_ID_NUMBER", CITIZEN_ID)
+        .env("OIDC_PASSWORD", CITIZEN_IDP_PASSWORD)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start node (the identity provider)");
+    let mut idp = Proc(idp);
+    wait_for_port(&mut idp, port, "the identity provider");
+    idp
+}
+
 struct Env {
     b: Client,
     base: String,
     shots: PathBuf,
     /// The TOTP time step of the last code each login used (a code is accepted once).
     steps: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+    /// The mail server the demo sends its e-mail notices to (every message kept in its log).
+    smtp: Process,
     _server: Proc,
     _driver: Proc,
+    /// The unified identity platform (统一身份认证): a real OpenID Connect provider.
+    _idp: Proc,
 }
 
 impl Env {
@@ -70,6 +130,15 @@ impl Env {
         let data = std::env::temp_dir().join(format!("yiyin-browser-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         let port = free_port();
+        let smtp = start_script(
+            repo()
+                .join("crates/yiyin-web/tests/clients/smtp_sink.py")
+                .to_str()
+                .unwrap(),
+            &[],
+        );
+        let idp_port = free_port();
+        let idp = start_idp(idp_port, port);
         let server = Command::new(env!("CARGO_BIN_EXE_yiyin"))
             .args([
                 "demo",
@@ -84,14 +153,29 @@ impl Env {
                 "100000",
                 "--login-attempts-per-minute",
                 "100000",
+                // The citizen's journey: real-name login and e-mail notices.
+                "--oidc-issuer",
+                &format!("http://127.0.0.1:{idp_port}"),
+                "--oidc-client-id",
+                IDP_CLIENT_ID,
+                "--oidc-client-secret",
+                IDP_CLIENT_SECRET,
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                &smtp.port.to_string(),
+                "--smtp-security",
+                "none",
+                "--smtp-from",
+                "汉阴县行政审批服务局 <noreply@yiyin.test>",
                 "--data-dir",
             ])
             .arg(&data)
             .stdout(Stdio::null())
             .spawn()
             .expect("start yiyin demo");
-        let server = Proc(server);
-        wait_for_port(port, "yiyin");
+        let mut server = Proc(server);
+        wait_for_port(&mut server, port, "yiyin");
         let driver_port = free_port();
         let driver =
             Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
@@ -100,8 +184,8 @@ impl Env {
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("start chromedriver (scripts/test installs Debian's chromium-driver)");
-        let driver = Proc(driver);
-        wait_for_port(driver_port, "chromedriver");
+        let mut driver = Proc(driver);
+        wait_for_port(&mut driver, driver_port, "chromedriver");
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -124,8 +208,10 @@ impl Env {
             base: format!("http://127.0.0.1:{port}"),
             shots,
             steps: Default::default(),
+            smtp,
             _server: server,
             _driver: driver,
+            _idp: idp,
         }
     }
 
@@ -290,6 +376,8 @@ enum Step<'a> {
     /// Opens a `<details>` by its summary.
     Open(&'a str),
     Choose(&'a str, &'a str),
+    /// Chooses the option of the `<select>` at the CSS selector by the text it shows.
+    Pick(&'a str, &'a str),
     /// Scrolls the element at an XPath into view.
     Show(&'a str),
     /// Follows the link with this text.
@@ -314,6 +402,12 @@ impl Env {
                 Fill(css, text) => self.fill(css, text).await,
                 Open(label) => self.open(label).await,
                 Choose(css, value) => self.choose(css, value).await,
+                Pick(css, label) => self
+                    .element(Locator::Css(css))
+                    .await
+                    .select_by_label(label)
+                    .await
+                    .unwrap_or_else(|e| panic!("choose「{label}」in {css}: {e}")),
                 Show(xpath) => self.show(xpath).await,
                 Follow(text) => self.click_at(Locator::LinkText(text)).await,
                 Press(xpath) => self.click_at(Locator::XPath(xpath)).await,
@@ -683,6 +777,7 @@ async fn browser_journeys() {
     ratings(&env).await;
     statistics(&env).await;
     requests_centre(&env).await;
+    citizen_journey(&env, &files).await;
     env.b.close().await.unwrap();
 }
 
@@ -1324,4 +1419,371 @@ async fn kpi_counts(env: &Env) -> (u32, u32) {
         .text_at(&format!("{row}/td[@data-label='重办率']"))
         .await;
     (numerator(returned), numerator(rehandled))
+}
+
+impl Env {
+    /// Logs out and, from the login page, follows 统一身份认证登录 to the identity platform's own
+    /// login form.
+    async fn open_idp_form(&self, login_page: &str) {
+        self.b.delete_all_cookies().await.unwrap();
+        self.go(login_page).await;
+        self.click("a[href^='/login/sso']").await;
+        self.see("id=\"idp-login\"").await;
+        let url = self.url().await;
+        assert!(
+            !url.starts_with(&self.base),
+            "the login form is the identity platform's, not Yiyin's: {url}"
+        );
+    }
+
+    /// Signs in on the platform's form and comes back to Yiyin logged in.
+    async fn sign_in_at_idp(&self) {
+        self.fill("#idp-login input[name=account]", CITIZEN_ID)
+            .await;
+        self.fill("#idp-login input[name=password]", CITIZEN_IDP_PASSWORD)
+            .await;
+        self.click("#idp-login button[type=submit]").await;
+        self.see("退出").await;
+        let url = self.url().await;
+        assert!(url.starts_with(&self.base), "back on Yiyin: {url}");
+    }
+
+    /// Logs out, then in again through 统一身份认证.
+    async fn sso_login(&self) {
+        self.open_idp_form("/login").await;
+        self.sign_in_at_idp().await;
+    }
+
+    /// Waits until the mail server has received a message to `to` whose subject has `subject`;
+    /// returns it.
+    async fn mail(&self, to: &str, subject: &str) -> serde_json::Value {
+        let start = Instant::now();
+        loop {
+            let lines = self.smtp.lines();
+            if let Some(m) = lines.iter().find(|m| {
+                m["to"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|a| a == to))
+                    && m["subject"].as_str().is_some_and(|s| s.contains(subject))
+            }) {
+                return m.clone();
+            }
+            // The demo's sender sends every few seconds (`notifications::SEND_EVERY`).
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "no e-mail to {to} with「{subject}」arrived; the mail server received: {lines:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+}
+
+/// The citizen's whole journey (issue 12): a case filed for her at the window; she logs in
+/// through 统一身份认证 (the platform's login form), applies online for 食品经营许可 with its
+/// application form and without uploading her 营业执照, which is fetched from the market
+/// registry; the window's one-time supplement notice reaches her message centre and her mailbox;
+/// she supplements; the bureau accepts, reviews, inspects, decides and issues the licence, which
+/// reaches her by electronic delivery and which she downloads; 我的办件 holds the window's case
+/// too; public verification of the licence by its number, typed loosely, masks her name and ID.
+async fn citizen_journey(env: &Env, files: &std::path::Path) {
+    // 1. At the window, earlier: her individual business registered for her (个体工商户登记).
+    let intake = "#intake-form button[type=submit]";
+    env.run(&[
+        Login("hanyin.clerk"),
+        Go("/work/intake?j=hanyin&item=HY-SC-002"),
+        See("申请材料核对"),
+        Click("input[name=kind][value=person]"),
+        Fill("input[name=name]", CITIZEN_NAME),
+        Fill("input[name=id_number]", CITIZEN_ID),
+        Click("input[name=materials][value=M1]"),
+        Click("input[name=materials][value=M2]"),
+        Click("input[name=materials][value=M3]"),
+        Click(intake),
+        See("已收件，办件编号"),
+    ])
+    .await;
+    let walk_in = env.text_at("//h1/span[contains(@class, 'muted')]").await;
+    assert!(walk_in.starts_with("HY2026"), "the walk-in case: {walk_in}");
+    env.shot("70-citizen-walk-in").await;
+
+    // 2. She means to apply online; Yiyin sends her to log in, she chooses 统一身份认证, logs in
+    // on the platform's form and comes back logged in, where she was going.
+    let apply = "/apply/hanyin/HY-SC-001";
+    env.b.delete_all_cookies().await.unwrap();
+    env.run(&[
+        Go("/j/hanyin/items/HY-SC-001"),
+        Click(&format!("a[href='{apply}']")),
+        See("统一身份认证登录"),
+    ])
+    .await;
+    let login_page = env.url().await.replacen(&env.base, "", 1);
+    assert!(
+        login_page.starts_with("/login?next="),
+        "sent to log in: {login_page}"
+    );
+    env.open_idp_form(&login_page).await;
+    env.shot("71-idp-login-form").await;
+    // A wrong password is the platform's to refuse; she stays there.
+    env.run(&[
+        Fill("#idp-login input[name=account]", CITIZEN_ID),
+        Fill("#idp-login input[name=password]", "not-her-password"),
+        Click("#idp-login button[type=submit]"),
+        See("证件号码或密码错误"),
+    ])
+    .await;
+    assert!(!env.url().await.starts_with(&env.base));
+    env.sign_in_at_idp().await;
+    env.see("在线申请：食品经营许可").await;
+    assert_eq!(
+        env.url().await,
+        format!("{}{apply}", env.base),
+        "back where she was going"
+    );
+
+    // 3. The application form, filled in the browser; no 营业执照 upload: it is fetched.
+    let m1 = pdf(files, "食品经营许可申请书.pdf");
+    let m4 = pdf(files, "食品安全规章制度目录.pdf");
+    let m3 = pdf(files, "设备布局与操作流程.pdf");
+    let submit = format!("form[action='{apply}'] button[type=submit]:not([name])");
+    env.run(&[
+        See("提交后由本平台调取，无需上传"),
+        Fill("[name='f.operator_name']", SHOP_NAME),
+        Fill("[name='f.credit_code']", SHOP_CREDIT_CODE),
+        Fill("[name='f.legal_representative']", CITIZEN_NAME),
+        Fill("[name='f.legal_representative_id']", CITIZEN_ID),
+        Fill("[name='f.domicile']", HOME_ADDRESS),
+        Fill("[name='f.premises']", SHOP_ADDRESS),
+        Pick("[name='f.business_type']", "餐饮服务经营者"),
+        Pick("[name='f.business_items[0].item']", "热食类食品制售"),
+        Fill("[name='f.business_items[0].note']", "面食"),
+        Fill("[name='f.area']", "60"),
+        Fill("[name='f.phone']", "13991520420"),
+        Fill("input[name=file_M1]", &m1),
+        Fill("input[name=file_M4]", &m4),
+        Click("input[name=agree]"),
+        Shot("72-citizen-apply-form"),
+        Click(&submit),
+        See("申请已提交"),
+    ])
+    .await;
+    let id = case_id(&env.url().await);
+    let my_case = format!("/my/cases/{id}");
+    let work_case = format!("/work/cases/{id}");
+    // The 营业执照 is on the case, fetched from the market registry, with nothing uploaded.
+    let licence_row = "//li[contains(., '营业执照')][.//div[contains(@class, 'shared-record')]]";
+    let fetched = env.text_at(licence_row).await;
+    assert!(
+        fetched.contains("共享调取") && fetched.contains(SHOP_CREDIT_CODE),
+        "the 营业执照 fetched from the registry: {fetched}"
+    );
+    assert!(
+        fetched.contains("（免提交）") && !fetched.contains(".pdf"),
+        "the 营业执照 counted as provided, without a file: {fetched}"
+    );
+    env.run(&[
+        // The application form is kept with the case.
+        See(SHOP_ADDRESS),
+        See("热食类食品制售"),
+        Show(licence_row),
+        Shot("73-citizen-case-licence-fetched"),
+    ])
+    .await;
+    // She agrees to electronic delivery (unless the application form already asked her), and asks
+    // for notices by e-mail as well.
+    let consent = "form[action$='/delivery-consent'] button[type=submit]";
+    if env.b.find(Locator::Css(consent)).await.is_ok() {
+        env.click(consent).await;
+    }
+    env.run(&[
+        See("您已同意电子送达"),
+        Go("/account"),
+        Fill(
+            "form[action='/account/notifications'] input[name=email]",
+            CITIZEN_EMAIL,
+        ),
+    ])
+    .await;
+    let email_on = env
+        .element(Locator::Css(
+            "form[action='/account/notifications'] input[name=email_enabled]",
+        ))
+        .await;
+    if !email_on.is_selected().await.unwrap() {
+        email_on.click().await.unwrap();
+    }
+    let action =
+        |name: &str| format!("form input[name=action][value={name}] ~ button[type=submit]");
+    env.run(&[
+        Click("form[action='/account/notifications'] button[type=submit]"),
+        See("通知方式已保存"),
+        See(&format!("value=\"{CITIZEN_EMAIL}\"")),
+        // 4. The window's one-time notice: what is missing, and never the fetched licence.
+        Login("hanyin.clerk"),
+        Go(&work_case),
+        See("共享调取"),
+        Open("一次性告知补正"),
+        Shot("74-work-citizen-supplement"),
+        Click(&action("notify_supplement")),
+        See("已一次性告知补正"),
+    ])
+    .await;
+
+    // 5. The notice in her message centre and in her mailbox.
+    let notice_subject = "补正告知：食品经营许可";
+    env.sso_login().await;
+    env.run(&[
+        Go("/messages"),
+        See(notice_subject),
+        See("与食品经营相适应的主要设备设施"),
+        Shot("75-citizen-messages"),
+    ])
+    .await;
+    let mail = env.mail(CITIZEN_EMAIL, notice_subject).await;
+    let body = mail["body"].as_str().unwrap_or_default();
+    assert!(
+        body.contains("与食品经营相适应的主要设备设施"),
+        "the e-mail names the material to supplement: {mail}"
+    );
+    assert!(
+        !body.contains("营业执照"),
+        "the fetched 营业执照 is not asked for: {mail}"
+    );
+
+    // 6. She supplements; the bureau accepts, reviews, inspects (two inspectors) and decides.
+    let supplement = format!("form[action='/my/cases/{id}/supplement'] button[type=submit]");
+    env.run(&[
+        Go(&my_case),
+        See("请补正以下材料"),
+        Fill("input[name=file_M3]", &m3),
+        Click(&supplement),
+        See("补正材料已提交"),
+        Login("hanyin.clerk"),
+        Go(&work_case),
+        Click(&action("accept")),
+        See("已受理"),
+        Login("hanyin.reviewer"),
+        Go(&work_case),
+        Fill("textarea[name=opinion]", "申请材料齐全，符合法定形式"),
+        Click(&action("complete_step")),
+        See("已办理环节"),
+        Login("hanyin.inspector"),
+        Go(&work_case),
+        Fill(
+            "textarea[name=opinion]",
+            "经现场核查，经营场所布局合理，设备设施与经营项目相适应",
+        ),
+        Click(&action("complete_step")),
+        See("待第二名核查人员确认"),
+        Login("hanyin.inspector2"),
+        Go(&work_case),
+        Click(&action("confirm_verification")),
+        See("已第二名核查人员确认核查"),
+        Login("hanyin.chief"),
+        Go(&work_case),
+        Fill("textarea[name=reason]", "符合食品经营许可条件，准予许可"),
+        Click(&action("decide")),
+        See("已作出决定"),
+        Login("hanyin.clerk"),
+        Go(&work_case),
+        Click(&action("issue_certificate")),
+        See("已制发证件"),
+    ])
+    .await;
+
+    // 7. The licence reaches her electronically; she opens and downloads it.
+    env.sso_login().await;
+    env.run(&[Go(&my_case), See("已制证")]).await;
+    let delivered = env
+        .text_at("//section[@id='deliveries']//li[contains(., '食品经营许可证')]")
+        .await;
+    assert!(
+        delivered.contains("已送达") && delivered.contains("电子送达"),
+        "the licence delivered electronically: {delivered}"
+    );
+    let number = env
+        .text_at("//a[starts-with(@href, '/my/licences/')]")
+        .await;
+    env.run(&[
+        Show("//section[@id='deliveries']"),
+        Shot("76-citizen-licence-delivered"),
+        Click("a[href='/my/licences']"),
+        See(&number),
+        Shot("77-citizen-my-licences"),
+        Go(&my_case),
+        Press("//section[h2[contains(., '凭证、文书和证照')]]//a[contains(., '食品经营许可证')]"),
+        See(&number),
+        See(CITIZEN_NAME),
+    ])
+    .await;
+    // The licence carries its contents, filled from her application form (证照模板).
+    env.run(&[
+        See("经营场所"),
+        See(SHOP_ADDRESS),
+        See("主体业态"),
+        See("餐饮服务经营者"),
+        See("热食类食品制售"),
+        See("日常监督管理机构"),
+    ])
+    .await;
+    env.shot("78-citizen-licence").await;
+    let head = env
+        .b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(document.querySelector('a[href$=\"/pdf\"]').href)
+               .then(r => r.arrayBuffer())
+               .then(b => done(Array.from(new Uint8Array(b).slice(0, 5))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        head,
+        serde_json::json!(b"%PDF-"),
+        "the licence downloads as a PDF"
+    );
+
+    // 8. 我的办件: the window's case under her ID number is hers as well.
+    env.run(&[
+        Go("/my"),
+        See(&walk_in),
+        See("个体工商户登记"),
+        See(&format!("/my/cases/{id}")),
+        Shot("79-citizen-my-cases"),
+    ])
+    .await;
+
+    // 9. Anyone verifies the licence by its number, typed loosely (lower case, in groups): it is
+    // genuine, and her name and ID number are not shown.
+    let loose: String = number
+        .to_lowercase()
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(6)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ");
+    env.b.delete_all_cookies().await.unwrap();
+    env.run(&[
+        Go("/verify"),
+        Fill(
+            "form[action='/verify'][method=get] input[name=number]",
+            &loose,
+        ),
+        Click("form[action='/verify'][method=get] button[type=submit]"),
+        See("核验结果：真实有效"),
+        See(&number),
+        See("食品经营许可证"),
+        See(&yiyin_domain::ids::mask_name(CITIZEN_NAME)),
+        Unseen(CITIZEN_NAME, "her full name on the public verification"),
+        Unseen(CITIZEN_ID, "her full ID number on the public verification"),
+        // The licence's contents: the shop's premises in full, her home (住所) only to the town.
+        See("经营场所"),
+        See(SHOP_ADDRESS),
+        See("餐饮服务经营者"),
+        See("陕西省安康市汉阴县城关镇****"),
+        Unseen(HOME_ADDRESS, "her home address on the public verification"),
+        Shot("80-portal-verify-citizen-licence"),
+    ])
+    .await;
 }

@@ -141,6 +141,7 @@ async fn issue_licence(t: &TestApp) -> Issued {
                 idempotency_key: None,
                 uploads: vec![],
                 form: None,
+                representation: Default::default(),
             },
         )
         .await

@@ -3,15 +3,19 @@
 
 use chrono::Datelike;
 use serde_json::json;
+use yiyin_domain::agent::{self, Agent, Representation};
 use yiyin_domain::authz::{Operation, Scope};
 use yiyin_domain::calendar::local_date;
 use yiyin_domain::catalog::{self, HandlingClass, Item};
+use yiyin_domain::delivery::ConsentChannel;
 use yiyin_domain::engine::{
-    ApplicantFacts, Case, Context, IntakeOutcome, ItemRules, check_attestation,
+    ApplicantFacts, Case, Context, IntakeOutcome, ItemRules, OnlineAct, check_attestation,
+    online_acts, online_path, system_actor_name,
 };
 use yiyin_domain::identity;
+use yiyin_domain::org::Issuer;
 use yiyin_domain::org::Organisation;
-use yiyin_domain::party::Applicant;
+use yiyin_domain::party::{Actor, Applicant, Channel};
 use yiyin_domain::refusal::Refusal;
 use yiyin_domain::roles::Role;
 use yiyin_store::cases::{CaseBody, CaseRecord, FormData, NewCaseRow};
@@ -43,6 +47,20 @@ pub struct Receive {
     /// The application form's data (一张表单), checked with the item's form; none at a window that
     /// takes the paper application form.
     pub form: Option<FormData>,
+    /// Who acts for the applicant (经办人/代理人, 法定代表人（负责人）), at a window. Online, an
+    /// account applying for an organisation is its agent, under its verified identity.
+    pub representation: Representation,
+}
+
+/// What may come with an application beyond its contents.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReceiveOptions<'a> {
+    /// The clerk's reason for receiving an applicant whose ID number is on record under another
+    /// name (see [`App::receive_confirmed`]).
+    pub name_confirmation: Option<&'a str>,
+    /// Online: the applicant consents to electronic delivery (电子送达) of the decisions and licence,
+    /// recorded with the receipt (so that a licence decided at once is delivered at once).
+    pub consent_delivery: bool,
 }
 
 /// A received application: the case, and whether this call created it (false: a retry).
@@ -100,6 +118,25 @@ impl App {
         input: Receive,
         name_confirmation: Option<&str>,
     ) -> Result<Received> {
+        let options = ReceiveOptions {
+            name_confirmation,
+            ..ReceiveOptions::default()
+        };
+        self.receive_with(who, input, options).await
+    }
+
+    /// Receives an application with its options. Online, an applicant may only apply, or apply on a
+    /// written commitment (告知承诺); the decision an online application gets at once
+    /// (`yiyin_domain::engine::online_path`: a commitment on a green-list item, an instant item
+    /// handled fully online with complete materials) is taken in the same write as the receipt, by
+    /// the system for the issuing agency, with the licence and its electronic delivery.
+    pub async fn receive_with(
+        &self,
+        who: &Principal,
+        input: Receive,
+        options: ReceiveOptions<'_>,
+    ) -> Result<Received> {
+        let name_confirmation = options.name_confirmation;
         let key = match &input.idempotency_key {
             Some(k) if k.trim().is_empty() || k.chars().count() > 200 => {
                 return Err(AppError::field("idempotency_key", "幂等键应为1至200个字符"));
@@ -120,7 +157,7 @@ impl App {
             .item_in_force(&input.jurisdiction, &input.item_code)
             .await?;
         let item = &version.item;
-        let (applicant, unit, channel_online) = if who.is_staff() {
+        let (applicant, unit, channel_online, mut representation) = if who.is_staff() {
             let scope = item_scope(&self.org(), &input.jurisdiction, item);
             who.require(Operation::Receive, &scope)?;
             // An outcome taken with the receipt is the intake's (an item township centres only
@@ -139,18 +176,66 @@ impl App {
                 .find(|g| g.jurisdiction == input.jurisdiction && g.role == Role::WindowClerk)
                 .and_then(|g| g.unit.clone())
                 .unwrap_or_default();
-            (applicant, unit, false)
+            (applicant, unit, false, input.representation.clone())
         } else {
+            // The Art. 32 outcome is the window's: online, only the applicant's own choice of a
+            // commitment is taken with the receipt.
+            if !matches!(
+                input.outcome,
+                IntakeOutcome::Receive | IntakeOutcome::Commitment { .. }
+            ) {
+                return Err(AppError::Forbidden(
+                    "网上申请只能提交申请或选择告知承诺；受理、补正告知、不予受理等由窗口工作人员依据《行政许可法》第三十二条作出".into(),
+                ));
+            }
             check_attestation(input.attested)?;
             let a = &who.account;
             let id = a.id_number.clone().ok_or_else(|| {
                 AppError::Forbidden("该账号没有登记证件号码，不能网上申请".into())
             })?;
-            (
-                Applicant::new(&a.name, id, &a.phone, Some(a.id)),
-                String::new(),
-                true,
-            )
+            match input
+                .applicant
+                .clone()
+                .filter(|x| x.kind == yiyin_domain::party::SubjectKind::Organisation)
+            {
+                // Applying for an organisation, the account acts as its agent.
+                Some(org) => {
+                    let agent = match who.account.verified_id() {
+                        Some(yiyin_domain::party::SubjectId::Person(id)) => Agent {
+                            name: who
+                                .account
+                                .verified
+                                .as_ref()
+                                .map_or(a.name.clone(), |v| v.name.clone()),
+                            id_number: id.clone(),
+                            phone: a.phone.clone(),
+                        },
+                        _ => {
+                            return Err(AppError::Forbidden(
+                                "以单位名义网上申请的，须先完成个人实名认证，作为单位的经办人办理"
+                                    .into(),
+                            ));
+                        }
+                    };
+                    let representation = Representation {
+                        agent: Some(agent),
+                        legal_representative: input.representation.legal_representative.clone(),
+                        mandate: false,
+                    };
+                    (
+                        Applicant::new(&org.name, org.id_number, &org.phone, Some(a.id)),
+                        String::new(),
+                        true,
+                        representation,
+                    )
+                }
+                None => (
+                    Applicant::new(&a.name, id, &a.phone, Some(a.id)),
+                    String::new(),
+                    true,
+                    Representation::default(),
+                ),
+            }
         };
         // A township's own power is decided by that township's government: the case belongs to it.
         let unit = if item.handling_mode == catalog::HandlingMode::Township {
@@ -168,6 +253,7 @@ impl App {
             return Err(AppError::field("name", "申请人姓名或单位名称不能为空"));
         }
         applicant.check(self.today())?;
+        representation.check()?;
         let form = self.checked_form(item, input.form.clone(), channel_online)?;
         let on_record = self.store.names_on_record(&applicant.id_number).await?;
         let intake = if who.is_staff() {
@@ -185,7 +271,10 @@ impl App {
             &on_record,
             intake,
         )?;
+        // A mandate the item does not list is taken under its own code, outside the item's list.
         let mut materials = input.materials.clone();
+        let mandate_ticked = materials.iter().any(|m| m == agent::MANDATE_MATERIAL);
+        materials.retain(|m| m != agent::MANDATE_MATERIAL);
         for code in &materials {
             if item.material(code).is_none() {
                 return Err(AppError::field(
@@ -194,17 +283,31 @@ impl App {
                 ));
             }
         }
-        // Online, a material is provided by its file.
+        // A material is provided by its file (online; at a window, the scanned one was received).
         let uploads: Vec<Upload> = input
             .uploads
             .into_iter()
-            .filter(|u| item.material(&u.material).is_some())
+            .filter(|u| {
+                item.material(&u.material).is_some() || u.material == agent::MANDATE_MATERIAL
+            })
             .collect();
-        if channel_online {
-            materials.extend(uploads.iter().map(|u| u.material.clone()));
-        }
+        materials.extend(
+            uploads
+                .iter()
+                .filter(|u| u.material != agent::MANDATE_MATERIAL)
+                .map(|u| u.material.clone()),
+        );
         materials.sort();
         materials.dedup();
+        // Art. 29: whoever acts for the applicant hands in its mandate — at a window the paper one
+        // (ticked) or its scan, online its file; refused, nothing is kept.
+        let own_code = agent::mandate_material(item);
+        let is_mandate = |code: &str| code == agent::MANDATE_MATERIAL || own_code == Some(code);
+        representation.mandate = uploads.iter().any(|u| is_mandate(&u.material))
+            || (!channel_online
+                && (mandate_ticked || own_code.is_some_and(|c| materials.iter().any(|m| m == c))));
+        agent::check_representation(&applicant, &representation, representation.mandate)
+            .map_err(AppError::Refused)?;
         // Materials marked 部门共享 or 证照库 are fetched, not asked for (免提交).
         let fetches = self
             .fetch_materials(item, &applicant.id_number, &materials)
@@ -213,7 +316,13 @@ impl App {
 
         let rules = ItemRules::from(item);
         let calendar = self.calendar();
-        let facts = ApplicantFacts::default();
+        let commitment = matches!(input.outcome, IntakeOutcome::Commitment { .. });
+        // Notify-and-commit is barred by an unrepaired credit record (国办发〔2020〕42号).
+        let facts = if commitment {
+            self.applicant_facts(applicant.id_number.as_str()).await?
+        } else {
+            ApplicantFacts::default()
+        };
         let ctx = Context {
             item: &rules,
             calendar: &calendar,
@@ -226,23 +335,47 @@ impl App {
             received.case.record_fetched(&ctx, &f.code)?;
         }
         let provided: Vec<String> = received.case.provided.iter().cloned().collect();
-        // The outcome is judged before anything is written: refused, nothing is kept.
-        let outcome = match input.outcome.action(&rules, &provided) {
-            Some(action) => {
-                let applied = received
-                    .case
-                    .apply(&ctx, date, &action)
-                    .map_err(|e| crate::sharing::explain(e.into(), &fetches))?;
-                Some((action, applied))
-            }
-            None => None,
+        // The outcome is judged before anything is written: refused, nothing is kept. At a window it
+        // is the clerk's; online, the decision taken at once is the system's for the issuing agency.
+        let (acts, decider) = if channel_online {
+            let agency = Issuer::of(&j, &item.department, item.handling_mode, &unit, date).agency;
+            let path = online_path(&rules, item.online_depth, &provided, commitment)?;
+            let system = Actor {
+                name: system_actor_name(&agency),
+                account: None,
+                channel: Channel::System,
+            };
+            (online_acts(&rules, path, &agency), system)
+        } else {
+            let act = input
+                .outcome
+                .action(&rules, &provided)
+                .map(|action| OnlineAct {
+                    reason: String::new(),
+                    action,
+                });
+            (act.into_iter().collect(), who.actor_at(&self.org(), true))
         };
+        let mut decided = received.case.clone();
+        let mut outcome = Vec::new();
+        for act in &acts {
+            let applied = decided
+                .apply(&ctx, date, &act.action)
+                .map_err(|e| crate::sharing::explain(e.into(), &fetches))?;
+            let mut transition = super::act::transition_of(&act.action, &applied);
+            if !act.reason.is_empty() {
+                transition.reason = act.reason.clone();
+            }
+            decided = applied.case;
+            outcome.push(transition);
+        }
         let body = CaseBody {
             case: received.case.clone(),
             item: rules.clone(),
             result_name: item.result.name.clone(),
             validity_years: item.result.validity_years,
             form,
+            representation: representation.clone(),
         };
         // Receiving and the intake outcome taken with it are the window's acts.
         let actor = who.actor_at(&self.org(), true);
@@ -311,6 +444,8 @@ impl App {
                 "number": number,
                 "unit": unit,
                 "state": record.state.code(),
+                "by_agent": representation.by_agent(&applicant),
+                "mandate": representation.mandate,
             }),
             effects: received.effects,
         };
@@ -331,18 +466,20 @@ impl App {
         transitions.extend(fetched);
         self.record_case(&mut tx, &record, &actor, at, clock.as_ref(), transitions)
             .await?;
-        if let Some((action, applied)) = outcome {
-            let transitions = vec![super::act::transition_of(&action, &applied)];
-            self.update_case(
+        if channel_online && options.consent_delivery {
+            crate::deliveries::record_consent(
                 &mut tx,
+                who,
+                &self.org(),
                 &record,
-                &applied.case,
-                &ctx,
-                &actor,
+                ConsentChannel::Online,
                 at,
-                transitions,
             )
             .await?;
+        }
+        if !outcome.is_empty() {
+            self.update_case(&mut tx, &record, &decided, &ctx, &decider, at, outcome)
+                .await?;
         }
         tx.commit().await?;
         Ok(Received {

@@ -9,7 +9,7 @@ use yiyin_blobs::{MAX_FILE_BYTES, sniff};
 use yiyin_store::attachments::NewAttachment;
 
 pub use act::ActOn;
-pub use intake::{Receive, Received, item_scope};
+pub use intake::{Receive, ReceiveOptions, Received, item_scope};
 pub use views::{
     CaseLine, CaseView, DocumentSummary, MONITORING_READ, TrackStep, TrackView, Worklist,
 };

@@ -42,6 +42,9 @@ pub struct CaseView {
     /// The applicant as this reader may see them: the ID number and phone masked for those who
     /// only watch the case (`masked`), unless opened with `POST /api/v1/cases/{id}/reveal`.
     pub applicant: ApplicantShown,
+    /// Who acts for the applicant (经办人/代理人, 法定代表人（负责人）): the agent masked as the
+    /// applicant is.
+    pub representation: yiyin_domain::agent::RepresentationShown,
     /// Every deadline as of today, with its explanation; absent when the calendar lacks a year.
     pub clock: Option<Clock>,
     /// Why the clock could not be computed, if so.
@@ -396,6 +399,7 @@ impl App {
         Ok(CaseView {
             allowed_actions: allowed_actions(who, &record, &scope, &self.calendar(), self.today()),
             applicant: record.applicant.shown(full),
+            representation: record.representation.shown(&record.applicant, full),
             record,
             clock,
             clock_error,

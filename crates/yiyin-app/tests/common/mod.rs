@@ -96,6 +96,7 @@ pub fn submission(
         idempotency_key: None,
         uploads: vec![],
         form: None,
+        representation: Default::default(),
     }
 }
 
@@ -147,6 +148,7 @@ pub fn cancel(ground: CancellationGround, reason: &str) -> ActRequest {
 pub fn change(changes: &str) -> ActRequest {
     ActRequest::ApplyChange {
         changes: changes.into(),
+        fields: vec![],
     }
 }
 

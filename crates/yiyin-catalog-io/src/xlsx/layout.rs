@@ -8,6 +8,7 @@ pub const MATERIALS: &str = "申请材料";
 pub const STEPS: &str = "办理环节";
 pub const FAQS: &str = "常见问题";
 pub const FORM_FIELDS: &str = "表单字段";
+pub const TEMPLATE_FIELDS: &str = "证照模板";
 
 /// (header, field path) of the 事项 sheet, in column order.
 pub const ITEM_COLUMNS: &[(&str, &str)] = &[
@@ -110,6 +111,16 @@ pub const FORM_COLUMNS: &[(&str, &str)] = &[
     ("不早于", "not_before"),
 ];
 
+/// One row per field of the licence template of an item's result (证照模板), in order.
+pub const TEMPLATE_COLUMNS: &[(&str, &str)] = &[
+    ("事项编码", "item"),
+    ("栏目编码", "key"),
+    ("栏目名称", "label"),
+    ("数据来源", "source"),
+    ("个人信息", "personal"),
+    ("版式", "layout"),
+];
+
 /// The rows (1-based, as Excel shows them) an item came from.
 #[derive(Debug, Clone, Default)]
 pub struct ItemRows {
@@ -119,6 +130,8 @@ pub struct ItemRows {
     pub faq: Vec<u32>,
     /// The rows of its form's top-level fields, in order.
     pub form: Vec<u32>,
+    /// The rows of its licence template's fields, in order.
+    pub template: Vec<u32>,
 }
 
 /// Where a validation error on a field of an item is, in sheet, row and column.
@@ -156,6 +169,19 @@ pub fn locate(rows: &ItemRows, field: &str) -> String {
             Some(r) => format!("工作表「{FORM_FIELDS}」第{r}行"),
             None => format!(
                 "工作表「{FORM_FIELDS}」（事项在「{ITEMS}」第{}行）",
+                rows.item
+            ),
+        };
+    }
+    if let Some(rest) = field.strip_prefix("result.template") {
+        let at = rest
+            .strip_prefix(".fields[")
+            .and_then(|r| r.split(']').next())
+            .and_then(|i| i.parse::<usize>().ok());
+        return match at.and_then(|i| rows.template.get(i)) {
+            Some(r) => format!("工作表「{TEMPLATE_FIELDS}」第{r}行"),
+            None => format!(
+                "工作表「{TEMPLATE_FIELDS}」（事项在「{ITEMS}」第{}行）",
                 rows.item
             ),
         };

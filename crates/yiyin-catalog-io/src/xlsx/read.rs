@@ -6,6 +6,7 @@ use std::io::Cursor;
 
 use calamine::{Reader, open_workbook_auto_from_rs};
 use yiyin_domain::catalog::form::{FieldKind, Form, FormField, FormRule, Prefill};
+use yiyin_domain::catalog::template::{Layout, LicenceTemplate, TemplateField, TemplateSource};
 use yiyin_domain::catalog::{
     CatalogFile, Faq, Fee, HandlingClass, HandlingMode, Item, ItemKind, ItemResult, LimitUnit,
     Material, MaterialForm, MaterialSource, NationalRef, Necessity, ResultKind, Step, StepKind,
@@ -16,7 +17,7 @@ use yiyin_domain::sources::{Source, SourceKind};
 
 use super::layout::{
     FAQ_COLUMNS, FAQS, FORM_COLUMNS, FORM_FIELDS, INFO, ITEM_COLUMNS, ITEMS, ItemRows,
-    MATERIAL_COLUMNS, MATERIALS, STEP_COLUMNS, STEPS,
+    MATERIAL_COLUMNS, MATERIALS, STEP_COLUMNS, STEPS, TEMPLATE_COLUMNS, TEMPLATE_FIELDS,
 };
 use super::sheet::{RowReader, Sheet, cell_text, load_sheet};
 use crate::{Parsed, Problem, SourceMap};
@@ -36,6 +37,13 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, Vec<Problem>> {
     let steps = load_sheet(&mut wb, STEPS, STEP_COLUMNS, true, &mut problems);
     let faqs = load_sheet(&mut wb, FAQS, FAQ_COLUMNS, false, &mut problems);
     let forms = load_sheet(&mut wb, FORM_FIELDS, FORM_COLUMNS, false, &mut problems);
+    let templates = load_sheet(
+        &mut wb,
+        TEMPLATE_FIELDS,
+        TEMPLATE_COLUMNS,
+        false,
+        &mut problems,
+    );
     let (Some(items), Some(materials), Some(steps)) = (items, materials, steps) else {
         return Err(problems);
     };
@@ -83,6 +91,19 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, Vec<Problem>> {
             read_form_row(out[i].form.get_or_insert_with(Form::default), r);
             if r.raw("上级字段").is_empty() {
                 rows[i].form.push(row);
+            }
+        });
+    }
+    if let Some(templates) = &templates {
+        attach(templates, &index, &mut problems, |i, row, r| {
+            if let Some(field) = read_template_row(r) {
+                out[i]
+                    .result
+                    .template
+                    .get_or_insert_with(LicenceTemplate::default)
+                    .fields
+                    .push(field);
+                rows[i].template.push(row);
             }
         });
     }
@@ -193,6 +214,29 @@ fn read_form_row(form: &mut Form, r: &mut RowReader) {
     }
 }
 
+/// A field of the licence template of an item's result from its row (None, with the problem at its
+/// cell, when its source cannot be read).
+fn read_template_row(r: &mut RowReader) -> Option<TemplateField> {
+    let key = r.required("栏目编码");
+    let label = r.required("栏目名称");
+    let written = r.required("数据来源");
+    let personal = r.flag("个人信息");
+    let layout = r.choice("版式", Layout::Half);
+    match TemplateSource::try_from(written) {
+        Ok(source) => Some(TemplateField {
+            key,
+            label,
+            source,
+            personal,
+            layout,
+        }),
+        Err(reason) => {
+            r.problem("数据来源", reason);
+            None
+        }
+    }
+}
+
 fn read_item(r: &mut RowReader) -> Item {
     let fees = r
         .lines("收费")
@@ -269,6 +313,7 @@ fn read_item(r: &mut RowReader) -> Item {
             kind: r.choice("结果类型", ResultKind::Other),
             sample: r.text("结果样本"),
             validity_years: r.opt_number("有效期（年）"),
+            template: None,
         },
         topics: r.list("主题分类"),
         place: r.required("办理地点"),

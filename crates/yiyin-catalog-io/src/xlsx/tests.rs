@@ -369,3 +369,70 @@ fn a_form_row_under_an_unknown_table_is_placed_at_its_cell() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn a_licence_template_round_trips_through_its_sheet() {
+    let mut file = with_form();
+    file.items[0].result.template = Some(
+        toml::from_str(
+            r#"
+[[fields]]
+key = "operator"
+label = "经营者名称"
+source = "form:operator_name"
+[[fields]]
+key = "scope"
+label = "经营项目"
+source = "form:scope.item"
+layout = "wide"
+[[fields]]
+key = "holder_id"
+label = "身份证号码"
+source = "applicant.id_number"
+personal = true
+[[fields]]
+key = "complaints"
+label = "投诉举报电话"
+source = "text:12315"
+"#,
+        )
+        .unwrap(),
+    );
+    let bytes = round_trip(&file);
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.clone())).unwrap();
+    let range = wb.worksheet_range(TEMPLATE_FIELDS).unwrap();
+    assert_eq!(range.rows().count(), 1 + 4);
+    let row: Vec<String> = range.rows().nth(2).unwrap().iter().map(cell_text).collect();
+    assert_eq!(row[3..], ["form:scope.item", "否", "通栏"]);
+
+    // A source that cannot be read is named at its cell, nothing imported.
+    let mut out = Workbook::new();
+    for name in [
+        INFO,
+        ITEMS,
+        MATERIALS,
+        STEPS,
+        FAQS,
+        FORM_FIELDS,
+        TEMPLATE_FIELDS,
+    ] {
+        let range = wb.worksheet_range(name).unwrap();
+        let ws = out.add_worksheet().set_name(name).unwrap();
+        for (r, cells) in range.rows().enumerate() {
+            for (c, cell) in cells.iter().enumerate() {
+                let mut t = cell_text(cell);
+                if name == TEMPLATE_FIELDS && r == 3 && c == 3 {
+                    t = "somewhere".into();
+                }
+                ws.write_string(r as u32, c as u16, t).unwrap();
+            }
+        }
+    }
+    let problems = parse(&out.save_to_buffer().unwrap(), Format::Xlsx, None).unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.location.contains("证照模板")
+            && p.location.contains("第4行")
+            && p.reason.contains("数据来源「somewhere」无效")),
+        "{problems:?}"
+    );
+}

@@ -8,7 +8,7 @@ use yiyin_domain::sources::Source;
 
 use super::layout::{
     FAQ_COLUMNS, FAQS, FORM_COLUMNS, FORM_FIELDS, INFO, ITEM_COLUMNS, ITEMS, MATERIAL_COLUMNS,
-    MATERIALS, STEP_COLUMNS, STEPS,
+    MATERIALS, STEP_COLUMNS, STEPS, TEMPLATE_COLUMNS, TEMPLATE_FIELDS,
 };
 use crate::ExportError;
 
@@ -200,6 +200,27 @@ pub fn write(file: &CatalogFile) -> Result<Vec<u8>, ExportError> {
         file.items
             .iter()
             .flat_map(|i| i.form.iter().flat_map(move |f| form_rows(i, f)))
+            .collect(),
+    )?;
+    sheet(
+        TEMPLATE_FIELDS,
+        TEMPLATE_COLUMNS,
+        file.items
+            .iter()
+            .flat_map(|i| {
+                i.result.template.iter().flat_map(move |t| {
+                    t.fields.iter().map(move |f| {
+                        vec![
+                            text(&i.code),
+                            text(&f.key),
+                            text(&f.label),
+                            text(&f.source.code()),
+                            yes(f.personal),
+                            text(f.layout.label()),
+                        ]
+                    })
+                })
+            })
             .collect(),
     )?;
     wb.save_to_buffer().map_err(err)

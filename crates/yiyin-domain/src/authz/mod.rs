@@ -163,6 +163,9 @@ pub enum Operation {
     ActOnLicence,
     /// Oversee the pushes to the departments: their systems' addresses, dead letters and replay.
     ManagePushes,
+    /// Oversee the notices to applicants and staff (SMS and e-mail): what failed, and sending a
+    /// dead one again.
+    ManageNotifications,
     /// Repair an applicant's credit record (信用修复), which lifts a bar on notify-and-commit.
     RepairCredit,
     /// Confirm a system administrator's grant of a deciding role (the bureau head).
@@ -184,6 +187,11 @@ pub enum Operation {
     ManageTickets,
     /// Handle the tickets dispatched to one's department: sign, reply, return, ask for more time.
     HandleTickets,
+    /// Answer reconsideration and litigation against the bureau's decisions (行政复议答复、行政诉讼
+    /// 应诉): register them, file the reply, record the outcome and carry out its effect on the
+    /// licence. The bureau head: the bureau's responsible person answers for its decisions
+    /// (《行政诉讼法》第三条第三款, 行政机关负责人出庭应诉) and an outcome may revoke a licence.
+    AnswerChallenges,
 }
 
 impl Operation {
@@ -198,6 +206,7 @@ impl Operation {
             Operation::Supervise,
             Operation::ActOnLicence,
             Operation::ManagePushes,
+            Operation::ManageNotifications,
             Operation::RepairCredit,
             Operation::ConfirmGrants,
             Operation::Monitor,
@@ -207,6 +216,7 @@ impl Operation {
             Operation::TakeTickets,
             Operation::ManageTickets,
             Operation::HandleTickets,
+            Operation::AnswerChallenges,
         ]);
         out
     }
@@ -244,6 +254,7 @@ impl Operation {
             Operation::Supervise => "办理监管事务".into(),
             Operation::ActOnLicence => "作出证照变更、延续、撤销、注销或撤回决定".into(),
             Operation::ManagePushes => "管理审管推送".into(),
+            Operation::ManageNotifications => "管理短信和邮件通知的发送".into(),
             Operation::RepairCredit => "办理信用修复".into(),
             Operation::ConfirmGrants => "确认作出许可决定岗位的授权".into(),
             Operation::Monitor => "查看电子监察".into(),
@@ -253,6 +264,7 @@ impl Operation {
             Operation::TakeTickets => "受理和派发诉求工单".into(),
             Operation::ManageTickets => "管理诉求中心".into(),
             Operation::HandleTickets => "承办诉求工单".into(),
+            Operation::AnswerChallenges => "办理行政复议答复和行政诉讼应诉".into(),
         }
     }
 }
@@ -316,6 +328,7 @@ pub fn role_may(role: Role, op: Operation) -> bool {
                 | O::Monitor
                 | O::Rectify
                 | O::ViewStatistics
+                | O::AnswerChallenges
                 // Not the review (审查): the head decides on it (职责分离, see `separated`).
                 | O::Step(K::Hearing | K::Decision)
         ),
@@ -325,7 +338,10 @@ pub fn role_may(role: Role, op: Operation) -> bool {
             matches!(op, O::ViewCase | O::Audit | O::Monitor | O::ViewStatistics)
         }
         R::CatalogAdmin => op == O::ManageCatalog,
-        R::SystemAdmin => matches!(op, O::ManageUsers | O::Audit | O::ManagePushes),
+        R::SystemAdmin => matches!(
+            op,
+            O::ManageUsers | O::Audit | O::ManagePushes | O::ManageNotifications
+        ),
         R::RatingAdmin => matches!(op, O::ManageRatings | O::ViewStatistics),
         R::CentreAgent => op == O::TakeTickets,
         R::CentreManager => matches!(op, O::TakeTickets | O::ManageTickets | O::ViewStatistics),

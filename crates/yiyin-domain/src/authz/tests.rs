@@ -92,6 +92,7 @@ fn role_matrix_is_exhaustive() {
                 O::Monitor,
                 O::Rectify,
                 O::ViewStatistics,
+                O::AnswerChallenges,
             ],
             &[K::Hearing, K::Decision],
         ),
@@ -113,7 +114,12 @@ fn role_matrix_is_exhaustive() {
         (Role::CatalogAdmin, &[O::ManageCatalog], &[]),
         (
             Role::SystemAdmin,
-            &[O::ManageUsers, O::Audit, O::ManagePushes],
+            &[
+                O::ManageUsers,
+                O::Audit,
+                O::ManagePushes,
+                O::ManageNotifications,
+            ],
             &[],
         ),
         (

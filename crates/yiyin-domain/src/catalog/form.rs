@@ -721,4 +721,4 @@ fn validate_fields(fields: &[FormField], path: &str, top: bool, e: &mut Vec<(Str
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

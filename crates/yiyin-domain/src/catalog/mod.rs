@@ -15,12 +15,14 @@ mod diff;
 mod flow;
 pub mod form;
 mod limits;
+pub mod template;
 mod validate;
 mod versions;
 
 pub use diff::{FieldChange, diff_items};
 pub use flow::{BranchOutcome, FlowBranch, FlowStep, procedure_flow};
 pub use form::{Form, FormError};
+pub use template::{LicenceEntry, LicenceTemplate};
 pub use validate::{FieldError, field_label, valid_code};
 pub use versions::{CatalogError, active_version, as_of, next_version, retirement};
 
@@ -275,6 +277,9 @@ pub struct ItemResult {
     /// Validity of the licence in years, if it expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validity_years: Option<u32>,
+    /// The licence template (证照模板): the fields the licence shows, filled at issuance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<LicenceTemplate>,
 }
 
 /// 常见问题

@@ -89,6 +89,7 @@ pub fn sample_item() -> Item {
             kind: ResultKind::Licence,
             sample: String::new(),
             validity_years: Some(5),
+            template: None,
         },
         topics: vec!["开办餐馆".into()],
         place: "汉阴县政务服务中心".into(),

@@ -228,6 +228,11 @@ impl Item {
         if self.result.name.trim().is_empty() {
             err(&mut e, "result.name", "不能为空");
         }
+        if let Some(template) = &self.result.template {
+            for (path, message) in template.validate(self.form.as_ref()) {
+                err(&mut e, format!("result.template.{path}"), message);
+            }
+        }
         if self.result.validity_years == Some(0) {
             err(
                 &mut e,
@@ -600,6 +605,9 @@ pub fn field_label(path: &str) -> String {
     if let Some(rest) = path.strip_prefix("form.") {
         return format!("申请表单·{}", form_label(rest));
     }
+    if let Some(rest) = path.strip_prefix("result.template.") {
+        return format!("证照模板·{}", form_label(rest));
+    }
     let mut out = Vec::new();
     for part in path.split('.') {
         let (name, index) = match part.split_once('[') {
@@ -632,6 +640,8 @@ fn form_label(path: &str) -> String {
         ("prefill", "预填来源"),
         ("help", "填写说明"),
         ("max", "最大值"),
+        ("key", "栏目编码"),
+        ("source", "数据来源"),
     ];
     path.split('.')
         .map(|part| {

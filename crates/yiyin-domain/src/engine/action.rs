@@ -253,6 +253,7 @@ pub fn action_label(name: &str) -> &'static str {
         "monitoring_read" => "电子监察查阅办件",
         "deliver_document" => "送达文书",
         "consent_delivery" => "同意电子送达",
+        "notification_resend" => "重新发送通知",
         _ => "其他",
     }
 }

@@ -13,7 +13,8 @@
 //! decision, certificate), [`hearing`] (hearings on request, Art. 47–48), [`next`] (what can come
 //! next and who does it), [`clock`] (every deadline),
 //! [`effects`] (what an action asks the layers below to do), [`bundle`] (several items handled as
-//! one case, 一件事 / 联合办理), [`sharing`] (materials fetched, not asked for: 免提交).
+//! one case, 一件事 / 联合办理), [`sharing`] (materials fetched, not asked for: 免提交), [`online`]
+//! (what an online application gets decided at once: 告知承诺, 即办件 fully online).
 
 mod action;
 mod bundle;
@@ -24,6 +25,7 @@ mod intake;
 mod item;
 mod next;
 mod offer;
+mod online;
 mod review;
 mod sharing;
 
@@ -46,6 +48,11 @@ pub use effects::{DEFAULT_COMMITMENT_CHECK_DAYS, DocumentKind, Effect};
 pub use hearing::Hearing;
 pub use intake::{IntakeOutcome, check_attestation};
 pub use item::{ItemRules, MaterialRule, StepRule};
+pub use online::{
+    COMMITMENT_RULE, FULLY_ONLINE, OnlineAct, OnlineOffer, OnlinePath, commitment_check_days,
+    commitment_text, decides_instantly, offers_commitment, online_acts, online_path,
+    system_actor_name,
+};
 pub use sharing::{Fallback, SharedRecord};
 
 fn refuse<T>(rule: &str, message: impl Into<String>) -> Result<T, EngineError> {

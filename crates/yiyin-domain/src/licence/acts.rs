@@ -47,8 +47,12 @@ impl ActState {
 /// What is asked of a licence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActRequest {
-    /// The licensee applies to change licensed matters (Art. 49).
-    ApplyChange { changes: String },
+    /// The licensee applies to change licensed matters (Art. 49): described in words, and the
+    /// licence's entries (证照模板 fields, by key) to show new values.
+    ApplyChange {
+        changes: String,
+        fields: Vec<ChangedField>,
+    },
     /// The licensee applies for renewal (Art. 50).
     ApplyRenewal,
     /// The bureau decides on a revocation (Art. 69); `revoke: false` records a decision not to.
@@ -81,6 +85,14 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// A licence entry a change sets: its key in the licence template and the new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangedField {
+    pub key: String,
+    pub value: String,
+}
+
 /// The particulars of an act, as kept with it and shown on its decision (empty ones are left out).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -88,6 +100,9 @@ pub struct ActDetails {
     /// The changes applied for (Art. 49).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub changes: String,
+    /// The licence entries the change sets (Art. 49), shown on the new version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<ChangedField>,
     /// The ground's code (revocation, cancellation).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub ground: String,
@@ -270,7 +285,7 @@ pub fn apply(
 ) -> Result<ActApplied, Refusal> {
     let status = status_on(facts.status, facts.valid_until, today);
     let mut act = match request {
-        ActRequest::ApplyChange { changes } => {
+        ActRequest::ApplyChange { changes, fields } => {
             check_change(status)?;
             require_text(
                 changes,
@@ -281,6 +296,7 @@ pub fn apply(
             let due = ctx.calendar.add(today, ctx.statutory_limit).ok();
             let details = ActDetails {
                 changes: changes.trim().to_string(),
+                fields: fields.clone(),
                 ..Default::default()
             };
             ActApplied::new(ActKind::Change, ActState::Pending, due, details)

@@ -14,8 +14,8 @@ use crate::refusal::{Refusal, refuse};
 mod acts;
 
 pub use acts::{
-    ActApplied, ActContext, ActDetails, ActRequest, ActState, LicenceEffect, LicenceFacts,
-    PendingAct, apply, expiry, propose_revocation, settle,
+    ActApplied, ActContext, ActDetails, ActRequest, ActState, ChangedField, LicenceEffect,
+    LicenceFacts, PendingAct, apply, expiry, propose_revocation, settle,
 };
 
 labelled_enum!(

@@ -372,7 +372,7 @@ proptest! {
                 sum.working_days_cases += r.working_days_cases;
                 sum.promised_days += r.promised_days; sum.statutory_days += r.statutory_days;
                 sum.cards_promised += r.cards_promised; sum.cards_statutory += r.cards_statutory;
-                sum.cards_certificate += r.cards_certificate;
+                sum.cards_certificate += r.cards_certificate; sum.cards_conduct += r.cards_conduct;
             }
             prop_assert_eq!(sum, c);
             totals.push(c);

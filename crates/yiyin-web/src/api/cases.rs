@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use yiyin_app::App;
 use yiyin_app::audit::ChainReport;
-use yiyin_app::cases::{ActOn, CaseLine, CaseView, Receive, TrackView, Worklist};
+use yiyin_app::cases::{ActOn, CaseLine, CaseView, Receive, ReceiveOptions, TrackView, Worklist};
+use yiyin_domain::agent::{Agent, Representation};
 use yiyin_domain::documents::DocumentRecord;
 use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
 use yiyin_domain::party::{Applicant, SubjectId, SubjectKind};
@@ -29,12 +30,23 @@ pub struct ApplicantInput {
     pub phone: String,
 }
 
+/// The person who files the application for the applicant (经办人/代理人).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AgentInput {
+    pub name: String,
+    /// Citizen ID number (公民身份号码), checked.
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCase {
     pub jurisdiction: String,
     pub item_code: String,
-    /// The applicant (staff receiving at a window); ignored for applicants applying online, whose
-    /// account is the applicant.
+    /// The applicant (staff receiving at a window). Online the account is the applicant, unless
+    /// this names an organisation the account acts for as its agent (see `agent`); a person named
+    /// here online is ignored.
     pub applicant: Option<ApplicantInput>,
     /// Codes of the materials provided.
     #[serde(default)]
@@ -44,7 +56,11 @@ pub struct CreateCase {
     #[serde(default)]
     pub attested: bool,
     /// The window's Art. 32 outcome taken with the receipt: receive (default), accept, supplement,
-    /// defer, commitment, refuse, not_needed.
+    /// defer, commitment, refuse, not_needed. Online, an applicant may send only receive or
+    /// commitment (告知承诺: the standard commitment of the item is signed; allowed for green-list
+    /// items handled fully online, refused with 422, rule `commitment`, otherwise). A commitment
+    /// and an instant item handled fully online with complete materials are decided at once:
+    /// the case comes back decided with its licence (`certificate_issued`).
     #[serde(default)]
     pub outcome: Option<String>,
     /// defer: the date the deferred materials are promised for (YYYY-MM-DD).
@@ -61,12 +77,29 @@ pub struct CreateCase {
     /// `ID-NAME`, naming the names on record); recorded with the receipt.
     #[serde(default)]
     pub name_confirmation: Option<String>,
+    /// Online: the applicant consents to electronic delivery (电子送达) of the decisions and licence
+    /// of this application, recorded with the receipt.
+    #[serde(default)]
+    pub consent_delivery: bool,
     /// The application form's data (一张表单), by field code, as the item's `form` defines it
     /// (`GET /api/v1/jurisdictions/{code}/catalog/{item}`); checked field by field, each problem
     /// named in Chinese.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub form: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Window: the agent (经办人/代理人) who files the application for the applicant. An agent who
+    /// is not the applicant (for an organisation: not its legal representative) needs the
+    /// applicant's mandate (授权委托书): the item's mandate material, or `mandate` among
+    /// `materials` (the paper one handed in); without it refused with 422, code `rule_refused`,
+    /// rule `AL-06-mandate`. Online, an account applying for an organisation (`applicant` of kind
+    /// `organisation`) is its agent under its verified identity and must upload the mandate: the
+    /// online application page (`/apply/{code}/{item}`) takes it; this endpoint takes no files, so
+    /// such an application is refused here.
+    #[serde(default)]
+    pub agent: Option<AgentInput>,
+    /// An organisation's legal representative (法定代表人（负责人）).
+    #[serde(default)]
+    pub legal_representative: Option<String>,
 }
 
 /// What a write answers when the client sends `Prefer: return=minimal` (RFC 7240): enough to take
@@ -144,6 +177,23 @@ impl ApplicantInput {
     }
 }
 
+/// Who acts for the applicant, from what was sent (the API's and the intake page's): the agent's
+/// citizen ID number checked; errors name their field (`agent_name`, `agent_id_number`, …).
+pub fn representation_of(
+    agent: Option<&AgentInput>,
+    legal_representative: &str,
+    today: chrono::NaiveDate,
+) -> Result<Representation, AppError> {
+    let agent = agent
+        .map(|a| Agent::parse(&a.name, &a.id_number, &a.phone, today))
+        .transpose()?;
+    Ok(Representation {
+        agent,
+        legal_representative: legal_representative.trim().to_string(),
+        mandate: false,
+    })
+}
+
 /// The window's Art. 32 outcome from its form words (the API's and the intake page's).
 pub fn outcome_of(
     outcome: &str,
@@ -193,14 +243,18 @@ pub async fn create(
     headers: HeaderMap,
     Body(req): Body<CreateCase>,
 ) -> ApiResult<axum::response::Response> {
-    let applicant = if call.who.is_staff() {
-        req.applicant
-            .as_ref()
-            .map(ApplicantInput::parse)
-            .transpose()?
-    } else {
-        None
-    };
+    // Online, only an organisation the account acts for is taken as the applicant.
+    let applicant = req
+        .applicant
+        .as_ref()
+        .filter(|a| call.who.is_staff() || a.kind == "organisation")
+        .map(ApplicantInput::parse)
+        .transpose()?;
+    let representation = representation_of(
+        req.agent.as_ref(),
+        req.legal_representative.as_deref().unwrap_or_default(),
+        call.app.today(),
+    )?;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let outcome = outcome_of(
         &opt(&req.outcome),
@@ -210,7 +264,7 @@ pub async fn create(
     )?;
     let received = call
         .app
-        .receive_confirmed(
+        .receive_with(
             &call.who,
             Receive {
                 jurisdiction: req.jurisdiction,
@@ -225,8 +279,12 @@ pub async fn create(
                     .map(str::to_string),
                 uploads: vec![],
                 form: req.form,
+                representation,
             },
-            req.name_confirmation.as_deref(),
+            ReceiveOptions {
+                name_confirmation: req.name_confirmation.as_deref(),
+                consent_delivery: req.consent_delivery,
+            },
         )
         .await?;
     let status = if received.created {

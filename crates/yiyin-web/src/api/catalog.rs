@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use yiyin_app::catalog::{ChangelogEntry, NationalReport};
 use yiyin_domain::calendar::parse_date;
-use yiyin_domain::catalog::ItemVersion;
+use yiyin_domain::catalog::{ItemVersion, LicenceTemplate};
 use yiyin_domain::org::{Jurisdiction, JurisdictionKind};
 
 use crate::auth::{CallerFor, gate};
@@ -90,20 +90,34 @@ pub async fn catalog(
     Ok(Json(state.store.catalog_as_of(&code, date).await?))
 }
 
+/// One item as in force on a date, with its result's licence template at the top level.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ItemWithTemplate {
+    #[serde(flatten)]
+    pub version: ItemVersion,
+    /// The licence template of the item's result (证照模板), also under `item.result.template`.
+    pub licence_template: Option<LicenceTemplate>,
+}
+
 /// One item as in force on a date.
 #[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/catalog/{item}", tag = "目录",
     params(("code" = String, Path, description = "县区代码"), ("item" = String, Path, description = "事项编码"), DateQuery),
-    responses((status = 200, body = ItemVersion), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ItemWithTemplate), (status = 404, body = ErrorBody)))]
 pub async fn item(
     State(state): State<App>,
     Path((code, item)): Path<(String, String)>,
     Query(q): Query<DateQuery>,
-) -> ApiResult<Json<ItemVersion>> {
+) -> ApiResult<Json<ItemWithTemplate>> {
     let date = q.date(&state)?;
     let history = state.store.item_history(&code, &item).await?;
     Ok(yiyin_domain::catalog::active_version(&history, date)
         .cloned()
-        .map(Json)
+        .map(|version| {
+            Json(ItemWithTemplate {
+                licence_template: version.item.result.template.clone(),
+                version,
+            })
+        })
         .ok_or_else(|| {
             AppError::NotFound(format!(
                 "{} 目录中没有事项「{item}」",

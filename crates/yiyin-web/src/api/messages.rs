@@ -1,15 +1,17 @@
 //! The message centre's API (站内消息) and each account's notification settings: any logged-in
-//! account reads its own messages and marks them read, and sets its e-mail address and channels.
-//! Thin calls of `yiyin_app::notifications`.
+//! account reads its own messages and marks them read, and sets its e-mail address and channels;
+//! the system administrators see the notices that did not go out and send a dead one again. Thin
+//! calls of `yiyin_app::notifications` and `yiyin_app::notice_desk`.
 
 use axum::Json;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use yiyin_app::notice_desk::{FailedNotice, NoticeDesk};
 use yiyin_app::notifications::NotificationSettings;
 use yiyin_store::notifications::InboxMessage;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
 /// Which messages to list.
@@ -80,4 +82,29 @@ pub async fn set_settings(
     Ok(Json(
         call.app.set_notification_settings(&call.who, &req).await?,
     ))
+}
+
+/// The notices (SMS and e-mail) about a jurisdiction's cases that did not go out: dead ones (retries
+/// spent) first, then those still retried; addresses masked, texts not shown. For the system
+/// administrators of the jurisdiction.
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/notifications/failed", tag = "账号",
+    params(("code" = String, Path, description = "县区代码")),
+    responses((status = 200, body = NoticeDesk), (status = 403, body = ErrorBody)))]
+pub async fn failed(
+    call: CallerFor<gate::ManageNotifications>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<NoticeDesk>> {
+    Ok(Json(call.app.failed_notices(&call.who, &code).await?))
+}
+
+/// Send a dead notice again (its retries were spent): due at once, under its own key. Logged.
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/resend", tag = "账号",
+    params(("id" = i64, Path, description = "通知编号")),
+    responses((status = 200, body = FailedNotice), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn resend(
+    call: CallerFor<gate::ManageNotifications>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<FailedNotice>> {
+    Ok(Json(call.app.resend_notification(&call.who, id).await?))
 }

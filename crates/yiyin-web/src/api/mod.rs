@@ -11,9 +11,11 @@ pub mod monitoring;
 pub mod open_data;
 pub mod partners;
 pub mod ratings;
+pub mod redress;
 pub mod reports;
 pub mod seals;
 pub mod session;
+pub mod shared;
 pub mod statistics;
 pub mod supervision;
 pub mod ticket_kpis;
@@ -45,6 +47,7 @@ use yiyin_app::App;
         (name = "好差评", description = "政务服务好差评（国办发〔2019〕51号）：申请人网上一事一评、窗口一次一评和短信评价（一次性链接，无需登录）；差评整改、回访、申诉复核（好差评管理员）；好评率、差评整改率（公开）。评价人身份仅好差评管理员可见"),
         (name = "政务公开", description = "开放数据（无需登录，限制访问频率）：本县区公示的行政许可（证号、事项、相对人——法人及其他组织显示名称和统一社会信用代码，自然人仅显示姓氏——、许可机关、日期、状态），JSON 分页或 CSV 下载；汇总统计见「政务服务统计」"),
         (name = "诉求中心", description = "民生和企业诉求服务中心（12345 工单）：登记、派单、签收、退单与仲裁、延期、答复、回访、督办、并单；诉求分类与办理时限矩阵。来电人信息仅诉求服务中心和承办部门可见"),
+        (name = "复议应诉", description = "行政复议答复和行政诉讼应诉（局长）：登记、答复期限（按登记所存的计算规则）及临期和逾期提醒、提交答复、记录结果（撤销即撤销证照）、提取办件电子档案包"),
         (name = "监管", description = "审管分离：审批结果推送与签收、监管结果抄告、告知承诺核查、证照变更延续撤销注销撤回、信用记录、双随机抽查（抽查计划公开）"),
     )
 )]
@@ -129,10 +132,14 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(messages::list))
         .routes(routes!(messages::read))
         .routes(routes!(messages::settings, messages::set_settings))
+        .routes(routes!(messages::failed))
+        .routes(routes!(messages::resend))
         .routes(routes!(cases::create, cases::list))
         .routes(routes!(applicants::look_up))
         .routes(routes!(cases::get))
         .routes(routes!(cases::reveal))
+        .routes(routes!(shared::fetch))
+        .routes(routes!(shared::fall_back))
         .routes(routes!(cases::act))
         .routes(routes!(cases::document))
         .routes(routes!(deliveries::list, deliveries::record))
@@ -199,6 +206,11 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(reports::monthly))
         .routes(routes!(open_data::approvals))
         .routes(routes!(open_data::approvals_csv))
+        .routes(routes!(redress::list, redress::register))
+        .routes(routes!(redress::get))
+        .routes(routes!(redress::reply))
+        .routes(routes!(redress::outcome))
+        .routes(routes!(redress::file))
         .merge(
             // A ticket's file may be larger than the default body limit.
             OpenApiRouter::new()

@@ -7,10 +7,10 @@ use askama::Template;
 use axum::extract::Multipart;
 use serde::Deserialize;
 use yiyin_app::accounts::random_token;
-use yiyin_app::cases::{ActOn, CaseLine, Receive, Upload, Worklist};
+use yiyin_app::cases::{ActOn, CaseLine, Receive, ReceiveOptions, Upload, Worklist};
 use yiyin_domain::calendar::fmt_date;
 use yiyin_domain::catalog::{FormError, Item};
-use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
+use yiyin_domain::engine::{Action, COMMITMENT_RULE, CaseState, IntakeOutcome, OnlineOffer};
 use yiyin_domain::org::Jurisdiction;
 use yiyin_store::pending_uploads::PendingUpload;
 
@@ -59,6 +59,8 @@ struct ApplyPage {
     application: FormView,
     /// When the values shown are a draft: when it was saved.
     draft_note: String,
+    /// What applying online offers on the item: a commitment to sign (告知承诺), an instant decision.
+    offer: OnlineOffer,
 }
 
 impl ApplyPage {
@@ -74,6 +76,7 @@ impl ApplyPage {
         Ok(ApplyPage {
             chrome: page.chrome(""),
             j,
+            offer: OnlineOffer::of(&v.item),
             item: v.item,
             errors: FieldErrors::default(),
             general: String::new(),
@@ -207,6 +210,20 @@ pub async fn apply(
                 .add("application", "申请表有填写不正确的地方");
         }
     }
+    // Applying for an organisation, the account acts as its agent (经办人) with its mandate.
+    let organisation = Some(form.get("org_credit_code"))
+        .filter(|code| !code.is_empty())
+        .and_then(|code| {
+            let org = crate::api::cases::ApplicantInput {
+                kind: "organisation".into(),
+                name: form.get("org_name"),
+                id_number: code,
+                phone: String::new(),
+            };
+            org.parse()
+                .map_err(|e| form_page.errors.add("org", e.to_string()))
+                .ok()
+        });
     if form_page.errors.is_empty() {
         // The files kept from an earlier sending of this form go with it, unless sent again.
         let kept = page
@@ -218,15 +235,29 @@ pub async fn apply(
         let receive = Receive {
             jurisdiction: form_page.j.code.clone(),
             item_code: form_page.item.code.clone(),
-            applicant: None,
+            applicant: organisation,
             materials: vec![],
             attested: !form.get("agree").is_empty(),
-            outcome: IntakeOutcome::Receive,
+            outcome: match &form_page.offer.commitment {
+                Some(commitment) if form.get("commitment") == "yes" => IntakeOutcome::Commitment {
+                    commitment: commitment.clone(),
+                },
+                _ => IntakeOutcome::Receive,
+            },
             idempotency_key: Some(form.get("key")),
             uploads,
             form: data,
+            representation: yiyin_domain::agent::Representation {
+                legal_representative: form.get("legal_representative"),
+                ..Default::default()
+            },
         };
-        let received = page.app.receive(page.who(), receive).await;
+        let options = ReceiveOptions {
+            name_confirmation: None,
+            consent_delivery: form.get("consent_delivery") == "yes",
+        };
+        let organisation_applied = receive.applicant.is_some();
+        let received = page.app.receive_with(page.who(), receive, options).await;
         if received.is_ok() {
             page.app.drop_pending(session, &form_page.key).await?;
         } else {
@@ -237,16 +268,31 @@ pub async fn apply(
         }
         match received {
             Ok(r) => {
+                let told = if r.record.state == CaseState::CertificateIssued {
+                    "已当场作出准予行政许可决定并制发证照，可在本页下载决定书和证照。"
+                } else {
+                    "窗口将在五个工作日内作出处理。"
+                };
                 return Ok(redirect_with(
                     &format!("/my/cases/{}", r.record.id),
-                    &format!(
-                        "申请已提交，办件编号 {}。窗口将在五个工作日内作出处理。",
-                        r.record.number
-                    ),
+                    &format!("申请已提交，办件编号 {}。{told}", r.record.number),
                 ));
             }
             Err(e @ AppError::Refused(_)) if e.details().iter().any(|r| r == "AL-06") => {
                 form_page.errors.add("agree", e.to_string())
+            }
+            Err(e @ AppError::Refused(_))
+                if e.details()
+                    .iter()
+                    .any(|r| r == yiyin_domain::agent::MANDATE_RULE) =>
+            {
+                form_page.errors.add("file_mandate", e.to_string())
+            }
+            Err(e @ AppError::Forbidden(_)) if organisation_applied => {
+                form_page.errors.add("org", e.to_string())
+            }
+            Err(e @ AppError::Refused(_)) if e.details().iter().any(|r| r == COMMITMENT_RULE) => {
+                form_page.errors.add("commitment", e.to_string())
             }
             Err(e @ AppError::Invalid { field: Some(_), .. }) => {
                 form_page.errors.add_error(&e, "files")

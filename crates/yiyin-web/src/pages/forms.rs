@@ -1,6 +1,6 @@
 //! Forms of the pages: reading what was sent ([`Form`], typed, with its CSRF token and the fields as
 //! sent; [`UploadForm`], an upload form whose token, its first field, is checked before any file
-//! is read), the errors shown beside their fields ([`FieldErrors`]), and how a form's act ends:
+//! is read; [`FilesForm`], either, for forms that work with and without files), the errors shown beside their fields ([`FieldErrors`]), and how a form's act ends:
 //! success redirects with a notice; a refusal shows the page again with the message and what was
 //! typed ([`settle`]) or is told on the page the form came from ([`tell_back`]). A page's path
 //! and query are read by [`Path`] and [`Query`], whose refusals are Chinese pages (a path that
@@ -190,6 +190,65 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for UploadForm {
             return Err(forged());
         }
         Ok(UploadForm(mp))
+    }
+}
+
+/// A form that may carry files, as sent: urlencoded (no files), or multipart with files
+/// (`file_<material>` fields). The multipart form of a logged-in page has its CSRF token checked
+/// before any file is read ([`UploadForm`]); an anonymous public form has no session and no token.
+pub enum FilesForm {
+    Plain(RawForm),
+    Upload(axum::extract::Multipart),
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FilesForm {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            return RawForm::from_request(req, state)
+                .await
+                .map(FilesForm::Plain);
+        }
+        if req.extensions().get::<SessionToken>().is_some() {
+            let UploadForm(mp) = UploadForm::from_request(req, state).await?;
+            return Ok(FilesForm::Upload(mp));
+        }
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(FilesForm::Upload)
+            .map_err(|e| {
+                PageError(AppError::invalid(format!(
+                    "上传内容无法读取：{}",
+                    e.body_text()
+                )))
+                .into_response()
+            })
+    }
+}
+
+impl FilesForm {
+    /// The fields and the files sent; a file refused (type, size) is left out and its message put
+    /// beside its field in `errors`. `page` checks a plain form's token (`None`: an anonymous form).
+    pub async fn read(
+        self,
+        page: Option<&super::Page>,
+        errors: &mut FieldErrors,
+    ) -> Result<(FormData, Vec<yiyin_app::cases::Upload>), PageError> {
+        match self {
+            FilesForm::Plain(form) => {
+                if let Some(page) = page {
+                    page.check_csrf(&form)?;
+                }
+                Ok((form.raw, Vec::new()))
+            }
+            FilesForm::Upload(mp) => Ok(super::applicant::read_multipart(mp, errors).await?),
+        }
     }
 }
 

@@ -41,7 +41,7 @@ pub struct MessagesQuery {
     pub notice: String,
 }
 
-fn when(ms: i64) -> String {
+pub(crate) fn when(ms: i64) -> String {
     Utc.timestamp_millis_opt(ms)
         .single()
         .map(|t| {

@@ -26,6 +26,7 @@ pub mod monitoring;
 pub mod partners;
 pub mod portal;
 pub mod ratings;
+pub mod redress;
 pub mod security;
 pub mod statistics;
 pub mod supervision;
@@ -51,7 +52,8 @@ use yiyin_domain::roles::Role;
 use yiyin_store::accounts::Account;
 
 pub use forms::{
-    FieldErrors, Form, FormData, Path, Query, RawForm, UploadForm, is_refusal, settle, tell_back,
+    FieldErrors, FilesForm, Form, FormData, Path, Query, RawForm, UploadForm, is_refusal, settle,
+    tell_back,
 };
 
 use crate::auth::{Gate, Gated, Signed, Viewer, With};
@@ -144,11 +146,25 @@ pub fn router() -> Router<App> {
         .route("/files/{id}", get(applicant::file))
         .route("/work", get(work::worklist))
         .route("/work/queue", get(work::queue))
-        .route("/work/intake", get(work::intake_form).post(work::intake))
+        .route(
+            "/work/intake",
+            get(work::intake_form)
+                .post(work::intake)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route("/work/intake/lookup", post(work::look_up_applicant))
         .route("/work/head", get(work::head))
+        .route("/work/redress", get(redress::desk).post(redress::register))
+        .route("/work/redress/{id}/reply", post(redress::reply))
+        .route("/work/redress/{id}/outcome", post(redress::outcome))
+        .route("/work/redress/{id}/file", get(redress::file))
         .route("/work/cases/{id}", get(work::case_page))
         .route("/work/cases/{id}/act", post(work::act))
+        .route(
+            "/work/cases/{id}/supplement",
+            post(work::supplement).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/work/cases/{id}/receipt", get(work::receipt))
         .route("/work/cases/{id}/reveal", post(work::reveal))
         .route("/work/cases/{id}/fetch-shared", post(work::shared::fetch))
         .route("/work/cases/{id}/fall-back", post(work::shared::fall_back))
@@ -227,6 +243,8 @@ pub fn router() -> Router<App> {
         )
         .route("/admin/users/{code}/{id}", post(admin::user_action))
         .route("/admin/org/{code}", get(admin::org).post(admin::save_org))
+        .route("/admin/notices/{code}", get(admin::notices))
+        .route("/admin/notices/{code}/{id}/resend", post(admin::resend))
         .route(
             "/admin/calendar",
             get(admin::calendar).post(admin::upload_calendar),

@@ -368,6 +368,8 @@ struct ItemPage {
     joint_departments: String,
     /// The flowchart of the item's procedure, with its branches.
     flow: Vec<yiyin_domain::catalog::FlowStep>,
+    /// What applying online decides at once (告知承诺, 即办).
+    online_offer: yiyin_domain::engine::OnlineOffer,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -417,6 +419,7 @@ pub async fn item(
         fees: item.fee_summary(),
         online: online_label(item.online_depth),
         flow: yiyin_domain::catalog::procedure_flow(&item),
+        online_offer: yiyin_domain::engine::OnlineOffer::of(&item),
         townships: item
             .delegated_to
             .iter()

@@ -8,8 +8,6 @@
 //! (`yiyin_app::tickets`); these handlers gather, render and pass forms on.
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart};
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use yiyin_app::cases::Upload;
 use yiyin_app::tickets::{
@@ -26,54 +24,14 @@ use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
     Chrome, FieldErrors, FormData, Page, PageError, PageFor, PageResult, Path, Query, RawForm,
-    UploadForm, Visitor, file_response, render, settle,
+    Visitor, file_response, render, settle,
 };
 
 /// The largest ticket form: its text and up to [`FILES_PER_STAGE`] files within the upload limit.
 pub const TICKET_FORM_LIMIT: usize = FILES_PER_STAGE * yiyin_blobs::MAX_FILE_BYTES + 256 * 1024;
 
 /// A ticket form as sent: urlencoded (no files), or multipart with files (`file_attachments`).
-/// The multipart form of a logged-in page has its CSRF token checked before any file is read
-/// ([`UploadForm`]); the anonymous public form has no session and no token.
-pub enum TicketForm {
-    Plain(RawForm),
-    Upload(Multipart),
-}
-
-impl<S: Send + Sync> FromRequest<S> for TicketForm {
-    type Rejection = Response;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
-        let multipart = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("multipart/form-data"));
-        if !multipart {
-            return RawForm::from_request(req, state)
-                .await
-                .map(TicketForm::Plain);
-        }
-        if req
-            .extensions()
-            .get::<super::forms::SessionToken>()
-            .is_some()
-        {
-            let UploadForm(mp) = UploadForm::from_request(req, state).await?;
-            return Ok(TicketForm::Upload(mp));
-        }
-        Multipart::from_request(req, state)
-            .await
-            .map(TicketForm::Upload)
-            .map_err(|e| {
-                PageError(AppError::invalid(format!(
-                    "上传内容无法读取：{}",
-                    e.body_text()
-                )))
-                .into_response()
-            })
-    }
-}
+pub use super::forms::FilesForm as TicketForm;
 
 /// The fields and files of a ticket form, and the first refused file (the act is then refused
 /// whole, with the typed fields shown again). `page` checks a plain form's token; `None` for the
@@ -82,23 +40,13 @@ async fn read_ticket_form(
     page: Option<&Page>,
     form: TicketForm,
 ) -> Result<(FormData, Vec<Upload>, Option<AppError>), PageError> {
-    match form {
-        TicketForm::Plain(form) => {
-            if let Some(page) = page {
-                page.check_csrf(&form)?;
-            }
-            Ok((form.raw, Vec::new(), None))
-        }
-        TicketForm::Upload(mp) => {
-            let mut errors = FieldErrors::default();
-            let (form, files) = super::applicant::read_multipart(mp, &mut errors).await?;
-            let refused = errors
-                .0
-                .first()
-                .map(|(field, message)| AppError::field(field, message.clone()));
-            Ok((form, files, refused))
-        }
-    }
+    let mut errors = FieldErrors::default();
+    let (form, files) = form.read(page, &mut errors).await?;
+    let refused = errors
+        .0
+        .first()
+        .map(|(field, message)| AppError::field(field, message.clone()));
+    Ok((form, files, refused))
 }
 
 type Options = Vec<(String, String)>;

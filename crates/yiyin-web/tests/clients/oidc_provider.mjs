@@ -7,6 +7,8 @@
 //   OIDC_PROVIDER_MODULE  the path of oidc-provider's lib/index.js
 //   OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI
 //   OIDC_SUB, OIDC_NAME, OIDC_ID_NUMBER  the test user
+//   OIDC_PASSWORD  optional: the login prompt is then a login form (account: the ID number), as a
+//                  person meets it in a browser, instead of logging in at once
 // Prints "ready" once it listens.
 
 import http from 'node:http';
@@ -50,6 +52,30 @@ const provider = new Provider(issuer, {
 });
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
 
+const password = process.env.OIDC_PASSWORD || '';
+
+const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// The platform's login page: the account is the ID number.
+const loginForm = (res, uid, error) => {
+  res.statusCode = error ? 401 : 200;
+  res.setHeader('content-type', 'text/html; charset=utf-8');
+  res.end(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>统一身份认证平台</title></head>
+<body><h1>统一身份认证平台</h1>${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+<form method="post" action="/interaction/${escape(uid)}/login" id="idp-login">
+<label>证件号码 <input name="account" autocomplete="username"></label>
+<label>密码 <input type="password" name="password" autocomplete="current-password"></label>
+<button type="submit">登录</button></form></body></html>`);
+};
+
+const formBody = (req) => new Promise((resolve, reject) => {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk) => { body += chunk; });
+  req.on('end', () => resolve(new URLSearchParams(body)));
+  req.on('error', reject);
+});
+
 const callback = provider.callback();
 const server = http.createServer(async (req, res) => {
   if (!req.url.startsWith('/interaction/')) {
@@ -59,6 +85,17 @@ const server = http.createServer(async (req, res) => {
   try {
     const details = await provider.interactionDetails(req, res);
     if (details.prompt.name === 'login') {
+      if (password) {
+        if (req.method !== 'POST') {
+          loginForm(res, details.uid, '');
+          return;
+        }
+        const form = await formBody(req);
+        if (form.get('account') !== user.id_number || form.get('password') !== password) {
+          loginForm(res, details.uid, '证件号码或密码错误');
+          return;
+        }
+      }
       await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
       return;
     }

@@ -469,6 +469,9 @@ pub struct DemoArgs {
     pub clock: Option<String>,
     #[command(flatten)]
     pub seal: SealArgs,
+    /// The same real-name provider options as `yiyin serve` (none by default).
+    #[command(flatten)]
+    pub identity: IdentityArgs,
 }
 
 /// The seal passphrase of the demo (documented in the README) when none is given.
@@ -530,6 +533,7 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> CliResult {
         .with_idle_timeouts(args.listen.idle())
         .with_notifier(args.listen.notify.notifier()?)
         .with_data_sharing(demo_sharing(&args.listen, addr)?);
+    let app = args.identity.apply(app, &public_url)?;
     let mut web = args.listen.web();
     web.demo_registry = Some(Arc::new(yiyin_demo::registry()));
     run_server(app, addr, web).await

@@ -132,6 +132,14 @@ pub fn item_to_form(item: &Item) -> (FormData, Vec<MaterialInput>, Vec<StepInput
                 .and_then(|form| toml::to_string(form).ok())
                 .unwrap_or_default(),
         ),
+        (
+            "template",
+            item.result
+                .template
+                .as_ref()
+                .and_then(|t| toml::to_string(t).ok())
+                .unwrap_or_default(),
+        ),
     ];
     for (flag, on) in [
         ("joint", item.joint),
@@ -306,6 +314,7 @@ pub fn item_from_form(
     };
     let sources = sources_from_text(&f.get("sources"), errors);
     let form = form_from_text(&f.get("form"), errors);
+    let template = definition_from_text(&f.get("template"), "template", "证照模板", errors);
     let mut pick = |field: &str, label: &str, ok: bool| {
         if !ok {
             errors.add(field, format!("请选择{label}"));
@@ -396,6 +405,7 @@ pub fn item_from_form(
             kind: result_kind.unwrap_or(ResultKind::Licence),
             sample: f.get("result_sample"),
             validity_years,
+            template,
         },
         topics: f
             .get("topics")
@@ -415,19 +425,30 @@ pub fn item_from_form(
 /// The application form written in TOML (as the catalog file writes `[items.form]`, without the
 /// prefix) or JSON; empty: no form. What cannot be read is named in the error beside the field.
 pub fn form_from_text(text: &str, errors: &mut FieldErrors) -> Option<Form> {
+    definition_from_text(text, "form", "申请表定义", errors)
+}
+
+/// A definition (an application form, a licence template) written in TOML or JSON under the page
+/// field `field`; empty: none. What cannot be read is named in the error beside the field.
+pub fn definition_from_text<T: serde::de::DeserializeOwned>(
+    text: &str,
+    field: &str,
+    what: &str,
+    errors: &mut FieldErrors,
+) -> Option<T> {
     let t = text.trim();
     if t.is_empty() {
         return None;
     }
     let read = if t.starts_with('{') {
-        serde_json::from_str::<Form>(t).map_err(|e| e.to_string())
+        serde_json::from_str::<T>(t).map_err(|e| e.to_string())
     } else {
-        toml::from_str::<Form>(t).map_err(|e| e.to_string())
+        toml::from_str::<T>(t).map_err(|e| e.to_string())
     };
     match read {
-        Ok(form) => Some(form),
+        Ok(value) => Some(value),
         Err(e) => {
-            errors.add("form", format!("申请表定义无法读取（TOML 或 JSON）：{e}"));
+            errors.add(field, format!("{what}无法读取（TOML 或 JSON）：{e}"));
             None
         }
     }
@@ -465,6 +486,7 @@ fn form_field(path: &str) -> String {
         "national.code" => "national_code".to_string(),
         "national.name" => "national_name".to_string(),
         p if p.starts_with("form.") => "form".to_string(),
+        p if p.starts_with("result.template") => "template".to_string(),
         other => other.split('[').next().unwrap_or(other).to_string(),
     };
     for (prefix, short) in [("materials[", "m"), ("steps[", "s")] {

@@ -1,7 +1,7 @@
 //! Administration: the catalog editor (draft, check, publish with an effective date, retire — the
-//! changelog follows by itself), staff accounts and roles, and the holiday calendar of new years.
-//! Every page checks the role in the jurisdiction: catalog administrators for the catalog, system
-//! administrators for accounts and the calendar.
+//! changelog follows by itself), staff accounts and roles, the holiday calendar of new years, and
+//! the notices that did not go out. Every page checks the role in the jurisdiction: catalog
+//! administrators for the catalog, system administrators for accounts, the calendar and notices.
 
 use crate::pages::{Path, Query};
 use askama::Template;
@@ -23,9 +23,11 @@ use crate::error::AppError;
 
 mod catalog;
 mod item_form;
+mod notices;
 mod org;
 
 pub use catalog::{catalog, edit_form, national, new_form, publish, retire, save};
+pub use notices::{notices, resend};
 pub use org::{org, save_org};
 
 #[derive(Template)]
@@ -36,6 +38,8 @@ struct IndexPage {
     users: Vec<(String, String)>,
     /// Where the user confirms grants of deciding roles (bureau head).
     confirms: Vec<(String, String)>,
+    /// Where the user oversees the SMS and e-mail notices (system administrators).
+    notices: Vec<(String, String)>,
     calendar_years: Vec<i32>,
     /// The calendar's warnings, for its administrator (years missing that open cases reach).
     calendar_warnings: Vec<String>,
@@ -58,7 +62,8 @@ pub async fn index(page: Page) -> PageResult {
     let catalogs = page.jurisdictions_for(Operation::ManageCatalog);
     let users = page.jurisdictions_for(Operation::ManageUsers);
     let confirms = page.jurisdictions_for(Operation::ConfirmGrants);
-    if catalogs.is_empty() && users.is_empty() && confirms.is_empty() {
+    let notices = page.jurisdictions_for(Operation::ManageNotifications);
+    if catalogs.is_empty() && users.is_empty() && confirms.is_empty() && notices.is_empty() {
         return Err(AppError::Forbidden(
             "无权访问管理功能：您的岗位没有目录管理或系统管理职责".into(),
         )
@@ -69,6 +74,7 @@ pub async fn index(page: Page) -> PageResult {
         catalogs,
         users,
         confirms,
+        notices,
         calendar_years: page.app.calendar().years(),
         calendar_warnings: calendar_warnings(&page).await?,
     })

@@ -6,6 +6,7 @@ use crate::pages::{Path, Query};
 use askama::Template;
 use yiyin_app::licences::{ActInput, LicenceView};
 use yiyin_app::supervision::SubjectView;
+use yiyin_domain::catalog::LicenceEntry;
 use yiyin_domain::inspection::Risk;
 use yiyin_domain::licence::{CancellationGround, RevocationGround, WithdrawalBasis};
 use yiyin_domain::org::Organisation;
@@ -42,6 +43,20 @@ struct LicencePage {
 impl LicencePage {
     fn may(&self, what: &str) -> bool {
         self.v.may.iter().any(|m| m == what)
+    }
+
+    /// The entries of the licence a change may set, with their current values.
+    fn changeable_entries(&self) -> Vec<&LicenceEntry> {
+        self.v
+            .contents
+            .iter()
+            .filter(|e| self.v.changeable.contains(&e.key))
+            .collect()
+    }
+
+    /// The value typed for the entry `key` into a refused change, to show it again.
+    fn typed_entry(&self, key: &str) -> String {
+        self.typed("apply_change", &format!("field.{key}"))
     }
 
     /// A value typed into the refused form of `act`, to show it again.
@@ -158,6 +173,12 @@ fn act_input(form: &FormData) -> ActInput {
     ActInput {
         act: form.get("act"),
         changes: form.get("changes"),
+        // The licence's entries to change: one input per entry, named `field.<key>`.
+        fields: form
+            .0
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("field.")?.to_string(), v.clone())))
+            .collect(),
         ground: form.get("ground"),
         reason: form.get("reason"),
         serious_public_harm: form.get("serious_public_harm") == "yes",

@@ -1,5 +1,6 @@
 //! The case page for staff: its materials, timeline, clock explanation and only the actions the
-//! user's role may take now; taking an action from its form; the archive package of a closed case.
+//! user's role may take now; taking an action from its form; receiving supplemented materials with
+//! their scans; the archive package of a closed case.
 
 use crate::pages::{Path, Query};
 use askama::Template;
@@ -13,8 +14,8 @@ use super::CaseShown;
 use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, Form, FormData, Notice, Page, PageFor, PageResult, RawForm, file_response, render,
-    settle,
+    Chrome, FieldErrors, FilesForm, Form, FormData, Notice, Page, PageFor, PageResult, RawForm,
+    file_response, render, settle, unprocessable,
 };
 
 #[derive(Template)]
@@ -298,6 +299,46 @@ pub async fn act(
             (format!("/work/cases/{id}"), format!("已{label}。{next}"))
         },
         |e| case_page_for(&page, id, "", e, form.raw),
+    )
+    .await
+}
+
+/// Records the materials handed in at the window for a supplement notice or a deferral, with their
+/// scans (several files per material, `file_<code>`): the same use case as the applicant's online
+/// supplement. A material with a scan is received whether ticked or not; a refused file refuses
+/// the whole, shown on the case page with nothing kept.
+pub async fn supplement(
+    page: PageFor<gate::Staff>,
+    Path(id): Path<i64>,
+    form: FilesForm,
+) -> PageResult {
+    let mut errors = FieldErrors::default();
+    let (f, uploads) = form.read(Some(&page), &mut errors).await?;
+    if let Some((_, message)) = errors.0.first() {
+        return unprocessable(case_page_for(&page, id, "", message.clone(), f).await);
+    }
+    let mut materials = f.all("materials");
+    materials.extend(uploads.iter().map(|u| u.material.clone()));
+    materials.sort();
+    materials.dedup();
+    let on = ActOn {
+        case_id: id,
+        version: f.get("version").parse().ok(),
+        action: Action::Supplement { materials },
+        uploads,
+    };
+    let label = on.action.label();
+    let result = page.app.act(page.who(), on).await;
+    settle(
+        result,
+        |updated| {
+            let next = match updated.next_role {
+                Some(r) => format!("下一步由{}办理。", r.label()),
+                None => "本件已办结。".to_string(),
+            };
+            (format!("/work/cases/{id}"), format!("已{label}。{next}"))
+        },
+        |e| case_page_for(&page, id, "", e, f),
     )
     .await
 }

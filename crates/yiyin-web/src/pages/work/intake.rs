@@ -1,5 +1,5 @@
-//! The window's intake form: find the item, fill in the applicant, tick the materials provided,
-//! and take the Art. 32 outcome together with the receipt (前台综合受理); a refusal of any of it
+//! The window's intake form: find the item, fill in the applicant and who acts for it (经办人,
+//! 法定代表人), tick the materials provided and scan their files (several per material), and take the Art. 32 outcome together with the receipt (前台综合受理); a refusal of any of it
 //! keeps nothing and shows the form again with the reason beside its field.
 
 use crate::pages::Query;
@@ -10,12 +10,12 @@ use yiyin_app::cases::{Receive, item_scope};
 use yiyin_domain::authz::Operation;
 use yiyin_domain::catalog::{FormError, Item};
 
-use crate::api::cases::{ApplicantInput, outcome_of};
+use crate::api::cases::{AgentInput, ApplicantInput, outcome_of, representation_of};
 use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::form_fields::{FormView, read_form};
 use crate::pages::{
-    Chrome, FieldErrors, Form, FormData, Page, PageFor, PageResult, redirect_with, render,
+    Chrome, FieldErrors, FilesForm, FormData, Page, PageFor, PageResult, redirect_with, render,
     unprocessable,
 };
 
@@ -44,7 +44,20 @@ struct IntakePage {
     application: FormView,
 }
 
+/// What a scan field accepts.
+const ACCEPT: &str = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png";
+/// The hint beside a scan field before a file is chosen.
+const SCAN_HINT: &str = "可选多个文件，单个不超过10MB";
+
 impl IntakePage {
+    /// The item's own mandate material (授权委托书), if it lists one.
+    fn mandate_material(&self) -> Option<String> {
+        self.item
+            .as_ref()
+            .and_then(yiyin_domain::agent::mandate_material)
+            .map(str::to_string)
+    }
+
     fn has_deferrable(&self) -> bool {
         self.item
             .as_ref()
@@ -133,59 +146,57 @@ pub async fn intake_form(page: Page, Query(q): Query<IntakeQuery>) -> PageResult
     .await
 }
 
-/// The intake form as sent.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct IntakeForm {
-    j: String,
-    item: String,
-    key: String,
-    kind: String,
-    name: String,
-    id_number: String,
-    phone: String,
-    materials: Vec<String>,
-    outcome: String,
-    due: String,
-    reason: String,
-    redirect_to: String,
-    /// The clerk's reason for receiving an applicant whose ID number is on record under another
-    /// name (`yiyin_domain::identity`).
-    name_confirmation: String,
-}
-
-/// Receives an application at the window and takes its Art. 32 outcome in one go: nothing is kept
-/// unless all of it is.
-pub async fn intake(page: PageFor<gate::Receive>, form: Form<IntakeForm>) -> PageResult {
+/// Receives an application at the window and takes its Art. 32 outcome in one go, with the
+/// materials scanned (several files per material, `file_<code>`; the mandate under
+/// `file_mandate`) and who acts for the applicant: nothing is kept unless all of it is. Sent with
+/// files (multipart) or without.
+pub async fn intake(page: PageFor<gate::Receive>, form: FilesForm) -> PageResult {
     page.require_staff()?;
-    page.check_csrf(&form)?;
-    let f = &form.data;
+    let mut errors = FieldErrors::default();
+    let (f, uploads) = form.read(Some(&page), &mut errors).await?;
     let q = IntakeQuery {
-        j: f.j.clone(),
-        item: f.item.clone(),
+        j: f.get("j"),
+        item: f.get("item"),
         find: String::new(),
     };
-    let mut errors = FieldErrors::default();
     let mut general = String::new();
     let applicant = ApplicantInput {
-        kind: f.kind.clone(),
-        name: f.name.clone(),
-        id_number: f.id_number.clone(),
-        phone: f.phone.clone(),
+        kind: f.get("kind"),
+        name: f.get("name"),
+        id_number: f.get("id_number"),
+        phone: f.get("phone"),
     }
     .parse()
     .map_err(|e| errors.add_error(&e, "name"))
     .ok();
-    let outcome = outcome_of(&f.outcome, &f.due, &f.reason, &f.redirect_to)
-        .map_err(|e| errors.add_error(&e, "outcome"))
-        .ok();
+    let agent = Some(AgentInput {
+        name: f.get("agent_name"),
+        id_number: f.get("agent_id_number"),
+        phone: f.get("agent_phone"),
+    })
+    .filter(|a| !(a.name.is_empty() && a.id_number.is_empty() && a.phone.is_empty()));
+    let representation = representation_of(
+        agent.as_ref(),
+        &f.get("legal_representative"),
+        page.app.today(),
+    )
+    .map_err(|e| errors.add_error(&e, "agent_name"))
+    .ok();
+    let outcome = outcome_of(
+        &f.get("outcome"),
+        &f.get("due"),
+        &f.get("reason"),
+        &f.get("redirect_to"),
+    )
+    .map_err(|e| errors.add_error(&e, "outcome"))
+    .ok();
     // The application form, when the clerk typed it in (a paper one may be taken as a material
     // instead): checked field by field as receiving checks it.
-    let item = page.app.item_in_force(&f.j, &f.item).await.ok();
+    let item = page.app.item_in_force(&q.j, &q.item).await.ok();
     let data = item
         .as_ref()
         .and_then(|v| v.item.form.as_ref())
-        .map(|def| read_form(def, &form.raw))
+        .map(|def| read_form(def, &f))
         .filter(|d| !d.is_empty());
     let problems = match (&item, &data) {
         (Some(v), Some(d)) => page.app.form_problems(&v.item, d),
@@ -194,29 +205,37 @@ pub async fn intake(page: PageFor<gate::Receive>, form: Form<IntakeForm>) -> Pag
     if !problems.is_empty() {
         errors.add("application", "申请表有填写不正确的地方");
     }
-    if let (Some(applicant), Some(outcome), true) = (applicant, outcome, problems.is_empty()) {
+    // A refused file (type, size) refuses the whole intake: its message stands beside it.
+    let files_ok = errors.is_empty();
+    if let (Some(applicant), Some(representation), Some(outcome), true) =
+        (applicant, representation, outcome, files_ok)
+    {
         let field = outcome.field();
         let receive = Receive {
-            jurisdiction: f.j.clone(),
-            item_code: f.item.clone(),
+            jurisdiction: q.j.clone(),
+            item_code: q.item.clone(),
             applicant: Some(applicant),
-            materials: f.materials.iter().map(|m| m.trim().to_string()).collect(),
+            materials: f.all("materials"),
             attested: true,
             outcome,
-            idempotency_key: Some(f.key.clone()),
-            uploads: vec![],
+            idempotency_key: Some(f.get("key")),
+            uploads,
             form: data,
+            representation,
         };
-        let confirmation = Some(f.name_confirmation.trim()).filter(|c| !c.is_empty());
+        let confirmation = Some(f.get("name_confirmation")).filter(|c| !c.is_empty());
         match page
             .app
-            .receive_confirmed(page.who(), receive, confirmation)
+            .receive_confirmed(page.who(), receive, confirmation.as_deref())
             .await
         {
             Ok(r) => {
                 return Ok(redirect_with(
                     &format!("/work/cases/{}", r.record.id),
-                    &format!("已收件，办件编号 {}；请打印凭证交申请人", r.record.number),
+                    &format!(
+                        "已收件，办件编号 {}；请点击「打印收件凭证」交申请人",
+                        r.record.number
+                    ),
                 ));
             }
             Err(e @ AppError::Refused(_))
@@ -226,12 +245,29 @@ pub async fn intake(page: PageFor<gate::Receive>, form: Form<IntakeForm>) -> Pag
             {
                 errors.add_error(&e, "name_confirmation")
             }
+            Err(e @ AppError::Refused(_))
+                if e.details()
+                    .iter()
+                    .any(|r| r == yiyin_domain::agent::MANDATE_RULE) =>
+            {
+                errors.add_error(&e, "mandate")
+            }
             Err(e @ AppError::Refused(_)) => errors.add_error(&e, field),
+            Err(e @ AppError::Invalid { .. }) if beside_its_field(&e) => {
+                errors.add_error(&e, "name")
+            }
             Err(e @ (AppError::Invalid { .. } | AppError::CalendarMissing(_))) => {
                 general = e.to_string()
             }
             Err(e) => return Err(e.into()),
         }
     }
-    unprocessable(intake_page(&page, &q, form.raw, errors, general, &problems).await)
+    unprocessable(intake_page(&page, &q, f, errors, general, &problems).await)
+}
+
+/// Whether a refused input of the intake is shown beside its field (a file, the agent, the legal
+/// representative) rather than above the form.
+fn beside_its_field(e: &AppError) -> bool {
+    matches!(e, AppError::Invalid { field: Some(f), .. }
+        if f.starts_with("file_") || f.starts_with("agent_") || f == "legal_representative")
 }

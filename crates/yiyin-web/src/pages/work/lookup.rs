@@ -1,7 +1,7 @@
 //! The window's look-up of an applicant already known to the jurisdiction: above the intake form the
 //! clerk types the ID number or credit code and asks 查找并填入; the intake form comes back with the
-//! applicant's kind, name, ID and phone filled in from the latest case under that identifier (or the
-//! applicant's account). A form of its own (not a second button of the intake form, which Enter
+//! applicant's kind, name, ID, phone and an organisation's legal representative filled in from the
+//! latest case under that identifier (or the applicant's account). A form of its own (not a second button of the intake form, which Enter
 //! would press), a server round trip that works without JavaScript; the API offers the same
 //! look-up as JSON (`/api/v1/jurisdictions/{code}/applicants/lookup`).
 
@@ -45,13 +45,17 @@ pub async fn look_up_applicant(page: PageFor<gate::Receive>, form: Form<LookUpFo
     {
         Ok(Some(k)) => {
             raw.0.retain(|(name, _)| {
-                !matches!(name.as_str(), "kind" | "name" | "id_number" | "phone")
+                !matches!(
+                    name.as_str(),
+                    "kind" | "name" | "id_number" | "phone" | "legal_representative"
+                )
             });
             for (name, value) in [
                 ("kind", k.kind),
                 ("name", k.name),
                 ("id_number", k.id_number),
                 ("phone", k.phone),
+                ("legal_representative", k.legal_representative),
             ] {
                 raw.0.push((name.to_string(), value));
             }

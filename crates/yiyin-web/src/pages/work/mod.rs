@@ -5,6 +5,7 @@
 pub mod case;
 pub mod intake;
 pub mod lookup;
+pub mod receipt;
 pub mod shared;
 
 use crate::pages::Query;
@@ -24,9 +25,10 @@ use yiyin_store::shared_materials::SharedMaterial;
 use super::{Chrome, Page, PageResult, render};
 use crate::error::AppError;
 
-pub use case::{act, archive, case_page, reveal};
+pub use case::{act, archive, case_page, reveal, supplement};
 pub use intake::{intake, intake_form};
 pub use lookup::look_up_applicant;
+pub use receipt::receipt;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -381,6 +383,11 @@ pub struct CaseShown {
     /// The applicant as the reader may see them (ID number and phone masked for those who only
     /// watch the case, until opened with 查看完整信息); the page shows this, never `c.applicant`.
     pub applicant: ApplicantShown,
+    /// Who acted for the applicant (经办人/代理人, 法定代表人（负责人）), the agent masked as the
+    /// applicant is.
+    pub representation: yiyin_domain::agent::RepresentationShown,
+    /// The files of a mandate (授权委托书) the item's list does not name.
+    pub mandate_files: Vec<Attachment>,
     pub clock: Option<Clock>,
     pub clock_error: String,
     /// The provisional clock's note (暂定), empty when the clock is final.
@@ -430,6 +437,11 @@ impl CaseShown {
             licence: licence.map(|l| l.identifier),
             late: c.case.deferred_warnings(&c.item, app.today()),
             materials: material_rows(&c, &files, &shared),
+            mandate_files: files
+                .iter()
+                .filter(|f| f.material_code == yiyin_domain::agent::MANDATE_MATERIAL)
+                .cloned()
+                .collect(),
             timeline: timeline(&view.events),
             clock: view.clock,
             clock_error: view.clock_error.unwrap_or_default(),
@@ -438,6 +450,7 @@ impl CaseShown {
             documents: view.documents,
             actions: view.allowed_actions,
             applicant: view.applicant,
+            representation: view.representation,
             c,
         })
     }
