@@ -31,6 +31,7 @@ pub mod catalog;
 pub mod delivery;
 pub mod documents;
 pub mod engine;
+pub mod event_names;
 pub mod identity;
 pub mod ids;
 pub mod inspection;

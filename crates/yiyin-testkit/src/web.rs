@@ -372,6 +372,21 @@ impl Api {
         self.by(token).post(&actions(id), action).await
     }
 
+    /// How many events of a case have this action, as the holder of `token` reads the case.
+    pub async fn event_count(&self, token: &str, id: i64, action: &str) -> usize {
+        let c = self
+            .by(token)
+            .get(&format!("/api/v1/cases/{id}"))
+            .await
+            .expect(200);
+        c["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter(|e| e["action"] == action)
+            .count()
+    }
+
     /// Takes an application at the window through to the licence with the staff of [`Api::desk`];
     /// returns (case id, the case's last view, the clerk's token).
     pub async fn licensed_case(&self) -> (i64, Value, String) {

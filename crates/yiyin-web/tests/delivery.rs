@@ -31,21 +31,6 @@ fn doc<'a>(view: &'a Value, kind: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {kind} in {view}"))
 }
 
-/// The number of events of a case with this action.
-async fn events(app: &Api, token: &str, id: i64, action: &str) -> usize {
-    let c = app
-        .by(token)
-        .get(&format!("/api/v1/cases/{id}"))
-        .await
-        .expect(200);
-    c["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["action"] == action)
-        .count()
-}
-
 async fn consent_then_issued_documents_are_delivered_electronically(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
     let desk = app.desk().await;
@@ -87,7 +72,10 @@ async fn consent_then_issued_documents_are_delivered_electronically(backend: Bac
         .post(&format!("{}/consent", deliveries(id)), json!({}))
         .await
         .refused(409, "已记录同意电子送达");
-    assert_eq!(events(&app, &desk.clerk, id, "consent_delivery").await, 1);
+    assert_eq!(
+        app.event_count(&desk.clerk, id, "consent_delivery").await,
+        1
+    );
 
     for (token, action) in desk.licensing(approve("符合条件")) {
         app.act(token, id, action).await.expect(200);
@@ -102,7 +90,10 @@ async fn consent_then_issued_documents_are_delivered_electronically(backend: Bac
         assert_eq!(d["delivery"]["delivered_on"], "2025-03-03");
         assert_eq!(d["delivery"]["recipient"], "王芳");
     }
-    assert_eq!(events(&app, &desk.clerk, id, "deliver_document").await, 2);
+    assert_eq!(
+        app.event_count(&desk.clerk, id, "deliver_document").await,
+        2
+    );
 
     // Delivered once: the window cannot record a second delivery of the licence.
     let licence = doc(&view, "licence")["document_id"].as_i64().unwrap();
@@ -114,7 +105,10 @@ async fn consent_then_issued_documents_are_delivered_electronically(backend: Bac
         )
         .await
         .refused(422, "已经送达");
-    assert_eq!(events(&app, &desk.clerk, id, "deliver_document").await, 2);
+    assert_eq!(
+        app.event_count(&desk.clerk, id, "deliver_document").await,
+        2
+    );
 }
 
 async fn window_collection_and_post_are_recorded_and_refusals_change_nothing(backend: Backend) {
@@ -205,7 +199,7 @@ async fn window_collection_and_post_are_recorded_and_refusals_change_nothing(bac
     app.by(&outsider).get(&deliveries(id)).await.expect(403);
     let unchanged = app.by(&clerk).get(&deliveries(id)).await.expect(200);
     assert_eq!(unchanged, view, "a refusal changed the deliveries");
-    assert_eq!(events(&app, &clerk, id, "deliver_document").await, 0);
+    assert_eq!(app.event_count(&clerk, id, "deliver_document").await, 0);
 
     // Window collection by an agent, who signs the receipt.
     let view = app
@@ -262,7 +256,7 @@ async fn window_collection_and_post_are_recorded_and_refusals_change_nothing(bac
         .await
         .refused(422, "已经送达");
     // Three recorded acts: the collection, the posting, the receipt.
-    assert_eq!(events(&app, &clerk, id, "deliver_document").await, 3);
+    assert_eq!(app.event_count(&clerk, id, "deliver_document").await, 3);
 }
 
 /// A page's status and HTML.

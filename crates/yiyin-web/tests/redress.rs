@@ -60,21 +60,6 @@ async fn number_of(app: &Api, clerk: &str, id: i64) -> String {
     case["number"].as_str().expect("a case number").to_string()
 }
 
-/// The number of events of a case with this action, as the head reads them.
-async fn events(app: &Api, token: &str, id: i64, action: &str) -> usize {
-    let c = app
-        .by(token)
-        .get(&format!("/api/v1/cases/{id}"))
-        .await
-        .expect(200);
-    c["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["action"] == action)
-        .count()
-}
-
 async fn deadlines_are_counted_as_the_law_says_and_refusals_change_nothing(backend: Backend) {
     // Decided and licensed on Tuesday 2025-09-30, the day before the National Day holiday.
     let app = Api::spawn(backend, "2025-09-30").await;
@@ -204,7 +189,7 @@ async fn deadlines_are_counted_as_the_law_says_and_refusals_change_nothing(backe
     }
     let list = app.by(&head).get(REGISTER).await.expect(200);
     assert_eq!(list["entries"].as_array().unwrap().len(), 1, "{list}");
-    assert_eq!(events(&app, &head, case, "register_redress").await, 1);
+    assert_eq!(app.event_count(&head, case, "register_redress").await, 1);
 
     // A lawsuit whose copy came on Friday 2025-11-07: fifteen days end on Saturday 11-22, moved to
     // Monday 11-24. (A day later sessions are signed in afresh.)
@@ -305,8 +290,11 @@ async fn deadlines_are_counted_as_the_law_says_and_refusals_change_nothing(backe
         &["证照效力不受影响"],
     );
     assert!(s["entry"]["licence_act"].is_null());
-    assert_eq!(events(&app, &head, case, "file_redress_reply").await, 1);
-    assert_eq!(events(&app, &head, case, "record_redress_outcome").await, 1);
+    assert_eq!(app.event_count(&head, case, "file_redress_reply").await, 1);
+    assert_eq!(
+        app.event_count(&head, case, "record_redress_outcome").await,
+        1
+    );
     app.stop().await;
 }
 
@@ -361,7 +349,10 @@ async fn a_revoking_outcome_revokes_the_licence_and_verification_shows_it(backen
     let (status, zip) = app.page(&head, &format!("{}/file", entry(id))).await;
     assert_eq!(status, 200);
     yiyin_archive::verify(&zip).expect("the case's package verifies");
-    assert_eq!(events(&app, &head, case, "download_redress_file").await, 1);
+    assert_eq!(
+        app.event_count(&head, case, "download_redress_file").await,
+        1
+    );
 
     // An outcome before the copy was received is refused; then 撤销 revokes the licence.
     app.by(&head)
@@ -416,7 +407,10 @@ async fn a_revoking_outcome_revokes_the_licence_and_verification_shows_it(backen
         )
         .await
         .refused(422, "不能重复记录");
-    assert_eq!(events(&app, &head, case, "record_redress_outcome").await, 1);
+    assert_eq!(
+        app.event_count(&head, case, "record_redress_outcome").await,
+        1
+    );
     app.unbroken_chain(&head).await;
     app.stop().await;
 }

@@ -11,7 +11,8 @@ use serde::Serialize;
 use serde_json::json;
 use yiyin_domain::authz::{self, Operation, Scope, applicant_may_named};
 use yiyin_domain::calendar::{CalendarError, fmt_date, local_date, provisional_note};
-use yiyin_domain::engine::{CaseState, Clock, action_label};
+use yiyin_domain::engine::{CaseState, Clock};
+use yiyin_domain::event_names::event_label;
 use yiyin_domain::party::ApplicantShown;
 use yiyin_domain::roles::Role;
 use yiyin_store::cases::{CaseFilter, CaseRecord};
@@ -543,7 +544,7 @@ impl App {
                 date: chrono::DateTime::from_timestamp_millis(e.at)
                     .map(|t| fmt_date(local_date(t)))
                     .unwrap_or_default(),
-                action: action_label(&e.action).to_string(),
+                action: event_label(&e.action),
             })
             .collect();
         Ok(TrackView {

@@ -152,28 +152,8 @@ struct Extra<'a> {
     files: Option<(attachments::FileStage, attachments::KeptFiles)>,
 }
 
-/// The Chinese word of a history entry's action.
-pub fn action_label(code: &str) -> &'static str {
-    match code {
-        "create" => "登记",
-        "dispatch" => "派单",
-        "sign" => "签收",
-        "return" => "退单",
-        "extend" => "延期",
-        "reply" => "答复",
-        "callback" => "回访",
-        "direct_reply" => "直接答复",
-        "reassign" => "改派",
-        "arbitrate" => "退单仲裁",
-        "ask_extension" => "申请延期",
-        "deny_extension" => "不予延期",
-        "remind" => "督办",
-        "inform" => "告知延期",
-        "merge" => "并单",
-        "attach" => "上传附件",
-        _ => "其他",
-    }
-}
+/// The Chinese word of a history entry's action (the domain's table).
+pub use yiyin_domain::tickets::history_label as action_label;
 
 /// Writes a ticket's history entry and its chained event in the write `tx`.
 #[allow(clippy::too_many_arguments)]

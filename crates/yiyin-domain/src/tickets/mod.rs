@@ -37,3 +37,27 @@ mod rehearsal_tests;
 mod server_tests;
 #[cfg(test)]
 mod tests;
+
+/// The Chinese word of a ticket's history entry by its action's code (the acts of
+/// [`TicketAction`] and the attachment of files).
+pub fn history_label(code: &str) -> &'static str {
+    match code {
+        "create" => "登记",
+        "dispatch" => "派单",
+        "sign" => "签收",
+        "return" => "退单",
+        "extend" => "延期",
+        "reply" => "答复",
+        "callback" => "回访",
+        "direct_reply" => "直接答复",
+        "reassign" => "改派",
+        "arbitrate" => "退单仲裁",
+        "ask_extension" => "申请延期",
+        "deny_extension" => "不予延期",
+        "remind" => "督办",
+        "inform" => "告知延期",
+        "merge" => "并单",
+        "attach" => "上传附件",
+        _ => "其他",
+    }
+}

@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 use yiyin_app::audit::{ChainReport, LogPage, check_head, parse_head};
 use yiyin_domain::authz::Operation;
-use yiyin_domain::engine::action_label;
+use yiyin_domain::event_names::event_label;
 use yiyin_store::events::Event;
 
 use crate::auth::gate;
@@ -56,12 +56,9 @@ struct LogPageView {
     head_error: String,
 }
 
-/// What an event is, in Chinese: the label of a case action, else its code.
+/// What an event is, in Chinese.
 fn what(e: &Event) -> String {
-    match action_label(&e.action) {
-        "其他" => e.action.clone(),
-        label => label.to_string(),
-    }
+    event_label(&e.action)
 }
 
 /// The log.

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use yiyin_app::cases::{CaseLine, CaseView, DocumentSummary, Worklist};
 use yiyin_domain::authz::{self, Operation};
 use yiyin_domain::calendar::{fmt_date, local_date};
-use yiyin_domain::engine::{CaseState, Clock, action_label};
+use yiyin_domain::engine::{CaseState, Clock};
+use yiyin_domain::event_names::event_label;
 use yiyin_domain::party::{ApplicantShown, Channel};
 use yiyin_domain::roles::Role;
 use yiyin_store::attachments::Attachment;
@@ -272,7 +273,7 @@ fn step_label(e: &Event) -> String {
     {
         return format!("完成“{}”环节", k.label());
     }
-    action_label(&e.action).to_string()
+    event_label(&e.action)
 }
 
 /// A material as shown on the case page.
