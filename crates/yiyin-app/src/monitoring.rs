@@ -1,8 +1,8 @@
 //! E-monitoring (电子监察) use cases: the sweeps that issue the yellow and red cards the domain's
 //! monitoring finds — on each case's limits ([`yiyin_domain::monitoring::assess`]) and on the
 //! conduct of the work (steps over budget, intakes left to a deemed acceptance, pushes not
-//! acknowledged in time) — the monitoring desk's list of cards, and the appeal (申诉) of a card and
-//! its decision.
+//! acknowledged in time, replies to reconsiderations and lawsuits filed late) — the monitoring
+//! desk's list of cards, and the appeal (申诉) of a card and its decision.
 //!
 //! Who does what:
 //! - the desk is read by the holders of [`Operation::Monitor`]: the discipline supervisor
@@ -24,7 +24,9 @@ use yiyin_domain::calendar::CalendarError;
 use yiyin_domain::calendar::{fmt_date, local_date};
 use yiyin_domain::engine::ApplicantFacts;
 use yiyin_domain::engine::{Case, Context};
-use yiyin_domain::monitoring::{Card, CardColor, assess, conduct_cards, push_ack_card};
+use yiyin_domain::monitoring::{
+    Card, CardColor, assess, conduct_cards, push_ack_card, redress_reply_card,
+};
 use yiyin_domain::party::Actor;
 use yiyin_domain::roles::Role;
 use yiyin_domain::text::{TextKind, check};
@@ -176,13 +178,54 @@ impl App {
 
     /// Issues the conduct cards ([`yiyin_domain::monitoring::conduct_cards`]: a step over its
     /// budget, an intake left to a deemed acceptance) on the cases in progress or closed in the
-    /// last [`CLOSED_CASES_SWEPT_DAYS`] days, and the acknowledgement cards of pushes acknowledged
-    /// late or not at all, on the supervising department. Each once, with its event; safe on
+    /// last [`CLOSED_CASES_SWEPT_DAYS`] days, the acknowledgement cards of pushes acknowledged
+    /// late or not at all (on the supervising department), and the cards of replies to
+    /// reconsiderations and lawsuits filed late or not at all. Each once, with its event; safe on
     /// several servers at once. Returns how many were issued here.
     #[tracing::instrument(skip_all)]
     pub async fn sweep_conduct_cards(&self, at: DateTime<Utc>) -> Result<usize> {
         let issued = self.sweep(at, false, conduct_cards).await?;
-        Ok(issued + self.sweep_push_cards(at).await?)
+        let pushes = self.sweep_push_cards(at).await?;
+        Ok(issued + pushes + self.sweep_redress_cards(at).await?)
+    }
+
+    /// The cards of replies to reconsiderations and lawsuits filed late or not yet
+    /// ([`redress_reply_card`]), one per case, on the department whose decision is challenged.
+    async fn sweep_redress_cards(&self, at: DateTime<Utc>) -> Result<usize> {
+        let today = local_date(at);
+        let calendar = self.calendar();
+        let mut issued = 0;
+        for e in self.store.redress_replies_late(today).await? {
+            let Some(case_id) = e.case_id else {
+                continue;
+            };
+            let what = format!("{}{}", e.kind.label(), e.kind.reply_word());
+            let card = match redress_reply_card(
+                &calendar,
+                e.reply_due,
+                e.replied_on,
+                today,
+                &what,
+                &e.basis,
+            ) {
+                Ok(Some(card)) => card,
+                Ok(None) => continue,
+                Err(err) => {
+                    tracing::warn!(entry = e.id, error = %err,
+                            "monitoring skipped: a date is in a year the calendar lacks");
+                    continue;
+                }
+            };
+            let kept = self.store.cards_of_case(case_id).await?;
+            if kept.iter().any(|k| k.card_limit == card.limit) {
+                continue;
+            }
+            let record = self.store.case(case_id).await?;
+            issued += self
+                .issue_cards(&record, &record.department, &[&card], at)
+                .await?;
+        }
+        Ok(issued)
     }
 
     /// The sweep of cases: the cards `due` finds on each (as of today, time applied), those not

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 mod conduct;
 
-pub use conduct::{conduct_cards, push_ack_card};
+pub use conduct::{conduct_cards, push_ack_card, redress_reply_card};
 
 use crate::calendar::{CalendarError, fmt_date};
 use crate::engine::{Case, CaseState, Clock, Closing, Context};
@@ -65,6 +65,8 @@ labelled_enum!(
         Intake = ("intake", "受理审查时限"),
         /// A pushed result's acknowledgement by the supervising department, [`conduct`].
         PushAck = ("push_ack", "推送签收时限"),
+        /// The reply to a reconsideration or a lawsuit (复议答复、应诉答辩), [`conduct`].
+        RedressReply = ("redress_reply", "复议答复应诉时限"),
     }
 );
 
@@ -216,7 +218,9 @@ fn reason(ctx: &Context, limit: CardLimit, due: NaiveDate) -> String {
             "超过制证送达时限（《行政许可法》第四十四条）：发证期限 {due} 届满仍未颁发、送达许可证件"
         ),
         // Issued with their own reasons by [`conduct`], never here.
-        CardLimit::Step | CardLimit::Intake | CardLimit::PushAck => String::new(),
+        CardLimit::Step | CardLimit::Intake | CardLimit::PushAck | CardLimit::RedressReply => {
+            String::new()
+        }
     }
 }
 

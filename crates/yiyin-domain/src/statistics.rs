@@ -335,7 +335,8 @@ pub struct Counts {
     /// 红牌（制证送达时限）.
     pub cards_certificate: u64,
     /// The conduct cards of the case's own work: 黄牌（环节时限） and 红牌（受理审查时限）. A push's
-    /// acknowledgement card is the supervising department's, not counted with the case.
+    /// acknowledgement card is the supervising department's, and the card of a late reply to a
+    /// reconsideration or a lawsuit the bureau's answer to it: neither is counted with the case.
     #[serde(default)]
     pub cards_conduct: u64,
 }
@@ -376,7 +377,7 @@ impl Counts {
                 CardLimit::Statutory => self.cards_statutory += 1,
                 CardLimit::Certificate => self.cards_certificate += 1,
                 CardLimit::Step | CardLimit::Intake => self.cards_conduct += 1,
-                CardLimit::PushAck => {}
+                CardLimit::PushAck | CardLimit::RedressReply => {}
             }
         }
     }

@@ -169,6 +169,16 @@ impl Store {
         .await
     }
 
+    /// The entries of every jurisdiction whose reply was due before `today` and came late or has
+    /// not come (the monitoring's reply cards), with a case, by id.
+    pub async fn redress_replies_late(&self, today: NaiveDate) -> Result<Vec<RedressEntry>> {
+        sql!(select::<RedressEntry>(
+            "redress_entries WHERE case_id IS NOT NULL AND reply_due < $1
+               AND (replied_on IS NULL OR replied_on > reply_due) ORDER BY id"); day(today))
+        .all(self.reader())
+        .await
+    }
+
     /// The entries about a case.
     pub async fn redress_of_case(&self, case_id: i64) -> Result<Vec<RedressEntry>> {
         sql!(select::<RedressEntry>("redress_entries WHERE case_id = $1 ORDER BY id"); case_id)

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::web::HANYIN;
-use yiyin_testkit::{Api, assert_says, at, on_both};
+use yiyin_testkit::{Api, assert_says, at, date, on_both};
 
 on_both!(
     deadlines_are_counted_as_the_law_says_and_refusals_change_nothing,
@@ -190,6 +190,30 @@ async fn deadlines_are_counted_as_the_law_says_and_refusals_change_nothing(backe
     let list = app.by(&head).get(REGISTER).await.expect(200);
     assert_eq!(list["entries"].as_array().unwrap().len(), 1, "{list}");
     assert_eq!(app.event_count(&head, case, "register_redress").await, 1);
+
+    // The monitoring cards the reply not filed by 10-21: a red card dated the next working day,
+    // once.
+    let reply_cards = || async {
+        app.store
+            .cards_of_case(case)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.card_limit == yiyin_domain::monitoring::CardLimit::RedressReply)
+            .collect::<Vec<_>>()
+    };
+    app.app.sweep_conduct_cards(at("2025-10-21")).await.unwrap();
+    assert!(reply_cards().await.is_empty());
+    app.app.sweep_conduct_cards(at("2025-10-22")).await.unwrap();
+    app.app.sweep_conduct_cards(at("2025-10-23")).await.unwrap();
+    let cards = reply_cards().await;
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    assert_eq!(cards[0].color, yiyin_domain::monitoring::CardColor::Red);
+    assert_eq!(cards[0].card_on, date("2025-10-22"));
+    assert_says(
+        &cards[0].reason,
+        &["行政复议书面答复", "第四十八条", "仍未提交"],
+    );
 
     // A lawsuit whose copy came on Friday 2025-11-07: fifteen days end on Saturday 11-22, moved to
     // Monday 11-24. (A day later sessions are signed in afresh.)

@@ -11,6 +11,9 @@
 //!   the engine, so the window's failure shows as this card instead.
 //! - **Push acknowledgement** (黄牌, 推送签收时限, on the supervising department): a pushed result
 //!   not acknowledged (签收) by its due date (`supervision::ack_due`).
+//! - **Redress reply** (红牌, 复议答复应诉时限): the written reply to a reconsideration or the defence
+//!   in a lawsuit not filed by its due date (`redress::reply_due`: 行政复议法 第四十八条, 行政诉讼法
+//!   第六十七条) — a time limit of the law, so red.
 //!
 //! Refusals and denials without reasons cannot be made (the engine requires the reason, Art. 38
 //! para 2), so they need no card. Every card is dated the first working day after the due date that
@@ -143,6 +146,40 @@ pub fn push_ack_card(
         reason: format!(
             "{department_name}超过审批结果签收时限（审管衔接）：推送应于 {} 前签收，{what}",
             fmt_date(ack_due)
+        ),
+    }))
+}
+
+/// The card of a reply to a reconsideration or a lawsuit not filed by its due date, as of
+/// `as_of`: dated the first working day after `reply_due`, unless the reply was filed on or before
+/// it. `what` names the proceeding and the reply (行政复议书面答复, 行政诉讼答辩状) and `basis` its law.
+pub fn redress_reply_card(
+    cal: &Calendar,
+    reply_due: NaiveDate,
+    replied_on: Option<NaiveDate>,
+    as_of: NaiveDate,
+    what: &str,
+    basis: &str,
+) -> Result<Option<Card>, CalendarError> {
+    if replied_on.is_some_and(|d| d <= reply_due) {
+        return Ok(None);
+    }
+    let on = cal.add(reply_due, 1)?;
+    if on > as_of {
+        return Ok(None);
+    }
+    let done = match replied_on {
+        Some(d) => format!("于 {} 提交", fmt_date(d)),
+        None => "仍未提交".to_string(),
+    };
+    Ok(Some(Card {
+        color: CardColor::Red,
+        limit: CardLimit::RedressReply,
+        on,
+        due: reply_due,
+        reason: format!(
+            "超过{what}期限（{basis}）：应于 {} 前提交，{done}",
+            fmt_date(reply_due)
         ),
     }))
 }
@@ -356,6 +393,37 @@ mod tests {
             late.reason.contains("于 2025-03-07 签收"),
             "{}",
             late.reason
+        );
+    }
+
+    #[test]
+    fn a_reply_not_filed_in_time_is_a_red_card() {
+        let cal = Calendar::builtin();
+        let due = d("2025-10-21");
+        let card = |replied: Option<&str>, as_of: &str| {
+            redress_reply_card(
+                &cal,
+                due,
+                replied.map(d),
+                d(as_of),
+                "行政复议书面答复",
+                "复议法第四十八条",
+            )
+            .unwrap()
+        };
+        assert_eq!(card(None, "2025-10-21"), None);
+        let late = card(None, "2025-10-22").expect("a card");
+        assert_eq!(
+            (late.color, late.limit, late.on),
+            (CardColor::Red, CardLimit::RedressReply, d("2025-10-22"))
+        );
+        assert!(late.reason.contains("仍未提交"), "{}", late.reason);
+        assert_eq!(card(Some("2025-10-21"), "2025-11-30"), None);
+        let filed_late = card(Some("2025-10-23"), "2025-11-30").expect("a card");
+        assert!(
+            filed_late.reason.contains("于 2025-10-23 提交"),
+            "{}",
+            filed_late.reason
         );
     }
 }
