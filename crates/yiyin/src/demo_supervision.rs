@@ -16,6 +16,7 @@ use yiyin_domain::calendar::{cst, fmt_date, parse_date};
 use yiyin_domain::catalog::{HandlingClass, HandlingMode, Item, ItemKind, ResultKind, Subject};
 use yiyin_domain::licence::ActRequest;
 use yiyin_domain::party::Applicant;
+use yiyin_domain::redress::RegisterRequest;
 use yiyin_store::Store;
 use yiyin_store::licences::Licence;
 use yiyin_store::pushes::PushFilter;
@@ -263,6 +264,32 @@ pub async fn load(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<S
         )
         .await?;
         s.changes += 1;
+
+        // The first licensee asks the county government to reconsider the decision (行政复议): the
+        // head registers the copy received and answers for it, the reply due in ten working days.
+        let head = principal(app, &format!("{}.head", j.code)).await?;
+        clock.set(at(b(1), 17, 30));
+        app.register_redress(
+            &head,
+            &j.code,
+            &RegisterRequest {
+                kind: "reconsideration".into(),
+                case_number: String::new(),
+                licence: first.identifier.clone(),
+                applicant: first.holder.clone(),
+                // A development zone's bureau answers to its administrative committee.
+                body: if j.name.contains("高新") {
+                    "安康高新技术产业开发区管理委员会".into()
+                } else {
+                    format!("{}人民政府", j.name)
+                },
+                file_number: format!("{}政复〔{}〕3号", j.name, anchor.year()),
+                received_on: fmt_date(b(6)),
+                responsible: head.account.id,
+                notes: "申请人认为现场核查未通知其到场，请求撤销许可决定".into(),
+            },
+        )
+        .await?;
 
         s.pushes += store
             .pushes(&PushFilter {
