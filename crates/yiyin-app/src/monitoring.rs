@@ -200,30 +200,9 @@ impl App {
                 continue;
             };
             let what = format!("{}{}", e.kind.label(), e.kind.reply_word());
-            let card = match redress_reply_card(
-                &calendar,
-                e.reply_due,
-                e.replied_on,
-                today,
-                &what,
-                &e.basis,
-            ) {
-                Ok(Some(card)) => card,
-                Ok(None) => continue,
-                Err(err) => {
-                    tracing::warn!(entry = e.id, error = %err,
-                            "monitoring skipped: a date is in a year the calendar lacks");
-                    continue;
-                }
-            };
-            let kept = self.store.cards_of_case(case_id).await?;
-            if kept.iter().any(|k| k.card_limit == card.limit) {
-                continue;
-            }
-            let record = self.store.case(case_id).await?;
-            issued += self
-                .issue_cards(&record, &record.department, &[&card], at)
-                .await?;
+            let card =
+                redress_reply_card(&calendar, e.reply_due, e.replied_on, today, &what, &e.basis);
+            issued += self.issue_one_card(case_id, None, card, at).await?;
         }
         Ok(issued)
     }
@@ -319,27 +298,41 @@ impl App {
                     |_| p.department.clone(),
                     |j| j.department_name(&p.department),
                 );
-                let card = match push_ack_card(&calendar, due, acknowledged_on, today, &department)
-                {
-                    Ok(Some(card)) => card,
-                    Ok(None) => continue,
-                    Err(e) => {
-                        tracing::warn!(push = p.id, error = %e,
-                            "monitoring skipped: a date is in a year the calendar lacks");
-                        continue;
-                    }
-                };
-                let kept = self.store.cards_of_case(case_id).await?;
-                if kept.iter().any(|k| k.card_limit == card.limit) {
-                    continue;
-                }
-                let record = self.store.case(case_id).await?;
+                let card = push_ack_card(&calendar, due, acknowledged_on, today, &department);
                 issued += self
-                    .issue_cards(&record, &p.department, &[&card], at)
+                    .issue_one_card(case_id, Some(&p.department), card, at)
                     .await?;
             }
         }
         Ok(issued)
+    }
+
+    /// Issues a card the domain found on a case (on `department`, else the case's own), unless
+    /// one of its kind is kept already; a date in a year the calendar lacks is logged and skipped.
+    /// Returns how many were issued here (0 or 1).
+    async fn issue_one_card(
+        &self,
+        case_id: i64,
+        department: Option<&str>,
+        found: std::result::Result<Option<Card>, CalendarError>,
+        at: DateTime<Utc>,
+    ) -> Result<usize> {
+        let card = match found {
+            Ok(Some(card)) => card,
+            Ok(None) => return Ok(0),
+            Err(e) => {
+                tracing::warn!(case_id, error = %e,
+                    "monitoring skipped: a date is in a year the calendar lacks");
+                return Ok(0);
+            }
+        };
+        let kept = self.store.cards_of_case(case_id).await?;
+        if kept.iter().any(|k| k.card_limit == card.limit) {
+            return Ok(0);
+        }
+        let record = self.store.case(case_id).await?;
+        let department = department.unwrap_or(&record.department).to_string();
+        self.issue_cards(&record, &department, &[&card], at).await
     }
 
     /// Issues cards on one case in one transaction, each with its event; those issued meanwhile
