@@ -54,6 +54,8 @@ impl App {
                     documents.push((format!("{stem}.json"), json.clone().into_bytes()));
                     let pdf = self.pdf_of(&doc).await?;
                     documents.push((format!("{stem}.pdf"), pdf));
+                    let ofd = self.ofd_of(&doc).await?;
+                    documents.push((format!("{stem}.ofd"), ofd));
                 }
                 // Issued before the seals were switched on: the unsealed record, as it was issued.
                 None => unsealed.push((

@@ -55,6 +55,8 @@ pub struct Verdict {
     /// A licence's contents (证照模板), a person's name, ID number and address masked unless
     /// `complete`.
     pub contents: Vec<LicenceEntry>,
+    /// A simulated document (模拟运行): signed with the simulation seal, of no legal effect.
+    pub simulated: bool,
 }
 
 impl Verdict {
@@ -76,6 +78,7 @@ impl Verdict {
             licence_valid_until: None,
             contents: vec![],
             complete: true,
+            simulated: false,
         }
     }
 
@@ -217,23 +220,19 @@ impl App {
         })?;
         let sealed = SealedDocument::from_json(sealed_json).map_err(AppError::internal)?;
         let ring = self.keyring();
-        let (_, key) = ring.by_id(sealed.seal.id).ok_or_else(|| {
-            AppError::Unavailable("签发这份文书的印章密钥未加载，暂时不能生成电子文件".into())
-        })?;
-        let code = match &doc.verification_code {
-            Some(code) => code.clone(),
-            None => {
-                // Issued before codes: given one now, before its PDF first carries it.
-                let mut tx = self.store.begin_write().await?;
-                tx.set_document_code(doc.id, &verification_code()).await?;
-                tx.commit().await?;
-                self.store
-                    .document(doc.id)
-                    .await?
-                    .verification_code
-                    .ok_or_else(|| AppError::internal("verification code not kept"))?
-            }
+        let key = if crate::simulation::is_simulated(&sealed) {
+            crate::simulation::simulation_key()
+        } else {
+            &ring
+                .by_id(sealed.seal.id)
+                .ok_or_else(|| {
+                    AppError::Unavailable(
+                        "签发这份文书的印章密钥未加载，暂时不能生成电子文件".into(),
+                    )
+                })?
+                .1
         };
+        let code = self.code_of(doc).await?;
         let url = self.verify_url(&doc.record.number, &code);
         let record = doc.record.clone();
         let key = key.clone();
@@ -258,6 +257,59 @@ impl App {
         Ok(pdf)
     }
 
+    /// A document's verification code, given one now if it was issued before codes (before its
+    /// first PDF or OFD carries it).
+    async fn code_of(&self, doc: &StoredDocument) -> Result<String> {
+        if let Some(code) = &doc.verification_code {
+            return Ok(code.clone());
+        }
+        let mut tx = self.store.begin_write().await?;
+        tx.set_document_code(doc.id, &verification_code()).await?;
+        tx.commit().await?;
+        self.store
+            .document(doc.id)
+            .await?
+            .verification_code
+            .ok_or_else(|| AppError::internal("verification code not kept"))
+    }
+
+    /// The OFD of a sealed document (GB/T 33190, signed as GM/T 0099 lays out): the same pages as
+    /// its PDF, signed with the seal's key at the time the document was sealed. The signature is
+    /// deterministic (SM2 with RFC 6979 nonces), so every download is the same file without
+    /// keeping it.
+    pub async fn ofd_of(&self, doc: &StoredDocument) -> Result<Vec<u8>> {
+        let sealed_json = doc.sealed.as_deref().ok_or_else(|| {
+            AppError::Conflict(
+                "这份文书未加盖电子印章（签发时电子印章未启用），不能生成电子文件".into(),
+            )
+        })?;
+        let sealed = SealedDocument::from_json(sealed_json).map_err(AppError::internal)?;
+        let ring = self.keyring();
+        let (_, key) = ring.by_id(sealed.seal.id).ok_or_else(|| {
+            AppError::Unavailable("签发这份文书的印章密钥未加载，暂时不能生成电子文件".into())
+        })?;
+        let code = self.code_of(doc).await?;
+        let url = self.verify_url(&doc.record.number, &code);
+        let record = doc.record.clone();
+        let key = key.clone();
+        tokio::task::spawn_blocking(move || {
+            let signed_at = sealed.signed_at.clone();
+            yiyin_ofd::render(
+                &sealed,
+                &record,
+                &yiyin_pdf::Verification {
+                    url: &url,
+                    code: &code,
+                },
+                &key,
+                &signed_at,
+            )
+        })
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)
+    }
+
     /// What the register says of a sealed document, as of today.
     pub async fn registry_check(&self, sealed: &SealedDocument) -> Result<RegistryCheck> {
         registry_check(&self.store, sealed, self.today()).await
@@ -266,11 +318,11 @@ impl App {
     /// Verifies the bytes of an uploaded PDF or JSON.
     #[tracing::instrument(skip_all)]
     pub async fn verify_bytes(&self, bytes: &[u8]) -> Result<Verdict> {
-        let sealed = match yiyin_pdf::verify_any(bytes) {
+        let sealed = match yiyin_ofd::verify_any(bytes) {
             Ok(s) => s,
             Err(e) => {
                 // Say which document it claims to be, if the record can be read.
-                let claimed = yiyin_pdf::embedded_record(bytes).or_else(|| {
+                let claimed = yiyin_ofd::embedded_record_any(bytes).or_else(|| {
                     std::str::from_utf8(bytes)
                         .ok()
                         .and_then(|t| SealedDocument::from_json(t).ok())
@@ -284,8 +336,14 @@ impl App {
                 return Ok(v);
             }
         };
+        // A simulated document (模拟运行) is genuine as a rehearsal and nothing more.
+        let simulated = crate::simulation::is_simulated(&sealed);
         let check = self.registry_check(&sealed).await?;
-        let problems = check.problems();
+        let problems = if simulated {
+            vec![yiyin_domain::simulation::NOT_LEGAL.to_string()]
+        } else {
+            check.problems()
+        };
         let field = |k: &str| sealed.document[k].as_str().map(str::to_string);
         Ok(Verdict {
             valid: problems.is_empty(),
@@ -308,6 +366,7 @@ impl App {
             complete: true,
             contents: serde_json::from_value(sealed.document["contents"].clone())
                 .unwrap_or_default(),
+            simulated,
         })
     }
 

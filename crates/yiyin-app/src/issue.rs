@@ -87,7 +87,15 @@ impl App {
         doc: &DocumentRecord,
         at: DateTime<Utc>,
     ) -> Result<i64> {
-        let sealed = self.seal(&record.jurisdiction, seal_holder, doc, at)?;
+        // A simulated case's document is signed with the simulation seal, never a real one.
+        let sealed = if self.conduct_in(tx, record.id).await?.real_seal {
+            self.seal(&record.jurisdiction, seal_holder, doc, at)?
+        } else {
+            Some((
+                crate::simulation::seal_simulated(doc, at)?,
+                crate::simulation::SEAL_ID,
+            ))
+        };
         Ok(tx
             .insert_document(&NewDocument {
                 case_id: record.id,
@@ -208,8 +216,13 @@ impl App {
             })
             .collect();
         let seqs = tx.append_events(&events).await?;
-        self.notify_case_events(tx, record, clock, &transitions, &seqs, at)
-            .await?;
+        // A simulated case (模拟运行) reaches no one outside: no notice, delivery, push, task or
+        // registered licence.
+        let conduct = self.conduct_in(tx, record.id).await?;
+        if conduct.notify_applicant {
+            self.notify_case_events(tx, record, clock, &transitions, &seqs, at)
+                .await?;
+        }
         let issued_on = local_date(at);
         // The names valid on the day of issue (a body renamed since signs under its new name).
         let issuer = Issuer::of(
@@ -219,10 +232,14 @@ impl App {
             &record.unit,
             issued_on,
         );
+        // A delegated case at an entrusted township: the delegating authority's name and seal,
+        // the township named as entrusted (Art. 24).
+        let (issuer, entrusted) = self.entrusted_issuer(j, record, issuer, issued_on);
         let ctx = DocContext {
             case_number: &record.number,
             query_code: &record.query_code,
             applicant: &record.applicant.name,
+            applicant_is_person: record.applicant.id_number.is_person(),
             item: &record.item,
             issuer: &issuer,
             clock,
@@ -236,7 +253,23 @@ impl App {
                 match effect {
                     Effect::Issue(kind) => {
                         let mut doc = compose(*kind, &record.case, &ctx, issued_on);
-                        let identifier = if *kind == DocumentKind::Licence {
+                        if let Some((e, clause)) = &entrusted
+                            && crate::delegation::names_entrusted(*kind, e)
+                        {
+                            doc.paragraphs.push(clause.clone());
+                        }
+                        let identifier = if *kind == DocumentKind::Licence
+                            && !conduct.publish_licence
+                        {
+                            doc.paragraphs.insert(
+                                0,
+                                format!("证照编号：无（{}）", yiyin_domain::simulation::NOT_LEGAL),
+                            );
+                            doc.contents = self
+                                .licence_contents(tx, record, j, &issuer, &doc, None)
+                                .await?;
+                            None
+                        } else if *kind == DocumentKind::Licence {
                             let id = self.register_licence(tx, record, &issuer, &doc, at).await?;
                             doc.paragraphs.insert(0, format!("证照编号：{id}"));
                             doc.identifier = Some(id.clone());
@@ -254,11 +287,13 @@ impl App {
                             tx.set_licence_document(id, doc_id).await?;
                             licence = Some(id.clone());
                         }
-                        self.deliver_issued(tx, record, doc_id, &doc, at).await?;
+                        if conduct.notify_applicant {
+                            self.deliver_issued(tx, record, doc_id, &doc, at).await?;
+                        }
                         last_doc = Some(doc);
                     }
                     Effect::Push(kind) => {
-                        if record.supervising_department.is_empty() {
+                        if record.supervising_department.is_empty() || !conduct.push {
                             continue;
                         }
                         let decision = record.case.decision.as_ref();

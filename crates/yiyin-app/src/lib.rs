@@ -19,6 +19,7 @@ pub mod audit;
 pub mod cases;
 pub mod catalog;
 pub mod clock;
+pub mod delegation;
 pub mod deliveries;
 pub mod delivery;
 pub mod documents;
@@ -26,6 +27,7 @@ pub mod egress;
 pub mod error;
 pub mod forms;
 pub mod hashing;
+pub mod hearings;
 pub mod identity;
 pub mod inspections;
 pub mod issue;
@@ -42,11 +44,13 @@ pub mod redress;
 pub mod reports;
 pub mod seals;
 pub mod sharing;
+pub mod simulation;
 pub mod sms_codes;
 pub mod statistics;
 pub mod supervision;
 pub mod tickets;
 pub mod totp;
+pub mod transition;
 pub mod users;
 pub mod workers;
 
@@ -103,6 +107,8 @@ pub struct App {
     sharing: Arc<sharing::DataSharing>,
     /// The SMS gateway and the mail server notices are sent through (`notifications`).
     notifier: Arc<notifications::Notifier>,
+    /// The township delegations (`delegation`), read at start and after each change.
+    delegations: Arc<RwLock<Vec<yiyin_domain::delegation::Delegation>>>,
 }
 
 type SearchKeyed = ((NaiveDate, i64), Arc<SearchIndex>);
@@ -122,6 +128,7 @@ impl App {
         admin::load_calendar_years(&store, &mut calendar).await?;
         tickets::seed_categories(&store).await?;
         let org = store.organisation().await?;
+        let delegations = store.delegations(None).await?;
         Ok(App {
             store,
             blobs,
@@ -137,6 +144,7 @@ impl App {
             identity_provider: None,
             sharing: Arc::default(),
             notifier: Arc::default(),
+            delegations: Arc::new(RwLock::new(delegations)),
         })
     }
 
@@ -182,7 +190,16 @@ impl App {
         &self,
         record: &yiyin_store::cases::CaseRecord,
     ) -> yiyin_domain::authz::Scope {
-        record.scope(&self.org.read().expect("org lock"))
+        let org = self.org.read().expect("org lock");
+        let scope = record.scope(&org);
+        // A delegated item: the township entrusted where the case is, today (Art. 24).
+        if record.handling_mode == yiyin_domain::catalog::HandlingMode::Delegated
+            && let Some(j) = org.jurisdiction(&record.jurisdiction)
+        {
+            let entrusted = self.entrusted_at(j, &record.item_code, &record.unit);
+            return scope.with_entrusted(entrusted);
+        }
+        scope
     }
 
     /// A jurisdiction of the organisation.

@@ -38,6 +38,7 @@ pub fn department_scope(jurisdiction: &str, department: &str) -> Scope {
         handling_mode: HandlingMode::Transferred,
         instant: false,
         townships: Default::default(),
+        entrusted: None,
     }
 }
 

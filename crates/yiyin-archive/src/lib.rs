@@ -1,5 +1,5 @@
 //! The e-archive of a closed case (电子档案): one zip package holding the case, every sealed document
-//! (its signed record and its PDF), every material, and the case's events from the hash-chained log;
+//! (its signed record, its PDF and its OFD), every material, and the case's events from the hash-chained log;
 //! with a manifest of every file's SM3 digest, signed by the seal that decided the case.
 //!
 //! [`verify`] needs nothing but the package: the manifest's signature, every file's digest and size,
@@ -53,7 +53,7 @@ pub struct Contents {
     /// The case as JSON.
     pub case: Value,
     pub events: Vec<Event>,
-    /// (file name, bytes): sealed records (`.json`) and PDFs (`.pdf`).
+    /// (file name, bytes): sealed records (`.json`), PDFs (`.pdf`) and OFDs (`.ofd`).
     pub documents: Vec<(String, Vec<u8>)>,
     /// (file name, bytes): documents issued before the seals were switched on, as unsealed records
     /// (covered by the manifest's signature, but carrying no seal of their own).
@@ -292,6 +292,10 @@ pub fn verify(package: &[u8]) -> Result<Report, ArchiveError> {
             documents += 1;
             let result = if entry.path.ends_with(".pdf") {
                 yiyin_pdf::verify(&bytes)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            } else if entry.path.ends_with(".ofd") {
+                yiyin_ofd::verify(&bytes)
                     .map(|_| ())
                     .map_err(|e| e.to_string())
             } else {

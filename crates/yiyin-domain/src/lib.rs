@@ -28,6 +28,7 @@ pub mod agent;
 pub mod authz;
 pub mod calendar;
 pub mod catalog;
+pub mod delegation;
 pub mod delivery;
 pub mod documents;
 pub mod engine;
@@ -45,14 +46,17 @@ pub mod ratings;
 pub mod redress;
 pub mod references;
 pub mod refusal;
+pub mod rehearsal_report;
 pub mod rehearse;
 pub mod roles;
+pub mod simulation;
 pub mod sms_code;
 pub mod sources;
 pub mod statistics;
 pub mod supervision;
 pub mod text;
 pub mod tickets;
+pub mod transition;
 
 /// Helpers shared by the unit tests of several modules.
 #[cfg(test)]

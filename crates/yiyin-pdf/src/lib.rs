@@ -23,12 +23,12 @@ use krilla::paint::{Fill, FillRule, LineCap, LineJoin, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 use std::sync::OnceLock;
-use yiyin_domain::calendar::fmt_date_cn;
 use yiyin_domain::documents::DocumentRecord;
 use yiyin_seal::drawing::{self, RED};
 use yiyin_seal::keys::verify as verify_signature;
 use yiyin_seal::{SealKey, SealedDocument, hex, unhex};
 
+pub mod layout;
 mod sheet;
 pub use sheet::{Sheet, render_sheet};
 
@@ -157,40 +157,71 @@ fn wrap(text: &str, size: f32, max: f32, indent: bool) -> Vec<String> {
 
 /// Sets `s` from (x, y) on its baseline: each run of characters in the font that has them.
 fn text(surface: &mut Surface, x: f32, y: f32, size: f32, s: &str) {
+    draw_runs(surface, y, size, &layout::runs(x, size, s));
+}
+
+fn draw_runs(surface: &mut Surface, y: f32, size: f32, runs: &[layout::Run]) {
     let faces = faces();
-    let mut x = x;
-    let mut chars = s.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        let (font, mut w) = font_for(c, size);
-        let mut end = start + c.len_utf8();
-        while let Some(&(i, next)) = chars.peek() {
-            let (f, nw) = font_for(next, size);
-            if f != font {
-                break;
-            }
-            w += nw;
-            end = i + next.len_utf8();
-            chars.next();
-        }
+    for run in runs {
         surface.draw_text(
-            Point::from_xy(x, y),
-            faces[font].font.clone(),
+            Point::from_xy(run.x, y),
+            faces[run.font].font.clone(),
             size,
-            &s[start..end],
+            &run.text,
             false,
             TextDirection::Auto,
         );
-        x += w;
+    }
+}
+
+/// Paints one mark of a page's layout.
+fn paint(s: &mut Surface, mark: &layout::Mark) {
+    let color = |(r, g, b): layout::Rgb| rgb::Color::new(r, g, b);
+    match mark {
+        layout::Mark::Text {
+            y,
+            size,
+            color: c,
+            runs,
+        } => {
+            s.set_fill(Some(fill(color(*c))));
+            draw_runs(s, *y, *size, runs);
+        }
+        layout::Mark::Bar {
+            x,
+            y,
+            w,
+            h,
+            color: c,
+        } => {
+            s.set_fill(Some(fill(color(*c))));
+            let mut pb = PathBuilder::new();
+            if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
+                pb.push_rect(r);
+            }
+            if let Some(p) = pb.finish() {
+                s.draw_path(&p);
+            }
+        }
+        layout::Mark::Row {
+            x,
+            top,
+            w,
+            h,
+            label_w,
+        } => table_row(s, *x, *top, *label_w, *w, *h),
+        layout::Mark::Seal { name, x, y, size } => draw_seal(s, name, *x, *y, *size),
+        layout::Mark::Qr { data, x, y, side } => draw_qr(s, data, *x, *y, *side),
     }
 }
 
 /// The rules of one row of a table from `top`, `h` high: its box and the line between label and
 /// value.
-fn table_row(surface: &mut Surface, top: f32, label_w: f32, width: f32, h: f32) {
+fn table_row(surface: &mut Surface, x: f32, top: f32, label_w: f32, width: f32, h: f32) {
     surface.set_fill(None);
     surface.set_stroke(Some(Stroke {
         paint: rgb::Color::black().into(),
-        width: 0.6,
+        width: layout::RULE_WIDTH,
         miter_limit: 4.0,
         line_cap: LineCap::Butt,
         line_join: LineJoin::Miter,
@@ -198,11 +229,11 @@ fn table_row(surface: &mut Surface, top: f32, label_w: f32, width: f32, h: f32) 
         dash: None,
     }));
     let mut pb = PathBuilder::new();
-    if let Some(r) = Rect::from_xywh(MARGIN, top, width, h) {
+    if let Some(r) = Rect::from_xywh(x, top, width, h) {
         pb.push_rect(r);
     }
-    pb.move_to(MARGIN + label_w, top);
-    pb.line_to(MARGIN + label_w, top + h);
+    pb.move_to(x + label_w, top);
+    pb.line_to(x + label_w, top + h);
     if let Some(p) = pb.finish() {
         surface.draw_path(&p);
     }
@@ -224,7 +255,7 @@ fn draw_seal(surface: &mut Surface, seal_name: &str, x: f32, y: f32, size: f32) 
         miter_limit: 4.0,
         line_cap: LineCap::Butt,
         line_join: LineJoin::Miter,
-        opacity: NormalizedF32::new(0.9).expect("in range"),
+        opacity: NormalizedF32::new(layout::SEAL_OPACITY).expect("in range"),
         dash: None,
     }));
     let mut pb = PathBuilder::new();
@@ -243,7 +274,7 @@ fn draw_seal(surface: &mut Surface, seal_name: &str, x: f32, y: f32, size: f32) 
     surface.set_stroke(None);
     surface.set_fill(Some(Fill {
         paint: red().into(),
-        opacity: NormalizedF32::new(0.9).expect("in range"),
+        opacity: NormalizedF32::new(layout::SEAL_OPACITY).expect("in range"),
         rule: FillRule::NonZero,
     }));
     let mut pb = PathBuilder::new();
@@ -317,162 +348,13 @@ pub fn render(
             .title(format!("{} {}", record.title, record.number))
             .creator("一印 Yiyin".into()),
     );
-    {
+    let watermark = simulation_watermark(sealed);
+    for marks in layout::layout(sealed, record, verification) {
         let mut page = doc.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4"));
         let mut s = page.surface();
-        s.set_fill(Some(fill(red())));
-        centred(&mut s, 110.0, 24.0, &record.agency);
-        s.set_fill(Some(fill(rgb::Color::black())));
-        centred(&mut s, 150.0, 20.0, &record.title);
-        centred(&mut s, 178.0, 12.0, &record.number);
-        // The red rule under the heading.
-        s.set_fill(Some(fill(red())));
-        let mut pb = PathBuilder::new();
-        if let Some(r) = Rect::from_xywh(MARGIN, 190.0, PAGE_W - 2.0 * MARGIN, 1.5) {
-            pb.push_rect(r);
+        for mark in watermark.iter().chain(&marks) {
+            paint(&mut s, mark);
         }
-        if let Some(p) = pb.finish() {
-            s.draw_path(&p);
-        }
-        s.set_fill(Some(fill(rgb::Color::black())));
-        let size = 13.0;
-        let leading = 23.0;
-        let max = PAGE_W - 2.0 * MARGIN;
-        let mut y = 225.0;
-        let list_after = record.list_after();
-        // The lines of the text, each with where it starts.
-        let mut lines: Vec<(f32, String)> = Vec::new();
-        for (i, p) in record.paragraphs.iter().enumerate() {
-            let first = i == 0 && p.ends_with('：');
-            for (j, line) in wrap(p, size, max, !first).into_iter().enumerate() {
-                let x = if j == 0 && !first {
-                    MARGIN + size * 2.0
-                } else {
-                    MARGIN
-                };
-                lines.push((x, line));
-            }
-            if i + 1 == list_after {
-                for (n, item) in record.list.iter().enumerate() {
-                    for (j, line) in
-                        wrap(&format!("{}. {item}", n + 1), size, max - size * 3.0, false)
-                            .into_iter()
-                            .enumerate()
-                    {
-                        lines.push((MARGIN + size * if j == 0 { 2.0 } else { 3.2 }, line));
-                    }
-                }
-            }
-        }
-        // A text longer than a page (a monthly report of many departments) goes on to further
-        // pages; the signature block, the seal and the verification stay together on the last.
-        macro_rules! next_page {
-            () => {
-                s.finish();
-                page.finish();
-                page = doc.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4"));
-                s = page.surface();
-                s.set_fill(Some(fill(rgb::Color::black())));
-                y = MARGIN + size;
-            };
-        }
-        for (x, line) in &lines {
-            if y > PAGE_H - MARGIN {
-                next_page!();
-            }
-            text(&mut s, *x, y, size, line);
-            y += leading;
-        }
-        // A licence's contents (证照模板): a ruled table, label beside value, rows kept whole.
-        if !record.contents.is_empty() {
-            let (cell, line_h, pad, label_w) = (11.5, 17.0, 6.0, 150.0);
-            let mut top = y - size + 4.0;
-            for e in &record.contents {
-                let labels = wrap(&e.label, cell, label_w - 2.0 * pad, false);
-                let value = if e.value.is_empty() { "—" } else { &e.value };
-                let values = wrap(value, cell, max - label_w - 2.0 * pad, false);
-                let h = labels.len().max(values.len()) as f32 * line_h + pad;
-                if top + h > PAGE_H - MARGIN {
-                    next_page!();
-                    top = y - size;
-                }
-                table_row(&mut s, top, label_w, max, h);
-                s.set_fill(Some(fill(rgb::Color::black())));
-                for (i, l) in labels.iter().enumerate() {
-                    let ly = top + pad + cell + i as f32 * line_h;
-                    text(&mut s, MARGIN + pad, ly, cell, l);
-                }
-                for (i, l) in values.iter().enumerate() {
-                    let ly = top + pad + cell + i as f32 * line_h;
-                    text(&mut s, MARGIN + label_w + pad, ly, cell, l);
-                }
-                top += h;
-            }
-            y = top + leading;
-        }
-        if y + 40.0 + leading > PAGE_H - 160.0 {
-            next_page!();
-        }
-        // The signature block with the seal over it.
-        let sign_y = (y + 40.0).max(560.0);
-        let date = fmt_date_cn(record.issued_on);
-        let right = PAGE_W - MARGIN;
-        text(
-            &mut s,
-            right - width(&record.agency, size),
-            sign_y,
-            size,
-            &record.agency,
-        );
-        text(
-            &mut s,
-            right - width(&date, size),
-            sign_y + leading,
-            size,
-            &date,
-        );
-        draw_seal(&mut s, &record.seal, right - 150.0, sign_y - 85.0, 120.0);
-        // The QR code and how to verify.
-        draw_qr(&mut s, verification.url, MARGIN, PAGE_H - 150.0, 80.0);
-        s.set_fill(Some(fill(rgb::Color::new(90, 90, 90))));
-        let foot = 9.0;
-        text(
-            &mut s,
-            MARGIN + 92.0,
-            PAGE_H - 130.0,
-            foot,
-            "扫描二维码或访问政务服务网站“证照核验”核验本文书",
-        );
-        text(
-            &mut s,
-            MARGIN + 92.0,
-            PAGE_H - 116.0,
-            foot,
-            &if record.case_number.is_empty() {
-                // A document of no case (the monthly report): verified by its file.
-                format!("文书编号：{}　核验方式：上传本文件核验", record.number)
-            } else {
-                format!(
-                    "办件编号：{}　核验码：{}",
-                    record.case_number, verification.code
-                )
-            },
-        );
-        text(
-            &mut s,
-            MARGIN + 92.0,
-            PAGE_H - 102.0,
-            foot,
-            &format!("电子印章：{}（SM2 签名）", sealed.seal.name),
-        );
-        let digest = yiyin_seal::sm3_hex(&sealed.signed_bytes());
-        text(
-            &mut s,
-            MARGIN + 92.0,
-            PAGE_H - 88.0,
-            foot,
-            &format!("记录摘要（SM3）：{}", &digest[..32]),
-        );
         s.finish();
         page.finish();
     }
@@ -495,6 +377,50 @@ pub fn render(
     pdf.extend_from_slice(hex(&signature).as_bytes());
     pdf.push(b'\n');
     Ok(pdf)
+}
+
+/// Whether a sealed record is a simulated document (模拟运行: marked `simulated` by the platform).
+pub fn is_simulated(sealed: &SealedDocument) -> bool {
+    sealed.document.get("simulated") == Some(&serde_json::Value::Bool(true))
+}
+
+/// The watermark of every page of a simulated document, painted first (under the text): a large
+/// light 模拟 across the middle of the page and a header line saying it has no legal effect. None
+/// for a real document.
+pub fn simulation_watermark(sealed: &SealedDocument) -> Vec<layout::Mark> {
+    if !is_simulated(sealed) {
+        return vec![];
+    }
+    let centred = |y: f32, size: f32, color: layout::Rgb, text: &str| {
+        let w: f32 = layout::runs(0.0, size, text)
+            .iter()
+            .map(|r| r.width())
+            .sum();
+        layout::Mark::Text {
+            y,
+            size,
+            color,
+            runs: layout::runs((PAGE_W - w) / 2.0, size, text),
+        }
+    };
+    vec![
+        centred(
+            PAGE_H * 0.55,
+            150.0,
+            (246, 226, 200),
+            yiyin_domain::simulation::WATERMARK,
+        ),
+        centred(
+            60.0,
+            12.0,
+            (178, 106, 0),
+            &format!(
+                "【{}】模拟运行 · {}",
+                yiyin_domain::simulation::WATERMARK,
+                yiyin_domain::simulation::NOT_LEGAL
+            ),
+        ),
+    ]
 }
 
 /// The sealed record embedded in a PDF, if any.

@@ -56,6 +56,22 @@ impl SealKey {
         }
     }
 
+    /// A key pair anyone can derive from a public `label` (its SM3 digest, digested again until it
+    /// is a valid secret): a signature by it proves nothing but that the bytes are unchanged. For
+    /// what has no legal effect (a simulated document, 模拟文书), never for a seal.
+    pub fn well_known(label: &str) -> Self {
+        use sm3::Digest;
+        let mut seed = sm3::Sm3::digest(label.as_bytes());
+        loop {
+            if let Ok(secret) = SecretKey::from_slice(&seed)
+                && let Ok(signing) = SigningKey::new(DISTID, &secret)
+            {
+                return SealKey { signing };
+            }
+            seed = sm3::Sm3::digest(seed);
+        }
+    }
+
     /// The public key, SEC1 uncompressed, in hex (`04` + x + y).
     pub fn public_hex(&self) -> String {
         hex(&self.signing.verifying_key().to_sec1_bytes())

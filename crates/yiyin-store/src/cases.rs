@@ -403,13 +403,20 @@ impl Store {
         row.try_into()
     }
 
-    /// A case by its readable number.
+    /// A case by its readable number, or by an earlier number it keeps as an alias (a case
+    /// migrated to the bureau at the switch-over, `crate::transition`).
     pub async fn case_by_number(&self, number: &str) -> Result<Option<CaseRecord>> {
         let row: Option<CaseRow> =
             sql!(select::<CaseRow>("cases WHERE number = $1"); number.trim())
                 .optional(self.reader())
                 .await?;
-        row.map(CaseRecord::try_from).transpose()
+        match row {
+            Some(row) => Ok(Some(row.try_into()?)),
+            None => match self.case_by_alias(number).await? {
+                Some(id) => Ok(Some(self.case(id).await?)),
+                None => Ok(None),
+            },
+        }
     }
 
     /// The case an idempotency key created, if any.
@@ -449,6 +456,9 @@ impl Store {
             let like = format!("%{t}%");
             q.push(" AND (number LIKE ")
                 .push_bind(like.clone())
+                .push(" OR id IN (SELECT case_id FROM case_aliases WHERE number LIKE ")
+                .push_bind(like.clone())
+                .push(")")
                 .push(" OR applicant_name LIKE ")
                 .push_bind(like.clone())
                 .push(" OR item_name LIKE ")
@@ -482,7 +492,9 @@ impl Store {
     /// The latest approval decisions of a jurisdiction (Art. 40: decisions are public), newest first.
     pub async fn approvals(&self, jurisdiction: &str, limit: i64) -> Result<Vec<CaseRecord>> {
         let from = "cases WHERE jurisdiction = $1 AND decided_on IS NOT NULL
-                 AND state IN ('decided', 'certificate_issued') ORDER BY decided_on DESC, id DESC LIMIT $2";
+                 AND state IN ('decided', 'certificate_issued')
+                 AND id NOT IN (SELECT case_id FROM simulated_cases)
+                 ORDER BY decided_on DESC, id DESC LIMIT $2";
         let all = self
             .records_read(sql!(select::<CaseRow>(from); jurisdiction, limit))
             .await?;

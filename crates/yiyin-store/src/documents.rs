@@ -97,6 +97,22 @@ impl Store {
             .await
     }
 
+    /// The documents of one kind issued on the cases of a jurisdiction, the latest first (the
+    /// public hearing announcements, 听证公告).
+    pub async fn jurisdiction_documents(
+        &self,
+        jurisdiction: &str,
+        kind: yiyin_domain::engine::DocumentKind,
+        limit: i64,
+    ) -> Result<Vec<StoredDocument>> {
+        let kind = serde_json::to_value(kind)?;
+        let from = "documents WHERE kind = $1 AND case_id IN \
+            (SELECT id FROM cases WHERE jurisdiction = $2) ORDER BY id DESC LIMIT $3";
+        sql!(select::<StoredDocument>(from); kind.as_str().unwrap_or_default(), jurisdiction, limit)
+            .all(self.reader())
+            .await
+    }
+
     /// A document by its number (文号), for public verification (the latest of that number).
     pub async fn document_by_number(&self, number: &str) -> Result<Option<StoredDocument>> {
         let from = "documents WHERE number = $1 ORDER BY id DESC LIMIT 1";

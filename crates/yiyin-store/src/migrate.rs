@@ -126,6 +126,21 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0023_deliveries.sql"),
     ),
     (
+        24,
+        "transition",
+        include_str!("../migrations/0024_transition.sql"),
+    ),
+    (
+        25,
+        "delegation",
+        include_str!("../migrations/0025_delegation.sql"),
+    ),
+    (
+        26,
+        "simulation",
+        include_str!("../migrations/0026_simulation.sql"),
+    ),
+    (
         27,
         "redress",
         include_str!("../migrations/0027_redress.sql"),

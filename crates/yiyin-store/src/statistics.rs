@@ -7,7 +7,7 @@
 //! A case may count in the period `from..=to` when it was received on or before `to` and is open,
 //! or was last written on or after the start of `from`, or has a card dated on or after `from`:
 //! every date a case's figures depend on is written with the case, so this is a superset of the
-//! cases that count, and the domain keeps the exact ones.
+//! cases that count, and the domain keeps the exact ones. A case received in simulation never counts.
 
 use chrono::NaiveDate;
 use yiyin_domain::labels::Labelled;
@@ -93,6 +93,10 @@ fn candidates(q: &mut Statement<'_>, s: &StatisticsScope, prefix: &str) {
     .push(" AND card_on >= ")
     .push_bind(day(s.from))
     .push("))");
+    // A case received in simulation (模拟运行) never counts (`yiyin_domain::simulation::Conduct`).
+    q.push(format!(
+        " AND {prefix}id NOT IN (SELECT case_id FROM simulated_cases)"
+    ));
     if !s.departments.is_empty() {
         q.push(format!(" AND {prefix}department IN ("));
         for (i, d) in s.departments.iter().enumerate() {

@@ -289,6 +289,12 @@ pub mod gate {
         TicketKpis => [Operation::ManageTickets, Operation::ViewStatistics, Operation::HandleTickets] "查看诉求办理考核指标";
         /// Answering reconsideration and litigation (行政复议答复、行政诉讼应诉): the bureau head.
         Redress => [Operation::AnswerChallenges];
+        /// Entrusting a township with delegated items and revoking it (委托): the bureau head.
+        Delegate => [Operation::Delegate];
+        /// Running the switch-over (划转): the bureau head.
+        Transition => [Operation::ManageTransition];
+        /// Switching simulation mode (模拟运行) on and off: the bureau head.
+        Simulation => [Operation::ManageSimulation];
     }
 
     /// The back office: any staff account (the application layer checks the operation and scope).

@@ -535,7 +535,13 @@ async fn hearing_on_request_suspends_the_clock_and_precedes_the_decision(backend
         .await
         .refused(422, "第四十八条");
     assert_eq!(e["error"]["code"], "rule_refused");
-    let schedule = |on: &str| json!({"action": "schedule_hearing", "on": on});
+    let officer = json!({"presiding": "hy.chief", "place": "听证室"});
+    let schedule = |on: &str| {
+        let mut a = json!({"action": "schedule_hearing", "on": on});
+        a["presiding"] = officer["presiding"].clone();
+        a["place"] = officer["place"].clone();
+        a
+    };
     act_as(&app, reviewer, id, schedule("2025-03-21"))
         .await
         .refused(422, "第四十八条");
@@ -543,7 +549,8 @@ async fn hearing_on_request_suspends_the_clock_and_precedes_the_decision(backend
         .await
         .expect(200);
     app.clock.set(at("2025-03-24"));
-    let hold = json!({"action": "hold_hearing", "record": "听证笔录已签字"});
+    let hold = json!({"action": "hold_hearing", "record": "听证笔录已签字",
+        "participants": [{"name": "月河餐饮", "role": "申请人", "signed": true}]});
     let c = act_as(&app, chief, id, hold).await.expect(200);
     assert_eq!(c["state"], "accepted", "{c}");
     assert_eq!(c["clock"]["suspended_working_days"], 8, "{c}");

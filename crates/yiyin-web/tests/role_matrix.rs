@@ -111,6 +111,7 @@ const MANAGE_TICKETS: Who = Who::Ops(&[O::ManageTickets]);
 const TAKE_TICKETS: Who = Who::Ops(&[O::TakeTickets]);
 const MANAGE_RATINGS: Who = Who::Ops(&[O::ManageRatings]);
 const REDRESS: Who = Who::Ops(&[O::AnswerChallenges]);
+const TRANSITION: Who = Who::Ops(&[O::ManageTransition]);
 /// The ratings desk: the rating administrator, those who rectify, the monitors, and for tickets'
 /// ratings the handling departments and the centre's manager.
 const RATINGS_DESK: Who = Who::Ops(&[
@@ -283,6 +284,64 @@ fn rows() -> Vec<Row> {
         invalid("POST", "/api/v1/redress/999999/reply", REDRESS),
         invalid("POST", "/api/v1/redress/999999/outcome", REDRESS),
         get_missing("/api/v1/redress/999999/file", REDRESS),
+        // 事项划转: the bureau head (the observers' own reads are checked by the use cases).
+        get("/api/v1/jurisdictions/hanyin/transition", TRANSITION),
+        invalid("PUT", "/api/v1/jurisdictions/hanyin/transition", TRANSITION),
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/transition/batches",
+            TRANSITION,
+        ),
+        get_missing(
+            "/api/v1/jurisdictions/hanyin/transition/batches/999999/readiness",
+            TRANSITION,
+        ),
+        missing(
+            "/api/v1/jurisdictions/hanyin/transition/batches/999999/switch",
+            TRANSITION,
+        ),
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/transition/cases/999999/migrate",
+            TRANSITION,
+        ),
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/transition/observers",
+            TRANSITION,
+        ),
+        // 模拟运行: the bureau head switches it.
+        invalid(
+            "PUT",
+            "/api/v1/jurisdictions/hanyin/simulation",
+            Who::Ops(&[O::ManageSimulation]),
+        ),
+        // 委托: the bureau head entrusts and revokes; village points take and township centres
+        // receive (the receiving roles); the forwardings are read by those who read cases.
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/delegations",
+            Who::Ops(&[O::Delegate]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/delegations/999999/revoke",
+            Who::Ops(&[O::Delegate]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/forwardings",
+            Who::Ops(&[O::Receive]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/forwardings/999999/receive",
+            Who::Ops(&[O::Receive]),
+        ),
+        get(
+            "/api/v1/jurisdictions/hanyin/townships/jianchi/forwardings",
+            Who::Ops(&[O::ViewCase]),
+        ),
         // Tickets are registered by the centre's agents (hotline) and by applicants (portal); the
         // gate admits them alone before the body is read, and the body here is refused for its
         // content (no callback phone for a hotline call, no type or category for a portal
@@ -340,8 +399,15 @@ fn expected(row: &Row, caller: &Caller) -> u16 {
 }
 
 /// The tables the writes above would write: their rows are counted before and after.
-const WRITTEN: [&str; 19] = [
+const WRITTEN: [&str; 26] = [
     "events",
+    "transfer_plans",
+    "transfer_batches",
+    "transition_observers",
+    "case_aliases",
+    "simulation_settings",
+    "delegations",
+    "village_forwardings",
     "redress_entries",
     "card_appeals",
     "rectification_steps",

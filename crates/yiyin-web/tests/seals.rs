@@ -172,8 +172,8 @@ async fn closed_cases_are_archived_and_heads_published(backend: Backend) {
     let report = yiyin_archive::verify(&package).expect("the package verifies");
     assert_eq!(
         report.documents,
-        documents * 2,
-        "each document as JSON and PDF"
+        documents * 3,
+        "each document as JSON, PDF and OFD"
     );
     assert_eq!(
         report.manifest.seal.name,

@@ -4,8 +4,10 @@
 mod cli;
 mod demo;
 mod demo_cases;
+mod demo_delegation;
 mod demo_supervision;
 mod demo_tickets;
+mod demo_transition;
 
 fn main() -> std::process::ExitCode {
     cli::run()

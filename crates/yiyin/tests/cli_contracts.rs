@@ -240,3 +240,112 @@ fn rehearse_runs_a_bundle_as_one_case() {
         stderr(&o)
     );
 }
+
+/// A file with many cases (a top-level `cases` array): each case's report as a one-case run gives
+/// it, then the per-step time report (README, `yiyin rehearse --help`).
+#[test]
+fn rehearse_runs_many_cases_with_a_per_step_time_report() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../rehearsals/many-cases/hall-day.json"
+    );
+    let o = yiyin(&["rehearse", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let cases = out["cases"].as_array().expect("cases");
+    assert_eq!(cases.len(), 6);
+
+    // The first case is the contract example with its certificate issued: the same engine.
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut one = file["cases"][0].clone();
+    one.as_object_mut().unwrap().remove("name");
+    one["until"] = file["until"].clone();
+    let alone = std::env::temp_dir().join(format!("yiyin-many-{}.json", std::process::id()));
+    std::fs::write(&alone, one.to_string()).unwrap();
+    let o1 = yiyin(&["rehearse", alone.to_str().unwrap()]);
+    std::fs::remove_file(&alone).unwrap();
+    assert!(o1.status.success(), "{}", stderr(&o1));
+    let single: serde_json::Value = serde_json::from_slice(&o1.stdout).unwrap();
+    for (k, v) in single.as_object().unwrap() {
+        assert_eq!(&cases[0][k], v, "{k}");
+    }
+    assert_eq!(cases[0]["statutory_due"], "2025-11-26");
+    assert_eq!(
+        cases[0]["case_name"],
+        "食品经营许可（补正后受理，专家评审）"
+    );
+    assert_eq!(cases[5]["state"], "refused");
+
+    let report = &out["time_report"];
+    assert_eq!(report["cases"], 6);
+    let steps = report["steps"].as_array().expect("steps");
+    let step = |code: &str| {
+        steps
+            .iter()
+            .find(|s| s["step"] == code)
+            .unwrap_or_else(|| panic!("no step {code}: {steps:#?}"))
+    };
+    for s in steps {
+        let (count, total) = (
+            s["count"].as_u64().unwrap(),
+            s["total_working_days"].as_u64().unwrap(),
+        );
+        assert!(count > 0);
+        let avg = s["average_working_days"].as_f64().unwrap();
+        assert!((avg - total as f64 / count as f64).abs() < 0.051, "{s}");
+    }
+    assert_eq!(step("supplement")["count"], 1);
+    assert_eq!(step("suspend:expert_review")["count"], 1);
+    assert_eq!(step("suspend:inspection")["count"], 1);
+    assert_eq!(step("hearing")["count"], 2);
+    assert!(
+        step("suspend:expert_review")["label"]
+            .as_str()
+            .unwrap()
+            .contains("专家评审")
+    );
+    // Over budget: the planning permit decided after its promised 8 days, and the drainage permit
+    // still under review on 11-28, past both limits.
+    let over: Vec<(u64, String)> = report["over_budget"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["case"].as_u64().unwrap(),
+                c["limit"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(over.contains(&(2, "promised".into())), "{over:?}");
+    assert!(over.contains(&(4, "statutory".into())), "{over:?}");
+    assert!(!over.iter().any(|(c, _)| *c == 1), "{over:?}");
+    // Where time is lost: the longest stay first, and it is the open case's review.
+    let top = report["top_waits"].as_array().unwrap();
+    assert!(!top.is_empty());
+    assert_eq!(top[0]["case"], 4);
+    assert_eq!(top[0]["step"], "review");
+    let days: Vec<u64> = top
+        .iter()
+        .map(|w| w["working_days"].as_u64().unwrap())
+        .collect();
+    assert!(days.windows(2).all(|w| w[0] >= w[1]), "{days:?}");
+
+    // A malformed case stops the run: exit status 2 naming the case.
+    let bad = std::env::temp_dir().join(format!("yiyin-many-bad-{}.json", std::process::id()));
+    std::fs::write(&bad, r#"{"cases": [{"item": {"name": "甲", "statutory_days": 20, "promised_days": 10}, "events": []}]}"#).unwrap();
+    let o = yiyin(&["rehearse", bad.to_str().unwrap()]);
+    std::fs::remove_file(&bad).unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("cases[0]"), "{}", stderr(&o));
+
+    // The help documents the addition.
+    let h = yiyin(&["rehearse", "--help"]);
+    let help = format!("{}{}", stdout(&h), stderr(&h));
+    assert!(
+        help.contains("cases") && help.contains("time_report"),
+        "{help}"
+    );
+}

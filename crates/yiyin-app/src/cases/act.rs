@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use yiyin_domain::authz::{self, applicant_may};
 use yiyin_domain::calendar::{fmt_date, local_date};
-use yiyin_domain::engine::{Action, ApplicantFacts, Applied, DeemedAcceptance};
+use yiyin_domain::engine::{Action, ApplicantFacts, Applied, DeemedAcceptance, Participant};
 use yiyin_domain::party::Actor;
 use yiyin_domain::supervision::{CreditKind, commitment_barred};
+use yiyin_domain::text::{self, TextKind};
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::credit::NewCredit;
 use yiyin_store::events::NewEvent;
@@ -63,6 +64,69 @@ pub(crate) fn transition_of(action: &Action, applied: &Applied) -> Transition {
             }
         );
     }
+    if let Some(h) = applied.case.hearing.as_ref() {
+        match action {
+            Action::ScheduleHearing { .. } => {
+                reason = format!(
+                    "听证定于 {}，地点：{}，主持人：{}",
+                    h.date.map(fmt_date).unwrap_or_default(),
+                    if h.place.is_empty() {
+                        "本机关听证室"
+                    } else {
+                        &h.place
+                    },
+                    h.presiding
+                );
+            }
+            Action::DecideRecusal { granted, .. } => {
+                reason = if *granted {
+                    format!("准予回避，改由 {} 主持听证。{reason}", h.presiding)
+                } else {
+                    format!("驳回回避申请：{reason}")
+                };
+            }
+            Action::HoldHearing { .. } => {
+                let people: Vec<String> = h
+                    .participants
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{}（{}，{}）",
+                            p.name,
+                            p.role,
+                            if p.signed {
+                                "已签字".to_string()
+                            } else if p.refusal.is_empty() {
+                                "待签字".to_string()
+                            } else {
+                                format!("拒绝签字：{}", p.refusal)
+                            }
+                        )
+                    })
+                    .collect();
+                reason = format!(
+                    "主持人：{}；听证参加人：{}。{reason}",
+                    h.presiding,
+                    people.join("、")
+                );
+            }
+            Action::ConfirmHearingRecord { name, signed, .. } => {
+                reason = if *signed {
+                    format!("{name} 确认听证笔录无误并签字")
+                } else {
+                    format!("{name} 拒绝签字，记录在案：{reason}")
+                };
+            }
+            Action::Decide { .. } if h.held_on.is_some() => {
+                data["hearing_record"] = json!(h.held_on.map(fmt_date));
+                reason = format!(
+                    "{reason}（根据 {} 听证笔录作出，《行政许可法》第四十八条第二款）",
+                    h.held_on.map(fmt_date).unwrap_or_default()
+                );
+            }
+            _ => {}
+        }
+    }
     if let Action::ConfirmVerification { staff, .. } = action {
         reason = format!("第二名核查人员 {staff} 确认核查（《行政许可法》第三十四条第三款）");
     }
@@ -91,6 +155,37 @@ fn deemed_transition(d: &DeemedAcceptance) -> Transition {
 /// accounts are never taken for one (Art. 34 para 3, Art. 48).
 pub(crate) fn signature(account: &Account) -> String {
     format!("{}（{}）", account.name, account.login)
+}
+
+/// The hearing record as the server takes it (Art. 48 para 1 (5)): its text, and every
+/// participant by name and role.
+fn hearing_record(record: &str, participants: &[Participant]) -> Result<()> {
+    text::check("record", record, TextKind::Long)?;
+    if record.trim().is_empty() {
+        return Err(AppError::field(
+            "record",
+            "请填写听证笔录（《行政许可法》第四十八条第一款第（五）项：听证应当制作笔录）",
+        ));
+    }
+    if participants.is_empty() {
+        return Err(AppError::field(
+            "participants",
+            "请登记听证参加人及其签字确认情况（《行政许可法》第四十八条第一款第（五）项）",
+        ));
+    }
+    for p in participants {
+        text::check("participants.name", p.name.trim(), TextKind::Name)?;
+        text::check("participants.role", p.role.trim(), TextKind::Name)?;
+        text::check("participants.refusal", &p.refusal, TextKind::Long)?;
+    }
+    Ok(())
+}
+
+/// Who asks for a hearing or a recusal, as recorded: the applicant by default, or an interested
+/// party named by staff.
+fn party(by: &str) -> Result<String> {
+    text::check("by", by.trim(), TextKind::Name)?;
+    Ok(by.trim().to_string())
 }
 
 /// An applicant delivers a material only with its file, and only what is asked of them.
@@ -129,7 +224,18 @@ impl App {
         action: Action,
     ) -> Result<Action> {
         if !who.is_staff() {
-            return Ok(action);
+            // The applicant asks in their own name (申请人).
+            return Ok(match action {
+                Action::RequestHearing { reason, .. } => Action::RequestHearing {
+                    reason,
+                    by: String::new(),
+                },
+                Action::RequestRecusal { reason, .. } => Action::RequestRecusal {
+                    reason,
+                    by: String::new(),
+                },
+                other => other,
+            });
         }
         let me = signature(&who.account);
         Ok(match action {
@@ -167,11 +273,89 @@ impl App {
                 staff: vec![me],
                 opinion,
             },
+            Action::ScheduleHearing {
+                on,
+                presiding,
+                place,
+            } => {
+                // A first scheduling names the officer; a later one may keep them.
+                let keep = case
+                    .case
+                    .hearing
+                    .as_ref()
+                    .is_some_and(|h| !h.presiding.is_empty())
+                    && presiding.trim().is_empty();
+                text::check("place", place.trim(), TextKind::Short)?;
+                Action::ScheduleHearing {
+                    on,
+                    presiding: if keep {
+                        String::new()
+                    } else {
+                        self.presiding_officer(case, &presiding).await?
+                    },
+                    place,
+                }
+            }
+            Action::DecideRecusal {
+                granted,
+                presiding,
+                reason,
+            } => Action::DecideRecusal {
+                granted,
+                presiding: if granted {
+                    self.presiding_officer(case, &presiding).await?
+                } else {
+                    String::new()
+                },
+                reason,
+            },
+            Action::HoldHearing {
+                record,
+                participants,
+            } => {
+                hearing_record(&record, &participants)?;
+                Action::HoldHearing {
+                    record,
+                    participants,
+                }
+            }
+            Action::RequestHearing { reason, by } => Action::RequestHearing {
+                reason,
+                by: party(&by)?,
+            },
+            Action::RequestRecusal { reason, by } => Action::RequestRecusal {
+                reason,
+                by: party(&by)?,
+            },
             Action::ConfirmVerification { kind, .. } => {
                 Action::ConfirmVerification { kind, staff: me }
             }
             other => other,
         })
+    }
+
+    /// A hearing's presiding officer named by login: an active staff account of the case's
+    /// jurisdiction, recorded by its signature (the engine refuses the case's reviewers, Art. 48
+    /// para 1 (3)).
+    async fn presiding_officer(&self, case: &CaseRecord, login: &str) -> Result<String> {
+        let login = login.trim();
+        text::check("presiding", login, TextKind::Name)?;
+        let officer = match login {
+            "" => None,
+            l => self.store.account_by_login(l).await?,
+        }
+        .filter(|a| {
+            a.is_staff() && a.active && a.grants.iter().any(|g| g.jurisdiction == case.jurisdiction)
+        })
+        .ok_or_else(|| {
+            AppError::field(
+                "presiding",
+                format!(
+                    "听证主持人须从本辖区在职工作人员账号中指定（《行政许可法》第四十八条第一款第（三）项）；「{login}」不是本辖区在职工作人员的账号"
+                ),
+            )
+        })?;
+        Ok(signature(&officer))
     }
 
     /// What the engine must know of an applicant: whether an unrepaired credit record bars

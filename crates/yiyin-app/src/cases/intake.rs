@@ -157,9 +157,37 @@ impl App {
             .item_in_force(&input.jurisdiction, &input.item_code)
             .await?;
         let item = &version.item;
+        // An item a switched batch moved to the bureau is no longer its old department's
+        // (`crate::transition`).
+        self.check_transition_handler(who, &input.jurisdiction, item)
+            .await?;
         let (applicant, unit, channel_online, mut representation) = if who.is_staff() {
-            let scope = item_scope(&self.org(), &input.jurisdiction, item);
+            let unit = who
+                .account
+                .grants
+                .iter()
+                .find(|g| g.jurisdiction == input.jurisdiction && g.role == Role::WindowClerk)
+                .and_then(|g| g.unit.clone())
+                .unwrap_or_default();
+            // A delegated item: a township's staff receive it only while a delegation in force
+            // entrusts their township (Art. 24); a village point only takes it for its township
+            // (代收, `App::take_at_village`), the case starting when the township receives it.
+            let scope = item_scope(&self.org(), &input.jurisdiction, item).with_entrusted(
+                if item.handling_mode == catalog::HandlingMode::Delegated {
+                    self.entrusted_at(&j, &item.code, &unit)
+                } else {
+                    None
+                },
+            );
             who.require(Operation::Receive, &scope)?;
+            if item.handling_mode == catalog::HandlingMode::Delegated
+                && j.township_of_unit(&unit).is_some_and(|t| t.code != unit)
+            {
+                return Err(AppError::Refused(Refusal::new(
+                    "delegation",
+                    "社区（村）代办点只代收代办：请登记代收，并在转交期限内转交镇便民服务中心，由镇便民服务中心收件受理",
+                )));
+            }
             // An outcome taken with the receipt is the intake's (an item township centres only
             // receive is accepted by the bureau).
             if !matches!(input.outcome, IntakeOutcome::Receive) {
@@ -169,13 +197,6 @@ impl App {
                 .applicant
                 .clone()
                 .ok_or_else(|| AppError::field("applicant", "窗口收件须填写申请人信息"))?;
-            let unit = who
-                .account
-                .grants
-                .iter()
-                .find(|g| g.jurisdiction == input.jurisdiction && g.role == Role::WindowClerk)
-                .and_then(|g| g.unit.clone())
-                .unwrap_or_default();
             (applicant, unit, false, input.representation.clone())
         } else {
             // The Art. 32 outcome is the window's: online, only the applicant's own choice of a
@@ -424,6 +445,10 @@ impl App {
                 created: false,
             });
         }
+        // Simulation (模拟运行) is decided here, once: the case keeps the flag.
+        let simulated = self
+            .mark_if_simulated(&mut tx, &j.code, &item.code, id, at)
+            .await?;
         tx.attach(id, &attachments, &actor.name, at.timestamp_millis())
             .await?;
         // The applicant's draft became this application.
@@ -450,6 +475,9 @@ impl App {
             effects: received.effects,
         };
         let mut transitions = vec![receipt];
+        if simulated {
+            transitions[0].data["simulated"] = json!(true);
+        }
         if let identity::NameCheck::Confirmed { others, reason } = name_check {
             transitions.push(Transition {
                 action: "applicant_name_confirmed".into(),

@@ -48,6 +48,10 @@ pub struct Scope {
     pub instant: bool,
     /// The townships concerned and which staff are a township's rather than the bureau's.
     pub townships: Townships,
+    /// For a delegated item (委托镇办理): the township entrusted with it where the case is
+    /// handled (or the application received) today, by a delegation in force
+    /// (`crate::delegation::entrustment`); `None`: no township is, and township staff are refused.
+    pub entrusted: Option<crate::delegation::Entrusted>,
 }
 
 /// The townships a scope concerns: for a township's own power (`HandlingMode::Township`) the
@@ -123,7 +127,14 @@ impl Scope {
                 .jurisdiction(jurisdiction)
                 .map(|j| Townships::of(j, if concerned { townships } else { &[] }))
                 .unwrap_or_default(),
+            entrusted: None,
         }
+    }
+
+    /// The same scope with the township entrusted with a delegated item where it is handled today.
+    pub fn with_entrusted(mut self, entrusted: Option<crate::delegation::Entrusted>) -> Scope {
+        self.entrusted = entrusted;
+        self
     }
 }
 
@@ -192,6 +203,16 @@ pub enum Operation {
     /// licence. The bureau head: the bureau's responsible person answers for its decisions
     /// (《行政诉讼法》第三条第三款, 行政机关负责人出庭应诉) and an outcome may revoke a licence.
     AnswerChallenges,
+    /// Run the switch-over (划转): the transfer plan and its batches, their readiness, switching a
+    /// batch, migrating a case accepted before the switch, naming the departments' observers. The
+    /// bureau head.
+    ManageTransition,
+    /// Switch a jurisdiction, or some of its items, into and out of simulation mode (模拟运行): the
+    /// bureau head.
+    ManageSimulation,
+    /// Entrust a township government with delegated items (委托, 《行政许可法》第二十四条) and
+    /// revoke the delegation: the bureau head.
+    Delegate,
 }
 
 impl Operation {
@@ -217,6 +238,9 @@ impl Operation {
             Operation::ManageTickets,
             Operation::HandleTickets,
             Operation::AnswerChallenges,
+            Operation::ManageTransition,
+            Operation::ManageSimulation,
+            Operation::Delegate,
         ]);
         out
     }
@@ -265,6 +289,9 @@ impl Operation {
             Operation::ManageTickets => "管理诉求中心".into(),
             Operation::HandleTickets => "承办诉求工单".into(),
             Operation::AnswerChallenges => "办理行政复议答复和行政诉讼应诉".into(),
+            Operation::ManageTransition => "管理事项划转".into(),
+            Operation::ManageSimulation => "管理模拟运行".into(),
+            Operation::Delegate => "委托镇人民政府实施行政许可或撤销委托".into(),
         }
     }
 }
@@ -329,6 +356,9 @@ pub fn role_may(role: Role, op: Operation) -> bool {
                 | O::Rectify
                 | O::ViewStatistics
                 | O::AnswerChallenges
+                | O::ManageTransition
+                | O::ManageSimulation
+                | O::Delegate
                 // Not the review (审查): the head decides on it (职责分离, see `separated`).
                 | O::Step(K::Hearing | K::Decision)
         ),
@@ -390,9 +420,10 @@ fn grant_covers(g: &Grant, op: Operation, scope: &Scope) -> bool {
             g.department.as_deref() == Some(&scope.supervising_department)
         }
         _ => match (&g.department, scope.handling_mode) {
-            // Bureau and township staff: the items under the bureau's seal (transferred) and those
-            // it delegated.
-            (None, HandlingMode::Transferred | HandlingMode::Delegated) => true,
+            // Bureau and township staff: the items under the bureau's seal (transferred); the
+            // delegated ones, township staff only by a delegation in force (`delegation_rule`).
+            (None, HandlingMode::Transferred) => true,
+            (None, HandlingMode::Delegated) => delegation_rule(g, op, scope).is_none(),
             // A township's own power, and items township centres receive for the bureau: see
             // `township_rule`.
             (None, HandlingMode::Township | HandlingMode::AcceptancePoint) => {
@@ -443,6 +474,26 @@ fn township_rule(g: &Grant, op: Operation, scope: &Scope) -> Option<String> {
     }
 }
 
+/// Why a grant without a department is kept from an operation on a delegated item (委托镇办理),
+/// naming Art. 24: the bureau's own staff handle it as their own (the delegating authority keeps
+/// its power and supervises); a township's staff only while a delegation in force entrusts their
+/// township with it, and only within its scope (仅受理: receiving and the intake outcome).
+fn delegation_rule(g: &Grant, op: Operation, scope: &Scope) -> Option<String> {
+    if scope.handling_mode != HandlingMode::Delegated || !scope.townships.posts_at_township(g) {
+        return None;
+    }
+    let unit = g.unit.as_deref().unwrap_or_default();
+    let entrusted = scope
+        .entrusted
+        .as_ref()
+        .filter(|e| e.units.iter().any(|u| u == unit));
+    let beyond_intake = !matches!(
+        op,
+        Operation::ViewCase | Operation::Receive | Operation::Intake | Operation::Withdraw
+    );
+    crate::delegation::township_refusal(entrusted, "您所在的镇人民政府", beyond_intake, &op.label())
+}
+
 /// Why a role is kept from an operation by separation of duties (职责分离), naming the rule: the
 /// bureau head decides on the reviewer's review and approves extensions, and so does not do the
 /// review step itself.
@@ -489,7 +540,7 @@ pub fn allowed(grants: &[Grant], op: Operation, scope: &Scope) -> Result<(), Den
                 && g.department.is_none()
                 && may_here(g.role, op, scope)
         })
-        .find_map(|g| township_rule(g, op, scope));
+        .find_map(|g| township_rule(g, op, scope).or_else(|| delegation_rule(g, op, scope)));
     Err(Denied(
         if let (true, Some(rule)) = (in_jurisdiction, separation) {
             rule.to_string()
@@ -562,8 +613,14 @@ pub fn operation_named(name: &str, step: Option<StepKind>) -> Option<Operation> 
         "complete_step" | "confirm_verification" => Operation::Step(step?),
         // The notice of the right and the hearing's date are the reviewer's duty (the hearing
         // suspends the clock, Art. 45); the hearing itself is presided by another (Art. 48).
-        "suspend" | "resume" | "notify_hearing_right" | "schedule_hearing" => Operation::Suspend,
-        "hold_hearing" => Operation::Step(StepKind::Hearing),
+        "suspend" | "resume" | "notify_hearing_right" | "schedule_hearing" | "open_hearing" => {
+            Operation::Suspend
+        }
+        // The record and its signatures are the presiding officer's (Art. 48 para 1 (5)).
+        "hold_hearing" | "confirm_hearing_record" => Operation::Step(StepKind::Hearing),
+        // A recusal is decided by the agency head (本行政机关负责人), who alone approves an
+        // extension too.
+        "decide_recusal" => Operation::Extend,
         "extend" => Operation::Extend,
         "decide" => Operation::Decide,
         "issue_certificate" => Operation::IssueCertificate,
@@ -578,7 +635,8 @@ pub fn operation_named(name: &str, step: Option<StepKind>) -> Option<Operation> 
         | "accept_on_commitment"
         | "refuse"
         | "not_needed"
-        | "request_hearing" => Operation::Intake,
+        | "request_hearing"
+        | "request_recusal" => Operation::Intake,
         _ => return None,
     })
 }
@@ -592,7 +650,10 @@ pub fn applicant_may(action: &crate::engine::Action) -> bool {
 
 /// The same, by the action's `contracts.md` name.
 pub fn applicant_may_named(name: &str) -> bool {
-    matches!(name, "supplement" | "request_hearing" | "withdraw")
+    matches!(
+        name,
+        "supplement" | "request_hearing" | "request_recusal" | "withdraw"
+    )
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ fn scope(mode: HandlingMode) -> Scope {
         handling_mode: mode,
         instant: false,
         townships: Townships::default(),
+        entrusted: None,
     }
 }
 
@@ -93,6 +94,9 @@ fn role_matrix_is_exhaustive() {
                 O::Rectify,
                 O::ViewStatistics,
                 O::AnswerChallenges,
+                O::ManageTransition,
+                O::ManageSimulation,
+                O::Delegate,
             ],
             &[K::Hearing, K::Decision],
         ),

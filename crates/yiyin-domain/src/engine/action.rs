@@ -133,17 +133,64 @@ pub enum Action {
     RequestHearing {
         #[serde(default)]
         reason: String,
+        /// Who asks: the applicant (default) or an interested party (利害关系人), by name.
+        #[serde(default)]
+        by: String,
+    },
+    /// The bureau opens a hearing the law requires or it deems of major public interest (Art. 46),
+    /// announced publicly; the dates of a hearing on request are counted from the opening.
+    OpenHearing {
+        /// The basis: the provision requiring the hearing, or the public interest at stake.
+        #[serde(default)]
+        reason: String,
     },
     /// The hearing's date is fixed and the parties told (Art. 47: within 20 working days of the
     /// request; Art. 48: at least 7 working days ahead).
     ScheduleHearing {
         /// The hearing date.
         on: NaiveDate,
+        /// The presiding officer (主持人), not the case's reviewer (Art. 48 para 1 (3)); the
+        /// server takes a staff account's login and records its signature.
+        #[serde(default)]
+        presiding: String,
+        /// Where the hearing is held.
+        #[serde(default)]
+        place: String,
     },
-    /// The hearing is held, on its scheduled date; `record` sums up the hearing record (听证笔录).
+    /// A party asks the presiding officer to withdraw (回避申请, Art. 48 para 1 (3)).
+    RequestRecusal {
+        #[serde(default)]
+        reason: String,
+        /// Who asks: the applicant (default) or an interested party, by name.
+        #[serde(default)]
+        by: String,
+    },
+    /// The agency head decides a recusal: granted, naming the new presiding officer, or refused
+    /// with the reason.
+    DecideRecusal {
+        granted: bool,
+        #[serde(default)]
+        presiding: String,
+        #[serde(default)]
+        reason: String,
+    },
+    /// The hearing is held, on its scheduled date; `record` is the hearing record (听证笔录), with
+    /// its participants and their signatures.
     HoldHearing {
         #[serde(default)]
         record: String,
+        #[serde(default)]
+        participants: Vec<super::hearing::Participant>,
+    },
+    /// A participant signs the hearing record, or their refusal to sign is noted (Art. 48 para 1
+    /// (5)).
+    ConfirmHearingRecord {
+        /// The participant, as named in the record.
+        name: String,
+        #[serde(default)]
+        signed: bool,
+        #[serde(default)]
+        refusal: String,
     },
 }
 
@@ -170,6 +217,10 @@ impl Action {
         "request_hearing",
         "schedule_hearing",
         "hold_hearing",
+        "open_hearing",
+        "request_recusal",
+        "decide_recusal",
+        "confirm_hearing_record",
     ];
 
     /// The action's name as in `contracts.md`.
@@ -195,6 +246,10 @@ impl Action {
             Action::RequestHearing { .. } => "request_hearing",
             Action::ScheduleHearing { .. } => "schedule_hearing",
             Action::HoldHearing { .. } => "hold_hearing",
+            Action::OpenHearing { .. } => "open_hearing",
+            Action::RequestRecusal { .. } => "request_recusal",
+            Action::DecideRecusal { .. } => "decide_recusal",
+            Action::ConfirmHearingRecord { .. } => "confirm_hearing_record",
         }
     }
 
@@ -212,8 +267,12 @@ impl Action {
             | Action::Extend { reason, .. }
             | Action::Decide { reason, .. }
             | Action::Withdraw { reason }
-            | Action::RequestHearing { reason } => reason,
-            Action::HoldHearing { record } => record,
+            | Action::RequestHearing { reason, .. }
+            | Action::OpenHearing { reason }
+            | Action::RequestRecusal { reason, .. }
+            | Action::DecideRecusal { reason, .. } => reason,
+            Action::HoldHearing { record, .. } => record,
+            Action::ConfirmHearingRecord { refusal, .. } => refusal,
             Action::CompleteStep { opinion, .. } => opinion,
             Action::Correct { note } => note,
             _ => "",
@@ -246,6 +305,10 @@ pub fn action_label(name: &str) -> &'static str {
         "request_hearing" => "申请听证",
         "schedule_hearing" => "安排听证",
         "hold_hearing" => "举行听证",
+        "open_hearing" => "依法组织听证",
+        "request_recusal" => "申请听证主持人回避",
+        "decide_recusal" => "决定听证主持人回避",
+        "confirm_hearing_record" => "听证笔录签字确认",
         "release" => "统一出件",
         "reveal_identifiers" => "查看申请人完整信息",
         "fetch_shared" => "共享调取材料（免提交）",

@@ -100,6 +100,14 @@ pub enum DocumentKind {
     LicenceWithdrawalDecision,
     /// 政务服务月报: the bureau's monthly statistics of a jurisdiction, bound to no case.
     MonthlyReport,
+    /// 听证告知书: the right to ask for a hearing, to the applicant and interested parties (Art. 47)
+    HearingRightNotice,
+    /// 听证通知书: the hearing's time, place and presiding officer, to the parties (Art. 48 para 1
+    /// (1), (3))
+    HearingNotice,
+    /// 听证公告: the public announcement of the hearing (Art. 46, 48 para 1 (1), (2)); personal
+    /// names masked, it is published on the public page
+    HearingAnnouncement,
 }
 
 impl DocumentKind {
@@ -123,6 +131,9 @@ impl DocumentKind {
             Self::CancellationDecision => "注销行政许可决定书",
             Self::LicenceWithdrawalDecision => "撤回行政许可决定书",
             Self::MonthlyReport => "政务服务月报",
+            Self::HearingRightNotice => "听证告知书",
+            Self::HearingNotice => "听证通知书",
+            Self::HearingAnnouncement => "听证公告",
         }
     }
 }

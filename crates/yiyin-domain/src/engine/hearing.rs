@@ -1,16 +1,25 @@
-//! Hearings on request (听证, Art. 47–48, 45; `contracts.md` §2b): the notice of the right to a
-//! hearing, the request within 5 working days of it, the hearing date fixed within 20 working days
-//! of the request and at least 7 working days ahead, and the hearing held on that date. From the
-//! request to the hearing the case is suspended through the engine's one suspension record (kind
-//! 听证), so the clock counts the hearing time out as it does every special procedure.
+//! Hearings (听证, Art. 46–48, 45; `contracts.md` §2b): the hearing on request — the notice of the
+//! right to a hearing, the request within 5 working days of it (by the applicant or an interested
+//! party, 利害关系人) — and the statutory hearing the bureau opens itself (Art. 46: a law requires it,
+//! or the bureau deems the matter of major public interest; the catalog item declares it by a
+//! hearing step in its procedure). Both follow the same dates: the hearing fixed within 20 working
+//! days of the request (or the opening) and at least 7 working days ahead, announced publicly, held
+//! on that date. The presiding officer (主持人) is not the case's reviewer, and a party may ask
+//! for their recusal (回避), decided by the agency head (Art. 48 para 1 (3)). The record (听证笔录)
+//! names the participants, each of whom signs it or whose refusal is noted (Art. 48 para 1 (5));
+//! the decision waits for it and rests on it (Art. 48 para 2). From the request to the hearing the
+//! case is suspended through the engine's one suspension record (kind 听证), so the clock counts
+//! the hearing time out as it does every special procedure.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Case, CaseState, Context, DocumentKind, EngineError, Suspension, SuspensionKind, refuse,
+    Case, CaseState, Context, DocumentKind, EngineError, StepRecord, Suspension, SuspensionKind,
+    refuse, require_reason,
 };
 use crate::calendar::fmt_date;
+use crate::catalog::StepKind;
 
 /// Working days after the notice within which a hearing may be requested (Art. 47).
 pub const REQUEST_DAYS: u32 = 5;
@@ -19,33 +28,162 @@ pub const ORGANISE_DAYS: u32 = 20;
 /// Working days' notice of the hearing's time and place (Art. 48 para 1 (1)).
 pub const NOTICE_DAYS: u32 = 7;
 
+const ART46: &str = "《行政许可法》第四十六条";
 const ART47: &str = "《行政许可法》第四十七条";
 const ART48_1: &str = "《行政许可法》第四十八条第一款第（一）项";
+const ART48_3: &str = "《行政许可法》第四十八条第一款第（三）项";
+const ART48_5: &str = "《行政许可法》第四十八条第一款第（五）项";
+const ART48_2: &str = "《行政许可法》第四十八条第二款";
 
-/// A hearing on request, from the notice of the right to it (Art. 47–48).
+/// One participant of a hearing (听证参加人) and their confirmation of the record (Art. 48 para 1
+/// (5): 听证笔录应当交听证参加人确认无误后签字或者盖章).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Participant {
+    pub name: String,
+    /// 申请人, 利害关系人, 审查人员, 委托代理人, 证人 …
+    pub role: String,
+    /// Signed (or sealed) the record after confirming it.
+    #[serde(default)]
+    pub signed: bool,
+    /// Why the participant did not sign, as noted on the record (拒绝签字的，记录在案).
+    #[serde(default)]
+    pub refusal: String,
+}
+
+impl Participant {
+    /// Signed the record, or their refusal is noted on it.
+    pub fn confirmed(&self) -> bool {
+        self.signed || !self.refusal.trim().is_empty()
+    }
+}
+
+/// A party's request that the presiding officer withdraw (回避申请, Art. 48 para 1 (3)) and the
+/// agency head's decision on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Recusal {
+    pub on: NaiveDate,
+    /// Who asked (the applicant or an interested party).
+    pub by: String,
+    pub reason: String,
+    /// The presiding officer asked to withdraw.
+    pub officer: String,
+    pub decided_on: Option<NaiveDate>,
+    /// Whether the officer withdraws; None until decided.
+    pub granted: Option<bool>,
+    #[serde(default)]
+    pub decision_reason: String,
+}
+
+/// A hearing: on request from the notice of the right to it (Art. 47–48), or statutory (Art. 46).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hearing {
-    /// The day the applicant and interested parties were told of their right to a hearing.
+    /// The day the applicant and interested parties were told of their right to a hearing (for a
+    /// statutory hearing: the day the bureau opened it).
     pub notified_on: NaiveDate,
     /// add(notified_on, 5): the last day a hearing may be requested.
     pub request_due: NaiveDate,
+    /// The day the hearing was requested (for a statutory hearing: opened).
     pub requested_on: Option<NaiveDate>,
     /// The day the hearing's date was fixed and the parties told of it.
     pub scheduled_on: Option<NaiveDate>,
     /// The date fixed for the hearing.
     pub date: Option<NaiveDate>,
     pub held_on: Option<NaiveDate>,
-    /// What the hearing record (听证笔录) says, in short.
+    /// What the hearing record (听证笔录) says.
     #[serde(default)]
     pub record: String,
+    /// A hearing the law requires or the bureau deems of major public interest (Art. 46).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub statutory: bool,
+    /// Why the hearing is held: the request's reason, or the statutory basis.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// Who asked for it (申请人, or an interested party by name); empty for a statutory hearing.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub requested_by: String,
+    /// The presiding officer (听证主持人), as the staff account signs.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub presiding: String,
+    /// Where the hearing is held.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub place: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recusals: Vec<Recusal>,
+    /// The participants named in the record, with their signatures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<Participant>,
 }
 
 impl Hearing {
-    /// Requested and not yet held: the decision waits for it (Art. 48 para 2).
+    /// Requested (or opened) and not yet held: the decision waits for it (Art. 48 para 2).
     pub fn pending(&self) -> bool {
         self.requested_on.is_some() && self.held_on.is_none()
     }
+
+    /// A recusal asked for and not yet decided.
+    pub fn undecided_recusal(&self) -> Option<&Recusal> {
+        self.recusals.iter().find(|r| r.granted.is_none())
+    }
+
+    /// The participants who have neither signed the record nor had a refusal noted.
+    pub fn unconfirmed(&self) -> Vec<&Participant> {
+        self.participants
+            .iter()
+            .filter(|p| !p.confirmed())
+            .collect()
+    }
+
+    /// Held and every participant has signed (or their refusal is noted): the decision may rest on
+    /// the record.
+    pub fn record_complete(&self) -> bool {
+        self.held_on.is_some() && self.unconfirmed().is_empty()
+    }
+
+    /// The record's reference, as the decision cites it: `{case number}听证笔录（{date}）`.
+    pub fn record_reference(&self, case_number: &str) -> String {
+        format!(
+            "{case_number}号案件听证笔录（{}）",
+            self.held_on.map(fmt_date).unwrap_or_default()
+        )
+    }
+
+    /// 听证 or 依法听证, for notices.
+    pub fn kind_label(&self) -> &'static str {
+        if self.statutory {
+            "依法组织的听证（《行政许可法》第四十六条）"
+        } else {
+            "依申请举行的听证（《行政许可法》第四十七条）"
+        }
+    }
+}
+
+/// The staff who reviewed the case (审查该行政许可申请的工作人员): everyone who signed a review step.
+fn reviewers(case: &Case) -> Vec<&String> {
+    case.steps
+        .iter()
+        .filter(|s| s.kind == StepKind::Review)
+        .flat_map(|s| &s.staff)
+        .collect()
+}
+
+/// The hearing's presiding officer is not one of the case's reviewers (Art. 48 para 1 (3)).
+pub(super) fn require_not_reviewer(case: &Case, presiding: &str) -> Result<(), EngineError> {
+    if reviewers(case)
+        .iter()
+        .any(|r| r.as_str() == presiding.trim())
+    {
+        return refuse(
+            "AL-18",
+            format!(
+                "依据{ART48_3}，行政机关应当指定审查该行政许可申请的工作人员以外的人员为听证主持人；{} 审查过本件，不能主持听证",
+                presiding.trim()
+            ),
+        );
+    }
+    Ok(())
 }
 
 impl Case {
@@ -82,13 +220,74 @@ impl Case {
             date: None,
             held_on: None,
             record: String::new(),
+            statutory: false,
+            reason: String::new(),
+            requested_by: String::new(),
+            presiding: String::new(),
+            place: String::new(),
+            recusals: vec![],
+            participants: vec![],
         });
-        Ok(vec![])
+        Ok(vec![DocumentKind::HearingRightNotice])
+    }
+
+    /// The bureau opens a hearing the law requires or it deems of major public interest (Art. 46):
+    /// announced publicly and held, with the dates of a hearing on request counted from the opening.
+    pub(super) fn open_hearing(
+        &mut self,
+        ctx: &Context,
+        on: NaiveDate,
+        reason: &str,
+    ) -> Result<Vec<DocumentKind>, EngineError> {
+        if let Some(h) = &self.hearing
+            && let Some(r) = h.requested_on
+        {
+            return refuse(
+                "AL-17",
+                format!("本件已于 {} 启动听证程序，不能重复组织听证", fmt_date(r)),
+            );
+        }
+        self.require_under_review("组织听证")?;
+        require_reason(
+            reason,
+            "AL-17",
+            format!(
+                "依据{ART46}，须写明应当听证的依据（法律、法规、规章的规定，或涉及公共利益的重大事项）"
+            ),
+        )?;
+        let notified_on = self.hearing.as_ref().map_or(on, |h| h.notified_on);
+        self.suspensions.push(Suspension {
+            kind: SuspensionKind::Hearing,
+            reason: format!("依法组织听证：{}", reason.trim()),
+            expected_days: ORGANISE_DAYS,
+            started_on: on,
+            ended_on: None,
+        });
+        self.state = CaseState::Suspended;
+        self.hearing = Some(Hearing {
+            notified_on,
+            request_due: ctx.calendar.add(notified_on, REQUEST_DAYS)?,
+            requested_on: Some(on),
+            scheduled_on: None,
+            date: None,
+            held_on: None,
+            record: String::new(),
+            statutory: true,
+            reason: reason.trim().to_string(),
+            requested_by: String::new(),
+            presiding: String::new(),
+            place: String::new(),
+            recusals: vec![],
+            participants: vec![],
+        });
+        Ok(vec![DocumentKind::SuspensionNotice])
     }
 
     pub(super) fn request_hearing(
         &mut self,
         on: NaiveDate,
+        reason: &str,
+        by: &str,
     ) -> Result<Vec<DocumentKind>, EngineError> {
         let Some(h) = self.hearing.as_ref() else {
             return refuse(
@@ -98,6 +297,14 @@ impl Case {
                 ),
             );
         };
+        if h.statutory {
+            return refuse(
+                "AL-17",
+                format!(
+                    "本件已依{ART46}组织听证，申请人、利害关系人可作为听证参加人参加，无需另行申请"
+                ),
+            );
+        }
         if let Some(r) = h.requested_on {
             return refuse("AL-17", format!("本件已于 {} 提出听证申请", fmt_date(r)));
         }
@@ -112,9 +319,13 @@ impl Case {
             );
         }
         self.require_under_review("申请听证")?;
+        let by = match by.trim() {
+            "" => "申请人",
+            b => b,
+        };
         self.suspensions.push(Suspension {
             kind: SuspensionKind::Hearing,
-            reason: "申请人、利害关系人申请听证".into(),
+            reason: format!("{by}申请听证"),
             expected_days: ORGANISE_DAYS,
             started_on: on,
             ended_on: None,
@@ -122,6 +333,8 @@ impl Case {
         self.state = CaseState::Suspended;
         if let Some(h) = self.hearing.as_mut() {
             h.requested_on = Some(on);
+            h.reason = reason.trim().to_string();
+            h.requested_by = by.to_string();
         }
         Ok(vec![DocumentKind::SuspensionNotice])
     }
@@ -131,10 +344,22 @@ impl Case {
         ctx: &Context,
         on: NaiveDate,
         date: NaiveDate,
+        presiding: &str,
+        place: &str,
     ) -> Result<Vec<DocumentKind>, EngineError> {
         let Some(requested) = self.pending_hearing().and_then(|h| h.requested_on) else {
-            return refuse("AL-17", "本件没有待举行的听证申请，不能安排听证");
+            return refuse("AL-17", "本件没有待举行的听证，不能安排听证");
         };
+        if let Some(r) = self.pending_hearing().and_then(Hearing::undecided_recusal) {
+            return refuse(
+                "AL-18",
+                format!(
+                    "{} 于 {} 申请听证主持人回避，须由本行政机关负责人决定后再安排听证（{ART48_3}）",
+                    r.by,
+                    fmt_date(r.on)
+                ),
+            );
+        }
         let latest = ctx.calendar.add(requested, ORGANISE_DAYS)?;
         if date > latest {
             return refuse(
@@ -157,6 +382,9 @@ impl Case {
                 ),
             );
         }
+        if !presiding.trim().is_empty() {
+            require_not_reviewer(self, presiding)?;
+        }
         let expected = ctx.calendar.between(requested, date)?;
         if let Some(s) = self.suspensions.last_mut() {
             s.expected_days = expected.max(1);
@@ -164,17 +392,122 @@ impl Case {
         if let Some(h) = self.hearing.as_mut() {
             h.scheduled_on = Some(on);
             h.date = Some(date);
+            if !presiding.trim().is_empty() {
+                h.presiding = presiding.trim().to_string();
+            }
+            if !place.trim().is_empty() {
+                h.place = place.trim().to_string();
+            }
+        }
+        Ok(vec![
+            DocumentKind::HearingNotice,
+            DocumentKind::HearingAnnouncement,
+        ])
+    }
+
+    /// A party asks the presiding officer to withdraw (Art. 48 para 1 (3)).
+    pub(super) fn request_recusal(
+        &mut self,
+        on: NaiveDate,
+        by: &str,
+        reason: &str,
+    ) -> Result<Vec<DocumentKind>, EngineError> {
+        let Some(h) = self.pending_hearing() else {
+            return refuse("AL-18", "本件没有待举行的听证，不能申请主持人回避");
+        };
+        if h.presiding.is_empty() {
+            return refuse("AL-18", "本件听证尚未指定主持人，不能申请主持人回避");
+        }
+        if let Some(r) = h.undecided_recusal() {
+            return refuse(
+                "AL-18",
+                format!("{} 于 {} 提出的回避申请尚待决定", r.by, fmt_date(r.on)),
+            );
+        }
+        require_reason(
+            reason,
+            "AL-18",
+            format!("依据{ART48_3}，申请回避须说明主持人与该行政许可事项有直接利害关系的理由"),
+        )?;
+        let by = match by.trim() {
+            "" => "申请人",
+            b => b,
+        };
+        let officer = h.presiding.clone();
+        if let Some(h) = self.hearing.as_mut() {
+            h.recusals.push(Recusal {
+                on,
+                by: by.to_string(),
+                reason: reason.trim().to_string(),
+                officer,
+                decided_on: None,
+                granted: None,
+                decision_reason: String::new(),
+            });
+        }
+        Ok(vec![])
+    }
+
+    /// The agency head decides a recusal: granted, with the new presiding officer; or refused, with
+    /// the reason.
+    pub(super) fn decide_recusal(
+        &mut self,
+        on: NaiveDate,
+        granted: bool,
+        presiding: &str,
+        reason: &str,
+    ) -> Result<Vec<DocumentKind>, EngineError> {
+        let Some(r) = self.pending_hearing().and_then(Hearing::undecided_recusal) else {
+            return refuse("AL-18", "本件没有待决定的回避申请");
+        };
+        let recused = r.officer.clone();
+        if granted {
+            let presiding = presiding.trim();
+            if presiding.is_empty() {
+                return refuse(
+                    "AL-18",
+                    format!("决定回避的，须同时指定新的听证主持人（{ART48_3}）"),
+                );
+            }
+            if presiding == recused {
+                return refuse(
+                    "AL-18",
+                    format!("{recused} 已决定回避，不能再主持本件听证（{ART48_3}）"),
+                );
+            }
+            require_not_reviewer(self, presiding)?;
+        } else {
+            require_reason(reason, "AL-18", "驳回回避申请须说明理由")?;
+        }
+        let h = self.hearing.as_mut().expect("pending hearing");
+        let r = h
+            .recusals
+            .iter_mut()
+            .find(|r| r.granted.is_none())
+            .expect("undecided recusal");
+        r.decided_on = Some(on);
+        r.granted = Some(granted);
+        r.decision_reason = reason.trim().to_string();
+        if granted {
+            h.presiding = presiding.trim().to_string();
+            // The parties and the public are told who presides now.
+            return Ok(vec![
+                DocumentKind::HearingNotice,
+                DocumentKind::HearingAnnouncement,
+            ]);
         }
         Ok(vec![])
     }
 
     pub(super) fn hold_hearing(
         &mut self,
+        ctx: &Context,
         on: NaiveDate,
         record: &str,
+        participants: &[Participant],
     ) -> Result<Vec<DocumentKind>, EngineError> {
         let Some(h) = self.pending_hearing() else {
-            return refuse("AL-18", "本件没有待举行的听证申请，不能举行听证");
+            return refuse("AL-18", "本件没有待举行的听证，不能举行听证");
         };
         let Some(date) = h.date else {
             return refuse(
@@ -192,6 +525,39 @@ impl Case {
                 ),
             );
         }
+        if let Some(r) = h.undecided_recusal() {
+            return refuse(
+                "AL-18",
+                format!(
+                    "{} 申请听证主持人回避，本行政机关负责人决定前不能举行听证（{ART48_3}）",
+                    r.by
+                ),
+            );
+        }
+        let mut people = Vec::new();
+        for p in participants {
+            let (name, role) = (p.name.trim(), p.role.trim());
+            if name.is_empty() || role.is_empty() {
+                return refuse(
+                    "AL-18",
+                    format!("听证笔录须写明每名听证参加人的姓名和身份（{ART48_5}）"),
+                );
+            }
+            if people.iter().any(|q: &Participant| q.name == name) {
+                return refuse("AL-18", format!("听证参加人 {name} 重复登记"));
+            }
+            people.push(Participant {
+                name: name.to_string(),
+                role: role.to_string(),
+                signed: p.signed,
+                refusal: if p.signed {
+                    String::new()
+                } else {
+                    p.refusal.trim().to_string()
+                },
+            });
+        }
+        let presiding = h.presiding.clone();
         if let Some(s) = self.suspensions.last_mut() {
             s.ended_on = Some(on);
         }
@@ -199,7 +565,65 @@ impl Case {
         if let Some(h) = self.hearing.as_mut() {
             h.held_on = Some(on);
             h.record = record.trim().to_string();
+            h.participants = people;
         }
+        // A statutory hearing held when the item's procedure waits for its hearing step completes
+        // that step, presided by the officer named (the catalog's declaration of the hearing).
+        if !presiding.is_empty()
+            && self.awaiting_confirmation().is_none()
+            && self
+                .pending_step(ctx.item)
+                .is_some_and(|s| s.kind == StepKind::Hearing)
+        {
+            self.steps.push(StepRecord {
+                kind: StepKind::Hearing,
+                on,
+                staff: vec![presiding],
+                opinion: match record.trim() {
+                    "" => "举行听证".to_string(),
+                    r => r.to_string(),
+                },
+                awaiting_confirmation: false,
+            });
+        }
+        Ok(vec![])
+    }
+
+    /// A participant signs the record after the hearing, or their refusal to sign is noted (Art. 48
+    /// para 1 (5)).
+    pub(super) fn confirm_hearing_record(
+        &mut self,
+        name: &str,
+        signed: bool,
+        refusal: &str,
+    ) -> Result<Vec<DocumentKind>, EngineError> {
+        let Some(h) = self.hearing.as_mut().filter(|h| h.held_on.is_some()) else {
+            return refuse("AL-18", "本件尚未举行听证，没有可确认的听证笔录");
+        };
+        if self.decided_on.is_some() {
+            return refuse("decided", "本件已作出决定，听证笔录不能再变更");
+        }
+        let Some(p) = h.participants.iter_mut().find(|p| p.name == name.trim()) else {
+            return refuse(
+                "AL-18",
+                format!("{} 不是听证笔录记载的听证参加人", name.trim()),
+            );
+        };
+        if p.confirmed() {
+            return refuse("AL-18", format!("听证参加人 {} 已确认听证笔录", p.name));
+        }
+        if !signed && refusal.trim().is_empty() {
+            return refuse(
+                "AL-18",
+                format!("依据{ART48_5}，听证参加人未签字的，须记明拒绝签字的情况"),
+            );
+        }
+        p.signed = signed;
+        p.refusal = if signed {
+            String::new()
+        } else {
+            refusal.trim().to_string()
+        };
         Ok(vec![])
     }
 
@@ -218,18 +642,35 @@ impl Case {
         }
     }
 
-    /// The decision waits for a requested hearing (Art. 48 para 2: it rests on the hearing record).
+    /// The decision waits for a requested hearing and its signed record (Art. 48 para 2: it rests
+    /// on the hearing record).
     pub(super) fn require_hearing_held(&self) -> Result<(), EngineError> {
-        match self.pending_hearing() {
-            Some(h) => refuse(
+        if let Some(h) = self.pending_hearing() {
+            return refuse(
                 "AL-18",
                 format!(
-                    "依据《行政许可法》第四十八条第二款，行政机关应当根据听证笔录作出行政许可决定；本件于 {} 申请的听证尚未举行，不能作出决定",
+                    "依据{ART48_2}，行政机关应当根据听证笔录作出行政许可决定；本件于 {} 申请的听证尚未举行，不能作出决定",
                     h.requested_on.map(fmt_date).unwrap_or_default()
                 ),
-            ),
-            None => Ok(()),
+            );
         }
+        if let Some(h) = self.hearing.as_ref().filter(|h| h.held_on.is_some()) {
+            let waiting: Vec<String> = h
+                .unconfirmed()
+                .iter()
+                .map(|p| format!("{}（{}）", p.name, p.role))
+                .collect();
+            if !waiting.is_empty() {
+                return refuse(
+                    "AL-18",
+                    format!(
+                        "依据{ART48_2}，行政机关应当根据听证笔录作出决定；听证笔录尚未经 {} 确认签字（{ART48_5}），不能作出决定",
+                        waiting.join("、")
+                    ),
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Accepted, under review and not in another special procedure: the case a hearing notice or
@@ -259,11 +700,418 @@ impl Case {
 
     /// Whether a hearing may be requested on `on` (for the page to offer it).
     pub(super) fn may_request_hearing(&self, on: NaiveDate) -> bool {
-        self.clone().request_hearing(on).is_ok()
+        self.clone().request_hearing(on, "", "").is_ok()
     }
 
     /// Whether the hearing may be held on `on` (for the page to offer it).
-    pub(super) fn may_hold_hearing(&self, on: NaiveDate) -> bool {
-        self.clone().hold_hearing(on, "").is_ok()
+    pub(super) fn may_hold_hearing(&self, ctx: &Context, on: NaiveDate) -> bool {
+        self.clone().hold_hearing(ctx, on, "", &[]).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Participant;
+    use crate::calendar::Calendar;
+    use crate::catalog::StepKind;
+    use crate::engine::{
+        Action, ApplicantFacts, Case, CaseState, Context, DocumentKind, EngineError, ItemRules,
+    };
+    use crate::testing::d;
+    use chrono::NaiveDate;
+
+    const PLAIN: &str =
+        r#"{"name":"建设项目环境影响评价审批","statutory_days":20,"promised_days":10}"#;
+    const REVIEWED: &str = r#"{"name":"建设项目环境影响评价审批","statutory_days":20,"promised_days":10,
+        "steps":[{"kind":"review","name":"审查","role":"reviewer","days":5},
+                 {"kind":"hearing","name":"听证","role":"section_chief","days":5},
+                 {"kind":"decision","name":"决定","role":"section_chief","days":1}]}"#;
+
+    struct World {
+        item: ItemRules,
+        cal: Calendar,
+        facts: ApplicantFacts,
+    }
+
+    impl World {
+        fn new(item: &str) -> Self {
+            World {
+                item: serde_json::from_str(item).unwrap(),
+                cal: Calendar::builtin(),
+                facts: ApplicantFacts::default(),
+            }
+        }
+        fn ctx(&self) -> Context<'_> {
+            Context {
+                item: &self.item,
+                calendar: &self.cal,
+                applicant: &self.facts,
+            }
+        }
+        /// Received and accepted on 2025-03-03 (a Monday; March 2025 has no holiday).
+        fn accepted(&self) -> Case {
+            let on = d("2025-03-03");
+            let c = Case::receive(&self.ctx(), on, &[]).unwrap().case;
+            c.apply(&self.ctx(), on, &Action::Accept).unwrap().case
+        }
+        fn apply(
+            &self,
+            c: &Case,
+            on: &str,
+            a: Action,
+        ) -> Result<(Case, Vec<DocumentKind>), String> {
+            match c.apply(&self.ctx(), d(on), &a) {
+                Ok(applied) => {
+                    let docs = applied.documents();
+                    Ok((applied.case, docs))
+                }
+                Err(EngineError::Refused(r)) => Err(r.message),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        fn ok(&self, c: &Case, on: &str, a: Action) -> Case {
+            self.apply(c, on, a).unwrap().0
+        }
+        fn refused(&self, c: &Case, on: &str, a: Action) -> String {
+            self.apply(c, on, a).unwrap_err()
+        }
+    }
+
+    fn schedule(on: &str, presiding: &str) -> Action {
+        Action::ScheduleHearing {
+            on: d(on),
+            presiding: presiding.into(),
+            place: "县政务服务中心三楼听证室".into(),
+        }
+    }
+
+    fn person(name: &str, role: &str, signed: bool) -> Participant {
+        Participant {
+            name: name.into(),
+            role: role.into(),
+            signed,
+            refusal: String::new(),
+        }
+    }
+
+    fn decide() -> Action {
+        Action::Decide {
+            approve: true,
+            reason: "经听证，申请符合法定条件".into(),
+        }
+    }
+
+    fn date(c: &Case) -> Option<NaiveDate> {
+        c.hearing.as_ref().and_then(|h| h.date)
+    }
+
+    /// Art. 46: the bureau opens the hearing itself; the same 20- and 7-day rules count from the
+    /// opening; the announcement and the notice are issued at scheduling; no decision before the
+    /// hearing nor before every participant has signed the record.
+    #[test]
+    fn a_statutory_hearing_follows_the_dates_and_the_signed_record() {
+        let w = World::new(PLAIN);
+        let c = w.accepted();
+        let msg = w.refused(&c, "2025-03-04", Action::OpenHearing { reason: " ".into() });
+        assert!(msg.contains("第四十六条"), "{msg}");
+        let (c, docs) = w
+            .apply(
+                &c,
+                "2025-03-04",
+                Action::OpenHearing {
+                    reason: "《某某条例》第十条规定应当听证".into(),
+                },
+            )
+            .unwrap();
+        assert_eq!(docs, vec![DocumentKind::SuspensionNotice]);
+        assert_eq!(c.state, CaseState::Suspended);
+        assert!(c.hearing.as_ref().unwrap().statutory);
+        // An interested party joins the statutory hearing, not asks for another.
+        let msg = w.refused(
+            &c,
+            "2025-03-05",
+            Action::RequestHearing {
+                reason: String::new(),
+                by: "利害关系人 王五".into(),
+            },
+        );
+        assert!(msg.contains("第四十六条"), "{msg}");
+        // add(03-05, 7) = 03-14: 03-13 is too soon; add(03-04, 20) = 04-01: 04-02 too late.
+        let msg = w.refused(
+            &c,
+            "2025-03-05",
+            schedule("2025-03-13", "张主持（hy.head）"),
+        );
+        assert!(
+            msg.contains("第四十八条第一款第（一）项") && msg.contains("2025-03-14"),
+            "{msg}"
+        );
+        let msg = w.refused(
+            &c,
+            "2025-03-05",
+            schedule("2025-04-02", "张主持（hy.head）"),
+        );
+        assert!(
+            msg.contains("第四十七条") && msg.contains("2025-04-01"),
+            "{msg}"
+        );
+        let (c, docs) = w
+            .apply(
+                &c,
+                "2025-03-05",
+                schedule("2025-03-14", "张主持（hy.head）"),
+            )
+            .unwrap();
+        assert_eq!(
+            docs,
+            vec![
+                DocumentKind::HearingNotice,
+                DocumentKind::HearingAnnouncement
+            ]
+        );
+        assert_eq!(date(&c), Some(d("2025-03-14")));
+        let msg = w.refused(&c, "2025-03-10", decide());
+        assert!(msg.contains("第四十八条第二款"), "{msg}");
+        let msg = w.refused(
+            &c,
+            "2025-03-13",
+            Action::HoldHearing {
+                record: "笔录".into(),
+                participants: vec![],
+            },
+        );
+        assert!(msg.contains("2025-03-14"), "{msg}");
+        let c = w.ok(
+            &c,
+            "2025-03-14",
+            Action::HoldHearing {
+                record: "申请人陈述……利害关系人质证……".into(),
+                participants: vec![
+                    person("陈某", "申请人", true),
+                    person("王五", "利害关系人", false),
+                ],
+            },
+        );
+        assert_eq!(c.state, CaseState::Accepted);
+        assert_eq!(c.hearing_on(), Some(d("2025-03-14")));
+        // The hearing time is not counted: 03-04 to 03-14 is 8 working days.
+        let clock = c.clock(&w.ctx(), d("2025-03-14")).unwrap();
+        assert_eq!(clock.suspended_days, 8);
+        assert!(
+            c.possible_actions(&w.item)
+                .contains(&"confirm_hearing_record")
+        );
+        assert!(!c.possible_actions(&w.item).contains(&"decide"));
+        let msg = w.refused(&c, "2025-03-17", decide());
+        assert!(
+            msg.contains("王五（利害关系人）") && msg.contains("第四十八条第一款第（五）项"),
+            "{msg}"
+        );
+        let confirm = |signed: bool, refusal: &str| Action::ConfirmHearingRecord {
+            name: "王五".into(),
+            signed,
+            refusal: refusal.into(),
+        };
+        let msg = w.refused(&c, "2025-03-17", confirm(false, ""));
+        assert!(msg.contains("拒绝签字"), "{msg}");
+        let c = w.ok(
+            &c,
+            "2025-03-17",
+            confirm(false, "王五认为笔录遗漏其意见，拒绝签字"),
+        );
+        let msg = w.refused(&c, "2025-03-17", confirm(true, ""));
+        assert!(msg.contains("已确认"), "{msg}");
+        let (c, docs) = w.apply(&c, "2025-03-17", decide()).unwrap();
+        assert_eq!(docs, vec![DocumentKind::DecisionLetter]);
+        assert_eq!(c.state, CaseState::Decided);
+    }
+
+    /// Art. 47: an interested party asks within 5 working days of the notice, on the same dates.
+    #[test]
+    fn an_interested_party_requests_within_five_days() {
+        let w = World::new(PLAIN);
+        let c = w.accepted();
+        let (c, docs) = w
+            .apply(&c, "2025-03-04", Action::NotifyHearingRight)
+            .unwrap();
+        assert_eq!(docs, vec![DocumentKind::HearingRightNotice]);
+        let request = Action::RequestHearing {
+            reason: "项目距住宅过近".into(),
+            by: "利害关系人 王五".into(),
+        };
+        // add(03-04, 5) = 03-11.
+        let msg = w.refused(&c, "2025-03-12", request.clone());
+        assert!(
+            msg.contains("第四十七条") && msg.contains("2025-03-11"),
+            "{msg}"
+        );
+        let c = w.ok(&c, "2025-03-11", request);
+        let h = c.hearing.as_ref().unwrap();
+        assert_eq!(h.requested_by, "利害关系人 王五");
+        assert!(!h.statutory);
+        assert_eq!(
+            c.suspensions.last().unwrap().reason,
+            "利害关系人 王五申请听证"
+        );
+        // add(03-11, 20) = 04-09 (清明 04-04 is a holiday) is the latest date.
+        let msg = w.refused(
+            &c,
+            "2025-03-12",
+            schedule("2025-04-10", "张主持（hy.head）"),
+        );
+        assert!(msg.contains("2025-04-09"), "{msg}");
+        let c = w.ok(
+            &c,
+            "2025-03-12",
+            schedule("2025-04-09", "张主持（hy.head）"),
+        );
+        assert_eq!(date(&c), Some(d("2025-04-09")));
+    }
+
+    /// Art. 48 para 1 (3): the reviewer may not preside, at scheduling nor after a recusal; a
+    /// party's recusal request waits for the agency head, and the hearing waits for the decision.
+    #[test]
+    fn the_presiding_officer_is_not_the_reviewer_and_may_be_recused() {
+        let w = World::new(REVIEWED);
+        let c = w.accepted();
+        let c = w.ok(
+            &c,
+            "2025-03-04",
+            Action::CompleteStep {
+                kind: StepKind::Review,
+                staff: vec!["李审（hy.reviewer）".into()],
+                opinion: "材料齐全，拟听证".into(),
+            },
+        );
+        let c = w.ok(&c, "2025-03-04", Action::NotifyHearingRight);
+        let c = w.ok(
+            &c,
+            "2025-03-05",
+            Action::RequestHearing {
+                reason: String::new(),
+                by: String::new(),
+            },
+        );
+        let msg = w.refused(
+            &c,
+            "2025-03-05",
+            schedule("2025-03-14", "李审（hy.reviewer）"),
+        );
+        assert!(msg.contains("第四十八条第一款第（三）项"), "{msg}");
+        let c = w.ok(
+            &c,
+            "2025-03-05",
+            schedule("2025-03-14", "张主持（hy.chief）"),
+        );
+        let recusal = Action::RequestRecusal {
+            reason: "主持人系申请人的近亲属".into(),
+            by: "利害关系人 王五".into(),
+        };
+        let c = w.ok(&c, "2025-03-06", recusal.clone());
+        assert_eq!(
+            c.possible_actions(&w.item),
+            vec!["decide_recusal", "withdraw", "extend"]
+        );
+        let msg = w.refused(&c, "2025-03-06", recusal);
+        assert!(msg.contains("尚待决定"), "{msg}");
+        let hold = Action::HoldHearing {
+            record: "笔录".into(),
+            participants: vec![person("陈某", "申请人", true)],
+        };
+        let decide_recusal = |granted: bool, presiding: &str, reason: &str| Action::DecideRecusal {
+            granted,
+            presiding: presiding.into(),
+            reason: reason.into(),
+        };
+        for (presiding, words) in [
+            ("", "新的听证主持人"),
+            ("张主持（hy.chief）", "已决定回避"),
+            ("李审（hy.reviewer）", "第四十八条第一款第（三）项"),
+        ] {
+            let msg = w.refused(&c, "2025-03-07", decide_recusal(true, presiding, ""));
+            assert!(msg.contains(words), "{presiding}: {msg}");
+        }
+        let msg = w.refused(&c, "2025-03-07", decide_recusal(false, "", ""));
+        assert!(msg.contains("理由"), "{msg}");
+        let (c, docs) = w
+            .apply(
+                &c,
+                "2025-03-07",
+                decide_recusal(true, "赵主持（hy.head）", "理由成立"),
+            )
+            .unwrap();
+        assert_eq!(
+            docs,
+            vec![
+                DocumentKind::HearingNotice,
+                DocumentKind::HearingAnnouncement
+            ]
+        );
+        let h = c.hearing.as_ref().unwrap();
+        assert_eq!(h.presiding, "赵主持（hy.head）");
+        assert_eq!(h.recusals[0].granted, Some(true));
+        assert_eq!(h.recusals[0].officer, "张主持（hy.chief）");
+        let c = w.ok(&c, "2025-03-14", hold);
+        // The held hearing completes the item's hearing step, presided by the officer named.
+        let step = c.steps.last().unwrap();
+        assert_eq!(step.kind, StepKind::Hearing);
+        assert_eq!(step.staff, vec!["赵主持（hy.head）".to_string()]);
+        assert!(c.possible_actions(&w.item).contains(&"complete_step"));
+    }
+
+    /// A hearing's hold waits for the undecided recusal.
+    #[test]
+    fn no_hearing_while_a_recusal_waits() {
+        let w = World::new(PLAIN);
+        let c = w.accepted();
+        let c = w.ok(
+            &c,
+            "2025-03-04",
+            Action::OpenHearing {
+                reason: "涉及重大公共利益".into(),
+            },
+        );
+        let c = w.ok(
+            &c,
+            "2025-03-04",
+            schedule("2025-03-13", "张主持（hy.head）"),
+        );
+        let c = w.ok(
+            &c,
+            "2025-03-10",
+            Action::RequestRecusal {
+                reason: "有利害关系".into(),
+                by: String::new(),
+            },
+        );
+        let msg = w.refused(
+            &c,
+            "2025-03-13",
+            Action::HoldHearing {
+                record: "笔录".into(),
+                participants: vec![],
+            },
+        );
+        assert!(msg.contains("回避"), "{msg}");
+        let c = w.ok(
+            &c,
+            "2025-03-11",
+            Action::DecideRecusal {
+                granted: false,
+                presiding: String::new(),
+                reason: "所称利害关系不成立".into(),
+            },
+        );
+        let c = w.ok(
+            &c,
+            "2025-03-13",
+            Action::HoldHearing {
+                record: "笔录".into(),
+                participants: vec![person("陈某", "申请人", true)],
+            },
+        );
+        assert!(c.hearing.as_ref().unwrap().record_complete());
+        let c = w.ok(&c, "2025-03-14", decide());
+        assert_eq!(c.state, CaseState::Decided);
     }
 }

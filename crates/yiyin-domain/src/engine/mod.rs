@@ -10,7 +10,7 @@
 //!
 //! Reading order: [`item`] (what the engine knows of an item), [`action`] (the actions), this module
 //! (the case and the dispatch), [`intake`] (Art. 32), [`review`] (steps, special procedures, extension,
-//! decision, certificate), [`hearing`] (hearings on request, Art. 47–48), [`next`] (what can come
+//! decision, certificate), [`hearing`] (hearings on request and statutory hearings, Art. 46–48), [`next`] (what can come
 //! next and who does it), [`clock`] (every deadline),
 //! [`effects`] (what an action asks the layers below to do), [`bundle`] (several items handled as
 //! one case, 一件事 / 联合办理), [`sharing`] (materials fetched, not asked for: 免提交), [`online`]
@@ -45,7 +45,7 @@ pub use bundle::{
 };
 pub use clock::{Clock, Dues, Light};
 pub use effects::{DEFAULT_COMMITMENT_CHECK_DAYS, DocumentKind, Effect};
-pub use hearing::Hearing;
+pub use hearing::{Hearing, Participant, Recusal};
 pub use intake::{IntakeOutcome, check_attestation};
 pub use item::{ItemRules, MaterialRule, StepRule};
 pub use online::{
@@ -437,9 +437,28 @@ impl Case {
             Action::IssueCertificate => c.issue_certificate(ctx, on)?,
             Action::Withdraw { reason } => c.withdraw(on, reason)?,
             Action::NotifyHearingRight => c.notify_hearing_right(ctx, on)?,
-            Action::RequestHearing { .. } => c.request_hearing(on)?,
-            Action::ScheduleHearing { on: date } => c.schedule_hearing(ctx, on, *date)?,
-            Action::HoldHearing { record } => c.hold_hearing(on, record)?,
+            Action::RequestHearing { reason, by } => c.request_hearing(on, reason, by)?,
+            Action::OpenHearing { reason } => c.open_hearing(ctx, on, reason)?,
+            Action::ScheduleHearing {
+                on: date,
+                presiding,
+                place,
+            } => c.schedule_hearing(ctx, on, *date, presiding, place)?,
+            Action::RequestRecusal { reason, by } => c.request_recusal(on, by, reason)?,
+            Action::DecideRecusal {
+                granted,
+                presiding,
+                reason,
+            } => c.decide_recusal(on, *granted, presiding, reason)?,
+            Action::HoldHearing {
+                record,
+                participants,
+            } => c.hold_hearing(ctx, on, record, participants)?,
+            Action::ConfirmHearingRecord {
+                name,
+                signed,
+                refusal,
+            } => c.confirm_hearing_record(name, *signed, refusal)?,
         };
         let mut effects: Vec<Effect> = docs.into_iter().map(Effect::Issue).collect();
         effects.extend(effects::consequences(&c, ctx, action));
@@ -471,6 +490,11 @@ impl Case {
         if let Some(h) = &self.hearing {
             dates.push(h.notified_on);
             dates.extend(h.scheduled_on);
+            dates.extend(h.held_on);
+            for r in &h.recusals {
+                dates.push(r.on);
+                dates.extend(r.decided_on);
+            }
         }
         if !self.deemed_accepted {
             dates.extend(self.accepted_on);

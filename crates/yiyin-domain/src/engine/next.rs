@@ -53,16 +53,26 @@ impl Case {
             CaseState::AwaitingSupplement => vec!["supplement", "refuse", "not_needed", "withdraw"],
             CaseState::Accepted => {
                 let mut v = Vec::new();
+                let unsigned = self
+                    .hearing
+                    .as_ref()
+                    .is_some_and(|h| h.held_on.is_some() && !h.record_complete());
                 if self.awaiting_confirmation().is_some() {
                     v.push("confirm_verification");
                 } else if self.pending_step(item).is_some() {
                     v.push("complete_step");
-                } else {
+                } else if !unsigned {
                     v.push("decide");
                 }
+                if unsigned {
+                    // The decision rests on the signed record (Art. 48 para 2).
+                    v.push("confirm_hearing_record");
+                }
                 match &self.hearing {
-                    None if !item.instant => v.push("notify_hearing_right"),
-                    Some(h) if h.requested_on.is_none() => v.push("request_hearing"),
+                    None if !item.instant => v.extend(["notify_hearing_right", "open_hearing"]),
+                    Some(h) if h.requested_on.is_none() => {
+                        v.extend(["request_hearing", "open_hearing"])
+                    }
                     _ => {}
                 }
                 if !item.instant {
@@ -79,7 +89,14 @@ impl Case {
             }
             CaseState::Suspended => {
                 let mut v = match self.pending_hearing() {
-                    Some(h) if h.date.is_some() => vec!["schedule_hearing", "hold_hearing"],
+                    Some(h) if h.undecided_recusal().is_some() => vec!["decide_recusal"],
+                    Some(h) if h.date.is_some() => {
+                        let mut v = vec!["schedule_hearing", "hold_hearing"];
+                        if !h.presiding.is_empty() {
+                            v.push("request_recusal");
+                        }
+                        v
+                    }
                     Some(_) => vec!["schedule_hearing"],
                     None => vec!["resume"],
                 };

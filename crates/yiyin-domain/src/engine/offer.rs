@@ -19,7 +19,7 @@ impl Case {
                 "extend" => self.may_extend(ctx, on),
                 "notify_supplement" => self.may_notify_supplement(ctx, on),
                 "request_hearing" => self.may_request_hearing(on),
-                "hold_hearing" => self.may_hold_hearing(on),
+                "hold_hearing" => self.may_hold_hearing(ctx, on),
                 _ => true,
             })
             .collect()

@@ -384,7 +384,14 @@ pub struct ActRequest {
     /// The case version you read (optimistic concurrency); a stale version is refused with 409.
     pub version: Option<i64>,
     /// The action, e.g. `{"action": "accept"}` or `{"action": "decide", "approve": true, "reason": "…"}`;
-    /// names and fields as in `yiyin rehearse`.
+    /// names and fields as in `yiyin rehearse`. Hearings (听证, Art. 46–48): `notify_hearing_right`;
+    /// `request_hearing` (`reason`, `by`: an interested party recorded by staff); `open_hearing`
+    /// (`reason`: the basis of a statutory hearing, Art. 46); `schedule_hearing` (`on`,
+    /// `presiding`: a staff login of the jurisdiction other than the reviewer, `place`);
+    /// `request_recusal` (`reason`, `by`); `decide_recusal` (`granted`, `presiding`, `reason`: the
+    /// bureau head); `hold_hearing` (`record`, `participants`: `[{"name", "role", "signed",
+    /// "refusal"}]`); `confirm_hearing_record` (`name`, `signed`, `refusal`). The decision on a
+    /// case heard waits for every participant's signature or noted refusal and cites the record.
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub action: serde_json::Value,

@@ -4,6 +4,7 @@
 pub mod applicants;
 pub mod cases;
 pub mod catalog;
+pub mod delegations;
 pub mod deliveries;
 pub mod health;
 pub mod messages;
@@ -16,10 +17,12 @@ pub mod reports;
 pub mod seals;
 pub mod session;
 pub mod shared;
+pub mod simulation;
 pub mod statistics;
 pub mod supervision;
 pub mod ticket_kpis;
 pub mod tickets;
+pub mod transition;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -47,7 +50,10 @@ use yiyin_app::App;
         (name = "好差评", description = "政务服务好差评（国办发〔2019〕51号）：申请人网上一事一评、窗口一次一评和短信评价（一次性链接，无需登录）；差评整改、回访、申诉复核（好差评管理员）；好评率、差评整改率（公开）。评价人身份仅好差评管理员可见"),
         (name = "政务公开", description = "开放数据（无需登录，限制访问频率）：本县区公示的行政许可（证号、事项、相对人——法人及其他组织显示名称和统一社会信用代码，自然人仅显示姓氏——、许可机关、日期、状态），JSON 分页或 CSV 下载；汇总统计见「政务服务统计」"),
         (name = "诉求中心", description = "民生和企业诉求服务中心（12345 工单）：登记、派单、签收、退单与仲裁、延期、答复、回访、督办、并单；诉求分类与办理时限矩阵。来电人信息仅诉求服务中心和承办部门可见"),
+        (name = "委托", description = "委托镇人民政府实施行政许可（《行政许可法》第二十四条）：委托记录和委托书（公开）、设立和撤销委托（局长；撤销时在办办件交回审批局）、社区（村）代办点代收和镇便民服务中心接收（办理期限自镇收到之日起算）"),
         (name = "复议应诉", description = "行政复议答复和行政诉讼应诉（局长）：登记、答复期限（按登记所存的计算规则）及临期和逾期提醒、提交答复、记录结果（撤销即撤销证照）、提取办件电子档案包"),
+        (name = "模拟运行", description = "模拟运行（局长设置）：整个县区或部分事项（如一个划转批次）试运行，文书以模拟专用章签署并加“模拟”水印，不推送、不通知申请人、不登记证照、不计入统计；关闭后不补发任何内容"),
+        (name = "事项划转", description = "事项分批划转（局长）：划转方案和批次、就绪检查、切换、迁移划转前受理的办件；过渡期审批观察员查阅办件和评注"),
         (name = "监管", description = "审管分离：审批结果推送与签收、监管结果抄告、告知承诺核查、证照变更延续撤销注销撤回、信用记录、双随机抽查（抽查计划公开）"),
     )
 )]
@@ -207,10 +213,27 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(open_data::approvals))
         .routes(routes!(open_data::approvals_csv))
         .routes(routes!(redress::list, redress::register))
+        .routes(routes!(delegations::list, delegations::create))
+        .routes(routes!(delegations::revoke))
+        .routes(routes!(delegations::notice))
+        .routes(routes!(delegations::take))
+        .routes(routes!(delegations::forwardings))
+        .routes(routes!(delegations::receive))
         .routes(routes!(redress::get))
         .routes(routes!(redress::reply))
         .routes(routes!(redress::outcome))
         .routes(routes!(redress::file))
+        .routes(routes!(simulation::get, simulation::set))
+        .routes(routes!(transition::get, transition::set_plan))
+        .routes(routes!(transition::add_batch))
+        .routes(routes!(transition::readiness))
+        .routes(routes!(transition::switch))
+        .routes(routes!(transition::migrate))
+        .routes(routes!(transition::name_observer))
+        .routes(routes!(transition::observed))
+        .routes(routes!(transition::observed_case))
+        .routes(routes!(transition::comment))
+        .routes(routes!(transition::case_comments))
         .merge(
             // A ticket's file may be larger than the default body limit.
             OpenApiRouter::new()

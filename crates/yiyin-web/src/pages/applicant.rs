@@ -478,6 +478,7 @@ pub async fn request_hearing(
     page.check_csrf(&form)?;
     let action = Action::RequestHearing {
         reason: form.data.reason.trim().to_string(),
+        by: String::new(),
     };
     let done =
         "已提出听证申请；行政机关将在二十个工作日内组织听证，并于举行听证七日前通知您时间、地点";

@@ -1,5 +1,5 @@
 //! A case's documents for the applicant who filed it and the staff whose duty covers it: the formal
-//! A4 page (with the seal's image when sealed), the sealed PDF and the sealed record (JSON).
+//! A4 page (with the seal's image when sealed), the sealed PDF and OFD, and the sealed record (JSON).
 
 use crate::pages::Path;
 use askama::Template;
@@ -25,6 +25,8 @@ struct DocumentPage {
     /// The document's verification code (empty before its PDF gave it one): the reader may see the
     /// case, so the verification link opens the full record.
     code: String,
+    /// A simulated document (模拟运行): watermarked 模拟, of no legal effect.
+    simulated: bool,
 }
 
 /// A case's document as its reader may see it: `/cases/{id}/documents/{doc}`.
@@ -45,7 +47,9 @@ pub async fn document(page: Page, Path((id, doc)): DocPath) -> PageResult {
         Some(s) => yiyin_seal::drawing::svg(&yiyin_seal::drawing::draw(&s.seal.name, 160.0)),
         None => String::new(),
     };
+    let simulated = page.app.case_simulated(id).await?;
     render(&DocumentPage {
+        simulated,
         code: d.verification_code.clone().unwrap_or_default(),
         issued: fmt_date_cn(d.record.issued_on),
         list_after: d.record.list_after(),
@@ -67,6 +71,14 @@ pub async fn pdf(page: Page, Path((id, doc)): DocPath) -> PageResult {
     let bytes = page.app.pdf_of(&d).await?;
     let name = saved_name(&d.record, "pdf");
     Ok(file_response("application/pdf", &name, false, bytes))
+}
+
+/// The sealed OFD (GB/T 33190), beside the PDF.
+pub async fn ofd(page: Page, Path((id, doc)): DocPath) -> PageResult {
+    let d = page.app.document_of(page.who(), id, doc).await?;
+    let bytes = page.app.ofd_of(&d).await?;
+    let name = saved_name(&d.record, "ofd");
+    Ok(file_response("application/ofd", &name, false, bytes))
 }
 
 /// The sealed record (JSON) with its signature, for offline verification (`yiyin verify`).

@@ -18,8 +18,10 @@ pub mod account;
 pub mod admin;
 pub mod applicant;
 pub mod audit;
+pub mod delegation;
 pub mod deliveries;
 pub mod docs;
+pub mod hearings;
 pub mod identity;
 pub mod messages;
 pub mod monitoring;
@@ -28,10 +30,12 @@ pub mod portal;
 pub mod ratings;
 pub mod redress;
 pub mod security;
+pub mod simulation;
 pub mod statistics;
 pub mod supervision;
 pub mod ticket_kpis;
 pub mod tickets;
+pub mod transition;
 pub mod work;
 
 pub mod flash;
@@ -143,6 +147,7 @@ pub fn router() -> Router<App> {
         .route("/ratings/{id}", get(ratings::detail))
         .route("/ratings/{id}/act", post(ratings::act))
         .route("/j/{code}/ratings", get(ratings::public))
+        .route("/j/{code}/hearings", get(hearings::public))
         .route("/files/{id}", get(applicant::file))
         .route("/work", get(work::worklist))
         .route("/work/queue", get(work::queue))
@@ -155,9 +160,30 @@ pub fn router() -> Router<App> {
         .route("/work/intake/lookup", post(work::look_up_applicant))
         .route("/work/head", get(work::head))
         .route("/work/redress", get(redress::desk).post(redress::register))
+        .route(
+            "/work/delegations",
+            get(delegation::desk).post(delegation::create),
+        )
+        .route("/work/delegations/{id}/revoke", post(delegation::revoke))
+        .route("/j/{code}/delegations", get(delegation::public))
         .route("/work/redress/{id}/reply", post(redress::reply))
         .route("/work/redress/{id}/outcome", post(redress::outcome))
         .route("/work/redress/{id}/file", get(redress::file))
+        .route("/work/transition", get(transition::desk))
+        .route("/work/transition/plan", post(transition::set_plan))
+        .route("/work/transition/batches", post(transition::add_batch))
+        .route(
+            "/work/transition/batches/{id}/switch",
+            post(transition::switch),
+        )
+        .route(
+            "/work/transition/observers",
+            post(transition::name_observer),
+        )
+        .route("/work/transition/migrate", post(transition::migrate))
+        .route("/work/observe", get(transition::observe))
+        .route("/work/observe/{id}", get(transition::observed_case))
+        .route("/work/observe/{id}/comments", post(transition::comment))
         .route("/work/cases/{id}", get(work::case_page))
         .route("/work/cases/{id}/act", post(work::act))
         .route(
@@ -244,6 +270,10 @@ pub fn router() -> Router<App> {
         .route("/admin/users/{code}/{id}", post(admin::user_action))
         .route("/admin/org/{code}", get(admin::org).post(admin::save_org))
         .route("/admin/notices/{code}", get(admin::notices))
+        .route(
+            "/admin/simulation/{code}",
+            get(simulation::show).post(simulation::set),
+        )
         .route("/admin/notices/{code}/{id}/resend", post(admin::resend))
         .route(
             "/admin/calendar",
@@ -251,6 +281,7 @@ pub fn router() -> Router<App> {
         )
         .route("/cases/{id}/documents/{doc}", get(docs::document))
         .route("/cases/{id}/documents/{doc}/pdf", get(docs::pdf))
+        .route("/cases/{id}/documents/{doc}/ofd", get(docs::ofd))
         .route("/cases/{id}/documents/{doc}/json", get(docs::json))
         .route("/seals", get(portal::seals))
         .route("/inspections", get(supervision::public_inspections))

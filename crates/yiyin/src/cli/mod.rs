@@ -87,8 +87,13 @@ pub enum Command {
     /// 双随机抽查：用公布的名录和随机种子重新抽取，并与公布的结果比对
     #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
     Draw(draw::DrawArgs),
-    /// 模拟推演：在模拟时钟上运行一件申请的脚本，输出 JSON 结果
-    #[command(help_template = HELP, disable_help_flag = true, next_help_heading = "参数")]
+    /// 模拟推演：在模拟时钟上运行一件申请（或多件申请）的脚本，输出 JSON 结果
+    #[command(
+        help_template = HELP,
+        disable_help_flag = true,
+        next_help_heading = "参数",
+        after_help = rehearse::AFTER_HELP
+    )]
     Rehearse(rehearse::RehearseArgs),
 }
 

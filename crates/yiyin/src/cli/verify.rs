@@ -20,7 +20,7 @@ use super::{CliResult, Failure, GlobalArgs, HELP};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// 要核验的文件：一印签发的 PDF，或签章记录 JSON
+    /// 要核验的文件：一印签发的 PDF 或 OFD，或签章记录 JSON
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// 公布的印章清单（门户 /api/v1/seals 下载的 JSON）：在随程序发布的清单之外，信任其中的印章
@@ -122,7 +122,7 @@ fn today() -> chrono::NaiveDate {
 
 pub async fn verify(_global: &GlobalArgs, args: VerifyArgs) -> CliResult {
     let bytes = read(&args.file)?;
-    let sealed = match yiyin_pdf::verify_any(&bytes) {
+    let sealed = match yiyin_ofd::verify_any(&bytes) {
         Ok(s) => s,
         Err(e) => {
             return Err(Failure::other(format!(

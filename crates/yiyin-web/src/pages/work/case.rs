@@ -8,7 +8,7 @@ use serde::Deserialize;
 use yiyin_app::cases::ActOn;
 use yiyin_domain::calendar::parse_date;
 use yiyin_domain::catalog::StepKind;
-use yiyin_domain::engine::{Action, SuspensionKind};
+use yiyin_domain::engine::{Action, Participant, SuspensionKind};
 
 use super::CaseShown;
 use crate::auth::gate;
@@ -41,6 +41,10 @@ struct CasePage {
     joint: bool,
     /// Each decision's and licence's delivery (送达), with the forms to record it.
     deliveries: yiyin_app::deliveries::CaseDeliveries,
+    /// The transition observers' comments (评注), for the case's handlers.
+    comments: Vec<yiyin_store::transition::CaseComment>,
+    /// Received in simulation (模拟运行): the 模拟运行中 banner.
+    simulated: bool,
     error: String,
     /// The action whose form was refused, shown again open with what was typed.
     form_action: String,
@@ -85,7 +89,9 @@ async fn case_page_of(
 ) -> PageResult {
     let c = &case.c;
     let step = c.case.pending_step(&c.item);
-    let presiding = if step.is_some_and(|s| s.kind == StepKind::Hearing) {
+    let presiding = if step.is_some_and(|s| s.kind == StepKind::Hearing)
+        || c.case.pending_hearing().is_some()
+    {
         page.app.presiding_candidates(page.who(), c).await?
     } else {
         vec![]
@@ -111,6 +117,8 @@ async fn case_page_of(
         suspension_kinds: SuspensionKind::options(),
         joint: c.item.joint,
         deliveries: page.app.case_deliveries(page.who(), c.id).await?,
+        comments: page.app.case_comments(page.who(), c.id).await?,
+        simulated: page.app.case_simulated(c.id).await?,
         error,
         form_action: form.get("action"),
         form,
@@ -171,8 +179,61 @@ pub struct ActionForm {
     pub approve: String,
     /// The hearing date (schedule_hearing).
     pub on: String,
-    /// What the hearing record says, in short (hold_hearing).
+    /// The hearing record (hold_hearing).
     pub record: String,
+    /// A hearing's presiding officer (an account's login: schedule_hearing, decide_recusal).
+    pub presiding: String,
+    /// Where the hearing is held (schedule_hearing).
+    pub place: String,
+    /// The hearing's participants, one a line: 姓名，身份，已签字 | 拒绝签字：情况 (hold_hearing).
+    pub participants: String,
+    /// Who asks for a hearing or a recusal (empty: the applicant).
+    pub by: String,
+    /// The participant who signs (confirm_hearing_record).
+    pub name: String,
+    /// yes | no (confirm_hearing_record)
+    pub signed: String,
+    pub refusal: String,
+    /// yes | no (decide_recusal)
+    pub granted: String,
+}
+
+/// The participants of a hearing as the form lists them, one a line: `姓名，身份，签字情况` where
+/// the status is 已签字, or 拒绝签字 with what happened, or empty (to sign later).
+fn participants(text: &str) -> Result<Vec<Participant>, AppError> {
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let parts: Vec<&str> = line.splitn(3, ['，', ',']).map(str::trim).collect();
+        let [name, role, status @ ..] = parts.as_slice() else {
+            return Err(AppError::field(
+                "participants",
+                format!("听证参加人「{line}」应写为：姓名，身份，签字情况"),
+            ));
+        };
+        let status = status.first().copied().unwrap_or("");
+        let signed = matches!(status, "已签字" | "签字" | "已盖章" | "盖章");
+        let refusal = if signed || status.is_empty() {
+            String::new()
+        } else {
+            status
+                .trim_start_matches("拒绝签字")
+                .trim_start_matches(['：', ':'])
+                .trim()
+                .to_string()
+        };
+        let refusal = if !signed && !status.is_empty() && refusal.is_empty() {
+            status.to_string()
+        } else {
+            refusal
+        };
+        out.push(Participant {
+            name: name.to_string(),
+            role: role.to_string(),
+            signed,
+            refusal,
+        });
+    }
+    Ok(out)
 }
 
 fn texts(v: &[String]) -> Vec<String> {
@@ -254,13 +315,34 @@ impl ActionForm {
             "issue_certificate" => Action::IssueCertificate,
             "withdraw" => Action::Withdraw { reason },
             "notify_hearing_right" => Action::NotifyHearingRight,
-            "request_hearing" => Action::RequestHearing { reason },
+            "request_hearing" => Action::RequestHearing {
+                reason,
+                by: self.by.trim().to_string(),
+            },
+            "open_hearing" => Action::OpenHearing { reason },
             "schedule_hearing" => Action::ScheduleHearing {
                 on: parse_date(self.on.trim())
                     .map_err(|e| AppError::field("on", format!("听证日期：{e}")))?,
+                presiding: self.presiding.trim().to_string(),
+                place: self.place.trim().to_string(),
             },
             "hold_hearing" => Action::HoldHearing {
                 record: self.record.trim().to_string(),
+                participants: participants(&self.participants)?,
+            },
+            "request_recusal" => Action::RequestRecusal {
+                reason,
+                by: self.by.trim().to_string(),
+            },
+            "decide_recusal" => Action::DecideRecusal {
+                granted: self.granted != "no",
+                presiding: self.presiding.trim().to_string(),
+                reason,
+            },
+            "confirm_hearing_record" => Action::ConfirmHearingRecord {
+                name: self.name.trim().to_string(),
+                signed: self.signed != "no",
+                refusal: self.refusal.trim().to_string(),
             },
             other => return Err(AppError::field("action", format!("未知的操作「{other}」"))),
         })

@@ -1,0 +1,187 @@
+//! The OFD's signature, laid out as GM/T 0099-2020 (开放版式文档密码应用技术规范) prescribes:
+//! `OFD.xml` names `Doc_0/Signs/Signatures.xml`, which lists `Sign_0/Signature.xml`; that file's
+//! `SignedInfo` holds the SM3 digest (base64) of every other file of the package (`References`,
+//! check method SM3) and the stamp's place on the last page (`StampAnnot`); `SignedValue.dat` holds
+//! the seal key's SM2 signature over `Signature.xml`.
+//!
+//! What is standard and what is not yet: the files, their places and the references are as
+//! GM/T 0099 has them. `SignedValue.dat` is, for now, the bare SM2 signature (DER, over the bytes
+//! of `Signature.xml`, SM3 with the default user id), not yet the GB/T 38540 `SES_Signature` ASN.1
+//! structure with the seal (`SESeal`) and the signer's certificate that national verifiers expect.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use yiyin_seal::{SealKey, SealedDocument, sm3_hex, unhex};
+
+use crate::xml::{attr, esc, texts, unesc};
+use crate::{Files, NS, OfdVerifyError};
+
+pub const SIGNATURES: &str = "Doc_0/Signs/Signatures.xml";
+pub const SIGNATURE: &str = "Doc_0/Signs/Sign_0/Signature.xml";
+pub const SIGNED_VALUE: &str = "Doc_0/Signs/Sign_0/SignedValue.dat";
+/// SM2 signature with SM3 (GM/T 0006).
+const SM2_SM3: &str = "1.2.156.10197.1.501";
+/// SM3 (GM/T 0006).
+const SM3: &str = "1.2.156.10197.1.401";
+
+fn sm3_b64(bytes: &[u8]) -> String {
+    B64.encode(unhex(&sm3_hex(bytes)).expect("hex"))
+}
+
+/// Adds the signature files to an unsigned package, signing every file in it.
+pub(crate) fn add_signature(
+    files: &mut Files,
+    sealed: &SealedDocument,
+    key: &SealKey,
+    signed_at: &str,
+) {
+    // OFD.xml names the signatures.
+    for (path, bytes) in files.iter_mut() {
+        if path == "OFD.xml" {
+            let text = String::from_utf8_lossy(bytes).replace(
+                "</ofd:DocRoot>",
+                "</ofd:DocRoot><ofd:Signatures>Doc_0/Signs/Signatures.xml</ofd:Signatures>",
+            );
+            *bytes = text.into_bytes();
+        }
+    }
+    // The stamp: where the seal is on the last page.
+    let last_page = files
+        .iter()
+        .rev()
+        .find(|(p, _)| p.starts_with("Doc_0/Pages/"))
+        .map(|(p, _)| p.clone())
+        .unwrap_or_default();
+    let document = files
+        .iter()
+        .find(|(p, _)| p == "Doc_0/Document.xml")
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let page_ref = document
+        .split("<ofd:Page ID=\"")
+        .skip(1)
+        .find(|s| s.contains(&last_page["Doc_0/".len().min(last_page.len())..]))
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("1")
+        .to_string();
+    let content = files
+        .iter()
+        .find(|(p, _)| *p == last_page)
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let boundary = content
+        .split("<ofd:ImageObject ")
+        .nth(1)
+        .and_then(|s| attr(&format!("<x {s}"), "x", "Boundary").map(str::to_string))
+        .unwrap_or_else(|| "0 0 40 40".into());
+    let mut xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="{NS}"><ofd:SignedInfo><ofd:Provider ProviderName="一印 Yiyin" Version="{}" Company="{}"/><ofd:SignatureMethod>{SM2_SM3}</ofd:SignatureMethod><ofd:SignatureDateTime>{}</ofd:SignatureDateTime><ofd:References CheckMethod="{SM3}">"#,
+        env!("CARGO_PKG_VERSION"),
+        esc(&sealed.seal.holder),
+        esc(signed_at),
+    );
+    for (path, bytes) in files.iter() {
+        xml.push_str(&format!(
+            r#"<ofd:Reference FileRef="/{}"><ofd:CheckValue>{}</ofd:CheckValue></ofd:Reference>"#,
+            esc(path),
+            sm3_b64(bytes)
+        ));
+    }
+    xml.push_str(&format!(
+        r#"</ofd:References><ofd:StampAnnot ID="1" PageRef="{page_ref}" Boundary="{boundary}"/></ofd:SignedInfo><ofd:SignedValue>/{SIGNED_VALUE}</ofd:SignedValue></ofd:Signature>"#
+    ));
+    let signature = key.sign(xml.as_bytes());
+    files.push((SIGNATURES.into(), signatures_xml().into_bytes()));
+    files.push((SIGNATURE.into(), xml.into_bytes()));
+    files.push((SIGNED_VALUE.into(), signature));
+}
+
+/// The list of signatures (one, the seal's). It is not itself signed (GM/T 0099), so [`check`]
+/// takes nothing but exactly this.
+fn signatures_xml() -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signatures xmlns:ofd="{NS}"><ofd:MaxSignId>1</ofd:MaxSignId><ofd:Signature ID="1" Type="Seal" BaseLoc="/{SIGNATURE}"/></ofd:Signatures>"#
+    )
+}
+
+/// What a signature check found: the files it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureCheck {
+    pub signed_files: Vec<String>,
+    pub signed_at: String,
+}
+
+/// Checks the signature of an unpacked OFD with the seal's public key: every reference's digest,
+/// no file left unsigned, and the SM2 signature over `Signature.xml`.
+pub(crate) fn check(
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+    public_hex: &str,
+) -> Result<SignatureCheck, OfdVerifyError> {
+    let text = |path: &str| {
+        files
+            .get(path)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
+    let ofd = text("OFD.xml").ok_or(OfdVerifyError::NotOfd("缺少 OFD.xml".into()))?;
+    if !texts(&ofd, "ofd:Signatures")
+        .iter()
+        .any(|p| p.trim_start_matches('/') == SIGNATURES)
+    {
+        return Err(OfdVerifyError::NoSignature);
+    }
+    if files.get(SIGNATURES).map(Vec::as_slice) != Some(signatures_xml().as_bytes()) {
+        return Err(OfdVerifyError::Signature(
+            "签名列表 Signatures.xml 被改动，或不是一印所写".into(),
+        ));
+    }
+    let xml_bytes = files.get(SIGNATURE).ok_or(OfdVerifyError::NoSignature)?;
+    let value = files.get(SIGNED_VALUE).ok_or(OfdVerifyError::NoSignature)?;
+    yiyin_seal::keys::verify(public_hex, xml_bytes, value).map_err(|_| {
+        OfdVerifyError::Signature(
+            "Signature.xml 与签名值不符：签名信息被改动，或不是该印章所签".into(),
+        )
+    })?;
+    let xml = String::from_utf8_lossy(xml_bytes);
+    if attr(&xml, "ofd:References", "CheckMethod") != Some(SM3) {
+        return Err(OfdVerifyError::Signature("摘要算法不是 SM3".into()));
+    }
+    let mut signed = Vec::new();
+    for reference in xml.split("<ofd:Reference ").skip(1) {
+        let r = format!("<ofd:Reference {reference}");
+        let path = attr(&r, "ofd:Reference", "FileRef")
+            .map(|p| unesc(p).trim_start_matches('/').to_string())
+            .ok_or_else(|| OfdVerifyError::Signature("签名引用缺少文件".into()))?;
+        let want = texts(&r, "ofd:CheckValue")
+            .first()
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
+        let bytes = files
+            .get(&path)
+            .ok_or_else(|| OfdVerifyError::Signature(format!("已签名的文件 {path} 不见了")))?;
+        if sm3_b64(bytes) != want {
+            return Err(OfdVerifyError::Signature(format!(
+                "文件 {path} 的 SM3 摘要与签名时不符：文件在签发后被改动过"
+            )));
+        }
+        signed.push(path);
+    }
+    for path in files.keys() {
+        if !path.starts_with("Doc_0/Signs/") && !signed.contains(path) {
+            return Err(OfdVerifyError::Signature(format!(
+                "文件 {path} 不在签名范围内：签发后被加入"
+            )));
+        }
+    }
+    Ok(SignatureCheck {
+        signed_files: signed,
+        signed_at: texts(&xml, "ofd:SignatureDateTime")
+            .first()
+            .map(|s| unesc(s))
+            .unwrap_or_default(),
+    })
+}
+
+/// Checks an OFD's signature with the given public key (hex), without its record.
+pub fn verify_signature(ofd: &[u8], public_hex: &str) -> Result<SignatureCheck, OfdVerifyError> {
+    check(&crate::unzip(ofd)?, public_hex)
+}

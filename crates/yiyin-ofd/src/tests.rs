@@ -1,0 +1,186 @@
+//! Unit tests of the OFD writer and its signature.
+
+use super::*;
+use yiyin_domain::catalog::LicenceEntry;
+use yiyin_domain::engine::DocumentKind;
+use yiyin_seal::SealInfo;
+
+pub(crate) fn sample(recipient: &str) -> (SealKey, SealedDocument, DocumentRecord) {
+    let key = SealKey::generate();
+    let entry = |key: &str, label: &str, value: &str| LicenceEntry {
+        key: key.into(),
+        label: label.into(),
+        value: value.into(),
+        personal: None,
+        layout: Default::default(),
+    };
+    let record = DocumentRecord {
+        kind: DocumentKind::SupplementNotice,
+        title: "食品经营许可证".into(),
+        number: "JY16124210000012".into(),
+        case_number: "HY2026000001".into(),
+        recipient: recipient.into(),
+        issued_on: yiyin_domain::calendar::parse_date("2026-06-16").unwrap(),
+        agency: "汉阴县行政审批服务局".into(),
+        seal: "汉阴县行政审批服务局行政审批专用章".into(),
+        paragraphs: vec![
+            format!("{recipient}："),
+            "经审查，你（单位）的申请符合法定条件、标准，依照《中华人民共和国行政许可法》第三十八条第一款的规定，准予行政许可。".into(),
+        ],
+        list: vec![],
+        identifier: Some("1.2.156.3005.2.11610000MB1234567X.JY16124210000012.001".into()),
+        valid_until: yiyin_domain::calendar::parse_date("2031-06-15").ok(),
+        contents: vec![
+            entry("premises", "经营场所", "汉阴县城关镇北城街1号一层"),
+            entry("business_items", "经营项目", "热食类食品制售 <&>"),
+        ],
+    };
+    let seal = SealInfo {
+        id: 1,
+        name: record.seal.clone(),
+        holder: record.agency.clone(),
+        public_key: key.public_hex(),
+        valid_from: "2026-01-01".into(),
+        valid_until: "2030-12-31".into(),
+    };
+    let sealed = SealedDocument::seal(
+        serde_json::to_value(&record).unwrap(),
+        seal,
+        &key,
+        "2026-06-16T09:00:00+08:00",
+    );
+    (key, sealed, record)
+}
+
+const VERIFY: Verification = Verification {
+    url: "http://127.0.0.1:8080/verify?number=x&code=ABCDEFGHJKMN",
+    code: "ABCDEFGHJKMN",
+};
+
+fn rezip(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+    pack(files).unwrap()
+}
+
+#[test]
+fn an_ofd_has_the_parts_gb_t_33190_names_and_verifies() {
+    let (key, sealed, record) = sample("王𠮷");
+    let ofd = render(&sealed, &record, &VERIFY, &key, "2026-06-16T09:00:01+08:00").unwrap();
+    assert!(is_ofd(&ofd));
+    let files = unzip(&ofd).unwrap();
+    for part in [
+        "OFD.xml",
+        "Doc_0/Document.xml",
+        "Doc_0/PublicRes.xml",
+        "Doc_0/DocumentRes.xml",
+        "Doc_0/Pages/Page_0/Content.xml",
+        "Doc_0/Res/font_0.otf",
+        "Doc_0/Res/image_0.png",
+        "Doc_0/Res/image_1.png",
+        "Doc_0/Attachs/Attachments.xml",
+        RECORD_PATH,
+        sign::SIGNATURES,
+        sign::SIGNATURE,
+        sign::SIGNED_VALUE,
+    ] {
+        assert!(files.contains_key(part), "{part} in {:?}", files.keys());
+    }
+    let ofd_xml = String::from_utf8(files["OFD.xml"].clone()).unwrap();
+    assert!(ofd_xml.contains("<ofd:CustomData Name=\"证照标识\">1.2.156.3005.2.11610000MB1234567X.JY16124210000012.001</ofd:CustomData>"), "{ofd_xml}");
+    assert!(ofd_xml.contains("<ofd:Signatures>Doc_0/Signs/Signatures.xml</ofd:Signatures>"));
+    let page = String::from_utf8(files["Doc_0/Pages/Page_0/Content.xml"].clone()).unwrap();
+    assert!(page.contains(">王𠮷：</ofd:TextCode>"), "{page}");
+    assert!(page.contains("热食类食品制售 &lt;&amp;&gt;"));
+    assert!(page.contains("<ofd:CGTransform"));
+    let document = String::from_utf8(files["Doc_0/Document.xml"].clone()).unwrap();
+    assert!(document.contains("<ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox>"));
+    // The font subsets stay small.
+    assert!(files["Doc_0/Res/font_0.otf"].len() < 200_000);
+    assert_eq!(verify(&ofd).unwrap(), sealed);
+    assert_eq!(embedded_record(&ofd).unwrap(), sealed);
+    std::fs::write(std::env::temp_dir().join("yiyin-sample.ofd"), &ofd).unwrap();
+}
+
+#[test]
+fn a_changed_byte_in_any_signed_part_is_caught() {
+    let (key, sealed, record) = sample("汉阴县月河餐饮有限公司");
+    let ofd = render(&sealed, &record, &VERIFY, &key, "2026-06-16T09:00:01+08:00").unwrap();
+    let files = unzip(&ofd).unwrap();
+    for path in files.keys() {
+        let mut changed = files.clone();
+        let bytes = changed.get_mut(path).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0x01;
+        let err = verify(&rezip(&changed)).expect_err(path);
+        if path != RECORD_PATH && path != sign::SIGNATURES {
+            assert!(
+                matches!(
+                    err,
+                    OfdVerifyError::Signature(_) | OfdVerifyError::NoSignature
+                ),
+                "{path}: {err}"
+            );
+        }
+    }
+    // A file added after signing.
+    let mut added = files.clone();
+    added.insert("Doc_0/Res/extra.png".into(), b"x".to_vec());
+    let err = verify(&rezip(&added)).unwrap_err();
+    assert!(err.to_string().contains("extra.png"), "{err}");
+    // A file taken away.
+    let mut removed = files.clone();
+    removed.remove("Doc_0/Res/image_1.png");
+    assert!(verify(&rezip(&removed)).is_err());
+    // Another seal's key does not verify it.
+    let other = SealKey::generate();
+    assert!(verify_signature(&ofd, &other.public_hex()).is_err());
+    assert!(verify_signature(&ofd, &key.public_hex()).is_ok());
+    // Not an OFD at all.
+    assert!(matches!(
+        verify(b"PK nothing"),
+        Err(OfdVerifyError::NotOfd(_))
+    ));
+}
+
+#[test]
+fn long_documents_go_on_to_further_pages() {
+    let (key, _, mut record) = sample("汉阴县月河餐饮有限公司");
+    record.paragraphs.push("第二段。".repeat(400));
+    let seal = SealInfo {
+        id: 1,
+        name: record.seal.clone(),
+        holder: record.agency.clone(),
+        public_key: key.public_hex(),
+        valid_from: "2026-01-01".into(),
+        valid_until: "2030-12-31".into(),
+    };
+    let sealed = SealedDocument::seal(
+        serde_json::to_value(&record).unwrap(),
+        seal,
+        &key,
+        "2026-06-16T09:00:00+08:00",
+    );
+    let ofd = render(&sealed, &record, &VERIFY, &key, "t").unwrap();
+    let files = unzip(&ofd).unwrap();
+    assert!(files.contains_key("Doc_0/Pages/Page_1/Content.xml"));
+    let pdf_pages = yiyin_pdf::layout::layout(&sealed, &record, &VERIFY).len();
+    let ofd_pages = files.keys().filter(|k| k.ends_with("/Content.xml")).count();
+    assert_eq!(pdf_pages, ofd_pages);
+    verify(&ofd).unwrap();
+}
+
+#[test]
+fn a_simulated_document_carries_the_watermark_as_in_the_pdf() {
+    let (key, plain, record) = sample("汉阴县月河餐饮有限公司");
+    let mut document = serde_json::to_value(&record).unwrap();
+    document["simulated"] = serde_json::Value::Bool(true);
+    let sealed = SealedDocument::seal(document, plain.seal.clone(), &key, &plain.signed_at);
+    let ofd = render(&sealed, &record, &VERIFY, &key, "t").unwrap();
+    let page =
+        String::from_utf8(unzip(&ofd).unwrap()["Doc_0/Pages/Page_0/Content.xml"].clone()).unwrap();
+    let mark = yiyin_domain::simulation::WATERMARK;
+    assert!(page.contains(&format!(">{mark}</ofd:TextCode>")), "{page}");
+    let real = render(&plain, &record, &VERIFY, &key, "t").unwrap();
+    let page =
+        String::from_utf8(unzip(&real).unwrap()["Doc_0/Pages/Page_0/Content.xml"].clone()).unwrap();
+    assert!(!page.contains(&format!(">{mark}</ofd:TextCode>")));
+}
