@@ -81,7 +81,7 @@ pub struct ForwardingView {
 }
 
 impl App {
-    /// The delegations as they stand (read at start and after each change).
+    /// The delegations as they stand (read at start, after each change and each minute).
     pub fn delegations_now(&self) -> Vec<Delegation> {
         self.delegations.read().expect("delegations lock").clone()
     }
@@ -232,6 +232,24 @@ impl App {
             let (field, message) = e.remove(0);
             AppError::field(&field, message)
         })?;
+        // The township decides in the delegating authority's name and under its seal (Art. 24): a
+        // county government whose seal Yiyin does not hold cannot delegate here, or its township's
+        // decisions would go out unsealed.
+        if req.delegator == delegation::Delegator::CountyGovernment
+            && !self.store.seals().await?.iter().any(|s| {
+                s.jurisdiction == jurisdiction
+                    && s.department == delegation::COUNTY_GOVERNMENT_HOLDER
+                    && !s.retired
+            })
+        {
+            return Err(AppError::field(
+                "delegator",
+                format!(
+                    "{}的电子印章尚未在本系统登记：受委托的镇以委托机关名义、加盖委托机关印章作出决定（《行政许可法》第二十四条），请先登记该印章，或由行政审批服务局委托",
+                    delegation::delegator_name(delegation::Delegator::CountyGovernment, &j, today)
+                ),
+            ));
+        }
         let at = self.now();
         let mut tx = self.store.begin_write().await?;
         let id = tx

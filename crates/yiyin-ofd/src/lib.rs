@@ -33,7 +33,6 @@ use yiyin_pdf::Verification;
 use yiyin_pdf::layout::{self, Mark};
 use yiyin_seal::{SealKey, SealedDocument};
 
-mod png;
 pub mod raster;
 mod sign;
 mod xml;
@@ -60,7 +59,7 @@ pub enum OfdError {
 /// Why an OFD does not verify, in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OfdVerifyError {
-    #[error("不是有效的OFD文件（zip 包无法读取）：{0}")]
+    #[error("不是有效的OFD文件：{0}")]
     NotOfd(String),
     #[error("OFD文件中找不到签章记录：不是一印签发的OFD，或内容被改动")]
     NoRecord,
@@ -127,18 +126,18 @@ fn zip_files(files: &Files) -> Result<Vec<u8>, OfdError> {
 /// Reads every file of a package.
 pub fn unzip(ofd: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, OfdVerifyError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(ofd))
-        .map_err(|e| OfdVerifyError::NotOfd(e.to_string()))?;
+        .map_err(|e| OfdVerifyError::NotOfd(format!("zip 包无法读取（{e}）")))?;
     let mut files = BTreeMap::new();
     for i in 0..zip.len() {
         let mut f = zip
             .by_index(i)
-            .map_err(|e| OfdVerifyError::NotOfd(e.to_string()))?;
+            .map_err(|e| OfdVerifyError::NotOfd(format!("zip 包无法读取（{e}）")))?;
         let mut bytes = Vec::new();
         f.read_to_end(&mut bytes)
-            .map_err(|e| OfdVerifyError::NotOfd(e.to_string()))?;
+            .map_err(|e| OfdVerifyError::NotOfd(format!("zip 包无法读取（{e}）")))?;
         let name = f
             .name()
-            .map_err(|e| OfdVerifyError::NotOfd(e.to_string()))?
+            .map_err(|e| OfdVerifyError::NotOfd(format!("zip 包无法读取（{e}）")))?
             .to_string();
         files.insert(name, bytes);
     }

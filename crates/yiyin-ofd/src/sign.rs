@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use yiyin_seal::{SealKey, SealedDocument, sm3_hex, unhex};
 
-use crate::xml::{attr, esc, texts, unesc};
+use crate::xml::{self, attr, esc, texts};
 use crate::{Files, NS, OfdVerifyError};
 
 pub const SIGNATURES: &str = "Doc_0/Signs/Signatures.xml";
@@ -57,11 +57,12 @@ pub(crate) fn add_signature(
         .find(|(p, _)| p == "Doc_0/Document.xml")
         .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default();
-    let page_ref = document
-        .split("<ofd:Page ID=\"")
-        .skip(1)
-        .find(|s| s.contains(&last_page["Doc_0/".len().min(last_page.len())..]))
-        .and_then(|s| s.split('"').next())
+    let page_loc = last_page.strip_prefix("Doc_0/").unwrap_or(&last_page);
+    let page_ref = xml::elements(&document)
+        .unwrap_or_default()
+        .iter()
+        .find(|e| e.name == "ofd:Page" && e.attr("BaseLoc") == Some(page_loc))
+        .and_then(|e| e.attr("ID"))
         .unwrap_or("1")
         .to_string();
     let content = files
@@ -69,11 +70,13 @@ pub(crate) fn add_signature(
         .find(|(p, _)| *p == last_page)
         .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default();
-    let boundary = content
-        .split("<ofd:ImageObject ")
-        .nth(1)
-        .and_then(|s| attr(&format!("<x {s}"), "x", "Boundary").map(str::to_string))
-        .unwrap_or_else(|| "0 0 40 40".into());
+    let boundary = attr(
+        &xml::elements(&content).unwrap_or_default(),
+        "ofd:ImageObject",
+        "Boundary",
+    )
+    .unwrap_or("0 0 40 40")
+    .to_string();
     let mut xml = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="{NS}"><ofd:SignedInfo><ofd:Provider ProviderName="一印 Yiyin" Version="{}" Company="{}"/><ofd:SignatureMethod>{SM2_SM3}</ofd:SignatureMethod><ofd:SignatureDateTime>{}</ofd:SignatureDateTime><ofd:References CheckMethod="{SM3}">"#,
         env!("CARGO_PKG_VERSION"),
@@ -123,10 +126,9 @@ pub(crate) fn check(
             .map(|b| String::from_utf8_lossy(b).into_owned())
     };
     let ofd = text("OFD.xml").ok_or(OfdVerifyError::NotOfd("缺少 OFD.xml".into()))?;
-    if !texts(&ofd, "ofd:Signatures")
-        .iter()
-        .any(|p| p.trim_start_matches('/') == SIGNATURES)
-    {
+    let ofd = xml::elements(&ofd)
+        .ok_or_else(|| OfdVerifyError::Signature("OFD.xml 不是合式的 XML，签名后被改动".into()))?;
+    if !texts(&ofd, "ofd:Signatures").any(|p| p.trim().trim_start_matches('/') == SIGNATURES) {
         return Err(OfdVerifyError::NoSignature);
     }
     if files.get(SIGNATURES).map(Vec::as_slice) != Some(signatures_xml().as_bytes()) {
@@ -141,19 +143,24 @@ pub(crate) fn check(
             "Signature.xml 与签名值不符：签名信息被改动，或不是该印章所签".into(),
         )
     })?;
-    let xml = String::from_utf8_lossy(xml_bytes);
+    let xml = xml::elements(&String::from_utf8_lossy(xml_bytes))
+        .ok_or_else(|| OfdVerifyError::Signature("Signature.xml 不是合式的 XML".into()))?;
     if attr(&xml, "ofd:References", "CheckMethod") != Some(SM3) {
         return Err(OfdVerifyError::Signature("摘要算法不是 SM3".into()));
     }
     let mut signed = Vec::new();
-    for reference in xml.split("<ofd:Reference ").skip(1) {
-        let r = format!("<ofd:Reference {reference}");
-        let path = attr(&r, "ofd:Reference", "FileRef")
-            .map(|p| unesc(p).trim_start_matches('/').to_string())
+    for (i, reference) in xml.iter().enumerate() {
+        if reference.name != "ofd:Reference" {
+            continue;
+        }
+        let path = reference
+            .attr("FileRef")
+            .map(|p| p.trim_start_matches('/').to_string())
             .ok_or_else(|| OfdVerifyError::Signature("签名引用缺少文件".into()))?;
-        let want = texts(&r, "ofd:CheckValue")
-            .first()
-            .map(|s| s.trim().to_string())
+        let want = xml
+            .iter()
+            .find(|e| e.name == "ofd:CheckValue" && e.parent == Some(i))
+            .map(|e| e.text.trim())
             .unwrap_or_default();
         let bytes = files
             .get(&path)
@@ -175,9 +182,9 @@ pub(crate) fn check(
     Ok(SignatureCheck {
         signed_files: signed,
         signed_at: texts(&xml, "ofd:SignatureDateTime")
-            .first()
-            .map(|s| unesc(s))
-            .unwrap_or_default(),
+            .next()
+            .unwrap_or_default()
+            .to_string(),
     })
 }
 

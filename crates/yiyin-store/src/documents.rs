@@ -98,7 +98,7 @@ impl Store {
     }
 
     /// The documents of one kind issued on the cases of a jurisdiction, the latest first (the
-    /// public hearing announcements, 听证公告).
+    /// public hearing announcements, 听证公告), simulated cases' left out.
     pub async fn jurisdiction_documents(
         &self,
         jurisdiction: &str,
@@ -106,8 +106,10 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<StoredDocument>> {
         let kind = serde_json::to_value(kind)?;
+        // A simulated case's documents (模拟运行) are never published.
         let from = "documents WHERE kind = $1 AND case_id IN \
-            (SELECT id FROM cases WHERE jurisdiction = $2) ORDER BY id DESC LIMIT $3";
+            (SELECT id FROM cases WHERE jurisdiction = $2) \
+            AND case_id NOT IN (SELECT case_id FROM simulated_cases) ORDER BY id DESC LIMIT $3";
         sql!(select::<StoredDocument>(from); kind.as_str().unwrap_or_default(), jurisdiction, limit)
             .all(self.reader())
             .await

@@ -140,6 +140,13 @@ async fn a_township_decides_a_delegated_item_in_the_bureaus_name(backend: Backen
         .post(DELEGATIONS, past)
         .await
         .refused(422, "不能早于今天");
+    // The county government holds no seal in Yiyin: its township's decisions could not be sealed.
+    let mut by_government = body.clone();
+    by_government["delegator"] = json!("county_government");
+    app.by(&head)
+        .post(DELEGATIONS, by_government)
+        .await
+        .refused(422, "汉阴县人民政府的电子印章尚未在本系统登记");
     assert_eq!(
         app.anonymous().get(DELEGATIONS).await.expect(200),
         json!([])
