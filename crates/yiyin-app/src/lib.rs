@@ -107,7 +107,8 @@ pub struct App {
     sharing: Arc<sharing::DataSharing>,
     /// The SMS gateway and the mail server notices are sent through (`notifications`).
     notifier: Arc<notifications::Notifier>,
-    /// The township delegations (`delegation`), read at start and after each change.
+    /// The township delegations (`delegation`), read at start, after each change here and by every
+    /// minute's sweep (a change on another server).
     delegations: Arc<RwLock<Vec<yiyin_domain::delegation::Delegation>>>,
 }
 

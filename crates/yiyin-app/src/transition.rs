@@ -497,6 +497,26 @@ impl App {
         self.transfer_batch(who, jurisdiction, id).await
     }
 
+    /// 模拟运行本批次: puts the batch's items into simulation mode (试运行 before its switch),
+    /// keeping the jurisdiction's other simulated items — [`App::simulate_items`], the bureau head's,
+    /// audited as the simulation setting is.
+    #[tracing::instrument(skip_all, fields(batch = id))]
+    pub async fn simulate_batch(
+        &self,
+        who: &Principal,
+        jurisdiction: &str,
+        id: i64,
+    ) -> Result<crate::simulation::SimulationView> {
+        let b = self.transfer_batch_for(who, jurisdiction, id).await?;
+        self.simulate_items(
+            who,
+            jurisdiction,
+            &b.items,
+            &format!("划转批次「{}」试运行", b.name),
+        )
+        .await
+    }
+
     /// Switches a batch to the bureau: only when every readiness line is green (else refused,
     /// listing the red lines). The bureau handles its items from the switch date on.
     #[tracing::instrument(skip_all, fields(batch = id))]

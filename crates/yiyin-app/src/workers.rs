@@ -1,4 +1,6 @@
-//! The background work beside the server: every minute, bring the seals in line with the
+//! The background work beside the server: every minute, reread the organisation and the township
+//! delegations (so that a change saved on another app server takes effect here within the minute),
+//! bring the seals in line with the
 //! organisation (a rename or an end taking effect that day), deem accepted the applications whose intake
 //! window passed without an outcome (Art. 32(4)); warn of deferred materials not supplied by their
 //! date; deem granted the renewals undecided at expiry (Art. 50) and expire licences past their end;
@@ -60,7 +62,14 @@ pub fn spawn(app: &App) -> Workers {
 /// One round of every sweep; errors are logged, never fatal. Returns the cases deemed accepted.
 pub async fn sweep_once(app: &App) -> usize {
     let now = app.now();
-    // First the seals: a rename effective today signs today's documents under the new name.
+    // The settings each server keeps in memory: a change made on another server reaches this one.
+    if let Err(e) = app.reload_org().await {
+        tracing::warn!(error = %e, "organisation reload failed");
+    }
+    if let Err(e) = app.reload_delegations().await {
+        tracing::warn!(error = %e, "delegation reload failed");
+    }
+    // Then the seals: a rename effective today signs today's documents under the new name.
     match app.refresh_seals().await {
         Ok(n) if n > 0 => tracing::info!(seals = n, "seals made or retired"),
         Ok(_) => {}

@@ -126,13 +126,13 @@ async fn a_batch_is_prepared_switched_and_its_cases_migrated(backend: Backend) {
     // Described in the OpenAPI document.
     let doc = app.get_json("/api/v1/openapi.json").await.expect(200);
     for path in [
-        "/api/v1/jurisdictions/{jurisdiction}/transition",
-        "/api/v1/jurisdictions/{jurisdiction}/transition/batches",
-        "/api/v1/jurisdictions/{jurisdiction}/transition/batches/{id}/readiness",
-        "/api/v1/jurisdictions/{jurisdiction}/transition/batches/{id}/switch",
-        "/api/v1/jurisdictions/{jurisdiction}/transition/cases/{id}/migrate",
-        "/api/v1/jurisdictions/{jurisdiction}/transition/observers",
-        "/api/v1/jurisdictions/{jurisdiction}/transition/observed/{id}/comments",
+        "/api/v1/jurisdictions/{code}/transition",
+        "/api/v1/jurisdictions/{code}/transition/batches",
+        "/api/v1/jurisdictions/{code}/transition/batches/{id}/readiness",
+        "/api/v1/jurisdictions/{code}/transition/batches/{id}/switch",
+        "/api/v1/jurisdictions/{code}/transition/cases/{id}/migrate",
+        "/api/v1/jurisdictions/{code}/transition/observers",
+        "/api/v1/jurisdictions/{code}/transition/observed/{id}/comments",
         "/api/v1/cases/{id}/comments",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is documented");

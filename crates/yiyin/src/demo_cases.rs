@@ -61,6 +61,21 @@ pub(crate) const STAFF: &[StaffRow] = &[
         None,
         Some("@township"),
     ),
+    // The township's reviewer and deciding chief: a delegated item (委托, Art. 24) is decided there.
+    (
+        "township.reviewer",
+        "黄丽",
+        Role::Reviewer,
+        None,
+        Some("@township"),
+    ),
+    (
+        "township.chief",
+        "杨建平",
+        Role::SectionChief,
+        None,
+        Some("@township"),
+    ),
     ("reviewer", "李娜", Role::Reviewer, None, None),
     ("verifier1", "王强", Role::Verifier, None, None),
     ("verifier2", "赵磊", Role::Verifier, None, None),

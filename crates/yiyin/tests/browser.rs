@@ -778,6 +778,7 @@ async fn browser_journeys() {
     statistics(&env).await;
     requests_centre(&env).await;
     citizen_journey(&env, &files).await;
+    reform_journey(&env).await;
     env.b.close().await.unwrap();
 }
 
@@ -1786,4 +1787,176 @@ async fn citizen_journey(env: &Env, files: &std::path::Path) {
         Shot("80-portal-verify-citizen-licence"),
     ])
     .await;
+}
+
+/// Issue 16's reform journey: the bureau head sees a prepared batch's readiness, runs a batch in
+/// simulation and switches it; the market department's observer (审批观察员) comments on a case and
+/// the bureau's staff see the comment on the case page; 城关镇 decides the item the bureau
+/// entrusted to it, in the bureau's name; the reviewer tells an applicant of the right to a
+/// hearing (Art. 47).
+async fn reform_journey(env: &Env) {
+    const BATCH: &str = "第三批（教育体育）";
+    let batch = |what: &str| {
+        format!("//section[h2[contains(., '{BATCH}')]]//form[contains(@action, '/{what}')]//button")
+    };
+    env.run(&[
+        // a. The switch-over desk: the prepared second batch is not ready (red lines, and why).
+        Login("hanyin.head"),
+        Go("/work/transition"),
+        See("第二批"),
+        See("未通过"),
+        See("模拟运行本批次"),
+        Show("//tr[contains(@class, 'ready-red')]"),
+        Shot("81-transition-readiness"),
+        // A batch of items ready in every respect is added, run in simulation, then switched.
+        Fill(
+            "form[action='/work/transition/batches'] input[name=name]",
+            BATCH,
+        ),
+        Fill(
+            "form[action='/work/transition/batches'] input[name=items]",
+            "HY-JT-001",
+        ),
+        Choose("select[name=source_department]", "jiaoti"),
+    ])
+    .await;
+    set_value(
+        env,
+        "form[action='/work/transition/batches'] input[name=switch_date]",
+        "2026-06-15",
+    )
+    .await;
+    env.run(&[
+        Click("form[action='/work/transition/batches'] button[type=submit]"),
+        See(&format!("已新增划转批次「{BATCH}」")),
+        Press(&batch("simulate")),
+        See("本批次事项已进入模拟运行"),
+        See("HY-JT-001"),
+        Show(&format!("//section[h2[contains(., '{BATCH}')]]")),
+        Shot("82-transition-simulated"),
+        Press(&batch("switch")),
+        See(&format!("批次「{BATCH}」已划转至行政审批服务局")),
+        Show(&format!("//section[h2[contains(., '{BATCH}')]]")),
+        Shot("83-transition-switched"),
+    ])
+    .await;
+    // The simulation page shows the batch's items simulated.
+    env.run(&[
+        Go("/admin/simulation/hanyin"),
+        See("HY-JT-001"),
+        See(&format!("划转批次「{BATCH}」试运行")),
+    ])
+    .await;
+
+    // b. The observer opens a case of the market department's former items and comments on it.
+    const COMMENT: &str = "一次性告知单所列材料与办事指南一致，建议窗口同步更新示范文本";
+    env.run(&[
+        Login("hanyin.observer"),
+        Go("/work/observe"),
+        See("审批观察员"),
+        Shot("84-observer-cases"),
+        Press("//table//a[starts-with(@href, '/work/observe/')]"),
+        See("提交评注"),
+        Fill("textarea[name=body]", COMMENT),
+        Click("form[action$='/comments'] button[type=submit]"),
+        See("已提交评注"),
+        See(COMMENT),
+        Shot("85-observer-comment"),
+    ])
+    .await;
+    let observed = case_id(&env.url().await);
+    env.run(&[
+        Login("hanyin.chief"),
+        Go(&format!("/work/cases/{observed}")),
+        See("审批观察员评注"),
+        See(COMMENT),
+        Show("//section[h2[contains(., '审批观察员评注')]]"),
+        Shot("86-work-case-observer-comment"),
+    ])
+    .await;
+
+    // c. 城关镇, entrusted by the bureau with 城乡居民基本养老保险参保登记 (HY-RS-002), receives,
+    // reviews and decides it in the bureau's name, the document naming the township as entrusted.
+    let intake = "#intake-form button[type=submit]";
+    let action =
+        |name: &str| format!("form input[name=action][value={name}] ~ button[type=submit]");
+    env.run(&[
+        Go("/j/hanyin/delegations"),
+        See("城关镇人民政府"),
+        Login("hanyin.township"),
+        Go("/work/intake?j=hanyin&item=HY-RS-002"),
+        See("申请材料核对"),
+        Click("input[name=kind][value=person]"),
+        Fill("input[name=name]", "杜秀英"),
+        Fill("input[name=id_number]", "610921195708150029"),
+        Click("input[name=materials][value=M1]"),
+        Click("input[name=materials][value=M2]"),
+        Click(intake),
+        See("已收件，办件编号"),
+    ])
+    .await;
+    let delegated = format!("/work/cases/{}", case_id(&env.url().await));
+    env.run(&[
+        Login("hanyin.township.reviewer"),
+        Go(&delegated),
+        Fill(
+            "textarea[name=opinion]",
+            "参保人身份信息与户籍信息一致，符合参保条件",
+        ),
+        Click(&action("complete_step")),
+        See("已办理环节"),
+        Login("hanyin.township.chief"),
+        Go(&delegated),
+        Fill(
+            "textarea[name=reason]",
+            "符合城乡居民基本养老保险参保条件，予以登记",
+        ),
+        Click(&action("decide")),
+        See("已作出决定"),
+        Shot("87-township-decided"),
+        Press("(//a[contains(@href, '/documents/') and contains(., '决定书')])[last()]"),
+        See("汉阴县行政审批服务局"),
+        See("受委托机关：城关镇人民政府"),
+        Shot("88-township-decision-document"),
+    ])
+    .await;
+
+    // d. The window accepts a walk-in application; the reviewer tells the applicant of the right to
+    // a hearing (Art. 47), with its notice.
+    env.run(&[
+        Login("hanyin.clerk"),
+        Go("/work/intake?j=hanyin&item=HY-SC-001"),
+        See("申请材料核对"),
+        Click("input[name=kind][value=person]"),
+        Fill("input[name=name]", "刘卫东"),
+        Fill("input[name=id_number]", "610921198805060010"),
+        Click("input[name=materials][value=M1]"),
+        Click("input[name=materials][value=M2]"),
+        Click("input[name=materials][value=M3]"),
+        Click("input[name=materials][value=M4]"),
+        Click(intake),
+        See("已收件，办件编号"),
+    ])
+    .await;
+    let heard = format!("/work/cases/{}", case_id(&env.url().await));
+    env.run(&[
+        Login("hanyin.reviewer"),
+        Go(&heard),
+        See("告知听证权利"),
+        Click(&action("notify_hearing_right")),
+        See("听证告知书"),
+        Shot("89-work-hearing-right-notified"),
+    ])
+    .await;
+}
+
+/// Sets the value of the input at `css` (a date field, whose typing depends on the locale).
+async fn set_value(env: &Env, css: &str, value: &str) {
+    env.b
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![serde_json::json!(css), serde_json::json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("set {css}: {e}"));
 }

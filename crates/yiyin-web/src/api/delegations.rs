@@ -18,8 +18,8 @@ use crate::error::{ApiResult, Body, ErrorBody, Path};
 
 /// The delegations of a jurisdiction, newest first, each with its state today (public: the
 /// notices are published).
-#[utoipa::path(get, path = "/api/v1/jurisdictions/{jurisdiction}/delegations", tag = "委托",
-    params(("jurisdiction" = String, Path, description = "县区代码")),
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/delegations", tag = "委托",
+    params(("code" = String, Path, description = "县区代码")),
     responses((status = 200, body = Vec<DelegationView>), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
@@ -32,8 +32,8 @@ pub async fn list(
 /// authority, the township, the items (each declared 委托镇办理 for it in the catalog), the scope
 /// (仅受理 / 受理和决定), the period, the legal basis, the notice number and the village points'
 /// forwarding days (default 1 working day). A township's own staff may not delegate further.
-#[utoipa::path(post, path = "/api/v1/jurisdictions/{jurisdiction}/delegations", tag = "委托",
-    params(("jurisdiction" = String, Path, description = "县区代码")),
+#[utoipa::path(post, path = "/api/v1/jurisdictions/{code}/delegations", tag = "委托",
+    params(("code" = String, Path, description = "县区代码")),
     request_body = DelegationRequest,
     responses((status = 201, body = DelegationView), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -60,8 +60,8 @@ pub struct RevokeRequest {
 
 /// Revoke a delegation from today (the bureau head): its open cases at the township are handed
 /// back to the bureau (an event on each, clocks unchanged); the township's new intake is refused.
-#[utoipa::path(post, path = "/api/v1/jurisdictions/{jurisdiction}/delegations/{id}/revoke", tag = "委托",
-    params(("jurisdiction" = String, Path, description = "县区代码"), ("id" = i64, Path, description = "委托编号")),
+#[utoipa::path(post, path = "/api/v1/jurisdictions/{code}/delegations/{id}/revoke", tag = "委托",
+    params(("code" = String, Path, description = "县区代码"), ("id" = i64, Path, description = "委托编号")),
     request_body = RevokeRequest,
     responses((status = 200, body = Revoked), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -78,8 +78,8 @@ pub async fn revoke(
 }
 
 /// The published notice of a delegation (委托书), public.
-#[utoipa::path(get, path = "/api/v1/jurisdictions/{jurisdiction}/delegations/{id}/notice", tag = "委托",
-    params(("jurisdiction" = String, Path, description = "县区代码"), ("id" = i64, Path, description = "委托编号")),
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/delegations/{id}/notice", tag = "委托",
+    params(("code" = String, Path, description = "县区代码"), ("id" = i64, Path, description = "委托编号")),
     responses((status = 200, body = DelegationNotice), (status = 404, body = ErrorBody)))]
 pub async fn notice(
     State(app): State<App>,
@@ -99,8 +99,8 @@ pub struct TakeRequest {
 
 /// A village agency point takes an application for a delegated item (代收), due at its township
 /// centre within the delegation's forwarding days; the case does not start yet.
-#[utoipa::path(post, path = "/api/v1/jurisdictions/{jurisdiction}/forwardings", tag = "委托",
-    params(("jurisdiction" = String, Path, description = "县区代码")),
+#[utoipa::path(post, path = "/api/v1/jurisdictions/{code}/forwardings", tag = "委托",
+    params(("code" = String, Path, description = "县区代码")),
     request_body = TakeRequest,
     responses((status = 201, body = ForwardingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn take(
@@ -127,8 +127,8 @@ pub async fn take(
 
 /// The applications a township's village points took, waiting ones first, each with its warning
 /// (代办点逾期未转交).
-#[utoipa::path(get, path = "/api/v1/jurisdictions/{jurisdiction}/townships/{township}/forwardings", tag = "委托",
-    params(("jurisdiction" = String, Path, description = "县区代码"), ("township" = String, Path, description = "镇代码")),
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/townships/{township}/forwardings", tag = "委托",
+    params(("code" = String, Path, description = "县区代码"), ("township" = String, Path, description = "镇代码")),
     responses((status = 200, body = Vec<ForwardingView>), (status = 403, body = ErrorBody)))]
 pub async fn forwardings(
     call: CallerFor<gate::ViewCase>,
@@ -164,8 +164,8 @@ pub struct ForwardedCase {
 
 /// The township centre receives a forwarded application (代办): the case is received today — its
 /// clock starts now, not when the village point took it; a late forwarding is recorded on it.
-#[utoipa::path(post, path = "/api/v1/jurisdictions/{jurisdiction}/forwardings/{id}/receive", tag = "委托",
-    params(("jurisdiction" = String, Path, description = "县区代码"), ("id" = i64, Path, description = "代收编号")),
+#[utoipa::path(post, path = "/api/v1/jurisdictions/{code}/forwardings/{id}/receive", tag = "委托",
+    params(("code" = String, Path, description = "县区代码"), ("id" = i64, Path, description = "代收编号")),
     request_body = ReceiveForwarded,
     responses((status = 201, body = ForwardedCase), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn receive(

@@ -17,8 +17,8 @@ use crate::error::{ApiResult, Body, ErrorBody, Path};
 
 /// The jurisdiction's transfer plan, its batches each with its readiness report (green/red lines
 /// with their explanations) and the observers named.
-#[utoipa::path(get, path = "/api/v1/jurisdictions/{jurisdiction}/transition", tag = "事项划转",
-    params(("jurisdiction" = String, Path, description = "县区代码")),
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/transition", tag = "事项划转",
+    params(("code" = String, Path, description = "县区代码")),
     responses((status = 200, body = TransitionView), (status = 403, body = ErrorBody)))]
 pub async fn get(
     call: CallerFor<gate::Transition>,
@@ -29,8 +29,8 @@ pub async fn get(
 
 /// Set the transfer plan: its name, the day it was approved and by whom, and the last day of the
 /// transition period (empty: three months from the approval).
-#[utoipa::path(put, path = "/api/v1/jurisdictions/{jurisdiction}/transition", tag = "事项划转",
-    params(("jurisdiction" = String, Path, description = "县区代码")), request_body = PlanRequest,
+#[utoipa::path(put, path = "/api/v1/jurisdictions/{code}/transition", tag = "事项划转",
+    params(("code" = String, Path, description = "县区代码")), request_body = PlanRequest,
     responses((status = 200, body = TransitionView), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn set_plan(
@@ -42,8 +42,8 @@ pub async fn set_plan(
 }
 
 /// Add a batch (its items, source department and switch date); it starts 准备中.
-#[utoipa::path(post, path = "/api/v1/jurisdictions/{jurisdiction}/transition/batches", tag = "事项划转",
-    params(("jurisdiction" = String, Path, description = "县区代码")), request_body = BatchRequest,
+#[utoipa::path(post, path = "/api/v1/jurisdictions/{code}/transition/batches", tag = "事项划转",
+    params(("code" = String, Path, description = "县区代码")), request_body = BatchRequest,
     responses((status = 201, body = BatchView), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_batch(
@@ -58,9 +58,9 @@ pub async fn add_batch(
 }
 
 /// One batch with its readiness report.
-#[utoipa::path(get, path = "/api/v1/jurisdictions/{jurisdiction}/transition/batches/{id}/readiness",
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/transition/batches/{id}/readiness",
     tag = "事项划转",
-    params(("jurisdiction" = String, Path, description = "县区代码"),
+    params(("code" = String, Path, description = "县区代码"),
         ("id" = i64, Path, description = "批次编号")),
     responses((status = 200, body = BatchView), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -73,9 +73,9 @@ pub async fn readiness(
 
 /// Switch a batch to the bureau: refused (422, listing the red lines) unless every readiness line
 /// is green; the bureau handles its items from the switch date on.
-#[utoipa::path(post, path = "/api/v1/jurisdictions/{jurisdiction}/transition/batches/{id}/switch",
+#[utoipa::path(post, path = "/api/v1/jurisdictions/{code}/transition/batches/{id}/switch",
     tag = "事项划转",
-    params(("jurisdiction" = String, Path, description = "县区代码"),
+    params(("code" = String, Path, description = "县区代码"),
         ("id" = i64, Path, description = "批次编号")),
     responses((status = 200, body = BatchView), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -89,9 +89,9 @@ pub async fn switch(
 /// Migrate a case accepted before its batch's switch to the bureau, with the reason: a new case
 /// number (the old one kept as an alias), the bureau as the deciding authority; the clock
 /// unchanged.
-#[utoipa::path(post, path = "/api/v1/jurisdictions/{jurisdiction}/transition/cases/{id}/migrate",
+#[utoipa::path(post, path = "/api/v1/jurisdictions/{code}/transition/cases/{id}/migrate",
     tag = "事项划转",
-    params(("jurisdiction" = String, Path, description = "县区代码"),
+    params(("code" = String, Path, description = "县区代码"),
         ("id" = i64, Path, description = "办件ID")), request_body = MigrateRequest,
     responses((status = 200, body = CaseRecord), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -104,9 +104,9 @@ pub async fn migrate(
 }
 
 /// Record an observer (审批观察员) a source department named for the transition period.
-#[utoipa::path(post, path = "/api/v1/jurisdictions/{jurisdiction}/transition/observers",
+#[utoipa::path(post, path = "/api/v1/jurisdictions/{code}/transition/observers",
     tag = "事项划转",
-    params(("jurisdiction" = String, Path, description = "县区代码")), request_body = ObserverRequest,
+    params(("code" = String, Path, description = "县区代码")), request_body = ObserverRequest,
     responses((status = 200, body = TransitionView), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn name_observer(
@@ -118,9 +118,9 @@ pub async fn name_observer(
 }
 
 /// The observer's cases: every case of their department's former items (during the period).
-#[utoipa::path(get, path = "/api/v1/jurisdictions/{jurisdiction}/transition/observed",
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/transition/observed",
     tag = "事项划转",
-    params(("jurisdiction" = String, Path, description = "县区代码")),
+    params(("code" = String, Path, description = "县区代码")),
     responses((status = 200, body = Vec<ObservedLine>), (status = 403, body = ErrorBody)))]
 pub async fn observed(
     call: CallerFor<gate::Staff>,
@@ -130,9 +130,9 @@ pub async fn observed(
 }
 
 /// One case for its observer: every event and document and the comments; the read is logged.
-#[utoipa::path(get, path = "/api/v1/jurisdictions/{jurisdiction}/transition/observed/{id}",
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/transition/observed/{id}",
     tag = "事项划转",
-    params(("jurisdiction" = String, Path, description = "县区代码"),
+    params(("code" = String, Path, description = "县区代码"),
         ("id" = i64, Path, description = "办件ID")),
     responses((status = 200, body = ObservedCase), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -144,9 +144,9 @@ pub async fn observed_case(
 }
 
 /// An observer's comment (评注) on a case, shown to its handlers; logged.
-#[utoipa::path(post, path = "/api/v1/jurisdictions/{jurisdiction}/transition/observed/{id}/comments",
+#[utoipa::path(post, path = "/api/v1/jurisdictions/{code}/transition/observed/{id}/comments",
     tag = "事项划转",
-    params(("jurisdiction" = String, Path, description = "县区代码"),
+    params(("code" = String, Path, description = "县区代码"),
         ("id" = i64, Path, description = "办件ID")), request_body = CommentRequest,
     responses((status = 201, body = CaseComment), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)))]

@@ -177,6 +177,10 @@ pub fn router() -> Router<App> {
             post(transition::switch),
         )
         .route(
+            "/work/transition/batches/{id}/simulate",
+            post(transition::simulate),
+        )
+        .route(
             "/work/transition/observers",
             post(transition::name_observer),
         )

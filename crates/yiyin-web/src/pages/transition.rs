@@ -160,6 +160,28 @@ pub async fn switch(
     .await
 }
 
+/// 模拟运行本批次: the batch's items received in simulation mode until the switch.
+pub async fn simulate(
+    page: PageFor<gate::Transition>,
+    Path(id): Path<i64>,
+    form: RawForm,
+) -> PageResult {
+    page.check_csrf(&form)?;
+    let j = form.raw.get("jurisdiction");
+    let result = page.app.simulate_batch(page.who(), &j, id).await;
+    settle(
+        result,
+        |v| {
+            (
+                desk_url(&j),
+                format!("本批次事项已进入模拟运行：{}", v.description),
+            )
+        },
+        |e| async { desk_page(&page, &j, "", e).await },
+    )
+    .await
+}
+
 /// 指定审批观察员.
 pub async fn name_observer(page: PageFor<gate::Transition>, form: RawForm) -> PageResult {
     page.check_csrf(&form)?;
