@@ -557,6 +557,8 @@ impl App {
             tx.commit().await?;
         }
         let (account, enrol_second_factor) = self.second_factor_view(account).await?;
+        // An observer's grant ends with its jurisdiction's transition period.
+        let account = self.without_lapsed_observer_grants(account).await?;
         Ok(Some(Session {
             token: token.to_string(),
             csrf: row.csrf,

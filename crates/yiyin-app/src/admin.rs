@@ -201,6 +201,8 @@ impl App {
                 json!({"statutory_due": due, "promised_due": clock.promised_due}),
             )])
             .await?;
+            // Its clock can be read now: the statistics summary settles it.
+            self.keep_case_summary(&mut tx, &record, None).await?;
             tx.commit().await?;
             done += 1;
         }

@@ -1,6 +1,7 @@
 //! Township delegation use cases (委托实施, 《行政许可法》第二十四条): the bureau head entrusts a
 //! township government with delegated items and revokes the delegation (its open cases handed back
-//! to the bureau, none lost, clocks unchanged); anybody reads the delegations and their published
+//! to the bureau, none lost, clocks unchanged, and so are the applications its village points took
+//! that it has not received yet); anybody reads the delegations and their published
 //! notices (委托书); a village agency point takes an application (代收) and its township receives it
 //! (代办) — the case, and its clock, start that day — with a warning when it came late. The rules
 //! are `yiyin_domain::delegation`'s; [`App::entrusted_at`] is the one answer intake and
@@ -68,6 +69,9 @@ pub struct Revoked {
     pub view: DelegationView,
     /// The numbers of the open cases handed back to the bureau.
     pub handed_back: Vec<String>,
+    /// The ids of the applications village points took and the township had not received yet,
+    /// handed back to the bureau's window to receive.
+    pub forwardings_handed_back: Vec<i64>,
 }
 
 /// An application a village point took, with its warning.
@@ -76,6 +80,8 @@ pub struct Revoked {
 pub struct ForwardingView {
     pub forwarding: Forwarding,
     pub village_name: String,
+    /// Who receives it: the township centre, or the bureau once handed back (撤销委托后交回).
+    pub receiver: String,
     /// 代办点逾期转交 / 逾期未转交, when late.
     pub warning: Option<String>,
 }
@@ -345,6 +351,9 @@ impl App {
         for case_id in open {
             let record = tx.case(case_id).await?;
             tx.hand_case_to(case_id, "", at.timestamp_millis()).await?;
+            // Its window changed: the statistics summary moves it in this transaction.
+            let moved = tx.case(case_id).await?;
+            self.keep_case_summary(&mut tx, &moved, None).await?;
             events.push(NewEvent::new(
                 &actor,
                 at,
@@ -363,6 +372,36 @@ impl App {
             ));
             handed_back.push(record.number);
         }
+        // The applications its village points took and the township has not received: no longer
+        // the township's to receive, they go to the bureau's window (none lost; the case, and its
+        // clock, start when the bureau receives one).
+        let delegator = delegator_name(d.delegator, &j, today);
+        let mut forwardings_handed_back = Vec::new();
+        for f in tx
+            .waiting_forwardings(jurisdiction, &town.code, &d.items)
+            .await?
+        {
+            tx.hand_forwarding_to(f.id, "").await?;
+            events.push(NewEvent::new(
+                &actor,
+                at,
+                jurisdiction,
+                None,
+                HANDED_BACK,
+                format!(
+                    "{delegator}撤销对{}的委托（{}），{}于{}代收的{}的申请（代收编号{}）尚未由镇便民服务中心接收，交回{delegator}窗口接收",
+                    town.government(),
+                    reason.trim(),
+                    j.place_name(&f.village).unwrap_or(f.village.clone()),
+                    fmt_date(f.taken_on),
+                    f.applicant_name,
+                    f.id
+                ),
+                json!({"delegation": id, "forwarding": f.id, "from_unit": town.code,
+                    "to_unit": "", "item_code": f.item_code}),
+            ));
+            forwardings_handed_back.push(f.id);
+        }
         events.push(NewEvent::new(
             &actor,
             at,
@@ -370,13 +409,16 @@ impl App {
             None,
             REVOKED,
             format!(
-                "撤销对{}的委托（委托书{}），理由：{}；交回办件{}件",
+                "撤销对{}的委托（委托书{}），理由：{}；交回办件{}件、代收申请{}件",
                 town.government(),
                 d.notice_number,
                 reason.trim(),
-                handed_back.len()
+                handed_back.len(),
+                forwardings_handed_back.len()
             ),
-            json!({"delegation": id, "handed_back": handed_back, "revoked_on": fmt_date(today)}),
+            json!({"delegation": id, "handed_back": handed_back,
+                "forwardings_handed_back": forwardings_handed_back,
+                "revoked_on": fmt_date(today)}),
         ));
         tx.append_events(&events).await?;
         tx.commit().await?;
@@ -386,6 +428,7 @@ impl App {
         Ok(Revoked {
             view: self.delegation_view(&j, d, &names),
             handed_back,
+            forwardings_handed_back,
         })
     }
 
@@ -496,6 +539,7 @@ impl App {
         Ok(ForwardingView {
             warning: forwarding_warning(f.due_on, on, f.received_on.is_some()),
             village_name: j.place_name(&f.village).unwrap_or(f.village.clone()),
+            receiver: receiver_name(j, &f.township, self.today()),
             forwarding: f,
         })
     }
@@ -527,10 +571,17 @@ impl App {
                 town.government()
             )));
         }
-        self.store
-            .forwardings(jurisdiction, township)
-            .await?
-            .into_iter()
+        // With those handed back to the bureau from its village points (revoked delegations).
+        let mut all = self.store.forwardings(jurisdiction, township).await?;
+        all.extend(
+            self.store
+                .forwardings(jurisdiction, "")
+                .await?
+                .into_iter()
+                .filter(|f| town.villages.iter().any(|v| v.code == f.village)),
+        );
+        all.sort_by_key(|f| (f.case_id.is_some(), f.id));
+        all.into_iter()
             .map(|f| self.forwarding_view(&j, f))
             .collect()
     }
@@ -550,16 +601,14 @@ impl App {
         if f.case_id.is_some() {
             return Err(AppError::Conflict("该代收申请已经接收".into()));
         }
-        let at_centre = who
-            .account
-            .grants
-            .iter()
-            .any(|g| g.jurisdiction == jurisdiction && g.unit.as_deref() == Some(&f.township));
-        if !at_centre {
+        // Its township centre receives it; the bureau's window ('') once handed back.
+        let at_receiver = who.account.grants.iter().any(|g| {
+            g.jurisdiction == jurisdiction && g.unit.as_deref().unwrap_or("") == f.township
+        });
+        if !at_receiver {
             return Err(AppError::Forbidden(format!(
-                "代办点转交的申请由{}便民服务中心接收",
-                j.township(&f.township)
-                    .map_or(f.township.clone(), |t| t.town.clone())
+                "代办点转交的申请由{}接收",
+                receiver_name(&j, &f.township, self.today())
             )));
         }
         let a: serde_json::Value =
@@ -629,6 +678,19 @@ impl App {
         let view = self.forwarding_view(&j, self.forwarding_in(jurisdiction, id).await?)?;
         Ok((received, view))
     }
+}
+
+/// Who receives a forwarding addressed to `township`: its centre (「涧池镇便民服务中心」), or the
+/// bureau's window when '' (handed back at a revocation).
+fn receiver_name(j: &Jurisdiction, township: &str, date: NaiveDate) -> String {
+    if township.is_empty() {
+        return format!(
+            "{}窗口",
+            delegator_name(delegation::Delegator::Bureau, j, date)
+        );
+    }
+    j.township(township)
+        .map_or(township.to_string(), |t| format!("{}便民服务中心", t.town))
 }
 
 /// Whether a document of `kind` is the entrusted township's act within `e`'s scope, and so names

@@ -57,6 +57,9 @@ pub struct Verdict {
     pub contents: Vec<LicenceEntry>,
     /// A simulated document (模拟运行): signed with the simulation seal, of no legal effect.
     pub simulated: bool,
+    /// For an OFD signed with a GB/T 38540 seal: the certificate chain, the signer's certificate
+    /// first, up to the root (each in Chinese: subject, serial, validity, trust or revocation).
+    pub certificate_chain: Vec<String>,
 }
 
 impl Verdict {
@@ -79,6 +82,7 @@ impl Verdict {
             contents: vec![],
             complete: true,
             simulated: false,
+            certificate_chain: vec![],
         }
     }
 
@@ -288,12 +292,22 @@ impl App {
         let (_, key) = ring.by_id(sealed.seal.id).ok_or_else(|| {
             AppError::Unavailable("签发这份文书的印章密钥未加载，暂时不能生成电子文件".into())
         })?;
+        let (cert, eseal) = ring.certificate(sealed.seal.id).ok_or_else(|| {
+            AppError::Unavailable(
+                "签发这份文书的印章还没有证书和电子印章数据，暂时不能生成电子文件".into(),
+            )
+        })?;
         let code = self.code_of(doc).await?;
         let url = self.verify_url(&doc.record.number, &code);
         let record = doc.record.clone();
         let key = key.clone();
         tokio::task::spawn_blocking(move || {
             let signed_at = sealed.signed_at.clone();
+            let signer = yiyin_ofd::Signer {
+                key: &key,
+                cert: &cert,
+                seal: &eseal,
+            };
             yiyin_ofd::render(
                 &sealed,
                 &record,
@@ -301,7 +315,7 @@ impl App {
                     url: &url,
                     code: &code,
                 },
-                &key,
+                &signer,
                 &signed_at,
             )
         })
@@ -339,11 +353,21 @@ impl App {
         // A simulated document (模拟运行) is genuine as a rehearsal and nothing more.
         let simulated = crate::simulation::is_simulated(&sealed);
         let check = self.registry_check(&sealed).await?;
-        let problems = if simulated {
+        let mut problems = if simulated {
             vec![yiyin_domain::simulation::NOT_LEGAL.to_string()]
         } else {
             check.problems()
         };
+        // An OFD's seal: its certificate chain up to the trusted root, and revocation.
+        let mut certificate_chain = Vec::new();
+        if yiyin_ofd::is_ofd(bytes)
+            && let Ok((_, signature)) = yiyin_ofd::verify_report(bytes)
+            && let Some(ses) = &signature.seal
+        {
+            let (chain, chain_problems) = self::certificate_chain(&self.store, ses).await?;
+            certificate_chain = chain;
+            problems.extend(chain_problems);
+        }
         let field = |k: &str| sealed.document[k].as_str().map(str::to_string);
         Ok(Verdict {
             valid: problems.is_empty(),
@@ -367,6 +391,7 @@ impl App {
             contents: serde_json::from_value(sealed.document["contents"].clone())
                 .unwrap_or_default(),
             simulated,
+            certificate_chain,
         })
     }
 
@@ -436,4 +461,48 @@ impl App {
         };
         Ok(docs.into_iter().max_by_key(|d| (rank(d), d.id)))
     }
+}
+
+/// The chain of an OFD's seal certificate, in Chinese, and what is wrong with it: the maker's
+/// certificate must be this installation's root, the signer's must not be revoked.
+pub async fn certificate_chain(
+    store: &Store,
+    ses: &yiyin_seal::ses::SesCheck,
+) -> Result<(Vec<String>, Vec<String>)> {
+    let mut problems = Vec::new();
+    let root = store.seal_authority().await?;
+    let trusted = root.as_ref().is_some_and(|(a, _)| {
+        yiyin_seal::unhex(&a.certificate).as_deref() == Some(&ses.maker_cert[..])
+    });
+    let revoked = store
+        .seal_certificate_by_serial(&ses.signer.serial)
+        .await?
+        .filter(|c| trusted && c.revoked_on.is_some());
+    let s = &ses.signer;
+    let mut signer = format!(
+        "印章证书：{}（序列号 {}，有效期 {} 至 {}，由「{}」签发）",
+        s.subject, s.serial, s.not_before, s.not_after, s.issuer
+    );
+    if let Some(c) = &revoked {
+        let on = c.revoked_on.clone().unwrap_or_default();
+        signer.push_str(&format!("——已于 {on} 吊销"));
+        problems.push(format!(
+            "印章证书（序列号 {}）已于 {on} 被制章机构吊销：{}",
+            s.serial,
+            c.revocation_reason.clone().unwrap_or_default()
+        ));
+    }
+    let m = &ses.maker;
+    let mut maker = format!(
+        "根证书：{}（制章机构，有效期 {} 至 {}）",
+        m.subject, m.not_before, m.not_after
+    );
+    if trusted {
+        maker.push_str("——受信任");
+    } else {
+        maker.push_str("——不受信任");
+        problems
+            .push("印章证书链不能追溯到本系统受信任的根证书：不是本系统制章机构制作的印章".into());
+    }
+    Ok((vec![signer, maker], problems))
 }

@@ -219,6 +219,12 @@ impl App {
         // A simulated case (模拟运行) reaches no one outside: no notice, delivery, push, task or
         // registered licence.
         let conduct = self.conduct_in(tx, record.id).await?;
+        // The statistics summary, in this transaction.
+        let acted = transitions
+            .iter()
+            .any(|t| crate::statistics::records_transition(&t.action, &t.data));
+        self.keep_case_summary(tx, record, actor.account.filter(|_| acted))
+            .await?;
         if conduct.notify_applicant {
             self.notify_case_events(tx, record, clock, &transitions, &seqs, at)
                 .await?;

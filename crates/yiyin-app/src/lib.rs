@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod admin;
 pub mod archive;
 pub mod audit;
+pub mod bundles;
 pub mod cases;
 pub mod catalog;
 pub mod clock;
@@ -130,7 +131,7 @@ impl App {
         tickets::seed_categories(&store).await?;
         let org = store.organisation().await?;
         let delegations = store.delegations(None).await?;
-        Ok(App {
+        let app = App {
             store,
             blobs,
             calendar: Arc::new(RwLock::new(calendar)),
@@ -146,7 +147,10 @@ impl App {
             sharing: Arc::default(),
             notifier: Arc::default(),
             delegations: Arc::new(RwLock::new(delegations)),
-        })
+        };
+        // A statistics summary built under older rules, or never (cases from before it existed).
+        app.rebuild_statistics_if_behind().await?;
+        Ok(app)
     }
 
     /// Allows webhooks to reach these internal networks (by default only public addresses).

@@ -29,6 +29,7 @@ use yiyin_domain::monitoring::{
 };
 use yiyin_domain::party::Actor;
 use yiyin_domain::roles::Role;
+use yiyin_domain::simulation::Conduct;
 use yiyin_domain::text::{TextKind, check};
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::events::NewEvent;
@@ -237,6 +238,10 @@ impl App {
             };
             after = last;
             for id in ids {
+                // A simulated case (模拟运行) is not monitored.
+                if !self.monitored(id).await? {
+                    continue;
+                }
                 let record = self.store.case(id).await?;
                 let case = record
                     .case
@@ -326,6 +331,9 @@ impl App {
                 return Ok(0);
             }
         };
+        if !self.monitored(case_id).await? {
+            return Ok(0);
+        }
         let kept = self.store.cards_of_case(case_id).await?;
         if kept.iter().any(|k| k.card_limit == card.limit) {
             return Ok(0);
@@ -333,6 +341,12 @@ impl App {
         let record = self.store.case(case_id).await?;
         let department = department.unwrap_or(&record.department).to_string();
         self.issue_cards(&record, &department, &[&card], at).await
+    }
+
+    /// Whether the card sweeps look at a case: not when it was received in simulation
+    /// ([`Conduct::of`]).
+    async fn monitored(&self, case_id: i64) -> Result<bool> {
+        Ok(Conduct::of(self.store.is_simulated(case_id).await?).monitor)
     }
 
     /// Issues cards on one case in one transaction, each with its event; those issued meanwhile
@@ -373,6 +387,10 @@ impl App {
             }
         }
         tx.append_events(&events).await?;
+        if !events.is_empty() {
+            // The cards count in the statistics summary from this transaction.
+            self.keep_case_summary(&mut tx, record, None).await?;
+        }
         tx.commit().await?;
         Ok(events.len())
     }

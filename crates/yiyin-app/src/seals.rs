@@ -2,6 +2,11 @@
 //! active or retired, so that old documents still render), the seals the organisation needs on a
 //! day made, renamed or retired (the platform's, each bureau's, each resident department's, each
 //! township government's with powers of its own), rotation, and the public facts of a seal.
+//!
+//! The local seal-making authority (制章机构): an SM2 root made once per installation (its key
+//! encrypted with the seal passphrase like the seals'), a certificate and GB/T 38540 seal data
+//! (`SES_Seal`) issued for every seal, and revocation of a seal's certificate, published in the
+//! CRL (`yiyin_seal::authority`, `yiyin_seal::ses`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -12,10 +17,11 @@ use yiyin_domain::calendar::fmt_date;
 use yiyin_domain::catalog::HandlingMode;
 use yiyin_domain::org::{DepartmentRelation, Organisation, resident_seal_name};
 use yiyin_domain::party::Actor;
-use yiyin_seal::{KeyError, SealInfo, SealKey};
+use yiyin_seal::authority::Authority;
+use yiyin_seal::{KeyError, SealInfo, SealKey, hex, unhex};
 use yiyin_store::Store;
 use yiyin_store::events::NewEvent;
-use yiyin_store::seals::{NewSeal, PLATFORM, SealRecord};
+use yiyin_store::seals::{NewSeal, PLATFORM, SealCertificate, SealRecord};
 
 use crate::error::{AppError, Result};
 
@@ -41,6 +47,8 @@ pub fn svg(seal: &SealRecord) -> String {
 pub struct Keyring {
     by_id: HashMap<i64, (SealRecord, SealKey)>,
     active: HashMap<(String, String), i64>,
+    authority: Option<Authority>,
+    certificates: HashMap<i64, SealCertificate>,
 }
 
 impl Keyring {
@@ -73,6 +81,17 @@ impl Keyring {
         self.active.values().copied().collect()
     }
 
+    /// The seal-making authority (its root certificate and key).
+    pub fn authority(&self) -> Option<&Authority> {
+        self.authority.as_ref()
+    }
+
+    /// A seal's certificate and seal data (DER), as the authority issued them.
+    pub fn certificate(&self, seal_id: i64) -> Option<(Vec<u8>, Vec<u8>)> {
+        let c = self.certificates.get(&seal_id)?;
+        Some((unhex(&c.certificate)?, unhex(&c.eseal)?))
+    }
+
     /// Active seals.
     pub fn len(&self) -> usize {
         self.active.len()
@@ -95,8 +114,215 @@ impl Keyring {
             }
             ring.by_id.insert(record.id, (record, key));
         }
+        ring.authority = open_authority(store, passphrase).await?;
+        ring.certificates = store
+            .seal_certificates()
+            .await?
+            .into_iter()
+            .map(|c| (c.seal_id, c))
+            .collect();
         Ok(ring)
     }
+}
+
+/// The authority's key and root certificate, opened with the passphrase, if made.
+async fn open_authority(store: &Store, passphrase: &SecretString) -> Result<Option<Authority>> {
+    let Some((record, encrypted)) = store.seal_authority().await? else {
+        return Ok(None);
+    };
+    let key = SealKey::decrypt(&encrypted, passphrase.expose_secret()).map_err(|e| match e {
+        KeyError::WrongPassphrase => {
+            AppError::invalid(format!("印章口令错误：无法打开「{}」的根密钥", record.name))
+        }
+        other => AppError::internal(other),
+    })?;
+    let cert = unhex(&record.certificate)
+        .ok_or_else(|| AppError::internal("root certificate is not hex"))?;
+    Ok(Some(Authority { key, cert }))
+}
+
+/// The size of a seal's picture in its seal data: 300 dpi at the seal's size on paper.
+fn seal_picture(name: &str) -> Vec<u8> {
+    let px = (yiyin_seal::authority::SEAL_SIZE_MM as f32 / 25.4 * 300.0).round() as u32;
+    yiyin_ofd::raster::seal_png(name, px)
+}
+
+/// Makes the installation's seal-making authority if there is none yet (an SM2 root, valid from
+/// the earliest seal's first day for thirty years, its key encrypted with the passphrase), and
+/// issues a certificate and seal data to every seal that has none (seals made before the
+/// authority, and each new one). Each act is an event. Returns how many were made.
+pub async fn ensure_certificates(
+    store: &Store,
+    passphrase: &SecretString,
+    today: NaiveDate,
+) -> Result<usize> {
+    let seals = store.seals().await?;
+    let have: HashSet<i64> = store
+        .seal_certificates()
+        .await?
+        .iter()
+        .map(|c| c.seal_id)
+        .collect();
+    let missing: Vec<&SealRecord> = seals.iter().filter(|s| !have.contains(&s.id)).collect();
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    let mut made = 0;
+    let authority = match open_authority(store, passphrase).await? {
+        Some(a) => a,
+        None => {
+            let org = store.organisation().await?;
+            let root = org.jurisdictions.iter().find(|j| j.parent.is_none());
+            let name = format!(
+                "{}电子印章制作机构",
+                root.map(|j| j.name_on(today).to_string())
+                    .unwrap_or_else(|| "一印".into())
+            );
+            let from = seals
+                .iter()
+                .map(|s| s.valid_from.clone())
+                .chain([fmt_date(today)])
+                .min()
+                .unwrap_or_else(|| fmt_date(today));
+            let until =
+                NaiveDate::from_ymd_opt(today.year() + 30, today.month(), today.day().min(28))
+                    .unwrap_or(today);
+            let authority =
+                Authority::create(&name, &from, &fmt_date(until)).map_err(AppError::internal)?;
+            let encrypted = authority
+                .key
+                .encrypt(passphrase.expose_secret())
+                .map_err(|e| AppError::invalid(e.to_string()))?;
+            let at = chrono::Utc::now();
+            let mut tx = store.begin_write().await?;
+            tx.insert_seal_authority(
+                &name,
+                &authority.key.public_hex(),
+                &encrypted,
+                &hex(&authority.cert),
+                at.timestamp_millis(),
+            )
+            .await?;
+            tx.append_events(&[NewEvent::new(
+                &Actor::system(),
+                at,
+                root.map(|j| j.code.as_str()).unwrap_or_default(),
+                None,
+                "seal_authority_made",
+                format!("建立本系统的电子印章制作机构「{name}」：生成 SM2 根密钥和根证书"),
+                json!({"name": name, "public_key": authority.key.public_hex()}),
+            )])
+            .await?;
+            tx.commit().await?;
+            made += 1;
+            authority
+        }
+    };
+    for seal in missing {
+        let issued = authority
+            .issue(&info(seal), &seal_picture(&seal.name), &fmt_date(today))
+            .map_err(AppError::internal)?;
+        let at = chrono::Utc::now();
+        let mut tx = store.begin_write().await?;
+        tx.insert_seal_certificate(
+            seal.id,
+            &issued.serial,
+            &hex(&issued.cert),
+            &hex(&issued.eseal),
+            at.timestamp_millis(),
+        )
+        .await?;
+        tx.append_events(&[NewEvent::new(
+            &Actor::system(),
+            at,
+            &seal.jurisdiction,
+            None,
+            "seal_certificate_issued",
+            format!(
+                "为印章「{}」（第{}号）签发 SM2 证书（序列号 {}，持有者「{}」，有效期 {} 至 {}）和电子印章数据（GB/T 38540）",
+                seal.name, seal.id, issued.serial, seal.holder, seal.valid_from, seal.valid_until
+            ),
+            json!({"seal": seal.id, "serial": issued.serial}),
+        )])
+        .await?;
+        tx.commit().await?;
+        made += 1;
+    }
+    Ok(made)
+}
+
+/// Revokes a seal's certificate (the key was compromised, the seal withdrawn): from now on the
+/// CRL lists it and verification reports every document it signed as signed with a revoked
+/// certificate. An audited act of the platform's administrator (the caller checks the role).
+pub async fn revoke_certificate(
+    store: &Store,
+    actor: &Actor,
+    seal_id: i64,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<SealCertificate> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid("请填写吊销印章证书的理由"));
+    }
+    let seal = store.seal(seal_id).await?;
+    let cert = store
+        .seal_certificates()
+        .await?
+        .into_iter()
+        .find(|c| c.seal_id == seal_id)
+        .ok_or_else(|| {
+            AppError::invalid(format!("印章「{}」（第{seal_id}号）还没有证书", seal.name))
+        })?;
+    if let Some(on) = &cert.revoked_on {
+        return Err(AppError::Conflict(format!(
+            "印章「{}」的证书已于 {on} 吊销",
+            seal.name
+        )));
+    }
+    let at = chrono::Utc::now();
+    let mut tx = store.begin_write().await?;
+    tx.revoke_seal_certificate(seal_id, &fmt_date(today), reason, at.timestamp_millis())
+        .await?;
+    tx.append_events(&[NewEvent::new(
+        actor,
+        at,
+        &seal.jurisdiction,
+        None,
+        "seal_certificate_revoked",
+        format!(
+            "吊销印章「{}」（第{seal_id}号）的证书（序列号 {}）：{reason}",
+            seal.name, cert.serial
+        ),
+        json!({"seal": seal_id, "serial": cert.serial, "reason": reason}),
+    )])
+    .await?;
+    tx.commit().await?;
+    Ok(store
+        .seal_certificate_by_serial(&cert.serial)
+        .await?
+        .unwrap_or(cert))
+}
+
+/// The authority's CRL (DER), signed by its root on `today`: every revoked seal certificate.
+pub async fn crl(store: &Store, ring: &Keyring, today: NaiveDate) -> Result<Vec<u8>> {
+    let authority = ring
+        .authority()
+        .ok_or_else(|| AppError::Unavailable("电子印章制作机构尚未建立".into()))?;
+    let revoked: Vec<(String, String)> = store
+        .seal_certificates()
+        .await?
+        .into_iter()
+        .filter_map(|c| Some((c.serial, c.revoked_on?)))
+        .collect();
+    yiyin_seal::authority::crl(
+        &authority.key,
+        &authority.cert,
+        &revoked,
+        revoked.len() as u64 + 1,
+        &fmt_date(today),
+    )
+    .map_err(AppError::internal)
 }
 
 /// Who needs a seal on `today`, under the names valid that day: (jurisdiction, holder code, seal
@@ -280,6 +506,7 @@ pub async fn ensure_seals(
         tx.commit().await?;
         changed += 1;
     }
+    ensure_certificates(store, passphrase, today).await?;
     Ok(changed)
 }
 
@@ -341,5 +568,22 @@ pub async fn rotate_seal(
     )])
     .await?;
     tx.commit().await?;
+    ensure_certificates(store, passphrase, today).await?;
     Ok(store.seal(new).await?)
+}
+
+impl crate::App {
+    /// The authority's CRL as of today ([`crl`]).
+    pub async fn seal_crl(&self) -> Result<Vec<u8>> {
+        crl(&self.store, &self.keyring(), self.today()).await
+    }
+
+    /// The authority's root certificate (DER).
+    pub async fn seal_root_certificate(&self) -> Result<Vec<u8>> {
+        self.store
+            .seal_authority()
+            .await?
+            .and_then(|(a, _)| unhex(&a.certificate))
+            .ok_or_else(|| AppError::Unavailable("电子印章制作机构尚未建立".into()))
+    }
 }

@@ -7,12 +7,14 @@
 //! department; an observer (审批观察员) only the departments it watches. The public page shows
 //! aggregate figures only, never by staff member.
 //!
-//! Where the figures come from: each case's facts are read off the engine's case kept with the
-//! case row and its clock as of the end of the period (the same clock and efficiency class as the
-//! monitoring), the cards the monitoring issued, and the staff accounts that recorded a transition
-//! of the case in the event log. [`App::statistics_from_events`] recomputes the same table from
-//! the event log alone (each case replayed through the engine from its recorded transitions,
-//! under the item rules it was received under): the two agree on both databases.
+//! Where the figures come from: the tables staff and the public read are sums of the statistics
+//! summary (`summary`), kept in the same transaction as every write that changes a case's figures;
+//! a case whose figures move with time alone (waiting for acceptance, suspended) is counted from
+//! its facts. [`App::statistics_from_events`] recomputes the same table case by case from the
+//! event log alone (each case replayed through the engine from its recorded transitions, under
+//! the item rules it was received under; its clock and efficiency class as of the end of the
+//! period, as the monitoring reads them; the cards the monitoring issued; the staff accounts that
+//! recorded a transition): the two agree on both databases.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,6 +36,9 @@ use yiyin_store::statistics::{StatisticsCard, StatisticsCase, StatisticsScope};
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
+
+mod summary;
+pub use summary::SUMMARY_VERSION;
 
 /// The longest period one table covers, in days (five years and a leap day).
 pub const MAX_PERIOD_DAYS: i64 = 5 * 365 + 1;
@@ -183,8 +188,19 @@ enum Transition {
 /// acceptance, or an engine action under its own name.
 fn transition(e: &Event) -> Option<Transition> {
     let data: serde_json::Value = serde_json::from_str(&e.data).ok()?;
+    transition_in(&e.action, data)
+}
+
+/// Whether an event of this action and data records a transition of its case (its actor then
+/// counts in the staff grouping).
+pub(crate) fn records_transition(action: &str, data: &serde_json::Value) -> bool {
+    transition_in(action, data.clone()).is_some()
+}
+
+/// The transition an event's action and data record, if they record one.
+fn transition_in(action: &str, data: serde_json::Value) -> Option<Transition> {
     data.get("state")?;
-    match e.action.as_str() {
+    match action {
         "receive" => Some(Transition::Receive(
             data.get("materials")
                 .cloned()
@@ -291,8 +307,13 @@ impl App {
             }
             limit => {
                 let departments = limit.unwrap_or_default();
-                self.compute_statistics(&jurisdiction, departments, period, grouping, from_events)
-                    .await
+                if from_events {
+                    self.compute_statistics(&jurisdiction, departments, period, grouping, true)
+                        .await
+                } else {
+                    self.summed_statistics(&jurisdiction, departments, period, grouping)
+                        .await
+                }
             }
         }
     }
@@ -312,7 +333,7 @@ impl App {
                 "没有代码为 {jurisdiction} 的县区"
             )));
         }
-        self.compute_statistics(&jurisdiction, Vec::new(), period, grouping, false)
+        self.summed_statistics(&jurisdiction, Vec::new(), period, grouping)
             .await
     }
 
@@ -328,6 +349,22 @@ impl App {
             departments: Vec::new(),
             table: Table::compute(grouping, period, &[]),
         }
+    }
+
+    /// The staff grouping's key of each account: its login, shown as 「name（login）」.
+    pub(crate) async fn staff_keys(&self, accounts: &[i64]) -> Result<BTreeMap<i64, Key>> {
+        Ok(self
+            .store
+            .staff_names(accounts)
+            .await?
+            .into_iter()
+            .map(|s| {
+                (
+                    s.id,
+                    Key::new(s.login.clone(), format!("{}（{}）", s.name, s.login)),
+                )
+            })
+            .collect())
     }
 
     fn statistics_jurisdiction_name(&self, code: &str) -> String {
@@ -369,18 +406,7 @@ impl App {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let staff: BTreeMap<i64, Key> = self
-            .store
-            .staff_names(&accounts)
-            .await?
-            .into_iter()
-            .map(|s| {
-                (
-                    s.id,
-                    Key::new(s.login.clone(), format!("{}（{}）", s.name, s.login)),
-                )
-            })
-            .collect();
+        let staff = self.staff_keys(&accounts).await?;
         let mut cards_of: BTreeMap<i64, Vec<CardFact>> = BTreeMap::new();
         for StatisticsCard {
             case_id,

@@ -957,6 +957,35 @@ impl App {
         Ok(self.store.case_comments(record.id).await?)
     }
 
+    /// The account as it may act today: its general 审批观察员 grants of a jurisdiction whose
+    /// transition period has ended are left out (`transition::observer_grant_lapsed`), so that
+    /// after the period an observer reads no case of its department by any page or API — not only
+    /// on the observer's desk. The grants themselves stay recorded.
+    pub(crate) async fn without_lapsed_observer_grants(
+        &self,
+        mut account: yiyin_store::accounts::Account,
+    ) -> Result<yiyin_store::accounts::Account> {
+        if !account.grants.iter().any(|g| g.role == Role::Observer) {
+            return Ok(account);
+        }
+        let today = self.today();
+        let mut lapsed: Vec<String> = Vec::new();
+        for g in account.grants.iter().filter(|g| g.role == Role::Observer) {
+            let end = self
+                .store
+                .transfer_plan(&g.jurisdiction)
+                .await?
+                .map(|p| p.period_end);
+            if transition::observer_grant_lapsed(end, today) {
+                lapsed.push(g.jurisdiction.clone());
+            }
+        }
+        account
+            .grants
+            .retain(|g| !(g.role == Role::Observer && lapsed.contains(&g.jurisdiction)));
+        Ok(account)
+    }
+
     /// The jurisdictions where the account is a transition observer (for the observer's page).
     pub async fn observer_jurisdictions(&self, who: &Principal) -> Result<Vec<String>> {
         if !who.is_staff() {

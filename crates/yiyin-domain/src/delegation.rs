@@ -216,7 +216,7 @@ pub const COUNTY_GOVERNMENT_HOLDER: &str = "county-government";
 pub fn entrusted_clause(e: &Entrusted, j: &Jurisdiction, date: NaiveDate) -> String {
     let delegator = delegator_name(e.delegator, j, date);
     format!(
-        "本决定由{gov}受{delegator}委托，依照{ART_24}的规定，以{delegator}名义作出。受委托机关：{gov}。",
+        "本文书由{gov}受{delegator}委托，依照{ART_24}的规定，以{delegator}名义作出。受委托机关：{gov}。",
         gov = e.government
     )
 }

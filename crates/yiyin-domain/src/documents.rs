@@ -3,13 +3,18 @@
 //! refusal decision, suspension and extension notices (Art. 45, 42), the decision and denial letters
 //! (Art. 38), the licence (Art. 39) and the withdrawal confirmation.
 //!
+//! Only an administrative licence (事项类型 行政许可) is decided by a licensing decision under
+//! Art. 38: the result of a public service, a filing or another approval is titled and worded for
+//! what it is ([`result_title`]) — a public service's 办结通知书 cites no Art. 38 and, when it is
+//! handled on the spot (即办), sets no date.
+//!
 //! A [`DocumentRecord`] is the canonical content; rendering (HTML, PDF) and sealing happen elsewhere.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::fmt_date_cn;
-use crate::catalog::LicenceEntry;
+use crate::catalog::{ItemKind, LicenceEntry};
 use crate::engine::{Case, Clock, Closing, DocumentKind, ItemRules};
 use crate::org::Issuer;
 
@@ -304,6 +309,10 @@ pub fn compose(
                 .map(|d| d.reason.clone())
                 .unwrap_or_default();
             let mut p = vec![format!("{}：", ctx.applicant)];
+            if kind == DocumentKind::DecisionLetter && item.kind != ItemKind::Licensing {
+                p.extend(not_licence_result(case, ctx, &applied, true));
+                return finish(kind, ctx, issued_on, p, list);
+            }
             if kind == DocumentKind::CommitmentDecision {
                 p.push(format!(
                     "你（单位）于{applied}提出的“{name}”申请，选择告知承诺方式办理。本机关已一次性书面告知许可条件、所需材料和虚假承诺的法律责任，你（单位）书面承诺已经符合许可条件。依照《中华人民共和国行政许可法》第三十四条第二款和告知承诺制的有关规定，当场决定准予行政许可。"
@@ -329,6 +338,12 @@ pub fn compose(
                 ),
             });
             p.push("本决定依照《中华人民共和国行政许可法》第四十条予以公开。".into());
+            p
+        }
+        DocumentKind::DenialLetter if item.kind != ItemKind::Licensing => {
+            let mut p = vec![format!("{}：", ctx.applicant)];
+            p.extend(not_licence_result(case, ctx, &applied, false));
+            p.push(rights(ctx.issuer));
             p
         }
         DocumentKind::DenialLetter => {
@@ -395,10 +410,104 @@ pub fn compose(
         | DocumentKind::HearingNotice
         | DocumentKind::HearingAnnouncement => hearing_paragraphs(kind, case, ctx, issued_on),
     };
+    finish(kind, ctx, issued_on, paragraphs, list)
+}
+
+/// The title of a case's document of `kind` for an item of `item_kind`: a decision or denial
+/// letter is a licensing decision (准予/不予行政许可决定书, Art. 38) only for a 行政许可; a public
+/// service ends in a 办结通知书 (or 不予办理通知书), a filing in a 备案通知书 (不予备案通知书),
+/// another approval in a 审批决定书 (不予批准决定书).
+pub fn result_title(kind: DocumentKind, item_kind: ItemKind) -> &'static str {
+    match (kind, item_kind) {
+        (_, ItemKind::Licensing) => kind.title(),
+        (DocumentKind::DecisionLetter, ItemKind::PublicService) => "办结通知书",
+        (DocumentKind::DenialLetter, ItemKind::PublicService) => "不予办理通知书",
+        (DocumentKind::DecisionLetter, ItemKind::Filing) => "备案通知书",
+        (DocumentKind::DenialLetter, ItemKind::Filing) => "不予备案通知书",
+        (DocumentKind::DecisionLetter, ItemKind::OtherApproval) => "审批决定书",
+        (DocumentKind::DenialLetter, ItemKind::OtherApproval) => "不予批准决定书",
+        _ => kind.title(),
+    }
+}
+
+/// The body of the result of an item that is not an administrative licence, granted or not:
+/// what was asked, the outcome in its own words and, when granted, how the result reaches the
+/// applicant — on the spot for an item handled on the spot (即办), with no statutory date. No
+/// Art. 38 (nor Art. 40's publication of licensing decisions) is cited.
+fn not_licence_result(case: &Case, ctx: &DocContext, applied: &str, granted: bool) -> Vec<String> {
+    let item = ctx.item;
+    let name = &item.name;
+    let reason = case
+        .decision
+        .as_ref()
+        .map(|d| d.reason.trim_end_matches('。').to_string())
+        .unwrap_or_default();
+    let decided = case
+        .decided_on
+        .map(fmt_date_cn)
+        .unwrap_or_else(|| "当日".to_string());
+    let mut p = Vec::new();
+    if granted {
+        let (done, default_reason) = match item.kind {
+            ItemKind::Filing => ("予以备案", "备案材料齐全"),
+            ItemKind::OtherApproval => ("决定予以批准", "申请符合规定的条件"),
+            _ => ("已办理完毕", "申请符合办理条件"),
+        };
+        let reason = if reason.is_empty() {
+            default_reason.to_string()
+        } else {
+            reason
+        };
+        p.push(if item.instant {
+            format!("你（单位）于{applied}提出的“{name}”申请，经审核，{reason}，本机关已当场办结，{done}。")
+        } else {
+            format!("你（单位）于{applied}提出的“{name}”申请，经审核，{reason}，本机关于{decided}办结，{done}。")
+        });
+        p.push(if item.instant {
+            format!(
+                "办理结果（{}）当场交付，可凭办件编号查询。",
+                ctx.result_name
+            )
+        } else {
+            format!(
+                "办理结果（{}）将按你（单位）选择的方式送达，可凭办件编号查询。",
+                ctx.result_name
+            )
+        });
+    } else {
+        let refused = match item.kind {
+            ItemKind::Filing => "不予备案",
+            ItemKind::OtherApproval => "决定不予批准",
+            _ => "不予办理",
+        };
+        p.push(format!(
+            "你（单位）于{applied}提出的“{name}”申请，经审核，{}，本机关{refused}。",
+            if reason.is_empty() {
+                "申请不符合办理条件".to_string()
+            } else {
+                reason
+            }
+        ));
+    }
+    p.push(format!(
+        "办件编号：{}；查询码：{}。",
+        ctx.case_number, ctx.query_code
+    ));
+    p
+}
+
+/// The record of a composed document: its title, number, issuer and seal.
+fn finish(
+    kind: DocumentKind,
+    ctx: &DocContext,
+    issued_on: NaiveDate,
+    paragraphs: Vec<String>,
+    list: Vec<String>,
+) -> DocumentRecord {
     let title = if kind == DocumentKind::Licence {
         ctx.result_name.to_string()
     } else {
-        kind.title().to_string()
+        result_title(kind, ctx.item.kind).to_string()
     };
     DocumentRecord {
         kind,
@@ -727,13 +836,18 @@ mod tests {
             extension_basis: String::new(),
             limit_unit: Default::default(),
             limit_basis: String::new(),
+            kind: crate::catalog::ItemKind::Licensing,
         }
     }
 
     /// Receives a case, applies the actions, and composes every document they call for.
     fn compose_all(actions: &[(&str, Action)]) -> Vec<DocumentRecord> {
+        compose_for(item(), actions)
+    }
+
+    /// The same for another item.
+    fn compose_for(it: ItemRules, actions: &[(&str, Action)]) -> Vec<DocumentRecord> {
         let cal = Calendar::builtin();
-        let it = item();
         let facts = ApplicantFacts::default();
         let ctx = Context {
             item: &it,
@@ -849,6 +963,114 @@ mod tests {
         assert!(
             text.contains("（2025年4月1日前）作出行政许可决定"),
             "{text}"
+        );
+    }
+
+    /// 城乡居民基本养老保险参保登记: a public service handled on the spot (即办).
+    fn public_service(instant: bool) -> ItemRules {
+        ItemRules {
+            name: "城乡居民基本养老保险参保登记".into(),
+            statutory_days: if instant { 0 } else { 20 },
+            promised_days: if instant { 0 } else { 5 },
+            instant,
+            kind: ItemKind::PublicService,
+            ..item()
+        }
+    }
+
+    fn decided(it: ItemRules, approve: bool) -> Vec<DocumentRecord> {
+        let day = if it.instant {
+            "2025-03-03"
+        } else {
+            "2025-03-05"
+        };
+        compose_for(
+            it,
+            &[
+                (
+                    "2025-03-03",
+                    Action::Supplement {
+                        materials: vec!["M2".into(), "M3".into()],
+                    },
+                ),
+                ("2025-03-03", Action::Accept),
+                (
+                    day,
+                    Action::Decide {
+                        approve,
+                        reason: if approve {
+                            "符合参保条件".into()
+                        } else {
+                            "已参加职工基本养老保险".into()
+                        },
+                    },
+                ),
+            ],
+        )
+    }
+
+    #[test]
+    fn a_public_service_ends_in_a_notice_of_completion_not_a_licensing_decision() {
+        for instant in [true, false] {
+            let docs = decided(public_service(instant), true);
+            let doc = docs
+                .iter()
+                .find(|d| d.kind == DocumentKind::DecisionLetter)
+                .expect("the result document");
+            assert_eq!(doc.title, "办结通知书");
+            let text = doc.paragraphs.join("");
+            assert!(text.contains("符合参保条件"), "{text}");
+            for wrong in ["行政许可", "第三十八条", "第四十条", "颁发"] {
+                assert!(!text.contains(wrong), "{wrong}: {text}");
+            }
+            if instant {
+                // Handled on the spot: no date to keep.
+                assert!(
+                    text.contains("当场办结") && text.contains("当场交付"),
+                    "{text}"
+                );
+                assert!(!text.contains("前"), "no due date: {text}");
+            } else {
+                assert!(text.contains("2025年3月5日办结"), "{text}");
+            }
+        }
+        let docs = decided(public_service(true), false);
+        let doc = docs
+            .iter()
+            .find(|d| d.kind == DocumentKind::DenialLetter)
+            .expect("the refusal");
+        assert_eq!(doc.title, "不予办理通知书");
+        let text = doc.paragraphs.join("");
+        assert!(
+            text.contains("已参加职工基本养老保险") && text.contains("不予办理"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("第三十八条") && text.contains("行政复议"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn only_a_licence_is_decided_under_article_38() {
+        let docs = decided(item(), true);
+        let doc = docs
+            .iter()
+            .find(|d| d.kind == DocumentKind::DecisionLetter)
+            .unwrap();
+        assert_eq!(doc.title, "准予行政许可决定书");
+        assert!(doc.paragraphs.join("").contains("第三十八条第一款"));
+        assert_eq!(
+            result_title(DocumentKind::DecisionLetter, ItemKind::Filing),
+            "备案通知书"
+        );
+        assert_eq!(
+            result_title(DocumentKind::DenialLetter, ItemKind::OtherApproval),
+            "不予批准决定书"
+        );
+        assert_eq!(
+            result_title(DocumentKind::AcceptanceVoucher, ItemKind::PublicService),
+            "受理通知书"
         );
     }
 }

@@ -27,6 +27,7 @@ labelled_enum!(
         CentreAgent = ("centre_agent", "诉求中心话务员"),
         CentreManager = ("centre_manager", "诉求中心负责人"),
         TicketHandler = ("ticket_handler", "诉求承办人员"),
+        GovernmentHead = ("government_head", "县人民政府负责人"),
     }
 );
 

@@ -8,7 +8,8 @@
 //!   and switching it on never simulates a case received before.
 //! - [`Conduct::of`]: what a case may do outside, by its flag alone — the one predicate the
 //!   application layer asks before sealing with a real seal, pushing to a supervising department,
-//!   notifying or delivering to the applicant, publishing a licence, or counting in statistics.
+//!   notifying or delivering to the applicant, publishing a licence, counting in statistics, or
+//!   being monitored (电子监察: no card is issued on its deadlines, which bind no one).
 //!   A simulated case does none of these, and since nothing is queued for it, nothing is waiting
 //!   to go out when the mode is switched off (switching off never re-emits).
 
@@ -115,6 +116,9 @@ pub struct Conduct {
     pub publish_licence: bool,
     /// Count in the statistics and the public figures.
     pub count: bool,
+    /// Be monitored (电子监察): the card sweeps issue cards on its deadlines. A simulated case's
+    /// deadlines bind no one, and a card on it would count against real staff.
+    pub monitor: bool,
 }
 
 impl Conduct {
@@ -127,6 +131,7 @@ impl Conduct {
             notify_applicant: real,
             publish_licence: real,
             count: real,
+            monitor: real,
         }
     }
 }
@@ -166,6 +171,7 @@ mod tests {
                 && !sim.notify_applicant
                 && !sim.publish_licence
                 && !sim.count
+                && !sim.monitor
         );
         let real = Conduct::of(false);
         assert!(
@@ -174,6 +180,7 @@ mod tests {
                 && real.notify_applicant
                 && real.publish_licence
                 && real.count
+                && real.monitor
         );
     }
 

@@ -173,6 +173,16 @@ pub fn default_period_end(approved_on: NaiveDate) -> NaiveDate {
         .unwrap_or(approved_on)
 }
 
+/// Whether an account's general 审批观察员 grant (`Role::Observer`) in a jurisdiction has lapsed
+/// on `day`: the observer watches the bureau during the transition (glossary: department staff
+/// watching the bureau during the transition), so the grant ends with the period — from the day
+/// after its last day it opens nothing, by any page or API, just as [`check_observer_access`]
+/// closes the observer's own desk. `period_end`: the jurisdiction's plan's, None without a plan
+/// (no period set, nothing lapses).
+pub fn observer_grant_lapsed(period_end: Option<NaiveDate>, day: NaiveDate) -> bool {
+    period_end.is_some_and(|end| day > end)
+}
+
 /// Whether an observer may read and comment on `day`: within the transition period, from the
 /// plan's approval to its last day inclusive.
 pub fn check_observer_access(
@@ -559,6 +569,10 @@ mod tests {
         let e = check_observer_access(approved, end, d("2026-04-10")).unwrap_err();
         assert!(e.message.contains("2026年4月9日"), "{e}");
         assert!(check_observer_access(approved, end, d("2026-01-09")).is_err());
+        // The general 审批观察员 grant ends with the period; without a plan nothing lapses.
+        assert!(!observer_grant_lapsed(Some(end), d("2026-04-09")));
+        assert!(observer_grant_lapsed(Some(end), d("2026-04-10")));
+        assert!(!observer_grant_lapsed(None, d("2030-01-01")));
         // End of month: 11-30 + 3 months = 02-28 (no 02-30), the day before is 02-27.
         assert_eq!(default_period_end(d("2025-11-30")), d("2026-02-27"));
         assert_eq!(check_period(approved, None).unwrap(), end);

@@ -93,17 +93,27 @@ fn font_data(font: usize) -> &'static [u8] {
 
 const FONT_NAMES: [&str; 2] = ["Noto Serif CJK SC", "Unifont"];
 
-/// Renders a sealed document as an OFD package signed with its seal's key (GM/T 0099-style
-/// signature, see [`sign`]); `signed_at` is the signing time written into the signature.
+/// Who signs an OFD: the seal's key, its certificate (DER) and its seal data (GB/T 38540
+/// `SES_Seal`, DER), as the seal-making authority issued them.
+#[derive(Debug, Clone, Copy)]
+pub struct Signer<'a> {
+    pub key: &'a SealKey,
+    pub cert: &'a [u8],
+    pub seal: &'a [u8],
+}
+
+/// Renders a sealed document as an OFD package signed with its seal (GM/T 0099 signature with a
+/// GB/T 38540 `SES_Signature`, see [`sign`]); `signed_at` is the signing time (RFC 3339) written
+/// into the signature.
 pub fn render(
     sealed: &SealedDocument,
     record: &DocumentRecord,
     verification: &Verification,
-    key: &SealKey,
+    signer: &Signer<'_>,
     signed_at: &str,
 ) -> Result<Vec<u8>, OfdError> {
     let mut files = package(sealed, record, verification)?;
-    sign::add_signature(&mut files, sealed, key, signed_at);
+    sign::add_signature(&mut files, sealed, signer, signed_at)?;
     zip_files(&files)
 }
 
@@ -170,6 +180,13 @@ pub fn embedded_record(ofd: &[u8]) -> Option<SealedDocument> {
 /// with the key of the seal named in the attached record) and the record's own signature. Returns
 /// the record.
 pub fn verify(ofd: &[u8]) -> Result<SealedDocument, OfdVerifyError> {
+    Ok(verify_report(ofd)?.0)
+}
+
+/// Verifies an OFD as [`verify`] does and returns, beside the record, what the signature says:
+/// the signed files, the time, and the GB/T 38540 seal with its certificates (whether the maker's
+/// certificate is a trusted root and whether the signer's is revoked is for the caller to say).
+pub fn verify_report(ofd: &[u8]) -> Result<(SealedDocument, SignatureCheck), OfdVerifyError> {
     let files = unzip(ofd)?;
     let json = files.get(RECORD_PATH).ok_or(OfdVerifyError::NoRecord)?;
     let record = std::str::from_utf8(json)
@@ -177,8 +194,8 @@ pub fn verify(ofd: &[u8]) -> Result<SealedDocument, OfdVerifyError> {
         .and_then(|t| SealedDocument::from_json(t).ok())
         .ok_or(OfdVerifyError::NoRecord)?;
     record.verify()?;
-    sign::check(&files, &record.seal.public_key)?;
-    Ok(record)
+    let check = sign::check(&files, &record.seal.public_key)?;
+    Ok((record, check))
 }
 
 /// Why a file (OFD, PDF or sealed JSON) does not verify.

@@ -1,20 +1,22 @@
 //! The OFD's signature, laid out as GM/T 0099-2020 (开放版式文档密码应用技术规范) prescribes:
-//! `OFD.xml` names `Doc_0/Signs/Signatures.xml`, which lists `Sign_0/Signature.xml`; that file's
-//! `SignedInfo` holds the SM3 digest (base64) of every other file of the package (`References`,
-//! check method SM3) and the stamp's place on the last page (`StampAnnot`); `SignedValue.dat` holds
-//! the seal key's SM2 signature over `Signature.xml`.
+//! `OFD.xml` names `Doc_0/Signs/Signatures.xml`, which lists `Sign_0/Signature.xml` (type
+//! `Seal`); that file's `SignedInfo` holds the SM3 digest (base64) of every other file of the
+//! package (`References`, check method SM3), the signature method (SM2 with SM3), the signing time
+//! and the stamp's place on the last page (`StampAnnot`); `SignedValue.dat` holds the GB/T 38540
+//! `SES_Signature` (DER, see `yiyin_seal::ses`) whose data hash is the SM3 digest of
+//! `Signature.xml`: the seal (`SES_Seal`, signed by the seal maker), the signer's certificate and
+//! the signer's SM2 signature.
 //!
-//! What is standard and what is not yet: the files, their places and the references are as
-//! GM/T 0099 has them. `SignedValue.dat` is, for now, the bare SM2 signature (DER, over the bytes
-//! of `Signature.xml`, SM3 with the default user id), not yet the GB/T 38540 `SES_Signature` ASN.1
-//! structure with the seal (`SESeal`) and the signer's certificate that national verifiers expect.
+//! A package signed before the SES structures (its `SignedValue.dat` the bare SM2 signature over
+//! `Signature.xml`) still verifies with the seal's key, without a certificate chain to report.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use yiyin_seal::{SealKey, SealedDocument, sm3_hex, unhex};
+use yiyin_seal::ses::{self, SesCheck, SesError};
+use yiyin_seal::{SealedDocument, sm3_hex, unhex};
 
 use crate::xml::{self, attr, esc, texts};
-use crate::{Files, NS, OfdVerifyError};
+use crate::{Files, NS, OfdError, OfdVerifyError, Signer};
 
 pub const SIGNATURES: &str = "Doc_0/Signs/Signatures.xml";
 pub const SIGNATURE: &str = "Doc_0/Signs/Sign_0/Signature.xml";
@@ -32,9 +34,9 @@ fn sm3_b64(bytes: &[u8]) -> String {
 pub(crate) fn add_signature(
     files: &mut Files,
     sealed: &SealedDocument,
-    key: &SealKey,
+    signer: &Signer<'_>,
     signed_at: &str,
-) {
+) -> Result<(), OfdError> {
     // OFD.xml names the signatures.
     for (path, bytes) in files.iter_mut() {
         if path == "OFD.xml" {
@@ -93,10 +95,19 @@ pub(crate) fn add_signature(
     xml.push_str(&format!(
         r#"</ofd:References><ofd:StampAnnot ID="1" PageRef="{page_ref}" Boundary="{boundary}"/></ofd:SignedInfo><ofd:SignedValue>/{SIGNED_VALUE}</ofd:SignedValue></ofd:Signature>"#
     ));
-    let signature = key.sign(xml.as_bytes());
+    let signature = ses::sign(
+        signer.key,
+        signer.cert,
+        signer.seal,
+        signed_at,
+        xml.as_bytes(),
+        &format!("/{SIGNATURE}"),
+    )
+    .map_err(|e| OfdError::Render(e.to_string()))?;
     files.push((SIGNATURES.into(), signatures_xml().into_bytes()));
     files.push((SIGNATURE.into(), xml.into_bytes()));
     files.push((SIGNED_VALUE.into(), signature));
+    Ok(())
 }
 
 /// The list of signatures (one, the seal's). It is not itself signed (GM/T 0099), so [`check`]
@@ -107,11 +118,13 @@ fn signatures_xml() -> String {
     )
 }
 
-/// What a signature check found: the files it covers.
+/// What a signature check found: the files it covers, and the GB/T 38540 seal and certificates
+/// (None for a package signed before them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureCheck {
     pub signed_files: Vec<String>,
     pub signed_at: String,
+    pub seal: Option<SesCheck>,
 }
 
 /// Checks the signature of an unpacked OFD with the seal's public key: every reference's digest,
@@ -138,11 +151,26 @@ pub(crate) fn check(
     }
     let xml_bytes = files.get(SIGNATURE).ok_or(OfdVerifyError::NoSignature)?;
     let value = files.get(SIGNED_VALUE).ok_or(OfdVerifyError::NoSignature)?;
-    yiyin_seal::keys::verify(public_hex, xml_bytes, value).map_err(|_| {
-        OfdVerifyError::Signature(
-            "Signature.xml 与签名值不符：签名信息被改动，或不是该印章所签".into(),
-        )
-    })?;
+    let seal = match ses::verify(value, xml_bytes) {
+        Ok(check) if check.signer.public_key == public_hex => Some(check),
+        Ok(check) => {
+            return Err(OfdVerifyError::Signature(format!(
+                "签章者证书「{}」的公钥与签章记录中的印章不符",
+                check.signer.subject
+            )));
+        }
+        Err(SesError::Malformed(_))
+            if yiyin_seal::keys::verify(public_hex, xml_bytes, value).is_ok() =>
+        {
+            None
+        }
+        Err(SesError::DataHash) => {
+            return Err(OfdVerifyError::Signature(
+                "Signature.xml 与电子签章的原文杂凑值不符：签名信息被改动".into(),
+            ));
+        }
+        Err(e) => return Err(OfdVerifyError::Signature(e.to_string())),
+    };
     let xml = xml::elements(&String::from_utf8_lossy(xml_bytes))
         .ok_or_else(|| OfdVerifyError::Signature("Signature.xml 不是合式的 XML".into()))?;
     if attr(&xml, "ofd:References", "CheckMethod") != Some(SM3) {
@@ -185,6 +213,7 @@ pub(crate) fn check(
             .next()
             .unwrap_or_default()
             .to_string(),
+        seal,
     })
 }
 

@@ -57,6 +57,39 @@ const VERIFY: Verification = Verification {
     code: "ABCDEFGHJKMN",
 };
 
+/// A test seal-making authority's certificate and seal data for a sample's seal.
+pub(crate) fn issued(sealed: &SealedDocument) -> yiyin_seal::authority::IssuedSeal {
+    let authority = yiyin_seal::authority::Authority::create(
+        "测试电子印章制作机构",
+        "2025-01-01",
+        "2045-01-01",
+    )
+    .unwrap();
+    authority
+        .issue(
+            &sealed.seal,
+            &raster::seal_png(&sealed.seal.name, 64),
+            "2026-01-01",
+        )
+        .unwrap()
+}
+
+/// Renders a sample signed with its seal, certified by a test authority.
+pub(crate) fn render_signed(
+    sealed: &SealedDocument,
+    record: &DocumentRecord,
+    key: &SealKey,
+    at: &str,
+) -> Result<Vec<u8>, OfdError> {
+    let issued = issued(sealed);
+    let signer = Signer {
+        key,
+        cert: &issued.cert,
+        seal: &issued.eseal,
+    };
+    render(sealed, record, &VERIFY, &signer, at)
+}
+
 fn rezip(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
     pack(files).unwrap()
 }
@@ -64,7 +97,7 @@ fn rezip(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
 #[test]
 fn an_ofd_has_the_parts_gb_t_33190_names_and_verifies() {
     let (key, sealed, record) = sample("王𠮷");
-    let ofd = render(&sealed, &record, &VERIFY, &key, "2026-06-16T09:00:01+08:00").unwrap();
+    let ofd = render_signed(&sealed, &record, &key, "2026-06-16T09:00:01+08:00").unwrap();
     assert!(is_ofd(&ofd));
     let files = unzip(&ofd).unwrap();
     for part in [
@@ -103,7 +136,7 @@ fn an_ofd_has_the_parts_gb_t_33190_names_and_verifies() {
 #[test]
 fn a_changed_byte_in_any_signed_part_is_caught() {
     let (key, sealed, record) = sample("汉阴县月河餐饮有限公司");
-    let ofd = render(&sealed, &record, &VERIFY, &key, "2026-06-16T09:00:01+08:00").unwrap();
+    let ofd = render_signed(&sealed, &record, &key, "2026-06-16T09:00:01+08:00").unwrap();
     let files = unzip(&ofd).unwrap();
     for path in files.keys() {
         let mut changed = files.clone();
@@ -159,7 +192,7 @@ fn long_documents_go_on_to_further_pages() {
         &key,
         "2026-06-16T09:00:00+08:00",
     );
-    let ofd = render(&sealed, &record, &VERIFY, &key, "t").unwrap();
+    let ofd = render_signed(&sealed, &record, &key, "2026-06-16T09:00:01+08:00").unwrap();
     let files = unzip(&ofd).unwrap();
     assert!(files.contains_key("Doc_0/Pages/Page_1/Content.xml"));
     let pdf_pages = yiyin_pdf::layout::layout(&sealed, &record, &VERIFY).len();
@@ -174,12 +207,12 @@ fn a_simulated_document_carries_the_watermark_as_in_the_pdf() {
     let mut document = serde_json::to_value(&record).unwrap();
     document["simulated"] = serde_json::Value::Bool(true);
     let sealed = SealedDocument::seal(document, plain.seal.clone(), &key, &plain.signed_at);
-    let ofd = render(&sealed, &record, &VERIFY, &key, "t").unwrap();
+    let ofd = render_signed(&sealed, &record, &key, "2026-06-16T09:00:01+08:00").unwrap();
     let page =
         String::from_utf8(unzip(&ofd).unwrap()["Doc_0/Pages/Page_0/Content.xml"].clone()).unwrap();
     let mark = yiyin_domain::simulation::WATERMARK;
     assert!(page.contains(&format!(">{mark}</ofd:TextCode>")), "{page}");
-    let real = render(&plain, &record, &VERIFY, &key, "t").unwrap();
+    let real = render_signed(&plain, &record, &key, "2026-06-16T09:00:01+08:00").unwrap();
     let page =
         String::from_utf8(unzip(&real).unwrap()["Doc_0/Pages/Page_0/Content.xml"].clone()).unwrap();
     assert!(!page.contains(&format!(">{mark}</ofd:TextCode>")));

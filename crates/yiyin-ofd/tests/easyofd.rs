@@ -4,58 +4,10 @@
 
 use std::process::Command;
 
-use yiyin_domain::calendar::parse_date;
-use yiyin_domain::catalog::LicenceEntry;
-use yiyin_domain::documents::DocumentRecord;
-use yiyin_domain::engine::DocumentKind;
 use yiyin_pdf::Verification;
-use yiyin_seal::{SealInfo, SealKey, SealedDocument};
 
-/// Rare name characters: 𠮷 (Ext B), 䶮 (Ext A), level-2 ones, U+4DB6 and U+9FEB (fallback font).
-const RARE: &str = "王𠮷喆堃䶮㛃𪟝𫟦𬀪䶶鿫";
-
-fn licence(recipient: &str, more: Vec<String>) -> (SealKey, SealedDocument, DocumentRecord) {
-    let key = SealKey::generate();
-    let record = DocumentRecord {
-        kind: DocumentKind::SupplementNotice,
-        title: "食品经营许可证".into(),
-        number: "JY16124210000012".into(),
-        case_number: "HY2026000001".into(),
-        recipient: recipient.into(),
-        issued_on: parse_date("2026-06-16").unwrap(),
-        agency: "汉阴县行政审批服务局".into(),
-        seal: "汉阴县行政审批服务局行政审批专用章".into(),
-        paragraphs: [format!("{recipient}："), "经审查，准予行政许可。".into()]
-            .into_iter()
-            .chain(more)
-            .collect(),
-        list: vec![],
-        identifier: Some("1.2.156.3005.2.11610000MB1234567X.JY16124210000012.001".into()),
-        valid_until: parse_date("2031-06-15").ok(),
-        contents: vec![LicenceEntry {
-            key: "premises".into(),
-            label: "经营场所".into(),
-            value: "汉阴县城关镇北城街1号".into(),
-            personal: None,
-            layout: Default::default(),
-        }],
-    };
-    let seal = SealInfo {
-        id: 1,
-        name: record.seal.clone(),
-        holder: record.agency.clone(),
-        public_key: key.public_hex(),
-        valid_from: "2026-01-01".into(),
-        valid_until: "2030-12-31".into(),
-    };
-    let sealed = SealedDocument::seal(
-        serde_json::to_value(&record).unwrap(),
-        seal,
-        &key,
-        "2026-06-16T09:00:00+08:00",
-    );
-    (key, sealed, record)
-}
+mod support;
+use support::{RARE, authority, licence, render};
 
 /// What easyofd reads from an OFD.
 fn easyofd(ofd: &[u8], name: &str) -> serde_json::Value {
@@ -88,14 +40,15 @@ fn easyofd_reads_the_pages_text_fonts_and_images() {
         url: "http://127.0.0.1:8080/verify?number=JY16124210000012&code=ABCDEFGHJKMN",
         code: "ABCDEFGHJKMN",
     };
-    let ofd = yiyin_ofd::render(
+    let (_, issued) = authority(&sealed);
+    let ofd = render(
+        &key,
+        &issued,
         &sealed,
         &record,
         &verification,
-        &key,
         "2026-06-16T09:00:01+08:00",
-    )
-    .unwrap();
+    );
     let read = easyofd(&ofd, "licence");
     assert_eq!(read["pages"], 1, "{read}");
     assert_eq!(
@@ -145,7 +98,9 @@ fn easyofd_reads_every_page_of_a_long_document() {
         url: "http://127.0.0.1:8080/verify",
         code: "ABCDEFGHJKMN",
     };
-    let ofd = yiyin_ofd::render(&sealed, &record, &verification, &key, "t").unwrap();
+    let (_, issued) = authority(&sealed);
+    let at = "2026-06-16T09:00:01+08:00";
+    let ofd = render(&key, &issued, &sealed, &record, &verification, at);
     let read = easyofd(&ofd, "long");
     let pages = yiyin_pdf::layout::layout(&sealed, &record, &verification).len();
     assert!(pages >= 2);

@@ -82,6 +82,11 @@ impl SealKey {
         public_pem(&self.public_hex()).expect("own key encodes")
     }
 
+    /// The SM2 signing key (for the certificate builder).
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+
     /// Signs bytes: SM2 with the SM3 digest over Z(ID, key) ‖ message, DER-encoded.
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         let sig: Signature = self.signing.sign(message);

@@ -4,13 +4,17 @@
 //!
 //! Modules: [`keys`] (generation, passphrase encryption with Argon2id and SM4-GCM, PEM export),
 //! [`canonical`] (the canonical JSON a signature covers), [`sealed`] (a signed document and its
-//! verification), [`drawing`] (the red round seal), [`licence`] (e-licence identifiers).
+//! verification), [`drawing`] (the red round seal), [`licence`] (e-licence identifiers),
+//! [`authority`] (the local seal-making authority: root and seal certificates, CRL) and [`ses`]
+//! (the GB/T 38540 seal and signature structures).
 
+pub mod authority;
 pub mod canonical;
 pub mod drawing;
 pub mod keys;
 pub mod licence;
 pub mod sealed;
+pub mod ses;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 

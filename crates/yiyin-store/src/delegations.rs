@@ -78,6 +78,8 @@ record! {
         pub jurisdiction: String,
         /// The village point's code.
         pub village: String,
+        /// The township centre that receives it; '' once handed back to the bureau (its
+        /// delegation revoked before the township received it).
         pub township: String,
         pub item_code: String,
         pub applicant_name: String,
@@ -180,6 +182,35 @@ impl WriteTx {
         out.sort_unstable();
         out.dedup();
         Ok(out)
+    }
+
+    /// The applications a township's village points took that it has not received yet, of the
+    /// items `items`, by id.
+    pub async fn waiting_forwardings(
+        &mut self,
+        jurisdiction: &str,
+        township: &str,
+        items: &[String],
+    ) -> Result<Vec<Forwarding>> {
+        let all: Vec<Forwarding> = sql!(select::<Forwarding>(
+            "village_forwardings WHERE jurisdiction = $1 AND township = $2 AND case_id IS NULL
+             ORDER BY id"); jurisdiction, township)
+        .all(&mut **self)
+        .await?;
+        Ok(all
+            .into_iter()
+            .filter(|f| items.contains(&f.item_code))
+            .collect())
+    }
+
+    /// Hands a waiting forwarding over to another receiver ('': the bureau's window), once it is
+    /// no longer its township's to receive.
+    pub async fn hand_forwarding_to(&mut self, id: i64, township: &str) -> Result<()> {
+        sql!(
+            "UPDATE village_forwardings SET township = $1 WHERE id = $2 AND case_id IS NULL";
+            township, id)
+        .run_once(&mut **self, "forwarding")
+        .await
     }
 
     /// Records an application a village point took; returns its id.

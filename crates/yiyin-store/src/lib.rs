@@ -18,6 +18,7 @@ pub mod account_security;
 pub mod accounts;
 pub mod archive;
 pub mod attachments;
+pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;

@@ -145,6 +145,21 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "redress",
         include_str!("../migrations/0027_redress.sql"),
     ),
+    (
+        28,
+        "statistics_summary",
+        include_str!("../migrations/0028_statistics_summary.sql"),
+    ),
+    (
+        29,
+        "seal_certificates",
+        include_str!("../migrations/0029_seal_certificates.sql"),
+    ),
+    (
+        30,
+        "bundles",
+        include_str!("../migrations/0030_bundles.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

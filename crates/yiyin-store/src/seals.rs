@@ -93,3 +93,132 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }
+
+/// The installation's seal-making authority (制章机构): its root certificate (DER, hex) and
+/// public key; the private key stays encrypted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealAuthority {
+    pub id: i64,
+    pub name: String,
+    pub public_key: String,
+    pub certificate: String,
+}
+
+/// A seal's certificate as registered: serial (hex), the certificate and its SES_Seal (DER,
+/// hex), and its revocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealCertificate {
+    pub seal_id: i64,
+    pub serial: String,
+    pub certificate: String,
+    pub eseal: String,
+    pub revoked_on: Option<String>,
+    pub revocation_reason: Option<String>,
+}
+
+impl WriteTx {
+    /// Registers the installation's authority (once).
+    pub async fn insert_seal_authority(
+        &mut self,
+        name: &str,
+        public_key: &str,
+        encrypted_key: &str,
+        certificate: &str,
+        at_ms: i64,
+    ) -> Result<i64> {
+        insert!("seal_authority";
+            name, public_key, encrypted_key, certificate, created_at = at_ms;
+            "RETURNING id")
+        .scalar(&mut **self)
+        .await
+    }
+
+    /// Registers a seal's certificate and SES_Seal.
+    pub async fn insert_seal_certificate(
+        &mut self,
+        seal_id: i64,
+        serial: &str,
+        certificate: &str,
+        eseal: &str,
+        at_ms: i64,
+    ) -> Result<()> {
+        insert!("seal_certificates";
+            seal_id, serial, certificate, eseal, issued_at = at_ms)
+        .run(&mut **self)
+        .await
+    }
+
+    /// Revokes a seal's certificate (once).
+    pub async fn revoke_seal_certificate(
+        &mut self,
+        seal_id: i64,
+        on: &str,
+        reason: &str,
+        at_ms: i64,
+    ) -> Result<()> {
+        let update = "UPDATE seal_certificates SET revoked_at = $1, revoked_on = $2, \
+             revocation_reason = $3 WHERE seal_id = $4 AND revoked_at IS NULL";
+        sql!(update; at_ms, on, reason, seal_id)
+            .run_once(&mut **self, "seal certificate")
+            .await
+    }
+}
+
+impl Store {
+    /// The authority with its encrypted private key, if made.
+    pub async fn seal_authority(&self) -> Result<Option<(SealAuthority, String)>> {
+        let select = "SELECT id, name, public_key, certificate, encrypted_key \
+             FROM seal_authority ORDER BY id LIMIT 1";
+        let row: Option<(i64, String, String, String, String)> =
+            sql!(select).optional(self.reader()).await?;
+        Ok(row.map(|(id, name, public_key, certificate, encrypted)| {
+            (
+                SealAuthority {
+                    id,
+                    name,
+                    public_key,
+                    certificate,
+                },
+                encrypted,
+            )
+        }))
+    }
+
+    /// Every seal's certificate.
+    pub async fn seal_certificates(&self) -> Result<Vec<SealCertificate>> {
+        let rows: Vec<CertificateRow> = sql!(format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM seal_certificates ORDER BY seal_id"
+        ))
+        .all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(certificate).collect())
+    }
+
+    /// A certificate by its serial (hex).
+    pub async fn seal_certificate_by_serial(
+        &self,
+        serial: &str,
+    ) -> Result<Option<SealCertificate>> {
+        let select =
+            format!("SELECT {CERTIFICATE_COLUMNS} FROM seal_certificates WHERE serial = $1");
+        let row: Option<CertificateRow> = sql!(select; serial).optional(self.reader()).await?;
+        Ok(row.map(certificate))
+    }
+}
+
+const CERTIFICATE_COLUMNS: &str =
+    "seal_id, serial, certificate, eseal, revoked_on, revocation_reason";
+type CertificateRow = (i64, String, String, String, Option<String>, Option<String>);
+
+fn certificate(
+    (seal_id, serial, certificate, eseal, revoked_on, revocation_reason): CertificateRow,
+) -> SealCertificate {
+    SealCertificate {
+        seal_id,
+        serial,
+        certificate,
+        eseal,
+        revoked_on,
+        revocation_reason,
+    }
+}

@@ -9,14 +9,18 @@
 //! every date a case's figures depend on is written with the case, so this is a superset of the
 //! cases that count, and the domain keeps the exact ones. A case received in simulation never counts.
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use sqlx::Row as _;
 use yiyin_domain::labels::Labelled;
 use yiyin_domain::monitoring::CardLimit;
+use yiyin_domain::statistics::Tally;
 
 use crate::cases::CaseBody;
 use crate::events::Event;
-use crate::rows::{Column, Json, Statement, columns_of, day, record, select};
-use crate::{Result, Store};
+use crate::rows::{Column, Json, Statement, columns_of, day, record, select, sql};
+use crate::{Result, Store, WriteTx};
 
 /// Which cases a statistics query reads.
 #[derive(Debug, Clone)]
@@ -72,6 +76,320 @@ record! {
         pub id: i64,
         pub name: String,
         pub login: String,
+    }
+}
+
+record! {
+    /// A case as the statistics summary reads it (its groups and the engine's case).
+    #[derive(Debug, Clone)]
+    pub struct SummaryCase {
+        pub id: i64,
+        pub jurisdiction: String,
+        pub item_code: String,
+        pub item_name: String,
+        pub department: String,
+        pub unit: String,
+        pub body: Json<CaseBody>,
+    }
+}
+
+record! {
+    /// A case's row of the summary: its groups and its figures as last added (JSON; empty when
+    /// volatile).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SummaryFacts {
+        pub case_id: i64,
+        pub jurisdiction: String,
+        pub item_code: String,
+        pub item_name: String,
+        pub department: String,
+        pub unit: String,
+        pub received_on: NaiveDate,
+        pub volatile: bool,
+        pub figures: String,
+    }
+}
+
+/// The group a tally is summed in: staff 0 is the case itself (by item, department and unit); a
+/// staff account's rows carry the department only.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SumKey {
+    pub jurisdiction: String,
+    pub staff: i64,
+    pub department: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub unit: String,
+}
+
+/// What the sums of a table are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SumGroup {
+    Item,
+    Department,
+    Unit,
+    /// By staff account (its id as the code).
+    Staff,
+    /// Not grouped: the total.
+    Total,
+}
+
+/// A span of buckets of the summary: the span ('d', 'm', 'y') and its first and last buckets.
+pub type Span = (&'static str, NaiveDate, NaiveDate);
+
+/// A read of the sums.
+#[derive(Debug, Clone)]
+pub struct SumsQuery {
+    pub jurisdiction: String,
+    /// Only these departments; empty: every one.
+    pub departments: Vec<String>,
+    pub group: SumGroup,
+    pub spans: Vec<Span>,
+}
+
+/// A group's summed tally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SumRow {
+    pub code: String,
+    pub name: String,
+    pub tally: Tally,
+}
+
+impl sqlx::FromRow<'_, sqlx::any::AnyRow> for SumRow {
+    fn from_row(row: &sqlx::any::AnyRow) -> std::result::Result<Self, sqlx::Error> {
+        let mut values = [0_i64; 24];
+        for (v, c) in values.iter_mut().zip(Tally::COLUMNS) {
+            *v = row.try_get(c)?;
+        }
+        Ok(SumRow {
+            code: row.try_get("code")?,
+            name: row.try_get("name")?,
+            tally: Tally::from_values(values),
+        })
+    }
+}
+
+/// The first day of the month of `d`.
+fn month_of(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+/// The first day of the year of `d`.
+fn year_of(d: NaiveDate) -> NaiveDate {
+    NaiveDate::from_yo_opt(d.year(), 1).unwrap_or(d)
+}
+
+/// The fewest buckets covering the days `from..=to`: whole years, whole months, single days, as
+/// spans of consecutive buckets of one kind.
+pub fn cover(from: NaiveDate, to: NaiveDate) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::new();
+    let mut d = from;
+    while d <= to {
+        let year_end = NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(d);
+        let month_end = month_of(d)
+            .checked_add_months(chrono::Months::new(1))
+            .and_then(|m| m.pred_opt())
+            .unwrap_or(d);
+        let (span, last) = if d == year_of(d) && year_end <= to {
+            ("y", year_end)
+        } else if d == month_of(d) && month_end <= to {
+            ("m", month_end)
+        } else {
+            ("d", d)
+        };
+        let bucket = match span {
+            "y" => year_of(d),
+            "m" => month_of(d),
+            _ => d,
+        };
+        match out.last_mut() {
+            Some((s, _, end)) if *s == span => *end = bucket,
+            _ => out.push((span, bucket, bucket)),
+        }
+        match last.succ_opt() {
+            Some(next) => d = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// The first day the summary's stock is summed from (before any case).
+pub fn beginning() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date")
+}
+
+/// Appends ` IN ($…)` of the values.
+fn push_in<'q, T>(q: &mut Statement<'q>, values: &[T])
+where
+    T: Clone + 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    q.push(" IN (");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_bind(v.clone());
+    }
+    q.push(")");
+}
+
+/// At most this many rows in one multi-row statement (32 values each for the sums: far below
+/// both databases' limits on bound values).
+const ROWS_PER_STATEMENT: usize = 500;
+
+impl WriteTx {
+    /// The summary rows of these cases, locked for this transaction on PostgreSQL (a concurrent
+    /// write of the same case waits, so that no change is taken away twice).
+    pub async fn summary_facts(&mut self, ids: &[i64]) -> Result<Vec<SummaryFacts>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut lock =
+            Statement::new("UPDATE statistics_facts SET volatile = volatile WHERE case_id");
+        push_in(&mut lock, ids);
+        lock.run(&mut **self).await?;
+        let mut q = Statement::new(select::<SummaryFacts>("statistics_facts WHERE case_id"));
+        push_in(&mut q, ids);
+        q.all(&mut **self).await
+    }
+
+    /// The staff accounts counted with these cases, as (case, account).
+    pub async fn summary_staff(&mut self, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q =
+            Statement::new("SELECT case_id, account_id FROM statistics_case_staff WHERE case_id");
+        push_in(&mut q, ids);
+        q.all(&mut **self).await
+    }
+
+    /// The cards issued on these cases, by case and date.
+    pub async fn summary_cards(&mut self, ids: &[i64]) -> Result<Vec<StatisticsCard>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Statement::new(select::<StatisticsCard>("monitoring_cards WHERE case_id"));
+        push_in(&mut q, ids);
+        q.push(" ORDER BY case_id, card_on, id");
+        q.all(&mut **self).await
+    }
+
+    /// Counts staff accounts with cases, as (case, account); those counted already stay.
+    pub async fn add_summary_staff(&mut self, rows: &[(i64, i64)]) -> Result<()> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut q =
+                Statement::new("INSERT INTO statistics_case_staff (case_id, account_id) VALUES ");
+            for (i, (case, account)) in chunk.iter().enumerate() {
+                q.push(if i > 0 { ", (" } else { "(" });
+                q.push_bind(*case).push(", ").push_bind(*account).push(")");
+            }
+            q.push(" ON CONFLICT (case_id, account_id) DO NOTHING");
+            q.run(&mut **self).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the summary rows of cases (replacing those they had).
+    pub async fn put_summary_facts(&mut self, rows: &[SummaryFacts]) -> Result<()> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut q = Statement::new(
+                "INSERT INTO statistics_facts (case_id, jurisdiction, item_code, item_name, \
+                 department, unit, received_on, volatile, figures) VALUES ",
+            );
+            for (i, r) in chunk.iter().enumerate() {
+                q.push(if i > 0 { ", (" } else { "(" });
+                q.push_bind(r.case_id).push(", ");
+                q.push_bind(r.jurisdiction.clone()).push(", ");
+                q.push_bind(r.item_code.clone()).push(", ");
+                q.push_bind(r.item_name.clone()).push(", ");
+                q.push_bind(r.department.clone()).push(", ");
+                q.push_bind(r.unit.clone()).push(", ");
+                q.push_bind(day(r.received_on)).push(", ");
+                q.push_bind(i64::from(r.volatile)).push(", ");
+                q.push_bind(r.figures.clone()).push(")");
+            }
+            q.push(
+                " ON CONFLICT (case_id) DO UPDATE SET jurisdiction = excluded.jurisdiction, \
+                 item_code = excluded.item_code, item_name = excluded.item_name, \
+                 department = excluded.department, unit = excluded.unit, \
+                 received_on = excluded.received_on, volatile = excluded.volatile, \
+                 figures = excluded.figures",
+            );
+            q.run(&mut **self).await?;
+        }
+        Ok(())
+    }
+
+    /// Adds tallies of days to the sums, each to its day, its month and its year; the rows a
+    /// change leaves unchanged are not written.
+    pub async fn add_summary_sums(&mut self, tallies: &[(SumKey, NaiveDate, Tally)]) -> Result<()> {
+        let mut merged: BTreeMap<(&SumKey, &'static str, NaiveDate), Tally> = BTreeMap::new();
+        for (key, on, tally) in tallies {
+            for (span, bucket) in [("d", *on), ("m", month_of(*on)), ("y", year_of(*on))] {
+                merged.entry((key, span, bucket)).or_default().add(tally, 1);
+            }
+        }
+        let rows: Vec<_> = merged.into_iter().filter(|(_, t)| !t.is_zero()).collect();
+        let columns = Tally::COLUMNS.join(", ");
+        let updates: Vec<String> = Tally::COLUMNS
+            .iter()
+            .map(|c| format!("{c} = statistics_sums.{c} + excluded.{c}"))
+            .collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut q = Statement::new(format!(
+                "INSERT INTO statistics_sums (jurisdiction, span, bucket, staff, department, \
+                 item_code, item_name, unit, {columns}) VALUES "
+            ));
+            for (i, ((key, span, bucket), tally)) in chunk.iter().enumerate() {
+                q.push(if i > 0 { ", (" } else { "(" });
+                q.push_bind(key.jurisdiction.clone()).push(", ");
+                q.push_bind(*span).push(", ");
+                q.push_bind(day(*bucket)).push(", ");
+                q.push_bind(key.staff).push(", ");
+                q.push_bind(key.department.clone()).push(", ");
+                q.push_bind(key.item_code.clone()).push(", ");
+                q.push_bind(key.item_name.clone()).push(", ");
+                q.push_bind(key.unit.clone());
+                for v in tally.values() {
+                    q.push(", ").push_bind(v);
+                }
+                q.push(")");
+            }
+            q.push(format!(
+                " ON CONFLICT (jurisdiction, span, bucket, staff, department, item_code, item_name, \
+                 unit) DO UPDATE SET {}",
+                updates.join(", ")
+            ));
+            q.run(&mut **self).await?;
+        }
+        Ok(())
+    }
+
+    /// Empties the summary and marks it as of `version` (a rebuild follows, case by case).
+    pub async fn clear_summary(&mut self, version: i64) -> Result<()> {
+        for table in [
+            "statistics_sums",
+            "statistics_case_staff",
+            "statistics_facts",
+        ] {
+            Statement::new(format!("DELETE FROM {table}"))
+                .run(&mut **self)
+                .await?;
+        }
+        sql!("UPDATE statistics_summary SET version = $1 WHERE id = 1"; version)
+            .run(&mut **self)
+            .await
+    }
+
+    /// Claims the rebuild of a summary behind `version`: true for the one writer that finds it
+    /// behind (it is marked current at once, so that another server starting does not rebuild it
+    /// again).
+    pub async fn claim_summary_rebuild(&mut self, version: i64) -> Result<bool> {
+        sql!("UPDATE statistics_summary SET version = $1 WHERE id = 1 AND version < $1"; version)
+            .changed_one(&mut **self)
+            .await
     }
 }
 
@@ -138,6 +456,130 @@ impl Store {
         candidates(&mut q, s, "c.");
         q.push(" ORDER BY e.seq");
         q.all(self.reader()).await
+    }
+
+    /// The version of the rules the summary was built with.
+    pub async fn summary_version(&self) -> Result<i64> {
+        sql!("SELECT version FROM statistics_summary WHERE id = 1")
+            .scalar(self.reader())
+            .await
+    }
+
+    /// The tallies of the summary summed over spans of buckets, by group.
+    pub async fn summary_sums(&self, s: &SumsQuery) -> Result<Vec<SumRow>> {
+        let (code, name) = match s.group {
+            SumGroup::Item => ("item_code", "item_name"),
+            SumGroup::Department => ("department", "CAST('' AS TEXT)"),
+            SumGroup::Unit => ("unit", "CAST('' AS TEXT)"),
+            SumGroup::Staff => ("CAST(staff AS TEXT)", "CAST('' AS TEXT)"),
+            SumGroup::Total => ("CAST('' AS TEXT)", "CAST('' AS TEXT)"),
+        };
+        let sums: Vec<String> = Tally::COLUMNS
+            .iter()
+            .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
+            .collect();
+        let mut q = Statement::new(format!(
+            "SELECT {code} AS code, {name} AS name, {} FROM statistics_sums WHERE jurisdiction = ",
+            sums.join(", ")
+        ));
+        q.push_bind(s.jurisdiction.clone());
+        q.push(if s.group == SumGroup::Staff {
+            " AND staff <> 0"
+        } else {
+            " AND staff = 0"
+        });
+        if !s.departments.is_empty() {
+            q.push(" AND department");
+            push_in(&mut q, &s.departments);
+        }
+        q.push(" AND (");
+        for (i, (span, first, last)) in s.spans.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push("(span = ").push_bind(*span);
+            q.push(" AND bucket >= ").push_bind(day(*first));
+            q.push(" AND bucket <= ").push_bind(day(*last)).push(")");
+        }
+        if s.spans.is_empty() {
+            q.push("1 = 0");
+        }
+        q.push(")");
+        if s.group != SumGroup::Total {
+            q.push(format!(" GROUP BY {code}"));
+            if s.group == SumGroup::Item {
+                q.push(", item_name");
+            }
+            q.push(" ORDER BY code, name");
+        }
+        q.all(self.reader()).await
+    }
+
+    /// The volatile cases of the scope received on or before its end (counted from their facts).
+    pub async fn summary_volatile(&self, s: &StatisticsScope) -> Result<Vec<StatisticsCase>> {
+        let mut q = Statement::new(format!(
+            "SELECT {} FROM cases c JOIN statistics_facts f ON f.case_id = c.id \
+             WHERE f.volatile = 1 AND f.jurisdiction = ",
+            columns_of::<StatisticsCase>("c")
+        ));
+        q.push_bind(s.jurisdiction.clone());
+        q.push(" AND f.received_on <= ").push_bind(day(s.to));
+        if !s.departments.is_empty() {
+            q.push(" AND c.department");
+            push_in(&mut q, &s.departments);
+        }
+        q.push(" ORDER BY c.id");
+        q.all(self.reader()).await
+    }
+
+    /// The cards issued on these cases, by case and date.
+    pub async fn cards_of_cases(&self, ids: &[i64]) -> Result<Vec<StatisticsCard>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Statement::new(select::<StatisticsCard>("monitoring_cards WHERE case_id"));
+        push_in(&mut q, ids);
+        q.push(" ORDER BY case_id, card_on, id");
+        q.all(self.reader()).await
+    }
+
+    /// The staff accounts counted with these cases, as (case, account).
+    pub async fn staff_of_cases(&self, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q =
+            Statement::new("SELECT case_id, account_id FROM statistics_case_staff WHERE case_id");
+        push_in(&mut q, ids);
+        q.push(" ORDER BY case_id, account_id");
+        q.all(self.reader()).await
+    }
+
+    /// A batch of cases for a rebuild of the summary: those after `after` by id, at most
+    /// `limit`, simulated ones left out.
+    pub async fn summary_cases(&self, after: i64, limit: i64) -> Result<Vec<SummaryCase>> {
+        sql!(
+            select::<SummaryCase>(
+                "cases WHERE id > $1 AND id NOT IN (SELECT case_id FROM simulated_cases) \
+                 ORDER BY id LIMIT $2"
+            );
+            after, limit
+        )
+        .all(self.reader())
+        .await
+    }
+
+    /// The events of the cases `first..=last` by id, by case and in the order of the chain.
+    pub async fn events_of_case_range(&self, first: i64, last: i64) -> Result<Vec<Event>> {
+        sql!(
+            format!(
+                "SELECT {} FROM events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, seq",
+                columns_of::<Event>("events")
+            );
+            first, last
+        )
+        .all(self.reader())
+        .await
     }
 
     /// The staff accounts among `ids` with their names, by id (other accounts are left out).

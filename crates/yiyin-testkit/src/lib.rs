@@ -4,7 +4,8 @@
 //! role; [`errors`] asserts what a use case refused and why; [`server`] serves it on a random
 //! port, restartable on the same database; [`fixtures`] has the sample catalog and dates; [`web`]
 //! is a client of the server's HTTP API with the cases every suite takes through it, and
-//! [`browser`] the same server as a browser uses it (a session's CSRF token, forms, uploads).
+//! [`browser`] the same server as a browser uses it (a session's CSRF token, forms, uploads);
+//! [`scale`] fills a store with cases at scale for the statistics benchmark.
 //! [`on_both!`] declares a test once per backend.
 
 pub mod app;
@@ -13,6 +14,7 @@ pub mod db;
 pub mod errors;
 pub mod fixtures;
 pub mod processes;
+pub mod scale;
 pub mod server;
 pub mod tickets;
 pub mod web;

@@ -295,6 +295,9 @@ pub mod gate {
         Transition => [Operation::ManageTransition];
         /// Switching simulation mode (模拟运行) on and off: the bureau head.
         Simulation => [Operation::ManageSimulation];
+        /// Reading and acting on bundles (一件事): those who read cases and the county government's
+        /// head (the application layer checks each act and which members a department sees).
+        Bundles => [Operation::ViewCase, Operation::ExtendBundle] "办理一件事";
     }
 
     /// The back office: any staff account (the application layer checks the operation and scope).

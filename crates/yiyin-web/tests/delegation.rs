@@ -6,7 +6,11 @@
 //! refused; a village agency point takes an application (代收) and may not start a case, the township
 //! receives it late and its case's clock starts that day with the warning recorded; revoking the
 //! delegation hands the open cases back to the bureau with an event each and their clocks
-//! unchanged, after which the township is refused and the bureau decides without naming it.
+//! unchanged — and the applications the village point took that the township had not received
+//! go to the bureau's window, with an event each, where the bureau receives them — after which the
+//! township is refused and the bureau decides without naming it. The township clerk's intake page
+//! lists exactly the items its township may receive today (the delegated one only while the
+//! delegation is in force; a village point none of them) and receives one from the page.
 
 use serde_json::{Value, json};
 use yiyin_domain::authz::Grant;
@@ -14,6 +18,7 @@ use yiyin_domain::catalog::HandlingMode;
 use yiyin_domain::engine::DocumentKind;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::browser::answered;
 use yiyin_testkit::web::{COMPANY_ID, HANYIN, approve, intake, review};
 use yiyin_testkit::{Api, at, on_both};
 
@@ -68,6 +73,17 @@ fn accepted() -> Value {
     body
 }
 
+/// The item codes the intake page offers the holder of `token` in 汉阴县.
+async fn intake_items(app: &Api, token: &str) -> Vec<String> {
+    let (status, html) = app.page_text(token, "/work/intake?j=hanyin").await;
+    assert_eq!(status, 200, "{html}");
+    html.split("/work/intake?j=hanyin&item=")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
 async fn events_of(app: &Api, token: &str, id: i64, action: &str) -> Vec<Value> {
     let c = app
         .by(token)
@@ -107,11 +123,14 @@ async fn a_township_decides_a_delegated_item_in_the_bureaus_name(backend: Backen
     let other_chief = posted(&app, "px.chief", Role::SectionChief, "puxi").await;
     let town_head = posted(&app, "jc.head", Role::BureauHead, "jianchi").await;
 
-    // No delegation yet: the township may not receive it.
+    // No delegation yet: the township may not receive it, and its intake page does not offer
+    // it, only what the township receives for the bureau.
     app.by(&town_clerk)
         .post("/api/v1/cases", accepted())
         .await
         .refused(403, "第二十四条");
+    let before = intake_items(&app, &town_clerk).await;
+    assert!(!before.iter().any(|c| c == "HY-SC-001"), "{before:?}");
 
     // Only the head delegates; the entrusted township may not delegate further; a village point is
     // a place, not an authority; each refusal writes nothing.
@@ -188,6 +207,46 @@ async fn a_township_decides_a_delegated_item_in_the_bureaus_name(backend: Backen
     ] {
         assert!(text.contains(s), "{s}: {text}");
     }
+
+    // Its intake page now offers exactly the delegated item besides what it offered, and
+    // receives it from the page.
+    let mut now = intake_items(&app, &town_clerk).await;
+    let mut expected = before.clone();
+    expected.push("HY-SC-001".to_string());
+    now.sort();
+    expected.sort();
+    assert_eq!(now, expected);
+    let csrf = app.browser_login("jc.clerk").await;
+    let (status, page, location) = answered(
+        app.post_form(
+            "/work/intake",
+            &[
+                ("csrf", csrf.as_str()),
+                ("key", "jc-window-1"),
+                ("j", HANYIN),
+                ("item", "HY-SC-001"),
+                ("kind", "organisation"),
+                ("name", "汉阴县月河餐饮有限公司"),
+                ("id_number", COMPANY_ID),
+                ("phone", "13912345678"),
+                ("legal_representative", "王芳"),
+                ("materials", "M1"),
+                ("materials", "M2"),
+                ("outcome", "receive"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    let id: i64 = location
+        .strip_prefix("/work/cases/")
+        .and_then(|rest| rest.split('?').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("the case page: {location}"));
+    let from_page = app.store.case(id).await.unwrap();
+    assert_eq!(from_page.unit, "jianchi");
+    assert_eq!(from_page.item_code, "HY-SC-001");
 
     // The township receives, reviews and decides.
     let case = app
@@ -269,11 +328,14 @@ async fn a_village_point_forwards_and_revocation_hands_the_cases_back(backend: B
     let delegation = v["delegation"]["id"].as_i64().unwrap();
     assert_eq!(v["delegation"]["forward_days"], 1);
 
-    // A village point takes (代收) but does not start a case.
+    // A village point takes (代收) but does not start a case; its intake page offers no
+    // delegated item.
     app.by(&village_clerk)
         .post("/api/v1/cases", accepted())
         .await
         .refused(422, "代办点只代收代办");
+    let offered = intake_items(&app, &village_clerk).await;
+    assert!(!offered.iter().any(|c| c == "HY-SC-001"), "{offered:?}");
     let take = json!({
         "item_code": "HY-SC-001",
         "applicant": {"kind": "organisation", "name": "汉阴县月河餐饮有限公司", "id_number": COMPANY_ID},
@@ -350,6 +412,22 @@ async fn a_village_point_forwards_and_revocation_hands_the_cases_back(backend: B
         .await
         .refused(409, "已经接收");
 
+    // Another application the village point takes today, still waiting at the revocation.
+    let waiting = app
+        .by(&village_clerk)
+        .post(
+            FORWARDINGS,
+            json!({
+                "item_code": "HY-SC-001",
+                "applicant": {"kind": "person", "name": "王芳", "id_number": "11010519491231002X"},
+                "materials": ["M1", "M2"],
+            }),
+        )
+        .await
+        .expect(201)["forwarding"]["id"]
+        .as_i64()
+        .unwrap();
+
     // A second case received at the centre directly.
     let direct = app
         .by(&town_clerk)
@@ -381,6 +459,7 @@ async fn a_village_point_forwards_and_revocation_hands_the_cases_back(backend: B
         .expect(200);
     assert_eq!(r["view"]["state"], "已撤销", "{r}");
     assert_eq!(r["handed_back"].as_array().unwrap().len(), 2, "{r}");
+    assert_eq!(r["forwardings_handed_back"], json!([waiting]), "{r}");
     app.by(&head)
         .post(&revoke, json!({"reason": "再次"}))
         .await
@@ -398,6 +477,53 @@ async fn a_village_point_forwards_and_revocation_hands_the_cases_back(backend: B
     assert_eq!(after["unit"], "");
     assert_eq!(after["case"], before["case"], "the clock is unchanged");
     assert_eq!(after["state"], before["state"]);
+
+    // The waiting application went to the bureau's window, with its event: the township may no
+    // longer receive it, the bureau's clerk does — the case, and its clock, start today.
+    let handed = app
+        .store
+        .jurisdiction_events(HANYIN, None, Some("delegation_hand_back"), 100)
+        .await
+        .unwrap();
+    let about: Vec<_> = handed.iter().filter(|e| e.case_id.is_none()).collect();
+    assert_eq!(about.len(), 1, "{handed:?}");
+    assert!(
+        about[0].reason.contains("交回汉阴县行政审批服务局窗口接收")
+            && about[0].reason.contains("王芳"),
+        "{}",
+        about[0].reason
+    );
+    let list = app
+        .by(&head)
+        .get("/api/v1/jurisdictions/hanyin/townships/jianchi/forwardings")
+        .await
+        .expect(200);
+    let line = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["forwarding"]["id"] == waiting)
+        .expect("still listed")
+        .clone();
+    assert_eq!(line["receiver"], "汉阴县行政审批服务局窗口", "{line}");
+    let receive_waiting = format!("{FORWARDINGS}/{waiting}/receive");
+    app.by(&town_clerk)
+        .post(&receive_waiting, json!({"outcome": "accept"}))
+        .await
+        .refused(403, "汉阴县行政审批服务局窗口接收");
+    let bureau_clerk = app.token("hy.clerk", yiyin_testkit::PASSWORD).await;
+    let r = app
+        .by(&bureau_clerk)
+        .post(&receive_waiting, json!({"outcome": "accept"}))
+        .await
+        .expect(201);
+    assert_eq!(r["received_on"], "2025-03-11", "{r}");
+    let received = app
+        .store
+        .case(r["case_id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(received.unit, "");
 
     // The township is refused from now on; the bureau carries on, no township named.
     app.act(&town_chief, forwarded, approve("符合条件"))

@@ -342,6 +342,29 @@ fn rows() -> Vec<Row> {
             "/api/v1/jurisdictions/hanyin/townships/jianchi/forwardings",
             Who::Ops(&[O::ViewCase]),
         ),
+        // 一件事: the catalog administrator publishes a bundle; the window receives one; those who
+        // read cases and the county government's head read them and act on them (the application
+        // layer checks each act: intake and release the window's, the extension the government
+        // head's, a member's decision its department's).
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/bundles",
+            Who::Ops(&[O::ManageCatalog]),
+        ),
+        invalid("POST", "/api/v1/bundles", Who::Ops(&[O::Receive])),
+        get(
+            "/api/v1/bundles?jurisdiction=hanyin",
+            Who::Ops(&[O::ViewCase, O::ExtendBundle]),
+        ),
+        get_missing(
+            "/api/v1/bundles/999999",
+            Who::Ops(&[O::ViewCase, O::ExtendBundle]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/bundles/999999/actions",
+            Who::Ops(&[O::ViewCase, O::ExtendBundle]),
+        ),
         // Tickets are registered by the centre's agents (hotline) and by applicants (portal); the
         // gate admits them alone before the body is read, and the body here is refused for its
         // content (no callback phone for a hotline call, no type or category for a portal
@@ -399,8 +422,10 @@ fn expected(row: &Row, caller: &Caller) -> u16 {
 }
 
 /// The tables the writes above would write: their rows are counted before and after.
-const WRITTEN: [&str; 26] = [
+const WRITTEN: [&str; 28] = [
     "events",
+    "bundle_versions",
+    "bundles",
     "transfer_plans",
     "transfer_batches",
     "transition_observers",

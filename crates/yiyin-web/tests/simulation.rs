@@ -4,17 +4,21 @@
 //! verification says 模拟文书，不具法律效力; nothing is pushed to the supervising department, no
 //! notice or message reaches the applicant, no licence is registered, and the statistics leave it
 //! out; switching simulation off emits nothing for it afterwards, while a case received after that
-//! is real and does all of these. Restricted to some items, only those are simulated.
+//! is real and does all of these. Restricted to some items, only those are simulated. The
+//! 模拟运行中 banner stands on every staff page of a jurisdiction in simulation (the shared layout),
+//! and the monitoring sweeps issue no card on a simulated case while a real one past the same
+//! limits gets its cards.
 
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::web::{Desk, HANYIN, approve, online};
-use yiyin_testkit::{Api, assert_says, on_both};
+use yiyin_testkit::{Api, Setup, assert_says, at, on_both};
 
 on_both!(
     a_simulated_case_reaches_no_one_and_switching_off_emits_nothing,
     only_the_head_switches_and_only_listed_items_are_simulated,
+    the_banner_is_on_every_staff_page_and_no_card_is_issued_on_a_simulated_case,
 );
 
 const SIMULATION: &str = "/api/v1/jurisdictions/hanyin/simulation";
@@ -303,4 +307,65 @@ async fn only_the_head_switches_and_only_listed_items_are_simulated(backend: Bac
     assert_says(&page, &["模拟运行中", "HY-SC-001", "模拟办件"]);
     let (status, _) = app.page_text(&desk.clerk, "/admin/simulation/hanyin").await;
     assert_eq!(status, 403);
+}
+
+async fn the_banner_is_on_every_staff_page_and_no_card_is_issued_on_a_simulated_case(
+    backend: Backend,
+) {
+    // A server without background work: the test sweeps.
+    let app = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
+    let head = app.staff("hy.head", Role::BureauHead, HANYIN).await;
+    let desk = app.desk().await;
+    app.by(&head)
+        .put(
+            SIMULATION,
+            json!({"enabled": true, "reason": "上线前试运行"}),
+        )
+        .await
+        .expect(200);
+
+    // The banner, from the shared layout, on staff pages beyond the work list, case and admin.
+    for (token, path) in [
+        (&desk.clerk, "/work/intake"),
+        (&desk.clerk, "/account"),
+        (&desk.chief, "/messages"),
+        (&head, "/work/delegations"),
+    ] {
+        let (status, html) = app.page_text(token, path).await;
+        assert_eq!(status, 200, "{path}: {html}");
+        assert!(html.contains("模拟运行中：汉阴县"), "{path}: {html}");
+    }
+    // Once: the work list shows it from the layout, not twice.
+    let (_, worklist) = app.page_text(&desk.clerk, "/work").await;
+    assert_eq!(
+        worklist.matches("模拟运行中：汉阴县").count(),
+        1,
+        "{worklist}"
+    );
+
+    // A case accepted in simulation, never decided.
+    let sim = app.received(&desk.clerk).await;
+    app.act(&desk.clerk, sim, json!({"action": "accept"}))
+        .await
+        .expect(200);
+    assert!(app.store.is_simulated(sim).await.unwrap());
+    app.by(&head)
+        .put(SIMULATION, json!({"enabled": false, "reason": "正式上线"}))
+        .await
+        .expect(200);
+    let (_, page) = app.page_text(&desk.clerk, "/work/intake").await;
+    assert!(!page.contains("模拟运行中：汉阴县"), "no banner once off");
+    // A real case accepted the same day, never decided.
+    let real = app.received(&desk.clerk).await;
+    app.act(&desk.clerk, real, json!({"action": "accept"}))
+        .await
+        .expect(200);
+
+    // Swept past both limits: the real case has its yellow and red cards, the simulated none —
+    // neither from the limits' sweep nor from the conduct sweep.
+    assert_eq!(app.app.sweep_cards(at("2025-04-30")).await.unwrap(), 2);
+    app.app.sweep_conduct_cards(at("2025-04-30")).await.unwrap();
+    assert!(app.store.cards_of_case(real).await.unwrap().len() >= 2);
+    assert!(app.store.cards_of_case(sim).await.unwrap().is_empty());
+    assert_eq!(app.event_count(&head, sim, "card_issue").await, 0);
 }

@@ -4,7 +4,8 @@
 //! on it; a case accepted before the switch keeps its handler until the head migrates it, under a
 //! new number with the old one still finding it; the department's observer reads every case of its
 //! former items and comments, the handlers see the comment, the observer changes nothing, and its
-//! access ends after the last day of the transition period; every act is an audited event.
+//! access ends after the last day of the transition period — on its desk and on every other page
+//! and endpoint its general 审批观察员 grant opened; every act is an audited event.
 
 use serde_json::{Value, json};
 use yiyin_domain::authz::Grant;
@@ -402,6 +403,15 @@ async fn observers_read_and_comment_during_the_period_only(backend: Backend) {
     app.clock.set(at("2025-05-31"));
     let observer = app.token("sc.obs", PASSWORD).await;
     app.by(&observer).get(&one).await.expect(200);
+    // Its general 审批观察员 grant opens the ordinary case pages and API too, for the period.
+    let general = format!("/api/v1/cases/{case}");
+    let cards = "/api/v1/monitoring/cards?jurisdiction=hanyin";
+    app.by(&observer).get(&general).await.expect(200);
+    app.by(&observer).get(cards).await.expect(200);
+    let (status, _) = app
+        .page_text(&observer, &format!("/work/cases/{case}"))
+        .await;
+    assert_eq!(status, 200);
     app.clock.set(at("2025-06-01"));
     let observer = app.token("sc.obs", PASSWORD).await;
     app.by(&observer)
@@ -413,4 +423,19 @@ async fn observers_read_and_comment_during_the_period_only(backend: Backend) {
         .post(&comments, json!({"body": "再评注"}))
         .await
         .refused(403, "过渡期已于");
+    // Nor by any other path: the general grant ended with the period.
+    app.by(&observer).get(&general).await.expect(403);
+    app.by(&observer).get(cards).await.expect(403);
+    for page in [
+        format!("/work/cases/{case}"),
+        format!("/work/observe/{case}"),
+    ] {
+        let (status, html) = app.page_text(&observer, &page).await;
+        assert_eq!(status, 403, "{page}: {html}");
+    }
+    let (status, html) = app.page_text(&observer, "/work?tab=all").await;
+    assert!(
+        status == 403 || !html.contains(&format!("/work/cases/{case}")),
+        "{status}: {html}"
+    );
 }

@@ -76,6 +76,15 @@ pub(crate) const STAFF: &[StaffRow] = &[
         None,
         Some("@township"),
     ),
+    // The village agency point under the same township (代收代办): it takes applications for the
+    // township's delegated items and forwards them.
+    (
+        "village.clerk",
+        "许静",
+        Role::WindowClerk,
+        None,
+        Some("@village"),
+    ),
     ("reviewer", "李娜", Role::Reviewer, None, None),
     ("verifier1", "王强", Role::Verifier, None, None),
     ("verifier2", "赵磊", Role::Verifier, None, None),
@@ -132,6 +141,11 @@ pub async fn accounts(app: &App) -> Result<usize, AppError> {
             if *unit == Some("@township") && j.townships.is_empty() {
                 continue;
             }
+            // Nor one without a village point under its first township.
+            let village = j.townships.first().and_then(|t| t.villages.first());
+            if *unit == Some("@village") && village.is_none() {
+                continue;
+            }
             let department = dept.map(|d| {
                 if d == "@market" {
                     market_department(&j.code).to_string()
@@ -139,12 +153,10 @@ pub async fn accounts(app: &App) -> Result<usize, AppError> {
                     d.to_string()
                 }
             });
-            let unit = unit.map(|u| {
-                if u == "@township" {
-                    j.townships[0].code.clone()
-                } else {
-                    u.to_string()
-                }
+            let unit = unit.map(|u| match u {
+                "@township" => j.townships[0].code.clone(),
+                "@village" => village.map_or(String::new(), |v| v.code.clone()),
+                _ => u.to_string(),
             });
             let grant = Grant {
                 role: *role,

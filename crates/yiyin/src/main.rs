@@ -3,6 +3,7 @@
 
 mod cli;
 mod demo;
+mod demo_bundles;
 mod demo_cases;
 mod demo_delegation;
 mod demo_supervision;

@@ -3,7 +3,9 @@
 //! the window, a refusal, a suspension with its notice, a role that must not see another county's
 //! case, and approval–supervision separation (the supervising department's desk, a finding, a
 //! revocation, a random inspection), and a citizen's whole journey through 统一身份认证 (a real
-//! OpenID Connect provider's login form) to her licence, with e-mail notices (a real SMTP server).
+//! OpenID Connect provider's login form) to her licence, with e-mail notices (a real SMTP server),
+//! and the reform's journeys (switch-over, observers, township delegation, a hearing held days
+//! later — the server started again on the same data at a later date — and a reconsideration).
 //! Screenshots of the main pages are left in `test-artifacts/screenshots/` for people to look at.
 //!
 //! `scripts/test` installs Chromium and chromedriver when missing, and npm's `oidc-provider` and
@@ -111,39 +113,27 @@ fn start_idp(port: u16, yiyin_port: u16) -> Proc {
     idp
 }
 
-struct Env {
-    b: Client,
-    base: String,
-    shots: PathBuf,
-    /// The TOTP time step of the last code each login used (a code is accepted once).
-    steps: std::sync::Mutex<std::collections::HashMap<String, i64>>,
-    /// The mail server the demo sends its e-mail notices to (every message kept in its log).
-    smtp: Process,
-    _server: Proc,
-    _driver: Proc,
-    /// The unified identity platform (统一身份认证): a real OpenID Connect provider.
-    _idp: Proc,
+/// The demo's simulated date when the test begins.
+const DEMO_CLOCK: &str = "2026-06-15T09:00:00+08:00";
+
+/// The `yiyin demo` server of the test: its port, the identity platform and mail server it uses,
+/// and its data directory, kept so that it can be started again on the same data.
+struct Server {
+    port: u16,
+    idp_port: u16,
+    smtp_port: u16,
+    data: PathBuf,
 }
 
-impl Env {
-    async fn start() -> Env {
-        let data = std::env::temp_dir().join(format!("yiyin-browser-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&data);
-        let port = free_port();
-        let smtp = start_script(
-            repo()
-                .join("crates/yiyin-web/tests/clients/smtp_sink.py")
-                .to_str()
-                .unwrap(),
-            &[],
-        );
-        let idp_port = free_port();
-        let idp = start_idp(idp_port, port);
+impl Server {
+    /// Starts the demo on `clock` (its simulated "now"); on data already there it keeps them.
+    fn start(&self, clock: &str) -> Proc {
+        let (port, idp_port) = (self.port, self.idp_port);
         let server = Command::new(env!("CARGO_BIN_EXE_yiyin"))
             .args([
                 "demo",
                 "--clock",
-                "2026-06-15T09:00:00+08:00",
+                clock,
                 "--listen",
                 &format!("127.0.0.1:{port}"),
                 // The journey logs in many times from one address, faster than people do.
@@ -163,19 +153,60 @@ impl Env {
                 "--smtp-host",
                 "127.0.0.1",
                 "--smtp-port",
-                &smtp.port.to_string(),
+                &self.smtp_port.to_string(),
                 "--smtp-security",
                 "none",
                 "--smtp-from",
                 "汉阴县行政审批服务局 <noreply@yiyin.test>",
                 "--data-dir",
             ])
-            .arg(&data)
+            .arg(&self.data)
             .stdout(Stdio::null())
             .spawn()
             .expect("start yiyin demo");
         let mut server = Proc(server);
         wait_for_port(&mut server, port, "yiyin");
+        server
+    }
+}
+
+struct Env {
+    b: Client,
+    base: String,
+    shots: PathBuf,
+    /// The TOTP time step of the last code each login used (a code is accepted once).
+    steps: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+    /// The mail server the demo sends its e-mail notices to (every message kept in its log).
+    smtp: Process,
+    /// The demo server, with what it takes to start it again on a later date.
+    server: Server,
+    process: std::sync::Mutex<Proc>,
+    _driver: Proc,
+    /// The unified identity platform (统一身份认证): a real OpenID Connect provider.
+    _idp: Proc,
+}
+
+impl Env {
+    async fn start() -> Env {
+        let data = std::env::temp_dir().join(format!("yiyin-browser-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let port = free_port();
+        let smtp = start_script(
+            repo()
+                .join("crates/yiyin-web/tests/clients/smtp_sink.py")
+                .to_str()
+                .unwrap(),
+            &[],
+        );
+        let idp_port = free_port();
+        let idp = start_idp(idp_port, port);
+        let server = Server {
+            port,
+            idp_port,
+            smtp_port: smtp.port,
+            data,
+        };
+        let process = server.start(DEMO_CLOCK);
         let driver_port = free_port();
         let driver =
             Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
@@ -209,10 +240,21 @@ impl Env {
             shots,
             steps: Default::default(),
             smtp,
-            _server: server,
+            server,
+            process: std::sync::Mutex::new(process),
             _driver: driver,
             _idp: idp,
         }
+    }
+
+    /// Days pass: the demo server is stopped and started again on the same data with its clock
+    /// at `clock` (the way a training server is moved to a later date; no setting of a running
+    /// server moves its time). The browser, its session and the other servers go on.
+    fn restart_at(&self, clock: &str) {
+        let mut process = self.process.lock().unwrap();
+        let _ = process.0.kill();
+        let _ = process.0.wait();
+        *process = self.server.start(clock);
     }
 
     async fn go(&self, path: &str) {
@@ -1793,7 +1835,10 @@ async fn citizen_journey(env: &Env, files: &std::path::Path) {
 /// simulation and switches it; the market department's observer (审批观察员) comments on a case and
 /// the bureau's staff see the comment on the case page; 城关镇 decides the item the bureau
 /// entrusted to it, in the bureau's name; the reviewer tells an applicant of the right to a
-/// hearing (Art. 47).
+/// hearing (Art. 47), the window registers his request, the hearing is scheduled and announced,
+/// held ten days later (the demo server started again on a later date) and the decision rests on
+/// its record; the bureau head records a reconsideration's 撤销 and verification shows the licence
+/// revoked.
 async fn reform_journey(env: &Env) {
     const BATCH: &str = "第三批（教育体育）";
     let batch = |what: &str| {
@@ -1914,7 +1959,7 @@ async fn reform_journey(env: &Env) {
         Click(&action("decide")),
         See("已作出决定"),
         Shot("87-township-decided"),
-        Press("(//a[contains(@href, '/documents/') and contains(., '决定书')])[last()]"),
+        Press("(//a[contains(@href, '/documents/') and contains(., '办结通知书')])[last()]"),
         See("汉阴县行政审批服务局"),
         See("受委托机关：城关镇人民政府"),
         Shot("88-township-decision-document"),
@@ -1946,6 +1991,175 @@ async fn reform_journey(env: &Env) {
         Click(&action("notify_hearing_right")),
         See("听证告知书"),
         Shot("89-work-hearing-right-notified"),
+    ])
+    .await;
+
+    // e. He asks for a hearing at the window the same day: the clerk registers the request (the
+    // clock stops, Art. 45). The reviewer names the section chief, who did not review the case,
+    // to preside (Art. 48 para 1 (3)) and fixes the hearing on 2026-06-25, the seventh working day
+    // after the notice (端午节 on 06-19 is not one): the notice to the parties and the public
+    // announcement, which names no person in full.
+    let field = |action: &str, field: &str| {
+        format!("form input[name=action][value={action}] ~ label [name={field}]")
+    };
+    env.run(&[
+        Login("hanyin.clerk"),
+        Go(&heard),
+        Open("登记听证申请"),
+        Fill(
+            &field("request_hearing", "reason"),
+            "经营场所与相邻住户之间存在油烟、噪声影响的重大利益关系",
+        ),
+        Click(&action("request_hearing")),
+        See("已申请听证"),
+        See("特别程序（中止计时）"),
+        Shot("90-work-hearing-requested"),
+        Login("hanyin.reviewer"),
+        Go(&heard),
+        Open("安排听证"),
+        Fill(
+            &field("schedule_hearing", "place"),
+            "汉阴县政务服务中心三楼听证室",
+        ),
+        Choose(&field("schedule_hearing", "presiding"), "hanyin.chief"),
+    ])
+    .await;
+    set_value(env, &field("schedule_hearing", "on"), "2026-06-25").await;
+    env.run(&[
+        Click(&action("schedule_hearing")),
+        See("已安排听证"),
+        See("听证通知书"),
+        See("听证公告"),
+        Show("//section[contains(@class, 'hearing-facts')]"),
+        Shot("91-work-hearing-scheduled"),
+        Go("/j/hanyin/hearings"),
+        See("行政许可听证公告"),
+        See("2026年6月25日"),
+        See("刘*"),
+        Unseen(
+            "刘卫东",
+            "the public announcement names the applicant in full",
+        ),
+        Unseen(
+            "610921198805060010",
+            "the public announcement shows an ID number",
+        ),
+        Shot("92-portal-hearing-announcement"),
+    ])
+    .await;
+
+    // f. The county government revokes the licence whose reconsideration the demo registered: the
+    // bureau head files the reply, records the outcome 撤销 on the register, and the public
+    // verification page shows the licence revoked.
+    env.run(&[
+        Login("hanyin.head"),
+        Go("/work/redress"),
+        See("行政复议答复和行政诉讼应诉"),
+        See("汉阴县政复〔2026〕3号"),
+        Shot("93-redress-register"),
+    ])
+    .await;
+    let row = "//tr[starts-with(@id, 'redress-') and contains(., '汉阴县政复〔2026〕3号')]";
+    let entry = env
+        .element(Locator::XPath(row))
+        .await
+        .attr("id")
+        .await
+        .unwrap()
+        .expect("the register's row has its id");
+    let licence = env
+        .text_at(&format!("{row}//a[starts-with(@href, '/work/licences/')]"))
+        .await;
+    env.run(&[
+        Click(&format!(
+            "#{entry} form[action$='/reply'] button[type=submit]"
+        )),
+        See("已登记汉阴县人民政府汉阴县政复〔2026〕3号的"),
+        Choose(
+            &format!("#{entry} form[action$='/outcome'] select[name=outcome]"),
+            "revoked",
+        ),
+        Click(&format!(
+            "#{entry} form[action$='/outcome'] button[type=submit]"
+        )),
+        See("汉阴县政复〔2026〕3号的结果：撤销"),
+        See("《行政复议法》第六十四条"),
+        Show(row),
+        Shot("94-redress-revoked"),
+        Go("/verify"),
+        Fill(
+            "form[action='/verify'][method=get] input[name=number]",
+            &licence,
+        ),
+        Click("form[action='/verify'][method=get] button[type=submit]"),
+        See("核验结果：签章真实，但不在有效状态"),
+        See("<strong>已撤销</strong>"),
+        Unseen(
+            "核验结果：真实有效",
+            "a licence revoked on reconsideration verifies as valid",
+        ),
+        Shot("95-portal-verify-revoked-on-reconsideration"),
+    ])
+    .await;
+
+    // g. Ten days later (the server started again on 2026-06-25 on the same data), the chief holds
+    // the hearing: the record, the applicant signing and the neighbour's refusal noted. The review,
+    // the site check by two inspectors and the decision follow; the decision rests on the record
+    // (Art. 48 para 2) and the days from the request to the hearing are not counted (Art. 45).
+    env.restart_at("2026-06-25T09:00:00+08:00");
+    const REFUSAL: &str = "认为笔录未完整记录其关于油烟排放的意见";
+    env.run(&[
+        Login("hanyin.chief"),
+        Go(&heard),
+        Open("举行听证"),
+        Fill(
+            &field("hold_hearing", "record"),
+            "申请人陈述经营场所已安装油烟净化设施并出具检测报告；利害关系人提出油烟、噪声影响的意见并质证；申请人作出说明和承诺。",
+        ),
+        Fill(
+            &field("hold_hearing", "participants"),
+            &format!("刘卫东，申请人，已签字\n周建平，利害关系人，拒绝签字：{REFUSAL}"),
+        ),
+        Shot("96-work-hearing-hold"),
+        Click(&action("hold_hearing")),
+        See("已举行听证"),
+        See(&format!("拒绝签字（{REFUSAL}）")),
+        See("听证不计入"),
+        Show("//section[contains(@class, 'hearing-facts')]"),
+        Shot("97-work-hearing-held"),
+        Login("hanyin.reviewer"),
+        Go(&heard),
+        Fill(
+            "textarea[name=opinion]",
+            "申请材料齐全，听证中利害关系人所提意见已由申请人说明整改措施",
+        ),
+        Click(&action("complete_step")),
+        See("已办理环节"),
+        Login("hanyin.inspector"),
+        Go(&heard),
+        Fill(
+            "textarea[name=opinion]",
+            "现场核查：油烟净化设施已安装并正常运行，经营布局符合要求",
+        ),
+        Click(&action("complete_step")),
+        See("待第二名核查人员确认"),
+        Login("hanyin.inspector2"),
+        Go(&heard),
+        Click(&action("confirm_verification")),
+        See("已第二名核查人员确认核查"),
+        Login("hanyin.chief"),
+        Go(&heard),
+        Fill(
+            "textarea[name=reason]",
+            "根据听证笔录，申请人已落实油烟净化和降噪措施，符合食品经营许可条件，予以许可",
+        ),
+        Click(&action("decide")),
+        See("已作出决定"),
+        Shot("98-work-hearing-decided"),
+        Press("(//a[contains(@href, '/documents/') and contains(., '准予行政许可决定书')])[last()]"),
+        See("根据听证笔录"),
+        See("2026年6月25日依法举行听证"),
+        Shot("99-hearing-decision-document"),
     ])
     .await;
 }

@@ -195,6 +195,12 @@ fn demo_loads_the_four_pilots() {
     assert!(out(&o).contains("事件哈希链完整"), "{}", out(&o));
     let o = yiyin(&data, &["user", "list", "hanyin"]);
     assert!(out(&o).contains("hanyin.clerk\t张敏"), "{}", out(&o));
+    // The village agency point's clerk (代收代办) under the township entrusted in the demo.
+    assert!(
+        out(&o).contains("hanyin.village.clerk\t许静"),
+        "{}",
+        out(&o)
+    );
     let o = yiyin(
         &data,
         &[

@@ -2,7 +2,8 @@
 //! (a SQLite file or PostgreSQL, named by `--database`) whose bureau issued a food licence through
 //! the use cases: `yiyin verify` (offline, against the published seal list, against the registry),
 //! `yiyin archive verify`, `yiyin audit verify --head`, `yiyin seal list|rotate`. Every tampering is
-//! caught with its reason and exit status 1; bad input exits 2; the seal passphrase is never echoed.
+//! caught with its reason and exit status 1, and a document sealed in simulation is reported as
+//! such (模拟文书，不具法律效力, exit status 1); bad input exits 2; the seal passphrase is never echoed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -259,6 +260,28 @@ async fn verify_archive_audit_and_rotate_from_the_command_line(backend: Backend)
     let said = cli.fails(&["verify", path(&forged), "--seals", path(&seals)], 1);
     assert!(said.contains("印章所有者未经确认"), "{said}");
     assert!(said.contains("不在公布的印章清单中"), "{said}");
+    // The same record sealed in simulation (模拟运行): intact, yet of no legal effect, whatever
+    // list or register is asked.
+    let record: yiyin_domain::documents::DocumentRecord = serde_json::from_value(
+        yiyin_seal::SealedDocument::from_json(&doc.json)
+            .unwrap()
+            .document,
+    )
+    .unwrap();
+    let simulated = yiyin_app::simulation::seal_simulated(&record, t.app.now()).unwrap();
+    let simulated = write("simulated.json", simulated.as_bytes());
+    for args in [
+        vec!["verify", path(&simulated)],
+        vec!["verify", path(&simulated), "--seals", path(&seals)],
+        vec!["verify", path(&simulated), "--registry"],
+    ] {
+        let said = cli.fails(&args, 1);
+        assert!(
+            said.contains("核验结果：模拟文书，不具法律效力") && said.contains("模拟运行专用章"),
+            "{said}"
+        );
+        assert!(!said.contains("真实有效"), "{said}");
+    }
     // Not a file of ours; no file at all.
     let said = cli.fails(&["verify", path(&seals)], 1);
     assert!(said.contains("不是一印签发"), "{said}");

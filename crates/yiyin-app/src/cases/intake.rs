@@ -13,8 +13,8 @@ use yiyin_domain::engine::{
     online_acts, online_path, system_actor_name,
 };
 use yiyin_domain::identity;
-use yiyin_domain::org::Issuer;
 use yiyin_domain::org::Organisation;
+use yiyin_domain::org::{Issuer, Jurisdiction};
 use yiyin_domain::party::{Actor, Applicant, Channel};
 use yiyin_domain::refusal::Refusal;
 use yiyin_domain::roles::Role;
@@ -86,6 +86,41 @@ pub fn item_scope(org: &Organisation, jurisdiction: &str, item: &Item) -> Scope 
 }
 
 impl App {
+    /// Where a member of staff receives an application for `item` in jurisdiction `j` and the
+    /// scope they receive it in, or why they may not: the unit of their window grant (a township
+    /// centre, a village point; '' for the county hall). A delegated item: a township's staff
+    /// receive it only while a delegation in force entrusts their township (Art. 24); a village
+    /// point only takes it for its township (代收, `App::take_at_village`), the case starting when
+    /// the township receives it. The one answer the receipt and the window's list of items share.
+    pub fn receiving(
+        &self,
+        who: &Principal,
+        j: &Jurisdiction,
+        item: &Item,
+    ) -> Result<(String, Scope)> {
+        let unit = who
+            .account
+            .grants
+            .iter()
+            .find(|g| g.jurisdiction == j.code && g.role == Role::WindowClerk)
+            .and_then(|g| g.unit.clone())
+            .unwrap_or_default();
+        let delegated = item.handling_mode == catalog::HandlingMode::Delegated;
+        let scope = item_scope(&self.org(), &j.code, item).with_entrusted(if delegated {
+            self.entrusted_at(j, &item.code, &unit)
+        } else {
+            None
+        });
+        who.require(Operation::Receive, &scope)?;
+        if delegated && j.township_of_unit(&unit).is_some_and(|t| t.code != unit) {
+            return Err(AppError::Refused(Refusal::new(
+                "delegation",
+                "社区（村）代办点只代收代办：请登记代收，并在转交期限内转交镇便民服务中心，由镇便民服务中心收件受理",
+            )));
+        }
+        Ok((unit, scope))
+    }
+
     /// The item in force today, or the refusal of `catalog.md`: no approval outside the catalog.
     pub async fn item_in_force(
         &self,
@@ -162,32 +197,7 @@ impl App {
         self.check_transition_handler(who, &input.jurisdiction, item)
             .await?;
         let (applicant, unit, channel_online, mut representation) = if who.is_staff() {
-            let unit = who
-                .account
-                .grants
-                .iter()
-                .find(|g| g.jurisdiction == input.jurisdiction && g.role == Role::WindowClerk)
-                .and_then(|g| g.unit.clone())
-                .unwrap_or_default();
-            // A delegated item: a township's staff receive it only while a delegation in force
-            // entrusts their township (Art. 24); a village point only takes it for its township
-            // (代收, `App::take_at_village`), the case starting when the township receives it.
-            let scope = item_scope(&self.org(), &input.jurisdiction, item).with_entrusted(
-                if item.handling_mode == catalog::HandlingMode::Delegated {
-                    self.entrusted_at(&j, &item.code, &unit)
-                } else {
-                    None
-                },
-            );
-            who.require(Operation::Receive, &scope)?;
-            if item.handling_mode == catalog::HandlingMode::Delegated
-                && j.township_of_unit(&unit).is_some_and(|t| t.code != unit)
-            {
-                return Err(AppError::Refused(Refusal::new(
-                    "delegation",
-                    "社区（村）代办点只代收代办：请登记代收，并在转交期限内转交镇便民服务中心，由镇便民服务中心收件受理",
-                )));
-            }
+            let (unit, scope) = self.receiving(who, &j, item)?;
             // An outcome taken with the receipt is the intake's (an item township centres only
             // receive is accepted by the bureau).
             if !matches!(input.outcome, IntakeOutcome::Receive) {

@@ -213,6 +213,9 @@ pub enum Operation {
     /// Entrust a township government with delegated items (委托, 《行政许可法》第二十四条) and
     /// revoke the delegation: the bureau head.
     Delegate,
+    /// Approve the one extension of joint handling (一件事联合办理, Art. 42 para 2): the county
+    /// government's head (本级人民政府负责人).
+    ExtendBundle,
 }
 
 impl Operation {
@@ -241,6 +244,7 @@ impl Operation {
             Operation::ManageTransition,
             Operation::ManageSimulation,
             Operation::Delegate,
+            Operation::ExtendBundle,
         ]);
         out
     }
@@ -292,6 +296,7 @@ impl Operation {
             Operation::ManageTransition => "管理事项划转".into(),
             Operation::ManageSimulation => "管理模拟运行".into(),
             Operation::Delegate => "委托镇人民政府实施行政许可或撤销委托".into(),
+            Operation::ExtendBundle => "批准一件事联合办理延期".into(),
         }
     }
 }
@@ -376,6 +381,7 @@ pub fn role_may(role: Role, op: Operation) -> bool {
         R::CentreAgent => op == O::TakeTickets,
         R::CentreManager => matches!(op, O::TakeTickets | O::ManageTickets | O::ViewStatistics),
         R::TicketHandler => op == O::HandleTickets,
+        R::GovernmentHead => op == O::ExtendBundle,
     }
 }
 
@@ -413,7 +419,8 @@ fn grant_covers(g: &Grant, op: Operation, scope: &Scope) -> bool {
         | Role::SystemAdmin
         | Role::RatingAdmin
         | Role::CentreAgent
-        | Role::CentreManager => true,
+        | Role::CentreManager
+        | Role::GovernmentHead => true,
         // A ticket handler acts for their department (the ticket's is checked where it is read).
         Role::Observer | Role::TicketHandler => g.department.as_deref() == Some(&scope.department),
         Role::DepartmentSupervisor => {

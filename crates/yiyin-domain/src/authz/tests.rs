@@ -138,6 +138,7 @@ fn role_matrix_is_exhaustive() {
             &[],
         ),
         (Role::TicketHandler, &[O::HandleTickets], &[]),
+        (Role::GovernmentHead, &[O::ExtendBundle], &[]),
     ];
     assert_eq!(expected.len(), Role::ALL.len());
     let s = scope(HandlingMode::Transferred);

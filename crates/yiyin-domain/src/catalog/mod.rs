@@ -11,6 +11,7 @@
 //! satisfy, and the Chinese names of its fields), `versions` (publication, adjustment, retirement
 //! and reading the catalog as of a date), `diff` (what changed between two versions).
 
+pub mod bundle;
 mod diff;
 mod flow;
 pub mod form;

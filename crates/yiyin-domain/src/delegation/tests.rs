@@ -141,7 +141,7 @@ fn a_delegated_decision_is_in_the_delegators_name_and_names_the_township() {
     let clause = entrusted_clause(&e, &j, day);
     assert_eq!(
         clause,
-        "本决定由涧池镇人民政府受汉阴县行政审批服务局委托，依照《中华人民共和国行政许可法》第二十四条的规定，以汉阴县行政审批服务局名义作出。受委托机关：涧池镇人民政府。"
+        "本文书由涧池镇人民政府受汉阴县行政审批服务局委托，依照《中华人民共和国行政许可法》第二十四条的规定，以汉阴县行政审批服务局名义作出。受委托机关：涧池镇人民政府。"
     );
     // Delegated by the county government: its name and seal.
     let mut by_government = all.clone();

@@ -34,6 +34,23 @@ const MAX_MEMBER_DAYS: u32 = 365;
 const ART26: &str = "《行政许可法》第二十六条";
 const ART42_2: &str = "《行政许可法》第四十二条第二款";
 
+/// The extension of joint handling (Art. 42 para 2): fifteen working days, once, approved by the
+/// government's head. An extension asked for more days (or none) is refused naming the article.
+pub const BUNDLE_EXTENSION: u32 = 15;
+
+/// Checks the days of an extension asked for a bundle: at most [`BUNDLE_EXTENSION`].
+pub fn check_extension_days(days: u32) -> Result<(), EngineError> {
+    if days == 0 || days > BUNDLE_EXTENSION {
+        return refuse(
+            "AL-13",
+            format!(
+                "依据{ART42_2}，联合办理四十五日内不能办结的，经本级人民政府负责人批准可以延长十五日，不能延长{days}日"
+            ),
+        );
+    }
+    Ok(())
+}
+
 /// One member item of a bundle, with its own limits in working days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -245,6 +262,7 @@ impl BundleRules {
             extension_basis: String::new(),
             limit_unit: Default::default(),
             limit_basis: String::new(),
+            kind: crate::catalog::ItemKind::Licensing,
         };
         Ok(BundleRules { def, item })
     }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use chrono::NaiveDate;
 
 use crate::calendar::{Calendar, CalendarError, fmt_date};
-use crate::catalog::{HandlingClass, Item, LimitUnit, Necessity, StepKind};
+use crate::catalog::{HandlingClass, Item, ItemKind, LimitUnit, Necessity, StepKind};
 use crate::roles::Role;
 
 /// What the engine needs to know of an item.
@@ -49,6 +49,19 @@ pub struct ItemRules {
     /// The law and article that set the statutory limit and its unit.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub limit_basis: String,
+    /// The item's kind (事项类型): only a 行政许可 ends in a licensing decision (Art. 38); the
+    /// result documents of a public service, a filing or another approval are worded for what
+    /// they are (`crate::documents`). Cases kept before the field existed are licensing items.
+    #[serde(default = "licensing", skip_serializing_if = "is_licensing")]
+    pub kind: ItemKind,
+}
+
+fn licensing() -> ItemKind {
+    ItemKind::Licensing
+}
+
+fn is_licensing(kind: &ItemKind) -> bool {
+    *kind == ItemKind::Licensing
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +135,7 @@ impl From<&Item> for ItemRules {
             extension_basis: item.extension_basis.clone(),
             limit_unit: item.limit_unit,
             limit_basis: item.limit_basis.clone(),
+            kind: item.kind,
         }
     }
 }

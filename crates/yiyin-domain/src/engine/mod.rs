@@ -40,8 +40,8 @@ use crate::catalog::StepKind;
 pub use crate::refusal::Refusal;
 pub use action::{Action, Approver, SuspensionKind, action_label};
 pub use bundle::{
-    BUNDLE_LIMIT, Bundle, BundleAction, BundleApplied, BundleDef, BundleDefError, BundleMember,
-    BundleRules, MemberDecision, MemberStatus,
+    BUNDLE_EXTENSION, BUNDLE_LIMIT, Bundle, BundleAction, BundleApplied, BundleDef, BundleDefError,
+    BundleMember, BundleRules, MemberDecision, MemberStatus, check_extension_days,
 };
 pub use clock::{Clock, Dues, Light};
 pub use effects::{DEFAULT_COMMITMENT_CHECK_DAYS, DocumentKind, Effect};

@@ -2,6 +2,7 @@
 //! code and served at `/api/v1/openapi.json`.
 
 pub mod applicants;
+pub mod bundles;
 pub mod cases;
 pub mod catalog;
 pub mod delegations;
@@ -52,6 +53,7 @@ use yiyin_app::App;
         (name = "诉求中心", description = "民生和企业诉求服务中心（12345 工单）：登记、派单、签收、退单与仲裁、延期、答复、回访、督办、并单；诉求分类与办理时限矩阵。来电人信息仅诉求服务中心和承办部门可见"),
         (name = "委托", description = "委托镇人民政府实施行政许可（《行政许可法》第二十四条）：委托记录和委托书（公开）、设立和撤销委托（局长；撤销时在办办件交回审批局）、社区（村）代办点代收和镇便民服务中心接收（办理期限自镇收到之日起算）"),
         (name = "复议应诉", description = "行政复议答复和行政诉讼应诉（局长）：登记、答复期限（按登记所存的计算规则）及临期和逾期提醒、提交答复、记录结果（撤销即撤销证照）、提取办件电子档案包"),
+        (name = "一件事", description = "一件事一次办、并联审批（《行政许可法》第二十六条、第四十二条第二款）：目录中的一件事（公开）和公布（目录管理员）；窗口一次收件、一次性补正告知；各成员事项由其部门并联办理（部门只看到本部门的成员事项和共用材料）；联合办理期限四十五个工作日，经县人民政府负责人批准可延长十五个工作日一次；全部成员事项办结后统一出件；申请人凭编号和证件号码查询"),
         (name = "模拟运行", description = "模拟运行（局长设置）：整个县区或部分事项（如一个划转批次）试运行，文书以模拟专用章签署并加“模拟”水印，不推送、不通知申请人、不登记证照、不计入统计；关闭后不补发任何内容"),
         (name = "事项划转", description = "事项分批划转（局长）：划转方案和批次、就绪检查、切换、迁移划转前受理的办件；过渡期审批观察员查阅办件和评注"),
         (name = "监管", description = "审管分离：审批结果推送与签收、监管结果抄告、告知承诺核查、证照变更延续撤销注销撤回、信用记录、双随机抽查（抽查计划公开）"),
@@ -155,6 +157,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(cases::chain))
         .routes(routes!(seals::heads))
         .routes(routes!(seals::seals))
+        .routes(routes!(seals::crl))
+        .routes(routes!(seals::root_certificate))
         .routes(routes!(seals::archive))
         .routes(routes!(seals::lookup))
         .routes(routes!(supervision::inbox))
@@ -223,6 +227,11 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(redress::reply))
         .routes(routes!(redress::outcome))
         .routes(routes!(redress::file))
+        .routes(routes!(bundles::catalog, bundles::publish))
+        .routes(routes!(bundles::receive, bundles::list))
+        .routes(routes!(bundles::track))
+        .routes(routes!(bundles::get))
+        .routes(routes!(bundles::act))
         .routes(routes!(simulation::get, simulation::set))
         .routes(routes!(transition::get, transition::set_plan))
         .routes(routes!(transition::add_batch))

@@ -1,6 +1,6 @@
-//! The seal API: verify a sealed document (by its number, or by uploading its PDF or JSON), read the
-//! published seals and the daily signed chain heads (all public), and download a closed case's
-//! archive package (staff).
+//! The seal API: verify a sealed document (by its number, or by uploading its PDF, OFD or JSON),
+//! read the published seals, the seal-making authority's root certificate and CRL, and the daily
+//! signed chain heads (all public), and download a closed case's archive package (staff).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -66,6 +66,36 @@ pub async fn verify(State(state): State<App>, body: Bytes) -> ApiResult<Json<Ver
     responses((status = 200, body = Vec<SealRecord>)))]
 pub async fn seals(State(state): State<App>) -> ApiResult<Json<Vec<SealRecord>>> {
     Ok(Json(state.store.seals().await?))
+}
+
+/// The seal-making authority's certificate revocation list (public; DER, RFC 5280, signed by the
+/// root): every revoked seal certificate with the day it was revoked.
+#[utoipa::path(get, path = "/api/v1/seals/crl", tag = "核验",
+    responses((status = 200, content_type = "application/pkix-crl", body = Vec<u8>),
+        (status = 503, body = ErrorBody)))]
+pub async fn crl(State(state): State<App>) -> ApiResult<Response> {
+    let der = state.seal_crl().await?;
+    Ok(crate::pages::file_response(
+        "application/pkix-crl",
+        "yiyin-seals.crl",
+        false,
+        der,
+    ))
+}
+
+/// The seal-making authority's root certificate (public; DER, SM2 with SM3): the trust anchor of
+/// every seal certificate in the OFD files.
+#[utoipa::path(get, path = "/api/v1/seals/root", tag = "核验",
+    responses((status = 200, content_type = "application/pkix-cert", body = Vec<u8>),
+        (status = 503, body = ErrorBody)))]
+pub async fn root_certificate(State(state): State<App>) -> ApiResult<Response> {
+    let der = state.seal_root_certificate().await?;
+    Ok(crate::pages::file_response(
+        "application/pkix-cert",
+        "yiyin-seal-root.cer",
+        false,
+        der,
+    ))
 }
 
 /// The chain heads published each day, signed by the platform seal, newest first (public). Anyone

@@ -18,6 +18,7 @@ pub mod account;
 pub mod admin;
 pub mod applicant;
 pub mod audit;
+pub mod bundles;
 pub mod delegation;
 pub mod deliveries;
 pub mod docs;
@@ -165,6 +166,9 @@ pub fn router() -> Router<App> {
             get(delegation::desk).post(delegation::create),
         )
         .route("/work/delegations/{id}/revoke", post(delegation::revoke))
+        .route("/work/bundles", get(bundles::desk))
+        .route("/work/bundles/{id}", get(bundles::show))
+        .route("/work/bundles/{id}/act", post(bundles::act))
         .route("/j/{code}/delegations", get(delegation::public))
         .route("/work/redress/{id}/reply", post(redress::reply))
         .route("/work/redress/{id}/outcome", post(redress::outcome))
@@ -476,6 +480,9 @@ pub struct Chrome {
     pub audit: bool,
     /// Unread in-site messages (消息中心), shown beside the link in the header.
     pub unread: i64,
+    /// The 模拟运行中 banner of a staff page: one line per jurisdiction of the user's running in
+    /// simulation (`App::simulation_banner`), shown by the shared layout on every staff page.
+    pub simulation: Vec<String>,
     pub csrf: String,
     pub notice: String,
 }
@@ -511,6 +518,7 @@ impl Chrome {
                 || holds(Role::DisciplineSupervisor),
             audit: may(Operation::Audit),
             unread: 0,
+            simulation: vec![],
             csrf: csrf.to_string(),
             notice: notice.to_string(),
         }
@@ -549,6 +557,8 @@ pub struct Page {
     pub user: Signed,
     /// The account's unread messages when the page was asked for.
     pub unread: i64,
+    /// The 模拟运行中 banner lines (staff only; see [`Chrome::simulation`]).
+    pub simulation: Vec<String>,
 }
 
 impl FromRequestParts<App> for Page {
@@ -571,10 +581,19 @@ impl FromRequestParts<App> for Page {
                     .unread_messages(session.account.id)
                     .await
                     .unwrap_or(0);
+                let user = Signed::new(session, via);
+                // Every staff page of a jurisdiction in simulation says so; a failed read only
+                // hides the banner.
+                let simulation = if user.is_staff() {
+                    app.simulation_banner(&user).await.unwrap_or_default()
+                } else {
+                    vec![]
+                };
                 Ok(Page {
                     app: app.clone(),
-                    user: Signed::new(session, via),
+                    user,
                     unread,
+                    simulation,
                 })
             }
             None => {
@@ -621,6 +640,7 @@ impl Page {
     pub fn chrome(&self, notice: &str) -> Chrome {
         Chrome {
             unread: self.unread,
+            simulation: self.simulation.clone(),
             ..Chrome::for_account(Some(self.account()), &self.user.session.csrf, notice)
         }
     }

@@ -9,6 +9,7 @@ mod notify;
 mod rehearse;
 mod seal;
 mod server;
+mod statistics;
 mod user;
 mod verify;
 
@@ -95,6 +96,9 @@ pub enum Command {
         after_help = rehearse::AFTER_HELP
     )]
     Rehearse(rehearse::RehearseArgs),
+    /// 政务服务统计：重建汇总表
+    #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
+    Statistics(statistics::StatisticsArgs),
 }
 
 /// A failed command: the message (Chinese) and the exit status.
@@ -178,6 +182,7 @@ pub fn run() -> ExitCode {
         Command::Catalog(args) => block_on(catalog::run(&cli.global, args)),
         Command::User(args) => block_on(user::run(&cli.global, args)),
         Command::Audit(args) => block_on(audit::run(&cli.global, args)),
+        Command::Statistics(args) => block_on(statistics::run(&cli.global, args)),
         Command::Verify(args) => block_on(verify::verify(&cli.global, args)),
         Command::Archive(args) => block_on(verify::archive(&cli.global, args)),
         Command::Seal(args) => block_on(seal::run(&cli.global, args)),

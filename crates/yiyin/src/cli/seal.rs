@@ -1,6 +1,8 @@
-//! `yiyin seal list|rotate`: the seals of the bureaus, the resident departments and the platform.
-//! Rotation retires a seal and makes its successor with the same name and holder; the retired
-//! public key stays published so that everything it signed still verifies.
+//! `yiyin seal list|rotate|revoke-cert`: the seals of the bureaus, the resident departments and the
+//! platform. Rotation retires a seal and makes its successor with the same name and holder; the
+//! retired public key and certificate stay published so that everything it signed still verifies.
+//! Revoking a seal's certificate (a compromised key) lists it in the authority's CRL and makes
+//! verification report it.
 
 use clap::{Args, Subcommand};
 
@@ -38,6 +40,16 @@ enum SealCommand {
             hide_env_values = true
         )]
         seal_passphrase: Option<secrecy::SecretString>,
+    },
+    /// 吊销印章证书（密钥泄露、印章收回）：列入制章机构的证书吊销列表，核验其签章的文书时报告已吊销
+    #[command(help_template = HELP, disable_help_flag = true)]
+    RevokeCert {
+        /// 印章编号（见 yiyin seal list）
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// 吊销理由
+        #[arg(long, value_name = "REASON")]
+        reason: String,
     },
 }
 
@@ -88,6 +100,18 @@ pub async fn run(_global: &GlobalArgs, args: SealCmdArgs) -> CliResult {
             println!(
                 "已停用第{id}号印章，新印章为第{}号「{}」，有效期 {} 至 {}；正在运行的服务器须重启后才用新印章签章",
                 new.id, new.name, new.valid_from, new.valid_until
+            );
+            Ok(())
+        }
+        SealCommand::RevokeCert { id, reason } => {
+            let today = yiyin_domain::calendar::local_date(chrono::Utc::now());
+            let actor = yiyin_domain::party::Actor::cli("命令行");
+            let cert = yiyin_app::seals::revoke_certificate(&store, &actor, id, &reason, today)
+                .await
+                .map_err(|e| Failure::input(e.to_string()))?;
+            println!(
+                "已吊销第{id}号印章的证书（序列号 {}），已列入证书吊销列表（/api/v1/seals/crl）",
+                cert.serial
             );
             Ok(())
         }

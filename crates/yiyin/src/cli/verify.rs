@@ -5,7 +5,8 @@
 //! format of the portal's `/api/v1/seals`; see `data/README.md`) is trusted, plus the list named by
 //! `--seals` (a downloaded `/api/v1/seals`); `verify --registry` asks the database instead (whether
 //! the seal and the document are registered, whether a licence is still in force). A key in no
-//! trusted list answers 「印章所有者未经确认」. Exit status 0 when genuine, 1 when not (with every
+//! trusted list answers 「印章所有者未经确认」; a document sealed in simulation (模拟运行) answers that
+//! it is a simulated document of no legal effect. Exit status 0 when genuine, 1 when not (with every
 //! reason), 2 when the file cannot be read.
 
 use std::path::{Path, PathBuf};
@@ -148,10 +149,40 @@ pub async fn verify(_global: &GlobalArgs, args: VerifyArgs) -> CliResult {
         sealed.seal.valid_until
     );
     println!("签章时间：{}", sealed.signed_at);
+    // An OFD's GB/T 38540 seal: its certificate and the seal maker's (the root).
+    let ses = yiyin_ofd::is_ofd(&bytes)
+        .then(|| yiyin_ofd::verify_report(&bytes).ok())
+        .flatten()
+        .and_then(|(_, check)| check.seal);
+    if let Some(ses) = &ses {
+        println!(
+            "电子印章（GB/T 38540）：「{}」，印章编码 {}，签章者证书「{}」（序列号 {}），制章机构根证书「{}」{}",
+            ses.seal_name,
+            ses.es_id,
+            ses.signer.subject,
+            ses.signer.serial,
+            ses.maker.subject,
+            if args.registry {
+                ""
+            } else {
+                "（离线核验不与登记库核对根证书和吊销状态，请加 --registry）"
+            }
+        );
+    }
     println!(
         "公钥 SM3 指纹：{}",
         yiyin_seal::sm3_hex(sealed.seal.public_key.as_bytes())
     );
+    // A simulated document (模拟运行) is intact as a rehearsal's record and nothing more: its
+    // simulation seal is no one's, and no licence, registry entry or trusted seal can change that.
+    if yiyin_app::simulation::is_simulated(&sealed) {
+        return Err(Failure::other(format!(
+            "核验结果：{}\n  本文书在模拟运行（试运行）中生成，以「{}」签署并加“{}”水印，不是登记机关的真实印章，不具有法律效力，不能作为办理结果、证照或证明使用",
+            yiyin_domain::simulation::NOT_LEGAL,
+            yiyin_domain::simulation::SEAL_NAME,
+            yiyin_domain::simulation::WATERMARK
+        )));
+    }
     let mut problems = Vec::new();
     let today = today();
     if let Some(identifier) = doc["identifier"].as_str() {
@@ -182,6 +213,15 @@ pub async fn verify(_global: &GlobalArgs, args: VerifyArgs) -> CliResult {
         let check = yiyin_app::documents::registry_check(&store, &sealed, today)
             .await
             .map_err(|e| Failure::other(e.to_string()))?;
+        if let Some(ses) = &ses {
+            let (chain, chain_problems) = yiyin_app::documents::certificate_chain(&store, ses)
+                .await
+                .map_err(|e| Failure::other(e.to_string()))?;
+            for line in chain {
+                println!("证书链：{line}");
+            }
+            problems.extend(chain_problems);
+        }
         store.close().await;
         if let (Some(l), Some(status)) = (&check.licence, check.licence_status) {
             println!("登记状态：证照 {} 当前“{}”", l.identifier, status.label());

@@ -31,6 +31,7 @@ fn item() -> ItemRules {
         extension_basis: String::new(),
         limit_unit: Default::default(),
         limit_basis: String::new(),
+        kind: crate::catalog::ItemKind::Licensing,
     }
 }
 

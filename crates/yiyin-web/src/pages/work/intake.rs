@@ -6,7 +6,7 @@ use crate::pages::Query;
 use askama::Template;
 use serde::Deserialize;
 use yiyin_app::accounts::random_token;
-use yiyin_app::cases::{Receive, item_scope};
+use yiyin_app::cases::Receive;
 use yiyin_domain::authz::Operation;
 use yiyin_domain::catalog::{FormError, Item};
 
@@ -95,13 +95,16 @@ pub(super) async fn intake_page(
     };
     let catalog = page.app.store.catalog_as_of(&j, page.app.today()).await?;
     let find = q.find.trim().to_string();
-    let org = page.app.org();
+    let jurisdiction = page.app.jurisdiction(&j)?;
+    // The items this window receives today: a township centre's include those delegated to its
+    // township in force (Art. 24), a village point's none of the delegated ones (it takes them
+    // for its township) — as the receipt itself decides.
     let items: Vec<(String, String)> = catalog
         .iter()
         .filter(|v| find.is_empty() || v.item.name.contains(&find) || v.item.code.contains(&find))
         .filter(|v| {
-            page.who()
-                .require(Operation::Receive, &item_scope(&org, &j, &v.item))
+            page.app
+                .receiving(page.who(), &jurisdiction, &v.item)
                 .is_ok()
         })
         .map(|v| (v.item.code.clone(), v.item.name.clone()))

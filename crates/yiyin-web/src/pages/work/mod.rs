@@ -50,8 +50,6 @@ struct WorklistPage {
     states: Vec<(&'static str, &'static str)>,
     lines: Vec<CaseLine>,
     roles: String,
-    /// The 模拟运行中 banner: the user's jurisdictions running in simulation.
-    simulation: Vec<String>,
 }
 
 /// My worklist, all open cases I may see, or closed ones.
@@ -96,7 +94,6 @@ pub async fn worklist(page: Page, Query(q): Query<WorkQuery>) -> PageResult {
         states: CaseState::options(),
         lines,
         roles: roles.join("、"),
-        simulation: page.app.simulation_banner(page.who()).await?,
     })
 }
 

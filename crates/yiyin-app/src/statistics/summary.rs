@@ -1,0 +1,444 @@
+//! The statistics summary (汇总表): each case's figures ([`CaseFigures`], classified by the domain)
+//! added by day, month and year to the sums of its groups in the same transaction as every write
+//! that changes them — the case's own writes ([`App::record_case`]), a card issued on it, its
+//! hand-over to another unit, its dues computed once the calendar has their year — so that a table
+//! of a jurisdiction-year reads a few sums, never every case. A case whose figures change with
+//! nothing written (waiting for acceptance, suspended, or with a clock the calendar cannot read
+//! yet) is kept *volatile* and counted from its facts as of the end of each period, as the full
+//! recomputation counts it.
+//!
+//! One code path adds to the sums: [`keep_summary`], for one case written or a batch of a rebuild
+//! (`yiyin statistics rebuild`, and at start when the summary was built under older rules or
+//! never, e.g. a store that had cases before the summary existed).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use yiyin_domain::calendar::Calendar;
+use yiyin_domain::engine::{ApplicantFacts, Case, Context, ItemRules};
+use yiyin_domain::statistics::{
+    Belongs, CardFact, CaseFigures, Counts, Grouping, Key, Period, Table, Tally,
+};
+use yiyin_store::WriteTx;
+use yiyin_store::cases::CaseRecord;
+use yiyin_store::statistics::{
+    StatisticsCase, StatisticsScope, SumGroup, SumKey, SumRow, SummaryCase, SummaryFacts,
+    SumsQuery, beginning, cover,
+};
+
+use super::{Names, Statistics, actors, case_facts, start_ms};
+use crate::App;
+use crate::error::{AppError, Result};
+
+/// The version of the summary's rules: a summary built under an older one is rebuilt at start.
+pub const SUMMARY_VERSION: i64 = 1;
+
+/// How many cases a rebuild reads and writes in one transaction.
+const REBUILD_BATCH: i64 = 1000;
+
+/// A case to keep in the summary: its groups and the engine's case with its item rules.
+pub(crate) struct SummaryInput<'a> {
+    pub id: i64,
+    pub jurisdiction: &'a str,
+    pub item_code: &'a str,
+    pub item_name: &'a str,
+    pub department: &'a str,
+    pub unit: &'a str,
+    pub case: &'a Case,
+    pub item: &'a ItemRules,
+}
+
+impl<'a> From<&'a CaseRecord> for SummaryInput<'a> {
+    fn from(r: &'a CaseRecord) -> Self {
+        SummaryInput {
+            id: r.id,
+            jurisdiction: &r.jurisdiction,
+            item_code: &r.item_code,
+            item_name: &r.item_name,
+            department: &r.department,
+            unit: &r.unit,
+            case: &r.case,
+            item: &r.item,
+        }
+    }
+}
+
+impl<'a> From<&'a SummaryCase> for SummaryInput<'a> {
+    fn from(r: &'a SummaryCase) -> Self {
+        SummaryInput {
+            id: r.id,
+            jurisdiction: &r.jurisdiction,
+            item_code: &r.item_code,
+            item_name: &r.item_name,
+            department: &r.department,
+            unit: &r.unit,
+            case: &r.body.0.case,
+            item: &r.body.0.item,
+        }
+    }
+}
+
+/// The groups a case's tallies are summed in: the case itself, and each staff account that
+/// acted on it.
+fn keys(f: &SummaryFacts, staff: &BTreeSet<i64>) -> Vec<SumKey> {
+    let case = SumKey {
+        jurisdiction: f.jurisdiction.clone(),
+        staff: 0,
+        department: f.department.clone(),
+        item_code: f.item_code.clone(),
+        item_name: f.item_name.clone(),
+        unit: f.unit.clone(),
+    };
+    std::iter::once(case)
+        .chain(staff.iter().map(|s| SumKey {
+            jurisdiction: f.jurisdiction.clone(),
+            staff: *s,
+            department: f.department.clone(),
+            item_code: String::new(),
+            item_name: String::new(),
+            unit: String::new(),
+        }))
+        .collect()
+}
+
+/// Adds `sign` times a case's figures to the tallies of its groups.
+fn tally_into(
+    out: &mut Vec<(SumKey, chrono::NaiveDate, Tally)>,
+    f: &SummaryFacts,
+    staff: &BTreeSet<i64>,
+    figures: &CaseFigures,
+    sign: i64,
+) {
+    let days = figures.tallies();
+    for key in keys(f, staff) {
+        for (on, t) in &days {
+            let mut signed = Tally::default();
+            signed.add(t, sign);
+            out.push((key.clone(), *on, signed));
+        }
+    }
+}
+
+/// Brings cases into the summary within a write: their figures as they stand now (with the cards
+/// issued on them) replace those last added, in the groups they are in now, and the staff
+/// accounts in `acted` (case, account) count with them from now on.
+pub(crate) async fn keep_summary(
+    tx: &mut WriteTx,
+    calendar: &Calendar,
+    cases: &[SummaryInput<'_>],
+    acted: &[(i64, i64)],
+) -> Result<()> {
+    let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
+    let old: BTreeMap<i64, SummaryFacts> = tx
+        .summary_facts(&ids)
+        .await?
+        .into_iter()
+        .map(|f| (f.case_id, f))
+        .collect();
+    let mut staff: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    for (case, account) in tx.summary_staff(&ids).await? {
+        staff.entry(case).or_default().insert(account);
+    }
+    let new_staff: Vec<(i64, i64)> = acted
+        .iter()
+        .filter(|(c, a)| !staff.get(c).is_some_and(|s| s.contains(a)))
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    tx.add_summary_staff(&new_staff).await?;
+    let mut cards: BTreeMap<i64, Vec<CardFact>> = BTreeMap::new();
+    for c in tx.summary_cards(&ids).await? {
+        cards.entry(c.case_id).or_default().push(CardFact {
+            limit: c.card_limit,
+            on: c.card_on,
+        });
+    }
+    let facts = ApplicantFacts::default();
+    let mut tallies = Vec::new();
+    let mut rows = Vec::with_capacity(cases.len());
+    for c in cases {
+        let before = staff.get(&c.id).cloned().unwrap_or_default();
+        if let Some(f) = old.get(&c.id).filter(|f| !f.volatile) {
+            let figures: CaseFigures = serde_json::from_str(&f.figures).map_err(|e| {
+                AppError::Internal(format!("办件（编号 {}）的统计汇总记录无法读取：{e}", c.id))
+            })?;
+            tally_into(&mut tallies, f, &before, &figures, -1);
+        }
+        let mut now = before;
+        now.extend(
+            new_staff
+                .iter()
+                .filter(|(k, _)| *k == c.id)
+                .map(|(_, a)| *a),
+        );
+        let ctx = Context {
+            item: c.item,
+            calendar,
+            applicant: &facts,
+        };
+        let case_cards = cards.remove(&c.id).unwrap_or_default();
+        // A clock the calendar cannot read yet (a year not loaded) leaves the case volatile.
+        let figures = CaseFigures::of(c.case, &ctx, case_cards).ok().flatten();
+        let row = SummaryFacts {
+            case_id: c.id,
+            jurisdiction: c.jurisdiction.to_string(),
+            item_code: c.item_code.to_string(),
+            item_name: c.item_name.to_string(),
+            department: c.department.to_string(),
+            unit: c.unit.to_string(),
+            received_on: c.case.received_on,
+            volatile: figures.is_none(),
+            figures: match &figures {
+                Some(f) => serde_json::to_string(f).map_err(AppError::internal)?,
+                None => String::new(),
+            },
+        };
+        if let Some(f) = &figures {
+            tally_into(&mut tallies, &row, &now, f, 1);
+        }
+        rows.push(row);
+    }
+    tx.add_summary_sums(&tallies).await?;
+    tx.put_summary_facts(&rows).await?;
+    Ok(())
+}
+
+/// The tallies of a group over a period and up to its end.
+#[derive(Default)]
+struct Summed {
+    name: String,
+    flows: Tally,
+    stock: Tally,
+}
+
+impl App {
+    /// Brings one case just written into the summary (see [`keep_summary`]), unless it was
+    /// received in simulation (never counted); `actor`, the staff account that recorded a
+    /// transition of it in this write, counts with it.
+    pub(crate) async fn keep_case_summary(
+        &self,
+        tx: &mut WriteTx,
+        record: &CaseRecord,
+        actor: Option<i64>,
+    ) -> Result<()> {
+        if !self.conduct_in(tx, record.id).await?.count {
+            return Ok(());
+        }
+        let acted: Vec<(i64, i64)> = actor.map(|a| (record.id, a)).into_iter().collect();
+        keep_summary(tx, &self.calendar(), &[record.into()], &acted).await
+    }
+
+    /// Rebuilds the statistics summary from the cases (`yiyin statistics rebuild`): emptied,
+    /// then every case brought in by batches, the staff who acted read from the event log.
+    /// Returns how many cases were read.
+    pub async fn rebuild_statistics(&self) -> Result<u64> {
+        let mut tx = self.store.begin_write().await?;
+        tx.clear_summary(SUMMARY_VERSION).await?;
+        tx.commit().await?;
+        self.fill_summary().await
+    }
+
+    /// Rebuilds the summary when it was built under older rules or never (once, whichever
+    /// server starts first). Returns how many cases were read (0: it was current).
+    pub async fn rebuild_statistics_if_behind(&self) -> Result<u64> {
+        if self.store.summary_version().await? >= SUMMARY_VERSION {
+            return Ok(0);
+        }
+        let mut tx = self.store.begin_write().await?;
+        if !tx.claim_summary_rebuild(SUMMARY_VERSION).await? {
+            return Ok(0);
+        }
+        tx.clear_summary(SUMMARY_VERSION).await?;
+        tx.commit().await?;
+        tracing::info!("statistics summary behind the build's rules: rebuilding");
+        self.fill_summary().await
+    }
+
+    async fn fill_summary(&self) -> Result<u64> {
+        let calendar = self.calendar();
+        let mut after = 0;
+        let mut read = 0_u64;
+        loop {
+            let batch = self.store.summary_cases(after, REBUILD_BATCH).await?;
+            let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+                break;
+            };
+            let events = self.store.events_of_case_range(first.id, last.id).await?;
+            let acted: Vec<(i64, i64)> = actors(&events)
+                .into_iter()
+                .flat_map(|(case, accounts)| accounts.into_iter().map(move |a| (case, a)))
+                .collect();
+            let inputs: Vec<SummaryInput> = batch.iter().map(SummaryInput::from).collect();
+            let mut tx = self.store.begin_write().await?;
+            keep_summary(&mut tx, &calendar, &inputs, &acted).await?;
+            tx.commit().await?;
+            after = last.id;
+            read += batch.len() as u64;
+        }
+        Ok(read)
+    }
+
+    /// The table of a period from the summary: the settled cases' sums over the period (flows)
+    /// and up to its end (the open stock), and the volatile cases counted from their facts.
+    pub(super) async fn summed_statistics(
+        &self,
+        jurisdiction: &str,
+        departments: Vec<String>,
+        period: Period,
+        grouping: Grouping,
+    ) -> Result<Statistics> {
+        let group = match grouping {
+            Grouping::Item => SumGroup::Item,
+            Grouping::Department => SumGroup::Department,
+            Grouping::Window => SumGroup::Unit,
+            Grouping::Staff => SumGroup::Staff,
+        };
+        let query = |group, spans| SumsQuery {
+            jurisdiction: jurisdiction.to_string(),
+            departments: departments.clone(),
+            group,
+            spans,
+        };
+        let flow_spans = cover(period.from, period.to);
+        let stock_spans = cover(beginning(), period.to);
+        let flows = self
+            .store
+            .summary_sums(&query(group, flow_spans.clone()))
+            .await?;
+        let stock = self
+            .store
+            .summary_sums(&query(group, stock_spans.clone()))
+            .await?;
+        // Each case once in the total: the sum of the groups but in the staff grouping.
+        let (total_flows, total_stock) = if group == SumGroup::Staff {
+            let sum = |rows: Vec<SumRow>| rows.into_iter().next().map(|r| r.tally);
+            (
+                sum(self
+                    .store
+                    .summary_sums(&query(SumGroup::Total, flow_spans))
+                    .await?),
+                sum(self
+                    .store
+                    .summary_sums(&query(SumGroup::Total, stock_spans))
+                    .await?),
+            )
+        } else {
+            (None, None)
+        };
+        let mut groups: BTreeMap<String, Summed> = BTreeMap::new();
+        let (mut all_flows, mut all_stock) = (Tally::default(), Tally::default());
+        for (rows, is_flow) in [(flows, true), (stock, false)] {
+            for r in rows {
+                let g = groups.entry(r.code).or_insert_with(|| Summed {
+                    name: r.name.clone(),
+                    ..Summed::default()
+                });
+                if is_flow {
+                    g.flows.add(&r.tally, 1);
+                    all_flows.add(&r.tally, 1);
+                } else {
+                    g.stock.add(&r.tally, 1);
+                    all_stock.add(&r.tally, 1);
+                }
+            }
+        }
+        let total = Counts::of_tallies(
+            &total_flows.unwrap_or(all_flows),
+            &total_stock.unwrap_or(all_stock),
+        );
+        let scope = StatisticsScope {
+            jurisdiction: jurisdiction.to_string(),
+            departments,
+            from: period.from,
+            to: period.to,
+            from_ms: start_ms(period.from),
+        };
+        let volatile = self.store.summary_volatile(&scope).await?;
+        let ids: Vec<i64> = volatile.iter().map(|c| c.id).collect();
+        let mut staff_of: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (case, account) in self.store.staff_of_cases(&ids).await? {
+            staff_of.entry(case).or_default().push(account);
+        }
+        let mut accounts: BTreeSet<i64> = staff_of.values().flatten().copied().collect();
+        if group == SumGroup::Staff {
+            accounts.extend(groups.keys().filter_map(|k| k.parse::<i64>().ok()));
+        }
+        let accounts: Vec<i64> = accounts.into_iter().collect();
+        let staff = self.staff_keys(&accounts).await?;
+        let org = self.org();
+        let names = Names {
+            org: &org,
+            jurisdiction,
+        };
+        let summed: Vec<(Key, Counts)> = groups
+            .into_iter()
+            .filter(|(_, g)| Tally::touches(&g.flows, &g.stock))
+            .filter_map(|(code, g)| {
+                let key = match grouping {
+                    Grouping::Item => Key::new(code, g.name),
+                    Grouping::Department => names.department(&code),
+                    Grouping::Window => names.window(&code),
+                    // Accounts other than staff are not named in the staff grouping.
+                    Grouping::Staff => staff.get(&code.parse::<i64>().ok()?)?.clone(),
+                };
+                Some((key, Counts::of_tallies(&g.flows, &g.stock)))
+            })
+            .collect();
+        let mut cards_of: BTreeMap<i64, Vec<CardFact>> = BTreeMap::new();
+        for c in self.store.cards_of_cases(&ids).await? {
+            cards_of.entry(c.case_id).or_default().push(CardFact {
+                limit: c.card_limit,
+                on: c.card_on,
+            });
+        }
+        let calendar = self.calendar();
+        let mut facts = Vec::with_capacity(volatile.len());
+        for c in &volatile {
+            facts.push(self.volatile_facts(
+                c,
+                &names,
+                &staff,
+                &staff_of,
+                &mut cards_of,
+                &calendar,
+                period,
+            )?);
+        }
+        let mut table = Table::assemble(grouping, period, summed, total, &facts);
+        self.attach_rating_figures(&mut table, jurisdiction, &scope.departments, period)
+            .await?;
+        Ok(Statistics {
+            jurisdiction: jurisdiction.to_string(),
+            jurisdiction_name: self.statistics_jurisdiction_name(jurisdiction),
+            departments: scope.departments,
+            table,
+        })
+    }
+
+    /// The facts of a volatile case as of the end of the period, as the recomputation reads them.
+    #[allow(clippy::too_many_arguments)]
+    fn volatile_facts(
+        &self,
+        c: &StatisticsCase,
+        names: &Names,
+        staff: &BTreeMap<i64, Key>,
+        staff_of: &BTreeMap<i64, Vec<i64>>,
+        cards_of: &mut BTreeMap<i64, Vec<CardFact>>,
+        calendar: &Calendar,
+        period: Period,
+    ) -> Result<yiyin_domain::statistics::CaseFacts> {
+        let belongs = Belongs {
+            item: Key::new(&c.item_code, &c.item_name),
+            department: names.department(&c.department),
+            window: names.window(&c.unit),
+            staff: staff_of
+                .get(&c.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|a| staff.get(a).cloned())
+                .collect(),
+        };
+        let cards = cards_of.remove(&c.id).unwrap_or_default();
+        case_facts(c, None, calendar, period.to, belongs, cards)
+    }
+}

@@ -1,0 +1,224 @@
+//! The statistics and the monitoring desk at scale, on SQLite and PostgreSQL: fills a fresh store
+//! with generated cases (`yiyin_testkit::scale`: the four pilot jurisdictions, their events and
+//! cards, the statistics summary rebuilt through its one code path), then times, through the use
+//! cases the API and the pages call, the statistics of one jurisdiction-year in each grouping, the
+//! year to date, and the monitoring desk's first page with and without filters. Prints each
+//! figure (median and slowest of the runs) with the machine's description.
+//!
+//! ```sh
+//! cargo bench -p yiyin-web --bench scale -- --backend sqlite --cases 1000000
+//! cargo bench -p yiyin-web --bench scale -- --backend postgres --cases 10000000 --runs 20
+//! ```
+//!
+//! PostgreSQL is the server at `YIYIN_TEST_POSTGRES_URL` (default 127.0.0.1:5432); the benchmark
+//! works in a database of its own, dropped at the end.
+
+use std::time::{Duration, Instant};
+
+use yiyin_app::Principal;
+use yiyin_app::monitoring::CardQuery;
+use yiyin_app::statistics::StatisticsQuery;
+use yiyin_domain::calendar::parse_date;
+use yiyin_domain::roles::Role;
+use yiyin_store::Backend;
+use yiyin_testkit::scale::{Scale, Staffed, fill};
+use yiyin_testkit::{TestApp, TestDb};
+
+const JURISDICTIONS: [&str; 4] = ["hanyin", "ziyang", "xunyang", "gaoxin"];
+/// The benchmark's today: cases are received from 2024-01-02 (the first year of the built-in
+/// calendar) to this day (early enough that no open case's deadline reaches 2027, a year the
+/// built-in calendar lacks).
+const TODAY: &str = "2026-08-31";
+
+struct Options {
+    backends: Vec<Backend>,
+    cases: u64,
+    runs: usize,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().collect();
+    let get = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    Options {
+        backends: match get("--backend").as_deref() {
+            Some("sqlite") => vec![Backend::Sqlite],
+            Some("postgres") => vec![Backend::Postgres],
+            _ => vec![Backend::Sqlite, Backend::Postgres],
+        },
+        cases: get("--cases")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000_000),
+        runs: get("--runs").and_then(|v| v.parse().ok()).unwrap_or(11),
+    }
+}
+
+/// The machine: CPU model and count, memory, kernel.
+fn machine() -> String {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let cpu = read("/proc/cpuinfo")
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map_or_else(|| "unknown CPU".to_string(), |m| m.trim().to_string());
+    let mem = read("/proc/meminfo")
+        .lines()
+        .find(|l| l.starts_with("MemTotal"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse::<u64>().ok())
+        .map_or(0, |k| k / 1024 / 1024);
+    let kernel = read("/proc/sys/kernel/osrelease");
+    format!(
+        "{cpu}, {} logical CPUs, {mem} GiB memory, Linux {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        kernel.trim()
+    )
+}
+
+/// Median and slowest of `runs` runs of `f`, in milliseconds; `f` checks its own answer.
+async fn time<F, Fut>(runs: usize, mut f: F) -> (f64, f64)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut v: Vec<Duration> = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f().await;
+        v.push(t.elapsed());
+    }
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    (ms(v[v.len() / 2]), ms(v[v.len() - 1]))
+}
+
+async fn run_backend(backend: Backend, o: &Options) {
+    let db = TestDb::new(backend).await;
+    let t = TestApp::on(&db, TODAY, false).await;
+    let mut staffed = Vec::new();
+    for j in JURISDICTIONS {
+        let mut accounts = Vec::new();
+        for n in 0..12 {
+            let p = t
+                .staff(&format!("{j}.bench{n}"), Role::Reviewer, j, None)
+                .await;
+            accounts.push((p.account.id, p.account.name.clone()));
+        }
+        staffed.push(Staffed {
+            jurisdiction: j.into(),
+            accounts,
+        });
+    }
+    let scale = Scale {
+        cases: o.cases,
+        from: parse_date("2024-01-02").expect("a date"),
+        to: parse_date(TODAY).expect("a date"),
+        seed: 2017,
+        batch: 5000,
+    };
+    let started = Instant::now();
+    let made = fill(&t.app, &staffed, &scale).await.expect("generated");
+    println!(
+        "{backend:?}: generated {} cases, {} events, {} cards in {:.0} s (of which the summary's rebuild {:.0} s)",
+        made.cases,
+        made.events,
+        made.cards,
+        started.elapsed().as_secs_f64(),
+        made.rebuilt_in.as_secs_f64()
+    );
+    if backend == Backend::Postgres {
+        db.tamper("ANALYZE").await;
+    }
+    let head: Principal = t
+        .staff("bench.head", Role::BureauHead, "hanyin", None)
+        .await;
+    let year = |by: &str| StatisticsQuery {
+        jurisdiction: "hanyin".into(),
+        from: Some("2025-01-01".into()),
+        to: Some("2025-12-31".into()),
+        by: Some(by.into()),
+    };
+    for by in ["department", "item", "window", "staff"] {
+        let q = year(by);
+        let (p50, max) = time(o.runs, || async {
+            let s = t.statistics(&head, &q).await.expect("statistics");
+            assert!(s.table.total.counts.received > 0);
+        })
+        .await;
+        println!(
+            "  statistics hanyin 2025 by {by:<10}  median {p50:>7.1} ms   slowest {max:>7.1} ms"
+        );
+    }
+    let to_date = StatisticsQuery {
+        jurisdiction: "hanyin".into(),
+        ..StatisticsQuery::default()
+    };
+    let (p50, max) = time(o.runs, || async {
+        t.statistics(&head, &to_date).await.expect("statistics");
+    })
+    .await;
+    println!(
+        "  statistics hanyin year to date        median {p50:>7.1} ms   slowest {max:>7.1} ms"
+    );
+    let desk = |f: fn(&mut CardQuery)| {
+        let mut q = CardQuery {
+            jurisdiction: "hanyin".into(),
+            ..CardQuery::default()
+        };
+        f(&mut q);
+        q
+    };
+    let desks: [(&str, CardQuery); 4] = [
+        ("no filter", desk(|_| {})),
+        (
+            "department",
+            desk(|q| q.department = Some("shichang".into())),
+        ),
+        (
+            "red, 2025",
+            desk(|q| {
+                q.color = Some("red".into());
+                q.from = Some("2025-01-01".into());
+                q.to = Some("2025-12-31".into());
+            }),
+        ),
+        (
+            "one day",
+            desk(|q| {
+                q.from = Some("2025-06-16".into());
+                q.to = Some("2025-06-16".into());
+            }),
+        ),
+    ];
+    for (what, q) in &desks {
+        let (p50, max) = time(o.runs, || async {
+            t.cards(&head, q).await.expect("cards");
+        })
+        .await;
+        println!(
+            "  monitoring desk, first page, {what:<10}  median {p50:>7.1} ms   slowest {max:>7.1} ms"
+        );
+    }
+    drop(t);
+    db.drop_db().await;
+}
+
+fn main() {
+    let o = options();
+    println!("machine: {}", machine());
+    println!(
+        "cases: {} over the four pilot jurisdictions, received 2024-01-02 to {TODAY}",
+        o.cases
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    for b in o.backends.clone() {
+        rt.block_on(run_backend(b, &o));
+    }
+}

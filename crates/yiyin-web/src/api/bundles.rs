@@ -1,0 +1,194 @@
+//! The bundles API (一件事一次办, 并联审批; 《行政许可法》第二十六条、第四十二条第二款): the
+//! bundles of a jurisdiction's catalog (public) and publishing one (the catalog administrator), the
+//! window's one receipt of a bundle, its acts (intake, the government head's extension, a
+//! department's decision on its member, the release at once), its view as each reader may see it,
+//! the worklist, and the applicant's tracking. Rules and permissions live in `yiyin_app::bundles`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use yiyin_app::App;
+use yiyin_app::bundles::{BundleAct, BundleIntake, BundleLine, BundleView, ReceiveBundle};
+use yiyin_domain::catalog::bundle::{BundleSpec, BundleVersion};
+
+use crate::api::cases::ApplicantInput;
+use crate::auth::{CallerFor, gate};
+use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
+
+/// The bundles of a jurisdiction's catalog in force today (public).
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/bundles", tag = "一件事",
+    params(("code" = String, Path, description = "县区代码")),
+    responses((status = 200, body = Vec<BundleVersion>), (status = 404, body = ErrorBody)))]
+pub async fn catalog(
+    State(app): State<App>,
+    Path(jurisdiction): Path<String>,
+) -> ApiResult<Json<Vec<BundleVersion>>> {
+    Ok(Json(app.bundles_in_force(&jurisdiction).await?))
+}
+
+/// A bundle definition to publish.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PublishBundle {
+    pub spec: BundleSpec,
+    pub effective_on: NaiveDate,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Publish a version of a bundle's definition (the catalog administrator): code, name, lead
+/// department (one of the members' departments), member items of the catalog in force, the
+/// situations that add or drop members. Checked against the catalog; 422 names the field.
+#[utoipa::path(post, path = "/api/v1/jurisdictions/{code}/bundles", tag = "一件事",
+    params(("code" = String, Path, description = "县区代码")), request_body = PublishBundle,
+    responses((status = 201, body = BundleVersion), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn publish(
+    call: CallerFor<gate::ManageCatalog>,
+    Path(jurisdiction): Path<String>,
+    Body(req): Body<PublishBundle>,
+) -> ApiResult<(StatusCode, Json<BundleVersion>)> {
+    let v = call
+        .app
+        .publish_bundle(
+            &call.who,
+            &jurisdiction,
+            req.spec,
+            req.effective_on,
+            &req.note,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A bundle application at the window.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReceiveBundleRequest {
+    pub jurisdiction: String,
+    /// The bundle's code in the catalog.
+    pub bundle_code: String,
+    /// The situations (情形) that apply, by code.
+    #[serde(default)]
+    pub situations: Vec<String>,
+    pub applicant: ApplicantInput,
+    /// Codes of the merged materials provided.
+    #[serde(default)]
+    pub materials: Vec<String>,
+    /// `receive` (default), `accept`, or `notify_supplement` (one notice for every member).
+    #[serde(default)]
+    pub outcome: BundleIntake,
+    /// With `notify_supplement`: the materials missing (default: every one not provided).
+    #[serde(default)]
+    pub missing: Vec<String>,
+}
+
+/// Receive a bundle at the window, once: one number with the member items under it, one
+/// receipt, the window's outcome taken with it. The window clerk.
+#[utoipa::path(post, path = "/api/v1/bundles", tag = "一件事", request_body = ReceiveBundleRequest,
+    responses((status = 201, body = BundleView), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn receive(
+    call: CallerFor<gate::Receive>,
+    Body(req): Body<ReceiveBundleRequest>,
+) -> ApiResult<(StatusCode, Json<BundleView>)> {
+    let applicant = req.applicant.parse()?;
+    let view = call
+        .app
+        .receive_bundle(
+            &call.who,
+            ReceiveBundle {
+                jurisdiction: req.jurisdiction,
+                bundle_code: req.bundle_code,
+                situations: req.situations,
+                applicant,
+                materials: req.materials,
+                outcome: req.outcome,
+                missing: req.missing,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Which jurisdiction's bundles.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    pub jurisdiction: String,
+}
+
+/// The bundles the reader may see, newest first: the window, the government's head and the lead
+/// department all of them, another department those with a member item of theirs.
+#[utoipa::path(get, path = "/api/v1/bundles", tag = "一件事", params(ListQuery),
+    responses((status = 200, body = Vec<BundleLine>), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    call: CallerFor<gate::Bundles>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<BundleLine>>> {
+    Ok(Json(
+        call.app.bundle_worklist(&call.who, &q.jurisdiction).await?,
+    ))
+}
+
+/// A bundle: its members (a department sees only its own), the shared materials, the joint clock
+/// with every due date explained, its state and result (`partial` when some member was denied).
+#[utoipa::path(get, path = "/api/v1/bundles/{id}", tag = "一件事",
+    params(("id" = i64, Path, description = "一件事编号（内部）")),
+    responses((status = 200, body = BundleView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn get(
+    call: CallerFor<gate::Bundles>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<BundleView>> {
+    Ok(Json(call.app.bundle_view(&call.who, id).await?))
+}
+
+/// An act on a bundle, with the version read.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BundleActRequest {
+    /// The version read (optimistic concurrency); a stale one is refused with 409.
+    pub version: Option<i64>,
+    #[serde(flatten)]
+    pub act: BundleAct,
+}
+
+/// Act on a bundle: `accept`, `notify_supplement` (`missing`), `supplement` (`materials`) and
+/// `release` by the window; `extend` (`reason`, `days` ≤ 15, once) by the county government's head
+/// only (Art. 42 para 2); `decide` (`member`, `approve`, `reason`) by the member's department.
+/// Refusals name the rule (422); a stale version is 409.
+#[utoipa::path(post, path = "/api/v1/bundles/{id}/actions", tag = "一件事",
+    params(("id" = i64, Path, description = "一件事编号（内部）")), request_body = BundleActRequest,
+    responses((status = 200, body = BundleView), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn act(
+    call: CallerFor<gate::Bundles>,
+    Path(id): Path<i64>,
+    Body(req): Body<BundleActRequest>,
+) -> ApiResult<Json<BundleView>> {
+    Ok(Json(
+        call.app
+            .act_on_bundle(&call.who, id, req.version, req.act)
+            .await?,
+    ))
+}
+
+/// How an applicant tracks a bundle.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TrackQuery {
+    /// The bundle's number.
+    pub number: String,
+    /// The applicant's ID number or unified social credit code.
+    pub id_number: String,
+}
+
+/// Track a bundle (public, by its number and the applicant's ID number): every member's state,
+/// the joint due date explained, the release.
+#[utoipa::path(get, path = "/api/v1/bundles/track", tag = "一件事", params(TrackQuery),
+    responses((status = 200, body = BundleView), (status = 404, body = ErrorBody)))]
+pub async fn track(
+    State(app): State<App>,
+    Query(q): Query<TrackQuery>,
+) -> ApiResult<Json<BundleView>> {
+    Ok(Json(app.track_bundle(&q.number, &q.id_number).await?))
+}
