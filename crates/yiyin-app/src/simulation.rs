@@ -178,8 +178,14 @@ impl App {
             let mode = self.simulation_mode(code).await?;
             if mode.enabled {
                 let name = org.jurisdiction(code).map_or(code, |j| j.name.as_str());
+                // Only some items simulated: say that only theirs are.
+                let which = if mode.items.is_empty() {
+                    ""
+                } else {
+                    "上述事项"
+                };
                 out.push(format!(
-                    "{}：{}{}——新收办件为模拟办件，文书不具法律效力，不推送、不通知申请人、不计入统计",
+                    "{}：{}{}——{which}新收办件为模拟办件，文书不具法律效力，不推送、不通知申请人、不计入统计",
                     simulation::BANNER,
                     name,
                     mode.describe().trim_start_matches("模拟运行")

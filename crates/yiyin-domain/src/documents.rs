@@ -186,11 +186,18 @@ pub fn compose(
                     .collect();
                 p.push("本申请实行容缺受理。下列非核心材料请按承诺日期补交；材料补齐后方可领取许可证件：".into());
             }
+            // What the statutory period ends in: a licensing decision, or the end of the handling
+            // of an item that is not an administrative licence.
+            let outcome = if item.kind == ItemKind::Licensing {
+                "作出行政许可决定"
+            } else {
+                "办理完毕"
+            };
             if item.instant {
                 p.push("本事项为即办件，本机关当场作出决定。".into());
             } else if ctx.clock.is_none() {
                 p.push(format!(
-                    "本机关将在法定期限{}内作出行政许可决定，并承诺在{}内办结；期限届满的具体日期将在国务院公布下一年度节假日安排后确定并告知。",
+                    "本机关将在法定期限{}内{outcome}，并承诺在{}内办结；期限届满的具体日期将在国务院公布下一年度节假日安排后确定并告知。",
                     item.days_text(item.statutory_limit()),
                     item.days_text(item.promised_days)
                 ));
@@ -199,7 +206,7 @@ pub fn compose(
                 .and_then(|c| Some((c.statutory_due?, c.promised_due?)))
             {
                 p.push(format!(
-                    "本机关将在法定期限{}内（{}前）作出行政许可决定，并承诺在{}内（{}前）办结。依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在上述期限内，本机关将书面告知。",
+                    "本机关将在法定期限{}内（{}前）{outcome}，并承诺在{}内（{}前）办结。依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在上述期限内，本机关将书面告知。",
                     item.days_text(item.statutory_limit()),
                     fmt_date_cn(sd),
                     item.days_text(item.promised_days),
@@ -448,10 +455,11 @@ fn not_licence_result(case: &Case, ctx: &DocContext, applied: &str, granted: boo
         .unwrap_or_else(|| "当日".to_string());
     let mut p = Vec::new();
     if granted {
+        // What was done beyond 办结 (a public service's 办结 says it all).
         let (done, default_reason) = match item.kind {
-            ItemKind::Filing => ("予以备案", "备案材料齐全"),
-            ItemKind::OtherApproval => ("决定予以批准", "申请符合规定的条件"),
-            _ => ("已办理完毕", "申请符合办理条件"),
+            ItemKind::Filing => ("，予以备案", "备案材料齐全"),
+            ItemKind::OtherApproval => ("，决定予以批准", "申请符合规定的条件"),
+            _ => ("", "申请符合办理条件"),
         };
         let reason = if reason.is_empty() {
             default_reason.to_string()
@@ -459,9 +467,9 @@ fn not_licence_result(case: &Case, ctx: &DocContext, applied: &str, granted: boo
             reason
         };
         p.push(if item.instant {
-            format!("你（单位）于{applied}提出的“{name}”申请，经审核，{reason}，本机关已当场办结，{done}。")
+            format!("你（单位）于{applied}提出的“{name}”申请，经审核，{reason}，本机关已当场办结{done}。")
         } else {
-            format!("你（单位）于{applied}提出的“{name}”申请，经审核，{reason}，本机关于{decided}办结，{done}。")
+            format!("你（单位）于{applied}提出的“{name}”申请，经审核，{reason}，本机关于{decided}办结{done}。")
         });
         p.push(if item.instant {
             format!(
@@ -1032,7 +1040,17 @@ mod tests {
                 assert!(!text.contains("前"), "no due date: {text}");
             } else {
                 assert!(text.contains("2025年3月5日办结"), "{text}");
+                // The acceptance voucher promises the end of the handling, not a licensing decision.
+                let voucher = docs
+                    .iter()
+                    .find(|d| d.kind == DocumentKind::AcceptanceVoucher)
+                    .expect("the acceptance voucher")
+                    .paragraphs
+                    .join("");
+                assert!(voucher.contains("办理完毕，并承诺"), "{voucher}");
+                assert!(!voucher.contains("行政许可决定"), "{voucher}");
             }
+            assert!(!text.contains("办结，已办理完毕"), "said once: {text}");
         }
         let docs = decided(public_service(true), false);
         let doc = docs
