@@ -104,7 +104,9 @@ impl Attempt {
             }
             // A recovery code is asked for a login (or a phone), like a login.
             "/password/forgot" if post => Some(Attempt::Login),
-            "/api/v1/track" if method == Method::GET => Some(Attempt::Track),
+            "/api/v1/track" | "/api/v1/bundles/track" if method == Method::GET => {
+                Some(Attempt::Track)
+            }
             "/track" if lookup => Some(Attempt::Track),
             "/api/v1/verify" if post || method == Method::GET => Some(Attempt::Verify),
             "/verify" if post || lookup => Some(Attempt::Verify),
@@ -381,6 +383,11 @@ mod tests {
             Some(Attempt::Register)
         );
         assert_eq!(Attempt::of(&get, "/track", false), None);
+        // A bundle is tracked by its number and the applicant's ID number, like a case.
+        assert_eq!(
+            Attempt::of(&get, "/api/v1/bundles/track", false),
+            Some(Attempt::Track)
+        );
         assert_eq!(Attempt::of(&get, "/track", true), Some(Attempt::Track));
         // Rating a ticket with its query code: throttled like the track page.
         assert_eq!(
