@@ -60,17 +60,6 @@ pub async fn load_calendar_years(store: &Store, calendar: &mut Calendar) -> Resu
     Ok(years)
 }
 
-/// Checks and keeps a year's file; returns the year.
-pub async fn upload_calendar_year(store: &Store, text: &str, by: &str) -> Result<i32> {
-    let file =
-        Calendar::parse_year_json(text).map_err(|e| AppError::field("file", e.to_string()))?;
-    let mut tx = store.begin_write().await?;
-    tx.save_calendar_year(file.year, text, by, chrono::Utc::now().timestamp_millis())
-        .await?;
-    tx.commit().await?;
-    Ok(file.year)
-}
-
 /// How many weeks before a year begins its administrator is warned that its data is not loaded.
 pub const WARN_WEEKS_AHEAD: i64 = 8;
 
@@ -135,12 +124,11 @@ impl App {
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn upload_calendar(&self, who: &Principal, text: &str) -> Result<i32> {
         self.require_calendar_admin(who)?;
-        let year = upload_calendar_year(&self.store, text, &who.account.name).await?;
-        self.calendar
-            .write()
-            .expect("calendar lock")
-            .load_year_json(text)
-            .map_err(AppError::internal)?;
+        let file =
+            Calendar::parse_year_json(text).map_err(|e| AppError::field("file", e.to_string()))?;
+        let year = file.year;
+        let mut calendar = self.calendar();
+        calendar.load_year_json(text).map_err(AppError::internal)?;
         let actor = who.actor(&self.org());
         let events: Vec<NewEvent> = who
             .jurisdictions_for(Operation::ManageUsers)
@@ -157,9 +145,27 @@ impl App {
                 )
             })
             .collect();
+        let (first, last) = (
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+            chrono::NaiveDate::from_ymd_opt(year, 12, 31),
+        );
+        let (Some(first), Some(last)) = (first, last) else {
+            return Err(AppError::field("file", format!("年份 {year} 无效")));
+        };
         let mut tx = self.store.begin_write().await?;
+        tx.save_calendar_year(year, text, &who.account.name, self.now().timestamp_millis())
+            .await?;
+        // A year loaded again (corrected) changes the working days of the cases that live in
+        // it: their statistics are recomputed with it in the same transaction.
+        self.resummarise_days(&mut tx, &calendar, first, last)
+            .await?;
         tx.append_events(&events).await?;
         tx.commit().await?;
+        self.calendar
+            .write()
+            .expect("calendar lock")
+            .load_year_json(text)
+            .map_err(AppError::internal)?;
         self.compute_waiting_dues(who).await?;
         Ok(year)
     }

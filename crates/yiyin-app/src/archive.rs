@@ -39,9 +39,15 @@ impl App {
             self.today(),
         )
         .seal_holder;
-        let (seal, key) = self
-            .keyring()
+        let ring = self.keyring();
+        // A holder whose seal the county's own e-seal system keeps: the platform's seal signs the
+        // package (the documents in it carry the holder's).
+        let (seal, key) = ring
             .for_holder(&record.jurisdiction, &holder)
+            .or_else(|| {
+                ring.external_for_holder(&record.jurisdiction, &holder)
+                    .and(ring.platform())
+            })
             .ok_or_else(|| {
                 AppError::Unavailable("签发机关的印章密钥未加载，暂时不能生成电子档案包".into())
             })?
@@ -56,6 +62,12 @@ impl App {
                     documents.push((format!("{stem}.pdf"), pdf));
                     let ofd = self.ofd_of(&doc).await?;
                     documents.push((format!("{stem}.ofd"), ofd));
+                }
+                None if doc.seal_pending.is_some() => {
+                    return Err(AppError::Unavailable(format!(
+                        "文书《{}》（{}）尚待外部签章系统加盖电子印章，加盖后才生成电子档案包",
+                        doc.record.title, doc.record.number
+                    )));
                 }
                 // Issued before the seals were switched on: the unsealed record, as it was issued.
                 None => unsealed.push((

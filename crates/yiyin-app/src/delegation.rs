@@ -120,7 +120,7 @@ impl App {
         }
         match self.entrusted_at(j, &record.item_code, &record.unit) {
             Some(e) => {
-                let clause = delegation::entrusted_clause(&e, j, date);
+                let clause = delegation::entrusted_clause(&e, j, date, record.item.kind);
                 (
                     delegation::issuer_for(issuer, &e, j, date),
                     Some((e, clause)),

@@ -113,6 +113,24 @@ fn code_matches(given: &str, doc: &StoredDocument, query_code: &str) -> bool {
             || given == query_code.to_uppercase())
 }
 
+/// A document's sealed record; why there is none, in Chinese (never sealed, or still waiting for
+/// the county's own e-seal system).
+fn sealed_record(doc: &StoredDocument) -> Result<SealedDocument> {
+    match (&doc.sealed, doc.seal_pending) {
+        (Some(json), _) => SealedDocument::from_json(json).map_err(AppError::internal),
+        (None, Some(_)) => Err(AppError::Unavailable(format!(
+            "这份文书正在等待外部签章系统加盖电子印章，加盖后才能生成电子文件{}",
+            doc.seal_problem
+                .as_deref()
+                .map(|p| format!("（{p}）"))
+                .unwrap_or_default()
+        ))),
+        (None, None) => Err(AppError::Conflict(
+            "这份文书未加盖电子印章（签发时电子印章未启用），不能生成电子文件".into(),
+        )),
+    }
+}
+
 /// What the register says of a sealed document.
 #[derive(Debug, Clone)]
 pub struct RegistryCheck {
@@ -211,18 +229,14 @@ impl App {
         Ok(d)
     }
 
-    /// The PDF of a sealed document: from the blob store when rendered before, else rendered now
-    /// (and kept, so that every download is the same file).
+    /// The PDF of a sealed document: from the blob store when rendered before (or signed by an
+    /// external e-seal system), else rendered and signed with the seal's key now (and kept, so
+    /// that every download is the same file).
     pub async fn pdf_of(&self, doc: &StoredDocument) -> Result<Vec<u8>> {
         if let Some(digest) = &doc.pdf_digest {
             return Ok(self.blobs.get(digest).await?);
         }
-        let sealed_json = doc.sealed.as_deref().ok_or_else(|| {
-            AppError::Conflict(
-                "这份文书未加盖电子印章（签发时电子印章未启用），不能生成电子文件".into(),
-            )
-        })?;
-        let sealed = SealedDocument::from_json(sealed_json).map_err(AppError::internal)?;
+        let sealed = sealed_record(doc)?;
         let ring = self.keyring();
         let key = if crate::simulation::is_simulated(&sealed) {
             crate::simulation::simulation_key()
@@ -237,23 +251,8 @@ impl App {
                 .1
         };
         let code = self.code_of(doc).await?;
-        let url = self.verify_url(&doc.record.number, &code);
-        let record = doc.record.clone();
-        let key = key.clone();
-        let pdf = tokio::task::spawn_blocking(move || {
-            yiyin_pdf::render(
-                &sealed,
-                &record,
-                &yiyin_pdf::Verification {
-                    url: &url,
-                    code: &code,
-                },
-                &key,
-            )
-        })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+        let signer = crate::signer::OwnSigner(key.clone());
+        let pdf = self.signed_pdf(&signer, &sealed, doc, &code).await?;
         let digest = self.blobs.put(&pdf).await?;
         let mut tx = self.store.begin_write().await?;
         tx.set_document_pdf(doc.id, &digest).await?;
@@ -263,7 +262,7 @@ impl App {
 
     /// A document's verification code, given one now if it was issued before codes (before its
     /// first PDF or OFD carries it).
-    async fn code_of(&self, doc: &StoredDocument) -> Result<String> {
+    pub(crate) async fn code_of(&self, doc: &StoredDocument) -> Result<String> {
         if let Some(code) = &doc.verification_code {
             return Ok(code.clone());
         }
@@ -280,14 +279,13 @@ impl App {
     /// The OFD of a sealed document (GB/T 33190, signed as GM/T 0099 lays out): the same pages as
     /// its PDF, signed with the seal's key at the time the document was sealed. The signature is
     /// deterministic (SM2 with RFC 6979 nonces), so every download is the same file without
-    /// keeping it.
+    /// keeping it. One signed by an external e-seal system (whose signatures need not be
+    /// reproducible) is kept in the blob store and served from there.
     pub async fn ofd_of(&self, doc: &StoredDocument) -> Result<Vec<u8>> {
-        let sealed_json = doc.sealed.as_deref().ok_or_else(|| {
-            AppError::Conflict(
-                "这份文书未加盖电子印章（签发时电子印章未启用），不能生成电子文件".into(),
-            )
-        })?;
-        let sealed = SealedDocument::from_json(sealed_json).map_err(AppError::internal)?;
+        if let Some(digest) = &doc.ofd_digest {
+            return Ok(self.blobs.get(digest).await?);
+        }
+        let sealed = sealed_record(doc)?;
         let ring = self.keyring();
         let (_, key) = ring.by_id(sealed.seal.id).ok_or_else(|| {
             AppError::Unavailable("签发这份文书的印章密钥未加载，暂时不能生成电子文件".into())
@@ -298,30 +296,9 @@ impl App {
             )
         })?;
         let code = self.code_of(doc).await?;
-        let url = self.verify_url(&doc.record.number, &code);
-        let record = doc.record.clone();
-        let key = key.clone();
-        tokio::task::spawn_blocking(move || {
-            let signed_at = sealed.signed_at.clone();
-            let signer = yiyin_ofd::Signer {
-                key: &key,
-                cert: &cert,
-                seal: &eseal,
-            };
-            yiyin_ofd::render(
-                &sealed,
-                &record,
-                &yiyin_pdf::Verification {
-                    url: &url,
-                    code: &code,
-                },
-                &signer,
-                &signed_at,
-            )
-        })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)
+        let signer = crate::signer::OwnSigner(key.clone());
+        self.signed_ofd(&signer, (&cert, &eseal), &sealed, doc, &code)
+            .await
     }
 
     /// What the register says of a sealed document, as of today.
@@ -473,11 +450,17 @@ pub async fn certificate_chain(
     let root = store.seal_authority().await?;
     let trusted = root.as_ref().is_some_and(|(a, _)| {
         yiyin_seal::unhex(&a.certificate).as_deref() == Some(&ses.maker_cert[..])
-    });
+    }) || crate::seals::external_makers(store)
+        .await?
+        .contains(&ses.maker_cert);
     let revoked = store
         .seal_certificate_by_serial(&ses.signer.serial)
         .await?
-        .filter(|c| trusted && c.revoked_on.is_some());
+        .filter(|c| {
+            trusted
+                && c.revoked_on.is_some()
+                && yiyin_seal::unhex(&c.certificate).as_deref() == Some(&ses.signer_cert[..])
+        });
     let s = &ses.signer;
     let mut signer = format!(
         "印章证书：{}（序列号 {}，有效期 {} 至 {}，由「{}」签发）",
@@ -501,8 +484,10 @@ pub async fn certificate_chain(
         maker.push_str("——受信任");
     } else {
         maker.push_str("——不受信任");
-        problems
-            .push("印章证书链不能追溯到本系统受信任的根证书：不是本系统制章机构制作的印章".into());
+        problems.push(
+            "印章证书链不能追溯到本系统受信任的根证书：不是本系统制章机构或已登记的外部签章系统制作的印章"
+                .into(),
+        );
     }
     Ok((vec![signer, maker], problems))
 }

@@ -96,7 +96,7 @@ impl App {
                 crate::simulation::SEAL_ID,
             ))
         };
-        Ok(tx
+        let id = tx
             .insert_document(&NewDocument {
                 case_id: record.id,
                 event_seq,
@@ -105,7 +105,17 @@ impl App {
                 verification_code: &crate::documents::verification_code(),
                 at_ms: at.timestamp_millis(),
             })
-            .await?)
+            .await?;
+        // A seal kept in the county's own e-seal system signs it after the transaction (the
+        // sealing worker, `crate::signer`): it waits for it.
+        if sealed.is_none()
+            && let Some(seal) = self
+                .keyring()
+                .external_for_holder(&record.jurisdiction, seal_holder)
+        {
+            tx.set_document_seal_pending(id, seal.id).await?;
+        }
+        Ok(id)
     }
 
     /// Queues a push in the transaction: the payload in canonical JSON, signed by the seal of the

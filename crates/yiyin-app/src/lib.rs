@@ -45,6 +45,7 @@ pub mod redress;
 pub mod reports;
 pub mod seals;
 pub mod sharing;
+pub mod signer;
 pub mod simulation;
 pub mod sms_codes;
 pub mod statistics;

@@ -33,7 +33,7 @@ use yiyin_domain::simulation::Conduct;
 use yiyin_domain::text::{TextKind, check};
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::events::NewEvent;
-use yiyin_store::monitoring::{AppealState, CardFilter, MonitoringCard, NewCard};
+use yiyin_store::monitoring::{AppealState, CardFilter, CardKey, MonitoringCard, NewCard};
 use yiyin_store::{Conflict, StoreError};
 
 use crate::App;
@@ -62,6 +62,13 @@ pub struct CardQuery {
     /// An item code.
     #[serde(default)]
     pub item: Option<String>,
+    /// The unit (window) that received the case, by code; `online` for cases received online or
+    /// kept by the back office (no window).
+    #[serde(default)]
+    pub window: Option<String>,
+    /// A staff account's id: the cards of the cases it acted on.
+    #[serde(default)]
+    pub staff: Option<String>,
     /// `yellow` / `red` (or 黄牌 / 红牌).
     #[serde(default)]
     pub color: Option<String>,
@@ -74,6 +81,49 @@ pub struct CardQuery {
     /// `none` (not appealed), `pending`, `upheld` or `rejected`.
     #[serde(default)]
     pub appeal: Option<String>,
+    /// The page after this one: the `next` of the page before (empty: the first page).
+    #[serde(default)]
+    pub after: Option<String>,
+    /// Cards per page, 1 to 100 (default 100).
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// The code the desk's window filter gives the cases without a window.
+pub const NO_WINDOW: &str = "online";
+
+/// A page of the monitoring desk: the cards matching the filters after the cursor, newest first,
+/// how many match in all, and the cursor of the next page (None on the last).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardPage {
+    pub cards: Vec<MonitoringCard>,
+    /// How many cards match the filters (on every page).
+    pub count: i64,
+    /// Give it as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// The choices of the desk's window and staff filters, as (code, name).
+#[derive(Debug, Clone, Default)]
+pub struct DeskChoices {
+    pub windows: Vec<(String, String)>,
+    pub staff: Vec<(String, String)>,
+}
+
+/// The cursor of a page: the date and id of the card it ends with.
+fn cursor(k: CardKey) -> String {
+    format!("{}_{}", fmt_date(k.on), k.id)
+}
+
+/// A cursor given back, or bad input in its field.
+fn parse_cursor(text: &str) -> Result<CardKey> {
+    let bad = || AppError::field("after", "翻页位置无效，请从第一页重新查看");
+    let (on, id) = text.split_once('_').ok_or_else(bad)?;
+    Ok(CardKey {
+        on: yiyin_domain::calendar::parse_date(on).map_err(|_| bad())?,
+        id: id.parse().map_err(|_| bad())?,
+    })
 }
 
 /// A filter value given, trimmed; None when empty.
@@ -98,6 +148,8 @@ impl CardQuery {
             ("jurisdiction", Some(&self.jurisdiction)),
             ("department", self.department.as_ref()),
             ("item", self.item.as_ref()),
+            ("window", self.window.as_ref()),
+            ("staff", self.staff.as_ref()),
             ("color", self.color.as_ref()),
             ("appeal", self.appeal.as_ref()),
         ] {
@@ -126,22 +178,43 @@ impl CardQuery {
         {
             return Err(AppError::field("to", "结束日期不能早于开始日期"));
         }
+        let staff = given(&self.staff)
+            .map(|s| {
+                s.parse::<i64>()
+                    .map_err(|_| AppError::field("staff", "工作人员应以账号编号指定"))
+            })
+            .transpose()?;
         Ok(CardFilter {
             jurisdiction: self.jurisdiction.trim().to_string(),
             departments: Vec::new(),
             department: given(&self.department).map(str::to_string),
             item_code: given(&self.item).map(str::to_string),
+            unit: given(&self.window).map(|w| match w {
+                NO_WINDOW => String::new(),
+                w => w.to_string(),
+            }),
+            staff,
             color,
             from,
             to,
             appeal,
-            limit: DESK_LIMIT,
+            after: given(&self.after).map(parse_cursor).transpose()?,
+            limit: match self.limit {
+                None => DESK_LIMIT,
+                Some(n) if (1..=DESK_LIMIT).contains(&n) => n,
+                Some(_) => {
+                    return Err(AppError::field(
+                        "limit",
+                        format!("每页张数应在 1 至 {DESK_LIMIT} 之间"),
+                    ));
+                }
+            },
         })
     }
 }
 
-/// The most cards one read of the desk returns; a desk showing this many says the list was cut.
-pub const DESK_LIMIT: i64 = 500;
+/// The most cards one page of the desk holds.
+pub const DESK_LIMIT: i64 = 100;
 
 /// Whether the account is the discipline supervisor (纪检监察人员) of a jurisdiction.
 pub fn is_discipline_supervisor(who: &Principal, jurisdiction: &str) -> bool {
@@ -395,11 +468,12 @@ impl App {
         Ok(events.len())
     }
 
-    /// The monitoring desk's cards: of the jurisdiction for the discipline supervisor and the
-    /// bureau head, of their own department for an observer.
-    pub async fn cards(&self, who: &Principal, query: &CardQuery) -> Result<Vec<MonitoringCard>> {
+    /// A page of the monitoring desk's cards: of the jurisdiction for the discipline supervisor
+    /// and the bureau head, of their own department for an observer; with how many match and the
+    /// cursor of the next page.
+    pub async fn cards(&self, who: &Principal, query: &CardQuery) -> Result<CardPage> {
+        who.require_in(Operation::Monitor, query.jurisdiction.trim())?;
         let mut filter = query.filter()?;
-        who.require_in(Operation::Monitor, &filter.jurisdiction)?;
         let mine: Vec<_> = who
             .account
             .grants
@@ -413,10 +487,46 @@ impl App {
         if mine.iter().all(|g| g.role == Role::Observer) {
             filter.departments = mine.iter().filter_map(|g| g.department.clone()).collect();
             if filter.departments.is_empty() {
-                return Ok(Vec::new());
+                return Ok(CardPage {
+                    cards: Vec::new(),
+                    count: 0,
+                    next: None,
+                });
             }
         }
-        Ok(self.store.monitoring_cards(&filter).await?)
+        let page = self.store.monitoring_cards(&filter).await?;
+        Ok(CardPage {
+            cards: page.cards,
+            count: self.store.count_monitoring_cards(&filter).await?,
+            next: page.next.map(cursor),
+        })
+    }
+
+    /// What the desk's window and staff filters offer in a jurisdiction, for whoever may read its
+    /// desk: the units that receive cases (hall windows, township centres, village points, and
+    /// [`NO_WINDOW`]) and the staff accounts holding a role there, as (code, name).
+    pub async fn desk_choices(&self, who: &Principal, jurisdiction: &str) -> Result<DeskChoices> {
+        who.require_in(Operation::Monitor, jurisdiction)?;
+        let mut windows = vec![(NO_WINDOW.to_string(), "网上申请及未指定窗口".to_string())];
+        if let Some(j) = self.org().jurisdiction(jurisdiction) {
+            for h in &j.halls {
+                for w in &h.windows {
+                    windows.push((w.code.clone(), format!("{}{}", h.name, w.name)));
+                }
+            }
+            for t in &j.townships {
+                windows.push((t.code.clone(), t.name()));
+                windows.extend(t.villages.iter().map(|v| (v.code.clone(), v.name.clone())));
+            }
+        }
+        let staff = self
+            .store
+            .staff_in(jurisdiction)
+            .await?
+            .into_iter()
+            .map(|a| (a.id.to_string(), format!("{}（{}）", a.name, a.login)))
+            .collect();
+        Ok(DeskChoices { windows, staff })
     }
 
     /// One card with its appeal, for whoever may read the desk where it was issued (an observer:

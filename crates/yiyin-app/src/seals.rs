@@ -7,6 +7,11 @@
 //! encrypted with the seal passphrase like the seals'), a certificate and GB/T 38540 seal data
 //! (`SES_Seal`) issued for every seal, and revocation of a seal's certificate, published in the
 //! CRL (`yiyin_seal::authority`, `yiyin_seal::ses`).
+//!
+//! A seal kept in a county's own qualified e-seal system (外部签章系统, [`register_external`]): its
+//! certificate and seal data made by the county's seal maker, its signatures made through the
+//! system's signing interface (`crate::signer`); Yiyin holds no key for it, and trusts the county's
+//! maker for what that seal signs.
 
 use std::collections::{HashMap, HashSet};
 
@@ -49,6 +54,8 @@ pub struct Keyring {
     active: HashMap<(String, String), i64>,
     authority: Option<Authority>,
     certificates: HashMap<i64, SealCertificate>,
+    /// The seals signed through a county's own e-seal system (no key here).
+    external: HashMap<i64, SealRecord>,
 }
 
 impl Keyring {
@@ -66,6 +73,14 @@ impl Keyring {
 
     pub fn by_id(&self, id: i64) -> Option<&(SealRecord, SealKey)> {
         self.by_id.get(&id)
+    }
+
+    /// The active seal of a holder when a county's own e-seal system signs for it (then
+    /// [`Keyring::for_holder`] has none: Yiyin holds no key).
+    pub fn external_for_holder(&self, jurisdiction: &str, department: &str) -> Option<&SealRecord> {
+        self.active
+            .get(&(jurisdiction.to_string(), department.to_string()))
+            .and_then(|id| self.external.get(id))
     }
 
     /// The platform's seal (signs the daily chain heads).
@@ -105,13 +120,17 @@ impl Keyring {
     pub async fn open(store: &Store, passphrase: &SecretString) -> Result<Self> {
         let mut ring = Keyring::default();
         for (record, encrypted) in store.sealed_keys().await? {
-            let key = open_key(&record, &encrypted, passphrase)?;
             if !record.retired {
                 ring.active.insert(
                     (record.jurisdiction.clone(), record.department.clone()),
                     record.id,
                 );
             }
+            if record.signer_url.is_some() {
+                ring.external.insert(record.id, record);
+                continue;
+            }
+            let key = open_key(&record, &encrypted, passphrase)?;
             ring.by_id.insert(record.id, (record, key));
         }
         ring.authority = open_authority(store, passphrase).await?;
@@ -309,10 +328,16 @@ pub async fn crl(store: &Store, ring: &Keyring, today: NaiveDate) -> Result<Vec<
     let authority = ring
         .authority()
         .ok_or_else(|| AppError::Unavailable("电子印章制作机构尚未建立".into()))?;
+    // Only the certificates this authority issued (an external seal's is its maker's to revoke).
     let revoked: Vec<(String, String)> = store
         .seal_certificates()
         .await?
         .into_iter()
+        .filter(|c| {
+            unhex(&c.certificate).is_some_and(|der| {
+                yiyin_seal::authority::check_issued(&der, &authority.cert).is_ok()
+            })
+        })
         .filter_map(|c| Some((c.serial, c.revoked_on?)))
         .collect();
     yiyin_seal::authority::crl(
@@ -406,6 +431,7 @@ async fn make_seal(
             encrypted_key: &encrypted,
             valid_from: &fmt_date(today),
             valid_until: &fmt_date(until),
+            signer_url: None,
             at_ms: chrono::Utc::now().timestamp_millis(),
         })
         .await?)
@@ -513,7 +539,8 @@ pub async fn ensure_seals(
 /// Checks that the passphrase opens the seals already made (one of them), so that no seal is
 /// retired or made under a mistyped passphrase.
 async fn check_passphrase(store: &Store, passphrase: &SecretString) -> Result<()> {
-    if let Some((record, encrypted)) = store.sealed_keys().await?.into_iter().next() {
+    let keys = store.sealed_keys().await?.into_iter();
+    if let Some((record, encrypted)) = keys.into_iter().find(|(r, _)| r.signer_url.is_none()) {
         open_key(&record, &encrypted, passphrase)?;
     }
     Ok(())
@@ -570,6 +597,153 @@ pub async fn rotate_seal(
     tx.commit().await?;
     ensure_certificates(store, passphrase, today).await?;
     Ok(store.seal(new).await?)
+}
+
+/// A seal kept in a county's own e-seal system, to register: the holder it seals for, its signing
+/// interface, and the certificate and seal data (DER) the county's seal maker made.
+#[derive(Debug, Clone)]
+pub struct ExternalSeal<'a> {
+    pub jurisdiction: &'a str,
+    /// '' for the bureau, a department's or township's code.
+    pub department: &'a str,
+    /// The interface's base address (`http://…` or `https://…`; `/sign` is appended).
+    pub url: &'a str,
+    pub certificate: &'a [u8],
+    pub eseal: &'a [u8],
+}
+
+/// The seal makers (their certificates, DER) of the external seals registered: the roots trusted
+/// beside this installation's own for what those seals signed.
+pub async fn external_makers(store: &Store) -> Result<Vec<Vec<u8>>> {
+    let external: HashSet<i64> = store
+        .seals()
+        .await?
+        .into_iter()
+        .filter(|s| s.signer_url.is_some())
+        .map(|s| s.id)
+        .collect();
+    Ok(store
+        .seal_certificates()
+        .await?
+        .into_iter()
+        .filter(|c| external.contains(&c.seal_id))
+        .filter_map(|c| unhex(&c.eseal))
+        .filter_map(|e| yiyin_seal::ses::read_seal(&e).ok())
+        .map(|s| s.maker_cert)
+        .collect())
+}
+
+/// Hands a holder's seal over to the county's own e-seal system (外部签章系统): checks the seal
+/// data (GB/T 38540, signed by its maker, a CA), that the certificate is in it and issued by the
+/// maker, that the seal is the holder's (the name of the seal in use, the holder as the
+/// certificate's subject) and valid today; then retires the seal in use and registers the external
+/// one in its place, in one write. From then on that holder's documents are signed through the
+/// interface, and the county's maker is trusted for them. An audited act of the platform's
+/// administrator (the caller checks the role). Bad input changes nothing.
+pub async fn register_external(
+    store: &Store,
+    actor: &Actor,
+    seal: &ExternalSeal<'_>,
+    today: NaiveDate,
+) -> Result<SealRecord> {
+    let url = seal.url.trim();
+    let parsed = reqwest::Url::parse(url).ok();
+    if !parsed.as_ref().is_some_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.query().is_none()
+    }) {
+        return Err(AppError::invalid(format!(
+            "外部签章系统的签章接口地址「{url}」无效：应为 http:// 或 https:// 开头、不带查询参数的地址"
+        )));
+    }
+    let data = yiyin_seal::ses::read_seal(seal.eseal)
+        .map_err(|e| AppError::invalid(format!("外部签章系统的电子印章数据无效：{e}")))?;
+    if !data.maker.ca {
+        return Err(AppError::invalid(format!(
+            "电子印章数据的制章者证书「{}」不是 CA 证书，不能作为受信任的根",
+            data.maker.subject
+        )));
+    }
+    if !data.cert_list.iter().any(|c| c == seal.certificate) {
+        return Err(AppError::invalid(
+            "签章证书不在电子印章数据（SES_Seal）的证书列表中：不是这枚印章的证书",
+        ));
+    }
+    let cert = yiyin_seal::authority::read_certificate(seal.certificate)
+        .map_err(|e| AppError::invalid(e.to_string()))?;
+    let in_use = store
+        .seals()
+        .await?
+        .into_iter()
+        .find(|s| {
+            s.jurisdiction == seal.jurisdiction && s.department == seal.department && !s.retired
+        })
+        .ok_or_else(|| {
+            AppError::invalid("该持章单位没有在用的电子印章，不能改由外部签章系统签章")
+        })?;
+    if data.name != in_use.name {
+        return Err(AppError::invalid(format!(
+            "外部签章系统的印章名称「{}」与持章单位在用的印章名称「{}」不一致",
+            data.name, in_use.name
+        )));
+    }
+    if cert.subject != in_use.holder {
+        return Err(AppError::invalid(format!(
+            "签章证书的持有者「{}」不是持章单位「{}」",
+            cert.subject, in_use.holder
+        )));
+    }
+    let day = fmt_date(today);
+    if day < data.valid_start || day > data.valid_end {
+        return Err(AppError::invalid(format!(
+            "外部签章系统的印章今天不在有效期内（{} 至 {}）",
+            data.valid_start, data.valid_end
+        )));
+    }
+    if store.seal_by_public_key(&cert.public_key).await?.is_some() {
+        return Err(AppError::Conflict(
+            "这枚签章证书的公钥已登记在本系统的印章中".into(),
+        ));
+    }
+    let at = chrono::Utc::now();
+    let mut tx = store.begin_write().await?;
+    tx.retire_seal(in_use.id, at.timestamp_millis()).await?;
+    let id = tx
+        .insert_seal(&NewSeal {
+            jurisdiction: &in_use.jurisdiction,
+            department: &in_use.department,
+            name: &in_use.name,
+            holder: &in_use.holder,
+            public_key: &cert.public_key,
+            encrypted_key: "",
+            valid_from: &data.valid_start,
+            valid_until: &data.valid_end,
+            signer_url: Some(url),
+            at_ms: at.timestamp_millis(),
+        })
+        .await?;
+    tx.insert_seal_certificate(
+        id,
+        &cert.serial,
+        &hex(seal.certificate),
+        &hex(seal.eseal),
+        at.timestamp_millis(),
+    )
+    .await?;
+    tx.append_events(&[NewEvent::new(
+        actor,
+        at,
+        &in_use.jurisdiction,
+        None,
+        "seal_external_registered",
+        format!(
+            "印章「{}」改由外部签章系统签章：停用第{}号，登记第{id}号（签章接口 {url}，证书序列号 {}，制章者「{}」）",
+            in_use.name, in_use.id, cert.serial, data.maker.subject
+        ),
+        json!({"seal": id, "retired": in_use.id, "url": url, "serial": cert.serial}),
+    )])
+    .await?;
+    tx.commit().await?;
+    Ok(store.seal(id).await?)
 }
 
 impl crate::App {

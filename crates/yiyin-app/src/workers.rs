@@ -6,7 +6,8 @@
 //! date; deem granted the renewals undecided at expiry (Art. 50) and expire licences past their end;
 //! build the archive packages of closed cases; issue the monitoring cards due
 //! ([`crate::monitoring`]); publish the day's signed chain head. Every few
-//! seconds, deliver the pushes due ([`crate::delivery`]) and send the notices due
+//! seconds, deliver the pushes due ([`crate::delivery`]), have the documents waiting for a county's own
+//! e-seal system signed ([`crate::signer`]) and send the notices due
 //! ([`crate::notifications`]; the staff's 即将超期 notices are written by the minute's sweep). Safe with several app servers: each case
 //! is written under its version, once; a package and a day's head are registered once; a push is
 //! claimed with a lease.
@@ -54,8 +55,12 @@ pub fn spawn(app: &App) -> Workers {
         let app = app.clone();
         tokio::spawn(crate::notifications::run(app))
     };
+    let sealing = {
+        let app = app.clone();
+        tokio::spawn(crate::signer::run(app))
+    };
     Workers {
-        tasks: vec![sweeps, deliveries, notices],
+        tasks: vec![sweeps, deliveries, notices, sealing],
     }
 }
 

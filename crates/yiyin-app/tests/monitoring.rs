@@ -8,6 +8,8 @@
 //! and is named on the calendar administrator's warning, until the year is loaded and its dues are
 //! computed and kept. The conduct sweep cards a review step left past its budget and a pushed
 //! result the supervising department did not acknowledge in time (on that department), once each.
+//! The desk filters by window (following a case handed over) and by staff member, counts what
+//! matches, and pages by key through every card once, in order.
 
 mod common;
 
@@ -28,6 +30,7 @@ on_both!(crate::common::run;
     a_card_is_appealed_once_and_decided_by_the_discipline_supervisor,
     a_case_reaching_a_year_not_loaded_is_provisional_until_the_year_is,
     conduct_cards_come_for_a_step_over_budget_and_a_push_not_acknowledged,
+    the_desk_filters_by_window_and_staff_pages_by_key_and_counts,
 );
 
 fn day(d: NaiveDate) -> String {
@@ -66,7 +69,7 @@ async fn discipline(w: &World) -> Principal {
 
 /// The cards of the jurisdiction as `who`'s desk lists them.
 async fn all_cards(w: &World, who: &Principal) -> Vec<MonitoringCard> {
-    w.cards(who, &desk()).await.unwrap()
+    w.cards(who, &desk()).await.unwrap().cards
 }
 
 async fn a_late_case_gets_its_yellow_card_on_its_date_once(w: World) {
@@ -173,12 +176,18 @@ async fn a_card_is_appealed_once_and_decided_by_the_discipline_supervisor(w: Wor
 
     // The desk: the discipline supervisor, the head and the department's observer see the card;
     // another department's observer sees none; the window is refused.
-    let seen = w.cards(&discipline, &desk()).await.unwrap();
+    let seen = w.cards(&discipline, &desk()).await.unwrap().cards;
     assert_eq!(seen.len(), 1);
     let card = seen[0].clone();
-    assert_eq!(w.cards(&w.head, &desk()).await.unwrap(), seen);
-    assert_eq!(w.cards(&observer, &desk()).await.unwrap(), seen);
-    assert!(w.cards(&other_observer, &desk()).await.unwrap().is_empty());
+    assert_eq!(w.cards(&w.head, &desk()).await.unwrap().cards, seen);
+    assert_eq!(w.cards(&observer, &desk()).await.unwrap().cards, seen);
+    assert!(
+        w.cards(&other_observer, &desk())
+            .await
+            .unwrap()
+            .cards
+            .is_empty()
+    );
     let denied = forbidden(w.cards(&w.clerk, &desk()).await);
     assert!(denied.contains("查看电子监察"), "{denied}");
     // Filters: by colour, by date, by appeal state.
@@ -186,12 +195,12 @@ async fn a_card_is_appealed_once_and_decided_by_the_discipline_supervisor(w: Wor
         color: Some("红牌".into()),
         ..desk()
     };
-    assert!(w.cards(&discipline, &red).await.unwrap().is_empty());
+    assert!(w.cards(&discipline, &red).await.unwrap().cards.is_empty());
     let after = CardQuery {
         from: Some(day(on + Duration::days(1))),
         ..desk()
     };
-    assert!(w.cards(&discipline, &after).await.unwrap().is_empty());
+    assert!(w.cards(&discipline, &after).await.unwrap().cards.is_empty());
     let bad = CardQuery {
         from: Some("2025年3月1日".into()),
         ..desk()
@@ -223,7 +232,7 @@ async fn a_card_is_appealed_once_and_decided_by_the_discipline_supervisor(w: Wor
         appeal: Some("pending".into()),
         ..desk()
     };
-    assert_eq!(w.cards(&discipline, &pending).await.unwrap().len(), 1);
+    assert_eq!(w.cards(&discipline, &pending).await.unwrap().cards.len(), 1);
 
     // The decision: the discipline supervisor alone, with a reason.
     for who in [&w.head, &w.chief, &observer] {
@@ -252,7 +261,7 @@ async fn a_card_is_appealed_once_and_decided_by_the_discipline_supervisor(w: Wor
         "已复核",
     );
     // The card is as issued: same colour, limit, dates and reason; still listed.
-    let now = w.cards(&discipline, &desk()).await.unwrap();
+    let now = w.cards(&discipline, &desk()).await.unwrap().cards;
     assert_eq!(now.len(), 1);
     let kept = &now[0];
     assert_eq!(
@@ -417,4 +426,136 @@ async fn conduct_cards_come_for_a_step_over_budget_and_a_push_not_acknowledged(w
     // The chain holds.
     let report = verify_chain(&w.store).await.unwrap();
     assert!(report.broken.is_none(), "{:?}", report.broken);
+}
+
+/// Seven late cases carded on one day: three reviewed by the reviewer, two handed over to a
+/// window (one before the sweep, one after). The desk filters by window and staff member with
+/// counts that match, and pages of three go through every card once, newest first.
+async fn the_desk_filters_by_window_and_staff_pages_by_key_and_counts(w: World) {
+    let mut ids = Vec::new();
+    let mut on = None;
+    for n in 1..=7 {
+        let (id, _, card_on) = late_case(&w, n).await;
+        ids.push(id);
+        on = Some(card_on);
+    }
+    let on = on.unwrap();
+    for id in &ids[..3] {
+        w.act(*id, review(), "2025-03-04").await;
+    }
+    let window = "hy-hall-w9";
+    let store = w.t.app.store.clone();
+    let hand = |id: i64| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin_write().await.unwrap();
+            tx.hand_case_to(id, window, 0).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    hand(ids[3]).await;
+    assert_eq!(w.sweep_cards(at(&day(on))).await.unwrap(), 7);
+    hand(ids[4]).await;
+    w.t.set_today(&day(on));
+    let jj = discipline(&w).await;
+    let cases_of = |page: &yiyin_app::monitoring::CardPage| {
+        let mut c: Vec<i64> = page.cards.iter().map(|c| c.case_id).collect();
+        c.sort();
+        c
+    };
+
+    // By window: the two handed over; `online`, the others; the count says as many.
+    let by_window = |w: &str| CardQuery {
+        window: Some(w.into()),
+        ..desk()
+    };
+    let windowed = w.cards(&jj, &by_window(window)).await.unwrap();
+    assert_eq!(cases_of(&windowed), [ids[3], ids[4]]);
+    assert_eq!(windowed.count, 2);
+    assert!(windowed.cards.iter().all(|c| c.unit == window));
+    let online = w.cards(&jj, &by_window("online")).await.unwrap();
+    assert_eq!(online.count, 5);
+    assert_eq!(online.cards.len(), 5);
+
+    // By staff member: the reviewer's three cases; the clerk received them all.
+    let by_staff = |p: &Principal| CardQuery {
+        staff: Some(p.account.id.to_string()),
+        ..desk()
+    };
+    let reviewed = w.cards(&jj, &by_staff(&w.reviewer)).await.unwrap();
+    assert_eq!(cases_of(&reviewed), ids[..3]);
+    assert_eq!(reviewed.count, 3);
+    let received = w.cards(&jj, &by_staff(&w.clerk)).await.unwrap();
+    assert_eq!(cases_of(&received), ids);
+    assert_eq!(received.count, 7);
+    // Both filters at once, and with a date range past the cards: none.
+    let both = CardQuery {
+        window: Some(window.into()),
+        ..by_staff(&w.reviewer)
+    };
+    assert_eq!(w.cards(&jj, &both).await.unwrap().count, 0);
+    let later = CardQuery {
+        from: Some(day(on + Duration::days(1))),
+        ..by_staff(&w.clerk)
+    };
+    assert_eq!(w.cards(&jj, &later).await.unwrap().count, 0);
+
+    // Pages of three, without and with the staff filter: every card once, newest first, the
+    // count on every page, no `next` on the last.
+    for base in [desk(), by_staff(&w.clerk)] {
+        let mut seen: Vec<MonitoringCard> = Vec::new();
+        let mut after = None;
+        let mut pages = 0;
+        loop {
+            let q = CardQuery {
+                limit: Some(3),
+                after: after.clone(),
+                ..base.clone()
+            };
+            let page = w.cards(&jj, &q).await.unwrap();
+            pages += 1;
+            assert_eq!(page.count, 7);
+            assert!(page.cards.len() <= 3);
+            seen.extend(page.cards);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 3);
+        let mut order: Vec<(NaiveDate, i64)> = seen.iter().map(|c| (c.card_on, c.id)).collect();
+        let listed = order.clone();
+        order.sort_by(|a, b| b.cmp(a));
+        assert_eq!(listed, order, "newest first, then by id");
+        order.dedup();
+        assert_eq!(order.len(), 7, "no card twice, none lost");
+        let mut cases: Vec<i64> = seen.iter().map(|c| c.case_id).collect();
+        cases.sort();
+        assert_eq!(cases, ids);
+    }
+
+    // An observer of another department: nothing, counted as nothing.
+    let other =
+        w.t.staff("hy.gc.zheng", Role::Observer, HANYIN, Some("wenguang"))
+            .await;
+    let none = w.cards(&other, &by_staff(&w.clerk)).await.unwrap();
+    assert!(none.cards.is_empty() && none.count == 0);
+    // The window clerk is refused the filters too; bad input is refused in Chinese.
+    let denied = forbidden(w.cards(&w.clerk, &by_window(window)).await);
+    assert!(denied.contains("查看电子监察"), "{denied}");
+    let bad_staff = CardQuery {
+        staff: Some("李娜".into()),
+        ..desk()
+    };
+    assert_invalid(w.cards(&jj, &bad_staff).await, "staff", "账号编号");
+    let bad_cursor = CardQuery {
+        after: Some("第二页".into()),
+        ..desk()
+    };
+    assert_invalid(w.cards(&jj, &bad_cursor).await, "after", "翻页位置无效");
+    let bad_limit = CardQuery {
+        limit: Some(0),
+        ..desk()
+    };
+    assert_invalid(w.cards(&jj, &bad_limit).await, "limit", "每页张数");
 }

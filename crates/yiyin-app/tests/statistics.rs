@@ -5,7 +5,9 @@
 //! changed behind Yiyin's back shows only after a rebuild, the log still telling the truth);
 //! an observer sees only its department; the roles without the duty are refused before the input
 //! is read; bad dates and groupings are refused in Chinese; SQLite and PostgreSQL give identical
-//! tables; the exports carry the same figures.
+//! tables; the exports carry the same figures. A calendar year loaded again (corrected) brings
+//! the summary to the recomputed figures in its own transaction; case writes racing a rebuild
+//! succeed and are counted.
 
 mod common;
 
@@ -29,6 +31,8 @@ on_both!(crate::common::run;
     an_observer_sees_only_its_department,
     roles_without_the_duty_are_refused_before_the_input,
     bad_periods_and_groupings_are_refused_in_chinese,
+    a_corrected_calendar_year_recomputes_the_summary_at_once,
+    case_writes_racing_a_rebuild_are_kept,
 );
 
 fn march(by: &str) -> StatisticsQuery {
@@ -643,4 +647,76 @@ mod monthly_report {
         w.monthly_report(&jj, HANYIN, "2025-02").await.unwrap();
         assert_eq!(w.logged(MONTHLY_REPORT_MADE).await, 2);
     }
+}
+
+/// 2025 loaded again with 2025-03-12 (a Wednesday) made a holiday: March's promised due dates
+/// move a working day later, so C, decided 03-18, is on time, not late, and B, denied 03-17,
+/// early — in the summary at once,
+/// as the recomputation with the corrected calendar says, with no rebuild.
+async fn a_corrected_calendar_year_recomputes_the_summary_at_once(w: World) {
+    march_cases(&w).await;
+    let before = w.statistics(&w.head, &march("department")).await.unwrap();
+    assert_eq!(before.table.total.counts.late, 1);
+    let mut year: serde_json::Value = serde_json::from_str(include_str!(
+        "../../yiyin-domain/data/cn-calendar/2025.json"
+    ))
+    .unwrap();
+    year["days"].as_array_mut().unwrap().push(serde_json::json!(
+        {"name": "更正", "date": "2025-03-12", "isOffDay": true}
+    ));
+    let admin = w.t.staff("hy.admin", Role::SystemAdmin, HANYIN, None).await;
+    w.upload_calendar(&admin, &year.to_string()).await.unwrap();
+    let after = w.statistics(&w.head, &march("department")).await.unwrap();
+    // C (decided 03-18) on time, B (denied 03-17) now early.
+    let (b, a) = (before.table.total.counts, after.table.total.counts);
+    assert_eq!((a.late, a.on_time, a.early), (0, b.on_time, b.early + 1));
+    summary_is_recomputation(&w, &w.head).await;
+}
+
+/// Cases received and decided while a rebuild runs: every write succeeds (on PostgreSQL it waits
+/// for the rebuild's transaction, on SQLite for the one writer), and the summary is the
+/// recomputation afterwards, the rebuild's cases and the writes' all counted once.
+async fn case_writes_racing_a_rebuild_are_kept(w: World) {
+    mixed_cases(&w).await;
+    w.set_today("2025-03-31");
+    let before = w.statistics(&w.head, &march("department")).await.unwrap();
+    let writes = async {
+        for n in 30..36 {
+            let c = w
+                .receive_food(org(n), IntakeOutcome::Accept, "2025-03-24")
+                .await;
+            w.act(c.id, review(), "2025-03-25").await;
+        }
+    };
+    let (rebuilt, ()) = tokio::join!(w.rebuild_statistics(), writes);
+    assert!(rebuilt.unwrap() >= 12);
+    w.set_today("2025-03-31");
+    summary_is_recomputation(&w, &w.head).await;
+    let s = w.statistics(&w.head, &march("department")).await.unwrap();
+    let log = w
+        .statistics_from_events(&w.head, &march("department"))
+        .await
+        .unwrap();
+    assert_eq!(s, log);
+    assert_eq!(
+        s.table.total.counts.received,
+        before.table.total.counts.received + 6
+    );
+    // And again, with the rebuild started after the writes began.
+    let writes = async {
+        for n in 40..44 {
+            w.receive_food(org(n), IntakeOutcome::Accept, "2025-03-26")
+                .await;
+        }
+    };
+    let (rebuilt, ()) = tokio::join!(
+        async {
+            tokio::task::yield_now().await;
+            w.rebuild_statistics().await
+        },
+        writes
+    );
+    rebuilt.unwrap();
+    w.set_today("2025-03-31");
+    summary_is_recomputation(&w, &w.head).await;
 }

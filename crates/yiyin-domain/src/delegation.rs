@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, fmt_date, fmt_date_cn};
-use crate::catalog::{HandlingMode, Item};
+use crate::catalog::{HandlingMode, Item, ItemKind};
 use crate::org::{Issuer, Jurisdiction, TownshipCentre, resident_seal_name};
 use crate::text::{TextKind, check};
 
@@ -212,13 +212,24 @@ pub fn issuer_for(mut issuer: Issuer, e: &Entrusted, j: &Jurisdiction, date: Nai
 pub const COUNTY_GOVERNMENT_HOLDER: &str = "county-government";
 
 /// The paragraph a document decided by the entrusted township carries: the township named as
-/// entrusted (受委托机关), acting in the delegating authority's name.
-pub fn entrusted_clause(e: &Entrusted, j: &Jurisdiction, date: NaiveDate) -> String {
+/// entrusted (受委托机关), acting in the delegating authority's name — under Art. 24 for an
+/// administrative licence; an item of another kind (a public service …) is not handled under the
+/// Administrative Licensing Law, so its clause cites none of it (受…委托办理).
+pub fn entrusted_clause(
+    e: &Entrusted,
+    j: &Jurisdiction,
+    date: NaiveDate,
+    item_kind: ItemKind,
+) -> String {
     let delegator = delegator_name(e.delegator, j, date);
-    format!(
-        "本文书由{gov}受{delegator}委托，依照{ART_24}的规定，以{delegator}名义作出。受委托机关：{gov}。",
-        gov = e.government
-    )
+    let gov = &e.government;
+    if item_kind == ItemKind::Licensing {
+        format!(
+            "本文书由{gov}受{delegator}委托，依照{ART_24}的规定，以{delegator}名义作出。受委托机关：{gov}。"
+        )
+    } else {
+        format!("本文书由{gov}受{delegator}委托办理，以{delegator}名义作出。受委托机关：{gov}。")
+    }
 }
 
 /// A delegation to record, as asked.

@@ -12,22 +12,29 @@
 //! Doc_0/Document.xml               CommonData (A4 page area, resources), Pages, Attachments
 //! Doc_0/PublicRes.xml              the fonts
 //! Doc_0/DocumentRes.xml            the images
-//! Doc_0/Res/font_N.otf             the font subsets (CFF outlines; glyphs addressed by CGTransform)
+//! Doc_0/Res/font_N.otf             the font subsets (CFF outlines, with a character map)
 //! Doc_0/Res/image_N.png            the seal, the QR code
 //! Doc_0/Pages/Page_N/Content.xml   text, rules and images of each page
 //! Doc_0/Attachs/Attachments.xml    the sealed record, Doc_0/Attachs/sealed-document.json
 //! Doc_0/Signs/…                    the signature (see [`sign`])
 //! ```
 //!
-//! Fonts: the subsetter keeps only the glyphs used and renumbers them, and a subset carries no
-//! character map; every text object therefore says which glyph each character is
-//! (`ofd:CGTransform`), as GB/T 33190 provides for embedded subset fonts. The text itself stays in
-//! `ofd:TextCode`, so readers extract it (rare characters such as 𠮷 and 䶮 included) unchanged.
+//! Fonts: the PDF's fonts (`yiyin_pdf::FONT` and its fallback), so that rare characters (GB 18030,
+//! such as 𠮷 and 䶮) show as in the PDF. The subsetter keeps only the glyphs used and renumbers
+//! them; the subset then gets a character map (`cmap`) of the characters it sets, to their new
+//! glyph numbers, and the original's `OS/2` table, so that it is a complete OpenType font. Every
+//! text object also says which glyph each character is (`ofd:CGTransform`, the same numbers), as
+//! GB/T 33190 provides for embedded subset fonts: a reader may draw by glyph or by character code
+//! and gets the same glyph. The text itself stays in `ofd:TextCode`, so readers extract it
+//! unchanged.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
 
 use ttf_parser::{Face, GlyphId};
+use write_fonts::FontBuilder;
+use write_fonts::read::{FontRef, TableProvider as _};
+use write_fonts::tables::cmap::Cmap;
 use yiyin_domain::documents::DocumentRecord;
 use yiyin_pdf::Verification;
 use yiyin_pdf::layout::{self, Mark};
@@ -71,10 +78,43 @@ pub enum OfdVerifyError {
     Signature(String),
 }
 
-/// One font resource: its id and how the subset renumbers the glyphs.
+/// One font resource: its id, how the subset renumbers the glyphs, and the characters it sets
+/// with their glyphs in the whole font.
 struct FontRes {
     id: u32,
     remapper: subsetter::GlyphRemapper,
+    chars: BTreeMap<char, u16>,
+}
+
+/// The font file embedded for `res`: the subset of font `font` with the glyphs `res` uses, with a
+/// character map of the characters it sets (formats 4 and 12, to the subset's glyph numbers,
+/// which are those of `ofd:CGTransform`) and the original's `OS/2` table.
+fn embedded_font(font: usize, res: &FontRes) -> Result<Vec<u8>, OfdError> {
+    let err = |e: &dyn std::fmt::Debug| OfdError::Render(format!("字体子集：{e:?}"));
+    let subset = subsetter::subset(font_data(font), 0, &res.remapper).map_err(|e| err(&e))?;
+    let mappings: Vec<(char, write_fonts::types::GlyphId)> = res
+        .chars
+        .iter()
+        .filter_map(|(&c, &g)| Some((c, res.remapper.get(g).filter(|&n| n != 0)?.into())))
+        .collect();
+    let cmap = Cmap::from_mappings(mappings.iter().copied()).map_err(|e| err(&e))?;
+    let mut builder = FontBuilder::new();
+    builder.add_table(&cmap).map_err(|e| err(&e))?;
+    let os2_tag = write_fonts::types::Tag::new(b"OS/2");
+    let original = FontRef::new(font_data(font)).map_err(|e| err(&e))?;
+    if let Some(os2) = original.data_for_tag(os2_tag) {
+        let mut os2 = os2.as_bytes().to_vec();
+        // usFirstCharIndex and usLastCharIndex: the subset's own (the BMP's end beyond it).
+        let code = |c: Option<&(char, _)>| c.map_or(0, |(c, _)| (*c as u32).min(0xFFFF) as u16);
+        if os2.len() >= 68 {
+            os2[64..66].copy_from_slice(&code(mappings.first()).to_be_bytes());
+            os2[66..68].copy_from_slice(&code(mappings.last()).to_be_bytes());
+        }
+        builder.add_raw(os2_tag, os2);
+    }
+    let subset_ref = FontRef::new(&subset).map_err(|e| err(&e))?;
+    builder.copy_missing_tables(subset_ref);
+    Ok(builder.build())
 }
 
 /// The font `font` (0: main, 1: fallback) parsed.
@@ -115,6 +155,49 @@ pub fn render(
     let mut files = package(sealed, record, verification)?;
     sign::add_signature(&mut files, sealed, signer, signed_at)?;
     zip_files(&files)
+}
+
+/// An OFD package laid out and waiting for its seal's signature, for a signer elsewhere (a
+/// county's own e-seal system, whose key stays in its cryptographic module): [`Unsigned::to_sign`]
+/// is the DER `TBS_Sign` the holder signs, [`Unsigned::finish`] completes the package with that
+/// signature and the holder's certificate. The result is what [`render`] makes with a key here.
+#[derive(Debug, Clone)]
+pub struct Unsigned {
+    files: Files,
+    xml: String,
+    to_sign: Vec<u8>,
+}
+
+/// Lays out a sealed document as an OFD package as [`render`] does, signed with the seal data
+/// `seal` (GB/T 38540 `SES_Seal`, DER) at `signed_at`, the holder's signature still to be made.
+pub fn prepare(
+    sealed: &SealedDocument,
+    record: &DocumentRecord,
+    verification: &Verification,
+    seal: &[u8],
+    signed_at: &str,
+) -> Result<Unsigned, OfdError> {
+    let mut files = package(sealed, record, verification)?;
+    let (xml, to_sign) = sign::prepare_signature(&mut files, sealed, seal, signed_at)?;
+    Ok(Unsigned {
+        files,
+        xml,
+        to_sign,
+    })
+}
+
+impl Unsigned {
+    /// The DER `TBS_Sign` the holder's SM2 signature covers.
+    pub fn to_sign(&self) -> &[u8] {
+        &self.to_sign
+    }
+
+    /// The signed package: the holder's certificate (DER) and SM2 signature (DER) over
+    /// [`Unsigned::to_sign`].
+    pub fn finish(mut self, cert: &[u8], signature: &[u8]) -> Result<Vec<u8>, OfdError> {
+        sign::finish_signature(&mut self.files, self.xml, &self.to_sign, cert, signature)?;
+        zip_files(&self.files)
+    }
 }
 
 /// The files of a package, by path, in the order they are written.
@@ -275,10 +358,12 @@ fn package(
                     let res = fonts[run.font].get_or_insert_with(|| FontRes {
                         id: 0,
                         remapper: subsetter::GlyphRemapper::new(),
+                        chars: BTreeMap::new(),
                     });
                     for c in run.text.chars() {
                         let g = faces[run.font].glyph_index(c).unwrap_or(GlyphId(0));
                         res.remapper.remap(g.0);
+                        res.chars.insert(c, g.0);
                     }
                 }
             }
@@ -294,8 +379,7 @@ fn package(
     );
     for (i, f) in fonts.iter().enumerate() {
         let Some(f) = f else { continue };
-        let subset = subsetter::subset(font_data(i), 0, &f.remapper)
-            .map_err(|e| OfdError::Render(format!("字体子集：{e:?}")))?;
+        let subset = embedded_font(i, f)?;
         public.push_str(&format!(
             r#"<ofd:Font ID="{}" FontName="{n}" FamilyName="{n}"><ofd:FontFile>font_{i}.otf</ofd:FontFile></ofd:Font>"#,
             f.id,

@@ -37,6 +37,20 @@ pub(crate) fn add_signature(
     signer: &Signer<'_>,
     signed_at: &str,
 ) -> Result<(), OfdError> {
+    let (xml, to_sign) = prepare_signature(files, sealed, signer.seal, signed_at)?;
+    let signature = signer.key.sign(&to_sign);
+    finish_signature(files, xml, &to_sign, signer.cert, &signature)
+}
+
+/// The first half of [`add_signature`]: names the signatures in `OFD.xml` and returns the
+/// `Signature.xml` covering every file of the package and the DER `TBS_Sign` (with the seal
+/// `seal`) over it, which the holder signs.
+pub(crate) fn prepare_signature(
+    files: &mut Files,
+    sealed: &SealedDocument,
+    seal: &[u8],
+    signed_at: &str,
+) -> Result<(String, Vec<u8>), OfdError> {
     // OFD.xml names the signatures.
     for (path, bytes) in files.iter_mut() {
         if path == "OFD.xml" {
@@ -95,15 +109,22 @@ pub(crate) fn add_signature(
     xml.push_str(&format!(
         r#"</ofd:References><ofd:StampAnnot ID="1" PageRef="{page_ref}" Boundary="{boundary}"/></ofd:SignedInfo><ofd:SignedValue>/{SIGNED_VALUE}</ofd:SignedValue></ofd:Signature>"#
     ));
-    let signature = ses::sign(
-        signer.key,
-        signer.cert,
-        signer.seal,
-        signed_at,
-        xml.as_bytes(),
-        &format!("/{SIGNATURE}"),
-    )
-    .map_err(|e| OfdError::Render(e.to_string()))?;
+    let to_sign = ses::to_sign(seal, signed_at, xml.as_bytes(), &format!("/{SIGNATURE}"))
+        .map_err(|e| OfdError::Render(e.to_string()))?;
+    Ok((xml, to_sign))
+}
+
+/// The second half of [`add_signature`]: the signature files, with the `SES_Signature` of the
+/// `TBS_Sign` signed by the holder (`cert`, its SM2 signature `signature`, DER).
+pub(crate) fn finish_signature(
+    files: &mut Files,
+    xml: String,
+    to_sign: &[u8],
+    cert: &[u8],
+    signature: &[u8],
+) -> Result<(), OfdError> {
+    let signature =
+        ses::assemble(to_sign, cert, signature).map_err(|e| OfdError::Render(e.to_string()))?;
     files.push((SIGNATURES.into(), signatures_xml().into_bytes()));
     files.push((SIGNATURE.into(), xml.into_bytes()));
     files.push((SIGNED_VALUE.into(), signature));

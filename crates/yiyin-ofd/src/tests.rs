@@ -133,6 +133,69 @@ fn an_ofd_has_the_parts_gb_t_33190_names_and_verifies() {
     std::fs::write(std::env::temp_dir().join("yiyin-sample.ofd"), &ofd).unwrap();
 }
 
+/// The text between `from` and the next `to` after it in `s`, and what follows.
+fn between<'a>(s: &'a str, from: &str, to: &str) -> (&'a str, &'a str) {
+    let start = s.find(from).unwrap() + from.len();
+    let len = s[start..].find(to).unwrap();
+    (&s[start..start + len], &s[start + len..])
+}
+
+#[test]
+fn each_character_maps_to_its_glyph_in_the_embedded_font() {
+    // Rare characters too: beyond the BMP, and 䶶 and 鿫 of the fallback font.
+    let (key, sealed, record) = sample("王𠮷䶮䶶鿫");
+    let ofd = render_signed(&sealed, &record, &key, "2026-06-16T09:00:01+08:00").unwrap();
+    let files = unzip(&ofd).unwrap();
+    let public = String::from_utf8(files["Doc_0/PublicRes.xml"].clone()).unwrap();
+    let mut fonts = BTreeMap::new();
+    for font in public.split("<ofd:Font ID=\"").skip(1) {
+        let (id, rest) = font.split_once('"').unwrap();
+        let (file, _) = between(rest, "<ofd:FontFile>", "<");
+        fonts.insert(id.to_string(), &files[&format!("Doc_0/Res/{file}")]);
+    }
+    assert_eq!(fonts.len(), 2, "{public}");
+    let page = String::from_utf8(files["Doc_0/Pages/Page_0/Content.xml"].clone()).unwrap();
+    let mut checked = String::new();
+    for object in page.split("<ofd:TextObject ").skip(1) {
+        let (font, rest) = between(object, "Font=\"", "\"");
+        let (glyphs, rest) = between(rest, "<ofd:Glyphs>", "<");
+        let (code, _) = between(rest, "<ofd:TextCode", "</ofd:TextCode>");
+        let text = code
+            .split_once('>')
+            .unwrap()
+            .1
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        let face = Face::parse(fonts[font], 0).unwrap();
+        let glyphs: Vec<u16> = glyphs.split(' ').map(|g| g.parse().unwrap()).collect();
+        let mapped: Vec<u16> = text
+            .chars()
+            .map(|c| face.glyph_index(c).map_or(0, |g| g.0))
+            .collect();
+        assert_eq!(mapped, glyphs, "{text} in font {font}");
+        for (c, g) in text.chars().zip(glyphs) {
+            assert!(
+                c.is_whitespace() || face.outline_glyph(GlyphId(g), &mut NoPen).is_some(),
+                "{c} has no outline"
+            );
+        }
+        checked.push_str(&text);
+    }
+    assert!(checked.contains("王𠮷䶮䶶鿫："), "{checked}");
+}
+
+/// An outline sink that keeps nothing (only whether a glyph has an outline matters).
+struct NoPen;
+
+impl ttf_parser::OutlineBuilder for NoPen {
+    fn move_to(&mut self, _: f32, _: f32) {}
+    fn line_to(&mut self, _: f32, _: f32) {}
+    fn quad_to(&mut self, _: f32, _: f32, _: f32, _: f32) {}
+    fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, _: f32, _: f32) {}
+    fn close(&mut self) {}
+}
+
 #[test]
 fn a_changed_byte_in_any_signed_part_is_caught() {
     let (key, sealed, record) = sample("汉阴县月河餐饮有限公司");

@@ -1,6 +1,9 @@
 //! An independent check of the OFD writer: easyofd (PyPI, which `scripts/test` installs) opens the
 //! packages and reads back their pages, text, fonts and images. Rare characters (GB 18030 levels 1
-//! and 2, beyond the BMP and in the fallback font) must come back unchanged.
+//! and 2, beyond the BMP and in the fallback font) must come back unchanged, and every character
+//! must show when drawn with the font embedded for it (found through the font's character map, as
+//! the glyph `ofd:CGTransform` names; drawn by FreeType through Pillow, see
+//! `tests/clients/easyofd_check.py`).
 
 use std::process::Command;
 
@@ -82,6 +85,8 @@ fn easyofd_reads_the_pages_text_fonts_and_images() {
         "{read}"
     );
     assert_eq!(read["fonts_embedded"], true);
+    // Each character, rare ones included, shows in its embedded font.
+    assert_eq!(read["unrendered"], serde_json::json!([]), "{read}");
     assert_eq!(
         read["images"],
         serde_json::json!([["PNG", true], ["PNG", true]]),
@@ -107,4 +112,5 @@ fn easyofd_reads_every_page_of_a_long_document() {
     assert_eq!(read["pages"], pages, "{read}");
     let text = read["text"].as_str().unwrap();
     assert_eq!(text.matches("续页文字").count(), 300, "{text}");
+    assert_eq!(read["unrendered"], serde_json::json!([]), "{read}");
 }

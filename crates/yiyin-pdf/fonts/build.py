@@ -115,6 +115,20 @@ def subset_font(font: TTFont, chars: set[int], out: pathlib.Path) -> None:
     print(f"{out.name}: {len(font.getBestCmap())} characters, {out.stat().st_size} bytes")
 
 
+def top_level_font_matrix(path: pathlib.Path) -> None:
+    """Moves a one-font-dict CID font's FontMatrix (Unifont's 1/64: 64 units per em) from its font dict
+    to its top dict. Subsetters that rewrite CFF (krilla's, Yiyin's OFD writer's) otherwise write the
+    top dict's default 1/1000 and the font dict's matrix times 1000, which FreeType (and so the PDF and
+    OFD readers built on it) fails to draw ("raster overflow")."""
+    font = TTFont(path)
+    top = font["CFF "].cff.topDictIndex[0]
+    fds = top.FDArray
+    if len(fds) == 1 and getattr(fds[0], "FontMatrix", None) and "FontMatrix" not in top.rawDict:
+        top.FontMatrix = fds[0].FontMatrix
+        fds[0].FontMatrix = [1, 0, 0, 1, 0, 0]
+        font.save(path)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = debian_packages(pathlib.Path(tmp))
@@ -141,6 +155,7 @@ def main() -> None:
         lacking = rest - set(unifont.getBestCmap())
         print("in neither font:", " ".join(f"U+{c:04X}" for c in sorted(lacking)) or "none")
         subset_font(unifont, rest & set(unifont.getBestCmap()), FALLBACK_OUT)
+        top_level_font_matrix(FALLBACK_OUT)
 
 
 if __name__ == "__main__":

@@ -342,6 +342,18 @@ pub fn render(
     verification: &Verification,
     key: &SealKey,
 ) -> Result<Vec<u8>, PdfError> {
+    let pdf = render_unsigned(sealed, record, verification)?;
+    let signature = key.sign(&pdf);
+    Ok(with_signature(pdf, &signature))
+}
+
+/// The PDF [`render`] makes, before its signature: the bytes the seal signs (for a signer
+/// elsewhere, a county's own e-seal system); [`with_signature`] completes it.
+pub fn render_unsigned(
+    sealed: &SealedDocument,
+    record: &DocumentRecord,
+    verification: &Verification,
+) -> Result<Vec<u8>, PdfError> {
     let mut doc = Document::new();
     doc.set_metadata(
         Metadata::new()
@@ -369,14 +381,16 @@ pub fn render(
         compress: Some(false),
         location: None,
     });
-    let mut pdf = doc
-        .finish()
-        .map_err(|e| PdfError::Render(format!("{e:?}")))?;
-    let signature = key.sign(&pdf);
+    doc.finish().map_err(|e| PdfError::Render(format!("{e:?}")))
+}
+
+/// A PDF from [`render_unsigned`] with the seal's SM2 signature (DER) over it: the trailing
+/// signature line.
+pub fn with_signature(mut pdf: Vec<u8>, signature: &[u8]) -> Vec<u8> {
     pdf.extend_from_slice(SIGNATURE_MARK);
-    pdf.extend_from_slice(hex(&signature).as_bytes());
+    pdf.extend_from_slice(hex(signature).as_bytes());
     pdf.push(b'\n');
-    Ok(pdf)
+    pdf
 }
 
 /// Whether a sealed record is a simulated document (模拟运行: marked `simulated` by the platform).

@@ -177,6 +177,37 @@ pub fn verify(public_hex: &str, message: &[u8], der: &[u8]) -> Result<(), Signat
         .map_err(|_| SignatureError::Mismatch)
 }
 
+/// The SM2 curve's `a`, `b`, `xG` and `yG` (GM/T 0003.5), which the user information hash covers.
+const CURVE: [&str; 4] = [
+    "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC",
+    "28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93",
+    "32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7",
+    "BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0",
+];
+
+/// What an SM2 signature by the key `public_hex` over `message` signs (GM/T 0009 preprocessing):
+/// e = SM3(Z ‖ M), Z = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA) with the default user ID. A
+/// cryptographic module (GM/T 0018 `SDF_InternalSign_ECC`, GM/T 0016 `SKF_ECCSignData`) signs
+/// this digest; the signature then verifies over `message` as any other.
+pub fn digest_to_sign(public_hex: &str, message: &[u8]) -> Result<[u8; 32], SignatureError> {
+    use sm3::Digest;
+    let key = unhex(public_hex)
+        .filter(|b| VerifyingKey::from_sec1_bytes(DISTID, b).is_ok())
+        .filter(|b| b.len() == 65)
+        .ok_or(SignatureError::BadKey)?;
+    let mut z = sm3::Sm3::new();
+    z.update(((DISTID.len() * 8) as u16).to_be_bytes());
+    z.update(DISTID.as_bytes());
+    for constant in CURVE {
+        z.update(unhex(constant).expect("hex constant"));
+    }
+    z.update(&key[1..]);
+    let mut e = sm3::Sm3::new();
+    e.update(z.finalize());
+    e.update(message);
+    Ok(e.finalize().into())
+}
+
 /// A public key's short fingerprint for people to compare (公钥指纹): the first 16 hex digits of the
 /// SM3 digest of the key's bytes, upper case, in groups of four (`3F2A 9C01 77DE 0B45`).
 pub fn fingerprint(public_hex: &str) -> String {
@@ -230,6 +261,18 @@ mod tests {
             Err(SignatureError::BadSignature)
         );
         assert!(key.public_pem().starts_with("-----BEGIN PUBLIC KEY-----"));
+    }
+
+    #[test]
+    fn a_module_signing_the_digest_makes_an_ordinary_signature() {
+        use sm2::dsa::signature::hazmat::PrehashSigner;
+        let key = SealKey::generate();
+        let message = "受理通知书".as_bytes();
+        let e = digest_to_sign(&key.public_hex(), message).unwrap();
+        let sig: Signature = key.signing.sign_prehash(&e).unwrap();
+        assert!(verify(&key.public_hex(), message, sig.to_der().as_bytes()).is_ok());
+        assert!(verify(&key.public_hex(), b"other", sig.to_der().as_bytes()).is_err());
+        assert_eq!(digest_to_sign("04zz", message), Err(SignatureError::BadKey));
     }
 
     #[test]

@@ -71,15 +71,28 @@ impl SealedDocument {
 
     /// Signs a document record with a seal.
     pub fn seal(document: Value, seal: SealInfo, key: &SealKey, signed_at: &str) -> Self {
-        let mut d = SealedDocument {
+        let d = Self::unsigned(document, seal, signed_at);
+        let signature = key.sign(&d.signed_bytes());
+        d.with_signature(&signature)
+    }
+
+    /// A document record to be signed by a signer elsewhere (a county's own e-seal system): its
+    /// [`SealedDocument::signed_bytes`] are what the seal signs; [`SealedDocument::with_signature`]
+    /// completes it.
+    pub fn unsigned(document: Value, seal: SealInfo, signed_at: &str) -> Self {
+        SealedDocument {
             format: FORMAT.into(),
             document,
             seal,
             signed_at: signed_at.into(),
             signature: String::new(),
-        };
-        d.signature = hex(&key.sign(&d.signed_bytes()));
-        d
+        }
+    }
+
+    /// The document with its SM2 signature (DER) over [`SealedDocument::signed_bytes`].
+    pub fn with_signature(mut self, der: &[u8]) -> Self {
+        self.signature = hex(der);
+        self
     }
 
     /// Checks the signature with the seal's public key and that the seal was valid when it signed.

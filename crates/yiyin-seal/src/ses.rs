@@ -261,29 +261,116 @@ pub fn sign(
     data: &[u8],
     property: &str,
 ) -> Result<Vec<u8>, SesError> {
+    let to_sign = to_sign(seal, at, data, property)?;
+    let signature = signer.sign(&to_sign);
+    assemble(&to_sign, signer_cert, &signature)
+}
+
+/// The first half of [`sign`], for a signer elsewhere (a county's own e-seal system): the DER of
+/// the `TBS_Sign` over `data` with the seal, the bytes the holder's SM2 signature covers.
+pub fn to_sign(seal: &[u8], at: &str, data: &[u8], property: &str) -> Result<Vec<u8>, SesError> {
     let eseal = SesSeal::from_der(seal).map_err(|e| SesError::Seal(e.to_string()))?;
     let at = chrono::DateTime::parse_from_rfc3339(at)
         .map_err(|e| build_err(format!("签章时间「{at}」无效：{e}")))?
         .to_utc();
     let digest = crate::unhex(&crate::sm3_hex(data)).expect("hex");
-    let to_sign = TbsSign {
+    TbsSign {
         version: VERSION,
         eseal,
         time_info: generalized(at)?,
         data_hash: BitString::from_bytes(&digest).map_err(build_err)?,
         property_info: ia5(property)?,
         ext_datas: None,
-    };
-    let signature = signer.sign(&to_sign.to_der().map_err(build_err)?);
+    }
+    .to_der()
+    .map_err(build_err)
+}
+
+/// The second half of [`sign`]: the `SES_Signature` of a `TBS_Sign` made by [`to_sign`], with the
+/// signer's certificate and its SM2 signature (DER) over it.
+pub fn assemble(to_sign: &[u8], signer_cert: &[u8], signature: &[u8]) -> Result<Vec<u8>, SesError> {
     SesSignature {
-        to_sign,
+        to_sign: TbsSign::from_der(to_sign).map_err(build_err)?,
         cert: octets(signer_cert)?,
         signature_alg_id: SM2_SM3,
-        signature: BitString::from_bytes(&signature).map_err(build_err)?,
+        signature: BitString::from_bytes(signature).map_err(build_err)?,
         time_stamp: None,
     }
     .to_der()
     .map_err(build_err)
+}
+
+/// What a seal (`SES_Seal`) says, once its maker's signature and its holder's certificate are
+/// checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealCheck {
+    pub es_id: String,
+    pub name: String,
+    /// The seal's validity (`YYYY-MM-DD`).
+    pub valid_start: String,
+    pub valid_end: String,
+    /// The seal maker's certificate and what it says.
+    pub maker_cert: Vec<u8>,
+    pub maker: CertInfo,
+    /// The holders' certificates (DER) in the seal's list.
+    pub cert_list: Vec<Vec<u8>>,
+}
+
+/// Reads a seal made elsewhere (a county's own seal-making system) and checks it: version 4 of
+/// the structures, SM2 with SM3, the maker's signature over the seal data, and every certificate
+/// of its list issued by the maker.
+pub fn read_seal(seal: &[u8]) -> Result<SealCheck, SesError> {
+    let seal = SesSeal::from_der(seal).map_err(|e| SesError::Malformed(e.to_string()))?;
+    let info = check_seal(&seal)?;
+    let maker_cert = seal.cert.as_bytes().to_vec();
+    let cert_list: Vec<Vec<u8>> = info
+        .property
+        .cert_list
+        .iter()
+        .map(|c| c.as_bytes().to_vec())
+        .collect();
+    if info.property.cert_list_type != CERTS || cert_list.is_empty() {
+        return Err(SesError::Seal("印章的证书列表为空或不是证书".into()));
+    }
+    for cert in &cert_list {
+        authority::check_issued(cert, &maker_cert)?;
+    }
+    Ok(SealCheck {
+        es_id: info.es_id.to_string(),
+        name: info.property.name.clone(),
+        valid_start: fmt_time(&info.property.valid_start)[..10].to_string(),
+        valid_end: fmt_time(&info.property.valid_end)[..10].to_string(),
+        maker: authority::read_certificate(&maker_cert)?,
+        maker_cert,
+        cert_list,
+    })
+}
+
+/// The header, the algorithm and the maker's signature of a seal; its information when right.
+fn check_seal(seal: &SesSeal) -> Result<&SesSealInfo, SesError> {
+    let info = &seal.e_seal_info;
+    if info.header.id.as_str() != ES || info.header.version != VERSION {
+        return Err(SesError::Seal(format!(
+            "印章头不是「ES」第{VERSION}版（GB/T 38540-2020）"
+        )));
+    }
+    if seal.sign_alg_id != SM2_SM3 {
+        return Err(SesError::Signature(
+            "签名算法不是 SM2/SM3（1.2.156.10197.1.501）".into(),
+        ));
+    }
+    let maker = authority::read_certificate(seal.cert.as_bytes())?;
+    let seal_to_sign = info
+        .to_der()
+        .map_err(|e| SesError::Malformed(e.to_string()))?;
+    let seal_sig = seal.signed_value.as_bytes().unwrap_or_default();
+    crate::keys::verify(&maker.public_key, &seal_to_sign, seal_sig).map_err(|_| {
+        SesError::Seal(format!(
+            "制章者「{}」对印章的签名不符：印章数据被改动",
+            maker.subject
+        ))
+    })?;
+    Ok(info)
 }
 
 /// What a valid signature says: which seal, whose certificates, when.
@@ -310,30 +397,20 @@ pub fn verify(signature: &[u8], data: &[u8]) -> Result<SesCheck, SesError> {
     let ses = SesSignature::from_der(signature).map_err(|e| SesError::Malformed(e.to_string()))?;
     let tbs = &ses.to_sign;
     let seal = &tbs.eseal;
-    let info = &seal.e_seal_info;
     // The seal: its header and the maker's signature.
-    if info.header.id.as_str() != ES || info.header.version != VERSION || tbs.version != VERSION {
+    if tbs.version != VERSION {
         return Err(SesError::Seal(format!(
             "印章头不是「ES」第{VERSION}版（GB/T 38540-2020）"
         )));
     }
-    if seal.sign_alg_id != SM2_SM3 || ses.signature_alg_id != SM2_SM3 {
+    if ses.signature_alg_id != SM2_SM3 {
         return Err(SesError::Signature(
             "签名算法不是 SM2/SM3（1.2.156.10197.1.501）".into(),
         ));
     }
+    let info = check_seal(seal)?;
     let maker_cert = seal.cert.as_bytes().to_vec();
     let maker = authority::read_certificate(&maker_cert)?;
-    let seal_to_sign = info
-        .to_der()
-        .map_err(|e| SesError::Malformed(e.to_string()))?;
-    let seal_sig = seal.signed_value.as_bytes().unwrap_or_default();
-    crate::keys::verify(&maker.public_key, &seal_to_sign, seal_sig).map_err(|_| {
-        SesError::Seal(format!(
-            "制章者「{}」对印章的签名不符：印章数据被改动",
-            maker.subject
-        ))
-    })?;
     // The signer: a certificate of the seal, issued by the maker.
     let signer_cert = ses.cert.as_bytes().to_vec();
     if info.property.cert_list_type != CERTS
@@ -453,6 +530,23 @@ mod tests {
             changed[at] ^= 0x01;
             assert!(verify(&changed, data).is_err(), "byte {at}");
         }
+    }
+
+    #[test]
+    fn a_seal_made_elsewhere_is_read_and_checked() {
+        let (_, root, _, cert, seal) = setup();
+        let read = read_seal(&seal).unwrap();
+        assert_eq!(read.name, "汉阴县行政审批服务局行政审批专用章");
+        assert_eq!(read.maker_cert, root);
+        assert_eq!(read.cert_list, vec![cert]);
+        assert_eq!(
+            (read.valid_start.as_str(), read.valid_end.as_str()),
+            ("2025-03-01", "2030-03-01")
+        );
+        let mut changed = seal.clone();
+        let at = changed.len() / 3;
+        changed[at] ^= 0x01;
+        assert!(read_seal(&changed).is_err());
     }
 
     #[test]

@@ -37,6 +37,9 @@ impl AccountKind {
     }
 }
 
+// Read from its stored code here, so that the row kernel need not know accounts.
+crate::rows::labelled_columns!(AccountKind);
+
 /// An account with its grants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

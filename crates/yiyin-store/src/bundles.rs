@@ -1,11 +1,12 @@
 //! Persistence of bundles (一件事): the catalog's bundle definitions, versioned (never changed once
-//! written), and the bundles received — the bundle's one case of the engine with its members'
-//! decisions (JSON), the definition resolved for the application, and its member items with their
-//! departments. The rules are `yiyin_domain::catalog::bundle`'s and `yiyin_domain::engine`'s.
+//! written), and the bundles received — the bundle's one case of intake and of the joint clock
+//! with its release (JSON; the members' decisions are their own cases', `cases.bundle_id`), the
+//! definition resolved for the application, and its member items with their departments. The
+//! rules are `yiyin_domain::catalog::bundle`'s and `yiyin_domain::engine`'s.
 
 use chrono::NaiveDate;
 use yiyin_domain::catalog::bundle::{BundleSpec, BundleVersion, Resolved};
-use yiyin_domain::engine::Bundle;
+use yiyin_domain::engine::joint::JointBundle;
 use yiyin_domain::party::Applicant;
 
 use crate::rows::{Json, day, insert, record, select, sql};
@@ -53,7 +54,7 @@ record! {
         pub applicant: Json<BundleApplicant>,
         pub applicant_account: Option<i64>,
         pub resolved: Json<Resolved>,
-        pub body: Json<Bundle>,
+        pub body: Json<JointBundle>,
         pub state: String,
         pub version: i64,
         pub received_at: i64,
@@ -105,7 +106,9 @@ pub struct NewBundle<'a> {
     pub lead_department: &'a str,
     pub applicant: &'a Applicant,
     pub resolved: &'a Resolved,
-    pub body: &'a Bundle,
+    pub body: &'a JointBundle,
+    /// The bundle's state code (its intake's, or `released`).
+    pub state: &'a str,
     pub received_by: i64,
     pub at_ms: i64,
 }
@@ -157,7 +160,7 @@ impl WriteTx {
             applicant_id = b.applicant.id_number.as_str(),
             applicant_account = b.applicant.account,
             resolved = serde_json::to_string(b.resolved)?,
-            body = serde_json::to_string(b.body)?, state = b.body.case.state.code(),
+            body = serde_json::to_string(b.body)?, state = b.state,
             version = 1_i64, received_by, received_at = b.at_ms, updated_at = b.at_ms;
             "RETURNING id")
         .scalar(&mut **self)
@@ -171,18 +174,19 @@ impl WriteTx {
         Ok(id)
     }
 
-    /// Replaces a bundle's body if it is still at `version` (optimistic concurrency).
+    /// Replaces a bundle's body and state if it is still at `version` (optimistic concurrency).
     pub async fn update_bundle(
         &mut self,
         id: i64,
         version: i64,
-        body: &Bundle,
+        body: &JointBundle,
+        state: &str,
         at_ms: i64,
     ) -> Result<()> {
         sql!(
             "UPDATE bundles SET body = $1, state = $2, version = version + 1, updated_at = $3
              WHERE id = $4 AND version = $5";
-            serde_json::to_string(body)?, body.case.state.code(), at_ms, id, version)
+            serde_json::to_string(body)?, state, at_ms, id, version)
         .run_once(&mut **self, "bundle")
         .await
     }

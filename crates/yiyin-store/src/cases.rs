@@ -18,6 +18,9 @@ use yiyin_domain::roles::Role;
 use crate::rows::{Json, Statement, by_id, day, insert, record, select, sql};
 use crate::{Conflict, Missing, Result, Store, StoreError, WriteTx};
 
+/// The member cases of a bundle, in the order received.
+const BUNDLE_CASES: &str = "cases WHERE bundle_id = $1 ORDER BY id";
+
 /// What is kept with the engine's case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseBody {
@@ -72,6 +75,9 @@ pub struct CaseRecord {
     /// Who acts for the applicant; shown through the case view, masked for those who only watch.
     #[serde(skip)]
     pub representation: Representation,
+    /// The bundle (一件事) this case is a member item of, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -158,6 +164,7 @@ record! {
         state: CaseState,
         version: i64,
         body: Json<CaseBody>,
+        bundle_id: Option<i64>,
         created_at: i64,
         updated_at: i64,
     }
@@ -199,6 +206,7 @@ impl TryFrom<CaseRow> for CaseRecord {
             validity_years: body.validity_years,
             form: body.form,
             representation: body.representation,
+            bundle_id: r.bundle_id,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -337,6 +345,21 @@ impl WriteTx {
     pub async fn case(&mut self, id: i64) -> Result<CaseRecord> {
         let row: CaseRow = by_id(&mut **self, "cases", id, Missing::Case).await?;
         row.try_into()
+    }
+
+    /// The member cases of a bundle (一件事) as this transaction sees them, in the order received.
+    pub async fn bundle_cases(&mut self, bundle_id: i64) -> Result<Vec<CaseRecord>> {
+        let rows: Vec<CaseRow> = sql!(select::<CaseRow>(BUNDLE_CASES); bundle_id)
+            .all(&mut **self)
+            .await?;
+        rows.into_iter().map(CaseRecord::try_from).collect()
+    }
+
+    /// Marks a case as a member item of a bundle (一件事).
+    pub async fn set_case_bundle(&mut self, case_id: i64, bundle_id: i64) -> Result<()> {
+        sql!("UPDATE cases SET bundle_id = $1 WHERE id = $2"; bundle_id, case_id)
+            .run_once(&mut **self, "case")
+            .await
     }
 
     /// Writes the new state of a case read at `record.version`; a case changed meanwhile is a
@@ -504,10 +527,17 @@ impl Store {
             .collect())
     }
 
+    /// The member cases of a bundle (一件事), in the order received.
+    pub async fn bundle_cases(&self, bundle_id: i64) -> Result<Vec<CaseRecord>> {
+        self.records_read(sql!(select::<CaseRow>(BUNDLE_CASES); bundle_id))
+            .await
+    }
+
     /// Received cases whose intake window ended before `today` (for deemed acceptance).
     pub async fn cases_past_intake(&self, today: NaiveDate, limit: i64) -> Result<Vec<i64>> {
         sql!(
-            "SELECT id FROM cases WHERE state = 'received' AND intake_due < $1 ORDER BY id LIMIT $2";
+            "SELECT id FROM cases WHERE state = 'received' AND intake_due < $1 AND bundle_id IS NULL
+             ORDER BY id LIMIT $2";
             day(today), limit
         )
         .scalars(self.reader())

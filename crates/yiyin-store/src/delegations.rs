@@ -157,7 +157,11 @@ impl WriteTx {
             "UPDATE cases SET unit = $1, version = version + 1, updated_at = $2 WHERE id = $3";
             unit, at_ms, case_id)
         .run_once(&mut **self, "case")
-        .await
+        .await?;
+        // The desk's window filter follows the case.
+        sql!("UPDATE monitoring_cards SET unit = $1 WHERE case_id = $2"; unit, case_id)
+            .run(&mut **self)
+            .await
     }
 
     /// The open cases of a delegated item received at one of `units` of a jurisdiction, by id.

@@ -27,6 +27,15 @@ record! {
         /// codes, until their PDF is rendered.
         #[serde(skip)]
         pub verification_code: Option<String>,
+        /// The seal that is to sign it through the county's own e-seal system, while it waits
+        /// (外部签章系统: signed by the sealing worker, not in the transaction that issued it).
+        pub seal_pending: Option<i64>,
+        /// Why the external e-seal system has not signed it yet, in Chinese (for staff).
+        pub seal_problem: Option<String>,
+        /// The SM3 digest of its OFD in the blob store, when kept (an externally signed one: its
+        /// signature is not reproducible, so the file is kept).
+        #[serde(skip)]
+        pub ofd_digest: Option<String>,
     }
 }
 
@@ -67,6 +76,46 @@ impl WriteTx {
         .await
     }
 
+    /// Marks a document as waiting for the external e-seal system of seal `seal_id`.
+    pub async fn set_document_seal_pending(&mut self, id: i64, seal_id: i64) -> Result<()> {
+        sql!(
+            "UPDATE documents SET seal_pending = $1 WHERE id = $2 AND sealed IS NULL";
+            seal_id, id
+        )
+        .run(&mut **self)
+        .await
+    }
+
+    /// Records why the external e-seal system has not signed a waiting document yet.
+    pub async fn set_document_seal_problem(&mut self, id: i64, problem: &str) -> Result<()> {
+        sql!(
+            "UPDATE documents SET seal_problem = $1 WHERE id = $2 AND sealed IS NULL";
+            problem, id
+        )
+        .run(&mut **self)
+        .await
+    }
+
+    /// A waiting document signed by its seal: its sealed form and its signed PDF and OFD (blob
+    /// digests), all at once; it no longer waits. Err when it was sealed meanwhile (by another
+    /// server).
+    pub async fn set_document_sealed(
+        &mut self,
+        id: i64,
+        sealed: &str,
+        seal_id: i64,
+        pdf_digest: &str,
+        ofd_digest: &str,
+    ) -> Result<()> {
+        sql!(
+            "UPDATE documents SET sealed = $1, seal_id = $2, pdf_digest = $3, ofd_digest = $4, \
+             seal_pending = NULL, seal_problem = NULL WHERE id = $5 AND sealed IS NULL";
+            sealed, seal_id, pdf_digest, ofd_digest, id
+        )
+        .run_once(&mut **self, "document")
+        .await
+    }
+
     /// Records the digest of a document's rendered PDF (the first rendering wins).
     pub async fn set_document_pdf(&mut self, id: i64, digest: &str) -> Result<()> {
         sql!(
@@ -88,6 +137,15 @@ impl Store {
 
     pub async fn document(&self, id: i64) -> Result<StoredDocument> {
         by_id(self.reader(), "documents", id, Missing::Document).await
+    }
+
+    /// The documents waiting for an external e-seal system, oldest first.
+    pub async fn documents_awaiting_seal(&self, limit: i64) -> Result<Vec<StoredDocument>> {
+        let from =
+            "documents WHERE seal_pending IS NOT NULL AND sealed IS NULL ORDER BY id LIMIT $1";
+        sql!(select::<StoredDocument>(from); limit)
+            .all(self.reader())
+            .await
     }
 
     /// A document by the digest of its PDF.

@@ -202,6 +202,11 @@ impl WriteTx {
         })
     }
 
+    /// Whether this write is on SQLite (a member of the one writer's group).
+    pub(crate) fn is_sqlite(&self) -> bool {
+        matches!(self.inner, Inner::Member { .. })
+    }
+
     /// Keeps the writes; returns once they are on disk.
     pub async fn commit(mut self) -> Result<()> {
         if let Some(from) = self.chain_from.take() {

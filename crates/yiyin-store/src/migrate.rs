@@ -160,6 +160,21 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "bundles",
         include_str!("../migrations/0030_bundles.sql"),
     ),
+    (
+        31,
+        "bundle_cases",
+        include_str!("../migrations/0031_bundle_cases.sql"),
+    ),
+    (
+        32,
+        "external_signers",
+        include_str!("../migrations/0032_external_signers.sql"),
+    ),
+    (
+        33,
+        "monitoring_desk_filters",
+        include_str!("../migrations/0033_monitoring_desk_filters.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use yiyin_domain::labels::Labelled;
 use yiyin_domain::monitoring::{Card, CardColor, CardLimit};
 
-use crate::rows::{Column, Statement, day, insert, record, select, sql};
+use crate::rows::{Column, Statement, columns_of, day, insert, record, select, sql};
 use crate::{Conflict, Result, Store, StoreError, WriteTx};
 
 /// Where an appeal stands.
@@ -115,6 +115,8 @@ record! {
         pub reason: String,
         /// When the sweep wrote it (milliseconds).
         pub issued_at: i64,
+        /// The unit (window) of the case ('': online or the back office).
+        pub unit: String,
         pub appeal_filed_by: Option<String>,
         pub appeal_reason: Option<String>,
         pub appeal_filed_at: Option<i64>,
@@ -146,6 +148,10 @@ pub struct CardFilter {
     pub departments: Vec<String>,
     pub department: Option<String>,
     pub item_code: Option<String>,
+    /// The unit (window) of the case ('' is a unit too: online or the back office).
+    pub unit: Option<String>,
+    /// Cards of the cases a staff account acted on (counted with in the statistics).
+    pub staff: Option<i64>,
     pub color: Option<CardColor>,
     /// Cards issued on or after this date.
     pub from: Option<NaiveDate>,
@@ -153,7 +159,25 @@ pub struct CardFilter {
     pub to: Option<NaiveDate>,
     /// `Some(None)`: cards without an appeal; `Some(Some(s))`: appeals in state `s`.
     pub appeal: Option<Option<AppealState>>,
+    /// Only cards after this one in the desk's order (newest card date first, then by id):
+    /// the last card of the page before.
+    pub after: Option<CardKey>,
     pub limit: i64,
+}
+
+/// A card's place in the desk's order: its date and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardKey {
+    pub on: NaiveDate,
+    pub id: i64,
+}
+
+/// A page of the desk: at most the filter's limit of cards, and the key of the last when more
+/// follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardsPage {
+    pub cards: Vec<MonitoringCard>,
+    pub next: Option<CardKey>,
 }
 
 impl WriteTx {
@@ -171,13 +195,45 @@ impl WriteTx {
         if !inserted {
             return Ok(None);
         }
-        sql!(
+        let id: i64 = sql!(
             "SELECT id FROM monitoring_cards WHERE case_id = $1 AND card_limit = $2";
             c.case_id, card.limit.code()
         )
         .scalar(&mut **self)
-        .await
-        .map(Some)
+        .await?;
+        sql!(
+            "UPDATE monitoring_cards SET unit = (SELECT unit FROM cases WHERE cases.id = $1)
+             WHERE id = $2";
+            c.case_id, id
+        )
+        .run(&mut **self)
+        .await?;
+        Ok(Some(id))
+    }
+
+    /// Files the cards of these cases under each staff account counted with their case
+    /// (`statistics_case_staff`), for the desk's staff filter; those filed already stay. Called
+    /// with the statistics summary, after its staff are added.
+    pub async fn file_card_staff(&mut self, case_ids: &[i64]) -> Result<()> {
+        for chunk in case_ids.chunks(256) {
+            if chunk.is_empty() {
+                continue;
+            }
+            let mut q = Statement::new(
+                "INSERT INTO monitoring_card_staff (account_id, jurisdiction, card_on, card_id) \
+                 SELECT s.account_id, c.jurisdiction, c.card_on, c.id FROM monitoring_cards c \
+                 JOIN statistics_case_staff s ON s.case_id = c.case_id WHERE c.case_id IN (",
+            );
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(*id);
+            }
+            q.push(") ON CONFLICT (account_id, jurisdiction, card_on, card_id) DO NOTHING");
+            q.run(&mut **self).await?;
+        }
+        Ok(())
     }
 
     /// Files the one appeal of a card; a second is [`Conflict::Taken`].
@@ -223,49 +279,41 @@ impl WriteTx {
 }
 
 impl Store {
-    /// The cards by filter, newest card date first.
-    pub async fn monitoring_cards(&self, f: &CardFilter) -> Result<Vec<MonitoringCard>> {
-        let mut q = Statement::new(select::<MonitoringCard>(
-            "monitoring_desk WHERE jurisdiction = ",
-        ));
-        q.push_bind(&f.jurisdiction);
-        if !f.departments.is_empty() {
-            q.push(" AND department IN (");
-            for (i, d) in f.departments.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.push_bind(d);
-            }
-            q.push(")");
+    /// A page of the cards by filter, newest card date first (then by id, highest first), after
+    /// the filter's key: each filter leads an index in that order (migration 0033), so a page
+    /// reads the index from the key on and stops once full.
+    pub async fn monitoring_cards(&self, f: &CardFilter) -> Result<CardsPage> {
+        let limit = f.limit.clamp(1, 1000);
+        let mut q = Statement::new(format!("SELECT {} FROM", columns_of::<MonitoringCard>("d")));
+        desk_where(&mut q, f);
+        if let Some(k) = f.after {
+            let (on, id) = order_columns(f);
+            q.push(format!(" AND {on} <= ")).push_bind(day(k.on));
+            q.push(format!(" AND ({on} < ")).push_bind(day(k.on));
+            q.push(format!(" OR {id} < ")).push_bind(k.id).push(")");
         }
-        if let Some(d) = &f.department {
-            q.push(" AND department = ").push_bind(d);
-        }
-        if let Some(i) = &f.item_code {
-            q.push(" AND item_code = ").push_bind(i);
-        }
-        if let Some(c) = f.color {
-            q.push(" AND color = ").push_bind(c.code());
-        }
-        if let Some(from) = f.from {
-            q.push(" AND card_on >= ").push_bind(day(from));
-        }
-        if let Some(to) = f.to {
-            q.push(" AND card_on <= ").push_bind(day(to));
-        }
-        match f.appeal {
-            None => {}
-            Some(None) => {
-                q.push(" AND appeal_state IS NULL");
-            }
-            Some(Some(s)) => {
-                q.push(" AND appeal_state = ").push_bind(s.code());
-            }
-        }
-        q.push(" ORDER BY card_on DESC, id DESC LIMIT ")
-            .push_bind(f.limit.clamp(1, 1000));
-        q.all(self.reader()).await
+        let (on, id) = order_columns(f);
+        q.push(format!(" ORDER BY {on} DESC, {id} DESC LIMIT "))
+            .push_bind(limit + 1);
+        let mut cards: Vec<MonitoringCard> = q.all(self.reader()).await?;
+        let next = if cards.len() as i64 > limit {
+            cards.truncate(limit as usize);
+            cards.last().map(|c| CardKey {
+                on: c.card_on,
+                id: c.id,
+            })
+        } else {
+            None
+        };
+        Ok(CardsPage { cards, next })
+    }
+
+    /// How many cards the filter matches (its key and limit aside): a count of a range of the
+    /// index the filter leads.
+    pub async fn count_monitoring_cards(&self, f: &CardFilter) -> Result<i64> {
+        let mut q = Statement::new("SELECT COUNT(*) FROM");
+        desk_where(&mut q, f);
+        q.scalar(self.reader()).await
     }
 
     /// One card with its appeal, if it exists.
@@ -320,5 +368,72 @@ impl Store {
         )
         .scalars(self.reader())
         .await
+    }
+}
+
+/// The columns the desk is ordered by: the staff filter's own (its rows are in date order per
+/// account), else the card's.
+fn order_columns(f: &CardFilter) -> (&'static str, &'static str) {
+    if f.staff.is_some() {
+        ("s.card_on", "s.card_id")
+    } else {
+        ("d.card_on", "d.id")
+    }
+}
+
+/// Appends the desk's tables (`d`, and `s` for the staff filter) and its filter's conditions.
+fn desk_where(q: &mut Statement<'_>, f: &CardFilter) {
+    match f.staff {
+        Some(account) => {
+            q.push(
+                " monitoring_card_staff s JOIN monitoring_desk d ON d.id = s.card_id \
+                 WHERE s.account_id = ",
+            )
+            .push_bind(account);
+            q.push(" AND s.jurisdiction = ")
+                .push_bind(f.jurisdiction.clone());
+        }
+        None => {
+            q.push(" monitoring_desk d WHERE d.jurisdiction = ")
+                .push_bind(f.jurisdiction.clone());
+        }
+    }
+    let (on, _) = order_columns(f);
+    if !f.departments.is_empty() {
+        q.push(" AND d.department IN (");
+        for (i, d) in f.departments.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(d.clone());
+        }
+        q.push(")");
+    }
+    if let Some(d) = &f.department {
+        q.push(" AND d.department = ").push_bind(d.clone());
+    }
+    if let Some(i) = &f.item_code {
+        q.push(" AND d.item_code = ").push_bind(i.clone());
+    }
+    if let Some(u) = &f.unit {
+        q.push(" AND d.unit = ").push_bind(u.clone());
+    }
+    if let Some(c) = f.color {
+        q.push(" AND d.color = ").push_bind(c.code());
+    }
+    if let Some(from) = f.from {
+        q.push(format!(" AND {on} >= ")).push_bind(day(from));
+    }
+    if let Some(to) = f.to {
+        q.push(format!(" AND {on} <= ")).push_bind(day(to));
+    }
+    match f.appeal {
+        None => {}
+        Some(None) => {
+            q.push(" AND d.appeal_state IS NULL");
+        }
+        Some(Some(s)) => {
+            q.push(" AND d.appeal_state = ").push_bind(s.code());
+        }
     }
 }

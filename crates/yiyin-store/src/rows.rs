@@ -24,7 +24,7 @@ pub trait Column: Sized {
     fn get(row: &AnyRow, column: &str) -> Result<Self, sqlx::Error>;
 }
 
-fn corrupt(column: &str, what: impl std::fmt::Display) -> sqlx::Error {
+pub(crate) fn corrupt(column: &str, what: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
         index: column.to_string(),
         source: what.to_string().into(),
@@ -93,14 +93,17 @@ impl<T: DeserializeOwned> Column for Option<Json<T>> {
 /// Parses a labelled enum of the domain from its stored code.
 macro_rules! labelled_columns {
     ($($t:ty),* $(,)?) => {$(
-        impl Column for $t {
-            fn get(row: &AnyRow, column: &str) -> Result<Self, sqlx::Error> {
-                let text: String = row.try_get(column)?;
-                <$t>::parse(&text).ok_or_else(|| corrupt(column, format!("unknown code {text:?}")))
+        impl $crate::rows::Column for $t {
+            fn get(row: &sqlx::any::AnyRow, column: &str) -> Result<Self, sqlx::Error> {
+                let text: String = sqlx::Row::try_get(row, column)?;
+                <$t>::parse(&text).ok_or_else(|| {
+                    $crate::rows::corrupt(column, format!("unknown code {text:?}"))
+                })
             }
         }
     )*};
 }
+pub(crate) use labelled_columns;
 
 labelled_columns!(
     yiyin_domain::engine::CaseState,
@@ -124,7 +127,6 @@ labelled_columns!(
     yiyin_domain::redress::RedressState,
     yiyin_domain::redress::CountingRule,
     yiyin_domain::redress::Outcome,
-    crate::accounts::AccountKind,
 );
 
 /// JSON text parsed into a type of the domain kept whole in one column.

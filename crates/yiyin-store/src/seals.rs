@@ -26,6 +26,9 @@ record! {
         pub valid_from: String,
         pub valid_until: String,
         pub retired: bool as "retired_at" = retired,
+        /// The signing interface of the county's own e-seal system that signs for this seal (外部
+        /// 签章系统); None when Yiyin signs with its own key.
+        pub signer_url: Option<String>,
     }
 }
 
@@ -45,6 +48,8 @@ pub struct NewSeal<'a> {
     pub encrypted_key: &'a str,
     pub valid_from: &'a str,
     pub valid_until: &'a str,
+    /// An external seal's signing interface (its `encrypted_key` is then empty).
+    pub signer_url: Option<&'a str>,
     pub at_ms: i64,
 }
 
@@ -52,7 +57,7 @@ impl WriteTx {
     pub async fn insert_seal(&mut self, s: &NewSeal<'_>) -> Result<i64> {
         insert!("seals", s;
             jurisdiction, department, name, holder, public_key, encrypted_key, valid_from,
-            valid_until, created_at = s.at_ms;
+            valid_until, signer_url, created_at = s.at_ms;
             "RETURNING id")
         .scalar(&mut **self)
         .await
@@ -83,7 +88,8 @@ impl Store {
             .await
     }
 
-    /// Every seal with its encrypted private key (to open the keyring).
+    /// Every seal with its encrypted private key (to open the keyring; empty for an external
+    /// seal).
     pub async fn sealed_keys(&self) -> Result<Vec<(SealRecord, String)>> {
         let select = format!(
             "SELECT {}, encrypted_key FROM seals ORDER BY id",

@@ -234,9 +234,24 @@ where
     q.push(")");
 }
 
-/// At most this many rows in one multi-row statement (32 values each for the sums: far below
-/// both databases' limits on bound values).
+/// At most this many rows in one multi-row statement on PostgreSQL (32 values each for the sums:
+/// far below its limit on bound values).
 const ROWS_PER_STATEMENT: usize = 500;
+
+/// At most this many bound values in one statement on SQLite: binding looks each placeholder's
+/// name up in a list as long as the statement's placeholders (`sqlite3_bind_parameter_name`), so a
+/// statement's binding time grows with the square of its values — 500 rows of the sums (16 000
+/// values) spent most of a rebuild there.
+const SQLITE_VALUES_PER_STATEMENT: usize = 256;
+
+/// How many rows of `values` bound values each one multi-row statement of `tx` takes.
+fn rows_per_statement(tx: &WriteTx, values: usize) -> usize {
+    if tx.is_sqlite() {
+        (SQLITE_VALUES_PER_STATEMENT / values.max(1)).max(1)
+    } else {
+        ROWS_PER_STATEMENT
+    }
+}
 
 impl WriteTx {
     /// The summary rows of these cases, locked for this transaction on PostgreSQL (a concurrent
@@ -278,7 +293,7 @@ impl WriteTx {
 
     /// Counts staff accounts with cases, as (case, account); those counted already stay.
     pub async fn add_summary_staff(&mut self, rows: &[(i64, i64)]) -> Result<()> {
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        for chunk in rows.chunks(rows_per_statement(self, 2)) {
             let mut q =
                 Statement::new("INSERT INTO statistics_case_staff (case_id, account_id) VALUES ");
             for (i, (case, account)) in chunk.iter().enumerate() {
@@ -293,7 +308,7 @@ impl WriteTx {
 
     /// Writes the summary rows of cases (replacing those they had).
     pub async fn put_summary_facts(&mut self, rows: &[SummaryFacts]) -> Result<()> {
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        for chunk in rows.chunks(rows_per_statement(self, 9)) {
             let mut q = Statement::new(
                 "INSERT INTO statistics_facts (case_id, jurisdiction, item_code, item_name, \
                  department, unit, received_on, volatile, figures) VALUES ",
@@ -337,7 +352,8 @@ impl WriteTx {
             .iter()
             .map(|c| format!("{c} = statistics_sums.{c} + excluded.{c}"))
             .collect();
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let per_statement = rows_per_statement(self, 8 + Tally::COLUMNS.len());
+        for chunk in rows.chunks(per_statement) {
             let mut q = Statement::new(format!(
                 "INSERT INTO statistics_sums (jurisdiction, span, bucket, staff, department, \
                  item_code, item_name, unit, {columns}) VALUES "
@@ -367,9 +383,18 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Empties the summary and marks it as of `version` (a rebuild follows, case by case).
+    /// Empties the summary and marks it as of `version`; the rebuild that follows is in the same
+    /// transaction. On PostgreSQL the summary is locked against writes until it commits: a case
+    /// written meanwhile waits to bring its change into the summary rebuilt (SQLite has one
+    /// writer).
     pub async fn clear_summary(&mut self, version: i64) -> Result<()> {
+        if !self.is_sqlite() {
+            Statement::new("LOCK TABLE statistics_facts IN EXCLUSIVE MODE")
+                .run(&mut **self)
+                .await?;
+        }
         for table in [
+            "monitoring_card_staff",
             "statistics_sums",
             "statistics_case_staff",
             "statistics_facts",
@@ -383,6 +408,56 @@ impl WriteTx {
             .await
     }
 
+    /// A batch of cases for a rebuild of the summary: those after `after` by id, at most
+    /// `limit`, simulated ones left out.
+    pub async fn summary_cases(&mut self, after: i64, limit: i64) -> Result<Vec<SummaryCase>> {
+        sql!(
+            select::<SummaryCase>(
+                "cases WHERE id > $1 AND id NOT IN (SELECT case_id FROM simulated_cases) \
+                 ORDER BY id LIMIT $2"
+            );
+            after, limit
+        )
+        .all(&mut **self)
+        .await
+    }
+
+    /// The events of the cases `first..=last` by id, by case and in the order of the chain.
+    pub async fn events_of_case_range(&mut self, first: i64, last: i64) -> Result<Vec<Event>> {
+        sql!(
+            format!(
+                "SELECT {} FROM events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, seq",
+                columns_of::<Event>("events")
+            );
+            first, last
+        )
+        .all(&mut **self)
+        .await
+    }
+
+    /// A batch of the cases whose figures may depend on the days `from..=to` (see the module's
+    /// documentation), by id after `after`, at most `limit`, simulated ones left out.
+    pub async fn summary_cases_of_days(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+        from_ms: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<SummaryCase>> {
+        sql!(
+            select::<SummaryCase>(
+                "cases WHERE id > $1 AND received_on <= $2
+                   AND (closed = 0 OR updated_at >= $3
+                        OR id IN (SELECT case_id FROM monitoring_cards WHERE card_on >= $4))
+                   AND id NOT IN (SELECT case_id FROM simulated_cases)
+                 ORDER BY id LIMIT $5"
+            );
+            after, day(to), from_ms, day(from), limit
+        )
+        .all(&mut **self)
+        .await
+    }
     /// Claims the rebuild of a summary behind `version`: true for the one writer that finds it
     /// behind (it is marked current at once, so that another server starting does not rebuild it
     /// again).
@@ -553,33 +628,6 @@ impl Store {
         push_in(&mut q, ids);
         q.push(" ORDER BY case_id, account_id");
         q.all(self.reader()).await
-    }
-
-    /// A batch of cases for a rebuild of the summary: those after `after` by id, at most
-    /// `limit`, simulated ones left out.
-    pub async fn summary_cases(&self, after: i64, limit: i64) -> Result<Vec<SummaryCase>> {
-        sql!(
-            select::<SummaryCase>(
-                "cases WHERE id > $1 AND id NOT IN (SELECT case_id FROM simulated_cases) \
-                 ORDER BY id LIMIT $2"
-            );
-            after, limit
-        )
-        .all(self.reader())
-        .await
-    }
-
-    /// The events of the cases `first..=last` by id, by case and in the order of the chain.
-    pub async fn events_of_case_range(&self, first: i64, last: i64) -> Result<Vec<Event>> {
-        sql!(
-            format!(
-                "SELECT {} FROM events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, seq",
-                columns_of::<Event>("events")
-            );
-            first, last
-        )
-        .all(self.reader())
-        .await
     }
 
     /// The staff accounts among `ids` with their names, by id (other accounts are left out).

@@ -22,6 +22,8 @@ use yiyin_store::{Backend, Durability, StoreOptions};
 use yiyin_testkit::web::{Desk, actions, approve, intake_by};
 use yiyin_testkit::{Api, Setup};
 
+mod support;
+
 struct Options {
     backends: Vec<Backend>,
     lifecycles: usize,
@@ -31,30 +33,13 @@ struct Options {
 }
 
 fn options() -> Options {
-    let args: Vec<String> = std::env::args().collect();
-    let get = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let backends = match get("--backend").as_deref() {
-        Some("sqlite") => vec![Backend::Sqlite],
-        Some("postgres") => vec![Backend::Postgres],
-        _ => vec![Backend::Sqlite, Backend::Postgres],
-    };
+    let args = support::Args::read();
     Options {
-        backends,
-        lifecycles: get("--lifecycles")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1000),
-        concurrency: get("--concurrency")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(16),
-        worklist_cases: get("--worklist-cases")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1_000_000),
-        full_views: args.iter().any(|a| a == "--full-views"),
+        backends: args.backends(),
+        lifecycles: args.value("--lifecycles", 1000),
+        concurrency: args.value("--concurrency", 16),
+        worklist_cases: args.value("--worklist-cases", 1_000_000),
+        full_views: args.flag("--full-views"),
     }
 }
 

@@ -24,6 +24,8 @@ use yiyin_store::Backend;
 use yiyin_testkit::scale::{Scale, Staffed, fill};
 use yiyin_testkit::{TestApp, TestDb};
 
+mod support;
+
 const JURISDICTIONS: [&str; 4] = ["hanyin", "ziyang", "xunyang", "gaoxin"];
 /// The benchmark's today: cases are received from 2024-01-02 (the first year of the built-in
 /// calendar) to this day (early enough that no open case's deadline reaches 2027, a year the
@@ -37,23 +39,11 @@ struct Options {
 }
 
 fn options() -> Options {
-    let args: Vec<String> = std::env::args().collect();
-    let get = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let args = support::Args::read();
     Options {
-        backends: match get("--backend").as_deref() {
-            Some("sqlite") => vec![Backend::Sqlite],
-            Some("postgres") => vec![Backend::Postgres],
-            _ => vec![Backend::Sqlite, Backend::Postgres],
-        },
-        cases: get("--cases")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(10_000_000),
-        runs: get("--runs").and_then(|v| v.parse().ok()).unwrap_or(11),
+        backends: args.backends(),
+        cases: args.value("--cases", 10_000_000),
+        runs: args.value("--runs", 11),
     }
 }
 

@@ -1,20 +1,24 @@
 //! Bundles (一件事一次办, 并联审批; 《行政许可法》第二十六条、第四十二条第二款) against a real
 //! server, on both databases: the catalog administrator publishes 「我要开餐馆」一件事 (the bureau's
 //! 食品经营许可 led by 市场监管, and two resident departments' items) and the window may not; the
-//! window receives it once (one number, every member under it) with one supplement notice for
-//! every member, the shared 营业执照 asked for once; each resident department sees only its own
-//! member and the shared materials and decides it, in parallel, and not another's; the joint
-//! clock is 45 working days from acceptance and only the county government's head extends it, by
-//! 15 days at most, once; the release waits for every member and a denied one does not hold back
-//! the others (the bundle shows partial); the applicant tracks it by number.
+//! window receives it once (one number, every member item an ordinary case under it, numbered and
+//! linked to the bundle) with one supplement notice for every member, the shared 营业执照 asked
+//! for once; the member cases take their intake from the bundle and not on their own; each
+//! resident department sees only its own member and the shared materials and reviews and decides
+//! its member case through the ordinary case actions, in parallel, and not another's; the joint
+//! clock is 45 working days from acceptance, caps every member case's clock, and only the county
+//! government's head extends it, by 15 days at most, once (a member case is not extended on its
+//! own); the release waits for every member case to end and a denied one does not hold back the
+//! others (the bundle shows partial); the applicant tracks it by number.
 
 use serde_json::{Value, json};
 use yiyin_domain::authz::Grant;
 use yiyin_domain::catalog::HandlingMode;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::browser::answered;
 use yiyin_testkit::fixtures::{date, sample_item};
-use yiyin_testkit::web::{COMPANY_ID, HANYIN};
+use yiyin_testkit::web::{COMPANY_ID, HANYIN, approve, deny, review};
 use yiyin_testkit::{Api, Reply, on_both};
 
 on_both!(a_bundle_is_received_once_decided_in_parallel_and_released_once);
@@ -43,18 +47,33 @@ async fn publish_resident(app: &Api, code: &str, name: &str, department: &str, f
     .unwrap_or_else(|e| panic!("publish {code}: {e}"));
 }
 
-/// A department's section chief (decides its resident items); returns the token.
-async fn department_chief(app: &Api, login: &str, department: &str) -> String {
+/// A department's staff member in `role` (its section chief decides its resident items, its
+/// reviewer reviews them); returns the token.
+async fn department_staff(app: &Api, login: &str, role: Role, department: &str) -> String {
     app.staff_with(
         login,
         Grant {
-            role: Role::SectionChief,
+            role,
             jurisdiction: HANYIN.into(),
             department: Some(department.into()),
             unit: None,
         },
     )
     .await
+}
+
+/// The member case of `item` in a bundle's view: (case id, case number).
+fn member_case(view: &Value, item: &str) -> (i64, String) {
+    let m = view["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["item_code"] == item)
+        .unwrap_or_else(|| panic!("no member {item} in {view}"));
+    (
+        m["case_id"].as_i64().expect("case id"),
+        m["case_number"].as_str().expect("case number").to_string(),
+    )
 }
 
 fn definition() -> Value {
@@ -118,8 +137,11 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
     let head = app.staff("hy.head", Role::BureauHead, HANYIN).await;
     let chief = app.staff("hy.chief", Role::SectionChief, HANYIN).await;
     let government = app.staff("hy.gov", Role::GovernmentHead, HANYIN).await;
-    let tax = department_chief(&app, "sw.chief", "shuiwu").await;
-    let land = department_chief(&app, "ga.chief", "gongan").await;
+    let reviewer = app.staff("hy.reviewer", Role::Reviewer, HANYIN).await;
+    let tax = department_staff(&app, "sw.chief", Role::SectionChief, "shuiwu").await;
+    let tax_reviewer = department_staff(&app, "sw.reviewer", Role::Reviewer, "shuiwu").await;
+    let land = department_staff(&app, "ga.chief", Role::SectionChief, "gongan").await;
+    let land_reviewer = department_staff(&app, "ga.reviewer", Role::Reviewer, "gongan").await;
 
     // The catalog administrator publishes the bundle; the window may not; a member outside the
     // catalog is refused naming the field.
@@ -153,7 +175,15 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
         "applicant": {"kind": "organisation", "name": "汉阴县月河餐饮有限公司", "id_number": COMPANY_ID},
         "materials": ["M1", "HY-SW-001/M1", "HY-GA-001/M1"],
         "outcome": "notify_supplement",
+        "attested": true,
     });
+    // Art. 31: received only on the applicant's attestation that the materials are true.
+    let mut unattested = body.clone();
+    unattested["attested"] = json!(false);
+    app.by(&clerk)
+        .post("/api/v1/bundles", unattested)
+        .await
+        .refused(422, "第三十一条");
     let mut unknown = body.clone();
     unknown["materials"] = json!(["M9"]);
     app.by(&clerk)
@@ -177,6 +207,34 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
     assert_eq!(shared["shared"], true);
     assert_eq!(shared["provided"], false);
     assert_eq!(shared["members"].as_array().unwrap().len(), 3);
+    // Every member item is an ordinary case under the bundle: its own number, the bundle's intake
+    // state, its own materials, and the bundle named on it.
+    let (sc_case, sc_number) = member_case(&view, "HY-SC-001");
+    let (sw_case, _) = member_case(&view, "HY-SW-001");
+    let (ga_case, _) = member_case(&view, "HY-GA-001");
+    assert_ne!(sc_number, number);
+    let member = app
+        .by(&tax)
+        .get(&format!("/api/v1/cases/{sw_case}"))
+        .await
+        .expect(200);
+    assert_eq!(member["bundle_id"], id);
+    assert_eq!(member["state"], "awaiting_supplement");
+    assert_eq!(member["item_code"], "HY-SW-001");
+    assert_eq!(member["bundle"]["number"], number.as_str());
+    // Its intake is the bundle's: not accepted, supplemented or decided on its own.
+    app.act(&clerk, sc_case, json!({"action": "accept"}))
+        .await
+        .refused(422, "第二十六条");
+    app.act(&tax, sw_case, approve("经审查"))
+        .await
+        .refused(422, "尚未受理");
+    let (status, html) = app.page_text(&tax, &format!("/work/cases/{sw_case}")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("所属一件事") && html.contains(&number),
+        "{html}"
+    );
     // Accepting is refused while the notice waits; the supplement then the acceptance.
     act(&app, &clerk, id, json!({"action": "accept"}))
         .await
@@ -207,17 +265,32 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
         "{accepted}"
     );
     for m in accepted["members"].as_array().unwrap() {
-        assert!(
-            m["status"]["statutory_due"].as_str().unwrap() <= due.as_str(),
-            "{m}"
-        );
-        assert!(
-            m["status"]["explanation"]
-                .as_str()
-                .unwrap()
-                .contains("届满日")
-        );
+        assert_eq!(m["state"], "accepted", "{m}");
+        assert!(m["statutory_due"].as_str().unwrap() <= due.as_str(), "{m}");
     }
+    let member = app
+        .by(&tax)
+        .get(&format!("/api/v1/cases/{sw_case}"))
+        .await
+        .expect(200);
+    assert_eq!(member["state"], "accepted");
+    assert_eq!(member["case"]["accepted_on"], "2025-03-03");
+    assert_eq!(member["case"]["joint_due"], due.as_str());
+    assert!(
+        member["clock"]["explanation"]
+            .to_string()
+            .contains("联合办理期限"),
+        "{member}"
+    );
+    // The bundle issued one acceptance voucher; the member cases none of their own.
+    assert!(
+        member["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["title"] != "受理通知书"),
+        "{member}"
+    );
 
     // Each resident department sees only its member and the shared materials.
     let seen = app
@@ -242,24 +315,32 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
         .expect(200);
     assert_eq!(whole["whole"], true);
 
-    // Decided in parallel, each by its department; not another's.
-    let decide = |member: &str, approve: bool| json!({"action": "decide", "member": member, "approve": approve, "reason": "经审查"});
-    act(&app, &tax, id, decide("HY-GA-001", true))
-        .await
-        .expect(403);
-    act(&app, &tax, id, decide("HY-SW-001", true))
+    // Reviewed and decided in parallel through the ordinary case actions, each by its
+    // department; not another's.
+    app.act(&tax, ga_case, approve("经审查")).await.expect(403);
+    app.act(&tax_reviewer, sw_case, review("符合条件"))
         .await
         .expect(200);
-    act(&app, &land, id, decide("HY-GA-001", false))
+    app.act(&tax, sw_case, approve("经审查")).await.expect(200);
+    app.act(&land_reviewer, ga_case, review("不符合条件"))
         .await
         .expect(200);
-    act(&app, &land, id, decide("HY-GA-001", true))
+    app.act(&land, ga_case, deny("经营场所不符合特种行业治安要求"))
         .await
-        .refused(422, "不能重复决定");
+        .expect(200);
+    app.act(&land, ga_case, approve("经审查")).await.expect(422);
     // Release waits for every member.
     act(&app, &clerk, id, json!({"action": "release"}))
         .await
         .refused(422, "第二十六条");
+    // A member case is not extended on its own.
+    app.act(
+        &head,
+        sc_case,
+        json!({"action": "extend", "reason": "需要现场核查", "approved_by": "head"}),
+    )
+    .await
+    .refused(422, "一件事整体延长");
 
     // The extension: the county government's head only, 15 days at most, once.
     let extend =
@@ -286,11 +367,30 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
     act(&app, &government, id, extend(15))
         .await
         .refused(422, "只能延长一次");
-
-    // The last member; the release at once, partial: the denied member held nothing back.
-    act(&app, &chief, id, decide("HY-SC-001", true))
+    // The member cases still open take the extension; the joint due date moves with it.
+    let member = app
+        .by(&chief)
+        .get(&format!("/api/v1/cases/{sc_case}"))
         .await
         .expect(200);
+    assert_eq!(member["case"]["extension"]["days"], 15, "{member}");
+    assert_eq!(member["case"]["joint_due"], later);
+    assert!(member["clock"]["statutory_due"].as_str().unwrap() <= later);
+
+    // The last member; the release at once, partial: the denied member held nothing back.
+    app.act(&reviewer, sc_case, review("符合条件"))
+        .await
+        .expect(200);
+    app.act(&chief, sc_case, approve("符合条件"))
+        .await
+        .expect(200);
+    let ended = app
+        .by(&clerk)
+        .get(&format!("/api/v1/bundles/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(ended["state"], "decided");
+    assert_eq!(ended["result"], "partial");
     act(&app, &tax, id, json!({"action": "release"}))
         .await
         .expect(403);
@@ -312,6 +412,23 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
         .map(|m| m["status_label"].as_str().unwrap())
         .collect();
     assert_eq!(labels, ["准予行政许可", "准予行政许可", "不予行政许可"]);
+    act(&app, &clerk, id, json!({"action": "release"}))
+        .await
+        .refused(422, "不能再");
+    // The member's own decision document is its case's, sealed like any case's.
+    let member = app
+        .by(&tax)
+        .get(&format!("/api/v1/cases/{sw_case}"))
+        .await
+        .expect(200);
+    assert!(
+        member["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["title"] == "准予行政许可决定书"),
+        "{member}"
+    );
 
     // The pages: the tax office's shows its member only; the window's the whole bundle.
     let (status, html) = app.page_text(&tax, &format!("/work/bundles/{id}")).await;
@@ -349,4 +466,112 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
     ))
     .await
     .expect(404);
+    // The public tracking page shows every member's state.
+    let (status, html) = app
+        .get_text(&format!("/track?number={number}&id_number={COMPANY_ID}"))
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("特种行业许可")
+            && html.contains("不予行政许可")
+            && html.contains("已统一出件（部分准予）"),
+        "{html}"
+    );
+    let (_, html) = app
+        .get_text(&format!(
+            "/track?number={number}&id_number=91350100M000100Y00"
+        ))
+        .await;
+    assert!(html.contains("没有找到该一件事"), "{html}");
+
+    receive_on_the_page(&app, &reviewer).await;
+}
+
+/// The window's receipt form: only the window opens it; the bundle chosen, then its situation
+/// (不经营旅馆业 drops 特种行业许可), the applicant and the merged list once; refused without the
+/// Art. 31 attestation, nothing kept; then received and accepted at once, with one receipt
+/// voucher listing every member's own case number.
+async fn receive_on_the_page(app: &Api, reviewer: &str) {
+    let (status, _) = app
+        .page_text(reviewer, "/work/bundles/receive?jurisdiction=hanyin")
+        .await;
+    assert_eq!(status, 403);
+    let csrf = app.browser_login("hy.clerk").await;
+    let (status, html, _) = answered(
+        app.client
+            .get(app.url(&format!(
+                "/work/bundles/receive?jurisdiction=hanyin&bundle={BUNDLE}"
+            )))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("营业执照（共用）") && html.contains("不经营旅馆业"),
+        "{html}"
+    );
+    let base = vec![
+        ("csrf", csrf.as_str()),
+        ("jurisdiction", HANYIN),
+        ("bundle", BUNDLE),
+        ("situation", "S1"),
+    ];
+    let (status, html, _) = answered(
+        app.post_form(
+            "/work/bundles/receive",
+            &[base.clone(), vec![("step", "choose")]].concat(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(!html.contains("HY-GA-001/M1"), "{html}");
+    let before = app.store.bundles(HANYIN, 100).await.unwrap().len();
+    let mut fields = [
+        base,
+        vec![
+            ("kind", "organisation"),
+            ("name", "汉阴县月河餐饮有限公司"),
+            ("id_number", COMPANY_ID),
+            ("material", "M1"),
+            ("material", "M2"),
+            ("material", "HY-SW-001/M1"),
+            ("outcome", "accept"),
+            ("step", "receive"),
+        ],
+    ]
+    .concat();
+    let (status, html, _) = answered(app.post_form("/work/bundles/receive", &fields).await).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("第三十一条"), "{html}");
+    assert_eq!(app.store.bundles(HANYIN, 100).await.unwrap().len(), before);
+    fields.push(("attested", "yes"));
+    let (status, _, location) =
+        answered(app.post_form("/work/bundles/receive", &fields).await).await;
+    assert_eq!(status, 303, "{location}");
+    let id: i64 = location
+        .strip_prefix("/work/bundles/")
+        .and_then(|rest| rest.strip_suffix("/receipt"))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("a receipt: {location}"));
+    let bundle = app.store.bundle(id).await.unwrap().unwrap();
+    let cases = app.store.bundle_cases(id).await.unwrap();
+    assert_eq!(cases.len(), 2);
+    assert!(cases.iter().all(|c| c.state.code() == "accepted"));
+    let (status, html, _) =
+        answered(app.client.get(app.url(&location)).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("一件事收件凭证") && html.contains(&bundle.number),
+        "{html}"
+    );
+    for c in &cases {
+        assert!(
+            html.contains(&c.number) && html.contains(&c.item_name),
+            "{html}"
+        );
+    }
+    assert!(!html.contains("特种行业许可"), "{html}");
 }

@@ -226,6 +226,13 @@ async fn a_hearing_on_request_runs_whole_through_the_api(backend: Backend) {
     assert_eq!(status, 200);
     assert!(html.contains("听证不计入"), "{html}");
     assert!(html.contains("拒绝签字（认为笔录遗漏其意见"), "{html}");
+    // The hearing box names who asked, the applicant by name (not 申请人 twice).
+    assert!(
+        html.contains("<dt>听证申请人</dt><dd>申请人 王芳</dd>")
+            && html.contains("申请人 王芳 申请")
+            && !html.contains("<dd>申请人</dd>"),
+        "{html}"
+    );
     app.stop().await;
 }
 

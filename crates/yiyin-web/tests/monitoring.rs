@@ -36,7 +36,7 @@ async fn late(backend: Backend) -> (Api, i64, String, String) {
 }
 
 fn cards(reply: Value) -> Vec<Value> {
-    reply.as_array().expect("a list of cards").clone()
+    reply["cards"].as_array().expect("a page of cards").clone()
 }
 
 async fn the_api_lists_appeals_and_decides_cards(backend: Backend) {
@@ -65,6 +65,44 @@ async fn the_api_lists_appeals_and_decides_cards(backend: Backend) {
         .get(&format!("{list}&from=2025-13-01"))
         .await
         .refused(422, "YYYY-MM-DD");
+    // Pages by key with the count of all that match; by window and by staff member.
+    let first = api
+        .by(&jj)
+        .get(&format!("{list}&limit=1"))
+        .await
+        .expect(200);
+    assert_eq!(first["count"], 2);
+    let next = first["next"].as_str().expect("a next page").to_string();
+    let second = api
+        .by(&jj)
+        .get(&format!("{list}&limit=1&after={next}"))
+        .await
+        .expect(200);
+    assert_eq!(second["count"], 2);
+    assert!(second["next"].is_null());
+    let mut paged = cards(first);
+    paged.extend(cards(second));
+    assert_eq!(paged, all);
+    let online = api
+        .by(&jj)
+        .get(&format!("{list}&window=online"))
+        .await
+        .expect(200);
+    assert_eq!(online["count"], 2);
+    let elsewhere = api
+        .by(&jj)
+        .get(&format!("{list}&window=hy-nowhere"))
+        .await
+        .expect(200);
+    assert_eq!(elsewhere["count"], 0);
+    api.by(&jj)
+        .get(&format!("{list}&staff=abc"))
+        .await
+        .refused(422, "账号编号");
+    api.by(&clerk)
+        .get(&format!("{list}&window=online"))
+        .await
+        .refused(403, "查看电子监察");
     // The window is refused before its query is read (even a malformed one).
     api.by(&clerk)
         .get("/api/v1/monitoring/cards?from=x")
@@ -127,7 +165,17 @@ async fn the_desk_page_shows_the_cards(backend: Backend) {
     let jj = api.staff("hy.jj", Role::DisciplineSupervisor, HANYIN).await;
     let (status, page) = api.page_text(&jj, "/monitoring").await;
     assert_eq!(status, 200, "{page}");
-    for words in ["电子监察", "黄牌", "红牌", "承诺时限", "法定时限", "亮牌日"] {
+    for words in [
+        "电子监察",
+        "黄牌",
+        "红牌",
+        "承诺时限",
+        "法定时限",
+        "亮牌日",
+        "窗口",
+        "工作人员",
+        "共 2 张",
+    ] {
         assert!(page.contains(words), "«{words}» not on the page");
     }
     assert!(page.contains(&format!("/work/cases/{id}")));
@@ -137,7 +185,7 @@ async fn the_desk_page_shows_the_cards(backend: Backend) {
     // The head appeals the yellow card from the page: a reason is required, shown beside the field.
     api.staff("hy.head", Role::BureauHead, HANYIN).await;
     let list = "/api/v1/monitoring/cards?jurisdiction=hanyin&color=yellow";
-    let card = api.by(&jj).get(list).await.expect(200)[0]["id"]
+    let card = api.by(&jj).get(list).await.expect(200)["cards"][0]["id"]
         .as_i64()
         .unwrap();
     let csrf = api.browser_login_totp("hy.head").await;

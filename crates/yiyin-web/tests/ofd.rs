@@ -5,7 +5,10 @@
 //! seal-making authority: the chain up to its root is reported, an independent verifier (Python,
 //! `yiyin-ofd/tests/clients/ses_check.py`) accepts it against the published root, an OFD signed
 //! before a seal rotation still verifies, and a revoked seal certificate is listed in the CRL and
-//! reported.
+//! reported. A county's own e-seal system (外部签章系统) signs through the signing adapter
+//! (`docs/signing-adapter.md`) against a test signer process in Python
+//! (`tests/clients/test_signer.py`): the documents wait, are sealed by the worker, verify with the
+//! county's chain, and wait with the reason shown while the signer is down.
 
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
@@ -14,7 +17,8 @@ use yiyin_testkit::{Api, PASSWORD, on_both};
 
 on_both!(
     licences_download_as_ofd_and_verify,
-    seal_certificates_chain_rotation_and_revocation
+    seal_certificates_chain_rotation_and_revocation,
+    an_external_e_seal_system_signs_through_the_adapter
 );
 
 /// Uploads a file to the public verification page and returns the page.
@@ -282,5 +286,301 @@ async fn seal_certificates_chain_rotation_and_revocation(backend: Backend) {
         "{again}"
     );
     assert_eq!(crl_of().await, vec![old_cert.serial.clone()]);
+    app.stop().await;
+}
+
+/// The test e-seal system (`tests/clients/test_signer.py`) on `port`, killed (by its id) when
+/// dropped.
+struct Signer(std::process::Child);
+
+impl Drop for Signer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const SIGNER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/test_signer.py");
+
+fn start_signer(
+    port: u16,
+    log: &std::path::Path,
+    key: &std::path::Path,
+    cert: &std::path::Path,
+) -> Signer {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new("python3")
+        .arg(SIGNER)
+        .arg(port.to_string())
+        .arg(log)
+        .arg(key)
+        .arg(cert)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the signer speaks");
+    assert_eq!(line.trim(), "ready", "the test signer did not start");
+    Signer(child)
+}
+
+/// The bureau of 汉阴县's seal in the county's e-seal system at `url`.
+fn external<'a>(
+    url: &'a str,
+    eseal: &'a [u8],
+    certificate: &'a [u8],
+) -> yiyin_app::seals::ExternalSeal<'a> {
+    yiyin_app::seals::ExternalSeal {
+        jurisdiction: "hanyin",
+        department: "",
+        url,
+        certificate,
+        eseal,
+    }
+}
+
+/// The documents of a case as kept.
+async fn documents(app: &Api, id: i64) -> Vec<yiyin_store::documents::StoredDocument> {
+    app.store.case_documents(id).await.unwrap()
+}
+
+async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
+    use yiyin_app::seals::register_external;
+    let app = Api::spawn_sealed_quiet(backend, "2025-03-03").await;
+    let today = yiyin_testkit::date("2025-03-03");
+    let cli = yiyin_domain::party::Actor::cli("测试");
+    let dir = std::env::temp_dir().join(format!(
+        "yiyin-signer-{}-{}",
+        std::process::id(),
+        yiyin_seal::sm3_hex(format!("{backend:?}").as_bytes())
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (key_path, cert_path, log) = (
+        dir.join("key.hex"),
+        dir.join("seal.cer"),
+        dir.join("log.jsonl"),
+    );
+
+    // The county's e-seal system: its key made in the signer (never leaves it), its own root
+    // (not Yiyin's), the bureau's seal certificate and seal data made by that root.
+    let keygen = std::process::Command::new("python3")
+        .arg(SIGNER)
+        .arg("keygen")
+        .arg(&key_path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        keygen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&keygen.stderr)
+    );
+    let public = String::from_utf8(keygen.stdout).unwrap().trim().to_string();
+    let county = yiyin_seal::authority::Authority::create(
+        "陕西省电子印章制作中心（测试）",
+        "2025-01-01",
+        "2045-01-01",
+    )
+    .unwrap();
+    let in_use = app
+        .store
+        .seals()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.jurisdiction == "hanyin" && s.department.is_empty() && !s.retired)
+        .expect("the bureau's seal");
+    let cert = yiyin_seal::authority::seal_certificate(
+        &county.key,
+        &county.cert,
+        &public,
+        &in_use.holder,
+        &in_use.name,
+        "0a0b0c01",
+        "2025-01-01",
+        "2029-12-31",
+    )
+    .unwrap();
+    let eseal_named = |name: &str| {
+        yiyin_seal::ses::make_seal(
+            &county.key,
+            &county.cert,
+            &yiyin_seal::ses::SealData {
+                es_id: "61092100000001",
+                name,
+                signer_cert: &cert,
+                created: "2025-01-01",
+                valid_start: "2025-01-01",
+                valid_end: "2029-12-31",
+                png: &yiyin_ofd::raster::seal_png(name, 120),
+                size_mm: 42,
+            },
+        )
+        .unwrap()
+    };
+    let eseal = eseal_named(&in_use.name);
+    std::fs::write(&cert_path, &cert).unwrap();
+    let port = yiyin_testkit::processes::free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let signer = start_signer(port, &log, &key_path, &cert_path);
+
+    // Bad registrations are refused in Chinese and change nothing.
+    let seals_before = app.store.seals().await.unwrap();
+    let other_name = eseal_named("另一枚印章");
+    for (bad, says) in [
+        (external("ftp://x", &eseal, &cert), "签章接口地址"),
+        (external(&url, &other_name, &cert), "印章名称"),
+        (external(&url, &eseal, &county.cert), "证书列表"),
+    ] {
+        let e = register_external(&app.store, &cli, &bad, today)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains(says), "{e}");
+    }
+    assert_eq!(app.store.seals().await.unwrap(), seals_before);
+
+    // Registered: the bureau's seal in use is now the county system's.
+    let seal = register_external(&app.store, &cli, &external(&url, &eseal, &cert), today)
+        .await
+        .unwrap();
+    assert_eq!(seal.signer_url.as_deref(), Some(url.as_str()));
+    assert_eq!(seal.name, in_use.name);
+    app.app.refresh_seals().await.unwrap();
+
+    // A licence issued now waits for the county's system, then the worker has it signed.
+    let (id, c, clerk) = app.licensed_case().await;
+    let doc = c["documents"].as_array().unwrap().last().unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let waiting = documents(&app, id).await;
+    assert!(
+        waiting
+            .iter()
+            .all(|d| d.seal_pending == Some(seal.id) && d.sealed.is_none()),
+        "{waiting:?}"
+    );
+    let ofd_path = format!("/cases/{id}/documents/{doc}/ofd");
+    let (status, body) = app.page(&clerk, &ofd_path).await;
+    assert_ne!(status, 200);
+    assert!(!yiyin_ofd::is_ofd(&body));
+    let sealed_now = app.app.seal_waiting().await.unwrap();
+    assert_eq!(sealed_now, waiting.len());
+    let signed: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        signed.len(),
+        3 * waiting.len(),
+        "record, PDF and OFD of each: {signed:?}"
+    );
+    assert!(
+        signed
+            .iter()
+            .all(|l| l["status"] == 200 && l["seal_id"] == seal.id)
+    );
+    assert!(
+        documents(&app, id)
+            .await
+            .iter()
+            .all(|d| d.seal_pending.is_none() && d.sealed.is_some() && d.ofd_digest.is_some())
+    );
+
+    // The OFD verifies offline and online with the county's chain; the independent verifier
+    // accepts it against the county's root; the PDF carries the same record.
+    let (status, ofd) = app.page(&clerk, &ofd_path).await;
+    assert_eq!(status, 200);
+    let (_, again) = app.page(&clerk, &ofd_path).await;
+    assert_eq!(ofd, again, "kept, the same file every time");
+    let (sealed, check) = yiyin_ofd::verify_report(&ofd).expect("verifies offline");
+    assert_eq!(sealed.seal.id, seal.id);
+    assert_eq!(sealed.seal.public_key, public);
+    let ses = check.seal.expect("a GB/T 38540 signature");
+    assert_eq!(ses.maker_cert, county.cert);
+    assert_eq!(ses.signer_cert, cert);
+    assert_eq!(yiyin_ofd::verify_any(&ofd).unwrap(), sealed);
+    let (_, pdf) = app
+        .page(&clerk, &format!("/cases/{id}/documents/{doc}/pdf"))
+        .await;
+    assert_eq!(yiyin_pdf::verify(&pdf).unwrap(), sealed);
+    let verdict = verdict_of(&app, &ofd).await;
+    assert_eq!(verdict["valid"], true, "{verdict}");
+    let chain = verdict["certificate_chain"].as_array().unwrap();
+    assert!(
+        chain[0]
+            .as_str()
+            .unwrap()
+            .contains("陕西省电子印章制作中心（测试）"),
+        "{verdict}"
+    );
+    assert!(chain[1].as_str().unwrap().contains("受信任"), "{verdict}");
+    let page = verify_page(&app, "licence.ofd", ofd.clone()).await;
+    assert!(page.contains("核验结果：真实有效"), "{page}");
+    let independent = ses_check(&county.cert, &ofd);
+    assert_eq!(independent["ok"], true, "{independent}");
+    assert_eq!(independent["seal"], in_use.name.as_str());
+
+    // The archive package carries the externally signed files as they are kept.
+    let r = app
+        .request(
+            "GET",
+            &format!("/api/v1/cases/{id}/archive"),
+            Some(&clerk),
+            None,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let package = r.bytes().await.unwrap().to_vec();
+    let report = yiyin_archive::verify(&package).expect("the package verifies");
+    assert_eq!(report.documents, waiting.len() * 3);
+    let entries = yiyin_ofd::unzip(&package).unwrap();
+    assert!(
+        entries.values().any(|b| *b == ofd),
+        "the kept OFD is in the package"
+    );
+
+    // The signer is down: the document is kept unsealed, waiting, the reason shown to staff;
+    // once it is back, the next round seals it.
+    drop(signer);
+    let case = app.receive(&clerk, &["M1", "M2"]).await;
+    let second = case["id"].as_i64().unwrap();
+    let notice = documents(&app, second).await.last().unwrap().id;
+    assert_eq!(app.app.seal_waiting().await.unwrap(), 0);
+    let d = documents(&app, second).await.last().unwrap().clone();
+    assert_eq!(d.seal_pending, Some(seal.id), "{d:?}");
+    let problem = d.seal_problem.clone().unwrap_or_default();
+    assert!(problem.contains("无法连接外部签章系统"), "{d:?}");
+    let (_, page) = app
+        .page_text(&clerk, &format!("/cases/{second}/documents/{notice}"))
+        .await;
+    assert!(
+        page.contains("电子印章待外部签章系统加盖") && page.contains("无法连接外部签章系统"),
+        "{page}"
+    );
+    let (status, body) = app
+        .page(&clerk, &format!("/cases/{second}/documents/{notice}/ofd"))
+        .await;
+    assert_ne!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("等待外部签章系统"));
+    let _signer = start_signer(port, &log, &key_path, &cert_path);
+    assert_eq!(app.app.seal_waiting().await.unwrap(), 1);
+    let d = documents(&app, second).await.last().unwrap().clone();
+    assert!(
+        d.seal_pending.is_none() && d.seal_problem.is_none(),
+        "{d:?}"
+    );
+    let (status, ofd) = app
+        .page(&clerk, &format!("/cases/{second}/documents/{notice}/ofd"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(verdict_of(&app, &ofd).await["valid"], true);
+    assert_eq!(ses_check(&county.cert, &ofd)["ok"], true);
+    drop(_signer);
+    std::fs::remove_dir_all(&dir).ok();
     app.stop().await;
 }

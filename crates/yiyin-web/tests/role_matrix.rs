@@ -345,7 +345,7 @@ fn rows() -> Vec<Row> {
         // 一件事: the catalog administrator publishes a bundle; the window receives one; those who
         // read cases and the county government's head read them and act on them (the application
         // layer checks each act: intake and release the window's, the extension the government
-        // head's, a member's decision its department's).
+        // head's; a member's decision is its own case's).
         invalid(
             "POST",
             "/api/v1/jurisdictions/hanyin/bundles",

@@ -648,6 +648,20 @@ async fn browser_journeys() {
         .unwrap();
     let licence: Vec<u8> = serde_json::from_value(bytes).unwrap();
     assert!(licence.starts_with(b"%PDF-"), "a PDF");
+    // And its OFD, which a third-party renderer shows at the end of the journey.
+    let bytes = env
+        .b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(document.querySelector('a[href$=\"/ofd\"]').href)
+               .then(r => r.arrayBuffer())
+               .then(b => done(Array.from(new Uint8Array(b))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let licence_ofd: Vec<u8> = serde_json::from_value(bytes).unwrap();
+    assert!(licence_ofd.starts_with(b"PK\x03\x04"), "an OFD package");
     let licence_pdf = files.join("准予行政许可决定书.pdf");
     std::fs::write(&licence_pdf, &licence).unwrap();
     let mut changed = licence.clone();
@@ -821,7 +835,131 @@ async fn browser_journeys() {
     requests_centre(&env).await;
     citizen_journey(&env, &files).await;
     reform_journey(&env).await;
+    ofd_js(&env, &licence_ofd).await;
     env.b.close().await.unwrap();
+}
+
+/// The licence's OFD, as the applicant downloaded it, rendered by a third-party OFD renderer:
+/// npm's ofd.js (0.2.6, the last open-source release; `scripts/test` installs it in the build
+/// folder, or `$YIYIN_OFD_JS_DIR`). Yiyin's own pages never load it: a test page of its own, with
+/// the bundle and the OFD, is served by a small static server (Python's `http.server`) on a port of
+/// its own. The rendered page must show the licence's text and its pictures (seal, QR code).
+async fn ofd_js(env: &Env, ofd: &[u8]) {
+    let dir = std::env::var("YIYIN_OFD_JS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            let exe = std::env::current_exe().expect("test binary");
+            // <target>/debug/deps/<test>-…
+            exe.ancestors()
+                .nth(3)
+                .expect("target folder")
+                .join("ofd.js")
+        });
+    let bundle = dir.join("node_modules/ofd.js/lib/ofd.umd.min.js");
+    assert!(
+        bundle.exists(),
+        "ofd.js is not installed at {} (scripts/test installs it: npm install --prefix {0} ofd.js@0.2.6)",
+        dir.display()
+    );
+    let site = std::env::temp_dir().join(format!("yiyin-browser-ofdjs-{}", std::process::id()));
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::copy(&bundle, site.join("ofd.umd.min.js")).unwrap();
+    std::fs::write(site.join("licence.ofd"), ofd).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        r#"<!doctype html><meta charset="utf-8"><title>ofd.js</title>
+<body style="margin:0;background:#e5e5e5"><p id="status">正在渲染</p><div id="pages"></div>
+<script src="ofd.umd.min.js"></script>
+<script>
+const status = document.getElementById('status');
+ofd.parseOfdDocument({
+  ofd: 'licence.ofd',
+  success(res) {
+    try {
+      for (const page of ofd.renderOfd(794, res[0])) document.getElementById('pages').appendChild(page);
+      status.textContent = 'rendered';
+    } catch (e) { status.textContent = 'failed: ' + e; }
+  },
+  fail(e) { status.textContent = 'failed: ' + e; },
+});
+</script>"#,
+    )
+    .unwrap();
+    let port = free_port();
+    let server = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .arg("--directory")
+        .arg(&site)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start python3 -m http.server");
+    let mut server = Proc(server);
+    wait_for_port(&mut server, port, "the static server of ofd.js");
+    env.b
+        .goto(&format!("http://127.0.0.1:{port}/index.html"))
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        let status = env
+            .b
+            .execute(
+                "return document.getElementById('status').textContent;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let status = status.as_str().unwrap_or_default().to_string();
+        if status != "正在渲染" {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "ofd.js did not finish rendering the OFD"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    };
+    assert_eq!(status, "rendered", "ofd.js could not render the OFD");
+    let drawn = env
+        .b
+        .execute(
+            "const pages = document.querySelectorAll('#pages > div');
+             const texts = document.querySelectorAll('#pages svg text');
+             const pictures = document.querySelectorAll('#pages img, #pages svg image');
+             return [pages.length, texts.length, pictures.length,
+                     Array.from(texts).map(t => t.textContent).join('')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (pages, texts, pictures) = (
+        drawn[0].as_u64().unwrap(),
+        drawn[1].as_u64().unwrap(),
+        drawn[2].as_u64().unwrap(),
+    );
+    let text = drawn[3].as_str().unwrap();
+    assert!(
+        pages >= 1 && texts > 10,
+        "ofd.js drew {pages} pages, {texts} texts"
+    );
+    // The seal and the QR code (and the seal of the signature, where the renderer draws it).
+    assert!(pictures >= 2, "ofd.js drew {pictures} pictures");
+    for said in ["汉阴县行政审批服务局", "王芳", "核验码"] {
+        assert!(
+            text.contains(said),
+            "{said} missing from what ofd.js drew: {text}"
+        );
+    }
+    env.shot("100-ofdjs-licence").await;
+    drop(server);
+    let _ = std::fs::remove_dir_all(&site);
 }
 
 /// 旬阳县 became the county-level 旬阳市 in 2021: its seals are made, and its 2026 licences issued,

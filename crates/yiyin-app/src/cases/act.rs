@@ -388,6 +388,16 @@ impl App {
                 input.action.label()
             )));
         }
+        // A bundle's member case: its intake and its extension are the bundle's (一件事).
+        if let Some(bundle) = current.bundle_id {
+            let name = self.store.bundle(bundle).await?.map(|b| b.name);
+            yiyin_domain::engine::joint::member_may(
+                &current.case,
+                &input.action,
+                name.as_deref().unwrap_or_default(),
+            )
+            .map_err(AppError::Refused)?;
+        }
         // An applicant's files are taken only for what is asked of them, and a material is
         // delivered only with its file.
         let uploads = if who.is_staff() {

@@ -414,12 +414,7 @@ impl App {
         let j = tx.jurisdiction(&input.jurisdiction).await?;
         let year = date.year();
         let seq = tx.next_case_number(&j.code, year).await?;
-        let prefix = if j.case_prefix.is_empty() {
-            j.code.to_uppercase()
-        } else {
-            j.case_prefix.clone()
-        };
-        let number = format!("{prefix}{year}{seq:06}");
+        let number = j.case_number(year, seq);
         // A deadline in a year without calendar data is unknown until the year is added; the
         // application is received all the same.
         let clock = received.case.deadlines(&ctx, date).ok();

@@ -60,6 +60,8 @@ pub struct CaseView {
     pub documents: Vec<DocumentSummary>,
     /// The actions this user may take now.
     pub allowed_actions: Vec<String>,
+    /// The bundle (一件事) this case is a member item of, if any.
+    pub bundle: Option<crate::bundles::BundleRef>,
 }
 
 /// The record without its applicant (whom the view shows as the reader may see them).
@@ -198,6 +200,10 @@ pub fn allowed_actions(
     };
     case.offered_actions(&record.context(calendar, &facts), today)
         .into_iter()
+        // A bundle's member case: its intake and extension are the bundle's (一件事).
+        .filter(|name| {
+            record.bundle_id.is_none() || yiyin_domain::engine::joint::member_offers(name)
+        })
         .filter(|name| {
             if who.is_staff() {
                 let step = match *name {
@@ -397,7 +403,20 @@ impl App {
                 s.record.clear();
             }
         }
+        let bundle = match record.bundle_id {
+            Some(id) => self
+                .store
+                .bundle(id)
+                .await?
+                .map(|b| crate::bundles::BundleRef {
+                    id: b.id,
+                    number: b.number,
+                    name: b.name,
+                }),
+            None => None,
+        };
         Ok(CaseView {
+            bundle,
             allowed_actions: allowed_actions(who, &record, &scope, &self.calendar(), self.today()),
             applicant: record.applicant.shown(full),
             representation: record.representation.shown(&record.applicant, full),

@@ -146,6 +146,8 @@ pub(crate) async fn keep_summary(
         .into_iter()
         .collect();
     tx.add_summary_staff(&new_staff).await?;
+    // The desk's staff filter files the cases' cards under their staff, new cards and new staff.
+    tx.file_card_staff(&ids).await?;
     let mut cards: BTreeMap<i64, Vec<CardFact>> = BTreeMap::new();
     for c in tx.summary_cards(&ids).await? {
         cards.entry(c.case_id).or_default().push(CardFact {
@@ -203,6 +205,29 @@ pub(crate) async fn keep_summary(
     Ok(())
 }
 
+/// Brings every case into an emptied summary within the write `tx`, by batches, the staff who
+/// acted read from the event log. Returns how many cases were read.
+async fn fill_summary(tx: &mut WriteTx, calendar: &Calendar) -> Result<u64> {
+    let mut after = 0;
+    let mut read = 0_u64;
+    loop {
+        let batch = tx.summary_cases(after, REBUILD_BATCH).await?;
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+            break;
+        };
+        let events = tx.events_of_case_range(first.id, last.id).await?;
+        let acted: Vec<(i64, i64)> = actors(&events)
+            .into_iter()
+            .flat_map(|(case, accounts)| accounts.into_iter().map(move |a| (case, a)))
+            .collect();
+        let inputs: Vec<SummaryInput> = batch.iter().map(SummaryInput::from).collect();
+        keep_summary(tx, calendar, &inputs, &acted).await?;
+        after = last.id;
+        read += batch.len() as u64;
+    }
+    Ok(read)
+}
+
 /// The tallies of a group over a period and up to its end.
 #[derive(Default)]
 struct Summed {
@@ -229,13 +254,16 @@ impl App {
     }
 
     /// Rebuilds the statistics summary from the cases (`yiyin statistics rebuild`): emptied,
-    /// then every case brought in by batches, the staff who acted read from the event log.
-    /// Returns how many cases were read.
+    /// then every case brought in by batches, the staff who acted read from the event log — all
+    /// in one transaction, so that the tables read the old summary until the new one is whole and
+    /// a case written meanwhile brings its change in after the rebuild (see
+    /// [`yiyin_store::WriteTx::clear_summary`]). Returns how many cases were read.
     pub async fn rebuild_statistics(&self) -> Result<u64> {
         let mut tx = self.store.begin_write().await?;
         tx.clear_summary(SUMMARY_VERSION).await?;
+        let read = fill_summary(&mut tx, &self.calendar()).await?;
         tx.commit().await?;
-        self.fill_summary().await
+        Ok(read)
     }
 
     /// Rebuilds the summary when it was built under older rules or never (once, whichever
@@ -248,30 +276,34 @@ impl App {
         if !tx.claim_summary_rebuild(SUMMARY_VERSION).await? {
             return Ok(0);
         }
-        tx.clear_summary(SUMMARY_VERSION).await?;
-        tx.commit().await?;
         tracing::info!("statistics summary behind the build's rules: rebuilding");
-        self.fill_summary().await
+        tx.clear_summary(SUMMARY_VERSION).await?;
+        let read = fill_summary(&mut tx, &self.calendar()).await?;
+        tx.commit().await?;
+        Ok(read)
     }
 
-    async fn fill_summary(&self) -> Result<u64> {
-        let calendar = self.calendar();
+    /// Brings again into the summary, within the write `tx`, every case whose figures may depend on
+    /// the days `from..=to` — after their working days changed (a calendar year loaded again,
+    /// corrected) — with `calendar`, the one the change makes. Returns how many cases were read.
+    pub(crate) async fn resummarise_days(
+        &self,
+        tx: &mut WriteTx,
+        calendar: &Calendar,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<u64> {
         let mut after = 0;
         let mut read = 0_u64;
         loop {
-            let batch = self.store.summary_cases(after, REBUILD_BATCH).await?;
-            let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+            let batch = tx
+                .summary_cases_of_days(from, to, start_ms(from), after, REBUILD_BATCH)
+                .await?;
+            let Some(last) = batch.last() else {
                 break;
             };
-            let events = self.store.events_of_case_range(first.id, last.id).await?;
-            let acted: Vec<(i64, i64)> = actors(&events)
-                .into_iter()
-                .flat_map(|(case, accounts)| accounts.into_iter().map(move |a| (case, a)))
-                .collect();
             let inputs: Vec<SummaryInput> = batch.iter().map(SummaryInput::from).collect();
-            let mut tx = self.store.begin_write().await?;
-            keep_summary(&mut tx, &calendar, &inputs, &acted).await?;
-            tx.commit().await?;
+            keep_summary(tx, calendar, &inputs, &[]).await?;
             after = last.id;
             read += batch.len() as u64;
         }

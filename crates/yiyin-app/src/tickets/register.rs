@@ -211,12 +211,7 @@ impl App {
         let query_code = crate::accounts::random_code(6);
         let mut tx = self.store.begin_write().await?;
         let serial = tx.next_ticket_number(jurisdiction, today.year()).await?;
-        let prefix = if j.case_prefix.is_empty() {
-            j.code.to_uppercase()
-        } else {
-            j.case_prefix.clone()
-        };
-        let number = format!("{prefix}-12345-{}-{serial:06}", today.year());
+        let number = format!("{}-12345-{}-{serial:06}", j.number_prefix(), today.year());
         let id = tx
             .insert_ticket(&NewTicket {
                 number: &number,

@@ -75,6 +75,17 @@ pub struct Resolved {
 }
 
 impl Resolved {
+    /// A member item's own code for a merged material, if the member needs it.
+    pub fn own_code(&self, item_code: &str, merged: &str) -> Option<String> {
+        self.materials
+            .iter()
+            .find(|m| m.code == merged)?
+            .members
+            .iter()
+            .find(|(i, _)| i == item_code)
+            .map(|(_, c)| c.clone())
+    }
+
     /// The merged materials a member item needs.
     pub fn materials_of(&self, item_code: &str) -> Vec<&MergedMaterial> {
         self.materials
@@ -315,6 +326,9 @@ mod tests {
         );
         assert_eq!(r.materials[1].members.len(), 2);
         assert_eq!(r.materials_of("B").len(), 2);
+        assert_eq!(r.own_code("B", "M2").as_deref(), Some("M9"));
+        assert_eq!(r.own_code("B", "B/M1").as_deref(), Some("M1"));
+        assert_eq!(r.own_code("A", "B/M1"), None);
         let only_a = spec().resolve(&items, &["S1".into()]).unwrap();
         assert_eq!(only_a.def.members.len(), 1);
         assert!(spec().resolve(&items, &["S9".into()]).is_err());

@@ -138,10 +138,15 @@ fn a_delegated_decision_is_in_the_delegators_name_and_names_the_township() {
     assert_eq!(issuer.agency, "汉阴县行政审批服务局");
     assert_eq!(issuer.seal, bureau.seal);
     assert_eq!(issuer.seal_holder, "");
-    let clause = entrusted_clause(&e, &j, day);
+    let clause = entrusted_clause(&e, &j, day, ItemKind::Licensing);
     assert_eq!(
         clause,
         "本文书由涧池镇人民政府受汉阴县行政审批服务局委托，依照《中华人民共和国行政许可法》第二十四条的规定，以汉阴县行政审批服务局名义作出。受委托机关：涧池镇人民政府。"
+    );
+    // A public service is entrusted without the licensing law's Art. 24.
+    assert_eq!(
+        entrusted_clause(&e, &j, day, ItemKind::PublicService),
+        "本文书由涧池镇人民政府受汉阴县行政审批服务局委托办理，以汉阴县行政审批服务局名义作出。受委托机关：涧池镇人民政府。"
     );
     // Delegated by the county government: its name and seal.
     let mut by_government = all.clone();
@@ -150,7 +155,7 @@ fn a_delegated_decision_is_in_the_delegators_name_and_names_the_township() {
     let issuer = issuer_for(bureau, &e, &j, day);
     assert_eq!(issuer.agency, "汉阴县人民政府");
     assert_eq!(issuer.seal, "汉阴县人民政府行政许可专用章");
-    assert!(entrusted_clause(&e, &j, day).contains("受汉阴县人民政府委托"));
+    assert!(entrusted_clause(&e, &j, day, ItemKind::Licensing).contains("受汉阴县人民政府委托"));
 }
 
 #[test]

@@ -74,9 +74,11 @@ impl Case {
                 extension,
             }));
         }
+        // A bundle's member case never runs past the bundle's joint clock (Art. 42 para 2).
         let add = |limit: u32| {
             ctx.item
                 .add_days(ctx.calendar, accepted, limit + extension + suspended)
+                .map(|d| self.joint_due.map_or(d, |j| d.min(j)))
         };
         Ok(Some(Dues {
             statutory: add(ctx.item.statutory_limit())?,
@@ -236,14 +238,25 @@ impl Case {
                         ));
                     }
                     let total = l + extension + suspended;
+                    // A member case's own date, before the bundle's joint clock caps it.
+                    let own = item.add_days(cal, acc, total).unwrap_or(sd);
                     format!(
                         "{}，合计 {}，自受理次日起算，法定期限届满日为 {}（{}）",
                         parts.join(" + "),
                         spaced(item, total),
-                        fmt_date(sd),
-                        item.explain_period(cal, acc, total, sd)
+                        fmt_date(own),
+                        item.explain_period(cal, acc, total, own)
                     )
                 });
+                if let Some(joint) = self.joint_due {
+                    why.add(|| {
+                        format!(
+                            "本件是一件事的成员事项，办理期限不得超过一件事的联合办理期限（《行政许可法》第四十二条第二款），一件事的法定期限届满日为 {}，本件法定期限届满日为 {}",
+                            fmt_date(joint),
+                            fmt_date(sd)
+                        )
+                    });
+                }
                 why.add(|| {
                     let total = item.promised_days + extension + suspended;
                     let rolled = if item.limit_unit.is_working() {

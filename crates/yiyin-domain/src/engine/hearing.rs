@@ -150,6 +150,13 @@ impl Hearing {
         )
     }
 
+    /// Who asked for the hearing as a page names them ([`party_label`]); None for a statutory
+    /// hearing, which no one asked for.
+    pub fn requester(&self, applicant: &str) -> Option<String> {
+        (!self.statutory && !self.requested_by.is_empty())
+            .then(|| party_label(&self.requested_by, applicant))
+    }
+
     /// 听证 or 依法听证, for notices.
     pub fn kind_label(&self) -> &'static str {
         if self.statutory {
@@ -157,6 +164,20 @@ impl Hearing {
         } else {
             "依申请举行的听证（《行政许可法》第四十七条）"
         }
+    }
+}
+
+/// A party to a hearing as recorded (`by` of a request or a recusal: 申请人, or an interested
+/// party as the clerk wrote them) named for a page: the applicant with their name (「申请人
+/// 某某公司」), an interested party marked as one (「利害关系人 王五」): only they may ask (Art. 47).
+pub fn party_label(by: &str, applicant: &str) -> String {
+    let by = by.trim();
+    if by.is_empty() || by == "申请人" || by == applicant.trim() {
+        format!("申请人 {}", applicant.trim())
+    } else if by.starts_with("利害关系人") || by.starts_with("申请人") {
+        by.to_string()
+    } else {
+        format!("利害关系人 {by}")
     }
 }
 
@@ -698,420 +719,42 @@ impl Case {
         }
     }
 
-    /// Whether a hearing may be requested on `on` (for the page to offer it).
-    pub(super) fn may_request_hearing(&self, on: NaiveDate) -> bool {
-        self.clone().request_hearing(on, "", "").is_ok()
-    }
-
-    /// Whether the hearing may be held on `on` (for the page to offer it).
-    pub(super) fn may_hold_hearing(&self, ctx: &Context, on: NaiveDate) -> bool {
-        self.clone().hold_hearing(ctx, on, "", &[]).is_ok()
+    /// Whether the hearing action `name` would be accepted on `on` whatever its particulars, for
+    /// the page to offer it ([`Case::offered_actions`]): a dry run of the engine's own rule on a
+    /// copy of the case, with particulars that pass the rule's other checks — the earliest date a
+    /// hearing may be fixed for (`add(on, 7)`), a reason, the first participant still to sign.
+    /// None when `name` is no hearing action.
+    pub(super) fn may_take_hearing_action(
+        &self,
+        ctx: &Context,
+        name: &str,
+        on: NaiveDate,
+    ) -> Option<bool> {
+        let mut c = self.clone();
+        let reason = "理由";
+        let accepted = match name {
+            "notify_hearing_right" => c.notify_hearing_right(ctx, on).is_ok(),
+            "open_hearing" => c.open_hearing(ctx, on, reason).is_ok(),
+            "request_hearing" => c.request_hearing(on, "", "").is_ok(),
+            "schedule_hearing" => ctx
+                .calendar
+                .add(on, NOTICE_DAYS)
+                .is_ok_and(|earliest| c.schedule_hearing(ctx, on, earliest, "", "").is_ok()),
+            "request_recusal" => c.request_recusal(on, "", reason).is_ok(),
+            "decide_recusal" => c.decide_recusal(on, false, "", reason).is_ok(),
+            "hold_hearing" => c.hold_hearing(ctx, on, "", &[]).is_ok(),
+            "confirm_hearing_record" => {
+                let first = self
+                    .hearing
+                    .as_ref()
+                    .and_then(|h| h.unconfirmed().first().map(|p| p.name.clone()));
+                first.is_some_and(|n| c.confirm_hearing_record(&n, true, "").is_ok())
+            }
+            _ => return None,
+        };
+        Some(accepted)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::Participant;
-    use crate::calendar::Calendar;
-    use crate::catalog::StepKind;
-    use crate::engine::{
-        Action, ApplicantFacts, Case, CaseState, Context, DocumentKind, EngineError, ItemRules,
-    };
-    use crate::testing::d;
-    use chrono::NaiveDate;
-
-    const PLAIN: &str =
-        r#"{"name":"建设项目环境影响评价审批","statutory_days":20,"promised_days":10}"#;
-    const REVIEWED: &str = r#"{"name":"建设项目环境影响评价审批","statutory_days":20,"promised_days":10,
-        "steps":[{"kind":"review","name":"审查","role":"reviewer","days":5},
-                 {"kind":"hearing","name":"听证","role":"section_chief","days":5},
-                 {"kind":"decision","name":"决定","role":"section_chief","days":1}]}"#;
-
-    struct World {
-        item: ItemRules,
-        cal: Calendar,
-        facts: ApplicantFacts,
-    }
-
-    impl World {
-        fn new(item: &str) -> Self {
-            World {
-                item: serde_json::from_str(item).unwrap(),
-                cal: Calendar::builtin(),
-                facts: ApplicantFacts::default(),
-            }
-        }
-        fn ctx(&self) -> Context<'_> {
-            Context {
-                item: &self.item,
-                calendar: &self.cal,
-                applicant: &self.facts,
-            }
-        }
-        /// Received and accepted on 2025-03-03 (a Monday; March 2025 has no holiday).
-        fn accepted(&self) -> Case {
-            let on = d("2025-03-03");
-            let c = Case::receive(&self.ctx(), on, &[]).unwrap().case;
-            c.apply(&self.ctx(), on, &Action::Accept).unwrap().case
-        }
-        fn apply(
-            &self,
-            c: &Case,
-            on: &str,
-            a: Action,
-        ) -> Result<(Case, Vec<DocumentKind>), String> {
-            match c.apply(&self.ctx(), d(on), &a) {
-                Ok(applied) => {
-                    let docs = applied.documents();
-                    Ok((applied.case, docs))
-                }
-                Err(EngineError::Refused(r)) => Err(r.message),
-                Err(e) => Err(e.to_string()),
-            }
-        }
-        fn ok(&self, c: &Case, on: &str, a: Action) -> Case {
-            self.apply(c, on, a).unwrap().0
-        }
-        fn refused(&self, c: &Case, on: &str, a: Action) -> String {
-            self.apply(c, on, a).unwrap_err()
-        }
-    }
-
-    fn schedule(on: &str, presiding: &str) -> Action {
-        Action::ScheduleHearing {
-            on: d(on),
-            presiding: presiding.into(),
-            place: "县政务服务中心三楼听证室".into(),
-        }
-    }
-
-    fn person(name: &str, role: &str, signed: bool) -> Participant {
-        Participant {
-            name: name.into(),
-            role: role.into(),
-            signed,
-            refusal: String::new(),
-        }
-    }
-
-    fn decide() -> Action {
-        Action::Decide {
-            approve: true,
-            reason: "经听证，申请符合法定条件".into(),
-        }
-    }
-
-    fn date(c: &Case) -> Option<NaiveDate> {
-        c.hearing.as_ref().and_then(|h| h.date)
-    }
-
-    /// Art. 46: the bureau opens the hearing itself; the same 20- and 7-day rules count from the
-    /// opening; the announcement and the notice are issued at scheduling; no decision before the
-    /// hearing nor before every participant has signed the record.
-    #[test]
-    fn a_statutory_hearing_follows_the_dates_and_the_signed_record() {
-        let w = World::new(PLAIN);
-        let c = w.accepted();
-        let msg = w.refused(&c, "2025-03-04", Action::OpenHearing { reason: " ".into() });
-        assert!(msg.contains("第四十六条"), "{msg}");
-        let (c, docs) = w
-            .apply(
-                &c,
-                "2025-03-04",
-                Action::OpenHearing {
-                    reason: "《某某条例》第十条规定应当听证".into(),
-                },
-            )
-            .unwrap();
-        assert_eq!(docs, vec![DocumentKind::SuspensionNotice]);
-        assert_eq!(c.state, CaseState::Suspended);
-        assert!(c.hearing.as_ref().unwrap().statutory);
-        // An interested party joins the statutory hearing, not asks for another.
-        let msg = w.refused(
-            &c,
-            "2025-03-05",
-            Action::RequestHearing {
-                reason: String::new(),
-                by: "利害关系人 王五".into(),
-            },
-        );
-        assert!(msg.contains("第四十六条"), "{msg}");
-        // add(03-05, 7) = 03-14: 03-13 is too soon; add(03-04, 20) = 04-01: 04-02 too late.
-        let msg = w.refused(
-            &c,
-            "2025-03-05",
-            schedule("2025-03-13", "张主持（hy.head）"),
-        );
-        assert!(
-            msg.contains("第四十八条第一款第（一）项") && msg.contains("2025-03-14"),
-            "{msg}"
-        );
-        let msg = w.refused(
-            &c,
-            "2025-03-05",
-            schedule("2025-04-02", "张主持（hy.head）"),
-        );
-        assert!(
-            msg.contains("第四十七条") && msg.contains("2025-04-01"),
-            "{msg}"
-        );
-        let (c, docs) = w
-            .apply(
-                &c,
-                "2025-03-05",
-                schedule("2025-03-14", "张主持（hy.head）"),
-            )
-            .unwrap();
-        assert_eq!(
-            docs,
-            vec![
-                DocumentKind::HearingNotice,
-                DocumentKind::HearingAnnouncement
-            ]
-        );
-        assert_eq!(date(&c), Some(d("2025-03-14")));
-        let msg = w.refused(&c, "2025-03-10", decide());
-        assert!(msg.contains("第四十八条第二款"), "{msg}");
-        let msg = w.refused(
-            &c,
-            "2025-03-13",
-            Action::HoldHearing {
-                record: "笔录".into(),
-                participants: vec![],
-            },
-        );
-        assert!(msg.contains("2025-03-14"), "{msg}");
-        let c = w.ok(
-            &c,
-            "2025-03-14",
-            Action::HoldHearing {
-                record: "申请人陈述……利害关系人质证……".into(),
-                participants: vec![
-                    person("陈某", "申请人", true),
-                    person("王五", "利害关系人", false),
-                ],
-            },
-        );
-        assert_eq!(c.state, CaseState::Accepted);
-        assert_eq!(c.hearing_on(), Some(d("2025-03-14")));
-        // The hearing time is not counted: 03-04 to 03-14 is 8 working days.
-        let clock = c.clock(&w.ctx(), d("2025-03-14")).unwrap();
-        assert_eq!(clock.suspended_days, 8);
-        assert!(
-            c.possible_actions(&w.item)
-                .contains(&"confirm_hearing_record")
-        );
-        assert!(!c.possible_actions(&w.item).contains(&"decide"));
-        let msg = w.refused(&c, "2025-03-17", decide());
-        assert!(
-            msg.contains("王五（利害关系人）") && msg.contains("第四十八条第一款第（五）项"),
-            "{msg}"
-        );
-        let confirm = |signed: bool, refusal: &str| Action::ConfirmHearingRecord {
-            name: "王五".into(),
-            signed,
-            refusal: refusal.into(),
-        };
-        let msg = w.refused(&c, "2025-03-17", confirm(false, ""));
-        assert!(msg.contains("拒绝签字"), "{msg}");
-        let c = w.ok(
-            &c,
-            "2025-03-17",
-            confirm(false, "王五认为笔录遗漏其意见，拒绝签字"),
-        );
-        let msg = w.refused(&c, "2025-03-17", confirm(true, ""));
-        assert!(msg.contains("已确认"), "{msg}");
-        let (c, docs) = w.apply(&c, "2025-03-17", decide()).unwrap();
-        assert_eq!(docs, vec![DocumentKind::DecisionLetter]);
-        assert_eq!(c.state, CaseState::Decided);
-    }
-
-    /// Art. 47: an interested party asks within 5 working days of the notice, on the same dates.
-    #[test]
-    fn an_interested_party_requests_within_five_days() {
-        let w = World::new(PLAIN);
-        let c = w.accepted();
-        let (c, docs) = w
-            .apply(&c, "2025-03-04", Action::NotifyHearingRight)
-            .unwrap();
-        assert_eq!(docs, vec![DocumentKind::HearingRightNotice]);
-        let request = Action::RequestHearing {
-            reason: "项目距住宅过近".into(),
-            by: "利害关系人 王五".into(),
-        };
-        // add(03-04, 5) = 03-11.
-        let msg = w.refused(&c, "2025-03-12", request.clone());
-        assert!(
-            msg.contains("第四十七条") && msg.contains("2025-03-11"),
-            "{msg}"
-        );
-        let c = w.ok(&c, "2025-03-11", request);
-        let h = c.hearing.as_ref().unwrap();
-        assert_eq!(h.requested_by, "利害关系人 王五");
-        assert!(!h.statutory);
-        assert_eq!(
-            c.suspensions.last().unwrap().reason,
-            "利害关系人 王五申请听证"
-        );
-        // add(03-11, 20) = 04-09 (清明 04-04 is a holiday) is the latest date.
-        let msg = w.refused(
-            &c,
-            "2025-03-12",
-            schedule("2025-04-10", "张主持（hy.head）"),
-        );
-        assert!(msg.contains("2025-04-09"), "{msg}");
-        let c = w.ok(
-            &c,
-            "2025-03-12",
-            schedule("2025-04-09", "张主持（hy.head）"),
-        );
-        assert_eq!(date(&c), Some(d("2025-04-09")));
-    }
-
-    /// Art. 48 para 1 (3): the reviewer may not preside, at scheduling nor after a recusal; a
-    /// party's recusal request waits for the agency head, and the hearing waits for the decision.
-    #[test]
-    fn the_presiding_officer_is_not_the_reviewer_and_may_be_recused() {
-        let w = World::new(REVIEWED);
-        let c = w.accepted();
-        let c = w.ok(
-            &c,
-            "2025-03-04",
-            Action::CompleteStep {
-                kind: StepKind::Review,
-                staff: vec!["李审（hy.reviewer）".into()],
-                opinion: "材料齐全，拟听证".into(),
-            },
-        );
-        let c = w.ok(&c, "2025-03-04", Action::NotifyHearingRight);
-        let c = w.ok(
-            &c,
-            "2025-03-05",
-            Action::RequestHearing {
-                reason: String::new(),
-                by: String::new(),
-            },
-        );
-        let msg = w.refused(
-            &c,
-            "2025-03-05",
-            schedule("2025-03-14", "李审（hy.reviewer）"),
-        );
-        assert!(msg.contains("第四十八条第一款第（三）项"), "{msg}");
-        let c = w.ok(
-            &c,
-            "2025-03-05",
-            schedule("2025-03-14", "张主持（hy.chief）"),
-        );
-        let recusal = Action::RequestRecusal {
-            reason: "主持人系申请人的近亲属".into(),
-            by: "利害关系人 王五".into(),
-        };
-        let c = w.ok(&c, "2025-03-06", recusal.clone());
-        assert_eq!(
-            c.possible_actions(&w.item),
-            vec!["decide_recusal", "withdraw", "extend"]
-        );
-        let msg = w.refused(&c, "2025-03-06", recusal);
-        assert!(msg.contains("尚待决定"), "{msg}");
-        let hold = Action::HoldHearing {
-            record: "笔录".into(),
-            participants: vec![person("陈某", "申请人", true)],
-        };
-        let decide_recusal = |granted: bool, presiding: &str, reason: &str| Action::DecideRecusal {
-            granted,
-            presiding: presiding.into(),
-            reason: reason.into(),
-        };
-        for (presiding, words) in [
-            ("", "新的听证主持人"),
-            ("张主持（hy.chief）", "已决定回避"),
-            ("李审（hy.reviewer）", "第四十八条第一款第（三）项"),
-        ] {
-            let msg = w.refused(&c, "2025-03-07", decide_recusal(true, presiding, ""));
-            assert!(msg.contains(words), "{presiding}: {msg}");
-        }
-        let msg = w.refused(&c, "2025-03-07", decide_recusal(false, "", ""));
-        assert!(msg.contains("理由"), "{msg}");
-        let (c, docs) = w
-            .apply(
-                &c,
-                "2025-03-07",
-                decide_recusal(true, "赵主持（hy.head）", "理由成立"),
-            )
-            .unwrap();
-        assert_eq!(
-            docs,
-            vec![
-                DocumentKind::HearingNotice,
-                DocumentKind::HearingAnnouncement
-            ]
-        );
-        let h = c.hearing.as_ref().unwrap();
-        assert_eq!(h.presiding, "赵主持（hy.head）");
-        assert_eq!(h.recusals[0].granted, Some(true));
-        assert_eq!(h.recusals[0].officer, "张主持（hy.chief）");
-        let c = w.ok(&c, "2025-03-14", hold);
-        // The held hearing completes the item's hearing step, presided by the officer named.
-        let step = c.steps.last().unwrap();
-        assert_eq!(step.kind, StepKind::Hearing);
-        assert_eq!(step.staff, vec!["赵主持（hy.head）".to_string()]);
-        assert!(c.possible_actions(&w.item).contains(&"complete_step"));
-    }
-
-    /// A hearing's hold waits for the undecided recusal.
-    #[test]
-    fn no_hearing_while_a_recusal_waits() {
-        let w = World::new(PLAIN);
-        let c = w.accepted();
-        let c = w.ok(
-            &c,
-            "2025-03-04",
-            Action::OpenHearing {
-                reason: "涉及重大公共利益".into(),
-            },
-        );
-        let c = w.ok(
-            &c,
-            "2025-03-04",
-            schedule("2025-03-13", "张主持（hy.head）"),
-        );
-        let c = w.ok(
-            &c,
-            "2025-03-10",
-            Action::RequestRecusal {
-                reason: "有利害关系".into(),
-                by: String::new(),
-            },
-        );
-        let msg = w.refused(
-            &c,
-            "2025-03-13",
-            Action::HoldHearing {
-                record: "笔录".into(),
-                participants: vec![],
-            },
-        );
-        assert!(msg.contains("回避"), "{msg}");
-        let c = w.ok(
-            &c,
-            "2025-03-11",
-            Action::DecideRecusal {
-                granted: false,
-                presiding: String::new(),
-                reason: "所称利害关系不成立".into(),
-            },
-        );
-        let c = w.ok(
-            &c,
-            "2025-03-13",
-            Action::HoldHearing {
-                record: "笔录".into(),
-                participants: vec![person("陈某", "申请人", true)],
-            },
-        );
-        assert!(c.hearing.as_ref().unwrap().record_complete());
-        let c = w.ok(&c, "2025-03-14", decide());
-        assert_eq!(c.state, CaseState::Decided);
-    }
-}
+mod tests;

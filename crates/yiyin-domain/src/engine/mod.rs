@@ -13,7 +13,8 @@
 //! decision, certificate), [`hearing`] (hearings on request and statutory hearings, Art. 46–48), [`next`] (what can come
 //! next and who does it), [`clock`] (every deadline),
 //! [`effects`] (what an action asks the layers below to do), [`bundle`] (several items handled as
-//! one case, 一件事 / 联合办理), [`sharing`] (materials fetched, not asked for: 免提交), [`online`]
+//! one case, 一件事 / 联合办理), [`joint`] (a bundle's member items as ordinary cases on the
+//! server), [`sharing`] (materials fetched, not asked for: 免提交), [`online`]
 //! (what an online application gets decided at once: 告知承诺, 即办件 fully online).
 
 mod action;
@@ -23,6 +24,7 @@ mod effects;
 mod hearing;
 mod intake;
 mod item;
+pub mod joint;
 mod next;
 mod offer;
 mod online;
@@ -45,7 +47,7 @@ pub use bundle::{
 };
 pub use clock::{Clock, Dues, Light};
 pub use effects::{DEFAULT_COMMITMENT_CHECK_DAYS, DocumentKind, Effect};
-pub use hearing::{Hearing, Participant, Recusal};
+pub use hearing::{Hearing, Participant, Recusal, party_label};
 pub use intake::{IntakeOutcome, check_attestation};
 pub use item::{ItemRules, MaterialRule, StepRule};
 pub use online::{
@@ -216,6 +218,10 @@ pub struct Case {
     /// The hearing on request (Art. 47–48), once the right to one has been notified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hearing: Option<Hearing>,
+    /// A member case of a bundle (一件事): the bundle's joint statutory due date, which this case's
+    /// own dues never pass (Art. 42 para 2); kept up to date by the bundle ([`joint`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint_due: Option<NaiveDate>,
 }
 
 /// The result of an applied action: the new case and what the layers below must carry out, in order.
@@ -349,6 +355,7 @@ impl Case {
             closing: None,
             closing_reason: String::new(),
             hearing: None,
+            joint_due: None,
         };
         Ok(Applied {
             case,

@@ -1,9 +1,10 @@
 //! The actions a case page may offer: those the state allows ([`Case::possible_actions`]) less
 //! those the engine would refuse today whatever the particulars — an extension once the statutory
-//! limit has passed or already granted (or where the item's own law allows none), a second supplement notice that could only be refused, a hearing
-//! request after its 5 days, a hearing on another day than the one fixed. The
-//! check is a dry run of the engine's own rule on a copy of the case, so the page and the engine
-//! never disagree.
+//! limit has passed or already granted (or where the item's own law allows none), a second
+//! supplement notice that could only be refused, and every hearing action the hearing engine would
+//! refuse today (a request after its 5 days, a hearing fixed when no date within the 20 days is 7
+//! days away, a hearing held on another day than the one fixed …). The check is a dry run of the
+//! engine's own rule on a copy of the case, so the page and the engine never disagree.
 
 use chrono::NaiveDate;
 
@@ -18,9 +19,9 @@ impl Case {
             .filter(|name| match *name {
                 "extend" => self.may_extend(ctx, on),
                 "notify_supplement" => self.may_notify_supplement(ctx, on),
-                "request_hearing" => self.may_request_hearing(on),
-                "hold_hearing" => self.may_hold_hearing(ctx, on),
-                _ => true,
+                hearing => self
+                    .may_take_hearing_action(ctx, hearing, on)
+                    .unwrap_or(true),
             })
             .collect()
     }

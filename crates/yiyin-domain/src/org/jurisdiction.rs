@@ -120,6 +120,21 @@ impl Jurisdiction {
         name_on(&self.name, &self.former_names, date)
     }
 
+    /// The letters that start its case (and ticket) numbers: its `case_prefix`, else its code in
+    /// capitals.
+    pub fn number_prefix(&self) -> String {
+        if self.case_prefix.is_empty() {
+            self.code.to_uppercase()
+        } else {
+            self.case_prefix.clone()
+        }
+    }
+
+    /// The number of its case `serial` of `year`: 「HY2026000123」.
+    pub fn case_number(&self, year: i32, serial: i64) -> String {
+        format!("{}{year}{serial:06}", self.number_prefix())
+    }
+
     pub fn township(&self, code: &str) -> Option<&TownshipCentre> {
         self.townships.iter().find(|t| t.code == code)
     }

@@ -5,7 +5,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::calendar::Calendar;
-use crate::engine::{Action, ApplicantFacts, ItemRules};
+use crate::engine::{Action, ApplicantFacts, Case, Context, ItemRules};
+use crate::monitoring::{CardLimit, Efficiency};
 use crate::testing::d;
 
 fn belongs(item: &str, dept: &str, window: &str, staff: &[&str]) -> Belongs {

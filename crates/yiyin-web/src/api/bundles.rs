@@ -1,8 +1,9 @@
 //! The bundles API (一件事一次办, 并联审批; 《行政许可法》第二十六条、第四十二条第二款): the
 //! bundles of a jurisdiction's catalog (public) and publishing one (the catalog administrator), the
-//! window's one receipt of a bundle, its acts (intake, the government head's extension, a
-//! department's decision on its member, the release at once), its view as each reader may see it,
-//! the worklist, and the applicant's tracking. Rules and permissions live in `yiyin_app::bundles`.
+//! window's one receipt of a bundle (each member item an ordinary case under it, reviewed and
+//! decided through `/api/v1/cases/{id}/actions` by its department), its acts (intake, the
+//! government head's extension, the release at once), its view as each reader may see it, the
+//! worklist, and the applicant's tracking. Rules and permissions live in `yiyin_app::bundles`.
 
 use axum::Json;
 use axum::extract::State;
@@ -82,6 +83,10 @@ pub struct ReceiveBundleRequest {
     /// With `notify_supplement`: the materials missing (default: every one not provided).
     #[serde(default)]
     pub missing: Vec<String>,
+    /// Art. 31: the applicant attests that the materials are true (the signed application form);
+    /// required.
+    #[serde(default)]
+    pub attested: bool,
 }
 
 /// Receive a bundle at the window, once: one number with the member items under it, one
@@ -106,6 +111,7 @@ pub async fn receive(
                 materials: req.materials,
                 outcome: req.outcome,
                 missing: req.missing,
+                attested: req.attested,
             },
         )
         .await?;
@@ -155,8 +161,9 @@ pub struct BundleActRequest {
 
 /// Act on a bundle: `accept`, `notify_supplement` (`missing`), `supplement` (`materials`) and
 /// `release` by the window; `extend` (`reason`, `days` ≤ 15, once) by the county government's head
-/// only (Art. 42 para 2); `decide` (`member`, `approve`, `reason`) by the member's department.
-/// Refusals name the rule (422); a stale version is 409.
+/// only (Art. 42 para 2), carried into every open member case. A member's decision is its case's
+/// (`POST /api/v1/cases/{id}/actions` by its department); `release` waits until every member case
+/// has ended. Refusals name the rule (422); a stale version is 409.
 #[utoipa::path(post, path = "/api/v1/bundles/{id}/actions", tag = "一件事",
     params(("id" = i64, Path, description = "一件事编号（内部）")), request_body = BundleActRequest,
     responses((status = 200, body = BundleView), (status = 403, body = ErrorBody),

@@ -5,21 +5,22 @@
 use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use yiyin_app::monitoring::CardQuery;
+use yiyin_app::monitoring::{CardPage, CardQuery};
 use yiyin_store::monitoring::MonitoringCard;
 
 use crate::auth::{CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
-/// The cards of a jurisdiction, newest first: every card for the discipline supervisor and the
-/// bureau head, the own department's for an observer. Filters: department, item, colour, the
-/// card's date range, the appeal state.
+/// A page of the cards of a jurisdiction, newest first: every card for the discipline supervisor
+/// and the bureau head, the own department's for an observer. Filters: department, item, window,
+/// staff member, colour, the card's date range, the appeal state; `count` is how many match,
+/// `next` the `after` of the next page (absent on the last).
 #[utoipa::path(get, path = "/api/v1/monitoring/cards", tag = "电子监察", params(CardQuery),
-    responses((status = 200, body = Vec<MonitoringCard>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = CardPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn cards(
     call: CallerFor<gate::Monitor>,
     Query(q): Query<CardQuery>,
-) -> ApiResult<Json<Vec<MonitoringCard>>> {
+) -> ApiResult<Json<CardPage>> {
     Ok(Json(call.app.cards(&call.who, &q).await?))
 }
 

@@ -14,7 +14,7 @@ use yiyin_store::events::Event;
 use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::work::timeline;
-use crate::pages::{Chrome, PageFor, PageResult, Query, render};
+use crate::pages::{Chrome, Page, PageFor, PageResult, Query, render};
 
 /// The page's GET form (empty: not given).
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -64,14 +64,11 @@ fn what(e: &Event) -> String {
 /// The log.
 pub async fn log(page: PageFor<gate::Audit>, Query(q): Query<LogQuery>) -> PageResult {
     let mine = page.jurisdictions_for(Operation::Audit);
-    let Some(first) = mine.first() else {
-        return Err(AppError::Forbidden("无权查看审计日志：您的岗位没有此项职责".into()).into());
-    };
-    let jurisdiction = if mine.iter().any(|j| j.0 == q.jurisdiction) {
-        q.jurisdiction.clone()
-    } else {
-        first.0.clone()
-    };
+    let jurisdiction = Page::pick_jurisdiction(
+        &mine,
+        &q.jurisdiction,
+        "无权查看审计日志：您的岗位没有此项职责",
+    )?;
     let who = page.who();
     let mut error = String::new();
     let before = match q.before.trim() {

@@ -1,15 +1,21 @@
 //! Bundle pages (一件事一次办, 并联审批): the worklist `/work/bundles` (the window, the government's
 //! head and the lead department see every bundle, another department those with a member of
 //! theirs) and a bundle's page `/work/bundles/{id}` — its members (a department sees only its own),
-//! the shared materials, the joint clock with every due date explained, its state and result —
-//! with the form of the acts the reader may take (the window's intake and release, a department's
-//! decision on its member, the government head's extension). The use cases are
+//! each linked to its own case, where its department reviews and decides it —, the shared
+//! materials, the joint clock with every due date explained, its state and result — with the form
+//! of the acts the reader may take on the bundle (the window's intake and release, the government
+//! head's extension). The window receives a bundle on `/work/bundles/receive` (the bundle, its
+//! situations, the applicant, the merged material list ticked once, the Art. 31 attestation) and
+//! prints its one receipt voucher at `/work/bundles/{id}/receipt`. The use cases are
 //! `yiyin_app::bundles`'s; a refusal shows the page again with the message.
 
 use askama::Template;
-use yiyin_app::bundles::{BundleAct, BundleLine, BundleView};
+use yiyin_app::bundles::{
+    BundleAct, BundleIntake, BundleIntakeForm, BundleLine, BundleView, ReceiveBundle,
+};
 use yiyin_domain::authz::Operation;
 
+use crate::api::cases::ApplicantInput;
 use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{Chrome, FormData, PageFor, PageResult, Path, Query, RawForm, render, settle};
@@ -92,9 +98,8 @@ pub async fn show(
     bundle_page(&page, id, &q.notice, String::new()).await
 }
 
-/// The act the form asks for: `action` (accept, supplement, release, extend, decide), with
-/// `materials` (codes separated by spaces or commas), `member`, `approve` (yes/no), `reason` and
-/// `days`.
+/// The act the form asks for: `action` (accept, notify_supplement, supplement, release, extend),
+/// with `materials` (codes separated by spaces or commas), `reason` and `days`.
 fn act_of(f: &FormData) -> Result<BundleAct, AppError> {
     let list = |s: String| -> Vec<String> {
         s.split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == '、')
@@ -119,11 +124,6 @@ fn act_of(f: &FormData) -> Result<BundleAct, AppError> {
                 .parse()
                 .map_err(|_| AppError::field("days", "延长天数应为整数（工作日）"))?,
         },
-        "decide" => BundleAct::Decide {
-            member: f.get("member"),
-            approve: f.get("approve") == "yes",
-            reason: f.get("reason"),
-        },
         _ => return Err(AppError::field("action", "请选择要办理的操作")),
     })
 }
@@ -141,4 +141,173 @@ pub async fn act(page: PageFor<gate::Bundles>, Path(id): Path<i64>, form: RawFor
         |e| async { bundle_page(&page, id, "", e).await },
     )
     .await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct IntakeQuery {
+    pub jurisdiction: String,
+    pub bundle: String,
+}
+
+#[derive(Template)]
+#[template(path = "work/bundle_intake.html")]
+struct IntakePage {
+    chrome: Chrome,
+    jurisdictions: Vec<(String, String)>,
+    jurisdiction: String,
+    form: BundleIntakeForm,
+    /// The situations chosen, by code.
+    situations: Vec<String>,
+    /// The fields as sent, to fill the form in again.
+    values: FormData,
+    error: String,
+}
+
+impl IntakePage {
+    fn chose(&self, situation: &str) -> bool {
+        self.situations.iter().any(|s| s == situation)
+    }
+}
+
+/// The window's receipt form of a bundle (一件事), filled in with `values` as sent.
+async fn intake_page(
+    page: &PageFor<gate::Receive>,
+    (jurisdiction, bundle): (&str, &str),
+    situations: Vec<String>,
+    values: FormData,
+    error: String,
+) -> PageResult {
+    let jurisdictions = page.jurisdictions_for(Operation::Receive);
+    let jurisdiction = if jurisdiction.is_empty() {
+        jurisdictions
+            .first()
+            .map(|j| j.0.clone())
+            .unwrap_or_default()
+    } else {
+        jurisdiction.to_string()
+    };
+    let form = page
+        .app
+        .bundle_intake_form(page.who(), &jurisdiction, bundle, &situations)
+        .await?;
+    render(&IntakePage {
+        chrome: page.chrome(""),
+        jurisdictions,
+        jurisdiction,
+        form,
+        situations,
+        values,
+        error,
+    })
+}
+
+/// The window's receipt form of a bundle: choose the bundle, then its situations (情形).
+pub async fn intake_form(page: PageFor<gate::Receive>, Query(q): Query<IntakeQuery>) -> PageResult {
+    intake_page(
+        &page,
+        (&q.jurisdiction, &q.bundle),
+        vec![],
+        FormData::default(),
+        String::new(),
+    )
+    .await
+}
+
+/// The receipt form sent: `step=choose` lists the merged materials for the situations chosen;
+/// otherwise the bundle is received once — the applicant, the merged materials ticked
+/// (`material`), the Art. 31 attestation (`attested=yes`) and the window's outcome — and the
+/// receipt voucher follows. A refusal keeps nothing and shows the form again.
+pub async fn intake(page: PageFor<gate::Receive>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
+    let f = form.raw;
+    let (jurisdiction, bundle) = (f.get("jurisdiction"), f.get("bundle"));
+    let situations = f.all("situation");
+    if f.get("step") == "choose" {
+        return intake_page(
+            &page,
+            (&jurisdiction, &bundle),
+            situations,
+            f,
+            String::new(),
+        )
+        .await;
+    }
+    let result = async {
+        let applicant = ApplicantInput {
+            kind: f.get("kind"),
+            name: f.get("name"),
+            id_number: f.get("id_number"),
+            phone: f.get("phone"),
+        }
+        .parse()?;
+        let outcome = match f.get("outcome").as_str() {
+            "" | "receive" => BundleIntake::Receive,
+            "accept" => BundleIntake::Accept,
+            "notify_supplement" => BundleIntake::NotifySupplement,
+            _ => return Err(AppError::field("outcome", "请选择收件后的处理")),
+        };
+        page.app
+            .receive_bundle(
+                page.who(),
+                ReceiveBundle {
+                    jurisdiction: jurisdiction.clone(),
+                    bundle_code: bundle.clone(),
+                    situations: situations.clone(),
+                    applicant,
+                    materials: f.all("material"),
+                    outcome,
+                    missing: vec![],
+                    attested: f.ticked("attested", "yes"),
+                },
+            )
+            .await
+    }
+    .await;
+    settle(
+        result,
+        |v| {
+            (
+                format!("/work/bundles/{}/receipt", v.id),
+                "已收件".to_string(),
+            )
+        },
+        |e| async {
+            intake_page(
+                &page,
+                (&jurisdiction, &bundle),
+                situations.clone(),
+                f.clone(),
+                e,
+            )
+            .await
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "work/bundle_receipt.html")]
+struct ReceiptPage {
+    view: BundleView,
+    agency: String,
+}
+
+/// The one receipt voucher of a bundle (收件凭证): its number, the applicant, every member item
+/// with its own case number and department, the materials received.
+pub async fn receipt(page: PageFor<gate::Bundles>, Path(id): Path<i64>) -> PageResult {
+    let view = page.app.bundle_view(page.who(), id).await?;
+    if !view.whole {
+        return Err(AppError::Forbidden(
+            "一件事的收件凭证由窗口出具，您只能查看本部门办理的成员事项".into(),
+        )
+        .into());
+    }
+    let agency = page
+        .app
+        .org()
+        .jurisdiction(&view.jurisdiction)
+        .map(|j| j.name_on(page.app.today()).to_string())
+        .unwrap_or_default();
+    render(&ReceiptPage { view, agency })
 }

@@ -27,6 +27,9 @@ struct DocumentPage {
     code: String,
     /// A simulated document (模拟运行): watermarked 模拟, of no legal effect.
     simulated: bool,
+    /// A document waiting for the county's own e-seal system: what staff are told (the reason it
+    /// is not sealed yet), or what the applicant is.
+    seal_waiting: Option<String>,
 }
 
 /// A case's document as its reader may see it: `/cases/{id}/documents/{doc}`.
@@ -48,7 +51,17 @@ pub async fn document(page: Page, Path((id, doc)): DocPath) -> PageResult {
         None => String::new(),
     };
     let simulated = page.app.case_simulated(id).await?;
+    let seal_waiting = match (&d.sealed, d.seal_pending) {
+        (None, Some(_)) if page.who().is_staff() => Some(
+            d.seal_problem
+                .clone()
+                .unwrap_or_else(|| "正在请求外部签章系统签章，请稍后刷新".into()),
+        ),
+        (None, Some(_)) => Some("电子印章正在加盖，请稍后再下载电子文书".into()),
+        _ => None,
+    };
     render(&DocumentPage {
+        seal_waiting,
         simulated,
         code: d.verification_code.clone().unwrap_or_default(),
         issued: fmt_date_cn(d.record.issued_on),

@@ -167,6 +167,11 @@ pub fn router() -> Router<App> {
         )
         .route("/work/delegations/{id}/revoke", post(delegation::revoke))
         .route("/work/bundles", get(bundles::desk))
+        .route(
+            "/work/bundles/receive",
+            get(bundles::intake_form).post(bundles::intake),
+        )
+        .route("/work/bundles/{id}/receipt", get(bundles::receipt))
         .route("/work/bundles/{id}", get(bundles::show))
         .route("/work/bundles/{id}/act", post(bundles::act))
         .route("/j/{code}/delegations", get(delegation::public))
@@ -684,6 +689,21 @@ impl Page {
         v.sort();
         v.dedup();
         v
+    }
+
+    /// The jurisdiction a desk shows, of `mine` (code, name) where the user may act: `asked`
+    /// when it is one of them, else the first; none is refused with `refusal`.
+    pub fn pick_jurisdiction(
+        mine: &[(String, String)],
+        asked: &str,
+        refusal: &str,
+    ) -> Result<String, PageError> {
+        if mine.iter().any(|j| j.0 == asked) {
+            return Ok(asked.to_string());
+        }
+        mine.first()
+            .map(|j| j.0.clone())
+            .ok_or_else(|| AppError::Forbidden(refusal.into()).into())
     }
 
     /// Checks a form's CSRF token against the session.

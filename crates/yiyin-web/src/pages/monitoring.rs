@@ -24,10 +24,14 @@ pub struct DeskQuery {
     pub jurisdiction: String,
     pub department: String,
     pub item: String,
+    pub window: String,
+    pub staff: String,
     pub color: String,
     pub from: String,
     pub to: String,
     pub appeal: String,
+    /// The page: the cursor of the card before it (empty: the first).
+    pub after: String,
     pub notice: String,
 }
 
@@ -38,10 +42,14 @@ impl DeskQuery {
             jurisdiction: jurisdiction.to_string(),
             department: some(&self.department),
             item: some(&self.item),
+            window: some(&self.window),
+            staff: some(&self.staff),
             color: some(&self.color),
             from: some(&self.from),
             to: some(&self.to),
             appeal: some(&self.appeal),
+            after: some(&self.after),
+            limit: None,
         }
     }
 
@@ -51,10 +59,13 @@ impl DeskQuery {
         for (k, v) in [
             ("department", &self.department),
             ("item", &self.item),
+            ("window", &self.window),
+            ("staff", &self.staff),
             ("color", &self.color),
             ("from", &self.from),
             ("to", &self.to),
             ("appeal", &self.appeal),
+            ("after", &self.after),
         ] {
             if !v.trim().is_empty() {
                 url.push_str(&format!("&{k}={}", encode(v.trim())));
@@ -72,9 +83,15 @@ struct DeskPage {
     jurisdiction: String,
     q: DeskQuery,
     departments: Vec<(String, String)>,
+    windows: Vec<(String, String)>,
+    staff: Vec<(String, String)>,
     colors: Vec<(String, String)>,
     appeals: Vec<(String, String)>,
     cards: Vec<MonitoringCard>,
+    /// How many cards match the filters in all.
+    count: i64,
+    /// The address of the next page, when there is one.
+    next: String,
     /// Why the filters were refused.
     error: String,
     may_appeal: bool,
@@ -90,9 +107,13 @@ impl DeskPage {
         crate::pages::label_of(&self.departments, code)
     }
 
-    /// Whether the list stopped at the desk's limit (more cards match the filters).
-    fn cut(&self) -> bool {
-        self.cards.len() as i64 >= yiyin_app::monitoring::DESK_LIMIT
+    /// The desk's first page with the same filters.
+    fn first_page(&self) -> String {
+        DeskQuery {
+            after: String::new(),
+            ..self.q.clone()
+        }
+        .url(&self.jurisdiction)
     }
 
     fn pending(&self, c: &MonitoringCard) -> bool {
@@ -118,11 +139,22 @@ async fn desk_page(page: &Page, q: &DeskQuery, failed: Option<Failed>) -> PageRe
     } else {
         first.0.clone()
     };
-    let (cards, error) = match page.app.cards(page.who(), &q.cards(&jurisdiction)).await {
-        Ok(cards) => (cards, String::new()),
-        Err(e @ AppError::Invalid { .. }) => (Vec::new(), e.to_string()),
+    let (listed, error) = match page.app.cards(page.who(), &q.cards(&jurisdiction)).await {
+        Ok(listed) => (listed, String::new()),
+        Err(e @ AppError::Invalid { .. }) => (
+            yiyin_app::monitoring::CardPage {
+                cards: Vec::new(),
+                count: 0,
+                next: None,
+            },
+            e.to_string(),
+        ),
         Err(e) => return Err(e.into()),
     };
+    let next = listed.next.map_or_else(String::new, |after| {
+        DeskQuery { after, ..q.clone() }.url(&jurisdiction)
+    });
+    let choices = page.app.desk_choices(page.who(), &jurisdiction).await?;
     let departments = page
         .app
         .org()
@@ -162,7 +194,11 @@ async fn desk_page(page: &Page, q: &DeskQuery, failed: Option<Failed>) -> PageRe
                     .map(|s| (s.code().to_string(), s.label().to_string())),
             )
             .collect(),
-        cards,
+        windows: choices.windows,
+        staff: choices.staff,
+        cards: listed.cards,
+        count: listed.count,
+        next,
         error,
         failed,
         errors,
@@ -181,10 +217,13 @@ fn filters_of(form: &FormData) -> DeskQuery {
         jurisdiction: form.get("jurisdiction"),
         department: form.get("department"),
         item: form.get("item"),
+        window: form.get("window"),
+        staff: form.get("staff"),
         color: form.get("color"),
         from: form.get("from"),
         to: form.get("to"),
         appeal: form.get("appeal"),
+        after: form.get("after"),
         notice: String::new(),
     }
 }

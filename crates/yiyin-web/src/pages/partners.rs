@@ -10,7 +10,6 @@ use yiyin_domain::authz::Operation;
 use yiyin_store::open311::PartnerKey;
 
 use crate::auth::gate;
-use crate::error::AppError;
 use crate::pages::{
     Chrome, Page, PageFor, PageResult, Path, Query, RawForm, encode, render, settle,
 };
@@ -55,14 +54,11 @@ async fn partners_page(
     failed: Option<(String, String)>,
 ) -> PageResult {
     let mine = page.jurisdictions_for(Operation::ManageTickets);
-    let Some(first) = mine.first() else {
-        return Err(AppError::Forbidden("无权管理诉求中心：您的岗位没有此项职责".into()).into());
-    };
-    let jurisdiction = if mine.iter().any(|j| j.0 == jurisdiction) {
-        jurisdiction.to_string()
-    } else {
-        first.0.clone()
-    };
+    let jurisdiction = Page::pick_jurisdiction(
+        &mine,
+        jurisdiction,
+        "无权管理诉求中心：您的岗位没有此项职责",
+    )?;
     let keys = page
         .app
         .partner_keys(page.who(), &jurisdiction)

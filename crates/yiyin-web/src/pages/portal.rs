@@ -685,6 +685,8 @@ pub async fn announcements(page: Visitor, Query(q): Query<SearchQuery>) -> PageR
 pub struct TrackForm {
     pub number: String,
     pub code: String,
+    /// A bundle (一件事) is tracked by its number and the applicant's ID number.
+    pub id_number: String,
 }
 
 #[derive(Template)]
@@ -695,12 +697,25 @@ struct TrackPage {
     code: String,
     error: String,
     result: Option<yiyin_app::cases::TrackView>,
+    /// The bundle tracked, with each member's state.
+    bundle: Option<yiyin_app::bundles::BundleView>,
 }
 
-/// Follow a case with its number and query code, without an account.
+/// Follow a case with its number and query code, or a bundle (一件事) with its number and the
+/// applicant's ID number, without an account (the lookups share the track page's rate limit).
 pub async fn track(page: Visitor, Query(q): Query<TrackForm>) -> PageResult {
-    let (mut error, mut result) = (String::new(), None);
-    if !q.number.trim().is_empty() || !q.code.trim().is_empty() {
+    let (mut error, mut result, mut bundle) = (String::new(), None, None);
+    if !q.id_number.trim().is_empty() {
+        if q.number.trim().is_empty() {
+            error = "请填写一件事的办件编号和申请人证件号码".into();
+        } else {
+            match page.app.track_bundle(&q.number, &q.id_number).await {
+                Ok(v) => bundle = Some(v),
+                Err(AppError::NotFound(m)) => error = m,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    } else if !q.number.trim().is_empty() || !q.code.trim().is_empty() {
         if q.number.trim().is_empty() || q.code.trim().is_empty() {
             error = "请填写办件编号和查询码".into();
         } else {
@@ -717,6 +732,7 @@ pub async fn track(page: Visitor, Query(q): Query<TrackForm>) -> PageResult {
         code: q.code.trim().to_string(),
         error,
         result,
+        bundle,
     })
 }
 

@@ -12,7 +12,6 @@ use yiyin_domain::authz::Operation;
 use yiyin_domain::redress::{Outcome, RedressKind, RegisterRequest};
 
 use crate::auth::gate;
-use crate::error::AppError;
 use crate::pages::{
     Chrome, FormData, Page, PageFor, PageResult, Path, Query, RawForm, encode, render, settle,
 };
@@ -55,17 +54,11 @@ async fn desk_page(
     failed: Option<(String, String, FormData)>,
 ) -> PageResult {
     let mine = page.jurisdictions_for(Operation::AnswerChallenges);
-    let Some(first) = mine.first() else {
-        return Err(AppError::Forbidden(
-            "无权办理行政复议答复和行政诉讼应诉：您的岗位没有此项职责".into(),
-        )
-        .into());
-    };
-    let jurisdiction = if mine.iter().any(|j| j.0 == jurisdiction) {
-        jurisdiction.to_string()
-    } else {
-        first.0.clone()
-    };
+    let jurisdiction = Page::pick_jurisdiction(
+        &mine,
+        jurisdiction,
+        "无权办理行政复议答复和行政诉讼应诉：您的岗位没有此项职责",
+    )?;
     let register = page.app.redress_register(page.who(), &jurisdiction).await?;
     let staff = page.app.redress_staff(page.who(), &jurisdiction).await?;
     let (error, which, typed) = failed.unwrap_or_default();

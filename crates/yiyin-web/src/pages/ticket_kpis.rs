@@ -12,7 +12,7 @@ use yiyin_domain::tickets::kpis::{KpiGrouping, KpiRow, MEASURES};
 
 use crate::auth::gate;
 use crate::error::AppError;
-use crate::pages::{Chrome, PageFor, PageResult, Query, encode, render};
+use crate::pages::{Chrome, Page, PageFor, PageResult, Query, encode, render};
 
 /// The form of the page, as the GET form sends it (empty: the default).
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -84,16 +84,11 @@ pub async fn kpis(page: PageFor<gate::TicketKpis>, Query(q): Query<KpiForm>) -> 
     }
     mine.sort();
     mine.dedup();
-    let Some(first) = mine.first() else {
-        return Err(
-            AppError::Forbidden("无权查看诉求办理考核指标：您的岗位没有此项职责".into()).into(),
-        );
-    };
-    let jurisdiction = if mine.iter().any(|j| j.0 == q.jurisdiction) {
-        q.jurisdiction.clone()
-    } else {
-        first.0.clone()
-    };
+    let jurisdiction = Page::pick_jurisdiction(
+        &mine,
+        &q.jurisdiction,
+        "无权查看诉求办理考核指标：您的岗位没有此项职责",
+    )?;
     let some = |s: &str| Some(s.to_string());
     let query = TicketKpiQuery {
         jurisdiction: jurisdiction.clone(),

@@ -175,16 +175,11 @@ async fn centre_page(
     failed: Option<(String, FormData)>,
 ) -> PageResult {
     let mine = page.jurisdictions_for(Operation::TakeTickets);
-    let Some(first) = mine.first() else {
-        return Err(
-            AppError::Forbidden("无权受理和派发诉求工单：您的岗位没有此项职责".into()).into(),
-        );
-    };
-    let jurisdiction = if mine.iter().any(|j| j.0 == jurisdiction) {
-        jurisdiction.to_string()
-    } else {
-        first.0.clone()
-    };
+    let jurisdiction = Page::pick_jurisdiction(
+        &mine,
+        jurisdiction,
+        "无权受理和派发诉求工单：您的岗位没有此项职责",
+    )?;
     let who = page.who();
     let queue = page.app.centre_queue(who, &jurisdiction).await?;
     let manager = who
@@ -222,9 +217,13 @@ fn centre_url(jurisdiction: &str) -> String {
     )
 }
 
-/// Register a hotline call from the centre's desk (with its files, if any).
-pub async fn intake(page: PageFor<gate::TakeTickets>, form: TicketForm) -> PageResult {
-    let (form, files, refused) = read_ticket_form(Some(&page), form).await?;
+/// Reads a ticket form sent by a staff member or a logged-in applicant and registers the ticket
+/// with its files: the form as sent, the jurisdiction it names, and what came of it.
+async fn register_from(
+    page: &Page,
+    form: TicketForm,
+) -> Result<(FormData, String, Result<Registered, AppError>), PageError> {
+    let (form, files, refused) = read_ticket_form(Some(page), form).await?;
     let j = form.get("jurisdiction");
     let result = match (refused, input_of(&form, &j)) {
         (Some(e), _) | (None, Err(e)) => Err(e),
@@ -234,6 +233,12 @@ pub async fn intake(page: PageFor<gate::TakeTickets>, form: TicketForm) -> PageR
                 .await
         }
     };
+    Ok((form, j, result))
+}
+
+/// Register a hotline call from the centre's desk (with its files, if any).
+pub async fn intake(page: PageFor<gate::TakeTickets>, form: TicketForm) -> PageResult {
+    let (form, j, result) = register_from(&page, form).await?;
     settle(
         result,
         |r: Registered| {
@@ -596,16 +601,7 @@ pub async fn my_tickets(
 
 /// File a ticket as a logged-in applicant (with its files, if any).
 pub async fn file_mine(page: PageFor<gate::Applicant>, form: TicketForm) -> PageResult {
-    let (form, files, refused) = read_ticket_form(Some(&page), form).await?;
-    let j = form.get("jurisdiction");
-    let result = match (refused, input_of(&form, &j)) {
-        (Some(e), _) | (None, Err(e)) => Err(e),
-        (None, Ok(input)) => {
-            page.app
-                .register_ticket_with_files(page.who(), &input, &files)
-                .await
-        }
-    };
+    let (form, j, result) = register_from(&page, form).await?;
     settle(
         result,
         |r| {

@@ -61,14 +61,11 @@ fn desk_url(jurisdiction: &str) -> String {
 
 async fn desk_page(page: &Page, jurisdiction: &str, notice: &str, error: String) -> PageResult {
     let mine = page.jurisdictions_for(Operation::ManageTransition);
-    let Some(first) = mine.first() else {
-        return Err(AppError::Forbidden("无权管理事项划转：您的岗位没有此项职责".into()).into());
-    };
-    let jurisdiction = if mine.iter().any(|j| j.0 == jurisdiction) {
-        jurisdiction.to_string()
-    } else {
-        first.0.clone()
-    };
+    let jurisdiction = Page::pick_jurisdiction(
+        &mine,
+        jurisdiction,
+        "无权管理事项划转：您的岗位没有此项职责",
+    )?;
     let view = page.app.transition(page.who(), &jurisdiction).await?;
     let today = page.app.today();
     let departments = page
@@ -88,6 +85,22 @@ async fn desk_page(page: &Page, jurisdiction: &str, notice: &str, error: String)
     })
 }
 
+/// Ends an act of the desk: success redirects to the desk with the notice `ok` words; a refusal
+/// shows the desk again with its message.
+async fn settle_desk<T>(
+    page: &Page,
+    jurisdiction: &str,
+    result: Result<T, AppError>,
+    ok: impl FnOnce(T) -> String,
+) -> PageResult {
+    settle(
+        result,
+        |v| (desk_url(jurisdiction), ok(v)),
+        |e| async move { desk_page(page, jurisdiction, "", e).await },
+    )
+    .await
+}
+
 /// The plan and its batches.
 pub async fn desk(page: PageFor<gate::Transition>, Query(q): Query<TransitionQuery>) -> PageResult {
     desk_page(&page, &q.jurisdiction, &q.notice, String::new()).await
@@ -105,12 +118,7 @@ pub async fn set_plan(page: PageFor<gate::Transition>, form: RawForm) -> PageRes
         period_end: f.get("period_end"),
     };
     let result = page.app.set_transfer_plan(page.who(), &j, &req).await;
-    settle(
-        result,
-        |_| (desk_url(&j), "已保存划转方案".to_string()),
-        |e| async { desk_page(&page, &j, "", e).await },
-    )
-    .await
+    settle_desk(&page, &j, result, |_| "已保存划转方案".to_string()).await
 }
 
 /// 新增划转批次.
@@ -130,11 +138,9 @@ pub async fn add_batch(page: PageFor<gate::Transition>, form: RawForm) -> PageRe
         switch_date: f.get("switch_date"),
     };
     let result = page.app.add_transfer_batch(page.who(), &j, &req).await;
-    settle(
-        result,
-        |b| (desk_url(&j), format!("已新增划转批次「{}」", b.batch.name)),
-        |e| async { desk_page(&page, &j, "", e).await },
-    )
+    settle_desk(&page, &j, result, |b| {
+        format!("已新增划转批次「{}」", b.batch.name)
+    })
     .await
 }
 
@@ -147,16 +153,9 @@ pub async fn switch(
     page.check_csrf(&form)?;
     let j = form.raw.get("jurisdiction");
     let result = page.app.switch_batch(page.who(), &j, id).await;
-    settle(
-        result,
-        |b| {
-            (
-                desk_url(&j),
-                format!("批次「{}」已划转至行政审批服务局", b.batch.name),
-            )
-        },
-        |e| async { desk_page(&page, &j, "", e).await },
-    )
+    settle_desk(&page, &j, result, |b| {
+        format!("批次「{}」已划转至行政审批服务局", b.batch.name)
+    })
     .await
 }
 
@@ -169,16 +168,9 @@ pub async fn simulate(
     page.check_csrf(&form)?;
     let j = form.raw.get("jurisdiction");
     let result = page.app.simulate_batch(page.who(), &j, id).await;
-    settle(
-        result,
-        |v| {
-            (
-                desk_url(&j),
-                format!("本批次事项已进入模拟运行：{}", v.description),
-            )
-        },
-        |e| async { desk_page(&page, &j, "", e).await },
-    )
+    settle_desk(&page, &j, result, |v| {
+        format!("本批次事项已进入模拟运行：{}", v.description)
+    })
     .await
 }
 
@@ -192,12 +184,7 @@ pub async fn name_observer(page: PageFor<gate::Transition>, form: RawForm) -> Pa
         account: f.get("account").trim().parse().unwrap_or(0),
     };
     let result = page.app.name_observer(page.who(), &j, &req).await;
-    settle(
-        result,
-        |_| (desk_url(&j), "已指定审批观察员".to_string()),
-        |e| async { desk_page(&page, &j, "", e).await },
-    )
-    .await
+    settle_desk(&page, &j, result, |_| "已指定审批观察员".to_string()).await
 }
 
 /// 迁移办件 by its number (or an alias).
@@ -225,16 +212,9 @@ pub async fn migrate(page: PageFor<gate::Transition>, form: RawForm) -> PageResu
         )),
         Err(e) => Err(e.into()),
     };
-    settle(
-        result,
-        |r| {
-            (
-                desk_url(&j),
-                format!("办件已迁移至行政审批服务局，新办件编号{}", r.number),
-            )
-        },
-        |e| async { desk_page(&page, &j, "", e).await },
-    )
+    settle_desk(&page, &j, result, |r| {
+        format!("办件已迁移至行政审批服务局，新办件编号{}", r.number)
+    })
     .await
 }
 

@@ -56,6 +56,20 @@ impl CasePage {
         self.case.actions.iter().any(|a| a == action)
     }
 
+    /// A party to the hearing named for the page: 「申请人 {name}」 or 「利害关系人 …」.
+    fn party(&self, by: &str) -> String {
+        yiyin_domain::engine::party_label(by, &self.case.c.applicant.name)
+    }
+
+    /// A hearing waits with its date fixed: scheduling again changes the date (改期).
+    fn hearing_fixed(&self) -> bool {
+        self.case
+            .c
+            .case
+            .pending_hearing()
+            .is_some_and(|h| h.date.is_some())
+    }
+
     /// A value typed into the failed form of `action`, to show it again.
     fn typed(&self, action: &str, field: &str) -> String {
         if self.form_action == action {

@@ -404,6 +404,8 @@ pub struct CaseShown {
     pub actions: Vec<String>,
     /// The application form's data as received (一张表单), field by field.
     pub form: Vec<yiyin_domain::catalog::form::ShownField>,
+    /// The bundle (一件事) the case is a member item of, if any.
+    pub bundle: Option<yiyin_app::bundles::BundleRef>,
 }
 
 impl CaseShown {
@@ -434,6 +436,7 @@ impl CaseShown {
         let licence = app.store.licence_of_case(c.id).await?;
         let form = app.case_form(&c, view.applicant.masked).await?;
         Ok(CaseShown {
+            bundle: view.bundle,
             form,
             licence: licence.map(|l| l.identifier),
             late: c.case.deferred_warnings(&c.item, app.today()),

@@ -1,0 +1,144 @@
+//! Acts on a received bundle as a whole: the joint intake acts mirrored onto every member case,
+//! the joint extension by the county government's head, and the one release of every result.
+
+use super::*;
+
+impl App {
+    /// Takes an act on a bundle: the window's intake acts and release, the government head's
+    /// extension. The members' decisions are their cases' ordinary actions.
+    pub async fn act_on_bundle(
+        &self,
+        who: &Principal,
+        id: i64,
+        version: Option<i64>,
+        act: BundleAct,
+    ) -> Result<BundleView> {
+        let record = self.bundle_record(id).await?;
+        let whole = self.bundle_scope(&record.jurisdiction, &record.lead_department);
+        let action = match &act {
+            BundleAct::Accept => {
+                who.require(Operation::Intake, &whole)?;
+                Some(Action::Accept)
+            }
+            BundleAct::NotifySupplement { missing } => {
+                who.require(Operation::Intake, &whole)?;
+                Some(Action::NotifySupplement {
+                    missing: missing.clone(),
+                })
+            }
+            BundleAct::Supplement { materials } => {
+                who.require(Operation::Intake, &whole)?;
+                Some(Action::Supplement {
+                    materials: materials.clone(),
+                })
+            }
+            BundleAct::Release => {
+                who.require(Operation::IssueCertificate, &whole)?;
+                None
+            }
+            BundleAct::Extend { reason, days } => {
+                who.require(Operation::ExtendBundle, &whole).map_err(|_| {
+                    refused(
+                        "AL-13",
+                        "依据《行政许可法》第四十二条第二款，一件事联合办理的延期须经本级人民政府负责人批准，您无权批准",
+                    )
+                })?;
+                check_extension_days(*days)?;
+                Some(Action::Extend {
+                    reason: reason.clone(),
+                    approved_by: "government_head".into(),
+                })
+            }
+        };
+        let resolved = &record.resolved.0;
+        let rules = BundleRules::new(resolved.def.clone()).map_err(|e| AppError::Invalid {
+            field: None,
+            message: e.to_string(),
+        })?;
+        let (calendar, facts) = (self.calendar(), ApplicantFacts::default());
+        let ctx = rules.context(&calendar, &facts);
+        let at = self.now();
+        let date = local_date(at);
+        let mut body = record.body.0.clone();
+        if let Some((ticked, _)) = body.case.tick(date) {
+            body.case = ticked;
+        }
+        let actor = who.actor_at(&self.org(), true);
+        let mut tx = self.store.begin_write().await?;
+        let (label, documents, result) = match &action {
+            Some(a) => {
+                let applied =
+                    body.engine()
+                        .apply(&rules, &ctx, date, &BundleAction::Case(a.clone()))?;
+                body = JointBundle::from(applied.bundle.clone());
+                (a.label().to_string(), applied.documents(), None)
+            }
+            None => {
+                let members: Vec<(String, MemberOutcome)> = tx
+                    .bundle_cases(id)
+                    .await?
+                    .iter()
+                    .map(|c| {
+                        (
+                            format!("{}（{}）", c.item_name, c.number),
+                            MemberOutcome::of(&c.case),
+                        )
+                    })
+                    .collect();
+                let result = check_release(&body.case, body.released_on, &members)
+                    .map_err(AppError::Refused)?;
+                body.released_on = Some(date);
+                ("统一出件".to_string(), vec![], Some(result))
+            }
+        };
+        let current = version.unwrap_or(record.version);
+        let state = if body.released_on.is_some() {
+            "released"
+        } else {
+            body.case.state.code()
+        };
+        tx.update_bundle(id, current, &body, state, at.timestamp_millis())
+            .await
+            .map_err(|e| match e {
+                yiyin_store::StoreError::Conflict(_) => {
+                    AppError::Conflict("一件事已被他人更新，请刷新后重试".into())
+                }
+                other => other.into(),
+            })?;
+        let reason = match &act {
+            BundleAct::Extend { reason, .. } => reason.clone(),
+            _ => String::new(),
+        };
+        if let Some(a) = &action {
+            let why = format!("一件事 {}：{label}。{reason}", record.number);
+            self.sync_members(
+                &mut tx,
+                id,
+                &record.number,
+                resolved,
+                &body,
+                &ctx,
+                &actor,
+                at,
+                (a.name(), &why),
+            )
+            .await?;
+        }
+        tx.append_events(&[NewEvent::new(
+            &actor,
+            at,
+            &record.jurisdiction,
+            None,
+            ACT,
+            format!("一件事 {}：{label}。{reason}", record.number),
+            json!({
+                "bundle_id": id, "number": record.number, "act": act,
+                "documents": documents.iter().map(|d| d.title()).collect::<Vec<_>>(),
+                "state": state, "result": result.map(|r| r.code()),
+            }),
+        )])
+        .await?;
+        tx.commit().await?;
+        self.bundle_view(who, id).await
+    }
+}
