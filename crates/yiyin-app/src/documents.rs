@@ -113,6 +113,21 @@ fn code_matches(given: &str, doc: &StoredDocument, query_code: &str) -> bool {
             || given == query_code.to_uppercase())
 }
 
+/// Why a document has no seal yet, as its reader is told (None when sealed, or when it was never to
+/// be): it waits for the county's own e-seal system. Staff learn the reason the last attempt failed
+/// (or that signing is under way); the applicant only that the seal is on its way.
+pub fn seal_waiting(doc: &StoredDocument, staff: bool) -> Option<String> {
+    match (&doc.sealed, doc.seal_pending) {
+        (None, Some(_)) if staff => Some(
+            doc.seal_problem
+                .clone()
+                .unwrap_or_else(|| "正在请求外部签章系统签章，请稍后刷新".into()),
+        ),
+        (None, Some(_)) => Some("电子印章正在加盖，请稍后再下载电子文书".into()),
+        _ => None,
+    }
+}
+
 /// A document's sealed record; why there is none, in Chinese (never sealed, or still waiting for
 /// the county's own e-seal system).
 fn sealed_record(doc: &StoredDocument) -> Result<SealedDocument> {

@@ -264,49 +264,28 @@ impl App {
         seqs: &[i64],
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let mut reader = None;
-        let mut looked_up = false;
+        let mut to = None;
         for (t, seq) in transitions.iter().zip(seqs) {
             let Some(kind) = NotificationKind::of_event(&t.action) else {
                 continue;
             };
-            if !looked_up {
-                looked_up = true;
-                reader = tx
-                    .notice_reader(
+            // A bundle's member case takes its receipt and intake from the bundle (一件事): the
+            // applicant is told once, by the bundle's event (`notify_bundle_event`).
+            if record.bundle_id.is_some() && t.data.get("bundle_id").is_some() {
+                continue;
+            }
+            if to.is_none() {
+                to = Some(
+                    self.recipient(
+                        tx,
                         record.applicant.account,
                         record.applicant.id_number.as_str(),
+                        &record.applicant.phone,
                     )
-                    .await?;
+                    .await?,
+                );
             }
-            let to = match &reader {
-                Some(r) => Recipient {
-                    key: format!("account:{}", r.account_id),
-                    account: Some(r.account_id),
-                    phone: if r.phone.is_empty() {
-                        record.applicant.phone.clone()
-                    } else {
-                        r.phone.clone()
-                    },
-                    email: r
-                        .prefs
-                        .as_ref()
-                        .map(|p| p.email.clone())
-                        .unwrap_or_default(),
-                    prefs: r
-                        .prefs
-                        .as_ref()
-                        .map(|p| p.preferences())
-                        .unwrap_or_default(),
-                },
-                None => Recipient {
-                    key: format!("phone:{}", record.applicant.phone),
-                    account: None,
-                    phone: record.applicant.phone.clone(),
-                    email: String::new(),
-                    prefs: Preferences::default(),
-                },
-            };
+            let Some(to) = &to else { continue };
             let message = compose(
                 kind,
                 &About {
@@ -320,17 +299,80 @@ impl App {
                 },
             );
             let seq = *seq;
-            self.notify(
-                tx,
-                &to,
-                &message,
-                record.id,
-                |r, c| event_key(seq, r, c),
-                at,
-            )
-            .await?;
+            self.notify(tx, to, &message, record.id, |r, c| event_key(seq, r, c), at)
+                .await?;
         }
         Ok(())
+    }
+
+    /// The applicant to notify: the account holding the applicant's ID number (its own account
+    /// first), by its channels; else by SMS to the phone the application names.
+    async fn recipient(
+        &self,
+        tx: &mut WriteTx,
+        account: Option<i64>,
+        id_number: &str,
+        phone: &str,
+    ) -> Result<Recipient> {
+        Ok(match tx.notice_reader(account, id_number).await? {
+            Some(r) => Recipient {
+                key: format!("account:{}", r.account_id),
+                account: Some(r.account_id),
+                phone: if r.phone.is_empty() {
+                    phone.to_string()
+                } else {
+                    r.phone.clone()
+                },
+                email: r
+                    .prefs
+                    .as_ref()
+                    .map(|p| p.email.clone())
+                    .unwrap_or_default(),
+                prefs: r
+                    .prefs
+                    .as_ref()
+                    .map(|p| p.preferences())
+                    .unwrap_or_default(),
+            },
+            None => Recipient {
+                key: format!("phone:{phone}"),
+                account: None,
+                phone: phone.to_string(),
+                email: String::new(),
+                prefs: Preferences::default(),
+            },
+        })
+    }
+
+    /// The one notice of a bundle's intake event (一件事: received, supplement notice, accepted,
+    /// deemed accepted …), in the event's transaction (`seq` is its chain number): to the
+    /// applicant as for a case, about the bundle as a whole (`about` names the bundle, its case
+    /// id is the member case the link opens — its page names the bundle). The member cases'
+    /// mirrored events notify no one. Keyed by the event and `action` (a receipt taken with its
+    /// acceptance or supplement notice is one event, told twice).
+    pub(crate) async fn notify_bundle_event(
+        &self,
+        tx: &mut WriteTx,
+        (account, id_number, phone): (Option<i64>, &str, &str),
+        action: &str,
+        about: &About<'_>,
+        seq: i64,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(kind) = NotificationKind::of_event(action) else {
+            return Ok(());
+        };
+        let to = self.recipient(tx, account, id_number, phone).await?;
+        let message = compose(kind, about);
+        self.notify(
+            tx,
+            &to,
+            &message,
+            about.case_id,
+            |r, c| format!("{}:{action}", event_key(seq, r, c)),
+            at,
+        )
+        .await
     }
 
     /// The staff's 即将超期 notices: each open case with a due date near tells the staff whose turn

@@ -746,6 +746,59 @@ pub async fn register_external(
     Ok(store.seal(id).await?)
 }
 
+/// A certificate or seal data as given (`what` names it in the refusal): DER as it is, or the same
+/// in Base64, with or without PEM armour (`-----BEGIN …-----`).
+pub fn der_from(what: &str, given: &[u8]) -> Result<Vec<u8>> {
+    use base64::Engine;
+    if given.first() == Some(&0x30) {
+        return Ok(given.to_vec());
+    }
+    let text = std::str::from_utf8(given).map_err(|_| {
+        AppError::invalid(format!("{what}既不是 DER 编码，也不是 Base64 或 PEM 文本"))
+    })?;
+    let body: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("-----"))
+        .flat_map(str::chars)
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if body.is_empty() {
+        return Err(AppError::invalid(format!("{what}为空")));
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|_| AppError::invalid(format!("{what}不是有效的 Base64 或 PEM 文本")))
+}
+
+/// [`register_external`] for the seal numbered `id` (as `yiyin seal list` and `/api/v1/seals` show
+/// it): its holder's seal goes over to the county's e-seal system at `url`. Only a seal in use can:
+/// a retired one is refused, as is a number no seal has.
+pub async fn register_external_for(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    url: &str,
+    certificate: &[u8],
+    eseal: &[u8],
+    today: NaiveDate,
+) -> Result<SealRecord> {
+    let seal = store.seal(id).await?;
+    if seal.retired {
+        return Err(AppError::invalid(format!(
+            "印章「{}」（第{id}号）已停用：只能为在用的印章登记外部签章系统",
+            seal.name
+        )));
+    }
+    let external = ExternalSeal {
+        jurisdiction: &seal.jurisdiction,
+        department: &seal.department,
+        url,
+        certificate,
+        eseal,
+    };
+    register_external(store, actor, &external, today).await
+}
+
 impl crate::App {
     /// The authority's CRL as of today ([`crl`]).
     pub async fn seal_crl(&self) -> Result<Vec<u8>> {
@@ -759,5 +812,37 @@ impl crate::App {
             .await?
             .and_then(|(a, _)| unhex(&a.certificate))
             .ok_or_else(|| AppError::Unavailable("电子印章制作机构尚未建立".into()))
+    }
+
+    /// A system administrator of the seal's jurisdiction hands the seal numbered `id` over to the
+    /// county's own e-seal system ([`register_external_for`]); the seals in use are reloaded, so
+    /// that the holder's next documents are signed through the interface.
+    #[tracing::instrument(skip_all, fields(account = who.account.id, seal = id))]
+    pub async fn register_external_signer(
+        &self,
+        who: &crate::principal::Principal,
+        id: i64,
+        url: &str,
+        certificate: &[u8],
+        eseal: &[u8],
+    ) -> Result<SealRecord> {
+        let seal = self.store.seal(id).await?;
+        who.require_in(
+            yiyin_domain::authz::Operation::ManageUsers,
+            &seal.jurisdiction,
+        )?;
+        let actor = who.actor(&self.org());
+        let registered = register_external_for(
+            &self.store,
+            &actor,
+            id,
+            url,
+            certificate,
+            eseal,
+            self.today(),
+        )
+        .await?;
+        self.refresh_seals().await?;
+        Ok(registered)
     }
 }

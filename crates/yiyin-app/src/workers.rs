@@ -2,7 +2,7 @@
 //! delegations (so that a change saved on another app server takes effect here within the minute),
 //! bring the seals in line with the
 //! organisation (a rename or an end taking effect that day), deem accepted the applications whose intake
-//! window passed without an outcome (Art. 32(4)); warn of deferred materials not supplied by their
+//! window passed without an outcome (Art. 32(4)), a bundle (一件事) with its member cases; warn of deferred materials not supplied by their
 //! date; deem granted the renewals undecided at expiry (Art. 50) and expire licences past their end;
 //! build the archive packages of closed cases; issue the monitoring cards due
 //! ([`crate::monitoring`]); publish the day's signed chain head. Every few

@@ -242,6 +242,14 @@ impl Store {
             .await
     }
 
+    /// The bundles received whose intake has had no act yet (state `received`), oldest first (at
+    /// most `limit`): those the intake sweep looks at for deemed acceptance (Art. 32).
+    pub async fn bundles_received(&self, limit: i64) -> Result<Vec<i64>> {
+        sql!("SELECT id FROM bundles WHERE state = 'received' ORDER BY id LIMIT $1"; limit)
+            .scalars(self.reader())
+            .await
+    }
+
     /// The bundles an applicant's account applied for, newest first.
     pub async fn bundles_of_account(&self, account: i64) -> Result<Vec<BundleRecord>> {
         let from = "bundles WHERE applicant_account = $1 ORDER BY id DESC";

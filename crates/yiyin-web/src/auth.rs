@@ -21,7 +21,7 @@ use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use yiyin_app::accounts::Session;
 use yiyin_app::{App, AppError, Principal};
 use yiyin_domain::authz::Operation;
@@ -61,6 +61,15 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
+}
+
+/// The `Set-Cookie` value of a session (the API's login and the pages' alike; an empty token with
+/// no age ends it).
+pub fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}"
+    ))
+    .expect("cookie is ASCII")
 }
 
 fn token_of(headers: &HeaderMap) -> Option<(String, Via)> {
@@ -272,6 +281,9 @@ pub mod gate {
         ManageCatalog => [Operation::ManageCatalog];
         /// Editing a jurisdiction's organisation: the system administrators.
         Organisation => [Operation::ManageUsers];
+        /// Handing a seal over to the county's own e-seal system: the system administrators (who
+        /// keep the organisation and its seals).
+        ExternalSigner => [Operation::ManageUsers] "为印章登记外部签章系统";
         /// Maintaining the working-day calendar: the system administrators (who manage users).
         Calendar => [Operation::ManageUsers] "维护节假日数据";
         /// The requests centre's tickets: its agents and manager, and the departments' handlers
@@ -295,6 +307,15 @@ pub mod gate {
         Transition => [Operation::ManageTransition];
         /// Switching simulation mode (模拟运行) on and off: the bureau head.
         Simulation => [Operation::ManageSimulation];
+        /// Reading the ratings desk (好差评): the rating administrator, the rectifiers, the
+        /// monitoring roles, and the requests centre's manager and the departments' handlers (the
+        /// ratings of tickets).
+        RatingsDesk => [Operation::ManageRatings, Operation::Rectify, Operation::Monitor, Operation::HandleTickets, Operation::ManageTickets] "查看好差评";
+        /// Acting on a bad rating: the rectifiers and the rating administrator (and, for a
+        /// ticket's, its department's handler and the centre's manager).
+        RatingsAct => [Operation::Rectify, Operation::ManageRatings, Operation::HandleTickets, Operation::ManageTickets] "办理差评整改";
+        /// Setting a jurisdiction's rating deadlines: the rating administrator.
+        RatingsAdmin => [Operation::ManageRatings];
         /// Reading and acting on bundles (一件事): those who read cases and the county government's
         /// head (the application layer checks each act and which members a department sees).
         Bundles => [Operation::ViewCase, Operation::ExtendBundle] "办理一件事";

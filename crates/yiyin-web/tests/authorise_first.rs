@@ -150,6 +150,7 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
         "/admin/catalog/hanyin/publish/HY-SC-001",
         "/admin/catalog/hanyin/retire/HY-SC-001",
         "/admin/catalog/hanyin/edit/HY-SC-001",
+        "/admin/catalog/hanyin/bundles",
         "/admin/org/hanyin",
         // An upload form, sent as no upload form at all.
         "/admin/calendar",

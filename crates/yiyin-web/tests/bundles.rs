@@ -21,7 +21,11 @@ use yiyin_testkit::fixtures::{date, sample_item};
 use yiyin_testkit::web::{COMPANY_ID, HANYIN, approve, deny, review};
 use yiyin_testkit::{Api, Reply, on_both};
 
-on_both!(a_bundle_is_received_once_decided_in_parallel_and_released_once);
+on_both!(
+    a_bundle_is_received_once_decided_in_parallel_and_released_once,
+    a_bundle_left_without_an_intake_act_is_deemed_accepted_and_told_once,
+    the_catalog_administrator_publishes_a_bundle_on_the_catalog_page,
+);
 
 const BUNDLE: &str = "HY-YJS-001";
 
@@ -210,8 +214,8 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
     // Every member item is an ordinary case under the bundle: its own number, the bundle's intake
     // state, its own materials, and the bundle named on it.
     let (sc_case, sc_number) = member_case(&view, "HY-SC-001");
-    let (sw_case, _) = member_case(&view, "HY-SW-001");
-    let (ga_case, _) = member_case(&view, "HY-GA-001");
+    let (sw_case, sw_number) = member_case(&view, "HY-SW-001");
+    let (ga_case, ga_number) = member_case(&view, "HY-GA-001");
     assert_ne!(sc_number, number);
     let member = app
         .by(&tax)
@@ -314,6 +318,23 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
         .await
         .expect(200);
     assert_eq!(whole["whole"], true);
+    // The staff worklists label each member case with its bundle, linked; a department's lists
+    // its own member only, so the label names no other department's member.
+    let label = format!("所属一件事：<a href=\"/work/bundles/{id}\">我要开餐馆（{number}）</a>");
+    for (token, path, own, others) in [
+        (&tax_reviewer, "/work", &sw_number, [&ga_number, &sc_number]),
+        (&tax, "/work?tab=all", &sw_number, [&ga_number, &sc_number]),
+        (&land, "/work?tab=all", &ga_number, [&sw_number, &sc_number]),
+    ] {
+        let (status, html) = app.page_text(token, path).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains(own.as_str()), "{path}: {html}");
+        assert_eq!(html.matches(&label).count(), 1, "{path}: {html}");
+        assert!(
+            others.iter().all(|n| !html.contains(n.as_str())),
+            "{path}: {html}"
+        );
+    }
 
     // Reviewed and decided in parallel through the ordinary case actions, each by its
     // department; not another's.
@@ -574,4 +595,300 @@ async fn receive_on_the_page(app: &Api, reviewer: &str) {
         );
     }
     assert!(!html.contains("特种行业许可"), "{html}");
+}
+
+/// 王芳's ID number (a person applicant with an account, her identity verified).
+const PERSON: &str = "11010519491231002X";
+
+/// The subjects of an account's messages, newest first.
+async fn inbox(app: &Api, token: &str) -> Vec<String> {
+    let inbox = app.by(token).get("/api/v1/messages").await.expect(200);
+    inbox["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Art. 32: a bundle received without an intake act for 5 working days is deemed accepted by the
+/// background sweep from the day it was received, with its joint due date, mirrored onto every
+/// member case (whose own sweep leaves them to the bundle); the applicant is told once per
+/// bundle, not once per member; her own case pages and list name the bundle of a member case.
+async fn a_bundle_left_without_an_intake_act_is_deemed_accepted_and_told_once(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    publish_resident(
+        &app,
+        "HY-SW-001",
+        "涉税事项办理",
+        "shuiwu",
+        "涉税事项申请表",
+    )
+    .await;
+    publish_resident(
+        &app,
+        "HY-GA-001",
+        "特种行业许可",
+        "gongan",
+        "特种行业许可申请表",
+    )
+    .await;
+    let catalog_admin = app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    app.by(&catalog_admin)
+        .post("/api/v1/jurisdictions/hanyin/bundles", definition())
+        .await
+        .expect(201);
+    // 王芳 has an account, her identity verified: her cases are hers to see and to be told of.
+    let applicant = app.register("person", "王芳", PERSON, "Wangfang2025").await;
+    let account = app.principal(PERSON).await.account.id;
+    let id_number = yiyin_domain::party::SubjectId::parse_any(PERSON).unwrap();
+    let mut tx = app.store.begin_write().await.unwrap();
+    tx.bind_identity(
+        account,
+        &yiyin_store::identities::NewIdentity {
+            id_number: &id_number,
+            name: "王芳",
+            provider: "test",
+            provider_subject: "wang-fang",
+            verified_at: 0,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // Received on Monday 3 March with every material and no intake act.
+    let view = app
+        .by(&clerk)
+        .post(
+            "/api/v1/bundles",
+            json!({
+                "jurisdiction": HANYIN,
+                "bundle_code": BUNDLE,
+                "applicant": {"kind": "person", "name": "王芳", "id_number": PERSON,
+                    "phone": "13912345678"},
+                "materials": ["M1", "M2", "HY-SW-001/M1", "HY-GA-001/M1"],
+                "outcome": "receive",
+                "attested": true,
+            }),
+        )
+        .await
+        .expect(201);
+    let id = view["id"].as_i64().unwrap();
+    let number = view["number"].as_str().unwrap().to_string();
+    assert_eq!(view["state"], "received");
+    let cases: Vec<i64> = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["case_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(cases.len(), 3);
+    // One receipt notice for the bundle, none for its member cases.
+    assert_eq!(inbox(&app, &applicant).await, ["收件通知：我要开餐馆"]);
+
+    // The window's 5 working days end on Monday 10 March: nothing is deemed before it passes.
+    app.clock.set(yiyin_testkit::fixtures::at("2025-03-10"));
+    assert_eq!(app.app.sweep_intake(app.app.now()).await.unwrap(), 0);
+    // (The sessions ended meanwhile.)
+    let [clerk] = app.tokens(["hy.clerk"]).await;
+    let still = app
+        .by(&clerk)
+        .get(&format!("/api/v1/bundles/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(still["state"], "received");
+
+    // On the 11th the sweep deems the bundle accepted from the day of receipt (the member cases
+    // are not swept on their own: only the bundle counts).
+    app.clock.set(yiyin_testkit::fixtures::at("2025-03-11"));
+    assert_eq!(app.app.sweep_intake(app.app.now()).await.unwrap(), 1);
+    let [clerk] = app.tokens(["hy.clerk"]).await;
+    let applicant = app.token(PERSON, "Wangfang2025").await;
+    let deemed = app
+        .by(&clerk)
+        .get(&format!("/api/v1/bundles/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(deemed["state"], "accepted", "{deemed}");
+    assert_eq!(deemed["accepted_on"], "2025-03-03", "{deemed}");
+    // 45 working days from 3 March (清明 4 April, 劳动节 1–5 May, 27 April worked).
+    assert_eq!(deemed["clock"]["statutory_due"], "2025-05-08", "{deemed}");
+    // Each member case, as she reads it.
+    for case in &cases {
+        let member = app
+            .by(&applicant)
+            .get(&format!("/api/v1/cases/{case}"))
+            .await
+            .expect(200);
+        assert_eq!(member["state"], "accepted", "{member}");
+        assert_eq!(member["case"]["accepted_on"], "2025-03-03", "{member}");
+        assert_eq!(member["case"]["deemed_accepted"], true, "{member}");
+        assert_eq!(member["case"]["joint_due"], "2025-05-08", "{member}");
+        assert!(
+            member["clock"]["statutory_due"].as_str().unwrap() <= "2025-05-08",
+            "{member}"
+        );
+        assert!(
+            member["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "deemed_accept"),
+            "{member}"
+        );
+    }
+    // Once: a second sweep finds nothing.
+    assert_eq!(app.app.sweep_intake(app.app.now()).await.unwrap(), 0);
+    // Told once more, for the bundle.
+    assert_eq!(
+        inbox(&app, &applicant).await,
+        ["视为受理通知：我要开餐馆", "收件通知：我要开餐馆"]
+    );
+
+    // Her pages: the list labels each member case with its bundle, the case page names it.
+    let (status, html) = app.page_text(&applicant, "/my").await;
+    assert_eq!(status, 200, "{html}");
+    let label = format!("所属一件事：我要开餐馆（{number}）");
+    assert_eq!(html.matches(&label).count(), 3, "{html}");
+    let (status, html) = app
+        .page_text(&applicant, &format!("/my/cases/{}", cases[1]))
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(&label), "{html}");
+
+    // Another bundle of hers, received with one supplement notice for every member, supplemented
+    // and accepted: one notice of each for the bundle, none for its three member cases.
+    let second = app
+        .by(&clerk)
+        .post(
+            "/api/v1/bundles",
+            json!({
+                "jurisdiction": HANYIN,
+                "bundle_code": BUNDLE,
+                "applicant": {"kind": "person", "name": "王芳", "id_number": PERSON,
+                    "phone": "13912345678"},
+                "materials": ["M1", "HY-SW-001/M1", "HY-GA-001/M1"],
+                "outcome": "notify_supplement",
+                "attested": true,
+            }),
+        )
+        .await
+        .expect(201);
+    let second = second["id"].as_i64().unwrap();
+    act(
+        &app,
+        &clerk,
+        second,
+        json!({"action": "supplement", "materials": ["M2"]}),
+    )
+    .await
+    .expect(200);
+    act(&app, &clerk, second, json!({"action": "accept"}))
+        .await
+        .expect(200);
+    assert_eq!(
+        inbox(&app, &applicant).await,
+        [
+            "受理通知：我要开餐馆",
+            "补正告知：我要开餐馆",
+            "收件通知：我要开餐馆",
+            "视为受理通知：我要开餐馆",
+            "收件通知：我要开餐馆",
+        ]
+    );
+}
+
+/// The catalog administrator publishes a bundle from the catalog editor (`publish_bundle`), the
+/// members ticked among the items in force; the window may neither open the page nor publish; a
+/// member outside the catalog or a malformed situation is refused with the form again, nothing
+/// kept.
+async fn the_catalog_administrator_publishes_a_bundle_on_the_catalog_page(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    publish_resident(
+        &app,
+        "HY-SW-001",
+        "涉税事项办理",
+        "shuiwu",
+        "涉税事项申请表",
+    )
+    .await;
+    app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let page = "/admin/catalog/hanyin/bundles";
+    let (status, _) = app.page_text(&clerk, page).await;
+    assert_eq!(status, 403);
+    let form = |csrf: &str, member: &'static str, situations: &'static str| {
+        vec![
+            ("csrf", csrf.to_string()),
+            ("bundle_code", BUNDLE.to_string()),
+            ("name", "我要开餐馆".to_string()),
+            ("lead_department", "shichang".to_string()),
+            ("member", "HY-SC-001".to_string()),
+            ("member", member.to_string()),
+            ("situations", situations.to_string()),
+            ("effective_on", "2025-03-03".to_string()),
+            ("note", "一件事一次办".to_string()),
+        ]
+    };
+    let csrf = app.browser_login("hy.clerk").await;
+    let (status, html, _) = send(&app, form(&csrf, "HY-SW-001", "")).await;
+    assert_eq!(status, 403, "{html}");
+    assert!(published(&app).await.is_empty());
+
+    let csrf = app.browser_login_totp("hy.catalog").await;
+    let (status, html, _) = answered(app.client.get(app.url(page)).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("涉税事项办理（HY-SW-001）") && html.contains("本县区目录中暂无一件事"),
+        "{html}"
+    );
+    let (status, html, _) = send(&app, form(&csrf, "HY-XX-999", "")).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("HY-XX-999") && html.contains("未能公布"),
+        "{html}"
+    );
+    let (status, html, _) = send(&app, form(&csrf, "HY-SW-001", "S1")).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("情形第1行格式不正确"), "{html}");
+    assert!(published(&app).await.is_empty());
+    let (status, _, location) = send(
+        &app,
+        form(&csrf, "HY-SW-001", "S1|不办理税务登记|HY-SW-001"),
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location, page);
+    assert_eq!(published(&app).await, [(BUNDLE.to_string(), 1)]);
+    let (_, html, _) = answered(app.client.get(app.url(page)).send().await.unwrap()).await;
+    assert!(
+        html.contains("我要开餐馆") && html.contains("第1版") && html.contains("不办理税务登记"),
+        "{html}"
+    );
+    let v = &app.store.bundle_versions(HANYIN).await.unwrap()[0];
+    assert_eq!(v.spec.members, ["HY-SC-001", "HY-SW-001"]);
+    assert_eq!(v.spec.situations[0].drops, ["HY-SW-001"]);
+}
+
+/// The versions of the bundles published in 汉阴县: (code, version).
+async fn published(app: &Api) -> Vec<(String, u32)> {
+    app.store
+        .bundle_versions(HANYIN)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.code, v.version))
+        .collect()
+}
+
+/// The catalog's bundle form sent by the logged-in browser.
+async fn send(app: &Api, fields: Vec<(&'static str, String)>) -> (u16, String, String) {
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    answered(
+        app.post_form("/admin/catalog/hanyin/bundles", &fields)
+            .await,
+    )
+    .await
 }

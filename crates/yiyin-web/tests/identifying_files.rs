@@ -6,13 +6,12 @@
 //! chained event of the case. Those who handle the case take the files at once.
 
 use serde_json::{Value, json};
-use yiyin_app::cases::{Receive, Upload};
+use yiyin_app::cases::{ApplicantInput, Receive, Upload};
 use yiyin_domain::engine::IntakeOutcome;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::web::{HANYIN, approve};
 use yiyin_testkit::{Api, PASSWORD, on_both};
-use yiyin_web::api::cases::ApplicantInput;
 
 on_both!(watchers_take_identifying_files_only_after_opening_the_case);
 

@@ -441,10 +441,60 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
     }
     assert_eq!(app.store.seals().await.unwrap(), seals_before);
 
+    // Over the API: only a system administrator of the seal's county may register; bad input is
+    // refused in Chinese and changes nothing.
+    let path = format!("/api/v1/seals/{}/external-signer", in_use.id);
+    let b64 = |b: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(b)
+    };
+    let body = |url: &str, eseal: &[u8]| json!({"url": url, "certificate": b64(&cert), "seal_data": b64(eseal)});
+    let head = app.staff("hy.head", Role::BureauHead, "hanyin").await;
+    let other_admin = app.staff("zy.admin", Role::SystemAdmin, "ziyang").await;
+    let admin = app.staff("hy.admin", Role::SystemAdmin, "hanyin").await;
+    for who in [&head, &other_admin] {
+        let r = app
+            .send("POST", &path, Some(who), Some(body(&url, &eseal)))
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("无权"),
+            "{}",
+            r.body
+        );
+    }
+    for (bad, says) in [
+        (body("ftp://x", &eseal), "签章接口地址"),
+        (body(&url, &other_name), "印章名称"),
+        (
+            json!({"url": url, "certificate": "不是证书", "seal_data": b64(&eseal)}),
+            "签章证书（certificate）",
+        ),
+    ] {
+        let r = app.send("POST", &path, Some(&admin), Some(bad)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body["error"]["message"].as_str().unwrap().contains(says),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(app.store.seals().await.unwrap(), seals_before);
+
     // Registered: the bureau's seal in use is now the county system's.
-    let seal = register_external(&app.store, &cli, &external(&url, &eseal, &cert), today)
+    let r = app
+        .send("POST", &path, Some(&admin), Some(body(&url, &eseal)))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let seal = app
+        .store
+        .seal(r.body["id"].as_i64().unwrap())
         .await
         .unwrap();
+    assert!(app.store.seal(in_use.id).await.unwrap().retired);
     assert_eq!(seal.signer_url.as_deref(), Some(url.as_str()));
     assert_eq!(seal.name, in_use.name);
     app.app.refresh_seals().await.unwrap();
@@ -555,6 +605,33 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
     assert_eq!(d.seal_pending, Some(seal.id), "{d:?}");
     let problem = d.seal_problem.clone().unwrap_or_default();
     assert!(problem.contains("无法连接外部签章系统"), "{d:?}");
+    // API clients see what the staff page shows: waiting, and why.
+    let listed = |c: &Value| {
+        c["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == notice)
+            .cloned()
+            .unwrap()
+    };
+    let c = app
+        .send(
+            "GET",
+            &format!("/api/v1/cases/{second}"),
+            Some(&clerk),
+            None,
+        )
+        .await;
+    let listed_now = listed(&c.body);
+    assert_eq!(listed_now["seal_waiting"], true, "{listed_now}");
+    assert!(
+        listed_now["seal_waiting_reason"]
+            .as_str()
+            .unwrap()
+            .contains("无法连接外部签章系统"),
+        "{listed_now}"
+    );
     let (_, page) = app
         .page_text(&clerk, &format!("/cases/{second}/documents/{notice}"))
         .await;
@@ -574,6 +651,17 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         d.seal_pending.is_none() && d.seal_problem.is_none(),
         "{d:?}"
     );
+    let c = app
+        .send(
+            "GET",
+            &format!("/api/v1/cases/{second}"),
+            Some(&clerk),
+            None,
+        )
+        .await;
+    let listed_now = listed(&c.body);
+    assert_eq!(listed_now["seal_waiting"], false, "{listed_now}");
+    assert!(listed_now["seal_waiting_reason"].is_null(), "{listed_now}");
     let (status, ofd) = app
         .page(&clerk, &format!("/cases/{second}/documents/{notice}/ofd"))
         .await;

@@ -219,6 +219,11 @@ fn rows() -> Vec<Row> {
         // 审计
         get("/api/v1/audit/chain", Who::Ops(&[O::Audit])),
         get_missing("/api/v1/cases/999999/archive", Who::Ops(&[O::ViewCase])),
+        invalid(
+            "POST",
+            "/api/v1/seals/999999/external-signer",
+            Who::Ops(&[O::ManageUsers]),
+        ),
         missing(
             "/api/v1/cases/999999/shared-materials/fetch",
             Who::Ops(&[O::Intake]),

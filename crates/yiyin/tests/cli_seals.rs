@@ -1,9 +1,10 @@
 //! The seal's commands as an auditor or a recipient runs them, on the database of an installation
 //! (a SQLite file or PostgreSQL, named by `--database`) whose bureau issued a food licence through
 //! the use cases: `yiyin verify` (offline, against the published seal list, against the registry),
-//! `yiyin archive verify`, `yiyin audit verify --head`, `yiyin seal list|rotate`. Every tampering is
-//! caught with its reason and exit status 1, and a document sealed in simulation is reported as
-//! such (模拟文书，不具法律效力, exit status 1); bad input exits 2; the seal passphrase is never echoed.
+//! `yiyin archive verify`, `yiyin audit verify --head`, `yiyin seal list|rotate|register-external`.
+//! Every tampering is caught with its reason and exit status 1, and a document sealed in simulation
+//! is reported as such (模拟文书，不具法律效力, exit status 1); bad input exits 2; the seal
+//! passphrase is never echoed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -393,6 +394,111 @@ async fn verify_archive_audit_and_rotate_from_the_command_line(backend: Backend)
     assert!(said.contains("已撤销"), "{said}");
     let said = cli.fails(&["audit", "verify"], 1);
     assert!(said.contains("第 3 号事件处断开"), "{said}");
+
+    // The bureau's seal handed over to the county's own e-seal system: bad flags and files are
+    // refused in Chinese (exit status 2) and change nothing; then it is registered.
+    let county = yiyin_seal::authority::Authority::create(
+        "陕西省电子印章制作中心（测试）",
+        "2025-01-01",
+        "2045-01-01",
+    )
+    .unwrap();
+    let in_use = t
+        .store
+        .seals()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.jurisdiction == "hanyin" && s.department.is_empty() && !s.retired)
+        .expect("the bureau's seal in use");
+    let county_key = yiyin_seal::SealKey::generate();
+    let cert = yiyin_seal::authority::seal_certificate(
+        &county.key,
+        &county.cert,
+        &county_key.public_hex(),
+        &in_use.holder,
+        &in_use.name,
+        "0a0b0c02",
+        "2025-01-01",
+        "2029-12-31",
+    )
+    .unwrap();
+    let eseal = yiyin_seal::ses::make_seal(
+        &county.key,
+        &county.cert,
+        &yiyin_seal::ses::SealData {
+            es_id: "61092100000002",
+            name: &in_use.name,
+            signer_cert: &cert,
+            created: "2025-01-01",
+            valid_start: "2025-01-01",
+            valid_end: "2029-12-31",
+            png: b"\x89PNG fake",
+            size_mm: 42,
+        },
+    )
+    .unwrap();
+    let cert_file = write("county-seal.cer", &cert);
+    let eseal_file = write("county-seal.ses", &eseal);
+    let junk = write("junk.ses", "不是印章数据".as_bytes());
+    let listed = cli.ok(&["seal", "list", "--json"]);
+    let current = in_use.id.to_string();
+    let register = |id: &str, url: &str, cert: &str, eseal: &str| {
+        let args = [
+            "seal",
+            "register-external",
+            id,
+            "--url",
+            url,
+            "--certificate",
+            cert,
+            "--seal-data",
+            eseal,
+        ];
+        args.map(str::to_string)
+    };
+    let url = "http://127.0.0.1:9/eseal";
+    let missing = data.join("absent.cer");
+    for (args, says) in [
+        (
+            register(&id, url, path(&cert_file), path(&eseal_file)),
+            "已停用",
+        ),
+        (
+            register(&current, url, path(&missing), path(&eseal_file)),
+            "无法读取签章证书文件",
+        ),
+        (
+            register(&current, url, path(&cert_file), path(&junk)),
+            "电子印章数据文件",
+        ),
+        (
+            register(&current, "ftp://x", path(&cert_file), path(&eseal_file)),
+            "签章接口地址",
+        ),
+        (
+            register("999999", url, path(&cert_file), path(&eseal_file)),
+            "没有编号为999999的印章",
+        ),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let said = cli.fails(&args, 2);
+        assert!(said.contains(says), "{args:?}: {said}");
+    }
+    assert_eq!(cli.ok(&["seal", "list", "--json"]), listed);
+    let args = register(&current, url, path(&cert_file), path(&eseal_file));
+    let said = cli.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(said.contains(&format!("已停用第{current}号印章")), "{said}");
+    let external = t
+        .store
+        .seals()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.signer_url.as_deref() == Some(url))
+        .expect("the external seal registered");
+    assert_eq!(external.name, in_use.name);
+    assert!(t.store.seal(in_use.id).await.unwrap().retired);
 
     t.store.close().await;
     db.drop_db().await;

@@ -99,12 +99,7 @@ impl App {
         };
         tx.update_bundle(id, current, &body, state, at.timestamp_millis())
             .await
-            .map_err(|e| match e {
-                yiyin_store::StoreError::Conflict(_) => {
-                    AppError::Conflict("一件事已被他人更新，请刷新后重试".into())
-                }
-                other => other.into(),
-            })?;
+            .map_err(conflict)?;
         let reason = match &act {
             BundleAct::Extend { reason, .. } => reason.clone(),
             _ => String::new(),
@@ -124,21 +119,118 @@ impl App {
             )
             .await?;
         }
-        tx.append_events(&[NewEvent::new(
-            &actor,
-            at,
-            &record.jurisdiction,
-            None,
-            ACT,
-            format!("一件事 {}：{label}。{reason}", record.number),
-            json!({
-                "bundle_id": id, "number": record.number, "act": act,
-                "documents": documents.iter().map(|d| d.title()).collect::<Vec<_>>(),
-                "state": state, "result": result.map(|r| r.code()),
-            }),
-        )])
-        .await?;
+        let seqs = tx
+            .append_events(&[NewEvent::new(
+                &actor,
+                at,
+                &record.jurisdiction,
+                None,
+                ACT,
+                format!("一件事 {}：{label}。{reason}", record.number),
+                json!({
+                    "bundle_id": id, "number": record.number, "act": act,
+                    "documents": documents.iter().map(|d| d.title()).collect::<Vec<_>>(),
+                    "state": state, "result": result.map(|r| r.code()),
+                }),
+            )])
+            .await?;
+        // The applicant is told of the intake act (and the extension) once, for the bundle.
+        if let Some(a) = &action {
+            self.notify_bundle(
+                &mut tx,
+                &Told::of(&record),
+                &body.case,
+                &ctx,
+                (a.name(), &reason),
+                seqs[0],
+                at,
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.bundle_view(who, id).await
+    }
+
+    /// Deemed acceptance of every bundle whose intake window passed without an act (the
+    /// background sweep, with the cases'; Art. 32: 逾期不告知的，自收到申请材料之日起即为受理):
+    /// see [`App::deem_bundle_accepted`]. Returns how many were deemed accepted. Safe on several
+    /// servers at once: each bundle is written under its version, once.
+    pub(crate) async fn sweep_bundle_intake(&self, at: DateTime<Utc>) -> Result<usize> {
+        let mut done = 0;
+        for id in self.store.bundles_received(1000).await? {
+            match self.deem_bundle_accepted(id, at).await {
+                Ok(true) => done += 1,
+                Ok(false) | Err(AppError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
+    }
+
+    /// A bundle received whose intake window (5 working days) passed on `at` without an intake
+    /// act is accepted from the day it was received, with its joint due date; every member case
+    /// mirrors it (`deemed_accept`, capped by the joint due date) and the applicant is told once.
+    /// False when its window has not passed (or it had an act).
+    pub async fn deem_bundle_accepted(&self, id: i64, at: DateTime<Utc>) -> Result<bool> {
+        let record = self.bundle_record(id).await?;
+        let mut body = record.body.0.clone();
+        let Some((case, deemed)) = body.case.tick(local_date(at)) else {
+            return Ok(false);
+        };
+        body.case = case;
+        let resolved = &record.resolved.0;
+        let rules = BundleRules::new(resolved.def.clone()).map_err(|e| AppError::Invalid {
+            field: None,
+            message: e.to_string(),
+        })?;
+        let (calendar, facts) = (self.calendar(), ApplicantFacts::default());
+        let ctx = rules.context(&calendar, &facts);
+        let actor = Actor::system();
+        let reason = format!("一件事 {}：{}", record.number, deemed.reason());
+        let mut tx = self.store.begin_write().await?;
+        let state = body.case.state.code();
+        tx.update_bundle(id, record.version, &body, state, at.timestamp_millis())
+            .await
+            .map_err(conflict)?;
+        self.sync_members(
+            &mut tx,
+            id,
+            &record.number,
+            resolved,
+            &body,
+            &ctx,
+            &actor,
+            at,
+            ("deemed_accept", &reason),
+        )
+        .await?;
+        let seqs = tx
+            .append_events(&[NewEvent::new(
+                &actor,
+                at,
+                &record.jurisdiction,
+                None,
+                ACT,
+                reason.clone(),
+                json!({
+                    "bundle_id": id, "number": record.number,
+                    "act": {"action": "deemed_accept"},
+                    "accepted_on": fmt_date(deemed.accepted_on),
+                    "window_due": fmt_date(deemed.window_due), "state": state,
+                }),
+            )])
+            .await?;
+        self.notify_bundle(
+            &mut tx,
+            &Told::of(&record),
+            &body.case,
+            &ctx,
+            ("deemed_accept", &deemed.reason()),
+            seqs[0],
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -27,6 +27,7 @@ use yiyin_domain::engine::{
     Action, ApplicantFacts, BUNDLE_EXTENSION, BUNDLE_LIMIT, Bundle, BundleAction, BundleRules,
     Case, Clock, Context, ItemRules, check_attestation, check_extension_days,
 };
+use yiyin_domain::notifications::About;
 use yiyin_domain::party::{Actor, Applicant};
 use yiyin_domain::refusal::Refusal;
 use yiyin_store::bundles::{BundleMemberRow, BundleRecord, NewBundle};
@@ -296,6 +297,37 @@ fn refused(rule: &str, message: impl Into<String>) -> AppError {
     AppError::Refused(Refusal::new(rule, message))
 }
 
+/// A bundle written over by someone else since it was read.
+fn conflict(e: yiyin_store::StoreError) -> AppError {
+    match e {
+        yiyin_store::StoreError::Conflict(_) => {
+            AppError::Conflict("一件事已被他人更新，请刷新后重试".into())
+        }
+        other => other.into(),
+    }
+}
+
+/// The bundle an intake event is about, for the applicant's one notice of it.
+pub(super) struct Told<'a> {
+    pub id: i64,
+    pub number: &'a str,
+    pub name: &'a str,
+    /// The applicant's account (if the application names one), ID number and phone.
+    pub applicant: (Option<i64>, &'a str, &'a str),
+}
+
+impl<'a> Told<'a> {
+    fn of(record: &'a BundleRecord) -> Self {
+        let a = &record.applicant.0;
+        Told {
+            id: record.id,
+            number: &record.number,
+            name: &record.name,
+            applicant: (record.applicant_account, &a.id_number, &a.phone),
+        }
+    }
+}
+
 impl App {
     /// The bundles of a jurisdiction's catalog in force today (public).
     pub async fn bundles_in_force(&self, jurisdiction: &str) -> Result<Vec<BundleVersion>> {
@@ -406,6 +438,44 @@ impl App {
             .resolve(&plain, situations)
             .map_err(|e| AppError::field(&e.field, e.message))?;
         Ok((items, resolved))
+    }
+}
+
+impl App {
+    /// The applicant's one notice of a bundle's intake event (`action`, as a case's event is
+    /// named: `receive`, `accept`, `notify_supplement`, `deemed_accept`, `extend` …; `seq` its
+    /// chain number), in `tx`: about the bundle as a whole (its number, name, intake and joint
+    /// clock), its link the first member case's page (which names the bundle). The member cases'
+    /// mirrored events tell no one (`App::notify_case_events`). A simulated bundle tells no one.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn notify_bundle(
+        &self,
+        tx: &mut WriteTx,
+        told: &Told<'_>,
+        case: &Case,
+        ctx: &Context<'_>,
+        (action, reason): (&str, &str),
+        seq: i64,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(first) = tx.bundle_cases(told.id).await?.first().map(|c| c.id) else {
+            return Ok(());
+        };
+        if !self.conduct_in(tx, first).await?.notify_applicant {
+            return Ok(());
+        }
+        let clock = case.deadlines(ctx, local_date(at)).ok();
+        let about = About {
+            case_id: first,
+            number: told.number,
+            item_name: told.name,
+            case,
+            item: ctx.item,
+            clock: clock.as_ref(),
+            reason,
+        };
+        self.notify_bundle_event(tx, told.applicant, action, &about, seq, at)
+            .await
     }
 }
 

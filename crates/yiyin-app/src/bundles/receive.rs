@@ -247,7 +247,31 @@ impl App {
                 "state": body.case.state.code(),
             }),
         );
-        tx.append_events(&[event]).await?;
+        let seqs = tx.append_events(&[event]).await?;
+        // The applicant is told once for the bundle: its receipt, and the intake act taken with it.
+        let told = Told {
+            id,
+            number: &number,
+            name: &spec.name,
+            applicant: (
+                input.applicant.account,
+                input.applicant.id_number.as_str(),
+                &input.applicant.phone,
+            ),
+        };
+        let reasons = outcome.iter().map(|a| (a.name(), a.label()));
+        for (action, reason) in std::iter::once(("receive", "")).chain(reasons) {
+            self.notify_bundle(
+                &mut tx,
+                &told,
+                &body.case,
+                &ctx,
+                (action, reason),
+                seqs[0],
+                at,
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.bundle_view(who, id).await
     }

@@ -11,6 +11,15 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("没有内部编号为 {id} 的一件事")))
     }
 
+    /// The bundle a member case belongs to, as its pages and lists name it (所属一件事).
+    pub(crate) async fn bundle_ref(&self, id: i64) -> Result<Option<BundleRef>> {
+        Ok(self.store.bundle(id).await?.map(|b| BundleRef {
+            id: b.id,
+            number: b.number,
+            name: b.name,
+        }))
+    }
+
     /// Whether the reader sees the whole bundle, and which members they see.
     fn bundle_reader(
         &self,

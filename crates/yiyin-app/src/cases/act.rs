@@ -502,8 +502,9 @@ impl App {
         Ok(Some(self.store.case(id).await?))
     }
 
-    /// Deemed acceptance for every case whose intake window has passed (the background sweep). Safe
-    /// on several servers at once: each case is written under its version, once.
+    /// Deemed acceptance for every case whose intake window has passed (the background sweep), and
+    /// for every bundle (一件事) with its member cases (`App::sweep_bundle_intake`). Safe on several
+    /// servers at once: each case is written under its version, once.
     #[tracing::instrument(skip_all)]
     pub async fn sweep_intake(&self, at: DateTime<Utc>) -> Result<usize> {
         let mut done = 0;
@@ -514,6 +515,7 @@ impl App {
                 Err(e) => return Err(e),
             }
         }
+        done += self.sweep_bundle_intake(at).await?;
         Ok(done)
     }
 

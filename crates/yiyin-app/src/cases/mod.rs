@@ -1,7 +1,9 @@
-//! Cases: receiving an application ([`intake`]), acting on it and what the passing of time does to
-//! it ([`act`]), and what staff, applicants and the public see of it ([`views`]).
+//! Cases: receiving an application ([`intake`], from its typed [`input`]), acting on it and what
+//! the passing of time does to it ([`act`]), and what staff, applicants and the public see of it
+//! ([`views`]).
 
 pub mod act;
+pub mod input;
 pub mod intake;
 pub mod views;
 
@@ -9,6 +11,7 @@ use yiyin_blobs::{MAX_FILE_BYTES, sniff};
 use yiyin_store::attachments::NewAttachment;
 
 pub use act::ActOn;
+pub use input::{AgentInput, ApplicantInput, outcome_of, representation_of};
 pub use intake::{Receive, ReceiveOptions, Received, item_scope};
 pub use views::{
     CaseLine, CaseView, DocumentSummary, MONITORING_READ, TrackStep, TrackView, Worklist,

@@ -31,6 +31,27 @@ pub struct DocumentSummary {
     pub title: String,
     pub number: String,
     pub issued_on: String,
+    /// Issued but not yet sealed: waiting for the county's own e-seal system (外部签章系统); its
+    /// files can be downloaded once sealed.
+    pub seal_waiting: bool,
+    /// Why it waits, in Chinese, as the document page says it: for staff the last attempt's
+    /// problem (the system down, a wrong answer), for the applicant that the seal is on its way.
+    pub seal_waiting_reason: Option<String>,
+}
+
+impl DocumentSummary {
+    /// A kept document as listed to a reader (`staff` or the applicant).
+    pub fn of(d: yiyin_store::documents::StoredDocument, staff: bool) -> Self {
+        let seal_waiting_reason = crate::documents::seal_waiting(&d, staff);
+        DocumentSummary {
+            id: d.id,
+            seal_waiting: seal_waiting_reason.is_some(),
+            seal_waiting_reason,
+            title: d.record.title,
+            number: d.record.number,
+            issued_on: fmt_date(d.record.issued_on),
+        }
+    }
 }
 
 /// A case with everything a clerk or an applicant needs to see.
@@ -133,6 +154,8 @@ pub struct CaseLine {
     /// green, yellow or red.
     pub light: Option<String>,
     pub version: i64,
+    /// The bundle (一件事) the case is a member item of, if any.
+    pub bundle: Option<crate::bundles::BundleRef>,
 }
 
 /// Which cases to list.
@@ -390,12 +413,7 @@ impl App {
             .case_documents(record.id)
             .await?
             .into_iter()
-            .map(|d| DocumentSummary {
-                id: d.id,
-                title: d.record.title,
-                number: d.record.number,
-                issued_on: fmt_date(d.record.issued_on),
-            })
+            .map(|d| DocumentSummary::of(d, who.is_staff()))
             .collect();
         let mut shared_materials = self.store.shared_materials(record.id).await?;
         if !full {
@@ -404,15 +422,7 @@ impl App {
             }
         }
         let bundle = match record.bundle_id {
-            Some(id) => self
-                .store
-                .bundle(id)
-                .await?
-                .map(|b| crate::bundles::BundleRef {
-                    id: b.id,
-                    number: b.number,
-                    name: b.name,
-                }),
+            Some(id) => self.bundle_ref(id).await?,
             None => None,
         };
         Ok(CaseView {
@@ -483,6 +493,8 @@ impl App {
         let calendar = self.calendar();
         let today = self.today();
         let mut out = Vec::new();
+        let mut bundles: std::collections::HashMap<i64, Option<crate::bundles::BundleRef>> =
+            Default::default();
         for role in roles {
             let f = CaseFilter {
                 next_role: role,
@@ -493,6 +505,17 @@ impl App {
                     continue;
                 }
                 let clock = r.deadlines(&calendar, today).ok();
+                let bundle = match r.bundle_id {
+                    Some(id) => match bundles.get(&id) {
+                        Some(b) => b.clone(),
+                        None => {
+                            let b = self.bundle_ref(id).await?;
+                            bundles.insert(id, b.clone());
+                            b
+                        }
+                    },
+                    None => None,
+                };
                 out.push(CaseLine {
                     id: r.id,
                     number: r.number.clone(),
@@ -521,6 +544,7 @@ impl App {
                     certificate_days_left: clock.as_ref().and_then(|c| c.certificate_days_left),
                     light: clock.as_ref().map(light_code),
                     version: r.version,
+                    bundle,
                 });
             }
         }

@@ -846,6 +846,36 @@ impl App {
     }
 }
 
+/// The period of the public rates.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct Period {
+    /// From (YYYY-MM-DD); default 1 January of this year.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// To (YYYY-MM-DD); default today.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+impl Period {
+    /// The dates, [`year_to_date`] of `today` by default; errors name their field.
+    pub fn dates(&self, today: NaiveDate) -> Result<(NaiveDate, NaiveDate)> {
+        let (from, to) = year_to_date(today);
+        let parse = |field: &str, v: &Option<String>, default| match v
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(default),
+            Some(t) => parse_date(t)
+                .map_err(|_| AppError::field(field, "日期格式应为 YYYY-MM-DD，例如 2025-03-01")),
+        };
+        Ok((parse("from", &self.from, from)?, parse("to", &self.to, to)?))
+    }
+}
+
 /// The default period of the public figures: the calendar year to date.
 pub fn year_to_date(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     use chrono::Datelike;

@@ -200,12 +200,7 @@ impl App {
             .case_documents(record.id)
             .await?
             .into_iter()
-            .map(|d| crate::cases::views::DocumentSummary {
-                id: d.id,
-                title: d.record.title,
-                number: d.record.number,
-                issued_on: fmt_date(d.record.issued_on),
-            })
+            .map(|d| crate::cases::views::DocumentSummary::of(d, who.is_staff()))
             .collect();
         Ok(ObservedCase {
             line: ObservedLine::of(&record),

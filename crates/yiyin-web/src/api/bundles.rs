@@ -13,9 +13,9 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use yiyin_app::App;
 use yiyin_app::bundles::{BundleAct, BundleIntake, BundleLine, BundleView, ReceiveBundle};
+use yiyin_app::cases::ApplicantInput;
 use yiyin_domain::catalog::bundle::{BundleSpec, BundleVersion};
 
-use crate::api::cases::ApplicantInput;
 use crate::auth::{CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 

@@ -8,37 +8,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use yiyin_app::App;
 use yiyin_app::audit::ChainReport;
-use yiyin_app::cases::{ActOn, CaseLine, CaseView, Receive, ReceiveOptions, TrackView, Worklist};
-use yiyin_domain::agent::{Agent, Representation};
+use yiyin_app::cases::{
+    ActOn, AgentInput, ApplicantInput, CaseLine, CaseView, Receive, ReceiveOptions, TrackView,
+    Worklist, outcome_of, representation_of,
+};
 use yiyin_domain::documents::DocumentRecord;
-use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
-use yiyin_domain::party::{Applicant, SubjectId, SubjectKind};
+use yiyin_domain::engine::{Action, CaseState};
 use yiyin_domain::roles::Role;
 use yiyin_store::cases::CaseRecord;
 
 use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, AppError, Body, ErrorBody, Path, Query};
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ApplicantInput {
-    /// `person` or `organisation`.
-    pub kind: String,
-    pub name: String,
-    /// Citizen ID number (person) or unified social credit code (organisation).
-    pub id_number: String,
-    #[serde(default)]
-    pub phone: String,
-}
-
-/// The person who files the application for the applicant (经办人/代理人).
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct AgentInput {
-    pub name: String,
-    /// Citizen ID number (公民身份号码), checked.
-    pub id_number: String,
-    #[serde(default)]
-    pub phone: String,
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCase {
@@ -156,76 +136,6 @@ async fn answer(
     } else {
         let view = call.app.case_view(&call.who, record).await?;
         (status, Json(view)).into_response()
-    })
-}
-
-impl ApplicantInput {
-    /// The applicant, its identifier parsed once; errors name their field.
-    pub fn parse(&self) -> Result<Applicant, AppError> {
-        let kind = SubjectKind::parse(&self.kind).ok_or_else(|| {
-            AppError::field(
-                "kind",
-                "申请人类型应为 person（自然人）或 organisation（法人和其他组织）",
-            )
-        })?;
-        let id = SubjectId::parse(kind, &self.id_number)
-            .map_err(|e| AppError::field("id_number", e.to_string()))?;
-        if self.name.trim().is_empty() {
-            return Err(AppError::field("name", "申请人姓名或单位名称不能为空"));
-        }
-        Ok(Applicant::new(&self.name, id, &self.phone, None))
-    }
-}
-
-/// Who acts for the applicant, from what was sent (the API's and the intake page's): the agent's
-/// citizen ID number checked; errors name their field (`agent_name`, `agent_id_number`, …).
-pub fn representation_of(
-    agent: Option<&AgentInput>,
-    legal_representative: &str,
-    today: chrono::NaiveDate,
-) -> Result<Representation, AppError> {
-    let agent = agent
-        .map(|a| Agent::parse(&a.name, &a.id_number, &a.phone, today))
-        .transpose()?;
-    Ok(Representation {
-        agent,
-        legal_representative: legal_representative.trim().to_string(),
-        mandate: false,
-    })
-}
-
-/// The window's Art. 32 outcome from its form words (the API's and the intake page's).
-pub fn outcome_of(
-    outcome: &str,
-    due: &str,
-    reason: &str,
-    redirect_to: &str,
-) -> Result<IntakeOutcome, AppError> {
-    let reason = reason.trim().to_string();
-    Ok(match outcome.trim() {
-        "" | "receive" => IntakeOutcome::Receive,
-        "accept" => IntakeOutcome::Accept,
-        "supplement" => IntakeOutcome::Supplement,
-        "defer" => IntakeOutcome::Defer {
-            due: yiyin_domain::calendar::parse_date(due.trim())
-                .map_err(|e| AppError::field("due", e.to_string()))?,
-        },
-        "commitment" => IntakeOutcome::Commitment {
-            commitment: "申请人书面承诺符合许可条件".into(),
-        },
-        "refuse" => IntakeOutcome::Refuse {
-            reason,
-            redirect_to: Some(redirect_to.trim().to_string()).filter(|r| !r.is_empty()),
-        },
-        "not_needed" => IntakeOutcome::NotNeeded { reason },
-        other => {
-            return Err(AppError::field(
-                "outcome",
-                format!(
-                    "受理结果「{other}」无效，应为 receive、accept、supplement、defer、commitment、refuse 或 not_needed"
-                ),
-            ));
-        }
     })
 }
 

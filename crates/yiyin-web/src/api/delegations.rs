@@ -9,10 +9,10 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yiyin_app::App;
+use yiyin_app::cases::{ApplicantInput, outcome_of};
 use yiyin_app::delegation::{DelegationNotice, DelegationView, ForwardingView, Revoked};
 use yiyin_domain::delegation::DelegationRequest;
 
-use crate::api::cases::{ApplicantInput, outcome_of};
 use crate::auth::{CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path};
 

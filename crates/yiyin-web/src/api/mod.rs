@@ -159,6 +159,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(seals::seals))
         .routes(routes!(seals::crl))
         .routes(routes!(seals::root_certificate))
+        .routes(routes!(seals::register_external_signer))
         .routes(routes!(seals::archive))
         .routes(routes!(seals::lookup))
         .routes(routes!(supervision::inbox))

@@ -8,51 +8,18 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
+use yiyin_app::App;
 use yiyin_app::ratings::{
-    PublishedRectification, RateInput, RatingDetail, RatingLink, RatingQuery, RatingRates,
-    RatingView, TaskInput, Visit, year_to_date,
+    Period, PublishedRectification, RateInput, RatingDetail, RatingLink, RatingQuery, RatingRates,
+    RatingView, TaskInput, Visit,
 };
-use yiyin_app::{App, AppError};
 use yiyin_domain::authz::Operation;
-use yiyin_domain::calendar::parse_date;
 use yiyin_domain::ratings::Settings;
 use yiyin_store::ratings::RatingRecord;
 
-use crate::auth::{CallerFor, Gate, gate};
+use crate::auth::{CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
-
-/// Reading the ratings desk: the rating administrator, the rectifiers, the monitoring roles.
-pub struct RatingsDesk;
-impl Gate for RatingsDesk {
-    const OPS: &'static [Operation] = &[
-        Operation::ManageRatings,
-        Operation::Rectify,
-        Operation::Monitor,
-        // The department that handled a ticket, and the centre's manager: tickets' ratings.
-        Operation::HandleTickets,
-        Operation::ManageTickets,
-    ];
-    const WHAT: Option<&'static str> = Some("查看好差评");
-}
-
-/// Acting on a bad rating: the rectifiers and the rating administrator.
-pub struct RatingsAct;
-impl Gate for RatingsAct {
-    const OPS: &'static [Operation] = &[
-        Operation::Rectify,
-        Operation::ManageRatings,
-        Operation::HandleTickets,
-        Operation::ManageTickets,
-    ];
-    const WHAT: Option<&'static str> = Some("办理差评整改");
-}
-
-/// Setting the deadlines: the rating administrator.
-pub struct RatingsAdmin;
-impl Gate for RatingsAdmin {
-    const OPS: &'static [Operation] = &[Operation::ManageRatings];
-}
 
 /// The ratings of a jurisdiction, newest first, without the raters' identity: every department's
 /// for the rating administrator, the bureau head, the discipline supervisor and the bureau's section
@@ -60,7 +27,7 @@ impl Gate for RatingsAdmin {
 #[utoipa::path(get, path = "/api/v1/ratings", tag = "好差评", params(RatingQuery),
     responses((status = 200, body = Vec<RatingView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
-    call: CallerFor<RatingsDesk>,
+    call: CallerFor<gate::RatingsDesk>,
     Query(q): Query<RatingQuery>,
 ) -> ApiResult<Json<Vec<RatingView>>> {
     Ok(Json(call.app.ratings(&call.who, &q).await?))
@@ -72,7 +39,7 @@ pub async fn list(
     params(("id" = i64, Path, description = "评价编号")),
     responses((status = 200, body = RatingDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn detail(
-    call: CallerFor<RatingsDesk>,
+    call: CallerFor<gate::RatingsDesk>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<RatingDetail>> {
     Ok(Json(call.app.rating_detail(&call.who, id).await?))
@@ -86,7 +53,7 @@ pub async fn detail(
     responses((status = 200, body = RatingRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn act(
-    call: CallerFor<RatingsAct>,
+    call: CallerFor<gate::RatingsAct>,
     Path(id): Path<i64>,
     Body(input): Body<TaskInput>,
 ) -> ApiResult<Json<RatingRecord>> {
@@ -173,7 +140,7 @@ pub async fn rate_visit(
     params(("jurisdiction" = String, Path, description = "县区代码")),
     responses((status = 200, body = Settings), (status = 403, body = ErrorBody)))]
 pub async fn settings(
-    call: CallerFor<RatingsAdmin>,
+    call: CallerFor<gate::RatingsAdmin>,
     Path(jurisdiction): Path<String>,
 ) -> ApiResult<Json<Settings>> {
     call.who
@@ -187,7 +154,7 @@ pub async fn settings(
     params(("jurisdiction" = String, Path, description = "县区代码")), request_body = Settings,
     responses((status = 200, body = Settings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_settings(
-    call: CallerFor<RatingsAdmin>,
+    call: CallerFor<gate::RatingsAdmin>,
     Path(jurisdiction): Path<String>,
     Body(input): Body<Settings>,
 ) -> ApiResult<Json<Settings>> {
@@ -196,35 +163,6 @@ pub async fn set_settings(
             .set_rating_settings(&call.who, &jurisdiction, input)
             .await?,
     ))
-}
-
-/// The period of the public rates.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Period {
-    /// From (YYYY-MM-DD); default 1 January of this year.
-    #[serde(default)]
-    pub from: Option<String>,
-    /// To (YYYY-MM-DD); default today.
-    #[serde(default)]
-    pub to: Option<String>,
-}
-
-impl Period {
-    /// The dates, today's year to date by default.
-    pub fn dates(&self, app: &App) -> Result<(chrono::NaiveDate, chrono::NaiveDate), AppError> {
-        let (from, to) = year_to_date(app.today());
-        let parse = |field: &str, v: &Option<String>, default| match v
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => Ok(default),
-            Some(t) => parse_date(t)
-                .map_err(|_| AppError::field(field, "日期格式应为 YYYY-MM-DD，例如 2025-03-01")),
-        };
-        Ok((parse("from", &self.from, from)?, parse("to", &self.to, to)?))
-    }
 }
 
 /// 好评率 and 差评整改率 of a jurisdiction over a period, in all and per department (public).
@@ -237,7 +175,7 @@ pub async fn rates(
     Path(jurisdiction): Path<String>,
     Query(p): Query<Period>,
 ) -> ApiResult<Json<RatingRates>> {
-    let (from, to) = p.dates(&app)?;
+    let (from, to) = p.dates(app.today())?;
     Ok(Json(app.rating_rates(&jurisdiction, from, to).await?))
 }
 

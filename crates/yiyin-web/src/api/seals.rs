@@ -1,13 +1,14 @@
 //! The seal API: verify a sealed document (by its number, or by uploading its PDF, OFD or JSON),
 //! read the published seals, the seal-making authority's root certificate and CRL, and the daily
-//! signed chain heads (all public), and download a closed case's archive package (staff).
+//! signed chain heads (all public), and download a closed case's archive package (staff); hand a
+//! seal over to the county's own e-seal system (the system administrators).
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use yiyin_store::archive::PublishedHead;
 use yiyin_store::seals::SealRecord;
 
@@ -15,7 +16,7 @@ use crate::auth::{CallerFor, gate};
 use yiyin_app::App;
 use yiyin_app::documents::Verdict;
 
-use crate::error::{ApiResult, AppError, ErrorBody, Path, Query};
+use crate::error::{ApiResult, AppError, Body, ErrorBody, Path, Query};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct VerifyQuery {
@@ -120,4 +121,42 @@ pub async fn archive(call: CallerFor<gate::ViewCase>, Path(id): Path<i64>) -> Ap
         false,
         bytes,
     ))
+}
+
+/// A county's own e-seal system (外部签章系统) to sign for a seal (`docs/signing-adapter.md`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExternalSignerRequest {
+    /// 签章接口的基础地址（http:// 或 https:// 开头，不带查询参数；调用时附加 /sign）
+    pub url: String,
+    /// 县里制章机构签发的签章证书：DER 的 Base64，或 PEM
+    pub certificate: String,
+    /// 电子印章数据（GB/T 38540 SES_Seal，由县里的制章者签名）：DER 的 Base64，或 PEM；
+    /// 制章者证书即受信任的根
+    pub seal_data: String,
+}
+
+/// Hand a seal in use over to the county's own qualified e-seal system (system administrators of
+/// the seal's county): the seal data and certificate are checked (the maker a CA, the certificate
+/// in the seal data and the holder's, the seal's name, valid today), then the seal is retired and
+/// the external one registered in its place, audited; from then on the holder's documents are
+/// signed through the interface. Bad input is refused in Chinese and changes nothing.
+#[utoipa::path(post, path = "/api/v1/seals/{id}/external-signer", tag = "核验",
+    params(("id" = i64, Path, description = "在用印章的编号（见 /api/v1/seals）")),
+    request_body = ExternalSignerRequest,
+    responses((status = 201, body = SealRecord), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn register_external_signer(
+    call: CallerFor<gate::ExternalSigner>,
+    Path(id): Path<i64>,
+    Body(req): Body<ExternalSignerRequest>,
+) -> ApiResult<(axum::http::StatusCode, Json<SealRecord>)> {
+    use yiyin_app::seals::der_from;
+    let certificate = der_from("签章证书（certificate）", req.certificate.as_bytes())?;
+    let eseal = der_from("电子印章数据（seal_data）", req.seal_data.as_bytes())?;
+    let seal = call
+        .app
+        .register_external_signer(&call.who, id, &req.url, &certificate, &eseal)
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(seal)))
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,7 +11,7 @@ use yiyin_app::accounts::Registration;
 use yiyin_app::totp::Enrolment;
 use yiyin_store::accounts::Account;
 
-use crate::auth::{Caller, SESSION_COOKIE, Signed, Via, cookie};
+use crate::auth::{Caller, SESSION_COOKIE, Signed, Via, cookie, session_cookie};
 use crate::error::{ApiError, ApiResult, Body, ErrorBody};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -37,14 +37,6 @@ pub struct SessionInfo {
     /// The account holds a deciding or administrative role but has not enrolled two-step
     /// verification: the session carries none of those roles until `POST`/`PUT /api/v1/me/totp`.
     pub enrol_second_factor: bool,
-}
-
-/// The `Set-Cookie` value of a session.
-pub fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}"
-    ))
-    .expect("cookie is ASCII")
 }
 
 /// Log in.

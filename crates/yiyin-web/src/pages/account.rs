@@ -16,8 +16,7 @@ use super::{
     Chrome, FieldErrors, Form, Page, PageError, PageResult, RawForm, redirect_setting_cookie,
     redirect_with, render, unprocessable,
 };
-use crate::api::session::session_cookie;
-use crate::auth::{SESSION_COOKIE, cookie};
+use crate::auth::{SESSION_COOKIE, cookie, session_cookie};
 use crate::error::AppError;
 
 const FORM_COOKIE: &str = "yiyin_form";

@@ -7,7 +7,9 @@ use askama::Template;
 use axum::extract::Multipart;
 use serde::Deserialize;
 use yiyin_app::accounts::random_token;
-use yiyin_app::cases::{ActOn, CaseLine, Receive, ReceiveOptions, Upload, Worklist};
+use yiyin_app::cases::{
+    ActOn, ApplicantInput, CaseLine, Receive, ReceiveOptions, Upload, Worklist,
+};
 use yiyin_domain::calendar::fmt_date;
 use yiyin_domain::catalog::{FormError, Item};
 use yiyin_domain::engine::{Action, COMMITMENT_RULE, CaseState, IntakeOutcome, OnlineOffer};
@@ -214,7 +216,7 @@ pub async fn apply(
     let organisation = Some(form.get("org_credit_code"))
         .filter(|code| !code.is_empty())
         .and_then(|code| {
-            let org = crate::api::cases::ApplicantInput {
+            let org = ApplicantInput {
                 kind: "organisation".into(),
                 name: form.get("org_name"),
                 id_number: code,

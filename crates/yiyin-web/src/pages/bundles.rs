@@ -13,9 +13,9 @@ use askama::Template;
 use yiyin_app::bundles::{
     BundleAct, BundleIntake, BundleIntakeForm, BundleLine, BundleView, ReceiveBundle,
 };
+use yiyin_app::cases::ApplicantInput;
 use yiyin_domain::authz::Operation;
 
-use crate::api::cases::ApplicantInput;
 use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{Chrome, FormData, PageFor, PageResult, Path, Query, RawForm, render, settle};

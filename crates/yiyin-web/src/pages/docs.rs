@@ -51,15 +51,7 @@ pub async fn document(page: Page, Path((id, doc)): DocPath) -> PageResult {
         None => String::new(),
     };
     let simulated = page.app.case_simulated(id).await?;
-    let seal_waiting = match (&d.sealed, d.seal_pending) {
-        (None, Some(_)) if page.who().is_staff() => Some(
-            d.seal_problem
-                .clone()
-                .unwrap_or_else(|| "正在请求外部签章系统签章，请稍后刷新".into()),
-        ),
-        (None, Some(_)) => Some("电子印章正在加盖，请稍后再下载电子文书".into()),
-        _ => None,
-    };
+    let seal_waiting = yiyin_app::documents::seal_waiting(&d, page.who().is_staff());
     render(&DocumentPage {
         seal_waiting,
         simulated,

@@ -12,8 +12,7 @@ use yiyin_app::identity::{Finished, LOGIN_MINUTES};
 
 use super::account::{NextQuery, safe_next};
 use super::{Page, PageResult, Query, RawForm, redirect_setting_cookie, redirect_with};
-use crate::api::session::session_cookie;
-use crate::auth::cookie;
+use crate::auth::{cookie, session_cookie};
 use crate::error::AppError;
 
 /// The cookie keeping the state of a login under way, sent back only to the callback.

@@ -274,6 +274,10 @@ pub fn router() -> Router<App> {
         )
         .route("/admin/catalog/{code}/new", get(admin::new_form))
         .route("/admin/catalog/{code}/national", get(admin::national))
+        .route(
+            "/admin/catalog/{code}/bundles",
+            get(admin::bundles::bundles).post(admin::bundles::publish),
+        )
         .route("/admin/catalog/{code}/publish/{item}", post(admin::publish))
         .route("/admin/catalog/{code}/retire/{item}", post(admin::retire))
         .route(

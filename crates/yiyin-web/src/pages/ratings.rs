@@ -12,14 +12,13 @@
 use askama::Template;
 use serde::Deserialize;
 use yiyin_app::ratings::{
-    PublishedRectification, RateInput, RatingDetail, RatingQuery, RatingRates, RatingView,
+    Period, PublishedRectification, RateInput, RatingDetail, RatingQuery, RatingRates, RatingView,
     TaskInput, Visit, result_out,
 };
 use yiyin_domain::authz::Operation;
 use yiyin_domain::ratings::{Indicator, Level, Outcome, RaterView, Rates, Settings, TaskState};
 use yiyin_store::ratings::RatingRecord;
 
-use crate::api::ratings::{Period, RatingsAct, RatingsAdmin, RatingsDesk};
 use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
@@ -577,12 +576,12 @@ async fn desk_page(page: &Page, q: &DeskQuery, refused: Option<AppError>) -> Pag
 }
 
 /// The ratings desk.
-pub async fn desk(page: PageFor<RatingsDesk>, Query(q): Query<DeskQuery>) -> PageResult {
+pub async fn desk(page: PageFor<gate::RatingsDesk>, Query(q): Query<DeskQuery>) -> PageResult {
     desk_page(&page, &q, None).await
 }
 
 /// The rating administrator sets the jurisdiction's deadlines.
-pub async fn set_settings(page: PageFor<RatingsAdmin>, form: RawForm) -> PageResult {
+pub async fn set_settings(page: PageFor<gate::RatingsAdmin>, form: RawForm) -> PageResult {
     page.check_csrf(&form)?;
     let form = form.raw;
     let jurisdiction = form.get("jurisdiction");
@@ -677,7 +676,7 @@ async fn detail_page(
 
 /// One rating with its steps and the forms of the bad-rating loop.
 pub async fn detail(
-    page: PageFor<RatingsDesk>,
+    page: PageFor<gate::RatingsDesk>,
     Path(id): Path<i64>,
     Query(n): Query<Notice>,
 ) -> PageResult {
@@ -685,7 +684,11 @@ pub async fn detail(
 }
 
 /// An act on a bad rating's task, from its page.
-pub async fn act(page: PageFor<RatingsAct>, Path(id): Path<i64>, form: RawForm) -> PageResult {
+pub async fn act(
+    page: PageFor<gate::RatingsAct>,
+    Path(id): Path<i64>,
+    form: RawForm,
+) -> PageResult {
     page.check_csrf(&form)?;
     let form = form.raw;
     let input = TaskInput {
@@ -745,7 +748,7 @@ pub async fn public(
     Query(p): Query<Period>,
 ) -> PageResult {
     let j = page.app.jurisdiction(&code)?;
-    let (rates, error) = match p.dates(&page.app) {
+    let (rates, error) = match p.dates(page.app.today()) {
         Ok((from, to)) => match page.app.rating_rates(&code, from, to).await {
             Ok(r) => (r, String::new()),
             Err(e @ AppError::Invalid { .. }) => {

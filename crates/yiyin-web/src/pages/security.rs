@@ -13,7 +13,7 @@ use super::{
     Chrome, FieldErrors, Form, Notice, Page, PageResult, RawForm, redirect_with, render,
     unprocessable,
 };
-use crate::api::session::session_cookie;
+use crate::auth::session_cookie;
 use crate::error::AppError;
 
 #[derive(Template)]

@@ -1,8 +1,10 @@
-//! `yiyin seal list|rotate|revoke-cert`: the seals of the bureaus, the resident departments and the
+//! `yiyin seal list|rotate|revoke-cert|register-external`: the seals of the bureaus, the resident departments and the
 //! platform. Rotation retires a seal and makes its successor with the same name and holder; the
 //! retired public key and certificate stay published so that everything it signed still verifies.
 //! Revoking a seal's certificate (a compromised key) lists it in the authority's CRL and makes
-//! verification report it.
+//! verification report it. Registering an external signer hands a seal over to the county's own
+//! qualified e-seal system (`docs/signing-adapter.md`), checked and audited as
+//! `yiyin_app::seals::register_external` does it.
 
 use clap::{Args, Subcommand};
 
@@ -51,6 +53,30 @@ enum SealCommand {
         #[arg(long, value_name = "REASON")]
         reason: String,
     },
+    /// 登记外部签章系统：在用印章改由县里已有的电子签章系统通过签章接口签章（私钥不离开其密码设备），停用原印章
+    #[command(help_template = HELP, disable_help_flag = true)]
+    RegisterExternal {
+        /// 在用印章的编号（见 yiyin seal list）
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// 签章接口的基础地址（http:// 或 https:// 开头；调用时附加 /sign）
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// 县里制章机构签发的签章证书文件（DER 或 PEM）
+        #[arg(long, value_name = "FILE")]
+        certificate: std::path::PathBuf,
+        /// 电子印章数据文件（GB/T 38540 SES_Seal，DER 或 PEM；其制章者证书即受信任的根）
+        #[arg(long, value_name = "FILE")]
+        seal_data: std::path::PathBuf,
+    },
+}
+
+/// A certificate or seal data file, read and decoded; a Chinese refusal naming the file.
+fn der_file(what: &str, path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::input(format!("无法读取{what}文件「{}」：{e}", path.display())))?;
+    yiyin_app::seals::der_from(&format!("{what}文件「{}」", path.display()), &bytes)
+        .map_err(|e| Failure::input(e.to_string()))
 }
 
 pub async fn run(_global: &GlobalArgs, args: SealCmdArgs) -> CliResult {
@@ -114,6 +140,39 @@ pub async fn run(_global: &GlobalArgs, args: SealCmdArgs) -> CliResult {
                 cert.serial
             );
             Ok(())
+        }
+        SealCommand::RegisterExternal {
+            id,
+            url,
+            certificate,
+            seal_data,
+        } => {
+            let registered = async {
+                let certificate = der_file("签章证书", &certificate)?;
+                let eseal = der_file("电子印章数据", &seal_data)?;
+                let today = yiyin_domain::calendar::local_date(chrono::Utc::now());
+                let actor = yiyin_domain::party::Actor::cli("命令行");
+                yiyin_app::seals::register_external_for(
+                    &store,
+                    &actor,
+                    id,
+                    &url,
+                    &certificate,
+                    &eseal,
+                    today,
+                )
+                .await
+                .map_err(|e| Failure::input(e.to_string()))
+            }
+            .await;
+            registered.map(|seal| {
+                println!(
+                    "已停用第{id}号印章，「{}」改由外部签章系统签章，登记为第{}号印章（签章接口 {}）；正在运行的服务器在一分钟内（下次定时刷新印章时）改由该系统签章",
+                    seal.name,
+                    seal.id,
+                    seal.signer_url.as_deref().unwrap_or_default()
+                );
+            })
         }
     };
     store.close().await;

@@ -1,5 +1,5 @@
 //! Administration: the catalog editor (draft, check, publish with an effective date, retire — the
-//! changelog follows by itself), staff accounts and roles, the holiday calendar of new years, and
+//! changelog follows by itself) and its bundles (一件事, [`bundles`]), staff accounts and roles, the holiday calendar of new years, and
 //! the notices that did not go out. Every page checks the role in the jurisdiction: catalog
 //! administrators for the catalog, system administrators for accounts, the calendar and notices.
 
@@ -21,6 +21,7 @@ use super::{
 use crate::auth::gate;
 use crate::error::AppError;
 
+pub mod bundles;
 mod catalog;
 mod item_form;
 mod notices;

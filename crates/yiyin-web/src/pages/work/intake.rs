@@ -6,11 +6,10 @@ use crate::pages::Query;
 use askama::Template;
 use serde::Deserialize;
 use yiyin_app::accounts::random_token;
-use yiyin_app::cases::Receive;
+use yiyin_app::cases::{AgentInput, ApplicantInput, Receive, outcome_of, representation_of};
 use yiyin_domain::authz::Operation;
 use yiyin_domain::catalog::{FormError, Item};
 
-use crate::api::cases::{AgentInput, ApplicantInput, outcome_of, representation_of};
 use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::form_fields::{FormView, read_form};
