@@ -152,8 +152,9 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
         "/admin/catalog/hanyin/edit/HY-SC-001",
         "/admin/catalog/hanyin/bundles",
         "/admin/org/hanyin",
-        // An upload form, sent as no upload form at all.
+        // Upload forms, sent as no upload form at all.
         "/admin/calendar",
+        "/admin/org/hanyin/seals/1/external-signer",
     ] {
         let (status, page) = post_form(&app, path, bad(&csrf)).await;
         assert_eq!(status, 403, "clerk {path}: {page}");
@@ -170,6 +171,7 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
         "/work/licence-acts/abc/decide",
         "/work/credit/abc/repair",
         "/admin/users/hanyin/abc",
+        "/admin/org/hanyin/seals/abc/external-signer",
     ] {
         let (status, page) = post_form(&app, path, format!("csrf={csrf}")).await;
         assert_eq!(status, 403, "clerk {path}: {page}");

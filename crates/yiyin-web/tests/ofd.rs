@@ -7,8 +7,10 @@
 //! before a seal rotation still verifies, and a revoked seal certificate is listed in the CRL and
 //! reported. A county's own e-seal system (外部签章系统) signs through the signing adapter
 //! (`docs/signing-adapter.md`) against a test signer process in Python
-//! (`tests/clients/test_signer.py`): the documents wait, are sealed by the worker, verify with the
-//! county's chain, and wait with the reason shown while the signer is down.
+//! (`tests/clients/test_signer.py`): registered by a county's system administrator (refusals over
+//! the API and on the organisation page's upload form, the registration itself on the form), the
+//! documents wait, are sealed by the worker, verify with the county's chain, and wait with the
+//! reason shown while the signer is down.
 
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
@@ -484,17 +486,92 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
     }
     assert_eq!(app.store.seals().await.unwrap(), seals_before);
 
-    // Registered: the bureau's seal in use is now the county system's.
+    // On the organisation page: the county's seals, how each is signed, and for its system
+    // administrators a form per seal. Others are refused; a bad file is refused in Chinese beside
+    // the seal's form and changes nothing.
+    let (status, html) = app.page_text(&admin, "/admin/org/hanyin").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("外部签章系统") && html.contains("本系统签章"),
+        "{html}"
+    );
+    assert!(html.contains(&in_use.name) && html.contains(&in_use.holder));
+    let form_path = format!("/admin/org/hanyin/seals/{}/external-signer", in_use.id);
+    let form = |csrf: &str, url: &str, certificate: Vec<u8>| {
+        let file = |name: &str, bytes: Vec<u8>| {
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string())
+        };
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_string())
+            .text("url", url.to_string())
+            .part("certificate", file("seal.cer", certificate))
+            .part("seal_data", file("seal.ses", eseal.clone()))
+    };
+    let pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        b64(&cert)
+    );
     let r = app
-        .send("POST", &path, Some(&admin), Some(body(&url, &eseal)))
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let seal = app
-        .store
-        .seal(r.body["id"].as_i64().unwrap())
+        .request("POST", &form_path, Some(&head), None)
+        .multipart(form("", &url, cert.clone()))
+        .send()
         .await
         .unwrap();
+    let (status, html, _) = yiyin_testkit::browser::answered(r).await;
+    assert_eq!(status, 403, "a bureau head: {html}");
+    assert!(html.contains("无权"), "{html}");
+    let other = yiyin_testkit::browser::new_browser();
+    let totp = app.totp_code(yiyin_testkit::TOTP_SECRET);
+    let other_csrf = app
+        .log_in_on(
+            &other,
+            json!({"login": "zy.admin", "password": PASSWORD, "totp": totp}),
+        )
+        .await;
+    let r = other
+        .post(app.url(&form_path))
+        .multipart(form(&other_csrf, &url, cert.clone()))
+        .send()
+        .await
+        .unwrap();
+    let (status, html, _) = yiyin_testkit::browser::answered(r).await;
+    assert_eq!(status, 403, "another county's administrator: {html}");
+    assert!(html.contains("无权"), "{html}");
+    let csrf = app.browser_login_totp("hy.admin").await;
+    let post = |f: reqwest::multipart::Form| {
+        let r = app.client.post(app.url(&form_path)).multipart(f).send();
+        async { yiyin_testkit::browser::answered(r.await.unwrap()).await }
+    };
+    let (status, html, _) = post(form(&csrf, &url, "不是证书".into())).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("未能登记：") && html.contains("签章证书文件"),
+        "{html}"
+    );
+    let (status, html, _) = post(form(&csrf, "ftp://x", cert.clone())).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("签章接口地址") && html.contains("ftp://x"),
+        "{html}"
+    );
+    assert_eq!(app.store.seals().await.unwrap(), seals_before);
+
+    // Registered on the form (the certificate as PEM, the seal data as DER): the bureau's seal in
+    // use is now the county system's.
+    let (status, html, location) = post(form(&csrf, &url, pem.into_bytes())).await;
+    assert_eq!(status, 303, "{html}");
+    assert_eq!(location, "/admin/org/hanyin");
     assert!(app.store.seal(in_use.id).await.unwrap().retired);
+    let seal = app
+        .store
+        .seals()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.jurisdiction == "hanyin" && s.department.is_empty() && !s.retired)
+        .expect("the bureau's seal");
+    let (_, html) = app.page_text(&admin, "/admin/org/hanyin").await;
+    assert!(html.contains(&url) && html.contains(&seal.name), "{html}");
     assert_eq!(seal.signer_url.as_deref(), Some(url.as_str()));
     assert_eq!(seal.name, in_use.name);
     app.app.refresh_seals().await.unwrap();

@@ -286,6 +286,10 @@ pub fn router() -> Router<App> {
         )
         .route("/admin/users/{code}/{id}", post(admin::user_action))
         .route("/admin/org/{code}", get(admin::org).post(admin::save_org))
+        .route(
+            "/admin/org/{code}/seals/{id}/external-signer",
+            post(admin::register_external_signer),
+        )
         .route("/admin/notices/{code}", get(admin::notices))
         .route(
             "/admin/simulation/{code}",

@@ -29,7 +29,7 @@ mod org;
 
 pub use catalog::{catalog, edit_form, national, new_form, publish, retire, save};
 pub use notices::{notices, resend};
-pub use org::{org, save_org};
+pub use org::{org, register_external_signer, save_org};
 
 #[derive(Template)]
 #[template(path = "admin/index.html")]

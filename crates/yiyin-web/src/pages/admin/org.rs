@@ -5,7 +5,10 @@
 //! each department's row (relation, management, batch, end and successor, former names, sources),
 //! the halls' and townships' sources — or, advanced, the whole of it as TOML. Catalog administrators
 //! read the page without the form. Whatever is sent is checked before anything is saved, by the one
-//! use case; a bad line is refused beside its field, in Chinese, naming the line.
+//! use case; a bad line is refused beside its field, in Chinese, naming the line. The page also
+//! lists the county's seals in use, each signed by Yiyin or by the county's own e-seal system
+//! (外部签章系统), and a system administrator registers such a system for a seal there by
+//! uploading its certificate and seal data ([`register_external_signer`]).
 
 use crate::pages::{Path, Query};
 use askama::Template;
@@ -17,11 +20,12 @@ use yiyin_domain::org::{
     Bureau, Department, DepartmentRelation, FormerName, Jurisdiction, Management,
 };
 use yiyin_domain::sources::Source;
+use yiyin_store::seals::SealRecord;
 
 use super::super::org_view::OrgView;
 use super::{
-    Chrome, FieldErrors, Form, Notice, Page, PageFor, PageResult, redirect_with, render,
-    unprocessable,
+    Chrome, FieldErrors, Form, Notice, Page, PageFor, PageResult, UploadForm, redirect_with,
+    render, unprocessable,
 };
 use crate::auth::gate;
 use crate::error::AppError;
@@ -51,6 +55,13 @@ struct OrgPage {
     /// The advanced editor: the whole organisation of the jurisdiction as TOML.
     text: String,
     error: String,
+    /// The county's seals in use, each signed by Yiyin or by its external e-seal system.
+    seals: Vec<SealRecord>,
+    /// The seal whose external-signer form was refused (0: none), the refusal and the address
+    /// as typed.
+    seal_refused: i64,
+    seal_error: String,
+    seal_url: String,
 }
 
 /// The bureau's fields as shown on the form.
@@ -240,6 +251,7 @@ impl OrgPage {
         j: Jurisdiction,
         today: chrono::NaiveDate,
         editable: bool,
+        seals: Vec<SealRecord>,
     ) -> Result<Self, AppError> {
         let text = toml::to_string_pretty(&j).map_err(AppError::internal)?;
         let bureau = j
@@ -301,8 +313,21 @@ impl OrgPage {
             j,
             text,
             error: String::new(),
+            seals,
+            seal_refused: 0,
+            seal_error: String::new(),
+            seal_url: String::new(),
         })
     }
+}
+
+/// The seals in use of the jurisdiction `code` (the seal list is public), by holder.
+async fn seals_in_use(page: &Page, code: &str) -> Result<Vec<SealRecord>, AppError> {
+    let seals = page.app.store.seals().await?;
+    Ok(seals
+        .into_iter()
+        .filter(|s| s.jurisdiction == code && !s.retired)
+        .collect())
 }
 
 /// The organisation of a jurisdiction: read by its catalog administrators, edited by its system
@@ -311,11 +336,13 @@ impl OrgPage {
 pub async fn org(page: Page, Path(code): Path<String>, Query(n): Query<Notice>) -> PageResult {
     let j = page.app.organisation_to_read(page.who(), &code).await?;
     let editable = page.who().require_in(Operation::ManageUsers, &code).is_ok();
+    let seals = seals_in_use(&page, &code).await?;
     render(&OrgPage::new(
         page.chrome(&n.notice),
         j,
         page.app.today(),
         editable,
+        seals,
     )?)
 }
 
@@ -366,7 +393,8 @@ pub async fn save_org(
     if f.mode == "toml" {
         return save_org_toml(page, &code, current, f.text.clone()).await;
     }
-    let mut shown = OrgPage::new(page.chrome(""), current.clone(), today, true)?;
+    let seals = seals_in_use(&page, &code).await?;
+    let mut shown = OrgPage::new(page.chrome(""), current.clone(), today, true, seals)?;
     let cell = |v: &[String], i: usize| v.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
     shown.j_former = f.j_former.trim().into();
     shown.j_sources = f.j_sources.trim().into();
@@ -624,9 +652,95 @@ async fn save_org_toml(page: Page, code: &str, current: Jurisdiction, text: Stri
             Err(e) => return Err(e.into()),
         },
     };
-    let mut shown = OrgPage::new(page.chrome(""), current, page.app.today(), true)?;
+    let seals = seals_in_use(&page, code).await?;
+    let mut shown = OrgPage::new(page.chrome(""), current, page.app.today(), true, seals)?;
     shown.text = text;
     shown.error = error;
+    unprocessable(render(&shown))
+}
+
+/// The external-signer form as sent: the interface's address, and the certificate and the seal
+/// data as uploaded (DER or PEM files).
+#[derive(Debug, Default)]
+struct ExternalSignerForm {
+    url: String,
+    certificate: Vec<u8>,
+    seal_data: Vec<u8>,
+}
+
+impl ExternalSignerForm {
+    /// Reads the rest of the form after its token ([`UploadForm`]); unknown fields are ignored.
+    async fn read(mut mp: axum::extract::Multipart) -> Result<Self, AppError> {
+        let unreadable = |e: axum::extract::multipart::MultipartError| {
+            AppError::invalid(format!("上传内容无法读取：{}", e.body_text()))
+        };
+        let mut form = Self::default();
+        while let Some(field) = mp.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(unreadable)?.to_vec();
+            match name.as_str() {
+                "url" => {
+                    let url = String::from_utf8(bytes)
+                        .map_err(|_| AppError::invalid("签章接口地址不是有效的文本"))?;
+                    crate::input::check_pairs(&[(name, url.clone())])?;
+                    form.url = url.trim().to_string();
+                }
+                "certificate" => form.certificate = bytes,
+                "seal_data" => form.seal_data = bytes,
+                _ => {}
+            }
+        }
+        Ok(form)
+    }
+}
+
+/// A system administrator of the county hands the seal numbered `id` over to the county's own
+/// e-seal system: the certificate and seal data uploaded (DER or PEM, read as the API and the CLI
+/// read them) are checked by the one use case; a refusal shows the page again beside the seal's
+/// form, in Chinese, with nothing changed.
+pub async fn register_external_signer(
+    page: PageFor<gate::ExternalSigner>,
+    Path((code, id)): Path<(String, i64)>,
+    UploadForm(mp): UploadForm,
+) -> PageResult {
+    use yiyin_app::seals::der_from;
+    let page = page.page;
+    let seal = page.app.store.seal(id).await?;
+    if seal.jurisdiction != code {
+        return Err(AppError::NotFound(format!("本县区没有第{id}号印章")).into());
+    }
+    let current = page.app.organisation_of(page.who(), &code).await?;
+    let mut url = String::new();
+    let result = async {
+        let form = ExternalSignerForm::read(mp).await?;
+        url = form.url;
+        let certificate = der_from("签章证书文件", &form.certificate)?;
+        let eseal = der_from("电子印章数据文件", &form.seal_data)?;
+        page.app
+            .register_external_signer(page.who(), id, &url, &certificate, &eseal)
+            .await
+    }
+    .await;
+    let error = match result {
+        Ok(registered) => {
+            return Ok(redirect_with(
+                &format!("/admin/org/{code}"),
+                &format!(
+                    "已为印章「{}」登记外部签章系统（新印章第{}号），此后的文书经 {} 签章",
+                    registered.name,
+                    registered.id,
+                    registered.signer_url.unwrap_or_default()
+                ),
+            ));
+        }
+        Err(e) if crate::pages::is_refusal(&e) => e.to_string(),
+        Err(e) => return Err(e.into()),
+    };
+    let seals = seals_in_use(&page, &code).await?;
+    let mut shown = OrgPage::new(page.chrome(""), current, page.app.today(), true, seals)?;
+    shown.seal_refused = id;
+    shown.seal_error = error;
+    shown.seal_url = url;
     unprocessable(render(&shown))
 }
 
