@@ -1,18 +1,20 @@
 //! The system administrator's data: the organisation (a jurisdiction's bureau, departments, halls,
 //! windows, township centres and village points, checked before it is kept) and the working-day
-//! calendar years (holiday-cn `YEAR.json`, checked, kept and used at once; an upload computes the
-//! dues of the open cases that waited for the year), and the calendar's outlook: which years open
+//! calendar years (holiday-cn `YEAR.json`, checked, kept and used at once; an upload or correction
+//! recomputes, in its transaction, the kept due dates of the open cases it gives or moves, and
+//! their statistics), and the calendar's outlook: which years open
 //! cases' deadlines reach that are not loaded, and next year's data before the year begins.
 
 use chrono::Datelike;
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 use yiyin_domain::authz::Operation;
-use yiyin_domain::calendar::{Calendar, CalendarError};
+use yiyin_domain::calendar::{Calendar, CalendarError, fmt_date};
 use yiyin_domain::org::{Jurisdiction, Organisation};
 use yiyin_domain::roles::Role;
-use yiyin_store::Store;
 use yiyin_store::events::NewEvent;
+use yiyin_store::{Store, WriteTx};
 
 use crate::App;
 use crate::error::{AppError, Result};
@@ -65,6 +67,8 @@ pub const WARN_WEEKS_AHEAD: i64 = 8;
 
 /// The most open cases without dues one outlook or upload reads.
 const OUTLOOK_LIMIT: i64 = 10_000;
+/// The open cases read at a time when a calendar year's change recomputes their due dates.
+const DUES_BATCH: i64 = 500;
 
 /// What the working-day calendar has and lacks.
 #[derive(Debug, Clone, Serialize)]
@@ -119,8 +123,8 @@ impl App {
     }
 
     /// Uploads a year: checked, kept, and used at once; recorded as an event in each jurisdiction
-    /// the administrator manages, and the dues of the open cases that waited for it computed and
-    /// kept ([`Self::compute_waiting_dues`]).
+    /// the administrator manages; in the same transaction the kept due dates of the open cases it
+    /// gives or moves are recomputed ([`Self::recompute_dues`]) and so are their statistics.
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn upload_calendar(&self, who: &Principal, text: &str) -> Result<i32> {
         self.require_calendar_admin(who)?;
@@ -155,6 +159,10 @@ impl App {
         let mut tx = self.store.begin_write().await?;
         tx.save_calendar_year(year, text, &who.account.name, self.now().timestamp_millis())
             .await?;
+        // The open cases' kept due dates that the year gives or moves are recomputed with it,
+        // each with an event of its chain; the monitoring's next sweeps read them (cards issued
+        // stay as they are).
+        self.recompute_dues(&mut tx, who, &calendar, first).await?;
         // A year loaded again (corrected) changes the working days of the cases that live in
         // it: their statistics are recomputed with it in the same transaction.
         self.resummarise_days(&mut tx, &calendar, first, last)
@@ -166,51 +174,79 @@ impl App {
             .expect("calendar lock")
             .load_year_json(text)
             .map_err(AppError::internal)?;
-        self.compute_waiting_dues(who).await?;
         Ok(year)
     }
 
-    /// Computes and keeps the dues of the open cases whose clock could not be computed for want of a
-    /// year's holiday data, now that the calendar has it: each case's columns rewritten from its
-    /// unchanged state, with a chained event of the case naming the dues. Returns how many.
-    async fn compute_waiting_dues(&self, who: &Principal) -> Result<usize> {
-        let calendar = self.calendar();
+    /// Recomputes, in the transaction of a calendar year loaded or corrected, the kept due dates of
+    /// the open cases that the change from `from` on may move: those whose clock waited for the
+    /// year (a provisional clock until now) and those with a due date on or after `from`. Each case
+    /// whose dates change gets its columns rewritten from its unchanged state and a chained event
+    /// naming the dates before and after. A case still reaching a year the calendar lacks keeps
+    /// waiting. Returns how many cases changed.
+    async fn recompute_dues(
+        &self,
+        tx: &mut WriteTx,
+        who: &Principal,
+        calendar: &Calendar,
+        from: NaiveDate,
+    ) -> Result<usize> {
         let today = self.today();
         let actor = who.actor(&self.org());
         let mut done = 0;
-        for id in self.store.open_cases_without_dues(OUTLOOK_LIMIT).await? {
-            let record = self.store.case(id).await?;
-            let Ok(clock) = record.deadlines(&calendar, today) else {
-                continue;
+        let mut after = 0;
+        loop {
+            let batch = tx.open_cases_due_from(from, after, DUES_BATCH).await?;
+            let Some(last) = batch.last() else {
+                break;
             };
-            let Some(due) = clock.statutory_due else {
-                continue;
-            };
-            let mut tx = self.store.begin_write().await?;
-            tx.update_case(
-                &record,
-                &record.case,
-                Some(&clock),
-                self.now().timestamp_millis(),
-            )
-            .await?;
-            tx.append_events(&[NewEvent::new(
-                &actor,
-                self.now(),
-                &record.jurisdiction,
-                Some(record.id),
-                "dues_computed",
-                format!(
-                    "节假日数据载入后计算期限：法定期限届满日 {}",
-                    yiyin_domain::calendar::fmt_date(due)
-                ),
-                json!({"statutory_due": due, "promised_due": clock.promised_due}),
-            )])
-            .await?;
-            // Its clock can be read now: the statistics summary settles it.
-            self.keep_case_summary(&mut tx, &record, None).await?;
-            tx.commit().await?;
-            done += 1;
+            after = last.id;
+            for kept in batch {
+                let record = tx.case(kept.id).await?;
+                let Ok(clock) = record.deadlines(calendar, today) else {
+                    continue;
+                };
+                let now = (
+                    clock.statutory_due,
+                    clock.promised_due,
+                    clock.certificate_due,
+                );
+                if now == (kept.statutory_due, kept.promised_due, kept.certificate_due) {
+                    continue;
+                }
+                let Some(due) = clock.statutory_due else {
+                    continue;
+                };
+                tx.update_case(
+                    &record,
+                    &record.case,
+                    Some(&clock),
+                    self.now().timestamp_millis(),
+                )
+                .await?;
+                let reason = match kept.statutory_due {
+                    None => format!("节假日数据载入后计算期限：法定期限届满日 {}", fmt_date(due)),
+                    Some(was) => format!(
+                        "节假日数据更正后重算期限：法定期限届满日由 {} 改为 {}",
+                        fmt_date(was),
+                        fmt_date(due)
+                    ),
+                };
+                tx.append_events(&[NewEvent::new(
+                    &actor,
+                    self.now(),
+                    &record.jurisdiction,
+                    Some(record.id),
+                    "dues_computed",
+                    reason,
+                    json!({"statutory_due": due, "promised_due": clock.promised_due,
+                        "certificate_due": clock.certificate_due,
+                        "was": {"statutory_due": kept.statutory_due,
+                            "promised_due": kept.promised_due,
+                            "certificate_due": kept.certificate_due}}),
+                )])
+                .await?;
+                done += 1;
+            }
         }
         Ok(done)
     }

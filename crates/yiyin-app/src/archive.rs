@@ -117,7 +117,12 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok((name, bytes))
+        // Built at the same moment on another server too (a staff download beside the sweep): the
+        // package registered first is the case's, and every server answers with it.
+        match self.store.archive_of(case_id).await? {
+            Some(kept) if kept != digest => Ok((name, self.blobs.get(&kept).await?)),
+            _ => Ok((name, bytes)),
+        }
     }
 
     /// A closed case's package, for staff whose duty covers the case.
@@ -133,15 +138,34 @@ impl App {
         self.package_of(case_id).await
     }
 
-    /// Builds the packages of up to `limit` closed cases that have none yet. Returns how many were
-    /// built; a case that fails is logged and tried again next time.
+    /// Builds the packages of up to `limit` closed cases that have none yet and whose turn has
+    /// come. Each is taken with a lease, so that several servers never build the same package; a
+    /// case that fails is logged, kept with its error and tried again after a back-off
+    /// ([`archive_retry_after`]) while the sweep moves on to the next. Returns how many were built.
     #[tracing::instrument(skip_all)]
     pub async fn archive_sweep(&self, limit: i64) -> Result<usize> {
         let mut built = 0;
-        for id in self.store.cases_to_archive(limit).await? {
+        let now = self.now().timestamp_millis();
+        for id in self.store.cases_to_archive(now, limit).await? {
+            let lease = self.now().timestamp_millis() + ARCHIVE_LEASE_MS;
+            let mut tx = self.store.begin_write().await?;
+            let claimed = tx
+                .claim_archive(id, self.now().timestamp_millis(), lease)
+                .await?;
+            tx.commit().await?;
+            if !claimed {
+                continue;
+            }
             match self.package_of(id).await {
                 Ok(_) => built += 1,
-                Err(e) => tracing::warn!(case = id, error = %e, "archive package not built"),
+                Err(e) => {
+                    let attempts = self.store.archive_attempts(id).await?.map_or(0, |a| a.0);
+                    let retry = self.now().timestamp_millis() + archive_retry_after(attempts + 1);
+                    tracing::warn!(case = id, attempts = attempts + 1, error = %e, "archive package not built");
+                    let mut tx = self.store.begin_write().await?;
+                    tx.archive_failed(id, lease, retry, &e.to_string()).await?;
+                    tx.commit().await?;
+                }
             }
         }
         Ok(built)
@@ -152,6 +176,19 @@ impl App {
     pub async fn publish_head(&self) -> Result<Option<PublishedHead>> {
         publish_head(&self.store, &self.keyring(), self.now()).await
     }
+}
+
+/// How long a server holds a case whose package it builds: another takes the case over after this
+/// when the server stopped meanwhile.
+const ARCHIVE_LEASE_MS: i64 = 10 * 60 * 1000;
+
+/// How long after its `attempts`-th failure a case's package is tried again (milliseconds): a
+/// minute, doubled at each failure, at most a day.
+pub fn archive_retry_after(attempts: i64) -> i64 {
+    const MINUTE: i64 = 60 * 1000;
+    const DAY: i64 = 24 * 60 * MINUTE;
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    (MINUTE << doublings).min(DAY)
 }
 
 /// Publishes the chain head of the day of `at` with the platform seal, unless published already
@@ -182,4 +219,19 @@ pub async fn publish_head(
     let inserted = tx.insert_head(&head).await?;
     tx.commit().await?;
     Ok(inserted.then_some(head))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::archive_retry_after;
+
+    #[test]
+    fn archive_retries_back_off_from_a_minute_to_a_day() {
+        assert_eq!(archive_retry_after(1), 60_000);
+        assert_eq!(archive_retry_after(2), 120_000);
+        assert_eq!(archive_retry_after(5), 16 * 60_000);
+        assert_eq!(archive_retry_after(12), 24 * 60 * 60_000);
+        assert_eq!(archive_retry_after(i64::MAX), 24 * 60 * 60_000);
+        assert_eq!(archive_retry_after(0), 60_000);
+    }
 }

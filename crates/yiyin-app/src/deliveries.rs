@@ -247,12 +247,14 @@ impl App {
         let full = shows_identifiers(who, &self.case_scope(&record));
         let consent = self.store.delivery_consent(case_id).await?;
         let deliveries = self.store.case_deliveries(case_id).await?;
+        // A bundle's member results are out with the bundle's release only (统一出件).
+        let release = self.result_release_for(who, &record).await?;
         let documents = self
             .store
             .case_documents(case_id)
             .await?
             .into_iter()
-            .filter(|d| delivery::is_delivered(d.record.kind))
+            .filter(|d| delivery::is_delivered(d.record.kind) && !release.holds(d.record.kind))
             .map(|doc| {
                 let d = deliveries.iter().find(|d| d.document_id == doc.id);
                 DocumentDelivery {
@@ -319,6 +321,11 @@ impl App {
         let record = self.store.case(case_id).await?;
         self.require_window(who, &record)?;
         let doc = self.case_document(&record, req.document_id).await?;
+        // A bundle's member result is handed out with the bundle's release only (统一出件).
+        if self.result_release(&record).await?.holds(doc.record.kind) {
+            let what = format!("《{}》", doc.record.title);
+            return Err(AppError::Refused(self.held_refusal(&record, &what).await?));
+        }
         let at = self.now();
         let mut tx = self.store.begin_write().await?;
         let consent = tx.delivery_consent(case_id).await?;

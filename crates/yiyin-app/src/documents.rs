@@ -239,7 +239,11 @@ impl App {
                 record.number
             )));
         }
-        self.require_identifying_file(who, &record, &format!("文书《{}》", d.record.title))
+        // A bundle's member result is out with the bundle's release only (统一出件).
+        let what = format!("《{}》", d.record.title);
+        self.require_released(who, &record, d.record.kind, &what)
+            .await?;
+        self.require_identifying_file(who, &record, &format!("文书{what}"))
             .await?;
         Ok(d)
     }
@@ -272,7 +276,12 @@ impl App {
         let mut tx = self.store.begin_write().await?;
         tx.set_document_pdf(doc.id, &digest).await?;
         tx.commit().await?;
-        Ok(pdf)
+        // Rendered at the same moment on another server: the file registered first is the
+        // document's (the same bytes when both rendered alike, kept once by their digest).
+        match self.store.document(doc.id).await?.pdf_digest {
+            Some(kept) if kept != digest => Ok(self.blobs.get(&kept).await?),
+            _ => Ok(pdf),
+        }
     }
 
     /// A document's verification code, given one now if it was issued before codes (before its
@@ -419,6 +428,10 @@ impl App {
             },
         };
         let case = self.store.case(doc.case_id).await?;
+        // A bundle's member result not released yet is in no one's hands (统一出件).
+        if self.result_release(&case).await?.holds(doc.record.kind) {
+            return Ok(None);
+        }
         let verdict = match doc.sealed.as_deref() {
             Some(json) => self.verify_bytes(json.as_bytes()).await?,
             None => {

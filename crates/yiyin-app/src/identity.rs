@@ -535,12 +535,22 @@ impl App {
     }
 
     /// The applicant's licences (我的证照): those of the cases it filed and, once its identity is
-    /// verified, every licence held under the verified ID number.
+    /// verified, every licence held under the verified ID number; a bundle's member licence once
+    /// the bundle is released (统一出件).
     pub async fn my_licences(&self, who: &Principal) -> Result<Vec<Licence>> {
         who.require_applicant()?;
-        Ok(self
+        let mut out = Vec::new();
+        for l in self
             .store
             .licences_of_applicant(who.account.id, who.account.verified_id())
-            .await?)
+            .await?
+        {
+            // A bundle's member licence is out with the bundle's release only (统一出件).
+            let record = self.store.case(l.case_id).await?;
+            if !self.result_release(&record).await?.held() {
+                out.push(l);
+            }
+        }
+        Ok(out)
     }
 }

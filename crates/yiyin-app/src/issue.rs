@@ -150,12 +150,19 @@ impl App {
         }
         let canonical = String::from_utf8(yiyin_seal::canonical::canonical(&payload))
             .map_err(AppError::internal)?;
-        let (seal_id, signature) = match self.keyring().for_holder(p.jurisdiction, p.seal_holder) {
+        // A seal kept in the county's own e-seal system signs it after the transaction (the
+        // sealing worker, `crate::signer`): it waits unsigned, never delivered so.
+        let ring = self.keyring();
+        let (seal_id, signature) = match ring.for_holder(p.jurisdiction, p.seal_holder) {
             Some((record, key)) => (
                 Some(record.id),
                 Some(yiyin_seal::hex(&key.sign(canonical.as_bytes()))),
             ),
-            None => (None, None),
+            None => (
+                ring.external_for_holder(p.jurisdiction, p.seal_holder)
+                    .map(|s| s.id),
+                None,
+            ),
         };
         tx.enqueue_push(&NewPush {
             idempotency_key: &key,
@@ -303,7 +310,8 @@ impl App {
                             tx.set_licence_document(id, doc_id).await?;
                             licence = Some(id.clone());
                         }
-                        if conduct.notify_applicant {
+                        // A bundle's member hands its results out with the bundle's release.
+                        if conduct.notify_applicant && record.bundle_id.is_none() {
                             self.deliver_issued(tx, record, doc_id, &doc, at).await?;
                         }
                         last_doc = Some(doc);

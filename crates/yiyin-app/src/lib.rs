@@ -38,12 +38,16 @@ pub mod notice_desk;
 pub mod notifications;
 pub mod open_data;
 pub mod pending;
+pub mod pools;
 pub mod portal;
 pub mod principal;
+pub mod projects;
 pub mod ratings;
 pub mod redress;
 pub mod reports;
+pub mod seal_crls;
 pub mod seals;
+pub mod settings_sync;
 pub mod sharing;
 pub mod signer;
 pub mod simulation;
@@ -112,6 +116,8 @@ pub struct App {
     /// The township delegations (`delegation`), read at start, after each change here and by every
     /// minute's sweep (a change on another server).
     delegations: Arc<RwLock<Vec<yiyin_domain::delegation::Delegation>>>,
+    /// The versions of the settings above as last read (`settings_sync`).
+    settings_seen: settings_sync::Seen,
 }
 
 type SearchKeyed = ((NaiveDate, i64), Arc<SearchIndex>);
@@ -128,6 +134,7 @@ impl App {
         public_url: &str,
     ) -> Result<Self> {
         admin::init_organisation(&store).await?;
+        let settings_seen = settings_sync::Seen::read(&store).await?;
         admin::load_calendar_years(&store, &mut calendar).await?;
         tickets::seed_categories(&store).await?;
         let org = store.organisation().await?;
@@ -148,6 +155,7 @@ impl App {
             sharing: Arc::default(),
             notifier: Arc::default(),
             delegations: Arc::new(RwLock::new(delegations)),
+            settings_seen,
         };
         // A statistics summary built under older rules, or never (cases from before it existed).
         app.rebuild_statistics_if_behind().await?;

@@ -12,6 +12,7 @@ use yiyin_domain::calendar::{Calendar, fmt_date, local_date};
 use yiyin_domain::catalog::template;
 use yiyin_domain::catalog::{LicenceEntry, LicenceTemplate};
 use yiyin_domain::documents::{ActFacts, licence_act_document, licence_version_document};
+use yiyin_domain::engine::DocumentKind;
 use yiyin_domain::licence::{
     self, ActApplied, ActContext, ActKind, ActRequest, ActState, CancellationGround, ChangedField,
     LicenceEffect, LicenceFacts, LicenceStatus, RevocationGround, WithdrawalBasis,
@@ -199,6 +200,9 @@ impl App {
         let (licence, record) = self.licence_and_case(identifier).await?;
         let scope = self.case_scope(&record);
         who.may_view(&record, &scope)?;
+        let what = format!("电子证照 {}", licence.identifier);
+        self.require_released(who, &record, DocumentKind::Licence, &what)
+            .await?;
         let today = self.today();
         let status_today = licence.status_on(today);
         let staff = who.is_staff();

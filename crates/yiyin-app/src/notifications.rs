@@ -274,6 +274,15 @@ impl App {
             if record.bundle_id.is_some() && t.data.get("bundle_id").is_some() {
                 continue;
             }
+            // Its decision and licence are told with the bundle's release (统一出件), once.
+            if record.bundle_id.is_some()
+                && matches!(
+                    kind,
+                    NotificationKind::Decision | NotificationKind::LicenceReady
+                )
+            {
+                continue;
+            }
             if to.is_none() {
                 to = Some(
                     self.recipient(

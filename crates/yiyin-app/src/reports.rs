@@ -2,8 +2,9 @@
 //! one calendar month by department ([`App::statistics`], not recomputed here) — the flows, the
 //! efficiency classes, 好评率 and 差评整改率 and the cards by kind — under a heading naming the
 //! bureau, the month, the period and the day it was made, sealed with the bureau's electronic seal
-//! (the same sealing as every document, [`App::seal`], and the same PDF rendering and signature,
-//! [`yiyin_pdf::render`]).
+//! (the same sealing as every document and the same PDF rendering and signature, whoever signs:
+//! Yiyin with its own key, or the county's e-seal system through the signing adapter, asked at once
+//! — [`App::signer_for`]; a report the county's system cannot sign now is refused with the reason).
 //!
 //! The report belongs to no case and is made on demand: it is not kept in the register of
 //! documents. Its file verifies on the public verification page by its signature and the seal in
@@ -21,12 +22,12 @@ use yiyin_domain::calendar::{fmt_date, fmt_date_cn};
 use yiyin_domain::documents::DocumentRecord;
 use yiyin_domain::engine::DocumentKind;
 use yiyin_domain::text::{TextKind, check};
-use yiyin_seal::SealedDocument;
 use yiyin_store::events::NewEvent;
 
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
+use crate::signer::{Signing, pdf_signed_by};
 use crate::statistics::{Statistics, StatisticsQuery};
 
 /// The event recording that a monthly report was made.
@@ -148,8 +149,7 @@ impl App {
         } else {
             j.doc_prefix.clone()
         };
-        let ring = self.keyring();
-        let (seal, key) = ring.for_holder(jurisdiction, "").ok_or_else(|| {
+        let (seal, signer) = self.signer_for(jurisdiction, "")?.ok_or_else(|| {
             AppError::Unavailable(format!(
                 "{agency}的电子印章未启用，暂时不能生成加盖电子印章的月报"
             ))
@@ -203,27 +203,24 @@ impl App {
             contents: vec![],
         };
         let at = self.now();
-        let (sealed_json, seal_id) = self
-            .seal(jurisdiction, "", &record, at)?
-            .ok_or_else(|| AppError::Unavailable("本局电子印章未启用，暂时不能生成月报".into()))?;
-        let sealed = SealedDocument::from_json(&sealed_json).map_err(AppError::internal)?;
-        let url = format!("{}/verify", self.public_url());
+        let seal_id = seal.id;
         let number = record.number.clone();
-        let key = key.clone();
-        let pdf = tokio::task::spawn_blocking(move || {
-            yiyin_pdf::render(
-                &sealed,
-                &record,
-                &yiyin_pdf::Verification {
-                    url: &url,
-                    code: "",
-                },
-                &key,
-            )
-        })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+        let what = Signing::Report(&number);
+        let unsigned = |e: AppError| match e {
+            AppError::Unavailable(why) if seal.signer_url.is_some() => AppError::Unavailable(
+                format!("外部签章系统未能为月报加盖电子印章，暂时不能生成月报：{why}"),
+            ),
+            e => e,
+        };
+        let document = serde_json::to_value(&record).map_err(AppError::internal)?;
+        let sealed = self
+            .sealed_by(signer.as_ref(), &seal, what, document, at)
+            .await
+            .map_err(unsigned)?;
+        let url = format!("{}/verify", self.public_url());
+        let pdf = pdf_signed_by(signer.as_ref(), what, &sealed, &record, &url, "")
+            .await
+            .map_err(unsigned)?;
         let mut tx = self.store.begin_write().await?;
         tx.append_events(&[NewEvent::new(
             &who.actor(&org),

@@ -214,6 +214,12 @@ pub async fn ensure_certificates(
                 .map_err(|e| AppError::invalid(e.to_string()))?;
             let at = chrono::Utc::now();
             let mut tx = store.begin_write().await?;
+            // Several servers starting together: the first makes the root, the others use it.
+            tx.lock_seals().await?;
+            if tx.has_seal_authority().await? {
+                tx.rollback().await?;
+                return Box::pin(ensure_certificates(store, passphrase, today)).await;
+            }
             tx.insert_seal_authority(
                 &name,
                 &authority.key.public_hex(),
@@ -243,6 +249,12 @@ pub async fn ensure_certificates(
             .map_err(AppError::internal)?;
         let at = chrono::Utc::now();
         let mut tx = store.begin_write().await?;
+        tx.lock_seals().await?;
+        if tx.has_seal_certificate(seal.id).await? {
+            // Issued by another server meanwhile.
+            tx.rollback().await?;
+            continue;
+        }
         tx.insert_seal_certificate(
             seal.id,
             &issued.serial,
@@ -471,6 +483,17 @@ pub async fn ensure_seals(
             check_passphrase(store, passphrase).await?;
         }
         let mut tx = store.begin_write().await?;
+        // Under the lock, as the seals stand now: another server starting at the same moment
+        // may have made this one already.
+        tx.lock_seals().await?;
+        let now = tx.seals_now().await?;
+        let active = now
+            .iter()
+            .find(|s| &s.jurisdiction == j && &s.department == d && !s.retired);
+        if active.is_some_and(|s| &s.name == name) {
+            tx.rollback().await?;
+            continue;
+        }
         let at = chrono::Utc::now();
         if let Some(old) = active {
             tx.retire_seal(old.id, at.timestamp_millis()).await?;
@@ -514,6 +537,17 @@ pub async fn ensure_seals(
             check_passphrase(store, passphrase).await?;
         }
         let mut tx = store.begin_write().await?;
+        tx.lock_seals().await?;
+        if !tx
+            .seals_now()
+            .await?
+            .iter()
+            .any(|s| s.id == old.id && !s.retired)
+        {
+            // Retired by another server meanwhile.
+            tx.rollback().await?;
+            continue;
+        }
         let at = chrono::Utc::now();
         tx.retire_seal(old.id, at.timestamp_millis()).await?;
         tx.append_events(&[NewEvent::new(
@@ -680,6 +714,12 @@ pub async fn register_external(
         .ok_or_else(|| {
             AppError::invalid("该持章单位没有在用的电子印章，不能改由外部签章系统签章")
         })?;
+    if in_use.department == PLATFORM {
+        return Err(AppError::invalid(format!(
+            "「{}」由本系统签署每日审计链头和电子档案包，不能改由外部签章系统签章",
+            in_use.name
+        )));
+    }
     if data.name != in_use.name {
         return Err(AppError::invalid(format!(
             "外部签章系统的印章名称「{}」与持章单位在用的印章名称「{}」不一致",
@@ -771,8 +811,12 @@ pub fn der_from(what: &str, given: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// [`register_external`] for the seal numbered `id` (as `yiyin seal list` and `/api/v1/seals` show
-/// it): its holder's seal goes over to the county's e-seal system at `url`. Only a seal in use can:
-/// a retired one is refused, as is a number no seal has.
+/// it): its holder's seal goes over to the county's e-seal system at `url`, with where its maker's
+/// CRL comes from and/or a CRL if given (`crl`, checked before anything is registered, then kept
+/// by `crate::seal_crls::set_crl`). Only a seal in use can: a retired one is refused, as is a
+/// number no seal has. The one use case for the API, the page and the CLI (the caller checks the
+/// role).
+#[allow(clippy::too_many_arguments)]
 pub async fn register_external_for(
     store: &Store,
     actor: &Actor,
@@ -780,6 +824,7 @@ pub async fn register_external_for(
     url: &str,
     certificate: &[u8],
     eseal: &[u8],
+    crl: &crate::seal_crls::CrlSource<'_>,
     today: NaiveDate,
 ) -> Result<SealRecord> {
     let seal = store.seal(id).await?;
@@ -796,7 +841,12 @@ pub async fn register_external_for(
         certificate,
         eseal,
     };
-    register_external(store, actor, &external, today).await
+    crate::seal_crls::check_source(eseal, crl)?;
+    let registered = register_external(store, actor, &external, today).await?;
+    if !crl.is_empty() {
+        crate::seal_crls::set_crl(store, actor, registered.id, crl).await?;
+    }
+    Ok(registered)
 }
 
 impl crate::App {
@@ -815,8 +865,9 @@ impl crate::App {
     }
 
     /// A system administrator of the seal's jurisdiction hands the seal numbered `id` over to the
-    /// county's own e-seal system ([`register_external_for`]); the seals in use are reloaded, so
-    /// that the holder's next documents are signed through the interface.
+    /// county's own e-seal system ([`register_external_for`]), with where its maker's CRL comes
+    /// from if given (checked before anything is registered, `crate::seal_crls`); the seals in use
+    /// are reloaded, so that the holder's next documents are signed through the interface.
     #[tracing::instrument(skip_all, fields(account = who.account.id, seal = id))]
     pub async fn register_external_signer(
         &self,
@@ -825,20 +876,21 @@ impl crate::App {
         url: &str,
         certificate: &[u8],
         eseal: &[u8],
+        crl: &crate::seal_crls::CrlSource<'_>,
     ) -> Result<SealRecord> {
         let seal = self.store.seal(id).await?;
         who.require_in(
             yiyin_domain::authz::Operation::ManageUsers,
             &seal.jurisdiction,
         )?;
-        let actor = who.actor(&self.org());
         let registered = register_external_for(
             &self.store,
-            &actor,
+            &who.actor(&self.org()),
             id,
             url,
             certificate,
             eseal,
+            crl,
             self.today(),
         )
         .await?;

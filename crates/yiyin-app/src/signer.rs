@@ -15,6 +15,15 @@
 //! the files in the blob store and records the sealed form, all in one write. When the county's
 //! system is down, slow or answers wrongly, the document stays as it was, unsealed and waiting, the
 //! reason in Chinese on it for staff, and the next round tries again.
+//!
+//! Pushes to supervising departments are signed the same way: one queued for a holder whose seal
+//! is external waits unsigned (its seal named, no signature), is never delivered so, and the same
+//! worker has its canonical payload signed and puts the signature on it — the same SM2 signature
+//! (DER, hex, `X-Yiyin-Signature`) Yiyin's own seals make, so receivers verify it alike. A push that
+//! cannot be signed yet keeps waiting, the reason in Chinese as its last error for staff. Monthly
+//! reports are signed at once through [`App::signer_for`] (made on demand, kept nowhere): when the
+//! county's system cannot sign, the report is refused with its reason. Every hour the same worker
+//! fetches the county makers' revocation lists (`crate::seal_crls`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -43,11 +52,33 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// Documents sealed per round, so that a backlog never holds the worker for long.
 const BATCH: i64 = 20;
 
-/// What is to be signed: for which seal and document, and the bytes.
+/// What a signature is for, as the signing request names it (for the county system's records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signing<'a> {
+    /// A document of the register (its id).
+    Document(i64),
+    /// A push to a supervising department (its idempotency key).
+    Push(&'a str),
+    /// A monthly report (its number).
+    Report(&'a str),
+}
+
+impl Signing<'_> {
+    /// The request's `purpose`, `document_id` and `reference`.
+    fn fields(&self) -> (&'static str, Option<i64>, Option<&str>) {
+        match *self {
+            Signing::Document(id) => ("document", Some(id), None),
+            Signing::Push(key) => ("push", None, Some(key)),
+            Signing::Report(number) => ("report", None, Some(number)),
+        }
+    }
+}
+
+/// What is to be signed: for which seal and what, and the bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct SignRequest<'a> {
     pub seal_id: i64,
-    pub document_id: i64,
+    pub what: Signing<'a>,
     /// The signing input: the canonical record, the PDF before its signature line, or the DER
     /// `TBS_Sign` of the OFD's seal.
     pub message: &'a [u8],
@@ -110,11 +141,14 @@ impl HttpSigner {
     async fn request(&self, request: SignRequest<'_>) -> std::result::Result<Vec<u8>, String> {
         let digest = yiyin_seal::keys::digest_to_sign(&self.public_key, request.message)
             .map_err(|e| format!("印章公钥无效：{e}"))?;
+        let (purpose, document_id, reference) = request.what.fields();
         let body = json!({
             "seal_id": request.seal_id,
             "algorithm": ALGORITHM,
             "data_hash": yiyin_seal::hex(&digest),
-            "document_id": request.document_id,
+            "purpose": purpose,
+            "document_id": document_id,
+            "reference": reference,
         });
         let send = self
             .client
@@ -180,12 +214,26 @@ impl SealSigner for HttpSigner {
 pub async fn run(app: App) {
     let mut tick = tokio::time::interval(SEAL_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut crls_fetched: Option<tokio::time::Instant> = None;
     loop {
         tick.tick().await;
+        if crls_fetched.is_none_or(|at| at.elapsed() >= crate::seal_crls::CRL_EVERY) {
+            crls_fetched = Some(tokio::time::Instant::now());
+            match app.refresh_seal_crls().await {
+                Ok(n) if n > 0 => tracing::info!(revoked = n, "external seal certificates revoked"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "CRL refresh failed"),
+            }
+        }
         match app.seal_waiting().await {
             Ok(n) if n > 0 => tracing::info!(documents = n, "documents sealed externally"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "external sealing failed"),
+        }
+        match app.sign_waiting_pushes().await {
+            Ok(n) if n > 0 => tracing::info!(pushes = n, "pushes signed externally"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "external push signing failed"),
         }
     }
 }
@@ -208,28 +256,93 @@ impl App {
         code: &str,
     ) -> Result<Vec<u8>> {
         let url = self.verify_url(&doc.record.number, code);
-        let (s, record, c) = (sealed.clone(), doc.record.clone(), code.to_string());
-        let pdf = tokio::task::spawn_blocking(move || {
-            let verification = yiyin_pdf::Verification {
-                url: &url,
-                code: &c,
-            };
-            yiyin_pdf::render_unsigned(&s, &record, &verification)
-        })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+        let what = Signing::Document(doc.id);
+        pdf_signed_by(signer, what, sealed, &doc.record, &url, code).await
+    }
+
+    /// A record sealed by `signer` with `seal` at `at`: its canonical form signed, the signature
+    /// checked. Documents, monthly reports: the same sealing whoever signs.
+    pub(crate) async fn sealed_by(
+        &self,
+        signer: &dyn SealSigner,
+        seal: &SealRecord,
+        what: Signing<'_>,
+        document: serde_json::Value,
+        at: chrono::DateTime<Utc>,
+    ) -> Result<SealedDocument> {
+        let record = SealedDocument::unsigned(document, crate::seals::info(seal), &local_time(at));
         let signature = signer
             .sign(SignRequest {
-                seal_id: sealed.seal.id,
-                document_id: doc.id,
-                message: &pdf,
+                seal_id: seal.id,
+                what,
+                message: &record.signed_bytes(),
             })
             .await
             .map_err(sign_err)?;
-        Ok(yiyin_pdf::with_signature(pdf, &signature))
+        let record = record.with_signature(&signature);
+        record
+            .verify()
+            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        Ok(record)
     }
 
+    /// The active seal of a holder and who signs for it: Yiyin with the key it keeps, or the
+    /// county's e-seal system through its interface. None when the holder has no seal loaded.
+    pub(crate) fn signer_for(
+        &self,
+        jurisdiction: &str,
+        holder: &str,
+    ) -> Result<Option<(SealRecord, Box<dyn SealSigner>)>> {
+        let ring = self.keyring();
+        if let Some((seal, key)) = ring.for_holder(jurisdiction, holder) {
+            return Ok(Some((seal.clone(), Box::new(OwnSigner(key.clone())))));
+        }
+        let Some(seal) = ring.external_for_holder(jurisdiction, holder).cloned() else {
+            return Ok(None);
+        };
+        Ok(self
+            .external_signer(&seal)?
+            .map(|(signer, _)| (seal, Box::new(signer) as Box<dyn SealSigner>)))
+    }
+}
+
+/// A record's PDF, its signing input signed by `signer` (`yiyin_pdf::render`'s file).
+pub(crate) async fn pdf_signed_by(
+    signer: &dyn SealSigner,
+    what: Signing<'_>,
+    sealed: &SealedDocument,
+    record: &yiyin_domain::documents::DocumentRecord,
+    url: &str,
+    code: &str,
+) -> Result<Vec<u8>> {
+    let (s, record, c, url) = (
+        sealed.clone(),
+        record.clone(),
+        code.to_string(),
+        url.to_string(),
+    );
+    let pdf = tokio::task::spawn_blocking(move || {
+        let verification = yiyin_pdf::Verification {
+            url: &url,
+            code: &c,
+        };
+        yiyin_pdf::render_unsigned(&s, &record, &verification)
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
+    let signature = signer
+        .sign(SignRequest {
+            seal_id: sealed.seal.id,
+            what,
+            message: &pdf,
+        })
+        .await
+        .map_err(sign_err)?;
+    Ok(yiyin_pdf::with_signature(pdf, &signature))
+}
+
+impl App {
     /// A document's OFD signed by `signer` with the seal's certificate and seal data (DER), at the
     /// time the record was sealed (`yiyin_ofd::render`'s file).
     pub(crate) async fn signed_ofd(
@@ -260,7 +373,7 @@ impl App {
         let signature = signer
             .sign(SignRequest {
                 seal_id: sealed.seal.id,
-                document_id: doc.id,
+                what: Signing::Document(doc.id),
                 message: unsigned.to_sign(),
             })
             .await
@@ -308,6 +421,52 @@ impl App {
         Ok(sealed)
     }
 
+    /// One round of push signing: has every push waiting for its external seal's signature signed
+    /// (its canonical payload, exactly as delivered) and the signature put on it, after which the
+    /// delivery worker sends it. One the county's system cannot sign now keeps waiting, the reason
+    /// as its last error. Returns how many were signed.
+    pub async fn sign_waiting_pushes(&self) -> Result<usize> {
+        let mut signed = 0;
+        for push in self.store.pushes_awaiting_signature(None, BATCH).await? {
+            let Some(seal_id) = push.seal_id else {
+                continue;
+            };
+            let outcome: Result<Vec<u8>> = async {
+                let seal = self.store.seal(seal_id).await?;
+                let (signer, _) = self.external_signer(&seal)?.ok_or_else(|| {
+                    AppError::Conflict(format!("印章「{}」不是外部签章系统的印章", seal.name))
+                })?;
+                signer
+                    .sign(SignRequest {
+                        seal_id,
+                        what: Signing::Push(&push.idempotency_key),
+                        message: push.payload.as_bytes(),
+                    })
+                    .await
+                    .map_err(sign_err)
+            }
+            .await;
+            let mut tx = self.store.begin_write().await?;
+            match outcome {
+                Ok(signature) => {
+                    if tx
+                        .set_push_signature(push.id, &yiyin_seal::hex(&signature))
+                        .await?
+                    {
+                        signed += 1;
+                    }
+                }
+                Err(e) => {
+                    let problem = format!("等待外部签章系统签名：{e}");
+                    tracing::warn!(push = push.id, %problem, "push not signed yet");
+                    tx.set_push_signing_problem(push.id, &problem).await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(signed)
+    }
+
     /// Has a waiting document signed by its external seal: the record, the PDF and the OFD, the
     /// files kept, then everything recorded at once.
     async fn seal_externally(&self, doc: &StoredDocument) -> Result<()> {
@@ -319,23 +478,10 @@ impl App {
             AppError::Conflict(format!("印章「{}」不是外部签章系统的印章", seal.name))
         })?;
         let at = Utc::now();
-        let record = SealedDocument::unsigned(
-            serde_json::to_value(&doc.record).map_err(AppError::internal)?,
-            crate::seals::info(&seal),
-            &local_time(at),
-        );
-        let signature = signer
-            .sign(SignRequest {
-                seal_id,
-                document_id: doc.id,
-                message: &record.signed_bytes(),
-            })
-            .await
-            .map_err(sign_err)?;
-        let record = record.with_signature(&signature);
-        record
-            .verify()
-            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        let document = serde_json::to_value(&doc.record).map_err(AppError::internal)?;
+        let record = self
+            .sealed_by(&signer, &seal, Signing::Document(doc.id), document, at)
+            .await?;
         let code = self.code_of(doc).await?;
         let pdf = self.signed_pdf(&signer, &record, doc, &code).await?;
         let ofd = self

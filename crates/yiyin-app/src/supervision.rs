@@ -158,6 +158,9 @@ pub struct Overview {
     pub departments: Vec<DepartmentCounts>,
     pub overdue: Vec<Push>,
     pub dead: Vec<Push>,
+    /// Pushes waiting for the signature of the county's own e-seal system (外部签章系统), each
+    /// with the reason it is not signed yet as its last error.
+    pub unsigned: Vec<Push>,
     pub webhooks: Vec<Webhook>,
     pub open_acts: Vec<LicenceAct>,
     pub findings: Vec<Finding>,
@@ -615,6 +618,9 @@ impl App {
                 .filter(|p| p.overdue(today))
                 .collect(),
             dead,
+            unsigned: store
+                .pushes_awaiting_signature(Some(jurisdiction), 500)
+                .await?,
             webhooks: store.webhooks(jurisdiction).await?,
             open_acts: store.open_licence_acts(jurisdiction).await?,
             findings,

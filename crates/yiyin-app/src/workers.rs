@@ -1,5 +1,5 @@
-//! The background work beside the server: every minute, reread the organisation and the township
-//! delegations (so that a change saved on another app server takes effect here within the minute),
+//! The background work beside the server: every minute, reread the calendar years, the organisation
+//! and the township delegations changed since last read ([`crate::settings_sync`]),
 //! bring the seals in line with the
 //! organisation (a rename or an end taking effect that day), deem accepted the applications whose intake
 //! window passed without an outcome (Art. 32(4)), a bundle (一件事) with its member cases; warn of deferred materials not supplied by their
@@ -10,7 +10,8 @@
 //! e-seal system signed ([`crate::signer`]) and send the notices due
 //! ([`crate::notifications`]; the staff's 即将超期 notices are written by the minute's sweep). Safe with several app servers: each case
 //! is written under its version, once; a package and a day's head are registered once; a push is
-//! claimed with a lease.
+//! claimed with a lease, and so is the
+//! building of a package (a case that fails is tried again after a back-off, the others go on).
 
 use std::time::Duration;
 
@@ -67,12 +68,10 @@ pub fn spawn(app: &App) -> Workers {
 /// One round of every sweep; errors are logged, never fatal. Returns the cases deemed accepted.
 pub async fn sweep_once(app: &App) -> usize {
     let now = app.now();
-    // The settings each server keeps in memory: a change made on another server reaches this one.
-    if let Err(e) = app.reload_org().await {
-        tracing::warn!(error = %e, "organisation reload failed");
-    }
-    if let Err(e) = app.reload_delegations().await {
-        tracing::warn!(error = %e, "delegation reload failed");
+    // The settings each server keeps in memory: a change made on another server reaches this one
+    // (before each request too, on PostgreSQL: `settings_sync`).
+    if let Err(e) = app.sync_settings().await {
+        tracing::warn!(error = %e, "settings reread failed");
     }
     // Then the seals: a rename effective today signs today's documents under the new name.
     match app.refresh_seals().await {

@@ -29,6 +29,7 @@ on_both!(crate::common::run;
     a_suspended_case_gets_no_card,
     a_card_is_appealed_once_and_decided_by_the_discipline_supervisor,
     a_case_reaching_a_year_not_loaded_is_provisional_until_the_year_is,
+    a_corrected_year_recomputes_the_kept_dues_in_its_transaction,
     conduct_cards_come_for_a_step_over_budget_and_a_push_not_acknowledged,
     the_desk_filters_by_window_and_staff_pages_by_key_and_counts,
 );
@@ -366,6 +367,86 @@ async fn a_case_reaching_a_year_not_loaded_is_provisional_until_the_year_is(w: W
     assert!(report.altered.is_empty(), "{:?}", report.altered);
 }
 
+/// The statutory due date kept on a case (what the sweeps and the desk read), as a write
+/// transaction sees it; None: the case is not among the open cases with a due date.
+async fn kept_statutory_due(w: &World, case_id: i64) -> Option<NaiveDate> {
+    let mut tx = w.store.begin_write().await.unwrap();
+    let kept = tx
+        .open_cases_due_from(date("2024-01-01"), 0, 100)
+        .await
+        .unwrap();
+    kept.into_iter()
+        .find(|k| k.id == case_id)
+        .and_then(|k| k.statutory_due)
+}
+
+async fn a_corrected_year_recomputes_the_kept_dues_in_its_transaction(w: World) {
+    let admin = w.t.staff("hy.admin", Role::SystemAdmin, HANYIN, None).await;
+    // Accepted on 2026-12-10: 20 working days reach into 2027, not loaded: provisional.
+    let c = w
+        .receive_food(org(1), IntakeOutcome::Accept, "2026-12-10")
+        .await;
+    assert_eq!(kept_statutory_due(&w, c.id).await, None);
+    w.t.set_today("2026-12-20");
+    // 2027 loaded with 元旦 on 01-01: 15 working days in 2026 (12-11 … 12-31), five more from
+    // 01-04: the exact due date is Friday 2027-01-08, kept at once.
+    let first = r#"{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#;
+    w.upload_calendar(&admin, first).await.unwrap();
+    assert_eq!(kept_statutory_due(&w, c.id).await, Some(date("2027-01-08")));
+    let view = w
+        .case_view(&w.clerk, w.store.case(c.id).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(view.clock_provisional, None);
+    assert_eq!(
+        view.clock.and_then(|c| c.statutory_due),
+        Some(date("2027-01-08"))
+    );
+
+    // Corrected: 01-04 and 01-05 are days off too. The kept due moves two working days, to
+    // Tuesday 01-12, in the upload's transaction, with an event of the case naming both dates.
+    let corrected = r#"{"year":2027,"days":[
+        {"name":"元旦","date":"2027-01-01","isOffDay":true},
+        {"name":"更正","date":"2027-01-04","isOffDay":true},
+        {"name":"更正","date":"2027-01-05","isOffDay":true}]}"#;
+    w.upload_calendar(&admin, corrected).await.unwrap();
+    assert_eq!(kept_statutory_due(&w, c.id).await, Some(date("2027-01-12")));
+    let events = w.store.case_events(c.id).await.unwrap();
+    let reasons: Vec<&str> = events
+        .iter()
+        .filter(|e| e.action == "dues_computed")
+        .map(|e| e.reason.as_str())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(
+        reasons[1].contains("由 2027-01-08 改为 2027-01-12"),
+        "{reasons:?}"
+    );
+    // Loading the same data again moves nothing and records nothing more.
+    w.upload_calendar(&admin, corrected).await.unwrap();
+    let again = w.store.case_events(c.id).await.unwrap();
+    assert_eq!(
+        again.iter().filter(|e| e.action == "dues_computed").count(),
+        2
+    );
+
+    // The monitoring's next sweeps read the new date: no statutory card on 01-12, one after it,
+    // on the corrected due date.
+    let statutory = |cards: Vec<MonitoringCard>| {
+        cards
+            .into_iter()
+            .find(|k| k.card_limit == CardLimit::Statutory)
+    };
+    w.sweep_cards(at("2027-01-12")).await.unwrap();
+    assert_eq!(statutory(w.store.cards_of_case(c.id).await.unwrap()), None);
+    w.sweep_cards(at("2027-01-13")).await.unwrap();
+    let card = statutory(w.store.cards_of_case(c.id).await.unwrap()).expect("the red card");
+    assert_eq!(card.due_on, date("2027-01-12"));
+    let report = verify_chain(&w.store).await.unwrap();
+    assert_eq!(report.broken, None);
+    assert!(report.altered.is_empty(), "{:?}", report.altered);
+}
+
 async fn conduct_cards_come_for_a_step_over_budget_and_a_push_not_acknowledged(w: World) {
     let jj = discipline(&w).await;
     // HY-SC-001 accepted Monday 2025-03-03: its review (5 working days) is due Monday 03-10.
@@ -499,6 +580,96 @@ async fn the_desk_filters_by_window_and_staff_pages_by_key_and_counts(w: World) 
         ..by_staff(&w.clerk)
     };
     assert_eq!(w.cards(&jj, &later).await.unwrap().count, 0);
+    // Two filters at once (each pair leads an index of its own, migration 0037): the page and
+    // its count agree, and a pair that matches nothing counts nothing.
+    let color = all_cards(&w, &jj).await[0].color.code().to_string();
+    let other_color = if color == "red" { "yellow" } else { "red" };
+    let pairs: [(CardQuery, usize); 10] = [
+        (
+            CardQuery {
+                department: Some("shichang".into()),
+                color: Some(color.clone()),
+                ..desk()
+            },
+            7,
+        ),
+        (
+            CardQuery {
+                department: Some("shichang".into()),
+                color: Some(other_color.into()),
+                ..desk()
+            },
+            0,
+        ),
+        (
+            CardQuery {
+                department: Some("shichang".into()),
+                window: Some(window.into()),
+                ..desk()
+            },
+            2,
+        ),
+        (
+            CardQuery {
+                department: Some("wenguang".into()),
+                item: Some("HY-SC-001".into()),
+                ..desk()
+            },
+            0,
+        ),
+        (
+            CardQuery {
+                item: Some("HY-SC-001".into()),
+                window: Some("online".into()),
+                ..desk()
+            },
+            5,
+        ),
+        (
+            CardQuery {
+                window: Some(window.into()),
+                color: Some(color.clone()),
+                from: Some(day(on)),
+                to: Some(day(on)),
+                ..desk()
+            },
+            2,
+        ),
+        (
+            CardQuery {
+                color: Some(color.clone()),
+                ..by_staff(&w.reviewer)
+            },
+            3,
+        ),
+        (
+            CardQuery {
+                color: Some(other_color.into()),
+                ..by_staff(&w.clerk)
+            },
+            0,
+        ),
+        (
+            CardQuery {
+                department: Some("shichang".into()),
+                to: Some(day(on)),
+                ..by_staff(&w.clerk)
+            },
+            7,
+        ),
+        (
+            CardQuery {
+                department: Some("wenguang".into()),
+                ..by_staff(&w.clerk)
+            },
+            0,
+        ),
+    ];
+    for (q, expected) in &pairs {
+        let page = w.cards(&jj, q).await.unwrap();
+        assert_eq!(page.cards.len(), *expected, "{q:?}");
+        assert_eq!(page.count, *expected as i64, "{q:?}");
+    }
 
     // Pages of three, without and with the staff filter: every card once, newest first, the
     // count on every page, no `next` on the last.

@@ -42,6 +42,8 @@ pub mod notifications;
 pub mod org;
 pub mod party;
 pub mod password;
+pub mod pools;
+pub mod project;
 pub mod ratings;
 pub mod redress;
 pub mod references;

@@ -26,6 +26,8 @@ labelled_enum!(
         Decision = ("decision", "审批决定通知"),
         LicenceReady = ("licence_ready", "证照制发通知"),
         DeemedAcceptance = ("deemed_acceptance", "视为受理通知"),
+        /// A bundle's results released at once (一件事统一出件, Art. 26).
+        BundleRelease = ("bundle_release", "统一出件通知"),
         DeadlineNear = ("deadline_near", "即将超期提醒"),
     }
 );
@@ -53,6 +55,7 @@ impl NotificationKind {
             "decide" => NotificationKind::Decision,
             "issue_certificate" => NotificationKind::LicenceReady,
             "deemed_accept" => NotificationKind::DeemedAcceptance,
+            "release" => NotificationKind::BundleRelease,
             _ => return None,
         })
     }
@@ -247,6 +250,17 @@ pub fn compose(kind: NotificationKind, a: &About<'_>) -> Message {
                 date_or_pending(statutory)
             ),
             format!("已视为受理，法定办结期限{}", date_or_pending(statutory)),
+        ),
+        NotificationKind::BundleRelease => (
+            format!(
+                "各成员事项均已办结，办理结果（{}）现统一出件（《行政许可法》第二十六条）。请登录后在各成员事项的办件页面查看、下载决定书和电子证照，也可按约定方式到窗口一并领取。",
+                if a.reason.is_empty() {
+                    "见各事项决定书"
+                } else {
+                    a.reason
+                }
+            ),
+            "办理结果已统一出件，请登录一印查看".to_string(),
         ),
         // Staff notices are composed by `deadline_notice`.
         NotificationKind::DeadlineNear => (String::new(), String::new()),

@@ -320,23 +320,51 @@ pub fn crl(
 
 /// The serials (hex) a CRL lists, after checking it is the authority's and its signature.
 pub fn crl_serials(crl: &[u8], authority_cert: &[u8]) -> Result<Vec<String>, CertError> {
+    Ok(read_crl(crl, authority_cert)?
+        .revoked
+        .into_iter()
+        .map(|(serial, _)| serial)
+        .collect())
+}
+
+/// What a CRL says, once checked against its issuer's certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrlContents {
+    /// The day it was issued (`YYYY-MM-DD`).
+    pub this_update: String,
+    /// The day the next one is due, if it says.
+    pub next_update: Option<String>,
+    /// The revoked certificates: serial (hex) and the day revoked.
+    pub revoked: Vec<(String, String)>,
+}
+
+/// Reads a CRL (DER) issued by `authority_cert`: the issuer must be that certificate's subject, the
+/// algorithm SM2 with SM3 and the signature verify with its key.
+pub fn read_crl(crl: &[u8], authority_cert: &[u8]) -> Result<CrlContents, CertError> {
     let bad = |e: &dyn std::fmt::Display| CertError::BadCrl(e.to_string());
     let list: CertificateList = CertificateList::from_der(crl).map_err(|e| bad(&e))?;
     let root = Certificate::from_der(authority_cert).map_err(malformed)?;
     if &list.tbs_cert_list.issuer != root.tbs_certificate().subject() {
         return Err(bad(&"签发者不是本制章机构"));
     }
+    if list.signature_algorithm.oid != SM2_SM3 {
+        return Err(bad(&"签名算法不是 SM2/SM3"));
+    }
     let tbs = list.tbs_cert_list.to_der().map_err(|e| bad(&e))?;
     let key = read_certificate(authority_cert)?.public_key;
     let sig = list.signature.as_bytes().ok_or_else(|| bad(&"签名无效"))?;
-    crate::keys::verify(&key, &tbs, sig).map_err(|e| bad(&e))?;
-    Ok(list
-        .tbs_cert_list
-        .revoked_certificates
-        .unwrap_or_default()
-        .iter()
-        .map(|r| hex(r.serial_number.as_bytes()))
-        .collect())
+    crate::keys::verify(&key, &tbs, sig).map_err(|_| bad(&"制章机构的签名验证失败"))?;
+    let tbs = list.tbs_cert_list;
+    Ok(CrlContents {
+        this_update: day_of(&tbs.this_update),
+        next_update: tbs.next_update.as_ref().map(day_of),
+        revoked: tbs
+            .revoked_certificates
+            .unwrap_or_default()
+            .iter()
+            .map(|r| (hex(r.serial_number.as_bytes()), day_of(&r.revocation_date)))
+            .collect(),
+    })
 }
 
 /// The authority with its key opened: makes the root once, then issues each seal's certificate

@@ -52,6 +52,43 @@ impl WriteTx {
         .run(&mut **self)
         .await
     }
+
+    /// Takes the building of a case's package until `lease_until` (a time in milliseconds after
+    /// `now_ms`): false when another server holds it or its back-off after a failure is not over.
+    pub async fn claim_archive(
+        &mut self,
+        case_id: i64,
+        now_ms: i64,
+        lease_until: i64,
+    ) -> Result<bool> {
+        sql!(
+            "INSERT INTO archive_attempts (case_id, lease_until) VALUES ($1, $2)
+             ON CONFLICT (case_id) DO UPDATE SET lease_until = $2
+             WHERE archive_attempts.lease_until <= $3 AND archive_attempts.next_attempt_at <= $3";
+            case_id, lease_until, now_ms
+        )
+        .changed_one(&mut **self)
+        .await
+    }
+
+    /// Building a case's package under `lease` failed: tried again from `retry_at_ms` (one more
+    /// attempt counted); nothing when the lease ran out and another server took the case.
+    pub async fn archive_failed(
+        &mut self,
+        case_id: i64,
+        lease: i64,
+        retry_at_ms: i64,
+        error: &str,
+    ) -> Result<()> {
+        sql!(
+            "UPDATE archive_attempts SET attempts = attempts + 1, next_attempt_at = $1,
+               lease_until = 0, last_error = $2
+             WHERE case_id = $3 AND lease_until = $4";
+            retry_at_ms, error, case_id, lease
+        )
+        .run(&mut **self)
+        .await
+    }
 }
 
 impl Store {
@@ -77,14 +114,24 @@ impl Store {
             .await
     }
 
-    /// Closed cases without a package yet, oldest first.
-    pub async fn cases_to_archive(&self, limit: i64) -> Result<Vec<i64>> {
+    /// Closed cases without a package yet whose turn has come at `now_ms` (never tried, or their
+    /// back-off over and no server building them), oldest first.
+    pub async fn cases_to_archive(&self, now_ms: i64, limit: i64) -> Result<Vec<i64>> {
         sql!(
-            "SELECT id FROM cases WHERE closed = 1 AND id NOT IN (SELECT case_id FROM archives)
-             ORDER BY id LIMIT $1";
-            limit
+            "SELECT c.id FROM cases c LEFT JOIN archive_attempts a ON a.case_id = c.id
+             WHERE c.closed = 1 AND c.id NOT IN (SELECT case_id FROM archives)
+               AND (a.case_id IS NULL OR (a.next_attempt_at <= $1 AND a.lease_until <= $1))
+             ORDER BY c.id LIMIT $2";
+            now_ms, limit
         )
         .scalars(self.reader())
         .await
+    }
+
+    /// How many times building a case's package failed, and the last failure's message.
+    pub async fn archive_attempts(&self, case_id: i64) -> Result<Option<(i64, String)>> {
+        sql!("SELECT attempts, last_error FROM archive_attempts WHERE case_id = $1"; case_id)
+            .optional(self.reader())
+            .await
     }
 }

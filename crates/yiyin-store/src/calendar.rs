@@ -29,7 +29,8 @@ impl WriteTx {
             "ON CONFLICT (year) DO UPDATE SET body = excluded.body, uploaded_at = excluded.uploaded_at,
                uploaded_by = excluded.uploaded_by")
         .run(&mut **self)
-        .await
+        .await?;
+        self.setting_changed(crate::settings::CALENDAR).await
     }
 }
 

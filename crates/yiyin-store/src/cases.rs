@@ -403,6 +403,41 @@ impl WriteTx {
     }
 }
 
+record! {
+    /// The due dates kept on an open case, as a calendar correction reads them.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct StoredDues {
+        pub id: i64,
+        pub statutory_due: Option<NaiveDate>,
+        pub promised_due: Option<NaiveDate>,
+        pub certificate_due: Option<NaiveDate>,
+    }
+}
+
+impl WriteTx {
+    /// The open cases whose kept due dates a change of the calendar from `from` on may move: those
+    /// without a statutory due date (it waited for a year) and those with a due date on or after
+    /// `from`, by id after `after`, at most `limit`.
+    pub async fn open_cases_due_from(
+        &mut self,
+        from: NaiveDate,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredDues>> {
+        sql!(
+            select::<StoredDues>(
+                "cases WHERE closed = 0 AND id > $1
+                   AND (statutory_due IS NULL OR statutory_due >= $2 OR promised_due >= $2
+                        OR certificate_due >= $2)
+                 ORDER BY id LIMIT $3"
+            );
+            after, day(from), limit
+        )
+        .all(&mut **self)
+        .await
+    }
+}
+
 impl Store {
     /// The open cases without a stored statutory due date (not yet accepted, or their clock could
     /// not be computed for want of a year's holiday data), by id, at most `limit`.

@@ -130,14 +130,16 @@ impl WriteTx {
                 value: d.notice_number.to_string(),
             }));
         }
-        insert!("delegations", d;
+        let id = insert!("delegations", d;
             jurisdiction, delegator = d.delegator.code(), township,
             items = serde_json::to_string(d.items)?, scope = d.scope.code(),
             valid_from = day(d.valid_from), valid_until = day(d.valid_until), legal_basis,
             forward_days = i64::from(d.forward_days), notice_number, created_by, created_at;
             "RETURNING id")
         .scalar(&mut **self)
-        .await
+        .await?;
+        self.setting_changed(crate::settings::DELEGATIONS).await?;
+        Ok(id)
     }
 
     /// Revokes a delegation not revoked yet, from `on`.
@@ -147,7 +149,8 @@ impl WriteTx {
              WHERE id = $3 AND revoked_on IS NULL";
             day(on), reason, id)
         .run_once(&mut **self, "delegation")
-        .await
+        .await?;
+        self.setting_changed(crate::settings::DELEGATIONS).await
     }
 
     /// Hands a case over to another unit ('' : the bureau's back office), as a new version; its

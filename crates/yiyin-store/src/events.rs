@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use yiyin_domain::party::Actor;
 
-use crate::rows::{insert, record, select, sql};
+use crate::rows::{Statement, record, select, sql};
 use crate::{Result, Store, WriteTx};
 
 /// An event to append.
@@ -356,10 +356,20 @@ async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<V
         .one(&mut *conn)
         .await?;
     let mut out = Vec::with_capacity(events.len());
+    let mut rows: Vec<Event> = Vec::with_capacity(events.len());
+    // A case's rows do not change while its events are appended: its digest is read once.
+    let mut digests: std::collections::HashMap<i64, Option<String>> = Default::default();
     for e in events {
         seq += 1;
         let state_digest = match e.case_id {
-            Some(id) => state_digest(conn, id).await?,
+            Some(id) => match digests.get(&id) {
+                Some(d) => d.clone(),
+                None => {
+                    let d = state_digest(conn, id).await?;
+                    digests.insert(id, d.clone());
+                    d
+                }
+            },
             None => None,
         };
         let mut stored = Event {
@@ -379,13 +389,34 @@ async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<V
             state_digest,
         };
         stored.hash = stored.expected_hash(&prev);
-        insert!("events", stored;
-            seq, case_id, jurisdiction, at, actor, actor_account, channel, action, reason, data,
-            prev_hash, hash, hash_version, state_digest)
-        .run(&mut *conn)
-        .await?;
         out.push(seq);
-        prev = stored.hash;
+        prev = stored.hash.clone();
+        rows.push(stored);
+    }
+    // Written several rows a statement, within SQLite's 256 values a statement.
+    for chunk in rows.chunks(256 / 14) {
+        let mut q = Statement::new(
+            "INSERT INTO events (seq, case_id, jurisdiction, at, actor, actor_account, channel, \
+             action, reason, data, prev_hash, hash, hash_version, state_digest) VALUES ",
+        );
+        for (i, e) in chunk.iter().enumerate() {
+            q.push(if i > 0 { ", (" } else { "(" });
+            q.push_bind(e.seq).push(", ");
+            q.push_bind(e.case_id).push(", ");
+            q.push_bind(e.jurisdiction.clone()).push(", ");
+            q.push_bind(e.at).push(", ");
+            q.push_bind(e.actor.clone()).push(", ");
+            q.push_bind(e.actor_account).push(", ");
+            q.push_bind(e.channel.clone()).push(", ");
+            q.push_bind(e.action.clone()).push(", ");
+            q.push_bind(e.reason.clone()).push(", ");
+            q.push_bind(e.data.clone()).push(", ");
+            q.push_bind(e.prev_hash.clone()).push(", ");
+            q.push_bind(e.hash.clone()).push(", ");
+            q.push_bind(e.hash_version).push(", ");
+            q.push_bind(e.state_digest.clone()).push(")");
+        }
+        q.run(&mut *conn).await?;
     }
     sql!("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1"; seq, &prev)
         .run(&mut *conn)

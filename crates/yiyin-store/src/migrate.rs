@@ -175,6 +175,31 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "monitoring_desk_filters",
         include_str!("../migrations/0033_monitoring_desk_filters.sql"),
     ),
+    (
+        34,
+        "external_seal_crls",
+        include_str!("../migrations/0034_external_seal_crls.sql"),
+    ),
+    (
+        35,
+        "expert_pools",
+        include_str!("../migrations/0035_expert_pools.sql"),
+    ),
+    (
+        36,
+        "projects",
+        include_str!("../migrations/0036_projects.sql"),
+    ),
+    (
+        37,
+        "monitoring_desk_filter_pairs",
+        include_str!("../migrations/0037_monitoring_desk_filter_pairs.sql"),
+    ),
+    (
+        38,
+        "several_servers",
+        include_str!("../migrations/0038_several_servers.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

@@ -220,8 +220,10 @@ impl WriteTx {
                 continue;
             }
             let mut q = Statement::new(
-                "INSERT INTO monitoring_card_staff (account_id, jurisdiction, card_on, card_id) \
-                 SELECT s.account_id, c.jurisdiction, c.card_on, c.id FROM monitoring_cards c \
+                "INSERT INTO monitoring_card_staff \
+                   (account_id, jurisdiction, card_on, card_id, color, department) \
+                 SELECT s.account_id, c.jurisdiction, c.card_on, c.id, c.color, c.department \
+                 FROM monitoring_cards c \
                  JOIN statistics_case_staff s ON s.case_id = c.case_id WHERE c.case_id IN (",
             );
             for (i, id) in chunk.iter().enumerate() {
@@ -312,7 +314,14 @@ impl Store {
     /// index the filter leads.
     pub async fn count_monitoring_cards(&self, f: &CardFilter) -> Result<i64> {
         let mut q = Statement::new("SELECT COUNT(*) FROM");
-        desk_where(&mut q, f);
+        // Without the appeal filter the cards alone are counted (the appeal joined to the desk
+        // is one at most per card): a count of a range of the filter's index, no probe a card.
+        let from = if f.appeal.is_none() {
+            "monitoring_cards"
+        } else {
+            "monitoring_desk"
+        };
+        desk_where_in(&mut q, f, from);
         q.scalar(self.reader()).await
     }
 
@@ -383,24 +392,36 @@ fn order_columns(f: &CardFilter) -> (&'static str, &'static str) {
 
 /// Appends the desk's tables (`d`, and `s` for the staff filter) and its filter's conditions.
 fn desk_where(q: &mut Statement<'_>, f: &CardFilter) {
+    desk_where_in(q, f, "monitoring_desk");
+}
+
+/// [`desk_where`] on the desk view or on the cards alone (`from`, as `d`).
+fn desk_where_in(q: &mut Statement<'_>, f: &CardFilter, from: &str) {
     match f.staff {
         Some(account) => {
-            q.push(
-                " monitoring_card_staff s JOIN monitoring_desk d ON d.id = s.card_id \
-                 WHERE s.account_id = ",
-            )
+            q.push(format!(
+                " monitoring_card_staff s JOIN {from} d ON d.id = s.card_id \
+                 WHERE s.account_id = "
+            ))
             .push_bind(account);
             q.push(" AND s.jurisdiction = ")
                 .push_bind(f.jurisdiction.clone());
         }
         None => {
-            q.push(" monitoring_desk d WHERE d.jurisdiction = ")
+            q.push(format!(" {from} d WHERE d.jurisdiction = "))
                 .push_bind(f.jurisdiction.clone());
         }
     }
     let (on, _) = order_columns(f);
+    // With the staff filter, the colour and department are read from the staff rows, whose
+    // indexes lead with the account and either (migration 0037).
+    let (color, department) = if f.staff.is_some() {
+        ("s.color", "s.department")
+    } else {
+        ("d.color", "d.department")
+    };
     if !f.departments.is_empty() {
-        q.push(" AND d.department IN (");
+        q.push(format!(" AND {department} IN ("));
         for (i, d) in f.departments.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
@@ -410,7 +431,7 @@ fn desk_where(q: &mut Statement<'_>, f: &CardFilter) {
         q.push(")");
     }
     if let Some(d) = &f.department {
-        q.push(" AND d.department = ").push_bind(d.clone());
+        q.push(format!(" AND {department} = ")).push_bind(d.clone());
     }
     if let Some(i) = &f.item_code {
         q.push(" AND d.item_code = ").push_bind(i.clone());
@@ -419,7 +440,7 @@ fn desk_where(q: &mut Statement<'_>, f: &CardFilter) {
         q.push(" AND d.unit = ").push_bind(u.clone());
     }
     if let Some(c) = f.color {
-        q.push(" AND d.color = ").push_bind(c.code());
+        q.push(format!(" AND {color} = ")).push_bind(c.code());
     }
     if let Some(from) = f.from {
         q.push(format!(" AND {on} >= ")).push_bind(day(from));

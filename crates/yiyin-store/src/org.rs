@@ -18,7 +18,7 @@ impl WriteTx {
             .run(&mut **self)
             .await?;
         }
-        Ok(())
+        self.setting_changed(crate::settings::ORGANISATION).await
     }
 
     /// A jurisdiction as this transaction sees it.

@@ -228,6 +228,29 @@ impl WriteTx {
         Ok(status)
     }
 
+    /// Puts the external seal's signature (DER, hex) on a push waiting for it: from now on it is
+    /// delivered as any other. False when it was signed already.
+    pub async fn set_push_signature(&mut self, id: i64, signature: &str) -> Result<bool> {
+        sql!(
+            "UPDATE pushes SET signature = $1, last_error = '' WHERE id = $2 AND signature IS NULL";
+            signature, id
+        )
+        .changed_one(&mut **self)
+        .await
+    }
+
+    /// Records why a push waiting for its external seal's signature is not signed yet (Chinese),
+    /// shown to staff as its last error; its attempts and back-off are untouched.
+    pub async fn set_push_signing_problem(&mut self, id: i64, problem: &str) -> Result<()> {
+        let problem = kept_error(problem);
+        sql!(
+            "UPDATE pushes SET last_error = $1 WHERE id = $2 AND signature IS NULL";
+            &problem, id
+        )
+        .run(&mut **self)
+        .await
+    }
+
     /// Makes a dead letter pending again, attempts from zero, due now.
     pub async fn replay_push(&mut self, id: i64, now: i64) -> Result<()> {
         sql!(
@@ -350,6 +373,7 @@ impl Store {
             "SELECT {}, w.url AS url FROM pushes p JOIN webhooks w
                ON w.jurisdiction = p.jurisdiction AND w.department = p.department AND w.active = 1
              WHERE p.status = 'pending' AND p.next_attempt_at <= $1 AND p.lease_until <= $1
+               AND (p.signature IS NOT NULL OR p.seal_id IS NULL)
              ORDER BY p.next_attempt_at, p.id LIMIT $2",
             columns_of::<Push>("p")
         );
@@ -370,6 +394,20 @@ impl Store {
         let from = "pushes WHERE case_id IS NOT NULL AND ack_due IS NOT NULL AND ack_due < $1
              AND (acknowledged_at IS NULL OR acknowledged_at >= $2) AND id > $3 ORDER BY id LIMIT $4";
         sql!(select::<Push>(from); day(today), acknowledged_since, after, limit)
+            .all(self.reader())
+            .await
+    }
+
+    /// Pushes waiting for the signature of an external seal (外部签章系统): queued with the seal
+    /// and no signature, oldest first; of one jurisdiction, or of all with None.
+    pub async fn pushes_awaiting_signature(
+        &self,
+        jurisdiction: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Push>> {
+        let from = "pushes WHERE signature IS NULL AND seal_id IS NOT NULL
+             AND ($1 = '' OR jurisdiction = $1) ORDER BY id LIMIT $2";
+        sql!(select::<Push>(from); jurisdiction.unwrap_or(""), limit.clamp(1, 1000))
             .all(self.reader())
             .await
     }

@@ -69,7 +69,45 @@ impl WriteTx {
             .run_once(&mut **self, "seal")
             .await
     }
+
+    /// Holds the making of seals until this transaction ends, so that several app servers starting
+    /// together make one set: on PostgreSQL a transaction's advisory lock; on SQLite the one writer
+    /// holds it already.
+    pub async fn lock_seals(&mut self) -> Result<()> {
+        if (**self).backend_name() == "PostgreSQL" {
+            sql!("SELECT pg_advisory_xact_lock($1)"; SEALS_LOCK)
+                .run(&mut **self)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Whether the seal authority is made, as this transaction sees it.
+    pub async fn has_seal_authority(&mut self) -> Result<bool> {
+        let id: Option<i64> = sql!("SELECT id FROM seal_authority ORDER BY id LIMIT 1")
+            .optional_scalar(&mut **self)
+            .await?;
+        Ok(id.is_some())
+    }
+
+    /// Whether a seal has its certificate, as this transaction sees it.
+    pub async fn has_seal_certificate(&mut self, seal_id: i64) -> Result<bool> {
+        let id: Option<i64> =
+            sql!("SELECT seal_id FROM seal_certificates WHERE seal_id = $1"; seal_id)
+                .optional_scalar(&mut **self)
+                .await?;
+        Ok(id.is_some())
+    }
+
+    /// Every seal, as this transaction sees it (after [`WriteTx::lock_seals`]: as it stands).
+    pub async fn seals_now(&mut self) -> Result<Vec<SealRecord>> {
+        let from = "seals ORDER BY jurisdiction, department, id";
+        sql!(select::<SealRecord>(from)).all(&mut **self).await
+    }
 }
+
+/// The advisory lock number of the making of seals (`pg_advisory_xact_lock`).
+const SEALS_LOCK: i64 = 0x5969_5345;
 
 impl Store {
     /// Every seal, active and retired.
@@ -226,5 +264,87 @@ fn certificate(
         eseal,
         revoked_on,
         revocation_reason,
+    }
+}
+
+record! {
+    /// The revocation list of an external seal's maker (外部签章系统的证书吊销列表), as kept.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct SealCrl {
+        pub seal_id: i64,
+        /// Where it is fetched from ('' when only uploaded).
+        pub url: String,
+        /// The latest CRL accepted (DER, hex; '' none yet).
+        #[serde(skip)]
+        pub crl: String,
+        /// The day the latest CRL was issued ('' none yet).
+        pub this_update: String,
+        pub accepted_at: Option<i64>,
+        pub checked_at: Option<i64>,
+        /// Why the last fetch failed, in Chinese ('' when it did not).
+        pub problem: String,
+    }
+}
+
+impl WriteTx {
+    /// Sets where an external seal's CRL is fetched from ('' none), keeping the CRL accepted.
+    pub async fn set_seal_crl_url(&mut self, seal_id: i64, url: &str) -> Result<()> {
+        sql!(
+            "INSERT INTO seal_crls (seal_id, url) VALUES ($1, $2)
+             ON CONFLICT (seal_id) DO UPDATE SET url = $2, problem = ''";
+            seal_id, url
+        )
+        .run(&mut **self)
+        .await
+    }
+
+    /// Keeps a CRL accepted for an external seal (checked by the caller), issued on `this_update`.
+    pub async fn keep_seal_crl(
+        &mut self,
+        seal_id: i64,
+        crl: &str,
+        this_update: &str,
+        at_ms: i64,
+    ) -> Result<()> {
+        sql!(
+            "INSERT INTO seal_crls (seal_id, crl, this_update, accepted_at, checked_at) VALUES ($1, $2, $3, $4, $4)
+             ON CONFLICT (seal_id) DO UPDATE SET crl = $2, this_update = $3, accepted_at = $4, checked_at = $4, problem = ''";
+            seal_id, crl, this_update, at_ms
+        )
+        .run(&mut **self)
+        .await
+    }
+
+    /// Records the outcome of a fetch of an external seal's CRL that brought nothing new: '' when
+    /// it was fetched, else why not (in Chinese).
+    pub async fn seal_crl_checked(
+        &mut self,
+        seal_id: i64,
+        problem: &str,
+        at_ms: i64,
+    ) -> Result<()> {
+        sql!(
+            "UPDATE seal_crls SET problem = $1, checked_at = $2 WHERE seal_id = $3";
+            problem, at_ms, seal_id
+        )
+        .run(&mut **self)
+        .await
+    }
+}
+
+impl Store {
+    /// The CRLs of the external seals, by seal.
+    pub async fn seal_crls(&self) -> Result<Vec<SealCrl>> {
+        sql!(select::<SealCrl>("seal_crls ORDER BY seal_id"))
+            .all(self.reader())
+            .await
+    }
+
+    /// The CRL of one external seal, if any.
+    pub async fn seal_crl(&self, seal_id: i64) -> Result<Option<SealCrl>> {
+        sql!(select::<SealCrl>("seal_crls WHERE seal_id = $1"); seal_id)
+            .optional(self.reader())
+            .await
     }
 }

@@ -66,6 +66,15 @@ impl TestDb {
         }
     }
 
+    /// The same database, for another app server on it (only the first one's owner drops it).
+    pub fn alias(&self) -> TestDb {
+        TestDb {
+            backend: self.backend,
+            url: self.url.clone(),
+            name: self.name.clone(),
+        }
+    }
+
     /// A folder of its own for the blobs of the installation on it.
     pub fn blob_dir(&self) -> std::path::PathBuf {
         let stem = self.name.rsplit('/').next().unwrap_or(&self.name);

@@ -7,7 +7,8 @@
 //! ones still waiting for acceptance) exactly as the use cases would, and written in bulk: a write
 //! transaction per batch with each case's row, its chained events (the transitions by the staff
 //! accounts given, the cards by the system) and the cards the monitoring issues on it as of
-//! today. The statistics summary is then rebuilt through its one code path
+//! today. Each case is received at one of its jurisdiction's windows (the unit the desk and the
+//! statistics by window read). The statistics summary is then rebuilt through its one code path
 //! ([`App::rebuild_statistics`]).
 
 use std::collections::BTreeMap;
@@ -94,6 +95,8 @@ type Step = (NaiveDate, String, serde_json::Value, usize);
 struct Built {
     jurisdiction: String,
     item: usize,
+    /// The window that received it.
+    unit: String,
     case: Case,
     /// In order; the first is the receipt.
     transitions: Vec<Step>,
@@ -274,6 +277,24 @@ pub async fn fill(app: &App, staff: &[Staffed], s: &Scale) -> Result<Generated, 
     if days.is_empty() || staff.is_empty() {
         return Err("no working day or no staff to generate cases with".into());
     }
+    // The windows of each jurisdiction's halls: each case is received at one of them (none:
+    // online, the empty unit).
+    let org = app.org();
+    let windows: BTreeMap<String, Vec<String>> = staff
+        .iter()
+        .map(|j| {
+            let codes = org
+                .jurisdiction(&j.jurisdiction)
+                .map(|jur| {
+                    jur.halls
+                        .iter()
+                        .flat_map(|h| h.windows.iter().map(|w| w.code.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (j.jurisdiction.clone(), codes)
+        })
+        .collect();
     let mut rng = Rng(s.seed | 1);
     let mut made = Generated::default();
     let mut n = 0_u64;
@@ -290,15 +311,23 @@ pub async fn fill(app: &App, staff: &[Staffed], s: &Scale) -> Result<Generated, 
             if let Some((case, transitions)) =
                 build(&mut rng, &cal, &pool[item].1, on, today, j.accounts.len())
             {
+                let unit = windows
+                    .get(&j.jurisdiction)
+                    .filter(|w| !w.is_empty())
+                    .map(|w| w[rng.below(w.len() as u64) as usize].clone())
+                    .unwrap_or_default();
                 batch.push(Built {
                     jurisdiction: j.jurisdiction.clone(),
                     item,
+                    unit,
                     case,
                     transitions,
                 });
             }
         }
         let mut tx = app.store.begin_write().await.map_err(|e| e.to_string())?;
+        // The batch's events, case after case, appended at once.
+        let mut all_events: Vec<NewEvent> = Vec::new();
         for b in batch {
             let (item, rules) = &items[&b.jurisdiction][b.item];
             let accounts = &staff
@@ -337,7 +366,7 @@ pub async fn fill(app: &App, staff: &[Staffed], s: &Scale) -> Result<Generated, 
                     handling_mode: item.handling_mode,
                     applicant: &applicant(made.cases),
                     channel: Channel::Window,
-                    unit: "",
+                    unit: &b.unit,
                     body: &body,
                     clock: clock.as_ref(),
                     at_ms: at_ten(last).timestamp_millis(),
@@ -401,8 +430,11 @@ pub async fn fill(app: &App, staff: &[Staffed], s: &Scale) -> Result<Generated, 
             // The chain keeps the order of recording: by day, the receipt first.
             events.sort_by_key(|e| e.at);
             made.events += events.len() as u64;
-            tx.append_events(&events).await.map_err(|e| e.to_string())?;
+            all_events.extend(events);
         }
+        tx.append_events(&all_events)
+            .await
+            .map_err(|e| e.to_string())?;
         tx.commit().await.map_err(|e| e.to_string())?;
     }
     let started = std::time::Instant::now();

@@ -124,6 +124,33 @@ impl TestServer {
         Self::serve_on(db, clock, setup).await
     }
 
+    /// `n` servers on one fresh database and one shared blob folder, as several app servers behind
+    /// a load balancer, started at the same moment, with one clock: the organisation and the
+    /// sample catalog prepared, the seals not made (a sealed server makes what it finds missing
+    /// when its seals are refreshed, as `yiyin serve` does at start). The first owns the database
+    /// and drops it when stopped; stop the others first.
+    pub async fn cluster(setup: Setup, n: usize) -> Vec<TestServer> {
+        let db = TestDb::new(setup.backend).await;
+        prepare(&db, setup.options.clone(), &setup.today, false)
+            .await
+            .close()
+            .await;
+        let clock = Arc::new(FixedClock::new(at(&setup.today)));
+        let starting: Vec<_> = (0..n)
+            .map(|_| tokio::spawn(Self::serve_on(db.alias(), clock.clone(), setup.clone())))
+            .collect();
+        let mut servers = Vec::new();
+        for (i, s) in starting.into_iter().enumerate() {
+            let mut server = s.await.expect("a server starts");
+            if i > 0 {
+                server.db = None;
+            }
+            servers.push(server);
+        }
+        drop(db);
+        servers
+    }
+
     async fn serve_on(db: TestDb, clock: Arc<FixedClock>, setup: Setup) -> TestServer {
         let store = db.store(setup.options.clone()).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -88,6 +88,16 @@ impl Api {
         )
     }
 
+    /// `n` servers on one database and one blob folder ([`TestServer::cluster`]); stop the first
+    /// last (it drops the database).
+    pub async fn cluster(setup: Setup, n: usize) -> Vec<Api> {
+        TestServer::cluster(setup, n)
+            .await
+            .into_iter()
+            .map(|s| Self::around(s, crate::browser::new_browser(), reqwest::Client::new()))
+            .collect()
+    }
+
     /// The same with the client for bearer tokens given (a benchmark's, with its own pool and
     /// headers).
     pub fn with_plain(mut self, plain: reqwest::Client) -> Api {

@@ -162,7 +162,16 @@ async fn run_backend(backend: Backend, o: &Options) {
         f(&mut q);
         q
     };
-    let desks: [(&str, CardQuery); 4] = [
+    let window = t
+        .app
+        .org()
+        .jurisdiction("hanyin")
+        .and_then(|j| j.halls.first())
+        .and_then(|h| h.windows.first())
+        .map(|w| w.code.clone())
+        .expect("a window in 汉阴");
+    let staff_id = staffed[0].accounts[0].0.to_string();
+    let desks: [(&str, CardQuery); 8] = [
         ("no filter", desk(|_| {})),
         (
             "department",
@@ -183,6 +192,39 @@ async fn run_backend(backend: Backend, o: &Options) {
                 q.to = Some("2025-06-16".into());
             }),
         ),
+        (
+            "dept + red",
+            desk(|q| {
+                q.department = Some("shichang".into());
+                q.color = Some("red".into());
+            }),
+        ),
+        (
+            "window + 2025",
+            CardQuery {
+                window: Some(window.clone()),
+                from: Some("2025-01-01".into()),
+                to: Some("2025-12-31".into()),
+                ..desk(|_| {})
+            },
+        ),
+        (
+            "staff + 2025",
+            CardQuery {
+                staff: Some(staff_id.clone()),
+                from: Some("2025-01-01".into()),
+                to: Some("2025-12-31".into()),
+                ..desk(|_| {})
+            },
+        ),
+        (
+            "staff + red",
+            CardQuery {
+                staff: Some(staff_id.clone()),
+                color: Some("red".into()),
+                ..desk(|_| {})
+            },
+        ),
     ];
     for (what, q) in &desks {
         let (p50, max) = time(o.runs, || async {
@@ -190,7 +232,7 @@ async fn run_backend(backend: Backend, o: &Options) {
         })
         .await;
         println!(
-            "  monitoring desk, first page, {what:<10}  median {p50:>7.1} ms   slowest {max:>7.1} ms"
+            "  monitoring desk, first page, {what:<13}  median {p50:>7.1} ms   slowest {max:>7.1} ms"
         );
     }
     drop(t);

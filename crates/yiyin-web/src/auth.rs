@@ -284,6 +284,8 @@ pub mod gate {
         /// Handing a seal over to the county's own e-seal system: the system administrators (who
         /// keep the organisation and its seals).
         ExternalSigner => [Operation::ManageUsers] "为印章登记外部签章系统";
+        /// Registering the CRL of an external seal's maker: the system administrators.
+        SealCrl => [Operation::ManageUsers] "登记外部签章系统的证书吊销列表";
         /// Maintaining the working-day calendar: the system administrators (who manage users).
         Calendar => [Operation::ManageUsers] "维护节假日数据";
         /// The requests centre's tickets: its agents and manager, and the departments' handlers
@@ -319,6 +321,14 @@ pub mod gate {
         /// Reading and acting on bundles (一件事): those who read cases and the county government's
         /// head (the application layer checks each act and which members a department sees).
         Bundles => [Operation::ViewCase, Operation::ExtendBundle] "办理一件事";
+        /// Keeping the expert and site-inspector pools (专家库): the bureau head.
+        ManagePools => [Operation::ManagePools];
+        /// Reading the pools: the bureau head and those who start special procedures (who choose a
+        /// pool for a case's draw).
+        Pools => [Operation::ManagePools, Operation::Suspend] "查看专家库";
+        /// A case's expert draw (seed, draw, recusal, objection decision, start of the review):
+        /// those who start special procedures (the application layer checks the case's scope).
+        ExpertDraw => [Operation::Suspend] "办理专家抽取";
     }
 
     /// The back office: any staff account (the application layer checks the operation and scope).

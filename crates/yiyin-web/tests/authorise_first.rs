@@ -151,10 +151,12 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
         "/admin/catalog/hanyin/retire/HY-SC-001",
         "/admin/catalog/hanyin/edit/HY-SC-001",
         "/admin/catalog/hanyin/bundles",
+        "/admin/catalog/hanyin/project-scheme",
         "/admin/org/hanyin",
         // Upload forms, sent as no upload form at all.
         "/admin/calendar",
         "/admin/org/hanyin/seals/1/external-signer",
+        "/admin/org/hanyin/seals/1/crl",
     ] {
         let (status, page) = post_form(&app, path, bad(&csrf)).await;
         assert_eq!(status, 403, "clerk {path}: {page}");
@@ -172,6 +174,7 @@ async fn page_forms_answer_who_may_send_before_what_was_sent(backend: Backend) {
         "/work/credit/abc/repair",
         "/admin/users/hanyin/abc",
         "/admin/org/hanyin/seals/abc/external-signer",
+        "/admin/org/hanyin/seals/abc/crl",
     ] {
         let (status, page) = post_form(&app, path, format!("csrf={csrf}")).await;
         assert_eq!(status, 403, "clerk {path}: {page}");

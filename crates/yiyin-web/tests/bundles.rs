@@ -25,6 +25,8 @@ on_both!(
     a_bundle_is_received_once_decided_in_parallel_and_released_once,
     a_bundle_left_without_an_intake_act_is_deemed_accepted_and_told_once,
     the_catalog_administrator_publishes_a_bundle_on_the_catalog_page,
+    a_member_result_is_held_until_the_release_and_told_once,
+    a_bundle_received_with_files_keeps_a_shared_material_once,
 );
 
 const BUNDLE: &str = "HY-YJS-001";
@@ -891,4 +893,467 @@ async fn send(app: &Api, fields: Vec<(&'static str, String)>) -> (u16, String, S
             .await,
     )
     .await
+}
+
+/// 王芳 with an account, her identity verified (her cases are hers to see and to be told of);
+/// returns her token.
+async fn verified_applicant(app: &Api) -> String {
+    let token = app.register("person", "王芳", PERSON, "Wangfang2025").await;
+    let account = app.principal(PERSON).await.account.id;
+    let id_number = yiyin_domain::party::SubjectId::parse_any(PERSON).unwrap();
+    let mut tx = app.store.begin_write().await.unwrap();
+    tx.bind_identity(
+        account,
+        &yiyin_store::identities::NewIdentity {
+            id_number: &id_number,
+            name: "王芳",
+            provider: "test",
+            provider_subject: "wang-fang",
+            verified_at: 0,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    token
+}
+
+/// The titles of a case's documents as `token` reads them, and the case itself.
+async fn titles(app: &Api, token: &str, case: i64) -> (Vec<String>, Value) {
+    let c = app
+        .by(token)
+        .get(&format!("/api/v1/cases/{case}"))
+        .await
+        .expect(200);
+    let titles = c["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["title"].as_str().unwrap().to_string())
+        .collect();
+    (titles, c)
+}
+
+/// A document's id in a case as staff read it.
+fn document_id(case: &Value, title: &str) -> i64 {
+    case["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["title"] == title)
+        .and_then(|d| d["id"].as_i64())
+        .unwrap_or_else(|| panic!("no {title} in {case}"))
+}
+
+/// Art. 26 (统一出件): a member's results (its decision, its licence) stay with the bureau until the
+/// bundle is released at the window, once every member has ended: until then the applicant does not
+/// see them listed, cannot download them (403, naming the rule) nor open the licence, finds it
+/// missing from her licences and is shown 「一件事全部办结后统一出件」, while staff see them; she
+/// is not told of each member's decision. Release is refused while a member is pending; a denied
+/// member holds nothing back (partial); the release is one audited event and one notice, and every
+/// result is hers at once.
+async fn a_member_result_is_held_until_the_release_and_told_once(backend: Backend) {
+    let app = Api::spawn_sealed(backend, "2025-03-03").await;
+    publish_resident(
+        &app,
+        "HY-SW-001",
+        "涉税事项办理",
+        "shuiwu",
+        "涉税事项申请表",
+    )
+    .await;
+    publish_resident(
+        &app,
+        "HY-GA-001",
+        "特种行业许可",
+        "gongan",
+        "特种行业许可申请表",
+    )
+    .await;
+    let catalog_admin = app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let chief = app.staff("hy.chief", Role::SectionChief, HANYIN).await;
+    let reviewer = app.staff("hy.reviewer", Role::Reviewer, HANYIN).await;
+    let tax = department_staff(&app, "sw.chief", Role::SectionChief, "shuiwu").await;
+    let tax_reviewer = department_staff(&app, "sw.reviewer", Role::Reviewer, "shuiwu").await;
+    let land = department_staff(&app, "ga.chief", Role::SectionChief, "gongan").await;
+    let land_reviewer = department_staff(&app, "ga.reviewer", Role::Reviewer, "gongan").await;
+    app.by(&catalog_admin)
+        .post("/api/v1/jurisdictions/hanyin/bundles", definition())
+        .await
+        .expect(201);
+    let applicant = verified_applicant(&app).await;
+    let view = app
+        .by(&clerk)
+        .post(
+            "/api/v1/bundles",
+            json!({
+                "jurisdiction": HANYIN,
+                "bundle_code": BUNDLE,
+                "applicant": {"kind": "person", "name": "王芳", "id_number": PERSON,
+                    "phone": "13912345678"},
+                "materials": ["M1", "M2", "HY-SW-001/M1", "HY-GA-001/M1"],
+                "outcome": "accept",
+                "attested": true,
+            }),
+        )
+        .await
+        .expect(201);
+    let id = view["id"].as_i64().unwrap();
+    let (sc_case, _) = member_case(&view, "HY-SC-001");
+    let (sw_case, _) = member_case(&view, "HY-SW-001");
+    let (ga_case, _) = member_case(&view, "HY-GA-001");
+
+    // The bureau's member is decided and its licence issued; the tax office's approved.
+    app.act(&reviewer, sc_case, review("符合条件"))
+        .await
+        .expect(200);
+    app.act(&chief, sc_case, approve("符合条件"))
+        .await
+        .expect(200);
+    app.act(&clerk, sc_case, json!({"action": "issue_certificate"}))
+        .await
+        .expect(200);
+    app.act(&tax_reviewer, sw_case, review("符合条件"))
+        .await
+        .expect(200);
+    app.act(&tax, sw_case, approve("经审查")).await.expect(200);
+    // Staff see the results as issued.
+    let (staff_titles, staff_case) = titles(&app, &clerk, sc_case).await;
+    assert!(
+        staff_titles.iter().any(|t| t == "准予行政许可决定书"),
+        "{staff_titles:?}"
+    );
+    let decision = document_id(&staff_case, "准予行政许可决定书");
+    let licence_doc = staff_case["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            !["准予行政许可决定书", "受理通知书", "收件凭证"]
+                .contains(&d["title"].as_str().unwrap())
+        })
+        .and_then(|d| d["id"].as_i64())
+        .expect("the licence document");
+    let licence = app
+        .store
+        .licence_of_case(sc_case)
+        .await
+        .unwrap()
+        .expect("a licence");
+    app.by(&clerk)
+        .get(&format!("/api/v1/cases/{sc_case}/documents/{decision}"))
+        .await
+        .expect(200);
+
+    // The applicant: not listed, not downloadable, not in her licences; told to wait.
+    let (held, c) = titles(&app, &applicant, sc_case).await;
+    assert!(!held.iter().any(|t| t == "准予行政许可决定书"), "{held:?}");
+    assert_eq!(c["result_held"], "一件事全部办结后统一出件", "{c}");
+    assert_eq!(c["state_label"], "已办结，一件事全部办结后统一出件", "{c}");
+    for doc in [decision, licence_doc] {
+        app.by(&applicant)
+            .get(&format!("/api/v1/cases/{sc_case}/documents/{doc}"))
+            .await
+            .refused(403, "统一出件");
+        let (status, html) = app
+            .page_text(&applicant, &format!("/cases/{sc_case}/documents/{doc}/pdf"))
+            .await;
+        assert_eq!(status, 403, "{html}");
+        assert!(html.contains("第二十六条"), "{html}");
+    }
+    app.by(&applicant)
+        .get(&format!("/api/v1/licences/{}", licence.identifier))
+        .await
+        .refused(403, "统一出件");
+    let (status, html) = app.page_text(&applicant, "/my/licences").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(!html.contains(&licence.identifier), "{html}");
+    let (status, html) = app
+        .page_text(&applicant, &format!("/my/cases/{sc_case}"))
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("一件事全部办结后统一出件")
+            && !html.contains("已制证")
+            && !html.contains(&licence.identifier),
+        "{html}"
+    );
+    let (_, html) = app.page_text(&applicant, "/my").await;
+    assert!(html.contains("已办结，一件事全部办结后统一出件"), "{html}");
+    // Nor is the number with the case's query code a way round it.
+    let query_code = app.store.case(sc_case).await.unwrap().query_code;
+    let decision_number = staff_case["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == decision)
+        .and_then(|d| d["number"].as_str())
+        .unwrap()
+        .to_string();
+    assert!(
+        app.app
+            .lookup(&decision_number, Some(&query_code))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // The release waits for the pending member, naming it and the rule.
+    act(&app, &clerk, id, json!({"action": "release"}))
+        .await
+        .refused(422, "第二十六条");
+    app.act(&land_reviewer, ga_case, review("不符合条件"))
+        .await
+        .expect(200);
+    app.act(&land, ga_case, deny("经营场所不符合特种行业治安要求"))
+        .await
+        .expect(200);
+    // Every member ended: still held until the window releases.
+    app.by(&applicant)
+        .get(&format!("/api/v1/cases/{sc_case}/documents/{decision}"))
+        .await
+        .expect(403);
+    // No notice of any member's decision or licence: they are told with the release.
+    let told = inbox(&app, &applicant).await;
+    assert!(
+        told.iter()
+            .all(|t| !t.starts_with("审批决定通知") && !t.starts_with("证照制发通知")),
+        "{told:?}"
+    );
+    let released = act(&app, &clerk, id, json!({"action": "release"}))
+        .await
+        .expect(200);
+    assert_eq!(released["state"], "released");
+    assert_eq!(released["result"], "partial");
+
+    // Out at once: listed, downloadable, in her licences; the denied member's letter too.
+    let (out, c) = titles(&app, &applicant, sc_case).await;
+    assert!(out.iter().any(|t| t == "准予行政许可决定书"), "{out:?}");
+    assert!(c["result_held"].is_null(), "{c}");
+    app.by(&applicant)
+        .get(&format!("/api/v1/cases/{sc_case}/documents/{decision}"))
+        .await
+        .expect(200);
+    let (status, pdf) = app
+        .page(
+            &applicant,
+            &format!("/cases/{sc_case}/documents/{decision}/pdf"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with(b"%PDF"));
+    app.by(&applicant)
+        .get(&format!("/api/v1/licences/{}", licence.identifier))
+        .await
+        .expect(200);
+    let (_, html) = app.page_text(&applicant, "/my/licences").await;
+    assert!(html.contains(&licence.identifier), "{html}");
+    let (denied, _) = titles(&app, &applicant, ga_case).await;
+    assert!(
+        denied.iter().any(|t| t == "不予行政许可决定书"),
+        "{denied:?}"
+    );
+    // Told once, for the bundle.
+    let told = inbox(&app, &applicant).await;
+    assert_eq!(
+        told.iter()
+            .filter(|t| t.starts_with("统一出件通知"))
+            .count(),
+        1,
+        "{told:?}"
+    );
+    assert_eq!(told[0], "统一出件通知：我要开餐馆");
+    // One audited event of the release, by the window.
+    let events = app.store.events_from(0, 10_000).await.unwrap();
+    let releases: Vec<_> = events
+        .iter()
+        .filter(|e| e.action == "bundle_act" && e.data.contains("\"release\""))
+        .collect();
+    assert_eq!(releases.len(), 1, "{releases:?}");
+    assert!(releases[0].reason.contains("统一出件"), "{:?}", releases[0]);
+    assert!(releases[0].actor_account.is_some());
+}
+
+const SCAN: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// The window's receipt form sent with scanned files (multipart): each merged material's file
+/// counts as provided; the shared 营业执照 is stored once and linked to every member needing it,
+/// under each member's own code; each department sees its member's files and the shared one,
+/// a department outside the bundle none; a refused file keeps the others for the form. The member
+/// cases waiting for intake, then overdue, carry their bundle's label on the window's queue and on
+/// the bureau head's page.
+async fn a_bundle_received_with_files_keeps_a_shared_material_once(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    publish_resident(
+        &app,
+        "HY-SW-001",
+        "涉税事项办理",
+        "shuiwu",
+        "涉税事项申请表",
+    )
+    .await;
+    publish_resident(
+        &app,
+        "HY-GA-001",
+        "特种行业许可",
+        "gongan",
+        "特种行业许可申请表",
+    )
+    .await;
+    let catalog_admin = app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
+    app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    app.staff("hy.head", Role::BureauHead, HANYIN).await;
+    department_staff(&app, "sw.chief", Role::SectionChief, "shuiwu").await;
+    department_staff(&app, "ga.chief", Role::SectionChief, "gongan").await;
+    app.by(&catalog_admin)
+        .post("/api/v1/jurisdictions/hanyin/bundles", definition())
+        .await
+        .expect(201);
+    let csrf = app.browser_login("hy.clerk").await;
+    let (status, html, _) = answered(
+        app.client
+            .get(app.url(&format!(
+                "/work/bundles/receive?jurisdiction=hanyin&bundle={BUNDLE}"
+            )))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("name=\"file_M2\""), "{html}");
+    let send = |fields: Vec<(&'static str, String)>,
+                files: Vec<(&'static str, &'static str, &'static [u8])>| {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name, value);
+        }
+        for (material, name, bytes) in files {
+            let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name);
+            form = form.part(format!("file_{material}"), part);
+        }
+        let request = app
+            .client
+            .post(app.url("/work/bundles/receive"))
+            .multipart(form);
+        async move { answered(request.send().await.unwrap()).await }
+    };
+    let fields = |csrf: &str| {
+        vec![
+            ("csrf", csrf.to_string()),
+            ("key", "bundle-form-1".to_string()),
+            ("jurisdiction", HANYIN.to_string()),
+            ("bundle", BUNDLE.to_string()),
+            ("situation", "S1".to_string()),
+            ("kind", "organisation".to_string()),
+            ("name", "汉阴县月河餐饮有限公司".to_string()),
+            ("id_number", COMPANY_ID.to_string()),
+            ("material", "M1".to_string()),
+            ("outcome", "receive".to_string()),
+            ("attested", "yes".to_string()),
+            ("step", "receive".to_string()),
+        ]
+    };
+    // A file that is no PDF, JPG, PNG or OFD is refused beside its material; nothing received,
+    // the file that passed kept for the form.
+    let before = app.store.bundles(HANYIN, 100).await.unwrap().len();
+    let (status, html, _) = send(
+        fields(&csrf),
+        vec![
+            ("M2", "营业执照.pdf", SCAN),
+            ("HY-SW-001/M1", "涉税.exe", b"MZ not a scan"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("已保留：营业执照.pdf"), "{html}");
+    assert_eq!(app.store.bundles(HANYIN, 100).await.unwrap().len(), before);
+    // Sent again with the tax form's scan: the kept 营业执照 goes with it.
+    let (status, html, location) = send(
+        fields(&csrf),
+        vec![("HY-SW-001/M1", "涉税事项申请表.pdf", SCAN)],
+    )
+    .await;
+    assert_eq!(status, 303, "{html}");
+    let id: i64 = location
+        .strip_prefix("/work/bundles/")
+        .and_then(|rest| rest.strip_suffix("/receipt"))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("a receipt: {location}"));
+    let view = app
+        .app
+        .bundle_view(&app.principal("hy.clerk").await, id)
+        .await
+        .unwrap();
+    let provided: Vec<(&str, bool)> = view
+        .materials
+        .iter()
+        .map(|m| (m.code.as_str(), m.provided))
+        .collect();
+    assert_eq!(
+        provided,
+        [("M1", true), ("M2", true), ("HY-SW-001/M1", true)],
+        "{provided:?}"
+    );
+    let cases = app.store.bundle_cases(id).await.unwrap();
+    let case_of = |item: &str| cases.iter().find(|c| c.item_code == item).unwrap().id;
+    let (sc, sw) = (case_of("HY-SC-001"), case_of("HY-SW-001"));
+    let sc_files = app.store.attachments(sc).await.unwrap();
+    let sw_files = app.store.attachments(sw).await.unwrap();
+    // The shared licence scan: one stored file, linked to both members under their own codes.
+    let shared_sc: Vec<_> = sc_files
+        .iter()
+        .filter(|f| f.file_name == "营业执照.pdf")
+        .collect();
+    let shared_sw: Vec<_> = sw_files
+        .iter()
+        .filter(|f| f.file_name == "营业执照.pdf")
+        .collect();
+    assert_eq!(
+        (shared_sc.len(), shared_sw.len()),
+        (1, 1),
+        "{sc_files:?} {sw_files:?}"
+    );
+    assert_eq!(shared_sc[0].digest, shared_sw[0].digest);
+    assert!(app.app.blobs.get(&shared_sc[0].digest).await.is_ok());
+    // Each member holds its own files and the shared one, not another member's.
+    assert!(sw_files.iter().any(|f| f.file_name == "涉税事项申请表.pdf"));
+    assert!(!sc_files.iter().any(|f| f.file_name == "涉税事项申请表.pdf"));
+    assert_eq!(sc_files.len(), 1, "{sc_files:?}");
+    // The tax office takes the shared file and its own; 公安 (outside this bundle: its member
+    // was dropped by the situation) takes neither.
+    let [tax, land, clerk] = app.tokens(["sw.chief", "ga.chief", "hy.clerk"]).await;
+    for f in &sw_files {
+        let (status, _) = app.page_text(&tax, &format!("/files/{}", f.id)).await;
+        assert_eq!(status, 200, "{f:?}");
+        let (status, _) = app.page_text(&land, &format!("/files/{}", f.id)).await;
+        assert_eq!(status, 403, "{f:?}");
+    }
+    let (status, _) = app
+        .page_text(&tax, &format!("/files/{}", shared_sc[0].id))
+        .await;
+    assert_eq!(status, 403);
+    app.by(&land)
+        .get(&format!("/api/v1/bundles/{id}"))
+        .await
+        .expect(403);
+
+    // The window's queue labels the member cases waiting for intake with their bundle.
+    let label = format!(
+        "所属一件事：<a href=\"/work/bundles/{id}\">我要开餐馆（{}）</a>",
+        view.number
+    );
+    let (status, html) = app.page_text(&clerk, "/work/queue").await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(html.matches(&label).count(), 2, "{html}");
+    // Accepted, then past the joint due date: the head's page labels the overdue members.
+    act(&app, &clerk, id, json!({"action": "accept"}))
+        .await
+        .expect(200);
+    app.clock.set(yiyin_testkit::fixtures::at("2025-07-01"));
+    let [head] = app.tokens(["hy.head"]).await;
+    let (status, html) = app.page_text(&head, "/work/head").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.matches(&label).count() >= 1, "{html}");
 }

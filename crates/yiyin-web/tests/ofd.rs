@@ -10,7 +10,12 @@
 //! (`tests/clients/test_signer.py`): registered by a county's system administrator (refusals over
 //! the API and on the organisation page's upload form, the registration itself on the form), the
 //! documents wait, are sealed by the worker, verify with the county's chain, and wait with the
-//! reason shown while the signer is down.
+//! reason shown while the signer is down. The pushes of that holder to its supervising department
+//! wait unsigned, are signed through the adapter and arrive with a signature that verifies with the
+//! published seal as Yiyin's own; a monthly report is sealed through the adapter and verifies; the
+//! county maker's CRL (published by the test signer, built in Python) is registered (refusals for
+//! other roles and for a list the maker did not sign) and, once it lists the seal's certificate,
+//! verification reports the certificate revoked.
 
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
@@ -304,11 +309,16 @@ impl Drop for Signer {
 
 const SIGNER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/test_signer.py");
 
+/// The label the county maker's key is derived from (`SealKey::well_known`): the test signer
+/// derives the same key to sign the maker's CRL.
+const CA_LABEL: &str = "一印测试：陕西省电子印章制作中心";
+
 fn start_signer(
     port: u16,
     log: &std::path::Path,
     key: &std::path::Path,
     cert: &std::path::Path,
+    ca_cert: &std::path::Path,
 ) -> Signer {
     use std::io::BufRead;
     let mut child = std::process::Command::new("python3")
@@ -317,6 +327,8 @@ fn start_signer(
         .arg(log)
         .arg(key)
         .arg(cert)
+        .arg(CA_LABEL)
+        .arg(ca_cert)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
         .spawn()
@@ -344,6 +356,36 @@ fn external<'a>(
     }
 }
 
+/// A department's system for the test: takes every push and keeps its seal id, signature and body.
+type Hooked = std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, Option<String>, String)>>>;
+
+async fn start_hook() -> (String, Hooked) {
+    let hooked = Hooked::default();
+    let kept = hooked.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let kept = kept.clone();
+            async move {
+                let h = |n: &str| {
+                    headers
+                        .get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                };
+                kept.lock()
+                    .unwrap()
+                    .push((h("x-yiyin-seal-id"), h("x-yiyin-signature"), body));
+                "已接收"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (url, hooked)
+}
+
 /// The documents of a case as kept.
 async fn documents(app: &Api, id: i64) -> Vec<yiyin_store::documents::StoredDocument> {
     app.store.case_documents(id).await.unwrap()
@@ -360,10 +402,11 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         yiyin_seal::sm3_hex(format!("{backend:?}").as_bytes())
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    let (key_path, cert_path, log) = (
+    let (key_path, cert_path, log, ca_path) = (
         dir.join("key.hex"),
         dir.join("seal.cer"),
         dir.join("log.jsonl"),
+        dir.join("ca.cer"),
     );
 
     // The county's e-seal system: its key made in the signer (never leaves it), its own root
@@ -380,12 +423,18 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         String::from_utf8_lossy(&keygen.stderr)
     );
     let public = String::from_utf8(keygen.stdout).unwrap().trim().to_string();
-    let county = yiyin_seal::authority::Authority::create(
-        "陕西省电子印章制作中心（测试）",
-        "2025-01-01",
-        "2045-01-01",
-    )
-    .unwrap();
+    let county_key = yiyin_seal::SealKey::well_known(CA_LABEL);
+    let county = yiyin_seal::authority::Authority {
+        cert: yiyin_seal::authority::root_certificate(
+            &county_key,
+            "陕西省电子印章制作中心（测试）",
+            "2025-01-01",
+            "2045-01-01",
+        )
+        .unwrap(),
+        key: county_key,
+    };
+    std::fs::write(&ca_path, &county.cert).unwrap();
     let in_use = app
         .store
         .seals()
@@ -426,7 +475,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
     std::fs::write(&cert_path, &cert).unwrap();
     let port = yiyin_testkit::processes::free_port();
     let url = format!("http://127.0.0.1:{port}");
-    let signer = start_signer(port, &log, &key_path, &cert_path);
+    let signer = start_signer(port, &log, &key_path, &cert_path, &ca_path);
 
     // Bad registrations are refused in Chinese and change nothing.
     let seals_before = app.store.seals().await.unwrap();
@@ -468,9 +517,27 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
             r.body
         );
     }
+    let own_crl = app
+        .plain
+        .get(app.url("/api/v1/seals/crl"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let with_crl = |crl_url: &str, crl: &[u8]| {
+        let mut b = body(&url, &eseal);
+        b["crl_url"] = json!(crl_url);
+        b["crl"] = json!(b64(crl));
+        b
+    };
     for (bad, says) in [
         (body("ftp://x", &eseal), "签章接口地址"),
         (body(&url, &other_name), "印章名称"),
+        (with_crl("", &own_crl), "证书吊销列表未通过核验"),
+        (with_crl("ftp://x/crl", &[]), "证书吊销列表地址"),
         (
             json!({"url": url, "certificate": "不是证书", "seal_data": b64(&eseal)}),
             "签章证书（certificate）",
@@ -572,12 +639,45 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         .expect("the bureau's seal");
     let (_, html) = app.page_text(&admin, "/admin/org/hanyin").await;
     assert!(html.contains(&url) && html.contains(&seal.name), "{html}");
+    // No CRL yet: the page says so, and offers its form for the external seal only.
+    assert!(html.contains("尚未登记证书吊销列表"), "{html}");
+    assert!(
+        html.contains(&format!("/admin/org/hanyin/seals/{}/crl", seal.id)),
+        "{html}"
+    );
     assert_eq!(seal.signer_url.as_deref(), Some(url.as_str()));
     assert_eq!(seal.name, in_use.name);
     app.app.refresh_seals().await.unwrap();
 
+    // The supervising department's system takes the pushes.
+    let (hook_url, hooked) = start_hook().await;
+    app.app
+        .set_webhook(
+            &app.principal("hy.head").await,
+            &yiyin_app::supervision::WebhookInput {
+                jurisdiction: "hanyin".into(),
+                department: "shichang".into(),
+                url: hook_url,
+                active: true,
+            },
+        )
+        .await
+        .unwrap();
+    let delivery = yiyin_app::delivery::client();
+
     // A licence issued now waits for the county's system, then the worker has it signed.
     let (id, c, clerk) = app.licensed_case().await;
+    // Its pushes wait unsigned, named with the external seal, and are not delivered so.
+    let pushes = app.store.pushes_about(id).await.unwrap();
+    assert!(!pushes.is_empty());
+    assert!(
+        pushes
+            .iter()
+            .all(|p| p.seal_id == Some(seal.id) && p.signature.is_none()),
+        "{pushes:?}"
+    );
+    assert_eq!(app.app.deliver_once(&delivery).await, 0);
+    assert!(hooked.lock().unwrap().is_empty());
     let doc = c["documents"].as_array().unwrap().last().unwrap()["id"]
         .as_i64()
         .unwrap();
@@ -607,8 +707,25 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
     assert!(
         signed
             .iter()
-            .all(|l| l["status"] == 200 && l["seal_id"] == seal.id)
+            .all(|l| l["status"] == 200 && l["seal_id"] == seal.id && l["purpose"] == "document")
     );
+
+    // A monthly report of the holder is sealed through the adapter at once, and verifies.
+    let report_path = "/api/v1/statistics/monthly.pdf?jurisdiction=hanyin&month=2025-03";
+    let (status, report) = app.page(&head, report_path).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&report));
+    let report_sealed = yiyin_pdf::verify(&report).expect("the report verifies offline");
+    assert_eq!(report_sealed.seal.id, seal.id);
+    assert_eq!(report_sealed.seal.public_key, public);
+    let report_verdict = verdict_of(&app, &report).await;
+    assert_eq!(report_verdict["valid"], true, "{report_verdict}");
+    let reports: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l["purpose"] == "report")
+        .collect();
+    assert_eq!(reports.len(), 2, "the record and the PDF: {reports:?}");
     assert!(
         documents(&app, id)
             .await
@@ -680,6 +797,33 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
     assert_eq!(app.app.seal_waiting().await.unwrap(), 0);
     let d = documents(&app, second).await.last().unwrap().clone();
     assert_eq!(d.seal_pending, Some(seal.id), "{d:?}");
+    // The pushes keep waiting, the reason shown to the bureau; the report is refused with it.
+    assert_eq!(app.app.sign_waiting_pushes().await.unwrap(), 0);
+    for p in app.store.pushes_about(id).await.unwrap() {
+        assert!(p.signature.is_none(), "{p:?}");
+        assert!(
+            p.last_error.contains("等待外部签章系统签名")
+                && p.last_error.contains("无法连接外部签章系统"),
+            "{p:?}"
+        );
+    }
+    assert_eq!(app.app.deliver_once(&delivery).await, 0);
+    let (status, page) = app.page_text(&head, "/work/supervision").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("等待外部签章系统签名的推送") && page.contains("无法连接外部签章系统"),
+        "{page}"
+    );
+    let r = app.send("GET", report_path, Some(&head), None).await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("外部签章系统未能为月报加盖电子印章"),
+        "{}",
+        r.body
+    );
     let problem = d.seal_problem.clone().unwrap_or_default();
     assert!(problem.contains("无法连接外部签章系统"), "{d:?}");
     // API clients see what the staff page shows: waiting, and why.
@@ -721,7 +865,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         .await;
     assert_ne!(status, 200);
     assert!(String::from_utf8_lossy(&body).contains("等待外部签章系统"));
-    let _signer = start_signer(port, &log, &key_path, &cert_path);
+    let _signer = start_signer(port, &log, &key_path, &cert_path, &ca_path);
     assert_eq!(app.app.seal_waiting().await.unwrap(), 1);
     let d = documents(&app, second).await.last().unwrap().clone();
     assert!(
@@ -745,6 +889,251 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(verdict_of(&app, &ofd).await["valid"], true);
     assert_eq!(ses_check(&county.cert, &ofd)["ok"], true);
+
+    // Back up, the pushes are signed and then delivered; each arrives signed as Yiyin's own seal
+    // signs, verifying with the seal published at /api/v1/seals, over exactly the body.
+    assert_eq!(app.app.sign_waiting_pushes().await.unwrap(), pushes.len());
+    let pushed: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l["purpose"] == "push" && l["status"] == 200)
+        .collect();
+    assert_eq!(pushed.len(), pushes.len(), "{pushed:?}");
+    assert_eq!(app.app.deliver_once(&delivery).await, pushes.len());
+    let published = app.get_json("/api/v1/seals").await.expect(200);
+    let public_of = |id: &str| {
+        published
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"].as_i64().unwrap().to_string() == id)
+            .map(|s| s["public_key"].as_str().unwrap().to_string())
+            .expect("a published seal")
+    };
+    let arrived = hooked.lock().unwrap().clone();
+    assert_eq!(arrived.len(), pushes.len());
+    for (seal_id, signature, body) in &arrived {
+        let seal_id = seal_id.as_deref().expect("the seal is named");
+        assert_eq!(seal_id, seal.id.to_string());
+        let public = public_of(seal_id);
+        let sig = yiyin_seal::unhex(signature.as_deref().expect("signed")).unwrap();
+        yiyin_seal::keys::verify(&public, body.as_bytes(), &sig).expect("the signature verifies");
+        let changed = body.replacen("hanyin", "ziyang", 1);
+        assert!(yiyin_seal::keys::verify(&public, changed.as_bytes(), &sig).is_err());
+    }
+    assert!(
+        app.store
+            .pushes_about(id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| p.signature.is_some() && p.last_error.is_empty())
+    );
+
+    // The county maker's CRL. Only the county's system administrators may register it, only for
+    // an external seal, only a list the maker signed; bad input changes nothing.
+    let crl_path = format!("/api/v1/seals/{}/crl", seal.id);
+    let crl_url = format!("{url}/crl");
+    for who in [&head, &other_admin, &clerk] {
+        let r = app
+            .send("POST", &crl_path, Some(who), Some(json!({"url": crl_url})))
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("无权"),
+            "{}",
+            r.body
+        );
+    }
+    let county_crl = reqwest::get(&crl_url)
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let mut forged = county_crl.clone();
+    let last = forged.len() - 3;
+    forged[last] ^= 0x01;
+    let own_seal = app
+        .store
+        .seals()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.jurisdiction == "hanyin" && s.signer_url.is_none() && !s.retired)
+        .unwrap();
+    for (path, bad, says) in [
+        (
+            &crl_path,
+            json!({"crl": b64(&own_crl)}),
+            "证书吊销列表未通过核验",
+        ),
+        (
+            &crl_path,
+            json!({"crl": b64(&forged)}),
+            "证书吊销列表未通过核验",
+        ),
+        (&crl_path, json!({"crl": "不是列表"}), "证书吊销列表（crl）"),
+        (&crl_path, json!({"url": "ftp://x"}), "证书吊销列表地址"),
+        (&crl_path, json!({}), "请填写证书吊销列表地址"),
+        (
+            &format!("/api/v1/seals/{}/crl", own_seal.id),
+            json!({"url": crl_url}),
+            "只能为外部签章系统的印章",
+        ),
+    ] {
+        let r = app.send("POST", path, Some(&admin), Some(bad)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body["error"]["message"].as_str().unwrap().contains(says),
+            "{}",
+            r.body
+        );
+    }
+    assert!(app.store.seal_crl(seal.id).await.unwrap().is_none());
+    // Registered with its address: fetched by the worker, nothing revoked yet.
+    let r = app
+        .send(
+            "POST",
+            &crl_path,
+            Some(&admin),
+            Some(json!({"url": crl_url, "crl": b64(&county_crl)})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["url"], crl_url.as_str());
+    assert_eq!(app.app.refresh_seal_crls().await.unwrap(), 0);
+    let kept = app.store.seal_crl(seal.id).await.unwrap().unwrap();
+    assert!(
+        !kept.this_update.is_empty() && kept.problem.is_empty(),
+        "{kept:?}"
+    );
+    assert_eq!(verdict_of(&app, &ofd).await["valid"], true);
+    // The organisation page shows the CRL's state: its address, the dates of the list accepted,
+    // the last fetch, no problem.
+    let status_now = yiyin_app::seal_crls::status(&app.store, seal.id)
+        .await
+        .unwrap()
+        .expect("a CRL registered");
+    assert!(
+        !status_now.next_update.is_empty() && status_now.next_update >= kept.this_update,
+        "{status_now:?}"
+    );
+    let (_, html) = app.page_text(&admin, "/admin/org/hanyin").await;
+    for shown in [
+        crl_url.as_str(),
+        &format!(
+            "签发于 {}，下次更新 {}",
+            kept.this_update, status_now.next_update
+        ),
+        "最近一次获取</dt><dd>20",
+        "最近的问题</dt><dd>无</dd>",
+    ] {
+        assert!(html.contains(shown), "{shown}: {html}");
+    }
+    // The page's CRL form: refused for those without the right, a list the maker did not sign
+    // refused in Chinese beside the form with nothing changed; a good one taken.
+    let crl_form_path = format!("/admin/org/hanyin/seals/{}/crl", seal.id);
+    let crl_form = |csrf: &str, url: &str, crl: Vec<u8>| {
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_string())
+            .text("crl_url", url.to_string())
+            .part(
+                "crl",
+                reqwest::multipart::Part::bytes(crl).file_name("county.crl"),
+            )
+    };
+    let r = app
+        .request("POST", &crl_form_path, Some(&head), None)
+        .multipart(crl_form("", &crl_url, county_crl.clone()))
+        .send()
+        .await
+        .unwrap();
+    let (status, html, _) = yiyin_testkit::browser::answered(r).await;
+    assert_eq!(status, 403, "a bureau head: {html}");
+    let post_crl = |f: reqwest::multipart::Form| {
+        let r = app.client.post(app.url(&crl_form_path)).multipart(f).send();
+        async { yiyin_testkit::browser::answered(r.await.unwrap()).await }
+    };
+    let (status, _, _) = post_crl(crl_form("x", &crl_url, county_crl.clone())).await;
+    assert_eq!(status, 403, "a forged token");
+    let r = other
+        .post(app.url(&crl_form_path))
+        .multipart(crl_form(&other_csrf, &crl_url, county_crl.clone()))
+        .send()
+        .await
+        .unwrap();
+    let (status, html, _) = yiyin_testkit::browser::answered(r).await;
+    assert_eq!(status, 403, "another county's administrator: {html}");
+    let (status, html, _) = post_crl(crl_form(&csrf, "", own_crl.clone())).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("未能登记：") && html.contains("证书吊销列表未通过核验"),
+        "{html}"
+    );
+    let (status, html, _) = post_crl(crl_form(&csrf, "ftp://x", vec![])).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("证书吊销列表地址") && html.contains("ftp://x"),
+        "{html}"
+    );
+    assert_eq!(app.store.seal_crl(seal.id).await.unwrap().unwrap(), kept);
+    let (status, html, location) = post_crl(crl_form(&csrf, &crl_url, county_crl.clone())).await;
+    assert_eq!(status, 303, "{html}");
+    assert_eq!(location, "/admin/org/hanyin");
+    // The county revokes the seal's certificate: the next fetch takes it, and verification
+    // reports the certificate revoked in the words it uses for Yiyin's own seals.
+    let revoked = reqwest::Client::new()
+        .post(format!("{url}/revoke"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(app.app.refresh_seal_crls().await.unwrap(), 1);
+    let verdict = verdict_of(&app, &ofd).await;
+    assert_eq!(verdict["valid"], false, "{verdict}");
+    let problems = verdict["problems"].to_string();
+    assert!(
+        problems.contains("印章证书（序列号 0a0b0c01）已于")
+            && problems.contains("被制章机构吊销")
+            && problems.contains("证书吊销列表"),
+        "{verdict}"
+    );
+    assert!(
+        verdict["certificate_chain"][0]
+            .as_str()
+            .unwrap()
+            .contains("——已于"),
+        "{verdict}"
+    );
+    let page = verify_page(&app, "licence.ofd", ofd.clone()).await;
+    assert!(page.contains("被制章机构吊销"), "{page}");
+    // Both acts are audited.
+    let actions: Vec<String> = app
+        .store
+        .events_from(0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for action in ["seal_crl_registered", "seal_certificate_revoked"] {
+        assert!(actions.iter().any(|a| a == action), "{action}");
+    }
+    // An address that does not answer: the list kept stays, the page names the problem.
+    let (status, html, _) = post_crl(crl_form(&csrf, "http://127.0.0.1:9/crl", vec![])).await;
+    assert_eq!(status, 303, "{html}");
+    assert_eq!(app.app.refresh_seal_crls().await.unwrap(), 0);
+    let (_, html) = app.page_text(&admin, "/admin/org/hanyin").await;
+    assert!(
+        html.contains("http://127.0.0.1:9/crl") && html.contains("无法连接证书吊销列表地址"),
+        "{html}"
+    );
     drop(_signer);
     std::fs::remove_dir_all(&dir).ok();
     app.stop().await;

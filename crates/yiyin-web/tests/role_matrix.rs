@@ -224,6 +224,11 @@ fn rows() -> Vec<Row> {
             "/api/v1/seals/999999/external-signer",
             Who::Ops(&[O::ManageUsers]),
         ),
+        invalid(
+            "POST",
+            "/api/v1/seals/999999/crl",
+            Who::Ops(&[O::ManageUsers]),
+        ),
         missing(
             "/api/v1/cases/999999/shared-materials/fetch",
             Who::Ops(&[O::Intake]),
@@ -369,6 +374,36 @@ fn rows() -> Vec<Row> {
             "POST",
             "/api/v1/bundles/999999/actions",
             Who::Ops(&[O::ViewCase, O::ExtendBundle]),
+        ),
+        // 专家库: the bureau head keeps the pools; those who start special procedures read them and
+        // act on a case's expert draw (the application layer checks the case's scope).
+        get(
+            "/api/v1/jurisdictions/hanyin/pools",
+            Who::Ops(&[O::ManagePools, O::Suspend]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/pools",
+            Who::Ops(&[O::ManagePools]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/pools/999999/members",
+            Who::Ops(&[O::ManagePools]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/pool-members/999999/ties",
+            Who::Ops(&[O::ManagePools]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/cases/999999/expert-draw/seed",
+            Who::Ops(&[O::Suspend]),
+        ),
+        missing(
+            "/api/v1/cases/999999/expert-draw/draw",
+            Who::Ops(&[O::Suspend]),
         ),
         // Tickets are registered by the centre's agents (hotline) and by applicants (portal); the
         // gate admits them alone before the body is read, and the body here is refused for its

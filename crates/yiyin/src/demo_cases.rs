@@ -366,7 +366,7 @@ impl<'a> Driver<'a> {
             .expect("the demo has a clerk")
     }
 
-    async fn act(
+    pub(crate) async fn act(
         &mut self,
         case: &CaseRecord,
         role: Role,
@@ -388,7 +388,7 @@ impl<'a> Driver<'a> {
     }
 
     /// Completes the item's steps before the decision, one working day apart from `from`.
-    async fn steps(
+    pub(crate) async fn steps(
         &mut self,
         mut case: CaseRecord,
         from: NaiveDate,

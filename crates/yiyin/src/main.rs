@@ -6,6 +6,8 @@ mod demo;
 mod demo_bundles;
 mod demo_cases;
 mod demo_delegation;
+mod demo_pools;
+mod demo_projects;
 mod demo_supervision;
 mod demo_tickets;
 mod demo_transition;

@@ -124,3 +124,58 @@ fn the_pools_digest_and_the_seed_source_are_checked() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("名录"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_published_expert_draw_is_re_run_and_a_forged_one_caught() {
+    use yiyin_domain::pools::{Exclusion, ExclusionKind, ExpertDrawInput, PoolMember};
+    let dir = std::env::temp_dir().join(format!("yiyin-expert-draw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = ExpertDrawInput {
+        seed: "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f".into(),
+        case: "HY20250303-0001".into(),
+        count: 2,
+        members: (1..=5)
+            .map(|i| PoolMember {
+                id: format!("E{i:04}"),
+                name: format!("专{}*", i),
+                organisation: "设计院".into(),
+                inside: false,
+            })
+            .collect(),
+        exclusions: vec![Exclusion {
+            member: "E0001".into(),
+            kind: ExclusionKind::Tie,
+            reason: String::new(),
+        }],
+    };
+    let result = yiyin_domain::pools::draw(&input).unwrap();
+    // The case's draw as the API answers it (the applicant's view: names masked, reasons withheld).
+    let file = dir.join("expert.json");
+    let view =
+        json!({"case_id": 1, "seed": input.seed, "published": {"input": input, "result": result}});
+    std::fs::write(&file, view.to_string()).unwrap();
+    let out = draw(&file, &["--expert", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(again, serde_json::to_value(&result).unwrap());
+    assert!(
+        again["drawn"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["id"] != "E0001")
+    );
+    let out = draw(&file, &["--expert"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("随机种子"));
+    // A result the seed does not give is caught.
+    let mut forged = view.clone();
+    forged["published"]["result"]["drawn"][0]["id"] = json!("E0001");
+    std::fs::write(&file, forged.to_string()).unwrap();
+    let out = draw(&file, &["--expert"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不一致"));
+}

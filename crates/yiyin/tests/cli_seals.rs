@@ -1,7 +1,8 @@
 //! The seal's commands as an auditor or a recipient runs them, on the database of an installation
 //! (a SQLite file or PostgreSQL, named by `--database`) whose bureau issued a food licence through
 //! the use cases: `yiyin verify` (offline, against the published seal list, against the registry),
-//! `yiyin archive verify`, `yiyin audit verify --head`, `yiyin seal list|rotate|register-external`.
+//! `yiyin archive verify`, `yiyin audit verify --head`,
+//! `yiyin seal list|rotate|register-external|crl`.
 //! Every tampering is caught with its reason and exit status 1, and a document sealed in simulation
 //! is reported as such (模拟文书，不具法律效力, exit status 1); bad input exits 2; the seal
 //! passphrase is never echoed.
@@ -459,25 +460,83 @@ async fn verify_archive_audit_and_rotate_from_the_command_line(backend: Backend)
     };
     let url = "http://127.0.0.1:9/eseal";
     let missing = data.join("absent.cer");
+    // The county maker's CRLs (and one by a stranger), as DER files.
+    let crl_file =
+        |name: &str, by: &yiyin_seal::authority::Authority, revoked: &[(&str, &str)], day: &str| {
+            let revoked: Vec<(String, String)> = revoked
+                .iter()
+                .map(|(s, d)| (s.to_string(), d.to_string()))
+                .collect();
+            write(
+                name,
+                &yiyin_seal::authority::crl(&by.key, &by.cert, &revoked, 1, day).unwrap(),
+            )
+        };
+    let stranger = yiyin_seal::authority::Authority::create(
+        "他处制章机构（测试）",
+        "2025-01-01",
+        "2045-01-01",
+    )
+    .unwrap();
+    let county_crl = crl_file("county.crl", &county, &[], "2026-01-01");
+    let older_crl = crl_file("older.crl", &county, &[], "2025-06-01");
+    let revoking_crl = crl_file(
+        "revoking.crl",
+        &county,
+        &[("0a0b0c02", "2026-02-01")],
+        "2026-02-01",
+    );
+    let foreign_crl = crl_file("foreign.crl", &stranger, &[], "2026-01-01");
+    let with = |args: [String; 9], extra: &[&str]| -> Vec<String> {
+        args.into_iter()
+            .chain(extra.iter().map(|a| a.to_string()))
+            .collect()
+    };
+    let good = || register(&current, url, path(&cert_file), path(&eseal_file));
     for (args, says) in [
         (
-            register(&id, url, path(&cert_file), path(&eseal_file)),
+            with(register(&id, url, path(&cert_file), path(&eseal_file)), &[]),
             "已停用",
         ),
         (
-            register(&current, url, path(&missing), path(&eseal_file)),
+            with(good(), &["--crl-url", "ftp://x"]),
+            "证书吊销列表地址「ftp://x」无效",
+        ),
+        (
+            with(good(), &["--crl", path(&foreign_crl)]),
+            "证书吊销列表未通过核验",
+        ),
+        (
+            with(good(), &["--crl", path(&junk)]),
+            "证书吊销列表不是有效的 Base64 或 PEM 文本",
+        ),
+        (
+            with(good(), &["--crl", path(&missing)]),
+            "无法读取证书吊销列表文件",
+        ),
+        (
+            with(
+                register(&current, url, path(&missing), path(&eseal_file)),
+                &[],
+            ),
             "无法读取签章证书文件",
         ),
         (
-            register(&current, url, path(&cert_file), path(&junk)),
+            with(register(&current, url, path(&cert_file), path(&junk)), &[]),
             "电子印章数据文件",
         ),
         (
-            register(&current, "ftp://x", path(&cert_file), path(&eseal_file)),
+            with(
+                register(&current, "ftp://x", path(&cert_file), path(&eseal_file)),
+                &[],
+            ),
             "签章接口地址",
         ),
         (
-            register("999999", url, path(&cert_file), path(&eseal_file)),
+            with(
+                register("999999", url, path(&cert_file), path(&eseal_file)),
+                &[],
+            ),
             "没有编号为999999的印章",
         ),
     ] {
@@ -486,7 +545,9 @@ async fn verify_archive_audit_and_rotate_from_the_command_line(backend: Backend)
         assert!(said.contains(says), "{args:?}: {said}");
     }
     assert_eq!(cli.ok(&["seal", "list", "--json"]), listed);
-    let args = register(&current, url, path(&cert_file), path(&eseal_file));
+    // Registered with the maker's CRL: its address and a list file.
+    let crl_url = "http://127.0.0.1:9/crl";
+    let args = with(good(), &["--crl-url", crl_url, "--crl", path(&county_crl)]);
     let said = cli.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(said.contains(&format!("已停用第{current}号印章")), "{said}");
     let external = t
@@ -499,6 +560,83 @@ async fn verify_archive_audit_and_rotate_from_the_command_line(backend: Backend)
         .expect("the external seal registered");
     assert_eq!(external.name, in_use.name);
     assert!(t.store.seal(in_use.id).await.unwrap().retired);
+    let kept = t
+        .store
+        .seal_crl(external.id)
+        .await
+        .unwrap()
+        .expect("its CRL");
+    assert_eq!(
+        (kept.url.as_str(), kept.this_update.as_str()),
+        (crl_url, "2026-01-01")
+    );
+
+    // `seal crl`: a later list or address for the external seal. Bad input is refused in Chinese
+    // (exit status 2) and changes nothing; a list naming the seal's certificate revokes it.
+    let ext = external.id.to_string();
+    for (args, says) in [
+        (vec!["seal", "crl", &ext], "请用 --url 给出证书吊销列表地址"),
+        (
+            vec!["seal", "crl", &ext, "--url", "ftp://x"],
+            "证书吊销列表地址「ftp://x」无效",
+        ),
+        (
+            vec!["seal", "crl", &ext, "--file", path(&foreign_crl)],
+            "证书吊销列表未通过核验",
+        ),
+        (
+            vec!["seal", "crl", &ext, "--file", path(&older_crl)],
+            "早于已采用的列表",
+        ),
+        (
+            vec!["seal", "crl", &ext, "--file", path(&missing)],
+            "无法读取证书吊销列表文件",
+        ),
+        (
+            vec!["seal", "crl", &current, "--url", crl_url],
+            "只能为外部签章系统的印章登记证书吊销列表",
+        ),
+        (
+            vec!["seal", "crl", "999999", "--url", crl_url],
+            "没有编号为999999的印章",
+        ),
+    ] {
+        let said = cli.fails(&args, 2);
+        assert!(said.contains(says), "{args:?}: {said}");
+    }
+    assert_eq!(t.store.seal_crl(external.id).await.unwrap(), Some(kept));
+    let cert_of = || async {
+        t.store
+            .seal_certificates()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.seal_id == external.id)
+            .unwrap()
+    };
+    assert_eq!(cert_of().await.revoked_on, None);
+    let new_url = "http://127.0.0.1:9/crl-2";
+    let said = cli.ok(&[
+        "seal",
+        "crl",
+        &ext,
+        "--url",
+        new_url,
+        "--file",
+        path(&revoking_crl),
+    ]);
+    assert!(
+        said.contains(&format!("已为第{ext}号印章登记证书吊销列表"))
+            && said.contains(new_url)
+            && said.contains("2026-02-01"),
+        "{said}"
+    );
+    let kept = t.store.seal_crl(external.id).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.url.as_str(), kept.this_update.as_str()),
+        (new_url, "2026-02-01")
+    );
+    assert_eq!(cert_of().await.revoked_on.as_deref(), Some("2026-02-01"));
 
     t.store.close().await;
     db.drop_db().await;

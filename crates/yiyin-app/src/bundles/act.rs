@@ -146,6 +146,19 @@ impl App {
                 at,
             )
             .await?;
+        } else if let Some(result) = result {
+            // The release: every member's results out at once, delivered and told once.
+            self.deliver_released(&mut tx, id, at).await?;
+            self.notify_bundle(
+                &mut tx,
+                &Told::of(&record),
+                &body.case,
+                &ctx,
+                ("release", result.label()),
+                seqs[0],
+                at,
+            )
+            .await?;
         }
         tx.commit().await?;
         self.bundle_view(who, id).await

@@ -73,6 +73,9 @@ pub struct ReceiveBundle {
     /// Art. 31: the applicant attests that the materials are true (the signed application form,
     /// confirmed by the window).
     pub attested: bool,
+    /// Files of the merged materials scanned at the window (`Upload::material`: the merged code),
+    /// each counted as provided; a shared one is stored once and linked to every member needing it.
+    pub uploads: Vec<crate::cases::Upload>,
 }
 
 /// The window's receipt form of a bundle: the bundles in force, and the one chosen with its
@@ -192,6 +195,9 @@ pub struct BundleRef {
     pub id: i64,
     pub number: String,
     pub name: String,
+    /// The day every result was released at once (统一出件); before, the members' results are
+    /// held back from the applicant.
+    pub released_on: Option<NaiveDate>,
 }
 
 /// A line of the bundles' worklist.
@@ -481,4 +487,5 @@ impl App {
 
 mod act;
 mod receive;
+mod release;
 mod views;

@@ -55,6 +55,18 @@ impl App {
         who: &Principal,
         input: ReceiveBundle,
     ) -> Result<BundleView> {
+        self.receive_bundle_as(who, input, None).await
+    }
+
+    /// Receives a bundle at the window, as a stage of a construction project when `stage` names
+    /// one (`crate::projects`: refused before the stage before it ended; the materials an earlier
+    /// stage gave counted as given, never asked again).
+    pub async fn receive_bundle_as(
+        &self,
+        who: &Principal,
+        mut input: ReceiveBundle,
+        stage: Option<crate::projects::StageOf>,
+    ) -> Result<BundleView> {
         let today = self.today();
         let version = self
             .bundle_version_in_force(&input.jurisdiction, &input.bundle_code)
@@ -76,6 +88,33 @@ impl App {
         let (items, resolved) = self
             .resolve_in_force(&input.jurisdiction, spec, &input.situations)
             .await?;
+        if let Some(of) = &stage {
+            let given = self
+                .stage_intake(of, &input.jurisdiction, &version.code, &resolved)
+                .await?;
+            for code in given {
+                if !input.materials.contains(&code) {
+                    input.materials.push(code);
+                }
+            }
+        }
+        // A scanned material is provided by its file; a file of no merged material is refused.
+        for u in &input.uploads {
+            if !resolved.materials.iter().any(|m| m.code == u.material) {
+                return Err(AppError::field(
+                    &format!("file_{}", u.material),
+                    format!(
+                        "材料编码「{}」不在一件事「{}」的材料清单中",
+                        u.material, spec.name
+                    ),
+                ));
+            }
+            if !input.materials.contains(&u.material) {
+                input.materials.push(u.material.clone());
+            }
+        }
+        // Each file kept once (the blob store keeps one copy of the bytes), before the write.
+        let files = self.keep_uploads(&input.uploads).await?;
         for code in &input.materials {
             if !resolved.materials.iter().any(|m| &m.code == code) {
                 return Err(AppError::field(
@@ -150,6 +189,17 @@ impl App {
                 &members,
             )
             .await?;
+        if let Some(of) = &stage {
+            self.link_stage(
+                &mut tx,
+                of,
+                id,
+                &resolved,
+                &input.materials,
+                at.timestamp_millis(),
+            )
+            .await?;
+        }
         // Each member item becomes an ordinary case under the bundle, received with it.
         let mut numbers = Vec::new();
         for v in &items {
@@ -195,6 +245,21 @@ impl App {
                 })
                 .await?;
             tx.set_case_bundle(case_id, id).await?;
+            // The member's files: its own materials' and the shared ones', under its own codes,
+            // every member linked to the one stored file.
+            let own: Vec<_> = files
+                .iter()
+                .filter_map(|f| {
+                    resolved.own_code(&item.code, &f.material_code).map(|code| {
+                        yiyin_store::attachments::NewAttachment {
+                            material_code: code,
+                            ..f.clone()
+                        }
+                    })
+                })
+                .collect();
+            tx.attach(case_id, &own, &actor.name, at.timestamp_millis())
+                .await?;
             let record = tx.case(case_id).await?;
             let receipt = Transition {
                 action: "receive".into(),
@@ -243,6 +308,8 @@ impl App {
                 "bundle_id": id, "number": number, "bundle_code": version.code,
                 "bundle_version": version.version, "situations": input.situations,
                 "materials": input.materials, "outcome": outcome.as_ref().map(|a| a.name()),
+                "files": files.iter().map(|f| json!({"material": f.material_code,
+                    "name": f.file_name, "digest": f.digest})).collect::<Vec<_>>(),
                 "documents": docs.iter().map(|d| d.title()).collect::<Vec<_>>(),
                 "state": body.case.state.code(),
             }),

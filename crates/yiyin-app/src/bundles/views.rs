@@ -4,7 +4,7 @@
 use super::*;
 
 impl App {
-    pub(super) async fn bundle_record(&self, id: i64) -> Result<BundleRecord> {
+    pub(crate) async fn bundle_record(&self, id: i64) -> Result<BundleRecord> {
         self.store
             .bundle(id)
             .await?
@@ -12,16 +12,29 @@ impl App {
     }
 
     /// The bundle a member case belongs to, as its pages and lists name it (所属一件事).
-    pub(crate) async fn bundle_ref(&self, id: i64) -> Result<Option<BundleRef>> {
+    pub async fn bundle_ref(&self, id: i64) -> Result<Option<BundleRef>> {
         Ok(self.store.bundle(id).await?.map(|b| BundleRef {
             id: b.id,
             number: b.number,
             name: b.name,
+            released_on: b.body.0.released_on,
         }))
     }
 
+    /// The scope whose intake duty (受理) covers a case: a bundle's member case is taken in with its
+    /// bundle, by the window of the bundle's lead department (Art. 26, 统一受理); any other case by
+    /// its own.
+    pub async fn intake_scope(&self, record: &CaseRecord) -> Result<Scope> {
+        if let Some(id) = record.bundle_id
+            && let Some(b) = self.store.bundle(id).await?
+        {
+            return Ok(self.bundle_scope(&b.jurisdiction, &b.lead_department));
+        }
+        Ok(self.case_scope(record))
+    }
+
     /// Whether the reader sees the whole bundle, and which members they see.
-    fn bundle_reader(
+    pub(crate) fn bundle_reader(
         &self,
         who: &Principal,
         record: &BundleRecord,
@@ -70,7 +83,7 @@ impl App {
         self.bundle_view_of(record, members, &cases, whole, &visible)
     }
 
-    fn bundle_view_of(
+    pub(crate) fn bundle_view_of(
         &self,
         record: BundleRecord,
         members: Vec<BundleMemberRow>,

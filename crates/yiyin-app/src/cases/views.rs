@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 use yiyin_domain::authz::{self, Operation, Scope, applicant_may_named};
 use yiyin_domain::calendar::{CalendarError, fmt_date, local_date, provisional_note};
+use yiyin_domain::engine::joint::ResultRelease;
 use yiyin_domain::engine::{CaseState, Clock};
 use yiyin_domain::event_names::event_label;
 use yiyin_domain::party::ApplicantShown;
@@ -83,6 +84,12 @@ pub struct CaseView {
     pub allowed_actions: Vec<String>,
     /// The bundle (一件事) this case is a member item of, if any.
     pub bundle: Option<crate::bundles::BundleRef>,
+    /// For the applicant of a bundle's member case whose results are held back until the bundle's
+    /// release: 「一件事全部办结后统一出件」 (its decision and licence are then not listed).
+    pub result_held: Option<String>,
+    /// The state as this reader is shown it: for the applicant of a held member case that has
+    /// ended, 「已办结，一件事全部办结后统一出件」 rather than 已制证.
+    pub state_label: String,
 }
 
 /// The record without its applicant (whom the view shows as the reader may see them).
@@ -119,6 +126,22 @@ pub fn is_reading(action: &str) -> bool {
         action,
         MONITORING_READ | "reveal_identifiers" | "download_identifying_file"
     )
+}
+
+/// A worklist line's state as its reader is shown it: for the applicant of a bundle's member case
+/// that has ended before the bundle's release, 「已办结，一件事全部办结后统一出件」.
+fn held_label(
+    who: &Principal,
+    bundle: Option<&crate::bundles::BundleRef>,
+    state: CaseState,
+) -> String {
+    let release = match bundle {
+        Some(b) if !who.is_staff() => ResultRelease::of(Some(b.released_on)),
+        _ => ResultRelease::Own,
+    };
+    release
+        .applicant_state(state)
+        .unwrap_or_else(|| state.label().to_string())
 }
 
 /// A line of a worklist.
@@ -408,11 +431,14 @@ impl App {
         // The e-monitoring's reads are the audit page's, not the case's history.
         let mut events = self.store.case_events(record.id).await?;
         events.retain(|e| e.action != MONITORING_READ);
+        // A bundle's member results are out with the bundle's release only (统一出件).
+        let release = self.result_release_for(who, &record).await?;
         let documents = self
             .store
             .case_documents(record.id)
             .await?
             .into_iter()
+            .filter(|d| !release.holds(d.record.kind))
             .map(|d| DocumentSummary::of(d, who.is_staff()))
             .collect();
         let mut shared_materials = self.store.shared_materials(record.id).await?;
@@ -427,6 +453,10 @@ impl App {
         };
         Ok(CaseView {
             bundle,
+            result_held: App::held_notice(release),
+            state_label: release
+                .applicant_state(record.state)
+                .unwrap_or_else(|| record.state.label().to_string()),
             allowed_actions: allowed_actions(who, &record, &scope, &self.calendar(), self.today()),
             applicant: record.applicant.shown(full),
             representation: record.representation.shown(&record.applicant, full),
@@ -523,7 +553,7 @@ impl App {
                     item_name: r.item_name.clone(),
                     applicant: r.applicant.name.clone(),
                     state: r.state,
-                    state_label: r.state.label().to_string(),
+                    state_label: held_label(who, bundle.as_ref(), r.state),
                     next_role: r.next_role,
                     received_on: fmt_date(r.case.received_on),
                     statutory_due: clock.as_ref().and_then(|c| c.statutory_due).map(fmt_date),
@@ -590,11 +620,14 @@ impl App {
                 action: event_label(&e.action),
             })
             .collect();
+        let release = self.result_release(&record).await?;
         Ok(TrackView {
             number: record.number.clone(),
             item_name: record.item_name.clone(),
             state: record.state,
-            state_label: record.state.label().into(),
+            state_label: release
+                .applicant_state(record.state)
+                .unwrap_or_else(|| record.state.label().into()),
             received_on: fmt_date(record.case.received_on),
             accepted_on: record.case.accepted_on.map(fmt_date),
             promised_due: clock.as_ref().and_then(|c| c.promised_due).map(fmt_date),

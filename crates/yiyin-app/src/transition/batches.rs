@@ -97,11 +97,15 @@ impl App {
                 std::iter::once(t.code.clone()).chain(t.villages.iter().map(|v| v.code.clone()))
             })
             .collect();
+        // The bureau's seal is usable whoever signs for it: Yiyin's key, or the county's own
+        // e-seal system through the signing adapter.
+        let ring = self.keyring();
         let mut bureau = BureauFacts {
-            seal: self
-                .keyring()
+            seal: ring
                 .for_holder(jurisdiction, "")
-                .map(|(s, _)| s.name.clone()),
+                .map(|(s, _)| s)
+                .or_else(|| ring.external_for_holder(jurisdiction, ""))
+                .map(|s| s.name.clone()),
             ..BureauFacts::default()
         };
         for a in self.store.staff_in(jurisdiction).await? {

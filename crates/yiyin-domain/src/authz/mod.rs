@@ -216,6 +216,9 @@ pub enum Operation {
     /// Approve the one extension of joint handling (一件事联合办理, Art. 42 para 2): the county
     /// government's head (本级人民政府负责人).
     ExtendBundle,
+    /// Keep the expert and site-inspector pools (专家库、踏勘人员库): pools, members and their
+    /// declared ties. The bureau head.
+    ManagePools,
 }
 
 impl Operation {
@@ -245,6 +248,7 @@ impl Operation {
             Operation::ManageSimulation,
             Operation::Delegate,
             Operation::ExtendBundle,
+            Operation::ManagePools,
         ]);
         out
     }
@@ -297,6 +301,7 @@ impl Operation {
             Operation::ManageSimulation => "管理模拟运行".into(),
             Operation::Delegate => "委托镇人民政府实施行政许可或撤销委托".into(),
             Operation::ExtendBundle => "批准一件事联合办理延期".into(),
+            Operation::ManagePools => "管理专家库和踏勘人员库".into(),
         }
     }
 }
@@ -364,6 +369,7 @@ pub fn role_may(role: Role, op: Operation) -> bool {
                 | O::ManageTransition
                 | O::ManageSimulation
                 | O::Delegate
+                | O::ManagePools
                 // Not the review (审查): the head decides on it (职责分离, see `separated`).
                 | O::Step(K::Hearing | K::Decision)
         ),

@@ -97,6 +97,7 @@ fn role_matrix_is_exhaustive() {
                 O::ManageTransition,
                 O::ManageSimulation,
                 O::Delegate,
+                O::ManagePools,
             ],
             &[K::Hearing, K::Decision],
         ),

@@ -9,12 +9,14 @@
 //! ([`Case::mirror_intake`]), takes the bundle's extension ([`Case::join_extension`]) and never runs
 //! past its joint due date (`Case::joint_due`, applied by the clock); what a member case may do on
 //! its own ([`member_may`]); a member's outcome ([`MemberOutcome`]); the bundle's result derived
-//! from its members ([`joint_result`]) and its release ([`check_release`]).
+//! from its members ([`joint_result`]) and its release ([`check_release`]); and whether a member
+//! case's results (decision, licence) are out to its applicant yet ([`ResultRelease`]): held back
+//! until the bundle's one release, for every way the applicant may reach them.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Action, Case, CaseState, Extension};
+use super::{Action, Case, CaseState, DocumentKind, Extension};
 use crate::calendar::fmt_date;
 use crate::refusal::Refusal;
 
@@ -257,6 +259,76 @@ pub fn check_release(
     }
     let outcomes: Vec<MemberOutcome> = members.iter().map(|(_, o)| *o).collect();
     joint_result(&outcomes).ok_or_else(|| Refusal::new("bundle", "一件事没有成员事项，不能出件"))
+}
+
+/// What the applicant of a member case is told while its results wait for the bundle's release.
+pub const HELD_NOTICE: &str = "一件事全部办结后统一出件";
+
+/// Whether a case's results are out to its applicant (统一出件, Art. 26): a case outside any
+/// bundle hands its results out as it issues them; a bundle's member case holds them back until
+/// the bundle is released, at one window, once every member has ended (a denied member holds
+/// nothing back: the others are released with it). Staff see every result as issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultRelease {
+    /// Not a member of a bundle: its results are out as issued.
+    Own,
+    /// A member of a bundle not yet released: its results are held back.
+    Held,
+    /// A member of a bundle released on that day.
+    Released { on: NaiveDate },
+}
+
+impl ResultRelease {
+    /// The release of a case's results: `bundle` is `None` outside a bundle, else the day its
+    /// bundle was released (`None` before).
+    pub fn of(bundle: Option<Option<NaiveDate>>) -> Self {
+        match bundle {
+            None => ResultRelease::Own,
+            Some(None) => ResultRelease::Held,
+            Some(Some(on)) => ResultRelease::Released { on },
+        }
+    }
+
+    /// Whether a document of this kind is a result of the case (its decision or licence), the
+    /// documents a bundle releases at once.
+    pub fn is_result(kind: DocumentKind) -> bool {
+        matches!(
+            kind,
+            DocumentKind::DecisionLetter
+                | DocumentKind::DenialLetter
+                | DocumentKind::CommitmentDecision
+                | DocumentKind::Licence
+        )
+    }
+
+    /// Whether the results are held back from the applicant now.
+    pub fn held(self) -> bool {
+        self == ResultRelease::Held
+    }
+
+    /// Whether a document of this kind is held back from the applicant now.
+    pub fn holds(self, kind: DocumentKind) -> bool {
+        self.held() && Self::is_result(kind)
+    }
+
+    /// The refusal to hand out a held result (`what`: the document or licence asked for, named
+    /// as the applicant knows it) to the applicant, naming the rule.
+    pub fn refusal(bundle: &str, what: &str) -> Refusal {
+        Refusal::new(
+            "bundle",
+            format!(
+                "依据{ART26}，{HELD_NOTICE}：一件事「{bundle}」尚有成员事项未办结或尚未统一出件，{what}暂不能查看或下载"
+            ),
+        )
+    }
+
+    /// The state the applicant is shown of a member case while its results are held: an ended
+    /// case reads 「已办结，一件事全部办结后统一出件」 rather than 已决定 or 已制证; `None` when
+    /// the case's own label stands.
+    pub fn applicant_state(self, state: CaseState) -> Option<String> {
+        (self.held() && matches!(state, CaseState::Decided | CaseState::CertificateIssued))
+            .then(|| format!("已办结，{HELD_NOTICE}"))
+    }
 }
 
 #[cfg(test)]
@@ -517,5 +589,49 @@ mod tests {
         let r = check_release(&accepted, Some(d("2025-03-20")), &members(Approved, Denied))
             .unwrap_err();
         assert!(r.message.contains("不能再次出件"));
+    }
+
+    #[test]
+    fn a_member_result_is_out_only_with_the_bundle_release() {
+        let own = ResultRelease::of(None);
+        let held = ResultRelease::of(Some(None));
+        let out = ResultRelease::of(Some(Some(d("2025-04-01"))));
+        assert_eq!(own, ResultRelease::Own);
+        assert_eq!(
+            out,
+            ResultRelease::Released {
+                on: d("2025-04-01")
+            }
+        );
+        for kind in [
+            DocumentKind::DecisionLetter,
+            DocumentKind::DenialLetter,
+            DocumentKind::CommitmentDecision,
+            DocumentKind::Licence,
+        ] {
+            assert!(held.holds(kind), "{kind:?}");
+            assert!(!own.holds(kind) && !out.holds(kind), "{kind:?}");
+        }
+        // The intake's and the procedure's notices are never held: they are the bundle's or the
+        // member's own steps, not its result.
+        for kind in [
+            DocumentKind::AcceptanceVoucher,
+            DocumentKind::SuspensionNotice,
+            DocumentKind::HearingNotice,
+        ] {
+            assert!(!held.holds(kind), "{kind:?}");
+        }
+        assert_eq!(
+            held.applicant_state(CaseState::CertificateIssued)
+                .as_deref(),
+            Some("已办结，一件事全部办结后统一出件")
+        );
+        assert_eq!(held.applicant_state(CaseState::Accepted), None);
+        assert_eq!(out.applicant_state(CaseState::CertificateIssued), None);
+        let r = ResultRelease::refusal("我要开餐馆", "《食品经营许可证》");
+        assert!(
+            r.message.contains("第二十六条") && r.message.contains("统一出件"),
+            "{r:?}"
+        );
     }
 }

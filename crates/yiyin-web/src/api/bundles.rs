@@ -112,6 +112,7 @@ pub async fn receive(
                 outcome: req.outcome,
                 missing: req.missing,
                 attested: req.attested,
+                uploads: vec![],
             },
         )
         .await?;

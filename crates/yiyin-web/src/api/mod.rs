@@ -12,6 +12,8 @@ pub mod messages;
 pub mod monitoring;
 pub mod open_data;
 pub mod partners;
+pub mod pools;
+pub mod projects;
 pub mod ratings;
 pub mod redress;
 pub mod reports;
@@ -54,8 +56,10 @@ use yiyin_app::App;
         (name = "委托", description = "委托镇人民政府实施行政许可（《行政许可法》第二十四条）：委托记录和委托书（公开）、设立和撤销委托（局长；撤销时在办办件交回审批局）、社区（村）代办点代收和镇便民服务中心接收（办理期限自镇收到之日起算）"),
         (name = "复议应诉", description = "行政复议答复和行政诉讼应诉（局长）：登记、答复期限（按登记所存的计算规则）及临期和逾期提醒、提交答复、记录结果（撤销即撤销证照）、提取办件电子档案包"),
         (name = "一件事", description = "一件事一次办、并联审批（《行政许可法》第二十六条、第四十二条第二款）：目录中的一件事（公开）和公布（目录管理员）；窗口一次收件、一次性补正告知；各成员事项由其部门并联办理（部门只看到本部门的成员事项和共用材料）；联合办理期限四十五个工作日，经县人民政府负责人批准可延长十五个工作日一次；全部成员事项办结后统一出件；申请人凭编号和证件号码查询"),
+        (name = "工程建设项目", description = "工程建设项目审批（国办发〔2019〕11号）：立项用地规划许可、工程建设许可、施工许可、竣工验收四个阶段依次推进，每个阶段为一件事（一张表单、一次收件）；里程碑事项全部（或任一）办结即阶段办结，并行推进事项不影响；前一阶段办结后方可收件下一阶段；已提交的材料在本项目内不再重复提交；项目页面显示各阶段、事项、计时和累计用时（不含补正、特别程序、专家评审和中介服务时间，《行政许可法》第四十五条）与审批时间目标（默认一百二十个工作日）"),
         (name = "模拟运行", description = "模拟运行（局长设置）：整个县区或部分事项（如一个划转批次）试运行，文书以模拟专用章签署并加“模拟”水印，不推送、不通知申请人、不登记证照、不计入统计；关闭后不补发任何内容"),
         (name = "事项划转", description = "事项分批划转（局长）：划转方案和批次、就绪检查、切换、迁移划转前受理的办件；过渡期审批观察员查阅办件和评注"),
+        (name = "专家库", description = "专家库和踏勘人员库（局长维护库、成员及其申报的利害关系）；办件的专家抽取：评审前公布随机种子、抽取（可用 yiyin draw --expert 复核）、回避和申请人申请回避（成立的依同一种子顺延抽取）、开始专家评审（中止计时并书面告知，《行政许可法》第四十五条）"),
         (name = "监管", description = "审管分离：审批结果推送与签收、监管结果抄告、告知承诺核查、证照变更延续撤销注销撤回、信用记录、双随机抽查（抽查计划公开）"),
     )
 )]
@@ -160,6 +164,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(seals::crl))
         .routes(routes!(seals::root_certificate))
         .routes(routes!(seals::register_external_signer))
+        .routes(routes!(seals::set_crl))
         .routes(routes!(seals::archive))
         .routes(routes!(seals::lookup))
         .routes(routes!(supervision::inbox))
@@ -233,6 +238,21 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(bundles::track))
         .routes(routes!(bundles::get))
         .routes(routes!(bundles::act))
+        .routes(routes!(projects::scheme, projects::put_scheme))
+        .routes(routes!(projects::register, projects::list))
+        .routes(routes!(projects::mine))
+        .routes(routes!(projects::get))
+        .routes(routes!(projects::receive_stage))
+        .routes(routes!(pools::list, pools::create))
+        .routes(routes!(pools::add_member))
+        .routes(routes!(pools::declare_tie))
+        .routes(routes!(pools::get))
+        .routes(routes!(pools::seed))
+        .routes(routes!(pools::draw))
+        .routes(routes!(pools::recuse))
+        .routes(routes!(pools::object))
+        .routes(routes!(pools::decide))
+        .routes(routes!(pools::start))
         .routes(routes!(simulation::get, simulation::set))
         .routes(routes!(transition::get, transition::set_plan))
         .routes(routes!(transition::add_batch))

@@ -1,7 +1,8 @@
 //! The seal API: verify a sealed document (by its number, or by uploading its PDF, OFD or JSON),
 //! read the published seals, the seal-making authority's root certificate and CRL, and the daily
 //! signed chain heads (all public), and download a closed case's archive package (staff); hand a
-//! seal over to the county's own e-seal system (the system administrators).
+//! seal over to the county's own e-seal system and register its maker's revocation list (the
+//! system administrators).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -10,7 +11,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use yiyin_store::archive::PublishedHead;
-use yiyin_store::seals::SealRecord;
+use yiyin_store::seals::{SealCrl, SealRecord};
 
 use crate::auth::{CallerFor, gate};
 use yiyin_app::App;
@@ -133,6 +134,58 @@ pub struct ExternalSignerRequest {
     /// 电子印章数据（GB/T 38540 SES_Seal，由县里的制章者签名）：DER 的 Base64，或 PEM；
     /// 制章者证书即受信任的根
     pub seal_data: String,
+    /// 可选：县里制章机构的证书吊销列表（CRL）地址（http:// 或 https://），一印每小时获取一次
+    #[serde(default)]
+    pub crl_url: Option<String>,
+    /// 可选：证书吊销列表（CRL）：DER 的 Base64，或 PEM；须由电子印章数据中的制章者签发
+    #[serde(default)]
+    pub crl: Option<String>,
+}
+
+/// The revocation list of an external seal's maker: where to fetch it, and/or the list itself.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SealCrlRequest {
+    /// 证书吊销列表（CRL）地址（http:// 或 https://），一印每小时获取一次
+    #[serde(default)]
+    pub url: Option<String>,
+    /// 证书吊销列表（CRL）：DER 的 Base64，或 PEM；须由该印章的制章者签发，且不早于已采用的列表
+    #[serde(default)]
+    pub crl: Option<String>,
+}
+
+/// The CRL source of a request: the list read from Base64 or PEM.
+fn crl_source<'a>(
+    url: Option<&'a str>,
+    crl: &'a Option<Vec<u8>>,
+) -> yiyin_app::seal_crls::CrlSource<'a> {
+    yiyin_app::seal_crls::CrlSource {
+        url,
+        crl: crl.as_deref(),
+    }
+}
+
+/// Register where the CRL of an external seal's maker (the county's seal-making authority) is
+/// fetched from and/or upload one (system administrators of the seal's county): the list must be
+/// signed by the maker in the seal's registered seal data (SM2/SM3) and not older than the one
+/// kept; when it lists the seal's certificate, the certificate is revoked and verification
+/// reports it. Audited; bad input is refused in Chinese and changes nothing.
+#[utoipa::path(post, path = "/api/v1/seals/{id}/crl", tag = "核验",
+    params(("id" = i64, Path, description = "外部签章系统的印章编号（见 /api/v1/seals）")),
+    request_body = SealCrlRequest,
+    responses((status = 200, body = SealCrl), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_crl(
+    call: CallerFor<gate::SealCrl>,
+    Path(id): Path<i64>,
+    Body(req): Body<SealCrlRequest>,
+) -> ApiResult<Json<SealCrl>> {
+    use yiyin_app::seals::der_from;
+    let crl = match req.crl.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(c) => Some(der_from("证书吊销列表（crl）", c.as_bytes())?),
+        None => None,
+    };
+    let source = crl_source(req.url.as_deref(), &crl);
+    Ok(Json(call.app.set_seal_crl(&call.who, id, &source).await?))
 }
 
 /// Hand a seal in use over to the county's own qualified e-seal system (system administrators of
@@ -154,9 +207,14 @@ pub async fn register_external_signer(
     use yiyin_app::seals::der_from;
     let certificate = der_from("签章证书（certificate）", req.certificate.as_bytes())?;
     let eseal = der_from("电子印章数据（seal_data）", req.seal_data.as_bytes())?;
+    let crl = match req.crl.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(c) => Some(der_from("证书吊销列表（crl）", c.as_bytes())?),
+        None => None,
+    };
+    let source = crl_source(req.crl_url.as_deref(), &crl);
     let seal = call
         .app
-        .register_external_signer(&call.who, id, &req.url, &certificate, &eseal)
+        .register_external_signer(&call.who, id, &req.url, &certificate, &eseal, &source)
         .await?;
     Ok((axum::http::StatusCode::CREATED, Json(seal)))
 }

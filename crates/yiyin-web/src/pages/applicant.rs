@@ -145,7 +145,7 @@ pub(crate) async fn read_multipart(
                 )));
             }
         };
-        let name = field.name().unwrap_or_default().to_string();
+        let name = field_name(&field);
         match field.file_name().map(str::to_string) {
             Some(file_name) => {
                 let bytes = field
@@ -173,6 +173,33 @@ pub(crate) async fn read_multipart(
     }
     crate::input::check_pairs(&fields)?;
     Ok((FormData(fields), files))
+}
+
+/// A part's field name: `name="…"` as browsers send it, or `name*=utf-8''…` (RFC 5987,
+/// percent-encoded) as some clients send a name with a character such as `/` — a bundle member's
+/// material `file_HY-SW-001/M1` —, which the multipart parser does not read.
+fn field_name(field: &axum::extract::multipart::Field<'_>) -> String {
+    if let Some(name) = field.name() {
+        return name.to_string();
+    }
+    field
+        .headers()
+        .get(axum::http::header::CONTENT_DISPOSITION)
+        // The header as UTF-8: a file's name in it is sent unencoded.
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+        .and_then(|v| v.split(';').find_map(|p| p.trim().strip_prefix("name*=")))
+        .and_then(|v| {
+            let (charset, rest) = v.trim().split_once('\'')?;
+            let (_, encoded) = rest.split_once('\'')?;
+            charset.eq_ignore_ascii_case("utf-8").then_some(encoded)
+        })
+        .and_then(|encoded| {
+            percent_encoding::percent_decode_str(encoded)
+                .decode_utf8()
+                .ok()
+        })
+        .map(|name| name.into_owned())
+        .unwrap_or_default()
 }
 
 /// Applies online: the materials uploaded are the materials provided; the application and its files

@@ -5,7 +5,8 @@
 //! materials, the joint clock with every due date explained, its state and result — with the form
 //! of the acts the reader may take on the bundle (the window's intake and release, the government
 //! head's extension). The window receives a bundle on `/work/bundles/receive` (the bundle, its
-//! situations, the applicant, the merged material list ticked once, the Art. 31 attestation) and
+//! situations, the applicant, the merged material list ticked or scanned once — a shared
+//! material's file stored once for every member needing it —, the Art. 31 attestation) and
 //! prints its one receipt voucher at `/work/bundles/{id}/receipt`. The use cases are
 //! `yiyin_app::bundles`'s; a refusal shows the page again with the message.
 
@@ -18,7 +19,13 @@ use yiyin_domain::authz::Operation;
 
 use crate::auth::gate;
 use crate::error::AppError;
-use crate::pages::{Chrome, FormData, PageFor, PageResult, Path, Query, RawForm, render, settle};
+use crate::pages::work::intake::{ACCEPT, SCAN_HINT};
+use crate::pages::{
+    Chrome, FieldErrors, FilesForm, FormData, PageFor, PageResult, Path, Query, RawForm,
+    is_refusal, render, settle, unprocessable,
+};
+use yiyin_app::cases::Upload;
+use yiyin_store::pending_uploads::PendingUpload;
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
@@ -162,12 +169,36 @@ struct IntakePage {
     /// The fields as sent, to fill the form in again.
     values: FormData,
     error: String,
+    /// A refused file's message, beside its material (`file_<code>`).
+    errors: FieldErrors,
+    /// The form's key: the files that passed are kept for it in this session when the form is
+    /// refused, and sent with it again.
+    key: String,
+    kept: Vec<PendingUpload>,
 }
 
 impl IntakePage {
     fn chose(&self, situation: &str) -> bool {
         self.situations.iter().any(|s| s == situation)
     }
+
+    /// The names of the files kept for a merged material.
+    fn kept_of(&self, code: &str) -> Vec<&str> {
+        self.kept
+            .iter()
+            .filter(|k| k.material_code == code)
+            .map(|k| k.file_name.as_str())
+            .collect()
+    }
+}
+
+/// What the receipt form shows again besides the fields: the message, the files refused and kept.
+#[derive(Default)]
+struct Again {
+    error: String,
+    errors: FieldErrors,
+    key: String,
+    kept: Vec<PendingUpload>,
 }
 
 /// The window's receipt form of a bundle (一件事), filled in with `values` as sent.
@@ -176,7 +207,7 @@ async fn intake_page(
     (jurisdiction, bundle): (&str, &str),
     situations: Vec<String>,
     values: FormData,
-    error: String,
+    again: Again,
 ) -> PageResult {
     let jurisdictions = page.jurisdictions_for(Operation::Receive);
     let jurisdiction = if jurisdiction.is_empty() {
@@ -198,7 +229,14 @@ async fn intake_page(
         form,
         situations,
         values,
-        error,
+        error: again.error,
+        errors: again.errors,
+        key: if again.key.is_empty() {
+            yiyin_app::accounts::random_token()
+        } else {
+            again.key
+        },
+        kept: again.kept,
     })
 }
 
@@ -209,30 +247,58 @@ pub async fn intake_form(page: PageFor<gate::Receive>, Query(q): Query<IntakeQue
         (&q.jurisdiction, &q.bundle),
         vec![],
         FormData::default(),
-        String::new(),
+        Again::default(),
     )
     .await
 }
 
-/// The receipt form sent: `step=choose` lists the merged materials for the situations chosen;
-/// otherwise the bundle is received once — the applicant, the merged materials ticked
-/// (`material`), the Art. 31 attestation (`attested=yes`) and the window's outcome — and the
-/// receipt voucher follows. A refusal keeps nothing and shows the form again.
-pub async fn intake(page: PageFor<gate::Receive>, form: RawForm) -> PageResult {
-    page.check_csrf(&form)?;
-    let f = form.raw;
+/// The receipt form sent (with files, multipart, or without): `step=choose` lists the merged
+/// materials for the situations chosen; otherwise the bundle is received once — the applicant, the
+/// merged materials ticked (`material`) or scanned (`file_<code>`, a shared one once for every
+/// member), the Art. 31 attestation (`attested=yes`) and the window's outcome — and the receipt
+/// voucher follows. A refusal keeps nothing but the files that passed (kept for this form in this
+/// session, sent with it again) and shows the form again.
+pub async fn intake(page: PageFor<gate::Receive>, form: FilesForm) -> PageResult {
+    let mut errors = FieldErrors::default();
+    let (f, uploads) = form.read(Some(&page), &mut errors).await?;
     let (jurisdiction, bundle) = (f.get("jurisdiction"), f.get("bundle"));
     let situations = f.all("situation");
-    if f.get("step") == "choose" {
-        return intake_page(
+    let session = &page.user.session;
+    let key = Some(f.get("key"))
+        .filter(|k| !k.is_empty())
+        .unwrap_or_else(yiyin_app::accounts::random_token);
+    // Choosing the situations, or a file refused (type, size): the files that passed are kept.
+    let refused_file = !errors.is_empty();
+    if f.get("step") == "choose" || refused_file {
+        let kept = page.app.keep_pending(session, &key, &uploads).await?;
+        let error = if refused_file {
+            "有文件未通过检查，请按提示重新选择；其他文件已保留".to_string()
+        } else {
+            String::new()
+        };
+        let shown = intake_page(
             &page,
             (&jurisdiction, &bundle),
             situations,
             f,
-            String::new(),
+            Again {
+                error,
+                errors,
+                key,
+                kept,
+            },
         )
         .await;
+        return if refused_file {
+            unprocessable(shown)
+        } else {
+            shown
+        };
     }
+    // The files kept from an earlier sending of this form go with it, unless sent again.
+    let kept = page.app.pending_for(session, &key, &uploads).await?;
+    let sent = uploads.clone();
+    let uploads: Vec<Upload> = uploads.into_iter().chain(kept).collect();
     let result = async {
         let applicant = ApplicantInput {
             kind: f.get("kind"),
@@ -259,11 +325,20 @@ pub async fn intake(page: PageFor<gate::Receive>, form: RawForm) -> PageResult {
                     outcome,
                     missing: vec![],
                     attested: f.ticked("attested", "yes"),
+                    uploads,
                 },
             )
             .await
     }
     .await;
+    let kept = match &result {
+        Ok(_) => {
+            page.app.drop_pending(session, &key).await?;
+            vec![]
+        }
+        Err(e) if is_refusal(e) => page.app.keep_pending(session, &key, &sent).await?,
+        Err(_) => vec![],
+    };
     settle(
         result,
         |v| {
@@ -278,7 +353,12 @@ pub async fn intake(page: PageFor<gate::Receive>, form: RawForm) -> PageResult {
                 (&jurisdiction, &bundle),
                 situations.clone(),
                 f.clone(),
-                e,
+                Again {
+                    error: e,
+                    errors: FieldErrors::default(),
+                    key: key.clone(),
+                    kept,
+                },
             )
             .await
         },

@@ -27,7 +27,9 @@ pub mod identity;
 pub mod messages;
 pub mod monitoring;
 pub mod partners;
+pub mod pools;
 pub mod portal;
+pub mod projects;
 pub mod ratings;
 pub mod redress;
 pub mod security;
@@ -166,10 +168,27 @@ pub fn router() -> Router<App> {
             get(delegation::desk).post(delegation::create),
         )
         .route("/work/delegations/{id}/revoke", post(delegation::revoke))
+        .route("/work/pools", get(pools::desk).post(pools::create))
+        .route("/work/pools/{id}/members", post(pools::add_member))
+        .route("/work/pool-members/{id}/ties", post(pools::declare_tie))
+        .route("/work/cases/{id}/experts", get(pools::case))
+        .route("/work/cases/{id}/experts/{what}", post(pools::act))
+        .route("/my/cases/{id}/experts", get(pools::case))
+        .route("/my/cases/{id}/experts/{what}", post(pools::act))
+        .route(
+            "/work/projects",
+            get(projects::list).post(projects::register),
+        )
+        .route("/work/projects/{id}", get(projects::show))
+        .route("/work/projects/{id}/stages", post(projects::receive_stage))
+        .route("/my/projects", get(projects::mine))
+        .route("/my/projects/{id}", get(projects::my_project))
         .route("/work/bundles", get(bundles::desk))
         .route(
             "/work/bundles/receive",
-            get(bundles::intake_form).post(bundles::intake),
+            get(bundles::intake_form)
+                .post(bundles::intake)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/work/bundles/{id}/receipt", get(bundles::receipt))
         .route("/work/bundles/{id}", get(bundles::show))
@@ -278,6 +297,10 @@ pub fn router() -> Router<App> {
             "/admin/catalog/{code}/bundles",
             get(admin::bundles::bundles).post(admin::bundles::publish),
         )
+        .route(
+            "/admin/catalog/{code}/project-scheme",
+            get(admin::project_scheme::scheme).post(admin::project_scheme::save),
+        )
         .route("/admin/catalog/{code}/publish/{item}", post(admin::publish))
         .route("/admin/catalog/{code}/retire/{item}", post(admin::retire))
         .route(
@@ -289,6 +312,10 @@ pub fn router() -> Router<App> {
         .route(
             "/admin/org/{code}/seals/{id}/external-signer",
             post(admin::register_external_signer),
+        )
+        .route(
+            "/admin/org/{code}/seals/{id}/crl",
+            post(admin::set_seal_crl),
         )
         .route("/admin/notices/{code}", get(admin::notices))
         .route(

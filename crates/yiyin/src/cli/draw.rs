@@ -5,12 +5,17 @@
 //! chain head signed after publication): both are checked — the pools are those committed to, the
 //! seed is the one the source gives. Needs nothing but the file: the draw is a pure function of the
 //! pools, the ties and the seed.
+//!
+//! With `--expert` the file is a case's published expert draw (专家抽取, `/api/v1/cases/{id}/expert-draw`
+//! or its `published`): the same algorithm, the case as the one target and the pool's members as the
+//! inspectors, re-run from the published pool, exclusions and seed.
 
 use std::path::PathBuf;
 
 use clap::Args;
 use serde::Deserialize;
 use yiyin_domain::inspection::{Draw, DrawInput, SeedSource, check_commitment, draw};
+use yiyin_domain::pools::{self, ExpertDraw, PublishedDraw};
 
 use super::{CliResult, Failure, GlobalArgs};
 
@@ -22,6 +27,9 @@ pub struct DrawArgs {
     /// 以 JSON 输出抽取结果
     #[arg(long)]
     json: bool,
+    /// 文件是办件的专家抽取（/api/v1/cases/{编号}/expert-draw 下载的 JSON，或其中的 published）
+    #[arg(long)]
+    expert: bool,
 }
 
 /// A published plan: its input and, once drawn, its result.
@@ -44,6 +52,9 @@ struct Published {
 pub fn run(_global: &GlobalArgs, args: DrawArgs) -> CliResult {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| Failure::input(format!("无法读取文件 {}：{e}", args.file.display())))?;
+    if args.expert {
+        return expert(&text, args.json);
+    }
     let (input, published) = match serde_json::from_str::<Published>(&text) {
         Ok(p) => {
             if p.cancelled_at.is_some() {
@@ -108,4 +119,42 @@ pub fn run(_global: &GlobalArgs, args: DrawArgs) -> CliResult {
         )),
         None => Ok(()),
     }
+}
+
+/// A case's published expert draw: the view of the API (with `published`) or `published` itself.
+#[derive(Debug, Deserialize)]
+struct ExpertFile {
+    published: PublishedDraw,
+}
+
+/// Re-runs a published expert draw (the text of the file) and answers the result: refused when the
+/// file holds a result the published input does not give.
+pub fn rerun_expert(text: &str) -> Result<ExpertDraw, String> {
+    let published = match serde_json::from_str::<ExpertFile>(text) {
+        Ok(f) => f.published,
+        Err(_) => serde_json::from_str::<PublishedDraw>(text).map_err(|e| {
+            format!("文件不是公布的专家抽取（应含 input：seed、case、count、members）：{e}")
+        })?,
+    };
+    pools::rerun(&published).map_err(|e| e.to_string())
+}
+
+fn expert(text: &str, json: bool) -> CliResult {
+    let result = rerun_expert(text).map_err(Failure::other)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).map_err(|e| Failure::other(e.to_string()))?
+        );
+    } else {
+        println!("算法 {} · 随机种子 {}", result.algorithm, result.seed);
+        for (i, m) in result.drawn.iter().enumerate() {
+            println!("{}. {}（{}，{}）", i + 1, m.name, m.id, m.organisation);
+        }
+        if !result.passed_over.is_empty() {
+            println!("回避：{}", result.passed_over.join("、"));
+        }
+    }
+    eprintln!("已由公布的库、回避名单和随机种子重新抽取；与公布的抽取结果一致（如有）");
+    Ok(())
 }

@@ -82,7 +82,7 @@ pub enum Command {
     /// 电子档案：校验办结办件的档案包
     #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
     Archive(verify::ArchiveArgs),
-    /// 电子印章：列出、轮换
+    /// 电子印章：列出、轮换、吊销证书、登记外部签章系统及其证书吊销列表
     #[command(help_template = HELP, subcommand_help_heading = "子命令", disable_help_subcommand = true, disable_help_flag = true)]
     Seal(seal::SealCmdArgs),
     /// 双随机抽查：用公布的名录和随机种子重新抽取，并与公布的结果比对

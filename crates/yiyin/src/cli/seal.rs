@@ -1,10 +1,12 @@
-//! `yiyin seal list|rotate|revoke-cert|register-external`: the seals of the bureaus, the resident departments and the
+//! `yiyin seal list|rotate|revoke-cert|register-external|crl`: the seals of the bureaus, the resident departments and the
 //! platform. Rotation retires a seal and makes its successor with the same name and holder; the
 //! retired public key and certificate stay published so that everything it signed still verifies.
 //! Revoking a seal's certificate (a compromised key) lists it in the authority's CRL and makes
 //! verification report it. Registering an external signer hands a seal over to the county's own
 //! qualified e-seal system (`docs/signing-adapter.md`), checked and audited as
-//! `yiyin_app::seals::register_external` does it.
+//! `yiyin_app::seals::register_external_for` does it for the API and the page too, with the
+//! county maker's revocation list (CRL: an address fetched hourly and/or a file), which `crl`
+//! registers later as `yiyin_app::seal_crls::set_crl` does.
 
 use clap::{Args, Subcommand};
 
@@ -68,7 +70,36 @@ enum SealCommand {
         /// 电子印章数据文件（GB/T 38540 SES_Seal，DER 或 PEM；其制章者证书即受信任的根）
         #[arg(long, value_name = "FILE")]
         seal_data: std::path::PathBuf,
+        /// 制章机构的证书吊销列表地址（可选，http:// 或 https:// 开头；服务器每小时获取）
+        #[arg(long, value_name = "URL")]
+        crl_url: Option<String>,
+        /// 制章机构的证书吊销列表文件（可选，DER 或 PEM，须由该印章的制章者签发）
+        #[arg(long, value_name = "FILE")]
+        crl: Option<std::path::PathBuf>,
     },
+    /// 为外部签章系统的印章登记制章机构的证书吊销列表：获取地址（每小时获取）和/或列表文件；列明该印章证书时即吊销
+    #[command(help_template = HELP, disable_help_flag = true)]
+    Crl {
+        /// 外部签章系统的印章编号（见 yiyin seal list）
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// 证书吊销列表地址（http:// 或 https:// 开头）
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// 证书吊销列表文件（DER 或 PEM，须由该印章的制章者签发）
+        #[arg(long, value_name = "FILE")]
+        file: Option<std::path::PathBuf>,
+    },
+}
+
+/// A CRL file as given (DER or PEM; checked by the use case); a Chinese refusal naming the file.
+fn crl_file(path: Option<&std::path::Path>) -> Result<Option<Vec<u8>>, Failure> {
+    path.map(|p| {
+        std::fs::read(p).map_err(|e| {
+            Failure::input(format!("无法读取证书吊销列表文件「{}」：{e}", p.display()))
+        })
+    })
+    .transpose()
 }
 
 /// A certificate or seal data file, read and decoded; a Chinese refusal naming the file.
@@ -146,10 +177,17 @@ pub async fn run(_global: &GlobalArgs, args: SealCmdArgs) -> CliResult {
             url,
             certificate,
             seal_data,
+            crl_url,
+            crl,
         } => {
             let registered = async {
                 let certificate = der_file("签章证书", &certificate)?;
                 let eseal = der_file("电子印章数据", &seal_data)?;
+                let crl = crl_file(crl.as_deref())?;
+                let source = yiyin_app::seal_crls::CrlSource {
+                    url: crl_url.as_deref(),
+                    crl: crl.as_deref(),
+                };
                 let today = yiyin_domain::calendar::local_date(chrono::Utc::now());
                 let actor = yiyin_domain::party::Actor::cli("命令行");
                 yiyin_app::seals::register_external_for(
@@ -159,10 +197,11 @@ pub async fn run(_global: &GlobalArgs, args: SealCmdArgs) -> CliResult {
                     &url,
                     &certificate,
                     &eseal,
+                    &source,
                     today,
                 )
                 .await
-                .map_err(|e| Failure::input(e.to_string()))
+                .map_err(Failure::from)
             }
             .await;
             registered.map(|seal| {
@@ -172,6 +211,35 @@ pub async fn run(_global: &GlobalArgs, args: SealCmdArgs) -> CliResult {
                     seal.id,
                     seal.signer_url.as_deref().unwrap_or_default()
                 );
+            })
+        }
+        SealCommand::Crl { id, url, file } => {
+            let set = async {
+                if url.is_none() && file.is_none() {
+                    return Err(Failure::input(
+                        "请用 --url 给出证书吊销列表地址，或用 --file 给出证书吊销列表文件",
+                    ));
+                }
+                let crl = crl_file(file.as_deref())?;
+                let source = yiyin_app::seal_crls::CrlSource {
+                    url: url.as_deref(),
+                    crl: crl.as_deref(),
+                };
+                let actor = yiyin_domain::party::Actor::cli("命令行");
+                yiyin_app::seal_crls::set_crl(&store, &actor, id, &source)
+                    .await
+                    .map_err(Failure::from)
+            }
+            .await;
+            set.map(|kept| {
+                let mut said = format!("已为第{id}号印章登记证书吊销列表");
+                if !kept.url.is_empty() {
+                    said += &format!("：地址 {}（正在运行的服务器每小时获取）", kept.url);
+                }
+                if !kept.this_update.is_empty() {
+                    said += &format!("；已采用的列表签发于 {}", kept.this_update);
+                }
+                println!("{said}");
             })
         }
     };

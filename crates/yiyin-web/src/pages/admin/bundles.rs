@@ -79,7 +79,7 @@ pub async fn bundles(
 }
 
 /// Codes separated by commas, 、 or spaces.
-fn codes(text: &str) -> Vec<String> {
+pub(super) fn codes(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、'))
         .filter(|s| !s.is_empty())
         .map(str::to_string)

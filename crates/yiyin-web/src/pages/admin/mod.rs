@@ -1,5 +1,6 @@
 //! Administration: the catalog editor (draft, check, publish with an effective date, retire — the
-//! changelog follows by itself) and its bundles (一件事, [`bundles`]), staff accounts and roles, the holiday calendar of new years, and
+//! changelog follows by itself), its bundles (一件事, [`bundles`]) and the construction project
+//! stages ([`project_scheme`]), staff accounts and roles, the holiday calendar of new years, and
 //! the notices that did not go out. Every page checks the role in the jurisdiction: catalog
 //! administrators for the catalog, system administrators for accounts, the calendar and notices.
 
@@ -26,10 +27,11 @@ mod catalog;
 mod item_form;
 mod notices;
 mod org;
+pub mod project_scheme;
 
 pub use catalog::{catalog, edit_form, national, new_form, publish, retire, save};
 pub use notices::{notices, resend};
-pub use org::{org, register_external_signer, save_org};
+pub use org::{org, register_external_signer, save_org, set_seal_crl};
 
 #[derive(Template)]
 #[template(path = "admin/index.html")]

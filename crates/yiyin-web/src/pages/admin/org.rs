@@ -8,7 +8,10 @@
 //! use case; a bad line is refused beside its field, in Chinese, naming the line. The page also
 //! lists the county's seals in use, each signed by Yiyin or by the county's own e-seal system
 //! (外部签章系统), and a system administrator registers such a system for a seal there by
-//! uploading its certificate and seal data ([`register_external_signer`]).
+//! uploading its certificate and seal data ([`register_external_signer`]). For each external seal
+//! it shows the state of its maker's revocation list (CRL: the address, the last accepted list's
+//! dates, the last fetch, the last problem), and a system administrator gives a new address or list
+//! there ([`set_seal_crl`]).
 
 use crate::pages::{Path, Query};
 use askama::Template;
@@ -56,12 +59,55 @@ struct OrgPage {
     text: String,
     error: String,
     /// The county's seals in use, each signed by Yiyin or by its external e-seal system.
-    seals: Vec<SealRecord>,
+    seals: Vec<SealRow>,
     /// The seal whose external-signer form was refused (0: none), the refusal and the address
     /// as typed.
     seal_refused: i64,
     seal_error: String,
     seal_url: String,
+    seal_crl_url: String,
+    /// The seal whose CRL form was refused (0: none), the refusal and the address as typed.
+    crl_refused: i64,
+    crl_error: String,
+    crl_url: String,
+}
+
+/// A seal in use as the page shows it, with its CRL's state when it is an external seal's
+/// (the seal's fields read through, `s.name` in the template).
+struct SealRow {
+    seal: SealRecord,
+    crl: Option<CrlView>,
+}
+
+impl std::ops::Deref for SealRow {
+    type Target = SealRecord;
+    fn deref(&self) -> &SealRecord {
+        &self.seal
+    }
+}
+
+/// An external seal's CRL as shown: '' where nothing is known.
+struct CrlView {
+    url: String,
+    this_update: String,
+    next_update: String,
+    accepted_at: String,
+    checked_at: String,
+    problem: String,
+}
+
+impl CrlView {
+    fn of(s: yiyin_app::seal_crls::CrlStatus) -> Self {
+        let when = |ms: Option<i64>| ms.map(crate::pages::messages::when).unwrap_or_default();
+        Self {
+            url: s.url,
+            this_update: s.this_update,
+            next_update: s.next_update,
+            accepted_at: when(s.accepted_at),
+            checked_at: when(s.checked_at),
+            problem: s.problem,
+        }
+    }
 }
 
 /// The bureau's fields as shown on the form.
@@ -251,7 +297,7 @@ impl OrgPage {
         j: Jurisdiction,
         today: chrono::NaiveDate,
         editable: bool,
-        seals: Vec<SealRecord>,
+        seals: Vec<SealRow>,
     ) -> Result<Self, AppError> {
         let text = toml::to_string_pretty(&j).map_err(AppError::internal)?;
         let bureau = j
@@ -317,17 +363,31 @@ impl OrgPage {
             seal_refused: 0,
             seal_error: String::new(),
             seal_url: String::new(),
+            seal_crl_url: String::new(),
+            crl_refused: 0,
+            crl_error: String::new(),
+            crl_url: String::new(),
         })
     }
 }
 
-/// The seals in use of the jurisdiction `code` (the seal list is public), by holder.
-async fn seals_in_use(page: &Page, code: &str) -> Result<Vec<SealRecord>, AppError> {
-    let seals = page.app.store.seals().await?;
-    Ok(seals
-        .into_iter()
-        .filter(|s| s.jurisdiction == code && !s.retired)
-        .collect())
+/// The seals in use of the jurisdiction `code` (the seal list is public), by holder, each external
+/// seal with its CRL's state.
+async fn seals_in_use(page: &Page, code: &str) -> Result<Vec<SealRow>, AppError> {
+    let mut rows = Vec::new();
+    for seal in page.app.store.seals().await? {
+        if seal.jurisdiction != code || seal.retired {
+            continue;
+        }
+        let crl = match seal.signer_url {
+            Some(_) => yiyin_app::seal_crls::status(&page.app.store, seal.id)
+                .await?
+                .map(CrlView::of),
+            None => None,
+        };
+        rows.push(SealRow { seal, crl });
+    }
+    Ok(rows)
 }
 
 /// The organisation of a jurisdiction: read by its catalog administrators, edited by its system
@@ -666,6 +726,9 @@ struct ExternalSignerForm {
     url: String,
     certificate: Vec<u8>,
     seal_data: Vec<u8>,
+    /// The CRL's address and file (optional).
+    crl_url: String,
+    crl: Vec<u8>,
 }
 
 impl ExternalSignerForm {
@@ -685,6 +748,13 @@ impl ExternalSignerForm {
                     crate::input::check_pairs(&[(name, url.clone())])?;
                     form.url = url.trim().to_string();
                 }
+                "crl_url" => {
+                    let url = String::from_utf8(bytes)
+                        .map_err(|_| AppError::invalid("证书吊销列表地址不是有效的文本"))?;
+                    crate::input::check_pairs(&[(name, url.clone())])?;
+                    form.crl_url = url.trim().to_string();
+                }
+                "crl" => form.crl = bytes,
                 "certificate" => form.certificate = bytes,
                 "seal_data" => form.seal_data = bytes,
                 _ => {}
@@ -710,14 +780,18 @@ pub async fn register_external_signer(
         return Err(AppError::NotFound(format!("本县区没有第{id}号印章")).into());
     }
     let current = page.app.organisation_of(page.who(), &code).await?;
-    let mut url = String::new();
+    let (mut url, mut crl_url) = (String::new(), String::new());
     let result = async {
         let form = ExternalSignerForm::read(mp).await?;
-        url = form.url;
+        (url, crl_url) = (form.url, form.crl_url);
         let certificate = der_from("签章证书文件", &form.certificate)?;
         let eseal = der_from("电子印章数据文件", &form.seal_data)?;
+        let crl = yiyin_app::seal_crls::CrlSource {
+            url: Some(crl_url.as_str()),
+            crl: Some(form.crl.as_slice()),
+        };
         page.app
-            .register_external_signer(page.who(), id, &url, &certificate, &eseal)
+            .register_external_signer(page.who(), id, &url, &certificate, &eseal, &crl)
             .await
     }
     .await;
@@ -741,6 +815,52 @@ pub async fn register_external_signer(
     shown.seal_refused = id;
     shown.seal_error = error;
     shown.seal_url = url;
+    shown.seal_crl_url = crl_url;
+    unprocessable(render(&shown))
+}
+
+/// A system administrator of the county gives the CRL of an external seal's maker: a new address
+/// and/or a list file (DER or PEM), sent on the seal's CRL form and checked by the one use case
+/// (`App::set_seal_crl`, as the API does); a refusal shows the page again beside that form, in
+/// Chinese, with nothing changed.
+pub async fn set_seal_crl(
+    page: PageFor<gate::SealCrl>,
+    Path((code, id)): Path<(String, i64)>,
+    UploadForm(mp): UploadForm,
+) -> PageResult {
+    let page = page.page;
+    let seal = page.app.store.seal(id).await?;
+    if seal.jurisdiction != code {
+        return Err(AppError::NotFound(format!("本县区没有第{id}号印章")).into());
+    }
+    let current = page.app.organisation_of(page.who(), &code).await?;
+    let mut url = String::new();
+    let result = async {
+        let form = ExternalSignerForm::read(mp).await?;
+        url = form.crl_url;
+        let source = yiyin_app::seal_crls::CrlSource {
+            url: Some(url.as_str()),
+            crl: Some(form.crl.as_slice()),
+        };
+        page.app.set_seal_crl(page.who(), id, &source).await
+    }
+    .await;
+    let error = match result {
+        Ok(kept) => {
+            let mut said = format!("已为印章「{}」登记证书吊销列表", seal.name);
+            if !kept.this_update.is_empty() {
+                said += &format!("，已采用的列表签发于 {}", kept.this_update);
+            }
+            return Ok(redirect_with(&format!("/admin/org/{code}"), &said));
+        }
+        Err(e) if crate::pages::is_refusal(&e) => e.to_string(),
+        Err(e) => return Err(e.into()),
+    };
+    let seals = seals_in_use(&page, &code).await?;
+    let mut shown = OrgPage::new(page.chrome(""), current, page.app.today(), true, seals)?;
+    shown.crl_refused = id;
+    shown.crl_error = error;
+    shown.crl_url = url;
     unprocessable(render(&shown))
 }
 

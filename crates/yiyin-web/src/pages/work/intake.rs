@@ -44,9 +44,9 @@ struct IntakePage {
 }
 
 /// What a scan field accepts.
-const ACCEPT: &str = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png";
+pub(crate) const ACCEPT: &str = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png";
 /// The hint beside a scan field before a file is chosen.
-const SCAN_HINT: &str = "可选多个文件，单个不超过10MB";
+pub(crate) const SCAN_HINT: &str = "可选多个文件，单个不超过10MB";
 
 impl IntakePage {
     /// The item's own mandate material (授权委托书), if it lists one.

@@ -110,6 +110,8 @@ pub struct QueueLine {
     pub channel: String,
     /// The window or centre that received it.
     pub unit: String,
+    /// The bundle (一件事) it is a member item of, if any: its intake is the bundle's.
+    pub bundle: Option<yiyin_app::bundles::BundleRef>,
 }
 
 #[derive(Template)]
@@ -165,7 +167,7 @@ pub async fn queue(page: Page, Query(q): Query<QueueQuery>) -> PageResult {
         for c in page.app.store.list_cases(&filter).await? {
             if page
                 .who()
-                .require(Operation::Intake, &page.app.case_scope(&c))
+                .require(Operation::Intake, &page.app.intake_scope(&c).await?)
                 .is_err()
                 || (only_mine && c.unit != my_unit)
             {
@@ -191,6 +193,10 @@ pub async fn queue(page: Page, Query(q): Query<QueueQuery>) -> PageResult {
                 days_left: left,
                 channel: c.channel.label().into(),
                 unit: unit_name(&org, &c.jurisdiction, &c.unit),
+                bundle: match c.bundle_id {
+                    Some(b) => page.app.bundle_ref(b).await?,
+                    None => None,
+                },
             });
         }
     }
@@ -406,6 +412,11 @@ pub struct CaseShown {
     pub form: Vec<yiyin_domain::catalog::form::ShownField>,
     /// The bundle (一件事) the case is a member item of, if any.
     pub bundle: Option<yiyin_app::bundles::BundleRef>,
+    /// To the applicant of a bundle's member case before the bundle's release: 「一件事全部办结后
+    /// 统一出件」 (its decision and licence are not listed until then).
+    pub result_held: Option<String>,
+    /// The case's state as the reader is shown it.
+    pub state_label: String,
 }
 
 impl CaseShown {
@@ -438,7 +449,12 @@ impl CaseShown {
         Ok(CaseShown {
             bundle: view.bundle,
             form,
-            licence: licence.map(|l| l.identifier),
+            // A bundle's member licence is out with the bundle's release only (统一出件).
+            licence: licence
+                .filter(|_| view.result_held.is_none())
+                .map(|l| l.identifier),
+            result_held: view.result_held,
+            state_label: view.state_label,
             late: c.case.deferred_warnings(&c.item, app.today()),
             materials: material_rows(&c, &files, &shared),
             mandate_files: files

@@ -1,0 +1,271 @@
+//! Construction project pages (工程建设项目审批): the projects of a jurisdiction with the window's
+//! registration form (`/work/projects`), a project's page (`/work/projects/{id}`) — every stage,
+//! its bundle's items, cases and clocks, the working days used against the target, and the
+//! window's form to receive the next stage (the materials an earlier stage gave marked, not asked
+//! again) —, and the builder's own pages (`/my/projects`, `/my/projects/{id}`). The use cases are
+//! `yiyin_app::projects`'s; a refusal shows the page again with the message naming the rule.
+
+use askama::Template;
+use yiyin_app::bundles::{BundleIntake, ReceiveBundle};
+use yiyin_app::cases::ApplicantInput;
+use yiyin_app::projects::{ProjectLine, ProjectView, StageForm};
+use yiyin_domain::authz::Operation;
+use yiyin_domain::project::{InvestmentType, Project, Stage};
+
+use crate::auth::gate;
+use crate::error::AppError;
+use crate::pages::{
+    Chrome, FormData, Page, PageFor, PageResult, Path, Query, RawForm, render, settle,
+};
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub jurisdiction: String,
+    pub notice: String,
+}
+
+#[derive(Template)]
+#[template(path = "work/projects.html")]
+struct ListPage {
+    chrome: Chrome,
+    jurisdictions: Vec<(String, String)>,
+    jurisdiction: String,
+    lines: Vec<ProjectLine>,
+    /// Whether the reader registers projects (the window).
+    registers: bool,
+    investments: Vec<(&'static str, &'static str)>,
+    values: FormData,
+    error: String,
+}
+
+async fn list_page(
+    page: &PageFor<gate::Staff>,
+    jurisdiction: &str,
+    values: FormData,
+    error: String,
+    notice: &str,
+) -> PageResult {
+    let mut jurisdictions = page.jurisdictions_for(Operation::Receive);
+    for j in page.jurisdictions_for(Operation::ViewCase) {
+        if !jurisdictions.contains(&j) {
+            jurisdictions.push(j);
+        }
+    }
+    let jurisdiction = if jurisdiction.is_empty() {
+        jurisdictions
+            .first()
+            .map(|j| j.0.clone())
+            .unwrap_or_default()
+    } else {
+        jurisdiction.to_string()
+    };
+    let lines = page.app.project_list(page.who(), &jurisdiction).await?;
+    let registers = page
+        .who()
+        .require_in(Operation::Receive, &jurisdiction)
+        .is_ok();
+    render(&ListPage {
+        chrome: page.chrome(notice),
+        jurisdictions,
+        jurisdiction,
+        lines,
+        registers,
+        investments: InvestmentType::options(),
+        values,
+        error,
+    })
+}
+
+/// The projects of a jurisdiction, and the window's registration form.
+pub async fn list(page: PageFor<gate::Staff>, Query(q): Query<ListQuery>) -> PageResult {
+    list_page(
+        &page,
+        &q.jurisdiction,
+        FormData::default(),
+        String::new(),
+        &q.notice,
+    )
+    .await
+}
+
+/// Registers a project (the window): its project code, name, builder and credit code, location
+/// and investment type; a refusal shows the form again as sent.
+pub async fn register(page: PageFor<gate::Staff>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
+    let f = form.raw;
+    let jurisdiction = f.get("jurisdiction");
+    let result = async {
+        let investment = InvestmentType::parse(&f.get("investment"))
+            .ok_or_else(|| AppError::field("investment", "请选择投资类型（政府投资或社会投资）"))?;
+        let project = Project {
+            code: f.get("code"),
+            name: f.get("name"),
+            builder: f.get("builder"),
+            builder_code: f.get("builder_code"),
+            location: f.get("location"),
+            investment,
+        };
+        page.app
+            .register_project(page.who(), &jurisdiction, project)
+            .await
+    }
+    .await;
+    settle(
+        result,
+        |v| (format!("/work/projects/{}", v.id), "项目已登记".to_string()),
+        |e| async { list_page(&page, &jurisdiction, f.clone(), e, "").await },
+    )
+    .await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ProjectQuery {
+    pub notice: String,
+}
+
+#[derive(Template)]
+#[template(path = "work/project.html")]
+struct ProjectPage {
+    chrome: Chrome,
+    view: ProjectView,
+    /// The window's form for the next stage (the window only).
+    form: Option<StageForm>,
+    /// Where the page is: `/work` for staff, `/my` for the builder.
+    base: &'static str,
+    values: FormData,
+    error: String,
+}
+
+impl ProjectPage {
+    /// Whether an item is a parallel item (并行推进) of the stage numbered `number`.
+    fn is_parallel(&self, number: &usize, code: &str) -> bool {
+        self.view
+            .stages
+            .iter()
+            .any(|s| s.number == *number && s.parallel.iter().any(|p| p == code))
+    }
+}
+
+async fn project_page(
+    page: &Page,
+    id: i64,
+    notice: &str,
+    values: FormData,
+    error: String,
+) -> PageResult {
+    let view = page.app.project_view(page.who(), id).await?;
+    let staff = page.who().is_staff();
+    let form = if staff
+        && page
+            .who()
+            .require_in(Operation::Receive, &view.jurisdiction)
+            .is_ok()
+    {
+        page.app.stage_form(page.who(), id).await?
+    } else {
+        None
+    };
+    render(&ProjectPage {
+        chrome: page.chrome(notice),
+        view,
+        form,
+        base: if staff { "/work" } else { "/my" },
+        values,
+        error,
+    })
+}
+
+/// A project's page, for staff of its jurisdiction.
+pub async fn show(
+    page: PageFor<gate::Staff>,
+    Path(id): Path<i64>,
+    Query(q): Query<ProjectQuery>,
+) -> PageResult {
+    project_page(&page, id, &q.notice, FormData::default(), String::new()).await
+}
+
+/// Receives the project's next stage at the window, as its bundle: the builder as the applicant,
+/// the merged materials ticked (`material`; those an earlier stage gave count as given), the Art.
+/// 31 attestation (`attested=yes`) and the window's outcome; the receipt voucher follows.
+pub async fn receive_stage(
+    page: PageFor<gate::Receive>,
+    Path(id): Path<i64>,
+    form: RawForm,
+) -> PageResult {
+    page.check_csrf(&form)?;
+    let f = form.raw;
+    let result = async {
+        let stage = Stage::parse(&f.get("stage"))
+            .ok_or_else(|| AppError::field("stage", "请选择要收件的阶段"))?;
+        let applicant = ApplicantInput {
+            kind: "organisation".into(),
+            name: f.get("name"),
+            id_number: f.get("id_number"),
+            phone: f.get("phone"),
+        }
+        .parse()?;
+        let outcome = match f.get("outcome").as_str() {
+            "" | "receive" => BundleIntake::Receive,
+            "accept" => BundleIntake::Accept,
+            "notify_supplement" => BundleIntake::NotifySupplement,
+            _ => return Err(AppError::field("outcome", "请选择收件后的处理")),
+        };
+        page.app
+            .receive_stage(
+                page.who(),
+                id,
+                stage,
+                ReceiveBundle {
+                    jurisdiction: String::new(),
+                    bundle_code: String::new(),
+                    situations: vec![],
+                    applicant,
+                    materials: f.all("material"),
+                    outcome,
+                    missing: vec![],
+                    attested: f.get("attested") == "yes",
+                    uploads: vec![],
+                },
+            )
+            .await
+    }
+    .await;
+    settle(
+        result,
+        |v| {
+            (
+                format!("/work/bundles/{}/receipt", v.id),
+                "已收件".to_string(),
+            )
+        },
+        |e| async { project_page(&page, id, "", f.clone(), e).await },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "applicant/projects.html")]
+struct MyListPage {
+    chrome: Chrome,
+    lines: Vec<ProjectLine>,
+}
+
+/// The projects of the applicant's own organisation.
+pub async fn mine(page: PageFor<gate::Applicant>, Query(q): Query<ProjectQuery>) -> PageResult {
+    let lines = page.app.my_projects(page.who()).await?;
+    render(&MyListPage {
+        chrome: page.chrome(&q.notice),
+        lines,
+    })
+}
+
+/// A project's page for its builder.
+pub async fn my_project(
+    page: PageFor<gate::Applicant>,
+    Path(id): Path<i64>,
+    Query(q): Query<ProjectQuery>,
+) -> PageResult {
+    project_page(&page, id, &q.notice, FormData::default(), String::new()).await
+}

@@ -1,0 +1,527 @@
+//! Construction projects by stage (工程建设项目审批, 国办发〔2019〕11号) against a real server, on
+//! both databases: the catalog administrator sets the scheme (stage 1 a bundle of 企业投资项目核准,
+//! the milestone, with 环评 in parallel; stage 2 a bundle of 建设工程规划许可) and the window may
+//! not; the window registers a project (its code once) and receives stage 1 with one supplement
+//! notice; stage 2 is refused, naming the rule, before stage 1 ended; the milestone decided ends
+//! stage 1 while the parallel item is still open; stage 2 is received without asking again for the
+//! 营业执照 stage 1 took; the project's total of working days leaves out the supplement period and
+//! is shown against the 120-day target to staff and to the builder's own account, and to no one
+//! else.
+
+use serde_json::{Value, json};
+use yiyin_domain::roles::Role;
+use yiyin_store::Backend;
+use yiyin_testkit::fixtures::{at, date, sample_item};
+use yiyin_testkit::web::{COMPANY_ID, HANYIN, approve, review};
+use yiyin_testkit::{Api, on_both};
+
+on_both!(
+    a_project_moves_through_its_stages_in_order_and_counts_its_days,
+    the_catalog_administrator_sets_the_scheme_on_its_page,
+);
+
+/// An item of the bureau (transferred) made from the sample's: its first material its own, its
+/// second the sample's 营业执照.
+async fn publish(app: &Api, code: &str, name: &str, department: &str, first: &str) {
+    let mut item = sample_item("HY-SC-001");
+    item.code = code.into();
+    item.name = name.into();
+    item.department = department.into();
+    item.supervising_department = department.into();
+    item.materials[0].name = first.into();
+    yiyin_app::catalog::publish_item(
+        &app.store,
+        HANYIN,
+        item,
+        date("2025-03-03"),
+        app.app.today(),
+        "工程建设项目审批事项",
+        "test",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("publish {code}: {e}"));
+}
+
+fn bundle(code: &str, name: &str, lead: &str, members: &[&str]) -> Value {
+    json!({
+        "spec": {"code": code, "name": name, "lead_department": lead, "members": members},
+        "effective_on": "2025-03-03",
+    })
+}
+
+fn scheme() -> Value {
+    json!({
+        "stages": [
+            {"stage": "land_planning", "bundle_code": "GJ-1", "milestones": ["HY-FG-101"],
+                "completion": "all", "parallel": ["HY-HB-101"]},
+            {"stage": "engineering", "bundle_code": "GJ-2", "milestones": ["HY-ZJ-101"],
+                "completion": "any"},
+        ]
+    })
+}
+
+fn project() -> Value {
+    json!({
+        "jurisdiction": HANYIN,
+        "code": "2025-610921-48-01-000123",
+        "name": "汉阴县城关镇安置小区建设项目",
+        "builder": "汉阴县月河建设有限公司",
+        "builder_code": COMPANY_ID,
+        "location": "汉阴县城关镇",
+        "investment": "social",
+    })
+}
+
+fn stage(materials: &[&str], outcome: &str) -> Value {
+    json!({
+        "applicant": {"kind": "organisation", "name": "汉阴县月河建设有限公司", "id_number": COMPANY_ID},
+        "materials": materials,
+        "outcome": outcome,
+        "attested": true,
+    })
+}
+
+fn member_case(view: &Value, item: &str) -> i64 {
+    view["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["item_code"] == item)
+        .and_then(|m| m["case_id"].as_i64())
+        .unwrap_or_else(|| panic!("no member {item} in {view}"))
+}
+
+/// The three items of the stages published, the catalog administrator `hy.catalog` and the
+/// bundles GJ-1 (核准 and 环评) and GJ-2 (规划许可) published by them; their token.
+async fn stage_bundles(app: &Api) -> String {
+    publish(app, "HY-FG-101", "企业投资项目核准", "fagai", "项目申请书").await;
+    publish(
+        app,
+        "HY-HB-101",
+        "建设项目环境影响评价文件审批",
+        "huanbao",
+        "环境影响报告表",
+    )
+    .await;
+    publish(
+        app,
+        "HY-ZJ-101",
+        "建设工程规划许可证核发",
+        "zhujian",
+        "建设工程规划许可申请表",
+    )
+    .await;
+    let catalog = app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
+    for (code, name, lead, members) in [
+        (
+            "GJ-1",
+            "立项用地规划许可阶段",
+            "fagai",
+            &["HY-FG-101", "HY-HB-101"][..],
+        ),
+        ("GJ-2", "工程建设许可阶段", "zhujian", &["HY-ZJ-101"][..]),
+    ] {
+        app.by(&catalog)
+            .post(
+                "/api/v1/jurisdictions/hanyin/bundles",
+                bundle(code, name, lead, members),
+            )
+            .await
+            .expect(201);
+    }
+    catalog
+}
+
+async fn a_project_moves_through_its_stages_in_order_and_counts_its_days(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let catalog = stage_bundles(&app).await;
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    app.staff("hy.reviewer", Role::Reviewer, HANYIN).await;
+    app.staff("hy.chief", Role::SectionChief, HANYIN).await;
+    let elsewhere = app.staff("xy.clerk", Role::WindowClerk, "xunyang").await;
+
+    // Only the catalog administrator sets the scheme; it is public; the target defaults to 120.
+    app.by(&clerk)
+        .put("/api/v1/jurisdictions/hanyin/project-scheme", scheme())
+        .await
+        .expect(403);
+    let mut unordered = scheme();
+    unordered["stages"].as_array_mut().unwrap().reverse();
+    app.by(&catalog)
+        .put("/api/v1/jurisdictions/hanyin/project-scheme", unordered)
+        .await
+        .refused(422, "应按顺序配置");
+    app.by(&catalog)
+        .put("/api/v1/jurisdictions/hanyin/project-scheme", scheme())
+        .await
+        .expect(200);
+    let public = app
+        .get_json("/api/v1/jurisdictions/hanyin/project-scheme")
+        .await
+        .expect(200);
+    assert_eq!(public["target_days"], 120);
+
+    // The window registers the project, once; others may not; bad input names its field.
+    app.by(&catalog)
+        .post("/api/v1/projects", project())
+        .await
+        .expect(403);
+    let mut bad = project();
+    bad["code"] = json!("2025-61092");
+    app.by(&clerk)
+        .post("/api/v1/projects", bad)
+        .await
+        .refused(422, "项目代码");
+    let view = app
+        .by(&clerk)
+        .post("/api/v1/projects", project())
+        .await
+        .expect(201);
+    let id = view["id"].as_i64().unwrap();
+    assert_eq!(view["investment_label"], "社会投资");
+    assert_eq!(view["stages"].as_array().unwrap().len(), 4);
+    assert_eq!(view["stages"][0]["state"], "not_started");
+    app.by(&clerk)
+        .post("/api/v1/projects", project())
+        .await
+        .refused(409, "已在本县区登记");
+
+    // Stage 2 before stage 1 is refused naming the rule; another county's window may not act.
+    let stage1 = format!("/api/v1/projects/{id}/stages/land_planning");
+    let stage2 = format!("/api/v1/projects/{id}/stages/engineering");
+    app.by(&clerk)
+        .post(&stage2, stage(&["M1"], "accept"))
+        .await
+        .refused(422, "「立项用地规划许可」阶段尚未收件");
+    app.by(&elsewhere)
+        .post(&stage1, stage(&["M1"], "accept"))
+        .await
+        .expect(403);
+    app.by(&catalog)
+        .post(&stage1, stage(&["M1"], "accept"))
+        .await
+        .expect(403);
+
+    // Stage 1 received with one supplement notice (营业执照 missing), supplied two days later.
+    let b1 = app
+        .by(&clerk)
+        .post(&stage1, stage(&["M1", "HY-HB-101/M1"], "notify_supplement"))
+        .await
+        .expect(201);
+    assert_eq!(b1["state"], "awaiting_supplement");
+    let b1_id = b1["id"].as_i64().unwrap();
+    app.by(&clerk)
+        .post(&stage1, stage(&["M1", "M2"], "accept"))
+        .await
+        .refused(422, "只收件一次");
+    app.clock.set(at("2025-03-05"));
+    // (The sessions ended meanwhile.)
+    let [clerk] = app.tokens(["hy.clerk"]).await;
+    app.by(&clerk)
+        .post(
+            &format!("/api/v1/bundles/{b1_id}/actions"),
+            json!({"action": "supplement", "materials": ["M2"]}),
+        )
+        .await
+        .expect(200);
+    app.by(&clerk)
+        .post(
+            &format!("/api/v1/bundles/{b1_id}/actions"),
+            json!({"action": "accept"}),
+        )
+        .await
+        .expect(200);
+    app.by(&clerk)
+        .post(&stage2, stage(&["M1"], "accept"))
+        .await
+        .refused(422, "「立项用地规划许可」阶段尚未办结");
+    let refusal = app
+        .by(&clerk)
+        .post(&stage2, stage(&["M1"], "accept"))
+        .await
+        .expect(422);
+    assert!(
+        refusal.to_string().contains("国办发〔2019〕11号"),
+        "{refusal}"
+    );
+
+    // The milestone decided ends stage 1; the parallel 环评 still open does not hold it.
+    app.clock.set(at("2025-03-10"));
+    // (The sessions ended meanwhile.)
+    let [clerk, reviewer, chief] = app.tokens(["hy.clerk", "hy.reviewer", "hy.chief"]).await;
+    let fg = member_case(&b1, "HY-FG-101");
+    app.act(&reviewer, fg, review("符合产业政策"))
+        .await
+        .expect(200);
+    app.act(&chief, fg, approve("予以核准")).await.expect(200);
+    let ended = app
+        .by(&clerk)
+        .get(&format!("/api/v1/projects/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(ended["stages"][0]["state"], "ended", "{ended}");
+    assert_eq!(ended["stages"][0]["ended_on"], "2025-03-10");
+    // Received 03-03, ended 03-10: five working days, two of them awaiting the supplement.
+    assert_eq!(ended["stages"][0]["days"]["elapsed"], 5, "{ended}");
+    assert_eq!(ended["stages"][0]["days"]["supplement"], 2);
+    assert_eq!(ended["stages"][0]["days"]["used"], 3);
+    assert_eq!(ended["next_stage"], "engineering");
+    assert_eq!(ended["next_blocked"], "");
+
+    // Stage 2 received without asking again for the 营业执照 stage 1 took.
+    app.clock.set(at("2025-03-11"));
+    // (The sessions ended meanwhile.)
+    let [clerk] = app.tokens(["hy.clerk"]).await;
+    let b2 = app
+        .by(&clerk)
+        .post(&stage2, stage(&["M1"], "accept"))
+        .await
+        .expect(201);
+    let licence = b2["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "营业执照")
+        .cloned()
+        .expect("营业执照 in stage 2's list");
+    assert_eq!(licence["provided"], true, "{b2}");
+    assert_eq!(b2["state"], "accepted");
+
+    // The total as of 03-12: stage 1's three days and stage 2's one, against 120.
+    app.clock.set(at("2025-03-12"));
+    // (The sessions ended meanwhile.)
+    let [clerk, elsewhere] = app.tokens(["hy.clerk", "xy.clerk"]).await;
+    let now = app
+        .by(&clerk)
+        .get(&format!("/api/v1/projects/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(now["days"]["used"], 4, "{now}");
+    assert_eq!(now["days"]["supplement"], 2);
+    assert_eq!(now["days"]["target"], 120);
+    assert_eq!(now["days"]["left"], 116);
+    assert!(
+        now["days"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("第四十五条")
+    );
+    assert_eq!(now["stages"][1]["state"], "in_progress");
+    // The 营业执照 supplied in stage 1 is stage 1's.
+    let given: Vec<(String, String)> = now["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap().into(),
+                m["stage_label"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        given.contains(&("营业执照".into(), "立项用地规划许可".into())),
+        "{given:?}"
+    );
+    let list = app
+        .by(&clerk)
+        .get("/api/v1/projects?jurisdiction=hanyin")
+        .await
+        .expect(200);
+    assert_eq!(list[0]["days_used"], 4);
+    app.by(&elsewhere)
+        .get("/api/v1/projects?jurisdiction=hanyin")
+        .await
+        .expect(403);
+    app.by(&elsewhere)
+        .get(&format!("/api/v1/projects/{id}"))
+        .await
+        .expect(403);
+
+    // The staff page, and the builder's own pages; another company sees nothing.
+    let (status, html) = app.page_text(&clerk, &format!("/work/projects/{id}")).await;
+    assert_eq!(status, 200, "{html}");
+    for phrase in [
+        "立项用地规划许可：已办结",
+        "工程建设许可：办理中",
+        "累计用时",
+        "（并行推进）",
+        "本县区尚未配置该阶段",
+    ] {
+        assert!(html.contains(phrase), "{phrase} in {html}");
+    }
+    let (status, html) = app
+        .page_text(&clerk, "/work/projects?jurisdiction=hanyin")
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("2025-610921-48-01-000123"));
+    let builder = app
+        .register(
+            "organisation",
+            "汉阴县月河建设有限公司",
+            COMPANY_ID,
+            "jianshe2025a",
+        )
+        .await;
+    let mine = app
+        .by(&builder)
+        .get("/api/v1/my/projects")
+        .await
+        .expect(200);
+    assert_eq!(mine[0]["id"], id);
+    let seen = app
+        .by(&builder)
+        .get(&format!("/api/v1/projects/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(seen["days"]["used"], 4);
+    let (status, html) = app.page_text(&builder, &format!("/my/projects/{id}")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("目标 120 个工作日") && !html.contains("收件：第"),
+        "{html}"
+    );
+    app.by(&builder)
+        .post(&stage2, stage(&["M1"], "accept"))
+        .await
+        .expect(403);
+    let other = app.other_company().await;
+    app.by(&other)
+        .get(&format!("/api/v1/projects/{id}"))
+        .await
+        .refused(403, "不是您单位的项目");
+    let (status, _) = app.page_text(&other, &format!("/my/projects/{id}")).await;
+    assert_eq!(status, 403);
+    let (status, _) = app
+        .page_text(&builder, &format!("/work/projects/{id}"))
+        .await;
+    assert_eq!(status, 403);
+}
+
+/// The scheme page's form: the target, then each stage's bundle, milestones, rule and parallel
+/// items (`fields` change or add to the stages 1 and 2 of [`scheme`]; stages 3 and 4 empty).
+fn scheme_form<'a>(csrf: &'a str, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("csrf", csrf),
+        ("target_days", "100"),
+        ("land_planning_bundle", "GJ-1"),
+        ("land_planning_milestones", "HY-FG-101"),
+        ("land_planning_completion", "all"),
+        ("land_planning_parallel", "HY-HB-101"),
+        ("engineering_bundle", "GJ-2"),
+        ("engineering_milestones", "HY-ZJ-101"),
+        ("engineering_completion", "any"),
+        ("engineering_parallel", ""),
+        ("construction_bundle", ""),
+        ("construction_milestones", ""),
+        ("construction_completion", "all"),
+        ("construction_parallel", ""),
+        ("completion_bundle", ""),
+        ("completion_milestones", ""),
+        ("completion_completion", "all"),
+        ("completion_parallel", ""),
+    ];
+    for (k, v) in fields {
+        match form.iter_mut().find(|(name, _)| name == k) {
+            Some(field) => field.1 = v,
+            None => form.push((k, v)),
+        }
+    }
+    form
+}
+
+/// The catalog administrator sets the scheme on the catalog editor's page, linked from the
+/// catalog; what is saved is the API's; bad input is refused in Chinese and changes nothing; the
+/// window may neither see nor send the page.
+async fn the_catalog_administrator_sets_the_scheme_on_its_page(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let catalog = stage_bundles(&app).await;
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let page = "/admin/catalog/hanyin/project-scheme";
+    let api = "/api/v1/jurisdictions/hanyin/project-scheme";
+
+    let (status, html) = app.page_text(&catalog, "/admin/catalog/hanyin").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(&format!("href=\"{page}\"")), "{html}");
+    let (status, html) = app.page_text(&catalog, page).await;
+    assert_eq!(status, 200, "{html}");
+    yiyin_testkit::assert_says(
+        &html,
+        &[
+            "本县区尚未配置工程建设项目审批阶段",
+            "第1阶段：立项用地规划许可",
+            "第4阶段：竣工验收",
+            "立项用地规划许可阶段（GJ-1）",
+            "value=\"120\"",
+        ],
+    );
+
+    // The window may neither see the page nor send its form.
+    let (status, _) = app.page_text(&clerk, page).await;
+    assert_eq!(status, 403);
+    let csrf = app.browser_login("hy.clerk").await;
+    let r = app.post_form(page, &scheme_form(&csrf, &[])).await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().await.unwrap().contains("您的岗位没有此项职责"));
+    assert_ne!(app.get_json(api).await.status, 200, "nothing saved");
+
+    // Bad input: named in Chinese, the form shown again as sent, nothing saved.
+    let csrf = app.browser_login_totp("hy.catalog").await;
+    for (fields, phrase) in [
+        (
+            &[("target_days", "一百")][..],
+            "审批时间目标应填写工作日天数",
+        ),
+        (
+            &[("target_days", "400")][..],
+            "审批时间目标应为 1 至 365 个工作日",
+        ),
+        (
+            &[("land_planning_bundle", "")][..],
+            "「立项用地规划许可」阶段应指定一件事",
+        ),
+        (
+            &[("engineering_parallel", "HY-ZJ-101")][..],
+            "事项「HY-ZJ-101」不能既是里程碑事项又是并行推进事项",
+        ),
+        (
+            &[
+                ("construction_bundle", "GJ-9"),
+                ("construction_milestones", "HY-ZJ-101"),
+            ][..],
+            "一件事「GJ-9」不在本县区现行的事项目录中",
+        ),
+    ] {
+        let r = app.post_form(page, &scheme_form(&csrf, fields)).await;
+        assert_eq!(r.status().as_u16(), 422, "{fields:?}");
+        let html = r.text().await.unwrap();
+        yiyin_testkit::assert_says(&html, &["未能保存：", phrase]);
+        assert!(
+            html.contains("value=\"HY-FG-101\""),
+            "filled in again: {html}"
+        );
+        assert_ne!(app.get_json(api).await.status, 200, "nothing saved");
+    }
+
+    // Saved through the page, read back through the API and on the page.
+    let r = app.post_form(page, &scheme_form(&csrf, &[])).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let saved = app.get_json(api).await.expect(200);
+    let mut expected = scheme();
+    expected["target_days"] = json!(100);
+    expected["stages"][1]["parallel"] = json!([]);
+    assert_eq!(saved, expected);
+    let (status, html) = app.page_text(&catalog, page).await;
+    assert_eq!(status, 200, "{html}");
+    yiyin_testkit::assert_says(
+        &html,
+        &[
+            "审批时间目标：100 个工作日",
+            "企业投资项目核准（HY-FG-101）",
+            "建设项目环境影响评价文件审批（HY-HB-101）",
+            "任一里程碑事项办结",
+            "工程建设许可阶段（GJ-2）",
+        ],
+    );
+    assert!(!html.contains("本县区尚未配置工程建设项目审批阶段"));
+}
