@@ -8,55 +8,25 @@
 //! anyone re-runs it; a result is recorded once per drawn target, together with its finding on the
 //! licence; the public sees plans without ID numbers, accounts or the reasons of ties.
 
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use yiyin_domain::calendar::{fmt_date, local_date};
 use yiyin_domain::inspection::{
     DrawInput, Inspector, Risk, SEED_FROM_CHAIN_HEAD, SeedSource, Target, check_commitment, draw,
     pools_digest, redact, seed_from,
 };
-use yiyin_domain::party::Actor;
 use yiyin_domain::refusal::require_text;
 use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::FindingKind;
 use yiyin_store::events::NewEvent;
 use yiyin_store::findings::NewFinding;
 use yiyin_store::inspections::{InspectionPlan, InspectionResult, NewPlan, NewTie};
-use yiyin_store::{Conflict, StoreError, WriteTx};
+use yiyin_store::{Conflict, StoreError};
 
 use crate::App;
+use crate::audited_write::AuditedWrite;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
-
-/// A write on the random inspections: its transaction, who writes and when.
-struct PlanWrite {
-    tx: WriteTx,
-    actor: Actor,
-    at: DateTime<Utc>,
-}
-
-impl PlanWrite {
-    /// The event of this write in a jurisdiction (of no case).
-    fn event(&self, jurisdiction: &str, action: &str, reason: String, data: Value) -> NewEvent {
-        NewEvent::new(
-            &self.actor,
-            self.at,
-            jurisdiction,
-            None,
-            action,
-            reason,
-            data,
-        )
-    }
-
-    /// Records the write's event and commits.
-    async fn finish(mut self, event: NewEvent) -> Result<()> {
-        self.tx.append_events(&[event]).await?;
-        self.tx.commit().await?;
-        Ok(())
-    }
-}
 
 fn two() -> usize {
     2
@@ -234,6 +204,7 @@ impl App {
             })?;
         let event = w.event(
             &desk.jurisdiction,
+            None,
             "inspection_plan",
             format!(
                 "公布双随机抽查计划“{title}”：从{}个检查对象中抽取{}个，名录摘要 {digest}；随机种子取自公布后首个经签章的每日链头",
@@ -246,18 +217,14 @@ impl App {
     }
 
     /// Opens a write of the random inspections for the caller, now.
-    async fn begin_plan_write(&self, who: &Principal) -> Result<PlanWrite> {
-        Ok(PlanWrite {
-            actor: who.actor(&self.org()),
-            at: self.now(),
-            tx: self.store.begin_write().await?,
-        })
+    async fn begin_plan_write(&self, who: &Principal) -> Result<AuditedWrite> {
+        self.audited_write(who).await
     }
 
     /// Records a plan's event, commits the write and answers the plan as it now stands.
     async fn publish_change(
         &self,
-        w: PlanWrite,
+        w: AuditedWrite,
         event: NewEvent,
         id: i64,
     ) -> Result<InspectionPlan> {
@@ -316,6 +283,7 @@ impl App {
             .await?;
         let event = w.event(
             &plan.jurisdiction,
+            None,
             "inspection_draw",
             format!(
                 "抽取“{}”（随机种子取自 {} 的链头）：{}",
@@ -359,6 +327,7 @@ impl App {
             .await?;
         let event = w.event(
             &plan.jurisdiction,
+            None,
             "inspection_cancel",
             format!("公开取消双随机抽查计划“{}”：{}", plan.title, reason.trim()),
             json!({"plan": id}),
@@ -465,6 +434,7 @@ impl App {
         .await?;
         let event = w.event(
             &desk.jurisdiction,
+            None,
             "inspection_tie",
             format!("登记回避：{inspector}与{holder_id}（{reason}）"),
             json!({"inspector": inspector, "holder_id": holder_id}),

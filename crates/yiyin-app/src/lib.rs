@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod admin;
 pub mod archive;
 pub mod audit;
+mod audited_write;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;

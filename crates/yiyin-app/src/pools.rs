@@ -9,12 +9,10 @@
 //! act is an event; the applicant sees the seed and the drawn members' masked names. The draw is
 //! `yiyin_domain::pools::draw` (the random inspections' algorithm).
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use yiyin_domain::authz::Operation;
 use yiyin_domain::engine::{Action, CaseState, SuspensionKind};
-use yiyin_domain::party::Actor;
 use yiyin_domain::pools::{
     self, Exclusion, ExclusionKind, ExpertDrawInput, PoolError, PoolKind, PoolMember,
     PublishedDraw, TieKind,
@@ -23,9 +21,10 @@ use yiyin_domain::refusal::Refusal;
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::events::NewEvent;
 use yiyin_store::pools::{CaseDraw, Member, NewMember, NewPool, Objection, Pool, PoolTie, Round};
-use yiyin_store::{Conflict, StoreError, WriteTx};
+use yiyin_store::{Conflict, StoreError};
 
 use crate::App;
+use crate::audited_write::AuditedWrite;
 use crate::cases::ActOn;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
@@ -339,12 +338,8 @@ impl App {
         self.pool_view(pool).await
     }
 
-    async fn pool_write(&self, who: &Principal) -> Result<PoolWrite> {
-        Ok(PoolWrite {
-            actor: who.actor(&self.org()),
-            at: self.now(),
-            tx: self.store.begin_write().await?,
-        })
+    async fn pool_write(&self, who: &Principal) -> Result<AuditedWrite> {
+        self.audited_write(who).await
     }
 
     /// The case, for staff who may start its special procedures (Art. 45).
@@ -498,9 +493,7 @@ impl App {
     ) -> Result<DrawView> {
         let record = self.case_for_draw(who, case_id).await?;
         let d = self.draw_of(case_id).await?;
-        pools::before_review(d.started_at.is_some(), "回避").map_err(refused)?;
-        pools::require_drawn(d.result.as_ref(), member).map_err(refused)?;
-        let reason = pools::require_reason(reason, "回避").map_err(refused)?;
+        let reason = open_to_exclusion(&d, member, reason, "回避")?;
         let exclusion = Exclusion {
             member: member.to_string(),
             kind: ExclusionKind::Recusal,
@@ -509,15 +502,7 @@ impl App {
         let mut w = self.pool_write(who).await?;
         let why = format!("成员 {member} 本人回避，依同一随机种子顺延抽取");
         let round = next_round(&d, Some(exclusion), why, w.at.timestamp_millis())?;
-        w.tx.insert_objection(
-            d.id,
-            member,
-            ExclusionKind::Recusal.code(),
-            &reason,
-            &w.actor.name,
-            w.at.timestamp_millis(),
-        )
-        .await?;
+        file_exclusion(&mut w, &d, member, ExclusionKind::Recusal, &reason).await?;
         let recusal = w.event(
             &record.jurisdiction,
             Some(case_id),
@@ -544,9 +529,7 @@ impl App {
             return Err(AppError::Forbidden("只有本件申请人可以申请专家回避".into()));
         }
         let d = self.draw_of(case_id).await?;
-        pools::before_review(d.started_at.is_some(), "申请回避").map_err(refused)?;
-        pools::require_drawn(d.result.as_ref(), member).map_err(refused)?;
-        let reason = pools::require_reason(reason, "申请回避").map_err(refused)?;
+        let reason = open_to_exclusion(&d, member, reason, "申请回避")?;
         if d.objections
             .iter()
             .any(|o| o.member == member && o.decision.is_empty())
@@ -556,15 +539,7 @@ impl App {
             )));
         }
         let mut w = self.pool_write(who).await?;
-        w.tx.insert_objection(
-            d.id,
-            member,
-            ExclusionKind::Objection.code(),
-            &reason,
-            &w.actor.name,
-            w.at.timestamp_millis(),
-        )
-        .await?;
+        file_exclusion(&mut w, &d, member, ExclusionKind::Objection, &reason).await?;
         let event = w.event(
             &record.jurisdiction,
             Some(case_id),
@@ -828,7 +803,7 @@ impl NextRound {
     /// Records the round in the write; answers its event.
     async fn record(
         self,
-        w: &mut PoolWrite,
+        w: &mut AuditedWrite,
         record: &CaseRecord,
         d: &CaseDraw,
     ) -> Result<NewEvent> {
@@ -856,6 +831,34 @@ impl NextRound {
     }
 }
 
+/// The checks before a drawn member's recusal or the applicant's objection (`act` names it): the
+/// review has not started, the member is drawn, a reason is given; answers the reason trimmed.
+fn open_to_exclusion(d: &CaseDraw, member: &str, reason: &str, act: &str) -> Result<String> {
+    pools::before_review(d.started_at.is_some(), act).map_err(refused)?;
+    pools::require_drawn(d.result.as_ref(), member).map_err(refused)?;
+    pools::require_reason(reason, act).map_err(refused)
+}
+
+/// Files a recusal or an objection to a drawn member in the write.
+async fn file_exclusion(
+    w: &mut AuditedWrite,
+    d: &CaseDraw,
+    member: &str,
+    kind: ExclusionKind,
+    reason: &str,
+) -> Result<()> {
+    w.tx.insert_objection(
+        d.id,
+        member,
+        kind.code(),
+        reason,
+        &w.actor.name,
+        w.at.timestamp_millis(),
+    )
+    .await?;
+    Ok(())
+}
+
 /// A tie's reason as an exclusion records it.
 fn tie_reason(t: &PoolTie) -> String {
     let kind = TieKind::parse(&t.kind)
@@ -876,39 +879,5 @@ fn required(field: &str, value: &str, message: &str) -> Result<String> {
         Err(AppError::field(field, "不能超过 100 字"))
     } else {
         Ok(v.to_string())
-    }
-}
-
-/// A write on the pools: its transaction, who writes and when.
-struct PoolWrite {
-    tx: WriteTx,
-    actor: Actor,
-    at: DateTime<Utc>,
-}
-
-impl PoolWrite {
-    fn event(
-        &self,
-        jurisdiction: &str,
-        case: Option<i64>,
-        action: &str,
-        reason: String,
-        data: Value,
-    ) -> NewEvent {
-        NewEvent::new(
-            &self.actor,
-            self.at,
-            jurisdiction,
-            case,
-            action,
-            reason,
-            data,
-        )
-    }
-
-    async fn finish(mut self, event: NewEvent) -> Result<()> {
-        self.tx.append_events(&[event]).await?;
-        self.tx.commit().await?;
-        Ok(())
     }
 }

@@ -82,11 +82,8 @@ async fn external(store: &Store, seal_id: i64) -> Result<(SealRecord, SealCertif
             seal.name
         )));
     }
-    let cert = store
-        .seal_certificates()
+    let cert = crate::seals::certificate_of(store, seal_id)
         .await?
-        .into_iter()
-        .find(|c| c.seal_id == seal_id)
         .ok_or_else(|| {
             AppError::invalid(format!("外部签章系统的印章「{}」没有登记证书", seal.name))
         })?;

@@ -282,6 +282,15 @@ pub async fn ensure_certificates(
     Ok(made)
 }
 
+/// A seal's certificate, if it has one.
+pub(crate) async fn certificate_of(store: &Store, seal_id: i64) -> Result<Option<SealCertificate>> {
+    Ok(store
+        .seal_certificates()
+        .await?
+        .into_iter()
+        .find(|c| c.seal_id == seal_id))
+}
+
 /// Revokes a seal's certificate (the key was compromised, the seal withdrawn): from now on the
 /// CRL lists it and verification reports every document it signed as signed with a revoked
 /// certificate. An audited act of the platform's administrator (the caller checks the role).
@@ -297,14 +306,9 @@ pub async fn revoke_certificate(
         return Err(AppError::invalid("请填写吊销印章证书的理由"));
     }
     let seal = store.seal(seal_id).await?;
-    let cert = store
-        .seal_certificates()
-        .await?
-        .into_iter()
-        .find(|c| c.seal_id == seal_id)
-        .ok_or_else(|| {
-            AppError::invalid(format!("印章「{}」（第{seal_id}号）还没有证书", seal.name))
-        })?;
+    let cert = certificate_of(store, seal_id).await?.ok_or_else(|| {
+        AppError::invalid(format!("印章「{}」（第{seal_id}号）还没有证书", seal.name))
+    })?;
     if let Some(on) = &cert.revoked_on {
         return Err(AppError::Conflict(format!(
             "印章「{}」的证书已于 {on} 吊销",

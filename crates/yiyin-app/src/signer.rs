@@ -306,6 +306,38 @@ impl App {
     }
 }
 
+/// Renders a sealed record with its verification line (`url`, `code`) off the async threads:
+/// `render` is the PDF's or the OFD's.
+async fn render_blocking<T, E>(
+    sealed: &SealedDocument,
+    record: &yiyin_domain::documents::DocumentRecord,
+    url: String,
+    code: &str,
+    render: impl FnOnce(
+        &SealedDocument,
+        &yiyin_domain::documents::DocumentRecord,
+        &yiyin_pdf::Verification<'_>,
+    ) -> std::result::Result<T, E>
+    + Send
+    + 'static,
+) -> Result<T>
+where
+    T: Send + 'static,
+    E: std::fmt::Display + Send + 'static,
+{
+    let (s, record, c) = (sealed.clone(), record.clone(), code.to_string());
+    tokio::task::spawn_blocking(move || {
+        let verification = yiyin_pdf::Verification {
+            url: &url,
+            code: &c,
+        };
+        render(&s, &record, &verification)
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)
+}
+
 /// A record's PDF, its signing input signed by `signer` (`yiyin_pdf::render`'s file).
 pub(crate) async fn pdf_signed_by(
     signer: &dyn SealSigner,
@@ -315,22 +347,10 @@ pub(crate) async fn pdf_signed_by(
     url: &str,
     code: &str,
 ) -> Result<Vec<u8>> {
-    let (s, record, c, url) = (
-        sealed.clone(),
-        record.clone(),
-        code.to_string(),
-        url.to_string(),
-    );
-    let pdf = tokio::task::spawn_blocking(move || {
-        let verification = yiyin_pdf::Verification {
-            url: &url,
-            code: &c,
-        };
-        yiyin_pdf::render_unsigned(&s, &record, &verification)
+    let pdf = render_blocking(sealed, record, url.to_string(), code, |s, record, v| {
+        yiyin_pdf::render_unsigned(s, record, v)
     })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)?;
+    .await?;
     let signature = signer
         .sign(SignRequest {
             seal_id: sealed.seal.id,
@@ -354,22 +374,11 @@ impl App {
         code: &str,
     ) -> Result<Vec<u8>> {
         let url = self.verify_url(&doc.record.number, code);
-        let (s, record, c, e) = (
-            sealed.clone(),
-            doc.record.clone(),
-            code.to_string(),
-            eseal.to_vec(),
-        );
-        let unsigned = tokio::task::spawn_blocking(move || {
-            let verification = yiyin_pdf::Verification {
-                url: &url,
-                code: &c,
-            };
-            yiyin_ofd::prepare(&s, &record, &verification, &e, &s.signed_at)
+        let e = eseal.to_vec();
+        let unsigned = render_blocking(sealed, &doc.record, url, code, move |s, record, v| {
+            yiyin_ofd::prepare(s, record, v, &e, &s.signed_at)
         })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+        .await?;
         let signature = signer
             .sign(SignRequest {
                 seal_id: sealed.seal.id,

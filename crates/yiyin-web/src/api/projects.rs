@@ -9,13 +9,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use yiyin_app::App;
 use yiyin_app::bundles::{BundleIntake, BundleView, ReceiveBundle};
 use yiyin_app::cases::ApplicantInput;
 use yiyin_app::projects::{ProjectLine, ProjectView};
 use yiyin_domain::project::{Project, Scheme, Stage};
 
+use super::supervision::JurisdictionQuery;
 use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
@@ -76,19 +77,13 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// Which jurisdiction's projects.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ListQuery {
-    pub jurisdiction: String,
-}
-
 /// The projects of a jurisdiction, newest first (staff who receive or read cases there), with the
 /// stage in hand and the working days used against the target.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "工程建设项目", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/projects", tag = "工程建设项目", params(JurisdictionQuery),
     responses((status = 200, body = Vec<ProjectLine>), (status = 403, body = ErrorBody)))]
 pub async fn list(
     call: CallerFor<gate::Staff>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<JurisdictionQuery>,
 ) -> ApiResult<Json<Vec<ProjectLine>>> {
     Ok(Json(
         call.app.project_list(&call.who, &q.jurisdiction).await?,

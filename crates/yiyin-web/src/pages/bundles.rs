@@ -105,6 +105,28 @@ pub async fn show(
     bundle_page(&page, id, &q.notice, String::new()).await
 }
 
+/// An intake form's applicant (of `kind`: the form's own field, or an organisation for a
+/// project's stage) and the window's outcome.
+pub(crate) fn intake_of(
+    f: &FormData,
+    kind: String,
+) -> Result<(yiyin_domain::party::Applicant, BundleIntake), AppError> {
+    let applicant = ApplicantInput {
+        kind,
+        name: f.get("name"),
+        id_number: f.get("id_number"),
+        phone: f.get("phone"),
+    }
+    .parse()?;
+    let outcome = match f.get("outcome").as_str() {
+        "" | "receive" => BundleIntake::Receive,
+        "accept" => BundleIntake::Accept,
+        "notify_supplement" => BundleIntake::NotifySupplement,
+        _ => return Err(AppError::field("outcome", "请选择收件后的处理")),
+    };
+    Ok((applicant, outcome))
+}
+
 /// The act the form asks for: `action` (accept, notify_supplement, supplement, release, extend),
 /// with `materials` (codes separated by spaces or commas), `reason` and `days`.
 fn act_of(f: &FormData) -> Result<BundleAct, AppError> {
@@ -300,19 +322,7 @@ pub async fn intake(page: PageFor<gate::Receive>, form: FilesForm) -> PageResult
     let sent = uploads.clone();
     let uploads: Vec<Upload> = uploads.into_iter().chain(kept).collect();
     let result = async {
-        let applicant = ApplicantInput {
-            kind: f.get("kind"),
-            name: f.get("name"),
-            id_number: f.get("id_number"),
-            phone: f.get("phone"),
-        }
-        .parse()?;
-        let outcome = match f.get("outcome").as_str() {
-            "" | "receive" => BundleIntake::Receive,
-            "accept" => BundleIntake::Accept,
-            "notify_supplement" => BundleIntake::NotifySupplement,
-            _ => return Err(AppError::field("outcome", "请选择收件后的处理")),
-        };
+        let (applicant, outcome) = intake_of(&f, f.get("kind"))?;
         page.app
             .receive_bundle(
                 page.who(),

@@ -77,6 +77,22 @@ async fn desk_page(page: &Page, jurisdiction: &str, notice: &str, error: String)
     })
 }
 
+/// Ends a desk form: success goes back to the jurisdiction's desk with `done`'s notice, a refusal
+/// shows the desk again with its message.
+async fn settle_on_desk<T>(
+    page: &Page,
+    jurisdiction: &str,
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+) -> PageResult {
+    settle(
+        result,
+        |v| (desk_url(jurisdiction), done(v)),
+        |e| async move { desk_page(page, jurisdiction, "", e).await },
+    )
+    .await
+}
+
 /// The pools desk.
 pub async fn desk(page: PageFor<gate::Pools>, Query(q): Query<DeskQuery>) -> PageResult {
     desk_page(&page, &q.jurisdiction, &q.notice, String::new()).await
@@ -93,12 +109,7 @@ pub async fn create(page: PageFor<gate::ManagePools>, form: RawForm) -> PageResu
         specialty: f.get("specialty"),
     };
     let result = page.app.create_pool(page.who(), &j, &input).await;
-    settle(
-        result,
-        |v| (desk_url(&j), format!("已新建「{}」", v.pool.name)),
-        |e| async { desk_page(&page, &j, "", e).await },
-    )
-    .await
+    settle_on_desk(&page, &j, result, |v| format!("已新建「{}」", v.pool.name)).await
 }
 
 /// 新增成员.
@@ -117,11 +128,9 @@ pub async fn add_member(
         title: f.get("title"),
     };
     let result = page.app.add_pool_member(page.who(), id, &input).await;
-    settle(
-        result,
-        |v| (desk_url(&j), format!("已为「{}」新增成员", v.pool.name)),
-        |e| async { desk_page(&page, &j, "", e).await },
-    )
+    settle_on_desk(&page, &j, result, |v| {
+        format!("已为「{}」新增成员", v.pool.name)
+    })
     .await
 }
 
@@ -140,12 +149,7 @@ pub async fn declare_tie(
         note: f.get("note"),
     };
     let result = page.app.declare_pool_tie(page.who(), id, &input).await;
-    settle(
-        result,
-        |_| (desk_url(&j), "已记录申报的利害关系".into()),
-        |e| async { desk_page(&page, &j, "", e).await },
-    )
-    .await
+    settle_on_desk(&page, &j, result, |_| "已记录申报的利害关系".into()).await
 }
 
 #[derive(Template)]

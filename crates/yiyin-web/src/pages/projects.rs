@@ -6,14 +6,14 @@
 //! `yiyin_app::projects`'s; a refusal shows the page again with the message naming the rule.
 
 use askama::Template;
-use yiyin_app::bundles::{BundleIntake, ReceiveBundle};
-use yiyin_app::cases::ApplicantInput;
+use yiyin_app::bundles::ReceiveBundle;
 use yiyin_app::projects::{ProjectLine, ProjectView, StageForm};
 use yiyin_domain::authz::Operation;
 use yiyin_domain::project::{InvestmentType, Project, Stage};
 
 use crate::auth::gate;
 use crate::error::AppError;
+use crate::pages::bundles::intake_of;
 use crate::pages::{
     Chrome, FormData, Page, PageFor, PageResult, Path, Query, RawForm, render, settle,
 };
@@ -199,19 +199,7 @@ pub async fn receive_stage(
     let result = async {
         let stage = Stage::parse(&f.get("stage"))
             .ok_or_else(|| AppError::field("stage", "请选择要收件的阶段"))?;
-        let applicant = ApplicantInput {
-            kind: "organisation".into(),
-            name: f.get("name"),
-            id_number: f.get("id_number"),
-            phone: f.get("phone"),
-        }
-        .parse()?;
-        let outcome = match f.get("outcome").as_str() {
-            "" | "receive" => BundleIntake::Receive,
-            "accept" => BundleIntake::Accept,
-            "notify_supplement" => BundleIntake::NotifySupplement,
-            _ => return Err(AppError::field("outcome", "请选择收件后的处理")),
-        };
+        let (applicant, outcome) = intake_of(&f, "organisation".into())?;
         page.app
             .receive_stage(
                 page.who(),

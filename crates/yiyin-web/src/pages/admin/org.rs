@@ -775,11 +775,7 @@ pub async fn register_external_signer(
 ) -> PageResult {
     use yiyin_app::seals::der_from;
     let page = page.page;
-    let seal = page.app.store.seal(id).await?;
-    if seal.jurisdiction != code {
-        return Err(AppError::NotFound(format!("本县区没有第{id}号印章")).into());
-    }
-    let current = page.app.organisation_of(page.who(), &code).await?;
+    let (_, current) = county_seal(&page, &code, id).await?;
     let (mut url, mut crl_url) = (String::new(), String::new());
     let result = async {
         let form = ExternalSignerForm::read(mp).await?;
@@ -810,13 +806,13 @@ pub async fn register_external_signer(
         Err(e) if crate::pages::is_refusal(&e) => e.to_string(),
         Err(e) => return Err(e.into()),
     };
-    let seals = seals_in_use(&page, &code).await?;
-    let mut shown = OrgPage::new(page.chrome(""), current, page.app.today(), true, seals)?;
-    shown.seal_refused = id;
-    shown.seal_error = error;
-    shown.seal_url = url;
-    shown.seal_crl_url = crl_url;
-    unprocessable(render(&shown))
+    refused_beside_seal(&page, &code, current, |shown| {
+        shown.seal_refused = id;
+        shown.seal_error = error;
+        shown.seal_url = url;
+        shown.seal_crl_url = crl_url;
+    })
+    .await
 }
 
 /// A system administrator of the county gives the CRL of an external seal's maker: a new address
@@ -829,11 +825,7 @@ pub async fn set_seal_crl(
     UploadForm(mp): UploadForm,
 ) -> PageResult {
     let page = page.page;
-    let seal = page.app.store.seal(id).await?;
-    if seal.jurisdiction != code {
-        return Err(AppError::NotFound(format!("本县区没有第{id}号印章")).into());
-    }
-    let current = page.app.organisation_of(page.who(), &code).await?;
+    let (seal, current) = county_seal(&page, &code, id).await?;
     let mut url = String::new();
     let result = async {
         let form = ExternalSignerForm::read(mp).await?;
@@ -856,11 +848,40 @@ pub async fn set_seal_crl(
         Err(e) if crate::pages::is_refusal(&e) => e.to_string(),
         Err(e) => return Err(e.into()),
     };
-    let seals = seals_in_use(&page, &code).await?;
+    refused_beside_seal(&page, &code, current, |shown| {
+        shown.crl_refused = id;
+        shown.crl_error = error;
+        shown.crl_url = url;
+    })
+    .await
+}
+
+/// The seal numbered `id` of the county `code` (not found when another county's), with the county
+/// as its administrator may see it.
+async fn county_seal(
+    page: &Page,
+    code: &str,
+    id: i64,
+) -> Result<(SealRecord, Jurisdiction), AppError> {
+    let seal = page.app.store.seal(id).await?;
+    if seal.jurisdiction != code {
+        return Err(AppError::NotFound(format!("本县区没有第{id}号印章")));
+    }
+    let current = page.app.organisation_of(page.who(), code).await?;
+    Ok((seal, current))
+}
+
+/// The county's page again after a refused seal form: `mark` says which form, with its message
+/// and what was sent.
+async fn refused_beside_seal(
+    page: &Page,
+    code: &str,
+    current: Jurisdiction,
+    mark: impl FnOnce(&mut OrgPage),
+) -> PageResult {
+    let seals = seals_in_use(page, code).await?;
     let mut shown = OrgPage::new(page.chrome(""), current, page.app.today(), true, seals)?;
-    shown.crl_refused = id;
-    shown.crl_error = error;
-    shown.crl_url = url;
+    mark(&mut shown);
     unprocessable(render(&shown))
 }
 
