@@ -35,7 +35,7 @@ pub async fn save_organisation(store: &Store, org: &Organisation) -> Result<()> 
 }
 
 /// Checks and saves the organisation together with the events that record who changed it.
-async fn save_organisation_with(
+pub(crate) async fn save_organisation_with(
     store: &Store,
     org: &Organisation,
     events: &[NewEvent],

@@ -148,6 +148,31 @@ impl App {
                 obj.entry(k).or_insert(v);
             }
         }
+        // Queued first, so that the payload names the push's id; a push queued before (its key)
+        // is left as it is.
+        let Some(id) = tx
+            .enqueue_push(&NewPush {
+                idempotency_key: &key,
+                jurisdiction: p.jurisdiction,
+                department: p.department,
+                kind: p.kind,
+                case_id: p.case_id,
+                licence: p.licence,
+                event_seq: p.event_seq,
+                payload: "",
+                seal_id: None,
+                signature: None,
+                sent_on,
+                ack_due: due,
+                at_ms: at.timestamp_millis(),
+            })
+            .await?
+        else {
+            return Ok(());
+        };
+        if let Some(obj) = payload.as_object_mut() {
+            obj.insert("push_id".into(), json!(id));
+        }
         let canonical = String::from_utf8(yiyin_seal::canonical::canonical(&payload))
             .map_err(AppError::internal)?;
         // A seal kept in the county's own e-seal system signs it after the transaction (the
@@ -164,22 +189,8 @@ impl App {
                 None,
             ),
         };
-        tx.enqueue_push(&NewPush {
-            idempotency_key: &key,
-            jurisdiction: p.jurisdiction,
-            department: p.department,
-            kind: p.kind,
-            case_id: p.case_id,
-            licence: p.licence,
-            event_seq: p.event_seq,
-            payload: &canonical,
-            seal_id,
-            signature: signature.as_deref(),
-            sent_on,
-            ack_due: due,
-            at_ms: at.timestamp_millis(),
-        })
-        .await?;
+        tx.set_push_payload(id, &canonical, seal_id, signature.as_deref())
+            .await?;
         Ok(())
     }
 

@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod agency;
 pub mod archive;
 pub mod audit;
 mod audited_write;
@@ -25,6 +26,7 @@ pub mod delegation;
 pub mod deliveries;
 pub mod delivery;
 pub mod documents;
+pub mod drawing_reviews;
 pub mod egress;
 pub mod error;
 pub mod forms;
@@ -33,6 +35,7 @@ pub mod hearings;
 pub mod identity;
 pub mod inspections;
 pub mod issue;
+pub mod joint_visits;
 pub mod licences;
 pub mod monitoring;
 pub mod notice_desk;

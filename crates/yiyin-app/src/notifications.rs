@@ -384,6 +384,30 @@ impl App {
         .await
     }
 
+    /// A notice of the bureau's own act to an applicant (a joint visit's date or result, not a
+    /// case event), in the act's transaction: to the applicant as for a case; keyed by `key` (one
+    /// per act), the recipient and the channel.
+    pub(crate) async fn notify_applicant(
+        &self,
+        tx: &mut WriteTx,
+        (account, id_number, phone): (Option<i64>, &str, &str),
+        message: &Message,
+        case_id: i64,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let to = self.recipient(tx, account, id_number, phone).await?;
+        self.notify(
+            tx,
+            &to,
+            message,
+            case_id,
+            |r, c| format!("{key}:{r}:{}", c.code()),
+            at,
+        )
+        .await
+    }
+
     /// The staff's 即将超期 notices: each open case with a due date near tells the staff whose turn
     /// it is (the role it waits for, in the case's scope), once per due date, recipient and
     /// channel. Returns how many cases were looked at with a date near.

@@ -16,11 +16,27 @@ use crate::supervision::department_scope;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub account: Account,
+    /// When an agency agent (代办员) does the applicant's act under a live mandate: the agent.
+    /// `account` is then the applicant's, so the applicant's use cases judge the act as theirs,
+    /// and the act is recorded as the agent's, for the applicant ([`Self::actor`]). Only
+    /// `crate::agency` builds one, after checking the mandate.
+    pub acting: Option<ActingFor>,
+}
+
+/// The agent doing an applicant's act under a mandate (`crate::agency`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActingFor {
+    pub agent_account: i64,
+    pub agent_name: String,
+    pub mandate_id: i64,
 }
 
 impl Principal {
     pub fn new(account: Account) -> Self {
-        Principal { account }
+        Principal {
+            account,
+            acting: None,
+        }
     }
 
     pub fn is_staff(&self) -> bool {
@@ -38,6 +54,13 @@ impl Principal {
     /// recorded at the window for the window's acts, in the back office for the others.
     pub fn actor_at(&self, org: &Organisation, at_window: bool) -> Actor {
         let a = &self.account;
+        if let Some(agent) = &self.acting {
+            return Actor {
+                name: yiyin_domain::agency::acting_name(&agent.agent_name, &a.name),
+                account: Some(agent.agent_account),
+                channel: Channel::Online,
+            };
+        }
         if !a.is_staff() {
             return Actor {
                 name: format!("申请人 {}", a.name),

@@ -14,20 +14,24 @@ use yiyin_domain::licence::LicenceStatus;
 use yiyin_domain::refusal::require_text;
 use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::{
-    CreditKind, FindingKind, PushStatus, VerificationEffect, VerificationOutcome, check_repair,
-    check_replay, commitment_barred, record_verification,
+    CreditKind, FindingKind, VerificationEffect, VerificationOutcome, check_repair, check_replay,
+    commitment_barred, record_verification,
 };
 use yiyin_store::credit::{CreditRecord, NewCredit};
 use yiyin_store::events::NewEvent;
 use yiyin_store::findings::{Finding, FindingFilter, NewFinding};
 use yiyin_store::licence_acts::LicenceAct;
 use yiyin_store::licences::Licence;
-use yiyin_store::pushes::{Push, PushCounts, PushFilter, Webhook};
+use yiyin_store::pushes::{Push, PushCounts, Webhook};
 use yiyin_store::verifications::VerificationTask;
 
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
+
+mod acknowledgement;
+
+pub use acknowledgement::{KeyAcknowledgement, PushListPage, PushListQuery};
 
 /// The scope of a department's supervision: what its supervisors cover.
 pub fn department_scope(jurisdiction: &str, department: &str) -> Scope {
@@ -58,7 +62,12 @@ pub struct Desk {
 pub struct Inbox {
     pub desk: Desk,
     pub counts: PushCounts,
+    /// The first page of the pushes (unacknowledged, or all), unacknowledged first.
     pub pushes: Vec<Push>,
+    /// How many pushes that list holds.
+    pub pushes_count: i64,
+    /// The cursor of its next page (`GET /api/v1/supervision/pushes`); absent on the last.
+    pub pushes_next: Option<String>,
     pub verifications: Vec<VerificationTask>,
     pub findings: Vec<Finding>,
 }
@@ -156,11 +165,18 @@ pub struct Overview {
     pub jurisdiction: String,
     pub counts: PushCounts,
     pub departments: Vec<DepartmentCounts>,
+    /// The first page of the pushes unacknowledged past their date (`counts.overdue` in all).
     pub overdue: Vec<Push>,
+    /// The cursor of the next page of `overdue` (list `overdue`); absent on the last.
+    pub overdue_next: Option<String>,
+    /// The first page of the dead letters (`counts.dead` in all).
     pub dead: Vec<Push>,
+    pub dead_next: Option<String>,
     /// Pushes waiting for the signature of the county's own e-seal system (外部签章系统), each
-    /// with the reason it is not signed yet as its last error.
+    /// with the reason it is not signed yet as its last error: the first page.
     pub unsigned: Vec<Push>,
+    pub unsigned_count: i64,
+    pub unsigned_next: Option<String>,
     pub webhooks: Vec<Webhook>,
     pub open_acts: Vec<LicenceAct>,
     pub findings: Vec<Finding>,
@@ -272,19 +288,17 @@ impl App {
     pub async fn inbox(&self, who: &Principal, desk: &Desk, all: bool) -> Result<Inbox> {
         who.require_supervision(&desk.jurisdiction, &desk.department)?;
         let store = &self.store;
+        let list = if all { "all" } else { "unacknowledged" };
+        let page = self
+            .first_page(who, &desk.jurisdiction, Some(&desk.department), list)
+            .await?;
         Ok(Inbox {
             counts: store
                 .push_counts(&desk.jurisdiction, Some(&desk.department), self.today())
                 .await?,
-            pushes: store
-                .pushes(&PushFilter {
-                    jurisdiction: desk.jurisdiction.clone(),
-                    department: Some(desk.department.clone()),
-                    unacknowledged_only: !all,
-                    status: None,
-                    limit: 300,
-                })
-                .await?,
+            pushes: page.pushes,
+            pushes_count: page.count,
+            pushes_next: page.next,
             verifications: store
                 .verification_tasks(&desk.jurisdiction, Some(&desk.department))
                 .await?,
@@ -297,70 +311,6 @@ impl App {
                 .await?,
             desk: desk.clone(),
         })
-    }
-
-    /// The department acknowledges a push (签收); a second acknowledgement changes nothing.
-    pub async fn acknowledge(&self, who: &Principal, id: i64) -> Result<Push> {
-        let mut pushes = self.acknowledge_all(who, &[id]).await?;
-        pushes
-            .pop()
-            .ok_or_else(|| AppError::Internal("签收结果缺失".into()))
-    }
-
-    /// The department acknowledges several pushes at once (批量签收): every push is checked for the
-    /// caller's department before any is signed, and all are signed in one transaction, each with
-    /// its audited event; pushes already acknowledged change nothing. Returns the pushes as they
-    /// now stand, in the order asked.
-    #[tracing::instrument(skip_all, fields(account = who.account.id, count = ids.len()))]
-    pub async fn acknowledge_all(&self, who: &Principal, ids: &[i64]) -> Result<Vec<Push>> {
-        const MAX: usize = 500;
-        let mut wanted: Vec<i64> = Vec::with_capacity(ids.len());
-        for &id in ids {
-            if !wanted.contains(&id) {
-                wanted.push(id);
-            }
-        }
-        if wanted.is_empty() {
-            return Err(AppError::field("ids", "请至少选择一条要签收的推送"));
-        }
-        if wanted.len() > MAX {
-            return Err(AppError::field(
-                "ids",
-                format!("一次最多签收 {MAX} 条推送，请分批签收"),
-            ));
-        }
-        let mut pushes = Vec::with_capacity(wanted.len());
-        for &id in &wanted {
-            let push = self.store.push(id).await?;
-            who.require_supervision(&push.jurisdiction, &push.department)?;
-            pushes.push(push);
-        }
-        let actor = who.actor(&self.org());
-        let at = self.now();
-        let mut tx = self.store.begin_write().await?;
-        for push in pushes.iter().filter(|p| p.acknowledged_at.is_none()) {
-            if tx
-                .acknowledge_push(push.id, &actor.name, at.timestamp_millis())
-                .await?
-            {
-                tx.append_events(&[NewEvent::new(
-                    &actor,
-                    at,
-                    &push.jurisdiction,
-                    push.case_id,
-                    "push_acknowledge",
-                    format!("{}签收{}推送", push.department, push.kind.label()),
-                    json!({"push": push.id, "key": push.idempotency_key}),
-                )])
-                .await?;
-            }
-        }
-        tx.commit().await?;
-        let mut out = Vec::with_capacity(wanted.len());
-        for id in wanted {
-            out.push(self.store.push(id).await?);
-        }
-        Ok(out)
     }
 
     /// Records a finding (抄告) from a department's supervision.
@@ -580,27 +530,23 @@ impl App {
                 }
             }
         }
-        let list = |unacknowledged_only, status| PushFilter {
-            jurisdiction: jurisdiction.to_string(),
-            department: None,
-            unacknowledged_only,
-            status,
-            limit: 500,
-        };
-        let unacknowledged = store.pushes(&list(true, None)).await?;
-        let dead = store.pushes(&list(false, Some(PushStatus::Dead))).await?;
+        let overdue = self.first_page(who, jurisdiction, None, "overdue").await?;
+        let dead = self.first_page(who, jurisdiction, None, "dead").await?;
+        let unsigned = self.first_page(who, jurisdiction, None, "unsigned").await?;
         let findings = store
             .findings(&FindingFilter {
                 jurisdiction: Some(jurisdiction.to_string()),
                 ..Default::default()
             })
             .await?;
+        // Counted over every finding, not only the newest the list shows.
         let mut items: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
-        for f in &findings {
-            let e = items.entry(f.item_code.clone()).or_default();
-            e.0 += 1;
-            if f.kind.adverse() {
-                e.1 += 1;
+        for (item, kind, n) in store.finding_counts(jurisdiction).await? {
+            let e = items.entry(item).or_default();
+            let n = usize::try_from(n).unwrap_or_default();
+            e.0 += n;
+            if kind.adverse() {
+                e.1 += n;
             }
         }
         let names: std::collections::HashMap<String, String> = store
@@ -613,14 +559,13 @@ impl App {
             jurisdiction: jurisdiction.to_string(),
             counts: store.push_counts(jurisdiction, None, today).await?,
             departments,
-            overdue: unacknowledged
-                .into_iter()
-                .filter(|p| p.overdue(today))
-                .collect(),
-            dead,
-            unsigned: store
-                .pushes_awaiting_signature(Some(jurisdiction), 500)
-                .await?,
+            overdue: overdue.pushes,
+            overdue_next: overdue.next,
+            dead: dead.pushes,
+            dead_next: dead.next,
+            unsigned: unsigned.pushes,
+            unsigned_count: unsigned.count,
+            unsigned_next: unsigned.next,
             webhooks: store.webhooks(jurisdiction).await?,
             open_acts: store.open_licence_acts(jurisdiction).await?,
             findings,

@@ -44,6 +44,24 @@ fn march(by: &str) -> StatisticsQuery {
     }
 }
 
+/// The figures from `from` to `to` by `by`.
+fn period(from: &str, to: &str, by: &str) -> StatisticsQuery {
+    StatisticsQuery {
+        from: Some(from.into()),
+        to: Some(to.into()),
+        ..march(by)
+    }
+}
+
+/// The summary's table for `q` as `who` reads it, asserted equal to the recomputation from the
+/// event log.
+async fn recomputed(w: &World, who: &Principal, q: &StatisticsQuery) -> Statistics {
+    let summed = w.statistics(who, q).await.unwrap();
+    let log = w.statistics_from_events(who, q).await.unwrap();
+    assert_eq!(summed, log, "{q:?}");
+    summed
+}
+
 /// March 2025 at 汉阴: HY-SC-001 (市场监管, promised 10 of 20 working days) and HY-WG-001 (文广,
 /// promised 5 of 20):
 /// - A, B, C food accepted Monday 03-03 (promised due 03-17): A approved 03-05 (提前), B denied
@@ -212,21 +230,15 @@ async fn known_cases_give_exact_figures(w: World) {
 async fn the_event_log_gives_the_same_figures(w: World) {
     march_cases(&w).await;
     for by in ["department", "item", "window", "staff"] {
-        let q = march(by);
-        let rows = w.statistics(&w.head, &q).await.unwrap();
-        let log = w.statistics_from_events(&w.head, &q).await.unwrap();
-        assert_eq!(rows, log, "by {by}");
+        recomputed(&w, &w.head, &march(by)).await;
     }
     // And over a period that cuts the cases' lives.
-    let q = StatisticsQuery {
-        from: Some("2025-03-05".into()),
-        to: Some("2025-03-17".into()),
-        ..march("department")
-    };
-    assert_eq!(
-        w.statistics(&w.head, &q).await.unwrap(),
-        w.statistics_from_events(&w.head, &q).await.unwrap()
-    );
+    recomputed(
+        &w,
+        &w.head,
+        &period("2025-03-05", "2025-03-17", "department"),
+    )
+    .await;
     // A row changed behind Yiyin's back (C's decision moved onto its due date): the summary,
     // kept as Yiyin wrote the case, still says 超期; rebuilt from the rows it says 按时, while the
     // log still says 超期.
@@ -308,14 +320,7 @@ const PERIODS: [(&str, &str); 7] = [
 async fn summary_is_recomputation(w: &World, who: &Principal) {
     for (from, to) in PERIODS {
         for by in ["department", "item", "window", "staff"] {
-            let q = StatisticsQuery {
-                from: Some(from.into()),
-                to: Some(to.into()),
-                ..march(by)
-            };
-            let summed = w.statistics(who, &q).await.unwrap();
-            let log = w.statistics_from_events(who, &q).await.unwrap();
-            assert_eq!(summed, log, "{from}..{to} by {by}");
+            recomputed(w, who, &period(from, to, by)).await;
         }
     }
 }
@@ -373,14 +378,7 @@ async fn generated_cases_give_the_recomputed_figures(w: World) {
         ("2025-06-30", "2025-06-30"),
     ] {
         for by in ["department", "item", "window", "staff"] {
-            let q = StatisticsQuery {
-                from: Some(from.into()),
-                to: Some(to.into()),
-                ..march(by)
-            };
-            let summed = w.statistics(&w.head, &q).await.unwrap();
-            let log = w.statistics_from_events(&w.head, &q).await.unwrap();
-            assert_eq!(summed, log, "{from}..{to} by {by}");
+            let summed = recomputed(&w, &w.head, &period(from, to, by)).await;
             if by == "department" && from == "2025-01-01" {
                 let c = summed.table.total.counts;
                 assert!(
@@ -449,47 +447,41 @@ async fn roles_without_the_duty_are_refused_before_the_input(w: World) {
 
 async fn bad_periods_and_groupings_are_refused_in_chinese(w: World) {
     w.set_today("2025-03-31");
-    let q = |from: &str, to: &str, by: &str| StatisticsQuery {
-        from: Some(from.into()),
-        to: Some(to.into()),
-        ..march(by)
-    };
-    assert_invalid(
-        w.statistics(&w.head, &q("2025-13-01", "2025-03-31", "item"))
-            .await,
-        "from",
-        "日期格式应为 YYYY-MM-DD",
-    );
-    assert_invalid(
-        w.statistics(&w.head, &q("2025-03-31", "2025-03-01", "item"))
-            .await,
-        "to",
-        "结束日期 2025-03-01 早于开始日期 2025-03-31",
-    );
-    assert_invalid(
-        w.statistics(&w.head, &q("2015-01-01", "2025-03-31", "item"))
-            .await,
-        "to",
-        "统计期间过长",
-    );
-    assert_invalid(
-        w.statistics(&w.head, &q("2025-03-01", "2025-03-31", "month"))
-            .await,
-        "by",
-        "统计口径应为以下之一：事项、部门、窗口、工作人员",
-    );
-    assert_invalid(
-        w.statistics(&w.head, &q("2025-03-01\u{7}", "2025-03-31", "item"))
-            .await,
-        "from",
-        "",
-    );
-    assert_invalid(
-        w.statistics(&w.head, &q("2025-03-01", "2025-04-01", "item"))
-            .await,
-        "to",
-        "结束日期不能晚于今天（2025-03-31）",
-    );
+    for (from, to, by, field, says) in [
+        (
+            "2025-13-01",
+            "2025-03-31",
+            "item",
+            "from",
+            "日期格式应为 YYYY-MM-DD",
+        ),
+        (
+            "2025-03-31",
+            "2025-03-01",
+            "item",
+            "to",
+            "结束日期 2025-03-01 早于开始日期 2025-03-31",
+        ),
+        ("2015-01-01", "2025-03-31", "item", "to", "统计期间过长"),
+        (
+            "2025-03-01",
+            "2025-03-31",
+            "month",
+            "by",
+            "统计口径应为以下之一：事项、部门、窗口、工作人员",
+        ),
+        ("2025-03-01\u{7}", "2025-03-31", "item", "from", ""),
+        (
+            "2025-03-01",
+            "2025-04-01",
+            "item",
+            "to",
+            "结束日期不能晚于今天（2025-03-31）",
+        ),
+    ] {
+        let refused = w.statistics(&w.head, &period(from, to, by)).await;
+        assert_invalid(refused, field, says);
+    }
     // The public figures never go by staff member.
     assert_invalid(
         w.public_statistics(&march("staff")).await,
@@ -692,12 +684,7 @@ async fn case_writes_racing_a_rebuild_are_kept(w: World) {
     assert!(rebuilt.unwrap() >= 12);
     w.set_today("2025-03-31");
     summary_is_recomputation(&w, &w.head).await;
-    let s = w.statistics(&w.head, &march("department")).await.unwrap();
-    let log = w
-        .statistics_from_events(&w.head, &march("department"))
-        .await
-        .unwrap();
-    assert_eq!(s, log);
+    let s = recomputed(&w, &w.head, &march("department")).await;
     assert_eq!(
         s.table.total.counts.received,
         before.table.total.counts.received + 6

@@ -24,6 +24,7 @@
 #[macro_use]
 pub mod labels;
 
+pub mod agency;
 pub mod agent;
 pub mod authz;
 pub mod calendar;
@@ -31,11 +32,13 @@ pub mod catalog;
 pub mod delegation;
 pub mod delivery;
 pub mod documents;
+pub mod drawing_review;
 pub mod engine;
 pub mod event_names;
 pub mod identity;
 pub mod ids;
 pub mod inspection;
+pub mod joint_visit;
 pub mod licence;
 pub mod monitoring;
 pub mod notifications;

@@ -29,6 +29,8 @@ labelled_enum!(
         /// A bundle's results released at once (一件事统一出件, Art. 26).
         BundleRelease = ("bundle_release", "统一出件通知"),
         DeadlineNear = ("deadline_near", "即将超期提醒"),
+        /// The date of a joint site inspection or acceptance (联合踏勘、联合验收), in writing.
+        JointVisit = ("joint_visit", "联合踏勘验收通知"),
     }
 );
 
@@ -264,6 +266,8 @@ pub fn compose(kind: NotificationKind, a: &About<'_>) -> Message {
         ),
         // Staff notices are composed by `deadline_notice`.
         NotificationKind::DeadlineNear => (String::new(), String::new()),
+        // Joint visits' notices are composed by `crate::joint_visit::date_notice`.
+        NotificationKind::JointVisit => (String::new(), String::new()),
     };
     Message {
         kind,

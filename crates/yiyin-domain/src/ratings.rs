@@ -126,6 +126,9 @@ labelled_enum!(
         Case = ("case", "办件"),
         /// A ticket of the requests centre (12345), rated online by its caller once closed.
         Ticket = ("ticket", "诉求工单"),
+        /// The agency service (全程代办) under a mandate, rated online by the applicant who
+        /// signed it (`crate::agency`).
+        Agency = ("agency", "代办服务"),
     }
 );
 
@@ -141,7 +144,7 @@ impl Subject {
     pub fn channels(self) -> &'static [RatingChannel] {
         match self {
             Subject::Case => RatingChannel::ALL,
-            Subject::Ticket => &[RatingChannel::Online],
+            Subject::Ticket | Subject::Agency => &[RatingChannel::Online],
         }
     }
 }

@@ -28,6 +28,9 @@ labelled_enum!(
         CentreManager = ("centre_manager", "诉求中心负责人"),
         TicketHandler = ("ticket_handler", "诉求承办人员"),
         GovernmentHead = ("government_head", "县人民政府负责人"),
+        /// The agency centre's agent (全程代办服务中心代办员), acting for applicants under their
+        /// agency mandates (`crate::agency`).
+        AgencyAgent = ("agency_agent", "代办员"),
     }
 );
 

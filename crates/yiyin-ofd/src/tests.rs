@@ -3,7 +3,7 @@
 use super::*;
 use yiyin_domain::catalog::LicenceEntry;
 use yiyin_domain::engine::DocumentKind;
-use yiyin_seal::SealInfo;
+use yiyin_seal::testing::sealed_sample;
 
 pub(crate) fn sample(recipient: &str) -> (SealKey, SealedDocument, DocumentRecord) {
     let key = SealKey::generate();
@@ -35,20 +35,7 @@ pub(crate) fn sample(recipient: &str) -> (SealKey, SealedDocument, DocumentRecor
             entry("business_items", "经营项目", "热食类食品制售 <&>"),
         ],
     };
-    let seal = SealInfo {
-        id: 1,
-        name: record.seal.clone(),
-        holder: record.agency.clone(),
-        public_key: key.public_hex(),
-        valid_from: "2026-01-01".into(),
-        valid_until: "2030-12-31".into(),
-    };
-    let sealed = SealedDocument::seal(
-        serde_json::to_value(&record).unwrap(),
-        seal,
-        &key,
-        "2026-06-16T09:00:00+08:00",
-    );
+    let sealed = sealed_sample(serde_json::to_value(&record).unwrap(), &key);
     (key, sealed, record)
 }
 
@@ -241,20 +228,7 @@ fn a_changed_byte_in_any_signed_part_is_caught() {
 fn long_documents_go_on_to_further_pages() {
     let (key, _, mut record) = sample("汉阴县月河餐饮有限公司");
     record.paragraphs.push("第二段。".repeat(400));
-    let seal = SealInfo {
-        id: 1,
-        name: record.seal.clone(),
-        holder: record.agency.clone(),
-        public_key: key.public_hex(),
-        valid_from: "2026-01-01".into(),
-        valid_until: "2030-12-31".into(),
-    };
-    let sealed = SealedDocument::seal(
-        serde_json::to_value(&record).unwrap(),
-        seal,
-        &key,
-        "2026-06-16T09:00:00+08:00",
-    );
+    let sealed = sealed_sample(serde_json::to_value(&record).unwrap(), &key);
     let ofd = render_signed(&sealed, &record, &key, "2026-06-16T09:00:01+08:00").unwrap();
     let files = unzip(&ofd).unwrap();
     assert!(files.contains_key("Doc_0/Pages/Page_1/Content.xml"));

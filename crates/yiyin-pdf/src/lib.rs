@@ -515,7 +515,7 @@ mod tests {
     use super::*;
     use yiyin_domain::catalog::LicenceEntry;
     use yiyin_domain::engine::DocumentKind;
-    use yiyin_seal::SealInfo;
+    use yiyin_seal::testing::sealed_sample;
 
     fn sample() -> (SealKey, SealedDocument, DocumentRecord) {
         let key = SealKey::generate();
@@ -538,20 +538,7 @@ mod tests {
             valid_until: None,
             contents: vec![],
         };
-        let seal = SealInfo {
-            id: 1,
-            name: record.seal.clone(),
-            holder: record.agency.clone(),
-            public_key: key.public_hex(),
-            valid_from: "2026-01-01".into(),
-            valid_until: "2030-12-31".into(),
-        };
-        let sealed = SealedDocument::seal(
-            serde_json::to_value(&record).unwrap(),
-            seal,
-            &key,
-            "2026-06-16T09:00:00+08:00",
-        );
+        let sealed = sealed_sample(serde_json::to_value(&record).unwrap(), &key);
         (key, sealed, record)
     }
 

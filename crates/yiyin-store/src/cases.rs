@@ -279,6 +279,82 @@ pub struct NewCaseRow<'a> {
     pub at_ms: i64,
 }
 
+/// The columns a new case row is written with, in the order [`push_case_values`] binds them.
+const CASE_INSERT_COLUMNS: &[&str] = &[
+    "jurisdiction",
+    "number",
+    "query_code",
+    "item_code",
+    "item_version",
+    "item_name",
+    "department",
+    "supervising_department",
+    "handling_mode",
+    "applicant_account",
+    "applicant_kind",
+    "applicant_name",
+    "applicant_id",
+    "applicant_phone",
+    "channel",
+    "unit",
+    "state",
+    "closed",
+    "next_role",
+    "received_on",
+    "intake_due",
+    "accepted_on",
+    "statutory_due",
+    "promised_due",
+    "decided_on",
+    "certificate_due",
+    "due_sort",
+    "body",
+    "version",
+    "created_at",
+    "updated_at",
+    "deferred_due",
+];
+
+/// Binds the values of a new case row, in the order of [`CASE_INSERT_COLUMNS`].
+fn push_case_values(q: &mut Statement<'_>, c: &NewCaseRow<'_>) -> Result<()> {
+    let cols = Columns::of(&c.body.case, c.clock, &c.body.item);
+    let a = c.applicant;
+    let text = |v: &str| v.to_string();
+    q.push_bind(text(c.jurisdiction)).push(", ");
+    q.push_bind(text(c.number)).push(", ");
+    q.push_bind(text(c.query_code)).push(", ");
+    q.push_bind(text(c.item_code)).push(", ");
+    q.push_bind(i64::from(c.item_version)).push(", ");
+    q.push_bind(text(c.item_name)).push(", ");
+    q.push_bind(text(c.department)).push(", ");
+    q.push_bind(text(c.supervising_department)).push(", ");
+    q.push_bind(c.handling_mode.code()).push(", ");
+    q.push_bind(a.account).push(", ");
+    q.push_bind(a.kind.code()).push(", ");
+    q.push_bind(a.name.clone()).push(", ");
+    q.push_bind(text(a.id_number.as_str())).push(", ");
+    q.push_bind(a.phone.clone()).push(", ");
+    q.push_bind(c.channel.code()).push(", ");
+    q.push_bind(text(c.unit)).push(", ");
+    q.push_bind(cols.state).push(", ");
+    q.push_bind(i64::from(cols.closed)).push(", ");
+    q.push_bind(cols.next_role).push(", ");
+    q.push_bind(day(c.body.case.received_on)).push(", ");
+    q.push_bind(cols.intake_due).push(", ");
+    q.push_bind(cols.accepted_on).push(", ");
+    q.push_bind(cols.statutory_due).push(", ");
+    q.push_bind(cols.promised_due).push(", ");
+    q.push_bind(cols.decided_on).push(", ");
+    q.push_bind(cols.certificate_due).push(", ");
+    q.push_bind(cols.due_sort).push(", ");
+    q.push_bind(serde_json::to_string(c.body)?).push(", ");
+    q.push_bind(1_i64).push(", ");
+    q.push_bind(c.at_ms).push(", ");
+    q.push_bind(c.at_ms).push(", ");
+    q.push_bind(cols.deferred_due);
+    Ok(())
+}
+
 /// Filters for listing cases; the caller narrows further by authorisation.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -309,23 +385,43 @@ impl WriteTx {
 
     /// Writes a new case at version 1; returns its id.
     pub async fn insert_case(&mut self, c: &NewCaseRow<'_>) -> Result<i64> {
-        let cols = Columns::of(&c.body.case, c.clock, &c.body.item);
-        let a = c.applicant;
-        insert!("cases", c;
-            jurisdiction, number, query_code, item_code, item_version = i64::from(c.item_version),
-            item_name, department, supervising_department, handling_mode = c.handling_mode.code(),
-            applicant_account = a.account, applicant_kind = a.kind.code(), applicant_name = &a.name,
-            applicant_id = a.id_number.as_str(), applicant_phone = &a.phone,
-            channel = c.channel.code(), unit, state = cols.state, closed = i64::from(cols.closed),
-            next_role = &cols.next_role, received_on = day(c.body.case.received_on),
-            intake_due = &cols.intake_due, accepted_on = cols.accepted_on,
-            statutory_due = cols.statutory_due, promised_due = cols.promised_due,
-            decided_on = cols.decided_on, certificate_due = cols.certificate_due,
-            due_sort = &cols.due_sort, body = serde_json::to_string(c.body)?, version = 1_i64,
-            created_at = c.at_ms, updated_at = c.at_ms, deferred_due = cols.deferred_due;
-            "RETURNING id")
-        .scalar(&mut **self)
-        .await
+        let ids = self.insert_cases(std::slice::from_ref(c)).await?;
+        ids.into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("no id returned for a new case".into()))
+    }
+
+    /// Writes new cases at version 1, several rows a statement (a bulk load); returns their ids
+    /// in the order given.
+    pub async fn insert_cases(&mut self, rows: &[NewCaseRow<'_>]) -> Result<Vec<i64>> {
+        // Within SQLite's 256 values a statement; on PostgreSQL 500 rows (16 000 values).
+        let per = if self.is_sqlite() {
+            256 / CASE_INSERT_COLUMNS.len()
+        } else {
+            500
+        };
+        let mut ids = std::collections::HashMap::with_capacity(rows.len());
+        for chunk in rows.chunks(per) {
+            let mut q = Statement::new(format!(
+                "INSERT INTO cases ({}) VALUES ",
+                CASE_INSERT_COLUMNS.join(", ")
+            ));
+            for (i, c) in chunk.iter().enumerate() {
+                q.push(if i > 0 { ", (" } else { "(" });
+                push_case_values(&mut q, c)?;
+                q.push(")");
+            }
+            q.push(" RETURNING id, jurisdiction, number");
+            let written: Vec<(i64, String, String)> = q.all(&mut **self).await?;
+            ids.extend(written.into_iter().map(|(id, j, n)| ((j, n), id)));
+        }
+        rows.iter()
+            .map(|c| {
+                ids.get(&(c.jurisdiction.to_string(), c.number.to_string()))
+                    .copied()
+                    .ok_or_else(|| StoreError::Corrupt(format!("no id returned for {}", c.number)))
+            })
+            .collect()
     }
 
     /// Keeps an idempotency key for a case; false when the key is taken already (another attempt

@@ -224,47 +224,98 @@ const LICENCE_COLUMNS: &[&str] = &[
     "supervising_department",
 ];
 
-/// The rows of `table` matching `filter` (bound to `id`), every column as text, in id order.
+/// One row read as text: each column's name and value.
+type TextRow = Vec<(String, Option<String>)>;
+
+/// The rows of `table` whose `filter` column is one of `ids`, every column as text, in `filter`
+/// then id order, each with the value of `filter` (which must be among `columns`).
 async fn rows_as_text(
     conn: &mut sqlx::AnyConnection,
     table: &str,
     columns: &[&str],
     filter: &str,
-    id: i64,
-) -> Result<Vec<Vec<(String, Option<String>)>>> {
+    ids: &[i64],
+) -> Result<Vec<(i64, TextRow)>> {
     use sqlx::Row;
+    let key = columns
+        .iter()
+        .position(|c| *c == filter)
+        .expect("the filter column is encoded");
     let list: Vec<String> = columns
         .iter()
         .map(|c| format!("CAST({c} AS TEXT)"))
         .collect();
+    let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
     let query = format!(
-        "SELECT {} FROM {table} WHERE {filter} = $1 ORDER BY id",
-        list.join(", ")
+        "SELECT {} FROM {table} WHERE {filter} IN ({}) ORDER BY {filter}, id",
+        list.join(", "),
+        placeholders.join(", ")
     );
-    let rows = sqlx::query(&query).bind(id).fetch_all(&mut *conn).await?;
+    let rows = ids
+        .iter()
+        .fold(sqlx::query(&query), |q, id| q.bind(*id))
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter()
         .map(|row| {
-            columns
+            let values = columns
                 .iter()
                 .enumerate()
                 .map(|(i, c)| Ok((c.to_string(), row.try_get::<Option<String>, _>(i)?)))
-                .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
+                .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?;
+            let id = values[key]
+                .1
+                .as_deref()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| crate::rows::corrupt(filter, "not an id"))?;
+            Ok((id, values))
         })
-        .collect::<std::result::Result<Vec<_>, _>>()
+        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
         .map_err(Into::into)
+}
+
+/// At most this many cases' rows read in one statement: SQLite binds slowly past a few hundred
+/// values (see the statistics' multi-row statements).
+fn ids_per_statement(conn: &sqlx::AnyConnection) -> usize {
+    if conn.backend_name() == "SQLite" {
+        256
+    } else {
+        2000
+    }
 }
 
 /// The SM3 digest of a case's state: the canonical encoding (JSON arrays of column names and
 /// values as text, in a fixed order) of its case row and its licence rows in id order. None when
 /// the case row does not exist.
 pub async fn state_digest(conn: &mut sqlx::AnyConnection, case_id: i64) -> Result<Option<String>> {
-    let case = rows_as_text(conn, "cases", CASE_COLUMNS, "id", case_id).await?;
-    let Some(case) = case.into_iter().next() else {
-        return Ok(None);
-    };
-    let licences = rows_as_text(conn, "licences", LICENCE_COLUMNS, "case_id", case_id).await?;
-    let encoding = serde_json::to_vec(&("yiyin-state/1", case, licences))?;
-    Ok(Some(sm3_hex(&encoding)))
+    Ok(state_digests(conn, &[case_id])
+        .await?
+        .remove(&case_id)
+        .flatten())
+}
+
+/// [`state_digest`] of several cases at once, a few statements for all (every id given is a key).
+pub async fn state_digests(
+    conn: &mut sqlx::AnyConnection,
+    case_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Option<String>>> {
+    let mut out: std::collections::HashMap<i64, Option<String>> =
+        case_ids.iter().map(|id| (*id, None)).collect();
+    let per = ids_per_statement(conn);
+    for chunk in case_ids.chunks(per) {
+        let cases = rows_as_text(conn, "cases", CASE_COLUMNS, "id", chunk).await?;
+        let mut licences: std::collections::HashMap<i64, Vec<TextRow>> = Default::default();
+        for (case, row) in rows_as_text(conn, "licences", LICENCE_COLUMNS, "case_id", chunk).await?
+        {
+            licences.entry(case).or_default().push(row);
+        }
+        for (id, case) in cases {
+            let licences = licences.remove(&id).unwrap_or_default();
+            let encoding = serde_json::to_vec(&("yiyin-state/1", case, licences))?;
+            out.insert(id, Some(sm3_hex(&encoding)));
+        }
+    }
+    Ok(out)
 }
 
 fn sm3_hex(data: &[u8]) -> String {
@@ -310,6 +361,8 @@ pub(crate) async fn settle(conn: &mut sqlx::AnyConnection, from: i64) -> Result<
             last.insert(case, i);
         }
     }
+    let cases: Vec<i64> = last.keys().copied().collect();
+    let mut digests = state_digests(conn, &cases).await?;
     let mut prev = first.prev_hash.clone();
     let mut rewritten = false;
     for (i, e) in events.iter_mut().enumerate() {
@@ -317,7 +370,7 @@ pub(crate) async fn settle(conn: &mut sqlx::AnyConnection, from: i64) -> Result<
         if let Some(case) = e.case_id
             && last.get(&case) == Some(&i)
         {
-            let now = state_digest(conn, case).await?;
+            let now = digests.remove(&case).flatten();
             changed |= now != e.state_digest;
             e.state_digest = now;
         }
@@ -357,21 +410,18 @@ async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<V
         .await?;
     let mut out = Vec::with_capacity(events.len());
     let mut rows: Vec<Event> = Vec::with_capacity(events.len());
-    // A case's rows do not change while its events are appended: its digest is read once.
-    let mut digests: std::collections::HashMap<i64, Option<String>> = Default::default();
+    // A case's rows do not change while its events are appended: the digests of all are read
+    // at once.
+    let cases: Vec<i64> = events
+        .iter()
+        .filter_map(|e| e.case_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let digests = state_digests(conn, &cases).await?;
     for e in events {
         seq += 1;
-        let state_digest = match e.case_id {
-            Some(id) => match digests.get(&id) {
-                Some(d) => d.clone(),
-                None => {
-                    let d = state_digest(conn, id).await?;
-                    digests.insert(id, d.clone());
-                    d
-                }
-            },
-            None => None,
-        };
+        let state_digest = e.case_id.and_then(|id| digests.get(&id).cloned().flatten());
         let mut stored = Event {
             seq,
             case_id: e.case_id,
@@ -393,8 +443,14 @@ async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<V
         prev = stored.hash.clone();
         rows.push(stored);
     }
-    // Written several rows a statement, within SQLite's 256 values a statement.
-    for chunk in rows.chunks(256 / 14) {
+    // Written several rows a statement: within SQLite's 256 values a statement; on PostgreSQL
+    // 500 rows (7 000 values, far below its limit).
+    let per = if ids_per_statement(conn) > 256 {
+        500
+    } else {
+        256 / 14
+    };
+    for chunk in rows.chunks(per) {
         let mut q = Statement::new(
             "INSERT INTO events (seq, case_id, jurisdiction, at, actor, actor_account, channel, \
              action, reason, data, prev_hash, hash, hash_version, state_digest) VALUES ",

@@ -89,4 +89,26 @@ impl Store {
         q.push(" ORDER BY id DESC LIMIT 500");
         q.all(self.reader()).await
     }
+
+    /// How many findings a jurisdiction holds per item and kind, as (item code, kind, count): all
+    /// of them, not only those a list shows.
+    pub async fn finding_counts(
+        &self,
+        jurisdiction: &str,
+    ) -> Result<Vec<(String, FindingKind, i64)>> {
+        let rows: Vec<(String, String, i64)> = sql!(
+            "SELECT item_code, kind, COUNT(*) FROM findings WHERE jurisdiction = $1
+             GROUP BY item_code, kind ORDER BY item_code, kind";
+            jurisdiction
+        )
+        .all(self.reader())
+        .await?;
+        rows.into_iter()
+            .map(|(item, kind, n)| {
+                let parsed = FindingKind::parse(&kind)
+                    .ok_or_else(|| crate::StoreError::Corrupt(format!("finding kind {kind}")))?;
+                Ok((item, parsed, n))
+            })
+            .collect()
+    }
 }

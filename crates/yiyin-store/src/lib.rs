@@ -16,6 +16,7 @@
 
 pub mod account_security;
 pub mod accounts;
+pub mod agency;
 pub mod archive;
 pub mod attachments;
 pub mod bundles;
@@ -26,6 +27,7 @@ pub mod credit;
 pub mod delegations;
 pub mod deliveries;
 pub mod documents;
+pub mod drawing_reviews;
 pub mod error;
 pub mod events;
 pub mod findings;
@@ -33,6 +35,7 @@ pub mod form_drafts;
 pub mod group;
 pub mod identities;
 pub mod inspections;
+pub mod joint_visits;
 pub mod licence_acts;
 pub mod licences;
 pub mod migrate;

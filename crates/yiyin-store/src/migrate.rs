@@ -200,6 +200,22 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "several_servers",
         include_str!("../migrations/0038_several_servers.sql"),
     ),
+    (
+        39,
+        "joint_visits",
+        include_str!("../migrations/0039_joint_visits.sql"),
+    ),
+    (
+        40,
+        "drawing_reviews",
+        include_str!("../migrations/0040_drawing_reviews.sql"),
+    ),
+    (41, "agency", include_str!("../migrations/0041_agency.sql")),
+    (
+        42,
+        "push_lists",
+        include_str!("../migrations/0042_push_lists.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.
@@ -361,6 +377,28 @@ pub fn latest() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every file in `migrations/` is registered, once, in number order, under its own name.
+    #[test]
+    fn every_migration_file_is_registered_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("the migrations folder")
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let registered: Vec<String> = MIGRATIONS
+            .iter()
+            .map(|(n, name, _)| format!("{n:04}_{name}.sql"))
+            .collect();
+        assert_eq!(registered, files);
+    }
 
     #[test]
     fn statements_split_on_line_ends() {

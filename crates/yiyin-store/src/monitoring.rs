@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use yiyin_domain::labels::Labelled;
 use yiyin_domain::monitoring::{Card, CardColor, CardLimit};
 
-use crate::rows::{Column, Statement, columns_of, day, insert, record, select, sql};
+use crate::rows::{Column, Statement, coded, columns_of, day, insert, record, select, sql};
 use crate::{Conflict, Result, Store, StoreError, WriteTx};
 
 /// Where an appeal stands.
@@ -57,19 +57,6 @@ impl AppealState {
             .into_iter()
             .find(|s| s.code() == text || s.label() == text)
     }
-}
-
-/// Reads a labelled enum of the domain (or an appeal state) from its stored code.
-fn coded<T>(
-    row: &AnyRow,
-    column: &str,
-    parse: fn(&str) -> Option<T>,
-) -> std::result::Result<T, sqlx::Error> {
-    let text = <String as Column>::get(row, column)?;
-    parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: format!("unknown code {text:?}").into(),
-    })
 }
 
 fn read_color(row: &AnyRow, column: &str) -> std::result::Result<CardColor, sqlx::Error> {
@@ -184,31 +171,62 @@ impl WriteTx {
     /// Issues a card unless the case already has one for that limit; returns its id when it was
     /// issued here (None: issued before, here or by another server).
     pub async fn issue_card(&mut self, c: &NewCard<'_>) -> Result<Option<i64>> {
-        let card = c.card;
-        let inserted = insert!("monitoring_cards", c;
-            case_id, case_number, jurisdiction, department, item_code, item_name,
-            color = card.color.code(), card_limit = card.limit.code(), card_on = day(card.on),
-            due_on = day(card.due), reason = card.reason.as_str(), issued_at = c.at_ms;
-            "ON CONFLICT (case_id, card_limit) DO NOTHING")
-        .changed_one(&mut **self)
-        .await?;
-        if !inserted {
-            return Ok(None);
+        Ok(self
+            .issue_cards(std::slice::from_ref(c))
+            .await?
+            .into_iter()
+            .next()
+            .flatten())
+    }
+
+    /// [`WriteTx::issue_card`] for several cards, several rows a statement (a bulk load): the id of
+    /// each card issued here, in the order given. Each card takes the unit of its case.
+    pub async fn issue_cards(&mut self, cards: &[NewCard<'_>]) -> Result<Vec<Option<i64>>> {
+        const COLUMNS: usize = 13;
+        let per = if self.is_sqlite() { 256 / COLUMNS } else { 500 };
+        let mut ids = std::collections::HashMap::with_capacity(cards.len());
+        for chunk in cards.chunks(per) {
+            let mut q = Statement::new(
+                "INSERT INTO monitoring_cards (case_id, case_number, jurisdiction, department, \
+                 item_code, item_name, color, card_limit, card_on, due_on, reason, issued_at, unit) \
+                 VALUES ",
+            );
+            for (i, c) in chunk.iter().enumerate() {
+                let card = c.card;
+                q.push(if i > 0 { ", (" } else { "(" });
+                q.push_bind(c.case_id).push(", ");
+                q.push_bind(c.case_number.to_string()).push(", ");
+                q.push_bind(c.jurisdiction.to_string()).push(", ");
+                q.push_bind(c.department.to_string()).push(", ");
+                q.push_bind(c.item_code.to_string()).push(", ");
+                q.push_bind(c.item_name.to_string()).push(", ");
+                q.push_bind(card.color.code()).push(", ");
+                q.push_bind(card.limit.code()).push(", ");
+                q.push_bind(day(card.on)).push(", ");
+                q.push_bind(day(card.due)).push(", ");
+                q.push_bind(card.reason.clone()).push(", ");
+                q.push_bind(c.at_ms).push(", ");
+                q.push("(SELECT unit FROM cases WHERE cases.id = ")
+                    .push_bind(c.case_id)
+                    .push("))");
+            }
+            q.push(
+                " ON CONFLICT (case_id, card_limit) DO NOTHING RETURNING id, case_id, card_limit",
+            );
+            let issued: Vec<(i64, i64, String)> = q.all(&mut **self).await?;
+            ids.extend(
+                issued
+                    .into_iter()
+                    .map(|(id, case, limit)| ((case, limit), id)),
+            );
         }
-        let id: i64 = sql!(
-            "SELECT id FROM monitoring_cards WHERE case_id = $1 AND card_limit = $2";
-            c.case_id, card.limit.code()
-        )
-        .scalar(&mut **self)
-        .await?;
-        sql!(
-            "UPDATE monitoring_cards SET unit = (SELECT unit FROM cases WHERE cases.id = $1)
-             WHERE id = $2";
-            c.case_id, id
-        )
-        .run(&mut **self)
-        .await?;
-        Ok(Some(id))
+        Ok(cards
+            .iter()
+            .map(|c| {
+                ids.get(&(c.case_id, c.card.limit.code().to_string()))
+                    .copied()
+            })
+            .collect())
     }
 
     /// Files the cards of these cases under each staff account counted with their case

@@ -89,7 +89,64 @@ pub struct PushFilter {
     pub department: Option<String>,
     pub unacknowledged_only: bool,
     pub status: Option<PushStatus>,
+    /// Only those unacknowledged past their acknowledgement date on this day.
+    pub overdue_on: Option<NaiveDate>,
+    /// Only those waiting for the signature of an external seal.
+    pub awaiting_signature: bool,
+    /// The page after this key (keyset pagination); None: the first page.
+    pub after: Option<PushKey>,
     pub limit: i64,
+}
+
+/// Where a push stands in a list (unacknowledged first, then newest first): the key a page ends
+/// with, from which the next one starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushKey {
+    pub acknowledged: bool,
+    pub id: i64,
+}
+
+impl PushKey {
+    pub fn of(p: &Push) -> Self {
+        PushKey {
+            acknowledged: p.acknowledged_at.is_some(),
+            id: p.id,
+        }
+    }
+}
+
+/// A page of a push list: its pushes, how many the filter matches in all, and the key to start
+/// the next page from (None on the last).
+#[derive(Debug, Clone, Default)]
+pub struct PushPage {
+    pub pushes: Vec<Push>,
+    pub count: i64,
+    pub next: Option<PushKey>,
+}
+
+/// The order of a push list: unacknowledged first, then newest first.
+const ACKNOWLEDGED_RANK: &str = "CASE WHEN acknowledged_at IS NULL THEN 0 ELSE 1 END";
+
+/// `FROM pushes WHERE …` of a filter (its key and limit aside).
+fn push_where<'q>(q: &mut Statement<'q>, f: &'q PushFilter) {
+    q.push(" FROM pushes WHERE jurisdiction = ")
+        .push_bind(&f.jurisdiction);
+    if let Some(d) = &f.department {
+        q.push(" AND department = ").push_bind(d);
+    }
+    if let Some(s) = f.status {
+        q.push(" AND status = ").push_bind(s.code());
+    }
+    if f.unacknowledged_only {
+        q.push(" AND acknowledged_at IS NULL");
+    }
+    if let Some(today) = f.overdue_on {
+        q.push(" AND acknowledged_at IS NULL AND ack_due < ")
+            .push_bind(day(today));
+    }
+    if f.awaiting_signature {
+        q.push(" AND signature IS NULL AND seal_id IS NOT NULL");
+    }
 }
 
 /// The counts the bureau watches.
@@ -116,8 +173,9 @@ record! {
 
 impl WriteTx {
     /// Queues a push: pending delivery when the department has an active webhook, else delivered
-    /// (its inbox is the delivery). A second push with the same key changes nothing.
-    pub async fn enqueue_push(&mut self, p: &NewPush<'_>) -> Result<()> {
+    /// (its inbox is the delivery). A second push with the same key changes nothing. Returns the
+    /// id of the push queued (None when its key was queued before).
+    pub async fn enqueue_push(&mut self, p: &NewPush<'_>) -> Result<Option<i64>> {
         let hooked: Option<i64> = sql!(
             "SELECT active FROM webhooks WHERE jurisdiction = $1 AND department = $2 AND active = 1";
             p.jurisdiction, p.department
@@ -136,8 +194,25 @@ impl WriteTx {
             next_attempt_at = p.at_ms, lease_until = 0_i64, last_error = "",
             delivered_at = (status == PushStatus::Delivered).then_some(p.at_ms),
             created_at = p.at_ms;
-            "ON CONFLICT (idempotency_key) DO NOTHING")
-        .run(&mut **self)
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
+        .optional_scalar(&mut **self)
+        .await
+    }
+
+    /// Puts the payload on a push just queued, with the seal that signs it and the signature when
+    /// signed at once (the payload names the push's id, known only once it is queued).
+    pub async fn set_push_payload(
+        &mut self,
+        id: i64,
+        payload: &str,
+        seal_id: Option<i64>,
+        signature: Option<&str>,
+    ) -> Result<()> {
+        sql!(
+            "UPDATE pushes SET payload = $1, seal_id = $2, signature = $3 WHERE id = $4";
+            payload, seal_id, signature, id
+        )
+        .run_once(&mut **self, "push")
         .await
     }
 
@@ -311,21 +386,66 @@ fn parse_status(id: i64, status: String) -> Result<PushStatus> {
 }
 
 impl Store {
-    /// Pushes by filter, newest first (unacknowledged first in an inbox).
+    /// Pushes by filter, unacknowledged first, then newest first; from the filter's key on, at
+    /// most its limit (1 to 1,000).
     pub async fn pushes(&self, f: &PushFilter) -> Result<Vec<Push>> {
-        let mut q = Statement::new(select::<Push>("pushes WHERE jurisdiction = "));
-        q.push_bind(&f.jurisdiction);
-        if let Some(d) = &f.department {
-            q.push(" AND department = ").push_bind(d);
+        let limit = f.limit.clamp(1, 1000);
+        let mut q = Statement::new(format!("SELECT {}", columns_of::<Push>("pushes")));
+        push_where(&mut q, f);
+        if let Some(k) = f.after {
+            let rank = i64::from(k.acknowledged);
+            q.push(format!(" AND ({ACKNOWLEDGED_RANK} > "))
+                .push_bind(rank);
+            q.push(format!(" OR ({ACKNOWLEDGED_RANK} = "))
+                .push_bind(rank)
+                .push(" AND id < ")
+                .push_bind(k.id)
+                .push("))");
         }
-        if let Some(s) = f.status {
-            q.push(" AND status = ").push_bind(s.code());
+        q.push(format!(" ORDER BY {ACKNOWLEDGED_RANK}, id DESC LIMIT "))
+            .push_bind(limit);
+        q.all(self.reader()).await
+    }
+
+    /// A page of pushes by filter (see [`Store::pushes`]), with how many match in all and the key
+    /// of the next page.
+    pub async fn push_page(&self, f: &PushFilter) -> Result<PushPage> {
+        // One more than the page is read, to know whether another follows.
+        let limit = f.limit.clamp(1, 999);
+        let mut pushes = self
+            .pushes(&PushFilter {
+                limit: limit + 1,
+                ..f.clone()
+            })
+            .await?;
+        let next = if pushes.len() as i64 > limit {
+            pushes.truncate(limit as usize);
+            pushes.last().map(PushKey::of)
+        } else {
+            None
+        };
+        let mut q = Statement::new("SELECT COUNT(*)");
+        push_where(&mut q, f);
+        Ok(PushPage {
+            pushes,
+            count: q.scalar(self.reader()).await?,
+            next,
+        })
+    }
+
+    /// The pushes with these idempotency keys (those that exist), in no particular order.
+    pub async fn pushes_by_keys(&self, keys: &[String]) -> Result<Vec<Push>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
         }
-        if f.unacknowledged_only {
-            q.push(" AND acknowledged_at IS NULL");
+        let mut q = Statement::new(select::<Push>("pushes WHERE idempotency_key IN ("));
+        for (i, k) in keys.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(k);
         }
-        q.push(" ORDER BY CASE WHEN acknowledged_at IS NULL THEN 0 ELSE 1 END, id DESC LIMIT ")
-            .push_bind(f.limit.clamp(1, 1000));
+        q.push(")");
         q.all(self.reader()).await
     }
 
@@ -367,17 +487,32 @@ impl Store {
         })
     }
 
-    /// Pushes due for delivery to a department's system at `now`, with the system's address.
-    pub async fn due_deliveries(&self, now: i64, limit: i64) -> Result<Vec<(Push, String)>> {
+    /// Pushes due for delivery to a department's system at `now`, with the system's address: at
+    /// most `per_department` of each department (its oldest first), so that a department with a
+    /// long backlog (its system down) never hides the others' pushes; at most `limit` in all,
+    /// the departments with the oldest pushes first. Ordered by department, then by id.
+    pub async fn due_deliveries(
+        &self,
+        now: i64,
+        per_department: i64,
+        limit: i64,
+    ) -> Result<Vec<(Push, String)>> {
         let select = format!(
-            "SELECT {}, w.url AS url FROM pushes p JOIN webhooks w
-               ON w.jurisdiction = p.jurisdiction AND w.department = p.department AND w.active = 1
-             WHERE p.status = 'pending' AND p.next_attempt_at <= $1 AND p.lease_until <= $1
-               AND (p.signature IS NOT NULL OR p.seal_id IS NULL)
-             ORDER BY p.next_attempt_at, p.id LIMIT $2",
-            columns_of::<Push>("p")
+            "SELECT {}, d.url AS url FROM (
+               SELECT p.*, w.url AS url,
+                 ROW_NUMBER() OVER (PARTITION BY p.jurisdiction, p.department ORDER BY p.id) AS n,
+                 MIN(p.id) OVER (PARTITION BY p.jurisdiction, p.department) AS first_id
+               FROM pushes p JOIN webhooks w
+                 ON w.jurisdiction = p.jurisdiction AND w.department = p.department AND w.active = 1
+               WHERE p.status = 'pending' AND p.next_attempt_at <= $1 AND p.lease_until <= $1
+                 AND (p.signature IS NOT NULL OR p.seal_id IS NULL)
+             ) d WHERE d.n <= $2
+             ORDER BY d.first_id, d.id LIMIT $3",
+            columns_of::<Push>("d")
         );
-        let due: Vec<WithLast<Push, String>> = sql!(select; now, limit).all(self.reader()).await?;
+        let due: Vec<WithLast<Push, String>> = sql!(select; now, per_department.max(1), limit)
+            .all(self.reader())
+            .await?;
         Ok(due.into_iter().map(Into::into).collect())
     }
 

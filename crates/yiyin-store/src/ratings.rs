@@ -65,6 +65,8 @@ record! {
         pub case_id: Option<i64>,
         /// The rated ticket (a ticket's rating).
         pub ticket_id: Option<i64>,
+        /// The rated agency mandate (the agency service's rating).
+        pub mandate_id: Option<i64>,
         /// The rated subject's number: the case's, or the ticket's.
         pub case_number: String,
         /// The rated side: the department of the case's item (原审批部门), or the department
@@ -140,6 +142,7 @@ record! {
 pub enum SubjectId {
     Case(i64),
     Ticket(i64),
+    Mandate(i64),
 }
 
 impl SubjectId {
@@ -147,20 +150,28 @@ impl SubjectId {
         match self {
             SubjectId::Case(_) => Subject::Case,
             SubjectId::Ticket(_) => Subject::Ticket,
+            SubjectId::Mandate(_) => Subject::Agency,
         }
     }
 
     fn case_id(self) -> Option<i64> {
         match self {
             SubjectId::Case(id) => Some(id),
-            SubjectId::Ticket(_) => None,
+            _ => None,
         }
     }
 
     fn ticket_id(self) -> Option<i64> {
         match self {
             SubjectId::Ticket(id) => Some(id),
-            SubjectId::Case(_) => None,
+            _ => None,
+        }
+    }
+
+    fn mandate_id(self) -> Option<i64> {
+        match self {
+            SubjectId::Mandate(id) => Some(id),
+            _ => None,
         }
     }
 
@@ -169,12 +180,13 @@ impl SubjectId {
         match self {
             SubjectId::Case(_) => "case_id",
             SubjectId::Ticket(_) => "ticket_id",
+            SubjectId::Mandate(_) => "mandate_id",
         }
     }
 
     fn id(self) -> i64 {
         match self {
-            SubjectId::Case(id) | SubjectId::Ticket(id) => id,
+            SubjectId::Case(id) | SubjectId::Ticket(id) | SubjectId::Mandate(id) => id,
         }
     }
 }
@@ -286,7 +298,7 @@ impl WriteTx {
         let indicators: Vec<&str> = r.indicators.iter().map(|i| i.code()).collect();
         let inserted = insert!("ratings", r;
             jurisdiction, subject = r.subject.subject().code(), case_id = r.subject.case_id(),
-            ticket_id = r.subject.ticket_id(), case_number, department, item_code, item_name,
+            ticket_id = r.subject.ticket_id(), mandate_id = r.subject.mandate_id(), case_number, department, item_code, item_name,
             channel = r.channel.code(), visit_key = r.visit_key.as_str(), level = r.level.code(),
             bad = i64::from(r.level.is_bad()), indicators = serde_json::to_string(&indicators)?,
             comment, named = i64::from(r.rater.is_some()), rated_on = day(r.rated_on),

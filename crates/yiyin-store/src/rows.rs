@@ -90,6 +90,16 @@ impl<T: DeserializeOwned> Column for Option<Json<T>> {
     }
 }
 
+/// Reads a labelled enum of the domain (or another coded value) from its stored code with `parse`.
+pub(crate) fn coded<T>(
+    row: &AnyRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    let text = <String as Column>::get(row, column)?;
+    parse(&text).ok_or_else(|| corrupt(column, format!("unknown code {text:?}")))
+}
+
 /// Parses a labelled enum of the domain from its stored code.
 macro_rules! labelled_columns {
     ($($t:ty),* $(,)?) => {$(

@@ -16,21 +16,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use yiyin_domain::tickets::{Duty, Ticket, TicketState, TicketType, Urgency};
 
-use crate::rows::{Column, Statement, day, insert, record, select, sql};
+use crate::rows::{Column, Statement, coded, day, insert, record, select, sql};
 use crate::{Result, Store, WriteTx};
-
-/// Reads a labelled enum of the domain from its stored code.
-fn coded<T>(
-    row: &AnyRow,
-    column: &str,
-    parse: fn(&str) -> Option<T>,
-) -> std::result::Result<T, sqlx::Error> {
-    let text = <String as Column>::get(row, column)?;
-    parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: format!("unknown code {text:?}").into(),
-    })
-}
 
 fn read_type(row: &AnyRow, c: &str) -> std::result::Result<TicketType, sqlx::Error> {
     coded(row, c, TicketType::parse)

@@ -10,13 +10,17 @@
 
 pub mod app;
 pub mod browser;
+pub mod bundles;
 pub mod db;
 pub mod errors;
 pub mod fixtures;
 pub mod processes;
+pub mod reads;
 pub mod scale;
 pub mod server;
 pub mod tickets;
+pub mod uploads;
+pub mod verify;
 pub mod web;
 
 pub use app::TestApp;

@@ -6,10 +6,13 @@
 //! early, on time or late, approved or denied, the certificate issued in time or late, the recent
 //! ones still waiting for acceptance) exactly as the use cases would, and written in bulk: a write
 //! transaction per batch with each case's row, its chained events (the transitions by the staff
-//! accounts given, the cards by the system) and the cards the monitoring issues on it as of
-//! today. Each case is received at one of its jurisdiction's windows (the unit the desk and the
-//! statistics by window read). The statistics summary is then rebuilt through its one code path
-//! ([`App::rebuild_statistics`]).
+//! accounts given, the cards by the system, the appeals by staff) and the cards the monitoring
+//! issues on it as of today, two in a hundred appealed (申诉) and most of those decided. The rows
+//! go several a statement through the store's bulk writes (`insert_cases`, `issue_cards`, one
+//! `append_events` whose digests are read a few statements for the batch), so that a batch costs
+//! a few dozen round trips, not several per case. Each case is received at one of its
+//! jurisdiction's windows (the unit the desk and the statistics by window read). The statistics
+//! summary is then rebuilt through its one code path ([`App::rebuild_statistics`]).
 
 use std::collections::BTreeMap;
 
@@ -20,10 +23,11 @@ use yiyin_domain::calendar::{Calendar, cst, fmt_date};
 use yiyin_domain::catalog::StepKind;
 use yiyin_domain::engine::{Action, ApplicantFacts, Case, Context, ItemRules};
 use yiyin_domain::ids::credit_check_char;
+use yiyin_domain::monitoring::{self, Card};
 use yiyin_domain::party::{Actor, Applicant, Channel, SubjectId};
 use yiyin_store::cases::{CaseBody, NewCaseRow};
 use yiyin_store::events::NewEvent;
-use yiyin_store::monitoring::NewCard;
+use yiyin_store::monitoring::{AppealState, NewCard};
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -248,13 +252,262 @@ fn build(
     Some((case, out))
 }
 
+/// The demo catalogs' items with their rules, by jurisdiction.
+type Items = BTreeMap<String, Vec<(yiyin_domain::catalog::Item, ItemRules)>>;
+
+/// A case of a batch made ready to write: its row's parts, its clock and its events but the
+/// cards'.
+struct Ready {
+    built: Built,
+    number: String,
+    applicant: Applicant,
+    body: CaseBody,
+    clock: Option<yiyin_domain::engine::Clock>,
+}
+
+/// One in this many cards is appealed (申诉), some of the appeals decided.
+const APPEALED_PER_HUNDRED: u64 = 2;
+
+/// Writes a batch of built cases in one write transaction, several rows a statement: their case
+/// rows, the cards the monitoring issues on them as of today, some of the cards appealed and
+/// decided, and every case's chained events appended at once (each case's digest read in a few
+/// statements for the batch). `before`: how many cases were written before (numbers the new ones).
+async fn write_batch(
+    app: &App,
+    items: &Items,
+    staff: &[Staffed],
+    batch: Vec<Built>,
+    appeals: &mut Rng,
+    before: u64,
+) -> Result<Generated, String> {
+    let cal = app.calendar();
+    let today = app.today();
+    let facts = ApplicantFacts::default();
+    let context = |rules| Context {
+        item: rules,
+        calendar: &cal,
+        applicant: &facts,
+    };
+    let accounts_of = |jurisdiction: &str| {
+        &staff
+            .iter()
+            .find(|s| s.jurisdiction == jurisdiction)
+            .expect("staffed")
+            .accounts
+    };
+    let err = |e: yiyin_store::StoreError| e.to_string();
+    let mut made = Generated::default();
+    let ready: Vec<Ready> = batch
+        .into_iter()
+        .map(|b| {
+            let (item, rules) = &items[&b.jurisdiction][b.item];
+            made.cases += 1;
+            let n = before + made.cases;
+            Ready {
+                number: format!("SCALE{}{:09}", b.case.received_on.format("%Y"), n),
+                applicant: applicant(n),
+                clock: b.case.deadlines(&context(rules), today).ok(),
+                body: CaseBody {
+                    case: b.case.clone(),
+                    item: rules.clone(),
+                    result_name: item.result.name.clone(),
+                    validity_years: item.result.validity_years,
+                    form: None,
+                    representation: Default::default(),
+                },
+                built: b,
+            }
+        })
+        .collect();
+    let rows: Vec<NewCaseRow> = ready
+        .iter()
+        .map(|r| {
+            let item = &items[&r.built.jurisdiction][r.built.item].0;
+            let last = r
+                .built
+                .transitions
+                .last()
+                .map_or(r.built.case.received_on, |t| t.0);
+            NewCaseRow {
+                jurisdiction: &r.built.jurisdiction,
+                number: &r.number,
+                query_code: "000000",
+                item_code: &item.code,
+                item_version: 1,
+                item_name: &item.name,
+                department: &item.department,
+                supervising_department: &item.supervising_department,
+                handling_mode: item.handling_mode,
+                applicant: &r.applicant,
+                channel: Channel::Window,
+                unit: &r.built.unit,
+                body: &r.body,
+                clock: r.clock.as_ref(),
+                at_ms: at_ten(last).timestamp_millis(),
+            }
+        })
+        .collect();
+    let mut tx = app.store.begin_write().await.map_err(err)?;
+    let ids = tx.insert_cases(&rows).await.map_err(err)?;
+    // The cards the monitoring issues as of today, all of the batch at once.
+    let cards: Vec<Vec<Card>> = ready
+        .iter()
+        .map(|r| {
+            let rules = &items[&r.built.jurisdiction][r.built.item].1;
+            r.clock
+                .as_ref()
+                .and_then(|clock| monitoring::cards(&r.built.case, &context(rules), clock).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| c.on <= today)
+                .collect()
+        })
+        .collect();
+    let new_cards: Vec<NewCard> = ready
+        .iter()
+        .zip(&ids)
+        .zip(&cards)
+        .flat_map(|((r, id), cards)| {
+            let item = &items[&r.built.jurisdiction][r.built.item].0;
+            cards.iter().map(move |card| NewCard {
+                case_id: *id,
+                case_number: &r.number,
+                jurisdiction: &r.built.jurisdiction,
+                department: &item.department,
+                item_code: &item.code,
+                item_name: &item.name,
+                card,
+                at_ms: at_ten(card.on).timestamp_millis(),
+            })
+        })
+        .collect();
+    let mut card_ids = tx.issue_cards(&new_cards).await.map_err(err)?.into_iter();
+    let mut all_events: Vec<NewEvent> = Vec::new();
+    for ((r, id), cards) in ready.iter().zip(&ids).zip(&cards) {
+        let b = &r.built;
+        let accounts = accounts_of(&b.jurisdiction);
+        let actor = |who: usize| {
+            let (account, name) = &accounts[who % accounts.len()];
+            Actor {
+                name: name.clone(),
+                account: Some(*account),
+                channel: Channel::Window,
+            }
+        };
+        let mut events: Vec<NewEvent> = b
+            .transitions
+            .iter()
+            .map(|(day, action, data, who)| {
+                let at = at_ten(*day);
+                NewEvent::new(
+                    &actor(*who),
+                    at,
+                    &b.jurisdiction,
+                    Some(*id),
+                    action,
+                    "",
+                    data.clone(),
+                )
+            })
+            .collect();
+        for card in cards {
+            let Some(card_id) = card_ids.next().flatten() else {
+                continue;
+            };
+            made.cards += 1;
+            events.push(NewEvent::new(
+                &Actor::system(),
+                at_ten(card.on),
+                &b.jurisdiction,
+                Some(*id),
+                "card_issue",
+                format!("{}：{}", card.title(), card.reason),
+                json!({"card": card_id, "color": card.color.code(),
+                    "limit": card.limit.code(), "on": fmt_date(card.on),
+                    "due": fmt_date(card.due)}),
+            ));
+            if appeals.chance(APPEALED_PER_HUNDRED) {
+                let acts = appeal(&mut tx, appeals, &cal, today, card, card_id, &actor)
+                    .await
+                    .map_err(err)?;
+                events.extend(acts.into_iter().map(|(at, who, action, reason, data)| {
+                    NewEvent::new(&who, at, &b.jurisdiction, Some(*id), action, reason, data)
+                }));
+            }
+        }
+        // The chain keeps the order of recording: by day, the receipt first.
+        events.sort_by_key(|e| e.at);
+        made.events += events.len() as u64;
+        all_events.extend(events);
+    }
+    tx.append_events(&all_events).await.map_err(err)?;
+    tx.commit().await.map_err(err)?;
+    Ok(made)
+}
+
+/// An act on a card to record: when, by whom, the action, its reason and its data.
+type CardAct = (
+    DateTime<Utc>,
+    Actor,
+    &'static str,
+    String,
+    serde_json::Value,
+);
+
+/// Appeals a card (申诉) a few working days after it was issued, by one of the staff, and (most
+/// of those old enough) decides the appeal, upheld or rejected, as the monitoring's use cases
+/// record it; returns the acts to record (none when the appeal would fall after today).
+async fn appeal(
+    tx: &mut yiyin_store::WriteTx,
+    rng: &mut Rng,
+    cal: &Calendar,
+    today: NaiveDate,
+    card: &Card,
+    card_id: i64,
+    actor: &impl Fn(usize) -> Actor,
+) -> Result<Vec<CardAct>, yiyin_store::StoreError> {
+    let mut acts = Vec::new();
+    let Some(filed) = add(cal, card.on, 1 + rng.below(3) as u32).filter(|d| *d <= today) else {
+        return Ok(acts);
+    };
+    let by = actor(rng.below(64) as usize);
+    let reason = "该办件的延误系申请人补正材料所致，申请撤销监察牌".to_string();
+    let at = at_ten(filed);
+    tx.file_appeal(card_id, &by.name, &reason, at.timestamp_millis())
+        .await?;
+    let data = json!({"card": card_id, "color": card.color.code(), "limit": card.limit.code()});
+    acts.push((at, by, "card_appeal", reason, data));
+    let Some(decided) = add(cal, filed, 2 + rng.below(5) as u32).filter(|d| *d <= today) else {
+        return Ok(acts);
+    };
+    let state = if rng.chance(30) {
+        AppealState::Upheld
+    } else {
+        AppealState::Rejected
+    };
+    let by = actor(rng.below(64) as usize);
+    let reason = "经核查，".to_string()
+        + if state == AppealState::Upheld {
+            "延误原因属实，申诉成立"
+        } else {
+            "延误系本机关原因，申诉不成立"
+        };
+    let at = at_ten(decided);
+    tx.decide_appeal(card_id, state, &by.name, &reason, at.timestamp_millis())
+        .await?;
+    let summary = format!("{}：{reason}", state.label());
+    let data = json!({"card": card_id, "state": state.code()});
+    acts.push((at, by, "card_appeal_decision", summary, data));
+    Ok(acts)
+}
+
 /// Fills the store of `app` with `s.cases` cases (see the module's documentation), then rebuilds
 /// the statistics summary.
 pub async fn fill(app: &App, staff: &[Staffed], s: &Scale) -> Result<Generated, String> {
     let cal = app.calendar();
     let today = app.today();
     let catalogs = yiyin_demo::catalogs();
-    let items: BTreeMap<String, Vec<(yiyin_domain::catalog::Item, ItemRules)>> = catalogs
+    let items: Items = catalogs
         .into_iter()
         .map(|c| {
             let items = c
@@ -296,7 +549,10 @@ pub async fn fill(app: &App, staff: &[Staffed], s: &Scale) -> Result<Generated, 
         })
         .collect();
     let mut rng = Rng(s.seed | 1);
+    // Appeals are drawn apart, so that a seed gives the same cases with them or without.
+    let mut appeals = Rng((s.seed ^ 0x5EED_A99E_A100) | 1);
     let mut made = Generated::default();
+    let filling = std::time::Instant::now();
     let mut n = 0_u64;
     while n < s.cases {
         let mut batch = Vec::with_capacity(s.batch);
@@ -325,117 +581,20 @@ pub async fn fill(app: &App, staff: &[Staffed], s: &Scale) -> Result<Generated, 
                 });
             }
         }
-        let mut tx = app.store.begin_write().await.map_err(|e| e.to_string())?;
-        // The batch's events, case after case, appended at once.
-        let mut all_events: Vec<NewEvent> = Vec::new();
-        for b in batch {
-            let (item, rules) = &items[&b.jurisdiction][b.item];
-            let accounts = &staff
-                .iter()
-                .find(|s| s.jurisdiction == b.jurisdiction)
-                .expect("staffed")
-                .accounts;
-            let facts = ApplicantFacts::default();
-            let ctx = Context {
-                item: rules,
-                calendar: &cal,
-                applicant: &facts,
-            };
-            let clock = b.case.deadlines(&ctx, today).ok();
-            let body = CaseBody {
-                case: b.case.clone(),
-                item: rules.clone(),
-                result_name: item.result.name.clone(),
-                validity_years: item.result.validity_years,
-                form: None,
-                representation: Default::default(),
-            };
-            let last = b.transitions.last().map_or(b.case.received_on, |t| t.0);
-            made.cases += 1;
-            let number = format!("SCALE{}{:09}", b.case.received_on.format("%Y"), made.cases);
-            let id = tx
-                .insert_case(&NewCaseRow {
-                    jurisdiction: &b.jurisdiction,
-                    number: &number,
-                    query_code: "000000",
-                    item_code: &item.code,
-                    item_version: 1,
-                    item_name: &item.name,
-                    department: &item.department,
-                    supervising_department: &item.supervising_department,
-                    handling_mode: item.handling_mode,
-                    applicant: &applicant(made.cases),
-                    channel: Channel::Window,
-                    unit: &b.unit,
-                    body: &body,
-                    clock: clock.as_ref(),
-                    at_ms: at_ten(last).timestamp_millis(),
-                })
-                .await
-                .map_err(|e| e.to_string())?;
-            let mut events: Vec<NewEvent> = b
-                .transitions
-                .iter()
-                .map(|(day, action, data, who)| {
-                    let (account, name) = &accounts[*who % accounts.len()];
-                    let actor = Actor {
-                        name: name.clone(),
-                        account: Some(*account),
-                        channel: Channel::Window,
-                    };
-                    NewEvent::new(
-                        &actor,
-                        at_ten(*day),
-                        &b.jurisdiction,
-                        Some(id),
-                        action,
-                        "",
-                        data.clone(),
-                    )
-                })
-                .collect();
-            if let Some(clock) = &clock {
-                let cards =
-                    yiyin_domain::monitoring::cards(&b.case, &ctx, clock).unwrap_or_default();
-                for card in cards.iter().filter(|c| c.on <= today) {
-                    let issued = tx
-                        .issue_card(&NewCard {
-                            case_id: id,
-                            case_number: &number,
-                            jurisdiction: &b.jurisdiction,
-                            department: &item.department,
-                            item_code: &item.code,
-                            item_name: &item.name,
-                            card,
-                            at_ms: at_ten(card.on).timestamp_millis(),
-                        })
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    if let Some(card_id) = issued {
-                        made.cards += 1;
-                        events.push(NewEvent::new(
-                            &Actor::system(),
-                            at_ten(card.on),
-                            &b.jurisdiction,
-                            Some(id),
-                            "card_issue",
-                            format!("{}：{}", card.title(), card.reason),
-                            json!({"card": card_id, "color": card.color.code(),
-                                "limit": card.limit.code(), "on": fmt_date(card.on),
-                                "due": fmt_date(card.due)}),
-                        ));
-                    }
-                }
-            }
-            // The chain keeps the order of recording: by day, the receipt first.
-            events.sort_by_key(|e| e.at);
-            made.events += events.len() as u64;
-            all_events.extend(events);
+        let written = write_batch(app, &items, staff, batch, &mut appeals, made.cases).await?;
+        made.cases += written.cases;
+        made.events += written.events;
+        made.cards += written.cards;
+        // Progress of a long fill, every 100 000 cases (never at a test's size).
+        if made.cases / 100_000 != (made.cases - written.cases) / 100_000 {
+            eprintln!(
+                "scale: {} cases, {} events, {} cards written in {:.0} s",
+                made.cases,
+                made.events,
+                made.cards,
+                filling.elapsed().as_secs_f64()
+            );
         }
-        tx.append_events(&all_events)
-            .await
-            .map_err(|e| e.to_string())?;
-        tx.commit().await.map_err(|e| e.to_string())?;
     }
     let started = std::time::Instant::now();
     app.rebuild_statistics().await.map_err(|e| e.to_string())?;

@@ -2,8 +2,9 @@
 //! with generated cases (`yiyin_testkit::scale`: the four pilot jurisdictions, their events and
 //! cards, the statistics summary rebuilt through its one code path), then times, through the use
 //! cases the API and the pages call, the statistics of one jurisdiction-year in each grouping, the
-//! year to date, and the monitoring desk's first page with and without filters. Prints each
-//! figure (median and slowest of the runs) with the machine's description.
+//! year to date, and the monitoring desk's first page with and without filters (one, two and
+//! three at once, the staff member's with another, the appeals). Prints each figure (median and
+//! slowest of the runs, and how many cards the filter matches) with the machine's description.
 //!
 //! ```sh
 //! cargo bench -p yiyin-web --bench scale -- --backend sqlite --cases 1000000
@@ -171,7 +172,15 @@ async fn run_backend(backend: Backend, o: &Options) {
         .map(|w| w.code.clone())
         .expect("a window in 汉阴");
     let staff_id = staffed[0].accounts[0].0.to_string();
-    let desks: [(&str, CardQuery); 8] = [
+    // An item of 市场监管 in 汉阴, for the filters with an item.
+    let item = yiyin_demo::catalogs()
+        .into_iter()
+        .filter(|c| c.jurisdiction == "hanyin")
+        .flat_map(|c| c.items)
+        .find(|i| i.department == "shichang")
+        .map(|i| i.code)
+        .expect("an item of 市场监管 in 汉阴");
+    let desks: [(&str, CardQuery); 14] = [
         ("no filter", desk(|_| {})),
         (
             "department",
@@ -225,14 +234,58 @@ async fn run_backend(backend: Backend, o: &Options) {
                 ..desk(|_| {})
             },
         ),
+        (
+            "staff + item",
+            CardQuery {
+                staff: Some(staff_id.clone()),
+                item: Some(item.clone()),
+                ..desk(|_| {})
+            },
+        ),
+        (
+            "dept+window+red",
+            CardQuery {
+                department: Some("shichang".into()),
+                window: Some(window.clone()),
+                color: Some("red".into()),
+                ..desk(|_| {})
+            },
+        ),
+        (
+            "item+red+2025",
+            CardQuery {
+                item: Some(item.clone()),
+                color: Some("red".into()),
+                from: Some("2025-01-01".into()),
+                to: Some("2025-12-31".into()),
+                ..desk(|_| {})
+            },
+        ),
+        (
+            "appeals pending",
+            desk(|q| q.appeal = Some("pending".into())),
+        ),
+        (
+            "appeals rejected",
+            desk(|q| q.appeal = Some("rejected".into())),
+        ),
+        (
+            "dept + appeals",
+            desk(|q| {
+                q.department = Some("shichang".into());
+                q.appeal = Some("pending".into());
+            }),
+        ),
     ];
     for (what, q) in &desks {
+        let page = t.cards(&head, q).await.expect("cards");
         let (p50, max) = time(o.runs, || async {
             t.cards(&head, q).await.expect("cards");
         })
         .await;
         println!(
-            "  monitoring desk, first page, {what:<13}  median {p50:>7.1} ms   slowest {max:>7.1} ms"
+            "  monitoring desk, first page, {what:<16}  median {p50:>7.1} ms   slowest {max:>7.1} ms   ({} cards match)",
+            page.count
         );
     }
     drop(t);

@@ -321,6 +321,11 @@ pub mod gate {
         /// Reading and acting on bundles (一件事): those who read cases and the county government's
         /// head (the application layer checks each act and which members a department sees).
         Bundles => [Operation::ViewCase, Operation::ExtendBundle] "办理一件事";
+        /// Publishing the agency centre's service list (代办服务清单): the bureau head.
+        ManageAgency => [Operation::ManageAgency];
+        /// Acting for applicants under their mandates (代办): the agency centre's agents (the
+        /// application layer checks each mandate).
+        ActForApplicants => [Operation::ActForApplicants];
         /// Keeping the expert and site-inspector pools (专家库): the bureau head.
         ManagePools => [Operation::ManagePools];
         /// Reading the pools: the bureau head and those who start special procedures (who choose a
@@ -329,6 +334,16 @@ pub mod gate {
         /// A case's expert draw (seed, draw, recusal, objection decision, start of the review):
         /// those who start special procedures (the application layer checks the case's scope).
         ExpertDraw => [Operation::Suspend] "办理专家抽取";
+        /// Reading joint visits (联合踏勘、联合验收): those who read cases or receive them (the
+        /// application layer checks the visit's bundle, or that the reader was sent).
+        Visits => [Operation::ViewCase, Operation::Receive] "查看联合踏勘验收";
+        /// Reading drawing reviews (集中图审): those who read cases or receive them, the
+        /// institutions' reviewers among them (the application layer shows an institution its own).
+        DrawingReviews => [Operation::ViewCase, Operation::Receive] "查看施工图审查";
+        /// Assigning a drawing review and giving an institution's opinion: the roles owning the
+        /// drawing-review step (the application layer admits the bureau's own staff to the
+        /// assignment and the institution's own reviewers to the opinion).
+        DrawingReview => [Operation::Step(yiyin_domain::catalog::StepKind::DrawingReview)] "办理施工图审查";
     }
 
     /// The back office: any staff account (the application layer checks the operation and scope).

@@ -12,14 +12,18 @@
 //! others (the bundle shows partial); the applicant tracks it by number.
 
 use serde_json::{Value, json};
-use yiyin_domain::authz::Grant;
-use yiyin_domain::catalog::HandlingMode;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::browser::answered;
-use yiyin_testkit::fixtures::{date, sample_item};
-use yiyin_testkit::web::{COMPANY_ID, HANYIN, approve, deny, review};
-use yiyin_testkit::{Api, Reply, on_both};
+use yiyin_testkit::bundles::{
+    BUNDLE, BUNDLES, PERSON, PERSON_PASSWORD, RECEIVE_PAGE, act, bundle_as, definition,
+    departments, fields_of, intake, materials, member_case, members, person, publish_bundle,
+    publish_residents, publish_tax_item, receipt_form, receipt_of, receive, supplement_and_accept,
+    verified_person,
+};
+use yiyin_testkit::uploads::multipart_form;
+use yiyin_testkit::web::{COMPANY_ID, Desk, HANYIN, approve, deny, review};
+use yiyin_testkit::{Api, on_both};
 
 on_both!(
     a_bundle_is_received_once_decided_in_parallel_and_released_once,
@@ -29,178 +33,46 @@ on_both!(
     a_bundle_received_with_files_keeps_a_shared_material_once,
 );
 
-const BUNDLE: &str = "HY-YJS-001";
-
-/// A resident department's item made from the sample's, with its own first material.
-async fn publish_resident(app: &Api, code: &str, name: &str, department: &str, first: &str) {
-    let mut item = sample_item("HY-SC-001");
-    item.code = code.into();
-    item.name = name.into();
-    item.department = department.into();
-    item.supervising_department = department.into();
-    item.handling_mode = HandlingMode::Resident;
-    item.materials[0].name = first.into();
-    yiyin_app::catalog::publish_item(
-        &app.store,
-        HANYIN,
-        item,
-        date("2025-03-03"),
-        app.app.today(),
-        "进驻部门事项",
-        "test",
-    )
-    .await
-    .unwrap_or_else(|e| panic!("publish {code}: {e}"));
-}
-
-/// A department's staff member in `role` (its section chief decides its resident items, its
-/// reviewer reviews them); returns the token.
-async fn department_staff(app: &Api, login: &str, role: Role, department: &str) -> String {
-    app.staff_with(
-        login,
-        Grant {
-            role,
-            jurisdiction: HANYIN.into(),
-            department: Some(department.into()),
-            unit: None,
-        },
-    )
-    .await
-}
-
-/// The member case of `item` in a bundle's view: (case id, case number).
-fn member_case(view: &Value, item: &str) -> (i64, String) {
-    let m = view["members"]
-        .as_array()
-        .expect("members")
-        .iter()
-        .find(|m| m["item_code"] == item)
-        .unwrap_or_else(|| panic!("no member {item} in {view}"));
-    (
-        m["case_id"].as_i64().expect("case id"),
-        m["case_number"].as_str().expect("case number").to_string(),
-    )
-}
-
-fn definition() -> Value {
-    json!({
-        "spec": {
-            "code": BUNDLE,
-            "name": "我要开餐馆",
-            "lead_department": "shichang",
-            "members": ["HY-SC-001", "HY-SW-001", "HY-GA-001"],
-            "situations": [{"code": "S1", "name": "不经营旅馆业", "drops": ["HY-GA-001"]}],
-        },
-        "effective_on": "2025-03-03",
-        "note": "一件事一次办",
-    })
-}
-
-async fn act(app: &Api, token: &str, id: i64, body: Value) -> Reply {
-    app.by(token)
-        .post(&format!("/api/v1/bundles/{id}/actions"), body)
-        .await
-}
-
-fn members(view: &Value) -> Vec<String> {
-    view["members"]
-        .as_array()
-        .expect("members")
-        .iter()
-        .map(|m| m["item_code"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn materials(view: &Value) -> Vec<String> {
-    view["materials"]
-        .as_array()
-        .expect("materials")
-        .iter()
-        .map(|m| m["code"].as_str().unwrap().to_string())
-        .collect()
-}
-
 async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
-    publish_resident(
-        &app,
-        "HY-SW-001",
-        "涉税事项办理",
-        "shuiwu",
-        "涉税事项申请表",
-    )
-    .await;
-    publish_resident(
-        &app,
-        "HY-GA-001",
-        "特种行业许可",
-        "gongan",
-        "特种行业许可申请表",
-    )
-    .await;
+    publish_residents(&app).await;
     let catalog_admin = app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
-    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let Desk {
+        clerk,
+        reviewer,
+        chief,
+    } = app.desk().await;
     let head = app.staff("hy.head", Role::BureauHead, HANYIN).await;
-    let chief = app.staff("hy.chief", Role::SectionChief, HANYIN).await;
     let government = app.staff("hy.gov", Role::GovernmentHead, HANYIN).await;
-    let reviewer = app.staff("hy.reviewer", Role::Reviewer, HANYIN).await;
-    let tax = department_staff(&app, "sw.chief", Role::SectionChief, "shuiwu").await;
-    let tax_reviewer = department_staff(&app, "sw.reviewer", Role::Reviewer, "shuiwu").await;
-    let land = department_staff(&app, "ga.chief", Role::SectionChief, "gongan").await;
-    let land_reviewer = department_staff(&app, "ga.reviewer", Role::Reviewer, "gongan").await;
+    let [tax, tax_reviewer, land, land_reviewer] = departments(&app).await;
 
     // The catalog administrator publishes the bundle; the window may not; a member outside the
     // catalog is refused naming the field.
-    app.by(&clerk)
-        .post("/api/v1/jurisdictions/hanyin/bundles", definition())
-        .await
-        .expect(403);
+    app.by(&clerk).post(BUNDLES, definition()).await.expect(403);
     let mut bad = definition();
     bad["spec"]["members"][2] = json!("HY-XX-999");
-    app.by(&catalog_admin)
-        .post("/api/v1/jurisdictions/hanyin/bundles", bad)
-        .await
-        .refused(422, "HY-XX-999");
-    let v = app
-        .by(&catalog_admin)
-        .post("/api/v1/jurisdictions/hanyin/bundles", definition())
-        .await
-        .expect(201);
+    let publish = |body| app.by(&catalog_admin).post(BUNDLES, body);
+    publish(bad).await.refused(422, "HY-XX-999");
+    let v = publish(definition()).await.expect(201);
     assert_eq!(v["version"], 1);
-    let listed = app
-        .get_json("/api/v1/jurisdictions/hanyin/bundles")
-        .await
-        .expect(200);
+    let listed = app.get_json(BUNDLES).await.expect(200);
     assert_eq!(listed[0]["spec"]["name"], "我要开餐馆");
 
     // Received once, with one supplement notice for every member: the shared 营业执照 (M2 of each
     // member) is one material, asked for once.
-    let body = json!({
-        "jurisdiction": HANYIN,
-        "bundle_code": BUNDLE,
-        "applicant": {"kind": "organisation", "name": "汉阴县月河餐饮有限公司", "id_number": COMPANY_ID},
-        "materials": ["M1", "HY-SW-001/M1", "HY-GA-001/M1"],
-        "outcome": "notify_supplement",
-        "attested": true,
-    });
+    let company =
+        json!({"kind": "organisation", "name": "汉阴县月河餐饮有限公司", "id_number": COMPANY_ID});
+    let all_but_the_licence = ["M1", "HY-SW-001/M1", "HY-GA-001/M1"];
+    let body = intake(company, &all_but_the_licence, "notify_supplement");
     // Art. 31: received only on the applicant's attestation that the materials are true.
     let mut unattested = body.clone();
     unattested["attested"] = json!(false);
-    app.by(&clerk)
-        .post("/api/v1/bundles", unattested)
-        .await
-        .refused(422, "第三十一条");
+    let post = |body| app.by(&clerk).post("/api/v1/bundles", body);
+    post(unattested).await.refused(422, "第三十一条");
     let mut unknown = body.clone();
     unknown["materials"] = json!(["M9"]);
-    app.by(&clerk)
-        .post("/api/v1/bundles", unknown)
-        .await
-        .refused(422, "M9");
-    let view = app
-        .by(&clerk)
-        .post("/api/v1/bundles", body)
-        .await
-        .expect(201);
+    post(unknown).await.refused(422, "M9");
+    let view = receive(&app, &clerk, body).await;
     let id = view["id"].as_i64().unwrap();
     let number = view["number"].as_str().unwrap().to_string();
     assert_eq!(view["state"], "awaiting_supplement");
@@ -219,11 +91,7 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
     let (sw_case, sw_number) = member_case(&view, "HY-SW-001");
     let (ga_case, ga_number) = member_case(&view, "HY-GA-001");
     assert_ne!(sc_number, number);
-    let member = app
-        .by(&tax)
-        .get(&format!("/api/v1/cases/{sw_case}"))
-        .await
-        .expect(200);
+    let member = app.case_view(&tax, sw_case).await;
     assert_eq!(member["bundle_id"], id);
     assert_eq!(member["state"], "awaiting_supplement");
     assert_eq!(member["item_code"], "HY-SW-001");
@@ -235,8 +103,7 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
     app.act(&tax, sw_case, approve("经审查"))
         .await
         .refused(422, "尚未受理");
-    let (status, html) = app.page_text(&tax, &format!("/work/cases/{sw_case}")).await;
-    assert_eq!(status, 200, "{html}");
+    let html = app.page_ok(&tax, &format!("/work/cases/{sw_case}")).await;
     assert!(
         html.contains("所属一件事") && html.contains(&number),
         "{html}"
@@ -245,17 +112,7 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
     act(&app, &clerk, id, json!({"action": "accept"}))
         .await
         .expect(422);
-    act(
-        &app,
-        &clerk,
-        id,
-        json!({"action": "supplement", "materials": ["M2"]}),
-    )
-    .await
-    .expect(200);
-    let accepted = act(&app, &clerk, id, json!({"action": "accept"}))
-        .await
-        .expect(200);
+    let accepted = supplement_and_accept(&app, &clerk, id).await;
     assert_eq!(accepted["state"], "accepted");
     assert_eq!(accepted["accepted_on"], "2025-03-03");
     // 45 working days from acceptance; every member's due within it.
@@ -274,11 +131,7 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
         assert_eq!(m["state"], "accepted", "{m}");
         assert!(m["statutory_due"].as_str().unwrap() <= due.as_str(), "{m}");
     }
-    let member = app
-        .by(&tax)
-        .get(&format!("/api/v1/cases/{sw_case}"))
-        .await
-        .expect(200);
+    let member = app.case_view(&tax, sw_case).await;
     assert_eq!(member["state"], "accepted");
     assert_eq!(member["case"]["accepted_on"], "2025-03-03");
     assert_eq!(member["case"]["joint_due"], due.as_str());
@@ -290,35 +143,21 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
     );
     // The bundle issued one acceptance voucher; the member cases none of their own.
     assert!(
-        member["documents"]
-            .as_array()
-            .unwrap()
+        fields_of(&member, "documents", "title")
             .iter()
-            .all(|d| d["title"] != "受理通知书"),
+            .all(|t| t != "受理通知书"),
         "{member}"
     );
 
     // Each resident department sees only its member and the shared materials.
-    let seen = app
-        .by(&tax)
-        .get(&format!("/api/v1/bundles/{id}"))
-        .await
-        .expect(200);
+    let seen = bundle_as(&app, &tax, id).await;
     assert_eq!(seen["whole"], false);
     assert_eq!(members(&seen), ["HY-SW-001"]);
     assert_eq!(materials(&seen), ["M2", "HY-SW-001/M1"]);
-    let seen = app
-        .by(&land)
-        .get(&format!("/api/v1/bundles/{id}"))
-        .await
-        .expect(200);
+    let seen = bundle_as(&app, &land, id).await;
     assert_eq!(members(&seen), ["HY-GA-001"]);
     // The lead department's view (the bureau handles 市场监管's transferred item): the whole.
-    let whole = app
-        .by(&chief)
-        .get(&format!("/api/v1/bundles/{id}"))
-        .await
-        .expect(200);
+    let whole = bundle_as(&app, &chief, id).await;
     assert_eq!(whole["whole"], true);
     // The staff worklists label each member case with its bundle, linked; a department's lists
     // its own member only, so the label names no other department's member.
@@ -328,8 +167,7 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
         (&tax, "/work?tab=all", &sw_number, [&ga_number, &sc_number]),
         (&land, "/work?tab=all", &ga_number, [&sw_number, &sc_number]),
     ] {
-        let (status, html) = app.page_text(token, path).await;
-        assert_eq!(status, 200, "{html}");
+        let html = app.page_ok(token, path).await;
         assert!(html.contains(own.as_str()), "{path}: {html}");
         assert_eq!(html.matches(&label).count(), 1, "{path}: {html}");
         assert!(
@@ -341,16 +179,13 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
     // Reviewed and decided in parallel through the ordinary case actions, each by its
     // department; not another's.
     app.act(&tax, ga_case, approve("经审查")).await.expect(403);
-    app.act(&tax_reviewer, sw_case, review("符合条件"))
-        .await
-        .expect(200);
-    app.act(&tax, sw_case, approve("经审查")).await.expect(200);
-    app.act(&land_reviewer, ga_case, review("不符合条件"))
-        .await
-        .expect(200);
-    app.act(&land, ga_case, deny("经营场所不符合特种行业治安要求"))
-        .await
-        .expect(200);
+    app.acts_ok(vec![
+        (&tax_reviewer, sw_case, review("符合条件")),
+        (&tax, sw_case, approve("经审查")),
+        (&land_reviewer, ga_case, review("不符合条件")),
+        (&land, ga_case, deny("经营场所不符合特种行业治安要求")),
+    ])
+    .await;
     app.act(&land, ga_case, approve("经审查")).await.expect(422);
     // Release waits for every member.
     act(&app, &clerk, id, json!({"action": "release"}))
@@ -391,27 +226,18 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
         .await
         .refused(422, "只能延长一次");
     // The member cases still open take the extension; the joint due date moves with it.
-    let member = app
-        .by(&chief)
-        .get(&format!("/api/v1/cases/{sc_case}"))
-        .await
-        .expect(200);
+    let member = app.case_view(&chief, sc_case).await;
     assert_eq!(member["case"]["extension"]["days"], 15, "{member}");
     assert_eq!(member["case"]["joint_due"], later);
     assert!(member["clock"]["statutory_due"].as_str().unwrap() <= later);
 
     // The last member; the release at once, partial: the denied member held nothing back.
-    app.act(&reviewer, sc_case, review("符合条件"))
-        .await
-        .expect(200);
-    app.act(&chief, sc_case, approve("符合条件"))
-        .await
-        .expect(200);
-    let ended = app
-        .by(&clerk)
-        .get(&format!("/api/v1/bundles/{id}"))
-        .await
-        .expect(200);
+    app.acts_ok(vec![
+        (&reviewer, sc_case, review("符合条件")),
+        (&chief, sc_case, approve("符合条件")),
+    ])
+    .await;
+    let ended = bundle_as(&app, &clerk, id).await;
     assert_eq!(ended["state"], "decided");
     assert_eq!(ended["result"], "partial");
     act(&app, &tax, id, json!({"action": "release"}))
@@ -439,34 +265,25 @@ async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend
         .await
         .refused(422, "不能再");
     // The member's own decision document is its case's, sealed like any case's.
-    let member = app
-        .by(&tax)
-        .get(&format!("/api/v1/cases/{sw_case}"))
-        .await
-        .expect(200);
+    let member = app.case_view(&tax, sw_case).await;
     assert!(
-        member["documents"]
-            .as_array()
-            .unwrap()
+        fields_of(&member, "documents", "title")
             .iter()
-            .any(|d| d["title"] == "准予行政许可决定书"),
+            .any(|t| t == "准予行政许可决定书"),
         "{member}"
     );
 
     // The pages: the tax office's shows its member only; the window's the whole bundle.
-    let (status, html) = app.page_text(&tax, &format!("/work/bundles/{id}")).await;
-    assert_eq!(status, 200, "{html}");
+    let html = app.page_ok(&tax, &format!("/work/bundles/{id}")).await;
     assert!(
         html.contains("涉税事项办理") && !html.contains("特种行业许可"),
         "{html}"
     );
-    let (status, html) = app.page_text(&clerk, &format!("/work/bundles/{id}")).await;
-    assert_eq!(status, 200, "{html}");
+    let html = app.page_ok(&clerk, &format!("/work/bundles/{id}")).await;
     assert!(html.contains("已统一出件（部分准予）") && html.contains("特种行业许可"));
-    let (status, html) = app
-        .page_text(&clerk, "/work/bundles?jurisdiction=hanyin")
+    let html = app
+        .page_ok(&clerk, "/work/bundles?jurisdiction=hanyin")
         .await;
-    assert_eq!(status, 200, "{html}");
     assert!(html.contains(&number));
 
     // The worklists: the tax office sees the bundle, the applicant tracks it by number.
@@ -520,16 +337,7 @@ async fn receive_on_the_page(app: &Api, reviewer: &str) {
         .await;
     assert_eq!(status, 403);
     let csrf = app.browser_login("hy.clerk").await;
-    let (status, html, _) = answered(
-        app.client
-            .get(app.url(&format!(
-                "/work/bundles/receive?jurisdiction=hanyin&bundle={BUNDLE}"
-            )))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, html, _) = receipt_form(app).await;
     assert_eq!(status, 200, "{html}");
     assert!(
         html.contains("营业执照（共用）") && html.contains("不经营旅馆业"),
@@ -543,7 +351,7 @@ async fn receive_on_the_page(app: &Api, reviewer: &str) {
     ];
     let (status, html, _) = answered(
         app.post_form(
-            "/work/bundles/receive",
+            RECEIVE_PAGE,
             &[base.clone(), vec![("step", "choose")]].concat(),
         )
         .await,
@@ -566,19 +374,14 @@ async fn receive_on_the_page(app: &Api, reviewer: &str) {
         ],
     ]
     .concat();
-    let (status, html, _) = answered(app.post_form("/work/bundles/receive", &fields).await).await;
+    let (status, html, _) = answered(app.post_form(RECEIVE_PAGE, &fields).await).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("第三十一条"), "{html}");
     assert_eq!(app.store.bundles(HANYIN, 100).await.unwrap().len(), before);
     fields.push(("attested", "yes"));
-    let (status, _, location) =
-        answered(app.post_form("/work/bundles/receive", &fields).await).await;
+    let (status, _, location) = answered(app.post_form(RECEIVE_PAGE, &fields).await).await;
     assert_eq!(status, 303, "{location}");
-    let id: i64 = location
-        .strip_prefix("/work/bundles/")
-        .and_then(|rest| rest.strip_suffix("/receipt"))
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("a receipt: {location}"));
+    let id = receipt_of(&location);
     let bundle = app.store.bundle(id).await.unwrap().unwrap();
     let cases = app.store.bundle_cases(id).await.unwrap();
     assert_eq!(cases.len(), 2);
@@ -599,84 +402,19 @@ async fn receive_on_the_page(app: &Api, reviewer: &str) {
     assert!(!html.contains("特种行业许可"), "{html}");
 }
 
-/// 王芳's ID number (a person applicant with an account, her identity verified).
-const PERSON: &str = "11010519491231002X";
-
-/// The subjects of an account's messages, newest first.
-async fn inbox(app: &Api, token: &str) -> Vec<String> {
-    let inbox = app.by(token).get("/api/v1/messages").await.expect(200);
-    inbox["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .map(|m| m["subject"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 /// Art. 32: a bundle received without an intake act for 5 working days is deemed accepted by the
 /// background sweep from the day it was received, with its joint due date, mirrored onto every
 /// member case (whose own sweep leaves them to the bundle); the applicant is told once per
 /// bundle, not once per member; her own case pages and list name the bundle of a member case.
 async fn a_bundle_left_without_an_intake_act_is_deemed_accepted_and_told_once(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
-    publish_resident(
-        &app,
-        "HY-SW-001",
-        "涉税事项办理",
-        "shuiwu",
-        "涉税事项申请表",
-    )
-    .await;
-    publish_resident(
-        &app,
-        "HY-GA-001",
-        "特种行业许可",
-        "gongan",
-        "特种行业许可申请表",
-    )
-    .await;
-    let catalog_admin = app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
+    publish_bundle(&app).await;
     let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
-    app.by(&catalog_admin)
-        .post("/api/v1/jurisdictions/hanyin/bundles", definition())
-        .await
-        .expect(201);
     // 王芳 has an account, her identity verified: her cases are hers to see and to be told of.
-    let applicant = app.register("person", "王芳", PERSON, "Wangfang2025").await;
-    let account = app.principal(PERSON).await.account.id;
-    let id_number = yiyin_domain::party::SubjectId::parse_any(PERSON).unwrap();
-    let mut tx = app.store.begin_write().await.unwrap();
-    tx.bind_identity(
-        account,
-        &yiyin_store::identities::NewIdentity {
-            id_number: &id_number,
-            name: "王芳",
-            provider: "test",
-            provider_subject: "wang-fang",
-            verified_at: 0,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let applicant = verified_person(&app).await;
 
     // Received on Monday 3 March with every material and no intake act.
-    let view = app
-        .by(&clerk)
-        .post(
-            "/api/v1/bundles",
-            json!({
-                "jurisdiction": HANYIN,
-                "bundle_code": BUNDLE,
-                "applicant": {"kind": "person", "name": "王芳", "id_number": PERSON,
-                    "phone": "13912345678"},
-                "materials": ["M1", "M2", "HY-SW-001/M1", "HY-GA-001/M1"],
-                "outcome": "receive",
-                "attested": true,
-            }),
-        )
-        .await
-        .expect(201);
+    let view = receive(&app, &clerk, intake(person(), &EVERY_MATERIAL, "receive")).await;
     let id = view["id"].as_i64().unwrap();
     let number = view["number"].as_str().unwrap().to_string();
     assert_eq!(view["state"], "received");
@@ -688,18 +426,14 @@ async fn a_bundle_left_without_an_intake_act_is_deemed_accepted_and_told_once(ba
         .collect();
     assert_eq!(cases.len(), 3);
     // One receipt notice for the bundle, none for its member cases.
-    assert_eq!(inbox(&app, &applicant).await, ["收件通知：我要开餐馆"]);
+    assert_eq!(app.inbox(&applicant).await, ["收件通知：我要开餐馆"]);
 
     // The window's 5 working days end on Monday 10 March: nothing is deemed before it passes.
     app.clock.set(yiyin_testkit::fixtures::at("2025-03-10"));
     assert_eq!(app.app.sweep_intake(app.app.now()).await.unwrap(), 0);
     // (The sessions ended meanwhile.)
     let [clerk] = app.tokens(["hy.clerk"]).await;
-    let still = app
-        .by(&clerk)
-        .get(&format!("/api/v1/bundles/{id}"))
-        .await
-        .expect(200);
+    let still = bundle_as(&app, &clerk, id).await;
     assert_eq!(still["state"], "received");
 
     // On the 11th the sweep deems the bundle accepted from the day of receipt (the member cases
@@ -707,23 +441,15 @@ async fn a_bundle_left_without_an_intake_act_is_deemed_accepted_and_told_once(ba
     app.clock.set(yiyin_testkit::fixtures::at("2025-03-11"));
     assert_eq!(app.app.sweep_intake(app.app.now()).await.unwrap(), 1);
     let [clerk] = app.tokens(["hy.clerk"]).await;
-    let applicant = app.token(PERSON, "Wangfang2025").await;
-    let deemed = app
-        .by(&clerk)
-        .get(&format!("/api/v1/bundles/{id}"))
-        .await
-        .expect(200);
+    let applicant = app.token(PERSON, PERSON_PASSWORD).await;
+    let deemed = bundle_as(&app, &clerk, id).await;
     assert_eq!(deemed["state"], "accepted", "{deemed}");
     assert_eq!(deemed["accepted_on"], "2025-03-03", "{deemed}");
     // 45 working days from 3 March (清明 4 April, 劳动节 1–5 May, 27 April worked).
     assert_eq!(deemed["clock"]["statutory_due"], "2025-05-08", "{deemed}");
     // Each member case, as she reads it.
     for case in &cases {
-        let member = app
-            .by(&applicant)
-            .get(&format!("/api/v1/cases/{case}"))
-            .await
-            .expect(200);
+        let member = app.case_view(&applicant, *case).await;
         assert_eq!(member["state"], "accepted", "{member}");
         assert_eq!(member["case"]["accepted_on"], "2025-03-03", "{member}");
         assert_eq!(member["case"]["deemed_accepted"], true, "{member}");
@@ -733,11 +459,9 @@ async fn a_bundle_left_without_an_intake_act_is_deemed_accepted_and_told_once(ba
             "{member}"
         );
         assert!(
-            member["events"]
-                .as_array()
-                .unwrap()
+            fields_of(&member, "events", "action")
                 .iter()
-                .any(|e| e["action"] == "deemed_accept"),
+                .any(|a| a == "deemed_accept"),
             "{member}"
         );
     }
@@ -745,53 +469,32 @@ async fn a_bundle_left_without_an_intake_act_is_deemed_accepted_and_told_once(ba
     assert_eq!(app.app.sweep_intake(app.app.now()).await.unwrap(), 0);
     // Told once more, for the bundle.
     assert_eq!(
-        inbox(&app, &applicant).await,
+        app.inbox(&applicant).await,
         ["视为受理通知：我要开餐馆", "收件通知：我要开餐馆"]
     );
 
     // Her pages: the list labels each member case with its bundle, the case page names it.
-    let (status, html) = app.page_text(&applicant, "/my").await;
-    assert_eq!(status, 200, "{html}");
+    let html = app.page_ok(&applicant, "/my").await;
     let label = format!("所属一件事：我要开餐馆（{number}）");
     assert_eq!(html.matches(&label).count(), 3, "{html}");
-    let (status, html) = app
-        .page_text(&applicant, &format!("/my/cases/{}", cases[1]))
+    let html = app
+        .page_ok(&applicant, &format!("/my/cases/{}", cases[1]))
         .await;
-    assert_eq!(status, 200, "{html}");
     assert!(html.contains(&label), "{html}");
 
     // Another bundle of hers, received with one supplement notice for every member, supplemented
     // and accepted: one notice of each for the bundle, none for its three member cases.
-    let second = app
-        .by(&clerk)
-        .post(
-            "/api/v1/bundles",
-            json!({
-                "jurisdiction": HANYIN,
-                "bundle_code": BUNDLE,
-                "applicant": {"kind": "person", "name": "王芳", "id_number": PERSON,
-                    "phone": "13912345678"},
-                "materials": ["M1", "HY-SW-001/M1", "HY-GA-001/M1"],
-                "outcome": "notify_supplement",
-                "attested": true,
-            }),
-        )
-        .await
-        .expect(201);
-    let second = second["id"].as_i64().unwrap();
-    act(
+    let materials = ["M1", "HY-SW-001/M1", "HY-GA-001/M1"];
+    let second = receive(
         &app,
         &clerk,
-        second,
-        json!({"action": "supplement", "materials": ["M2"]}),
+        intake(person(), &materials, "notify_supplement"),
     )
-    .await
-    .expect(200);
-    act(&app, &clerk, second, json!({"action": "accept"}))
-        .await
-        .expect(200);
+    .await;
+    let second = second["id"].as_i64().unwrap();
+    supplement_and_accept(&app, &clerk, second).await;
     assert_eq!(
-        inbox(&app, &applicant).await,
+        app.inbox(&applicant).await,
         [
             "受理通知：我要开餐馆",
             "补正告知：我要开餐馆",
@@ -808,31 +511,26 @@ async fn a_bundle_left_without_an_intake_act_is_deemed_accepted_and_told_once(ba
 /// kept.
 async fn the_catalog_administrator_publishes_a_bundle_on_the_catalog_page(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
-    publish_resident(
-        &app,
-        "HY-SW-001",
-        "涉税事项办理",
-        "shuiwu",
-        "涉税事项申请表",
-    )
-    .await;
+    publish_tax_item(&app).await;
     app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
     let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
     let page = "/admin/catalog/hanyin/bundles";
     let (status, _) = app.page_text(&clerk, page).await;
     assert_eq!(status, 403);
     let form = |csrf: &str, member: &'static str, situations: &'static str| {
-        vec![
-            ("csrf", csrf.to_string()),
-            ("bundle_code", BUNDLE.to_string()),
-            ("name", "我要开餐馆".to_string()),
-            ("lead_department", "shichang".to_string()),
-            ("member", "HY-SC-001".to_string()),
-            ("member", member.to_string()),
-            ("situations", situations.to_string()),
-            ("effective_on", "2025-03-03".to_string()),
-            ("note", "一件事一次办".to_string()),
+        [
+            ("csrf", csrf),
+            ("bundle_code", BUNDLE),
+            ("name", "我要开餐馆"),
+            ("lead_department", "shichang"),
+            ("member", "HY-SC-001"),
+            ("member", member),
+            ("situations", situations),
+            ("effective_on", "2025-03-03"),
+            ("note", "一件事一次办"),
         ]
+        .map(|(k, v)| (k, v.to_string()))
+        .to_vec()
     };
     let csrf = app.browser_login("hy.clerk").await;
     let (status, html, _) = send(&app, form(&csrf, "HY-SW-001", "")).await;
@@ -895,43 +593,10 @@ async fn send(app: &Api, fields: Vec<(&'static str, String)>) -> (u16, String, S
     .await
 }
 
-/// 王芳 with an account, her identity verified (her cases are hers to see and to be told of);
-/// returns her token.
-async fn verified_applicant(app: &Api) -> String {
-    let token = app.register("person", "王芳", PERSON, "Wangfang2025").await;
-    let account = app.principal(PERSON).await.account.id;
-    let id_number = yiyin_domain::party::SubjectId::parse_any(PERSON).unwrap();
-    let mut tx = app.store.begin_write().await.unwrap();
-    tx.bind_identity(
-        account,
-        &yiyin_store::identities::NewIdentity {
-            id_number: &id_number,
-            name: "王芳",
-            provider: "test",
-            provider_subject: "wang-fang",
-            verified_at: 0,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    token
-}
-
 /// The titles of a case's documents as `token` reads them, and the case itself.
 async fn titles(app: &Api, token: &str, case: i64) -> (Vec<String>, Value) {
-    let c = app
-        .by(token)
-        .get(&format!("/api/v1/cases/{case}"))
-        .await
-        .expect(200);
-    let titles = c["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["title"].as_str().unwrap().to_string())
-        .collect();
-    (titles, c)
+    let c = app.case_view(token, case).await;
+    (fields_of(&c, "documents", "title"), c)
 }
 
 /// A document's id in a case as staff read it.
@@ -954,70 +619,29 @@ fn document_id(case: &Value, title: &str) -> i64 {
 /// result is hers at once.
 async fn a_member_result_is_held_until_the_release_and_told_once(backend: Backend) {
     let app = Api::spawn_sealed(backend, "2025-03-03").await;
-    publish_resident(
-        &app,
-        "HY-SW-001",
-        "涉税事项办理",
-        "shuiwu",
-        "涉税事项申请表",
-    )
-    .await;
-    publish_resident(
-        &app,
-        "HY-GA-001",
-        "特种行业许可",
-        "gongan",
-        "特种行业许可申请表",
-    )
-    .await;
-    let catalog_admin = app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
-    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
-    let chief = app.staff("hy.chief", Role::SectionChief, HANYIN).await;
-    let reviewer = app.staff("hy.reviewer", Role::Reviewer, HANYIN).await;
-    let tax = department_staff(&app, "sw.chief", Role::SectionChief, "shuiwu").await;
-    let tax_reviewer = department_staff(&app, "sw.reviewer", Role::Reviewer, "shuiwu").await;
-    let land = department_staff(&app, "ga.chief", Role::SectionChief, "gongan").await;
-    let land_reviewer = department_staff(&app, "ga.reviewer", Role::Reviewer, "gongan").await;
-    app.by(&catalog_admin)
-        .post("/api/v1/jurisdictions/hanyin/bundles", definition())
-        .await
-        .expect(201);
-    let applicant = verified_applicant(&app).await;
-    let view = app
-        .by(&clerk)
-        .post(
-            "/api/v1/bundles",
-            json!({
-                "jurisdiction": HANYIN,
-                "bundle_code": BUNDLE,
-                "applicant": {"kind": "person", "name": "王芳", "id_number": PERSON,
-                    "phone": "13912345678"},
-                "materials": ["M1", "M2", "HY-SW-001/M1", "HY-GA-001/M1"],
-                "outcome": "accept",
-                "attested": true,
-            }),
-        )
-        .await
-        .expect(201);
+    publish_bundle(&app).await;
+    let Desk {
+        clerk,
+        reviewer,
+        chief,
+    } = app.desk().await;
+    let [tax, tax_reviewer, land, land_reviewer] = departments(&app).await;
+    let applicant = verified_person(&app).await;
+    let view = receive(&app, &clerk, intake(person(), &EVERY_MATERIAL, "accept")).await;
     let id = view["id"].as_i64().unwrap();
     let (sc_case, _) = member_case(&view, "HY-SC-001");
     let (sw_case, _) = member_case(&view, "HY-SW-001");
     let (ga_case, _) = member_case(&view, "HY-GA-001");
 
     // The bureau's member is decided and its licence issued; the tax office's approved.
-    app.act(&reviewer, sc_case, review("符合条件"))
-        .await
-        .expect(200);
-    app.act(&chief, sc_case, approve("符合条件"))
-        .await
-        .expect(200);
-    app.act(&clerk, sc_case, json!({"action": "issue_certificate"}))
-        .await
-        .expect(200);
-    app.act(&tax_reviewer, sw_case, review("符合条件"))
-        .await
-        .expect(200);
-    app.act(&tax, sw_case, approve("经审查")).await.expect(200);
+    app.acts_ok(vec![
+        (&reviewer, sc_case, review("符合条件")),
+        (&chief, sc_case, approve("符合条件")),
+        (&clerk, sc_case, json!({"action": "issue_certificate"})),
+        (&tax_reviewer, sw_case, review("符合条件")),
+        (&tax, sw_case, approve("经审查")),
+    ])
+    .await;
     // Staff see the results as issued.
     let (staff_titles, staff_case) = titles(&app, &clerk, sc_case).await;
     assert!(
@@ -1066,13 +690,11 @@ async fn a_member_result_is_held_until_the_release_and_told_once(backend: Backen
         .get(&format!("/api/v1/licences/{}", licence.identifier))
         .await
         .refused(403, "统一出件");
-    let (status, html) = app.page_text(&applicant, "/my/licences").await;
-    assert_eq!(status, 200, "{html}");
+    let html = app.page_ok(&applicant, "/my/licences").await;
     assert!(!html.contains(&licence.identifier), "{html}");
-    let (status, html) = app
-        .page_text(&applicant, &format!("/my/cases/{sc_case}"))
+    let html = app
+        .page_ok(&applicant, &format!("/my/cases/{sc_case}"))
         .await;
-    assert_eq!(status, 200, "{html}");
     assert!(
         html.contains("一件事全部办结后统一出件")
             && !html.contains("已制证")
@@ -1103,19 +725,18 @@ async fn a_member_result_is_held_until_the_release_and_told_once(backend: Backen
     act(&app, &clerk, id, json!({"action": "release"}))
         .await
         .refused(422, "第二十六条");
-    app.act(&land_reviewer, ga_case, review("不符合条件"))
-        .await
-        .expect(200);
-    app.act(&land, ga_case, deny("经营场所不符合特种行业治安要求"))
-        .await
-        .expect(200);
+    app.acts_ok(vec![
+        (&land_reviewer, ga_case, review("不符合条件")),
+        (&land, ga_case, deny("经营场所不符合特种行业治安要求")),
+    ])
+    .await;
     // Every member ended: still held until the window releases.
     app.by(&applicant)
         .get(&format!("/api/v1/cases/{sc_case}/documents/{decision}"))
         .await
         .expect(403);
     // No notice of any member's decision or licence: they are told with the release.
-    let told = inbox(&app, &applicant).await;
+    let told = app.inbox(&applicant).await;
     assert!(
         told.iter()
             .all(|t| !t.starts_with("审批决定通知") && !t.starts_with("证照制发通知")),
@@ -1155,7 +776,7 @@ async fn a_member_result_is_held_until_the_release_and_told_once(backend: Backen
         "{denied:?}"
     );
     // Told once, for the bundle.
-    let told = inbox(&app, &applicant).await;
+    let told = app.inbox(&applicant).await;
     assert_eq!(
         told.iter()
             .filter(|t| t.starts_with("统一出件通知"))
@@ -1175,6 +796,9 @@ async fn a_member_result_is_held_until_the_release_and_told_once(backend: Backen
     assert!(releases[0].actor_account.is_some());
 }
 
+/// Every material of 「我要开餐馆」, the shared 营业执照 (M2) once.
+const EVERY_MATERIAL: [&str; 4] = ["M1", "M2", "HY-SW-001/M1", "HY-GA-001/M1"];
+
 const SCAN: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 /// The window's receipt form sent with scanned files (multipart): each merged material's file
@@ -1185,75 +809,40 @@ const SCAN: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 /// the bureau head's page.
 async fn a_bundle_received_with_files_keeps_a_shared_material_once(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
-    publish_resident(
-        &app,
-        "HY-SW-001",
-        "涉税事项办理",
-        "shuiwu",
-        "涉税事项申请表",
-    )
-    .await;
-    publish_resident(
-        &app,
-        "HY-GA-001",
-        "特种行业许可",
-        "gongan",
-        "特种行业许可申请表",
-    )
-    .await;
-    let catalog_admin = app.staff("hy.catalog", Role::CatalogAdmin, HANYIN).await;
+    publish_bundle(&app).await;
     app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
     app.staff("hy.head", Role::BureauHead, HANYIN).await;
-    department_staff(&app, "sw.chief", Role::SectionChief, "shuiwu").await;
-    department_staff(&app, "ga.chief", Role::SectionChief, "gongan").await;
-    app.by(&catalog_admin)
-        .post("/api/v1/jurisdictions/hanyin/bundles", definition())
-        .await
-        .expect(201);
+    departments(&app).await;
     let csrf = app.browser_login("hy.clerk").await;
-    let (status, html, _) = answered(
-        app.client
-            .get(app.url(&format!(
-                "/work/bundles/receive?jurisdiction=hanyin&bundle={BUNDLE}"
-            )))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, html, _) = receipt_form(&app).await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("name=\"file_M2\""), "{html}");
     let send = |fields: Vec<(&'static str, String)>,
                 files: Vec<(&'static str, &'static str, &'static [u8])>| {
-        let mut form = reqwest::multipart::Form::new();
-        for (name, value) in fields {
-            form = form.text(name, value);
-        }
-        for (material, name, bytes) in files {
-            let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name);
-            form = form.part(format!("file_{material}"), part);
-        }
-        let request = app
-            .client
-            .post(app.url("/work/bundles/receive"))
-            .multipart(form);
-        async move { answered(request.send().await.unwrap()).await }
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let files: Vec<_> = files
+            .iter()
+            .map(|(material, name, bytes)| (format!("file_{material}"), *name, *bytes))
+            .collect();
+        app.post_multipart(&app.client, RECEIVE_PAGE, multipart_form(&fields, &files))
     };
     let fields = |csrf: &str| {
-        vec![
-            ("csrf", csrf.to_string()),
-            ("key", "bundle-form-1".to_string()),
-            ("jurisdiction", HANYIN.to_string()),
-            ("bundle", BUNDLE.to_string()),
-            ("situation", "S1".to_string()),
-            ("kind", "organisation".to_string()),
-            ("name", "汉阴县月河餐饮有限公司".to_string()),
-            ("id_number", COMPANY_ID.to_string()),
-            ("material", "M1".to_string()),
-            ("outcome", "receive".to_string()),
-            ("attested", "yes".to_string()),
-            ("step", "receive".to_string()),
+        [
+            ("csrf", csrf),
+            ("key", "bundle-form-1"),
+            ("jurisdiction", HANYIN),
+            ("bundle", BUNDLE),
+            ("situation", "S1"),
+            ("kind", "organisation"),
+            ("name", "汉阴县月河餐饮有限公司"),
+            ("id_number", COMPANY_ID),
+            ("material", "M1"),
+            ("outcome", "receive"),
+            ("attested", "yes"),
+            ("step", "receive"),
         ]
+        .map(|(k, v)| (k, v.to_string()))
+        .to_vec()
     };
     // A file that is no PDF, JPG, PNG or OFD is refused beside its material; nothing received,
     // the file that passed kept for the form.
@@ -1276,11 +865,7 @@ async fn a_bundle_received_with_files_keeps_a_shared_material_once(backend: Back
     )
     .await;
     assert_eq!(status, 303, "{html}");
-    let id: i64 = location
-        .strip_prefix("/work/bundles/")
-        .and_then(|rest| rest.strip_suffix("/receipt"))
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("a receipt: {location}"));
+    let id = receipt_of(&location);
     let view = app
         .app
         .bundle_view(&app.principal("hy.clerk").await, id)
@@ -1344,8 +929,7 @@ async fn a_bundle_received_with_files_keeps_a_shared_material_once(backend: Back
         "所属一件事：<a href=\"/work/bundles/{id}\">我要开餐馆（{}）</a>",
         view.number
     );
-    let (status, html) = app.page_text(&clerk, "/work/queue").await;
-    assert_eq!(status, 200, "{html}");
+    let html = app.page_ok(&clerk, "/work/queue").await;
     assert_eq!(html.matches(&label).count(), 2, "{html}");
     // Accepted, then past the joint due date: the head's page labels the overdue members.
     act(&app, &clerk, id, json!({"action": "accept"}))
@@ -1353,7 +937,6 @@ async fn a_bundle_received_with_files_keeps_a_shared_material_once(backend: Back
         .expect(200);
     app.clock.set(yiyin_testkit::fixtures::at("2025-07-01"));
     let [head] = app.tokens(["hy.head"]).await;
-    let (status, html) = app.page_text(&head, "/work/head").await;
-    assert_eq!(status, 200, "{html}");
+    let html = app.page_ok(&head, "/work/head").await;
     assert!(html.matches(&label).count() >= 1, "{html}");
 }

@@ -75,8 +75,7 @@ fn accepted() -> Value {
 
 /// The item codes the intake page offers the holder of `token` in 汉阴县.
 async fn intake_items(app: &Api, token: &str) -> Vec<String> {
-    let (status, html) = app.page_text(token, "/work/intake?j=hanyin").await;
-    assert_eq!(status, 200, "{html}");
+    let html = app.page_ok(token, "/work/intake?j=hanyin").await;
     html.split("/work/intake?j=hanyin&item=")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
@@ -85,11 +84,7 @@ async fn intake_items(app: &Api, token: &str) -> Vec<String> {
 }
 
 async fn events_of(app: &Api, token: &str, id: i64, action: &str) -> Vec<Value> {
-    let c = app
-        .by(token)
-        .get(&format!("/api/v1/cases/{id}"))
-        .await
-        .expect(200);
+    let c = app.case_view(token, id).await;
     c["events"]
         .as_array()
         .expect("events")
@@ -276,17 +271,11 @@ async fn a_township_decides_a_delegated_item_in_the_bureaus_name(backend: Backen
     );
 
     // The bureau supervises the township's cases like its own.
-    app.by(&head)
-        .get(&format!("/api/v1/cases/{case_id}"))
-        .await
-        .expect(200);
+    app.case_view(&head, case_id).await;
     let discipline = app
         .staff("hy.discipline", Role::DisciplineSupervisor, HANYIN)
         .await;
-    app.by(&discipline)
-        .get(&format!("/api/v1/cases/{case_id}"))
-        .await
-        .expect(200);
+    app.case_view(&discipline, case_id).await;
     assert_eq!(
         app.event_count(&head, case_id, "decide").await,
         1,
@@ -294,8 +283,7 @@ async fn a_township_decides_a_delegated_item_in_the_bureaus_name(backend: Backen
     );
 
     // The pages: the head's desk, the public notice, the clerk kept out.
-    let (status, html) = app.page_text(&head, "/work/delegations").await;
-    assert_eq!(status, 200, "{html}");
+    let html = app.page_ok(&head, "/work/delegations").await;
     assert!(html.contains("汉审批委〔2025〕1号") && html.contains("撤销委托"));
     let (status, html) = app.get_text("/j/hanyin/delegations").await;
     assert_eq!(status, 200);
@@ -436,11 +424,7 @@ async fn a_village_point_forwards_and_revocation_hands_the_cases_back(backend: B
         .expect(201)["id"]
         .as_i64()
         .unwrap();
-    let before = app
-        .by(&head)
-        .get(&format!("/api/v1/cases/{forwarded}"))
-        .await
-        .expect(200);
+    let before = app.case_view(&head, forwarded).await;
 
     // Revocation: the head's alone, with a reason; the open cases go back to the bureau.
     let revoke = format!("{DELEGATIONS}/{delegation}/revoke");
@@ -469,11 +453,7 @@ async fn a_village_point_forwards_and_revocation_hands_the_cases_back(backend: B
         let e = events_of(&app, &head, id, "delegation_hand_back").await;
         assert_eq!(e.len(), 1, "one hand-back event on case {id}");
     }
-    let after = app
-        .by(&head)
-        .get(&format!("/api/v1/cases/{forwarded}"))
-        .await
-        .expect(200);
+    let after = app.case_view(&head, forwarded).await;
     assert_eq!(after["unit"], "");
     assert_eq!(after["case"], before["case"], "the clock is unchanged");
     assert_eq!(after["state"], before["state"]);

@@ -6,7 +6,8 @@
 
 use serde_json::json;
 use yiyin_store::Backend;
-use yiyin_testkit::browser::{answered, case_of, new_browser};
+use yiyin_testkit::browser::{case_of, new_browser};
+use yiyin_testkit::uploads::multipart_form;
 use yiyin_testkit::web::COMPANY_ID;
 use yiyin_testkit::{Api, on_both};
 
@@ -36,21 +37,12 @@ async fn post_files(
     fields: &[(&str, &str)],
     files: &[(&str, &str, &[u8])],
 ) -> (u16, String, String) {
-    let mut form = reqwest::multipart::Form::new();
-    for (name, value) in fields {
-        form = form.text(name.to_string(), value.to_string());
-    }
-    for (material, name, bytes) in files {
-        let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string());
-        form = form.part(format!("file_{material}"), part);
-    }
-    let r = client
-        .post(app.url(path))
-        .multipart(form)
-        .send()
+    let files: Vec<_> = files
+        .iter()
+        .map(|(material, name, bytes)| (format!("file_{material}"), *name, *bytes))
+        .collect();
+    app.post_multipart(client, path, multipart_form(fields, &files))
         .await
-        .unwrap();
-    answered(r).await
 }
 
 /// Sends the application form with `files` (material, name, bytes); returns status, page and

@@ -20,6 +20,8 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::browser::answered;
+use yiyin_testkit::verify::last_document;
 use yiyin_testkit::{Api, PASSWORD, on_both};
 
 on_both!(
@@ -28,22 +30,10 @@ on_both!(
     an_external_e_seal_system_signs_through_the_adapter
 );
 
-/// Uploads a file to the public verification page and returns the page.
-async fn verify_page(app: &Api, name: &str, bytes: Vec<u8>) -> String {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    );
-    let r = app.plain.post(app.url("/verify")).multipart(form).send();
-    r.await.unwrap().text().await.unwrap()
-}
-
 async fn licences_download_as_ofd_and_verify(backend: Backend) {
     let app = Api::spawn_sealed(backend, "2025-03-03").await;
     let (id, c, clerk) = app.licensed_case().await;
-    let licence_doc = c["documents"].as_array().unwrap().last().unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let licence_doc = last_document(&c);
     let ofd_path = format!("/cases/{id}/documents/{licence_doc}/ofd");
     let r = app
         .request("GET", &ofd_path, Some(&clerk), None)
@@ -83,26 +73,19 @@ async fn licences_download_as_ofd_and_verify(backend: Backend) {
     assert!(page.contains(&format!("href=\"{ofd_path}\"")), "{page}");
 
     // The public page says it is genuine; a changed byte in a signed part is caught.
-    let page = verify_page(&app, "licence.ofd", ofd.clone()).await;
+    let page = app.verify_page("licence.ofd", ofd.clone()).await;
     assert!(page.contains("核验结果：真实有效"), "{page}");
     assert!(page.contains(&identifier));
     let mut changed = files.clone();
     let content = changed.get_mut("Doc_0/Pages/Page_0/Content.xml").unwrap();
     let text = String::from_utf8(content.clone()).unwrap();
     *content = text.replacen("汉阴县", "汉滨区", 1).into_bytes();
-    let page = verify_page(&app, "licence.ofd", yiyin_ofd::pack(&changed).unwrap()).await;
+    let page = app
+        .verify_page("licence.ofd", yiyin_ofd::pack(&changed).unwrap())
+        .await;
     assert!(page.contains("核验结果：无效"), "{page}");
     assert!(page.contains("Content.xml"), "{page}");
-    let verdict: Value = app
-        .plain
-        .post(app.url("/api/v1/verify"))
-        .body(ofd.clone())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let verdict = app.verdict(&ofd).await;
     assert_eq!(verdict["valid"], true, "{verdict}");
     assert_eq!(verdict["licence_identifier"], identifier.as_str());
 
@@ -123,7 +106,7 @@ async fn licences_download_as_ofd_and_verify(backend: Backend) {
     let acts = format!("/api/v1/licences/{identifier}/acts");
     let revoke = json!({"act": "revoke", "ground": "fraud", "reason": "提交虚假的场所证明"});
     app.by(&chief).post(&acts, revoke).await.expect(201);
-    let page = verify_page(&app, "licence.ofd", ofd.clone()).await;
+    let page = app.verify_page("licence.ofd", ofd.clone()).await;
     assert!(
         page.contains("签章真实，但不在有效状态") && page.contains("已撤销"),
         "{page}"
@@ -162,29 +145,15 @@ fn ses_check(root: &[u8], ofd: &[u8]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-async fn verdict_of(app: &Api, ofd: &[u8]) -> Value {
-    let r = app.plain.post(app.url("/api/v1/verify")).body(ofd.to_vec());
-    r.send().await.unwrap().json().await.unwrap()
-}
-
 async fn seal_certificates_chain_rotation_and_revocation(backend: Backend) {
     let app = Api::spawn_sealed(backend, "2025-03-03").await;
     let (id, c, clerk) = app.licensed_case().await;
-    let doc = c["documents"].as_array().unwrap().last().unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let doc = last_document(&c);
     let ofd_path = format!("/cases/{id}/documents/{doc}/ofd");
     let (_, ofd) = app.page(&clerk, &ofd_path).await;
 
     // The root and the CRL are public; the OFD's seal chains to the root.
-    let root = app
-        .plain
-        .get(app.url("/api/v1/seals/root"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(root.status(), 200);
-    let root = root.bytes().await.unwrap().to_vec();
+    let root = public_file(&app, "/api/v1/seals/root").await;
     let root_info = yiyin_seal::authority::read_certificate(&root).unwrap();
     assert!(root_info.ca);
     assert!(
@@ -197,20 +166,13 @@ async fn seal_certificates_chain_rotation_and_revocation(backend: Backend) {
     assert_eq!(ses.signer.subject, sealed.seal.holder);
     assert_eq!(ses.seal_name, sealed.seal.name);
     let crl_of = || async {
-        let r = app
-            .plain
-            .get(app.url("/api/v1/seals/crl"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let crl = r.bytes().await.unwrap().to_vec();
+        let crl = public_file(&app, "/api/v1/seals/crl").await;
         yiyin_seal::authority::crl_serials(&crl, &root).expect("signed by the root")
     };
     assert!(crl_of().await.is_empty());
 
     // Yiyin reports the chain; the independent verifier accepts it against the published root.
-    let verdict = verdict_of(&app, &ofd).await;
+    let verdict = app.verdict(&ofd).await;
     assert_eq!(verdict["valid"], true, "{verdict}");
     let chain = verdict["certificate_chain"].as_array().unwrap();
     assert_eq!(chain.len(), 2, "{verdict}");
@@ -219,7 +181,7 @@ async fn seal_certificates_chain_rotation_and_revocation(backend: Backend) {
         "{verdict}"
     );
     assert!(chain[1].as_str().unwrap().contains("受信任"), "{verdict}");
-    let page = verify_page(&app, "licence.ofd", ofd.clone()).await;
+    let page = app.verify_page("licence.ofd", ofd.clone()).await;
     assert!(page.contains("证书链") && page.contains("受信任"), "{page}");
     let independent = ses_check(&root, &ofd);
     assert_eq!(independent["ok"], true, "{independent}");
@@ -245,7 +207,7 @@ async fn seal_certificates_chain_rotation_and_revocation(backend: Backend) {
             .unwrap();
     assert_eq!(new_info.public_key, new.public_key);
     assert_eq!(new_info.subject, sealed.seal.holder);
-    let verdict = verdict_of(&app, &ofd).await;
+    let verdict = app.verdict(&ofd).await;
     assert_eq!(
         verdict["valid"], true,
         "signed before the rotation: {verdict}"
@@ -255,17 +217,14 @@ async fn seal_certificates_chain_rotation_and_revocation(backend: Backend) {
     assert_eq!(ses_check(&root, &ofd)["ok"], true);
 
     // Revocation of the old certificate: listed in the CRL, reported by the verification.
-    yiyin_app::seals::revoke_certificate(
-        &app.store,
-        &yiyin_domain::party::Actor::cli("测试"),
-        old_seal,
-        "私钥疑似泄露",
-        yiyin_testkit::date("2025-03-04"),
-    )
-    .await
-    .unwrap();
+    let cli = yiyin_domain::party::Actor::cli("测试");
+    let revoke = |reason: &'static str, on: &str| {
+        let on = yiyin_testkit::date(on);
+        yiyin_app::seals::revoke_certificate(&app.store, &cli, old_seal, reason, on)
+    };
+    revoke("私钥疑似泄露", "2025-03-04").await.unwrap();
     assert_eq!(crl_of().await, vec![old_cert.serial.clone()]);
-    let verdict = verdict_of(&app, &ofd).await;
+    let verdict = app.verdict(&ofd).await;
     assert_eq!(verdict["valid"], false, "{verdict}");
     assert_eq!(verdict["signature_valid"], true, "{verdict}");
     let problems = verdict["problems"].to_string();
@@ -273,21 +232,13 @@ async fn seal_certificates_chain_rotation_and_revocation(backend: Backend) {
         problems.contains("吊销") && problems.contains("私钥疑似泄露"),
         "{verdict}"
     );
-    let page = verify_page(&app, "licence.ofd", ofd.clone()).await;
+    let page = app.verify_page("licence.ofd", ofd.clone()).await;
     assert!(
         page.contains("签章真实，但不在有效状态") && page.contains("吊销"),
         "{page}"
     );
     // Revoking twice is refused and changes nothing.
-    let again = yiyin_app::seals::revoke_certificate(
-        &app.store,
-        &yiyin_domain::party::Actor::cli("测试"),
-        old_seal,
-        "再次吊销",
-        yiyin_testkit::date("2025-03-05"),
-    )
-    .await
-    .unwrap_err();
+    let again = revoke("再次吊销", "2025-03-05").await.unwrap_err();
     assert!(
         again.to_string().contains("已于 2025-03-04 吊销"),
         "{again}"
@@ -386,6 +337,28 @@ async fn start_hook() -> (String, Hooked) {
     (url, hooked)
 }
 
+/// The seal of 汉阴县's bureau in use.
+async fn bureau_seal(app: &Api) -> yiyin_store::seals::SealRecord {
+    let seals = app.store.seals().await.expect("the seals");
+    seals
+        .into_iter()
+        .find(|s| s.jurisdiction == "hanyin" && s.department.is_empty() && !s.retired)
+        .expect("the bureau's seal")
+}
+
+/// A public file (no session), asserting it is served.
+async fn public_file(app: &Api, path: &str) -> Vec<u8> {
+    let r = app.plain.get(app.url(path)).send().await;
+    let r = r.expect("the server answers");
+    assert_eq!(r.status(), 200, "{path}");
+    r.bytes().await.expect("the file").to_vec()
+}
+
+/// A request sent, and what it was answered as a browser reads it: status, page, redirect.
+async fn answered_to(r: reqwest::RequestBuilder) -> (u16, String, String) {
+    answered(r.send().await.expect("the server answers")).await
+}
+
 /// The documents of a case as kept.
 async fn documents(app: &Api, id: i64) -> Vec<yiyin_store::documents::StoredDocument> {
     app.store.case_documents(id).await.unwrap()
@@ -435,14 +408,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         key: county_key,
     };
     std::fs::write(&ca_path, &county.cert).unwrap();
-    let in_use = app
-        .store
-        .seals()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.jurisdiction == "hanyin" && s.department.is_empty() && !s.retired)
-        .expect("the bureau's seal");
+    let in_use = bureau_seal(&app).await;
     let cert = yiyin_seal::authority::seal_certificate(
         &county.key,
         &county.cert,
@@ -507,26 +473,9 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         let r = app
             .send("POST", &path, Some(who), Some(body(&url, &eseal)))
             .await;
-        assert_eq!(r.status, 403, "{}", r.body);
-        assert!(
-            r.body["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("无权"),
-            "{}",
-            r.body
-        );
+        r.refused(403, "无权");
     }
-    let own_crl = app
-        .plain
-        .get(app.url("/api/v1/seals/crl"))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
+    let own_crl = public_file(&app, "/api/v1/seals/crl").await;
     let with_crl = |crl_url: &str, crl: &[u8]| {
         let mut b = body(&url, &eseal);
         b["crl_url"] = json!(crl_url);
@@ -544,20 +493,14 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         ),
     ] {
         let r = app.send("POST", &path, Some(&admin), Some(bad)).await;
-        assert_eq!(r.status, 422, "{}", r.body);
-        assert!(
-            r.body["error"]["message"].as_str().unwrap().contains(says),
-            "{}",
-            r.body
-        );
+        r.refused(422, says);
     }
     assert_eq!(app.store.seals().await.unwrap(), seals_before);
 
     // On the organisation page: the county's seals, how each is signed, and for its system
     // administrators a form per seal. Others are refused; a bad file is refused in Chinese beside
     // the seal's form and changes nothing.
-    let (status, html) = app.page_text(&admin, "/admin/org/hanyin").await;
-    assert_eq!(status, 200);
+    let html = app.page_ok(&admin, "/admin/org/hanyin").await;
     assert!(
         html.contains("外部签章系统") && html.contains("本系统签章"),
         "{html}"
@@ -578,13 +521,11 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
         b64(&cert)
     );
-    let r = app
-        .request("POST", &form_path, Some(&head), None)
-        .multipart(form("", &url, cert.clone()))
-        .send()
-        .await
-        .unwrap();
-    let (status, html, _) = yiyin_testkit::browser::answered(r).await;
+    let (status, html, _) = answered_to(
+        app.request("POST", &form_path, Some(&head), None)
+            .multipart(form("", &url, cert.clone())),
+    )
+    .await;
     assert_eq!(status, 403, "a bureau head: {html}");
     assert!(html.contains("无权"), "{html}");
     let other = yiyin_testkit::browser::new_browser();
@@ -595,19 +536,17 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
             json!({"login": "zy.admin", "password": PASSWORD, "totp": totp}),
         )
         .await;
-    let r = other
-        .post(app.url(&form_path))
-        .multipart(form(&other_csrf, &url, cert.clone()))
-        .send()
-        .await
-        .unwrap();
-    let (status, html, _) = yiyin_testkit::browser::answered(r).await;
+    // As another county's administrator, in a browser of its own.
+    let as_other = |path: &str, f: reqwest::multipart::Form| {
+        answered_to(other.post(app.url(path)).multipart(f))
+    };
+    let (status, html, _) = as_other(&form_path, form(&other_csrf, &url, cert.clone())).await;
     assert_eq!(status, 403, "another county's administrator: {html}");
     assert!(html.contains("无权"), "{html}");
     let csrf = app.browser_login_totp("hy.admin").await;
     let post = |f: reqwest::multipart::Form| {
         let r = app.client.post(app.url(&form_path)).multipart(f).send();
-        async { yiyin_testkit::browser::answered(r.await.unwrap()).await }
+        async { answered(r.await.expect("the server answers")).await }
     };
     let (status, html, _) = post(form(&csrf, &url, "不是证书".into())).await;
     assert_eq!(status, 422, "{html}");
@@ -629,14 +568,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
     assert_eq!(status, 303, "{html}");
     assert_eq!(location, "/admin/org/hanyin");
     assert!(app.store.seal(in_use.id).await.unwrap().retired);
-    let seal = app
-        .store
-        .seals()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.jurisdiction == "hanyin" && s.department.is_empty() && !s.retired)
-        .expect("the bureau's seal");
+    let seal = bureau_seal(&app).await;
     let (_, html) = app.page_text(&admin, "/admin/org/hanyin").await;
     assert!(html.contains(&url) && html.contains(&seal.name), "{html}");
     // No CRL yet: the page says so, and offers its form for the external seal only.
@@ -678,9 +610,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
     );
     assert_eq!(app.app.deliver_once(&delivery).await, 0);
     assert!(hooked.lock().unwrap().is_empty());
-    let doc = c["documents"].as_array().unwrap().last().unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let doc = last_document(&c);
     let waiting = documents(&app, id).await;
     assert!(
         waiting
@@ -717,7 +647,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
     let report_sealed = yiyin_pdf::verify(&report).expect("the report verifies offline");
     assert_eq!(report_sealed.seal.id, seal.id);
     assert_eq!(report_sealed.seal.public_key, public);
-    let report_verdict = verdict_of(&app, &report).await;
+    let report_verdict = app.verdict(&report).await;
     assert_eq!(report_verdict["valid"], true, "{report_verdict}");
     let reports: Vec<Value> = std::fs::read_to_string(&log)
         .unwrap()
@@ -750,7 +680,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         .page(&clerk, &format!("/cases/{id}/documents/{doc}/pdf"))
         .await;
     assert_eq!(yiyin_pdf::verify(&pdf).unwrap(), sealed);
-    let verdict = verdict_of(&app, &ofd).await;
+    let verdict = app.verdict(&ofd).await;
     assert_eq!(verdict["valid"], true, "{verdict}");
     let chain = verdict["certificate_chain"].as_array().unwrap();
     assert!(
@@ -761,7 +691,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         "{verdict}"
     );
     assert!(chain[1].as_str().unwrap().contains("受信任"), "{verdict}");
-    let page = verify_page(&app, "licence.ofd", ofd.clone()).await;
+    let page = app.verify_page("licence.ofd", ofd.clone()).await;
     assert!(page.contains("核验结果：真实有效"), "{page}");
     let independent = ses_check(&county.cert, &ofd);
     assert_eq!(independent["ok"], true, "{independent}");
@@ -808,22 +738,13 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         );
     }
     assert_eq!(app.app.deliver_once(&delivery).await, 0);
-    let (status, page) = app.page_text(&head, "/work/supervision").await;
-    assert_eq!(status, 200);
+    let page = app.page_ok(&head, "/work/supervision").await;
     assert!(
         page.contains("等待外部签章系统签名的推送") && page.contains("无法连接外部签章系统"),
         "{page}"
     );
     let r = app.send("GET", report_path, Some(&head), None).await;
-    assert_eq!(r.status, 503, "{}", r.body);
-    assert!(
-        r.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("外部签章系统未能为月报加盖电子印章"),
-        "{}",
-        r.body
-    );
+    r.refused(503, "外部签章系统未能为月报加盖电子印章");
     let problem = d.seal_problem.clone().unwrap_or_default();
     assert!(problem.contains("无法连接外部签章系统"), "{d:?}");
     // API clients see what the staff page shows: waiting, and why.
@@ -836,15 +757,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
             .cloned()
             .unwrap()
     };
-    let c = app
-        .send(
-            "GET",
-            &format!("/api/v1/cases/{second}"),
-            Some(&clerk),
-            None,
-        )
-        .await;
-    let listed_now = listed(&c.body);
+    let listed_now = listed(&app.case_view(&clerk, second).await);
     assert_eq!(listed_now["seal_waiting"], true, "{listed_now}");
     assert!(
         listed_now["seal_waiting_reason"]
@@ -872,22 +785,14 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         d.seal_pending.is_none() && d.seal_problem.is_none(),
         "{d:?}"
     );
-    let c = app
-        .send(
-            "GET",
-            &format!("/api/v1/cases/{second}"),
-            Some(&clerk),
-            None,
-        )
-        .await;
-    let listed_now = listed(&c.body);
+    let listed_now = listed(&app.case_view(&clerk, second).await);
     assert_eq!(listed_now["seal_waiting"], false, "{listed_now}");
     assert!(listed_now["seal_waiting_reason"].is_null(), "{listed_now}");
     let (status, ofd) = app
         .page(&clerk, &format!("/cases/{second}/documents/{notice}/ofd"))
         .await;
     assert_eq!(status, 200);
-    assert_eq!(verdict_of(&app, &ofd).await["valid"], true);
+    assert_eq!(app.verdict(&ofd).await["valid"], true);
     assert_eq!(ses_check(&county.cert, &ofd)["ok"], true);
 
     // Back up, the pushes are signed and then delivered; each arrives signed as Yiyin's own seal
@@ -939,15 +844,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         let r = app
             .send("POST", &crl_path, Some(who), Some(json!({"url": crl_url})))
             .await;
-        assert_eq!(r.status, 403, "{}", r.body);
-        assert!(
-            r.body["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("无权"),
-            "{}",
-            r.body
-        );
+        r.refused(403, "无权");
     }
     let county_crl = reqwest::get(&crl_url)
         .await
@@ -988,12 +885,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         ),
     ] {
         let r = app.send("POST", path, Some(&admin), Some(bad)).await;
-        assert_eq!(r.status, 422, "{}", r.body);
-        assert!(
-            r.body["error"]["message"].as_str().unwrap().contains(says),
-            "{}",
-            r.body
-        );
+        r.refused(422, says);
     }
     assert!(app.store.seal_crl(seal.id).await.unwrap().is_none());
     // Registered with its address: fetched by the worker, nothing revoked yet.
@@ -1013,7 +905,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         !kept.this_update.is_empty() && kept.problem.is_empty(),
         "{kept:?}"
     );
-    assert_eq!(verdict_of(&app, &ofd).await["valid"], true);
+    assert_eq!(app.verdict(&ofd).await["valid"], true);
     // The organisation page shows the CRL's state: its address, the dates of the list accepted,
     // the last fetch, no problem.
     let status_now = yiyin_app::seal_crls::status(&app.store, seal.id)
@@ -1048,27 +940,20 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
                 reqwest::multipart::Part::bytes(crl).file_name("county.crl"),
             )
     };
-    let r = app
-        .request("POST", &crl_form_path, Some(&head), None)
-        .multipart(crl_form("", &crl_url, county_crl.clone()))
-        .send()
-        .await
-        .unwrap();
-    let (status, html, _) = yiyin_testkit::browser::answered(r).await;
+    let (status, html, _) = answered_to(
+        app.request("POST", &crl_form_path, Some(&head), None)
+            .multipart(crl_form("", &crl_url, county_crl.clone())),
+    )
+    .await;
     assert_eq!(status, 403, "a bureau head: {html}");
     let post_crl = |f: reqwest::multipart::Form| {
         let r = app.client.post(app.url(&crl_form_path)).multipart(f).send();
-        async { yiyin_testkit::browser::answered(r.await.unwrap()).await }
+        async { answered(r.await.expect("the server answers")).await }
     };
     let (status, _, _) = post_crl(crl_form("x", &crl_url, county_crl.clone())).await;
     assert_eq!(status, 403, "a forged token");
-    let r = other
-        .post(app.url(&crl_form_path))
-        .multipart(crl_form(&other_csrf, &crl_url, county_crl.clone()))
-        .send()
-        .await
-        .unwrap();
-    let (status, html, _) = yiyin_testkit::browser::answered(r).await;
+    let other_form = crl_form(&other_csrf, &crl_url, county_crl.clone());
+    let (status, html, _) = as_other(&crl_form_path, other_form).await;
     assert_eq!(status, 403, "another county's administrator: {html}");
     let (status, html, _) = post_crl(crl_form(&csrf, "", own_crl.clone())).await;
     assert_eq!(status, 422, "{html}");
@@ -1095,7 +980,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
         .unwrap();
     assert_eq!(revoked.status(), 200);
     assert_eq!(app.app.refresh_seal_crls().await.unwrap(), 1);
-    let verdict = verdict_of(&app, &ofd).await;
+    let verdict = app.verdict(&ofd).await;
     assert_eq!(verdict["valid"], false, "{verdict}");
     let problems = verdict["problems"].to_string();
     assert!(
@@ -1111,7 +996,7 @@ async fn an_external_e_seal_system_signs_through_the_adapter(backend: Backend) {
             .contains("——已于"),
         "{verdict}"
     );
-    let page = verify_page(&app, "licence.ofd", ofd.clone()).await;
+    let page = app.verify_page("licence.ofd", ofd.clone()).await;
     assert!(page.contains("被制章机构吊销"), "{page}");
     // Both acts are audited.
     let actions: Vec<String> = app

@@ -142,16 +142,58 @@ async fn read(r: reqwest::Response, format: &str, root: &str) -> Answer {
     Answer { status, text, body }
 }
 
+/// A GET of `path` (`{f}` standing for the format), asserting it is answered (200).
+async fn ok(api: &Api, path: &str, format: &str, root: &str) -> Answer {
+    let answer = get(api, path, format, root).await;
+    assert_eq!(answer.status, 200, "{path}: {}", answer.text);
+    answer
+}
+
 async fn get(api: &Api, path: &str, format: &str, root: &str) -> Answer {
     let url = api.url(&format!("/open311/v2/{path}"));
     let url = url.replace("{f}", format);
     read(api.plain.get(url).send().await.unwrap(), format, root).await
 }
 
-async fn post(api: &Api, format: &str, form: &impl serde::Serialize) -> Answer {
+/// The service requests by `query` (the jurisdiction and filters), in `format`.
+async fn requests(api: &Api, query: &str, format: &str) -> Answer {
+    let path = format!("requests.{{f}}?{query}");
+    get(api, &path, format, "service_requests").await
+}
+
+/// The raw answer to a request posted in `format`.
+async fn post_raw(api: &Api, format: &str, form: &impl serde::Serialize) -> reqwest::Response {
     let url = api.url(&format!("/open311/v2/requests.{format}"));
-    let r = api.plain.post(url).form(form).send().await.unwrap();
-    read(r, format, "service_requests").await
+    api.plain
+        .post(url)
+        .form(form)
+        .send()
+        .await
+        .expect("the server answers")
+}
+
+/// A partner's report (`service_code`, `description`) at 城关镇 in 汉阴县, signed with `key`.
+fn report<'a>(
+    key: &'a str,
+    service_code: &'a str,
+    description: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("api_key", key),
+        ("jurisdiction_id", HANYIN),
+        ("service_code", service_code),
+        ("description", description),
+        ("address_string", "城关镇"),
+    ]
+}
+
+async fn post(api: &Api, format: &str, form: &impl serde::Serialize) -> Answer {
+    read(
+        post_raw(api, format, form).await,
+        format,
+        "service_requests",
+    )
+    .await
 }
 
 /// A string field, present.
@@ -207,17 +249,8 @@ fn request_conforms(v: &Value, xml: bool) -> &Value {
             "{k} is not a field of the specification"
         );
     }
-    for f in [
-        "service_request_id",
-        "status",
-        "status_notes",
-        "service_name",
-        "service_code",
-        "description",
-        "agency_responsible",
-        "service_notice",
-        "address",
-    ] {
+    // The first eight fields and the address are strings, always present.
+    for f in FIELDS[..8].iter().chain(&["address"]) {
         text(v, f);
     }
     assert!(["open", "closed"].contains(&text(v, "status")));
@@ -246,6 +279,15 @@ async fn issue_key(api: &Api, manager: &str) -> String {
     issued["key"].as_str().unwrap().to_string()
 }
 
+/// The centre's manager (`hy.centre.head`) and a key it issued: (its token, the key).
+async fn manager_and_key(api: &Api) -> (String, String) {
+    let manager = api
+        .staff("hy.centre.head", Role::CentreManager, HANYIN)
+        .await;
+    let key = issue_key(api, &manager).await;
+    (manager, key)
+}
+
 async fn open311_answers_as_the_specification(backend: Backend) {
     let api = Api::spawn(backend, "2025-03-03").await;
     let manager = api
@@ -272,8 +314,7 @@ async fn open311_answers_as_the_specification(backend: Backend) {
     for format in FORMATS {
         let xml = format == "xml";
         // Discovery.
-        let d = get(&api, "discovery.{f}", format, "discovery").await;
-        assert_eq!(d.status, 200);
+        let d = ok(&api, "discovery.{f}", format, "discovery").await;
         datetime(&d.body, "changeset");
         text(&d.body, "contact");
         text(&d.body, "key_service");
@@ -290,8 +331,7 @@ async fn open311_answers_as_the_specification(backend: Backend) {
         assert_eq!(e["formats"], json!(["text/xml", "application/json"]));
 
         // Services: the categories of the jurisdiction.
-        let s = get(&api, &format!("services.{{f}}?{j}"), format, "services").await;
-        assert_eq!(s.status, 200);
+        let s = ok(&api, &format!("services.{{f}}?{j}"), format, "services").await;
         let services = s.body.as_array().unwrap();
         assert!(!services.is_empty());
         let food = services
@@ -311,14 +351,13 @@ async fn open311_answers_as_the_specification(backend: Backend) {
         assert_eq!(text(food, "type"), "realtime");
         let metadata = if xml { json!("false") } else { json!(false) };
         assert_eq!(food["metadata"], metadata);
-        let def = get(
+        let def = ok(
             &api,
             &format!("services/food.{{f}}?{j}"),
             format,
             "service_definition",
         )
         .await;
-        assert_eq!(def.status, 200);
         assert_eq!(text(&def.body, "service_code"), "food");
 
         // A request posted by the partner, with the caller's data.
@@ -354,14 +393,13 @@ async fn open311_answers_as_the_specification(backend: Backend) {
         }
 
         // The request by id: an array of one.
-        let one = get(
+        let one = ok(
             &api,
             &format!("requests/{id}.{{f}}?{j}"),
             format,
             "service_requests",
         )
         .await;
-        assert_eq!(one.status, 200);
         let one_list = one.body.as_array().unwrap();
         assert_eq!(one_list.len(), 1);
         let r = request_conforms(&one_list[0], xml);
@@ -383,25 +421,18 @@ async fn open311_answers_as_the_specification(backend: Backend) {
         }
 
         // The token leads to the request.
-        let t = get(
+        let t = ok(
             &api,
             &format!("tokens/{token}.{{f}}?{j}"),
             format,
             "service_requests",
         )
         .await;
-        assert_eq!(t.status, 200);
         assert_eq!(t.body[0]["service_request_id"], json!(id));
         assert_eq!(t.body[0]["token"], json!(token));
 
         // The requests by filter: the default window (90 days), status, service code, dates.
-        let all = get(
-            &api,
-            &format!("requests.{{f}}?{j}"),
-            format,
-            "service_requests",
-        )
-        .await;
+        let all = requests(&api, &j, format).await;
         assert_eq!(all.status, 200);
         let all = all.body.as_array().unwrap().clone();
         assert!(all.iter().any(|r| r["service_request_id"] == json!(id)));
@@ -411,13 +442,7 @@ async fn open311_answers_as_the_specification(backend: Backend) {
         let count = |q: String| {
             let (api, j, id) = (&api, &j, &id);
             async move {
-                let a = get(
-                    api,
-                    &format!("requests.{{f}}?{j}&{q}"),
-                    format,
-                    "service_requests",
-                )
-                .await;
+                let a = requests(api, &format!("{j}&{q}"), format).await;
                 assert_eq!(a.status, 200, "{q}: {}", a.text);
                 a.body
                     .as_array()
@@ -499,9 +524,8 @@ async fn open311_answers_as_the_specification(backend: Backend) {
         .expect(200);
     for format in FORMATS {
         let xml = format == "xml";
-        let path =
-            format!("requests.{{f}}?jurisdiction_id={HANYIN}&service_request_id={first},{second}");
-        let a = get(&api, &path, format, "service_requests").await;
+        let ids = format!("jurisdiction_id={HANYIN}&service_request_id={first},{second}");
+        let a = requests(&api, &ids, format).await;
         let list = a.body.as_array().unwrap();
         assert_eq!(list.len(), 2);
         let by = |n: &str| {
@@ -522,11 +546,10 @@ async fn open311_answers_as_the_specification(backend: Backend) {
         );
         let r = by(&second);
         assert_eq!(text(r, "status"), "closed");
-        let closed = get(
+        let closed = requests(
             &api,
-            &format!("requests.{{f}}?jurisdiction_id={HANYIN}&status=closed"),
+            &format!("jurisdiction_id={HANYIN}&status=closed"),
             format,
-            "service_requests",
         )
         .await;
         assert_eq!(closed.body.as_array().unwrap().len(), 1);
@@ -542,27 +565,12 @@ async fn open311_posts_are_rate_limited(backend: Backend) {
         per_login_burst: 2,
     };
     let api = Api::start(Setup::new(backend, "2025-03-03").quiet().limits(low)).await;
-    let manager = api
-        .staff("hy.centre.head", Role::CentreManager, HANYIN)
-        .await;
-    let key = issue_key(&api, &manager).await;
-    let form = [
-        ("api_key", key.as_str()),
-        ("jurisdiction_id", HANYIN),
-        ("service_code", "traffic"),
-        ("description", "路口信号灯故障"),
-        ("address_string", "城关镇"),
-    ];
+    let (_, key) = manager_and_key(&api).await;
+    let form = report(&key, "traffic", "路口信号灯故障");
     for n in 0..2 {
         assert_eq!(post(&api, "json", &form).await.status, 200, "#{n}");
     }
-    let r = api
-        .plain
-        .post(api.url("/open311/v2/requests.json"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_raw(&api, "json", &form).await;
     assert_eq!(r.status().as_u16(), 429);
     assert!(r.headers().contains_key("retry-after"));
     // The refusal is the specification's error array, in the format the address names.
@@ -572,34 +580,19 @@ async fn open311_posts_are_rate_limited(backend: Backend) {
         errors[0]["description"].as_str().unwrap().contains("频繁"),
         "{errors}"
     );
-    let r = api
-        .plain
-        .post(api.url("/open311/v2/requests.xml"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_raw(&api, "xml", &form).await;
     assert_eq!(r.status().as_u16(), 429);
     let xml = r.text().await.unwrap();
     assert!(xml.contains("<errors><error><code>429</code>"), "{xml}");
     // Reading is not held back.
-    let list = get(
-        &api,
-        &format!("requests.{{f}}?jurisdiction_id={HANYIN}"),
-        "json",
-        "service_requests",
-    )
-    .await;
+    let list = requests(&api, &format!("jurisdiction_id={HANYIN}"), "json").await;
     assert_eq!(list.body.as_array().unwrap().len(), 2);
     api.stop().await;
 }
 
 async fn open311_errors_are_the_specification_s(backend: Backend) {
     let api = Api::spawn(backend, "2025-03-03").await;
-    let manager = api
-        .staff("hy.centre.head", Role::CentreManager, HANYIN)
-        .await;
-    let key = issue_key(&api, &manager).await;
+    let (manager, key) = manager_and_key(&api).await;
     let j = format!("jurisdiction_id={HANYIN}");
 
     for format in FORMATS {
@@ -616,15 +609,10 @@ async fn open311_errors_are_the_specification_s(backend: Backend) {
             assert!(description.contains(phrase), "{description}");
         };
         let form = |key: &str| {
-            [
-                ("api_key", key),
-                ("jurisdiction_id", HANYIN),
-                ("service_code", "food"),
-                ("description", "路灯不亮"),
-                ("address_string", "城关镇"),
-            ]
-            .map(|(k, v)| (k, v.to_string()))
-            .to_vec()
+            report(key, "food", "路灯不亮")
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect::<Vec<_>>()
         };
         let leaked = key.as_str();
 
@@ -662,59 +650,42 @@ async fn open311_errors_are_the_specification_s(backend: Backend) {
             let api = &api;
             async move { get(api, &path, format, "service_requests").await }
         };
-        error(&g("requests.{f}".into()).await, 400, "jurisdiction_id");
-        error(
-            &g(format!("requests.{{f}}?{j}&start_date=2025-03-01")).await,
-            400,
-            "时区",
-        );
-        error(
-            &g(format!("requests.{{f}}?{j}&end_date=2025-03-01T08:00:00")).await,
-            400,
-            "时区",
-        );
-        error(
-            &g(format!(
-                "requests.{{f}}?{j}&start_date=2024-11-01T00:00:00%2B08:00&end_date=2025-03-01T00:00:00%2B08:00"
-            ))
-            .await,
-            400,
-            "90",
-        );
-        error(
-            &g(format!(
-                "requests.{{f}}?{j}&start_date=2025-03-02T00:00:00%2B08:00&end_date=2025-03-01T00:00:00%2B08:00"
-            ))
-            .await,
-            400,
-            "早于",
-        );
-        error(
-            &g(format!("requests.{{f}}?{j}&status=pending")).await,
-            400,
-            "status",
-        );
-        error(
-            &g(format!("requests/HY-12345-2025-999999.{{f}}?{j}")).await,
-            404,
-            "HY-12345-2025-999999",
-        );
-        error(
-            &g(format!("tokens/NOPE-ABCDEF.{{f}}?{j}")).await,
-            404,
-            "token",
-        );
-        error(
-            &g(format!("services/nonsense.{{f}}?{j}")).await,
-            404,
-            "nonsense",
-        );
-        error(
-            &g("services.{f}?jurisdiction_id=nowhere".into()).await,
-            404,
-            "nowhere",
-        );
-        error(&g(format!("nothing.{{f}}?{j}")).await, 404, "接口");
+        let window = |from: &str, to: &str| {
+            format!(
+                "requests.{{f}}?{j}&start_date={from}T00:00:00%2B08:00&end_date={to}T00:00:00%2B08:00"
+            )
+        };
+        for (path, status, says) in [
+            ("requests.{f}".to_string(), 400, "jurisdiction_id"),
+            (
+                format!("requests.{{f}}?{j}&start_date=2025-03-01"),
+                400,
+                "时区",
+            ),
+            (
+                format!("requests.{{f}}?{j}&end_date=2025-03-01T08:00:00"),
+                400,
+                "时区",
+            ),
+            (window("2024-11-01", "2025-03-01"), 400, "90"),
+            (window("2025-03-02", "2025-03-01"), 400, "早于"),
+            (format!("requests.{{f}}?{j}&status=pending"), 400, "status"),
+            (
+                format!("requests/HY-12345-2025-999999.{{f}}?{j}"),
+                404,
+                "HY-12345-2025-999999",
+            ),
+            (format!("tokens/NOPE-ABCDEF.{{f}}?{j}"), 404, "token"),
+            (format!("services/nonsense.{{f}}?{j}"), 404, "nonsense"),
+            (
+                "services.{f}?jurisdiction_id=nowhere".to_string(),
+                404,
+                "nowhere",
+            ),
+            (format!("nothing.{{f}}?{j}"), 404, "接口"),
+        ] {
+            error(&g(path).await, status, says);
+        }
     }
     // A revoked key is refused; only the centre's manager lists and revokes keys.
     let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
@@ -742,25 +713,12 @@ async fn open311_errors_are_the_specification_s(backend: Backend) {
         .post_empty(&revoke)
         .await
         .refused(409, "已停用");
-    let form = [
-        ("api_key", key.as_str()),
-        ("jurisdiction_id", HANYIN),
-        ("service_code", "food"),
-        ("description", "路灯不亮"),
-        ("address_string", "城关镇"),
-    ];
-    let refused = post(&api, "json", &form).await;
+    let refused = post(&api, "json", &report(&key, "food", "路灯不亮")).await;
     assert_eq!(refused.status, 403);
     assert_eq!(refused.body[0]["code"], 403);
 
     // Nothing was filed by the refused requests.
-    let found = get(
-        &api,
-        &format!("requests.{{f}}?{j}"),
-        "json",
-        "service_requests",
-    )
-    .await;
+    let found = requests(&api, &j, "json").await;
     assert_eq!(found.body, json!([]));
 }
 
@@ -800,18 +758,7 @@ async fn the_manager_issues_and_revokes_keys_on_a_page(backend: Backend) {
         .to_string();
     assert_eq!(key.len(), 64);
     // The key works, and is never shown again.
-    let filed = post(
-        &api,
-        "json",
-        &[
-            ("api_key", key.as_str()),
-            ("jurisdiction_id", HANYIN),
-            ("service_code", "traffic"),
-            ("description", "路口信号灯故障"),
-            ("address_string", "城关镇"),
-        ],
-    )
-    .await;
+    let filed = post(&api, "json", &report(&key, "traffic", "路口信号灯故障")).await;
     assert_eq!(filed.status, 200, "{}", filed.text);
     let (_, page) = api.get_text("/centre/partners?jurisdiction=hanyin").await;
     assert!(page.contains("随手拍") && page.contains("有效"));
@@ -837,25 +784,21 @@ async fn the_manager_issues_and_revokes_keys_on_a_page(backend: Backend) {
 /// machine without the library fails this test; it is never skipped.
 async fn an_independent_client_reads_what_was_posted(backend: Backend) {
     let api = Api::spawn(backend, "2025-03-03").await;
-    let manager = api
-        .staff("hy.centre.head", Role::CentreManager, HANYIN)
-        .await;
-    let key = issue_key(&api, &manager).await;
+    let (_, key) = manager_and_key(&api).await;
     let mut ids = Vec::new();
     for description in ["路口信号灯故障", "人行道井盖缺失"] {
         let filed = post(
             &api,
             "json",
             &[
-                ("api_key", key.as_str()),
-                ("jurisdiction_id", HANYIN),
-                ("service_code", "traffic"),
-                ("description", description),
-                ("address_string", "城关镇"),
-                ("first_name", "明"),
-                ("last_name", "李"),
-                ("phone", "13800000000"),
-            ],
+                report(&key, "traffic", description),
+                vec![
+                    ("first_name", "明"),
+                    ("last_name", "李"),
+                    ("phone", "13800000000"),
+                ],
+            ]
+            .concat(),
         )
         .await;
         assert_eq!(filed.status, 200, "{}", filed.text);

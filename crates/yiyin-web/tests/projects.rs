@@ -11,7 +11,8 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
-use yiyin_testkit::fixtures::{at, date, sample_item};
+use yiyin_testkit::bundles::{PROJECT_ITEMS, publish_from_sample};
+use yiyin_testkit::fixtures::at;
 use yiyin_testkit::web::{COMPANY_ID, HANYIN, approve, review};
 use yiyin_testkit::{Api, on_both};
 
@@ -23,23 +24,10 @@ on_both!(
 /// An item of the bureau (transferred) made from the sample's: its first material its own, its
 /// second the sample's 营业执照.
 async fn publish(app: &Api, code: &str, name: &str, department: &str, first: &str) {
-    let mut item = sample_item("HY-SC-001");
-    item.code = code.into();
-    item.name = name.into();
-    item.department = department.into();
-    item.supervising_department = department.into();
-    item.materials[0].name = first.into();
-    yiyin_app::catalog::publish_item(
-        &app.store,
-        HANYIN,
-        item,
-        date("2025-03-03"),
-        app.app.today(),
-        "工程建设项目审批事项",
-        "test",
-    )
-    .await
-    .unwrap_or_else(|e| panic!("publish {code}: {e}"));
+    publish_from_sample(app, (code, name, department), PROJECT_ITEMS, |item| {
+        item.materials[0].name = first.into();
+    })
+    .await;
 }
 
 fn bundle(code: &str, name: &str, lead: &str, members: &[&str]) -> Value {

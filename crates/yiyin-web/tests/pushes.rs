@@ -487,6 +487,7 @@ async fn assert_exactly_once(app: &Api, receiver: &Receiver) -> BTreeMap<String,
         assert!(r.content_type.starts_with("application/json"), "{r:?}");
         let body: Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(body["idempotency_key"], r.key.as_str());
+        assert_eq!(body["push_id"], p.id, "the body names the push");
         assert_eq!(body["kind"], r.kind.as_str());
         assert_eq!(body["department"], DEPARTMENT);
         assert_eq!(body["format"], "yiyin-push/1");
@@ -716,7 +717,7 @@ async fn leases_and_outcomes_are_kept_straight(backend: Backend) {
     let (a_id, now) = (id(&a).await, app.app.now());
     let listed: Vec<i64> = app
         .store
-        .due_deliveries(now.timestamp_millis(), 50)
+        .due_deliveries(now.timestamp_millis(), 50, 1000)
         .await
         .unwrap()
         .into_iter()

@@ -52,11 +52,7 @@ async fn head(app: &Api) -> (String, i64) {
 
 /// The number of a case, as its clerk reads it.
 async fn number_of(app: &Api, clerk: &str, id: i64) -> String {
-    let case = app
-        .by(clerk)
-        .get(&format!("/api/v1/cases/{id}"))
-        .await
-        .expect(200);
+    let case = app.case_view(clerk, id).await;
     case["number"].as_str().expect("a case number").to_string()
 }
 

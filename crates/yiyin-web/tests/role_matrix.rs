@@ -12,6 +12,7 @@
 
 use serde_json::{Value, json};
 use yiyin_domain::authz::{Operation, role_may};
+use yiyin_domain::catalog::StepKind;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::app::grant;
@@ -128,6 +129,10 @@ const RATINGS_ACT: Who = Who::Ops(&[
     O::HandleTickets,
     O::ManageTickets,
 ]);
+/// The agency centre's service list: the bureau head.
+const AGENCY_LIST: Who = Who::Ops(&[O::ManageAgency]);
+/// The agents' acts under mandates.
+const AGENCY_AGENT: Who = Who::Ops(&[O::ActForApplicants]);
 /// The tickets: the centre's agents and manager and the handling departments.
 const TICKETS: Who = Who::Ops(&[O::TakeTickets, O::ManageTickets, O::HandleTickets]);
 /// The requests centre's KPIs, by hand: narrower than the statistics readers — the centre's
@@ -254,6 +259,16 @@ fn rows() -> Vec<Row> {
         ),
         missing("/api/v1/supervision/pushes/999999/acknowledge", SUPERVISE),
         invalid("POST", "/api/v1/pushes/acknowledge", SUPERVISE),
+        invalid("POST", "/api/v1/supervision/pushes/acknowledge", SUPERVISE),
+        // A department's list: its supervisors, and the bureau of its jurisdiction.
+        get(
+            "/api/v1/supervision/pushes?jurisdiction=hanyin&department=shichang",
+            Who::Ops(&[O::Supervise, O::ActOnLicence, O::ManagePushes]),
+        ),
+        get(
+            "/api/v1/supervision/pushes?jurisdiction=hanyin&list=overdue",
+            Who::Ops(&[O::ActOnLicence, O::ManagePushes]),
+        ),
         missing("/api/v1/supervision/pushes/999999/replay", MANAGE_PUSHES),
         // 通知发送
         get(
@@ -375,6 +390,30 @@ fn rows() -> Vec<Row> {
             "/api/v1/bundles/999999/actions",
             Who::Ops(&[O::ViewCase, O::ExtendBundle]),
         ),
+        // 全程代办: the bureau head publishes the service list; the applicant signs, lists, revokes
+        // and rates mandates (choosing among the county's agents); the agents act under them (the
+        // application layer checks each mandate).
+        invalid("PUT", "/api/v1/agency/lists/hanyin", AGENCY_LIST),
+        get("/api/v1/agency/agents/hanyin", Who::Applicant),
+        get("/api/v1/agency/mandates", Who::Applicant),
+        invalid("POST", "/api/v1/agency/mandates", Who::Applicant),
+        missing("/api/v1/agency/mandates/999999/revoke", Who::Applicant),
+        invalid(
+            "POST",
+            "/api/v1/agency/mandates/999999/rating",
+            Who::Applicant,
+        ),
+        get("/api/v1/agency/work", AGENCY_AGENT),
+        get_missing("/api/v1/agency/mandates/999999/notices", AGENCY_AGENT),
+        invalid(
+            "POST",
+            "/api/v1/agency/mandates/999999/cases/999999/supplement",
+            AGENCY_AGENT,
+        ),
+        missing(
+            "/api/v1/agency/mandates/999999/cases/999999/pickup",
+            AGENCY_AGENT,
+        ),
         // 专家库: the bureau head keeps the pools; those who start special procedures read them and
         // act on a case's expert draw (the application layer checks the case's scope).
         get(
@@ -405,6 +444,63 @@ fn rows() -> Vec<Row> {
             "/api/v1/cases/999999/expert-draw/draw",
             Who::Ops(&[O::Suspend]),
         ),
+        // 施工图审查 (集中图审): the system administrator registers institutions; the roles owning
+        // the drawing-review step assign reviews and give opinions (the application layer narrows
+        // each to the bureau's own staff or the institution's own reviewers); those who read or
+        // receive cases list them; the builder alone resubmits drawings.
+        invalid(
+            "POST",
+            "/api/v1/jurisdictions/hanyin/drawing-institutions",
+            Who::Ops(&[O::ManageUsers]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/drawing-reviews",
+            Who::Ops(&[O::Step(StepKind::DrawingReview)]),
+        ),
+        get(
+            "/api/v1/drawing-reviews?jurisdiction=hanyin",
+            Who::Ops(&[O::ViewCase, O::Receive]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/drawing-reviews/999999/opinions",
+            Who::Ops(&[O::Step(StepKind::DrawingReview)]),
+        ),
+        missing(
+            "/api/v1/drawing-reviews/999999/resubmissions?name=a.pdf&version=1",
+            Who::Applicant,
+        ),
+        // 联合踏勘验收: the window schedules and re-inspects (the application layer checks the
+        // bundle's lead department); those who read or receive cases read visits; any member of
+        // staff may send an opinion (the application layer admits only the staff sent); the
+        // applicant reads its own.
+        invalid("POST", "/api/v1/visits", Who::Ops(&[O::Receive])),
+        get(
+            "/api/v1/visits?jurisdiction=hanyin",
+            Who::Ops(&[O::ViewCase, O::Receive]),
+        ),
+        get_missing(
+            "/api/v1/visits/999999",
+            Who::Ops(&[O::ViewCase, O::Receive]),
+        ),
+        get_missing(
+            "/api/v1/visits/999999/record",
+            Who::Ops(&[O::ViewCase, O::Receive]),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/visits/999999/opinions",
+            Who::Roles(Role::ALL),
+        ),
+        invalid(
+            "POST",
+            "/api/v1/visits/999999/reinspection",
+            Who::Ops(&[O::Receive]),
+        ),
+        get("/api/v1/my/visits", Who::Applicant),
+        get_missing("/api/v1/my/visits/999999", Who::Applicant),
+        get_missing("/api/v1/my/visits/999999/record", Who::Applicant),
         // Tickets are registered by the centre's agents (hotline) and by applicants (portal); the
         // gate admits them alone before the body is read, and the body here is refused for its
         // content (no callback phone for a hotline call, no type or category for a portal
@@ -462,8 +558,11 @@ fn expected(row: &Row, caller: &Caller) -> u16 {
 }
 
 /// The tables the writes above would write: their rows are counted before and after.
-const WRITTEN: [&str; 28] = [
+const WRITTEN: [&str; 31] = [
     "events",
+    "agency_service_lists",
+    "agency_mandates",
+    "joint_visits",
     "bundle_versions",
     "bundles",
     "transfer_plans",

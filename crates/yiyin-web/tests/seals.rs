@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::verify::last_document;
 use yiyin_testkit::{Api, PASSWORD, on_both};
 
 on_both!(
@@ -12,28 +13,10 @@ on_both!(
     closed_cases_are_archived_and_heads_published
 );
 
-/// Uploads a file to the public verification page and returns the page.
-async fn verify_page(app: &Api, name: &str, bytes: Vec<u8>) -> String {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    );
-    let r = app.plain.post(app.url("/verify")).multipart(form).send();
-    r.await.unwrap().text().await.unwrap()
-}
-
-/// What the API says of a file sent for verification.
-async fn verdict(app: &Api, bytes: Vec<u8>) -> Value {
-    let r = app.plain.post(app.url("/api/v1/verify")).body(bytes).send();
-    r.await.unwrap().json().await.unwrap()
-}
-
 async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
     let app = Api::spawn_sealed(backend, "2025-03-03").await;
     let (id, c, clerk) = app.licensed_case().await;
-    let licence_doc = c["documents"].as_array().unwrap().last().unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let licence_doc = last_document(&c);
     let voucher_doc = c["documents"][1]["id"].as_i64().unwrap();
 
     // The PDF and the JSON of the licence, downloaded by the clerk.
@@ -58,22 +41,19 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
     assert!(yiyin_pdf::verify_any(&json_doc).is_ok());
 
     // The public page says it is genuine and in force; a changed byte is caught, with the reason.
-    let page = verify_page(&app, "licence.pdf", pdf.clone()).await;
+    let page = app.verify_page("licence.pdf", pdf.clone()).await;
     assert!(page.contains("核验结果：真实有效"), "{page}");
     assert!(page.contains(&identifier) && page.contains("有效"));
     let mut changed = pdf.clone();
     let at = pdf.len() / 2;
     changed[at] ^= 0x20;
-    let page = verify_page(&app, "licence.pdf", changed).await;
+    let page = app.verify_page("licence.pdf", changed).await;
     assert!(page.contains("核验结果：无效"), "{page}");
     let mut changed_json: Value = serde_json::from_slice(&json_doc).unwrap();
     changed_json["document"]["recipient"] = json!("别人");
-    let page = verify_page(
-        &app,
-        "voucher.json",
-        serde_json::to_vec(&changed_json).unwrap(),
-    )
-    .await;
+    let page = app
+        .verify_page("voucher.json", serde_json::to_vec(&changed_json).unwrap())
+        .await;
     assert!(page.contains("签名与内容不符"), "{page}");
     // A document signed by a key that is not one of our seals is refused even if self-consistent.
     let thief = yiyin_seal::SealKey::generate();
@@ -85,14 +65,18 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
         &thief,
         &forged.signed_at,
     );
-    let page = verify_page(&app, "forged.json", forged.to_json().into_bytes()).await;
+    let page = app
+        .verify_page("forged.json", forged.to_json().into_bytes())
+        .await;
     assert!(page.contains("不是本平台登记的电子印章"), "{page}");
 
     // The same through the API.
-    let verdict_pdf = verdict(&app, pdf.clone()).await;
+    let verdict_pdf = app.verdict(pdf.clone()).await;
     assert_eq!(verdict_pdf["valid"], true, "{verdict_pdf}");
     assert_eq!(verdict_pdf["licence_identifier"], identifier.as_str());
-    let changed = verdict(&app, serde_json::to_vec(&changed_json).unwrap()).await;
+    let changed = app
+        .verdict(serde_json::to_vec(&changed_json).unwrap())
+        .await;
     assert_eq!(changed["valid"], false, "{changed}");
     let problem = changed["problems"][0].as_str().unwrap();
     assert!(problem.contains("签名与内容不符"));
@@ -102,7 +86,7 @@ async fn sealed_documents_verify_and_tampering_is_caught(backend: Backend) {
     let acts = format!("/api/v1/licences/{identifier}/acts");
     let revoke = json!({"act": "revoke", "ground": "fraud", "reason": "提交虚假的场所证明"});
     app.by(&chief).post(&acts, revoke).await.expect(201);
-    let page = verify_page(&app, "licence.pdf", pdf.clone()).await;
+    let page = app.verify_page("licence.pdf", pdf.clone()).await;
     assert!(
         page.contains("签章真实，但不在有效状态") && page.contains("已撤销"),
         "{page}"

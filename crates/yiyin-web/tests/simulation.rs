@@ -12,6 +12,7 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::verify::last_document;
 use yiyin_testkit::web::{Desk, HANYIN, approve, online};
 use yiyin_testkit::{Api, Setup, assert_says, at, on_both};
 
@@ -50,12 +51,6 @@ async fn emitted(app: &Api, applicant: &str, id: i64) -> (usize, usize, usize, u
         messages_about(app, applicant, id).await,
         app.store.licences_of_case(id).await.unwrap().len(),
     )
-}
-
-/// What the public verification API says of a file.
-async fn verdict(app: &Api, bytes: Vec<u8>) -> Value {
-    let r = app.plain.post(app.url("/api/v1/verify")).body(bytes).send();
-    r.await.unwrap().json().await.unwrap()
 }
 
 /// An application filed online by `applicant` and taken to its licence by the desk: (id, the
@@ -110,9 +105,7 @@ async fn a_simulated_case_reaches_no_one_and_switching_off_emits_nothing(backend
 
     // Its licence: signed with the simulation seal, watermarked, and verification says it has no
     // legal effect.
-    let licence_doc = c["documents"].as_array().unwrap().last().unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let licence_doc = last_document(&c);
     let document = |format: &str| format!("/cases/{sim}/documents/{licence_doc}{format}");
     let (status, pdf) = app.page(&clerk, &document("/pdf")).await;
     assert_eq!(status, 200);
@@ -127,7 +120,7 @@ async fn a_simulated_case_reaches_no_one_and_switching_off_emits_nothing(backend
             .unwrap()
             .is_none()
     );
-    let v = verdict(&app, pdf.clone()).await;
+    let v = app.verdict(pdf.clone()).await;
     assert_eq!(v["valid"], false, "{v}");
     assert_eq!(v["simulated"], true, "{v}");
     assert_eq!(v["problems"], json!(["模拟文书，不具法律效力"]), "{v}");
@@ -136,8 +129,7 @@ async fn a_simulated_case_reaches_no_one_and_switching_off_emits_nothing(backend
         Value::Null,
         "no licence registered: {v}"
     );
-    let (status, page) = app.page_text(&clerk, &document("")).await;
-    assert_eq!(status, 200);
+    let page = app.page_ok(&clerk, &document("")).await;
     assert_says(&page, &["模拟文书，不具法律效力", "class=\"watermark\""]);
     let (_, case_page) = app.page_text(&clerk, &format!("/work/cases/{sim}")).await;
     assert_says(&case_page, &["模拟运行中"]);
@@ -158,7 +150,7 @@ async fn a_simulated_case_reaches_no_one_and_switching_off_emits_nothing(backend
     app.app.send_notifications_once().await;
     assert_eq!(emitted(&app, &applicant, sim).await, (0, 0, 0, 0));
     assert!(app.store.is_simulated(sim).await.unwrap());
-    let v = verdict(&app, pdf).await;
+    let v = app.verdict(pdf).await;
     assert_eq!(v["simulated"], true, "{v}");
     let (_, worklist) = app.page_text(&clerk, "/work").await;
     assert!(!worklist.contains("模拟运行中"), "no banner once off");
@@ -171,13 +163,11 @@ async fn a_simulated_case_reaches_no_one_and_switching_off_emits_nothing(backend
         pushes > 0 && messages > 0 && licences == 1,
         "{pushes} {messages} {licences}"
     );
-    let real_doc = rc["documents"].as_array().unwrap().last().unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let real_doc = last_document(&rc);
     let (_, real_pdf) = app
         .page(&clerk, &format!("/cases/{real}/documents/{real_doc}/pdf"))
         .await;
-    let v = verdict(&app, real_pdf).await;
+    let v = app.verdict(real_pdf).await;
     assert_eq!(
         (v["valid"].clone(), v["simulated"].clone()),
         (json!(true), json!(false)),
@@ -302,8 +292,7 @@ async fn only_the_head_switches_and_only_listed_items_are_simulated(backend: Bac
     assert_eq!(data["simulated"], true, "{receipt}");
 
     // The head's page shows the mode and switches it; the clerk may not open it.
-    let (status, page) = app.page_text(&head, "/admin/simulation/hanyin").await;
-    assert_eq!(status, 200);
+    let page = app.page_ok(&head, "/admin/simulation/hanyin").await;
     assert_says(&page, &["模拟运行中", "HY-SC-001", "模拟办件"]);
     let (status, _) = app.page_text(&desk.clerk, "/admin/simulation/hanyin").await;
     assert_eq!(status, 403);

@@ -35,21 +35,88 @@ async fn handler(api: &Api, login: &str, department: &str) -> String {
         .await
 }
 
-async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
-    let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
-    let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
-    let head = api
-        .staff("hy.centre.head", Role::CentreManager, HANYIN)
-        .await;
-    let market = handler(&api, "hy.handler", "shichang").await;
-    let housing = handler(&api, "hy.zj", "zhujian").await;
-    let clerk = api.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+/// The tokens of the centre's agent and manager, 市场监管's ticket handler and a window clerk.
+async fn staff(api: &Api) -> [String; 4] {
+    [
+        api.staff("hy.centre", Role::CentreAgent, HANYIN).await,
+        api.staff("hy.centre.head", Role::CentreManager, HANYIN)
+            .await,
+        handler(api, "hy.handler", "shichang").await,
+        api.staff("hy.clerk", Role::WindowClerk, HANYIN).await,
+    ]
+}
 
-    let created = api
-        .by(&agent)
+/// The public form (`/suqiu`) sent with a body of `content_type`; what it was answered.
+async fn suqiu(api: &Api, content_type: &str, body: Vec<u8>) -> (u16, String, String) {
+    let r = api
+        .plain
+        .post(api.url("/suqiu"))
+        .header("content-type", content_type);
+    answered(r.body(body).send().await.expect("the server answers")).await
+}
+
+/// The number and query code the page of a filed ticket shows.
+fn filed(page: &str) -> (String, String) {
+    let number = between(page, "工单编号：<strong>", "</strong>");
+    (
+        number.to_string(),
+        between(page, "查询码：<strong>", "</strong>").to_string(),
+    )
+}
+
+/// The [`call`] logged by the centre's agent: the API's answer (the ticket and its query code).
+async fn logged(api: &Api, agent: &str) -> Value {
+    api.by(agent)
         .post("/api/v1/tickets", call())
         .await
-        .expect(201);
+        .expect(201)
+}
+
+/// The path of a ticket's acts.
+fn acts(id: i64) -> String {
+    format!("/api/v1/tickets/{id}/act")
+}
+
+/// A ticket as the holder of `token` reads it (asserting it may).
+async fn ticket(api: &Api, token: &str, id: i64) -> Value {
+    api.by(token)
+        .get(&format!("/api/v1/tickets/{id}"))
+        .await
+        .expect(200)
+}
+
+/// The centre's queue in 汉阴县 as its agent reads it.
+async fn queue(api: &Api, agent: &str) -> Value {
+    api.by(agent)
+        .get("/api/v1/tickets/queue?jurisdiction=hanyin")
+        .await
+        .expect(200)
+}
+
+/// A ticket as the public follows it by number and query code.
+async fn tracked(api: &Api, number: &str, code: &str) -> Value {
+    api.anonymous()
+        .get(&format!(
+            "/api/v1/public/tickets/track?number={number}&code={code}"
+        ))
+        .await
+        .expect(200)
+}
+
+/// The OpenAPI document, read by nobody.
+async fn openapi(api: &Api) -> Value {
+    api.anonymous()
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200)
+}
+
+async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
+    let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
+    let [agent, head, market, clerk] = staff(&api).await;
+    let housing = handler(&api, "hy.zj", "zhujian").await;
+
+    let created = logged(&api, &agent).await;
     let id = created["ticket"]["id"].as_i64().unwrap();
     let number = created["ticket"]["number"].as_str().unwrap().to_string();
     let code = created["query_code"].as_str().unwrap().to_string();
@@ -68,7 +135,7 @@ async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
         .await
         .refused(403, "受理和派发诉求工单");
     api.by(&clerk)
-        .post(&format!("/api/v1/tickets/{id}/act"), json!("not an object"))
+        .post(&acts(id), json!("not an object"))
         .await
         .refused(403, "查看诉求工单");
     api.by(&agent)
@@ -86,7 +153,7 @@ async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
         .await
         .refused(403, "无权查看");
 
-    let act = |body: Value| (format!("/api/v1/tickets/{id}/act"), body);
+    let act = |body: Value| (acts(id), body);
     let (path, body) = act(json!({"action": "dispatch"}));
     let v = api.by(&agent).post(&path, body).await.expect(200);
     assert_eq!(v["department"], "shichang");
@@ -96,11 +163,7 @@ async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
         .await
         .refused(403, "未派给您所在的部门");
     api.by(&market).post(&path, body).await.expect(200);
-    let seen = api
-        .by(&market)
-        .get(&format!("/api/v1/tickets/{id}"))
-        .await
-        .expect(200);
+    let seen = ticket(&api, &market, id).await;
     assert_eq!(seen["caller"]["name"], "李华");
     let desk = api
         .by(&market)
@@ -120,16 +183,9 @@ async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
     assert_eq!(v["extension_days"], 3);
     // The caller is told of the extension: the centre's page asks for it, the agent records it.
     assert_eq!(v["caller_to_tell"], true);
-    let (status, html) = api
-        .page_text(&agent, &format!("/centre/tickets/{id}"))
-        .await;
-    assert_eq!(status, 200);
+    let html = api.page_ok(&agent, &format!("/centre/tickets/{id}")).await;
     assert!(html.contains("记录已告知来电人"), "{html}");
-    let queue = api
-        .by(&agent)
-        .get("/api/v1/tickets/queue?jurisdiction=hanyin")
-        .await
-        .expect(200);
+    let queue = queue(&api, &agent).await;
     assert_eq!(queue["to_inform"][0]["id"], json!(id), "{queue}");
     let (path, body) = act(json!({"action": "inform", "note": "已电话告知延期3个工作日"}));
     api.by(&market)
@@ -145,13 +201,7 @@ async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
     assert_eq!(v["state"], "closed");
 
     // The public look-up and the lists never carry the caller's data.
-    let tracked = api
-        .anonymous()
-        .get(&format!(
-            "/api/v1/public/tickets/track?number={number}&code={code}"
-        ))
-        .await
-        .expect(200);
+    let tracked = tracked(&api, &number, &code).await;
     assert_eq!(tracked["reply"], "已下架并立案");
     let listed = api
         .by(&agent)
@@ -172,11 +222,7 @@ async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
         .await
         .expect(200);
     assert!(categories.to_string().contains("食品安全"));
-    let doc = api
-        .anonymous()
-        .get("/api/v1/openapi.json")
-        .await
-        .expect(200);
+    let doc = openapi(&api).await;
     assert!(doc["paths"]["/api/v1/tickets/{id}/act"].is_object());
     api.unbroken_chain(&api.staff("hy.jj", Role::DisciplineSupervisor, HANYIN).await)
         .await;
@@ -201,43 +247,29 @@ async fn the_public_form_files_and_follows_a_ticket(backend: Backend) {
         page.contains("我要反映") && page.contains("食品安全"),
         "{page}"
     );
-    let post = |fields: Vec<(&'static str, &'static str)>| {
-        api.plain
-            .post(api.url("/suqiu"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(urlencoded(&fields))
-            .send()
-    };
+    let form = "application/x-www-form-urlencoded";
+    let post = |fields: Vec<(&str, &str)>| suqiu(&api, form, urlencoded(&fields).into_bytes());
     // Bad input is refused in Chinese and files nothing.
-    let (status, page, _) = answered(
-        post(vec![
-            ("jurisdiction", HANYIN),
-            ("type", "投诉"),
-            ("category", "food"),
-            ("content", ""),
-        ])
-        .await
-        .unwrap(),
-    )
+    let (status, page, _) = post(vec![
+        ("jurisdiction", HANYIN),
+        ("type", "投诉"),
+        ("category", "food"),
+        ("content", ""),
+    ])
     .await;
     assert_eq!(status, 422);
     assert!(page.contains("请填写诉求内容"), "{page}");
     // Anonymous: no name, no phone.
-    let (status, page, _) = answered(
-        post(vec![
-            ("jurisdiction", HANYIN),
-            ("type", "举报"),
-            ("category", "food"),
-            ("location", "城关镇西街"),
-            ("content", "餐馆后厨卫生很差"),
-        ])
-        .await
-        .unwrap(),
-    )
+    let (status, page, _) = post(vec![
+        ("jurisdiction", HANYIN),
+        ("type", "举报"),
+        ("category", "food"),
+        ("location", "城关镇西街"),
+        ("content", "餐馆后厨卫生很差"),
+    ])
     .await;
     assert_eq!(status, 200, "{page}");
-    let number = between(&page, "工单编号：<strong>", "</strong>").to_string();
-    let code = between(&page, "查询码：<strong>", "</strong>").to_string();
+    let (number, code) = filed(&page);
     assert!(number.starts_with("HY-12345-2025-"), "{number}");
     let (status, page) = api
         .get_text(&format!("/suqiu/track?number={number}&code={code}"))
@@ -253,17 +285,9 @@ async fn the_public_form_files_and_follows_a_ticket(backend: Backend) {
     assert!(page.contains("工单编号或查询码不正确"), "{page}");
     // The centre sees it as anonymous.
     let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
-    let queue = api
-        .by(&agent)
-        .get("/api/v1/tickets/queue?jurisdiction=hanyin")
-        .await
-        .expect(200);
+    let queue = queue(&api, &agent).await;
     let id = queue["pending"][0]["id"].as_i64().unwrap();
-    let v = api
-        .by(&agent)
-        .get(&format!("/api/v1/tickets/{id}"))
-        .await
-        .expect(200);
+    let v = ticket(&api, &agent, id).await;
     assert_eq!(v["source"], "public");
 
     // A logged-in applicant files on the portal and reads the ticket on their page; nobody else
@@ -271,8 +295,7 @@ async fn the_public_form_files_and_follows_a_ticket(backend: Backend) {
     let person = api
         .register("person", "王芳", "11010519491231002X", PASSWORD)
         .await;
-    let (status, page) = api.page_text(&person, "/my/tickets").await;
-    assert_eq!(status, 200);
+    let page = api.page_ok(&person, "/my/tickets").await;
     assert!(
         page.contains("我的诉求") && page.contains("提出新的诉求"),
         "{page}"
@@ -289,8 +312,7 @@ async fn the_public_form_files_and_follows_a_ticket(backend: Backend) {
     let (status, page, location) = answered(api.post_form("/my/tickets", &fields).await).await;
     assert_eq!(status, 303, "{page}");
     assert!(location.starts_with("/my/tickets/"), "{location}");
-    let (status, page) = api.page_text(&person, &location).await;
-    assert_eq!(status, 200);
+    let page = api.page_ok(&person, &location).await;
     assert!(
         page.contains("工地拖欠工资三个月") && page.contains("网上申报"),
         "{page}"
@@ -408,35 +430,22 @@ async fn the_centre_and_department_pages_run_the_loop(backend: Backend) {
         "the category's department is offered first: {page}"
     );
     let act = format!("{location}/act");
-    let (status, _, _) = answered(
-        api.post_form(
-            &act,
-            &[
-                ("csrf", csrf.as_str()),
-                ("action", "dispatch"),
-                ("department", "chengguan"),
-            ],
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        status, 422,
-        "a line department's work never goes to a township"
-    );
-    let (status, _, _) = answered(
-        api.post_form(
-            &act,
-            &[
-                ("csrf", csrf.as_str()),
-                ("action", "dispatch"),
-                ("department", "shichang"),
-            ],
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(status, 303);
+    for (department, status, meaning) in [
+        (
+            "chengguan",
+            422,
+            "a line department's work never goes to a township",
+        ),
+        ("shichang", 303, "dispatched to the category's department"),
+    ] {
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("action", "dispatch"),
+            ("department", department),
+        ];
+        let (answer, _, _) = answered(api.post_form(&act, &fields).await).await;
+        assert_eq!(answer, status, "{meaning}");
+    }
 
     // The department signs and replies from its desk.
     let csrf = api.browser_login("hy.handler").await;
@@ -505,20 +514,11 @@ async fn the_centre_and_department_pages_run_the_loop(backend: Backend) {
 /// own row, the denials before the query is read, bad input in Chinese, the page and its link.
 async fn the_kpis_are_served_to_the_centre_and_refused_to_others(backend: Backend) {
     let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
-    let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
-    let head = api
-        .staff("hy.centre.head", Role::CentreManager, HANYIN)
-        .await;
-    let market = handler(&api, "hy.handler", "shichang").await;
-    let clerk = api.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let [agent, head, market, clerk] = staff(&api).await;
     // One ticket through the loop on Monday: dispatched, signed, replied, closed satisfied.
-    let created = api
-        .by(&agent)
-        .post("/api/v1/tickets", call())
-        .await
-        .expect(201);
+    let created = logged(&api, &agent).await;
     let id = created["ticket"]["id"].as_i64().unwrap();
-    let path = format!("/api/v1/tickets/{id}/act");
+    let path = acts(id);
     for (who, body) in [
         (&agent, json!({"action": "dispatch"})),
         (&market, json!({"action": "sign"})),
@@ -599,22 +599,16 @@ async fn the_kpis_are_served_to_the_centre_and_refused_to_others(backend: Backen
         row[..5],
         ["shichang", "汉阴县市场监督管理局", "1", "1", "100.0%"]
     );
-    let doc = api
-        .anonymous()
-        .get("/api/v1/openapi.json")
-        .await
-        .expect(200);
+    let doc = openapi(&api).await;
     assert!(doc["paths"]["/api/v1/tickets/kpis"].is_object());
     assert!(doc["paths"]["/api/v1/tickets/kpis.xlsx"].is_object());
 
     // The page, linked from the centre's desk; refused to an applicant.
-    let (status, page) = api.page_text(&head, "/centre").await;
-    assert_eq!(status, 200);
+    let page = api.page_ok(&head, "/centre").await;
     assert!(page.contains("/centre/kpis?jurisdiction=hanyin"), "{page}");
-    let (status, page) = api
-        .page_text(&head, &format!("/centre/kpis?{query}&by=department"))
+    let page = api
+        .page_ok(&head, &format!("/centre/kpis?{query}&by=department"))
         .await;
-    assert_eq!(status, 200);
     for words in [
         "诉求办理考核指标（按部门，2025-03-01 至 2025-03-03）",
         "汉阴县市场监督管理局",
@@ -625,8 +619,7 @@ async fn the_kpis_are_served_to_the_centre_and_refused_to_others(backend: Backen
     ] {
         assert!(page.contains(words), "«{words}» not on the page");
     }
-    let (status, page) = api.page_text(&head, "/centre/kpis?by=week").await;
-    assert_eq!(status, 200);
+    let page = api.page_ok(&head, "/centre/kpis?by=week").await;
     assert!(page.contains("统计条件有误"), "{page}");
     let applicant = api
         .register("person", "赵六", "610921199001010012", "zhaoliu2025a")
@@ -680,51 +673,24 @@ async fn ticket_files_reach_their_readers_only(backend: Backend) {
         ("location", "城关镇东街"),
         ("content", "超市出售过期酸奶"),
     ];
-    let post = |body: Vec<u8>| {
-        api.plain
-            .post(api.url("/suqiu"))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={BOUNDARY}"),
-            )
-            .body(body)
-            .send()
-    };
+    let multipart = format!("multipart/form-data; boundary={BOUNDARY}");
+    let post = |body: Vec<u8>| suqiu(&api, &multipart, body);
     // A wrong kind of file refuses the whole form, in Chinese; nothing is filed.
-    let (status, page, _) = answered(
-        post(multipart_form(
-            &fields,
-            &[("说明.txt", "纯文本".as_bytes())],
-        ))
-        .await
-        .unwrap(),
-    )
-    .await;
+    let text: &[u8] = "纯文本".as_bytes();
+    let (status, page, _) = post(multipart_form(&fields, &[("说明.txt", text)])).await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("不是PDF、JPG、PNG或OFD文件"), "{page}");
     assert!(!page.contains("工单编号：<strong>"), "{page}");
     // With a photo: filed.
-    let (status, page, _) = answered(
-        post(multipart_form(&fields, &[("货架.png", photo)]))
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, page, _) = post(multipart_form(&fields, &[("货架.png", photo)])).await;
     assert_eq!(status, 200, "{page}");
-    let number = between(&page, "工单编号：<strong>", "</strong>").to_string();
-    let code = between(&page, "查询码：<strong>", "</strong>").to_string();
+    let (number, code) = filed(&page);
     let (_, page) = api
         .get_text(&format!("/suqiu/track?number={number}&code={code}"))
         .await;
     assert!(page.contains("附件：1个"), "{page}");
     assert!(!page.contains("货架.png"), "{page}");
-    let tracked = api
-        .anonymous()
-        .get(&format!(
-            "/api/v1/public/tickets/track?number={number}&code={code}"
-        ))
-        .await
-        .expect(200);
+    let tracked = tracked(&api, &number, &code).await;
     assert_eq!(tracked["attachment_count"], 1);
     let id = tracked["id"].as_i64().unwrap();
 
@@ -754,10 +720,7 @@ async fn ticket_files_reach_their_readers_only(backend: Backend) {
     // did not file it, or nobody.
     assert_eq!(download(Some(&market)).await.0, 403);
     api.by(&agent)
-        .post(
-            &format!("/api/v1/tickets/{id}/act"),
-            json!({"action": "dispatch"}),
-        )
+        .post(&acts(id), json!({"action": "dispatch"}))
         .await
         .expect(200);
     assert_eq!(download(Some(&market)).await, (200, photo.to_vec()));
@@ -816,10 +779,7 @@ async fn ticket_files_reach_their_readers_only(backend: Backend) {
     );
 
     // The centre's page lists the files and serves them; the department's link too.
-    let (status, page) = api
-        .page_text(&agent, &format!("/centre/tickets/{id}"))
-        .await;
-    assert_eq!(status, 200, "{page}");
+    let page = api.page_ok(&agent, &format!("/centre/tickets/{id}")).await;
     let link = format!("/centre/tickets/{id}/attachments/{aid}");
     assert!(page.contains(&link) && page.contains("货架.png"), "{page}");
     assert_eq!(api.page(&agent, &link).await, (200, photo.to_vec()));
@@ -831,16 +791,13 @@ async fn ticket_files_reach_their_readers_only(backend: Backend) {
     // but not another ticket's file through their own page.
     let csrf = api.browser_login("610921199001010012").await;
     let contract: &[u8] = b"%PDF-1.4\n% contract\n%%EOF\n";
-    let multipart = format!("multipart/form-data; boundary={BOUNDARY}");
     let mut mine = vec![("csrf", csrf.as_str())];
     mine.extend_from_slice(&fields);
-    let (status, _, location) = api
-        .post_raw(
-            "/my/tickets",
-            &multipart,
-            multipart_form(&mine, &[("合同.pdf", contract)]),
-        )
-        .await;
+    let send_mine = |fields: &[(&str, &str)]| {
+        let body = multipart_form(fields, &[("合同.pdf", contract)]);
+        api.post_raw("/my/tickets", &multipart, body)
+    };
+    let (status, _, location) = send_mine(&mine).await;
     assert_eq!(status, 303, "{location}");
     assert!(location.starts_with("/my/tickets/"), "{location}");
     let path = location.split('?').next().unwrap().to_string();
@@ -857,12 +814,6 @@ async fn ticket_files_reach_their_readers_only(backend: Backend) {
         .await;
     assert_eq!(r.status().as_u16(), 403);
     // A multipart form whose first field is not the session's token is refused unread.
-    let (status, _, _) = api
-        .post_raw(
-            "/my/tickets",
-            &multipart,
-            multipart_form(&fields, &[("合同.pdf", contract)]),
-        )
-        .await;
+    let (status, _, _) = send_mine(&fields).await;
     assert_eq!(status, 403);
 }

@@ -164,8 +164,7 @@ async fn a_batch_is_prepared_switched_and_its_cases_migrated(backend: Backend) {
     );
     app.by(&sc).post_empty(&switch).await.expect(403);
     // The head's page shows the batch's readiness table and its red lines.
-    let (status, page) = app.page_text(&head, "/work/transition").await;
-    assert_eq!(status, 200);
+    let page = app.page_ok(&head, "/work/transition").await;
     assert_says(
         &page,
         &[
@@ -225,11 +224,7 @@ async fn a_batch_is_prepared_switched_and_its_cases_migrated(backend: Backend) {
     assert_eq!(by_bureau["handling_mode"], "transferred");
 
     // The case accepted before the switch keeps its handler until migrated.
-    let kept = app
-        .by(&sc)
-        .get(&format!("/api/v1/cases/{case}"))
-        .await
-        .expect(200);
+    let kept = app.case_view(&sc, case).await;
     assert_eq!(kept["handling_mode"], "resident");
     assert_eq!(kept["number"], old_number.as_str());
     let migrate = format!("/api/v1/jurisdictions/hanyin/transition/cases/{case}/migrate");
@@ -350,10 +345,9 @@ async fn observers_read_and_comment_during_the_period_only(backend: Backend) {
         .await
         .expect(201);
     assert_eq!(c["body"], "请核对营业执照经营范围");
-    let (status, page) = app
-        .page_text(&observer, &format!("/work/observe/{case}"))
+    let page = app
+        .page_ok(&observer, &format!("/work/observe/{case}"))
         .await;
-    assert_eq!(status, 200);
     assert_says(&page, &["请核对营业执照经营范围", "提交评注"]);
 
     // The handlers see the comment, on the API and on the case page.
@@ -363,8 +357,7 @@ async fn observers_read_and_comment_during_the_period_only(backend: Backend) {
         .await
         .expect(200);
     assert_eq!(shown.as_array().unwrap().len(), 1, "{shown}");
-    let (status, page) = app.page_text(&sc, &format!("/work/cases/{case}")).await;
-    assert_eq!(status, 200);
+    let page = app.page_ok(&sc, &format!("/work/cases/{case}")).await;
     assert!(
         page.contains("请核对营业执照经营范围"),
         "the case page shows the comment"
@@ -408,10 +401,7 @@ async fn observers_read_and_comment_during_the_period_only(backend: Backend) {
     let cards = "/api/v1/monitoring/cards?jurisdiction=hanyin";
     app.by(&observer).get(&general).await.expect(200);
     app.by(&observer).get(cards).await.expect(200);
-    let (status, _) = app
-        .page_text(&observer, &format!("/work/cases/{case}"))
-        .await;
-    assert_eq!(status, 200);
+    let _ = app.page_ok(&observer, &format!("/work/cases/{case}")).await;
     app.clock.set(at("2025-06-01"));
     let observer = app.token("sc.obs", PASSWORD).await;
     app.by(&observer)

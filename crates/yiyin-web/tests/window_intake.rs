@@ -12,6 +12,7 @@ use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::app::grant;
 use yiyin_testkit::browser::{answered, new_browser, urlencoded};
+use yiyin_testkit::uploads::multipart_form;
 use yiyin_testkit::web::{COMPANY_ID, HANYIN, intake};
 use yiyin_testkit::{Api, PASSWORD, on_both};
 
@@ -52,21 +53,9 @@ async fn post_files(
     fields: &[(&str, &str)],
     files: &[(&str, &str, Vec<u8>)],
 ) -> (u16, String, String) {
-    let mut form = reqwest::multipart::Form::new().text("csrf", csrf.to_string());
-    for (name, value) in fields {
-        form = form.text(name.to_string(), value.to_string());
-    }
-    for (field, name, bytes) in files {
-        let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string());
-        form = form.part(field.to_string(), part);
-    }
-    let r = client
-        .post(app.url(path))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    answered(r).await
+    let fields = [&[("csrf", csrf)][..], fields].concat();
+    let form = multipart_form(&fields, files);
+    app.post_multipart(client, path, form).await
 }
 
 /// The window intake form's fields for the test company, with `more`.
@@ -117,10 +106,9 @@ async fn the_window_scans_several_files_of_a_material(backend: Backend) {
         .staff_with("jt.reviewer", grant(Role::Reviewer, HANYIN, Some("jiaoti")))
         .await;
     let (client, csrf) = clerk(&app).await;
-    let (status, html) = app
-        .page_text(&desk.clerk, "/work/intake?j=hanyin&item=HY-SC-001")
+    let html = app
+        .page_ok(&desk.clerk, "/work/intake?j=hanyin&item=HY-SC-001")
         .await;
-    assert_eq!(status, 200);
     assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
     assert!(html.contains("name=\"file_M1\""), "{html}");
     assert!(html.contains(" multiple"), "{html}");
@@ -155,10 +143,9 @@ async fn the_window_scans_several_files_of_a_material(backend: Backend) {
     assert!(case.case.provided.contains("M2"));
 
     // The reviewer sees each file of the material and downloads it.
-    let (status, html) = app
-        .page_text(&desk.reviewer, &format!("/work/cases/{id}"))
+    let html = app
+        .page_ok(&desk.reviewer, &format!("/work/cases/{id}"))
         .await;
-    assert_eq!(status, 200);
     for (_, name, file) in &kept {
         assert!(html.contains(&format!("href=\"/files/{file}\"")), "{html}");
         assert!(html.contains(name.as_str()), "{html}");
@@ -175,18 +162,14 @@ async fn the_window_scans_several_files_of_a_material(backend: Backend) {
     assert_eq!(status, 403);
 
     // The receipt voucher: linked from the case page, printable, with what was received.
-    let (status, html) = app
-        .page_text(&desk.clerk, &format!("/work/cases/{id}"))
-        .await;
-    assert_eq!(status, 200);
+    let html = app.page_ok(&desk.clerk, &format!("/work/cases/{id}")).await;
     assert!(
         html.contains(&format!("/work/cases/{id}/receipt")),
         "{html}"
     );
-    let (status, receipt) = app
-        .page_text(&desk.clerk, &format!("/work/cases/{id}/receipt"))
+    let receipt = app
+        .page_ok(&desk.clerk, &format!("/work/cases/{id}/receipt"))
         .await;
-    assert_eq!(status, 200, "{receipt}");
     for phrase in [
         "收件凭证",
         case.number.as_str(),
@@ -304,8 +287,7 @@ async fn a_bad_file_or_a_missing_mandate_keeps_nothing(backend: Backend) {
         .await;
     assert!(receipt.contains("李强"), "{receipt}");
     // Those who only watch the handling see the agent masked.
-    let (status, html) = app.page_text(&observer, &format!("/work/cases/{id}")).await;
-    assert_eq!(status, 200);
+    let html = app.page_ok(&observer, &format!("/work/cases/{id}")).await;
     assert!(html.contains("李*"), "{html}");
     assert!(!html.contains(AGENT_ID), "{html}");
     assert!(!html.contains("李强"), "{html}");
@@ -356,11 +338,7 @@ async fn the_api_takes_the_agent_and_the_legal_representative(backend: Backend) 
     assert_eq!(shown["by_agent"], true);
     assert_eq!(shown["mandate"], true);
     let id = view["id"].as_i64().unwrap();
-    let watched = app
-        .by(&observer)
-        .get(&format!("/api/v1/cases/{id}"))
-        .await
-        .expect(200);
+    let watched = app.case_view(&observer, id).await;
     assert_eq!(watched["representation"]["agent_name"], "李*");
     assert_eq!(
         watched["representation"]["agent_id_number"],
@@ -471,18 +449,7 @@ async fn an_account_applies_for_an_organisation_as_its_agent(backend: Backend) {
     assert!(page.contains("实名认证"), "{page}");
     assert_eq!(app.store.case_count().await.unwrap(), 0);
 
-    let account = app.principal(person).await.account.id;
-    let id_number = yiyin_domain::party::SubjectId::parse_any(person).unwrap();
-    let mut tx = app.store.begin_write().await.unwrap();
-    let identity = yiyin_store::identities::NewIdentity {
-        id_number: &id_number,
-        name: "王芳",
-        provider: "test",
-        provider_subject: "wang-fang",
-        verified_at: 0,
-    };
-    tx.bind_identity(account, &identity).await.unwrap();
-    tx.commit().await.unwrap();
+    app.verify_identity(person, "王芳").await;
     // Verified, without the mandate: refused beside its field, nothing kept.
     let fields = [
         ("key", "online-org-2"),

@@ -85,9 +85,12 @@ pub async fn load(
     let switched = crate::demo_transition::load(app, clock, now).await?;
     let delegated = crate::demo_delegation::load(app).await?;
     let pools = crate::demo_pools::load(app).await?;
+    // Technical review institutions and their reviewers (集中图审).
+    crate::demo_drawing::load(app).await?;
+    let agency = crate::demo_agency::load(app).await?;
     let projects = crate::demo_projects::load(app, clock, now).await?;
     Ok(Some(format!(
-        "四个试点县区事项目录 {published} 项（其中 {adjusted} 项于 2026-03-01 调整承诺时限，{green} 项于 2026-05-01 列入告知承诺绿色清单），已取消事项 {retired} 项；演示账号 {accounts} 个；办件 {} 件；审管联动：推送 {} 条（已签收 {} 条）、承诺核查 {} 件、抄告 {} 条、双随机抽查计划 {} 个、证照变更申请 {} 件；诉求工单 {tickets} 件；事项划转已切换批次 {switched} 个；委托镇办理 {delegated} 项；一件事 {bundles} 个；专家库 {pools} 个；工程建设项目 {projects} 个",
+        "四个试点县区事项目录 {published} 项（其中 {adjusted} 项于 2026-03-01 调整承诺时限，{green} 项于 2026-05-01 列入告知承诺绿色清单），已取消事项 {retired} 项；演示账号 {accounts} 个；办件 {} 件；审管联动：推送 {} 条（已签收 {} 条）、承诺核查 {} 件、抄告 {} 条、双随机抽查计划 {} 个、证照变更申请 {} 件；诉求工单 {tickets} 件；事项划转已切换批次 {switched} 个；委托镇办理 {delegated} 项；一件事 {bundles} 个；专家库 {pools} 个；代办服务清单 {agency} 份；工程建设项目 {projects} 个",
         cases + s.cases,
         s.pushes,
         s.acknowledged,

@@ -119,7 +119,8 @@ pub(crate) const STAFF: &[StaffRow] = &[
         Role::TicketHandler,
         Some("@market"),
         None,
-    ),
+    ), // The agency centre's agent (代办员, 全程代办).
+    ("agency", "汪洋", Role::AgencyAgent, None, None),
 ];
 
 /// The market-regulation department of each jurisdiction (supervisor and observer): 高新区's 工商 and

@@ -3,9 +3,11 @@
 
 mod cli;
 mod demo;
+mod demo_agency;
 mod demo_bundles;
 mod demo_cases;
 mod demo_delegation;
+mod demo_drawing;
 mod demo_pools;
 mod demo_projects;
 mod demo_supervision;

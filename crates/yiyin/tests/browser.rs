@@ -394,6 +394,22 @@ impl Env {
             .unwrap();
     }
 
+    /// The file behind the first link at `css`, as the browser (its session) downloads it.
+    async fn download(&self, css: &str) -> Vec<u8> {
+        let bytes = self
+            .b
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(document.querySelector(arguments[0]).href)
+                   .then(r => r.arrayBuffer())
+                   .then(b => done(Array.from(new Uint8Array(b))));",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("download {css}: {e}"));
+        serde_json::from_value(bytes).expect("the file's bytes")
+    }
+
     /// Chooses the option `value` of the `<select>` at `css`.
     async fn choose(&self, css: &str, value: &str) {
         self.element(Locator::Css(css))
@@ -635,32 +651,10 @@ async fn browser_journeys() {
     );
     env.shot("14-document-result").await;
     // Its PDF, as the applicant downloads it, verifies on the public page; a changed byte does not.
-    let bytes = env
-        .b
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             fetch(document.querySelector('a[href$=\"/pdf\"]').href)
-               .then(r => r.arrayBuffer())
-               .then(b => done(Array.from(new Uint8Array(b))));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let licence: Vec<u8> = serde_json::from_value(bytes).unwrap();
+    let licence = env.download("a[href$='/pdf']").await;
     assert!(licence.starts_with(b"%PDF-"), "a PDF");
     // And its OFD, which a third-party renderer shows at the end of the journey.
-    let bytes = env
-        .b
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             fetch(document.querySelector('a[href$=\"/ofd\"]').href)
-               .then(r => r.arrayBuffer())
-               .then(b => done(Array.from(new Uint8Array(b))));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let licence_ofd: Vec<u8> = serde_json::from_value(bytes).unwrap();
+    let licence_ofd = env.download("a[href$='/ofd']").await;
     assert!(licence_ofd.starts_with(b"PK\x03\x04"), "an OFD package");
     let licence_pdf = files.join("准予行政许可决定书.pdf");
     std::fs::write(&licence_pdf, &licence).unwrap();
@@ -1907,20 +1901,9 @@ async fn citizen_journey(env: &Env, files: &std::path::Path) {
     ])
     .await;
     env.shot("78-citizen-licence").await;
-    let head = env
-        .b
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             fetch(document.querySelector('a[href$=\"/pdf\"]').href)
-               .then(r => r.arrayBuffer())
-               .then(b => done(Array.from(new Uint8Array(b).slice(0, 5))));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        head,
-        serde_json::json!(b"%PDF-"),
+    let licence = env.download("a[href$='/pdf']").await;
+    assert!(
+        licence.starts_with(b"%PDF-"),
         "the licence downloads as a PDF"
     );
 

@@ -382,7 +382,7 @@ impl App {
 
     /// The scope of a bundle as a whole: received, accepted and released by the bureau's window
     /// for the lead department.
-    fn bundle_scope(&self, jurisdiction: &str, lead: &str) -> Scope {
+    pub(crate) fn bundle_scope(&self, jurisdiction: &str, lead: &str) -> Scope {
         Scope::new(
             &self.org(),
             jurisdiction,

@@ -86,6 +86,9 @@ pub struct ProjectView {
     /// Why the next stage cannot be received yet, in Chinese (empty when it can).
     pub next_blocked: String,
     pub materials: Vec<GivenMaterial>,
+    /// The project's central drawing reviews (集中图审), their institution time shown and left
+    /// out of the total as intermediary time.
+    pub drawing_reviews: Vec<crate::drawing_reviews::ReviewLine>,
 }
 
 /// A line of the projects' list.
@@ -396,6 +399,7 @@ impl App {
 }
 
 mod views;
+pub(crate) use views::builder_of;
 
 /// The window's form for a project's next stage: the stage, its bundle and the merged material
 /// list, each material already given in an earlier stage marked (`provided`), not asked again.

@@ -37,6 +37,7 @@ impl App {
         let staff = self.project_reader(who, &record)?;
         let scheme = self.project_scheme(&record.jurisdiction).await?;
         let received = self.received_stages(id).await?;
+        let intermediary = self.project_intermediary(id).await?;
         let (calendar, today) = (self.calendar(), self.today());
         let mut stages = Vec::new();
         let mut times = Vec::new();
@@ -58,10 +59,12 @@ impl App {
             };
             let end = stage_end(config, &r.members);
             ends.push((r.stage, end));
+            // The drawing review's institution time is intermediary time of every milestone
+            // item (the project waits for it; `crate::drawing_reviews`).
             let milestones: Vec<(&Case, Vec<yiyin_domain::project::Period>)> =
                 milestone_members(config, &r.members)
                     .into_iter()
-                    .map(|(_, c)| (c, vec![]))
+                    .map(|(_, c)| (c, intermediary.clone()))
                     .collect();
             let time = StageTime::of(&r.bundle_case, end, &milestones);
             let days = stage_days(&calendar, &time, today).map_err(|e| AppError::Invalid {
@@ -118,6 +121,13 @@ impl App {
             next_stage,
             next_blocked,
             materials,
+            drawing_reviews: self
+                .store
+                .drawing_reviews_of_project(id)
+                .await?
+                .iter()
+                .map(|r| self.review_line(r))
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -217,7 +227,7 @@ fn identities(who: &Principal) -> Vec<String> {
     ids
 }
 
-fn builder_of(who: &Principal, builder_code: &str) -> bool {
+pub(crate) fn builder_of(who: &Principal, builder_code: &str) -> bool {
     identities(who)
         .iter()
         .any(|i| i.eq_ignore_ascii_case(builder_code.trim()))

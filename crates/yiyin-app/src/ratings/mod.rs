@@ -30,6 +30,7 @@
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use yiyin_domain::agency::{AGENCY_CENTRE, AGENCY_CENTRE_NAME};
 use yiyin_domain::authz::{self, Operation};
 use yiyin_domain::calendar::{fmt_date, local_date, parse_date};
 use yiyin_domain::engine::CaseState;
@@ -298,7 +299,7 @@ fn date_field(field: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
 
 /// The rating given, each field checked: the level and indicators among the options, the comment
 /// within its bound.
-fn given(input: &RateInput) -> Result<Given> {
+pub(crate) fn given(input: &RateInput) -> Result<Given> {
     check("level", &input.level, TextKind::Short)?;
     check("comment", &input.comment, TextKind::Long)?;
     let level =
@@ -356,7 +357,7 @@ fn stale_link() -> AppError {
 
 /// What a rating rates, as it is kept: the subject, its number, the rated side and the item (a
 /// case's item, a ticket's category).
-struct Rated {
+pub(crate) struct Rated {
     jurisdiction: String,
     subject: SubjectId,
     number: String,
@@ -388,6 +389,19 @@ impl Rated {
             item_name: t.category_name.clone(),
         })
     }
+
+    /// The agency service under a mandate: the rated side is the agency centre; the number is
+    /// the mandate's, the "item" what it was for.
+    pub(crate) fn of_mandate(id: i64, jurisdiction: &str, what: &str) -> Rated {
+        Rated {
+            jurisdiction: jurisdiction.to_string(),
+            subject: SubjectId::Mandate(id),
+            number: format!("代办委托{id}"),
+            department: AGENCY_CENTRE.to_string(),
+            item_code: "agency".into(),
+            item_name: what.to_string(),
+        }
+    }
 }
 
 /// The subject a stored rating rates.
@@ -395,6 +409,9 @@ fn subject_of(r: &RatingRecord) -> Result<SubjectId> {
     match (r.subject, r.case_id, r.ticket_id) {
         (Subject::Case, Some(id), _) => Ok(SubjectId::Case(id)),
         (Subject::Ticket, _, Some(id)) => Ok(SubjectId::Ticket(id)),
+        (Subject::Agency, _, _) if r.mandate_id.is_some() => {
+            Ok(SubjectId::Mandate(r.mandate_id.unwrap_or_default()))
+        }
         _ => Err(AppError::Conflict(format!(
             "评价 {} 缺少被评价的办件或工单",
             r.id
@@ -407,6 +424,9 @@ fn subject_of(r: &RatingRecord) -> Result<SubjectId> {
 pub fn rated_side_name(j: Option<&yiyin_domain::org::Jurisdiction>, code: &str) -> String {
     if code == REQUESTS_CENTRE {
         return REQUESTS_CENTRE_NAME.to_string();
+    }
+    if code == AGENCY_CENTRE {
+        return AGENCY_CENTRE_NAME.to_string();
     }
     let Some(j) = j else {
         return code.to_string();
@@ -608,7 +628,7 @@ impl App {
 
     /// Keeps a rating (and opens the task of a bad one) with its event, in one transaction; the
     /// token of a visit is used in it.
-    async fn keep_rating(
+    pub(crate) async fn keep_rating(
         &self,
         record: &Rated,
         channel: RatingChannel,
@@ -660,6 +680,9 @@ impl App {
                         SubjectId::Ticket(_) => {
                             "该工单已经评价过：诉求工单“一事一评”每件只能评价一次，评价提交后不能修改"
                         }
+                        SubjectId::Mandate(_) => {
+                            "该代办服务已经评价过：每份授权委托的代办服务只能评价一次，评价提交后不能修改"
+                        }
                     }
                     .into(),
                 ));
@@ -679,6 +702,10 @@ impl App {
                 data["number"] = json!(record.number);
                 None
             }
+            SubjectId::Mandate(mandate) => {
+                data["mandate"] = json!(mandate);
+                None
+            }
         };
         let mut summary = match record.subject {
             SubjectId::Case(_) => format!("{}：{}", channel.label(), given.level.label()),
@@ -686,6 +713,12 @@ impl App {
                 "工单{}{}：{}",
                 record.number,
                 channel.label(),
+                given.level.label()
+            ),
+            SubjectId::Mandate(_) => format!(
+                "{}（{}）代办服务评价：{}",
+                record.number,
+                record.item_name,
                 given.level.label()
             ),
         };

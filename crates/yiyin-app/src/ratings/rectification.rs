@@ -157,6 +157,8 @@ impl App {
                 who.require(Operation::Rectify, &self.case_scope(&record))
             }
             SubjectId::Ticket(_) => self.ticket_rated_side(who, &r),
+            // The agency centre is the bureau's: its head answers for the centre's service.
+            SubjectId::Mandate(_) => who.require_in(Operation::ManageAgency, &r.jurisdiction),
         };
         let action = input.action.trim();
         if action == "decide_appeal" && admin.is_err() {
@@ -181,6 +183,7 @@ impl App {
                         SubjectId::Ticket(_) => {
                             "诉求工单的差评由承办该工单的部门（工单办理人员）整改、申诉"
                         }
+                        SubjectId::Mandate(_) => "代办服务的差评由行政审批服务局局长整改、申诉",
                     }
                 )));
             }
@@ -231,6 +234,10 @@ impl App {
                 data["number"] = json!(r.case_number);
                 None
             }
+            SubjectId::Mandate(mandate) => {
+                data["mandate"] = json!(mandate);
+                None
+            }
         };
         let event = NewEvent::new(
             &actor,
@@ -242,6 +249,9 @@ impl App {
                 SubjectId::Case(_) => format!("差评{}：{detail}", act.label()),
                 SubjectId::Ticket(_) => {
                     format!("工单{}差评{}：{detail}", r.case_number, act.label())
+                }
+                SubjectId::Mandate(_) => {
+                    format!("{}差评{}：{detail}", r.case_number, act.label())
                 }
             },
             data,

@@ -219,6 +219,11 @@ pub enum Operation {
     /// Keep the expert and site-inspector pools (专家库、踏勘人员库): pools, members and their
     /// declared ties. The bureau head.
     ManagePools,
+    /// Publish the agency centre's service list (代办服务清单, 全程代办): the bureau head, the
+    /// centre being an internal institution of the bureau.
+    ManageAgency,
+    /// Act for applicants under their agency mandates (代办): the agency centre's agents.
+    ActForApplicants,
 }
 
 impl Operation {
@@ -249,6 +254,8 @@ impl Operation {
             Operation::Delegate,
             Operation::ExtendBundle,
             Operation::ManagePools,
+            Operation::ManageAgency,
+            Operation::ActForApplicants,
         ]);
         out
     }
@@ -302,6 +309,8 @@ impl Operation {
             Operation::Delegate => "委托镇人民政府实施行政许可或撤销委托".into(),
             Operation::ExtendBundle => "批准一件事联合办理延期".into(),
             Operation::ManagePools => "管理专家库和踏勘人员库".into(),
+            Operation::ManageAgency => "管理代办服务清单".into(),
+            Operation::ActForApplicants => "受申请人委托代办".into(),
         }
     }
 }
@@ -370,6 +379,7 @@ pub fn role_may(role: Role, op: Operation) -> bool {
                 | O::ManageSimulation
                 | O::Delegate
                 | O::ManagePools
+                | O::ManageAgency
                 // Not the review (审查): the head decides on it (职责分离, see `separated`).
                 | O::Step(K::Hearing | K::Decision)
         ),
@@ -388,6 +398,7 @@ pub fn role_may(role: Role, op: Operation) -> bool {
         R::CentreManager => matches!(op, O::TakeTickets | O::ManageTickets | O::ViewStatistics),
         R::TicketHandler => op == O::HandleTickets,
         R::GovernmentHead => op == O::ExtendBundle,
+        R::AgencyAgent => op == O::ActForApplicants,
     }
 }
 
@@ -426,7 +437,8 @@ fn grant_covers(g: &Grant, op: Operation, scope: &Scope) -> bool {
         | Role::RatingAdmin
         | Role::CentreAgent
         | Role::CentreManager
-        | Role::GovernmentHead => true,
+        | Role::GovernmentHead
+        | Role::AgencyAgent => true,
         // A ticket handler acts for their department (the ticket's is checked where it is read).
         Role::Observer | Role::TicketHandler => g.department.as_deref() == Some(&scope.department),
         Role::DepartmentSupervisor => {

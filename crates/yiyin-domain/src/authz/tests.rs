@@ -98,6 +98,7 @@ fn role_matrix_is_exhaustive() {
                 O::ManageSimulation,
                 O::Delegate,
                 O::ManagePools,
+                O::ManageAgency,
             ],
             &[K::Hearing, K::Decision],
         ),
@@ -140,6 +141,7 @@ fn role_matrix_is_exhaustive() {
         ),
         (Role::TicketHandler, &[O::HandleTickets], &[]),
         (Role::GovernmentHead, &[O::ExtendBundle], &[]),
+        (Role::AgencyAgent, &[O::ActForApplicants], &[]),
     ];
     assert_eq!(expected.len(), Role::ALL.len());
     let s = scope(HandlingMode::Transferred);

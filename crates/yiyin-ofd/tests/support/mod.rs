@@ -9,7 +9,8 @@ use yiyin_domain::documents::DocumentRecord;
 use yiyin_domain::engine::DocumentKind;
 use yiyin_pdf::Verification;
 use yiyin_seal::authority::{Authority, IssuedSeal};
-use yiyin_seal::{SealInfo, SealKey, SealedDocument};
+use yiyin_seal::testing::sealed_sample;
+use yiyin_seal::{SealKey, SealedDocument};
 
 /// Rare name characters: 𠮷 (Ext B), 䶮 (Ext A), level-2 ones, U+4DB6 and U+9FEB (fallback font).
 pub const RARE: &str = "王𠮷喆堃䶮㛃𪟝𫟦𬀪䶶鿫";
@@ -40,20 +41,7 @@ pub fn licence(recipient: &str, more: Vec<String>) -> (SealKey, SealedDocument, 
             layout: Default::default(),
         }],
     };
-    let seal = SealInfo {
-        id: 1,
-        name: record.seal.clone(),
-        holder: record.agency.clone(),
-        public_key: key.public_hex(),
-        valid_from: "2026-01-01".into(),
-        valid_until: "2030-12-31".into(),
-    };
-    let sealed = SealedDocument::seal(
-        serde_json::to_value(&record).unwrap(),
-        seal,
-        &key,
-        "2026-06-16T09:00:00+08:00",
-    );
+    let sealed = sealed_sample(serde_json::to_value(&record).unwrap(), &key);
     (key, sealed, record)
 }
 

@@ -1,12 +1,14 @@
 //! The JSON API v1. Every handler is annotated for the OpenAPI document, which is generated from this
 //! code and served at `/api/v1/openapi.json`.
 
+pub mod agency;
 pub mod applicants;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;
 pub mod delegations;
 pub mod deliveries;
+pub mod drawing_reviews;
 pub mod health;
 pub mod messages;
 pub mod monitoring;
@@ -26,6 +28,7 @@ pub mod supervision;
 pub mod ticket_kpis;
 pub mod tickets;
 pub mod transition;
+pub mod visits;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -59,6 +62,9 @@ use yiyin_app::App;
         (name = "工程建设项目", description = "工程建设项目审批（国办发〔2019〕11号）：立项用地规划许可、工程建设许可、施工许可、竣工验收四个阶段依次推进，每个阶段为一件事（一张表单、一次收件）；里程碑事项全部（或任一）办结即阶段办结，并行推进事项不影响；前一阶段办结后方可收件下一阶段；已提交的材料在本项目内不再重复提交；项目页面显示各阶段、事项、计时和累计用时（不含补正、特别程序、专家评审和中介服务时间，《行政许可法》第四十五条）与审批时间目标（默认一百二十个工作日）"),
         (name = "模拟运行", description = "模拟运行（局长设置）：整个县区或部分事项（如一个划转批次）试运行，文书以模拟专用章签署并加“模拟”水印，不推送、不通知申请人、不登记证照、不计入统计；关闭后不补发任何内容"),
         (name = "事项划转", description = "事项分批划转（局长）：划转方案和批次、就绪检查、切换、迁移划转前受理的办件；过渡期审批观察员查阅办件和评注"),
+        (name = "施工图审查", description = "集中图审（技术审查与行政审批相分离）：系统管理员登记施工图审查机构（审查机构的技术审查人员账号限于本机构）；行政审批服务局以轮候或随机抽取（公布随机种子，可复核）方式分派项目的施工图审查并设定审查时限（默认十个工作日）；审查机构出具审查意见（合格，或逐条编号列明问题、修改后复审）；建设单位提交修改后的图纸；审查合格出具施工图审查合格书，消防设计审查、人防工程等事项以合格书代替技术审查；审查机构用时为中介服务时间，不计入审批时限"),
+        (name = "联合踏勘验收", description = "联合踏勘和联合验收（综合踏勘、联合验收，现场联合勘验）：牵头部门窗口一次安排，各相关部门各派至少两名本部门工作人员（指派或从踏勘人员库抽取），书面通知申请人日期；各部门于踏勘当日或下一个工作日内出具意见（合格，或不合格并逐条列明问题）；全部合格即通过，否则整改后复查；联合验收出具一份载明各部门意见的联合验收意见书"),
+        (name = "全程代办", description = "全程代办（帮办）：代办服务中心的代办服务清单（公开，局长发布，全程无偿）；申请人签署授权委托（指定代办员、项目或办件、代办权限和期限，可随时撤销）并评价代办服务（好差评）；代办员在有效委托范围内代为补正、接收通知、领取结果，每项操作记为“代办员 X 代 申请人 Y”"),
         (name = "专家库", description = "专家库和踏勘人员库（局长维护库、成员及其申报的利害关系）；办件的专家抽取：评审前公布随机种子、抽取（可用 yiyin draw --expert 复核）、回避和申请人申请回避（成立的依同一种子顺延抽取）、开始专家评审（中止计时并书面告知，《行政许可法》第四十五条）"),
         (name = "监管", description = "审管分离：审批结果推送与签收、监管结果抄告、告知承诺核查、证照变更延续撤销注销撤回、信用记录、双随机抽查（抽查计划公开）"),
     )
@@ -170,6 +176,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(supervision::inbox))
         .routes(routes!(supervision::acknowledge))
         .routes(routes!(supervision::acknowledge_many))
+        .routes(routes!(supervision::acknowledge_keys))
+        .routes(routes!(supervision::pushes))
         .routes(routes!(supervision::replay))
         .routes(routes!(supervision::overview))
         .routes(routes!(supervision::set_webhook))
@@ -243,6 +251,15 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(projects::mine))
         .routes(routes!(projects::get))
         .routes(routes!(projects::receive_stage))
+        .routes(routes!(agency::list, agency::put_list))
+        .routes(routes!(agency::agents))
+        .routes(routes!(agency::mandates, agency::sign))
+        .routes(routes!(agency::revoke))
+        .routes(routes!(agency::rate))
+        .routes(routes!(agency::work))
+        .routes(routes!(agency::notices))
+        .routes(routes!(agency::supplement))
+        .routes(routes!(agency::pickup))
         .routes(routes!(pools::list, pools::create))
         .routes(routes!(pools::add_member))
         .routes(routes!(pools::declare_tie))
@@ -253,6 +270,31 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(pools::object))
         .routes(routes!(pools::decide))
         .routes(routes!(pools::start))
+        .routes(routes!(
+            drawing_reviews::institutions,
+            drawing_reviews::register
+        ))
+        .routes(routes!(drawing_reviews::assign, drawing_reviews::list))
+        .routes(routes!(drawing_reviews::get))
+        .routes(routes!(drawing_reviews::opinion))
+        .routes(routes!(drawing_reviews::certificate))
+        .routes(routes!(drawing_reviews::for_case))
+        .merge(
+            // Revised drawings may be larger than the default body limit.
+            OpenApiRouter::new()
+                .routes(routes!(drawing_reviews::resubmit))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    yiyin_blobs::MAX_FILE_BYTES + 1024,
+                )),
+        )
+        .routes(routes!(visits::schedule, visits::list))
+        .routes(routes!(visits::get))
+        .routes(routes!(visits::opinion))
+        .routes(routes!(visits::reinspect))
+        .routes(routes!(visits::record))
+        .routes(routes!(visits::mine))
+        .routes(routes!(visits::my_visit))
+        .routes(routes!(visits::my_record))
         .routes(routes!(simulation::get, simulation::set))
         .routes(routes!(transition::get, transition::set_plan))
         .routes(routes!(transition::add_batch))

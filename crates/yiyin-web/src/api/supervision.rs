@@ -13,7 +13,8 @@ use yiyin_app::App;
 use yiyin_app::inspections::{InspectionResultInput, PlanInput, TieInput, public_plan};
 use yiyin_app::licences::{ActInput, LicenceView};
 use yiyin_app::supervision::{
-    FindingInput, Inbox, Overview, SubjectView, VerificationInput, WebhookInput,
+    FindingInput, Inbox, KeyAcknowledgement, Overview, PushListPage, PushListQuery, SubjectView,
+    VerificationInput, WebhookInput,
 };
 use yiyin_store::credit::CreditRecord;
 use yiyin_store::findings::Finding;
@@ -77,6 +78,35 @@ pub async fn acknowledge_many(
     Body(req): Body<AcknowledgeMany>,
 ) -> ApiResult<Json<Vec<Push>>> {
     Ok(Json(call.app.acknowledge_all(&call.who, &req.ids).await?))
+}
+
+/// The idempotency keys of pushes to acknowledge, as the webhook bodies carry them.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AcknowledgeKeys {
+    /// 推送幂等键 (`idempotency_key` of the webhook body), at most 500.
+    pub keys: Vec<String>,
+}
+
+/// Acknowledge (签收) pushes by their idempotency keys: for a department's own system, signed in
+/// with a department supervisor's account. Keys that name no push of the caller's departments are
+/// reported in `unknown` and change nothing; pushes acknowledged before change nothing. The same
+/// audited act as acknowledging on the desk.
+#[utoipa::path(post, path = "/api/v1/supervision/pushes/acknowledge", tag = "监管", request_body = AcknowledgeKeys,
+    responses((status = 200, body = KeyAcknowledgement), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn acknowledge_keys(
+    call: CallerFor<gate::Supervise>,
+    Body(req): Body<AcknowledgeKeys>,
+) -> ApiResult<Json<KeyAcknowledgement>> {
+    Ok(Json(call.app.acknowledge_keys(&call.who, &req.keys).await?))
+}
+
+/// A page of a push list: a department's (its supervisors; the bureau) or a jurisdiction's (the
+/// bureau); unacknowledged first, then newest first; with how many the list holds and the cursor
+/// of the next page.
+#[utoipa::path(get, path = "/api/v1/supervision/pushes", tag = "监管", params(PushListQuery),
+    responses((status = 200, body = PushListPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn pushes(call: Caller, Query(q): Query<PushListQuery>) -> ApiResult<Json<PushListPage>> {
+    Ok(Json(call.app.push_list(&call.who, &q).await?))
 }
 
 /// Send a dead letter again (the bureau head, system administrators).

@@ -16,12 +16,14 @@
 
 pub mod account;
 pub mod admin;
+pub mod agency;
 pub mod applicant;
 pub mod audit;
 pub mod bundles;
 pub mod delegation;
 pub mod deliveries;
 pub mod docs;
+pub mod drawing_reviews;
 pub mod hearings;
 pub mod identity;
 pub mod messages;
@@ -39,6 +41,7 @@ pub mod supervision;
 pub mod ticket_kpis;
 pub mod tickets;
 pub mod transition;
+pub mod visits;
 pub mod work;
 
 pub mod flash;
@@ -168,6 +171,24 @@ pub fn router() -> Router<App> {
             get(delegation::desk).post(delegation::create),
         )
         .route("/work/delegations/{id}/revoke", post(delegation::revoke))
+        .route("/j/{code}/agency", get(agency::public))
+        .route(
+            "/work/agency/list",
+            get(agency::list_form).post(agency::put_list),
+        )
+        .route("/my/mandates", get(agency::mandates).post(agency::sign))
+        .route("/my/mandates/{id}/revoke", post(agency::revoke))
+        .route("/my/mandates/{id}/rate", post(agency::rate))
+        .route("/work/agency", get(agency::work))
+        .route("/work/agency/{id}/notices", get(agency::notices))
+        .route(
+            "/work/agency/{id}/cases/{case}/supplement",
+            post(agency::supplement).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/work/agency/{id}/cases/{case}/pickup",
+            post(agency::pickup),
+        )
         .route("/work/pools", get(pools::desk).post(pools::create))
         .route("/work/pools/{id}/members", post(pools::add_member))
         .route("/work/pool-members/{id}/ties", post(pools::declare_tie))
@@ -183,6 +204,40 @@ pub fn router() -> Router<App> {
         .route("/work/projects/{id}/stages", post(projects::receive_stage))
         .route("/my/projects", get(projects::mine))
         .route("/my/projects/{id}", get(projects::my_project))
+        .route("/work/visits", get(visits::desk).post(visits::schedule))
+        .route("/work/visits/new", get(visits::new))
+        .route("/work/visits/{id}", get(visits::show))
+        .route("/work/visits/{id}/opinions", post(visits::opinion))
+        .route("/work/visits/{id}/reinspection", post(visits::reinspect))
+        .route("/work/visits/{id}/record", get(visits::record))
+        .route("/my/visits/{id}", get(visits::mine))
+        .route("/my/visits/{id}/record", get(visits::my_record))
+        .route(
+            "/work/drawing-reviews",
+            get(drawing_reviews::list).post(drawing_reviews::assign),
+        )
+        .route(
+            "/work/drawing-reviews/institutions",
+            post(drawing_reviews::register),
+        )
+        .route("/work/drawing-reviews/{id}", get(drawing_reviews::show))
+        .route(
+            "/work/drawing-reviews/{id}/opinion",
+            post(drawing_reviews::opinion),
+        )
+        .route(
+            "/work/drawing-reviews/{id}/certificate",
+            get(drawing_reviews::certificate),
+        )
+        .route("/my/drawing-reviews/{id}", get(drawing_reviews::mine))
+        .route(
+            "/my/drawing-reviews/{id}/resubmit",
+            post(drawing_reviews::resubmit).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/my/drawing-reviews/{id}/certificate",
+            get(drawing_reviews::my_certificate),
+        )
         .route("/work/bundles", get(bundles::desk))
         .route(
             "/work/bundles/receive",
@@ -518,6 +573,8 @@ pub struct Chrome {
     pub ticket_kpis: bool,
     /// Reads the event log and checks its chain (审计).
     pub audit: bool,
+    /// Carries applicants' matters under their mandates (代办员, 全程代办).
+    pub agency: bool,
     /// Unread in-site messages (消息中心), shown beside the link in the header.
     pub unread: i64,
     /// The 模拟运行中 banner of a staff page: one line per jurisdiction of the user's running in
@@ -557,6 +614,7 @@ impl Chrome {
                 || holds(Role::BureauHead)
                 || holds(Role::DisciplineSupervisor),
             audit: may(Operation::Audit),
+            agency: holds(Role::AgencyAgent),
             unread: 0,
             simulation: vec![],
             csrf: csrf.to_string(),

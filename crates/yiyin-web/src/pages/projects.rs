@@ -134,6 +134,8 @@ struct ProjectPage {
     form: Option<StageForm>,
     /// Where the page is: `/work` for staff, `/my` for the builder.
     base: &'static str,
+    /// The project's joint site inspections and acceptances (联合踏勘、联合验收).
+    visits: Vec<yiyin_app::joint_visits::VisitLine>,
     values: FormData,
     error: String,
 }
@@ -171,6 +173,7 @@ async fn project_page(
         chrome: page.chrome(notice),
         view,
         form,
+        visits: page.app.project_visits(page.who(), id).await?,
         base: if staff { "/work" } else { "/my" },
         values,
         error,

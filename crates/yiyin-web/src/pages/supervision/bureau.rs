@@ -6,7 +6,7 @@ use crate::pages::{Path, Query};
 use askama::Template;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use yiyin_app::supervision::{Overview, WebhookInput};
+use yiyin_app::supervision::{Overview, PushListQuery, WebhookInput};
 
 use crate::auth::gate;
 use crate::error::AppError;
@@ -21,6 +21,9 @@ use crate::pages::{
 pub struct BureauQuery {
     pub j: String,
     pub notice: String,
+    /// A list paged on (overdue, dead or unsigned) and the cursor of its page.
+    pub list: String,
+    pub after: String,
 }
 
 #[derive(Template)]
@@ -57,7 +60,27 @@ async fn bureau_page(page: &Page, q: &BureauQuery, error: String, form: FormData
     } else {
         first.clone()
     };
-    let o = page.app.overview(page.who(), &j).await?;
+    let mut o = page.app.overview(page.who(), &j).await?;
+    if !q.after.trim().is_empty() {
+        let more = page
+            .app
+            .push_list(
+                page.who(),
+                &PushListQuery {
+                    jurisdiction: j.clone(),
+                    list: q.list.clone(),
+                    after: q.after.clone(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let (list, next) = match q.list.as_str() {
+            "dead" => (&mut o.dead, &mut o.dead_next),
+            "unsigned" => (&mut o.unsigned, &mut o.unsigned_next),
+            _ => (&mut o.overdue, &mut o.overdue_next),
+        };
+        (*list, *next) = (more.pushes, more.next);
+    }
     let org = page.app.org();
     let departments = org
         .jurisdiction(&j)
@@ -122,7 +145,7 @@ pub async fn webhook(page: Page, form: RawForm) -> PageResult {
     };
     let q = BureauQuery {
         j: input.jurisdiction,
-        notice: String::new(),
+        ..Default::default()
     };
     settle(
         result,

@@ -10,7 +10,9 @@ use crate::pages::{Path, Query};
 use askama::Template;
 use serde::Deserialize;
 use yiyin_app::inspections::{InspectionResultInput, PlanInput, TieInput};
-use yiyin_app::supervision::{Desk, FindingInput, Inbox, VerificationInput, department_scope};
+use yiyin_app::supervision::{
+    Desk, FindingInput, Inbox, PushListQuery, VerificationInput, department_scope,
+};
 use yiyin_domain::inspection::Risk;
 use yiyin_domain::supervision::FindingKind;
 use yiyin_store::inspections::{InspectionPlan, InspectionResult};
@@ -37,6 +39,8 @@ pub struct DeskQuery {
     pub d: String,
     pub all: String,
     pub notice: String,
+    /// The page of pushes after this cursor (empty: the first).
+    pub after: String,
 }
 
 /// The desk a form was posted from (its hidden `j` and `d`).
@@ -104,6 +108,8 @@ struct DeskPage {
     desks: Vec<Desk>,
     inbox: Inbox,
     all: bool,
+    /// Whether this is a later page of the pushes.
+    paged: bool,
     today: String,
     error: String,
     form: FormData,
@@ -120,8 +126,26 @@ async fn desk_page(page: &Page, q: &DeskQuery, error: String, form: FormData) ->
     page.require_staff()?;
     let desk = page.app.desk(page.who(), &q.j, &q.d)?;
     let all = q.all == "1";
-    let inbox = page.app.inbox(page.who(), &desk, all).await?;
+    let mut inbox = page.app.inbox(page.who(), &desk, all).await?;
+    if !q.after.trim().is_empty() {
+        let more = page
+            .app
+            .push_list(
+                page.who(),
+                &PushListQuery {
+                    jurisdiction: desk.jurisdiction.clone(),
+                    department: desk.department.clone(),
+                    list: if all { "all" } else { "unacknowledged" }.into(),
+                    after: q.after.clone(),
+                    limit: None,
+                },
+            )
+            .await?;
+        (inbox.pushes, inbox.pushes_count, inbox.pushes_next) =
+            (more.pushes, more.count, more.next);
+    }
     render(&DeskPage {
+        paged: !q.after.trim().is_empty(),
         chrome: page.chrome(&q.notice),
         desks: page.app.desks(page.who()),
         inbox,

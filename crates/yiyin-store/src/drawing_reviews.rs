@@ -1,0 +1,125 @@
+//! Storage of central drawing reviews (集中图审): each review kept whole as JSON (the domain's
+//! `DrawingReview`: assignment, draw, rounds, opinions, certificate) beside the columns lists and the
+//! rotation look up — the project, the institution, the state and the certificate's number. A write
+//! names the version it read (optimistic concurrency). The rules are
+//! `yiyin_domain::drawing_review`'s.
+
+use yiyin_domain::drawing_review::DrawingReview;
+
+use crate::rows::{Json, insert, record, select, sql};
+use crate::{Conflict, Result, Store, StoreError, WriteTx};
+
+record! {
+    /// A review as stored.
+    #[derive(Debug, Clone)]
+    pub struct ReviewRecord {
+        pub id: i64,
+        pub jurisdiction: String,
+        pub project_id: i64,
+        pub institution: String,
+        pub state: String,
+        pub body: Json<DrawingReview>,
+        pub version: i64,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+}
+
+impl WriteTx {
+    /// Writes a new review; returns its id.
+    pub async fn insert_drawing_review(&mut self, r: &DrawingReview, at_ms: i64) -> Result<i64> {
+        insert!("drawing_reviews";
+            jurisdiction = &r.jurisdiction, project_id = r.project_id,
+            institution = &r.institution.code, state = r.state().code(),
+            body = serde_json::to_string(r)?, created_at = at_ms, updated_at = at_ms;
+            "RETURNING id")
+        .scalar(&mut **self)
+        .await
+    }
+
+    /// Rewrites a review read at `version`: a conflict when someone wrote it meanwhile.
+    pub async fn update_drawing_review(
+        &mut self,
+        id: i64,
+        version: i64,
+        r: &DrawingReview,
+        at_ms: i64,
+    ) -> Result<()> {
+        let number = r.certificate.as_ref().map(|c| c.number.clone());
+        sql!(
+            "UPDATE drawing_reviews SET state = $1, body = $2, certificate_no = $3,
+             version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6";
+            r.state().code(), serde_json::to_string(r)?, number, at_ms, id, version)
+        .changed_one(&mut **self)
+        .await?
+        .then_some(())
+        .ok_or(StoreError::Conflict(Conflict::Changed("drawing review")))
+    }
+
+    /// The institution of the jurisdiction's last review (the rotation's place), as this
+    /// transaction sees it.
+    pub async fn last_drawing_institution(&mut self, jurisdiction: &str) -> Result<Option<String>> {
+        sql!("SELECT institution FROM drawing_reviews WHERE jurisdiction = $1
+              ORDER BY id DESC LIMIT 1"; jurisdiction)
+        .optional_scalar(&mut **self)
+        .await
+    }
+
+    /// How many certificates the jurisdiction issued in a year (their numbers' serial).
+    pub async fn drawing_certificates_in(&mut self, jurisdiction: &str, year: i32) -> Result<i64> {
+        sql!("SELECT COUNT(*) FROM drawing_reviews WHERE jurisdiction = $1
+              AND certificate_no LIKE $2"; jurisdiction, format!("%〔{year}〕%"))
+        .scalar(&mut **self)
+        .await
+    }
+}
+
+impl Store {
+    /// A review.
+    pub async fn drawing_review(&self, id: i64) -> Result<Option<ReviewRecord>> {
+        sql!(select::<ReviewRecord>("drawing_reviews WHERE id = $1"); id)
+            .optional(self.reader())
+            .await
+    }
+
+    /// The project a received bundle is a stage of, if any.
+    pub async fn project_of_bundle(&self, bundle_id: i64) -> Result<Option<i64>> {
+        let found: Option<Option<i64>> =
+            sql!("SELECT project_id FROM bundles WHERE id = $1"; bundle_id)
+                .optional_scalar(self.reader())
+                .await?;
+        Ok(found.flatten())
+    }
+
+    /// The reviews of a project, oldest first.
+    pub async fn drawing_reviews_of_project(&self, project_id: i64) -> Result<Vec<ReviewRecord>> {
+        sql!(select::<ReviewRecord>("drawing_reviews WHERE project_id = $1 ORDER BY id"); project_id)
+            .all(self.reader())
+            .await
+    }
+
+    /// The reviews of a jurisdiction, newest first (at most `limit`); of one institution when
+    /// `institution` is given.
+    pub async fn drawing_reviews(
+        &self,
+        jurisdiction: &str,
+        institution: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ReviewRecord>> {
+        match institution {
+            Some(code) => {
+                let from = "drawing_reviews WHERE jurisdiction = $1 AND institution = $2
+                            ORDER BY id DESC LIMIT $3";
+                sql!(select::<ReviewRecord>(from); jurisdiction, code, limit)
+                    .all(self.reader())
+                    .await
+            }
+            None => {
+                let from = "drawing_reviews WHERE jurisdiction = $1 ORDER BY id DESC LIMIT $2";
+                sql!(select::<ReviewRecord>(from); jurisdiction, limit)
+                    .all(self.reader())
+                    .await
+            }
+        }
+    }
+}
