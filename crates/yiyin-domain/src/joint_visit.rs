@@ -245,15 +245,6 @@ pub fn opinion_deadline(cal: &Calendar, date: NaiveDate) -> Result<NaiveDate, Re
         .map_err(|e| Refusal::new(RULE_OPINION, format!("不能确定意见录入期限：{e}")))
 }
 
-/// Numbered defects, as a record lists them: empty lines dropped, each trimmed.
-pub fn clean_defects(defects: &[String]) -> Vec<String> {
-    defects
-        .iter()
-        .map(|d| d.trim().to_string())
-        .filter(|d| !d.is_empty())
-        .collect()
-}
-
 /// What an opinion's entry needs to be checked against.
 pub struct OpinionEntry<'a> {
     pub department: &'a str,
@@ -333,7 +324,8 @@ impl Visit {
                 ),
             );
         }
-        let defects = clean_defects(e.defects);
+        let defects = crate::text::listed_lines("defects", e.defects)
+            .map_err(|t| Refusal::new(RULE_OPINION, t.to_string()))?;
         match (e.verdict, defects.is_empty()) {
             (Verdict::Fail, true) => {
                 return refuse(RULE_OPINION, "意见为不合格的，应逐条列明需要整改的问题");

@@ -67,6 +67,36 @@ fn code_point(c: char) -> String {
     format!("U+{:04X}", u32::from(c))
 }
 
+/// The most entries a listed text (defects to fix, one a line) may have.
+pub const MAX_LINES: usize = 200;
+
+/// A list entered one item a line (defects to fix): each trimmed, blank ones dropped, each one
+/// line of at most 1,000 characters under the general rule, at most [`MAX_LINES`] of them.
+pub fn listed_lines(field: &str, lines: &[String]) -> Result<Vec<String>, TextError> {
+    let kept: Vec<String> = lines
+        .iter()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if kept.len() > MAX_LINES {
+        return Err(TextError {
+            field: field.to_string(),
+            reason: format!("最多列 {MAX_LINES} 条，现有 {} 条", kept.len()),
+        });
+    }
+    for (i, l) in kept.iter().enumerate() {
+        let at = format!("{field}[{}]", i + 1);
+        check(&at, l, TextKind::Long)?;
+        if l.contains(['\n', '\r']) || l.chars().count() > 1_000 {
+            return Err(TextError {
+                field: at,
+                reason: "每条应为一行，不超过 1000 个字".to_string(),
+            });
+        }
+    }
+    Ok(kept)
+}
+
 /// Checks `value` of `field` against the rules of `kind`.
 pub fn check(field: &str, value: &str, kind: TextKind) -> Result<(), TextError> {
     let refuse = |reason: String| TextError {
@@ -151,5 +181,25 @@ mod tests {
         assert!(check("summary", "a\0", TextKind::Long).is_err());
         assert!(check("x", &"a".repeat(MAX_CHARS + 1), TextKind::Any).is_err());
         check("x", &"a".repeat(MAX_CHARS), TextKind::Any).unwrap();
+    }
+
+    #[test]
+    fn listed_lines_are_trimmed_checked_and_bounded() {
+        let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            listed_lines("defects", &lines(&[" 一 ", "", "  ", "二"])).unwrap(),
+            ["一", "二"]
+        );
+        let e = listed_lines("defects", &lines(&["好", "坏\u{7}"])).unwrap_err();
+        assert_eq!(e.field, "defects[2]");
+        assert!(listed_lines("defects", &lines(&["一\n二"])).is_err());
+        assert!(listed_lines("defects", &lines(&[&"长".repeat(1_001)])).is_err());
+        assert!(listed_lines("defects", &vec!["问题".to_string(); MAX_LINES + 1]).is_err());
+        assert_eq!(
+            listed_lines("defects", &vec!["问题".to_string(); MAX_LINES])
+                .unwrap()
+                .len(),
+            MAX_LINES
+        );
     }
 }

@@ -166,7 +166,13 @@ async fn an_agent_acts_for_the_applicant_within_the_mandate_only(backend: Backen
     let work = app.by(&agent).get("/api/v1/agency/work").await.expect(200);
     assert_eq!(work[0]["mandate"]["id"], m1);
     assert_eq!(work[0]["cases"][0]["id"], id);
-    assert_eq!(work[0]["cases"][0]["asked"], json!(["M2"]));
+    assert_eq!(
+        work[0]["cases"][0]["asked"],
+        json!([{"code": "M2", "name": "营业执照"}])
+    );
+    let (status, html) = app.page_text(&agent, "/work/agency").await;
+    assert_eq!(status, 200, "{html}");
+    yiyin_testkit::assert_says(&html, &["补正材料：营业执照"]);
     assert_eq!(
         app.by(&agent2).get("/api/v1/agency/work").await.expect(200),
         json!([])

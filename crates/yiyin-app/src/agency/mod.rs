@@ -95,8 +95,17 @@ pub struct CarriedCase {
     pub number: String,
     pub item_name: String,
     pub state_label: String,
-    /// Whether a supplement notice waits for the applicant's answer.
-    pub asked: Vec<String>,
+    /// The materials a supplement notice asks for and still waits for.
+    pub asked: Vec<AskedMaterial>,
+}
+
+/// A material a case waits for from the applicant.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AskedMaterial {
+    /// Its code in the item's list (the upload field is `file_<code>`).
+    pub code: String,
+    pub name: String,
 }
 
 /// A line of the agent's worklist: a mandate and the cases it covers.
@@ -358,7 +367,21 @@ impl App {
                         number: c.number.clone(),
                         item_name: c.item_name.clone(),
                         state_label: c.state.label().to_string(),
-                        asked: c.case.asked_materials(),
+                        asked: c
+                            .case
+                            .asked_materials()
+                            .into_iter()
+                            .map(|code| {
+                                let name = c
+                                    .item
+                                    .materials
+                                    .iter()
+                                    .find(|m| m.code == code)
+                                    .map(|m| m.name.clone())
+                                    .unwrap_or_else(|| code.clone());
+                                AskedMaterial { code, name }
+                            })
+                            .collect(),
                     })
                     .collect()
             } else {

@@ -321,11 +321,8 @@ pub fn check_budget(days: u32) -> Result<u32, Refusal> {
 /// Numbers the defects of a revise opinion, continuing after the `before` defects already
 /// numbered: blank lines dropped, at least one left.
 pub fn number_defects(before: u32, texts: &[String]) -> Result<Vec<Defect>, Refusal> {
-    let texts: Vec<&str> = texts
-        .iter()
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let texts = crate::text::listed_lines("defects", texts)
+        .map_err(|t| Refusal::new(RULE, t.to_string()))?;
     if texts.is_empty() {
         return refuse(
             RULE,
@@ -335,10 +332,7 @@ pub fn number_defects(before: u32, texts: &[String]) -> Result<Vec<Defect>, Refu
     Ok(texts
         .into_iter()
         .zip(before + 1..)
-        .map(|(text, number)| Defect {
-            number,
-            text: text.to_string(),
-        })
+        .map(|(text, number)| Defect { number, text })
         .collect())
 }
 
