@@ -179,6 +179,16 @@ impl Store {
                 let pool = AnyPoolOptions::new()
                     .max_connections(options.max_connections.max(2))
                     .acquire_timeout(Duration::from_secs(30))
+                    // Yiyin's statements read and write a few rows by index; PostgreSQL's JIT
+                    // compiles a statement to machine code whenever the planner's estimate is
+                    // high (as it is for a table grown within one transaction, before it is
+                    // analysed), which costs more than such a statement runs.
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute("SET jit = off").await?;
+                            Ok(())
+                        })
+                    })
                     .connect_with(connect)
                     .await?;
                 Store {

@@ -233,7 +233,10 @@ impl WriteTx {
     /// (`statistics_case_staff`), for the desk's staff filter; those filed already stay. Called
     /// with the statistics summary, after its staff are added.
     pub async fn file_card_staff(&mut self, case_ids: &[i64]) -> Result<()> {
-        for chunk in case_ids.chunks(256) {
+        // The cases bound twice, once for each side of the join: with the list on the cards
+        // alone, PostgreSQL merge-joined the batch's cards with the whole staff table, every
+        // statement (a rebuild of the summary spent its hours there).
+        for chunk in case_ids.chunks(128) {
             if chunk.is_empty() {
                 continue;
             }
@@ -242,15 +245,12 @@ impl WriteTx {
                    (account_id, jurisdiction, card_on, card_id, color, department) \
                  SELECT s.account_id, c.jurisdiction, c.card_on, c.id, c.color, c.department \
                  FROM monitoring_cards c \
-                 JOIN statistics_case_staff s ON s.case_id = c.case_id WHERE c.case_id IN (",
+                 JOIN statistics_case_staff s ON s.case_id = c.case_id WHERE c.case_id",
             );
-            for (i, id) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.push_bind(*id);
-            }
-            q.push(") ON CONFLICT (account_id, jurisdiction, card_on, card_id) DO NOTHING");
+            q.push_in(chunk);
+            q.push(" AND s.case_id");
+            q.push_in(chunk);
+            q.push(" ON CONFLICT (account_id, jurisdiction, card_on, card_id) DO NOTHING");
             q.run(&mut **self).await?;
         }
         Ok(())

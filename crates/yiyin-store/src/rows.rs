@@ -326,6 +326,21 @@ impl<'q> Statement<'q> {
         self.push(placeholder)
     }
 
+    /// Appends ` IN ($…)`, a placeholder bound to each of `values`.
+    pub(crate) fn push_in<T>(&mut self, values: &[T]) -> &mut Self
+    where
+        T: Clone + 'q + sqlx::Encode<'q, Any> + sqlx::Type<Any>,
+    {
+        self.push(" IN (");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.push_bind(v.clone());
+        }
+        self.push(")")
+    }
+
     fn add<T>(&mut self, value: T)
     where
         T: 'q + sqlx::Encode<'q, Any> + sqlx::Type<Any>,

@@ -219,21 +219,6 @@ pub fn beginning() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date")
 }
 
-/// Appends ` IN ($…)` of the values.
-fn push_in<'q, T>(q: &mut Statement<'q>, values: &[T])
-where
-    T: Clone + 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    q.push(" IN (");
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.push_bind(v.clone());
-    }
-    q.push(")");
-}
-
 /// At most this many rows in one multi-row statement on PostgreSQL (32 values each for the sums:
 /// far below its limit on bound values).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -262,10 +247,10 @@ impl WriteTx {
         }
         let mut lock =
             Statement::new("UPDATE statistics_facts SET volatile = volatile WHERE case_id");
-        push_in(&mut lock, ids);
+        lock.push_in(ids);
         lock.run(&mut **self).await?;
         let mut q = Statement::new(select::<SummaryFacts>("statistics_facts WHERE case_id"));
-        push_in(&mut q, ids);
+        q.push_in(ids);
         q.all(&mut **self).await
     }
 
@@ -276,7 +261,7 @@ impl WriteTx {
         }
         let mut q =
             Statement::new("SELECT case_id, account_id FROM statistics_case_staff WHERE case_id");
-        push_in(&mut q, ids);
+        q.push_in(ids);
         q.all(&mut **self).await
     }
 
@@ -286,7 +271,7 @@ impl WriteTx {
             return Ok(Vec::new());
         }
         let mut q = Statement::new(select::<StatisticsCard>("monitoring_cards WHERE case_id"));
-        push_in(&mut q, ids);
+        q.push_in(ids);
         q.push(" ORDER BY case_id, card_on, id");
         q.all(&mut **self).await
     }
@@ -565,7 +550,7 @@ impl Store {
         });
         if !s.departments.is_empty() {
             q.push(" AND department");
-            push_in(&mut q, &s.departments);
+            q.push_in(&s.departments);
         }
         q.push(" AND (");
         for (i, (span, first, last)) in s.spans.iter().enumerate() {
@@ -601,7 +586,7 @@ impl Store {
         q.push(" AND f.received_on <= ").push_bind(day(s.to));
         if !s.departments.is_empty() {
             q.push(" AND c.department");
-            push_in(&mut q, &s.departments);
+            q.push_in(&s.departments);
         }
         q.push(" ORDER BY c.id");
         q.all(self.reader()).await
@@ -613,7 +598,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut q = Statement::new(select::<StatisticsCard>("monitoring_cards WHERE case_id"));
-        push_in(&mut q, ids);
+        q.push_in(ids);
         q.push(" ORDER BY case_id, card_on, id");
         q.all(self.reader()).await
     }
@@ -625,7 +610,7 @@ impl Store {
         }
         let mut q =
             Statement::new("SELECT case_id, account_id FROM statistics_case_staff WHERE case_id");
-        push_in(&mut q, ids);
+        q.push_in(ids);
         q.push(" ORDER BY case_id, account_id");
         q.all(self.reader()).await
     }

@@ -118,6 +118,12 @@ fn tally_into(
     }
 }
 
+/// Cases' new rows of the summary and the tallies to add for them (their old figures taken away).
+struct Summarised {
+    rows: Vec<SummaryFacts>,
+    tallies: Vec<(SumKey, chrono::NaiveDate, Tally)>,
+}
+
 /// Brings cases into the summary within a write: their figures as they stand now (with the cards
 /// issued on them) replace those last added, in the groups they are in now, and the staff
 /// accounts in `acted` (case, account) count with them from now on.
@@ -127,6 +133,20 @@ pub(crate) async fn keep_summary(
     cases: &[SummaryInput<'_>],
     acted: &[(i64, i64)],
 ) -> Result<()> {
+    let s = summarise(tx, calendar, cases, acted).await?;
+    tx.add_summary_sums(&s.tallies).await?;
+    tx.put_summary_facts(&s.rows).await?;
+    Ok(())
+}
+
+/// What [`keep_summary`] writes, but the sums: the staff counted and the cards filed, the cases'
+/// new rows and the tallies (new figures added, old taken away) returned for the caller to write.
+async fn summarise(
+    tx: &mut WriteTx,
+    calendar: &Calendar,
+    cases: &[SummaryInput<'_>],
+    acted: &[(i64, i64)],
+) -> Result<Summarised> {
     let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
     let old: BTreeMap<i64, SummaryFacts> = tx
         .summary_facts(&ids)
@@ -200,9 +220,44 @@ pub(crate) async fn keep_summary(
         }
         rows.push(row);
     }
-    tx.add_summary_sums(&tallies).await?;
-    tx.put_summary_facts(&rows).await?;
-    Ok(())
+    Ok(Summarised { rows, tallies })
+}
+
+/// The tallies of a pass over many cases (a rebuild, a resummary after a calendar change), merged
+/// by group and day and written to the sums once at its end: each sums row is written once, where
+/// a write per batch rewrote the same year and month rows a thousand times in one transaction
+/// (on PostgreSQL every rewrite a new row version that the same transaction's next lookups walk).
+#[derive(Default)]
+struct PendingSums(BTreeMap<(SumKey, chrono::NaiveDate), Tally>);
+
+impl PendingSums {
+    /// Brings a batch of cases into the summary: their rows written now, their tallies merged.
+    async fn keep(
+        &mut self,
+        tx: &mut WriteTx,
+        calendar: &Calendar,
+        cases: &[SummaryInput<'_>],
+        acted: &[(i64, i64)],
+    ) -> Result<()> {
+        let s = summarise(tx, calendar, cases, acted).await?;
+        tx.put_summary_facts(&s.rows).await?;
+        for (key, on, tally) in s.tallies {
+            self.0.entry((key, on)).or_default().add(&tally, 1);
+        }
+        Ok(())
+    }
+
+    /// Adds the merged tallies to the sums.
+    async fn write(self, tx: &mut WriteTx) -> Result<()> {
+        let tallies: Vec<_> = self
+            .0
+            .into_iter()
+            .filter(|(_, t)| !t.is_zero())
+            .map(|((key, on), t)| (key, on, t))
+            .collect();
+        tx.add_summary_sums(&tallies).await?;
+        Ok(())
+    }
 }
 
 /// Brings every case into an emptied summary within the write `tx`, by batches, the staff who
@@ -210,6 +265,7 @@ pub(crate) async fn keep_summary(
 async fn fill_summary(tx: &mut WriteTx, calendar: &Calendar) -> Result<u64> {
     let mut after = 0;
     let mut read = 0_u64;
+    let mut sums = PendingSums::default();
     loop {
         let batch = tx.summary_cases(after, REBUILD_BATCH).await?;
         let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
@@ -221,10 +277,11 @@ async fn fill_summary(tx: &mut WriteTx, calendar: &Calendar) -> Result<u64> {
             .flat_map(|(case, accounts)| accounts.into_iter().map(move |a| (case, a)))
             .collect();
         let inputs: Vec<SummaryInput> = batch.iter().map(SummaryInput::from).collect();
-        keep_summary(tx, calendar, &inputs, &acted).await?;
+        sums.keep(tx, calendar, &inputs, &acted).await?;
         after = last.id;
         read += batch.len() as u64;
     }
+    sums.write(tx).await?;
     Ok(read)
 }
 
@@ -295,6 +352,7 @@ impl App {
     ) -> Result<u64> {
         let mut after = 0;
         let mut read = 0_u64;
+        let mut sums = PendingSums::default();
         loop {
             let batch = tx
                 .summary_cases_of_days(from, to, start_ms(from), after, REBUILD_BATCH)
@@ -303,10 +361,11 @@ impl App {
                 break;
             };
             let inputs: Vec<SummaryInput> = batch.iter().map(SummaryInput::from).collect();
-            keep_summary(tx, calendar, &inputs, &[]).await?;
+            sums.keep(tx, calendar, &inputs, &[]).await?;
             after = last.id;
             read += batch.len() as u64;
         }
+        sums.write(tx).await?;
         Ok(read)
     }
 
