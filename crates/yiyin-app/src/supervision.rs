@@ -30,8 +30,10 @@ use crate::error::{AppError, Result};
 use crate::principal::Principal;
 
 mod acknowledgement;
+mod lists;
 
 pub use acknowledgement::{KeyAcknowledgement, PushListPage, PushListQuery};
+pub use lists::{ActListPage, FindingListPage, SupervisionListQuery, TaskListPage};
 
 /// The scope of a department's supervision: what its supervisors cover.
 pub fn department_scope(jurisdiction: &str, department: &str) -> Scope {
@@ -68,8 +70,19 @@ pub struct Inbox {
     pub pushes_count: i64,
     /// The cursor of its next page (`GET /api/v1/supervision/pushes`); absent on the last.
     pub pushes_next: Option<String>,
+    /// The first page of the department's commitment verification tasks, open ones first.
     pub verifications: Vec<VerificationTask>,
+    /// How many verification tasks the department has.
+    pub verifications_count: i64,
+    /// The cursor of their next page (`GET /api/v1/supervision/verifications`); absent on the
+    /// last.
+    pub verifications_next: Option<String>,
+    /// The first page of the department's findings, newest first.
     pub findings: Vec<Finding>,
+    /// How many findings the department has recorded.
+    pub findings_count: i64,
+    /// The cursor of the next page (`GET /api/v1/supervision/findings`); absent on the last.
+    pub findings_next: Option<String>,
 }
 
 /// A finding as submitted: about a licence, or about a licensee under an item.
@@ -178,8 +191,18 @@ pub struct Overview {
     pub unsigned_count: i64,
     pub unsigned_next: Option<String>,
     pub webhooks: Vec<Webhook>,
+    /// The first page of the licence acts waiting for a decision, by due date.
     pub open_acts: Vec<LicenceAct>,
+    /// How many acts are waiting.
+    pub open_acts_count: i64,
+    /// The cursor of their next page (list `acts`); absent on the last.
+    pub open_acts_next: Option<String>,
+    /// The first page of the jurisdiction's findings, newest first.
     pub findings: Vec<Finding>,
+    /// How many findings the jurisdiction holds.
+    pub findings_count: i64,
+    /// The cursor of the next page (list `findings`); absent on the last.
+    pub findings_next: Option<String>,
     /// Per item: adverse findings and all findings.
     pub items: Vec<ItemFindings>,
 }
@@ -292,6 +315,12 @@ impl App {
         let page = self
             .first_page(who, &desk.jurisdiction, Some(&desk.department), list)
             .await?;
+        let findings = self
+            .first_findings(who, &desk.jurisdiction, Some(&desk.department))
+            .await?;
+        let tasks = self
+            .first_tasks(who, &desk.jurisdiction, Some(&desk.department))
+            .await?;
         Ok(Inbox {
             counts: store
                 .push_counts(&desk.jurisdiction, Some(&desk.department), self.today())
@@ -299,16 +328,12 @@ impl App {
             pushes: page.pushes,
             pushes_count: page.count,
             pushes_next: page.next,
-            verifications: store
-                .verification_tasks(&desk.jurisdiction, Some(&desk.department))
-                .await?,
-            findings: store
-                .findings(&FindingFilter {
-                    jurisdiction: Some(desk.jurisdiction.clone()),
-                    department: Some(desk.department.clone()),
-                    ..Default::default()
-                })
-                .await?,
+            verifications: tasks.tasks,
+            verifications_count: tasks.count,
+            verifications_next: tasks.next,
+            findings: findings.findings,
+            findings_count: findings.count,
+            findings_next: findings.next,
             desk: desk.clone(),
         })
     }
@@ -533,12 +558,8 @@ impl App {
         let overdue = self.first_page(who, jurisdiction, None, "overdue").await?;
         let dead = self.first_page(who, jurisdiction, None, "dead").await?;
         let unsigned = self.first_page(who, jurisdiction, None, "unsigned").await?;
-        let findings = store
-            .findings(&FindingFilter {
-                jurisdiction: Some(jurisdiction.to_string()),
-                ..Default::default()
-            })
-            .await?;
+        let findings = self.first_findings(who, jurisdiction, None).await?;
+        let acts = self.first_open_acts(who, jurisdiction).await?;
         // Counted over every finding, not only the newest the list shows.
         let mut items: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
         for (item, kind, n) in store.finding_counts(jurisdiction).await? {
@@ -567,8 +588,12 @@ impl App {
             unsigned_count: unsigned.count,
             unsigned_next: unsigned.next,
             webhooks: store.webhooks(jurisdiction).await?,
-            open_acts: store.open_licence_acts(jurisdiction).await?,
-            findings,
+            open_acts: acts.acts,
+            open_acts_count: acts.count,
+            open_acts_next: acts.next,
+            findings: findings.findings,
+            findings_count: findings.count,
+            findings_next: findings.next,
             items: items
                 .into_iter()
                 .map(|(item_code, (findings, adverse))| ItemFindings {

@@ -9,6 +9,7 @@
 mod common;
 
 use common::*;
+use yiyin_app::supervision::SupervisionListQuery;
 use yiyin_domain::engine::{Action, CaseState, IntakeOutcome};
 use yiyin_domain::licence::{ActKind, ActState, LicenceStatus, RevocationGround};
 use yiyin_domain::supervision::{CreditKind, PushKind, VerificationState};
@@ -19,6 +20,7 @@ on_both!(crate::common::run;
     a_false_commitment_reaches_the_licence_in_force,
     a_verification_period_beyond_the_calendar_is_not_guessed,
     deferred_materials_warn_once_and_hold_the_certificate,
+    verification_tasks_page_open_ones_first,
 );
 
 async fn false_commitments_bar_the_applicant_until_repaired(w: World) {
@@ -372,4 +374,112 @@ async fn deferred_materials_warn_once_and_hold_the_certificate(w: World) {
             .count(),
         1
     );
+}
+
+async fn verification_tasks_page_open_ones_first(w: World) {
+    let zhao = w.wenguang_supervisor().await;
+    let sun = w.shichang_supervisor().await;
+    // Three licences on a commitment, decided on three days (due 10 working days later each).
+    let mut tasks = Vec::new();
+    for (i, decided, issued) in [
+        (1, "2025-03-03", "2025-03-04"),
+        (2, "2025-03-05", "2025-03-06"),
+        (3, "2025-03-04", "2025-03-05"),
+    ] {
+        let (_, lic) = w.committed(org(i), decided, issued).await;
+        tasks.push(w.store.verification_of(&lic).await.unwrap().unwrap());
+    }
+    // The first verified: a closed task goes after the open ones.
+    w.set_today("2025-03-10");
+    w.verify(&zhao, tasks[0].id, "fulfilled", "", "核查属实")
+        .await
+        .unwrap();
+    let query = |after: &str, department: &str| SupervisionListQuery {
+        jurisdiction: HANYIN.into(),
+        department: department.into(),
+        after: after.into(),
+        limit: Some(1),
+    };
+    let (app, supervisor) = (&w, &zhao);
+    let (seen, counts) = every_page(|after| async move {
+        let page = app
+            .task_list(supervisor, &query(&after, "wenguang"))
+            .await
+            .unwrap();
+        let ids = page.tasks.iter().map(|t| t.id).collect();
+        (ids, page.count, page.next)
+    })
+    .await;
+    assert_eq!(
+        seen,
+        [tasks[2].id, tasks[1].id, tasks[0].id],
+        "open ones by due date, then the closed one"
+    );
+    assert_eq!(counts, [3, 3, 3]);
+    let desk = w.desk(&zhao, HANYIN, "wenguang").unwrap();
+    let inbox = w.inbox(&zhao, &desk, false).await.unwrap();
+    assert_eq!(
+        (inbox.verifications.len(), inbox.verifications_count),
+        (3, 3)
+    );
+    assert!(inbox.verifications_next.is_none());
+    // Another department's list, the jurisdiction's without the bureau's duty, bad cursors.
+    forbidden(w.task_list(&sun, &query("", "wenguang")).await);
+    forbidden(w.task_list(&zhao, &query("", "")).await);
+    for bad in ["x", "0_2025-13-01_1", "2_2025-03-17_1", "0_2025-03-17"] {
+        let msg = invalid(w.task_list(&zhao, &query(bad, "wenguang")).await);
+        assert!(msg.contains("翻页位置无效"), "{bad}: {msg}");
+    }
+
+    // The two others found false: two revocations proposed, which the bureau's list of acts
+    // waiting for a decision pages through, its count on every page.
+    for t in &tasks[1..] {
+        w.verify(&zhao, t.id, "false", "", "场所不存在")
+            .await
+            .unwrap();
+    }
+    let (seen, counts) = every_page(|after| async move {
+        let page = app
+            .open_act_list(&app.head, &query(&after, ""))
+            .await
+            .unwrap();
+        let ids = page.acts.iter().map(|a| a.id).collect();
+        (ids, page.count, page.next)
+    })
+    .await;
+    let open: Vec<i64> = w
+        .store
+        .open_licence_acts(HANYIN)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!((seen.len(), &seen), (2, &open));
+    assert_eq!(counts, [2, 2]);
+    let overview = w.overview(&w.head, HANYIN).await.unwrap();
+    assert_eq!((overview.open_acts.len(), overview.open_acts_count), (2, 2));
+    // Decided by the bureau: not a department's supervisors, not by department.
+    forbidden(w.open_act_list(&zhao, &query("", "")).await);
+    let msg = invalid(w.open_act_list(&w.head, &query("", "wenguang")).await);
+    assert!(msg.contains("按县区列出"), "{msg}");
+}
+
+/// Every page of a list, following each page's `next` from the first: the ids in order and the
+/// count each page gave. `page(after)` reads one page as (ids, count, next).
+async fn every_page<F, P>(mut page: P) -> (Vec<i64>, Vec<i64>)
+where
+    P: FnMut(String) -> F,
+    F: std::future::Future<Output = (Vec<i64>, i64, Option<String>)>,
+{
+    let (mut ids, mut counts, mut after) = (Vec::new(), Vec::new(), String::new());
+    loop {
+        let (more, count, next) = page(after).await;
+        ids.extend(more);
+        counts.push(count);
+        match next {
+            Some(next) => after = next,
+            None => return (ids, counts),
+        }
+    }
 }

@@ -261,6 +261,29 @@ async fn a_card_is_appealed_once_and_decided_by_the_discipline_supervisor(w: Wor
         "conflict",
         "已复核",
     );
+    // The appeal filter reads the appeals in their state (migration 0043): the decided appeal
+    // is listed and counted as rejected, no longer as pending, and not past its card's date.
+    let in_state = |state: &str| CardQuery {
+        appeal: Some(state.into()),
+        ..desk()
+    };
+    let rejected = w.cards(&discipline, &in_state("rejected")).await.unwrap();
+    assert_eq!((rejected.cards.len(), rejected.count), (1, 1));
+    assert_eq!(rejected.cards[0].id, card.id);
+    for (q, what) in [
+        (in_state("pending"), "pending"),
+        (in_state("none"), "none"),
+        (
+            CardQuery {
+                from: Some(day(card.card_on + Duration::days(1))),
+                ..in_state("rejected")
+            },
+            "after the card",
+        ),
+    ] {
+        let page = w.cards(&discipline, &q).await.unwrap();
+        assert_eq!((page.cards.len(), page.count), (0, 0), "{what}");
+    }
     // The card is as issued: same colour, limit, dates and reason; still listed.
     let now = w.cards(&discipline, &desk()).await.unwrap().cards;
     assert_eq!(now.len(), 1);
@@ -584,7 +607,7 @@ async fn the_desk_filters_by_window_and_staff_pages_by_key_and_counts(w: World) 
     // its count agree, and a pair that matches nothing counts nothing.
     let color = all_cards(&w, &jj).await[0].color.code().to_string();
     let other_color = if color == "red" { "yellow" } else { "red" };
-    let pairs: [(CardQuery, usize); 10] = [
+    let pairs: [(CardQuery, usize); 13] = [
         (
             CardQuery {
                 department: Some("shichang".into()),
@@ -663,6 +686,29 @@ async fn the_desk_filters_by_window_and_staff_pages_by_key_and_counts(w: World) 
                 ..by_staff(&w.clerk)
             },
             0,
+        ),
+        // Staff member + item and staff member + window read the staff rows' own columns
+        // (migration 0043); the window follows a hand-over made after the card was filed.
+        (
+            CardQuery {
+                item: Some("HY-SC-001".into()),
+                ..by_staff(&w.reviewer)
+            },
+            3,
+        ),
+        (
+            CardQuery {
+                item: Some("HY-WG-001".into()),
+                ..by_staff(&w.clerk)
+            },
+            0,
+        ),
+        (
+            CardQuery {
+                window: Some(window.into()),
+                ..by_staff(&w.clerk)
+            },
+            2,
         ),
     ];
     for (q, expected) in &pairs {

@@ -161,10 +161,16 @@ impl WriteTx {
             unit, at_ms, case_id)
         .run_once(&mut **self, "case")
         .await?;
-        // The desk's window filter follows the case.
+        // The desk's window filter follows the case, on the cards and their staff rows.
         sql!("UPDATE monitoring_cards SET unit = $1 WHERE case_id = $2"; unit, case_id)
             .run(&mut **self)
-            .await
+            .await?;
+        sql!(
+            "UPDATE monitoring_card_staff SET unit = $1
+             WHERE card_id IN (SELECT id FROM monitoring_cards WHERE case_id = $2)";
+            unit, case_id)
+        .run(&mut **self)
+        .await
     }
 
     /// The open cases of a delegated item received at one of `units` of a jurisdiction, by id.

@@ -54,6 +54,32 @@ pub struct FindingFilter {
     pub item_code: Option<String>,
 }
 
+/// A page of findings.
+#[derive(Debug, Clone)]
+pub struct FindingPage {
+    pub findings: Vec<Finding>,
+    /// How many findings the filter matches (on every page).
+    pub count: i64,
+    /// The last finding's id, to give as `after` for the next page; None on the last page.
+    pub next: Option<i64>,
+}
+
+/// Appends the filter's conditions (` WHERE …`) to a statement on `findings`.
+fn finding_where(q: &mut Statement<'_>, f: &FindingFilter) {
+    q.push(" WHERE 1 = 1");
+    for (column, value) in [
+        ("jurisdiction", &f.jurisdiction),
+        ("department", &f.department),
+        ("licence", &f.licence),
+        ("holder_id", &f.holder_id),
+        ("item_code", &f.item_code),
+    ] {
+        if let Some(v) = value {
+            q.push(format!(" AND {column} = ")).push_bind(v.clone());
+        }
+    }
+}
+
 impl WriteTx {
     pub async fn insert_finding(&mut self, f: &NewFinding<'_>) -> Result<i64> {
         insert!("findings", f;
@@ -72,22 +98,43 @@ impl Store {
             .await
     }
 
-    /// Findings by filter, newest first.
+    /// Findings by filter, newest first: the first 500 (a licence's or a licensee's own; a
+    /// jurisdiction's or a department's are read a page at a time, [`Store::finding_page`]).
     pub async fn findings(&self, f: &FindingFilter) -> Result<Vec<Finding>> {
-        let mut q = Statement::new(select::<Finding>("findings WHERE 1 = 1"));
-        for (column, value) in [
-            ("jurisdiction", &f.jurisdiction),
-            ("department", &f.department),
-            ("licence", &f.licence),
-            ("holder_id", &f.holder_id),
-            ("item_code", &f.item_code),
-        ] {
-            if let Some(v) = value {
-                q.push(format!(" AND {column} = ")).push_bind(v);
-            }
+        Ok(self.finding_page(f, None, 500).await?.findings)
+    }
+
+    /// A page of the findings by filter, newest first, after the finding `after` (keyset
+    /// pagination: the page reads the filter's index from the key on), with how many the filter
+    /// matches and the id to give as `after` for the next page.
+    pub async fn finding_page(
+        &self,
+        f: &FindingFilter,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<FindingPage> {
+        let limit = limit.clamp(1, 1000);
+        let mut q = Statement::new(select::<Finding>("findings"));
+        finding_where(&mut q, f);
+        if let Some(after) = after {
+            q.push(" AND id < ").push_bind(after);
         }
-        q.push(" ORDER BY id DESC LIMIT 500");
-        q.all(self.reader()).await
+        q.push(" ORDER BY id DESC LIMIT ").push_bind(limit + 1);
+        let mut findings: Vec<Finding> = q.all(self.reader()).await?;
+        let next = if findings.len() as i64 > limit {
+            findings.truncate(limit as usize);
+            findings.last().map(|f| f.id)
+        } else {
+            None
+        };
+        let mut q = Statement::new("SELECT COUNT(*) FROM findings");
+        finding_where(&mut q, f);
+        let count = q.scalar(self.reader()).await?;
+        Ok(FindingPage {
+            findings,
+            count,
+            next,
+        })
     }
 
     /// How many findings a jurisdiction holds per item and kind, as (item code, kind, count): all

@@ -43,6 +43,7 @@ pub mod monitoring;
 pub mod notifications;
 pub mod open311;
 pub mod org;
+pub mod paging;
 pub mod pending_uploads;
 pub mod pools;
 pub mod portal;

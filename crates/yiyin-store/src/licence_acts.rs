@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use yiyin_domain::licence::{ActDetails, ActKind, ActState, PendingAct};
 
-use crate::rows::{by_id, day, insert, record, select, sql};
+use crate::paging::{DueKey, after_key};
+use crate::rows::{Statement, by_id, day, insert, record, select, sql};
 use crate::{Missing, Result, Store, WriteTx};
 
 record! {
@@ -134,6 +135,16 @@ impl WriteTx {
     }
 }
 
+/// A page of the acts waiting for a decision.
+#[derive(Debug, Clone)]
+pub struct OpenActPage {
+    pub acts: Vec<LicenceAct>,
+    /// How many acts are waiting (on every page).
+    pub count: i64,
+    /// The last act's key, for the next page; None on the last page.
+    pub next: Option<DueKey>,
+}
+
 impl Store {
     /// The acts on a licence, oldest first.
     pub async fn licence_acts(&self, identifier: &str) -> Result<Vec<LicenceAct>> {
@@ -157,13 +168,41 @@ impl Store {
         Ok(kind.and_then(|k| ActKind::parse(&k)))
     }
 
-    /// A jurisdiction's acts waiting for a decision, by due date.
+    /// A jurisdiction's acts waiting for a decision, by due date: the first 500 (the overview
+    /// reads them a page at a time, [`Store::open_act_page`]).
     pub async fn open_licence_acts(&self, jurisdiction: &str) -> Result<Vec<LicenceAct>> {
-        let from = "licence_acts WHERE jurisdiction = $1 AND state IN ('proposed', 'pending')
-             ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id LIMIT 500";
-        sql!(select::<LicenceAct>(from); jurisdiction)
-            .all(self.reader())
-            .await
+        Ok(self.open_act_page(jurisdiction, None, 500).await?.acts)
+    }
+
+    /// A page of a jurisdiction's acts waiting for a decision, by due date (one the calendar
+    /// cannot compute yet last), after `after` (keyset pagination, [`crate::paging`]), with how
+    /// many are waiting.
+    pub async fn open_act_page(
+        &self,
+        jurisdiction: &str,
+        after: Option<&DueKey>,
+        limit: i64,
+    ) -> Result<OpenActPage> {
+        let limit = limit.clamp(1, 1000);
+        let open = |q: &mut Statement<'_>| {
+            q.push(" WHERE jurisdiction = ")
+                .push_bind(jurisdiction.to_string())
+                .push(" AND state IN ('proposed', 'pending')");
+        };
+        let mut q = Statement::new(select::<LicenceAct>("licence_acts"));
+        open(&mut q);
+        after_key(&mut q, None, after, limit + 1);
+        let mut acts: Vec<LicenceAct> = q.all(self.reader()).await?;
+        let next = if acts.len() as i64 > limit {
+            acts.truncate(limit as usize);
+            acts.last().map(|a| DueKey::of(0, a.due_on, a.id))
+        } else {
+            None
+        };
+        let mut q = Statement::new("SELECT COUNT(*) FROM licence_acts");
+        open(&mut q);
+        let count = q.scalar(self.reader()).await?;
+        Ok(OpenActPage { acts, count, next })
     }
 
     /// Renewals under review whose decision date passed before `today` on licences still valid

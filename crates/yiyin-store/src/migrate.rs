@@ -216,6 +216,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "push_lists",
         include_str!("../migrations/0042_push_lists.sql"),
     ),
+    (
+        43,
+        "desk_filters_and_finding_pages",
+        include_str!("../migrations/0043_desk_filters_and_finding_pages.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use yiyin_domain::labels::Labelled;
 use yiyin_domain::monitoring::{Card, CardColor, CardLimit};
 
-use crate::rows::{Column, Statement, coded, columns_of, day, insert, record, select, sql};
+use crate::rows::{Column, Statement, coded, columns_of, day, record, select, sql};
 use crate::{Conflict, Result, Store, StoreError, WriteTx};
 
 /// Where an appeal stands.
@@ -242,8 +242,9 @@ impl WriteTx {
             }
             let mut q = Statement::new(
                 "INSERT INTO monitoring_card_staff \
-                   (account_id, jurisdiction, card_on, card_id, color, department) \
-                 SELECT s.account_id, c.jurisdiction, c.card_on, c.id, c.color, c.department \
+                   (account_id, jurisdiction, card_on, card_id, color, department, item_code, unit) \
+                 SELECT s.account_id, c.jurisdiction, c.card_on, c.id, c.color, c.department, \
+                        c.item_code, c.unit \
                  FROM monitoring_cards c \
                  JOIN statistics_case_staff s ON s.case_id = c.case_id WHERE c.case_id",
             );
@@ -264,9 +265,14 @@ impl WriteTx {
         reason: &str,
         at_ms: i64,
     ) -> Result<()> {
-        let filed = insert!("card_appeals";
-            card_id, filed_by, reason, filed_at = at_ms, state = AppealState::Pending.code();
-            "ON CONFLICT (card_id) DO NOTHING")
+        // The appeal keeps its card's jurisdiction and date, which the appeal filter's index
+        // leads with (migration 0043).
+        let filed = sql!(
+            "INSERT INTO card_appeals
+               (card_id, filed_by, reason, filed_at, state, jurisdiction, card_on)
+             SELECT id, $2, $3, $4, $5, jurisdiction, card_on FROM monitoring_cards WHERE id = $1
+             ON CONFLICT (card_id) DO NOTHING";
+            card_id, filed_by, reason, at_ms, AppealState::Pending.code())
         .changed_one(&mut **self)
         .await?;
         if filed {
@@ -334,7 +340,8 @@ impl Store {
         let mut q = Statement::new("SELECT COUNT(*) FROM");
         // Without the appeal filter the cards alone are counted (the appeal joined to the desk
         // is one at most per card): a count of a range of the filter's index, no probe a card.
-        let from = if f.appeal.is_none() {
+        // The appeals, when they lead, are joined by the filter itself.
+        let from = if f.appeal.is_none() || Lead::of(f) == Lead::Appeals {
             "monitoring_cards"
         } else {
             "monitoring_desk"
@@ -398,25 +405,53 @@ impl Store {
     }
 }
 
-/// The columns the desk is ordered by: the staff filter's own (its rows are in date order per
-/// account), else the card's.
-fn order_columns(f: &CardFilter) -> (&'static str, &'static str) {
-    if f.staff.is_some() {
-        ("s.card_on", "s.card_id")
-    } else {
-        ("d.card_on", "d.id")
+/// Which rows lead the desk's query: a filter whose rows are fewer and in date order of their own
+/// is read first and its cards joined, else the cards themselves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    /// The staff rows of one account (`s`), which keep their card's colour, department, item and
+    /// window (migrations 0037 and 0043).
+    Staff,
+    /// The appeals in one state (`a`), which keep their card's jurisdiction and date (0043).
+    Appeals,
+    /// The cards (`d`), whose indexes lead with each filter and each pair of filters.
+    Cards,
+}
+
+impl Lead {
+    fn of(f: &CardFilter) -> Lead {
+        match (f.staff, f.appeal) {
+            (Some(_), _) => Lead::Staff,
+            (None, Some(Some(_))) => Lead::Appeals,
+            _ => Lead::Cards,
+        }
+    }
+
+    /// The columns the desk is ordered by: the leading rows' date and card.
+    fn order(self) -> (&'static str, &'static str) {
+        match self {
+            Lead::Staff => ("s.card_on", "s.card_id"),
+            Lead::Appeals => ("a.card_on", "a.card_id"),
+            Lead::Cards => ("d.card_on", "d.id"),
+        }
     }
 }
 
-/// Appends the desk's tables (`d`, and `s` for the staff filter) and its filter's conditions.
+/// The columns the desk is ordered by (see [`Lead::order`]).
+fn order_columns(f: &CardFilter) -> (&'static str, &'static str) {
+    Lead::of(f).order()
+}
+
+/// Appends the desk's tables (`d`, and `s` or `a` when they lead) and its filter's conditions.
 fn desk_where(q: &mut Statement<'_>, f: &CardFilter) {
     desk_where_in(q, f, "monitoring_desk");
 }
 
 /// [`desk_where`] on the desk view or on the cards alone (`from`, as `d`).
 fn desk_where_in(q: &mut Statement<'_>, f: &CardFilter, from: &str) {
-    match f.staff {
-        Some(account) => {
+    let lead = Lead::of(f);
+    match (lead, f.staff) {
+        (Lead::Staff, Some(account)) => {
             q.push(format!(
                 " monitoring_card_staff s JOIN {from} d ON d.id = s.card_id \
                  WHERE s.account_id = "
@@ -425,21 +460,23 @@ fn desk_where_in(q: &mut Statement<'_>, f: &CardFilter, from: &str) {
             q.push(" AND s.jurisdiction = ")
                 .push_bind(f.jurisdiction.clone());
         }
-        None => {
+        (Lead::Appeals, _) => {
+            q.push(format!(
+                " card_appeals a JOIN {from} d ON d.id = a.card_id WHERE a.jurisdiction = "
+            ))
+            .push_bind(f.jurisdiction.clone());
+        }
+        _ => {
             q.push(format!(" {from} d WHERE d.jurisdiction = "))
                 .push_bind(f.jurisdiction.clone());
         }
     }
-    let (on, _) = order_columns(f);
-    // With the staff filter, the colour and department are read from the staff rows, whose
-    // indexes lead with the account and either (migration 0037).
-    let (color, department) = if f.staff.is_some() {
-        ("s.color", "s.department")
-    } else {
-        ("d.color", "d.department")
-    };
+    let (on, _) = lead.order();
+    // With the staff filter, the card's colour, department, item and window are read from the
+    // staff rows, whose indexes lead with the account and each of them.
+    let t = if lead == Lead::Staff { "s" } else { "d" };
     if !f.departments.is_empty() {
-        q.push(format!(" AND {department} IN ("));
+        q.push(format!(" AND {t}.department IN ("));
         for (i, d) in f.departments.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
@@ -449,16 +486,18 @@ fn desk_where_in(q: &mut Statement<'_>, f: &CardFilter, from: &str) {
         q.push(")");
     }
     if let Some(d) = &f.department {
-        q.push(format!(" AND {department} = ")).push_bind(d.clone());
+        q.push(format!(" AND {t}.department = "))
+            .push_bind(d.clone());
     }
     if let Some(i) = &f.item_code {
-        q.push(" AND d.item_code = ").push_bind(i.clone());
+        q.push(format!(" AND {t}.item_code = "))
+            .push_bind(i.clone());
     }
     if let Some(u) = &f.unit {
-        q.push(" AND d.unit = ").push_bind(u.clone());
+        q.push(format!(" AND {t}.unit = ")).push_bind(u.clone());
     }
     if let Some(c) = f.color {
-        q.push(format!(" AND {color} = ")).push_bind(c.code());
+        q.push(format!(" AND {t}.color = ")).push_bind(c.code());
     }
     if let Some(from) = f.from {
         q.push(format!(" AND {on} >= ")).push_bind(day(from));
@@ -466,12 +505,15 @@ fn desk_where_in(q: &mut Statement<'_>, f: &CardFilter, from: &str) {
     if let Some(to) = f.to {
         q.push(format!(" AND {on} <= ")).push_bind(day(to));
     }
-    match f.appeal {
-        None => {}
-        Some(None) => {
+    match (lead, f.appeal) {
+        (_, None) => {}
+        (_, Some(None)) => {
             q.push(" AND d.appeal_state IS NULL");
         }
-        Some(Some(s)) => {
+        (Lead::Appeals, Some(Some(s))) => {
+            q.push(" AND a.state = ").push_bind(s.code());
+        }
+        (_, Some(Some(s))) => {
             q.push(" AND d.appeal_state = ").push_bind(s.code());
         }
     }

@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::Value;
 use yiyin_domain::supervision::VerificationState;
 
-use crate::rows::{by_id, day, insert, record, select, sql};
+use crate::paging::{DueKey, after_key};
+use crate::rows::{Statement, by_id, day, insert, record, select, sql};
 use crate::{Missing, Result, Store, WriteTx};
 
 record! {
@@ -77,18 +78,75 @@ impl WriteTx {
     }
 }
 
+/// The rank of a task in its lists: open ones (待核查, 限期整改) first.
+const TASK_RANK: &str = "CASE WHEN state IN ('open', 'rectifying') THEN 0 ELSE 1 END";
+
+/// A task's key in its lists (see [`crate::paging`]).
+fn task_key(t: &VerificationTask) -> DueKey {
+    let closed = !matches!(
+        t.state,
+        VerificationState::Open | VerificationState::Rectifying
+    );
+    DueKey::of(i64::from(closed), t.due_on, t.id)
+}
+
+/// A page of tasks.
+#[derive(Debug, Clone)]
+pub struct TaskPage {
+    pub tasks: Vec<VerificationTask>,
+    /// How many tasks the list holds (on every page).
+    pub count: i64,
+    /// The last task's key, for the next page; None on the last page.
+    pub next: Option<DueKey>,
+}
+
+/// Appends the list's conditions to a statement on `verification_tasks`.
+fn task_where(q: &mut Statement<'_>, jurisdiction: &str, department: Option<&str>) {
+    q.push(" WHERE jurisdiction = ")
+        .push_bind(jurisdiction.to_string());
+    if let Some(d) = department {
+        q.push(" AND department = ").push_bind(d.to_string());
+    }
+}
+
 impl Store {
-    /// A jurisdiction's (or one department's) tasks, open ones first, by due date.
+    /// A jurisdiction's (or one department's) tasks, open ones first, by due date: the first
+    /// 500 (the desks read theirs a page at a time, [`Store::verification_page`]).
     pub async fn verification_tasks(
         &self,
         jurisdiction: &str,
         department: Option<&str>,
     ) -> Result<Vec<VerificationTask>> {
-        let from = "verification_tasks WHERE jurisdiction = $1 AND ($2 = '' OR department = $2)
-             ORDER BY CASE WHEN state IN ('open', 'rectifying') THEN 0 ELSE 1 END, due_on, id LIMIT 500";
-        sql!(select::<VerificationTask>(from); jurisdiction, department.unwrap_or(""))
-            .all(self.reader())
-            .await
+        Ok(self
+            .verification_page(jurisdiction, department, None, 500)
+            .await?
+            .tasks)
+    }
+
+    /// A page of a jurisdiction's (or one department's) tasks, open ones first, then by due date,
+    /// after `after` (keyset pagination, [`crate::paging`]), with how many the list holds.
+    pub async fn verification_page(
+        &self,
+        jurisdiction: &str,
+        department: Option<&str>,
+        after: Option<&DueKey>,
+        limit: i64,
+    ) -> Result<TaskPage> {
+        let limit = limit.clamp(1, 1000);
+        let mut q = Statement::new(select::<VerificationTask>("verification_tasks"));
+        task_where(&mut q, jurisdiction, department);
+        after_key(&mut q, Some(TASK_RANK), after, limit + 1);
+        let mut tasks: Vec<VerificationTask> = q.all(self.reader()).await?;
+        let next = if tasks.len() as i64 > limit {
+            tasks.truncate(limit as usize);
+            tasks.last().map(task_key)
+        } else {
+            None
+        };
+        let mut q = Statement::new("SELECT COUNT(*) FROM verification_tasks");
+        task_where(&mut q, jurisdiction, department);
+        let count = q.scalar(self.reader()).await?;
+        Ok(TaskPage { tasks, count, next })
     }
 
     pub async fn verification_task(&self, id: i64) -> Result<VerificationTask> {

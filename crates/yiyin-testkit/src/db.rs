@@ -3,12 +3,65 @@
 //! dropped after. Also raw access to it, as an intruder with the database's credentials would have,
 //! for tests of tampering.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use sqlx::{Connection, Executor};
 use yiyin_store::{Backend, Store, StoreOptions};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Whether this process has swept the databases left by dead test processes.
+static SWEPT: AtomicBool = AtomicBool::new(false);
+
+/// The process that made a test database or file, from its name (`yiyin_t_<pid>_…`).
+fn maker(name: &str) -> Option<u32> {
+    name.strip_prefix("yiyin_t_")?
+        .split('_')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Whether a process made this test database and is gone: a test process killed before it could
+/// drop its database leaves it behind. Only where `/proc` tells which processes live (Linux).
+fn orphaned(name: &str) -> bool {
+    let proc = std::path::Path::new("/proc");
+    proc.join("self").exists()
+        && maker(name)
+            .is_some_and(|pid| pid != std::process::id() && !proc.join(pid.to_string()).exists())
+}
+
+/// Drops the PostgreSQL databases and removes the SQLite files that dead test processes left
+/// (once per process): killed test runs would otherwise fill the server and the disk.
+async fn sweep_orphans(conn: &mut sqlx::AnyConnection) {
+    if SWEPT.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'yiyin\\_t\\_%'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    for name in names.iter().filter(|n| orphaned(n)) {
+        let _ = conn
+            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+            .await;
+    }
+    if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if orphaned(&name) {
+                let path = entry.path();
+                let _ = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+            }
+        }
+    }
+}
 
 /// The PostgreSQL server tests make their databases on.
 pub fn postgres_admin_url() -> String {
@@ -52,6 +105,7 @@ impl TestDb {
                 let mut conn = sqlx::AnyConnection::connect(&admin)
                     .await
                     .expect("PostgreSQL for the tests (YIYIN_TEST_POSTGRES_URL)");
+                sweep_orphans(&mut conn).await;
                 conn.execute(format!("CREATE DATABASE {name}").as_str())
                     .await
                     .expect("create test database");

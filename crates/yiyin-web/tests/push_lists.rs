@@ -2,7 +2,8 @@
 //! databases: the signed body names the push by its key and its id; a department's system
 //! acknowledges by key (its own pushes only; unknown keys reported and nothing done with them; a
 //! second acknowledgement changes nothing; the same audited act as on the desk); the desk's and
-//! the bureau's lists page with counts that match what can be listed (overdue ones too); and a
+//! the bureau's lists page with counts that match what can be listed (overdue ones too, and the
+//! findings); and a
 //! department whose system hangs delays no other department's deliveries, in this round or the
 //! next.
 
@@ -160,18 +161,29 @@ async fn pushes_are_acknowledged_by_key(backend: Backend) {
 
 /// Every page of a list through the API, following `next`: (the pushes' ids, each page's count).
 async fn every_page(app: &Api, token: &str, query: &str) -> (Vec<i64>, Vec<i64>) {
+    every_page_of(app, token, "pushes", query).await
+}
+
+/// Every page of the findings of a list, two a page: the ids in order and the count each page gave.
+async fn every_finding_page(app: &Api, token: &str, query: &str) -> (Vec<i64>, Vec<i64>) {
+    every_page_of(app, token, "findings", query).await
+}
+
+/// Every page of `GET /api/v1/supervision/{list}` (whose rows are in the field of that name), two a
+/// page: the ids in order and the count each page gave.
+async fn every_page_of(app: &Api, token: &str, list: &str, query: &str) -> (Vec<i64>, Vec<i64>) {
     let (mut ids, mut counts) = (Vec::new(), Vec::new());
     let mut after = String::new();
     loop {
         let page = app
             .by(token)
             .get(&format!(
-                "/api/v1/supervision/pushes?{query}&limit=2&after={after}"
+                "/api/v1/supervision/{list}?{query}&limit=2&after={after}"
             ))
             .await
             .expect(200);
         ids.extend(
-            page["pushes"]
+            page[list]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -266,6 +278,88 @@ async fn push_lists_page_with_counts_that_match(backend: Backend) {
     let (status, html) = app.page_text(&zhao, "/supervision?all=1").await;
     assert_eq!(status, 200);
     assert!(html.contains("共 5 条"), "the count on the desk page");
+
+    // The findings (抄告) page the same way: a department's and the jurisdiction's, newest
+    // first, the count on every page, never cut at a fixed number.
+    let mut found = Vec::new();
+    // (Each department about an item it supervises: 审管分离.)
+    for (who, item, i) in [
+        (&zhao, "HY-SC-001", 0),
+        (&li, "HY-WG-001", 1),
+        (&zhao, "HY-SC-001", 2),
+        (&zhao, "HY-SC-001", 3),
+        (&li, "HY-WG-001", 4),
+    ] {
+        let finding = app
+            .by(who)
+            .post(
+                "/api/v1/supervision/findings",
+                json!({"holder_id": yiyin_testkit::web::COMPANY_ID, "holder": "汉阴县月河餐饮有限公司",
+                       "item_code": item, "kind": "compliant", "summary": format!("第{i}次检查，证照齐全")}),
+            )
+            .await
+            .expect(201);
+        found.push((
+            finding["id"].as_i64().unwrap(),
+            finding["department"].clone(),
+        ));
+    }
+    found.reverse();
+    let of = |d: &str| -> Vec<i64> {
+        found
+            .iter()
+            .filter(|f| d.is_empty() || f.1 == d)
+            .map(|f| f.0)
+            .collect()
+    };
+    let (ids, counts) = every_finding_page(&app, &zhao, "").await;
+    assert_eq!(ids, of(DEPARTMENT));
+    assert_eq!(counts, [3, 3]);
+    let (ids, counts) = every_finding_page(&app, &head, "jurisdiction=hanyin").await;
+    assert_eq!(ids, of(""));
+    assert_eq!(counts, [5, 5, 5]);
+    let (ids, _) = every_finding_page(&app, &head, "jurisdiction=hanyin&department=wenguang").await;
+    assert_eq!(ids, of("wenguang"));
+    app.by(&li)
+        .get("/api/v1/supervision/findings?jurisdiction=hanyin&department=shichang")
+        .await
+        .refused(403, "不在您的监管职责范围内");
+    app.by(&zhao)
+        .get("/api/v1/supervision/findings?jurisdiction=hanyin")
+        .await
+        .refused(403, "无权查看监管抄告");
+    app.by(&zhao)
+        .get("/api/v1/supervision/findings?after=x")
+        .await
+        .refused(422, "翻页位置无效");
+    app.by(&zhao)
+        .get("/api/v1/supervision/findings?limit=0")
+        .await
+        .refused(422, "每页条数应在 1 至 100 之间");
+    // The pages: the desk's second page of findings and the bureau's.
+    let second = of(DEPARTMENT)[0];
+    let (status, html) = app
+        .page_text(&zhao, &format!("/supervision?findings_after={second}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("共 3 条") && html.contains("第2次检查") && !html.contains("第3次检查"),
+        "{html}"
+    );
+    let (status, html) = app
+        .page_text(
+            &head,
+            &format!(
+                "/work/supervision?j=hanyin&list=findings&after={}",
+                of("")[3]
+            ),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("共 5 条") && html.contains("第0次检查") && !html.contains("第1次检查"),
+        "{html}"
+    );
     app.stop().await;
 }
 

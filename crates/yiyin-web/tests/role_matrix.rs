@@ -270,6 +270,27 @@ fn rows() -> Vec<Row> {
             Who::Ops(&[O::ActOnLicence, O::ManagePushes]),
         ),
         missing("/api/v1/supervision/pushes/999999/replay", MANAGE_PUSHES),
+        // The findings' and the verification tasks' lists: as the push lists.
+        get(
+            "/api/v1/supervision/findings?jurisdiction=hanyin&department=shichang",
+            Who::Ops(&[O::Supervise, O::ActOnLicence, O::ManagePushes]),
+        ),
+        get(
+            "/api/v1/supervision/findings?jurisdiction=hanyin",
+            Who::Ops(&[O::ActOnLicence, O::ManagePushes]),
+        ),
+        get(
+            "/api/v1/supervision/verifications?jurisdiction=hanyin&department=shichang",
+            Who::Ops(&[O::Supervise, O::ActOnLicence, O::ManagePushes]),
+        ),
+        get(
+            "/api/v1/supervision/verifications?jurisdiction=hanyin",
+            Who::Ops(&[O::ActOnLicence, O::ManagePushes]),
+        ),
+        get(
+            "/api/v1/licence-acts?jurisdiction=hanyin",
+            Who::Ops(&[O::ActOnLicence, O::ManagePushes]),
+        ),
         // 通知发送
         get(
             "/api/v1/jurisdictions/hanyin/notifications/failed",

@@ -7,9 +7,11 @@
 //! yet) is kept *volatile* and counted from its facts as of the end of each period, as the full
 //! recomputation counts it.
 //!
-//! One code path adds to the sums: [`keep_summary`], for one case written or a batch of a rebuild
-//! (`yiyin statistics rebuild`, and at start when the summary was built under older rules or
-//! never, e.g. a store that had cases before the summary existed).
+//! One code path classifies a case into the sums (`summarise`): [`keep_summary`] adds one case
+//! written to the sums at once; a rebuild (`yiyin statistics rebuild`, and at start when the
+//! summary was built under older rules or never, e.g. a store that had cases before the summary
+//! existed) and the resummary after a calendar change gather every batch's tallies in memory
+//! (`PendingSums`) and write each sums row once at the end.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -77,6 +77,18 @@ fn cursor(k: PushKey) -> String {
     format!("{}_{}", i64::from(k.acknowledged), k.id)
 }
 
+/// The rows a page of a list asks for: 1 to [`PUSH_PAGE`], that many when not given.
+pub(super) fn page_limit(limit: Option<i64>) -> Result<i64> {
+    match limit {
+        None => Ok(PUSH_PAGE),
+        Some(n) if (1..=PUSH_PAGE).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::field(
+            "limit",
+            format!("每页条数应在 1 至 {PUSH_PAGE} 之间"),
+        )),
+    }
+}
+
 /// A cursor given back, or bad input in its field.
 fn parse_cursor(text: &str) -> Result<PushKey> {
     let bad = || AppError::field("after", "翻页位置无效，请从第一页重新查看");
@@ -220,7 +232,8 @@ impl App {
         ] {
             yiyin_domain::text::check(field, value, yiyin_domain::text::TextKind::Short)?;
         }
-        let (jurisdiction, department) = self.push_list_scope(who, q)?;
+        let (jurisdiction, department) =
+            self.list_scope(who, &q.jurisdiction, &q.department, "审管推送")?;
         let list = match q.list.trim() {
             "" => "unacknowledged",
             l => l,
@@ -232,16 +245,7 @@ impl App {
                 "" => None,
                 a => Some(parse_cursor(a)?),
             },
-            limit: match q.limit {
-                None => PUSH_PAGE,
-                Some(n) if (1..=PUSH_PAGE).contains(&n) => n,
-                Some(_) => {
-                    return Err(AppError::field(
-                        "limit",
-                        format!("每页条数应在 1 至 {PUSH_PAGE} 之间"),
-                    ));
-                }
-            },
+            limit: page_limit(q.limit)?,
             ..Default::default()
         };
         match list {
@@ -267,22 +271,25 @@ impl App {
         })
     }
 
-    /// Whose pushes a list may show: a department of the caller's desks, or any department (or
-    /// all) of a jurisdiction the caller oversees for the bureau.
-    fn push_list_scope(
+    /// Whose pushes or findings (`what` the list holds, as the refusal names it) a list may
+    /// show: a department of the caller's desks, or any department (or all) of a jurisdiction
+    /// the caller oversees for the bureau.
+    pub(super) fn list_scope(
         &self,
         who: &Principal,
-        q: &PushListQuery,
+        jurisdiction: &str,
+        department: &str,
+        what: &str,
     ) -> Result<(String, Option<String>)> {
-        let (j, d) = (q.jurisdiction.trim(), q.department.trim());
+        let (j, d) = (jurisdiction.trim(), department.trim());
         let bureau = !j.is_empty() && self.bureau_jurisdictions(who).iter().any(|b| b == j);
         if bureau {
             return Ok((j.to_string(), (!d.is_empty()).then(|| d.to_string())));
         }
         if d.is_empty() && !j.is_empty() {
-            return Err(AppError::Forbidden(
-                "无权查看审管推送：您的岗位在该县区没有此项职责".into(),
-            ));
+            return Err(AppError::Forbidden(format!(
+                "无权查看{what}：您的岗位在该县区没有此项职责"
+            )));
         }
         let Desk {
             jurisdiction,

@@ -13,8 +13,9 @@ use yiyin_app::App;
 use yiyin_app::inspections::{InspectionResultInput, PlanInput, TieInput, public_plan};
 use yiyin_app::licences::{ActInput, LicenceView};
 use yiyin_app::supervision::{
-    FindingInput, Inbox, KeyAcknowledgement, Overview, PushListPage, PushListQuery, SubjectView,
-    VerificationInput, WebhookInput,
+    ActListPage, FindingInput, FindingListPage, Inbox, KeyAcknowledgement, Overview, PushListPage,
+    PushListQuery, SubjectView, SupervisionListQuery, TaskListPage, VerificationInput,
+    WebhookInput,
 };
 use yiyin_store::credit::CreditRecord;
 use yiyin_store::findings::Finding;
@@ -159,6 +160,42 @@ pub async fn finding(
         StatusCode::CREATED,
         Json(call.app.record_finding(&call.who, &input).await?),
     ))
+}
+
+/// A page of the findings (抄告): a department's (its supervisors; the bureau) or a
+/// jurisdiction's (the bureau); newest first; with how many the list holds and the cursor of the
+/// next page.
+#[utoipa::path(get, path = "/api/v1/supervision/findings", tag = "监管", params(SupervisionListQuery),
+    responses((status = 200, body = FindingListPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn findings(
+    call: Caller,
+    Query(q): Query<SupervisionListQuery>,
+) -> ApiResult<Json<FindingListPage>> {
+    Ok(Json(call.app.finding_list(&call.who, &q).await?))
+}
+
+/// A page of the licence acts of a jurisdiction waiting for the bureau's decision (change,
+/// renewal, cancellation applications; proposed revocations), by due date (one the calendar
+/// cannot compute yet last); with how many are waiting and the cursor of the next page.
+#[utoipa::path(get, path = "/api/v1/licence-acts", tag = "监管", params(SupervisionListQuery),
+    responses((status = 200, body = ActListPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn open_acts(
+    call: Caller,
+    Query(q): Query<SupervisionListQuery>,
+) -> ApiResult<Json<ActListPage>> {
+    Ok(Json(call.app.open_act_list(&call.who, &q).await?))
+}
+
+/// A page of the commitment verification tasks (承诺核查): a department's (its supervisors; the
+/// bureau) or a jurisdiction's (the bureau); open ones first, then by due date; with how many the
+/// list holds and the cursor of the next page.
+#[utoipa::path(get, path = "/api/v1/supervision/verifications", tag = "监管", params(SupervisionListQuery),
+    responses((status = 200, body = TaskListPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn verifications(
+    call: Caller,
+    Query(q): Query<SupervisionListQuery>,
+) -> ApiResult<Json<TaskListPage>> {
+    Ok(Json(call.app.task_list(&call.who, &q).await?))
 }
 
 /// Record the outcome of a commitment verification: fulfilled, rectify by a date, or false (a

@@ -168,18 +168,20 @@ class Signer(BaseHTTPRequestHandler):
         )
 
     def answer(self, status: int, payload: dict, body) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        # The request is logged before it is answered: a test reads the log as soon as Yiyin has
+        # its answer, so a line written after the answer could be missing (seen under load).
         entry = {"status": status}
         if isinstance(body, dict):
             for k in ("seal_id", "document_id", "data_hash", "purpose", "reference"):
                 entry[k] = body.get(k)
         with LOCK, open(self.log_path, "a") as f:
             f.write(json.dumps(entry) + "\n")
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def log_message(self, *args):
         pass

@@ -6,7 +6,7 @@ use crate::pages::{Path, Query};
 use askama::Template;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use yiyin_app::supervision::{Overview, PushListQuery, WebhookInput};
+use yiyin_app::supervision::{Overview, PushListQuery, SupervisionListQuery, WebhookInput};
 
 use crate::auth::gate;
 use crate::error::AppError;
@@ -21,7 +21,7 @@ use crate::pages::{
 pub struct BureauQuery {
     pub j: String,
     pub notice: String,
-    /// A list paged on (overdue, dead or unsigned) and the cursor of its page.
+    /// A list paged on (overdue, dead, unsigned, acts or findings) and the cursor of its page.
     pub list: String,
     pub after: String,
 }
@@ -62,24 +62,44 @@ async fn bureau_page(page: &Page, q: &BureauQuery, error: String, form: FormData
     };
     let mut o = page.app.overview(page.who(), &j).await?;
     if !q.after.trim().is_empty() {
-        let more = page
-            .app
-            .push_list(
-                page.who(),
-                &PushListQuery {
-                    jurisdiction: j.clone(),
-                    list: q.list.clone(),
-                    after: q.after.clone(),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let (list, next) = match q.list.as_str() {
-            "dead" => (&mut o.dead, &mut o.dead_next),
-            "unsigned" => (&mut o.unsigned, &mut o.unsigned_next),
-            _ => (&mut o.overdue, &mut o.overdue_next),
+        let later = SupervisionListQuery {
+            jurisdiction: j.clone(),
+            after: q.after.clone(),
+            ..Default::default()
         };
-        (*list, *next) = (more.pushes, more.next);
+        let who = page.who();
+        match q.list.as_str() {
+            "acts" => {
+                let more = page.app.open_act_list(who, &later).await?;
+                (o.open_acts, o.open_acts_count, o.open_acts_next) =
+                    (more.acts, more.count, more.next);
+            }
+            "findings" => {
+                let more = page.app.finding_list(who, &later).await?;
+                (o.findings, o.findings_count, o.findings_next) =
+                    (more.findings, more.count, more.next);
+            }
+            list => {
+                let more = page
+                    .app
+                    .push_list(
+                        who,
+                        &PushListQuery {
+                            jurisdiction: j.clone(),
+                            list: list.to_string(),
+                            after: q.after.clone(),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                let (pushes, next) = match list {
+                    "dead" => (&mut o.dead, &mut o.dead_next),
+                    "unsigned" => (&mut o.unsigned, &mut o.unsigned_next),
+                    _ => (&mut o.overdue, &mut o.overdue_next),
+                };
+                (*pushes, *next) = (more.pushes, more.next);
+            }
+        }
     }
     let org = page.app.org();
     let departments = org

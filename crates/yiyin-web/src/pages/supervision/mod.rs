@@ -11,7 +11,8 @@ use askama::Template;
 use serde::Deserialize;
 use yiyin_app::inspections::{InspectionResultInput, PlanInput, TieInput};
 use yiyin_app::supervision::{
-    Desk, FindingInput, Inbox, PushListQuery, VerificationInput, department_scope,
+    Desk, FindingInput, Inbox, PushListQuery, SupervisionListQuery, VerificationInput,
+    department_scope,
 };
 use yiyin_domain::inspection::Risk;
 use yiyin_domain::supervision::FindingKind;
@@ -41,6 +42,10 @@ pub struct DeskQuery {
     pub notice: String,
     /// The page of pushes after this cursor (empty: the first).
     pub after: String,
+    /// The page of findings after this cursor (empty: the first).
+    pub findings_after: String,
+    /// The page of verification tasks after this cursor (empty: the first).
+    pub tasks_after: String,
 }
 
 /// The desk a form was posted from (its hidden `j` and `d`).
@@ -110,6 +115,10 @@ struct DeskPage {
     all: bool,
     /// Whether this is a later page of the pushes.
     paged: bool,
+    /// Whether this is a later page of the findings.
+    findings_paged: bool,
+    /// Whether this is a later page of the verification tasks.
+    tasks_paged: bool,
     today: String,
     error: String,
     form: FormData,
@@ -144,7 +153,44 @@ async fn desk_page(page: &Page, q: &DeskQuery, error: String, form: FormData) ->
         (inbox.pushes, inbox.pushes_count, inbox.pushes_next) =
             (more.pushes, more.count, more.next);
     }
+    if !q.findings_after.trim().is_empty() {
+        let more = page
+            .app
+            .finding_list(
+                page.who(),
+                &SupervisionListQuery {
+                    jurisdiction: desk.jurisdiction.clone(),
+                    department: desk.department.clone(),
+                    after: q.findings_after.clone(),
+                    limit: None,
+                },
+            )
+            .await?;
+        (inbox.findings, inbox.findings_count, inbox.findings_next) =
+            (more.findings, more.count, more.next);
+    }
+    if !q.tasks_after.trim().is_empty() {
+        let more = page
+            .app
+            .task_list(
+                page.who(),
+                &SupervisionListQuery {
+                    jurisdiction: desk.jurisdiction.clone(),
+                    department: desk.department.clone(),
+                    after: q.tasks_after.clone(),
+                    limit: None,
+                },
+            )
+            .await?;
+        (
+            inbox.verifications,
+            inbox.verifications_count,
+            inbox.verifications_next,
+        ) = (more.tasks, more.count, more.next);
+    }
     render(&DeskPage {
+        findings_paged: !q.findings_after.trim().is_empty(),
+        tasks_paged: !q.tasks_after.trim().is_empty(),
         paged: !q.after.trim().is_empty(),
         chrome: page.chrome(&q.notice),
         desks: page.app.desks(page.who()),
