@@ -18,6 +18,7 @@ use yiyin_domain::inspection::{
 use yiyin_domain::refusal::require_text;
 use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::FindingKind;
+use yiyin_domain::text::{TextKind, check};
 use yiyin_store::events::NewEvent;
 use yiyin_store::findings::NewFinding;
 use yiyin_store::inspections::{InspectionPlan, InspectionResult, NewPlan, NewTie};
@@ -73,6 +74,19 @@ pub struct TieInput {
     pub inspector: String,
     pub holder_id: String,
     pub reason: String,
+}
+
+/// The most plans a page of the public list holds (and how many when not said).
+pub const PLAN_PAGE: i64 = 200;
+
+/// A page of the published plans, newest first.
+#[derive(Debug, Clone)]
+pub struct PlanList {
+    pub plans: Vec<InspectionPlan>,
+    /// How many plans are published (on every page).
+    pub count: i64,
+    /// Give it as `after` for the next page; None on the last page.
+    pub next: Option<String>,
 }
 
 /// A plan as the public sees it: no ID numbers, accounts or reasons of ties, persons' names
@@ -461,14 +475,47 @@ impl App {
         self.plan_for_desk(who, id).await
     }
 
-    /// The published random-inspection plans (public: 双随机一公开), newest first.
-    pub async fn public_plans(&self, jurisdiction: Option<&str>) -> Result<Vec<InspectionPlan>> {
-        Ok(self
+    /// A page of the published random-inspection plans (public: 双随机一公开), newest first, of
+    /// one jurisdiction or all, after the plan `after` ('' : the first page), `limit` a page
+    /// (1 to [`PLAN_PAGE`], that many when not given).
+    pub async fn public_plans(
+        &self,
+        jurisdiction: Option<&str>,
+        after: &str,
+        limit: Option<i64>,
+    ) -> Result<PlanList> {
+        check(
+            "jurisdiction",
+            jurisdiction.unwrap_or_default(),
+            TextKind::Short,
+        )?;
+        let after = match after.trim() {
+            "" => None,
+            a => Some(
+                a.parse::<i64>()
+                    .ok()
+                    .filter(|id| *id > 0)
+                    .ok_or_else(|| AppError::field("after", "翻页位置无效，请从第一页重新查看"))?,
+            ),
+        };
+        let limit = match limit {
+            None => PLAN_PAGE,
+            Some(n) if (1..=PLAN_PAGE).contains(&n) => n,
+            Some(_) => {
+                return Err(AppError::field(
+                    "limit",
+                    format!("每页条数应在 1 至 {PLAN_PAGE} 之间"),
+                ));
+            }
+        };
+        let page = self
             .store
-            .inspection_plans(jurisdiction, None)
-            .await?
-            .into_iter()
-            .map(public_plan)
-            .collect())
+            .inspection_plan_page(jurisdiction, None, after, limit)
+            .await?;
+        Ok(PlanList {
+            plans: page.plans.into_iter().map(public_plan).collect(),
+            count: page.count,
+            next: page.next.map(|id| id.to_string()),
+        })
     }
 }

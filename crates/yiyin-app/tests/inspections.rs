@@ -180,7 +180,7 @@ async fn random_inspections_draw_reproducibly_with_recusal(w: World) {
     assert!(msg.contains("已经抽取"), "{msg}");
     // The public sees the plan and its draw without ID numbers, accounts or the reasons of ties,
     // and can still re-run the draw from what it sees.
-    let public = w.public_plans(Some(HANYIN)).await.unwrap();
+    let public = w.public_plans(Some(HANYIN), "", None).await.unwrap().plans;
     assert_eq!(public.len(), 1);
     let shown = &public[0];
     assert_eq!(shown.created_by, "");
@@ -287,11 +287,25 @@ async fn random_inspections_draw_reproducibly_with_recusal(w: World) {
     assert!(invalid(w.cancel_plan(&zhao, next.id, " ").await).contains("理由"));
     let reason = "抽查对象名录有误，重新公布";
     w.cancel_plan(&zhao, next.id, reason).await.unwrap();
-    let public = w.public_plans(Some(HANYIN)).await.unwrap();
+    let public = w.public_plans(Some(HANYIN), "", None).await.unwrap().plans;
     let shown = public.iter().find(|p| p.id == next.id).unwrap();
     assert!(shown.cancelled_at.is_some());
     assert_eq!(shown.cancel_reason, reason);
     assert_eq!(shown.cancelled_by, "");
+    // The public list pages, newest first, its count on every page.
+    let first = w.public_plans(Some(HANYIN), "", Some(1)).await.unwrap();
+    assert_eq!(
+        (first.plans.len(), first.plans[0].id, first.count),
+        (1, next.id, 2)
+    );
+    let after = first.next.expect("a second page");
+    let second = w.public_plans(Some(HANYIN), &after, Some(1)).await.unwrap();
+    assert_eq!(
+        (second.plans[0].id, second.count, second.next),
+        (published.id, 2, None)
+    );
+    assert!(invalid(w.public_plans(None, "x", None).await).contains("翻页位置无效"));
+    assert!(invalid(w.public_plans(None, "", Some(201)).await).contains("1 至 200"));
     w.set_today("2025-04-17");
     w.publish_head().await.unwrap();
     let msg = invalid(w.draw_plan(&zhao, next.id).await);

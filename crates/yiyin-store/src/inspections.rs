@@ -206,6 +206,16 @@ impl WriteTx {
     }
 }
 
+/// A page of inspection plans.
+#[derive(Debug, Clone)]
+pub struct PlanPage {
+    pub plans: Vec<InspectionPlan>,
+    /// How many plans there are (on every page).
+    pub count: i64,
+    /// The last plan's id, to give as `after` for the next page; None on the last page.
+    pub next: Option<i64>,
+}
+
 impl Store {
     pub async fn inspection_plan(&self, id: i64) -> Result<InspectionPlan> {
         let r: PlanRow = by_id(self.reader(), "inspection_plans", id, Missing::Plan).await?;
@@ -237,24 +247,51 @@ impl Store {
         })
     }
 
-    /// Plans, newest first: of one jurisdiction (and department), or all (the public page).
+    /// Plans, newest first: of one jurisdiction (and department), or all; the first 200 (the
+    /// public page reads them a page at a time, [`Store::inspection_plan_page`]).
     pub async fn inspection_plans(
         &self,
         jurisdiction: Option<&str>,
         department: Option<&str>,
     ) -> Result<Vec<InspectionPlan>> {
-        let ids: Vec<i64> = sql!(
-            "SELECT id FROM inspection_plans WHERE ($1 = '' OR jurisdiction = $1) AND ($2 = '' OR department = $2)
-             ORDER BY id DESC LIMIT 200";
-            jurisdiction.unwrap_or(""), department.unwrap_or("")
+        Ok(self
+            .inspection_plan_page(jurisdiction, department, None, 200)
+            .await?
+            .plans)
+    }
+
+    /// A page of the plans, newest first, before the plan `after` (keyset pagination), with how
+    /// many there are and the id to give as `after` for the next page.
+    pub async fn inspection_plan_page(
+        &self,
+        jurisdiction: Option<&str>,
+        department: Option<&str>,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<PlanPage> {
+        let limit = limit.clamp(1, 1000);
+        let filter = "($1 = '' OR jurisdiction = $1) AND ($2 = '' OR department = $2)";
+        let (j, d) = (jurisdiction.unwrap_or(""), department.unwrap_or(""));
+        let mut ids: Vec<i64> = sql!(
+            format!("SELECT id FROM inspection_plans WHERE {filter} AND id < $3 ORDER BY id DESC LIMIT $4");
+            j, d, after.unwrap_or(i64::MAX), limit + 1
         )
         .scalars(self.reader())
         .await?;
-        let mut out = Vec::new();
+        let next = if ids.len() as i64 > limit {
+            ids.truncate(limit as usize);
+            ids.last().copied()
+        } else {
+            None
+        };
+        let count = sql!(format!("SELECT COUNT(*) FROM inspection_plans WHERE {filter}"); j, d)
+            .scalar(self.reader())
+            .await?;
+        let mut plans = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(self.inspection_plan(id).await?);
+            plans.push(self.inspection_plan(id).await?);
         }
-        Ok(out)
+        Ok(PlanPage { plans, count, next })
     }
 
     /// The first daily chain head published on a day after `day` (a plan's seed source).

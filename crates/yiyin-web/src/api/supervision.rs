@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use yiyin_app::App;
@@ -301,20 +301,44 @@ pub struct PlansQuery {
     /// 县区代码 (all when omitted).
     #[serde(default)]
     pub jurisdiction: Option<String>,
+    /// The page after this plan: the `after` of the `Link: <…>; rel="next"` header of the page
+    /// before (omitted: the first page).
+    #[serde(default)]
+    pub after: String,
+    /// Plans per page, 1 to 200 (default 200).
+    #[serde(default)]
+    pub limit: Option<i64>,
 }
 
-/// The published random-inspection plans with their seeds, pools, draws and results (public).
+/// The published random-inspection plans with their seeds, pools, draws and results (public),
+/// newest first, a page at a time: `X-Total-Count` says how many are published, and the
+/// `Link` header (`rel="next"`) gives the next page's address until the last page.
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "监管", params(PlansQuery),
-    responses((status = 200, body = Vec<InspectionPlan>)))]
+    responses((status = 200, body = Vec<InspectionPlan>, headers(
+        ("X-Total-Count" = i64, description = "公布的抽查计划总数"),
+        ("Link" = String, description = "下一页地址（rel=\"next\"），末页没有"),
+    )), (status = 422, body = ErrorBody)))]
 pub async fn plans(
     State(state): State<App>,
     Query(q): Query<PlansQuery>,
-) -> ApiResult<Json<Vec<InspectionPlan>>> {
-    Ok(Json(
-        state
-            .public_plans(q.jurisdiction.as_deref().filter(|j| !j.is_empty()))
-            .await?,
-    ))
+) -> ApiResult<(HeaderMap, Json<Vec<InspectionPlan>>)> {
+    let jurisdiction = q.jurisdiction.as_deref().filter(|j| !j.is_empty());
+    let page = state.public_plans(jurisdiction, &q.after, q.limit).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert("x-total-count", HeaderValue::from(page.count));
+    if let Some(next) = &page.next {
+        let mut link = format!("/api/v1/inspections?after={next}");
+        if let Some(j) = jurisdiction {
+            link.push_str(&format!("&jurisdiction={}", yiyin_app::encode_query(j)));
+        }
+        if let Some(l) = q.limit {
+            link.push_str(&format!("&limit={l}"));
+        }
+        if let Ok(v) = HeaderValue::from_str(&format!("<{link}>; rel=\"next\"")) {
+            headers.insert(header::LINK, v);
+        }
+    }
+    Ok((headers, Json(page.plans)))
 }
 
 /// One published plan (public; licensees' ID numbers, inspectors' accounts and the reasons of ties

@@ -4,6 +4,7 @@
 
 use crate::pages::{Path, Query};
 use askama::Template;
+use serde::Deserialize;
 use yiyin_app::licences::{ActInput, LicenceView};
 use yiyin_app::supervision::SubjectView;
 use yiyin_domain::catalog::LicenceEntry;
@@ -343,6 +344,12 @@ struct PublicInspections {
     chrome: Chrome,
     algorithm: &'static str,
     plans: Vec<InspectionPlan>,
+    /// How many plans are published.
+    count: i64,
+    /// The next page's cursor; None on the last page.
+    next: Option<String>,
+    /// Whether this is a later page.
+    paged: bool,
     org: Organisation,
 }
 
@@ -361,11 +368,28 @@ impl PublicInspections {
     }
 }
 
-pub async fn public_inspections(page: Visitor) -> PageResult {
+/// The public list's page: which plans after.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InspectionsQuery {
+    pub after: String,
+}
+
+/// Plans a page of the public list shows (each with its draw and results).
+const PUBLIC_PLANS_PAGE: i64 = 20;
+
+pub async fn public_inspections(page: Visitor, Query(q): Query<InspectionsQuery>) -> PageResult {
+    let list = page
+        .app
+        .public_plans(None, &q.after, Some(PUBLIC_PLANS_PAGE))
+        .await?;
     render(&PublicInspections {
         chrome: page.chrome(""),
         algorithm: yiyin_domain::inspection::ALGORITHM,
-        plans: page.app.public_plans(None).await?,
+        plans: list.plans,
+        count: list.count,
+        next: list.next,
+        paged: !q.after.trim().is_empty(),
         org: page.app.org(),
     })
 }
