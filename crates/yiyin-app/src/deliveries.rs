@@ -432,7 +432,7 @@ impl App {
     /// A document of the case, or not found.
     async fn case_document(&self, record: &CaseRecord, id: i64) -> Result<StoredDocument> {
         match self.store.document(id).await {
-            Ok(d) if d.case_id == record.id => Ok(d),
+            Ok(d) if d.case_id == Some(record.id) => Ok(d),
             _ => Err(AppError::field(
                 "document_id",
                 format!("办件{}没有编号为{id}的文书", record.number),

@@ -104,13 +104,13 @@ pub fn verification_code() -> String {
     crate::accounts::random_code(12)
 }
 
-/// Whether `given` is the code printed on the document (or the case's query code), ignoring case
-/// and spaces.
-fn code_matches(given: &str, doc: &StoredDocument, query_code: &str) -> bool {
+/// Whether `given` is the code printed on the document (or the query code of its case, if it has
+/// one), ignoring case and spaces.
+fn code_matches(given: &str, doc: &StoredDocument, query_code: Option<&str>) -> bool {
     let given = references::compact(given);
     !given.is_empty()
         && (doc.verification_code.as_deref() == Some(given.as_str())
-            || given == query_code.to_uppercase())
+            || query_code.is_some_and(|q| given == q.to_uppercase()))
 }
 
 /// Why a document has no seal yet, as its reader is told (None when sealed, or when it was never to
@@ -233,7 +233,7 @@ impl App {
     ) -> Result<StoredDocument> {
         let record = self.case_for(who, case_id).await?;
         let d = self.store.document(doc).await?;
-        if d.case_id != case_id {
+        if d.case_id != Some(case_id) {
             return Err(AppError::NotFound(format!(
                 "办件{}没有编号为{doc}的文书",
                 record.number
@@ -427,11 +427,20 @@ impl App {
                 None => return Ok(None),
             },
         };
-        let case = self.store.case(doc.case_id).await?;
-        // A bundle's member result not released yet is in no one's hands (统一出件).
-        if self.result_release(&case).await?.holds(doc.record.kind) {
-            return Ok(None);
-        }
+        // A case's document: its query code opens it too, the applicant's name masked as the
+        // case's announcements mask it. A drawing review's certificate (施工图审查合格书, bound to
+        // no case) names its builder, an organisation (a credit code), in full.
+        let (query_code, holder) = match doc.case_id {
+            Some(case_id) => {
+                let case = self.store.case(case_id).await?;
+                // A bundle's member result not released yet is in no one's hands (统一出件).
+                if self.result_release(&case).await?.holds(doc.record.kind) {
+                    return Ok(None);
+                }
+                (Some(case.query_code), case.applicant.kind)
+            }
+            None => (None, SubjectKind::Organisation),
+        };
         let verdict = match doc.sealed.as_deref() {
             Some(json) => self.verify_bytes(json.as_bytes()).await?,
             None => {
@@ -447,10 +456,10 @@ impl App {
             }
         };
         Ok(Some(
-            if code.is_some_and(|c| code_matches(c, &doc, &case.query_code)) {
+            if code.is_some_and(|c| code_matches(c, &doc, query_code.as_deref())) {
                 verdict
             } else {
-                verdict.masked(case.applicant.kind)
+                verdict.masked(holder)
             },
         ))
     }

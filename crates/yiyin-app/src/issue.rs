@@ -1,6 +1,7 @@
 //! Carrying out what the domain decided, inside the use case's transaction: the events of a case's
 //! transitions, its documents composed (`yiyin_domain::documents`) and sealed with the deciding
-//! agency's seal (a licence entered in the register with its GB/T 36904 identifier first), the
+//! agency's seal (a licence entered in the register with its GB/T 36904 identifier first) — the one
+//! sealing and keeping of every document of the register, a drawing review's certificate too — the
 //! pushes to the supervising department (canonical payload, signed), the verification of a licence
 //! granted on a commitment.
 
@@ -17,7 +18,7 @@ use yiyin_domain::party::SubjectKind;
 use yiyin_domain::supervision::{PushKind, ack_due};
 use yiyin_store::WriteTx;
 use yiyin_store::cases::CaseRecord;
-use yiyin_store::documents::NewDocument;
+use yiyin_store::documents::{DocumentOwner, NewDocument};
 use yiyin_store::events::NewEvent;
 use yiyin_store::licences::NewLicence;
 use yiyin_store::pushes::NewPush;
@@ -76,8 +77,8 @@ impl App {
         Ok(Some((sealed.to_json(), record.id)))
     }
 
-    /// Seals (when a seal is loaded) and keeps a document issued by the event `event_seq`;
-    /// returns its id.
+    /// Seals (when a seal is loaded) and keeps a document of a case issued by the event
+    /// `event_seq`; returns its id.
     pub(crate) async fn keep_document(
         &self,
         tx: &mut WriteTx,
@@ -88,8 +89,37 @@ impl App {
         at: DateTime<Utc>,
     ) -> Result<i64> {
         // A simulated case's document is signed with the simulation seal, never a real one.
-        let sealed = if self.conduct_in(tx, record.id).await?.real_seal {
-            self.seal(&record.jurisdiction, seal_holder, doc, at)?
+        let real_seal = self.conduct_in(tx, record.id).await?.real_seal;
+        self.keep_sealed(
+            tx,
+            DocumentOwner::Case(record.id),
+            (&record.jurisdiction, seal_holder),
+            real_seal,
+            event_seq,
+            doc,
+            at,
+        )
+        .await
+    }
+
+    /// Seals and keeps a document in the register, a case's or a drawing review's certificate
+    /// alike: with the active seal of `holder` (jurisdiction, '' for the bureau or a resident
+    /// department's code) when `real_seal`, else with the simulation seal (模拟运行); unsealed when
+    /// no seal is loaded, or waiting for the county's own e-seal system when the holder's seal is
+    /// kept there. Returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn keep_sealed(
+        &self,
+        tx: &mut WriteTx,
+        owner: DocumentOwner,
+        (jurisdiction, seal_holder): (&str, &str),
+        real_seal: bool,
+        event_seq: i64,
+        doc: &DocumentRecord,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        let sealed = if real_seal {
+            self.seal(jurisdiction, seal_holder, doc, at)?
         } else {
             Some((
                 crate::simulation::seal_simulated(doc, at)?,
@@ -98,7 +128,7 @@ impl App {
         };
         let id = tx
             .insert_document(&NewDocument {
-                case_id: record.id,
+                owner,
                 event_seq,
                 record: doc,
                 sealed: sealed.as_ref().map(|(s, id)| (s.as_str(), *id)),
@@ -111,7 +141,7 @@ impl App {
         if sealed.is_none()
             && let Some(seal) = self
                 .keyring()
-                .external_for_holder(&record.jurisdiction, seal_holder)
+                .external_for_holder(jurisdiction, seal_holder)
         {
             tx.set_document_seal_pending(id, seal.id).await?;
         }

@@ -497,21 +497,37 @@ impl App {
             .signed_ofd(&signer, (&cert, &eseal), &record, doc, &code)
             .await?;
         let (pdf_digest, ofd_digest) = (self.blobs.put(&pdf).await?, self.blobs.put(&ofd).await?);
-        let case = self.store.case(doc.case_id).await?;
+        // A case's document, or a drawing review's certificate (bound to no case).
+        let (jurisdiction, whose, data) = match (doc.case_id, doc.drawing_review_id) {
+            (Some(case_id), _) => {
+                let case = self.store.case(case_id).await?;
+                (
+                    case.jurisdiction,
+                    format!("办件{}的文书", case.number),
+                    json!({"case": case_id, "document": doc.id, "seal": seal_id}),
+                )
+            }
+            (None, Some(review)) => (
+                self.review_record(review).await?.body.0.jurisdiction,
+                format!("第 {review} 号施工图审查的"),
+                json!({"drawing_review": review, "document": doc.id, "seal": seal_id}),
+            ),
+            (None, None) => return Err(AppError::internal("document bound to nothing")),
+        };
         let mut tx = self.store.begin_write().await?;
         tx.set_document_sealed(doc.id, &record.to_json(), seal_id, &pdf_digest, &ofd_digest)
             .await?;
         tx.append_events(&[NewEvent::new(
             &Actor::system(),
             at,
-            &case.jurisdiction,
+            &jurisdiction,
             None,
             "document_sealed_externally",
             format!(
-                "外部签章系统为办件{}的文书《{}》（{}）加盖电子印章「{}」",
-                case.number, doc.record.title, doc.record.number, seal.name
+                "外部签章系统为{whose}《{}》（{}）加盖电子印章「{}」",
+                doc.record.title, doc.record.number, seal.name
             ),
-            json!({"case": doc.case_id, "document": doc.id, "seal": seal_id}),
+            data,
         )])
         .await?;
         tx.commit().await?;

@@ -1,5 +1,6 @@
-//! The documents issued on cases: the canonical record as JSON, its sealed form (record, seal, SM2
-//! signature) when a seal signed it, the digest of its rendered PDF in the blob store, and its
+//! The documents issued on cases and the drawing reviews' certificates (施工图审查合格书, bound to
+//! their review instead of a case): the canonical record as JSON, its sealed form (record, seal,
+//! SM2 signature) when a seal signed it, the digest of its rendered PDF in the blob store, and its
 //! random verification code.
 
 use yiyin_domain::documents::DocumentRecord;
@@ -13,7 +14,10 @@ record! {
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct StoredDocument {
         pub id: i64,
-        pub case_id: i64,
+        /// The case it was issued on; None for a drawing review's certificate.
+        pub case_id: Option<i64>,
+        /// The drawing review whose certificate it is (施工图审查合格书); None for a case's.
+        pub drawing_review_id: Option<i64>,
         pub event_seq: i64,
         pub record: DocumentRecord as "body",
         /// The sealed form (JSON of `yiyin_seal::SealedDocument`), when a seal signed it.
@@ -39,10 +43,17 @@ record! {
     }
 }
 
+/// What a document belongs to: a case, or a drawing review (its certificate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentOwner {
+    Case(i64),
+    DrawingReview(i64),
+}
+
 /// A document to keep: its record, and its sealed form with the seal's id when sealed.
 #[derive(Debug, Clone)]
 pub struct NewDocument<'a> {
-    pub case_id: i64,
+    pub owner: DocumentOwner,
     pub event_seq: i64,
     pub record: &'a DocumentRecord,
     pub sealed: Option<(&'a str, i64)>,
@@ -55,8 +66,12 @@ impl WriteTx {
     pub async fn insert_document(&mut self, d: &NewDocument<'_>) -> Result<i64> {
         let kind = serde_json::to_value(d.record.kind)?;
         let r = d.record;
+        let (case_id, drawing_review_id) = match d.owner {
+            DocumentOwner::Case(id) => (Some(id), None),
+            DocumentOwner::DrawingReview(id) => (None, Some(id)),
+        };
         insert!("documents", d;
-            case_id, kind = kind.as_str().unwrap_or_default(), number = &r.number,
+            case_id = case_id, drawing_review_id = drawing_review_id, kind = kind.as_str().unwrap_or_default(), number = &r.number,
             title = &r.title, issued_on = day(r.issued_on), event_seq,
             body = serde_json::to_string(r)?, created_at = d.at_ms,
             sealed = d.sealed.map(|(s, _)| s), seal_id = d.sealed.map(|(_, id)| id),
@@ -132,6 +147,13 @@ impl Store {
     pub async fn case_documents(&self, case_id: i64) -> Result<Vec<StoredDocument>> {
         sql!(select::<StoredDocument>("documents WHERE case_id = $1 ORDER BY id"); case_id)
             .all(self.reader())
+            .await
+    }
+
+    /// The certificate of a drawing review (施工图审查合格书), once issued.
+    pub async fn drawing_review_document(&self, review_id: i64) -> Result<Option<StoredDocument>> {
+        sql!(select::<StoredDocument>("documents WHERE drawing_review_id = $1"); review_id)
+            .optional(self.reader())
             .await
     }
 

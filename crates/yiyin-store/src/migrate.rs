@@ -221,6 +221,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "desk_filters_and_finding_pages",
         include_str!("../migrations/0043_desk_filters_and_finding_pages.sql"),
     ),
+    (
+        44,
+        "review_certificates",
+        include_str!("../migrations/0044_review_certificates.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

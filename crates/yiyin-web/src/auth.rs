@@ -366,6 +366,18 @@ pub mod gate {
         }
     }
 
+    /// Downloading a drawing review's certificate (施工图审查合格书): the project's builder (an
+    /// applicant), or those who read drawing reviews (the application layer checks the review).
+    pub struct DrawingCertificate;
+    impl Gate for DrawingCertificate {
+        fn admit(principal: &Principal) -> Result<(), AppError> {
+            if principal.require_applicant().is_ok() {
+                return Ok(());
+            }
+            DrawingReviews::admit(principal)
+        }
+    }
+
     /// The applicant's own pages: any account that is not staff (the application layer checks
     /// that the case or licence is theirs).
     pub struct Applicant;

@@ -7,8 +7,11 @@
 //! institution asks for revisions with numbered defects; the builder — and no other company —
 //! resubmits revised drawings; the pass issues one certificate with a number; the fire-protection
 //! case shows the certificate and its drawing-review step satisfied; the project's total leaves
-//! out the institution's working days (not the applicant's revision); a second project's review is
-//! drawn with a recorded seed that re-runs to the same institution; the pages.
+//! out the institution's working days (not the applicant's revision); the certificate is a sealed
+//! document of the register (in the institution's name, the bureau's seal) whose PDF and OFD the
+//! builder downloads (another company and another county's staff may not) and anyone verifies, a
+//! revise opinion issuing none; a second project's review is drawn with a recorded seed that
+//! re-runs to the same institution; the pages.
 
 use serde_json::{Value, json};
 use yiyin_domain::catalog::{Step, StepKind};
@@ -120,7 +123,7 @@ async fn catalog(app: &Api) {
 async fn a_project_s_drawings_are_reviewed_once_by_an_institution_outside_the_bureau(
     backend: Backend,
 ) {
-    let app = Api::spawn(backend, "2025-03-03").await;
+    let app = Api::spawn_sealed(backend, "2025-03-03").await;
     catalog(&app).await;
     let admin = app.staff("hy.admin", Role::SystemAdmin, HANYIN).await;
     let reviewer = app.staff("hy.reviewer", Role::Reviewer, HANYIN).await;
@@ -256,6 +259,14 @@ async fn a_project_s_drawings_are_reviewed_once_by_an_institution_outside_the_bu
     assert_eq!(defects[1]["number"], 2);
     assert_eq!(defects.as_array().unwrap().len(), 2);
     assert_eq!(revised["state"], "revising");
+    // A revise opinion issues no document.
+    assert!(
+        app.store
+            .drawing_review_document(id)
+            .await
+            .expect("read")
+            .is_none()
+    );
     // No certificate before a pass.
     app.by(&builder)
         .get(&format!("/api/v1/drawing-reviews/{id}/certificate"))
@@ -372,6 +383,79 @@ async fn a_project_s_drawings_are_reviewed_once_by_an_institution_outside_the_bu
         .expect(200);
     assert_eq!(certificate["title"], "施工图审查合格书");
 
+    // The certificate in the register: sealed with the bureau's seal in the institution's name.
+    let doc = app
+        .store
+        .drawing_review_document(id)
+        .await
+        .expect("read")
+        .expect("the certificate is kept in the register");
+    assert_eq!(doc.case_id, None);
+    assert_eq!(doc.record.number, number);
+    assert_eq!(doc.record.agency, "汉阴县施工图审查中心");
+    assert!(doc.sealed.is_some(), "sealed in the same write");
+    // Downloads: the builder, the bureau's staff and the institution; not another company nor
+    // another county's staff.
+    let pdf_path = format!("/api/v1/drawing-reviews/{id}/certificate.pdf");
+    let ofd_path = format!("/api/v1/drawing-reviews/{id}/certificate.ofd");
+    let ziyang = app.staff("zy.reviewer", Role::Reviewer, "ziyang").await;
+    let [ours] = app.tokens(["hy.tuzhi"]).await;
+    let download = |token: String, path: String| {
+        let app = &app;
+        async move {
+            let r = app.request("GET", &path, Some(&token), None).send().await;
+            let r = r.expect("the server answers");
+            (
+                r.status().as_u16(),
+                r.bytes().await.expect("a body").to_vec(),
+            )
+        }
+    };
+    let (status, pdf) = download(builder.clone(), pdf_path.clone()).await;
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with(b"%PDF"));
+    let (status, ofd) = download(builder.clone(), ofd_path.clone()).await;
+    assert_eq!(status, 200);
+    for token in [&clerk, &ours] {
+        assert_eq!(download(token.clone(), pdf_path.clone()).await.0, 200);
+    }
+    for token in [&other, &ziyang] {
+        assert_eq!(download(token.clone(), pdf_path.clone()).await.0, 403);
+        assert_eq!(download(token.clone(), ofd_path.clone()).await.0, 403);
+    }
+    // Verified: the PDF and the OFD uploaded, the number looked up (the builder, an
+    // organisation, named in full; no reviewer's name).
+    let verdict = app.app.verify_bytes(&pdf).await.expect("verified");
+    assert!(verdict.valid, "{verdict:?}");
+    assert_eq!(verdict.title.as_deref(), Some("施工图审查合格书"));
+    assert_eq!(verdict.agency.as_deref(), Some("汉阴县施工图审查中心"));
+    assert_eq!(verdict.issued_on.as_deref(), Some("2025-03-12"));
+    assert!(verdict.seal_name.as_deref().unwrap().contains("行政审批"));
+    let verdict = app.verdict(&ofd).await;
+    assert_eq!(verdict["valid"], true, "{verdict}");
+    let looked_up = app
+        .app
+        .lookup(&number, None)
+        .await
+        .expect("looked up")
+        .expect("found by number");
+    assert!(looked_up.valid, "{looked_up:?}");
+    assert_eq!(
+        looked_up.recipient.as_deref(),
+        Some("汉阴县月河建设有限公司")
+    );
+    let html = app.verify_page("合格书.pdf", &pdf).await;
+    yiyin_testkit::assert_says(
+        &html,
+        &[
+            "真实有效",
+            "施工图审查合格书",
+            "汉阴县施工图审查中心",
+            &number,
+        ],
+    );
+    assert!(!html.contains("hy.tuzhi"), "no reviewer named");
+
     // A second project drawn: the seed recorded re-runs to the same institution.
     let (second, _) = received_project(&app, &clerk, "2025-610921-48-01-000124").await;
     let drawn = app
@@ -427,6 +511,7 @@ async fn a_project_s_drawings_are_reviewed_once_by_an_institution_outside_the_bu
             "问题 1：疏散楼梯净宽不足 1.1 米",
             "审查机构用时",
             "查看和打印合格书",
+            "下载加盖电子印章的合格书（PDF）",
         ],
     );
     let (status, html) = app
@@ -437,7 +522,7 @@ async fn a_project_s_drawings_are_reviewed_once_by_an_institution_outside_the_bu
         .page_text(&builder, &format!("/my/drawing-reviews/{id}/certificate"))
         .await;
     assert_eq!(status, 200, "{html}");
-    yiyin_testkit::assert_says(&html, &["施工图审查合格书", &number]);
+    yiyin_testkit::assert_says(&html, &["施工图审查合格书", &number, "certificate.ofd"]);
     let (status, html) = app
         .page_text(&builder, &format!("/my/projects/{project_id}"))
         .await;

@@ -492,6 +492,16 @@ fn rows() -> Vec<Row> {
             "/api/v1/drawing-reviews/999999/resubmissions?name=a.pdf&version=1",
             Who::Applicant,
         ),
+        // The certificate's sealed PDF and OFD: the builder (an applicant) or those who read
+        // drawing reviews (the application layer checks the review).
+        get_missing(
+            "/api/v1/drawing-reviews/999999/certificate.pdf",
+            Who::ApplicantOr(&[O::ViewCase, O::Receive]),
+        ),
+        get_missing(
+            "/api/v1/drawing-reviews/999999/certificate.ofd",
+            Who::ApplicantOr(&[O::ViewCase, O::Receive]),
+        ),
         // 联合踏勘验收: the window schedules and re-inspects (the application layer checks the
         // bundle's lead department); those who read or receive cases read visits; any member of
         // staff may send an opinion (the application layer admits only the staff sent); the

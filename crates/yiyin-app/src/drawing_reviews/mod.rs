@@ -4,9 +4,12 @@
 //! reproducible draw (seed recorded), with its time budget; the institution's reviewers give their
 //! opinions (pass, or revise with numbered defects); the builder resubmits revised drawings (the
 //! uploads' checks and blob store); on a pass one review certificate (施工图审查合格书) is issued,
-//! which the approval items that need a technical review of drawings accept instead of separate
-//! reviews; the institution's time is intermediary time, outside the statutory clock, shown on the
-//! review, the case and the project (whose total leaves it out). Every act is an audited event.
+//! in the same write a sealed document of the register (the institution's name, the bureau's seal;
+//! sealed and kept as a case's documents are, `App::keep_sealed`) whose PDF and OFD those who may
+//! read the review download and anyone verifies, which the approval items that need a technical
+//! review of drawings accept instead of separate reviews; the institution's time is intermediary
+//! time, outside the statutory clock, shown on the review, the case and the project (whose total
+//! leaves it out). Every act is an audited event.
 //!
 //! Institutions are departments of the organisation with the relation `technical_institution`
 //! and their reviewers staff accounts holding `technical_reviewer` limited to the institution
@@ -15,12 +18,14 @@
 use serde::Deserialize;
 use serde_json::json;
 use yiyin_domain::authz::Operation;
+use yiyin_domain::catalog::HandlingMode;
 use yiyin_domain::drawing_review::{
     self as rules, AssignMethod, DEFAULT_BUDGET_DAYS, DrawingFile, DrawingReview, Institution,
     ReviewDays, Round, Verdict,
 };
-use yiyin_domain::org::{Department, DepartmentRelation};
+use yiyin_domain::org::{Department, DepartmentRelation, Issuer};
 use yiyin_domain::pools;
+use yiyin_store::documents::{DocumentOwner, StoredDocument};
 use yiyin_store::drawing_reviews::ReviewRecord;
 
 use crate::App;
@@ -264,7 +269,8 @@ impl App {
             ),
             json!({"review_id": id, "round": round, "verdict": input.verdict.code()}),
         )];
-        if input.verdict == Verdict::Pass {
+        let passed = input.verdict == Verdict::Pass;
+        if passed {
             let year = today.format("%Y").to_string().parse().unwrap_or(0);
             let serial =
                 w.tx.drawing_certificates_in(&review.jurisdiction, year)
@@ -293,9 +299,73 @@ impl App {
         }
         w.tx.update_drawing_review(id, record.version, &review, w.at.timestamp_millis())
             .await?;
-        w.tx.append_events(&events).await?;
+        let seqs = w.tx.append_events(&events).await?;
+        if passed {
+            // The certificate in the register, issued by its event: in the institution's name,
+            // sealed with the bureau's 行政审批专用章 (an institution has no seal of its own).
+            let j = self.jurisdiction(&review.jurisdiction)?;
+            let bureau = Issuer::of(&j, "", HandlingMode::Transferred, "", today);
+            let doc = review
+                .certificate_record(&bureau.agency, &bureau.seal)
+                .ok_or_else(|| AppError::internal("certificate not issued"))?;
+            let seq = *seqs
+                .last()
+                .ok_or_else(|| AppError::internal("no certificate event"))?;
+            self.keep_sealed(
+                &mut w.tx,
+                DocumentOwner::DrawingReview(id),
+                (&review.jurisdiction, &bureau.seal_holder),
+                true,
+                seq,
+                &doc,
+                w.at,
+            )
+            .await?;
+        }
         w.tx.commit().await?;
         self.drawing_review_view(who, id).await
+    }
+
+    /// The certificate of a review as the register keeps it (施工图审查合格书, sealed), for those
+    /// who may read the review: the builder, the bureau's staff of its jurisdiction, the
+    /// institution's reviewers.
+    pub async fn drawing_certificate_document(
+        &self,
+        who: &Principal,
+        id: i64,
+    ) -> Result<StoredDocument> {
+        let record = self.review_record(id).await?;
+        self.review_reader_of(who, &record).await?;
+        match self.store.drawing_review_document(id).await? {
+            Some(doc) => Ok(doc),
+            None if record.body.0.certificate.is_some() => Err(AppError::Conflict(
+                "该施工图审查合格书出具于电子合格书启用之前，没有加盖电子印章的电子文件".into(),
+            )),
+            None => Err(AppError::NotFound(
+                "本次施工图审查尚未审查合格，没有施工图审查合格书".into(),
+            )),
+        }
+    }
+
+    /// The sealed PDF of a review's certificate: (file name, bytes), as [`App::pdf_of`] gives a
+    /// case's documents (rendered once, then kept).
+    pub async fn drawing_certificate_pdf(
+        &self,
+        who: &Principal,
+        id: i64,
+    ) -> Result<(String, Vec<u8>)> {
+        let doc = self.drawing_certificate_document(who, id).await?;
+        Ok((certificate_file_name(&doc, "pdf"), self.pdf_of(&doc).await?))
+    }
+
+    /// The sealed OFD of a review's certificate (GB/T 33190): (file name, bytes).
+    pub async fn drawing_certificate_ofd(
+        &self,
+        who: &Principal,
+        id: i64,
+    ) -> Result<(String, Vec<u8>)> {
+        let doc = self.drawing_certificate_document(who, id).await?;
+        Ok((certificate_file_name(&doc, "ofd"), self.ofd_of(&doc).await?))
     }
 
     /// The builder resubmits revised drawings after a revise opinion (the uploads' checks: PDF,
@@ -376,6 +446,11 @@ impl App {
             .flat_map(|r| r.body.0.intermediary_periods())
             .collect())
     }
+}
+
+/// The name a certificate's file is saved under.
+fn certificate_file_name(doc: &StoredDocument, extension: &str) -> String {
+    format!("{}-{}.{extension}", doc.record.title, doc.record.number)
 }
 
 fn stale(record: &ReviewRecord, version: i64) -> Result<()> {

@@ -65,7 +65,7 @@ pub struct CaseCertificate {
 
 /// How a reader stands to a review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reader {
+pub(super) enum Reader {
     Bureau,
     Institution,
     Builder,
@@ -106,20 +106,28 @@ impl App {
         ))
     }
 
+    /// How a reader stands to a review (staff, or the project's builder); refused otherwise.
+    pub(super) async fn review_reader_of(
+        &self,
+        who: &Principal,
+        record: &ReviewRecord,
+    ) -> Result<Reader> {
+        if who.is_staff() {
+            return self.review_reader(who, record);
+        }
+        let project = self.project_record(record.project_id).await?;
+        if !crate::projects::builder_of(who, &project.builder_code) {
+            return Err(AppError::Forbidden(
+                "该工程建设项目不是您单位的项目，您无权查看其施工图审查".into(),
+            ));
+        }
+        Ok(Reader::Builder)
+    }
+
     /// A review as the reader may see it.
     pub async fn drawing_review_view(&self, who: &Principal, id: i64) -> Result<ReviewView> {
         let record = self.review_record(id).await?;
-        let reader = if who.is_staff() {
-            self.review_reader(who, &record)?
-        } else {
-            let project = self.project_record(record.project_id).await?;
-            if !crate::projects::builder_of(who, &project.builder_code) {
-                return Err(AppError::Forbidden(
-                    "该工程建设项目不是您单位的项目，您无权查看其施工图审查".into(),
-                ));
-            }
-            Reader::Builder
-        };
+        let reader = self.review_reader_of(who, &record).await?;
         let mut review = record.body.0.clone();
         if reader == Reader::Builder {
             // The builder deals with the institution, not with its staff by name.

@@ -352,8 +352,11 @@ pub fn compose(
         | DocumentKind::RevocationDecision
         | DocumentKind::CancellationDecision
         | DocumentKind::LicenceWithdrawalDecision => vec![format!("{}：", ctx.applicant)],
-        // The monthly report belongs to no case: `yiyin_app::reports` composes it.
-        DocumentKind::MonthlyReport => vec![format!("{}：", ctx.applicant)],
+        // The monthly report and the drawing review certificate belong to no case:
+        // `yiyin_app::reports` and `crate::drawing_review` compose them.
+        DocumentKind::MonthlyReport | DocumentKind::DrawingCertificate => {
+            vec![format!("{}：", ctx.applicant)]
+        }
         DocumentKind::HearingRightNotice
         | DocumentKind::HearingNotice
         | DocumentKind::HearingAnnouncement => hearing_paragraphs(kind, case, ctx, issued_on),

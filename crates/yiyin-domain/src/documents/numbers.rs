@@ -63,5 +63,6 @@ fn licensing_word(kind: DocumentKind) -> &'static str {
         DocumentKind::HearingRightNotice => "听告",
         DocumentKind::HearingNotice => "听通",
         DocumentKind::HearingAnnouncement => "听公",
+        DocumentKind::DrawingCertificate => "图审",
     }
 }

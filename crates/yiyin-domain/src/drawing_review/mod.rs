@@ -25,6 +25,10 @@
 //! * **The certificate replaces separate reviews.** An approval item whose procedure has a drawing
 //!   review or technical review step (消防设计审查, 人防工程 …) accepts the certificate: that step is
 //!   satisfied by it ([`satisfied_steps`]).
+//! * **The certificate is a sealed document.** It is issued in the institution's name but sealed
+//!   with the bureau's 行政审批专用章 (an institution has no seal of its own), and kept in the
+//!   register of documents like a case's, bound to the review instead of a case
+//!   ([`DrawingReview::certificate_record`]): its PDF and OFD verify on the public page.
 //! * **Intermediary time.** The institution's time — from the assignment (or a resubmission) to its
 //!   opinion, less the applicant's revision time between a revise opinion and the resubmission — is
 //!   intermediary service time (中介服务), outside the statutory clock (《行政许可法》第四十五条之精神,
@@ -35,8 +39,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::authz::{Grant, Operation, role_may};
-use crate::calendar::{Calendar, CalendarError};
+use crate::calendar::{Calendar, CalendarError, fmt_date_cn};
 use crate::catalog::StepKind;
+use crate::documents::DocumentRecord;
+use crate::engine::DocumentKind;
 use crate::org::{DepartmentRelation, Jurisdiction};
 use crate::pools::{ExpertDrawInput, PoolMember, PublishedDraw};
 use crate::project::{GUOBAN_2019_11, Period};
@@ -484,6 +490,52 @@ impl DrawingReview {
             .collect(),
         });
         Ok(self.certificate.as_ref().expect("just issued"))
+    }
+
+    /// The certificate as a document of the register (施工图审查合格书), None before it is issued:
+    /// in the institution's name (its heading and signature), sealed with the seal named `seal`
+    /// (the bureau's 行政审批专用章 of `bureau`: an institution has no seal of its own); the
+    /// project, its 立项 code, the builder, the institution, the rounds, the day of the pass and the
+    /// number, then the certificate's own paragraphs (the items it stands in for).
+    pub fn certificate_record(&self, bureau: &str, seal: &str) -> Option<DocumentRecord> {
+        let c = self.certificate.as_ref()?;
+        let rounds = self.rounds.len();
+        let mut paragraphs = vec![
+            format!("{}：", c.recipient),
+            format!("项目名称：{}", c.project_name),
+            format!("项目代码（立项代码）：{}", c.project_code),
+            format!("建设单位：{}", c.recipient),
+            format!("施工图审查机构：{}", c.institution),
+            format!(
+                "审查轮次：共 {rounds} 轮{}",
+                match self.defects() {
+                    0 => String::new(),
+                    n => format!("，修改问题 {n} 条均已整改"),
+                }
+            ),
+            format!("审查合格日期：{}", fmt_date_cn(c.issued_on)),
+            format!("合格书编号：{}", c.number),
+        ];
+        paragraphs.extend(c.paragraphs.iter().cloned());
+        paragraphs.push(format!(
+            "本合格书由{}出具，{bureau}加盖行政审批专用章；需要施工图技术审查的审批事项（消防设计审查、人防工程设计审查等）凭本合格书办理，不再另行审查。",
+            c.institution
+        ));
+        Some(DocumentRecord {
+            kind: DocumentKind::DrawingCertificate,
+            title: c.title.clone(),
+            number: c.number.clone(),
+            case_number: String::new(),
+            recipient: c.recipient.clone(),
+            issued_on: c.issued_on,
+            agency: c.institution.clone(),
+            seal: seal.to_string(),
+            paragraphs,
+            list: vec![],
+            identifier: None,
+            valid_until: None,
+            contents: vec![],
+        })
     }
 
     /// The institution's periods (each `(from, to]`): from the assignment or a resubmission to its

@@ -177,6 +177,27 @@ fn the_certificate_only_after_a_pass_and_only_once() {
         r.give_opinion(Verdict::Pass, &[], "", "李四", d("2025-03-07"))
             .is_err()
     );
+    // The sealed document: in the institution's name, the bureau's seal, no reviewer's name.
+    let doc = r
+        .certificate_record("汉阴县行政审批服务局", "汉阴县行政审批服务局行政审批专用章")
+        .expect("issued");
+    assert_eq!(doc.kind, DocumentKind::DrawingCertificate);
+    assert_eq!(doc.number, "汉阴图审字〔2025〕第7号");
+    assert_eq!(doc.agency, "a施工图审查中心");
+    assert_eq!(doc.recipient, "月河建设");
+    let text = doc.paragraphs.join("\n");
+    for fact in [
+        "安置小区",
+        "2025-610921-48-01-000123",
+        "建设单位：月河建设",
+        "共 2 轮",
+        "2025年3月6日",
+        "消防设计审查",
+        "人防工程设计审查",
+    ] {
+        assert!(text.contains(fact), "{fact} in {text}");
+    }
+    assert!(!text.contains("李四"), "{text}");
 }
 
 #[test]

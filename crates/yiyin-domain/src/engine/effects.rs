@@ -108,6 +108,10 @@ pub enum DocumentKind {
     /// 听证公告: the public announcement of the hearing (Art. 46, 48 para 1 (1), (2)); personal
     /// names masked, it is published on the public page
     HearingAnnouncement,
+    /// 施工图审查合格书: a project's drawing review certificate, issued in the technical review
+    /// institution's name on a pass and sealed with the bureau's seal, bound to no case (composed
+    /// by `crate::drawing_review`; never an effect of a case).
+    DrawingCertificate,
 }
 
 impl DocumentKind {
@@ -134,6 +138,7 @@ impl DocumentKind {
             Self::HearingRightNotice => "听证告知书",
             Self::HearingNotice => "听证通知书",
             Self::HearingAnnouncement => "听证公告",
+            Self::DrawingCertificate => "施工图审查合格书",
         }
     }
 }

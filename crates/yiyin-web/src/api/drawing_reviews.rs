@@ -1,13 +1,14 @@
 //! The central drawing review API (集中图审; 技术审查与行政审批相分离): the system administrator
 //! registers technical review institutions; the bureau assigns a project's review by rotation or
 //! draw; the institution's reviewers give opinions (pass / revise with numbered defects); the
-//! builder resubmits revised drawings; the review certificate (施工图审查合格书); the certificate as
-//! a case of an item that accepts it shows it. Rules and permissions live in
-//! `yiyin_app::drawing_reviews`.
+//! builder resubmits revised drawings; the review certificate (施工图审查合格书), its data and its
+//! sealed PDF and OFD; the certificate as a case of an item that accepts it shows it. Rules and
+//! permissions live in `yiyin_app::drawing_reviews`.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use yiyin_app::drawing_reviews::{
@@ -154,6 +155,47 @@ pub async fn certificate(call: Caller, Path(id): Path<i64>) -> ApiResult<Json<Ce
         yiyin_app::AppError::NotFound("本次施工图审查尚未审查合格，没有施工图审查合格书".into())
             .into()
     })
+}
+
+/// The review certificate as the sealed PDF kept in the register (施工图审查合格书: issued in the
+/// institution's name, sealed with the bureau's 行政审批专用章; verifiable on `/verify`). The
+/// project's builder, the bureau's staff of the jurisdiction, the institution's reviewers; 404
+/// before the pass.
+#[utoipa::path(get, path = "/api/v1/drawing-reviews/{id}/certificate.pdf", tag = "施工图审查",
+    params(("id" = i64, Path, description = "审查编号")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn certificate_pdf(
+    call: CallerFor<gate::DrawingCertificate>,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let (name, bytes) = call.app.drawing_certificate_pdf(&call.who, id).await?;
+    Ok(crate::pages::file_response(
+        "application/pdf",
+        &name,
+        false,
+        bytes,
+    ))
+}
+
+/// The review certificate as the sealed OFD (GB/T 33190), beside the PDF: the same readers.
+#[utoipa::path(get, path = "/api/v1/drawing-reviews/{id}/certificate.ofd", tag = "施工图审查",
+    params(("id" = i64, Path, description = "审查编号")),
+    responses((status = 200, content_type = "application/ofd", body = Vec<u8>),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn certificate_ofd(
+    call: CallerFor<gate::DrawingCertificate>,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let (name, bytes) = call.app.drawing_certificate_ofd(&call.who, id).await?;
+    Ok(crate::pages::file_response(
+        "application/ofd",
+        &name,
+        false,
+        bytes,
+    ))
 }
 
 /// The certificate as a case shows it (whoever may read the case): the certificate of the

@@ -280,6 +280,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(drawing_reviews::get))
         .routes(routes!(drawing_reviews::opinion))
         .routes(routes!(drawing_reviews::certificate))
+        .routes(routes!(drawing_reviews::certificate_pdf))
+        .routes(routes!(drawing_reviews::certificate_ofd))
         .routes(routes!(drawing_reviews::for_case))
         .merge(
             // Revised drawings may be larger than the default body limit.
