@@ -11,6 +11,7 @@ use yiyin_domain::calendar::{fmt_date, local_date, local_time};
 use yiyin_domain::catalog::LicenceEntry;
 use yiyin_domain::catalog::template::{self, TemplateFacts};
 use yiyin_domain::documents::{DocContext, DocumentRecord, compose};
+use yiyin_domain::drawing_review;
 use yiyin_domain::engine::{Case, Clock, Context, DocumentKind, Effect};
 use yiyin_domain::org::{Issuer, Jurisdiction};
 use yiyin_domain::party::Actor;
@@ -242,7 +243,65 @@ impl App {
             .await?;
         let fresh = tx.case(record.id).await?;
         self.record_case(tx, &fresh, actor, at, clock.as_ref(), transitions)
-            .await
+            .await?;
+        // Boxed: the future of a second case write would otherwise double this one's size on
+        // every caller's stack.
+        Box::pin(self.take_certificate(tx, &fresh, ctx, at)).await
+    }
+
+    /// 集中图审: a case of a project's stage that now waits for a drawing review step takes the
+    /// project's review certificate instead (`yiyin_domain::drawing_review::accept_certificate`),
+    /// recorded by the system in the same write — whether the case reached the step after the
+    /// certificate was issued, or the certificate was issued while the case waited at the step.
+    pub(crate) async fn take_certificate(
+        &self,
+        tx: &mut WriteTx,
+        record: &CaseRecord,
+        ctx: &Context<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(bundle) = record.bundle_id else {
+            return Ok(());
+        };
+        if !drawing_review::waits_for_certificate(&record.case, ctx.item) {
+            return Ok(());
+        }
+        let Some(review) = tx.certified_review_of_bundle(bundle).await? else {
+            return Ok(());
+        };
+        let Some(certificate) = review.body.0.certificate.as_ref() else {
+            return Ok(());
+        };
+        let Some(case) =
+            drawing_review::accept_certificate(&record.case, ctx.item, local_date(at), certificate)
+        else {
+            return Ok(());
+        };
+        let step = case.steps.last().map(|s| s.kind);
+        let transition = Transition {
+            action: crate::drawing_reviews::CERTIFICATE_ACCEPTED.into(),
+            reason: case
+                .steps
+                .last()
+                .map(|s| s.opinion.clone())
+                .unwrap_or_default(),
+            data: json!({"review_id": review.id, "number": certificate.number,
+                "step": step.map(|k| k.code()), "state": case.state.code()}),
+            effects: vec![],
+        };
+        let clock = case.deadlines(ctx, local_date(at)).ok();
+        tx.update_case(record, &case, clock.as_ref(), at.timestamp_millis())
+            .await?;
+        let fresh = tx.case(record.id).await?;
+        self.record_case(
+            tx,
+            &fresh,
+            &Actor::system(),
+            at,
+            clock.as_ref(),
+            vec![transition],
+        )
+        .await
     }
 
     /// Writes the transitions of a case (`record` is the case as it stands after them): their

@@ -65,6 +65,20 @@ impl WriteTx {
         .await
     }
 
+    /// The review that issued the certificate of the project a bundle is a stage of, if issued,
+    /// as this transaction sees it.
+    pub async fn certified_review_of_bundle(
+        &mut self,
+        bundle_id: i64,
+    ) -> Result<Option<ReviewRecord>> {
+        let from = "drawing_reviews WHERE certificate_no IS NOT NULL
+                    AND project_id = (SELECT project_id FROM bundles WHERE id = $1)
+                    ORDER BY id LIMIT 1";
+        sql!(select::<ReviewRecord>(from); bundle_id)
+            .optional(&mut **self)
+            .await
+    }
+
     /// How many certificates the jurisdiction issued in a year (their numbers' serial).
     pub async fn drawing_certificates_in(&mut self, jurisdiction: &str, year: i32) -> Result<i64> {
         sql!("SELECT COUNT(*) FROM drawing_reviews WHERE jurisdiction = $1

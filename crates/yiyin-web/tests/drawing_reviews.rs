@@ -6,7 +6,8 @@
 //! institution's reviewer, the bureau's reviewer and the applicant may not give the opinion; the
 //! institution asks for revisions with numbered defects; the builder — and no other company —
 //! resubmits revised drawings; the pass issues one certificate with a number; the fire-protection
-//! case shows the certificate and its drawing-review step satisfied; the project's total leaves
+//! case shows the certificate and has its drawing-review step recorded as satisfied by it (by the
+//! system, in the institution's name, when the certificate is issued); the project's total leaves
 //! out the institution's working days (not the applicant's revision); the certificate is a sealed
 //! document of the register (in the institution's name, the bureau's seal) whose PDF and OFD the
 //! builder downloads (another company and another county's staff may not) and anyone verifies, a
@@ -354,6 +355,31 @@ async fn a_project_s_drawings_are_reviewed_once_by_an_institution_outside_the_bu
     assert_eq!(shown["certificate"]["number"], number.as_str(), "{shown}");
     assert_eq!(shown["satisfied_steps"], json!(["drawing_review"]));
     assert!(shown["note"].as_str().unwrap().contains("以该合格书代替"));
+    // The case, accepted and waiting at its drawing review step, took the certificate when it
+    // was issued: the step recorded by the system in the institution's name, once.
+    let case = app
+        .by(&clerk)
+        .get(&format!("/api/v1/cases/{fire_case}"))
+        .await
+        .expect(200);
+    let taken: Vec<&Value> = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "drawing_certificate_accepted")
+        .collect();
+    assert_eq!(taken.len(), 1, "{case}");
+    assert_eq!(taken[0]["actor"], "系统");
+    let reason = taken[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(number.as_str()) && reason.contains("消防设计技术审查"),
+        "{reason}"
+    );
+    let steps = case["case"]["steps"].as_array().expect("the case's steps");
+    let step = steps.last().expect("a step recorded");
+    assert_eq!(step["kind"], "drawing_review", "{case}");
+    assert_eq!(step["staff"], json!(["汉阴县施工图审查中心"]));
+    assert_eq!(step["on"], "2025-03-12");
     let total = app
         .by(&clerk)
         .get(&format!("/api/v1/projects/{project_id}"))

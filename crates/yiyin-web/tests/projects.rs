@@ -6,7 +6,9 @@
 //! stage 1 while the parallel item is still open; stage 2 is received without asking again for the
 //! 营业执照 stage 1 took; the project's total of working days leaves out the supplement period and
 //! is shown against the 120-day target to staff and to the builder's own account, and to no one
-//! else.
+//! else. The builder applies for a stage online (a file per material, attested) and its agent,
+//! under a mandate for the project, answers the stage's one supplement notice and applies for the
+//! next stage — each refusal naming the rule and changing nothing.
 
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
@@ -19,6 +21,7 @@ use yiyin_testkit::{Api, on_both};
 on_both!(
     a_project_moves_through_its_stages_in_order_and_counts_its_days,
     the_catalog_administrator_sets_the_scheme_on_its_page,
+    the_builder_and_its_agent_apply_for_a_stage_online,
 );
 
 /// An item of the bureau (transferred) made from the sample's: its first material its own, its
@@ -512,4 +515,246 @@ async fn the_catalog_administrator_sets_the_scheme_on_its_page(backend: Backend)
         ],
     );
     assert!(!html.contains("本县区尚未配置工程建设项目审批阶段"));
+}
+
+/// A small PDF, base64.
+const PDF: &str = "JVBERi0xLjQKJXN0YWdlIHRlc3QK";
+
+fn file(material: &str, name: &str) -> Value {
+    json!({"material": material, "name": name, "content_base64": PDF})
+}
+
+/// A stage applied for online: the files given, attested or not.
+fn online_stage(files: &[(&str, &str)], attested: bool) -> Value {
+    json!({
+        "files": files.iter().map(|(m, n)| file(m, n)).collect::<Vec<_>>(),
+        "attested": attested,
+    })
+}
+
+/// The events of a case with this action, as the window clerk reads them.
+async fn case_events(app: &Api, token: &str, id: i64, action: &str) -> Vec<Value> {
+    let c = app
+        .by(token)
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .expect(200);
+    c["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == action)
+        .cloned()
+        .collect()
+}
+
+async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let catalog = stage_bundles(&app).await;
+    app.by(&catalog)
+        .put("/api/v1/jurisdictions/hanyin/project-scheme", scheme())
+        .await
+        .expect(200);
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let agent = app.staff("hy.agency", Role::AgencyAgent, HANYIN).await;
+    let agent2 = app.staff("hy.agency2", Role::AgencyAgent, HANYIN).await;
+    let view = app
+        .by(&clerk)
+        .post("/api/v1/projects", project())
+        .await
+        .expect(201);
+    let id = view["id"].as_i64().unwrap();
+    let builder = app
+        .register(
+            "organisation",
+            "汉阴县月河建设有限公司",
+            COMPANY_ID,
+            "jianshe2025a",
+        )
+        .await;
+    let other = app.other_company().await;
+    let stage1 = format!("/api/v1/my/projects/{id}/stages/land_planning");
+    let stage2 = format!("/api/v1/my/projects/{id}/stages/engineering");
+    let both = [
+        ("M1", "项目申请书.pdf"),
+        ("HY-HB-101/M1", "环境影响报告表.pdf"),
+    ];
+
+    // The builder's page offers the online application of stage 1, a file per material.
+    let (status, html) = app.page_text(&builder, &format!("/my/projects/{id}")).await;
+    assert_eq!(status, 200, "{html}");
+    yiyin_testkit::assert_says(&html, &["网上申报：第1阶段", "提交申报"]);
+
+    // Refused, naming the rule, and nothing received: the stage out of order, no attestation, a
+    // file of no material of the stage, another company, a staff account, an unknown stage.
+    app.by(&builder)
+        .post(&stage2, online_stage(&both, true))
+        .await
+        .refused(422, "「立项用地规划许可」阶段尚未收件");
+    app.by(&builder)
+        .post(&stage1, online_stage(&both, false))
+        .await
+        .refused(422, "第三十一条");
+    app.by(&builder)
+        .post(&stage1, online_stage(&[("M9", "其他.pdf")], true))
+        .await
+        .refused(422, "不在一件事");
+    app.by(&other)
+        .post(&stage1, online_stage(&both, true))
+        .await
+        .refused(403, "不是您单位的项目");
+    app.by(&clerk)
+        .post(&stage1, online_stage(&both, true))
+        .await
+        .expect(403);
+    app.by(&builder)
+        .post(
+            &format!("/api/v1/my/projects/{id}/stages/nowhere"),
+            online_stage(&both, true),
+        )
+        .await
+        .refused(422, "阶段应为");
+    let seen = app
+        .by(&clerk)
+        .get(&format!("/api/v1/projects/{id}"))
+        .await
+        .expect(200);
+    assert!(seen["stages"][0]["bundle"].is_null(), "{seen}");
+
+    // Applied: received online (the window's Art. 32 act to come), the files kept.
+    let b1 = app
+        .by(&builder)
+        .post(&stage1, online_stage(&both, true))
+        .await
+        .expect(201);
+    assert_eq!(b1["state"], "received", "{b1}");
+    let b1_id = b1["id"].as_i64().unwrap();
+    let fg = member_case(&b1, "HY-FG-101");
+    let received = case_events(&app, &clerk, fg, "receive").await;
+    assert!(
+        received[0]["actor"].as_str().unwrap().starts_with("申请人"),
+        "{received:?}"
+    );
+    app.by(&builder)
+        .post(&stage1, online_stage(&both, true))
+        .await
+        .refused(422, "只收件一次");
+
+    // The window asks once for the 营业执照 both members need.
+    app.by(&clerk)
+        .post(
+            &format!("/api/v1/bundles/{b1_id}/actions"),
+            json!({"action": "notify_supplement", "missing": ["M2"]}),
+        )
+        .await
+        .expect(200);
+
+    // The builder signs a mandate for the project; the agent answers the notice for it.
+    let m = app
+        .by(&builder)
+        .post(
+            "/api/v1/agency/mandates",
+            json!({"agent": "hy.agency", "subject": "project", "subject_id": id,
+                "acts": ["fill_forms", "upload_materials"],
+                "starts_on": "2025-03-03", "ends_on": "2025-12-31"}),
+        )
+        .await
+        .expect(201);
+    let m = m["id"].as_i64().unwrap();
+    let shown = app
+        .by(&agent)
+        .get(&format!("/api/v1/agency/mandates/{m}/project"))
+        .await
+        .expect(200);
+    let asked: Vec<&str> = shown["stages"][0]["bundle"]["asked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(asked, ["M2"], "{shown}");
+    let (status, html) = app
+        .page_text(&agent, &format!("/work/agency/{m}/project"))
+        .await;
+    assert_eq!(status, 200, "{html}");
+    yiyin_testkit::assert_says(&html, &["补正告知", "营业执照", "提交补正材料"]);
+    let supplement = format!("/api/v1/agency/mandates/{m}/bundles/{b1_id}/supplement");
+    let licence = json!({"materials": ["M2"], "files": [file("M2", "营业执照.pdf")]});
+    app.by(&agent2)
+        .post(&supplement, licence.clone())
+        .await
+        .refused(422, "不是委托给您的");
+    app.by(&agent)
+        .post(
+            &supplement,
+            json!({"materials": ["M1"], "files": [file("M1", "项目申请书.pdf")]}),
+        )
+        .await
+        .refused(422, "不是补正告知要求");
+    app.by(&agent)
+        .post(&supplement, json!({"materials": ["M2"]}))
+        .await
+        .refused(422, "请上传材料");
+    app.by(&other)
+        .post(
+            &format!("/api/v1/my/bundles/{b1_id}/supplement"),
+            licence.clone(),
+        )
+        .await
+        .refused(403, "不是您（或您单位）申请的");
+    assert!(case_events(&app, &clerk, fg, "supplement").await.is_empty());
+    let after = app.by(&agent).post(&supplement, licence).await.expect(200);
+    assert_eq!(after["state"], "received", "{after}");
+    // Every member recorded the supplement as the agent's for the builder, with the one file.
+    let cases = app.store.bundle_cases(b1_id).await.unwrap();
+    for c in &cases {
+        let done = case_events(&app, &clerk, c.id, "supplement").await;
+        assert_eq!(done.len(), 1, "{}", c.item_code);
+        let actor = done[0]["actor"].as_str().unwrap();
+        assert!(actor.starts_with("代办员 测试代办员 代 申请人"), "{actor}");
+        let files = app.store.attachments(c.id).await.unwrap();
+        assert_eq!(
+            files
+                .iter()
+                .filter(|f| f.file_name == "营业执照.pdf")
+                .count(),
+            1,
+            "{}",
+            c.item_code
+        );
+    }
+
+    // The window accepts; stage 2 is applied for by the agent once stage 1 ended.
+    app.by(&clerk)
+        .post(
+            &format!("/api/v1/bundles/{b1_id}/actions"),
+            json!({"action": "accept"}),
+        )
+        .await
+        .expect(200);
+    let agent_stage2 = format!("/api/v1/agency/mandates/{m}/stages/engineering");
+    app.by(&agent)
+        .post(
+            &agent_stage2,
+            online_stage(&[("M1", "规划许可申请表.pdf")], true),
+        )
+        .await
+        .refused(422, "「立项用地规划许可」阶段尚未办结");
+
+    // After the mandate is revoked the agent may do nothing more.
+    app.by(&builder)
+        .post(&format!("/api/v1/agency/mandates/{m}/revoke"), json!({}))
+        .await
+        .expect(200);
+    app.by(&agent)
+        .post(
+            &agent_stage2,
+            online_stage(&[("M1", "规划许可申请表.pdf")], true),
+        )
+        .await
+        .refused(422, "委托已撤销");
+    let (status, _) = app
+        .page_text(&agent, &format!("/work/agency/{m}/project"))
+        .await;
+    assert_eq!(status, 422);
 }

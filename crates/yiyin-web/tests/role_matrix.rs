@@ -435,6 +435,29 @@ fn rows() -> Vec<Row> {
             "/api/v1/agency/mandates/999999/cases/999999/pickup",
             AGENCY_AGENT,
         ),
+        get_missing("/api/v1/agency/mandates/999999/project", AGENCY_AGENT),
+        invalid(
+            "POST",
+            "/api/v1/agency/mandates/999999/stages/land_planning",
+            AGENCY_AGENT,
+        ),
+        invalid(
+            "POST",
+            "/api/v1/agency/mandates/999999/bundles/999999/supplement",
+            AGENCY_AGENT,
+        ),
+        // The builder applies for its project's stages online and answers a bundle's supplement
+        // notice (the application layer checks the project and the bundle are its own).
+        invalid(
+            "POST",
+            "/api/v1/my/projects/999999/stages/land_planning",
+            Who::Applicant,
+        ),
+        invalid(
+            "POST",
+            "/api/v1/my/bundles/999999/supplement",
+            Who::Applicant,
+        ),
         // 专家库: the bureau head keeps the pools; those who start special procedures read them and
         // act on a case's expert draw (the application layer checks the case's scope).
         get(

@@ -1,5 +1,6 @@
 //! The agent's acts for the applicant under a mandate (代办): answer a supplement notice with
-//! forms and materials, read the applicant's notices, confirm the pickup of the results. Each is
+//! forms and materials, apply for a stage of the builder's project and answer the stage's
+//! supplement notice, read the applicant's notices, confirm the pickup of the results. Each is
 //! checked against the mandate first (`yiyin_domain::agency::check_act`: the agent's own mandate,
 //! the applicant's own matter, the mandate's project or case, live, the act in scope) and then
 //! done as the applicant's act — by the applicant's own use case where there is one
@@ -13,15 +14,18 @@ use yiyin_domain::agency::{AGENCY_RULE, AgencyAct, MandateSubject, Matter, check
 use yiyin_domain::authz::Operation;
 use yiyin_domain::delivery;
 use yiyin_domain::engine::Action;
+use yiyin_domain::project::Stage;
 use yiyin_domain::refusal::Refusal;
 use yiyin_store::agency::MandateRecord;
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::notifications::InboxMessage;
 
 use crate::App;
+use crate::bundles::BundleView;
 use crate::cases::{ActOn, Upload};
 use crate::error::{AppError, Result};
 use crate::principal::{ActingFor, Principal};
+use crate::projects::{ApplyStage, ProjectView, StageForm};
 
 /// Event codes of the agent's own acts (a supplement is the case's own event).
 pub const NOTICES_READ: &str = "agency_notices_read";
@@ -65,6 +69,16 @@ impl AgentFile {
         upload.check()?;
         Ok(upload)
     }
+}
+
+/// A project an agent carries, as the agent's project page shows it.
+#[derive(Debug, Clone)]
+pub struct AgentProject {
+    pub mandate_id: i64,
+    pub view: ProjectView,
+    /// The form for the project's next stage, if a stage is left.
+    pub form: Option<StageForm>,
+    pub visits: Vec<crate::joint_visits::VisitLine>,
 }
 
 impl App {
@@ -148,6 +162,95 @@ impl App {
                 .await?;
         }
         self.act(&acting, input).await
+    }
+
+    /// The mandate, checked for an act on its project as a whole (a stage or a stage's bundle),
+    /// and the principal that does it for the builder: a mandate for a case does not reach a
+    /// project; files ask for the upload act too.
+    async fn acting_on_project(
+        &self,
+        who: &Principal,
+        mandate_id: i64,
+        with_files: bool,
+        bundle: Option<i64>,
+    ) -> Result<(MandateRecord, Principal)> {
+        let (r, acting) = self
+            .acting(who, mandate_id, AgencyAct::FillForms, None)
+            .await?;
+        if with_files {
+            self.acting(who, mandate_id, AgencyAct::UploadMaterials, None)
+                .await?;
+        }
+        let m = &r.mandate;
+        let covered = m.subject == MandateSubject::Project
+            && match bundle {
+                None => true,
+                Some(b) => self
+                    .store
+                    .project_stages(m.subject_id)
+                    .await?
+                    .iter()
+                    .any(|l| l.id == b),
+            };
+        if !covered {
+            return Err(AppError::Refused(Refusal::new(
+                AGENCY_RULE,
+                format!(
+                    "超出委托范围：该{}只授权代办所载明的{}，不包括本工程建设项目的申报",
+                    yiyin_domain::agent::MANDATE_NAME,
+                    m.subject.label()
+                ),
+            )));
+        }
+        Ok((r, acting))
+    }
+
+    /// The mandate's project as its builder sees it, for the agent who carries it: every stage,
+    /// the form for the next stage, the joint visits.
+    pub async fn agent_project(&self, who: &Principal, mandate_id: i64) -> Result<AgentProject> {
+        let (r, acting) = self.acting_on_project(who, mandate_id, false, None).await?;
+        let id = r.mandate.subject_id;
+        Ok(AgentProject {
+            mandate_id,
+            view: self.project_view(&acting, id).await?,
+            form: self.stage_form(&acting, id).await?,
+            visits: self.project_visits(&acting, id).await?,
+        })
+    }
+
+    /// The agent applies for a stage of the mandate's project for the builder (填写和提交表单,
+    /// with files 上传申请材料): the builder's own use case (`App::apply_stage`), recorded as the
+    /// agent's act for the builder.
+    pub async fn agent_apply_stage(
+        &self,
+        who: &Principal,
+        mandate_id: i64,
+        stage: Stage,
+        input: ApplyStage,
+    ) -> Result<BundleView> {
+        let (r, acting) = self
+            .acting_on_project(who, mandate_id, !input.uploads.is_empty(), None)
+            .await?;
+        self.apply_stage(&acting, r.mandate.subject_id, stage, input)
+            .await
+    }
+
+    /// The agent answers a stage's one supplement notice for the builder: the builder's own use
+    /// case (`App::supplement_bundle`), recorded as the agent's act for the builder.
+    pub async fn agent_supplement_bundle(
+        &self,
+        who: &Principal,
+        mandate_id: i64,
+        bundle_id: i64,
+        version: Option<i64>,
+        materials: Vec<String>,
+        uploads: Vec<Upload>,
+    ) -> Result<BundleView> {
+        let (_, acting) = self
+            .acting_on_project(who, mandate_id, !uploads.is_empty(), Some(bundle_id))
+            .await?;
+        self.supplement_bundle(&acting, bundle_id, version, materials, uploads)
+            .await
     }
 
     /// The applicant's notices about the mandate's cases, for the agent (接收通知); the reading is

@@ -97,6 +97,9 @@ pub struct CarriedCase {
     pub state_label: String,
     /// The materials a supplement notice asks for and still waits for.
     pub asked: Vec<AskedMaterial>,
+    /// Whether the case is a member of a bundle (a project's stage): its supplement is the
+    /// bundle's, answered on the project's page.
+    pub in_bundle: bool,
 }
 
 /// A material a case waits for from the applicant.
@@ -367,6 +370,7 @@ impl App {
                         number: c.number.clone(),
                         item_name: c.item_name.clone(),
                         state_label: c.state.label().to_string(),
+                        in_bundle: c.bundle_id.is_some(),
                         asked: c
                             .case
                             .asked_materials()

@@ -50,6 +50,102 @@ impl App {
                 })
             }
         };
+        self.carry_bundle_act(who, &record, version, &act, action, &[])
+            .await
+    }
+
+    /// The applicant's own answer to the bundle's one supplement notice, online (补正材料): only
+    /// the merged materials the notice asked for, each delivered with its file; every file stored
+    /// once and linked to each member needing the material, under the member's own code. The
+    /// bundle's applicant only, or an agent acting for it under a mandate (`crate::agency`).
+    pub async fn supplement_bundle(
+        &self,
+        who: &Principal,
+        id: i64,
+        version: Option<i64>,
+        materials: Vec<String>,
+        uploads: Vec<crate::cases::Upload>,
+    ) -> Result<BundleView> {
+        let record = self.bundle_record(id).await?;
+        if who.is_staff() {
+            return Err(AppError::Forbidden(
+                "窗口代收一件事的补正材料请在一件事页面办理（补正材料）；此处由申请人网上提交"
+                    .into(),
+            ));
+        }
+        if !self.is_bundle_applicant(who, &record) {
+            return Err(AppError::Forbidden(
+                "该一件事不是您（或您单位）申请的，您不能为其提交补正材料".into(),
+            ));
+        }
+        let asked = record.body.0.case.asked_materials();
+        let name_of = |code: &str| {
+            record
+                .resolved
+                .0
+                .materials
+                .iter()
+                .find(|m| m.code == code)
+                .map_or_else(|| code.to_string(), |m| m.name.clone())
+        };
+        if materials.is_empty() {
+            return Err(AppError::field(
+                "materials",
+                "请选择要提交的补正材料并上传其文件",
+            ));
+        }
+        for code in &materials {
+            if !asked.contains(code) {
+                return Err(AppError::field(
+                    "materials",
+                    format!("材料 {} 不是补正告知要求您提交的材料", name_of(code)),
+                ));
+            }
+            if !uploads.iter().any(|u| &u.material == code) {
+                return Err(AppError::field(
+                    &format!("file_{code}"),
+                    format!(
+                        "请上传材料 {} 的文件：申请人提交补正材料须附材料文件",
+                        name_of(code)
+                    ),
+                ));
+            }
+        }
+        if let Some(u) = uploads.iter().find(|u| !materials.contains(&u.material)) {
+            return Err(AppError::field(
+                &format!("file_{}", u.material),
+                format!("材料 {} 不是补正告知要求您提交的材料", name_of(&u.material)),
+            ));
+        }
+        let files = self.keep_uploads(&uploads).await?;
+        let act = BundleAct::Supplement {
+            materials: materials.clone(),
+        };
+        let action = Some(Action::Supplement { materials });
+        self.carry_bundle_act(who, &record, version, &act, action, &files)
+            .await
+    }
+
+    /// Whether the account is the bundle's applicant: the account it was received for, or the
+    /// person or organisation it names (the account's own or verified ID number).
+    pub(crate) fn is_bundle_applicant(&self, who: &Principal, record: &BundleRecord) -> bool {
+        record.applicant_account == Some(who.account.id)
+            || crate::projects::builder_of(who, &record.applicant.0.id_number)
+    }
+
+    /// Carries out an act on a bundle its caller may take (`act`, as the domain's `action`, or
+    /// the release when none): the joint engine applied, the member cases mirrored, the files
+    /// delivered with it linked to each member needing them, the event, the applicant told.
+    async fn carry_bundle_act(
+        &self,
+        who: &Principal,
+        record: &BundleRecord,
+        version: Option<i64>,
+        act: &BundleAct,
+        action: Option<Action>,
+        files: &[NewAttachment],
+    ) -> Result<BundleView> {
+        let id = record.id;
         let resolved = &record.resolved.0;
         let rules = BundleRules::new(resolved.def.clone()).map_err(|e| AppError::Invalid {
             field: None,
@@ -100,10 +196,17 @@ impl App {
         tx.update_bundle(id, current, &body, state, at.timestamp_millis())
             .await
             .map_err(conflict)?;
-        let reason = match &act {
+        let reason = match act {
             BundleAct::Extend { reason, .. } => reason.clone(),
             _ => String::new(),
         };
+        if !files.is_empty() {
+            for member in tx.bundle_cases(id).await? {
+                let own = member_files(resolved, &member.item_code, files);
+                tx.attach(member.id, &own, &actor.name, at.timestamp_millis())
+                    .await?;
+            }
+        }
         if let Some(a) = &action {
             let why = format!("一件事 {}：{label}。{reason}", record.number);
             self.sync_members(
@@ -130,6 +233,8 @@ impl App {
                 json!({
                     "bundle_id": id, "number": record.number, "act": act,
                     "documents": documents.iter().map(|d| d.title()).collect::<Vec<_>>(),
+                    "files": files.iter().map(|f| json!({"material": f.material_code,
+                        "name": f.file_name, "digest": f.digest})).collect::<Vec<_>>(),
                     "state": state, "result": result.map(|r| r.code()),
                 }),
             )])
@@ -138,7 +243,7 @@ impl App {
         if let Some(a) = &action {
             self.notify_bundle(
                 &mut tx,
-                &Told::of(&record),
+                &Told::of(record),
                 &body.case,
                 &ctx,
                 (a.name(), &reason),
@@ -151,7 +256,7 @@ impl App {
             self.deliver_released(&mut tx, id, at).await?;
             self.notify_bundle(
                 &mut tx,
-                &Told::of(&record),
+                &Told::of(record),
                 &body.case,
                 &ctx,
                 ("release", result.label()),

@@ -30,6 +30,7 @@ use yiyin_domain::engine::{
 use yiyin_domain::notifications::About;
 use yiyin_domain::party::{Actor, Applicant};
 use yiyin_domain::refusal::Refusal;
+use yiyin_store::attachments::NewAttachment;
 use yiyin_store::bundles::{BundleMemberRow, BundleRecord, NewBundle};
 use yiyin_store::cases::{CaseBody, CaseRecord, NewCaseRow};
 use yiyin_store::events::NewEvent;
@@ -181,6 +182,8 @@ pub struct BundleView {
     pub members: Vec<MemberLine>,
     /// The materials this reader may see: the members' own and the shared ones.
     pub materials: Vec<MaterialLine>,
+    /// The materials the bundle's one supplement notice asks for and still waits for.
+    pub asked: Vec<MaterialLine>,
     /// Whether the reader sees the whole bundle (the window, the lead department, the government's
     /// head) or only their own members.
     pub whole: bool,
@@ -487,5 +490,6 @@ impl App {
 
 mod act;
 mod receive;
+use receive::member_files;
 mod release;
 mod views;

@@ -15,6 +15,17 @@ impl App {
         situations: &[String],
     ) -> Result<BundleIntakeForm> {
         who.require_in(Operation::Receive, jurisdiction)?;
+        self.bundle_form(jurisdiction, code, situations).await
+    }
+
+    /// The bundles in force and the one chosen with its members and merged materials, for
+    /// whoever may fill its form (the window, or an applicant for a stage of its own project).
+    pub(crate) async fn bundle_form(
+        &self,
+        jurisdiction: &str,
+        code: &str,
+        situations: &[String],
+    ) -> Result<BundleIntakeForm> {
         let bundles = self.bundles_in_force(jurisdiction).await?;
         let Some(version) = bundles.iter().find(|v| v.code == code).cloned() else {
             return Ok(BundleIntakeForm {
@@ -72,15 +83,30 @@ impl App {
             .bundle_version_in_force(&input.jurisdiction, &input.bundle_code)
             .await?;
         let spec = &version.spec;
-        who.require(
-            Operation::Receive,
-            &self.bundle_scope(&input.jurisdiction, &spec.lead_department),
-        )?;
-        if !matches!(input.outcome, BundleIntake::Receive) {
+        if who.is_staff() {
             who.require(
-                Operation::Intake,
+                Operation::Receive,
                 &self.bundle_scope(&input.jurisdiction, &spec.lead_department),
             )?;
+            if !matches!(input.outcome, BundleIntake::Receive) {
+                who.require(
+                    Operation::Intake,
+                    &self.bundle_scope(&input.jurisdiction, &spec.lead_department),
+                )?;
+            }
+        } else {
+            // Online, the applicant applies for themselves (or an agent for them) and the Art. 32
+            // outcome stays the window's.
+            if !matches!(input.outcome, BundleIntake::Receive) {
+                return Err(AppError::Forbidden(
+                    "网上申请只能提交申请；受理、补正告知等由窗口工作人员依据《行政许可法》第三十二条作出".into(),
+                ));
+            }
+            if input.applicant.account != Some(who.account.id) {
+                return Err(AppError::Forbidden(
+                    "网上申请只能以本人或本单位的名义提交".into(),
+                ));
+            }
         }
         // Art. 31: the applicant answers for the truth of the materials, attested once for all.
         check_attestation(input.attested).map_err(AppError::Refused)?;
@@ -247,17 +273,7 @@ impl App {
             tx.set_case_bundle(case_id, id).await?;
             // The member's files: its own materials' and the shared ones', under its own codes,
             // every member linked to the one stored file.
-            let own: Vec<_> = files
-                .iter()
-                .filter_map(|f| {
-                    resolved.own_code(&item.code, &f.material_code).map(|code| {
-                        yiyin_store::attachments::NewAttachment {
-                            material_code: code,
-                            ..f.clone()
-                        }
-                    })
-                })
-                .collect();
+            let own = member_files(&resolved, &item.code, &files);
             tx.attach(case_id, &own, &actor.name, at.timestamp_millis())
                 .await?;
             let record = tx.case(case_id).await?;
@@ -394,4 +410,24 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// The files of a bundle's merged materials that a member needs, under the member's own material
+/// codes (one stored file linked to every member needing it).
+pub(super) fn member_files(
+    resolved: &Resolved,
+    item_code: &str,
+    files: &[NewAttachment],
+) -> Vec<NewAttachment> {
+    files
+        .iter()
+        .filter_map(|f| {
+            resolved
+                .own_code(item_code, &f.material_code)
+                .map(|code| NewAttachment {
+                    material_code: code,
+                    ..f.clone()
+                })
+        })
+        .collect()
 }

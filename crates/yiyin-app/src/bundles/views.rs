@@ -42,7 +42,13 @@ impl App {
     ) -> Result<(bool, Vec<String>)> {
         let all: Vec<String> = members.iter().map(|m| m.item_code.clone()).collect();
         if !who.is_staff() {
-            return Err(AppError::Forbidden("申请人请通过办件查询查看一件事".into()));
+            // The bundle's own applicant (or an agent for it) sees the whole of it.
+            if self.is_bundle_applicant(who, record) {
+                return Ok((true, all));
+            }
+            return Err(AppError::Forbidden(
+                "该一件事不是您（或您单位）申请的，您无权查看".into(),
+            ));
         }
         let scope = self.bundle_scope(&record.jurisdiction, &record.lead_department);
         let visible: Vec<String> = members
@@ -152,7 +158,12 @@ impl App {
             })
             .collect();
         let provided = &case.provided;
-        let materials = resolved
+        let asked_codes = if case.state == yiyin_domain::engine::CaseState::AwaitingSupplement {
+            case.asked_materials()
+        } else {
+            vec![]
+        };
+        let materials: Vec<MaterialLine> = resolved
             .materials
             .iter()
             .filter(|m: &&MergedMaterial| {
@@ -224,6 +235,11 @@ impl App {
             clock,
             explanation,
             members: member_lines,
+            asked: materials
+                .iter()
+                .filter(|m| asked_codes.contains(&m.code))
+                .cloned()
+                .collect(),
             materials,
             whole,
             version: record.version,

@@ -6,8 +6,10 @@
 //! uploads' checks and blob store); on a pass one review certificate (施工图审查合格书) is issued,
 //! in the same write a sealed document of the register (the institution's name, the bureau's seal;
 //! sealed and kept as a case's documents are, `App::keep_sealed`) whose PDF and OFD those who may
-//! read the review download and anyone verifies, which the approval items that need a technical
-//! review of drawings accept instead of separate reviews; the institution's time is intermediary
+//! read the review download and anyone verifies, which the approval items that need a review of
+//! drawings accept instead of separate reviews (a case of the project's stages at its drawing
+//! review step has the step recorded as satisfied by it, `App::take_certificate`, when the
+//! certificate is issued or when the case reaches the step); the institution's time is intermediary
 //! time, outside the statutory clock, shown on the review, the case and the project (whose total
 //! leaves it out). Every act is an audited event.
 //!
@@ -23,6 +25,7 @@ use yiyin_domain::drawing_review::{
     self as rules, AssignMethod, DEFAULT_BUDGET_DAYS, DrawingFile, DrawingReview, Institution,
     ReviewDays, Round, Verdict,
 };
+use yiyin_domain::engine::ApplicantFacts;
 use yiyin_domain::org::{Department, DepartmentRelation, Issuer};
 use yiyin_domain::pools;
 use yiyin_store::documents::{DocumentOwner, StoredDocument};
@@ -43,6 +46,8 @@ pub const ASSIGN: &str = "drawing_review_assign";
 pub const OPINION: &str = "drawing_review_opinion";
 pub const RESUBMIT: &str = "drawing_review_resubmit";
 pub const CERTIFICATE: &str = "drawing_review_certificate";
+/// The event of a case whose drawing review step the project's certificate satisfied.
+pub const CERTIFICATE_ACCEPTED: &str = "drawing_certificate_accepted";
 
 /// A technical review institution to register.
 #[derive(Debug, Clone, Deserialize)]
@@ -321,6 +326,16 @@ impl App {
                 w.at,
             )
             .await?;
+            // The cases of the project's stages waiting at their drawing review step take the
+            // certificate now; those that reach it later take it then (`App::update_case`).
+            let (calendar, facts) = (self.calendar(), ApplicantFacts::default());
+            for stage in w.tx.project_stages(review.project_id).await? {
+                for member in w.tx.bundle_cases(stage.id).await? {
+                    let ctx = member.context(&calendar, &facts);
+                    self.take_certificate(&mut w.tx, &member, &ctx, w.at)
+                        .await?;
+                }
+            }
         }
         w.tx.commit().await?;
         self.drawing_review_view(who, id).await

@@ -15,6 +15,7 @@ use serde_json::json;
 use yiyin_domain::authz::Operation;
 use yiyin_domain::catalog::bundle::Resolved;
 use yiyin_domain::engine::Case;
+use yiyin_domain::party::{Applicant, SubjectId, SubjectKind};
 use yiyin_domain::project::{
     Project, ProjectDays, Scheme, Stage, StageDays, StageState, StageTime, already_given,
     check_receive, milestone_members, project_days, stage_days, stage_end,
@@ -31,6 +32,17 @@ use crate::principal::Principal;
 /// Event codes of the projects' acts.
 pub const SCHEME: &str = "project_scheme";
 pub const REGISTER: &str = "project_register";
+
+/// A stage applied for online by the builder (or its agent).
+#[derive(Debug, Clone, Default)]
+pub struct ApplyStage {
+    /// The situations (情形) of the stage's bundle that apply, by code.
+    pub situations: Vec<String>,
+    /// The merged materials' files (`Upload::material`: the merged code), each counted as given.
+    pub uploads: Vec<crate::cases::Upload>,
+    /// Art. 31: the applicant attests that the materials are true; required.
+    pub attested: bool,
+}
 
 /// A bundle received as a stage of a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,6 +279,58 @@ impl App {
             .await
     }
 
+    /// The builder applies for a stage of its project online (网上申报), as the stage's bundle:
+    /// each merged material delivered with its file (those an earlier stage gave count as given),
+    /// the Art. 31 attestation; the bundle is received, and the window then accepts it or sends
+    /// the one supplement notice (Art. 32; deemed accepted when it does not within five working
+    /// days). The project's builder only (its account's credit code), or an agent acting for it
+    /// under a mandate (`crate::agency`).
+    pub async fn apply_stage(
+        &self,
+        who: &Principal,
+        project_id: i64,
+        stage: Stage,
+        input: ApplyStage,
+    ) -> Result<BundleView> {
+        if who.is_staff() {
+            return Err(AppError::Forbidden(
+                "网上申报阶段由建设单位（或其代办员）办理；窗口收件请在项目页面的收件表单中办理"
+                    .into(),
+            ));
+        }
+        let record = self.project_record(project_id).await?;
+        if !builder_of(who, &record.builder_code) {
+            return Err(AppError::Forbidden(
+                "该工程建设项目不是您单位的项目，您不能为其申报".into(),
+            ));
+        }
+        let id = SubjectId::parse(SubjectKind::Organisation, record.builder_code.trim())
+            .map_err(|e| AppError::field("builder_code", e.to_string()))?;
+        let applicant = Applicant::new(
+            &record.builder,
+            id,
+            &who.account.phone,
+            Some(who.account.id),
+        );
+        self.receive_stage(
+            who,
+            project_id,
+            stage,
+            ReceiveBundle {
+                jurisdiction: String::new(),
+                bundle_code: String::new(),
+                situations: input.situations,
+                applicant,
+                materials: vec![],
+                outcome: crate::bundles::BundleIntake::Receive,
+                missing: vec![],
+                attested: input.attested,
+                uploads: input.uploads,
+            },
+        )
+        .await
+    }
+
     pub(crate) async fn project_record(&self, id: i64) -> Result<ProjectRecord> {
         self.store
             .project(id)
@@ -411,10 +475,17 @@ pub struct StageForm {
 }
 
 impl App {
-    /// The form to receive a project's next stage (the window clerk), if a stage is left.
+    /// The form for a project's next stage, if a stage is left: the window clerk's to receive it,
+    /// the builder's (or its agent's) to apply for it online.
     pub async fn stage_form(&self, who: &Principal, project_id: i64) -> Result<Option<StageForm>> {
         let record = self.project_record(project_id).await?;
-        who.require_in(Operation::Receive, &record.jurisdiction)?;
+        if who.is_staff() {
+            who.require_in(Operation::Receive, &record.jurisdiction)?;
+        } else if !builder_of(who, &record.builder_code) {
+            return Err(AppError::Forbidden(
+                "该工程建设项目不是您单位的项目，您不能为其申报".into(),
+            ));
+        }
         let scheme = self.project_scheme(&record.jurisdiction).await?;
         let received = self.received_stages(project_id).await?;
         let Some(config) = scheme
@@ -425,7 +496,7 @@ impl App {
             return Ok(None);
         };
         let form = self
-            .bundle_intake_form(who, &record.jurisdiction, &config.bundle_code, &[])
+            .bundle_form(&record.jurisdiction, &config.bundle_code, &[])
             .await?;
         let given = self.given_names(project_id, &received).await?;
         Ok(Some(StageForm {

@@ -23,8 +23,9 @@
 //!   applicant resubmits revised drawings and the institution reviews again. After a pass, and only
 //!   then, one review certificate (施工图审查合格书) is issued, with a number.
 //! * **The certificate replaces separate reviews.** An approval item whose procedure has a drawing
-//!   review or technical review step (消防设计审查, 人防工程 …) accepts the certificate: that step is
-//!   satisfied by it ([`satisfied_steps`]).
+//!   review step (消防设计审查, 人防工程 …) accepts the certificate: that step is satisfied by it
+//!   ([`satisfied_steps`]), and a case of a project's stage that reaches it has it recorded as done
+//!   by the certificate, in the institution's name ([`accept_certificate`]).
 //! * **The certificate is a sealed document.** It is issued in the institution's name but sealed
 //!   with the bureau's 行政审批专用章 (an institution has no seal of its own), and kept in the
 //!   register of documents like a case's, bound to the review instead of a case
@@ -42,7 +43,7 @@ use crate::authz::{Grant, Operation, role_may};
 use crate::calendar::{Calendar, CalendarError, fmt_date_cn};
 use crate::catalog::StepKind;
 use crate::documents::DocumentRecord;
-use crate::engine::DocumentKind;
+use crate::engine::{Case, CaseState, DocumentKind, ItemRules, StepRecord};
 use crate::org::{DepartmentRelation, Jurisdiction};
 use crate::pools::{ExpertDrawInput, PoolMember, PublishedDraw};
 use crate::project::{GUOBAN_2019_11, Period};
@@ -608,15 +609,54 @@ fn period_days(cal: &Calendar, periods: &[Period], as_of: NaiveDate) -> Result<u
     Ok(n)
 }
 
-/// The steps of an item's procedure that a review certificate satisfies: its drawing review and
-/// technical review steps (消防设计审查、人防工程设计审查 … accept the certificate instead of
-/// separate reviews). Empty: the item does not need it.
+/// The steps of an item's procedure that a review certificate satisfies: its drawing review
+/// steps (消防设计审查、人防工程施工图审查 … accept the certificate instead of separate reviews). A
+/// technical review of another kind (an environmental evaluation, a consultancy's assessment) is
+/// not a review of the drawings and stays the item's own. Empty: the item does not need it.
 pub fn satisfied_steps(steps: &[StepKind]) -> Vec<StepKind> {
     steps
         .iter()
         .copied()
-        .filter(|k| matches!(k, StepKind::DrawingReview | StepKind::TechnicalReview))
+        .filter(|k| *k == StepKind::DrawingReview)
         .collect()
+}
+
+/// Whether a case, accepted, waits for a step the project's certificate satisfies (its next step
+/// is a drawing review, and no verification waits for its second verifier).
+pub fn waits_for_certificate(case: &Case, item: &ItemRules) -> bool {
+    case.state == CaseState::Accepted
+        && case.awaiting_confirmation().is_none()
+        && case
+            .pending_step(item)
+            .is_some_and(|s| !satisfied_steps(&[s.kind]).is_empty())
+}
+
+/// The case with its next step recorded as satisfied by the project's review certificate on `on`
+/// (集中图审: the approval item accepts the certificate instead of a separate review), in the
+/// institution's name, with the certificate's number as its opinion; `None` when the case does
+/// not wait for such a step ([`waits_for_certificate`]).
+pub fn accept_certificate(
+    case: &Case,
+    item: &ItemRules,
+    on: NaiveDate,
+    certificate: &Certificate,
+) -> Option<Case> {
+    if !waits_for_certificate(case, item) {
+        return None;
+    }
+    let step = case.pending_step(item)?;
+    let mut accepted = case.clone();
+    accepted.steps.push(StepRecord {
+        kind: step.kind,
+        on,
+        staff: vec![certificate.institution.clone()],
+        opinion: format!(
+            "以{}（{}，{}出具）代替「{}」，不再另行审查",
+            certificate.title, certificate.number, certificate.institution, step.name
+        ),
+        awaiting_confirmation: false,
+    });
+    Some(accepted)
 }
 
 /// Whether a step of a case is satisfied by a certificate issued for its project.

@@ -244,17 +244,15 @@ fn the_institutions_time_leaves_out_the_applicants_revision() {
 }
 
 #[test]
-fn the_certificate_satisfies_the_drawing_and_technical_review_steps() {
+fn the_certificate_satisfies_the_drawing_review_steps_only() {
     let steps = [
         StepKind::Acceptance,
         StepKind::DrawingReview,
         StepKind::Review,
         StepKind::TechnicalReview,
     ];
-    assert_eq!(
-        satisfied_steps(&steps),
-        vec![StepKind::DrawingReview, StepKind::TechnicalReview]
-    );
+    // A technical review of another kind (环评's evaluation) is not a review of the drawings.
+    assert_eq!(satisfied_steps(&steps), vec![StepKind::DrawingReview]);
     let mut r = review("2025-03-03");
     r.give_opinion(Verdict::Pass, &[], "", "李四", d("2025-03-04"))
         .unwrap();
@@ -279,4 +277,70 @@ proptest! {
         let rerun = crate::pools::rerun(&published).unwrap();
         prop_assert_eq!(&rerun.drawn[0].id, &first.code);
     }
+}
+
+#[test]
+fn an_accepted_case_waiting_for_its_drawing_review_takes_the_certificate_instead() {
+    use crate::engine::{Action, ApplicantFacts, Context, ItemRules};
+    let item: ItemRules = serde_json::from_str(
+        r#"{"name":"结合民用建筑修建防空地下室审批","statutory_days":20,"promised_days":10,
+        "steps":[{"kind":"drawing_review","name":"人防工程施工图技术审查","role":"technical_reviewer","days":5},
+                 {"kind":"review","name":"审查","role":"reviewer","days":3},
+                 {"kind":"decision","name":"决定","role":"section_chief","days":1}]}"#,
+    )
+    .unwrap();
+    let cal = Calendar::builtin();
+    let facts = ApplicantFacts::default();
+    let ctx = Context {
+        item: &item,
+        calendar: &cal,
+        applicant: &facts,
+    };
+    let received = Case::receive(&ctx, d("2025-03-03"), &[]).unwrap().case;
+    let mut r = review("2025-03-03");
+    r.give_opinion(Verdict::Pass, &[], "", "李四", d("2025-03-04"))
+        .unwrap();
+    let c = r
+        .issue_certificate("汉阴", 1, d("2025-03-04"))
+        .unwrap()
+        .clone();
+    // Not accepted yet: nothing to record.
+    assert!(!waits_for_certificate(&received, &item));
+    assert!(accept_certificate(&received, &item, d("2025-03-04"), &c).is_none());
+    let accepted = received
+        .apply(&ctx, d("2025-03-03"), &Action::Accept)
+        .unwrap()
+        .case;
+    assert!(waits_for_certificate(&accepted, &item));
+    let certified = accept_certificate(&accepted, &item, d("2025-03-05"), &c).unwrap();
+    let step = certified.steps.last().unwrap();
+    assert_eq!(step.kind, StepKind::DrawingReview);
+    assert_eq!(step.on, d("2025-03-05"));
+    assert_eq!(step.staff, vec![c.institution.clone()]);
+    assert!(step.opinion.contains(&c.number), "{}", step.opinion);
+    assert!(!step.awaiting_confirmation);
+    // The next step is the item's own review; the certificate is taken once.
+    assert_eq!(
+        certified.pending_step(&item).map(|s| s.kind),
+        Some(StepKind::Review)
+    );
+    assert!(accept_certificate(&certified, &item, d("2025-03-05"), &c).is_none());
+    // An item whose next step is not a drawing review takes nothing.
+    let plain: ItemRules = serde_json::from_str(
+        r#"{"name":"建设项目环境影响评价文件审批","statutory_days":20,"promised_days":10,
+        "steps":[{"kind":"technical_review","name":"技术评估","role":"technical_reviewer","days":5},
+                 {"kind":"decision","name":"决定","role":"section_chief","days":1}]}"#,
+    )
+    .unwrap();
+    let ctx = Context {
+        item: &plain,
+        calendar: &cal,
+        applicant: &facts,
+    };
+    let other = Case::receive(&ctx, d("2025-03-03"), &[]).unwrap().case;
+    let other = other
+        .apply(&ctx, d("2025-03-03"), &Action::Accept)
+        .unwrap()
+        .case;
+    assert!(accept_certificate(&other, &plain, d("2025-03-05"), &c).is_none());
 }

@@ -294,6 +294,7 @@ pub fn action_label(name: &str) -> &'static str {
         "refuse" => "不予受理",
         "not_needed" => "告知不受理（无需许可）",
         "complete_step" => "办理环节",
+        "drawing_certificate_accepted" => "以施工图审查合格书代替图审环节",
         "confirm_verification" => "第二名核查人员确认核查",
         "suspend" => "启动特别程序（中止计时）",
         "resume" => "特别程序结束（恢复计时）",

@@ -1,8 +1,9 @@
 //! The full agency service API (全程代办, /api/v1/agency…): the agency centre's public service list
 //! (代办服务清单) and its publication by the bureau head; the applicant's mandates (授权委托: the
 //! agents to choose from, sign, list, revoke, rate the service); the agent's worklist and acts for
-//! the applicant within a live mandate (answer a supplement notice, read the notices, confirm the
-//! pickup of the results). Rules and permissions live in `yiyin_app::agency`.
+//! the applicant within a live mandate (answer a supplement notice, apply for a stage of the
+//! builder's project and answer its supplement notice, read the notices, confirm the pickup of
+//! the results). Rules and permissions live in `yiyin_app::agency`.
 
 use axum::Json;
 use axum::extract::State;
@@ -11,14 +12,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yiyin_app::agency::acts::{AgentFile, Pickup};
 use yiyin_app::agency::{AgencyWork, AgentChoice, MandateView, ServiceListView, SignMandate};
+use yiyin_app::bundles::BundleView;
 use yiyin_app::cases::ActOn;
 use yiyin_app::error::AppError;
+use yiyin_app::projects::ProjectView;
 use yiyin_app::ratings::RateInput;
 use yiyin_domain::agency::ServiceList;
 use yiyin_domain::engine::Action;
 use yiyin_store::notifications::InboxMessage;
 use yiyin_store::ratings::RatingRecord;
 
+use super::bundles::BundleSupplementRequest;
+use super::projects::ApplyStageRequest;
 use crate::auth::{CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path};
 
@@ -193,4 +198,59 @@ pub async fn pickup(
     Path((id, case)): Path<(i64, i64)>,
 ) -> ApiResult<Json<Pickup>> {
     Ok(Json(call.app.agent_pickup(&call.who, id, case).await?))
+}
+
+/// The project a mandate is for, as its builder sees it, for the agent who carries it.
+#[utoipa::path(get, path = "/api/v1/agency/mandates/{id}/project", tag = "全程代办",
+    params(("id" = i64, Path, description = "授权委托编号")),
+    responses((status = 200, body = ProjectView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn project(
+    call: CallerFor<gate::ActForApplicants>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ProjectView>> {
+    Ok(Json(call.app.agent_project(&call.who, id).await?.view))
+}
+
+/// The agent applies for a stage of the mandate's project for the builder (代为申报): the
+/// builder's own online application, recorded as the agent's act for the builder; 422 when the
+/// mandate does not reach it (a case's mandate, revoked, expired, the act not granted).
+#[utoipa::path(post, path = "/api/v1/agency/mandates/{id}/stages/{stage}", tag = "全程代办",
+    params(("id" = i64, Path, description = "授权委托编号"),
+        ("stage" = String, Path, description = "阶段：land_planning、engineering、construction、completion")),
+    request_body = ApplyStageRequest,
+    responses((status = 201, body = BundleView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn apply_stage(
+    call: CallerFor<gate::ActForApplicants>,
+    Path((id, stage)): Path<(i64, String)>,
+    Body(req): Body<ApplyStageRequest>,
+) -> ApiResult<(StatusCode, Json<BundleView>)> {
+    let stage = super::projects::stage_of(&stage)?;
+    let view = call
+        .app
+        .agent_apply_stage(&call.who, id, stage, req.input()?)
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The agent answers a stage's one supplement notice for the builder (代为补正).
+#[utoipa::path(post, path = "/api/v1/agency/mandates/{id}/bundles/{bundle}/supplement", tag = "全程代办",
+    params(("id" = i64, Path, description = "授权委托编号"),
+        ("bundle" = i64, Path, description = "一件事编号（内部）")),
+    request_body = BundleSupplementRequest,
+    responses((status = 200, body = BundleView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn supplement_bundle(
+    call: CallerFor<gate::ActForApplicants>,
+    Path((id, bundle)): Path<(i64, i64)>,
+    Body(req): Body<BundleSupplementRequest>,
+) -> ApiResult<Json<BundleView>> {
+    let uploads = req.uploads()?;
+    Ok(Json(
+        call.app
+            .agent_supplement_bundle(&call.who, id, bundle, req.version, req.materials, uploads)
+            .await?,
+    ))
 }

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use yiyin_app::App;
+use yiyin_app::agency::acts::AgentFile;
 use yiyin_app::bundles::{BundleAct, BundleIntake, BundleLine, BundleView, ReceiveBundle};
 use yiyin_app::cases::ApplicantInput;
 use yiyin_domain::catalog::bundle::{BundleSpec, BundleVersion};
@@ -199,4 +200,45 @@ pub async fn track(
     Query(q): Query<TrackQuery>,
 ) -> ApiResult<Json<BundleView>> {
     Ok(Json(app.track_bundle(&q.number, &q.id_number).await?))
+}
+
+/// What the applicant delivers in answer to a bundle's one supplement notice.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BundleSupplementRequest {
+    /// The codes of the merged materials delivered (each asked by the notice).
+    pub materials: Vec<String>,
+    /// Their files, one per material at least.
+    #[serde(default)]
+    pub files: Vec<AgentFile>,
+    /// The bundle's version read (optimistic concurrency).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+impl BundleSupplementRequest {
+    pub(super) fn uploads(&self) -> Result<Vec<yiyin_app::cases::Upload>, yiyin_app::AppError> {
+        self.files.iter().map(AgentFile::upload).collect()
+    }
+}
+
+/// The applicant answers its bundle's one supplement notice online (补正材料): only the materials
+/// asked, each with its file, stored once and linked to every member needing it; 403 for a bundle
+/// not the account's (or its organisation's), 422 naming the material or the rule.
+#[utoipa::path(post, path = "/api/v1/my/bundles/{id}/supplement", tag = "一件事",
+    params(("id" = i64, Path, description = "一件事编号（内部）")),
+    request_body = BundleSupplementRequest,
+    responses((status = 200, body = BundleView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn supplement(
+    call: CallerFor<gate::Applicant>,
+    Path(id): Path<i64>,
+    Body(req): Body<BundleSupplementRequest>,
+) -> ApiResult<Json<BundleView>> {
+    let uploads = req.uploads()?;
+    Ok(Json(
+        call.app
+            .supplement_bundle(&call.who, id, req.version, req.materials, uploads)
+            .await?,
+    ))
 }

@@ -11,9 +11,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use yiyin_app::App;
+use yiyin_app::agency::acts::AgentFile;
 use yiyin_app::bundles::{BundleIntake, BundleView, ReceiveBundle};
 use yiyin_app::cases::ApplicantInput;
-use yiyin_app::projects::{ProjectLine, ProjectView};
+use yiyin_app::projects::{ApplyStage, ProjectLine, ProjectView};
 use yiyin_domain::project::{Project, Scheme, Stage};
 
 use super::supervision::JurisdictionQuery;
@@ -143,9 +144,7 @@ pub async fn receive_stage(
     Path((id, stage)): Path<(i64, String)>,
     Body(req): Body<ReceiveStageRequest>,
 ) -> ApiResult<(StatusCode, Json<BundleView>)> {
-    let stage = Stage::parse(&stage).ok_or_else(|| {
-        yiyin_app::AppError::field("stage", format!("阶段应为{}之一", Stage::choices()))
-    })?;
+    let stage = stage_of(&stage)?;
     let applicant = req.applicant.parse()?;
     let view = call
         .app
@@ -165,6 +164,64 @@ pub async fn receive_stage(
                 uploads: vec![],
             },
         )
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The stage a path names, or the 422 naming the choices.
+pub(super) fn stage_of(text: &str) -> Result<Stage, yiyin_app::AppError> {
+    Stage::parse(text).ok_or_else(|| {
+        yiyin_app::AppError::field("stage", format!("阶段应为{}之一", Stage::choices()))
+    })
+}
+
+/// A stage applied for online, by the builder or by its agent.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ApplyStageRequest {
+    /// The situations (情形) of the stage's bundle that apply, by code.
+    #[serde(default)]
+    pub situations: Vec<String>,
+    /// A file per merged material delivered (those an earlier stage gave count as given).
+    #[serde(default)]
+    pub files: Vec<AgentFile>,
+    /// Art. 31: the builder attests that the materials are true; required.
+    #[serde(default)]
+    pub attested: bool,
+}
+
+impl ApplyStageRequest {
+    pub(super) fn input(self) -> Result<ApplyStage, yiyin_app::AppError> {
+        Ok(ApplyStage {
+            situations: self.situations,
+            uploads: self
+                .files
+                .iter()
+                .map(AgentFile::upload)
+                .collect::<Result<Vec<_>, _>>()?,
+            attested: self.attested,
+        })
+    }
+}
+
+/// The builder applies online for a stage of its own project (网上申报), as the stage's bundle:
+/// received (the window then accepts it or sends the one supplement notice, Art. 32); refused
+/// (422, naming the rule) before the stage before it ended, without the Art. 31 attestation, or
+/// for a file of no material of the stage; 403 for a project not the account's organisation's.
+#[utoipa::path(post, path = "/api/v1/my/projects/{id}/stages/{stage}", tag = "工程建设项目",
+    params(("id" = i64, Path, description = "项目编号（内部）"),
+        ("stage" = String, Path, description = "阶段：land_planning 立项用地规划许可、engineering 工程建设许可、construction 施工许可、completion 竣工验收")),
+    request_body = ApplyStageRequest,
+    responses((status = 201, body = BundleView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn apply_stage(
+    call: CallerFor<gate::Applicant>,
+    Path((id, stage)): Path<(i64, String)>,
+    Body(req): Body<ApplyStageRequest>,
+) -> ApiResult<(StatusCode, Json<BundleView>)> {
+    let stage = stage_of(&stage)?;
+    let view = call
+        .app
+        .apply_stage(&call.who, id, stage, req.input()?)
         .await?;
     Ok((StatusCode::CREATED, Json(view)))
 }

@@ -204,6 +204,23 @@ pub fn router() -> Router<App> {
         .route("/work/projects/{id}/stages", post(projects::receive_stage))
         .route("/my/projects", get(projects::mine))
         .route("/my/projects/{id}", get(projects::my_project))
+        .route(
+            "/my/projects/{id}/stages",
+            post(projects::apply_stage).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/my/projects/{id}/bundles/{bundle}/supplement",
+            post(projects::supplement_stage).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/work/agency/{id}/project", get(projects::agent_project))
+        .route(
+            "/work/agency/{id}/project/stages",
+            post(projects::agent_apply_stage).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/work/agency/{id}/project/bundles/{bundle}/supplement",
+            post(projects::agent_supplement_stage).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route("/work/visits", get(visits::desk).post(visits::schedule))
         .route("/work/visits/new", get(visits::new))
         .route("/work/visits/{id}", get(visits::show))

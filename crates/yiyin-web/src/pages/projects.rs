@@ -2,20 +2,25 @@
 //! registration form (`/work/projects`), a project's page (`/work/projects/{id}`) — every stage,
 //! its bundle's items, cases and clocks, the working days used against the target, and the
 //! window's form to receive the next stage (the materials an earlier stage gave marked, not asked
-//! again) —, and the builder's own pages (`/my/projects`, `/my/projects/{id}`). The use cases are
+//! again) —, the builder's own pages (`/my/projects`, `/my/projects/{id}`, where it applies for
+//! the next stage online and answers a stage's supplement notice, a file per material), and the
+//! same project page for the agent who carries it under a mandate (`/work/agency/{mandate}/project`,
+//! each act recorded as the agent's for the builder). The use cases are
 //! `yiyin_app::projects`'s; a refusal shows the page again with the message naming the rule.
 
 use askama::Template;
 use yiyin_app::bundles::ReceiveBundle;
-use yiyin_app::projects::{ProjectLine, ProjectView, StageForm};
+use yiyin_app::projects::{ApplyStage, ProjectLine, ProjectView, StageForm};
 use yiyin_domain::authz::Operation;
 use yiyin_domain::project::{InvestmentType, Project, Stage};
 
 use crate::auth::gate;
 use crate::error::AppError;
+use crate::pages::applicant::read_multipart;
 use crate::pages::bundles::intake_of;
 use crate::pages::{
-    Chrome, FormData, Page, PageFor, PageResult, Path, Query, RawForm, render, settle,
+    Chrome, FieldErrors, FormData, Page, PageFor, PageResult, Path, Query, RawForm, UploadForm,
+    render, settle,
 };
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -130,13 +135,19 @@ pub struct ProjectQuery {
 struct ProjectPage {
     chrome: Chrome,
     view: ProjectView,
-    /// The window's form for the next stage (the window only).
+    /// The form for the next stage: the window's, or the builder's (or its agent's) online one.
     form: Option<StageForm>,
-    /// Where the page is: `/work` for staff, `/my` for the builder.
+    /// Where the online forms post (`/my/projects/{id}` for the builder,
+    /// `/work/agency/{mandate}/project` for its agent); empty for staff.
+    online: String,
+    /// Where the page is: `/work` for staff, `/my` for the builder, empty for an agent (no links
+    /// to pages the agent has no access to).
     base: &'static str,
     /// The project's joint site inspections and acceptances (联合踏勘、联合验收).
     visits: Vec<yiyin_app::joint_visits::VisitLine>,
     values: FormData,
+    /// The file fields in error (none: a refusal names its field in `error`).
+    errors: FieldErrors,
     error: String,
 }
 
@@ -159,8 +170,8 @@ async fn project_page(
 ) -> PageResult {
     let view = page.app.project_view(page.who(), id).await?;
     let staff = page.who().is_staff();
-    let form = if staff
-        && page
+    let form = if !staff
+        || page
             .who()
             .require_in(Operation::Receive, &view.jurisdiction)
             .is_ok()
@@ -171,13 +182,181 @@ async fn project_page(
     };
     render(&ProjectPage {
         chrome: page.chrome(notice),
-        view,
         form,
+        online: if staff {
+            String::new()
+        } else {
+            format!("/my/projects/{id}")
+        },
         visits: page.app.project_visits(page.who(), id).await?,
+        view,
         base: if staff { "/work" } else { "/my" },
         values,
+        errors: FieldErrors::default(),
         error,
     })
+}
+
+/// The project a mandate is for, as its agent's page shows it: the builder's view with the online
+/// forms posting under the mandate.
+async fn agent_project_page(page: &Page, mandate: i64, notice: &str, error: String) -> PageResult {
+    let p = page.app.agent_project(page.who(), mandate).await?;
+    render(&ProjectPage {
+        chrome: page.chrome(notice),
+        view: p.view,
+        form: p.form,
+        online: format!("/work/agency/{mandate}/project"),
+        visits: p.visits,
+        base: "",
+        values: FormData::default(),
+        errors: FieldErrors::default(),
+        error,
+    })
+}
+
+/// The online stage application's fields, read from its multipart form: the stage, the Art. 31
+/// attestation (`attested=yes`), a file per merged material (`file_<code>`).
+async fn read_application(mp: axum::extract::Multipart) -> Result<(Stage, ApplyStage), AppError> {
+    let mut errors = FieldErrors::default();
+    let (fields, uploads) = read_multipart(mp, &mut errors).await?;
+    if let Some((_, message)) = errors.0.first() {
+        return Err(AppError::invalid(message.clone()));
+    }
+    let stage = Stage::parse(&fields.get("stage"))
+        .ok_or_else(|| AppError::field("stage", "请选择要申报的阶段"))?;
+    Ok((
+        stage,
+        ApplyStage {
+            situations: vec![],
+            uploads,
+            attested: fields.get("attested") == "yes",
+        },
+    ))
+}
+
+/// The supplement's files, read from its multipart form (`file_<code>`): the materials they are
+/// for are the ones delivered.
+async fn read_supplement(
+    mp: axum::extract::Multipart,
+) -> Result<(Vec<String>, Vec<yiyin_app::cases::Upload>), AppError> {
+    let mut errors = FieldErrors::default();
+    let (_, uploads) = read_multipart(mp, &mut errors).await?;
+    if let Some((_, message)) = errors.0.first() {
+        return Err(AppError::invalid(message.clone()));
+    }
+    let mut materials: Vec<String> = uploads.iter().map(|u| u.material.clone()).collect();
+    materials.sort();
+    materials.dedup();
+    Ok((materials, uploads))
+}
+
+/// 网上申报: the builder applies for its project's next stage, a file per material.
+pub async fn apply_stage(
+    page: PageFor<gate::Applicant>,
+    Path(id): Path<i64>,
+    UploadForm(mp): UploadForm,
+) -> PageResult {
+    let result = async {
+        let (stage, input) = read_application(mp).await?;
+        page.app.apply_stage(page.who(), id, stage, input).await
+    }
+    .await;
+    settle(
+        result,
+        |v| {
+            (
+                format!("/my/projects/{id}"),
+                format!(
+                    "申报已提交，一件事办件编号 {}，窗口将在五个工作日内决定是否受理",
+                    v.number
+                ),
+            )
+        },
+        |e| async { project_page(&page, id, "", FormData::default(), e).await },
+    )
+    .await
+}
+
+/// 补正材料: the builder answers a stage's one supplement notice, a file per material asked.
+pub async fn supplement_stage(
+    page: PageFor<gate::Applicant>,
+    Path((id, bundle)): Path<(i64, i64)>,
+    UploadForm(mp): UploadForm,
+) -> PageResult {
+    let result = async {
+        let (materials, uploads) = read_supplement(mp).await?;
+        page.app
+            .supplement_bundle(page.who(), bundle, None, materials, uploads)
+            .await
+    }
+    .await;
+    settle(
+        result,
+        |_| (format!("/my/projects/{id}"), "补正材料已提交".to_string()),
+        |e| async { project_page(&page, id, "", FormData::default(), e).await },
+    )
+    .await
+}
+
+/// The agent's page of the mandate's project.
+pub async fn agent_project(
+    page: PageFor<gate::ActForApplicants>,
+    Path(mandate): Path<i64>,
+    Query(q): Query<ProjectQuery>,
+) -> PageResult {
+    agent_project_page(&page, mandate, &q.notice, String::new()).await
+}
+
+/// 代为申报: the agent applies for the project's next stage for the builder.
+pub async fn agent_apply_stage(
+    page: PageFor<gate::ActForApplicants>,
+    Path(mandate): Path<i64>,
+    UploadForm(mp): UploadForm,
+) -> PageResult {
+    let result = async {
+        let (stage, input) = read_application(mp).await?;
+        page.app
+            .agent_apply_stage(page.who(), mandate, stage, input)
+            .await
+    }
+    .await;
+    settle(
+        result,
+        |v| {
+            (
+                format!("/work/agency/{mandate}/project"),
+                format!("已代建设单位提交申报，一件事办件编号 {}", v.number),
+            )
+        },
+        |e| async { agent_project_page(&page, mandate, "", e).await },
+    )
+    .await
+}
+
+/// 代为补正: the agent answers a stage's one supplement notice for the builder.
+pub async fn agent_supplement_stage(
+    page: PageFor<gate::ActForApplicants>,
+    Path((mandate, bundle)): Path<(i64, i64)>,
+    UploadForm(mp): UploadForm,
+) -> PageResult {
+    let result = async {
+        let (materials, uploads) = read_supplement(mp).await?;
+        page.app
+            .agent_supplement_bundle(page.who(), mandate, bundle, None, materials, uploads)
+            .await
+    }
+    .await;
+    settle(
+        result,
+        |_| {
+            (
+                format!("/work/agency/{mandate}/project"),
+                "已代建设单位提交补正材料".to_string(),
+            )
+        },
+        |e| async { agent_project_page(&page, mandate, "", e).await },
+    )
+    .await
 }
 
 /// A project's page, for staff of its jurisdiction.
