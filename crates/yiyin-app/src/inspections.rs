@@ -27,6 +27,7 @@ use yiyin_store::{Conflict, StoreError};
 use crate::App;
 use crate::audited_write::AuditedWrite;
 use crate::error::{AppError, Result};
+use crate::paging::{ListPage, id_cursor, page_limit};
 use crate::principal::Principal;
 
 fn two() -> usize {
@@ -78,16 +79,6 @@ pub struct TieInput {
 
 /// The most plans a page of the public list holds (and how many when not said).
 pub const PLAN_PAGE: i64 = 200;
-
-/// A page of the published plans, newest first.
-#[derive(Debug, Clone)]
-pub struct PlanList {
-    pub plans: Vec<InspectionPlan>,
-    /// How many plans are published (on every page).
-    pub count: i64,
-    /// Give it as `after` for the next page; None on the last page.
-    pub next: Option<String>,
-}
 
 /// A plan as the public sees it: no ID numbers, accounts or reasons of ties, persons' names
 /// masked; its draw still re-runs from what is shown.
@@ -483,37 +474,23 @@ impl App {
         jurisdiction: Option<&str>,
         after: &str,
         limit: Option<i64>,
-    ) -> Result<PlanList> {
+    ) -> Result<ListPage<InspectionPlan>> {
         check(
             "jurisdiction",
             jurisdiction.unwrap_or_default(),
             TextKind::Short,
         )?;
-        let after = match after.trim() {
-            "" => None,
-            a => Some(
-                a.parse::<i64>()
-                    .ok()
-                    .filter(|id| *id > 0)
-                    .ok_or_else(|| AppError::field("after", "翻页位置无效，请从第一页重新查看"))?,
-            ),
-        };
-        let limit = match limit {
-            None => PLAN_PAGE,
-            Some(n) if (1..=PLAN_PAGE).contains(&n) => n,
-            Some(_) => {
-                return Err(AppError::field(
-                    "limit",
-                    format!("每页条数应在 1 至 {PLAN_PAGE} 之间"),
-                ));
-            }
-        };
         let page = self
             .store
-            .inspection_plan_page(jurisdiction, None, after, limit)
+            .inspection_plan_page(
+                jurisdiction,
+                None,
+                id_cursor(after)?,
+                page_limit(limit, PLAN_PAGE)?,
+            )
             .await?;
-        Ok(PlanList {
-            plans: page.plans.into_iter().map(public_plan).collect(),
+        Ok(ListPage {
+            items: page.rows.into_iter().map(public_plan).collect(),
             count: page.count,
             next: page.next.map(|id| id.to_string()),
         })

@@ -41,6 +41,7 @@ pub mod monitoring;
 pub mod notice_desk;
 pub mod notifications;
 pub mod open_data;
+pub mod paging;
 pub mod pending;
 pub mod pools;
 pub mod portal;

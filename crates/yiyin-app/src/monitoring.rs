@@ -118,7 +118,7 @@ fn cursor(k: CardKey) -> String {
 
 /// A cursor given back, or bad input in its field.
 fn parse_cursor(text: &str) -> Result<CardKey> {
-    let bad = || AppError::field("after", "翻页位置无效，请从第一页重新查看");
+    let bad = crate::paging::bad_cursor;
     let (on, id) = text.split_once('_').ok_or_else(bad)?;
     Ok(CardKey {
         on: yiyin_domain::calendar::parse_date(on).map_err(|_| bad())?,

@@ -180,7 +180,7 @@ async fn random_inspections_draw_reproducibly_with_recusal(w: World) {
     assert!(msg.contains("已经抽取"), "{msg}");
     // The public sees the plan and its draw without ID numbers, accounts or the reasons of ties,
     // and can still re-run the draw from what it sees.
-    let public = w.public_plans(Some(HANYIN), "", None).await.unwrap().plans;
+    let public = w.public_plans(Some(HANYIN), "", None).await.unwrap().items;
     assert_eq!(public.len(), 1);
     let shown = &public[0];
     assert_eq!(shown.created_by, "");
@@ -287,7 +287,7 @@ async fn random_inspections_draw_reproducibly_with_recusal(w: World) {
     assert!(invalid(w.cancel_plan(&zhao, next.id, " ").await).contains("理由"));
     let reason = "抽查对象名录有误，重新公布";
     w.cancel_plan(&zhao, next.id, reason).await.unwrap();
-    let public = w.public_plans(Some(HANYIN), "", None).await.unwrap().plans;
+    let public = w.public_plans(Some(HANYIN), "", None).await.unwrap().items;
     let shown = public.iter().find(|p| p.id == next.id).unwrap();
     assert!(shown.cancelled_at.is_some());
     assert_eq!(shown.cancel_reason, reason);
@@ -295,13 +295,13 @@ async fn random_inspections_draw_reproducibly_with_recusal(w: World) {
     // The public list pages, newest first, its count on every page.
     let first = w.public_plans(Some(HANYIN), "", Some(1)).await.unwrap();
     assert_eq!(
-        (first.plans.len(), first.plans[0].id, first.count),
+        (first.items.len(), first.items[0].id, first.count),
         (1, next.id, 2)
     );
     let after = first.next.expect("a second page");
     let second = w.public_plans(Some(HANYIN), &after, Some(1)).await.unwrap();
     assert_eq!(
-        (second.plans[0].id, second.count, second.next),
+        (second.items[0].id, second.count, second.next),
         (published.id, 2, None)
     );
     assert!(invalid(w.public_plans(None, "x", None).await).contains("翻页位置无效"));

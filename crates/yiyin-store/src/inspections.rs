@@ -8,6 +8,7 @@ use serde::Serialize;
 use yiyin_domain::inspection::{Draw, DrawInput, SeedSource, Tie};
 use yiyin_domain::supervision::FindingKind;
 
+use crate::paging::IdPage;
 use crate::rows::{Json, by_id, day, insert, record, select, sql};
 use crate::{Conflict, Missing, Result, Store, StoreError, WriteTx};
 
@@ -206,16 +207,6 @@ impl WriteTx {
     }
 }
 
-/// A page of inspection plans.
-#[derive(Debug, Clone)]
-pub struct PlanPage {
-    pub plans: Vec<InspectionPlan>,
-    /// How many plans there are (on every page).
-    pub count: i64,
-    /// The last plan's id, to give as `after` for the next page; None on the last page.
-    pub next: Option<i64>,
-}
-
 impl Store {
     pub async fn inspection_plan(&self, id: i64) -> Result<InspectionPlan> {
         let r: PlanRow = by_id(self.reader(), "inspection_plans", id, Missing::Plan).await?;
@@ -257,7 +248,7 @@ impl Store {
         Ok(self
             .inspection_plan_page(jurisdiction, department, None, 200)
             .await?
-            .plans)
+            .rows)
     }
 
     /// A page of the plans, newest first, before the plan `after` (keyset pagination), with how
@@ -268,30 +259,29 @@ impl Store {
         department: Option<&str>,
         after: Option<i64>,
         limit: i64,
-    ) -> Result<PlanPage> {
+    ) -> Result<IdPage<InspectionPlan>> {
         let limit = limit.clamp(1, 1000);
         let filter = "($1 = '' OR jurisdiction = $1) AND ($2 = '' OR department = $2)";
         let (j, d) = (jurisdiction.unwrap_or(""), department.unwrap_or(""));
-        let mut ids: Vec<i64> = sql!(
+        let ids: Vec<i64> = sql!(
             format!("SELECT id FROM inspection_plans WHERE {filter} AND id < $3 ORDER BY id DESC LIMIT $4");
             j, d, after.unwrap_or(i64::MAX), limit + 1
         )
         .scalars(self.reader())
         .await?;
-        let next = if ids.len() as i64 > limit {
-            ids.truncate(limit as usize);
-            ids.last().copied()
-        } else {
-            None
-        };
         let count = sql!(format!("SELECT COUNT(*) FROM inspection_plans WHERE {filter}"); j, d)
             .scalar(self.reader())
             .await?;
-        let mut plans = Vec::with_capacity(ids.len());
-        for id in ids {
-            plans.push(self.inspection_plan(id).await?);
+        let page = IdPage::cut(ids, limit, count, |id| *id);
+        let mut rows = Vec::with_capacity(page.rows.len());
+        for id in page.rows {
+            rows.push(self.inspection_plan(id).await?);
         }
-        Ok(PlanPage { plans, count, next })
+        Ok(IdPage {
+            rows,
+            count: page.count,
+            next: page.next,
+        })
     }
 
     /// The first daily chain head published on a day after `day` (a plan's seed source).

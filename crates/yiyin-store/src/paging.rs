@@ -1,7 +1,8 @@
-//! Keyset pagination of the lists ordered by due date (a verification task's period, a licence
-//! act's decision date): a rank (e.g. open before closed), the due date with an unknown one last
-//! on both databases, then the id. A page reads from the key of the page before on, so no list is
-//! cut at a fixed number and no row is listed twice when rows are added meanwhile.
+//! Keyset pagination: of the lists ordered by due date (a verification task's period, a licence
+//! act's decision date) — a rank (e.g. open before closed), the due date with an unknown one last
+//! on both databases, then the id —, and of the lists newest first by id ([`IdPage`]). A page
+//! reads from the key of the page before on, so no list is cut at a fixed number and no row is
+//! listed twice when rows are added meanwhile.
 
 use crate::rows::Statement;
 
@@ -74,4 +75,27 @@ pub(crate) fn after_key(
             .push(")");
     }
     q.push(format!(" ORDER BY {order} LIMIT ")).push_bind(limit);
+}
+
+/// A page of a list read newest first by id (keyset pagination: the next page starts before the
+/// last id of this one): its rows, how many rows the whole list holds, and the id to give as
+/// `after` for the next page (None on the last page).
+#[derive(Debug, Clone)]
+pub struct IdPage<T> {
+    pub rows: Vec<T>,
+    pub count: i64,
+    pub next: Option<i64>,
+}
+
+impl<T> IdPage<T> {
+    /// The page of rows read one beyond `limit` (that one only says a next page exists).
+    pub(crate) fn cut(mut rows: Vec<T>, limit: i64, count: i64, id: impl Fn(&T) -> i64) -> Self {
+        let next = if rows.len() as i64 > limit {
+            rows.truncate(usize::try_from(limit).unwrap_or(0));
+            rows.last().map(id)
+        } else {
+            None
+        };
+        IdPage { rows, count, next }
+    }
 }

@@ -5,6 +5,7 @@
 
 use yiyin_domain::project::{InvestmentType, Project, Scheme};
 
+use crate::paging::IdPage;
 use crate::rows::{Json, insert, record, select, sql};
 use crate::{Conflict, Result, Store, StoreError, WriteTx};
 
@@ -166,12 +167,24 @@ impl Store {
             .await
     }
 
-    /// The projects of a jurisdiction, newest first (at most `limit`).
-    pub async fn projects(&self, jurisdiction: &str, limit: i64) -> Result<Vec<ProjectRecord>> {
-        let from = "projects WHERE jurisdiction = $1 ORDER BY id DESC LIMIT $2";
-        sql!(select::<ProjectRecord>(from); jurisdiction, limit)
-            .all(self.reader())
-            .await
+    /// A page of a jurisdiction's projects, newest first, before the project `after` (keyset
+    /// pagination), `limit` a page (1 to 1 000), with how many the jurisdiction has.
+    pub async fn project_page(
+        &self,
+        jurisdiction: &str,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<IdPage<ProjectRecord>> {
+        let limit = limit.clamp(1, 1000);
+        let from = "projects WHERE jurisdiction = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
+        let rows: Vec<ProjectRecord> =
+            sql!(select::<ProjectRecord>(from); jurisdiction, after.unwrap_or(i64::MAX), limit + 1)
+                .all(self.reader())
+                .await?;
+        let count = sql!("SELECT COUNT(*) FROM projects WHERE jurisdiction = $1"; jurisdiction)
+            .scalar(self.reader())
+            .await?;
+        Ok(IdPage::cut(rows, limit, count, |r| r.id))
     }
 
     /// The projects of a builder (by its credit code), newest first.

@@ -757,4 +757,67 @@ async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
         .page_text(&agent, &format!("/work/agency/{m}/project"))
         .await;
     assert_eq!(status, 422);
+
+    // The jurisdiction's list, a page at a time: newest first, the count and the next page.
+    let mut second = project();
+    second["code"] = json!("2025-610921-48-01-000124");
+    second["name"] = json!("汉阴县涧池镇幼儿园建设项目");
+    let second = app
+        .by(&clerk)
+        .post("/api/v1/projects", second)
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let page = |path: String| {
+        let app = &app;
+        let clerk = clerk.clone();
+        async move {
+            let r = app
+                .request("GET", &path, Some(&clerk), None)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{path}");
+            let header = |name: &str| {
+                r.headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_string())
+            };
+            let (count, link) = (header("x-total-count"), header("link"));
+            let ids: Vec<i64> = r
+                .json::<Vec<Value>>()
+                .await
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_i64().unwrap())
+                .collect();
+            (ids, count, link)
+        }
+    };
+    let (ids, count, link) = page("/api/v1/projects?jurisdiction=hanyin&limit=1".into()).await;
+    assert_eq!((ids, count.as_deref()), (vec![second], Some("2")));
+    let link = link.expect("a next page");
+    let next = link
+        .strip_prefix('<')
+        .and_then(|l| l.split_once(">; rel=\"next\""))
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_else(|| panic!("{link}"));
+    assert!(
+        next.contains("jurisdiction=hanyin") && next.contains("limit=1"),
+        "{next}"
+    );
+    let (ids, count, link) = page(next).await;
+    assert_eq!((ids, count.as_deref(), link), (vec![id], Some("2"), None));
+    for (query, phrase) in [("after=x", "翻页位置无效"), ("limit=0", "1 至 200")] {
+        app.by(&clerk)
+            .get(&format!("/api/v1/projects?jurisdiction=hanyin&{query}"))
+            .await
+            .refused(422, phrase);
+    }
+    let (status, html) = app
+        .page_text(&clerk, "/work/projects?jurisdiction=hanyin")
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("共 2 个项目"), "{html}");
 }

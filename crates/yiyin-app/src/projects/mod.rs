@@ -463,6 +463,7 @@ impl App {
 }
 
 mod views;
+pub use views::PROJECT_PAGE;
 pub(crate) use views::builder_of;
 
 /// The window's form for a project's next stage: the stage, its bundle and the merged material

@@ -5,6 +5,10 @@
 use yiyin_domain::project::StageConfig;
 
 use super::*;
+use crate::paging::{ListPage, id_cursor, page_limit};
+
+/// The most projects a page of a jurisdiction's list holds (and how many when not said).
+pub const PROJECT_PAGE: i64 = 200;
 
 impl App {
     /// Whether the reader may see the project: staff who receive or read cases in its
@@ -155,19 +159,34 @@ impl App {
         )?))
     }
 
-    /// The projects of a jurisdiction (staff who receive or read cases there), newest first.
+    /// A page of the projects of a jurisdiction (staff who receive or read cases there), newest
+    /// first, after the project `after` ('': the first page), `limit` a page (1 to
+    /// [`PROJECT_PAGE`], that many when not given), with how many the jurisdiction has.
     pub async fn project_list(
         &self,
         who: &Principal,
         jurisdiction: &str,
-    ) -> Result<Vec<ProjectLine>> {
+        after: &str,
+        limit: Option<i64>,
+    ) -> Result<ListPage<ProjectLine>> {
         who.require_staff()?;
         self.jurisdiction(jurisdiction)?;
         if who.require_in(Operation::ViewCase, jurisdiction).is_err() {
             who.require_in(Operation::Receive, jurisdiction)?;
         }
-        let records = self.store.projects(jurisdiction, 200).await?;
-        self.lines_of(who, records).await
+        let page = self
+            .store
+            .project_page(
+                jurisdiction,
+                id_cursor(after)?,
+                page_limit(limit, PROJECT_PAGE)?,
+            )
+            .await?;
+        Ok(ListPage {
+            items: self.lines_of(who, page.rows).await?,
+            count: page.count,
+            next: page.next.map(|id| id.to_string()),
+        })
     }
 
     /// The projects of the applicant's own organisation (by its credit code), newest first.

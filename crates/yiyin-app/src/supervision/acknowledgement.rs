@@ -79,19 +79,12 @@ fn cursor(k: PushKey) -> String {
 
 /// The rows a page of a list asks for: 1 to [`PUSH_PAGE`], that many when not given.
 pub(super) fn page_limit(limit: Option<i64>) -> Result<i64> {
-    match limit {
-        None => Ok(PUSH_PAGE),
-        Some(n) if (1..=PUSH_PAGE).contains(&n) => Ok(n),
-        Some(_) => Err(AppError::field(
-            "limit",
-            format!("每页条数应在 1 至 {PUSH_PAGE} 之间"),
-        )),
-    }
+    crate::paging::page_limit(limit, PUSH_PAGE)
 }
 
 /// A cursor given back, or bad input in its field.
 fn parse_cursor(text: &str) -> Result<PushKey> {
-    let bad = || AppError::field("after", "翻页位置无效，请从第一页重新查看");
+    let bad = crate::paging::bad_cursor;
     let (acknowledged, id) = text.split_once('_').ok_or_else(bad)?;
     Ok(PushKey {
         acknowledged: match acknowledged {

@@ -66,10 +66,7 @@ pub struct ActListPage {
     pub next: Option<String>,
 }
 
-/// Bad input in the `after` field.
-fn bad_cursor() -> AppError {
-    AppError::field("after", "翻页位置无效，请从第一页重新查看")
-}
+use crate::paging::bad_cursor;
 
 impl App {
     /// The scope of a list asked for, after its fields' checks.
@@ -125,15 +122,7 @@ impl App {
         q: &SupervisionListQuery,
     ) -> Result<FindingListPage> {
         let (jurisdiction, department) = self.supervision_list_scope(who, q, "监管抄告")?;
-        let after = match q.after.trim() {
-            "" => None,
-            a => Some(
-                a.parse::<i64>()
-                    .ok()
-                    .filter(|id| *id > 0)
-                    .ok_or_else(bad_cursor)?,
-            ),
-        };
+        let after = crate::paging::id_cursor(&q.after)?;
         let filter = FindingFilter {
             jurisdiction: Some(jurisdiction),
             department,

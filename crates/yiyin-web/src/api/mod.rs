@@ -13,6 +13,7 @@ pub mod health;
 pub mod messages;
 pub mod monitoring;
 pub mod open_data;
+pub mod paging;
 pub mod partners;
 pub mod pools;
 pub mod projects;

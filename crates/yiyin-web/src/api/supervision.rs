@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use yiyin_app::App;
@@ -324,21 +324,16 @@ pub async fn plans(
 ) -> ApiResult<(HeaderMap, Json<Vec<InspectionPlan>>)> {
     let jurisdiction = q.jurisdiction.as_deref().filter(|j| !j.is_empty());
     let page = state.public_plans(jurisdiction, &q.after, q.limit).await?;
-    let mut headers = HeaderMap::new();
-    headers.insert("x-total-count", HeaderValue::from(page.count));
-    if let Some(next) = &page.next {
-        let mut link = format!("/api/v1/inspections?after={next}");
-        if let Some(j) = jurisdiction {
-            link.push_str(&format!("&jurisdiction={}", yiyin_app::encode_query(j)));
-        }
-        if let Some(l) = q.limit {
-            link.push_str(&format!("&limit={l}"));
-        }
-        if let Ok(v) = HeaderValue::from_str(&format!("<{link}>; rel=\"next\"")) {
-            headers.insert(header::LINK, v);
-        }
-    }
-    Ok((headers, Json(page.plans)))
+    let headers = super::paging::page_headers(
+        page.count,
+        page.next.as_deref(),
+        "/api/v1/inspections",
+        &[
+            ("jurisdiction", jurisdiction.unwrap_or_default().to_string()),
+            ("limit", q.limit.map(|l| l.to_string()).unwrap_or_default()),
+        ],
+    );
+    Ok((headers, Json(page.items)))
 }
 
 /// One published plan (public; licensees' ID numbers, inspectors' accounts and the reasons of ties

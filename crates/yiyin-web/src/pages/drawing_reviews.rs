@@ -77,7 +77,10 @@ async fn list_page(
         Err(e) => return Err(e.into()),
     };
     let projects = if check_assigner(&who.account.grants, &jurisdiction).is_ok() {
-        page.app.project_list(who, &jurisdiction).await?
+        page.app
+            .project_list(who, &jurisdiction, "", None)
+            .await?
+            .items
     } else {
         vec![]
     };

@@ -27,8 +27,13 @@ use crate::pages::{
 #[serde(default)]
 pub struct ListQuery {
     pub jurisdiction: String,
+    /// The page after this project (empty: the first page).
+    pub after: String,
     pub notice: String,
 }
+
+/// Projects a page of the list shows.
+const PROJECTS_PAGE: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "work/projects.html")]
@@ -37,6 +42,12 @@ struct ListPage {
     jurisdictions: Vec<(String, String)>,
     jurisdiction: String,
     lines: Vec<ProjectLine>,
+    /// How many projects the jurisdiction has.
+    count: i64,
+    /// The next page's cursor; None on the last page.
+    next: Option<String>,
+    /// Whether this is a later page.
+    paged: bool,
     /// Whether the reader registers projects (the window).
     registers: bool,
     investments: Vec<(&'static str, &'static str)>,
@@ -46,7 +57,7 @@ struct ListPage {
 
 async fn list_page(
     page: &PageFor<gate::Staff>,
-    jurisdiction: &str,
+    (jurisdiction, after): (&str, &str),
     values: FormData,
     error: String,
     notice: &str,
@@ -65,7 +76,10 @@ async fn list_page(
     } else {
         jurisdiction.to_string()
     };
-    let lines = page.app.project_list(page.who(), &jurisdiction).await?;
+    let list = page
+        .app
+        .project_list(page.who(), &jurisdiction, after, Some(PROJECTS_PAGE))
+        .await?;
     let registers = page
         .who()
         .require_in(Operation::Receive, &jurisdiction)
@@ -74,7 +88,10 @@ async fn list_page(
         chrome: page.chrome(notice),
         jurisdictions,
         jurisdiction,
-        lines,
+        lines: list.items,
+        count: list.count,
+        next: list.next,
+        paged: !after.trim().is_empty(),
         registers,
         investments: InvestmentType::options(),
         values,
@@ -86,7 +103,7 @@ async fn list_page(
 pub async fn list(page: PageFor<gate::Staff>, Query(q): Query<ListQuery>) -> PageResult {
     list_page(
         &page,
-        &q.jurisdiction,
+        (&q.jurisdiction, &q.after),
         FormData::default(),
         String::new(),
         &q.notice,
@@ -119,7 +136,7 @@ pub async fn register(page: PageFor<gate::Staff>, form: RawForm) -> PageResult {
     settle(
         result,
         |v| (format!("/work/projects/{}", v.id), "项目已登记".to_string()),
-        |e| async { list_page(&page, &jurisdiction, f.clone(), e, "").await },
+        |e| async { list_page(&page, (&jurisdiction, ""), f.clone(), e, "").await },
     )
     .await
 }

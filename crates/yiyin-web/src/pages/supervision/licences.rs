@@ -386,7 +386,7 @@ pub async fn public_inspections(page: Visitor, Query(q): Query<InspectionsQuery>
     render(&PublicInspections {
         chrome: page.chrome(""),
         algorithm: yiyin_domain::inspection::ALGORITHM,
-        plans: list.plans,
+        plans: list.items,
         count: list.count,
         next: list.next,
         paged: !q.after.trim().is_empty(),
