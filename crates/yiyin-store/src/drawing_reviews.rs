@@ -6,6 +6,7 @@
 
 use yiyin_domain::drawing_review::DrawingReview;
 
+use crate::paging::IdPage;
 use crate::rows::{Json, insert, record, select, sql};
 use crate::{Conflict, Result, Store, StoreError, WriteTx};
 
@@ -112,28 +113,30 @@ impl Store {
             .await
     }
 
-    /// The reviews of a jurisdiction, newest first (at most `limit`); of one institution when
+    /// A page of the reviews of a jurisdiction, newest first, before the review `after` (keyset
+    /// pagination), `limit` a page (1 to 1 000), with how many there are; of one institution when
     /// `institution` is given.
-    pub async fn drawing_reviews(
+    pub async fn drawing_review_page(
         &self,
         jurisdiction: &str,
         institution: Option<&str>,
+        after: Option<i64>,
         limit: i64,
-    ) -> Result<Vec<ReviewRecord>> {
-        match institution {
-            Some(code) => {
-                let from = "drawing_reviews WHERE jurisdiction = $1 AND institution = $2
-                            ORDER BY id DESC LIMIT $3";
-                sql!(select::<ReviewRecord>(from); jurisdiction, code, limit)
-                    .all(self.reader())
-                    .await
-            }
-            None => {
-                let from = "drawing_reviews WHERE jurisdiction = $1 ORDER BY id DESC LIMIT $2";
-                sql!(select::<ReviewRecord>(from); jurisdiction, limit)
-                    .all(self.reader())
-                    .await
-            }
-        }
+    ) -> Result<IdPage<ReviewRecord>> {
+        let limit = limit.clamp(1, 1000);
+        let filter = "jurisdiction = $1 AND ($2 = '' OR institution = $2)";
+        let institution = institution.unwrap_or("");
+        let rows: Vec<ReviewRecord> = sql!(
+            select::<ReviewRecord>(&format!(
+                "drawing_reviews WHERE {filter} AND id < $3 ORDER BY id DESC LIMIT $4"
+            ));
+            jurisdiction, institution, after.unwrap_or(i64::MAX), limit + 1)
+        .all(self.reader())
+        .await?;
+        let count = sql!(format!("SELECT COUNT(*) FROM drawing_reviews WHERE {filter}");
+            jurisdiction, institution)
+        .scalar(self.reader())
+        .await?;
+        Ok(IdPage::cut(rows, limit, count, |r| r.id))
     }
 }

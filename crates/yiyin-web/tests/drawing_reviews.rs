@@ -501,6 +501,49 @@ async fn a_project_s_drawings_are_reviewed_once_by_an_institution_outside_the_bu
         rerun.drawn[0].id.as_str()
     );
 
+    // The list reads a page at a time: newest first, the count, the next page.
+    let read = |path: String| {
+        let (app, reviewer) = (&app, reviewer.clone());
+        async move {
+            let r = app
+                .request("GET", &path, Some(&reviewer), None)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{path}");
+            let header = |name: &str| {
+                r.headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_string())
+            };
+            let (count, link) = (header("x-total-count"), header("link"));
+            let ids: Vec<i64> = r
+                .json::<Vec<Value>>()
+                .await
+                .unwrap()
+                .iter()
+                .map(|l| l["id"].as_i64().unwrap())
+                .collect();
+            (ids, count, link)
+        }
+    };
+    let (ids, count, link) =
+        read("/api/v1/drawing-reviews?jurisdiction=hanyin&limit=1".into()).await;
+    assert_eq!((ids.len(), count.as_deref()), (1, Some("2")));
+    assert_ne!(ids[0], id, "the newest first");
+    let link = link.expect("a next page");
+    let next = link
+        .strip_prefix('<')
+        .and_then(|l| l.split_once(">; rel=\"next\""))
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_else(|| panic!("{link}"));
+    let (ids, count, link) = read(next).await;
+    assert_eq!((ids, count.as_deref(), link), (vec![id], Some("2"), None));
+    app.by(&reviewer)
+        .get("/api/v1/drawing-reviews?jurisdiction=hanyin&after=-3")
+        .await
+        .refused(422, "翻页位置无效");
+
     // Every act was audited.
     let events = app.store.events_from(1, 10_000).await.expect("events");
     for action in [
@@ -525,6 +568,7 @@ async fn a_project_s_drawings_are_reviewed_once_by_an_institution_outside_the_bu
             "汉阴县施工图审查中心",
             &number,
             "分派施工图审查",
+            "共 2 项施工图审查",
         ],
     );
     let (status, html) = app

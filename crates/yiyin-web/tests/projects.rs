@@ -22,6 +22,7 @@ on_both!(
     a_project_moves_through_its_stages_in_order_and_counts_its_days,
     the_catalog_administrator_sets_the_scheme_on_its_page,
     the_builder_and_its_agent_apply_for_a_stage_online,
+    the_builder_applies_and_answers_the_notice_on_its_project_page,
 );
 
 /// An item of the bureau (transferred) made from the sample's: its first material its own, its
@@ -820,4 +821,123 @@ async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
         .await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("共 2 个项目"), "{html}");
+}
+
+/// The builder's project page, as a browser sends it: the stage applied for with a file per
+/// material (refused without the Art. 31 attestation, nothing received), then the stage's one
+/// supplement notice answered with the file asked for.
+async fn the_builder_applies_and_answers_the_notice_on_its_project_page(backend: Backend) {
+    use yiyin_testkit::uploads::multipart_form;
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let catalog = stage_bundles(&app).await;
+    app.by(&catalog)
+        .put("/api/v1/jurisdictions/hanyin/project-scheme", scheme())
+        .await
+        .expect(200);
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let id = app
+        .by(&clerk)
+        .post("/api/v1/projects", project())
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.register(
+        "organisation",
+        "汉阴县月河建设有限公司",
+        COMPANY_ID,
+        "jianshe2025a",
+    )
+    .await;
+    let csrf = app
+        .browser_login_with(json!({"login": COMPANY_ID, "password": "jianshe2025a"}))
+        .await;
+    let scan: &[u8] = b"%PDF-1.4\n%stage page\n%%EOF\n";
+    let files = [
+        ("file_M1", "项目申请书.pdf", scan),
+        ("file_HY-HB-101/M1", "环境影响报告表.pdf", scan),
+    ];
+    let apply = format!("/my/projects/{id}/stages");
+
+    // Without the attestation: the page again with the rule, nothing received.
+    let fields = [("csrf", csrf.as_str()), ("stage", "land_planning")];
+    let (status, html, _) = app
+        .post_multipart(&app.client, &apply, multipart_form(&fields, &files))
+        .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("第三十一条"), "{html}");
+    let seen = app
+        .by(&clerk)
+        .get(&format!("/api/v1/projects/{id}"))
+        .await
+        .expect(200);
+    assert!(seen["stages"][0]["bundle"].is_null(), "{seen}");
+
+    // Attested: received, back on the project page with the number.
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("stage", "land_planning"),
+        ("attested", "yes"),
+    ];
+    let (status, html, location) = app
+        .post_multipart(&app.client, &apply, multipart_form(&fields, &files))
+        .await;
+    assert_eq!(status, 303, "{html}");
+    assert!(
+        location.starts_with(&format!("/my/projects/{id}")),
+        "{location}"
+    );
+    let seen = app
+        .by(&clerk)
+        .get(&format!("/api/v1/projects/{id}"))
+        .await
+        .expect(200);
+    let bundle = &seen["stages"][0]["bundle"];
+    assert_eq!(bundle["state"], "received", "{seen}");
+    let bundle_id = bundle["id"].as_i64().unwrap();
+
+    // The window's one notice; the builder's page asks for the 营业执照 and takes its file.
+    app.by(&clerk)
+        .post(
+            &format!("/api/v1/bundles/{bundle_id}/actions"),
+            json!({"action": "notify_supplement", "missing": ["M2"]}),
+        )
+        .await
+        .expect(200);
+    let builder = app.token(COMPANY_ID, "jianshe2025a").await;
+    let (status, html) = app.page_text(&builder, &format!("/my/projects/{id}")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("补正告知") && html.contains("营业执照"),
+        "{html}"
+    );
+    let (status, html, location) = app
+        .post_multipart(
+            &app.client,
+            &format!("/my/projects/{id}/bundles/{bundle_id}/supplement"),
+            multipart_form(
+                &[("csrf", csrf.as_str())],
+                &[("file_M2", "营业执照.pdf", scan)],
+            ),
+        )
+        .await;
+    assert_eq!(status, 303, "{html}");
+    assert!(
+        location.starts_with(&format!("/my/projects/{id}")),
+        "{location}"
+    );
+    let after = app
+        .by(&clerk)
+        .get(&format!("/api/v1/projects/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(after["stages"][0]["bundle"]["asked"], json!([]), "{after}");
+    assert!(
+        after["stages"][0]["bundle"]["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["code"] == "M2" && m["provided"] == true),
+        "{after}"
+    );
 }

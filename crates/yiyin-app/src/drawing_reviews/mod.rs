@@ -38,7 +38,7 @@ use crate::principal::Principal;
 
 mod views;
 
-pub use views::{CaseCertificate, ReviewLine, ReviewView};
+pub use views::{CaseCertificate, REVIEW_PAGE, ReviewLine, ReviewView};
 
 /// Event codes of the drawing reviews' acts.
 pub const REGISTER_INSTITUTION: &str = "drawing_institution_register";

@@ -8,6 +8,10 @@ use yiyin_domain::catalog::StepKind;
 use yiyin_domain::drawing_review::{Certificate, ReviewState, satisfied_steps};
 
 use super::*;
+use crate::paging::{ListPage, id_cursor, page_limit};
+
+/// The most reviews a page of a jurisdiction's list holds (and how many when not said).
+pub const REVIEW_PAGE: i64 = 200;
 
 /// A review as its reader sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -151,13 +155,17 @@ impl App {
         })
     }
 
-    /// The reviews of a jurisdiction as the reader may list them: the bureau's staff all of them,
-    /// an institution's reviewers their institution's.
+    /// A page of the reviews of a jurisdiction as the reader may list them — the bureau's staff
+    /// all of them, an institution's reviewers their institution's —, newest first, after the
+    /// review `after` ('': the first page), `limit` a page (1 to [`REVIEW_PAGE`], that many when
+    /// not given), with how many the reader may list.
     pub async fn drawing_review_list(
         &self,
         who: &Principal,
         jurisdiction: &str,
-    ) -> Result<Vec<ReviewLine>> {
+        after: &str,
+        limit: Option<i64>,
+    ) -> Result<ListPage<ReviewLine>> {
         who.require_staff()?;
         self.jurisdiction(jurisdiction)?;
         let grants = &who.account.grants;
@@ -172,11 +180,24 @@ impl App {
         {
             return Err(AppError::Forbidden("您无权查看本县区的施工图审查".into()));
         }
-        let records = self
+        let page = self
             .store
-            .drawing_reviews(jurisdiction, institution.as_deref(), 200)
+            .drawing_review_page(
+                jurisdiction,
+                institution.as_deref(),
+                id_cursor(after)?,
+                page_limit(limit, REVIEW_PAGE)?,
+            )
             .await?;
-        records.iter().map(|r| self.review_line(r)).collect()
+        Ok(ListPage {
+            items: page
+                .rows
+                .iter()
+                .map(|r| self.review_line(r))
+                .collect::<Result<_>>()?,
+            count: page.count,
+            next: page.next.map(|id| id.to_string()),
+        })
     }
 
     /// The reviews of a project (its page): as the reader may see the project.

@@ -26,8 +26,13 @@ use crate::pages::{
 #[serde(default)]
 pub struct ListQuery {
     pub jurisdiction: String,
+    /// The page after this review (empty: the first page).
+    pub after: String,
     pub notice: String,
 }
+
+/// Reviews a page of the list shows.
+const REVIEWS_PAGE: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "work/drawing_reviews.html")]
@@ -37,6 +42,12 @@ struct ListPage {
     jurisdiction: String,
     institutions: Vec<Institution>,
     lines: Vec<ReviewLine>,
+    /// How many reviews the reader may list.
+    count: i64,
+    /// The next page's cursor; None on the last page.
+    next: Option<String>,
+    /// Whether this is a later page.
+    paged: bool,
     /// The projects the reader may assign a review of (the bureau's step owners only).
     projects: Vec<ProjectLine>,
     /// Whether the reader registers institutions (the system administrator).
@@ -49,7 +60,7 @@ struct ListPage {
 
 async fn list_page(
     page: &Page,
-    jurisdiction: &str,
+    (jurisdiction, after): (&str, &str),
     values: FormData,
     error: String,
     notice: &str,
@@ -71,9 +82,17 @@ async fn list_page(
     let registers = who
         .require_in(Operation::ManageUsers, &jurisdiction)
         .is_ok();
-    let lines = match page.app.drawing_review_list(who, &jurisdiction).await {
-        Ok(lines) => lines,
-        Err(AppError::Forbidden(_)) if registers => vec![],
+    let list = match page
+        .app
+        .drawing_review_list(who, &jurisdiction, after, Some(REVIEWS_PAGE))
+        .await
+    {
+        Ok(list) => list,
+        Err(AppError::Forbidden(_)) if registers => yiyin_app::paging::ListPage {
+            items: vec![],
+            count: 0,
+            next: None,
+        },
         Err(e) => return Err(e.into()),
     };
     let projects = if check_assigner(&who.account.grants, &jurisdiction).is_ok() {
@@ -89,7 +108,10 @@ async fn list_page(
         institutions: page.app.drawing_institutions(&jurisdiction)?,
         jurisdictions,
         jurisdiction,
-        lines,
+        lines: list.items,
+        count: list.count,
+        next: list.next,
+        paged: !after.trim().is_empty(),
         projects,
         registers,
         methods: AssignMethod::options(),
@@ -104,7 +126,7 @@ async fn list_page(
 pub async fn list(page: PageFor<gate::Staff>, Query(q): Query<ListQuery>) -> PageResult {
     list_page(
         &page,
-        &q.jurisdiction,
+        (&q.jurisdiction, &q.after),
         FormData::default(),
         String::new(),
         &q.notice,
@@ -151,7 +173,7 @@ pub async fn assign(page: PageFor<gate::Staff>, form: RawForm) -> PageResult {
                 format!("已分派给{}", v.review.institution.name),
             )
         },
-        |e| async { list_page(&page, &jurisdiction, f.clone(), e, "").await },
+        |e| async { list_page(&page, (&jurisdiction, ""), f.clone(), e, "").await },
     )
     .await
 }
@@ -181,7 +203,7 @@ pub async fn register(page: PageFor<gate::Staff>, form: RawForm) -> PageResult {
                 format!("已登记施工图审查机构「{}」", i.name),
             )
         },
-        |e| async { list_page(&page, &jurisdiction, f.clone(), e, "").await },
+        |e| async { list_page(&page, (&jurisdiction, ""), f.clone(), e, "").await },
     )
     .await
 }
