@@ -443,6 +443,46 @@ async fn an_appeal_is_decided_by_the_rating_administrator_and_an_upheld_one_leav
         (upheld.level, &upheld.indicators, &upheld.comment)
     );
     assert_eq!(w.t.ratings(&w.chief, &desk()).await.unwrap().len(), 2);
+    // The desk reads a page at a time: newest first, the count, the next page's cursor.
+    let one = RatingQuery {
+        limit: Some(1),
+        ..desk()
+    };
+    let first = w.t.rating_page(&w.chief, &one).await.unwrap();
+    assert_eq!((first.items.len(), first.count), (1, 2));
+    let second =
+        w.t.rating_page(
+            &w.chief,
+            &RatingQuery {
+                after: first.next.clone(),
+                ..one.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (second.items.len(), second.count, second.next),
+        (1, 2, None)
+    );
+    assert_ne!(second.items[0].rating.id, first.items[0].rating.id);
+    let bad = RatingQuery {
+        after: Some("x".into()),
+        ..desk()
+    };
+    assert_invalid(
+        w.t.rating_page(&w.chief, &bad).await,
+        "after",
+        "翻页位置无效",
+    );
+    let too_many = RatingQuery {
+        limit: Some(501),
+        ..desk()
+    };
+    assert_invalid(
+        w.t.rating_page(&w.chief, &too_many).await,
+        "limit",
+        "1 至 500",
+    );
     let rates = w.t.rating_rates(HANYIN, from, to).await.unwrap();
     assert_eq!((rates.total.total, rates.total.bad), (1, 1));
     assert_eq!(rates.total.good_rate, Some(0.0));

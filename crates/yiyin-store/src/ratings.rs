@@ -263,7 +263,40 @@ pub struct RatingFilter {
     pub to: Option<NaiveDate>,
     pub case_id: Option<i64>,
     pub subject: Option<Subject>,
+    /// The page after this rating (keyset: its `rated_at` and id; None: the first page).
+    pub after: Option<RatingKey>,
     pub limit: i64,
+}
+
+/// Where a page of ratings ends, in the desk's order (newest first): the rating's time and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RatingKey {
+    pub rated_at: i64,
+    pub id: i64,
+}
+
+impl RatingKey {
+    /// The key of a rating.
+    pub fn of(r: &RatingRecord) -> RatingKey {
+        RatingKey {
+            rated_at: r.rated_at,
+            id: r.id,
+        }
+    }
+
+    /// The key as a client gives it back (`rated_at_id`).
+    pub fn cursor(&self) -> String {
+        format!("{}_{}", self.rated_at, self.id)
+    }
+
+    /// A key given back by a client; None when it is not one.
+    pub fn parse(text: &str) -> Option<RatingKey> {
+        let (rated_at, id) = text.split_once('_')?;
+        Some(RatingKey {
+            rated_at: rated_at.parse().ok().filter(|t: &i64| *t >= 0)?,
+            id: id.parse().ok().filter(|i: &i64| *i > 0)?,
+        })
+    }
 }
 
 record! {
@@ -437,54 +470,79 @@ impl WriteTx {
 }
 
 impl Store {
-    /// The ratings by filter, newest first, without their raters.
+    /// The ratings by filter, newest first, after the filter's key, at most its limit; without
+    /// their raters.
     pub async fn ratings(&self, f: &RatingFilter) -> Result<Vec<RatingRecord>> {
-        let mut q = Statement::new(select::<RatingRecord>("rating_desk WHERE jurisdiction = "));
-        q.push_bind(&f.jurisdiction);
-        let s = &f.scope;
-        if !s.all {
-            // (department IN (..) OR (subject = 'ticket' AND (TRUE | department IN (..)))), with
-            // an empty list matching nothing.
-            q.push(" AND (1 = 0");
-            if !s.departments.is_empty() {
-                q.push(" OR ");
-                push_list(&mut q, &s.departments);
-            }
-            if s.all_tickets {
-                q.push(" OR subject = 'ticket'");
-            } else if !s.ticket_departments.is_empty() {
-                q.push(" OR (subject = 'ticket' AND ");
-                push_list(&mut q, &s.ticket_departments);
-                q.push(")");
-            }
-            q.push(")");
-        }
-        if let Some(subject) = f.subject {
-            q.push(" AND subject = ").push_bind(subject.code());
-        }
-        if let Some(d) = &f.department {
-            q.push(" AND department = ").push_bind(d);
-        }
-        if f.bad_only {
-            q.push(" AND bad = 1");
-        }
-        if let Some(s) = f.task_state {
-            q.push(" AND task_state = ").push_bind(s.code());
-        }
-        if let Some(from) = f.from {
-            q.push(" AND rated_on >= ").push_bind(day(from));
-        }
-        if let Some(to) = f.to {
-            q.push(" AND rated_on <= ").push_bind(day(to));
-        }
-        if let Some(c) = f.case_id {
-            q.push(" AND case_id = ").push_bind(c);
+        let mut q = Statement::new(select::<RatingRecord>("rating_desk WHERE "));
+        push_filter(&mut q, f);
+        if let Some(k) = &f.after {
+            q.push(" AND (rated_at < ")
+                .push_bind(k.rated_at)
+                .push(" OR (rated_at = ")
+                .push_bind(k.rated_at)
+                .push(" AND id < ")
+                .push_bind(k.id)
+                .push("))");
         }
         q.push(" ORDER BY rated_at DESC, id DESC LIMIT ")
             .push_bind(f.limit.clamp(1, 1000));
         q.all(self.reader()).await
     }
 
+    /// How many ratings the filter matches (its key and limit aside).
+    pub async fn rating_count(&self, f: &RatingFilter) -> Result<i64> {
+        let mut q = Statement::new("SELECT COUNT(*) FROM rating_desk WHERE ".to_string());
+        push_filter(&mut q, f);
+        q.scalar(self.reader()).await
+    }
+}
+
+/// The conditions of a rating filter (its key and limit aside), after `WHERE `.
+fn push_filter<'q>(q: &mut Statement<'q>, f: &'q RatingFilter) {
+    q.push("jurisdiction = ");
+    q.push_bind(&f.jurisdiction);
+    let s = &f.scope;
+    if !s.all {
+        // (department IN (..) OR (subject = 'ticket' AND (TRUE | department IN (..)))), with
+        // an empty list matching nothing.
+        q.push(" AND (1 = 0");
+        if !s.departments.is_empty() {
+            q.push(" OR ");
+            push_list(q, &s.departments);
+        }
+        if s.all_tickets {
+            q.push(" OR subject = 'ticket'");
+        } else if !s.ticket_departments.is_empty() {
+            q.push(" OR (subject = 'ticket' AND ");
+            push_list(q, &s.ticket_departments);
+            q.push(")");
+        }
+        q.push(")");
+    }
+    if let Some(subject) = f.subject {
+        q.push(" AND subject = ").push_bind(subject.code());
+    }
+    if let Some(d) = &f.department {
+        q.push(" AND department = ").push_bind(d);
+    }
+    if f.bad_only {
+        q.push(" AND bad = 1");
+    }
+    if let Some(s) = f.task_state {
+        q.push(" AND task_state = ").push_bind(s.code());
+    }
+    if let Some(from) = f.from {
+        q.push(" AND rated_on >= ").push_bind(day(from));
+    }
+    if let Some(to) = f.to {
+        q.push(" AND rated_on <= ").push_bind(day(to));
+    }
+    if let Some(c) = f.case_id {
+        q.push(" AND case_id = ").push_bind(c);
+    }
+}
+
+impl Store {
     /// One rating with its task.
     pub async fn rating(&self, id: i64) -> Result<Option<RatingRecord>> {
         sql!(select::<RatingRecord>("rating_desk WHERE id = $1"); id)

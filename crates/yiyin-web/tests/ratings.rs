@@ -87,6 +87,25 @@ async fn the_api_rates_after_the_result_and_refuses_before_reading(backend: Back
     let list = "/api/v1/ratings?jurisdiction=hanyin&bad=true";
     let seen = api.by(&chief).get(list).await.expect(200);
     assert_eq!(seen.as_array().unwrap().len(), 1);
+    // A page at a time: the count in `X-Total-Count`, no next page; a cursor not given back, 422.
+    let r = api
+        .request("GET", list, Some(&chief), None)
+        .send()
+        .await
+        .unwrap();
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    assert_eq!(
+        (header("x-total-count").as_deref(), header("link")),
+        (Some("1"), None)
+    );
+    api.by(&chief)
+        .get(&format!("{list}&after=x"))
+        .await
+        .refused(422, "翻页位置无效");
     let text = seen.to_string();
     assert!(
         !text.contains(NAME) && !text.contains("13912345678"),

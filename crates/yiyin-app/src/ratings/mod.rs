@@ -46,14 +46,15 @@ use yiyin_domain::text::{TextKind, check};
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::events::NewEvent;
 use yiyin_store::ratings::{
-    NewRating, Rater, RatingCounts, RatingFilter, RatingRecord, RatingScope, RatingToken, Step,
-    SubjectId,
+    NewRating, Rater, RatingCounts, RatingFilter, RatingKey, RatingRecord, RatingScope,
+    RatingToken, Step, SubjectId,
 };
 use yiyin_store::tickets::TicketRecord;
 use yiyin_store::{Conflict, StoreError};
 
 use crate::App;
 use crate::error::{AppError, Result};
+use crate::paging::{ListPage, bad_cursor, page_limit};
 use crate::principal::Principal;
 
 mod rectification;
@@ -131,7 +132,17 @@ pub struct RatingQuery {
     /// Rated on or before (YYYY-MM-DD).
     #[serde(default)]
     pub to: Option<String>,
+    /// The page after this rating: the `after` of the `Link: <…>; rel="next"` header of the page
+    /// before (omitted: the first page).
+    #[serde(default)]
+    pub after: Option<String>,
+    /// Ratings per page, 1 to 500 (default 500).
+    #[serde(default)]
+    pub limit: Option<i64>,
 }
+
+/// The most ratings a page of a desk holds (and how many when not said).
+pub const RATING_PAGE: i64 = 500;
 
 /// A rating as a desk lists it, with what is late today.
 #[derive(Debug, Clone, Serialize)]

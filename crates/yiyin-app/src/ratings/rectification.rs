@@ -58,12 +58,23 @@ impl App {
         })
     }
 
-    /// The ratings of a jurisdiction by filter, without their raters, with what is late today.
+    /// A page of the ratings of a jurisdiction by filter (the query's `after` and `limit`), without
+    /// their raters, with what is late today.
     pub async fn ratings(&self, who: &Principal, q: &RatingQuery) -> Result<Vec<RatingView>> {
+        Ok(self.rating_page(who, q).await?.items)
+    }
+
+    /// The same with how many ratings the filter matches and the cursor of the next page.
+    pub async fn rating_page(
+        &self,
+        who: &Principal,
+        q: &RatingQuery,
+    ) -> Result<ListPage<RatingView>> {
         for (field, value) in [
             ("jurisdiction", Some(&q.jurisdiction)),
             ("department", q.department.as_ref()),
             ("state", q.state.as_ref()),
+            ("after", q.after.as_ref()),
         ] {
             check(field, value.map_or("", String::as_str), TextKind::Short)?;
         }
@@ -96,16 +107,31 @@ impl App {
             to,
             case_id: None,
             subject: None,
-            limit: 500,
+            after: match q.after.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+                None => None,
+                Some(a) => Some(RatingKey::parse(a).ok_or_else(bad_cursor)?),
+            },
+            limit: page_limit(q.limit, RATING_PAGE)?,
         };
         let today = self.today();
-        Ok(self
+        let mut rows = self
             .store
-            .ratings(&filter)
-            .await?
-            .into_iter()
-            .map(|r| view(r, today))
-            .collect())
+            .ratings(&RatingFilter {
+                limit: filter.limit + 1,
+                ..filter.clone()
+            })
+            .await?;
+        let next = if rows.len() as i64 > filter.limit {
+            rows.truncate(usize::try_from(filter.limit).unwrap_or(0));
+            rows.last().map(|r| RatingKey::of(r).cursor())
+        } else {
+            None
+        };
+        Ok(ListPage {
+            items: rows.into_iter().map(|r| view(r, today)).collect(),
+            count: self.store.rating_count(&filter).await?,
+            next,
+        })
     }
 
     /// Whether `who` may read a rating, and whether they see its rater (the rating administrator

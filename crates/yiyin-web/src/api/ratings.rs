@@ -7,6 +7,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use yiyin_app::App;
@@ -23,14 +24,35 @@ use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
 /// The ratings of a jurisdiction, newest first, without the raters' identity: every department's
 /// for the rating administrator, the bureau head, the discipline supervisor and the bureau's section
-/// chiefs; their own department's for an observer or a resident department's chief.
+/// chiefs; their own department's for an observer or a resident department's chief. A page at a
+/// time: `X-Total-Count` says how many the filter matches, and the `Link` header (`rel="next"`)
+/// gives the next page's address, with the filter kept, until the last page.
 #[utoipa::path(get, path = "/api/v1/ratings", tag = "好差评", params(RatingQuery),
-    responses((status = 200, body = Vec<RatingView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Vec<RatingView>, headers(
+        ("X-Total-Count" = i64, description = "符合条件的评价总数"),
+        ("Link" = String, description = "下一页地址（rel=\"next\"），末页没有"),
+    )), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     call: CallerFor<gate::RatingsDesk>,
     Query(q): Query<RatingQuery>,
-) -> ApiResult<Json<Vec<RatingView>>> {
-    Ok(Json(call.app.ratings(&call.who, &q).await?))
+) -> ApiResult<(HeaderMap, Json<Vec<RatingView>>)> {
+    let page = call.app.rating_page(&call.who, &q).await?;
+    let given = |v: &Option<String>| v.clone().unwrap_or_default();
+    let headers = super::paging::page_headers(
+        page.count,
+        page.next.as_deref(),
+        "/api/v1/ratings",
+        &[
+            ("jurisdiction", q.jurisdiction.clone()),
+            ("department", given(&q.department)),
+            ("bad", q.bad.map(|b| b.to_string()).unwrap_or_default()),
+            ("state", given(&q.state)),
+            ("from", given(&q.from)),
+            ("to", given(&q.to)),
+            ("limit", q.limit.map(|l| l.to_string()).unwrap_or_default()),
+        ],
+    );
+    Ok((headers, Json(page.items)))
 }
 
 /// One rating with its rectification steps; the rater of a named rating only for the rating

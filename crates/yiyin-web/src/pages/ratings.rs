@@ -442,8 +442,13 @@ pub struct DeskQuery {
     pub state: String,
     pub from: String,
     pub to: String,
+    /// The page after this rating (empty: the first page).
+    pub after: String,
     pub notice: String,
 }
+
+/// Ratings a page of the desk shows.
+const DESK_PAGE: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "ratings/desk.html")]
@@ -455,6 +460,10 @@ struct DeskPage {
     departments: Vec<(String, String)>,
     states: Vec<(&'static str, &'static str)>,
     ratings: Vec<RatingView>,
+    /// How many ratings the filter matches.
+    count: i64,
+    /// The next page's address (the filter kept); None on the last page.
+    next: Option<String>,
     /// The names of the rated sides listed (departments, townships, the centre), by code.
     names: Vec<(String, String)>,
     error: String,
@@ -539,12 +548,35 @@ async fn desk_page(page: &Page, q: &DeskQuery, refused: Option<AppError>) -> Pag
         state: some(&q.state),
         from: some(&q.from),
         to: some(&q.to),
+        after: some(&q.after),
+        limit: Some(DESK_PAGE),
     };
-    let (ratings, error) = match page.app.ratings(page.who(), &query).await {
+    let (list, error) = match page.app.rating_page(page.who(), &query).await {
         Ok(r) => (r, String::new()),
-        Err(e @ AppError::Invalid { .. }) => (Vec::new(), e.to_string()),
+        Err(e @ AppError::Invalid { .. }) => (
+            yiyin_app::paging::ListPage {
+                items: Vec::new(),
+                count: 0,
+                next: None,
+            },
+            e.to_string(),
+        ),
         Err(e) => return Err(e.into()),
     };
+    let next = list.next.as_ref().map(|after| {
+        let e = crate::pages::encode;
+        format!(
+            "/ratings?jurisdiction={}&department={}&bad={}&state={}&from={}&to={}&after={}",
+            e(&jurisdiction),
+            e(&q.department),
+            e(&q.bad),
+            e(&q.state),
+            e(&q.from),
+            e(&q.to),
+            e(after)
+        )
+    });
+    let (ratings, count) = (list.items, list.count);
     let (_, admin) = page.app.rating_duties(page.who(), &jurisdiction);
     let mut errors = FieldErrors::default();
     if let Some(e) = &refused {
@@ -569,6 +601,8 @@ async fn desk_page(page: &Page, q: &DeskQuery, refused: Option<AppError>) -> Pag
         q: q.clone(),
         states: TaskState::options(),
         ratings,
+        count,
+        next,
         error,
         admin,
         errors,
