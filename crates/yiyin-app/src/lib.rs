@@ -91,6 +91,19 @@ pub fn encode_query(value: &str) -> String {
     utf8_percent_encode(value, KEEP).to_string()
 }
 
+/// An address with query fields (name, value), each value trimmed and percent-encoded, empty ones
+/// left out: how a list's next page, or a desk with its filters, is linked.
+pub fn query_url(path: &str, fields: &[(&str, &str)]) -> String {
+    let mut url = path.to_string();
+    for (name, value) in fields.iter().filter(|(_, v)| !v.trim().is_empty()) {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(name);
+        url.push('=');
+        url.push_str(&encode_query(value.trim()));
+    }
+    url
+}
+
 /// Everything the use cases share: the store, the blob store, the working-day calendar (built-in
 /// years plus uploaded ones), the organisation, the clock, the seals' keys and the public address.
 /// Cheap to clone.

@@ -1,6 +1,7 @@
 //! Notifications (通知): the notices of a case's events written in the event's own transaction
 //! (the in-site message straight into the applicant's inbox, SMS and e-mail into the outbox); the
-//! staff's 即将超期 notices from the deadline sweep; the sender that claims due outbox rows under a
+//! staff's 即将超期 notices from the deadline sweep, and the window's notice of an application
+//! submitted online (in the application's transaction); the sender that claims due outbox rows under a
 //! lease, sends them (SMS through the configured HTTP gateway, [`App::send_sms`]; e-mail over
 //! SMTP with `lettre`), marks them sent or retries them with back-off, and never loses one; the
 //! message centre (list, unread count, mark read) and each account's e-mail address and channels.
@@ -171,6 +172,21 @@ struct Recipient {
     phone: String,
     email: String,
     prefs: Preferences,
+}
+
+/// A member of staff as a recipient: the account, its phone, and its e-mail and channels if set.
+async fn staff_recipient(
+    tx: &mut WriteTx,
+    account: &yiyin_store::accounts::Account,
+) -> Result<Recipient> {
+    let prefs = tx.prefs_in_write(account.id).await?;
+    Ok(Recipient {
+        key: format!("account:{}", account.id),
+        account: Some(account.id),
+        phone: account.phone.clone(),
+        email: prefs.as_ref().map(|p| p.email.clone()).unwrap_or_default(),
+        prefs: prefs.as_ref().map(|p| p.preferences()).unwrap_or_default(),
+    })
 }
 
 impl App {
@@ -408,6 +424,49 @@ impl App {
         .await
     }
 
+    /// Tells the window of an application submitted online (网上申请: a case, or a bundle by its
+    /// first member `case_id`), in the application's transaction: every active member of staff
+    /// who may receive in `scope` (the item's department, or the bundle's lead department) gets
+    /// the notice (`yiyin_domain::notifications::online_application_notice`) in the message
+    /// centre, once per application (`key`) and recipient. In-site only: the window works in
+    /// Yiyin, and a text per application would drown its phones.
+    pub(crate) async fn tell_window(
+        &self,
+        tx: &mut WriteTx,
+        (jurisdiction, scope): (&str, &yiyin_domain::authz::Scope),
+        message: &Message,
+        case_id: i64,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let window: Vec<_> = self
+            .store
+            .staff_in(jurisdiction)
+            .await?
+            .into_iter()
+            .filter(|a| a.active && allowed(&a.grants, Operation::Receive, scope).is_ok())
+            .collect();
+        for account in &window {
+            let to = Recipient {
+                key: format!("account:{}", account.id),
+                account: Some(account.id),
+                phone: String::new(),
+                email: String::new(),
+                prefs: Preferences::default(),
+            };
+            self.notify(
+                tx,
+                &to,
+                message,
+                case_id,
+                |r, c| format!("{key}:{r}:{}", c.code()),
+                at,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     /// The staff's 即将超期 notices: each open case with a due date near tells the staff whose turn
     /// it is (the role it waits for, in the case's scope), once per due date, recipient and
     /// channel. Returns how many cases were looked at with a date near.
@@ -457,14 +516,7 @@ impl App {
                 }
                 let mut tx = self.store.begin_write().await?;
                 for account in &staff {
-                    let prefs = tx.prefs_in_write(account.id).await?;
-                    let to = Recipient {
-                        key: format!("account:{}", account.id),
-                        account: Some(account.id),
-                        phone: account.phone.clone(),
-                        email: prefs.as_ref().map(|p| p.email.clone()).unwrap_or_default(),
-                        prefs: prefs.as_ref().map(|p| p.preferences()).unwrap_or_default(),
-                    };
+                    let to = staff_recipient(&mut tx, account).await?;
                     for n in &near {
                         let message =
                             deadline_notice(record.id, &record.number, &record.item_name, n);

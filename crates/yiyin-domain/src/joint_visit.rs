@@ -1,7 +1,9 @@
 //! Joint site inspection (联合踏勘) and joint final acceptance (联合验收): the bureau schedules one
 //! visit, on a future working day, for every department concerned by a bundle (a project stage's
 //! member cases); each department sends at least two of its own staff (real accounts holding a
-//! grant in that department, assigned or drawn from a 踏勘人员库); one of a department's sent staff
+//! grant in that department, assigned or drawn from a 踏勘人员库 — a draw's seed is published with
+//! the schedule and the draw made afterwards, in a separate act, so that anyone can re-run it with
+//! `yiyin draw --expert`); one of a department's sent staff
 //! enters its opinion (合格, or 不合格 with numbered defects) on the visit date or by the next
 //! working day; once every department has given its opinion the visit passes (all 合格) or fails
 //! with the defects to fix, and a failed round is followed by a re-inspection (a new round linked
@@ -19,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::authz::Grant;
 use crate::calendar::{Calendar, fmt_date, fmt_date_cn};
 use crate::notifications::{Message, NotificationKind};
+use crate::pools::{self, PublishedDraw};
 use crate::project::Stage;
 use crate::refusal::{Refusal, refuse};
 
@@ -87,6 +90,27 @@ pub struct TeamDraw {
     /// The pool members' ids (`E0001` …) left out for a tie with the applicant, met in the order.
     #[serde(default)]
     pub passed_over: Vec<String>,
+    /// The draw as published with the schedule, before it was made: the department's eligible
+    /// members of the pool, the exclusions, the count and the seed; its result once drawn. What
+    /// `yiyin draw --expert` re-runs. (None on visits whose draw was made at scheduling, before
+    /// seeds were published.)
+    #[serde(default)]
+    pub published: Option<PublishedDraw>,
+}
+
+impl TeamDraw {
+    /// Whether the seed is published and the draw still to be made.
+    pub fn pending(&self) -> bool {
+        self.published.as_ref().is_some_and(|p| p.result.is_none())
+    }
+
+    /// How many the draw is to send (0 once made: the drawn are then among the staff).
+    fn to_draw(&self) -> usize {
+        match &self.published {
+            Some(p) if p.result.is_none() => p.input.count,
+            _ => 0,
+        }
+    }
 }
 
 /// A department's team at a visit.
@@ -202,12 +226,12 @@ pub fn check_teams(concerned: &[(String, String)], teams: &[Team]) -> Result<(),
             return refuse(RULE_STAFF, format!("部门「{name}」的踏勘人员只能派出一次"));
         }
         let distinct: BTreeSet<i64> = t.staff.iter().map(|s| s.account_id).collect();
-        if distinct.len() < MIN_STAFF {
+        let sent = distinct.len() + t.draw.as_ref().map_or(0, TeamDraw::to_draw);
+        if sent < MIN_STAFF {
             return refuse(
                 RULE_STAFF,
                 format!(
-                    "「{name}」应派出至少 {MIN_STAFF} 名本部门工作人员参加（{PLANS}），现仅 {} 名",
-                    distinct.len()
+                    "「{name}」应派出至少 {MIN_STAFF} 名本部门工作人员参加（{PLANS}），现仅 {sent} 名"
                 ),
             );
         }
@@ -259,6 +283,75 @@ impl Visit {
         self.teams.iter().find(|t| t.department == department)
     }
 
+    /// Whether a team's draw has its seed published and is still to be made.
+    pub fn draws_pending(&self) -> bool {
+        self.teams
+            .iter()
+            .any(|t| t.draw.as_ref().is_some_and(TeamDraw::pending))
+    }
+
+    /// Makes every pending draw with its published seed, on `today` (not after the visit date):
+    /// the drawn members, found as staff by `staff_of` (the member's id → account id and name;
+    /// None when the member can no longer be sent), join their department's team. Refused when
+    /// there is nothing to draw, the date has passed, or a drawn member cannot be sent.
+    pub fn make_draws(
+        &mut self,
+        today: NaiveDate,
+        mut staff_of: impl FnMut(&str) -> Option<(i64, String)>,
+    ) -> Result<(), Refusal> {
+        if !self.draws_pending() {
+            return refuse(
+                RULE_STAFF,
+                "本次踏勘人员均已抽取或指派，不能再次抽取（同一种子的抽取结果可复核，不能重抽）",
+            );
+        }
+        if today > self.date {
+            return refuse(
+                RULE_STAFF,
+                format!(
+                    "踏勘日期 {} 已过，不能再抽取踏勘人员；请在意见录入期限过后安排复查",
+                    fmt_date(self.date)
+                ),
+            );
+        }
+        for team in &mut self.teams {
+            let Some(draw) = team.draw.as_mut().filter(|d| d.pending()) else {
+                continue;
+            };
+            let Some(published) = draw.published.as_mut() else {
+                continue;
+            };
+            let result = pools::draw(&published.input).map_err(|e| {
+                Refusal::new(
+                    RULE_STAFF,
+                    format!("为「{}」抽取踏勘人员：{e}", team.department_name),
+                )
+            })?;
+            for member in &result.drawn {
+                let Some((account_id, name)) = staff_of(&member.id) else {
+                    return refuse(
+                        RULE_STAFF,
+                        format!(
+                            "抽中的{}（{}）已不是「{}」的在岗工作人员，不能参加；请安排复查重新公布种子",
+                            member.name, member.id, team.department_name
+                        ),
+                    );
+                };
+                if !team.staff.iter().any(|s| s.account_id == account_id) {
+                    team.staff.push(Sent {
+                        account_id,
+                        name,
+                        by: SentBy::Drawn,
+                    });
+                }
+            }
+            draw.seed = result.seed.clone();
+            draw.passed_over = result.passed_over.clone();
+            published.result = Some(result);
+        }
+        Ok(())
+    }
+
     /// Whether an account is among the staff sent.
     pub fn sends(&self, account_id: i64) -> bool {
         self.teams
@@ -286,6 +379,12 @@ impl Visit {
         let Some(team) = self.team(e.department) else {
             return refuse(RULE_OPINION, "该部门不参加本次联合踏勘验收");
         };
+        if self.draws_pending() {
+            return refuse(
+                RULE_OPINION,
+                "踏勘人员尚未按公布的随机种子抽取，抽取后才能录入意见",
+            );
+        }
         if !team.staff.iter().any(|s| s.account_id == e.account_id) {
             return refuse(
                 RULE_OPINION,

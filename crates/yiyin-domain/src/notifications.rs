@@ -31,6 +31,8 @@ labelled_enum!(
         DeadlineNear = ("deadline_near", "即将超期提醒"),
         /// The date of a joint site inspection or acceptance (联合踏勘、联合验收), in writing.
         JointVisit = ("joint_visit", "联合踏勘验收通知"),
+        /// To the window: an application submitted online waits for its Art. 32 act.
+        OnlineApplication = ("online_application", "网上申请待处理提醒"),
     }
 );
 
@@ -268,6 +270,8 @@ pub fn compose(kind: NotificationKind, a: &About<'_>) -> Message {
         NotificationKind::DeadlineNear => (String::new(), String::new()),
         // Joint visits' notices are composed by `crate::joint_visit::date_notice`.
         NotificationKind::JointVisit => (String::new(), String::new()),
+        // The window's notice is composed by `online_application_notice`.
+        NotificationKind::OnlineApplication => (String::new(), String::new()),
     };
     Message {
         kind,
@@ -360,6 +364,21 @@ pub fn deadline_notice(case_id: i64, number: &str, item_name: &str, near: &Near)
             fmt_date(near.due)
         ),
         link: staff_link(case_id),
+    }
+}
+
+/// The window's notice of an application submitted online (a case, or a bundle — 一件事 — with
+/// its member items), opening `link`: the Art. 32 act is the window's, and a supplement notice not
+/// given within five days counts the application as accepted from its receipt.
+pub fn online_application_notice(number: &str, name: &str, applicant: &str, link: &str) -> Message {
+    Message {
+        kind: NotificationKind::OnlineApplication,
+        subject: format!("网上申请待处理：{number} {name}"),
+        body: format!(
+            "{applicant}在网上提交了「{name}」的申请（办件编号 {number}），请及时审查，当场或者在五日内作出受理、不予受理或者一次性告知补正的决定；逾期不告知补正的，自收到申请材料之日起即为受理（《行政许可法》第三十二条）。"
+        ),
+        sms: format!("网上申请{number}（{name}）待处理，请在五日内审查"),
+        link: link.to_string(),
     }
 }
 

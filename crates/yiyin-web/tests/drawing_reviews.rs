@@ -502,43 +502,21 @@ async fn a_project_s_drawings_are_reviewed_once_by_an_institution_outside_the_bu
     );
 
     // The list reads a page at a time: newest first, the count, the next page.
-    let read = |path: String| {
-        let (app, reviewer) = (&app, reviewer.clone());
-        async move {
-            let r = app
-                .request("GET", &path, Some(&reviewer), None)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status().as_u16(), 200, "{path}");
-            let header = |name: &str| {
-                r.headers()
-                    .get(name)
-                    .map(|v| v.to_str().unwrap().to_string())
-            };
-            let (count, link) = (header("x-total-count"), header("link"));
-            let ids: Vec<i64> = r
-                .json::<Vec<Value>>()
-                .await
-                .unwrap()
-                .iter()
-                .map(|l| l["id"].as_i64().unwrap())
-                .collect();
-            (ids, count, link)
-        }
-    };
-    let (ids, count, link) =
-        read("/api/v1/drawing-reviews?jurisdiction=hanyin&limit=1".into()).await;
-    assert_eq!((ids.len(), count.as_deref()), (1, Some("2")));
-    assert_ne!(ids[0], id, "the newest first");
-    let link = link.expect("a next page");
-    let next = link
-        .strip_prefix('<')
-        .and_then(|l| l.split_once(">; rel=\"next\""))
-        .map(|(p, _)| p.to_string())
-        .unwrap_or_else(|| panic!("{link}"));
-    let (ids, count, link) = read(next).await;
-    assert_eq!((ids, count.as_deref(), link), (vec![id], Some("2"), None));
+    let first = app
+        .list_page(
+            Some(&reviewer),
+            "/api/v1/drawing-reviews?jurisdiction=hanyin&limit=1",
+        )
+        .await;
+    assert_eq!((first.ids().len(), first.total()), (1, Some(2)));
+    assert_ne!(first.ids()[0], id, "the newest first");
+    let last = app
+        .list_page(Some(&reviewer), &first.next.expect("a next page"))
+        .await;
+    assert_eq!(
+        (last.ids(), last.total(), last.next),
+        (vec![id], Some(2), None)
+    );
     app.by(&reviewer)
         .get("/api/v1/drawing-reviews?jurisdiction=hanyin&after=-3")
         .await

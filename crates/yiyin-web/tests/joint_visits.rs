@@ -376,15 +376,68 @@ async fn a_joint_inspection_is_scheduled_once_and_reinspected_until_it_passes(ba
     let v2_id = v2["id"].as_i64().unwrap();
     assert_eq!(v2["round"], 2);
     assert_eq!(v2["previous_id"], v1_id);
+    // 环保's seed is published with the schedule; its staff are drawn afterwards, in the window's
+    // own act, and nobody gives an opinion before.
     let huanbao = &v2["teams"][1];
-    assert_eq!(huanbao["staff"].as_array().unwrap().len(), 2, "{v2}");
+    assert_eq!(huanbao["staff"].as_array().unwrap().len(), 0, "{v2}");
+    assert_eq!(huanbao["draw_pending"], 2, "{v2}");
+    let seed = huanbao["draw_seed"].as_str().unwrap().to_string();
+    assert!(!seed.is_empty());
+    assert_eq!(huanbao["draw"]["input"]["seed"], seed.as_str());
+    assert!(huanbao["draw"]["result"].is_null(), "{v2}");
+    let events = app.store.events_from(1, 100_000).await.unwrap();
+    let schedule = events
+        .iter()
+        .rfind(|e| e.action == "joint_visit_schedule")
+        .unwrap();
+    assert!(schedule.reason.contains(&seed), "{}", schedule.reason);
+    let draw = format!("/api/v1/visits/{v2_id}/draw");
+    app.by(&zj1).post_empty(&draw).await.expect(403);
+    app.by(&zj1)
+        .post(&format!("/api/v1/visits/{v2_id}/opinions"), pass())
+        .await
+        .refused(422, "尚未按公布的随机种子抽取");
+    let html = app.page_ok(&clerk, &format!("/work/visits/{v2_id}")).await;
+    yiyin_testkit::assert_says(
+        &html,
+        &[
+            "待从踏勘人员库抽取 2 名",
+            &seed,
+            "按公布的随机种子抽取踏勘人员",
+        ],
+    );
+    let drawn = app.by(&clerk).post_empty(&draw).await.expect(200);
+    let huanbao = &drawn["teams"][1];
+    assert_eq!(huanbao["staff"].as_array().unwrap().len(), 2, "{drawn}");
     assert!(
         huanbao["staff"][0]["sent_by"]
             .as_str()
             .unwrap()
             .contains("抽取")
     );
-    assert!(!huanbao["draw_seed"].as_str().unwrap().is_empty());
+    assert_eq!(
+        (
+            huanbao["draw_seed"].as_str(),
+            huanbao["draw_pending"].as_i64()
+        ),
+        (Some(seed.as_str()), Some(0))
+    );
+    // The published draw re-runs to the staff drawn, as `yiyin draw --expert` does.
+    let published: yiyin_domain::pools::PublishedDraw =
+        serde_json::from_value(huanbao["draw"].clone()).expect("a published draw");
+    let rerun = yiyin_domain::pools::rerun(&published).expect("the draw re-runs");
+    let names: Vec<&str> = huanbao["staff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    let rerun_names: Vec<&str> = rerun.drawn.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, rerun_names);
+    app.by(&clerk)
+        .post_empty(&draw)
+        .await
+        .refused(422, "不能再次抽取");
     app.by(&clerk)
         .post(&again, json!({"date": "2025-03-13", "teams": good()}))
         .await

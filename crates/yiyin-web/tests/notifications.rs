@@ -196,6 +196,19 @@ async fn supplement_notice_reaches_the_inbox_and_the_mailbox(backend: Backend) {
     assert_eq!(kept["email"], EMAIL);
 
     let (id, clerk) = supplement_noticed(&api, &token).await;
+    // The window was told of the online application in its message centre (not by text or
+    // e-mail: the outbox holds the applicant's notices only).
+    let told = api.by(&clerk).get("/api/v1/messages").await.expect(200);
+    let told = told["messages"].as_array().unwrap().clone();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0]["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("网上申请待处理"),
+        "{told:?}"
+    );
+    assert_eq!(told[0]["link"], format!("/work/cases/{id}"));
 
     // In the message centre at once (written with the event), before anything is sent.
     let inbox = api.by(&token).get("/api/v1/messages").await.expect(200);
@@ -267,8 +280,16 @@ async fn supplement_notice_reaches_the_inbox_and_the_mailbox(backend: Backend) {
         .post_empty(&format!("/api/v1/messages/{message}/read"))
         .await
         .refused(404, "没有这条消息");
+    // The clerk's own message centre holds only the window's notice, none of hers.
     let clerks = api.by(&clerk).get("/api/v1/messages").await.expect(200);
-    assert_eq!(clerks["messages"], json!([]));
+    let subjects: Vec<&str> = clerks["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects.len(), 1, "{clerks}");
+    assert!(subjects[0].starts_with("网上申请待处理"), "{clerks}");
     api.anonymous().get("/api/v1/messages").await.expect(401);
 
     // The message centre's page and the header's count.

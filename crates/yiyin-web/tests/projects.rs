@@ -636,6 +636,19 @@ async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
         received[0]["actor"].as_str().unwrap().starts_with("申请人"),
         "{received:?}"
     );
+    // The lead department's window is told, with the Art. 32 duty, and the link to the bundle.
+    let inbox = app.by(&clerk).get("/api/v1/messages").await.expect(200);
+    let told = inbox["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["subject"].as_str().unwrap().starts_with("网上申请待处理"))
+        .unwrap_or_else(|| panic!("{inbox}"));
+    assert!(
+        told["body"].as_str().unwrap().contains("第三十二条"),
+        "{told}"
+    );
+    assert_eq!(told["link"], format!("/work/bundles/{b1_id}"));
     app.by(&builder)
         .post(&stage1, online_stage(&both, true))
         .await
@@ -679,6 +692,27 @@ async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
         .await;
     assert_eq!(status, 200, "{html}");
     yiyin_testkit::assert_says(&html, &["补正告知", "营业执照", "提交补正材料"]);
+    // Both readings of the builder's project (the API's and the page's) are recorded as the
+    // agent's for the builder.
+    let reads: Vec<_> = app
+        .store
+        .events_from(1, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "agency_project_read")
+        .collect();
+    assert_eq!(reads.len(), 2);
+    assert!(
+        reads[0].reason.contains("查阅申请人的"),
+        "{}",
+        reads[0].reason
+    );
+    assert!(
+        reads[0].actor.starts_with("代办员 测试代办员 代"),
+        "{}",
+        reads[0].actor
+    );
     let supplement = format!("/api/v1/agency/mandates/{m}/bundles/{b1_id}/supplement");
     let licence = json!({"materials": ["M2"], "files": [file("M2", "营业执照.pdf")]});
     app.by(&agent2)
@@ -770,46 +804,20 @@ async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
         .expect(201)["id"]
         .as_i64()
         .unwrap();
-    let page = |path: String| {
-        let app = &app;
-        let clerk = clerk.clone();
-        async move {
-            let r = app
-                .request("GET", &path, Some(&clerk), None)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status().as_u16(), 200, "{path}");
-            let header = |name: &str| {
-                r.headers()
-                    .get(name)
-                    .map(|v| v.to_str().unwrap().to_string())
-            };
-            let (count, link) = (header("x-total-count"), header("link"));
-            let ids: Vec<i64> = r
-                .json::<Vec<Value>>()
-                .await
-                .unwrap()
-                .iter()
-                .map(|p| p["id"].as_i64().unwrap())
-                .collect();
-            (ids, count, link)
-        }
-    };
-    let (ids, count, link) = page("/api/v1/projects?jurisdiction=hanyin&limit=1".into()).await;
-    assert_eq!((ids, count.as_deref()), (vec![second], Some("2")));
-    let link = link.expect("a next page");
-    let next = link
-        .strip_prefix('<')
-        .and_then(|l| l.split_once(">; rel=\"next\""))
-        .map(|(p, _)| p.to_string())
-        .unwrap_or_else(|| panic!("{link}"));
+    let first = app
+        .list_page(Some(&clerk), "/api/v1/projects?jurisdiction=hanyin&limit=1")
+        .await;
+    assert_eq!((first.ids(), first.total()), (vec![second], Some(2)));
+    let next = first.next.expect("a next page");
     assert!(
         next.contains("jurisdiction=hanyin") && next.contains("limit=1"),
         "{next}"
     );
-    let (ids, count, link) = page(next).await;
-    assert_eq!((ids, count.as_deref(), link), (vec![id], Some("2"), None));
+    let last = app.list_page(Some(&clerk), &next).await;
+    assert_eq!(
+        (last.ids(), last.total(), last.next),
+        (vec![id], Some(2), None)
+    );
     for (query, phrase) in [("after=x", "翻页位置无效"), ("limit=0", "1 至 200")] {
         app.by(&clerk)
             .get(&format!("/api/v1/projects?jurisdiction=hanyin&{query}"))

@@ -552,6 +552,7 @@ fn rows() -> Vec<Row> {
             "/api/v1/visits/999999/reinspection",
             Who::Ops(&[O::Receive]),
         ),
+        missing("/api/v1/visits/999999/draw", Who::Ops(&[O::Receive])),
         get("/api/v1/my/visits", Who::Applicant),
         get_missing("/api/v1/my/visits/999999", Who::Applicant),
         get_missing("/api/v1/my/visits/999999/record", Who::Applicant),

@@ -284,39 +284,16 @@ async fn random_inspections_are_published_then_drawn(backend: Backend) {
     assert!(html.contains("名录有误，重新公布"), "{html}");
     assert!(html.contains("共 2 项抽查计划"), "{html}");
     // The public list pages: the count in `X-Total-Count`, the next page in `Link`.
-    let page = |path: String| {
-        let app = &app;
-        async move {
-            let r = app.get(&path).await;
-            let header = |name: &str| {
-                r.headers()
-                    .get(name)
-                    .map(|v| v.to_str().unwrap().to_string())
-            };
-            let (count, link) = (header("x-total-count"), header("link"));
-            let ids: Vec<i64> = r
-                .json::<Vec<serde_json::Value>>()
-                .await
-                .unwrap()
-                .iter()
-                .map(|p| p["id"].as_i64().unwrap())
-                .collect();
-            (ids, count, link)
-        }
-    };
-    let (ids, count, link) = page(format!("{plans}?limit=1")).await;
+    let first = app.list_page(None, &format!("{plans}?limit=1")).await;
     assert_eq!(
-        (ids, count.as_deref()),
-        (vec![next["id"].as_i64().unwrap()], Some("2"))
+        (first.ids(), first.total()),
+        (vec![next["id"].as_i64().unwrap()], Some(2))
     );
-    let link = link.expect("a next page");
-    let next_path = link
-        .strip_prefix('<')
-        .and_then(|l| l.split_once(">; rel=\"next\""))
-        .map(|(p, _)| p.to_string())
-        .unwrap_or_else(|| panic!("{link}"));
-    let (ids, count, link) = page(next_path).await;
-    assert_eq!((ids, count.as_deref(), link), (vec![id], Some("2"), None));
+    let last = app.list_page(None, &first.next.expect("a next page")).await;
+    assert_eq!(
+        (last.ids(), last.total(), last.next),
+        (vec![id], Some(2), None)
+    );
     app.anonymous()
         .get(&format!("{plans}?after=x"))
         .await

@@ -29,6 +29,7 @@ use crate::projects::{ApplyStage, ProjectView, StageForm};
 
 /// Event codes of the agent's own acts (a supplement is the case's own event).
 pub const NOTICES_READ: &str = "agency_notices_read";
+pub const PROJECT_READ: &str = "agency_project_read";
 pub const PICKUP: &str = "agency_pickup";
 
 /// A result the agent collected, as confirmed.
@@ -206,16 +207,26 @@ impl App {
     }
 
     /// The mandate's project as its builder sees it, for the agent who carries it: every stage,
-    /// the form for the next stage, the joint visits.
+    /// the form for the next stage, the joint visits; the reading is recorded.
     pub async fn agent_project(&self, who: &Principal, mandate_id: i64) -> Result<AgentProject> {
         let (r, acting) = self.acting_on_project(who, mandate_id, false, None).await?;
         let id = r.mandate.subject_id;
-        Ok(AgentProject {
+        let project = AgentProject {
             mandate_id,
             view: self.project_view(&acting, id).await?,
             form: self.stage_form(&acting, id).await?,
             visits: self.project_visits(&acting, id).await?,
-        })
+        };
+        let w = self.audited_write(&acting).await?;
+        let event = w.event(
+            &r.mandate.jurisdiction,
+            None,
+            PROJECT_READ,
+            format!("查阅申请人的{}", r.subject_label),
+            json!({"mandate": mandate_id, "project": id}),
+        );
+        w.finish(event).await?;
+        Ok(project)
     }
 
     /// The agent applies for a stage of the mandate's project for the builder (填写和提交表单,

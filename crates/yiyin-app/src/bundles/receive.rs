@@ -228,6 +228,7 @@ impl App {
         }
         // Each member item becomes an ordinary case under the bundle, received with it.
         let mut numbers = Vec::new();
+        let mut first_case = None;
         for v in &items {
             let item = &v.item;
             let item_rules = ItemRules::from(item);
@@ -271,6 +272,7 @@ impl App {
                 })
                 .await?;
             tx.set_case_bundle(case_id, id).await?;
+            first_case.get_or_insert(case_id);
             // The member's files: its own materials' and the shared ones', under its own codes,
             // every member linked to the one stored file.
             let own = member_files(&resolved, &item.code, &files);
@@ -351,6 +353,25 @@ impl App {
                 &ctx,
                 (action, reason),
                 seqs[0],
+                at,
+            )
+            .await?;
+        }
+        // Applied for online: the lead department's window is told it waits for its act.
+        if let (false, Some(case_id)) = (who.is_staff(), first_case) {
+            let message = yiyin_domain::notifications::online_application_notice(
+                &number,
+                &spec.name,
+                &input.applicant.name,
+                &format!("/work/bundles/{id}"),
+            );
+            let scope = self.bundle_scope(&j.code, &spec.lead_department);
+            self.tell_window(
+                &mut tx,
+                (&j.code, &scope),
+                &message,
+                case_id,
+                &format!("online:bundle:{id}"),
                 at,
             )
             .await?;

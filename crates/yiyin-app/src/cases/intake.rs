@@ -513,6 +513,23 @@ impl App {
         if !outcome.is_empty() {
             self.update_case(&mut tx, &record, &decided, &ctx, &decider, at, outcome)
                 .await?;
+        } else if channel_online {
+            // Applied for online: the item's window is told it waits for its Art. 32 act.
+            let message = yiyin_domain::notifications::online_application_notice(
+                &record.number,
+                &record.item_name,
+                &applicant.name,
+                &yiyin_domain::notifications::staff_link(id),
+            );
+            self.tell_window(
+                &mut tx,
+                (&j.code, &self.case_scope(&record)),
+                &message,
+                id,
+                &format!("online:case:{id}"),
+                at,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(Received {

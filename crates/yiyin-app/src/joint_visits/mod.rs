@@ -4,7 +4,8 @@
 //! stage's — on a future working day, for every department of its member items; each department
 //! sends at least two of its own staff, assigned by login or drawn from a 踏勘人员库 (the pool's
 //! members who are staff of that department, leaving out those tied to the applicant, with the
-//! expert pools' draw `yiyin_domain::pools::draw` and a recorded seed); the applicant is told the
+//! expert pools' draw `yiyin_domain::pools::draw`: the seed is published with the schedule and the
+//! window makes the draw afterwards, in its own act, before the visit); the applicant is told the
 //! date in writing (a notice through `crate::notifications`, and the visit on its project page);
 //! one of a department's sent staff enters its opinion on the day or by the next working day; the
 //! last opinion settles the visit (passed, or failed with the defects) and tells the applicant; a
@@ -21,7 +22,9 @@ use yiyin_domain::joint_visit::{
     self as jv, Opinion, OpinionEntry, Sent, SentBy, Team, TeamDraw, Verdict, Visit, VisitKind,
     VisitState,
 };
-use yiyin_domain::pools::{self, Exclusion, ExclusionKind, ExpertDrawInput, PoolKind, PoolMember};
+use yiyin_domain::pools::{
+    self, Exclusion, ExclusionKind, ExpertDrawInput, PoolKind, PoolMember, PublishedDraw,
+};
 use yiyin_domain::project::Stage;
 use yiyin_domain::refusal::Refusal;
 use yiyin_store::bundles::BundleRecord;
@@ -39,6 +42,7 @@ pub use views::{DepartmentDefects, StaffLine, TeamView, VisitLine, VisitView};
 
 /// Event codes of the visits' acts.
 pub const SCHEDULE: &str = "joint_visit_schedule";
+pub const DRAW: &str = "joint_visit_draw";
 pub const OPINION: &str = "joint_visit_opinion";
 
 /// A department's team as submitted: its staff by login, or a draw of `count` (at least two)
@@ -169,7 +173,7 @@ impl App {
                 draw: None,
             };
             if let Some(pool_id) = input.pool_id {
-                self.draw_team(
+                self.publish_team_draw(
                     bundle,
                     &mut team,
                     pool_id,
@@ -213,9 +217,11 @@ impl App {
         Ok(teams)
     }
 
-    /// Draws a department's staff from a 踏勘人员库: its active members who are staff of that
-    /// department, those tied to the applicant left out, with a fresh seed recorded.
-    async fn draw_team(
+    /// Publishes the seed of a department's draw from a 踏勘人员库, with what it draws from fixed
+    /// now: the pool's active members who are staff of that department, those tied to the
+    /// applicant left out, and the count. The draw itself is [`App::draw_visit_teams`], later.
+    /// Refused when the draw could not be made with what is fixed.
+    async fn publish_team_draw(
         &self,
         bundle: &BundleRecord,
         team: &mut Team,
@@ -277,7 +283,7 @@ impl App {
         getrandom::fill(&mut nonce).expect("the operating system's random source works");
         let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
         input.seed = pools::seed_of(&input.case, &digest, &nonce);
-        let drawn = pools::draw(&input).map_err(|e| {
+        pools::draw(&input).map_err(|e| {
             refused(Refusal::new(
                 jv::RULE_STAFF,
                 format!(
@@ -286,21 +292,104 @@ impl App {
                 ),
             ))
         })?;
-        for d in &drawn.drawn {
-            if let Some((_, a)) = eligible.iter().find(|(m, _)| member_code(m.id) == d.id) {
-                team.staff.push(Sent {
-                    account_id: a.id,
-                    name: a.name.clone(),
-                    by: SentBy::Drawn,
-                });
-            }
-        }
         team.draw = Some(TeamDraw {
             pool_id: pool.id,
-            seed: drawn.seed,
-            passed_over: drawn.passed_over,
+            seed: input.seed.clone(),
+            passed_over: vec![],
+            published: Some(PublishedDraw {
+                input,
+                result: None,
+            }),
         });
         Ok(())
+    }
+
+    /// The window of the bundle's lead department makes a visit's draws with the seeds published
+    /// when it was scheduled (before the visit date, once): the drawn members join their
+    /// departments' teams; an audited event.
+    pub async fn draw_visit_teams(&self, who: &Principal, visit_id: i64) -> Result<VisitView> {
+        let record = self.visit_record(visit_id).await?;
+        let bundle = self.bundle_record(record.bundle_id).await?;
+        self.require_scheduler(who, &bundle)?;
+        let mut visit = record.body.0.clone();
+        // The members each pending draw may give, as staff who can still be sent.
+        let mut staff = std::collections::HashMap::new();
+        let pending: Vec<(String, i64, Vec<String>)> = visit
+            .teams
+            .iter()
+            .filter_map(|t| {
+                let d = t.draw.as_ref().filter(|d| d.pending())?;
+                let codes = d.published.as_ref()?.input.members.iter();
+                Some((
+                    t.department.clone(),
+                    d.pool_id,
+                    codes.map(|m| m.id.clone()).collect(),
+                ))
+            })
+            .collect();
+        for (department, pool_id, codes) in pending {
+            for code in codes {
+                let member = match code.strip_prefix('E').and_then(|n| n.parse().ok()) {
+                    Some(id) => self.store.pool_member(id).await?,
+                    None => None,
+                };
+                let Some(account_id) = member
+                    .filter(|m| m.pool_id == pool_id && m.active)
+                    .and_then(|m| m.account_id)
+                else {
+                    continue;
+                };
+                let account = self.store.account(account_id).await?;
+                if account.active
+                    && jv::serves_department(&account.grants, &bundle.jurisdiction, &department)
+                {
+                    staff.insert(code, (account.id, account.name));
+                }
+            }
+        }
+        visit
+            .make_draws(self.today(), |code| staff.get(code).cloned())
+            .map_err(refused)?;
+        let concerned = self.concerned(&bundle).await?;
+        jv::check_teams(&concerned, &visit.teams).map_err(refused)?;
+        let mut w = self.audited_write(who).await?;
+        w.tx.update_visit(
+            visit_id,
+            record.version,
+            &visit,
+            visit.state().code(),
+            w.at.timestamp_millis(),
+        )
+        .await?;
+        let drawn: Vec<String> = visit
+            .teams
+            .iter()
+            .filter(|t| t.staff.iter().any(|s| s.by == SentBy::Drawn))
+            .map(|t| {
+                let names: Vec<String> = t
+                    .staff
+                    .iter()
+                    .filter(|s| s.by == SentBy::Drawn)
+                    .map(|s| mask_name(&s.name))
+                    .collect();
+                format!("{}：{}", t.department_name, names.join("、"))
+            })
+            .collect();
+        let event = w.event(
+            &record.jurisdiction,
+            None,
+            DRAW,
+            format!(
+                "一件事 {} 第{}轮{}按公布的随机种子抽取踏勘人员：{}",
+                bundle.number,
+                visit.round,
+                visit.kind.label(),
+                drawn.join("；")
+            ),
+            json!({"visit": visit_id, "teams": visit.teams}),
+        );
+        w.finish(event).await?;
+        self.visit_view(who, visit_id).await
     }
 
     /// The project and stage a bundle is, if any.
@@ -430,7 +519,13 @@ impl App {
             .teams
             .iter()
             .map(|t| {
-                let names: Vec<String> = t.staff.iter().map(|s| mask_name(&s.name)).collect();
+                let mut names: Vec<String> = t.staff.iter().map(|s| mask_name(&s.name)).collect();
+                if let Some(p) = t.draw.as_ref().and_then(|d| d.published.as_ref()) {
+                    names.push(format!(
+                        "从踏勘人员库抽取 {} 名（公布随机种子 {}）",
+                        p.input.count, p.input.seed
+                    ));
+                }
                 format!("{}：{}", t.department_name, names.join("、"))
             })
             .collect();

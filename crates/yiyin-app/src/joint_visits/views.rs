@@ -34,8 +34,13 @@ pub struct TeamView {
     pub department: String,
     pub department_name: String,
     pub staff: Vec<StaffLine>,
-    /// The 踏勘人员库 draw's seed, if the team was drawn.
+    /// The 踏勘人员库 draw's seed, if the team is drawn (published with the schedule).
     pub draw_seed: String,
+    /// How many the draw is to send while it is still to be made (0 otherwise).
+    pub draw_pending: usize,
+    /// The draw as published (names masked and the reasons of exclusions withheld for the
+    /// applicant), with its result once made: what `yiyin draw --expert` re-runs.
+    pub draw: Option<PublishedDraw>,
     pub opinion: Option<Opinion>,
     pub verdict_label: String,
 }
@@ -74,6 +79,9 @@ pub struct VisitView {
     pub may_enter: Vec<String>,
     /// Whether the reader may schedule the re-inspection now.
     pub may_reinspect: bool,
+    /// Whether the reader may make the draws whose seeds were published (the window, up to the
+    /// visit date).
+    pub may_draw: bool,
 }
 
 /// A line of a list of visits.
@@ -182,6 +190,19 @@ impl App {
                         })
                         .collect(),
                     draw_seed: t.draw.as_ref().map(|d| d.seed.clone()).unwrap_or_default(),
+                    draw_pending: t
+                        .draw
+                        .as_ref()
+                        .filter(|d| d.pending())
+                        .and_then(|d| d.published.as_ref())
+                        .map_or(0, |p| p.input.count),
+                    draw: t.draw.as_ref().and_then(|d| d.published.as_ref()).map(|p| {
+                        if applicant {
+                            pools::redact(p)
+                        } else {
+                            p.clone()
+                        }
+                    }),
                     verdict_label: opinion
                         .as_ref()
                         .map_or("尚未出具", |o| o.verdict.label())
@@ -264,6 +285,7 @@ impl App {
             may_enter,
             may_reinspect: reader == Reader::Scheduler
                 && jv::check_reinspection(&cal, visit, next_id.is_some(), today).is_ok(),
+            may_draw: reader == Reader::Scheduler && visit.draws_pending() && today <= visit.date,
         })
     }
 

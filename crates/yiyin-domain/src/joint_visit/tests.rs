@@ -334,3 +334,80 @@ fn the_notice_names_the_date_and_departments() {
             .contains("第2轮联合验收复查")
     );
 }
+
+/// 消防 (3, 4 assigned before) is to draw two of its pool's members E0011–E0014 instead: the
+/// seed is published with the schedule, the team counts as sending two, no opinion is taken
+/// before the draw, the draw is the seed's (re-run gives the same), once, and not after the date.
+#[test]
+fn a_team_drawn_from_a_pool_is_drawn_with_the_seed_published_before() {
+    use crate::pools::{ExpertDrawInput, PoolMember, rerun};
+    let cal = Calendar::builtin();
+    let members = (11..=14)
+        .map(|i| PoolMember {
+            id: format!("E{i:04}"),
+            name: format!("人员{i}"),
+            organisation: "xiaofang局".into(),
+            inside: true,
+        })
+        .collect();
+    let input = ExpertDrawInput {
+        seed: "a1b2c3".into(),
+        case: "HY-YJS-2025-0001/xiaofang".into(),
+        count: 2,
+        members,
+        exclusions: vec![],
+    };
+    let mut v = visit();
+    v.teams[1].staff.clear();
+    v.teams[1].draw = Some(TeamDraw {
+        pool_id: 7,
+        seed: input.seed.clone(),
+        passed_over: vec![],
+        published: Some(PublishedDraw {
+            input: input.clone(),
+            result: None,
+        }),
+    });
+    assert!(check_teams(&concerned(), &v.teams).is_ok());
+    assert!(v.draws_pending());
+    let none: Vec<String> = vec![];
+    let early = v
+        .check_opinion(
+            &cal,
+            &entry("zhujian", Verdict::Pass, &none, 1, "2025-03-05"),
+            "甲",
+        )
+        .unwrap_err();
+    assert!(
+        early.message.contains("尚未按公布的随机种子抽取"),
+        "{}",
+        early.message
+    );
+    // After the visit date: refused, nothing drawn.
+    let mut late = v.clone();
+    let refused = late.make_draws(d("2025-03-06"), |_| None).unwrap_err();
+    assert!(refused.message.contains("已过"), "{}", refused.message);
+    assert_eq!(late, v);
+    // A drawn member no longer sendable: refused.
+    let mut gone = v.clone();
+    assert!(gone.make_draws(d("2025-03-04"), |_| None).is_err());
+    // The draw: the members the seed gives, as staff; the result published with the input.
+    let staff_of = |id: &str| Some((id[1..].parse::<i64>().unwrap(), format!("人员{id}")));
+    v.make_draws(d("2025-03-04"), staff_of).unwrap();
+    assert!(!v.draws_pending());
+    let draw = v.teams[1].draw.as_ref().unwrap();
+    let published = draw.published.as_ref().unwrap();
+    let again = rerun(published).expect("the published draw re-runs to its result");
+    let drawn: Vec<i64> = again
+        .drawn
+        .iter()
+        .map(|m| m.id[1..].parse().unwrap())
+        .collect();
+    let sent: Vec<i64> = v.teams[1].staff.iter().map(|s| s.account_id).collect();
+    assert_eq!((sent.len(), &sent), (2, &drawn));
+    assert!(v.teams[1].staff.iter().all(|s| s.by == SentBy::Drawn));
+    assert!(check_teams(&concerned(), &v.teams).is_ok());
+    // Once only.
+    let twice = v.make_draws(d("2025-03-04"), staff_of).unwrap_err();
+    assert!(twice.message.contains("不能再次抽取"), "{}", twice.message);
+}

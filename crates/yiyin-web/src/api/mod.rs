@@ -301,6 +301,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(visits::get))
         .routes(routes!(visits::opinion))
         .routes(routes!(visits::reinspect))
+        .routes(routes!(visits::draw))
         .routes(routes!(visits::record))
         .routes(routes!(visits::mine))
         .routes(routes!(visits::my_visit))

@@ -15,10 +15,10 @@ pub(crate) fn page_headers(
     let mut headers = HeaderMap::new();
     headers.insert("x-total-count", HeaderValue::from(count));
     if let Some(next) = next {
-        let mut link = format!("{path}?after={}", yiyin_app::encode_query(next));
-        for (name, value) in kept.iter().filter(|(_, v)| !v.is_empty()) {
-            link.push_str(&format!("&{name}={}", yiyin_app::encode_query(value)));
-        }
+        let fields: Vec<(&str, &str)> = std::iter::once(("after", next))
+            .chain(kept.iter().map(|(name, value)| (*name, value.as_str())))
+            .collect();
+        let link = yiyin_app::query_url(path, &fields);
         if let Ok(v) = HeaderValue::from_str(&format!("<{link}>; rel=\"next\"")) {
             headers.insert(header::LINK, v);
         }

@@ -83,6 +83,20 @@ pub async fn reinspect(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+/// Make a visit's draws from the 踏勘人员库 with the seeds published when it was scheduled (the
+/// window of the bundle's lead department; once, up to the visit date): the drawn staff join
+/// their departments' teams. 422 names the rule.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/draw", tag = "联合踏勘验收",
+    params(("id" = i64, Path, description = "踏勘编号")),
+    responses((status = 200, body = VisitView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn draw(
+    call: CallerFor<gate::Receive>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<VisitView>> {
+    Ok(Json(call.app.draw_visit_teams(&call.who, id).await?))
+}
+
 fn text_file((name, text): (String, String)) -> Response {
     (
         [

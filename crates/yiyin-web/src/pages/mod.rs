@@ -226,6 +226,7 @@ pub fn router() -> Router<App> {
         .route("/work/visits/{id}", get(visits::show))
         .route("/work/visits/{id}/opinions", post(visits::opinion))
         .route("/work/visits/{id}/reinspection", post(visits::reinspect))
+        .route("/work/visits/{id}/draw", post(visits::draw))
         .route("/work/visits/{id}/record", get(visits::record))
         .route("/my/visits/{id}", get(visits::mine))
         .route("/my/visits/{id}/record", get(visits::my_record))

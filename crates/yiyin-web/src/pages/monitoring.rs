@@ -13,8 +13,7 @@ use yiyin_store::monitoring::{AppealState, MonitoringCard};
 use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, FieldErrors, FormData, Page, PageFor, PageResult, Path, Query, RawForm, encode, render,
-    settle,
+    Chrome, FieldErrors, FormData, Page, PageFor, PageResult, Path, Query, RawForm, render, settle,
 };
 
 /// The desk's filters, as the GET form sends them (empty: not filtered).
@@ -55,23 +54,21 @@ impl DeskQuery {
 
     /// The desk's address with these filters.
     fn url(&self, jurisdiction: &str) -> String {
-        let mut url = format!("/monitoring?jurisdiction={}", encode(jurisdiction));
-        for (k, v) in [
-            ("department", &self.department),
-            ("item", &self.item),
-            ("window", &self.window),
-            ("staff", &self.staff),
-            ("color", &self.color),
-            ("from", &self.from),
-            ("to", &self.to),
-            ("appeal", &self.appeal),
-            ("after", &self.after),
-        ] {
-            if !v.trim().is_empty() {
-                url.push_str(&format!("&{k}={}", encode(v.trim())));
-            }
-        }
-        url
+        yiyin_app::query_url(
+            "/monitoring",
+            &[
+                ("jurisdiction", jurisdiction),
+                ("department", &self.department),
+                ("item", &self.item),
+                ("window", &self.window),
+                ("staff", &self.staff),
+                ("color", &self.color),
+                ("from", &self.from),
+                ("to", &self.to),
+                ("appeal", &self.appeal),
+                ("after", &self.after),
+            ],
+        )
     }
 }
 

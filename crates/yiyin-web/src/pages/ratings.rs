@@ -564,16 +564,17 @@ async fn desk_page(page: &Page, q: &DeskQuery, refused: Option<AppError>) -> Pag
         Err(e) => return Err(e.into()),
     };
     let next = list.next.as_ref().map(|after| {
-        let e = crate::pages::encode;
-        format!(
-            "/ratings?jurisdiction={}&department={}&bad={}&state={}&from={}&to={}&after={}",
-            e(&jurisdiction),
-            e(&q.department),
-            e(&q.bad),
-            e(&q.state),
-            e(&q.from),
-            e(&q.to),
-            e(after)
+        yiyin_app::query_url(
+            "/ratings",
+            &[
+                ("jurisdiction", &jurisdiction),
+                ("department", &q.department),
+                ("bad", &q.bad),
+                ("state", &q.state),
+                ("from", &q.from),
+                ("to", &q.to),
+                ("after", after),
+            ],
         )
     });
     let (ratings, count) = (list.items, list.count);

@@ -289,6 +289,23 @@ pub async fn reinspect(
     .await
 }
 
+/// Makes the visit's draws with the seeds published when it was scheduled (the window).
+pub async fn draw(page: PageFor<gate::Receive>, Path(id): Path<i64>, form: RawForm) -> PageResult {
+    page.check_csrf(&form)?;
+    let result = page.app.draw_visit_teams(page.who(), id).await;
+    settle(
+        result,
+        |v| {
+            (
+                format!("/work/visits/{}", v.id),
+                "已按公布的随机种子抽取踏勘人员".to_string(),
+            )
+        },
+        |e| async { visit_page(&page, id, "", FormData::default(), e).await },
+    )
+    .await
+}
+
 fn download((name, text): (String, String)) -> Response {
     file_response("text/plain; charset=utf-8", &name, false, text.into_bytes())
 }
