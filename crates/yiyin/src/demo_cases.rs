@@ -33,7 +33,11 @@ pub const DEMO_TOTP_SECRET: &str = "YIYINDEMOYIYINDEMOYIYINDEMOYIYIN";
 
 /// Makes a demo staff account, its second factor enrolled with [`DEMO_TOTP_SECRET`] when its role
 /// needs one.
-async fn demo_staff(app: &App, new: &NewStaff, at: DateTime<Utc>) -> Result<(), AppError> {
+pub(crate) async fn demo_staff(
+    app: &App,
+    new: &NewStaff,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     let by = yiyin_domain::party::Actor::cli("演示数据");
     let account = create_staff(&app.store, new, &by, None, at).await?;
     if yiyin_app::totp::needs_second_factor(&account.grants) {

@@ -1,13 +1,20 @@
 //! The demo's construction project (工程建设项目审批, 国办发〔2019〕11号; 汉阴 三(二)): in 汉阴, the
 //! stages' bundles made of its catalog's own construction items — 立项用地规划许可 (企业投资项目核准,
 //! milestone; 建设项目环境影响评价文件审批 in parallel), 工程建设许可 (取水许可), 施工许可 (建筑工程
-//! 施工许可证核发; 林木采伐许可证核发 in parallel); 竣工验收 is not configured, the catalog having
-//! no acceptance item —, the scheme with the 120 working-day target, and one project registered
-//! at the window with stage 1 decided and stage 2 received, all through the application layer.
+//! 施工许可证核发, milestone; 特殊建设工程消防设计审查 and 人防工程审批, whose drawing-review step the
+//! project's 施工图审查合格书 takes; 林木采伐许可证核发 in parallel), 竣工验收 (特殊建设工程消防验收
+//! and 建设工程规划条件核实, both milestones, inspected at one 联合验收) —, the scheme with the 120
+//! working-day target; the departments' staff sent to joint visits (two inspectors of each
+//! department concerned, `hanyin.<department>.kc1`/`kc2`) and the bureau's 踏勘人员库 of them; and
+//! one project registered at the window with stage 1 decided and stage 2 received, all through
+//! the application layer.
 
 use chrono::{DateTime, Utc};
+use yiyin_app::accounts::NewStaff;
 use yiyin_app::bundles::{BundleIntake, ReceiveBundle, publish_bundle};
+use yiyin_app::pools::{MemberInput, PoolInput};
 use yiyin_app::{App, AppError, FixedClock};
+use yiyin_domain::authz::Grant;
 use yiyin_domain::catalog::bundle::BundleSpec;
 use yiyin_domain::engine::Action;
 use yiyin_domain::party::{Applicant, SubjectId};
@@ -16,7 +23,7 @@ use yiyin_domain::project::{
 };
 use yiyin_domain::roles::Role;
 
-use crate::demo_cases::{Driver, back, principal};
+use crate::demo_cases::{DEMO_PASSWORD, Driver, back, demo_staff, principal};
 
 const J: &str = "hanyin";
 
@@ -55,11 +62,72 @@ const STAGES: &[StageRow] = &[
         "HY-GJ-3",
         "工程建设项目施工许可阶段",
         "zhujian",
-        &["HY-ZJ-001", "HY-NL-002"],
+        &["HY-ZJ-001", "HY-ZJ-002", "HY-ZJ-003", "HY-NL-002"],
         &["HY-ZJ-001"],
         &["HY-NL-002"],
     ),
+    (
+        Stage::Completion,
+        "HY-GJ-4",
+        "工程建设项目竣工验收阶段",
+        "zhujian",
+        &["HY-ZJ-004", "HY-GT-003"],
+        &["HY-ZJ-004", "HY-GT-003"],
+        &[],
+    ),
 ];
+
+/// The staff each department concerned sends to joint visits (联合踏勘、联合验收): two inspectors
+/// of its own (a grant limited to it), `hanyin.<department>.kc1` and `kc2`.
+const VISIT_STAFF: &[(&str, [&str; 2])] = &[
+    ("fagai", ["杜明", "田静"]),
+    ("huanbao", ["石磊", "彭燕"]),
+    ("shuili", ["曹阳", "龚丽"]),
+    ("zhujian", ["程功", "袁洁"]),
+    ("linye", ["潘林", "蔡霞"]),
+    ("guotu", ["丁建", "魏敏"]),
+];
+
+/// The departments' visit staff and the bureau's 踏勘人员库 of them (kept by the bureau head).
+async fn visit_staff(app: &App) -> Result<(), AppError> {
+    let head = principal(app, &format!("{J}.head")).await?;
+    let pool = app
+        .create_pool(
+            &head,
+            J,
+            &PoolInput {
+                kind: "inspector".into(),
+                name: "联合踏勘验收人员库".into(),
+                specialty: "工程建设项目联合踏勘、联合验收".into(),
+            },
+        )
+        .await?;
+    let at = app.now();
+    for (department, names) in VISIT_STAFF {
+        for (n, name) in names.iter().enumerate() {
+            let login = format!("{J}.{department}.kc{}", n + 1);
+            let grant = Grant {
+                role: Role::Inspector,
+                jurisdiction: J.into(),
+                department: Some((*department).into()),
+                unit: None,
+            };
+            let staff = NewStaff {
+                login: login.clone(),
+                name: (*name).into(),
+                password: DEMO_PASSWORD.into(),
+                grants: vec![grant],
+            };
+            demo_staff(app, &staff, at).await?;
+            let member = MemberInput {
+                login,
+                ..MemberInput::default()
+            };
+            app.add_pool_member(&head, pool.pool.id, &member).await?;
+        }
+    }
+    Ok(())
+}
 
 /// Publishes 汉阴's stage bundles and scheme and drives one project; returns how many projects.
 pub async fn load(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<usize, AppError> {
@@ -106,6 +174,7 @@ pub async fn load(app: &App, clock: &FixedClock, now: DateTime<Utc>) -> Result<u
         stages,
     };
     app.put_project_scheme(&catalog, J, scheme).await?;
+    visit_staff(app).await?;
 
     let mut d = Driver::new(app, clock, J).await?;
     let cal = app.calendar();
