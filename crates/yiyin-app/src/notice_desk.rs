@@ -13,13 +13,14 @@ use yiyin_domain::notifications::{
     NotificationChannel, NotificationKind, check_resend, masked_address,
 };
 use yiyin_store::events::NewEvent;
-use yiyin_store::notifications::OutboxRow;
+use yiyin_store::notifications::{NoticeKey, OutboxRow};
 
 use crate::App;
 use crate::error::{AppError, Result};
+use crate::paging::{bad_cursor, cut, page_limit};
 use crate::principal::Principal;
 
-/// The most notices one read of the desk lists.
+/// The most notices a page of the desk lists.
 pub const NOTICE_DESK_LIMIT: i64 = 200;
 
 /// A notice that failed, as the desk shows it.
@@ -77,18 +78,34 @@ pub struct NoticeDesk {
     /// How many are dead (retries spent) and how many are still retried.
     pub dead: i64,
     pub retrying: i64,
-    /// The dead first, then the retried, newest first; at most [`NOTICE_DESK_LIMIT`].
+    /// The dead first, then the retried, newest first; a page of at most [`NOTICE_DESK_LIMIT`].
     pub notices: Vec<FailedNotice>,
+    /// The cursor to give as `after` for the next page; None on the last page.
+    pub next: Option<String>,
 }
 
 impl App {
-    /// The failed notices about a jurisdiction's cases: for those who manage the sending there.
-    pub async fn failed_notices(&self, who: &Principal, jurisdiction: &str) -> Result<NoticeDesk> {
+    /// A page of the failed notices about a jurisdiction's cases, after the cursor `after` (empty:
+    /// the first page), `limit` a page (1 to [`NOTICE_DESK_LIMIT`]): for those who manage the
+    /// sending there.
+    pub async fn failed_notices(
+        &self,
+        who: &Principal,
+        jurisdiction: &str,
+        after: &str,
+        limit: Option<i64>,
+    ) -> Result<NoticeDesk> {
         who.require_in(Operation::ManageNotifications, jurisdiction)?;
-        let (rows, dead, retrying) = self
+        let limit = page_limit(limit, NOTICE_DESK_LIMIT)?;
+        let after = match after.trim() {
+            "" => None,
+            a => Some(NoticeKey::parse(a).ok_or_else(bad_cursor)?),
+        };
+        let (mut rows, dead, retrying) = self
             .store
-            .failed_notifications(jurisdiction, NOTICE_DESK_LIMIT)
+            .failed_notifications(jurisdiction, after, limit + 1)
             .await?;
+        let next = cut(&mut rows, limit, |(row, _)| NoticeKey::of(row).cursor());
         Ok(NoticeDesk {
             jurisdiction: jurisdiction.to_string(),
             dead,
@@ -97,6 +114,7 @@ impl App {
                 .into_iter()
                 .map(|(row, number)| FailedNotice::of(row, number))
                 .collect(),
+            next,
         })
     }
 

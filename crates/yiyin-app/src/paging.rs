@@ -32,6 +32,17 @@ pub fn page_limit(limit: Option<i64>, max: i64) -> Result<i64> {
     }
 }
 
+/// Cuts the rows read one beyond `limit` (that one only says a next page exists) back to the
+/// page, and returns the cursor of its last row (`key`) when a next page exists.
+pub fn cut<T>(rows: &mut Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> Option<String> {
+    if rows.len() as i64 > limit {
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        rows.last().map(key)
+    } else {
+        None
+    }
+}
+
 /// The cursor of a list newest first by id: the id of the last row of the page before (empty:
 /// the first page).
 pub fn id_cursor(after: &str) -> Result<Option<i64>> {

@@ -1,13 +1,14 @@
 //! Persistence of joint site inspections and joint final acceptances (联合踏勘、联合验收): a visit of
 //! a received bundle (and the project whose stage it is), its kind, date, round and the round it
 //! re-inspects (one re-inspection per round, by a unique index), its state and its body — the
-//! departments' teams, draws and opinions (JSON) — written under optimistic concurrency. The rules
-//! are `yiyin_domain::joint_visit`'s.
+//! departments' teams, draws and opinions (JSON) — written under optimistic concurrency; a
+//! jurisdiction's visits read a page at a time, as far as the reader's departments reach. The
+//! rules are `yiyin_domain::joint_visit`'s.
 
 use chrono::NaiveDate;
 use yiyin_domain::joint_visit::Visit;
 
-use crate::rows::{Json, day, insert, record, select, sql};
+use crate::rows::{Json, Statement, day, insert, record, select, sql};
 use crate::{Conflict, Result, Store, StoreError, WriteTx};
 
 record! {
@@ -35,6 +36,60 @@ record! {
     struct StageOfBundle {
         project_id: Option<i64>,
         project_stage: Option<String>,
+    }
+}
+
+/// How far a reader's view of a jurisdiction's visits reaches: every one (the bureau's window), or
+/// those of the bundles with a member item of these departments (each department concerned sends
+/// its own staff, so a visit's teams are its bundle's departments); an empty list reaches none.
+#[derive(Debug, Clone, Default)]
+pub struct VisitScope {
+    pub all: bool,
+    pub departments: Vec<String>,
+}
+
+/// Where a page of visits ends, in the desk's order (the latest visit date first): date and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisitKey {
+    pub date: NaiveDate,
+    pub id: i64,
+}
+
+impl VisitKey {
+    /// The key of a visit.
+    pub fn of(r: &VisitRecord) -> VisitKey {
+        VisitKey {
+            date: r.visit_date,
+            id: r.id,
+        }
+    }
+
+    /// The key as a client gives it back (`YYYY-MM-DD_id`).
+    pub fn cursor(&self) -> String {
+        format!("{}_{}", day(self.date), self.id)
+    }
+
+    /// A key given back by a client; None when it is not one.
+    pub fn parse(text: &str) -> Option<VisitKey> {
+        let (date, id) = text.split_once('_')?;
+        Some(VisitKey {
+            date: NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?,
+            id: id.parse().ok().filter(|i: &i64| *i > 0)?,
+        })
+    }
+}
+
+/// The conditions of a reader's visits of a jurisdiction, after `WHERE `.
+fn push_scope<'q>(q: &mut Statement<'q>, jurisdiction: &'q str, scope: &'q VisitScope) {
+    q.push("jurisdiction = ").push_bind(jurisdiction);
+    if !scope.all {
+        if scope.departments.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(" AND bundle_id IN (SELECT bundle_id FROM bundle_members WHERE department");
+            q.push_in(&scope.departments);
+            q.push(")");
+        }
     }
 }
 
@@ -99,13 +154,34 @@ impl Store {
             .await
     }
 
-    /// The visits of a jurisdiction, latest date first (at most `limit`).
-    pub async fn visits_in(&self, jurisdiction: &str, limit: i64) -> Result<Vec<VisitRecord>> {
-        let from =
-            "joint_visits WHERE jurisdiction = $1 ORDER BY visit_date DESC, id DESC LIMIT $2";
-        sql!(select::<VisitRecord>(from); jurisdiction, limit)
-            .all(self.reader())
-            .await
+    /// A page of a jurisdiction's visits as far as `scope` reaches, latest date first, after the
+    /// visit `after` (keyset pagination on the date and id), `limit` a page (1 to 1 000), with how
+    /// many the scope holds.
+    pub async fn visit_page(
+        &self,
+        jurisdiction: &str,
+        scope: &VisitScope,
+        after: Option<VisitKey>,
+        limit: i64,
+    ) -> Result<(Vec<VisitRecord>, i64)> {
+        let limit = limit.clamp(1, 1000);
+        let mut q = Statement::new(select::<VisitRecord>("joint_visits WHERE "));
+        push_scope(&mut q, jurisdiction, scope);
+        if let Some(k) = after {
+            q.push(" AND (visit_date < ")
+                .push_bind(day(k.date))
+                .push(" OR (visit_date = ")
+                .push_bind(day(k.date))
+                .push(" AND id < ")
+                .push_bind(k.id)
+                .push("))");
+        }
+        q.push(" ORDER BY visit_date DESC, id DESC LIMIT ")
+            .push_bind(limit);
+        let rows = q.all(self.reader()).await?;
+        let mut count = Statement::new("SELECT COUNT(*) FROM joint_visits WHERE ");
+        push_scope(&mut count, jurisdiction, scope);
+        Ok((rows, count.scalar(self.reader()).await?))
     }
 
     /// The visits of a bundle, in order of scheduling.

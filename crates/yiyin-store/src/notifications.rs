@@ -9,7 +9,7 @@ use serde::Serialize;
 use yiyin_domain::notifications::Preferences;
 use yiyin_domain::supervision::{RetryPolicy, kept_error};
 
-use crate::rows::{WithLast, columns_of, day, insert, record, select, sql};
+use crate::rows::{Statement, WithLast, columns_of, day, insert, record, select, sql};
 use crate::{Result, Store, WriteTx};
 
 record! {
@@ -111,6 +111,42 @@ pub struct Reader {
     pub account_id: i64,
     pub phone: String,
     pub prefs: Option<PrefsRow>,
+}
+
+/// Where a page of failed notices ends, in the desk's order (the dead first, newest first): whether
+/// the notice is dead, and its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoticeKey {
+    pub dead: bool,
+    pub id: i64,
+}
+
+impl NoticeKey {
+    /// The key of a notice.
+    pub fn of(row: &OutboxRow) -> NoticeKey {
+        NoticeKey {
+            dead: row.dead,
+            id: row.id,
+        }
+    }
+
+    /// The key as a client gives it back (`dead_id`, dead 1 or 0).
+    pub fn cursor(&self) -> String {
+        format!("{}_{}", i64::from(self.dead), self.id)
+    }
+
+    /// A key given back by a client; None when it is not one.
+    pub fn parse(text: &str) -> Option<NoticeKey> {
+        let (dead, id) = text.split_once('_')?;
+        Some(NoticeKey {
+            dead: match dead {
+                "1" => true,
+                "0" => false,
+                _ => return None,
+            },
+            id: id.parse().ok().filter(|i: &i64| *i > 0)?,
+        })
+    }
 }
 
 impl WriteTx {
@@ -304,22 +340,38 @@ impl Store {
             .await
     }
 
-    /// The notices about a jurisdiction's cases that failed and are not sent — the dead ones first,
-    /// then those still retried, newest first — each with its case's number; and how many such
-    /// notices there are of each (dead, retried), beyond the `limit` listed.
+    /// A page of the notices about a jurisdiction's cases that failed and are not sent — the dead
+    /// ones first, then those still retried, newest first — after the notice `after` in that
+    /// order (keyset pagination), `limit` a page (1 to 1 000), each with its case's number; and
+    /// how many such notices there are of each (dead, retried), beyond the page.
     pub async fn failed_notifications(
         &self,
         jurisdiction: &str,
+        after: Option<NoticeKey>,
         limit: i64,
     ) -> Result<(Vec<(OutboxRow, String)>, i64, i64)> {
         const FAILED: &str = "FROM notification_outbox o JOIN cases c ON c.id = o.case_id
              WHERE c.jurisdiction = $1 AND o.sent_at IS NULL AND (o.dead = 1 OR o.attempts > 0)";
-        let listed = format!(
-            "SELECT {}, c.number AS case_number {FAILED} ORDER BY o.dead DESC, o.id DESC LIMIT $2",
+        let mut listed = Statement::new(format!(
+            "SELECT {}, c.number AS case_number {FAILED}",
             columns_of::<OutboxRow>("o")
-        );
-        let rows: Vec<WithLast<OutboxRow, String>> =
-            sql!(listed; jurisdiction, limit).all(self.reader()).await?;
+        ))
+        .bind(jurisdiction);
+        if let Some(k) = after {
+            let dead = i64::from(k.dead);
+            listed
+                .push(" AND (o.dead < ")
+                .push_bind(dead)
+                .push(" OR (o.dead = ")
+                .push_bind(dead)
+                .push(" AND o.id < ")
+                .push_bind(k.id)
+                .push("))");
+        }
+        listed
+            .push(" ORDER BY o.dead DESC, o.id DESC LIMIT ")
+            .push_bind(limit.clamp(1, 1000));
+        let rows: Vec<WithLast<OutboxRow, String>> = listed.all(self.reader()).await?;
         // SUM of an integer literal, not of the BIGINT column (NUMERIC on PostgreSQL).
         let counted = format!(
             "SELECT SUM(CASE WHEN o.dead = 1 THEN 1 ELSE 0 END) AS dead, COUNT(*) AS failing {FAILED}"

@@ -485,6 +485,38 @@ async fn a_joint_inspection_is_scheduled_once_and_reinspected_until_it_passes(ba
         .await
         .refused(422, "无需复查");
 
+    // The jurisdiction's list, a page at a time, the latest date first: the window sees every
+    // round, a department taking part sees them too; staff of no department concerned see none.
+    let first = app
+        .list_page(Some(&clerk), "/api/v1/visits?jurisdiction=hanyin&limit=2")
+        .await;
+    assert_eq!((first.ids(), first.total()), (vec![v3_id, v2_id], Some(3)));
+    let next = first.next.expect("a next page");
+    assert!(next.contains("limit=2"), "{next}");
+    let last = app.list_page(Some(&clerk), &next).await;
+    assert_eq!(
+        (last.ids(), last.total(), last.next),
+        (vec![v1_id], Some(3), None)
+    );
+    let theirs = app
+        .list_page(Some(&zj2), "/api/v1/visits?jurisdiction=hanyin")
+        .await;
+    assert_eq!(theirs.ids(), [v3_id, v2_id, v1_id]);
+    let reviewer = app.staff("hy.reviewer", Role::Reviewer, HANYIN).await;
+    let none = app
+        .list_page(Some(&reviewer), "/api/v1/visits?jurisdiction=hanyin")
+        .await;
+    assert_eq!((none.ids(), none.total()), (vec![], Some(0)));
+    for (query, phrase) in [
+        ("after=2025-03-18", "翻页位置无效"),
+        ("limit=201", "1 至 200"),
+    ] {
+        app.by(&clerk)
+            .get(&format!("/api/v1/visits?jurisdiction=hanyin&{query}"))
+            .await
+            .refused(422, phrase);
+    }
+
     // The pages: the desk, the visit, the project's list; every act audited.
     let (status, html) = app
         .page_text(&clerk, "/work/visits?jurisdiction=hanyin")
@@ -494,6 +526,7 @@ async fn a_joint_inspection_is_scheduled_once_and_reinspected_until_it_passes(ba
         html.contains("第3轮复查") && html.contains("安排联合踏勘或联合验收"),
         "{html}"
     );
+    assert!(html.contains("共 3 次"), "{html}");
     let (status, html) = app
         .page_text(&clerk, &format!("/work/visits/new?bundle={bundle}"))
         .await;

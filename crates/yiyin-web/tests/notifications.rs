@@ -650,6 +650,51 @@ async fn a_dead_notice_is_kept_and_sent_again_by_the_system_administrator(backen
     );
     assert!(!html.contains("13912345678"));
 
+    // A second application's text fails once and is retried: the desk reads a page at a time,
+    // the dead first, then the retried; a cursor not given back is refused.
+    let second = apply(&api, &token).await;
+    let retried = api
+        .store
+        .outbox_of_case(second)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.channel == "sms")
+        .expect("a text queued");
+    let now = api.app.now().timestamp_millis();
+    let mut tx = api.store.begin_write().await.unwrap();
+    let lease = tx
+        .claim_notification(retried.id, now, LEASE_MS)
+        .await
+        .unwrap()
+        .expect("claimed");
+    tx.notification_failed(retried.id, lease, now, "HTTP 503", &retry_policy())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let first = api
+        .by(&admin)
+        .get(&format!("{path}?limit=1"))
+        .await
+        .expect(200);
+    assert_eq!(
+        (first["dead"].as_i64(), first["retrying"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(first["notices"][0]["id"], row.id, "{first}");
+    let next = first["next"].as_str().expect("a next page").to_string();
+    let last = api
+        .by(&admin)
+        .get(&format!("{path}?limit=1&after={next}"))
+        .await
+        .expect(200);
+    assert_eq!(last["notices"][0]["id"], retried.id, "{last}");
+    assert!(last["next"].is_null(), "{last}");
+    api.by(&admin)
+        .get(&format!("{path}?after=2_1"))
+        .await
+        .refused(422, "翻页位置无效");
+
     // The gateway is mended; the administrator sends it again: it goes once, under its key.
     let again = api.by(&admin).post_empty(&resend).await.expect(200);
     assert_eq!(again["dead"], false, "{again}");

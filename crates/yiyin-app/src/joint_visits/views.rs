@@ -1,13 +1,18 @@
 //! Reading joint visits: who sees a visit (the window of the bundle's lead department, the staff
 //! sent, staff who may read the bundle, and its applicant — the builder of the project — with the
 //! staff's names masked), the visit with its teams, opinions, defects, the notice of its date and
-//! its joint record (联合踏勘记录 / 联合验收意见书, downloadable), and the lists: a jurisdiction's, a
-//! project's.
+//! its joint record (联合踏勘记录 / 联合验收意见书, downloadable), and the lists: a jurisdiction's (a
+//! page at a time, latest date first), a project's.
 
 use chrono::NaiveDate;
 use yiyin_domain::joint_visit::opinion_deadline;
+use yiyin_store::joint_visits::{VisitKey, VisitScope};
 
 use super::*;
+use crate::paging::{ListPage, bad_cursor, cut, page_limit};
+
+/// The most visits a page of a jurisdiction's list holds.
+pub const VISITS_PAGE_MAX: i64 = 200;
 
 /// A member of staff sent, as the reader sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -311,35 +316,50 @@ impl App {
         })
     }
 
-    /// The visits of a jurisdiction: all of them for its window (who schedules them); for other
-    /// staff those they are sent to or whose departments take part.
-    pub async fn visit_list(&self, who: &Principal, jurisdiction: &str) -> Result<Vec<VisitLine>> {
+    /// A page of a jurisdiction's visits, latest date first, after the cursor `after` (empty: the
+    /// first page), `limit` a page (1 to [`VISITS_PAGE_MAX`]): all of them for its window (who
+    /// schedules them); for other staff those whose departments take part (the staff sent among
+    /// them).
+    pub async fn visit_list(
+        &self,
+        who: &Principal,
+        jurisdiction: &str,
+        after: &str,
+        limit: Option<i64>,
+    ) -> Result<ListPage<VisitLine>> {
         self.jurisdiction(jurisdiction)?;
         who.require_staff()?;
         let window = who.require_in(Operation::Receive, jurisdiction).is_ok();
         if !window {
             who.require_in(Operation::ViewCase, jurisdiction)?;
         }
-        let departments: Vec<&str> = who
-            .account
-            .grants
-            .iter()
-            .filter(|g| g.jurisdiction == jurisdiction)
-            .filter_map(|g| g.department.as_deref())
-            .collect();
-        let mut out = Vec::new();
-        for r in self.store.visits_in(jurisdiction, 500).await? {
-            let v = &r.body.0;
-            if window
-                || v.sends(who.account.id)
-                || v.teams
-                    .iter()
-                    .any(|t| departments.contains(&t.department.as_str()))
-            {
-                out.push(self.visit_line(&r).await?);
-            }
+        let limit = page_limit(limit, VISITS_PAGE_MAX)?;
+        let after = match after.trim() {
+            "" => None,
+            a => Some(VisitKey::parse(a).ok_or_else(bad_cursor)?),
+        };
+        // Other staff see the visits their departments take part in (the staff sent are staff of
+        // those departments).
+        let scope = VisitScope {
+            all: window,
+            departments: who
+                .account
+                .grants
+                .iter()
+                .filter(|g| g.jurisdiction == jurisdiction)
+                .filter_map(|g| g.department.clone())
+                .collect(),
+        };
+        let (mut rows, count) = self
+            .store
+            .visit_page(jurisdiction, &scope, after, limit + 1)
+            .await?;
+        let next = cut(&mut rows, limit, |r| VisitKey::of(r).cursor());
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            items.push(self.visit_line(r).await?);
         }
-        Ok(out)
+        Ok(ListPage { items, count, next })
     }
 
     /// The visits of a project's stages, for whoever may see the project (its page lists them).

@@ -121,12 +121,7 @@ impl App {
                 ..filter.clone()
             })
             .await?;
-        let next = if rows.len() as i64 > filter.limit {
-            rows.truncate(usize::try_from(filter.limit).unwrap_or(0));
-            rows.last().map(|r| RatingKey::of(r).cursor())
-        } else {
-            None
-        };
+        let next = crate::paging::cut(&mut rows, filter.limit, |r| RatingKey::of(r).cursor());
         Ok(ListPage {
             items: rows.into_iter().map(|r| view(r, today)).collect(),
             count: self.store.rating_count(&filter).await?,

@@ -16,6 +16,7 @@ use yiyin_app::drawing_reviews::{
 };
 use yiyin_domain::drawing_review::{Certificate, Institution};
 
+use super::paging::JurisdictionPage;
 use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
@@ -64,47 +65,27 @@ pub async fn assign(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// Which reviews to list: the jurisdiction and the page.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ReviewsQuery {
-    /// 县区代码
-    pub jurisdiction: String,
-    /// The page after this review: the `after` of the `Link: <…>; rel="next"` header of the page
-    /// before (omitted: the first page).
-    #[serde(default)]
-    pub after: String,
-    /// Reviews per page, 1 to 200 (default 200).
-    #[serde(default)]
-    pub limit: Option<i64>,
-}
-
 /// The reviews of a jurisdiction, newest first: all for the bureau's staff, its own for an
 /// institution's reviewers (their worklist), a page at a time: `X-Total-Count` says how many the
 /// reader may list, and the `Link` header (`rel="next"`) gives the next page's address until
 /// the last page.
-#[utoipa::path(get, path = "/api/v1/drawing-reviews", tag = "施工图审查", params(ReviewsQuery),
+#[utoipa::path(get, path = "/api/v1/drawing-reviews", tag = "施工图审查", params(JurisdictionPage),
     responses((status = 200, body = Vec<ReviewLine>, headers(
         ("X-Total-Count" = i64, description = "可查看的施工图审查总数"),
         ("Link" = String, description = "下一页地址（rel=\"next\"），末页没有"),
     )), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     call: CallerFor<gate::DrawingReviews>,
-    Query(q): Query<ReviewsQuery>,
+    Query(q): Query<JurisdictionPage>,
 ) -> ApiResult<(HeaderMap, Json<Vec<ReviewLine>>)> {
     let page = call
         .app
         .drawing_review_list(&call.who, &q.jurisdiction, &q.after, q.limit)
         .await?;
-    let headers = super::paging::page_headers(
-        page.count,
-        page.next.as_deref(),
-        "/api/v1/drawing-reviews",
-        &[
-            ("jurisdiction", q.jurisdiction.clone()),
-            ("limit", q.limit.map(|l| l.to_string()).unwrap_or_default()),
-        ],
-    );
-    Ok((headers, Json(page.items)))
+    Ok((
+        q.headers("/api/v1/drawing-reviews", &page),
+        Json(page.items),
+    ))
 }
 
 /// A review: its institution, assignment (and draw), rounds, opinions with numbered defects, the

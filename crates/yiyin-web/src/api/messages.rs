@@ -11,6 +11,7 @@ use yiyin_app::notice_desk::{FailedNotice, NoticeDesk};
 use yiyin_app::notifications::NotificationSettings;
 use yiyin_store::notifications::InboxMessage;
 
+use super::paging::PageQuery;
 use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
@@ -85,16 +86,23 @@ pub async fn set_settings(
 }
 
 /// The notices (SMS and e-mail) about a jurisdiction's cases that did not go out: dead ones (retries
-/// spent) first, then those still retried; addresses masked, texts not shown. For the system
-/// administrators of the jurisdiction.
+/// spent) first, then those still retried; addresses masked, texts not shown; a page at a time
+/// (`next` is the `after` of the next page, none on the last). For the system administrators of
+/// the jurisdiction.
 #[utoipa::path(get, path = "/api/v1/jurisdictions/{code}/notifications/failed", tag = "账号",
-    params(("code" = String, Path, description = "县区代码")),
-    responses((status = 200, body = NoticeDesk), (status = 403, body = ErrorBody)))]
+    params(("code" = String, Path, description = "县区代码"), PageQuery),
+    responses((status = 200, body = NoticeDesk), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn failed(
     call: CallerFor<gate::ManageNotifications>,
     Path(code): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult<Json<NoticeDesk>> {
-    Ok(Json(call.app.failed_notices(&call.who, &code).await?))
+    Ok(Json(
+        call.app
+            .failed_notices(&call.who, &code, &q.after, q.limit)
+            .await?,
+    ))
 }
 
 /// Send a dead notice again (its retries were spent): due at once, under its own key. Logged.

@@ -1,8 +1,57 @@
-//! The headers of a list read a page at a time (newest first, `after` and `limit` in the query):
-//! `X-Total-Count` says how many rows the whole list holds, and `Link` (`rel="next"`) gives the
-//! next page's address, with the list's other query fields kept, until the last page.
+//! Lists read a page at a time (newest first, `after` and `limit` in the query): the query of a
+//! page, and its headers — `X-Total-Count` says how many rows the whole list holds, and `Link`
+//! (`rel="next"`) gives the next page's address, with the list's other query fields kept, until
+//! the last page.
 
 use axum::http::{HeaderMap, HeaderValue, header};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use yiyin_app::paging::ListPage;
+
+/// The page of a list: after the row the page before ended with, so many rows.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// The page after this row: the `after` of the `Link: <…>; rel="next"` header (or the `next`
+    /// field) of the page before (omitted: the first page).
+    #[serde(default)]
+    pub after: String,
+    /// Rows per page, 1 to 200 (default 200).
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// A jurisdiction's list, a page at a time.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct JurisdictionPage {
+    /// 县区代码
+    pub jurisdiction: String,
+    /// The page after this row: the `after` of the `Link: <…>; rel="next"` header of the page
+    /// before (omitted: the first page).
+    #[serde(default)]
+    pub after: String,
+    /// Rows per page, 1 to 200 (default 200).
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+impl JurisdictionPage {
+    /// The headers of `page` of the list at `path`, its next page keeping the jurisdiction and
+    /// the limit.
+    pub(crate) fn headers<T>(&self, path: &str, page: &ListPage<T>) -> HeaderMap {
+        page_headers(
+            page.count,
+            page.next.as_deref(),
+            path,
+            &[
+                ("jurisdiction", self.jurisdiction.clone()),
+                (
+                    "limit",
+                    self.limit.map(|l| l.to_string()).unwrap_or_default(),
+                ),
+            ],
+        )
+    }
+}
 
 /// The headers of a page of the list at `path` whose query fields `kept` (name, value; empty
 /// values left out) the next page repeats.

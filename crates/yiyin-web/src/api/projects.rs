@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use yiyin_app::App;
 use yiyin_app::agency::acts::AgentFile;
 use yiyin_app::bundles::{BundleIntake, BundleView, ReceiveBundle};
@@ -17,6 +17,7 @@ use yiyin_app::cases::ApplicantInput;
 use yiyin_app::projects::{ApplyStage, ProjectLine, ProjectView};
 use yiyin_domain::project::{Project, Scheme, Stage};
 
+use super::paging::JurisdictionPage;
 use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
@@ -77,47 +78,24 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// Which projects to list: the jurisdiction and the page.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ProjectsQuery {
-    /// 县区代码
-    pub jurisdiction: String,
-    /// The page after this project: the `after` of the `Link: <…>; rel="next"` header of the page
-    /// before (omitted: the first page).
-    #[serde(default)]
-    pub after: String,
-    /// Projects per page, 1 to 200 (default 200).
-    #[serde(default)]
-    pub limit: Option<i64>,
-}
-
 /// The projects of a jurisdiction, newest first (staff who receive or read cases there), with the
 /// stage in hand and the working days used against the target, a page at a time:
 /// `X-Total-Count` says how many the jurisdiction has, and the `Link` header (`rel="next"`) gives
 /// the next page's address until the last page.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "工程建设项目", params(ProjectsQuery),
+#[utoipa::path(get, path = "/api/v1/projects", tag = "工程建设项目", params(JurisdictionPage),
     responses((status = 200, body = Vec<ProjectLine>, headers(
         ("X-Total-Count" = i64, description = "本县区的工程建设项目总数"),
         ("Link" = String, description = "下一页地址（rel=\"next\"），末页没有"),
     )), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     call: CallerFor<gate::Staff>,
-    Query(q): Query<ProjectsQuery>,
+    Query(q): Query<JurisdictionPage>,
 ) -> ApiResult<(HeaderMap, Json<Vec<ProjectLine>>)> {
     let page = call
         .app
         .project_list(&call.who, &q.jurisdiction, &q.after, q.limit)
         .await?;
-    let headers = super::paging::page_headers(
-        page.count,
-        page.next.as_deref(),
-        "/api/v1/projects",
-        &[
-            ("jurisdiction", q.jurisdiction.clone()),
-            ("limit", q.limit.map(|l| l.to_string()).unwrap_or_default()),
-        ],
-    );
-    Ok((headers, Json(page.items)))
+    Ok((q.headers("/api/v1/projects", &page), Json(page.items)))
 }
 
 /// The projects of the applicant's own organisation (by its credit code).

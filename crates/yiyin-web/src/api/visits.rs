@@ -6,11 +6,11 @@
 //! Rules and permissions live in `yiyin_app::joint_visits`.
 
 use axum::Json;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use yiyin_app::joint_visits::{OpinionInput, Reinspect, ScheduleVisit, VisitLine, VisitView};
 
-use super::supervision::JurisdictionQuery;
+use super::paging::JurisdictionPage;
 use crate::auth::{CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
@@ -30,15 +30,23 @@ pub async fn schedule(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// The visits of a jurisdiction, latest first: all for its window; for other staff those they
-/// are sent to or their departments take part in.
-#[utoipa::path(get, path = "/api/v1/visits", tag = "联合踏勘验收", params(JurisdictionQuery),
-    responses((status = 200, body = Vec<VisitLine>), (status = 403, body = ErrorBody)))]
+/// The visits of a jurisdiction, latest date first, a page at a time: all for its window; for
+/// other staff those their departments take part in. `X-Total-Count` says how many, and the
+/// `Link` header (`rel="next"`) gives the next page's address until the last page.
+#[utoipa::path(get, path = "/api/v1/visits", tag = "联合踏勘验收", params(JurisdictionPage),
+    responses((status = 200, body = Vec<VisitLine>, headers(
+        ("X-Total-Count" = i64, description = "可查看的联合踏勘验收总数"),
+        ("Link" = String, description = "下一页地址（rel=\"next\"），末页没有"),
+    )), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     call: CallerFor<gate::Visits>,
-    Query(q): Query<JurisdictionQuery>,
-) -> ApiResult<Json<Vec<VisitLine>>> {
-    Ok(Json(call.app.visit_list(&call.who, &q.jurisdiction).await?))
+    Query(q): Query<JurisdictionPage>,
+) -> ApiResult<(HeaderMap, Json<Vec<VisitLine>>)> {
+    let page = call
+        .app
+        .visit_list(&call.who, &q.jurisdiction, &q.after, q.limit)
+        .await?;
+    Ok((q.headers("/api/v1/visits", &page), Json(page.items)))
 }
 
 /// A visit: its teams, opinions, defects, the notice of its date and the joint record (the

@@ -1,5 +1,5 @@
 //! Joint site inspection and joint acceptance pages (联合踏勘、联合验收): the visits desk,
-//! `/work/visits` — a jurisdiction's visits and, for the window, the choice of a bundle to
+//! `/work/visits` — a jurisdiction's visits, 20 a page, and, for the window, the choice of a bundle to
 //! schedule; the scheduling form `/work/visits/new?bundle=…` (kind, date, each department's staff
 //! by login or a draw from a 踏勘人员库); a visit's page `/work/visits/{id}` with its teams,
 //! opinions and defects, the sent staff's opinion form and the window's re-inspection form; the
@@ -25,8 +25,13 @@ use crate::pages::{
 #[serde(default)]
 pub struct DeskQuery {
     pub jurisdiction: String,
+    /// The page after this visit (empty: the first page).
+    pub after: String,
     pub notice: String,
 }
+
+/// Visits a page of the desk shows.
+const VISITS_PAGE: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "work/visits.html")]
@@ -35,6 +40,12 @@ struct DeskPage {
     jurisdictions: Vec<(String, String)>,
     jurisdiction: String,
     lines: Vec<VisitLine>,
+    /// How many visits the reader may see in the jurisdiction.
+    count: i64,
+    /// The next page's address; None on the last page.
+    next: Option<String>,
+    /// Whether this is a later page.
+    paged: bool,
     /// The bundles the window may schedule for (id, label); empty for others.
     bundles: Vec<(i64, String)>,
 }
@@ -64,9 +75,22 @@ pub async fn desk(page: PageFor<gate::Visits>, Query(q): Query<DeskQuery>) -> Pa
     } else {
         vec![]
     };
+    let list = page
+        .app
+        .visit_list(page.who(), &jurisdiction, &q.after, Some(VISITS_PAGE))
+        .await?;
+    let next = list.next.map(|after| {
+        yiyin_app::query_url(
+            "/work/visits",
+            &[("jurisdiction", &jurisdiction), ("after", &after)],
+        )
+    });
     render(&DeskPage {
         chrome: page.chrome(&q.notice),
-        lines: page.app.visit_list(page.who(), &jurisdiction).await?,
+        lines: list.items,
+        count: list.count,
+        next,
+        paged: !q.after.trim().is_empty(),
         jurisdictions,
         jurisdiction,
         bundles,
