@@ -413,9 +413,22 @@ impl App {
         at: DateTime<Utc>,
     ) -> Result<()> {
         let to = self.recipient(tx, account, id_number, phone).await?;
+        self.notify_once(tx, &to, message, (case_id, key), at).await
+    }
+
+    /// A notice of one act to one recipient, keyed by the act's `key`, the recipient and the
+    /// channel.
+    async fn notify_once(
+        &self,
+        tx: &mut WriteTx,
+        to: &Recipient,
+        message: &Message,
+        (case_id, key): (i64, &str),
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         self.notify(
             tx,
-            &to,
+            to,
             message,
             case_id,
             |r, c| format!("{key}:{r}:{}", c.code()),
@@ -454,15 +467,8 @@ impl App {
                 email: String::new(),
                 prefs: Preferences::default(),
             };
-            self.notify(
-                tx,
-                &to,
-                message,
-                case_id,
-                |r, c| format!("{key}:{r}:{}", c.code()),
-                at,
-            )
-            .await?;
+            self.notify_once(tx, &to, message, (case_id, key), at)
+                .await?;
         }
         Ok(())
     }
