@@ -486,7 +486,8 @@ async fn a_joint_inspection_is_scheduled_once_and_reinspected_until_it_passes(ba
         .refused(422, "无需复查");
 
     // The jurisdiction's list, a page at a time, the latest date first: the window sees every
-    // round, a department taking part sees them too; staff of no department concerned see none.
+    // round, so do the bureau's reviewers and a department taking part; staff of a department not
+    // concerned see none.
     let first = app
         .list_page(Some(&clerk), "/api/v1/visits?jurisdiction=hanyin&limit=2")
         .await;
@@ -503,8 +504,13 @@ async fn a_joint_inspection_is_scheduled_once_and_reinspected_until_it_passes(ba
         .await;
     assert_eq!(theirs.ids(), [v3_id, v2_id, v1_id]);
     let reviewer = app.staff("hy.reviewer", Role::Reviewer, HANYIN).await;
-    let none = app
+    let bureau = app
         .list_page(Some(&reviewer), "/api/v1/visits?jurisdiction=hanyin")
+        .await;
+    assert_eq!(bureau.total(), Some(3));
+    let [stranger] = app.tokens(["sc.one"]).await;
+    let none = app
+        .list_page(Some(&stranger), "/api/v1/visits?jurisdiction=hanyin")
         .await;
     assert_eq!((none.ids(), none.total()), (vec![], Some(0)));
     for (query, phrase) in [

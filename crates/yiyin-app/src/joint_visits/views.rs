@@ -318,8 +318,8 @@ impl App {
 
     /// A page of a jurisdiction's visits, latest date first, after the cursor `after` (empty: the
     /// first page), `limit` a page (1 to [`VISITS_PAGE_MAX`]): all of them for its window (who
-    /// schedules them); for other staff those whose departments take part (the staff sent among
-    /// them).
+    /// schedules them) and the bureau's staff who read its cases; for a department's staff those
+    /// their department takes part in (the staff sent among them).
     pub async fn visit_list(
         &self,
         who: &Principal,
@@ -338,10 +338,17 @@ impl App {
             "" => None,
             a => Some(VisitKey::parse(a).ok_or_else(bad_cursor)?),
         };
-        // Other staff see the visits their departments take part in (the staff sent are staff of
-        // those departments).
+        // The bureau's staff who read the jurisdiction's cases see every visit (as they may open
+        // each); a department's staff see the visits their department takes part in (the staff
+        // sent are staff of those departments).
+        let bureau_wide = who.account.grants.iter().any(|g| {
+            g.jurisdiction == jurisdiction
+                && g.department.is_none()
+                && g.unit.is_none()
+                && yiyin_domain::authz::role_may(g.role, Operation::ViewCase)
+        });
         let scope = VisitScope {
-            all: window,
+            all: window || bureau_wide,
             departments: who
                 .account
                 .grants

@@ -30,9 +30,10 @@ pub async fn schedule(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// The visits of a jurisdiction, latest date first, a page at a time: all for its window; for
-/// other staff those their departments take part in. `X-Total-Count` says how many, and the
-/// `Link` header (`rel="next"`) gives the next page's address until the last page.
+/// The visits of a jurisdiction, latest date first, a page at a time: all for its window and the
+/// bureau's staff who read its cases; for a department's staff those their department takes part
+/// in. `X-Total-Count` says how many, and the `Link` header (`rel="next"`) gives the next page's
+/// address until the last page.
 #[utoipa::path(get, path = "/api/v1/visits", tag = "联合踏勘验收", params(JurisdictionPage),
     responses((status = 200, body = Vec<VisitLine>, headers(
         ("X-Total-Count" = i64, description = "可查看的联合踏勘验收总数"),
