@@ -30,11 +30,15 @@ use yiyin_store::licences::Licence;
 use crate::App;
 use crate::accounts::{Session, token_hash};
 use crate::error::{AppError, Result};
+use crate::paging::{ListPage, id_cursor, page_limit};
 use crate::principal::Principal;
 use crate::users::events_in;
 
 /// How long a login started at the provider may take to come back.
 pub const LOGIN_MINUTES: i64 = 10;
+
+/// The most licences a page of the applicant's licences may hold.
+pub const MY_LICENCES_PAGE_MAX: i64 = 200;
 
 /// What every callback that cannot be taken is told (an unknown, used or expired state, a state
 /// not of this browser).
@@ -534,23 +538,31 @@ impl App {
         Ok(account)
     }
 
-    /// The applicant's licences (我的证照): those of the cases it filed and, once its identity is
-    /// verified, every licence held under the verified ID number; a bundle's member licence once
-    /// the bundle is released (统一出件).
-    pub async fn my_licences(&self, who: &Principal) -> Result<Vec<Licence>> {
+    /// The applicant's licences (我的证照), newest first, a page at a time: those of the cases it
+    /// filed and, once its identity is verified, every licence held under the verified ID number;
+    /// a bundle's member licence once the bundle is released (统一出件). Those before the licence
+    /// `after` (empty: the first page), `limit` a page (1 to [`MY_LICENCES_PAGE_MAX`]).
+    pub async fn my_licences(
+        &self,
+        who: &Principal,
+        after: &str,
+        limit: Option<i64>,
+    ) -> Result<ListPage<Licence>> {
         who.require_applicant()?;
-        let mut out = Vec::new();
-        for l in self
+        let limit = page_limit(limit, MY_LICENCES_PAGE_MAX)?;
+        let page = self
             .store
-            .licences_of_applicant(who.account.id, who.account.verified_id())
-            .await?
-        {
-            // A bundle's member licence is out with the bundle's release only (统一出件).
-            let record = self.store.case(l.case_id).await?;
-            if !self.result_release(&record).await?.held() {
-                out.push(l);
-            }
-        }
-        Ok(out)
+            .licence_page_of_applicant(
+                who.account.id,
+                who.account.verified_id(),
+                id_cursor(after)?,
+                limit,
+            )
+            .await?;
+        Ok(ListPage {
+            items: page.rows,
+            count: page.count,
+            next: page.next.map(|id| id.to_string()),
+        })
     }
 }

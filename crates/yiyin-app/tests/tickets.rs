@@ -589,10 +589,33 @@ async fn urgent_tickets_are_counted_in_elapsed_hours_on_the_desks(t: TestApp) {
         overdue: Some(overdue),
         ..TicketQuery::default()
     };
-    assert_eq!(
-        ids(&t.search_tickets(&c.agent, &search(true)).await.unwrap()),
-        [urgent.id]
-    );
+    let late = t.search_tickets(&c.agent, &search(true)).await.unwrap();
+    assert_eq!((ids(&late.items), late.count), (vec![urgent.id], 1));
+    // Every ticket a page at a time, oldest first, with the count.
+    let first = t
+        .search_tickets(
+            &c.agent,
+            &TicketQuery {
+                limit: Some(1),
+                ..search(false)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((ids(&first.items), first.count), (vec![ordinary.id], 2));
+    let next = first.next.expect("a next page");
+    let last = t
+        .search_tickets(
+            &c.agent,
+            &TicketQuery {
+                after: Some(next),
+                limit: Some(1),
+                ..search(false)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((ids(&last.items), last.next), (vec![urgent.id], None));
 
     // Dispatched late: the reply is due 24 hours after the dispatch, to the minute.
     let v = t.dispatch_ticket(&c.agent, urgent.id, None).await.unwrap();

@@ -9,7 +9,8 @@ use yiyin_domain::catalog::bundle::{BundleSpec, BundleVersion, Resolved};
 use yiyin_domain::engine::joint::JointBundle;
 use yiyin_domain::party::Applicant;
 
-use crate::rows::{Json, day, insert, record, select, sql};
+use crate::paging::IdPage;
+use crate::rows::{Json, Statement, day, insert, record, select, sql};
 use crate::{Conflict, Result, Store, StoreError, WriteTx};
 
 record! {
@@ -60,6 +61,47 @@ record! {
         pub received_at: i64,
         pub updated_at: i64,
     }
+}
+
+/// Which of a jurisdiction's bundles a reader may see, as the store filters them: every one
+/// (`all`), or those led by one of the `leads` departments and those with a member item of one of
+/// the `members` (department, handling mode); nothing listed reaches none.
+#[derive(Debug, Clone, Default)]
+pub struct BundleScope {
+    pub all: bool,
+    pub leads: Vec<String>,
+    pub members: Vec<(String, String)>,
+}
+
+/// The conditions of a reader's bundles of a jurisdiction, after `WHERE `.
+fn push_scope<'q>(q: &mut Statement<'q>, jurisdiction: &'q str, scope: &'q BundleScope) {
+    q.push("jurisdiction = ").push_bind(jurisdiction);
+    if scope.all {
+        return;
+    }
+    q.push(" AND (1 = 0");
+    if !scope.leads.is_empty() {
+        q.push(" OR lead_department");
+        q.push_in(&scope.leads);
+    }
+    // One member condition per handling mode, the departments of that mode listed.
+    let mut modes: Vec<&str> = scope.members.iter().map(|(_, m)| m.as_str()).collect();
+    modes.sort_unstable();
+    modes.dedup();
+    for mode in modes {
+        let departments: Vec<&'q str> = scope
+            .members
+            .iter()
+            .filter(|(_, m)| m == mode)
+            .map(|(d, _)| d.as_str())
+            .collect();
+        q.push(" OR id IN (SELECT bundle_id FROM bundle_members WHERE handling_mode = ")
+            .push_bind(mode)
+            .push(" AND department");
+        q.push_in(&departments);
+        q.push(")");
+    }
+    q.push(")");
 }
 
 /// The applicant of a bundle as stored.
@@ -240,6 +282,30 @@ impl Store {
         sql!(select::<BundleRecord>(from); jurisdiction, limit)
             .all(self.reader())
             .await
+    }
+
+    /// A page of the bundles of a jurisdiction a reader may see (`scope`), newest first: those
+    /// before the bundle `after` (None: the first page), at most `limit` (1 to 1000), and how
+    /// many the reader may see in all.
+    pub async fn bundle_page(
+        &self,
+        jurisdiction: &str,
+        scope: &BundleScope,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<IdPage<BundleRecord>> {
+        let limit = limit.clamp(1, 1000);
+        let mut q = Statement::new(select::<BundleRecord>("bundles WHERE "));
+        push_scope(&mut q, jurisdiction, scope);
+        q.push(" AND id < ")
+            .push_bind(after.unwrap_or(i64::MAX))
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(limit + 1);
+        let rows = q.all(self.reader()).await?;
+        let mut count = Statement::new("SELECT COUNT(*) FROM bundles WHERE ");
+        push_scope(&mut count, jurisdiction, scope);
+        let count = count.scalar(self.reader()).await?;
+        Ok(IdPage::cut(rows, limit, count, |r| r.id))
     }
 
     /// The bundles received whose intake has had no act yet (state `received`), oldest first (at

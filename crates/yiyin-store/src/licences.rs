@@ -10,7 +10,8 @@ use yiyin_domain::party::SubjectId;
 
 use sqlx::any::AnyRow;
 
-use crate::rows::{Column, columns_of, day, insert, record, select, sql};
+use crate::paging::IdPage;
+use crate::rows::{Column, Statement, columns_of, day, insert, record, select, sql};
 use crate::{Missing, Result, Store, StoreError, WriteTx};
 
 record! {
@@ -178,22 +179,43 @@ impl Store {
         sql!(select; account).all(self.reader()).await
     }
 
-    /// The licences of an applicant's account: those issued on the cases it filed and, once its
-    /// identity is verified, every licence held under the verified ID number; newest first.
-    pub async fn licences_of_applicant(
+    /// A page of an applicant's licences (我的证照), newest first: those issued on the cases its
+    /// account filed and, once its identity is verified, every licence held under the verified ID
+    /// number; a bundle's member licence only once the bundle is released (统一出件: the bundle's
+    /// state `released`, as the application layer's `ResultRelease` holds it back until then).
+    /// Those before the licence version `after` (None: the first page), at most `limit` (1 to
+    /// 1000), and how many in all.
+    pub async fn licence_page_of_applicant(
         &self,
         account: i64,
         verified: Option<&SubjectId>,
-    ) -> Result<Vec<Licence>> {
-        let Some(id) = verified else {
-            return self.licences_of_account(account).await;
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<IdPage<Licence>> {
+        let limit = limit.clamp(1, 1000);
+        let holder = verified.map(SubjectId::as_str);
+        let push_filter = |q: &mut Statement<'_>| {
+            q.push("(c.applicant_account = ").push_bind(account);
+            if let Some(holder) = holder {
+                q.push(" OR l.holder_id = ").push_bind(holder.to_string());
+            }
+            q.push(
+                ") AND (c.bundle_id IS NULL OR EXISTS (SELECT 1 FROM bundles b \
+                 WHERE b.id = c.bundle_id AND b.state = 'released'))",
+            );
         };
-        let select = format!(
-            "SELECT {} FROM licences l JOIN cases c ON c.id = l.case_id
-             WHERE c.applicant_account = $1 OR l.holder_id = $2 ORDER BY l.id DESC LIMIT 500",
-            columns_of::<Licence>("l")
-        );
-        sql!(select; account, id.as_str()).all(self.reader()).await
+        let from = "licences l JOIN cases c ON c.id = l.case_id WHERE ";
+        let mut q = Statement::new(format!("SELECT {} FROM {from}", columns_of::<Licence>("l")));
+        push_filter(&mut q);
+        q.push(" AND l.id < ")
+            .push_bind(after.unwrap_or(i64::MAX))
+            .push(" ORDER BY l.id DESC LIMIT ")
+            .push_bind(limit + 1);
+        let rows = q.all(self.reader()).await?;
+        let mut count = Statement::new(format!("SELECT COUNT(*) FROM {from}"));
+        push_filter(&mut count);
+        let count = count.scalar(self.reader()).await?;
+        Ok(IdPage::cut(rows, limit, count, |l| l.id))
     }
 
     /// The licences of a holder, newest first.

@@ -226,6 +226,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "review_certificates",
         include_str!("../migrations/0044_review_certificates.sql"),
     ),
+    (
+        45,
+        "bundle_pages",
+        include_str!("../migrations/0045_bundle_pages.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

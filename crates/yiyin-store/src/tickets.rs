@@ -212,10 +212,71 @@ pub struct TicketFilter {
     pub awaiting: Option<String>,
     /// Late as of this date: dispatch, reply or callback due before it and not done.
     pub overdue_on: Option<NaiveDate>,
+    /// With `overdue_on`: these tickets too (the urgent ones due that day whose hour has passed,
+    /// which only the application layer's clock can tell).
+    pub overdue_also: Vec<i64>,
+    /// The current step's due date (dispatch, reply or callback, by state) is this day.
+    pub due_on: Option<NaiveDate>,
+    pub urgency: Option<String>,
+    /// The tickets after this one (a page of a list oldest first).
+    pub after: Option<i64>,
     /// Registered at or after / before (milliseconds).
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
     pub limit: i64,
+}
+
+/// The current step's due date by state (dispatch, reply, callback), as SQL.
+const CURRENT_DUE: &str = "CASE WHEN state = 'pending_dispatch' THEN dispatch_due \
+     WHEN state IN ('dispatched', 'in_progress') THEN reply_due \
+     WHEN state = 'replied' THEN callback_due END";
+
+/// The conditions of a filter, after `WHERE 1 = 1` (neither its page nor its order).
+fn push_filter<'q>(q: &mut Statement<'q>, f: &'q TicketFilter) {
+    if let Some(j) = &f.jurisdiction {
+        q.push(" AND jurisdiction = ").push_bind(j);
+    }
+    if !f.ids.is_empty() {
+        q.push(" AND id");
+        q.push_in(&f.ids);
+    }
+    if !f.states.is_empty() {
+        let states: Vec<&'static str> = f.states.iter().map(|s| s.code()).collect();
+        q.push(" AND state");
+        q.push_in(&states);
+    }
+    if let Some(d) = &f.department {
+        q.push(" AND department = ").push_bind(d);
+    }
+    if let Some(a) = f.applicant {
+        q.push(" AND applicant_account = ").push_bind(a);
+    }
+    if let Some(c) = &f.category {
+        q.push(" AND category_code = ").push_bind(c);
+    }
+    if let Some(a) = &f.awaiting {
+        q.push(" AND awaiting = ").push_bind(a);
+    }
+    if let Some(u) = &f.urgency {
+        q.push(" AND urgency = ").push_bind(u);
+    }
+    if let Some(on) = f.due_on {
+        q.push(format!(" AND {CURRENT_DUE} = ")).push_bind(day(on));
+    }
+    if let Some(on) = f.overdue_on {
+        q.push(format!(" AND ({CURRENT_DUE} < ")).push_bind(day(on));
+        if !f.overdue_also.is_empty() {
+            q.push(" OR id");
+            q.push_in(&f.overdue_also);
+        }
+        q.push(")");
+    }
+    if let Some(from) = f.from_ms {
+        q.push(" AND created_at >= ").push_bind(from);
+    }
+    if let Some(to) = f.to_ms {
+        q.push(" AND created_at < ").push_bind(to);
+    }
 }
 
 impl WriteTx {
@@ -356,63 +417,23 @@ impl Store {
             .await
     }
 
-    /// The tickets by filter, oldest first.
+    /// The tickets by filter, oldest first (at most `limit`, 1 to 1000).
     pub async fn tickets(&self, f: &TicketFilter) -> Result<Vec<TicketRecord>> {
         let mut q = Statement::new(select::<TicketRecord>("tickets WHERE 1 = 1"));
-        if let Some(j) = &f.jurisdiction {
-            q.push(" AND jurisdiction = ").push_bind(j);
-        }
-        if !f.ids.is_empty() {
-            q.push(" AND id IN (");
-            for (i, id) in f.ids.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.push_bind(*id);
-            }
-            q.push(")");
-        }
-        if !f.states.is_empty() {
-            q.push(" AND state IN (");
-            for (i, s) in f.states.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.push_bind(s.code());
-            }
-            q.push(")");
-        }
-        if let Some(d) = &f.department {
-            q.push(" AND department = ").push_bind(d);
-        }
-        if let Some(a) = f.applicant {
-            q.push(" AND applicant_account = ").push_bind(a);
-        }
-        if let Some(c) = &f.category {
-            q.push(" AND category_code = ").push_bind(c);
-        }
-        if let Some(a) = &f.awaiting {
-            q.push(" AND awaiting = ").push_bind(a);
-        }
-        if let Some(on) = f.overdue_on {
-            let on = day(on);
-            q.push(" AND ((state = 'pending_dispatch' AND dispatch_due < ")
-                .push_bind(on.clone());
-            q.push(") OR (state IN ('dispatched', 'in_progress') AND reply_due < ")
-                .push_bind(on.clone());
-            q.push(") OR (state = 'replied' AND callback_due < ")
-                .push_bind(on);
-            q.push("))");
-        }
-        if let Some(from) = f.from_ms {
-            q.push(" AND created_at >= ").push_bind(from);
-        }
-        if let Some(to) = f.to_ms {
-            q.push(" AND created_at < ").push_bind(to);
+        push_filter(&mut q, f);
+        if let Some(after) = f.after {
+            q.push(" AND id > ").push_bind(after);
         }
         q.push(" ORDER BY id LIMIT ")
             .push_bind(f.limit.clamp(1, 1000));
         q.all(self.reader()).await
+    }
+
+    /// How many tickets the filter matches (its `after` and `limit` left out).
+    pub async fn ticket_count(&self, f: &TicketFilter) -> Result<i64> {
+        let mut q = Statement::new("SELECT COUNT(*) FROM tickets WHERE 1 = 1");
+        push_filter(&mut q, f);
+        q.scalar(self.reader()).await
     }
 
     /// The open tickets of a jurisdiction registered since `since_ms` with the same caller phone

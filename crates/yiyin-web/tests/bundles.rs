@@ -31,6 +31,7 @@ on_both!(
     the_catalog_administrator_publishes_a_bundle_on_the_catalog_page,
     a_member_result_is_held_until_the_release_and_told_once,
     a_bundle_received_with_files_keeps_a_shared_material_once,
+    the_bundles_list_reads_a_page_at_a_time_each_reader_its_own,
 );
 
 async fn a_bundle_is_received_once_decided_in_parallel_and_released_once(backend: Backend) {
@@ -939,4 +940,68 @@ async fn a_bundle_received_with_files_keeps_a_shared_material_once(backend: Back
     let [head] = app.tokens(["hy.head"]).await;
     let html = app.page_ok(&head, "/work/head").await;
     assert!(html.matches(&label).count() >= 1, "{html}");
+}
+
+/// The bundles list reads a page at a time, newest first, each reader the bundles it may open:
+/// the window every one; a resident department those with a member item of its own (公安 only the
+/// bundle whose situation kept 特种行业许可); a department with no member none.
+async fn the_bundles_list_reads_a_page_at_a_time_each_reader_its_own(backend: Backend) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    publish_bundle(&app).await;
+    let Desk { clerk, .. } = app.desk().await;
+    let [_, tax, _, police] = departments(&app).await;
+    let stranger =
+        yiyin_testkit::bundles::department_staff(&app, "zj.reviewer", Role::Reviewer, "zhujian")
+            .await;
+    let company =
+        json!({"kind": "organisation", "name": "汉阴县月河餐饮有限公司", "id_number": COMPANY_ID});
+    let mut ids = Vec::new();
+    for situations in [json!([]), json!(["S1"]), json!(["S1"])] {
+        let mut body = intake(company.clone(), &["M1", "M2", "HY-SW-001/M1"], "receive");
+        body["situations"] = situations;
+        ids.push(receive(&app, &clerk, body).await["id"].as_i64().unwrap());
+    }
+    let (all, gongan) = (&ids, ids[0]);
+    let list = |token: &str, query: &str| {
+        let path = format!("/api/v1/bundles?jurisdiction=hanyin{query}");
+        let token = token.to_string();
+        let app = &app;
+        async move { app.list_page(Some(&token), &path).await }
+    };
+    let first = list(&clerk, "&limit=2").await;
+    assert_eq!(
+        (first.ids(), first.total()),
+        (vec![all[2], all[1]], Some(3))
+    );
+    let next = first.next.expect("a next page");
+    assert!(next.contains("limit=2"), "{next}");
+    let last = app.list_page(Some(&clerk), &next).await;
+    assert_eq!(
+        (last.ids(), last.total(), last.next),
+        (vec![all[0]], Some(3), None)
+    );
+    let theirs = list(&tax, "").await;
+    assert_eq!(
+        (theirs.ids(), theirs.total()),
+        (vec![all[2], all[1], all[0]], Some(3))
+    );
+    let theirs = list(&police, "").await;
+    assert_eq!((theirs.ids(), theirs.total()), (vec![gongan], Some(1)));
+    let none = list(&stranger, "").await;
+    assert_eq!((none.ids(), none.total()), (vec![], Some(0)));
+    for (query, phrase) in [("after=x", "翻页位置无效"), ("limit=201", "1 至 200")] {
+        app.by(&clerk)
+            .get(&format!("/api/v1/bundles?jurisdiction=hanyin&{query}"))
+            .await
+            .refused(422, phrase);
+    }
+    // The desk: 公安 counts its one bundle; the window all three.
+    let html = app
+        .page_ok(&police, "/work/bundles?jurisdiction=hanyin")
+        .await;
+    assert!(html.contains("共 1 个一件事"), "{html}");
+    let html = app
+        .page_ok(&clerk, "/work/bundles?jurisdiction=hanyin")
+        .await;
+    assert!(html.contains("共 3 个一件事"), "{html}");
 }

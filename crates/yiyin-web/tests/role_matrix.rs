@@ -556,6 +556,7 @@ fn rows() -> Vec<Row> {
         get("/api/v1/my/visits", Who::Applicant),
         get_missing("/api/v1/my/visits/999999", Who::Applicant),
         get_missing("/api/v1/my/visits/999999/record", Who::Applicant),
+        get("/api/v1/my/licences", Who::Applicant),
         // Tickets are registered by the centre's agents (hotline) and by applicants (portal); the
         // gate admits them alone before the body is read, and the body here is refused for its
         // content (no callback phone for a hotline call, no type or category for a portal

@@ -349,5 +349,25 @@ async fn the_holder_applies_for_a_change(backend: Backend) {
     assert_eq!(old["licence_status"], "已变更", "{old}");
     let fresh = app.anonymous().get(&verify(&new)).await.body;
     assert_eq!(fresh["valid"], true, "{fresh}");
+    // The holder's licences a page at a time, every version newest first: the new one, then the
+    // one it changed; another applicant has none.
+    let first = app
+        .list_page(Some(&me), "/api/v1/my/licences?limit=1")
+        .await;
+    assert_eq!(first.total(), Some(2), "{:?}", first.items);
+    assert_eq!(first.items[0]["identifier"], new.as_str());
+    let next = first.next.expect("a next page");
+    assert!(next.contains("limit=1"), "{next}");
+    let last = app.list_page(Some(&me), &next).await;
+    assert_eq!((last.items.len(), last.next), (1, None));
+    assert_eq!(last.items[0]["identifier"], licence.as_str());
+    let none = app.list_page(Some(&other), "/api/v1/my/licences").await;
+    assert_eq!((none.items.len(), none.total()), (0, Some(0)));
+    app.by(&me)
+        .get("/api/v1/my/licences?limit=0")
+        .await
+        .refused(422, "1 至 200");
+    let (_, mine) = app.page_text(&me, "/my/licences").await;
+    assert!(mine.contains("共 2 张证照"), "{mine}");
     app.stop().await;
 }

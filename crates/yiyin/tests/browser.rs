@@ -176,6 +176,10 @@ struct Env {
     shots: PathBuf,
     /// The TOTP time step of the last code each login used (a code is accepted once).
     steps: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+    /// Each account's session cookie since it last logged in (forgotten when the server moves on
+    /// to a later date, which ends every session).
+    sessions:
+        std::sync::Mutex<std::collections::HashMap<String, fantoccini::cookies::Cookie<'static>>>,
     /// The mail server the demo sends its e-mail notices to (every message kept in its log).
     smtp: Process,
     /// The demo server, with what it takes to start it again on a later date.
@@ -239,6 +243,7 @@ impl Env {
             base: format!("http://127.0.0.1:{port}"),
             shots,
             steps: Default::default(),
+            sessions: Default::default(),
             smtp,
             server,
             process: std::sync::Mutex::new(process),
@@ -255,6 +260,7 @@ impl Env {
         let _ = process.0.kill();
         let _ = process.0.wait();
         *process = self.server.start(clock);
+        self.sessions.lock().unwrap().clear();
     }
 
     async fn go(&self, path: &str) {
@@ -342,7 +348,28 @@ impl Env {
         }
     }
 
+    /// Switches to the account `login`: back to its session if it still holds (one login per
+    /// account, as its user stays logged in at their desk), or through the login page.
     async fn login(&self, login: &str) {
+        let kept = self.sessions.lock().unwrap().get(login).cloned();
+        if let Some(cookie) = kept {
+            self.b.delete_all_cookies().await.unwrap();
+            self.b.add_cookie(cookie).await.unwrap();
+            self.go("/").await;
+            if self.source().await.contains("action=\"/logout\"") {
+                return;
+            }
+        }
+        self.log_in(login).await;
+        let cookie = self.b.get_named_cookie("yiyin_session").await.unwrap();
+        self.sessions
+            .lock()
+            .unwrap()
+            .insert(login.to_string(), cookie);
+    }
+
+    /// Logs out, then in as `login` on the login page.
+    async fn log_in(&self, login: &str) {
         self.b.delete_all_cookies().await.unwrap();
         self.go("/login").await;
         self.fill("input[name=login]", login).await;
@@ -423,7 +450,7 @@ impl Env {
 /// One thing a person does in the browser; a journey is a list of them.
 #[derive(Clone, Copy)]
 enum Step<'a> {
-    /// Logs out, then in as this account.
+    /// Switches to this account (its session kept, or logging in).
     Login(&'a str),
     Go(&'a str),
     /// Waits until the page shows this.
@@ -829,6 +856,7 @@ async fn browser_journeys() {
     requests_centre(&env).await;
     citizen_journey(&env, &files).await;
     reform_journey(&env).await;
+    project_journey(&env, &files).await;
     ofd_js(&env, &licence_ofd).await;
     env.b.close().await.unwrap();
 }
@@ -2283,6 +2311,422 @@ async fn reform_journey(env: &Env) {
         Shot("99-hearing-decision-document"),
     ])
     .await;
+}
+
+/// One construction project from its first stage to its joint acceptance (工程建设项目审批, 汉阴
+/// 三(二)), carried by the agency centre's agent under the builder's mandate (全程代办): the window
+/// registers the project; the builder signs the mandate; the agent applies for each stage online,
+/// a file per material; the window, told of each online application, accepts the stage's bundle.
+/// Stage 1 has a joint site inspection (联合踏勘) — 发改's staff assigned, 环保's drawn from the
+/// 踏勘人员库 with the seed published before the draw —; stage 2 its expert review and two-person
+/// site check; stage 3 the central drawing review (集中图审) by the institution outside the bureau,
+/// whose certificate the fire-protection and civil-air-defence items take; stage 4 the joint
+/// acceptance (联合验收) of 住建 and 国土, after which both milestone items are decided and the
+/// project has ended every stage. It starts on 2026-06-25 (Thursday), where the reform journey
+/// left the clock.
+async fn project_journey(env: &Env, files: &std::path::Path) {
+    const NAME: &str = "汉阴县月河餐饮中央厨房建设项目";
+    const BUILDER: &str = "91350100M000100Y43";
+    let action =
+        |name: &str| format!("form input[name=action][value={name}] ~ button[type=submit]");
+    env.run(&[
+        Login("hanyin.clerk"),
+        Go("/work/projects?jurisdiction=hanyin"),
+        See("登记项目"),
+        Fill("input[name=code]", "2026-610921-14-03-000625"),
+        Fill("input[name=name]", NAME),
+        Fill("input[name=builder]", "安康市月河餐饮有限公司"),
+        Fill("input[name=builder_code]", BUILDER),
+        Fill("input[name=location]", "汉阴县城关镇月河工业园区"),
+        Choose("select[name=investment]", "social"),
+        Click("form[action='/work/projects'] button[type=submit]"),
+        See("项目已登记"),
+        See("第1阶段 立项用地规划许可：未开始"),
+    ])
+    .await;
+    let project = case_id(&env.url().await);
+
+    // The builder signs the agency centre's agent's mandate for the project.
+    env.run(&[
+        Login(BUILDER),
+        Go("/my/mandates"),
+        See("签署授权委托书"),
+        Choose("select[name=subject]", &format!("project:{project}")),
+        Choose("select[name=agent]", "hanyin.agency"),
+    ])
+    .await;
+    set_value(env, "input[name=ends_on]", "2026-12-31").await;
+    env.run(&[
+        Click("form[action='/my/mandates'] button[type=submit]"),
+        See("授权委托书已签署"),
+        Show(&format!("//tr[contains(., '{NAME}')]")),
+        Shot("a0-builder-mandate-signed"),
+    ])
+    .await;
+    let mandate: i64 = env
+        .text_at(&format!("//tr[contains(., '{NAME}')]/td[1]"))
+        .await
+        .trim()
+        .parse()
+        .expect("the mandate's number");
+    let agent_page = format!("/work/agency/{mandate}/project");
+
+    // Stage 1: the agent applies; the window accepts and schedules the joint site inspection.
+    let stage1 = apply_stage(env, files, mandate, "立项用地规划许可").await;
+    env.shot("a1-agent-stage-applied").await;
+    let bundle1 = accept_online(env, &stage1).await;
+    let fg = member_case(env, bundle1, "HY-FG-001").await;
+    env.run(&[
+        Go(&format!("/work/bundles/{bundle1}")),
+        Follow("安排联合踏勘或联合验收"),
+        See("安排联合踏勘验收"),
+        Choose("select[name=kind]", "joint_inspection"),
+        Fill(
+            "input[name=logins_fagai]",
+            "hanyin.fagai.kc1 hanyin.fagai.kc2",
+        ),
+        Pick("select[name=pool_huanbao]", "联合踏勘验收人员库"),
+    ])
+    .await;
+    set_value(env, "input[name=date]", "2026-06-26").await;
+    env.run(&[
+        Click("form[action='/work/visits'] button[type=submit]"),
+        See("已安排联合踏勘并书面通知申请人"),
+        See("待从踏勘人员库抽取 2 名"),
+        See("随机种子"),
+        Shot("a2-visit-scheduled-seed-published"),
+        Click("form[action$='/draw'] button[type=submit]"),
+        See("已按公布的随机种子抽取踏勘人员"),
+        See("可用 yiyin draw --expert 复核"),
+        Unseen("待从踏勘人员库抽取", "the draw left a team short"),
+        Shot("a3-visit-drawn"),
+    ])
+    .await;
+    let visit1 = env.url().await;
+    let visit1 = visit1.trim_start_matches(&env.base).to_string();
+    // The builder sees the date, told in writing, on its project page.
+    env.run(&[
+        Login(BUILDER),
+        Go(&format!("/my/projects/{project}")),
+        See("联合踏勘验收"),
+        See("2026-06-26"),
+    ])
+    .await;
+
+    // 06-26: each department's staff give their opinions on the day; the inspection passes. The
+    // milestone item is reviewed and decided.
+    env.restart_at("2026-06-26T09:00:00+08:00");
+    for login in ["hanyin.fagai.kc1", "hanyin.huanbao.kc1"] {
+        env.run(&[
+            Login(login),
+            Go(&visit1),
+            See("录入意见"),
+            Choose("select[name=verdict]", "pass"),
+            Click("form[action$='/opinions'] button[type=submit]"),
+            See("意见已录入"),
+        ])
+        .await;
+    }
+    env.run(&[See("<strong>通过</strong>"), Shot("a4-visit-passed")])
+        .await;
+    env.run(&[
+        Login("hanyin.tech"),
+        Go(&fg),
+        Fill(
+            "textarea[name=opinion]",
+            "项目符合产业政策，联合踏勘合格，技术方案可行",
+        ),
+        Click(&action("complete_step")),
+        See("已办理环节"),
+        Login("hanyin.reviewer"),
+        Go(&fg),
+        Fill("textarea[name=opinion]", "申请材料齐全真实，符合核准条件"),
+        Click(&action("complete_step")),
+        See("已办理环节"),
+        Login("hanyin.head"),
+        Go(&fg),
+        Fill(
+            "textarea[name=reason]",
+            "项目符合国家产业政策和县域发展规划，予以核准",
+        ),
+        Click(&action("decide")),
+        See("已作出决定"),
+    ])
+    .await;
+
+    // Stage 2: 取水许可, its expert review, the two-person site check, review and decision.
+    let stage2 = apply_stage(env, files, mandate, "工程建设许可").await;
+    let bundle2 = accept_online(env, &stage2).await;
+    let sl = member_case(env, bundle2, "HY-SL-001").await;
+    env.run(&[
+        Login("hanyin.reviewer"),
+        Go(&sl),
+        Fill(
+            "textarea[name=opinion]",
+            "水资源论证报告表经专家技术审查，取水水源可靠，取水量合理",
+        ),
+        Click(&action("complete_step")),
+        See("已办理环节"),
+        Login("hanyin.inspector"),
+        Go(&sl),
+        Fill(
+            "textarea[name=opinion]",
+            "现场查勘：取水口、退水口位置与论证报告一致",
+        ),
+        Click(&action("complete_step")),
+        See("待第二名核查人员确认"),
+        Login("hanyin.inspector2"),
+        Go(&sl),
+        Click(&action("confirm_verification")),
+        See("已第二名核查人员确认核查"),
+        Login("hanyin.reviewer"),
+        Go(&sl),
+        Fill("textarea[name=opinion]", "符合取水许可条件"),
+        Click(&action("complete_step")),
+        See("已办理环节"),
+        Login("hanyin.head"),
+        Go(&sl),
+        Fill(
+            "textarea[name=reason]",
+            "取水用途、取水量和退水方案符合规定，准予取水许可",
+        ),
+        Click(&action("decide")),
+        See("已作出决定"),
+    ])
+    .await;
+
+    // Stage 3: the drawings go to the institution outside the bureau; its certificate stands in
+    // for the technical review of 消防设计审查 and 人防工程; the construction permit is decided.
+    let stage3 = apply_stage(env, files, mandate, "施工许可").await;
+    let bundle3 = accept_online(env, &stage3).await;
+    let fire = member_case(env, bundle3, "HY-ZJ-002").await;
+    let zj = member_case(env, bundle3, "HY-ZJ-001").await;
+    env.run(&[
+        Login("hanyin.reviewer"),
+        Go("/work/drawing-reviews?jurisdiction=hanyin"),
+        See("分派施工图审查"),
+        Pick(
+            "select[name=project_id]",
+            &format!("{NAME}（2026-610921-14-03-000625）"),
+        ),
+        Choose("select[name=method]", "rotation"),
+        Click("form[action='/work/drawing-reviews'] button[type=submit]"),
+        See("已分派给"),
+    ])
+    .await;
+    let review = env.url().await;
+    let review = review.trim_start_matches(&env.base).to_string();
+    env.run(&[
+        Login("hanyin.tuzhi"),
+        Go(&review),
+        Choose("select[name=verdict]", "pass"),
+        Fill(
+            "textarea[name=summary]",
+            "施工图符合工程建设强制性标准，消防、人防设计满足规范要求",
+        ),
+        Click("form[action$='/opinion'] button[type=submit]"),
+        See("审查合格，已出具施工图审查合格书"),
+        Shot("a5-drawing-review-passed"),
+        Login("hanyin.reviewer"),
+        // The fire-protection case's technical review was taken by the certificate, in the
+        // institution's name.
+        Go(&fire),
+        See("汉阴县施工图审查中心"),
+        Go(&zj),
+        Fill(
+            "textarea[name=opinion]",
+            "施工图审查合格，建设资金、施工单位等条件落实",
+        ),
+        Click(&action("complete_step")),
+        See("已办理环节"),
+        Login("hanyin.chief"),
+        Go(&zj),
+        Fill(
+            "textarea[name=reason]",
+            "符合建筑工程施工许可条件，准予施工许可",
+        ),
+        Click(&action("decide")),
+        See("已作出决定"),
+    ])
+    .await;
+
+    // Stage 4: one joint acceptance of 住建 and 国土 on Monday 06-29.
+    let stage4 = apply_stage(env, files, mandate, "竣工验收").await;
+    let bundle4 = accept_online(env, &stage4).await;
+    let cases = [
+        member_case(env, bundle4, "HY-ZJ-004").await,
+        member_case(env, bundle4, "HY-GT-003").await,
+    ];
+    env.run(&[
+        Go(&format!("/work/bundles/{bundle4}")),
+        Follow("安排联合踏勘或联合验收"),
+        Choose("select[name=kind]", "joint_acceptance"),
+        Fill(
+            "input[name=logins_zhujian]",
+            "hanyin.zhujian.kc1 hanyin.zhujian.kc2",
+        ),
+        Fill(
+            "input[name=logins_guotu]",
+            "hanyin.guotu.kc1 hanyin.guotu.kc2",
+        ),
+    ])
+    .await;
+    set_value(env, "input[name=date]", "2026-06-29").await;
+    env.run(&[
+        Click("form[action='/work/visits'] button[type=submit]"),
+        See("已安排联合验收并书面通知申请人"),
+    ])
+    .await;
+    let visit4 = env.url().await;
+    let visit4 = visit4.trim_start_matches(&env.base).to_string();
+    env.restart_at("2026-06-29T09:00:00+08:00");
+    for login in ["hanyin.zhujian.kc1", "hanyin.guotu.kc1"] {
+        env.run(&[
+            Login(login),
+            Go(&visit4),
+            Choose("select[name=verdict]", "pass"),
+            Click("form[action$='/opinions'] button[type=submit]"),
+            See("意见已录入"),
+        ])
+        .await;
+    }
+    env.run(&[
+        See("<strong>通过</strong>"),
+        See("联合验收意见书"),
+        Shot("a6-joint-acceptance-passed"),
+    ])
+    .await;
+    // Each milestone's site step (its two inspectors), review and decision; each person takes
+    // both cases in turn.
+    env.login("hanyin.inspector").await;
+    for case in &cases {
+        env.run(&[
+            Go(case),
+            Fill(
+                "textarea[name=opinion]",
+                "联合验收合格，现场与审查合格的施工图一致",
+            ),
+            Click(&action("complete_step")),
+            See("待第二名核查人员确认"),
+        ])
+        .await;
+    }
+    env.login("hanyin.inspector2").await;
+    for case in &cases {
+        env.run(&[
+            Go(case),
+            Click(&action("confirm_verification")),
+            See("已第二名核查人员确认核查"),
+        ])
+        .await;
+    }
+    env.login("hanyin.reviewer").await;
+    for case in &cases {
+        env.run(&[
+            Go(case),
+            Fill("textarea[name=opinion]", "验收资料齐全，联合验收意见合格"),
+            Click(&action("complete_step")),
+            See("已办理环节"),
+        ])
+        .await;
+    }
+    env.login("hanyin.chief").await;
+    for case in &cases {
+        env.run(&[
+            Go(case),
+            Fill("textarea[name=reason]", "经联合验收合格，予以通过"),
+            Click(&action("decide")),
+            See("已作出决定"),
+        ])
+        .await;
+    }
+
+    // The builder's page: four stages ended, the inspections and the drawing review on it.
+    env.run(&[
+        Login(BUILDER),
+        Go(&format!("/my/projects/{project}")),
+        See("第4阶段 竣工验收：已办结"),
+        See("第1阶段 立项用地规划许可：已办结"),
+        See("施工图审查合格书"),
+        See("联合验收"),
+        Shot("a7-builder-project-ended"),
+        Login("hanyin.agency"),
+        Go(&agent_page),
+        See("第4阶段 竣工验收：已办结"),
+    ])
+    .await;
+}
+
+/// The agent applies for the next stage of the project under `mandate` (its label), a file for
+/// every material asked, the commitment ticked; the stage bundle's number.
+async fn apply_stage(env: &Env, files: &std::path::Path, mandate: i64, stage: &str) -> String {
+    env.run(&[
+        Login("hanyin.agency"),
+        Go(&format!("/work/agency/{mandate}/project")),
+        See("网上申报：第"),
+        See(stage),
+    ])
+    .await;
+    let inputs = env
+        .b
+        .find_all(Locator::Css("form.stage-apply input[type=file]"))
+        .await
+        .unwrap();
+    for input in inputs {
+        let name = input.attr("name").await.unwrap().unwrap_or_default();
+        // A member's own material is named `file_<item>/<code>`: no slash in the file's name.
+        let file = pdf(files, &format!("{stage}-{}.pdf", name.replace('/', "-")));
+        input.send_keys(&file).await.unwrap();
+    }
+    env.run(&[
+        Click("form.stage-apply input[name=attested]"),
+        Click("form.stage-apply button[type=submit]"),
+        See("已代建设单位提交申报，一件事办件编号"),
+    ])
+    .await;
+    let src = env.source().await;
+    let at = src
+        .find("一件事办件编号 ")
+        .expect("the stage bundle's number");
+    src[at + "一件事办件编号 ".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+/// The window, told of the online application `number` in its messages, opens it and accepts
+/// the stage bundle; its id.
+async fn accept_online(env: &Env, number: &str) -> i64 {
+    env.run(&[
+        Login("hanyin.clerk"),
+        Go("/messages"),
+        See(&format!("网上申请待处理：{number}")),
+        Press(&format!(
+            "//li[contains(., '网上申请待处理：{number}')]//button[contains(., '查看详情')]"
+        )),
+        See(number),
+        See("受理（窗口）"),
+        Choose("form[action$='/act'] select[name=action]", "accept"),
+        Click("form[action$='/act'] button[type=submit]"),
+        See("已办理"),
+    ])
+    .await;
+    case_id(&env.url().await)
+}
+
+/// The staff page of the member case of `item` in the bundle `bundle`.
+async fn member_case(env: &Env, bundle: i64, item: &str) -> String {
+    env.go(&format!("/work/bundles/{bundle}")).await;
+    let href = env
+        .element(Locator::XPath(&format!(
+            "//tr[contains(., '{item}')]//a[starts-with(@href, '/work/cases/')]"
+        )))
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .expect("the member case's link");
+    href.trim_start_matches(&env.base).to_string()
 }
 
 /// Sets the value of the input at `css` (a date field, whose typing depends on the locale).

@@ -46,6 +46,9 @@ pub const PUBLISH: &str = "bundle_publish";
 pub const RECEIVE: &str = "bundle_receive";
 pub const ACT: &str = "bundle_act";
 
+/// The most bundles a page of the list may hold.
+pub const BUNDLES_PAGE_MAX: i64 = 200;
+
 /// What the window takes with the receipt of a bundle (Art. 32): nothing yet, acceptance, or one
 /// supplement notice for every member.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
@@ -399,15 +402,73 @@ impl App {
 
     fn member_scope(&self, jurisdiction: &str, m: &BundleMemberRow) -> Scope {
         let mode = HandlingMode::parse(&m.handling_mode).unwrap_or(HandlingMode::Transferred);
+        self.member_scope_of(jurisdiction, &m.department, mode)
+    }
+
+    /// The scope of a member item of `department` handled as `mode`.
+    fn member_scope_of(&self, jurisdiction: &str, department: &str, mode: HandlingMode) -> Scope {
         Scope::new(
             &self.org(),
             jurisdiction,
-            &m.department,
-            &m.department,
+            department,
+            department,
             mode,
             false,
             &[],
         )
+    }
+
+    /// Which of a jurisdiction's bundles the reader may see, as the store filters them (the same
+    /// judgement as [`App::bundle_reader`]'s, made once per department and handling mode of the
+    /// jurisdiction instead of once per bundle): the lead departments whose bundles the reader
+    /// sees whole (reads or extends them) and the member items it may read; every bundle when no
+    /// department is kept from it. `leads_only` keeps to the bundles whose window the reader is
+    /// (`Operation::Receive` on the lead department), as the joint visits' scheduling needs.
+    pub(crate) fn bundle_visibility(
+        &self,
+        who: &Principal,
+        jurisdiction: &str,
+        leads_only: bool,
+    ) -> yiyin_store::bundles::BundleScope {
+        let departments: Vec<String> = self
+            .org()
+            .jurisdictions
+            .iter()
+            .find(|j| j.code == jurisdiction)
+            .map(|j| j.departments.iter().map(|d| d.code.clone()).collect())
+            .unwrap_or_default();
+        let leads: Vec<String> = departments
+            .iter()
+            .filter(|d| {
+                let scope = self.bundle_scope(jurisdiction, d);
+                if leads_only {
+                    who.require(Operation::Receive, &scope).is_ok()
+                } else {
+                    who.require(Operation::ViewCase, &scope).is_ok()
+                        || who.require(Operation::ExtendBundle, &scope).is_ok()
+                }
+            })
+            .cloned()
+            .collect();
+        let mut members = Vec::new();
+        if !leads_only {
+            for d in &departments {
+                for mode in HandlingMode::ALL {
+                    let scope = self.member_scope_of(jurisdiction, d, *mode);
+                    if who.require(Operation::ViewCase, &scope).is_ok() {
+                        members.push((d.clone(), mode.code().to_string()));
+                    }
+                }
+            }
+        }
+        let all = !departments.is_empty()
+            && leads.len() == departments.len()
+            && (leads_only || members.len() == departments.len() * HandlingMode::ALL.len());
+        yiyin_store::bundles::BundleScope {
+            all,
+            leads,
+            members,
+        }
     }
 
     /// The version of a bundle in force today, or the refusal: no approval outside the catalog.

@@ -2,6 +2,7 @@
 //! worklist and the public tracking look-up (names masked).
 
 use super::*;
+use crate::paging::{ListPage, id_cursor, page_limit};
 
 impl App {
     pub(crate) async fn bundle_record(&self, id: i64) -> Result<BundleRecord> {
@@ -247,23 +248,31 @@ impl App {
     }
 
     /// The bundles of a jurisdiction the reader may see (the window, the government's head and the
-    /// lead department: all; a department: those with a member of theirs), newest first.
-    pub async fn bundle_worklist(
+    /// lead department: all; a department: those with a member of theirs), newest first, a page
+    /// at a time: those before the bundle `after` (empty: the first page), `limit` a page (1 to
+    /// [`BUNDLES_PAGE_MAX`]), with how many the reader may see in all.
+    pub async fn bundle_list(
         &self,
         who: &Principal,
         jurisdiction: &str,
-    ) -> Result<Vec<BundleLine>> {
+        after: &str,
+        limit: Option<i64>,
+    ) -> Result<ListPage<BundleLine>> {
         who.require_staff()?;
         self.jurisdiction(jurisdiction)?;
-        let mut out = Vec::new();
-        for record in self.store.bundles(jurisdiction, 200).await? {
+        let limit = page_limit(limit, BUNDLES_PAGE_MAX)?;
+        let after = id_cursor(after)?;
+        let scope = self.bundle_visibility(who, jurisdiction, false);
+        let page = self
+            .store
+            .bundle_page(jurisdiction, &scope, after, limit)
+            .await?;
+        let mut items = Vec::with_capacity(page.rows.len());
+        for record in page.rows {
             let members = self.store.bundle_members(record.id).await?;
-            if self.bundle_reader(who, &record, &members).is_err() {
-                continue;
-            }
             let cases = self.store.bundle_cases(record.id).await?;
             let view = self.bundle_view_of(record, members, &cases, false, &[])?;
-            out.push(BundleLine {
+            items.push(BundleLine {
                 id: view.id,
                 number: view.number,
                 name: view.name,
@@ -271,7 +280,11 @@ impl App {
                 statutory_due: view.clock.and_then(|c| c.statutory_due),
             });
         }
-        Ok(out)
+        Ok(ListPage {
+            items,
+            count: page.count,
+            next: page.next.map(|id| id.to_string()),
+        })
     }
 
     /// A bundle as its applicant tracks it by its number and the applicant's ID number: every

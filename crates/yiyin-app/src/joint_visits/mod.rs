@@ -705,23 +705,37 @@ pub struct VisitForm {
     pub pools: Vec<(i64, String)>,
 }
 
+/// The most bundles the desk's scheduling form offers.
+pub const SCHEDULABLE_MAX: i64 = 200;
+
 impl App {
     /// The bundles of a jurisdiction the reader's window may schedule visits for (number, name),
-    /// newest first.
+    /// the latest [`SCHEDULABLE_MAX`] first (any other is scheduled from its bundle's page).
     pub async fn visit_bundles(
         &self,
         who: &Principal,
         jurisdiction: &str,
     ) -> Result<Vec<(i64, String)>> {
         who.require_in(Operation::Receive, jurisdiction)?;
+        let scope = self.bundle_visibility(who, jurisdiction, true);
         Ok(self
             .store
-            .bundles(jurisdiction, 200)
+            .bundle_page(jurisdiction, &scope, None, SCHEDULABLE_MAX)
             .await?
+            .rows
             .into_iter()
-            .filter(|b| self.require_scheduler(who, b).is_ok())
             .map(|b| (b.id, format!("{} {}", b.number, b.name)))
             .collect())
+    }
+
+    /// Whether the reader is the window that schedules the joint visits of the bundle `view`
+    /// (its page links to the scheduling form).
+    pub fn may_schedule_visit(&self, who: &Principal, view: &crate::bundles::BundleView) -> bool {
+        who.require(
+            Operation::Receive,
+            &self.bundle_scope(&view.jurisdiction, &view.lead_department),
+        )
+        .is_ok()
     }
 
     /// The scheduling form of a bundle (its window).

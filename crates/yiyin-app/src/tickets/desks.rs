@@ -2,10 +2,11 @@
 //! the search of a jurisdiction's tickets.
 //!
 //! The overdue lists read the current step's due as the domain does ([`current_due_passed`]): an
-//! urgent ticket's hour dues to the minute. The store's date filter is asked for the tickets whose
-//! due date is today or earlier (the date part of an hour due is stored), and the exact time then
-//! decides; ordinary tickets are late, as before, from the day after their due date. Urgent
-//! tickets come first in the centre's and the department's lists.
+//! urgent ticket's hour dues to the minute. The store holds the date part of a due, so the urgent
+//! tickets due today are read first and their hour decides; with them the store lists and counts
+//! the late tickets exactly (ordinary tickets are late, as before, from the day after their due
+//! date). Urgent tickets come first in the centre's and the department's lists; the search reads a
+//! page at a time, oldest first.
 //!
 //! [`current_due_passed`]: yiyin_domain::tickets::current_due_passed
 
@@ -18,7 +19,15 @@ use yiyin_store::tickets::{TicketFilter, TicketRecord};
 use super::{CentreQueue, TicketBrief, TicketQuery, given};
 use crate::App;
 use crate::error::{AppError, Result};
+use crate::paging::{ListPage, cut, id_cursor, page_limit};
 use crate::principal::Principal;
+
+/// The most tickets a page of the search may hold.
+pub const TICKETS_PAGE_MAX: i64 = 500;
+
+/// The most urgent tickets of one list due on one day that the overdue filter looks at (their
+/// hour decides; a county has a handful a day).
+const URGENT_DUE_TODAY_MAX: i64 = 1000;
 
 impl App {
     /// The centre's desk of a jurisdiction: waiting for dispatch, overdue, waiting for the callback;
@@ -46,13 +55,7 @@ impl App {
         .filter(|r| r.awaiting.as_deref() != Some("return"))
         .collect();
         let pending = urgent_first(pending);
-        let overdue = self.overdue_now(
-            list(TicketFilter {
-                overdue_on: Some(self.overdue_candidates_on()),
-                ..base.clone()
-            })
-            .await?,
-        );
+        let overdue = urgent_first(list(self.overdue(base.clone()).await?).await?);
         let callbacks = list(TicketFilter {
             states: vec![TicketState::Replied],
             ..base.clone()
@@ -137,12 +140,14 @@ impl App {
             .collect())
     }
 
-    /// A search of a jurisdiction's tickets: the centre sees all; a handler only their department's.
+    /// A search of a jurisdiction's tickets, oldest first, a page at a time: the centre sees all;
+    /// a handler only their department's. Those after the ticket `q.after` (none: the first
+    /// page), `q.limit` a page (1 to [`TICKETS_PAGE_MAX`]), with how many match in all.
     pub async fn search_tickets(
         &self,
         who: &Principal,
         q: &TicketQuery,
-    ) -> Result<Vec<TicketBrief>> {
+    ) -> Result<ListPage<TicketBrief>> {
         for (field, v) in [
             ("jurisdiction", Some(&q.jurisdiction)),
             ("state", q.state.as_ref()),
@@ -151,6 +156,8 @@ impl App {
         ] {
             check(field, v.map_or("", String::as_str), TextKind::Short)?;
         }
+        let limit = page_limit(q.limit, TICKETS_PAGE_MAX)?;
+        let after = id_cursor(q.after.as_deref().unwrap_or(""))?;
         let j = q.jurisdiction.trim();
         let mut department = given(q.department.as_deref()).map(str::to_string);
         if who.require_in(Operation::TakeTickets, j).is_err() {
@@ -178,40 +185,53 @@ impl App {
                 format!("工单状态应为以下之一：{w}")
             })?],
         };
-        let f = TicketFilter {
+        let mut f = TicketFilter {
             jurisdiction: Some(j.to_string()),
             states,
             department,
             category: given(q.category.as_deref()).map(str::to_string),
-            overdue_on: q
-                .overdue
-                .unwrap_or(false)
-                .then(|| self.overdue_candidates_on()),
-            limit: 500,
+            limit: limit + 1,
             ..TicketFilter::default()
         };
-        if f.overdue_on.is_none() {
-            return self.ticket_briefs(&f).await;
+        if q.overdue.unwrap_or(false) {
+            f = self.overdue(f).await?;
         }
-        let late = self.overdue_now(self.store.tickets(&f).await?);
-        Ok(late.iter().map(|r| self.ticket_brief(r)).collect())
+        let count = self.store.ticket_count(&f).await?;
+        let mut rows = self.store.tickets(&TicketFilter { after, ..f }).await?;
+        let next = cut(&mut rows, limit, |r| r.id.to_string());
+        Ok(ListPage {
+            items: rows.iter().map(|r| self.ticket_brief(r)).collect(),
+            count,
+            next,
+        })
     }
 
-    /// The date to ask the store's overdue filter with: tomorrow, so that it returns every ticket
-    /// whose current due date is today or earlier (an urgent hour due today may have passed).
-    fn overdue_candidates_on(&self) -> chrono::NaiveDate {
-        self.today().succ_opt().unwrap_or_else(|| self.today())
-    }
-
-    /// The tickets whose current due has passed now (hour dues to the minute), urgent first.
-    fn overdue_now(&self, candidates: Vec<TicketRecord>) -> Vec<TicketRecord> {
+    /// The filter `f` kept to the tickets late now, as the domain reads a due
+    /// ([`current_due_passed`]): those whose current due date was before today, and of the urgent
+    /// tickets due today (an hour due) those whose hour has passed. The store lists and counts
+    /// them exactly, so a desk's count is what it can list.
+    async fn overdue(&self, f: TicketFilter) -> Result<TicketFilter> {
+        let today = self.today();
+        let due_today = self
+            .store
+            .tickets(&TicketFilter {
+                due_on: Some(today),
+                urgency: Some(Urgency::Urgent.code().to_string()),
+                after: None,
+                limit: URGENT_DUE_TODAY_MAX,
+                ..f.clone()
+            })
+            .await?;
         let now = self.ticket_now();
-        urgent_first(
-            candidates
-                .into_iter()
+        Ok(TicketFilter {
+            overdue_on: Some(today),
+            overdue_also: due_today
+                .iter()
                 .filter(|r| current_due_passed(&r.ticket, now))
+                .map(|r| r.id)
                 .collect(),
-        )
+            ..f
+        })
     }
 
     /// The tickets a filter reads, as the lists show them.

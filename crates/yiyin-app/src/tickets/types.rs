@@ -292,4 +292,11 @@ pub struct TicketQuery {
     /// `true`: only overdue tickets.
     #[serde(default)]
     pub overdue: Option<bool>,
+    /// The page after this ticket: the `after` of the `Link: <…>; rel="next"` header of the page
+    /// before (omitted: the first page).
+    #[serde(default)]
+    pub after: Option<String>,
+    /// Tickets per page, 1 to 500 (default 500).
+    #[serde(default)]
+    pub limit: Option<i64>,
 }

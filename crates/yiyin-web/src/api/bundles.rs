@@ -7,7 +7,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -17,6 +17,7 @@ use yiyin_app::bundles::{BundleAct, BundleIntake, BundleLine, BundleView, Receiv
 use yiyin_app::cases::ApplicantInput;
 use yiyin_domain::catalog::bundle::{BundleSpec, BundleVersion};
 
+use super::paging::JurisdictionPage;
 use crate::auth::{CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
@@ -120,23 +121,24 @@ pub async fn receive(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// Which jurisdiction's bundles.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ListQuery {
-    pub jurisdiction: String,
-}
-
-/// The bundles the reader may see, newest first: the window, the government's head and the lead
-/// department all of them, another department those with a member item of theirs.
-#[utoipa::path(get, path = "/api/v1/bundles", tag = "一件事", params(ListQuery),
-    responses((status = 200, body = Vec<BundleLine>), (status = 403, body = ErrorBody)))]
+/// The bundles the reader may see, newest first, a page at a time: the window, the government's
+/// head and the lead department all of them, another department those with a member item of
+/// theirs. `X-Total-Count` says how many, and the `Link` header (`rel="next"`) gives the next
+/// page's address until the last page.
+#[utoipa::path(get, path = "/api/v1/bundles", tag = "一件事", params(JurisdictionPage),
+    responses((status = 200, body = Vec<BundleLine>, headers(
+        ("X-Total-Count" = i64, description = "可查看的一件事总数"),
+        ("Link" = String, description = "下一页地址（rel=\"next\"），末页没有"),
+    )), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     call: CallerFor<gate::Bundles>,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Vec<BundleLine>>> {
-    Ok(Json(
-        call.app.bundle_worklist(&call.who, &q.jurisdiction).await?,
-    ))
+    Query(q): Query<JurisdictionPage>,
+) -> ApiResult<(HeaderMap, Json<Vec<BundleLine>>)> {
+    let page = call
+        .app
+        .bundle_list(&call.who, &q.jurisdiction, &q.after, q.limit)
+        .await?;
+    Ok((q.headers("/api/v1/bundles", &page), Json(page.items)))
 }
 
 /// A bundle: its members (a department sees only its own), the shared materials, the joint clock

@@ -187,6 +187,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(supervision::verifications))
         .routes(routes!(supervision::open_acts))
         .routes(routes!(supervision::licence))
+        .routes(routes!(supervision::my_licences))
         .routes(routes!(supervision::act))
         .routes(routes!(supervision::risk))
         .routes(routes!(supervision::decide))

@@ -24,6 +24,7 @@ use yiyin_store::licence_acts::LicenceAct;
 use yiyin_store::pushes::Push;
 use yiyin_store::verifications::VerificationTask;
 
+use super::paging::{PageQuery, page_headers};
 use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, AppError, Body, ErrorBody, Path, Query};
 
@@ -220,6 +221,30 @@ pub async fn verification(
     responses((status = 200, body = LicenceView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn licence(call: Caller, Path(identifier): Path<String>) -> ApiResult<Json<LicenceView>> {
     Ok(Json(call.app.licence_view(&call.who, &identifier).await?))
+}
+
+/// The applicant's licences (我的证照), newest first, a page at a time: those issued on its own
+/// cases and, once its identity is verified, every licence held under its ID number; a bundle's
+/// member licence once the bundle is released (统一出件). `X-Total-Count` says how many, and the
+/// `Link` header (`rel="next"`) gives the next page's address until the last page.
+#[utoipa::path(get, path = "/api/v1/my/licences", tag = "监管", params(PageQuery),
+    responses((status = 200, body = Vec<yiyin_store::licences::Licence>, headers(
+        ("X-Total-Count" = i64, description = "证照总数"),
+        ("Link" = String, description = "下一页地址（rel=\"next\"），末页没有"),
+    )), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn my_licences(
+    call: CallerFor<gate::Applicant>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<(HeaderMap, Json<Vec<yiyin_store::licences::Licence>>)> {
+    let page = call.app.my_licences(&call.who, &q.after, q.limit).await?;
+    let limit = q.limit.map(|l| l.to_string()).unwrap_or_default();
+    let headers = page_headers(
+        page.count,
+        page.next.as_deref(),
+        "/api/v1/my/licences",
+        &[("limit", limit)],
+    );
+    Ok((headers, Json(page.items)))
 }
 
 /// Act on a licence: apply for a change (Art. 49) or renewal (Art. 50) — the holder or a window —;

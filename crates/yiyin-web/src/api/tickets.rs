@@ -9,7 +9,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -21,6 +21,7 @@ use yiyin_app::tickets::{
 use yiyin_domain::tickets::DeadlineMatrix;
 use yiyin_store::tickets::TicketCategory;
 
+use super::paging::page_headers;
 use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
@@ -126,14 +127,38 @@ pub async fn save_matrix(
     ))
 }
 
-/// Search a jurisdiction's tickets: the centre sees all, a handler their department's.
+/// Search a jurisdiction's tickets, oldest first, a page at a time: the centre sees all, a
+/// handler their department's. `X-Total-Count` says how many match (the overdue ones exactly,
+/// an urgent ticket's hour due to the minute), and the `Link` header (`rel="next"`) gives the
+/// next page's address, with the filter kept, until the last page.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "诉求中心", params(TicketQuery),
-    responses((status = 200, body = Vec<TicketBrief>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<TicketBrief>, headers(
+        ("X-Total-Count" = i64, description = "符合条件的工单总数"),
+        ("Link" = String, description = "下一页地址（rel=\"next\"），末页没有"),
+    )), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     call: CallerFor<gate::Tickets>,
     Query(q): Query<TicketQuery>,
-) -> ApiResult<Json<Vec<TicketBrief>>> {
-    Ok(Json(call.app.search_tickets(&call.who, &q).await?))
+) -> ApiResult<(HeaderMap, Json<Vec<TicketBrief>>)> {
+    let page = call.app.search_tickets(&call.who, &q).await?;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let headers = page_headers(
+        page.count,
+        page.next.as_deref(),
+        "/api/v1/tickets",
+        &[
+            ("jurisdiction", q.jurisdiction.clone()),
+            ("state", text(&q.state)),
+            ("department", text(&q.department)),
+            ("category", text(&q.category)),
+            (
+                "overdue",
+                q.overdue.map(|o| o.to_string()).unwrap_or_default(),
+            ),
+            ("limit", q.limit.map(|l| l.to_string()).unwrap_or_default()),
+        ],
+    );
+    Ok((headers, Json(page.items)))
 }
 
 /// The centre's desk: waiting for dispatch, overdue, waiting for the callback; for the manager

@@ -31,8 +31,13 @@ use yiyin_store::pending_uploads::PendingUpload;
 #[serde(default)]
 pub struct DeskQuery {
     pub jurisdiction: String,
+    /// The page after this bundle (empty: the first page).
+    pub after: String,
     pub notice: String,
 }
+
+/// Bundles a page of the desk shows.
+const BUNDLES_PAGE: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "work/bundles.html")]
@@ -41,9 +46,15 @@ struct DeskPage {
     jurisdictions: Vec<(String, String)>,
     jurisdiction: String,
     lines: Vec<BundleLine>,
+    /// How many bundles the reader may see in the jurisdiction.
+    count: i64,
+    /// The next page's address; None on the last page.
+    next: Option<String>,
+    /// Whether this is a later page.
+    paged: bool,
 }
 
-/// The bundles the reader may see in a jurisdiction.
+/// The bundles the reader may see in a jurisdiction, a page at a time.
 pub async fn desk(page: PageFor<gate::Bundles>, Query(q): Query<DeskQuery>) -> PageResult {
     let mut jurisdictions = page.jurisdictions_for(Operation::ViewCase);
     for j in page.jurisdictions_for(Operation::ExtendBundle) {
@@ -59,12 +70,24 @@ pub async fn desk(page: PageFor<gate::Bundles>, Query(q): Query<DeskQuery>) -> P
     } else {
         q.jurisdiction.clone()
     };
-    let lines = page.app.bundle_worklist(page.who(), &jurisdiction).await?;
+    let list = page
+        .app
+        .bundle_list(page.who(), &jurisdiction, &q.after, Some(BUNDLES_PAGE))
+        .await?;
+    let next = list.next.map(|after| {
+        yiyin_app::query_url(
+            "/work/bundles",
+            &[("jurisdiction", &jurisdiction), ("after", &after)],
+        )
+    });
     render(&DeskPage {
         chrome: page.chrome(&q.notice),
+        lines: list.items,
+        count: list.count,
+        next,
+        paged: !q.after.trim().is_empty(),
         jurisdictions,
         jurisdiction,
-        lines,
     })
 }
 
@@ -79,6 +102,8 @@ pub struct BundleQuery {
 struct BundlePage {
     chrome: Chrome,
     view: BundleView,
+    /// Whether the reader's window schedules the bundle's joint visits.
+    may_schedule: bool,
     error: String,
 }
 
@@ -91,6 +116,7 @@ async fn bundle_page(
     let view = page.app.bundle_view(page.who(), id).await?;
     render(&BundlePage {
         chrome: page.chrome(notice),
+        may_schedule: view.state != "released" && page.app.may_schedule_visit(page.who(), &view),
         view,
         error,
     })

@@ -315,15 +315,34 @@ pub async fn repair(
 struct MyLicencesPage {
     chrome: Chrome,
     licences: Vec<(Licence, String)>,
+    /// How many licences the applicant has.
+    count: i64,
+    /// The next page's address; None on the last page.
+    next: Option<String>,
+    /// Whether this is a later page.
+    paged: bool,
 }
 
-pub async fn my_licences(page: Page, Query(q): Query<Notice>) -> PageResult {
+/// Licences a page of 我的证照 shows.
+const MY_LICENCES_PAGE: i64 = 50;
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MyLicencesQuery {
+    /// The page after this licence (empty: the first page).
+    pub after: String,
+    pub notice: String,
+}
+
+pub async fn my_licences(page: Page, Query(q): Query<MyLicencesQuery>) -> PageResult {
     page.require_applicant()?;
     let today = page.app.today();
-    let licences = page
+    let list = page
         .app
-        .my_licences(page.who())
-        .await?
+        .my_licences(page.who(), &q.after, Some(MY_LICENCES_PAGE))
+        .await?;
+    let licences = list
+        .items
         .into_iter()
         .map(|l| {
             let status = l.status_on(today).label().to_string();
@@ -333,6 +352,11 @@ pub async fn my_licences(page: Page, Query(q): Query<Notice>) -> PageResult {
     render(&MyLicencesPage {
         chrome: page.chrome(&q.notice),
         licences,
+        count: list.count,
+        next: list
+            .next
+            .map(|after| yiyin_app::query_url("/my/licences", &[("after", &after)])),
+        paged: !q.after.trim().is_empty(),
     })
 }
 
