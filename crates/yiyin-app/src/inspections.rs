@@ -149,16 +149,15 @@ impl App {
             .collect();
         let inspectors: Vec<Inspector> = self
             .store
-            .staff_in(&desk.jurisdiction)
+            .staff_holding(&desk.jurisdiction, &[Role::DepartmentSupervisor])
             .await?
             .into_iter()
             .filter(|a| {
-                a.active
-                    && a.grants.iter().any(|g| {
-                        g.role == Role::DepartmentSupervisor
-                            && g.jurisdiction == desk.jurisdiction
-                            && g.department.as_deref() == Some(desk.department.as_str())
-                    })
+                a.grants.iter().any(|g| {
+                    g.role == Role::DepartmentSupervisor
+                        && g.jurisdiction == desk.jurisdiction
+                        && g.department.as_deref() == Some(desk.department.as_str())
+                })
             })
             .map(|a| Inspector {
                 id: a.login,

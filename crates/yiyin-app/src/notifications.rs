@@ -19,13 +19,14 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use yiyin_domain::authz::{Operation, allowed};
+use yiyin_domain::authz::{Operation, allowed, role_may};
 use yiyin_domain::calendar::local_date;
 use yiyin_domain::engine::Clock;
 use yiyin_domain::notifications::{
     About, Message, NotificationChannel, NotificationKind, Preferences, compose, deadline_notice,
     deadlines_near, event_key, near_key,
 };
+use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::RetryPolicy;
 use yiyin_domain::text::{TextKind, check};
 use yiyin_store::WriteTx;
@@ -452,12 +453,17 @@ impl App {
         key: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
+        let receivers: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| role_may(*r, Operation::Receive))
+            .collect();
         let window: Vec<_> = self
             .store
-            .staff_in(jurisdiction)
+            .staff_holding(jurisdiction, &receivers)
             .await?
             .into_iter()
-            .filter(|a| a.active && allowed(&a.grants, Operation::Receive, scope).is_ok())
+            .filter(|a| allowed(&a.grants, Operation::Receive, scope).is_ok())
             .collect();
         for account in &window {
             let to = Recipient {
@@ -506,16 +512,10 @@ impl App {
                 let scope = self.case_scope(&record);
                 let staff: Vec<_> = self
                     .store
-                    .staff_in(&record.jurisdiction)
+                    .staff_holding(&record.jurisdiction, &[role])
                     .await?
                     .into_iter()
-                    .filter(|a| {
-                        a.active
-                            && a.grants
-                                .iter()
-                                .any(|g| g.role == role && g.jurisdiction == record.jurisdiction)
-                            && allowed(&a.grants, Operation::ViewCase, &scope).is_ok()
-                    })
+                    .filter(|a| allowed(&a.grants, Operation::ViewCase, &scope).is_ok())
                     .collect();
                 if staff.is_empty() {
                     continue;

@@ -579,8 +579,10 @@ async fn urgent_tickets_are_counted_in_elapsed_hours_on_the_desks(t: TestApp) {
     let late = q.overdue[0].clone();
     assert_eq!(late.next_due_shown.as_deref(), Some("2025-03-03 11:00 前"));
     assert_eq!(late.light.unwrap().light, TicketLight::Red);
-    // Urgent first on the dispatch queue; the ordinary ticket is still on time and green.
+    // Urgent first on the dispatch queue; the ordinary ticket is still on time and green. Each
+    // list counts what it holds.
     assert_eq!(ids(&q.pending), [urgent.id, ordinary.id]);
+    assert_eq!((q.counts.pending, q.counts.overdue), (2, 1));
     let o = t.ticket_view(&c.agent, ordinary.id).await.unwrap();
     assert!(!o.overdue);
     assert_eq!(light(&o).light, TicketLight::Green);
@@ -649,6 +651,7 @@ async fn urgent_tickets_are_counted_in_elapsed_hours_on_the_desks(t: TestApp) {
     t.set_now(cst("2025-03-05 09:00"));
     let q = t.centre_queue(&c.agent, HANYIN).await.unwrap();
     assert_eq!(ids(&q.overdue), [urgent.id, ordinary.id]);
+    assert_eq!(q.counts.overdue, 2);
 
     // Least privilege: another department's handler sees neither the ticket nor its light.
     assert_forbidden(t.ticket_view(&c.housing, urgent.id).await, "无权查看该工单");

@@ -3,6 +3,8 @@
 //! password hash, the session token's hash and the lock are computed by the application layer and
 //! kept here; failed attempts are counted atomically in the write.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use yiyin_domain::authz::Grant;
 use yiyin_domain::party::{SubjectId, SubjectKind};
@@ -97,6 +99,7 @@ record! {
 
 record! {
     struct GrantRow {
+        account_id: i64,
         role: Role,
         jurisdiction: String,
         department: String,
@@ -243,15 +246,71 @@ impl WriteTx {
     }
 }
 
+/// How many accounts one query reads the grants (or identities) of.
+pub(crate) const READ_CHUNK: usize = 500;
+
+/// An account from its row, its grants' rows and its verified identity.
+fn assemble(
+    row: AccountRow,
+    grants: Vec<GrantRow>,
+    verified: Option<crate::identities::VerifiedIdentity>,
+) -> Result<Account> {
+    let subject_kind = SubjectKind::parse(&row.subject_kind);
+    let id_number = match subject_kind {
+        Some(kind) => Some(
+            SubjectId::parse(kind, &row.id_number)
+                .map_err(|e| StoreError::Corrupt(format!("account {} id number: {e}", row.id)))?,
+        ),
+        None => None,
+    };
+    Ok(Account {
+        id: row.id,
+        kind: row.kind,
+        login: row.login,
+        name: row.name,
+        subject_kind,
+        id_number,
+        phone: row.phone,
+        active: row.active,
+        grants: grants
+            .into_iter()
+            .map(|g| Grant {
+                role: g.role,
+                jurisdiction: g.jurisdiction,
+                department: (!g.department.is_empty()).then_some(g.department),
+                unit: (!g.unit.is_empty()).then_some(g.unit),
+            })
+            .collect(),
+        verified,
+    })
+}
+
 impl Store {
-    /// The accounts a statement reads, each with its grants.
+    /// The accounts a statement reads, each with its grants and verified identity: the grants
+    /// and identities of all of them read together, [`READ_CHUNK`] accounts a query.
     async fn accounts_read(&self, statement: Statement<'_>) -> Result<Vec<Account>> {
         let rows: Vec<AccountRow> = statement.all(self.reader()).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(self.with_grants(r).await?);
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut grants: HashMap<i64, Vec<GrantRow>> = HashMap::new();
+        for chunk in ids.chunks(READ_CHUNK) {
+            let mut q = Statement::new(select::<GrantRow>("account_roles WHERE account_id"));
+            q.push_in(chunk);
+            q.push(" ORDER BY account_id, jurisdiction, role");
+            let found: Vec<GrantRow> = q.all(self.reader()).await?;
+            for g in found {
+                grants.entry(g.account_id).or_default().push(g);
+            }
         }
-        Ok(out)
+        let mut identities = self.identities_of(&ids).await?;
+        rows.into_iter()
+            .map(|r| {
+                let (g, v) = (
+                    grants.remove(&r.id).unwrap_or_default(),
+                    identities.remove(&r.id),
+                );
+                assemble(r, g, v)
+            })
+            .collect()
     }
 
     async fn with_grants(&self, row: AccountRow) -> Result<Account> {
@@ -259,34 +318,8 @@ impl Store {
         let grants: Vec<GrantRow> = sql!(select::<GrantRow>(from); row.id)
             .all(self.reader())
             .await?;
-        let subject_kind = SubjectKind::parse(&row.subject_kind);
-        let id_number =
-            match subject_kind {
-                Some(kind) => Some(SubjectId::parse(kind, &row.id_number).map_err(|e| {
-                    StoreError::Corrupt(format!("account {} id number: {e}", row.id))
-                })?),
-                None => None,
-            };
-        Ok(Account {
-            id: row.id,
-            kind: row.kind,
-            login: row.login,
-            name: row.name,
-            subject_kind,
-            id_number,
-            phone: row.phone,
-            active: row.active,
-            grants: grants
-                .into_iter()
-                .map(|g| Grant {
-                    role: g.role,
-                    jurisdiction: g.jurisdiction,
-                    department: (!g.department.is_empty()).then_some(g.department),
-                    unit: (!g.unit.is_empty()).then_some(g.unit),
-                })
-                .collect(),
-            verified: self.identity_of(row.id).await?,
-        })
+        let verified = self.identity_of(row.id).await?;
+        assemble(row, grants, verified)
     }
 
     pub async fn account(&self, id: i64) -> Result<Account> {
@@ -303,6 +336,23 @@ impl Store {
             Some(r) => Ok(Some(self.with_grants(r).await?)),
             None => Ok(None),
         }
+    }
+
+    /// The active staff accounts holding one of `roles` in a jurisdiction (a grant in force, of
+    /// any department or unit), each with all its grants: those who may be told of, or sent to,
+    /// a piece of work there.
+    pub async fn staff_holding(&self, jurisdiction: &str, roles: &[Role]) -> Result<Vec<Account>> {
+        if roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let codes: Vec<&'static str> = roles.iter().map(|r| r.code()).collect();
+        let mut q = Statement::new(select::<AccountRow>(
+            "accounts WHERE active = 1 AND id IN (SELECT account_id FROM account_roles WHERE jurisdiction = ",
+        ));
+        q.push_bind(jurisdiction).push(" AND role");
+        q.push_in(&codes);
+        q.push(") ORDER BY id");
+        self.accounts_read(q).await
     }
 
     /// Staff accounts holding a role in a jurisdiction (or waiting for one to be confirmed).

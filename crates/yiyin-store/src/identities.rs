@@ -6,7 +6,7 @@
 use serde::Serialize;
 use yiyin_domain::party::{SubjectId, SubjectKind};
 
-use crate::rows::{insert, record, select, sql};
+use crate::rows::{Statement, insert, record, select, sql};
 use crate::{Conflict, Result, Store, StoreError, WriteTx};
 
 /// The identity a provider verified for an account.
@@ -25,6 +25,7 @@ pub struct VerifiedIdentity {
 
 record! {
     struct IdentityRow {
+        account_id: i64,
         subject_kind: SubjectKind,
         id_number: String,
         name: String,
@@ -138,6 +139,25 @@ impl Store {
                 .optional(self.reader())
                 .await?;
         row.map(IdentityRow::identity).transpose()
+    }
+
+    /// The identities verified for these accounts, by account (one query per
+    /// [`crate::accounts::READ_CHUNK`] accounts).
+    pub(crate) async fn identities_of(
+        &self,
+        accounts: &[i64],
+    ) -> Result<std::collections::HashMap<i64, VerifiedIdentity>> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in accounts.chunks(crate::accounts::READ_CHUNK) {
+            let mut q =
+                Statement::new(select::<IdentityRow>("account_identities WHERE account_id"));
+            q.push_in(chunk);
+            let rows: Vec<IdentityRow> = q.all(self.reader()).await?;
+            for row in rows {
+                out.insert(row.account_id, row.identity()?);
+            }
+        }
+        Ok(out)
     }
 
     /// The account a provider's subject is bound to.

@@ -210,6 +210,8 @@ pub struct TicketFilter {
     pub applicant: Option<i64>,
     pub category: Option<String>,
     pub awaiting: Option<String>,
+    /// Not waiting for this (no wait, or another).
+    pub not_awaiting: Option<String>,
     /// Late as of this date: dispatch, reply or callback due before it and not done.
     pub overdue_on: Option<NaiveDate>,
     /// With `overdue_on`: these tickets too (the urgent ones due that day whose hour has passed,
@@ -220,6 +222,8 @@ pub struct TicketFilter {
     pub urgency: Option<String>,
     /// The tickets after this one (a page of a list oldest first).
     pub after: Option<i64>,
+    /// Urgent tickets ahead of the others (a desk's list, never paged by `after`).
+    pub urgent_first: bool,
     /// Registered at or after / before (milliseconds).
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
@@ -256,6 +260,11 @@ fn push_filter<'q>(q: &mut Statement<'q>, f: &'q TicketFilter) {
     }
     if let Some(a) = &f.awaiting {
         q.push(" AND awaiting = ").push_bind(a);
+    }
+    if let Some(a) = &f.not_awaiting {
+        q.push(" AND (awaiting IS NULL OR awaiting <> ")
+            .push_bind(a)
+            .push(")");
     }
     if let Some(u) = &f.urgency {
         q.push(" AND urgency = ").push_bind(u);
@@ -417,15 +426,20 @@ impl Store {
             .await
     }
 
-    /// The tickets by filter, oldest first (at most `limit`, 1 to 1000).
+    /// The tickets by filter, oldest first (urgent ones ahead when asked), at most `limit` (1 to
+    /// 1000).
     pub async fn tickets(&self, f: &TicketFilter) -> Result<Vec<TicketRecord>> {
         let mut q = Statement::new(select::<TicketRecord>("tickets WHERE 1 = 1"));
         push_filter(&mut q, f);
         if let Some(after) = f.after {
             q.push(" AND id > ").push_bind(after);
         }
-        q.push(" ORDER BY id LIMIT ")
-            .push_bind(f.limit.clamp(1, 1000));
+        if f.urgent_first {
+            q.push(" ORDER BY CASE WHEN urgency = 'urgent' THEN 0 ELSE 1 END, id");
+        } else {
+            q.push(" ORDER BY id");
+        }
+        q.push(" LIMIT ").push_bind(f.limit.clamp(1, 1000));
         q.all(self.reader()).await
     }
 

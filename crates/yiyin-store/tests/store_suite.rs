@@ -74,6 +74,7 @@ yiyin_testkit::on_both!(crate::run;
     stale_versions_conflict,
     concurrent_writes_commit_together_and_fail_alone,
     redress_entries_round_trip_and_change_once,
+    staff_are_read_with_their_grants_and_by_role,
 );
 
 async fn migrations_are_applied_once(f: Fixture) {
@@ -796,4 +797,74 @@ async fn redress_entries_round_trip_and_change_once(f: Fixture) {
     );
     assert_eq!(f.store.redress_register("hanyin").await.unwrap().len(), 1);
     assert!(f.store.redress_register("ziyang").await.unwrap().is_empty());
+}
+
+/// Staff accounts are read back each with its own grants (read for all of them together), and by
+/// role: those holding one of the roles in the jurisdiction, active only, with every grant they
+/// hold; a pending grant is not held.
+async fn staff_are_read_with_their_grants_and_by_role(f: Fixture) {
+    use yiyin_domain::authz::Grant;
+    use yiyin_store::accounts::{AccountKind, NewAccount};
+    let store = &f.store;
+    let grant = |role, department: Option<&str>| Grant {
+        role,
+        jurisdiction: "hanyin".into(),
+        department: department.map(str::to_string),
+        unit: None,
+    };
+    let mut ids = Vec::new();
+    for (login, grants) in [
+        ("clerk", vec![grant(Role::WindowClerk, None)]),
+        (
+            "both",
+            vec![
+                grant(Role::Reviewer, Some("shichang")),
+                grant(Role::WindowClerk, Some("shichang")),
+            ],
+        ),
+        ("chief", vec![grant(Role::SectionChief, None)]),
+        ("gone", vec![grant(Role::WindowClerk, None)]),
+    ] {
+        let id = write(store, async |tx| {
+            let id = tx
+                .insert_account(&NewAccount {
+                    kind: AccountKind::Staff,
+                    login,
+                    name: login,
+                    password_hash: "!",
+                    subject: None,
+                    phone: "",
+                    created_at: 1,
+                })
+                .await?;
+            tx.insert_grants(id, &grants).await?;
+            Ok(id)
+        })
+        .await
+        .unwrap();
+        ids.push((id, grants));
+    }
+    write(store, async |tx| {
+        tx.set_account_active(ids[3].0, false).await
+    })
+    .await
+    .unwrap();
+    let all = store.staff_in("hanyin").await.unwrap();
+    assert_eq!(all.len(), 4);
+    for ((id, grants), account) in ids.iter().zip(&all) {
+        assert_eq!(account.id, *id);
+        let mut expected = grants.clone();
+        expected.sort_by(|a, b| a.role.code().cmp(b.role.code()));
+        assert_eq!(&account.grants, &expected, "{}", account.login);
+    }
+    let clerks = store
+        .staff_holding("hanyin", &[Role::WindowClerk])
+        .await
+        .unwrap();
+    let logins: Vec<&str> = clerks.iter().map(|a| a.login.as_str()).collect();
+    assert_eq!(logins, ["clerk", "both"], "active holders only, in order");
+    assert_eq!(clerks[1].grants.len(), 2, "with every grant they hold");
+    let none = store.staff_holding("ziyang", &[Role::WindowClerk]).await;
+    assert!(none.unwrap().is_empty());
+    assert!(store.staff_holding("hanyin", &[]).await.unwrap().is_empty());
 }

@@ -429,6 +429,9 @@ async fn the_centre_and_department_pages_run_the_loop(backend: Backend) {
         page.contains("<option value=\"shichang\" selected>"),
         "the category's department is offered first: {page}"
     );
+    // The desk counts what each list holds: the one ticket waiting for dispatch.
+    let (_, desk) = api.get_text("/centre").await;
+    assert!(desk.contains("共 1 件"), "{desk}");
     let act = format!("{location}/act");
     for (department, status, meaning) in [
         (

@@ -2598,47 +2598,47 @@ async fn project_journey(env: &Env, files: &std::path::Path) {
     .await;
     // Each milestone's site step (its two inspectors), review and decision; each person takes
     // both cases in turn.
-    env.login("hanyin.inspector").await;
-    for case in &cases {
-        env.run(&[
-            Go(case),
-            Fill(
-                "textarea[name=opinion]",
-                "联合验收合格，现场与审查合格的施工图一致",
-            ),
-            Click(&action("complete_step")),
-            See("待第二名核查人员确认"),
-        ])
-        .await;
-    }
-    env.login("hanyin.inspector2").await;
-    for case in &cases {
-        env.run(&[
-            Go(case),
-            Click(&action("confirm_verification")),
-            See("已第二名核查人员确认核查"),
-        ])
-        .await;
-    }
-    env.login("hanyin.reviewer").await;
-    for case in &cases {
-        env.run(&[
-            Go(case),
-            Fill("textarea[name=opinion]", "验收资料齐全，联合验收意见合格"),
-            Click(&action("complete_step")),
-            See("已办理环节"),
-        ])
-        .await;
-    }
-    env.login("hanyin.chief").await;
-    for case in &cases {
-        env.run(&[
-            Go(case),
-            Fill("textarea[name=reason]", "经联合验收合格，予以通过"),
-            Click(&action("decide")),
-            See("已作出决定"),
-        ])
-        .await;
+    let opinion = action("complete_step");
+    let confirm = action("confirm_verification");
+    let decide = action("decide");
+    for (login, steps) in [
+        (
+            "hanyin.inspector",
+            vec![
+                Fill(
+                    "textarea[name=opinion]",
+                    "联合验收合格，现场与审查合格的施工图一致",
+                ),
+                Click(&opinion),
+                See("待第二名核查人员确认"),
+            ],
+        ),
+        (
+            "hanyin.inspector2",
+            vec![Click(&confirm), See("已第二名核查人员确认核查")],
+        ),
+        (
+            "hanyin.reviewer",
+            vec![
+                Fill("textarea[name=opinion]", "验收资料齐全，联合验收意见合格"),
+                Click(&opinion),
+                See("已办理环节"),
+            ],
+        ),
+        (
+            "hanyin.chief",
+            vec![
+                Fill("textarea[name=reason]", "经联合验收合格，予以通过"),
+                Click(&decide),
+                See("已作出决定"),
+            ],
+        ),
+    ] {
+        env.login(login).await;
+        for case in &cases {
+            env.go(case).await;
+            env.run(&steps).await;
+        }
     }
 
     // The builder's page: four stages ended, the inspections and the drawing review on it.

@@ -201,7 +201,7 @@ impl App {
         self.jurisdiction(jurisdiction)?;
         Ok(self
             .store
-            .staff_in(jurisdiction)
+            .staff_holding(jurisdiction, &[Role::AgencyAgent])
             .await?
             .into_iter()
             .filter(|a| is_agent_of(a, jurisdiction))

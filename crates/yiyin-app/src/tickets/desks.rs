@@ -16,7 +16,7 @@ use yiyin_domain::text::{TextKind, check};
 use yiyin_domain::tickets::{TicketState, Urgency, current_due_passed};
 use yiyin_store::tickets::{TicketFilter, TicketRecord};
 
-use super::{CentreQueue, TicketBrief, TicketQuery, given};
+use super::{CentreQueue, QueueCounts, TicketBrief, TicketQuery, given};
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::paging::{ListPage, cut, id_cursor, page_limit};
@@ -24,6 +24,10 @@ use crate::principal::Principal;
 
 /// The most tickets a page of the search may hold.
 pub const TICKETS_PAGE_MAX: i64 = 500;
+
+/// The most tickets each list of the centre's desk shows (oldest first, urgent ones ahead); its
+/// count says how many it holds in all.
+pub const QUEUE_LIST_MAX: i64 = 500;
 
 /// The most urgent tickets of one list due on one day that the overdue filter looks at (their
 /// hour decides; a county has a handful a day).
@@ -40,33 +44,36 @@ impl App {
             .is_ok();
         let base = TicketFilter {
             jurisdiction: Some(jurisdiction.to_string()),
-            limit: 500,
+            limit: QUEUE_LIST_MAX,
+            urgent_first: true,
             ..TicketFilter::default()
         };
-        let list = |f: TicketFilter| async move { self.store.tickets(&f).await };
+        // Each list and how many it holds in all.
+        let list = |f: TicketFilter| async move {
+            let count = self.store.ticket_count(&f).await?;
+            let rows = self.store.tickets(&f).await?;
+            Ok::<_, AppError>((count, rows))
+        };
         let briefs =
             |v: Vec<TicketRecord>| v.iter().map(|r| self.ticket_brief(r)).collect::<Vec<_>>();
-        let pending = list(TicketFilter {
+        let (pending_count, pending) = list(TicketFilter {
             states: vec![TicketState::PendingDispatch],
+            not_awaiting: Some("return".into()),
             ..base.clone()
         })
-        .await?
-        .into_iter()
-        .filter(|r| r.awaiting.as_deref() != Some("return"))
-        .collect();
-        let pending = urgent_first(pending);
-        let overdue = urgent_first(list(self.overdue(base.clone()).await?).await?);
-        let callbacks = list(TicketFilter {
+        .await?;
+        let (overdue_count, overdue) = list(self.overdue(base.clone()).await?).await?;
+        let (callbacks_count, callbacks) = list(TicketFilter {
             states: vec![TicketState::Replied],
             ..base.clone()
         })
         .await?;
-        let to_inform = list(TicketFilter {
+        let (to_inform_count, to_inform) = list(TicketFilter {
             awaiting: Some("inform".into()),
             ..base.clone()
         })
         .await?;
-        let (returns, extensions) = if manager {
+        let ((returns_count, returns), (extensions_count, extensions)) = if manager {
             (
                 list(TicketFilter {
                     awaiting: Some("return".into()),
@@ -80,7 +87,7 @@ impl App {
                 .await?,
             )
         } else {
-            (Vec::new(), Vec::new())
+            ((0, Vec::new()), (0, Vec::new()))
         };
         Ok(CentreQueue {
             pending: briefs(pending),
@@ -89,6 +96,14 @@ impl App {
             returns: briefs(returns),
             extensions: briefs(extensions),
             to_inform: briefs(to_inform),
+            counts: QueueCounts {
+                pending: pending_count,
+                overdue: overdue_count,
+                callbacks: callbacks_count,
+                returns: returns_count,
+                extensions: extensions_count,
+                to_inform: to_inform_count,
+            },
         })
     }
 
@@ -114,7 +129,8 @@ impl App {
                 jurisdiction: Some(j),
                 department: Some(d),
                 states: vec![TicketState::Dispatched, TicketState::InProgress],
-                limit: 500,
+                limit: QUEUE_LIST_MAX,
+                urgent_first: true,
                 ..TicketFilter::default()
             };
             out.extend(self.ticket_briefs(&f).await?);
@@ -244,10 +260,4 @@ impl App {
             .map(|r| self.ticket_brief(r))
             .collect())
     }
-}
-
-/// Urgent tickets first, the order kept otherwise.
-fn urgent_first(mut v: Vec<TicketRecord>) -> Vec<TicketRecord> {
-    v.sort_by_key(|r| r.urgency != Urgency::Urgent);
-    v
 }

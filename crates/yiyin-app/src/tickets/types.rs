@@ -223,6 +223,23 @@ pub struct CentreQueue {
     pub extensions: Vec<TicketBrief>,
     /// Extensions granted whose caller has not yet been told (延期待告知).
     pub to_inform: Vec<TicketBrief>,
+    /// How many tickets each list holds in all: a list shows its first [`QUEUE_LIST_MAX`] (the
+    /// rest through the search, a page at a time).
+    ///
+    /// [`QUEUE_LIST_MAX`]: crate::tickets::QUEUE_LIST_MAX
+    pub counts: QueueCounts,
+}
+
+/// How many tickets each list of the centre's desk holds.
+#[derive(Debug, Clone, Copy, Serialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueCounts {
+    pub pending: i64,
+    pub overdue: i64,
+    pub callbacks: i64,
+    pub returns: i64,
+    pub extensions: i64,
+    pub to_inform: i64,
 }
 
 /// A ticket followed with its number and query code (no caller data, no staff names).
