@@ -251,12 +251,12 @@ impl App {
 
     /// A licence in force Yiyin issued to the holder, of the material's name.
     async fn ask_register(&self, m: &Material, holder: &SubjectId) -> Answer {
-        let licences = match self.store.licences_of_holder(holder).await {
+        let name = m.name.trim();
+        let licences = match self.store.licences_of_holder_named(holder, name).await {
             Ok(l) => l,
             Err(e) => return Answer::Unavailable(format!("证照库暂时无法读取（{e}）")),
         };
         let today = self.today();
-        let name = m.name.trim();
         let found = licences.into_iter().find(|l| {
             (l.name == name || name.contains(l.name.as_str()))
                 && l.status_on(today) == LicenceStatus::Valid

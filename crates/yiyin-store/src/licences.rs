@@ -218,6 +218,21 @@ impl Store {
         Ok(IdPage::cut(rows, limit, count, |l| l.id))
     }
 
+    /// The licences of a holder named as a material asks for one (its name, or a name the
+    /// material's contains: 「营业执照副本」 finds 营业执照), newest first: every version of every
+    /// such licence, however many others the holder has.
+    pub async fn licences_of_holder_named(
+        &self,
+        holder: &SubjectId,
+        material: &str,
+    ) -> Result<Vec<Licence>> {
+        let from = "licences WHERE holder_id = $1 AND (name = $2 OR $2 LIKE '%' || name || '%')
+             ORDER BY id DESC LIMIT 1000";
+        sql!(select::<Licence>(from); holder.as_str(), material)
+            .all(self.reader())
+            .await
+    }
+
     /// The licences of a holder, newest first.
     pub async fn licences_of_holder(&self, holder: &SubjectId) -> Result<Vec<Licence>> {
         let from = "licences WHERE holder_id = $1 ORDER BY id DESC LIMIT 500";
