@@ -2592,6 +2592,7 @@ async fn project_journey(env: &Env, files: &std::path::Path) {
     }
     env.run(&[
         See("<strong>通过</strong>"),
+        See("联合验收日期"),
         See("联合验收意见书"),
         Shot("a6-joint-acceptance-passed"),
     ])
