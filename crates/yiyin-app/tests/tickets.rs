@@ -93,8 +93,11 @@ async fn a_complaint_runs_the_closed_loop(t: TestApp) {
     let v = t.sign_ticket(&c.market, id).await.unwrap();
     assert_eq!(v.state, TicketState::InProgress);
     let desk = t.department_desk(&c.market).await.unwrap();
-    assert_eq!(desk.iter().map(|b| b.id).collect::<Vec<_>>(), [id]);
-    assert!(t.department_desk(&c.housing).await.unwrap().is_empty());
+    assert_eq!(desk.tickets.iter().map(|b| b.id).collect::<Vec<_>>(), [id]);
+    assert_eq!(desk.count, 1);
+    let housing = t.department_desk(&c.housing).await.unwrap();
+    assert!(housing.tickets.is_empty());
+    assert_eq!(housing.count, 0);
 
     t.set_today("2025-03-10");
     let v = t
@@ -397,8 +400,42 @@ async fn the_callers_data_is_shown_to_the_centre_and_the_department_only(t: Test
     input.caller_name = None;
     let r = t.register_ticket(&applicant, &input).await.unwrap();
     let id = r.ticket.id;
-    let mine = t.my_tickets(&applicant).await.unwrap();
-    assert_eq!(mine.iter().map(|b| b.id).collect::<Vec<_>>(), [id]);
+    let mine = t.my_tickets(&applicant, "", None).await.unwrap();
+    assert_eq!(mine.items.iter().map(|b| b.id).collect::<Vec<_>>(), [id]);
+    assert_eq!((mine.count, mine.next), (1, None));
+    // Newest first, a page at a time; another applicant sees none of them.
+    let mut filed = vec![id];
+    for (phone, place) in [("13800007778", "涧池镇"), ("13800007779", "蒲溪镇")] {
+        let r = t
+            .register_ticket(&applicant, &call("food", phone, place))
+            .await
+            .unwrap();
+        filed.push(r.ticket.id);
+    }
+    let first = t.my_tickets(&applicant, "", Some(2)).await.unwrap();
+    assert_eq!(
+        first.items.iter().map(|b| b.id).collect::<Vec<_>>(),
+        [filed[2], filed[1]]
+    );
+    assert_eq!(first.count, 3);
+    let after = first.next.expect("a second page");
+    let second = t.my_tickets(&applicant, &after, Some(2)).await.unwrap();
+    assert_eq!(second.items.iter().map(|b| b.id).collect::<Vec<_>>(), [id]);
+    assert_eq!((second.count, second.next), (3, None));
+    assert!(second.items.iter().all(|b| b.light.is_none()));
+    assert_invalid(
+        t.my_tickets(&applicant, "x", None).await,
+        "after",
+        "翻页位置无效",
+    );
+    assert_invalid(
+        t.my_tickets(&applicant, "", Some(201)).await,
+        "limit",
+        "1 至 200",
+    );
+    let other = t.applicant("11010519491231002X", "王芳").await;
+    let none = t.my_tickets(&other, "", None).await.unwrap();
+    assert_eq!((none.items.len(), none.count), (0, 0));
     let seen = t.ticket_view(&applicant, id).await.unwrap();
     assert!(seen.caller.is_none());
     assert!(seen.steps.iter().all(|s| s.actor.is_none()));
@@ -636,12 +673,12 @@ async fn urgent_tickets_are_counted_in_elapsed_hours_on_the_desks(t: TestApp) {
 
     // The reply is not late until 11:01 the next day has passed.
     t.set_now(cst("2025-03-04 11:01"));
-    let desk = t.department_desk(&c.market).await.unwrap();
+    let desk = t.department_desk(&c.market).await.unwrap().tickets;
     assert_eq!(ids(&desk), [urgent.id]);
     assert!(!desk[0].overdue);
     assert_eq!(desk[0].light.clone().unwrap().light, TicketLight::Yellow);
     t.set_now(cst("2025-03-04 11:02"));
-    let desk = t.department_desk(&c.market).await.unwrap();
+    let desk = t.department_desk(&c.market).await.unwrap().tickets;
     assert!(desk[0].overdue);
     let l = desk[0].light.clone().unwrap();
     assert_eq!((l.light, l.step), (TicketLight::Red, Some(DueStep::Reply)));

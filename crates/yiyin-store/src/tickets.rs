@@ -224,6 +224,8 @@ pub struct TicketFilter {
     pub after: Option<i64>,
     /// Urgent tickets ahead of the others (a desk's list, never paged by `after`).
     pub urgent_first: bool,
+    /// Newest first (a page of a list newest first: `after` then reads the tickets before it).
+    pub newest_first: bool,
     /// Registered at or after / before (milliseconds).
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
@@ -432,10 +434,17 @@ impl Store {
         let mut q = Statement::new(select::<TicketRecord>("tickets WHERE 1 = 1"));
         push_filter(&mut q, f);
         if let Some(after) = f.after {
-            q.push(" AND id > ").push_bind(after);
+            q.push(if f.newest_first {
+                " AND id < "
+            } else {
+                " AND id > "
+            })
+            .push_bind(after);
         }
         if f.urgent_first {
             q.push(" ORDER BY CASE WHEN urgency = 'urgent' THEN 0 ELSE 1 END, id");
+        } else if f.newest_first {
+            q.push(" ORDER BY id DESC");
         } else {
             q.push(" ORDER BY id");
         }

@@ -165,13 +165,12 @@ async fn the_api_keeps_roles_and_callers_apart(backend: Backend) {
     api.by(&market).post(&path, body).await.expect(200);
     let seen = ticket(&api, &market, id).await;
     assert_eq!(seen["caller"]["name"], "李华");
-    let desk = api
-        .by(&market)
-        .get("/api/v1/tickets/desk")
-        .await
-        .expect(200);
-    assert_eq!(desk.as_array().unwrap().len(), 1);
-    assert!(!desk.to_string().contains("13800001111"), "{desk}");
+    let desk = api.list_page(Some(&market), "/api/v1/tickets/desk").await;
+    assert_eq!((desk.ids(), desk.total()), (vec![id], Some(1)));
+    let shown = serde_json::to_string(&desk.items).unwrap();
+    assert!(!shown.contains("13800001111"), "{shown}");
+    let page = api.page_ok(&market, "/tickets").await;
+    assert!(page.contains("共 1 件"), "{page}");
     let (path, body) = act(json!({"action": "ask_extension", "days": 3, "reason": "送检"}));
     api.by(&market).post(&path, body).await.expect(200);
     let (path, body) = act(json!({"action": "decide_extension", "approve": true}));
@@ -317,6 +316,11 @@ async fn the_public_form_files_and_follows_a_ticket(backend: Backend) {
         page.contains("工地拖欠工资三个月") && page.contains("网上申报"),
         "{page}"
     );
+    let mine = api.list_page(Some(&person), "/api/v1/tickets/mine").await;
+    assert_eq!(mine.total(), Some(1));
+    assert_eq!(mine.next, None);
+    let page = api.page_ok(&person, "/my/tickets").await;
+    assert!(page.contains("共 1 件"), "{page}");
     assert!(
         !page.contains("测试") && !page.contains("value=\"dispatch\""),
         "{page}"

@@ -16,7 +16,7 @@ use yiyin_domain::text::{TextKind, check};
 use yiyin_domain::tickets::{TicketState, Urgency, current_due_passed};
 use yiyin_store::tickets::{TicketFilter, TicketRecord};
 
-use super::{CentreQueue, QueueCounts, TicketBrief, TicketQuery, given};
+use super::{CentreQueue, DepartmentDesk, QueueCounts, TicketBrief, TicketQuery, given};
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::paging::{ListPage, cut, id_cursor, page_limit};
@@ -25,7 +25,11 @@ use crate::principal::Principal;
 /// The most tickets a page of the search may hold.
 pub const TICKETS_PAGE_MAX: i64 = 500;
 
-/// The most tickets each list of the centre's desk shows (oldest first, urgent ones ahead); its
+/// The most tickets a page of an applicant's own tickets may hold.
+pub const MY_TICKETS_PAGE_MAX: i64 = 200;
+
+/// The most tickets each list of the centre's desk (and of the department desk, each department)
+/// shows (oldest first, urgent ones ahead); its
 /// count says how many it holds in all.
 pub const QUEUE_LIST_MAX: i64 = 500;
 
@@ -108,8 +112,10 @@ impl App {
     }
 
     /// The department desk: the tickets dispatched to the handler's departments, still to sign,
-    /// handle or reply.
-    pub async fn department_desk(&self, who: &Principal) -> Result<Vec<TicketBrief>> {
+    /// handle or reply, urgent ones first then oldest first: of each department its first
+    /// [`QUEUE_LIST_MAX`], with how many each holds in all (the rest through the search, a page
+    /// at a time).
+    pub async fn department_desk(&self, who: &Principal) -> Result<DepartmentDesk> {
         who.require_staff()?;
         let mine: Vec<_> = who
             .account
@@ -123,7 +129,7 @@ impl App {
                 "无权承办诉求工单：您的岗位没有此项职责".into(),
             ));
         }
-        let mut out = Vec::new();
+        let mut desk = DepartmentDesk::default();
         for (j, d) in mine {
             let f = TicketFilter {
                 jurisdiction: Some(j),
@@ -133,27 +139,40 @@ impl App {
                 urgent_first: true,
                 ..TicketFilter::default()
             };
-            out.extend(self.ticket_briefs(&f).await?);
+            desk.count += self.store.ticket_count(&f).await?;
+            desk.tickets.extend(self.ticket_briefs(&f).await?);
         }
-        out.sort_by_key(|b| b.urgency != Urgency::Urgent);
-        Ok(out)
+        desk.tickets.sort_by_key(|b| b.urgency != Urgency::Urgent);
+        Ok(desk)
     }
 
-    /// The tickets an applicant filed on the portal.
-    pub async fn my_tickets(&self, who: &Principal) -> Result<Vec<TicketBrief>> {
+    /// The tickets an applicant filed on the portal, newest first, a page at a time: those before
+    /// the ticket `after` (empty: the first page), `limit` a page (1 to [`MY_TICKETS_PAGE_MAX`]),
+    /// with how many it filed in all.
+    pub async fn my_tickets(
+        &self,
+        who: &Principal,
+        after: &str,
+        limit: Option<i64>,
+    ) -> Result<ListPage<TicketBrief>> {
         who.require_applicant()?;
+        let limit = page_limit(limit, MY_TICKETS_PAGE_MAX)?;
         let f = TicketFilter {
             applicant: Some(who.account.id),
-            limit: 200,
+            after: id_cursor(after)?,
+            newest_first: true,
+            limit: limit + 1,
             ..TicketFilter::default()
         };
+        let count = self.store.ticket_count(&f).await?;
+        let mut rows = self.ticket_briefs(&f).await?;
+        let next = cut(&mut rows, limit, |b| b.id.to_string());
         // The warning lights and cards are the desks' business, not the applicant's.
-        Ok(self
-            .ticket_briefs(&f)
-            .await?
+        let items = rows
             .into_iter()
             .map(|b| TicketBrief { light: None, ..b })
-            .collect())
+            .collect();
+        Ok(ListPage { items, count, next })
     }
 
     /// A search of a jurisdiction's tickets, oldest first, a page at a time: the centre sees all;

@@ -54,12 +54,13 @@ mod views;
 
 pub use attachments::{FILES_PER_STAGE, FileStage, TicketFile};
 pub use categories::seed_categories;
-pub use desks::{QUEUE_LIST_MAX, TICKETS_PAGE_MAX};
+pub use desks::{MY_TICKETS_PAGE_MAX, QUEUE_LIST_MAX, TICKETS_PAGE_MAX};
 pub use kpis::{KPI_SHEET, TicketKpiQuery, TicketKpis, kpi_export_name, kpis_to_xlsx};
 pub use partners::{IssuedKey, PartnerFiled, PartnerService};
 pub use types::{
-    CallerView, CategoryInput, CentreQueue, Due, PublicTicket, QueueCounts, Registered, Source,
-    TicketBrief, TicketInput, TicketQuery, TicketStep, TicketView, source_label,
+    CallerView, CategoryInput, CentreQueue, DepartmentDesk, Due, PublicTicket, QueueCounts,
+    Registered, Source, TicketBrief, TicketInput, TicketQuery, TicketStep, TicketView,
+    source_label,
 };
 
 /// A text given, trimmed; None when empty.

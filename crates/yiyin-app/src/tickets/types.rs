@@ -230,6 +230,17 @@ pub struct CentreQueue {
     pub counts: QueueCounts,
 }
 
+/// The department desk: the tickets to sign, handle or reply, and how many there are in all (each
+/// department's list shows its first [`QUEUE_LIST_MAX`]).
+///
+/// [`QUEUE_LIST_MAX`]: crate::tickets::QUEUE_LIST_MAX
+#[derive(Debug, Clone, Serialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DepartmentDesk {
+    pub tickets: Vec<TicketBrief>,
+    pub count: i64,
+}
+
 /// How many tickets each list of the centre's desk holds.
 #[derive(Debug, Clone, Copy, Serialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -21,7 +21,7 @@ use yiyin_app::tickets::{
 use yiyin_domain::tickets::DeadlineMatrix;
 use yiyin_store::tickets::TicketCategory;
 
-use super::paging::page_headers;
+use super::paging::{PageQuery, page_headers};
 use crate::auth::{Caller, CallerFor, gate};
 use crate::error::{ApiResult, Body, ErrorBody, Path, Query};
 
@@ -174,18 +174,42 @@ pub async fn queue(
     ))
 }
 
-/// The department desk: tickets dispatched to the handler's department, to sign, handle, reply.
+/// The department desk: tickets dispatched to the handler's departments, to sign, handle, reply —
+/// urgent ones first, then oldest first; each department's first 500. `X-Total-Count` says how
+/// many there are in all (the rest through the search, a page at a time).
 #[utoipa::path(get, path = "/api/v1/tickets/desk", tag = "诉求中心",
-    responses((status = 200, body = Vec<TicketBrief>), (status = 403, body = ErrorBody)))]
-pub async fn desk(call: CallerFor<gate::HandleTickets>) -> ApiResult<Json<Vec<TicketBrief>>> {
-    Ok(Json(call.app.department_desk(&call.who).await?))
+    responses((status = 200, body = Vec<TicketBrief>, headers(
+        ("X-Total-Count" = i64, description = "待签收、办理或答复的工单总数"),
+    )), (status = 403, body = ErrorBody)))]
+pub async fn desk(
+    call: CallerFor<gate::HandleTickets>,
+) -> ApiResult<(HeaderMap, Json<Vec<TicketBrief>>)> {
+    let desk = call.app.department_desk(&call.who).await?;
+    let headers = page_headers(desk.count, None, "/api/v1/tickets/desk", &[]);
+    Ok((headers, Json(desk.tickets)))
 }
 
-/// The tickets the logged-in applicant filed.
-#[utoipa::path(get, path = "/api/v1/tickets/mine", tag = "诉求中心",
-    responses((status = 200, body = Vec<TicketBrief>), (status = 403, body = ErrorBody)))]
-pub async fn mine(call: CallerFor<gate::Applicant>) -> ApiResult<Json<Vec<TicketBrief>>> {
-    Ok(Json(call.app.my_tickets(&call.who).await?))
+/// The tickets the logged-in applicant filed, newest first, a page at a time. `X-Total-Count`
+/// says how many, and the `Link` header (`rel="next"`) gives the next page's address until the
+/// last page.
+#[utoipa::path(get, path = "/api/v1/tickets/mine", tag = "诉求中心", params(PageQuery),
+    responses((status = 200, body = Vec<TicketBrief>, headers(
+        ("X-Total-Count" = i64, description = "工单总数"),
+        ("Link" = String, description = "下一页地址（rel=\"next\"），末页没有"),
+    )), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn mine(
+    call: CallerFor<gate::Applicant>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<(HeaderMap, Json<Vec<TicketBrief>>)> {
+    let page = call.app.my_tickets(&call.who, &q.after, q.limit).await?;
+    let limit = q.limit.map(|l| l.to_string()).unwrap_or_default();
+    let headers = page_headers(
+        page.count,
+        page.next.as_deref(),
+        "/api/v1/tickets/mine",
+        &[("limit", limit)],
+    );
+    Ok((headers, Json(page.items)))
 }
 
 /// A ticket with its clock and history: for the centre and the department holding it (with the

@@ -508,6 +508,12 @@ struct ListPage {
     base: String,
     /// The applicant's form (empty for the desk).
     form: Option<PublicForm>,
+    /// How many tickets the list holds in all, and what the page says of the rest.
+    count: i64,
+    more: String,
+    /// The next page's address (None on the last page) and the first page's on a later page.
+    next: Option<String>,
+    first: Option<String>,
 }
 
 /// The department desk.
@@ -515,14 +521,26 @@ pub async fn desk(
     page: PageFor<gate::HandleTickets>,
     Query(n): Query<crate::pages::Notice>,
 ) -> PageResult {
-    let tickets = page.app.department_desk(page.who()).await?;
+    let desk = page.app.department_desk(page.who()).await?;
+    let more = if desk.count > desk.tickets.len() as i64 {
+        format!(
+            "，此处列出紧急的和最早的 {} 件，办结后依次列出其余工单",
+            desk.tickets.len()
+        )
+    } else {
+        String::new()
+    };
     render(&ListPage {
         chrome: page.chrome(&n.notice),
         title: "承办部门诉求工单".into(),
         intro: "派给本部门的工单：请在签收期限内签收；不属于本部门职责的，在退单期限内退回诉求服务中心并说明理由；按期答复，需要延期的申请一次。".into(),
-        tickets,
+        tickets: desk.tickets,
         base: "/centre/tickets/".into(),
         form: None,
+        count: desk.count,
+        more,
+        next: None,
+        first: None,
     })
 }
 
@@ -574,29 +592,53 @@ async fn public_form(
     })
 }
 
+/// Tickets a page of 我的诉求 shows.
+const MY_TICKETS_PAGE: i64 = 50;
+
 async fn my_tickets_page(
     page: &Page,
-    jurisdiction: &str,
-    notice: &str,
+    q: &MyTicketsQuery,
     failed: Option<(String, FormData)>,
 ) -> PageResult {
-    let tickets = page.app.my_tickets(page.who()).await?;
+    let list = page
+        .app
+        .my_tickets(page.who(), &q.after, Some(MY_TICKETS_PAGE))
+        .await?;
+    let jurisdiction = q.jurisdiction.as_str();
+    let kept = |after: Option<&str>| {
+        let mut fields = vec![("jurisdiction", jurisdiction)];
+        fields.extend(after.map(|a| ("after", a)));
+        yiyin_app::query_url("/my/tickets", &fields)
+    };
     render(&ListPage {
-        chrome: page.chrome(notice),
+        chrome: page.chrome(&q.notice),
         title: "我的诉求".into(),
         intro: "向民生和企业诉求服务中心（12345）反映咨询、求助、投诉、举报、建议或表扬；中心派单给主管部门办理并回访。".into(),
-        tickets,
+        tickets: list.items,
         base: "/my/tickets/".into(),
         form: Some(public_form(&page.app, jurisdiction, "/my/tickets", false, failed).await?),
+        count: list.count,
+        more: String::new(),
+        next: list.next.as_deref().map(|a| kept(Some(a))),
+        first: (!q.after.trim().is_empty()).then(|| kept(None)),
     })
 }
 
-/// The applicant's tickets and the form of a new one.
+/// The query of 我的诉求: the jurisdiction of the new ticket's form, the page after a ticket.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MyTicketsQuery {
+    pub jurisdiction: String,
+    pub after: String,
+    pub notice: String,
+}
+
+/// The applicant's tickets, a page at a time, and the form of a new one.
 pub async fn my_tickets(
     page: PageFor<gate::Applicant>,
-    Query(q): Query<CentreQuery>,
+    Query(q): Query<MyTicketsQuery>,
 ) -> PageResult {
-    my_tickets_page(&page, &q.jurisdiction, &q.notice, None).await
+    my_tickets_page(&page, &q, None).await
 }
 
 /// File a ticket as a logged-in applicant (with its files, if any).
@@ -610,7 +652,13 @@ pub async fn file_mine(page: PageFor<gate::Applicant>, form: TicketForm) -> Page
                 format!("已提交诉求，工单编号 {}", r.ticket.number),
             )
         },
-        |e| async move { my_tickets_page(&page, &j, "", Some((e, form.clone()))).await },
+        |e| async move {
+            let q = MyTicketsQuery {
+                jurisdiction: j,
+                ..MyTicketsQuery::default()
+            };
+            my_tickets_page(&page, &q, Some((e, form.clone()))).await
+        },
     )
     .await
 }
