@@ -178,6 +178,12 @@ pub struct WriteTx {
     inner: Inner,
     /// The first event this transaction appended: the chain is settled from there on commit.
     pub(crate) chain_from: Option<i64>,
+    /// Whether each case read so far was received in simulation (a case is marked once, at its
+    /// receipt, and never unmarked): read once a write, however many of its steps ask.
+    pub(crate) simulated: std::collections::HashMap<i64, bool>,
+    /// The jurisdictions read so far, as this transaction sees them (read and parsed once a write;
+    /// forgotten when the transaction saves the organisation).
+    pub(crate) jurisdictions: std::collections::HashMap<String, yiyin_domain::org::Jurisdiction>,
 }
 
 enum Inner {
@@ -192,6 +198,8 @@ impl WriteTx {
     pub(crate) async fn begin(pool: &AnyPool, group: Option<&Arc<Group>>) -> Result<Self> {
         Ok(WriteTx {
             chain_from: None,
+            simulated: Default::default(),
+            jurisdictions: Default::default(),
             inner: match group {
                 None => Inner::Plain(Some(pool.begin().await?)),
                 Some(g) => Inner::Member {

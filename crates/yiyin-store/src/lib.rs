@@ -124,6 +124,10 @@ impl Default for StoreOptions {
     }
 }
 
+/// SQLite: how much of the database file each connection reads through a memory mapping (the
+/// mapped pages are the operating system's file cache, shared by every connection).
+const MMAP_SIZE: u64 = 256 * 1024 * 1024;
+
 /// A connected, migrated store. Cheap to clone.
 ///
 /// SQLite allows one writer at a time: writes go through a pool of one connection, so that they
@@ -159,6 +163,13 @@ impl Store {
                                 conn.execute("PRAGMA foreign_keys = ON").await?;
                                 conn.execute("PRAGMA busy_timeout = 10000").await?;
                                 conn.execute(format!("PRAGMA synchronous = {sync}").as_str())
+                                    .await?;
+                                // The group commit's savepoints journal to memory, not to a
+                                // temporary file each; and pages are read through a mapping of
+                                // the file, not a read call each: in WAL mode every commit
+                                // empties the other connections' page caches.
+                                conn.execute("PRAGMA temp_store = MEMORY").await?;
+                                conn.execute(format!("PRAGMA mmap_size = {MMAP_SIZE}").as_str())
                                     .await?;
                                 Ok(())
                             })

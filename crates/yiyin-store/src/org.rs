@@ -9,6 +9,7 @@ use crate::{Missing, Result, Store, StoreError, WriteTx};
 impl WriteTx {
     /// Saves the organisation (checked by the caller), replacing the jurisdictions it names.
     pub async fn save_organisation(&mut self, org: &Organisation, at_ms: i64) -> Result<()> {
+        self.jurisdictions.clear();
         for (i, j) in org.jurisdictions.iter().enumerate() {
             insert!("jurisdictions", j;
                 code, name, parent, position = i as i64, body = serde_json::to_string(j)?,
@@ -21,9 +22,14 @@ impl WriteTx {
         self.setting_changed(crate::settings::ORGANISATION).await
     }
 
-    /// A jurisdiction as this transaction sees it.
+    /// A jurisdiction as this transaction sees it (read once a write).
     pub async fn jurisdiction(&mut self, code: &str) -> Result<Jurisdiction> {
-        parse(code, body_of(code).optional_scalar(&mut **self).await?)
+        if let Some(j) = self.jurisdictions.get(code) {
+            return Ok(j.clone());
+        }
+        let j = parse(code, body_of(code).optional_scalar(&mut **self).await?)?;
+        self.jurisdictions.insert(code.to_string(), j.clone());
+        Ok(j)
     }
 }
 

@@ -102,15 +102,21 @@ impl WriteTx {
              ON CONFLICT (case_id) DO NOTHING";
             case_id, jurisdiction, at_ms)
         .run(&mut **self)
-        .await
+        .await?;
+        self.simulated.insert(case_id, true);
+        Ok(())
     }
 
-    /// Whether a case was received in simulation, read in the transaction.
+    /// Whether a case was received in simulation, read in the transaction (once a write).
     pub async fn case_simulated(&mut self, case_id: i64) -> Result<bool> {
+        if let Some(known) = self.simulated.get(&case_id) {
+            return Ok(*known);
+        }
         let found: Option<i64> =
             sql!("SELECT case_id FROM simulated_cases WHERE case_id = $1"; case_id)
                 .optional_scalar(&mut **self)
                 .await?;
+        self.simulated.insert(case_id, found.is_some());
         Ok(found.is_some())
     }
 }
