@@ -239,9 +239,9 @@ impl App {
         transitions: Vec<Transition>,
     ) -> Result<()> {
         let clock = case.deadlines(ctx, local_date(at)).ok();
-        tx.update_case(record, case, clock.as_ref(), at.timestamp_millis())
+        let fresh = tx
+            .update_case(record, case, clock.as_ref(), at.timestamp_millis())
             .await?;
-        let fresh = tx.case(record.id).await?;
         self.record_case(tx, &fresh, actor, at, clock.as_ref(), transitions)
             .await?;
         // Boxed: the future of a second case write would otherwise double this one's size on
@@ -290,9 +290,9 @@ impl App {
             effects: vec![],
         };
         let clock = case.deadlines(ctx, local_date(at)).ok();
-        tx.update_case(record, &case, clock.as_ref(), at.timestamp_millis())
+        let fresh = tx
+            .update_case(record, &case, clock.as_ref(), at.timestamp_millis())
             .await?;
-        let fresh = tx.case(record.id).await?;
         self.record_case(
             tx,
             &fresh,

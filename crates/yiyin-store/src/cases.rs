@@ -15,7 +15,7 @@ use yiyin_domain::org::Organisation;
 use yiyin_domain::party::{Applicant, Channel, SubjectId, SubjectKind};
 use yiyin_domain::roles::Role;
 
-use crate::rows::{Json, Statement, by_id, day, insert, record, select, sql};
+use crate::rows::{Json, Record, Statement, by_id, day, insert, record, select, sql};
 use crate::{Conflict, Missing, Result, Store, StoreError, WriteTx};
 
 /// The member cases of a bundle, in the order received.
@@ -459,14 +459,14 @@ impl WriteTx {
     }
 
     /// Writes the new state of a case read at `record.version`; a case changed meanwhile is a
-    /// conflict. Returns the new version.
+    /// conflict. Returns the case as written (its new version).
     pub async fn update_case(
         &mut self,
         record: &CaseRecord,
         case: &Case,
         clock: Option<&Clock>,
         at_ms: i64,
-    ) -> Result<i64> {
+    ) -> Result<CaseRecord> {
         let cols = Columns::of(case, clock, &record.item);
         let body = CaseBody {
             case: case.clone(),
@@ -476,26 +476,30 @@ impl WriteTx {
             form: record.form.clone(),
             representation: record.representation.clone(),
         };
-        let updated = sql!(
+        // The row as written, read back by the same statement.
+        let update = format!(
             "UPDATE cases SET state = $1, closed = $2, next_role = $3, intake_due = $4, accepted_on = $5,
                statutory_due = $6, promised_due = $7, decided_on = $8, certificate_due = $9, due_sort = $10,
                body = $11, version = version + 1, updated_at = $12, deferred_due = $15
-             WHERE id = $13 AND version = $14";
+             WHERE id = $13 AND version = $14 RETURNING {}",
+            CaseRow::COLUMNS
+        );
+        let written: Option<CaseRow> = sql!(update;
             cols.state, i64::from(cols.closed), &cols.next_role, &cols.intake_due, cols.accepted_on,
             cols.statutory_due, cols.promised_due, cols.decided_on, cols.certificate_due,
             &cols.due_sort, serde_json::to_string(&body)?, at_ms, record.id, record.version,
             cols.deferred_due
         )
-        .changed_one(&mut **self)
+        .optional(&mut **self)
         .await?;
-        if !updated {
-            return Err(StoreError::Conflict(Conflict::StaleCase {
+        match written {
+            Some(row) => row.try_into(),
+            None => Err(StoreError::Conflict(Conflict::StaleCase {
                 number: record.number.clone(),
                 current: record.version + 1,
                 seen: record.version,
-            }));
+            })),
         }
-        Ok(record.version + 1)
     }
 }
 

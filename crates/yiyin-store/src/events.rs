@@ -401,13 +401,13 @@ async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<V
         return Ok(vec![]);
     }
     // Taking the row lock first (an UPDATE) makes every appender wait for the one before it, on
-    // PostgreSQL as on SQLite.
-    sql!("UPDATE chain_head SET locked_at = $1 WHERE id = 1"; Utc::now().timestamp_millis())
-        .run(&mut *conn)
-        .await?;
-    let (mut seq, mut prev): (i64, String) = sql!("SELECT seq, hash FROM chain_head WHERE id = 1")
-        .one(&mut *conn)
-        .await?;
+    // PostgreSQL as on SQLite; the head is read by the same statement.
+    let (mut seq, mut prev): (i64, String) = sql!(
+        "UPDATE chain_head SET locked_at = $1 WHERE id = 1 RETURNING seq, hash";
+        Utc::now().timestamp_millis()
+    )
+    .one(&mut *conn)
+    .await?;
     let mut out = Vec::with_capacity(events.len());
     let mut rows: Vec<Event> = Vec::with_capacity(events.len());
     // A case's rows do not change while its events are appended: the digests of all are read

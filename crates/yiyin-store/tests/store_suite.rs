@@ -464,7 +464,8 @@ async fn correct(store: &Store, record: &CaseRecord, note: &str) -> Result<i64, 
     write(store, async |tx| {
         let version = tx
             .update_case(record, &case, None, at.timestamp_millis())
-            .await?;
+            .await?
+            .version;
         let corrected = event(at, record.id, action.name(), note, json!({}));
         tx.append_events(&[corrected]).await?;
         Ok(version)
