@@ -371,16 +371,35 @@ pub struct CaseFilter {
     pub offset: i64,
 }
 
+/// Takes the next serial of a jurisdiction's case numbers in a year.
+const NEXT_CASE_NUMBER: &str =
+    "INSERT INTO case_numbers (jurisdiction, year, next) VALUES ($1, $2, 1)
+     ON CONFLICT (jurisdiction, year) DO UPDATE SET next = case_numbers.next + 1 RETURNING next";
+
+impl Store {
+    /// PostgreSQL: the next serial of a jurisdiction's case numbers in a year, taken in a statement
+    /// of its own before the write that uses it, so that the counter's row is locked for that
+    /// statement only and receipts of a county do not wait for each other's whole write (a write
+    /// that then fails leaves its number unused: the numbers stay unique and in order, with gaps).
+    /// SQLite: None — its one writer takes the number in the write ([`WriteTx::next_case_number`]),
+    /// with no lock to wait for and no flush of its own.
+    pub async fn reserve_case_number(&self, jurisdiction: &str, year: i32) -> Result<Option<i64>> {
+        if self.backend == crate::Backend::Sqlite {
+            return Ok(None);
+        }
+        let next = sql!(NEXT_CASE_NUMBER; jurisdiction, i64::from(year))
+            .scalar(&self.write)
+            .await?;
+        Ok(Some(next))
+    }
+}
+
 impl WriteTx {
-    /// The next serial of a jurisdiction's case numbers in a year.
+    /// The next serial of a jurisdiction's case numbers in a year, in this write.
     pub async fn next_case_number(&mut self, jurisdiction: &str, year: i32) -> Result<i64> {
-        sql!(
-            "INSERT INTO case_numbers (jurisdiction, year, next) VALUES ($1, $2, 1)
-             ON CONFLICT (jurisdiction, year) DO UPDATE SET next = case_numbers.next + 1 RETURNING next";
-            jurisdiction, i64::from(year)
-        )
-        .scalar(&mut **self)
-        .await
+        sql!(NEXT_CASE_NUMBER; jurisdiction, i64::from(year))
+            .scalar(&mut **self)
+            .await
     }
 
     /// Writes a new case at version 1; returns its id.

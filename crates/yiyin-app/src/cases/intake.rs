@@ -410,10 +410,14 @@ impl App {
         };
         // Receiving and the intake outcome taken with it are the window's acts.
         let actor = who.actor_at(&self.org(), true);
+        let year = date.year();
+        let reserved = self.store.reserve_case_number(&j.code, year).await?;
         let mut tx = self.store.begin_write().await?;
         let j = tx.jurisdiction(&input.jurisdiction).await?;
-        let year = date.year();
-        let seq = tx.next_case_number(&j.code, year).await?;
+        let seq = match reserved {
+            Some(seq) => seq,
+            None => tx.next_case_number(&j.code, year).await?,
+        };
         let number = j.case_number(year, seq);
         // A deadline in a year without calendar data is unknown until the year is added; the
         // application is received all the same.
