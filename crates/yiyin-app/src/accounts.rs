@@ -503,9 +503,9 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        let (account, enrol_second_factor) = self
-            .second_factor_view(self.store.account(account).await?)
-            .await?;
+        let enrolled = self.totp_enrolled(account).await?;
+        let (account, enrol_second_factor) =
+            Self::second_factor_view(self.store.account(account).await?, enrolled);
         Ok(Session {
             token,
             csrf,
@@ -517,31 +517,29 @@ impl App {
 
     /// The account as a session carries it: without the grants needing the second factor while
     /// it is not enrolled (and whether it must enrol).
-    async fn second_factor_view(&self, mut account: Account) -> Result<(Account, bool)> {
-        if !crate::totp::needs_second_factor(&account.grants)
-            || self.totp_enrolled(account.id).await?
-        {
-            return Ok((account, false));
+    fn second_factor_view(mut account: Account, enrolled: bool) -> (Account, bool) {
+        if enrolled || !crate::totp::needs_second_factor(&account.grants) {
+            return (account, false);
         }
         account
             .grants
             .retain(|g| !yiyin_domain::authz::needs_second_factor(g.role));
-        Ok((account, true))
+        (account, true)
     }
 
     /// The session of a token, if it exists, has not expired nor gone idle longer than its
     /// account's idle timeout, and its account is active; records that it served a request.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let hash = token_hash(token);
-        let Some(row) = self.store.session(&hash).await? else {
+        let Some(found) = self.store.session_account(&hash).await? else {
             return Ok(None);
         };
+        let (row, account) = (found.session, found.account);
         let now = self.now();
         let now_ms = now.timestamp_millis();
         if row.expires_at <= now_ms {
             return Ok(None);
         }
-        let account = self.store.account(row.account_id).await?;
         if !account.active {
             return Ok(None);
         }
@@ -556,7 +554,7 @@ impl App {
             tx.touch_session(&hash, now_ms).await?;
             tx.commit().await?;
         }
-        let (account, enrol_second_factor) = self.second_factor_view(account).await?;
+        let (account, enrol_second_factor) = Self::second_factor_view(account, found.totp_enrolled);
         // An observer's grant ends with its jurisdiction's transition period.
         let account = self.without_lapsed_observer_grants(account).await?;
         Ok(Some(Session {

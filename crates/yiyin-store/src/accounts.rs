@@ -142,6 +142,35 @@ record! {
     }
 }
 
+/// A session with its account, as [`Store::session_account`] reads them.
+#[derive(Debug, Clone)]
+pub struct SessionAccount {
+    pub session: SessionRow,
+    pub account: Account,
+    /// Whether the account enrolled a second factor.
+    pub totp_enrolled: bool,
+}
+
+/// The row of [`Store::session_account`]'s first statement.
+struct SessionAccountRow {
+    session: SessionRow,
+    account: AccountRow,
+    totp_enrolled: bool,
+    has_identity: bool,
+}
+
+impl sqlx::FromRow<'_, sqlx::any::AnyRow> for SessionAccountRow {
+    fn from_row(row: &sqlx::any::AnyRow) -> std::result::Result<Self, sqlx::Error> {
+        use crate::rows::Column;
+        Ok(SessionAccountRow {
+            session: SessionRow::from_row(row)?,
+            account: AccountRow::from_row(row)?,
+            totp_enrolled: bool::get(row, "totp_enrolled")?,
+            has_identity: bool::get(row, "has_identity")?,
+        })
+    }
+}
+
 impl WriteTx {
     /// Creates an account; a login already taken is a conflict.
     pub async fn insert_account(&mut self, a: &NewAccount<'_>) -> Result<i64> {
@@ -371,10 +400,36 @@ impl Store {
             .await
     }
 
-    /// A session by the hash of its token.
-    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>> {
-        sql!(select::<SessionRow>("sessions WHERE token_hash = $1"); token_hash)
-            .optional(self.reader())
-            .await
+    /// A session by the hash of its token with its account, read as every request needs them:
+    /// the session, the account and whether it enrolled a second factor in one statement, the
+    /// grants in a second, and the verified identity in a third only where there is one.
+    pub async fn session_account(&self, token_hash: &str) -> Result<Option<SessionAccount>> {
+        let sql = format!(
+            "SELECT {}, {}, \
+               CAST(CASE WHEN a.totp_secret = '' THEN 0 ELSE 1 END AS BIGINT) AS totp_enrolled, \
+               CAST(CASE WHEN EXISTS (SELECT 1 FROM account_identities i \
+                 WHERE i.account_id = a.id) THEN 1 ELSE 0 END AS BIGINT) AS has_identity \
+             FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
+            crate::rows::columns_of::<SessionRow>("s"),
+            crate::rows::columns_of::<AccountRow>("a"),
+        );
+        let Some(found): Option<SessionAccountRow> =
+            sql!(&sql; token_hash).optional(self.reader()).await?
+        else {
+            return Ok(None);
+        };
+        let from = "account_roles WHERE account_id = $1 ORDER BY jurisdiction, role";
+        let grants: Vec<GrantRow> = sql!(select::<GrantRow>(from); found.account.id)
+            .all(self.reader())
+            .await?;
+        let verified = match found.has_identity {
+            true => self.identity_of(found.account.id).await?,
+            false => None,
+        };
+        Ok(Some(SessionAccount {
+            session: found.session,
+            account: assemble(found.account, grants, verified)?,
+            totp_enrolled: found.totp_enrolled,
+        }))
     }
 }

@@ -19,7 +19,7 @@ use yiyin_domain::statistics::Tally;
 
 use crate::cases::CaseBody;
 use crate::events::Event;
-use crate::rows::{Column, Json, Statement, columns_of, day, record, select, sql};
+use crate::rows::{Column, Json, Record, Statement, columns_of, day, record, select, sql};
 use crate::{Result, Store, WriteTx};
 
 /// Which cases a statistics query reads.
@@ -245,12 +245,10 @@ impl WriteTx {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut lock =
-            Statement::new("UPDATE statistics_facts SET volatile = volatile WHERE case_id");
-        lock.push_in(ids);
-        lock.run(&mut **self).await?;
-        let mut q = Statement::new(select::<SummaryFacts>("statistics_facts WHERE case_id"));
+        // Locked and read in one statement.
+        let mut q = Statement::new("UPDATE statistics_facts SET volatile = volatile WHERE case_id");
         q.push_in(ids);
+        q.push(" RETURNING ").push(SummaryFacts::COLUMNS);
         q.all(&mut **self).await
     }
 

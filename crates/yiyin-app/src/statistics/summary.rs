@@ -168,8 +168,6 @@ async fn summarise(
         .into_iter()
         .collect();
     tx.add_summary_staff(&new_staff).await?;
-    // The desk's staff filter files the cases' cards under their staff, new cards and new staff.
-    tx.file_card_staff(&ids).await?;
     let mut cards: BTreeMap<i64, Vec<CardFact>> = BTreeMap::new();
     for c in tx.summary_cards(&ids).await? {
         cards.entry(c.case_id).or_default().push(CardFact {
@@ -177,6 +175,10 @@ async fn summarise(
             on: c.card_on,
         });
     }
+    // The desk's staff filter files the cases' cards under their staff, new cards and new staff
+    // (nothing to file for cases without cards).
+    let carded: Vec<i64> = cards.keys().copied().collect();
+    tx.file_card_staff(&carded).await?;
     let facts = ApplicantFacts::default();
     let mut tallies = Vec::new();
     let mut rows = Vec::with_capacity(cases.len());
