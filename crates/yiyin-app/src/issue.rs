@@ -226,7 +226,8 @@ impl App {
     }
 
     /// Writes a case's new state over `record` (under the version read), with its deadlines as of
-    /// `at`, then records its transitions on the fresh row (see [`App::record_case`]).
+    /// `at`, then records its transitions on the fresh row (see [`App::record_case`]). Returns the
+    /// case as the write leaves it.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn update_case(
         &self,
@@ -237,7 +238,7 @@ impl App {
         actor: &Actor,
         at: DateTime<Utc>,
         transitions: Vec<Transition>,
-    ) -> Result<()> {
+    ) -> Result<CaseRecord> {
         let clock = case.deadlines(ctx, local_date(at)).ok();
         let fresh = tx
             .update_case(record, case, clock.as_ref(), at.timestamp_millis())
@@ -246,36 +247,39 @@ impl App {
             .await?;
         // Boxed: the future of a second case write would otherwise double this one's size on
         // every caller's stack.
-        Box::pin(self.take_certificate(tx, &fresh, ctx, at)).await
+        Ok(Box::pin(self.take_certificate(tx, &fresh, ctx, at))
+            .await?
+            .unwrap_or(fresh))
     }
 
     /// 集中图审: a case of a project's stage that now waits for a drawing review step takes the
     /// project's review certificate instead (`yiyin_domain::drawing_review::accept_certificate`),
     /// recorded by the system in the same write — whether the case reached the step after the
     /// certificate was issued, or the certificate was issued while the case waited at the step.
+    /// Returns the case as written when it took the certificate.
     pub(crate) async fn take_certificate(
         &self,
         tx: &mut WriteTx,
         record: &CaseRecord,
         ctx: &Context<'_>,
         at: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<Option<CaseRecord>> {
         let Some(bundle) = record.bundle_id else {
-            return Ok(());
+            return Ok(None);
         };
         if !drawing_review::waits_for_certificate(&record.case, ctx.item) {
-            return Ok(());
+            return Ok(None);
         }
         let Some(review) = tx.certified_review_of_bundle(bundle).await? else {
-            return Ok(());
+            return Ok(None);
         };
         let Some(certificate) = review.body.0.certificate.as_ref() else {
-            return Ok(());
+            return Ok(None);
         };
         let Some(case) =
             drawing_review::accept_certificate(&record.case, ctx.item, local_date(at), certificate)
         else {
-            return Ok(());
+            return Ok(None);
         };
         let step = case.steps.last().map(|s| s.kind);
         let transition = Transition {
@@ -301,7 +305,8 @@ impl App {
             clock.as_ref(),
             vec![transition],
         )
-        .await
+        .await?;
+        Ok(Some(fresh))
     }
 
     /// Writes the transitions of a case (`record` is the case as it stands after them): their

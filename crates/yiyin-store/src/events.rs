@@ -2,17 +2,19 @@
 //!
 //! Every change of a case (and every other act worth auditing) is an event appended in the same
 //! transaction as the change. Each event's hash is SM3 over the previous hash and the event's fields;
-//! appending locks the single `chain_head` row, so concurrent writers (threads or app servers) queue
-//! and the chain never forks. The application layer's audit recomputes every link with
+//! a write's first append locks the single `chain_head` row, so concurrent writers (threads or app
+//! servers) queue and the chain never forks. Events are numbered when appended and written, hashed,
+//! when their transaction commits (in a few statements for all of them). The application layer's audit recomputes every link with
 //! [`Event::expected_hash`] and names the first broken one.
 //!
 //! Hash encodings are versioned: version 1 (events written before migration 6) joined the fields
 //! with U+001F, so text could move across a separator; version 2 hashes a length-prefixed encoding
 //! of every field and carries the **state digest**: SM3 over the canonical encoding of the event's
-//! case row and that case's licence rows ([`state_digest`]). When a write transaction commits, the
-//! last event of each case it touched is given the digest of the rows as committed (and the links
-//! after it are re-hashed), so the last event of every case must match the case's rows now: a row
-//! changed behind Yiyin's back is found by the audit.
+//! case row and that case's licence rows ([`state_digest`]) as its transaction commits them (the
+//! states within a transaction are never seen by anyone). A transaction that had to write its
+//! events before its end (it read them) gives the last event of each case it touched the digest of
+//! the rows as committed, re-hashing the links after it. So the last event of every case must match
+//! the case's rows now: a row changed behind Yiyin's back is found by the audit.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -327,27 +329,128 @@ fn sm3_hex(data: &[u8]) -> String {
 }
 
 impl WriteTx {
-    /// Appends events to the chain in this transaction; returns their sequence numbers.
+    /// Appends events to the chain in this transaction; returns their sequence numbers. The first
+    /// append locks the chain head and takes its place; the events are numbered now and written,
+    /// hashed with the digests of their cases' rows as committed, when the transaction commits (or
+    /// earlier, when the transaction reads events).
     pub async fn append_events(&mut self, events: &[NewEvent]) -> Result<Vec<i64>> {
-        let seqs = append(self, events).await?;
-        if let Some(first) = seqs.first() {
-            self.chain_from.get_or_insert(*first);
+        if events.is_empty() {
+            return Ok(vec![]);
         }
-        Ok(seqs)
+        if self.chain.head.is_none() {
+            // Taking the row lock first (an UPDATE) makes every appender wait for the one before
+            // it, on PostgreSQL as on SQLite; the head is read by the same statement.
+            let head: (i64, String) = sql!(
+                "UPDATE chain_head SET locked_at = $1 WHERE id = 1 RETURNING seq, hash";
+                Utc::now().timestamp_millis()
+            )
+            .one(&mut **self)
+            .await?;
+            self.chain.last_seq = head.0;
+            self.chain.head = Some(head.1);
+        }
+        let mut out = Vec::with_capacity(events.len());
+        for e in events {
+            self.chain.last_seq += 1;
+            out.push(self.chain.last_seq);
+            self.chain.pending.push(Event {
+                seq: self.chain.last_seq,
+                case_id: e.case_id,
+                jurisdiction: e.jurisdiction.clone(),
+                at: e.at.timestamp_millis(),
+                actor: e.actor.clone(),
+                actor_account: e.actor_account,
+                channel: e.channel.clone(),
+                action: e.action.clone(),
+                reason: e.reason.clone(),
+                data: serde_json::to_string(&e.data).expect("event data serialises"),
+                prev_hash: String::new(),
+                hash: String::new(),
+                hash_version: HASH_VERSION,
+                state_digest: None,
+            });
+        }
+        Ok(out)
     }
 
     /// The events of a case as this transaction sees them, oldest first.
     pub async fn case_events_in_tx(&mut self, case_id: i64) -> Result<Vec<Event>> {
+        self.write_pending_events().await?;
         sql!(select::<Event>("events WHERE case_id = $1 ORDER BY seq"); case_id)
             .all(&mut **self)
             .await
     }
+
+    /// Writes the events appended and not yet written (so that a read in this transaction sees
+    /// them), each case's with the digest of its rows now, linked to the chain; the head moves to
+    /// the last.
+    pub(crate) async fn write_pending_events(&mut self) -> Result<()> {
+        if self.chain.pending.is_empty() {
+            return Ok(());
+        }
+        let mut events = std::mem::take(&mut self.chain.pending);
+        let mut prev = self
+            .chain
+            .head
+            .clone()
+            .expect("events appended under the chain head's lock");
+        let cases: Vec<i64> = events
+            .iter()
+            .filter_map(|e| e.case_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let digests = state_digests(self, &cases).await?;
+        for e in &mut events {
+            e.state_digest = e.case_id.and_then(|id| digests.get(&id).cloned().flatten());
+            e.prev_hash = prev.clone();
+            e.hash = e.expected_hash(&prev);
+            prev = e.hash.clone();
+        }
+        insert_events(self, &events).await?;
+        let last = events.last().map(|e| e.seq).unwrap_or_default();
+        sql!("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1"; last, &prev)
+            .run(&mut **self)
+            .await?;
+        if let Some(first) = events.first() {
+            self.chain.written_from.get_or_insert(first.seq);
+        }
+        self.chain.head = Some(prev);
+        Ok(())
+    }
+
+    /// Before the transaction commits: writes its pending events; when it wrote some earlier (its
+    /// cases' rows may have changed since), settles the chain from the first it wrote
+    /// ([`settle`]).
+    pub(crate) async fn finish_chain(&mut self) -> Result<()> {
+        let written_before = self.chain.written_from;
+        self.write_pending_events().await?;
+        if let Some(from) = written_before {
+            settle(self, from).await?;
+        }
+        Ok(())
+    }
 }
 
-/// Before a transaction that appended events from `from` on commits: gives the last event of each
-/// case the digest of the case's rows as they are now (after every write of the transaction), and
-/// re-hashes the links from there to the head. The transaction holds the chain head's lock since its
-/// first append, so every event from `from` on is its own.
+/// The chain as one write transaction holds it, from its first append to its commit.
+#[derive(Debug, Default)]
+pub(crate) struct ChainState {
+    /// The hash of the last event written in the chain (the head locked by the first append,
+    /// then the last this transaction wrote); None before the first append.
+    head: Option<String>,
+    /// The sequence number of the last event appended.
+    last_seq: i64,
+    /// Events appended and numbered, not yet hashed nor written.
+    pending: Vec<Event>,
+    /// The first event this transaction wrote, if it wrote any.
+    written_from: Option<i64>,
+}
+
+/// Before a transaction that wrote events from `from` on commits, when it wrote some before its last
+/// writes (a read in the transaction asked for them): gives the last event of each case the digest
+/// of the case's rows as they are now (after every write of the transaction), and re-hashes the
+/// links from there to the head. The transaction holds the chain head's lock since its first
+/// append, so every event from `from` on is its own.
 pub(crate) async fn settle(conn: &mut sqlx::AnyConnection, from: i64) -> Result<()> {
     let mut events: Vec<Event> = sql!(select::<Event>("events WHERE seq >= $1 ORDER BY seq"); from)
         .all(&mut *conn)
@@ -395,56 +498,9 @@ pub(crate) async fn settle(conn: &mut sqlx::AnyConnection, from: i64) -> Result<
     Ok(())
 }
 
-/// Appends events inside the caller's transaction; returns their sequence numbers.
-async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<Vec<i64>> {
-    if events.is_empty() {
-        return Ok(vec![]);
-    }
-    // Taking the row lock first (an UPDATE) makes every appender wait for the one before it, on
-    // PostgreSQL as on SQLite; the head is read by the same statement.
-    let (mut seq, mut prev): (i64, String) = sql!(
-        "UPDATE chain_head SET locked_at = $1 WHERE id = 1 RETURNING seq, hash";
-        Utc::now().timestamp_millis()
-    )
-    .one(&mut *conn)
-    .await?;
-    let mut out = Vec::with_capacity(events.len());
-    let mut rows: Vec<Event> = Vec::with_capacity(events.len());
-    // A case's rows do not change while its events are appended: the digests of all are read
-    // at once.
-    let cases: Vec<i64> = events
-        .iter()
-        .filter_map(|e| e.case_id)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let digests = state_digests(conn, &cases).await?;
-    for e in events {
-        seq += 1;
-        let state_digest = e.case_id.and_then(|id| digests.get(&id).cloned().flatten());
-        let mut stored = Event {
-            seq,
-            case_id: e.case_id,
-            jurisdiction: e.jurisdiction.clone(),
-            at: e.at.timestamp_millis(),
-            actor: e.actor.clone(),
-            actor_account: e.actor_account,
-            channel: e.channel.clone(),
-            action: e.action.clone(),
-            reason: e.reason.clone(),
-            data: serde_json::to_string(&e.data).expect("event data serialises"),
-            prev_hash: prev.clone(),
-            hash: String::new(),
-            hash_version: HASH_VERSION,
-            state_digest,
-        };
-        stored.hash = stored.expected_hash(&prev);
-        out.push(seq);
-        prev = stored.hash.clone();
-        rows.push(stored);
-    }
-    // Written several rows a statement: within SQLite's 256 values a statement; on PostgreSQL
-    // 500 rows (7 000 values, far below its limit).
+/// Inserts hashed events, several rows a statement: within SQLite's 256 values a statement; on
+/// PostgreSQL 500 rows (7 000 values, far below its limit).
+async fn insert_events(conn: &mut sqlx::AnyConnection, rows: &[Event]) -> Result<()> {
     let per = if ids_per_statement(conn) > 256 {
         500
     } else {
@@ -474,10 +530,7 @@ async fn append(conn: &mut sqlx::AnyConnection, events: &[NewEvent]) -> Result<V
         }
         q.run(&mut *conn).await?;
     }
-    sql!("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1"; seq, &prev)
-        .run(&mut *conn)
-        .await?;
-    Ok(out)
+    Ok(())
 }
 
 /// What a check of the chain found.

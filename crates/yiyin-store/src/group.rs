@@ -176,8 +176,8 @@ impl Group {
 /// A write transaction: plain (PostgreSQL) or a member of a group (SQLite).
 pub struct WriteTx {
     inner: Inner,
-    /// The first event this transaction appended: the chain is settled from there on commit.
-    pub(crate) chain_from: Option<i64>,
+    /// The chain head this transaction locked and the events it appended (written on commit).
+    pub(crate) chain: crate::events::ChainState,
     /// Whether each case read so far was received in simulation (a case is marked once, at its
     /// receipt, and never unmarked): read once a write, however many of its steps ask.
     pub(crate) simulated: std::collections::HashMap<i64, bool>,
@@ -197,7 +197,7 @@ enum Inner {
 impl WriteTx {
     pub(crate) async fn begin(pool: &AnyPool, group: Option<&Arc<Group>>) -> Result<Self> {
         Ok(WriteTx {
-            chain_from: None,
+            chain: Default::default(),
             simulated: Default::default(),
             jurisdictions: Default::default(),
             inner: match group {
@@ -217,9 +217,8 @@ impl WriteTx {
 
     /// Keeps the writes; returns once they are on disk.
     pub async fn commit(mut self) -> Result<()> {
-        if let Some(from) = self.chain_from.take() {
-            crate::events::settle(&mut self, from).await?;
-        }
+        self.finish_chain().await?;
+
         match &mut self.inner {
             Inner::Plain(tx) => {
                 tx.take().expect("an open transaction").commit().await?;

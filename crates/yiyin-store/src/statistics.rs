@@ -407,6 +407,7 @@ impl WriteTx {
 
     /// The events of the cases `first..=last` by id, by case and in the order of the chain.
     pub async fn events_of_case_range(&mut self, first: i64, last: i64) -> Result<Vec<Event>> {
+        self.write_pending_events().await?;
         sql!(
             format!(
                 "SELECT {} FROM events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, seq",

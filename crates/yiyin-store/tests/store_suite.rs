@@ -70,6 +70,7 @@ yiyin_testkit::on_both!(crate::run;
     calendar_years_are_stored,
     catalog_versions_and_drafts_round_trip,
     cases_keys_and_events_round_trip,
+    events_are_written_at_commit_with_the_rows_committed,
     a_corrupt_column_is_reported_never_defaulted,
     stale_versions_conflict,
     concurrent_writes_commit_together_and_fail_alone,
@@ -488,6 +489,97 @@ async fn assert_chain_whole(store: &Store) -> i64 {
         (events.len() as i64, prev)
     );
     events.len() as i64
+}
+
+/// A write's events are numbered when appended and written when it commits, each with the digest
+/// of its case's rows as committed; a write that reads its events first has them written then, and
+/// the last of its case brought up to the rows it committed.
+async fn events_are_written_at_commit_with_the_rows_committed(f: Fixture) {
+    let store = &f.store;
+    let now = at("2025-03-03");
+    let id = insert_case(store, now, None).await.unwrap();
+    let record = store.case(id).await.unwrap();
+    let action = Action::Correct {
+        note: "更正".into(),
+    };
+    let case = engine(|ctx| {
+        record
+            .case
+            .apply(ctx, local_date(now), &action)
+            .unwrap()
+            .case
+    });
+    let seqs = write(store, async |tx| {
+        // Appended before the case's row changes, read back (and so written) in the write.
+        let first = tx
+            .append_events(&[event(now, id, "note", "先记", json!({}))])
+            .await?;
+        let seen = tx.case_events_in_tx(id).await?;
+        assert_eq!(seen.last().map(|e| e.seq), first.first().copied());
+        assert!(!seen.last().unwrap().hash.is_empty(), "written, hashed");
+        // The case's row changes after its last event was written.
+        tx.update_case(&record, &case, None, now.timestamp_millis())
+            .await?;
+        // Another event, of no case, after it.
+        let other = tx
+            .append_events(&[NewEvent {
+                case_id: None,
+                ..event(now, id, "settings", "", json!({}))
+            }])
+            .await?;
+        Ok((first[0], other[0]))
+    })
+    .await
+    .unwrap();
+    assert_eq!(seqs.1, seqs.0 + 1, "numbered in order");
+    assert_chain_whole(store).await;
+    let events = store.case_events(id).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.seq, seqs.0);
+    assert_eq!(
+        last.state_digest,
+        store.case_state_digest(id).await.unwrap(),
+        "the last event carries the rows as committed"
+    );
+    // A write that appends before it changes the case: its events carry the rows it committed,
+    // written in one pass.
+    let record = store.case(id).await.unwrap();
+    let again = Action::Correct {
+        note: "再更正".into(),
+    };
+    let case = engine(|ctx| {
+        record
+            .case
+            .apply(ctx, local_date(now), &again)
+            .unwrap()
+            .case
+    });
+    write(store, async |tx| {
+        tx.append_events(&[event(now, id, again.name(), "再更正", json!({}))])
+            .await?;
+        tx.update_case(&record, &case, None, now.timestamp_millis())
+            .await?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_chain_whole(store).await;
+    let events = store.case_events(id).await.unwrap();
+    assert_eq!(
+        events.last().unwrap().state_digest,
+        store.case_state_digest(id).await.unwrap()
+    );
+    // A write that appends and then fails leaves no event and the head as it was.
+    let head = store.chain_head().await.unwrap();
+    let failed: Result<(), StoreError> = write(store, async |tx| {
+        tx.append_events(&[event(now, id, "note", "不留", json!({}))])
+            .await?;
+        Err(StoreError::Corrupt("试验".into()))
+    })
+    .await;
+    assert!(failed.is_err());
+    assert_eq!(store.chain_head().await.unwrap(), head);
+    assert_chain_whole(store).await;
 }
 
 async fn cases_keys_and_events_round_trip(f: Fixture) {

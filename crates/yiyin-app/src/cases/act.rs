@@ -463,18 +463,19 @@ impl App {
             .await?;
         tx.attach(record.id, &attachments, &actor.name, at.timestamp_millis())
             .await?;
-        self.update_case(
-            &mut tx,
-            &record,
-            &applied.case,
-            &ctx,
-            &actor,
-            at,
-            transitions,
-        )
-        .await?;
+        let written = self
+            .update_case(
+                &mut tx,
+                &record,
+                &applied.case,
+                &ctx,
+                &actor,
+                at,
+                transitions,
+            )
+            .await?;
         tx.commit().await?;
-        Ok(self.store.case(record.id).await?)
+        Ok(written)
     }
 
     /// Applies what the passing of time does (deemed acceptance) to one case; None if nothing.
@@ -488,18 +489,19 @@ impl App {
         let facts = ApplicantFacts::default();
         let ctx = record.context(&calendar, &facts);
         let transitions = vec![deemed_transition(&deemed)];
-        self.update_case(
-            &mut tx,
-            &record,
-            &next,
-            &ctx,
-            &Actor::system(),
-            at,
-            transitions,
-        )
-        .await?;
+        let written = self
+            .update_case(
+                &mut tx,
+                &record,
+                &next,
+                &ctx,
+                &Actor::system(),
+                at,
+                transitions,
+            )
+            .await?;
         tx.commit().await?;
-        Ok(Some(self.store.case(id).await?))
+        Ok(Some(written))
     }
 
     /// Deemed acceptance for every case whose intake window has passed (the background sweep), and
