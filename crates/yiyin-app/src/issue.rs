@@ -337,16 +337,18 @@ impl App {
                 )
             })
             .collect();
-        let seqs = tx.append_events(&events).await?;
         // A simulated case (模拟运行) reaches no one outside: no notice, delivery, push, task or
         // registered licence.
         let conduct = self.conduct_in(tx, record.id).await?;
-        // The statistics summary, in this transaction.
+        // The statistics summary, in this transaction; before the events are appended, so that
+        // on PostgreSQL the chain head (locked by the first append until the commit) is held for
+        // less.
         let acted = transitions
             .iter()
             .any(|t| crate::statistics::records_transition(&t.action, &t.data));
         self.keep_case_summary(tx, record, actor.account.filter(|_| acted))
             .await?;
+        let seqs = tx.append_events(&events).await?;
         if conduct.notify_applicant {
             self.notify_case_events(tx, record, clock, &transitions, &seqs, at)
                 .await?;

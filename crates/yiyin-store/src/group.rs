@@ -178,6 +178,12 @@ pub struct WriteTx {
     inner: Inner,
     /// The chain head this transaction locked and the events it appended (written on commit).
     pub(crate) chain: crate::events::ChainState,
+    /// The statistics sums to add at commit ([`WriteTx::defer_summary_sums`]).
+    pub(crate) deferred_sums: Vec<(
+        crate::statistics::SumKey,
+        chrono::NaiveDate,
+        yiyin_domain::statistics::Tally,
+    )>,
     /// Whether each case read so far was received in simulation (a case is marked once, at its
     /// receipt, and never unmarked): read once a write, however many of its steps ask.
     pub(crate) simulated: std::collections::HashMap<i64, bool>,
@@ -198,6 +204,7 @@ impl WriteTx {
     pub(crate) async fn begin(pool: &AnyPool, group: Option<&Arc<Group>>) -> Result<Self> {
         Ok(WriteTx {
             chain: Default::default(),
+            deferred_sums: Vec::new(),
             simulated: Default::default(),
             jurisdictions: Default::default(),
             inner: match group {
@@ -217,6 +224,7 @@ impl WriteTx {
 
     /// Keeps the writes; returns once they are on disk.
     pub async fn commit(mut self) -> Result<()> {
+        self.write_deferred_sums().await?;
         self.finish_chain().await?;
 
         match &mut self.inner {

@@ -320,6 +320,23 @@ impl WriteTx {
         Ok(())
     }
 
+    /// [`WriteTx::add_summary_sums`] when the transaction commits, after its other writes: the
+    /// sums' rows are shared by every case of a day, an item and a department, so that on
+    /// PostgreSQL their locks are held for the commit alone (with the chain head's, when the write
+    /// appended events).
+    pub fn defer_summary_sums(&mut self, tallies: &[(SumKey, NaiveDate, Tally)]) {
+        self.deferred_sums.extend_from_slice(tallies);
+    }
+
+    /// Writes the sums deferred by [`WriteTx::defer_summary_sums`].
+    pub(crate) async fn write_deferred_sums(&mut self) -> Result<()> {
+        if self.deferred_sums.is_empty() {
+            return Ok(());
+        }
+        let tallies = std::mem::take(&mut self.deferred_sums);
+        self.add_summary_sums(&tallies).await
+    }
+
     /// Adds tallies of days to the sums, each to its day, its month and its year; the rows a
     /// change leaves unchanged are not written.
     pub async fn add_summary_sums(&mut self, tallies: &[(SumKey, NaiveDate, Tally)]) -> Result<()> {
@@ -386,6 +403,8 @@ impl WriteTx {
                 .run(&mut **self)
                 .await?;
         }
+        // The sums deferred so far would have been emptied with the rest.
+        self.deferred_sums.clear();
         sql!("UPDATE statistics_summary SET version = $1 WHERE id = 1"; version)
             .run(&mut **self)
             .await

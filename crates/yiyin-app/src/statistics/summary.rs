@@ -136,8 +136,8 @@ pub(crate) async fn keep_summary(
     acted: &[(i64, i64)],
 ) -> Result<()> {
     let s = summarise(tx, calendar, cases, acted).await?;
-    tx.add_summary_sums(&s.tallies).await?;
     tx.put_summary_facts(&s.rows).await?;
+    tx.defer_summary_sums(&s.tallies);
     Ok(())
 }
 
