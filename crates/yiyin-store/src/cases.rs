@@ -15,7 +15,7 @@ use yiyin_domain::org::Organisation;
 use yiyin_domain::party::{Applicant, Channel, SubjectId, SubjectKind};
 use yiyin_domain::roles::Role;
 
-use crate::rows::{Json, Record, Statement, by_id, day, insert, record, select, sql};
+use crate::rows::{Json, Record, Statement, WithLast, by_id, day, insert, record, select, sql};
 use crate::{Conflict, Missing, Result, Store, StoreError, WriteTx};
 
 /// The member cases of a bundle, in the order received.
@@ -458,7 +458,17 @@ impl WriteTx {
 
     /// A case as this transaction sees it.
     pub async fn case(&mut self, id: i64) -> Result<CaseRecord> {
-        let row: CaseRow = by_id(&mut **self, "cases", id, Missing::Case).await?;
+        // With whether it was received in simulation, which the write will ask
+        // ([`WriteTx::case_simulated`]; a case is marked at its receipt and never unmarked).
+        let sql = format!(
+            "SELECT {}, CAST(CASE WHEN EXISTS (SELECT 1 FROM simulated_cases s \
+               WHERE s.case_id = cases.id) THEN 1 ELSE 0 END AS BIGINT) AS simulated \
+             FROM cases WHERE id = $1",
+            CaseRow::COLUMNS
+        );
+        let WithLast(row, simulated): WithLast<CaseRow, bool> =
+            sql!(&sql; id).found(&mut **self, Missing::Case(id)).await?;
+        self.simulated.insert(id, simulated);
         row.try_into()
     }
 

@@ -524,7 +524,7 @@ pub async fn desk(
     let desk = page.app.department_desk(page.who()).await?;
     let more = if desk.count > desk.tickets.len() as i64 {
         format!(
-            "，此处列出紧急的和最早的 {} 件，办结后依次列出其余工单",
+            "，此处列出紧急的和最早的 {} 件，答复或退回后依次列出其余工单",
             desk.tickets.len()
         )
     } else {
