@@ -151,12 +151,14 @@ pub struct SessionAccount {
     pub totp_enrolled: bool,
 }
 
-/// The row of [`Store::session_account`]'s first statement.
+/// A row of [`Store::session_account`]'s first statement: the session and its account, with one
+/// of the account's grants (none when it has none).
 struct SessionAccountRow {
     session: SessionRow,
     account: AccountRow,
     totp_enrolled: bool,
     has_identity: bool,
+    grant: Option<GrantRow>,
 }
 
 impl sqlx::FromRow<'_, sqlx::any::AnyRow> for SessionAccountRow {
@@ -167,6 +169,16 @@ impl sqlx::FromRow<'_, sqlx::any::AnyRow> for SessionAccountRow {
             account: AccountRow::from_row(row)?,
             totp_enrolled: bool::get(row, "totp_enrolled")?,
             has_identity: bool::get(row, "has_identity")?,
+            grant: match String::get(row, "g_role")?.as_str() {
+                "" => None,
+                _ => Some(GrantRow {
+                    account_id: i64::get(row, "account_id")?,
+                    role: Role::get(row, "g_role")?,
+                    jurisdiction: String::get(row, "g_jurisdiction")?,
+                    department: String::get(row, "g_department")?,
+                    unit: String::get(row, "g_unit")?,
+                }),
+            },
         })
     }
 }
@@ -401,27 +413,27 @@ impl Store {
     }
 
     /// A session by the hash of its token with its account, read as every request needs them:
-    /// the session, the account and whether it enrolled a second factor in one statement, the
-    /// grants in a second, and the verified identity in a third only where there is one.
+    /// the session, the account, whether it enrolled a second factor and its grants in one
+    /// statement (a row a grant), and the verified identity in a second only where there is one.
     pub async fn session_account(&self, token_hash: &str) -> Result<Option<SessionAccount>> {
         let sql = format!(
             "SELECT {}, {}, \
                CAST(CASE WHEN a.totp_secret = '' THEN 0 ELSE 1 END AS BIGINT) AS totp_enrolled, \
                CAST(CASE WHEN EXISTS (SELECT 1 FROM account_identities i \
-                 WHERE i.account_id = a.id) THEN 1 ELSE 0 END AS BIGINT) AS has_identity \
-             FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
+                 WHERE i.account_id = a.id) THEN 1 ELSE 0 END AS BIGINT) AS has_identity, \
+               COALESCE(g.role, '') AS g_role, COALESCE(g.jurisdiction, '') AS g_jurisdiction, \
+               COALESCE(g.department, '') AS g_department, COALESCE(g.unit, '') AS g_unit \
+             FROM sessions s JOIN accounts a ON a.id = s.account_id \
+             LEFT JOIN account_roles g ON g.account_id = a.id \
+             WHERE s.token_hash = $1 ORDER BY g.jurisdiction, g.role",
             crate::rows::columns_of::<SessionRow>("s"),
             crate::rows::columns_of::<AccountRow>("a"),
         );
-        let Some(found): Option<SessionAccountRow> =
-            sql!(&sql; token_hash).optional(self.reader()).await?
-        else {
+        let mut rows: Vec<SessionAccountRow> = sql!(&sql; token_hash).all(self.reader()).await?;
+        let grants: Vec<GrantRow> = rows.iter_mut().filter_map(|r| r.grant.take()).collect();
+        let Some(found) = rows.into_iter().next() else {
             return Ok(None);
         };
-        let from = "account_roles WHERE account_id = $1 ORDER BY jurisdiction, role";
-        let grants: Vec<GrantRow> = sql!(select::<GrantRow>(from); found.account.id)
-            .all(self.reader())
-            .await?;
         let verified = match found.has_identity {
             true => self.identity_of(found.account.id).await?,
             false => None,
