@@ -4,8 +4,8 @@
 //! transaction as the change. Each event's hash is SM3 over the previous hash and the event's fields;
 //! a write's first append locks the single `chain_head` row, so concurrent writers (threads or app
 //! servers) queue and the chain never forks. Events are numbered when appended and written, hashed,
-//! when their transaction commits (in a few statements for all of them). The application layer's audit recomputes every link with
-//! [`Event::expected_hash`] and names the first broken one.
+//! when their transaction commits (in a few statements for all of them). The application layer's
+//! audit recomputes every link with [`Event::expected_hash`] and names the first broken one.
 //!
 //! Hash encodings are versioned: version 1 (events written before migration 6) joined the fields
 //! with U+001F, so text could move across a separator; version 2 hashes a length-prefixed encoding

@@ -226,7 +226,6 @@ impl WriteTx {
     pub async fn commit(mut self) -> Result<()> {
         self.write_deferred_sums().await?;
         self.finish_chain().await?;
-
         match &mut self.inner {
             Inner::Plain(tx) => {
                 tx.take().expect("an open transaction").commit().await?;
