@@ -8,6 +8,7 @@ use yiyin_domain::authz::Operation;
 use yiyin_domain::calendar::{fmt_date, local_time};
 use yiyin_store::Store;
 use yiyin_store::archive::PublishedHead;
+use yiyin_store::events::chain_root;
 
 use crate::App;
 use crate::error::{AppError, Result};
@@ -205,7 +206,9 @@ pub async fn publish_head(
     let Some((seal, key)) = keyring.platform() else {
         return Ok(None);
     };
-    let (seq, hash) = store.chain_head().await?;
+    let heads = store.chain_heads_now().await?;
+    let seq = heads.iter().map(|h| h.seq).max().unwrap_or(0);
+    let hash = chain_root(heads.iter().map(|h| (h.chain, h.pos, h.hash.as_str())));
     let signature = yiyin_seal::hex(&key.sign(&PublishedHead::message(&day, seq, &hash)));
     let head = PublishedHead {
         day,
@@ -216,7 +219,7 @@ pub async fn publish_head(
         signature,
     };
     let mut tx = store.begin_write().await?;
-    let inserted = tx.insert_head(&head).await?;
+    let inserted = tx.insert_head(&head, &heads).await?;
     tx.commit().await?;
     Ok(inserted.then_some(head))
 }

@@ -1,105 +1,64 @@
-//! The audit of the event log: every link of the SM3 hash chain recomputed from the genesis, the
+//! The audit of the event log: every link of each SM3 hash chain recomputed from the genesis, the
 //! first broken one named; the rows of every case and its licences checked against the state digest
-//! its last event carries (a row changed behind Yiyin's back is named); a published chain head
-//! checked against the chain (what a holder of an old head can prove was not rewritten).
+//! its last event carries (a row changed behind Yiyin's back is named); a kept root of the chains'
+//! heads (published each day, or shown by an earlier audit) checked against the chains (what its
+//! holder can prove was not rewritten).
 
 use serde::Serialize;
 use yiyin_domain::authz::Operation;
 use yiyin_store::Store;
-use yiyin_store::events::{Event, GENESIS};
+use yiyin_store::events::{ChainHead, Event, GENESIS, chain_root};
 
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
 
-/// The outcome of checking the chain.
+/// The outcome of checking the chains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChainReport {
     pub events: i64,
+    /// How many chains the log has.
+    pub chains: i64,
+    /// The number of the last event in the chains' heads checked.
     pub head_seq: i64,
+    /// The root of the chains' heads checked (kept with its parts: `head_seq:head_hash` can be
+    /// checked later, as a published head can).
     pub head_hash: String,
-    /// The first broken link (its sequence number) and what is wrong, in Chinese; when the chain
-    /// holds but a case's rows do not match it, the first such case (its last event's number).
+    /// The first broken link (its event's number) and what is wrong, in Chinese; when the chains
+    /// hold but a case's rows do not match them, the first such case (its last event's number).
     pub broken: Option<(i64, String)>,
     /// Every case whose rows (the case, its licences) differ from what its last event recorded, in
     /// Chinese, naming the case.
     pub altered: Vec<String>,
 }
 
-/// Recomputes every link of the chain, page by page.
+/// Recomputes every link of every chain, page by page, up to the chains' heads as read at the
+/// start (events written meanwhile are after them); an intact set of chains has its root kept.
 pub async fn verify_chain(store: &Store) -> Result<ChainReport> {
-    let (head_seq, head_hash) = store.chain_head().await?;
-    let mut prev = GENESIS.to_string();
-    let mut expected = 1;
+    let heads = store.chain_heads_now().await?;
     let mut count = 0;
     let mut broken = None;
-    let mut newest_version = 1;
-    'pages: loop {
-        let page = store.events_from(expected, 5000).await?;
-        if page.is_empty() {
+    for head in &heads {
+        let (events, problem) = verify_one(store, head).await?;
+        count += events;
+        if problem.is_some() {
+            broken = problem;
             break;
         }
-        for e in page {
-            count += 1;
-            if e.seq != expected {
-                broken = Some((
-                    expected,
-                    format!("第{expected}号事件缺失（已被删除），下一条为第{}号", e.seq),
-                ));
-                break 'pages;
-            }
-            if e.prev_hash != prev {
-                broken = Some((
-                    e.seq,
-                    format!(
-                        "第{}号事件记录的前一哈希与第{}号事件的哈希不一致（其前的事件被删除或改动）",
-                        e.seq,
-                        e.seq - 1
-                    ),
-                ));
-                break 'pages;
-            }
-            if e.hash_version < newest_version {
-                broken = Some((
-                    e.seq,
-                    format!(
-                        "第{}号事件使用旧的哈希编码，却在新编码的事件之后（事件被伪造）",
-                        e.seq
-                    ),
-                ));
-                break 'pages;
-            }
-            newest_version = e.hash_version;
-            if e.expected_hash(&prev) != e.hash {
-                broken = Some((
-                    e.seq,
-                    format!("第{}号事件的内容与其哈希不符（事件被改动）", e.seq),
-                ));
-                break 'pages;
-            }
-            prev = e.hash;
-            expected += 1;
-        }
     }
-    if broken.is_none() {
-        if expected - 1 != head_seq {
-            broken = Some((
-                expected,
-                format!(
-                    "链头记录共有{head_seq}条事件，实际只有{}条（末尾的事件被删除）",
-                    expected - 1
-                ),
-            ));
-        } else if prev != head_hash {
-            broken = Some((head_seq, "链头哈希与最后一条事件的哈希不一致".to_string()));
-        }
-    }
+    let head_seq = heads.iter().map(|h| h.seq).max().unwrap_or(0);
+    let head_hash = chain_root(heads.iter().map(|h| (h.chain, h.pos, h.hash.as_str())));
     let altered = if broken.is_none() {
         altered_cases(store).await?
     } else {
         vec![]
     };
+    if broken.is_none() {
+        let mut tx = store.begin_write().await?;
+        tx.keep_root(&head_hash, &heads).await?;
+        tx.commit().await?;
+    }
     if broken.is_none()
         && let Some((seq, why)) = altered.first()
     {
@@ -107,11 +66,85 @@ pub async fn verify_chain(store: &Store) -> Result<ChainReport> {
     }
     Ok(ChainReport {
         events: count,
+        chains: heads.len() as i64,
         head_seq,
         head_hash,
         broken,
         altered: altered.into_iter().map(|(_, why)| why).collect(),
     })
+}
+
+/// Checks one chain from its base to its head: (the events checked, the first broken link).
+async fn verify_one(store: &Store, head: &ChainHead) -> Result<(i64, Option<(i64, String)>)> {
+    let chain = head.chain;
+    let mut prev = GENESIS.to_string();
+    let mut pos = head.base;
+    let mut count = 0;
+    let mut newest_version = 1;
+    let mut last_seq = None;
+    'pages: while pos < head.pos {
+        let page = store.chain_events(chain, pos, 5000).await?;
+        if page.is_empty() {
+            break;
+        }
+        for e in page {
+            if e.pos > head.pos {
+                break 'pages;
+            }
+            count += 1;
+            let problem = if e.pos != pos + 1 {
+                Some(format!(
+                    "第{chain}条链第{}位的事件缺失（已被删除），该链的下一条为第{}号事件",
+                    pos + 1,
+                    e.seq
+                ))
+            } else if e.prev_hash != prev {
+                Some(match last_seq {
+                    Some(before) => format!(
+                        "第{}号事件记录的前一哈希与其链上前一条（第{before}号）事件的哈希不一致（其前的事件被删除或改动）",
+                        e.seq
+                    ),
+                    None => format!(
+                        "第{}号事件是第{chain}条链的第一条，记录的前一哈希却不是初始哈希（其前的事件被删除或改动）",
+                        e.seq
+                    ),
+                })
+            } else if e.hash_version < newest_version {
+                Some(format!(
+                    "第{}号事件使用旧的哈希编码，却在新编码的事件之后（事件被伪造）",
+                    e.seq
+                ))
+            } else if e.expected_hash(&prev) != e.hash {
+                Some(format!("第{}号事件的内容与其哈希不符（事件被改动）", e.seq))
+            } else {
+                None
+            };
+            if let Some(why) = problem {
+                return Ok((count, Some((e.seq, why))));
+            }
+            newest_version = e.hash_version;
+            prev = e.hash;
+            pos = e.pos;
+            last_seq = Some(e.seq);
+        }
+    }
+    let problem = if pos != head.pos {
+        Some((
+            head.seq,
+            format!(
+                "第{chain}条链的链头记录到第{}号事件（第{}位），链上实际只到第{pos}位：其后的事件缺失（末尾的事件被删除）",
+                head.seq, head.pos
+            ),
+        ))
+    } else if prev != head.hash {
+        Some((
+            head.seq,
+            format!("第{chain}条链的链头哈希与其最后一条事件的哈希不一致"),
+        ))
+    } else {
+        None
+    };
+    Ok((count, problem))
 }
 
 /// The cases whose rows differ from the state digest of their last event: (that event's number,
@@ -141,7 +174,8 @@ async fn altered_cases(store: &Store) -> Result<Vec<(i64, String)>> {
     Ok(out)
 }
 
-/// Parses a kept chain head, `SEQ:HASH` (as the portal publishes it), for the CLI and the audit page.
+/// Parses a kept chain head, `SEQ:HASH` (as the portal publishes it and the audit shows it), for
+/// the CLI and the audit page.
 pub fn parse_head(text: &str) -> Result<(i64, String)> {
     let bad = || {
         AppError::field(
@@ -158,18 +192,48 @@ pub fn parse_head(text: &str) -> Result<(i64, String)> {
     Ok((seq, hash))
 }
 
-/// Whether a published head still holds: None when the chain still has that event with that hash,
-/// else what was rewritten.
+/// Whether a kept head still holds: None when every chain still has, at the place the head
+/// recorded, the event with the hash it recorded; else what was rewritten. A head is the root of
+/// the chains' heads (its parts kept when it was handed out); a head published before the chains
+/// were split is the hash of its event `seq`.
 pub async fn check_head(store: &Store, seq: i64, hash: &str) -> Result<Option<String>> {
-    Ok(match store.event_hash(seq).await? {
-        None => Some(format!(
-            "事件链中已没有第{seq}号事件：其后的记录被删除或改写"
-        )),
-        Some(h) if h != hash => Some(format!(
-            "第{seq}号事件的哈希已不是 {hash}：此前的记录被改写"
-        )),
-        Some(_) => None,
-    })
+    let parts = store.root_parts(hash).await?;
+    if parts.is_empty() {
+        return Ok(match store.event_hash(seq).await? {
+            None => Some(format!(
+                "事件链中已没有第{seq}号事件：其后的记录被删除或改写"
+            )),
+            Some(h) if h != hash => Some(format!(
+                "第{seq}号事件的哈希已不是 {hash}：此前的记录被改写（或该链头从未公布）"
+            )),
+            Some(_) => None,
+        });
+    }
+    if chain_root(parts.iter().map(|p| (p.chain, p.pos, p.hash.as_str()))) != hash
+        || parts.iter().map(|p| p.seq).max() != Some(seq)
+    {
+        return Ok(Some(format!(
+            "链头 {seq}:{hash} 的组成记录已被改动：此前的记录被改写"
+        )));
+    }
+    for p in parts.iter().filter(|p| p.seq > 0) {
+        match store.event_hash_at(p.chain, p.pos).await? {
+            None => {
+                return Ok(Some(format!(
+                    "第{}号事件（第{}条链第{}位）已不在事件链中：其后的记录被删除或改写",
+                    p.seq, p.chain, p.pos
+                )));
+            }
+            Some(h) if h != p.hash => {
+                return Ok(Some(format!(
+                    "第{}号事件（第{}条链第{}位）的哈希已改变：此前的记录被改写",
+                    p.seq, p.chain, p.pos
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(None)
 }
 
 /// How many events one page of the audit log shows.

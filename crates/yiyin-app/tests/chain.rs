@@ -1,8 +1,9 @@
 //! The audit of the event chain, on both databases: an event changed, deleted or cut off the end
 //! behind Yiyin's back is found and named (`yiyin_app::audit::verify_chain`), and only those whose
-//! duty is audit (the bureau head, discipline supervisors, system administrators) may run the check.
+//! duty is audit (the bureau head, discipline supervisors, system administrators) may run the check;
+//! the root of the chains' heads the check shows, kept by anyone, later proves the past unchanged.
 
-use yiyin_app::audit::{ChainReport, verify_chain};
+use yiyin_app::audit::{ChainReport, check_head, verify_chain};
 use yiyin_app::cases::{ActOn, Receive};
 use yiyin_app::{AppError, Principal};
 use yiyin_domain::engine::{Action, IntakeOutcome};
@@ -15,6 +16,7 @@ yiyin_testkit::on_both!(yiyin_testkit::app::run;
     a_rewritten_event_breaks_the_next_link,
     a_chain_cut_short_is_found,
     only_auditors_check_the_chain,
+    each_case_has_its_chain_and_a_kept_root_proves_the_past,
 );
 
 /// The clerk's account made (one event), then three cases, each received and then sent a supplement
@@ -23,11 +25,16 @@ async fn three_cases(t: &TestApp) {
     let clerk = t
         .staff("hanyin.clerk", Role::WindowClerk, "hanyin", None)
         .await;
+    more_cases(t, &clerk).await;
+}
+
+/// Three more cases received by `clerk`, each then sent a supplement notice.
+async fn more_cases(t: &TestApp, clerk: &Principal) {
     // One company, three applications (one name under one credit code: `identity`).
     for _ in 0..3 {
         let c = t
             .receive(
-                &clerk,
+                clerk,
                 Receive {
                     jurisdiction: "hanyin".into(),
                     item_code: "HY-SC-001".into(),
@@ -51,7 +58,7 @@ async fn three_cases(t: &TestApp) {
             .record;
         t.set_today("2025-03-04");
         t.act(
-            &clerk,
+            clerk,
             ActOn {
                 case_id: c.id,
                 version: None,
@@ -148,6 +155,82 @@ async fn only_auditors_check_the_chain(t: TestApp) {
         }
     }
     // What the auditors see is the check itself, broken links included.
+    // Event 2 (the first case's receipt, the first of its chain) deleted: the gap is named by the
+    // next event of that chain, the case's third.
     t.tamper("DELETE FROM events WHERE seq = 2").await;
-    assert_broken(&t.audit_chain(&allowed[1]).await.unwrap(), 2, "缺失");
+    assert_broken(
+        &t.audit_chain(&allowed[1]).await.unwrap(),
+        3,
+        "第1位的事件缺失",
+    );
+}
+
+/// Each case's events are in the chain of its id (the clerk's account, of no case, in chain 1),
+/// so a write of one case never waits for another's. The root the check shows, kept, still holds
+/// after later writes; a rewrite of history before it that leaves every chain whole (each link
+/// recomputed to the head) breaks it.
+async fn each_case_has_its_chain_and_a_kept_root_proves_the_past(t: TestApp) {
+    three_cases(&t).await;
+    let events = t.store.events_from(0, 100).await.unwrap();
+    let chains: Vec<(i64, Option<i64>)> = events.iter().map(|e| (e.chain, e.case_id)).collect();
+    assert_eq!(
+        chains,
+        [
+            (1, None),
+            (2, Some(1)),
+            (2, Some(1)),
+            (3, Some(2)),
+            (3, Some(2)),
+            (4, Some(3)),
+            (4, Some(3)),
+        ]
+    );
+    let report = check(&t).await;
+    assert!(report.broken.is_none(), "{report:?}");
+    assert_eq!(report.chains, 16);
+    let (seq, root) = (report.head_seq, report.head_hash.clone());
+    assert_eq!(check_head(&t.store, seq, &root).await.unwrap(), None);
+    // Later writes leave the kept root holding.
+    let clerk = t
+        .staff("hanyin.clerk2", Role::WindowClerk, "hanyin", None)
+        .await;
+    more_cases(&t, &clerk).await;
+    assert_eq!(check_head(&t.store, seq, &root).await.unwrap(), None);
+    // The first case's receipt rewritten, its chain re-linked to a new head: every chain checks,
+    // but the kept root names the event at the chain's old head.
+    let chain = t.store.chain_events(2, 0, 100).await.unwrap();
+    let mut prev = yiyin_store::events::GENESIS.to_string();
+    for mut e in chain {
+        if e.seq == 2 {
+            e.reason = "改过".into();
+        }
+        e.prev_hash = prev.clone();
+        e.hash = e.expected_hash(&prev);
+        t.tamper(&format!(
+            "UPDATE events SET reason = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {}",
+            e.reason, e.prev_hash, e.hash, e.seq
+        ))
+        .await;
+        prev = e.hash;
+    }
+    t.tamper(&format!(
+        "UPDATE chain_head SET hash = '{prev}' WHERE id = 2"
+    ))
+    .await;
+    let report = check(&t).await;
+    assert!(report.broken.is_none(), "a perfect rewrite: {report:?}");
+    let problem = check_head(&t.store, seq, &root).await.unwrap().unwrap();
+    assert!(
+        problem.contains("第3号事件（第2条链第2位）的哈希已改变"),
+        "{problem}"
+    );
+    // A root nobody was given, and one whose parts were altered, are refused.
+    let made_up = "ab".repeat(32);
+    assert!(check_head(&t.store, seq, &made_up).await.unwrap().is_some());
+    t.tamper(&format!(
+        "UPDATE chain_root_parts SET pos = pos + 1 WHERE root = '{root}' AND chain = 3"
+    ))
+    .await;
+    let problem = check_head(&t.store, seq, &root).await.unwrap().unwrap();
+    assert!(problem.contains("组成记录已被改动"), "{problem}");
 }

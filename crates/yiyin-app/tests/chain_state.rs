@@ -67,26 +67,33 @@ async fn a_licence_row_changed_directly_is_named(w: World) {
     assert!(why.contains("证照"), "{why}");
 }
 
-/// Rewrites the whole chain as a database written before state digests would hold it: every event
+/// Rewrites every chain as a database written before state digests would hold it: every event
 /// in hash encoding 1, without a state digest.
 async fn as_old_chain(w: &World) {
-    let events: Vec<Event> = w.t.store.events_from(1, 100_000).await.unwrap();
-    let mut prev = GENESIS.to_string();
-    for mut e in events {
-        e.hash_version = 1;
-        e.state_digest = None;
-        let hash = e.expected_hash(&prev);
+    for head in w.t.store.chain_heads_now().await.unwrap() {
+        let events: Vec<Event> =
+            w.t.store
+                .chain_events(head.chain, 0, 100_000)
+                .await
+                .unwrap();
+        let mut prev = GENESIS.to_string();
+        for mut e in events {
+            e.hash_version = 1;
+            e.state_digest = None;
+            let hash = e.expected_hash(&prev);
+            w.t.tamper(&format!(
+                "UPDATE events SET hash_version = 1, state_digest = NULL, prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}",
+                e.seq
+            ))
+            .await;
+            prev = hash;
+        }
         w.t.tamper(&format!(
-            "UPDATE events SET hash_version = 1, state_digest = NULL, prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}",
-            e.seq
+            "UPDATE chain_head SET hash = '{prev}' WHERE id = {}",
+            head.chain
         ))
         .await;
-        prev = hash;
     }
-    w.t.tamper(&format!(
-        "UPDATE chain_head SET hash = '{prev}' WHERE id = 1"
-    ))
-    .await;
 }
 
 async fn old_chains_still_verify_and_cannot_be_downgraded(w: World) {
@@ -94,7 +101,15 @@ async fn old_chains_still_verify_and_cannot_be_downgraded(w: World) {
     as_old_chain(&w).await;
     // The old chain verifies; its cases, without state digests, are not held against it.
     w.assert_chain_intact().await;
-    let old_head = w.t.store.chain_head().await.unwrap().0;
+    let old_head =
+        w.t.store
+            .chain_heads_now()
+            .await
+            .unwrap()
+            .iter()
+            .map(|h| h.seq)
+            .max()
+            .unwrap();
     // New events are written in encoding 2 after the old ones, and the whole chain verifies.
     let (second, _) = w.food_licence(person(2), "2025-03-04").await;
     w.assert_chain_intact().await;
@@ -119,9 +134,14 @@ async fn old_chains_still_verify_and_cannot_be_downgraded(w: World) {
     .await;
     w.assert_chain_intact().await;
     // An event of the new encoding rewritten in the old one (to shed its state digest) is refused,
-    // even with every hash recomputed.
+    // even with every hash recomputed: the last event of the last chain written.
     let mut last = w.t.store.events_from(old_head + 1, 1000).await.unwrap();
     let mut e = last.pop().unwrap();
+    assert_eq!(
+        w.t.store.chain_heads_now().await.unwrap()[usize::try_from(e.chain - 1).unwrap()].seq,
+        e.seq,
+        "the last event numbered is the last of its chain"
+    );
     e.hash_version = 1;
     e.state_digest = None;
     let hash = e.expected_hash(&e.prev_hash);
@@ -131,7 +151,8 @@ async fn old_chains_still_verify_and_cannot_be_downgraded(w: World) {
     ))
     .await;
     w.t.tamper(&format!(
-        "UPDATE chain_head SET hash = '{hash}' WHERE id = 1"
+        "UPDATE chain_head SET hash = '{hash}' WHERE id = {}",
+        e.chain
     ))
     .await;
     let (at, why) = audit(&w).await.broken.expect("a downgrade is found");

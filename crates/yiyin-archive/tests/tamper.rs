@@ -22,6 +22,8 @@ fn event(seq: i64, prev: &str, action: &str) -> Event {
         data: "{}".into(),
         prev_hash: prev.into(),
         hash: String::new(),
+        chain: 2,
+        pos: seq,
         hash_version: 2,
         state_digest: Some("0".repeat(64)),
     };

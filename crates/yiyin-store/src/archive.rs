@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::rows::{insert, record, select, sql};
+use crate::events::ChainHead;
+use crate::rows::{Statement, insert, record, select, sql};
 use crate::{Result, Store, WriteTx};
 
 record! {
@@ -28,14 +29,39 @@ impl PublishedHead {
 }
 
 impl WriteTx {
-    /// Publishes a day's head; false when that day's head was published already.
-    pub async fn insert_head(&mut self, head: &PublishedHead) -> Result<bool> {
-        insert!("chain_heads";
+    /// Publishes a day's head (the root of the chains' heads `parts`, kept with it); false when
+    /// that day's head was published already.
+    pub async fn insert_head(&mut self, head: &PublishedHead, parts: &[ChainHead]) -> Result<bool> {
+        let inserted = insert!("chain_heads";
             day = &head.day, seq = head.seq, hash = &head.hash, signed_at = &head.signed_at,
             seal_id = head.seal_id, signature = &head.signature;
             "ON CONFLICT (day) DO NOTHING")
         .changed_one(&mut **self)
-        .await
+        .await?;
+        if inserted {
+            self.keep_root(&head.hash, parts).await?;
+        }
+        Ok(inserted)
+    }
+
+    /// Keeps the chains' heads a root handed out was made of (once a root), so that whoever kept
+    /// the root can have it checked later.
+    pub async fn keep_root(&mut self, root: &str, parts: &[ChainHead]) -> Result<()> {
+        if parts.is_empty() {
+            return Ok(());
+        }
+        let mut q =
+            Statement::new("INSERT INTO chain_root_parts (root, chain, seq, pos, hash) VALUES ");
+        for (i, p) in parts.iter().enumerate() {
+            q.push(if i > 0 { ", (" } else { "(" });
+            q.push_bind(root.to_string()).push(", ");
+            q.push_bind(p.chain).push(", ");
+            q.push_bind(p.seq).push(", ");
+            q.push_bind(p.pos).push(", ");
+            q.push_bind(p.hash.clone()).push(")");
+        }
+        q.push(" ON CONFLICT (root, chain) DO NOTHING");
+        q.run(&mut **self).await
     }
 
     /// Registers a case's package (once).
@@ -98,6 +124,19 @@ impl Store {
             .optional_scalar(self.reader())
             .await?;
         Ok(seq.is_some())
+    }
+
+    /// The chains' heads the root `root` was made of, in chain order (their `base` is not kept:
+    /// 0); empty when no root so handed out is known (a head published before the chains were
+    /// split is the hash of its last event itself).
+    pub async fn root_parts(&self, root: &str) -> Result<Vec<ChainHead>> {
+        sql!(
+            "SELECT chain AS id, seq, pos, CAST(0 AS BIGINT) AS base, hash FROM chain_root_parts
+             WHERE root = $1 ORDER BY chain";
+            root
+        )
+        .all(self.reader())
+        .await
     }
 
     /// The published heads, newest first.

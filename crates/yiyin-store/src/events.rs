@@ -1,11 +1,15 @@
 //! The system's append-only event log, hash-chained with SM3, and the state each event produced.
 //!
 //! Every change of a case (and every other act worth auditing) is an event appended in the same
-//! transaction as the change. Each event's hash is SM3 over the previous hash and the event's fields;
-//! a write's first append locks the single `chain_head` row, so concurrent writers (threads or app
-//! servers) queue and the chain never forks. Events are numbered when appended and written, hashed,
-//! when their transaction commits (in a few statements for all of them). The application layer's
-//! audit recomputes every link with [`Event::expected_hash`] and names the first broken one.
+//! transaction as the change. The log is [`CHAINS`] hash chains: a case's events go to the chain of
+//! its id ([`chain_of`]), so that writes of different cases never queue behind one row. Each event's
+//! hash is SM3 over the previous hash in its chain and the event's fields. An event is numbered
+//! (`seq`, unique over every chain: a sequence on PostgreSQL, a counter on SQLite) when appended;
+//! when its transaction commits it takes its place in its chain (`pos`) under that chain's head row,
+//! locked for that moment only, so a chain never forks; the events of a write are written, hashed,
+//! in a few statements for all of them. The chains' heads are combined into one root
+//! ([`chain_root`]), which is what the platform seal signs each day. The application layer's audit
+//! recomputes every link of every chain with [`Event::expected_hash`] and names the first broken one.
 //!
 //! Hash encodings are versioned: version 1 (events written before migration 6) joined the fields
 //! with U+001F, so text could move across a separator; version 2 hashes a length-prefixed encoding
@@ -13,8 +17,9 @@
 //! case row and that case's licence rows ([`state_digest`]) as its transaction commits them (the
 //! states within a transaction are never seen by anyone). A transaction that had to write its
 //! events before its end (it read them) gives the last event of each case it touched the digest of
-//! the rows as committed, re-hashing the links after it. So the last event of every case must match
-//! the case's rows now: a row changed behind Yiyin's back is found by the audit.
+//! the rows as committed, re-hashing the links after it. So the last event of every case (the last
+//! in its chain's order) must match the case's rows now: a row changed behind Yiyin's back is found
+//! by the audit.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -82,6 +87,13 @@ record! {
         pub data: String,
         pub prev_hash: String,
         pub hash: String,
+        /// The chain the event is in (1 to [`CHAINS`]).
+        #[serde(default = "first_chain")]
+        pub chain: i64,
+        /// The event's place in its chain (the events of a chain are numbered without gaps from
+        /// the chain's base on; a case's events are in order by it).
+        #[serde(default)]
+        pub pos: i64,
         /// How the hash is computed: 1 (fields joined with U+001F; the events before migration 6)
         /// or 2 (length-prefixed fields, the state digest included).
         #[serde(default = "first_version")]
@@ -94,6 +106,44 @@ record! {
 
 fn first_version() -> i64 {
     1
+}
+
+fn first_chain() -> i64 {
+    1
+}
+
+/// How many hash chains the log has (the rows of `chain_head`, migration 46).
+pub const CHAINS: i64 = 16;
+
+/// The chain of an event: a case's by the case's id, the events of no case chain 1.
+pub fn chain_of(case_id: Option<i64>) -> i64 {
+    case_id.map_or(1, |id| 1 + id.rem_euclid(CHAINS))
+}
+
+record! {
+    /// The head of one chain: its last event's number, position and hash, and the position before
+    /// its first event.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct ChainHead {
+        pub chain: i64 as "id",
+        /// The number of the chain's last event (0: none yet).
+        pub seq: i64,
+        pub pos: i64,
+        pub base: i64,
+        pub hash: String,
+    }
+}
+
+/// The root of the chains' heads, given in chain order as (chain, position, hash): SM3 over each
+/// chain's number, position and hash (what the platform seal signs each day; any head rewritten
+/// changes it).
+pub fn chain_root<'a>(heads: impl IntoIterator<Item = (i64, i64, &'a str)>) -> String {
+    let mut bytes = b"yiyin-chain-root/1".to_vec();
+    for (chain, pos, hash) in heads {
+        bytes.extend_from_slice(format!("|{chain}:{pos}:{hash}").as_bytes());
+    }
+    sm3_hex(&bytes)
 }
 
 /// The hash encoding of the events appended now.
@@ -329,32 +379,18 @@ fn sm3_hex(data: &[u8]) -> String {
 }
 
 impl WriteTx {
-    /// Appends events to the chain in this transaction; returns their sequence numbers. The first
-    /// append locks the chain head and takes its place; the events are numbered now and written,
-    /// hashed with the digests of their cases' rows as committed, when the transaction commits (or
-    /// earlier, when the transaction reads events).
+    /// Appends events to the log in this transaction; returns their numbers. The events are
+    /// numbered now (no lock is taken) and written, each in its case's chain, hashed with the
+    /// digests of their cases' rows as committed, when the transaction commits (or earlier, when
+    /// the transaction reads events).
     pub async fn append_events(&mut self, events: &[NewEvent]) -> Result<Vec<i64>> {
         if events.is_empty() {
             return Ok(vec![]);
         }
-        if self.chain.head.is_none() {
-            // Taking the row lock first (an UPDATE) makes every appender wait for the one before
-            // it, on PostgreSQL as on SQLite; the head is read by the same statement.
-            let head: (i64, String) = sql!(
-                "UPDATE chain_head SET locked_at = $1 WHERE id = 1 RETURNING seq, hash";
-                Utc::now().timestamp_millis()
-            )
-            .one(&mut **self)
-            .await?;
-            self.chain.last_seq = head.0;
-            self.chain.head = Some(head.1);
-        }
-        let mut out = Vec::with_capacity(events.len());
-        for e in events {
-            self.chain.last_seq += 1;
-            out.push(self.chain.last_seq);
+        let seqs = self.draw_event_numbers(events.len()).await?;
+        for (e, seq) in events.iter().zip(&seqs) {
             self.chain.pending.push(Event {
-                seq: self.chain.last_seq,
+                seq: *seq,
                 case_id: e.case_id,
                 jurisdiction: e.jurisdiction.clone(),
                 at: e.at.timestamp_millis(),
@@ -366,34 +402,77 @@ impl WriteTx {
                 data: serde_json::to_string(&e.data).expect("event data serialises"),
                 prev_hash: String::new(),
                 hash: String::new(),
+                chain: chain_of(e.case_id),
+                pos: 0,
                 hash_version: HASH_VERSION,
                 state_digest: None,
             });
         }
-        Ok(out)
+        Ok(seqs)
     }
 
-    /// The events of a case as this transaction sees them, oldest first.
+    /// `n` new event numbers, in increasing order: from the sequence on PostgreSQL (no lock held
+    /// past the statement), from the counter on SQLite (whose one writer takes it in turn).
+    async fn draw_event_numbers(&mut self, n: usize) -> Result<Vec<i64>> {
+        let n = i64::try_from(n).expect("a count of events fits");
+        if self.is_sqlite() {
+            let last: i64 = sql!(
+                "UPDATE event_seqs SET last = last + $1 WHERE id = 1 RETURNING last"; n
+            )
+            .scalar(&mut **self)
+            .await?;
+            Ok((last - n + 1..=last).collect())
+        } else {
+            let mut seqs: Vec<i64> =
+                sql!("SELECT nextval('event_seqs') FROM generate_series(1, $1)"; n)
+                    .scalars(&mut **self)
+                    .await?;
+            seqs.sort_unstable();
+            Ok(seqs)
+        }
+    }
+
+    /// The events of a case as this transaction sees them, oldest first: those written, then
+    /// those this transaction appended, which have no place in the chain nor hash until it commits
+    /// (so reading them takes no lock of the chain).
     pub async fn case_events_in_tx(&mut self, case_id: i64) -> Result<Vec<Event>> {
-        self.write_pending_events().await?;
-        sql!(select::<Event>("events WHERE case_id = $1 ORDER BY seq"); case_id)
-            .all(&mut **self)
-            .await
+        let mut events: Vec<Event> =
+            sql!(select::<Event>("events WHERE case_id = $1 ORDER BY pos"); case_id)
+                .all(&mut **self)
+                .await?;
+        events.extend(
+            self.chain
+                .pending
+                .iter()
+                .filter(|e| e.case_id == Some(case_id))
+                .cloned(),
+        );
+        Ok(events)
     }
 
     /// Writes the events appended and not yet written (so that a read in this transaction sees
-    /// them), each case's with the digest of its rows now, linked to the chain; the head moves to
-    /// the last.
+    /// them), each case's with the digest of its rows now, linked to its chain; the heads of the
+    /// chains not held yet are locked first, in chain order, and each moves to its last event.
     pub(crate) async fn write_pending_events(&mut self) -> Result<()> {
         if self.chain.pending.is_empty() {
             return Ok(());
         }
         let mut events = std::mem::take(&mut self.chain.pending);
-        let mut prev = self
-            .chain
-            .head
-            .clone()
-            .expect("events appended under the chain head's lock");
+        let chains: std::collections::BTreeSet<i64> = events.iter().map(|e| e.chain).collect();
+        for chain in &chains {
+            if !self.chain.heads.contains_key(chain) {
+                // Taking the row lock (an UPDATE) makes every writer of this chain wait for the
+                // one before it to commit; the head is read by the same statement.
+                let head: ChainHead = sql!(
+                    "UPDATE chain_head SET locked_at = $1 WHERE id = $2
+                     RETURNING id, seq, pos, base, hash";
+                    Utc::now().timestamp_millis(), *chain
+                )
+                .one(&mut **self)
+                .await?;
+                self.chain.heads.insert(*chain, head);
+            }
+        }
         let cases: Vec<i64> = events
             .iter()
             .filter_map(|e| e.case_id)
@@ -402,59 +481,69 @@ impl WriteTx {
             .collect();
         let digests = state_digests(self, &cases).await?;
         for e in &mut events {
+            let head = self
+                .chain
+                .heads
+                .get_mut(&e.chain)
+                .expect("the chain's head is locked");
             e.state_digest = e.case_id.and_then(|id| digests.get(&id).cloned().flatten());
-            e.prev_hash = prev.clone();
-            e.hash = e.expected_hash(&prev);
-            prev = e.hash.clone();
+            e.pos = head.pos + 1;
+            e.prev_hash = head.hash.clone();
+            e.hash = e.expected_hash(&head.hash);
+            head.pos = e.pos;
+            head.seq = e.seq;
+            head.hash = e.hash.clone();
+            self.chain.written_from.entry(e.chain).or_insert(e.pos);
         }
         insert_events(self, &events).await?;
-        let last = events.last().map(|e| e.seq).unwrap_or_default();
-        sql!("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1"; last, &prev)
+        for chain in chains {
+            let head = self.chain.heads[&chain].clone();
+            sql!(
+                "UPDATE chain_head SET seq = $1, pos = $2, hash = $3 WHERE id = $4";
+                head.seq, head.pos, &head.hash, chain
+            )
             .run(&mut **self)
             .await?;
-        if let Some(first) = events.first() {
-            self.chain.written_from.get_or_insert(first.seq);
         }
-        self.chain.head = Some(prev);
         Ok(())
     }
 
-    /// Before the transaction commits: writes its pending events; when it wrote some earlier (its
-    /// cases' rows may have changed since), settles the chain from the first it wrote
-    /// ([`settle`]).
+    /// Before the transaction commits: writes its pending events; in each chain where it wrote
+    /// some earlier (its cases' rows may have changed since), settles the chain from the first it
+    /// wrote ([`settle`]).
     pub(crate) async fn finish_chain(&mut self) -> Result<()> {
-        let written_before = self.chain.written_from;
+        let written_before = self.chain.written_from.clone();
         self.write_pending_events().await?;
-        if let Some(from) = written_before {
-            settle(self, from).await?;
+        for (chain, from) in written_before {
+            settle(self, chain, from).await?;
         }
         Ok(())
     }
 }
 
-/// The chain as one write transaction holds it, from its first append to its commit.
+/// The chains as one write transaction holds them, from its first write of events to its commit.
 #[derive(Debug, Default)]
 pub(crate) struct ChainState {
-    /// The hash of the last event written in the chain (the head locked by the first append,
-    /// then the last this transaction wrote); None before the first append.
-    head: Option<String>,
-    /// The sequence number of the last event appended.
-    last_seq: i64,
+    /// The heads of the chains this transaction locked, as it moved them.
+    heads: std::collections::BTreeMap<i64, ChainHead>,
     /// Events appended and numbered, not yet hashed nor written.
     pending: Vec<Event>,
-    /// The first event this transaction wrote, if it wrote any.
-    written_from: Option<i64>,
+    /// In each chain this transaction wrote events to, the position of the first.
+    written_from: std::collections::BTreeMap<i64, i64>,
 }
 
-/// Before a transaction that wrote events from `from` on commits, when it wrote some before its last
-/// writes (a read in the transaction asked for them): gives the last event of each case the digest
-/// of the case's rows as they are now (after every write of the transaction), and re-hashes the
-/// links from there to the head. The transaction holds the chain head's lock since its first
-/// append, so every event from `from` on is its own.
-pub(crate) async fn settle(conn: &mut sqlx::AnyConnection, from: i64) -> Result<()> {
-    let mut events: Vec<Event> = sql!(select::<Event>("events WHERE seq >= $1 ORDER BY seq"); from)
-        .all(&mut *conn)
-        .await?;
+/// Before a transaction that wrote events in `chain` from position `from` on commits, when it
+/// wrote some before its last writes (a read of the events of a range of cases in the transaction
+/// asked for them): gives the last
+/// event of each case the digest of the case's rows as they are now (after every write of the
+/// transaction), and re-hashes the links from there to the chain's head. The transaction holds the
+/// chain's head since it first wrote to it, so every event from `from` on is its own.
+pub(crate) async fn settle(conn: &mut sqlx::AnyConnection, chain: i64, from: i64) -> Result<()> {
+    let mut events: Vec<Event> = sql!(
+        select::<Event>("events WHERE chain = $1 AND pos >= $2 ORDER BY pos"); chain, from
+    )
+    .all(&mut *conn)
+    .await?;
     let Some(first) = events.first() else {
         return Ok(());
     };
@@ -491,7 +580,7 @@ pub(crate) async fn settle(conn: &mut sqlx::AnyConnection, from: i64) -> Result<
         prev = e.hash.clone();
     }
     if rewritten {
-        sql!("UPDATE chain_head SET hash = $1 WHERE id = 1"; &prev)
+        sql!("UPDATE chain_head SET hash = $1 WHERE id = $2"; &prev, chain)
             .run(&mut *conn)
             .await?;
     }
@@ -504,12 +593,13 @@ async fn insert_events(conn: &mut sqlx::AnyConnection, rows: &[Event]) -> Result
     let per = if ids_per_statement(conn) > 256 {
         500
     } else {
-        256 / 14
+        256 / 16
     };
     for chunk in rows.chunks(per) {
         let mut q = Statement::new(
             "INSERT INTO events (seq, case_id, jurisdiction, at, actor, actor_account, channel, \
-             action, reason, data, prev_hash, hash, hash_version, state_digest) VALUES ",
+             action, reason, data, prev_hash, hash, chain, pos, hash_version, state_digest) \
+             VALUES ",
         );
         for (i, e) in chunk.iter().enumerate() {
             q.push(if i > 0 { ", (" } else { "(" });
@@ -525,6 +615,8 @@ async fn insert_events(conn: &mut sqlx::AnyConnection, rows: &[Event]) -> Result
             q.push_bind(e.data.clone()).push(", ");
             q.push_bind(e.prev_hash.clone()).push(", ");
             q.push_bind(e.hash.clone()).push(", ");
+            q.push_bind(e.chain).push(", ");
+            q.push_bind(e.pos).push(", ");
             q.push_bind(e.hash_version).push(", ");
             q.push_bind(e.state_digest.clone()).push(")");
         }
@@ -537,12 +629,22 @@ async fn insert_events(conn: &mut sqlx::AnyConnection, rows: &[Event]) -> Result
 impl Store {
     /// The events of one case, in order.
     pub async fn case_events(&self, case_id: i64) -> Result<Vec<Event>> {
-        sql!(select::<Event>("events WHERE case_id = $1 ORDER BY seq"); case_id)
+        sql!(select::<Event>("events WHERE case_id = $1 ORDER BY pos"); case_id)
             .all(self.reader())
             .await
     }
 
-    /// Up to `limit` events from `seq` on, in order (for checking the chain page by page).
+    /// Up to `limit` events of `chain` after the position `after`, in the chain's order (for
+    /// checking a chain page by page).
+    pub async fn chain_events(&self, chain: i64, after: i64, limit: i64) -> Result<Vec<Event>> {
+        sql!(select::<Event>(
+            "events WHERE chain = $1 AND pos > $2 ORDER BY pos LIMIT $3"
+        ); chain, after, limit)
+        .all(self.reader())
+        .await
+    }
+
+    /// Up to `limit` events from the number `seq` on, by number.
     pub async fn events_from(&self, seq: i64, limit: i64) -> Result<Vec<Event>> {
         sql!(select::<Event>("events WHERE seq >= $1 ORDER BY seq LIMIT $2"); seq, limit)
             .all(self.reader())
@@ -568,10 +670,10 @@ impl Store {
         .await
     }
 
-    /// The head of the chain: (seq, hash) of the last event.
-    pub async fn chain_head(&self) -> Result<(i64, String)> {
-        sql!("SELECT seq, hash FROM chain_head WHERE id = 1")
-            .one(self.reader())
+    /// The heads of the chains now, in chain order (read in one statement: one moment of all).
+    pub async fn chain_heads_now(&self) -> Result<Vec<ChainHead>> {
+        sql!(select::<ChainHead>("chain_head ORDER BY id"))
+            .all(self.reader())
             .await
     }
 
@@ -583,7 +685,8 @@ impl Store {
     ) -> Result<Vec<(i64, String, Option<i64>, Option<i64>, Option<String>)>> {
         sql!(
             "SELECT c.id, c.number, e.seq, e.hash_version, e.state_digest FROM cases c
-             LEFT JOIN events e ON e.seq = (SELECT MAX(seq) FROM events WHERE case_id = c.id)
+             LEFT JOIN events e ON e.case_id = c.id
+               AND e.pos = (SELECT MAX(pos) FROM events WHERE case_id = c.id)
              ORDER BY c.id"
         )
         .all(self.reader())
@@ -594,6 +697,13 @@ impl Store {
     pub async fn case_state_digest(&self, case_id: i64) -> Result<Option<String>> {
         let mut conn = self.reader().acquire().await?;
         state_digest(&mut conn, case_id).await
+    }
+
+    /// The hash of the event at `pos` in `chain`, if there is one.
+    pub async fn event_hash_at(&self, chain: i64, pos: i64) -> Result<Option<String>> {
+        sql!("SELECT hash FROM events WHERE chain = $1 AND pos = $2"; chain, pos)
+            .optional_scalar(self.reader())
+            .await
     }
 
     /// The hash of the event `seq`, if it exists.
@@ -622,6 +732,8 @@ mod tests {
             data: "{}".into(),
             prev_hash: GENESIS.into(),
             hash: String::new(),
+            chain: 4,
+            pos: 7,
             hash_version: version,
             state_digest: (version == 2).then(|| "ab".repeat(32)),
         }

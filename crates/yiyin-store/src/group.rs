@@ -176,7 +176,7 @@ impl Group {
 /// A write transaction: plain (PostgreSQL) or a member of a group (SQLite).
 pub struct WriteTx {
     inner: Inner,
-    /// The chain head this transaction locked and the events it appended (written on commit).
+    /// The events this transaction appended (written on commit) and the chains' heads it locked.
     pub(crate) chain: crate::events::ChainState,
     /// The statistics sums to add at commit ([`WriteTx::defer_summary_sums`]).
     pub(crate) deferred_sums: Vec<(

@@ -424,12 +424,12 @@ impl WriteTx {
         .await
     }
 
-    /// The events of the cases `first..=last` by id, by case and in the order of the chain.
+    /// The events of the cases `first..=last` by id, by case and in the order of their chain.
     pub async fn events_of_case_range(&mut self, first: i64, last: i64) -> Result<Vec<Event>> {
         self.write_pending_events().await?;
         sql!(
             format!(
-                "SELECT {} FROM events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, seq",
+                "SELECT {} FROM events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, pos",
                 columns_of::<Event>("events")
             );
             first, last
@@ -525,14 +525,14 @@ impl Store {
         q.all(self.reader()).await
     }
 
-    /// The events of those cases, in the order of the chain.
+    /// The events of those cases, by case and in the order of their chain.
     pub async fn statistics_events(&self, s: &StatisticsScope) -> Result<Vec<Event>> {
         let mut q = Statement::new(format!(
             "SELECT {} FROM events e JOIN cases c ON c.id = e.case_id WHERE",
             columns_of::<Event>("e")
         ));
         candidates(&mut q, s, "c.");
-        q.push(" ORDER BY e.seq");
+        q.push(" ORDER BY e.case_id, e.pos");
         q.all(self.reader()).await
     }
 

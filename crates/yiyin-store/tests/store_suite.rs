@@ -76,6 +76,7 @@ yiyin_testkit::on_both!(crate::run;
     concurrent_writes_commit_together_and_fail_alone,
     redress_entries_round_trip_and_change_once,
     staff_are_read_with_their_grants_and_by_role,
+    a_single_chain_is_split_into_chains_by_case,
 );
 
 async fn migrations_are_applied_once(f: Fixture) {
@@ -474,21 +475,35 @@ async fn correct(store: &Store, record: &CaseRecord, note: &str) -> Result<i64, 
     .await
 }
 
-/// Recomputes every link of the event chain: whole, and ending at the head.
+/// Recomputes every link of every event chain: whole, each ending at its head, every event in
+/// the chain of its case, the numbers unique; returns how many events there are.
 async fn assert_chain_whole(store: &Store) -> i64 {
-    let events: Vec<Event> = store.events_from(1, 100_000).await.unwrap();
-    let mut prev = GENESIS.to_string();
-    for (i, e) in events.iter().enumerate() {
-        assert_eq!(e.seq, i as i64 + 1, "no gaps, no duplicates");
-        assert_eq!(e.prev_hash, prev, "event {} links to the one before", e.seq);
-        assert_eq!(e.expected_hash(&prev), e.hash, "event {} unchanged", e.seq);
-        prev = e.hash.clone();
+    let heads = store.chain_heads_now().await.unwrap();
+    assert_eq!(heads.len() as i64, yiyin_store::events::CHAINS);
+    let mut seqs = std::collections::BTreeSet::new();
+    for head in &heads {
+        let events: Vec<Event> = store.chain_events(head.chain, 0, 100_000).await.unwrap();
+        let mut prev = GENESIS.to_string();
+        let mut pos = head.base;
+        for e in &events {
+            // (The events before the log was split are chain 1's, below the others' base.)
+            assert!(
+                e.chain == yiyin_store::events::chain_of(e.case_id) || e.pos <= heads[1].base,
+                "{e:?}"
+            );
+            assert_eq!(e.pos, pos + 1, "no gaps in chain {}", head.chain);
+            assert_eq!(e.prev_hash, prev, "event {} links to the one before", e.seq);
+            assert_eq!(e.expected_hash(&prev), e.hash, "event {} unchanged", e.seq);
+            assert!(seqs.insert(e.seq), "event {} numbered once", e.seq);
+            prev = e.hash.clone();
+            pos = e.pos;
+        }
+        assert_eq!((head.pos, &head.hash), (pos, &prev), "chain {}", head.chain);
+        assert_eq!(head.seq, events.last().map_or(0, |e| e.seq));
     }
-    assert_eq!(
-        store.chain_head().await.unwrap(),
-        (events.len() as i64, prev)
-    );
-    events.len() as i64
+    let all = store.events_from(0, 100_000).await.unwrap();
+    assert_eq!(all.len(), seqs.len(), "every event is in a chain");
+    seqs.len() as i64
 }
 
 /// A write's events are numbered when appended and written when it commits, each with the digest
@@ -510,11 +525,15 @@ async fn events_are_written_at_commit_with_the_rows_committed(f: Fixture) {
             .case
     });
     let seqs = write(store, async |tx| {
-        // Appended before the case's row changes, read back (and so written) in the write.
+        // Appended before the case's row changes: a case's events read in the write include it,
+        // not yet placed nor hashed; read with a range of cases, it is written (and hashed) first.
         let first = tx
             .append_events(&[event(now, id, "note", "先记", json!({}))])
             .await?;
         let seen = tx.case_events_in_tx(id).await?;
+        assert_eq!(seen.last().map(|e| e.seq), first.first().copied());
+        assert!(seen.last().unwrap().hash.is_empty(), "pending");
+        let seen = tx.events_of_case_range(id, id).await?;
         assert_eq!(seen.last().map(|e| e.seq), first.first().copied());
         assert!(!seen.last().unwrap().hash.is_empty(), "written, hashed");
         // The case's row changes after its last event was written.
@@ -570,7 +589,7 @@ async fn events_are_written_at_commit_with_the_rows_committed(f: Fixture) {
         store.case_state_digest(id).await.unwrap()
     );
     // A write that appends and then fails leaves no event and the head as it was.
-    let head = store.chain_head().await.unwrap();
+    let head = store.chain_heads_now().await.unwrap();
     let failed: Result<(), StoreError> = write(store, async |tx| {
         tx.append_events(&[event(now, id, "note", "不留", json!({}))])
             .await?;
@@ -578,7 +597,7 @@ async fn events_are_written_at_commit_with_the_rows_committed(f: Fixture) {
     })
     .await;
     assert!(failed.is_err());
-    assert_eq!(store.chain_head().await.unwrap(), head);
+    assert_eq!(store.chain_heads_now().await.unwrap(), head);
     assert_chain_whole(store).await;
 }
 
@@ -960,4 +979,105 @@ async fn staff_are_read_with_their_grants_and_by_role(f: Fixture) {
     let none = store.staff_holding("ziyang", &[Role::WindowClerk]).await;
     assert!(none.unwrap().is_empty());
     assert!(store.staff_holding("hanyin", &[]).await.unwrap().is_empty());
+}
+
+/// A database written before the event log was split (migration 46): its one chain becomes chain 1
+/// at the same numbers and positions, the other chains start after it, and new events continue the
+/// numbering; the chains are whole and a case's events stay in order across the change.
+async fn a_single_chain_is_split_into_chains_by_case(f: Fixture) {
+    let db = TestDb::new(f.db.backend).await;
+    let mut raw = db.raw().await;
+    migrate::apply_up_to(&mut raw, db.backend, 45)
+        .await
+        .unwrap();
+    let now = at("2025-03-03");
+    let mut prev = GENESIS.to_string();
+    for (seq, case_id) in [(1, None), (2, Some(5)), (3, Some(5))] {
+        let mut e = Event {
+            seq,
+            case_id,
+            jurisdiction: "hanyin".into(),
+            at: now.timestamp_millis(),
+            actor: "张敏".into(),
+            actor_account: None,
+            channel: "window".into(),
+            action: "note".into(),
+            reason: format!("旧事件{seq}"),
+            data: "{}".into(),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+            chain: 0,
+            pos: 0,
+            hash_version: 2,
+            state_digest: None,
+        };
+        e.hash = e.expected_hash(&prev);
+        sqlx::query(
+            "INSERT INTO events (seq, case_id, jurisdiction, at, actor, actor_account, channel, \
+             action, reason, data, prev_hash, hash, hash_version, state_digest) \
+             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11, 2, NULL)",
+        )
+        .bind(e.seq)
+        .bind(e.case_id)
+        .bind(e.jurisdiction.clone())
+        .bind(e.at)
+        .bind(e.actor.clone())
+        .bind(e.channel.clone())
+        .bind(e.action.clone())
+        .bind(e.reason.clone())
+        .bind(e.data.clone())
+        .bind(e.prev_hash.clone())
+        .bind(e.hash.clone())
+        .execute(&mut raw)
+        .await
+        .unwrap();
+        prev = e.hash;
+    }
+    sqlx::query("UPDATE chain_head SET seq = 3, hash = $1 WHERE id = 1")
+        .bind(prev.clone())
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    sqlx::Connection::close(raw).await.unwrap();
+
+    let store = db.store(StoreOptions::default()).await;
+    let heads = store.chain_heads_now().await.unwrap();
+    assert_eq!(heads.len(), 16);
+    assert_eq!((heads[0].seq, heads[0].pos, heads[0].base), (3, 3, 0));
+    assert_eq!(heads[0].hash, prev, "the old chain is chain 1");
+    assert!(
+        heads[1..]
+            .iter()
+            .all(|h| (h.seq, h.pos, h.base, h.hash.as_str()) == (0, 3, 3, GENESIS)),
+        "{heads:?}"
+    );
+    assert_eq!(assert_chain_whole(&store).await, 3);
+    // New events: case 5's go to its own chain after the old ones, the others' continue chain 1.
+    let seqs = write(&store, async |tx| {
+        tx.append_events(&[
+            event(now, 5, "note", "新事件", json!({})),
+            NewEvent {
+                case_id: None,
+                ..event(now, 5, "settings", "", json!({}))
+            },
+        ])
+        .await
+    })
+    .await
+    .unwrap();
+    assert_eq!(seqs, [4, 5], "the numbering continues");
+    assert_eq!(assert_chain_whole(&store).await, 5);
+    let five: Vec<(i64, i64, i64)> = store
+        .case_events(5)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| (e.seq, e.chain, e.pos))
+        .collect();
+    assert_eq!(five, [(2, 1, 2), (3, 1, 3), (4, 6, 4)]);
+    let heads = store.chain_heads_now().await.unwrap();
+    assert_eq!((heads[0].seq, heads[0].pos), (5, 4));
+    assert_eq!((heads[5].seq, heads[5].pos), (4, 4));
+    store.close().await;
+    db.drop_db().await;
 }

@@ -66,8 +66,8 @@ pub async fn run(_global: &GlobalArgs, args: AuditArgs) -> CliResult {
         )));
     }
     println!(
-        "事件哈希链完整：共 {} 条事件，链头第 {} 号，哈希 {}",
-        report.events, report.head_seq, report.head_hash
+        "事件哈希链完整：共 {} 条事件（{} 条链），链头第 {} 号，根哈希 {}",
+        report.events, report.chains, report.head_seq, report.head_hash
     );
     let mut problems = Vec::new();
     for (seq, problem) in held {
