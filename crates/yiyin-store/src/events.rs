@@ -453,6 +453,10 @@ impl WriteTx {
     /// Writes the events appended and not yet written (so that a read in this transaction sees
     /// them), each case's with the digest of its rows now, linked to its chain; the heads of the
     /// chains not held yet are locked first, in chain order, and each moves to its last event.
+    /// At commit every write takes its chains in that one order, so writes never wait for each
+    /// other in a circle; a write that had events written before its end (only a read of a range
+    /// of cases' events asks it, and the summary's rebuild that reads so appends none) could take
+    /// a lower chain after a higher one, which PostgreSQL would answer by failing one of the two.
     pub(crate) async fn write_pending_events(&mut self) -> Result<()> {
         if self.chain.pending.is_empty() {
             return Ok(());

@@ -1,8 +1,8 @@
-//! `yiyin audit verify`: recomputes every link of the SM3 hash-chained event log and names the first
-//! broken one, and checks every case's rows (and its licences) against the state its last event
-//! recorded, naming each case changed outside the chain; with `--head SEQ:HASH` (a chain head
-//! published on the portal and kept by anyone) it also proves that the history up to that head was
-//! not rewritten since. Exit status 1 when broken.
+//! `yiyin audit verify`: recomputes every link of the event log's SM3 hash chains and names the
+//! first broken one, and checks every case's rows (and its licences) against the state its last
+//! event recorded, naming each case changed outside the chains; with `--head SEQ:HASH` (a root of
+//! the chains' heads, published on the portal or shown by an earlier check, kept by anyone) it also
+//! proves that the history up to that head was not rewritten since. Exit status 1 when broken.
 
 use clap::{Args, Subcommand};
 
@@ -22,7 +22,7 @@ enum AuditCommand {
     /// 校验全部事件的哈希链，指出第一处断链
     #[command(help_template = HELP, disable_help_flag = true)]
     Verify {
-        /// 保存的链头（门户“电子印章与链头”页或 /api/v1/audit/heads 公布的 序号:哈希），可重复
+        /// 保存的链头（门户“电子印章与链头”页、/api/v1/audit/heads 公布的或审计核对时显示的 序号:哈希），可重复
         #[arg(long = "head", value_name = "SEQ:HASH")]
         heads: Vec<String>,
     },
