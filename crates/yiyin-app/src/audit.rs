@@ -34,7 +34,8 @@ pub struct ChainReport {
 }
 
 /// Recomputes every link of every chain, page by page, up to the chains' heads as read at the
-/// start (events written meanwhile are after them); an intact set of chains has its root kept.
+/// start (events written meanwhile are after them), and finds any event outside what the heads
+/// cover (in no chain, or past its chain's head); an intact set of chains has its root kept.
 pub async fn verify_chain(store: &Store) -> Result<ChainReport> {
     let heads = store.chain_heads_now().await?;
     let mut count = 0;
@@ -46,6 +47,16 @@ pub async fn verify_chain(store: &Store) -> Result<ChainReport> {
             broken = problem;
             break;
         }
+    }
+    if broken.is_none()
+        && let Some((seq, chain, pos)) = store.stray_event().await?
+    {
+        broken = Some((
+            seq,
+            format!(
+                "第{seq}号事件（第{chain}条链第{pos}位）不在任何链头所覆盖的链上：该事件在事件链之外被写入"
+            ),
+        ));
     }
     let head_seq = heads.iter().map(|h| h.seq).max().unwrap_or(0);
     let head_hash = chain_root(heads.iter().map(|h| (h.chain, h.pos, h.hash.as_str())));

@@ -224,6 +224,20 @@ async fn each_case_has_its_chain_and_a_kept_root_proves_the_past(t: TestApp) {
         problem.contains("第3号事件（第2条链第2位）的哈希已改变"),
         "{problem}"
     );
+    // An event slipped in beside the chains (in no chain, or past its chain's head) is found.
+    for (chain, pos) in [(99, 1), (5, 1000)] {
+        t.tamper(&format!(
+            "INSERT INTO events (seq, case_id, jurisdiction, at, actor, actor_account, channel,
+               action, reason, data, prev_hash, hash, chain, pos, hash_version, state_digest)
+             SELECT 9000, case_id, jurisdiction, at, actor, actor_account, channel, action,
+               '伪造', data, prev_hash, hash, {chain}, {pos}, hash_version, state_digest
+             FROM events WHERE seq = 4"
+        ))
+        .await;
+        assert_broken(&check(&t).await, 9000, "在事件链之外被写入");
+        t.tamper("DELETE FROM events WHERE seq = 9000").await;
+    }
+    assert!(check(&t).await.broken.is_none());
     // A root nobody was given, and one whose parts were altered, are refused.
     let made_up = "ab".repeat(32);
     assert!(check_head(&t.store, seq, &made_up).await.unwrap().is_some());

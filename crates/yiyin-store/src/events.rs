@@ -681,6 +681,18 @@ impl Store {
             .await
     }
 
+    /// The first event (by number) outside every chain's checked range: in no chain, at or below
+    /// its chain's base, or after its chain's head — an event no head covers was written behind
+    /// Yiyin's back. (seq, chain, pos).
+    pub async fn stray_event(&self) -> Result<Option<(i64, i64, i64)>> {
+        sql!(
+            "SELECT e.seq, e.chain, e.pos FROM events e LEFT JOIN chain_head h ON h.id = e.chain
+             WHERE h.id IS NULL OR e.pos <= h.base OR e.pos > h.pos ORDER BY e.seq LIMIT 1"
+        )
+        .optional(self.reader())
+        .await
+    }
+
     /// Every case with its last event, if it has any: (case id, case number, the event's sequence
     /// number, hash version and state digest), in case order (for the audit of the rows).
     #[allow(clippy::type_complexity)]
