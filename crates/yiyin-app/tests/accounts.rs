@@ -310,6 +310,7 @@ async fn applicants_register_with_their_id_number(t: TestApp) {
         t.worklist(&applicant, &everything)
             .await
             .unwrap()
+            .lines
             .is_empty()
     );
     assert_forbidden(applicant.require_staff(), "仅限工作人员");

@@ -14,6 +14,28 @@ use yiyin_store::cases::CaseRecord;
 use yiyin_testkit::fixtures::{SUPPLEMENTED_DOCUMENTS, SUPPLEMENTED_TO_LICENCE};
 use yiyin_testkit::{TestApp, at, date};
 
+/// Every page of a worklist from the first, by the cursor each page gives: the pages' sizes and
+/// the ids in the order listed.
+async fn pages(t: &TestApp, who: &Principal, limit: i64) -> (Vec<usize>, Vec<i64>) {
+    let (mut sizes, mut ids) = (Vec::new(), Vec::new());
+    let mut after = String::new();
+    loop {
+        let q = Worklist {
+            limit,
+            after: after.clone(),
+            ..Default::default()
+        };
+        let page = t.worklist(who, &q).await.unwrap();
+        sizes.push(page.lines.len());
+        ids.extend(page.lines.iter().map(|l| l.id));
+        match page.next {
+            Some(next) => after = next,
+            None => return (sizes, ids),
+        }
+        assert!(sizes.len() < 50, "the pages end");
+    }
+}
+
 yiyin_testkit::on_both!(yiyin_testkit::app::run;
     full_lifecycle_with_events_and_documents,
     idempotent_creation,
@@ -22,6 +44,7 @@ yiyin_testkit::on_both!(yiyin_testkit::app::run;
     outside_the_catalog_is_refused,
     only_those_whose_duty_it_is_receive_and_act,
     applicants_apply_online_and_see_only_their_own,
+    worklist_pages_go_through_every_case_the_reader_may_see_once,
 );
 
 /// The bureau's staff of 汉阴, one principal per role the lifecycle needs.
@@ -123,7 +146,7 @@ async fn worklist(t: &TestApp, who: &Principal) -> Vec<i64> {
         limit: 10,
         ..Default::default()
     };
-    let lines = t.worklist(who, &everything).await.unwrap();
+    let lines = t.worklist(who, &everything).await.unwrap().lines;
     lines.into_iter().map(|l| l.id).collect()
 }
 
@@ -480,4 +503,64 @@ async fn applicants_apply_online_and_see_only_their_own(t: TestApp) {
     assert_forbidden(act(&t, &wang, &c, Action::Accept).await, "申请人不能");
     assert_eq!(worklist(&t, &wang).await, vec![c.id]);
     assert!(worklist(&t, &li).await.is_empty());
+}
+
+/// A worklist a page at a time: each page is full but the last, the pages together list every case
+/// the reader may see once and in the list's order — for a reader who may see all of a
+/// jurisdiction's cases and one who may see one department's only (their duty filtered case by
+/// case, the page filled from later batches); a cursor not given by the server is refused.
+async fn worklist_pages_go_through_every_case_the_reader_may_see_once(t: TestApp) {
+    let s = staff(&t).await;
+    // 食品经营许可 (市场监管) and 社会团体成立登记 (民政), interleaved.
+    let mut all = Vec::new();
+    let mut civil = Vec::new();
+    for civil_affairs in [false, false, true, false, false, true, false, false, true] {
+        let input = if civil_affairs {
+            Receive {
+                item_code: "HY-MZ-001".into(),
+                ..application(&["M1"], None)
+            }
+        } else {
+            application(&["M1", "M2"], None)
+        };
+        let c = receive(&t, &s.clerk, input).await;
+        all.push(c.id);
+        if civil_affairs {
+            civil.push(c.id);
+        }
+    }
+    // Received and not accepted: no statutory due date yet, so in the order received.
+    assert_eq!(
+        pages(&t, &s.reviewer, 4).await,
+        (vec![4, 4, 1], all.clone())
+    );
+    assert_eq!(pages(&t, &s.reviewer, 9).await, (vec![9], all.clone()));
+    let observer = t
+        .staff(
+            "hanyin.observer.mz",
+            Role::Observer,
+            "hanyin",
+            Some("minzheng"),
+        )
+        .await;
+    assert_eq!(
+        pages(&t, &observer, 1).await,
+        (vec![1, 1, 1], civil.clone())
+    );
+    assert_eq!(pages(&t, &observer, 2).await, (vec![2, 1], civil));
+    // A cursor the server did not give.
+    for bad in ["x", "2025-13-01.5", "2025-03-03.0", "2025-03-03"] {
+        let q = Worklist {
+            limit: 2,
+            after: bad.into(),
+            ..Default::default()
+        };
+        match t.worklist(&s.reviewer, &q).await {
+            Err(AppError::Invalid { field, message }) => {
+                assert_eq!(field.as_deref(), Some("after"));
+                assert!(message.contains("翻页位置无效"), "{message}");
+            }
+            other => panic!("a bad cursor was taken: {other:?}"),
+        }
+    }
 }

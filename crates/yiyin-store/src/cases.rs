@@ -80,6 +80,10 @@ pub struct CaseRecord {
     pub bundle_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The lists' order: the statutory due date as stored (`9999-12-31` when there is none), then
+    /// the id; a page's cursor ([`CaseFilter::after`]).
+    #[serde(skip)]
+    pub due_sort: String,
 }
 
 impl CaseRecord {
@@ -167,6 +171,7 @@ record! {
         bundle_id: Option<i64>,
         created_at: i64,
         updated_at: i64,
+        due_sort: String,
     }
 }
 
@@ -209,6 +214,7 @@ impl TryFrom<CaseRow> for CaseRecord {
             bundle_id: r.bundle_id,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            due_sort: r.due_sort,
         })
     }
 }
@@ -359,14 +365,20 @@ fn push_case_values(q: &mut Statement<'_>, c: &NewCaseRow<'_>) -> Result<()> {
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     pub jurisdictions: Vec<String>,
-    pub next_role: Option<Role>,
+    /// Cases waiting for one of these roles (empty: whoever they wait for).
+    pub next_roles: Vec<Role>,
     pub state: Option<CaseState>,
     pub open_only: bool,
+    /// Only the finished cases: closed (issued, refused, withdrawn, denied) or decided with
+    /// nothing left to do.
+    pub finished_only: bool,
     pub applicant_account: Option<i64>,
     /// With `applicant_account`: also the cases under this (verified) ID number, whoever filed them.
     pub applicant_identity: Option<SubjectId>,
     /// Matches the case number, the applicant's name or the item's name.
     pub text: Option<String>,
+    /// The page after this case of the list's order: its sort date (`due_sort`) and id.
+    pub after: Option<(String, i64)>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -630,14 +642,31 @@ impl Store {
             }
             q.push(")");
         }
-        if let Some(r) = f.next_role {
-            q.push(" AND next_role = ").push_bind(r.code());
+        if !f.next_roles.is_empty() {
+            q.push(" AND next_role IN (");
+            for (i, r) in f.next_roles.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(r.code());
+            }
+            q.push(")");
         }
         if let Some(s) = f.state {
             q.push(" AND state = ").push_bind(s.code());
         }
         if f.open_only {
             q.push(" AND closed = 0");
+        }
+        if f.finished_only {
+            q.push(" AND (closed = 1 OR (state = 'decided' AND next_role = ''))");
+        }
+        if let Some((due, id)) = &f.after {
+            q.push(" AND (due_sort, id) > (")
+                .push_bind(due.clone())
+                .push(", ")
+                .push_bind(*id)
+                .push(")");
         }
         if let Some(t) = f.text.as_ref().map(|t| t.trim()).filter(|t| !t.is_empty()) {
             let like = format!("%{t}%");

@@ -665,6 +665,34 @@ async fn cases_keys_and_events_round_trip(f: Fixture) {
         .await,
         vec![second]
     );
+    // A page after a case of the list's order (its sort date, then the id).
+    let first = store.case(id).await.unwrap();
+    assert_eq!(
+        listed(CaseFilter {
+            after: Some((first.due_sort.clone(), id)),
+            ..all.clone()
+        })
+        .await,
+        vec![second]
+    );
+    assert_eq!(
+        listed(CaseFilter {
+            after: Some(("0000-01-01".into(), 0)),
+            ..all.clone()
+        })
+        .await,
+        vec![id, second]
+    );
+    // Waiting for one of several roles.
+    let waiting = first.next_role.expect("a received case waits for someone");
+    assert_eq!(
+        listed(CaseFilter {
+            next_roles: vec![Role::SectionChief, waiting],
+            ..all.clone()
+        })
+        .await,
+        vec![id, second]
+    );
     for nothing in [
         CaseFilter {
             jurisdictions: vec!["ziyang".into()],
@@ -675,7 +703,16 @@ async fn cases_keys_and_events_round_trip(f: Fixture) {
             ..all.clone()
         },
         CaseFilter {
-            next_role: Some(Role::SectionChief),
+            next_roles: vec![Role::SectionChief],
+            ..all.clone()
+        },
+        CaseFilter {
+            finished_only: true,
+            open_only: false,
+            ..all.clone()
+        },
+        CaseFilter {
+            after: Some((first.due_sort.clone(), second)),
             ..all.clone()
         },
     ] {

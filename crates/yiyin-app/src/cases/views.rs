@@ -192,8 +192,44 @@ pub struct Worklist {
     pub text: Option<String>,
     /// Include closed cases.
     pub all: bool,
+    /// Only the finished cases (closed, or decided with nothing left to do).
+    pub finished: bool,
     pub limit: i64,
     pub offset: i64,
+    /// The page after this cursor: the `next` of the page before (empty: the first page).
+    pub after: String,
+}
+
+/// A page of a worklist: its lines, in the list's order (the statutory due date as stored, then
+/// the id), and the cursor of the next page (None on the last). A page holds fewer lines than
+/// asked only at the end, or when the reader may see few of the cases it went through (it reads
+/// at most [`WORKLIST_ROUNDS`] batches); the next page goes on from where it stopped.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CasePage {
+    pub lines: Vec<CaseLine>,
+    pub next: Option<String>,
+}
+
+/// How many batches of cases a worklist page reads at most to fill itself with cases the reader
+/// may see (the jurisdictions are filtered in the query, the finer duties — department, township,
+/// delegation — case by case): the first one beyond the page, each next one twice as large.
+pub const WORKLIST_ROUNDS: usize = 8;
+
+/// The cursor of a worklist page: the sort date and the id of the last case it went through.
+fn case_cursor(after: &str) -> Result<Option<(String, i64)>> {
+    let after = after.trim();
+    if after.is_empty() {
+        return Ok(None);
+    }
+    after
+        .rsplit_once('.')
+        .and_then(|(due, id)| {
+            let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
+            chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").ok()?;
+            Some((due.to_string(), id))
+        })
+        .map(Some)
+        .ok_or_else(crate::paging::bad_cursor)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -220,6 +256,47 @@ pub struct TrackView {
     pub decided_on: Option<String>,
     pub decision: Option<String>,
     pub steps: Vec<TrackStep>,
+}
+
+/// A case as a worklist shows it, with its deadlines as of today.
+fn case_line(
+    who: &Principal,
+    r: &CaseRecord,
+    bundle: Option<crate::bundles::BundleRef>,
+    calendar: &yiyin_domain::calendar::Calendar,
+    today: chrono::NaiveDate,
+) -> CaseLine {
+    let clock = r.deadlines(calendar, today).ok();
+    CaseLine {
+        id: r.id,
+        number: r.number.clone(),
+        jurisdiction: r.jurisdiction.clone(),
+        item_name: r.item_name.clone(),
+        applicant: r.applicant.name.clone(),
+        state: r.state,
+        state_label: held_label(who, bundle.as_ref(), r.state),
+        next_role: r.next_role,
+        received_on: fmt_date(r.case.received_on),
+        statutory_due: clock.as_ref().and_then(|c| c.statutory_due).map(fmt_date),
+        promised_due: clock.as_ref().and_then(|c| c.promised_due).map(fmt_date),
+        days_left: clock.as_ref().and_then(|c| c.days_left),
+        limit_unit: r.item.limit_unit,
+        working_days_left: clock.as_ref().and_then(|c| c.working_days_left),
+        intake_due: clock
+            .as_ref()
+            .filter(|c| c.intake_days_left.is_some())
+            .map(|c| fmt_date(c.intake_due)),
+        intake_days_left: clock.as_ref().and_then(|c| c.intake_days_left),
+        certificate_due: clock
+            .as_ref()
+            .filter(|c| c.certificate_days_left.is_some())
+            .and_then(|c| c.certificate_due)
+            .map(fmt_date),
+        certificate_days_left: clock.as_ref().and_then(|c| c.certificate_days_left),
+        light: clock.as_ref().map(light_code),
+        version: r.version,
+        bundle,
+    }
 }
 
 /// The traffic light's code.
@@ -493,48 +570,60 @@ impl App {
         }
     }
 
-    /// The cases the account may see, most urgent first: staff's by their duty, an applicant's own.
-    pub async fn worklist(&self, who: &Principal, q: &Worklist) -> Result<Vec<CaseLine>> {
+    /// The cases the account may see, most urgent first, a page at a time: staff's by their duty,
+    /// an applicant's own.
+    pub async fn worklist(&self, who: &Principal, q: &Worklist) -> Result<CasePage> {
         let limit = q.limit.clamp(1, 500);
         let mut filter = CaseFilter {
             state: q.state,
-            open_only: !q.all,
+            open_only: !q.all && !q.finished,
+            finished_only: q.finished,
             text: q.text.clone(),
-            limit,
+            // One beyond the page, to know whether a next page exists.
+            limit: limit + 1,
             offset: q.offset.max(0),
+            after: case_cursor(&q.after)?,
             ..Default::default()
         };
-        let mut roles: Vec<Option<Role>> = vec![q.role];
         if who.is_staff() {
             filter.jurisdictions = who.jurisdictions_for(Operation::ViewCase);
             if filter.jurisdictions.is_empty() {
-                return Ok(vec![]);
+                return Ok(CasePage::default());
             }
-            if q.mine && q.role.is_none() {
-                let mut mine: Vec<Role> = who.account.grants.iter().map(|g| g.role).collect();
-                mine.sort();
-                mine.dedup();
-                roles = mine.into_iter().map(Some).collect();
-            }
+            filter.next_roles = match q.role {
+                Some(r) => vec![r],
+                None if q.mine => {
+                    let mut mine: Vec<Role> = who.account.grants.iter().map(|g| g.role).collect();
+                    mine.sort();
+                    mine.dedup();
+                    mine
+                }
+                None => vec![],
+            };
         } else {
             filter.applicant_account = Some(who.account.id);
             filter.applicant_identity = who.account.verified_id().cloned();
         }
         let calendar = self.calendar();
         let today = self.today();
-        let mut out = Vec::new();
+        let mut page = CasePage::default();
         let mut bundles: std::collections::HashMap<i64, Option<crate::bundles::BundleRef>> =
             Default::default();
-        for role in roles {
-            let f = CaseFilter {
-                next_role: role,
-                ..filter.clone()
-            };
-            for r in self.store.list_cases(&f).await? {
+        // The last case gone through (seen or not): where the next page starts.
+        let mut last: Option<(String, i64)> = None;
+        let mut more = false;
+        'rounds: for _ in 0..WORKLIST_ROUNDS {
+            let rows = self.store.list_cases(&filter).await?;
+            more = rows.len() as i64 == filter.limit;
+            for r in rows {
+                if page.lines.len() as i64 == limit {
+                    more = true;
+                    break 'rounds;
+                }
+                last = Some((r.due_sort.clone(), r.id));
                 if who.may_view(&r, &self.case_scope(&r)).is_err() {
                     continue;
                 }
-                let clock = r.deadlines(&calendar, today).ok();
                 let bundle = match r.bundle_id {
                     Some(id) => match bundles.get(&id) {
                         Some(b) => b.clone(),
@@ -546,48 +635,20 @@ impl App {
                     },
                     None => None,
                 };
-                out.push(CaseLine {
-                    id: r.id,
-                    number: r.number.clone(),
-                    jurisdiction: r.jurisdiction.clone(),
-                    item_name: r.item_name.clone(),
-                    applicant: r.applicant.name.clone(),
-                    state: r.state,
-                    state_label: held_label(who, bundle.as_ref(), r.state),
-                    next_role: r.next_role,
-                    received_on: fmt_date(r.case.received_on),
-                    statutory_due: clock.as_ref().and_then(|c| c.statutory_due).map(fmt_date),
-                    promised_due: clock.as_ref().and_then(|c| c.promised_due).map(fmt_date),
-                    days_left: clock.as_ref().and_then(|c| c.days_left),
-                    limit_unit: r.item.limit_unit,
-                    working_days_left: clock.as_ref().and_then(|c| c.working_days_left),
-                    intake_due: clock
-                        .as_ref()
-                        .filter(|c| c.intake_days_left.is_some())
-                        .map(|c| fmt_date(c.intake_due)),
-                    intake_days_left: clock.as_ref().and_then(|c| c.intake_days_left),
-                    certificate_due: clock
-                        .as_ref()
-                        .filter(|c| c.certificate_days_left.is_some())
-                        .and_then(|c| c.certificate_due)
-                        .map(fmt_date),
-                    certificate_days_left: clock.as_ref().and_then(|c| c.certificate_days_left),
-                    light: clock.as_ref().map(light_code),
-                    version: r.version,
-                    bundle,
-                });
+                page.lines
+                    .push(case_line(who, &r, bundle, &calendar, today));
             }
+            if !more {
+                break;
+            }
+            // Go on after the last case gone through, in a batch twice as large (a reader who
+            // may see few of a jurisdiction's cases fills a page in few rounds).
+            filter.after = last.clone();
+            filter.offset = 0;
+            filter.limit = (filter.limit * 2).min(1000);
         }
-        out.sort_by(|a, b| {
-            (a.statutory_due.is_none(), &a.statutory_due, a.id).cmp(&(
-                b.statutory_due.is_none(),
-                &b.statutory_due,
-                b.id,
-            ))
-        });
-        out.dedup_by_key(|l| l.id);
-        out.truncate(limit as usize);
-        Ok(out)
+        page.next = last.filter(|_| more).map(|(due, id)| format!("{due}.{id}"));
+        Ok(page)
     }
 
     /// Follows a case without an account, with its number and the query code of its voucher.

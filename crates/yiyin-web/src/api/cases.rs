@@ -219,8 +219,13 @@ pub struct ListQuery {
     /// Include closed cases.
     #[serde(default)]
     pub all: bool,
+    /// Cases per page, 1 to 500 (default 50).
     pub limit: Option<i64>,
+    /// Cases of the list to skip (from the `after` cursor when both are given); prefer `after`.
     pub offset: Option<i64>,
+    /// The page after this cursor: the `after` of the `Link: <…>; rel="next"` header of the page
+    /// before (omitted: the first page).
+    pub after: Option<String>,
 }
 
 /// A word of a query among labelled choices (absent: none); an unknown word is refused naming the
@@ -259,15 +264,49 @@ impl ListQuery {
             all: self.all,
             limit: self.limit.unwrap_or(50),
             offset: self.offset.unwrap_or(0),
+            after: self.after.clone().unwrap_or_default(),
+            finished: false,
         })
+    }
+
+    /// The query fields the next page repeats (the cursor takes the offset's place).
+    fn kept(&self) -> Vec<(&'static str, String)> {
+        let flag = |on: bool| {
+            if on {
+                "true".to_string()
+            } else {
+                String::new()
+            }
+        };
+        vec![
+            ("mine", flag(self.mine)),
+            ("role", self.role.clone().unwrap_or_default()),
+            ("state", self.state.clone().unwrap_or_default()),
+            ("q", self.q.clone().unwrap_or_default()),
+            ("all", flag(self.all)),
+            (
+                "limit",
+                self.limit.map(|l| l.to_string()).unwrap_or_default(),
+            ),
+        ]
     }
 }
 
-/// The cases I may see, the most urgent first.
+/// The cases I may see, the most urgent first (by the statutory due date, then the id), a page at
+/// a time: the `Link` header (`rel="next"`) gives the next page's address until the last page. A
+/// page may hold fewer cases than asked before the end when the caller may see few of those it
+/// went through; the next page goes on from there.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "办件", params(ListQuery),
-    responses((status = 200, body = Vec<CaseLine>), (status = 401, body = ErrorBody)))]
-pub async fn list(call: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Vec<CaseLine>>> {
-    Ok(Json(call.app.worklist(&call.who, &q.worklist()?).await?))
+    responses((status = 200, body = Vec<CaseLine>, headers(
+        ("Link" = String, description = "下一页地址（rel=\"next\"），末页没有"))),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    call: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<(HeaderMap, Json<Vec<CaseLine>>)> {
+    let page = call.app.worklist(&call.who, &q.worklist()?).await?;
+    let headers = super::paging::next_link(page.next.as_deref(), "/api/v1/cases", &q.kept());
+    Ok((headers, Json(page.lines)))
 }
 
 /// One case: its record, clock, timeline, documents and the actions I may take now.

@@ -61,8 +61,15 @@ pub(crate) fn page_headers(
     path: &str,
     kept: &[(&str, String)],
 ) -> HeaderMap {
-    let mut headers = HeaderMap::new();
+    let mut headers = next_link(next, path, kept);
     headers.insert("x-total-count", HeaderValue::from(count));
+    headers
+}
+
+/// The `Link` header (`rel="next"`) of a page of the list at `path` whose query fields `kept`
+/// (name, value; empty values left out) the next page repeats; none on the last page.
+pub(crate) fn next_link(next: Option<&str>, path: &str, kept: &[(&str, String)]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
     if let Some(next) = next {
         let fields: Vec<(&str, &str)> = std::iter::once(("after", next))
             .chain(kept.iter().map(|(name, value)| (*name, value.as_str())))

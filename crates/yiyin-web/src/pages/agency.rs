@@ -185,7 +185,7 @@ async fn mandates_page(page: &Page, notice: &str, error: String) -> PageResult {
         limit: 200,
         ..Default::default()
     };
-    for c in page.app.worklist(who, &list).await? {
+    for c in page.app.worklist(who, &list).await?.lines {
         subjects.push((
             format!("case:{}", c.id),
             format!("办件 {} {}", c.number, c.item_name),

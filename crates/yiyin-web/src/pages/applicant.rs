@@ -30,19 +30,37 @@ use crate::error::AppError;
 struct MyPage {
     chrome: Chrome,
     lines: Vec<CaseLine>,
+    /// The next page's address; None on the last page.
+    next: Option<String>,
+    /// Whether this is a later page.
+    paged: bool,
 }
 
-pub async fn my_cases(page: Page, Query(n): Query<Notice>) -> PageResult {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MyCasesQuery {
+    pub notice: String,
+    /// The page after this cursor (empty: the first page).
+    pub after: String,
+}
+
+/// The applicant's own cases, open and closed, the most urgent first, a page at a time.
+pub async fn my_cases(page: Page, Query(q): Query<MyCasesQuery>) -> PageResult {
     page.require_applicant()?;
     let list = Worklist {
         all: true,
-        limit: 200,
+        limit: 100,
+        after: q.after.clone(),
         ..Default::default()
     };
-    let lines = page.app.worklist(page.who(), &list).await?;
+    let list = page.app.worklist(page.who(), &list).await?;
     render(&MyPage {
-        chrome: page.chrome(&n.notice),
-        lines,
+        chrome: page.chrome(&q.notice),
+        lines: list.lines,
+        next: list
+            .next
+            .map(|after| yiyin_app::query_url("/my/cases", &[("after", &after)])),
+        paged: !q.after.trim().is_empty(),
     })
 }
 

@@ -38,7 +38,12 @@ pub struct WorkQuery {
     pub q: String,
     pub state: String,
     pub notice: String,
+    /// The page after this cursor (empty: the first page).
+    pub after: String,
 }
+
+/// Cases a page of the worklist shows.
+const WORKLIST_PAGE: i64 = 100;
 
 #[derive(Template)]
 #[template(path = "work/list.html")]
@@ -50,6 +55,12 @@ struct WorklistPage {
     states: Vec<(&'static str, &'static str)>,
     lines: Vec<CaseLine>,
     roles: String,
+    /// The first page's address (the same tab and filters).
+    first: String,
+    /// The next page's address; None on the last page.
+    next: Option<String>,
+    /// Whether this is a later page.
+    paged: bool,
 }
 
 /// My worklist, all open cases I may see, or closed ones.
@@ -66,18 +77,23 @@ pub async fn worklist(page: Page, Query(q): Query<WorkQuery>) -> PageResult {
         state: CaseState::parse(&q.state),
         text: (!q.q.is_empty()).then(|| q.q.clone()),
         all: tab == "closed",
-        limit: 200,
+        finished: tab == "closed",
+        limit: WORKLIST_PAGE,
         offset: 0,
+        after: q.after.clone(),
     };
-    let mut lines = page.app.worklist(page.who(), &list).await?;
-    if tab == "closed" {
-        lines.retain(|l| {
-            matches!(
-                l.state,
-                CaseState::CertificateIssued | CaseState::Refused | CaseState::Withdrawn
-            ) || (l.state == CaseState::Decided && l.next_role.is_none())
-        });
-    }
+    let list = page.app.worklist(page.who(), &list).await?;
+    let address = |after: &str| {
+        yiyin_app::query_url(
+            "/work",
+            &[
+                ("tab", tab.as_str()),
+                ("q", q.q.as_str()),
+                ("state", q.state.as_str()),
+                ("after", after),
+            ],
+        )
+    };
     let mut roles: Vec<&str> = page
         .account()
         .grants
@@ -86,14 +102,19 @@ pub async fn worklist(page: Page, Query(q): Query<WorkQuery>) -> PageResult {
         .collect();
     roles.sort();
     roles.dedup();
+    let first = address("");
+    let next = list.next.as_deref().map(address);
     render(&WorklistPage {
         chrome: page.chrome(&q.notice),
         tab,
         q: q.q.clone(),
         state: q.state.clone(),
         states: CaseState::options(),
-        lines,
+        lines: list.lines,
         roles: roles.join("、"),
+        first,
+        next,
+        paged: !q.after.trim().is_empty(),
     })
 }
 
@@ -497,7 +518,7 @@ pub async fn head(page: Page) -> PageResult {
         limit: 500,
         ..Default::default()
     };
-    let lines = page.app.worklist(page.who(), &list).await?;
+    let lines = page.app.worklist(page.who(), &list).await?.lines;
     let mut extension = Vec::new();
     let mut decisions = Vec::new();
     let mut overdue = Vec::new();
