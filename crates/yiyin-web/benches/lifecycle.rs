@@ -5,9 +5,13 @@
 //! cargo bench -p yiyin-web --bench lifecycle                       # both databases, defaults
 //! cargo bench -p yiyin-web --bench lifecycle -- --backend sqlite --lifecycles 2000 --concurrency 16 --worklist-cases 1000000
 //! cargo bench -p yiyin-web --bench lifecycle -- --full-views   # every write answers with the whole case
+//! cargo bench -p yiyin-web --bench lifecycle -- --backend postgres --servers 4 --worklist-cases 0
 //! ```
 //!
 //! A lifecycle is five requests: receive (create), accept, review, decide, issue the certificate.
+//! With `--servers N` (PostgreSQL), N app servers share the database and the blob folder, as behind
+//! a load balancer: each request of a lifecycle goes to the next server in turn; at the end the
+//! case numbers are checked unique and the audit chain verified.
 //! Every event is durable: SQLite runs with `synchronous=FULL` (each commit on disk before the
 //! answer), and every document is sealed (SM2-signed) as it is issued. PostgreSQL is the server at `YIYIN_TEST_POSTGRES_URL` (default 127.0.0.1:5432).
 
@@ -30,6 +34,7 @@ struct Options {
     concurrency: usize,
     worklist_cases: i64,
     full_views: bool,
+    servers: usize,
 }
 
 fn options() -> Options {
@@ -40,6 +45,7 @@ fn options() -> Options {
         concurrency: args.value("--concurrency", 16),
         worklist_cases: args.value("--worklist-cases", 1_000_000),
         full_views: args.flag("--full-views"),
+        servers: args.value("--servers", 1).max(1),
     }
 }
 
@@ -72,19 +78,54 @@ async fn timed(
     body
 }
 
-/// One lifecycle: received at the window, then each step on the version it read.
-async fn lifecycle(api: Arc<Api>, samples: Arc<Mutex<Samples>>, desk: Arc<Desk>) {
+/// One lifecycle: received at the window, then each step on the version it read; the `n`th
+/// lifecycle's requests go to the servers in turn from the `n`th.
+async fn lifecycle(
+    servers: Arc<Vec<Api>>,
+    n: usize,
+    samples: Arc<Mutex<Samples>>,
+    desk: Arc<Desk>,
+) {
+    let server = |step: usize| &servers[(n + step) % servers.len()];
     let intake = intake_by("压测餐饮有限公司", &["M1", "M2"]);
-    let receive = api.request("POST", "/api/v1/cases", Some(&desk.clerk), Some(intake));
+    let receive = server(0).request("POST", "/api/v1/cases", Some(&desk.clerk), Some(intake));
     let c = timed(receive, &samples, "receive").await;
     let id = c["id"].as_i64().unwrap();
     let kinds = ["accept", "review", "decide", "certificate"];
     let steps = desk.licensing(approve("符合条件"));
     for (version, ((token, mut action), kind)) in steps.into_iter().zip(kinds).enumerate() {
         action["version"] = json!(version + 1);
-        let req = api.request("POST", &actions(id), Some(token), Some(action));
+        let req = server(version + 1).request("POST", &actions(id), Some(token), Some(action));
         timed(req, &samples, kind).await;
     }
+}
+
+/// The app servers of a run: one on a fresh database with its seals, or `n` sharing one
+/// PostgreSQL database, each making or opening the one set of seals as `yiyin serve` does.
+async fn start(backend: Backend, n: usize, client: reqwest::Client) -> Vec<Api> {
+    let options = StoreOptions {
+        max_connections: 16,
+        durability: Durability::Full,
+    };
+    let setup = Setup::new(backend, "2025-03-03").sealed().options(options);
+    if n == 1 {
+        return vec![Api::start(setup).await.with_plain(client)];
+    }
+    assert_eq!(
+        backend,
+        Backend::Postgres,
+        "several servers share a PostgreSQL database"
+    );
+    let servers: Vec<Api> = Api::cluster(setup, n)
+        .await
+        .into_iter()
+        .map(|s| s.with_plain(client.clone()))
+        .collect();
+    for s in &servers {
+        s.app.refresh_seals().await.expect("seals");
+    }
+    servers[0].app.refresh_seals().await.expect("seals");
+    servers
 }
 
 async fn run_backend(backend: Backend, o: &Options) {
@@ -101,28 +142,29 @@ async fn run_backend(backend: Backend, o: &Options) {
         .unwrap();
     // The testkit's sample catalog; with the seals switched on, as in production: every document
     // is signed as it is issued.
-    let options = StoreOptions {
-        max_connections: 16,
-        durability: Durability::Full,
-    };
-    let setup = Setup::new(backend, "2025-03-03").sealed().options(options);
-    let api = Arc::new(Api::start(setup).await.with_plain(client));
+    let servers = Arc::new(start(backend, o.servers, client).await);
+    let api = &servers[0];
     let desk = Arc::new(api.desk().await);
     let samples = Arc::new(Mutex::new(Samples::default()));
     // Warm up.
-    for _ in 0..20 {
+    for n in 0..20 {
         let samples = Arc::new(Mutex::new(Samples::default()));
-        lifecycle(api.clone(), samples, desk.clone()).await;
+        lifecycle(servers.clone(), n, samples, desk.clone()).await;
     }
     let start = Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..o.concurrency {
-        let (api, samples, desk, next) = (api.clone(), samples.clone(), desk.clone(), next.clone());
+        let (servers, samples, desk, next) =
+            (servers.clone(), samples.clone(), desk.clone(), next.clone());
         let total = o.lifecycles;
         workers.push(tokio::spawn(async move {
-            while next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < total {
-                lifecycle(api.clone(), samples.clone(), desk.clone()).await;
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if n >= total {
+                    break;
+                }
+                lifecycle(servers.clone(), n, samples.clone(), desk.clone()).await;
             }
         }));
     }
@@ -132,10 +174,11 @@ async fn run_backend(backend: Backend, o: &Options) {
     let elapsed = start.elapsed().as_secs_f64();
     let mut s = samples.lock().await;
     println!(
-        "\n== {} — {} full lifecycles, {} concurrent clients, {} answers",
+        "\n== {} — {} full lifecycles, {} concurrent clients, {} app server(s), {} answers",
         backend.label(),
         o.lifecycles,
         o.concurrency,
+        o.servers,
         if o.full_views {
             "full"
         } else {
@@ -164,16 +207,31 @@ async fn run_backend(backend: Backend, o: &Options) {
     );
     drop(s);
     let report = yiyin_app::audit::verify_chain(&api.store).await.unwrap();
-    assert!(report.broken.is_none());
+    assert!(report.broken.is_none(), "the chain verifies: {report:?}");
+    let mut raw = api.db().raw().await;
+    let (cases, numbers): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT number) FROM cases")
+            .fetch_one(&mut raw)
+            .await
+            .unwrap();
+    raw.close().await.unwrap();
+    assert_eq!(cases, numbers, "no case number twice");
+    println!(
+        "checked: {cases} cases, each number once; the audit chain verifies ({} events in {} chains)",
+        report.events, report.chains
+    );
 
     if o.worklist_cases > 0 {
-        worklist(&api, &desk.reviewer, o.worklist_cases).await;
+        worklist(api, &desk.reviewer, o.worklist_cases).await;
     }
     drop(desk);
-    let Ok(api) = Arc::try_unwrap(api) else {
-        panic!("the workers are done with the server");
+    let Ok(servers) = Arc::try_unwrap(servers) else {
+        panic!("the workers are done with the servers");
     };
-    api.stop().await;
+    // The first owns the database: stopped last.
+    for s in servers.into_iter().rev() {
+        s.stop().await;
+    }
 }
 
 /// Seeds the store up to `total` cases, copying a real case row with varied numbers, jurisdictions,
@@ -235,21 +293,41 @@ async fn worklist(api: &Api, reviewer: &str, total: i64) {
         start.elapsed().as_secs_f64(),
         store.case_count().await.unwrap()
     );
-    let mut v = Vec::new();
-    for _ in 0..200 {
-        let t = Instant::now();
-        let mine = api.request("GET", "/api/v1/cases?mine=true", Some(reviewer), None);
-        let r = mine.send().await.unwrap();
-        assert!(r.status().is_success());
-        let list: Value = r.json().await.unwrap();
-        assert_eq!(list.as_array().unwrap().len(), 50);
-        v.push(t.elapsed());
+    // The first page, then the tenth (reached by the cursor of each page before).
+    let mut path = "/api/v1/cases?mine=true".to_string();
+    for page in [1, 10] {
+        let mut v = Vec::new();
+        let mut next = String::new();
+        for _ in 0..200 {
+            let t = Instant::now();
+            let (list, link) = worklist_page(api, reviewer, &path).await;
+            assert_eq!(list.len(), 50);
+            v.push(t.elapsed());
+            next = link;
+        }
+        println!(
+            "reviewer worklist, page {page} (50 of {total} cases): p50 {:.1} ms, p99 {:.1} ms",
+            pct(&mut v, 0.5),
+            pct(&mut v, 0.99)
+        );
+        path = next;
+        for _ in page + 1..10 {
+            path = worklist_page(api, reviewer, &path).await.1;
+        }
     }
-    println!(
-        "reviewer worklist (50 most urgent of {total} cases): p50 {:.1} ms, p99 {:.1} ms",
-        pct(&mut v, 0.5),
-        pct(&mut v, 0.99)
-    );
+}
+
+/// A page of a worklist and the path of the next (its `Link` header).
+async fn worklist_page(api: &Api, token: &str, path: &str) -> (Vec<Value>, String) {
+    let r = api
+        .request("GET", path, Some(token), None)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let link = r.headers()["link"].to_str().unwrap().to_string();
+    let next = link[1..link.find('>').unwrap()].to_string();
+    (r.json().await.unwrap(), next)
 }
 
 fn main() {
