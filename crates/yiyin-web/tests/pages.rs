@@ -3,6 +3,7 @@
 //! the server set them, worklists with their deadlines, and what each role is shown.
 
 use serde_json::{Value, json};
+use yiyin_domain::catalog::StepKind;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::fixtures::in_calendar_days;
@@ -262,10 +263,21 @@ async fn pushes_are_acknowledged_in_a_batch(backend: Backend) {
     app.stop().await;
 }
 
+/// The head decides on the review and does not do it; the head's page lists a case among the
+/// decisions waiting for the head from its review to the decision.
 async fn the_head_does_not_do_the_review(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
     let desk = app.desk().await;
     let head = app.staff("hy.head", Role::BureauHead, HANYIN).await;
+    // The item as decided by the head (局长).
+    app.publish_variant("由局长作出决定", |item| {
+        for step in &mut item.steps {
+            if step.kind == StepKind::Decision {
+                step.role = Role::BureauHead;
+            }
+        }
+    })
+    .await;
     let id = app.received(&desk.clerk).await;
     app.act(&desk.clerk, id, json!({"action": "accept"}))
         .await
@@ -274,10 +286,24 @@ async fn the_head_does_not_do_the_review(backend: Backend) {
     app.act(&head, id, review("符合条件"))
         .await
         .refused(403, "职责分离");
+    // The head's page lists it among the decisions waiting for the head once reviewed only.
+    let number = app.case_view(&head, id).await["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let waiting = |html: &str| {
+        let (from, to) = (html.find("待局长作出决定"), html.find("临近法定期限"));
+        html[from.expect("the decisions")..to.expect("the next panel")].contains(&number)
+    };
+    assert!(!waiting(&app.page_ok(&head, "/work/head").await));
     app.act(&desk.reviewer, id, review("符合条件"))
         .await
         .expect(200);
+    let html = app.page_ok(&head, "/work/head").await;
+    assert!(waiting(&html), "{html}");
+    assert!(!html.contains("其余请在"), "no more than listed: {html}");
     app.act(&head, id, approve("符合条件")).await.expect(200);
+    assert!(!waiting(&app.page_ok(&head, "/work/head").await));
     app.stop().await;
 }
 

@@ -504,7 +504,16 @@ struct HeadPage {
     extension: Vec<CaseLine>,
     decisions: Vec<CaseLine>,
     overdue: Vec<CaseLine>,
+    /// Whether more cases wait for the head than listed.
+    more_decisions: bool,
+    /// Whether more open cases than the most urgent gone through remain (overdue or near their
+    /// limit among them possibly).
+    more_urgent: bool,
 }
+
+/// How many cases of each list the head's page goes through: the decisions waiting for the head,
+/// and the most urgent open cases (for the overdue and those near their limit).
+const HEAD_PAGE: i64 = 500;
 
 /// The head's page: cases near their statutory limit without an extension (5 working days or
 /// fewer left, whatever the item's unit: the head approves on a working day before the limit;
@@ -514,19 +523,32 @@ pub async fn head(page: Page) -> PageResult {
     if !page.account().has_role(Role::BureauHead) {
         return Err(AppError::Forbidden("此页面供局长使用".into()).into());
     }
-    let list = Worklist {
-        limit: 500,
+    let overdue_line = |l: &CaseLine| l.days_left.is_some_and(|d| d < 0);
+    // The decisions waiting for the head, in a list of their own: however many cases are more
+    // urgent, none is left out.
+    let waiting = Worklist {
+        role: Some(Role::BureauHead),
+        limit: HEAD_PAGE,
         ..Default::default()
     };
-    let lines = page.app.worklist(page.who(), &list).await?.lines;
+    let waiting = page.app.worklist(page.who(), &waiting).await?;
+    let decisions: Vec<CaseLine> = waiting
+        .lines
+        .into_iter()
+        .filter(|l| !overdue_line(l))
+        .collect();
+    let urgent = Worklist {
+        limit: HEAD_PAGE,
+        ..Default::default()
+    };
+    let urgent = page.app.worklist(page.who(), &urgent).await?;
     let mut extension = Vec::new();
-    let mut decisions = Vec::new();
     let mut overdue = Vec::new();
-    for l in lines {
-        if l.days_left.is_some_and(|d| d < 0) {
+    for l in urgent.lines {
+        if overdue_line(&l) {
             overdue.push(l);
         } else if l.next_role == Some(Role::BureauHead) {
-            decisions.push(l);
+            // Listed with the decisions.
         } else if l.working_days_left.is_some_and(|d| d <= 5)
             && matches!(l.state, CaseState::Accepted | CaseState::Suspended)
         {
@@ -541,6 +563,8 @@ pub async fn head(page: Page) -> PageResult {
         extension,
         decisions,
         overdue,
+        more_decisions: waiting.next.is_some(),
+        more_urgent: urgent.next.is_some(),
     })
 }
 
