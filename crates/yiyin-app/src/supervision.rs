@@ -11,6 +11,7 @@ use yiyin_domain::calendar::parse_date;
 use yiyin_domain::catalog::HandlingMode;
 use yiyin_domain::inspection::Risk;
 use yiyin_domain::licence::LicenceStatus;
+use yiyin_domain::party::SubjectId;
 use yiyin_domain::refusal::require_text;
 use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::{
@@ -248,7 +249,10 @@ pub struct WebhookInput {
 pub struct SubjectView {
     pub holder_id: String,
     pub holder: String,
+    /// A page of the holder's licences, newest first (those of cases the reader's duty covers).
     pub licences: Vec<Licence>,
+    /// The cursor of the licences' next page (`after`); None on the last.
+    pub licences_next: Option<String>,
     pub findings: Vec<Finding>,
     pub credit: Vec<CreditRecord>,
     /// Why notify-and-commit is barred, if it is.
@@ -688,9 +692,16 @@ impl App {
         Ok(())
     }
 
-    /// A licensee's licences, findings and credit records, limited to the jurisdictions where the
-    /// user may see them.
-    pub async fn subject_view(&self, who: &Principal, holder_id: &str) -> Result<SubjectView> {
+    /// A licensee's licences (a page at a time, after the licence `after`, `limit` a page: 1 to
+    /// 200, 200 when not given), findings and credit records, limited to the jurisdictions where
+    /// the user may see them.
+    pub async fn subject_view(
+        &self,
+        who: &Principal,
+        holder_id: &str,
+        after: &str,
+        limit: Option<i64>,
+    ) -> Result<SubjectView> {
         who.require_staff()?;
         // Only the roles whose duty needs a licensee's record: supervising it, deciding on its
         // licences, repairing its credit, auditing; in the jurisdictions where they hold that duty.
@@ -705,20 +716,46 @@ impl App {
                 "无权查看被许可人记录：仅限监管部门、许可决定人员、信用修复和审计岗位".into(),
             ));
         }
+        let limit = crate::paging::page_limit(limit, 200)?;
+        let after = crate::paging::id_cursor(after)?;
         let holder_key = holder_id.trim().to_uppercase();
         let store = &self.store;
-        let mut licences = Vec::new();
-        if let Ok(id) = yiyin_domain::party::SubjectId::parse_any(&holder_key) {
-            for l in store.licences_of_holder(&id).await? {
-                let record = store.case(l.case_id).await?;
-                if who
-                    .require(Operation::ViewCase, &self.case_scope(&record))
-                    .is_ok()
-                {
-                    licences.push(l);
-                }
+        let (licences, licences_next) = match SubjectId::parse_any(&holder_key) {
+            Ok(id) => {
+                let id = &id;
+                crate::paging::fill_page(
+                    limit,
+                    after,
+                    |after, batch| async move {
+                        Ok(store.licences_of_holder_after(id, after, batch).await?)
+                    },
+                    |l: &Licence| l.id,
+                    // A licence is seen by those whose duty covers its case.
+                    |licences: Vec<Licence>| async move {
+                        let ids: Vec<i64> = licences.iter().map(|l| l.case_id).collect();
+                        let cases: std::collections::HashMap<i64, _> = store
+                            .cases_by_ids(&ids)
+                            .await?
+                            .into_iter()
+                            .map(|c| (c.id, c))
+                            .collect();
+                        Ok(licences
+                            .into_iter()
+                            .map(|l| {
+                                let may = cases.get(&l.case_id).is_some_and(|c| {
+                                    who.require(Operation::ViewCase, &self.case_scope(c))
+                                        .is_ok()
+                                });
+                                (l, may)
+                            })
+                            .collect())
+                    },
+                )
+                .await?
             }
-        }
+            Err(_) => (vec![], None),
+        };
+        let licences_next = licences_next.map(|id| id.to_string());
         let findings: Vec<Finding> = store
             .findings(&FindingFilter {
                 holder_id: Some(holder_key.clone()),
@@ -772,6 +809,7 @@ impl App {
             holder_id: holder_key,
             holder,
             licences,
+            licences_next,
             findings,
             credit,
             may_repair,

@@ -171,13 +171,13 @@ async fn false_commitments_bar_the_applicant_until_repaired(w: World) {
     assert!(w.barred(&org(9)).await.is_none());
     // The licensee's record shows the bar; only the bureau head may repair it.
     let record = w
-        .subject_view(&w.head, org(1).id_number.as_str())
+        .subject_view(&w.head, org(1).id_number.as_str(), "", None)
         .await
         .unwrap();
     assert!(record.barred.unwrap().contains("虚假承诺"));
     assert!(record.may_repair);
     assert!(
-        !w.subject_view(&w.chief, org(1).id_number.as_str())
+        !w.subject_view(&w.chief, org(1).id_number.as_str(), "", None)
             .await
             .unwrap()
             .may_repair

@@ -179,7 +179,7 @@ async fn findings_are_filed_by_licence_holder_item_and_department(w: World) {
         [f1.id]
     );
     let record = w
-        .subject_view(&w.head, org(1).id_number.as_str())
+        .subject_view(&w.head, org(1).id_number.as_str(), "", None)
         .await
         .unwrap();
     assert_eq!(ids(record.findings), [f1.id]);

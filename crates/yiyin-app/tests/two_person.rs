@@ -237,7 +237,7 @@ async fn applicants_authorised_views_and_findings(w: World) {
     .unwrap();
     tx.commit().await.unwrap();
     let holder = org(3).id_number.to_string();
-    let record = w.subject_view(&w.head, &holder).await.unwrap();
+    let record = w.subject_view(&w.head, &holder, "", None).await.unwrap();
     let barred = record.barred.expect("barred by the other county's record");
     assert!(
         !barred.contains("场所不存在") && !barred.contains("ZY-2025"),
@@ -246,10 +246,12 @@ async fn applicants_authorised_views_and_findings(w: World) {
     assert!(record.credit.is_empty());
     let verifier = w.staff("hy.ver", Role::Verifier, HANYIN, None).await;
     for who in [&verifier, &w.clerk] {
-        forbidden(w.subject_view(who, &holder).await);
+        forbidden(w.subject_view(who, &holder, "", None).await);
     }
     let supervisor = w.wenguang_supervisor().await;
-    w.subject_view(&supervisor, &holder).await.unwrap();
+    w.subject_view(&supervisor, &holder, "", None)
+        .await
+        .unwrap();
 
     // Findings only on items the department supervises; authorisation before validation.
     let unlicensed = |item: &str| FindingInput {

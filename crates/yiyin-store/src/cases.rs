@@ -630,6 +630,22 @@ impl Store {
     }
 
     /// Cases by filter, the most urgent first (by statutory due date).
+    /// The cases of these ids (in no particular order; ids of no case left out).
+    pub async fn cases_by_ids(&self, ids: &[i64]) -> Result<Vec<CaseRecord>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = Statement::new(select::<CaseRow>("cases WHERE id IN ("));
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(*id);
+        }
+        q.push(")");
+        self.records_read(q).await
+    }
+
     pub async fn list_cases(&self, f: &CaseFilter) -> Result<Vec<CaseRecord>> {
         let mut q = Statement::new(select::<CaseRow>("cases WHERE 1 = 1"));
         if !f.jurisdictions.is_empty() {

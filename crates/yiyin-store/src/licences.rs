@@ -233,10 +233,21 @@ impl Store {
             .await
     }
 
-    /// The licences of a holder, newest first.
+    /// The licences of a holder, newest first (at most 500).
     pub async fn licences_of_holder(&self, holder: &SubjectId) -> Result<Vec<Licence>> {
-        let from = "licences WHERE holder_id = $1 ORDER BY id DESC LIMIT 500";
-        sql!(select::<Licence>(from); holder.as_str())
+        self.licences_of_holder_after(holder, None, 500).await
+    }
+
+    /// The licences of a holder, newest first, after the licence `after` (an id; None: from the
+    /// newest), at most `limit` (1 to 1 000).
+    pub async fn licences_of_holder_after(
+        &self,
+        holder: &SubjectId,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Licence>> {
+        let from = "licences WHERE holder_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
+        sql!(select::<Licence>(from); holder.as_str(), after.unwrap_or(i64::MAX), limit.clamp(1, 1000))
             .all(self.reader())
             .await
     }

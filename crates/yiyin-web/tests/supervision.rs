@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use yiyin_domain::party::SubjectId;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
-use yiyin_testkit::web::{COMPANY_ID, HANYIN};
+use yiyin_testkit::web::{COMPANY_ID, Desk, HANYIN, approve};
 use yiyin_testkit::{Api, PASSWORD, on_both};
 
 on_both!(
@@ -120,6 +120,55 @@ async fn pushes_findings_and_licence_acts(backend: Backend) {
     let subject = format!("/api/v1/subjects/{COMPANY_ID}");
     let subject = app.by(&head).get(&subject).await.expect(200);
     assert_eq!(subject["findings"].as_array().unwrap().len(), 1);
+
+    // The licensee's licences a page at a time, newest first: two more licensed.
+    let [clerk_token, reviewer, chief_token] =
+        app.tokens(["hy.clerk", "hy.reviewer", "hy.chief"]).await;
+    let desk = Desk {
+        clerk: clerk_token,
+        reviewer,
+        chief: chief_token,
+    };
+    for _ in 0..2 {
+        let id = app.received(&desk.clerk).await;
+        for (token, action) in desk.licensing(approve("符合条件")) {
+            app.act(token, id, action).await.expect(200);
+        }
+    }
+    let record = |query: &str| format!("/api/v1/subjects/{COMPANY_ID}?{query}");
+    let ids = |v: &Value| -> Vec<i64> {
+        let licences = v["licences"].as_array().expect("licences");
+        licences.iter().map(|l| l["id"].as_i64().unwrap()).collect()
+    };
+    let first = app.by(&head).get(&record("limit=2")).await.expect(200);
+    let next = first["licences_next"].as_str().expect("a next page");
+    let second = app
+        .by(&head)
+        .get(&record(&format!("limit=2&after={next}")))
+        .await
+        .expect(200);
+    assert!(second["licences_next"].is_null(), "{second}");
+    let whole = app.by(&head).get(&record("")).await.expect(200);
+    let mut paged = ids(&first);
+    paged.extend(ids(&second));
+    assert_eq!(paged.len(), 3, "{first} {second}");
+    assert_eq!(paged, ids(&whole));
+    assert!(
+        paged.windows(2).all(|w| w[0] > w[1]),
+        "newest first: {paged:?}"
+    );
+    app.by(&head)
+        .get(&record("after=x"))
+        .await
+        .refused(422, "翻页位置无效");
+    app.by(&head)
+        .get(&record("limit=0"))
+        .await
+        .refused(422, "每页条数");
+    let html = app
+        .page_ok(&head, &format!("/work/subjects/{COMPANY_ID}"))
+        .await;
+    assert!(!html.contains("rel=\"next\""), "one page: {html}");
 
     // Revocation: not for supervisors or windows; for the bureau, with its article.
     let acts = format!("/api/v1/licences/{licence}/acts");

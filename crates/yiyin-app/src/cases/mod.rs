@@ -14,8 +14,7 @@ pub use act::ActOn;
 pub use input::{AgentInput, ApplicantInput, outcome_of, representation_of};
 pub use intake::{Receive, ReceiveOptions, Received, item_scope};
 pub use views::{
-    CaseLine, CasePage, CaseView, DocumentSummary, MONITORING_READ, TrackStep, TrackView,
-    WORKLIST_ROUNDS, Worklist,
+    CaseLine, CasePage, CaseView, DocumentSummary, MONITORING_READ, TrackStep, TrackView, Worklist,
 };
 
 use crate::App;

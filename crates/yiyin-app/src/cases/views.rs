@@ -202,18 +202,13 @@ pub struct Worklist {
 
 /// A page of a worklist: its lines, in the list's order (the statutory due date as stored, then
 /// the id), and the cursor of the next page (None on the last). A page holds fewer lines than
-/// asked only at the end, or when the reader may see few of the cases it went through (it reads
-/// at most [`WORKLIST_ROUNDS`] batches); the next page goes on from where it stopped.
+/// asked only at the end, or when the reader may see few of the cases it went through
+/// ([`crate::paging::fill_page`]); the next page goes on from where it stopped.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CasePage {
     pub lines: Vec<CaseLine>,
     pub next: Option<String>,
 }
-
-/// How many batches of cases a worklist page reads at most to fill itself with cases the reader
-/// may see (the jurisdictions are filtered in the query, the finer duties — department, township,
-/// delegation — case by case): the first one beyond the page, each next one twice as large.
-pub const WORKLIST_ROUNDS: usize = 8;
 
 /// The cursor of a worklist page: the sort date and the id of the last case it went through.
 fn case_cursor(after: &str) -> Result<Option<(String, i64)>> {
@@ -579,8 +574,6 @@ impl App {
             open_only: !q.all && !q.finished,
             finished_only: q.finished,
             text: q.text.clone(),
-            // One beyond the page, to know whether a next page exists.
-            limit: limit + 1,
             offset: q.offset.max(0),
             after: case_cursor(&q.after)?,
             ..Default::default()
@@ -604,51 +597,62 @@ impl App {
             filter.applicant_account = Some(who.account.id);
             filter.applicant_identity = who.account.verified_id().cloned();
         }
+        // The jurisdictions and roles are narrowed in the query; the finer duties (department,
+        // township, delegation) case by case.
+        let store = &self.store;
+        let (records, next) = crate::paging::fill_page(
+            limit,
+            filter.after.clone(),
+            |after, batch| {
+                let f = CaseFilter {
+                    // The offset skips within the first batch only; the cursor goes on from there.
+                    offset: if after == filter.after {
+                        filter.offset
+                    } else {
+                        0
+                    },
+                    after,
+                    limit: batch,
+                    ..filter.clone()
+                };
+                async move { Ok(store.list_cases(&f).await?) }
+            },
+            |r: &CaseRecord| (r.due_sort.clone(), r.id),
+            |rows: Vec<CaseRecord>| {
+                let seen = rows
+                    .into_iter()
+                    .map(|r| {
+                        let may = who.may_view(&r, &self.case_scope(&r)).is_ok();
+                        (r, may)
+                    })
+                    .collect();
+                std::future::ready(Ok(seen))
+            },
+        )
+        .await?;
         let calendar = self.calendar();
         let today = self.today();
-        let mut page = CasePage::default();
         let mut bundles: std::collections::HashMap<i64, Option<crate::bundles::BundleRef>> =
             Default::default();
-        // The last case gone through (seen or not): where the next page starts.
-        let mut last: Option<(String, i64)> = None;
-        let mut more = false;
-        'rounds: for _ in 0..WORKLIST_ROUNDS {
-            let rows = self.store.list_cases(&filter).await?;
-            more = rows.len() as i64 == filter.limit;
-            for r in rows {
-                if page.lines.len() as i64 == limit {
-                    more = true;
-                    break 'rounds;
-                }
-                last = Some((r.due_sort.clone(), r.id));
-                if who.may_view(&r, &self.case_scope(&r)).is_err() {
-                    continue;
-                }
-                let bundle = match r.bundle_id {
-                    Some(id) => match bundles.get(&id) {
-                        Some(b) => b.clone(),
-                        None => {
-                            let b = self.bundle_ref(id).await?;
-                            bundles.insert(id, b.clone());
-                            b
-                        }
-                    },
-                    None => None,
-                };
-                page.lines
-                    .push(case_line(who, &r, bundle, &calendar, today));
-            }
-            if !more {
-                break;
-            }
-            // Go on after the last case gone through, in a batch twice as large (a reader who
-            // may see few of a jurisdiction's cases fills a page in few rounds).
-            filter.after = last.clone();
-            filter.offset = 0;
-            filter.limit = (filter.limit * 2).min(1000);
+        let mut lines = Vec::with_capacity(records.len());
+        for r in records {
+            let bundle = match r.bundle_id {
+                Some(id) => match bundles.get(&id) {
+                    Some(b) => b.clone(),
+                    None => {
+                        let b = self.bundle_ref(id).await?;
+                        bundles.insert(id, b.clone());
+                        b
+                    }
+                },
+                None => None,
+            };
+            lines.push(case_line(who, &r, bundle, &calendar, today));
         }
-        page.next = last.filter(|_| more).map(|(due, id)| format!("{due}.{id}"));
-        Ok(page)
+        Ok(CasePage {
+            lines,
+            next: next.map(|(due, id)| format!("{due}.{id}")),
+        })
     }
 
     /// Follows a case without an account, with its number and the query code of its voucher.

@@ -293,12 +293,23 @@ pub async fn decide(
     ))
 }
 
-/// A licensee's licences, findings and credit records (staff, within their jurisdictions).
+/// A licensee's licences, findings and credit records (staff, within their jurisdictions); the
+/// licences a page at a time, newest first (`limit` 1 to 200, default 200; the next page `after`
+/// the `licences_next` of the page before).
 #[utoipa::path(get, path = "/api/v1/subjects/{holder_id}", tag = "监管",
-    params(("holder_id" = String, Path, description = "统一社会信用代码或身份证号码")),
-    responses((status = 200, body = SubjectView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn subject(call: Caller, Path(holder_id): Path<String>) -> ApiResult<Json<SubjectView>> {
-    Ok(Json(call.app.subject_view(&call.who, &holder_id).await?))
+    params(("holder_id" = String, Path, description = "统一社会信用代码或身份证号码"), PageQuery),
+    responses((status = 200, body = SubjectView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn subject(
+    call: Caller,
+    Path(holder_id): Path<String>,
+    Query(page): Query<PageQuery>,
+) -> ApiResult<Json<SubjectView>> {
+    Ok(Json(
+        call.app
+            .subject_view(&call.who, &holder_id, &page.after, page.limit)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -264,23 +264,57 @@ struct SubjectPage {
     chrome: Chrome,
     s: SubjectView,
     error: String,
+    /// The licences' first page and next page (None on the last).
+    first: String,
+    next: Option<String>,
+    /// Whether this is a later page of the licences.
+    paged: bool,
 }
 
-async fn subject_page(page: &Page, holder_id: &str, notice: &str, error: String) -> PageResult {
-    let s = page.app.subject_view(page.who(), holder_id).await?;
+/// Licences a page of the licensee's record lists.
+const SUBJECT_LICENCES_PAGE: i64 = 100;
+
+async fn subject_page(
+    page: &Page,
+    holder_id: &str,
+    after: &str,
+    notice: &str,
+    error: String,
+) -> PageResult {
+    let s = page
+        .app
+        .subject_view(page.who(), holder_id, after, Some(SUBJECT_LICENCES_PAGE))
+        .await?;
+    let address = |after: &str| {
+        yiyin_app::query_url(
+            &format!("/work/subjects/{}", yiyin_app::encode_query(&s.holder_id)),
+            &[("after", after)],
+        )
+    };
     render(&SubjectPage {
         chrome: page.chrome(notice),
+        first: address(""),
+        next: s.licences_next.as_deref().map(address),
+        paged: !after.trim().is_empty(),
         s,
         error,
     })
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SubjectQuery {
+    pub notice: String,
+    /// The licences' page after this licence (empty: the first page).
+    pub after: String,
+}
+
 pub async fn subject(
     page: Page,
     Path(holder_id): Path<String>,
-    Query(q): Query<Notice>,
+    Query(q): Query<SubjectQuery>,
 ) -> PageResult {
-    subject_page(&page, &holder_id, &q.notice, String::new()).await
+    subject_page(&page, &holder_id, &q.after, &q.notice, String::new()).await
 }
 
 pub async fn repair(
@@ -303,7 +337,7 @@ pub async fn repair(
                 format!("已修复信用记录：{}", c.kind.label()),
             )
         },
-        |e| subject_page(&page, &holder_id, "", e),
+        |e| subject_page(&page, &holder_id, "", "", e),
     )
     .await
 }
