@@ -7,8 +7,8 @@ use yiyin_domain::catalog::StepKind;
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::fixtures::in_calendar_days;
-use yiyin_testkit::web::{HANYIN, approve, review};
-use yiyin_testkit::{Api, on_both};
+use yiyin_testkit::web::{HANYIN, approve, online, review};
+use yiyin_testkit::{Api, PASSWORD, on_both};
 
 on_both!(
     dates_in_a_year_not_loaded_are_provisional_and_the_administrator_is_warned,
@@ -960,5 +960,34 @@ async fn worklists_go_a_page_at_a_time_and_list_the_finished(backend: Backend) {
     let html = app.page_ok(&desk.clerk, "/work?tab=closed").await;
     assert!(html.contains(&numbers[0]), "{html}");
     assert!(!html.contains(&numbers[1]) && !html.contains(&numbers[100]));
+
+    // 我的办件: an applicant's own cases, a hundred a page.
+    let me = app
+        .register("person", "王芳", "11010519491231002X", PASSWORD)
+        .await;
+    let mut mine = Vec::new();
+    for _ in 0..101 {
+        let c = app
+            .by(&me)
+            .post("/api/v1/cases", online(true))
+            .await
+            .expect(201);
+        mine.push(c["number"].as_str().unwrap().to_string());
+    }
+    let html = app.page_ok(&me, "/my").await;
+    assert!(
+        html.contains("本页 100 件") && html.contains(&mine[99]),
+        "{html}"
+    );
+    assert!(!html.contains(&mine[100]) && !html.contains(&numbers[0]));
+    let next = next_href(&html).expect("下一页");
+    assert!(next.starts_with("/my?after="), "{next}");
+    let html = app.page_ok(&me, &next).await;
+    assert!(
+        html.contains(&mine[100]) && !html.contains(&mine[0]),
+        "{html}"
+    );
+    assert!(html.contains(r#"<a href="/my">回到第一页</a>"#), "{html}");
+    assert!(next_href(&html).is_none(), "{html}");
     app.stop().await;
 }

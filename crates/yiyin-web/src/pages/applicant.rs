@@ -59,7 +59,7 @@ pub async fn my_cases(page: Page, Query(q): Query<MyCasesQuery>) -> PageResult {
         lines: list.lines,
         next: list
             .next
-            .map(|after| yiyin_app::query_url("/my/cases", &[("after", &after)])),
+            .map(|after| yiyin_app::query_url("/my", &[("after", &after)])),
         paged: !q.after.trim().is_empty(),
     })
 }
