@@ -87,6 +87,16 @@ pub struct CaseRecord {
 }
 
 impl CaseRecord {
+    /// The case's place in a list's order ([`CaseFilter::after`]): the statutory due date as
+    /// stored, or for the intake queue the end of its intake window; then the id.
+    pub fn list_key(&self, intake_queue: bool) -> (String, i64) {
+        if intake_queue {
+            (day(self.case.intake.due), self.id)
+        } else {
+            (self.due_sort.clone(), self.id)
+        }
+    }
+
     /// What authorisation judges an act on this case by: the township concerned is the one of the
     /// unit that received it (for a township's own power, the deciding township set at intake).
     pub fn scope(&self, org: &Organisation) -> Scope {
@@ -372,12 +382,19 @@ pub struct CaseFilter {
     /// Only the finished cases: closed (issued, refused, withdrawn, denied) or decided with
     /// nothing left to do.
     pub finished_only: bool,
+    /// Only the applications waiting for an intake outcome (received, or waiting for the
+    /// applicant's supplement), in the order of their intake window's end, then the id: `after`
+    /// is then that date and the id ([`CaseRecord::list_key`]).
+    pub intake_queue: bool,
+    /// Only the cases received at this window or centre.
+    pub unit: Option<String>,
     pub applicant_account: Option<i64>,
     /// With `applicant_account`: also the cases under this (verified) ID number, whoever filed them.
     pub applicant_identity: Option<SubjectId>,
     /// Matches the case number, the applicant's name or the item's name.
     pub text: Option<String>,
-    /// The page after this case of the list's order: its sort date (`due_sort`) and id.
+    /// The page after this case of the list's order: its sort date and id
+    /// ([`CaseRecord::list_key`]).
     pub after: Option<(String, i64)>,
     pub limit: i64,
     pub offset: i64,
@@ -677,8 +694,21 @@ impl Store {
         if f.finished_only {
             q.push(" AND (closed = 1 OR (state = 'decided' AND next_role = ''))");
         }
+        if f.intake_queue {
+            q.push(" AND state IN ('received', 'awaiting_supplement')");
+        }
+        if let Some(unit) = &f.unit {
+            q.push(" AND unit = ").push_bind(unit.clone());
+        }
+        // due_sort is the statutory due date, or 9999-12-31 when there is none: the same order,
+        // served by the worklist indexes; the intake queue's by `cases_intake`.
+        let order = if f.intake_queue {
+            "intake_due"
+        } else {
+            "due_sort"
+        };
         if let Some((due, id)) = &f.after {
-            q.push(" AND (due_sort, id) > (")
+            q.push(format!(" AND ({order}, id) > ("))
                 .push_bind(due.clone())
                 .push(", ")
                 .push_bind(*id)
@@ -712,9 +742,7 @@ impl Store {
             }
             _ => {}
         }
-        // due_sort is the statutory due date, or 9999-12-31 when there is none: the same order,
-        // served by the worklist indexes.
-        q.push(" ORDER BY due_sort, id LIMIT ")
+        q.push(format!(" ORDER BY {order}, id LIMIT "))
             .push_bind(f.limit.clamp(1, 1000))
             .push(" OFFSET ")
             .push_bind(f.offset.max(0));

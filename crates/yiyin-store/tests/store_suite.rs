@@ -683,6 +683,17 @@ async fn cases_keys_and_events_round_trip(f: Fixture) {
         .await,
         vec![id, second]
     );
+    // The intake queue, by the end of the intake window, then the id; at one window.
+    assert_eq!(
+        listed(CaseFilter {
+            intake_queue: true,
+            unit: Some(first.unit.clone()),
+            after: Some(first.list_key(true)),
+            ..all.clone()
+        })
+        .await,
+        vec![second]
+    );
     // Waiting for one of several roles.
     let waiting = first.next_role.expect("a received case waits for someone");
     assert_eq!(
@@ -709,6 +720,11 @@ async fn cases_keys_and_events_round_trip(f: Fixture) {
         CaseFilter {
             finished_only: true,
             open_only: false,
+            ..all.clone()
+        },
+        CaseFilter {
+            intake_queue: true,
+            unit: Some("no-such-window".into()),
             ..all.clone()
         },
         CaseFilter {

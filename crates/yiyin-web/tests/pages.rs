@@ -910,8 +910,9 @@ fn next_href(html: &str) -> Option<String> {
 }
 
 /// A worklist longer than a page, through the API (the `Link` header's cursor, the other filters
-/// kept) and on the workbench (下一页, 回到第一页): every case once, in order; a made-up cursor
-/// refused in Chinese; the 已办结 tab lists the finished cases only.
+/// kept), on the workbench (下一页, 回到第一页) and in the intake queue: every case once, in order;
+/// a made-up cursor refused in Chinese; the 已办结 tab lists the finished cases only; an
+/// applicant's 我的办件 a page at a time.
 async fn worklists_go_a_page_at_a_time_and_list_the_finished(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
     let desk = app.desk().await;
@@ -953,6 +954,25 @@ async fn worklists_go_a_page_at_a_time_and_list_the_finished(backend: Backend) {
     );
     assert!(html.contains(&numbers[100]) && !html.contains(&numbers[0]));
     assert!(next_href(&html).is_none(), "{html}");
+    // 待受理队列: the same 101 applications, in the order their intake windows end.
+    let html = app.page_ok(&desk.clerk, "/work/queue").await;
+    assert!(html.contains("本页 100 件，按受理期限先后排列"), "{html}");
+    assert!(html.contains(&numbers[0]) && html.contains(&numbers[99]));
+    assert!(!html.contains(&numbers[100]), "{html}");
+    let next = next_href(&html).expect("下一页");
+    assert!(next.starts_with("/work/queue?after="), "{next}");
+    let html = app.page_ok(&desk.clerk, &next).await;
+    assert!(html.contains(&numbers[100]) && !html.contains(&numbers[99]));
+    assert!(
+        html.contains("回到第一页") && next_href(&html).is_none(),
+        "{html}"
+    );
+    let (status, html) = app
+        .page_text(&desk.clerk, "/work/queue?after=nonsense")
+        .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("翻页位置无效"), "{html}");
+
     // 已办结: the case licensed is listed there, the open ones are not.
     for (token, action) in desk.licensing(approve("符合条件")) {
         app.act(token, ids[0], action).await.expect(200);

@@ -14,7 +14,8 @@ pub use act::ActOn;
 pub use input::{AgentInput, ApplicantInput, outcome_of, representation_of};
 pub use intake::{Receive, ReceiveOptions, Received, item_scope};
 pub use views::{
-    CaseLine, CasePage, CaseView, DocumentSummary, MONITORING_READ, TrackStep, TrackView, Worklist,
+    CaseLine, CasePage, CaseView, DocumentSummary, IntakeQueue, MONITORING_READ, QueueLine,
+    QueuePage, TrackStep, TrackView, Worklist,
 };
 
 use crate::App;

@@ -200,6 +200,47 @@ pub struct Worklist {
     pub after: String,
 }
 
+/// An application waiting for an intake outcome, as the window's queue shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueLine {
+    pub id: i64,
+    pub number: String,
+    pub item_name: String,
+    pub applicant: String,
+    pub received_on: String,
+    /// The end of the intake window, or 「待申请人补正」 while the applicant supplements.
+    pub intake_due: String,
+    /// Working days left in the intake window (negative when past); none while waiting for the
+    /// applicant's supplement.
+    pub days_left: Option<i64>,
+    pub channel: String,
+    /// The window or centre that received it.
+    pub unit: String,
+    /// The bundle (一件事) it is a member item of, if any: its intake is the bundle's.
+    pub bundle: Option<crate::bundles::BundleRef>,
+}
+
+/// Which page of the intake queue.
+#[derive(Debug, Clone, Default)]
+pub struct IntakeQueue {
+    /// Only the applications received at the reader's own window or centre.
+    pub only_mine: bool,
+    pub limit: i64,
+    /// The page after this cursor: the `next` of the page before (empty: the first page).
+    pub after: String,
+}
+
+/// A page of the intake queue, in the order the intake windows end.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct QueuePage {
+    pub lines: Vec<QueueLine>,
+    pub next: Option<String>,
+    /// The name of the reader's own window or centre (empty when they work at none).
+    pub my_unit: String,
+    /// Whether only the reader's own window's applications are listed.
+    pub only_mine: bool,
+}
+
 /// A page of a worklist: its lines, in the list's order (the statutory due date as stored, then
 /// the id), and the cursor of the next page (None on the last). A page holds fewer lines than
 /// asked only at the end, or when the reader may see few of the cases it went through
@@ -652,6 +693,93 @@ impl App {
         Ok(CasePage {
             lines,
             next: next.map(|(due, id)| format!("{due}.{id}")),
+        })
+    }
+
+    /// The applications waiting for an intake outcome (online and at the windows) that the reader
+    /// may take in, a page at a time in the order their intake windows end, with the working days
+    /// left before they are deemed accepted (Art. 32(4)).
+    pub async fn intake_queue(&self, who: &Principal, q: &IntakeQueue) -> Result<QueuePage> {
+        let jurisdictions = who.jurisdictions_for(Operation::Intake);
+        if !who.is_staff() || jurisdictions.is_empty() {
+            return Err(AppError::Forbidden(
+                "无权查看受理队列：您的岗位没有受理职责".into(),
+            ));
+        }
+        let grants = &who.account.grants;
+        let unit = grants
+            .iter()
+            .find_map(|g| g.unit.clone())
+            .unwrap_or_default();
+        let only_mine = q.only_mine && !unit.is_empty();
+        let filter = CaseFilter {
+            jurisdictions,
+            intake_queue: true,
+            open_only: true,
+            unit: only_mine.then(|| unit.clone()),
+            after: case_cursor(&q.after)?,
+            ..Default::default()
+        };
+        let store = &self.store;
+        let (records, next) = crate::paging::fill_page(
+            q.limit.clamp(1, 500),
+            filter.after.clone(),
+            |after, batch| {
+                let f = CaseFilter {
+                    after,
+                    limit: batch,
+                    ..filter.clone()
+                };
+                async move { Ok(store.list_cases(&f).await?) }
+            },
+            |r: &CaseRecord| r.list_key(true),
+            |rows: Vec<CaseRecord>| async move {
+                let mut seen = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let scope = self.intake_scope(&r).await?;
+                    let may = who.require(Operation::Intake, &scope).is_ok();
+                    seen.push((r, may));
+                }
+                Ok(seen)
+            },
+        )
+        .await?;
+        let org = self.org();
+        let calendar = self.calendar();
+        let today = self.today();
+        let mut lines = Vec::with_capacity(records.len());
+        for c in records {
+            let supplementing = c.state == CaseState::AwaitingSupplement;
+            lines.push(QueueLine {
+                id: c.id,
+                number: c.number.clone(),
+                item_name: c.item_name.clone(),
+                applicant: c.applicant.name.clone(),
+                received_on: fmt_date(c.case.received_on),
+                intake_due: if supplementing {
+                    "待申请人补正".into()
+                } else {
+                    fmt_date(c.case.intake.due)
+                },
+                // The domain's clock counts the working days left (negative: 超期).
+                days_left: c
+                    .deadlines(&calendar, today)
+                    .ok()
+                    .and_then(|k| k.intake_days_left),
+                channel: c.channel.label().into(),
+                unit: org.unit_name(&c.jurisdiction, &c.unit),
+                bundle: match c.bundle_id {
+                    Some(b) => self.bundle_ref(b).await?,
+                    None => None,
+                },
+            });
+        }
+        let home = grants.first().map_or("", |g| g.jurisdiction.as_str());
+        Ok(QueuePage {
+            lines,
+            next: next.map(|(due, id)| format!("{due}.{id}")),
+            my_unit: org.unit_name(home, &unit),
+            only_mine,
         })
     }
 

@@ -96,3 +96,31 @@ impl TownshipCentre {
         format!("{}人民政府", self.town)
     }
 }
+
+impl super::Organisation {
+    /// The name of a place where applications are received (a window, a township centre or a
+    /// village point) by its code in a jurisdiction; the code itself when it names none, empty for
+    /// no place.
+    pub fn unit_name(&self, jurisdiction: &str, unit: &str) -> String {
+        if unit.is_empty() {
+            return String::new();
+        }
+        let Some(j) = self.jurisdiction(jurisdiction) else {
+            return unit.to_string();
+        };
+        j.halls
+            .iter()
+            .flat_map(|h| h.windows.iter())
+            .find(|w| w.code == unit)
+            .map(|w| w.name.clone())
+            .or_else(|| j.township(unit).map(|t| t.name()))
+            .or_else(|| {
+                j.townships
+                    .iter()
+                    .flat_map(|t| t.villages.iter())
+                    .find(|v| v.code == unit)
+                    .map(|v| v.name.clone())
+            })
+            .unwrap_or_else(|| unit.to_string())
+    }
+}

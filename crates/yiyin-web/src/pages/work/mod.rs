@@ -11,15 +11,14 @@ pub mod shared;
 use crate::pages::Query;
 use askama::Template;
 use serde::Deserialize;
-use yiyin_app::cases::{CaseLine, CaseView, DocumentSummary, Worklist};
-use yiyin_domain::authz::{self, Operation};
+use yiyin_app::cases::{CaseLine, CaseView, DocumentSummary, IntakeQueue, Worklist};
 use yiyin_domain::calendar::{fmt_date, local_date};
 use yiyin_domain::engine::{CaseState, Clock};
 use yiyin_domain::event_names::event_label;
 use yiyin_domain::party::{ApplicantShown, Channel};
 use yiyin_domain::roles::Role;
 use yiyin_store::attachments::Attachment;
-use yiyin_store::cases::{CaseFilter, CaseRecord};
+use yiyin_store::cases::CaseRecord;
 use yiyin_store::events::Event;
 use yiyin_store::shared_materials::SharedMaterial;
 
@@ -118,145 +117,49 @@ pub async fn worklist(page: Page, Query(q): Query<WorkQuery>) -> PageResult {
     })
 }
 
-pub struct QueueLine {
-    pub id: i64,
-    pub number: String,
-    pub item_name: String,
-    pub applicant: String,
-    pub received_on: String,
-    pub intake_due: String,
-    /// Working days left in the intake window (negative when past); none while waiting for the
-    /// applicant's supplement.
-    pub days_left: Option<i64>,
-    pub channel: String,
-    /// The window or centre that received it.
-    pub unit: String,
-    /// The bundle (一件事) it is a member item of, if any: its intake is the bundle's.
-    pub bundle: Option<yiyin_app::bundles::BundleRef>,
-}
-
 #[derive(Template)]
 #[template(path = "work/queue.html")]
 struct QueuePage {
     chrome: Chrome,
-    lines: Vec<QueueLine>,
-    /// The user's own window, if they work at one.
-    my_unit: String,
-    only_mine: bool,
+    queue: yiyin_app::cases::QueuePage,
+    /// The first page's and the next page's addresses (None on the last page).
+    first: String,
+    next: Option<String>,
+    /// Whether this is a later page.
+    paged: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct QueueQuery {
     pub mine: String,
+    /// The page after this cursor (empty: the first page).
+    pub after: String,
 }
 
-/// Applications waiting for an intake outcome (online first), with the working days left before they
-/// are deemed accepted (Art. 32(4)).
+/// Applications a page of the intake queue lists.
+const QUEUE_PAGE: i64 = 100;
+
+/// Applications waiting for an intake outcome, in the order their intake windows end, with the
+/// working days left before they are deemed accepted (Art. 32(4)).
 pub async fn queue(page: Page, Query(q): Query<QueueQuery>) -> PageResult {
     page.require_staff()?;
-    let a = page.account();
-    let my_unit = a
-        .grants
-        .iter()
-        .find_map(|g| g.unit.clone())
-        .unwrap_or_default();
-    let only_mine = !q.mine.is_empty() && !my_unit.is_empty();
-    let org = page.app.org();
-    let mut jurisdictions: Vec<String> = a
-        .grants
-        .iter()
-        .filter(|g| authz::role_may(g.role, Operation::Intake))
-        .map(|g| g.jurisdiction.clone())
-        .collect();
-    jurisdictions.sort();
-    jurisdictions.dedup();
-    if jurisdictions.is_empty() {
-        return Err(AppError::Forbidden("无权查看受理队列：您的岗位没有受理职责".into()).into());
-    }
-    let cal = page.app.calendar();
-    let today = page.app.today();
-    let mut lines = Vec::new();
-    for s in [CaseState::Received, CaseState::AwaitingSupplement] {
-        let filter = CaseFilter {
-            jurisdictions: jurisdictions.clone(),
-            state: Some(s),
-            open_only: true,
-            limit: 500,
-            ..Default::default()
-        };
-        for c in page.app.store.list_cases(&filter).await? {
-            if page
-                .who()
-                .require(Operation::Intake, &page.app.intake_scope(&c).await?)
-                .is_err()
-                || (only_mine && c.unit != my_unit)
-            {
-                continue;
-            }
-            let due = c.case.intake.due;
-            // The domain's clock counts the working days left (negative: 超期).
-            let left = c
-                .deadlines(&cal, today)
-                .ok()
-                .and_then(|k| k.intake_days_left);
-            lines.push(QueueLine {
-                id: c.id,
-                number: c.number.clone(),
-                item_name: c.item_name.clone(),
-                applicant: c.applicant.name.clone(),
-                received_on: fmt_date(c.case.received_on),
-                intake_due: if s == CaseState::AwaitingSupplement {
-                    "待申请人补正".into()
-                } else {
-                    fmt_date(due)
-                },
-                days_left: left,
-                channel: c.channel.label().into(),
-                unit: unit_name(&org, &c.jurisdiction, &c.unit),
-                bundle: match c.bundle_id {
-                    Some(b) => page.app.bundle_ref(b).await?,
-                    None => None,
-                },
-            });
-        }
-    }
-    lines.sort_by_key(|l| (l.days_left.is_none(), l.days_left, l.id));
-    let my_unit = unit_name(
-        &org,
-        a.grants.first().map_or("", |g| g.jurisdiction.as_str()),
-        &my_unit,
-    );
+    let asked = IntakeQueue {
+        only_mine: !q.mine.is_empty(),
+        limit: QUEUE_PAGE,
+        after: q.after.clone(),
+    };
+    let queue = page.app.intake_queue(page.who(), &asked).await?;
+    let mine = if queue.only_mine { "1" } else { "" };
+    let address =
+        |after: &str| yiyin_app::query_url("/work/queue", &[("mine", mine), ("after", after)]);
     render(&QueuePage {
         chrome: page.chrome(""),
-        lines,
-        my_unit,
-        only_mine,
+        first: address(""),
+        next: queue.next.as_deref().map(address),
+        paged: !q.after.trim().is_empty(),
+        queue,
     })
-}
-
-/// The name of a window, township centre or village point.
-fn unit_name(org: &yiyin_domain::org::Organisation, jurisdiction: &str, unit: &str) -> String {
-    if unit.is_empty() {
-        return String::new();
-    }
-    let Some(j) = org.jurisdiction(jurisdiction) else {
-        return unit.to_string();
-    };
-    j.halls
-        .iter()
-        .flat_map(|h| h.windows.iter())
-        .find(|w| w.code == unit)
-        .map(|w| w.name.clone())
-        .or_else(|| j.township(unit).map(|t| t.name()))
-        .or_else(|| {
-            j.townships
-                .iter()
-                .flat_map(|t| t.villages.iter())
-                .find(|v| v.code == unit)
-                .map(|v| v.name.clone())
-        })
-        .unwrap_or_else(|| unit.to_string())
 }
 
 /// One event of the timeline as shown.
