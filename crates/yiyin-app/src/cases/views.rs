@@ -268,6 +268,12 @@ fn case_cursor(after: &str) -> Result<Option<(String, i64)>> {
         .ok_or_else(crate::paging::bad_cursor)
 }
 
+/// The cursor a page gives for the next, from the list key of the last case it went through
+/// ([`CaseRecord::list_key`]); read back by [`case_cursor`].
+fn cursor_of((due, id): (String, i64)) -> String {
+    format!("{due}.{id}")
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackStep {
@@ -292,6 +298,15 @@ pub struct TrackView {
     pub decided_on: Option<String>,
     pub decision: Option<String>,
     pub steps: Vec<TrackStep>,
+}
+
+/// The bundle a case is a member item of, from those read for its list.
+fn bundle_in(
+    bundles: &std::collections::HashMap<i64, Option<crate::bundles::BundleRef>>,
+    r: &CaseRecord,
+) -> Option<crate::bundles::BundleRef> {
+    r.bundle_id
+        .and_then(|id| bundles.get(&id).cloned().flatten())
 }
 
 /// A case as a worklist shows it, with its deadlines as of today.
@@ -658,7 +673,7 @@ impl App {
                 };
                 async move { Ok(store.list_cases(&f).await?) }
             },
-            |r: &CaseRecord| (r.due_sort.clone(), r.id),
+            |r: &CaseRecord| r.list_key(false),
             |rows: Vec<CaseRecord>| {
                 let seen = rows
                     .into_iter()
@@ -673,27 +688,29 @@ impl App {
         .await?;
         let calendar = self.calendar();
         let today = self.today();
-        let mut bundles: std::collections::HashMap<i64, Option<crate::bundles::BundleRef>> =
-            Default::default();
-        let mut lines = Vec::with_capacity(records.len());
-        for r in records {
-            let bundle = match r.bundle_id {
-                Some(id) => match bundles.get(&id) {
-                    Some(b) => b.clone(),
-                    None => {
-                        let b = self.bundle_ref(id).await?;
-                        bundles.insert(id, b.clone());
-                        b
-                    }
-                },
-                None => None,
-            };
-            lines.push(case_line(who, &r, bundle, &calendar, today));
-        }
+        let bundles = self.bundles_of(&records).await?;
+        let lines = records
+            .iter()
+            .map(|r| case_line(who, r, bundle_in(&bundles, r), &calendar, today))
+            .collect();
         Ok(CasePage {
             lines,
-            next: next.map(|(due, id)| format!("{due}.{id}")),
+            next: next.map(cursor_of),
         })
+    }
+
+    /// The bundles (一件事) the cases are member items of, each read once.
+    async fn bundles_of(
+        &self,
+        records: &[CaseRecord],
+    ) -> Result<std::collections::HashMap<i64, Option<crate::bundles::BundleRef>>> {
+        let ids: std::collections::BTreeSet<i64> =
+            records.iter().filter_map(|r| r.bundle_id).collect();
+        let mut bundles = std::collections::HashMap::new();
+        for id in ids {
+            bundles.insert(id, self.bundle_ref(id).await?);
+        }
+        Ok(bundles)
     }
 
     /// The applications waiting for an intake outcome (online and at the windows) that the reader
@@ -747,6 +764,7 @@ impl App {
         let org = self.org();
         let calendar = self.calendar();
         let today = self.today();
+        let bundles = self.bundles_of(&records).await?;
         let mut lines = Vec::with_capacity(records.len());
         for c in records {
             let supplementing = c.state == CaseState::AwaitingSupplement;
@@ -768,16 +786,13 @@ impl App {
                     .and_then(|k| k.intake_days_left),
                 channel: c.channel.label().into(),
                 unit: org.unit_name(&c.jurisdiction, &c.unit),
-                bundle: match c.bundle_id {
-                    Some(b) => self.bundle_ref(b).await?,
-                    None => None,
-                },
+                bundle: bundle_in(&bundles, &c),
             });
         }
         let home = grants.first().map_or("", |g| g.jurisdiction.as_str());
         Ok(QueuePage {
             lines,
-            next: next.map(|(due, id)| format!("{due}.{id}")),
+            next: next.map(cursor_of),
             my_unit: org.unit_name(home, &unit),
             only_mine,
         })
