@@ -405,7 +405,38 @@ const NEXT_CASE_NUMBER: &str =
     "INSERT INTO case_numbers (jurisdiction, year, next) VALUES ($1, $2, 1)
      ON CONFLICT (jurisdiction, year) DO UPDATE SET next = case_numbers.next + 1 RETURNING next";
 
+/// A case with whether it was received in simulation, by id.
+fn case_marked() -> String {
+    format!(
+        "SELECT {}, CAST(CASE WHEN EXISTS (SELECT 1 FROM simulated_cases s \
+           WHERE s.case_id = cases.id) THEN 1 ELSE 0 END AS BIGINT) AS simulated \
+         FROM cases WHERE id = $1",
+        CaseRow::COLUMNS
+    )
+}
+
+/// A case read for a write that is to follow ([`Store::case_for_write`]).
+#[derive(Debug, Clone)]
+pub struct CaseForWrite {
+    pub record: CaseRecord,
+    /// Whether it was received in simulation (marked at receipt, never unmarked).
+    simulated: bool,
+}
+
 impl Store {
+    /// A case read before the write that changes it, with what that write will ask of it, so
+    /// that the write need not read it again ([`WriteTx::case_read_before`]; a change made in
+    /// between fails the write's update as stale).
+    pub async fn case_for_write(&self, id: i64) -> Result<CaseForWrite> {
+        let WithLast(row, simulated): WithLast<CaseRow, bool> = sql!(&case_marked(); id)
+            .found(self.reader(), Missing::Case(id))
+            .await?;
+        Ok(CaseForWrite {
+            record: row.try_into()?,
+            simulated,
+        })
+    }
+
     /// PostgreSQL: the next serial of a jurisdiction's case numbers in a year, taken in a statement
     /// of its own before the write that uses it, so that the counter's row is locked for that
     /// statement only and receipts of a county do not wait for each other's whole write (a write
@@ -489,16 +520,18 @@ impl WriteTx {
     pub async fn case(&mut self, id: i64) -> Result<CaseRecord> {
         // With whether it was received in simulation, which the write will ask
         // ([`WriteTx::case_simulated`]; a case is marked at its receipt and never unmarked).
-        let sql = format!(
-            "SELECT {}, CAST(CASE WHEN EXISTS (SELECT 1 FROM simulated_cases s \
-               WHERE s.case_id = cases.id) THEN 1 ELSE 0 END AS BIGINT) AS simulated \
-             FROM cases WHERE id = $1",
-            CaseRow::COLUMNS
-        );
-        let WithLast(row, simulated): WithLast<CaseRow, bool> =
-            sql!(&sql; id).found(&mut **self, Missing::Case(id)).await?;
+        let WithLast(row, simulated): WithLast<CaseRow, bool> = sql!(&case_marked(); id)
+            .found(&mut **self, Missing::Case(id))
+            .await?;
         self.simulated.insert(id, simulated);
         row.try_into()
+    }
+
+    /// A case read before this write began ([`Store::case_for_write`]), taken as the write's
+    /// own read of it: the write's update of the case still checks that it is the version read.
+    pub fn case_read_before(&mut self, read: &CaseForWrite) -> CaseRecord {
+        self.simulated.insert(read.record.id, read.simulated);
+        read.record.clone()
     }
 
     /// The member cases of a bundle (一件事) as this transaction sees them, in the order received.

@@ -279,51 +279,61 @@ const LICENCE_COLUMNS: &[&str] = &[
 /// One row read as text: each column's name and value.
 type TextRow = Vec<(String, Option<String>)>;
 
-/// The rows of `table` whose `filter` column is one of `ids`, every column as text, in `filter`
-/// then id order, each with the value of `filter` (which must be among `columns`).
-async fn rows_as_text(
+/// The rows of cases and of their licences, every column as text: one statement for both
+/// tables (their columns side by side, the shorter list padded), each case's row then its
+/// licences in id order.
+async fn state_rows(
     conn: &mut sqlx::AnyConnection,
-    table: &str,
-    columns: &[&str],
-    filter: &str,
     ids: &[i64],
-) -> Result<Vec<(i64, TextRow)>> {
+) -> Result<(Vec<(i64, TextRow)>, Vec<(i64, TextRow)>)> {
     use sqlx::Row;
-    let key = columns
-        .iter()
-        .position(|c| *c == filter)
-        .expect("the filter column is encoded");
-    let list: Vec<String> = columns
-        .iter()
-        .map(|c| format!("CAST({c} AS TEXT)"))
-        .collect();
+    let width = CASE_COLUMNS.len().max(LICENCE_COLUMNS.len());
+    let list = |columns: &[&str]| -> String {
+        let mut out: Vec<String> = columns
+            .iter()
+            .map(|c| format!("CAST({c} AS TEXT)"))
+            .collect();
+        out.resize(width, "CAST(NULL AS TEXT)".into());
+        out.join(", ")
+    };
     let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let placeholders = placeholders.join(", ");
+    // `part` 0: the case's row; 1: a licence of it. `k` orders licences by id.
     let query = format!(
-        "SELECT {} FROM {table} WHERE {filter} IN ({}) ORDER BY {filter}, id",
-        list.join(", "),
-        placeholders.join(", ")
+        "SELECT CAST(0 AS BIGINT) AS part, id AS case_key, id AS k, {} FROM cases \
+           WHERE id IN ({placeholders}) \
+         UNION ALL \
+         SELECT CAST(1 AS BIGINT), case_id, id, {} FROM licences WHERE case_id IN ({placeholders}) \
+         ORDER BY part, case_key, k",
+        list(CASE_COLUMNS),
+        list(LICENCE_COLUMNS),
     );
     let rows = ids
         .iter()
         .fold(sqlx::query(&query), |q, id| q.bind(*id))
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|row| {
-            let values = columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| Ok((c.to_string(), row.try_get::<Option<String>, _>(i)?)))
-                .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?;
-            let id = values[key]
-                .1
-                .as_deref()
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| crate::rows::corrupt(filter, "not an id"))?;
-            Ok((id, values))
-        })
-        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
-        .map_err(Into::into)
+    let (mut cases, mut licences) = (Vec::new(), Vec::new());
+    for row in &rows {
+        let part: i64 = row.try_get(0)?;
+        let case: i64 = row.try_get(1)?;
+        let columns = if part == 0 {
+            CASE_COLUMNS
+        } else {
+            LICENCE_COLUMNS
+        };
+        let values = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Ok((c.to_string(), row.try_get::<Option<String>, _>(i + 3)?)))
+            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?;
+        if part == 0 {
+            cases.push((case, values));
+        } else {
+            licences.push((case, values));
+        }
+    }
+    Ok((cases, licences))
 }
 
 /// At most this many cases' rows read in one statement: SQLite binds slowly past a few hundred
@@ -355,10 +365,9 @@ pub async fn state_digests(
         case_ids.iter().map(|id| (*id, None)).collect();
     let per = ids_per_statement(conn);
     for chunk in case_ids.chunks(per) {
-        let cases = rows_as_text(conn, "cases", CASE_COLUMNS, "id", chunk).await?;
+        let (cases, rows) = state_rows(conn, chunk).await?;
         let mut licences: std::collections::HashMap<i64, Vec<TextRow>> = Default::default();
-        for (case, row) in rows_as_text(conn, "licences", LICENCE_COLUMNS, "case_id", chunk).await?
-        {
+        for (case, row) in rows {
             licences.entry(case).or_default().push(row);
         }
         for (id, case) in cases {

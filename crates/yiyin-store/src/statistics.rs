@@ -238,22 +238,97 @@ fn rows_per_statement(tx: &WriteTx, values: usize) -> usize {
     }
 }
 
+/// What a write reads of its cases' summary before it changes them
+/// ([`WriteTx::lock_summary`]).
+#[derive(Debug, Default)]
+pub struct LockedSummary {
+    /// The cases' summary rows (a case never summarised has none).
+    pub facts: Vec<SummaryFacts>,
+    /// The staff accounts counted with the cases, as (case, account).
+    pub staff: Vec<(i64, i64)>,
+    /// The cards issued on the cases, by case and date.
+    pub cards: Vec<StatisticsCard>,
+}
+
+/// A summary row as [`WriteTx::lock_summary`] locks it, with its case's staff accounts (a list
+/// of ids, comma-separated) and whether any card was issued on it.
+struct LockedFacts {
+    facts: SummaryFacts,
+    staff: Option<String>,
+    carded: bool,
+}
+
+impl sqlx::FromRow<'_, sqlx::any::AnyRow> for LockedFacts {
+    fn from_row(row: &sqlx::any::AnyRow) -> std::result::Result<Self, sqlx::Error> {
+        Ok(LockedFacts {
+            facts: sqlx::FromRow::from_row(row)?,
+            staff: Column::get(row, "staff")?,
+            carded: Column::get(row, "carded")?,
+        })
+    }
+}
+
 impl WriteTx {
-    /// The summary rows of these cases, locked for this transaction on PostgreSQL (a concurrent
-    /// write of the same case waits, so that no change is taken away twice).
-    pub async fn summary_facts(&mut self, ids: &[i64]) -> Result<Vec<SummaryFacts>> {
+    /// The summary of these cases as a write that changes them needs it: their rows locked for
+    /// this transaction on PostgreSQL (a concurrent write of the same case waits, so that no change
+    /// is taken away twice), the staff counted with them and their cards. One statement for cases
+    /// that have a row and no card — every write of a case after its receipt, as a rule; the
+    /// staff and the cards of the others read apart (a case not summarised yet, in a rebuild or
+    /// at its receipt, may have cards and no row).
+    pub async fn lock_summary(&mut self, ids: &[i64]) -> Result<LockedSummary> {
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(LockedSummary::default());
         }
-        // Locked and read in one statement.
+        let staff_list = if self.is_sqlite() {
+            "group_concat(s.account_id)"
+        } else {
+            "string_agg(CAST(s.account_id AS TEXT), ',')"
+        };
         let mut q = Statement::new("UPDATE statistics_facts SET volatile = volatile WHERE case_id");
         q.push_in(ids);
-        q.push(" RETURNING ").push(SummaryFacts::COLUMNS);
-        q.all(&mut **self).await
+        q.push(format!(
+            " RETURNING {}, (SELECT {staff_list} FROM statistics_case_staff s \
+               WHERE s.case_id = statistics_facts.case_id) AS staff, \
+             CAST(CASE WHEN EXISTS (SELECT 1 FROM monitoring_cards m \
+               WHERE m.case_id = statistics_facts.case_id) THEN 1 ELSE 0 END AS BIGINT) AS carded",
+            SummaryFacts::COLUMNS
+        ));
+        let locked: Vec<LockedFacts> = q.all(&mut **self).await?;
+        let mut out = LockedSummary::default();
+        let found: std::collections::BTreeSet<i64> =
+            locked.iter().map(|l| l.facts.case_id).collect();
+        let unread: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !found.contains(id))
+            .collect();
+        let mut carded = unread.clone();
+        for l in locked {
+            for account in l.staff.as_deref().unwrap_or_default().split(',') {
+                if account.is_empty() {
+                    continue;
+                }
+                let account = account.trim().parse().map_err(|_| {
+                    crate::StoreError::Corrupt(format!(
+                        "statistics staff list of case {}",
+                        l.facts.case_id
+                    ))
+                })?;
+                out.staff.push((l.facts.case_id, account));
+            }
+            if l.carded {
+                carded.push(l.facts.case_id);
+            }
+            out.facts.push(l.facts);
+        }
+        out.staff.extend(self.summary_staff(&unread).await?);
+        carded.sort_unstable();
+        out.cards = self.summary_cards(&carded).await?;
+        Ok(out)
     }
 
     /// The staff accounts counted with these cases, as (case, account).
-    pub async fn summary_staff(&mut self, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    async fn summary_staff(&mut self, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -264,7 +339,7 @@ impl WriteTx {
     }
 
     /// The cards issued on these cases, by case and date.
-    pub async fn summary_cards(&mut self, ids: &[i64]) -> Result<Vec<StatisticsCard>> {
+    async fn summary_cards(&mut self, ids: &[i64]) -> Result<Vec<StatisticsCard>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }

@@ -377,7 +377,8 @@ impl App {
     /// Takes an action on a case now.
     #[tracing::instrument(skip_all, fields(case = input.case_id, action = input.action.name()))]
     pub async fn act(&self, who: &Principal, input: ActOn) -> Result<CaseRecord> {
-        let current = self.store.case(input.case_id).await?;
+        let read = self.store.case_for_write(input.case_id).await?;
+        let current = &read.record;
         let scope = self.case_scope(&current);
         who.may_view(&current, &scope)?;
         if who.is_staff() {
@@ -432,53 +433,67 @@ impl App {
         } else {
             vec![]
         };
-        let at = self.now();
-        let mut tx = self.store.begin_write().await?;
-        let record = tx.case(input.case_id).await?;
-        if let Some(v) = input.version
-            && v != record.version
-        {
-            return Err(AppError::Conflict(format!(
-                "办件{}已被他人更新（当前第{}版，您看到的是第{v}版），请刷新后重试",
-                record.number, record.version
-            )));
+        // The case as read above is the write's, unless another write changed it in between:
+        // then the update finds it stale, and the act is tried once more on the case as it is.
+        let mut stale_once = false;
+        loop {
+            let at = self.now();
+            let mut tx = self.store.begin_write().await?;
+            let record = if stale_once {
+                tx.case(input.case_id).await?
+            } else {
+                tx.case_read_before(&read)
+            };
+            if let Some(v) = input.version
+                && v != record.version
+            {
+                return Err(AppError::Conflict(format!(
+                    "办件{}已被他人更新（当前第{}版，您看到的是第{v}版），请刷新后重试",
+                    record.number, record.version
+                )));
+            }
+            let calendar = self.calendar();
+            let ctx = record.context(&calendar, &facts);
+            let date = local_date(at);
+            let mut transitions = Vec::new();
+            let mut case = record.case.clone();
+            if let Some((next, deemed)) = case.tick(date) {
+                case = next;
+                transitions.push(deemed_transition(&deemed));
+            }
+            let mut applied = case.apply(&ctx, date, &action)?;
+            transitions.push(transition_of(&action, &applied));
+            for f in fetches.iter().filter(|f| f.fetched()) {
+                applied.case.record_fetched(&ctx, &f.code)?;
+            }
+            let (shared_rows, fetched) = crate::sharing::recorded(&fetches);
+            transitions.extend(fetched);
+            tx.record_shared(record.id, &shared_rows, &actor.name, at.timestamp_millis())
+                .await?;
+            tx.attach(record.id, &attachments, &actor.name, at.timestamp_millis())
+                .await?;
+            let written = self
+                .update_case(
+                    &mut tx,
+                    &record,
+                    &applied.case,
+                    &ctx,
+                    &actor,
+                    at,
+                    transitions,
+                )
+                .await;
+            match written {
+                Err(AppError::Conflict(_)) if !stale_once => stale_once = true,
+                written => {
+                    let written = written?;
+                    tx.commit().await?;
+                    return Ok(written);
+                }
+            }
         }
-        let calendar = self.calendar();
-        let ctx = record.context(&calendar, &facts);
-        let date = local_date(at);
-        let mut transitions = Vec::new();
-        let mut case = record.case.clone();
-        if let Some((next, deemed)) = case.tick(date) {
-            case = next;
-            transitions.push(deemed_transition(&deemed));
-        }
-        let mut applied = case.apply(&ctx, date, &action)?;
-        transitions.push(transition_of(&action, &applied));
-        for f in fetches.iter().filter(|f| f.fetched()) {
-            applied.case.record_fetched(&ctx, &f.code)?;
-        }
-        let (shared_rows, fetched) = crate::sharing::recorded(&fetches);
-        transitions.extend(fetched);
-        tx.record_shared(record.id, &shared_rows, &actor.name, at.timestamp_millis())
-            .await?;
-        tx.attach(record.id, &attachments, &actor.name, at.timestamp_millis())
-            .await?;
-        let written = self
-            .update_case(
-                &mut tx,
-                &record,
-                &applied.case,
-                &ctx,
-                &actor,
-                at,
-                transitions,
-            )
-            .await?;
-        tx.commit().await?;
-        Ok(written)
     }
 
-    /// Applies what the passing of time does (deemed acceptance) to one case; None if nothing.
     pub async fn apply_time(&self, id: i64, at: DateTime<Utc>) -> Result<Option<CaseRecord>> {
         let mut tx = self.store.begin_write().await?;
         let record = tx.case(id).await?;

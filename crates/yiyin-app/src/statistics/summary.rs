@@ -150,14 +150,11 @@ async fn summarise(
     acted: &[(i64, i64)],
 ) -> Result<Summarised> {
     let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
-    let old: BTreeMap<i64, SummaryFacts> = tx
-        .summary_facts(&ids)
-        .await?
-        .into_iter()
-        .map(|f| (f.case_id, f))
-        .collect();
+    let locked = tx.lock_summary(&ids).await?;
+    let old: BTreeMap<i64, SummaryFacts> =
+        locked.facts.into_iter().map(|f| (f.case_id, f)).collect();
     let mut staff: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-    for (case, account) in tx.summary_staff(&ids).await? {
+    for (case, account) in locked.staff {
         staff.entry(case).or_default().insert(account);
     }
     let new_staff: Vec<(i64, i64)> = acted
@@ -169,7 +166,7 @@ async fn summarise(
         .collect();
     tx.add_summary_staff(&new_staff).await?;
     let mut cards: BTreeMap<i64, Vec<CardFact>> = BTreeMap::new();
-    for c in tx.summary_cards(&ids).await? {
+    for c in locked.cards {
         cards.entry(c.case_id).or_default().push(CardFact {
             limit: c.card_limit,
             on: c.card_on,
