@@ -793,6 +793,33 @@ async fn stale_versions_conflict(f: Fixture) {
     assert_eq!(now.case.corrections, 1);
     assert_eq!(store.case_events(id).await.unwrap()[1].reason, "第一次");
     assert_eq!(store.case_events(id).await.unwrap().len(), 2);
+    // A case read for a write (`case_for_write`) and changed by another before that write: the
+    // write that takes the read as its own finds it stale, and keeps nothing.
+    let before = store.case_for_write(id).await.unwrap();
+    assert_eq!(before.record.version, 2);
+    assert_eq!(correct(store, &before.record, "第三次").await.unwrap(), 3);
+    let at = at("2025-03-03");
+    let err = write(store, async |tx| {
+        let record = tx.case_read_before(&before);
+        assert!(!tx.case_simulated(id).await?);
+        tx.update_case(&record, &record.case, None, at.timestamp_millis())
+            .await
+            .map(|r| r.version)
+    })
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StoreError::Conflict(Conflict::StaleCase {
+                current: 3,
+                seen: 2,
+                ..
+            })
+        ),
+        "{err}"
+    );
+    assert_eq!(store.case(id).await.unwrap().version, 3);
     assert_chain_whole(store).await;
 }
 
