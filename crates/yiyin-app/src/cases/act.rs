@@ -379,8 +379,8 @@ impl App {
     pub async fn act(&self, who: &Principal, input: ActOn) -> Result<CaseRecord> {
         let read = self.store.case_for_write(input.case_id).await?;
         let current = &read.record;
-        let scope = self.case_scope(&current);
-        who.may_view(&current, &scope)?;
+        let scope = self.case_scope(current);
+        who.may_view(current, &scope)?;
         if who.is_staff() {
             who.require(authz::operation_for(&input.action), &scope)?;
         } else if !applicant_may(&input.action) {
@@ -411,11 +411,11 @@ impl App {
                 .filter(|u| asked.contains(&u.material))
                 .collect();
             if let Action::Supplement { materials } = &input.action {
-                applicant_delivers(&current, &asked, materials, &uploads)?;
+                applicant_delivers(current, &asked, materials, &uploads)?;
             }
             uploads
         };
-        let action = self.signed_action(who, &current, input.action).await?;
+        let action = self.signed_action(who, current, input.action).await?;
         let attachments = self.keep_uploads(&uploads).await?;
         let facts = if matches!(action, Action::AcceptOnCommitment { .. }) {
             self.applicant_facts(current.applicant.id_number.as_str())
@@ -429,7 +429,7 @@ impl App {
         let actor = who.actor_at(&self.org(), at_window);
         // At supplement, the shared materials not yet in hand are fetched again (免提交).
         let fetches = if matches!(action, Action::Supplement { .. }) {
-            self.fetch_for_case(&current).await?
+            self.fetch_for_case(current).await?
         } else {
             vec![]
         };
