@@ -723,10 +723,12 @@ impl App {
                 "无权查看受理队列：您的岗位没有受理职责".into(),
             ));
         }
-        let grants = &who.account.grants;
-        let unit = grants
+        // The reader's own window or centre, in the jurisdiction of the grant that names it.
+        let (home, unit) = who
+            .account
+            .grants
             .iter()
-            .find_map(|g| g.unit.clone())
+            .find_map(|g| Some((g.jurisdiction.clone(), g.unit.clone()?)))
             .unwrap_or_default();
         let only_mine = q.only_mine && !unit.is_empty();
         let filter = CaseFilter {
@@ -789,11 +791,10 @@ impl App {
                 bundle: bundle_in(&bundles, &c),
             });
         }
-        let home = grants.first().map_or("", |g| g.jurisdiction.as_str());
         Ok(QueuePage {
             lines,
             next: next.map(cursor_of),
-            my_unit: org.unit_name(home, &unit),
+            my_unit: org.unit_name(&home, &unit),
             only_mine,
         })
     }
