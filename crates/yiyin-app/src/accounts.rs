@@ -529,9 +529,20 @@ impl App {
 
     /// The session of a token, if it exists, has not expired nor gone idle longer than its
     /// account's idle timeout, and its account is active; records that it served a request.
+    /// Where several servers share the database, this server's settings are first brought up to
+    /// the versions read with the session ([`crate::settings_sync`]), so that the request is
+    /// served with them.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let hash = token_hash(token);
-        let Some(found) = self.store.session_account(&hash).await? else {
+        let found = self.store.session_account(&hash).await?;
+        match &found {
+            Some(found) => {
+                self.sync_settings_to_if_shared(found.settings_versions.clone())
+                    .await
+            }
+            None => self.sync_settings_if_shared().await,
+        }
+        let Some(found) = found else {
             return Ok(None);
         };
         let (row, account) = (found.session, found.account);

@@ -322,7 +322,8 @@ impl App {
         clock: Option<&Clock>,
         transitions: Vec<Transition>,
     ) -> Result<()> {
-        let j = &tx.jurisdiction(&record.jurisdiction).await?;
+        // The organisation as this request judged the act by (current: `crate::settings_sync`).
+        let j = &self.jurisdiction(&record.jurisdiction)?;
         let events: Vec<NewEvent> = transitions
             .iter()
             .map(|t| {

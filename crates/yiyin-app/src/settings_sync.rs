@@ -1,7 +1,8 @@
 //! Several app servers on one database: the settings each server keeps in memory (the calendar
 //! years, the organisation with the seals it needs, the township delegations) follow the versions
 //! the store raises when one is saved ([`yiyin_store::settings`]). A server compares them on use —
-//! before each request on PostgreSQL, and in every minute's sweep — and rereads what changed, so a
+//! before each request on PostgreSQL (read with the request's session where it has one, by the
+//! same statement), and in every minute's sweep — and rereads what changed, so a
 //! calendar year, a department or a delegation saved on one server is used by every server at once,
 //! without a restart. The catalog needs nothing of this: it is read from the store on use.
 
@@ -41,8 +42,15 @@ impl App {
     /// Rereads every setting changed in the store since this server last read it (on another
     /// server, or here). Returns the names of those reread.
     pub async fn sync_settings(&self) -> Result<Vec<String>> {
+        let versions = self.store.settings_versions().await?;
+        self.sync_settings_to(versions).await
+    }
+
+    /// Rereads every setting whose version in `versions` (as just read from the store) is not the
+    /// one this server last read. Returns the names of those reread.
+    async fn sync_settings_to(&self, versions: Vec<(String, i64)>) -> Result<Vec<String>> {
         let mut reread = Vec::new();
-        for (name, version) in self.store.settings_versions().await? {
+        for (name, version) in versions {
             if self.settings_seen.get(&name) == Some(version) {
                 continue;
             }
@@ -74,6 +82,17 @@ impl App {
             return;
         }
         if let Err(e) = self.sync_settings().await {
+            tracing::warn!(error = %e, "settings not reread");
+        }
+    }
+
+    /// [`App::sync_settings_if_shared`] with the versions a request's session read carried
+    /// ([`yiyin_store::accounts::SessionAccount::settings_versions`]): no statement of its own.
+    pub(crate) async fn sync_settings_to_if_shared(&self, versions: Vec<(String, i64)>) {
+        if self.store.backend() != yiyin_store::Backend::Postgres {
+            return;
+        }
+        if let Err(e) = self.sync_settings_to(versions).await {
             tracing::warn!(error = %e, "settings not reread");
         }
     }

@@ -149,6 +149,9 @@ pub struct SessionAccount {
     pub account: Account,
     /// Whether the account enrolled a second factor.
     pub totp_enrolled: bool,
+    /// Every setting's version, by name, read by the same statement
+    /// ([`crate::settings::SETTINGS`]): a server that shares the database compares them on use.
+    pub settings_versions: Vec<(String, i64)>,
 }
 
 /// A row of [`Store::session_account`]'s first statement: the session and its account, with one
@@ -159,6 +162,7 @@ struct SessionAccountRow {
     totp_enrolled: bool,
     has_identity: bool,
     grant: Option<GrantRow>,
+    settings_versions: Vec<(String, i64)>,
 }
 
 impl sqlx::FromRow<'_, sqlx::any::AnyRow> for SessionAccountRow {
@@ -169,6 +173,7 @@ impl sqlx::FromRow<'_, sqlx::any::AnyRow> for SessionAccountRow {
             account: AccountRow::from_row(row)?,
             totp_enrolled: bool::get(row, "totp_enrolled")?,
             has_identity: bool::get(row, "has_identity")?,
+            settings_versions: crate::settings::versions_of(row)?,
             grant: match String::get(row, "g_role")?.as_str() {
                 "" => None,
                 _ => Some(GrantRow {
@@ -414,7 +419,8 @@ impl Store {
 
     /// A session by the hash of its token with its account, read as every request needs them:
     /// the session, the account, whether it enrolled a second factor and its grants in one
-    /// statement (a row a grant), and the verified identity in a second only where there is one.
+    /// statement (a row a grant) with the versions of the settings, and the verified identity in a
+    /// second only where there is one.
     pub async fn session_account(&self, token_hash: &str) -> Result<Option<SessionAccount>> {
         let sql = format!(
             "SELECT {}, {}, \
@@ -422,12 +428,13 @@ impl Store {
                CAST(CASE WHEN EXISTS (SELECT 1 FROM account_identities i \
                  WHERE i.account_id = a.id) THEN 1 ELSE 0 END AS BIGINT) AS has_identity, \
                COALESCE(g.role, '') AS g_role, COALESCE(g.jurisdiction, '') AS g_jurisdiction, \
-               COALESCE(g.department, '') AS g_department, COALESCE(g.unit, '') AS g_unit \
+               COALESCE(g.department, '') AS g_department, COALESCE(g.unit, '') AS g_unit, {} \
              FROM sessions s JOIN accounts a ON a.id = s.account_id \
              LEFT JOIN account_roles g ON g.account_id = a.id \
              WHERE s.token_hash = $1 ORDER BY g.jurisdiction, g.role",
             crate::rows::columns_of::<SessionRow>("s"),
             crate::rows::columns_of::<AccountRow>("a"),
+            crate::settings::versions_columns(),
         );
         let mut rows: Vec<SessionAccountRow> = sql!(&sql; token_hash).all(self.reader()).await?;
         let grants: Vec<GrantRow> = rows.iter_mut().filter_map(|r| r.grant.take()).collect();
@@ -442,6 +449,7 @@ impl Store {
             session: found.session,
             account: assemble(found.account, grants, verified)?,
             totp_enrolled: found.totp_enrolled,
+            settings_versions: found.settings_versions,
         }))
     }
 }

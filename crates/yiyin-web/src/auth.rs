@@ -83,10 +83,38 @@ fn token_of(headers: &HeaderMap) -> Option<(String, Via)> {
     cookie(headers, SESSION_COOKIE).map(|t| (t, Via::Cookie))
 }
 
+/// Settles who is asking once, before any route (but for static assets): the session of the
+/// request's token, read with the versions of the settings by one statement, is kept for the
+/// extractors below; a request without a token has the settings compared on their own (on a
+/// database several servers share, a setting saved on another server is used from this request
+/// on: `yiyin_app::settings_sync`). A lookup that fails is left to the extractor, which repeats it
+/// and answers with its error.
+pub async fn settle(
+    axum::extract::State(app): axum::extract::State<App>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !req.uri().path().starts_with("/static/") {
+        match token_of(req.headers()) {
+            Some((token, via)) => {
+                if let Ok(session) = app.session(&token).await {
+                    req.extensions_mut()
+                        .insert(Viewer(session.map(|s| (s, via))));
+                }
+            }
+            None => app.sync_settings_if_shared().await,
+        }
+    }
+    next.run(req).await
+}
+
 impl FromRequestParts<App> for Viewer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        if let Some(settled) = parts.extensions.get::<Viewer>() {
+            return Ok(settled.clone());
+        }
         let Some((token, via)) = token_of(&parts.headers) else {
             return Ok(Viewer(None));
         };

@@ -68,8 +68,9 @@ pub fn router_with(app: App, config: WebConfig) -> Router {
             app.clone(),
             pages::flash::dress_errors,
         ))
-        // Several servers on one database: a setting saved on another is used from this request on.
-        .layer(axum::middleware::from_fn_with_state(app, settings_current))
+        // Who is asking, settled once; several servers on one database: a setting saved on
+        // another is used from this request on.
+        .layer(axum::middleware::from_fn_with_state(app, auth::settle))
         .layer(axum::middleware::from_fn(pages::flash::notices))
         // Every string of the path and query passes the general rule of input once, before any route.
         .layer(axum::middleware::from_fn(input::check_uri))
@@ -80,19 +81,6 @@ pub fn router_with(app: App, config: WebConfig) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-}
-
-/// Rereads the settings another server changed (`yiyin_app::settings_sync`) before a request
-/// other than a static asset.
-async fn settings_current(
-    axum::extract::State(app): axum::extract::State<App>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    if !req.uri().path().starts_with("/static/") {
-        app.sync_settings_if_shared().await;
-    }
-    next.run(req).await
 }
 
 fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {

@@ -175,7 +175,8 @@ async fn three_servers_on_one_database() {
         );
     }
 
-    // A calendar year loaded on one server is used by the others at once, without a restart.
+    // A calendar year loaded on one server is used by the others at once, without a restart:
+    // from a signed-in request on (the versions read with its session), and from an anonymous one.
     let admin = first.staff("hy.admin", Role::SystemAdmin, HANYIN).await;
     let year = r#"{"year":2031,"days":[{"name":"元旦","date":"2031-01-01","isOffDay":true}]}"#;
     let principal = first.principal("hy.admin").await;
@@ -184,17 +185,24 @@ async fn three_servers_on_one_database() {
         .upload_calendar(&principal, year)
         .await
         .expect("the year");
-    for s in &servers[1..] {
-        let (status, page) = s.page_text(&admin, "/admin/calendar").await;
-        assert_eq!(status, 200, "{page}");
-        assert!(page.contains("2031年"), "{}: {page}", s.base);
-        assert!(
-            !s.app
-                .calendar()
-                .is_workday(yiyin_testkit::fixtures::date("2031-01-01"))
-                .expect("2031 known")
-        );
-    }
+    let new_year_known = |s: &Api| {
+        s.app
+            .calendar()
+            .is_workday(yiyin_testkit::fixtures::date("2031-01-01"))
+            .is_ok_and(|workday| !workday)
+    };
+    let (status, page) = servers[1].page_text(&admin, "/admin/calendar").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("2031年"), "{}: {page}", servers[1].base);
+    assert!(new_year_known(&servers[1]));
+    let anonymous = reqwest::get(servers[2].url("/healthz"))
+        .await
+        .expect("the server answers");
+    assert_eq!(anonymous.status(), 200);
+    assert!(new_year_known(&servers[2]), "an anonymous request rereads");
+    let (status, page) = servers[2].page_text(&admin, "/admin/calendar").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("2031年"), "{}: {page}", servers[2].base);
 
     // Archiving: one closed case cannot be archived now (its licence's file is missing from the
     // blob store); the three sweeps, at once, go past it and build every other package once.

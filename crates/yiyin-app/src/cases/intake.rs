@@ -413,7 +413,6 @@ impl App {
         let year = date.year();
         let reserved = self.store.reserve_case_number(&j.code, year).await?;
         let mut tx = self.store.begin_write().await?;
-        let j = tx.jurisdiction(&input.jurisdiction).await?;
         let seq = match reserved {
             Some(seq) => seq,
             None => tx.next_case_number(&j.code, year).await?,
