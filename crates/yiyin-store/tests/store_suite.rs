@@ -824,16 +824,19 @@ async fn stale_versions_conflict(f: Fixture) {
 }
 
 /// Many writers at once (SQLite commits them in groups): each succeeds or fails on its own, a
-/// cancelled writer loses only its own write, nobody waits forever, and the chain stays whole.
+/// cancelled writer loses only its own write (or, cancelled after handing its write to the commit,
+/// has it kept whole: as when a client goes away after sending), nobody waits forever, and the
+/// chain stays whole.
 async fn concurrent_writes_commit_together_and_fail_alone(f: Fixture) {
     let store = &f.store;
     let id = insert_case(store, at("2025-03-03"), None).await.unwrap();
     let read = store.case(id).await.unwrap();
+    let correcting = |i: usize| i.is_multiple_of(4);
     let mut tasks = Vec::new();
     for i in 0..40 {
         let (store, read) = (store.clone(), read.clone());
         tasks.push(tokio::spawn(async move {
-            if i % 4 == 0 {
+            if correcting(i) {
                 // All name the same version of one case: exactly one may win.
                 correct(&store, &read, &format!("更正{i}"))
                     .await
@@ -849,8 +852,9 @@ async fn concurrent_writes_commit_together_and_fail_alone(f: Fixture) {
     for t in tasks.iter().skip(1).step_by(7) {
         t.abort();
     }
-    let (mut created, mut acted, mut conflicts, mut cancelled) = (0, 0, 0, 0);
-    for t in tasks {
+    let (mut created, mut acted, mut conflicts) = (0_i64, 0_i64, 0_i64);
+    let (mut cancelled_creates, mut cancelled_corrections) = (0_i64, 0_i64);
+    for (i, t) in tasks.into_iter().enumerate() {
         match tokio::time::timeout(std::time::Duration::from_secs(30), t)
             .await
             .expect("no writer waits forever")
@@ -859,25 +863,30 @@ async fn concurrent_writes_commit_together_and_fail_alone(f: Fixture) {
             Ok(Ok(_)) => acted += 1,
             Ok(Err(StoreError::Conflict(Conflict::StaleCase { .. }))) => conflicts += 1,
             Ok(Err(e)) => panic!("{e}"),
-            Err(e) if e.is_cancelled() => cancelled += 1,
+            Err(e) if e.is_cancelled() && correcting(i) => cancelled_corrections += 1,
+            Err(e) if e.is_cancelled() => cancelled_creates += 1,
             Err(e) => panic!("{e}"),
         }
     }
-    assert_eq!(
-        acted,
-        1.min(10 - conflicts),
-        "one winner among those that ran"
-    );
-    assert_eq!(created + acted + conflicts + cancelled, 40);
-    assert_eq!(
-        store.case_count().await.unwrap(),
-        1 + created as i64,
-        "every acknowledged case is there, and no other"
+    assert_eq!(acted + conflicts + cancelled_corrections, 10);
+    assert_eq!(created + cancelled_creates, 30);
+    // One correction at most landed: the one acknowledged, or else perhaps a cancelled one; when
+    // one was refused as stale, another landed.
+    let corrected = store.case(id).await.unwrap().version - 1;
+    assert!(acted <= 1, "one winner among those that ran");
+    assert!(corrected == acted || (acted == 0 && corrected == 1 && cancelled_corrections > 0));
+    if conflicts > 0 {
+        assert_eq!(corrected, 1, "a stale correction lost to one that landed");
+    }
+    // Every acknowledged case is there; a cancelled one perhaps, whole; no other.
+    let cases = store.case_count().await.unwrap();
+    assert!(
+        (1 + created..=1 + created + cancelled_creates).contains(&cases),
+        "every acknowledged case is there, and no other: {cases} cases, {created} acknowledged"
     );
     // Every case has its receipt event, and the one case its one correction at most.
     let events = assert_chain_whole(store).await;
-    assert_eq!(events, 1 + created as i64 + acted as i64);
-    assert_eq!(store.case(id).await.unwrap().version, 1 + acted as i64);
+    assert_eq!(events, cases + corrected);
     // The store still writes afterwards.
     insert_case(store, at("2025-03-03"), None).await.unwrap();
     assert_chain_whole(store).await;
