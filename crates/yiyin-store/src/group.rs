@@ -1,7 +1,11 @@
 //! Group commit for SQLite's one writer. SQLite writes one transaction at a time, and with
 //! `synchronous=FULL` each commit waits for the disk. When writes queue up, the writer runs them one
 //! after another inside one transaction, each in its own savepoint (a failing write rolls back only
-//! itself), and commits them together with one flush to disk. No write is answered before the commit
+//! itself), and commits them together with one flush to disk. The first write of a group needs no
+//! savepoint: what it undoes is the whole transaction. (SQLite keeps a savepoint's undo in a
+//! journal in memory that it walks from the start at the end of every statement inside it, so a
+//! large write — a batch of generated cases, a catalog import — slowed with the square of its size
+//! in one.) No write is answered before the commit
 //! that holds it: what is acknowledged is on disk.
 //!
 //! [`WriteTx`] is what the store's writes use: on PostgreSQL a plain transaction (many writers run at
@@ -40,6 +44,9 @@ struct Open {
     tx: Option<Transaction<'static, Any>>,
     /// Writes kept in the open transaction.
     members: usize,
+    /// Whether the member holding the lock wrote in a savepoint of its own (not when it was the
+    /// first of the group: it rolls back the whole transaction).
+    savepoint: bool,
     /// Tells the members how their group's commit went.
     done: watch::Sender<Outcome>,
 }
@@ -75,6 +82,7 @@ impl Group {
             open: Arc::new(Mutex::new(Open {
                 tx: None,
                 members: 0,
+                savepoint: false,
                 done: watch::channel(None).0,
             })),
             waiting: AtomicUsize::new(0),
@@ -95,10 +103,14 @@ impl Group {
                 let tx = self.pool.begin().await?;
                 open.start(tx);
             }
-            let tx = open.tx.as_mut().expect("an open transaction");
-            sqlx::query("SAVEPOINT yiyin_write")
-                .execute(&mut **tx)
-                .await?;
+            // Others' writes are in the transaction: this one's are kept apart from them.
+            open.savepoint = open.members > 0;
+            if open.savepoint {
+                let tx = open.tx.as_mut().expect("an open transaction");
+                sqlx::query("SAVEPOINT yiyin_write")
+                    .execute(&mut **tx)
+                    .await?;
+            }
             Ok::<_, StoreError>(())
         }
         .await;
@@ -144,7 +156,9 @@ impl Group {
 
     /// Leaves the group without keeping this member's writes.
     async fn abandon(self: Arc<Self>, mut open: OwnedMutexGuard<Open>) {
-        if let Some(tx) = open.tx.as_mut() {
+        if open.savepoint
+            && let Some(tx) = open.tx.as_mut()
+        {
             let undone = async {
                 sqlx::query("ROLLBACK TO yiyin_write")
                     .execute(&mut **tx)
@@ -233,8 +247,11 @@ impl WriteTx {
             }
             Inner::Member { group, open } => {
                 let mut guard = open.take().expect("a member holds the lock");
-                let tx = guard.tx.as_mut().expect("an open transaction");
-                if let Err(e) = sqlx::query("RELEASE yiyin_write").execute(&mut **tx).await {
+                if guard.savepoint
+                    && let Err(e) = sqlx::query("RELEASE yiyin_write")
+                        .execute(&mut **guard.tx.as_mut().expect("an open transaction"))
+                        .await
+                {
                     tokio::spawn(group.clone().abandon(guard));
                     return Err(e.into());
                 }
