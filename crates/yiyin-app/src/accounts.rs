@@ -535,13 +535,8 @@ impl App {
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let hash = token_hash(token);
         let found = self.store.session_account(&hash).await?;
-        match &found {
-            Some(found) => {
-                self.sync_settings_to_if_shared(found.settings_versions.clone())
-                    .await
-            }
-            None => self.sync_settings_if_shared().await,
-        }
+        self.sync_settings_if_shared(found.as_ref().map(|f| f.settings_versions.clone()))
+            .await;
         let Some(found) = found else {
             return Ok(None);
         };

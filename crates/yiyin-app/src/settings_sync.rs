@@ -75,24 +75,19 @@ impl App {
     }
 
     /// [`App::sync_settings`] where several servers may share the database (PostgreSQL); on
-    /// SQLite one server holds the database and every change is made here. A failure is logged:
-    /// the settings in memory stay as they were.
-    pub async fn sync_settings_if_shared(&self) {
+    /// SQLite one server holds the database and every change is made here. `read` carries the
+    /// versions a request's session read brought with it
+    /// ([`yiyin_store::accounts::SessionAccount::settings_versions`]): then no statement of its
+    /// own; None reads them. A failure is logged: the settings in memory stay as they were.
+    pub async fn sync_settings_if_shared(&self, read: Option<Vec<(String, i64)>>) {
         if self.store.backend() != yiyin_store::Backend::Postgres {
             return;
         }
-        if let Err(e) = self.sync_settings().await {
-            tracing::warn!(error = %e, "settings not reread");
-        }
-    }
-
-    /// [`App::sync_settings_if_shared`] with the versions a request's session read carried
-    /// ([`yiyin_store::accounts::SessionAccount::settings_versions`]): no statement of its own.
-    pub(crate) async fn sync_settings_to_if_shared(&self, versions: Vec<(String, i64)>) {
-        if self.store.backend() != yiyin_store::Backend::Postgres {
-            return;
-        }
-        if let Err(e) = self.sync_settings_to(versions).await {
+        let synced = match read {
+            Some(versions) => self.sync_settings_to(versions).await,
+            None => self.sync_settings().await,
+        };
+        if let Err(e) = synced {
             tracing::warn!(error = %e, "settings not reread");
         }
     }

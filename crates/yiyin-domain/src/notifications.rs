@@ -146,6 +146,11 @@ fn date_or_pending(d: Option<NaiveDate>) -> String {
     d.map_or_else(|| "（待定）".to_string(), fmt_date)
 }
 
+/// The reason the act gave, or `absent` where it gave none.
+fn reason_or<'a>(reason: &'a str, absent: &'a str) -> &'a str {
+    if reason.is_empty() { absent } else { reason }
+}
+
 /// The applicant's notice of a case event.
 pub fn compose(kind: NotificationKind, a: &About<'_>) -> Message {
     let head = format!("您申请的「{}」（办件编号 {}）", a.item_name, a.number);
@@ -192,18 +197,14 @@ pub fn compose(kind: NotificationKind, a: &About<'_>) -> Message {
         NotificationKind::RefusalToAccept => (
             format!(
                 "本机关决定不予受理。理由：{}。您可查看不予受理决定书，依法申请行政复议或者提起行政诉讼。",
-                if a.reason.is_empty() {
-                    "见决定书"
-                } else {
-                    a.reason
-                }
+                reason_or(a.reason, "见决定书")
             ),
             "不予受理，请登录一印查看决定书".to_string(),
         ),
         NotificationKind::Suspension => (
             format!(
                 "因依法需要听证、招标、拍卖、检验、检测、检疫、鉴定或专家评审等，办理期限中止计算（《行政许可法》第四十五条），所需时间不计入办理期限。说明：{}。",
-                if a.reason.is_empty() { "无" } else { a.reason }
+                reason_or(a.reason, "无")
             ),
             "办理期限中止计算，请登录一印查看".to_string(),
         ),
@@ -211,11 +212,7 @@ pub fn compose(kind: NotificationKind, a: &About<'_>) -> Message {
             format!(
                 "经本机关负责人批准，办理期限延长，延长后的法定办结期限为 {}（《行政许可法》第四十二条）。理由：{}。",
                 date_or_pending(statutory),
-                if a.reason.is_empty() {
-                    "见延期告知书"
-                } else {
-                    a.reason
-                }
+                reason_or(a.reason, "见延期告知书")
             ),
             format!("办理期限延长至{}", date_or_pending(statutory)),
         ),
@@ -258,11 +255,7 @@ pub fn compose(kind: NotificationKind, a: &About<'_>) -> Message {
         NotificationKind::BundleRelease => (
             format!(
                 "各成员事项均已办结，办理结果（{}）现统一出件（《行政许可法》第二十六条）。请登录后在各成员事项的办件页面查看、下载决定书和电子证照，也可按约定方式到窗口一并领取。",
-                if a.reason.is_empty() {
-                    "见各事项决定书"
-                } else {
-                    a.reason
-                }
+                reason_or(a.reason, "见各事项决定书")
             ),
             "办理结果已统一出件，请登录一印查看".to_string(),
         ),

@@ -102,7 +102,7 @@ pub async fn settle(
                         .insert(Viewer(session.map(|s| (s, via))));
                 }
             }
-            None => app.sync_settings_if_shared().await,
+            None => app.sync_settings_if_shared(None).await,
         }
     }
     next.run(req).await
