@@ -74,6 +74,7 @@ yiyin_testkit::on_both!(crate::run;
     a_corrupt_column_is_reported_never_defaulted,
     stale_versions_conflict,
     concurrent_writes_commit_together_and_fail_alone,
+    a_groups_first_and_later_writes_roll_back_alone,
     redress_entries_round_trip_and_change_once,
     staff_are_read_with_their_grants_and_by_role,
     a_single_chain_is_split_into_chains_by_case,
@@ -409,6 +410,15 @@ async fn insert_case(
     at: DateTime<Utc>,
     key: Option<&str>,
 ) -> Result<i64, StoreError> {
+    write(store, async |tx| insert_case_in(tx, at, key).await).await
+}
+
+/// [`insert_case`] in a transaction the caller commits or rolls back.
+async fn insert_case_in(
+    tx: &mut WriteTx,
+    at: DateTime<Utc>,
+    key: Option<&str>,
+) -> Result<i64, StoreError> {
     let item = item();
     let case = received(at);
     let body = CaseBody {
@@ -420,7 +430,7 @@ async fn insert_case(
         representation: Default::default(),
     };
     let applicant = applicant();
-    write(store, async |tx| {
+    {
         let seq = tx.next_case_number("hanyin", 2025).await?;
         let number = format!("HY2025{seq:06}");
         let id = tx
@@ -448,8 +458,7 @@ async fn insert_case(
         let received = event(at, id, "receive", "", json!({"number": number}));
         tx.append_events(&[received]).await?;
         Ok(id)
-    })
-    .await
+    }
 }
 
 /// Writes a correction of the case as read in `record`, with its event; returns the new version.
@@ -889,6 +898,59 @@ async fn concurrent_writes_commit_together_and_fail_alone(f: Fixture) {
     assert_eq!(events, cases + corrected);
     // The store still writes afterwards.
     insert_case(store, at("2025-03-03"), None).await.unwrap();
+    assert_chain_whole(store).await;
+}
+
+/// A group's first write (no savepoint of its own on SQLite) and a later one each roll back alone:
+/// the first's rollback leaves the next writer a clean transaction, a later member's rollback
+/// leaves the first's write to be committed.
+async fn a_groups_first_and_later_writes_roll_back_alone(f: Fixture) {
+    let store = &f.store;
+    let before = store.case_count().await.unwrap();
+    for first_keeps in [true, false] {
+        let (first_key, second_key) = (
+            format!("first-{first_keeps}"),
+            format!("second-{first_keeps}"),
+        );
+        let mut first = store.begin_write().await.unwrap();
+        insert_case_in(&mut first, at("2025-03-03"), Some(&first_key))
+            .await
+            .unwrap();
+        // A second writer queues behind the first and joins its group (on SQLite).
+        let second = {
+            let (store, key) = (store.clone(), second_key.clone());
+            tokio::spawn(async move {
+                let mut tx = store.begin_write().await?;
+                insert_case_in(&mut tx, at("2025-03-03"), Some(&key)).await?;
+                if first_keeps {
+                    tx.rollback().await
+                } else {
+                    tx.commit().await
+                }
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        if first_keeps {
+            first.commit().await.unwrap();
+        } else {
+            first.rollback().await.unwrap();
+        }
+        second.await.unwrap().unwrap();
+        let (landed, undone) = if first_keeps {
+            (first_key, second_key)
+        } else {
+            (second_key, first_key)
+        };
+        assert!(
+            store.case_by_key(&landed).await.unwrap().is_some(),
+            "the kept write landed"
+        );
+        assert!(
+            store.case_by_key(&undone).await.unwrap().is_none(),
+            "the write rolled back left nothing"
+        );
+    }
+    assert_eq!(store.case_count().await.unwrap(), before + 2);
     assert_chain_whole(store).await;
 }
 
