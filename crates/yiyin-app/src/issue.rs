@@ -179,30 +179,11 @@ impl App {
                 obj.entry(k).or_insert(v);
             }
         }
-        // Queued first, so that the payload names the push's id; a push queued before (its key)
+        // The id drawn first, so that the signed payload names it; a push queued before (its key)
         // is left as it is.
-        let Some(id) = tx
-            .enqueue_push(&NewPush {
-                idempotency_key: &key,
-                jurisdiction: p.jurisdiction,
-                department: p.department,
-                kind: p.kind,
-                case_id: p.case_id,
-                licence: p.licence,
-                event_seq: p.event_seq,
-                payload: "",
-                seal_id: None,
-                signature: None,
-                sent_on,
-                ack_due: due,
-                at_ms: at.timestamp_millis(),
-            })
-            .await?
-        else {
-            return Ok(());
-        };
+        let slot = tx.push_slot(p.jurisdiction, p.department).await?;
         if let Some(obj) = payload.as_object_mut() {
-            obj.insert("push_id".into(), json!(id));
+            obj.insert("push_id".into(), json!(slot.id));
         }
         let canonical = String::from_utf8(yiyin_seal::canonical::canonical(&payload))
             .map_err(AppError::internal)?;
@@ -220,8 +201,25 @@ impl App {
                 None,
             ),
         };
-        tx.set_push_payload(id, &canonical, seal_id, signature.as_deref())
-            .await?;
+        tx.enqueue_push(
+            &slot,
+            &NewPush {
+                idempotency_key: &key,
+                jurisdiction: p.jurisdiction,
+                department: p.department,
+                kind: p.kind,
+                case_id: p.case_id,
+                licence: p.licence,
+                event_seq: p.event_seq,
+                payload: &canonical,
+                seal_id,
+                signature: signature.as_deref(),
+                sent_on,
+                ack_due: due,
+                at_ms: at.timestamp_millis(),
+            },
+        )
+        .await?;
         Ok(())
     }
 

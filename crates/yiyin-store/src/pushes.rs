@@ -159,6 +159,13 @@ pub struct PushCounts {
     pub dead: i64,
 }
 
+/// The id drawn for a push about to be queued, and whether its department takes deliveries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushSlot {
+    pub id: i64,
+    pub hooked: bool,
+}
+
 record! {
     /// A department's system.
     #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -172,47 +179,56 @@ record! {
 }
 
 impl WriteTx {
-    /// Queues a push: pending delivery when the department has an active webhook, else delivered
-    /// (its inbox is the delivery). A second push with the same key changes nothing. Returns the
-    /// id of the push queued (None when its key was queued before).
-    pub async fn enqueue_push(&mut self, p: &NewPush<'_>) -> Result<Option<i64>> {
-        let hooked: Option<i64> = sql!(
-            "SELECT active FROM webhooks WHERE jurisdiction = $1 AND department = $2 AND active = 1";
-            p.jurisdiction, p.department
-        )
-        .optional_scalar(&mut **self)
-        .await?;
-        let status = if hooked.is_some() {
+    /// Draws the id of a push about to be queued (its payload names it, and is signed before it is
+    /// queued) and reads whether its department takes deliveries (an active webhook), in one
+    /// statement.
+    pub async fn push_slot(&mut self, jurisdiction: &str, department: &str) -> Result<PushSlot> {
+        let (id, hooked): (i64, i64) = if self.is_sqlite() {
+            // One writer: the next id is the last one used (kept or not: AUTOINCREMENT's record),
+            // plus one.
+            sql!(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM pushes), 0),
+                            COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'pushes'), 0)) + 1,
+                        CASE WHEN EXISTS (SELECT 1 FROM webhooks
+                            WHERE jurisdiction = $1 AND department = $2 AND active = 1) THEN 1 ELSE 0 END";
+                jurisdiction, department
+            )
+            .one(&mut **self)
+            .await?
+        } else {
+            sql!(
+                "SELECT nextval(pg_get_serial_sequence('pushes', 'id')),
+                        CASE WHEN EXISTS (SELECT 1 FROM webhooks
+                            WHERE jurisdiction = $1 AND department = $2 AND active = 1) THEN 1 ELSE 0 END";
+                jurisdiction, department
+            )
+            .one(&mut **self)
+            .await?
+        };
+        Ok(PushSlot {
+            id,
+            hooked: hooked == 1,
+        })
+    }
+
+    /// Queues a push under the id of its `slot`: pending delivery when the department has an active
+    /// webhook, else delivered (its inbox is the delivery). A second push with the same key changes
+    /// nothing. Returns the id of the push queued (None when its key was queued before).
+    pub async fn enqueue_push(&mut self, slot: &PushSlot, p: &NewPush<'_>) -> Result<Option<i64>> {
+        let status = if slot.hooked {
             PushStatus::Pending
         } else {
             PushStatus::Delivered
         };
         insert!("pushes", p;
-            idempotency_key, jurisdiction, department, kind = p.kind.code(), case_id, licence,
-            event_seq, payload, seal_id, signature, sent_on = day(p.sent_on),
+            id = slot.id, idempotency_key, jurisdiction, department, kind = p.kind.code(), case_id,
+            licence, event_seq, payload, seal_id, signature, sent_on = day(p.sent_on),
             ack_due = p.ack_due.map(day), status = status.code(), attempts = 0_i64,
             next_attempt_at = p.at_ms, lease_until = 0_i64, last_error = "",
             delivered_at = (status == PushStatus::Delivered).then_some(p.at_ms),
             created_at = p.at_ms;
             "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
         .optional_scalar(&mut **self)
-        .await
-    }
-
-    /// Puts the payload on a push just queued, with the seal that signs it and the signature when
-    /// signed at once (the payload names the push's id, known only once it is queued).
-    pub async fn set_push_payload(
-        &mut self,
-        id: i64,
-        payload: &str,
-        seal_id: Option<i64>,
-        signature: Option<&str>,
-    ) -> Result<()> {
-        sql!(
-            "UPDATE pushes SET payload = $1, seal_id = $2, signature = $3 WHERE id = $4";
-            payload, seal_id, signature, id
-        )
-        .run_once(&mut **self, "push")
         .await
     }
 

@@ -417,21 +417,25 @@ async fn queue(app: &Api, department: &str, n: i64) -> String {
     let key = format!("{JURISDICTION}:test:{department}:{n}");
     let at = app.app.now();
     let mut tx = app.store.begin_write().await.unwrap();
-    tx.enqueue_push(&NewPush {
-        idempotency_key: &key,
-        jurisdiction: JURISDICTION,
-        department,
-        kind: PushKind::Denial,
-        case_id: None,
-        licence: None,
-        event_seq: n,
-        payload: "{}",
-        seal_id: None,
-        signature: None,
-        sent_on: app.app.today(),
-        ack_due: None,
-        at_ms: at.timestamp_millis(),
-    })
+    let slot = tx.push_slot(JURISDICTION, department).await.unwrap();
+    tx.enqueue_push(
+        &slot,
+        &NewPush {
+            idempotency_key: &key,
+            jurisdiction: JURISDICTION,
+            department,
+            kind: PushKind::Denial,
+            case_id: None,
+            licence: None,
+            event_seq: n,
+            payload: "{}",
+            seal_id: None,
+            signature: None,
+            sent_on: app.app.today(),
+            ack_due: None,
+            at_ms: at.timestamp_millis(),
+        },
+    )
     .await
     .unwrap()
     .expect("queued");
