@@ -1,12 +1,13 @@
 //! Group commit for SQLite's one writer. SQLite writes one transaction at a time, and with
 //! `synchronous=FULL` each commit waits for the disk. When writes queue up, the writer runs them one
 //! after another inside one transaction, each in its own savepoint (a failing write rolls back only
-//! itself), and commits them together with one flush to disk. The first write of a group needs no
-//! savepoint: what it undoes is the whole transaction. (SQLite keeps a savepoint's undo in a
-//! journal in memory that it walks from the start at the end of every statement inside it, so a
-//! large write — a batch of generated cases, a catalog import — slowed with the square of its size
-//! in one.) No write is answered before the commit
-//! that holds it: what is acknowledged is on disk.
+//! itself), and commits them together with one flush to disk. No write is answered before the
+//! commit that holds it: what is acknowledged is on disk.
+//!
+//! The first write of a group opens no savepoint: what it undoes is the whole transaction. SQLite
+//! keeps a savepoint's undo in a journal in memory that it walks from the start at the end of every
+//! statement inside it, so a large write in one (a batch of generated cases, a catalog import)
+//! slows with the square of its size; a large write that joins a group behind others still does.
 //!
 //! [`WriteTx`] is what the store's writes use: on PostgreSQL a plain transaction (many writers run at
 //! once), on SQLite a member of the current group. Call [`WriteTx::commit`] to keep the writes;
