@@ -349,22 +349,8 @@ impl App {
                 at.timestamp_millis(),
             )
             .await?;
-        let actor = who.actor(&self.org());
-        tx.append_events(&[delivery_event(
-            &actor,
-            at,
-            &record,
-            &doc.record.title,
-            id,
-            doc.id,
-            &d,
-        )])
-        .await?;
-        tx.commit().await?;
-        self.store
-            .delivery(id)
-            .await?
-            .ok_or_else(|| AppError::internal("delivery vanished"))
+        self.delivery_recorded(tx, who, at, (&record, &doc), id, &d)
+            .await
     }
 
     /// Completes a letter on its way with the date on its returned receipt.
@@ -411,20 +397,26 @@ impl App {
             tracking_no: stored.tracking_no.clone(),
             delivered_on: Some(delivered_on),
         };
+        self.delivery_recorded(tx, who, at, (&record, &doc), stored.id, &d)
+            .await
+    }
+
+    /// Records a delivery's audited event in `tx`, commits, and reads the delivery back.
+    async fn delivery_recorded(
+        &self,
+        mut tx: WriteTx,
+        who: &Principal,
+        at: DateTime<Utc>,
+        (record, doc): (&CaseRecord, &StoredDocument),
+        id: i64,
+        d: &Delivery,
+    ) -> Result<StoredDelivery> {
         let actor = who.actor(&self.org());
-        tx.append_events(&[delivery_event(
-            &actor,
-            at,
-            &record,
-            &doc.record.title,
-            stored.id,
-            doc.id,
-            &d,
-        )])
-        .await?;
+        let event = delivery_event(&actor, at, record, &doc.record.title, id, doc.id, d);
+        tx.append_events(&[event]).await?;
         tx.commit().await?;
         self.store
-            .delivery(stored.id)
+            .delivery(id)
             .await?
             .ok_or_else(|| AppError::internal("delivery vanished"))
     }

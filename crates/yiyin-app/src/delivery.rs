@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 use yiyin_domain::supervision::RetryPolicy;
+use yiyin_store::outbox::Outbox;
 use yiyin_store::pushes::Push;
 
 use crate::App;
@@ -26,8 +27,8 @@ use crate::error::Result;
 
 /// How often the queue is looked at.
 pub const DELIVER_EVERY: Duration = Duration::from_secs(5);
-/// How long a claimed push is ours before another server may take it: well beyond `TIMEOUT`, so
-/// that a live server always reports before its lease runs out.
+/// How long a claimed outbox entry (a push, a notice) is ours before another server may take it:
+/// well beyond either's `TIMEOUT`, so that a live server always reports before its lease runs out.
 pub const LEASE_MS: i64 = 60_000;
 /// How long a department's system has to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -207,32 +208,39 @@ async fn send(client: &reqwest::Client, push: &Push, url: &str) -> std::result::
 }
 
 impl App {
-    /// Claims a push for delivery under a lease.
-    async fn claim(&self, id: i64) -> Result<Option<i64>> {
+    /// Takes an outbox entry for sending under a lease (None: not due, or another server has it).
+    pub(crate) async fn claim(&self, outbox: Outbox, id: i64) -> Result<Option<i64>> {
         let mut tx = self.store.begin_write().await?;
         let lease = tx
-            .claim_delivery(id, self.now().timestamp_millis(), LEASE_MS)
+            .claim_lease(outbox, id, self.now().timestamp_millis(), LEASE_MS)
             .await?;
         tx.commit().await?;
         Ok(lease)
     }
 
-    /// Records how a delivery under `lease` went.
-    async fn report(
+    /// Records how sending an outbox entry under `lease` went, retried by the outbox's own policy.
+    pub(crate) async fn settle_outbox(
         &self,
+        outbox: Outbox,
         id: i64,
         lease: i64,
         outcome: std::result::Result<(), String>,
     ) -> Result<()> {
+        let policy = match outbox {
+            Outbox::Pushes => RetryPolicy::default(),
+            Outbox::Notices => crate::notifications::retry_policy(),
+        };
         let now = self.now().timestamp_millis();
         let mut tx = self.store.begin_write().await?;
-        match outcome {
-            Ok(()) => tx.delivery_succeeded(id, now).await?,
-            Err(error) => {
-                tx.delivery_failed(id, lease, now, &error, &RetryPolicy::default())
-                    .await?;
-            }
-        }
+        tx.settle(
+            outbox,
+            id,
+            lease,
+            now,
+            outcome.as_ref().map_err(String::as_str).copied(),
+            &policy,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -250,7 +258,7 @@ impl App {
     async fn deliver_in_order(&self, client: &reqwest::Client, due: Vec<(Push, String)>) -> usize {
         let mut delivered = 0;
         for (push, url) in due {
-            let lease = match self.claim(push.id).await {
+            let lease = match self.claim(Outbox::Pushes, push.id).await {
                 Ok(Some(lease)) => lease,
                 Ok(None) => continue,
                 Err(e) => {
@@ -265,7 +273,10 @@ impl App {
             if outcome.is_ok() {
                 delivered += 1;
             }
-            if let Err(e) = self.report(push.id, lease, outcome).await {
+            if let Err(e) = self
+                .settle_outbox(Outbox::Pushes, push.id, lease, outcome)
+                .await
+            {
                 // The lease runs out and the push is sent again: at least once.
                 tracing::warn!(push = push.id, error = %e, "delivery outcome not recorded");
             }

@@ -14,9 +14,9 @@ use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreProviderMetadata,
 };
 use openidconnect::{
-    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
-    UserInfoClaims,
+    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, UserInfoClaims,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -130,6 +130,17 @@ impl AnyClaims {
     }
 }
 
+/// The provider's client as [`CoreClient::from_provider_metadata`] makes it: authorisation
+/// endpoint set, token and user-information endpoints as the metadata says.
+type ProviderClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
 impl Provider {
     /// The provider of a configuration, its URLs checked.
     pub fn new(config: ProviderConfig) -> std::result::Result<Provider, String> {
@@ -173,6 +184,19 @@ impl Provider {
     > {
         let http = self.http.clone();
         move |request| Box::pin(send(http.clone(), request))
+    }
+
+    /// The provider's client as its metadata describes it, returning to our callback.
+    async fn client(&self) -> Result<ProviderClient> {
+        let metadata = self.metadata().await?;
+        Ok(CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(self.config.client_id.clone()),
+            Some(ClientSecret::new(
+                self.config.client_secret.expose_secret().to_string(),
+            )),
+        )
+        .set_redirect_uri(self.redirect.clone()))
     }
 
     /// The provider's metadata, discovered once (and again after a failure).
@@ -243,15 +267,7 @@ impl App {
                 return Err(AppError::Conflict("您的账号已完成实名核验".into()));
             }
         }
-        let metadata = provider.metadata().await?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(provider.config.client_id.clone()),
-            Some(ClientSecret::new(
-                provider.config.client_secret.expose_secret().to_string(),
-            )),
-        )
-        .set_redirect_uri(provider.redirect.clone());
+        let client = provider.client().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = client
             .authorize_url(
@@ -334,15 +350,7 @@ impl App {
                 "统一身份认证平台未能完成本次登录（{what}），请返回登录页重新登录"
             ))
         };
-        let metadata = provider.metadata().await?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(provider.config.client_id.clone()),
-            Some(ClientSecret::new(
-                provider.config.client_secret.expose_secret().to_string(),
-            )),
-        )
-        .set_redirect_uri(provider.redirect.clone());
+        let client = provider.client().await?;
         let http = provider.http();
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_string()))

@@ -242,6 +242,15 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("没有代码为「{code}」的县区")))
     }
 
+    /// A department's name as it reads today ('' code: the bureau's; an unknown jurisdiction or
+    /// department stands for its code).
+    pub fn department_name(&self, jurisdiction: &str, code: &str) -> String {
+        self.org().jurisdiction(jurisdiction).map_or_else(
+            || code.to_string(),
+            |j| j.department_name_on(code, self.today()),
+        )
+    }
+
     /// The seals' keys as they stand.
     pub fn keyring(&self) -> Arc<Keyring> {
         self.keyring.read().expect("keyring lock").clone()

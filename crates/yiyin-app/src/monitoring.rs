@@ -94,7 +94,7 @@ pub const NO_WINDOW: &str = "online";
 
 /// A page of the monitoring desk: the cards matching the filters after the cursor, newest first,
 /// how many match in all, and the cursor of the next page (None on the last).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CardPage {
     pub cards: Vec<MonitoringCard>,

@@ -32,6 +32,7 @@ use yiyin_domain::text::{TextKind, check};
 use yiyin_store::WriteTx;
 use yiyin_store::cases::CaseRecord;
 use yiyin_store::notifications::{InboxMessage, NewMessage, NewOutbox, OutboxRow};
+use yiyin_store::outbox::Outbox;
 
 use crate::App;
 use crate::error::{AppError, Result};
@@ -40,8 +41,8 @@ use crate::principal::Principal;
 
 /// How often the outbox is looked at.
 pub const SEND_EVERY: Duration = Duration::from_secs(5);
-/// How long a claimed notice is ours: well beyond `TIMEOUT`.
-pub const LEASE_MS: i64 = 60_000;
+/// How long a claimed notice is ours: the outboxes' one lease, well beyond `TIMEOUT`.
+pub use crate::delivery::LEASE_MS;
 /// How long the gateway or the mail server has to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// How far ahead the deadline sweep looks for due dates (calendar days; the domain decides which
@@ -611,7 +612,7 @@ impl App {
         };
         let mut sent = 0;
         for row in due {
-            let lease = match self.claim_notification(row.id).await {
+            let lease = match self.claim(Outbox::Notices, row.id).await {
                 Ok(Some(lease)) => lease,
                 Ok(None) => continue,
                 Err(e) => {
@@ -630,41 +631,18 @@ impl App {
             if outcome.is_ok() {
                 sent += 1;
             }
-            if let Err(e) = self.report_notification(row.id, lease, outcome).await {
+            if let Err(error) = &outcome {
+                tracing::info!(notice = row.id, error = %error, "notice not sent; retried later");
+            }
+            if let Err(e) = self
+                .settle_outbox(Outbox::Notices, row.id, lease, outcome)
+                .await
+            {
                 // The lease runs out and the notice is sent again under its key: at least once.
                 tracing::warn!(notice = row.id, error = %e, "notice outcome not recorded");
             }
         }
         sent
-    }
-
-    async fn claim_notification(&self, id: i64) -> Result<Option<i64>> {
-        let mut tx = self.store.begin_write().await?;
-        let lease = tx
-            .claim_notification(id, self.now().timestamp_millis(), LEASE_MS)
-            .await?;
-        tx.commit().await?;
-        Ok(lease)
-    }
-
-    async fn report_notification(
-        &self,
-        id: i64,
-        lease: i64,
-        outcome: std::result::Result<(), String>,
-    ) -> Result<()> {
-        let now = self.now().timestamp_millis();
-        let mut tx = self.store.begin_write().await?;
-        match outcome {
-            Ok(()) => tx.notification_sent(id, now).await?,
-            Err(error) => {
-                tracing::info!(notice = id, error = %error, "notice not sent; retried later");
-                tx.notification_failed(id, lease, now, &error, &retry_policy())
-                    .await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     /// The account's messages, newest first.

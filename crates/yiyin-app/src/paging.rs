@@ -16,6 +16,17 @@ pub struct ListPage<T> {
     pub next: Option<String>,
 }
 
+/// The empty list.
+impl<T> Default for ListPage<T> {
+    fn default() -> Self {
+        ListPage {
+            items: vec![],
+            count: 0,
+            next: None,
+        }
+    }
+}
+
 /// A cursor that is not one this server gave: bad input in the `after` field.
 pub fn bad_cursor() -> AppError {
     AppError::field("after", "翻页位置无效，请从第一页重新查看")

@@ -23,6 +23,7 @@ use yiyin_store::seals::{SealCertificate, SealCrl, SealRecord};
 use crate::App;
 use crate::error::{AppError, Result};
 use crate::principal::Principal;
+use crate::seals::Revocation;
 
 /// How often the CRLs are fetched from their addresses.
 pub const CRL_EVERY: Duration = Duration::from_secs(3600);
@@ -135,21 +136,19 @@ async fn keep(
                 "列入制章机构「{maker_name}」的证书吊销列表（{} 签发）",
                 contents.this_update
             );
-            tx.revoke_seal_certificate(seal.id, on, &reason, at.timestamp_millis())
-                .await?;
-            tx.append_events(&[NewEvent::new(
-                actor,
-                at,
-                &seal.jurisdiction,
-                None,
-                "seal_certificate_revoked",
-                format!(
-                    "外部签章系统的印章「{}」（第{}号）的证书（序列号 {}）已于 {on} 吊销：{reason}",
-                    seal.name, seal.id, cert.serial
-                ),
-                json!({"seal": seal.id, "serial": cert.serial, "reason": reason, "crl": contents.this_update}),
-            )])
-            .await?;
+            let summary = format!(
+                "外部签章系统的印章「{}」（第{}号）的证书（序列号 {}）已于 {on} 吊销：{reason}",
+                seal.name, seal.id, cert.serial
+            );
+            let details = json!({"seal": seal.id, "serial": cert.serial, "reason": reason, "crl": contents.this_update});
+            let revocation = Revocation {
+                seal,
+                on,
+                reason: &reason,
+                summary,
+                details,
+            };
+            revocation.write(&mut tx, actor, at).await?;
             true
         }
         _ => false,

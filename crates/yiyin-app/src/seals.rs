@@ -317,26 +317,59 @@ pub async fn revoke_certificate(
     }
     let at = chrono::Utc::now();
     let mut tx = store.begin_write().await?;
-    tx.revoke_seal_certificate(seal_id, &fmt_date(today), reason, at.timestamp_millis())
-        .await?;
-    tx.append_events(&[NewEvent::new(
-        actor,
-        at,
-        &seal.jurisdiction,
-        None,
-        "seal_certificate_revoked",
-        format!(
-            "吊销印章「{}」（第{seal_id}号）的证书（序列号 {}）：{reason}",
-            seal.name, cert.serial
-        ),
-        json!({"seal": seal_id, "serial": cert.serial, "reason": reason}),
-    )])
-    .await?;
+    let summary = format!(
+        "吊销印章「{}」（第{seal_id}号）的证书（序列号 {}）：{reason}",
+        seal.name, cert.serial
+    );
+    let details = json!({"seal": seal_id, "serial": cert.serial, "reason": reason});
+    let revocation = Revocation {
+        seal: &seal,
+        on: &fmt_date(today),
+        reason,
+        summary,
+        details,
+    };
+    revocation.write(&mut tx, actor, at).await?;
     tx.commit().await?;
     Ok(store
         .seal_certificate_by_serial(&cert.serial)
         .await?
         .unwrap_or(cert))
+}
+
+/// A seal certificate's revocation: on which day, why, and how the audited event says it.
+pub(crate) struct Revocation<'a> {
+    pub seal: &'a SealRecord,
+    /// The day it takes effect (YYYY-MM-DD).
+    pub on: &'a str,
+    pub reason: &'a str,
+    /// The event's summary (Chinese).
+    pub summary: String,
+    pub details: serde_json::Value,
+}
+
+impl Revocation<'_> {
+    /// Marks the certificate revoked and records the audited event, in `tx`.
+    pub(crate) async fn write(
+        self,
+        tx: &mut yiyin_store::WriteTx,
+        actor: &Actor,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        tx.revoke_seal_certificate(self.seal.id, self.on, self.reason, at.timestamp_millis())
+            .await?;
+        tx.append_events(&[NewEvent::new(
+            actor,
+            at,
+            &self.seal.jurisdiction,
+            None,
+            "seal_certificate_revoked",
+            self.summary,
+            self.details,
+        )])
+        .await?;
+        Ok(())
+    }
 }
 
 /// The authority's CRL (DER), signed by its root on `today`: every revoked seal certificate.

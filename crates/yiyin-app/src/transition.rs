@@ -53,16 +53,6 @@ fn date_field(field: &str, value: &str, what: &str) -> Result<chrono::NaiveDate>
 }
 
 impl App {
-    fn transition_department_name(&self, jurisdiction: &str, code: &str) -> String {
-        self.org()
-            .jurisdiction(jurisdiction)
-            .and_then(|j| {
-                j.department(code)
-                    .map(|d| d.name_on(self.today()).to_string())
-            })
-            .unwrap_or_else(|| code.to_string())
-    }
-
     /// A switch-over act of `who` now in the jurisdiction (and on the case `case_id`, if any).
     fn transition_act<'a>(
         &'a self,

@@ -23,6 +23,7 @@ use yiyin_app::supervision::WebhookInput;
 use yiyin_domain::engine::{Action, IntakeOutcome};
 use yiyin_domain::supervision::{PushKind, PushStatus, RetryPolicy};
 use yiyin_store::cases::CaseRecord;
+use yiyin_store::outbox::Outbox;
 use yiyin_store::pushes::{Push, PushFilter};
 use yiyin_testkit::date;
 
@@ -399,7 +400,7 @@ async fn deliveries_retry_then_dead_letter_and_replay(w: World) {
     let due = p1.next_attempt_at;
     let mut tx = w.store.begin_write().await.unwrap();
     assert!(
-        tx.claim_delivery(p.id, due, LEASE_MS)
+        tx.claim_lease(Outbox::Pushes, p.id, due, LEASE_MS)
             .await
             .unwrap()
             .is_some()

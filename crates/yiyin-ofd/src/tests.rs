@@ -7,13 +7,7 @@ use yiyin_seal::testing::sealed_sample;
 
 pub(crate) fn sample(recipient: &str) -> (SealKey, SealedDocument, DocumentRecord) {
     let key = SealKey::generate();
-    let entry = |key: &str, label: &str, value: &str| LicenceEntry {
-        key: key.into(),
-        label: label.into(),
-        value: value.into(),
-        personal: None,
-        layout: Default::default(),
-    };
+    let entry = LicenceEntry::plain;
     let record = DocumentRecord {
         kind: DocumentKind::SupplementNotice,
         title: "食品经营许可证".into(),

@@ -608,13 +608,7 @@ mod tests {
     #[test]
     fn a_licence_shows_its_contents_as_a_table() {
         let (key, short, mut record) = sample();
-        let entry = |key: &str, label: &str, value: &str| LicenceEntry {
-            key: key.into(),
-            label: label.into(),
-            value: value.into(),
-            personal: None,
-            layout: Default::default(),
-        };
+        let entry = LicenceEntry::plain;
         record.contents = vec![
             entry("premises", "经营场所", "汉阴县城关镇北城街1号一层"),
             entry("business_items", "经营项目", &"热食类食品制售、".repeat(30)),

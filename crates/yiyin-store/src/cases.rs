@@ -295,41 +295,9 @@ pub struct NewCaseRow<'a> {
     pub at_ms: i64,
 }
 
-/// The columns a new case row is written with, in the order [`push_case_values`] binds them.
-const CASE_INSERT_COLUMNS: &[&str] = &[
-    "jurisdiction",
-    "number",
-    "query_code",
-    "item_code",
-    "item_version",
-    "item_name",
-    "department",
-    "supervising_department",
-    "handling_mode",
-    "applicant_account",
-    "applicant_kind",
-    "applicant_name",
-    "applicant_id",
-    "applicant_phone",
-    "channel",
-    "unit",
-    "state",
-    "closed",
-    "next_role",
-    "received_on",
-    "intake_due",
-    "accepted_on",
-    "statutory_due",
-    "promised_due",
-    "decided_on",
-    "certificate_due",
-    "due_sort",
-    "body",
-    "version",
-    "created_at",
-    "updated_at",
-    "deferred_due",
-];
+/// The columns a new case row is written with, in the order [`push_case_values`] binds them: all
+/// of the state encoding's but the id, which the database gives.
+const CASE_INSERT_COLUMNS: &[&str] = crate::events::CASE_COLUMNS.split_at(1).1;
 
 /// Binds the values of a new case row, in the order of [`CASE_INSERT_COLUMNS`].
 fn push_case_values(q: &mut Statement<'_>, c: &NewCaseRow<'_>) -> Result<()> {

@@ -217,8 +217,9 @@ impl Event {
 }
 
 /// The columns of a case row in the state encoding (version 1 of the encoding: a column added by a
-/// later migration joins a new version, so old digests stay checkable).
-const CASE_COLUMNS: &[&str] = &[
+/// later migration joins a new version, so old digests stay checkable). A new case row is written
+/// with all of them but the id ([`crate::cases`]).
+pub(crate) const CASE_COLUMNS: &[&str] = &[
     "id",
     "jurisdiction",
     "number",

@@ -11,8 +11,9 @@
 //! statements), this module (pools and pragmas), [`group`] (the write path), [`migrate`] (the schema,
 //! checksummed), then one module per thing kept, each depending only on those above: [`events`]
 //! (the hash-chained log), [`org`], [`calendar`], [`catalog`], [`accounts`], [`cases`],
-//! [`documents`], [`attachments`], [`licences`], [`licence_acts`], [`pushes`], [`findings`],
-//! [`verifications`], [`credit`], [`inspections`], [`seals`], [`archive`], [`monitoring`], [`ratings`].
+//! [`documents`], [`attachments`], [`licences`], [`licence_acts`], [`pushes`], [`notifications`],
+//! [`outbox`] (the lease a worker sends under), [`findings`], [`verifications`], [`credit`],
+//! [`inspections`], [`seals`], [`archive`], [`monitoring`], [`ratings`].
 
 pub mod account_security;
 pub mod accounts;
@@ -43,6 +44,7 @@ pub mod monitoring;
 pub mod notifications;
 pub mod open311;
 pub mod org;
+pub mod outbox;
 pub mod paging;
 pub mod pending_uploads;
 pub mod pools;

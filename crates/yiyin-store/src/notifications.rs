@@ -241,27 +241,6 @@ impl WriteTx {
         .await
     }
 
-    /// Takes a notice for sending until `now + lease_ms`: the lease to hand back with the outcome,
-    /// or None when it is not due (sent, dead, backing off) or another server holds it. A server
-    /// that dies while sending leaves the lease to run out: the notice is sent again under the same
-    /// key (the SMS gateway drops the repeat).
-    pub async fn claim_notification(
-        &mut self,
-        id: i64,
-        now: i64,
-        lease_ms: i64,
-    ) -> Result<Option<i64>> {
-        let lease = now + lease_ms.max(1);
-        let claimed = sql!(
-            "UPDATE notification_outbox SET lease_until = $1
-             WHERE id = $2 AND sent_at IS NULL AND dead = 0 AND next_attempt_at <= $3 AND lease_until <= $3";
-            lease, id, now
-        )
-        .changed_one(&mut **self)
-        .await?;
-        Ok(claimed.then_some(lease))
-    }
-
     /// The notice went out: sent, whoever sent it; never undone.
     pub async fn notification_sent(&mut self, id: i64, now: i64) -> Result<()> {
         sql!(

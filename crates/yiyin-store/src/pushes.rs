@@ -242,29 +242,6 @@ impl WriteTx {
         .await
     }
 
-    /// Takes a push for delivery until `now + lease_ms`: returns the lease (its end, in
-    /// milliseconds) to hand back with a failure, or None when the push is not (or no longer) due —
-    /// delivered, dead, waiting out its back-off — or another server has it. A server that dies
-    /// while delivering leaves the lease to run out, and the push is delivered again (the receiver
-    /// deduplicates by the idempotency key).
-    pub async fn claim_delivery(
-        &mut self,
-        id: i64,
-        now: i64,
-        lease_ms: i64,
-    ) -> Result<Option<i64>> {
-        // Leases only grow: a new one starts after the last ran out, so it names its holder.
-        let lease = now + lease_ms.max(1);
-        let claimed = sql!(
-            "UPDATE pushes SET lease_until = $1
-             WHERE id = $2 AND status = 'pending' AND next_attempt_at <= $3 AND lease_until <= $3";
-            lease, id, now
-        )
-        .changed_one(&mut **self)
-        .await?;
-        Ok(claimed.then_some(lease))
-    }
-
     /// The department's system took the push (answered 2xx). Whoever sent it, the push has
     /// arrived: it is delivered even if its lease ran out meanwhile, or another server's failure
     /// made it a dead letter; a later failure never undoes this.

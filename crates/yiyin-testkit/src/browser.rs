@@ -28,14 +28,36 @@ pub async fn answered(r: reqwest::Response) -> (u16, String, String) {
     (status, r.text().await.unwrap_or_default(), location)
 }
 
-/// The case a redirect after applying names (`/my/cases/{id}`, with a query or without).
+/// The case a redirect after applying or receiving names (`/my/cases/{id}` or `/work/cases/{id}`,
+/// with a query or without).
 #[track_caller]
 pub fn case_of(location: &str) -> i64 {
     location
         .strip_prefix("/my/cases/")
+        .or_else(|| location.strip_prefix("/work/cases/"))
         .and_then(|rest| rest.split('?').next())
         .and_then(|id| id.parse().ok())
         .unwrap_or_else(|| panic!("a case page: {location}"))
+}
+
+/// Opens a page with `browser` (the cookie it sets is kept); returns the page and the token of
+/// its form (`name="csrf"`).
+pub async fn form_page(browser: &reqwest::Client, url: &str) -> (String, String) {
+    let html = browser
+        .get(url)
+        .send()
+        .await
+        .expect("the server answers")
+        .text()
+        .await
+        .expect("a page");
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a form token")
+        .to_string();
+    (html, token)
 }
 
 /// A form's fields as a browser sends them (`application/x-www-form-urlencoded`).
@@ -95,6 +117,24 @@ impl Api {
             .as_str()
             .expect("a CSRF token")
             .to_string()
+    }
+
+    /// Posts a form of `fields` (urlencoded) as a visitor without a session (the plain client);
+    /// returns the status and the page.
+    pub async fn post_form_plain<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        path: &str,
+        fields: &[(K, V)],
+    ) -> (u16, String) {
+        let r = self
+            .plain
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(urlencoded(fields))
+            .send()
+            .await
+            .expect("the server answers");
+        (r.status().as_u16(), r.text().await.unwrap_or_default())
     }
 
     /// Posts a form of `fields` (urlencoded) with the cookie client; returns the answer as it came.

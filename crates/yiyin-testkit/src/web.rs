@@ -21,6 +21,10 @@ pub const HANYIN: &str = "hanyin";
 
 /// The unified social credit code of the test company that applies for HY-SC-001.
 pub const COMPANY_ID: &str = "91350100M000100Y43";
+/// Its name.
+pub const COMPANY: &str = "汉阴县月河餐饮有限公司";
+/// The name the test builder of construction projects goes by, under the same credit code.
+pub const BUILDER: &str = "汉阴县月河建设有限公司";
 
 /// What the server answered: its status and its JSON (`Null` when the body is not JSON).
 #[derive(Debug, Clone)]
@@ -131,16 +135,22 @@ impl Api {
         self.token(login, PASSWORD).await
     }
 
+    /// A member of a department of 汉阴县 in `role`; returns the bearer token.
+    pub async fn department_staff(&self, login: &str, role: Role, department: &str) -> String {
+        self.staff_with(login, grant(role, HANYIN, Some(department)))
+            .await
+    }
+
     /// An observer (审批观察员) of a department of 汉阴县; returns the bearer token.
     pub async fn observer(&self, login: &str, department: &str) -> String {
-        let grant = grant(Role::Observer, HANYIN, Some(department));
-        self.staff_with(login, grant).await
+        self.department_staff(login, Role::Observer, department)
+            .await
     }
 
     /// A supervisor (监管部门人员) of a department of 汉阴县; returns the bearer token.
     pub async fn supervisor(&self, login: &str, department: &str) -> String {
-        let grant = grant(Role::DepartmentSupervisor, HANYIN, Some(department));
-        self.staff_with(login, grant).await
+        self.department_staff(login, Role::DepartmentSupervisor, department)
+            .await
     }
 
     /// The bureau of 汉阴县 staffed for a case's steps: a window clerk, a reviewer and a section
@@ -244,6 +254,44 @@ impl Api {
             .await
             .expect("the applicant's account");
         self.token(id_number, password).await
+    }
+
+    /// The test company ([`COMPANY`], [`COMPANY_ID`]) with an account of its own; returns its
+    /// bearer token.
+    pub async fn company(&self) -> String {
+        self.register("organisation", COMPANY, COMPANY_ID, "yuehe2025a")
+            .await
+    }
+
+    /// The test builder ([`BUILDER`], [`COMPANY_ID`]) with an account of its own; returns its
+    /// bearer token.
+    pub async fn builder(&self) -> String {
+        self.register("organisation", BUILDER, COMPANY_ID, "jianshe2025a")
+            .await
+    }
+
+    /// A window application for HY-SC-001 of the company's branch `n` (第n分店), under the
+    /// company's credit code, the clerk confirming the other name; the new case's id.
+    pub async fn branch_case(&self, clerk: &str, n: usize) -> i64 {
+        let name = format!("{COMPANY}第{n}分店");
+        let mut intake = intake_by(&name, &["M1", "M2"]);
+        intake["name_confirmation"] = json!("分店以总公司统一社会信用代码申请，已核对营业执照");
+        let case = self
+            .by(clerk)
+            .post("/api/v1/cases", intake)
+            .await
+            .expect(201);
+        case["id"].as_i64().expect("the case's id")
+    }
+
+    /// Applies online for HY-SC-001 as the holder of `token`, attested; the new case's id.
+    pub async fn apply_online(&self, token: &str) -> i64 {
+        let case = self
+            .by(token)
+            .post("/api/v1/cases", online(true))
+            .await
+            .expect(201);
+        case["id"].as_i64().expect("the case's id")
     }
 
     /// Another applicant, 某公司, with an account of its own; returns its bearer token.
@@ -382,19 +430,21 @@ impl Api {
         self.by(token).post(&actions(id), action).await
     }
 
-    /// How many events of a case have this action, as the holder of `token` reads the case.
-    pub async fn event_count(&self, token: &str, id: i64, action: &str) -> usize {
-        let c = self
-            .by(token)
-            .get(&format!("/api/v1/cases/{id}"))
-            .await
-            .expect(200);
+    /// The events of a case with this action, as the holder of `token` reads the case.
+    pub async fn events_of(&self, token: &str, id: i64, action: &str) -> Vec<Value> {
+        let c = self.case_view(token, id).await;
         c["events"]
             .as_array()
             .expect("events")
             .iter()
             .filter(|e| e["action"] == action)
-            .count()
+            .cloned()
+            .collect()
+    }
+
+    /// How many events of a case have this action, as the holder of `token` reads the case.
+    pub async fn event_count(&self, token: &str, id: i64, action: &str) -> usize {
+        self.events_of(token, id, action).await.len()
     }
 
     /// Takes an application at the window through to the licence with the staff of [`Api::desk`];

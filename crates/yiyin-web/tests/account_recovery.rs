@@ -9,7 +9,7 @@ use serde_json::json;
 use yiyin_app::Clock;
 use yiyin_app::notifications::NotifyConfig;
 use yiyin_store::Backend;
-use yiyin_testkit::browser::{answered, new_browser, urlencoded};
+use yiyin_testkit::browser::{answered, form_page, new_browser, urlencoded};
 use yiyin_testkit::processes::{Process, start_script};
 use yiyin_testkit::server::Setup;
 use yiyin_testkit::{Api, on_both};
@@ -76,20 +76,7 @@ async fn codes_to(sms: &Process, phone: &str, at_least: usize) -> Vec<String> {
 /// A browser that has opened a visitor's form page; returns it with the form token.
 async fn visitor(api: &Api, path: &str) -> (reqwest::Client, String) {
     let browser = new_browser();
-    let html = browser
-        .get(api.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a form token")
-        .to_string();
+    let (_, token) = form_page(&browser, &api.url(path)).await;
     (browser, token)
 }
 

@@ -11,7 +11,7 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
-use yiyin_testkit::web::{COMPANY_ID, HANYIN, approve, online};
+use yiyin_testkit::web::{HANYIN, approve, online};
 use yiyin_testkit::{Api, PASSWORD, at, on_both};
 
 on_both!(an_agent_acts_for_the_applicant_within_the_mandate_only);
@@ -36,22 +36,6 @@ fn pickup_path(mandate: i64, case: i64) -> String {
 
 fn with_file() -> Value {
     json!({"materials": ["M2"], "files": [{"material": "M2", "name": "营业执照.pdf", "content_base64": PDF}]})
-}
-
-/// The case's events with this action, as the clerk reads it.
-async fn events(app: &Api, token: &str, id: i64, action: &str) -> Vec<Value> {
-    let c = app
-        .by(token)
-        .get(&format!("/api/v1/cases/{id}"))
-        .await
-        .expect(200);
-    c["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == action)
-        .cloned()
-        .collect()
 }
 
 async fn an_agent_acts_for_the_applicant_within_the_mandate_only(backend: Backend) {
@@ -85,14 +69,7 @@ async fn an_agent_acts_for_the_applicant_within_the_mandate_only(backend: Backen
     yiyin_testkit::assert_says(&html, &["汉阴县全程代办服务中心", "施工许可", "免费"]);
 
     // Two applicants, each with a case asked for a supplement.
-    let company = app
-        .register(
-            "organisation",
-            "汉阴县月河餐饮有限公司",
-            COMPANY_ID,
-            "yuehe2025a",
-        )
-        .await;
+    let company = app.company().await;
     let other = app.other_company().await;
     let mut ids = Vec::new();
     for token in [&company, &other] {
@@ -156,7 +133,7 @@ async fn an_agent_acts_for_the_applicant_within_the_mandate_only(backend: Backen
         1
     );
     assert_eq!(
-        events(&app, &desk.clerk, id, "agency_mandate_sign")
+        app.events_of(&desk.clerk, id, "agency_mandate_sign")
             .await
             .len(),
         1
@@ -204,9 +181,13 @@ async fn an_agent_acts_for_the_applicant_within_the_mandate_only(backend: Backen
         .post_empty(&pickup_path(m1, id))
         .await
         .refused(422, "超出委托权限");
-    assert!(events(&app, &desk.clerk, id, "supplement").await.is_empty());
     assert!(
-        events(&app, &desk.clerk, other_id, "supplement")
+        app.events_of(&desk.clerk, id, "supplement")
+            .await
+            .is_empty()
+    );
+    assert!(
+        app.events_of(&desk.clerk, other_id, "supplement")
             .await
             .is_empty()
     );
@@ -218,7 +199,7 @@ async fn an_agent_acts_for_the_applicant_within_the_mandate_only(backend: Backen
         .await
         .expect(200);
     assert_eq!(v["case_id"], id);
-    let done = events(&app, &desk.clerk, id, "supplement").await;
+    let done = app.events_of(&desk.clerk, id, "supplement").await;
     assert_eq!(done.len(), 1);
     let actor = done[0]["actor"].as_str().unwrap();
     assert!(actor.starts_with("代办员 测试代办员 代 申请人"), "{actor}");
@@ -290,7 +271,7 @@ async fn an_agent_acts_for_the_applicant_within_the_mandate_only(backend: Backen
         "{p}"
     );
     assert!(!p["documents"].as_array().unwrap().is_empty(), "{p}");
-    let picked = events(&app, &desk.clerk, id, "agency_pickup").await;
+    let picked = app.events_of(&desk.clerk, id, "agency_pickup").await;
     assert_eq!(picked.len(), 1);
 
     // The rating of the agency service (好差评): by its applicant, once.
@@ -333,6 +314,6 @@ async fn an_agent_acts_for_the_applicant_within_the_mandate_only(backend: Backen
         .await
         .refused(422, "委托已到期");
     let clerk = app.token("hy.clerk", PASSWORD).await;
-    assert_eq!(events(&app, &clerk, id, "agency_pickup").await.len(), 1);
+    assert_eq!(app.events_of(&clerk, id, "agency_pickup").await.len(), 1);
     app.stop().await;
 }

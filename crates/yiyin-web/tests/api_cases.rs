@@ -571,12 +571,7 @@ async fn an_applicant_asks_for_a_hearing_on_their_page(backend: Backend) {
     let person = app
         .register("person", "王芳", "11010519491231002X", PASSWORD)
         .await;
-    let case = app
-        .by(&person)
-        .post("/api/v1/cases", online(true))
-        .await
-        .expect(201);
-    let id = case["id"].as_i64().unwrap();
+    let id = app.apply_online(&person).await;
     let path = format!("/my/cases/{id}");
     let offered = |html: &str| html.contains(&format!("action=\"{path}/hearing\""));
     app.act(&desk.clerk, id, json!({"action": "accept"}))

@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_testkit::browser::form_page;
 use yiyin_testkit::web::HANYIN;
 use yiyin_testkit::{Api, PASSWORD, Setup, on_both};
 use yiyin_web::Limits;
@@ -277,14 +278,7 @@ async fn concurrent_wrong_passwords_lock_the_account(backend: Backend) {
 
 /// The login page's form token (its cookie is kept by the client).
 async fn form_token(app: &Api, path: &str) -> (String, String) {
-    let page = app.client.get(app.url(path)).send().await.unwrap();
-    let html = page.text().await.unwrap();
-    let token = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a form token")
-        .to_string();
+    let (html, token) = form_page(&app.client, &app.url(path)).await;
     (token, html)
 }
 

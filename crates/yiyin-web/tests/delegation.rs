@@ -83,17 +83,6 @@ async fn intake_items(app: &Api, token: &str) -> Vec<String> {
         .collect()
 }
 
-async fn events_of(app: &Api, token: &str, id: i64, action: &str) -> Vec<Value> {
-    let c = app.case_view(token, id).await;
-    c["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["action"] == action)
-        .cloned()
-        .collect()
-}
-
 /// The decision letter's (agency, seal, text).
 async fn decision_letter(app: &Api, id: i64) -> (String, String, String) {
     let docs = app.store.case_documents(id).await.unwrap();
@@ -234,11 +223,7 @@ async fn a_township_decides_a_delegated_item_in_the_bureaus_name(backend: Backen
     )
     .await;
     assert_eq!(status, 303, "{page}");
-    let id: i64 = location
-        .strip_prefix("/work/cases/")
-        .and_then(|rest| rest.split('?').next())
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("the case page: {location}"));
+    let id = yiyin_testkit::browser::case_of(&location);
     let from_page = app.store.case(id).await.unwrap();
     assert_eq!(from_page.unit, "jianchi");
     assert_eq!(from_page.item_code, "HY-SC-001");
@@ -389,7 +374,9 @@ async fn a_village_point_forwards_and_revocation_hands_the_cases_back(backend: B
         "{r}"
     );
     let forwarded = r["case_id"].as_i64().unwrap();
-    let e = events_of(&app, &town_clerk, forwarded, "village_forward_receive").await;
+    let e = app
+        .events_of(&town_clerk, forwarded, "village_forward_receive")
+        .await;
     assert_eq!(e.len(), 1);
     assert!(
         e[0]["reason"].as_str().unwrap().contains("代办点逾期转交"),
@@ -450,7 +437,7 @@ async fn a_village_point_forwards_and_revocation_hands_the_cases_back(backend: B
         .refused(409, "已经撤销");
 
     for id in [forwarded, direct] {
-        let e = events_of(&app, &head, id, "delegation_hand_back").await;
+        let e = app.events_of(&head, id, "delegation_hand_back").await;
         assert_eq!(e.len(), 1, "one hand-back event on case {id}");
     }
     let after = app.case_view(&head, forwarded).await;

@@ -172,14 +172,7 @@ async fn a_project_s_drawings_are_reviewed_once_by_an_institution_outside_the_bu
         .await;
 
     let (project_id, fire_case) = received_project(&app, &clerk, "2025-610921-48-01-000123").await;
-    let builder = app
-        .register(
-            "organisation",
-            "汉阴县月河建设有限公司",
-            COMPANY_ID,
-            "jianshe2025a",
-        )
-        .await;
+    let builder = app.builder().await;
     let other = app.other_company().await;
 
     // Assignment: the bureau's step owners only; by rotation the first institution by code.

@@ -16,7 +16,7 @@ use yiyin_domain::engine::{CaseState, DocumentKind};
 use yiyin_domain::pools::{PublishedDraw, rerun};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
-use yiyin_testkit::web::{COMPANY_ID, HANYIN, online};
+use yiyin_testkit::web::{COMPANY_ID, HANYIN};
 use yiyin_testkit::{Api, on_both};
 
 on_both!(a_case_draws_its_experts_reproducibly_with_exclusions_objections_and_the_clock_stopped);
@@ -124,21 +124,9 @@ async fn a_case_draws_its_experts_reproducibly_with_exclusions_objections_and_th
     app.by(&other_reviewer).get(POOLS).await.expect(403);
 
     // The applicant files online; the window accepts.
-    let company = app
-        .register(
-            "organisation",
-            "汉阴县月河餐饮有限公司",
-            COMPANY_ID,
-            "yuehe2025a",
-        )
-        .await;
+    let company = app.company().await;
     let other = app.other_company().await;
-    let case = app
-        .by(&company)
-        .post("/api/v1/cases", online(true))
-        .await
-        .expect(201);
-    let id = case["id"].as_i64().unwrap();
+    let id = app.apply_online(&company).await;
     app.act(&desk.clerk, id, json!({"action": "accept"}))
         .await
         .expect(200);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use yiyin_domain::catalog::{CatalogFile, Form, LicenceTemplate};
 use yiyin_store::Backend;
 use yiyin_testkit::browser::{answered, case_of, new_browser};
-use yiyin_testkit::web::{COMPANY_ID, HANYIN, intake};
+use yiyin_testkit::web::{COMPANY, COMPANY_ID, HANYIN, intake};
 use yiyin_testkit::{Api, on_both};
 
 on_both!(
@@ -24,7 +24,23 @@ on_both!(
 
 const PASSWORD: &str = "Yy-forms-2025!";
 const APPLY: &str = "/apply/hanyin/HY-SC-001";
-const COMPANY: &str = "汉阴县月河餐饮有限公司";
+
+/// The company applies online with the good form, and the bureau's desk takes the case through to
+/// its licence; the company's token, the case's id and the desk.
+async fn licensed_with_form(app: &Api) -> (String, i64, yiyin_testkit::web::Desk) {
+    let me = app
+        .register("organisation", COMPANY, COMPANY_ID, PASSWORD)
+        .await;
+    let mut online = yiyin_testkit::web::online(true);
+    online["form"] = good_form();
+    let case = app.by(&me).post("/api/v1/cases", online).await.expect(201);
+    let id = case["id"].as_i64().unwrap();
+    let desk = app.desk().await;
+    for (token, action) in desk.licensing(yiyin_testkit::web::approve("符合条件")) {
+        app.act(token, id, action).await.expect(200);
+    }
+    (me, id, desk)
+}
 
 /// The demo catalog's form of 食品经营许可.
 fn food_form() -> Form {
@@ -353,11 +369,7 @@ async fn the_window_fills_in_the_same_form(backend: Backend) {
     let r = app.post_form("/work/intake", &fields).await;
     let (status, html, location) = answered(r).await;
     assert_eq!(status, 303, "{html}");
-    let id: i64 = location
-        .strip_prefix("/work/cases/")
-        .and_then(|rest| rest.split('?').next())
-        .and_then(|id| id.parse().ok())
-        .unwrap();
+    let id = case_of(&location);
     let case = app.store.case(id).await.unwrap();
     let form = case.form.unwrap();
     // The blank rows above the filled one are dropped.
@@ -536,17 +548,7 @@ async fn an_earlier_licence_prefills_the_form(backend: Backend) {
         i.form = Some(form);
     })
     .await;
-    let me = app
-        .register("organisation", COMPANY, COMPANY_ID, PASSWORD)
-        .await;
-    let mut online = yiyin_testkit::web::online(true);
-    online["form"] = good_form();
-    let case = app.by(&me).post("/api/v1/cases", online).await.expect(201);
-    let id = case["id"].as_i64().unwrap();
-    let desk = app.desk().await;
-    for (token, action) in desk.licensing(yiyin_testkit::web::approve("符合条件")) {
-        app.act(token, id, action).await.expect(200);
-    }
+    licensed_with_form(&app).await;
     let client = new_browser();
     app.log_in_on(&client, json!({"login": COMPANY_ID, "password": PASSWORD}))
         .await;
@@ -633,17 +635,7 @@ async fn the_licence_carries_its_template_contents(backend: Backend) {
     );
 
     // Apply with the form, decide, issue: the sealed licence carries the filled contents.
-    let me = app
-        .register("organisation", COMPANY, COMPANY_ID, PASSWORD)
-        .await;
-    let mut online = yiyin_testkit::web::online(true);
-    online["form"] = good_form();
-    let case = app.by(&me).post("/api/v1/cases", online).await.expect(201);
-    let id = case["id"].as_i64().unwrap();
-    let desk = app.desk().await;
-    for (token, action) in desk.licensing(yiyin_testkit::web::approve("符合条件")) {
-        app.act(token, id, action).await.expect(200);
-    }
+    let (me, id, desk) = licensed_with_form(&app).await;
     let read = app
         .by(&desk.clerk)
         .get(&format!("/api/v1/cases/{id}"))

@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
-use yiyin_testkit::web::{HANYIN, approve, online, review};
+use yiyin_testkit::web::{HANYIN, approve, review};
 use yiyin_testkit::{Api, PASSWORD, at, on_both};
 
 on_both!(
@@ -72,12 +72,7 @@ async fn a_hearing_on_request_runs_whole_through_the_api(backend: Backend) {
     let person = app
         .register("person", "王芳", "11010519491231002X", PASSWORD)
         .await;
-    let case = app
-        .by(&person)
-        .post("/api/v1/cases", online(true))
-        .await
-        .expect(201);
-    let id = case["id"].as_i64().unwrap();
+    let id = app.apply_online(&person).await;
     app.act(&desk.clerk, id, json!({"action": "accept"}))
         .await
         .expect(200);

@@ -143,14 +143,7 @@ async fn a_joint_inspection_is_scheduled_once_and_reinspected_until_it_passes(ba
     inspector(&app, "hb.two", "huanbao").await;
     inspector(&app, "hb.three", "huanbao").await;
     let stranger = inspector(&app, "sc.one", "shichang").await;
-    let builder = app
-        .register(
-            "organisation",
-            "汉阴县月河建设有限公司",
-            COMPANY_ID,
-            "jianshe2025a",
-        )
-        .await;
+    let builder = app.builder().await;
     // Notices reach only an identity a provider verified (一人一档).
     app.verify_identity(COMPANY_ID, "汉阴县月河建设有限公司")
         .await;
@@ -623,13 +616,7 @@ async fn a_joint_acceptance_gives_one_record_with_every_opinion(backend: Backend
     ] {
         inspector(&app, login, dept).await;
     }
-    app.register(
-        "organisation",
-        "汉阴县月河建设有限公司",
-        COMPANY_ID,
-        "jianshe2025a",
-    )
-    .await;
+    app.builder().await;
     let id = project(&app, &clerk).await;
     for stage in ["land_planning", "engineering", "construction"] {
         let b = receive(&app, &clerk, id, stage, &[]).await;

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use yiyin_app::notifications::{LEASE_MS, NotifyConfig, SmtpConfig, retry_policy};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
+use yiyin_store::outbox::Outbox;
 use yiyin_testkit::processes::{Process, start_script};
 use yiyin_testkit::server::Setup;
 use yiyin_testkit::web::HANYIN;
@@ -327,16 +328,11 @@ async fn supplement_notice_reaches_the_inbox_and_the_mailbox(backend: Backend) {
     );
     // The page's forms: a bad address is refused beside its field and changes nothing; a good one
     // with SMS off is kept.
-    let refused = api
-        .post_form(
-            "/account/notifications",
-            &[
-                ("csrf", csrf.as_str()),
-                ("email", "wang@"),
-                ("email_enabled", "on"),
-            ],
-        )
-        .await;
+    async fn save_email(api: &Api, csrf: &str, email: &str) -> reqwest::Response {
+        let fields = [("csrf", csrf), ("email", email), ("email_enabled", "on")];
+        api.post_form("/account/notifications", &fields).await
+    }
+    let refused = save_email(&api, &csrf, "wang@").await;
     assert_eq!(refused.status(), 422);
     let text = refused.text().await.expect("text");
     assert!(text.contains("不是有效的电子邮件地址"), "{text}");
@@ -349,16 +345,7 @@ async fn supplement_notice_reaches_the_inbox_and_the_mailbox(backend: Backend) {
         kept,
         json!({"email": EMAIL, "sms": true, "email_enabled": true})
     );
-    let saved = api
-        .post_form(
-            "/account/notifications",
-            &[
-                ("csrf", csrf.as_str()),
-                ("email", "wf@example.org"),
-                ("email_enabled", "on"),
-            ],
-        )
-        .await;
+    let saved = save_email(&api, &csrf, "wf@example.org").await;
     assert_eq!(saved.status(), 303);
     let kept = api
         .by(&token)
@@ -468,7 +455,12 @@ async fn sms_is_retried_and_arrives_once_across_crashes(backend: Backend) {
         .expect("a text waiting");
     let mut tx = api.store.begin_write().await.unwrap();
     let lease = tx
-        .claim_notification(row.id, api.app.now().timestamp_millis(), LEASE_MS)
+        .claim_lease(
+            Outbox::Notices,
+            row.id,
+            api.app.now().timestamp_millis(),
+            LEASE_MS,
+        )
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -664,7 +656,7 @@ async fn a_dead_notice_is_kept_and_sent_again_by_the_system_administrator(backen
     let now = api.app.now().timestamp_millis();
     let mut tx = api.store.begin_write().await.unwrap();
     let lease = tx
-        .claim_notification(retried.id, now, LEASE_MS)
+        .claim_lease(Outbox::Notices, retried.id, now, LEASE_MS)
         .await
         .unwrap()
         .expect("claimed");

@@ -13,7 +13,7 @@ use yiyin_domain::supervision::CreditKind;
 use yiyin_store::Backend;
 use yiyin_store::credit::NewCredit;
 use yiyin_testkit::browser::{answered, new_browser};
-use yiyin_testkit::web::{COMPANY_ID, HANYIN};
+use yiyin_testkit::web::{COMPANY, COMPANY_ID, HANYIN};
 use yiyin_testkit::{Api, on_both};
 
 on_both!(
@@ -24,7 +24,6 @@ on_both!(
 );
 
 const TODAY: &str = "2025-03-03";
-const COMPANY: &str = "汉阴县月河餐饮有限公司";
 
 /// An online application for HY-SC-001 with `materials`, on a commitment or not, consenting to
 /// electronic delivery.

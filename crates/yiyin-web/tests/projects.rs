@@ -64,6 +64,14 @@ fn project() -> Value {
     })
 }
 
+/// A project as the holder of `token` reads it through the API.
+async fn project_seen(app: &Api, token: &str, id: i64) -> Value {
+    app.by(token)
+        .get(&format!("/api/v1/projects/{id}"))
+        .await
+        .expect(200)
+}
+
 fn stage(materials: &[&str], outcome: &str) -> Value {
     json!({
         "applicant": {"kind": "organisation", "name": "汉阴县月河建设有限公司", "id_number": COMPANY_ID},
@@ -246,11 +254,7 @@ async fn a_project_moves_through_its_stages_in_order_and_counts_its_days(backend
         .await
         .expect(200);
     app.act(&chief, fg, approve("予以核准")).await.expect(200);
-    let ended = app
-        .by(&clerk)
-        .get(&format!("/api/v1/projects/{id}"))
-        .await
-        .expect(200);
+    let ended = project_seen(&app, &clerk, id).await;
     assert_eq!(ended["stages"][0]["state"], "ended", "{ended}");
     assert_eq!(ended["stages"][0]["ended_on"], "2025-03-10");
     // Received 03-03, ended 03-10: five working days, two of them awaiting the supplement.
@@ -283,11 +287,7 @@ async fn a_project_moves_through_its_stages_in_order_and_counts_its_days(backend
     app.clock.set(at("2025-03-12"));
     // (The sessions ended meanwhile.)
     let [clerk, elsewhere] = app.tokens(["hy.clerk", "xy.clerk"]).await;
-    let now = app
-        .by(&clerk)
-        .get(&format!("/api/v1/projects/{id}"))
-        .await
-        .expect(200);
+    let now = project_seen(&app, &clerk, id).await;
     assert_eq!(now["days"]["used"], 4, "{now}");
     assert_eq!(now["days"]["supplement"], 2);
     assert_eq!(now["days"]["target"], 120);
@@ -347,25 +347,14 @@ async fn a_project_moves_through_its_stages_in_order_and_counts_its_days(backend
         .await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("2025-610921-48-01-000123"));
-    let builder = app
-        .register(
-            "organisation",
-            "汉阴县月河建设有限公司",
-            COMPANY_ID,
-            "jianshe2025a",
-        )
-        .await;
+    let builder = app.builder().await;
     let mine = app
         .by(&builder)
         .get("/api/v1/my/projects")
         .await
         .expect(200);
     assert_eq!(mine[0]["id"], id);
-    let seen = app
-        .by(&builder)
-        .get(&format!("/api/v1/projects/{id}"))
-        .await
-        .expect(200);
+    let seen = project_seen(&app, &builder, id).await;
     assert_eq!(seen["days"]["used"], 4);
     let (status, html) = app.page_text(&builder, &format!("/my/projects/{id}")).await;
     assert_eq!(status, 200, "{html}");
@@ -533,22 +522,6 @@ fn online_stage(files: &[(&str, &str)], attested: bool) -> Value {
     })
 }
 
-/// The events of a case with this action, as the window clerk reads them.
-async fn case_events(app: &Api, token: &str, id: i64, action: &str) -> Vec<Value> {
-    let c = app
-        .by(token)
-        .get(&format!("/api/v1/cases/{id}"))
-        .await
-        .expect(200);
-    c["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == action)
-        .cloned()
-        .collect()
-}
-
 async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
     let app = Api::spawn(backend, "2025-03-03").await;
     let catalog = stage_bundles(&app).await;
@@ -565,14 +538,7 @@ async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
         .await
         .expect(201);
     let id = view["id"].as_i64().unwrap();
-    let builder = app
-        .register(
-            "organisation",
-            "汉阴县月河建设有限公司",
-            COMPANY_ID,
-            "jianshe2025a",
-        )
-        .await;
+    let builder = app.builder().await;
     let other = app.other_company().await;
     let stage1 = format!("/api/v1/my/projects/{id}/stages/land_planning");
     let stage2 = format!("/api/v1/my/projects/{id}/stages/engineering");
@@ -615,11 +581,7 @@ async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
         )
         .await
         .refused(422, "阶段应为");
-    let seen = app
-        .by(&clerk)
-        .get(&format!("/api/v1/projects/{id}"))
-        .await
-        .expect(200);
+    let seen = project_seen(&app, &clerk, id).await;
     assert!(seen["stages"][0]["bundle"].is_null(), "{seen}");
 
     // Applied: received online (the window's Art. 32 act to come), the files kept.
@@ -631,7 +593,7 @@ async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
     assert_eq!(b1["state"], "received", "{b1}");
     let b1_id = b1["id"].as_i64().unwrap();
     let fg = member_case(&b1, "HY-FG-101");
-    let received = case_events(&app, &clerk, fg, "receive").await;
+    let received = app.events_of(&clerk, fg, "receive").await;
     assert!(
         received[0]["actor"].as_str().unwrap().starts_with("申请人"),
         "{received:?}"
@@ -737,13 +699,13 @@ async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
         )
         .await
         .refused(403, "不是您（或您单位）申请的");
-    assert!(case_events(&app, &clerk, fg, "supplement").await.is_empty());
+    assert!(app.events_of(&clerk, fg, "supplement").await.is_empty());
     let after = app.by(&agent).post(&supplement, licence).await.expect(200);
     assert_eq!(after["state"], "received", "{after}");
     // Every member recorded the supplement as the agent's for the builder, with the one file.
     let cases = app.store.bundle_cases(b1_id).await.unwrap();
     for c in &cases {
-        let done = case_events(&app, &clerk, c.id, "supplement").await;
+        let done = app.events_of(&clerk, c.id, "supplement").await;
         assert_eq!(done.len(), 1, "{}", c.item_code);
         let actor = done[0]["actor"].as_str().unwrap();
         assert!(actor.starts_with("代办员 测试代办员 代 申请人"), "{actor}");
@@ -850,13 +812,7 @@ async fn the_builder_applies_and_answers_the_notice_on_its_project_page(backend:
         .expect(201)["id"]
         .as_i64()
         .unwrap();
-    app.register(
-        "organisation",
-        "汉阴县月河建设有限公司",
-        COMPANY_ID,
-        "jianshe2025a",
-    )
-    .await;
+    app.builder().await;
     let csrf = app
         .browser_login_with(json!({"login": COMPANY_ID, "password": "jianshe2025a"}))
         .await;
@@ -874,11 +830,7 @@ async fn the_builder_applies_and_answers_the_notice_on_its_project_page(backend:
         .await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("第三十一条"), "{html}");
-    let seen = app
-        .by(&clerk)
-        .get(&format!("/api/v1/projects/{id}"))
-        .await
-        .expect(200);
+    let seen = project_seen(&app, &clerk, id).await;
     assert!(seen["stages"][0]["bundle"].is_null(), "{seen}");
 
     // Attested: received, back on the project page with the number.
@@ -895,11 +847,7 @@ async fn the_builder_applies_and_answers_the_notice_on_its_project_page(backend:
         location.starts_with(&format!("/my/projects/{id}")),
         "{location}"
     );
-    let seen = app
-        .by(&clerk)
-        .get(&format!("/api/v1/projects/{id}"))
-        .await
-        .expect(200);
+    let seen = project_seen(&app, &clerk, id).await;
     let bundle = &seen["stages"][0]["bundle"];
     assert_eq!(bundle["state"], "received", "{seen}");
     let bundle_id = bundle["id"].as_i64().unwrap();
@@ -934,11 +882,7 @@ async fn the_builder_applies_and_answers_the_notice_on_its_project_page(backend:
         location.starts_with(&format!("/my/projects/{id}")),
         "{location}"
     );
-    let after = app
-        .by(&clerk)
-        .get(&format!("/api/v1/projects/{id}"))
-        .await
-        .expect(200);
+    let after = project_seen(&app, &clerk, id).await;
     assert_eq!(after["stages"][0]["bundle"]["asked"], json!([]), "{after}");
     assert!(
         after["stages"][0]["bundle"]["materials"]

@@ -20,7 +20,7 @@ use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::{PushKind, PushStatus};
 use yiyin_store::Backend;
 use yiyin_store::pushes::NewPush;
-use yiyin_testkit::web::{deny, intake_by};
+use yiyin_testkit::web::deny;
 use yiyin_testkit::{Api, on_both};
 
 on_both!(
@@ -40,16 +40,7 @@ async fn denied(app: &Api, n: usize) -> Vec<(i64, String, i64)> {
     let desk = app.desk().await;
     let mut out = Vec::new();
     for i in 0..n {
-        let name = format!("汉阴县月河餐饮有限公司第{i}分店");
-        let mut intake = intake_by(&name, &["M1", "M2"]);
-        intake["name_confirmation"] = json!("分店以总公司统一社会信用代码申请，已核对营业执照");
-        let id = app
-            .by(&desk.clerk)
-            .post("/api/v1/cases", intake)
-            .await
-            .expect(201)["id"]
-            .as_i64()
-            .unwrap();
+        let id = app.branch_case(&desk.clerk, i).await;
         for (token, body) in desk.deciding(deny("经营场所不符合食品安全要求")) {
             app.act(token, id, body).await.expect(200);
         }

@@ -17,15 +17,16 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 use yiyin_app::Principal;
 use yiyin_app::delivery::LEASE_MS;
 use yiyin_app::supervision::WebhookInput;
 use yiyin_domain::roles::Role;
 use yiyin_domain::supervision::{PushStatus, RetryPolicy};
 use yiyin_store::Backend;
+use yiyin_store::outbox::Outbox;
 use yiyin_store::pushes::{Push, PushFilter};
-use yiyin_testkit::web::{Desk, approve, deny, intake_by};
+use yiyin_testkit::web::{Desk, approve, deny};
 use yiyin_testkit::{Api, on_both};
 
 on_both!(
@@ -307,17 +308,7 @@ enum Outcome {
 /// Takes an application through to `outcome`; returns the keys of the pushes it made.
 async fn result(app: &Api, bureau: &Bureau, n: usize, outcome: Outcome) -> Vec<String> {
     let desk = &bureau.desk;
-    let name = format!("汉阴县月河餐饮有限公司第{n}分店");
-    // The branches apply under the company's credit code: the clerk confirms the other name.
-    let mut intake = intake_by(&name, &["M1", "M2"]);
-    intake["name_confirmation"] = json!("分店以总公司统一社会信用代码申请，已核对营业执照");
-    let id = app
-        .by(&desk.clerk)
-        .post("/api/v1/cases", intake)
-        .await
-        .expect(201)["id"]
-        .as_i64()
-        .unwrap();
+    let id = app.branch_case(&desk.clerk, n).await;
     let steps = match outcome {
         Outcome::Denied => desk.deciding(deny("经营场所不符合食品安全要求")),
         Outcome::Approved => desk.deciding(approve("符合条件")),
@@ -391,7 +382,12 @@ async fn deliver(app: &Api, client: &reqwest::Client) -> usize {
 async fn claim(app: &Api, id: i64) -> Option<i64> {
     let mut tx = app.store.begin_write().await.unwrap();
     let lease = tx
-        .claim_delivery(id, app.app.now().timestamp_millis(), LEASE_MS)
+        .claim_lease(
+            Outbox::Pushes,
+            id,
+            app.app.now().timestamp_millis(),
+            LEASE_MS,
+        )
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -10,7 +10,6 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
-use yiyin_testkit::browser::urlencoded;
 use yiyin_testkit::web::HANYIN;
 use yiyin_testkit::{Api, PASSWORD, Setup, on_both};
 
@@ -249,19 +248,10 @@ async fn the_window_link_rates_a_visit_without_login_once(backend: Backend) {
         page.contains("政务服务评价") && page.contains("食品经营许可"),
         "{page}"
     );
+    let visitor = &api;
     let post = |fields: Vec<(&'static str, &'static str)>| {
-        let url = api.url(&tablet);
-        let plain = api.plain.clone();
-        async move {
-            let r = plain
-                .post(url)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(urlencoded(&fields))
-                .send()
-                .await
-                .unwrap();
-            (r.status().as_u16(), r.text().await.unwrap())
-        }
+        let tablet = tablet.clone();
+        async move { visitor.post_form_plain(&tablet, &fields).await }
     };
     let (status, page) = post(vec![("level", "very_dissatisfied")]).await;
     assert_eq!(status, 422);
@@ -387,16 +377,10 @@ async fn a_closed_ticket_is_rated_on_the_track_page_with_its_query_code(backend:
     let api = Api::start(Setup::new(backend, "2025-03-03").quiet()).await;
     let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
     let market = api
-        .staff_with(
-            "hy.sc",
-            yiyin_testkit::app::grant(Role::TicketHandler, HANYIN, Some("shichang")),
-        )
+        .department_staff("hy.sc", Role::TicketHandler, "shichang")
         .await;
     let housing = api
-        .staff_with(
-            "hy.zj",
-            yiyin_testkit::app::grant(Role::TicketHandler, HANYIN, Some("zhujian")),
-        )
+        .department_staff("hy.zj", Role::TicketHandler, "zhujian")
         .await;
     let created = api
         .by(&agent)
@@ -425,20 +409,9 @@ async fn a_closed_ticket_is_rated_on_the_track_page_with_its_query_code(backend:
         .await
         .expect(200);
 
-    let post = |fields: Vec<(&'static str, String)>| {
-        let url = api.url("/suqiu/rate");
-        let plain = api.plain.clone();
-        async move {
-            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let r = plain
-                .post(url)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(urlencoded(&fields))
-                .send()
-                .await
-                .unwrap();
-            (r.status().as_u16(), r.text().await.unwrap())
-        }
+    let visitor = &api;
+    let post = |fields: Vec<(&'static str, String)>| async move {
+        visitor.post_form_plain("/suqiu/rate", &fields).await
     };
     let bad = |code: &str| {
         vec![
@@ -559,10 +532,7 @@ async fn the_applicant_rates_their_closed_ticket_and_the_desk_labels_it(backend:
         .await;
     let agent = api.staff("hy.centre", Role::CentreAgent, HANYIN).await;
     let market = api
-        .staff_with(
-            "hy.sc",
-            yiyin_testkit::app::grant(Role::TicketHandler, HANYIN, Some("shichang")),
-        )
+        .department_staff("hy.sc", Role::TicketHandler, "shichang")
         .await;
     let created = api
         .by(&wang)

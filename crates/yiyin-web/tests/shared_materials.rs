@@ -17,7 +17,7 @@ use serde_json::json;
 use yiyin_domain::catalog::{Material, MaterialForm, MaterialSource, Necessity};
 use yiyin_store::Backend;
 use yiyin_testkit::browser::{answered, new_browser};
-use yiyin_testkit::web::{COMPANY_ID, HANYIN, intake};
+use yiyin_testkit::web::{COMPANY, COMPANY_ID, HANYIN, intake};
 use yiyin_testkit::{Api, PASSWORD, Setup, on_both};
 
 on_both!(
@@ -29,7 +29,6 @@ on_both!(
 );
 
 const TODAY: &str = "2025-03-03";
-const COMPANY: &str = "汉阴县月河餐饮有限公司";
 
 /// The registry process, killed when dropped.
 struct Registry {

@@ -352,14 +352,7 @@ async fn random_inspections_are_published_then_drawn(backend: Backend) {
 
 async fn the_holder_applies_for_a_change(backend: Backend) {
     let app = Api::spawn_sealed(backend, "2025-03-03").await;
-    let me = app
-        .register(
-            "organisation",
-            "汉阴县月河餐饮有限公司",
-            COMPANY_ID,
-            "yuehe2025a",
-        )
-        .await;
+    let me = app.company().await;
     let other = app.other_company().await;
     app.licensed_case_filed_by(Some(&me)).await;
     let licence = licence_of_case(&app).await;

@@ -7,7 +7,6 @@
 use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
-use yiyin_testkit::app::grant;
 use yiyin_testkit::browser::{answered, urlencoded};
 use yiyin_testkit::web::HANYIN;
 use yiyin_testkit::{Api, PASSWORD, Setup, on_both};
@@ -31,7 +30,7 @@ fn call() -> Value {
 }
 
 async fn handler(api: &Api, login: &str, department: &str) -> String {
-    api.staff_with(login, grant(Role::TicketHandler, HANYIN, Some(department)))
+    api.department_staff(login, Role::TicketHandler, department)
         .await
 }
 

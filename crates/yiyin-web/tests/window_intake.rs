@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use yiyin_domain::roles::Role;
 use yiyin_store::Backend;
 use yiyin_testkit::app::grant;
-use yiyin_testkit::browser::{answered, new_browser, urlencoded};
+use yiyin_testkit::browser::{answered, case_of, new_browser, urlencoded};
 use yiyin_testkit::uploads::multipart_form;
-use yiyin_testkit::web::{COMPANY_ID, HANYIN, intake};
+use yiyin_testkit::web::{COMPANY, COMPANY_ID, HANYIN, intake};
 use yiyin_testkit::{Api, PASSWORD, on_both};
 
 on_both!(
@@ -24,7 +24,6 @@ on_both!(
     an_account_applies_for_an_organisation_as_its_agent,
 );
 
-const COMPANY: &str = "汉阴县月河餐饮有限公司";
 const AGENT_ID: &str = "610921199001011234";
 
 /// A PDF whose bytes differ by `n` (two pages of one material are two files).
@@ -73,16 +72,6 @@ fn window_fields<'a>(key: &'a str, more: &[(&'a str, &'a str)]) -> Vec<(&'a str,
     ];
     fields.extend_from_slice(more);
     fields
-}
-
-/// The case a redirect after receiving names (`/work/cases/{id}`, with a notice).
-#[track_caller]
-fn case_of(location: &str) -> i64 {
-    location
-        .strip_prefix("/work/cases/")
-        .and_then(|rest| rest.split('?').next())
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("a case page: {location}"))
 }
 
 /// The files of a case: (material, name, id), sorted.
@@ -470,11 +459,7 @@ async fn an_account_applies_for_an_organisation_as_its_agent(backend: Backend) {
     let (status, page, location) =
         post_files(&app, &client, apply, &csrf, &fields, &with_mandate).await;
     assert_eq!(status, 303, "{page}");
-    let id: i64 = location
-        .strip_prefix("/my/cases/")
-        .and_then(|rest| rest.split('?').next())
-        .and_then(|id| id.parse().ok())
-        .unwrap();
+    let id = case_of(&location);
     let case = app.store.case(id).await.unwrap();
     assert_eq!(case.applicant.name, COMPANY);
     assert_eq!(case.applicant.id_number.as_str(), COMPANY_ID);

@@ -7,16 +7,12 @@ use yiyin_app::{App, AppError};
 use yiyin_domain::agency::{ServiceLine, ServiceList};
 use yiyin_domain::project::Stage;
 
-use crate::demo_cases::principal;
+use crate::demo_cases::pilot_heads;
 
 /// Publishes a service list per pilot jurisdiction; returns how many.
 pub async fn load(app: &App) -> Result<usize, AppError> {
-    let org = app.store.organisation().await?;
     let mut n = 0;
-    for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
-        let Ok(head) = principal(app, &format!("{}.head", j.code)).await else {
-            continue;
-        };
+    for (j, head) in pilot_heads(app).await? {
         let mut lines: Vec<ServiceLine> = Stage::ALL
             .iter()
             .map(|s| ServiceLine {

@@ -309,6 +309,21 @@ fn suffix_of(role: Role) -> &'static str {
         .unwrap_or("clerk")
 }
 
+/// The pilot jurisdictions with a catalog, each with its bureau head's principal (`*.head`; a
+/// jurisdiction without one is passed over).
+pub(crate) async fn pilot_heads(
+    app: &App,
+) -> Result<Vec<(yiyin_domain::org::Jurisdiction, Principal)>, AppError> {
+    let org = app.store.organisation().await?;
+    let mut heads = vec![];
+    for j in org.jurisdictions.into_iter().filter(|j| j.has_catalog()) {
+        if let Ok(head) = principal(app, &format!("{}.head", j.code)).await {
+            heads.push((j, head));
+        }
+    }
+    Ok(heads)
+}
+
 /// The principal of a demo account.
 pub(crate) async fn principal(app: &App, login: &str) -> Result<Principal, AppError> {
     let account = app

@@ -6,7 +6,7 @@
 use yiyin_app::pools::{MemberInput, PoolInput, TieInput};
 use yiyin_app::{App, AppError};
 
-use crate::demo_cases::principal;
+use crate::demo_cases::pilot_heads;
 
 /// The outside experts of each demo pool: (name, organisation, title).
 const EXPERTS: &[(&str, &str, &str)] = &[
@@ -22,12 +22,8 @@ const TIED_APPLICANT: &str = "916100002205253740";
 
 /// Records a pool per pilot jurisdiction; returns how many.
 pub async fn load(app: &App) -> Result<usize, AppError> {
-    let org = app.store.organisation().await?;
     let mut n = 0;
-    for j in org.jurisdictions.iter().filter(|j| j.has_catalog()) {
-        let Ok(head) = principal(app, &format!("{}.head", j.code)).await else {
-            continue;
-        };
+    for (j, head) in pilot_heads(app).await? {
         let pool = app
             .create_pool(
                 &head,

@@ -147,10 +147,7 @@ impl App {
     ) -> Result<BundleView> {
         let id = record.id;
         let resolved = &record.resolved.0;
-        let rules = BundleRules::new(resolved.def.clone()).map_err(|e| AppError::Invalid {
-            field: None,
-            message: e.to_string(),
-        })?;
+        let rules = super::rules_of(resolved)?;
         let (calendar, facts) = (self.calendar(), ApplicantFacts::default());
         let ctx = rules.context(&calendar, &facts);
         let at = self.now();
@@ -297,10 +294,7 @@ impl App {
         };
         body.case = case;
         let resolved = &record.resolved.0;
-        let rules = BundleRules::new(resolved.def.clone()).map_err(|e| AppError::Invalid {
-            field: None,
-            message: e.to_string(),
-        })?;
+        let rules = super::rules_of(resolved)?;
         let (calendar, facts) = (self.calendar(), ApplicantFacts::default());
         let ctx = rules.context(&calendar, &facts);
         let actor = Actor::system();

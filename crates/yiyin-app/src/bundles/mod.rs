@@ -305,6 +305,15 @@ async fn next_number(
     Ok(format!("{prefix}{}{seq:06}", date.year()))
 }
 
+/// The rules of a kept bundle's definition (checked when it was received: a failure now is a
+/// definition changed under it).
+fn rules_of(resolved: &Resolved) -> Result<BundleRules> {
+    BundleRules::new(resolved.def.clone()).map_err(|e| AppError::Invalid {
+        field: None,
+        message: e.to_string(),
+    })
+}
+
 fn refused(rule: &str, message: impl Into<String>) -> AppError {
     AppError::Refused(Refusal::new(rule, message))
 }

@@ -99,10 +99,7 @@ impl App {
         visible: &[String],
     ) -> Result<BundleView> {
         let resolved = &record.resolved.0;
-        let rules = BundleRules::new(resolved.def.clone()).map_err(|e| AppError::Invalid {
-            field: None,
-            message: e.to_string(),
-        })?;
+        let rules = super::rules_of(resolved)?;
         let (calendar, facts) = (self.calendar(), ApplicantFacts::default());
         let ctx = rules.context(&calendar, &facts);
         let today = self.today();
@@ -112,17 +109,7 @@ impl App {
             .case
             .tick(today)
             .map_or_else(|| body.case.clone(), |(c, _)| c);
-        let dept_name = |code: &str| {
-            self.org()
-                .jurisdiction(&record.jurisdiction)
-                .and_then(|j| {
-                    j.departments
-                        .iter()
-                        .find(|d| d.code == code)
-                        .map(|d| d.name.clone())
-                })
-                .unwrap_or_else(|| code.to_string())
-        };
+        let dept_name = |code: &str| self.department_name(&record.jurisdiction, code);
         let outcomes: Vec<MemberOutcome> =
             cases.iter().map(|c| MemberOutcome::of(&c.case)).collect();
         let member_lines: Vec<MemberLine> = rules

@@ -138,18 +138,6 @@ impl App {
         Ok(out)
     }
 
-    pub(crate) fn department_name(&self, jurisdiction: &str, code: &str) -> String {
-        self.org()
-            .jurisdiction(jurisdiction)
-            .and_then(|j| {
-                j.departments
-                    .iter()
-                    .find(|d| d.code == code)
-                    .map(|d| d.name.clone())
-            })
-            .unwrap_or_else(|| code.to_string())
-    }
-
     /// The teams as submitted, resolved: each login a staff account of the jurisdiction holding a
     /// grant in that department; each draw from the pool's members who are.
     async fn teams(

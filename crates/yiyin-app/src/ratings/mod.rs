@@ -524,15 +524,8 @@ impl App {
         let rater = input
             .named
             .then(|| (Some(a.id), a.name.clone(), record.applicant.phone.clone()));
-        self.keep_rating(
-            &Rated::of_case(&record),
-            RatingChannel::Online,
-            String::new(),
-            &given,
-            rater,
-            None,
-        )
-        .await
+        self.keep_online_rating(&Rated::of_case(&record), &given, rater)
+            .await
     }
 
     /// A ticket the applicant filed, or why they may not rate it.
@@ -597,20 +590,12 @@ impl App {
         input: &RateInput,
     ) -> Result<RatingRecord> {
         let t = self.my_ticket(who, ticket_id).await?;
-        let given = given(input)?;
-        let rated = Rated::of_ticket(&t)?;
         let a = &who.account;
-        let rater = input
-            .named
-            .then(|| (Some(a.id), a.name.clone(), a.phone.clone()));
-        self.keep_rating(
-            &rated,
-            RatingChannel::Online,
-            String::new(),
-            &given,
-            rater,
-            None,
-        )
+        self.rate_closed_ticket(&t, input, || {
+            Ok(input
+                .named
+                .then(|| (Some(a.id), a.name.clone(), a.phone.clone())))
+        })
         .await
     }
 
@@ -623,14 +608,38 @@ impl App {
         input: &RateInput,
     ) -> Result<RatingRecord> {
         let t = self.ticket_by_code(number, code).await?;
+        self.rate_closed_ticket(&t, input, || {
+            Ok(visit_rater(input)?.map(|(n, p)| (None, n, p)))
+        })
+        .await
+    }
+
+    /// Keeps the online rating of a closed ticket (一事一评): the levels given checked, then the
+    /// ticket rateable, then `rater` (account, name, phone; None: anonymous).
+    async fn rate_closed_ticket(
+        &self,
+        t: &TicketRecord,
+        input: &RateInput,
+        rater: impl FnOnce() -> Result<Option<(Option<i64>, String, String)>>,
+    ) -> Result<RatingRecord> {
         let given = given(input)?;
-        let rated = Rated::of_ticket(&t)?;
-        let rater = visit_rater(input)?.map(|(n, p)| (None, n, p));
+        let rated = Rated::of_ticket(t)?;
+        let rater = rater()?;
+        self.keep_online_rating(&rated, &given, rater).await
+    }
+
+    /// Keeps a rating given online (一事一评): no device, no visit token.
+    async fn keep_online_rating(
+        &self,
+        rated: &Rated,
+        given: &Given,
+        rater: Option<(Option<i64>, String, String)>,
+    ) -> Result<RatingRecord> {
         self.keep_rating(
-            &rated,
+            rated,
             RatingChannel::Online,
             String::new(),
-            &given,
+            given,
             rater,
             None,
         )

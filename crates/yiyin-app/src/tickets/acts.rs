@@ -316,14 +316,10 @@ impl App {
                     &self.calendar(),
                 )
                 .map_err(ticket_error)?;
-            let already = self
-                .store
-                .ticket_attachments(rec.id)
-                .await?
-                .iter()
-                .filter(|a| a.stage == stage.code())
-                .count();
-            Some((stage, self.keep_ticket_files(stage, already, files).await?))
+            Some((
+                stage,
+                self.keep_ticket_files(stage, Some(rec.id), files).await?,
+            ))
         };
         let extra = Extra {
             reply: Some(&reply),

@@ -106,14 +106,25 @@ fn check_count(stage: FileStage, already: usize, adding: usize) -> Result<()> {
 }
 
 impl App {
-    /// Checks every file first (count, size, kind), then keeps their bytes in the blob store
-    /// (content-addressed: a file kept for an act that then fails harms nothing).
+    /// Checks every file first (count, with those the ticket, if any, holds at the stage; size;
+    /// kind), then keeps their bytes in the blob store (content-addressed: a file kept for an act
+    /// that then fails harms nothing).
     pub(super) async fn keep_ticket_files(
         &self,
         stage: FileStage,
-        already: usize,
+        ticket: Option<i64>,
         uploads: &[Upload],
     ) -> Result<KeptFiles> {
+        let already = match ticket {
+            Some(id) => self
+                .store
+                .ticket_attachments(id)
+                .await?
+                .iter()
+                .filter(|a| a.stage == stage.code())
+                .count(),
+            None => 0,
+        };
         check_count(stage, already, uploads.len())?;
         for u in uploads {
             u.check()?;
@@ -203,14 +214,7 @@ impl App {
             Access::Handler => FileStage::Reply,
             Access::Centre | Access::Applicant => FileStage::Intake,
         };
-        let already = self
-            .store
-            .ticket_attachments(rec.id)
-            .await?
-            .iter()
-            .filter(|a| a.stage == stage.code())
-            .count();
-        let kept = self.keep_ticket_files(stage, already, uploads).await?;
+        let kept = self.keep_ticket_files(stage, Some(rec.id), uploads).await?;
         let actor = who.actor(&self.org());
         let at = self.now();
         let mut tx = self.store.begin_write().await?;

@@ -207,7 +207,9 @@ impl App {
                 .map_err(ticket_error)?,
             None => created.clone(),
         };
-        let kept = self.keep_ticket_files(FileStage::Intake, 0, files).await?;
+        let kept = self
+            .keep_ticket_files(FileStage::Intake, None, files)
+            .await?;
         let query_code = crate::accounts::random_code(6);
         let mut tx = self.store.begin_write().await?;
         let serial = tx.next_ticket_number(jurisdiction, today.year()).await?;

@@ -36,7 +36,7 @@ impl App {
         for o in self.store.transition_observers(jurisdiction).await? {
             let name = self.store.account(o.account_id).await?.name;
             observers.push(ObserverView {
-                department_name: self.transition_department_name(jurisdiction, &o.department),
+                department_name: self.department_name(jurisdiction, &o.department),
                 name,
                 observer: o,
             });
@@ -156,7 +156,7 @@ impl App {
         }
         Ok(BatchView {
             status_label: b.status.label().into(),
-            department_name: self.transition_department_name(jurisdiction, &b.source_department),
+            department_name: self.department_name(jurisdiction, &b.source_department),
             ready: readiness.iter().all(|l| l.green),
             transferred_today: b.transferred_on(self.today()),
             items,
@@ -309,7 +309,7 @@ impl App {
             BATCH,
             format!(
                 "新增划转批次「{name}」：{}的事项{}，划转日期{}",
-                self.transition_department_name(jurisdiction, dept),
+                self.department_name(jurisdiction, dept),
                 items.join("、"),
                 fmt_date(switch_date)
             ),
@@ -362,7 +362,7 @@ impl App {
             format!(
                 "划转批次「{}」（{}的事项{}）就绪检查全部通过，自{}起由行政审批服务局受理和审批",
                 b.name,
-                self.transition_department_name(jurisdiction, &b.source_department),
+                self.department_name(jurisdiction, &b.source_department),
                 b.items.join("、"),
                 fmt_date(b.switch_date)
             ),
@@ -414,7 +414,7 @@ impl App {
                 &batches,
                 &item.code,
                 &d,
-                &self.transition_department_name(jurisdiction, &d),
+                &self.department_name(jurisdiction, &d),
                 self.today(),
             )
             .map_err(refused),
@@ -482,7 +482,7 @@ impl App {
         let summary = format!(
             "划转前受理的办件迁移至{bureau}办理：原办件编号{}，新办件编号{number}，原办理机关{}；办理时限不变；理由：{reason}",
             record.number,
-            self.transition_department_name(jurisdiction, &record.department)
+            self.department_name(jurisdiction, &record.department)
         );
         let data = json!({"old_number": record.number, "new_number": number,
                           "old_handler": record.department, "new_handler": bureau,

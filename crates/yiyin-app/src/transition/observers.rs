@@ -61,7 +61,7 @@ impl App {
                 "account",
                 format!(
                     "审批观察员须为{}在本县区的在岗工作人员",
-                    self.transition_department_name(jurisdiction, dept)
+                    self.department_name(jurisdiction, dept)
                 ),
             ));
         };
@@ -86,7 +86,7 @@ impl App {
             OBSERVER,
             format!(
                 "{}派出{}为审批观察员，过渡期至{}",
-                self.transition_department_name(jurisdiction, dept),
+                self.department_name(jurisdiction, dept),
                 account.name,
                 fmt_date(plan.period_end)
             ),
@@ -188,7 +188,7 @@ impl App {
             OBSERVER_READ,
             format!(
                 "审批观察员（{}）查阅办件",
-                self.transition_department_name(&record.jurisdiction, &observer.department)
+                self.department_name(&record.jurisdiction, &observer.department)
             ),
             json!({"department": observer.department}),
         )
@@ -239,7 +239,7 @@ impl App {
             COMMENT,
             format!(
                 "审批观察员（{}）评注：{body}",
-                self.transition_department_name(&record.jurisdiction, &observer.department)
+                self.department_name(&record.jurisdiction, &observer.department)
             ),
             json!({"comment": id, "department": observer.department}),
         )

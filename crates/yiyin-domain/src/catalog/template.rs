@@ -216,6 +216,17 @@ pub struct LicenceEntry {
 }
 
 impl LicenceEntry {
+    /// An entry of no one's personal data, half a row wide.
+    pub fn plain(key: &str, label: &str, value: &str) -> LicenceEntry {
+        LicenceEntry {
+            key: key.into(),
+            label: label.into(),
+            value: value.into(),
+            personal: None,
+            layout: Layout::default(),
+        }
+    }
+
     /// The value as the public sees it: a person's name, ID number or address masked; anything
     /// else (an organisation's name, a credit code) in full.
     pub fn public_value(&self) -> String {

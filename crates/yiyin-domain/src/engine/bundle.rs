@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::{
     Action, ApplicantFacts, Applied, Case, CaseState, Context, Decision, DeemedAcceptance,
-    DocumentKind, Dues, Effect, EngineError, ItemRules, MaterialRule, refuse,
+    DocumentKind, Dues, Effect, EngineError, ItemRules, MaterialRule, in_order, refuse,
 };
 use crate::calendar::{Calendar, CalendarError, fmt_date};
 use crate::text::{TextKind, check};
@@ -484,16 +484,7 @@ impl Bundle {
         on: NaiveDate,
         action: &BundleAction,
     ) -> Result<BundleApplied, EngineError> {
-        if on < self.last_date() {
-            return refuse(
-                "order",
-                format!(
-                    "操作日期 {} 早于本件上一次办理日期 {}，办件记录只能按时间顺序追加",
-                    fmt_date(on),
-                    fmt_date(self.last_date())
-                ),
-            );
-        }
+        in_order(on, self.last_date())?;
         if let Some(released) = self.released_on {
             return refuse(
                 "closed",

@@ -61,6 +61,21 @@ fn refuse<T>(rule: &str, message: impl Into<String>) -> Result<T, EngineError> {
     Err(EngineError::Refused(Refusal::new(rule, message)))
 }
 
+/// A case's record is appended in time order: an act dated before the last one is refused.
+fn in_order(on: NaiveDate, last: NaiveDate) -> Result<(), EngineError> {
+    if on < last {
+        return refuse(
+            "order",
+            format!(
+                "操作日期 {} 早于本件上一次办理日期 {}，办件记录只能按时间顺序追加",
+                fmt_date(on),
+                fmt_date(last)
+            ),
+        );
+    }
+    Ok(())
+}
+
 fn require_reason(reason: &str, rule: &str, message: impl Into<String>) -> Result<(), EngineError> {
     crate::refusal::require_text(reason, rule, message).map_err(EngineError::Refused)
 }
@@ -390,16 +405,7 @@ impl Case {
         action: &Action,
     ) -> Result<Applied, EngineError> {
         let mut c = self.clone();
-        if on < self.last_date() {
-            return refuse(
-                "order",
-                format!(
-                    "操作日期 {} 早于本件上一次办理日期 {}，办件记录只能按时间顺序追加",
-                    fmt_date(on),
-                    fmt_date(self.last_date())
-                ),
-            );
-        }
+        in_order(on, self.last_date())?;
         if self.is_closed() {
             return refuse(
                 "closed",

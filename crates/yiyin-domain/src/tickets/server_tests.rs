@@ -2,23 +2,13 @@
 //! arbitration, extension asked and decided and the caller told of it, reminders, merges) and of the matrix and the
 //! duplicate checks.
 
+use super::tests::ticket;
 use super::*;
 use crate::calendar::Calendar;
 use crate::testing::d;
 
 fn cal() -> Calendar {
     Calendar::builtin()
-}
-
-fn ticket(t: TicketType) -> Ticket {
-    Ticket::create(
-        t,
-        Urgency::Normal,
-        Deadlines::ordinary(t),
-        d("2025-03-03"),
-        &cal(),
-    )
-    .unwrap()
 }
 
 fn go(t: &Ticket, on: &str, a: TicketAction) -> Result<Ticket, TicketError> {

@@ -11,9 +11,8 @@ fn cal() -> Calendar {
     Calendar::builtin()
 }
 
-/// A complaint (投诉, R = 10) registered 2025-03-03 (Monday).
-fn complaint() -> Ticket {
-    let t = TicketType::Complaint;
+/// An ordinary ticket of type `t` registered 2025-03-03 (Monday).
+pub(super) fn ticket(t: TicketType) -> Ticket {
     Ticket::create(
         t,
         Urgency::Normal,
@@ -22,6 +21,11 @@ fn complaint() -> Ticket {
         &cal(),
     )
     .unwrap()
+}
+
+/// A complaint (投诉, R = 10) registered 2025-03-03 (Monday).
+fn complaint() -> Ticket {
+    ticket(TicketType::Complaint)
 }
 
 fn run(t: &Ticket, steps: &[(&str, TicketAction)]) -> Result<Ticket, TicketError> {

@@ -33,13 +33,11 @@ pub fn licence(recipient: &str, more: Vec<String>) -> (SealKey, SealedDocument, 
         list: vec![],
         identifier: Some("1.2.156.3005.2.11610000MB1234567X.JY16124210000012.001".into()),
         valid_until: parse_date("2031-06-15").ok(),
-        contents: vec![LicenceEntry {
-            key: "premises".into(),
-            label: "经营场所".into(),
-            value: "汉阴县城关镇北城街1号".into(),
-            personal: None,
-            layout: Default::default(),
-        }],
+        contents: vec![LicenceEntry::plain(
+            "premises",
+            "经营场所",
+            "汉阴县城关镇北城街1号",
+        )],
     };
     let sealed = sealed_sample(serde_json::to_value(&record).unwrap(), &key);
     (key, sealed, record)

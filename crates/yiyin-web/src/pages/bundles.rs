@@ -56,12 +56,7 @@ struct DeskPage {
 
 /// The bundles the reader may see in a jurisdiction, a page at a time.
 pub async fn desk(page: PageFor<gate::Bundles>, Query(q): Query<DeskQuery>) -> PageResult {
-    let mut jurisdictions = page.jurisdictions_for(Operation::ViewCase);
-    for j in page.jurisdictions_for(Operation::ExtendBundle) {
-        if !jurisdictions.contains(&j) {
-            jurisdictions.push(j);
-        }
-    }
+    let jurisdictions = page.jurisdictions_for_any(&[Operation::ViewCase, Operation::ExtendBundle]);
     let jurisdiction = if q.jurisdiction.is_empty() {
         jurisdictions
             .first()

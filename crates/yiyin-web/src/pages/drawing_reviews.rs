@@ -65,14 +65,11 @@ async fn list_page(
     error: String,
     notice: &str,
 ) -> PageResult {
-    let mut jurisdictions = page.jurisdictions_for(Operation::ViewCase);
-    for op in [Operation::Receive, Operation::ManageUsers] {
-        for j in page.jurisdictions_for(op) {
-            if !jurisdictions.contains(&j) {
-                jurisdictions.push(j);
-            }
-        }
-    }
+    let jurisdictions = page.jurisdictions_for_any(&[
+        Operation::ViewCase,
+        Operation::Receive,
+        Operation::ManageUsers,
+    ]);
     let jurisdiction = Page::pick_jurisdiction(
         &jurisdictions,
         jurisdiction,
@@ -88,11 +85,7 @@ async fn list_page(
         .await
     {
         Ok(list) => list,
-        Err(AppError::Forbidden(_)) if registers => yiyin_app::paging::ListPage {
-            items: vec![],
-            count: 0,
-            next: None,
-        },
+        Err(AppError::Forbidden(_)) if registers => yiyin_app::paging::ListPage::default(),
         Err(e) => return Err(e.into()),
     };
     let projects = if check_assigner(&who.account.grants, &jurisdiction).is_ok() {

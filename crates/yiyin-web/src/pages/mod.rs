@@ -555,6 +555,16 @@ pub fn chosen(code: &str, current: &str) -> bool {
     code == current
 }
 
+/// A list for a desk whose filters the user typed: a refusal of them (bad input) shows the empty
+/// list with the refusal in Chinese; any other error answers the page.
+pub fn refusal_shown<T: Default>(listed: Result<T, AppError>) -> Result<(T, String), PageError> {
+    match listed {
+        Ok(listed) => Ok((listed, String::new())),
+        Err(e @ AppError::Invalid { .. }) => Ok((T::default(), e.to_string())),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A page shown again because what was sent was refused: the same page, answered with 422.
 pub fn unprocessable(page: PageResult) -> PageResult {
     let mut resp = page?;
@@ -782,6 +792,20 @@ impl Page {
     pub fn require_in(&self, op: Operation, jurisdiction: &str) -> Result<(), PageError> {
         self.require_staff()?;
         Ok(self.who().require_in(op, jurisdiction)?)
+    }
+
+    /// The jurisdictions (code, name) where the user may do any of `ops`: those of the first
+    /// operation, then those only a later one adds, each group in code order.
+    pub fn jurisdictions_for_any(&self, ops: &[Operation]) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = vec![];
+        for op in ops {
+            for j in self.jurisdictions_for(*op) {
+                if !all.contains(&j) {
+                    all.push(j);
+                }
+            }
+        }
+        all
     }
 
     /// The jurisdictions (code, name) where the user holds a role that may do `op`.

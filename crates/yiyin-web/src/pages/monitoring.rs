@@ -13,7 +13,8 @@ use yiyin_store::monitoring::{AppealState, MonitoringCard};
 use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
-    Chrome, FieldErrors, FormData, Page, PageFor, PageResult, Path, Query, RawForm, render, settle,
+    Chrome, FieldErrors, FormData, Page, PageFor, PageResult, Path, Query, RawForm, refusal_shown,
+    render, settle,
 };
 
 /// The desk's filters, as the GET form sends them (empty: not filtered).
@@ -128,26 +129,12 @@ struct Failed {
 async fn desk_page(page: &Page, q: &DeskQuery, failed: Option<Failed>) -> PageResult {
     page.require_staff()?;
     let mine = page.jurisdictions_for(Operation::Monitor);
-    let Some(first) = mine.first() else {
-        return Err(AppError::Forbidden("无权查看电子监察：您的岗位没有此项职责".into()).into());
-    };
-    let jurisdiction = if mine.iter().any(|j| j.0 == q.jurisdiction) {
-        q.jurisdiction.clone()
-    } else {
-        first.0.clone()
-    };
-    let (listed, error) = match page.app.cards(page.who(), &q.cards(&jurisdiction)).await {
-        Ok(listed) => (listed, String::new()),
-        Err(e @ AppError::Invalid { .. }) => (
-            yiyin_app::monitoring::CardPage {
-                cards: Vec::new(),
-                count: 0,
-                next: None,
-            },
-            e.to_string(),
-        ),
-        Err(e) => return Err(e.into()),
-    };
+    let jurisdiction = Page::pick_jurisdiction(
+        &mine,
+        &q.jurisdiction,
+        "无权查看电子监察：您的岗位没有此项职责",
+    )?;
+    let (listed, error) = refusal_shown(page.app.cards(page.who(), &q.cards(&jurisdiction)).await)?;
     let next = listed.next.map_or_else(String::new, |after| {
         DeskQuery { after, ..q.clone() }.url(&jurisdiction)
     });

@@ -48,20 +48,9 @@ impl DeskPage {
 }
 
 async fn desk_page(page: &Page, jurisdiction: &str, notice: &str, error: String) -> PageResult {
-    let mut mine = page.jurisdictions_for(Operation::ManagePools);
-    for j in page.jurisdictions_for(Operation::Suspend) {
-        if !mine.contains(&j) {
-            mine.push(j);
-        }
-    }
-    let Some(first) = mine.first() else {
-        return Err(AppError::Forbidden("无权查看专家库：您的岗位没有此项职责".into()).into());
-    };
-    let jurisdiction = if mine.iter().any(|j| j.0 == jurisdiction) {
-        jurisdiction.to_string()
-    } else {
-        first.0.clone()
-    };
+    let mine = page.jurisdictions_for_any(&[Operation::ManagePools, Operation::Suspend]);
+    let jurisdiction =
+        Page::pick_jurisdiction(&mine, jurisdiction, "无权查看专家库：您的岗位没有此项职责")?;
     render(&DeskPage {
         chrome: page.chrome(notice),
         pools: page.app.pools_of(page.who(), &jurisdiction).await?,

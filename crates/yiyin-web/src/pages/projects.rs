@@ -62,12 +62,7 @@ async fn list_page(
     error: String,
     notice: &str,
 ) -> PageResult {
-    let mut jurisdictions = page.jurisdictions_for(Operation::Receive);
-    for j in page.jurisdictions_for(Operation::ViewCase) {
-        if !jurisdictions.contains(&j) {
-            jurisdictions.push(j);
-        }
-    }
+    let jurisdictions = page.jurisdictions_for_any(&[Operation::Receive, Operation::ViewCase]);
     let jurisdiction = if jurisdiction.is_empty() {
         jurisdictions
             .first()

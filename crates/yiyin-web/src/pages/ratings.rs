@@ -23,7 +23,7 @@ use crate::auth::gate;
 use crate::error::AppError;
 use crate::pages::{
     Chrome, FieldErrors, FormData, Notice, Page, PageFor, PageResult, Path, Query, RawForm,
-    Visitor, is_refusal, label_of, redirect_with, render, unprocessable,
+    Visitor, is_refusal, label_of, redirect_with, refusal_shown, render, unprocessable,
 };
 
 /// The level and indicator options of a rating form (`templates/ratings/fields.html`).
@@ -551,18 +551,7 @@ async fn desk_page(page: &Page, q: &DeskQuery, refused: Option<AppError>) -> Pag
         after: some(&q.after),
         limit: Some(DESK_PAGE),
     };
-    let (list, error) = match page.app.rating_page(page.who(), &query).await {
-        Ok(r) => (r, String::new()),
-        Err(e @ AppError::Invalid { .. }) => (
-            yiyin_app::paging::ListPage {
-                items: Vec::new(),
-                count: 0,
-                next: None,
-            },
-            e.to_string(),
-        ),
-        Err(e) => return Err(e.into()),
-    };
+    let (list, error) = refusal_shown(page.app.rating_page(page.who(), &query).await)?;
     let next = list.next.as_ref().map(|after| {
         yiyin_app::query_url(
             "/ratings",

@@ -301,38 +301,21 @@ fn row_label(y: u64, name: &str) -> String {
     )
 }
 
-/// The decided cases of each row, one bar cut into the four efficiency classes, the counts
-/// written beside it.
-fn classes_chart(table: &Table, rows: &[&Row]) -> String {
-    let max = rows
-        .iter()
-        .map(|r| r.counts.decided)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let title = format!("办结件效率分类（按{}）", table.grouping.label());
-    let desc = "每行一条横条，长度为办结件数，按即办、提前、按时、超期分段；各段件数写在横条右侧。";
-    let mut out = frame("classes", &title, desc, rows.len(), &legend(&CLASSES));
+/// A chart of one bar a row: the frame with its title, description and legend, each row's label,
+/// the bar `bar` draws for the row at height `y` and the text it gives written beside it, and a
+/// line saying so when there is no row.
+fn bar_chart(
+    (id, title, desc): (&str, &str, &str),
+    legend: &str,
+    rows: &[&Row],
+    bar: impl Fn(&Row, u64) -> (String, String),
+) -> String {
+    let mut out = frame(id, title, desc, rows.len(), legend);
     for (i, r) in rows.iter().enumerate() {
         let y = TOP + ROW_H * i as u64;
         out.push_str(&row_label(y, &r.key.name));
-        let c: &Counts = &r.counts;
-        let mut x = LABEL_W;
-        for ((word, colour), n) in CLASSES.iter().zip([c.instant, c.early, c.on_time, c.late]) {
-            let w = BAR_W * n / max;
-            if w > 0 {
-                out.push_str(&format!(
-                    r#"<rect x="{x}" y="{}" width="{w}" height="18" fill="{colour}"><title>{}</title></rect>"#,
-                    y + 5,
-                    xml(&format!("{}：{word} {n} 件", r.key.name))
-                ));
-            }
-            x += w;
-        }
-        let text = format!(
-            "办结 {}：即办 {} · 提前 {} · 按时 {} · 超期 {}",
-            c.decided, c.instant, c.early, c.on_time, c.late
-        );
+        let (shapes, text) = bar(r, y);
+        out.push_str(&shapes);
         out.push_str(&format!(
             r#"<text x="{}" y="{}">{}</text>"#,
             LABEL_W + BAR_W + 8,
@@ -347,23 +330,58 @@ fn classes_chart(table: &Table, rows: &[&Row]) -> String {
     out
 }
 
+/// The decided cases of each row, one bar cut into the four efficiency classes, the counts
+/// written beside it.
+fn classes_chart(table: &Table, rows: &[&Row]) -> String {
+    let max = rows
+        .iter()
+        .map(|r| r.counts.decided)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let title = format!("办结件效率分类（按{}）", table.grouping.label());
+    let desc = "每行一条横条，长度为办结件数，按即办、提前、按时、超期分段；各段件数写在横条右侧。";
+    bar_chart(
+        ("classes", &title, desc),
+        &legend(&CLASSES),
+        rows,
+        |r, y| {
+            let c: &Counts = &r.counts;
+            let (mut shapes, mut x) = (String::new(), LABEL_W);
+            for ((word, colour), n) in CLASSES.iter().zip([c.instant, c.early, c.on_time, c.late]) {
+                let w = BAR_W * n / max;
+                if w > 0 {
+                    shapes.push_str(&format!(
+                    r#"<rect x="{x}" y="{}" width="{w}" height="18" fill="{colour}"><title>{}</title></rect>"#,
+                    y + 5,
+                    xml(&format!("{}：{word} {n} 件", r.key.name))
+                ));
+                }
+                x += w;
+            }
+            let text = format!(
+                "办结 {}：即办 {} · 提前 {} · 按时 {} · 超期 {}",
+                c.decided, c.instant, c.early, c.on_time, c.late
+            );
+            (shapes, text)
+        },
+    )
+}
+
 /// 按时办结率 of each row as a bar out of 100%, the rate written beside it.
 fn rate_chart(table: &Table, rows: &[&Row]) -> String {
     let title = format!("按时办结率（按{}）", table.grouping.label());
     let desc = "每行一条横条，长度为按时办结率（即办、提前、按时件数占办结件数的比例，满格为 100%）；比率写在横条右侧，没有办结件的写作「—」。";
     let items = [("按时办结率", "#1d4ed8"), ("未达部分", "#e5e7eb")];
-    let mut out = frame("rates", &title, desc, rows.len(), &legend(&items));
-    for (i, r) in rows.iter().enumerate() {
-        let y = TOP + ROW_H * i as u64;
-        out.push_str(&row_label(y, &r.key.name));
+    bar_chart(("rates", &title, desc), &legend(&items), rows, |r, y| {
         let rate = r.counts.on_time_rate();
-        out.push_str(&format!(
+        let mut shapes = format!(
             r##"<rect x="{LABEL_W}" y="{}" width="{BAR_W}" height="18" fill="#e5e7eb"/>"##,
             y + 5
-        ));
+        );
         if let Some(pm) = rate.per_mille() {
             let w = BAR_W * pm.min(1000) / 1000;
-            out.push_str(&format!(
+            shapes.push_str(&format!(
                 r##"<rect x="{LABEL_W}" y="{}" width="{w}" height="18" fill="#1d4ed8"><title>{}</title></rect>"##,
                 y + 5,
                 xml(&format!("{}：按时办结率 {}", r.key.name, rate.percent()))
@@ -379,18 +397,8 @@ fn rate_chart(table: &Table, rows: &[&Row]) -> String {
                 rate.denominator
             )
         };
-        out.push_str(&format!(
-            r#"<text x="{}" y="{}">{}</text>"#,
-            LABEL_W + BAR_W + 8,
-            y + 18,
-            xml(&text)
-        ));
-    }
-    if rows.is_empty() {
-        out.push_str(&empty_line());
-    }
-    out.push_str("</g></svg>");
-    out
+        (shapes, text)
+    })
 }
 
 fn empty_line() -> String {

@@ -52,12 +52,7 @@ struct DeskPage {
 
 /// The visits desk.
 pub async fn desk(page: PageFor<gate::Visits>, Query(q): Query<DeskQuery>) -> PageResult {
-    let mut jurisdictions = page.jurisdictions_for(Operation::Receive);
-    for j in page.jurisdictions_for(Operation::ViewCase) {
-        if !jurisdictions.contains(&j) {
-            jurisdictions.push(j);
-        }
-    }
+    let jurisdictions = page.jurisdictions_for_any(&[Operation::Receive, Operation::ViewCase]);
     let jurisdiction = if jurisdictions.iter().any(|j| j.0 == q.jurisdiction) {
         q.jurisdiction.clone()
     } else {

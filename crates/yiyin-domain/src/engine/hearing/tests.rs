@@ -69,6 +69,14 @@ fn schedule(on: &str, presiding: &str) -> Action {
     }
 }
 
+/// Holding the hearing with a short record and these participants.
+fn hold(participants: Vec<Participant>) -> Action {
+    Action::HoldHearing {
+        record: "笔录".into(),
+        participants,
+    }
+}
+
 fn person(name: &str, role: &str, signed: bool) -> Participant {
     Participant {
         name: name.into(),
@@ -156,14 +164,7 @@ fn a_statutory_hearing_follows_the_dates_and_the_signed_record() {
     assert_eq!(date(&c), Some(d("2025-03-14")));
     let msg = w.refused(&c, "2025-03-10", decide());
     assert!(msg.contains("第四十八条第二款"), "{msg}");
-    let msg = w.refused(
-        &c,
-        "2025-03-13",
-        Action::HoldHearing {
-            record: "笔录".into(),
-            participants: vec![],
-        },
-    );
+    let msg = w.refused(&c, "2025-03-13", hold(vec![]));
     assert!(msg.contains("2025-03-14"), "{msg}");
     let c = w.ok(
         &c,
@@ -298,10 +299,7 @@ fn the_presiding_officer_is_not_the_reviewer_and_may_be_recused() {
     );
     let msg = w.refused(&c, "2025-03-06", recusal);
     assert!(msg.contains("尚待决定"), "{msg}");
-    let hold = Action::HoldHearing {
-        record: "笔录".into(),
-        participants: vec![person("陈某", "申请人", true)],
-    };
+    let held = hold(vec![person("陈某", "申请人", true)]);
     let decide_recusal = |granted: bool, presiding: &str, reason: &str| Action::DecideRecusal {
         granted,
         presiding: presiding.into(),
@@ -335,7 +333,7 @@ fn the_presiding_officer_is_not_the_reviewer_and_may_be_recused() {
     assert_eq!(h.presiding, "赵主持（hy.head）");
     assert_eq!(h.recusals[0].granted, Some(true));
     assert_eq!(h.recusals[0].officer, "张主持（hy.chief）");
-    let c = w.ok(&c, "2025-03-14", hold);
+    let c = w.ok(&c, "2025-03-14", held);
     // The held hearing completes the item's hearing step, presided by the officer named.
     let step = c.steps.last().unwrap();
     assert_eq!(step.kind, StepKind::Hearing);
@@ -368,14 +366,7 @@ fn no_hearing_while_a_recusal_waits() {
             by: String::new(),
         },
     );
-    let msg = w.refused(
-        &c,
-        "2025-03-13",
-        Action::HoldHearing {
-            record: "笔录".into(),
-            participants: vec![],
-        },
-    );
+    let msg = w.refused(&c, "2025-03-13", hold(vec![]));
     assert!(msg.contains("回避"), "{msg}");
     let c = w.ok(
         &c,
@@ -386,14 +377,7 @@ fn no_hearing_while_a_recusal_waits() {
             reason: "所称利害关系不成立".into(),
         },
     );
-    let c = w.ok(
-        &c,
-        "2025-03-13",
-        Action::HoldHearing {
-            record: "笔录".into(),
-            participants: vec![person("陈某", "申请人", true)],
-        },
-    );
+    let c = w.ok(&c, "2025-03-13", hold(vec![person("陈某", "申请人", true)]));
     assert!(c.hearing.as_ref().unwrap().record_complete());
     let c = w.ok(&c, "2025-03-14", decide());
     assert_eq!(c.state, CaseState::Decided);
