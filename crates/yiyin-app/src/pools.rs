@@ -342,6 +342,19 @@ impl App {
         self.audited_write(who).await
     }
 
+    /// Records a draw's round (its event last) and answers with the draw as it stands.
+    async fn finish_round(
+        &self,
+        mut w: AuditedWrite,
+        round: NextRound,
+        (record, d): (&CaseRecord, &CaseDraw),
+        who: &Principal,
+    ) -> Result<DrawView> {
+        let event = round.record(&mut w, record, d).await?;
+        w.finish(event).await?;
+        self.expert_draw(who, record.id).await
+    }
+
     /// The case, for staff who may start its special procedures (Art. 45).
     async fn case_for_draw(&self, who: &Principal, case_id: i64) -> Result<CaseRecord> {
         let record = self.case_for(who, case_id).await?;
@@ -475,11 +488,9 @@ impl App {
                 "本件已经抽取，结果不能重新抽取；成员回避的，按回避处理后依同一随机种子顺延抽取",
             )));
         }
-        let mut w = self.pool_write(who).await?;
+        let w = self.pool_write(who).await?;
         let round = next_round(&d, None, "首次抽取".into(), w.at.timestamp_millis())?;
-        let event = round.record(&mut w, &record, &d).await?;
-        w.finish(event).await?;
-        self.expert_draw(who, case_id).await
+        self.finish_round(w, round, (&record, &d), who).await
     }
 
     /// Records a drawn member's recusal (回避) before the review starts: the member is excluded and
@@ -511,9 +522,7 @@ impl App {
             json!({"member": member}),
         );
         w.tx.append_events(&[recusal]).await?;
-        let event = round.record(&mut w, &record, &d).await?;
-        w.finish(event).await?;
-        self.expert_draw(who, case_id).await
+        self.finish_round(w, round, (&record, &d), who).await
     }
 
     /// The applicant's objection to a drawn member (申请回避), before the review starts.

@@ -66,6 +66,16 @@ pub struct PoolMember {
     pub inside: bool,
 }
 
+impl PoolMember {
+    /// The member as an inspector of the random-inspection draw the expert draw shares.
+    pub fn as_inspector(&self) -> Inspector {
+        Inspector {
+            id: self.id.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
 /// A member left out of a case's draw, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -178,14 +188,7 @@ pub fn draw(input: &ExpertDrawInput) -> Result<ExpertDraw, PoolError> {
             item_code: String::new(),
             risk: Risk::Low,
         }],
-        inspectors: input
-            .members
-            .iter()
-            .map(|m| Inspector {
-                id: m.id.clone(),
-                name: m.name.clone(),
-            })
-            .collect(),
+        inspectors: input.members.iter().map(PoolMember::as_inspector).collect(),
         target_count: 1,
         inspectors_per_target: input.count,
         ties: input
@@ -448,14 +451,7 @@ mod tests {
                 item_code: String::new(),
                 risk: Risk::High,
             }],
-            inspectors: i
-                .members
-                .iter()
-                .map(|m| Inspector {
-                    id: m.id.clone(),
-                    name: m.name.clone(),
-                })
-                .collect(),
+            inspectors: i.members.iter().map(PoolMember::as_inspector).collect(),
             target_count: 1,
             inspectors_per_target: 2,
             ties: vec![],

@@ -497,12 +497,7 @@ fn package(
                     let px = (size / 72.0 * 300.0).round() as u32;
                     let png = raster::seal_png(name, px);
                     let res = id();
-                    let file = format!("image_{n_images}.png");
-                    n_images += 1;
-                    media.push_str(&format!(
-                        r#"<ofd:MultiMedia ID="{res}" Type="Image" Format="PNG"><ofd:MediaFile>{file}</ofd:MediaFile></ofd:MultiMedia>"#
-                    ));
-                    res_files.push((format!("Doc_0/Res/{file}"), png));
+                    embed_png((&mut media, &mut res_files, &mut n_images), res, png);
                     c.push_str(&image(id(), res, *x, *y, *size));
                 }
                 Mark::Qr { data, x, y, side } => {
@@ -510,12 +505,7 @@ fn package(
                         continue;
                     };
                     let res = id();
-                    let file = format!("image_{n_images}.png");
-                    n_images += 1;
-                    media.push_str(&format!(
-                        r#"<ofd:MultiMedia ID="{res}" Type="Image" Format="PNG"><ofd:MediaFile>{file}</ofd:MediaFile></ofd:MultiMedia>"#
-                    ));
-                    res_files.push((format!("Doc_0/Res/{file}"), png));
+                    embed_png((&mut media, &mut res_files, &mut n_images), res, png);
                     c.push_str(&image(id(), res, *x, *y, *side));
                 }
             }
@@ -577,6 +567,17 @@ fn package(
 }
 
 /// An image object `side` wide and high with its top-left corner at (x, y) (points).
+/// Embeds a PNG as image resource `res`: its entry among the document's multimedia, its file
+/// (the `n`th image) among the resource files.
+fn embed_png((media, files, n): (&mut String, &mut Files, &mut usize), res: u32, png: Vec<u8>) {
+    let file = format!("image_{n}.png");
+    *n += 1;
+    media.push_str(&format!(
+        r#"<ofd:MultiMedia ID="{res}" Type="Image" Format="PNG"><ofd:MediaFile>{file}</ofd:MediaFile></ofd:MultiMedia>"#
+    ));
+    files.push((format!("Doc_0/Res/{file}"), png));
+}
+
 fn image(id: u32, res: u32, x: f32, y: f32, side: f32) -> String {
     let s = num(side * MM);
     format!(

@@ -59,6 +59,17 @@ impl Setup {
         self
     }
 
+    /// Tight limits a test exhausts in a few requests: `burst` attempts at once from an address and
+    /// two on a login, then one a minute each.
+    pub fn tight_limits(burst: u32) -> yiyin_web::Limits {
+        yiyin_web::Limits {
+            per_address_per_minute: 1,
+            per_address_burst: burst,
+            per_login_per_minute: 1,
+            per_login_burst: 2,
+        }
+    }
+
     /// With these limits on attempts.
     pub fn limits(mut self, limits: yiyin_web::Limits) -> Self {
         self.web.limits = limits;

@@ -21,12 +21,7 @@ on_both!(
 
 /// Three attempts at once, then one a minute: what a test exhausts in a few requests.
 fn low() -> Limits {
-    Limits {
-        per_address_per_minute: 1,
-        per_address_burst: 3,
-        per_login_per_minute: 1,
-        per_login_burst: 2,
-    }
+    Setup::tight_limits(3)
 }
 
 /// A request of `method` to `path` from the client address `from` (told by the trusted proxy).

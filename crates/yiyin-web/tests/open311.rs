@@ -15,7 +15,6 @@ use yiyin_store::Backend;
 use yiyin_testkit::browser::answered;
 use yiyin_testkit::web::HANYIN;
 use yiyin_testkit::{Api, Setup, on_both};
-use yiyin_web::Limits;
 
 on_both!(
     open311_answers_as_the_specification,
@@ -558,12 +557,7 @@ async fn open311_answers_as_the_specification(backend: Backend) {
 }
 
 async fn open311_posts_are_rate_limited(backend: Backend) {
-    let low = Limits {
-        per_address_per_minute: 1,
-        per_address_burst: 2,
-        per_login_per_minute: 1,
-        per_login_burst: 2,
-    };
+    let low = Setup::tight_limits(2);
     let api = Api::start(Setup::new(backend, "2025-03-03").quiet().limits(low)).await;
     let (_, key) = manager_and_key(&api).await;
     let form = report(&key, "traffic", "路口信号灯故障");

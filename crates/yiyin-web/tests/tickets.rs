@@ -10,7 +10,6 @@ use yiyin_store::Backend;
 use yiyin_testkit::browser::{answered, urlencoded};
 use yiyin_testkit::web::HANYIN;
 use yiyin_testkit::{Api, PASSWORD, Setup, on_both};
-use yiyin_web::Limits;
 
 on_both!(
     the_api_keeps_roles_and_callers_apart,
@@ -342,12 +341,7 @@ async fn the_public_form_files_and_follows_a_ticket(backend: Backend) {
 }
 
 async fn the_public_intake_is_rate_limited(backend: Backend) {
-    let low = Limits {
-        per_address_per_minute: 1,
-        per_address_burst: 3,
-        per_login_per_minute: 1,
-        per_login_burst: 2,
-    };
+    let low = Setup::tight_limits(3);
     let api = Api::start(
         Setup::new(backend, "2025-03-03")
             .quiet()

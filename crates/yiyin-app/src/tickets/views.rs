@@ -60,15 +60,16 @@ impl App {
         self.ticket_as_seen(&rec, access, who.is_staff()).await
     }
 
-    /// The name of a department or township of the jurisdiction that handles a ticket.
-    fn ticket_handler_name(j: Option<&Jurisdiction>, code: &str) -> String {
+    /// The name of the department or township of the jurisdiction that handles a ticket, if any.
+    fn ticket_handler_name(j: Option<&Jurisdiction>, code: Option<&str>) -> Option<String> {
+        let code = code?;
         let Some(j) = j else {
-            return code.to_string();
+            return Some(code.to_string());
         };
         if let Some(t) = j.township(code) {
-            return t.government();
+            return Some(t.government());
         }
-        j.department_name(code)
+        Some(j.department_name(code))
     }
 
     /// A ticket's dues, explained: dispatch, sign, return, reply, callback; an urgent ticket's hour
@@ -168,10 +169,7 @@ impl App {
             state: rec.state,
             state_label: rec.state.label().into(),
             department: rec.department.clone(),
-            department_name: rec
-                .department
-                .as_deref()
-                .map(|d| Self::ticket_handler_name(j, d)),
+            department_name: Self::ticket_handler_name(j, rec.department.as_deref()),
             awaiting: rec.awaiting.clone(),
             created_on: fmt_date(millis_date(rec.created_at)),
             next_due: next.as_ref().map(|d| fmt_date(d.due)),
@@ -195,10 +193,7 @@ impl App {
                 label: action_label(&e.action).into(),
                 action: e.action,
                 actor: staff.then_some(e.actor),
-                department: e
-                    .department
-                    .as_deref()
-                    .map(|d| Self::ticket_handler_name(j, d)),
+                department: Self::ticket_handler_name(j, e.department.as_deref()),
                 note: e.note,
             })
             .collect())
@@ -242,10 +237,7 @@ impl App {
             state: rec.state,
             state_label: rec.state.label().into(),
             department: rec.department.clone(),
-            department_name: rec
-                .department
-                .as_deref()
-                .map(|d| Self::ticket_handler_name(j, d)),
+            department_name: Self::ticket_handler_name(j, rec.department.as_deref()),
             awaiting: rec.awaiting.clone(),
             return_reason: t.pending_return.clone(),
             returned_by: t.returned_by.clone(),
@@ -305,10 +297,7 @@ impl App {
             longitude: rec.longitude,
             state: rec.state,
             state_label: rec.state.label().into(),
-            department_name: rec
-                .department
-                .as_deref()
-                .map(|d| Self::ticket_handler_name(j, d)),
+            department_name: Self::ticket_handler_name(j, rec.department.as_deref()),
             reply: rec.reply.clone(),
             reply_due: rec.ticket.reply_due.map(fmt_date),
             reply_due_at: rec
