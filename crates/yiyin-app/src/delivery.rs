@@ -209,7 +209,7 @@ async fn send(client: &reqwest::Client, push: &Push, url: &str) -> std::result::
 
 impl App {
     /// Takes an outbox entry for sending under a lease (None: not due, or another server has it).
-    pub(crate) async fn claim(&self, outbox: Outbox, id: i64) -> Result<Option<i64>> {
+    pub(crate) async fn claim_outbox(&self, outbox: Outbox, id: i64) -> Result<Option<i64>> {
         let mut tx = self.store.begin_write().await?;
         let lease = tx
             .claim_lease(outbox, id, self.now().timestamp_millis(), LEASE_MS)
@@ -258,7 +258,7 @@ impl App {
     async fn deliver_in_order(&self, client: &reqwest::Client, due: Vec<(Push, String)>) -> usize {
         let mut delivered = 0;
         for (push, url) in due {
-            let lease = match self.claim(Outbox::Pushes, push.id).await {
+            let lease = match self.claim_outbox(Outbox::Pushes, push.id).await {
                 Ok(Some(lease)) => lease,
                 Ok(None) => continue,
                 Err(e) => {

@@ -612,7 +612,7 @@ impl App {
         };
         let mut sent = 0;
         for row in due {
-            let lease = match self.claim(Outbox::Notices, row.id).await {
+            let lease = match self.claim_outbox(Outbox::Notices, row.id).await {
                 Ok(Some(lease)) => lease,
                 Ok(None) => continue,
                 Err(e) => {
