@@ -11,6 +11,7 @@ use serde::Serialize;
 use yiyin_domain::authz::Operation;
 use yiyin_domain::catalog::{
     self, CatalogError, CatalogFile, ChangeKind, FieldChange, Item, ItemKind, ItemVersion,
+    Publication,
 };
 use yiyin_domain::refusal::Refusal;
 use yiyin_domain::sources::{SourceKind, is_assumed};
@@ -62,14 +63,11 @@ async fn publish_in(
     tx: &mut WriteTx,
     jurisdiction: &str,
     item: Item,
-    effective_on: NaiveDate,
-    today: NaiveDate,
-    note: &str,
-    by: &str,
+    p: Publication<'_>,
 ) -> Result<std::result::Result<ItemVersion, CatalogError>> {
     let j = tx.jurisdiction(jurisdiction).await?;
     let history = tx.item_history(jurisdiction, &item.code).await?;
-    match catalog::next_version(&history, &j, item, effective_on, today, note, by) {
+    match catalog::next_version(&history, &j, item, p) {
         Ok(v) => {
             tx.insert_version(&v, now_ms()).await?;
             Ok(Ok(v))
@@ -92,10 +90,7 @@ async fn publish_committed(
     store: &Store,
     jurisdiction: &str,
     content: Content<'_>,
-    effective_on: NaiveDate,
-    today: NaiveDate,
-    note: &str,
-    by: &str,
+    p: Publication<'_>,
 ) -> Result<ItemVersion> {
     let mut tx = store.begin_write().await?;
     let item = match content {
@@ -105,7 +100,7 @@ async fn publish_committed(
             .ok_or_else(|| AppError::NotFound(format!("事项「{code}」没有待发布的草稿")))?,
         Content::Given(item) => *item,
     };
-    let v = publish_in(&mut tx, jurisdiction, item, effective_on, today, note, by)
+    let v = publish_in(&mut tx, jurisdiction, item, p)
         .await?
         .map_err(refused)?;
     tx.commit().await?;
@@ -137,13 +132,9 @@ pub async fn publish_draft(
     store: &Store,
     jurisdiction: &str,
     code: &str,
-    effective_on: NaiveDate,
-    today: NaiveDate,
-    note: &str,
-    by: &str,
+    p: Publication<'_>,
 ) -> Result<ItemVersion> {
-    let content = Content::Draft(code);
-    publish_committed(store, jurisdiction, content, effective_on, today, note, by).await
+    publish_committed(store, jurisdiction, Content::Draft(code), p).await
 }
 
 /// Publishes an item directly (a new version of it, or its first).
@@ -151,13 +142,9 @@ pub async fn publish_item(
     store: &Store,
     jurisdiction: &str,
     item: Item,
-    effective_on: NaiveDate,
-    today: NaiveDate,
-    note: &str,
-    by: &str,
+    p: Publication<'_>,
 ) -> Result<ItemVersion> {
-    let content = Content::Given(Box::new(item));
-    publish_committed(store, jurisdiction, content, effective_on, today, note, by).await
+    publish_committed(store, jurisdiction, Content::Given(Box::new(item)), p).await
 }
 
 /// Retires an item from an effective date.
@@ -165,10 +152,7 @@ pub async fn retire_item(
     store: &Store,
     jurisdiction: &str,
     code: &str,
-    effective_on: NaiveDate,
-    today: NaiveDate,
-    note: &str,
-    by: &str,
+    p: Publication<'_>,
 ) -> Result<ItemVersion> {
     let mut tx = store.begin_write().await?;
     let history = tx.item_history(jurisdiction, code).await?;
@@ -177,7 +161,7 @@ pub async fn retire_item(
             "事项「{code}」尚未公布，不能取消"
         )));
     }
-    let v = catalog::retirement(&history, effective_on, today, note, by).map_err(refused)?;
+    let v = catalog::retirement(&history, p).map_err(refused)?;
     tx.insert_version(&v, now_ms()).await?;
     tx.commit().await?;
     Ok(v)
@@ -203,17 +187,13 @@ pub async fn import_catalog(
                 report.drafts += 1;
             }
             ImportMode::Publish { effective_on, note } => {
-                match publish_in(
-                    &mut tx,
-                    &file.jurisdiction,
-                    item.clone(),
-                    *effective_on,
+                let p = Publication {
+                    effective_on: *effective_on,
                     today,
                     note,
                     by,
-                )
-                .await?
-                {
+                };
+                match publish_in(&mut tx, &file.jurisdiction, item.clone(), p).await? {
                     Ok(_) => report.published += 1,
                     Err(CatalogError::Unchanged) => report.unchanged += 1,
                     Err(e) => problems.push(format!("事项「{}」{}：{e}", item.code, item.name)),
@@ -390,6 +370,21 @@ impl App {
         save_draft(&self.store, jurisdiction, item, by).await
     }
 
+    /// A publication made today.
+    pub fn publication<'a>(
+        &self,
+        effective_on: NaiveDate,
+        note: &'a str,
+        by: &'a str,
+    ) -> Publication<'a> {
+        Publication {
+            effective_on,
+            today: self.today(),
+            note,
+            by,
+        }
+    }
+
     /// Publishes a draft for the jurisdiction's catalog administrator.
     #[tracing::instrument(skip_all, fields(account = who.account.id))]
     pub async fn publish_draft(
@@ -401,16 +396,8 @@ impl App {
         note: &str,
     ) -> Result<ItemVersion> {
         let by = catalog_admin(who, jurisdiction)?;
-        let version = publish_draft(
-            &self.store,
-            jurisdiction,
-            code,
-            effective_on,
-            self.today(),
-            note,
-            by,
-        )
-        .await?;
+        let p = self.publication(effective_on, note, by);
+        let version = publish_draft(&self.store, jurisdiction, code, p).await?;
         // A department that now decides an item in its own name needs its seal before the first
         // case is decided, not at the next minute's sweep.
         self.refresh_seals().await?;
@@ -428,16 +415,8 @@ impl App {
         note: &str,
     ) -> Result<ItemVersion> {
         let by = catalog_admin(who, jurisdiction)?;
-        retire_item(
-            &self.store,
-            jurisdiction,
-            code,
-            effective_on,
-            self.today(),
-            note,
-            by,
-        )
-        .await
+        let p = self.publication(effective_on, note, by);
+        retire_item(&self.store, jurisdiction, code, p).await
     }
 
     /// The national list report, for the jurisdiction's catalog administrator.

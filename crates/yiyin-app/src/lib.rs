@@ -122,6 +122,8 @@ pub struct App {
     public_url: String,
     /// The search index of today's catalogs, with the (date, catalog size) it was built for.
     search: Arc<RwLock<Option<SearchKeyed>>>,
+    /// How often each item was applied for, as last counted (`portal`).
+    popular: Arc<portal::PopularityCounts>,
     idle: users::IdleTimeouts,
     /// The internal networks an administrator allows webhooks to reach (`egress`).
     webhook_allow: Arc<Vec<egress::IpNet>>,
@@ -167,6 +169,7 @@ impl App {
             seal_passphrase: None,
             public_url: public_url.trim_end_matches('/').to_string(),
             search: Arc::new(RwLock::new(None)),
+            popular: Arc::default(),
             idle: users::IdleTimeouts::default(),
             webhook_allow: Arc::default(),
             identity_provider: None,

@@ -4,6 +4,10 @@
 //! (so that the intake form is prefilled).
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
 
 use serde::Serialize;
 use serde_json::json;
@@ -47,11 +51,27 @@ pub struct KnownApplicant {
     pub legal_representative: String,
 }
 
+/// How long a jurisdiction's counts of [`App::popularity`] are used before they are read again.
+pub const POPULARITY_FRESH: Duration = Duration::from_secs(600);
+
+/// The counts of popularity as last read, per jurisdiction: the portal's home and its search are
+/// public pages, and the count is a range of the jurisdiction's cases of a year (a million at a
+/// province's scale), so it is read at most every [`POPULARITY_FRESH`] per server, and at once when
+/// the day changes. One read at a time: the requests that find the counts stale wait for it.
+#[derive(Debug, Default)]
+pub(crate) struct PopularityCounts(tokio::sync::Mutex<HashMap<String, Counted>>);
+
+#[derive(Debug)]
+struct Counted {
+    today: NaiveDate,
+    read_at: Instant,
+    counts: Arc<Vec<(String, u64)>>,
+}
+
 impl App {
     /// Cases received per item in the last [`POPULAR_DAYS`] days, in `jurisdiction` or in every
-    /// jurisdiction with a catalog.
+    /// jurisdiction with a catalog; as counted at most [`POPULARITY_FRESH`] ago.
     pub async fn popularity(&self, jurisdiction: Option<&str>) -> Result<Popularity> {
-        let since = self.today() - chrono::Days::new(POPULAR_DAYS.unsigned_abs());
         let codes: Vec<String> = match jurisdiction {
             Some(j) => vec![j.to_string()],
             None => self
@@ -62,10 +82,39 @@ impl App {
                 .map(|j| j.code.clone())
                 .collect(),
         };
+        let today = self.today();
+        let mut counted = self.popular.0.lock().await;
         let mut out = HashMap::new();
         for j in codes {
-            for c in self.store.cases_per_item(&j, since).await? {
-                out.insert((j.clone(), c.item_code), c.received.unsigned_abs());
+            let counts = match counted.get(&j) {
+                Some(c) if c.today == today && c.read_at.elapsed() < POPULARITY_FRESH => {
+                    c.counts.clone()
+                }
+                _ => {
+                    let since = today - chrono::Days::new(POPULAR_DAYS.unsigned_abs());
+                    let read: Vec<(String, u64)> = self
+                        .store
+                        .cases_per_item(&j, since)
+                        .await?
+                        .into_iter()
+                        .map(|c| (c.item_code, c.received.unsigned_abs()))
+                        .collect();
+                    let counts = Arc::new(read);
+                    if self.org().jurisdiction(&j).is_some() {
+                        counted.insert(
+                            j.clone(),
+                            Counted {
+                                today,
+                                read_at: Instant::now(),
+                                counts: counts.clone(),
+                            },
+                        );
+                    }
+                    counts
+                }
+            };
+            for (item, n) in counts.iter() {
+                out.insert((j.clone(), item.clone()), *n);
             }
         }
         Ok(out)

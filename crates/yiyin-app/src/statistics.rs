@@ -172,6 +172,41 @@ impl Names<'_> {
             .unwrap_or_else(|| code.to_string());
         Key::new(code, name)
     }
+
+    /// The groups a case belongs to: its item, department and window, and the staff members of
+    /// `acted` (account ids) that `staff` names.
+    fn belongs<'s, S>(
+        &self,
+        c: &StatisticsCase,
+        acted: Option<&'s S>,
+        staff: &BTreeMap<i64, Key>,
+    ) -> Belongs
+    where
+        &'s S: IntoIterator<Item = &'s i64>,
+    {
+        Belongs {
+            item: Key::new(&c.item_code, &c.item_name),
+            department: self.department(&c.department),
+            window: self.window(&c.unit),
+            staff: acted
+                .into_iter()
+                .flatten()
+                .filter_map(|a| staff.get(a).cloned())
+                .collect(),
+        }
+    }
+}
+
+/// The cards read, filed under their case.
+fn cards_by_case(cards: impl IntoIterator<Item = StatisticsCard>) -> BTreeMap<i64, Vec<CardFact>> {
+    let mut of: BTreeMap<i64, Vec<CardFact>> = BTreeMap::new();
+    for c in cards {
+        of.entry(c.case_id).or_default().push(CardFact {
+            limit: c.card_limit,
+            on: c.card_on,
+        });
+    }
+    of
 }
 
 /// A transition of a case as its event records it.
@@ -407,18 +442,7 @@ impl App {
             .into_iter()
             .collect();
         let staff = self.staff_keys(&accounts).await?;
-        let mut cards_of: BTreeMap<i64, Vec<CardFact>> = BTreeMap::new();
-        for StatisticsCard {
-            case_id,
-            card_limit,
-            card_on,
-        } in cards
-        {
-            cards_of.entry(case_id).or_default().push(CardFact {
-                limit: card_limit,
-                on: card_on,
-            });
-        }
+        let mut cards_of = cards_by_case(cards);
         let mut events_of: BTreeMap<i64, Vec<&Event>> = BTreeMap::new();
         if from_events {
             for e in &events {
@@ -435,17 +459,7 @@ impl App {
         let calendar = self.calendar();
         let mut facts = Vec::with_capacity(cases.len());
         for c in &cases {
-            let belongs = Belongs {
-                item: Key::new(&c.item_code, &c.item_name),
-                department: names.department(&c.department),
-                window: names.window(&c.unit),
-                staff: acted
-                    .get(&c.id)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|a| staff.get(a).cloned())
-                    .collect(),
-            };
+            let belongs = names.belongs(c, acted.get(&c.id), &staff);
             let cards = cards_of.remove(&c.id).unwrap_or_default();
             // Recomputing, a case without events is an error of the log, never read off its row.
             let replayed = from_events.then(|| events_of.get(&c.id).map_or(&[][..], Vec::as_slice));

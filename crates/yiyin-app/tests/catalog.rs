@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use yiyin_app::catalog::{self, ImportMode};
 use yiyin_app::{AppError, Principal};
-use yiyin_domain::catalog::{CatalogFile, ChangeKind, Item};
+use yiyin_domain::catalog::{CatalogFile, ChangeKind, Item, Publication};
 use yiyin_domain::roles::Role;
 use yiyin_testkit::errors::assert_forbidden;
 use yiyin_testkit::{TestApp, date};
@@ -60,10 +60,12 @@ async fn publish(
         &t.store,
         ZIYANG,
         item,
-        date(effective),
-        date(today),
-        note,
-        "admin",
+        Publication {
+            effective_on: date(effective),
+            today: date(today),
+            note,
+            by: "admin",
+        },
     )
     .await
 }
@@ -187,10 +189,12 @@ async fn concurrent_publication_conflicts(t: TestApp) {
                 &t.store,
                 ZIYANG,
                 it,
-                date("2025-01-01"),
-                date("2025-01-01"),
-                "并发",
-                &format!("admin{i}"),
+                Publication {
+                    effective_on: date("2025-01-01"),
+                    today: date("2025-01-01"),
+                    note: "并发",
+                    by: &format!("admin{i}"),
+                },
             )
             .await
         }));

@@ -449,20 +449,22 @@ impl Authority {
     }
 }
 
+/// A test authority: 汉阴县's seal maker, valid 2025 to 2045, a new key each time.
+#[cfg(test)]
+pub(crate) fn test_root() -> Authority {
+    Authority::create("汉阴县电子印章制作机构", "2025-01-01", "2045-01-01").unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_root_issues_seal_certificates_and_revokes_them() {
-        let root_key = SealKey::generate();
-        let root = root_certificate(
-            &root_key,
-            "汉阴县电子印章制作机构",
-            "2025-01-01",
-            "2045-01-01",
-        )
-        .unwrap();
+        let Authority {
+            key: root_key,
+            cert: root,
+        } = test_root();
         let info = read_certificate(&root).unwrap();
         assert_eq!(info.subject, "汉阴县电子印章制作机构");
         assert!(info.ca);
@@ -493,14 +495,7 @@ mod tests {
         assert!(!info.ca);
 
         // Another root did not issue it; a changed byte breaks it.
-        let other_key = SealKey::generate();
-        let other = root_certificate(
-            &other_key,
-            "汉阴县电子印章制作机构",
-            "2025-01-01",
-            "2045-01-01",
-        )
-        .unwrap();
+        let Authority { cert: other, .. } = test_root();
         assert!(matches!(
             check_issued(&cert, &other),
             Err(CertError::NotIssuedBy { .. })

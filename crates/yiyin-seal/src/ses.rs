@@ -470,17 +470,13 @@ pub fn verify(signature: &[u8], data: &[u8]) -> Result<SesCheck, SesError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authority::{root_certificate, seal_certificate, seal_serial};
+    use crate::authority::{Authority, seal_certificate, seal_serial, test_root};
 
     fn setup() -> (SealKey, Vec<u8>, SealKey, Vec<u8>, Vec<u8>) {
-        let root_key = SealKey::generate();
-        let root = root_certificate(
-            &root_key,
-            "汉阴县电子印章制作机构",
-            "2025-01-01",
-            "2045-01-01",
-        )
-        .unwrap();
+        let Authority {
+            key: root_key,
+            cert: root,
+        } = test_root();
         let key = SealKey::generate();
         let cert = seal_certificate(
             &root_key,

@@ -236,6 +236,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "event_chains",
         include_str!("../migrations/0046_event_chains.sql"),
     ),
+    (
+        47,
+        "cases_by_received",
+        include_str!("../migrations/0047_cases_by_received.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

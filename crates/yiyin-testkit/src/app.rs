@@ -14,7 +14,7 @@ use yiyin_app::{App, FixedClock, Keyring, Principal};
 use yiyin_blobs::BlobStore;
 use yiyin_domain::authz::Grant;
 use yiyin_domain::calendar::Calendar;
-use yiyin_domain::catalog::Item;
+use yiyin_domain::catalog::{Item, Publication};
 use yiyin_domain::roles::Role;
 use yiyin_store::accounts::Account;
 use yiyin_store::{Backend, Store, StoreOptions};
@@ -70,7 +70,13 @@ pub async fn publish_variant(
 ) {
     let mut item = sample_item("HY-SC-001");
     change(&mut item);
-    yiyin_app::catalog::publish_item(store, crate::web::HANYIN, item, on, on, note, "test")
+    let p = Publication {
+        effective_on: on,
+        today: on,
+        note,
+        by: "test",
+    };
+    yiyin_app::catalog::publish_item(store, crate::web::HANYIN, item, p)
         .await
         .unwrap_or_else(|e| panic!("publish: {e}"));
 }

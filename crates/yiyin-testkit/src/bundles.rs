@@ -48,10 +48,7 @@ pub async fn publish_from_sample(
         &app.store,
         HANYIN,
         item,
-        date("2025-03-03"),
-        app.app.today(),
-        reason,
-        "test",
+        app.app.publication(date("2025-03-03"), reason, "test"),
     )
     .await
     .unwrap_or_else(|e| panic!("publish {code}: {e}"));

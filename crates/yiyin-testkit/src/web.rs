@@ -430,6 +430,15 @@ impl Api {
         self.by(token).post(&actions(id), action).await
     }
 
+    /// The licence a case issued (its latest version).
+    pub async fn licence_of(&self, case: i64) -> yiyin_store::licences::Licence {
+        self.store
+            .licence_of_case(case)
+            .await
+            .expect("the store answers")
+            .unwrap_or_else(|| panic!("case {case} issued no licence"))
+    }
+
     /// The events of a case with this action, as the holder of `token` reads the case.
     pub async fn events_of(&self, token: &str, id: i64, action: &str) -> Vec<Value> {
         let c = self.case_view(token, id).await;

@@ -8,6 +8,9 @@
 //! cargo bench -p yiyin-web --bench lifecycle -- --backend postgres --servers 4 --worklist-cases 0
 //! ```
 //!
+//! With the store filled, it also times a case as the reviewer reads it (the API's view and the
+//! staff's page), the portal's catalog search, and prints the process's resident memory.
+//!
 //! A lifecycle is five requests: receive (create), accept, review, decide, issue the certificate.
 //! With `--servers N` (PostgreSQL), N app servers share the database and the blob folder, as behind
 //! a load balancer: each request of a lifecycle goes to the next server in turn; at the end the
@@ -16,6 +19,7 @@
 //! answer), and every document is sealed (SM2-signed) as it is issued. PostgreSQL is the server at `YIYIN_TEST_POSTGRES_URL` (default 127.0.0.1:5432).
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -315,6 +319,77 @@ async fn worklist(api: &Api, reviewer: &str, total: i64) {
             path = worklist_page(api, reviewer, &path).await.1;
         }
     }
+    // A case as the reviewer reads it (the API's view with every deadline explained, and the
+    // staff's page), and the portal's search over every county (the first after start reads how
+    // often each item was applied for; the others use those counts).
+    let view = format!("/api/v1/cases/{template}");
+    let page = format!("/work/cases/{template}");
+    for (what, path) in [("case view (API)", &view), ("case page (HTML)", &page)] {
+        let v = times(200, || async {
+            let (status, _) = api.page(reviewer, path).await;
+            assert_eq!(status, 200, "{path}");
+        })
+        .await;
+        report(&format!("{what}, {total} cases in the store"), v);
+    }
+    let search = "/search?q=%E9%A3%9F%E5%93%81%E7%BB%8F%E8%90%A5";
+    let search_once = || async {
+        let (status, page) = api.get_text(search).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("食品经营许可"), "the search finds the item");
+    };
+    let first = Instant::now();
+    search_once().await;
+    println!(
+        "catalog search, first after start (counts read): {:.1} ms",
+        first.elapsed().as_secs_f64() * 1000.0
+    );
+    report("catalog search", times(200, search_once).await);
+    println!("{}", memory());
+}
+
+/// The durations of `n` runs of `f`, one after another.
+async fn times<F: Future<Output = ()>>(n: usize, f: impl Fn() -> F) -> Vec<Duration> {
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        f().await;
+        v.push(t.elapsed());
+    }
+    v
+}
+
+fn report(what: &str, mut v: Vec<Duration>) {
+    println!(
+        "{what}: p50 {:.1} ms, p99 {:.1} ms",
+        pct(&mut v, 0.5),
+        pct(&mut v, 0.99)
+    );
+}
+
+/// The resident memory of this process (the server and the benchmark's client in one; SQLite's
+/// pages too, read through its memory mapping of the file), now and at its peak, from
+/// `/proc/self/status`.
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or_else(
+                || "?".to_string(),
+                |kb| format!("{:.0} MB", kb as f64 / 1024.0),
+            )
+    };
+    format!(
+        "resident memory of the process (server and client): {} now (heap {}, files mapped {}), peak {}",
+        field("VmRSS:"),
+        field("RssAnon:"),
+        field("RssFile:"),
+        field("VmHWM:")
+    )
 }
 
 /// A page of a worklist and the path of the next (its `Link` header).

@@ -660,12 +660,7 @@ async fn a_member_result_is_held_until_the_release_and_told_once(backend: Backen
         })
         .and_then(|d| d["id"].as_i64())
         .expect("the licence document");
-    let licence = app
-        .store
-        .licence_of_case(sc_case)
-        .await
-        .unwrap()
-        .expect("a licence");
+    let licence = app.licence_of(sc_case).await;
     app.by(&clerk)
         .get(&format!("/api/v1/cases/{sc_case}/documents/{decision}"))
         .await

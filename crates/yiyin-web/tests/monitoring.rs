@@ -472,14 +472,7 @@ async fn open_data_publishes_the_approvals_masked(backend: Backend) {
             api.act(token, id, action).await.expect(200);
         }
     }
-    let number = async |case: i64| {
-        api.store
-            .licence_of_case(case)
-            .await
-            .unwrap()
-            .expect("a licence")
-            .identifier
-    };
+    let number = async |case: i64| api.licence_of(case).await.identifier;
     let q = "jurisdiction=hanyin&from=2025-01-01&to=2025-03-03";
     let page = api
         .anonymous()

@@ -297,15 +297,7 @@ async fn supplement_notice_reaches_the_inbox_and_the_mailbox(backend: Backend) {
     let csrf = api
         .browser_login_with(json!({"login": PERSON, "password": PASSWORD}))
         .await;
-    let page = api
-        .client
-        .get(api.url("/messages"))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let (_, page) = api.get_text("/messages").await;
     assert!(page.contains("消息中心"), "{page}");
     assert!(page.contains("收件通知：食品经营许可"), "{page}");
     assert!(
@@ -313,15 +305,7 @@ async fn supplement_notice_reaches_the_inbox_and_the_mailbox(backend: Backend) {
         "{page}"
     );
     assert!(page.contains("aria-label=\"未读 1 条\""), "{page}");
-    let account = api
-        .client
-        .get(api.url("/account"))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let (_, account) = api.get_text("/account").await;
     assert!(
         account.contains(EMAIL) && account.contains("通知方式"),
         "{account}"

@@ -118,12 +118,7 @@ async fn an_online_commitment_is_decided_with_its_licence_at_once(backend: Backe
 
     // The licence is registered, the supervising department's verification opened, and the
     // licence delivered electronically with the consent given with the application.
-    let licence = api
-        .store
-        .licence_of_case(id)
-        .await
-        .unwrap()
-        .expect("a licence");
+    let licence = api.licence_of(id).await;
     let task = api
         .store
         .verification_of(&licence.identifier)
@@ -254,12 +249,7 @@ async fn an_instant_fully_online_item_is_decided_when_its_materials_are_complete
         ["accept", "complete_step", "decide", "issue_certificate"],
         "{log:?}"
     );
-    let licence = api
-        .store
-        .licence_of_case(id)
-        .await
-        .unwrap()
-        .expect("a licence");
+    let licence = api.licence_of(id).await;
     assert!(
         api.store
             .verification_of(&licence.identifier)

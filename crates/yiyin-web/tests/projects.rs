@@ -93,6 +93,19 @@ fn member_case(view: &Value, item: &str) -> i64 {
 
 /// The three items of the stages published, the catalog administrator `hy.catalog` and the
 /// bundles GJ-1 (核准 and 环评) and GJ-2 (规划许可) published by them; their token.
+/// A server on 2025-03-03 with the stages' bundles published and the scheme set, and the token of
+/// 汉阴's window clerk.
+async fn with_scheme(backend: Backend) -> (Api, String) {
+    let app = Api::spawn(backend, "2025-03-03").await;
+    let catalog = stage_bundles(&app).await;
+    app.by(&catalog)
+        .put("/api/v1/jurisdictions/hanyin/project-scheme", scheme())
+        .await
+        .expect(200);
+    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    (app, clerk)
+}
+
 async fn stage_bundles(app: &Api) -> String {
     publish(app, "HY-FG-101", "企业投资项目核准", "fagai", "项目申请书").await;
     publish(
@@ -523,13 +536,7 @@ fn online_stage(files: &[(&str, &str)], attested: bool) -> Value {
 }
 
 async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
-    let app = Api::spawn(backend, "2025-03-03").await;
-    let catalog = stage_bundles(&app).await;
-    app.by(&catalog)
-        .put("/api/v1/jurisdictions/hanyin/project-scheme", scheme())
-        .await
-        .expect(200);
-    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let (app, clerk) = with_scheme(backend).await;
     let agent = app.staff("hy.agency", Role::AgencyAgent, HANYIN).await;
     let agent2 = app.staff("hy.agency2", Role::AgencyAgent, HANYIN).await;
     let view = app
@@ -798,13 +805,7 @@ async fn the_builder_and_its_agent_apply_for_a_stage_online(backend: Backend) {
 /// supplement notice answered with the file asked for.
 async fn the_builder_applies_and_answers_the_notice_on_its_project_page(backend: Backend) {
     use yiyin_testkit::uploads::multipart_form;
-    let app = Api::spawn(backend, "2025-03-03").await;
-    let catalog = stage_bundles(&app).await;
-    app.by(&catalog)
-        .put("/api/v1/jurisdictions/hanyin/project-scheme", scheme())
-        .await
-        .expect(200);
-    let clerk = app.staff("hy.clerk", Role::WindowClerk, HANYIN).await;
+    let (app, clerk) = with_scheme(backend).await;
     let id = app
         .by(&clerk)
         .post("/api/v1/projects", project())

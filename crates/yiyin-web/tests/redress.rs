@@ -321,13 +321,7 @@ async fn deadlines_are_counted_as_the_law_says_and_refusals_change_nothing(backe
 async fn a_revoking_outcome_revokes_the_licence_and_verification_shows_it(backend: Backend) {
     let app = Api::spawn_sealed(backend, "2025-03-03").await;
     let (case, _, clerk) = app.licensed_case().await;
-    let licence = app
-        .store
-        .licence_of_case(case)
-        .await
-        .unwrap()
-        .expect("the case's licence")
-        .identifier;
+    let licence = app.licence_of(case).await.identifier;
     let verify = format!(
         "/api/v1/verify?number={}",
         yiyin_app::encode_query(&licence)

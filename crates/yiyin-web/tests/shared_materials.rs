@@ -451,12 +451,7 @@ async fn a_licence_register_material_resolves_from_a_licence_yiyin_issued(backen
     let api = server(backend, &registry.base).await;
     // A licence issued to the company by Yiyin.
     let (first, _, clerk) = api.licensed_case().await;
-    let licence = api
-        .store
-        .licence_of_case(first)
-        .await
-        .unwrap()
-        .expect("a licence");
+    let licence = api.licence_of(first).await;
     // The item now asks for the applicant's 食品经营许可证, from Yiyin's own licence register.
     api.publish_variant("增加证照库材料", |item| {
         item.materials.push(Material {

@@ -44,10 +44,8 @@ async fn transferred_from(app: &Api, on: &str) {
         &app.store,
         HANYIN,
         item,
-        date(on),
-        app.app.today(),
-        "划转至行政审批服务局",
-        "test",
+        app.app
+            .publication(date(on), "划转至行政审批服务局", "test"),
     )
     .await
     .expect("publish the transferred version");

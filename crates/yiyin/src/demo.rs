@@ -9,10 +9,13 @@ use yiyin_app::catalog::{ImportMode, import_catalog, publish_item, retire_item};
 use yiyin_app::{App, AppError, FixedClock};
 use yiyin_domain::calendar::parse_date;
 use yiyin_domain::catalog::{
-    HandlingClass, Item, Material, MaterialForm, MaterialSource, Necessity,
+    HandlingClass, Item, Material, MaterialForm, MaterialSource, Necessity, Publication,
 };
 use yiyin_domain::sources::{Source, SourceKind};
 use yiyin_store::Store;
+
+/// Who publishes the demo's catalog versions.
+const ADMIN: &str = "目录管理员";
 
 fn d(s: &str) -> NaiveDate {
     parse_date(s).expect("valid demo date")
@@ -63,10 +66,12 @@ pub async fn load(
                 store,
                 &file.jurisdiction,
                 faster,
-                d("2026-03-01"),
-                d("2026-02-20"),
-                "优化营商环境，承诺办结时限压缩2个工作日",
-                "目录管理员",
+                Publication {
+                    effective_on: d("2026-03-01"),
+                    today: d("2026-02-20"),
+                    note: "优化营商环境，承诺办结时限压缩2个工作日",
+                    by: ADMIN,
+                },
             )
             .await?;
             adjusted += 1;
@@ -195,20 +200,24 @@ async fn grain_purchase_licence(store: &Store) -> Result<usize, AppError> {
         store,
         "hanyin",
         item,
-        d("2025-01-01"),
-        d("2025-01-01"),
-        "",
-        "目录管理员",
+        Publication {
+            effective_on: d("2025-01-01"),
+            today: d("2025-01-01"),
+            note: "",
+            by: ADMIN,
+        },
     )
     .await?;
     retire_item(
         store,
         "hanyin",
         "HY-FG-090",
-        d("2026-04-01"),
-        d("2026-03-15"),
-        "《粮食流通管理条例》（2021年修订）取消粮食收购资格许可，改为备案管理",
-        "目录管理员",
+        Publication {
+            effective_on: d("2026-04-01"),
+            today: d("2026-03-15"),
+            note: "《粮食流通管理条例》（2021年修订）取消粮食收购资格许可，改为备案管理",
+            by: ADMIN,
+        },
     )
     .await?;
     Ok(1)

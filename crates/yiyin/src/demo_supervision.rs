@@ -13,7 +13,9 @@ use yiyin_app::inspections::{InspectionResultInput, PlanInput};
 use yiyin_app::supervision::FindingInput;
 use yiyin_app::{App, AppError, FixedClock};
 use yiyin_domain::calendar::{cst, fmt_date, parse_date};
-use yiyin_domain::catalog::{HandlingClass, HandlingMode, Item, ItemKind, ResultKind, Subject};
+use yiyin_domain::catalog::{
+    HandlingClass, HandlingMode, Item, ItemKind, Publication, ResultKind, Subject,
+};
 use yiyin_domain::licence::ActRequest;
 use yiyin_domain::party::Applicant;
 use yiyin_domain::redress::RegisterRequest;
@@ -73,12 +75,14 @@ pub async fn green_list(store: &Store) -> Result<usize, AppError> {
                 store,
                 &j.code,
                 green,
-                on,
-                d(GREEN_LISTED_ANNOUNCED),
-                &format!(
-                    "列入告知承诺绿色清单：申请人书面承诺符合许可条件的，当场作出准予许可决定；监管部门自决定之日起{COMMITMENT_CHECK_DAYS}个工作日内核查承诺内容（国办发〔2020〕42号）"
-                ),
-                "目录管理员",
+                Publication {
+                    effective_on: on,
+                    today: d(GREEN_LISTED_ANNOUNCED),
+                    note: &format!(
+                        "列入告知承诺绿色清单：申请人书面承诺符合许可条件的，当场作出准予许可决定；监管部门自决定之日起{COMMITMENT_CHECK_DAYS}个工作日内核查承诺内容（国办发〔2020〕42号）"
+                    ),
+                    by: "目录管理员",
+                },
             )
             .await?;
         changed += 1;

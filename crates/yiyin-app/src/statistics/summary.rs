@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use yiyin_domain::calendar::Calendar;
 use yiyin_domain::engine::{ApplicantFacts, Case, Context, ItemRules};
 use yiyin_domain::statistics::{
-    Belongs, CardFact, CaseFigures, Counts, Grouping, Key, Period, Table, Tally,
+    CardFact, CaseFigures, Counts, Grouping, Key, Period, Table, Tally,
 };
 use yiyin_store::WriteTx;
 use yiyin_store::cases::CaseRecord;
@@ -27,7 +27,7 @@ use yiyin_store::statistics::{
     SumsQuery, beginning, cover,
 };
 
-use super::{Names, Statistics, actors, case_facts, start_ms};
+use super::{Names, Statistics, actors, cards_by_case, case_facts, start_ms};
 use crate::App;
 use crate::error::{AppError, Result};
 
@@ -165,13 +165,7 @@ async fn summarise(
         .into_iter()
         .collect();
     tx.add_summary_staff(&new_staff).await?;
-    let mut cards: BTreeMap<i64, Vec<CardFact>> = BTreeMap::new();
-    for c in locked.cards {
-        cards.entry(c.case_id).or_default().push(CardFact {
-            limit: c.card_limit,
-            on: c.card_on,
-        });
-    }
+    let mut cards = cards_by_case(locked.cards);
     // The desk's staff filter files the cases' cards under their staff, new cards and new staff
     // (nothing to file for cases without cards).
     let carded: Vec<i64> = cards.keys().copied().collect();
@@ -476,13 +470,7 @@ impl App {
                 Some((key, Counts::of_tallies(&g.flows, &g.stock)))
             })
             .collect();
-        let mut cards_of: BTreeMap<i64, Vec<CardFact>> = BTreeMap::new();
-        for c in self.store.cards_of_cases(&ids).await? {
-            cards_of.entry(c.case_id).or_default().push(CardFact {
-                limit: c.card_limit,
-                on: c.card_on,
-            });
-        }
+        let mut cards_of = cards_by_case(self.store.cards_of_cases(&ids).await?);
         let calendar = self.calendar();
         let mut facts = Vec::with_capacity(volatile.len());
         for c in &volatile {
@@ -519,17 +507,7 @@ impl App {
         calendar: &Calendar,
         period: Period,
     ) -> Result<yiyin_domain::statistics::CaseFacts> {
-        let belongs = Belongs {
-            item: Key::new(&c.item_code, &c.item_name),
-            department: names.department(&c.department),
-            window: names.window(&c.unit),
-            staff: staff_of
-                .get(&c.id)
-                .into_iter()
-                .flatten()
-                .filter_map(|a| staff.get(a).cloned())
-                .collect(),
-        };
+        let belongs = names.belongs(c, staff_of.get(&c.id), staff);
         let cards = cards_of.remove(&c.id).unwrap_or_default();
         case_facts(c, None, calendar, period.to, belongs, cards)
     }

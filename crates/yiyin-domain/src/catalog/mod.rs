@@ -25,7 +25,7 @@ pub use flow::{BranchOutcome, FlowBranch, FlowStep, procedure_flow};
 pub use form::{Form, FormError};
 pub use template::{LicenceEntry, LicenceTemplate};
 pub use validate::{FieldError, field_label, valid_code};
-pub use versions::{CatalogError, active_version, as_of, next_version, retirement};
+pub use versions::{CatalogError, Publication, active_version, as_of, next_version, retirement};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -130,6 +130,16 @@ fn validation_names_every_bad_field_in_chinese() {
     assert!(text.iter().any(|t| t.contains("非核心")), "{text:?}");
 }
 
+/// A publication by `admin` taking effect on `effective_on`, published on `today`.
+fn publication<'a>(effective_on: &str, today: &str, note: &'a str) -> Publication<'a> {
+    Publication {
+        effective_on: d(effective_on),
+        today: d(today),
+        note,
+        by: "admin",
+    }
+}
+
 #[test]
 fn versions_and_as_of() {
     let j = hanyin();
@@ -137,10 +147,7 @@ fn versions_and_as_of() {
         &[],
         &j,
         sample_item(),
-        d("2025-01-01"),
-        d("2025-01-01"),
-        "",
-        "admin",
+        publication("2025-01-01", "2025-01-01", ""),
     )
     .unwrap();
     assert_eq!((v1.version, v1.change), (1, ChangeKind::Added));
@@ -153,10 +160,7 @@ fn versions_and_as_of() {
             std::slice::from_ref(&v1),
             &j,
             changed.clone(),
-            d("2025-03-01"),
-            d("2025-02-01"),
-            note,
-            "admin",
+            publication("2025-03-01", "2025-02-01", note),
         )
     };
     assert_eq!(adjust("").unwrap_err(), CatalogError::MissingNote);
@@ -168,19 +172,13 @@ fn versions_and_as_of() {
             &history,
             &j,
             sample_item(),
-            d("2025-02-15"),
-            d("2025-03-10"),
-            "x",
-            "a"
+            publication("2025-02-15", "2025-03-10", "x")
         ),
         Err(CatalogError::EffectiveInPast { .. })
     ));
     let v3 = retirement(
         &history,
-        d("2025-06-01"),
-        d("2025-05-01"),
-        "国务院取消",
-        "admin",
+        publication("2025-06-01", "2025-05-01", "国务院取消"),
     )
     .unwrap();
     let history = vec![v1, v2, v3];
@@ -197,7 +195,7 @@ fn versions_and_as_of() {
     assert_eq!(as_of(&history, d("2025-04-01")).len(), 1);
     assert!(as_of(&history, d("2025-07-01")).is_empty());
     assert!(matches!(
-        retirement(&history, d("2025-07-01"), d("2025-07-01"), "x", "a"),
+        retirement(&history, publication("2025-07-01", "2025-07-01", "x")),
         Err(CatalogError::AlreadyRetired(_))
     ));
 }
@@ -424,8 +422,7 @@ fn an_ended_department_takes_no_item_from_its_end() {
         .unwrap();
     ended.ended_on = Some(d("2025-03-01"));
     ended.successor = Some(successor);
-    let publish =
-        |on: &str| next_version(&[], &j, item.clone(), d(on), d("2025-01-01"), "", "admin");
+    let publish = |on: &str| next_version(&[], &j, item.clone(), publication(on, "2025-01-01", ""));
     assert!(publish("2025-02-28").is_ok());
     let Err(CatalogError::Invalid { errors, .. }) = publish("2025-03-01") else {
         panic!("published for a body that no longer exists");

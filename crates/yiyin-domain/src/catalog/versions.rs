@@ -37,21 +37,29 @@ pub enum CatalogError {
     MissingNote,
 }
 
+/// When, why and by whom a version is published (or an item retired): the day it takes effect,
+/// the day of publication, the administrator's note (required for an adjustment or a
+/// retirement) and the administrator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Publication<'a> {
+    pub effective_on: NaiveDate,
+    pub today: NaiveDate,
+    pub note: &'a str,
+    pub by: &'a str,
+}
+
 /// Builds the next version of an item for publication (new or adjusted), checking the rules of a
 /// versioned catalog. `history` is the item's existing versions in order.
 pub fn next_version(
     history: &[ItemVersion],
     jurisdiction: &Jurisdiction,
     item: Item,
-    effective_on: NaiveDate,
-    today: NaiveDate,
-    note: &str,
-    by: &str,
+    p: Publication,
 ) -> Result<ItemVersion, CatalogError> {
     let mut errors = item.validate(jurisdiction);
     // The department must still exist when the version takes effect.
     if let Some(d) = jurisdiction.department(&item.department)
-        && let Some(end) = d.ended_on.filter(|_| !d.exists_on(effective_on))
+        && let Some(end) = d.ended_on.filter(|_| !d.exists_on(p.effective_on))
     {
         errors.push(FieldError {
             field: "department".into(),
@@ -59,7 +67,7 @@ pub fn next_version(
                 "「{}」已于{}撤销，不能作为{}起施行的事项的实施部门{}",
                 d.name,
                 fmt_date(end),
-                fmt_date(effective_on),
+                fmt_date(p.effective_on),
                 d.successor
                     .as_deref()
                     .and_then(|s| jurisdiction.department(s))
@@ -78,12 +86,12 @@ pub fn next_version(
     if last.is_some_and(|v| v.change != ChangeKind::Retired && v.item == item) {
         return Err(CatalogError::Unchanged);
     }
-    check_dates(history, effective_on, today)?;
+    check_dates(history, &p)?;
     let change = match last {
         None => ChangeKind::Added,
         Some(v) if v.change == ChangeKind::Retired => ChangeKind::Added,
         Some(_) => {
-            if note.trim().is_empty() {
+            if p.note.trim().is_empty() {
                 return Err(CatalogError::MissingNote);
             }
             ChangeKind::Adjusted
@@ -94,48 +102,39 @@ pub fn next_version(
         code: item.code.clone(),
         version: last.map_or(1, |v| v.version + 1),
         change,
-        effective_on,
+        effective_on: p.effective_on,
         item,
-        note: note.trim().to_string(),
-        published_on: today,
-        published_by: by.to_string(),
+        note: p.note.trim().to_string(),
+        published_on: p.today,
+        published_by: p.by.to_string(),
     })
 }
 
 /// Builds the retirement version of an item.
-pub fn retirement(
-    history: &[ItemVersion],
-    effective_on: NaiveDate,
-    today: NaiveDate,
-    note: &str,
-    by: &str,
-) -> Result<ItemVersion, CatalogError> {
+pub fn retirement(history: &[ItemVersion], p: Publication) -> Result<ItemVersion, CatalogError> {
     let last = history
         .last()
         .ok_or_else(|| CatalogError::NotPublished(String::new()))?;
     if last.change == ChangeKind::Retired {
         return Err(CatalogError::AlreadyRetired(last.item.name.clone()));
     }
-    if note.trim().is_empty() {
+    if p.note.trim().is_empty() {
         return Err(CatalogError::MissingNote);
     }
-    check_dates(history, effective_on, today)?;
+    check_dates(history, &p)?;
     Ok(ItemVersion {
         version: last.version + 1,
         change: ChangeKind::Retired,
-        effective_on,
-        note: note.trim().to_string(),
-        published_on: today,
-        published_by: by.to_string(),
+        effective_on: p.effective_on,
+        note: p.note.trim().to_string(),
+        published_on: p.today,
+        published_by: p.by.to_string(),
         ..last.clone()
     })
 }
 
-fn check_dates(
-    history: &[ItemVersion],
-    effective_on: NaiveDate,
-    today: NaiveDate,
-) -> Result<(), CatalogError> {
+fn check_dates(history: &[ItemVersion], p: &Publication) -> Result<(), CatalogError> {
+    let (effective_on, today) = (p.effective_on, p.today);
     if effective_on < today {
         return Err(CatalogError::EffectiveInPast {
             effective: fmt_date(effective_on),

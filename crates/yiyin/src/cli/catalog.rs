@@ -10,7 +10,7 @@ use yiyin_app::catalog::{
 };
 use yiyin_catalog_io::{Format, check, export, parse};
 use yiyin_domain::calendar::{fmt_date, parse_date};
-use yiyin_domain::catalog::CatalogFile;
+use yiyin_domain::catalog::{CatalogFile, Publication};
 use yiyin_domain::rehearse::cst;
 use yiyin_store::Store;
 
@@ -138,6 +138,16 @@ impl ItemChange {
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().with_timezone(&cst()).date_naive()
+}
+
+/// A publication made today by `by`, in force from `effective_on`.
+fn publication<'a>(effective_on: chrono::NaiveDate, note: &'a str, by: &'a str) -> Publication<'a> {
+    Publication {
+        effective_on,
+        today: today(),
+        note,
+        by,
+    }
 }
 
 fn date_arg(text: &str) -> Result<chrono::NaiveDate, Failure> {
@@ -276,7 +286,7 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
         CatalogCommand::Publish { item, note, by } => {
             let (store, effective) = item.open(&args.db).await?;
             let (j, code) = (&item.jurisdiction, &item.code);
-            let v = publish_draft(&store, j, code, effective, today(), &note, &by).await?;
+            let v = publish_draft(&store, j, code, publication(effective, &note, &by)).await?;
             println!(
                 "已公布「{}」第{}版（{}），{} 起施行。",
                 v.item.name,
@@ -289,7 +299,7 @@ pub async fn run(_global: &GlobalArgs, args: CatalogArgs) -> CliResult {
         CatalogCommand::Retire { item, note, by } => {
             let (store, effective) = item.open(&args.db).await?;
             let (j, code) = (&item.jurisdiction, &item.code);
-            let v = retire_item(&store, j, code, effective, today(), &note, &by).await?;
+            let v = retire_item(&store, j, code, publication(effective, &note, &by)).await?;
             println!(
                 "已取消「{}」，{} 起不再受理。",
                 v.item.name,
