@@ -3,7 +3,7 @@
 //! 法人办事 entrances, and the window's look-up of an applicant already known to the jurisdiction
 //! (so that the intake form is prefilled).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,6 +15,7 @@ use yiyin_domain::catalog::ItemVersion;
 use yiyin_domain::party::{SubjectId, SubjectKind};
 use yiyin_search::Popularity;
 use yiyin_store::events::NewEvent;
+use yiyin_store::statistics::{SumGroup, SumsQuery, cover};
 
 use crate::App;
 use crate::error::{AppError, Result};
@@ -55,9 +56,9 @@ pub struct KnownApplicant {
 pub const POPULARITY_FRESH: Duration = Duration::from_secs(600);
 
 /// The counts of popularity as last read, per jurisdiction: the portal's home and its search are
-/// public pages, and the count is a range of the jurisdiction's cases of a year (a million at a
-/// province's scale), so it is read at most every [`POPULARITY_FRESH`] per server, and at once when
-/// the day changes. One read at a time: the requests that find the counts stale wait for it.
+/// public pages, so a flood of them reads the summary at most every [`POPULARITY_FRESH`] per
+/// server (and at once when the day changes), not once a request. One read at a time: the
+/// requests that find the counts stale wait for it (a few of the summary's sums).
 #[derive(Debug, Default)]
 pub(crate) struct PopularityCounts(tokio::sync::Mutex<HashMap<String, Counted>>);
 
@@ -91,15 +92,7 @@ impl App {
                     c.counts.clone()
                 }
                 _ => {
-                    let since = today - chrono::Days::new(POPULAR_DAYS.unsigned_abs());
-                    let read: Vec<(String, u64)> = self
-                        .store
-                        .cases_per_item(&j, since)
-                        .await?
-                        .into_iter()
-                        .map(|c| (c.item_code, c.received.unsigned_abs()))
-                        .collect();
-                    let counts = Arc::new(read);
+                    let counts = Arc::new(self.received_per_item(&j, today).await?);
                     if self.org().jurisdiction(&j).is_some() {
                         counted.insert(
                             j.clone(),
@@ -118,6 +111,38 @@ impl App {
             }
         }
         Ok(out)
+    }
+
+    /// The cases of each item of `jurisdiction` received from [`POPULAR_DAYS`] days before `today`
+    /// to `today`, read off the statistics summary (a few of its sums, the volatile cases apart),
+    /// never by counting the cases: simulated cases are not counted.
+    async fn received_per_item(
+        &self,
+        jurisdiction: &str,
+        today: NaiveDate,
+    ) -> Result<Vec<(String, u64)>> {
+        let since = today - chrono::Days::new(POPULAR_DAYS.unsigned_abs());
+        let sums = self
+            .store
+            .summary_sums(&SumsQuery {
+                jurisdiction: jurisdiction.to_string(),
+                departments: vec![],
+                group: SumGroup::Item,
+                spans: cover(since, today),
+            })
+            .await?;
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for r in sums {
+            *counts.entry(r.code).or_default() += r.tally.received.unsigned_abs();
+        }
+        for c in self
+            .store
+            .volatile_cases_per_item(jurisdiction, since)
+            .await?
+        {
+            *counts.entry(c.item_code).or_default() += c.received.unsigned_abs();
+        }
+        Ok(counts.into_iter().filter(|(_, n)| *n > 0).collect())
     }
 
     /// The items of a county's catalog in force today, the most applied for first (those never

@@ -241,6 +241,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cases_by_received",
         include_str!("../migrations/0047_cases_by_received.sql"),
     ),
+    (
+        48,
+        "popularity_from_the_summary",
+        include_str!("../migrations/0048_popularity_from_the_summary.sql"),
+    ),
 ];
 
 /// A lock number of Yiyin's own for `pg_advisory_lock`.

@@ -1,5 +1,6 @@
 //! Reads for the public portal and the window that span many cases: how often each item of a
-//! jurisdiction is applied for (popular items, search ranking), and an applicant already known to a
+//! jurisdiction is applied for (popular items, search ranking: the cases the statistics summary
+//! counts from their facts; the settled ones are in its sums), and an applicant already known to a
 //! jurisdiction by ID number or credit code (the window's look-up).
 
 use chrono::NaiveDate;
@@ -33,16 +34,18 @@ record! {
 }
 
 impl Store {
-    /// The cases each item of `jurisdiction` received since `since` (inclusive), most first; items
-    /// without any are absent.
-    pub async fn cases_per_item(
+    /// The cases each item of `jurisdiction` received since `since` (inclusive) that the
+    /// statistics summary counts from their facts, not in its sums (waiting for acceptance or
+    /// suspended: `volatile`), most first; items without any are absent. A range of the summary's
+    /// index of such cases; with the sums of the settled ones it is every case received.
+    pub async fn volatile_cases_per_item(
         &self,
         jurisdiction: &str,
         since: NaiveDate,
     ) -> Result<Vec<ItemCount>> {
         sql!(
-            "SELECT item_code, COUNT(*) AS received FROM cases
-             WHERE jurisdiction = $1 AND received_on >= $2
+            "SELECT item_code, COUNT(*) AS received FROM statistics_facts
+             WHERE volatile = 1 AND jurisdiction = $1 AND received_on >= $2
              GROUP BY item_code ORDER BY received DESC, item_code";
             jurisdiction, day(since)
         )

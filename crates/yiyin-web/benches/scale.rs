@@ -2,7 +2,8 @@
 //! with generated cases (`yiyin_testkit::scale`: the four pilot jurisdictions, their events and
 //! cards, the statistics summary rebuilt through its one code path), then times, through the use
 //! cases the API and the pages call, the statistics of one jurisdiction-year in each grouping, the
-//! year to date, and the monitoring desk's first page with and without filters (one, two and
+//! year to date, the portal's catalog search (ranked by the counts of the year, read off the summary),
+//! and the monitoring desk's first page with and without filters (one, two and
 //! three at once, the staff member's with another, the appeals). Prints each figure (median and
 //! slowest of the runs, and how many cards the filter matches) with the machine's description.
 //!
@@ -154,6 +155,23 @@ async fn run_backend(backend: Backend, o: &Options) {
     .await;
     println!(
         "  statistics hanyin year to date        median {p50:>7.1} ms   slowest {max:>7.1} ms"
+    );
+    // The portal's search over every county, ranked by how often each item was applied for in
+    // the year: the first reads those counts off the summary for the four counties; the others
+    // use them (read again at most every ten minutes).
+    let search = || async {
+        let hits = t.app.search(None, "食品经营", 50).await.expect("search");
+        assert!(!hits.is_empty(), "the search finds 食品经营许可");
+    };
+    let first = Instant::now();
+    search().await;
+    println!(
+        "  catalog search, first (counts read)  {:>7.1} ms",
+        first.elapsed().as_secs_f64() * 1000.0
+    );
+    let (p50, max) = time(o.runs, search).await;
+    println!(
+        "  catalog search                        median {p50:>7.1} ms   slowest {max:>7.1} ms"
     );
     let desk = |f: fn(&mut CardQuery)| {
         let mut q = CardQuery {
