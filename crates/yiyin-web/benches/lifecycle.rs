@@ -224,6 +224,7 @@ async fn run_backend(backend: Backend, o: &Options) {
         "checked: {cases} cases, each number once; the audit chain verifies ({} events in {} chains)",
         report.events, report.chains
     );
+    println!("after the lifecycles: {}", memory());
 
     if o.worklist_cases > 0 {
         worklist(api, &desk.reviewer, o.worklist_cases).await;
@@ -345,7 +346,7 @@ async fn worklist(api: &Api, reviewer: &str, total: i64) {
         first.elapsed().as_secs_f64() * 1000.0
     );
     report("catalog search", times(200, search_once).await);
-    println!("{}", memory());
+    println!("with the store filled: {}", memory());
 }
 
 /// The durations of `n` runs of `f`, one after another.
