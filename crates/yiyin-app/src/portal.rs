@@ -71,18 +71,18 @@ struct Counted {
 
 impl App {
     /// Cases received per item in the last [`POPULAR_DAYS`] days, in `jurisdiction` or in every
-    /// jurisdiction with a catalog; as counted at most [`POPULARITY_FRESH`] ago.
+    /// jurisdiction with a catalog; as counted at most [`POPULARITY_FRESH`] ago. A jurisdiction
+    /// unknown to the organisation, or without a catalog, has no popular items.
     pub async fn popularity(&self, jurisdiction: Option<&str>) -> Result<Popularity> {
-        let codes: Vec<String> = match jurisdiction {
-            Some(j) => vec![j.to_string()],
-            None => self
-                .org()
-                .jurisdictions
-                .iter()
-                .filter(|j| j.has_catalog())
-                .map(|j| j.code.clone())
-                .collect(),
-        };
+        // Only counties the organisation knows with a catalog are read: a public request naming
+        // any other reads nothing (and nothing of it is kept).
+        let codes: Vec<String> = self
+            .org()
+            .jurisdictions
+            .iter()
+            .filter(|j| j.has_catalog() && jurisdiction.is_none_or(|code| code == j.code))
+            .map(|j| j.code.clone())
+            .collect();
         let today = self.today();
         let mut counted = self.popular.0.lock().await;
         let mut out = HashMap::new();
@@ -93,16 +93,14 @@ impl App {
                 }
                 _ => {
                     let counts = Arc::new(self.received_per_item(&j, today).await?);
-                    if self.org().jurisdiction(&j).is_some() {
-                        counted.insert(
-                            j.clone(),
-                            Counted {
-                                today,
-                                read_at: Instant::now(),
-                                counts: counts.clone(),
-                            },
-                        );
-                    }
+                    counted.insert(
+                        j.clone(),
+                        Counted {
+                            today,
+                            read_at: Instant::now(),
+                            counts: counts.clone(),
+                        },
+                    );
                     counts
                 }
             };

@@ -198,6 +198,10 @@ async fn the_portal_opens_on_my_county_and_finds_peoples_words(backend: Backend)
             "{q} finds 食品经营许可: {page}"
         );
     }
+    // A county the organisation does not know has nothing to find (and no counts are read).
+    let (status, page) = app.get_text("/search?j=nowhere&q=%E9%A4%90%E9%A5%AE").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("找到 0 项"), "{page}");
 
     // Blank forms and samples from the guide, as PDFs; none where the guide publishes none.
     app.publish_variant("公布空白表格和示例样本", |item| {
