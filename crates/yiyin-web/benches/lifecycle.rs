@@ -9,7 +9,7 @@
 //! ```
 //!
 //! With the store filled, it also times a case as the reviewer reads it (the API's view and the
-//! staff's page), the portal's catalog search, and prints the process's resident memory.
+//! staff's page), the portal's catalog search, and prints the process's memory (`support::memory`).
 //!
 //! A lifecycle is five requests: receive (create), accept, review, decide, issue the certificate.
 //! With `--servers N` (PostgreSQL), N app servers share the database and the blob folder, as behind
@@ -224,7 +224,7 @@ async fn run_backend(backend: Backend, o: &Options) {
         "checked: {cases} cases, each number once; the audit chain verifies ({} events in {} chains)",
         report.events, report.chains
     );
-    println!("after the lifecycles: {}", memory());
+    println!("after the lifecycles: {}", support::memory());
 
     if o.worklist_cases > 0 {
         worklist(api, &desk.reviewer, o.worklist_cases).await;
@@ -346,7 +346,7 @@ async fn worklist(api: &Api, reviewer: &str, total: i64) {
         first.elapsed().as_secs_f64() * 1000.0
     );
     report("catalog search", times(200, search_once).await);
-    println!("with the store filled: {}", memory());
+    println!("with the store filled: {}", support::memory());
 }
 
 /// The durations of `n` runs of `f`, one after another.
@@ -366,31 +366,6 @@ fn report(what: &str, mut v: Vec<Duration>) {
         pct(&mut v, 0.5),
         pct(&mut v, 0.99)
     );
-}
-
-/// The resident memory of this process (the server and the benchmark's client in one; SQLite's
-/// pages too, read through its memory mapping of the file), now and at its peak, from
-/// `/proc/self/status`.
-fn memory() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<u64>().ok())
-            .map_or_else(
-                || "?".to_string(),
-                |kb| format!("{:.0} MB", kb as f64 / 1024.0),
-            )
-    };
-    format!(
-        "resident memory of the process (server and client): {} now (heap {}, files mapped {}), peak {}",
-        field("VmRSS:"),
-        field("RssAnon:"),
-        field("RssFile:"),
-        field("VmHWM:")
-    )
 }
 
 /// A page of a worklist and the path of the next (its `Link` header).

@@ -14,6 +14,13 @@ mod demo_supervision;
 mod demo_tickets;
 mod demo_transition;
 
+/// The server's allocator. With glibc's malloc a server that had hashed one password (Argon2id
+/// frees a 19 MiB block) kept every later allocation below that size in its arenas: measured under
+/// the lifecycle benchmark, about 200 MB resident for 40 MB ever live at once. mimalloc returns
+/// freed pages to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     cli::run()
 }

@@ -1,7 +1,11 @@
-//! What the benchmarks share: reading their command line (`--backend sqlite|postgres`, named
-//! values and flags).
+//! What the benchmarks share: the server's allocator, reading their command line (`--backend
+//! sqlite|postgres`, named values and flags) and the process's memory.
 
 use yiyin_store::Backend;
+
+/// The allocator of the `yiyin` binary, so that the server measured in-process is the one deployed.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// A benchmark's command line.
 pub struct Args(Vec<String>);
@@ -41,4 +45,34 @@ impl Args {
             _ => vec![Backend::Sqlite, Backend::Postgres],
         }
     }
+}
+
+/// The memory of this process (the server and the benchmark's client in one), from
+/// `/proc/self/smaps_rollup`: its own (anonymous: heap and stacks) and the files it maps (the
+/// program, and on SQLite the database pages read through each connection's mapping of the file),
+/// each page counted once however many mappings share it (proportional set size).
+#[allow(dead_code)]
+pub fn memory() -> String {
+    let read = |file: &str| std::fs::read_to_string(file).unwrap_or_default();
+    let (rollup, status) = (read("/proc/self/smaps_rollup"), read("/proc/self/status"));
+    let kb = |text: &str, name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+    };
+    let mb = |kb: Option<u64>| {
+        kb.map_or_else(
+            || "?".to_string(),
+            |kb| format!("{:.0} MB", kb as f64 / 1024.0),
+        )
+    };
+    let (anon, file) = (kb(&rollup, "Pss_Anon:"), kb(&rollup, "Pss_File:"));
+    format!(
+        "memory of the process (server and client): {} ({} its own: heap and stacks; {} files mapped: the program and the database's pages), {} threads",
+        mb(anon.zip(file).map(|(a, f)| a + f)),
+        mb(anon),
+        mb(file),
+        kb(&status, "Threads:").map_or_else(|| "?".to_string(), |n| n.to_string())
+    )
 }
